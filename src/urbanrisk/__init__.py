@@ -1,0 +1,35 @@
+"""urbanrisk: screen a city's open data for urban risk on an H3 grid.
+
+>>> import urbanrisk as ur
+>>> ur.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+from ._errors import GridError, InputError, LayerError, RecipeError, RunLockedError, UrbanriskError
+from .recipe import Recipe, load_recipe
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GridError",
+    "InputError",
+    "LayerError",
+    "Recipe",
+    "RecipeError",
+    "RunLockedError",
+    "UrbanriskError",
+    "__version__",
+    "load_recipe",
+    "run_recipe",
+]
+
+
+def __getattr__(name: str):  # lazy: keep `import urbanrisk` light for the CLI's validate
+    if name == "run_recipe":
+        from .pipeline import run_recipe
+
+        return run_recipe
+    msg = f"module 'urbanrisk' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,0 +1,35 @@
+"""urbanrisk's exceptions: a small hierarchy on standard exceptions.
+
+Every error that bad input can cause derives from :class:`InputError`, which the CLI maps to exit
+code 2; anything else is an internal error (exit code 1).
+"""
+
+from __future__ import annotations
+
+
+class UrbanriskError(Exception):
+    """Base class of every error urbanrisk raises on purpose."""
+
+
+class InputError(UrbanriskError, ValueError):
+    """Bad input: a recipe, a layer file or a request that cannot be honoured (exit code 2)."""
+
+
+class RecipeError(InputError):
+    """A recipe that does not validate; the message lists every problem with its YAML line."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class LayerError(InputError):
+    """A layer file that cannot be read or holds data that makes no sense (no CRS, swapped axes...)."""
+
+
+class GridError(InputError):
+    """A grid request that is impossible or absurd (e.g. resolution 15 over a whole city)."""
+
+
+class RunLockedError(UrbanriskError):
+    """Another run of the same recipe holds the lock."""

@@ -1,0 +1,138 @@
+"""The H3 grid: cells over the study area, their polygons, and partitions by parent cell.
+
+Every cell that overlaps the study area belongs to the grid, so that everything inside the area
+(people, buildings, points) falls in some cell and totals are conserved.
+
+Examples
+--------
+>>> from shapely.geometry import box
+>>> cells = cells_from_area(box(116.30, 39.99, 116.31, 40.00), 9)
+>>> len(cells) > 0 and all(h3.get_resolution(c) == 9 for c in cells)
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from h3ronpy.vector import cells_to_wkb_polygons, coordinates_to_cells
+from pyproj import Geod
+from shapely.geometry.base import BaseGeometry
+
+from . import settings
+from ._errors import GridError
+
+INDEX_NAME = "h3_cell"
+_GEOD = Geod(ellps="WGS84")
+
+
+def area_km2(area: BaseGeometry) -> float:
+    """Geodesic area of a lon/lat geometry in km²."""
+    return abs(_GEOD.geometry_area_perimeter(area)[0]) / 1e6
+
+
+def check_job(area: BaseGeometry, resolution: int, *, force: bool = False, max_cells: int | None = None) -> int:
+    """Estimate the cell count and refuse an absurd job unless forced.
+
+    Returns
+    -------
+    int
+        The estimated number of cells.
+
+    Raises
+    ------
+    GridError
+        When the estimate exceeds ``max_cells`` (default :data:`urbanrisk.settings.max_cells`).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> check_job(box(116.0, 39.6, 116.8, 40.2), 15)
+    Traceback (most recent call last):
+    ...
+    urbanrisk._errors.GridError: resolution 15 over 4,570 km² makes about 49,733,180,770 H3 cells (~198,933 GB of memory), more than the limit of 5,000,000: use resolution 9 or coarser here (about 43,624 cells), or force it with --force / grid: {force: true}
+    """
+    limit = settings.max_cells if max_cells is None else max_cells
+    km2 = area_km2(area)
+    estimate = max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
+    if estimate > limit and not force:
+        fits = next(
+            (r for r in range(resolution, -1, -1)
+             if km2 / h3.average_hexagon_area(r, unit="km^2") <= limit),
+            0,
+        )
+        fit_cells = math.ceil(km2 / h3.average_hexagon_area(fits, unit="km^2"))
+        gigabytes = estimate * settings.bytes_per_cell / 1e9
+        msg = (
+            f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells "
+            f"(~{gigabytes:,.0f} GB of memory), more than the limit of {limit:,}: use resolution "
+            f"{fits} or coarser here (about {fit_cells:,} cells), or force it with --force / grid: {{force: true}}"
+        )
+        raise GridError(msg)
+    return estimate
+
+
+def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:
+    """H3 cells of ``resolution`` that overlap ``area`` (lon/lat), sorted."""
+    if area.is_empty:
+        msg = "the study area is empty: check area: in the recipe"
+        raise GridError(msg)
+    shape = h3.geo_to_h3shape(area)
+    cells = h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap")
+    return sorted(cells)
+
+
+def cells_to_polygons(cells: list[str] | pd.Index) -> np.ndarray:
+    """Shapely polygons (lon/lat) of H3 cells, vectorised through h3ronpy."""
+    ints = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
+    wkb = cells_to_wkb_polygons(ints).to_pylist() if len(ints) else []
+    return shapely.from_wkb(np.asarray(wkb, dtype=object))
+
+
+def grid_frame(cells: list[str]) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of cells indexed by H3 cell id, with their polygon and exact area in m²."""
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    return gpd.GeoDataFrame(
+        {"cell_area_m2": [h3.cell_area(c, unit="m^2") for c in cells]},
+        geometry=cells_to_polygons(cells),
+        index=index,
+        crs="EPSG:4326",
+    )
+
+
+def points_to_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cells (uint64) of many points at once (h3ronpy, vectorised).
+
+    Examples
+    --------
+    >>> ids = points_to_cells(np.array([116.3317]), np.array([39.9916]), 10)
+    >>> h3.int_to_str(int(ids[0])) == h3.latlng_to_cell(39.9916, 116.3317, 10)
+    True
+    """
+    if len(lon) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    cells = coordinates_to_cells(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution)
+    return np.asarray(cells, dtype=np.uint64)
+
+
+def cell_ints_to_str(values: np.ndarray) -> np.ndarray:
+    """uint64 cell ids to H3 strings."""
+    return np.array([format(int(v), "x") for v in values], dtype=object)
+
+
+def default_partition_resolution(resolution: int) -> int:
+    """Parent resolution used to partition a grid (a few hundred cells per partition at most)."""
+    return max(0, resolution - settings.partition_offset)
+
+
+def partition_cells(cells: list[str], partition_resolution: int) -> dict[str, list[str]]:
+    """Group cells by their parent cell at ``partition_resolution`` (sorted, deterministic)."""
+    groups: dict[str, list[str]] = {}
+    for cell in cells:
+        groups.setdefault(h3.cell_to_parent(cell, partition_resolution), []).append(cell)
+    return dict(sorted(groups.items()))

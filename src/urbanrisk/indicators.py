@@ -1,0 +1,246 @@
+"""Per-cell indicators: residents, buildings, floor area, POIs, hazards, resources, streets.
+
+Each function takes the cells of one partition and the layer data inside its bounds, and returns a
+table indexed by H3 cell. :func:`partition_indicators` assembles them; :mod:`urbanrisk.parallel` runs
+it once per partition as a Dask task. Totals are conserved: a building or a raster pixel that spans
+several cells is shared between them by area, never counted twice or dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import settings
+from .grid import INDEX_NAME, cell_ints_to_str, cells_to_polygons, points_to_cells
+from .layers.raster import RasterInfo, read_window
+from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
+
+_M_PER_DEG = 111_320.0
+
+
+@dataclass
+class PartitionInput:
+    """Everything one partition task needs, passed explicitly (worker processes share no globals)."""
+
+    cells: list[str]
+    resolution: int
+    utm_crs: str
+    area_wkb: bytes
+    poi_kinds: list[str]
+    buildings: gpd.GeoDataFrame | None = None
+    pois: gpd.GeoDataFrame | None = None
+    hazards: gpd.GeoDataFrame | None = None
+    resources: gpd.GeoDataFrame | None = None
+    streets: gpd.GeoDataFrame | None = None
+    raster: RasterInfo | None = None
+    floor_area_per_person_m2: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(0.0, index=index, columns=columns)
+
+
+def buildings_to_cells(
+    buildings: gpd.GeoDataFrame, cells: list[str], *, resolution: int, utm_crs: str
+) -> pd.DataFrame:
+    """Building count, footprint, coverage ratio and floor area per cell.
+
+    A building that spans several cells gives each the part of its footprint (and of its floor
+    area) that lies inside it; it is counted once, in the cell of its representative point.
+
+    Parameters
+    ----------
+    buildings
+        Standard buildings (``floor_area_m2``, ``residential_share``; EPSG:4326).
+    cells
+        H3 cells of one partition.
+    resolution
+        Their resolution.
+    utm_crs
+        Projected CRS in which areas are measured.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by cell: ``buildings``, ``footprint_m2``, ``floor_area_m2``, ``residential_floor_m2``.
+    """
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
+    if buildings is None or not len(buildings):
+        return _empty(index, columns)
+    b_utm = buildings.geometry.to_crs(utm_crs).to_numpy()
+    c_utm = gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326").to_crs(utm_crs).to_numpy()
+    tree = shapely.STRtree(c_utm)
+    b_idx, c_idx = tree.query(b_utm, predicate="intersects")
+    piece = shapely.area(shapely.intersection(b_utm[b_idx], c_utm[c_idx]))
+    whole = shapely.area(b_utm)[b_idx]
+    share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
+    floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
+    residential = floor * buildings["residential_share"].to_numpy()[b_idx]
+    out = pd.DataFrame(
+        {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential},
+        index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
+    ).groupby(level=0).sum()
+    rep = buildings.geometry.representative_point()
+    counts = _count_points(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
+    out = out.reindex(index, fill_value=0.0)
+    out.insert(0, "buildings", counts.reindex(index, fill_value=0).astype(float))
+    return out[columns]
+
+
+def _count_points(lon: np.ndarray, lat: np.ndarray, resolution: int, keys: np.ndarray | None = None) -> pd.Series:
+    ids = points_to_cells(lon, lat, resolution)
+    frame = pd.DataFrame({"cell": ids, "key": keys if keys is not None else 0})
+    counts = frame.groupby(["cell", "key"]).size() if keys is not None else frame.groupby("cell").size()
+    if keys is None:
+        counts.index = pd.Index(cell_ints_to_str(counts.index.to_numpy()), name=INDEX_NAME)
+    else:
+        counts.index = counts.index.set_levels(
+            pd.Index(cell_ints_to_str(counts.index.levels[0].to_numpy())), level=0
+        )
+    return counts
+
+
+def points_to_cell_counts(
+    points: gpd.GeoDataFrame | None,
+    cells: list[str],
+    *,
+    resolution: int,
+    by: str,
+    kinds: list[str] | tuple[str, ...],
+    prefix: str,
+) -> pd.DataFrame:
+    """Count points per cell and kind: columns ``{prefix}{kind}`` for every kind in ``kinds``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame({"kind": ["fuel", "fuel", "gas"]},
+    ...     geometry=gpd.points_from_xy([116.31, 116.31, 116.31], [39.99, 39.99, 39.99]), crs=4326)
+    >>> cell = h3.latlng_to_cell(39.99, 116.31, 10)
+    >>> points_to_cell_counts(pts, [cell], resolution=10, by="kind", kinds=["fuel", "gas"],
+    ...     prefix="hazard_").loc[cell].tolist()
+    [2.0, 1.0]
+    """
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    columns = [f"{prefix}{k}" for k in kinds]
+    if points is None or not len(points):
+        return _empty(index, columns)
+    geom = points.geometry
+    counts = _count_points(geom.x.to_numpy(), geom.y.to_numpy(), resolution, points[by].to_numpy())
+    table = counts.unstack(fill_value=0)
+    table.columns = [f"{prefix}{k}" for k in table.columns]
+    return table.reindex(index=index, columns=columns, fill_value=0).astype(float)
+
+
+def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
+    """Crowd places and vulnerable sites per cell (a feature counts once per role)."""
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    out = _empty(index, ["crowd_places", "vulnerable_sites"])
+    if pois is None or not len(pois):
+        return out
+    for role, column in (("crowd", "crowd_places"), ("vulnerable", "vulnerable_sites")):
+        sel = pois[pois["roles"].str.split("|").map(lambda r, role=role: role in r)]
+        sel = sel.drop_duplicates("osm_ref") if "osm_ref" in sel.columns else sel
+        if len(sel):
+            counts = _count_points(sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy(), resolution)
+            out[column] = counts.reindex(index, fill_value=0).astype(float)
+    return out
+
+
+def streets_to_cells(streets: gpd.GeoDataFrame | None, cells: list[str], *, utm_crs: str) -> pd.Series:
+    """Length of street centre lines inside each cell, metres."""
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    if streets is None or not len(streets):
+        return pd.Series(0.0, index=index, name="street_length_m")
+    s_utm = streets.geometry.to_crs(utm_crs).to_numpy()
+    c_utm = gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326").to_crs(utm_crs).to_numpy()
+    s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
+    length = shapely.length(shapely.intersection(s_utm[s_idx], c_utm[c_idx]))
+    series = pd.Series(length, index=pd.Index(np.asarray(cells, dtype=object)[c_idx])).groupby(level=0).sum()
+    return series.reindex(index, fill_value=0.0).rename("street_length_m").rename_axis(INDEX_NAME)
+
+
+def subpixel_factor(pixel_size: tuple[float, float], lat: float, resolution: int) -> int:
+    """How many sub-pixels per pixel side make a sub-pixel at most a small fraction of a cell.
+
+    Examples
+    --------
+    >>> subpixel_factor((0.000833, 0.000833), 5.6, 8)   # pixels much finer than cells
+    1
+    >>> subpixel_factor((0.000833, 0.000833), 5.6, 11)  # pixels coarser than cells
+    7
+    """
+    pixel_m2 = (pixel_size[0] * _M_PER_DEG * math.cos(math.radians(lat))) * (pixel_size[1] * _M_PER_DEG)
+    cell_m2 = h3.average_hexagon_area(resolution, unit="m^2")
+    k = math.ceil(math.sqrt(pixel_m2 / (cell_m2 * settings.max_subpixel_area_fraction)))
+    return int(min(max(k, 1), 64))
+
+
+def population_from_raster(
+    info: RasterInfo, cells: list[str], *, resolution: int, area: shapely.Geometry
+) -> pd.Series:
+    """People per cell from a people-per-pixel raster, conserving the total inside the area.
+
+    Each pixel is split into k×k sub-pixels (k from :func:`subpixel_factor`), each carrying 1/k² of
+    the pixel's people; a sub-pixel belongs to the cell of its centre and counts when that centre
+    lies inside the study area. Pixels coarser than cells are thereby shared by area.
+    """
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    polygons = cells_to_polygons(cells)
+    bounds = shapely.total_bounds(polygons)
+    data, transform = read_window(info, tuple(bounds))
+    rows, cols = np.nonzero(data > 0)
+    if rows.size == 0:
+        return pd.Series(0.0, index=index, name="residents")
+    k = subpixel_factor(info.pixel_size, (bounds[1] + bounds[3]) / 2, resolution)
+    offsets = (np.arange(k) + 0.5) / k
+    sub_c = (cols[:, None, None] + offsets[None, None, :]).repeat(k, axis=1).ravel()
+    sub_r = (rows[:, None, None] + offsets[None, :, None]).repeat(k, axis=2).ravel()
+    lon = transform.c + sub_c * transform.a + sub_r * transform.b
+    lat = transform.f + sub_c * transform.d + sub_r * transform.e
+    people = np.repeat(data[rows, cols] / (k * k), k * k)
+    inside = shapely.contains_xy(area, lon, lat)
+    ids = points_to_cells(lon[inside], lat[inside], resolution)
+    mine = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
+    keep = np.isin(ids, mine)
+    sums = pd.Series(people[inside][keep]).groupby(ids[keep]).sum()
+    sums.index = pd.Index(cell_ints_to_str(sums.index.to_numpy()), name=INDEX_NAME)
+    return sums.reindex(index, fill_value=0.0).rename("residents")
+
+
+def partition_indicators(task: PartitionInput) -> pd.DataFrame:
+    """All indicators for one partition's cells (the body of one Dask task)."""
+    cells = task.cells
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    area = shapely.from_wkb(task.area_wkb)
+    building_table = buildings_to_cells(task.buildings, cells, resolution=task.resolution, utm_crs=task.utm_crs)
+    if task.raster is not None:
+        residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
+    elif task.floor_area_per_person_m2:
+        residents = (building_table["residential_floor_m2"] / task.floor_area_per_person_m2).rename("residents")
+    else:
+        residents = pd.Series(0.0, index=index, name="residents")
+    parts = [
+        residents.to_frame(),
+        building_table,
+        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs).to_frame(),
+        role_counts(task.pois, cells, resolution=task.resolution),
+        points_to_cell_counts(task.pois, cells, resolution=task.resolution, by="kind",
+                              kinds=task.poi_kinds, prefix="poi_"),
+        points_to_cell_counts(task.hazards, cells, resolution=task.resolution, by="kind",
+                              kinds=HAZARD_KINDS, prefix="hazard_"),
+        points_to_cell_counts(task.resources, cells, resolution=task.resolution, by="kind",
+                              kinds=RESOURCE_KINDS, prefix="resource_"),
+    ]
+    table = pd.concat(parts, axis=1)
+    table["hazards"] = table[[f"hazard_{k}" for k in HAZARD_KINDS]].sum(axis=1)
+    return table

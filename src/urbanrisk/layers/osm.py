@@ -1,0 +1,259 @@
+"""Read a local OSM extract (.osm, .osm.bz2, .osm.pbf) into urbanrisk's standard layers, offline.
+
+One streaming pass with pyosmium (node locations + area assembly) yields:
+
+- ``buildings``: footprint polygons with their tag, use, storeys (tagged or defaulted) and floor area;
+- ``pois``: points (areas by their representative point) matched to standard kinds through the tag
+  table, one row per (feature, kind);
+- ``landuse``: land-use and campus areas (context for untyped buildings; community units later);
+- ``streets``: ``highway=*`` ways with their node ids, kept for the routing graph.
+
+Ways whose nodes are missing from a clipped extract are dropped and counted, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+import shapely
+from osmium.geom import WKBFactory
+
+from .. import settings
+from .._errors import LayerError
+from .tables import building_type_table, landuse_context_table, osm_tag_table
+
+CRS = "EPSG:4326"
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+
+@dataclass
+class OsmLayers:
+    """The standard layers read from one OSM extract."""
+
+    buildings: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    landuse: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame
+    bounds: tuple[float, float, float, float] | None
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def clean_text(value: str | None) -> str:
+    """Trim an untrusted text field to a sane length; escaping happens where HTML is written."""
+    if not value:
+        return ""
+    return str(value)[: settings.max_text_length]
+
+
+def parse_levels(text: object) -> float:
+    """Storeys from a ``building:levels`` value; NaN when absent or absurd.
+
+    Examples
+    --------
+    >>> parse_levels("6"), parse_levels("5;7"), parse_levels("3.5"), parse_levels("many")
+    (6.0, 5.0, 3.5, nan)
+    """
+    if not isinstance(text, str) or not text:
+        return float("nan")
+    match = _NUMBER.search(text)
+    if not match:
+        return float("nan")
+    value = float(match.group().replace(",", "."))
+    return value if 0 < value <= 200 else float("nan")
+
+
+def _osm_ref(obj: osmium.osm.OSMObject) -> str:
+    if obj.is_area():
+        kind = "way" if obj.from_way() else "relation"
+        return f"{kind}/{obj.orig_id()}"
+    return f"{'node' if obj.is_node() else 'way'}/{obj.id}"
+
+
+def _check_readable(path: Path) -> None:
+    if not path.is_file():
+        msg = f"OSM file not found: {path}"
+        raise LayerError(msg)
+    name = path.name.lower()
+    if not name.endswith((".osm", ".osm.bz2", ".osm.gz", ".pbf", ".osm.pbf")):
+        msg = f"{path}: not an OSM extract (.osm, .osm.bz2 or .osm.pbf)"
+        raise LayerError(msg)
+
+
+def osm_from_file(
+    path: str | Path,
+    *,
+    tag_table: pd.DataFrame | None = None,
+    building_types: pd.DataFrame | None = None,
+    landuse_context: pd.DataFrame | None = None,
+) -> OsmLayers:
+    """Read an OSM extract into standard layers (EPSG:4326).
+
+    Parameters
+    ----------
+    path
+        A .osm, .osm.bz2 or .osm.pbf file.
+    tag_table, building_types, landuse_context
+        Data tables (see :mod:`urbanrisk.layers.tables`); ``None`` uses the shipped ones.
+
+    Raises
+    ------
+    LayerError
+        When the file is missing, cut or corrupt, or holds no usable feature.
+    """
+    path = Path(path)
+    _check_readable(path)
+    tag_table = osm_tag_table() if tag_table is None else tag_table
+    building_types = building_type_table() if building_types is None else building_types
+    landuse_context = landuse_context_table() if landuse_context is None else landuse_context
+    tag_keys = set(tag_table.index.get_level_values(0))
+    context_pairs = set(zip(landuse_context["key"], landuse_context["value"], strict=True))
+    wkb = WKBFactory()
+
+    buildings: list[tuple] = []
+    pois: list[tuple] = []
+    landuse: list[tuple] = []
+    streets: list[tuple] = []
+    stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "objects": 0}
+
+    def match_kinds(tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
+        found: dict[str, tuple[tuple[str, ...], str]] = {}
+        for tag in tags:
+            if tag.k not in tag_keys:
+                continue
+            for value in (tag.v, "*"):
+                if (tag.k, value) in tag_table.index:
+                    rows = tag_table.loc[[(tag.k, value)]]
+                    for kind, roles, group in zip(rows["kind"], rows["roles"], rows["group"], strict=True):
+                        if kind not in found:
+                            found[kind] = (roles, group)
+        return [(kind, roles, group) for kind, (roles, group) in found.items()]
+
+    try:
+        header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
+        box = header.box()
+        bounds = (
+            (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+            if box.valid()
+            else None
+        )
+        processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
+        for obj in processor:
+            stats["objects"] += 1
+            tags = obj.tags
+            if not len(tags):
+                continue
+            if obj.is_area():
+                try:
+                    geom = wkb.create_multipolygon(obj)
+                except (osmium.InvalidLocationError, RuntimeError):
+                    stats["areas_invalid"] += 1
+                    continue
+                ref = _osm_ref(obj)
+                name = clean_text(tags.get("name") or tags.get("brand"))
+                if "building" in tags and tags.get("building") != "no":
+                    buildings.append(
+                        (ref, tags.get("building"), tags.get("building:levels"), tags.get("height"), name, geom)
+                    )
+                for key in ("landuse", "amenity"):
+                    value = tags.get(key)
+                    if value and (key == "landuse" or (key, value) in context_pairs):
+                        landuse.append((ref, key, value, name, geom))
+                for kind, roles, group in match_kinds(tags):
+                    pois.append((ref, kind, "|".join(roles), group, name, geom, True))
+            elif obj.is_node():
+                kinds = match_kinds(tags)
+                if kinds:
+                    geom = wkb.create_point(obj)
+                    name = clean_text(tags.get("name") or tags.get("brand"))
+                    for kind, roles, group in kinds:
+                        pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, False))
+            elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
+                try:
+                    geom = wkb.create_linestring(obj)
+                except (osmium.InvalidLocationError, RuntimeError):
+                    stats["ways_missing_nodes"] += 1
+                    continue
+                node_ids = [n.ref for n in obj.nodes]
+                streets.append(
+                    (obj.id, tags.get("highway"), clean_text(tags.get("name")), tags.get("oneway", ""),
+                     tags.get("maxspeed", ""), node_ids, geom)
+                )
+    except RuntimeError as exc:
+        msg = f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
+        raise LayerError(msg) from exc
+
+    if stats["objects"] == 0:
+        msg = f"{path}: the OSM file holds no objects; is it empty or cut short?"
+        raise LayerError(msg)
+
+    landuse_gdf = _frame(landuse, ["osm_ref", "key", "value", "name", "geometry"])
+    building_gdf = _buildings(buildings, building_types, landuse_gdf, landuse_context)
+    poi_gdf = _frame(pois, ["osm_ref", "kind", "roles", "group", "name", "geometry", "from_area"])
+    if len(poi_gdf):
+        poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
+    street_gdf = _frame(streets, ["way_id", "highway", "name", "oneway", "maxspeed", "node_ids", "geometry"])
+    stats.update(
+        buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
+    )
+    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats)
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+    if len(gdf):
+        invalid = ~gdf.geometry.is_valid
+        if invalid.any():
+            gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].to_numpy())
+    return gdf
+
+
+def _buildings(
+    rows: list[tuple],
+    building_types: pd.DataFrame,
+    landuse: gpd.GeoDataFrame,
+    context: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Buildings with use, storeys and floor area; untyped ones take their use from the area around."""
+    gdf = _frame(rows, ["osm_ref", "building", "levels_tag", "height_tag", "name", "geometry"])
+    if not len(gdf):
+        for col in ("use", "levels", "levels_source", "residential_share", "footprint_m2", "floor_area_m2"):
+            gdf[col] = pd.Series(dtype="float64" if col not in ("use", "levels_source") else "str")
+        return gdf
+    known = gdf["building"].where(gdf["building"].isin(building_types.index), "yes")
+    typed = building_types.reindex(known.to_numpy())
+    use = pd.Series(typed["use"].to_numpy(), index=gdf.index)
+    default_levels = pd.Series(typed["default_levels"].to_numpy(), index=gdf.index)
+    share = pd.Series(typed["residential_share"].to_numpy(), index=gdf.index)
+    untyped = known == "yes"
+    if untyped.any() and len(landuse):
+        areas = landuse.merge(context, on=["key", "value"])
+        if len(areas):
+            points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=CRS)
+            hits = gpd.sjoin(points, areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
+                             predicate="within", how="inner")
+            best = hits.sort_values("priority").groupby(level=0).first()
+            use.loc[best.index] = best["use"]
+            default_levels.loc[best.index] = best["default_levels"]
+            share.loc[best.index] = best["residential_share"]
+    levels = gdf["levels_tag"].map(parse_levels)
+    heights = gdf["height_tag"].map(parse_levels)  # metres, same number parser
+    source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
+    levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
+    utm = gdf.estimate_utm_crs()
+    footprint = gdf.to_crs(utm).area
+    gdf = gdf.drop(columns=["levels_tag", "height_tag"])
+    gdf["use"] = use.astype(str)
+    gdf["levels"] = levels.astype(float)
+    gdf["levels_source"] = source
+    gdf["residential_share"] = share.astype(float)
+    gdf["footprint_m2"] = footprint.to_numpy()
+    gdf["floor_area_m2"] = gdf["footprint_m2"] * gdf["levels"]
+    return gdf

@@ -1,0 +1,56 @@
+"""Community units (街道 / 社区 polygons) with an id and a name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from .._errors import LayerError
+from .osm import clean_text
+
+
+def polygons_from_file(
+    path: str | Path,
+    *,
+    layer: str = "communities",
+    id_column: str = "id",
+    name_column: str = "name",
+    crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read community polygons: columns ``id``, ``name``, geometry (EPSG:4326, repaired if invalid).
+
+    Raises
+    ------
+    LayerError
+        Missing file, no CRS, no polygons, or missing id column.
+    """
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        msg = f"layer '{layer}': cannot read {path} ({exc})"
+        raise LayerError(msg) from exc
+    if gdf.crs is None:
+        if crs is None:
+            msg = f"layer '{layer}': {path} has no coordinate reference system; add `crs:` to the layer"
+            raise LayerError(msg)
+        gdf = gdf.set_crs(crs)
+    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if not len(gdf):
+        msg = f"layer '{layer}': {path} holds no polygons"
+        raise LayerError(msg)
+    if id_column not in gdf.columns:
+        msg = f"layer '{layer}': {path} has no '{id_column}' column ({list(gdf.columns)}); set `id_column:`"
+        raise LayerError(msg)
+    geometry = shapely.make_valid(gdf.geometry.to_numpy())
+    out = gpd.GeoDataFrame(
+        {
+            "id": gdf[id_column].astype(str).to_numpy(),
+            "name": gdf[name_column].map(clean_text).to_numpy() if name_column in gdf.columns else "",
+        },
+        geometry=geometry,
+        crs=gdf.crs,
+    ).to_crs("EPSG:4326")
+    return out

@@ -1,0 +1,73 @@
+"""The data tables that map raw source tags to urbanrisk's standard vocabulary.
+
+Tables are CSV files (``#`` lines are comments) in ``layers/tables``; a recipe may name its own copies.
+
+Examples
+--------
+>>> tags = osm_tag_table()
+>>> tags.loc[("amenity", "fuel"), "kind"].tolist()
+['fuel']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import settings
+from .._errors import LayerError
+
+HAZARD_KINDS = ("fuel", "gas", "chemical", "explosives", "power", "industrial", "storage_tank")
+RESOURCE_KINDS = ("fire_station", "hospital", "clinic", "police", "shelter")
+ROLES = ("hazard", "resource", "crowd", "vulnerable")
+
+
+def _read_table(path: Path, required: list[str]) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        msg = f"cannot read table {path}: {exc}"
+        raise LayerError(msg) from exc
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        msg = f"table {path} lacks columns {missing}: copy the header of {settings.tables_dir / path.name}"
+        raise LayerError(msg)
+    return table
+
+
+def osm_tag_table(path: str | Path | None = None) -> pd.DataFrame:
+    """OSM (key, value) -> kind, roles (tuple) and group, indexed by (key, value)."""
+    path = Path(path) if path else settings.tables_dir / "osm_tags.csv"
+    table = _read_table(path, ["key", "value", "kind", "roles", "group"])
+    table["roles"] = table["roles"].map(lambda text: tuple(r for r in text.split("|") if r))
+    bad = sorted({r for roles in table["roles"] for r in roles} - set(ROLES))
+    if bad:
+        msg = f"table {path}: unknown roles {bad}; roles are {', '.join(ROLES)}"
+        raise LayerError(msg)
+    return table.set_index(["key", "value"]).sort_index()
+
+
+def building_type_table(path: str | Path | None = None) -> pd.DataFrame:
+    """building tag value -> use, default_levels, residential_share, indexed by the value."""
+    path = Path(path) if path else settings.tables_dir / "building_types.csv"
+    table = _read_table(path, ["building", "use", "default_levels", "residential_share"])
+    table["default_levels"] = table["default_levels"].astype(float)
+    table["residential_share"] = table["residential_share"].astype(float)
+    if "yes" not in set(table["building"]):
+        msg = f"table {path} needs a row for building=yes (the default for untyped buildings)"
+        raise LayerError(msg)
+    return table.set_index("building")
+
+
+def landuse_context_table(path: str | Path | None = None) -> pd.DataFrame:
+    """(key, value) of an area -> use, default_levels, residential_share for untyped buildings in it.
+
+    Row order is priority order (first match wins); a ``priority`` column records it.
+    """
+    path = Path(path) if path else settings.tables_dir / "landuse_context.csv"
+    table = _read_table(path, ["key", "value", "use", "default_levels", "residential_share"])
+    table["default_levels"] = table["default_levels"].astype(float)
+    table["residential_share"] = table["residential_share"].astype(float)
+    table["priority"] = range(len(table))
+    return table

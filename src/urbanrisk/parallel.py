@@ -1,0 +1,69 @@
+"""Run per-partition tasks with Dask: synchronous, threads, processes, or a dask.distributed cluster.
+
+The same task graph runs everywhere; only the scheduler changes. A ``tcp://host:port`` address
+connects a :class:`distributed.Client` to an existing cluster (never a home-made scheduler).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import dask
+from dask.diagnostics import ProgressBar
+
+from . import settings
+from ._errors import InputError
+
+LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+
+
+def resolve_scheduler(name: str | None) -> str:
+    """The scheduler to use: the given one, else the measured default (:data:`settings.default_scheduler`).
+
+    Examples
+    --------
+    >>> resolve_scheduler(None) in LOCAL_SCHEDULERS
+    True
+    >>> resolve_scheduler("tcp://10.0.0.1:8786")
+    'tcp://10.0.0.1:8786'
+    """
+    name = name or settings.default_scheduler
+    if name in LOCAL_SCHEDULERS or name.startswith("tcp://"):
+        return name
+    msg = f"unknown scheduler {name!r}: use synchronous, threads, processes or tcp://host:port"
+    raise InputError(msg)
+
+
+@contextlib.contextmanager
+def _client(address: str) -> Iterator[Any]:
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as exc:
+        msg = f"cannot reach the Dask scheduler at {address} ({exc}); is the cluster running?"
+        raise InputError(msg) from exc
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def map_partitions(
+    func: Callable[[Any], Any],
+    inputs: Sequence[Any],
+    *,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> list[Any]:
+    """Apply ``func`` to each input as one Dask task and return the results in input order."""
+    scheduler = resolve_scheduler(scheduler)
+    tasks = [dask.delayed(func, pure=True)(item, dask_key_name=f"partition-{i}") for i, item in enumerate(inputs)]
+    if scheduler.startswith("tcp://"):
+        with _client(scheduler):
+            return list(dask.compute(*tasks))
+    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    with bar:
+        return list(dask.compute(*tasks, scheduler=scheduler))

@@ -1,0 +1,351 @@
+"""The pipeline: recipe -> layers -> H3 grid -> per-cell indicators -> run folder.
+
+Each stage is a plain function a notebook can call alone::
+
+    recipe = ur.load_recipe("recipes/beijing-wudaokou.yaml")
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    grid = build_grid(recipe, layers, area)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from . import grid as gridmod
+from ._errors import GridError, LayerError, RecipeError
+from .indicators import PartitionInput, partition_indicators
+from .layers.osm import OsmLayers, osm_from_file
+from .layers.points import points_from_file
+from .layers.polygons import polygons_from_file
+from .layers.raster import RasterInfo, raster_info
+from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
+from .parallel import map_partitions, resolve_scheduler
+from .recipe import Recipe, load_recipe
+
+CRS = "EPSG:4326"
+
+
+@dataclass
+class Layers:
+    """A recipe's layers in the standard schema (EPSG:4326)."""
+
+    buildings: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    landuse: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame
+    hazards: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame | None
+    raster: RasterInfo | None
+    floor_area_per_person_m2: float | None
+    population_source: str
+    osm_bounds: dict[str, tuple[float, float, float, float] | None] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _concat(frames: list[gpd.GeoDataFrame], columns: list[str]) -> gpd.GeoDataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=CRS)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
+
+
+def load_layers(recipe: Recipe) -> Layers:
+    """Load every layer of a recipe into the standard schema.
+
+    Raises
+    ------
+    LayerError
+        Naming the layer and the file, for the first layer that cannot be read.
+    """
+    tag_table = osm_tag_table(recipe.tables.osm_tags)
+    building_types = building_type_table(recipe.tables.building_types)
+    context = landuse_context_table(recipe.tables.landuse_context)
+    osm: dict[str, OsmLayers] = {}
+    hazards, resources, communities = [], [], []
+    raster: RasterInfo | None = None
+    per_person: float | None = None
+    population_source = "none: no population layer in the recipe (residents are 0)"
+    files: dict[str, str] = {}
+    for name, spec in recipe.layers.items():
+        if hasattr(spec, "path"):
+            files[name] = spec.path
+        if spec.type == "osm":
+            osm[name] = osm_from_file(spec.path, tag_table=tag_table, building_types=building_types,
+                                      landuse_context=context)
+        elif spec.type == "points":
+            options = spec.model_dump(exclude={"type", "path"})
+            frame = points_from_file(spec.path, layer=name, **options)
+            (hazards if spec.role == "hazard" else resources).append(frame)
+        elif spec.type == "polygons":
+            communities.append(polygons_from_file(spec.path, layer=name, id_column=spec.id_column,
+                                                  name_column=spec.name_column, crs=spec.crs))
+        elif spec.type == "raster":
+            raster = raster_info(spec.path, band=spec.band, layer=name)
+            population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
+        elif spec.type == "population_from_buildings":
+            per_person = spec.floor_area_per_person_m2
+            population_source = (
+                f"buildings: residential floor area of layer '{spec.source}' ÷ {per_person:g} m² per person"
+            )
+    layers = Layers(
+        buildings=_concat([o.buildings for o in osm.values()], ["osm_ref", "use", "floor_area_m2"]),
+        pois=_concat([o.pois for o in osm.values()], ["osm_ref", "kind", "roles", "group", "name"]),
+        landuse=_concat([o.landuse for o in osm.values()], ["osm_ref", "key", "value", "name"]),
+        streets=_concat([o.streets for o in osm.values()], ["way_id", "highway", "name"]),
+        hazards=_concat(hazards, ["id", "kind", "name", "severity", "source"]),
+        resources=_concat(resources, ["id", "kind", "name", "capacity", "source"]),
+        communities=_concat(communities, ["id", "name"]) if communities else None,
+        raster=raster,
+        floor_area_per_person_m2=per_person,
+        population_source=population_source,
+        osm_bounds={name: o.bounds for name, o in osm.items()},
+        files=files,
+        stats={name: o.stats for name, o in osm.items()},
+    )
+    if per_person is not None and not len(layers.buildings):
+        layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")
+    return layers
+
+
+def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
+    """The study area polygon (lon/lat) the recipe asks for."""
+    spec = recipe.area
+    if spec.bbox is not None:
+        return box(*spec.bbox)
+    if spec.path is not None:
+        try:
+            gdf = gpd.read_file(spec.path, engine="pyogrio")
+        except Exception as exc:
+            msg = f"area: cannot read {spec.path} ({exc})"
+            raise LayerError(msg) from exc
+        if gdf.crs is None:
+            msg = f"area: {spec.path} has no coordinate reference system; save it with one (EPSG:4326)"
+            raise LayerError(msg)
+        shapes = gdf.to_crs(CRS).geometry
+        shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
+        if not len(shapes):
+            msg = f"area: {spec.path} holds no polygon"
+            raise LayerError(msg)
+        return shapely.make_valid(shapely.union_all(shapes.to_numpy()))
+    name = spec.layer
+    layer_spec = recipe.layers[name]
+    if layer_spec.type == "osm":
+        bounds = layers.osm_bounds.get(name)
+        if bounds is None:
+            frames = [f for f in (layers.buildings, layers.streets) if len(f)]
+            if not frames:
+                msg = f"area: layer '{name}' declares no bounds and holds no buildings or streets"
+                raise LayerError(msg)
+            bounds = tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy()))
+        return box(*bounds)
+    if layer_spec.type == "raster":
+        assert layers.raster is not None
+        return box(*layers.raster.bounds)
+    if layer_spec.type == "polygons" and layers.communities is not None:
+        return shapely.union_all(layers.communities.geometry.to_numpy())
+    if layer_spec.type == "points":
+        points = pd.concat([layers.hazards.geometry, layers.resources.geometry])
+        return box(*shapely.total_bounds(points.to_numpy())).buffer(0.005)
+    msg = f"area: layer '{name}' ({layer_spec.type}) cannot define a study area; use an osm, raster, polygons or points layer, or a bbox"
+    raise RecipeError(msg)
+
+
+def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str) -> str | None:
+    """Refuse a registry whose points all fall outside the area but inside it once lon/lat are swapped.
+
+    Returns a note when only some points fall outside (they are kept out of the grid).
+    """
+    if not len(points):
+        return None
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    inside = shapely.contains_xy(area, x, y)
+    if inside.any():
+        outside = int((~inside).sum())
+        return f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted" if outside else None
+    swapped = shapely.contains_xy(area, y, x)
+    if swapped.mean() > 0.5:
+        msg = (
+            f"{what}: no point lies in the study area, but {int(swapped.sum())} would with lon and lat "
+            "swapped: the lon/lat columns are swapped; exchange `lon:` and `lat:` in the recipe"
+        )
+        raise LayerError(msg)
+    return f"{what}: none of its {len(points)} points lies in the study area"
+
+
+def _subset(frame: gpd.GeoDataFrame | None, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+    """Rows of a layer whose geometry meets a box (spatial index), or None when empty."""
+    if frame is None or not len(frame):
+        return None
+    hits = frame.sindex.query(box(*bounds), predicate="intersects")
+    return frame.iloc[sorted(hits)] if len(hits) else None
+
+
+def partition_inputs(
+    recipe: Recipe, layers: Layers, area: BaseGeometry, cells: list[str], *, utm_crs: str
+) -> list[PartitionInput]:
+    """One task input per parent-cell partition, each holding only the layer data inside its bounds."""
+    resolution = recipe.grid.resolution
+    parent_res = recipe.grid.partition_resolution
+    if parent_res is None:
+        parent_res = gridmod.default_partition_resolution(resolution)
+    if parent_res > resolution:
+        msg = f"grid.partition_resolution ({parent_res}) must not be finer than grid.resolution ({resolution})"
+        raise RecipeError(msg)
+    poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
+    area_wkb = shapely.to_wkb(area)
+    inputs = []
+    for part in gridmod.partition_cells(cells, parent_res).values():
+        bounds = tuple(shapely.total_bounds(gridmod.cells_to_polygons(part)))
+        inputs.append(
+            PartitionInput(
+                cells=part,
+                resolution=resolution,
+                utm_crs=utm_crs,
+                area_wkb=area_wkb,
+                poi_kinds=poi_kinds,
+                buildings=_subset(layers.buildings, bounds),
+                pois=_subset(layers.pois, bounds),
+                hazards=_subset(layers.hazards, bounds),
+                resources=_subset(layers.resources, bounds),
+                streets=_subset(layers.streets, bounds),
+                raster=layers.raster,
+                floor_area_per_person_m2=layers.floor_area_per_person_m2,
+            )
+        )
+    return inputs
+
+
+def utm_crs_for(area: BaseGeometry) -> str:
+    """The UTM zone of the area's centre, as an EPSG code string."""
+    centre = area.centroid
+    zone = int((centre.x + 180) // 6) + 1
+    return f"EPSG:{(32600 if centre.y >= 0 else 32700) + zone}"
+
+
+def build_grid(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    *,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """H3 cells over the area with their indicators, computed per partition with Dask.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by H3 cell id (``h3_cell``), sorted; one row per cell overlapping the area.
+    """
+    resolution = recipe.grid.resolution
+    gridmod.check_job(area, resolution, force=force or recipe.grid.force)
+    cells = gridmod.cells_from_area(area, resolution)
+    if not cells:
+        msg = "the study area holds no H3 cell: is the area empty?"
+        raise GridError(msg)
+    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
+    tables = map_partitions(partition_indicators, inputs, scheduler=scheduler, progress=progress)
+    table = pd.concat(tables).sort_index()
+    frame = gridmod.grid_frame(list(table.index))
+    grid = frame.join(table)
+    grid["coverage_ratio"] = (grid["footprint_m2"] / grid["cell_area_m2"]).clip(upper=1.0)
+    grid["population_source"] = layers.population_source
+    first = ["cell_area_m2", "residents", "buildings", "footprint_m2", "coverage_ratio", "floor_area_m2"]
+    rest = [c for c in grid.columns if c not in first and c != "geometry"]
+    return grid[[*first, *rest, "geometry"]]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the graded grid and everything needed to explain it."""
+
+    recipe: Recipe
+    grid: gpd.GeoDataFrame
+    layers: Layers
+    area: BaseGeometry
+    timings: dict[str, float]
+    notes: list[str]
+    run_dir: Path | None = None
+
+    def map(self) -> Any:
+        """A pydeck Deck of the grid (shows inline in a notebook)."""
+        from .render import grid_deck
+
+        return grid_deck(self.grid, self.layers)
+
+
+def run_recipe(
+    recipe: Recipe | str | Path,
+    *,
+    out: str | Path | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+    write: bool = True,
+    _after_stage: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run a recipe end to end and (by default) write its run folder.
+
+    Parameters
+    ----------
+    recipe
+        A validated :class:`Recipe` or the path of a recipe file.
+    out
+        Output folder replacing the recipe's ``outputs.dir``.
+    scheduler
+        ``synchronous``, ``threads``, ``processes`` or ``tcp://host:port``; None: the recipe's
+        ``compute.scheduler``, else the measured default.
+    force
+        Run even when the grid would exceed the cell limit.
+    write
+        Write ``<out>/runs/<timestamp>`` and point ``<out>/latest`` at it.
+
+    Returns
+    -------
+    RunResult
+    """
+    from . import store
+
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe)
+    scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
+    timings: dict[str, float] = {}
+    hook = _after_stage or (lambda stage: None)
+
+    def stage(name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = func()
+        timings[name] = round(time.perf_counter() - start, 3)
+        hook(name)
+        return value
+
+    layers = stage("layers", lambda: load_layers(recipe))
+    area = stage("area", lambda: study_area(recipe, layers))
+    notes = list(layers.notes)
+    for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
+        note = check_points_inside(points, area, what)
+        if note:
+            notes.append(note)
+    grid = stage("grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force,
+                                            progress=progress))
+    result = RunResult(recipe=recipe, grid=grid, layers=layers, area=area, timings=timings, notes=notes)
+    if write:
+        out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
+        result.run_dir = stage("write", lambda: store.write_run(result, out_dir, scheduler=scheduler,
+                                                               after_file=hook))
+    return result

@@ -1,0 +1,31 @@
+"""Package-wide defaults, in one typed place.
+
+Functions take ``None`` to mean "use the setting". Values are read at call time in the driver and
+passed explicitly into Dask tasks: worker processes do not share module globals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Folder holding the data tables (OSM tag -> kind, building types, land-use context).
+tables_dir: Path = Path(__file__).parent / "tables"
+
+#: A job above this many cells is refused unless forced (``--force`` / ``grid.force: true``).
+max_cells: int = 5_000_000
+
+#: Rough memory per grid cell through the pipeline, bytes (measured on the Wudaokou default run).
+bytes_per_cell: int = 4_000
+
+#: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
+partition_offset: int = 3
+
+#: Raster pixels are split into sub-pixels until a sub-pixel is at most this fraction of a cell's area,
+#: so that pixels coarser than cells are shared by area, not dropped into the cell of their centre.
+max_subpixel_area_fraction: float = 0.1
+
+#: Default Dask scheduler for local runs (measured fastest on 2 cores; see benchmarks/RESULTS.md).
+default_scheduler: str = "threads"
+
+#: How many chars of an untrusted text field we keep (names, registry fields).
+max_text_length: int = 200

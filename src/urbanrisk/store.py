@@ -1,0 +1,217 @@
+"""Run folders: written whole or not at all, one run at a time per recipe, the newest under ``latest``.
+
+Layout::
+
+    <out>/runs/<UTC timestamp>/   grid.parquet  risk.gpkg  map.html  manifest.json
+    <out>/latest -> runs/<UTC timestamp>
+    <out>/.lock                   held (flock) while a run writes
+
+A run is written into ``runs/.partial-...`` and renamed into place only once complete; ``latest``
+is then swapped atomically. An interrupted run therefore never replaces the last good one, and its
+debris is removed by the next run. The lock is an OS file lock, released by the kernel when its
+holder dies, so a crashed run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import shutil
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import RunLockedError
+
+if TYPE_CHECKING:
+    from .pipeline import RunResult
+
+PARTIAL_PREFIX = ".partial-"
+_VERSIONED = ("urbanrisk", "geopandas", "shapely", "pandas", "numpy", "h3", "h3ronpy", "osmium",
+              "rasterio", "pyogrio", "pyarrow", "dask", "distributed", "pydeck", "osmnx", "scipy")
+
+
+def sha256_of(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (for the manifest)."""
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the recipe's run lock; refuse at once when another live run holds it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".lock"
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            msg = (
+                f"another run of this recipe is already running (pid {holder}, lock {path}); "
+                "wait for it to finish"
+            )
+            raise RunLockedError(msg) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _utc_stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def complete_runs(out_dir: Path) -> list[Path]:
+    """Complete run folders, oldest first."""
+    runs = Path(out_dir) / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def point_latest(out_dir: Path, run_dir: Path) -> None:
+    """Point ``<out>/latest`` at ``run_dir`` atomically (a new link renamed over the old one)."""
+    link = out_dir / "latest"
+    tmp = out_dir / f".latest-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(run_dir.relative_to(out_dir))
+    os.replace(tmp, link)
+
+
+def write_run(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    scheduler: str,
+    after_file: Callable[[str], None] | None = None,
+) -> Path:
+    """Write a run folder for ``result`` under ``out_dir`` and point ``latest`` at it.
+
+    Returns
+    -------
+    pathlib.Path
+        The complete run folder.
+    """
+    from .render import write_map
+
+    out_dir = Path(out_dir).resolve()
+    hook = after_file or (lambda name: None)
+    with run_lock(out_dir):
+        runs = out_dir / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
+            shutil.rmtree(debris, ignore_errors=True)
+        stamp = _utc_stamp()
+        tmp = runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}"
+        tmp.mkdir()
+        grid = result.grid
+        grid.to_parquet(tmp / "grid.parquet", index=True)
+        hook("grid.parquet")
+        _write_gpkg(result, tmp / "risk.gpkg")
+        hook("risk.gpkg")
+        write_map(result, tmp / "map.html")
+        hook("map.html")
+        manifest = build_manifest(result, scheduler=scheduler, stamp=stamp)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        hook("manifest.json")
+        for child in tmp.iterdir():
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+        final = runs / stamp
+        os.rename(tmp, final)
+        _fsync_dir(runs)
+        point_latest(out_dir, final)
+        for old in complete_runs(out_dir)[: -result.recipe.outputs.keep]:
+            shutil.rmtree(old, ignore_errors=True)
+        return final
+
+
+def _write_gpkg(result: RunResult, path: Path) -> None:
+    import pyogrio
+
+    grid = result.grid.reset_index()
+    pyogrio.write_dataframe(grid, path, layer="grid", driver="GPKG")
+    extra = {
+        "buildings": result.layers.buildings,
+        "pois": result.layers.pois,
+        "hazards": result.layers.hazards,
+        "resources": result.layers.resources,
+        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
+    }
+    for name, frame in extra.items():
+        if frame is not None and len(frame):
+            inside = frame[frame.intersects(result.area)]
+            if len(inside):
+                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
+
+
+def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str, Any]:
+    """What produced a run and what it holds: recipe, input hashes, versions, timings, counts."""
+    grid = result.grid
+    inputs = {
+        name: {"path": path, "sha256": sha256_of(path), "bytes": Path(path).stat().st_size}
+        for name, path in result.layers.files.items()
+        if "://" not in path
+    }
+    return {
+        "urbanrisk_run": stamp,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "recipe": result.recipe.model_dump(mode="json"),
+        "recipe_path": result.recipe.source_path,
+        "inputs": inputs,
+        "versions": package_versions(),
+        "scheduler": scheduler,
+        "timings_s": result.timings,
+        "population_source": result.layers.population_source,
+        "counts": {
+            "cells": len(grid),
+            "resolution": result.recipe.grid.resolution,
+            "residents": round(float(grid["residents"].sum()), 3),
+            "buildings": int(grid["buildings"].sum()),
+            "footprint_m2": round(float(grid["footprint_m2"].sum()), 1),
+            "crowd_places": int(grid["crowd_places"].sum()),
+            "vulnerable_sites": int(grid["vulnerable_sites"].sum()),
+            "hazards": int(grid["hazards"].sum()),
+            "resources": int(grid.filter(like="resource_").sum().sum()),
+            "street_length_km": round(float(grid["street_length_m"].sum()) / 1000, 3),
+        },
+        "layer_stats": result.layers.stats,
+        "notes": result.notes,
+        "stages": {"screens": "not yet implemented in this version", "coverage": "not yet implemented in this version"},
+    }

@@ -33,9 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("recipe", type=Path)
     run = sub.add_parser("run", help="run a recipe and write a run folder")
     run.add_argument("recipe", type=Path)
-    run.add_argument("--out", type=Path, default=None, help="output folder (replaces the recipe's outputs.dir)")
-    run.add_argument("--scheduler", default=None,
-                     help="synchronous | threads | processes | tcp://host:port (default: recipe, else threads)")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (replaces the recipe's outputs.dir)"
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        help="synchronous | threads | processes | tcp://host:port (default: recipe, else threads)",
+    )
     run.add_argument("--force", action="store_true", help="run even when the grid exceeds the cell limit")
     run.add_argument("--quiet", action="store_true", help="no progress bars; errors only")
     return parser
@@ -60,8 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if not args.quiet:
         print(f"urbanrisk: running {args.recipe}", flush=True)
-    result = run_recipe(args.recipe, out=args.out, scheduler=args.scheduler, force=args.force,
-                        progress=not args.quiet)
+    result = run_recipe(
+        args.recipe, out=args.out, scheduler=args.scheduler, force=args.force, progress=not args.quiet
+    )
     if args.quiet:
         return EXIT_OK
     grid = result.grid
@@ -70,11 +76,13 @@ def _run(args: argparse.Namespace) -> int:
     latest = run_dir.parent.parent / "latest"
     print(f"  cells: {len(grid):,} at H3 resolution {result.recipe.grid.resolution}")
     print(f"  residents: {grid['residents'].sum():,.0f} ({result.layers.population_source})")
-    print(f"  buildings: {int(grid['buildings'].sum()):,} · crowd places: {int(grid['crowd_places'].sum()):,}"
-          f" · hazards: {int(grid['hazards'].sum()):,}")
+    print(
+        f"  buildings: {int(grid['buildings'].sum()):,} · crowd places: {int(grid['crowd_places'].sum()):,}"
+        f" · hazards: {int(grid['hazards'].sum()):,}"
+    )
     for note in result.notes:
         print(f"  note: {note}")
-    print(f"  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     print(f"  run folder: {run_dir}")
     print(f"  latest:     {latest}")
     print(f"  map:        {latest / 'map.html'}")
@@ -104,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception:
         traceback.print_exc()
-        print("urbanrisk: internal error (exit 1): please report it with the traceback above", file=sys.stderr)
+        print(
+            "urbanrisk: internal error (exit 1): please report it with the traceback above", file=sys.stderr
+        )
         return EXIT_INTERNAL
 
 

@@ -36,7 +36,9 @@ def area_km2(area: BaseGeometry) -> float:
     return abs(_GEOD.geometry_area_perimeter(area)[0]) / 1e6
 
 
-def check_job(area: BaseGeometry, resolution: int, *, force: bool = False, max_cells: int | None = None) -> int:
+def check_job(
+    area: BaseGeometry, resolution: int, *, force: bool = False, max_cells: int | None = None
+) -> int:
     """Estimate the cell count and refuse an absurd job unless forced.
 
     Returns
@@ -52,18 +54,19 @@ def check_job(area: BaseGeometry, resolution: int, *, force: bool = False, max_c
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> check_job(box(116.0, 39.6, 116.8, 40.2), 15)
+    >>> check_job(box(116.0, 39.6, 116.8, 40.2), 9)  # Beijing's core at ~0.1 km² cells
+    43270
+    >>> check_job(box(116.0, 39.6, 116.8, 40.2), 15)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    urbanrisk._errors.GridError: resolution 15 over 4,570 km² makes about 49,733,180,770 H3 cells (~198,933 GB of memory), more than the limit of 5,000,000: use resolution 9 or coarser here (about 43,624 cells), or force it with --force / grid: {force: true}
+    urbanrisk._errors.GridError: resolution 15 over 4,558 km² makes about 5,090,651,256 H3 cells ...
     """
     limit = settings.max_cells if max_cells is None else max_cells
     km2 = area_km2(area)
     estimate = max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
     if estimate > limit and not force:
         fits = next(
-            (r for r in range(resolution, -1, -1)
-             if km2 / h3.average_hexagon_area(r, unit="km^2") <= limit),
+            (r for r in range(resolution, -1, -1) if km2 / h3.average_hexagon_area(r, unit="km^2") <= limit),
             0,
         )
         fit_cells = math.ceil(km2 / h3.average_hexagon_area(fits, unit="km^2"))
@@ -71,7 +74,8 @@ def check_job(area: BaseGeometry, resolution: int, *, force: bool = False, max_c
         msg = (
             f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells "
             f"(~{gigabytes:,.0f} GB of memory), more than the limit of {limit:,}: use resolution "
-            f"{fits} or coarser here (about {fit_cells:,} cells), or force it with --force / grid: {{force: true}}"
+            f"{fits} or coarser here (about {fit_cells:,} cells), or force it with --force "
+            "/ grid: {force: true}"
         )
         raise GridError(msg)
     return estimate

@@ -85,10 +85,14 @@ def buildings_to_cells(
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
     residential = floor * buildings["residential_share"].to_numpy()[b_idx]
-    out = pd.DataFrame(
-        {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential},
-        index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
-    ).groupby(level=0).sum()
+    out = (
+        pd.DataFrame(
+            {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential},
+            index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
+        )
+        .groupby(level=0)
+        .sum()
+    )
     rep = buildings.geometry.representative_point()
     counts = _count_points(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
     out = out.reindex(index, fill_value=0.0)
@@ -96,7 +100,9 @@ def buildings_to_cells(
     return out[columns]
 
 
-def _count_points(lon: np.ndarray, lat: np.ndarray, resolution: int, keys: np.ndarray | None = None) -> pd.Series:
+def _count_points(
+    lon: np.ndarray, lat: np.ndarray, resolution: int, keys: np.ndarray | None = None
+) -> pd.Series:
     ids = points_to_cells(lon, lat, resolution)
     frame = pd.DataFrame({"cell": ids, "key": keys if keys is not None else 0})
     counts = frame.groupby(["cell", "key"]).size() if keys is not None else frame.groupby("cell").size()
@@ -169,20 +175,21 @@ def streets_to_cells(streets: gpd.GeoDataFrame | None, cells: list[str], *, utm_
     return series.reindex(index, fill_value=0.0).rename("street_length_m").rename_axis(INDEX_NAME)
 
 
-def subpixel_factor(pixel_size: tuple[float, float], lat: float, resolution: int) -> int:
-    """How many sub-pixels per pixel side make a sub-pixel at most a small fraction of a cell.
+def pixels_coarse(pixel_size: tuple[float, float], lat: float, resolution: int) -> bool:
+    """Whether raster pixels are too coarse to drop whole into the cell of their centre.
+
+    Pixels larger than :data:`urbanrisk.settings.max_pixel_area_fraction` of a cell are shared
+    between cells by exact area overlap; smaller ones go to the cell of their centre.
 
     Examples
     --------
-    >>> subpixel_factor((0.000833, 0.000833), 5.6, 8)   # pixels much finer than cells
-    1
-    >>> subpixel_factor((0.000833, 0.000833), 5.6, 11)  # pixels coarser than cells
-    7
+    >>> pixels_coarse((0.000833, 0.000833), 5.6, 8)   # WorldPop pixels, 0.74 km² cells
+    False
+    >>> pixels_coarse((0.000833, 0.000833), 5.6, 11)  # WorldPop pixels, 2,150 m² cells
+    True
     """
     pixel_m2 = (pixel_size[0] * _M_PER_DEG * math.cos(math.radians(lat))) * (pixel_size[1] * _M_PER_DEG)
-    cell_m2 = h3.average_hexagon_area(resolution, unit="m^2")
-    k = math.ceil(math.sqrt(pixel_m2 / (cell_m2 * settings.max_subpixel_area_fraction)))
-    return int(min(max(k, 1), 64))
+    return pixel_m2 > settings.max_pixel_area_fraction * h3.average_hexagon_area(resolution, unit="m^2")
 
 
 def population_from_raster(
@@ -190,9 +197,11 @@ def population_from_raster(
 ) -> pd.Series:
     """People per cell from a people-per-pixel raster, conserving the total inside the area.
 
-    Each pixel is split into k×k sub-pixels (k from :func:`subpixel_factor`), each carrying 1/k² of
-    the pixel's people; a sub-pixel belongs to the cell of its centre and counts when that centre
-    lies inside the study area. Pixels coarser than cells are thereby shared by area.
+    Pixels much smaller than a cell go whole to the cell of their centre when that centre lies in
+    the study area (vectorised through h3ronpy). Coarser pixels are shared by area: each cell gets
+    the pixel's people times the fraction of the pixel that lies in the cell and in the study area
+    (exact polygon overlay; H3 cell polygons tile the plane, so the fractions of a pixel sum to the
+    fraction of it inside the area).
     """
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     polygons = cells_to_polygons(cells)
@@ -201,13 +210,21 @@ def population_from_raster(
     rows, cols = np.nonzero(data > 0)
     if rows.size == 0:
         return pd.Series(0.0, index=index, name="residents")
-    k = subpixel_factor(info.pixel_size, (bounds[1] + bounds[3]) / 2, resolution)
-    offsets = (np.arange(k) + 0.5) / k
-    sub_c = (cols[:, None, None] + offsets[None, None, :]).repeat(k, axis=1).ravel()
-    sub_r = (rows[:, None, None] + offsets[None, :, None]).repeat(k, axis=2).ravel()
-    lon = transform.c + sub_c * transform.a + sub_r * transform.b
-    lat = transform.f + sub_c * transform.d + sub_r * transform.e
-    people = np.repeat(data[rows, cols] / (k * k), k * k)
+    people = data[rows, cols]
+    if pixels_coarse(info.pixel_size, (bounds[1] + bounds[3]) / 2, resolution):
+        x0 = transform.c + cols * transform.a
+        y0 = transform.f + rows * transform.e
+        pixels = shapely.box(x0, y0, x0 + transform.a, y0 + transform.e)
+        clipped = shapely.intersection(polygons, area)
+        p_idx, c_idx = shapely.STRtree(clipped).query(pixels, predicate="intersects")
+        share = shapely.area(shapely.intersection(pixels[p_idx], clipped[c_idx])) / shapely.area(
+            pixels[p_idx]
+        )
+        sums = pd.Series(people[p_idx] * share).groupby(c_idx).sum()
+        sums.index = pd.Index(np.asarray(cells, dtype=object)[sums.index.to_numpy()], name=INDEX_NAME)
+        return sums.reindex(index, fill_value=0.0).rename("residents")
+    lon = transform.c + (cols + 0.5) * transform.a + (rows + 0.5) * transform.b
+    lat = transform.f + (cols + 0.5) * transform.d + (rows + 0.5) * transform.e
     inside = shapely.contains_xy(area, lon, lat)
     ids = points_to_cells(lon[inside], lat[inside], resolution)
     mine = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
@@ -222,11 +239,15 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     cells = task.cells
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     area = shapely.from_wkb(task.area_wkb)
-    building_table = buildings_to_cells(task.buildings, cells, resolution=task.resolution, utm_crs=task.utm_crs)
+    building_table = buildings_to_cells(
+        task.buildings, cells, resolution=task.resolution, utm_crs=task.utm_crs
+    )
     if task.raster is not None:
         residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
     elif task.floor_area_per_person_m2:
-        residents = (building_table["residential_floor_m2"] / task.floor_area_per_person_m2).rename("residents")
+        residents = (building_table["residential_floor_m2"] / task.floor_area_per_person_m2).rename(
+            "residents"
+        )
     else:
         residents = pd.Series(0.0, index=index, name="residents")
     parts = [
@@ -234,12 +255,20 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         building_table,
         streets_to_cells(task.streets, cells, utm_crs=task.utm_crs).to_frame(),
         role_counts(task.pois, cells, resolution=task.resolution),
-        points_to_cell_counts(task.pois, cells, resolution=task.resolution, by="kind",
-                              kinds=task.poi_kinds, prefix="poi_"),
-        points_to_cell_counts(task.hazards, cells, resolution=task.resolution, by="kind",
-                              kinds=HAZARD_KINDS, prefix="hazard_"),
-        points_to_cell_counts(task.resources, cells, resolution=task.resolution, by="kind",
-                              kinds=RESOURCE_KINDS, prefix="resource_"),
+        points_to_cell_counts(
+            task.pois, cells, resolution=task.resolution, by="kind", kinds=task.poi_kinds, prefix="poi_"
+        ),
+        points_to_cell_counts(
+            task.hazards, cells, resolution=task.resolution, by="kind", kinds=HAZARD_KINDS, prefix="hazard_"
+        ),
+        points_to_cell_counts(
+            task.resources,
+            cells,
+            resolution=task.resolution,
+            by="kind",
+            kinds=RESOURCE_KINDS,
+            prefix="resource_",
+        ),
     ]
     table = pd.concat(parts, axis=1)
     table["hazards"] = table[[f"hazard_{k}" for k in HAZARD_KINDS]].sum(axis=1)

@@ -60,7 +60,9 @@ def map_partitions(
 ) -> list[Any]:
     """Apply ``func`` to each input as one Dask task and return the results in input order."""
     scheduler = resolve_scheduler(scheduler)
-    tasks = [dask.delayed(func, pure=True)(item, dask_key_name=f"partition-{i}") for i, item in enumerate(inputs)]
+    tasks = [
+        dask.delayed(func, pure=True)(item, dask_key_name=f"partition-{i}") for i, item in enumerate(inputs)
+    ]
     if scheduler.startswith("tcp://"):
         with _client(scheduler):
             return list(dask.compute(*tasks))

@@ -84,15 +84,23 @@ def load_layers(recipe: Recipe) -> Layers:
         if hasattr(spec, "path"):
             files[name] = spec.path
         if spec.type == "osm":
-            osm[name] = osm_from_file(spec.path, tag_table=tag_table, building_types=building_types,
-                                      landuse_context=context)
+            osm[name] = osm_from_file(
+                spec.path, tag_table=tag_table, building_types=building_types, landuse_context=context
+            )
         elif spec.type == "points":
             options = spec.model_dump(exclude={"type", "path"})
             frame = points_from_file(spec.path, layer=name, **options)
             (hazards if spec.role == "hazard" else resources).append(frame)
         elif spec.type == "polygons":
-            communities.append(polygons_from_file(spec.path, layer=name, id_column=spec.id_column,
-                                                  name_column=spec.name_column, crs=spec.crs))
+            communities.append(
+                polygons_from_file(
+                    spec.path,
+                    layer=name,
+                    id_column=spec.id_column,
+                    name_column=spec.name_column,
+                    crs=spec.crs,
+                )
+            )
         elif spec.type == "raster":
             raster = raster_info(spec.path, band=spec.band, layer=name)
             population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
@@ -160,7 +168,10 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if layer_spec.type == "points":
         points = pd.concat([layers.hazards.geometry, layers.resources.geometry])
         return box(*shapely.total_bounds(points.to_numpy())).buffer(0.005)
-    msg = f"area: layer '{name}' ({layer_spec.type}) cannot define a study area; use an osm, raster, polygons or points layer, or a bbox"
+    msg = (
+        f"area: layer '{name}' ({layer_spec.type}) cannot define a study area; "
+        "use an osm, raster, polygons or points layer, or a bbox"
+    )
     raise RecipeError(msg)
 
 
@@ -175,7 +186,11 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
     inside = shapely.contains_xy(area, x, y)
     if inside.any():
         outside = int((~inside).sum())
-        return f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted" if outside else None
+        return (
+            f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted"
+            if outside
+            else None
+        )
     swapped = shapely.contains_xy(area, y, x)
     if swapped.mean() > 0.5:
         msg = (
@@ -186,7 +201,9 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
     return f"{what}: none of its {len(points)} points lies in the study area"
 
 
-def _subset(frame: gpd.GeoDataFrame | None, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+def _subset(
+    frame: gpd.GeoDataFrame | None, bounds: tuple[float, float, float, float]
+) -> gpd.GeoDataFrame | None:
     """Rows of a layer whose geometry meets a box (spatial index), or None when empty."""
     if frame is None or not len(frame):
         return None
@@ -203,7 +220,9 @@ def partition_inputs(
     if parent_res is None:
         parent_res = gridmod.default_partition_resolution(resolution)
     if parent_res > resolution:
-        msg = f"grid.partition_resolution ({parent_res}) must not be finer than grid.resolution ({resolution})"
+        msg = (
+            f"grid.partition_resolution ({parent_res}) must not be finer than grid.resolution ({resolution})"
+        )
         raise RecipeError(msg)
     poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
     area_wkb = shapely.to_wkb(area)
@@ -341,11 +360,13 @@ def run_recipe(
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
-    grid = stage("grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force,
-                                            progress=progress))
+    grid = stage(
+        "grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force, progress=progress)
+    )
     result = RunResult(recipe=recipe, grid=grid, layers=layers, area=area, timings=timings, notes=notes)
     if write:
         out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-        result.run_dir = stage("write", lambda: store.write_run(result, out_dir, scheduler=scheduler,
-                                                               after_file=hook))
+        result.run_dir = stage(
+            "write", lambda: store.write_run(result, out_dir, scheduler=scheduler, after_file=hook)
+        )
     return result

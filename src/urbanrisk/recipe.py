@@ -229,10 +229,9 @@ def _locate(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
     path: list[Any] = []
     node = raw
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             path.append(part)
             node = node[part]
         elif isinstance(part, str) and not isinstance(node, dict | list):
@@ -297,7 +296,11 @@ def _describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
         close = difflib.get_close_matches(str(given), LAYER_TYPES, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(LAYER_TYPES)}"
         return f"unknown layer type '{given}': {hint}"
-    if path and path[-1] == "resolution" and kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type", "int_from_float"):
+    if (
+        path
+        and path[-1] == "resolution"
+        and kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type", "int_from_float")
+    ):
         return (
             f"bad H3 resolution {err.get('input')!r}: use a whole number from 0 to 15 "
             "(9 ≈ 0.1 km² cells, 10 ≈ 0.015 km², the usual choice for a district)"
@@ -325,8 +328,11 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[tuple[tuple[Any,
         full = (base_dir / value).resolve()
         if not full.exists():
             problems.append(
-                (path_key, f"file not found: {full} — fix the path; relative paths resolve against "
-                 f"the recipe's folder ({base_dir})")
+                (
+                    path_key,
+                    f"file not found: {full} — fix the path; relative paths resolve against "
+                    f"the recipe's folder ({base_dir})",
+                )
             )
 
     for name, spec in layers.items():
@@ -347,8 +353,11 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[tuple[tuple[Any,
     if isinstance(area, dict):
         if isinstance(area.get("layer"), str) and area["layer"] not in layers:
             problems.append(
-                (("area", "layer"), f"area names layer '{area['layer']}', which the recipe does not "
-                 f"define: {_suggest(area['layer'], list(layers))}")
+                (
+                    ("area", "layer"),
+                    f"area names layer '{area['layer']}', which the recipe does not "
+                    f"define: {_suggest(area['layer'], list(layers))}",
+                )
             )
         if "path" in area:
             check_file(("area", "path"), area["path"])
@@ -357,13 +366,17 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[tuple[tuple[Any,
         for key, value in tables.items():
             check_file(("tables", key), value)
     populations = [
-        n for n, s in layers.items()
+        n
+        for n, s in layers.items()
         if isinstance(s, dict) and s.get("type") in ("raster", "population_from_buildings")
     ]
     if len(populations) > 1:
         problems.append(
-            (("layers", populations[1]), f"two population layers ({', '.join(populations)}): keep one "
-             "(a raster or population_from_buildings)")
+            (
+                ("layers", populations[1]),
+                f"two population layers ({', '.join(populations)}): keep one "
+                "(a raster or population_from_buildings)",
+            )
         )
     return problems
 
@@ -416,8 +429,15 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
     for path, message in _file_problems(raw, base_dir):
         line = lines.get(path) or lines.get(path[:-1])
         found.append((line, _format(source, line, path, message)))
+    # a typo of a required key shows as "unknown key" + "missing key": keep only the first
+    suggested = {
+        text.rsplit("did you mean '", 1)[1].split("'")[0] for _, text in found if "did you mean '" in text
+    }
+    found = [
+        (line, text) for line, text in found if not any(f"missing key '{key}'" in text for key in suggested)
+    ]
     if found:
-        found.sort(key=lambda item: (item[0] or 0))
+        found.sort(key=lambda item: item[0] or 0)
         problems = list(dict.fromkeys(text for _, text in found))
         head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the recipe"
         raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems)
@@ -435,9 +455,7 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
         name: spec.model_copy(update={"path": absolute(spec.path)}) if hasattr(spec, "path") else spec
         for name, spec in recipe.layers.items()
     }
-    tables = recipe.tables.model_copy(
-        update={k: absolute(v) for k, v in recipe.tables.model_dump().items()}
-    )
+    tables = recipe.tables.model_copy(update={k: absolute(v) for k, v in recipe.tables.model_dump().items()})
     return recipe.model_copy(
         update={
             "layers": layers,

@@ -71,7 +71,9 @@ def _view(grid: gpd.GeoDataFrame) -> pdk.ViewState:
     minx, miny, maxx, maxy = grid.total_bounds
     span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
     zoom = float(np.clip(np.log2(360.0 / span) + 0.2, 2, 18))
-    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0)
+    return pdk.ViewState(
+        longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0
+    )
 
 
 def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, float, float]) -> list[pdk.Layer]:
@@ -83,14 +85,33 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
     if len(buildings):
         polys = buildings.geometry.explode(index_parts=False).head(MAX_CONTEXT_FEATURES)
         data = [{"polygon": [list(map(list, p.exterior.coords))]} for p in polys if p.geom_type == "Polygon"]
-        out.append(pdk.Layer("PolygonLayer", data=data, id="buildings", get_polygon="polygon",
-                             get_fill_color=[120, 120, 120, 90], stroked=False, pickable=False))
+        out.append(
+            pdk.Layer(
+                "PolygonLayer",
+                data=data,
+                id="buildings",
+                get_polygon="polygon",
+                get_fill_color=[120, 120, 120, 90],
+                stroked=False,
+                pickable=False,
+            )
+        )
     streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
     if len(streets):
         lines = streets.geometry.head(MAX_CONTEXT_FEATURES)
         data = [{"path": [list(c) for c in g.coords]} for g in lines if g.geom_type == "LineString"]
-        out.append(pdk.Layer("PathLayer", data=data, id="streets", get_path="path",
-                             get_color=[90, 90, 90, 160], width_min_pixels=1, get_width=2, pickable=False))
+        out.append(
+            pdk.Layer(
+                "PathLayer",
+                data=data,
+                id="streets",
+                get_path="path",
+                get_color=[90, 90, 90, 160],
+                width_min_pixels=1,
+                get_width=2,
+                pickable=False,
+            )
+        )
     return out
 
 

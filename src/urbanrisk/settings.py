@@ -20,9 +20,9 @@ bytes_per_cell: int = 4_000
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
 partition_offset: int = 3
 
-#: Raster pixels are split into sub-pixels until a sub-pixel is at most this fraction of a cell's area,
-#: so that pixels coarser than cells are shared by area, not dropped into the cell of their centre.
-max_subpixel_area_fraction: float = 0.1
+#: Raster pixels larger than this fraction of a cell's area are shared between cells by exact area
+#: overlap; smaller ones go whole to the cell of their centre (error bounded by one small pixel).
+max_pixel_area_fraction: float = 0.05
 
 #: Default Dask scheduler for local runs (measured fastest on 2 cores; see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"

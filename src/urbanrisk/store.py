@@ -34,8 +34,24 @@ if TYPE_CHECKING:
     from .pipeline import RunResult
 
 PARTIAL_PREFIX = ".partial-"
-_VERSIONED = ("urbanrisk", "geopandas", "shapely", "pandas", "numpy", "h3", "h3ronpy", "osmium",
-              "rasterio", "pyogrio", "pyarrow", "dask", "distributed", "pydeck", "osmnx", "scipy")
+_VERSIONED = (
+    "urbanrisk",
+    "geopandas",
+    "shapely",
+    "pandas",
+    "numpy",
+    "h3",
+    "h3ronpy",
+    "osmium",
+    "rasterio",
+    "pyogrio",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "pydeck",
+    "osmnx",
+    "scipy",
+)
 
 
 def sha256_of(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -148,7 +164,9 @@ def write_run(
         write_map(result, tmp / "map.html")
         hook("map.html")
         manifest = build_manifest(result, scheduler=scheduler, stamp=stamp)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         hook("manifest.json")
         for child in tmp.iterdir():
             with open(child, "rb") as handle:
@@ -213,5 +231,8 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         },
         "layer_stats": result.layers.stats,
         "notes": result.notes,
-        "stages": {"screens": "not yet implemented in this version", "coverage": "not yet implemented in this version"},
+        "stages": {
+            "screens": "not yet implemented in this version",
+            "coverage": "not yet implemented in this version",
+        },
     }

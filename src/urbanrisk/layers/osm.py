@@ -158,7 +158,14 @@ def osm_from_file(
                 name = clean_text(tags.get("name") or tags.get("brand"))
                 if "building" in tags and tags.get("building") != "no":
                     buildings.append(
-                        (ref, tags.get("building"), tags.get("building:levels"), tags.get("height"), name, geom)
+                        (
+                            ref,
+                            tags.get("building"),
+                            tags.get("building:levels"),
+                            tags.get("height"),
+                            name,
+                            geom,
+                        )
                     )
                 for key in ("landuse", "amenity"):
                     value = tags.get(key)
@@ -181,11 +188,20 @@ def osm_from_file(
                     continue
                 node_ids = [n.ref for n in obj.nodes]
                 streets.append(
-                    (obj.id, tags.get("highway"), clean_text(tags.get("name")), tags.get("oneway", ""),
-                     tags.get("maxspeed", ""), node_ids, geom)
+                    (
+                        obj.id,
+                        tags.get("highway"),
+                        clean_text(tags.get("name")),
+                        tags.get("oneway", ""),
+                        tags.get("maxspeed", ""),
+                        node_ids,
+                        geom,
+                    )
                 )
     except RuntimeError as exc:
-        msg = f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
+        msg = (
+            f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
+        )
         raise LayerError(msg) from exc
 
     if stats["objects"] == 0:
@@ -237,8 +253,12 @@ def _buildings(
         areas = landuse.merge(context, on=["key", "value"])
         if len(areas):
             points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=CRS)
-            hits = gpd.sjoin(points, areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
-                             predicate="within", how="inner")
+            hits = gpd.sjoin(
+                points,
+                areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
+                predicate="within",
+                how="inner",
+            )
             best = hits.sort_values("priority").groupby(level=0).first()
             use.loc[best.index] = best["use"]
             default_levels.loc[best.index] = best["default_levels"]

@@ -65,10 +65,10 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
 
     Examples
     --------
-    >>> check_lonlat(np.array([39.99]), np.array([116.31]), layer="h", path="h.csv")
+    >>> check_lonlat(np.array([39.99]), np.array([116.31]), layer="h", path="h.csv")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    urbanrisk._errors.LayerError: layer 'h': h.csv: latitudes outside [-90, 90] (e.g. 116.31) while the longitudes would be valid latitudes: the lon and lat columns look swapped; swap `lon:` and `lat:` in the recipe
+    urbanrisk._errors.LayerError: layer 'h': h.csv: latitudes outside [-90, 90] ... look swapped; ...
     """
     if len(lat) and np.abs(lat).max() > 90:
         if np.abs(lon).max() <= 90 and np.abs(lat).max() <= 180:
@@ -78,7 +78,10 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
                 "swap `lon:` and `lat:` in the recipe"
             )
         else:
-            msg = f"layer '{layer}': {path}: latitudes outside [-90, 90]: are these projected coordinates? give `crs:`"
+            msg = (
+                f"layer '{layer}': {path}: latitudes outside [-90, 90]: these look like projected "
+                "coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
+            )
         raise LayerError(msg)
     if len(lon) and np.abs(lon).max() > 180:
         msg = (
@@ -110,7 +113,9 @@ def _read_vector_points(path: Path, crs: str | None, layer: str) -> gpd.GeoDataF
     return gdf
 
 
-def _kinds(frame: pd.DataFrame, column: str, fixed: str | None, role: str, layer: str, path: Path) -> pd.Series:
+def _kinds(
+    frame: pd.DataFrame, column: str, fixed: str | None, role: str, layer: str, path: Path
+) -> pd.Series:
     allowed = HAZARD_KINDS if role == "hazard" else RESOURCE_KINDS
     if fixed is not None:
         kinds = pd.Series(fixed, index=frame.index)
@@ -190,8 +195,11 @@ def points_from_file(
     kinds = _kinds(gdf, kind_column, kind, role, layer, path)
     out = gpd.GeoDataFrame(
         {
-            "id": (gdf[id_column].astype(str) if id_column in gdf.columns
-                   else pd.Series([f"{layer}-{i + 1}" for i in range(len(gdf))], index=gdf.index)),
+            "id": (
+                gdf[id_column].astype(str)
+                if id_column in gdf.columns
+                else pd.Series([f"{layer}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
+            ),
             "kind": kinds,
             "name": gdf[name_column].map(clean_text) if name_column in gdf.columns else "",
         },
@@ -206,7 +214,8 @@ def points_from_file(
             if bad.any():
                 msg = (
                     f"layer '{layer}': severity must be 1-4 (4 the most severe); rows "
-                    f"{', '.join(str(i + 2) for i in gdf.index[bad][:5])} have {gdf[severity_column][bad].head(3).tolist()}"
+                    f"{', '.join(str(i + 2) for i in gdf.index[bad][:5])} have "
+                    f"{gdf[severity_column][bad].head(3).tolist()}"
                 )
                 raise LayerError(msg)
             out["severity"] = severity.astype(int)
@@ -221,4 +230,5 @@ def points_from_file(
         dup = out["id"][out["id"].duplicated()].iloc[0]
         msg = f"layer '{layer}': id '{dup}' appears more than once in {path}; ids must be unique"
         raise LayerError(msg)
-    return out.reset_index(drop=True)
+    columns = [c for c in out.columns if c != "geometry"]
+    return out[[*columns, "geometry"]].reset_index(drop=True)

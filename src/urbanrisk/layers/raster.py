@@ -36,7 +36,10 @@ def raster_info(path: str | Path, *, band: int = 1, layer: str = "population") -
     try:
         with rasterio.open(path) as src:
             if src.crs is None:
-                msg = f"layer '{layer}': {path} has no coordinate reference system; assign one (gdal_edit.py -a_srs EPSG:4326)"
+                msg = (
+                    f"layer '{layer}': {path} has no coordinate reference system; "
+                    "assign one (gdal_edit.py -a_srs EPSG:4326)"
+                )
                 raise LayerError(msg)
             if not src.crs.is_geographic or src.crs.to_epsg() != 4326:
                 msg = (

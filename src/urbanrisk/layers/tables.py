@@ -5,8 +5,10 @@ Tables are CSV files (``#`` lines are comments) in ``layers/tables``; a recipe m
 Examples
 --------
 >>> tags = osm_tag_table()
->>> tags.loc[("amenity", "fuel"), "kind"].tolist()
-['fuel']
+>>> tags.loc[("amenity", "fuel"), "kind"]
+'fuel'
+>>> tags.loc[("amenity", "hospital"), "roles"]
+('resource', 'vulnerable', 'crowd')
 """
 
 from __future__ import annotations

@@ -1,0 +1,35 @@
+"""Shared fixtures: the repository's real sample data and recipes written into temporary folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ROOT / "layers"
+WUDAOKOU_OSM = LAYERS / "beijing-wudaokou" / "wudaokou_2017.osm"
+WUDAOKOU_HAZARDS = LAYERS / "beijing-wudaokou" / "hazards.csv"
+BUPT_OSM = LAYERS / "beijing-bupt" / "bupt_2025.osm"
+BALTIMORE_PBF = LAYERS / "baltimore" / "baltimore_2015.osm.pbf"
+ACCRA_TIF = LAYERS / "accra" / "accra_worldpop_2015adj.tif"
+DATA = Path(__file__).parent / "data"
+
+
+def write_recipe(folder: Path, body: dict, name: str = "recipe.yaml") -> Path:
+    """Write a recipe (a dict) as YAML into ``folder`` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def wudaokou_recipe(tmp_path: Path) -> Path:
+    """The default recipe with absolute layer paths and outputs in a temporary folder."""
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
+    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
+    body["outputs"]["dir"] = str(tmp_path / "out")
+    return write_recipe(tmp_path, body)

@@ -1,0 +1,190 @@
+"""End to end on the real default city: outputs that open, schedulers that agree, runs that never break."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import yaml
+
+import urbanrisk as ur
+from conftest import WUDAOKOU_HAZARDS, write_recipe
+from urbanrisk import GridError, LayerError, RunLockedError
+from urbanrisk.cli import main
+from urbanrisk.store import run_lock
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """The default recipe run once through the CLI, as a user would."""
+    from conftest import ROOT, WUDAOKOU_OSM
+
+    folder = tmp_path_factory.mktemp("default")
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
+    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
+    recipe = write_recipe(folder, body)
+    out = folder / "out"
+    assert main(["run", str(recipe), "--out", str(out), "--quiet", "--scheduler", "synchronous"]) == 0
+    return recipe, out
+
+
+def test_default_recipe_outputs_open(default_run):
+    _, out = default_run
+    latest = out / "latest"
+    assert latest.is_symlink() and latest.resolve().parent == out / "runs"
+    grid = gpd.read_parquet(latest / "grid.parquet")
+    assert grid.index.name == "h3_cell" and grid.crs.to_epsg() == 4326
+    assert len(grid) > 400
+    assert grid["residents"].sum() > 10_000
+    assert grid["buildings"].sum() == 520  # 521 buildings, one outside the declared bounds
+    assert grid["hazard_fuel"].sum() == 1 and grid["hazards"].sum() == 2
+    assert set(grid["population_source"]) == {
+        "buildings: residential floor area of layer 'osm' ÷ 38.6 m² per person"
+    }
+    layers = {name for name, _ in pyogrio.list_layers(latest / "risk.gpkg")}
+    assert {"grid", "buildings", "pois", "hazards", "streets"} <= layers
+    gpkg_grid = gpd.read_file(latest / "risk.gpkg", layer="grid")
+    assert len(gpkg_grid) == len(grid)
+    assert gpkg_grid["residents"].sum() == pytest.approx(grid["residents"].sum())
+    html = (latest / "map.html").read_text(encoding="utf-8")
+    assert len(html) > 3_000_000  # deck.gl inlined
+    assert "createDeck" in html and "H3HexagonLayer" in html
+    assert not re.search(r"<script[^>]*src=[\"']https?:", html)  # nothing fetched from a CDN
+    assert not re.search(r"<link[^>]*href=[\"']?https?:", html)
+    assert "© OpenStreetMap contributors" in html
+
+
+def test_manifest_traces_the_run(default_run):
+    _, out = default_run
+    manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    grid = gpd.read_parquet(out / "latest" / "grid.parquet")
+    assert manifest["counts"]["cells"] == len(grid)
+    assert manifest["counts"]["residents"] == pytest.approx(grid["residents"].sum(), abs=1e-3)
+    assert manifest["inputs"]["osm"]["sha256"].startswith("bc3a079f1d5585f2")
+    assert set(manifest["timings_s"]) >= {"layers", "area", "grid"}
+    assert manifest["versions"]["h3"].startswith("4.")
+    assert manifest["recipe"]["grid"]["resolution"] == 10
+    assert "38.6" in manifest["population_source"]
+
+
+def test_synchronous_and_processes_give_identical_grids(wudaokou_recipe):
+    sync = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+    procs = ur.run_recipe(wudaokou_recipe, scheduler="processes", write=False).grid
+    pd.testing.assert_frame_equal(pd.DataFrame(sync), pd.DataFrame(procs), check_exact=True)
+
+
+def test_partitioning_does_not_change_results(wudaokou_recipe, tmp_path):
+    body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
+    one = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+    body["grid"]["partition_resolution"] = 9  # many small partitions
+    many = ur.run_recipe(write_recipe(tmp_path / "many", body), scheduler="threads", write=False).grid
+    assert list(one.index) == list(many.index)
+    for column in ("residents", "footprint_m2", "floor_area_m2", "street_length_m"):
+        assert many[column].to_numpy() == pytest.approx(one[column].to_numpy(), rel=1e-9, abs=1e-9)
+    for column in ("buildings", "crowd_places", "hazards"):
+        assert (many[column] == one[column]).all()
+
+
+class BoomError(RuntimeError):
+    pass
+
+
+def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
+    out = tmp_path / "out"
+    first = ur.run_recipe(wudaokou_recipe).run_dir
+    assert (out / "latest").resolve() == first
+    before = (first / "grid.parquet").read_bytes()
+
+    def explode(name: str) -> None:
+        if name == "map.html":
+            raise BoomError("killed while writing")
+
+    with pytest.raises(BoomError):
+        ur.run_recipe(wudaokou_recipe, _after_stage=explode)
+    assert (out / "latest").resolve() == first
+    assert (first / "grid.parquet").read_bytes() == before
+    assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris left
+    second = ur.run_recipe(wudaokou_recipe).run_dir
+    assert (out / "latest").resolve() == second != first
+    assert not [p for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris cleaned
+    assert first.is_dir()  # older complete runs are kept (outputs.keep)
+
+
+def test_old_runs_pruned_only_after_success(wudaokou_recipe, tmp_path):
+    body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
+    body["outputs"]["keep"] = 2
+    recipe = write_recipe(tmp_path / "keep", body)
+    runs = [ur.run_recipe(recipe).run_dir for _ in range(3)]
+    kept = sorted(p for p in (tmp_path / "out" / "runs").iterdir())
+    assert kept == runs[1:]
+
+
+def test_second_run_while_locked_is_refused(wudaokou_recipe, tmp_path, capsys):
+    out = tmp_path / "out"
+    with run_lock(out):
+        with pytest.raises(RunLockedError, match=rf"already running \(pid {os.getpid()}"):
+            ur.run_recipe(wudaokou_recipe)
+        assert main(["run", str(wudaokou_recipe), "--quiet"]) == 75
+    assert "already running" in capsys.readouterr().err
+    assert ur.run_recipe(wudaokou_recipe).run_dir is not None  # lock released with its holder
+
+
+def test_absurd_resolution_refused_with_estimate(wudaokou_recipe, tmp_path, capsys):
+    body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
+    body["grid"]["resolution"] = 15
+    recipe = write_recipe(tmp_path / "absurd", body)
+    with pytest.raises(GridError, match=r"resolution 15 over 5 km² makes about 5,[0-9]{3},[0-9]{3} H3 cells"):
+        ur.run_recipe(recipe, write=False)
+    assert main(["run", str(recipe), "--quiet"]) == 2
+    assert "use resolution 14 or coarser" in capsys.readouterr().err
+
+
+def test_swapped_registry_is_refused(wudaokou_recipe, tmp_path):
+    swapped = tmp_path / "swapped.csv"
+    text = WUDAOKOU_HAZARDS.read_text(encoding="utf-8").replace("lon,lat", "lat,lon", 1)
+    swapped.write_text(text, encoding="utf-8")  # header names exchanged: columns now swapped
+    body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
+    body["layers"]["hazards"]["path"] = str(swapped)
+    with pytest.raises(LayerError, match="lon and lat columns look swapped"):
+        ur.run_recipe(write_recipe(tmp_path / "sw", body), write=False)
+
+
+def test_recipe_without_hazards_or_buildings_runs(tmp_path):
+    from conftest import ACCRA_TIF
+
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "accra-small",
+            "area": {"bbox": [-0.22, 5.55, -0.18, 5.59]},
+            "grid": {"resolution": 9},
+            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
+            "outputs": {"dir": str(tmp_path / "out")},
+        },
+    )
+    result = ur.run_recipe(recipe)
+    assert result.grid["residents"].sum() > 50_000
+    assert result.grid["buildings"].sum() == 0 and result.grid["hazards"].sum() == 0
+    assert (Path(result.run_dir) / "map.html").exists()
+
+
+def test_missing_layer_file_exit_code_2(tmp_path, capsys):
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "x",
+            "area": {"layer": "osm"},
+            "grid": {"resolution": 9},
+            "layers": {"osm": {"type": "osm", "path": "nothere.osm"}},
+            "outputs": {"dir": "out"},
+        },
+    )
+    assert main(["run", str(recipe), "--quiet"]) == 2
+    assert "layers.osm.path: file not found" in capsys.readouterr().err

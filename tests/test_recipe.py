@@ -1,0 +1,152 @@
+"""Recipe validation: the issue's example validates; every error class names its line and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from urbanrisk import RecipeError, load_recipe
+from urbanrisk.cli import main
+from urbanrisk.recipe import recipe_from_text
+
+RECIPES = ROOT / "recipes"
+
+EXAMPLE = """\
+name: beijing-wudaokou
+title: Beijing · Haidian · Wudaokou
+area: {layer: osm}            # or {bbox: [minlon, minlat, maxlon, maxlat]} or {path: boundary.geojson}
+grid: {resolution: 10}
+layers:
+  osm: {type: osm, path: ../layers/beijing-wudaokou/wudaokou_2017.osm}
+  population: {type: population_from_buildings, source: osm, floor_area_per_person_m2: 38.6}
+  hazards: {type: points, path: ../layers/beijing-wudaokou/hazards.csv, lon: lon, lat: lat}
+outputs: {dir: ../outputs/beijing-wudaokou}
+"""
+
+
+def problems(text: str, base: Path = RECIPES) -> list[str]:
+    with pytest.raises(RecipeError) as info:
+        recipe_from_text(text, base_dir=base, source="r.yaml")
+    return info.value.problems
+
+
+def test_issue_example_validates_as_is():
+    recipe = recipe_from_text(EXAMPLE, base_dir=RECIPES)
+    assert recipe.name == "beijing-wudaokou"
+    assert recipe.grid.resolution == 10
+    assert recipe.layers["population"].floor_area_per_person_m2 == 38.6
+    # relative paths resolve against the recipe's folder
+    assert Path(recipe.layers["osm"].path) == ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm"
+    assert Path(recipe.outputs.dir) == ROOT / "outputs" / "beijing-wudaokou"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in RECIPES.glob("*.yaml")))
+def test_shipped_recipes_validate(name):
+    assert load_recipe(RECIPES / name).name == name.removesuffix(".yaml")
+
+
+def test_unknown_key_names_line_and_nearest_valid_key():
+    text = EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10, partiton_resolution: 7}")
+    (msg,) = problems(text)
+    assert msg.startswith("r.yaml:4: grid.partiton_resolution: unknown key 'partiton_resolution'")
+    assert "did you mean 'partition_resolution'?" in msg
+
+
+def test_unknown_layer_option_suggests_the_right_one():
+    text = EXAMPLE.replace("lon: lon, lat: lat}", "lon: lon, lat: lat, cords: gcj02}")
+    (msg,) = problems(text)
+    assert msg.startswith("r.yaml:8: layers.hazards.cords: unknown key 'cords'")
+    assert "did you mean 'coords'?" in msg
+
+
+def test_unknown_layer_type():
+    (msg,) = problems(EXAMPLE.replace("{type: points,", "{type: pionts,"))
+    assert msg.startswith("r.yaml:8: layers.hazards: unknown layer type 'pionts'")
+    assert "did you mean 'points'?" in msg
+
+
+def test_missing_file_names_resolved_path_and_fix():
+    (msg,) = problems(EXAMPLE.replace("hazards.csv", "hazard.csv"))
+    assert msg.startswith("r.yaml:8: layers.hazards.path: file not found:")
+    assert str(ROOT / "layers" / "beijing-wudaokou" / "hazard.csv") in msg
+    assert "relative paths resolve against the recipe's folder" in msg
+
+
+@pytest.mark.parametrize("value", ["16", "-1", "9.5", "ten"])
+def test_bad_resolution(value):
+    (msg,) = problems(EXAMPLE.replace("resolution: 10", f"resolution: {value}"))
+    assert msg.startswith("r.yaml:4: grid.resolution: bad H3 resolution")
+    assert "whole number from 0 to 15" in msg
+
+
+def test_lonlat_outside_range():
+    text = EXAMPLE.replace("area: {layer: osm}", "area: {bbox: [116.3, 39.9, 216.4, 40.0]}")
+    (msg,) = problems(text)
+    assert msg.startswith("r.yaml:3: area.bbox: lon/lat outside range")
+
+
+def test_swapped_bbox_is_explained():
+    text = EXAMPLE.replace("area: {layer: osm}", "area: {bbox: [39.9, 116.3, 40.0, 116.4]}")
+    (msg,) = problems(text)
+    assert "look like [minlat, minlon, maxlat, maxlon]" in msg
+
+
+def test_every_problem_reported_at_once_in_line_order():
+    text = (
+        EXAMPLE.replace("area: {layer: osm}", "area: {layer: osmm}")
+        .replace("resolution: 10", "resolution: 16")
+        .replace("source: osm,", "source: hazards,")
+        .replace("hazards.csv", "nothere.csv")
+        .replace("outputs: {dir:", "outputz: {dir:")
+    )
+    found = problems(text)
+    assert len(found) == 5
+    lines = [int(p.split(":")[1]) for p in found]
+    assert lines == sorted(lines) == [3, 4, 7, 8, 9]
+    assert "did you mean 'osm'?" in found[0]
+    assert "source 'hazards' is not an osm layer" in found[2]
+    assert "unknown key 'outputz'" in found[4] and "did you mean 'outputs'?" in found[4]
+
+
+def test_yaml_syntax_error_names_the_line():
+    (msg,) = problems(EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10"))
+    assert msg.startswith("r.yaml:")
+    assert "not valid YAML" in msg
+
+
+def test_python_tags_are_never_executed(tmp_path):
+    marker = tmp_path / "pwned"
+    text = EXAMPLE.replace(
+        "title: Beijing · Haidian · Wudaokou",
+        f"title: !!python/object/apply:os.system ['touch {marker}']",
+    )
+    (msg,) = problems(text)
+    assert "not valid YAML" in msg
+    assert not marker.exists()
+
+
+def test_validate_command_exit_codes(tmp_path, capsys):
+    assert main(["validate", str(RECIPES / "beijing-wudaokou.yaml")]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.replace("resolution: 10", "resolution: 99"), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "grid.resolution: bad H3 resolution 99" in err
+    assert "layers.osm.path: file not found" in err  # tmp folder: relative paths do not resolve
+    assert main(["validate", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_validate_refuses_absurd_bbox_job(tmp_path, capsys):
+    text = EXAMPLE.replace("area: {layer: osm}", "area: {bbox: [116.0, 39.6, 116.8, 40.2]}").replace(
+        "resolution: 10", "resolution: 15"
+    )
+    path = RECIPES / "_tmp_absurd.yaml"
+    try:
+        path.write_text(text, encoding="utf-8")
+        assert main(["validate", str(path)]) == 2
+    finally:
+        path.unlink()
+    err = capsys.readouterr().err
+    assert "H3 cells" in err and "GB of memory" in err and "--force" in err

@@ -142,11 +142,18 @@ def test_validate_refuses_absurd_bbox_job(tmp_path, capsys):
     text = EXAMPLE.replace("area: {layer: osm}", "area: {bbox: [116.0, 39.6, 116.8, 40.2]}").replace(
         "resolution: 10", "resolution: 15"
     )
-    path = RECIPES / "_tmp_absurd.yaml"
-    try:
-        path.write_text(text, encoding="utf-8")
-        assert main(["validate", str(path)]) == 2
-    finally:
-        path.unlink()
+    path = tmp_path / "absurd.yaml"
+    path.write_text(text.replace("../layers", str(ROOT / "layers")), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "H3 cells" in err and "GB of memory" in err and "--force" in err
+
+
+def test_validate_estimates_cells_from_the_osm_header(tmp_path, capsys):
+    assert main(["validate", str(RECIPES / "beijing-wudaokou.yaml")]) == 0
+    assert "about 3" in capsys.readouterr().out  # ~350 cells of ~0.015 km² over ~5 km²
+    absurd = tmp_path / "absurd.yaml"
+    text = EXAMPLE.replace("resolution: 10", "resolution: 15").replace("../layers", str(ROOT / "layers"))
+    absurd.write_text(text, encoding="utf-8")
+    assert main(["validate", str(absurd)]) == 2
+    assert "use resolution 14 or coarser" in capsys.readouterr().err

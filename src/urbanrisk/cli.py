@@ -48,14 +48,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def _validate(args: argparse.Namespace) -> int:
     from .grid import check_job
+    from .pipeline import area_bounds_hint
     from .recipe import load_recipe
 
     recipe = load_recipe(args.recipe)
-    if recipe.area.bbox is not None:
+    bounds = area_bounds_hint(recipe)
+    estimate = ""
+    if bounds is not None:
         from shapely.geometry import box
 
-        check_job(box(*recipe.area.bbox), recipe.grid.resolution, force=recipe.grid.force)
-    print(f"{args.recipe}: ok ({len(recipe.layers)} layers, H3 resolution {recipe.grid.resolution})")
+        cells = check_job(box(*bounds), recipe.grid.resolution, force=recipe.grid.force)
+        estimate = f", about {cells:,} cells"
+    resolution = recipe.grid.resolution
+    print(f"{args.recipe}: ok ({len(recipe.layers)} layers, H3 resolution {resolution}{estimate})")
     return EXIT_OK
 
 

@@ -175,6 +175,23 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     raise RecipeError(msg)
 
 
+def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None:
+    """The study area's box without loading layers (a bbox, an OSM header, a raster's extent), or None."""
+    spec = recipe.area
+    if spec.bbox is not None:
+        return tuple(spec.bbox)
+    layer = recipe.layers.get(spec.layer) if spec.layer else None
+    if layer is not None and layer.type == "osm":
+        import osmium
+
+        box_ = osmium.io.Reader(layer.path, osmium.osm.osm_entity_bits.NOTHING).header().box()
+        if box_.valid():
+            return (box_.bottom_left.lon, box_.bottom_left.lat, box_.top_right.lon, box_.top_right.lat)
+    if layer is not None and layer.type == "raster":
+        return raster_info(layer.path, band=layer.band, layer=spec.layer).bounds
+    return None
+
+
 def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str) -> str | None:
     """Refuse a registry whose points all fall outside the area but inside it once lon/lat are swapped.
 

@@ -14,7 +14,8 @@ tables_dir: Path = Path(__file__).parent / "tables"
 #: A job above this many cells is refused unless forced (``--force`` / ``grid.force: true``).
 max_cells: int = 5_000_000
 
-#: Rough memory per grid cell through the pipeline, bytes (measured on the Wudaokou default run).
+#: Rough memory per grid cell through the pipeline, bytes (Accra at resolution 10: 163k cells peaked at
+#: 652 MB RSS; see benchmarks/RESULTS.md).
 bytes_per_cell: int = 4_000
 
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
@@ -24,7 +25,7 @@ partition_offset: int = 3
 #: overlap; smaller ones go whole to the cell of their centre (error bounded by one small pixel).
 max_pixel_area_fraction: float = 0.05
 
-#: Default Dask scheduler for local runs (measured fastest on 2 cores; see benchmarks/RESULTS.md).
+#: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 
 #: How many chars of an untrusted text field we keep (names, registry fields).

@@ -54,6 +54,7 @@ def bench_schedulers(repeat: int) -> list[tuple[str, str, float, float]]:
         area = study_area(recipe, layers)
         base = None
         for scheduler in ("synchronous", "threads", "processes"):
+
             def grid_stage(r=recipe, lay=layers, a=area, s=scheduler):
                 return build_grid(r, lay, a, scheduler=s)
 

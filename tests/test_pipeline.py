@@ -49,7 +49,15 @@ def test_default_recipe_outputs_open(default_run):
         "buildings: residential floor area of layer 'osm' ÷ 38.6 m² per person"
     }
     layers = {name for name, _ in pyogrio.list_layers(latest / "risk.gpkg")}
-    assert {"grid", "buildings", "pois", "hazards", "streets"} <= layers
+    assert {
+        "grid",
+        "hazard_sources",
+        "communities",
+        "key_districts",
+        "buildings",
+        "pois",
+        "streets",
+    } <= layers
     gpkg_grid = gpd.read_file(latest / "risk.gpkg", layer="grid")
     assert len(gpkg_grid) == len(grid)
     assert gpkg_grid["residents"].sum() == pytest.approx(grid["residents"].sum())

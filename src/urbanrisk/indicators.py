@@ -162,17 +162,76 @@ def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: 
     return out
 
 
-def streets_to_cells(streets: gpd.GeoDataFrame | None, cells: list[str], *, utm_crs: str) -> pd.Series:
-    """Length of street centre lines inside each cell, metres."""
+#: Narrow ways: service lanes, footways, paths, alleys (the fabric of dense informal settlements).
+ALLEY_HIGHWAYS = ("service", "footway", "path", "pedestrian", "living_street", "steps", "track", "alley")
+
+
+def streets_to_cells(streets: gpd.GeoDataFrame | None, cells: list[str], *, utm_crs: str) -> pd.DataFrame:
+    """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
-        return pd.Series(0.0, index=index, name="street_length_m")
+        return out
     s_utm = streets.geometry.to_crs(utm_crs).to_numpy()
     c_utm = gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326").to_crs(utm_crs).to_numpy()
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
     length = shapely.length(shapely.intersection(s_utm[s_idx], c_utm[c_idx]))
-    series = pd.Series(length, index=pd.Index(np.asarray(cells, dtype=object)[c_idx])).groupby(level=0).sum()
-    return series.reindex(index, fill_value=0.0).rename("street_length_m").rename_axis(INDEX_NAME)
+    narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
+    frame = pd.DataFrame(
+        {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)},
+        index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
+    )
+    return frame.groupby(level=0).sum().reindex(index, fill_value=0.0)
+
+
+def street_access_to_cells(
+    buildings: gpd.GeoDataFrame | None,
+    streets: gpd.GeoDataFrame | None,
+    cells: list[str],
+    *,
+    resolution: int,
+    utm_crs: str,
+    small_m2: float = 100.0,
+) -> pd.DataFrame:
+    """Small buildings and buildings without street access per cell (block-complexity proxy).
+
+    A building lacks street access when the shortest line from it to the nearest street crosses
+    another building: it stands at least in the second layer of its block (block complexity k >= 2
+    in the sense of Brelsford, Martin, Hand and Bettencourt 2018). Buildings count in the cell of
+    their representative point. With no street at all, access is unknown (NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``small_buildings`` (footprint < ``small_m2``) and ``buildings_no_street_access``.
+    """
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    out = _empty(index, ["small_buildings", "buildings_no_street_access"])
+    if buildings is None or not len(buildings):
+        return out
+    rep = buildings.geometry.representative_point()
+    ids = points_to_cells(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
+    mine = np.isin(cell_ints_to_str(ids), np.asarray(cells, dtype=object))
+    if not mine.any():
+        return out
+    b_utm = buildings.geometry.to_crs(utm_crs).to_numpy()
+    own = np.flatnonzero(mine)
+    cell_of = pd.Index(cell_ints_to_str(ids[own]), name=INDEX_NAME)
+    small = pd.Series((shapely.area(b_utm[own]) < small_m2).astype(float), index=cell_of)
+    out["small_buildings"] = small.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    if streets is None or not len(streets):
+        out["buildings_no_street_access"] = np.nan
+        return out
+    s_utm = streets.geometry.to_crs(utm_crs).to_numpy()
+    b_idx, s_idx = shapely.STRtree(s_utm).query_nearest(b_utm[own], all_matches=False)
+    lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
+    l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
+    blocked = np.zeros(len(own), dtype=bool)
+    others = hit != own[b_idx][l_idx]
+    blocked[b_idx[l_idx[others]]] = True
+    no_access = pd.Series(blocked.astype(float), index=cell_of)
+    out["buildings_no_street_access"] = no_access.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    return out
 
 
 def pixels_coarse(pixel_size: tuple[float, float], lat: float, resolution: int) -> bool:
@@ -253,7 +312,10 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     parts = [
         residents.to_frame(),
         building_table,
-        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs).to_frame(),
+        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs),
+        street_access_to_cells(
+            task.buildings, task.streets, cells, resolution=task.resolution, utm_crs=task.utm_crs
+        ),
         role_counts(task.pois, cells, resolution=task.resolution),
         points_to_cell_counts(
             task.pois, cells, resolution=task.resolution, by="kind", kinds=task.poi_kinds, prefix="poi_"

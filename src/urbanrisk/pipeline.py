@@ -23,6 +23,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
+from . import settings
 from ._errors import GridError, LayerError, RecipeError
 from .indicators import PartitionInput, partition_indicators
 from .layers.osm import OsmLayers, osm_from_file
@@ -246,6 +247,9 @@ def partition_inputs(
     inputs = []
     for part in gridmod.partition_cells(cells, parent_res).values():
         bounds = tuple(shapely.total_bounds(gridmod.cells_to_polygons(part)))
+        # buildings and streets a little beyond the partition: a building's nearest street may lie there
+        margin = settings.partition_margin_deg
+        wide = (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
         inputs.append(
             PartitionInput(
                 cells=part,
@@ -253,11 +257,11 @@ def partition_inputs(
                 utm_crs=utm_crs,
                 area_wkb=area_wkb,
                 poi_kinds=poi_kinds,
-                buildings=_subset(layers.buildings, bounds),
+                buildings=_subset(layers.buildings, wide),
                 pois=_subset(layers.pois, bounds),
                 hazards=_subset(layers.hazards, bounds),
                 resources=_subset(layers.resources, bounds),
-                streets=_subset(layers.streets, bounds),
+                streets=_subset(layers.streets, wide),
                 raster=layers.raster,
                 floor_area_per_person_m2=layers.floor_area_per_person_m2,
             )
@@ -307,8 +311,94 @@ def build_grid(
 
 
 @dataclass
+class Screens:
+    """The four screens' tables and what each did (``ok: ...`` or ``skipped: no <layer>``)."""
+
+    hazard_sources: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    key_districts: gpd.GeoDataFrame
+    urban_villages: gpd.GeoDataFrame
+    status: dict[str, str]
+
+
+def screen_and_grade(
+    recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame, *, utm_crs: str
+) -> tuple[gpd.GeoDataFrame, Screens]:
+    """Run the four screens and grade every cell; returns the graded grid and the screens."""
+    from .grade import grade_cells
+    from .screens import (
+        communities_screen,
+        hazard_sources_screen,
+        key_districts_screen,
+        urban_village_cell_scores,
+        urban_villages_screen,
+    )
+    from .screens.hazard_sources import hazard_kind_table, hazard_sources_from_layers, safety_distance_table
+
+    kinds = hazard_kind_table(recipe.tables.hazard_kinds)
+    distances = safety_distance_table(recipe.tables.safety_distances)
+    status: dict[str, str] = {}
+    sources = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
+    if len(sources):
+        # a source outside the area still counts when its impact circle reaches into it (edge effect)
+        radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+        reach = sources.to_crs(utm_crs).distance(gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0])
+        sources = sources[(reach.to_numpy() <= radius)].reset_index(drop=True)
+    hazard_table = hazard_sources_screen(
+        grid,
+        sources,
+        pois=layers.pois,
+        buildings=layers.buildings,
+        resources=layers.resources,
+        kinds=kinds,
+        distances=distances,
+        utm_crs=utm_crs,
+    )
+    if len(hazard_table):
+        hazard_table["inside_area"] = shapely.contains_xy(
+            area, hazard_table.geometry.x.to_numpy(), hazard_table.geometry.y.to_numpy()
+        )
+        status["hazard_sources"] = f"ok: {len(hazard_table)} sources"
+    else:
+        status["hazard_sources"] = "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
+    uv_scores = urban_village_cell_scores(grid, layers.landuse)
+    graded = grade_cells(grid, hazard_table, uv_scores["uv_score"], utm_crs=utm_crs, spec=recipe.grading)
+    for column in uv_scores.columns:
+        graded[column] = uv_scores[column]
+    geometry = graded.pop("geometry")
+    graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS)
+    communities, how = communities_screen(
+        graded, hazard_table, polygons=layers.communities, landuse=layers.landuse, utm_crs=utm_crs
+    )
+    status["communities"] = f"ok: {len(communities)} units from {how}"
+    if len(layers.pois):
+        options = recipe.screens.key_districts
+        districts = key_districts_screen(
+            graded,
+            layers.pois,
+            min_cells=options.min_cells,
+            crowd_min_per_km2=options.crowd_min_per_km2,
+            people_min_per_km2=options.people_min_per_km2,
+        )
+        status["key_districts"] = f"ok: {len(districts)} districts"
+    else:
+        districts = key_districts_screen(graded.iloc[0:0], None)
+        status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
+    if len(layers.buildings):
+        options = recipe.screens.urban_villages
+        villages = urban_villages_screen(
+            graded, uv_scores, layers.landuse, min_score=options.min_score, min_cells=options.min_cells
+        )
+        status["urban_villages"] = f"ok: {len(villages)} clusters"
+    else:
+        villages = urban_villages_screen(graded.iloc[0:0], uv_scores.iloc[0:0], None)
+        status["urban_villages"] = "skipped: no buildings"
+    return graded, Screens(hazard_table, communities, districts, villages, status)
+
+
+@dataclass
 class RunResult:
-    """What a run produced: the graded grid and everything needed to explain it."""
+    """What a run produced: the graded grid, the four screens and everything needed to explain them."""
 
     recipe: Recipe
     grid: gpd.GeoDataFrame
@@ -316,6 +406,7 @@ class RunResult:
     area: BaseGeometry
     timings: dict[str, float]
     notes: list[str]
+    screens: Screens | None = None
     run_dir: Path | None = None
 
     def map(self) -> Any:
@@ -380,7 +471,12 @@ def run_recipe(
     grid = stage(
         "grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force, progress=progress)
     )
-    result = RunResult(recipe=recipe, grid=grid, layers=layers, area=area, timings=timings, notes=notes)
+    grid, screens = stage(
+        "screens", lambda: screen_and_grade(recipe, layers, area, grid, utm_crs=utm_crs_for(area))
+    )
+    result = RunResult(
+        recipe=recipe, grid=grid, layers=layers, area=area, timings=timings, notes=notes, screens=screens
+    )
     if write:
         out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
         result.run_dir = stage(

@@ -174,6 +174,76 @@ class TablesSpec(_Strict):
     osm_tags: str | None = None
     building_types: str | None = None
     landuse_context: str | None = None
+    hazard_kinds: str | None = None
+    safety_distances: str | None = None
+
+
+class WeightsSpec(_Strict):
+    """Weights of the indicators inside each risk dimension (each group of three sums to 1)."""
+
+    hazard_sources: Annotated[float, Field(ge=0, le=1)] = 0.5
+    crowding: Annotated[float, Field(ge=0, le=1)] = 0.25
+    residents: Annotated[float, Field(ge=0, le=1)] = 0.25
+    urban_village: Annotated[float, Field(ge=0, le=1)] = 0.35
+    building_density: Annotated[float, Field(ge=0, le=1)] = 0.35
+    vulnerable_sites: Annotated[float, Field(ge=0, le=1)] = 0.3
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> WeightsSpec:
+        groups = {
+            "hazard_sources + crowding + residents": (self.hazard_sources, self.crowding, self.residents),
+            "urban_village + building_density + vulnerable_sites": (
+                self.urban_village,
+                self.building_density,
+                self.vulnerable_sites,
+            ),
+        }
+        for label, values in groups.items():
+            if abs(sum(values) - 1.0) > 1e-6:
+                msg = f"weights {label} must sum to 1 (got {sum(values):g})"
+                raise ValueError(msg)
+        return self
+
+
+class GradingSpecModel(_Strict):
+    """How cell risk becomes grades I-IV (I 重大 red, II 较大 orange, III 一般 yellow, IV 低 blue)."""
+
+    method: Literal["thresholds", "quantiles", "natural_breaks"] = "thresholds"
+    thresholds: list[float] = Field(default_factory=lambda: [6.0, 4.5, 3.0])
+    weights: WeightsSpec = WeightsSpec()
+
+    @field_validator("thresholds")
+    @classmethod
+    def _three_decreasing(cls, value: list[float]) -> list[float]:
+        if len(value) != 3 or not value[0] >= value[1] >= value[2] or not all(0 <= v <= 10 for v in value):
+            msg = (
+                f"thresholds are three risk scores on 0-10, decreasing: [I, II, III] "
+                f"(e.g. [6.0, 4.5, 3.0]); got {value}"
+            )
+            raise ValueError(msg)
+        return value
+
+
+class KeyDistrictsSpec(_Strict):
+    """Thresholds of the key-district screen."""
+
+    crowd_min_per_km2: Annotated[float, Field(gt=0)] = 100.0
+    people_min_per_km2: Annotated[float, Field(gt=0)] = 10_000.0
+    min_cells: Annotated[int, Field(ge=1)] = 2
+
+
+class UrbanVillagesSpec(_Strict):
+    """Thresholds of the urban-village screen."""
+
+    min_score: Annotated[float, Field(gt=0, le=1)] = 0.5
+    min_cells: Annotated[int, Field(ge=1)] = 2
+
+
+class ScreensSpec(_Strict):
+    """Options of the screens."""
+
+    key_districts: KeyDistrictsSpec = KeyDistrictsSpec()
+    urban_villages: UrbanVillagesSpec = UrbanVillagesSpec()
 
 
 class Recipe(_Strict):
@@ -187,6 +257,8 @@ class Recipe(_Strict):
     outputs: OutputsSpec
     compute: ComputeSpec = ComputeSpec()
     tables: TablesSpec = TablesSpec()
+    grading: GradingSpecModel = GradingSpecModel()
+    screens: ScreensSpec = ScreensSpec()
     source_path: str | None = Field(default=None, exclude=True)
 
     def layers_of_type(self, kind: str) -> dict[str, Any]:
@@ -254,6 +326,11 @@ def _allowed_keys(loc_path: tuple[Any, ...], raw: Any) -> list[str]:
         ("outputs",): OutputsSpec,
         ("compute",): ComputeSpec,
         ("tables",): TablesSpec,
+        ("grading",): GradingSpecModel,
+        ("grading", "weights"): WeightsSpec,
+        ("screens",): ScreensSpec,
+        ("screens", "key_districts"): KeyDistrictsSpec,
+        ("screens", "urban_villages"): UrbanVillagesSpec,
     }
     if parent in models:
         return list(models[parent].model_fields)

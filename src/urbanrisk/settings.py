@@ -25,6 +25,9 @@ partition_offset: int = 3
 #: overlap; smaller ones go whole to the cell of their centre (error bounded by one small pixel).
 max_pixel_area_fraction: float = 0.05
 
+#: Partitions also receive buildings and streets this far (degrees, ~200 m) beyond their bounds.
+partition_margin_deg: float = 0.002
+
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 

@@ -159,6 +159,9 @@ def write_run(
         grid = result.grid
         grid.to_parquet(tmp / "grid.parquet", index=True)
         hook("grid.parquet")
+        for name, table in screen_tables(result).items():
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+            hook(f"{name}.parquet")
         _write_gpkg(result, tmp / "risk.gpkg")
         hook("risk.gpkg")
         write_map(result, tmp / "map.html")
@@ -180,21 +183,36 @@ def write_run(
         return final
 
 
+def screen_tables(result: RunResult) -> dict[str, Any]:
+    """The screens' tables by output name (empty tables included: a skipped screen still has a file)."""
+    screens = result.screens
+    if screens is None:
+        return {}
+    return {
+        "hazard_sources": screens.hazard_sources,
+        "communities": screens.communities,
+        "key_districts": screens.key_districts,
+        "urban_villages": screens.urban_villages,
+    }
+
+
 def _write_gpkg(result: RunResult, path: Path) -> None:
     import pyogrio
 
     grid = result.grid.reset_index()
     pyogrio.write_dataframe(grid, path, layer="grid", driver="GPKG")
     extra = {
+        **screen_tables(result),
         "buildings": result.layers.buildings,
-        "pois": result.layers.pois,
-        "hazards": result.layers.hazards,
+        "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
         "resources": result.layers.resources,
         "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
     }
     for name, frame in extra.items():
         if frame is not None and len(frame):
-            inside = frame[frame.intersects(result.area)]
+            inside = (
+                frame[frame.intersects(result.area)] if name in ("buildings", "pois", "streets") else frame
+            )
             if len(inside):
                 pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
 
@@ -229,10 +247,24 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
             "resources": int(grid.filter(like="resource_").sum().sum()),
             "street_length_km": round(float(grid["street_length_m"].sum()) / 1000, 3),
         },
+        "grades": _grade_counts(grid),
+        "screens": result.screens.status if result.screens is not None else {},
+        "grading": result.recipe.grading.model_dump(mode="json"),
+        "lack_of_coping": "neutral (5): the coverage stage is not in this version",
         "layer_stats": result.layers.stats,
         "notes": result.notes,
-        "stages": {
-            "screens": "not yet implemented in this version",
-            "coverage": "not yet implemented in this version",
-        },
+    }
+
+
+def _grade_counts(grid: Any) -> dict[str, dict[str, float]]:
+    if "grade" not in grid.columns:
+        return {}
+    from .grade import GRADES
+
+    return {
+        grade: {
+            "cells": int((grid["grade"] == grade).sum()),
+            "residents": round(float(grid.loc[grid["grade"] == grade, "residents"].sum()), 3),
+        }
+        for grade in GRADES
     }

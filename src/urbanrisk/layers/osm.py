@@ -4,7 +4,8 @@ One streaming pass with pyosmium (node locations + area assembly) yields:
 
 - ``buildings``: footprint polygons with their tag, use, storeys (tagged or defaulted) and floor area;
 - ``pois``: points (areas by their representative point) matched to standard kinds through the tag
-  table, one row per (feature, kind);
+  table, one row per (feature, kind); an area feature keeps its outline as WKB in ``shape_wkb``
+  (distances to a school are measured to its grounds, not to its centre);
 - ``landuse``: land-use and campus areas (context for untyped buildings; community units later);
 - ``streets``: ``highway=*`` ways with their node ids, kept for the routing graph.
 
@@ -172,14 +173,14 @@ def osm_from_file(
                     if value and (key == "landuse" or (key, value) in context_pairs):
                         landuse.append((ref, key, value, name, geom))
                 for kind, roles, group in match_kinds(tags):
-                    pois.append((ref, kind, "|".join(roles), group, name, geom, True))
+                    pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
             elif obj.is_node():
                 kinds = match_kinds(tags)
                 if kinds:
                     geom = wkb.create_point(obj)
                     name = clean_text(tags.get("name") or tags.get("brand"))
                     for kind, roles, group in kinds:
-                        pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, False))
+                        pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, None))
             elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
                 try:
                     geom = wkb.create_linestring(obj)
@@ -210,7 +211,7 @@ def osm_from_file(
 
     landuse_gdf = _frame(landuse, ["osm_ref", "key", "value", "name", "geometry"])
     building_gdf = _buildings(buildings, building_types, landuse_gdf, landuse_context)
-    poi_gdf = _frame(pois, ["osm_ref", "kind", "roles", "group", "name", "geometry", "from_area"])
+    poi_gdf = _frame(pois, ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"])
     if len(poi_gdf):
         poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
     street_gdf = _frame(streets, ["way_id", "highway", "name", "oneway", "maxspeed", "node_ids", "geometry"])

@@ -1,0 +1,48 @@
+"""Contiguous clusters of H3 cells (neighbours share an edge) and their dissolved outlines."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..grid import cells_to_polygons
+
+
+def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
+    """Cluster label of each cell: cells are joined when they are H3 neighbours.
+
+    Labels are ordered by the first cell of each cluster in sorted order (deterministic).
+
+    Examples
+    --------
+    >>> a = h3.latlng_to_cell(39.99, 116.31, 10)
+    >>> far = h3.grid_ring(a, 3)[0]
+    >>> labels = cell_clusters([a, h3.grid_ring(a, 1)[0], far])
+    >>> bool(labels[0] == labels[1] != labels[2])
+    True
+    """
+    cells = list(cells)
+    if not cells:
+        return np.zeros(0, dtype=int)
+    position = {c: i for i, c in enumerate(cells)}
+    rows, cols = [], []
+    for i, cell in enumerate(cells):
+        for neighbour in h3.grid_ring(cell, 1):
+            j = position.get(neighbour)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    n = len(cells)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    order = {label: k for k, label in enumerate(dict.fromkeys(labels[np.argsort(cells, kind="stable")]))}
+    return np.array([order[label] for label in labels])
+
+
+def dissolve_cells(cells: list[str]) -> shapely.Geometry:
+    """One (multi)polygon covering the cells."""
+    return shapely.union_all(cells_to_polygons(cells), grid_size=1e-9)

@@ -1,0 +1,282 @@
+"""Hazard sources (危险源点): one row per source, with exposure, breached standards and a grade.
+
+Sources come from hazard registries (``points`` layers with ``role: hazard``) and from OSM features
+the tag table marks as hazards. When both describe the same site (same kind, within
+:data:`DEDUP_M` metres) the registry row is kept and records the OSM feature it matched.
+
+Per source:
+
+- residents inside its impact radius (cells shared by the fraction of their area inside the circle);
+- vulnerable sites (schools, kindergartens, hospitals, elderly homes) inside the radius, by name;
+- standards breached: a protected target closer than the minimum distance of
+  ``layers/tables/safety_distances.csv`` (each row cites its standard);
+- a grade from a 4x4 risk matrix (GB/T 27921 style): likelihood = severity (1-4), consequence =
+  exposed residents (<100: 1, <1,000: 2, <5,000: 3, else 4), one level higher (max 4) when a
+  vulnerable site is exposed or a standard is breached; score = likelihood x consequence:
+  >= 12 I red, >= 8 II orange, >= 4 III yellow, else IV blue. Raising the severity never lowers it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import settings
+from ..layers.tables import _read_table
+
+DEDUP_M = 50.0
+CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
+MATRIX_GRADES = ((12, "I"), (8, "II"), (4, "III"), (0, "IV"))
+VULNERABLE_KINDS = ("school", "kindergarten", "hospital", "elderly_home")
+
+COLUMNS = [
+    "id",
+    "kind",
+    "label",
+    "name",
+    "severity",
+    "source",
+    "osm_ref",
+    "impact_radius_m",
+    "residents_exposed",
+    "vulnerable_sites",
+    "vulnerable_names",
+    "breaches",
+    "n_breaches",
+    "consequence",
+    "matrix_score",
+    "grade",
+    "factors",
+    "geometry",
+]
+
+
+def hazard_kind_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Hazard kind -> label, impact radius, default severity (indexed by kind)."""
+    path = Path(path) if path else settings.tables_dir / "hazard_kinds.csv"
+    table = _read_table(path, ["kind", "label_en", "label_zh", "impact_radius_m", "default_severity"])
+    table["impact_radius_m"] = table["impact_radius_m"].astype(float)
+    table["default_severity"] = table["default_severity"].astype(int)
+    return table.set_index("kind")
+
+
+def safety_distance_table(path: str | Path | None = None) -> pd.DataFrame:
+    """(hazard kind, target) -> minimum distance in metres and the standard it comes from."""
+    path = Path(path) if path else settings.tables_dir / "safety_distances.csv"
+    table = _read_table(path, ["kind", "target", "min_distance_m", "source"])
+    table["min_distance_m"] = table["min_distance_m"].astype(float)
+    return table
+
+
+def hazard_sources_from_layers(
+    registry: gpd.GeoDataFrame, pois: gpd.GeoDataFrame, kinds: pd.DataFrame, *, utm_crs: str
+) -> gpd.GeoDataFrame:
+    """Registry hazards and OSM hazard features as one de-duplicated table."""
+    columns = ["id", "kind", "name", "severity", "source", "osm_ref", "geometry"]
+    reg = (
+        registry.copy()
+        if registry is not None and len(registry)
+        else gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
+    )
+    reg["osm_ref"] = ""
+    osm = (
+        pois[pois["roles"].str.split("|").map(lambda r: "hazard" in r)]
+        if pois is not None and len(pois)
+        else None
+    )
+    if osm is not None and len(osm):
+        osm = osm.drop_duplicates(["osm_ref", "kind"])
+        osm_rows = gpd.GeoDataFrame(
+            {
+                "id": "osm:" + osm["osm_ref"].astype(str),
+                "kind": osm["kind"].to_numpy(),
+                "name": osm["name"].to_numpy(),
+                "severity": kinds.reindex(osm["kind"])["default_severity"].fillna(2).astype(int).to_numpy(),
+                "source": "OpenStreetMap",
+                "osm_ref": osm["osm_ref"].to_numpy(),
+            },
+            geometry=osm.geometry.to_numpy(),
+            crs=4326,
+        )
+        if len(reg):
+            r_xy = reg.to_crs(utm_crs).geometry
+            o_xy = osm_rows.to_crs(utm_crs).geometry
+            o_idx, r_idx = shapely.STRtree(r_xy.to_numpy()).query(
+                o_xy.to_numpy(), predicate="dwithin", distance=DEDUP_M
+            )
+            same = osm_rows["kind"].to_numpy()[o_idx] == reg["kind"].to_numpy()[r_idx]
+            for o, r in zip(o_idx[same], r_idx[same], strict=True):
+                if not reg.iloc[r]["osm_ref"]:
+                    reg.iloc[r, reg.columns.get_loc("osm_ref")] = osm_rows.iloc[o]["osm_ref"]
+            osm_rows = osm_rows.drop(osm_rows.index[np.unique(o_idx[same])])
+        frames = [f for f in (reg[columns], osm_rows[columns]) if len(f)]
+        merged = pd.concat(frames, ignore_index=True) if frames else reg[columns]
+    else:
+        merged = reg[columns]
+    out = gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
+    out["severity"] = out["severity"].astype(int)
+    return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _residents_in_circles(
+    grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
+) -> np.ndarray:
+    cells = grid.geometry.to_crs(utm_crs).to_numpy()
+    residents = grid["residents"].to_numpy()
+    cell_area = shapely.area(cells)
+    circles = shapely.buffer(shapely.points(centres_utm), radii, quad_segs=16)
+    h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")
+    share = shapely.area(shapely.intersection(circles[h_idx], cells[c_idx])) / cell_area[c_idx]
+    return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
+
+
+def _targets(
+    pois: gpd.GeoDataFrame | None,
+    buildings: gpd.GeoDataFrame | None,
+    resources: gpd.GeoDataFrame | None,
+    utm_crs: str,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Protected targets by kind, with the geometry distances are measured to (UTM)."""
+    out: dict[str, gpd.GeoDataFrame] = {}
+    if pois is not None and len(pois):
+        shapes = (
+            [
+                shapely.from_wkb(w) if isinstance(w, bytes) else g
+                for w, g in zip(pois["shape_wkb"], pois.geometry, strict=True)
+            ]
+            if "shape_wkb" in pois
+            else list(pois.geometry)
+        )
+        full = gpd.GeoDataFrame(
+            {
+                "kind": pois["kind"].to_numpy(),
+                "name": pois["name"].to_numpy(),
+                "ref": pois["osm_ref"].to_numpy(),
+            },
+            geometry=shapes,
+            crs=4326,
+        ).to_crs(utm_crs)
+        for kind in (*VULNERABLE_KINDS, "fire_station"):
+            sel = full[full["kind"] == kind].drop_duplicates("ref")
+            if len(sel):
+                out[kind] = sel
+    if resources is not None and len(resources):
+        fire = resources[resources["kind"] == "fire_station"]
+        if len(fire):
+            extra = gpd.GeoDataFrame(
+                {"kind": "fire_station", "name": fire["name"].to_numpy(), "ref": fire["id"].to_numpy()},
+                geometry=fire.geometry.to_numpy(),
+                crs=4326,
+            ).to_crs(utm_crs)
+            out["fire_station"] = (
+                pd.concat([out.get("fire_station"), extra]) if "fire_station" in out else extra
+            )
+    if buildings is not None and len(buildings):
+        homes = buildings[buildings["residential_share"] > 0]
+        if len(homes):
+            out["dwelling"] = gpd.GeoDataFrame(
+                {"kind": "dwelling", "name": homes["name"].to_numpy(), "ref": homes["osm_ref"].to_numpy()},
+                geometry=homes.geometry.to_numpy(),
+                crs=4326,
+            ).to_crs(utm_crs)
+    return out
+
+
+def _consequence(residents: float, aggravated: bool) -> int:
+    level = 1 + sum(residents >= b for b in CONSEQUENCE_BREAKS)
+    return int(min(4, level + (1 if aggravated else 0)))
+
+
+def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
+    """Risk-matrix score and grade.
+
+    Examples
+    --------
+    >>> matrix_grade(4, 3), matrix_grade(3, 3), matrix_grade(2, 2), matrix_grade(1, 2)
+    ((12, 'I'), (9, 'II'), (4, 'III'), (2, 'IV'))
+    """
+    score = int(severity) * int(consequence)
+    return score, next(grade for threshold, grade in MATRIX_GRADES if score >= threshold)
+
+
+def hazard_sources_screen(
+    grid: gpd.GeoDataFrame,
+    sources: gpd.GeoDataFrame,
+    *,
+    pois: gpd.GeoDataFrame | None,
+    buildings: gpd.GeoDataFrame | None,
+    resources: gpd.GeoDataFrame | None,
+    kinds: pd.DataFrame,
+    distances: pd.DataFrame,
+    utm_crs: str,
+) -> gpd.GeoDataFrame:
+    """Exposure, breached standards and a risk-matrix grade for each hazard source."""
+    if sources is None or not len(sources):
+        return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
+    out = sources.copy()
+    out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
+    out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    utm = out.to_crs(utm_crs)
+    xy = np.column_stack([utm.geometry.x, utm.geometry.y])
+    out["residents_exposed"] = _residents_in_circles(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
+    targets = _targets(pois, buildings, resources, utm_crs)
+    points = utm.geometry.to_numpy()
+    vulnerable_names, vulnerable_counts, breach_lists = [], [], []
+    for i, (kind, radius) in enumerate(zip(out["kind"], out["impact_radius_m"], strict=True)):
+        names = []
+        for vkind in VULNERABLE_KINDS:
+            table = targets.get(vkind)
+            if table is None:
+                continue
+            d = shapely.distance(points[i], table.geometry.to_numpy())
+            for j in np.flatnonzero(d <= radius):
+                label = table["name"].iloc[j] or table["ref"].iloc[j]
+                names.append((d[j], f"{vkind} {label} ({d[j]:.0f} m)"))
+        names.sort()
+        vulnerable_names.append("; ".join(text for _, text in names))
+        vulnerable_counts.append(len(names))
+        breaches = []
+        for rule in distances[distances["kind"] == kind].itertuples():
+            table = targets.get(rule.target)
+            if table is None:
+                continue
+            d = shapely.distance(points[i], table.geometry.to_numpy())
+            j = int(np.argmin(d))
+            if d[j] < rule.min_distance_m:
+                label = table["name"].iloc[j] or table["ref"].iloc[j]
+                breaches.append(
+                    f"{rule.target} {label} at {d[j]:.0f} m < {rule.min_distance_m:.0f} m ({rule.source})"
+                )
+        breach_lists.append(breaches)
+    out["vulnerable_sites"] = vulnerable_counts
+    out["vulnerable_names"] = vulnerable_names
+    out["breaches"] = [" | ".join(b) for b in breach_lists]
+    out["n_breaches"] = [len(b) for b in breach_lists]
+    consequence = [
+        _consequence(r, v > 0 or b > 0)
+        for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
+    ]
+    graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
+    out["consequence"] = consequence
+    out["matrix_score"] = [g[0] for g in graded]
+    out["grade"] = [g[1] for g in graded]
+    out["factors"] = [
+        f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m"
+        + (f"; {v} vulnerable site(s)" if v else "")
+        + (f"; {b} standard(s) breached" if b else "")
+        for s, c, m, r, rad, v, b in zip(
+            out["severity"],
+            out["consequence"],
+            out["matrix_score"],
+            out["residents_exposed"],
+            out["impact_radius_m"],
+            out["vulnerable_sites"],
+            out["n_breaches"],
+            strict=True,
+        )
+    ]
+    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

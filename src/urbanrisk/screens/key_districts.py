@@ -1,0 +1,124 @@
+"""Key districts (重点地区): contiguous clusters of cells where crowd-gathering places and people are
+both dense — commerce, culture, transport hubs, schools, hospitals — dissolved to polygons.
+
+A cell is dense when, over the cell and its six neighbours (~0.1 km² at resolution 10),
+
+- crowd-gathering places reach :data:`CROWD_MIN_PER_KM2`, and
+- people present reach :data:`PEOPLE_MIN_PER_KM2`, counting residents plus the daytime occupants of
+  non-residential floor space (one per :data:`OCCUPANT_M2` m²; an urbanrisk assumption).
+
+Dense cells that are H3 neighbours form one district; districts of fewer than ``min_cells`` cells
+are dropped. Each is named from the most prominent named place inside (transport hubs first).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import pandas as pd
+
+from ..grade import disk_sum
+from ..grid import cell_ints_to_str, points_to_cells
+from ._clusters import cell_clusters, dissolve_cells
+
+CROWD_MIN_PER_KM2 = 100.0
+PEOPLE_MIN_PER_KM2 = 10_000.0
+OCCUPANT_M2 = 20.0
+NAME_PRIORITY = ("transport", "commerce", "culture", "education", "health", "leisure")
+
+COLUMNS = [
+    "id",
+    "name",
+    "cells",
+    "area_km2",
+    "residents",
+    "residents_peak_cell",
+    "people_present",
+    "crowd_places",
+    "poi_summary",
+    "places",
+    "geometry",
+]
+
+
+def dense_cells(
+    grid: gpd.GeoDataFrame,
+    *,
+    crowd_min_per_km2: float = CROWD_MIN_PER_KM2,
+    people_min_per_km2: float = PEOPLE_MIN_PER_KM2,
+) -> pd.DataFrame:
+    """Per cell: crowd places and people present per km² over its disk, and whether both are dense."""
+    area = disk_sum(grid["cell_area_m2"] / 1e6)
+    nonresidential = (grid["floor_area_m2"] - grid["residential_floor_m2"]).clip(lower=0.0)
+    people = grid["residents"] + nonresidential / OCCUPANT_M2
+    out = pd.DataFrame(index=grid.index)
+    out["people_present"] = people
+    out["crowd_per_km2"] = disk_sum(grid["crowd_places"]) / area
+    out["people_per_km2"] = disk_sum(people) / area
+    out["dense"] = (out["crowd_per_km2"] >= crowd_min_per_km2) & (out["people_per_km2"] >= people_min_per_km2)
+    return out
+
+
+def key_districts_screen(
+    grid: gpd.GeoDataFrame,
+    pois: gpd.GeoDataFrame | None,
+    *,
+    min_cells: int = 2,
+    crowd_min_per_km2: float = CROWD_MIN_PER_KM2,
+    people_min_per_km2: float = PEOPLE_MIN_PER_KM2,
+) -> gpd.GeoDataFrame:
+    """Key districts as dissolved polygons, largest crowd first."""
+    density = dense_cells(grid, crowd_min_per_km2=crowd_min_per_km2, people_min_per_km2=people_min_per_km2)
+    chosen = density.index[density["dense"]]
+    if not len(chosen):
+        return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
+    labels = cell_clusters(chosen)
+    crowd = None
+    if pois is not None and len(pois):
+        crowd = pois[pois["roles"].str.split("|").map(lambda r: "crowd" in r)].drop_duplicates("osm_ref")
+        resolution = h3.get_resolution(grid.index[0])
+        crowd = crowd.assign(
+            cell=cell_ints_to_str(
+                points_to_cells(crowd.geometry.x.to_numpy(), crowd.geometry.y.to_numpy(), resolution)
+            )
+        )
+    rows = []
+    for label in range(labels.max() + 1):
+        cells = list(chosen[labels == label])
+        if len(cells) < min_cells:
+            continue
+        part = grid.loc[cells]
+        inside = crowd[crowd["cell"].isin(cells)] if crowd is not None else None
+        name, places, summary = _name_and_places(inside)
+        rows.append(
+            {
+                "cells": len(cells),
+                "area_km2": float(part["cell_area_m2"].sum() / 1e6),
+                "residents": float(part["residents"].sum()),
+                "residents_peak_cell": float(part["residents"].max()),
+                "people_present": float(density.loc[cells, "people_present"].sum()),
+                "crowd_places": int(part["crowd_places"].sum()),
+                "poi_summary": summary,
+                "places": places,
+                "name": name,
+                "geometry": dissolve_cells(cells),
+            }
+        )
+    table = gpd.GeoDataFrame(rows, columns=[c for c in COLUMNS if c != "id"], geometry="geometry", crs=4326)
+    table = table.sort_values(["crowd_places", "people_present"], ascending=False).reset_index(drop=True)
+    table.insert(0, "id", [f"KD-{i + 1:02d}" for i in range(len(table))])
+    for i, name in enumerate(table["name"]):
+        if not name:
+            table.loc[i, "name"] = f"key district {table.loc[i, 'id']}"
+    return table
+
+
+def _name_and_places(inside: gpd.GeoDataFrame | None) -> tuple[str, str, str]:
+    if inside is None or not len(inside):
+        return "", "", ""
+    summary = ", ".join(f"{kind} {n}" for kind, n in inside["kind"].value_counts().head(6).items())
+    named = inside[inside["name"].astype(bool)]
+    rank = named["group"].map({g: i for i, g in enumerate(NAME_PRIORITY)}).fillna(len(NAME_PRIORITY))
+    named = named.assign(rank=rank.to_numpy()).sort_values(["rank", "name"])
+    names = list(dict.fromkeys(named["name"]))
+    return (names[0] if names else ""), "; ".join(names[:8]), summary

@@ -1,0 +1,190 @@
+"""Urban villages (城中村): clusters of cells with the urban-village form, with a confidence 0-1.
+
+Urban villages are former rural settlements engulfed by the city, rebuilt plot by plot at high
+density without planning: buildings cover most of the ground, footprints are small, buildings
+stand shoulder to shoulder ("handshake buildings", 握手楼), access is by narrow alleys, and many
+buildings have no frontage on a street. Per cell (with at least :data:`MIN_BUILDINGS` buildings),
+five form metrics are scaled to 0-1 between a "planned" and an "urban village" reference value:
+
+======================  ================================  ============  ===============
+metric                  measure                           planned (0)   urban village (1)
+======================  ================================  ============  ===============
+coverage                building footprint / cell area    0.25          0.50
+small footprints        mean footprint, m²               400           100
+building density        buildings per hectare             10            40
+no street access        share of buildings behind others  0             0.5
+alleys                  narrow ways (service, footway,    0             300
+                        path, alley...) in m per hectare
+======================  ================================  ============  ===============
+
+Reference values follow the morphology reported for Chinese urban villages (coverage 0.5-0.7 and
+footprints of 50-150 m² against 0.2-0.3 and blocks of 500 m² and more in planned estates: Liu, He,
+Wu and Webster 2010, *Habitat International* 34; Hao, Sliuzas and Geertman 2011, *Habitat
+International* 35) and the block-complexity measure of street access (buildings that cannot reach a
+street without crossing another plot: Brelsford, Martin, Hand and Bettencourt 2018, *Science
+Advances* 4(8); Soman et al. 2020). The form score is their weighted mean (weights in
+:data:`FORM_WEIGHTS`). OSM names are evidence, not the test: a residential area named …村 (but not
+…新村, the planned workers' estates) or a ``place=village|hamlet`` inside or next to the cell adds
+:data:`EVIDENCE_BONUS`. Cells scoring at least ``min_score`` that are H3 neighbours form a cluster;
+its confidence is the building-weighted mean score of its cells.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+
+from ..grade import disk_sum
+from ._clusters import cell_clusters, dissolve_cells
+
+MIN_BUILDINGS = 5
+FORM_WEIGHTS = {
+    "coverage": 0.25,
+    "small_footprints": 0.2,
+    "building_density": 0.2,
+    "no_street_access": 0.2,
+    "alleys": 0.15,
+}
+REFERENCES = {  # (planned, urban village)
+    "coverage": (0.25, 0.50),
+    "small_footprints": (400.0, 100.0),
+    "building_density": (10.0, 40.0),
+    "no_street_access": (0.0, 0.5),
+    "alleys": (0.0, 300.0),
+}
+EVIDENCE_BONUS = 0.2
+
+COLUMNS = [
+    "id",
+    "name",
+    "confidence",
+    "cells",
+    "area_ha",
+    "buildings",
+    "residents",
+    "coverage",
+    "mean_footprint_m2",
+    "buildings_per_ha",
+    "no_street_access_share",
+    "alleys_m_per_ha",
+    "name_evidence",
+    "geometry",
+]
+
+
+def _scale(values: pd.Series, planned: float, village: float) -> pd.Series:
+    return ((values - planned) / (village - planned)).clip(0.0, 1.0)
+
+
+def urban_village_metrics(grid: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The five form metrics of each cell (raw values)."""
+    hectares = grid["cell_area_m2"] / 1e4
+    buildings = grid["buildings"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        metrics = pd.DataFrame(
+            {
+                "coverage": grid["coverage_ratio"],
+                "small_footprints": grid["footprint_m2"] / buildings.where(buildings > 0),
+                "building_density": buildings / hectares,
+                "no_street_access": grid["buildings_no_street_access"] / buildings.where(buildings > 0),
+                "alleys": grid["alley_length_m"] / hectares,
+            },
+            index=grid.index,
+        )
+    return metrics
+
+
+def name_evidence(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame | None) -> pd.Series:
+    """1 where OSM names or tags say 'village' in or next to the cell, else 0."""
+    evidence = (disk_sum(grid.get("poi_village_place", pd.Series(0.0, index=grid.index))) > 0).astype(float)
+    if landuse is not None and len(landuse):
+        names = landuse["name"].fillna("").astype(str)
+        village = landuse[
+            (landuse["value"] == "residential") & names.str.endswith("村") & ~names.str.endswith("新村")
+        ]
+        if len(village):
+            centres = gpd.GeoDataFrame(
+                geometry=gpd.points_from_xy(*np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index]).T),
+                index=grid.index,
+                crs=4326,
+            )
+            hits = gpd.sjoin(centres, village[["geometry"]], predicate="within", how="inner")
+            evidence.loc[hits.index.unique()] = 1.0
+    return evidence.rename("uv_name_evidence")
+
+
+def urban_village_cell_scores(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Per cell: the scaled form metrics, the form score, the name evidence and the score 0-1."""
+    metrics = urban_village_metrics(grid)
+    scaled = pd.DataFrame(index=grid.index)
+    for name, (planned, village) in REFERENCES.items():
+        scaled[f"uv_{name}"] = _scale(metrics[name], planned, village).fillna(0.0)
+    form = sum(FORM_WEIGHTS[name] * scaled[f"uv_{name}"] for name in FORM_WEIGHTS)
+    eligible = grid["buildings"] >= MIN_BUILDINGS
+    evidence = name_evidence(grid, landuse)
+    scaled["uv_form"] = form.where(eligible, 0.0)
+    scaled["uv_name_evidence"] = evidence
+    scaled["uv_score"] = (scaled["uv_form"] + EVIDENCE_BONUS * evidence).clip(0, 1).where(eligible, 0.0)
+    return scaled
+
+
+def urban_villages_screen(
+    grid: gpd.GeoDataFrame,
+    scores: pd.DataFrame,
+    landuse: gpd.GeoDataFrame | None,
+    *,
+    min_score: float = 0.5,
+    min_cells: int = 2,
+) -> gpd.GeoDataFrame:
+    """Urban-village clusters with confidence and the metrics behind it, most confident first."""
+    chosen = scores.index[scores["uv_score"] >= min_score]
+    if not len(chosen):
+        return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
+    labels = cell_clusters(chosen)
+    rows = []
+    for label in range(labels.max() + 1):
+        cells = list(chosen[labels == label])
+        if len(cells) < min_cells:
+            continue
+        part = grid.loc[cells]
+        buildings = part["buildings"]
+        hectares = part["cell_area_m2"].sum() / 1e4
+        outline = dissolve_cells(cells)
+        rows.append(
+            {
+                "name": _village_name(outline, landuse),
+                "confidence": float(
+                    np.average(scores.loc[cells, "uv_score"], weights=buildings.clip(lower=1))
+                ),
+                "cells": len(cells),
+                "area_ha": float(hectares),
+                "buildings": int(buildings.sum()),
+                "residents": float(part["residents"].sum()),
+                "coverage": float(part["footprint_m2"].sum() / part["cell_area_m2"].sum()),
+                "mean_footprint_m2": float(part["footprint_m2"].sum() / max(buildings.sum(), 1)),
+                "buildings_per_ha": float(buildings.sum() / hectares),
+                "no_street_access_share": float(
+                    part["buildings_no_street_access"].sum() / max(buildings.sum(), 1)
+                ),
+                "alleys_m_per_ha": float(part["alley_length_m"].sum() / hectares),
+                "name_evidence": bool(scores.loc[cells, "uv_name_evidence"].max() > 0),
+                "geometry": outline,
+            }
+        )
+    table = gpd.GeoDataFrame(rows, columns=[c for c in COLUMNS if c != "id"], geometry="geometry", crs=4326)
+    table = table.sort_values(["confidence", "buildings"], ascending=False).reset_index(drop=True)
+    table.insert(0, "id", [f"UV-{i + 1:02d}" for i in range(len(table))])
+    return table
+
+
+def _village_name(outline, landuse: gpd.GeoDataFrame | None) -> str:
+    if landuse is None or not len(landuse):
+        return ""
+    named = landuse[landuse["name"].fillna("").astype(bool)]
+    named = named[named.intersects(outline)]
+    if not len(named):
+        return ""
+    villages = named[named["name"].str.endswith("村")]
+    return str((villages if len(villages) else named)["name"].iloc[0])

@@ -413,7 +413,7 @@ class RunResult:
         """A pydeck Deck of the grid (shows inline in a notebook)."""
         from .render import grid_deck
 
-        return grid_deck(self.grid, self.layers)
+        return grid_deck(self.grid, self.layers, self)
 
 
 def run_recipe(

@@ -21,6 +21,8 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.io.html import render_json_to_html
 
+from .grade import GRADE_COLOURS, GRADE_NAMES, GRADES
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -119,27 +121,110 @@ def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def grid_deck(grid: gpd.GeoDataFrame, layers: Layers | None = None) -> pdk.Deck:
-    """A pydeck Deck of the grid's residents, with streets and buildings for context.
+def _cell_tips(grid: gpd.GeoDataFrame) -> list[str]:
+    """Tooltip HTML per cell; every value from data is escaped."""
+    graded = "grade" in grid.columns
+    tips = []
+    for cell, row in grid.iterrows():
+        lines = [f"<b>cell {escape_text(cell)}</b>"]
+        if graded:
+            lines.append(
+                f"<b>grade {escape_text(row['grade'])} {escape_text(GRADE_NAMES.get(row['grade'], ''))}</b>"
+                f" · risk {row['risk']:.1f}/10"
+            )
+            lines.append(
+                f"hazard &amp; exposure {row['hazard_exposure']:.1f}"
+                f" · vulnerability {row['vulnerability']:.1f}"
+                f" · lack of coping {row['lack_of_coping']:.1f}"
+            )
+            lines.append(f"why: {escape_text(row['factors'])}")
+        lines.append(
+            f"residents {_fmt(row['residents'])} · buildings {_fmt(row['buildings'])}"
+            f" (coverage {row['coverage_ratio'] * 100:.0f}%)"
+        )
+        lines.append(
+            f"crowd places {_fmt(row['crowd_places'])} · vulnerable sites {_fmt(row['vulnerable_sites'])}"
+        )
+        tips.append("<br/>".join(lines))
+    return tips
 
-    Tooltip fields are pre-formatted, escaped strings.
-    """
-    classes, _ = population_classes(grid["residents"])
-    colours = [POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR for c in classes]
-    records = pd.DataFrame(
-        {
-            "hex": grid.index.astype(str),
-            "fill": [[*c, 190 if k >= 0 else 60] for c, k in zip(colours, classes, strict=True)],
-            "cell": [escape_text(c) for c in grid.index],
-            "residents": grid["residents"].map(_fmt),
-            "buildings": grid["buildings"].map(_fmt),
-            "coverage": (grid["coverage_ratio"] * 100).map(lambda v: _fmt(v, 1)),
-            "floor": grid["floor_area_m2"].map(_fmt),
-            "crowd": grid["crowd_places"].map(_fmt),
-            "vulnerable": grid["vulnerable_sites"].map(_fmt),
-            "hazards": grid["hazards"].map(_fmt),
-        }
+
+def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
+    if result is None or result.screens is None:
+        return []
+    out = []
+    outlines = (
+        ("key_districts", result.screens.key_districts, [128, 0, 160], "key district 重点地区"),
+        ("urban_villages", result.screens.urban_villages, [120, 70, 20], "urban village 城中村"),
     )
+    for layer_id, table, colour, label in outlines:
+        if not len(table):
+            continue
+        data = []
+        for row in table.itertuples():
+            polys = getattr(row.geometry, "geoms", [row.geometry])
+            tip = f"<b>{escape_text(label)} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
+            data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
+        out.append(
+            pdk.Layer(
+                "PolygonLayer",
+                data=data,
+                id=layer_id,
+                get_polygon="polygon",
+                filled=False,
+                stroked=True,
+                get_line_color=[*colour, 230],
+                line_width_min_pixels=3,
+                pickable=True,
+            )
+        )
+    hazards = result.screens.hazard_sources
+    if len(hazards):
+        data = [
+            {
+                "position": [row.geometry.x, row.geometry.y],
+                "radius": 12 + 30 * np.sqrt(max(row.residents_exposed, 0) / 1000.0),
+                "fill": [*GRADE_COLOURS.get(row.grade, (0, 0, 0)), 255],
+                "tip": (
+                    f"<b>hazard {escape_text(row.label)}: {escape_text(row.name or row.id)}</b><br/>"
+                    f"grade {escape_text(row.grade)} · severity {row.severity} · "
+                    f"{_fmt(row.residents_exposed)} residents within {row.impact_radius_m:.0f} m<br/>"
+                    f"{escape_text(row.breaches or 'no safety distance breached')}"
+                ),
+            }
+            for row in hazards.itertuples()
+        ]
+        out.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=data,
+                id="hazard_sources",
+                get_position="position",
+                get_radius="radius",
+                get_fill_color="fill",
+                stroked=True,
+                get_line_color=[20, 20, 20, 255],
+                line_width_min_pixels=2,
+                pickable=True,
+            )
+        )
+    return out
+
+
+def grid_deck(
+    grid: gpd.GeoDataFrame, layers: Layers | None = None, result: RunResult | None = None
+) -> pdk.Deck:
+    """A pydeck Deck of the graded grid (or of residents when ungraded), with streets and buildings
+    for context and the screens on top. Tooltips are pre-built, escaped HTML (``tip`` field).
+    """
+    if "grade" in grid.columns:
+        fill = [[*GRADE_COLOURS[g], 170] for g in grid["grade"]]
+    else:
+        classes, _ = population_classes(grid["residents"])
+        fill = [
+            [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 190 if c >= 0 else 60] for c in classes
+        ]
+    records = pd.DataFrame({"hex": grid.index.astype(str), "fill": fill, "tip": _cell_tips(grid)})
     hexes = pdk.Layer(
         "H3HexagonLayer",
         data=records.to_dict("records"),
@@ -154,16 +239,12 @@ def grid_deck(grid: gpd.GeoDataFrame, layers: Layers | None = None) -> pdk.Deck:
         pickable=True,
     )
     tooltip = {
-        "html": (
-            "<b>cell {cell}</b><br/>residents: {residents}<br/>buildings: {buildings} "
-            "(coverage {coverage}%)<br/>floor area: {floor} m²<br/>crowd places: {crowd} · "
-            "vulnerable sites: {vulnerable} · hazards: {hazards}"
-        ),
-        "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"},
+        "html": "{tip}",
+        "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff", "maxWidth": "420px"},
     }
     context = _context_layers(layers, tuple(grid.total_bounds))
     return pdk.Deck(
-        layers=[hexes, *context],
+        layers=[hexes, *context, *_screen_layers(result)],
         initial_view_state=_view(grid),
         map_provider=None,
         map_style=None,
@@ -183,12 +264,33 @@ def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
 
 
 def _legend_html(result: RunResult) -> str:
-    _, labels = population_classes(result.grid["residents"])
     title = escape_text(result.recipe.title or result.recipe.name)
-    items = "".join(
-        f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'
-        for i, label in enumerate(labels)
-    )
+    grid = result.grid
+    if "grade" in grid.columns:
+        heading = "Risk grade (cells)"
+        items = "".join(
+            f'<div><span style="background:rgb{GRADE_COLOURS[g]}"></span>{escape_text(g)} '
+            f"{escape_text(GRADE_NAMES[g])} · {int((grid['grade'] == g).sum()):,} cells · "
+            f"{grid.loc[grid['grade'] == g, 'residents'].sum():,.0f} residents</div>"
+            for g in GRADES
+        )
+        items += (
+            '<div style="margin-top:4px"><span style="border:3px solid rgb(128,0,160)"></span>'
+            "key district 重点地区</div>"
+            '<div><span style="border:3px solid rgb(120,70,20)"></span>urban village 城中村</div>'
+            '<div><span style="border-radius:7px;background:#444"></span>'
+            "hazard source 危险源 (size: residents exposed)</div>"
+        )
+    else:
+        heading = "Residents per cell"
+        _, labels = population_classes(grid["residents"])
+        items = (
+            "".join(
+                f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'
+                for i, label in enumerate(labels)
+            )
+            + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
+        )
     total = result.grid["residents"].sum()
     source = escape_text(result.layers.population_source)
     return f"""
@@ -206,9 +308,8 @@ def _legend_html(result: RunResult) -> str:
   <h1>{title}</h1>
   <div>H3 resolution {result.recipe.grid.resolution} · {len(result.grid):,} cells ·
     {total:,.0f} residents</div>
-  <div style="margin:6px 0 2px"><b>Residents per cell</b></div>
+  <div style="margin:6px 0 2px"><b>{heading}</b></div>
   {items}
-  <div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>
   <div style="margin-top:6px; color:#555; font-size:11px">Population: {source}</div>
 </div>
 <div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
@@ -218,6 +319,7 @@ def _legend_html(result: RunResult) -> str:
 def write_map(result: RunResult, path: str | Path) -> Path:
     """Write the run's offline ``map.html``."""
     path = Path(path)
-    page = deck_to_offline_html(grid_deck(result.grid, result.layers), header_html=_legend_html(result))
+    deck = grid_deck(result.grid, result.layers, result)
+    page = deck_to_offline_html(deck, header_html=_legend_html(result))
     path.write_text(page, encoding="utf-8")
     return path

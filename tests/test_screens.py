@@ -1,0 +1,449 @@
+"""The four screens and the grade on hand-built cases with known answers, and on real Wudaokou."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point, box
+
+import urbanrisk as ur
+from conftest import write_recipe
+from urbanrisk.grade import GRADE_RANK, grade_cells, grades_from_scores
+from urbanrisk.grid import grid_frame
+from urbanrisk.indicators import PartitionInput, partition_indicators
+from urbanrisk.recipe import GradingSpecModel
+from urbanrisk.screens import (
+    communities_screen,
+    hazard_sources_screen,
+    key_districts_screen,
+    urban_village_cell_scores,
+    urban_villages_screen,
+)
+from urbanrisk.screens.hazard_sources import hazard_kind_table, safety_distance_table
+
+UTM50 = "EPSG:32650"
+CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)
+
+
+def _to_lonlat(geoms_utm) -> list:
+    return list(gpd.GeoSeries(geoms_utm, crs=UTM50).to_crs(4326))
+
+
+def _centre_utm(cell: str = CENTRE) -> tuple[float, float]:
+    lat, lon = h3.cell_to_latlng(cell)
+    p = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(UTM50).iloc[0]
+    return p.x, p.y
+
+
+def _cells_table(cells, **columns) -> gpd.GeoDataFrame:
+    """A grid of the given cells with the indicator columns the screens read (zeros unless given)."""
+    grid = grid_frame(sorted(cells))
+    defaults = [
+        "residents",
+        "buildings",
+        "footprint_m2",
+        "floor_area_m2",
+        "residential_floor_m2",
+        "crowd_places",
+        "vulnerable_sites",
+        "buildings_no_street_access",
+        "alley_length_m",
+    ]
+    for name in defaults:
+        grid[name] = 0.0
+    for name, values in columns.items():
+        grid[name] = pd.Series(values).reindex(grid.index).fillna(0.0)
+    grid["coverage_ratio"] = grid["footprint_m2"] / grid["cell_area_m2"]
+    return grid
+
+
+# --- hazard sources ------------------------------------------------------------------------------
+
+
+def _fuel_and_school(distance_m: float):
+    x, y = _centre_utm()
+    fuel = gpd.GeoDataFrame(
+        {
+            "id": ["F1"],
+            "kind": ["fuel"],
+            "name": ["Corner fuel"],
+            "severity": [3],
+            "source": ["test"],
+            "osm_ref": [""],
+        },
+        geometry=_to_lonlat([Point(x, y)]),
+        crs=4326,
+    )
+    school_outline = box(x + distance_m, y - 20, x + distance_m + 40, y + 20)  # grounds start at distance_m
+    pois = gpd.GeoDataFrame(
+        {
+            "osm_ref": ["way/1"],
+            "kind": ["school"],
+            "roles": ["vulnerable|crowd"],
+            "group": ["education"],
+            "name": ["<b>No.1 School</b>"],
+            "shape_wkb": [_to_lonlat([school_outline])[0].wkb],
+        },
+        geometry=_to_lonlat([school_outline.centroid]),
+        crs=4326,
+    )
+    grid = _cells_table(h3.grid_disk(CENTRE, 2), residents={CENTRE: 500.0})
+    return grid, fuel, pois
+
+
+def test_fuel_station_80_m_from_school_breaches_a_100_m_distance():
+    grid, fuel, pois = _fuel_and_school(80.0)
+    rules = pd.DataFrame(
+        {
+            "kind": ["fuel"],
+            "target": ["school"],
+            "min_distance_m": [100.0],
+            "source": ["hand-made 100 m rule"],
+        }
+    )
+    table = hazard_sources_screen(
+        grid,
+        fuel,
+        pois=pois,
+        buildings=None,
+        resources=None,
+        kinds=hazard_kind_table(),
+        distances=rules,
+        utm_crs=UTM50,
+    )
+    row = table.iloc[0]
+    assert row["n_breaches"] == 1
+    assert row["breaches"].startswith("school <b>No.1 School</b> at 80 m < 100 m (hand-made 100 m rule)")
+    assert row["vulnerable_sites"] == 1 and "(80 m)" in row["vulnerable_names"]  # within 100 m radius
+    # consequence: 500 residents in reach -> 2, +1 for the exposed school and the breach -> 3
+    assert (row["consequence"], row["matrix_score"], row["grade"]) == (3, 9, "II")
+
+
+def test_fuel_station_120_m_from_school_breaches_nothing():
+    grid, fuel, pois = _fuel_and_school(120.0)
+    table = hazard_sources_screen(
+        grid,
+        fuel,
+        pois=pois,
+        buildings=None,
+        resources=None,
+        kinds=hazard_kind_table(),
+        distances=safety_distance_table(),
+        utm_crs=UTM50,
+    )
+    row = table.iloc[0]
+    assert row["n_breaches"] == 0 and row["vulnerable_sites"] == 0  # outside the 100 m impact radius
+    assert row["residents_exposed"] == pytest.approx(500.0 * _circle_share(CENTRE, 100.0), rel=1e-3)
+
+
+def _circle_share(cell: str, radius: float) -> float:
+    poly = gpd.GeoSeries(grid_frame([cell]).geometry, crs=4326).to_crs(UTM50).iloc[0]
+    return poly.intersection(Point(*_centre_utm(cell)).buffer(radius, quad_segs=16)).area / poly.area
+
+
+def test_registry_and_osm_describing_one_site_are_merged():
+    from urbanrisk.screens.hazard_sources import hazard_sources_from_layers
+
+    x, y = _centre_utm()
+    registry = gpd.GeoDataFrame(
+        {"id": ["R1"], "kind": ["fuel"], "name": ["Sinopec"], "severity": [4], "source": ["registry"]},
+        geometry=_to_lonlat([Point(x, y)]),
+        crs=4326,
+    )
+    pois = gpd.GeoDataFrame(
+        {
+            "osm_ref": ["node/7", "node/8"],
+            "kind": ["fuel", "fuel"],
+            "roles": ["hazard", "hazard"],
+            "group": ["energy", "energy"],
+            "name": ["中国石化", "Far"],
+        },
+        geometry=_to_lonlat([Point(x + 30, y), Point(x + 500, y)]),
+        crs=4326,
+    )
+    merged = hazard_sources_from_layers(registry, pois, hazard_kind_table(), utm_crs=UTM50)
+    assert merged["id"].tolist() == ["R1", "osm:node/8"]
+    assert merged.loc[0, "osm_ref"] == "node/7" and merged.loc[0, "severity"] == 4
+    assert merged.loc[1, "severity"] == 3  # the kind's default
+
+
+# --- key districts -------------------------------------------------------------------------------
+
+
+def test_two_adjacent_dense_cells_form_one_key_district():
+    neighbour = h3.grid_ring(CENTRE, 1)[0]
+    far = h3.grid_ring(CENTRE, 5)[0]
+    cells = h3.grid_disk(CENTRE, 7)  # one contiguous study area holding both places
+    busy = {CENTRE: 12.0, neighbour: 12.0, far: 12.0}
+    people = {CENTRE: 1500.0, neighbour: 1500.0, far: 1500.0}
+    grid = _cells_table(cells, crowd_places=busy, residents=people)
+    # densities are taken over each cell's disk (~0.1 km²): 12 places make ~115/km², the pair ~230/km²
+    table = key_districts_screen(grid, None, min_cells=2, crowd_min_per_km2=150, people_min_per_km2=20_000)
+    # the pair and the two cells touching both form one district; the lone far cell is not dense enough
+    assert len(table) == 1
+    district = table.iloc[0]
+    assert district["cells"] == 4
+    assert district["geometry"].contains(Point(*h3.cell_to_latlng(CENTRE)[::-1]))
+    assert district["geometry"].contains(Point(*h3.cell_to_latlng(neighbour)[::-1]))
+    assert not district["geometry"].contains(Point(*h3.cell_to_latlng(far)[::-1]))
+    assert district["crowd_places"] == 24
+
+
+def test_sparse_cells_make_no_key_district():
+    grid = _cells_table(h3.grid_disk(CENTRE, 2), crowd_places={CENTRE: 1.0}, residents={CENTRE: 50.0})
+    assert key_districts_screen(grid, None).empty
+
+
+# --- urban villages ------------------------------------------------------------------------------
+
+
+def _indicators(buildings_utm, streets_utm, highways) -> gpd.GeoDataFrame:
+    cells = sorted(h3.grid_disk(CENTRE, 2))
+    footprint = np.array([g.area for g in buildings_utm])
+    buildings = gpd.GeoDataFrame(
+        {
+            "osm_ref": [f"way/{i}" for i in range(len(buildings_utm))],
+            "floor_area_m2": footprint * 3,
+            "residential_share": 1.0,
+        },
+        geometry=_to_lonlat(buildings_utm),
+        crs=4326,
+    )
+    streets = gpd.GeoDataFrame({"highway": highways}, geometry=_to_lonlat(streets_utm), crs=4326)
+    from shapely import wkb
+
+    task = PartitionInput(
+        cells=cells,
+        resolution=10,
+        utm_crs=UTM50,
+        area_wkb=wkb.dumps(box(100, 30, 130, 50)),
+        poi_kinds=[],
+        buildings=buildings,
+        streets=streets,
+        floor_area_per_person_m2=38.6,
+    )
+    table = partition_indicators(task)
+    grid = grid_frame(cells).join(table)
+    grid["coverage_ratio"] = grid["footprint_m2"] / grid["cell_area_m2"]
+    return grid
+
+
+def test_small_touching_buildings_without_street_access_score_as_urban_village():
+    from shapely.geometry import LineString
+
+    x, y = _centre_utm()
+    side, n = 8.0, 10  # 100 buildings of 8 m x 8 m, wall to wall: "handshake buildings"
+    start = -n * side / 2
+    houses = [
+        box(
+            x + start + i * side, y + start + j * side, x + start + (i + 1) * side, y + start + (j + 1) * side
+        )
+        for i in range(n)
+        for j in range(n)
+    ]
+    road = LineString([(x - 200, y + start - 15), (x + 200, y + start - 15)])  # one road to the south
+    grid = _indicators(houses, [road], ["residential"])
+    scores = urban_village_cell_scores(grid, None)
+    assert grid.loc[CENTRE, "buildings_no_street_access"] > 0.5 * grid.loc[CENTRE, "buildings"]
+    assert scores.loc[CENTRE, "uv_score"] >= 0.6
+    villages = urban_villages_screen(grid, scores, None, min_score=0.5, min_cells=1)
+    assert len(villages) >= 1
+    assert villages.iloc[0]["geometry"].contains(Point(*h3.cell_to_latlng(CENTRE)[::-1]))
+    assert villages.iloc[0]["confidence"] >= 0.6
+
+
+def test_planned_compound_of_large_blocks_along_streets_is_not_an_urban_village():
+    from shapely.geometry import LineString
+
+    x, y = _centre_utm()
+    slabs = [box(x - 30, y + dy, x + 30, y + dy + 12) for dy in (-50, -20, 10, 40)]  # 60 m x 12 m slabs
+    roads = [LineString([(x - 200, y + dy), (x + 200, y + dy)]) for dy in (-55, -25, 5, 35, 60)]
+    grid = _indicators(slabs, roads, ["residential"] * 5)
+    scores = urban_village_cell_scores(grid, None)
+    assert grid.loc[CENTRE, "buildings_no_street_access"] == 0
+    assert scores["uv_score"].max() < 0.2
+    assert urban_villages_screen(grid, scores, None, min_cells=1).empty
+
+
+# --- communities ---------------------------------------------------------------------------------
+
+
+def test_communities_from_a_polygons_layer_aggregate_residents_by_grade():
+    cells = sorted(h3.grid_disk(CENTRE, 2))
+    grid = _cells_table(cells, residents=dict.fromkeys(cells, 100.0))
+    grid["risk"] = 1.0
+    grid["grade"] = "IV"
+    grid.loc[CENTRE, ["grade", "risk"]] = ["I", 7.0]
+    lon, lat = h3.cell_to_latlng(CENTRE)[::-1]
+    west = box(lon - 0.01, lat - 0.01, lon + 1e-9, lat + 0.01)
+    east = box(lon + 1e-9, lat - 0.01, lon + 0.01, lat + 0.01)
+    units = gpd.GeoDataFrame(
+        {"id": ["W", "E"], "name": ["西街道", "东街道"]}, geometry=[west, east], crs=4326
+    )
+    table, how = communities_screen(grid, None, polygons=units, landuse=None, utm_crs=UTM50)
+    assert how == "recipe polygons layer"
+    assert table["residents"].sum() == pytest.approx(100.0 * len(cells))
+    first = table.iloc[0]  # worst first: the unit holding the red cell
+    assert first["worst_grade"] == "I" and first["red_cells"] == 1 and first["residents_I"] == 100.0
+    assert set(table["name"]) == {"西街道", "东街道"}
+
+
+# --- the grade -----------------------------------------------------------------------------------
+
+
+def _graded(severities: list[int], spec=None) -> pd.Series:
+    cells = sorted(h3.grid_disk(CENTRE, 3))
+    rng = np.random.default_rng(7)
+    grid = _cells_table(
+        cells,
+        residents=dict(zip(cells, rng.uniform(0, 800, len(cells)), strict=True)),
+        crowd_places=dict(zip(cells, rng.integers(0, 6, len(cells)), strict=True)),
+        vulnerable_sites=dict(zip(cells, rng.integers(0, 2, len(cells)), strict=True)),
+        footprint_m2=dict(zip(cells, rng.uniform(0, 9000, len(cells)), strict=True)),
+    )
+    x, y = _centre_utm()
+    points = [Point(x + 60 * i, y - 40 * i) for i in range(len(severities))]
+    hazards = gpd.GeoDataFrame(
+        {
+            "id": [f"H{i}" for i in range(len(severities))],
+            "label": "fuel station",
+            "name": "",
+            "severity": severities,
+            "impact_radius_m": 300.0,
+        },
+        geometry=_to_lonlat(points),
+        crs=4326,
+    )
+    uv = pd.Series(rng.uniform(0, 1, len(cells)), index=grid.index)
+    return grade_cells(grid, hazards, uv, utm_crs=UTM50, spec=spec)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+def test_raising_a_hazard_severity_never_lowers_any_grade(severities, data):
+    which = data.draw(st.integers(0, len(severities) - 1))
+    raised = list(severities)
+    raised[which] = data.draw(st.integers(raised[which], 4))
+    before = _graded(severities)
+    after = _graded(raised)
+    assert (after["risk"] >= before["risk"] - 1e-12).all()
+    rank_before = before["grade"].map(GRADE_RANK)
+    rank_after = after["grade"].map(GRADE_RANK)
+    assert (rank_after <= rank_before).all()  # rank 0 is grade I: never a less severe grade
+
+
+def test_every_cell_keeps_dimensions_and_factors():
+    graded = _graded([4])
+    for column in ("hazard_exposure", "vulnerability", "lack_of_coping", "risk", "grade", "factors"):
+        assert graded[column].notna().all()
+    assert graded[["hazard_exposure", "vulnerability", "lack_of_coping"]].stack().between(0, 10).all()
+    near = graded.loc[CENTRE]
+    assert "hazard source nearby: fuel station H0 (severity 4)" in near["factors"]
+    assert len(near["factors"].split("; ")) == 3
+    risk = np.cbrt(near["hazard_exposure"] * near["vulnerability"] * near["lack_of_coping"])
+    assert near["risk"] == pytest.approx(risk)
+
+
+@pytest.mark.parametrize("method", ["quantiles", "natural_breaks"])
+def test_data_driven_grading_gives_four_grades(method):
+    graded = _graded([3, 4], spec=GradingSpecModel(method=method))
+    assert set(graded["grade"]) == {"I", "II", "III", "IV"}
+    top = graded["risk"].idxmax()
+    assert graded.loc[top, "grade"] == "I"
+
+
+def test_threshold_grades_by_hand():
+    risk = pd.Series([8.0, 6.0, 5.99, 4.5, 3.0, 2.99, 0.0])
+    assert grades_from_scores(risk).tolist() == ["I", "I", "II", "II", "III", "IV", "IV"]
+    custom = GradingSpecModel(thresholds=[5.0, 4.0, 1.0])
+    assert grades_from_scores(risk, custom).tolist() == ["I", "I", "I", "II", "III", "III", "IV"]
+
+
+# --- real data -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wudaokou(tmp_path_factory):
+    from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM
+
+    folder = tmp_path_factory.mktemp("screens")
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
+    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
+    body["outputs"]["dir"] = str(folder / "out")
+    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous")
+
+
+def test_default_recipe_writes_all_four_screens(wudaokou):
+    run = wudaokou.run_dir
+    for name in ("hazard_sources", "communities", "key_districts", "urban_villages"):
+        table = gpd.read_parquet(run / f"{name}.parquet")
+        assert table.crs.to_epsg() == 4326, name
+    assert len(gpd.read_parquet(run / "hazard_sources.parquet")) == 2
+    assert set(wudaokou.screens.status) == {
+        "hazard_sources",
+        "communities",
+        "key_districts",
+        "urban_villages",
+    }
+    assert all(s.startswith("ok") for s in wudaokou.screens.status.values())
+    grid = gpd.read_parquet(run / "grid.parquet")
+    assert set(grid["grade"]) <= {"I", "II", "III", "IV"} and grid["factors"].str.len().gt(0).all()
+
+
+def test_wudaokou_station_core_is_a_key_district(wudaokou):
+    districts = wudaokou.screens.key_districts
+    station = Point(116.3317, 39.9916)
+    hit = districts[districts.contains(station)]
+    assert len(hit) == 1
+    assert hit.iloc[0]["name"] == "五道口"
+
+
+def test_communities_cover_every_cell_and_resident(wudaokou):
+    table = wudaokou.screens.communities
+    assert table["cells"].sum() == len(wudaokou.grid)
+    assert table["residents"].sum() == pytest.approx(wudaokou.grid["residents"].sum(), rel=1e-9)
+    by_grade = table[[f"residents_{g}" for g in ("I", "II", "III", "IV")]].sum(axis=1)
+    assert by_grade.to_numpy() == pytest.approx(table["residents"].to_numpy())
+    assert "清华大学西北小区" in set(table["name"])  # an OSM residential area of the extract
+
+
+def test_recipe_without_hazards_or_buildings_says_skipped(tmp_path):
+    from conftest import ACCRA_TIF, BUPT_OSM
+
+    no_hazards = write_recipe(
+        tmp_path / "a",
+        {
+            "name": "bupt",
+            "area": {"layer": "osm"},
+            "grid": {"resolution": 11},
+            "layers": {"osm": {"type": "osm", "path": str(BUPT_OSM)}},
+            "outputs": {"dir": str(tmp_path / "o1")},
+        },
+    )
+    status = ur.run_recipe(no_hazards, write=False).screens.status
+    assert status["hazard_sources"].startswith("skipped: no hazards")
+    assert status["urban_villages"].startswith("ok")
+    no_buildings = write_recipe(
+        tmp_path / "b",
+        {
+            "name": "accra",
+            "area": {"bbox": [-0.22, 5.55, -0.20, 5.57]},
+            "grid": {"resolution": 9},
+            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
+            "outputs": {"dir": str(tmp_path / "o2")},
+        },
+    )
+    result = ur.run_recipe(no_buildings)
+    assert result.screens.status["urban_villages"] == "skipped: no buildings"
+    assert result.screens.status["key_districts"].startswith("skipped: no osm layer")
+    import json
+
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["screens"]["urban_villages"] == "skipped: no buildings"

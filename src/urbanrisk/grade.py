@@ -51,8 +51,27 @@ def _log_score(value: np.ndarray, ref: float) -> np.ndarray:
     return np.clip(10.0 * np.log1p(np.maximum(value, 0.0)) / math.log1p(ref), 0.0, 10.0)
 
 
-def disk_sum(values: pd.Series, k: int = 1) -> pd.Series:
-    """Sum of a cell value over each cell's k-ring disk (cells missing from the grid count 0).
+#: Radius of a cell's neighbourhood (metres) for crowding, vulnerable sites and key districts.
+NEIGHBOURHOOD_M = 100.0
+
+
+def neighbourhood_rings(resolution: int) -> int:
+    """How many H3 rings around a cell make its ~100 m neighbourhood (at least one).
+
+    Examples
+    --------
+    >>> neighbourhood_rings(9), neighbourhood_rings(10), neighbourhood_rings(11)
+    (1, 1, 3)
+    """
+    edge = h3.average_hexagon_edge_length(resolution, unit="m")
+    return max(1, round(NEIGHBOURHOOD_M / edge))
+
+
+def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
+    """Sum of a cell value over each cell's neighbourhood disk (cells missing from the grid count 0).
+
+    ``k`` rings; None: :func:`neighbourhood_rings` of the cells' resolution. Near the study-area
+    edge the disk holds only the cells inside the area.
 
     Examples
     --------
@@ -61,6 +80,10 @@ def disk_sum(values: pd.Series, k: int = 1) -> pd.Series:
     >>> disk_sum(s).loc[c]
     np.float64(3.0)
     """
+    if len(values) == 0:
+        return values.astype(float)
+    if k is None:
+        k = neighbourhood_rings(h3.get_resolution(values.index[0]))
     lookup = values.to_dict()
     return pd.Series(
         [sum(lookup.get(n, 0.0) for n in h3.grid_disk(cell, k)) for cell in values.index],
@@ -208,7 +231,7 @@ def _factor_texts(
             if key == "score_hazard_sources":
                 words.append(f"hazard source nearby: {hazard_names.get(g['top_hazard'], g['top_hazard'])}")
             elif key == "score_crowding":
-                words.append(f"{crowd_disk[cell]:.0f} crowd-gathering places within ~1 cell")
+                words.append(f"{crowd_disk[cell]:.0f} crowd-gathering places within ~100 m")
             elif key == "score_residents":
                 words.append(
                     f"{g['residents']:,.0f} residents ({g['residents'] / g['cell_area_m2'] * 1e6:,.0f}/km²)"
@@ -218,7 +241,9 @@ def _factor_texts(
             elif key == "score_building_density":
                 words.append(f"building coverage {g['coverage_ratio']:.0%}")
             else:
-                words.append(f"{vulnerable_disk[cell]:.0f} vulnerable sites (schools, hospitals...) nearby")
+                words.append(
+                    f"{vulnerable_disk[cell]:.0f} vulnerable sites (schools, hospitals...) within ~100 m"
+                )
         texts.append("; ".join(words) if words else "nothing notable")
     return pd.Series(texts, index=scores.index, name="factors", dtype="str")
 

@@ -377,6 +377,7 @@ def screen_and_grade(
             graded,
             layers.pois,
             min_cells=options.min_cells,
+            min_crowd_places=options.min_crowd_places,
             crowd_min_per_km2=options.crowd_min_per_km2,
             people_min_per_km2=options.people_min_per_km2,
         )

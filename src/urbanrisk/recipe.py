@@ -230,6 +230,7 @@ class KeyDistrictsSpec(_Strict):
     crowd_min_per_km2: Annotated[float, Field(gt=0)] = 100.0
     people_min_per_km2: Annotated[float, Field(gt=0)] = 10_000.0
     min_cells: Annotated[int, Field(ge=1)] = 2
+    min_crowd_places: Annotated[int, Field(ge=0)] = 3
 
 
 class UrbanVillagesSpec(_Strict):

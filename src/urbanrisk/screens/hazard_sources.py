@@ -176,7 +176,7 @@ def _targets(
                 pd.concat([out.get("fire_station"), extra]) if "fire_station" in out else extra
             )
     if buildings is not None and len(buildings):
-        homes = buildings[buildings["residential_share"] > 0]
+        homes = buildings[buildings["use"] == "residential"]  # typed or in residential land use
         if len(homes):
             out["dwelling"] = gpd.GeoDataFrame(
                 {"kind": "dwelling", "name": homes["name"].to_numpy(), "ref": homes["osm_ref"].to_numpy()},

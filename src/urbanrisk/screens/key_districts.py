@@ -1,14 +1,16 @@
 """Key districts (重点地区): contiguous clusters of cells where crowd-gathering places and people are
 both dense — commerce, culture, transport hubs, schools, hospitals — dissolved to polygons.
 
-A cell is dense when, over the cell and its six neighbours (~0.1 km² at resolution 10),
+A cell is dense when, over its ~100 m neighbourhood (the cell and one ring of neighbours at
+resolution 10, three rings at resolution 11; :func:`urbanrisk.grade.neighbourhood_rings`),
 
 - crowd-gathering places reach :data:`CROWD_MIN_PER_KM2`, and
 - people present reach :data:`PEOPLE_MIN_PER_KM2`, counting residents plus the daytime occupants of
   non-residential floor space (one per :data:`OCCUPANT_M2` m²; an urbanrisk assumption).
 
 Dense cells that are H3 neighbours form one district; districts of fewer than ``min_cells`` cells
-are dropped. Each is named from the most prominent named place inside (transport hubs first).
+or holding fewer than ``min_crowd_places`` crowd-gathering places are dropped. Each is named from the
+most prominent named place inside (transport hubs first).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def key_districts_screen(
     pois: gpd.GeoDataFrame | None,
     *,
     min_cells: int = 2,
+    min_crowd_places: int = 3,
     crowd_min_per_km2: float = CROWD_MIN_PER_KM2,
     people_min_per_km2: float = PEOPLE_MIN_PER_KM2,
 ) -> gpd.GeoDataFrame:
@@ -85,9 +88,9 @@ def key_districts_screen(
     rows = []
     for label in range(labels.max() + 1):
         cells = list(chosen[labels == label])
-        if len(cells) < min_cells:
-            continue
         part = grid.loc[cells]
+        if len(cells) < min_cells or part["crowd_places"].sum() < min_crowd_places:
+            continue
         inside = crowd[crowd["cell"].isin(cells)] if crowd is not None else None
         name, places, summary = _name_and_places(inside)
         rows.append(

@@ -447,3 +447,22 @@ def test_recipe_without_hazards_or_buildings_says_skipped(tmp_path):
 
     manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["screens"]["urban_villages"] == "skipped: no buildings"
+
+
+def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
+    run = wudaokou.run_dir
+    coverage = pd.read_parquet(run / "coverage.parquet")
+    assert set(coverage["standard"]) == {"medical"}  # the extract has hospitals, no fire station or shelter
+    assert len(coverage) == len(wudaokou.grid)
+    # two hospitals within 5 km of every cell near a street; the rest is reported, not snapped
+    assert coverage.loc[coverage["residents"] > 0, "covered"].all()
+    assert set(coverage.loc[~coverage["covered"], "reason"]) <= {"no street within 500 m"}
+    for name in ("gaps", "suggested_sites"):
+        assert (run / f"{name}.parquet").exists()
+    status = wudaokou.coverage.status
+    assert status["fire"].startswith("skipped: no fire_station")
+    # unknown coverage counts as neutral in the grade; measured coverage lowers lack of coping
+    assert wudaokou.grid["lack_of_coping"].between(1, 10).all()
+    grid = wudaokou.grid
+    assert grid.loc[grid["residents"] > 0, "lack_of_coping"].max() < 5.0
+    assert grid["lack_of_coping"].max() == pytest.approx((10.0 + 5.0 + 5.0) / 3)  # the streetless cell

@@ -83,8 +83,18 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  residents: {grid['residents'].sum():,.0f} ({result.layers.population_source})")
     print(
         f"  buildings: {int(grid['buildings'].sum()):,} · crowd places: {int(grid['crowd_places'].sum()):,}"
-        f" · hazards: {int(grid['hazards'].sum()):,}"
     )
+    if "grade" in grid.columns:
+        counts = grid["grade"].value_counts()
+        grades = ", ".join(f"{g} {int(counts.get(g, 0)):,}" for g in ("I", "II", "III", "IV"))
+        print(f"  grades (cells): {grades}")
+    statuses = {}
+    if result.screens is not None:
+        statuses.update(result.screens.status)
+    if result.coverage is not None:
+        statuses.update({f"coverage {k}": v for k, v in result.coverage.status.items()})
+    for name, text in statuses.items():
+        print(f"  {name}: {text}")
     for note in result.notes:
         print(f"  note: {note}")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from ._errors import GridError, LayerError, RecipeError
+from .coverage import coverage_stage, coverage_wide, standards_for
 from .indicators import PartitionInput, partition_indicators
 from .layers.osm import OsmLayers, osm_from_file
 from .layers.points import points_from_file
@@ -51,6 +52,7 @@ class Layers:
     raster: RasterInfo | None
     floor_area_per_person_m2: float | None
     population_source: str
+    street_nodes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["lon", "lat"]))
     osm_bounds: dict[str, tuple[float, float, float, float] | None] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -121,6 +123,11 @@ def load_layers(recipe: Recipe) -> Layers:
         raster=raster,
         floor_area_per_person_m2=per_person,
         population_source=population_source,
+        street_nodes=(
+            pd.concat([o.street_nodes for o in osm.values()]).groupby(level=0).first()
+            if osm
+            else pd.DataFrame(columns=["lon", "lat"])
+        ),
         osm_bounds={name: o.bounds for name, o in osm.items()},
         files=files,
         stats={name: o.stats for name, o in osm.items()},
@@ -322,7 +329,13 @@ class Screens:
 
 
 def screen_and_grade(
-    recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame, *, utm_crs: str
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    utm_crs: str,
+    coping: pd.Series | None = None,
 ) -> tuple[gpd.GeoDataFrame, Screens]:
     """Run the four screens and grade every cell; returns the graded grid and the screens."""
     from .grade import grade_cells
@@ -362,7 +375,9 @@ def screen_and_grade(
     else:
         status["hazard_sources"] = "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
-    graded = grade_cells(grid, hazard_table, uv_scores["uv_score"], utm_crs=utm_crs, spec=recipe.grading)
+    graded = grade_cells(
+        grid, hazard_table, uv_scores["uv_score"], utm_crs=utm_crs, spec=recipe.grading, coping=coping
+    )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
     geometry = graded.pop("geometry")
@@ -397,6 +412,26 @@ def screen_and_grade(
     return graded, Screens(hazard_table, communities, districts, villages, status)
 
 
+def coverage_for(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame) -> Any:
+    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``)."""
+    spec = recipe.coverage
+    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    return coverage_stage(
+        grid,
+        layers.streets,
+        layers.street_nodes,
+        layers.pois,
+        layers.resources,
+        area,
+        standards=standards,
+        utm_crs=utm_crs_for(area),
+        search_buffer_m=spec.search_buffer_m,
+        max_snap_m=spec.max_snap_m,
+        sites=spec.sites,
+        speeds_path=recipe.tables.speeds,
+    )
+
+
 @dataclass
 class RunResult:
     """What a run produced: the graded grid, the four screens and everything needed to explain them."""
@@ -408,6 +443,7 @@ class RunResult:
     timings: dict[str, float]
     notes: list[str]
     screens: Screens | None = None
+    coverage: Any = None  # urbanrisk.coverage.CoverageResult
     run_dir: Path | None = None
 
     def map(self) -> Any:
@@ -472,11 +508,26 @@ def run_recipe(
     grid = stage(
         "grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force, progress=progress)
     )
+    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid))
     grid, screens = stage(
-        "screens", lambda: screen_and_grade(recipe, layers, area, grid, utm_crs=utm_crs_for(area))
+        "screens",
+        lambda: screen_and_grade(
+            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
+        ),
     )
+    wide = coverage_wide(coverage.coverage)
+    if len(wide.columns):
+        geometry = grid.pop("geometry")
+        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
     result = RunResult(
-        recipe=recipe, grid=grid, layers=layers, area=area, timings=timings, notes=notes, screens=screens
+        recipe=recipe,
+        grid=grid,
+        layers=layers,
+        area=area,
+        timings=timings,
+        notes=notes,
+        screens=screens,
+        coverage=coverage,
     )
     if write:
         out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)

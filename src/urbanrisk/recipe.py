@@ -176,6 +176,8 @@ class TablesSpec(_Strict):
     landuse_context: str | None = None
     hazard_kinds: str | None = None
     safety_distances: str | None = None
+    standards: str | None = None
+    speeds: str | None = None
 
 
 class WeightsSpec(_Strict):
@@ -240,6 +242,29 @@ class UrbanVillagesSpec(_Strict):
     min_cells: Annotated[int, Field(ge=1)] = 2
 
 
+class StandardOverride(_Strict):
+    """Change one standard of the preset."""
+
+    limit: Annotated[float | None, Field(gt=0)] = None
+    unit: Literal["min", "s", "m"] | None = None
+    mode: Literal["drive", "walk"] | None = None
+    turnout_s: Annotated[float | None, Field(ge=0)] = None
+
+
+class CoverageSpec(_Strict):
+    """Emergency-resource coverage: which standards, how far to look for resources, how many sites."""
+
+    standards: str = "cn"
+    overrides: dict[str, StandardOverride] = Field(default_factory=dict)
+    search_buffer_m: Annotated[float, Field(ge=0, le=50_000)] = 2000.0
+    max_snap_m: Annotated[float, Field(gt=0, le=10_000)] = 500.0
+    sites: Annotated[int, Field(ge=0, le=100)] = 3
+
+    def override_dict(self) -> dict[str, dict]:
+        """Overrides as plain dicts without unset values."""
+        return {name: o.model_dump(exclude_none=True) for name, o in self.overrides.items()}
+
+
 class ScreensSpec(_Strict):
     """Options of the screens."""
 
@@ -260,6 +285,7 @@ class Recipe(_Strict):
     tables: TablesSpec = TablesSpec()
     grading: GradingSpecModel = GradingSpecModel()
     screens: ScreensSpec = ScreensSpec()
+    coverage: CoverageSpec = CoverageSpec()
     source_path: str | None = Field(default=None, exclude=True)
 
     def layers_of_type(self, kind: str) -> dict[str, Any]:
@@ -332,6 +358,7 @@ def _allowed_keys(loc_path: tuple[Any, ...], raw: Any) -> list[str]:
         ("screens",): ScreensSpec,
         ("screens", "key_districts"): KeyDistrictsSpec,
         ("screens", "urban_villages"): UrbanVillagesSpec,
+        ("coverage",): CoverageSpec,
     }
     if parent in models:
         return list(models[parent].model_fields)

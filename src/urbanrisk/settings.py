@@ -33,3 +33,15 @@ default_scheduler: str = "threads"
 
 #: How many chars of an untrusted text field we keep (names, registry fields).
 max_text_length: int = 200
+
+#: Walking speed (km/h) for walk-mode travel times (1.2 m/s, a common pedestrian design speed).
+walk_speed_kmh: float = 4.3
+
+#: Cells and resources farther than this (metres) from any street node are reported, not snapped.
+max_snap_m: float = 500.0
+
+#: Travel times are searched up to this multiple of a standard's limit (beyond: unreachable).
+coverage_search_factor: float = 3.0
+
+#: At most this many graph nodes are tried as sites for new resources (intersections first).
+max_site_candidates: int = 3000

@@ -28,6 +28,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import pandas as pd
+
 from ._errors import RunLockedError
 
 if TYPE_CHECKING:
@@ -160,7 +163,10 @@ def write_run(
         grid.to_parquet(tmp / "grid.parquet", index=True)
         hook("grid.parquet")
         for name, table in screen_tables(result).items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
+            if isinstance(table, gpd.GeoDataFrame):
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+            else:
+                pd.DataFrame(table).to_parquet(tmp / f"{name}.parquet", index=False)
             hook(f"{name}.parquet")
         _write_gpkg(result, tmp / "risk.gpkg")
         hook("risk.gpkg")
@@ -185,15 +191,19 @@ def write_run(
 
 def screen_tables(result: RunResult) -> dict[str, Any]:
     """The screens' tables by output name (empty tables included: a skipped screen still has a file)."""
+    tables: dict[str, Any] = {}
     screens = result.screens
-    if screens is None:
-        return {}
-    return {
-        "hazard_sources": screens.hazard_sources,
-        "communities": screens.communities,
-        "key_districts": screens.key_districts,
-        "urban_villages": screens.urban_villages,
-    }
+    if screens is not None:
+        tables.update(
+            hazard_sources=screens.hazard_sources,
+            communities=screens.communities,
+            key_districts=screens.key_districts,
+            urban_villages=screens.urban_villages,
+        )
+    coverage = result.coverage
+    if coverage is not None:
+        tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)
+    return tables
 
 
 def _write_gpkg(result: RunResult, path: Path) -> None:
@@ -209,6 +219,8 @@ def _write_gpkg(result: RunResult, path: Path) -> None:
         "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
     }
     for name, frame in extra.items():
+        if name == "coverage":
+            continue  # a long table without geometry: coverage.parquet holds it
         if frame is not None and len(frame):
             inside = (
                 frame[frame.intersects(result.area)] if name in ("buildings", "pois", "streets") else frame
@@ -250,9 +262,34 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         "grades": _grade_counts(grid),
         "screens": result.screens.status if result.screens is not None else {},
         "grading": result.recipe.grading.model_dump(mode="json"),
-        "lack_of_coping": "neutral (5): the coverage stage is not in this version",
+        "coverage": _coverage_summary(result),
         "layer_stats": result.layers.stats,
         "notes": result.notes,
+    }
+
+
+def _coverage_summary(result: RunResult) -> dict[str, Any]:
+    coverage = result.coverage
+    if coverage is None:
+        return {}
+    table = coverage.coverage
+    per_standard = {}
+    for standard in coverage.standards:
+        rows = table[table["standard"] == standard.name] if len(table) else table
+        per_standard[standard.name] = {
+            "status": coverage.status.get(standard.name, ""),
+            "standard": standard.describe(),
+            "source": standard.source,
+            "residents_uncovered": round(float(rows["residents_uncovered"].sum()), 3) if len(rows) else None,
+        }
+    return {
+        "standards": per_standard,
+        "resources": len(coverage.resources),
+        "resources_outside_area": (
+            int((~coverage.resources["inside_area"]).sum()) if len(coverage.resources) else 0
+        ),
+        "gaps": len(coverage.gaps),
+        "suggested_sites": len(coverage.sites),
     }
 
 

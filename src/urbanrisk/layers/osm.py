@@ -43,6 +43,7 @@ class OsmLayers:
     streets: gpd.GeoDataFrame
     bounds: tuple[float, float, float, float] | None
     stats: dict[str, int] = field(default_factory=dict)
+    street_nodes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["lon", "lat"]))
 
 
 def clean_text(value: str | None) -> str:
@@ -120,6 +121,7 @@ def osm_from_file(
     pois: list[tuple] = []
     landuse: list[tuple] = []
     streets: list[tuple] = []
+    node_coords: dict[int, tuple[float, float]] = {}
     stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "objects": 0}
 
     def match_kinds(tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
@@ -187,7 +189,10 @@ def osm_from_file(
                 except (osmium.InvalidLocationError, RuntimeError):
                     stats["ways_missing_nodes"] += 1
                     continue
-                node_ids = [n.ref for n in obj.nodes]
+                node_ids = []
+                for n in obj.nodes:
+                    node_ids.append(n.ref)
+                    node_coords[n.ref] = (n.location.lon, n.location.lat)
                 streets.append(
                     (
                         obj.id,
@@ -218,7 +223,8 @@ def osm_from_file(
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
-    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats)
+    nodes = pd.DataFrame.from_dict(node_coords, orient="index", columns=["lon", "lat"]).rename_axis("osmid")
+    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, nodes.sort_index())
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:

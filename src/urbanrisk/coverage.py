@@ -1,0 +1,502 @@
+"""Coverage and gaps: who the fire, medical and shelter resources cannot reach within the standard.
+
+For each standard of the chosen preset (``layers/tables/standards.csv``: ``cn``, ``nfpa1710``), on the
+street graph of its mode (:mod:`urbanrisk.network`):
+
+1. resources of its kind (OSM features and resource registries, including those up to
+   ``search_buffer_m`` outside the study area: they serve it too) and cell centres are snapped to the
+   nearest graph node in a projected CRS (KD-tree); anything farther than ``max_snap_m`` from a
+   street is reported, not snapped;
+2. one multi-source Dijkstra (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``) gives every
+   node's travel time (or distance) from its nearest resource — no loop over facilities or cells;
+3. a cell is covered when turnout + travel <= the limit; uncovered residents are summed;
+4. uncovered cells that touch form gaps; greedy maximal covering picks the candidate nodes that
+   would cover the most uncovered residents, one after another;
+5. where resources carry a capacity, two-step floating catchment (PySAL ``access``) gives supply
+   per person.
+
+The lack-of-coping dimension of the grade is derived from these travel times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from . import settings
+from ._errors import InputError
+from .grade import cell_centres_xy
+from .layers.tables import _read_table
+from .network import StreetGraph, speed_table, street_graph
+from .screens._clusters import cell_clusters, dissolve_cells
+
+UNITS = {"min": 60.0, "s": 1.0, "m": 1.0}
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One coverage standard: a resource kind reached by a mode within a limit."""
+
+    name: str
+    resource_kind: str
+    mode: str
+    limit: float
+    unit: str
+    turnout_s: float
+    source: str
+
+    @property
+    def by_time(self) -> bool:
+        """True for a travel-time limit, False for a network-distance limit."""
+        return self.unit in ("min", "s")
+
+    @property
+    def limit_value(self) -> float:
+        """The limit in seconds (time) or metres (distance)."""
+        return self.limit * UNITS[self.unit]
+
+    @property
+    def travel_budget(self) -> float:
+        """What the network part may take: the limit less turnout (time limits only)."""
+        return self.limit_value - (self.turnout_s if self.by_time else 0.0)
+
+    def describe(self) -> str:
+        """The standard in words, e.g. 'fire_station by drive within 5 min (incl. 60 s turnout)'."""
+        turnout = f" (incl. {self.turnout_s:.0f} s turnout)" if self.by_time and self.turnout_s else ""
+        return f"{self.resource_kind} by {self.mode} within {self.limit:g} {self.unit}{turnout}"
+
+
+def standards_table(path: str | Path | None = None) -> pd.DataFrame:
+    """All presets' standards."""
+    path = Path(path) if path else settings.tables_dir / "standards.csv"
+    table = _read_table(
+        path, ["preset", "name", "resource_kind", "mode", "limit", "unit", "turnout_s", "source"]
+    )
+    table["limit"] = table["limit"].astype(float)
+    table["turnout_s"] = table["turnout_s"].astype(float)
+    return table
+
+
+def standards_for(
+    preset: str, overrides: dict[str, dict] | None = None, path: str | Path | None = None
+) -> list[Standard]:
+    """The standards of a preset, with per-standard overrides (limit, unit, mode, turnout_s).
+
+    Examples
+    --------
+    >>> [s.name for s in standards_for("cn")]
+    ['fire', 'medical', 'shelter']
+    >>> standards_for("cn", {"fire": {"limit": 4}})[0].travel_budget
+    180.0
+    """
+    table = standards_table(path)
+    rows = table[table["preset"] == preset]
+    if rows.empty:
+        msg = f"unknown standards preset {preset!r}: use one of {sorted(set(table['preset']))}"
+        raise InputError(msg)
+    out = []
+    for row in rows.itertuples():
+        values = {
+            k: getattr(row, k)
+            for k in ("name", "resource_kind", "mode", "limit", "unit", "turnout_s", "source")
+        }
+        values.update((overrides or {}).get(row.name, {}))
+        if values["unit"] not in UNITS:
+            msg = f"standard {row.name}: unit must be min, s or m (got {values['unit']!r})"
+            raise InputError(msg)
+        out.append(Standard(**values))
+    unknown = set(overrides or {}) - {s.name for s in out}
+    if unknown:
+        msg = (
+            f"coverage.overrides names unknown standards {sorted(unknown)}: preset {preset} has "
+            f"{[s.name for s in out]}"
+        )
+        raise InputError(msg)
+    return out
+
+
+def resources_near(
+    pois: gpd.GeoDataFrame,
+    registries: gpd.GeoDataFrame,
+    area: shapely.Geometry,
+    *,
+    buffer_m: float,
+    utm_crs: str,
+) -> gpd.GeoDataFrame:
+    """Resources (OSM features with the resource role and registry points) within the area + buffer."""
+    frames = []
+    if pois is not None and len(pois):
+        osm = pois[pois["roles"].str.split("|").map(lambda r: "resource" in r)].drop_duplicates(
+            ["osm_ref", "kind"]
+        )
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "id": "osm:" + osm["osm_ref"].astype(str),
+                    "kind": osm["kind"].to_numpy(),
+                    "name": osm["name"].to_numpy(),
+                    "capacity": np.nan,
+                    "source": "OpenStreetMap",
+                },
+                geometry=osm.geometry.to_numpy(),
+                crs=4326,
+            )
+        )
+    if registries is not None and len(registries):
+        frames.append(registries[["id", "kind", "name", "capacity", "source", "geometry"]])
+    if not frames:
+        return gpd.GeoDataFrame(
+            {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326
+        )
+    table = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
+    zone = gpd.GeoSeries([area], crs=4326).to_crs(utm_crs).buffer(buffer_m).iloc[0]
+    inside = table.to_crs(utm_crs).within(zone).to_numpy()
+    table = table[inside].reset_index(drop=True)
+    table["inside_area"] = shapely.contains_xy(area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy())
+    return table
+
+
+@dataclass
+class StandardCoverage:
+    """Coverage of one standard: per cell table and what was excluded."""
+
+    standard: Standard
+    cells: pd.DataFrame
+    resources_used: int
+    resources_unsnapped: list[str] = field(default_factory=list)
+
+
+def cover_cells(
+    graph: StreetGraph,
+    standard: Standard,
+    grid: gpd.GeoDataFrame,
+    resources: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float,
+    cells_xy: np.ndarray | None = None,
+) -> StandardCoverage:
+    """Travel to the nearest resource for every cell, by one multi-source Dijkstra."""
+    matrix = graph.time_s if standard.by_time else graph.length_m
+    cells_xy = cell_centres_xy(grid.index, graph.utm_crs) if cells_xy is None else cells_xy
+    cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
+    res = resources[resources["kind"] == standard.resource_kind]
+    r_xy = res.to_crs(graph.utm_crs)
+    res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
+    usable = res_snap <= max_snap_m
+    unsnapped = [
+        f"{i} ({d:.0f} m from a street)" for i, d in zip(res["id"][~usable], res_snap[~usable], strict=True)
+    ]
+    sources = np.unique(res_node[usable])
+    travel = np.full(len(grid), np.inf)
+    nearest = np.full(len(grid), "", dtype=object)
+    if len(sources):
+        dist, _, origin = dijkstra(
+            matrix,
+            directed=True,
+            indices=sources,
+            min_only=True,
+            limit=standard.travel_budget * settings.coverage_search_factor,
+            return_predecessors=True,
+        )
+        travel = dist[cell_node]
+        node_to_resource = pd.Series(res["id"].to_numpy()[usable], index=res_node[usable])
+        node_to_resource = node_to_resource[~node_to_resource.index.duplicated()]
+        reached = origin[cell_node] >= 0
+        nearest[reached] = node_to_resource.reindex(origin[cell_node][reached]).to_numpy()
+    far = cell_snap > max_snap_m
+    travel = np.where(far, np.nan, travel)
+    total = travel + (standard.turnout_s if standard.by_time else 0.0)
+    covered = np.nan_to_num(total, nan=np.inf, posinf=np.inf) <= standard.limit_value
+    residents = grid["residents"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "standard": standard.name,
+            "resource_kind": standard.resource_kind,
+            "mode": standard.mode,
+            "limit": standard.limit_value,
+            "unit": "s" if standard.by_time else "m",
+            "travel": np.where(np.isfinite(total), total, np.nan),
+            "reached": np.isfinite(total),
+            "nearest_resource": nearest,
+            "covered": covered,
+            "residents": residents,
+            "residents_uncovered": np.where(covered, 0.0, residents),
+            "cell_snap_m": cell_snap,
+            "reason": np.where(
+                far,
+                f"no street within {max_snap_m:.0f} m",
+                np.where(
+                    covered, "", np.where(np.isfinite(total), "beyond the limit", "no resource reachable")
+                ),
+            ),
+        },
+        index=grid.index,
+    )
+    return StandardCoverage(standard, table, int(usable.sum()), unsnapped)
+
+
+def greedy_sites(
+    graph: StreetGraph,
+    standard: Standard,
+    table: pd.DataFrame,
+    candidates: np.ndarray,
+    *,
+    k: int,
+    cells_xy: np.ndarray,
+) -> pd.DataFrame:
+    """Greedy maximal covering: the k candidate nodes that each add the most uncovered residents.
+
+    One Dijkstra call gives the reach of every candidate (or, when fewer, of every uncovered
+    node on the reversed graph); the greedy picks are then pure array work.
+    """
+    uncovered = table["residents_uncovered"].to_numpy() > 0
+    uncovered &= table["cell_snap_m"].to_numpy() <= settings.max_snap_m
+    columns = ["standard", "rank", "node", "residents_added", "residents_cumulative", "geometry"]
+    if not uncovered.any() or not len(candidates) or k < 1:
+        return pd.DataFrame(columns=columns)
+    matrix = graph.time_s if standard.by_time else graph.length_m
+    cell_node, _ = graph.snap(cells_xy[uncovered, 0], cells_xy[uncovered, 1])
+    demand = pd.Series(table["residents_uncovered"].to_numpy()[uncovered]).groupby(cell_node).sum()
+    demand_nodes = demand.index.to_numpy()
+    budget = standard.travel_budget
+    if len(demand_nodes) <= len(candidates):
+        reach = dijkstra(matrix.T.tocsr(), directed=True, indices=demand_nodes, limit=budget)
+        cover = (reach[:, candidates] <= budget).T  # candidates x demand nodes
+    else:
+        reach = dijkstra(matrix, directed=True, indices=candidates, limit=budget)
+        cover = reach[:, demand_nodes] <= budget
+    weights = demand.to_numpy().astype(float)
+    picks = []
+    remaining = weights.copy()
+    total = 0.0
+    for rank in range(1, k + 1):
+        gains = cover @ remaining
+        best = int(np.argmax(gains))
+        if gains[best] <= 0:
+            break
+        total += gains[best]
+        picks.append(
+            (
+                standard.name,
+                rank,
+                int(graph.node_ids[candidates[best]]),
+                float(gains[best]),
+                float(total),
+                candidates[best],
+            )
+        )
+        remaining = np.where(cover[best], 0.0, remaining)
+    frame = pd.DataFrame(picks, columns=[*columns[:-1], "matrix_index"])
+    xy = graph.xy[frame["matrix_index"].to_numpy()] if len(frame) else np.zeros((0, 2))
+    frame["geometry"] = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
+    return frame.drop(columns="matrix_index")
+
+
+def candidate_nodes(graph: StreetGraph, area: shapely.Geometry, *, max_candidates: int) -> np.ndarray:
+    """Graph nodes inside the study area that could host a new resource (intersections first)."""
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(graph.xy[:, 0], graph.xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
+    inside = np.flatnonzero(shapely.contains_xy(area, lonlat.x.to_numpy(), lonlat.y.to_numpy()))
+    linked = graph.time_s != 0
+    degree = np.asarray(linked.sum(axis=1)).ravel() + np.asarray(linked.sum(axis=0)).ravel()
+    order = inside[np.lexsort((inside, -degree[inside]))]
+    if len(order) > max_candidates:
+        order = np.sort(order[:max_candidates])
+    return order
+
+
+def gaps_from_coverage(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Contiguous clusters of uncovered cells holding residents, worst first."""
+    columns = [
+        "standard",
+        "gap",
+        "cells",
+        "residents",
+        "area_km2",
+        "worst_travel",
+        "unit",
+        "unreachable_cells",
+        "geometry",
+    ]
+    mask = (~table["covered"]) & (table["residents"] > 0)
+    chosen = table.index[mask]
+    if not len(chosen):
+        return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
+    labels = cell_clusters(chosen)
+    rows = []
+    for label in range(labels.max() + 1):
+        cells = list(chosen[labels == label])
+        part = table.loc[cells]
+        rows.append(
+            {
+                "standard": part["standard"].iloc[0],
+                "cells": len(cells),
+                "residents": float(part["residents"].sum()),
+                "area_km2": float(grid.loc[cells, "cell_area_m2"].sum() / 1e6),
+                "worst_travel": float(part["travel"].max()) if part["reached"].all() else float("inf"),
+                "unit": part["unit"].iloc[0],
+                "unreachable_cells": int((~part["reached"]).sum()),
+                "geometry": dissolve_cells(cells),
+            }
+        )
+    gaps = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).sort_values("residents", ascending=False)
+    gaps.insert(1, "gap", [f"{gaps['standard'].iloc[0]}-gap-{i + 1:02d}" for i in range(len(gaps))])
+    return gaps[columns].reset_index(drop=True)
+
+
+def two_step_fca(
+    table: pd.DataFrame,
+    graph: StreetGraph,
+    standard: Standard,
+    resources: gpd.GeoDataFrame,
+    cells_xy: np.ndarray,
+) -> pd.Series | None:
+    """Supply per person by two-step floating catchment (Luo and Wang 2003), where capacities are known.
+
+    Step 1: each resource's capacity over the residents within the limit of it; step 2: each cell
+    sums those ratios over the resources within the limit. This is PySAL ``access``'s
+    ``two_stage_fca`` without a distance-decay weight; it is computed here on the Dijkstra matrix
+    directly because ``access`` 1.1 calls ``DataFrame.set_index(inplace=True)``, deprecated in pandas
+    3.1 and gone in pandas 4 (the tests check the two agree).
+    """
+    res = resources[(resources["kind"] == standard.resource_kind) & (resources["capacity"] > 0)]
+    if res.empty:
+        return None
+    matrix = graph.time_s if standard.by_time else graph.length_m
+    r_xy = res.to_crs(graph.utm_crs)
+    res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
+    keep = res_snap <= settings.max_snap_m
+    res, res_node = res[keep], res_node[keep]
+    if res.empty:
+        return None
+    cell_node, _ = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
+    unique_nodes, row = np.unique(res_node, return_inverse=True)
+    reach = dijkstra(matrix, directed=True, indices=unique_nodes, limit=standard.travel_budget)
+    within = np.isfinite(reach[row][:, cell_node])  # resources x cells
+    people = table["residents"].to_numpy(dtype=float)
+    served = within @ people
+    ratio = np.divide(res["capacity"].to_numpy(dtype=float), served, out=np.zeros(len(res)), where=served > 0)
+    return pd.Series(within.T @ ratio, index=table.index, name="supply_per_person")
+
+
+def coping_score(ratio: np.ndarray | pd.Series) -> np.ndarray:
+    """Lack of coping 1-10 from travel / limit: 1 within a quarter of the limit, ~4.9 at the limit,
+    10 at twice the limit or beyond (and when unreachable: ratio inf).
+
+    Examples
+    --------
+    >>> coping_score(np.array([0.0, 0.25, 1.0, 2.0, np.inf])).round(2).tolist()
+    [1.0, 1.0, 4.86, 10.0, 10.0]
+    """
+    return 1.0 + 9.0 * np.clip((np.asarray(ratio, dtype=float) - 0.25) / 1.75, 0.0, 1.0)
+
+
+def coping_scores(tables: list[pd.DataFrame], index: pd.Index, n_standards: int) -> pd.Series | None:
+    """Lack of coping capacity per cell: the mean over the preset's standards of
+    :func:`coping_score`; a standard that could not be evaluated (no such resource in the data)
+    counts as neutral (5), unknown rather than good or bad."""
+    if n_standards == 0:
+        return None
+    parts = []
+    for table in tables:
+        ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf)
+        parts.append(pd.Series(coping_score(ratio), index=table.index).reindex(index))
+    neutral = (n_standards - len(parts)) * 5.0
+    total = pd.concat(parts, axis=1).sum(axis=1) if parts else pd.Series(0.0, index=index)
+    return ((total + neutral) / n_standards).rename("lack_of_coping")
+
+
+@dataclass
+class CoverageResult:
+    """Everything the coverage stage produced."""
+
+    coverage: pd.DataFrame  # long: one row per cell and standard
+    gaps: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    coping: pd.Series | None
+    status: dict[str, str]
+    standards: list[Standard]
+
+
+def coverage_stage(
+    grid: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame,
+    street_nodes: pd.DataFrame,
+    pois: gpd.GeoDataFrame,
+    registries: gpd.GeoDataFrame,
+    area: shapely.Geometry,
+    *,
+    standards: list[Standard],
+    utm_crs: str,
+    search_buffer_m: float = 2000.0,
+    max_snap_m: float | None = None,
+    sites: int = 3,
+    speeds_path: str | None = None,
+) -> CoverageResult:
+    """Coverage of every standard, gaps, suggested sites and supply per person."""
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
+    resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
+    status: dict[str, str] = {}
+    tables, gap_frames, site_frames = [], [], []
+    graphs: dict[str, StreetGraph] = {}
+    speeds = speed_table(speeds_path)
+    cells_xy = cell_centres_xy(grid.index, utm_crs)
+    for standard in standards:
+        if streets is None or not len(streets):
+            status[standard.name] = "skipped: no osm layer (no street graph)"
+            continue
+        if not (resources["kind"] == standard.resource_kind).any():
+            status[standard.name] = (
+                f"skipped: no {standard.resource_kind} in the data within {search_buffer_m:.0f} m of the "
+                "area (add a resource registry layer with role: resource)"
+            )
+            continue
+        if standard.mode not in graphs:
+            graphs[standard.mode] = street_graph(
+                streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
+            )
+        graph = graphs[standard.mode]
+        result = cover_cells(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
+        table = result.cells
+        fca = two_step_fca(table, graph, standard, resources, cells_xy)
+        table["supply_per_person"] = fca if fca is not None else np.nan
+        tables.append(table)
+        gap_frames.append(gaps_from_coverage(grid, table))
+        candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
+        site_frames.append(greedy_sites(graph, standard, table, candidates, k=sites, cells_xy=cells_xy))
+        uncovered = table["residents_uncovered"].sum()
+        unsnapped = len(result.resources_unsnapped)
+        note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
+        status[standard.name] = (
+            f"ok: {standard.describe()}; {result.resources_used} resources; {uncovered:,.0f} of "
+            f"{table['residents'].sum():,.0f} residents uncovered{note}"
+        )
+    coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
+    gaps = (
+        gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)
+        if gap_frames
+        else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
+    )
+    site_frames = [f for f in site_frames if len(f)]
+    suggested = (
+        gpd.GeoDataFrame(pd.concat(site_frames, ignore_index=True), crs=4326)
+        if site_frames
+        else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
+    )
+    coping = coping_scores(tables, grid.index, len(standards))
+    return CoverageResult(coverage, gaps, suggested, resources, coping, status, standards)
+
+
+def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: ``<standard>_travel`` and ``<standard>_covered`` columns for the grid and the map."""
+    if coverage.empty:
+        return pd.DataFrame()
+    wide = coverage.pivot(index="h3_cell", columns="standard", values=["travel", "covered"])
+    wide.columns = [f"{standard}_{what}" for what, standard in wide.columns]
+    return wide

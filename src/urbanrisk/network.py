@@ -1,0 +1,218 @@
+"""Routable street graphs from the OSM layer: built with osmnx, solved as sparse matrices.
+
+The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids) become an osmnx
+MultiDiGraph per mode: ``drive`` (one-way streets respected, speeds per highway type from
+``layers/tables/speeds.csv`` where ``maxspeed`` is untagged, via :func:`osmnx.add_edge_speeds` and
+:func:`osmnx.add_edge_travel_times`) and ``walk`` (both directions, lengths). The graph is then turned
+once into a CSR matrix holding, for each ordered node pair, the *minimum* weight over parallel edges
+(``networkx.to_scipy_sparse_array`` would sum them), which scipy's multi-source Dijkstra solves.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+from pyproj import Geod
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from . import settings
+from ._errors import InputError
+from .layers.tables import _read_table
+
+MODES = ("drive", "walk")
+_GEOD = Geod(ellps="WGS84")
+
+
+def speed_table(path: str | Path | None = None) -> pd.DataFrame:
+    """highway -> drive_kmh, drive (bool), walk (bool); a ``fallback`` row covers other values."""
+    path = Path(path) if path else settings.tables_dir / "speeds.csv"
+    table = _read_table(path, ["highway", "drive_kmh", "drive", "walk"])
+    table["drive_kmh"] = table["drive_kmh"].astype(float)
+    table["drive"] = table["drive"].astype(int).astype(bool)
+    table["walk"] = table["walk"].astype(int).astype(bool)
+    if "fallback" not in set(table["highway"]):
+        msg = f"speed table {path} needs a 'fallback' row for untyped highways"
+        raise InputError(msg)
+    return table.set_index("highway")
+
+
+@dataclass
+class StreetGraph:
+    """A mode's street graph: the osmnx graph, its CSR matrices and projected node coordinates."""
+
+    mode: str
+    graph: nx.MultiDiGraph
+    node_ids: np.ndarray  # OSM node id of each matrix row
+    xy: np.ndarray  # projected node coordinates, shape (n, 2)
+    time_s: csr_matrix  # minimum travel time over parallel edges (drive) or walking time (walk)
+    length_m: csr_matrix  # minimum length over parallel edges
+    utm_crs: str
+    _main: np.ndarray | None = None
+
+    def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node of the largest strongly connected component (matrix index) of projected
+        points, and the distance to it in metres.
+
+        Snapping to the main component keeps a point from landing on an island of the graph (a
+        campus road mapped without its gate, a one-way dead end) from which nothing is reachable.
+        """
+        if len(x) == 0:
+            return np.zeros(0, dtype=int), np.zeros(0)
+        main = self.main_component
+        distance, index = cKDTree(self.xy[main]).query(np.column_stack([x, y]))
+        return main[index], distance
+
+    @property
+    def main_component(self) -> np.ndarray:
+        """Matrix indices of the nodes of the largest strongly connected component."""
+        if self._main is None:
+            _, labels = connected_components(self.time_s, directed=True, connection="strong")
+            largest = np.bincount(labels).argmax()
+            self._main = np.flatnonzero(labels == largest)
+        return self._main
+
+
+def _oneway(value: str, mode: str) -> int:
+    """+1 forward only, -1 backward only, 0 both ways (walkers ignore one-way tags)."""
+    if mode == "walk":
+        return 0
+    if value in ("yes", "true", "1"):
+        return 1
+    if value in ("-1", "reverse"):
+        return -1
+    return 0
+
+
+def edges_from_streets(
+    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, speeds: pd.DataFrame
+) -> pd.DataFrame:
+    """Directed edges (u, v, key, highway, maxspeed, length) of one mode from the street ways.
+
+    Parameters
+    ----------
+    streets
+        Ways with ``node_ids``, ``highway``, ``oneway``, ``maxspeed``.
+    nodes
+        Node id -> lon, lat.
+    mode
+        ``drive`` or ``walk``.
+    speeds
+        :func:`speed_table`.
+    """
+    if mode not in MODES:
+        msg = f"unknown mode {mode!r}: use drive or walk"
+        raise InputError(msg)
+    allowed = speeds[mode]
+    usable = streets["highway"].map(lambda h: bool(allowed.get(h, allowed["fallback"])))
+    rows_u, rows_v, highway, maxspeed = [], [], [], []
+    for ids, hw, oneway, ms in zip(
+        streets.loc[usable, "node_ids"],
+        streets.loc[usable, "highway"],
+        streets.loc[usable, "oneway"],
+        streets.loc[usable, "maxspeed"],
+        strict=True,
+    ):
+        ids = list(ids)
+        direction = _oneway(str(oneway), mode)
+        for a, b in itertools.pairwise(ids):
+            if a == b:
+                continue
+            if direction >= 0:
+                rows_u.append(a)
+                rows_v.append(b)
+                highway.append(hw)
+                maxspeed.append(ms)
+            if direction <= 0:
+                rows_u.append(b)
+                rows_v.append(a)
+                highway.append(hw)
+                maxspeed.append(ms)
+    edges = pd.DataFrame(
+        {
+            "u": np.asarray(rows_u, dtype=np.int64),
+            "v": np.asarray(rows_v, dtype=np.int64),
+            "highway": highway,
+            "maxspeed": maxspeed,
+        }
+    )
+    edges = edges[edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index)]
+    lon_u, lat_u = nodes.loc[edges["u"], "lon"].to_numpy(), nodes.loc[edges["u"], "lat"].to_numpy()
+    lon_v, lat_v = nodes.loc[edges["v"], "lon"].to_numpy(), nodes.loc[edges["v"], "lat"].to_numpy()
+    edges["length"] = _GEOD.inv(lon_u, lat_u, lon_v, lat_v)[2]
+    edges["key"] = edges.groupby(["u", "v"]).cumcount()
+    return edges.reset_index(drop=True)
+
+
+def street_graph(
+    streets: gpd.GeoDataFrame,
+    nodes: pd.DataFrame,
+    *,
+    mode: str,
+    utm_crs: str,
+    speeds: pd.DataFrame | None = None,
+    walk_kmh: float | None = None,
+) -> StreetGraph:
+    """Build a mode's street graph with osmnx and convert it once to CSR matrices.
+
+    Raises
+    ------
+    InputError
+        When no street of the mode exists.
+    """
+    speeds = speed_table() if speeds is None else speeds
+    walk_kmh = settings.walk_speed_kmh if walk_kmh is None else walk_kmh
+    edges = edges_from_streets(streets, nodes, mode=mode, speeds=speeds)
+    if edges.empty:
+        msg = f"no {mode} streets in the OSM layer: coverage by {mode} cannot be computed"
+        raise InputError(msg)
+    used = np.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+    gdf_nodes = gpd.GeoDataFrame(
+        {"x": nodes.loc[used, "lon"].to_numpy(), "y": nodes.loc[used, "lat"].to_numpy()},
+        geometry=gpd.points_from_xy(nodes.loc[used, "lon"], nodes.loc[used, "lat"]),
+        index=pd.Index(used, name="osmid"),
+        crs="EPSG:4326",
+    )
+    attributes = edges[["highway", "maxspeed", "length"]].copy()
+    attributes["maxspeed"] = attributes["maxspeed"].where(attributes["maxspeed"] != "", None)
+    attributes.index = pd.MultiIndex.from_frame(edges[["u", "v", "key"]])
+    # edges carry no geometry (straight segments between OSM nodes); the graph's CRS is lon/lat
+    gdf_edges = gpd.GeoDataFrame(attributes)
+    graph = ox.graph_from_gdfs(gdf_nodes, gdf_edges, graph_attrs={"crs": "EPSG:4326"})
+    if mode == "drive":
+        table = speeds["drive_kmh"].to_dict()
+        graph = ox.add_edge_speeds(graph, hwy_speeds=table, fallback=table["fallback"])
+    else:
+        nx.set_edge_attributes(graph, walk_kmh, "speed_kph")
+    graph = ox.add_edge_travel_times(graph)
+    return graph_to_matrices(graph, mode=mode, utm_crs=utm_crs)
+
+
+def graph_to_matrices(graph: nx.MultiDiGraph, *, mode: str, utm_crs: str) -> StreetGraph:
+    """CSR matrices of minimum travel time and length over parallel edges, and projected nodes."""
+    node_ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+    position = pd.Series(np.arange(len(node_ids)), index=node_ids)
+    data = pd.DataFrame(
+        [(u, v, d["travel_time"], d["length"]) for u, v, d in graph.edges(data=True)],
+        columns=["u", "v", "time", "length"],
+    )
+    data = data.groupby(["u", "v"], sort=False).min().reset_index()  # shortest of parallel edges
+    rows = position.loc[data["u"]].to_numpy()
+    cols = position.loc[data["v"]].to_numpy()
+    n = len(node_ids)
+    # a zero weight would vanish from a sparse matrix: floor at a microsecond / micrometre
+    time = csr_matrix((np.maximum(data["time"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
+    length = csr_matrix((np.maximum(data["length"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
+    lon = np.array([graph.nodes[i]["x"] for i in node_ids])
+    lat = np.array([graph.nodes[i]["y"] for i in node_ids])
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(utm_crs)
+    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    return StreetGraph(mode, graph, node_ids, xy, time, length, utm_crs)

@@ -1,0 +1,290 @@
+"""Coverage on hand-built street grids and on real Baltimore, checked against networkx."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from conftest import BALTIMORE_PBF
+from urbanrisk.coverage import (
+    Standard,
+    cover_cells,
+    coverage_stage,
+    greedy_sites,
+    resources_near,
+    standards_for,
+)
+from urbanrisk.grade import cell_centres_xy
+from urbanrisk.grid import cells_from_area, grid_frame
+from urbanrisk.layers.osm import osm_from_file
+from urbanrisk.network import speed_table, street_graph
+
+UTM50 = "EPSG:32650"
+ORIGIN = (445_000.0, 4_427_000.0)  # UTM 50N, north-west Beijing
+SPACING = 100.0
+
+
+def _speeds(residential_kmh: float = 36.0) -> pd.DataFrame:
+    table = speed_table().copy()
+    table.loc["residential", "drive_kmh"] = residential_kmh  # 10 m/s: 10 s per 100 m block
+    return table
+
+
+def _lonlat(x, y):
+    p = gpd.GeoSeries(gpd.points_from_xy(np.atleast_1d(x), np.atleast_1d(y)), crs=UTM50).to_crs(4326)
+    return p.x.to_numpy(), p.y.to_numpy()
+
+
+def _street_grid(n: int = 6, highway: str = "residential"):
+    """Streets on a (2n+1) x (2n+1) lattice of nodes 100 m apart; node id = 1000 * (i + 50) + (j + 50)."""
+    ids, xs, ys = [], [], []
+    for i in range(-n, n + 1):
+        for j in range(-n, n + 1):
+            ids.append(1000 * (i + 50) + (j + 50))
+            xs.append(ORIGIN[0] + i * SPACING)
+            ys.append(ORIGIN[1] + j * SPACING)
+    lon, lat = _lonlat(np.array(xs), np.array(ys))
+    nodes = pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index(ids, name="osmid"))
+    ways = []
+    for k in range(-n, n + 1):
+        ways.append([1000 * (i + 50) + (k + 50) for i in range(-n, n + 1)])  # along x at y = k
+        ways.append([1000 * (k + 50) + (j + 50) for j in range(-n, n + 1)])  # along y at x = k
+    streets = gpd.GeoDataFrame(
+        {
+            "way_id": range(len(ways)),
+            "highway": highway,
+            "name": "",
+            "oneway": "",
+            "maxspeed": "",
+            "node_ids": ways,
+        },
+        geometry=[LineString(nodes.loc[w, ["lon", "lat"]].to_numpy()) for w in ways],
+        crs=4326,
+    )
+    return streets, nodes
+
+
+def _grid_over(extent_m: float, resolution: int = 10) -> gpd.GeoDataFrame:
+    lon, lat = _lonlat(
+        np.array([ORIGIN[0] - extent_m, ORIGIN[0] + extent_m]),
+        np.array([ORIGIN[1] - extent_m, ORIGIN[1] + extent_m]),
+    )
+    area = box(lon[0], lat[0], lon[1], lat[1])
+    grid = grid_frame(cells_from_area(area, resolution))
+    grid["residents"] = 100.0
+    return grid, area
+
+
+def test_hand_built_grid_covered_set_is_exactly_the_cells_within_the_limit():
+    streets, nodes = _street_grid()
+    graph = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds())
+    grid, _ = _grid_over(550.0)
+    lon, lat = _lonlat(ORIGIN[0], ORIGIN[1])
+    station = gpd.GeoDataFrame(
+        {
+            "id": ["S1"],
+            "kind": ["fire_station"],
+            "name": ["station"],
+            "capacity": [np.nan],
+            "source": ["test"],
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
+    standard = Standard("fire", "fire_station", "drive", 65.0, "s", 0.0, "hand-made: 65 s")
+    table = cover_cells(graph, standard, grid, station, max_snap_m=500.0).cells
+    # by hand: a cell's centre snaps to the nearest lattice node (i, j); the station is at (0, 0);
+    # every block is 100 m at 10 m/s, so the trip takes 10 s x (|i| + |j|): covered iff |i| + |j| <= 6
+    xy = cell_centres_xy(grid.index, UTM50)
+    i = np.round((xy[:, 0] - ORIGIN[0]) / SPACING)
+    j = np.round((xy[:, 1] - ORIGIN[1]) / SPACING)
+    expected_time = 10.0 * (np.abs(i) + np.abs(j))
+    assert table["travel"].to_numpy() == pytest.approx(expected_time, rel=1e-3)
+    expected_covered = (np.abs(i) + np.abs(j)) <= 6
+    assert expected_covered.any() and (~expected_covered).any()
+    assert (table["covered"].to_numpy() == expected_covered).all()
+    assert table["residents_uncovered"].sum() == pytest.approx(100.0 * (~expected_covered).sum())
+    assert set(table.loc[table["covered"], "nearest_resource"]) == {"S1"}
+
+
+def test_the_shorter_of_two_parallel_ways_is_used():
+    lon, lat = _lonlat(np.array([ORIGIN[0], ORIGIN[0] + 300.0]), np.array([ORIGIN[1], ORIGIN[1]]))
+    nodes = pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index([1, 2], name="osmid"))
+    line = LineString(zip(lon, lat, strict=True))
+    streets = gpd.GeoDataFrame(
+        {
+            "way_id": [10, 11],
+            "highway": ["residential", "primary"],
+            "name": "",
+            "oneway": "",
+            "maxspeed": ["", ""],
+            "node_ids": [[1, 2], [1, 2]],
+        },
+        geometry=[line, line],
+        crs=4326,
+    )
+    graph = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds(residential_kmh=20))
+    assert graph.graph.number_of_edges(1, 2) == 2  # osmnx keeps both parallel edges
+    a, b = (int(np.flatnonzero(graph.node_ids == n)[0]) for n in (1, 2))
+    length = graph.length_m[a, b]
+    assert length == pytest.approx(300.0, rel=2e-3)
+    assert graph.time_s[a, b] == pytest.approx(length / (40 / 3.6))  # primary, 40 km/h, not the sum
+    assert graph.time_s[b, a] == pytest.approx(length / (40 / 3.6))
+
+
+def test_one_way_streets_are_respected_when_driving_not_walking():
+    lon, lat = _lonlat(np.array([ORIGIN[0], ORIGIN[0] + 200.0]), np.array([ORIGIN[1], ORIGIN[1]]))
+    nodes = pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index([1, 2], name="osmid"))
+    streets = gpd.GeoDataFrame(
+        {
+            "way_id": [1],
+            "highway": ["residential"],
+            "name": "",
+            "oneway": ["yes"],
+            "maxspeed": [""],
+            "node_ids": [[1, 2]],
+        },
+        geometry=[LineString(zip(lon, lat, strict=True))],
+        crs=4326,
+    )
+    drive = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds())
+    walk = street_graph(streets, nodes, mode="walk", utm_crs=UTM50, speeds=_speeds())
+    assert drive.time_s.nnz == 1 and walk.time_s.nnz == 2
+
+
+def test_greedy_siting_picks_the_site_a_person_would_pick():
+    streets, nodes = _street_grid(n=20)  # a 4 km x 4 km lattice
+    graph = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds())
+    # uncovered people: 1,200 in three cells around (1000, 1000), 600 in two cells around (-1500, -1500)
+    points = [(1000, 1000), (1050, 1000), (1000, 1060), (-1500, -1500), (-1500, -1440)]
+    people = [400.0, 400.0, 400.0, 300.0, 300.0]
+    xy = np.array([(ORIGIN[0] + x, ORIGIN[1] + y) for x, y in points])
+    table = pd.DataFrame(
+        {"residents_uncovered": people, "cell_snap_m": 0.0}, index=[f"c{k}" for k in range(len(points))]
+    )
+    standard = Standard("fire", "fire_station", "drive", 30.0, "s", 0.0, "hand-made: 300 m at 10 m/s")
+    candidates = np.arange(len(graph.node_ids))
+    sites = greedy_sites(graph, standard, table, candidates, k=3, cells_xy=xy)
+    assert sites["residents_added"].tolist() == [1200.0, 600.0]  # a third site adds nobody: stop
+    assert sites["residents_cumulative"].tolist() == [1200.0, 1800.0]
+    first = gpd.GeoSeries([sites.loc[0, "geometry"]], crs=4326).to_crs(UTM50).iloc[0]
+    assert Point(ORIGIN[0] + 1000, ORIGIN[1] + 1000).distance(first) <= 300.0
+    second = gpd.GeoSeries([sites.loc[1, "geometry"]], crs=4326).to_crs(UTM50).iloc[0]
+    assert Point(ORIGIN[0] - 1500, ORIGIN[1] - 1500).distance(second) <= 300.0
+
+
+def test_two_step_floating_catchment_by_hand():
+    streets, nodes = _street_grid()
+    grid, area = _grid_over(400.0)
+    lon, lat = _lonlat(ORIGIN[0], ORIGIN[1])
+    registry = gpd.GeoDataFrame(
+        {"id": ["H1"], "kind": ["hospital"], "name": ["General"], "capacity": [90.0], "source": ["test"]},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
+    standard = Standard("medical", "hospital", "drive", 5000.0, "m", 0.0, "hand-made")
+    result = coverage_stage(grid, streets, nodes, None, registry, area, standards=[standard], utm_crs=UTM50)
+    table = result.coverage
+    assert table["covered"].all()
+    # one hospital of capacity 90 serving every resident: supply per person = 90 / all residents
+    assert table["supply_per_person"].to_numpy() == pytest.approx(90.0 / grid["residents"].sum())
+
+
+@pytest.fixture(scope="module")
+def baltimore():
+    osm = osm_from_file(BALTIMORE_PBF)
+    area = box(*osm.bounds)
+    grid = grid_frame(cells_from_area(area, 9))
+    grid["residents"] = 1.0
+    return osm, area, grid
+
+
+@pytest.mark.parametrize("name", ["fire", "medical"])
+def test_baltimore_travel_times_equal_networkx(baltimore, name):
+    osm, area, grid = baltimore
+    standard = next(s for s in standards_for("cn") if s.name == name)
+    utm = "EPSG:32618"
+    graph = street_graph(osm.streets, osm.street_nodes, mode=standard.mode, utm_crs=utm)
+    resources = resources_near(osm.pois, None, area, buffer_m=2000.0, utm_crs=utm)
+    result = cover_cells(graph, standard, grid, resources, max_snap_m=500.0)
+    assert result.resources_used >= 8
+    table = result.cells
+    # independent: networkx multi-source Dijkstra on the osmnx graph (parallel edges: networkx takes
+    # the lightest), from the same snapped resource nodes to the same snapped cell nodes
+    own = resources[resources["kind"] == standard.resource_kind].to_crs(utm)
+    res_node, _ = graph.snap(own.geometry.x.to_numpy(), own.geometry.y.to_numpy())
+    weight = "travel_time" if standard.by_time else "length"
+    reference = nx.multi_source_dijkstra_path_length(
+        graph.graph, {int(graph.node_ids[i]) for i in res_node}, weight=weight
+    )
+    xy = cell_centres_xy(grid.index, utm)
+    cell_node, snap = graph.snap(xy[:, 0], xy[:, 1])
+    turnout = standard.turnout_s if standard.by_time else 0.0
+    cutoff = standard.travel_budget * 3
+    expected = np.array([reference.get(int(graph.node_ids[n]), np.inf) for n in cell_node])
+    expected = np.where(expected <= cutoff, expected + turnout, np.nan)
+    expected = np.where(snap > 500.0, np.nan, expected)
+    got = table["travel"].to_numpy()
+    assert np.isfinite(got).sum() > 300
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    ok = ~np.isnan(got)
+    assert np.abs(got[ok] - expected[ok]).max() < 1e-6
+
+
+def test_two_step_floating_catchment_agrees_with_pysal_access(baltimore):
+    import warnings
+
+    from access import Access
+
+    from urbanrisk.coverage import two_step_fca
+
+    osm, area, grid = baltimore
+    utm = "EPSG:32618"
+    rng = np.random.default_rng(3)
+    grid = grid.assign(residents=rng.uniform(0, 500, len(grid)))
+    resources = resources_near(osm.pois, None, area, buffer_m=2000.0, utm_crs=utm)
+    resources["capacity"] = rng.uniform(10, 200, len(resources)).round()
+    standard = Standard("medical", "hospital", "drive", 3000.0, "m", 0.0, "test")
+    graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs=utm)
+    table = pd.DataFrame({"residents": grid["residents"].to_numpy()}, index=grid.index)
+    xy = cell_centres_xy(grid.index, utm)
+    ours = two_step_fca(table, graph, standard, resources, xy)
+    # the same catchments as a long cost table, solved by PySAL access
+    from scipy.sparse.csgraph import dijkstra
+
+    hospitals = resources[resources["kind"] == "hospital"]
+    h_xy = hospitals.to_crs(utm)
+    h_node, _ = graph.snap(h_xy.geometry.x.to_numpy(), h_xy.geometry.y.to_numpy())
+    c_node, _ = graph.snap(xy[:, 0], xy[:, 1])
+    dist = dijkstra(graph.length_m, indices=h_node, limit=3000.0)[:, c_node]
+    rows = [
+        (h, c, d)
+        for h, drow in zip(hospitals["id"], dist, strict=True)
+        for c, d in zip(grid.index, drow, strict=True)
+        if np.isfinite(d)
+    ]
+    cost = pd.DataFrame(rows, columns=["resource", "cell", "cost"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # access 1.1 uses pandas' deprecated inplace=True
+        model = Access(
+            demand_df=pd.DataFrame({"cell": grid.index, "residents": grid["residents"].to_numpy()}),
+            demand_index="cell",
+            demand_value="residents",
+            supply_df=pd.DataFrame(
+                {"resource": hospitals["id"].to_numpy(), "capacity": hospitals["capacity"].to_numpy()}
+            ),
+            supply_index="resource",
+            supply_value="capacity",
+            cost_df=cost,
+            cost_origin="cell",
+            cost_dest="resource",
+            cost_name="cost",
+        )
+        theirs = model.two_stage_fca(name="2sfca", max_cost=3000.0).iloc[:, 0]
+    theirs = theirs.reindex(grid.index).fillna(0.0)
+    assert (ours > 0).sum() > 100
+    assert ours.to_numpy() == pytest.approx(theirs.to_numpy(), rel=1e-9, abs=1e-12)

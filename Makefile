@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 RECIPE ?= recipes/beijing-wudaokou.yaml
 
-.PHONY: demo test lint bench clean-venv
+.PHONY: demo test lint bench clean-venv browser screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,26 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# A real browser for the map/report tests: Debian's chromium and a CJK font (as root, e.g. in CI).
+# Without root the browser tests are skipped locally and fail under CI=true.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
+
 demo: $(VENV)/.installed
 	$(BIN)/urbanrisk run $(RECIPE)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
+
+screenshots: $(VENV)/.installed-test browser
+	$(BIN)/python docs/make_screenshots.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import h3
 import mapclassify
 import numpy as np
 import pandas as pd
@@ -29,6 +30,14 @@ if TYPE_CHECKING:
     from .pipeline import Layers, RunResult
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
+#: Resource markers by kind.
+RESOURCE_COLOURS = {
+    "fire_station": (180, 0, 0),
+    "hospital": (0, 140, 70),
+    "clinic": (90, 190, 120),
+    "police": (30, 60, 200),
+    "shelter": (0, 150, 160),
+}
 POPULATION_COLOURS = [(254, 235, 226), (251, 180, 185), (247, 104, 161), (197, 27, 138), (122, 1, 119)]
 EMPTY_COLOUR = (200, 200, 200)
 BACKGROUND = "#f4f2ee"
@@ -69,13 +78,21 @@ def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[
     return classes, labels
 
 
-def _view(grid: gpd.GeoDataFrame) -> pdk.ViewState:
+def _view(grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 800, panel: int = 400) -> pdk.ViewState:
+    """Fit the grid to a typical screen right of the legend panel.
+
+    deck.gl's world is 512 px wide at zoom 0 (Web Mercator).
+    """
     minx, miny, maxx, maxy = grid.total_bounds
-    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
-    zoom = float(np.clip(np.log2(360.0 / span) + 0.2, 2, 18))
-    return pdk.ViewState(
-        longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0
+    lat = (miny + maxy) / 2
+    free_w, free_h = width - panel - 40, height - 60
+    span_x = max(maxx - minx, 1e-5)
+    span_y = max((maxy - miny) / np.cos(np.radians(lat)), 1e-5)
+    zoom = float(
+        np.clip(min(np.log2(free_w * 360 / (512 * span_x)), np.log2(free_h * 360 / (512 * span_y))), 2, 18)
     )
+    shift = (panel / 2) * 360 / (512 * 2**zoom)  # centre the grid in the space right of the panel
+    return pdk.ViewState(longitude=(minx + maxx) / 2 - shift, latitude=lat, zoom=zoom, pitch=0, bearing=0)
 
 
 def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, float, float]) -> list[pdk.Layer]:
@@ -178,6 +195,58 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
+    coverage = getattr(result, "coverage", None)
+    if coverage is not None and len(coverage.gaps):
+        data = []
+        for row in coverage.gaps.itertuples():
+            polys = getattr(row.geometry, "geoms", [row.geometry])
+            worst = (
+                "unreachable" if not np.isfinite(row.worst_travel) else f"{row.worst_travel:,.0f} {row.unit}"
+            )
+            tip = (
+                f"<b>coverage gap {escape_text(row.gap)}</b><br/>{_fmt(row.residents)} residents "
+                f"uncovered · worst {escape_text(worst)}"
+            )
+            data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
+        out.append(
+            pdk.Layer(
+                "PolygonLayer",
+                data=data,
+                id="gaps",
+                get_polygon="polygon",
+                filled=True,
+                get_fill_color=[200, 0, 0, 40],
+                stroked=True,
+                get_line_color=[200, 0, 0, 220],
+                line_width_min_pixels=2,
+                pickable=True,
+                visible=False,
+            )
+        )
+    if coverage is not None and len(coverage.resources):
+        data = [
+            {
+                "position": [row.geometry.x, row.geometry.y],
+                "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
+                "tip": f"<b>{escape_text(row.kind)}: {escape_text(row.name or row.id)}</b>",
+            }
+            for row in coverage.resources.itertuples()
+        ]
+        out.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=data,
+                id="resources",
+                get_position="position",
+                get_radius=15,
+                radius_min_pixels=5,
+                get_fill_color="fill",
+                stroked=True,
+                get_line_color=[255, 255, 255, 255],
+                line_width_min_pixels=2,
+                pickable=True,
+            )
+        )
     hazards = result.screens.hazard_sources
     if len(hazards):
         data = [
@@ -274,13 +343,7 @@ def _legend_html(result: RunResult) -> str:
             f"{grid.loc[grid['grade'] == g, 'residents'].sum():,.0f} residents</div>"
             for g in GRADES
         )
-        items += (
-            '<div style="margin-top:4px"><span style="border:3px solid rgb(128,0,160)"></span>'
-            "key district 重点地区</div>"
-            '<div><span style="border:3px solid rgb(120,70,20)"></span>urban village 城中村</div>'
-            '<div><span style="border-radius:7px;background:#444"></span>'
-            "hazard source 危险源 (size: residents exposed)</div>"
-        )
+        items += _toggles(result)
     else:
         heading = "Residents per cell"
         _, labels = population_classes(grid["residents"])
@@ -310,10 +373,77 @@ def _legend_html(result: RunResult) -> str:
     {total:,.0f} residents</div>
   <div style="margin:6px 0 2px"><b>{heading}</b></div>
   {items}
-  <div style="margin-top:6px; color:#555; font-size:11px">Population: {source}</div>
+  <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid)}</div>
+  <div style="margin-top:2px; color:#555; font-size:11px">Population: {source}</div>
 </div>
+<script>
+  // show or hide one deck.gl layer (the deck is built by pydeck's script below)
+  function urToggle(box) {{
+    const layers = deckInstance.props.layers.map(
+      layer => layer.id === box.dataset.layer ? layer.clone({{visible: box.checked}}) : layer);
+    deckInstance.setProps({{layers}});
+  }}
+</script>
 <div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
 """
+
+
+_TOGGLES = (
+    ("key_districts", '<span style="border:3px solid rgb(128,0,160)"></span>key districts 重点地区'),
+    ("urban_villages", '<span style="border:3px solid rgb(120,70,20)"></span>urban villages 城中村'),
+    (
+        "hazard_sources",
+        '<span style="border-radius:7px;background:#444"></span>hazard sources 危险源 '
+        "(size: residents exposed)",
+    ),
+    (
+        "resources",
+        '<span style="border-radius:7px;background:rgb(180,0,0)"></span>resources 应急资源 '
+        "(fire red, hospital green, police blue, shelter teal)",
+    ),
+    (
+        "gaps",
+        '<span style="border:2px solid rgb(200,0,0);background:rgba(200,0,0,.15)"></span>'
+        "coverage gaps 覆盖盲区",
+    ),
+    ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>buildings'),
+    ("streets", '<span style="border:0;border-top:2px solid #555;height:0"></span>streets'),
+)
+
+
+def _toggles(result: RunResult) -> str:
+    """Check boxes for the layers present on the map (cells first)."""
+    present = {layer.id for layer in grid_deck_layers(result)}
+    rows = [
+        '<div style="margin-top:6px"><b>Layers</b></div>',
+        '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
+        "graded cells</label>",
+    ]
+    for layer_id, label in _TOGGLES:
+        if layer_id in present:
+            rows.append(
+                f'<div><label><input type="checkbox" checked data-layer="{layer_id}" '
+                f'onchange="urToggle(this)"> {label}</label></div>'
+            )
+    return "".join(rows)
+
+
+def _scale_html(grid: gpd.GeoDataFrame) -> str:
+    """Scale context: metres per 100 px at the initial view, and the cell size."""
+    view = _view(grid)
+    metres_per_px = 40_075_016.7 * np.cos(np.radians(view.latitude)) / (512 * 2**view.zoom)
+    resolution = h3.get_resolution(grid.index[0]) if len(grid) else 0
+    edge = h3.average_hexagon_edge_length(resolution, unit="m")
+    return (
+        f'<span style="width:100px;height:0;border:0;border-top:3px solid #333;vertical-align:middle">'
+        f"</span> ≈ {100 * metres_per_px:,.0f} m at the initial zoom · cells H3 r{resolution}, "
+        f"edge ≈ {edge:,.0f} m"
+    )
+
+
+def grid_deck_layers(result: RunResult) -> list[pdk.Layer]:
+    """The layers the map of a run shows."""
+    return grid_deck(result.grid, result.layers, result).layers
 
 
 def write_map(result: RunResult, path: str | Path) -> Path:

@@ -148,6 +148,7 @@ def write_run(
         The complete run folder.
     """
     from .render import write_map
+    from .report import write_report
 
     out_dir = Path(out_dir).resolve()
     hook = after_file or (lambda name: None)
@@ -172,6 +173,8 @@ def write_run(
         hook("risk.gpkg")
         write_map(result, tmp / "map.html")
         hook("map.html")
+        write_report(result, tmp / "report.html")
+        hook("report.html")
         manifest = build_manifest(result, scheduler=scheduler, stamp=stamp)
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"

@@ -1,0 +1,45 @@
+"""Screenshots of the default recipe's map and report for the README (`make screenshots`).
+
+Runs the default recipe into a temporary folder and photographs map.html and report.html in headless
+Debian Chromium, as a planner would see them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import urbanrisk as ur
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def main() -> int:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("chromium is not installed: run `make browser` as root", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        result = ur.run_recipe(ROOT / "recipes" / "beijing-wudaokou.yaml", out=tmp)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto((result.run_dir / "map.html").as_uri())
+            page.wait_for_timeout(2500)
+            page.screenshot(path=str(ROOT / "docs" / "map.png"))
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.goto((result.run_dir / "report.html").as_uri())
+            page.screenshot(path=str(ROOT / "docs" / "report.png"))
+            browser.close()
+    print("wrote docs/map.png and docs/report.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The planner's view in a real browser (headless Debian Chromium driven by Playwright).
+
+`make test` installs chromium when missing (as root); without it these tests are skipped locally and
+fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import yaml
+
+import urbanrisk as ur
+from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from urbanrisk.grade import GRADE_COLOURS, GRADES
+from urbanrisk.render import BACKGROUND
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (run `make browser` as root)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser, path: Path, *, width=1200, height=800):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    events = {"errors": [], "dialogs": []}
+    page.on("pageerror", lambda exc: events["errors"].append(str(exc)))
+    page.on("console", lambda msg: events["errors"].append(msg.text) if msg.type == "error" else None)
+    page.on("dialog", lambda dialog: (events["dialogs"].append(dialog.message), dialog.dismiss()))
+    page.goto(path.resolve().as_uri())
+    return page, events
+
+
+def _recipe(tmp_path: Path, *, hazards: Path = WUDAOKOU_HAZARDS, **extra) -> Path:
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
+    body["layers"]["hazards"]["path"] = str(hazards)
+    body["outputs"]["dir"] = str(tmp_path / "out")
+    body.update(extra)
+    return write_recipe(tmp_path, body)
+
+
+@pytest.fixture(scope="module")
+def four_grade_run(tmp_path_factory):
+    """The default recipe graded by quartiles, so that all four grades are on the map."""
+    folder = tmp_path_factory.mktemp("browser")
+    recipe = _recipe(folder, grading={"method": "quantiles"})
+    return ur.run_recipe(recipe, scheduler="synchronous")
+
+
+def _blend(colour, alpha=170 / 255):
+    bg = np.array([int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return alpha * np.array(colour, dtype=float) + (1 - alpha) * bg
+
+
+def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grade_run, tmp_path):
+    grid = four_grade_run.grid
+    assert set(grid["grade"]) == set(GRADES)
+    page, events = _open(browser, four_grade_run.run_dir / "map.html")
+    page.wait_for_function("document.querySelector('canvas') !== null")
+    page.wait_for_timeout(2500)
+    panel = page.locator("#ur-panel").bounding_box()
+    counts = _grade_pixels(page, tmp_path / "map.png", panel)
+    cells = grid["grade"].value_counts()
+    for grade in GRADES:
+        # each grade covers a share of the screen in proportion to its cells (hexes ~150 px each)
+        assert counts[grade] > 40 * cells[grade], (grade, counts, cells.to_dict())
+    page.click("input[data-layer=cells]")  # the planner hides the graded cells
+    page.wait_for_timeout(500)
+    hidden = _grade_pixels(page, tmp_path / "hidden.png", panel)
+    page.close()
+    assert events["errors"] == []
+    assert sum(hidden.values()) < 0.02 * sum(counts.values()), hidden
+
+
+def _grade_pixels(page, shot: Path, panel: dict) -> dict[str, int]:
+    """Pixels of each grade's colour (as blended on the map) outside the legend panel."""
+    page.screenshot(path=str(shot))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)  # a PNG has no CRS
+        with rasterio.open(shot) as png:
+            rgb = np.moveaxis(png.read()[:3], 0, -1).astype(float)
+    x1, y1 = int(panel["x"] + panel["width"]) + 2, int(panel["y"] + panel["height"]) + 2
+    outside = np.ones(rgb.shape[:2], dtype=bool)
+    outside[:y1, :x1] = False
+    counts = {}
+    for grade in GRADES:
+        distance = np.abs(rgb - _blend(GRADE_COLOURS[grade])).max(axis=-1)
+        counts[grade] = int(((distance <= 12) & outside).sum())
+    return counts
+
+
+def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
+    hostile = tmp_path / "hazards.csv"
+    hostile.write_text(
+        "id,kind,name,severity,lon,lat\n"
+        f'H1,fuel,"{HOSTILE}",4,116.3250,40.0000\n'
+        f'H2,gas,"</script><script>alert(2)</script>",3,116.3150,39.9950\n',
+        encoding="utf-8",
+    )
+    result = ur.run_recipe(_recipe(tmp_path, hazards=hostile), scheduler="synchronous")
+    html = (result.run_dir / "map.html").read_text(encoding="utf-8")
+    assert HOSTILE not in html and "<script>alert(2)" not in html
+    page, events = _open(browser, result.run_dir / "map.html")
+    page.wait_for_timeout(2000)
+    page.evaluate(
+        """() => { window.__tips = [];
+        new MutationObserver(() => document.querySelectorAll('.deck-tooltip').forEach(
+            t => window.__tips.push(t.innerText))).observe(document.body,
+            {subtree: true, childList: true, characterData: true}); }"""
+    )
+    for x in range(400, 1190, 22):  # hover across the map so that every tooltip is built
+        for y in range(10, 790, 22):
+            page.mouse.move(x, y)
+    page.mouse.move(0, 0)
+    tips = page.evaluate("window.__tips")
+    assert any(HOSTILE in tip for tip in tips)  # the name reached a tooltip, as plain text
+    images = page.evaluate("document.images.length")
+    scripts = page.evaluate("document.querySelectorAll('script').length")
+    page.close()
+    assert events["dialogs"] == []
+    assert events["errors"] == []
+    # no img element was injected; the only scripts are pydeck's bundle, its deck and the layer toggles
+    assert images == 0
+    assert scripts == 3
+    page, events = _open(browser, result.run_dir / "report.html")
+    text = page.inner_text("body")
+    images = page.evaluate("document.images.length")
+    page.close()
+    assert HOSTILE in text  # shown as text
+    assert images == 0 and events["dialogs"] == [] and events["errors"] == []
+
+
+def test_report_shows_the_residents_total_of_the_grid(browser, four_grade_run):
+    grid = gpd.read_parquet(four_grade_run.run_dir / "grid.parquet")
+    page, events = _open(browser, four_grade_run.run_dir / "report.html", height=1400)
+    shown = page.inner_text("#residents-total")
+    headings = page.locator("h2").all_inner_texts()
+    page.close()
+    assert shown == f"{grid['residents'].sum():,.0f}"
+    assert events["errors"] == []
+    for section in ("Residents per grade", "Top hazard sources", "Community register", "Key districts",
+                    "Urban villages", "Emergency-resource coverage", "Suggested sites", "Inputs"):
+        assert any(h.startswith(section) for h in headings), section

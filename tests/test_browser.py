@@ -23,8 +23,15 @@ from urbanrisk.grade import GRADE_COLOURS, GRADES
 from urbanrisk.render import BACKGROUND
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +82,7 @@ def four_grade_run(tmp_path_factory):
 
 
 def _blend(colour, alpha=170 / 255):
-    bg = np.array([int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    bg = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
     return alpha * np.array(colour, dtype=float) + (1 - alpha) * bg
 
 
@@ -165,6 +172,14 @@ def test_report_shows_the_residents_total_of_the_grid(browser, four_grade_run):
     page.close()
     assert shown == f"{grid['residents'].sum():,.0f}"
     assert events["errors"] == []
-    for section in ("Residents per grade", "Top hazard sources", "Community register", "Key districts",
-                    "Urban villages", "Emergency-resource coverage", "Suggested sites", "Inputs"):
+    for section in (
+        "Residents per grade",
+        "Top hazard sources",
+        "Community register",
+        "Key districts",
+        "Urban villages",
+        "Emergency-resource coverage",
+        "Suggested sites",
+        "Inputs",
+    ):
         assert any(h.startswith(section) for h in headings), section

@@ -466,3 +466,24 @@ def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
     grid = wudaokou.grid
     assert grid.loc[grid["residents"] > 0, "lack_of_coping"].max() < 5.0
     assert grid["lack_of_coping"].max() == pytest.approx((10.0 + 5.0 + 5.0) / 3)  # the streetless cell
+
+
+def test_large_grids_are_shown_coarser_with_the_worst_grade():
+    from urbanrisk.render import display_grid
+
+    cells = sorted(h3.grid_disk(CENTRE, 4))  # 61 cells
+    grid = _cells_table(cells, residents=dict.fromkeys(cells, 10.0))
+    grid["risk"] = 1.0
+    grid["grade"] = "IV"
+    grid.loc[CENTRE, ["risk", "grade"]] = [7.0, "I"]
+    for column in ("hazard_exposure", "vulnerability", "lack_of_coping"):
+        grid[column] = 1.0
+    grid["factors"] = "x"
+    shown, note = display_grid(grid, max_cells=20)
+    assert len(shown) <= 20 and h3.get_resolution(shown.index[0]) == 9
+    assert "61 cells are too many" in note
+    assert shown["residents"].sum() == pytest.approx(610.0)  # sums conserved
+    parent = h3.cell_to_parent(CENTRE, 9)
+    assert shown.loc[parent, "grade"] == "I" and (shown["grade"] == "I").sum() == 1
+    same, nothing = display_grid(grid, max_cells=100)
+    assert same is grid and nothing == ""

@@ -20,6 +20,7 @@ plain words.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import geopandas as gpd
@@ -27,6 +28,7 @@ import h3
 import mapclassify
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from ._errors import InputError
@@ -84,12 +86,23 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
         return values.astype(float)
     if k is None:
         k = neighbourhood_rings(h3.get_resolution(values.index[0]))
-    lookup = values.to_dict()
-    return pd.Series(
-        [sum(lookup.get(n, 0.0) for n in h3.grid_disk(cell, k)) for cell in values.index],
-        index=values.index,
-        name=values.name,
-    )
+    matrix = _disk_matrix(tuple(values.index), k)
+    return pd.Series(matrix @ values.to_numpy(dtype=float), index=values.index, name=values.name)
+
+
+@functools.lru_cache(maxsize=8)
+def _disk_matrix(cells: tuple[str, ...], k: int) -> csr_matrix:
+    """Sparse n x n matrix: row i has a 1 for every cell of the grid in cell i's k-ring disk."""
+    position = {cell: i for i, cell in enumerate(cells)}
+    rows, cols = [], []
+    for i, cell in enumerate(cells):
+        for neighbour in h3.grid_disk(cell, k):
+            j = position.get(neighbour)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    n = len(cells)
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
@@ -210,42 +223,44 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
 def _factor_texts(
     grid: gpd.GeoDataFrame, scores: pd.DataFrame, hazard_names: dict[str, str], weights: Weights
 ) -> pd.Series:
-    parts = {
-        "score_hazard_sources": weights.hazard_sources,
-        "score_crowding": weights.crowding,
-        "score_residents": weights.residents,
-        "score_urban_village": weights.urban_village,
-        "score_building_density": weights.building_density,
-        "score_vulnerable_sites": weights.vulnerable_sites,
-    }
-    crowd_disk = disk_sum(grid["crowd_places"])
-    vulnerable_disk = disk_sum(grid["vulnerable_sites"])
-    texts = []
-    for cell, row in scores.iterrows():
-        g = grid.loc[cell]
-        ranked = sorted(((row[k] * w, k) for k, w in parts.items()), reverse=True)
-        words = []
-        for value, key in ranked:
-            if value <= 0 or len(words) == 3:
-                break
-            if key == "score_hazard_sources":
-                words.append(f"hazard source nearby: {hazard_names.get(g['top_hazard'], g['top_hazard'])}")
-            elif key == "score_crowding":
-                words.append(f"{crowd_disk[cell]:.0f} crowd-gathering places within ~100 m")
-            elif key == "score_residents":
-                words.append(
-                    f"{g['residents']:,.0f} residents ({g['residents'] / g['cell_area_m2'] * 1e6:,.0f}/km²)"
-                )
-            elif key == "score_urban_village":
-                words.append(f"urban-village form (score {row[key] / 10:.2f})")
-            elif key == "score_building_density":
-                words.append(f"building coverage {g['coverage_ratio']:.0%}")
-            else:
-                words.append(
-                    f"{vulnerable_disk[cell]:.0f} vulnerable sites (schools, hospitals...) within ~100 m"
-                )
-        texts.append("; ".join(words) if words else "nothing notable")
-    return pd.Series(texts, index=scores.index, name="factors", dtype="str")
+    """The three largest weighted indicators of each cell, in words (vectorised per indicator)."""
+    keys = [
+        "score_hazard_sources",
+        "score_crowding",
+        "score_residents",
+        "score_urban_village",
+        "score_building_density",
+        "score_vulnerable_sites",
+    ]
+    w = np.array(
+        [
+            weights.hazard_sources,
+            weights.crowding,
+            weights.residents,
+            weights.urban_village,
+            weights.building_density,
+            weights.vulnerable_sites,
+        ]
+    )
+    weighted = scores[keys].to_numpy() * w
+    crowd = disk_sum(grid["crowd_places"]).to_numpy()
+    vulnerable = disk_sum(grid["vulnerable_sites"]).to_numpy()
+    residents = grid["residents"].to_numpy()
+    density = residents / grid["cell_area_m2"].to_numpy() * 1e6
+    texts = [
+        [f"hazard source nearby: {hazard_names.get(h, h)}" for h in grid["top_hazard"]],
+        [f"{v:.0f} crowd-gathering places within ~100 m" for v in crowd],
+        [f"{r:,.0f} residents ({d:,.0f}/km²)" for r, d in zip(residents, density, strict=True)],
+        [f"urban-village form (score {v / 10:.2f})" for v in scores["score_urban_village"]],
+        [f"building coverage {v:.0%}" for v in grid["coverage_ratio"]],
+        [f"{v:.0f} vulnerable sites (schools, hospitals...) within ~100 m" for v in vulnerable],
+    ]
+    order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
+    out = []
+    for i, top in enumerate(order):
+        words = [texts[k][i] for k in top if weighted[i, k] > 0]
+        out.append("; ".join(words) if words else "nothing notable")
+    return pd.Series(out, index=scores.index, name="factors", dtype="str")
 
 
 def grade_cells(

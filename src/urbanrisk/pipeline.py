@@ -447,10 +447,12 @@ class RunResult:
     run_dir: Path | None = None
 
     def map(self) -> Any:
-        """A pydeck Deck of the grid (shows inline in a notebook)."""
-        from .render import grid_deck
+        """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""
+        from .render import grid_deck, legend_html
 
-        return grid_deck(self.grid, self.layers, self)
+        deck = grid_deck(self.grid, self.layers, self)
+        deck.header_html = legend_html(self)
+        return deck
 
 
 def run_recipe(

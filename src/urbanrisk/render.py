@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import h3
 import mapclassify
 import numpy as np
@@ -22,11 +23,11 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.io.html import render_json_to_html
 
+from . import settings
 from .grade import GRADE_COLOURS, GRADE_NAMES, GRADES
+from .grid import cells_to_polygons
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-
     from .pipeline import Layers, RunResult
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
@@ -136,6 +137,38 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
 
 def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
+
+
+def display_grid(grid: gpd.GeoDataFrame, max_cells: int | None = None) -> tuple[gpd.GeoDataFrame, str]:
+    """The grid as the map shows it: itself, or coarser parent cells when it has too many cells.
+
+    Each parent shows its riskiest child (grade, dimensions, factors) and the sums of residents,
+    buildings, crowd places and vulnerable sites of all its children; the note says so.
+    """
+    limit = settings.max_map_cells if max_cells is None else max_cells
+    if len(grid) <= limit or "grade" not in grid.columns:
+        return grid, ""
+    resolution = h3.get_resolution(grid.index[0])
+    parent_res = resolution
+    while parent_res > 0 and len(grid) / 7 ** (resolution - parent_res) > limit:
+        parent_res -= 1
+    parents = pd.Index([h3.cell_to_parent(c, parent_res) for c in grid.index], name=grid.index.name)
+    frame = pd.DataFrame(grid.drop(columns="geometry"))
+    frame["_parent"] = parents
+    worst = frame.sort_values("risk", ascending=False).groupby("_parent").head(1).set_index("_parent")
+    sums = frame.groupby("_parent")[
+        ["residents", "buildings", "crowd_places", "vulnerable_sites", "footprint_m2", "cell_area_m2"]
+    ].sum()
+    shown = worst.drop(columns=sums.columns).join(sums)
+    shown["coverage_ratio"] = shown["footprint_m2"] / shown["cell_area_m2"]
+    shown.index.name = grid.index.name
+    shown = shown.sort_index()
+    out = gpd.GeoDataFrame(shown, geometry=cells_to_polygons(list(shown.index)), crs=grid.crs)
+    note = (
+        f"{len(grid):,} cells are too many for a smooth map: shown as {len(out):,} H3 r{parent_res} "
+        f"cells, each with the grade of its riskiest r{resolution} cell (full detail in grid.parquet)"
+    )
+    return out, note
 
 
 def _cell_tips(grid: gpd.GeoDataFrame) -> list[str]:
@@ -286,6 +319,7 @@ def grid_deck(
     """A pydeck Deck of the graded grid (or of residents when ungraded), with streets and buildings
     for context and the screens on top. Tooltips are pre-built, escaped HTML (``tip`` field).
     """
+    grid, _ = display_grid(grid)
     if "grade" in grid.columns:
         fill = [[*GRADE_COLOURS[g], 170] for g in grid["grade"]]
     else:
@@ -312,13 +346,30 @@ def grid_deck(
         "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff", "maxWidth": "420px"},
     }
     context = _context_layers(layers, tuple(grid.total_bounds))
-    return pdk.Deck(
+    return OfflineDeck(
         layers=[hexes, *context, *_screen_layers(result)],
         initial_view_state=_view(grid),
         map_provider=None,
         map_style=None,
         tooltip=tooltip,
     )
+
+
+class OfflineDeck(pdk.Deck):
+    """A pydeck Deck that shows itself offline in a notebook (deck.gl inlined, no CDN).
+
+    pydeck's own notebook display loads deck.gl from a CDN, which an office without internet
+    cannot reach; this one embeds the same offline page as ``map.html`` in an iframe.
+    """
+
+    header_html: str = ""
+
+    def _repr_html_(self) -> str:
+        page = deck_to_offline_html(self, header_html=self.header_html)
+        return (
+            '<iframe style="width:100%;height:560px;border:0" '
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        )
 
 
 def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
@@ -332,7 +383,8 @@ def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
     return page.replace("<body>", "<body>\n" + header_html, 1)
 
 
-def _legend_html(result: RunResult) -> str:
+def legend_html(result: RunResult) -> str:
+    """The title, legend, layer toggles and attribution drawn over the map."""
     title = escape_text(result.recipe.title or result.recipe.name)
     grid = result.grid
     if "grade" in grid.columns:
@@ -356,6 +408,10 @@ def _legend_html(result: RunResult) -> str:
         )
     total = result.grid["residents"].sum()
     source = escape_text(result.layers.population_source)
+    note = display_grid(grid)[1]
+    aggregation = (
+        f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
+    )
     return f"""
 <style>
   #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
@@ -374,6 +430,7 @@ def _legend_html(result: RunResult) -> str:
   <div style="margin:6px 0 2px"><b>{heading}</b></div>
   {items}
   <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid)}</div>
+  {aggregation}
   <div style="margin-top:2px; color:#555; font-size:11px">Population: {source}</div>
 </div>
 <script>
@@ -450,6 +507,6 @@ def write_map(result: RunResult, path: str | Path) -> Path:
     """Write the run's offline ``map.html``."""
     path = Path(path)
     deck = grid_deck(result.grid, result.layers, result)
-    page = deck_to_offline_html(deck, header_html=_legend_html(result))
+    page = deck_to_offline_html(deck, header_html=legend_html(result))
     path.write_text(page, encoding="utf-8")
     return path

@@ -8,8 +8,7 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-
-from ..grid import cells_to_polygons
+from shapely.geometry import shape
 
 
 def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
@@ -44,5 +43,5 @@ def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
 
 
 def dissolve_cells(cells: list[str]) -> shapely.Geometry:
-    """One (multi)polygon covering the cells."""
-    return shapely.union_all(cells_to_polygons(cells), grid_size=1e-9)
+    """One (multi)polygon covering the cells (H3's own outline of a cell set: exact and fast)."""
+    return shape(h3.cells_to_h3shape(list(cells)).__geo_interface__)

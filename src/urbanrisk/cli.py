@@ -2,7 +2,8 @@
 
 Exit codes (for schedulers):
 
-- 0: success;
+- 0: success (``rescan``: and no escalation at or above the alert grade);
+- 3: ``rescan`` only: escalations found (listed in the run's ``alerts.json``);
 - 2: bad input: a recipe that does not validate, a layer that cannot be read, an absurd grid;
 - 75: another run of the same recipe is in progress (EX_TEMPFAIL: try again later);
 - 1: internal error (a bug: please report it with the traceback).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 import traceback
@@ -19,14 +21,18 @@ from pathlib import Path
 
 from ._errors import InputError, RecipeError, RunLockedError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
+#: Crash tests only: after writing this file of a run, sleep so that a test can kill the process.
+PAUSE_ENV = "URBANRISK_PAUSE_AFTER"
+log = logging.getLogger("urbanrisk")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="urbanrisk",
         description="Screen a city's open data for urban risk on an H3 grid.",
-        epilog="Exit codes: 0 ok, 2 bad recipe or input, 75 already running, 1 internal error.",
+        epilog="Exit codes: 0 ok, 3 escalations (rescan), 2 bad recipe or input, 75 already running, "
+        "1 internal error.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a recipe and report every problem at once")
@@ -43,7 +49,130 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="run even when the grid exceeds the cell limit")
     run.add_argument("--quiet", action="store_true", help="no progress bars; errors only")
+    run.add_argument("--log-file", type=Path, default=None, help="also append messages to this file")
+    rescan = sub.add_parser("rescan", help="run again, reuse what did not change, report what did (for cron)")
+    rescan.add_argument("recipe", type=Path)
+    rescan.add_argument("--out", type=Path, default=None, help="output folder (replaces outputs.dir)")
+    rescan.add_argument("--scheduler", default=None, help="as for run")
+    rescan.add_argument(
+        "--alert-grade",
+        choices=["I", "II", "III", "IV"],
+        default=None,
+        help="escalations to this grade or worse alert (exit 3); default: outputs.alert_grade",
+    )
+    rescan.add_argument("--quiet", action="store_true", help="no output but errors")
+    rescan.add_argument("--log-file", type=Path, default=None, help="also append messages to this file")
+    history = sub.add_parser("history", help="list the runs of a recipe with their status and counts")
+    history.add_argument("recipe", type=Path)
+    history.add_argument("--out", type=Path, default=None)
+    diff = sub.add_parser("diff", help="compare two run folders")
+    diff.add_argument("run_a", type=Path)
+    diff.add_argument("run_b", type=Path)
+    diff.add_argument("--alert-grade", choices=["I", "II", "III", "IV"], default="II")
     return parser
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    """Print unless --quiet, and log to --log-file when given."""
+    if not getattr(args, "quiet", False):
+        print(text, flush=True)
+    log.info(text)
+
+
+def _pause_hook():
+    target = os.environ.get(PAUSE_ENV)
+    if not target:
+        return None
+
+    def pause(name: str) -> None:
+        if name == target:
+            time.sleep(120)
+
+    return pause
+
+
+def _rescan(args: argparse.Namespace) -> int:
+    from .rescan import rescan
+
+    start = time.perf_counter()
+    result = rescan(
+        args.recipe,
+        out=args.out,
+        scheduler=args.scheduler,
+        alert_grade=args.alert_grade,
+        after_file=_pause_hook(),
+    )
+    alerts = result.changes.alerts
+    what = "nothing changed: outputs reused" if result.reused else "rerun"
+    previous = result.previous.name if result.previous else "none"
+    _say(args, f"urbanrisk rescan {args.recipe}: {what} (previous run: {previous})")
+    for kind, count in result.changes.summary().items():
+        _say(args, f"  {kind}: {count}")
+    for alert in alerts[:20]:
+        old = alert["old_grade"] or "new"
+        _say(
+            args,
+            f"  ALERT {alert['kind']} {alert['id']} {alert['name']}: {old} -> {alert['new_grade']}: "
+            f"{alert['explanation']}",
+        )
+    if len(alerts) > 20:
+        _say(args, f"  ... {len(alerts) - 20} more in alerts.json")
+    _say(
+        args,
+        f"  escalations: {len(alerts)} · run folder: {result.run_dir} · {time.perf_counter() - start:.1f} s",
+    )
+    return EXIT_ESCALATION if alerts else EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    import json
+
+    from .recipe import load_recipe
+    from .rescan import latest_run
+
+    recipe = load_recipe(args.recipe)
+    out_dir = Path(args.out) if args.out else Path(recipe.outputs.dir)
+    runs_dir = out_dir / "runs"
+    latest = latest_run(out_dir)
+    if not runs_dir.is_dir():
+        print(f"{out_dir}: no runs yet")
+        return EXIT_OK
+    print(f"{'run':<30} {'status':<18} {'cells':>8} {'residents':>11} {'I':>5} {'II':>5} {'alerts':>7}")
+    for folder in sorted(runs_dir.iterdir()):
+        if folder.name.startswith("."):
+            print(f"{folder.name[:30]:<30} {'incomplete (debris)':<18}")
+            continue
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            print(f"{folder.name:<30} {'unreadable':<18}")
+            continue
+        counts, grades = manifest.get("counts", {}), manifest.get("grades", {})
+        status = "reused" if manifest.get("reused_from") else "complete"
+        status += " (latest)" if latest is not None and folder.resolve() == latest else ""
+        alerts = manifest.get("rescan", {}).get("escalations", "")
+        cells, residents = counts.get("cells", 0), counts.get("residents", 0)
+        red, orange = grades.get("I", {}).get("cells", 0), grades.get("II", {}).get("cells", 0)
+        row = f"{folder.name:<30} {status:<18} {cells:>8,} {residents:>11,.0f}"
+        print(f"{row} {red:>5} {orange:>5} {alerts!s:>7}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .changes import compare_runs
+
+    for folder in (args.run_a, args.run_b):
+        if not (folder / "manifest.json").is_file():
+            msg = f"{folder} is not a complete run folder (no manifest.json)"
+            raise InputError(msg)
+    changes = compare_runs(args.run_a, args.run_b, alert_grade=args.alert_grade)
+    names = f"{args.run_a.name} -> {args.run_b.name}"
+    print(f"{names}: {len(changes.table)} changes, {len(changes.alerts)} escalations")
+    for kind, count in changes.summary().items():
+        print(f"  {kind}: {count}")
+    for alert in changes.alerts:
+        print(f"  ALERT {alert['kind']} {alert['id']}: {alert['old_grade'] or 'new'} -> {alert['new_grade']}")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -108,29 +237,41 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``urbanrisk`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    log.setLevel(logging.INFO)
+    handler = None
+    if getattr(args, "log_file", None):
+        handler = logging.FileHandler(args.log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
     try:
-        if args.command == "validate":
-            return _validate(args)
-        return _run(args)
+        commands = {"validate": _validate, "run": _run, "rescan": _rescan, "history": _history, "diff": _diff}
+        return commands[args.command](args)
     except RecipeError as exc:
-        print(f"urbanrisk: {exc}", file=sys.stderr)
+        _error(f"urbanrisk: {exc}")
         return EXIT_INPUT
     except InputError as exc:
-        print(f"urbanrisk: error: {exc}", file=sys.stderr)
+        _error(f"urbanrisk: error: {exc} (the last complete run is untouched)")
         return EXIT_INPUT
     except RunLockedError as exc:
-        print(f"urbanrisk: {exc}", file=sys.stderr)
+        _error(f"urbanrisk: {exc}")
         return EXIT_LOCKED
     except KeyboardInterrupt:
         print("urbanrisk: interrupted; the last complete run is untouched", file=sys.stderr)
         return 130
     except Exception:
         traceback.print_exc()
-        print(
-            "urbanrisk: internal error (exit 1): please report it with the traceback above", file=sys.stderr
-        )
+        _error("urbanrisk: internal error (exit 1): please report it with the traceback above")
+        log.exception("internal error")
         return EXIT_INTERNAL
+    finally:
+        if handler is not None:
+            log.removeHandler(handler)
+            handler.close()
+
+
+def _error(text: str) -> None:
+    print(text, file=sys.stderr)
+    log.error(text)
 
 
 if __name__ == "__main__":

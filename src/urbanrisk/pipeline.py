@@ -10,6 +10,7 @@ Each stage is a plain function a notebook can call alone::
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from ._errors import GridError, LayerError, RecipeError
+from .cache import Cache, content_key, frame_digest, sha256_of
 from .coverage import coverage_stage, coverage_wide, standards_for
 from .indicators import PartitionInput, partition_indicators
 from .layers.osm import OsmLayers, osm_from_file
@@ -66,8 +68,10 @@ def _concat(frames: list[gpd.GeoDataFrame], columns: list[str]) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
 
 
-def load_layers(recipe: Recipe) -> Layers:
+def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
     """Load every layer of a recipe into the standard schema.
+
+    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again.
 
     Raises
     ------
@@ -86,7 +90,22 @@ def load_layers(recipe: Recipe) -> Layers:
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
             files[name] = spec.path
-        if spec.type == "osm":
+        if spec.type == "osm" and cache is not None:
+            key = content_key(
+                "osm",
+                sha256_of(spec.path),
+                frame_digest(tag_table.reset_index()),
+                frame_digest(building_types.reset_index()),
+                frame_digest(context),
+            )
+            cache.used.add(key)
+            osm[name] = cache.get(key)
+            if osm[name] is None:
+                osm[name] = osm_from_file(
+                    spec.path, tag_table=tag_table, building_types=building_types, landuse_context=context
+                )
+                cache.put(key, osm[name])
+        elif spec.type == "osm":
             osm[name] = osm_from_file(
                 spec.path, tag_table=tag_table, building_types=building_types, landuse_context=context
             )
@@ -276,6 +295,42 @@ def partition_inputs(
     return inputs
 
 
+def partition_key(task: PartitionInput) -> str:
+    """Content key of a partition task: its cells, the data it receives and the settings."""
+    raster = None
+    if task.raster is not None:
+        raster = (sha256_of(task.raster.path), task.raster.band)
+    return content_key(
+        "partition",
+        task.cells,
+        task.resolution,
+        task.utm_crs,
+        hashlib.sha256(task.area_wkb).hexdigest(),
+        task.poi_kinds,
+        task.floor_area_per_person_m2,
+        raster,
+        *(frame_digest(f) for f in (task.buildings, task.pois, task.hazards, task.resources, task.streets)),
+    )
+
+
+def _partition_tables(
+    inputs: list[PartitionInput], *, scheduler: str, progress: bool, cache: Cache | None
+) -> list[pd.DataFrame]:
+    if cache is None:
+        return map_partitions(partition_indicators, inputs, scheduler=scheduler, progress=progress)
+    keys = [partition_key(task) for task in inputs]
+    cache.used.update(keys)
+    tables: list[pd.DataFrame | None] = [cache.get(key) for key in keys]
+    todo = [i for i, table in enumerate(tables) if table is None]
+    fresh = map_partitions(
+        partition_indicators, [inputs[i] for i in todo], scheduler=scheduler, progress=progress
+    )
+    for i, table in zip(todo, fresh, strict=True):
+        cache.put(keys[i], table)
+        tables[i] = table
+    return tables
+
+
 def utm_crs_for(area: BaseGeometry) -> str:
     """The UTM zone of the area's centre, as an EPSG code string."""
     centre = area.centroid
@@ -291,8 +346,11 @@ def build_grid(
     scheduler: str | None = None,
     force: bool = False,
     progress: bool = False,
+    cache: Cache | None = None,
 ) -> gpd.GeoDataFrame:
     """H3 cells over the area with their indicators, computed per partition with Dask.
+
+    With a ``cache``, a partition whose cells and input data are unchanged is not recomputed.
 
     Returns
     -------
@@ -306,7 +364,7 @@ def build_grid(
         msg = "the study area holds no H3 cell: is the area empty?"
         raise GridError(msg)
     inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
-    tables = map_partitions(partition_indicators, inputs, scheduler=scheduler, progress=progress)
+    tables = _partition_tables(inputs, scheduler=scheduler, progress=progress, cache=cache)
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index))
     grid = frame.join(table)
@@ -463,6 +521,7 @@ def run_recipe(
     force: bool = False,
     progress: bool = False,
     write: bool = True,
+    cache: Cache | None = None,
     _after_stage: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run a recipe end to end and (by default) write its run folder.
@@ -479,7 +538,10 @@ def run_recipe(
     force
         Run even when the grid would exceed the cell limit.
     write
-        Write ``<out>/runs/<timestamp>`` and point ``<out>/latest`` at it.
+        Write ``<out>/runs/<timestamp>`` and point ``<out>/latest`` at it, holding the recipe's run
+        lock for the whole run (a second run of the same recipe is refused at once).
+    cache
+        Reuse unchanged OSM layers and grid partitions (see :mod:`urbanrisk.cache`).
 
     Returns
     -------
@@ -490,8 +552,34 @@ def run_recipe(
     if not isinstance(recipe, Recipe):
         recipe = load_recipe(recipe)
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
-    timings: dict[str, float] = {}
     hook = _after_stage or (lambda stage: None)
+    if not write:
+        return compute_run(
+            recipe, scheduler=scheduler, force=force, progress=progress, cache=cache, hook=hook
+        )
+    out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
+    with store.run_lock(out_dir):
+        result = compute_run(
+            recipe, scheduler=scheduler, force=force, progress=progress, cache=cache, hook=hook
+        )
+        start = time.perf_counter()
+        result.run_dir = store.write_run(result, out_dir, scheduler=scheduler, after_file=hook)
+        result.timings["write"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def compute_run(
+    recipe: Recipe,
+    *,
+    scheduler: str,
+    force: bool = False,
+    progress: bool = False,
+    cache: Cache | None = None,
+    hook: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Every stage of a run, in memory: layers, area, grid, coverage, screens and grades."""
+    timings: dict[str, float] = {}
+    hook = hook or (lambda stage: None)
 
     def stage(name: str, func: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -500,7 +588,7 @@ def run_recipe(
         hook(name)
         return value
 
-    layers = stage("layers", lambda: load_layers(recipe))
+    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes)
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
@@ -508,7 +596,10 @@ def run_recipe(
         if note:
             notes.append(note)
     grid = stage(
-        "grid", lambda: build_grid(recipe, layers, area, scheduler=scheduler, force=force, progress=progress)
+        "grid",
+        lambda: build_grid(
+            recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
+        ),
     )
     coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid))
     grid, screens = stage(
@@ -521,7 +612,7 @@ def run_recipe(
     if len(wide.columns):
         geometry = grid.pop("geometry")
         grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
-    result = RunResult(
+    return RunResult(
         recipe=recipe,
         grid=grid,
         layers=layers,
@@ -531,9 +622,3 @@ def run_recipe(
         screens=screens,
         coverage=coverage,
     )
-    if write:
-        out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-        result.run_dir = stage(
-            "write", lambda: store.write_run(result, out_dir, scheduler=scheduler, after_file=hook)
-        )
-    return result

@@ -150,6 +150,7 @@ class OutputsSpec(_Strict):
 
     dir: str
     keep: Annotated[int, Field(ge=1)] = 30
+    alert_grade: Literal["I", "II", "III", "IV"] = "II"
 
 
 class ComputeSpec(_Strict):

@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import platform
@@ -32,6 +31,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ._errors import RunLockedError
+from .cache import sha256_of
 
 if TYPE_CHECKING:
     from .pipeline import RunResult
@@ -55,15 +55,6 @@ _VERSIONED = (
     "osmnx",
     "scipy",
 )
-
-
-def sha256_of(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -139,8 +130,13 @@ def write_run(
     *,
     scheduler: str,
     after_file: Callable[[str], None] | None = None,
+    extra: Callable[[Path], dict[str, Any]] | None = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write a run folder for ``result`` under ``out_dir`` and point ``latest`` at it.
+
+    ``extra(folder)`` may write more files into the unfinished folder (a rescan's changes and
+    alerts) and returns entries for the manifest; the caller holds :func:`run_lock`.
 
     Returns
     -------
@@ -152,44 +148,45 @@ def write_run(
 
     out_dir = Path(out_dir).resolve()
     hook = after_file or (lambda name: None)
-    with run_lock(out_dir):
-        runs = out_dir / "runs"
-        runs.mkdir(parents=True, exist_ok=True)
-        for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
-            shutil.rmtree(debris, ignore_errors=True)
-        stamp = _utc_stamp()
-        tmp = runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}"
-        tmp.mkdir()
-        grid = result.grid
-        grid.to_parquet(tmp / "grid.parquet", index=True)
-        hook("grid.parquet")
-        for name, table in screen_tables(result).items():
-            if isinstance(table, gpd.GeoDataFrame):
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-            else:
-                pd.DataFrame(table).to_parquet(tmp / f"{name}.parquet", index=False)
-            hook(f"{name}.parquet")
-        _write_gpkg(result, tmp / "risk.gpkg")
-        hook("risk.gpkg")
-        write_map(result, tmp / "map.html")
-        hook("map.html")
-        write_report(result, tmp / "report.html")
-        hook("report.html")
-        manifest = build_manifest(result, scheduler=scheduler, stamp=stamp)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        hook("manifest.json")
-        for child in tmp.iterdir():
-            with open(child, "rb") as handle:
-                os.fsync(handle.fileno())
-        final = runs / stamp
-        os.rename(tmp, final)
-        _fsync_dir(runs)
-        point_latest(out_dir, final)
-        for old in complete_runs(out_dir)[: -result.recipe.outputs.keep]:
-            shutil.rmtree(old, ignore_errors=True)
-        return final
+    # the caller holds run_lock(out_dir) for the whole run
+    runs = out_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
+        shutil.rmtree(debris, ignore_errors=True)
+    stamp = _utc_stamp()
+    tmp = runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}"
+    tmp.mkdir()
+    grid = result.grid
+    grid.to_parquet(tmp / "grid.parquet", index=True)
+    hook("grid.parquet")
+    for name, table in screen_tables(result).items():
+        if isinstance(table, gpd.GeoDataFrame):
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+        else:
+            pd.DataFrame(table).to_parquet(tmp / f"{name}.parquet", index=False)
+        hook(f"{name}.parquet")
+    _write_gpkg(result, tmp / "risk.gpkg")
+    hook("risk.gpkg")
+    write_map(result, tmp / "map.html")
+    hook("map.html")
+    write_report(result, tmp / "report.html")
+    hook("report.html")
+    manifest = build_manifest(result, scheduler=scheduler, stamp=stamp)
+    manifest.update(manifest_extra or {})
+    if extra is not None:
+        manifest.update(extra(tmp))
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    hook("manifest.json")
+    for child in tmp.iterdir():
+        with open(child, "rb") as handle:
+            os.fsync(handle.fileno())
+    final = runs / stamp
+    os.rename(tmp, final)
+    _fsync_dir(runs)
+    point_latest(out_dir, final)
+    for old in complete_runs(out_dir)[: -result.recipe.outputs.keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return final
 
 
 def screen_tables(result: RunResult) -> dict[str, Any]:
@@ -245,6 +242,7 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "recipe": result.recipe.model_dump(mode="json"),
         "recipe_path": result.recipe.source_path,
+        "run_key": run_key(result.recipe),
         "inputs": inputs,
         "versions": package_versions(),
         "scheduler": scheduler,
@@ -308,3 +306,21 @@ def _grade_counts(grid: Any) -> dict[str, dict[str, float]]:
         }
         for grade in GRADES
     }
+
+
+def run_key(recipe: Any) -> str:
+    """Content key of a whole run: the recipe's settings, its input files and the data tables."""
+    from . import settings
+    from .cache import content_key
+
+    files = {
+        name: sha256_of(spec.path)
+        for name, spec in recipe.layers.items()
+        if getattr(spec, "path", None) and "://" not in spec.path
+    }
+    tables = {p.name: sha256_of(p) for p in sorted(settings.tables_dir.glob("*.csv"))}
+    tables.update({k: sha256_of(v) for k, v in recipe.tables.model_dump().items() if v})
+    if recipe.area.path:
+        files["area"] = sha256_of(recipe.area.path)
+    settings_part = recipe.model_dump(mode="json", exclude={"source_path", "outputs"})
+    return content_key("run", settings_part, files, tables)

@@ -1,0 +1,278 @@
+"""What changed between two runs of a recipe: escalations, new hazards, lost coverage, new gaps.
+
+:func:`compare_runs` reads two run folders and returns one table of changes (``changes.parquet``)
+and the escalations a person should look at (``alerts.json``): cells whose grade rose, hazard
+sources added or worse, communities whose worst grade rose — each with its explanation — when the
+new grade reaches the alert grade (default II: grades I and II alert).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .grade import GRADE_RANK, GRADES
+
+COLUMNS = ["kind", "id", "name", "old", "new", "direction", "residents", "explanation", "geometry"]
+
+
+@dataclass
+class Changes:
+    """Changes between two runs and the escalations among them."""
+
+    table: gpd.GeoDataFrame
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        """How many changes of each kind and direction."""
+        if not len(self.table):
+            return {}
+        counts = self.table.groupby(["kind", "direction"]).size()
+        return {f"{kind} {direction}": int(n) for (kind, direction), n in counts.items()}
+
+
+def _read(folder: Path, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
+    path = Path(folder) / f"{name}.parquet"
+    if not path.is_file():
+        return None
+    try:
+        return gpd.read_parquet(path)
+    except ValueError:  # not a GeoParquet file (the long coverage table)
+        return pd.read_parquet(path)
+
+
+def _direction(old: str, new: str) -> str:
+    if GRADE_RANK[new] < GRADE_RANK[old]:
+        return "escalation"
+    return "de-escalation"
+
+
+def _grade_changes(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    *,
+    kind: str,
+    grade: str,
+    name: str,
+    residents: str,
+    explain: str,
+    key: str | None = None,
+) -> list[dict[str, Any]]:
+    old = old.set_index(key) if key else old
+    new = new.set_index(key) if key else new
+    rows = []
+    both = new.index.intersection(old.index)
+    changed = both[(old.loc[both, grade] != new.loc[both, grade]).to_numpy()]
+    for ident in changed:
+        o, n = str(old.loc[ident, grade]), str(new.loc[ident, grade])
+        rows.append(
+            {
+                "kind": kind,
+                "id": str(ident),
+                "name": str(new.loc[ident, name]) if name else "",
+                "old": o,
+                "new": n,
+                "direction": _direction(o, n),
+                "residents": float(new.loc[ident, residents]),
+                "explanation": str(new.loc[ident, explain]),
+                "geometry": new.loc[ident, "geometry"],
+            }
+        )
+    return rows
+
+
+def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str = "II") -> Changes:
+    """Compare two run folders of one recipe.
+
+    Parameters
+    ----------
+    old_dir, new_dir
+        Run folders (``runs/<stamp>``).
+    alert_grade
+        An escalation alerts when its new grade is this grade or more severe (I alerts only on I).
+    """
+    if alert_grade not in GRADES:
+        msg = f"alert grade must be one of {', '.join(GRADES)}, got {alert_grade!r}"
+        raise ValueError(msg)
+    rows: list[dict[str, Any]] = []
+    old_grid, new_grid = _read(old_dir, "grid"), _read(new_dir, "grid")
+    if old_grid is not None and new_grid is not None:
+        cell_rows = _grade_changes(
+            old_grid, new_grid, kind="cell", grade="grade", name="", residents="residents", explain="factors"
+        )
+        for row in cell_rows:  # say what changed in reach of the cell, not only its top factors
+            cell = row["id"]
+            before, after = old_grid.loc[cell, "top_hazard"], new_grid.loc[cell, "top_hazard"]
+            if after and after != before:
+                row["explanation"] = f"hazard source {after} now in reach; {row['explanation']}"
+        rows += cell_rows
+        for ident in new_grid.index.difference(old_grid.index):
+            rows.append(
+                {
+                    "kind": "cell",
+                    "id": ident,
+                    "name": "",
+                    "old": "",
+                    "new": new_grid.loc[ident, "grade"],
+                    "direction": "added",
+                    "residents": float(new_grid.loc[ident, "residents"]),
+                    "explanation": "cell newly in the study area",
+                    "geometry": new_grid.loc[ident, "geometry"],
+                }
+            )
+    old_hz, new_hz = _read(old_dir, "hazard_sources"), _read(new_dir, "hazard_sources")
+    if old_hz is not None and new_hz is not None:
+        old_ids, new_ids = set(old_hz["id"]), set(new_hz["id"])
+        for row in new_hz[new_hz["id"].isin(new_ids - old_ids)].itertuples():
+            rows.append(
+                {
+                    "kind": "hazard_source",
+                    "id": row.id,
+                    "name": row.name,
+                    "old": "",
+                    "new": row.grade,
+                    "direction": "added",
+                    "residents": float(row.residents_exposed),
+                    "explanation": f"new {row.label}: {row.factors}"
+                    + (f"; breaches: {row.breaches}" if row.breaches else ""),
+                    "geometry": row.geometry,
+                }
+            )
+        for row in old_hz[old_hz["id"].isin(old_ids - new_ids)].itertuples():
+            rows.append(
+                {
+                    "kind": "hazard_source",
+                    "id": row.id,
+                    "name": row.name,
+                    "old": row.grade,
+                    "new": "",
+                    "direction": "removed",
+                    "residents": float(row.residents_exposed),
+                    "explanation": f"{row.label} no longer in the data",
+                    "geometry": row.geometry,
+                }
+            )
+        rows += _grade_changes(
+            old_hz,
+            new_hz,
+            kind="hazard_source",
+            grade="grade",
+            name="name",
+            residents="residents_exposed",
+            explain="factors",
+            key="id",
+        )
+    old_cm, new_cm = _read(old_dir, "communities"), _read(new_dir, "communities")
+    if old_cm is not None and new_cm is not None and len(old_cm) and len(new_cm):
+        rows += _grade_changes(
+            old_cm,
+            new_cm,
+            kind="community",
+            grade="worst_grade",
+            name="name",
+            residents="residents",
+            explain="top_hazards",
+            key="id",
+        )
+    rows += _coverage_changes(old_dir, new_dir, new_grid)
+    rows += _new_gaps(old_dir, new_dir)
+    table = gpd.GeoDataFrame(pd.DataFrame(rows, columns=COLUMNS), geometry="geometry", crs=4326)
+    table = table.sort_values(["kind", "direction", "id"], kind="stable").reset_index(drop=True)
+    threshold = GRADE_RANK[alert_grade]
+    alerts = []
+    for row in table.itertuples():
+        worse = row.direction == "escalation" or (row.direction == "added" and row.kind == "hazard_source")
+        if worse and row.new in GRADE_RANK and GRADE_RANK[row.new] <= threshold:
+            centre = row.geometry.centroid if row.geometry is not None else None
+            alerts.append(
+                {
+                    "kind": row.kind,
+                    "id": row.id,
+                    "name": row.name,
+                    "old_grade": row.old or None,
+                    "new_grade": row.new,
+                    "residents": round(row.residents, 1),
+                    "explanation": row.explanation,
+                    "lon": round(centre.x, 6) if centre is not None else None,
+                    "lat": round(centre.y, 6) if centre is not None else None,
+                }
+            )
+    return Changes(table, alerts)
+
+
+def _coverage_changes(
+    old_dir: Path, new_dir: Path, new_grid: gpd.GeoDataFrame | None
+) -> list[dict[str, Any]]:
+    old, new = _read(old_dir, "coverage"), _read(new_dir, "coverage")
+    if old is None or new is None or not len(old) or not len(new) or new_grid is None:
+        return []
+    merged = old.merge(new, on=["h3_cell", "standard"], suffixes=("_old", "_new"))
+    flips = merged[merged["covered_old"] != merged["covered_new"]]
+    rows = []
+    for row in flips.itertuples():
+        lost = bool(row.covered_old) and not bool(row.covered_new)
+        geometry = new_grid.loc[row.h3_cell, "geometry"] if row.h3_cell in new_grid.index else None
+        rows.append(
+            {
+                "kind": f"coverage {row.standard}",
+                "id": row.h3_cell,
+                "name": "",
+                "old": "covered" if row.covered_old else "uncovered",
+                "new": "covered" if row.covered_new else "uncovered",
+                "direction": "lost" if lost else "gained",
+                "residents": float(row.residents_new),
+                "explanation": f"travel {row.travel_old:.0f} -> {row.travel_new:.0f} {row.unit_new}"
+                if np.isfinite(row.travel_old) and np.isfinite(row.travel_new)
+                else "reach changed",
+                "geometry": geometry,
+            }
+        )
+    return rows
+
+
+def _new_gaps(old_dir: Path, new_dir: Path) -> list[dict[str, Any]]:
+    old, new = _read(old_dir, "gaps"), _read(new_dir, "gaps")
+    if new is None or not len(new):
+        return []
+    rows = []
+    for row in new.itertuples():
+        before = old[old["standard"] == row.standard] if old is not None and len(old) else None
+        if before is not None and before.intersects(row.geometry).any():
+            continue
+        rows.append(
+            {
+                "kind": f"gap {row.standard}",
+                "id": row.gap,
+                "name": "",
+                "old": "",
+                "new": "gap",
+                "direction": "new",
+                "residents": float(row.residents),
+                "explanation": f"{row.residents:,.0f} residents beyond the {row.standard} standard",
+                "geometry": row.geometry,
+            }
+        )
+    return rows
+
+
+def write_changes(
+    changes: Changes, folder: Path, *, previous: str | None, alert_grade: str
+) -> dict[str, Any]:
+    """Write ``changes.parquet`` and ``alerts.json`` into a run folder; returns manifest entries."""
+    changes.table.to_parquet(folder / "changes.parquet", index=False)
+    document = {"previous_run": previous, "alert_grade": alert_grade, "escalations": changes.alerts}
+    (folder / "alerts.json").write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    return {
+        "rescan": {
+            "previous_run": previous,
+            "alert_grade": alert_grade,
+            "escalations": len(changes.alerts),
+            "changes": changes.summary(),
+        }
+    }

@@ -1,0 +1,198 @@
+"""Nightly rescans: never lose the last good run, tell exactly what changed, exit codes for cron."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import yaml
+from shapely.geometry import Point
+
+from conftest import ACCRA_TIF, ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from urbanrisk.cli import main
+
+SCHOOL_SIDE = (116.3260, 39.9990)  # next to 清华附中 / the school cluster in the south-west of Tsinghua
+
+
+def _recipe(folder: Path, *, osm: Path = WUDAOKOU_OSM, hazards: Path | None = None) -> Path:
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(osm)
+    body["layers"]["hazards"]["path"] = str(hazards or WUDAOKOU_HAZARDS)
+    body["outputs"]["dir"] = str(folder / "out")
+    return write_recipe(folder, body)
+
+
+def _registry(folder: Path, extra: str = "") -> Path:
+    path = folder / "hazards.csv"
+    path.write_text(WUDAOKOU_HAZARDS.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "urbanrisk.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def _start(*args: str, pause_after: str) -> subprocess.Popen:
+    env = {**os.environ, "URBANRISK_PAUSE_AFTER": pause_after}
+    return subprocess.Popen(
+        [sys.executable, "-m", "urbanrisk.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for(path_glob, folder: Path, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if list(folder.glob(path_glob)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{path_glob} never appeared in {folder}")
+
+
+def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(tmp_path):
+    registry = _registry(tmp_path)
+    recipe = _recipe(tmp_path, hazards=registry)
+    out = tmp_path / "out"
+    assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+    good = (out / "latest").resolve()
+    _registry(tmp_path, f"WDK-H003,gas,LPG depot,4,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
+    victim = _start("rescan", str(recipe), "--quiet", pause_after="map.html")
+    try:
+        _wait_for("runs/.partial-*/map.html", out)
+        victim.send_signal(signal.SIGKILL)  # no cleanup handler can run
+        victim.wait(timeout=30)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    assert (out / "latest").resolve() == good
+    assert len(gpd.read_parquet(out / "latest" / "grid.parquet")) > 400  # readable
+    assert list((out / "runs").glob(".partial-*"))  # debris of the killed run
+    after = _cli("rescan", str(recipe), "--quiet")
+    assert after.returncode == 3, after.stderr  # the new LPG depot next to schools escalates
+    assert (out / "latest").resolve() != good
+    assert not list((out / "runs").glob(".partial-*"))
+
+
+def test_second_rescan_at_once_is_refused_and_a_crashed_holder_leaves_no_stale_lock(tmp_path):
+    recipe = _recipe(tmp_path)
+    first = _start("rescan", str(recipe), "--quiet", pause_after="grid.parquet")
+    try:
+        _wait_for("runs/.partial-*/grid.parquet", tmp_path / "out")
+        second = _cli("rescan", str(recipe))
+        assert second.returncode == 75
+        assert "already running" in second.stderr and str(first.pid) in second.stderr
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    third = _cli("rescan", str(recipe), "--quiet")  # the kernel released the dead holder's lock
+    assert third.returncode == 0, third.stderr
+
+
+@pytest.mark.parametrize("what", ["cut_osm", "garbage_tiff"])
+def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what):
+    if what == "cut_osm":
+        recipe = _recipe(tmp_path)
+        assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+        cut = tmp_path / "cut.osm"
+        cut.write_bytes(WUDAOKOU_OSM.read_bytes()[:1_000_000])
+        recipe = _recipe(tmp_path, osm=cut)
+        bad_file = "cut.osm"
+    else:
+        body = {
+            "name": "accra",
+            "area": {"bbox": [-0.22, 5.55, -0.20, 5.57]},
+            "grid": {"resolution": 9},
+            "layers": {"population": {"type": "raster", "path": str(tmp_path / "pop.tif")}},
+            "outputs": {"dir": str(tmp_path / "out")},
+        }
+        (tmp_path / "pop.tif").write_bytes(ACCRA_TIF.read_bytes())
+        recipe = write_recipe(tmp_path, body)
+        assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+        (tmp_path / "pop.tif").write_bytes(b"II*\x00" + os.urandom(4096))
+        bad_file = "pop.tif"
+    good = (tmp_path / "out" / "latest").resolve()
+    result = _cli("rescan", str(recipe))
+    assert result.returncode == 2
+    assert bad_file in result.stderr and "the last complete run is untouched" in result.stderr
+    assert (tmp_path / "out" / "latest").resolve() == good
+
+
+def test_new_severe_source_next_to_a_school_gives_exactly_its_escalations(tmp_path):
+    registry = _registry(tmp_path)
+    recipe = _recipe(tmp_path, hazards=registry)
+    assert main(["rescan", str(recipe), "--quiet"]) == 0
+    _registry(tmp_path, f"WDK-H003,gas,LPG depot,4,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
+    assert main(["rescan", str(recipe), "--quiet"]) == 3
+    run = (tmp_path / "out" / "latest").resolve()
+    alerts = json.loads((run / "alerts.json").read_text(encoding="utf-8"))["escalations"]
+    changes = gpd.read_parquet(run / "changes.parquet")
+    # the new source itself, graded I by the risk matrix: 4 x (955 residents -> 3, schools -> capped 4)...
+    hazard = [a for a in alerts if a["kind"] == "hazard_source"]
+    assert [(a["id"], a["new_grade"]) for a in hazard] == [("WDK-H003", "I")]
+    assert "vulnerable site" in hazard[0]["explanation"]
+    # ... and nothing else changed but what lies within its 200 m impact radius
+    reach = gpd.GeoSeries([Point(*SCHOOL_SIDE)], crs=4326).to_crs(32650).buffer(200).iloc[0]
+    geometries = changes.to_crs(32650).geometry
+    assert geometries.intersects(reach).all()
+    assert set(changes["direction"]) <= {"escalation", "added"}
+    assert set(changes.loc[changes["kind"] == "hazard_source", "id"]) == {"WDK-H003"}
+    cell_alerts = [a for a in alerts if a["kind"] == "cell"]
+    assert all(a["explanation"].startswith("hazard source WDK-H003 now in reach") for a in cell_alerts)
+    assert len(alerts) == len(changes[changes["new"].isin(["I", "II"])])
+    # `urbanrisk diff` compares any two runs (here: the first and the latest)
+    assert main(["diff", str(run.parent / sorted(p.name for p in run.parent.iterdir())[0]), str(run)]) == 0
+
+
+def test_unchanged_rescan_reuses_outputs_and_two_runs_are_identical(tmp_path):
+    recipe = _recipe(tmp_path)
+    assert main(["rescan", str(recipe), "--quiet"]) == 0
+    first = (tmp_path / "out" / "latest").resolve()
+    assert main(["rescan", str(recipe), "--quiet"]) == 0
+    second = (tmp_path / "out" / "latest").resolve()
+    manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reused_from"] == first.name
+    assert (second / "grid.parquet").stat().st_ino == (first / "grid.parquet").stat().st_ino  # hard link
+    # determinism: a full recomputation without cache gives identical tables
+    again = tmp_path / "again"
+    assert main(["run", str(recipe), "--out", str(again), "--quiet"]) == 0
+    third = (again / "latest").resolve()
+    for table in sorted(p.name for p in first.glob("*.parquet")):
+        if table == "changes.parquet":
+            continue
+        pd.testing.assert_frame_equal(pd.read_parquet(first / table), pd.read_parquet(third / table))
+    a = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    b = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    differ = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    assert differ <= {"urbanrisk_run", "created_utc", "timings_s", "rescan", "cache"}
+
+
+def test_alert_grade_threshold_and_history(tmp_path, capsys):
+    registry = _registry(tmp_path)
+    recipe = _recipe(tmp_path, hazards=registry)
+    assert main(["rescan", str(recipe), "--quiet"]) == 0
+    _registry(tmp_path, f"WDK-H003,power,substation,1,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
+    # a minor substation: its own grade stays below I, so with --alert-grade I nothing alerts
+    assert main(["rescan", str(recipe), "--quiet", "--alert-grade", "I"]) == 0
+    capsys.readouterr()
+    assert main(["history", str(recipe)]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("complete") == 2 and "(latest)" in listing

@@ -13,6 +13,10 @@ coverage
     distance), on the same graph: urbanrisk's one multi-source scipy Dijkstra on the min-weight CSR
     matrix against the baseline a user would write with networkx (one shortest-path tree per facility,
     then the minimum per node). Graph building is timed apart (it is shared).
+rescan
+    A nightly rescan of Wudaokou and Baltimore: the first (full) run, a rescan with nothing changed
+    (outputs reused by hard links) and a rescan after one hazard registry changed (OSM layers and
+    unchanged grid partitions from the content-keyed cache); ratios against the full run.
 """
 
 from __future__ import annotations
@@ -125,6 +129,55 @@ def bench_coverage(repeat: int) -> list[tuple[str, str, float, float]]:
     return rows
 
 
+def bench_rescan() -> list[tuple[str, str, float, float]]:
+    import tempfile
+
+    import yaml
+
+    from urbanrisk.rescan import rescan
+
+    rows = []
+    cases = {
+        "wudaokou": ROOT / "recipes" / "beijing-wudaokou.yaml",
+        "baltimore": ROOT / "recipes" / "baltimore.yaml",
+    }
+    for label, path in cases.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            body = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for spec in body["layers"].values():
+                if "path" in spec:
+                    spec["path"] = str((path.parent / spec["path"]).resolve())
+            registry = folder / "hazards.csv"
+            registry.write_text("id,kind,name,severity,lon,lat\n", encoding="utf-8")
+            body["layers"]["registry"] = {"type": "points", "path": str(registry), "role": "hazard"}
+            x0, y0, x1, y1 = _osm_bounds(body)
+            registry.write_text(
+                f"id,kind,name,severity,lon,lat\nB1,gas,bench,3,{(x0 + x1) / 2},{(y0 + y1) / 2}\n",
+                encoding="utf-8",
+            )
+            body["outputs"]["dir"] = str(folder / "out")
+            recipe = folder / "recipe.yaml"
+            recipe.write_text(yaml.safe_dump(body), encoding="utf-8")
+            full = _time(lambda r=recipe: rescan(r), 1)
+            same = _time(lambda r=recipe: rescan(r), 1)
+            registry.write_text(
+                registry.read_text() + f"B2,fuel,bench2,3,{x0 + (x1 - x0) / 4},{y0 + (y1 - y0) / 4}\n"
+            )
+            changed = _time(lambda r=recipe: rescan(r), 1)
+        rows.append((label, "full run", full, 1.0))
+        rows.append((label, "nothing changed", same, same / full))
+        rows.append((label, "one registry changed", changed, changed / full))
+    return rows
+
+
+def _osm_bounds(body: dict) -> tuple[float, float, float, float]:
+    import osmium
+
+    box = osmium.io.Reader(body["layers"]["osm"]["path"], osmium.osm.osm_entity_bits.NOTHING).header().box()
+    return box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -139,6 +192,10 @@ def main() -> int:
     print(f"{'coverage case':<34} {'method':<22} {'seconds':>9} {'vs baseline':>12}")
     for label, method, seconds, ratio in bench_coverage(args.repeat):
         print(f"{label:<34} {method:<22} {seconds:>9.3f} {ratio:>11.3f}x")
+    print()
+    print(f"{'rescan case':<14} {'rescan':<22} {'seconds':>9} {'vs full run':>12}")
+    for label, what, seconds, ratio in bench_rescan():
+        print(f"{label:<14} {what:<22} {seconds:>9.3f} {ratio:>11.3f}x")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of the benchmark process: {peak:,.0f} MB")
     return 0

@@ -25,11 +25,18 @@ def write_recipe(folder: Path, body: dict, name: str = "recipe.yaml") -> Path:
     return path
 
 
+def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | None = None, **extra) -> Path:
+    """The default recipe written into ``folder`` with absolute layer paths and outputs in
+    ``folder/out``; ``osm``/``hazards`` replace its files, ``extra`` adds or replaces top-level keys."""
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(osm or WUDAOKOU_OSM)
+    body["layers"]["hazards"]["path"] = str(hazards or WUDAOKOU_HAZARDS)
+    body["outputs"]["dir"] = str(folder / "out")
+    body.update(extra)
+    return write_recipe(folder, body)
+
+
 @pytest.fixture
 def wudaokou_recipe(tmp_path: Path) -> Path:
     """The default recipe with absolute layer paths and outputs in a temporary folder."""
-    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
-    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
-    body["outputs"]["dir"] = str(tmp_path / "out")
-    return write_recipe(tmp_path, body)
+    return default_recipe(tmp_path)

@@ -15,10 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
-import yaml
 
 import urbanrisk as ur
-from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
 from urbanrisk.render import BACKGROUND
 
@@ -65,12 +64,7 @@ def _open(browser, path: Path, *, width=1200, height=800):
 
 
 def _recipe(tmp_path: Path, *, hazards: Path = WUDAOKOU_HAZARDS, **extra) -> Path:
-    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
-    body["layers"]["hazards"]["path"] = str(hazards)
-    body["outputs"]["dir"] = str(tmp_path / "out")
-    body.update(extra)
-    return write_recipe(tmp_path, body)
+    return default_recipe(tmp_path, hazards=hazards, **extra)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import pandas as pd
 import pyogrio
 import pytest
 import yaml
 
 import urbanrisk as ur
-from conftest import WUDAOKOU_HAZARDS, write_recipe
+from conftest import WUDAOKOU_HAZARDS, default_recipe, write_recipe
 from urbanrisk import GridError, LayerError, RunLockedError
 from urbanrisk.cli import main
 from urbanrisk.store import run_lock
@@ -23,13 +24,8 @@ from urbanrisk.store import run_lock
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     """The default recipe run once through the CLI, as a user would."""
-    from conftest import ROOT, WUDAOKOU_OSM
-
     folder = tmp_path_factory.mktemp("default")
-    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
-    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
-    recipe = write_recipe(folder, body)
+    recipe = default_recipe(folder)
     out = folder / "out"
     assert main(["run", str(recipe), "--out", str(out), "--quiet", "--scheduler", "synchronous"]) == 0
     return recipe, out
@@ -196,3 +192,35 @@ def test_missing_layer_file_exit_code_2(tmp_path, capsys):
     )
     assert main(["run", str(recipe), "--quiet"]) == 2
     assert "layers.osm.path: file not found" in capsys.readouterr().err
+
+
+def test_community_polygons_and_a_boundary_file_from_the_recipe(tmp_path):
+    from shapely.geometry import box
+
+    west = box(116.3084, 39.9905, 116.3200, 40.0123)
+    east = box(116.3200, 39.9905, 116.3320, 40.0123)
+    units = gpd.GeoDataFrame(
+        {"code": ["110108001", "110108002"], "title": ["西街道 <b>", "东街道"]},
+        geometry=[west, east],
+        crs=4326,
+    ).to_crs(32650)  # any CRS: reprojected
+    units.to_file(tmp_path / "units.gpkg")
+    gpd.GeoDataFrame(geometry=[box(116.315, 39.995, 116.325, 40.005)], crs=4326).to_file(
+        tmp_path / "area.geojson"
+    )
+    recipe = default_recipe(tmp_path, area={"path": str(tmp_path / "area.geojson")})
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["units"] = {
+        "type": "polygons",
+        "path": str(tmp_path / "units.gpkg"),
+        "id_column": "code",
+        "name_column": "title",
+    }
+    result = ur.run_recipe(write_recipe(tmp_path, body), write=False)
+    assert result.screens.status["communities"] == "ok: 2 units from recipe polygons layer"
+    table = result.screens.communities
+    assert set(table["id"]) == {"110108001", "110108002"}
+    assert set(table["name"]) == {"西街道 <b>", "东街道"}
+    assert table["residents"].sum() == pytest.approx(result.grid["residents"].sum())
+    lons = [h3.cell_to_latlng(c)[1] for c in result.grid.index]
+    assert min(lons) > 116.314 and max(lons) < 116.326  # the grid follows the boundary file

@@ -13,21 +13,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-import yaml
 from shapely.geometry import Point
 
-from conftest import ACCRA_TIF, ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from conftest import ACCRA_TIF, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk.cli import main
 
 SCHOOL_SIDE = (116.3260, 39.9990)  # next to 清华附中 / the school cluster in the south-west of Tsinghua
 
 
 def _recipe(folder: Path, *, osm: Path = WUDAOKOU_OSM, hazards: Path | None = None) -> Path:
-    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(osm)
-    body["layers"]["hazards"]["path"] = str(hazards or WUDAOKOU_HAZARDS)
-    body["outputs"]["dir"] = str(folder / "out")
-    return write_recipe(folder, body)
+    return default_recipe(folder, osm=osm, hazards=hazards)
 
 
 def _registry(folder: Path, extra: str = "") -> Path:

@@ -7,7 +7,6 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
@@ -370,14 +369,9 @@ def test_threshold_grades_by_hand():
 
 @pytest.fixture(scope="module")
 def wudaokou(tmp_path_factory):
-    from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM
+    from conftest import default_recipe
 
-    folder = tmp_path_factory.mktemp("screens")
-    body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(WUDAOKOU_OSM)
-    body["layers"]["hazards"]["path"] = str(WUDAOKOU_HAZARDS)
-    body["outputs"]["dir"] = str(folder / "out")
-    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous")
+    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("screens")), scheduler="synchronous")
 
 
 def test_default_recipe_writes_all_four_screens(wudaokou):

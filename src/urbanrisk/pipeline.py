@@ -34,6 +34,7 @@ from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import RasterInfo, raster_info
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
+from .layers.vector import vector_from_file
 from .parallel import map_partitions, resolve_scheduler
 from .recipe import Recipe, load_recipe
 
@@ -162,15 +163,7 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if spec.bbox is not None:
         return box(*spec.bbox)
     if spec.path is not None:
-        try:
-            gdf = gpd.read_file(spec.path, engine="pyogrio")
-        except Exception as exc:
-            msg = f"area: cannot read {spec.path} ({exc})"
-            raise LayerError(msg) from exc
-        if gdf.crs is None:
-            msg = f"area: {spec.path} has no coordinate reference system; save it with one (EPSG:4326)"
-            raise LayerError(msg)
-        shapes = gdf.to_crs(CRS).geometry
+        shapes = vector_from_file(spec.path, layer="area").to_crs(CRS).geometry
         shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
         if not len(shapes):
             msg = f"area: {spec.path} holds no polygon"

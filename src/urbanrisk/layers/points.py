@@ -13,12 +13,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from .._errors import LayerError
 from .coords import to_wgs84
 from .osm import clean_text
 from .tables import HAZARD_KINDS, RESOURCE_KINDS
+from .vector import vector_from_file
 
 _LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 _LAT_NAMES = ("lat", "latitude", "y")
@@ -92,20 +92,7 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
 
 
 def _read_vector_points(path: Path, crs: str | None, layer: str) -> gpd.GeoDataFrame:
-    try:
-        gdf = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage?"
-        raise LayerError(msg) from exc
-    if gdf.crs is None:
-        if crs is None:
-            msg = (
-                f"layer '{layer}': {path} has no coordinate reference system; say which it is with "
-                "`crs:` in the recipe (e.g. crs: EPSG:4326)"
-            )
-            raise LayerError(msg)
-        gdf = gdf.set_crs(crs)
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    gdf = vector_from_file(path, layer=layer, crs=crs)
     if len(gdf) and not gdf.geom_type.isin(["Point"]).all():
         gdf = gdf.set_geometry(gdf.geometry.representative_point())
     gdf = gdf.to_crs("EPSG:4326")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 import shapely
 
 from .._errors import LayerError
 from .osm import clean_text
+from .vector import vector_from_file
 
 
 def polygons_from_file(
@@ -27,16 +27,7 @@ def polygons_from_file(
     LayerError
         Missing file, no CRS, no polygons, or missing id column.
     """
-    try:
-        gdf = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"layer '{layer}': cannot read {path} ({exc})"
-        raise LayerError(msg) from exc
-    if gdf.crs is None:
-        if crs is None:
-            msg = f"layer '{layer}': {path} has no coordinate reference system; add `crs:` to the layer"
-            raise LayerError(msg)
-        gdf = gdf.set_crs(crs)
+    gdf = vector_from_file(path, layer=layer, crs=crs)
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not len(gdf):
         msg = f"layer '{layer}': {path} holds no polygons"

@@ -41,7 +41,7 @@ def _client(address: str) -> Iterator[Any]:
     from distributed import Client
 
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="5s")
     except OSError as exc:
         msg = f"cannot reach the Dask scheduler at {address} ({exc}); is the cluster running?"
         raise InputError(msg) from exc

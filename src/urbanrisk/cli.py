@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="list the runs of a recipe with their status and counts")
     history.add_argument("recipe", type=Path)
     history.add_argument("--out", type=Path, default=None)
+    synth = sub.add_parser("synth", help="tile a real extract into an N x N metropolis (scale tests)")
+    synth.add_argument("--tiles", type=int, required=True, help="N: the metropolis is N x N tiles")
+    synth.add_argument("--source", type=Path, default=None, help="OSM extract (default: the Wudaokou sample)")
+    synth.add_argument(
+        "--out", type=Path, default=Path("outputs/synth"), help="folder for the .pbf and recipe"
+    )
+    synth.add_argument("--resolution", type=int, default=10)
     diff = sub.add_parser("diff", help="compare two run folders")
     diff.add_argument("run_a", type=Path)
     diff.add_argument("run_b", type=Path)
@@ -158,6 +165,21 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import synth_metro
+
+    source = (
+        args.source
+        or Path(__file__).resolve().parents[2] / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm"
+    )
+    if not source.is_file():
+        msg = f"source extract not found: {source}; give one with --source"
+        raise InputError(msg)
+    pbf, recipe = synth_metro(source, args.tiles, args.out, resolution=args.resolution)
+    print(f"wrote {pbf} ({pbf.stat().st_size / 1e6:.1f} MB) and {recipe}")
+    return EXIT_OK
+
+
 def _diff(args: argparse.Namespace) -> int:
     from .changes import compare_runs
 
@@ -244,7 +266,14 @@ def main(argv: list[str] | None = None) -> int:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
     try:
-        commands = {"validate": _validate, "run": _run, "rescan": _rescan, "history": _history, "diff": _diff}
+        commands = {
+            "validate": _validate,
+            "run": _run,
+            "rescan": _rescan,
+            "history": _history,
+            "diff": _diff,
+            "synth": _synth,
+        }
         return commands[args.command](args)
     except RecipeError as exc:
         _error(f"urbanrisk: {exc}")

@@ -33,6 +33,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-tiles", type=int, default=16, help="largest N (N x N tiles)")
     args = parser.parse_args()
+    from shapely.geometry import box
+
+    from urbanrisk.grid import area_km2
+    from urbanrisk.pipeline import area_bounds_hint
+    from urbanrisk.recipe import load_recipe
     from urbanrisk.synth import synth_metro
 
     print(
@@ -55,7 +60,7 @@ def main() -> int:
             result = json.loads(child.stdout.strip().splitlines()[-1])
             manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
             cells = manifest["counts"]["cells"]
-            area = cells * 0.0150475  # km², mean H3 r10 cell
+            area = area_km2(box(*area_bounds_hint(load_recipe(recipe))))
             rows.append(
                 (
                     n * n,

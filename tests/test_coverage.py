@@ -288,3 +288,21 @@ def test_two_step_floating_catchment_agrees_with_pysal_access(baltimore):
     theirs = theirs.reindex(grid.index).fillna(0.0)
     assert (ours > 0).sum() > 100
     assert ours.to_numpy() == pytest.approx(theirs.to_numpy(), rel=1e-9, abs=1e-12)
+
+
+def test_driving_speeds_match_osmnx_add_edge_speeds(baltimore):
+    import osmnx as ox
+
+    osm, _, _ = baltimore
+    graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs="EPSG:32618")
+    reference = graph.graph.copy()
+    for _, _, data in reference.edges(data=True):
+        del data["speed_kph"], data["travel_time"]
+    table = speed_table()["drive_kmh"].to_dict()
+    reference = ox.add_edge_speeds(reference, hwy_speeds=table, fallback=table["fallback"])
+    ours = np.array([d["speed_kph"] for _, _, d in graph.graph.edges(data=True)])
+    theirs = np.array([d["speed_kph"] for _, _, d in reference.edges(data=True)])
+    tagged = np.array([bool(d.get("maxspeed")) for _, _, d in graph.graph.edges(data=True)])
+    assert tagged.sum() > 1000  # Baltimore tags maxspeed in mph on many ways
+    # osmnx converts mph with 1.60934, urbanrisk with the exact 1.609344
+    assert np.abs(ours - theirs).max() < 1e-3

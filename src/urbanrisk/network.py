@@ -47,16 +47,25 @@ def speed_table(path: str | Path | None = None) -> pd.DataFrame:
 
 @dataclass
 class StreetGraph:
-    """A mode's street graph: the osmnx graph, its CSR matrices and projected node coordinates."""
+    """A mode's street graph: CSR matrices, projected node coordinates, and the edges behind them."""
 
     mode: str
-    graph: nx.MultiDiGraph
     node_ids: np.ndarray  # OSM node id of each matrix row
     xy: np.ndarray  # projected node coordinates, shape (n, 2)
     time_s: csr_matrix  # minimum travel time over parallel edges (drive) or walking time (walk)
     length_m: csr_matrix  # minimum length over parallel edges
     utm_crs: str
+    edges: pd.DataFrame | None = None
+    lonlat: np.ndarray | None = None
     _main: np.ndarray | None = None
+    _graph: nx.MultiDiGraph | None = None
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The same network as an osmnx MultiDiGraph (parallel edges kept), built on first use."""
+        if self._graph is None:
+            self._graph = edges_to_osmnx(self.edges, self.node_ids, self.lonlat)
+        return self._graph
 
     def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of the largest strongly connected component (matrix index) of projected
@@ -152,6 +161,20 @@ def edges_from_streets(
     return edges.reset_index(drop=True)
 
 
+def parse_maxspeed(values: pd.Series) -> pd.Series:
+    """km/h from OSM ``maxspeed`` values ("50", "30 mph", "50;60": the first); NaN when unusable.
+
+    Examples
+    --------
+    >>> parse_maxspeed(pd.Series(["50", "25 mph", "40;60", "", "walk"])).round(1).tolist()
+    [50.0, 40.2, 40.0, nan, nan]
+    """
+    text = values.fillna("").astype(str).str.split(";").str[0].str.strip().str.lower()
+    number = pd.to_numeric(text.str.extract(r"^(\d+(?:\.\d+)?)", expand=False), errors="coerce")
+    number = number.where(~text.str.contains("mph"), number * 1.609344)
+    return number.where(number > 0)
+
+
 def street_graph(
     streets: gpd.GeoDataFrame,
     nodes: pd.DataFrame,
@@ -161,7 +184,12 @@ def street_graph(
     speeds: pd.DataFrame | None = None,
     walk_kmh: float | None = None,
 ) -> StreetGraph:
-    """Build a mode's street graph with osmnx and convert it once to CSR matrices.
+    """A mode's street graph as CSR matrices, straight from the parsed ways (vectorised).
+
+    Driving speed: the edge's ``maxspeed`` where tagged, else the speed of its highway type in
+    ``speeds.csv`` (else its ``fallback`` row) — the imputation osmnx's ``add_edge_speeds`` does with
+    ``hwy_speeds``/``fallback``; walking: a constant speed. ``StreetGraph.graph`` gives the same
+    network as an osmnx MultiDiGraph (built on demand) for export and for independent checks.
 
     Raises
     ------
@@ -174,45 +202,45 @@ def street_graph(
     if edges.empty:
         msg = f"no {mode} streets in the OSM layer: coverage by {mode} cannot be computed"
         raise InputError(msg)
-    used = np.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+    if mode == "drive":
+        table = speeds["drive_kmh"]
+        by_type = edges["highway"].map(table).fillna(table["fallback"])
+        edges["speed_kph"] = parse_maxspeed(edges["maxspeed"]).fillna(by_type).astype(float)
+    else:
+        edges["speed_kph"] = float(walk_kmh)
+    edges["travel_time"] = edges["length"] / (edges["speed_kph"] * 1000 / 3600)
+    return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
+
+
+def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, utm_crs: str) -> StreetGraph:
+    """CSR matrices of minimum travel time and length over parallel edges, and projected nodes."""
+    node_ids = np.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+    position = pd.Series(np.arange(len(node_ids)), index=node_ids)
+    pairs = edges.groupby(["u", "v"], sort=False)[["travel_time", "length"]].min().reset_index()
+    rows = position.loc[pairs["u"]].to_numpy()
+    cols = position.loc[pairs["v"]].to_numpy()
+    n = len(node_ids)
+    # a zero weight would vanish from a sparse matrix: floor at a microsecond / micrometre
+    time = csr_matrix((np.maximum(pairs["travel_time"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
+    length = csr_matrix((np.maximum(pairs["length"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
+    lon, lat = nodes.loc[node_ids, "lon"].to_numpy(), nodes.loc[node_ids, "lat"].to_numpy()
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(utm_crs)
+    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    return StreetGraph(
+        mode, node_ids, xy, time, length, utm_crs, edges=edges, lonlat=np.column_stack([lon, lat])
+    )
+
+
+def edges_to_osmnx(edges: pd.DataFrame, node_ids: np.ndarray, lonlat: np.ndarray) -> nx.MultiDiGraph:
+    """The edges as an osmnx MultiDiGraph (``length``, ``speed_kph``, ``travel_time`` on every edge)."""
     gdf_nodes = gpd.GeoDataFrame(
-        {"x": nodes.loc[used, "lon"].to_numpy(), "y": nodes.loc[used, "lat"].to_numpy()},
-        geometry=gpd.points_from_xy(nodes.loc[used, "lon"], nodes.loc[used, "lat"]),
-        index=pd.Index(used, name="osmid"),
+        {"x": lonlat[:, 0], "y": lonlat[:, 1]},
+        geometry=gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]),
+        index=pd.Index(node_ids, name="osmid"),
         crs="EPSG:4326",
     )
-    attributes = edges[["highway", "maxspeed", "length"]].copy()
+    attributes = edges[["highway", "maxspeed", "length", "speed_kph", "travel_time"]].copy()
     attributes["maxspeed"] = attributes["maxspeed"].where(attributes["maxspeed"] != "", None)
     attributes.index = pd.MultiIndex.from_frame(edges[["u", "v", "key"]])
     # edges carry no geometry (straight segments between OSM nodes); the graph's CRS is lon/lat
-    gdf_edges = gpd.GeoDataFrame(attributes)
-    graph = ox.graph_from_gdfs(gdf_nodes, gdf_edges, graph_attrs={"crs": "EPSG:4326"})
-    if mode == "drive":
-        table = speeds["drive_kmh"].to_dict()
-        graph = ox.add_edge_speeds(graph, hwy_speeds=table, fallback=table["fallback"])
-    else:
-        nx.set_edge_attributes(graph, walk_kmh, "speed_kph")
-    graph = ox.add_edge_travel_times(graph)
-    return graph_to_matrices(graph, mode=mode, utm_crs=utm_crs)
-
-
-def graph_to_matrices(graph: nx.MultiDiGraph, *, mode: str, utm_crs: str) -> StreetGraph:
-    """CSR matrices of minimum travel time and length over parallel edges, and projected nodes."""
-    node_ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
-    position = pd.Series(np.arange(len(node_ids)), index=node_ids)
-    data = pd.DataFrame(
-        [(u, v, d["travel_time"], d["length"]) for u, v, d in graph.edges(data=True)],
-        columns=["u", "v", "time", "length"],
-    )
-    data = data.groupby(["u", "v"], sort=False).min().reset_index()  # shortest of parallel edges
-    rows = position.loc[data["u"]].to_numpy()
-    cols = position.loc[data["v"]].to_numpy()
-    n = len(node_ids)
-    # a zero weight would vanish from a sparse matrix: floor at a microsecond / micrometre
-    time = csr_matrix((np.maximum(data["time"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
-    length = csr_matrix((np.maximum(data["length"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
-    lon = np.array([graph.nodes[i]["x"] for i in node_ids])
-    lat = np.array([graph.nodes[i]["y"] for i in node_ids])
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(utm_crs)
-    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
-    return StreetGraph(mode, graph, node_ids, xy, time, length, utm_crs)
+    return ox.graph_from_gdfs(gdf_nodes, gpd.GeoDataFrame(attributes), graph_attrs={"crs": "EPSG:4326"})

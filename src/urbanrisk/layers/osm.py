@@ -124,17 +124,21 @@ def osm_from_file(
     node_coords: dict[int, tuple[float, float]] = {}
     stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "objects": 0}
 
+    # the tag table as a plain dict: this lookup runs for every tag of every object
+    rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
+    for (key, value), kind, roles, group in zip(
+        tag_table.index, tag_table["kind"], tag_table["roles"], tag_table["group"], strict=True
+    ):
+        rules.setdefault((key, value), []).append((kind, roles, group))
+
     def match_kinds(tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
         found: dict[str, tuple[tuple[str, ...], str]] = {}
         for tag in tags:
             if tag.k not in tag_keys:
                 continue
             for value in (tag.v, "*"):
-                if (tag.k, value) in tag_table.index:
-                    rows = tag_table.loc[[(tag.k, value)]]
-                    for kind, roles, group in zip(rows["kind"], rows["roles"], rows["group"], strict=True):
-                        if kind not in found:
-                            found[kind] = (roles, group)
+                for kind, roles, group in rules.get((tag.k, value), ()):
+                    found.setdefault(kind, (roles, group))
         return [(kind, roles, group) for kind, (roles, group) in found.items()]
 
     try:

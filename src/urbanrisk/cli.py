@@ -252,6 +252,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  run folder: {run_dir}")
     print(f"  latest:     {latest}")
     print(f"  map:        {latest / 'map.html'}")
+    print(f"  report:     {latest / 'report.html'}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return EXIT_OK
 

@@ -106,13 +106,23 @@ def _inputs(result: RunResult) -> str:
     rows = []
     for name, path in result.layers.files.items():
         file = Path(path)
-        date = ""
-        if file.exists():
-            date = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
+        newest = result.layers.stats.get(name, {}).get("newest_object_epoch")
+        if newest:  # OSM: the date of the newest object in the extract
+            date = dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d") + " (newest OSM edit)"
+        elif file.exists():
+            date = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d") + " (file)"
+        else:
+            date = ""
         kind = result.recipe.layers[name].type
         rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
     frame = pd.DataFrame(rows)
-    return _table(frame, {"layer": "layer", "type": "type", "file": "file", "date": "file date"}, limit=50)
+    return _table(frame, {"layer": "layer", "type": "type", "file": "file", "date": "data date"}, limit=50)
+
+
+def _with_lonlat(sites: pd.DataFrame) -> pd.DataFrame:
+    if sites is None or not len(sites):
+        return sites
+    return sites.assign(where=[f"{g.x:.5f}, {g.y:.5f}" for g in sites.geometry])
 
 
 def report_html(result: RunResult) -> str:
@@ -263,10 +273,11 @@ def report_html(result: RunResult) -> str:
             _bar_chart(chart_values, {}, "residents uncovered") if chart_values else "",
             "<h2>Suggested sites for new resources (greedy maximal covering)</h2>",
             _table(
-                coverage.sites,
+                _with_lonlat(coverage.sites),
                 {
                     "standard": "standard",
                     "rank": "rank",
+                    "where": "where (lon, lat)",
                     "node": "street node (OSM id)",
                     "residents_added": "residents newly covered",
                     "residents_cumulative": "cumulative",

@@ -152,6 +152,9 @@ def osm_from_file(
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
             stats["objects"] += 1
+            if obj.timestamp is not None:
+                stamp = int(obj.timestamp.timestamp())
+                stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), stamp)
             tags = obj.tags
             if not len(tags):
                 continue

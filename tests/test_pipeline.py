@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import urbanrisk as ur
-from conftest import WUDAOKOU_HAZARDS, default_recipe, write_recipe
+from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk import GridError, LayerError, RunLockedError
 from urbanrisk.cli import main
 from urbanrisk.store import run_lock
@@ -224,3 +224,21 @@ def test_community_polygons_and_a_boundary_file_from_the_recipe(tmp_path):
     assert table["residents"].sum() == pytest.approx(result.grid["residents"].sum())
     lons = [h3.cell_to_latlng(c)[1] for c in result.grid.index]
     assert min(lons) > 116.314 and max(lons) < 116.326  # the grid follows the boundary file
+
+
+def test_inputs_can_be_fsspec_urls(tmp_path):
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/city/wudaokou.osm", WUDAOKOU_OSM.read_bytes())
+    memory.pipe("/city/hazards.csv", WUDAOKOU_HAZARDS.read_bytes())
+    recipe = default_recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = "memory://city/wudaokou.osm"
+    body["layers"]["hazards"]["path"] = "memory://city/hazards.csv"
+    remote = ur.run_recipe(write_recipe(tmp_path / "remote", body), write=False)
+    local = ur.run_recipe(recipe, write=False)
+    pd.testing.assert_frame_equal(pd.DataFrame(remote.grid), pd.DataFrame(local.grid))
+    body["layers"]["hazards"]["path"] = "memory://city/missing.csv"
+    with pytest.raises(LayerError, match=r"cannot read memory://city/missing\.csv"):
+        ur.run_recipe(write_recipe(tmp_path / "missing", body), write=False)

@@ -33,6 +33,7 @@ from .layers.osm import OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import RasterInfo, raster_info
+from .layers.remote import local_copy
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .layers.vector import vector_from_file
 from .parallel import map_partitions, resolve_scheduler
@@ -90,6 +91,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
     files: dict[str, str] = {}
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
+            spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy
             files[name] = spec.path
         if spec.type == "osm" and cache is not None:
             key = content_key(
@@ -163,7 +165,7 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if spec.bbox is not None:
         return box(*spec.bbox)
     if spec.path is not None:
-        shapes = vector_from_file(spec.path, layer="area").to_crs(CRS).geometry
+        shapes = vector_from_file(local_copy(spec.path), layer="area").to_crs(CRS).geometry
         shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
         if not len(shapes):
             msg = f"area: {spec.path} holds no polygon"

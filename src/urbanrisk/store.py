@@ -312,15 +312,16 @@ def run_key(recipe: Any) -> str:
     """Content key of a whole run: the recipe's settings, its input files and the data tables."""
     from . import settings
     from .cache import content_key
+    from .layers.remote import local_copy
 
     files = {
-        name: sha256_of(spec.path)
+        name: sha256_of(local_copy(spec.path))
         for name, spec in recipe.layers.items()
-        if getattr(spec, "path", None) and "://" not in spec.path
+        if getattr(spec, "path", None)
     }
     tables = {p.name: sha256_of(p) for p in sorted(settings.tables_dir.glob("*.csv"))}
     tables.update({k: sha256_of(v) for k, v in recipe.tables.model_dump().items() if v})
     if recipe.area.path:
-        files["area"] = sha256_of(recipe.area.path)
+        files["area"] = sha256_of(local_copy(recipe.area.path))
     settings_part = recipe.model_dump(mode="json", exclude={"source_path", "outputs"})
     return content_key("run", settings_part, files, tables)

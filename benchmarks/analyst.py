@@ -1,0 +1,141 @@
+"""Against the pipeline a GIS analyst would write without urbanrisk (issue #8, benchmark 4).
+
+On the 16-tile metropolis (OSM XML), the analyst computes per H3 r10 cell the building count, the
+building footprint and the network distance to the nearest hospital, with the usual tools: osmnx
+``features_from_xml``, geopandas ``sjoin`` / ``overlay`` against H3 cell polygons, osmnx
+``graph_from_xml`` (non-drive and non-street edges removed) and networkx shortest paths per hospital.
+urbanrisk computes those (and everything else of a run: population, POIs, screens, grades, three
+coverage standards) with ``compute_run``. Both run in fresh processes; the numbers are compared cell
+by cell.
+
+    .venv/bin/python benchmarks/analyst.py [--tiles 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ANALYST = r"""
+import json, sys, time
+import geopandas as gpd, h3, networkx as nx, numpy as np, osmnx as ox, pandas as pd
+from shapely.geometry import Polygon, box
+ox.settings.use_cache = False
+xml, bounds, out = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+start = time.perf_counter()
+features = ox.features_from_xml(xml, tags={"building": True, "amenity": ["hospital"]})
+buildings = features[features["building"].notna() & features.geom_type.isin(["Polygon", "MultiPolygon"])]
+hospitals = features[features.get("amenity").eq("hospital")]
+cells = h3.h3shape_to_cells_experimental(h3.geo_to_h3shape(box(*bounds)), 10, "overlap")
+polygons = [Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells]
+grid = gpd.GeoDataFrame({"h3_cell": cells}, geometry=polygons, crs=4326)
+points = gpd.GeoDataFrame(geometry=buildings.geometry.representative_point().to_numpy(), crs=4326)
+counts = gpd.sjoin(points, grid, predicate="within").groupby("h3_cell").size()
+pieces = gpd.overlay(buildings[["geometry"]].reset_index(drop=True).to_crs(32650), grid.to_crs(32650),
+                     how="intersection")
+footprint = pieces.assign(area=pieces.area).groupby("h3_cell")["area"].sum()
+graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+drive = {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+         "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street",
+         "service", "road", "busway"}
+graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+                         if d.get("highway") not in drive])
+graph.remove_nodes_from(list(nx.isolates(graph)))
+graph = ox.truncate.largest_component(graph, strongly=True)
+projected = ox.project_graph(graph, to_crs="EPSG:32650")
+centres = grid.to_crs(32650).geometry.centroid
+cell_nodes = ox.distance.nearest_nodes(projected, centres.x.to_numpy(), centres.y.to_numpy())
+h_points = hospitals.to_crs(32650).geometry.representative_point()
+h_nodes = ox.distance.nearest_nodes(projected, h_points.x.to_numpy(), h_points.y.to_numpy())
+best = {}
+for node in set(h_nodes):  # one shortest-path tree per hospital
+    for target, value in nx.single_source_dijkstra_path_length(graph, node, weight="length").items():
+        if value < best.get(target, np.inf):
+            best[target] = value
+table = pd.DataFrame({"buildings": counts, "footprint_m2": footprint,
+                      "hospital_m": pd.Series([best.get(n, np.nan) for n in cell_nodes], index=cells)})
+table.to_parquet(out)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+URBANRISK = r"""
+import json, sys, time
+import urbanrisk as ur
+from urbanrisk.parallel import resolve_scheduler
+from urbanrisk.pipeline import compute_run
+recipe = ur.load_recipe(sys.argv[1])
+start = time.perf_counter()
+result = compute_run(recipe, scheduler=resolve_scheduler(None))
+seconds = time.perf_counter() - start
+grid = result.grid
+table = grid[["buildings", "footprint_m2", "medical_travel"]]
+table.rename(columns={"medical_travel": "hospital_m"}).to_parquet(sys.argv[2])
+print(json.dumps({"seconds": seconds}))
+"""
+
+
+def _child(code: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tiles", type=int, default=4)
+    args = parser.parse_args()
+    import numpy as np
+    import pandas as pd
+
+    from urbanrisk.pipeline import area_bounds_hint
+    from urbanrisk.recipe import load_recipe
+    from urbanrisk.synth import synth_metro
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from ingest import _to_xml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pbf, recipe = synth_metro(
+            ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", args.tiles, folder
+        )
+        xml = folder / "metro.osm"
+        _to_xml(pbf, xml)
+        bounds = list(area_bounds_hint(load_recipe(recipe)))
+        theirs = _child(ANALYST, str(xml), json.dumps(bounds), str(folder / "analyst.parquet"))
+        ours = _child(URBANRISK, str(recipe), str(folder / "urbanrisk.parquet"))
+        a = pd.read_parquet(folder / "analyst.parquet")
+        u = pd.read_parquet(folder / "urbanrisk.parquet")
+    both = (
+        u.add_suffix("_ur")
+        .join(a.add_suffix("_an"), how="left")
+        .fillna({"buildings_an": 0, "footprint_m2_an": 0})
+    )
+    same_count = float((both["buildings_ur"] == both["buildings_an"]).mean())
+    footprint = float(np.abs(both["footprint_m2_ur"] - both["footprint_m2_an"]).max())
+    reached = both["hospital_m_ur"].notna() & both["hospital_m_an"].notna()
+    distance = (both.loc[reached, "hospital_m_ur"] - both.loc[reached, "hospital_m_an"]).abs()
+    relative = distance / both.loc[reached, "hospital_m_an"].clip(lower=1.0)
+    print(f"{args.tiles * args.tiles} tiles, {len(u):,} cells")
+    print(f"{'pipeline':<48} {'seconds':>8}")
+    print(f"{'analyst (osmnx features, sjoin/overlay, networkx)':<48} {theirs['seconds']:>8.2f}")
+    print(f"{'urbanrisk compute_run (everything of a run)':<48} {ours['seconds']:>8.2f}")
+    print(f"urbanrisk / analyst: {ours['seconds'] / theirs['seconds']:.3f}x")
+    print(
+        f"same numbers: building count equal in {same_count:.1%} of cells; footprint max |diff| "
+        f"{footprint:.3f} m²; hospital distance within 0.5 % in {(relative <= 0.005).mean():.1%} of "
+        f"{reached.sum():,} cells (median |diff| {distance.median():.2f} m; osmnx measures edges on a "
+        "sphere, urbanrisk on the WGS84 ellipsoid)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

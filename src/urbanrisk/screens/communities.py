@@ -118,35 +118,54 @@ def communities_screen(
     frame = pd.DataFrame(
         {"unit": assignment, "grade": grid["grade"], "residents": grid["residents"], "risk": grid["risk"]}
     )
-    rows = []
+    frame["rank"] = frame["grade"].map(GRADE_RANK)
+    groups = frame.groupby("unit")
+    by_grade = frame.pivot_table(
+        index="unit", columns="grade", values="residents", aggfunc="sum", fill_value=0.0
+    )
+    stats = pd.DataFrame(
+        {
+            "cells": groups.size(),
+            "residents": groups["residents"].sum(),
+            "worst_rank": groups["rank"].min(),
+            "red_cells": groups["grade"].agg(lambda g: int((g == "I").sum())),
+            "mean_risk": groups["risk"].mean(),
+        }
+    ).reindex(units["id"])
+    top = pd.Series("", index=units["id"], dtype="str")
     hz = hazard_sources if hazard_sources is not None and len(hazard_sources) else None
-    if hz is not None:
-        circles = hz.to_crs(utm_crs).buffer(hz["impact_radius_m"].to_numpy())
-    for unit in units.itertuples():
-        part = frame[frame["unit"] == unit.id]
-        by_grade = part.groupby("grade")["residents"].sum()
-        worst = min(part["grade"], key=GRADE_RANK.get) if len(part) else "IV"
-        top = ""
-        if hz is not None:
-            outline = gpd.GeoSeries([unit.geometry], crs=4326).to_crs(utm_crs).iloc[0]
-            touching = hz[circles.intersects(outline).to_numpy()]
-            touching = touching.assign(rank=touching["grade"].map(GRADE_RANK)).sort_values(["rank", "id"])
-            top = "; ".join(f"{r.label} {r.name or r.id} ({r.grade})" for r in touching.head(3).itertuples())
-        rows.append(
-            {
-                "id": unit.id,
-                "name": unit.name,
-                "unit_source": unit.unit_source,
-                "cells": len(part),
-                "residents": float(part["residents"].sum()),
-                **{f"residents_{g}": float(by_grade.get(g, 0.0)) for g in GRADES},
-                "worst_grade": worst,
-                "red_cells": int((part["grade"] == "I").sum()),
-                "mean_risk": float(part["risk"].mean()) if len(part) else 0.0,
-                "top_hazards": top,
-                "geometry": unit.geometry,
-            }
+    if hz is not None:  # the hazard sources whose impact circle reaches each unit, worst first
+        circles = gpd.GeoDataFrame(
+            hz[["id", "label", "name", "grade"]].reset_index(drop=True),
+            geometry=hz.to_crs(utm_crs).buffer(hz["impact_radius_m"].to_numpy()).to_numpy(),
+            crs=utm_crs,
         )
+        outlines = gpd.GeoDataFrame(
+            {"unit": units["id"].to_numpy()}, geometry=units.geometry.to_numpy(), crs=4326
+        ).to_crs(utm_crs)
+        hits = gpd.sjoin(outlines, circles, predicate="intersects")
+        hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
+        hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
+        top.update(hits.groupby("unit")["text"].agg(lambda t: "; ".join(t.head(3))))
+    rows = {
+        "id": units["id"].to_numpy(),
+        "name": units["name"].to_numpy(),
+        "unit_source": units["unit_source"].to_numpy(),
+        "cells": stats["cells"].fillna(0).astype(int).to_numpy(),
+        "residents": stats["residents"].fillna(0.0).to_numpy(),
+        **{
+            f"residents_{g}": by_grade.get(g, pd.Series(dtype=float))
+            .reindex(units["id"])
+            .fillna(0.0)
+            .to_numpy()
+            for g in GRADES
+        },
+        "worst_grade": [GRADES[int(r)] if pd.notna(r) else "IV" for r in stats["worst_rank"]],
+        "red_cells": stats["red_cells"].fillna(0).astype(int).to_numpy(),
+        "mean_risk": stats["mean_risk"].fillna(0.0).to_numpy(),
+        "top_hazards": top.to_numpy(),
+        "geometry": units.geometry.to_numpy(),
+    }
     table = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=4326)
     table["_rank"] = table["worst_grade"].map(GRADE_RANK)
     table = table.sort_values(["_rank", "red_cells", "mean_risk", "id"], ascending=[True, False, False, True])

@@ -96,6 +96,19 @@ def _fuel_and_school(distance_m: float):
     return grid, fuel, pois
 
 
+def _screen_fuel(grid, fuel, pois, rules) -> gpd.GeoDataFrame:
+    return hazard_sources_screen(
+        grid,
+        fuel,
+        pois=pois,
+        buildings=None,
+        resources=None,
+        kinds=hazard_kind_table(),
+        distances=rules,
+        utm_crs=UTM50,
+    )
+
+
 def test_fuel_station_80_m_from_school_breaches_a_100_m_distance():
     grid, fuel, pois = _fuel_and_school(80.0)
     rules = pd.DataFrame(
@@ -106,16 +119,7 @@ def test_fuel_station_80_m_from_school_breaches_a_100_m_distance():
             "source": ["hand-made 100 m rule"],
         }
     )
-    table = hazard_sources_screen(
-        grid,
-        fuel,
-        pois=pois,
-        buildings=None,
-        resources=None,
-        kinds=hazard_kind_table(),
-        distances=rules,
-        utm_crs=UTM50,
-    )
+    table = _screen_fuel(grid, fuel, pois, rules)
     row = table.iloc[0]
     assert row["n_breaches"] == 1
     assert row["breaches"].startswith("school <b>No.1 School</b> at 80 m < 100 m (hand-made 100 m rule)")
@@ -126,16 +130,7 @@ def test_fuel_station_80_m_from_school_breaches_a_100_m_distance():
 
 def test_fuel_station_120_m_from_school_breaches_nothing():
     grid, fuel, pois = _fuel_and_school(120.0)
-    table = hazard_sources_screen(
-        grid,
-        fuel,
-        pois=pois,
-        buildings=None,
-        resources=None,
-        kinds=hazard_kind_table(),
-        distances=safety_distance_table(),
-        utm_crs=UTM50,
-    )
+    table = _screen_fuel(grid, fuel, pois, safety_distance_table())
     row = table.iloc[0]
     assert row["n_breaches"] == 0 and row["vulnerable_sites"] == 0  # outside the 100 m impact radius
     assert row["residents_exposed"] == pytest.approx(500.0 * _circle_share(CENTRE, 100.0), rel=1e-3)

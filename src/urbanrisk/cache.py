@@ -8,6 +8,7 @@ and is trusted as such — never point it at files from elsewhere.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,8 +22,14 @@ import shapely
 from . import __version__
 
 
-def sha256_of(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file, read in chunks."""
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 of a file, read in chunks; computed once per process for an unchanged file."""
+    stat = os.stat(path)
+    return _sha256(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256(path: str, mtime_ns: int, size: int, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):

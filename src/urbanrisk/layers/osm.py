@@ -122,7 +122,7 @@ def osm_from_file(
     landuse: list[tuple] = []
     streets: list[tuple] = []
     node_coords: dict[int, tuple[float, float]] = {}
-    stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "objects": 0}
+    stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
 
     # the tag table as a plain dict: this lookup runs for every tag of every object
     rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
@@ -149,9 +149,15 @@ def osm_from_file(
             if box.valid()
             else None
         )
-        processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
+        # untagged nodes still give ways their locations, but never reach Python (2x faster)
+        processor = (
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_areas()
+            .with_filter(osmium.filter.EmptyTagFilter())
+        )
         for obj in processor:
-            stats["objects"] += 1
+            stats["tagged_objects"] += 1
             if obj.timestamp is not None:
                 stamp = int(obj.timestamp.timestamp())
                 stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), stamp)
@@ -217,8 +223,11 @@ def osm_from_file(
         )
         raise LayerError(msg) from exc
 
-    if stats["objects"] == 0:
-        msg = f"{path}: the OSM file holds no objects; is it empty or cut short?"
+    if stats["tagged_objects"] == 0:
+        msg = (
+            f"{path}: the OSM file holds no tagged object (no building, street or place); "
+            "is it empty or cut short?"
+        )
         raise LayerError(msg)
 
     landuse_gdf = _frame(landuse, ["osm_ref", "key", "value", "name", "geometry"])

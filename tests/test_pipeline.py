@@ -63,6 +63,7 @@ def test_default_recipe_outputs_open(default_run):
     assert not re.search(r"<script[^>]*src=[\"']https?:", html)  # nothing fetched from a CDN
     assert not re.search(r"<link[^>]*href=[\"']?https?:", html)
     assert "© OpenStreetMap contributors" in html
+    assert "nearest resource: medical" in html  # tooltips give the travel to the nearest hospital
 
 
 def test_manifest_traces_the_run(default_run):

@@ -171,9 +171,21 @@ def display_grid(grid: gpd.GeoDataFrame, max_cells: int | None = None) -> tuple[
     return out, note
 
 
-def _cell_tips(grid: gpd.GeoDataFrame) -> list[str]:
-    """Tooltip HTML per cell; every value from data is escaped."""
+def _travel_text(value: float, unit: str, covered: object) -> str:
+    if value != value:  # NaN: not reached within the search, or no street nearby
+        return "not reached"
+    amount = f"{value / 60:.1f} min" if unit == "s" else f"{value / 1000:.2f} km"
+    return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
+
+
+def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = None) -> list[str]:
+    """Tooltip HTML per cell; every value from data is escaped.
+
+    ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
+    coverage standard, with ✓ when within the standard.
+    """
     graded = "grade" in grid.columns
+    travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
     tips = []
     for cell, row in grid.iterrows():
         lines = [f"<b>cell {escape_text(cell)}</b>"]
@@ -195,6 +207,12 @@ def _cell_tips(grid: gpd.GeoDataFrame) -> list[str]:
         lines.append(
             f"crowd places {_fmt(row['crowd_places'])} · vulnerable sites {_fmt(row['vulnerable_sites'])}"
         )
+        if travel_units:
+            reach = " · ".join(
+                f"{escape_text(name)} {_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'])}"
+                for name, unit in travel_units.items()
+            )
+            lines.append(f"nearest resource: {reach}")
         tips.append("<br/>".join(lines))
     return tips
 
@@ -327,7 +345,9 @@ def grid_deck(
         fill = [
             [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 190 if c >= 0 else 60] for c in classes
         ]
-    records = pd.DataFrame({"hex": grid.index.astype(str), "fill": fill, "tip": _cell_tips(grid)})
+    coverage = getattr(result, "coverage", None)
+    units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
+    records = pd.DataFrame({"hex": grid.index.astype(str), "fill": fill, "tip": _cell_tips(grid, units)})
     hexes = pdk.Layer(
         "H3HexagonLayer",
         data=records.to_dict("records"),

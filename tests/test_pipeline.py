@@ -64,6 +64,8 @@ def test_default_recipe_outputs_open(default_run):
     assert not re.search(r"<link[^>]*href=[\"']?https?:", html)
     assert "© OpenStreetMap contributors" in html
     assert "nearest resource: medical" in html  # tooltips give the travel to the nearest hospital
+    assert 'type="checkbox" checked data-layer="cells"' in html  # layer toggles: grades shown...
+    assert 'type="checkbox" data-layer="residents"' in html  # ...residents on demand
 
 
 def test_manifest_traces_the_run(default_run):

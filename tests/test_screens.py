@@ -476,3 +476,31 @@ def test_large_grids_are_shown_coarser_with_the_worst_grade():
     assert shown.loc[parent, "grade"] == "I" and (shown["grade"] == "I").sum() == 1
     same, nothing = display_grid(grid, max_cells=100)
     assert same is grid and nothing == ""
+
+
+def test_indicators_without_data_are_neutral_not_zero(tmp_path):
+    from conftest import ACCRA_TIF
+
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "accra",
+            "area": {"bbox": [-0.26, 5.53, -0.16, 5.60]},
+            "grid": {"resolution": 9},
+            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
+            "outputs": {"dir": str(tmp_path / "out")},
+        },
+    )
+    result = ur.run_recipe(recipe, write=False)
+    assert result.screens.unknown == [
+        "score_building_density",
+        "score_crowding",
+        "score_urban_village",
+        "score_vulnerable_sites",
+    ]
+    grid = result.grid
+    assert (grid["vulnerability"] == 5.0).all()  # unknown, not "no vulnerability at all"
+    assert grid["grade"].nunique() > 1  # the grade still follows where people live
+    densest = grid["residents"].idxmax()
+    assert grid.loc[densest, "risk"] == grid["risk"].max()
+    assert "building coverage" not in " ".join(grid["factors"])  # no data is never a reason

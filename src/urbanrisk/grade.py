@@ -47,6 +47,7 @@ HAZARD_SATURATION = 3.0  # hazard intensity (severity x decay) at which the scor
 COVERAGE_REF = 0.5  # footprint coverage of the densest urban fabric
 VULNERABLE_REF = 3.0  # vulnerable sites in a cell's neighbourhood that make the score 10
 NEUTRAL_COPING = 5.0
+NEUTRAL_SCORE = 5.0  # an indicator without data
 
 
 def _log_score(value: np.ndarray, ref: float) -> np.ndarray:
@@ -154,8 +155,13 @@ def dimension_scores(
     uv_score: pd.Series,
     coping: pd.Series | None = None,
     weights: Weights | None = None,
+    unknown: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """The nine indicator scores (0-10) and the three dimensions of each cell."""
+    """The six indicator scores (0-10), the three dimensions and the risk of each cell.
+
+    Indicators named in ``unknown`` (e.g. ``score_building_density`` when the recipe has no
+    buildings) count as neutral (5): missing data is neither good nor bad news.
+    """
     weights = weights or Weights()
     area_km2 = grid["cell_area_m2"] / 1e6
     disk_area = disk_sum(area_km2)
@@ -168,6 +174,8 @@ def dimension_scores(
     scores["score_vulnerable_sites"] = np.clip(
         10.0 * disk_sum(grid["vulnerable_sites"]) / VULNERABLE_REF, 0, 10
     )
+    for key in unknown:
+        scores[key] = NEUTRAL_SCORE
     scores["hazard_exposure"] = (
         weights.hazard_sources * scores["score_hazard_sources"]
         + weights.crowding * scores["score_crowding"]
@@ -221,7 +229,11 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
 
 
 def _factor_texts(
-    grid: gpd.GeoDataFrame, scores: pd.DataFrame, hazard_names: dict[str, str], weights: Weights
+    grid: gpd.GeoDataFrame,
+    scores: pd.DataFrame,
+    hazard_names: dict[str, str],
+    weights: Weights,
+    unknown: frozenset[str] = frozenset(),
 ) -> pd.Series:
     """The three largest weighted indicators of each cell, in words (vectorised per indicator)."""
     keys = [
@@ -243,6 +255,7 @@ def _factor_texts(
         ]
     )
     weighted = scores[keys].to_numpy() * w
+    weighted[:, [i for i, key in enumerate(keys) if key in unknown]] = 0.0  # no data: not a reason
     crowd = disk_sum(grid["crowd_places"]).to_numpy()
     vulnerable = disk_sum(grid["vulnerable_sites"]).to_numpy()
     residents = grid["residents"].to_numpy()
@@ -271,15 +284,19 @@ def grade_cells(
     utm_crs: str,
     spec: GradingSpec | None = None,
     coping: pd.Series | None = None,
+    unknown: frozenset[str] = frozenset(),
 ) -> gpd.GeoDataFrame:
-    """The grid with its dimensions, risk, grade, colour and top three factors added."""
+    """The grid with its dimensions, risk, grade, colour and top three factors added.
+
+    ``unknown``: indicators without data (neutral, and never named as a factor).
+    """
     spec = spec or GradingSpec()
     intensity, top = hazard_intensity(grid, hazards, utm_crs=utm_crs)
     out = grid.copy()
     out["hazard_intensity"] = intensity
     out["top_hazard"] = top
     scores = dimension_scores(
-        out, intensity=intensity, uv_score=uv_score, coping=coping, weights=spec.weights
+        out, intensity=intensity, uv_score=uv_score, coping=coping, weights=spec.weights, unknown=unknown
     )
     for column in scores.columns:
         out[column] = scores[column]
@@ -293,7 +310,7 @@ def grade_cells(
                 hazards["id"], hazards["label"], hazards["name"], hazards["severity"], strict=True
             )
         }
-    out["factors"] = _factor_texts(out, scores, names, spec.weights)
+    out["factors"] = _factor_texts(out, scores, names, spec.weights, unknown)
     geometry = out.pop("geometry")
     out["geometry"] = geometry
     return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)

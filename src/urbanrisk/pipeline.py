@@ -379,6 +379,7 @@ class Screens:
     key_districts: gpd.GeoDataFrame
     urban_villages: gpd.GeoDataFrame
     status: dict[str, str]
+    unknown: list[str] = field(default_factory=list)  # indicators without data (graded neutral)
 
 
 def screen_and_grade(
@@ -428,9 +429,21 @@ def screen_and_grade(
     else:
         status["hazard_sources"] = "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
+    unknown = set()
+    if not len(layers.buildings):  # no building data: density and urban-village form are unknown
+        unknown |= {"score_building_density", "score_urban_village"}
+    if not len(layers.pois):  # no OSM features: crowding and vulnerable sites are unknown
+        unknown |= {"score_crowding", "score_vulnerable_sites"}
     graded = grade_cells(
-        grid, hazard_table, uv_scores["uv_score"], utm_crs=utm_crs, spec=recipe.grading, coping=coping
+        grid,
+        hazard_table,
+        uv_scores["uv_score"],
+        utm_crs=utm_crs,
+        spec=recipe.grading,
+        coping=coping,
+        unknown=frozenset(unknown),
     )
+
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
     geometry = graded.pop("geometry")
@@ -462,7 +475,7 @@ def screen_and_grade(
     else:
         villages = urban_villages_screen(graded.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
-    return graded, Screens(hazard_table, communities, districts, villages, status)
+    return graded, Screens(hazard_table, communities, districts, villages, status, sorted(unknown))
 
 
 def coverage_for(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame) -> Any:

@@ -361,13 +361,33 @@ def grid_deck(
         extruded=False,
         pickable=True,
     )
+    population = []
+    if "grade" in grid.columns:  # residents as a second, hidden layer the planner can switch to
+        classes, _ = population_classes(grid["residents"])
+        records["people"] = [
+            [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 200 if c >= 0 else 40] for c in classes
+        ]
+        population.append(
+            pdk.Layer(
+                "H3HexagonLayer",
+                data=records[["hex", "people", "tip"]].to_dict("records"),
+                id="residents",
+                get_hexagon="hex",
+                get_fill_color="people",
+                stroked=False,
+                filled=True,
+                extruded=False,
+                pickable=True,
+                visible=False,
+            )
+        )
     tooltip = {
         "html": "{tip}",
         "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff", "maxWidth": "420px"},
     }
     context = _context_layers(layers, tuple(grid.total_bounds))
     return OfflineDeck(
-        layers=[hexes, *context, *_screen_layers(result)],
+        layers=[hexes, *population, *context, *_screen_layers(result)],
         initial_view_state=_view(grid),
         map_provider=None,
         map_style=None,
@@ -466,6 +486,11 @@ def legend_html(result: RunResult) -> str:
 
 
 _TOGGLES = (
+    (
+        "residents",
+        '<span style="background:linear-gradient(90deg,rgb(254,235,226),rgb(122,1,119))"></span>'
+        "residents per cell (quintiles, light to dark)",
+    ),
     ("key_districts", '<span style="border:3px solid rgb(128,0,160)"></span>key districts 重点地区'),
     ("urban_villages", '<span style="border:3px solid rgb(120,70,20)"></span>urban villages 城中村'),
     (
@@ -490,7 +515,8 @@ _TOGGLES = (
 
 def _toggles(result: RunResult) -> str:
     """Check boxes for the layers present on the map (cells first)."""
-    present = {layer.id for layer in grid_deck_layers(result)}
+    # a box is ticked when its layer starts visible (gaps and residents start hidden)
+    present = {layer.id: getattr(layer, "visible", True) is not False for layer in grid_deck_layers(result)}
     rows = [
         '<div style="margin-top:6px"><b>Layers</b></div>',
         '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
@@ -498,8 +524,9 @@ def _toggles(result: RunResult) -> str:
     ]
     for layer_id, label in _TOGGLES:
         if layer_id in present:
+            checked = " checked" if present[layer_id] else ""
             rows.append(
-                f'<div><label><input type="checkbox" checked data-layer="{layer_id}" '
+                f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
                 f'onchange="urToggle(this)"> {label}</label></div>'
             )
     return "".join(rows)

@@ -262,6 +262,7 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         },
         "grades": _grade_counts(grid),
         "screens": result.screens.status if result.screens is not None else {},
+        "unknown_indicators": result.screens.unknown if result.screens is not None else [],
         "grading": result.recipe.grading.model_dump(mode="json"),
         "coverage": _coverage_summary(result),
         "layer_stats": result.layers.stats,

@@ -7,9 +7,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from shapely.geometry import LineString, Point, box
 
-from conftest import BALTIMORE_PBF
+from conftest import BALTIMORE_PBF, write_recipe
 from urbanrisk.coverage import (
     Standard,
     cover_cells,
@@ -306,3 +307,30 @@ def test_driving_speeds_match_osmnx_add_edge_speeds(baltimore):
     assert tagged.sum() > 1000  # Baltimore tags maxspeed in mph on many ways
     # osmnx converts mph with 1.60934, urbanrisk with the exact 1.609344
     assert np.abs(ours - theirs).max() < 1e-3
+
+
+def test_resource_registry_layer_fills_what_osm_lacks(tmp_path):
+    import urbanrisk as ur
+    from conftest import default_recipe
+
+    registry = tmp_path / "stations.csv"
+    registry.write_text(  # test data: a fire station in Wudaokou, one just outside, one far from streets
+        "id,kind,name,capacity,lon,lat\n"
+        "F1,fire_station,test station inside,3,116.3200,40.0010\n"
+        "F2,fire_station,test station outside,2,116.3343,40.0037\n"
+        "F3,fire_station,test station in a field,2,116.3500,40.0010\n",
+        encoding="utf-8",
+    )
+    recipe = default_recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["stations"] = {"type": "points", "path": str(registry), "role": "resource"}
+    result = ur.run_recipe(write_recipe(tmp_path / "r", body), write=False)
+    status = result.coverage.status["fire"]
+    assert status.startswith("ok: fire_station by drive within 5 min") and "; 2 resources;" in status
+    assert status.endswith("1 resources too far from a street")  # F3: reported, not snapped
+    fire = result.coverage.coverage.query("standard == 'fire'")
+    assert fire["covered"].any() and set(fire.loc[fire["covered"], "nearest_resource"]) <= {"F1", "F2"}
+    assert (fire["supply_per_person"] > 0).any()  # capacities known: 2SFCA
+    assert not bool(result.coverage.resources.set_index("id").loc["F2", "inside_area"])  # edge effect
+    near = fire.sort_values("travel").iloc[0]
+    assert near["travel"] >= 60.0  # the 60 s turnout is part of the response time

@@ -44,12 +44,27 @@ class PartitionInput:
     extra: dict = field(default_factory=dict)
 
 
+def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
+    return geometry.to_crs(utm_crs).to_numpy()
+
+
+def cells_polygons_utm(cells: list[str], utm_crs: str) -> np.ndarray:
+    """Cell polygons in the projected CRS."""
+    return _project(gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326"), utm_crs)
+
+
 def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(0.0, index=index, columns=columns)
 
 
 def buildings_to_cells(
-    buildings: gpd.GeoDataFrame, cells: list[str], *, resolution: int, utm_crs: str
+    buildings: gpd.GeoDataFrame,
+    cells: list[str],
+    *,
+    resolution: int,
+    utm_crs: str,
+    buildings_utm: np.ndarray | None = None,
+    cells_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Building count, footprint, coverage ratio and floor area per cell.
 
@@ -76,8 +91,8 @@ def buildings_to_cells(
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
-    b_utm = buildings.geometry.to_crs(utm_crs).to_numpy()
-    c_utm = gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326").to_crs(utm_crs).to_numpy()
+    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
+    c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     tree = shapely.STRtree(c_utm)
     b_idx, c_idx = tree.query(b_utm, predicate="intersects")
     piece = shapely.area(shapely.intersection(b_utm[b_idx], c_utm[c_idx]))
@@ -166,14 +181,21 @@ def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: 
 ALLEY_HIGHWAYS = ("service", "footway", "path", "pedestrian", "living_street", "steps", "track", "alley")
 
 
-def streets_to_cells(streets: gpd.GeoDataFrame | None, cells: list[str], *, utm_crs: str) -> pd.DataFrame:
+def streets_to_cells(
+    streets: gpd.GeoDataFrame | None,
+    cells: list[str],
+    *,
+    utm_crs: str,
+    streets_utm: np.ndarray | None = None,
+    cells_utm: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
         return out
-    s_utm = streets.geometry.to_crs(utm_crs).to_numpy()
-    c_utm = gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326").to_crs(utm_crs).to_numpy()
+    s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
+    c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
     length = shapely.length(shapely.intersection(s_utm[s_idx], c_utm[c_idx]))
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
@@ -192,6 +214,8 @@ def street_access_to_cells(
     resolution: int,
     utm_crs: str,
     small_m2: float = 100.0,
+    buildings_utm: np.ndarray | None = None,
+    streets_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Small buildings and buildings without street access per cell (block-complexity proxy).
 
@@ -214,7 +238,7 @@ def street_access_to_cells(
     mine = np.isin(cell_ints_to_str(ids), np.asarray(cells, dtype=object))
     if not mine.any():
         return out
-    b_utm = buildings.geometry.to_crs(utm_crs).to_numpy()
+    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     own = np.flatnonzero(mine)
     cell_of = pd.Index(cell_ints_to_str(ids[own]), name=INDEX_NAME)
     small = pd.Series((shapely.area(b_utm[own]) < small_m2).astype(float), index=cell_of)
@@ -222,7 +246,7 @@ def street_access_to_cells(
     if streets is None or not len(streets):
         out["buildings_no_street_access"] = np.nan
         return out
-    s_utm = streets.geometry.to_crs(utm_crs).to_numpy()
+    s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     b_idx, s_idx = shapely.STRtree(s_utm).query_nearest(b_utm[own], all_matches=False)
     lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
     l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
@@ -298,8 +322,19 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     cells = task.cells
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     area = shapely.from_wkb(task.area_wkb)
+    # project once, share between the stages below
+    has_buildings = task.buildings is not None and len(task.buildings)
+    has_streets = task.streets is not None and len(task.streets)
+    b_utm = _project(task.buildings.geometry, task.utm_crs) if has_buildings else None
+    s_utm = _project(task.streets.geometry, task.utm_crs) if has_streets else None
+    c_utm = cells_polygons_utm(cells, task.utm_crs) if has_buildings or has_streets else None
     building_table = buildings_to_cells(
-        task.buildings, cells, resolution=task.resolution, utm_crs=task.utm_crs
+        task.buildings,
+        cells,
+        resolution=task.resolution,
+        utm_crs=task.utm_crs,
+        buildings_utm=b_utm,
+        cells_utm=c_utm,
     )
     if task.raster is not None:
         residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
@@ -312,9 +347,15 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     parts = [
         residents.to_frame(),
         building_table,
-        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs),
+        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs, streets_utm=s_utm, cells_utm=c_utm),
         street_access_to_cells(
-            task.buildings, task.streets, cells, resolution=task.resolution, utm_crs=task.utm_crs
+            task.buildings,
+            task.streets,
+            cells,
+            resolution=task.resolution,
+            utm_crs=task.utm_crs,
+            buildings_utm=b_utm,
+            streets_utm=s_utm,
         ),
         role_counts(task.pois, cells, resolution=task.resolution),
         points_to_cell_counts(

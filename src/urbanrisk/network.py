@@ -1,11 +1,13 @@
-"""Routable street graphs from the OSM layer: built with osmnx, solved as sparse matrices.
+"""Routable street graphs from the OSM layer, solved as sparse matrices.
 
-The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids) become an osmnx
-MultiDiGraph per mode: ``drive`` (one-way streets respected, speeds per highway type from
-``layers/tables/speeds.csv`` where ``maxspeed`` is untagged, via :func:`osmnx.add_edge_speeds` and
-:func:`osmnx.add_edge_travel_times`) and ``walk`` (both directions, lengths). The graph is then turned
-once into a CSR matrix holding, for each ordered node pair, the *minimum* weight over parallel edges
-(``networkx.to_scipy_sparse_array`` would sum them), which scipy's multi-source Dijkstra solves.
+The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids) become directed edges
+per mode: ``drive`` (one-way streets respected; ``maxspeed`` where tagged, else the speed of the
+highway type in ``layers/tables/speeds.csv`` — the imputation of osmnx's ``add_edge_speeds`` with
+``hwy_speeds``/``fallback``, checked equal in the tests) and ``walk`` (both directions, a constant
+speed). The edges are turned once, vectorised, into CSR matrices holding, for each ordered node
+pair, the *minimum* weight over parallel edges (``networkx.to_scipy_sparse_array`` would sum them),
+which scipy's multi-source Dijkstra solves. ``StreetGraph.graph`` builds the same network as an
+osmnx MultiDiGraph on demand (``osmnx.graph_from_gdfs``) for export and independent checks.
 """
 
 from __future__ import annotations

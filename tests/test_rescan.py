@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import yaml
 from shapely.geometry import Point
 
 from conftest import ACCRA_TIF, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
@@ -191,3 +192,22 @@ def test_alert_grade_threshold_and_history(tmp_path, capsys):
     assert main(["history", str(recipe)]) == 0
     listing = capsys.readouterr().out
     assert listing.count("complete") == 2 and "(latest)" in listing
+
+
+def test_runs_are_published_to_an_fsspec_url_pointer_last(tmp_path):
+    import fsspec
+
+    recipe = _recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["outputs"]["publish"] = "memory://bucket/wudaokou"
+    recipe = write_recipe(tmp_path, body)
+    assert main(["run", str(recipe), "--quiet"]) == 0
+    memory = fsspec.filesystem("memory")
+    pointer = memory.cat("/bucket/wudaokou/latest.txt").decode().strip()
+    local = (tmp_path / "out" / "latest").resolve()
+    assert pointer == f"runs/{local.name}"
+    for name in ("grid.parquet", "manifest.json", "map.html", "report.html"):
+        assert memory.cat(f"/bucket/wudaokou/{pointer}/{name}") == (local / name).read_bytes()
+    assert main(["rescan", str(recipe), "--quiet"]) == 0  # nothing changed: reused, and published too
+    newest = (tmp_path / "out" / "latest").resolve().name
+    assert memory.cat("/bucket/wudaokou/latest.txt").decode().strip() == f"runs/{newest}"

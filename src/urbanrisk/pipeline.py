@@ -511,6 +511,7 @@ class RunResult:
     screens: Screens | None = None
     coverage: Any = None  # urbanrisk.coverage.CoverageResult
     run_dir: Path | None = None
+    published: str | None = None  # where outputs.publish copied the run
 
     def map(self) -> Any:
         """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""
@@ -572,6 +573,8 @@ def run_recipe(
         )
         start = time.perf_counter()
         result.run_dir = store.write_run(result, out_dir, scheduler=scheduler, after_file=hook)
+        if recipe.outputs.publish:
+            result.published = store.publish_run(result.run_dir, recipe.outputs.publish)
         result.timings["write"] = round(time.perf_counter() - start, 3)
     return result
 

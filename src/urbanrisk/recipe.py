@@ -151,6 +151,7 @@ class OutputsSpec(_Strict):
     dir: str
     keep: Annotated[int, Field(ge=1)] = 30
     alert_grade: Literal["I", "II", "III", "IV"] = "II"
+    publish: str | None = None  # an fsspec URL (s3://bucket/prefix) that receives each complete run
 
 
 class ComputeSpec(_Strict):

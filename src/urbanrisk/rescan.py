@@ -26,7 +26,16 @@ from .changes import Changes, compare_runs, write_changes
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
 from .recipe import Recipe, load_recipe
-from .store import PARTIAL_PREFIX, _utc_stamp, complete_runs, point_latest, run_key, run_lock, write_run
+from .store import (
+    PARTIAL_PREFIX,
+    _utc_stamp,
+    complete_runs,
+    point_latest,
+    publish_run,
+    run_key,
+    run_lock,
+    write_run,
+)
 
 REUSE_SKIP = {"manifest.json", "changes.parquet", "alerts.json"}
 
@@ -123,6 +132,8 @@ def rescan(
             if manifest.get("run_key") == key:
                 start = time.perf_counter()
                 run_dir = reuse_run(previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade)
+                if recipe.outputs.publish:
+                    publish_run(run_dir, recipe.outputs.publish)
                 return RescanResult(
                     run_dir,
                     previous,
@@ -156,6 +167,8 @@ def rescan(
             extra=add_changes,
             manifest_extra={"cache": {"hits": cache.hits, "misses": cache.misses}},
         )
+        if recipe.outputs.publish:
+            publish_run(run_dir, recipe.outputs.publish)
         result.timings["write"] = round(time.perf_counter() - start, 3)
         cache.keep_only(cache.used)
         return RescanResult(run_dir, previous, found["changes"], False, result.timings)

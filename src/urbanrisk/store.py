@@ -189,6 +189,30 @@ def write_run(
     return final
 
 
+def publish_run(run_dir: Path, url: str) -> str:
+    """Copy a complete run folder to an fsspec URL, then point ``<url>/latest.txt`` at it.
+
+    Object stores have no atomic rename: the run's files are uploaded first under
+    ``<url>/runs/<stamp>/`` and the one-line pointer is written last, so a reader following
+    ``latest.txt`` only ever sees a complete run.
+
+    Returns
+    -------
+    str
+        The URL of the published run folder.
+    """
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    target = f"{root.rstrip('/')}/runs/{run_dir.name}"
+    for item in sorted(run_dir.iterdir()):
+        fs.put_file(str(item), f"{target}/{item.name}")
+    with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
+        pointer.write(f"runs/{run_dir.name}\n")
+    protocol = url.split("://", 1)[0]
+    return f"{protocol}://{target}" if "://" in url else target
+
+
 def screen_tables(result: RunResult) -> dict[str, Any]:
     """The screens' tables by output name (empty tables included: a skipped screen still has a file)."""
     tables: dict[str, Any] = {}

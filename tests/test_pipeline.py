@@ -245,3 +245,11 @@ def test_inputs_can_be_fsspec_urls(tmp_path):
     body["layers"]["hazards"]["path"] = "memory://city/missing.csv"
     with pytest.raises(LayerError, match=r"cannot read memory://city/missing\.csv"):
         ur.run_recipe(write_recipe(tmp_path / "missing", body), write=False)
+
+
+def test_map_page_attributes_stay_out_of_the_deck_json(wudaokou_recipe):
+    deck = ur.run_recipe(wudaokou_recipe, write=False).map()
+    assert "Layers" in deck.header_html  # the legend travels with the deck for notebooks...
+    deck_json = deck.to_json()
+    assert "headerHtml" not in deck_json and "displayNote" not in deck_json  # ...but not into deck.gl
+    assert "urToggle" in deck._repr_html_()

@@ -518,7 +518,7 @@ class RunResult:
         from .render import grid_deck, legend_html
 
         deck = grid_deck(self.grid, self.layers, self)
-        deck.header_html = legend_html(self)
+        deck.header_html = legend_html(self, deck)
         return deck
 
 

@@ -333,11 +333,11 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
 
 def grid_deck(
     grid: gpd.GeoDataFrame, layers: Layers | None = None, result: RunResult | None = None
-) -> pdk.Deck:
+) -> OfflineDeck:
     """A pydeck Deck of the graded grid (or of residents when ungraded), with streets and buildings
     for context and the screens on top. Tooltips are pre-built, escaped HTML (``tip`` field).
     """
-    grid, _ = display_grid(grid)
+    grid, display_note = display_grid(grid)
     if "grade" in grid.columns:
         fill = [[*GRADE_COLOURS[g], 170] for g in grid["grade"]]
     else:
@@ -386,13 +386,15 @@ def grid_deck(
         "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff", "maxWidth": "420px"},
     }
     context = _context_layers(layers, tuple(grid.total_bounds))
-    return OfflineDeck(
+    deck = OfflineDeck(
         layers=[hexes, *population, *context, *_screen_layers(result)],
         initial_view_state=_view(grid),
         map_provider=None,
         map_style=None,
         tooltip=tooltip,
     )
+    deck.display_note = display_note
+    return deck
 
 
 class OfflineDeck(pdk.Deck):
@@ -403,6 +405,16 @@ class OfflineDeck(pdk.Deck):
     """
 
     header_html: str = ""
+    display_note: str = ""  # set when a large grid is shown at a coarser resolution
+    _PAGE_ONLY = ("header_html", "display_note")  # urbanrisk's own attributes: never deck.gl JSON
+
+    def to_json(self) -> str:
+        """pydeck serialises every instance attribute: leave out urbanrisk's page-only ones."""
+        saved = {key: self.__dict__.pop(key) for key in self._PAGE_ONLY if key in self.__dict__}
+        try:
+            return super().to_json()
+        finally:
+            self.__dict__.update(saved)
 
     def _repr_html_(self) -> str:
         page = deck_to_offline_html(self, header_html=self.header_html)
@@ -423,8 +435,8 @@ def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
     return page.replace("<body>", "<body>\n" + header_html, 1)
 
 
-def legend_html(result: RunResult) -> str:
-    """The title, legend, layer toggles and attribution drawn over the map."""
+def legend_html(result: RunResult, deck: OfflineDeck) -> str:
+    """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
     title = escape_text(result.recipe.title or result.recipe.name)
     grid = result.grid
     if "grade" in grid.columns:
@@ -435,7 +447,7 @@ def legend_html(result: RunResult) -> str:
             f"{grid.loc[grid['grade'] == g, 'residents'].sum():,.0f} residents</div>"
             for g in GRADES
         )
-        items += _toggles(result)
+        items += _toggles(deck)
     else:
         heading = "Residents per cell"
         _, labels = population_classes(grid["residents"])
@@ -448,7 +460,7 @@ def legend_html(result: RunResult) -> str:
         )
     total = result.grid["residents"].sum()
     source = escape_text(result.layers.population_source)
-    note = display_grid(grid)[1]
+    note = deck.display_note
     aggregation = (
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
     )
@@ -513,10 +525,10 @@ _TOGGLES = (
 )
 
 
-def _toggles(result: RunResult) -> str:
+def _toggles(deck: pdk.Deck) -> str:
     """Check boxes for the layers present on the map (cells first)."""
     # a box is ticked when its layer starts visible (gaps and residents start hidden)
-    present = {layer.id: getattr(layer, "visible", True) is not False for layer in grid_deck_layers(result)}
+    present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
     rows = [
         '<div style="margin-top:6px"><b>Layers</b></div>',
         '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
@@ -545,15 +557,10 @@ def _scale_html(grid: gpd.GeoDataFrame) -> str:
     )
 
 
-def grid_deck_layers(result: RunResult) -> list[pdk.Layer]:
-    """The layers the map of a run shows."""
-    return grid_deck(result.grid, result.layers, result).layers
-
-
 def write_map(result: RunResult, path: str | Path) -> Path:
     """Write the run's offline ``map.html``."""
     path = Path(path)
     deck = grid_deck(result.grid, result.layers, result)
-    page = deck_to_offline_html(deck, header_html=legend_html(result))
+    page = deck_to_offline_html(deck, header_html=legend_html(result, deck))
     path.write_text(page, encoding="utf-8")
     return path

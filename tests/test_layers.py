@@ -188,3 +188,12 @@ def test_corrupt_raster_is_a_clear_error(tmp_path):
     bad.write_bytes(b"II*\x00" + b"garbage" * 100)
     with pytest.raises(LayerError, match=r"cannot read .*pop\.tif as a GeoTIFF"):
         raster_info(bad)
+
+
+def test_registry_without_severity_takes_each_kinds_default(tmp_path):
+    csv = tmp_path / "h.csv"
+    csv.write_text("id,kind,lon,lat\nA,chemical,116.3,39.9\nB,power,116.3,39.9\n", encoding="utf-8")
+    pts = points_from_file(csv)
+    # the same defaults as hazards read from OSM (layers/tables/hazard_kinds.csv)
+    assert pts["severity"].tolist() == [4, 2]
+    assert points_from_file(csv, default_severity={"chemical": 3})["severity"].tolist() == [3, 2]

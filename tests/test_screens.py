@@ -16,6 +16,7 @@ from conftest import write_recipe
 from urbanrisk.grade import GRADE_RANK, grade_cells, grades_from_scores
 from urbanrisk.grid import grid_frame
 from urbanrisk.indicators import PartitionInput, partition_indicators
+from urbanrisk.layers.tables import hazard_kind_table
 from urbanrisk.recipe import GradingSpecModel
 from urbanrisk.screens import (
     communities_screen,
@@ -24,7 +25,7 @@ from urbanrisk.screens import (
     urban_village_cell_scores,
     urban_villages_screen,
 )
-from urbanrisk.screens.hazard_sources import hazard_kind_table, safety_distance_table
+from urbanrisk.screens.hazard_sources import safety_distance_table
 
 UTM50 = "EPSG:32650"
 CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)

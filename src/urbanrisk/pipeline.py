@@ -34,7 +34,7 @@ from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import RasterInfo, raster_info
 from .layers.remote import local_copy
-from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
+from .layers.tables import building_type_table, hazard_kind_table, landuse_context_table, osm_tag_table
 from .layers.vector import vector_from_file
 from .parallel import map_partitions, resolve_scheduler
 from .recipe import Recipe, load_recipe
@@ -81,6 +81,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         Naming the layer and the file, for the first layer that cannot be read.
     """
     tag_table = osm_tag_table(recipe.tables.osm_tags)
+    severities = hazard_kind_table(recipe.tables.hazard_kinds)["default_severity"].to_dict()
     building_types = building_type_table(recipe.tables.building_types)
     context = landuse_context_table(recipe.tables.landuse_context)
     osm: dict[str, OsmLayers] = {}
@@ -114,7 +115,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
             )
         elif spec.type == "points":
             options = spec.model_dump(exclude={"type", "path"})
-            frame = points_from_file(spec.path, layer=name, **options)
+            frame = points_from_file(spec.path, layer=name, default_severity=severities, **options)
             (hazards if spec.role == "hazard" else resources).append(frame)
         elif spec.type == "polygons":
             communities.append(
@@ -400,7 +401,7 @@ def screen_and_grade(
         urban_village_cell_scores,
         urban_villages_screen,
     )
-    from .screens.hazard_sources import hazard_kind_table, hazard_sources_from_layers, safety_distance_table
+    from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
 
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
     distances = safety_distance_table(recipe.tables.safety_distances)

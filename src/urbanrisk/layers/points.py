@@ -8,6 +8,7 @@ they are trimmed here and escaped wherever HTML is written.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,12 +18,12 @@ import pandas as pd
 from .._errors import LayerError
 from .coords import to_wgs84
 from .osm import clean_text
-from .tables import HAZARD_KINDS, RESOURCE_KINDS
+from .tables import HAZARD_KINDS, RESOURCE_KINDS, hazard_kind_table
 from .vector import vector_from_file
 
 _LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 _LAT_NAMES = ("lat", "latitude", "y")
-DEFAULT_SEVERITY = 2
+DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 
 
 def _guess(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -140,6 +141,7 @@ def points_from_file(
     name_column: str = "name",
     severity_column: str = "severity",
     capacity_column: str = "capacity",
+    default_severity: Mapping[str, int] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a hazard or resource registry into standard points.
 
@@ -153,6 +155,9 @@ def points_from_file(
         ``hazard`` or ``resource``: which kinds are allowed and which fields matter.
     coords
         ``wgs84``, ``gcj02`` (Amap, Tencent) or ``bd09`` (Baidu): converted to WGS84.
+    default_severity
+        Severity per hazard kind when the registry has no severity column (default: the
+        ``default_severity`` of ``layers/tables/hazard_kinds.csv``).
 
     Returns
     -------
@@ -206,8 +211,9 @@ def points_from_file(
                 )
                 raise LayerError(msg)
             out["severity"] = severity.astype(int)
-        else:
-            out["severity"] = DEFAULT_SEVERITY
+        else:  # the kind's default, as for hazards read from OSM
+            defaults = default_severity or hazard_kind_table()["default_severity"].to_dict()
+            out["severity"] = kinds.map(defaults).fillna(DEFAULT_SEVERITY).astype(int).to_numpy()
     if role == "resource":
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan

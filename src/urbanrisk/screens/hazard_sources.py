@@ -55,15 +55,6 @@ COLUMNS = [
 ]
 
 
-def hazard_kind_table(path: str | Path | None = None) -> pd.DataFrame:
-    """Hazard kind -> label, impact radius, default severity (indexed by kind)."""
-    path = Path(path) if path else settings.tables_dir / "hazard_kinds.csv"
-    table = _read_table(path, ["kind", "label_en", "label_zh", "impact_radius_m", "default_severity"])
-    table["impact_radius_m"] = table["impact_radius_m"].astype(float)
-    table["default_severity"] = table["default_severity"].astype(int)
-    return table.set_index("kind")
-
-
 def safety_distance_table(path: str | Path | None = None) -> pd.DataFrame:
     """(hazard kind, target) -> minimum distance in metres and the standard it comes from."""
     path = Path(path) if path else settings.tables_dir / "safety_distances.csv"

@@ -9,6 +9,7 @@ several cells is shared between them by area, never counted twice or dropped.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -93,10 +94,9 @@ def buildings_to_cells(
         return _empty(index, columns)
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
-    tree = shapely.STRtree(c_utm)
-    b_idx, c_idx = tree.query(b_utm, predicate="intersects")
-    piece = shapely.area(shapely.intersection(b_utm[b_idx], c_utm[c_idx]))
+    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
     whole = shapely.area(b_utm)[b_idx]
+    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, whole, shapely.area)
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
     residential = floor * buildings["residential_share"].to_numpy()[b_idx]
@@ -113,6 +113,27 @@ def buildings_to_cells(
     out = out.reindex(index, fill_value=0.0)
     out.insert(0, "buildings", counts.reindex(index, fill_value=0).astype(float))
     return out[columns]
+
+
+def _overlap_measure(
+    features: np.ndarray,
+    cells: np.ndarray,
+    f_idx: np.ndarray,
+    c_idx: np.ndarray,
+    whole: np.ndarray,
+    measure: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Area (or length) of each feature-cell pair's overlap; exact, intersecting only what straddles.
+
+    A feature wholly inside a cell keeps its own measure: most buildings lie inside one cell, and a
+    containment test on prepared cells is far cheaper than computing the intersection.
+    """
+    shapely.prepare(cells)
+    inside = shapely.contains_properly(cells[c_idx], features[f_idx])
+    out = whole.astype(float, copy=True)
+    cut = ~inside
+    out[cut] = measure(shapely.intersection(features[f_idx[cut]], cells[c_idx[cut]]))
+    return out
 
 
 def _count_points(
@@ -168,11 +189,14 @@ def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: 
     out = _empty(index, ["crowd_places", "vulnerable_sites"])
     if pois is None or not len(pois):
         return out
+    roles = "|" + pois["roles"].fillna("").astype(str) + "|"
+    refs = pois["osm_ref"] if "osm_ref" in pois.columns else pd.Series(np.arange(len(pois)), index=pois.index)
+    x, y = pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy()
     for role, column in (("crowd", "crowd_places"), ("vulnerable", "vulnerable_sites")):
-        sel = pois[pois["roles"].str.split("|").map(lambda r, role=role: role in r)]
-        sel = sel.drop_duplicates("osm_ref") if "osm_ref" in sel.columns else sel
-        if len(sel):
-            counts = _count_points(sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy(), resolution)
+        has = roles.str.contains(f"|{role}|", regex=False).to_numpy(dtype=bool, copy=True)
+        has[has] = ~refs[has].duplicated().to_numpy()  # a feature counts once per role
+        if has.any():
+            counts = _count_points(x[has], y[has], resolution)
             out[column] = counts.reindex(index, fill_value=0).astype(float)
     return out
 
@@ -197,7 +221,7 @@ def streets_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
-    length = shapely.length(shapely.intersection(s_utm[s_idx], c_utm[c_idx]))
+    length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], shapely.length)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     frame = pd.DataFrame(
         {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)},

@@ -29,6 +29,7 @@ from ._errors import GridError, LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .coverage import coverage_stage, coverage_wide, standards_for
 from .indicators import PartitionInput, partition_indicators
+from .layers.coords import utm_crs
 from .layers.osm import OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
@@ -330,8 +331,7 @@ def _partition_tables(
 def utm_crs_for(area: BaseGeometry) -> str:
     """The UTM zone of the area's centre, as an EPSG code string."""
     centre = area.centroid
-    zone = int((centre.x + 180) // 6) + 1
-    return f"EPSG:{(32600 if centre.y >= 0 else 32700) + zone}"
+    return utm_crs(centre.x, centre.y)
 
 
 def build_grid(

@@ -19,7 +19,7 @@ max_cells: int = 5_000_000
 bytes_per_cell: int = 4_000
 
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
-partition_offset: int = 3
+partition_offset: int = 4
 
 #: Raster pixels larger than this fraction of a cell's area are shared between cells by exact area
 #: overlap; smaller ones go whole to the cell of their centre (error bounded by one small pixel).

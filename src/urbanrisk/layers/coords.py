@@ -96,3 +96,15 @@ def to_wgs84(lon: np.ndarray, lat: np.ndarray, system: str) -> tuple[np.ndarray,
         return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
     msg = f"unknown coordinate system {system!r}: use wgs84, gcj02 or bd09"
     raise ValueError(msg)
+
+
+def utm_crs(lon: float, lat: float) -> str:
+    """The UTM zone holding a point, as an EPSG code string (areas and lengths are measured there).
+
+    Examples
+    --------
+    >>> utm_crs(116.33, 39.99), utm_crs(-0.2, 5.6), utm_crs(-76.6, 39.3)
+    ('EPSG:32650', 'EPSG:32630', 'EPSG:32618')
+    """
+    zone = min(60, int((lon + 180) // 6) + 1)
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"

@@ -27,6 +27,7 @@ from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
+from .coords import utm_crs
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
@@ -290,8 +291,8 @@ def _buildings(
     heights = gdf["height_tag"].map(parse_levels)  # metres, same number parser
     source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
     levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
-    utm = gdf.estimate_utm_crs()
-    footprint = gdf.to_crs(utm).area
+    west, south, east, north = gdf.total_bounds
+    footprint = gdf.to_crs(utm_crs((west + east) / 2, (south + north) / 2)).area
     gdf = gdf.drop(columns=["levels_tag", "height_tag"])
     gdf["use"] = use.astype(str)
     gdf["levels"] = levels.astype(float)

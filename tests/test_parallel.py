@@ -6,15 +6,18 @@ import pandas as pd
 import pytest
 
 import urbanrisk as ur
+from conftest import default_recipe
 from urbanrisk import InputError
 
 
-def test_local_cluster_of_two_worker_processes_equals_single_process(wudaokou_recipe):
+def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
     from distributed import LocalCluster
 
+    # 18 partitions, so that both workers take several; workers read the layers from the store
+    recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        distributed = ur.run_recipe(wudaokou_recipe, scheduler=cluster.scheduler_address, write=False)
-    single = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False)
+        distributed = ur.run_recipe(recipe, scheduler=cluster.scheduler_address, write=False)
+    single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
     pd.testing.assert_frame_equal(pd.DataFrame(distributed.grid), pd.DataFrame(single.grid), check_exact=True)
     for name in ("hazard_sources", "communities", "key_districts"):
         pd.testing.assert_frame_equal(
@@ -48,3 +51,71 @@ def test_synthetic_metropolis_is_tiled_with_unique_ids_and_a_connected_network(t
     single = street_graph(one.streets, one.street_nodes, mode="drive", utm_crs="EPSG:32650")
     assert len(graph.main_component) > 8 * len(single.main_component)
     assert ur.load_recipe(recipe).layers["osm"].path == str(pbf.resolve())
+
+
+def _tasks(recipe_path, source_kind, folder):
+    from urbanrisk import grid as gridmod
+    from urbanrisk.layer_store import MemoryLayers, write_layer_store
+    from urbanrisk.pipeline import load_layers, partition_inputs, study_area, utm_crs_for, vector_frames
+
+    recipe = ur.load_recipe(recipe_path)
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    cells = gridmod.cells_from_area(area, recipe.grid.resolution)
+    frames = vector_frames(layers)
+    source = MemoryLayers(frames) if source_kind == "memory" else write_layer_store(frames, str(folder))
+    return layers, partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area), source=source)
+
+
+def test_tasks_for_worker_processes_carry_paths_not_layer_data(tmp_path):
+    import pickle
+
+    recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
+    layers, tasks = _tasks(recipe, "store", tmp_path / "store")
+    layer_bytes = len(pickle.dumps(layers.buildings)) + len(pickle.dumps(layers.streets))
+    sizes = [len(pickle.dumps(task)) for task in tasks]
+    # what a worker receives: its cells, bounds and the store's paths (no rows of any layer)
+    assert max(sizes) < layer_bytes / 50, (max(sizes), layer_bytes)
+    # and what it reads there is exactly what a task in the driver's process reads in place
+    _, in_memory = _tasks(recipe, "memory", None)
+    for stored, memory in zip(tasks, in_memory, strict=True):
+        a, b = stored.resolved(), memory.resolved()
+        for name in ("buildings", "streets", "pois", "hazards", "resources"):
+            x, y = getattr(a, name), getattr(b, name)
+            assert (x is None) == (y is None), name
+            if x is not None:
+                assert x.index.tolist() == y.index.tolist(), name
+                assert x.geometry.geom_equals_exact(y.geometry, 0).all(), name
+
+
+def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_path):
+    store = tmp_path / "shared-store"
+    recipe = default_recipe(tmp_path, compute={"store": str(store)})
+    procs = ur.run_recipe(recipe, scheduler="processes", write=False).grid
+    single = ur.run_recipe(recipe, scheduler="synchronous", write=False).grid
+    pd.testing.assert_frame_equal(pd.DataFrame(procs), pd.DataFrame(single), check_exact=True)
+    assert store.is_dir() and not any(store.iterdir()), list(store.iterdir())
+
+
+def test_a_store_workers_cannot_reach_is_a_clear_error(tmp_path):
+    from urbanrisk.layer_store import StoredLayers
+
+    gone = StoredLayers(root=str(tmp_path / "elsewhere"), names=("buildings",))
+    with pytest.raises(InputError, match=r"set `compute.store` in the recipe to a folder or URL"):
+        gone.read("buildings", (116.3, 39.9, 116.4, 40.0))
+
+
+def test_layer_store_on_an_fsspec_url_reads_by_bounding_box():
+    import geopandas as gpd
+    import numpy as np
+
+    from urbanrisk.layer_store import write_layer_store
+
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(116.2, 116.5, 5_000), rng.uniform(39.8, 40.1, 5_000)
+    points = gpd.GeoDataFrame({"kind": ["fuel"] * len(lon)}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    stored = write_layer_store({"hazards": points}, "memory://urbanrisk-test/store")
+    bounds = (116.30, 39.90, 116.35, 39.95)
+    got = stored.read("hazards", bounds)
+    inside = (lon >= 116.30) & (lon <= 116.35) & (lat >= 39.90) & (lat <= 39.95)
+    assert got.index.tolist() == np.flatnonzero(inside).tolist()

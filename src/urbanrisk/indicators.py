@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import h3
@@ -20,6 +20,7 @@ import shapely
 
 from . import settings
 from .grid import INDEX_NAME, cell_ints_to_str, cells_to_polygons, points_to_cells
+from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo, read_window
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 
@@ -43,6 +44,27 @@ class PartitionInput:
     raster: RasterInfo | None = None
     floor_area_per_person_m2: float | None = None
     extra: dict = field(default_factory=dict)
+    #: where the layer frames come from when not given above: read by bounds inside the task
+    source: MemoryLayers | StoredLayers | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    #: bounds plus a margin, for buildings and streets (a building's nearest street may lie beyond)
+    wide_bounds: tuple[float, float, float, float] | None = None
+
+    def resolved(self) -> PartitionInput:
+        """This task with its layer frames read from ``source`` (itself when there is no source)."""
+        if self.source is None:
+            return self
+        assert self.bounds is not None and self.wide_bounds is not None
+        read = self.source.read
+        return replace(
+            self,
+            source=None,
+            buildings=read("buildings", self.wide_bounds),
+            streets=read("streets", self.wide_bounds),
+            pois=read("pois", self.bounds),
+            hazards=read("hazards", self.bounds),
+            resources=read("resources", self.bounds),
+        )
 
 
 def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
@@ -343,6 +365,7 @@ def population_from_raster(
 
 def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     """All indicators for one partition's cells (the body of one Dask task)."""
+    task = task.resolved()
     cells = task.cells
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     area = shapely.from_wkb(task.area_wkb)

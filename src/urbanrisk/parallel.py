@@ -64,8 +64,17 @@ def map_partitions(
         dask.delayed(func, pure=True)(item, dask_key_name=f"partition-{i}") for i, item in enumerate(inputs)
     ]
     if scheduler.startswith("tcp://"):
-        with _client(scheduler):
-            return list(dask.compute(*tasks))
+        from distributed import as_completed
+
+        with _client(scheduler) as client:
+            # gather each result as it completes and release it: the workers hold no finished tables
+            futures = client.compute(tasks)
+            position = {future.key: i for i, future in enumerate(futures)}
+            results: list[Any] = [None] * len(futures)
+            for future in as_completed(futures):
+                results[position[future.key]] = future.result()
+                future.release()
+            return results
     bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
     with bar:
         return list(dask.compute(*tasks, scheduler=scheduler))

@@ -10,13 +10,17 @@ Each stage is a plain function a notebook can call alone::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -29,6 +33,7 @@ from ._errors import GridError, LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .coverage import coverage_stage, coverage_wide, standards_for
 from .indicators import PartitionInput, partition_indicators
+from .layer_store import MemoryLayers, StoredLayers, write_layer_store
 from .layers.coords import utm_crs
 from .layers.osm import OsmLayers, osm_from_file
 from .layers.points import points_from_file
@@ -242,20 +247,20 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
     return f"{what}: none of its {len(points)} points lies in the study area"
 
 
-def _subset(
-    frame: gpd.GeoDataFrame | None, bounds: tuple[float, float, float, float]
-) -> gpd.GeoDataFrame | None:
-    """Rows of a layer whose geometry meets a box (spatial index), or None when empty."""
-    if frame is None or not len(frame):
-        return None
-    hits = frame.sindex.query(box(*bounds), predicate="intersects")
-    return frame.iloc[sorted(hits)] if len(hits) else None
-
-
 def partition_inputs(
-    recipe: Recipe, layers: Layers, area: BaseGeometry, cells: list[str], *, utm_crs: str
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    cells: list[str],
+    *,
+    utm_crs: str,
+    source: MemoryLayers | StoredLayers | None = None,
 ) -> list[PartitionInput]:
-    """One task input per parent-cell partition, each holding only the layer data inside its bounds."""
+    """One task per parent-cell partition: its cells, bounds, and where to read the layers inside them.
+
+    The task reads its rows itself (:meth:`PartitionInput.resolved`), from ``source``: the driver's
+    frames by default, or a layer store for tasks in other processes.
+    """
     resolution = recipe.grid.resolution
     parent_res = recipe.grid.partition_resolution
     if parent_res is None:
@@ -265,14 +270,13 @@ def partition_inputs(
             f"grid.partition_resolution ({parent_res}) must not be finer than grid.resolution ({resolution})"
         )
         raise RecipeError(msg)
+    source = source if source is not None else MemoryLayers(vector_frames(layers))
     poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
     area_wkb = shapely.to_wkb(area)
+    margin = settings.partition_margin_deg
     inputs = []
     for part in gridmod.partition_cells(cells, parent_res).values():
-        bounds = tuple(shapely.total_bounds(gridmod.cells_to_polygons(part)))
-        # buildings and streets a little beyond the partition: a building's nearest street may lie there
-        margin = settings.partition_margin_deg
-        wide = (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
+        bounds = tuple(float(v) for v in shapely.total_bounds(gridmod.cells_to_polygons(part)))
         inputs.append(
             PartitionInput(
                 cells=part,
@@ -280,20 +284,30 @@ def partition_inputs(
                 utm_crs=utm_crs,
                 area_wkb=area_wkb,
                 poi_kinds=poi_kinds,
-                buildings=_subset(layers.buildings, wide),
-                pois=_subset(layers.pois, bounds),
-                hazards=_subset(layers.hazards, bounds),
-                resources=_subset(layers.resources, bounds),
-                streets=_subset(layers.streets, wide),
                 raster=layers.raster,
                 floor_area_per_person_m2=layers.floor_area_per_person_m2,
+                source=source,
+                bounds=bounds,
+                wide_bounds=(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin),
             )
         )
     return inputs
 
 
+def vector_frames(layers: Layers) -> dict[str, gpd.GeoDataFrame | None]:
+    """The vector layers partition tasks read, by name."""
+    return {
+        "buildings": layers.buildings,
+        "pois": layers.pois,
+        "hazards": layers.hazards,
+        "resources": layers.resources,
+        "streets": layers.streets,
+    }
+
+
 def partition_key(task: PartitionInput) -> str:
     """Content key of a partition task: its cells, the data it receives and the settings."""
+    task = task.resolved()
     raster = None
     if task.raster is not None:
         raster = (sha256_of(task.raster.path), task.raster.band)
@@ -334,6 +348,30 @@ def utm_crs_for(area: BaseGeometry) -> str:
     return utm_crs(centre.x, centre.y)
 
 
+@contextlib.contextmanager
+def _task_source(recipe: Recipe, layers: Layers, scheduler: str) -> Iterator[MemoryLayers | StoredLayers]:
+    """The driver's frames for tasks in this process; else a layer store, removed after the stage.
+
+    The store goes under ``compute.store`` when the recipe sets it (a folder or URL all workers of
+    a cluster can reach), else in a temporary folder on this machine.
+    """
+    if scheduler in ("synchronous", "threads"):
+        yield MemoryLayers(vector_frames(layers))
+        return
+    base = recipe.compute.store
+    if base is None:
+        with tempfile.TemporaryDirectory(prefix="urbanrisk-store-") as folder:
+            yield write_layer_store(vector_frames(layers), folder)
+        return
+    root = f"{base.rstrip('/')}/store-{uuid.uuid4().hex[:12]}"
+    try:
+        yield write_layer_store(vector_frames(layers), root)
+    finally:
+        filesystem, path = fsspec.core.url_to_fs(root)
+        if filesystem.exists(path):
+            filesystem.rm(path, recursive=True)
+
+
 def build_grid(
     recipe: Recipe,
     layers: Layers,
@@ -359,8 +397,10 @@ def build_grid(
     if not cells:
         msg = "the study area holds no H3 cell: is the area empty?"
         raise GridError(msg)
-    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
-    tables = _partition_tables(inputs, scheduler=scheduler, progress=progress, cache=cache)
+    scheduler = resolve_scheduler(scheduler)
+    with _task_source(recipe, layers, scheduler) as source:
+        inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area), source=source)
+        tables = _partition_tables(inputs, scheduler=scheduler, progress=progress, cache=cache)
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index))
     grid = frame.join(table)

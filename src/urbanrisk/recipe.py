@@ -158,6 +158,9 @@ class ComputeSpec(_Strict):
     """Where the per-partition tasks run."""
 
     scheduler: str | None = None
+    #: where worker processes read the layers from (a folder or fsspec URL all workers can reach);
+    #: default: a temporary folder on this machine, which suits local processes and LocalCluster
+    store: str | None = None
 
     @field_validator("scheduler")
     @classmethod

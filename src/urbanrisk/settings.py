@@ -50,3 +50,7 @@ max_site_candidates: int = 3000
 #: child's grade). Measured in headless Chromium (software WebGL): 23k cells load in 4.4 s and take
 #: 0.56 s per hover; see the issue notes.
 max_map_cells: int = 20_000
+
+#: Rows per Parquet row group in the layer store that worker processes read by bounding box (small
+#: groups: a partition's bbox read skips more of the file; large: fewer, cheaper reads).
+store_row_group_rows: int = 2_000

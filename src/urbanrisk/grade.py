@@ -25,7 +25,6 @@ import math
 
 import geopandas as gpd
 import h3
-import mapclassify
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
@@ -201,6 +200,8 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
     >>> grades_from_scores(pd.Series([7.0, 5.0, 3.5, 1.0])).tolist()
     ['I', 'II', 'III', 'IV']
     """
+    import mapclassify  # loads scipy.stats: only when grading by classes of the data
+
     spec = spec or GradingSpec()
     values = risk.fillna(0.0).to_numpy(dtype=float)
     if spec.method == "thresholds":

@@ -15,11 +15,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 from pyproj import Geod
 from scipy.sparse import csr_matrix
@@ -29,6 +28,9 @@ from scipy.spatial import cKDTree
 from . import settings
 from ._errors import InputError
 from .layers.tables import _read_table
+
+if TYPE_CHECKING:  # osmnx (and scikit-learn behind it) load only when a graph is asked for
+    import networkx as nx
 
 MODES = ("drive", "walk")
 _GEOD = Geod(ellps="WGS84")
@@ -235,6 +237,8 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
 
 def edges_to_osmnx(edges: pd.DataFrame, node_ids: np.ndarray, lonlat: np.ndarray) -> nx.MultiDiGraph:
     """The edges as an osmnx MultiDiGraph (``length``, ``speed_kph``, ``travel_time`` on every edge)."""
+    import osmnx as ox
+
     gdf_nodes = gpd.GeoDataFrame(
         {"x": lonlat[:, 0], "y": lonlat[:, 1]},
         geometry=gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]),

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import h3
-import mapclassify
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -72,6 +71,8 @@ def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[
     if k < 2:
         classes[values.to_numpy() > 0] = 0
         return classes, [f"{positive.max():,.0f}"]
+    import mapclassify
+
     scheme = mapclassify.Quantiles(positive.to_numpy(), k=k)
     classes[(values > 0).to_numpy()] = scheme.yb
     bins = [0.0, *scheme.bins.tolist()]

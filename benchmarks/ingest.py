@@ -32,7 +32,7 @@ osm = osm_from_file(sys.argv[1])
 graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs="EPSG:32650")
 features = len(osm.buildings) + len(osm.pois) + len(osm.landuse)
 print(json.dumps({"seconds": time.perf_counter() - start, "features": features,
-                  "edges": graph.graph.number_of_edges(),
+                  "edges": len(graph.edges),  # directed edges (== graph.graph.number_of_edges())
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 OSMNX = """

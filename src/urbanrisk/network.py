@@ -125,36 +125,29 @@ def edges_from_streets(
         msg = f"unknown mode {mode!r}: use drive or walk"
         raise InputError(msg)
     allowed = speeds[mode]
-    usable = streets["highway"].map(lambda h: bool(allowed.get(h, allowed["fallback"])))
-    rows_u, rows_v, highway, maxspeed = [], [], [], []
-    for ids, hw, oneway, ms in zip(
-        streets.loc[usable, "node_ids"],
-        streets.loc[usable, "highway"],
-        streets.loc[usable, "oneway"],
-        streets.loc[usable, "maxspeed"],
-        strict=True,
-    ):
-        ids = list(ids)
-        direction = _oneway(str(oneway), mode)
-        for a, b in itertools.pairwise(ids):
-            if a == b:
-                continue
-            if direction >= 0:
-                rows_u.append(a)
-                rows_v.append(b)
-                highway.append(hw)
-                maxspeed.append(ms)
-            if direction <= 0:
-                rows_u.append(b)
-                rows_v.append(a)
-                highway.append(hw)
-                maxspeed.append(ms)
+    highways = streets["highway"]
+    usable = highways.map({h: bool(allowed.get(h, allowed["fallback"])) for h in highways.unique()})
+    ways = streets.loc[usable.to_numpy(dtype=bool)]
+    id_lists = [list(ids) for ids in ways["node_ids"]]
+    counts = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    flat = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(counts.sum()))
+    way_of = np.repeat(np.arange(len(id_lists)), counts)
+    # consecutive nodes of the same way, repeated nodes skipped: one segment each
+    segment = (way_of[:-1] == way_of[1:]) & (flat[:-1] != flat[1:])
+    a, b, seg_way = flat[:-1][segment], flat[1:][segment], way_of[:-1][segment]
+    oneway = ways["oneway"].astype(str)
+    direction = oneway.map({o: _oneway(o, mode) for o in oneway.unique()}).to_numpy(dtype=int)[seg_way]
+    # per segment the forward edge, then the backward one (where the way's direction allows it)
+    allowed_pair = np.column_stack([direction >= 0, direction <= 0])
+    u = np.column_stack([a, b])[allowed_pair]
+    v = np.column_stack([b, a])[allowed_pair]
+    edge_way = np.column_stack([seg_way, seg_way])[allowed_pair]
     edges = pd.DataFrame(
         {
-            "u": np.asarray(rows_u, dtype=np.int64),
-            "v": np.asarray(rows_v, dtype=np.int64),
-            "highway": highway,
-            "maxspeed": maxspeed,
+            "u": u,
+            "v": v,
+            "highway": ways["highway"].to_numpy()[edge_way],
+            "maxspeed": ways["maxspeed"].to_numpy()[edge_way],
         }
     )
     edges = edges[edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index)]
@@ -173,10 +166,11 @@ def parse_maxspeed(values: pd.Series) -> pd.Series:
     >>> parse_maxspeed(pd.Series(["50", "25 mph", "40;60", "", "walk"])).round(1).tolist()
     [50.0, 40.2, 40.0, nan, nan]
     """
-    text = values.fillna("").astype(str).str.split(";").str[0].str.strip().str.lower()
+    codes, uniques = pd.factorize(values.fillna("").astype(str))  # few distinct values: parse those
+    text = pd.Series(uniques, dtype=object).str.split(";").str[0].str.strip().str.lower()
     number = pd.to_numeric(text.str.extract(r"^(\d+(?:\.\d+)?)", expand=False), errors="coerce")
-    number = number.where(~text.str.contains("mph"), number * 1.609344)
-    return number.where(number > 0)
+    number = number.where(~text.str.contains("mph"), number * 1.609344).where(lambda n: n > 0)
+    return pd.Series(number.to_numpy()[codes], index=values.index, dtype=float)
 
 
 def street_graph(

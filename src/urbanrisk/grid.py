@@ -93,7 +93,7 @@ def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:
 
 def cells_to_polygons(cells: list[str] | pd.Index) -> np.ndarray:
     """Shapely polygons (lon/lat) of H3 cells, vectorised through h3ronpy."""
-    ints = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
+    ints = cell_str_to_ints(list(cells))
     wkb = cells_to_wkb_polygons(ints).to_pylist() if len(ints) else []
     return shapely.from_wkb(np.asarray(wkb, dtype=object))
 
@@ -127,6 +127,18 @@ def points_to_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.nda
 def cell_ints_to_str(values: np.ndarray) -> np.ndarray:
     """uint64 cell ids to H3 strings."""
     return np.array([format(int(v), "x") for v in values], dtype=object)
+
+
+def cell_str_to_ints(cells: list[str]) -> np.ndarray:
+    """H3 strings to uint64 cell ids (hexadecimal), the form fast set operations need.
+
+    Examples
+    --------
+    >>> cell = h3.latlng_to_cell(39.9916, 116.3317, 10)
+    >>> int(cell_str_to_ints([cell])[0]) == h3.str_to_int(cell)
+    True
+    """
+    return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64, count=len(cells))
 
 
 def default_partition_resolution(resolution: int) -> int:

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from . import settings
-from .grid import INDEX_NAME, cell_ints_to_str, cells_to_polygons, points_to_cells
+from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo, read_window
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
@@ -281,7 +281,7 @@ def street_access_to_cells(
         return out
     rep = buildings.geometry.representative_point()
     ids = points_to_cells(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
-    mine = np.isin(cell_ints_to_str(ids), np.asarray(cells, dtype=object))
+    mine = np.isin(ids, cell_str_to_ints(cells))
     if not mine.any():
         return out
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
@@ -356,8 +356,7 @@ def population_from_raster(
     lat = transform.f + (cols + 0.5) * transform.d + (rows + 0.5) * transform.e
     inside = shapely.contains_xy(area, lon, lat)
     ids = points_to_cells(lon[inside], lat[inside], resolution)
-    mine = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
-    keep = np.isin(ids, mine)
+    keep = np.isin(ids, cell_str_to_ints(cells))
     sums = pd.Series(people[inside][keep]).groupby(ids[keep]).sum()
     sums.index = pd.Index(cell_ints_to_str(sums.index.to_numpy()), name=INDEX_NAME)
     return sums.reindex(index, fill_value=0.0).rename("residents")

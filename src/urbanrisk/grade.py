@@ -200,8 +200,6 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
     >>> grades_from_scores(pd.Series([7.0, 5.0, 3.5, 1.0])).tolist()
     ['I', 'II', 'III', 'IV']
     """
-    import mapclassify  # loads scipy.stats: only when grading by classes of the data
-
     spec = spec or GradingSpec()
     values = risk.fillna(0.0).to_numpy(dtype=float)
     if spec.method == "thresholds":
@@ -215,6 +213,8 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
         if distinct < 2:
             level = np.full(len(values), 3)
         else:
+            import mapclassify  # loads scipy.stats and scikit-learn: only when grading by classes
+
             k = min(4, distinct)
             scheme = (
                 mapclassify.Quantiles(values, k=k)

@@ -42,6 +42,13 @@ def test_issue_example_validates_as_is():
     assert Path(recipe.outputs.dir) == ROOT / "outputs" / "beijing-wudaokou"
 
 
+def test_layer_store_path_resolves_against_the_recipe_folder_and_urls_stay():
+    local = recipe_from_text(EXAMPLE + "compute: {store: ../store}\n", base_dir=RECIPES)
+    assert Path(local.compute.store) == ROOT / "store"
+    remote = recipe_from_text(EXAMPLE + "compute: {store: 's3://bucket/store'}\n", base_dir=RECIPES)
+    assert remote.compute.store == "s3://bucket/store"
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in RECIPES.glob("*.yaml")))
 def test_shipped_recipes_validate(name):
     assert load_recipe(RECIPES / name).name == name.removesuffix(".yaml")

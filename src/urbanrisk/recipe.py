@@ -571,6 +571,7 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
             "layers": layers,
             "area": recipe.area.model_copy(update={"path": absolute(recipe.area.path)}),
             "outputs": recipe.outputs.model_copy(update={"dir": absolute(recipe.outputs.dir)}),
+            "compute": recipe.compute.model_copy(update={"store": absolute(recipe.compute.store)}),
             "tables": tables,
             "source_path": source,
         }

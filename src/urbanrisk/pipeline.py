@@ -11,6 +11,7 @@ Each stage is a plain function a notebook can call alone::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import tempfile
 import time
@@ -325,11 +326,13 @@ def partition_key(task: PartitionInput) -> str:
 
 
 def _partition_tables(
-    inputs: list[PartitionInput], *, scheduler: str, progress: bool, cache: Cache | None
+    inputs: list[PartitionInput], layers: Layers, *, scheduler: str, progress: bool, cache: Cache | None
 ) -> list[pd.DataFrame]:
     if cache is None:
         return map_partitions(partition_indicators, inputs, scheduler=scheduler, progress=progress)
-    keys = [partition_key(task) for task in inputs]
+    # keys from the driver's frames, whichever source the tasks read: the same for every scheduler
+    in_memory = MemoryLayers(vector_frames(layers))
+    keys = [partition_key(dataclasses.replace(task, source=in_memory)) for task in inputs]
     cache.used.update(keys)
     tables: list[pd.DataFrame | None] = [cache.get(key) for key in keys]
     todo = [i for i, table in enumerate(tables) if table is None]
@@ -400,7 +403,7 @@ def build_grid(
     scheduler = resolve_scheduler(scheduler)
     with _task_source(recipe, layers, scheduler) as source:
         inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area), source=source)
-        tables = _partition_tables(inputs, scheduler=scheduler, progress=progress, cache=cache)
+        tables = _partition_tables(inputs, layers, scheduler=scheduler, progress=progress, cache=cache)
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index))
     grid = frame.join(table)

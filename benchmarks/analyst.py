@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, WUDAOKOU_OSM
 
 ANALYST = r"""
 import json, sys, time
@@ -109,9 +109,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        pbf, recipe = synth_metro(
-            ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", args.tiles, folder
-        )
+        pbf, recipe = synth_metro(WUDAOKOU_OSM, args.tiles, folder)
         xml = folder / "metro.osm"
         _to_xml(pbf, xml)
         bounds = list(area_bounds_hint(load_recipe(recipe)))

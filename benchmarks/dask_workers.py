@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import WUDAOKOU_OSM
 
 
 def main() -> int:
@@ -27,9 +27,7 @@ def main() -> int:
     from urbanrisk.synth import synth_metro
 
     with tempfile.TemporaryDirectory() as tmp:
-        _, path = synth_metro(
-            ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", args.tiles, Path(tmp)
-        )
+        _, path = synth_metro(WUDAOKOU_OSM, args.tiles, Path(tmp))
         recipe = ur.load_recipe(path)
         layers = load_layers(recipe)
         area = study_area(recipe, layers)

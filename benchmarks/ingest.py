@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 import osmium
+from _common import WUDAOKOU_OSM
 
-ROOT = Path(__file__).resolve().parents[1]
 URBANRISK = """
 import json, resource, sys, time
 from urbanrisk.layers.osm import osm_from_file
@@ -76,9 +76,7 @@ def main() -> int:
     from urbanrisk.synth import synth_metro
 
     with tempfile.TemporaryDirectory() as tmp:
-        pbf, _ = synth_metro(
-            ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", args.tiles, Path(tmp)
-        )
+        pbf, _ = synth_metro(WUDAOKOU_OSM, args.tiles, Path(tmp))
         xml = Path(tmp) / "metro.osm"
         _to_xml(pbf, xml)
         size = xml.stat().st_size / 1e6

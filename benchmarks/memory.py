@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import pickle
-import platform
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import WUDAOKOU_OSM, machine_line
 
 
 def _peak_rss_mb() -> float:
@@ -52,15 +51,10 @@ def main() -> int:
     from urbanrisk.pipeline import load_layers, partition_inputs, study_area, utm_crs_for, vector_frames
     from urbanrisk.synth import synth_metro
 
-    print(
-        f"machine: {platform.node()} · Python {platform.python_version()} · "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-    )
+    print(machine_line())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        _, path = synth_metro(
-            ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", args.tiles, Path(tmp)
-        )
+        _, path = synth_metro(WUDAOKOU_OSM, args.tiles, Path(tmp))
         recipe = ur.load_recipe(path)
         recipe = recipe.model_copy(
             update={"grid": recipe.grid.model_copy(update={"partition_resolution": 7})}

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import rasterio
+from _common import ROOT
 from rasterio.windows import Window
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "layers" / "accra" / "accra_worldpop_2015adj.tif"
 
 

@@ -22,20 +22,13 @@ rescan
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _machine() -> str:
-    python = platform.python_version()
-    return f"{platform.node()} · {os.cpu_count()} cores · Python {python} · {platform.machine()}"
+from _common import ROOT, machine_line
 
 
 def _time(func, repeat: int) -> float:
@@ -182,7 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"machine: {_machine()}")
+    print(machine_line())
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print()
     print(f"{'case':<16} {'scheduler':<12} {'seconds':>9} {'vs synchronous':>15}")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import WUDAOKOU_OSM, machine_line
+
 CHILD = """
 import json, resource, sys, time
 from urbanrisk.cli import main
@@ -40,16 +39,13 @@ def main() -> int:
     from urbanrisk.recipe import load_recipe
     from urbanrisk.synth import synth_metro
 
-    print(
-        f"machine: {platform.node()} · Python {platform.python_version()} · "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-    )
+    print(machine_line())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in (1, 2, 4, 8, 16, 32):
             if n > args.max_tiles:
                 break
-            _, recipe = synth_metro(ROOT / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm", n, Path(tmp))
+            _, recipe = synth_metro(WUDAOKOU_OSM, n, Path(tmp))
             out = Path(tmp) / f"out{n}"
             child = subprocess.run(
                 [sys.executable, "-c", CHILD, str(recipe), str(out)],

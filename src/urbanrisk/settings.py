@@ -14,9 +14,10 @@ tables_dir: Path = Path(__file__).parent / "tables"
 #: A job above this many cells is refused unless forced (``--force`` / ``grid.force: true``).
 max_cells: int = 5_000_000
 
-#: Rough memory per grid cell through the pipeline, bytes (Accra at resolution 10: 163k cells peaked at
-#: 652 MB RSS; see benchmarks/RESULTS.md).
-bytes_per_cell: int = 4_000
+#: Rough memory per grid cell through a whole run, bytes: between 16 and 256 tiles of the synthetic
+#: metropolis (buildings, streets, POIs: benchmarks/RESULTS.md, session 2) peak RSS grew by 1,102 MB
+#: for 109k more cells, ~10 kB a cell (a raster-only recipe needs less: Accra r10, ~2.5 kB).
+bytes_per_cell: int = 10_000
 
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
 partition_offset: int = 4

@@ -14,6 +14,7 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,6 @@ def osm_from_file(
     tag_table = osm_tag_table() if tag_table is None else tag_table
     building_types = building_type_table() if building_types is None else building_types
     landuse_context = landuse_context_table() if landuse_context is None else landuse_context
-    tag_keys = set(tag_table.index.get_level_values(0))
     context_pairs = set(zip(landuse_context["key"], landuse_context["value"], strict=True))
     wkb = WKBFactory()
 
@@ -122,7 +122,6 @@ def osm_from_file(
     pois: list[tuple] = []
     landuse: list[tuple] = []
     streets: list[tuple] = []
-    node_coords: dict[int, tuple[float, float]] = {}
     stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
 
     # the tag table as a plain dict: this lookup runs for every tag of every object
@@ -132,13 +131,17 @@ def osm_from_file(
     ):
         rules.setdefault((key, value), []).append((kind, roles, group))
 
+    keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
+
     def match_kinds(tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
+        # one C++ lookup per key of the table: cheaper than iterating the object's tags in Python
         found: dict[str, tuple[tuple[str, ...], str]] = {}
-        for tag in tags:
-            if tag.k not in tag_keys:
+        for key in keys_in_table:
+            value = tags.get(key)
+            if value is None:
                 continue
-            for value in (tag.v, "*"):
-                for kind, roles, group in rules.get((tag.k, value), ()):
+            for wanted in (value, "*"):
+                for kind, roles, group in rules.get((key, wanted), ()):
                     found.setdefault(kind, (roles, group))
         return [(kind, roles, group) for kind, (roles, group) in found.items()]
 
@@ -199,14 +202,12 @@ def osm_from_file(
                         pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, None))
             elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
                 try:
-                    geom = wkb.create_linestring(obj)
+                    # every node kept (no de-duplication), so that vertex i is the way's node i
+                    geom = wkb.create_linestring(obj, osmium.geom.use_nodes.ALL)
                 except (osmium.InvalidLocationError, RuntimeError):
                     stats["ways_missing_nodes"] += 1
                     continue
-                node_ids = []
-                for n in obj.nodes:
-                    node_ids.append(n.ref)
-                    node_coords[n.ref] = (n.location.lon, n.location.lat)
+                node_ids = [n.ref for n in obj.nodes]
                 streets.append(
                     (
                         obj.id,
@@ -240,8 +241,19 @@ def osm_from_file(
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
-    nodes = pd.DataFrame.from_dict(node_coords, orient="index", columns=["lon", "lat"]).rename_axis("osmid")
-    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, nodes.sort_index())
+    return OsmLayers(
+        building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, _street_nodes(street_gdf)
+    )
+
+
+def _street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
+    """lon/lat of every street node by OSM id, from the ways' vertices (vertex i is node i)."""
+    if not len(streets):
+        return pd.DataFrame(columns=["lon", "lat"], index=pd.Index([], name="osmid", dtype="int64"))
+    coords = shapely.get_coordinates(streets.geometry.to_numpy())
+    ids = np.fromiter(itertools.chain.from_iterable(streets["node_ids"]), dtype=np.int64, count=len(coords))
+    nodes = pd.DataFrame({"lon": coords[:, 0], "lat": coords[:, 1]}, index=pd.Index(ids, name="osmid"))
+    return nodes[~nodes.index.duplicated()].sort_index()
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:

@@ -78,33 +78,47 @@ def key_districts_screen(
     labels = cell_clusters(chosen)
     crowd = None
     if pois is not None and len(pois):
-        crowd = pois[pois["roles"].str.split("|").map(lambda r: "crowd" in r)].drop_duplicates("osm_ref")
+        is_crowd = ("|" + pois["roles"].fillna("").astype(str) + "|").str.contains("|crowd|", regex=False)
+        crowd = pois[is_crowd.to_numpy(dtype=bool)].drop_duplicates("osm_ref")
         resolution = h3.get_resolution(grid.index[0])
         crowd = crowd.assign(
             cell=cell_ints_to_str(
                 points_to_cells(crowd.geometry.x.to_numpy(), crowd.geometry.y.to_numpy(), resolution)
             )
         )
+    # sums per cluster in one group-by; names and outlines only for the clusters kept
+    part = grid.loc[chosen, ["cell_area_m2", "residents", "crowd_places"]].assign(
+        people_present=density.loc[chosen, "people_present"].to_numpy(), label=labels
+    )
+    sums = part.groupby("label").agg(
+        cells=("residents", "size"),
+        area_m2=("cell_area_m2", "sum"),
+        residents=("residents", "sum"),
+        residents_peak_cell=("residents", "max"),
+        people_present=("people_present", "sum"),
+        crowd_places=("crowd_places", "sum"),
+    )
+    kept = sums[(sums["cells"] >= min_cells) & (sums["crowd_places"] >= min_crowd_places)]
+    cells_of = pd.Series(chosen, index=labels).groupby(level=0)
+    crowd_of: dict[int, gpd.GeoDataFrame] = {}
+    if crowd is not None and len(crowd):
+        crowd = crowd.assign(label=crowd["cell"].map(pd.Series(labels, index=chosen)))
+        crowd_of = {int(k): g for k, g in crowd.dropna(subset=["label"]).groupby("label")}
     rows = []
-    for label in range(labels.max() + 1):
-        cells = list(chosen[labels == label])
-        part = grid.loc[cells]
-        if len(cells) < min_cells or part["crowd_places"].sum() < min_crowd_places:
-            continue
-        inside = crowd[crowd["cell"].isin(cells)] if crowd is not None else None
-        name, places, summary = _name_and_places(inside)
+    for label, row in kept.iterrows():
+        name, places, summary = _name_and_places(crowd_of.get(int(label)))
         rows.append(
             {
-                "cells": len(cells),
-                "area_km2": float(part["cell_area_m2"].sum() / 1e6),
-                "residents": float(part["residents"].sum()),
-                "residents_peak_cell": float(part["residents"].max()),
-                "people_present": float(density.loc[cells, "people_present"].sum()),
-                "crowd_places": int(part["crowd_places"].sum()),
+                "cells": int(row["cells"]),
+                "area_km2": float(row["area_m2"] / 1e6),
+                "residents": float(row["residents"]),
+                "residents_peak_cell": float(row["residents_peak_cell"]),
+                "people_present": float(row["people_present"]),
+                "crowd_places": int(row["crowd_places"]),
                 "poi_summary": summary,
                 "places": places,
                 "name": name,
-                "geometry": dissolve_cells(cells),
+                "geometry": dissolve_cells(list(cells_of.get_group(label))),
             }
         )
     table = gpd.GeoDataFrame(rows, columns=[c for c in COLUMNS if c != "id"], geometry="geometry", crs=4326)

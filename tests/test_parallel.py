@@ -119,3 +119,9 @@ def test_layer_store_on_an_fsspec_url_reads_by_bounding_box():
     got = stored.read("hazards", bounds)
     inside = (lon >= 116.30) & (lon <= 116.35) & (lat >= 39.90) & (lat <= 39.95)
     assert got.index.tolist() == np.flatnonzero(inside).tolist()
+
+
+def test_a_layer_store_that_cannot_be_written_is_a_clear_error(tmp_path):
+    recipe = default_recipe(tmp_path, compute={"store": "nosuchproto://bucket/store"})
+    with pytest.raises(InputError, match=r"compute.store: cannot write the layer store at nosuchproto://"):
+        ur.run_recipe(recipe, scheduler="processes", write=False)

@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
 from . import settings
-from ._errors import GridError, LayerError, RecipeError
+from ._errors import GridError, InputError, LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .coverage import coverage_stage, coverage_wide, standards_for
 from .indicators import PartitionInput, partition_indicators
@@ -368,7 +368,15 @@ def _task_source(recipe: Recipe, layers: Layers, scheduler: str) -> Iterator[Mem
         return
     root = f"{base.rstrip('/')}/store-{uuid.uuid4().hex[:12]}"
     try:
-        yield write_layer_store(vector_frames(layers), root)
+        stored = write_layer_store(vector_frames(layers), root)
+    except (OSError, ValueError, ImportError) as exc:
+        msg = (
+            f"compute.store: cannot write the layer store at {base} ({exc}); "
+            "give a folder or a URL that fsspec can write (and its package, e.g. s3fs for s3://)"
+        )
+        raise InputError(msg) from exc
+    try:
+        yield stored
     finally:
         filesystem, path = fsspec.core.url_to_fs(root)
         if filesystem.exists(path):

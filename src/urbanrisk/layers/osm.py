@@ -241,9 +241,7 @@ def osm_from_file(
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
-    return OsmLayers(
-        building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, _street_nodes(street_gdf)
-    )
+    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, _street_nodes(street_gdf))
 
 
 def _street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -197,3 +197,30 @@ def test_registry_without_severity_takes_each_kinds_default(tmp_path):
     # the same defaults as hazards read from OSM (layers/tables/hazard_kinds.csv)
     assert pts["severity"].tolist() == [4, 2]
     assert points_from_file(csv, default_severity={"chemical": 3})["severity"].tolist() == [3, 2]
+
+
+def test_street_nodes_come_from_way_vertices_and_a_way_without_length_is_dropped(tmp_path):
+    path = tmp_path / "ways.osm"
+    path.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+ <bounds minlat="39.99" minlon="116.30" maxlat="40.00" maxlon="116.31"/>
+ <node id="1" lat="39.995" lon="116.305" version="1"/>
+ <node id="2" lat="39.995" lon="116.305" version="1"/>
+ <node id="3" lat="39.996" lon="116.306" version="1"/>
+ <way id="10" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>
+ <way id="11" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+</osm>""",
+        encoding="utf-8",
+    )
+    osm = osm_from_file(path)
+    # way 10 has two nodes at one location: no line, dropped and counted
+    assert osm.streets["way_id"].tolist() == [11]
+    assert osm.stats["ways_degenerate"] == 1
+    # way 11 keeps its repeated location, so that vertex i is node i
+    assert osm.streets["node_ids"].iloc[0] == [1, 2, 3]
+    assert osm.street_nodes.loc[[1, 2, 3], ["lon", "lat"]].to_numpy().tolist() == [
+        [116.305, 39.995],
+        [116.305, 39.995],
+        [116.306, 39.996],
+    ]

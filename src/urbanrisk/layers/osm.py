@@ -238,6 +238,11 @@ def osm_from_file(
     if len(poi_gdf):
         poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
     street_gdf = _frame(streets, ["way_id", "highway", "name", "oneway", "maxspeed", "node_ids", "geometry"])
+    if len(street_gdf):
+        # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+        degenerate = (street_gdf.geom_type != "LineString").to_numpy()
+        stats["ways_degenerate"] = int(degenerate.sum())
+        street_gdf = street_gdf[~degenerate].reset_index(drop=True)
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
@@ -248,8 +253,11 @@ def _street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     """lon/lat of every street node by OSM id, from the ways' vertices (vertex i is node i)."""
     if not len(streets):
         return pd.DataFrame(columns=["lon", "lat"], index=pd.Index([], name="osmid", dtype="int64"))
-    coords = shapely.get_coordinates(streets.geometry.to_numpy())
-    ids = np.fromiter(itertools.chain.from_iterable(streets["node_ids"]), dtype=np.int64, count=len(coords))
+    geometries = streets.geometry.to_numpy()
+    aligned = shapely.get_num_coordinates(geometries) == streets["node_ids"].map(len).to_numpy()
+    coords = shapely.get_coordinates(geometries[aligned])
+    id_lists = streets.loc[aligned, "node_ids"]
+    ids = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=len(coords))
     nodes = pd.DataFrame({"lon": coords[:, 0], "lat": coords[:, 1]}, index=pd.Index(ids, name="osmid"))
     return nodes[~nodes.index.duplicated()].sort_index()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -16,8 +18,12 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
     # 18 partitions, so that both workers take several; workers read the layers from the store
     recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        distributed = ur.run_recipe(recipe, scheduler=cluster.scheduler_address, write=False)
+        distributed = ur.run_recipe(
+            recipe, scheduler=cluster.scheduler_address, out=tmp_path / "d", progress=True
+        )
     single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
+    manifest = json.loads((distributed.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["partitions"] == {"resolution": 8, "count": 18}
     pd.testing.assert_frame_equal(pd.DataFrame(distributed.grid), pd.DataFrame(single.grid), check_exact=True)
     for name in ("hazard_sources", "communities", "key_districts"):
         pd.testing.assert_frame_equal(

@@ -71,7 +71,12 @@ def map_partitions(
             futures = client.compute(tasks)
             position = {future.key: i for i, future in enumerate(futures)}
             results: list[Any] = [None] * len(futures)
-            for future in as_completed(futures):
+            done = as_completed(futures)
+            if progress:  # the cluster's progress, as the local schedulers show theirs
+                from tqdm import tqdm
+
+                done = tqdm(done, total=len(futures), desc="partitions", unit="task", mininterval=0.5)
+            for future in done:
                 results[position[future.key]] = future.result()
                 future.release()
             return results

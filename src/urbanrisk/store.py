@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import h3
 import pandas as pd
 
 from ._errors import RunLockedError
 from .cache import sha256_of
+from .grid import default_partition_resolution
 
 if TYPE_CHECKING:
     from .pipeline import RunResult
@@ -270,6 +272,7 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         "inputs": inputs,
         "versions": package_versions(),
         "scheduler": scheduler,
+        "partitions": _partitions(result),
         "timings_s": result.timings,
         "population_source": result.layers.population_source,
         "counts": {
@@ -292,6 +295,15 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
         "layer_stats": result.layers.stats,
         "notes": result.notes,
     }
+
+
+def _partitions(result: RunResult) -> dict[str, int]:
+    """How the grid stage was split: the parent resolution and the number of Dask tasks."""
+    resolution = result.recipe.grid.partition_resolution
+    if resolution is None:
+        resolution = default_partition_resolution(result.recipe.grid.resolution)
+    parents = {h3.cell_to_parent(cell, resolution) for cell in result.grid.index}
+    return {"resolution": resolution, "count": len(parents)}
 
 
 def _coverage_summary(result: RunResult) -> dict[str, Any]:

@@ -176,7 +176,6 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(machine_line())
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print()
     print(f"{'case':<16} {'scheduler':<12} {'seconds':>9} {'vs synchronous':>15}")
     for label, scheduler, seconds, ratio in bench_schedulers(args.repeat):

@@ -57,9 +57,8 @@ def frame_digest(frame: pd.DataFrame | None) -> str:
     for column in frame.columns:
         values = frame[column]
         if column == getattr(frame, "_geometry_column_name", None):
-            for blob in shapely.to_wkb(values.to_numpy()):
-                digest.update(blob)
-        elif values.map(lambda v: isinstance(v, list | bytes | tuple)).any():
+            digest.update(b"".join(shapely.to_wkb(values.to_numpy())))
+        elif values.dtype == object:  # lists (node ids), bytes, mixed values: their text, in one go
             digest.update(repr(values.tolist()).encode("utf-8"))
         else:
             digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())

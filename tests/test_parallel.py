@@ -76,6 +76,8 @@ def _tasks(recipe_path, source_kind, folder):
 def test_tasks_for_worker_processes_carry_paths_not_layer_data(tmp_path):
     import pickle
 
+    from urbanrisk.layer_store import TASK_COLUMNS
+
     recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
     layers, tasks = _tasks(recipe, "store", tmp_path / "store")
     layer_bytes = len(pickle.dumps(layers.buildings)) + len(pickle.dumps(layers.streets))
@@ -92,6 +94,8 @@ def test_tasks_for_worker_processes_carry_paths_not_layer_data(tmp_path):
             if x is not None:
                 assert x.index.tolist() == y.index.tolist(), name
                 assert x.geometry.geom_equals_exact(y.geometry, 0).all(), name
+                for column in TASK_COLUMNS[name]:
+                    assert x[column].tolist() == y[column].tolist(), (name, column)
 
 
 def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_path):

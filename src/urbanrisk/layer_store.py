@@ -5,8 +5,8 @@ in the driver's process (``synchronous``, ``threads``) read the driver's frames 
 index, with no copy. Tasks that run in other processes (``processes``, ``tcp://`` clusters) read a
 **layer store** instead: each layer written once per run as GeoParquet, rows in Hilbert-curve order,
 small row groups and a bbox covering column (GeoParquet 1.1), so that a bbox read touches only the
-row groups near the partition. The task graph then
-carries paths, not data, and a worker holds one partition's data at a time.
+row groups near the partition. The task graph then carries paths, not data, and a worker holds one
+partition's data at a time.
 
 Both give the same rows in the same order (the driver's row order travels as ``_row``), so the
 results are identical whichever runs.

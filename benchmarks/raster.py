@@ -19,39 +19,8 @@ import numpy as np
 import pandas as pd
 import rasterio
 from _common import ROOT
-from rasterio.windows import Window
 
 SOURCE = ROOT / "layers" / "accra" / "accra_worldpop_2015adj.tif"
-
-
-def tile_raster(tiles: int, path: Path) -> tuple[int, float]:
-    """Write the mirror-tiled raster; returns its pixel count and its total (float64 sum)."""
-    with rasterio.open(SOURCE) as src:
-        block = src.read(1, masked=True).filled(0.0).astype("float32")
-        profile = src.profile
-        transform = src.transform
-    h, w = block.shape
-    profile.update(
-        width=w * tiles,
-        height=h * tiles,
-        dtype="float32",
-        nodata=-1.0,
-        compress="deflate",
-        tiled=True,
-        blockxsize=512,
-        blockysize=512,
-        count=1,
-    )
-    total = 0.0
-    with rasterio.open(path, "w", **profile) as dst:
-        for j in range(tiles):
-            for i in range(tiles):
-                data = block[:, ::-1] if i % 2 else block
-                data = data[::-1, :] if j % 2 else data
-                dst.write(data, 1, window=Window(i * w, j * h, w, h))
-                total += float(data.astype("float64").sum())
-    del transform
-    return w * tiles * h * tiles, total
 
 
 def baseline(path: Path, resolution: int) -> pd.Series:
@@ -75,16 +44,13 @@ def main() -> int:
     args = parser.parse_args()
     import urbanrisk as ur
     from urbanrisk.pipeline import build_grid, load_layers, study_area
+    from urbanrisk.synth import synth_raster
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "metro_pop.tif"
-        pixels, total = tile_raster(args.tiles, path)
-        recipe_path = Path(tmp) / "r.yaml"
-        recipe_path.write_text(
-            f"name: pop\narea: {{layer: population}}\ngrid: {{resolution: {args.resolution}}}\n"
-            f"layers: {{population: {{type: raster, path: {path}}}}}\noutputs: {{dir: {tmp}/out}}\n",
-            encoding="utf-8",
-        )
+        path, recipe_path = synth_raster(SOURCE, args.tiles, Path(tmp), resolution=args.resolution)
+        with rasterio.open(path) as src:
+            pixels = src.width * src.height
+            total = float(src.read(1).astype("float64").sum())
         recipe = ur.load_recipe(recipe_path)
         layers = load_layers(recipe)
         area = study_area(recipe, layers)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import urbanrisk as ur
-from conftest import default_recipe
+from conftest import ACCRA_TIF, WUDAOKOU_OSM, default_recipe
 from urbanrisk import InputError
 
 
@@ -135,3 +135,34 @@ def test_a_layer_store_that_cannot_be_written_is_a_clear_error(tmp_path):
     recipe = default_recipe(tmp_path, compute={"store": "nosuchproto://bucket/store"})
     with pytest.raises(InputError, match=r"compute.store: cannot write the layer store at nosuchproto://"):
         ur.run_recipe(recipe, scheduler="processes", write=False)
+
+
+def test_raster_city_is_mirror_tiled_and_conserves_its_people(tmp_path):
+    import numpy as np
+    import rasterio
+
+    from urbanrisk.pipeline import build_grid, load_layers, study_area
+    from urbanrisk.synth import synth_raster
+
+    tif, recipe_path = synth_raster(ACCRA_TIF, 2, tmp_path, resolution=8)
+    with rasterio.open(ACCRA_TIF) as src:
+        source = src.read(1, masked=True).filled(0.0).astype("float32")
+    with rasterio.open(tif) as out:
+        tiled = out.read(1)
+    h, w = source.shape
+    assert tiled.shape == (2 * h, 2 * w)
+    np.testing.assert_array_equal(tiled[:h, w:], source[:, ::-1])  # second column: mirrored east-west
+    np.testing.assert_array_equal(tiled[h:, :w], source[::-1, :])  # second row: mirrored north-south
+    recipe = ur.load_recipe(recipe_path)
+    layers = load_layers(recipe)
+    grid = build_grid(recipe, layers, study_area(recipe, layers))
+    expected = 4 * float(source.astype("float64").sum())
+    assert abs(grid["residents"].sum() - expected) / expected < 1e-9
+
+
+def test_synth_refuses_an_extract_and_a_raster_at_once(tmp_path, capsys):
+    from urbanrisk.cli import main
+
+    code = main(["synth", "--tiles", "2", "--source", str(WUDAOKOU_OSM), "--raster", str(ACCRA_TIF)])
+    assert code == 2
+    assert "either --source" in capsys.readouterr().err

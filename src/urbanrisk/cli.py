@@ -69,9 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--tiles", type=int, required=True, help="N: the metropolis is N x N tiles")
     synth.add_argument("--source", type=Path, default=None, help="OSM extract (default: the Wudaokou sample)")
     synth.add_argument(
+        "--raster",
+        type=Path,
+        default=None,
+        help="tile this population GeoTIFF instead (a raster city; --resolution defaults to 8)",
+    )
+    synth.add_argument(
         "--out", type=Path, default=Path("outputs/synth"), help="folder for the .pbf and recipe"
     )
-    synth.add_argument("--resolution", type=int, default=10)
+    synth.add_argument(
+        "--resolution", type=int, default=None, help="H3 resolution (default 10; 8 with --raster)"
+    )
     diff = sub.add_parser("diff", help="compare two run folders")
     diff.add_argument("run_a", type=Path)
     diff.add_argument("run_b", type=Path)
@@ -166,8 +174,18 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .synth import synth_metro
+    from .synth import synth_metro, synth_raster
 
+    if args.raster is not None:
+        if args.source is not None:
+            msg = "give either --source (an OSM extract) or --raster (a population GeoTIFF), not both"
+            raise InputError(msg)
+        if not args.raster.is_file():
+            msg = f"raster not found: {args.raster}"
+            raise InputError(msg)
+        tif, recipe = synth_raster(args.raster, args.tiles, args.out, resolution=args.resolution or 8)
+        print(f"wrote {tif} ({tif.stat().st_size / 1e6:.1f} MB) and {recipe}")
+        return EXIT_OK
     source = (
         args.source
         or Path(__file__).resolve().parents[2] / "layers" / "beijing-wudaokou" / "wudaokou_2017.osm"
@@ -175,7 +193,7 @@ def _synth(args: argparse.Namespace) -> int:
     if not source.is_file():
         msg = f"source extract not found: {source}; give one with --source"
         raise InputError(msg)
-    pbf, recipe = synth_metro(source, args.tiles, args.out, resolution=args.resolution)
+    pbf, recipe = synth_metro(source, args.tiles, args.out, resolution=args.resolution or 10)
     print(f"wrote {pbf} ({pbf.stat().st_size / 1e6:.1f} MB) and {recipe}")
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""A synthetic metropolis for scale tests: a real extract tiled N x N, with a connected street network.
+"""A synthetic metropolis for scale tests: a real extract tiled N x N, with a connected street network;
+and a population raster tiled the same way (:func:`synth_raster`).
 
 The extract's declared bounds are the tile. Tiles alternate mirror images of it (odd columns
 mirrored east-west, odd rows north-south), so that a street cut at a tile border meets its own
@@ -24,6 +25,7 @@ from ._errors import InputError
 ID_STRIDE = 10**10
 PIECE_OFFSET = 6 * 10**9  # street pieces get ids above any OSM way id of the source, within a tile's stride
 BORDER_ID_BASE = 9 * 10**15
+MAX_SYNTH_PIXELS = 400_000_000  # 1.6 GB of float32: what one 2-core machine writes in reasonable time
 
 
 @dataclass
@@ -174,3 +176,86 @@ def synth_metro(
         encoding="utf-8",
     )
     return pbf, recipe
+
+
+def synth_raster(
+    source: str | Path, tiles: int, out: str | Path, *, resolution: int = 8, band: int = 1
+) -> tuple[Path, Path]:
+    """Write an N x N mirror-tiled population raster (GeoTIFF) and a recipe for it; returns both.
+
+    Tiles are laid out east and south of the source's origin at its pixel size; odd columns are
+    mirrored east-west and odd rows north-south, so that people densities meet without seams. The
+    total is exactly N² times the source's (nodata counts as 0 people). For raster cities at scale.
+
+    Parameters
+    ----------
+    source
+        A GeoTIFF of people per pixel (e.g. WorldPop).
+    tiles
+        N: the metropolis is N x N tiles.
+    out
+        Folder for ``popmetro_<N>x<N>.tif`` and ``popmetro_<N>x<N>.yaml``.
+    resolution
+        H3 resolution of the recipe.
+    band
+        The source's band of people per pixel.
+    """
+    import rasterio
+    from rasterio.windows import Window
+
+    if tiles < 1 or tiles > 64:
+        msg = f"tiles must be 1 to 64 (an N x N metropolis), got {tiles}"
+        raise InputError(msg)
+    source, out = Path(source), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with rasterio.open(source) as src:
+            block = src.read(band, masked=True).filled(0.0).astype("float32")
+            profile = src.profile
+    except rasterio.errors.RasterioError as exc:
+        msg = f"{source}: cannot read this raster ({exc})"
+        raise InputError(msg) from exc
+    height, width = block.shape
+    if float(width) * height * tiles * tiles > MAX_SYNTH_PIXELS:
+        msg = (
+            f"{tiles} x {tiles} tiles of {width} x {height} pixels make "
+            f"{width * height * tiles * tiles:,} pixels, more than {MAX_SYNTH_PIXELS:,}: use fewer tiles"
+        )
+        raise InputError(msg)
+    profile.update(
+        driver="GTiff",
+        width=width * tiles,
+        height=height * tiles,
+        count=1,
+        dtype="float32",
+        nodata=-1.0,  # no pixel is negative: every pixel holds people (0 where the source had nodata)
+        compress="deflate",
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+    )
+    name = f"popmetro_{tiles}x{tiles}"
+    tif = out / f"{name}.tif"
+    with rasterio.open(tif, "w", **profile) as dst:
+        for row in range(tiles):
+            for col in range(tiles):
+                data = block[:, ::-1] if col % 2 else block
+                data = data[::-1, :] if row % 2 else data
+                dst.write(data, 1, window=Window(col * width, row * height, width, height))
+    recipe = out / f"{name}.yaml"
+    recipe.write_text(
+        yaml.safe_dump(
+            {
+                "name": name,
+                "title": f"Synthetic raster city: {source.name} tiled {tiles} x {tiles}",
+                "area": {"layer": "population"},
+                "grid": {"resolution": resolution},
+                "layers": {"population": {"type": "raster", "path": tif.name}},
+                "outputs": {"dir": f"outputs/{name}"},
+            },
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
+    return tif, recipe

@@ -94,9 +94,7 @@ def synth_metro(
     resolution
         H3 resolution of the recipe.
     """
-    if tiles < 1 or tiles > 64:
-        msg = f"tiles must be 1 to 64 (an N x N metropolis), got {tiles}"
-        raise InputError(msg)
+    _check_tiles(tiles)
     source, out = Path(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     extract = _read(source)
@@ -152,30 +150,40 @@ def synth_metro(
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags, version=1))
     finally:
         writer.close()
-    recipe = out / f"{name}.yaml"
-    recipe.write_text(
-        yaml.safe_dump(
-            {
-                "name": name,
-                "title": f"Synthetic metropolis: {source.name} tiled {tiles} x {tiles}",
-                "area": {"layer": "osm"},
-                "grid": {"resolution": resolution},
-                "layers": {
-                    "osm": {"type": "osm", "path": pbf.name},
-                    "population": {
-                        "type": "population_from_buildings",
-                        "source": "osm",
-                        "floor_area_per_person_m2": 38.6,
-                    },
-                },
-                "outputs": {"dir": f"outputs/{name}"},
-            },
-            allow_unicode=True,
-            sort_keys=False,
-        ),
-        encoding="utf-8",
+    layers = {
+        "osm": {"type": "osm", "path": pbf.name},
+        "population": {
+            "type": "population_from_buildings",
+            "source": "osm",
+            "floor_area_per_person_m2": 38.6,
+        },
+    }
+    title = f"Synthetic metropolis: {source.name} tiled {tiles} x {tiles}"
+    recipe = _write_recipe(
+        out / f"{name}.yaml", title, area_layer="osm", resolution=resolution, layers=layers
     )
     return pbf, recipe
+
+
+def _check_tiles(tiles: int) -> None:
+    if tiles < 1 or tiles > 64:
+        msg = f"tiles must be 1 to 64 (an N x N metropolis), got {tiles}"
+        raise InputError(msg)
+
+
+def _write_recipe(path: Path, title: str, *, area_layer: str, resolution: int, layers: dict) -> Path:
+    """A recipe beside the generated data (paths relative to it), outputs under ``outputs/<name>``."""
+    name = path.stem
+    body = {
+        "name": name,
+        "title": title,
+        "area": {"layer": area_layer},
+        "grid": {"resolution": resolution},
+        "layers": layers,
+        "outputs": {"dir": f"outputs/{name}"},
+    }
+    path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def synth_raster(
@@ -203,9 +211,7 @@ def synth_raster(
     import rasterio
     from rasterio.windows import Window
 
-    if tiles < 1 or tiles > 64:
-        msg = f"tiles must be 1 to 64 (an N x N metropolis), got {tiles}"
-        raise InputError(msg)
+    _check_tiles(tiles)
     source, out = Path(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -242,20 +248,9 @@ def synth_raster(
                 data = block[:, ::-1] if col % 2 else block
                 data = data[::-1, :] if row % 2 else data
                 dst.write(data, 1, window=Window(col * width, row * height, width, height))
-    recipe = out / f"{name}.yaml"
-    recipe.write_text(
-        yaml.safe_dump(
-            {
-                "name": name,
-                "title": f"Synthetic raster city: {source.name} tiled {tiles} x {tiles}",
-                "area": {"layer": "population"},
-                "grid": {"resolution": resolution},
-                "layers": {"population": {"type": "raster", "path": tif.name}},
-                "outputs": {"dir": f"outputs/{name}"},
-            },
-            allow_unicode=True,
-            sort_keys=False,
-        ),
-        encoding="utf-8",
+    title = f"Synthetic raster city: {source.name} tiled {tiles} x {tiles}"
+    layers = {"population": {"type": "raster", "path": tif.name}}
+    recipe = _write_recipe(
+        out / f"{name}.yaml", title, area_layer="population", resolution=resolution, layers=layers
     )
     return tif, recipe

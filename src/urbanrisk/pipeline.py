@@ -326,22 +326,34 @@ def partition_key(task: PartitionInput) -> str:
 
 
 def _partition_tables(
-    inputs: list[PartitionInput], layers: Layers, *, scheduler: str, progress: bool, cache: Cache | None
+    inputs: list[PartitionInput],
+    recipe: Recipe,
+    layers: Layers,
+    *,
+    scheduler: str,
+    progress: bool,
+    cache: Cache | None,
 ) -> list[pd.DataFrame]:
-    if cache is None:
-        return map_partitions(partition_indicators, inputs, scheduler=scheduler, progress=progress)
-    # keys from the driver's frames, whichever source the tasks read: the same for every scheduler
-    in_memory = MemoryLayers(vector_frames(layers))
-    keys = [partition_key(dataclasses.replace(task, source=in_memory)) for task in inputs]
-    cache.used.update(keys)
-    tables: list[pd.DataFrame | None] = [cache.get(key) for key in keys]
+    """Each partition's table: from the cache where its key is there, else computed by Dask.
+
+    ``inputs`` read the driver's frames (so keys are the same for every scheduler); the tasks that
+    run read from :func:`_task_source`, i.e. a layer store when they run in other processes, written
+    only when some partition must be computed.
+    """
+    keys = [partition_key(task) for task in inputs] if cache is not None else []
+    tables: list[pd.DataFrame | None] = [None] * len(inputs)
+    if cache is not None:
+        cache.used.update(keys)
+        tables = [cache.get(key) for key in keys]
     todo = [i for i, table in enumerate(tables) if table is None]
-    fresh = map_partitions(
-        partition_indicators, [inputs[i] for i in todo], scheduler=scheduler, progress=progress
-    )
-    for i, table in zip(todo, fresh, strict=True):
-        cache.put(keys[i], table)
-        tables[i] = table
+    if todo:
+        with _task_source(recipe, layers, scheduler) as source:
+            tasks = [dataclasses.replace(inputs[i], source=source) for i in todo]
+            fresh = map_partitions(partition_indicators, tasks, scheduler=scheduler, progress=progress)
+        for i, table in zip(todo, fresh, strict=True):
+            tables[i] = table
+            if cache is not None:
+                cache.put(keys[i], table)
     return tables
 
 
@@ -408,10 +420,10 @@ def build_grid(
     if not cells:
         msg = "the study area holds no H3 cell: is the area empty?"
         raise GridError(msg)
-    scheduler = resolve_scheduler(scheduler)
-    with _task_source(recipe, layers, scheduler) as source:
-        inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area), source=source)
-        tables = _partition_tables(inputs, layers, scheduler=scheduler, progress=progress, cache=cache)
+    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
+    tables = _partition_tables(
+        inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
+    )
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index))
     grid = frame.join(table)

@@ -25,7 +25,7 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
 from . import settings
-from ._errors import GridError
+from ._errors import GridError, RecipeError
 
 INDEX_NAME = "h3_cell"
 _GEOD = Geod(ellps="WGS84")
@@ -141,9 +141,20 @@ def cell_str_to_ints(cells: list[str]) -> np.ndarray:
     return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64, count=len(cells))
 
 
-def default_partition_resolution(resolution: int) -> int:
-    """Parent resolution used to partition a grid (a few hundred cells per partition at most)."""
-    return max(0, resolution - settings.partition_offset)
+def partition_resolution(resolution: int, requested: int | None = None) -> int:
+    """The parent resolution that partitions a grid: ``requested`` (the recipe's), else
+    :data:`urbanrisk.settings.partition_offset` resolutions coarser than the grid (2,401 cells).
+
+    Examples
+    --------
+    >>> partition_resolution(10), partition_resolution(10, 8)
+    (6, 8)
+    """
+    parent = max(0, resolution - settings.partition_offset) if requested is None else requested
+    if parent > resolution:
+        msg = f"grid.partition_resolution ({parent}) must not be finer than grid.resolution ({resolution})"
+        raise RecipeError(msg)
+    return parent
 
 
 def partition_cells(cells: list[str], partition_resolution: int) -> dict[str, list[str]]:

@@ -263,14 +263,7 @@ def partition_inputs(
     frames by default, or a layer store for tasks in other processes.
     """
     resolution = recipe.grid.resolution
-    parent_res = recipe.grid.partition_resolution
-    if parent_res is None:
-        parent_res = gridmod.default_partition_resolution(resolution)
-    if parent_res > resolution:
-        msg = (
-            f"grid.partition_resolution ({parent_res}) must not be finer than grid.resolution ({resolution})"
-        )
-        raise RecipeError(msg)
+    parent_res = gridmod.partition_resolution(resolution, recipe.grid.partition_resolution)
     source = source if source is not None else MemoryLayers(vector_frames(layers))
     poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
     area_wkb = shapely.to_wkb(area)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._errors import RunLockedError
 from .cache import sha256_of
-from .grid import default_partition_resolution
+from .grid import partition_resolution
 
 if TYPE_CHECKING:
     from .pipeline import RunResult
@@ -299,9 +299,7 @@ def build_manifest(result: RunResult, *, scheduler: str, stamp: str) -> dict[str
 
 def _partitions(result: RunResult) -> dict[str, int]:
     """How the grid stage was split: the parent resolution and the number of Dask tasks."""
-    resolution = result.recipe.grid.partition_resolution
-    if resolution is None:
-        resolution = default_partition_resolution(result.recipe.grid.resolution)
+    resolution = partition_resolution(result.recipe.grid.resolution, result.recipe.grid.partition_resolution)
     parents = {h3.cell_to_parent(cell, resolution) for cell in result.grid.index}
     return {"resolution": resolution, "count": len(parents)}
 

@@ -100,7 +100,7 @@ def main() -> int:
     import numpy as np
     import pandas as pd
 
-    from urbanrisk.pipeline import area_bounds_hint
+    from urbanrisk.preflight import area_bounds_hint
     from urbanrisk.recipe import load_recipe
     from urbanrisk.synth import synth_metro
 

@@ -48,7 +48,8 @@ def main() -> int:
     from urbanrisk.indicators import partition_indicators
     from urbanrisk.layer_store import write_layer_store
     from urbanrisk.parallel import map_partitions
-    from urbanrisk.pipeline import load_layers, partition_inputs, study_area, utm_crs_for, vector_frames
+    from urbanrisk.partitions import partition_inputs, utm_crs_for, vector_frames
+    from urbanrisk.pipeline import load_layers, study_area
     from urbanrisk.synth import synth_metro
 
     print(machine_line())

@@ -35,7 +35,7 @@ def main() -> int:
     from shapely.geometry import box
 
     from urbanrisk.grid import area_km2
-    from urbanrisk.pipeline import area_bounds_hint
+    from urbanrisk.preflight import area_bounds_hint
     from urbanrisk.recipe import load_recipe
     from urbanrisk.synth import synth_metro
 

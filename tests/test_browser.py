@@ -19,7 +19,7 @@ import rasterio
 import urbanrisk as ur
 from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
-from urbanrisk.render import BACKGROUND
+from urbanrisk.outputs.html import BACKGROUND
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 CHROMIUM_ARGS = [

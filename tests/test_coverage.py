@@ -169,7 +169,7 @@ def test_greedy_siting_picks_the_site_a_person_would_pick():
     )
     standard = Standard("fire", "fire_station", "drive", 30.0, "s", 0.0, "hand-made: 300 m at 10 m/s")
     candidates = np.arange(len(graph.node_ids))
-    sites = greedy_sites(graph, standard, table, candidates, k=3, cells_xy=xy)
+    sites = greedy_sites(graph, standard, table, candidates, k=3, cells_xy=xy, max_snap_m=500.0)
     assert sites["residents_added"].tolist() == [1200.0, 600.0]  # a third site adds nobody: stop
     assert sites["residents_cumulative"].tolist() == [1200.0, 1800.0]
     first = gpd.GeoSeries([sites.loc[0, "geometry"]], crs=4326).to_crs(UTM50).iloc[0]
@@ -253,7 +253,7 @@ def test_two_step_floating_catchment_agrees_with_pysal_access(baltimore):
     graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs=utm)
     table = pd.DataFrame({"residents": grid["residents"].to_numpy()}, index=grid.index)
     xy = cell_centres_xy(grid.index, utm)
-    ours = two_step_fca(table, graph, standard, resources, xy)
+    ours = two_step_fca(table, graph, standard, resources, xy, max_snap_m=500.0)
     # the same catchments as a long cost table, solved by PySAL access
     from scipy.sparse.csgraph import dijkstra
 

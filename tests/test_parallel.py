@@ -62,7 +62,8 @@ def test_synthetic_metropolis_is_tiled_with_unique_ids_and_a_connected_network(t
 def _tasks(recipe_path, source_kind, folder):
     from urbanrisk import grid as gridmod
     from urbanrisk.layer_store import MemoryLayers, write_layer_store
-    from urbanrisk.pipeline import load_layers, partition_inputs, study_area, utm_crs_for, vector_frames
+    from urbanrisk.partitions import partition_inputs, utm_crs_for, vector_frames
+    from urbanrisk.pipeline import load_layers, study_area
 
     recipe = ur.load_recipe(recipe_path)
     layers = load_layers(recipe)

@@ -18,7 +18,7 @@ import urbanrisk as ur
 from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk import GridError, LayerError, RunLockedError
 from urbanrisk.cli import main
-from urbanrisk.store import run_lock
+from urbanrisk.lifecycle import run_lock
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
             raise BoomError("killed while writing")
 
     with pytest.raises(BoomError):
-        ur.run_recipe(wudaokou_recipe, _after_stage=explode)
+        ur.run_recipe(wudaokou_recipe, after_stage=explode)
     assert (out / "latest").resolve() == first
     assert (first / "grid.parquet").read_bytes() == before
     assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris left

@@ -459,7 +459,7 @@ def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
 
 
 def test_large_grids_are_shown_coarser_with_the_worst_grade():
-    from urbanrisk.render import display_grid
+    from urbanrisk.outputs.deck import display_grid
 
     cells = sorted(h3.grid_disk(CENTRE, 4))  # 61 cells
     grid = _cells_table(cells, residents=dict.fromkeys(cells, 10.0))

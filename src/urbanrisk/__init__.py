@@ -8,9 +8,8 @@
 from __future__ import annotations
 
 from ._errors import GridError, InputError, LayerError, RecipeError, RunLockedError, UrbanriskError
+from ._version import __version__
 from .recipe import Recipe, load_recipe
-
-__version__ = "0.1.0"
 
 __all__ = [
     "GridError",
@@ -28,7 +27,7 @@ __all__ = [
 
 def __getattr__(name: str):  # lazy: keep `import urbanrisk` light for the CLI's validate
     if name == "run_recipe":
-        from .pipeline import run_recipe
+        from .run import run_recipe
 
         return run_recipe
     msg = f"module 'urbanrisk' has no attribute {name!r}"

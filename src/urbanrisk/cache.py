@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from . import __version__
+from ._version import __version__
 
 
 def sha256_of(path: str | Path) -> str:

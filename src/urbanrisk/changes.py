@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .grade import GRADE_RANK, GRADES
+from .result import GRADE_RANK, GRADES
 
 COLUMNS = ["kind", "id", "name", "old", "new", "direction", "residents", "explanation", "geometry"]
 
@@ -35,6 +35,11 @@ class Changes:
             return {}
         counts = self.table.groupby(["kind", "direction"]).size()
         return {f"{kind} {direction}": int(n) for (kind, direction), n in counts.items()}
+
+
+def no_changes() -> Changes:
+    """The changes of a run with nothing to compare (first run, or inputs unchanged)."""
+    return Changes(gpd.GeoDataFrame(pd.DataFrame(columns=COLUMNS), geometry="geometry", crs=4326), [])
 
 
 def _read(folder: Path, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:

@@ -142,8 +142,8 @@ def _rescan(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import json
 
+    from .lifecycle import latest_run
     from .recipe import load_recipe
-    from .rescan import latest_run
 
     recipe = load_recipe(args.recipe)
     out_dir = Path(args.out) if args.out else Path(recipe.outputs.dir)
@@ -216,25 +216,20 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .grid import check_job
-    from .pipeline import area_bounds_hint
+    from .preflight import estimate_cells
     from .recipe import load_recipe
 
     recipe = load_recipe(args.recipe)
-    bounds = area_bounds_hint(recipe)
-    estimate = ""
-    if bounds is not None:
-        from shapely.geometry import box
-
-        cells = check_job(box(*bounds), recipe.grid.resolution, force=recipe.grid.force)
-        estimate = f", about {cells:,} cells"
+    cells = estimate_cells(recipe)
+    estimate = f", about {cells:,} cells" if cells is not None else ""
     resolution = recipe.grid.resolution
     print(f"{args.recipe}: ok ({len(recipe.layers)} layers, H3 resolution {resolution}{estimate})")
     return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .pipeline import run_recipe
+    from .outputs.summary import run_summary
+    from .run import run_recipe
 
     start = time.perf_counter()
     if not args.quiet:
@@ -244,27 +239,20 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.quiet:
         return EXIT_OK
-    grid = result.grid
+    summary = run_summary(result)
     run_dir = result.run_dir
     assert run_dir is not None
     latest = run_dir.parent.parent / "latest"
-    print(f"  cells: {len(grid):,} at H3 resolution {result.recipe.grid.resolution}")
-    print(f"  residents: {grid['residents'].sum():,.0f} ({result.layers.population_source})")
-    print(
-        f"  buildings: {int(grid['buildings'].sum()):,} · crowd places: {int(grid['crowd_places'].sum()):,}"
-    )
-    if "grade" in grid.columns:
-        counts = grid["grade"].value_counts()
-        grades = ", ".join(f"{g} {int(counts.get(g, 0)):,}" for g in ("I", "II", "III", "IV"))
+    counts = summary.counts
+    print(f"  cells: {summary.cells:,} at H3 resolution {summary.resolution}")
+    print(f"  residents: {summary.residents:,.0f} ({summary.population_source})")
+    print(f"  buildings: {counts['buildings']:,} · crowd places: {counts['crowd_places']:,}")
+    if summary.graded:
+        grades = ", ".join(f"{g} {int(v['cells']):,}" for g, v in summary.grades.items())
         print(f"  grades (cells): {grades}")
-    statuses = {}
-    if result.screens is not None:
-        statuses.update(result.screens.status)
-    if result.coverage is not None:
-        statuses.update({f"coverage {k}": v for k, v in result.coverage.status.items()})
-    for name, text in statuses.items():
+    for name, text in summary.statuses.items():
         print(f"  {name}: {text}")
-    for note in result.notes:
+    for note in summary.notes:
         print(f"  note: {note}")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     print(f"  run folder: {run_dir}")

@@ -31,45 +31,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from ._errors import InputError
+from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
 from .layers.tables import _read_table
 from .network import StreetGraph, speed_table, street_graph
-from .screens._clusters import cell_clusters, dissolve_cells
-
-UNITS = {"min": 60.0, "s": 1.0, "m": 1.0}
-
-
-@dataclass(frozen=True)
-class Standard:
-    """One coverage standard: a resource kind reached by a mode within a limit."""
-
-    name: str
-    resource_kind: str
-    mode: str
-    limit: float
-    unit: str
-    turnout_s: float
-    source: str
-
-    @property
-    def by_time(self) -> bool:
-        """True for a travel-time limit, False for a network-distance limit."""
-        return self.unit in ("min", "s")
-
-    @property
-    def limit_value(self) -> float:
-        """The limit in seconds (time) or metres (distance)."""
-        return self.limit * UNITS[self.unit]
-
-    @property
-    def travel_budget(self) -> float:
-        """What the network part may take: the limit less turnout (time limits only)."""
-        return self.limit_value - (self.turnout_s if self.by_time else 0.0)
-
-    def describe(self) -> str:
-        """The standard in words, e.g. 'fire_station by drive within 5 min (incl. 60 s turnout)'."""
-        turnout = f" (incl. {self.turnout_s:.0f} s turnout)" if self.by_time and self.turnout_s else ""
-        return f"{self.resource_kind} by {self.mode} within {self.limit:g} {self.unit}{turnout}"
+from .result import UNITS, CoverageResult, Standard
 
 
 def standards_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -249,6 +215,7 @@ def greedy_sites(
     *,
     k: int,
     cells_xy: np.ndarray,
+    max_snap_m: float,
 ) -> pd.DataFrame:
     """Greedy maximal covering: the k candidate nodes that each add the most uncovered residents.
 
@@ -256,7 +223,7 @@ def greedy_sites(
     node on the reversed graph); the greedy picks are then pure array work.
     """
     uncovered = table["residents_uncovered"].to_numpy() > 0
-    uncovered &= table["cell_snap_m"].to_numpy() <= settings.max_snap_m
+    uncovered &= table["cell_snap_m"].to_numpy() <= max_snap_m
     columns = ["standard", "rank", "node", "residents_added", "residents_cumulative", "geometry"]
     if not uncovered.any() or not len(candidates) or k < 1:
         return pd.DataFrame(columns=columns)
@@ -355,6 +322,8 @@ def two_step_fca(
     standard: Standard,
     resources: gpd.GeoDataFrame,
     cells_xy: np.ndarray,
+    *,
+    max_snap_m: float,
 ) -> pd.Series | None:
     """Supply per person by two-step floating catchment (Luo and Wang 2003), where capacities are known.
 
@@ -370,7 +339,7 @@ def two_step_fca(
     matrix = graph.time_s if standard.by_time else graph.length_m
     r_xy = res.to_crs(graph.utm_crs)
     res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
-    keep = res_snap <= settings.max_snap_m
+    keep = res_snap <= max_snap_m
     res, res_node = res[keep], res_node[keep]
     if res.empty:
         return None
@@ -409,19 +378,6 @@ def coping_scores(tables: list[pd.DataFrame], index: pd.Index, n_standards: int)
     neutral = (n_standards - len(parts)) * 5.0
     total = pd.concat(parts, axis=1).sum(axis=1) if parts else pd.Series(0.0, index=index)
     return ((total + neutral) / n_standards).rename("lack_of_coping")
-
-
-@dataclass
-class CoverageResult:
-    """Everything the coverage stage produced."""
-
-    coverage: pd.DataFrame  # long: one row per cell and standard
-    gaps: gpd.GeoDataFrame
-    sites: gpd.GeoDataFrame
-    resources: gpd.GeoDataFrame
-    coping: pd.Series | None
-    status: dict[str, str]
-    standards: list[Standard]
 
 
 def coverage_stage(
@@ -464,12 +420,16 @@ def coverage_stage(
         graph = graphs[standard.mode]
         result = cover_cells(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
-        fca = two_step_fca(table, graph, standard, resources, cells_xy)
+        fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
         table["supply_per_person"] = fca if fca is not None else np.nan
         tables.append(table)
         gap_frames.append(gaps_from_coverage(grid, table))
         candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
-        site_frames.append(greedy_sites(graph, standard, table, candidates, k=sites, cells_xy=cells_xy))
+        site_frames.append(
+            greedy_sites(
+                graph, standard, table, candidates, k=sites, cells_xy=cells_xy, max_snap_m=max_snap_m
+            )
+        )
         uncovered = table["residents_uncovered"].sum()
         unsnapped = len(result.resources_unsnapped)
         note = f"; {unsnapped} resources too far from a street" if unsnapped else ""

@@ -33,11 +33,9 @@ from scipy.spatial import cKDTree
 from ._errors import InputError
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
+from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES
 
-GRADES = ("I", "II", "III", "IV")
-GRADE_NAMES = {"I": "重大 major", "II": "较大 considerable", "III": "一般 moderate", "IV": "低 low"}
-GRADE_COLOURS = {"I": (215, 25, 28), "II": (253, 141, 60), "III": (254, 217, 54), "IV": (44, 123, 182)}
-GRADE_RANK = {g: i for i, g in enumerate(GRADES)}  # 0 = most severe
+__all__ = ["GRADES", "GRADE_COLOURS", "GRADE_NAMES", "GRADE_RANK", "grade_cells", "grades_from_scores"]
 
 #: Reference densities at which an indicator reaches 10 (log scale below).
 RESIDENTS_REF_PER_KM2 = 50_000.0  # dense inner Beijing / Shenzhen blocks

@@ -13,8 +13,6 @@ True
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import h3
 import numpy as np
@@ -24,7 +22,7 @@ from h3ronpy.vector import cells_to_wkb_polygons, coordinates_to_cells
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
-from . import settings
+from . import jobsize, settings
 from ._errors import GridError, RecipeError
 
 INDEX_NAME = "h3_cell"
@@ -39,17 +37,9 @@ def area_km2(area: BaseGeometry) -> float:
 def check_job(
     area: BaseGeometry, resolution: int, *, force: bool = False, max_cells: int | None = None
 ) -> int:
-    """Estimate the cell count and refuse an absurd job unless forced.
+    """Estimate the cell count of ``area`` and refuse an absurd job unless forced.
 
-    Returns
-    -------
-    int
-        The estimated number of cells.
-
-    Raises
-    ------
-    GridError
-        When the estimate exceeds ``max_cells`` (default :data:`urbanrisk.settings.max_cells`).
+    See :func:`urbanrisk.jobsize.check_job`, which does the same from an area in km².
 
     Examples
     --------
@@ -61,24 +51,7 @@ def check_job(
     ...
     urbanrisk._errors.GridError: resolution 15 over 4,558 km² makes about 5,090,651,256 H3 cells ...
     """
-    limit = settings.max_cells if max_cells is None else max_cells
-    km2 = area_km2(area)
-    estimate = max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
-    if estimate > limit and not force:
-        fits = next(
-            (r for r in range(resolution, -1, -1) if km2 / h3.average_hexagon_area(r, unit="km^2") <= limit),
-            0,
-        )
-        fit_cells = math.ceil(km2 / h3.average_hexagon_area(fits, unit="km^2"))
-        gigabytes = estimate * settings.bytes_per_cell / 1e9
-        msg = (
-            f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells "
-            f"(~{gigabytes:,.0f} GB of memory), more than the limit of {limit:,}: use resolution "
-            f"{fits} or coarser here (about {fit_cells:,} cells), or force it with --force "
-            "/ grid: {force: true}"
-        )
-        raise GridError(msg)
-    return estimate
+    return jobsize.check_job(area_km2(area), resolution, force=force, max_cells=max_cells)
 
 
 def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import h3
@@ -43,7 +43,6 @@ class PartitionInput:
     streets: gpd.GeoDataFrame | None = None
     raster: RasterInfo | None = None
     floor_area_per_person_m2: float | None = None
-    extra: dict = field(default_factory=dict)
     #: where the layer frames come from when not given above: read by bounds inside the task
     source: MemoryLayers | StoredLayers | None = None
     bounds: tuple[float, float, float, float] | None = None

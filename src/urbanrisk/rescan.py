@@ -8,35 +8,37 @@ A rescan holds the recipe's run lock for its whole duration, then:
   unchanged grid partition is not recomputed), compares the new run with the previous one and
   writes ``changes.parquet`` and ``alerts.json`` into the new run folder before it is renamed into
   place. ``latest`` moves only when the run is complete.
+
+Both ways go through the same life cycle (:mod:`urbanrisk.lifecycle`) as ``urbanrisk run``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Cache
-from .changes import Changes, compare_runs, write_changes
+from .changes import Changes, compare_runs, no_changes, write_changes
+from .lifecycle import (
+    clear_debris,
+    latest_run,
+    link_run_files,
+    new_run_folder,
+    publish_run,
+    read_manifest,
+    run_key,
+    run_lock,
+)
+from .outputs import write_json
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
 from .recipe import Recipe, load_recipe
-from .store import (
-    PARTIAL_PREFIX,
-    _utc_stamp,
-    complete_runs,
-    point_latest,
-    publish_run,
-    run_key,
-    run_lock,
-    write_run,
-)
+from .run import write_run
 
+#: Files of the previous run that a reuse writes anew instead of linking.
 REUSE_SKIP = {"manifest.json", "changes.parquet", "alerts.json"}
 
 
@@ -51,51 +53,24 @@ class RescanResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def latest_run(out_dir: Path) -> Path | None:
-    """The newest complete run of an output folder (what ``latest`` points to), or None."""
-    link = Path(out_dir) / "latest"
-    if link.is_symlink() or link.is_dir():
-        target = link.resolve()
-        if (target / "manifest.json").is_file():
-            return target
-    return None
-
-
-def _empty_changes() -> Changes:
-    import geopandas as gpd
-    import pandas as pd
-
-    from .changes import COLUMNS
-
-    return Changes(gpd.GeoDataFrame(pd.DataFrame(columns=COLUMNS), geometry="geometry", crs=4326), [])
-
-
 def reuse_run(previous: Path, out_dir: Path, *, keep: int, alert_grade: str) -> Path:
     """A new complete run made of hard links to ``previous`` (inputs and settings unchanged)."""
     started = time.perf_counter()
-    runs = out_dir / "runs"
-    stamp = _utc_stamp()
-    tmp = runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}"
-    tmp.mkdir()
-    for item in previous.iterdir():
-        if item.name not in REUSE_SKIP:
-            os.link(item, tmp / item.name)
-    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
-    manifest_extra = write_changes(_empty_changes(), tmp, previous=previous.name, alert_grade=alert_grade)
-    manifest.update(manifest_extra)
-    manifest.update(
-        urbanrisk_run=stamp,
-        created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        reused_from=previous.name,
-        timings_s={"reuse": round(time.perf_counter() - started, 3)},
-    )
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    final = runs / stamp
-    os.rename(tmp, final)
-    point_latest(out_dir, final)
-    for old in complete_runs(out_dir)[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-    return final
+    with new_run_folder(out_dir, keep=keep) as folder:
+        link_run_files(previous, folder.path, skip=REUSE_SKIP)
+        manifest = read_manifest(previous)
+        manifest.update(
+            write_changes(no_changes(), folder.path, previous=previous.name, alert_grade=alert_grade)
+        )
+        manifest.update(
+            urbanrisk_run=folder.stamp,
+            created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            reused_from=previous.name,
+            timings_s={"reuse": round(time.perf_counter() - started, 3)},
+        )
+        write_json(folder.path / "manifest.json", manifest)
+    assert folder.final is not None
+    return folder.final
 
 
 def rescan(
@@ -122,25 +97,16 @@ def rescan(
     alert_grade = alert_grade or recipe.outputs.alert_grade
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
     with run_lock(out_dir):
-        (out_dir / "runs").mkdir(parents=True, exist_ok=True)
-        for debris in (out_dir / "runs").glob(f"{PARTIAL_PREFIX}*"):
-            shutil.rmtree(debris, ignore_errors=True)
+        clear_debris(out_dir)
         previous = latest_run(out_dir)
-        key = run_key(recipe)
-        if previous is not None:
-            manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
-            if manifest.get("run_key") == key:
-                start = time.perf_counter()
-                run_dir = reuse_run(previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade)
-                if recipe.outputs.publish:
-                    publish_run(run_dir, recipe.outputs.publish)
-                return RescanResult(
-                    run_dir,
-                    previous,
-                    _empty_changes(),
-                    True,
-                    {"reuse": round(time.perf_counter() - start, 3)},
-                )
+        if previous is not None and read_manifest(previous).get("run_key") == run_key(recipe):
+            start = time.perf_counter()
+            run_dir = reuse_run(previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade)
+            if recipe.outputs.publish:
+                publish_run(run_dir, recipe.outputs.publish)
+            return RescanResult(
+                run_dir, previous, no_changes(), True, {"reuse": round(time.perf_counter() - start, 3)}
+            )
         cache = Cache(out_dir / "cache")
         result = compute_run(recipe, scheduler=scheduler, progress=progress, cache=cache)
         found: dict[str, Changes] = {}
@@ -149,7 +115,7 @@ def rescan(
             found["changes"] = (
                 compare_runs(previous, folder, alert_grade=alert_grade)
                 if previous is not None
-                else _empty_changes()
+                else no_changes()
             )
             return write_changes(
                 found["changes"],
@@ -167,8 +133,6 @@ def rescan(
             extra=add_changes,
             manifest_extra={"cache": {"hits": cache.hits, "misses": cache.misses}},
         )
-        if recipe.outputs.publish:
-            publish_run(run_dir, recipe.outputs.publish)
         result.timings["write"] = round(time.perf_counter() - start, 3)
         cache.keep_only(cache.used)
         return RescanResult(run_dir, previous, found["changes"], False, result.timings)

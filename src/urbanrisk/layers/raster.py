@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +11,7 @@ from rasterio.errors import RasterioIOError
 from rasterio.windows import Window, from_bounds
 
 from .._errors import LayerError
-
-
-@dataclass(frozen=True)
-class RasterInfo:
-    """What the pipeline needs to know of a population raster, small enough to send to every task."""
-
-    path: str
-    band: int
-    bounds: tuple[float, float, float, float]
-    pixel_size: tuple[float, float]
-    nodata: float | None
+from ..result import RasterInfo
 
 
 def raster_info(path: str | Path, *, band: int = 1, layer: str = "population") -> RasterInfo:

@@ -13,8 +13,8 @@ import h3
 import numpy as np
 import pandas as pd
 
-from ..grade import GRADE_RANK, GRADES
-from ._clusters import dissolve_cells
+from ..clusters import dissolve_cells
+from ..result import GRADE_RANK, GRADES
 
 MIN_RESIDENTIAL_HA = 1.0
 PARENT_OFFSET = 2  # H3 parent units are this many resolutions coarser than the grid

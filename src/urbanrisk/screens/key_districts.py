@@ -19,9 +19,9 @@ import geopandas as gpd
 import h3
 import pandas as pd
 
+from ..clusters import cell_clusters, dissolve_cells
 from ..grade import disk_sum
 from ..grid import cell_ints_to_str, points_to_cells
-from ._clusters import cell_clusters, dissolve_cells
 
 CROWD_MIN_PER_KM2 = 100.0
 PEOPLE_MIN_PER_KM2 = 10_000.0

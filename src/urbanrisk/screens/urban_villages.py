@@ -36,8 +36,8 @@ import h3
 import numpy as np
 import pandas as pd
 
+from ..clusters import cell_clusters, dissolve_cells
 from ..grade import disk_sum
-from ._clusters import cell_clusters, dissolve_cells
 
 MIN_BUILDINGS = 5
 FORM_WEIGHTS = {

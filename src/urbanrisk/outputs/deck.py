@@ -1,19 +1,9 @@
-"""Offline maps: a pydeck page that renders with no network at all.
-
-pydeck's bundled deck.gl is inlined (``offline=True``), the page's CDN stylesheet and map-library
-tags are removed, and there is no basemap: context is drawn from the data itself (streets and
-building footprints). Every text that comes from data is HTML-escaped before it reaches the page,
-and the deck JSON is embedded with ``<``, ``>`` and ``&`` escaped so that no value can close the
-script element that holds it.
+"""The map's deck.gl layers: graded cells (or residents), context from the data itself (streets and
+building footprints: there is no basemap offline), the screens and coverage on top. Tooltips are
+pre-built HTML in which every value from data is escaped.
 """
 
 from __future__ import annotations
-
-import html
-import json
-import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import h3
@@ -21,15 +11,11 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-from pydeck.bindings.json_tools import default_serialize
-from pydeck.io.html import render_json_to_html
 
-from . import settings
-from .grade import GRADE_COLOURS, GRADE_NAMES, GRADES
-from .grid import cells_to_polygons
-
-if TYPE_CHECKING:
-    from .pipeline import Layers, RunResult
+from .. import settings
+from ..grid import cells_to_polygons
+from ..result import GRADE_COLOURS, GRADE_NAMES, Layers, RunResult
+from .html import OfflineDeck, escape_text
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -42,24 +28,7 @@ RESOURCE_COLOURS = {
 }
 POPULATION_COLOURS = [(254, 235, 226), (251, 180, 185), (247, 104, 161), (197, 27, 138), (122, 1, 119)]
 EMPTY_COLOUR = (200, 200, 200)
-BACKGROUND = "#f4f2ee"
-ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL)"
 MAX_CONTEXT_FEATURES = 50_000
-
-_EXTERNAL = re.compile(
-    r"<script[^>]*src=[\"']https?://[^>]*>\s*</script>|<link[^>]*href=[\"']?https?://[^>]*>", re.IGNORECASE
-)
-
-
-def escape_text(value: Any) -> str:
-    """HTML-escape any value for display.
-
-    Examples
-    --------
-    >>> escape_text('<img src=x onerror=alert(1)>')
-    '&lt;img src=x onerror=alert(1)&gt;'
-    """
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[str]]:
@@ -82,7 +51,9 @@ def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[
     return classes, labels
 
 
-def _view(grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 800, panel: int = 400) -> pdk.ViewState:
+def view_state(
+    grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 800, panel: int = 400
+) -> pdk.ViewState:
     """Fit the grid to a typical screen right of the legend panel.
 
     deck.gl's world is 512 px wide at zoom 0 (Web Mercator).
@@ -408,188 +379,10 @@ def grid_deck(
     context = _context_layers(layers, tuple(grid.total_bounds))
     deck = OfflineDeck(
         layers=[hexes, *population, *context, *_screen_layers(result)],
-        initial_view_state=_view(grid),
+        initial_view_state=view_state(grid),
         map_provider=None,
         map_style=None,
         tooltip=tooltip,
     )
     deck.display_note = display_note
     return deck
-
-
-class OfflineDeck(pdk.Deck):
-    """A pydeck Deck that shows itself offline in a notebook (deck.gl inlined, no CDN).
-
-    pydeck's own notebook display loads deck.gl from a CDN, which an office without internet
-    cannot reach; this one embeds the same offline page as ``map.html`` in an iframe.
-    """
-
-    header_html: str = ""
-    display_note: str = ""  # set when a large grid is shown at a coarser resolution
-    _PAGE_ONLY = ("header_html", "display_note")  # urbanrisk's own attributes: never deck.gl JSON
-
-    def to_json(self) -> str:
-        """The deck as compact JSON, without urbanrisk's page-only attributes.
-
-        pydeck's own ``to_json`` indents, which makes Python's json module fall back to its pure
-        Python encoder: 4.7 s for a 64-tile city's map. Without indentation the C encoder writes the
-        same content (same keys, sorted, same ``default`` hook) about 10x faster.
-        """
-        saved = {key: self.__dict__.pop(key) for key in self._PAGE_ONLY if key in self.__dict__}
-        try:
-            return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
-        finally:
-            self.__dict__.update(saved)
-
-    def _repr_html_(self) -> str:
-        page = deck_to_offline_html(self, header_html=self.header_html)
-        return (
-            '<iframe style="width:100%;height:560px;border:0" '
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
-        )
-
-
-def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
-    """Self-contained HTML for a Deck: inlined deck.gl, no external tag, JSON safe inside <script>."""
-    safe_json = deck.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    # the page template with a placeholder: the CDN tags are stripped without scanning megabytes of data
-    placeholder = '{"urbanriskDeckPlaceholder":true}'
-    page = render_json_to_html(
-        placeholder, tooltip=json.dumps(deck._tooltip), offline=True, css_background_color=BACKGROUND
-    )
-    page = _EXTERNAL.sub("", page)
-    page = page.replace("<title>pydeck</title>", "<title>urbanrisk map</title>", 1)
-    page = page.replace("<body>", "<body>\n" + header_html, 1)
-    head, tail = page.split(placeholder, 1)
-    return head + safe_json + tail
-
-
-def legend_html(result: RunResult, deck: OfflineDeck) -> str:
-    """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
-    title = escape_text(result.recipe.title or result.recipe.name)
-    grid = result.grid
-    if "grade" in grid.columns:
-        heading = "Risk grade (cells)"
-        items = "".join(
-            f'<div><span style="background:rgb{GRADE_COLOURS[g]}"></span>{escape_text(g)} '
-            f"{escape_text(GRADE_NAMES[g])} · {int((grid['grade'] == g).sum()):,} cells · "
-            f"{grid.loc[grid['grade'] == g, 'residents'].sum():,.0f} residents</div>"
-            for g in GRADES
-        )
-        items += _toggles(deck)
-    else:
-        heading = "Residents per cell"
-        _, labels = population_classes(grid["residents"])
-        items = (
-            "".join(
-                f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'
-                for i, label in enumerate(labels)
-            )
-            + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
-        )
-    total = result.grid["residents"].sum()
-    source = escape_text(result.layers.population_source)
-    note = deck.display_note
-    aggregation = (
-        f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
-    )
-    return f"""
-<style>
-  #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
-    padding:10px 14px; border-radius:6px; font:13px/1.4 system-ui, sans-serif; max-width:340px;
-    box-shadow:0 1px 4px rgba(0,0,0,.25)}}
-  #ur-panel h1 {{font-size:16px; margin:0 0 4px}}
-  #ur-panel span {{display:inline-block; width:14px; height:14px; margin-right:6px; vertical-align:-2px;
-    border:1px solid #999}}
-  #ur-attribution {{position:absolute; z-index:10; bottom:4px; right:8px; font:11px system-ui, sans-serif;
-    background:rgba(255,255,255,.8); padding:1px 6px}}
-</style>
-<div id="ur-panel">
-  <h1>{title}</h1>
-  <div>H3 resolution {result.recipe.grid.resolution} · {len(result.grid):,} cells ·
-    {total:,.0f} residents</div>
-  <div style="margin:6px 0 2px"><b>{heading}</b></div>
-  {items}
-  <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid)}</div>
-  {aggregation}
-  <div style="margin-top:2px; color:#555; font-size:11px">Population: {source}</div>
-</div>
-<script>
-  // show or hide one deck.gl layer (the deck is built by pydeck's script below)
-  function urToggle(box) {{
-    const layers = deckInstance.props.layers.map(
-      layer => layer.id === box.dataset.layer ? layer.clone({{visible: box.checked}}) : layer);
-    deckInstance.setProps({{layers}});
-  }}
-</script>
-<div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
-"""
-
-
-_TOGGLES = (
-    (
-        "residents",
-        '<span style="background:linear-gradient(90deg,rgb(254,235,226),rgb(122,1,119))"></span>'
-        "residents per cell (quintiles, light to dark)",
-    ),
-    ("key_districts", '<span style="border:3px solid rgb(128,0,160)"></span>key districts 重点地区'),
-    ("urban_villages", '<span style="border:3px solid rgb(120,70,20)"></span>urban villages 城中村'),
-    (
-        "hazard_sources",
-        '<span style="border-radius:7px;background:#444"></span>hazard sources 危险源 '
-        "(size: residents exposed)",
-    ),
-    (
-        "resources",
-        '<span style="border-radius:7px;background:rgb(180,0,0)"></span>resources 应急资源 '
-        "(fire red, hospital green, police blue, shelter teal)",
-    ),
-    (
-        "gaps",
-        '<span style="border:2px solid rgb(200,0,0);background:rgba(200,0,0,.15)"></span>'
-        "coverage gaps 覆盖盲区",
-    ),
-    ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>buildings'),
-    ("streets", '<span style="border:0;border-top:2px solid #555;height:0"></span>streets'),
-)
-
-
-def _toggles(deck: pdk.Deck) -> str:
-    """Check boxes for the layers present on the map (cells first)."""
-    # a box is ticked when its layer starts visible (gaps and residents start hidden)
-    present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
-    rows = [
-        '<div style="margin-top:6px"><b>Layers</b></div>',
-        '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
-        "graded cells</label>",
-    ]
-    for layer_id, label in _TOGGLES:
-        if layer_id in present:
-            checked = " checked" if present[layer_id] else ""
-            rows.append(
-                f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
-                f'onchange="urToggle(this)"> {label}</label></div>'
-            )
-    return "".join(rows)
-
-
-def _scale_html(grid: gpd.GeoDataFrame) -> str:
-    """Scale context: metres per 100 px at the initial view, and the cell size."""
-    view = _view(grid)
-    metres_per_px = 40_075_016.7 * np.cos(np.radians(view.latitude)) / (512 * 2**view.zoom)
-    resolution = h3.get_resolution(grid.index[0]) if len(grid) else 0
-    edge = h3.average_hexagon_edge_length(resolution, unit="m")
-    return (
-        f'<span style="width:100px;height:0;border:0;border-top:3px solid #333;vertical-align:middle">'
-        f"</span> ≈ {100 * metres_per_px:,.0f} m at the initial zoom · cells H3 r{resolution}, "
-        f"edge ≈ {edge:,.0f} m"
-    )
-
-
-def write_map(result: RunResult, path: str | Path) -> Path:
-    """Write the run's offline ``map.html``."""
-    path = Path(path)
-    deck = grid_deck(result.grid, result.layers, result)
-    page = deck_to_offline_html(deck, header_html=legend_html(result, deck))
-    path.write_text(page, encoding="utf-8")
-    return path

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .grade import GRADE_COLOURS, GRADE_NAMES, GRADES
-from .render import ATTRIBUTION, escape_text
-
-if TYPE_CHECKING:
-    from .pipeline import RunResult
+from ..result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, RunResult
+from .html import ATTRIBUTION, escape_text
+from .summary import RunSummary, run_summary
 
 MAX_ROWS = 12
 
@@ -125,20 +122,20 @@ def _with_lonlat(sites: pd.DataFrame) -> pd.DataFrame:
     return sites.assign(where=[f"{g.x:.5f}, {g.y:.5f}" for g in sites.geometry])
 
 
-def report_html(result: RunResult) -> str:
+def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
     """The report page for a run, as one HTML string."""
-    grid = result.grid
+    summary = summary or run_summary(result)
     recipe = result.recipe
-    title = escape_text(recipe.title or recipe.name)
-    total = float(grid["residents"].sum())
-    by_grade = {g: float(grid.loc[grid["grade"] == g, "residents"].sum()) for g in GRADES}
-    cells_by_grade = {g: int((grid["grade"] == g).sum()) for g in GRADES}
+    title = escape_text(summary.title)
+    total = summary.residents
+    by_grade = {g: summary.grades[g]["residents"] for g in GRADES}
+    cells_by_grade = {g: int(summary.grades[g]["cells"]) for g in GRADES}
     screens = result.screens
     coverage = result.coverage
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cards = [
         ("residents", _n(total)),
-        ("cells", f"{len(grid):,} (H3 r{recipe.grid.resolution})"),
+        ("cells", f"{summary.cells:,} (H3 r{summary.resolution})"),
         ("grade I cells", f"{cells_by_grade['I']:,}"),
         ("hazard sources", f"{len(screens.hazard_sources):,}" if screens else "–"),
         ("key districts", f"{len(screens.key_districts):,}" if screens else "–"),
@@ -167,7 +164,7 @@ def report_html(result: RunResult) -> str:
     sections = [
         f"<h1>{title}</h1>",
         f'<div class="sub">urbanrisk risk screening · generated {escape_text(when)} · population: '
-        f"{escape_text(result.layers.population_source)}</div>",
+        f"{escape_text(summary.population_source)}</div>",
         f'<div class="cards">{card_html}</div>',
         "<h2>Residents per grade</h2>",
         f'<div class="cols"><div>{grade_html}'
@@ -176,7 +173,7 @@ def report_html(result: RunResult) -> str:
     if screens is not None:
         hz = screens.hazard_sources.copy()
         if len(hz):
-            hz = hz.assign(rank=hz["grade"].map({g: i for i, g in enumerate(GRADES)}))
+            hz = hz.assign(rank=hz["grade"].map(GRADE_RANK))
             hz = hz.sort_values(["rank", "residents_exposed"], ascending=[True, False])
         sections += [
             "<h2>Top hazard sources (危险源点)</h2>",
@@ -238,25 +235,22 @@ def report_html(result: RunResult) -> str:
             f'<p class="note">{escape_text(screens.status.get("urban_villages", ""))}</p></div></div>',
         ]
     if coverage is not None:
-        rows = []
-        for standard in coverage.standards:
-            part = (
-                coverage.coverage[coverage.coverage["standard"] == standard.name]
-                if len(coverage.coverage)
-                else None
-            )
-            uncovered = float(part["residents_uncovered"].sum()) if part is not None and len(part) else None
-            rows.append(
-                {
-                    "standard": standard.name,
-                    "applied": standard.describe(),
-                    "uncovered": "–" if uncovered is None else _n(uncovered),
-                    "status": coverage.status.get(standard.name, ""),
-                    "source": standard.source,
-                }
-            )
+        rows = [
+            {
+                "standard": name,
+                "applied": entry["standard"],
+                "uncovered": "–"
+                if entry["residents_uncovered"] is None
+                else _n(entry["residents_uncovered"]),
+                "status": entry["status"],
+                "source": entry["source"],
+            }
+            for name, entry in summary.coverage.items()
+        ]
         chart_values = {
-            r["standard"]: float(r["uncovered"].replace(",", "")) for r in rows if r["uncovered"] != "–"
+            name: entry["residents_uncovered"]
+            for name, entry in summary.coverage.items()
+            if entry["residents_uncovered"] is not None
         }
         sections += [
             "<h2>Emergency-resource coverage: residents not reached within the standard</h2>",
@@ -285,7 +279,7 @@ def report_html(result: RunResult) -> str:
                 numeric={"residents_added", "residents_cumulative"},
             ),
         ]
-    notes = "".join(f"<li>{escape_text(n)}</li>" for n in result.notes)
+    notes = "".join(f"<li>{escape_text(n)}</li>" for n in summary.notes)
     sections += [
         "<h2>Inputs</h2>",
         _inputs(result),
@@ -302,8 +296,8 @@ def report_html(result: RunResult) -> str:
     )
 
 
-def write_report(result: RunResult, path: str | Path) -> Path:
+def write_report(result: RunResult, path: str | Path, *, summary: RunSummary | None = None) -> Path:
     """Write ``report.html`` for a run."""
     path = Path(path)
-    path.write_text(report_html(result), encoding="utf-8")
+    path.write_text(report_html(result, summary), encoding="utf-8")
     return path

@@ -1,0 +1,249 @@
+"""Inputs: every layer of a recipe loaded into the standard schema (EPSG:4326), and the study area.
+
+Each recipe layer ``type`` has one loader in :data:`LOADERS` (the types themselves are declared once,
+in :data:`urbanrisk.recipe.schema.LAYER_MODELS`): a new layer type is one model there, one function
+here and one entry in the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from ._errors import LayerError, RecipeError
+from .cache import Cache, content_key, frame_digest, sha256_of
+from .layers.osm import OsmLayers, osm_from_file
+from .layers.points import points_from_file
+from .layers.polygons import polygons_from_file
+from .layers.raster import raster_info
+from .layers.remote import local_copy
+from .layers.tables import building_type_table, hazard_kind_table, landuse_context_table, osm_tag_table
+from .layers.vector import vector_from_file
+from .recipe import Recipe
+from .result import Layers, RasterInfo
+
+CRS = "EPSG:4326"
+
+
+@dataclass
+class _Loading:
+    """What the loaders of one recipe read so far, and the tables they share."""
+
+    recipe: Recipe
+    cache: Cache | None
+    tag_table: pd.DataFrame
+    building_types: pd.DataFrame
+    context: pd.DataFrame
+    severities: dict[str, int]
+    osm: dict[str, OsmLayers] = field(default_factory=dict)
+    hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
+    resources: list[gpd.GeoDataFrame] = field(default_factory=list)
+    communities: list[gpd.GeoDataFrame] = field(default_factory=list)
+    raster: RasterInfo | None = None
+    per_person: float | None = None
+    population_source: str = "none: no population layer in the recipe (residents are 0)"
+
+
+def _load_osm(name: str, spec: Any, state: _Loading) -> None:
+    """An OSM extract; with a cache, an unchanged extract (and tag tables) is not parsed again."""
+
+    def parse() -> OsmLayers:
+        return osm_from_file(
+            spec.path,
+            tag_table=state.tag_table,
+            building_types=state.building_types,
+            landuse_context=state.context,
+        )
+
+    if state.cache is None:
+        state.osm[name] = parse()
+        return
+    key = content_key(
+        "osm",
+        sha256_of(spec.path),
+        frame_digest(state.tag_table.reset_index()),
+        frame_digest(state.building_types.reset_index()),
+        frame_digest(state.context),
+    )
+    state.cache.used.add(key)
+    state.osm[name] = state.cache.get(key)
+    if state.osm[name] is None:
+        state.osm[name] = parse()
+        state.cache.put(key, state.osm[name])
+
+
+def _load_points(name: str, spec: Any, state: _Loading) -> None:
+    options = spec.model_dump(exclude={"type", "path"})
+    frame = points_from_file(spec.path, layer=name, default_severity=state.severities, **options)
+    (state.hazards if spec.role == "hazard" else state.resources).append(frame)
+
+
+def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
+    state.communities.append(
+        polygons_from_file(
+            spec.path, layer=name, id_column=spec.id_column, name_column=spec.name_column, crs=spec.crs
+        )
+    )
+
+
+def _load_raster(name: str, spec: Any, state: _Loading) -> None:
+    state.raster = raster_info(spec.path, band=spec.band, layer=name)
+    state.population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
+
+
+def _load_population_from_buildings(name: str, spec: Any, state: _Loading) -> None:
+    state.per_person = spec.floor_area_per_person_m2
+    state.population_source = (
+        f"buildings: residential floor area of layer '{spec.source}' ÷ {state.per_person:g} m² per person"
+    )
+
+
+#: The loader of each recipe layer ``type`` (the same keys as the schema's LAYER_MODELS).
+LOADERS: dict[str, Callable[[str, Any, _Loading], None]] = {
+    "osm": _load_osm,
+    "points": _load_points,
+    "raster": _load_raster,
+    "polygons": _load_polygons,
+    "population_from_buildings": _load_population_from_buildings,
+}
+
+
+def empty_layer(columns: list[str]) -> gpd.GeoDataFrame:
+    """An empty layer in the standard CRS with these attribute columns (and a geometry)."""
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=CRS)
+
+
+def _concat(frames: list[gpd.GeoDataFrame], columns: list[str]) -> gpd.GeoDataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return empty_layer(columns)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
+
+
+def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
+    """Load every layer of a recipe into the standard schema.
+
+    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again.
+
+    Raises
+    ------
+    LayerError
+        Naming the layer and the file, for the first layer that cannot be read.
+    """
+    state = _Loading(
+        recipe=recipe,
+        cache=cache,
+        tag_table=osm_tag_table(recipe.tables.osm_tags),
+        building_types=building_type_table(recipe.tables.building_types),
+        context=landuse_context_table(recipe.tables.landuse_context),
+        severities=hazard_kind_table(recipe.tables.hazard_kinds)["default_severity"].to_dict(),
+    )
+    files: dict[str, str] = {}
+    for name, spec in recipe.layers.items():
+        if hasattr(spec, "path"):
+            spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy
+            files[name] = spec.path
+        LOADERS[spec.type](name, spec, state)
+    osm = state.osm
+    layers = Layers(
+        buildings=_concat([o.buildings for o in osm.values()], ["osm_ref", "use", "floor_area_m2"]),
+        pois=_concat([o.pois for o in osm.values()], ["osm_ref", "kind", "roles", "group", "name"]),
+        landuse=_concat([o.landuse for o in osm.values()], ["osm_ref", "key", "value", "name"]),
+        streets=_concat([o.streets for o in osm.values()], ["way_id", "highway", "name"]),
+        hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
+        resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
+        communities=_concat(state.communities, ["id", "name"]) if state.communities else None,
+        raster=state.raster,
+        floor_area_per_person_m2=state.per_person,
+        population_source=state.population_source,
+        street_nodes=(
+            pd.concat([o.street_nodes for o in osm.values()]).groupby(level=0).first()
+            if osm
+            else pd.DataFrame(columns=["lon", "lat"])
+        ),
+        osm_bounds={name: o.bounds for name, o in osm.items()},
+        files=files,
+        stats={name: o.stats for name, o in osm.items()},
+    )
+    if state.per_person is not None and not len(layers.buildings):
+        layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")
+    return layers
+
+
+def _osm_area(name: str, layers: Layers) -> BaseGeometry:
+    bounds = layers.osm_bounds.get(name)
+    if bounds is None:
+        frames = [f for f in (layers.buildings, layers.streets) if len(f)]
+        if not frames:
+            msg = f"area: layer '{name}' declares no bounds and holds no buildings or streets"
+            raise LayerError(msg)
+        bounds = tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy()))
+    return box(*bounds)
+
+
+def _file_area(path: str) -> BaseGeometry:
+    shapes = vector_from_file(local_copy(path), layer="area").to_crs(CRS).geometry
+    shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if not len(shapes):
+        msg = f"area: {path} holds no polygon"
+        raise LayerError(msg)
+    return shapely.make_valid(shapely.union_all(shapes.to_numpy()))
+
+
+def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
+    """The study area polygon (lon/lat) the recipe asks for."""
+    spec = recipe.area
+    if spec.bbox is not None:
+        return box(*spec.bbox)
+    if spec.path is not None:
+        return _file_area(spec.path)
+    name = spec.layer
+    kind = recipe.layers[name].type
+    if kind == "osm":
+        return _osm_area(name, layers)
+    if kind == "raster" and layers.raster is not None:
+        return box(*layers.raster.bounds)
+    if kind == "polygons" and layers.communities is not None:
+        return shapely.union_all(layers.communities.geometry.to_numpy())
+    if kind == "points":
+        points = pd.concat([layers.hazards.geometry, layers.resources.geometry])
+        return box(*shapely.total_bounds(points.to_numpy())).buffer(0.005)
+    msg = (
+        f"area: layer '{name}' ({kind}) cannot define a study area; "
+        "use an osm, raster, polygons or points layer, or a bbox"
+    )
+    raise RecipeError(msg)
+
+
+def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str) -> str | None:
+    """Refuse a registry whose points all fall outside the area but inside it once lon/lat are swapped.
+
+    Returns a note when only some points fall outside (they are kept out of the grid).
+    """
+    if not len(points):
+        return None
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    inside = shapely.contains_xy(area, x, y)
+    if inside.any():
+        outside = int((~inside).sum())
+        return (
+            f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted"
+            if outside
+            else None
+        )
+    swapped = shapely.contains_xy(area, y, x)
+    if swapped.mean() > 0.5:
+        msg = (
+            f"{what}: no point lies in the study area, but {int(swapped.sum())} would with lon and lat "
+            "swapped: the lon/lat columns are swapped; exchange `lon:` and `lat:` in the recipe"
+        )
+        raise LayerError(msg)
+    return f"{what}: none of its {len(points)} points lies in the study area"

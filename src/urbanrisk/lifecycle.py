@@ -1,0 +1,209 @@
+"""The run life cycle: one run at a time per recipe, folders written whole or not at all.
+
+Layout::
+
+    <out>/runs/<UTC timestamp>/   grid.parquet  risk.gpkg  map.html  manifest.json ...
+    <out>/latest -> runs/<UTC timestamp>
+    <out>/.lock                   held (flock) while a run writes
+
+A run is written into ``runs/.partial-...`` (:func:`new_run_folder`); once complete its files and
+folder are fsynced, it is renamed into place and ``latest`` is swapped atomically, then runs beyond
+``keep`` are pruned. An interrupted run therefore never replaces the last good one, and its debris
+is removed by the next run. The lock is an OS file lock, released by the kernel when its holder dies,
+so a crashed run never leaves a stale lock behind. ``run`` and ``rescan`` (including a rescan that
+reuses the previous run's files) share these steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from ._errors import RunLockedError
+from .cache import content_key, sha256_of
+from .layers.remote import local_copy
+from .recipe import Recipe
+
+PARTIAL_PREFIX = ".partial-"
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the recipe's run lock; refuse at once when another live run holds it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".lock"
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            msg = (
+                f"another run of this recipe is already running (pid {holder}, lock {path}); "
+                "wait for it to finish"
+            )
+            raise RunLockedError(msg) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def utc_stamp() -> str:
+    """A run's name: the UTC time to the microsecond (sorts in time order)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def complete_runs(out_dir: Path) -> list[Path]:
+    """Complete run folders, oldest first."""
+    runs = Path(out_dir) / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def latest_run(out_dir: Path) -> Path | None:
+    """The newest complete run of an output folder (what ``latest`` points to), or None."""
+    link = Path(out_dir) / "latest"
+    if link.is_symlink() or link.is_dir():
+        target = link.resolve()
+        if (target / "manifest.json").is_file():
+            return target
+    return None
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """A run folder's manifest."""
+    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def point_latest(out_dir: Path, run_dir: Path) -> None:
+    """Point ``<out>/latest`` at ``run_dir`` atomically (a new link renamed over the old one)."""
+    link = out_dir / "latest"
+    tmp = out_dir / f".latest-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(run_dir.relative_to(out_dir))
+    os.replace(tmp, link)
+    _fsync_dir(out_dir)
+
+
+def clear_debris(out_dir: Path) -> None:
+    """Remove the unfinished folders of interrupted runs (the caller holds the lock)."""
+    runs = out_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
+        shutil.rmtree(debris, ignore_errors=True)
+
+
+def prune(out_dir: Path, keep: int) -> list[Path]:
+    """Delete complete runs beyond the newest ``keep`` (never ``latest``); returns what was removed."""
+    old = complete_runs(out_dir)[:-keep]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return old
+
+
+@dataclass
+class RunFolder:
+    """A run being written: its stamp, the partial folder, and (once committed) its final place."""
+
+    stamp: str
+    path: Path
+    final: Path | None = None
+
+
+@contextlib.contextmanager
+def new_run_folder(out_dir: Path, *, keep: int) -> Iterator[RunFolder]:
+    """A partial run folder to write into; committed when the block ends without an error.
+
+    Commit: every file fsynced, the folder renamed into ``runs/``, the ``runs`` folder fsynced,
+    ``latest`` swapped, runs beyond ``keep`` pruned. On an error (or a kill) ``latest`` is untouched
+    and the partial folder is left for the next run to clear. The caller holds :func:`run_lock`.
+    """
+    out_dir = Path(out_dir).resolve()
+    clear_debris(out_dir)
+    runs = out_dir / "runs"
+    stamp = utc_stamp()
+    folder = RunFolder(stamp, runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}")
+    folder.path.mkdir()
+    yield folder  # on an error the partial folder stays as debris: the next run removes it
+    for child in folder.path.iterdir():
+        with open(child, "rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_dir(folder.path)
+    folder.final = runs / stamp
+    os.rename(folder.path, folder.final)
+    _fsync_dir(runs)
+    point_latest(out_dir, folder.final)
+    prune(out_dir, keep)
+
+
+def link_run_files(previous: Path, folder: Path, *, skip: set[str]) -> None:
+    """Hard-link every file of ``previous`` into ``folder`` except ``skip`` (reuse: no copy)."""
+    for item in previous.iterdir():
+        if item.name not in skip:
+            os.link(item, folder / item.name)
+
+
+def publish_run(run_dir: Path, url: str) -> str:
+    """Copy a complete run folder to an fsspec URL, then point ``<url>/latest.txt`` at it.
+
+    Object stores have no atomic rename: the run's files are uploaded first under
+    ``<url>/runs/<stamp>/`` and the one-line pointer is written last, so a reader following
+    ``latest.txt`` only ever sees a complete run.
+
+    Returns
+    -------
+    str
+        The URL of the published run folder.
+    """
+    import fsspec  # only when a recipe publishes
+
+    fs, root = fsspec.core.url_to_fs(url)
+    target = f"{root.rstrip('/')}/runs/{run_dir.name}"
+    for item in sorted(run_dir.iterdir()):
+        fs.put_file(str(item), f"{target}/{item.name}")
+    with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
+        pointer.write(f"runs/{run_dir.name}\n")
+    protocol = url.split("://", 1)[0]
+    return f"{protocol}://{target}" if "://" in url else target
+
+
+def run_key(recipe: Recipe) -> str:
+    """Content key of a whole run: the recipe's settings, its input files and the data tables."""
+    files = {
+        name: sha256_of(local_copy(spec.path))
+        for name, spec in recipe.layers.items()
+        if getattr(spec, "path", None)
+    }
+    tables = {p.name: sha256_of(p) for p in sorted(settings.tables_dir.glob("*.csv"))}
+    tables.update({k: sha256_of(v) for k, v in recipe.tables.model_dump().items() if v})
+    if recipe.area.path:
+        files["area"] = sha256_of(local_copy(recipe.area.path))
+    settings_part = recipe.model_dump(mode="json", exclude={"source_path", "outputs"})
+    return content_key("run", settings_part, files, tables)

@@ -1,0 +1,98 @@
+"""``manifest.json``: what produced a run (recipe, input hashes, versions) and what it holds."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import h3
+
+from ..cache import sha256_of
+from ..grid import partition_resolution
+from ..result import RunResult
+from .summary import RunSummary
+
+_VERSIONED = (
+    "urbanrisk",
+    "geopandas",
+    "shapely",
+    "pandas",
+    "numpy",
+    "h3",
+    "h3ronpy",
+    "osmium",
+    "rasterio",
+    "pyogrio",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "pydeck",
+    "osmnx",
+    "scipy",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (for the manifest)."""
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+def _partitions(result: RunResult) -> dict[str, int]:
+    """How the grid stage was split: the parent resolution and the number of Dask tasks."""
+    resolution = partition_resolution(result.recipe.grid.resolution, result.recipe.grid.partition_resolution)
+    parents = {h3.cell_to_parent(cell, resolution) for cell in result.grid.index}
+    return {"resolution": resolution, "count": len(parents)}
+
+
+def _coverage(result: RunResult, summary: RunSummary) -> dict[str, Any]:
+    coverage = result.coverage
+    if coverage is None:
+        return {}
+    return {
+        "standards": summary.coverage,
+        "resources": len(coverage.resources),
+        "resources_outside_area": (
+            int((~coverage.resources["inside_area"]).sum()) if len(coverage.resources) else 0
+        ),
+        "gaps": len(coverage.gaps),
+        "suggested_sites": len(coverage.sites),
+    }
+
+
+def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a run; ``run`` holds what the life cycle knows (stamp, scheduler, run key...)."""
+    inputs = {
+        name: {"path": path, "sha256": sha256_of(path), "bytes": Path(path).stat().st_size}
+        for name, path in result.layers.files.items()
+        if "://" not in path
+    }
+    return {
+        "urbanrisk_run": run.get("stamp"),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "recipe": result.recipe.model_dump(mode="json"),
+        "recipe_path": result.recipe.source_path,
+        "run_key": run.get("run_key"),
+        "inputs": inputs,
+        "versions": package_versions(),
+        "scheduler": run.get("scheduler"),
+        "partitions": _partitions(result),
+        "timings_s": result.timings,
+        "population_source": summary.population_source,
+        "counts": summary.counts,
+        "grades": summary.grades,
+        "screens": result.screens.status if result.screens is not None else {},
+        "unknown_indicators": result.screens.unknown if result.screens is not None else [],
+        "grading": result.recipe.grading.model_dump(mode="json"),
+        "coverage": _coverage(result, summary),
+        "layer_stats": result.layers.stats,
+        "notes": summary.notes,
+        **{k: v for k, v in run.items() if k not in ("stamp", "run_key", "scheduler")},
+    }

@@ -1,0 +1,156 @@
+"""The run's map page: the deck (:mod:`.deck`) with its title, legend, layer toggles and scale.
+
+Written as ``map.html`` (offline, no CDN) and shown inline in a notebook (:meth:`RunResult.map`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pydeck as pdk
+
+from ..result import GRADE_COLOURS, GRADE_NAMES, GRADES, RunResult
+from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
+from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .summary import RunSummary, run_summary
+
+
+def result_deck(result: RunResult, summary: RunSummary | None = None) -> OfflineDeck:
+    """The run's map as a Deck with its legend: what ``map.html`` shows, for a notebook."""
+    deck = grid_deck(result.grid, result.layers, result)
+    deck.header_html = legend_html(result, deck, summary or run_summary(result))
+    return deck
+
+
+def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> str:
+    """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
+    title = escape_text(summary.title)
+    grid = result.grid
+    if summary.graded:
+        heading = "Risk grade (cells)"
+        items = "".join(
+            f'<div><span style="background:rgb{GRADE_COLOURS[g]}"></span>{escape_text(g)} '
+            f"{escape_text(GRADE_NAMES[g])} · {summary.grades[g]['cells']:,} cells · "
+            f"{summary.grades[g]['residents']:,.0f} residents</div>"
+            for g in GRADES
+        )
+        items += _toggles(deck)
+    else:
+        heading = "Residents per cell"
+        _, labels = population_classes(grid["residents"])
+        items = (
+            "".join(
+                f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'
+                for i, label in enumerate(labels)
+            )
+            + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
+        )
+    total = summary.residents
+    source = escape_text(summary.population_source)
+    note = deck.display_note
+    aggregation = (
+        f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
+    )
+    return f"""
+<style>
+  #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
+    padding:10px 14px; border-radius:6px; font:13px/1.4 system-ui, sans-serif; max-width:340px;
+    box-shadow:0 1px 4px rgba(0,0,0,.25)}}
+  #ur-panel h1 {{font-size:16px; margin:0 0 4px}}
+  #ur-panel span {{display:inline-block; width:14px; height:14px; margin-right:6px; vertical-align:-2px;
+    border:1px solid #999}}
+  #ur-attribution {{position:absolute; z-index:10; bottom:4px; right:8px; font:11px system-ui, sans-serif;
+    background:rgba(255,255,255,.8); padding:1px 6px}}
+</style>
+<div id="ur-panel">
+  <h1>{title}</h1>
+  <div>H3 resolution {summary.resolution} · {summary.cells:,} cells ·
+    {total:,.0f} residents</div>
+  <div style="margin:6px 0 2px"><b>{heading}</b></div>
+  {items}
+  <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid)}</div>
+  {aggregation}
+  <div style="margin-top:2px; color:#555; font-size:11px">Population: {source}</div>
+</div>
+<script>
+  // show or hide one deck.gl layer (the deck is built by pydeck's script below)
+  function urToggle(box) {{
+    const layers = deckInstance.props.layers.map(
+      layer => layer.id === box.dataset.layer ? layer.clone({{visible: box.checked}}) : layer);
+    deckInstance.setProps({{layers}});
+  }}
+</script>
+<div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
+"""
+
+
+_TOGGLES = (
+    (
+        "residents",
+        '<span style="background:linear-gradient(90deg,rgb(254,235,226),rgb(122,1,119))"></span>'
+        "residents per cell (quintiles, light to dark)",
+    ),
+    ("key_districts", '<span style="border:3px solid rgb(128,0,160)"></span>key districts 重点地区'),
+    ("urban_villages", '<span style="border:3px solid rgb(120,70,20)"></span>urban villages 城中村'),
+    (
+        "hazard_sources",
+        '<span style="border-radius:7px;background:#444"></span>hazard sources 危险源 '
+        "(size: residents exposed)",
+    ),
+    (
+        "resources",
+        '<span style="border-radius:7px;background:rgb(180,0,0)"></span>resources 应急资源 '
+        "(fire red, hospital green, police blue, shelter teal)",
+    ),
+    (
+        "gaps",
+        '<span style="border:2px solid rgb(200,0,0);background:rgba(200,0,0,.15)"></span>'
+        "coverage gaps 覆盖盲区",
+    ),
+    ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>buildings'),
+    ("streets", '<span style="border:0;border-top:2px solid #555;height:0"></span>streets'),
+)
+
+
+def _toggles(deck: pdk.Deck) -> str:
+    """Check boxes for the layers present on the map (cells first)."""
+    # a box is ticked when its layer starts visible (gaps and residents start hidden)
+    present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
+    rows = [
+        '<div style="margin-top:6px"><b>Layers</b></div>',
+        '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
+        "graded cells</label>",
+    ]
+    for layer_id, label in _TOGGLES:
+        if layer_id in present:
+            checked = " checked" if present[layer_id] else ""
+            rows.append(
+                f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
+                f'onchange="urToggle(this)"> {label}</label></div>'
+            )
+    return "".join(rows)
+
+
+def _scale_html(grid: gpd.GeoDataFrame) -> str:
+    """Scale context: metres per 100 px at the initial view, and the cell size."""
+    view = view_state(grid)
+    metres_per_px = 40_075_016.7 * np.cos(np.radians(view.latitude)) / (512 * 2**view.zoom)
+    resolution = h3.get_resolution(grid.index[0]) if len(grid) else 0
+    edge = h3.average_hexagon_edge_length(resolution, unit="m")
+    return (
+        f'<span style="width:100px;height:0;border:0;border-top:3px solid #333;vertical-align:middle">'
+        f"</span> ≈ {100 * metres_per_px:,.0f} m at the initial zoom · cells H3 r{resolution}, "
+        f"edge ≈ {edge:,.0f} m"
+    )
+
+
+def write_map(result: RunResult, path: str | Path, *, summary: RunSummary | None = None) -> Path:
+    """Write the run's offline ``map.html``."""
+    path = Path(path)
+    deck = result_deck(result, summary)
+    page = deck_to_offline_html(deck, header_html=deck.header_html)
+    path.write_text(page, encoding="utf-8")
+    return path

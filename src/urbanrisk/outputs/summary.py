@@ -1,0 +1,101 @@
+"""The run summary: the few numbers every output states, computed once.
+
+Residents and cells per grade, uncovered residents per coverage standard, each screen's and
+standard's status, the totals of the grid. The manifest, the report, the map legend and the CLI all
+read this one summary, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..result import GRADES, RunResult
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run found, in numbers (see :func:`run_summary`)."""
+
+    title: str
+    resolution: int
+    cells: int
+    residents: float
+    population_source: str
+    counts: dict[str, Any]
+    grades: dict[str, dict[str, float]]  # grade -> {"cells": n, "residents": r}; {} when ungraded
+    coverage: dict[str, dict[str, Any]]  # standard -> status, standard, source, residents_uncovered
+    statuses: dict[str, str]  # screens by name, coverage standards as "coverage <name>"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def graded(self) -> bool:
+        """True when the grid carries grades."""
+        return bool(self.grades)
+
+
+def grade_counts(grid: Any) -> dict[str, dict[str, float]]:
+    """Cells and residents per grade (an empty dict for an ungraded grid)."""
+    if "grade" not in grid.columns:
+        return {}
+    return {
+        grade: {
+            "cells": int((grid["grade"] == grade).sum()),
+            "residents": round(float(grid.loc[grid["grade"] == grade, "residents"].sum()), 3),
+        }
+        for grade in GRADES
+    }
+
+
+def _counts(result: RunResult) -> dict[str, Any]:
+    grid = result.grid
+    return {
+        "cells": len(grid),
+        "resolution": result.recipe.grid.resolution,
+        "residents": round(float(grid["residents"].sum()), 3),
+        "buildings": int(grid["buildings"].sum()),
+        "footprint_m2": round(float(grid["footprint_m2"].sum()), 1),
+        "crowd_places": int(grid["crowd_places"].sum()),
+        "vulnerable_sites": int(grid["vulnerable_sites"].sum()),
+        "hazards": int(grid["hazards"].sum()),
+        "resources": int(grid.filter(like="resource_").sum().sum()),
+        "street_length_km": round(float(grid["street_length_m"].sum()) / 1000, 3),
+    }
+
+
+def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
+    """Per coverage standard: its status, the standard in words, its source, residents uncovered."""
+    coverage = result.coverage
+    if coverage is None:
+        return {}
+    table = coverage.coverage
+    out = {}
+    for standard in coverage.standards:
+        rows = table[table["standard"] == standard.name] if len(table) else table
+        out[standard.name] = {
+            "status": coverage.status.get(standard.name, ""),
+            "standard": standard.describe(),
+            "source": standard.source,
+            "residents_uncovered": round(float(rows["residents_uncovered"].sum()), 3) if len(rows) else None,
+        }
+    return out
+
+
+def run_summary(result: RunResult) -> RunSummary:
+    """The summary of a run's result."""
+    statuses = dict(result.screens.status) if result.screens is not None else {}
+    if result.coverage is not None:
+        statuses.update({f"coverage {k}": v for k, v in result.coverage.status.items()})
+    counts = _counts(result)
+    return RunSummary(
+        title=result.recipe.title or result.recipe.name,
+        resolution=result.recipe.grid.resolution,
+        cells=counts["cells"],
+        residents=float(result.grid["residents"].sum()),
+        population_source=result.layers.population_source,
+        counts=counts,
+        grades=grade_counts(result.grid),
+        coverage=coverage_by_standard(result),
+        statuses=statuses,
+        notes=list(result.notes),
+    )

@@ -1,0 +1,212 @@
+"""The grid stage per partition: tasks, their content keys and cache, and where tasks read their rows.
+
+The grid is split by H3 parent cell; each partition is one Dask task (:func:`urbanrisk.indicators.
+partition_indicators`) that reads only the rows inside its bounds: from the driver's frames under
+``synchronous``/``threads``, from a layer store (:mod:`urbanrisk.layer_store`) in other processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import fsspec
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from . import grid as gridmod
+from . import settings
+from ._errors import GridError, InputError
+from .cache import Cache, content_key, frame_digest, sha256_of
+from .indicators import PartitionInput, partition_indicators
+from .layer_store import MemoryLayers, StoredLayers, write_layer_store
+from .layers.coords import utm_crs
+from .layers.tables import osm_tag_table
+from .parallel import map_partitions, resolve_scheduler
+from .recipe import Recipe
+from .result import Layers
+
+
+def utm_crs_for(area: BaseGeometry) -> str:
+    """The UTM zone of the area's centre, as an EPSG code string."""
+    centre = area.centroid
+    return utm_crs(centre.x, centre.y)
+
+
+def vector_frames(layers: Layers) -> dict[str, gpd.GeoDataFrame | None]:
+    """The vector layers partition tasks read, by name."""
+    return {
+        "buildings": layers.buildings,
+        "pois": layers.pois,
+        "hazards": layers.hazards,
+        "resources": layers.resources,
+        "streets": layers.streets,
+    }
+
+
+def partition_inputs(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    cells: list[str],
+    *,
+    utm_crs: str,
+    source: MemoryLayers | StoredLayers | None = None,
+) -> list[PartitionInput]:
+    """One task per parent-cell partition: its cells, bounds, and where to read the layers inside them.
+
+    The task reads its rows itself (:meth:`PartitionInput.resolved`), from ``source``: the driver's
+    frames by default, or a layer store for tasks in other processes.
+    """
+    resolution = recipe.grid.resolution
+    parent_res = gridmod.partition_resolution(resolution, recipe.grid.partition_resolution)
+    source = source if source is not None else MemoryLayers(vector_frames(layers))
+    poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
+    area_wkb = shapely.to_wkb(area)
+    margin = settings.partition_margin_deg
+    inputs = []
+    for part in gridmod.partition_cells(cells, parent_res).values():
+        bounds = tuple(float(v) for v in shapely.total_bounds(gridmod.cells_to_polygons(part)))
+        inputs.append(
+            PartitionInput(
+                cells=part,
+                resolution=resolution,
+                utm_crs=utm_crs,
+                area_wkb=area_wkb,
+                poi_kinds=poi_kinds,
+                raster=layers.raster,
+                floor_area_per_person_m2=layers.floor_area_per_person_m2,
+                source=source,
+                bounds=bounds,
+                wide_bounds=(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin),
+            )
+        )
+    return inputs
+
+
+def partition_key(task: PartitionInput) -> str:
+    """Content key of a partition task: its cells, the data it receives and the settings."""
+    task = task.resolved()
+    raster = None
+    if task.raster is not None:
+        raster = (sha256_of(task.raster.path), task.raster.band)
+    return content_key(
+        "partition",
+        task.cells,
+        task.resolution,
+        task.utm_crs,
+        hashlib.sha256(task.area_wkb).hexdigest(),
+        task.poi_kinds,
+        task.floor_area_per_person_m2,
+        raster,
+        *(frame_digest(f) for f in (task.buildings, task.pois, task.hazards, task.resources, task.streets)),
+    )
+
+
+def partition_tables(
+    inputs: list[PartitionInput],
+    recipe: Recipe,
+    layers: Layers,
+    *,
+    scheduler: str,
+    progress: bool,
+    cache: Cache | None,
+) -> list[pd.DataFrame]:
+    """Each partition's table: from the cache where its key is there, else computed by Dask.
+
+    ``inputs`` read the driver's frames (so keys are the same for every scheduler); the tasks that
+    run read from :func:`task_source`, i.e. a layer store when they run in other processes, written
+    only when some partition must be computed.
+    """
+    keys = [partition_key(task) for task in inputs] if cache is not None else []
+    tables: list[pd.DataFrame | None] = [None] * len(inputs)
+    if cache is not None:
+        cache.used.update(keys)
+        tables = [cache.get(key) for key in keys]
+    todo = [i for i, table in enumerate(tables) if table is None]
+    if todo:
+        with task_source(recipe, layers, scheduler) as source:
+            tasks = [dataclasses.replace(inputs[i], source=source) for i in todo]
+            fresh = map_partitions(partition_indicators, tasks, scheduler=scheduler, progress=progress)
+        for i, table in zip(todo, fresh, strict=True):
+            tables[i] = table
+            if cache is not None:
+                cache.put(keys[i], table)
+    return tables
+
+
+@contextlib.contextmanager
+def task_source(recipe: Recipe, layers: Layers, scheduler: str) -> Iterator[MemoryLayers | StoredLayers]:
+    """The driver's frames for tasks in this process; else a layer store, removed after the stage.
+
+    The store goes under ``compute.store`` when the recipe sets it (a folder or URL all workers of
+    a cluster can reach), else in a temporary folder on this machine.
+    """
+    if scheduler in ("synchronous", "threads"):
+        yield MemoryLayers(vector_frames(layers))
+        return
+    base = recipe.compute.store
+    if base is None:
+        with tempfile.TemporaryDirectory(prefix="urbanrisk-store-") as folder:
+            yield write_layer_store(vector_frames(layers), folder)
+        return
+    root = f"{base.rstrip('/')}/store-{uuid.uuid4().hex[:12]}"
+    try:
+        stored = write_layer_store(vector_frames(layers), root)
+    except (OSError, ValueError, ImportError) as exc:
+        msg = (
+            f"compute.store: cannot write the layer store at {base} ({exc}); "
+            "give a folder or a URL that fsspec can write (and its package, e.g. s3fs for s3://)"
+        )
+        raise InputError(msg) from exc
+    try:
+        yield stored
+    finally:
+        filesystem, path = fsspec.core.url_to_fs(root)
+        if filesystem.exists(path):
+            filesystem.rm(path, recursive=True)
+
+
+def build_grid(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    *,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+    cache: Cache | None = None,
+) -> gpd.GeoDataFrame:
+    """H3 cells over the area with their indicators, computed per partition with Dask.
+
+    With a ``cache``, a partition whose cells and input data are unchanged is not recomputed.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by H3 cell id (``h3_cell``), sorted; one row per cell overlapping the area.
+    """
+    resolution = recipe.grid.resolution
+    gridmod.check_job(area, resolution, force=force or recipe.grid.force)
+    cells = gridmod.cells_from_area(area, resolution)
+    if not cells:
+        msg = "the study area holds no H3 cell: is the area empty?"
+        raise GridError(msg)
+    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
+    tables = partition_tables(
+        inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
+    )
+    table = pd.concat(tables).sort_index()
+    frame = gridmod.grid_frame(list(table.index))
+    grid = frame.join(table)
+    grid["coverage_ratio"] = (grid["footprint_m2"] / grid["cell_area_m2"]).clip(upper=1.0)
+    grid["population_source"] = layers.population_source
+    first = ["cell_area_m2", "residents", "buildings", "footprint_m2", "coverage_ratio", "floor_area_m2"]
+    rest = [c for c in grid.columns if c not in first and c != "geometry"]
+    return grid[[*first, *rest, "geometry"]]

@@ -1,0 +1,210 @@
+"""Load a recipe: read YAML safely and within bounds, validate it, report every problem at once.
+
+A recipe says which layers to combine, over which area, at which H3 resolution, and where to write
+the run. Relative paths resolve against the folder that holds the recipe. Validation never stops at
+the first problem: :func:`load_recipe` raises one :class:`~urbanrisk.RecipeError` whose message lists
+every wrong key with its YAML line and how to fix it.
+
+Examples
+--------
+>>> text = '''
+... name: demo
+... area: {bbox: [116.30, 39.99, 116.33, 40.01]}
+... grid: {resolution: 9}
+... layers: {}
+... outputs: {dir: out}
+... '''
+>>> recipe_from_text(text, base_dir=Path("/tmp")).grid.resolution
+9
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .._errors import RecipeError
+from .messages import describe, format_problem, line_index, locate, read_text, suggest
+from .schema import POPULATION_TYPES, Recipe
+
+
+def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[tuple[tuple[Any, ...], str]]:
+    """Missing files and dangling layer references, checked on the raw document."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    layers = raw.get("layers") if isinstance(raw.get("layers"), dict) else {}
+
+    def check_file(path_key: tuple[Any, ...], value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        if "://" in value:
+            return  # fsspec URLs are checked when read
+        full = (base_dir / value).resolve()
+        if not full.exists():
+            problems.append(
+                (
+                    path_key,
+                    f"file not found: {full} — fix the path; relative paths resolve against "
+                    f"the recipe's folder ({base_dir})",
+                )
+            )
+
+    for name, spec in layers.items():
+        if not isinstance(spec, dict):
+            continue
+        if "path" in spec:
+            check_file(("layers", name, "path"), spec["path"])
+        if spec.get("type") == "population_from_buildings" and "source" in spec:
+            src = spec["source"]
+            src_spec = layers.get(src)
+            if not isinstance(src_spec, dict) or src_spec.get("type") != "osm":
+                osm_names = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") == "osm"]
+                hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
+                problems.append(
+                    (("layers", name, "source"), f"source '{src}' is not an osm layer of this recipe: {hint}")
+                )
+    area = raw.get("area")
+    if isinstance(area, dict):
+        if isinstance(area.get("layer"), str) and area["layer"] not in layers:
+            problems.append(
+                (
+                    ("area", "layer"),
+                    f"area names layer '{area['layer']}', which the recipe does not "
+                    f"define: {suggest(area['layer'], list(layers))}",
+                )
+            )
+        if "path" in area:
+            check_file(("area", "path"), area["path"])
+    tables = raw.get("tables")
+    if isinstance(tables, dict):
+        for key, value in tables.items():
+            check_file(("tables", key), value)
+    populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
+    if len(populations) > 1:
+        problems.append(
+            (
+                ("layers", populations[1]),
+                f"two population layers ({', '.join(populations)}): keep one "
+                "(a raster or population_from_buildings)",
+            )
+        )
+    return problems
+
+
+def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> Recipe:
+    """Validate a recipe given as YAML text.
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    base_dir
+        Folder against which relative paths resolve (the recipe's folder).
+    source
+        Name used in messages (the recipe's path).
+
+    Returns
+    -------
+    Recipe
+        The validated recipe, with every path made absolute.
+
+    Raises
+    ------
+    RecipeError
+        Listing every problem, one line each: ``file:line: key: what is wrong — how to fix``.
+    """
+    raw, lines = _parse(text, source)
+    found: list[tuple[int | None, str]] = []
+    recipe: Recipe | None = None
+    try:
+        recipe = Recipe.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            path = locate(tuple(err["loc"]), raw)
+            found.append((path, describe(err, path, raw)))
+    found += _file_problems(raw, base_dir)
+    problems = _located(found, lines, source)
+    if problems:
+        head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the recipe"
+        raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems)
+    assert recipe is not None
+    return _resolve_paths(recipe, base_dir, source)
+
+
+def _parse(text: str, source: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
+    """The YAML mapping of a recipe and the line of each key path (bounded: see line_index)."""
+    try:
+        lines = line_index(text, source)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        msg = f"{source}:{line or '?'}: not valid YAML: {problem} — check indentation and quoting"
+        raise RecipeError(msg, [msg]) from exc
+    if not isinstance(raw, dict):
+        msg = f"{source}:1: a recipe is a YAML mapping (name:, area:, grid:, layers:, outputs:)"
+        raise RecipeError(msg, [msg])
+    return raw, lines
+
+
+def _located(
+    found: list[tuple[tuple[Any, ...], str]], lines: dict[tuple[Any, ...], int], source: str
+) -> list[str]:
+    """Problems as ``file:line: key: message``, in line order, without duplicates.
+
+    A typo of a required key shows as "unknown key" + "missing key": only the first is kept.
+    """
+    rows = []
+    for path, message in found:
+        line = lines.get(path) or lines.get(path[:-1])
+        rows.append((line, format_problem(source, line, path, message)))
+    suggested = {
+        text.rsplit("did you mean '", 1)[1].split("'")[0] for _, text in rows if "did you mean '" in text
+    }
+    rows = [
+        (line, text) for line, text in rows if not any(f"missing key '{key}'" in text for key in suggested)
+    ]
+    rows.sort(key=lambda item: item[0] or 0)
+    return list(dict.fromkeys(text for _, text in rows))
+
+
+def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
+    def absolute(value: str | None) -> str | None:
+        if value is None or "://" in value:
+            return value
+        return str((base_dir / value).resolve())
+
+    layers = {
+        name: spec.model_copy(update={"path": absolute(spec.path)}) if hasattr(spec, "path") else spec
+        for name, spec in recipe.layers.items()
+    }
+    tables = recipe.tables.model_copy(update={k: absolute(v) for k, v in recipe.tables.model_dump().items()})
+    return recipe.model_copy(
+        update={
+            "layers": layers,
+            "area": recipe.area.model_copy(update={"path": absolute(recipe.area.path)}),
+            "outputs": recipe.outputs.model_copy(update={"dir": absolute(recipe.outputs.dir)}),
+            "compute": recipe.compute.model_copy(update={"store": absolute(recipe.compute.store)}),
+            "tables": tables,
+            "source_path": source,
+        }
+    )
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a recipe file; relative paths resolve against its folder.
+
+    Raises
+    ------
+    RecipeError
+        When the file is missing, not YAML, or any key is wrong (all problems in one message).
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"recipe not found: {path} — give the path of a .yaml recipe (see recipes/)"
+        raise RecipeError(msg, [msg])
+    text = read_text(path.read_bytes(), str(path))
+    return recipe_from_text(text, base_dir=path.resolve().parent, source=str(path))

@@ -1,0 +1,151 @@
+"""Recipe messages: where a key stands in the YAML text, and what to say about a wrong one.
+
+Every message names the file, the line and the key, says what is wrong and how to fix it. YAML is
+read with the safe loader and within bounds (size, nesting, alias expansion): a recipe from someone
+else is safe to open.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import yaml
+
+from .._errors import RecipeError
+from .schema import LAYER_TYPES, allowed_keys
+
+#: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
+#: (a 456-byte "billion laughs" recipe expands to billions of nodes).
+MAX_RECIPE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_NODES = 100_000
+
+
+def read_text(data: bytes, source: str) -> str:
+    """A recipe's text: UTF-8 (with or without BOM) or UTF-16 with its BOM; else a clear error."""
+    if len(data) > MAX_RECIPE_BYTES:
+        msg = f"{source}: the recipe is {len(data):,} bytes; a recipe is a small YAML file (< 1 MB)"
+        raise RecipeError(msg, [msg])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"{source}: the recipe is not UTF-8 (byte {exc.start} cannot be read): save it as UTF-8 "
+            "(e.g. iconv -f GBK -t UTF-8 recipe.yaml > recipe-utf8.yaml)"
+        )
+        raise RecipeError(msg, [msg]) from exc
+
+
+def line_index(text: str, source: str = "<recipe>") -> dict[tuple[Any, ...], int]:
+    """Map every key path in a YAML document to its 1-based line number, within the bounds.
+
+    Raises
+    ------
+    RecipeError
+        When the document nests deeper than :data:`MAX_DEPTH` or expands (aliases included) to
+        more than :data:`MAX_NODES` nodes.
+    yaml.YAMLError
+        When the text is not YAML.
+    """
+    lines: dict[tuple[Any, ...], int] = {}
+    visited = 0
+
+    def too_big(what: str, line: int) -> RecipeError:
+        msg = f"{source}:{line}: the recipe {what}: write the values out (no alias bombs, no deep nesting)"
+        return RecipeError(msg, [msg])
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        nonlocal visited
+        visited += 1
+        line = node.start_mark.line + 1
+        if visited > MAX_NODES:
+            raise too_big(f"expands to more than {MAX_NODES:,} values", line)
+        if len(path) > MAX_DEPTH:
+            raise too_big(f"nests deeper than {MAX_DEPTH} levels", line)
+        lines.setdefault(path, line)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value
+                lines[(*path, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*path, key))
+                lines[(*path, key)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def locate(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
+    """Turn a pydantic error location into the key path of the YAML document.
+
+    Pydantic puts the discriminator value into the location of a tagged union member
+    (``layers.osm.osm.path``); drop location parts that are not keys of the document.
+    """
+    path: list[Any] = []
+    node = raw
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and not isinstance(node, dict | list):
+            break
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node and part != loc[-1]:
+            continue  # a union tag
+        else:
+            path.append(part)
+            break
+    return tuple(path)
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """'did you mean ...?' for a close choice, else the list of valid choices."""
+    choices = [c for c in choices if c != "source_path"]
+    close = [c for c in choices if len(word) >= 4 and c.startswith(word[:4])]
+    close = close or difflib.get_close_matches(str(word), choices, n=1, cutoff=0.5)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "valid keys: " + ", ".join(choices)
+
+
+def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
+    """A message for one pydantic error that says what is wrong and how to fix it."""
+    kind = err["type"]
+    key = path[-1] if path else ""
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}': {suggest(str(key), allowed_keys(path, raw))}"
+    if kind == "missing":
+        return f"missing key '{key}': add it (see recipes/beijing-wudaokou.yaml for an example)"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        given = err.get("input", {}).get("type") if isinstance(err.get("input"), dict) else None
+        if given is None:
+            return f"layer without 'type': add type: one of {', '.join(LAYER_TYPES)}"
+        close = difflib.get_close_matches(str(given), LAYER_TYPES, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(LAYER_TYPES)}"
+        return f"unknown layer type '{given}': {hint}"
+    if (
+        path
+        and path[-1] == "resolution"
+        and kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type", "int_from_float")
+    ):
+        return (
+            f"bad H3 resolution {err.get('input')!r}: use a whole number from 0 to 15 "
+            "(9 ≈ 0.1 km² cells, 10 ≈ 0.015 km², the usual choice for a district)"
+        )
+    text = err["msg"]
+    text = text.removeprefix("Value error, ")
+    return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text
+
+
+def format_problem(source: str, line: int | None, path: tuple[Any, ...], message: str) -> str:
+    """One problem as ``file:line: key.path: message``."""
+    where = ".".join(str(p) for p in path) or "(top level)"
+    return f"{source}:{line if line is not None else '?'}: {where}: {message}"

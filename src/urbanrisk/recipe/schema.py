@@ -1,0 +1,314 @@
+"""The recipe schema: what a recipe may say, as pydantic models (every default in one place).
+
+A value a recipe leaves out is ``None`` where a package setting (:mod:`urbanrisk.settings`) holds the
+default; the stage that uses it reads the setting at call time. The layer types are a registry,
+:data:`LAYER_MODELS`: a new layer type is one model here and one loader in :mod:`urbanrisk.inputs`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_bbox(value: list[float]) -> list[float]:
+    """Check a [minlon, minlat, maxlon, maxlat] box; say when the axes look swapped."""
+    if len(value) != 4:
+        msg = "a bbox has 4 numbers: [minlon, minlat, maxlon, maxlat]"
+        raise ValueError(msg)
+    minlon, minlat, maxlon, maxlat = value
+    if any(abs(v) > 90 for v in (minlat, maxlat)) and all(abs(v) <= 90 for v in (minlon, maxlon)):
+        msg = (
+            f"latitude outside [-90, 90] in {value}: the numbers look like [minlat, minlon, maxlat, "
+            "maxlon]; write them as [minlon, minlat, maxlon, maxlat]"
+        )
+        raise ValueError(msg)
+    if any(abs(v) > 180 for v in (minlon, maxlon)) or any(abs(v) > 90 for v in (minlat, maxlat)):
+        msg = f"lon/lat outside range in {value}: longitudes lie in [-180, 180], latitudes in [-90, 90]"
+        raise ValueError(msg)
+    if not (minlon < maxlon and minlat < maxlat):
+        msg = f"empty box {value}: need minlon < maxlon and minlat < maxlat"
+        raise ValueError(msg)
+    return value
+
+
+class AreaSpec(_Strict):
+    """The study area: a layer's extent, a lon/lat box, or a boundary file (exactly one)."""
+
+    layer: str | None = None
+    bbox: list[float] | None = None
+    path: str | None = None
+
+    @field_validator("bbox")
+    @classmethod
+    def _valid_bbox(cls, value: list[float] | None) -> list[float] | None:
+        return value if value is None else _check_bbox(value)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AreaSpec:
+        given = [k for k in ("layer", "bbox", "path") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = "give exactly one of layer, bbox or path" + (f" (got {', '.join(given)})" if given else "")
+            raise ValueError(msg)
+        return self
+
+
+class GridSpec(_Strict):
+    """The H3 grid: resolution 0-15; partitions by parent cell for the parallel stages."""
+
+    resolution: Annotated[int, Field(ge=0, le=15)]
+    partition_resolution: Annotated[int | None, Field(ge=0, le=15)] = None
+    force: bool = False
+
+
+class OsmLayer(_Strict):
+    """A local OpenStreetMap extract (.osm, .osm.bz2, .osm.pbf)."""
+
+    type: Literal["osm"]
+    path: str
+
+
+class PointsLayer(_Strict):
+    """A hazard or resource registry: CSV with lon/lat columns, GeoJSON or GeoPackage."""
+
+    type: Literal["points"]
+    path: str
+    lon: str | None = None
+    lat: str | None = None
+    coords: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    crs: str | None = None
+    role: Literal["hazard", "resource"] = "hazard"
+    kind: str | None = None
+    id_column: str = "id"
+    kind_column: str = "kind"
+    name_column: str = "name"
+    severity_column: str = "severity"
+    capacity_column: str = "capacity"
+
+
+class RasterLayer(_Strict):
+    """A GeoTIFF of people per pixel (e.g. WorldPop)."""
+
+    type: Literal["raster"]
+    path: str
+    band: Annotated[int, Field(ge=1)] = 1
+
+
+class PolygonsLayer(_Strict):
+    """Community units (街道 / 社区) with an id and a name."""
+
+    type: Literal["polygons"]
+    path: str
+    id_column: str = "id"
+    name_column: str = "name"
+    crs: str | None = None
+
+
+class PopulationFromBuildingsLayer(_Strict):
+    """Residents estimated from residential floor area of an OSM layer's buildings."""
+
+    type: Literal["population_from_buildings"]
+    source: str
+    floor_area_per_person_m2: Annotated[float, Field(gt=0, le=1000)] = 38.6
+
+
+#: Every layer ``type`` a recipe may use, with its options' model (the one list of layer types).
+LAYER_MODELS: dict[str, type[BaseModel]] = {
+    "osm": OsmLayer,
+    "points": PointsLayer,
+    "raster": RasterLayer,
+    "polygons": PolygonsLayer,
+    "population_from_buildings": PopulationFromBuildingsLayer,
+}
+LAYER_TYPES = tuple(LAYER_MODELS)
+#: Layer types that give residents (a recipe has at most one).
+POPULATION_TYPES = ("raster", "population_from_buildings")
+
+Layer = Annotated[Union[tuple(LAYER_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
+
+
+class OutputsSpec(_Strict):
+    """Where runs go: ``<dir>/runs/<UTC timestamp>/`` and ``<dir>/latest``."""
+
+    dir: str
+    keep: Annotated[int, Field(ge=1)] = 30
+    alert_grade: Literal["I", "II", "III", "IV"] = "II"
+    publish: str | None = None  # an fsspec URL (s3://bucket/prefix) that receives each complete run
+
+
+class ComputeSpec(_Strict):
+    """Where the per-partition tasks run."""
+
+    scheduler: str | None = None
+    #: where worker processes read the layers from (a folder or fsspec URL all workers can reach);
+    #: default: a temporary folder on this machine, which suits local processes and LocalCluster
+    store: str | None = None
+
+    @field_validator("scheduler")
+    @classmethod
+    def _known_scheduler(cls, value: str | None) -> str | None:
+        if value is None or value in ("synchronous", "threads", "processes"):
+            return value
+        if value.startswith("tcp://") and ":" in value[6:]:
+            return value
+        msg = f"unknown scheduler {value!r}: use {SCHEDULER_HINT}"
+        raise ValueError(msg)
+
+
+class TablesSpec(_Strict):
+    """Override the data tables (paths to CSVs shaped like those in ``layers/tables``)."""
+
+    osm_tags: str | None = None
+    building_types: str | None = None
+    landuse_context: str | None = None
+    hazard_kinds: str | None = None
+    safety_distances: str | None = None
+    standards: str | None = None
+    speeds: str | None = None
+
+
+class WeightsSpec(_Strict):
+    """Weights of the indicators inside each risk dimension (each group of three sums to 1)."""
+
+    hazard_sources: Annotated[float, Field(ge=0, le=1)] = 0.5
+    crowding: Annotated[float, Field(ge=0, le=1)] = 0.25
+    residents: Annotated[float, Field(ge=0, le=1)] = 0.25
+    urban_village: Annotated[float, Field(ge=0, le=1)] = 0.35
+    building_density: Annotated[float, Field(ge=0, le=1)] = 0.35
+    vulnerable_sites: Annotated[float, Field(ge=0, le=1)] = 0.3
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> WeightsSpec:
+        groups = {
+            "hazard_sources + crowding + residents": (self.hazard_sources, self.crowding, self.residents),
+            "urban_village + building_density + vulnerable_sites": (
+                self.urban_village,
+                self.building_density,
+                self.vulnerable_sites,
+            ),
+        }
+        for label, values in groups.items():
+            if abs(sum(values) - 1.0) > 1e-6:
+                msg = f"weights {label} must sum to 1 (got {sum(values):g})"
+                raise ValueError(msg)
+        return self
+
+
+class GradingSpecModel(_Strict):
+    """How cell risk becomes grades I-IV (I 重大 red, II 较大 orange, III 一般 yellow, IV 低 blue)."""
+
+    method: Literal["thresholds", "quantiles", "natural_breaks"] = "thresholds"
+    thresholds: list[float] = Field(default_factory=lambda: [6.0, 4.5, 3.0])
+    weights: WeightsSpec = WeightsSpec()
+
+    @field_validator("thresholds")
+    @classmethod
+    def _three_decreasing(cls, value: list[float]) -> list[float]:
+        if len(value) != 3 or not value[0] >= value[1] >= value[2] or not all(0 <= v <= 10 for v in value):
+            msg = (
+                f"thresholds are three risk scores on 0-10, decreasing: [I, II, III] "
+                f"(e.g. [6.0, 4.5, 3.0]); got {value}"
+            )
+            raise ValueError(msg)
+        return value
+
+
+class KeyDistrictsSpec(_Strict):
+    """Thresholds of the key-district screen."""
+
+    crowd_min_per_km2: Annotated[float, Field(gt=0)] = 100.0
+    people_min_per_km2: Annotated[float, Field(gt=0)] = 10_000.0
+    min_cells: Annotated[int, Field(ge=1)] = 2
+    min_crowd_places: Annotated[int, Field(ge=0)] = 3
+
+
+class UrbanVillagesSpec(_Strict):
+    """Thresholds of the urban-village screen."""
+
+    min_score: Annotated[float, Field(gt=0, le=1)] = 0.5
+    min_cells: Annotated[int, Field(ge=1)] = 2
+
+
+class StandardOverride(_Strict):
+    """Change one standard of the preset."""
+
+    limit: Annotated[float | None, Field(gt=0)] = None
+    unit: Literal["min", "s", "m"] | None = None
+    mode: Literal["drive", "walk"] | None = None
+    turnout_s: Annotated[float | None, Field(ge=0)] = None
+
+
+class CoverageSpec(_Strict):
+    """Emergency-resource coverage: which standards, how far to look for resources, how many sites."""
+
+    standards: str = "cn"
+    overrides: dict[str, StandardOverride] = Field(default_factory=dict)
+    search_buffer_m: Annotated[float, Field(ge=0, le=50_000)] = 2000.0
+    #: cells and resources farther than this from a street are reported, not snapped (None: the setting)
+    max_snap_m: Annotated[float | None, Field(gt=0, le=10_000)] = None
+    sites: Annotated[int, Field(ge=0, le=100)] = 3
+
+    def override_dict(self) -> dict[str, dict]:
+        """Overrides as plain dicts without unset values."""
+        return {name: o.model_dump(exclude_none=True) for name, o in self.overrides.items()}
+
+
+class ScreensSpec(_Strict):
+    """Options of the screens."""
+
+    key_districts: KeyDistrictsSpec = KeyDistrictsSpec()
+    urban_villages: UrbanVillagesSpec = UrbanVillagesSpec()
+
+
+class Recipe(_Strict):
+    """A validated recipe. Paths are absolute (resolved against the recipe's folder)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+    title: str | None = None
+    area: AreaSpec
+    grid: GridSpec
+    layers: dict[str, Layer]
+    outputs: OutputsSpec
+    compute: ComputeSpec = ComputeSpec()
+    tables: TablesSpec = TablesSpec()
+    grading: GradingSpecModel = GradingSpecModel()
+    screens: ScreensSpec = ScreensSpec()
+    coverage: CoverageSpec = CoverageSpec()
+    source_path: str | None = Field(default=None, exclude=True)
+
+
+#: The model of each mapping of a recipe, by its key path (for "did you mean" hints).
+SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Recipe,
+    ("area",): AreaSpec,
+    ("grid",): GridSpec,
+    ("outputs",): OutputsSpec,
+    ("compute",): ComputeSpec,
+    ("tables",): TablesSpec,
+    ("grading",): GradingSpecModel,
+    ("grading", "weights"): WeightsSpec,
+    ("screens",): ScreensSpec,
+    ("screens", "key_districts"): KeyDistrictsSpec,
+    ("screens", "urban_villages"): UrbanVillagesSpec,
+    ("coverage",): CoverageSpec,
+}
+
+
+def allowed_keys(path: tuple[Any, ...], raw: Any) -> list[str]:
+    """The valid keys of the mapping that holds the key at ``path`` (for 'did you mean' hints)."""
+    parent = path[:-1]
+    if parent in SECTION_MODELS:
+        return list(SECTION_MODELS[parent].model_fields)
+    if len(parent) == 2 and parent[0] == "layers":
+        layer = raw.get("layers", {}).get(parent[1], {}) if isinstance(raw, dict) else {}
+        model = LAYER_MODELS.get(layer.get("type")) if isinstance(layer, dict) else None
+        if model is not None:
+            return list(model.model_fields)
+    return []

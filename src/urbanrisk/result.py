@@ -1,0 +1,169 @@
+"""Result types: plain containers of what a run produced, and the grade vocabulary.
+
+This module imports nothing else of urbanrisk, so that every stage and every output can depend on
+it without a cycle: stages fill these containers, outputs (tables, GeoPackage, map, report,
+manifest) read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only types: importing the result types loads no geopandas (``validate`` stays light)
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry.base import BaseGeometry
+
+#: The four risk grades, most severe first (China's safety-risk grading: red, orange, yellow, blue).
+GRADES = ("I", "II", "III", "IV")
+GRADE_NAMES = {"I": "重大 major", "II": "较大 considerable", "III": "一般 moderate", "IV": "低 low"}
+GRADE_COLOURS = {"I": (215, 25, 28), "II": (253, 141, 60), "III": (254, 217, 54), "IV": (44, 123, 182)}
+GRADE_RANK = {g: i for i, g in enumerate(GRADES)}  # 0 = most severe
+
+#: Seconds (or metres) per unit of a coverage standard's limit.
+UNITS = {"min": 60.0, "s": 1.0, "m": 1.0}
+
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    import pandas as pd  # at call time: see the TYPE_CHECKING note above
+
+    return pd.DataFrame(columns=columns)
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """What the pipeline needs to know of a population raster, small enough to send to every task."""
+
+    path: str
+    band: int
+    bounds: tuple[float, float, float, float]
+    pixel_size: tuple[float, float]
+    nodata: float | None
+
+
+@dataclass
+class Layers:
+    """A recipe's layers in the standard schema (EPSG:4326)."""
+
+    buildings: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    landuse: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame
+    hazards: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame | None
+    raster: RasterInfo | None
+    floor_area_per_person_m2: float | None
+    population_source: str
+    street_nodes: pd.DataFrame = field(default_factory=lambda: _empty_frame(["lon", "lat"]))
+    osm_bounds: dict[str, tuple[float, float, float, float] | None] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Screens:
+    """The four screens' tables and what each did (``ok: ...`` or ``skipped: no <layer>``)."""
+
+    hazard_sources: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    key_districts: gpd.GeoDataFrame
+    urban_villages: gpd.GeoDataFrame
+    status: dict[str, str]
+    unknown: list[str] = field(default_factory=list)  # indicators without data (graded neutral)
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One coverage standard: a resource kind reached by a mode within a limit."""
+
+    name: str
+    resource_kind: str
+    mode: str
+    limit: float
+    unit: str
+    turnout_s: float
+    source: str
+
+    @property
+    def by_time(self) -> bool:
+        """True for a travel-time limit, False for a network-distance limit."""
+        return self.unit in ("min", "s")
+
+    @property
+    def limit_value(self) -> float:
+        """The limit in seconds (time) or metres (distance)."""
+        return self.limit * UNITS[self.unit]
+
+    @property
+    def travel_budget(self) -> float:
+        """What the network part may take: the limit less turnout (time limits only)."""
+        return self.limit_value - (self.turnout_s if self.by_time else 0.0)
+
+    def describe(self) -> str:
+        """The standard in words, e.g. 'fire_station by drive within 5 min (incl. 60 s turnout)'."""
+        turnout = f" (incl. {self.turnout_s:.0f} s turnout)" if self.by_time and self.turnout_s else ""
+        return f"{self.resource_kind} by {self.mode} within {self.limit:g} {self.unit}{turnout}"
+
+
+@dataclass
+class CoverageResult:
+    """Everything the coverage stage produced."""
+
+    coverage: pd.DataFrame  # long: one row per cell and standard
+    gaps: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    coping: pd.Series | None
+    status: dict[str, str]
+    standards: list[Standard]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the graded grid, the four screens and everything needed to explain them.
+
+    ``recipe`` is the validated :class:`urbanrisk.recipe.Recipe` (typed loosely here: result types
+    import nothing else of urbanrisk). ``renderer`` draws the map: :func:`urbanrisk.run.run_recipe`
+    sets it to the outputs' map builder, so that :meth:`map` works in a notebook.
+    """
+
+    recipe: Any
+    grid: gpd.GeoDataFrame
+    layers: Layers
+    area: BaseGeometry
+    timings: dict[str, float]
+    notes: list[str]
+    screens: Screens | None = None
+    coverage: CoverageResult | None = None
+    run_dir: Path | None = None
+    published: str | None = None  # where outputs.publish copied the run
+    renderer: Callable[[RunResult], Any] | None = field(default=None, repr=False, compare=False)
+
+    def map(self) -> Any:
+        """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""
+        if self.renderer is None:
+            msg = "this result has no map renderer: get results from urbanrisk.run_recipe()"
+            raise RuntimeError(msg)
+        return self.renderer(self)
+
+
+def screen_tables(result: RunResult) -> dict[str, Any]:
+    """The screens' and coverage tables by output name (a skipped screen still has its empty table)."""
+    tables: dict[str, Any] = {}
+    screens = result.screens
+    if screens is not None:
+        tables.update(
+            hazard_sources=screens.hazard_sources,
+            communities=screens.communities,
+            key_districts=screens.key_districts,
+            urban_villages=screens.urban_villages,
+        )
+    coverage = result.coverage
+    if coverage is not None:
+        tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)
+    return tables

@@ -1,0 +1,113 @@
+"""``run_recipe``: compute a recipe's stages and write its run folder through the life cycle."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache
+from .lifecycle import new_run_folder, publish_run, run_key, run_lock
+from .outputs import write_outputs
+from .outputs.map import result_deck
+from .parallel import resolve_scheduler
+from .pipeline import compute_run
+from .recipe import Recipe, load_recipe
+from .result import RunResult
+
+
+def write_run(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    scheduler: str,
+    after_file: Callable[[str], None] | None = None,
+    extra: Callable[[Path], dict[str, Any]] | None = None,
+    manifest_extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``result``'s run folder under ``out_dir``, point ``latest`` at it, publish it if asked.
+
+    The caller holds :func:`urbanrisk.lifecycle.run_lock`. ``extra(folder)`` may write more files
+    into the unfinished folder (a rescan's changes and alerts) and returns manifest entries.
+
+    Returns
+    -------
+    pathlib.Path
+        The complete run folder.
+    """
+    recipe = result.recipe
+    with new_run_folder(out_dir, keep=recipe.outputs.keep) as folder:
+        run = {
+            "stamp": folder.stamp,
+            "run_key": run_key(recipe),
+            "scheduler": scheduler,
+            **(manifest_extra or {}),
+        }
+        write_outputs(result, folder.path, run=run, after_file=after_file, extra=extra)
+    assert folder.final is not None
+    result.run_dir = folder.final
+    if recipe.outputs.publish:
+        result.published = publish_run(folder.final, recipe.outputs.publish)
+    return folder.final
+
+
+def run_recipe(
+    recipe: Recipe | str | Path,
+    *,
+    out: str | Path | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+    write: bool = True,
+    cache: Cache | None = None,
+    after_stage: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run a recipe end to end and (by default) write its run folder.
+
+    Parameters
+    ----------
+    recipe
+        A validated :class:`Recipe` or the path of a recipe file.
+    out
+        Output folder replacing the recipe's ``outputs.dir``.
+    scheduler
+        ``synchronous``, ``threads``, ``processes`` or ``tcp://host:port``; None: the recipe's
+        ``compute.scheduler``, else the measured default.
+    force
+        Run even when the grid would exceed the cell limit.
+    write
+        Write ``<out>/runs/<timestamp>`` and point ``<out>/latest`` at it, holding the recipe's run
+        lock for the whole run (a second run of the same recipe is refused at once).
+    cache
+        Reuse unchanged OSM layers and grid partitions (see :mod:`urbanrisk.cache`).
+    after_stage
+        Called with each stage's name, then each output file's name, once it is done.
+
+    Returns
+    -------
+    RunResult
+        With ``map()`` ready for a notebook.
+    """
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe)
+    scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
+    options = {
+        "scheduler": scheduler,
+        "force": force,
+        "progress": progress,
+        "cache": cache,
+        "hook": after_stage,
+    }
+    if not write:
+        result = compute_run(recipe, **options)
+        result.renderer = result_deck
+        return result
+    out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
+    with run_lock(out_dir):
+        result = compute_run(recipe, **options)
+        result.renderer = result_deck
+        start = time.perf_counter()
+        write_run(result, out_dir, scheduler=scheduler, after_file=after_stage)
+        result.timings["write"] = round(time.perf_counter() - start, 3)
+    return result

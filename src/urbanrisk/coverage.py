@@ -390,13 +390,15 @@ def coverage_stage(
     *,
     standards: list[Standard],
     utm_crs: str,
-    search_buffer_m: float = 2000.0,
+    search_buffer_m: float | None = None,
     max_snap_m: float | None = None,
-    sites: int = 3,
+    sites: int | None = None,
     speeds_path: str | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites and supply per person."""
+    search_buffer_m = settings.search_buffer_m if search_buffer_m is None else search_buffer_m
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
+    sites = settings.suggested_sites if sites is None else sites
     resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
     status: dict[str, str] = {}
     tables, gap_frames, site_frames = [], [], []

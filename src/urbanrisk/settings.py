@@ -41,6 +41,23 @@ walk_speed_kmh: float = 4.3
 #: Cells and resources farther than this (metres) from any street node are reported, not snapped.
 max_snap_m: float = 500.0
 
+#: Resources up to this far (metres) outside the study area serve it too (coverage.search_buffer_m).
+search_buffer_m: float = 2000.0
+
+#: How many sites for new resources the greedy maximal covering suggests per standard (coverage.sites).
+suggested_sites: int = 3
+
+#: Key districts: crowd-gathering places per km² and people present per km² over a cell's
+#: neighbourhood that both make it dense, the fewest cells of a district and its fewest crowd places.
+key_district_crowd_min_per_km2: float = 100.0
+key_district_people_min_per_km2: float = 10_000.0
+key_district_min_cells: int = 2
+key_district_min_crowd_places: int = 3
+
+#: Urban villages: the cell score (0-1) from which a cell counts, and the fewest cells of a cluster.
+urban_village_min_score: float = 0.5
+urban_village_min_cells: int = 2
+
 #: Travel times are searched up to this multiple of a standard's limit (beyond: unreachable).
 coverage_search_factor: float = 3.0
 

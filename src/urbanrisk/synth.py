@@ -152,11 +152,7 @@ def synth_metro(
         writer.close()
     layers = {
         "osm": {"type": "osm", "path": pbf.name},
-        "population": {
-            "type": "population_from_buildings",
-            "source": "osm",
-            "floor_area_per_person_m2": 38.6,
-        },
+        "population": {"type": "population_from_buildings", "source": "osm"},
     }
     title = f"Synthetic metropolis: {source.name} tiled {tiles} x {tiles}"
     recipe = _write_recipe(

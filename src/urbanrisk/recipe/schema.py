@@ -221,19 +221,19 @@ class GradingSpecModel(_Strict):
 
 
 class KeyDistrictsSpec(_Strict):
-    """Thresholds of the key-district screen."""
+    """Thresholds of the key-district screen (None: :mod:`urbanrisk.settings`' ``key_district_*``)."""
 
-    crowd_min_per_km2: Annotated[float, Field(gt=0)] = 100.0
-    people_min_per_km2: Annotated[float, Field(gt=0)] = 10_000.0
-    min_cells: Annotated[int, Field(ge=1)] = 2
-    min_crowd_places: Annotated[int, Field(ge=0)] = 3
+    crowd_min_per_km2: Annotated[float | None, Field(gt=0)] = None
+    people_min_per_km2: Annotated[float | None, Field(gt=0)] = None
+    min_cells: Annotated[int | None, Field(ge=1)] = None
+    min_crowd_places: Annotated[int | None, Field(ge=0)] = None
 
 
 class UrbanVillagesSpec(_Strict):
-    """Thresholds of the urban-village screen."""
+    """Thresholds of the urban-village screen (None: :mod:`urbanrisk.settings`' ``urban_village_*``)."""
 
-    min_score: Annotated[float, Field(gt=0, le=1)] = 0.5
-    min_cells: Annotated[int, Field(ge=1)] = 2
+    min_score: Annotated[float | None, Field(gt=0, le=1)] = None
+    min_cells: Annotated[int | None, Field(ge=1)] = None
 
 
 class StandardOverride(_Strict):
@@ -246,14 +246,18 @@ class StandardOverride(_Strict):
 
 
 class CoverageSpec(_Strict):
-    """Emergency-resource coverage: which standards, how far to look for resources, how many sites."""
+    """Emergency-resource coverage: which standards, how far to look for resources, how many sites.
+
+    Numbers left out (None) take their package setting: ``search_buffer_m``, ``max_snap_m``,
+    ``suggested_sites`` in :mod:`urbanrisk.settings`.
+    """
 
     standards: str = "cn"
     overrides: dict[str, StandardOverride] = Field(default_factory=dict)
-    search_buffer_m: Annotated[float, Field(ge=0, le=50_000)] = 2000.0
-    #: cells and resources farther than this from a street are reported, not snapped (None: the setting)
+    search_buffer_m: Annotated[float | None, Field(ge=0, le=50_000)] = None
+    #: cells and resources farther than this from a street are reported, not snapped
     max_snap_m: Annotated[float | None, Field(gt=0, le=10_000)] = None
-    sites: Annotated[int, Field(ge=0, le=100)] = 3
+    sites: Annotated[int | None, Field(ge=0, le=100)] = None
 
     def override_dict(self) -> dict[str, dict]:
         """Overrides as plain dicts without unset values."""

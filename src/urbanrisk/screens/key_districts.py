@@ -4,8 +4,8 @@ both dense — commerce, culture, transport hubs, schools, hospitals — dissolv
 A cell is dense when, over its ~100 m neighbourhood (the cell and one ring of neighbours at
 resolution 10, three rings at resolution 11; :func:`urbanrisk.grade.neighbourhood_rings`),
 
-- crowd-gathering places reach :data:`CROWD_MIN_PER_KM2`, and
-- people present reach :data:`PEOPLE_MIN_PER_KM2`, counting residents plus the daytime occupants of
+- crowd-gathering places reach :data:`urbanrisk.settings.key_district_crowd_min_per_km2`, and
+- people present reach ``key_district_people_min_per_km2``, counting residents plus the daytime occupants of
   non-residential floor space (one per :data:`OCCUPANT_M2` m²; an urbanrisk assumption).
 
 Dense cells that are H3 neighbours form one district; districts of fewer than ``min_cells`` cells
@@ -19,12 +19,11 @@ import geopandas as gpd
 import h3
 import pandas as pd
 
+from .. import settings
 from ..clusters import cell_clusters, dissolve_cells
 from ..grade import disk_sum
 from ..grid import cell_ints_to_str, points_to_cells
 
-CROWD_MIN_PER_KM2 = 100.0
-PEOPLE_MIN_PER_KM2 = 10_000.0
 OCCUPANT_M2 = 20.0
 NAME_PRIORITY = ("transport", "commerce", "culture", "education", "health", "leisure")
 
@@ -46,10 +45,18 @@ COLUMNS = [
 def dense_cells(
     grid: gpd.GeoDataFrame,
     *,
-    crowd_min_per_km2: float = CROWD_MIN_PER_KM2,
-    people_min_per_km2: float = PEOPLE_MIN_PER_KM2,
+    crowd_min_per_km2: float | None = None,
+    people_min_per_km2: float | None = None,
 ) -> pd.DataFrame:
-    """Per cell: crowd places and people present per km² over its disk, and whether both are dense."""
+    """Per cell: crowd places and people present per km² over its disk, and whether both are dense.
+
+    Thresholds left None take :data:`urbanrisk.settings.key_district_crowd_min_per_km2` and
+    ``key_district_people_min_per_km2``.
+    """
+    if crowd_min_per_km2 is None:
+        crowd_min_per_km2 = settings.key_district_crowd_min_per_km2
+    if people_min_per_km2 is None:
+        people_min_per_km2 = settings.key_district_people_min_per_km2
     area = disk_sum(grid["cell_area_m2"] / 1e6)
     nonresidential = (grid["floor_area_m2"] - grid["residential_floor_m2"]).clip(lower=0.0)
     people = grid["residents"] + nonresidential / OCCUPANT_M2
@@ -65,12 +72,15 @@ def key_districts_screen(
     grid: gpd.GeoDataFrame,
     pois: gpd.GeoDataFrame | None,
     *,
-    min_cells: int = 2,
-    min_crowd_places: int = 3,
-    crowd_min_per_km2: float = CROWD_MIN_PER_KM2,
-    people_min_per_km2: float = PEOPLE_MIN_PER_KM2,
+    min_cells: int | None = None,
+    min_crowd_places: int | None = None,
+    crowd_min_per_km2: float | None = None,
+    people_min_per_km2: float | None = None,
 ) -> gpd.GeoDataFrame:
-    """Key districts as dissolved polygons, largest crowd first."""
+    """Key districts as dissolved polygons, largest crowd first (None: the ``key_district_*`` settings)."""
+    min_cells = settings.key_district_min_cells if min_cells is None else min_cells
+    if min_crowd_places is None:
+        min_crowd_places = settings.key_district_min_crowd_places
     density = dense_cells(grid, crowd_min_per_km2=crowd_min_per_km2, people_min_per_km2=people_min_per_km2)
     chosen = density.index[density["dense"]]
     if not len(chosen):

@@ -36,6 +36,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from .. import settings
 from ..clusters import cell_clusters, dissolve_cells
 from ..grade import disk_sum
 
@@ -135,10 +136,16 @@ def urban_villages_screen(
     scores: pd.DataFrame,
     landuse: gpd.GeoDataFrame | None,
     *,
-    min_score: float = 0.5,
-    min_cells: int = 2,
+    min_score: float | None = None,
+    min_cells: int | None = None,
 ) -> gpd.GeoDataFrame:
-    """Urban-village clusters with confidence and the metrics behind it, most confident first."""
+    """Urban-village clusters with confidence and the metrics behind it, most confident first.
+
+    Thresholds left None take :data:`urbanrisk.settings.urban_village_min_score` and
+    ``urban_village_min_cells``.
+    """
+    min_score = settings.urban_village_min_score if min_score is None else min_score
+    min_cells = settings.urban_village_min_cells if min_cells is None else min_cells
     chosen = scores.index[scores["uv_score"] >= min_score]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)

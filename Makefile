@@ -39,6 +39,7 @@ test: $(VENV)/.installed-test browser
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 screenshots: $(VENV)/.installed-test browser
 	$(BIN)/python docs/make_screenshots.py

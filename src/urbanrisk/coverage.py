@@ -36,6 +36,8 @@ from .grade import cell_centres_xy
 from .layers.tables import _read_table
 from .network import StreetGraph, speed_table, street_graph
 from .result import UNITS, CoverageResult, Standard
+from .siting import candidate_nodes, greedy_sites
+from .supply import two_step_fca
 
 
 def standards_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -207,76 +209,6 @@ def cover_cells(
     return StandardCoverage(standard, table, int(usable.sum()), unsnapped)
 
 
-def greedy_sites(
-    graph: StreetGraph,
-    standard: Standard,
-    table: pd.DataFrame,
-    candidates: np.ndarray,
-    *,
-    k: int,
-    cells_xy: np.ndarray,
-    max_snap_m: float,
-) -> pd.DataFrame:
-    """Greedy maximal covering: the k candidate nodes that each add the most uncovered residents.
-
-    One Dijkstra call gives the reach of every candidate (or, when fewer, of every uncovered
-    node on the reversed graph); the greedy picks are then pure array work.
-    """
-    uncovered = table["residents_uncovered"].to_numpy() > 0
-    uncovered &= table["cell_snap_m"].to_numpy() <= max_snap_m
-    columns = ["standard", "rank", "node", "residents_added", "residents_cumulative", "geometry"]
-    if not uncovered.any() or not len(candidates) or k < 1:
-        return pd.DataFrame(columns=columns)
-    matrix = graph.time_s if standard.by_time else graph.length_m
-    cell_node, _ = graph.snap(cells_xy[uncovered, 0], cells_xy[uncovered, 1])
-    demand = pd.Series(table["residents_uncovered"].to_numpy()[uncovered]).groupby(cell_node).sum()
-    demand_nodes = demand.index.to_numpy()
-    budget = standard.travel_budget
-    if len(demand_nodes) <= len(candidates):
-        reach = dijkstra(matrix.T.tocsr(), directed=True, indices=demand_nodes, limit=budget)
-        cover = (reach[:, candidates] <= budget).T  # candidates x demand nodes
-    else:
-        reach = dijkstra(matrix, directed=True, indices=candidates, limit=budget)
-        cover = reach[:, demand_nodes] <= budget
-    weights = demand.to_numpy().astype(float)
-    picks = []
-    remaining = weights.copy()
-    total = 0.0
-    for rank in range(1, k + 1):
-        gains = cover @ remaining
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
-            break
-        total += gains[best]
-        picks.append(
-            (
-                standard.name,
-                rank,
-                int(graph.node_ids[candidates[best]]),
-                float(gains[best]),
-                float(total),
-                candidates[best],
-            )
-        )
-        remaining = np.where(cover[best], 0.0, remaining)
-    frame = pd.DataFrame(picks, columns=[*columns[:-1], "matrix_index"])
-    xy = graph.xy[frame["matrix_index"].to_numpy()] if len(frame) else np.zeros((0, 2))
-    frame["geometry"] = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
-    return frame.drop(columns="matrix_index")
-
-
-def candidate_nodes(graph: StreetGraph, area: shapely.Geometry, *, max_candidates: int) -> np.ndarray:
-    """Graph nodes inside the study area that could host a new resource (intersections first)."""
-    lonlat = gpd.GeoSeries(gpd.points_from_xy(graph.xy[:, 0], graph.xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
-    inside = np.flatnonzero(shapely.contains_xy(area, lonlat.x.to_numpy(), lonlat.y.to_numpy()))
-    linked = graph.time_s != 0
-    degree = np.asarray(linked.sum(axis=1)).ravel() + np.asarray(linked.sum(axis=0)).ravel()
-    order = inside[np.lexsort((inside, -degree[inside]))]
-    if len(order) > max_candidates:
-        order = np.sort(order[:max_candidates])
-    return order
-
-
 def gaps_from_coverage(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
     """Contiguous clusters of uncovered cells holding residents, worst first."""
     columns = [
@@ -314,43 +246,6 @@ def gaps_from_coverage(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDa
     gaps = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).sort_values("residents", ascending=False)
     gaps.insert(1, "gap", [f"{gaps['standard'].iloc[0]}-gap-{i + 1:02d}" for i in range(len(gaps))])
     return gaps[columns].reset_index(drop=True)
-
-
-def two_step_fca(
-    table: pd.DataFrame,
-    graph: StreetGraph,
-    standard: Standard,
-    resources: gpd.GeoDataFrame,
-    cells_xy: np.ndarray,
-    *,
-    max_snap_m: float,
-) -> pd.Series | None:
-    """Supply per person by two-step floating catchment (Luo and Wang 2003), where capacities are known.
-
-    Step 1: each resource's capacity over the residents within the limit of it; step 2: each cell
-    sums those ratios over the resources within the limit. This is PySAL ``access``'s
-    ``two_stage_fca`` without a distance-decay weight; it is computed here on the Dijkstra matrix
-    directly because ``access`` 1.1 calls ``DataFrame.set_index(inplace=True)``, deprecated in pandas
-    3.1 and gone in pandas 4 (the tests check the two agree).
-    """
-    res = resources[(resources["kind"] == standard.resource_kind) & (resources["capacity"] > 0)]
-    if res.empty:
-        return None
-    matrix = graph.time_s if standard.by_time else graph.length_m
-    r_xy = res.to_crs(graph.utm_crs)
-    res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
-    keep = res_snap <= max_snap_m
-    res, res_node = res[keep], res_node[keep]
-    if res.empty:
-        return None
-    cell_node, _ = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
-    unique_nodes, row = np.unique(res_node, return_inverse=True)
-    reach = dijkstra(matrix, directed=True, indices=unique_nodes, limit=standard.travel_budget)
-    within = np.isfinite(reach[row][:, cell_node])  # resources x cells
-    people = table["residents"].to_numpy(dtype=float)
-    served = within @ people
-    ratio = np.divide(res["capacity"].to_numpy(dtype=float), served, out=np.zeros(len(res)), where=served > 0)
-    return pd.Series(within.T @ ratio, index=table.index, name="supply_per_person")
 
 
 def coping_score(ratio: np.ndarray | pd.Series) -> np.ndarray:

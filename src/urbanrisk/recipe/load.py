@@ -30,66 +30,62 @@ from .._errors import RecipeError
 from .messages import describe, format_problem, line_index, locate, read_text, suggest
 from .schema import POPULATION_TYPES, Recipe
 
+Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
 
-def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[tuple[tuple[Any, ...], str]]:
-    """Missing files and dangling layer references, checked on the raw document."""
-    problems: list[tuple[tuple[Any, ...], str]] = []
-    layers = raw.get("layers") if isinstance(raw.get("layers"), dict) else {}
 
-    def check_file(path_key: tuple[Any, ...], value: Any) -> None:
-        if not isinstance(value, str):
-            return
-        if "://" in value:
-            return  # fsspec URLs are checked when read
-        full = (base_dir / value).resolve()
-        if not full.exists():
-            problems.append(
-                (
-                    path_key,
-                    f"file not found: {full} — fix the path; relative paths resolve against "
-                    f"the recipe's folder ({base_dir})",
-                )
-            )
+def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Problem]:
+    """A local path that does not exist (fsspec URLs are checked when read)."""
+    if not isinstance(value, str) or "://" in value:
+        return []
+    full = (base_dir / value).resolve()
+    if full.exists():
+        return []
+    fix = f"fix the path; relative paths resolve against the recipe's folder ({base_dir})"
+    message = f"file not found: {full} — {fix}"
+    return [(key, message)]
 
+
+def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
+    """Missing layer files, population layers whose source is not an OSM layer, two population layers."""
+    problems: list[Problem] = []
+    osm_names = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") == "osm"]
     for name, spec in layers.items():
         if not isinstance(spec, dict):
             continue
         if "path" in spec:
-            check_file(("layers", name, "path"), spec["path"])
+            problems += _missing_file(("layers", name, "path"), spec["path"], base_dir)
         if spec.get("type") == "population_from_buildings" and "source" in spec:
-            src = spec["source"]
-            src_spec = layers.get(src)
-            if not isinstance(src_spec, dict) or src_spec.get("type") != "osm":
-                osm_names = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") == "osm"]
+            source = spec["source"]
+            if source not in osm_names:
                 hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
-                problems.append(
-                    (("layers", name, "source"), f"source '{src}' is not an osm layer of this recipe: {hint}")
-                )
+                message = f"source '{source}' is not an osm layer of this recipe: {hint}"
+                problems.append((("layers", name, "source"), message))
+    populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
+    if len(populations) > 1:
+        names = ", ".join(populations)
+        message = f"two population layers ({names}): keep one (a raster or population_from_buildings)"
+        problems.append((("layers", populations[1]), message))
+    return problems
+
+
+def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
+    """Missing files and dangling layer references, checked on the raw document."""
+    layers = raw.get("layers") if isinstance(raw.get("layers"), dict) else {}
+    problems = _layer_problems(layers, base_dir)
     area = raw.get("area")
     if isinstance(area, dict):
         if isinstance(area.get("layer"), str) and area["layer"] not in layers:
-            problems.append(
-                (
-                    ("area", "layer"),
-                    f"area names layer '{area['layer']}', which the recipe does not "
-                    f"define: {suggest(area['layer'], list(layers))}",
-                )
+            message = (
+                f"area names layer '{area['layer']}', which the recipe does not "
+                f"define: {suggest(area['layer'], list(layers))}"
             )
+            problems.append((("area", "layer"), message))
         if "path" in area:
-            check_file(("area", "path"), area["path"])
+            problems += _missing_file(("area", "path"), area["path"], base_dir)
     tables = raw.get("tables")
     if isinstance(tables, dict):
         for key, value in tables.items():
-            check_file(("tables", key), value)
-    populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
-    if len(populations) > 1:
-        problems.append(
-            (
-                ("layers", populations[1]),
-                f"two population layers ({', '.join(populations)}): keep one "
-                "(a raster or population_from_buildings)",
-            )
-        )
+            problems += _missing_file(("tables", key), value, base_dir)
     return problems
 
 

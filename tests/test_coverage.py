@@ -334,3 +334,34 @@ def test_resource_registry_layer_fills_what_osm_lacks(tmp_path):
     assert not bool(result.coverage.resources.set_index("id").loc["F2", "inside_area"])  # edge effect
     near = fire.sort_values("travel").iloc[0]
     assert near["travel"] >= 60.0  # the 60 s turnout is part of the response time
+
+
+def test_recipe_max_snap_reaches_every_coverage_computation(tmp_path, monkeypatch):
+    """coverage.max_snap_m is what snapping, suggested sites and 2SFCA use (not the package setting)."""
+    import urbanrisk.coverage as coverage_module
+    from conftest import default_recipe
+    from urbanrisk.pipeline import coverage_for, load_layers, study_area
+    from urbanrisk.recipe import load_recipe
+
+    seen: dict[str, list[float]] = {"cover_cells": [], "greedy_sites": [], "two_step_fca": []}
+    for name in seen:
+        real = getattr(coverage_module, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            seen[_name].append(kwargs["max_snap_m"])
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(coverage_module, name, spy)
+    recipe = load_recipe(default_recipe(tmp_path, coverage={"max_snap_m": 37.0}))
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    from urbanrisk.pipeline import build_grid
+
+    grid = build_grid(recipe, layers, area, scheduler="synchronous")
+    result = coverage_for(recipe, layers, area, grid)
+    ran = [name for name, status in result.status.items() if status.startswith("ok")]
+    assert ran, result.status
+    for name, values in seen.items():
+        assert values == [37.0] * len(ran), name
+    table = result.coverage
+    assert (table.loc[table["cell_snap_m"] > 37.0, "covered"] == False).all()  # noqa: E712

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -224,3 +225,22 @@ def test_street_nodes_come_from_way_vertices_and_a_way_without_length_is_dropped
         [116.305, 39.995],
         [116.306, 39.996],
     ]
+
+
+def test_url_inputs_are_copied_again_when_the_remote_file_changes():
+    import time
+
+    import fsspec
+
+    from urbanrisk.layers.remote import local_copy
+
+    fs = fsspec.filesystem("memory")
+    url = "memory://urbanrisk-remote/registry.csv"
+    fs.pipe("/urbanrisk-remote/registry.csv", b"one")
+    first = local_copy(url)
+    assert Path(first).read_text() == "one"
+    mtime = Path(first).stat().st_mtime_ns
+    assert local_copy(url) == first and Path(first).stat().st_mtime_ns == mtime  # unchanged: not fetched
+    time.sleep(0.01)
+    fs.pipe("/urbanrisk-remote/registry.csv", b"two")  # same size, new content
+    assert Path(local_copy(url)).read_text() == "two"

@@ -1,0 +1,58 @@
+"""One run summary behind every output: manifest, report, map legend and CLI state the same numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from urbanrisk.cli import main
+from urbanrisk.outputs.summary import run_summary
+from urbanrisk.result import GRADES
+from urbanrisk.run import run_recipe
+
+
+def test_every_output_states_the_summary(wudaokou_recipe, capsys):
+    assert main(["run", str(wudaokou_recipe), "--scheduler", "synchronous"]) == 0
+    printed = capsys.readouterr().out
+    run_dir = next((wudaokou_recipe.parent / "out" / "runs").iterdir())
+    grid = pd.read_parquet(run_dir / "grid.parquet")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+    # the summary's numbers, computed independently from the written grid
+    for grade in GRADES:
+        rows = grid[grid["grade"] == grade]
+        assert manifest["grades"][grade]["cells"] == len(rows)
+        assert abs(manifest["grades"][grade]["residents"] - rows["residents"].sum()) < 1e-3
+    assert sum(v["cells"] for v in manifest["grades"].values()) == len(grid) == manifest["counts"]["cells"]
+    coverage = pd.read_parquet(run_dir / "coverage.parquet")
+    for name, entry in manifest["coverage"]["standards"].items():
+        rows = coverage[coverage["standard"] == name]
+        expected = rows["residents_uncovered"].sum() if len(rows) else None
+        assert (entry["residents_uncovered"] is None) == (expected is None)
+        if expected is not None:
+            assert abs(entry["residents_uncovered"] - expected) < 1e-3
+
+    # the CLI prints the same grade counts
+    cli = dict(re.findall(r"(I{1,3}V?|IV) ([\d,]+)", printed.split("grades (cells):")[1].splitlines()[0]))
+    assert {g: int(cli[g].replace(",", "")) for g in GRADES} == {
+        g: manifest["grades"][g]["cells"] for g in GRADES
+    }
+    # the report's total and the legend's per-grade lines
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    total = re.search(r'id="residents-total">([\d,]+)<', report).group(1)
+    assert total == f"{manifest['counts']['residents']:,.0f}"
+    page = (run_dir / "map.html").read_text(encoding="utf-8")
+    for grade in GRADES:
+        entry = manifest["grades"][grade]
+        assert f"{entry['cells']:,} cells · {entry['residents']:,.0f} residents" in page
+
+
+def test_summary_of_an_ungraded_grid_has_no_grades(tmp_path, wudaokou_recipe):
+    result = run_recipe(wudaokou_recipe, write=False, scheduler="synchronous")
+    summary = run_summary(result)
+    assert summary.graded and summary.cells == len(result.grid)
+    result.grid = result.grid.drop(columns=["grade"])
+    assert run_summary(result).grades == {}
+    assert result.map() is not None  # the notebook map still draws (residents instead of grades)

@@ -85,7 +85,9 @@ def network_filter_table(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path else settings.tables_dir / "network_filters.csv"
     table = _read_table(path, ["mode", "key", "pattern"])
-    problems = [f"unknown mode {m!r} (use {' or '.join(MODES)})" for m in sorted(set(table["mode"]) - set(MODES))]
+    problems = [
+        f"unknown mode {m!r} (use {' or '.join(MODES)})" for m in sorted(set(table["mode"]) - set(MODES))
+    ]
     for key, pattern in zip(table["key"], table["pattern"], strict=True):
         try:
             re.compile(pattern)
@@ -298,7 +300,8 @@ def street_graph(
 ) -> StreetGraph:
     """A mode's street graph as CSR matrices, straight from the parsed ways (vectorised).
 
-    Ways: those :func:`usable_ways` keeps for the mode (osmnx's drive / walk filters). Driving speed: the edge's ``maxspeed`` where tagged, else the speed of its highway type in
+    Ways: those :func:`usable_ways` keeps for the mode (osmnx's drive / walk filters). Driving
+    speed: the edge's ``maxspeed`` where tagged, else the speed of its highway type in
     ``speeds.csv`` (else its ``fallback`` row) — the imputation osmnx's ``add_edge_speeds`` does with
     ``hwy_speeds``/``fallback``; walking: a constant speed. ``StreetGraph.graph`` gives the same
     network as an osmnx MultiDiGraph (built on demand) for export and for independent checks.

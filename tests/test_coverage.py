@@ -225,9 +225,9 @@ def test_baltimore_travel_times_equal_networkx(baltimore, name):
     xy = cell_centres_xy(grid.index, utm)
     cell_node, snap = graph.snap(xy[:, 0], xy[:, 1])
     turnout = standard.turnout_s if standard.by_time else 0.0
-    cutoff = standard.travel_budget * 3
+    # the search has no limit: every cell with a route gets its travel, however long
     expected = np.array([reference.get(int(graph.node_ids[n]), np.inf) for n in cell_node])
-    expected = np.where(expected <= cutoff, expected + turnout, np.nan)
+    expected = np.where(np.isfinite(expected), expected + turnout, np.nan)
     expected = np.where(snap > 500.0, np.nan, expected)
     got = table["travel"].to_numpy()
     assert np.isfinite(got).sum() > 300
@@ -314,9 +314,12 @@ def test_resource_registry_layer_fills_what_osm_lacks(tmp_path):
     from conftest import default_recipe
 
     registry = tmp_path / "stations.csv"
-    registry.write_text(  # test data: a fire station in Wudaokou, one just outside, one far from streets
+    # test data: a fire station in Wudaokou, one just outside, one far from streets. F1 stands by a
+    # public residential street: its first spot, inside the Tsinghua campus, is 640 m from any street
+    # of osmnx's drive network (campus roads are highway=service, which drive excludes)
+    registry.write_text(
         "id,kind,name,capacity,lon,lat\n"
-        "F1,fire_station,test station inside,3,116.3200,40.0010\n"
+        "F1,fire_station,test station inside,3,116.3204,39.9935\n"
         "F2,fire_station,test station outside,2,116.3343,40.0037\n"
         "F3,fire_station,test station in a field,2,116.3500,40.0010\n",
         encoding="utf-8",

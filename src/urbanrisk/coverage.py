@@ -5,10 +5,15 @@ street graph of its mode (:mod:`urbanrisk.network`):
 
 1. resources of its kind (OSM features and resource registries, including those up to
    ``search_buffer_m`` outside the study area: they serve it too) and cell centres are snapped to the
-   nearest graph node in a projected CRS (KD-tree); anything farther than ``max_snap_m`` from a
-   street is reported, not snapped;
+   nearest street-level node of the mode's main component in a projected CRS (KD-tree; see
+   :meth:`urbanrisk.network.StreetGraph.snap`); anything farther than ``max_snap_m`` from such a
+   node is reported, not snapped, and every cell's snap distance is kept (``cell_snap_m``);
 2. one multi-source Dijkstra (``scipy.sparse.csgraph.dijkstra(..., min_only=True)``) gives every
-   node's travel time (or distance) from its nearest resource — no loop over facilities or cells;
+   node's travel time (or distance) from its nearest resource — no loop over facilities or cells.
+   The search has no limit: one pass over the graph costs about what a search to 3x the limit
+   does, and a cell 731 s away is then reported as 731 s ("beyond the limit"), not as unreachable.
+   ``travel`` is NaN only when no route exists (``reason``: "no route to any resource") or the cell
+   is too far from a street;
 3. a cell is covered when turnout + travel <= the limit; uncovered residents are summed;
 4. uncovered cells that touch form gaps; greedy maximal covering picks the candidate nodes that
    would cover the most uncovered residents, one after another;
@@ -149,7 +154,13 @@ def cover_cells(
     max_snap_m: float,
     cells_xy: np.ndarray | None = None,
 ) -> StandardCoverage:
-    """Travel to the nearest resource for every cell, by one multi-source Dijkstra."""
+    """Travel to the nearest resource for every cell, by one multi-source Dijkstra (no limit).
+
+    Columns: ``travel`` (turnout + network time, or network distance; NaN when no route exists or
+    the cell is more than ``max_snap_m`` from a street), ``reached``, ``covered``, ``cell_snap_m``
+    (metres from the cell centre to its snap node) and ``reason`` ("" when covered, "beyond the
+    limit", "no route to any resource", "no street within N m").
+    """
     matrix = graph.time_s if standard.by_time else graph.length_m
     cells_xy = cell_centres_xy(grid.index, graph.utm_crs) if cells_xy is None else cells_xy
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -169,7 +180,6 @@ def cover_cells(
             directed=True,
             indices=sources,
             min_only=True,
-            limit=standard.travel_budget * settings.coverage_search_factor,
             return_predecessors=True,
         )
         travel = dist[cell_node]
@@ -200,7 +210,7 @@ def cover_cells(
                 far,
                 f"no street within {max_snap_m:.0f} m",
                 np.where(
-                    covered, "", np.where(np.isfinite(total), "beyond the limit", "no resource reachable")
+                    covered, "", np.where(np.isfinite(total), "beyond the limit", "no route to any resource")
                 ),
             ),
         },

@@ -1,18 +1,32 @@
-"""Routable street graphs from the OSM layer, solved as sparse matrices.
+"""Routable street graphs from the OSM layer, solved as sparse matrices: the network of record.
 
-The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids) become directed edges
-per mode: ``drive`` (one-way streets respected; ``maxspeed`` where tagged, else the speed of the
-highway type in ``layers/tables/speeds.csv`` — the imputation of osmnx's ``add_edge_speeds`` with
-``hwy_speeds``/``fallback``, checked equal in the tests) and ``walk`` (both directions, a constant
-speed). The edges are turned once, vectorised, into CSR matrices holding, for each ordered node
-pair, the *minimum* weight over parallel edges (``networkx.to_scipy_sparse_array`` would sum them),
-which scipy's multi-source Dijkstra solves. ``StreetGraph.graph`` builds the same network as an
-osmnx MultiDiGraph on demand (``osmnx.graph_from_gdfs``) for export and independent checks.
+The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids and tags) become
+directed edges per mode, by the rules of osmnx's ``drive`` and ``walk`` network types:
+
+- **which ways**: ``tables/network_filters.csv`` holds osmnx's Overpass filters verbatim (a way is
+  dropped when a tag matches: ``access~private``, ``motor_vehicle~no``, ``service~parking_aisle|
+  driveway|...``, ``highway~service|footway|...`` for driving, ...); the tests parse the installed
+  osmnx's own filter string and check the routed result equals osmnx's graph cell by cell;
+- **which direction**: :data:`ONEWAY_VALUES`, :data:`REVERSED_VALUES` and ``junction=roundabout``
+  as in osmnx's ``graph._is_path_one_way`` (walking ignores them);
+- **how long, how fast**: geodesic length on the WGS84 ellipsoid (osmnx's haversine on a sphere
+  differs by up to ~0.3 %: at most 0.6 s per trip on the sample cities); ``maxspeed`` where tagged,
+  else the speed of the highway type in ``tables/speeds.csv`` (osmnx's ``add_edge_speeds`` with
+  ``hwy_speeds``/``fallback``); walking at a constant speed.
+
+Points (cell centres, resources) snap only to nodes a traveller of the mode can start from: nodes of
+the largest strongly connected component that lie on a street-level way (not a tunnel, bridge deck,
+covered way or a way on another ``layer``): an underground service tunnel next to a cell is no
+place to put its residents. The edges are turned once, vectorised, into CSR matrices holding, for
+each ordered node pair, the *minimum* weight over parallel edges (``networkx.to_scipy_sparse_array``
+would sum them), which scipy's multi-source Dijkstra solves. ``StreetGraph.graph`` builds the same
+network as an osmnx MultiDiGraph on demand (``osmnx.graph_from_gdfs``) for export and checks.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,18 +49,119 @@ if TYPE_CHECKING:  # osmnx (and scikit-learn behind it) load only when a graph i
 MODES = ("drive", "walk")
 _GEOD = Geod(ellps="WGS84")
 
+#: ``oneway`` values that make a way one-way, and those that reverse it (osmnx ``graph._add_paths``).
+ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
+REVERSED_VALUES = frozenset({"-1", "reverse", "T"})
+#: Roundabouts are one-way without saying so (osmnx ``graph._is_path_one_way``, rule 4).
+ONEWAY_JUNCTIONS = frozenset({"roundabout"})
+#: Modes whose ways are usable both ways whatever their one-way tags (osmnx's bidirectional types).
+BIDIRECTIONAL_MODES = frozenset({"walk"})
+#: Tags that lift or sink a way off street level when present with any value but "no".
+GRADE_SEPARATION_TAGS = ("tunnel", "bridge", "covered")
+
 
 def speed_table(path: str | Path | None = None) -> pd.DataFrame:
-    """highway -> drive_kmh, drive (bool), walk (bool); a ``fallback`` row covers other values."""
+    """highway -> drive_kmh; a ``fallback`` row covers other values.
+
+    Which ways a mode may use is not in this table but in :func:`network_filter_table`.
+    """
     path = Path(path) if path else settings.tables_dir / "speeds.csv"
-    table = _read_table(path, ["highway", "drive_kmh", "drive", "walk"])
+    table = _read_table(path, ["highway", "drive_kmh"])
     table["drive_kmh"] = table["drive_kmh"].astype(float)
-    table["drive"] = table["drive"].astype(int).astype(bool)
-    table["walk"] = table["walk"].astype(int).astype(bool)
     if "fallback" not in set(table["highway"]):
         msg = f"speed table {path} needs a 'fallback' row for untyped highways"
         raise InputError(msg)
     return table.set_index("highway")
+
+
+def network_filter_table(path: str | Path | None = None) -> pd.DataFrame:
+    """mode, key, pattern: a way is dropped from the mode when tag ``key`` matches ``pattern``.
+
+    Examples
+    --------
+    >>> table = network_filter_table()
+    >>> table.loc[table["mode"] == "drive", "key"].tolist()
+    ['area', 'access', 'highway', 'motor_vehicle', 'motorcar', 'service']
+    """
+    path = Path(path) if path else settings.tables_dir / "network_filters.csv"
+    table = _read_table(path, ["mode", "key", "pattern"])
+    problems = [
+        f"unknown mode {m!r} (use {' or '.join(MODES)})" for m in sorted(set(table["mode"]) - set(MODES))
+    ]
+    for key, pattern in zip(table["key"], table["pattern"], strict=True):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"key {key}: pattern {pattern!r} is no regular expression ({exc})")
+    if problems:
+        msg = f"network filter table {path}: " + "; ".join(problems)
+        raise InputError(msg)
+    return table
+
+
+def _tag(streets: pd.DataFrame, key: str) -> pd.Series:
+    """A tag column as strings, "" where untagged (or where the layer predates the column)."""
+    if key not in streets.columns:
+        return pd.Series("", index=streets.index, dtype=object)
+    return streets[key].fillna("").astype(str)
+
+
+def usable_ways(streets: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None) -> np.ndarray:
+    """Which ways the mode may use: none of the mode's filter patterns matches their tags.
+
+    Examples
+    --------
+    >>> ways = pd.DataFrame({"highway": ["residential", "service", "primary", "residential"],
+    ...                      "access": ["", "", "private", "destination"]})
+    >>> usable_ways(ways, mode="drive").tolist()
+    [True, False, False, True]
+    >>> usable_ways(ways, mode="walk").tolist()
+    [True, True, False, True]
+    """
+    filters = network_filter_table() if filters is None else filters
+    keep = np.ones(len(streets), dtype=bool)
+    for key, pattern in filters.loc[filters["mode"] == mode, ["key", "pattern"]].itertuples(index=False):
+        values = _tag(streets, key)
+        codes, uniques = pd.factorize(values)  # few distinct values: match those
+        hit = np.array([bool(v) and re.search(pattern, v) is not None for v in uniques], dtype=bool)
+        if len(uniques):
+            keep &= ~hit[codes]
+    return keep
+
+
+def way_directions(streets: pd.DataFrame, *, mode: str) -> np.ndarray:
+    """+1 forward only, -1 backward only, 0 both ways, per way (osmnx's one-way rules).
+
+    Examples
+    --------
+    >>> ways = pd.DataFrame({"oneway": ["yes", "-1", "", "no", ""],
+    ...                      "junction": ["", "", "roundabout", "", ""]})
+    >>> way_directions(ways, mode="drive").tolist(), way_directions(ways, mode="walk").tolist()
+    ([1, -1, 1, 0, 0], [0, 0, 0, 0, 0])
+    """
+    if mode in BIDIRECTIONAL_MODES:
+        return np.zeros(len(streets), dtype=int)
+    oneway = _tag(streets, "oneway")
+    one_way = oneway.isin(ONEWAY_VALUES) | _tag(streets, "junction").isin(ONEWAY_JUNCTIONS)
+    reverse = one_way & oneway.isin(REVERSED_VALUES)
+    return np.where(reverse, -1, np.where(one_way, 1, 0)).astype(int)
+
+
+def ways_at_grade(streets: pd.DataFrame) -> np.ndarray:
+    """Which ways run at street level: no tunnel/bridge/covered tag (other than "no"), layer 0.
+
+    Examples
+    --------
+    >>> ways = pd.DataFrame({"tunnel": ["", "yes", "", "no", ""], "bridge": ["", "", "", "", ""],
+    ...                      "layer": ["", "-1", "1", "0", "x"]})
+    >>> ways_at_grade(ways).tolist()
+    [True, False, False, True, True]
+    """
+    level = np.ones(len(streets), dtype=bool)
+    for key in GRADE_SEPARATION_TAGS:
+        level &= _tag(streets, key).isin(["", "no"]).to_numpy()
+    layer = pd.to_numeric(_tag(streets, "layer").str.extract(r"^\s*([-+]?\d+(?:\.\d+)?)", expand=False))
+    return level & layer.fillna(0.0).eq(0.0).to_numpy()
 
 
 @dataclass
@@ -61,7 +176,9 @@ class StreetGraph:
     utm_crs: str
     edges: pd.DataFrame | None = None
     lonlat: np.ndarray | None = None
+    at_grade: np.ndarray | None = None  # per node: on at least one street-level edge (None: all)
     _main: np.ndarray | None = None
+    _snap_nodes: np.ndarray | None = None
     _graph: nx.MultiDiGraph | None = None
 
     @property
@@ -72,17 +189,27 @@ class StreetGraph:
         return self._graph
 
     def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest node of the largest strongly connected component (matrix index) of projected
-        points, and the distance to it in metres.
+        """Nearest snap node (matrix index) of projected points, and the distance to it in metres.
 
-        Snapping to the main component keeps a point from landing on an island of the graph (a
-        campus road mapped without its gate, a one-way dead end) from which nothing is reachable.
+        Snap nodes (:attr:`snap_nodes`) are the street-level nodes of the largest strongly connected
+        component: a point never lands on an island of the graph (a campus road mapped without its
+        gate, a one-way dead end) from which nothing is reachable, nor on a tunnel or bridge deck
+        it cannot enter from where it stands.
         """
         if len(x) == 0:
             return np.zeros(0, dtype=int), np.zeros(0)
-        main = self.main_component
-        distance, index = cKDTree(self.xy[main]).query(np.column_stack([x, y]))
-        return main[index], distance
+        nodes = self.snap_nodes
+        distance, index = cKDTree(self.xy[nodes]).query(np.column_stack([x, y]))
+        return nodes[index], distance
+
+    @property
+    def snap_nodes(self) -> np.ndarray:
+        """Matrix indices of the main component's street-level nodes (all of them if none is)."""
+        if self._snap_nodes is None:
+            main = self.main_component
+            level = main[self.at_grade[main]] if self.at_grade is not None else main
+            self._snap_nodes = level if len(level) else main
+        return self._snap_nodes
 
     @property
     def main_component(self) -> np.ndarray:
@@ -94,40 +221,27 @@ class StreetGraph:
         return self._main
 
 
-def _oneway(value: str, mode: str) -> int:
-    """+1 forward only, -1 backward only, 0 both ways (walkers ignore one-way tags)."""
-    if mode == "walk":
-        return 0
-    if value in ("yes", "true", "1"):
-        return 1
-    if value in ("-1", "reverse"):
-        return -1
-    return 0
-
-
 def edges_from_streets(
-    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, speeds: pd.DataFrame
+    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Directed edges (u, v, key, highway, maxspeed, length) of one mode from the street ways.
+    """Directed edges (u, v, key, way_id, highway, maxspeed, at_grade, length) of one mode.
 
     Parameters
     ----------
     streets
-        Ways with ``node_ids``, ``highway``, ``oneway``, ``maxspeed``.
+        Ways with ``node_ids``, ``highway``, ``oneway``, ``maxspeed`` and the tag columns of
+        :data:`urbanrisk.layers.osm.STREET_TAGS` (a missing column counts as untagged).
     nodes
         Node id -> lon, lat.
     mode
         ``drive`` or ``walk``.
-    speeds
-        :func:`speed_table`.
+    filters
+        :func:`network_filter_table` (``None``: the shipped one, osmnx's rules).
     """
     if mode not in MODES:
         msg = f"unknown mode {mode!r}: use drive or walk"
         raise InputError(msg)
-    allowed = speeds[mode]
-    highways = streets["highway"]
-    usable = highways.map({h: bool(allowed.get(h, allowed["fallback"])) for h in highways.unique()})
-    ways = streets.loc[usable.to_numpy(dtype=bool)]
+    ways = streets.loc[usable_ways(streets, mode=mode, filters=filters)]
     id_lists = [list(ids) for ids in ways["node_ids"]]
     counts = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
     flat = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(counts.sum()))
@@ -135,8 +249,7 @@ def edges_from_streets(
     # consecutive nodes of the same way, repeated nodes skipped: one segment each
     segment = (way_of[:-1] == way_of[1:]) & (flat[:-1] != flat[1:])
     a, b, seg_way = flat[:-1][segment], flat[1:][segment], way_of[:-1][segment]
-    oneway = ways["oneway"].astype(str)
-    direction = oneway.map({o: _oneway(o, mode) for o in oneway.unique()}).to_numpy(dtype=int)[seg_way]
+    direction = way_directions(ways, mode=mode)[seg_way]
     # per segment the forward edge, then the backward one (where the way's direction allows it)
     allowed_pair = np.column_stack([direction >= 0, direction <= 0])
     u = np.column_stack([a, b])[allowed_pair]
@@ -146,8 +259,10 @@ def edges_from_streets(
         {
             "u": u,
             "v": v,
+            "way_id": ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way,
             "highway": ways["highway"].to_numpy()[edge_way],
-            "maxspeed": ways["maxspeed"].to_numpy()[edge_way],
+            "maxspeed": _tag(ways, "maxspeed").to_numpy()[edge_way],
+            "at_grade": ways_at_grade(ways)[edge_way],
         }
     )
     edges = edges[edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index)]
@@ -181,10 +296,12 @@ def street_graph(
     utm_crs: str,
     speeds: pd.DataFrame | None = None,
     walk_kmh: float | None = None,
+    filters: pd.DataFrame | None = None,
 ) -> StreetGraph:
     """A mode's street graph as CSR matrices, straight from the parsed ways (vectorised).
 
-    Driving speed: the edge's ``maxspeed`` where tagged, else the speed of its highway type in
+    Ways: those :func:`usable_ways` keeps for the mode (osmnx's drive / walk filters). Driving
+    speed: the edge's ``maxspeed`` where tagged, else the speed of its highway type in
     ``speeds.csv`` (else its ``fallback`` row) — the imputation osmnx's ``add_edge_speeds`` does with
     ``hwy_speeds``/``fallback``; walking: a constant speed. ``StreetGraph.graph`` gives the same
     network as an osmnx MultiDiGraph (built on demand) for export and for independent checks.
@@ -196,7 +313,7 @@ def street_graph(
     """
     speeds = speed_table() if speeds is None else speeds
     walk_kmh = settings.walk_speed_kmh if walk_kmh is None else walk_kmh
-    edges = edges_from_streets(streets, nodes, mode=mode, speeds=speeds)
+    edges = edges_from_streets(streets, nodes, mode=mode, filters=filters)
     if edges.empty:
         msg = f"no {mode} streets in the OSM layer: coverage by {mode} cannot be computed"
         raise InputError(msg)
@@ -224,8 +341,20 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
     lon, lat = nodes.loc[node_ids, "lon"].to_numpy(), nodes.loc[node_ids, "lat"].to_numpy()
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(utm_crs)
     xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    at_grade = None
+    if "at_grade" in edges.columns:
+        level = edges.loc[edges["at_grade"].to_numpy(dtype=bool), ["u", "v"]].to_numpy().ravel()
+        at_grade = np.isin(node_ids, level)
     return StreetGraph(
-        mode, node_ids, xy, time, length, utm_crs, edges=edges, lonlat=np.column_stack([lon, lat])
+        mode,
+        node_ids,
+        xy,
+        time,
+        length,
+        utm_crs,
+        edges=edges,
+        lonlat=np.column_stack([lon, lat]),
+        at_grade=at_grade,
     )
 
 

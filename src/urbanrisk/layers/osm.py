@@ -7,7 +7,9 @@ One streaming pass with pyosmium (node locations + area assembly) yields:
   table, one row per (feature, kind); an area feature keeps its outline as WKB in ``shape_wkb``
   (distances to a school are measured to its grounds, not to its centre);
 - ``landuse``: land-use and campus areas (context for untyped buildings; community units later);
-- ``streets``: ``highway=*`` ways with their node ids, kept for the routing graph.
+- ``streets``: ``highway=*`` ways with their node ids, kept for the routing graph, and the tags
+  (:data:`STREET_TAGS`) that decide which mode may use a way, its direction, and whether it runs at
+  street level (empty string when untagged).
 
 Ways whose nodes are missing from a clipped extract are dropped and counted, never guessed.
 """
@@ -33,6 +35,27 @@ from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+#: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
+#: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
+#: and grade separation (tunnels and bridges are no place to snap a cell to).
+STREET_TAGS = (
+    "access",
+    "motor_vehicle",
+    "motorcar",
+    "service",
+    "area",
+    "junction",
+    "foot",
+    "sidewalk",
+    "sidewalk:both",
+    "sidewalk:left",
+    "sidewalk:right",
+    "layer",
+    "tunnel",
+    "bridge",
+    "covered",
+)
 
 
 @dataclass
@@ -215,6 +238,7 @@ def osm_from_file(
                         clean_text(tags.get("name")),
                         tags.get("oneway", ""),
                         tags.get("maxspeed", ""),
+                        *(tags.get(key, "") for key in STREET_TAGS),
                         node_ids,
                         geom,
                     )
@@ -237,7 +261,9 @@ def osm_from_file(
     poi_gdf = _frame(pois, ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"])
     if len(poi_gdf):
         poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
-    street_gdf = _frame(streets, ["way_id", "highway", "name", "oneway", "maxspeed", "node_ids", "geometry"])
+    street_gdf = _frame(
+        streets, ["way_id", "highway", "name", "oneway", "maxspeed", *STREET_TAGS, "node_ids", "geometry"]
+    )
     if len(street_gdf):
         # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
         degenerate = (street_gdf.geom_type != "LineString").to_numpy()

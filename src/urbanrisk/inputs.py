@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._errors import LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
-from .layers.osm import OsmLayers, osm_from_file
+from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import raster_info
@@ -68,6 +68,7 @@ def _load_osm(name: str, spec: Any, state: _Loading) -> None:
         return
     key = content_key(
         "osm",
+        LAYERS_VERSION,
         sha256_of(spec.path),
         frame_digest(state.tag_table.reset_index()),
         frame_digest(state.building_types.reset_index()),

@@ -58,9 +58,6 @@ key_district_min_crowd_places: int = 3
 urban_village_min_score: float = 0.5
 urban_village_min_cells: int = 2
 
-#: Travel times are searched up to this multiple of a standard's limit (beyond: unreachable).
-coverage_search_factor: float = 3.0
-
 #: At most this many graph nodes are tried as sites for new resources (intersections first).
 max_site_candidates: int = 3000
 

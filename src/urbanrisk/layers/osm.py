@@ -112,6 +112,122 @@ def _check_readable(path: Path) -> None:
         raise LayerError(msg)
 
 
+#: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a
+#: cache written by an older reader (e.g. streets without their access and layer tags) is not reused.
+LAYERS_VERSION = 2
+
+
+class _Collector:
+    """The rows of each standard layer, collected object by object in one pass over the file."""
+
+    def __init__(self, tag_table: pd.DataFrame, landuse_context: pd.DataFrame) -> None:
+        self.context_pairs = set(zip(landuse_context["key"], landuse_context["value"], strict=True))
+        self.wkb = WKBFactory()
+        self.buildings: list[tuple] = []
+        self.pois: list[tuple] = []
+        self.landuse: list[tuple] = []
+        self.streets: list[tuple] = []
+        self.stats: dict[str, int] = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
+        # the tag table as a plain dict: this lookup runs for every tag of every object
+        self.rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
+        for (key, value), kind, roles, group in zip(
+            tag_table.index, tag_table["kind"], tag_table["roles"], tag_table["group"], strict=True
+        ):
+            self.rules.setdefault((key, value), []).append((kind, roles, group))
+        self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
+
+    def match_kinds(self, tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
+        """The kinds (with roles and group) an object's tags map to in the tag table."""
+        # one C++ lookup per key of the table: cheaper than iterating the object's tags in Python
+        found: dict[str, tuple[tuple[str, ...], str]] = {}
+        for key in self.keys_in_table:
+            value = tags.get(key)
+            if value is None:
+                continue
+            for wanted in (value, "*"):
+                for kind, roles, group in self.rules.get((key, wanted), ()):
+                    found.setdefault(kind, (roles, group))
+        return [(kind, roles, group) for kind, (roles, group) in found.items()]
+
+    def add(self, obj: osmium.osm.OSMObject) -> None:
+        """Take one tagged object (an area, a node or a street way) into the layers it belongs to."""
+        self.stats["tagged_objects"] += 1
+        if obj.timestamp is not None:
+            stamp = int(obj.timestamp.timestamp())
+            self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
+        tags = obj.tags
+        if not len(tags):
+            return
+        if obj.is_area():
+            self._area(obj, tags)
+        elif obj.is_node():
+            self._node(obj, tags)
+        elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
+            self._street(obj, tags)
+
+    def _area(self, obj: osmium.osm.Area, tags: osmium.osm.TagList) -> None:
+        try:
+            geom = self.wkb.create_multipolygon(obj)
+        except (osmium.InvalidLocationError, RuntimeError):
+            self.stats["areas_invalid"] += 1
+            return
+        ref = _osm_ref(obj)
+        name = clean_text(tags.get("name") or tags.get("brand"))
+        if "building" in tags and tags.get("building") != "no":
+            building = (
+                ref,
+                tags.get("building"),
+                tags.get("building:levels"),
+                tags.get("height"),
+                name,
+                geom,
+            )
+            self.buildings.append(building)
+        for key in ("landuse", "amenity"):
+            value = tags.get(key)
+            if value and (key == "landuse" or (key, value) in self.context_pairs):
+                self.landuse.append((ref, key, value, name, geom))
+        for kind, roles, group in self.match_kinds(tags):
+            self.pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
+
+    def _node(self, obj: osmium.osm.Node, tags: osmium.osm.TagList) -> None:
+        kinds = self.match_kinds(tags)
+        if kinds:
+            geom = self.wkb.create_point(obj)
+            name = clean_text(tags.get("name") or tags.get("brand"))
+            for kind, roles, group in kinds:
+                self.pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, None))
+
+    def _street(self, obj: osmium.osm.Way, tags: osmium.osm.TagList) -> None:
+        try:
+            # every node kept (no de-duplication), so that vertex i is the way's node i
+            geom = self.wkb.create_linestring(obj, osmium.geom.use_nodes.ALL)
+        except (osmium.InvalidLocationError, RuntimeError):
+            self.stats["ways_missing_nodes"] += 1
+            return
+        self.streets.append(
+            (
+                obj.id,
+                tags.get("highway"),
+                clean_text(tags.get("name")),
+                tags.get("oneway", ""),
+                tags.get("maxspeed", ""),
+                *(tags.get(key, "") for key in STREET_TAGS),
+                [n.ref for n in obj.nodes],
+                geom,
+            )
+        )
+
+
+def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
+    """The extract's declared bounds (its header box), or None."""
+    header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
+    box = header.box()
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+
+
 def osm_from_file(
     path: str | Path,
     *,
@@ -138,44 +254,9 @@ def osm_from_file(
     tag_table = osm_tag_table() if tag_table is None else tag_table
     building_types = building_type_table() if building_types is None else building_types
     landuse_context = landuse_context_table() if landuse_context is None else landuse_context
-    context_pairs = set(zip(landuse_context["key"], landuse_context["value"], strict=True))
-    wkb = WKBFactory()
-
-    buildings: list[tuple] = []
-    pois: list[tuple] = []
-    landuse: list[tuple] = []
-    streets: list[tuple] = []
-    stats = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
-
-    # the tag table as a plain dict: this lookup runs for every tag of every object
-    rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
-    for (key, value), kind, roles, group in zip(
-        tag_table.index, tag_table["kind"], tag_table["roles"], tag_table["group"], strict=True
-    ):
-        rules.setdefault((key, value), []).append((kind, roles, group))
-
-    keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
-
-    def match_kinds(tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
-        # one C++ lookup per key of the table: cheaper than iterating the object's tags in Python
-        found: dict[str, tuple[tuple[str, ...], str]] = {}
-        for key in keys_in_table:
-            value = tags.get(key)
-            if value is None:
-                continue
-            for wanted in (value, "*"):
-                for kind, roles, group in rules.get((key, wanted), ()):
-                    found.setdefault(kind, (roles, group))
-        return [(kind, roles, group) for kind, (roles, group) in found.items()]
-
+    collected = _Collector(tag_table, landuse_context)
     try:
-        header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
-        box = header.box()
-        bounds = (
-            (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-            if box.valid()
-            else None
-        )
+        bounds = _header_bounds(path)
         # untagged nodes still give ways their locations, but never reach Python (2x faster)
         processor = (
             osmium.FileProcessor(str(path))
@@ -184,77 +265,25 @@ def osm_from_file(
             .with_filter(osmium.filter.EmptyTagFilter())
         )
         for obj in processor:
-            stats["tagged_objects"] += 1
-            if obj.timestamp is not None:
-                stamp = int(obj.timestamp.timestamp())
-                stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), stamp)
-            tags = obj.tags
-            if not len(tags):
-                continue
-            if obj.is_area():
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except (osmium.InvalidLocationError, RuntimeError):
-                    stats["areas_invalid"] += 1
-                    continue
-                ref = _osm_ref(obj)
-                name = clean_text(tags.get("name") or tags.get("brand"))
-                if "building" in tags and tags.get("building") != "no":
-                    buildings.append(
-                        (
-                            ref,
-                            tags.get("building"),
-                            tags.get("building:levels"),
-                            tags.get("height"),
-                            name,
-                            geom,
-                        )
-                    )
-                for key in ("landuse", "amenity"):
-                    value = tags.get(key)
-                    if value and (key == "landuse" or (key, value) in context_pairs):
-                        landuse.append((ref, key, value, name, geom))
-                for kind, roles, group in match_kinds(tags):
-                    pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
-            elif obj.is_node():
-                kinds = match_kinds(tags)
-                if kinds:
-                    geom = wkb.create_point(obj)
-                    name = clean_text(tags.get("name") or tags.get("brand"))
-                    for kind, roles, group in kinds:
-                        pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, None))
-            elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
-                try:
-                    # every node kept (no de-duplication), so that vertex i is the way's node i
-                    geom = wkb.create_linestring(obj, osmium.geom.use_nodes.ALL)
-                except (osmium.InvalidLocationError, RuntimeError):
-                    stats["ways_missing_nodes"] += 1
-                    continue
-                node_ids = [n.ref for n in obj.nodes]
-                streets.append(
-                    (
-                        obj.id,
-                        tags.get("highway"),
-                        clean_text(tags.get("name")),
-                        tags.get("oneway", ""),
-                        tags.get("maxspeed", ""),
-                        *(tags.get(key, "") for key in STREET_TAGS),
-                        node_ids,
-                        geom,
-                    )
-                )
+            collected.add(obj)
     except RuntimeError as exc:
         msg = (
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
         )
         raise LayerError(msg) from exc
-
+    stats = collected.stats
     if stats["tagged_objects"] == 0:
         msg = (
             f"{path}: the OSM file holds no tagged object (no building, street or place); "
             "is it empty or cut short?"
         )
         raise LayerError(msg)
+    buildings, pois, landuse, streets = (
+        collected.buildings,
+        collected.pois,
+        collected.landuse,
+        collected.streets,
+    )
 
     landuse_gdf = _frame(landuse, ["osm_ref", "key", "value", "name", "geometry"])
     building_gdf = _buildings(buildings, building_types, landuse_gdf, landuse_context)

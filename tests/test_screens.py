@@ -316,7 +316,8 @@ def _graded(severities: list[int], spec=None) -> pd.Series:
         crs=4326,
     )
     uv = pd.Series(rng.uniform(0, 1, len(cells)), index=grid.index)
-    return grade_cells(grid, hazards, uv, utm_crs=UTM50, spec=spec)
+    coping = pd.Series(rng.uniform(1, 10, len(cells)), index=grid.index)  # measured lack of coping
+    return grade_cells(grid, hazards, uv, utm_crs=UTM50, spec=spec, coping=coping)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -455,14 +456,17 @@ def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
         assert (run / f"{name}.parquet").exists()
     status = wudaokou.coverage.status
     assert status["fire"].startswith("skipped: no fire_station")
-    # unknown coverage counts as neutral in the grade; measured coverage lowers lack of coping
-    assert wudaokou.grid["lack_of_coping"].between(1, 10).all()
+    # only measured standards count (fire and shelter are unknown here, never a neutral 5);
+    # measured coverage lowers lack of coping; outside the OSM data it is unknown
     grid = wudaokou.grid
+    assert grid.loc[grid["known_crowding"], "lack_of_coping"].between(1, 10).all()
+    assert grid.loc[~grid["known_crowding"], "lack_of_coping"].isna().all()
     near_street = coverage.set_index("h3_cell")["cell_snap_m"].reindex(grid.index) <= 500.0
     assert grid.loc[(grid["residents"] > 0) & near_street, "lack_of_coping"].max() < 5.0
-    # the streetless cells: not reached (10), fire and shelter unknown (5 each)
-    assert grid.loc[~near_street, "lack_of_coping"].to_numpy() == pytest.approx((10.0 + 5.0 + 5.0) / 3)
-    assert grid["lack_of_coping"].max() == pytest.approx((10.0 + 5.0 + 5.0) / 3)
+    # the streetless cells inside the data: not reached by the one measured standard (10)
+    far = ~near_street & grid["known_crowding"]
+    assert far.any() and grid.loc[far, "lack_of_coping"].to_numpy() == pytest.approx(10.0)
+    assert grid["lack_of_coping"].max() == pytest.approx(10.0)
 
 
 def test_large_grids_are_shown_coarser_with_the_worst_grade():
@@ -484,31 +488,3 @@ def test_large_grids_are_shown_coarser_with_the_worst_grade():
     assert shown.loc[parent, "grade"] == "I" and (shown["grade"] == "I").sum() == 1
     same, nothing = display_grid(grid, max_cells=100)
     assert same is grid and nothing == ""
-
-
-def test_indicators_without_data_are_neutral_not_zero(tmp_path):
-    from conftest import ACCRA_TIF
-
-    recipe = write_recipe(
-        tmp_path,
-        {
-            "name": "accra",
-            "area": {"bbox": [-0.26, 5.53, -0.16, 5.60]},
-            "grid": {"resolution": 9},
-            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
-            "outputs": {"dir": str(tmp_path / "out")},
-        },
-    )
-    result = ur.run_recipe(recipe, write=False)
-    assert result.screens.unknown == [
-        "score_building_density",
-        "score_crowding",
-        "score_urban_village",
-        "score_vulnerable_sites",
-    ]
-    grid = result.grid
-    assert (grid["vulnerability"] == 5.0).all()  # unknown, not "no vulnerability at all"
-    assert grid["grade"].nunique() > 1  # the grade still follows where people live
-    densest = grid["residents"].idxmax()
-    assert grid.loc[densest, "risk"] == grid["risk"].max()
-    assert "building coverage" not in " ".join(grid["factors"])  # no data is never a reason

@@ -53,7 +53,8 @@ def _read(folder: Path, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
 
 
 def _direction(old: str, new: str) -> str:
-    if GRADE_RANK[new] < GRADE_RANK[old]:
+    """Escalation when the new grade is more severe ("no data" ranks below IV: never more severe)."""
+    if GRADE_RANK.get(new, len(GRADES)) < GRADE_RANK.get(old, len(GRADES)):
         return "escalation"
     return "de-escalation"
 

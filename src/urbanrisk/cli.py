@@ -254,6 +254,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  {name}: {text}")
     for note in summary.notes:
         print(f"  note: {note}")
+    for warning in summary.warnings:
+        print(f"  WARNING: {warning}")
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     print(f"  run folder: {run_dir}")
     print(f"  latest:     {latest}")

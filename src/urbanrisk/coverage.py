@@ -271,18 +271,16 @@ def coping_score(ratio: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def coping_scores(tables: list[pd.DataFrame], index: pd.Index, n_standards: int) -> pd.Series | None:
-    """Lack of coping capacity per cell: the mean over the preset's standards of
-    :func:`coping_score`; a standard that could not be evaluated (no such resource in the data)
-    counts as neutral (5), unknown rather than good or bad."""
-    if n_standards == 0:
+    """Lack of coping capacity per cell: the mean of :func:`coping_score` over the standards that
+    could be evaluated. A standard without data (no such resource, no street graph) is unknown and
+    left out, never counted as a neutral or a good score; with none evaluated, None (unknown)."""
+    if n_standards == 0 or not tables:
         return None
     parts = []
     for table in tables:
         ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf)
         parts.append(pd.Series(coping_score(ratio), index=table.index).reindex(index))
-    neutral = (n_standards - len(parts)) * 5.0
-    total = pd.concat(parts, axis=1).sum(axis=1) if parts else pd.Series(0.0, index=index)
-    return ((total + neutral) / n_standards).rename("lack_of_coping")
+    return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
 
 
 def coverage_stage(

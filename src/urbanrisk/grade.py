@@ -30,12 +30,23 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
+from . import settings
 from ._errors import InputError
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
-from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES
+from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
 
 __all__ = ["GRADES", "GRADE_COLOURS", "GRADE_NAMES", "GRADE_RANK", "grade_cells", "grades_from_scores"]
+
+#: The six indicator scores, in the order of their dimensions.
+INDICATORS = (
+    "score_hazard_sources",
+    "score_crowding",
+    "score_residents",
+    "score_urban_village",
+    "score_building_density",
+    "score_vulnerable_sites",
+)
 
 #: Reference densities at which an indicator reaches 10 (log scale below).
 RESIDENTS_REF_PER_KM2 = 50_000.0  # dense inner Beijing / Shenzhen blocks
@@ -43,8 +54,6 @@ CROWD_REF_PER_KM2 = 300.0  # crowd-gathering places per km² in a busy commercia
 HAZARD_SATURATION = 3.0  # hazard intensity (severity x decay) at which the score reaches ~63%
 COVERAGE_REF = 0.5  # footprint coverage of the densest urban fabric
 VULNERABLE_REF = 3.0  # vulnerable sites in a cell's neighbourhood that make the score 10
-NEUTRAL_COPING = 5.0
-NEUTRAL_SCORE = 5.0  # an indicator without data
 
 
 def _log_score(value: np.ndarray, ref: float) -> np.ndarray:
@@ -145,6 +154,18 @@ def hazard_intensity(
     return intensity, top
 
 
+def _weighted_dimension(scores: pd.DataFrame, parts: dict[str, float]) -> pd.Series:
+    """Weighted mean of the measured indicators of one dimension; NaN (unknown) unless the measured
+    ones carry more than :data:`urbanrisk.settings.min_dimension_weight` of its weight."""
+    values = scores[list(parts)]
+    weights = pd.DataFrame({key: np.where(values[key].notna(), w, 0.0) for key, w in parts.items()})
+    weights.index = values.index
+    carried = weights.sum(axis=1)
+    total = (values.fillna(0.0) * weights).sum(axis=1)
+    mean = total / carried.where(carried > 0)
+    return mean.where(carried > settings.min_dimension_weight * sum(parts.values()) + 1e-12)
+
+
 def dimension_scores(
     grid: gpd.GeoDataFrame,
     *,
@@ -152,12 +173,15 @@ def dimension_scores(
     uv_score: pd.Series,
     coping: pd.Series | None = None,
     weights: Weights | None = None,
-    unknown: frozenset[str] = frozenset(),
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The six indicator scores (0-10), the three dimensions and the risk of each cell.
 
-    Indicators named in ``unknown`` (e.g. ``score_building_density`` when the recipe has no
-    buildings) count as neutral (5): missing data is neither good nor bad news.
+    Missing is not zero: an indicator a cell could not measure (``known[known_<name>]`` False) is NaN;
+    a dimension is the weighted mean of its measured indicators, unknown unless they carry more than
+    :data:`urbanrisk.settings.min_dimension_weight` of its weight; lack of coping is unknown where no
+    coverage standard could be evaluated. Risk is the geometric mean of the known dimensions, and
+    unknown (no grade: "no data") where hazard & exposure is unknown or no dimension is known.
     """
     weights = weights or Weights()
     area_km2 = grid["cell_area_m2"] / 1e6
@@ -171,34 +195,47 @@ def dimension_scores(
     scores["score_vulnerable_sites"] = np.clip(
         10.0 * disk_sum(grid["vulnerable_sites"]) / VULNERABLE_REF, 0, 10
     )
-    for key in unknown:
-        scores[key] = NEUTRAL_SCORE
-    scores["hazard_exposure"] = (
-        weights.hazard_sources * scores["score_hazard_sources"]
-        + weights.crowding * scores["score_crowding"]
-        + weights.residents * scores["score_residents"]
+    if known is not None:
+        for key in INDICATORS:
+            scores[key] = scores[key].where(known[f"known_{key[6:]}"].reindex(grid.index).fillna(False))
+    scores["hazard_exposure"] = _weighted_dimension(
+        scores,
+        {
+            "score_hazard_sources": weights.hazard_sources,
+            "score_crowding": weights.crowding,
+            "score_residents": weights.residents,
+        },
     )
-    scores["vulnerability"] = (
-        weights.urban_village * scores["score_urban_village"]
-        + weights.building_density * scores["score_building_density"]
-        + weights.vulnerable_sites * scores["score_vulnerable_sites"]
+    scores["vulnerability"] = _weighted_dimension(
+        scores,
+        {
+            "score_urban_village": weights.urban_village,
+            "score_building_density": weights.building_density,
+            "score_vulnerable_sites": weights.vulnerable_sites,
+        },
     )
-    scores["lack_of_coping"] = (
-        NEUTRAL_COPING if coping is None else coping.reindex(grid.index).fillna(NEUTRAL_COPING)
-    )
-    scores["risk"] = np.cbrt(scores["hazard_exposure"] * scores["vulnerability"] * scores["lack_of_coping"])
+    scores["lack_of_coping"] = np.nan if coping is None else coping.reindex(grid.index)
+    dims = scores[["hazard_exposure", "vulnerability", "lack_of_coping"]]
+    count = dims.notna().sum(axis=1)
+    log_mean = np.log(dims.clip(lower=1e-12)).sum(axis=1) / count.where(count > 0)
+    risk = np.exp(log_mean).where(dims.min(axis=1) > 0, 0.0)  # a measured 0 makes the risk 0
+    scores["risk"] = risk.where(scores["hazard_exposure"].notna() & (count > 0))
+    scores["dimensions_known"] = count.astype(int)
     return scores
 
 
 def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.Series:
     """Grade each risk score I-IV by fixed thresholds or by classes of the data (mapclassify).
 
+    A cell whose risk is unknown (NaN) gets no grade: ``"no data"``.
+
     Examples
     --------
-    >>> grades_from_scores(pd.Series([7.0, 5.0, 3.5, 1.0])).tolist()
-    ['I', 'II', 'III', 'IV']
+    >>> grades_from_scores(pd.Series([7.0, 5.0, 3.5, 1.0, float("nan")])).tolist()
+    ['I', 'II', 'III', 'IV', 'no data']
     """
     spec = spec or GradingSpec()
+    measured = risk.notna().to_numpy()
     values = risk.fillna(0.0).to_numpy(dtype=float)
     if spec.method == "thresholds":
         t1, t2, t3 = spec.thresholds
@@ -207,24 +244,24 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
             raise InputError(msg)
         level = np.where(values >= t1, 0, np.where(values >= t2, 1, np.where(values >= t3, 2, 3)))
     elif spec.method in ("quantiles", "natural_breaks"):
-        distinct = np.unique(values).size
-        if distinct < 2:
-            level = np.full(len(values), 3)
-        else:
+        distinct = np.unique(values[measured]).size
+        level = np.full(len(values), 3)
+        if distinct >= 2:
             import mapclassify  # loads scipy.stats and scikit-learn: only when grading by classes
 
             k = min(4, distinct)
             scheme = (
-                mapclassify.Quantiles(values, k=k)
+                mapclassify.Quantiles(values[measured], k=k)
                 if spec.method == "quantiles"
-                else mapclassify.NaturalBreaks(values, k=k)
+                else mapclassify.NaturalBreaks(values[measured], k=k)
             )
-            level = (k - 1) - scheme.yb + (4 - k)  # highest class -> I
-            level = np.clip(level, 0, 3)
+            level[measured] = np.clip((k - 1) - scheme.yb + (4 - k), 0, 3)  # highest class -> I
     else:
         msg = f"unknown grading method {spec.method!r}: use thresholds, quantiles or natural_breaks"
         raise InputError(msg)
-    return pd.Series(np.asarray(GRADES)[level], index=risk.index, name="grade")
+    grades = np.asarray(GRADES, dtype=object)[level]
+    grades[~measured] = NO_DATA
+    return pd.Series(grades, index=risk.index, name="grade", dtype="str")
 
 
 def _factor_texts(
@@ -232,17 +269,12 @@ def _factor_texts(
     scores: pd.DataFrame,
     hazard_names: dict[str, str],
     weights: Weights,
-    unknown: frozenset[str] = frozenset(),
 ) -> pd.Series:
-    """The three largest weighted indicators of each cell, in words (vectorised per indicator)."""
-    keys = [
-        "score_hazard_sources",
-        "score_crowding",
-        "score_residents",
-        "score_urban_village",
-        "score_building_density",
-        "score_vulnerable_sites",
-    ]
+    """The three largest weighted indicators of each cell, in words (vectorised per indicator).
+
+    An unmeasured indicator is never a reason; a cell without a grade says "no data".
+    """
+    keys = list(INDICATORS)
     w = np.array(
         [
             weights.hazard_sources,
@@ -253,8 +285,7 @@ def _factor_texts(
             weights.vulnerable_sites,
         ]
     )
-    weighted = scores[keys].to_numpy() * w
-    weighted[:, [i for i, key in enumerate(keys) if key in unknown]] = 0.0  # no data: not a reason
+    weighted = np.nan_to_num(scores[keys].to_numpy() * w, nan=0.0)  # no data: not a reason
     crowd = disk_sum(grid["crowd_places"]).to_numpy()
     vulnerable = disk_sum(grid["vulnerable_sites"]).to_numpy()
     residents = grid["residents"].to_numpy()
@@ -269,9 +300,11 @@ def _factor_texts(
     ]
     order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
     out = []
+    graded = scores["risk"].notna().to_numpy()
     for i, top in enumerate(order):
         words = [texts[k][i] for k in top if weighted[i, k] > 0]
-        out.append("; ".join(words) if words else "nothing notable")
+        text = "; ".join(words) if words else "nothing notable"
+        out.append(text if graded[i] else f"no data: too little measured here to grade ({text})")
     return pd.Series(out, index=scores.index, name="factors", dtype="str")
 
 
@@ -283,11 +316,13 @@ def grade_cells(
     utm_crs: str,
     spec: GradingSpec | None = None,
     coping: pd.Series | None = None,
-    unknown: frozenset[str] = frozenset(),
+    known: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The grid with its dimensions, risk, grade, colour and top three factors added.
 
-    ``unknown``: indicators without data (neutral, and never named as a factor).
+    ``known``: per cell, ``known_<indicator>`` flags (:func:`urbanrisk.completeness.measured_indicators`);
+    None: every indicator measured. Unmeasured indicators are unknown, never 0 (see
+    :func:`dimension_scores`).
     """
     spec = spec or GradingSpec()
     intensity, top = hazard_intensity(grid, hazards, utm_crs=utm_crs)
@@ -295,12 +330,12 @@ def grade_cells(
     out["hazard_intensity"] = intensity
     out["top_hazard"] = top
     scores = dimension_scores(
-        out, intensity=intensity, uv_score=uv_score, coping=coping, weights=spec.weights, unknown=unknown
+        out, intensity=intensity, uv_score=uv_score, coping=coping, weights=spec.weights, known=known
     )
     for column in scores.columns:
         out[column] = scores[column]
     out["grade"] = grades_from_scores(out["risk"], spec)
-    out["grade_name"] = out["grade"].map(GRADE_NAMES)
+    out["grade_name"] = out["grade"].map({**GRADE_NAMES, NO_DATA: NO_DATA_NAME})
     names = {}
     if hazards is not None and len(hazards):
         names = {
@@ -309,7 +344,7 @@ def grade_cells(
                 hazards["id"], hazards["label"], hazards["name"], hazards["severity"], strict=True
             )
         }
-    out["factors"] = _factor_texts(out, scores, names, spec.weights, unknown)
+    out["factors"] = _factor_texts(out, scores, names, spec.weights)
     geometry = out.pop("geometry")
     out["geometry"] = geometry
     return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)

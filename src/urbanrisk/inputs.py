@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from . import settings
 from ._errors import LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -101,7 +102,8 @@ def _load_raster(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_population_from_buildings(name: str, spec: Any, state: _Loading) -> None:
-    state.per_person = spec.floor_area_per_person_m2
+    per_person = spec.floor_area_per_person_m2
+    state.per_person = settings.floor_area_per_person_m2 if per_person is None else per_person
     state.population_source = (
         f"buildings: residential floor area of layer '{spec.source}' ÷ {state.per_person:g} m² per person"
     )

@@ -24,8 +24,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .cache import Cache
+from .completeness import completeness_summary, measured_indicators
 from .coverage import coverage_stage, coverage_wide, standards_for
-from .grade import grade_cells
+from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
 from .partitions import build_grid, utm_crs_for
@@ -78,16 +79,6 @@ def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 
-def _unknown_indicators(layers: Layers) -> frozenset[str]:
-    """Indicators that cannot be measured with these layers (graded neutral, reported)."""
-    unknown = set()
-    if not len(layers.buildings):  # no building data: density and urban-village form are unknown
-        unknown |= {"score_building_density", "score_urban_village"}
-    if not len(layers.pois):  # no OSM features: crowding and vulnerable sites are unknown
-        unknown |= {"score_crowding", "score_vulnerable_sites"}
-    return frozenset(unknown)
-
-
 def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_scores: pd.DataFrame):
     """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
     status = {}
@@ -129,15 +120,18 @@ def screen_and_grade(
     """Run the four screens and grade every cell; returns the graded grid and the screens."""
     hazard_table, hazard_status = _hazard_table(recipe, layers, area, grid, utm_crs)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
-    unknown = _unknown_indicators(layers)
+    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
+    known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)
+    if coping is not None:  # outside the OSM data there is no street to measure travel on
+        coping = coping.where(known["known_crowding"])
     graded = grade_cells(
-        grid,
+        grid.join(known),
         hazard_table,
         uv_scores["uv_score"],
         utm_crs=utm_crs,
         spec=recipe.grading,
         coping=coping,
-        unknown=unknown,
+        known=known,
     )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
@@ -152,7 +146,10 @@ def screen_and_grade(
         "communities": f"ok: {len(communities)} units from {how}",
         **status,
     }
-    return graded, Screens(hazard_table, communities, districts, villages, status, sorted(unknown))
+    unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
+    screens = Screens(hazard_table, communities, districts, villages, status, unknown)
+    screens.completeness = completeness_summary(graded, layers)
+    return graded, screens
 
 
 def coverage_for(

@@ -22,6 +22,13 @@ GRADES = ("I", "II", "III", "IV")
 GRADE_NAMES = {"I": "重大 major", "II": "较大 considerable", "III": "一般 moderate", "IV": "低 low"}
 GRADE_COLOURS = {"I": (215, 25, 28), "II": (253, 141, 60), "III": (254, 217, 54), "IV": (44, 123, 182)}
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}  # 0 = most severe
+#: The class of a cell whose risk could not be measured (no grade: grey on the map, its own row).
+NO_DATA = "no data"
+GRADE_CLASSES = (*GRADES, NO_DATA)
+NO_DATA_NAME = "无数据 no data"
+NO_DATA_COLOUR = (160, 160, 160)
+CLASS_NAMES = {**GRADE_NAMES, NO_DATA: NO_DATA_NAME}
+CLASS_COLOURS = {**GRADE_COLOURS, NO_DATA: NO_DATA_COLOUR}
 
 #: Seconds (or metres) per unit of a coverage standard's limit.
 UNITS = {"min": 60.0, "s": 1.0, "m": 1.0}
@@ -74,7 +81,9 @@ class Screens:
     key_districts: gpd.GeoDataFrame
     urban_villages: gpd.GeoDataFrame
     status: dict[str, str]
-    unknown: list[str] = field(default_factory=list)  # indicators without data (graded neutral)
+    unknown: list[str] = field(default_factory=list)  # indicators unmeasured in at least one cell
+    #: how complete the data look and what was unknown where (urbanrisk.completeness)
+    completeness: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

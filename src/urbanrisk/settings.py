@@ -58,6 +58,22 @@ key_district_min_crowd_places: int = 3
 urban_village_min_score: float = 0.5
 urban_village_min_cells: int = 2
 
+#: Mapped OSM buildings count as a measurement (a cell without buildings is empty, not unmapped) where
+#: their estimated completeness reaches this share; below it building indicators (density, urban-village
+#: form, residents from floor area) are unknown. See urbanrisk.completeness.
+min_building_completeness: float = 0.5
+
+#: Radius (metres) of the neighbourhood over which building completeness is estimated from streets.
+completeness_radius_m: float = 300.0
+
+#: Floor area per person (m²) used to compare mapped floor area with a population raster.
+floor_area_per_person_m2: float = 38.6
+
+#: A risk dimension is computed only when its measured indicators carry more than this share of its
+#: weight (else it is unknown, never a 0 that the geometric mean would spread to the risk): a hazard
+#: registry alone (half of hazard & exposure) does not grade a cell where nothing else is known.
+min_dimension_weight: float = 0.5
+
 #: At most this many graph nodes are tried as sites for new resources (intersections first).
 max_site_candidates: int = 3000
 

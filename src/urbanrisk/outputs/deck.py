@@ -14,7 +14,7 @@ import shapely
 
 from .. import settings
 from ..grid import cells_to_polygons
-from ..result import GRADE_COLOURS, GRADE_NAMES, Layers, RunResult
+from ..result import CLASS_COLOURS, CLASS_NAMES, NO_DATA_COLOUR, Layers, RunResult
 from .html import OfflineDeck, escape_text
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
@@ -126,6 +126,11 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
     return out
 
 
+def _score(value: float | None) -> str:
+    """A 0-10 score, or "unknown" where it could not be measured."""
+    return "unknown" if value is None or value != value else f"{value:.1f}"
+
+
 def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
@@ -181,16 +186,19 @@ def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = Non
     for cell, row in grid.iterrows():
         lines = [f"<b>cell {escape_text(cell)}</b>"]
         if graded:
-            lines.append(
-                f"<b>grade {escape_text(row['grade'])} {escape_text(GRADE_NAMES.get(row['grade'], ''))}</b>"
-                f" · risk {row['risk']:.1f}/10"
+            grade = row["grade"]
+            label = (
+                CLASS_NAMES.get(grade, "") if grade == "no data" else f"{grade} {CLASS_NAMES.get(grade, '')}"
             )
+            lines.append(f"<b>{escape_text(label)}</b> · risk {_score(row['risk'])}/10")
             lines.append(
-                f"hazard &amp; exposure {row['hazard_exposure']:.1f}"
-                f" · vulnerability {row['vulnerability']:.1f}"
-                f" · lack of coping {row['lack_of_coping']:.1f}"
+                f"hazard &amp; exposure {_score(row['hazard_exposure'])}"
+                f" · vulnerability {_score(row['vulnerability'])}"
+                f" · lack of coping {_score(row.get('lack_of_coping'))}"
             )
             lines.append(f"why: {escape_text(row['factors'])}")
+            if row.get("unknown"):
+                lines.append(f"<i>unknown: {escape_text(row['unknown'])}</i>")
         lines.append(
             f"residents {_fmt(row['residents'])} · buildings {_fmt(row['buildings'])}"
             f" (coverage {row['coverage_ratio'] * 100:.0f}%)"
@@ -295,7 +303,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "radius": 12 + 30 * np.sqrt(max(row.residents_exposed, 0) / 1000.0),
-                "fill": [*GRADE_COLOURS.get(row.grade, (0, 0, 0)), 255],
+                "fill": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
                 "tip": (
                     f"<b>hazard {escape_text(row.label)}: {escape_text(row.name or row.id)}</b><br/>"
                     f"grade {escape_text(row.grade)} · severity {row.severity} · "
@@ -330,7 +338,7 @@ def grid_deck(
     """
     grid, display_note = display_grid(grid)
     if "grade" in grid.columns:
-        fill = [[*GRADE_COLOURS[g], 170] for g in grid["grade"]]
+        fill = [[*CLASS_COLOURS.get(g, NO_DATA_COLOUR), 170] for g in grid["grade"]]
     else:
         classes, _ = population_classes(grid["residents"])
         fill = [

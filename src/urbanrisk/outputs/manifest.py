@@ -90,6 +90,8 @@ def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any
         "grades": summary.grades,
         "screens": result.screens.status if result.screens is not None else {},
         "unknown_indicators": result.screens.unknown if result.screens is not None else [],
+        "data_completeness": summary.completeness,
+        "warnings": summary.warnings,
         "grading": result.recipe.grading.model_dump(mode="json"),
         "coverage": _coverage(result, summary),
         "layer_stats": result.layers.stats,

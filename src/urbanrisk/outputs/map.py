@@ -12,7 +12,7 @@ import h3
 import numpy as np
 import pydeck as pdk
 
-from ..result import GRADE_COLOURS, GRADE_NAMES, GRADES, RunResult
+from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
 from .summary import RunSummary, run_summary
@@ -32,10 +32,13 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     if summary.graded:
         heading = "Risk grade (cells)"
         items = "".join(
-            f'<div><span style="background:rgb{GRADE_COLOURS[g]}"></span>{escape_text(g)} '
-            f"{escape_text(GRADE_NAMES[g])} · {summary.grades[g]['cells']:,} cells · "
-            f"{summary.grades[g]['residents']:,.0f} residents</div>"
-            for g in GRADES
+            f'<div><span style="background:rgb{CLASS_COLOURS[g]}"></span>'
+            f"{escape_text(CLASS_NAMES[g] if g == 'no data' else f'{g} {CLASS_NAMES[g]}')} · "
+            f"{summary.grades[g]['cells']:,} cells · {summary.grades[g]['residents']:,.0f} residents</div>"
+            for g in GRADE_CLASSES
+        )
+        items += "".join(
+            f'<div style="color:#a40; font-size:11px">⚠ {escape_text(w)}</div>' for w in summary.warnings
         )
         items += _toggles(deck)
     else:

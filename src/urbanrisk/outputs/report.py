@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, RunResult
+from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, GRADE_RANK, RunResult
 from .html import ATTRIBUTION, escape_text
 from .summary import RunSummary, run_summary
 
@@ -25,6 +25,7 @@ body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', san
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 2px solid #ddd; }
 .sub { color: #555; margin-bottom: 10px; }
+.warn { color: #8a3b00; background: #fff3e0; border-left: 4px solid #e67e22; padding: 4px 8px; }
 .cards { display: flex; gap: 10px; flex-wrap: wrap; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
 .card b { display: block; font-size: 20px; }
@@ -39,9 +40,38 @@ th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-var
 
 
 def _grade_badge(grade: str) -> str:
-    r, g, b = GRADE_COLOURS.get(grade, (200, 200, 200))
+    r, g, b = CLASS_COLOURS.get(grade, (200, 200, 200))
     text = "#fff" if grade in ("I", "IV") else "#222"
     return f'<span class="grade" style="background:rgb({r},{g},{b});color:{text}">{escape_text(grade)}</span>'
+
+
+def _class_label(grade: str) -> str:
+    return CLASS_NAMES[grade] if grade not in GRADE_RANK else f"{grade} {CLASS_NAMES[grade]}"
+
+
+def _completeness(summary: RunSummary) -> str:
+    """What was measured, what was unknown where, and how complete the data look."""
+    info = summary.completeness
+    if not info:
+        return ""
+    warnings = "".join(f'<p class="warn">⚠ {escape_text(w)}</p>' for w in summary.warnings)
+    share = info.get("building_completeness")
+    rows = pd.DataFrame(
+        [{"indicator": k, "cells": v} for k, v in info.get("cells_unknown_by_indicator", {}).items()]
+    )
+    table = (
+        _table(rows, {"indicator": "indicator unknown", "cells": "cells"}, numeric={"cells"})
+        if len(rows)
+        else '<p class="note">every indicator was measured in every cell</p>'
+    )
+    estimate = "no basis for an estimate" if share is None else f"about {share:.0%}"
+    return (
+        "<h2>Data completeness: what could not be measured</h2>"
+        f"{warnings}<p>OSM buildings: {escape_text(estimate)} complete "
+        f"({escape_text(info.get('method', ''))}). Unknown indicators are left out of their dimension "
+        "(never counted as 0); cells with too little measured have no grade.</p>"
+        f"{table}"
+    )
 
 
 def _n(value: float, digits: int = 0) -> str:
@@ -128,8 +158,8 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
     recipe = result.recipe
     title = escape_text(summary.title)
     total = summary.residents
-    by_grade = {g: summary.grades[g]["residents"] for g in GRADES}
-    cells_by_grade = {g: int(summary.grades[g]["cells"]) for g in GRADES}
+    by_grade = {g: summary.grades[g]["residents"] for g in GRADE_CLASSES}
+    cells_by_grade = {g: int(summary.grades[g]["cells"]) for g in GRADE_CLASSES}
     screens = result.screens
     coverage = result.coverage
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -144,10 +174,10 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
     card_html = "".join(f'<div class="card">{escape_text(k)}<b>{escape_text(v)}</b></div>' for k, v in cards)
     grade_table = pd.DataFrame(
         {
-            "grade": list(GRADES),
-            "name": [GRADE_NAMES[g] for g in GRADES],
-            "cells": [cells_by_grade[g] for g in GRADES],
-            "residents": [by_grade[g] for g in GRADES],
+            "grade": list(GRADE_CLASSES),
+            "name": [CLASS_NAMES[g] for g in GRADE_CLASSES],
+            "cells": [cells_by_grade[g] for g in GRADE_CLASSES],
+            "residents": [by_grade[g] for g in GRADE_CLASSES],
         }
     )
     grade_html = _table(
@@ -157,8 +187,8 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
         grade_columns={"grade"},
     )
     chart = _bar_chart(
-        {f"{g} {GRADE_NAMES[g]}": by_grade[g] for g in GRADES},
-        {f"{g} {GRADE_NAMES[g]}": GRADE_COLOURS[g] for g in GRADES},
+        {_class_label(g): by_grade[g] for g in GRADE_CLASSES},
+        {_class_label(g): CLASS_COLOURS[g] for g in GRADE_CLASSES},
         "residents",
     )
     sections = [
@@ -166,6 +196,7 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
         f'<div class="sub">urbanrisk risk screening · generated {escape_text(when)} · population: '
         f"{escape_text(summary.population_source)}</div>",
         f'<div class="cards">{card_html}</div>',
+        *(f'<p class="warn">⚠ {escape_text(w)}</p>' for w in summary.warnings),
         "<h2>Residents per grade</h2>",
         f'<div class="cols"><div>{grade_html}'
         f'<p>Residents in total: <b id="residents-total">{_n(total)}</b></p></div><div>{chart}</div></div>',
@@ -281,6 +312,7 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
         ]
     notes = "".join(f"<li>{escape_text(n)}</li>" for n in summary.notes)
     sections += [
+        _completeness(summary),
         "<h2>Inputs</h2>",
         _inputs(result),
         f'<p class="note">Grading: {escape_text(recipe.grading.method)} '

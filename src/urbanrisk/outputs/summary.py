@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..result import GRADES, RunResult
+from ..result import GRADE_CLASSES, RunResult
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,19 @@ class RunSummary:
     coverage: dict[str, dict[str, Any]]  # standard -> status, standard, source, residents_uncovered
     statuses: dict[str, str]  # screens by name, coverage standards as "coverage <name>"
     notes: list[str] = field(default_factory=list)
+    completeness: dict[str, Any] = field(default_factory=dict)  # urbanrisk.completeness summary
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a planner must know before trusting the numbers (e.g. incomplete buildings)."""
+        out = [self.completeness["warning"]] if self.completeness.get("warning") else []
+        no_data = self.grades.get("no data", {}).get("cells", 0)
+        if no_data:
+            out.append(
+                f"{no_data:,} cells have no grade (no data): too little could be measured there; "
+                "they are grey on the map, not low risk"
+            )
+        return out
 
     @property
     def graded(self) -> bool:
@@ -35,7 +48,7 @@ class RunSummary:
 
 
 def grade_counts(grid: Any) -> dict[str, dict[str, float]]:
-    """Cells and residents per grade (an empty dict for an ungraded grid)."""
+    """Cells and residents per grade and for "no data" (an empty dict for an ungraded grid)."""
     if "grade" not in grid.columns:
         return {}
     return {
@@ -43,7 +56,7 @@ def grade_counts(grid: Any) -> dict[str, dict[str, float]]:
             "cells": int((grid["grade"] == grade).sum()),
             "residents": round(float(grid.loc[grid["grade"] == grade, "residents"].sum()), 3),
         }
-        for grade in GRADES
+        for grade in GRADE_CLASSES
     }
 
 
@@ -98,4 +111,5 @@ def run_summary(result: RunResult) -> RunSummary:
         coverage=coverage_by_standard(result),
         statuses=statuses,
         notes=list(result.notes),
+        completeness=dict(result.screens.completeness) if result.screens is not None else {},
     )

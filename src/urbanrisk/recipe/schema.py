@@ -116,7 +116,8 @@ class PopulationFromBuildingsLayer(_Strict):
 
     type: Literal["population_from_buildings"]
     source: str
-    floor_area_per_person_m2: Annotated[float, Field(gt=0, le=1000)] = 38.6
+    #: None: :data:`urbanrisk.settings.floor_area_per_person_m2`
+    floor_area_per_person_m2: Annotated[float | None, Field(gt=0, le=1000)] = None
 
 
 #: Every layer ``type`` a recipe may use, with its options' model (the one list of layer types).

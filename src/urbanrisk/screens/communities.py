@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..clusters import dissolve_cells
-from ..result import GRADE_RANK, GRADES
+from ..result import GRADE_RANK, GRADES, NO_DATA
 
 MIN_RESIDENTIAL_HA = 1.0
 PARENT_OFFSET = 2  # H3 parent units are this many resolutions coarser than the grid
@@ -29,6 +29,7 @@ COLUMNS = [
     "residents_II",
     "residents_III",
     "residents_IV",
+    "residents_no_data",
     "worst_grade",
     "red_cells",
     "mean_risk",
@@ -160,13 +161,17 @@ def communities_screen(
             .to_numpy()
             for g in GRADES
         },
-        "worst_grade": [GRADES[int(r)] if pd.notna(r) else "IV" for r in stats["worst_rank"]],
+        "residents_no_data": by_grade.get(NO_DATA, pd.Series(dtype=float))
+        .reindex(units["id"])
+        .fillna(0.0)
+        .to_numpy(),
+        "worst_grade": [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]],
         "red_cells": stats["red_cells"].fillna(0).astype(int).to_numpy(),
         "mean_risk": stats["mean_risk"].fillna(0.0).to_numpy(),
         "top_hazards": top.to_numpy(),
         "geometry": units.geometry.to_numpy(),
     }
     table = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=4326)
-    table["_rank"] = table["worst_grade"].map(GRADE_RANK)
+    table["_rank"] = table["worst_grade"].map(GRADE_RANK).fillna(len(GRADES))
     table = table.sort_values(["_rank", "red_cells", "mean_risk", "id"], ascending=[True, False, False, True])
     return table.drop(columns="_rank").reset_index(drop=True), how

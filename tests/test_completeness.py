@@ -1,0 +1,192 @@
+"""Missing is not zero: unmeasured indicators are unknown, cells with too little data get no grade,
+and every output says how complete the data look (issue: numbers a planner can trust)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import osmium
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+import urbanrisk as ur
+from conftest import ACCRA_TIF, WUDAOKOU_OSM, default_recipe, write_recipe
+from urbanrisk.result import GRADES, NO_DATA
+
+WUDAOKOU_BOUNDS = (116.3084, 39.9905, 116.3320, 40.0123)
+GAP = (116.3150, 39.9950, 116.3250, 40.0030)  # a block whose buildings we remove
+CHEMICAL = (116.3200, 39.9990)  # inside the gap
+
+
+def _without_buildings(dst, box, *, keep_every: int = 0):
+    """The Wudaokou extract with its building ways inside ``box`` removed (or, with ``keep_every``,
+    all building ways but one in ``keep_every``: sparse buildings everywhere)."""
+    writer = osmium.SimpleWriter(str(dst))
+    count = 0
+    try:
+        for obj in osmium.FileProcessor(str(WUDAOKOU_OSM)).with_locations():
+            if obj.is_way() and "building" in obj.tags:
+                count += 1
+                if keep_every:
+                    if count % keep_every:
+                        continue
+                else:
+                    loc = obj.nodes[0].location
+                    if box[0] <= loc.lon <= box[2] and box[1] <= loc.lat <= box[3]:
+                        continue
+            if obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            else:
+                writer.add_relation(obj)
+    finally:
+        writer.close()
+    return dst
+
+
+def _uniform_raster(path, bounds, people_per_pixel: float = 20.0, pixel: float = 0.0005):
+    width = round((bounds[2] - bounds[0]) / pixel)
+    height = round((bounds[3] - bounds[1]) / pixel)
+    data = np.full((height, width), people_per_pixel, dtype="float32")
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=width,
+        height=height,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(bounds[0], bounds[3], pixel, pixel),
+    ) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def test_raster_only_city_is_not_graded_by_what_it_could_not_measure(tmp_path):
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "accra",
+            "area": {"bbox": [-0.26, 5.53, -0.16, 5.60]},
+            "grid": {"resolution": 9},
+            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
+            "outputs": {"dir": str(tmp_path / "out")},
+        },
+    )
+    result = ur.run_recipe(recipe)
+    grid = result.grid
+    # only residents were measured: no hazard, building, POI or street data
+    assert result.screens.unknown == [
+        "score_building_density",
+        "score_crowding",
+        "score_hazard_sources",
+        "score_urban_village",
+        "score_vulnerable_sites",
+    ]
+    assert grid["known_residents"].all() and not grid["known_hazard_sources"].any()
+    assert (grid["grade"] == NO_DATA).all()  # not II/III from neutral guesses
+    assert grid[["hazard_exposure", "vulnerability", "lack_of_coping", "risk"]].isna().all().all()
+    assert grid["residents"].sum() > 1e5  # the people are still counted and shown
+    assert "building coverage" not in " ".join(grid["factors"])  # an unmeasured indicator is no reason
+    assert grid["factors"].str.startswith("no data").all()
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["grades"][NO_DATA]["cells"] == len(grid)
+    assert all(manifest["grades"][g]["cells"] == 0 for g in GRADES)
+    assert any("no grade" in w for w in manifest["warnings"])
+    report = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "无数据 no data" in report and "Data completeness" in report
+
+
+def test_an_area_larger_than_the_data_is_no_data_beyond_it(tmp_path):
+    east = [WUDAOKOU_BOUNDS[0], WUDAOKOU_BOUNDS[1], WUDAOKOU_BOUNDS[2] + 0.02, WUDAOKOU_BOUNDS[3]]
+    recipe = default_recipe(tmp_path, area={"bbox": east})
+    grid = ur.run_recipe(recipe, write=False).grid
+    lon = np.array([__import__("h3").cell_to_latlng(c)[1] for c in grid.index])
+    beyond = lon > WUDAOKOU_BOUNDS[2] + 0.002
+    assert beyond.sum() > 100
+    assert (grid.loc[beyond, "grade"] == NO_DATA).all()  # not "IV low"
+    assert "outside the OSM data" in grid.loc[beyond, "unknown"].iloc[0]
+    inside = lon < WUDAOKOU_BOUNDS[2] - 0.002
+    assert grid.loc[inside, "grade"].isin(GRADES).mean() > 0.95
+
+
+def test_missing_buildings_under_a_raster_are_unknown_not_zero(tmp_path):
+    osm = _without_buildings(tmp_path / "gap.osm", GAP)
+    raster = _uniform_raster(tmp_path / "people.tif", WUDAOKOU_BOUNDS)
+    hazards = tmp_path / "hazards.csv"
+    hazards.write_text(
+        f"id,kind,name,severity,lon,lat\nC1,chemical,危化品仓库,4,{CHEMICAL[0]},{CHEMICAL[1]}\n",
+        encoding="utf-8",
+    )
+    body = {
+        "name": "gap",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 10},
+        "layers": {
+            "osm": {"type": "osm", "path": str(osm)},
+            "population": {"type": "raster", "path": str(raster)},
+            "hazards": {"type": "points", "path": str(hazards), "lon": "lon", "lat": "lat"},
+        },
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    result = ur.run_recipe(write_recipe(tmp_path, body), write=False)
+    grid = result.grid
+    latlng = np.array([__import__("h3").cell_to_latlng(c) for c in grid.index])
+    in_gap = (
+        (latlng[:, 1] > GAP[0] + 0.001)
+        & (latlng[:, 1] < GAP[2] - 0.001)
+        & (latlng[:, 0] > GAP[1] + 0.001)
+        & (latlng[:, 0] < GAP[3] - 0.001)
+    )
+    gap = grid[in_gap & (grid["buildings"] == 0) & (grid["residents"] > 50)]
+    assert len(gap) > 10
+    # the raster's people are there; the buildings are not mapped: building indicators unknown
+    assert (gap["building_completeness"] == 0).all()
+    assert not gap["known_building_density"].any() and not gap["known_urban_village"].any()
+    assert gap["known_residents"].all()
+    assert gap["vulnerability"].isna().all()  # never a 0 that makes the risk 0
+    assert "buildings look incomplete (0%)" in gap["unknown"].iloc[0]
+    # next to a grade-I chemical site, with residents: graded on what was measured (hazard & exposure,
+    # lack of coping), never multiplied by an unknown 0 (which gave risk 0, "IV low")
+    assert gap["score_hazard_sources"].gt(5).any()
+    assert (gap["risk"] > 0).all()
+    expected = np.sqrt(gap["hazard_exposure"] * gap["lack_of_coping"])
+    assert gap["risk"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert (gap["dimensions_known"] == 2).all()
+    unreached = gap[gap["lack_of_coping"] >= 9.9]  # beyond a hospital's reach: the worst grade
+    assert (unreached.loc[unreached["score_hazard_sources"] > 5, "grade"] == "I").all()
+    completeness = result.screens.completeness
+    assert 0 < completeness["building_completeness"] < 1
+    assert "population raster" in completeness["method"]
+
+
+def test_sparse_buildings_warn_and_residents_from_them_are_unknown(tmp_path, capsys):
+    from urbanrisk.cli import main
+
+    sparse = _without_buildings(tmp_path / "sparse.osm", GAP, keep_every=8)  # 1 building in 8 kept
+    recipe = default_recipe(tmp_path, osm=sparse)
+    assert main(["run", str(recipe), "--scheduler", "synchronous"]) == 0
+    printed = capsys.readouterr().out
+    assert "WARNING: OSM buildings look incomplete" in printed
+    run_dir = next((tmp_path / "out" / "runs").iterdir())
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["data_completeness"]["building_completeness"] < 0.5
+    assert manifest["data_completeness"]["cells_unknown_by_indicator"]["residents"] > 100
+    assert "look incomplete" in (run_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("method", ["thresholds", "quantiles"])
+def test_no_data_cells_take_no_grade_and_do_not_shift_classes(method):
+    import pandas as pd
+
+    from urbanrisk.grade import grades_from_scores
+    from urbanrisk.recipe import GradingSpecModel
+
+    risk = pd.Series([8.0, 5.0, 3.5, 1.0, np.nan])
+    grades = grades_from_scores(risk, GradingSpecModel(method=method))
+    assert grades.iloc[-1] == NO_DATA
+    assert grades.iloc[:4].tolist() == ["I", "II", "III", "IV"]

@@ -59,10 +59,12 @@ def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, 
 
 
 def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
-    """The boxes the OSM data cover: each extract's declared bounds, else the bounds of its features."""
+    """The boxes the OSM data cover: each extract's declared bounds, else the bounds of its buildings
+    (streets and large areas of a clipped extract run on beyond the clip: they do not mark its
+    extent), else of its places, else of its streets."""
     boxes = [b for b in layers.osm_bounds.values() if b is not None]
     if len(boxes) < len(layers.osm_bounds):
-        frames = [f for f in (layers.buildings, layers.streets, layers.pois) if len(f)]
+        frames = next(([f] for f in (layers.buildings, layers.pois, layers.streets) if len(f)), [])
         if frames:
             boxes.append(tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy())))
     return boxes

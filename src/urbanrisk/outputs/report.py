@@ -295,7 +295,7 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
                     "source": "source",
                 },
             ),
-            _bar_chart(chart_values, {}, "residents uncovered") if chart_values else "",
+            _bar_chart(chart_values, {}, "uncovered") if chart_values else "",
             "<h2>Suggested sites for new resources (greedy maximal covering)</h2>",
             _table(
                 _with_lonlat(coverage.sites),

@@ -7,6 +7,7 @@ connects a :class:`distributed.Client` to an existing cluster (never a home-made
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -81,5 +82,41 @@ def map_partitions(
                 future.release()
             return results
     bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    if scheduler == "processes":
+        with bar, _worker_pool() as pool:
+            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
     with bar:
         return list(dask.compute(*tasks, scheduler=scheduler))
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """Worker initializer: the kernel ends this worker when the driver dies (even by SIGKILL)."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the driver died before the line above took effect
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def _worker_pool() -> Iterator[Any]:
+    """Dask's ``processes`` pool (spawned workers, one per core) whose workers die with the driver."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        max_workers=os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

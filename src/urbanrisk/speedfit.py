@@ -123,6 +123,9 @@ def route_class_seconds(
     record_source
         Per record, an index into ``sources`` (its named station) or -1 (the nearest by network).
 
+    Memory: one row of distances and predecessors per named station plus one for the nearest,
+    16 bytes per graph node each (10 stations on a 1 M-node graph: ~180 MB).
+
     Examples
     --------
     A line 0 -> 1 -> 2 (10 s residential, then 20 s primary) and an island node 3:

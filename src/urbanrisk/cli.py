@@ -80,6 +80,28 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--resolution", type=int, default=None, help="H3 resolution (default 10; 8 with --raster)"
     )
+    calibrate = sub.add_parser(
+        "calibrate", help="fit driving speeds and a fixed delay to recorded response times"
+    )
+    calibrate.add_argument("recipe", type=Path)
+    calibrate.add_argument(
+        "--records",
+        type=Path,
+        required=True,
+        help="CSV: lon, lat, seconds (call to arrival); station, turnout_s",
+    )
+    calibrate.add_argument("--out", type=Path, required=True, help="speeds table to write (CSV)")
+    calibrate.add_argument(
+        "--by", choices=["class", "global"], default="class", help="a factor per road class, or one for all"
+    )
+    calibrate.add_argument("--no-delay", action="store_true", help="fit speeds only; keep the turnout")
+    calibrate.add_argument("--holdout", type=float, default=0.25, help="share of records held out (0.25)")
+    calibrate.add_argument("--seed", type=int, default=0, help="seed of the held-out split (0)")
+    calibrate.add_argument(
+        "--min-records", type=int, default=30, help="records a class needs for a factor of its own (30)"
+    )
+    calibrate.add_argument("--kind", default="fire_station", help="resource kind of the stations")
+    calibrate.add_argument("--loss", choices=["soft_l1", "huber", "cauchy", "linear"], default="soft_l1")
     diff = sub.add_parser("diff", help="compare two run folders")
     diff.add_argument("run_a", type=Path)
     diff.add_argument("run_b", type=Path)
@@ -215,6 +237,30 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import calibrate, summary_lines, write_calibration
+
+    if not args.records.is_file():
+        msg = f"records file not found: {args.records}"
+        raise InputError(msg)
+    print(f"urbanrisk calibrate {args.recipe} with {args.records}", flush=True)
+    calibration = calibrate(
+        args.recipe,
+        args.records,
+        by=args.by,
+        fit_delay=not args.no_delay,
+        holdout=args.holdout,
+        seed=args.seed,
+        min_records=args.min_records,
+        kind=args.kind,
+        loss=args.loss,
+    )
+    table, report = write_calibration(calibration, args.out)
+    for line in summary_lines(calibration, table, report):
+        print(line)
+    return EXIT_OK
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .preflight import estimate_cells
     from .recipe import load_recipe
@@ -282,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             "history": _history,
             "diff": _diff,
             "synth": _synth,
+            "calibrate": _calibrate,
         }
         return commands[args.command](args)
     except RecipeError as exc:

@@ -14,7 +14,10 @@ street graph of its mode (:mod:`urbanrisk.network`):
    does, and a cell 731 s away is then reported as 731 s ("beyond the limit"), not as unreachable.
    ``travel`` is NaN only when no route exists (``reason``: "no route to any resource") or the cell
    is too far from a street;
-3. a cell is covered when turnout + travel <= the limit; uncovered residents are summed;
+3. a cell is covered when turnout + travel <= the limit; uncovered residents are summed. A speeds
+   table calibrated on the city's own response records (``urbanrisk calibrate``) carries a fixed
+   delay (``fixed_delay_s``): it replaces the turnout of every drive-time standard
+   (:func:`with_fixed_delay`), so that ``travel`` is comparable to recorded call-to-arrival times;
 4. uncovered cells that touch form gaps; greedy maximal covering picks the candidate nodes that
    would cover the most uncovered residents, one after another;
 5. where resources carry a capacity, two-step floating catchment (PySAL ``access``) gives supply
@@ -25,7 +28,7 @@ The lack-of-coping dimension of the grade is derived from these travel times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +42,7 @@ from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
 from .layers.tables import _read_table
-from .network import StreetGraph, speed_table, street_graph
+from .network import StreetGraph, fixed_delay, speed_table, street_graph
 from .result import UNITS, CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
 from .supply import two_step_fca
@@ -92,6 +95,19 @@ def standards_for(
         )
         raise InputError(msg)
     return out
+
+
+def with_fixed_delay(standards: list[Standard], delay_s: float | None) -> list[Standard]:
+    """The standards with a speed table's fixed delay in place of the turnout of drive-time ones.
+
+    Examples
+    --------
+    >>> [s.turnout_s for s in with_fixed_delay(standards_for("cn"), 45.0)]
+    [45.0, 0.0, 0.0]
+    """
+    if delay_s is None:
+        return list(standards)
+    return [replace(s, turnout_s=delay_s) if s.mode == "drive" and s.by_time else s for s in standards]
 
 
 def resources_near(
@@ -307,6 +323,8 @@ def coverage_stage(
     tables, gap_frames, site_frames = [], [], []
     graphs: dict[str, StreetGraph] = {}
     speeds = speed_table(speeds_path)
+    delay = fixed_delay(speeds)
+    standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
     for standard in standards:
         if streets is None or not len(streets):
@@ -338,6 +356,8 @@ def coverage_stage(
         uncovered = table["residents_uncovered"].sum()
         unsnapped = len(result.resources_unsnapped)
         note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
+        if delay is not None and standard.mode == "drive" and standard.by_time:
+            note += "; turnout = the calibrated speed table's fixed delay"
         status[standard.name] = (
             f"ok: {standard.describe()}; {result.resources_used} resources; {uncovered:,.0f} of "
             f"{table['residents'].sum():,.0f} residents uncovered{note}"

@@ -61,17 +61,61 @@ GRADE_SEPARATION_TAGS = ("tunnel", "bridge", "covered")
 
 
 def speed_table(path: str | Path | None = None) -> pd.DataFrame:
-    """highway -> drive_kmh; a ``fallback`` row covers other values.
+    """highway -> drive_kmh and maxspeed_factor; a ``fallback`` row covers other values.
 
-    Which ways a mode may use is not in this table but in :func:`network_filter_table`.
+    Two optional columns, written by ``urbanrisk calibrate``: ``maxspeed_factor`` multiplies the
+    tagged ``maxspeed`` of a way of that type (blank or absent: 1), and ``fixed_delay_s``, the same
+    value on every row that gives it, replaces the turnout of drive-time standards (see
+    :func:`fixed_delay`). Which ways a mode may use is not in this table but in
+    :func:`network_filter_table`.
+
+    Examples
+    --------
+    >>> table = speed_table()
+    >>> table.loc["residential", ["drive_kmh", "maxspeed_factor"]].tolist(), fixed_delay(table)
+    ([20.0, 1.0], None)
     """
     path = Path(path) if path else settings.tables_dir / "speeds.csv"
     table = _read_table(path, ["highway", "drive_kmh"])
-    table["drive_kmh"] = table["drive_kmh"].astype(float)
+    problems = []
+    for column, default in (("drive_kmh", None), ("maxspeed_factor", 1.0)):
+        text = table[column].str.strip() if column in table else pd.Series("", index=table.index)
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        if default is not None:
+            values = values.where(text != "", default)
+        bad = table.loc[~(values > 0), "highway"].tolist()
+        if bad:
+            problems.append(f"{column} must be a number > 0 (rows {bad[:5]})")
+        table[column] = values.astype(float)
+    if "fixed_delay_s" in table:
+        text = table["fixed_delay_s"].str.strip()
+        delay = pd.to_numeric(text.where(text != ""), errors="coerce")
+        given = delay[text != ""]
+        if given.isna().any() or (given < 0).any() or given.nunique() > 1:
+            problems.append(
+                f"fixed_delay_s must be one number >= 0, the same on every row that gives it (got "
+                f"{sorted(set(text[text != '']))[:5]})"
+            )
+        table["fixed_delay_s"] = delay.astype(float)
     if "fallback" not in set(table["highway"]):
-        msg = f"speed table {path} needs a 'fallback' row for untyped highways"
+        problems.append("it needs a 'fallback' row for untyped highways")
+    if problems:
+        msg = f"speed table {path}: " + "; ".join(problems)
         raise InputError(msg)
     return table.set_index("highway")
+
+
+def fixed_delay(speeds: pd.DataFrame) -> float | None:
+    """The speed table's fixed delay in seconds (``fixed_delay_s``), or None when it has none.
+
+    A calibrated table (``urbanrisk calibrate``) carries the delay between a call and the moment the
+    vehicle moves that the city's own records show; the coverage stage then uses it in place of the
+    standard's ``turnout_s``, so that ``travel`` is comparable to recorded call-to-arrival times.
+    """
+    if "fixed_delay_s" not in speeds:
+        return None
+    values = speeds["fixed_delay_s"].dropna()
+    return float(values.iloc[0]) if len(values) else None
 
 
 def network_filter_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -318,13 +362,23 @@ def street_graph(
         msg = f"no {mode} streets in the OSM layer: coverage by {mode} cannot be computed"
         raise InputError(msg)
     if mode == "drive":
-        table = speeds["drive_kmh"]
-        by_type = edges["highway"].map(table).fillna(table["fallback"])
-        edges["speed_kph"] = parse_maxspeed(edges["maxspeed"]).fillna(by_type).astype(float)
+        edges["speed_kph"] = drive_speeds(edges, speeds)
     else:
         edges["speed_kph"] = float(walk_kmh)
     edges["travel_time"] = edges["length"] / (edges["speed_kph"] * 1000 / 3600)
     return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
+
+
+def drive_speeds(edges: pd.DataFrame, speeds: pd.DataFrame) -> np.ndarray:
+    """km/h per edge: its tagged ``maxspeed`` times its type's ``maxspeed_factor``, else the type's
+    ``drive_kmh`` (types missing from the table take the ``fallback`` row)."""
+    table = speeds["drive_kmh"]
+    by_type = edges["highway"].map(table).fillna(table["fallback"])
+    tagged = parse_maxspeed(edges["maxspeed"])
+    if "maxspeed_factor" in speeds:
+        factor = speeds["maxspeed_factor"]
+        tagged = tagged * edges["highway"].map(factor).fillna(factor["fallback"])
+    return tagged.fillna(by_type).to_numpy(dtype=float)
 
 
 def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, utm_crs: str) -> StreetGraph:

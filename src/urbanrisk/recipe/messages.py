@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .._errors import RecipeError
-from .schema import LAYER_TYPES, allowed_keys
+from .schema import LAYER_TYPES, SEVERITY_HINT, allowed_keys
 
 #: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
 #: (a 456-byte "billion laughs" recipe expands to billions of nodes).
@@ -122,6 +122,10 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
     key = path[-1] if path else ""
     if kind == "extra_forbidden":
         return f"unknown key '{key}': {suggest(str(key), allowed_keys(path, raw))}"
+    if kind == "missing" and key == "order" and len(path) > 1 and path[-2] == "severity":
+        return f"missing key 'order': say which end of the severity scale is the most severe: {SEVERITY_HINT}"
+    if kind == "literal_error" and key == "order":
+        return f"unknown order {err.get('input')!r}: {SEVERITY_HINT}"
     if kind == "missing":
         return f"missing key '{key}': add it (see recipes/beijing-wudaokou.yaml for an example)"
     if kind in ("union_tag_invalid", "union_tag_not_found"):

@@ -29,18 +29,11 @@ from .tables import (
     kind_of,
     resource_kind_table,
 )
-from .tabular import TABULAR_SUFFIXES, rows_from_file
+from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
 from .vector import vector_from_file
 
-LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
-LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
-
-
-def _guess(columns: list[str], names: tuple[str, ...]) -> str | None:
-    lowered = {c.lower(): c for c in columns}
-    return next((lowered[n] for n in names if n in lowered), None)
 
 
 def _read_table_points(
@@ -49,8 +42,8 @@ def _read_table_points(
     table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
     frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
     columns = list(frame.columns)
-    lon = lon or _guess(columns, LON_NAMES)
-    lat = lat or _guess(columns, LAT_NAMES)
+    lon = lon or guess_column(columns, LON_NAMES)
+    lat = lat or guess_column(columns, LAT_NAMES)
     for key, col in (("lon", lon), ("lat", lat)):
         if col is None or col not in columns:
             msg = (

@@ -29,6 +29,15 @@ from .encoding import file_encoding
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TABULAR_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+#: lon / lat column names found without `lon:` / `lat:` (compared lower-case)
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+
+
+def guess_column(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` among ``columns`` (ignoring case), or None."""
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
 
 
 @dataclass

@@ -193,9 +193,10 @@ def check_layers(recipe: Recipe) -> None:
     if recipe.source_path and Path(recipe.source_path).is_file():
         text = Path(recipe.source_path).read_text(encoding="utf-8-sig", errors="replace")
         lines = line_index(text, source)
-    formatted = [
-        format_problem(source, lines.get(key) or lines.get(key[:2]), key, message)
-        for key, message in problems
-    ]
+    located = sorted(
+        ((lines.get(key) or lines.get(key[:2]) or 0, key, message) for key, message in problems),
+        key=lambda item: item[0],
+    )
+    formatted = [format_problem(source, line or None, key, message) for line, key, message in located]
     head = f"{source}: {len(formatted)} problem(s) in the layers' files"
     raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in formatted), formatted)

@@ -69,11 +69,13 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _split_header(raw: list[list[str]], path: Path, layer: str) -> tuple[list[str], list[list[str]], int]:
+def _split_header(
+    raw: list[list[str]], path: Path, layer: str, hint: str = ""
+) -> tuple[list[str], list[list[str]], int]:
     """The header (the first row with >= 2 filled cells) and the non-empty rows below it."""
     start = next((i for i, row in enumerate(raw) if sum(bool(c.strip()) for c in row) >= 2), None)
     if start is None:
-        msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns)"
+        msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns){hint}"
         raise LayerError(msg)
     header = [c.strip() for c in raw[start]]
     while header and not header[-1]:
@@ -124,6 +126,13 @@ def _pick_sheet(names: list[str], sheet: str | int | None, path: Path, layer: st
     raise LayerError(msg)
 
 
+def _sheet_hint(name: str, names: list[str]) -> str:
+    others = [n for n in names if n != name]
+    return (
+        f" in sheet '{name}'; if the registry is on another sheet ({others}), set `sheet:`" if others else ""
+    )
+
+
 def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import openpyxl
 
@@ -133,11 +142,12 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
         msg = f"layer '{layer}': cannot read {path} as an Excel workbook ({exc}); save it as .xlsx or CSV"
         raise LayerError(msg) from exc
     try:
-        name = _pick_sheet(book.sheetnames, sheet, path, layer)
+        names = book.sheetnames
+        name = _pick_sheet(names, sheet, path, layer)
         raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
     finally:
         book.close()
-    columns, rows, header_line = _split_header(raw, path, layer)
+    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 
 
@@ -150,12 +160,13 @@ def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
         msg = f"layer '{layer}': cannot read {path} as an Excel 97-2003 workbook ({exc}); save it as .xlsx"
         raise LayerError(msg) from exc
     try:
-        name = _pick_sheet(book.sheet_names(), sheet, path, layer)
+        names = book.sheet_names()
+        name = _pick_sheet(names, sheet, path, layer)
         table = book.sheet_by_name(name)
         raw = [[_cell_text(v) for v in table.row_values(i)] for i in range(table.nrows)]
     finally:
         book.release_resources()
-    columns, rows, header_line = _split_header(raw, path, layer)
+    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 
 

@@ -98,6 +98,8 @@ def locate(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
             node = node[part]
         elif isinstance(part, str) and not isinstance(node, dict | list):
             break
+        elif isinstance(node, dict) and part == node.get("type"):
+            continue  # the union tag of a layer-level error: the layer itself is the place
         elif isinstance(node, dict) and isinstance(part, str) and part not in node and part != loc[-1]:
             continue  # a union tag
         else:

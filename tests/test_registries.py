@@ -5,6 +5,7 @@ scale, and `urbanrisk validate` listing every header problem at once. Every file
 from __future__ import annotations
 
 import os
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -14,14 +15,14 @@ import yaml
 from shapely.geometry import Polygon, box
 
 import urbanrisk as ur
-from conftest import WUDAOKOU_OSM, default_recipe, write_recipe
+from conftest import default_recipe, write_recipe
 from urbanrisk._errors import LayerError, RecipeError
 from urbanrisk.cli import main
 from urbanrisk.inputs import load_layers
 from urbanrisk.layers.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.layers.polygons import polygons_from_file
-from urbanrisk.layers.tables import kind_names, registry_kind_names
+from urbanrisk.layers.tables import registry_kind_names
 from urbanrisk.recipe import load_recipe
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "等级"]
@@ -169,15 +170,16 @@ def test_gcj02_polygons_are_converted_to_wgs84(tmp_path):
     assert not np.allclose(np.asarray(raw.geometry.iloc[0].exterior.coords)[:4], ring, atol=1e-3)
     bd = gpd.GeoDataFrame({"id": ["1"]}, geometry=[box(116.30, 39.98, 116.32, 40.00)], crs=4326).to_crs(32650)
     bd.to_file(tmp_path / "utm.gpkg")
-    with pytest.raises(LayerError, match="projected CRS .* `coords: gcj02` applies to lon/lat"):
+    with pytest.raises(LayerError, match=r"projected CRS .* `coords: gcj02` applies to lon/lat"):
         polygons_from_file(tmp_path / "utm.gpkg", layer="sq", coords="gcj02")
     assert gcj02_to_wgs84(glon, glat)[0] == pytest.approx(ring[:, 0], abs=1e-9)
 
 
 def test_every_chinese_label_of_the_kind_tables_is_a_kind():
     names = registry_kind_names()
-    for label, kind in [("加油站", "fuel"), ("燃气设施", "gas"), ("危险化学品场所", "chemical"), ("变电站", "power"),
-                        ("烟花爆竹", "explosives"), ("储罐", "storage_tank"), ("危化品", "chemical")]:  # fmt: skip
+    hazards = {"加油站": "fuel", "燃气设施": "gas", "危险化学品场所": "chemical", "变电站": "power"}
+    hazards |= {"烟花爆竹": "explosives", "储罐": "storage_tank", "危化品": "chemical"}
+    for label, kind in hazards.items():
         assert names["hazard"][label] == kind
     for label, kind in [("消防站", "fire_station"), ("医院", "hospital"), ("避难场所", "shelter"),
                         ("应急避难场所", "shelter"), ("社区卫生服务中心", "clinic")]:  # fmt: skip
@@ -215,9 +217,8 @@ def test_a_users_own_kinds_flow_through_to_the_hazard_screen(tmp_path):
     tables = {"hazard_kinds": str(hazard_table), "resource_kinds": str(resource_table)}
     recipe = default_recipe(tmp_path, tables=tables)
     body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
-    body["layers"]["geo"] = {
-        "type": "points", "path": str(registry), "severity": {"column": "等级", "order": "1_is_most_severe"}, **CHINESE,
-    }  # fmt: skip
+    severity = {"column": "等级", "order": "1_is_most_severe"}
+    body["layers"]["geo"] = {"type": "points", "path": str(registry), "severity": severity, **CHINESE}
     body["layers"]["depots"] = {"type": "points", "path": str(depots), "role": "resource", **CHINESE}
     recipe = write_recipe(tmp_path, body)
     layers = load_layers(load_recipe(recipe))
@@ -252,7 +253,7 @@ def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
     body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
     body["layers"].update(
         {
-            "excel": {"type": "points", "path": str(excel), "severity": {"column": "等级", "order": "1_is_most_severe"},
+            "excel": {"type": "points", "path": str(excel), "severity": {"column": "等级", "order": "1_is_most_severe"},  # noqa: E501
                       "kind_column": "类型", "lon": "经度", "sheet": "重大危险源台账"},
             "csv": {"type": "points", "path": str(gbk), "kind_column": "类别", "lat": "lat"},
             "units": {"type": "polygons", "path": str(shp), "id_column": "编码", "name_column": "街道名"},
@@ -262,15 +263,16 @@ def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
     assert main(["validate", str(recipe)]) == 2
     err = capsys.readouterr().err
     expected = [
-        r"layers\.excel\.kind_column: 台账\.xlsx: unknown hazard kind\(s\) '火山' in sheet '重大危险源台账' row 5",
-        r"layers\.excel\.severity: 台账\.xlsx, column '等级': sheet '重大危险源台账' row 6: '2\.5' is not a grade",
-        r"layers\.csv\.lat: h\.csv has no column 'lat' \(its columns: \['编号', '名称', '类型', '经度', '纬度', '等级'\]\)",
+        r"layers\.excel\.kind_column: 台账\.xlsx: unknown hazard kind\(s\) '火山' in sheet '重大危险源台账' "
+        r"row 5",
+        r"layers\.excel\.severity: 台账\.xlsx, column '等级': sheet '重大危险源台账' row 6: '2\.5' is not "
+        r"a grade",
+        r"layers\.csv\.lat: h\.csv has no column 'lat' \(its columns: \['编号', '名称', '类型', "
+        r"'经度', '纬度', '等级'\]\)",
         r"layers\.csv\.kind_column: h\.csv has no column '类别'",
         r"layers\.units\.id_column: jd\.shp has no column '编码' \(its columns: \['code', '街道名'\]\)",
         r"layers\.units\.crs: jd\.shp declares no coordinate reference system .*EPSG:4490",
     ]
-    import re
-
     for pattern in expected:
         assert re.search(pattern, err), (pattern, err)
     assert "6 problem(s)" in err and "layers.csv.severity" not in err

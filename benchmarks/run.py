@@ -143,7 +143,12 @@ def bench_rescan() -> list[tuple[str, str, float, float]]:
                     spec["path"] = str((path.parent / spec["path"]).resolve())
             registry = folder / "hazards.csv"
             registry.write_text("id,kind,name,severity,lon,lat\n", encoding="utf-8")
-            body["layers"]["registry"] = {"type": "points", "path": str(registry), "role": "hazard"}
+            body["layers"]["registry"] = {
+                "type": "points",
+                "path": str(registry),
+                "role": "hazard",
+                "severity": {"order": "4_is_most_severe"},
+            }
             x0, y0, x1, y1 = _osm_bounds(body)
             registry.write_text(
                 f"id,kind,name,severity,lon,lat\nB1,gas,bench,3,{(x0 + x1) / 2},{(y0 + y1) / 2}\n",

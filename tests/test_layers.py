@@ -115,7 +115,9 @@ def test_parse_levels(text, levels):
 
 
 def test_hazard_registry_csv():
-    pts = points_from_file(WUDAOKOU_HAZARDS, layer="hazards", lon="lon", lat="lat")
+    pts = points_from_file(
+        WUDAOKOU_HAZARDS, layer="hazards", lon="lon", lat="lat", severity_order="4_is_most_severe"
+    )
     assert list(pts.columns) == ["id", "kind", "name", "severity", "source", "geometry"]
     assert pts["kind"].tolist() == ["fuel", "industrial"]
     assert pts.crs.to_epsg() == 4326
@@ -171,10 +173,10 @@ def test_registry_errors_are_explained(tmp_path):
     with pytest.raises(LayerError, match=r"unknown hazard kind\(s\) 'fule' \(did you mean 'fuel'\?\)"):
         points_from_file(csv)
     csv.write_text("id,kind,lon,lat,severity\nA,fuel,116.3,39.9,7\n", encoding="utf-8")
-    with pytest.raises(LayerError, match="severity must be 1-4"):
-        points_from_file(csv)
+    with pytest.raises(LayerError, match=r"column 'severity' .*row 2: '7' is not a grade"):
+        points_from_file(csv, severity_order="4_is_most_severe")
     csv.write_text("id,kind,lon,lat\nA,fuel,116.3,north\n", encoding="utf-8")
-    with pytest.raises(LayerError, match=r"non-numeric lon/lat on line\(s\) 2"):
+    with pytest.raises(LayerError, match=r"non-numeric lon/lat .* in row 2"):
         points_from_file(csv)
     csv.write_text("id,kind,lon,lat\n", encoding="utf-8")
     with pytest.raises(LayerError, match="holds no points"):

@@ -21,7 +21,12 @@ grid: {resolution: 10}
 layers:
   osm: {type: osm, path: ../layers/beijing-wudaokou/wudaokou_2017.osm}
   population: {type: population_from_buildings, source: osm, floor_area_per_person_m2: 38.6}
-  hazards: {type: points, path: ../layers/beijing-wudaokou/hazards.csv, lon: lon, lat: lat}
+  hazards:
+    type: points
+    path: ../layers/beijing-wudaokou/hazards.csv
+    lon: lon
+    lat: lat
+    severity: {column: severity, order: 4_is_most_severe}
 outputs: {dir: ../outputs/beijing-wudaokou}
 """
 
@@ -62,21 +67,21 @@ def test_unknown_key_names_line_and_nearest_valid_key():
 
 
 def test_unknown_layer_option_suggests_the_right_one():
-    text = EXAMPLE.replace("lon: lon, lat: lat}", "lon: lon, lat: lat, cords: gcj02}")
+    text = EXAMPLE.replace("    lat: lat\n", "    lat: lat\n    cords: gcj02\n")
     (msg,) = problems(text)
-    assert msg.startswith("r.yaml:8: layers.hazards.cords: unknown key 'cords'")
+    assert msg.startswith("r.yaml:13: layers.hazards.cords: unknown key 'cords'")
     assert "did you mean 'coords'?" in msg
 
 
 def test_unknown_layer_type():
-    (msg,) = problems(EXAMPLE.replace("{type: points,", "{type: pionts,"))
+    (msg,) = problems(EXAMPLE.replace("type: points", "type: pionts"))
     assert msg.startswith("r.yaml:8: layers.hazards: unknown layer type 'pionts'")
     assert "did you mean 'points'?" in msg
 
 
 def test_missing_file_names_resolved_path_and_fix():
     (msg,) = problems(EXAMPLE.replace("hazards.csv", "hazard.csv"))
-    assert msg.startswith("r.yaml:8: layers.hazards.path: file not found:")
+    assert msg.startswith("r.yaml:10: layers.hazards.path: file not found:")
     assert str(ROOT / "layers" / "beijing-wudaokou" / "hazard.csv") in msg
     assert "relative paths resolve against the recipe's folder" in msg
 
@@ -111,7 +116,7 @@ def test_every_problem_reported_at_once_in_line_order():
     found = problems(text)
     assert len(found) == 5
     lines = [int(p.split(":")[1]) for p in found]
-    assert lines == sorted(lines) == [3, 4, 7, 8, 9]
+    assert lines == sorted(lines) == [3, 4, 7, 10, 14]
     assert "did you mean 'osm'?" in found[0]
     assert "source 'hazards' is not an osm layer" in found[2]
     assert "unknown key 'outputz'" in found[4] and "did you mean 'outputs'?" in found[4]

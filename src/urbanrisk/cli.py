@@ -262,10 +262,11 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .preflight import estimate_cells
+    from .preflight import check_layers, estimate_cells
     from .recipe import load_recipe
 
     recipe = load_recipe(args.recipe)
+    check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
     cells = estimate_cells(recipe)
     estimate = f", about {cells:,} cells" if cells is not None else ""
     resolution = recipe.grid.resolution

@@ -172,6 +172,14 @@ def _count_points(
     return counts
 
 
+def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
+    """Hazard points per cell, whatever their kind."""
+    if hazards is None or not len(hazards):
+        return pd.Series(0.0, index=index)
+    counts = _count_points(hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy(), resolution)
+    return counts.reindex(index, fill_value=0).astype(float)
+
+
 def points_to_cell_counts(
     points: gpd.GeoDataFrame | None,
     cells: list[str],
@@ -419,5 +427,6 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         ),
     ]
     table = pd.concat(parts, axis=1)
-    table["hazards"] = table[[f"hazard_{k}" for k in HAZARD_KINDS]].sum(axis=1)
+    # every hazard, of the package's kinds or of kinds a recipe's own hazard_kinds table adds
+    table["hazards"] = _hazard_total(task.hazards, table.index, task.resolution)
     return table

@@ -26,7 +26,13 @@ from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import raster_info
 from .layers.remote import local_copy
-from .layers.tables import building_type_table, hazard_kind_table, landuse_context_table, osm_tag_table
+from .layers.tables import (
+    building_type_table,
+    hazard_kind_table,
+    landuse_context_table,
+    osm_tag_table,
+    registry_kind_names,
+)
 from .layers.vector import vector_from_file
 from .recipe import Recipe
 from .result import Layers, RasterInfo
@@ -44,6 +50,7 @@ class _Loading:
     building_types: pd.DataFrame
     context: pd.DataFrame
     severities: dict[str, int]
+    kind_names: dict[str, dict[str, str]]  # role -> accepted kind name -> kind
     osm: dict[str, OsmLayers] = field(default_factory=dict)
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
@@ -83,15 +90,29 @@ def _load_osm(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_points(name: str, spec: Any, state: _Loading) -> None:
-    options = spec.model_dump(exclude={"type", "path"})
-    frame = points_from_file(spec.path, layer=name, default_severity=state.severities, **options)
+    options = spec.model_dump(exclude={"type", "path", "severity", "severity_column"})
+    frame = points_from_file(
+        spec.path,
+        layer=name,
+        severity_column=spec.severity_col,
+        severity_order=spec.severity.order if spec.severity else None,
+        default_severity=state.severities,
+        kinds=state.kind_names[spec.role],
+        **options,
+    )
     (state.hazards if spec.role == "hazard" else state.resources).append(frame)
 
 
 def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
     state.communities.append(
         polygons_from_file(
-            spec.path, layer=name, id_column=spec.id_column, name_column=spec.name_column, crs=spec.crs
+            spec.path,
+            layer=name,
+            id_column=spec.id_column,
+            name_column=spec.name_column,
+            crs=spec.crs,
+            coords=spec.coords,
+            encoding=spec.encoding,
         )
     )
 
@@ -148,6 +169,9 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         building_types=building_type_table(recipe.tables.building_types),
         context=landuse_context_table(recipe.tables.landuse_context),
         severities=hazard_kind_table(recipe.tables.hazard_kinds)["default_severity"].to_dict(),
+        kind_names=registry_kind_names(
+            recipe.tables.hazard_kinds, recipe.tables.resource_kinds, recipe.tables.kind_aliases
+        ),
     )
     files: dict[str, str] = {}
     for name, spec in recipe.layers.items():

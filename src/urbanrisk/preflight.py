@@ -1,13 +1,23 @@
-"""Checks before any layer is loaded: the study area's box from file headers, and the job's size.
+"""Checks before any layer is loaded: the study area's box, the job's size, and every layer's header.
 
 Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopandas or shapely.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from ._errors import LayerError, RecipeError
 from .jobsize import bbox_km2, check_job
+from .layers.headers import vector_header
 from .layers.raster import raster_info
+from .layers.severity import severity_problem, to_internal
+from .layers.tables import kind_of, registry_kind_names
+from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
 from .recipe import Recipe
+from .recipe.messages import format_problem, line_index
+from .recipe.schema import SEVERITY_HINT
 
 
 def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None:
@@ -39,3 +49,154 @@ def estimate_cells(recipe: Recipe) -> int | None:
     if bounds is None:
         return None
     return check_job(bbox_km2(bounds), recipe.grid.resolution, force=recipe.grid.force)
+
+
+# --- layer headers: every problem of every layer at once, before anything is loaded -----------------
+
+Problem = tuple[tuple[str, ...], str]  # (recipe key path, message with the fix)
+
+
+def _local(path: str) -> Path | None:
+    return None if "://" in path else Path(path)
+
+
+def _missing_column(path: Path, column: str, columns: list[str], fix: str) -> str:
+    return f"{path.name} has no column '{column}' (its columns: {columns}); {fix}"
+
+
+def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], path: Path) -> list[Problem]:
+    """Kinds, severities and coordinates of a CSV / Excel registry."""
+    problems: list[Problem] = []
+    key = ("layers", name)
+    columns = table.columns
+    for axis, names_ in (("lon", LON_NAMES), ("lat", LAT_NAMES)):
+        col = getattr(spec, axis) or guess_column(columns, names_)
+        if col is None or col not in columns:
+            fix = f"set `{axis}:` to the column holding the {'longitude' if axis == 'lon' else 'latitude'}"
+            problems.append(((*key, axis), _missing_column(path, col or axis, columns, fix)))
+    if spec.kind is None and spec.kind_column not in columns:
+        fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
+        problems.append(((*key, "kind_column"), _missing_column(path, spec.kind_column, columns, fix)))
+    elif spec.kind is None:
+        j = columns.index(spec.kind_column)
+        unknown = [(i, r[j]) for i, r in enumerate(table.rows) if kind_of(r[j], names) is None]
+        if unknown:
+            listed = ", ".join(f"'{v}' in {table.where(i)}" for i, v in unknown[:5])
+            fix = f"use a known kind or label, or add it to your copy of {spec.role}_kinds.csv (tables:)"
+            problems.append(
+                ((*key, "kind_column"), f"{path.name}: unknown {spec.role} kind(s) {listed}; {fix}")
+            )
+    elif kind_of(spec.kind, names) is None:
+        problems.append(
+            ((*key, "kind"), f"unknown {spec.role} kind '{spec.kind}': use a known kind or label")
+        )
+    column = spec.severity_col
+    if spec.role == "hazard" and spec.severity is not None and column in columns:
+        j, order = columns.index(column), spec.severity.order
+        bad = [i for i, r in enumerate(table.rows) if to_internal(r[j], order) is None]
+        listed = "; ".join(f"{table.where(i)}: {severity_problem(table.rows[i][j], order)}" for i in bad[:5])
+        if bad:
+            problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
+    return problems
+
+
+def _severity_declared(name: str, spec: Any, columns: list[str], path: Path) -> list[Problem]:
+    column = spec.severity_col
+    if spec.role != "hazard":
+        return []
+    if spec.severity is None and column in columns:
+        text = (
+            f"{path.name} has a severity column '{column}' but the recipe does not say which end of its "
+            f"scale is the most severe: add severity: {{column: {column}, order: ...}}, with {SEVERITY_HINT}"
+        )
+        return [(("layers", name, "severity"), text)]
+    if spec.severity is not None and column not in columns:
+        fix = "set `severity: {column: ...}` to the right column"
+        return [(("layers", name, "severity"), _missing_column(path, column, columns, fix))]
+    return []
+
+
+def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem]:
+    path = _local(spec.path)
+    if path is None or not path.is_file():
+        return []
+    if path.suffix.lower() in TABULAR_SUFFIXES:
+        table = rows_from_file(path, layer=name, sheet=spec.sheet, encoding=spec.encoding)
+        problems = _registry_values(name, spec, table, names, path)
+        return problems + _severity_declared(name, spec, table.columns, path)
+    header = vector_header(path, encoding=spec.encoding, layer=name)
+    if header is None:
+        return []
+    problems = _severity_declared(name, spec, header.columns, path)
+    if spec.kind is None and spec.kind_column not in header.columns:
+        fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
+        problems.append(
+            (("layers", name, "kind_column"), _missing_column(path, spec.kind_column, header.columns, fix))
+        )
+    if not header.has_crs and spec.crs is None:
+        problems.append((("layers", name, "crs"), _no_crs(path)))
+    return problems
+
+
+def _no_crs(path: Path) -> str:
+    return (
+        f"{path.name} declares no coordinate reference system (no .prj): say which with `crs:` (e.g. "
+        "EPSG:4490 for CGCS2000 lon/lat, EPSG:4547 for CGCS2000 Gauss-Kruger CM 114E)"
+    )
+
+
+def _polygons_problems(name: str, spec: Any) -> list[Problem]:
+    path = _local(spec.path)
+    if path is None or not path.is_file():
+        return []
+    header = vector_header(path, encoding=spec.encoding, layer=name)
+    if header is None:
+        return []
+    problems: list[Problem] = []
+    for key in ("id_column", "name_column"):
+        column = getattr(spec, key)
+        if column not in header.columns and (key == "id_column" or column != "name"):
+            fix = f"set `{key}:` to one of them"
+            problems.append((("layers", name, key), _missing_column(path, column, header.columns, fix)))
+    if not header.has_crs and spec.crs is None:
+        problems.append((("layers", name, "crs"), _no_crs(path)))
+    return problems
+
+
+def layer_problems(recipe: Recipe) -> list[Problem]:
+    """Every problem the layers' headers show (columns, encoding, kinds, severities, CRS), at once.
+
+    Reads CSV / Excel registries (small) whole, and only the header of Shapefiles (.dbf, .prj, .cpg),
+    GeoPackages and GeoJSON; URLs are checked when the run reads them.
+    """
+    tables = recipe.tables
+    names = registry_kind_names(tables.hazard_kinds, tables.resource_kinds, tables.kind_aliases)
+    problems: list[Problem] = []
+    for name, spec in recipe.layers.items():
+        try:
+            if spec.type == "points":
+                problems += _points_problems(name, spec, names[spec.role])
+            elif spec.type == "polygons":
+                problems += _polygons_problems(name, spec)
+        except LayerError as exc:
+            problems.append((("layers", name, "path"), str(exc).removeprefix(f"layer '{name}': ")))
+    return problems
+
+
+def check_layers(recipe: Recipe) -> None:
+    """Raise one RecipeError listing every :func:`layer_problems`, each with its recipe key and line."""
+    problems = layer_problems(recipe)
+    if not problems:
+        return
+    source = recipe.source_path or "<recipe>"
+    lines: dict[tuple[Any, ...], int] = {}
+    if recipe.source_path and Path(recipe.source_path).is_file():
+        text = Path(recipe.source_path).read_text(encoding="utf-8-sig", errors="replace")
+        lines = line_index(text, source)
+    located = sorted(
+        ((lines.get(key) or lines.get(key[:2]) or 0, key, message) for key, message in problems),
+        key=lambda item: item[0],
+    )
+    formatted = [format_problem(source, line or None, key, message) for line, key, message in located]
+    head = f"{source}: {len(formatted)} problem(s) in the layers' files"
+    raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in formatted), formatted)

@@ -1,45 +1,49 @@
-"""Hazard and resource registries: CSV with lon/lat columns, GeoJSON or GeoPackage -> standard points.
+"""Hazard and resource registries (台账) -> standard points.
 
-Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards, 1-4, 4 the most severe),
-``capacity`` (resources), ``source``, geometry (points, EPSG:4326). Registry fields are untrusted text:
+Read as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx/.xls (:mod:`urbanrisk.layers.tabular`),
+GeoJSON, GeoPackage or Shapefile. Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards,
+1-4, 4 the most severe, read on the scale the recipe declares: :mod:`urbanrisk.layers.severity`),
+``capacity`` (resources), ``source``, geometry (points, EPSG:4326). Kinds may be written as the kind
+tables' Chinese or English labels or an alias (加油站, 危化品...). Registry fields are untrusted text:
 they are trimmed here and escaped wherever HTML is written.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._errors import LayerError
+from .._errors import LayerError, RecipeError
 from .coords import to_wgs84
 from .osm import clean_text
-from .tables import HAZARD_KINDS, RESOURCE_KINDS, hazard_kind_table
+from .severity import ORDER_HINT, severity_problem, to_internal
+from .tables import (
+    hazard_kind_table,
+    kind_alias_table,
+    kind_names,
+    kind_of,
+    resource_kind_table,
+)
+from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
 from .vector import vector_from_file
 
-_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
-_LAT_NAMES = ("lat", "latitude", "y")
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
+Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
 
 
-def _guess(columns: list[str], names: tuple[str, ...]) -> str | None:
-    lowered = {c.lower(): c for c in columns}
-    return next((lowered[n] for n in names if n in lowered), None)
-
-
-def _read_csv_points(path: Path, lon: str | None, lat: str | None, layer: str) -> gpd.GeoDataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        msg = f"layer '{layer}': cannot read {path} as CSV ({exc}); save it as UTF-8 CSV with a header row"
-        raise LayerError(msg) from exc
+def _read_table_points(
+    path: Path, lon: str | None, lat: str | None, layer: str, sheet: str | int | None, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, Where]:
+    table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
+    frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
     columns = list(frame.columns)
-    lon = lon or _guess(columns, _LON_NAMES)
-    lat = lat or _guess(columns, _LAT_NAMES)
+    lon = lon or guess_column(columns, LON_NAMES)
+    lat = lat or guess_column(columns, LAT_NAMES)
     for key, col in (("lon", lon), ("lat", lat)):
         if col is None or col not in columns:
             msg = (
@@ -50,15 +54,19 @@ def _read_csv_points(path: Path, lon: str | None, lat: str | None, layer: str) -
             raise LayerError(msg)
     xs = pd.to_numeric(frame[lon].str.strip(), errors="coerce")
     ys = pd.to_numeric(frame[lat].str.strip(), errors="coerce")
-    bad = frame.index[xs.isna() | ys.isna()]
+    bad = np.flatnonzero((xs.isna() | ys.isna()).to_numpy())
     if len(bad):
-        rows = ", ".join(str(i + 2) for i in bad[:5])
-        msg = f"layer '{layer}': {path}: non-numeric lon/lat on line(s) {rows}; fix or remove those rows"
+        rows = ", ".join(table.where(int(i)) for i in bad[:5])
+        msg = (
+            f"layer '{layer}': {path}: non-numeric lon/lat ('{lon}', '{lat}') in {rows}; "
+            "fix or remove those rows"
+        )
         raise LayerError(msg)
     check_lonlat(xs.to_numpy(), ys.to_numpy(), layer=layer, path=path)
-    return gpd.GeoDataFrame(
+    gdf = gpd.GeoDataFrame(
         frame.drop(columns=[lon, lat]), geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326"
     )
+    return gdf, table.where
 
 
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | str) -> None:
@@ -92,38 +100,116 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
         raise LayerError(msg)
 
 
-def _read_vector_points(path: Path, crs: str | None, layer: str) -> gpd.GeoDataFrame:
-    gdf = vector_from_file(path, layer=layer, crs=crs)
+def _read_vector_points(
+    path: Path, crs: str | None, layer: str, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, Where]:
+    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding).reset_index(drop=True)
     if len(gdf) and not gdf.geom_type.isin(["Point"]).all():
         gdf = gdf.set_geometry(gdf.geometry.representative_point())
     gdf = gdf.to_crs("EPSG:4326")
     check_lonlat(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), layer=layer, path=path)
-    return gdf
+    return gdf, lambda i: f"feature {i + 1}"
+
+
+def default_kind_names(role: str) -> dict[str, str]:
+    """Every name of the package's own hazard or resource kinds (labels and aliases) -> kind."""
+    table = hazard_kind_table() if role == "hazard" else resource_kind_table()
+    return kind_names(table, kind_alias_table())
+
+
+def _unknown_kinds(values: list[str], rows: list[int], names: Mapping[str, str], role: str) -> str:
+    """'fule' (did you mean 'fuel'?) in row 2, ... for the first five unknown values."""
+    hints, seen = [], set()
+    for value, row in zip(values, rows, strict=True):
+        if value in seen or len(hints) == 5:
+            continue
+        seen.add(value)
+        close = difflib.get_close_matches(value.casefold(), list(names), n=1)
+        hints.append(f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else "") + f" in {row}")
+    known = ", ".join(sorted(set(names.values())))
+    return (
+        f"unknown {role} kind(s) {', '.join(hints)}; known kinds: {known} (or their labels in "
+        f"{role}_kinds.csv / kind_aliases.csv). For a kind of your own (e.g. 地质灾害隐患点), add a row "
+        f"to your copy of the table and name it in the recipe: tables: {{{role}_kinds: my_{role}_kinds.csv}}"
+    )
 
 
 def _kinds(
-    frame: pd.DataFrame, column: str, fixed: str | None, role: str, layer: str, path: Path
+    frame: pd.DataFrame,
+    column: str,
+    fixed: str | None,
+    role: str,
+    layer: str,
+    path: Path,
+    names: Mapping[str, str],
+    where: Where,
 ) -> pd.Series:
-    allowed = HAZARD_KINDS if role == "hazard" else RESOURCE_KINDS
     if fixed is not None:
-        kinds = pd.Series(fixed, index=frame.index)
+        values = pd.Series(fixed, index=frame.index, dtype="str")
     elif column in frame.columns:
-        kinds = frame[column].astype(str).str.strip().str.lower()
+        values = frame[column].fillna("").astype(str).str.strip()
     else:
         msg = (
-            f"layer '{layer}': {path} has no '{column}' column; name the column with `kind_column:` "
-            f"or give every row one kind with `kind:` ({', '.join(allowed)})"
+            f"layer '{layer}': {path} has no '{column}' column (its columns: {list(frame.columns)}); "
+            f"name the column with `kind_column:` or give every row one kind with `kind:`"
         )
         raise LayerError(msg)
-    unknown = sorted(set(kinds) - set(allowed))
-    if unknown:
-        hints = []
-        for kind in unknown[:5]:
-            close = difflib.get_close_matches(kind, allowed, n=1)
-            hints.append(f"'{kind}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        msg = f"layer '{layer}': unknown {role} kind(s) {', '.join(hints)}; known kinds: {', '.join(allowed)}"
+    kinds = values.map(lambda v: kind_of(v, names))
+    unknown = np.flatnonzero(kinds.isna().to_numpy())
+    if len(unknown):
+        text = _unknown_kinds(
+            [str(values.iloc[i]) for i in unknown], [where(int(i)) for i in unknown], names, role
+        )
+        msg = f"layer '{layer}': {path}: {text}"
         raise LayerError(msg)
-    return kinds
+    return kinds.astype("str")
+
+
+def _severity(
+    frame: pd.DataFrame, column: str, order: str, layer: str, path: Path, where: Where
+) -> np.ndarray:
+    """The severity column on the declared scale as urbanrisk's 1-4 (4 the most severe)."""
+    texts = frame[column].fillna("").astype(str).to_numpy()
+    values = [to_internal(t, order) for t in texts]
+    bad = [i for i, v in enumerate(values) if v is None]
+    if bad:
+        listed = "; ".join(f"{where(i)}: {severity_problem(texts[i], order)}" for i in bad[:5])
+        more = f" (and {len(bad) - 5} more rows)" if len(bad) > 5 else ""
+        msg = f"layer '{layer}': {path}, column '{column}' (order: {order}): {listed}{more}"
+        raise LayerError(msg)
+    return np.asarray(values, dtype=int)
+
+
+def _hazard_severity(
+    gdf: gpd.GeoDataFrame,
+    kinds: pd.Series,
+    *,
+    column: str | None,
+    order: str | None,
+    defaults: Mapping[str, int],
+    layer: str,
+    path: Path,
+    where: Where,
+) -> np.ndarray:
+    col = column or "severity"
+    if col not in gdf.columns:
+        if order is not None:  # a declared column must be there
+            msg = (
+                f"layer '{layer}': {path} has no severity column '{col}' (its columns: "
+                f"{[c for c in gdf.columns if c != 'geometry']}); "
+                "set `severity: {column: ...}` to the right one"
+            )
+            raise LayerError(msg)
+        # the kind's default, as for hazards read from OSM
+        return kinds.map(defaults).fillna(DEFAULT_SEVERITY).astype(int).to_numpy()
+    if order is None:
+        msg = (
+            f"layers.{layer}.severity: {path} has a severity column '{col}' but the recipe does not say "
+            f"which end of its scale is the most severe; add severity: {{column: {col}, order: ...}} to "
+            f"layer '{layer}', with {ORDER_HINT}"
+        )
+        raise RecipeError(msg, [msg])
+    return _severity(gdf, col, order, layer, path, where)
 
 
 def points_from_file(
@@ -135,29 +221,41 @@ def points_from_file(
     lat: str | None = None,
     coords: str = "wgs84",
     crs: str | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
     kind: str | None = None,
     id_column: str = "id",
     kind_column: str = "kind",
     name_column: str = "name",
-    severity_column: str = "severity",
+    severity_column: str | None = None,
+    severity_order: str | None = None,
     capacity_column: str = "capacity",
     default_severity: Mapping[str, int] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a hazard or resource registry into standard points.
 
     Parameters
     ----------
     path
-        CSV (with lon/lat columns), GeoJSON or GeoPackage.
+        CSV / TSV (with lon/lat columns, any encoding), Excel .xlsx / .xls, GeoJSON, GeoPackage, Shapefile.
     layer
         The layer's name in the recipe (for messages).
     role
         ``hazard`` or ``resource``: which kinds are allowed and which fields matter.
     coords
         ``wgs84``, ``gcj02`` (Amap, Tencent) or ``bd09`` (Baidu): converted to WGS84.
+    sheet, encoding
+        Excel sheet (name, or number from 1); text encoding of a CSV or Shapefile DBF (default: detected).
+    severity_column, severity_order
+        The severity column (default ``severity``) and its scale, ``1_is_most_severe`` (一级 the most
+        severe) or ``4_is_most_severe``. A registry with a severity column must declare its scale.
     default_severity
         Severity per hazard kind when the registry has no severity column (default: the
         ``default_severity`` of ``layers/tables/hazard_kinds.csv``).
+    kinds
+        Every accepted kind name (casefolded) -> kind (default: the package's kind tables and aliases;
+        see :func:`urbanrisk.layers.tables.kind_names`).
 
     Returns
     -------
@@ -166,33 +264,36 @@ def points_from_file(
 
     Raises
     ------
+    RecipeError
+        A severity column whose scale the recipe does not declare.
     LayerError
         Missing file or columns, no CRS, swapped or out-of-range coordinates, unknown kinds, a
-        severity outside 1-4, or an empty registry.
+        severity that is not a grade on the declared scale (named by row and column), or no points.
     """
     path = Path(path)
     if not path.is_file():
         msg = f"layer '{layer}': file not found: {path}"
         raise LayerError(msg)
-    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        gdf = _read_csv_points(path, lon, lat, layer)
+    if path.suffix.lower() in TABULAR_SUFFIXES:
+        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding)
     else:
-        gdf = _read_vector_points(path, crs, layer)
+        gdf, where = _read_vector_points(path, crs, layer, encoding)
     if len(gdf) == 0:
         msg = f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none"
         raise LayerError(msg)
     if coords != "wgs84":
         x, y = to_wgs84(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), coords)
         gdf = gdf.set_geometry(gpd.points_from_xy(x, y, crs="EPSG:4326"))
-    kinds = _kinds(gdf, kind_column, kind, role, layer, path)
+    names = kinds if kinds is not None else default_kind_names(role)
+    kind_values = _kinds(gdf, kind_column, kind, role, layer, path, names, where)
     out = gpd.GeoDataFrame(
         {
             "id": (
-                gdf[id_column].astype(str)
+                gdf[id_column].astype(str).str.strip()
                 if id_column in gdf.columns
                 else pd.Series([f"{layer}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
             ),
-            "kind": kinds,
+            "kind": kind_values,
             "name": gdf[name_column].map(clean_text) if name_column in gdf.columns else "",
         },
         geometry=gdf.geometry.to_numpy(),
@@ -200,20 +301,16 @@ def points_from_file(
         index=gdf.index,
     )
     if role == "hazard":
-        if severity_column in gdf.columns:
-            severity = pd.to_numeric(gdf[severity_column], errors="coerce")
-            bad = severity.isna() | ~severity.between(1, 4)
-            if bad.any():
-                msg = (
-                    f"layer '{layer}': severity must be 1-4 (4 the most severe); rows "
-                    f"{', '.join(str(i + 2) for i in gdf.index[bad][:5])} have "
-                    f"{gdf[severity_column][bad].head(3).tolist()}"
-                )
-                raise LayerError(msg)
-            out["severity"] = severity.astype(int)
-        else:  # the kind's default, as for hazards read from OSM
-            defaults = default_severity or hazard_kind_table()["default_severity"].to_dict()
-            out["severity"] = kinds.map(defaults).fillna(DEFAULT_SEVERITY).astype(int).to_numpy()
+        out["severity"] = _hazard_severity(
+            gdf,
+            kind_values,
+            column=severity_column,
+            order=severity_order,
+            defaults=default_severity or hazard_kind_table()["default_severity"].to_dict(),
+            layer=layer,
+            path=path,
+            where=where,
+        )
     if role == "resource":
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan

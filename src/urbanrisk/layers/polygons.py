@@ -1,4 +1,4 @@
-"""Community units (街道 / 社区 polygons) with an id and a name."""
+"""Community units (区 / 街道 / 社区 / 网格 polygons) with an id and a name."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import shapely
 
 from .._errors import LayerError
 from .osm import clean_text
-from .vector import vector_from_file
+from .vector import from_map_service, vector_from_file
 
 
 def polygons_from_file(
@@ -19,19 +19,26 @@ def polygons_from_file(
     id_column: str = "id",
     name_column: str = "name",
     crs: str | None = None,
+    coords: str = "wgs84",
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read community polygons: columns ``id``, ``name``, geometry (EPSG:4326, repaired if invalid).
+
+    Any CRS the file declares (CGCS2000 EPSG:4490, its Gauss-Kruger zones such as EPSG:4547...) is
+    reprojected; ``coords`` converts GCJ-02 / BD-09 lon/lat to WGS84; ``encoding`` reads a Shapefile
+    DBF without .cpg (default: detected).
 
     Raises
     ------
     LayerError
         Missing file, no CRS, no polygons, or missing id column.
     """
-    gdf = vector_from_file(path, layer=layer, crs=crs)
+    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding)
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not len(gdf):
         msg = f"layer '{layer}': {path} holds no polygons"
         raise LayerError(msg)
+    gdf = from_map_service(gdf, coords, layer=layer, path=path)
     if id_column not in gdf.columns:
         msg = f"layer '{layer}': {path} has no '{id_column}' column ({list(gdf.columns)}); set `id_column:`"
         raise LayerError(msg)

@@ -9,10 +9,14 @@ Examples
 'fuel'
 >>> tags.loc[("amenity", "hospital"), "roles"]
 ('resource', 'vulnerable', 'crowd')
+>>> names = kind_names(hazard_kind_table(), kind_alias_table())
+>>> names["加油站"], names["fuel station"], names["民爆"], names["危化品"]
+('fuel', 'fuel', 'explosives', 'chemical')
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -82,3 +86,56 @@ def hazard_kind_table(path: str | Path | None = None) -> pd.DataFrame:
     table["impact_radius_m"] = table["impact_radius_m"].astype(float)
     table["default_severity"] = table["default_severity"].astype(int)
     return table.set_index("kind")
+
+
+def resource_kind_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Resource kind -> English and Chinese label (indexed by kind)."""
+    path = Path(path) if path else settings.tables_dir / "resource_kinds.csv"
+    return _read_table(path, ["kind", "label_en", "label_zh"]).set_index("kind")
+
+
+def kind_alias_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Other names of kinds in registries (alias -> kind)."""
+    path = Path(path) if path else settings.tables_dir / "kind_aliases.csv"
+    return _read_table(path, ["alias", "kind"])
+
+
+def _key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def kind_names(kinds: pd.DataFrame, aliases: pd.DataFrame | None = None) -> dict[str, str]:
+    """Every name a registry may give a kind of ``kinds`` (casefolded) -> the kind.
+
+    The kind itself, its ``label_en``, each part of its ``label_zh`` (``烟花爆竹/民爆``) and the aliases
+    that point to one of these kinds.
+    """
+    names: dict[str, str] = {}
+    for kind, row in kinds.iterrows():
+        labels = [kind, row.get("label_en", ""), *str(row.get("label_zh", "")).split("/")]
+        for label in labels:
+            if str(label).strip():
+                names.setdefault(_key(label), str(kind))
+    if aliases is not None:
+        for alias, kind in zip(aliases["alias"], aliases["kind"], strict=True):
+            if kind in kinds.index and str(alias).strip():
+                names.setdefault(_key(alias), str(kind))
+    return names
+
+
+def kind_of(value: str, names: Mapping[str, str]) -> str | None:
+    """The kind a registry value names, or None."""
+    return names.get(_key(value))
+
+
+def registry_kind_names(
+    hazard_kinds: str | Path | None = None,
+    resource_kinds: str | Path | None = None,
+    kind_aliases: str | Path | None = None,
+) -> dict[str, dict[str, str]]:
+    """The accepted kind names of registries by role (``hazard``, ``resource``), from these tables."""
+    aliases = kind_alias_table(kind_aliases)
+    return {
+        "hazard": kind_names(hazard_kind_table(hazard_kinds), aliases),
+        "resource": kind_names(resource_kind_table(resource_kinds), aliases),
+    }

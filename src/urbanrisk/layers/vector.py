@@ -1,16 +1,27 @@
-"""Read a vector file (GeoJSON, GeoPackage, Shapefile...) with its CRS checked: the one place that does."""
+"""Read a vector file (GeoJSON, GeoPackage, Shapefile...) with its CRS checked: the one place that does.
+
+A Shapefile whose DBF is GBK (or anything but Latin-1) and has no .cpg is read in the encoding that
+``encoding`` names or :func:`urbanrisk.layers.headers.shapefile_header` detects. Coordinates from a
+Chinese map service (GCJ-02, BD-09) are converted to WGS84 with ``coords``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import shapely
 
 from .._errors import LayerError
+from .coords import to_wgs84
+from .headers import shapefile_header
 
 
-def vector_from_file(path: str | Path, *, layer: str, crs: str | None = None) -> gpd.GeoDataFrame:
+def vector_from_file(
+    path: str | Path, *, layer: str, crs: str | None = None, encoding: str | None = None
+) -> gpd.GeoDataFrame:
     """Read a vector file in its own CRS (``crs`` assigns one when the file has none).
 
     Raises
@@ -19,17 +30,47 @@ def vector_from_file(path: str | Path, *, layer: str, crs: str | None = None) ->
         When the file cannot be read, or has no CRS and none is given; the message names the
         layer and the file and says how to fix it.
     """
+    options = {}
+    if Path(path).suffix.lower() == ".shp":
+        codec = shapefile_header(path, encoding=encoding, layer=layer).encoding
+        if codec is not None:
+            options["encoding"] = codec
     try:
-        gdf = gpd.read_file(path, engine="pyogrio")
+        gdf = gpd.read_file(path, engine="pyogrio", **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage?"
+        msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage / Shapefile?"
         raise LayerError(msg) from exc
     if gdf.crs is None:
         if crs is None:
             msg = (
                 f"layer '{layer}': {path} has no coordinate reference system; say which it is with "
-                "`crs:` in the recipe (e.g. crs: EPSG:4326)"
+                "`crs:` in the recipe (e.g. crs: EPSG:4326, EPSG:4490 for CGCS2000 lon/lat, EPSG:4547 "
+                "for CGCS2000 3-degree Gauss-Kruger CM 114E)"
             )
             raise LayerError(msg)
         gdf = gdf.set_crs(crs)
     return gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+
+
+def from_map_service(gdf: gpd.GeoDataFrame, coords: str, *, layer: str, path: str | Path) -> gpd.GeoDataFrame:
+    """Every vertex from GCJ-02 / BD-09 lon/lat to WGS84 (EPSG:4326); ``wgs84`` returns ``gdf`` as is.
+
+    Raises
+    ------
+    LayerError
+        When the file is in a projected CRS (map-service offsets apply to lon/lat only).
+    """
+    if coords == "wgs84":
+        return gdf
+    if gdf.crs is not None and not gdf.crs.is_geographic:
+        msg = (
+            f"layer '{layer}': {path} is in a projected CRS ({gdf.crs.to_string()}) but `coords: {coords}` "
+            "applies to lon/lat from a map service: remove `coords:` or export the file in lon/lat"
+        )
+        raise LayerError(msg)
+
+    def convert(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], coords))
+
+    geometry = shapely.transform(gdf.geometry.to_numpy(), convert)
+    return gdf.set_geometry(gpd.GeoSeries(geometry, index=gdf.index, crs="EPSG:4326"))

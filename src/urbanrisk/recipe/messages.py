@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .._errors import RecipeError
-from .schema import LAYER_TYPES, allowed_keys
+from .schema import LAYER_TYPES, SEVERITY_HINT, allowed_keys
 
 #: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
 #: (a 456-byte "billion laughs" recipe expands to billions of nodes).
@@ -98,6 +98,8 @@ def locate(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
             node = node[part]
         elif isinstance(part, str) and not isinstance(node, dict | list):
             break
+        elif isinstance(node, dict) and part == node.get("type"):
+            continue  # the union tag of a layer-level error: the layer itself is the place
         elif isinstance(node, dict) and isinstance(part, str) and part not in node and part != loc[-1]:
             continue  # a union tag
         else:
@@ -122,6 +124,10 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
     key = path[-1] if path else ""
     if kind == "extra_forbidden":
         return f"unknown key '{key}': {suggest(str(key), allowed_keys(path, raw))}"
+    if kind == "missing" and key == "order" and len(path) > 1 and path[-2] == "severity":
+        return f"missing key 'order': say which end of the severity scale is the most severe: {SEVERITY_HINT}"
+    if kind == "literal_error" and key == "order":
+        return f"unknown order {err.get('input')!r}: {SEVERITY_HINT}"
     if kind == "missing":
         return f"missing key '{key}': add it (see recipes/beijing-wudaokou.yaml for an example)"
     if kind in ("union_tag_invalid", "union_tag_not_found"):

@@ -75,22 +75,66 @@ class OsmLayer(_Strict):
     path: str
 
 
+#: How a registry's severity scale runs (a recipe must say it: Chinese grades run the other way).
+SEVERITY_ORDERS = ("1_is_most_severe", "4_is_most_severe")
+SEVERITY_HINT = (
+    "order: 1_is_most_severe (一级 / 1 the most severe, as 重大危险源 grades) or "
+    "order: 4_is_most_severe (urbanrisk's scale, 4 the most severe)"
+)
+Coords = Literal["wgs84", "gcj02", "bd09"]
+
+
+class SeveritySpec(_Strict):
+    """A registry's severity column and which end of its scale is the most severe (no default)."""
+
+    column: str | None = None  # default: severity_column, else "severity"
+    order: Literal["1_is_most_severe", "4_is_most_severe"]
+
+
 class PointsLayer(_Strict):
-    """A hazard or resource registry: CSV with lon/lat columns, GeoJSON or GeoPackage."""
+    """A hazard or resource registry (台账): CSV (any encoding), Excel, GeoJSON, GeoPackage or Shapefile."""
 
     type: Literal["points"]
     path: str
+    sheet: str | int | None = None  # Excel: a sheet's name or number (from 1); default the first
+    encoding: str | None = None  # CSV / Shapefile DBF: default detected (UTF-8, GBK/GB18030...)
     lon: str | None = None
     lat: str | None = None
-    coords: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    coords: Coords = "wgs84"
     crs: str | None = None
     role: Literal["hazard", "resource"] = "hazard"
     kind: str | None = None
     id_column: str = "id"
     kind_column: str = "kind"
     name_column: str = "name"
-    severity_column: str = "severity"
+    severity: SeveritySpec | None = None
+    #: the column's name only (before severity: existed); its scale must still be declared in severity
+    severity_column: str | None = None
     capacity_column: str = "capacity"
+
+    @model_validator(mode="after")
+    def _severity_declared(self) -> PointsLayer:
+        if self.severity_column is not None and self.severity is None:
+            msg = (
+                f"severity_column '{self.severity_column}' does not say which end of its scale is the "
+                f"most severe: replace it with severity: {{column: {self.severity_column}, order: ...}}, "
+                f"{SEVERITY_HINT}"
+            )
+            raise ValueError(msg)
+        column = self.severity.column if self.severity else None
+        if column is not None and self.severity_column is not None and column != self.severity_column:
+            msg = (
+                f"severity.column '{column}' and severity_column '{self.severity_column}' differ: "
+                "keep severity.column and remove severity_column"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def severity_col(self) -> str:
+        """The severity column's name (declared, else ``severity``)."""
+        declared = self.severity.column if self.severity else None
+        return declared or self.severity_column or "severity"
 
 
 class RasterLayer(_Strict):
@@ -102,13 +146,15 @@ class RasterLayer(_Strict):
 
 
 class PolygonsLayer(_Strict):
-    """Community units (街道 / 社区) with an id and a name."""
+    """Community units (区 / 街道 / 社区 / 网格) with an id and a name."""
 
     type: Literal["polygons"]
     path: str
     id_column: str = "id"
     name_column: str = "name"
     crs: str | None = None
+    coords: Coords = "wgs84"  # gcj02 / bd09: lon/lat from a Chinese map service, converted to WGS84
+    encoding: str | None = None  # Shapefile DBF without .cpg: default detected (UTF-8, GBK/GB18030...)
 
 
 class PopulationFromBuildingsLayer(_Strict):
@@ -170,6 +216,8 @@ class TablesSpec(_Strict):
     building_types: str | None = None
     landuse_context: str | None = None
     hazard_kinds: str | None = None
+    resource_kinds: str | None = None
+    kind_aliases: str | None = None
     safety_distances: str | None = None
     standards: str | None = None
     speeds: str | None = None
@@ -311,6 +359,8 @@ def allowed_keys(path: tuple[Any, ...], raw: Any) -> list[str]:
     parent = path[:-1]
     if parent in SECTION_MODELS:
         return list(SECTION_MODELS[parent].model_fields)
+    if len(parent) == 3 and parent[0] == "layers" and parent[2] == "severity":
+        return list(SeveritySpec.model_fields)
     if len(parent) == 2 and parent[0] == "layers":
         layer = raw.get("layers", {}).get(parent[1], {}) if isinstance(raw, dict) else {}
         model = LAYER_MODELS.get(layer.get("type")) if isinstance(layer, dict) else None

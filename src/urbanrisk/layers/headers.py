@@ -1,0 +1,172 @@
+"""What a vector file holds, read from its header alone: column names, CRS present, text encoding.
+
+Shapefiles are read here as plain dBASE (the .dbf header and character fields), .prj and .cpg; a
+GeoPackage through sqlite3; GeoJSON through json. Light on purpose (no pyogrio: it imports shapely and
+geopandas): ``urbanrisk validate`` uses it, and :mod:`urbanrisk.layers.vector` asks it which encoding a
+Shapefile without a .cpg is in (GDAL would read such a DBF as Latin-1 and garble 街道 names).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import LayerError
+from .encoding import SAMPLE_BYTES, check_encoding, detect_encoding
+
+#: dBASE language-driver ids that GDAL itself turns into a code page (here: the Chinese ones it knows)
+_KNOWN_LDID = {0x4D: "gb18030", 0x7A: "gb18030", 0x4F: "big5hkscs", 0x78: "big5hkscs"}
+GEOJSON_MAX_BYTES = 50_000_000
+
+
+@dataclass
+class VectorHeader:
+    """Columns of a vector file, whether it declares a CRS, and (Shapefile) its DBF encoding."""
+
+    columns: list[str]
+    has_crs: bool
+    encoding: str | None = None
+
+
+def _sidecar(path: Path, suffix: str) -> Path | None:
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _dbf_fields(data: bytes) -> tuple[list[tuple[bytes, str, int]], int, int, int]:
+    """(name bytes, type, length) of each field, number of records, header and record length."""
+    if len(data) < 32:
+        msg = "too short for a dBASE header"
+        raise ValueError(msg)
+    nrecords, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    fields = []
+    for start in range(32, min(header_len, len(data)) - 1, 32):
+        if data[start] == 0x0D:
+            break
+        chunk = data[start : start + 32]
+        fields.append((chunk[:11].split(b"\x00")[0], chr(chunk[11]), chunk[16]))
+    return fields, nrecords, header_len, record_len
+
+
+def _dbf_text_sample(
+    data: bytes, fields: list[tuple[bytes, str, int]], header_len: int, record_len: int
+) -> bytes:
+    """The field names and character fields of the first records (what an encoding applies to)."""
+    parts = [name for name, _, _ in fields]
+    offsets, at = [], 1  # byte 0 of a record is the deletion flag
+    for _, ftype, length in fields:
+        if ftype == "C":
+            offsets.append((at, length))
+        at += length
+    pos, budget = header_len, SAMPLE_BYTES
+    while pos + record_len <= len(data) and budget > 0 and record_len > 0:
+        record = data[pos : pos + record_len]
+        for start, length in offsets:
+            parts.append(record[start : start + length].rstrip(b" \x00"))
+        pos += record_len
+        budget -= record_len
+    return b"\n".join(parts)
+
+
+def shapefile_header(path: str | Path, *, encoding: str | None = None, layer: str) -> VectorHeader:
+    """A Shapefile's DBF columns, whether a .prj is present, and the encoding of its text.
+
+    The encoding is ``encoding`` if given, else the .cpg's (returned as None: GDAL reads it), else the
+    one GDAL knows from the DBF's language driver (None), else detected from the names and text fields.
+
+    Raises
+    ------
+    LayerError
+        No .dbf beside the .shp, an unreadable DBF, or text whose encoding cannot be told.
+    """
+    path = Path(path)
+    dbf = _sidecar(path, ".dbf")
+    if dbf is None:
+        msg = (
+            f"layer '{layer}': {path} has no .dbf beside it; copy the whole Shapefile "
+            "(.shp, .shx, .dbf, .prj)"
+        )
+        raise LayerError(msg)
+    with open(dbf, "rb") as handle:
+        data = handle.read(SAMPLE_BYTES)
+    try:
+        fields, _, header_len, record_len = _dbf_fields(data)
+    except (ValueError, struct.error) as exc:
+        msg = f"layer '{layer}': cannot read {dbf} as a dBASE table ({exc}); export the Shapefile again"
+        raise LayerError(msg) from exc
+    codec = None
+    if encoding:
+        codec = check_encoding(encoding, layer=layer)
+    elif _sidecar(path, ".cpg") is None and len(data) > 29 and data[29] not in _KNOWN_LDID:
+        codec = detect_encoding(_dbf_text_sample(data, fields, header_len, record_len))
+        if codec is None:
+            msg = (
+                f"layer '{layer}': {dbf} has no .cpg and its text encoding cannot be told; say which it "
+                "is with `encoding:` in the recipe (e.g. encoding: gbk)"
+            )
+            raise LayerError(msg)
+    names_codec = codec or (_KNOWN_LDID.get(data[29]) if len(data) > 29 else None) or "utf-8"
+    if codec is None and (cpg := _sidecar(path, ".cpg")) is not None:
+        names_codec = _cpg_codec(cpg) or names_codec
+    columns = [name.decode(names_codec, errors="replace") for name, _, _ in fields]
+    return VectorHeader(columns, _sidecar(path, ".prj") is not None, codec)
+
+
+def _cpg_codec(cpg: Path) -> str | None:
+    name = cpg.read_text(encoding="ascii", errors="ignore").strip().lower()
+    aliases = {"936": "gbk", "cp936": "gbk", "65001": "utf-8", "utf8": "utf-8", "1252": "cp1252"}
+    try:
+        return check_encoding(aliases.get(name, name), layer="")
+    except LayerError:
+        return None
+
+
+def _geopackage_header(path: Path, layer: str) -> VectorHeader:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute(
+                "SELECT c.table_name, g.srs_id FROM gpkg_contents c JOIN gpkg_geometry_columns g "
+                "ON g.table_name = c.table_name WHERE c.data_type = 'features' LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return VectorHeader([], has_crs=False)
+            table, srs = row
+            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+    except sqlite3.Error as exc:
+        msg = f"layer '{layer}': cannot read {path} as a GeoPackage ({exc})"
+        raise LayerError(msg) from exc
+    return VectorHeader(columns, has_crs=srs not in (None, 0, -1))
+
+
+def _geojson_header(path: Path, layer: str) -> VectorHeader | None:
+    if path.stat().st_size > GEOJSON_MAX_BYTES:
+        return None  # too big to read for a check: the run reads it
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        msg = f"layer '{layer}': cannot read {path} as GeoJSON ({exc}); GeoJSON is UTF-8 JSON"
+        raise LayerError(msg) from exc
+    features = data.get("features", []) if isinstance(data, dict) else []
+    columns: dict[str, None] = {}
+    for feature in features if isinstance(features, list) else []:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        columns.update(dict.fromkeys(props or {}))
+    return VectorHeader(list(columns), has_crs=True)  # GeoJSON is WGS84 unless it says otherwise
+
+
+def vector_header(path: str | Path, *, encoding: str | None = None, layer: str) -> VectorHeader | None:
+    """The header of a Shapefile, GeoPackage or GeoJSON; None for other formats (checked when read)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".shp", ".dbf"):
+        return shapefile_header(path.with_suffix(".shp"), encoding=encoding, layer=layer)
+    if suffix == ".gpkg":
+        return _geopackage_header(path, layer)
+    if suffix in (".geojson", ".json"):
+        return _geojson_header(path, layer)
+    return None

@@ -1,0 +1,196 @@
+"""Registries (台账) as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx / .xls, read as rows of text.
+
+Every cell is text (numbers as Excel shows them: ``3``, ``2.5``, ``116.3096253``), so that a value is
+never reinterpreted on the way in (a grade ``一级`` stays a label, ``2.5`` stays 2.5). A title row above
+the header (a merged cell such as "XX区重大危险源台账") is skipped: the header is the first row with two
+or more filled cells. Light on purpose (no pandas): ``urbanrisk validate`` reads headers with it.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "台账.csv"
+>>> _ = path.write_bytes("某区台账\\n名称,类型,经度,纬度\\n中国石化,加油站,116.31,39.99\\n".encode("gbk"))
+>>> table = rows_from_file(path, layer="h")
+>>> table.columns, table.rows, table.encoding, table.row_number(0)
+(['名称', '类型', '经度', '纬度'], [['中国石化', '加油站', '116.31', '39.99']], 'gb18030', 3)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._errors import LayerError
+from .encoding import file_encoding
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+TABULAR_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+#: lon / lat column names found without `lon:` / `lat:` (compared lower-case)
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+
+
+def guess_column(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` among ``columns`` (ignoring case), or None."""
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+@dataclass
+class Rows:
+    """A table read as text: its header, its data rows, and where they stand in the file."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    header_line: int  # 1-based line / spreadsheet row of the header
+    encoding: str | None = None  # text files only
+    sheet: str | None = None  # spreadsheets only
+
+    def row_number(self, i: int) -> int:
+        """The line (CSV) or spreadsheet row holding data row ``i`` (0-based), as the user sees it."""
+        return self.header_line + 1 + i
+
+    def where(self, i: int) -> str:
+        """'row 5' or 'sheet 台账 row 5', for messages."""
+        return (f"sheet '{self.sheet}' " if self.sheet else "") + f"row {self.row_number(i)}"
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _split_header(
+    raw: list[list[str]], path: Path, layer: str, hint: str = ""
+) -> tuple[list[str], list[list[str]], int]:
+    """The header (the first row with >= 2 filled cells) and the non-empty rows below it."""
+    start = next((i for i, row in enumerate(raw) if sum(bool(c.strip()) for c in row) >= 2), None)
+    if start is None:
+        msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns){hint}"
+        raise LayerError(msg)
+    header = [c.strip() for c in raw[start]]
+    while header and not header[-1]:
+        header.pop()
+    header = [c or f"column_{j + 1}" for j, c in enumerate(header)]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        msg = (
+            f"layer '{layer}': {path}: the header names {twice} more than once; give each column its own name"
+        )
+        raise LayerError(msg)
+    width = len(header)
+    rows = [(row + [""] * width)[:width] for row in raw[start + 1 :]]
+    while rows and not any(c.strip() for c in rows[-1]):  # trailing blank rows of a spreadsheet
+        rows.pop()
+    return header, rows, start + 1
+
+
+def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
+    codec = file_encoding(path, declared=encoding, layer=layer)
+    try:
+        text = path.read_bytes().decode(codec)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"layer '{layer}': {path} is not {codec} text (byte {exc.start} cannot be read); "
+            "set `encoding:` to the file's encoding (e.g. gbk, gb18030, utf-8)"
+        )
+        raise LayerError(msg) from exc
+    text = text.removeprefix("\ufeff")
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        raw = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        msg = f"layer '{layer}': cannot read {path} as CSV ({exc}); save it as CSV with a header row"
+        raise LayerError(msg) from exc
+    columns, rows, header_line = _split_header(raw, path, layer)
+    return Rows(columns, rows, header_line, encoding=codec)
+
+
+def _pick_sheet(names: list[str], sheet: str | int | None, path: Path, layer: str) -> str:
+    if sheet is None:
+        return names[0]
+    if str(sheet) in names:
+        return str(sheet)
+    if isinstance(sheet, int) and 1 <= sheet <= len(names):
+        return names[sheet - 1]
+    msg = f"layer '{layer}': {path} has no sheet {sheet!r}; its sheets are {names}: set `sheet:` to one"
+    raise LayerError(msg)
+
+
+def _sheet_hint(name: str, names: list[str]) -> str:
+    others = [n for n in names if n != name]
+    return (
+        f" in sheet '{name}'; if the registry is on another sheet ({others}), set `sheet:`" if others else ""
+    )
+
+
+def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file
+        msg = f"layer '{layer}': cannot read {path} as an Excel workbook ({exc}); save it as .xlsx or CSV"
+        raise LayerError(msg) from exc
+    try:
+        names = book.sheetnames
+        name = _pick_sheet(names, sheet, path, layer)
+        raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
+    return Rows(columns, rows, header_line, sheet=name)
+
+
+def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as exc:
+        msg = f"layer '{layer}': cannot read {path} as an Excel 97-2003 workbook ({exc}); save it as .xlsx"
+        raise LayerError(msg) from exc
+    try:
+        names = book.sheet_names()
+        name = _pick_sheet(names, sheet, path, layer)
+        table = book.sheet_by_name(name)
+        raw = [[_cell_text(v) for v in table.row_values(i)] for i in range(table.nrows)]
+    finally:
+        book.release_resources()
+    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
+    return Rows(columns, rows, header_line, sheet=name)
+
+
+def rows_from_file(
+    path: str | Path, *, layer: str, sheet: str | int | None = None, encoding: str | None = None
+) -> Rows:
+    """Read a CSV / TSV (any encoding) or Excel registry as text rows under its header.
+
+    Parameters
+    ----------
+    sheet
+        Excel only: a sheet's name, or its number counting from 1 (default: the first sheet).
+    encoding
+        Text files only: the encoding (default: detected, see :mod:`urbanrisk.layers.encoding`).
+
+    Raises
+    ------
+    LayerError
+        A file that cannot be read, a missing sheet, an undecodable text, or no header row.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet, layer)
+    if suffix == ".xls":
+        return _read_xls(path, sheet, layer)
+    return _read_text(path, encoding, layer)

@@ -1,0 +1,280 @@
+"""Chinese offices' data read as it comes: Excel 台账 with Chinese headers and grades, GBK CSV, GBK
+Shapefiles without .cpg in CGCS2000, GCJ-02 polygons, kinds by Chinese label, a declared severity
+scale, and `urbanrisk validate` listing every header problem at once. Every file is written here."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+from shapely.geometry import Polygon, box
+
+import urbanrisk as ur
+from conftest import default_recipe, write_recipe
+from urbanrisk._errors import LayerError, RecipeError
+from urbanrisk.cli import main
+from urbanrisk.inputs import load_layers
+from urbanrisk.layers.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from urbanrisk.layers.points import points_from_file
+from urbanrisk.layers.polygons import polygons_from_file
+from urbanrisk.layers.tables import registry_kind_names
+from urbanrisk.recipe import load_recipe
+
+HEADER = ["编号", "名称", "类型", "经度", "纬度", "等级"]
+ROWS = [
+    ["WH-1", "某化工仓库", "危险化学品场所", 116.3150, 39.9950, "一级"],
+    ["WH-2", "中国石化五道口加油站", "加油站", 116.3250, 40.0000, "二级"],
+    ["WH-3", "燃气调压站", "燃气设施", 116.3300, 39.9900, "三级"],
+    ["WH-4", "10kV变电站", "变电站", 116.3200, 39.9980, "四级"],
+]
+CHINESE = {"kind_column": "类型", "id_column": "编号", "name_column": "名称"}
+
+
+def _xlsx(path, rows=ROWS, *, sheet="重大危险源台账"):
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["本台账由某区应急管理局整理"])
+    table = book.create_sheet(sheet)
+    table.append(["某区危险化学品重大危险源台账"])  # a title row above the header, as offices write them
+    table.append(HEADER)
+    for row in rows:
+        table.append(row)
+    book.save(path)
+    return path
+
+
+def _csv(path, rows, encoding):
+    lines = [",".join(HEADER)] + [",".join(str(v) for v in row) for row in rows]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def test_xlsx_registry_with_chinese_headers_grades_and_kinds(tmp_path):
+    path = _xlsx(tmp_path / "台账.xlsx")
+    pts = points_from_file(
+        path, sheet="重大危险源台账", severity_column="等级", severity_order="1_is_most_severe", **CHINESE
+    )
+    assert pts["kind"].tolist() == ["chemical", "fuel", "gas", "power"]
+    assert pts["severity"].tolist() == [4, 3, 2, 1]  # 一级 is the most severe: urbanrisk's 4
+    assert pts["id"].tolist() == ["WH-1", "WH-2", "WH-3", "WH-4"]
+    assert pts["name"].iloc[1] == "中国石化五道口加油站"
+    assert pts.geometry.x.iloc[0] == pytest.approx(116.3150)
+    by_number = points_from_file(
+        path, sheet=2, severity_column="等级", severity_order="1_is_most_severe", **CHINESE
+    )
+    assert by_number["severity"].tolist() == [4, 3, 2, 1]
+    with pytest.raises(LayerError, match=r"has no sheet '台帐'; its sheets are \['说明', '重大危险源台账'\]"):
+        points_from_file(path, sheet="台帐", **CHINESE)
+
+
+def test_numbers_and_labels_on_each_scale(tmp_path):
+    rows = [[*r[:5], g] for r, g in zip(ROWS, [1, "2级", "Ⅲ级", "4"], strict=True)]
+    path = _csv(tmp_path / "h.csv", rows, "utf-8")
+    chinese = points_from_file(path, severity_column="等级", severity_order="1_is_most_severe", **CHINESE)
+    assert chinese["severity"].tolist() == [4, 3, 2, 1]
+    rows = [[*r[:5], g] for r, g in zip(ROWS, [1, 2, 3, "4.0"], strict=True)]
+    path = _csv(tmp_path / "h.csv", rows, "utf-8")
+    internal = points_from_file(path, severity_column="等级", severity_order="4_is_most_severe", **CHINESE)
+    assert internal["severity"].tolist() == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_csv_in_gbk_or_utf8_is_read_with_its_encoding_detected(tmp_path, encoding):
+    path = _csv(tmp_path / "h.csv", ROWS, encoding)
+    pts = points_from_file(path, severity_column="等级", severity_order="1_is_most_severe", **CHINESE)
+    assert pts["name"].tolist() == [r[1] for r in ROWS]
+    assert pts["kind"].tolist() == ["chemical", "fuel", "gas", "power"]
+
+
+def test_declared_encoding_wins_and_a_wrong_one_is_explained(tmp_path):
+    path = _csv(tmp_path / "h.csv", ROWS, "gbk")
+    pts = points_from_file(
+        path, encoding="gbk", severity_column="等级", severity_order="1_is_most_severe", **CHINESE
+    )
+    assert pts["name"].iloc[0] == "某化工仓库"
+    with pytest.raises(LayerError, match=r"is not utf-8 text .*set `encoding:`"):
+        points_from_file(path, encoding="utf-8", **CHINESE)
+
+
+def test_severity_column_without_declared_order_is_a_recipe_error(tmp_path):
+    path = _csv(tmp_path / "h.csv", ROWS, "utf-8")
+    with pytest.raises(RecipeError, match=r"layers\.h\.severity: .*does not say which end.*1_is_most_severe"):
+        points_from_file(path, layer="h", severity_column="等级", **CHINESE)
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["h"] = {"type": "points", "path": str(path), "severity_column": "等级", **CHINESE}
+    with pytest.raises(RecipeError, match=r"layers\.h: severity_column '等级' does not say .*order"):
+        load_recipe(write_recipe(tmp_path / "a", body))
+    body["layers"]["h"] = {"type": "points", "path": str(path), "severity": {"column": "等级"}, **CHINESE}
+    with pytest.raises(
+        RecipeError, match=r"layers\.h\.severity\.order: missing key 'order'.*4_is_most_severe"
+    ):
+        load_recipe(write_recipe(tmp_path / "b", body))
+
+
+@pytest.mark.parametrize(
+    ("value", "order", "expected"),
+    [
+        ("2.5", "1_is_most_severe", r"row 4: '2\.5' is not a grade"),
+        ("5", "4_is_most_severe", r"row 4: '5' is not a grade"),
+        ("", "4_is_most_severe", r"row 4: the severity is empty"),
+        ("一级", "4_is_most_severe", r"row 4: '一级' is a Chinese grade .*declare order: 1_is_most_severe"),
+    ],
+)
+def test_a_value_off_the_scale_names_file_row_and_column(tmp_path, value, order, expected):
+    grades = ["一级", "二级", "三级", "四级"] if order == "1_is_most_severe" else [1, 2, 3, 4]
+    rows = [[*r[:5], g] for r, g in zip(ROWS, grades, strict=True)]
+    rows[1][5] = value  # the second data row: spreadsheet row 4 (title row, header, first row)
+    path = _xlsx(tmp_path / "台账.xlsx", rows)
+    where = rf"台账\.xlsx, column '等级' \(order: {order}\): sheet '重大危险源台账' {expected}"
+    with pytest.raises(LayerError, match=where):
+        points_from_file(
+            path, sheet="重大危险源台账", severity_column="等级", severity_order=order, **CHINESE
+        )
+
+
+def test_gbk_shapefile_without_cpg_in_cgcs2000_reads_names(tmp_path):
+    streets = gpd.GeoDataFrame(
+        {"code": ["110108012", "110108013"], "街道名": ["学院路街道", "花园路街道"]},
+        geometry=[box(116.30, 39.98, 116.32, 40.00), box(116.32, 39.98, 116.34, 40.00)],
+        crs="EPSG:4490",
+    )
+    for epsg in (4490, 4547):  # CGCS2000 lon/lat and its 3-degree Gauss-Kruger zone CM 114E
+        path = tmp_path / f"jd{epsg}.shp"
+        streets.to_crs(epsg).to_file(path, encoding="GBK")
+        os.remove(path.with_suffix(".cpg"))
+        assert gpd.read_file(path)["code"].size == 2  # GDAL alone would read the names as Latin-1
+        units = polygons_from_file(path, layer="jd", id_column="code", name_column="街道名")
+        assert units["name"].tolist() == ["学院路街道", "花园路街道"]
+        assert units.crs.to_epsg() == 4326
+        assert units.total_bounds == pytest.approx([116.30, 39.98, 116.34, 40.00], abs=1e-6)
+    declared = polygons_from_file(path, layer="jd", id_column="code", name_column="街道名", encoding="gbk")
+    assert declared["name"].iloc[1] == "花园路街道"
+
+
+def test_gcj02_polygons_are_converted_to_wgs84(tmp_path):
+    ring = np.array([(116.30, 39.98), (116.32, 39.98), (116.32, 40.00), (116.30, 40.00)])
+    glon, glat = wgs84_to_gcj02(ring[:, 0], ring[:, 1])
+    path = tmp_path / "sq.geojson"
+    gpd.GeoDataFrame(
+        {"id": ["1"], "name": ["五道口社区"]}, geometry=[Polygon(zip(glon, glat, strict=True))], crs=4326
+    ).to_file(path)
+    units = polygons_from_file(path, layer="sq", coords="gcj02")
+    xy = np.asarray(units.geometry.iloc[0].exterior.coords)[:4]
+    assert xy == pytest.approx(ring, abs=1e-7)
+    raw = polygons_from_file(path, layer="sq")
+    assert not np.allclose(np.asarray(raw.geometry.iloc[0].exterior.coords)[:4], ring, atol=1e-3)
+    bd = gpd.GeoDataFrame({"id": ["1"]}, geometry=[box(116.30, 39.98, 116.32, 40.00)], crs=4326).to_crs(32650)
+    bd.to_file(tmp_path / "utm.gpkg")
+    with pytest.raises(LayerError, match=r"projected CRS .* `coords: gcj02` applies to lon/lat"):
+        polygons_from_file(tmp_path / "utm.gpkg", layer="sq", coords="gcj02")
+    assert gcj02_to_wgs84(glon, glat)[0] == pytest.approx(ring[:, 0], abs=1e-9)
+
+
+def test_every_chinese_label_of_the_kind_tables_is_a_kind():
+    names = registry_kind_names()
+    hazards = {"加油站": "fuel", "燃气设施": "gas", "危险化学品场所": "chemical", "变电站": "power"}
+    hazards |= {"烟花爆竹": "explosives", "储罐": "storage_tank", "危化品": "chemical"}
+    for label, kind in hazards.items():
+        assert names["hazard"][label] == kind
+    for label, kind in [("消防站", "fire_station"), ("医院", "hospital"), ("避难场所", "shelter"),
+                        ("应急避难场所", "shelter"), ("社区卫生服务中心", "clinic")]:  # fmt: skip
+        assert names["resource"][label] == kind
+    assert "医院" not in names["hazard"] and "加油站" not in names["resource"]
+
+
+def _own_tables(tmp_path):
+    hazards = tmp_path / "my_hazard_kinds.csv"
+    hazards.write_text(
+        (ur.settings.tables_dir / "hazard_kinds.csv").read_text(encoding="utf-8")
+        + "geohazard,geological hazard site,地质灾害隐患点,300,3\n",
+        encoding="utf-8",
+    )
+    resources = tmp_path / "my_resource_kinds.csv"
+    resources.write_text(
+        (ur.settings.tables_dir / "resource_kinds.csv").read_text(encoding="utf-8")
+        + "supply_depot,emergency supply depot,应急物资储备库\n",
+        encoding="utf-8",
+    )
+    return hazards, resources
+
+
+def test_a_users_own_kinds_flow_through_to_the_hazard_screen(tmp_path):
+    hazard_table, resource_table = _own_tables(tmp_path)
+    registry = tmp_path / "台账.csv"
+    registry.write_bytes(
+        "编号,名称,类型,经度,纬度,等级\nG1,某滑坡隐患点,地质灾害隐患点,116.3250,40.0000,二级\n".encode("gbk")
+    )
+    depots = tmp_path / "物资库.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "类型", "经度", "纬度"])
+    book.active.append(["海淀区应急物资储备库", "应急物资储备库", 116.3200, 39.9950])
+    book.save(depots)
+    tables = {"hazard_kinds": str(hazard_table), "resource_kinds": str(resource_table)}
+    recipe = default_recipe(tmp_path, tables=tables)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    severity = {"column": "等级", "order": "1_is_most_severe"}
+    body["layers"]["geo"] = {"type": "points", "path": str(registry), "severity": severity, **CHINESE}
+    body["layers"]["depots"] = {"type": "points", "path": str(depots), "role": "resource", **CHINESE}
+    recipe = write_recipe(tmp_path, body)
+    layers = load_layers(load_recipe(recipe))
+    geo = layers.hazards[layers.hazards["id"] == "G1"].iloc[0]
+    assert (geo["kind"], geo["severity"]) == ("geohazard", 3)  # 二级 on the Chinese scale
+    assert layers.resources["kind"].tolist() == ["supply_depot"]
+    result = ur.run_recipe(recipe, scheduler="synchronous", write=False)
+    row = result.screens.hazard_sources.set_index("id").loc["G1"]
+    assert row["impact_radius_m"] == 300.0 and row["label"] == "geological hazard site"
+    assert result.grid["hazards"].sum() == len(result.screens.hazard_sources[lambda t: t["inside_area"]])
+    without = default_recipe(tmp_path / "plain")
+    body["tables"] = {}
+    with pytest.raises(
+        LayerError, match=r"unknown hazard kind\(s\) '地质灾害隐患点' in row 2.*tables: \{hazard_kinds"
+    ):
+        load_layers(load_recipe(write_recipe(without.parent, body)))
+
+
+def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
+    rows = [list(r) for r in ROWS]
+    rows[2][2] = "火山"
+    rows[3][5] = "2.5"
+    excel = _xlsx(tmp_path / "台账.xlsx", rows)
+    streets = gpd.GeoDataFrame(
+        {"code": ["1"], "街道名": ["学院路街道"]}, geometry=[box(116.3, 39.98, 116.32, 40.0)]
+    )
+    shp = tmp_path / "jd.shp"
+    streets.set_crs(4490).to_file(shp, encoding="GBK")
+    for suffix in (".cpg", ".prj"):
+        os.remove(shp.with_suffix(suffix))
+    gbk = _csv(tmp_path / "h.csv", ROWS, "gbk")
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"].update(
+        {
+            "excel": {"type": "points", "path": str(excel), "severity": {"column": "等级", "order": "1_is_most_severe"},  # noqa: E501
+                      "kind_column": "类型", "lon": "经度", "sheet": "重大危险源台账"},
+            "csv": {"type": "points", "path": str(gbk), "kind_column": "类别", "lat": "lat"},
+            "units": {"type": "polygons", "path": str(shp), "id_column": "编码", "name_column": "街道名"},
+        }
+    )  # fmt: skip
+    recipe = write_recipe(tmp_path, body)
+    assert main(["validate", str(recipe)]) == 2
+    err = capsys.readouterr().err
+    expected = [
+        r"layers\.excel\.kind_column: 台账\.xlsx: unknown hazard kind\(s\) '火山' in sheet '重大危险源台账' "
+        r"row 5",
+        r"layers\.excel\.severity: 台账\.xlsx, column '等级': sheet '重大危险源台账' row 6: '2\.5' is not "
+        r"a grade",
+        r"layers\.csv\.lat: h\.csv has no column 'lat' \(its columns: \['编号', '名称', '类型', "
+        r"'经度', '纬度', '等级'\]\)",
+        r"layers\.csv\.kind_column: h\.csv has no column '类别'",
+        r"layers\.units\.id_column: jd\.shp has no column '编码' \(its columns: \['code', '街道名'\]\)",
+        r"layers\.units\.crs: jd\.shp declares no coordinate reference system .*EPSG:4490",
+    ]
+    for pattern in expected:
+        assert re.search(pattern, err), (pattern, err)
+    assert "6 problem(s)" in err and "layers.csv.severity" not in err
+    body["layers"] = {k: v for k, v in body["layers"].items() if k not in ("excel", "csv", "units")}
+    assert main(["validate", str(write_recipe(tmp_path / "ok", body))]) == 0

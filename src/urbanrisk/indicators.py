@@ -82,13 +82,20 @@ def buildings_to_cells(
     *,
     resolution: int,
     utm_crs: str,
+    area: shapely.Geometry | None = None,
     buildings_utm: np.ndarray | None = None,
     cells_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Building count, footprint, coverage ratio and floor area per cell.
 
     A building that spans several cells gives each the part of its footprint (and of its floor
-    area) that lies inside it; it is counted once, in the cell of its representative point.
+    area) that lies inside it; it is counted once, in the cell of its representative point. With a
+    study ``area``, only the part of a building inside the area counts (a building straddling the
+    area's edge gives its edge cells only its inside share of floor area; one wholly outside counts
+    nothing), and a building is counted at the representative point of its inside part. Invalid
+    outlines (self-intersecting "bow-ties") are repaired with :func:`shapely.make_valid` first: the
+    area of an invalid polygon is meaningless (a bow-tie's two lobes cancel), and the floor area of a
+    building is shared in proportion to its repaired footprint.
 
     Parameters
     ----------
@@ -100,6 +107,8 @@ def buildings_to_cells(
         Their resolution.
     utm_crs
         Projected CRS in which areas are measured.
+    area
+        Study area (lon/lat); None: buildings count whole.
 
     Returns
     -------
@@ -110,11 +119,20 @@ def buildings_to_cells(
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
+    lonlat = _repaired(buildings.geometry.to_numpy())
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
+    b_utm = _repaired(b_utm)
+    footprint = shapely.area(b_utm)
+    if area is not None:
+        b_utm = _clip(b_utm, _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0])
+        lonlat = _clip(lonlat, area)
+        counted = ~shapely.is_empty(lonlat) & (shapely.area(b_utm) > 0)
+    else:
+        counted = np.ones(len(lonlat), dtype=bool)
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
-    whole = shapely.area(b_utm)[b_idx]
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, whole, shapely.area)
+    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], shapely.area)
+    whole = footprint[b_idx]
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
     residential = floor * buildings["residential_share"].to_numpy()[b_idx]
@@ -126,11 +144,32 @@ def buildings_to_cells(
         .groupby(level=0)
         .sum()
     )
-    rep = buildings.geometry.representative_point()
-    counts = _count_points(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
+    rep = shapely.point_on_surface(lonlat[counted])
+    counts = _count_points(shapely.get_x(rep), shapely.get_y(rep), resolution)
     out = out.reindex(index, fill_value=0.0)
     out.insert(0, "buildings", counts.reindex(index, fill_value=0).astype(float))
     return out[columns]
+
+
+def _repaired(geometry: np.ndarray) -> np.ndarray:
+    """The geometries with invalid ones made valid (a new array when any is invalid)."""
+    invalid = ~shapely.is_valid(geometry)
+    if not invalid.any():
+        return geometry
+    out = geometry.copy()
+    out[invalid] = shapely.make_valid(geometry[invalid])
+    return out
+
+
+def _clip(geometry: np.ndarray, area: shapely.Geometry) -> np.ndarray:
+    """The part of each geometry inside ``area`` (only those not wholly inside are intersected)."""
+    shapely.prepare(area)
+    cut = ~shapely.contains_properly(area, geometry)
+    if not cut.any():
+        return geometry
+    out = geometry.copy()
+    out[cut] = shapely.intersection(geometry[cut], area)
+    return out
 
 
 def _overlap_measure(
@@ -418,9 +457,7 @@ def population_from_raster(
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     polygons = cells_to_polygons(cells)
     data, transform = read_window(info, tuple(shapely.total_bounds(polygons)))
-    shapely.prepare(area)
-    edge = ~shapely.contains_properly(area, polygons)  # only cells at the area's edge are clipped
-    polygons[edge] = shapely.intersection(polygons[edge], area)
+    polygons = _clip(polygons, area)  # cells at the area's edge count only the part inside it
     return pd.Series(exact_zonal_sums(polygons, data, transform), index=index, name="residents")
 
 
@@ -441,6 +478,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         cells,
         resolution=task.resolution,
         utm_crs=task.utm_crs,
+        area=area,
         buildings_utm=b_utm,
         cells_utm=c_utm,
     )

@@ -92,7 +92,7 @@ def buildings_to_cells(
     area) that lies inside it; it is counted once, in the cell of its representative point. With a
     study ``area``, only the part of a building inside the area counts (a building straddling the
     area's edge gives its edge cells only its inside share of floor area; one wholly outside counts
-    nothing), and a building is counted at the representative point of its inside part. Invalid
+    nothing, not even in the count). Invalid
     outlines (self-intersecting "bow-ties") are repaired with :func:`shapely.make_valid` first: the
     area of an invalid polygon is meaningless (a bow-tie's two lobes cancel), and the floor area of a
     building is shared in proportion to its repaired footprint.
@@ -123,12 +123,10 @@ def buildings_to_cells(
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     b_utm = _repaired(b_utm)
     footprint = shapely.area(b_utm)
+    counted = np.ones(len(lonlat), dtype=bool)
     if area is not None:
         b_utm = _clip(b_utm, _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0])
-        lonlat = _clip(lonlat, area)
-        counted = ~shapely.is_empty(lonlat) & (shapely.area(b_utm) > 0)
-    else:
-        counted = np.ones(len(lonlat), dtype=bool)
+        counted = ~shapely.is_empty(_clip(lonlat, area))
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
     piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], shapely.area)
@@ -345,7 +343,9 @@ def _clamped_ramp_integral(s: np.ndarray) -> np.ndarray:
     return np.where(s <= 0.0, 0.0, np.where(s >= 1.0, s - 0.5, 0.5 * s * s))
 
 
-def _polygon_edges(polygons: np.ndarray, west: float, south: float, size: tuple[float, float]):
+def _polygon_edges(
+    polygons: np.ndarray, west: float, south: float, size: tuple[float, float]
+) -> tuple[np.ndarray, ...]:
     """Every edge of every polygonal part, in pixel units from (west, south), with the polygon it belongs
     to and a sign making each ring's sum of y dx equal +area for a shell and -area for a hole."""
     parts, owner = shapely.get_parts(polygons, return_index=True)

@@ -22,10 +22,6 @@ bytes_per_cell: int = 10_000
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
 partition_offset: int = 4
 
-#: Raster pixels larger than this fraction of a cell's area are shared between cells by exact area
-#: overlap; smaller ones go whole to the cell of their centre (error bounded by one small pixel).
-max_pixel_area_fraction: float = 0.05
-
 #: Partitions also receive buildings and streets this far (degrees, ~200 m) beyond their bounds.
 partition_margin_deg: float = 0.002
 

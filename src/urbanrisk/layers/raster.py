@@ -55,8 +55,17 @@ def raster_info(path: str | Path, *, band: int = 1, layer: str = "population") -
 def read_window(
     info: RasterInfo, bounds: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, rasterio.Affine]:
-    """People per pixel inside ``bounds`` (grown to whole pixels), nodata and negatives as 0."""
+    """People per pixel inside ``bounds`` (grown to whole pixels), nodata and negatives as 0.
+
+    Rows run north to south (a south-up file is flipped); a rotated grid is refused.
+    """
     with rasterio.open(info.path) as src:
+        if src.transform.b != 0 or src.transform.d != 0:
+            msg = (
+                f"{info.path} has a rotated grid; urbanrisk needs a north-up raster: "
+                "warp it with gdalwarp -t_srs EPSG:4326 keeping sums"
+            )
+            raise LayerError(msg)
         exact = from_bounds(*bounds, transform=src.transform)
         col0, row0 = math.floor(exact.col_off), math.floor(exact.row_off)
         col1 = math.ceil(exact.col_off + exact.width)
@@ -71,4 +80,7 @@ def read_window(
         transform = src.window_transform(window)
     data = values.filled(0.0)
     data[~np.isfinite(data) | (data < 0)] = 0.0
+    if transform.e > 0:  # south-up: flip to north-up
+        data = data[::-1].copy()
+        transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)
     return data, transform

@@ -48,8 +48,8 @@ def exactness() -> int:
     from exactextract import exact_extract
 
     from urbanrisk.grid import cells_from_area, cells_to_polygons, partition_cells, partition_resolution
-    from urbanrisk.indicators import population_from_raster
     from urbanrisk.layers.raster import raster_info
+    from urbanrisk.population import population_from_raster
 
     info = raster_info(SOURCE)
     whole = shapely.box(*info.bounds)

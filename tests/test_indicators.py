@@ -15,8 +15,9 @@ from shapely.geometry import Point, box
 import urbanrisk as ur
 from conftest import ACCRA_TIF, write_recipe
 from urbanrisk.grid import cells_from_area, cells_to_polygons
-from urbanrisk.indicators import buildings_to_cells, points_to_cell_counts, population_from_raster
+from urbanrisk.indicators import buildings_to_cells, points_to_cell_counts
 from urbanrisk.layers.raster import raster_info
+from urbanrisk.population import population_from_raster
 
 UTM50 = "EPSG:32650"
 CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)  # Wudaokou station

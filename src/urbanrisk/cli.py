@@ -25,6 +25,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 7
 #: Crash tests only: after writing this file of a run, sleep so that a test can kill the process.
 PAUSE_ENV = "URBANRISK_PAUSE_AFTER"
 log = logging.getLogger("urbanrisk")
+log.addHandler(logging.NullHandler())  # messages reach the terminal once, by print; --log-file adds a file
 
 
 def _parser() -> argparse.ArgumentParser:

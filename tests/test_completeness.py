@@ -129,7 +129,13 @@ def test_missing_buildings_under_a_raster_are_unknown_not_zero(tmp_path):
         "layers": {
             "osm": {"type": "osm", "path": str(osm)},
             "population": {"type": "raster", "path": str(raster)},
-            "hazards": {"type": "points", "path": str(hazards), "lon": "lon", "lat": "lat"},
+            "hazards": {
+                "type": "points",
+                "path": str(hazards),
+                "lon": "lon",
+                "lat": "lat",
+                "severity": {"column": "severity", "order": "4_is_most_severe"},
+            },
         },
         "outputs": {"dir": str(tmp_path / "out")},
     }

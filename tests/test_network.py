@@ -109,7 +109,7 @@ def test_every_city_travel_agrees_with_osmnx_own_lengths(city, mode):
     assert np.array_equal(ours["covered"].to_numpy()[~borderline], covered[~borderline])
 
 
-@pytest.mark.parametrize("network_type", ["drive", "walk"])
+@pytest.mark.parametrize("network_type", ["drive", "drive_service", "walk"])
 def test_filter_table_is_the_installed_osmnx_filter(network_type):
     table = network_filter_table()
     rows = table.loc[table["mode"] == network_type, ["key", "pattern"]]
@@ -121,7 +121,7 @@ def test_filter_table_is_the_installed_osmnx_filter(network_type):
 def test_usable_ways_equal_the_osmnx_filter_on_every_way(city):
     _, osm, _, _, _ = city
     streets = osm.streets
-    for mode in ("drive", "walk"):
+    for mode in ("drive", "drive_service", "walk"):
         clauses = osmnx_way_filter(mode)
         expected = [
             not any(row[key] and re.search(pattern, row[key]) for key, pattern in clauses)
@@ -287,3 +287,14 @@ def test_roundabouts_are_one_way_and_private_ways_are_not_driven():
     assert 4 not in set(graph.node_ids)
     walk = street_graph(streets, nodes, mode="walk", utm_crs=UTM50, speeds=_speeds())
     assert 4 in set(walk.node_ids)  # the parking aisle and the motor_vehicle=no way are walkable
+
+
+def test_drive_service_adds_the_service_roads_drive_leaves_out(city):
+    """`mode: drive_service` (osmnx's network type of that name) keeps campus and estate roads."""
+    _, osm, _, _, _ = city
+    streets = osm.streets
+    drive = usable_ways(streets, mode="drive")
+    service = usable_ways(streets, mode="drive_service")
+    assert (drive <= service).all()  # everything drivable stays drivable
+    added = streets.loc[service & ~drive, "highway"]
+    assert len(added) and set(added) == {"service"}

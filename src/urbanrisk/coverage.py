@@ -42,7 +42,7 @@ from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
 from .layers.tables import _read_table
-from .network import StreetGraph, fixed_delay, speed_table, street_graph
+from .network import DRIVING_MODES, StreetGraph, fixed_delay, speed_table, street_graph
 from .result import UNITS, CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
 from .supply import two_step_fca
@@ -107,7 +107,7 @@ def with_fixed_delay(standards: list[Standard], delay_s: float | None) -> list[S
     """
     if delay_s is None:
         return list(standards)
-    return [replace(s, turnout_s=delay_s) if s.mode == "drive" and s.by_time else s for s in standards]
+    return [replace(s, turnout_s=delay_s) if s.mode in DRIVING_MODES and s.by_time else s for s in standards]
 
 
 def resources_near(
@@ -356,7 +356,7 @@ def coverage_stage(
         uncovered = table["residents_uncovered"].sum()
         unsnapped = len(result.resources_unsnapped)
         note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
-        if delay is not None and standard.mode == "drive" and standard.by_time:
+        if delay is not None and standard.mode in DRIVING_MODES and standard.by_time:
             note += "; turnout = the calibrated speed table's fixed delay"
         status[standard.name] = (
             f"ok: {standard.describe()}; {result.resources_used} resources; {uncovered:,.0f} of "

@@ -46,7 +46,9 @@ from .layers.tables import _read_table
 if TYPE_CHECKING:  # osmnx (and scikit-learn behind it) load only when a graph is asked for
     import networkx as nx
 
-MODES = ("drive", "walk")
+MODES = ("drive", "drive_service", "walk")
+#: Modes that drive (speeds from the speed table, one-way streets, a calibrated fixed delay).
+DRIVING_MODES = frozenset({"drive", "drive_service"})
 _GEOD = Geod(ellps="WGS84")
 
 #: ``oneway`` values that make a way one-way, and those that reverse it (osmnx ``graph._add_paths``).
@@ -361,7 +363,7 @@ def street_graph(
     if edges.empty:
         msg = f"no {mode} streets in the OSM layer: coverage by {mode} cannot be computed"
         raise InputError(msg)
-    if mode == "drive":
+    if mode in DRIVING_MODES:
         edges["speed_kph"] = drive_speeds(edges, speeds)
     else:
         edges["speed_kph"] = float(walk_kmh)

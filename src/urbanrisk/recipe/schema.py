@@ -290,7 +290,8 @@ class StandardOverride(_Strict):
 
     limit: Annotated[float | None, Field(gt=0)] = None
     unit: Literal["min", "s", "m"] | None = None
-    mode: Literal["drive", "walk"] | None = None
+    #: drive: osmnx's drive network; drive_service: also service roads (campus, estate roads); walk
+    mode: Literal["drive", "drive_service", "walk"] | None = None
     turnout_s: Annotated[float | None, Field(ge=0)] = None
 
 

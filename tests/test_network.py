@@ -296,5 +296,8 @@ def test_drive_service_adds_the_service_roads_drive_leaves_out(city):
     drive = usable_ways(streets, mode="drive")
     service = usable_ways(streets, mode="drive_service")
     assert (drive <= service).all()  # everything drivable stays drivable
-    added = streets.loc[service & ~drive, "highway"]
-    assert len(added) and set(added) == {"service"}
+    added = streets.loc[service & ~drive]
+    assert len(added) and (added["highway"] == "service").mean() > 0.9
+    # the rest: other ways tagged service=alley or driveway, which drive leaves out and drive_service keeps
+    others = added[added["highway"] != "service"]
+    assert others["service"].isin(["alley", "driveway"]).all()

@@ -149,13 +149,15 @@ def test_missing_buildings_under_a_raster_are_unknown_not_zero(tmp_path):
         & (latlng[:, 0] < GAP[3] - 0.001)
     )
     gap = grid[in_gap & (grid["buildings"] == 0) & (grid["residents"] > 50)]
+    # the raster's people are there; the buildings are not mapped: completeness (per ~0.1 km² block)
+    # is low across the gap (blocks straddling its edge keep some buildings)
+    assert (gap["building_completeness"] < 0.5).mean() > 0.8 and (gap["building_completeness"] == 0).any()
+    gap = gap[gap["building_completeness"] < 0.5]
     assert len(gap) > 10
-    # the raster's people are there; the buildings are not mapped: building indicators unknown
-    assert (gap["building_completeness"] == 0).all()
     assert not gap["known_building_density"].any() and not gap["known_urban_village"].any()
     assert gap["known_residents"].all()
     assert gap["vulnerability"].isna().all()  # never a 0 that makes the risk 0
-    assert "buildings look incomplete (0%)" in gap["unknown"].iloc[0]
+    assert gap["unknown"].str.contains("buildings look incomplete").all()
     # next to a grade-I chemical site, with residents: graded on what was measured (hazard & exposure,
     # lack of coping), never multiplied by an unknown 0 (which gave risk 0, "IV low")
     assert gap["score_hazard_sources"].gt(5).any()

@@ -2,17 +2,19 @@
 
 Open data is incomplete: OSM buildings are sparse in many cities, rasters and extracts end somewhere.
 For every cell this stage says which of the six risk indicators were measured (``known_*`` columns)
-and why the others are unknown, and estimates how complete the mapped buildings are:
+and why the others are unknown, and estimates how complete the mapped buildings are, per block of
+~0.1 km² (the cell's H3 r9 parent: the estimate does not depend on the grid's resolution):
 
 - **with a population raster**: the residents the mapped residential floor area gives (floor area ÷
   :data:`urbanrisk.settings.floor_area_per_person_m2`) against the raster's residents of the cell
-  (cells where the raster has at least one person); the ratio, capped at 1. This is the comparison
+  (blocks where the raster has at least ten people); the ratio, capped at 1. This is the comparison
   of OSM building stock with an independent population layer used to assess OSM completeness (e.g.
   Zhou et al. 2022, "OSM building completeness", Comm. Earth & Env.; Hecht, Kunze & Hahmann 2013).
-- **without a raster**: the share of "street cells" (cells with mapped streets, i.e. built-up
-  fabric) within :data:`urbanrisk.settings.completeness_radius_m` that hold at least one mapped
-  building: streets in OSM are far more complete than buildings (Barrington-Leigh & Millard-Ball
-  2017), so built-up cells without any building point to unmapped buildings (an urbanrisk proxy).
+- **without a raster**: the mapped building footprint over the built-up blocks (with mapped streets)
+  within :data:`urbanrisk.settings.completeness_radius_m`, against the :data:`REFERENCE_COVERAGE`
+  that built-up urban land reaches when its buildings are mapped: streets in OSM are far more
+  complete than buildings (Barrington-Leigh & Millard-Ball 2017), so built-up land with few mapped
+  footprints points to unmapped buildings (an urbanrisk proxy).
 
 Where the estimate is below :data:`urbanrisk.settings.min_building_completeness`, or outside the
 extent of the OSM data, building density, urban-village form and residents from floor area are
@@ -44,8 +46,16 @@ INDICATOR_WORDS = {
     "score_building_density": "building density",
     "score_vulnerable_sites": "vulnerable sites",
 }
-#: Mapped streets (metres) that make a cell part of the built-up fabric for the street-based estimate.
-STREET_CELL_M = 50.0
+#: Completeness is estimated per block: the cell's H3 parent at this resolution (~0.1 km²).
+BLOCK_RESOLUTION = 9
+#: Mapped streets (metres) that make a block part of the built-up fabric (street-based estimate).
+BUILT_UP_STREET_M = 100.0
+#: Building coverage (footprint ÷ land) that built-up urban blocks reach when their buildings are
+#: mapped: half the lowest building density Chinese planning norms set for residential blocks
+#: (GB 50180-2018, ~20 %); an urbanrisk assumption for the street-based estimate.
+REFERENCE_COVERAGE = 0.10
+#: Raster people a block needs for the raster-based estimate (fewer: no basis).
+MIN_BLOCK_PEOPLE = 10.0
 
 
 def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
@@ -70,31 +80,52 @@ def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
+def _blocks(index: pd.Index) -> pd.Index:
+    """Each cell's block: its parent at :data:`BLOCK_RESOLUTION` (itself when coarser)."""
+    if not len(index):
+        return index
+    resolution = min(h3.get_resolution(index[0]), BLOCK_RESOLUTION)
+    return pd.Index([h3.cell_to_parent(c, resolution) for c in index], name=index.name)
+
+
 def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.Series, str]:
     """Per cell: estimated completeness (0-1) of the mapped buildings, NaN where there is no basis.
 
-    Returns the estimate and the method in words.
+    Estimated per block of ~0.1 km² (the cell's H3 parent at :data:`BLOCK_RESOLUTION`), so that the
+    answer does not depend on the grid's resolution (a small cell may hold a street and no building in
+    a fully mapped city). Returns the estimate and the method in words.
     """
+    blocks = _blocks(grid.index)
     if raster:
-        floor_residents = grid["residential_floor_m2"] / settings.floor_area_per_person_m2
-        people = grid["residents"]
-        ratio = (floor_residents / people.where(people >= 1.0)).clip(upper=1.0)
-        method = (
-            "mapped residential floor area ÷ "
-            f"{settings.floor_area_per_person_m2:g} m² per person against the population raster"
+        floor_residents = (
+            (grid["residential_floor_m2"] / settings.floor_area_per_person_m2).groupby(blocks).sum()
         )
-        return ratio.rename("building_completeness"), method
-    street_cell = (grid["street_length_m"] >= STREET_CELL_M).astype(float)
-    with_buildings = street_cell * (grid["buildings"] > 0)
-    edge = h3.average_hexagon_edge_length(h3.get_resolution(grid.index[0]), unit="m") if len(grid) else 1.0
-    rings = max(1, math.ceil(settings.completeness_radius_m / (1.5 * edge)))
-    streets = disk_sum(street_cell, rings)
-    share = (disk_sum(with_buildings, rings) / streets.where(streets > 0)).clip(upper=1.0)
-    method = (
-        f"share of built-up cells (≥ {STREET_CELL_M:g} m of streets) within "
-        f"{settings.completeness_radius_m:g} m that hold mapped buildings"
+        people = grid["residents"].groupby(blocks).sum()
+        ratio = (floor_residents / people.where(people >= MIN_BLOCK_PEOPLE)).clip(upper=1.0)
+        method = (
+            f"mapped residential floor area ÷ {settings.floor_area_per_person_m2:g} m² per person against "
+            "the population raster, per block of ~0.1 km²"
+        )
+        return pd.Series(
+            ratio.reindex(blocks).to_numpy(), index=grid.index, name="building_completeness"
+        ), method
+    streets = grid["street_length_m"].groupby(blocks).sum()
+    footprint = grid["footprint_m2"].groupby(blocks).sum()
+    area = grid["cell_area_m2"].groupby(blocks).sum()
+    built_up = (streets >= BUILT_UP_STREET_M).astype(float)
+    edge = (
+        h3.average_hexagon_edge_length(h3.get_resolution(built_up.index[0]), unit="m") if len(grid) else 1.0
     )
-    return share.rename("building_completeness"), method
+    rings = max(1, math.ceil(settings.completeness_radius_m / (1.5 * edge)))
+    built_area = disk_sum(area * built_up, rings)
+    coverage = disk_sum(footprint * built_up, rings) / built_area.where(built_area > 0)
+    share = (coverage / REFERENCE_COVERAGE).clip(upper=1.0)
+    method = (
+        f"mapped building footprint over built-up blocks of ~0.1 km² (≥ {BUILT_UP_STREET_M:g} m of streets) "
+        f"within {settings.completeness_radius_m:g} m, against a {REFERENCE_COVERAGE:.0%} coverage "
+        "that built-up urban land reaches when mapped"
+    )
+    return pd.Series(share.reindex(blocks).to_numpy(), index=grid.index, name="building_completeness"), method
 
 
 def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_data: bool) -> pd.DataFrame:
@@ -168,8 +199,11 @@ def completeness_summary(grid: gpd.GeoDataFrame, layers: Layers) -> dict:
         weights = grid["residents"].where(values.notna(), 0.0)
         overall = float((values.fillna(0) * weights).sum() / weights.sum()) if weights.sum() > 0 else None
     else:
-        street = grid["street_length_m"] >= STREET_CELL_M
-        overall = float((grid.loc[street, "buildings"] > 0).mean()) if street.any() else None
+        blocks = _blocks(grid.index)
+        built_up = grid["street_length_m"].groupby(blocks).sum() >= BUILT_UP_STREET_M
+        land = grid["cell_area_m2"].groupby(blocks).sum()[built_up].sum()
+        mapped = grid["footprint_m2"].groupby(blocks).sum()[built_up].sum()
+        overall = min(1.0, float(mapped / land) / REFERENCE_COVERAGE) if land > 0 else None
     unknown = {
         INDICATOR_WORDS[key]: int((~grid[f"known_{key[6:]}"]).sum())
         for key in INDICATORS

@@ -97,6 +97,10 @@ def test_raster_only_city_is_not_graded_by_what_it_could_not_measure(tmp_path):
     assert manifest["grades"][NO_DATA]["cells"] == len(grid)
     assert all(manifest["grades"][g]["cells"] == 0 for g in GRADES)
     assert any("no grade" in w for w in manifest["warnings"])
+    assert any(w.startswith("no OSM layer") for w in manifest["warnings"])  # not "0 % complete"
+    assert manifest["data_completeness"]["building_completeness"] is None
+    page = (result.run_dir / "map.html").read_text(encoding="utf-8")
+    assert "Residents per cell" in page  # nothing graded: the map shows where people live
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
     assert "无数据 no data" in report and "Data completeness" in report
 

@@ -195,7 +195,9 @@ def completeness_summary(grid: gpd.GeoDataFrame, layers: Layers) -> dict:
     has_raster = layers.raster is not None
     _, method = building_completeness(grid.iloc[0:0] if not len(grid) else grid, raster=has_raster)
     values = grid["building_completeness"]
-    if has_raster:
+    if not layers.osm_bounds:  # no OSM layer at all: nothing to estimate, everything it gives is unknown
+        overall, method = None, "no OSM layer in the recipe: buildings, places and streets are unknown"
+    elif has_raster:
         weights = grid["residents"].where(values.notna(), 0.0)
         overall = float((values.fillna(0) * weights).sum() / weights.sum()) if weights.sum() > 0 else None
     else:
@@ -215,7 +217,12 @@ def completeness_summary(grid: gpd.GeoDataFrame, layers: Layers) -> dict:
         "cells_unknown_by_indicator": unknown,
         "cells_no_data": int((grid["grade"] == "no data").sum()) if "grade" in grid.columns else 0,
     }
-    if overall is not None and overall < settings.min_building_completeness:
+    if not layers.osm_bounds:
+        summary["warning"] = (
+            "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel "
+            "to resources are unknown everywhere"
+        )
+    elif overall is not None and overall < settings.min_building_completeness:
         summary["warning"] = (
             f"OSM buildings look incomplete: about {overall:.0%} ({method}); building indicators "
             "and residents from buildings are unknown where they are missing, and shown so"

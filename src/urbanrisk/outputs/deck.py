@@ -14,7 +14,7 @@ import shapely
 
 from .. import settings
 from ..grid import cells_to_polygons
-from ..result import CLASS_COLOURS, CLASS_NAMES, NO_DATA_COLOUR, Layers, RunResult
+from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .html import OfflineDeck, escape_text
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
@@ -337,7 +337,8 @@ def grid_deck(
     for context and the screens on top. Tooltips are pre-built, escaped HTML (``tip`` field).
     """
     grid, display_note = display_grid(grid)
-    if "grade" in grid.columns:
+    graded = "grade" in grid.columns and grid["grade"].isin(GRADES).any()  # all "no data": show people
+    if graded:
         fill = [[*CLASS_COLOURS.get(g, NO_DATA_COLOUR), 170] for g in grid["grade"]]
     else:
         classes, _ = population_classes(grid["residents"])
@@ -361,7 +362,7 @@ def grid_deck(
         pickable=True,
     )
     population = []
-    if "grade" in grid.columns:  # residents as a second, hidden layer the planner can switch to
+    if graded:  # residents as a second, hidden layer the planner can switch to
         classes, _ = population_classes(grid["residents"])
         records["people"] = [
             [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 200 if c >= 0 else 40] for c in classes

@@ -29,7 +29,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
     title = escape_text(summary.title)
     grid = result.grid
-    if summary.graded:
+    if summary.any_graded:
         heading = "Risk grade (cells)"
         items = "".join(
             f'<div><span style="background:rgb{CLASS_COLOURS[g]}"></span>'
@@ -50,6 +50,9 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
                 for i, label in enumerate(labels)
             )
             + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
+        )
+        items += "".join(
+            f'<div style="color:#a40; font-size:11px">⚠ {escape_text(w)}</div>' for w in summary.warnings
         )
     total = summary.residents
     source = escape_text(summary.population_source)

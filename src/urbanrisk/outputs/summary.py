@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..result import GRADE_CLASSES, RunResult
+from ..result import GRADE_CLASSES, GRADES, RunResult
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,13 @@ class RunSummary:
 
     @property
     def graded(self) -> bool:
-        """True when the grid carries grades."""
+        """True when the grid carries grades (possibly all "no data")."""
         return bool(self.grades)
+
+    @property
+    def any_graded(self) -> bool:
+        """True when at least one cell has a grade I-IV."""
+        return any(v["cells"] for g, v in self.grades.items() if g in GRADES)
 
 
 def grade_counts(grid: Any) -> dict[str, dict[str, float]]:

@@ -9,12 +9,14 @@ Following INFORM's structure, each cell gets three dimensions on 0-10:
   *building density* (footprint coverage) and *vulnerable sites* (schools, kindergartens, hospitals,
   elderly homes within the cell and its neighbours);
 - **lack of coping capacity**: travel time to fire / medical / shelter resources against the standard
-  (the coverage stage); neutral (5) until it is computed.
+  (the coverage stage); unknown where no standard could be evaluated.
 
-risk = (H&E x V x LCC)^(1/3), graded I 重大 red, II 较大 orange, III 一般 yellow, IV 低 blue by fixed
+Missing is not zero: an unmeasured indicator is left out of its dimension, a dimension with too little
+measured is unknown, and risk = (H&E x V x LCC)^(1/3) over the known dimensions; a cell whose hazard &
+exposure is unknown gets no grade ("no data"). Grades I 重大 red, II 较大 orange, III 一般 yellow, IV 低 blue by fixed
 thresholds (default) or by classes of the data (quantiles, natural breaks: mapclassify). Every indicator
 is non-decreasing in its input, so with fixed thresholds raising a hazard's severity never lowers a
-grade. Each cell keeps its three dimensions, its nine indicator scores and its top three factors in
+grade. Each cell keeps its three dimensions, its six indicator scores and its top three factors in
 plain words.
 """
 

@@ -16,8 +16,8 @@ measured is unknown, and risk = (H&E x V x LCC)^(1/3) over the known dimensions;
 exposure is unknown gets no grade ("no data"). Grades I 重大 red, II 较大 orange, III 一般 yellow,
 IV 低 blue by fixed thresholds (default) or by classes of the data (quantiles, natural breaks:
 mapclassify). Every indicator is non-decreasing in its input, so with fixed thresholds raising a
-hazard's severity never lowers a grade. Each cell keeps its three dimensions, its six indicator scores and its top three factors in
-plain words.
+hazard's severity never lowers a grade. Each cell keeps its three dimensions, its six indicator
+scores and its top three factors in plain words.
 """
 
 from __future__ import annotations

@@ -232,10 +232,10 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _incident(args: argparse.Namespace) -> int:
-    from .incident import incident
+    from .incident import answer_incident
 
     start = time.perf_counter()
-    result = incident(
+    result = answer_incident(
         args.recipe,
         at=args.at,
         kind=args.kind,

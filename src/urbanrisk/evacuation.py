@@ -114,7 +114,7 @@ def assign_shelters(
         ),
         shape=(g + s + 1, n),
     ).tocsr()
-    b2 = np.concatenate([b_ub, [-(placed - 1e-7 * max(1.0, placed))]])
+    b2 = np.concatenate([b_ub, [-(placed - 1e-9 * max(1.0, placed))]])
     second = linprog(walk_m[gi, sj], A_ub=a2, b_ub=b2, bounds=(0, None), method="highs")
     x = second.x if second.status == 0 else first.x
     flow[gi, sj] = np.clip(x, 0.0, None)

@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 from pyproj import Transformer
 
 from . import settings
@@ -150,37 +150,30 @@ def _people(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return residents, residents
 
 
-def _project(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
-    points = frame.to_crs(crs)
-    return points.geometry
+def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame:
+    """A GeoParquet file of the run as a plain table: its columns, ``geometry`` (lon/lat shapely),
+    and ``projected`` (in the run's UTM zone). The run wrote it in EPSG:4326, so its CRS metadata
+    is not parsed (pyproj takes ~35 ms a file to build a CRS from it)."""
+    frame = pd.read_parquet(path, columns=[*columns, "geometry"])
+    geometry = shapely.from_wkb(frame["geometry"].to_numpy())
+    projected = shapely.transform(geometry, lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1])))
+    return frame.assign(geometry=geometry, projected=projected)
 
 
-def _near_features(run_dir: Path, crs: str, xy: tuple[float, float], radii: list[float], radius: float):
-    """Vulnerable sites and the units/areas to notify within the largest ring, nearest first."""
-    point = gpd.GeoSeries(gpd.points_from_xy([xy[0]], [xy[1]]), crs=crs).iloc[0]
-    reach = max(radii)
+def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
+    return [next(r for r in radii if d <= r) for d in distance]
 
-    def ring_of(distance: np.ndarray) -> list[float]:
-        return [next(r for r in radii if d <= r) for d in distance]
 
-    sites = gpd.read_parquet(run_dir / "vulnerable_sites.parquet")
-    site_d = _project(sites, crs).distance(point).to_numpy() if len(sites) else np.zeros(0)
-    sites = sites.assign(distance_m=site_d, lon=sites.geometry.x, lat=sites.geometry.y)
-    sites = sites[sites["distance_m"] <= reach].sort_values("distance_m")
-    sites = pd.DataFrame(sites.drop(columns="geometry")).assign(ring_m=lambda f: ring_of(f["distance_m"]))
+def _units(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float], radius: float):
+    """Community units (of every source the run has), key districts and urban villages within reach."""
     frames = []
-    sources = {"communities.parquet": None, **AREA_FILES}
-    for name, level in sources.items():
+    for name, level in {"communities.parquet": None, **AREA_FILES}.items():
         path = run_dir / name
         if not path.is_file():
             continue
-        units = gpd.read_parquet(
-            path, columns=["id", "name", *(["unit_source"] if level is None else []), "geometry"]
-        )
-        if not len(units):
-            continue
-        distance = _project(units, crs).distance(point).to_numpy()
-        keep = distance <= reach
+        units = read_geo(path, ["id", "name", *(["unit_source"] if level is None else [])], to_xy)
+        distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
+        keep = distance <= max(radii)
         frames.append(
             pd.DataFrame(
                 {
@@ -192,14 +185,34 @@ def _near_features(run_dir: Path, crs: str, xy: tuple[float, float], radii: list
                 }
             )
         )
-    units = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=["level", "id", "name", "distance_m", "in_evacuation"])
-    )
+    columns = ["level", "id", "name", "distance_m", "in_evacuation"]
+    units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     units = units.sort_values(["distance_m", "level"]).reset_index(drop=True)
-    units["ring_m"] = ring_of(units["distance_m"].to_numpy())
-    return sites.reset_index(drop=True), units
+    units["ring_m"] = _ring_of(units["distance_m"].to_numpy(), radii)
+    return units
+
+
+def _sites(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float]) -> pd.DataFrame:
+    """Vulnerable sites within the largest ring, nearest first, with the ring they fall in."""
+    sites = read_geo(run_dir / "vulnerable_sites.parquet", ["osm_ref", "kind", "name"], to_xy)
+    distance = shapely.distance(sites["projected"].to_numpy(), point) if len(sites) else np.zeros(0)
+    sites = sites.assign(
+        distance_m=distance, lon=shapely.get_x(sites["geometry"]), lat=shapely.get_y(sites["geometry"])
+    )
+    sites = sites[sites["distance_m"] <= max(radii)].sort_values("distance_m").reset_index(drop=True)
+    sites["ring_m"] = _ring_of(sites["distance_m"].to_numpy(), radii)
+    return sites.drop(columns=["geometry", "projected"])
+
+
+def _resources(run_dir: Path, to_xy: Transformer) -> pd.DataFrame:
+    frame = read_geo(run_dir / "resources.parquet", ["id", "kind", "name", "capacity"], to_xy)
+    return frame.assign(
+        lon=shapely.get_x(frame["geometry"]),
+        lat=shapely.get_y(frame["geometry"]),
+        x=shapely.get_x(frame["projected"]),
+        y=shapely.get_y(frame["projected"]),
+        capacity=pd.to_numeric(frame["capacity"], errors="coerce"),
+    ).drop(columns=["geometry", "projected"])
 
 
 def _graphs(run_dir: Path) -> dict[str, StreetGraph]:
@@ -260,31 +273,30 @@ def incident_from_run(
     crs = next(iter(graphs.values())).utm_crs if graphs else utm_crs(lon, lat)
     to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xy = np.array(to_xy.transform(lon, lat))
-    polygons = gpd.GeoSeries(cells_to_polygons(cells.index), crs=4326).to_crs(crs).to_numpy()
+    polygons = shapely.transform(
+        cells_to_polygons(cells.index), lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1]))
+    )
     shares = disc_shares(polygons, (xy[0], xy[1]), radii)
     residents, present = _people(cells)
     rings = ring_table(residents, present, shares, radii)
-    sites, units = _near_features(run_dir, crs, (xy[0], xy[1]), radii, radius)
+    point = shapely.Point(xy)
+    sites, units = _sites(run_dir, to_xy, point, radii), _units(run_dir, to_xy, point, radii, radius)
     inside_share = shares[:, radii.index(radius)]
-    centres = gpd.GeoSeries(
-        gpd.points_from_xy(
-            *to_xy.transform(*np.array([h3.cell_to_latlng(c)[::-1] for c in cells.index]).reshape(-1, 2).T)
-        ),
-        crs=crs,
-    )
+    latlng = np.array([h3.cell_to_latlng(c) for c in cells.index]).reshape(-1, 2)
+    centre_x, centre_y = to_xy.transform(latlng[:, 1], latlng[:, 0])
     cell_table = pd.DataFrame(
         {
             "residents": residents,
             "people_present": present,
             "share_evacuated": inside_share,
             "evacuees": residents * inside_share,
-            "x": centres.x.to_numpy(),
-            "y": centres.y.to_numpy(),
+            "x": np.asarray(centre_x),
+            "y": np.asarray(centre_y),
         },
         index=cells.index,
     )
     recipe_modes = _kind_modes(recipe)
-    resources = gpd.read_parquet(run_dir / "resources.parquet")
+    resources = _resources(run_dir, to_xy)
     max_snap_m = settings.max_snap_m if recipe.coverage.max_snap_m is None else recipe.coverage.max_snap_m
     notes: list[str] = []
     point_xy = {mode: (np.array([xy[0]]), np.array([xy[1]])) for mode in graphs}
@@ -322,7 +334,7 @@ def incident_from_run(
     )
 
 
-def incident(
+def answer_incident(
     recipe: Recipe | str | Path,
     *,
     at: str | tuple[float, float],

@@ -4,12 +4,12 @@ capacity-constrained walking assignment of evacuees to shelters (:func:`assign_s
 Both work on the street graphs a run keeps (:func:`urbanrisk.network.graph_from_tables`): travel
 *to* the point is one Dijkstra on the reversed graph per mode (resources start anywhere); walking
 distance from every evacuee group to every shelter is one Dijkstra per shelter on the reversed walk
-graph. Resources and shelters snap to the graph as coverage does (``max_snap_m``).
+graph. Resources and shelters snap to the graph as coverage does (``max_snap_m``); they come as a plain
+table with ``lon``/``lat`` and ``x``/``y`` projected in the graphs' UTM zone.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
@@ -42,7 +42,7 @@ def travel_to(graph: StreetGraph, node: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def nearest_resources(
-    resources: gpd.GeoDataFrame,
+    resources: pd.DataFrame,
     graphs: dict[str, StreetGraph],
     modes: dict[str, tuple[str, float]],
     incident_xy: dict[str, np.ndarray],
@@ -68,8 +68,7 @@ def nearest_resources(
                     f"{mode} times start there"
                 )
         time_s, length, _ = solved[mode]
-        xy = group.to_crs(graph.utm_crs)
-        nodes, snap = graph.snap(xy.geometry.x.to_numpy(), xy.geometry.y.to_numpy())
+        nodes, snap = graph.snap(group["x"].to_numpy(), group["y"].to_numpy())
         travel = np.where(snap <= max_snap_m, time_s[nodes], np.nan)
         for far_id, far_m in zip(
             group["id"].to_numpy()[snap > max_snap_m], snap[snap > max_snap_m], strict=True
@@ -88,8 +87,8 @@ def nearest_resources(
                 "eta_s": travel + turnout,
                 "network_m": np.where(snap <= max_snap_m, length[nodes], np.nan),
                 "capacity": group["capacity"].to_numpy(dtype=float),
-                "lon": group.geometry.x.to_numpy(),
-                "lat": group.geometry.y.to_numpy(),
+                "lon": group["lon"].to_numpy(),
+                "lat": group["lat"].to_numpy(),
             }
         )
         table = (
@@ -119,7 +118,7 @@ def nearest_resources(
 
 
 def shelter_assignment(
-    resources: gpd.GeoDataFrame,
+    resources: pd.DataFrame,
     graph: StreetGraph | None,
     groups: pd.DataFrame,
     incident_xy: np.ndarray,
@@ -136,8 +135,8 @@ def shelter_assignment(
             "id": shelters["id"].to_numpy(),
             "name": shelters["name"].to_numpy(),
             "capacity": shelters["capacity"].to_numpy(dtype=float),
-            "lon": shelters.geometry.x.to_numpy(),
-            "lat": shelters.geometry.y.to_numpy(),
+            "lon": shelters["lon"].to_numpy(),
+            "lat": shelters["lat"].to_numpy(),
             "assigned": 0.0,
             "mean_walk_m": np.nan,
             "status": "",
@@ -147,8 +146,7 @@ def shelter_assignment(
     if graph is None or not len(shelters):
         table["status"] = "no walk street graph in the run" if len(shelters) else ""
         return table, empty, evacuees
-    xy = shelters.to_crs(graph.utm_crs)
-    x, y = xy.geometry.x.to_numpy(), xy.geometry.y.to_numpy()
+    x, y = shelters["x"].to_numpy(), shelters["y"].to_numpy()
     node, snap = graph.snap(x, y)
     inside = np.hypot(x - incident_xy[0], y - incident_xy[1]) <= radius
     unknown = ~np.isfinite(table["capacity"].to_numpy())

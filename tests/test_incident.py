@@ -305,6 +305,9 @@ def test_report_names_the_station_the_city_can_least_afford_to_lose(city):
     text = (result.run_dir / "report.html").read_text(encoding="utf-8")
     assert "What one loss costs (N-1)" in text and "least afford to lose" in text
     assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    worst = manifest["coverage"]["least_affordable_loss"]["fire"]
+    assert worst["name"] == HOSTILE and worst["residents_lost"] > 0
 
 
 @pytest.fixture(scope="module")

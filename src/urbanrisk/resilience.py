@@ -1,15 +1,18 @@
 """What one loss costs (N-1): the residents who would fall outside a standard if one resource closed.
 
-For every resource of a standard, the coverage is solved again from all the *other* resources (one
-multi-source Dijkstra per resource, limited to the standard's travel budget, on the same street
-graph and with the same snapping as :func:`urbanrisk.coverage.cover_cells`); the loss is the
-residents of cells covered now and not covered then. A resource that shares its street node with
-another resource of the kind loses nobody (the other one still starts there).
+For every resource of a standard, the cells it alone could lose are those covered now whose nearest
+resource it is (:func:`urbanrisk.coverage.cover_cells`' ``nearest_resource``); they are solved again
+from the *other* resources on the same street graph, with the same snapping and the same limit. The
+loss is the residents of those cells no other resource reaches within the standard. A resource that
+shares its street node with another resource of the kind loses nobody (the other one still starts
+there).
 
-Cost: R limited searches per standard, each O(E + V log V) at worst over the part of the graph within
-the budget, so the stage scales with resources × the graph within reach of the limit (a few ms per
-resource on the samples; see benchmarks/RESULTS.md). It runs in the driver after coverage, the same
-code under every scheduler, so the Dask and serial results are identical.
+Cost: per resource two searches limited to the standard's budget — one on the reversed graph from
+its cells (which other resources could reach them?), one from those resources — so each explores
+only the neighbourhood of the resource's own area: the stage grows with resources × the graph within
+two budgets of one resource, i.e. about linearly with the city, not with resources × the whole graph (a
+multi-source pass from all the other resources per resource does; measured in benchmarks/RESULTS.md). It runs in the driver after coverage, the same code under every scheduler,
+so the Dask and serial results are identical.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .network import StreetGraph
@@ -37,16 +41,32 @@ COLUMNS = [
 ]
 
 
-def _covered_without(
-    matrix, sources: np.ndarray, cell_node: np.ndarray, far: np.ndarray, standard: Standard
+def _lost_cells(
+    matrix: csr_matrix,
+    reverse: csr_matrix,
+    others: np.ndarray,
+    affected: np.ndarray,
+    cell_node: np.ndarray,
+    standard: Standard,
 ) -> np.ndarray:
-    """Which cells the standard covers from ``sources`` alone."""
-    if not len(sources):
-        return np.zeros(len(cell_node), dtype=bool)
-    budget = standard.travel_budget
-    dist = dijkstra(matrix, directed=True, indices=sources, min_only=True, limit=budget * (1 + 1e-9))
+    """Which of the ``affected`` cells (covered, nearest to the closing resource) no other source
+    reaches within the standard.
+
+    Only other sources that reach one of these cells within the budget matter: one limited search on
+    the reversed graph from the cells finds them (usually a few neighbours), one limited search from
+    them settles the cells. Both stay inside the budget's reach of the closing resource's area.
+    """
+    if not affected.any():
+        return affected
+    budget = standard.travel_budget * (1 + 1e-9)
+    nodes = np.unique(cell_node[affected])
+    to_cells = dijkstra(reverse, directed=True, indices=nodes, min_only=True, limit=budget)
+    candidates = others[np.isfinite(to_cells[others])]
+    if not len(candidates):
+        return affected
+    dist = dijkstra(matrix, directed=True, indices=candidates, min_only=True, limit=budget)
     total = dist[cell_node] + (standard.turnout_s if standard.by_time else 0.0)
-    return (total <= standard.limit_value) & ~far
+    return affected & ~(total <= standard.limit_value)
 
 
 def station_losses(
@@ -84,13 +104,16 @@ def station_losses(
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
     uncovered_now = float(residents[~covered].sum())
     served = table.loc[covered].groupby("nearest_resource")["residents"].sum()
+    nearest = table["nearest_resource"].to_numpy()
+    reverse = matrix.T.tocsr()
     rows = []
     for i in np.flatnonzero(usable):
         others = np.unique(res_node[usable & (np.arange(len(res)) != i)])
-        if res_node[i] in others:
+        if res_node[i] in others:  # another resource starts from the same node: nobody is lost
             lost = np.zeros(len(covered), dtype=bool)
         else:
-            lost = covered & ~_covered_without(matrix, others, cell_node, far, standard)
+            affected = covered & ~far & (nearest == res["id"].iloc[i])
+            lost = _lost_cells(matrix, reverse, others, affected, cell_node, standard)
         point = res.geometry.iloc[i]
         residents_lost = float(residents[lost].sum())
         rows.append(

@@ -113,32 +113,43 @@ def run_folder_for(recipe: Recipe, out: str | Path | None = None) -> Path:
     return run_dir
 
 
-def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> tuple[pd.DataFrame, str]:
-    """The grid rows near the point (None when the point lies outside the run's grid)."""
-    grid_path = run_dir / "grid.parquet"
+def _grid_resolution(grid_path: Path) -> int:
+    """The grid's H3 resolution from the Parquet statistics of ``h3_cell`` (no column read)."""
+    meta = pq.ParquetFile(grid_path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    if meta.num_rows and "h3_cell" in names:
+        stats = meta.row_group(0).column(names.index("h3_cell")).statistics
+        if stats is not None and stats.has_min_max:
+            return h3.get_resolution(stats.min)
+    ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell")
+    return h3.get_resolution(ids[0].as_py()) if len(ids) else 10
+
+
+def _outside(grid_path: Path, run_dir: Path, lon: float, lat: float) -> InputError:
     ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell").to_pylist()
-    resolution = h3.get_resolution(ids[0]) if ids else 10
+    lats, lons = zip(*(h3.cell_to_latlng(c) for c in ids), strict=True) if ids else ((0,), (0,))
+    msg = (
+        f"the point {lon:.6f},{lat:.6f} lies outside the area of run {run_dir.name} (its cells span "
+        f"lon {min(lons):.4f}..{max(lons):.4f}, lat {min(lats):.4f}..{max(lats):.4f}): check --at "
+        "(LON,LAT order; --coords gcj02 for Amap/Tencent points) or run a recipe covering it"
+    )
+    return InputError(msg)
+
+
+def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> pd.DataFrame:
+    """The grid rows within reach of the point (read by a filter on ``h3_cell``, not whole)."""
+    grid_path = run_dir / "grid.parquet"
+    resolution = _grid_resolution(grid_path)
     centre = h3.latlng_to_cell(lat, lon, resolution)
-    known = set(ids)
-    if centre not in known:
-        lats, lons = zip(*(h3.cell_to_latlng(c) for c in ids), strict=True) if ids else ((0,), (0,))
-        msg = (
-            f"the point {lon:.6f},{lat:.6f} lies outside the area of run {run_dir.name} (its cells span "
-            f"lon {min(lons):.4f}..{max(lons):.4f}, lat {min(lats):.4f}..{max(lats):.4f}): check --at "
-            "(LON,LAT order; --coords gcj02 for Amap/Tencent points) or run a recipe covering it"
-        )
-        raise InputError(msg)
     spacing = h3.average_hexagon_edge_length(resolution, unit="m") * np.sqrt(3)
-    k = int(np.ceil(max_radius / spacing)) + 2
-    near = [c for c in h3.grid_disk(centre, k) if c in known]
-    columns = [
-        c
-        for c in ("residents", "floor_area_m2", "residential_floor_m2")
-        if c in pq.read_schema(grid_path).names
-    ]
+    near = list(h3.grid_disk(centre, int(np.ceil(max_radius / spacing)) + 2))
+    names = pq.read_schema(grid_path).names
+    columns = [c for c in ("residents", "floor_area_m2", "residential_floor_m2") if c in names]
     rows = pd.read_parquet(grid_path, columns=["h3_cell", *columns], filters=[("h3_cell", "in", near)])
-    rows = rows.reset_index() if "h3_cell" not in rows.columns else rows
-    return rows.set_index("h3_cell"), centre
+    rows = (rows.reset_index() if "h3_cell" not in rows.columns else rows).set_index("h3_cell")
+    if centre not in rows.index:
+        raise _outside(grid_path, run_dir, lon, lat)
+    return rows
 
 
 def _people(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +227,9 @@ def _resources(run_dir: Path, to_xy: Transformer) -> pd.DataFrame:
 
 
 def _graphs(run_dir: Path) -> dict[str, StreetGraph]:
-    nodes = pd.read_parquet(run_dir / "network_nodes.parquet")
+    nodes = pd.read_parquet(
+        run_dir / "network_nodes.parquet", columns=["mode", "node", "osm_id", "x", "y", "snap", "utm_crs"]
+    )
     edges = pd.read_parquet(run_dir / "network_edges.parquet")
     graphs = {}
     for mode, part in nodes.groupby("mode", sort=False):
@@ -268,7 +281,7 @@ def incident_from_run(
         raise InputError(f"--radius {radius}: give the evacuation radius in metres (> 0)")
     radii = sorted({*entry["rings"], radius})
     lon, lat, given = _resolve(at, coords)
-    cells, _ = _grid_cells(run_dir, lon, lat, max(radii))
+    cells = _grid_cells(run_dir, lon, lat, max(radii))
     graphs = _graphs(run_dir)
     crs = next(iter(graphs.values())).utm_crs if graphs else utm_crs(lon, lat)
     to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)

@@ -180,6 +180,7 @@ class StreetGraph:
     _main: np.ndarray | None = None
     _snap_nodes: np.ndarray | None = None
     _graph: nx.MultiDiGraph | None = None
+    _tree: cKDTree | None = None
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -199,7 +200,9 @@ class StreetGraph:
         if len(x) == 0:
             return np.zeros(0, dtype=int), np.zeros(0)
         nodes = self.snap_nodes
-        distance, index = cKDTree(self.xy[nodes]).query(np.column_stack([x, y]))
+        if self._tree is None:  # built once per graph: coverage, siting and incidents snap many times
+            self._tree = cKDTree(self.xy[nodes])
+        distance, index = self._tree.query(np.column_stack([x, y]))
         return nodes[index], distance
 
     @property
@@ -427,7 +430,7 @@ def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame) -> StreetGraph:
         time,
         length,
         str(nodes["utm_crs"].iloc[0]) if n else "",
-        lonlat=nodes[["lon", "lat"]].to_numpy(),
+        lonlat=nodes[["lon", "lat"]].to_numpy() if {"lon", "lat"} <= set(nodes.columns) else None,
     )
     graph._snap_nodes = np.flatnonzero(nodes["snap"].to_numpy())
     return graph

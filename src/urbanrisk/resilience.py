@@ -10,8 +10,9 @@ there).
 Cost: per resource two searches limited to the standard's budget — one on the reversed graph from
 its cells (which other resources could reach them?), one from those resources — so each explores
 only the neighbourhood of the resource's own area: the stage grows with resources × the graph within
-two budgets of one resource, i.e. about linearly with the city, not with resources × the whole graph (a
-multi-source pass from all the other resources per resource does; measured in benchmarks/RESULTS.md). It runs in the driver after coverage, the same code under every scheduler,
+two budgets of one resource, i.e. about linearly with the city, not with resources × the whole
+graph as a multi-source pass from all the other resources per resource does (measured in
+benchmarks/RESULTS.md). It runs in the driver after coverage, the same code under every scheduler,
 so the Dask and serial results are identical.
 """
 

@@ -294,6 +294,37 @@ def test_n_minus_one_loss_of_each_station_by_hand(city):
     assert by_id.loc[a_id, "residents_lost"] == pytest.approx(lost)
 
 
+def test_n_minus_one_where_reaches_overlap_equals_a_pass_from_the_other_stations(city):
+    from urbanrisk.coverage import cover_cells
+    from urbanrisk.grade import cell_centres_xy
+    from urbanrisk.network import street_graph
+    from urbanrisk.resilience import station_losses
+    from urbanrisk.result import Standard
+
+    _, result = city
+    graph = street_graph(result.layers.streets, result.layers.street_nodes, mode="drive", utm_crs=UTM)
+    standard = Standard("fire", "fire_station", "drive", 160, "s", 60, "test: 100 s of driving, 1,000 m")
+    grid, resources = result.grid, result.coverage.resources
+    cells_xy = cell_centres_xy(grid.index, UTM)
+    table = cover_cells(graph, standard, grid, resources, max_snap_m=500, cells_xy=cells_xy).cells
+    losses = station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=500)
+    by_id = losses.set_index("resource_id")
+    reverse = lattice_graph(10.0).reverse(copy=False)
+    nodes = {"A": node_id(-3, -3), "B": node_id(3, 3)}
+    reach = {k: nx.single_source_dijkstra_path_length(reverse, v, weight="time") for k, v in nodes.items()}
+    cell_nodes = [nearest_lattice_node(*h3.cell_to_latlng(c)[::-1]) for c in grid.index]
+    covered = table["covered"].to_numpy()
+    residents = table["residents"].to_numpy()
+    for rid, row in by_id.iterrows():
+        if row["name"] != HOSTILE:
+            assert row["residents_lost"] == 0.0  # B and C share a node
+            continue
+        kept = np.array([reach["B"].get(n, np.inf) <= 100 + 1e-9 for n in cell_nodes])
+        expected = residents[covered & ~kept].sum()
+        assert row["residents_lost"] == pytest.approx(expected), rid
+        assert 0 < row["residents_lost"] < row["residents_served"]  # B takes over part of A's area
+
+
 def test_n_minus_one_is_the_same_under_every_scheduler(city, tmp_path):
     recipe, result = city
     threads = ur.run_recipe(recipe, scheduler="threads", write=False)

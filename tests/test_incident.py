@@ -26,6 +26,7 @@ from conftest import write_recipe
 from urbanrisk.cli import main
 from urbanrisk.evacuation import assign_shelters, disc_shares
 from urbanrisk.incident import incident_kind_table
+from urbanrisk.outputs.html import BACKGROUND
 
 UTM = "EPSG:32650"
 ORIGIN = (440_000.0, 4_427_000.0)  # UTM 50N, near Beijing
@@ -511,9 +512,21 @@ def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
         assert "Nearest resources" in sheet and "Shelters" in sheet
         layers = page.evaluate("() => deckInstance.props.layers.map(l => l.id)")
         assert {"cells", "rings", "incident", "shelters"} <= set(layers)
-        # the map drew something: canvas pixels differ from the background
-        shot = page.screenshot()
+        shot = answer.out_dir / "shot.png"
+        page.screenshot(path=str(shot))
         browser.close()
     assert not errors, errors
     assert not dialogs and not requests
-    assert len(shot) > 10_000
+    # the map drew (right of the sheet): its background, the evacuated cells, no black canvas
+    import warnings
+
+    import rasterio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pixels = rasterio.open(shot).read()[:3, :, 480:].reshape(3, -1).T.astype(int)
+    background = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(pixels - background).sum(axis=1) <= 6).mean() > 0.2
+    assert (pixels.sum(axis=1) == 0).mean() < 0.01
+    reddish = (pixels[:, 0] > 180) & (pixels[:, 1] < 200) & (pixels[:, 0] - pixels[:, 2] > 25)
+    assert reddish.mean() > 0.01

@@ -243,7 +243,11 @@ def _tip(*parts: Any) -> str:
 
 
 def incident_deck(result: IncidentResult) -> OfflineDeck:
-    """The incident's map: cells to evacuate, rings, the point, sites, resources, shelters."""
+    """The incident's map: cells to evacuate, rings, the point, sites, resources, shelters.
+
+    Sizes are metres with a pixel minimum: pydeck reads every string argument as an accessor
+    expression, so ``radius_units="pixels"`` would reach deck.gl as an (undefined) expression.
+    """
     r = result
     cells = [
         {
@@ -258,7 +262,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
     rings = [
         {
             "path": circle(r.lon, r.lat, ring),
-            "width": 3 if ring == r.radius_m else 1.5,
+            "width": 4 if ring == r.radius_m else 2,
             "tip": _tip(f"{ring:,.0f} m"),
         }
         for ring in r.rings["ring_m"]
@@ -288,6 +292,8 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_hexagon="hex",
             get_fill_color="fill",
             stroked=True,
+            filled=True,
+            extruded=False,
             get_line_color=[255, 255, 255, 120],
             line_width_min_pixels=0.5,
             pickable=True,
@@ -299,7 +305,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_path="path",
             get_color=[*RING_COLOUR, 220],
             get_width="width",
-            width_units="pixels",
+            width_min_pixels=1.5,
             pickable=True,
         ),
         pdk.Layer(
@@ -309,7 +315,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_position="position",
             get_fill_color="colour",
             get_radius=6,
-            radius_units="pixels",
+            radius_min_pixels=6,
             pickable=True,
         ),
         pdk.Layer(
@@ -319,7 +325,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_position="position",
             get_fill_color="colour",
             get_radius=7,
-            radius_units="pixels",
+            radius_min_pixels=7,
             pickable=True,
         ),
         pdk.Layer(
@@ -329,7 +335,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_position="position",
             get_fill_color="colour",
             get_radius=8,
-            radius_units="pixels",
+            radius_min_pixels=8,
             pickable=True,
         ),
         pdk.Layer(
@@ -339,13 +345,18 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             get_position="position",
             get_fill_color=[0, 0, 0, 255],
             get_radius=9,
-            radius_units="pixels",
+            radius_min_pixels=9,
             pickable=True,
         ),
     ]
     reach = float(r.rings["ring_m"].max()) if len(r.rings) else 500.0
-    zoom = float(np.clip(np.log2(700 * 156543.0 * math.cos(math.radians(r.lat)) / (2.4 * reach)), 3, 18))
-    view = pdk.ViewState(longitude=r.lon - 230 * 360 / (512 * 2**zoom), latitude=r.lat, zoom=zoom)
+    # deck.gl's world is 512 px wide at zoom 0: metres per pixel = 40,075,016 cos(lat) / (512 * 2^zoom);
+    # fit the largest ring's diameter (+10 %) in the ~680 px right of the sheet, and centre it there
+    metres_per_px = 2.2 * reach / 680
+    zoom = float(np.clip(np.log2(40_075_016 * math.cos(math.radians(r.lat)) / (512 * metres_per_px)), 3, 18))
+    view = pdk.ViewState(
+        longitude=r.lon - 230 * 360 / (512 * 2**zoom), latitude=r.lat, zoom=zoom, pitch=0, bearing=0
+    )
     tooltip = {"html": "{tip}", "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"}}
     return OfflineDeck(
         layers=layers, initial_view_state=view, map_provider=None, map_style=None, tooltip=tooltip

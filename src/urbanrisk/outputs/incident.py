@@ -195,7 +195,7 @@ def sheet_html(result: IncidentResult) -> str:
 {
         _table(
             r.units,
-            {"level": "level", "name": "name", "id": "id", "distance_m": "m", "in_evacuation": "evacuate"},
+            {"level": "level", "name": "name", "distance_m": "m", "in_evacuation": "evacuate"},
             {"distance_m"},
         )
     }

@@ -13,7 +13,6 @@ Python's start and imports) and the N-1 stage's share of the run (``coverage`` t
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys

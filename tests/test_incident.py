@@ -415,6 +415,20 @@ def test_a_small_radius_leaves_people_without_a_place_when_capacity_is_short(cit
     shelters = res.shelters.set_index("id")
     assert shelters.loc["S1", "status"] == "inside the evacuation radius"
     assert shelters.loc["S1", "assigned"] == 0.0
+    # the far shelter holds everyone: nobody is left, cell by cell
+    assert res.unplaced == pytest.approx(0.0, abs=1e-3)
+    assert res.cells["without_place"].sum() == pytest.approx(res.unplaced, abs=1e-3)
+
+
+def test_with_every_shelter_inside_the_radius_everyone_is_left_without_a_place(city):
+    recipe, _ = city
+    lon, lat = lonlat(0, 0)  # S1 300 m and S2 424 m away: both inside 500 m
+    res = ur.answer_incident(recipe, at=(lon, lat), kind="explosion", write=False)
+    assert res.radius_m == 500.0
+    assert set(res.shelters["status"]) == {"inside the evacuation radius"}
+    assert res.evacuees > 0 and res.unplaced == pytest.approx(res.evacuees)
+    assert res.cells["without_place"].sum() == pytest.approx(res.evacuees)
+    assert any("no usable shelter" in note for note in res.notes)
 
 
 def test_vulnerable_sites_and_units_and_files(answer):

@@ -323,6 +323,10 @@ def incident_from_run(
             "no usable shelter (a shelter with a known capacity outside the radius): "
             "every evacuee is without a place"
         )
+    placed = assignment.groupby("h3_cell")["people"].sum() if len(assignment) else pd.Series(dtype=float)
+    cell_table["without_place"] = (
+        cell_table["evacuees"] - placed.reindex(cell_table.index).fillna(0.0)
+    ).clip(lower=0.0)
     touched = cell_table[shares[:, -1] > 0].drop(columns=["x", "y"])
     return IncidentResult(
         recipe=recipe.name,

@@ -83,6 +83,11 @@ def incident_record(result: IncidentResult) -> dict[str, Any]:
             "nearest_resources": _records(result.resources),
             "shelters": _records(result.shelters),
             "shelter_assignment": _records(result.assignment),
+            "cells_without_place": _records(
+                result.cells.loc[
+                    result.cells["without_place"] > 1e-6, ["h3_cell", "evacuees", "without_place"]
+                ]
+            ),
             "notes": list(result.notes),
             "timings_s": dict(result.timings),
         }

@@ -13,6 +13,7 @@ Python's start and imports) and the N-1 stage's share of the run (``coverage`` t
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -99,13 +100,15 @@ def main() -> None:
         f"cold (fresh process, import + recipe + answer): {statistics.median(c[0] for c in colds):.3f} s; "
         f"answer alone {statistics.median(c[1] for c in colds):.3f} s"
     )
-    warm = []
+    warm, cpu = [], []
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = answer_incident(recipe, at=args.at, kind=args.kind, write=False)
         warm.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     print(
-        f"warm (same process, recipe loaded): median {statistics.median(warm):.3f} s, max {max(warm):.3f} s"
+        f"warm (same process, recipe loaded): median {statistics.median(warm):.3f} s, max {max(warm):.3f} s; "
+        f"CPU median {statistics.median(cpu):.3f} s (load average {os.getloadavg()[0]:.1f})"
     )
     start = time.perf_counter()
     written = answer_incident(recipe, at=args.at, kind=args.kind, out=ROOT / "outputs" / "bench-incident")

@@ -63,7 +63,7 @@ def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> incident_kind_table().loc["gas_leak", "evacuate_m"]
+    >>> float(incident_kind_table().loc["gas_leak", "evacuate_m"])
     100.0
     """
     path = Path(path) if path else settings.tables_dir / "incident_kinds.csv"

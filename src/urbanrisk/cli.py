@@ -334,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"urbanrisk: {exc}")
         return EXIT_INPUT
     except InputError as exc:
-        _error(f"urbanrisk: error: {exc} (the last complete run is untouched)")
+        untouched = "" if args.command == "incident" else " (the last complete run is untouched)"
+        _error(f"urbanrisk: error: {exc}{untouched}")
         return EXIT_INPUT
     except RunLockedError as exc:
         _error(f"urbanrisk: {exc}")

@@ -20,6 +20,7 @@ __all__ = [
     "RunLockedError",
     "UrbanriskError",
     "__version__",
+    "answer_incident",
     "load_recipe",
     "run_recipe",
 ]
@@ -30,5 +31,9 @@ def __getattr__(name: str):  # lazy: keep `import urbanrisk` light for the CLI's
         from .run import run_recipe
 
         return run_recipe
+    if name == "answer_incident":
+        from .incident import answer_incident
+
+        return answer_incident
     msg = f"module 'urbanrisk' has no attribute {name!r}"
     raise AttributeError(msg)

@@ -103,6 +103,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--kind", default="fire_station", help="resource kind of the stations")
     calibrate.add_argument("--loss", choices=["soft_l1", "huber", "cauchy", "linear"], default="soft_l1")
+    incident = sub.add_parser(
+        "incident", help="answer an incident from the latest run: people per ring, resources, shelters"
+    )
+    incident.add_argument("recipe", type=Path)
+    incident.add_argument("--at", required=True, help="the incident's point as LON,LAT")
+    incident.add_argument(
+        "--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"], help="coordinate system of --at"
+    )
+    incident.add_argument("--kind", required=True, help="gas_leak, chemical_spill, explosion, fire, ...")
+    incident.add_argument(
+        "--radius", type=float, default=None, help="metres to evacuate (default: the kind's)"
+    )
+    incident.add_argument(
+        "--runs", type=Path, default=None, help="the recipe's outputs folder (as run --out)"
+    )
+    incident.add_argument("--out", type=Path, default=None, help="folder for incident.html/.json/.geojson")
     diff = sub.add_parser("diff", help="compare two run folders")
     diff.add_argument("run_a", type=Path)
     diff.add_argument("run_b", type=Path)
@@ -262,6 +278,37 @@ def _calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _incident(args: argparse.Namespace) -> int:
+    from .incident import answer_incident
+
+    start = time.perf_counter()
+    result = answer_incident(
+        args.recipe,
+        at=args.at,
+        kind=args.kind,
+        coords=args.coords,
+        radius=args.radius,
+        runs=args.runs,
+        out=args.out,
+    )
+    within = result.rings.set_index("ring_m")["residents_within"]
+    rings = ", ".join(f"{ring:,.0f} m: {people:,.0f}" for ring, people in within.items())
+    print(f"urbanrisk incident {args.kind} at {result.lon:.6f},{result.lat:.6f} (run {result.run_dir.name})")
+    print(f"  residents within: {rings}")
+    print(
+        f"  evacuate {result.radius_m:,.0f} m: {result.evacuees:,.0f} residents, "
+        f"{result.unplaced:,.0f} without a place"
+    )
+    print(f"  vulnerable sites: {len(result.sites)} · units to notify: {len(result.units)}")
+    for row in result.resources[result.resources["rank"] == 1].itertuples():
+        print(f"  nearest {row.kind}: {row.name or row.id} ({row.eta_s:,.0f} s by {row.mode})")
+    for note in result.notes:
+        print(f"  note: {note}")
+    print(f"  answered in {result.timings['answer_s']:.2f} s; files: {result.out_dir}")
+    print(f"done in {time.perf_counter() - start:.1f} s")
+    return EXIT_OK
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .preflight import check_layers, estimate_cells
     from .recipe import load_recipe
@@ -331,13 +378,15 @@ def main(argv: list[str] | None = None) -> int:
             "diff": _diff,
             "synth": _synth,
             "calibrate": _calibrate,
+            "incident": _incident,
         }
         return commands[args.command](args)
     except RecipeError as exc:
         _error(f"urbanrisk: {exc}")
         return EXIT_INPUT
     except InputError as exc:
-        _error(f"urbanrisk: error: {exc} (the last complete run is untouched)")
+        untouched = "" if args.command == "incident" else " (the last complete run is untouched)"
+        _error(f"urbanrisk: error: {exc}{untouched}")
         return EXIT_INPUT
     except RunLockedError as exc:
         _error(f"urbanrisk: {exc}")

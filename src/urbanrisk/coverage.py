@@ -42,7 +42,16 @@ from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
 from .layers.tables import _read_table
-from .network import DRIVING_MODES, StreetGraph, fixed_delay, speed_table, street_graph
+from .network import (
+    DRIVING_MODES,
+    MODES,
+    StreetGraph,
+    fixed_delay,
+    graph_to_tables,
+    speed_table,
+    street_graph,
+)
+from .resilience import empty_losses, station_losses
 from .result import UNITS, CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
 from .supply import two_step_fca
@@ -320,7 +329,7 @@ def coverage_stage(
     sites = settings.suggested_sites if sites is None else sites
     resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
     status: dict[str, str] = {}
-    tables, gap_frames, site_frames = [], [], []
+    tables, gap_frames, site_frames, loss_frames = [], [], [], []
     graphs: dict[str, StreetGraph] = {}
     speeds = speed_table(speeds_path)
     delay = fixed_delay(speeds)
@@ -353,6 +362,9 @@ def coverage_stage(
                 graph, standard, table, candidates, k=sites, cells_xy=cells_xy, max_snap_m=max_snap_m
             )
         )
+        loss_frames.append(
+            station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
+        )
         uncovered = table["residents_uncovered"].sum()
         unsnapped = len(result.resources_unsnapped)
         note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
@@ -375,7 +387,47 @@ def coverage_stage(
         else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
     )
     coping = coping_scores(tables, grid.index, len(standards))
-    return CoverageResult(coverage, gaps, suggested, resources, coping, status, standards)
+    nodes, edges = _network_tables(graphs, streets, street_nodes, utm_crs=utm_crs, speeds=speeds)
+    losses = [f for f in loss_frames if len(f)]
+    return CoverageResult(
+        coverage,
+        gaps,
+        suggested,
+        resources,
+        coping,
+        status,
+        standards,
+        resilience=pd.concat(losses, ignore_index=True) if losses else empty_losses(),
+        network_nodes=nodes,
+        network_edges=edges,
+    )
+
+
+def _network_tables(
+    graphs: dict[str, StreetGraph],
+    streets: gpd.GeoDataFrame | None,
+    street_nodes: pd.DataFrame,
+    *,
+    utm_crs: str,
+    speeds: pd.DataFrame,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Every mode's street graph as tables for the run folder (an incident answer reloads them);
+    a mode no standard used is built here, so that drive and walk are both kept."""
+    if streets is None or not len(streets):
+        return None, None
+    for mode in ("drive", "walk"):  # what an incident answer routes on (drive_service only if used)
+        if mode not in graphs:
+            try:
+                graphs[mode] = street_graph(streets, street_nodes, mode=mode, utm_crs=utm_crs, speeds=speeds)
+            except InputError:  # no street of the mode: nothing to keep
+                continue
+    parts = [graph_to_tables(graphs[mode]) for mode in MODES if mode in graphs]
+    if not parts:
+        return None, None
+    return (
+        pd.concat([p[0] for p in parts], ignore_index=True),
+        pd.concat([p[1] for p in parts], ignore_index=True),
+    )
 
 
 def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:

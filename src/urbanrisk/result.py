@@ -130,6 +130,11 @@ class CoverageResult:
     coping: pd.Series | None
     status: dict[str, str]
     standards: list[Standard]
+    #: N-1: per resource of each standard, the residents who would fall outside it if it closed
+    resilience: pd.DataFrame | None = None
+    #: the street graphs the stage solved, as tables (``urbanrisk.network.graph_to_tables``), per mode
+    network_nodes: pd.DataFrame | None = None
+    network_edges: pd.DataFrame | None = None
 
 
 @dataclass
@@ -175,4 +180,38 @@ def screen_tables(result: RunResult) -> dict[str, Any]:
     coverage = result.coverage
     if coverage is not None:
         tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)
+        if coverage.resilience is not None:
+            tables["resilience"] = coverage.resilience
     return tables
+
+
+@dataclass
+class IncidentResult:
+    """An incident answered from a run folder: who is around it, who comes, where people go.
+
+    Frames (plain pandas, lon/lat in WGS84): ``rings`` (per ring band and cumulative), ``sites``
+    (vulnerable sites by distance), ``units`` (community units and areas to notify), ``resources``
+    (nearest of each kind by network travel time), ``shelters`` and ``assignment`` (evacuees per
+    cell and shelter), ``cells`` (cells touched, with the share inside the evacuation radius).
+    """
+
+    recipe: str
+    run_dir: Path
+    kind: str
+    kind_source: str
+    lon: float
+    lat: float
+    given: dict[str, Any]  # the point as given (coordinates and system)
+    radius_m: float
+    rings: pd.DataFrame
+    sites: pd.DataFrame
+    units: pd.DataFrame
+    resources: pd.DataFrame
+    shelters: pd.DataFrame
+    assignment: pd.DataFrame
+    cells: pd.DataFrame
+    evacuees: float
+    unplaced: float
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    out_dir: Path | None = None

@@ -81,3 +81,10 @@ max_map_cells: int = 20_000
 #: Rows per Parquet row group in the layer store that worker processes read by bounding box (small
 #: groups: a partition's bbox read skips more of the file; large: fewer, cheaper reads).
 store_row_group_rows: int = 2_000
+
+#: Incidents: evacuees walk at most this far (network metres) to a shelter (an urbanrisk assumption:
+#: about 35 min at the walking speed above); farther shelters are not assigned.
+incident_max_walk_m: float = 2500.0
+
+#: Incidents: how many of the nearest resources of each kind are listed (by network travel time).
+incident_resources_per_kind: int = 5

@@ -64,6 +64,22 @@ def _coverage(result: RunResult, summary: RunSummary) -> dict[str, Any]:
         ),
         "gaps": len(coverage.gaps),
         "suggested_sites": len(coverage.sites),
+        "least_affordable_loss": _least_affordable(coverage.resilience),
+    }
+
+
+def _least_affordable(losses: Any) -> dict[str, Any]:
+    """Per standard, the resource whose loss would leave the most residents outside it (N-1)."""
+    if losses is None or not len(losses):
+        return {}
+    worst = losses[losses["rank"] == 1]
+    return {
+        str(row.standard): {
+            "resource_id": str(row.resource_id),
+            "name": str(row.name) if isinstance(row.name, str) else "",
+            "residents_lost": round(float(row.residents_lost), 1),
+        }
+        for row in worst.itertuples()
     }
 
 

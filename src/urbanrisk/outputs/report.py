@@ -310,6 +310,8 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
                 numeric={"residents_added", "residents_cumulative"},
             ),
         ]
+    if coverage is not None and coverage.resilience is not None:
+        sections += _resilience_section(coverage.resilience)
     notes = "".join(f"<li>{escape_text(n)}</li>" for n in summary.notes)
     sections += [
         _completeness(summary),
@@ -326,6 +328,41 @@ def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{title} · urbanrisk report</title><style>{_CSS}</style></head><body>{body}</body></html>"
     )
+
+
+def _resilience_section(losses: pd.DataFrame) -> list[str]:
+    """N-1: which resource of each standard the city can least afford to lose."""
+    head = ["<h2>What one loss costs (N-1): residents who fall outside the standard if it closes</h2>"]
+    if not len(losses):
+        return [*head, '<p class="note">no resource of any standard to lose</p>']
+    worst = losses[losses["rank"] == 1]
+    label = [
+        n if isinstance(n, str) and n else i for n, i in zip(worst["name"], worst["resource_id"], strict=True)
+    ]
+    lines = [
+        f"<li><b>{escape_text(row.standard)}</b>: the city can least afford to lose "
+        f"<b>{escape_text(name)}</b> ({escape_text(row.resource_id)}): "
+        f"{_n(row.residents_lost)} residents would fall outside the standard</li>"
+        for row, name in zip(worst.itertuples(), label, strict=True)
+    ]
+    table = _table(
+        losses,
+        {
+            "standard": "standard",
+            "rank": "rank",
+            "name": "name",
+            "resource_id": "resource",
+            "residents_served": "residents served",
+            "residents_lost": "residents lost if closed",
+            "cells_lost": "cells lost",
+        },
+        numeric={"residents_served", "residents_lost", "cells_lost"},
+    )
+    note = (
+        '<p class="note">Each resource removed in turn, coverage solved again from the others '
+        "(resilience.parquet).</p>"
+    )
+    return [*head, f"<ul>{''.join(lines)}</ul>", table, note]
 
 
 def write_report(result: RunResult, path: str | Path, *, summary: RunSummary | None = None) -> Path:

@@ -29,7 +29,46 @@ def write_parquet_tables(
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         hook(f"{name}.parquet")
         names.append(f"{name}.parquet")
+    for name, table in incident_inputs(result).items():
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+        hook(f"{name}.parquet")
+        names.append(f"{name}.parquet")
     return names
+
+
+#: Files an incident answer reads besides grid.parquet and the screens (``urbanrisk incident``).
+INCIDENT_FILES = ("resources", "vulnerable_sites", "network_nodes", "network_edges")
+
+
+def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
+    """What ``urbanrisk incident`` needs beyond the screens, small: the resources, the vulnerable
+    sites (schools, kindergartens, hospitals, elderly homes) and the street graphs as solved."""
+    coverage = result.coverage
+    resources = coverage.resources if coverage is not None else None
+    if resources is None or not len(resources):
+        resources = gpd.GeoDataFrame(
+            {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326
+        )
+    pois = result.layers.pois
+    if pois is not None and len(pois):
+        roles = "|" + pois["roles"].fillna("").astype(str) + "|"
+        sites = pois.loc[
+            roles.str.contains("|vulnerable|", regex=False).to_numpy(), ["osm_ref", "kind", "name"]
+        ]
+        sites = gpd.GeoDataFrame(sites, geometry=pois.geometry[sites.index], crs=4326)
+    else:
+        sites = gpd.GeoDataFrame({"osm_ref": [], "kind": [], "name": []}, geometry=[], crs=4326)
+    empty = pd.DataFrame({"mode": pd.Series(dtype=str)})
+    return {
+        "resources": resources,
+        "vulnerable_sites": sites.reset_index(drop=True),
+        "network_nodes": coverage.network_nodes
+        if coverage is not None and coverage.network_nodes is not None
+        else empty,
+        "network_edges": coverage.network_edges
+        if coverage is not None and coverage.network_edges is not None
+        else empty,
+    }
 
 
 def write_gpkg(result: RunResult, path: Path) -> Path:
@@ -46,8 +85,8 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
         "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
     }
     for name, frame in extra.items():
-        if name == "coverage":
-            continue  # a long table without geometry: coverage.parquet holds it
+        if name in ("coverage", "resilience"):
+            continue  # tables without geometry: their Parquet files hold them
         if frame is not None and len(frame):
             inside = (
                 frame[frame.intersects(result.area)] if name in ("buildings", "pois", "streets") else frame

@@ -1,0 +1,400 @@
+"""Answer an incident from the latest run of a recipe, without recomputing the city.
+
+``urbanrisk incident RECIPE --at LON,LAT --kind gas_leak [--radius 200]`` (or :func:`incident`)
+reads what the run folder keeps — the grid's people, the vulnerable sites, the community units and
+areas, the resources and the street graphs as solved (``network_nodes`` / ``network_edges``) — and
+answers:
+
+- residents and people present per distance ring (``tables/incident_kinds.csv``: each kind's rings
+  and evacuation radius, with their source), cells shared by area (:mod:`urbanrisk.evacuation`);
+- vulnerable sites (schools, kindergartens, hospitals, elderly homes) with names and distances, and
+  every unit to notify (community units of each source the run has, key districts, urban villages);
+- the nearest resources of each kind, ranked by network travel time *to* the incident (one Dijkstra
+  on the reversed graph per mode), with turnout added where the recipe's standard sets one;
+- shelters for the evacuated residents within capacity, walking (:func:`assign_shelters`), and
+  who is left without a place.
+
+Distances to sites and units are straight-line metres in the run's UTM zone; travel is on the network.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import h3
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+from pyproj import Transformer
+
+from . import settings
+from ._errors import InputError
+from .coverage import standards_for
+from .evacuation import disc_shares, ring_table
+from .grid import cells_to_polygons
+from .layers.coords import to_wgs84, utm_crs
+from .layers.tables import _read_table
+from .lifecycle import latest_run, read_manifest, utc_stamp
+from .network import StreetGraph, graph_from_tables
+from .outputs.incident import write_incident
+from .recipe import Recipe, load_recipe
+from .response import nearest_resources, shelter_assignment
+from .result import IncidentResult
+from .screens.key_districts import OCCUPANT_M2
+
+#: Files of a run folder an incident answer reads (older runs lack the last four: rerun them).
+RUN_FILES = (
+    "manifest.json",
+    "grid.parquet",
+    "communities.parquet",
+    "resources.parquet",
+    "vulnerable_sites.parquet",
+    "network_nodes.parquet",
+    "network_edges.parquet",
+)
+AREA_FILES = {"key_districts.parquet": "key district", "urban_villages.parquet": "urban village"}
+
+
+def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
+    """kind -> rings (metres, ascending), evacuate_m, source.
+
+    Examples
+    --------
+    >>> float(incident_kind_table().loc["gas_leak", "evacuate_m"])
+    100.0
+    """
+    path = Path(path) if path else settings.tables_dir / "incident_kinds.csv"
+    table = _read_table(path, ["kind", "rings_m", "evacuate_m", "source"]).set_index("kind")
+    table["rings"] = table["rings_m"].map(lambda t: sorted(float(r) for r in t.split("|") if r.strip()))
+    table["evacuate_m"] = table["evacuate_m"].astype(float)
+    return table
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """``"LON,LAT"`` -> (lon, lat), with a message that says how to write it.
+
+    Examples
+    --------
+    >>> parse_point("116.3267, 39.9925")
+    (116.3267, 39.9925)
+    """
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError as exc:
+        msg = f"--at {text!r}: give the point as LON,LAT in degrees, e.g. --at 116.3267,39.9925"
+        raise InputError(msg) from exc
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        msg = f"--at {text!r}: LON must lie in -180..180 and LAT in -90..90 (did you swap them?)"
+        raise InputError(msg)
+    return lon, lat
+
+
+def run_folder_for(recipe: Recipe, out: str | Path | None = None) -> Path:
+    """The latest complete run of the recipe, checked to hold every file an incident needs."""
+    out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
+    run_dir = latest_run(out_dir)
+    source = recipe.source_path or recipe.name
+    if run_dir is None:
+        msg = f"no run of recipe {recipe.name!r} yet in {out_dir}: run `urbanrisk run {source}` first"
+        raise InputError(msg)
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if missing:
+        version = "unknown"
+        if (run_dir / "manifest.json").is_file():
+            version = read_manifest(run_dir).get("versions", {}).get("urbanrisk", "unknown")
+        msg = (
+            f"run folder {run_dir} (urbanrisk {version}) lacks {', '.join(missing)}: it was written before "
+            f"incident answers existed; run `urbanrisk run {source}` again to write them"
+        )
+        raise InputError(msg)
+    return run_dir
+
+
+def _grid_resolution(grid_path: Path) -> int:
+    """The grid's H3 resolution from the Parquet statistics of ``h3_cell`` (no column read)."""
+    meta = pq.ParquetFile(grid_path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    if meta.num_rows and "h3_cell" in names:
+        stats = meta.row_group(0).column(names.index("h3_cell")).statistics
+        if stats is not None and stats.has_min_max:
+            return h3.get_resolution(stats.min)
+    ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell")
+    return h3.get_resolution(ids[0].as_py()) if len(ids) else 10
+
+
+def _outside(grid_path: Path, run_dir: Path, lon: float, lat: float) -> InputError:
+    ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell").to_pylist()
+    lats, lons = zip(*(h3.cell_to_latlng(c) for c in ids), strict=True) if ids else ((0,), (0,))
+    msg = (
+        f"the point {lon:.6f},{lat:.6f} lies outside the area of run {run_dir.name} (its cells span "
+        f"lon {min(lons):.4f}..{max(lons):.4f}, lat {min(lats):.4f}..{max(lats):.4f}): check --at "
+        "(LON,LAT order; --coords gcj02 for Amap/Tencent points) or run a recipe covering it"
+    )
+    return InputError(msg)
+
+
+def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> pd.DataFrame:
+    """The grid rows within reach of the point (read by a filter on ``h3_cell``, not whole)."""
+    grid_path = run_dir / "grid.parquet"
+    resolution = _grid_resolution(grid_path)
+    centre = h3.latlng_to_cell(lat, lon, resolution)
+    spacing = h3.average_hexagon_edge_length(resolution, unit="m") * np.sqrt(3)
+    near = list(h3.grid_disk(centre, int(np.ceil(max_radius / spacing)) + 2))
+    names = pq.read_schema(grid_path).names
+    columns = [c for c in ("residents", "floor_area_m2", "residential_floor_m2") if c in names]
+    rows = pd.read_parquet(grid_path, columns=["h3_cell", *columns], filters=[("h3_cell", "in", near)])
+    rows = (rows.reset_index() if "h3_cell" not in rows.columns else rows).set_index("h3_cell")
+    if centre not in rows.index:
+        raise _outside(grid_path, run_dir, lon, lat)
+    return rows
+
+
+def _people(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Residents and people present (residents + one per OCCUPANT_M2 of non-residential floor)."""
+    residents = cells["residents"].fillna(0.0).to_numpy(dtype=float)
+    if {"floor_area_m2", "residential_floor_m2"} <= set(cells.columns):
+        other = (cells["floor_area_m2"] - cells["residential_floor_m2"]).clip(lower=0.0).fillna(0.0)
+        return residents, residents + other.to_numpy(dtype=float) / OCCUPANT_M2
+    return residents, residents
+
+
+def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame:
+    """A GeoParquet file of the run as a plain table: its columns, ``geometry`` (lon/lat shapely),
+    and ``projected`` (in the run's UTM zone). The run wrote it in EPSG:4326, so its CRS metadata
+    is not parsed (pyproj takes ~35 ms a file to build a CRS from it)."""
+    frame = pd.read_parquet(path, columns=[*columns, "geometry"])
+    geometry = shapely.from_wkb(frame["geometry"].to_numpy())
+    projected = shapely.transform(geometry, lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1])))
+    return frame.assign(geometry=geometry, projected=projected)
+
+
+def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
+    return [next(r for r in radii if d <= r) for d in distance]
+
+
+def _units(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float], radius: float):
+    """Community units (of every source the run has), key districts and urban villages within reach."""
+    frames = []
+    for name, level in {"communities.parquet": None, **AREA_FILES}.items():
+        path = run_dir / name
+        if not path.is_file():
+            continue
+        units = read_geo(path, ["id", "name", *(["unit_source"] if level is None else [])], to_xy)
+        distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
+        keep = distance <= max(radii)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": units["unit_source"].to_numpy()[keep] if level is None else level,
+                    "id": units["id"].to_numpy()[keep],
+                    "name": units["name"].to_numpy()[keep],
+                    "distance_m": distance[keep],
+                    "in_evacuation": distance[keep] <= radius,
+                }
+            )
+        )
+    columns = ["level", "id", "name", "distance_m", "in_evacuation"]
+    units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    units = units.sort_values(["distance_m", "level"]).reset_index(drop=True)
+    units["ring_m"] = _ring_of(units["distance_m"].to_numpy(), radii)
+    return units
+
+
+def _sites(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float]) -> pd.DataFrame:
+    """Vulnerable sites within the largest ring, nearest first, with the ring they fall in."""
+    sites = read_geo(run_dir / "vulnerable_sites.parquet", ["osm_ref", "kind", "name"], to_xy)
+    distance = shapely.distance(sites["projected"].to_numpy(), point) if len(sites) else np.zeros(0)
+    sites = sites.assign(
+        distance_m=distance, lon=shapely.get_x(sites["geometry"]), lat=shapely.get_y(sites["geometry"])
+    )
+    sites = sites[sites["distance_m"] <= max(radii)].sort_values("distance_m").reset_index(drop=True)
+    sites["ring_m"] = _ring_of(sites["distance_m"].to_numpy(), radii)
+    return sites.drop(columns=["geometry", "projected"])
+
+
+def _resources(run_dir: Path, to_xy: Transformer) -> pd.DataFrame:
+    frame = read_geo(run_dir / "resources.parquet", ["id", "kind", "name", "capacity"], to_xy)
+    return frame.assign(
+        lon=shapely.get_x(frame["geometry"]),
+        lat=shapely.get_y(frame["geometry"]),
+        x=shapely.get_x(frame["projected"]),
+        y=shapely.get_y(frame["projected"]),
+        capacity=pd.to_numeric(frame["capacity"], errors="coerce"),
+    ).drop(columns=["geometry", "projected"])
+
+
+def _graphs(run_dir: Path) -> dict[str, StreetGraph]:
+    nodes = pd.read_parquet(
+        run_dir / "network_nodes.parquet", columns=["mode", "node", "osm_id", "x", "y", "snap", "utm_crs"]
+    )
+    edges = pd.read_parquet(run_dir / "network_edges.parquet")
+    graphs = {}
+    for mode, part in nodes.groupby("mode", sort=False):
+        graphs[str(mode)] = graph_from_tables(part, edges[edges["mode"] == mode])
+    return graphs
+
+
+def _kind_modes(recipe: Recipe) -> dict[str, tuple[str, float]]:
+    """Resource kind -> (mode, turnout s) from the recipe's standards; others drive, shelters walk."""
+    spec = recipe.coverage
+    modes: dict[str, tuple[str, float]] = {"shelter": ("walk", 0.0)}
+    for standard in reversed(standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)):
+        modes[standard.resource_kind] = (standard.mode, standard.turnout_s if standard.by_time else 0.0)
+    return modes
+
+
+def _resolve(at: str | tuple[float, float], coords: str) -> tuple[float, float, dict[str, Any]]:
+    given_lon, given_lat = parse_point(at) if isinstance(at, str) else (float(at[0]), float(at[1]))
+    try:
+        lon, lat = to_wgs84(np.array([given_lon]), np.array([given_lat]), coords)
+    except ValueError as exc:
+        raise InputError(f"--coords {coords!r}: use wgs84, gcj02 (Amap, Tencent) or bd09 (Baidu)") from exc
+    return float(lon[0]), float(lat[0]), {"lon": given_lon, "lat": given_lat, "coords": coords}
+
+
+def incident_from_run(
+    recipe: Recipe,
+    run_dir: Path,
+    *,
+    at: str | tuple[float, float],
+    kind: str,
+    coords: str = "wgs84",
+    radius: float | None = None,
+    kinds_path: str | Path | None = None,
+) -> IncidentResult:
+    """Answer an incident from a complete run folder (see the module docstring)."""
+    start = time.perf_counter()
+    kinds = incident_kind_table(kinds_path)
+    if kind not in kinds.index:
+        table = kinds_path or settings.tables_dir / "incident_kinds.csv"
+        msg = (
+            f"incident kind {kind!r} has no distance table entry: use one of {sorted(kinds.index)} "
+            f"or add a row to {table}"
+        )
+        raise InputError(msg)
+    entry = kinds.loc[kind]
+    radius = float(entry["evacuate_m"]) if radius is None else float(radius)
+    if not radius > 0:
+        raise InputError(f"--radius {radius}: give the evacuation radius in metres (> 0)")
+    radii = sorted({*entry["rings"], radius})
+    lon, lat, given = _resolve(at, coords)
+    cells = _grid_cells(run_dir, lon, lat, max(radii))
+    graphs = _graphs(run_dir)
+    crs = next(iter(graphs.values())).utm_crs if graphs else utm_crs(lon, lat)
+    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xy = np.array(to_xy.transform(lon, lat))
+    polygons = shapely.transform(
+        cells_to_polygons(cells.index), lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1]))
+    )
+    shares = disc_shares(polygons, (xy[0], xy[1]), radii)
+    residents, present = _people(cells)
+    rings = ring_table(residents, present, shares, radii)
+    point = shapely.Point(xy)
+    sites, units = _sites(run_dir, to_xy, point, radii), _units(run_dir, to_xy, point, radii, radius)
+    inside_share = shares[:, radii.index(radius)]
+    latlng = np.array([h3.cell_to_latlng(c) for c in cells.index]).reshape(-1, 2)
+    centre_x, centre_y = to_xy.transform(latlng[:, 1], latlng[:, 0])
+    cell_table = pd.DataFrame(
+        {
+            "residents": residents,
+            "people_present": present,
+            "share_evacuated": inside_share,
+            "evacuees": residents * inside_share,
+            "x": np.asarray(centre_x),
+            "y": np.asarray(centre_y),
+        },
+        index=cells.index,
+    )
+    recipe_modes = _kind_modes(recipe)
+    resources = _resources(run_dir, to_xy)
+    max_snap_m = settings.max_snap_m if recipe.coverage.max_snap_m is None else recipe.coverage.max_snap_m
+    notes: list[str] = []
+    point_xy = {mode: (np.array([xy[0]]), np.array([xy[1]])) for mode in graphs}
+    nearest = nearest_resources(resources, graphs, recipe_modes, point_xy, max_snap_m=max_snap_m, notes=notes)
+    groups = cell_table[cell_table["evacuees"] > 0].rename(columns={"evacuees": "people"})
+    shelters, assignment, unplaced = shelter_assignment(
+        resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m
+    )
+    if not (shelters["status"] == "usable").any():
+        notes.append(
+            "no usable shelter (a shelter with a known capacity outside the radius): "
+            "every evacuee is without a place"
+        )
+    placed = assignment.groupby("h3_cell")["people"].sum() if len(assignment) else pd.Series(dtype=float)
+    cell_table["without_place"] = (
+        cell_table["evacuees"] - placed.reindex(cell_table.index).fillna(0.0)
+    ).clip(lower=0.0)
+    touched = cell_table[shares[:, -1] > 0].drop(columns=["x", "y"])
+    return IncidentResult(
+        recipe=recipe.name,
+        run_dir=run_dir,
+        kind=kind,
+        kind_source=str(entry["source"]),
+        lon=lon,
+        lat=lat,
+        given=given,
+        radius_m=radius,
+        rings=rings,
+        sites=sites,
+        units=units,
+        resources=nearest,
+        shelters=shelters,
+        assignment=assignment,
+        cells=touched.rename_axis("h3_cell").reset_index(),
+        evacuees=float(groups["people"].sum()),
+        unplaced=unplaced,
+        notes=notes,
+        timings={"answer_s": round(time.perf_counter() - start, 4)},
+    )
+
+
+def answer_incident(
+    recipe: Recipe | str | Path,
+    *,
+    at: str | tuple[float, float],
+    kind: str,
+    coords: str = "wgs84",
+    radius: float | None = None,
+    runs: str | Path | None = None,
+    out: str | Path | None = None,
+    write: bool = True,
+    kinds_path: str | Path | None = None,
+) -> IncidentResult:
+    """Answer an incident from the latest run of ``recipe`` and (by default) write its files.
+
+    Parameters
+    ----------
+    at
+        The incident's point, ``(lon, lat)`` or ``"LON,LAT"``, in ``coords`` (wgs84, gcj02, bd09).
+    kind
+        A kind of ``tables/incident_kinds.csv`` (gas_leak, chemical_spill, explosion, fire).
+    radius
+        Metres evacuated (None: the kind's ``evacuate_m``); always one of the rings.
+    runs
+        The recipe's outputs folder (replaces ``outputs.dir``, as ``urbanrisk run --out``).
+    out
+        Where to write incident.html, incident.json and incident.geojson (None: a stamped folder
+        ``<outputs.dir>/incidents/<UTC stamp>-<kind>``).
+
+    Raises
+    ------
+    InputError
+        No run yet, a run folder missing the files an incident needs, a point outside the run's area,
+        a kind without a distance table entry.
+    """
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe)
+    run_dir = run_folder_for(recipe, runs)
+    result = incident_from_run(
+        recipe, run_dir, at=at, kind=kind, coords=coords, radius=radius, kinds_path=kinds_path
+    )
+    if write:
+        start = time.perf_counter()
+        base = Path(runs) if runs is not None else Path(recipe.outputs.dir)
+        target = Path(out) if out is not None else base / "incidents" / f"{utc_stamp()}-{kind}"
+        result.out_dir = write_incident(result, target)
+        result.timings["write_s"] = round(time.perf_counter() - start, 4)
+    return result

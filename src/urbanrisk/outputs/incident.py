@@ -1,0 +1,403 @@
+"""An incident answer's files: ``incident.html`` (offline map + one printable sheet), ``incident.json``
+(UTF-8, text as written) and ``incident.geojson`` (for other systems). Every text from data is
+escaped in the page, in the sheet and in the map's tooltips alike.
+
+The folder is written whole or not at all: files go into a hidden partial folder renamed into place
+(or, into an existing ``--out`` folder, each file renamed over its old version).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+from pyproj import Geod
+
+from ..result import IncidentResult
+from .deck import RESOURCE_COLOURS
+from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+
+_GEOD = Geod(ellps="WGS84")
+RING_COLOUR = (200, 30, 30)
+SITE_COLOUR = (230, 120, 0)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return _clean(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+
+
+def circle(lon: float, lat: float, radius_m: float, n: int = 128) -> list[list[float]]:
+    """A geodesic circle as a closed [lon, lat] ring."""
+    azimuths = np.linspace(0.0, 360.0, n, endpoint=False)
+    x, y, _ = _GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, radius_m))
+    ring = [[round(a, 7), round(b, 7)] for a, b in zip(x, y, strict=True)]
+    return [*ring, ring[0]]
+
+
+def incident_record(result: IncidentResult) -> dict[str, Any]:
+    """Everything of the answer as plain data: what ``incident.json`` holds."""
+    return _clean(
+        {
+            "urbanrisk_incident": 1,
+            "recipe": result.recipe,
+            "run": str(result.run_dir),
+            "kind": result.kind,
+            "distances_source": result.kind_source,
+            "point": {"lon": result.lon, "lat": result.lat, "crs": "EPSG:4326", "given": result.given},
+            "evacuation_radius_m": result.radius_m,
+            "evacuees": result.evacuees,
+            "without_a_place": result.unplaced,
+            "method": {
+                "rings": "residents of each H3 cell shared by the area of the ring's disc over the cell "
+                "(exact overlay in UTM); people present add one occupant per 20 m² of non-residential floor",
+                "distances": "sites and units: straight-line metres; "
+                "resources and shelters: on the street network",
+                "resources": "network travel time from the resource to the incident "
+                "(+ the standard's turnout)",
+                "shelters": "linear programme: most evacuees placed within capacity, "
+                "then fewest metres walked",
+            },
+            "rings": _records(result.rings),
+            "vulnerable_sites": _records(result.sites),
+            "units_to_notify": _records(result.units),
+            "nearest_resources": _records(result.resources),
+            "shelters": _records(result.shelters),
+            "shelter_assignment": _records(result.assignment),
+            "cells_without_place": _records(
+                result.cells.loc[
+                    result.cells["without_place"] > 1e-6, ["h3_cell", "evacuees", "without_place"]
+                ]
+            ),
+            "notes": list(result.notes),
+            "timings_s": dict(result.timings),
+        }
+    )
+
+
+def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+def incident_geojson(result: IncidentResult) -> dict[str, Any]:
+    """The answer as a GeoJSON FeatureCollection (WGS84): point, rings, sites, resources, shelters."""
+    features = [_point(result.lon, result.lat, {"role": "incident", "kind": result.kind})]
+    rings = result.rings.to_dict("records")
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [circle(result.lon, result.lat, r["ring_m"])]},
+            "properties": {"role": "ring", **r, "evacuated": r["ring_m"] == result.radius_m},
+        }
+        for r in rings
+    ]
+    for role, frame in (
+        ("vulnerable_site", result.sites),
+        ("resource", result.resources),
+        ("shelter", result.shelters),
+    ):
+        for row in _records(frame):
+            features.append(_point(row.pop("lon"), row.pop("lat"), {"role": role, **row}))
+    return _clean({"type": "FeatureCollection", "features": features})
+
+
+def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str] = frozenset()) -> str:
+    if frame is None or not len(frame):
+        return '<p class="note">none</p>'
+    head = "".join(f"<th>{escape_text(label)}</th>" for label in columns.values())
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for key in columns:
+            value = record.get(key)
+            if key in numeric:
+                number = float(value) if value is not None and value == value else float("nan")
+                cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
+            else:
+                cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+_CSS = """
+#ur-sheet {position:absolute; z-index:10; top:0; left:0; bottom:0; width:460px; overflow:auto;
+  background:#fff; padding:10px 14px; font:12px/1.4 system-ui, 'Noto Sans CJK SC', sans-serif;
+  box-shadow:1px 0 6px rgba(0,0,0,.3)}
+#ur-sheet h1 {font-size:17px; margin:0 0 4px} #ur-sheet h2 {font-size:13px; margin:10px 0 3px;
+  border-bottom:2px solid #ddd}
+#ur-sheet table {border-collapse:collapse; width:100%}
+#ur-sheet td, #ur-sheet th {border-bottom:1px solid #eee;
+  padding:2px 4px; text-align:left; vertical-align:top} #ur-sheet td.n {text-align:right}
+#ur-sheet .note {color:#666; font-size:11px} #ur-sheet .big {font-size:15px; font-weight:700}
+#ur-attribution {position:absolute; z-index:10; bottom:4px; right:8px; font:11px system-ui, sans-serif;
+  background:rgba(255,255,255,.8); padding:1px 6px}
+@media print { #deck-container, #ur-attribution {display:none !important}
+  #ur-sheet {position:static; width:auto; overflow:visible; box-shadow:none} }
+"""
+
+
+def sheet_html(result: IncidentResult) -> str:
+    """The printable sheet shown beside the map (and alone when printed)."""
+    r = result
+    given = r.given
+    where = f"{r.lon:.6f}, {r.lat:.6f} (WGS84)"
+    if given.get("coords", "wgs84") != "wgs84":
+        where += f" · given {given['lon']}, {given['lat']} ({given['coords']})"
+    notes = "".join(f"<li>{escape_text(n)}</li>" for n in r.notes)
+    return f"""
+<style>{_CSS}</style>
+<div id="ur-sheet">
+<h1>Incident: {escape_text(r.kind)} · {escape_text(r.recipe)}</h1>
+<div>at {escape_text(where)}</div>
+<div class="big">{r.evacuees:,.0f} residents to evacuate within {r.radius_m:,.0f} m ·
+  {r.unplaced:,.0f} without a shelter place</div>
+<h2>People per distance ring</h2>
+{
+        _table(
+            r.rings,
+            {
+                "from_m": "from m",
+                "ring_m": "to m",
+                "residents": "residents",
+                "people_present": "people present",
+                "residents_within": "residents within",
+                "people_present_within": "present within",
+            },
+            {"from_m", "ring_m", "residents", "people_present", "residents_within", "people_present_within"},
+        )
+    }
+<p class="note">Distances: {
+        escape_text(r.kind_source)
+    }. Cells shared by the area of each disc over the cell.</p>
+<h2>Vulnerable sites</h2>
+{
+        _table(
+            r.sites,
+            {"kind": "kind", "name": "name", "distance_m": "m", "ring_m": "ring m"},
+            {"distance_m", "ring_m"},
+        )
+    }
+<h2>Units to notify</h2>
+{
+        _table(
+            r.units,
+            {"level": "level", "name": "name", "distance_m": "m", "in_evacuation": "evacuate"},
+            {"distance_m"},
+        )
+    }
+<h2>Nearest resources (network travel to the incident)</h2>
+{
+        _table(
+            r.resources,
+            {
+                "kind": "kind",
+                "rank": "#",
+                "name": "name",
+                "id": "id",
+                "mode": "mode",
+                "eta_s": "ETA s",
+                "network_m": "network m",
+            },
+            {"eta_s", "network_m"},
+        )
+    }
+<h2>Shelters (walking, within capacity)</h2>
+{
+        _table(
+            r.shelters,
+            {
+                "name": "name",
+                "id": "id",
+                "capacity": "capacity",
+                "assigned": "assigned",
+                "mean_walk_m": "mean walk m",
+                "status": "status",
+            },
+            {"capacity", "assigned", "mean_walk_m"},
+        )
+    }
+<ul class="note">{notes}</ul>
+<p class="note">Run {escape_text(r.run_dir.name)} · answered in {r.timings.get("answer_s", 0):.2f} s ·
+  {escape_text(ATTRIBUTION)}</p>
+</div>
+<div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
+"""
+
+
+def _tip(*parts: Any) -> str:
+    return "<br>".join(escape_text(p) for p in parts)
+
+
+def incident_deck(result: IncidentResult) -> OfflineDeck:
+    """The incident's map: cells to evacuate, rings, the point, sites, resources, shelters.
+
+    Sizes are metres with a pixel minimum: pydeck reads every string argument as an accessor
+    expression, so ``radius_units="pixels"`` would reach deck.gl as an (undefined) expression.
+    """
+    r = result
+    cells = [
+        {
+            "hex": row["h3_cell"],
+            "fill": [200, 30, 30, int(40 + 150 * row["share_evacuated"])],
+            "tip": _tip(
+                row["h3_cell"], f"residents {row['residents']:,.0f}", f"to evacuate {row['evacuees']:,.0f}"
+            ),
+        }
+        for row in r.cells.to_dict("records")
+    ]
+    rings = [
+        {
+            "path": circle(r.lon, r.lat, ring),
+            "width": 4 if ring == r.radius_m else 2,
+            "tip": _tip(f"{ring:,.0f} m"),
+        }
+        for ring in r.rings["ring_m"]
+    ]
+
+    def points(frame: pd.DataFrame, colour, label: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "position": [row["lon"], row["lat"]],
+                "colour": [*colour, 230],
+                "tip": _tip(f"{label}: {row.get('kind', '')}", row.get("name") or row.get("id", "")),
+            }
+            for row in _records(frame)
+        ]
+
+    resources = [
+        p | {"colour": [*RESOURCE_COLOURS.get(kind, (60, 60, 60)), 230]}
+        for p, kind in zip(
+            points(r.resources, (60, 60, 60), "resource"), r.resources.get("kind", []), strict=False
+        )
+    ]
+    layers = [
+        pdk.Layer(
+            "H3HexagonLayer",
+            data=cells,
+            id="cells",
+            get_hexagon="hex",
+            get_fill_color="fill",
+            stroked=True,
+            filled=True,
+            extruded=False,
+            get_line_color=[255, 255, 255, 120],
+            line_width_min_pixels=0.5,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "PathLayer",
+            data=rings,
+            id="rings",
+            get_path="path",
+            get_color=[*RING_COLOUR, 220],
+            get_width="width",
+            width_min_pixels=1.5,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=points(r.sites, SITE_COLOUR, "vulnerable site"),
+            id="sites",
+            get_position="position",
+            get_fill_color="colour",
+            get_radius=6,
+            radius_min_pixels=6,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=resources,
+            id="resources",
+            get_position="position",
+            get_fill_color="colour",
+            get_radius=7,
+            radius_min_pixels=7,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=points(r.shelters, RESOURCE_COLOURS["shelter"], "shelter"),
+            id="shelters",
+            get_position="position",
+            get_fill_color="colour",
+            get_radius=8,
+            radius_min_pixels=8,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=[{"position": [r.lon, r.lat], "tip": _tip(f"incident: {r.kind}")}],
+            id="incident",
+            get_position="position",
+            get_fill_color=[0, 0, 0, 255],
+            get_radius=9,
+            radius_min_pixels=9,
+            pickable=True,
+        ),
+    ]
+    reach = float(r.rings["ring_m"].max()) if len(r.rings) else 500.0
+    # deck.gl's world is 512 px wide at zoom 0: metres per pixel = 40,075,016 cos(lat) / (512 * 2^zoom);
+    # fit the largest ring's diameter (+10 %) in the ~680 px right of the sheet, and centre it there
+    metres_per_px = 2.2 * reach / 680
+    zoom = float(np.clip(np.log2(40_075_016 * math.cos(math.radians(r.lat)) / (512 * metres_per_px)), 3, 18))
+    view = pdk.ViewState(
+        longitude=r.lon - 230 * 360 / (512 * 2**zoom), latitude=r.lat, zoom=zoom, pitch=0, bearing=0
+    )
+    tooltip = {"html": "{tip}", "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"}}
+    return OfflineDeck(
+        layers=layers, initial_view_state=view, map_provider=None, map_style=None, tooltip=tooltip
+    )
+
+
+def _replace_into(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        tmp = folder / f".{name}.partial-{os.getpid()}"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / name)
+
+
+def write_incident(result: IncidentResult, folder: str | Path) -> Path:
+    """Write incident.html, incident.json and incident.geojson into ``folder``; returns it."""
+    folder = Path(folder)
+    deck = incident_deck(result)
+    files = {
+        "incident.json": json.dumps(incident_record(result), indent=2, ensure_ascii=False),
+        "incident.geojson": json.dumps(incident_geojson(result), ensure_ascii=False),
+        "incident.html": deck_to_offline_html(deck, header_html=sheet_html(result)).replace(
+            "<title>urbanrisk map</title>",
+            f"<title>{escape_text(result.kind)} · urbanrisk incident</title>",
+            1,
+        ),
+    }
+    if folder.is_dir():
+        _replace_into(folder, files)
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.parent / f".partial-{folder.name}-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    _replace_into(partial, files)
+    os.rename(partial, folder)
+    return folder
+
+
+__all__ = ["incident_deck", "incident_geojson", "incident_record", "write_incident"]

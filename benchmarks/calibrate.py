@@ -33,9 +33,10 @@ DELAY = 45.0
 def simulate(recipe_path: Path, n: int, seed: int) -> pd.DataFrame:
     """Records with known factors and delay on the recipe's drive graph."""
     from urbanrisk.coverage import resources_near
-    from urbanrisk.network import speed_table, street_graph
+    from urbanrisk.network import street_graph
     from urbanrisk.pipeline import load_layers, study_area, utm_crs_for
     from urbanrisk.recipe import load_recipe
+    from urbanrisk.street_rules import speed_table
 
     recipe = load_recipe(recipe_path)
     layers = load_layers(recipe)

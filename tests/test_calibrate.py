@@ -24,9 +24,10 @@ from urbanrisk._errors import InputError
 from urbanrisk.calibrate import calibrate
 from urbanrisk.cli import main
 from urbanrisk.coverage import resources_near
-from urbanrisk.network import StreetGraph, fixed_delay, speed_table, street_graph
+from urbanrisk.network import StreetGraph, street_graph
 from urbanrisk.pipeline import load_layers, study_area, utm_crs_for
 from urbanrisk.recipe import load_recipe
+from urbanrisk.street_rules import fixed_delay, speed_table
 
 #: The truth: motorways (and their links) 0.8 of the table speed, residential 0.6, primary 0.9,
 #: every other class 0.7; 45 s from call to wheels rolling.

@@ -22,7 +22,8 @@ from urbanrisk.coverage import (
 from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.osm import osm_from_file
-from urbanrisk.network import speed_table, street_graph
+from urbanrisk.network import street_graph
+from urbanrisk.street_rules import speed_table
 
 UTM50 = "EPSG:32650"
 ORIGIN = (445_000.0, 4_427_000.0)  # UTM 50N, north-west Beijing

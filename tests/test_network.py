@@ -24,13 +24,8 @@ from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.coords import utm_crs
 from urbanrisk.layers.osm import osm_from_file
-from urbanrisk.network import (
-    network_filter_table,
-    speed_table,
-    street_graph,
-    usable_ways,
-    way_directions,
-)
+from urbanrisk.network import street_graph
+from urbanrisk.street_rules import network_filter_table, speed_table, usable_ways, way_directions
 
 UTM50 = "EPSG:32650"
 ORIGIN = (445_000.0, 4_427_000.0)

@@ -34,7 +34,7 @@ from . import settings
 from ._errors import InputError
 from .coverage import resources_near, standards_for
 from .layers.records import Rejections, records_from_csv
-from .network import fixed_delay, speed_table, street_graph
+from .network import street_graph
 from .pipeline import load_layers, study_area, utm_crs_for
 from .recipe import Recipe, load_recipe
 from .result import Layers
@@ -46,6 +46,7 @@ from .speedfit import (
     fit_speed_factors,
     route_class_seconds,
 )
+from .street_rules import fixed_delay, speed_table
 
 #: Fewer usable records than this is no calibration.
 MIN_USABLE = 10

@@ -42,18 +42,11 @@ from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
 from .layers.tables import _read_table
-from .network import (
-    DRIVING_MODES,
-    MODES,
-    StreetGraph,
-    fixed_delay,
-    graph_to_tables,
-    speed_table,
-    street_graph,
-)
+from .network import StreetGraph, graph_to_tables, street_graph
 from .resilience import empty_losses, station_losses
 from .result import UNITS, CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
+from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table
 from .supply import two_step_fca
 
 

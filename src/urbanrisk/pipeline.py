@@ -40,6 +40,7 @@ from .screens import (
     urban_villages_screen,
 )
 from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
+from .screens.registers import LEVELS, level_registers
 
 __all__ = [
     "build_grid",
@@ -108,6 +109,15 @@ def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_s
     return districts, villages, status
 
 
+def community_polygons(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The polygons of the communities screen: the 社区 level when declared, else the finest level."""
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        return units
+    levels = [lv for lv in LEVELS if (units["level"] == lv).any()]
+    chosen = "community" if "community" in levels else levels[-1]
+    return units[units["level"] == chosen]
+
+
 def screen_and_grade(
     recipe: Recipe,
     layers: Layers,
@@ -138,7 +148,11 @@ def screen_and_grade(
     geometry = graded.pop("geometry")
     graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS)
     communities, how = communities_screen(
-        graded, hazard_table, polygons=layers.communities, landuse=layers.landuse, utm_crs=utm_crs
+        graded,
+        hazard_table,
+        polygons=community_polygons(layers.communities),
+        landuse=layers.landuse,
+        utm_crs=utm_crs,
     )
     districts, villages, status = _area_screens(recipe, layers, graded, uv_scores)
     status = {
@@ -221,6 +235,16 @@ def compute_run(
     if len(wide.columns):
         geometry = grid.pop("geometry")
         grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+    screens.registers = stage(
+        "registers",
+        lambda: level_registers(
+            grid,
+            layers.communities,
+            hazard_sources=screens.hazard_sources,
+            coverage=coverage.coverage,
+            utm_crs=utm_crs_for(area),
+        ),
+    )
     return RunResult(
         recipe=recipe,
         grid=grid,

@@ -145,6 +145,20 @@ class RasterLayer(_Strict):
     band: Annotated[int, Field(ge=1)] = 1
 
 
+#: A polygons layer's ``level:`` (Chinese or English) -> the canonical level, coarsest first.
+UNIT_LEVELS = {
+    "district": "district",
+    "区": "district",
+    "street": "street",
+    "街道": "street",
+    "community": "community",
+    "社区": "community",
+    "grid": "grid",
+    "网格": "grid",
+}
+UnitLevel = Literal["district", "street", "community", "grid"]
+
+
 class PolygonsLayer(_Strict):
     """Community units (区 / 街道 / 社区 / 网格) with an id and a name."""
 
@@ -155,6 +169,13 @@ class PolygonsLayer(_Strict):
     crs: str | None = None
     coords: Coords = "wgs84"  # gcj02 / bd09: lon/lat from a Chinese map service, converted to WGS84
     encoding: str | None = None  # Shapefile DBF without .cpg: default detected (UTF-8, GBK/GB18030...)
+    #: the unit level (区 district / 街道 street / 社区 community / 网格 grid): one risk register per level
+    level: UnitLevel | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _canonical_level(cls, value: Any) -> Any:
+        return UNIT_LEVELS.get(str(value).strip().lower(), value) if value is not None else None
 
 
 class PopulationFromBuildingsLayer(_Strict):

@@ -1,0 +1,155 @@
+"""The office's deliverables (issue #16): risk registers per unit level, the responsibility list,
+GB 18218-2018 major-hazard grades, the Chinese report, the planner's map and actionable alerts."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import pandas as pd
+import pytest
+import yaml
+from shapely.geometry import Point, box
+
+import urbanrisk as ur
+from conftest import default_recipe, write_recipe
+from urbanrisk.grid import grid_frame
+from urbanrisk.screens.registers import UNASSIGNED, level_registers
+
+UTM50 = "EPSG:32650"
+CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)
+LON, LAT = h3.cell_to_latlng(CENTRE)[::-1]
+D = 0.004  # degrees: the district box reaches about 340 m east-west from the centre
+
+
+def _graded_grid() -> gpd.GeoDataFrame:
+    cells = sorted(h3.grid_disk(CENTRE, 5))
+    grid = grid_frame(cells)
+    grid["residents"] = [float(10 + i % 7) for i in range(len(cells))]
+    grades = ["I", "II", "III", "IV", "no data"]
+    grid["grade"] = [grades[i % 5] for i in range(len(cells))]
+    return grid
+
+
+def _units() -> gpd.GeoDataFrame:
+    """One district (not covering every cell), two streets, three communities (a gap in the east)."""
+    district = box(LON - D, LAT - D, LON + D, LAT + D)
+    west = box(LON - D, LAT - D, LON, LAT + D)
+    east = box(LON, LAT - D, LON + D, LAT + D)
+    rows = [
+        ("D1", "海淀区", "district", district),
+        ("S-W", "西街道", "street", west),
+        ("S-E", "东街道", "street", east),
+        ("C-WN", "西北社区", "community", box(LON - D, LAT, LON, LAT + D)),
+        ("C-WS", "西南社区", "community", box(LON - D, LAT - D, LON, LAT)),
+        ("C-EN", "东北社区", "community", box(LON, LAT, LON + D, LAT + D)),  # east-south: no community
+    ]
+    return gpd.GeoDataFrame(
+        {"id": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows]},
+        geometry=[r[3] for r in rows],
+        crs=4326,
+    )
+
+
+def _coverage(grid) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "h3_cell": list(grid.index) * 2,
+            "standard": ["fire"] * len(grid) + ["shelter"] * len(grid),
+            "residents_uncovered": [*grid["residents"].where(grid.index.str[-1] < "8", 0.0)]
+            + [*grid["residents"] * 0.5],
+        }
+    )
+
+
+def test_level_totals_equal_the_grid_and_parents_sum_their_children():
+    grid = _graded_grid()
+    coverage = _coverage(grid)
+    registers = level_registers(grid, _units(), hazard_sources=None, coverage=coverage, utm_crs=UTM50)
+    assert list(registers) == ["district", "street", "community"]
+    total = grid["residents"].sum()
+    uncovered = coverage.groupby("standard")["residents_uncovered"].sum()
+    for table in registers.values():
+        assert table["cells"].sum() == len(grid)  # every cell in exactly one unit per level
+        assert table["residents"].sum() == pytest.approx(total)
+        for grade in ("I", "II", "III", "IV"):
+            assert table[f"residents_{grade}"].sum() == pytest.approx(
+                grid.loc[grid["grade"] == grade, "residents"].sum()
+            )
+        assert table["red_cells"].sum() == (grid["grade"] == "I").sum()
+        assert table["orange_cells"].sum() == (grid["grade"] == "II").sum()
+        for standard in ("fire", "shelter"):
+            assert table[f"uncovered_{standard}"].sum() == pytest.approx(uncovered[standard])
+    # cells outside the district box go to the district level's unassigned row
+    assert UNASSIGNED in set(registers["district"]["id"])
+    # parents: by largest overlap; every parent's totals are its children's sums
+    for child, parent in (("street", "district"), ("community", "street")):
+        sums = registers[child].groupby("parent_id")[["cells", "residents", "red_cells"]].sum()
+        parents = registers[parent].set_index("id")[["cells", "residents", "red_cells"]]
+        pd.testing.assert_frame_equal(
+            sums.sort_index(), parents.loc[sums.index].sort_index(), check_dtype=False, check_names=False
+        )
+        assert set(parents.index) == set(sums.index)
+    communities = registers["community"].set_index("id")
+    assert communities.loc["C-WN", "parent_id"] == "S-W" and communities.loc["C-EN", "parent_name"] == "东街道"
+    assert communities.loc["unassigned:S-E", "parent_id"] == "S-E"  # the east-south gap, inside S-E
+    worst = registers["district"].set_index("id").loc["D1", "worst_grade"]
+    assert worst == "I"
+
+
+def test_registers_name_the_hazards_that_reach_a_unit():
+    grid = _graded_grid()
+    x, y = gpd.GeoSeries([Point(LON - 0.002, LAT + 0.002)], crs=4326).to_crs(UTM50).iloc[0].coords[0]
+    hazard = gpd.GeoDataFrame(
+        {"id": ["h1"], "label": ["fuel"], "name": ["加油站"], "grade": ["II"], "impact_radius_m": [50.0]},
+        geometry=[Point(x, y)],
+        crs=UTM50,
+    ).to_crs(4326)
+    registers = level_registers(grid, _units(), hazard_sources=hazard, coverage=None, utm_crs=UTM50)
+    communities = registers["community"].set_index("id")
+    assert "加油站" in communities.loc["C-WN", "hazards"]
+    assert communities.loc["C-EN", "hazards"] == ""
+
+
+def test_no_level_means_no_registers():
+    grid = _graded_grid()
+    units = _units().drop(columns="level")
+    assert level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50) == {}
+
+
+def _level_recipe(tmp_path):
+    west = box(116.3084, 39.9905, 116.3200, 40.0123)
+    east = box(116.3200, 39.9905, 116.3320, 40.0123)
+    gpd.GeoDataFrame({"id": ["110108"], "name": ["海淀区"]}, geometry=[west.union(east)], crs=4326).to_file(
+        tmp_path / "district.geojson"
+    )
+    gpd.GeoDataFrame(
+        {"id": ["S1", "S2"], "name": ["西街道", "东街道"]}, geometry=[west, east], crs=4326
+    ).to_file(tmp_path / "streets.geojson")
+    gpd.GeoDataFrame({"area": [1]}, geometry=[box(116.315, 39.995, 116.325, 40.005)], crs=4326).to_file(
+        tmp_path / "area.geojson"
+    )
+    recipe = default_recipe(tmp_path, area={"path": str(tmp_path / "area.geojson")})
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["districts"] = {"type": "polygons", "path": str(tmp_path / "district.geojson"), "level": "区"}
+    body["layers"]["streets"] = {"type": "polygons", "path": str(tmp_path / "streets.geojson"), "level": "street"}
+    return write_recipe(tmp_path, body)
+
+
+@pytest.fixture(scope="module")
+def level_run(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("levels")
+    return ur.run_recipe(_level_recipe(tmp_path))
+
+
+def test_a_run_writes_a_register_per_level(level_run):
+    folder = level_run.run_dir
+    district = pd.read_parquet(folder / "register_district.parquet")
+    street = pd.read_parquet(folder / "register_street.parquet")
+    total = level_run.grid["residents"].sum()
+    assert district["residents"].sum() == pytest.approx(total)
+    assert street["residents"].sum() == pytest.approx(total)
+    assert set(street["parent_id"]) == {"110108"}
+    import pyogrio
+
+    assert {"register_district", "register_street"} <= {name for name, _ in pyogrio.list_layers(folder / "risk.gpkg")}
+    assert level_run.screens.status["communities"].endswith("recipe polygons layer")

@@ -55,8 +55,10 @@ def _coverage(grid) -> pd.DataFrame:
         {
             "h3_cell": list(grid.index) * 2,
             "standard": ["fire"] * len(grid) + ["shelter"] * len(grid),
-            "residents_uncovered": [*grid["residents"].where(grid.index.str[-1] < "8", 0.0)]
-            + [*grid["residents"] * 0.5],
+            "residents_uncovered": [
+                *grid["residents"].where(grid.index.str[-1] < "8", 0.0),
+                *(grid["residents"] * 0.5),
+            ],
         }
     )
 
@@ -90,7 +92,9 @@ def test_level_totals_equal_the_grid_and_parents_sum_their_children():
         )
         assert set(parents.index) == set(sums.index)
     communities = registers["community"].set_index("id")
-    assert communities.loc["C-WN", "parent_id"] == "S-W" and communities.loc["C-EN", "parent_name"] == "东街道"
+    assert (
+        communities.loc["C-WN", "parent_id"] == "S-W" and communities.loc["C-EN", "parent_name"] == "东街道"
+    )
     assert communities.loc["unassigned:S-E", "parent_id"] == "S-E"  # the east-south gap, inside S-E
     worst = registers["district"].set_index("id").loc["D1", "worst_grade"]
     assert worst == "I"
@@ -130,8 +134,21 @@ def _level_recipe(tmp_path):
     )
     recipe = default_recipe(tmp_path, area={"path": str(tmp_path / "area.geojson")})
     body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
-    body["layers"]["districts"] = {"type": "polygons", "path": str(tmp_path / "district.geojson"), "level": "区"}
-    body["layers"]["streets"] = {"type": "polygons", "path": str(tmp_path / "streets.geojson"), "level": "street"}
+    body["layers"]["districts"] = {
+        "type": "polygons",
+        "path": str(tmp_path / "district.geojson"),
+        "level": "区",
+    }
+    body["layers"]["streets"] = {
+        "type": "polygons",
+        "path": str(tmp_path / "streets.geojson"),
+        "level": "street",
+    }
+    (tmp_path / "chemicals.csv").write_text(
+        "id,kind,name,物质,存量,lon,lat\nCH1,chemical,某化工仓库,氯;液氨,2;5,116.3200,40.0000\n",
+        encoding="utf-8",
+    )
+    body["layers"]["chemicals"] = {"type": "points", "path": str(tmp_path / "chemicals.csv")}
     return write_recipe(tmp_path, body)
 
 
@@ -151,5 +168,76 @@ def test_a_run_writes_a_register_per_level(level_run):
     assert set(street["parent_id"]) == {"110108"}
     import pyogrio
 
-    assert {"register_district", "register_street"} <= {name for name, _ in pyogrio.list_layers(folder / "risk.gpkg")}
+    assert {"register_district", "register_street"} <= {
+        name for name, _ in pyogrio.list_layers(folder / "risk.gpkg")
+    }
     assert level_run.screens.status["communities"].endswith("recipe polygons layer")
+
+
+def test_a_run_grades_a_registry_source_per_gb18218(level_run):
+    table = pd.read_parquet(level_run.run_dir / "hazard_sources.parquet").set_index("id")
+    row = table.loc["CH1"]
+    people = row["gb18218_residents_500m"]
+    alpha = (
+        2.0
+        if people >= 100
+        else 1.5
+        if people >= 50
+        else 1.2
+        if people >= 30
+        else 1.0
+        if people >= 1
+        else 0.5
+    )
+    assert row["gb18218_alpha"] == alpha
+    assert row["gb18218_R"] == pytest.approx(alpha * (4 * 2 / 5 + 2 * 5 / 10))
+    assert row["gb18218_grade"] == "四级" and row["grade"] in ("I", "II", "III", "IV")
+    assert (table.drop(index="CH1")["gb18218_grade"] == "").all()  # no substances: no R, never 0
+
+
+# --- GB 18218-2018 ---------------------------------------------------------------------------------
+
+
+def _source_with_people(residents_at_centre: float, substance: str, quantity: str):
+    from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
+
+    cells = sorted(h3.grid_disk(CENTRE, 12))
+    grid = grid_frame(cells)
+    grid["residents"] = 0.0
+    grid.loc[CENTRE, "residents"] = residents_at_centre
+    far = h3.grid_ring(CENTRE, 12)[0]  # about 1.5 km away: outside 500 m
+    grid.loc[far, "residents"] = 1000.0
+    source = gpd.GeoDataFrame(
+        {"id": ["s"], "substance": [substance], "quantity_t": [quantity]},
+        geometry=[Point(LON, LAT)],
+        crs=4326,
+    )
+    return major_hazard_grades(source, grid, gb18218_table(), utm_crs=UTM50).iloc[0]
+
+
+def test_r_value_by_hand_chlorine_and_ammonia_with_60_people():
+    # α = 1.5 (50-99 people); Σβq/Q = 4×2/5 (chlorine, Q 5 t, β 4) + 2×5/10 (ammonia, Q 10 t, β 2) = 2.6
+    row = _source_with_people(60.0, "chlorine; 液氨", "2;5")
+    assert row["gb18218_residents_500m"] == pytest.approx(60.0)
+    assert row["gb18218_alpha"] == 1.5
+    assert row["gb18218_R"] == pytest.approx(1.5 * 2.6)
+    assert row["gb18218_grade"] == "四级"
+
+
+def test_r_value_by_hand_grades_one_to_three():
+    # chlorine 20 t, 150 people: α 2 × 4×20/5 = 32 -> 三级
+    assert _source_with_people(150.0, "氯", "20")["gb18218_R"] == pytest.approx(32.0)
+    assert _source_with_people(150.0, "氯", "20")["gb18218_grade"] == "三级"
+    # LPG 1,000 t (Q 50, β 1.5), nobody within 500 m: α 0.5 × 30 = 15 -> 三级
+    assert _source_with_people(0.0, "液化石油气", "1000")["gb18218_R"] == pytest.approx(15.0)
+    # hydrogen 200 t (Q 5, β 1.5), 40 people: α 1.2 × 60 = 72 -> 二级
+    row = _source_with_people(40.0, "hydrogen", "200")
+    assert row["gb18218_R"] == pytest.approx(72.0) and row["gb18218_grade"] == "二级"
+    # gasoline 20,000 t (Q 200, β 1), 10 people: α 1.0 × 100 = 100 -> 一级
+    assert _source_with_people(10.0, "汽油", "20000")["gb18218_grade"] == "一级"
+
+
+def test_unlisted_substances_get_no_r_value():
+    row = _source_with_people(60.0, "unobtainium", "3")
+    assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""
+    assert "not in the GB 18218 table" in row["gb18218_basis"]

@@ -40,6 +40,7 @@ from .screens import (
     urban_villages_screen,
 )
 from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
+from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 
 __all__ = [
@@ -72,6 +73,8 @@ def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.
         distances=safety_distance_table(recipe.tables.safety_distances),
         utm_crs=utm_crs,
     )
+    major = major_hazard_grades(table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs)
+    table = table.join(major)
     if len(table):
         table["inside_area"] = shapely.contains_xy(
             area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy()

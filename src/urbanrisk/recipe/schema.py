@@ -111,6 +111,9 @@ class PointsLayer(_Strict):
     #: the column's name only (before severity: existed); its scale must still be declared in severity
     severity_column: str | None = None
     capacity_column: str = "capacity"
+    #: hazards: substances and tonnes for GB 18218 (default: guessed, e.g. substance/物质, quantity_t/存量)
+    substance_column: str | None = None
+    quantity_column: str | None = None
 
     @model_validator(mode="after")
     def _severity_declared(self) -> PointsLayer:
@@ -242,6 +245,9 @@ class TablesSpec(_Strict):
     safety_distances: str | None = None
     standards: str | None = None
     speeds: str | None = None
+    gb18218: str | None = None
+    departments: str | None = None
+    response_levels: str | None = None
 
 
 class WeightsSpec(_Strict):

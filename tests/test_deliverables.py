@@ -241,3 +241,66 @@ def test_unlisted_substances_get_no_r_value():
     row = _source_with_people(60.0, "unobtainium", "3")
     assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""
     assert "not in the GB 18218 table" in row["gb18218_basis"]
+
+
+# --- the responsibility list (责任清单) -----------------------------------------------------------
+
+
+def test_responsibility_list_by_hand():
+    from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
+
+    cells = sorted(h3.grid_disk(CENTRE, 5))
+    grid = grid_frame(cells)
+    grid["residents"] = 10.0
+    grid["grade"] = "IV"
+    west_cell = h3.latlng_to_cell(LAT + 0.002, LON - 0.002, 10)
+    red = [west_cell, *h3.grid_ring(west_cell, 1)[:2]]  # three touching cells in the north-west
+    grid.loc[red, "grade"] = "I"
+    fuel = gpd.GeoDataFrame(
+        {"id": ["F1"], "kind": ["fuel"], "name": ["加油站"], "grade": ["II"], "residents_exposed": [123.0]},
+        geometry=[Point(LON + 0.002, LAT - 0.002)],  # south-east: 东街道, no community there
+        crs=4326,
+    )
+    gap = gpd.GeoDataFrame(
+        {
+            "standard": ["fire"],
+            "gap": ["fire-gap-01"],
+            "residents": [40.0],
+            "resource_kind": ["fire_station"],
+        },
+        geometry=[box(LON - 0.003, LAT + 0.0005, LON - 0.001, LAT + 0.003)],  # holds the red cells
+        crs=4326,
+    )
+    table = responsibility_list(
+        grid,
+        hazard_sources=fuel,
+        gaps=gap,
+        key_districts=None,
+        urban_villages=None,
+        units=_units(),
+        departments=department_table(),
+        response_levels=response_level_table(),
+    ).set_index("item_id")
+    assert set(table.index) == {"F1", "cluster-01", "fire-gap-01"}
+    f1 = table.loc["F1"]
+    assert (f1["district_name"], f1["street_name"], f1["community_id"]) == ("海淀区", "东街道", "unassigned")
+    assert f1["department_zh"] == "商务局 / 应急管理局" and "editable default" in f1["department_basis"]
+    assert (f1["grade"], f1["response_level_zh"]) == ("II", "区级")
+    cluster = table.loc["cluster-01"]
+    assert cluster["grade"] == "I" and cluster["residents"] == 30.0 and cluster["response_level_zh"] == "市级"
+    assert cluster["community_name"] == "西北社区" and cluster["department_zh"] == "应急管理局"
+    g = table.loc["fire-gap-01"]
+    assert g["grade"] == "I"  # the worst cell it holds
+    assert g["department_zh"] == "消防救援支队" and "消防法" in g["department_basis"]
+    assert g["street_id"] == "S-W" and g["lon"] == pytest.approx(table.loc["fire-gap-01"].geometry.x)
+
+
+def test_a_run_writes_the_responsibility_list_for_excel(level_run):
+    folder = level_run.run_dir
+    raw = (folder / "responsibility.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens Chinese text right
+    table = pd.read_csv(folder / "responsibility.csv", encoding="utf-8-sig")
+    assert len(table) == len(pd.read_parquet(folder / "responsibility.parquet"))
+    row = table.set_index("item_id").loc["CH1"]
+    assert row["department_zh"] == "应急管理局" and row["district_id"] == 110108
+    assert {"street_name", "response_level_zh", "lon", "lat"} <= set(table.columns)

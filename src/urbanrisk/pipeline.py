@@ -42,6 +42,7 @@ from .screens import (
 from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
 from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
+from .screens.responsibility import department_table, response_level_table, responsibility_list
 
 __all__ = [
     "build_grid",
@@ -191,6 +192,32 @@ def coverage_for(
     )
 
 
+def responsibility_for(
+    recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, screens: Screens, coverage: CoverageResult
+) -> gpd.GeoDataFrame:
+    """The responsibility list (责任清单) of a run's risk items (see :mod:`urbanrisk.screens.responsibility`).
+
+    Without leveled polygons, the communities screen's units stand as the 社区 level.
+    """
+    units = layers.communities
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        units = screens.communities[["id", "name", "geometry"]].assign(level="community")
+    kinds = {s.name: s.resource_kind for s in coverage.standards}
+    gaps = coverage.gaps
+    if gaps is not None and len(gaps):
+        gaps = gaps.assign(resource_kind=gaps["standard"].map(kinds).fillna("*"))
+    return responsibility_list(
+        grid,
+        hazard_sources=screens.hazard_sources,
+        gaps=gaps,
+        key_districts=screens.key_districts,
+        urban_villages=screens.urban_villages,
+        units=units,
+        departments=department_table(recipe.tables.departments),
+        response_levels=response_level_table(recipe.tables.response_levels),
+    )
+
+
 def compute_run(
     recipe: Recipe,
     *,
@@ -247,6 +274,9 @@ def compute_run(
             coverage=coverage.coverage,
             utm_crs=utm_crs_for(area),
         ),
+    )
+    screens.responsibility = stage(
+        "responsibility", lambda: responsibility_for(recipe, layers, grid, screens, coverage)
     )
     return RunResult(
         recipe=recipe,

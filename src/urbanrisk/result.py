@@ -177,6 +177,8 @@ def screen_tables(result: RunResult) -> dict[str, Any]:
             urban_villages=screens.urban_villages,
         )
         tables.update({f"register_{level}": table for level, table in screens.registers.items()})
+        if screens.responsibility is not None:
+            tables["responsibility"] = screens.responsibility
     coverage = result.coverage
     if coverage is not None:
         tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)

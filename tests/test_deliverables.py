@@ -3,6 +3,9 @@ GB 18218-2018 major-hazard grades, the Chinese report, the planner's map and act
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import geopandas as gpd
 import h3
 import pandas as pd
@@ -304,3 +307,81 @@ def test_a_run_writes_the_responsibility_list_for_excel(level_run):
     row = table.set_index("item_id").loc["CH1"]
     assert row["department_zh"] == "应急管理局" and row["district_id"] == 110108
     assert {"street_name", "response_level_zh", "lon", "lat"} <= set(table.columns)
+
+
+# --- the report in Chinese -------------------------------------------------------------------------
+
+#: Latin text allowed in the Chinese report: codes, units, standard numbers, data sources' names.
+ALLOWED_LATIN = re.compile(
+    r"^(?:I{1,3}|IV|H3|r\d+|ID|OSM|WGS84|GCJ-02|GB|T|R|Q|UTC|km|m|min|s|PM|AM|No|α|β|"
+    r"urbanrisk|OpenStreetMap|ODbL|WorldPop|www|worldpop|org|CC|BY|docs|risk-model|md|manifest|json|"
+    r"responsibility|csv|Excel|NFPA|CJJ|JGJ|osm|points|polygons|raster|population_from_buildings|"
+    r"[a-z0-9_]+\.(?:osm|csv|geojson|gpkg|tif|pbf)|"
+    r"q|[\w-]+\.(?:json|md|org|csv)|www\.worldpop\.org|unassigned|cluster|[A-Z]{1,4}\d*|[0-9a-f]{15}|[A-Za-z]*\d[\w.-]*)$"
+)
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]", text))
+
+
+@pytest.fixture(scope="module")
+def zh_rescan(tmp_path_factory):
+    """A Chinese report with unit levels and a chemical registry, rescanned after the registry grew."""
+    from urbanrisk.rescan import rescan
+
+    tmp_path = tmp_path_factory.mktemp("zh")
+    recipe = _level_recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["title"] = "北京市海淀区五道口 城市风险普查"
+    body["report"] = {"language": "zh"}
+    recipe = write_recipe(tmp_path, body)
+    ur.run_recipe(recipe)
+    with (tmp_path / "chemicals.csv").open("a", encoding="utf-8") as f:
+        f.write("CH2,chemical,某液氯储存点,氯,30,116.3180,40.0020\n")
+    return rescan(recipe)
+
+
+def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    folder = zh_rescan.run_dir
+    assert (folder / "changes.parquet").is_file()
+    names = set(yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["recipe"]["layers"])
+    for name in ("hazard_sources", "communities", "key_districts", "urban_villages", "responsibility"):
+        table = pd.read_parquet(folder / f"{name}.parquet")
+        for column in ("name", "id", "item_id", "vulnerable_names", "breaches", "top_hazards", "hazards"):
+            if column in table.columns:
+                names |= {w for value in table[column].astype(str) for w in _latin_words(value)}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto((folder / "report.html").resolve().as_uri())
+        text = page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "report_zh.png"), full_page=True)
+        pdf = page.pdf(format="A4")
+        browser.close()
+    assert "\ufffd" not in text and "Ã" not in text  # no mojibake
+    for heading in (
+        "各风险等级常住人口",
+        "危险源点",
+        "重大危险源辨识（GB 18218-2018）",
+        "分级风险清单",
+        "责任清单",
+        "与上次运行相比的变化",
+        "应急资源覆盖",
+    ):
+        assert heading in text
+    leftover = sorted(w for w in _latin_words(text) - names if not ALLOWED_LATIN.match(w))
+    assert leftover == [], f"English left in the Chinese report: {leftover}"
+    assert pdf[:4] == b"%PDF" and pdf.count(b"/Type /Page") >= 3  # A4 pages, sections break onto pages
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "size: A4" in html and "break-before: page" in html and 'lang="zh-CN"' in html
+
+
+def test_en_report_stays_the_default(level_run):
+    html = (level_run.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "Residents per grade" in html and "Risk registers by level" in html and 'lang="en"' in html

@@ -214,6 +214,12 @@ class OutputsSpec(_Strict):
     publish: str | None = None  # an fsspec URL (s3://bucket/prefix) that receives each complete run
 
 
+class ReportSpec(_Strict):
+    """The report: its language (``zh``: every heading and explanation in Chinese)."""
+
+    language: Literal["en", "zh"] = "en"
+
+
 class ComputeSpec(_Strict):
     """Where the per-partition tasks run."""
 
@@ -361,6 +367,7 @@ class Recipe(_Strict):
     grading: GradingSpecModel = GradingSpecModel()
     screens: ScreensSpec = ScreensSpec()
     coverage: CoverageSpec = CoverageSpec()
+    report: ReportSpec = ReportSpec()
     source_path: str | None = Field(default=None, exclude=True)
 
 
@@ -378,6 +385,7 @@ SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("screens", "key_districts"): KeyDistrictsSpec,
     ("screens", "urban_villages"): UrbanVillagesSpec,
     ("coverage",): CoverageSpec,
+    ("report",): ReportSpec,
 }
 
 

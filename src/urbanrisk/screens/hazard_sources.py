@@ -37,6 +37,7 @@ COLUMNS = [
     "id",
     "kind",
     "label",
+    "label_zh",
     "name",
     "severity",
     "source",
@@ -219,6 +220,7 @@ def hazard_sources_screen(
         if column not in out.columns:
             out[column] = ""
     out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
+    out["label_zh"] = kinds.reindex(out["kind"])["label_zh"].fillna(out["kind"]).to_numpy()
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])

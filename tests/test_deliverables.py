@@ -123,6 +123,13 @@ def test_no_level_means_no_registers():
     assert level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50) == {}
 
 
+SHELTERS = (
+    "id,kind,name,lon,lat\n"
+    "SH1,shelter,测试避难场所一,116.3180,39.9980\n"
+    "SH2,shelter,测试避难场所二,116.3220,40.0030\n"
+)
+
+
 def _level_recipe(tmp_path):
     west = box(116.3084, 39.9905, 116.3200, 40.0123)
     east = box(116.3200, 39.9905, 116.3320, 40.0123)
@@ -152,6 +159,12 @@ def _level_recipe(tmp_path):
         encoding="utf-8",
     )
     body["layers"]["chemicals"] = {"type": "points", "path": str(tmp_path / "chemicals.csv")}
+    (tmp_path / "shelters.csv").write_text(SHELTERS, encoding="utf-8")  # test fixture, not real sites
+    body["layers"]["shelters"] = {
+        "type": "points",
+        "role": "resource",
+        "path": str(tmp_path / "shelters.csv"),
+    }
     return write_recipe(tmp_path, body)
 
 
@@ -339,6 +352,9 @@ def zh_rescan(tmp_path_factory):
     ur.run_recipe(recipe)
     with (tmp_path / "chemicals.csv").open("a", encoding="utf-8") as f:
         f.write("CH2,chemical,某液氯储存点,氯,30,116.3180,40.0020\n")
+    (tmp_path / "shelters.csv").write_text(
+        SHELTERS.replace(SHELTERS.splitlines()[-1] + "\n", ""), encoding="utf-8"
+    )
     return rescan(recipe)
 
 
@@ -385,3 +401,26 @@ def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
 def test_en_report_stays_the_default(level_run):
     html = (level_run.run_dir / "report.html").read_text(encoding="utf-8")
     assert "Residents per grade" in html and "Risk registers by level" in html and 'lang="en"' in html
+
+
+# --- alerts --------------------------------------------------------------------------------------------
+
+
+def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan):
+    import json
+
+    from urbanrisk.layers.coords import wgs84_to_gcj02
+
+    raw = (zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8")
+    assert "\\u" not in raw and "某液氯储存点" in raw  # Chinese as written, no \uXXXX
+    alerts = json.loads(raw)["escalations"]
+    hazard = next(a for a in alerts if a["id"] == "CH2")
+    assert hazard["units"]["district"]["name"] == "海淀区" and hazard["units"]["street"]["name"] == "西街道"
+    glon, glat = wgs84_to_gcj02(hazard["lon"], hazard["lat"])
+    assert hazard["gcj02"] == {"lon": round(float(glon), 6), "lat": round(float(glat), 6)}
+    assert hazard["gcj02"]["lon"] != hazard["lon"]  # inside China the offset is hundreds of metres
+    assert hazard["residents"] > 0
+    # removing shelter SH2 leaves residents beyond the 500 m walk: an alert naming it, in residents
+    lost = next(a for a in alerts if a["kind"] == "coverage shelter")
+    assert lost["removed_resources"] == ["SH2"] and lost["residents"] > 0 and lost["cells"] >= 1
+    assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}

@@ -424,3 +424,46 @@ def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan
     lost = next(a for a in alerts if a["kind"] == "coverage shelter")
     assert lost["removed_resources"] == ["SH2"] and lost["residents"] > 0 and lost["cells"] >= 1
     assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}
+
+
+# --- the planner's map (四色图) ---------------------------------------------------------------------
+
+
+def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    page_html = (level_run.run_dir / "map.html").read_text(encoding="utf-8")
+    standards = set(level_run.coverage.gaps["standard"])
+    assert standards  # the shelter and medical standards leave gaps in this run
+    for layer_id in [*(f"gaps:{s}" for s in standards), "units:district", "units:street", "impact_radius"]:
+        assert f'data-layer="{layer_id}"' in page_html  # its own toggle
+    assert '"id": "resources:letters"' in page_html or '"id":"resources:letters"' in page_html
+    assert '"S"' in page_html  # shelters are lettered S
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((level_run.run_dir / "map.html").resolve().as_uri())
+        page.wait_for_function("document.querySelector('canvas') !== null")
+        page.wait_for_timeout(2500)
+        with_units = page.screenshot(path=str(tmp_path / "map.png"))
+        page.click("input[data-layer='units:street']")
+        page.wait_for_timeout(800)
+        without = page.screenshot()
+        browser.close()
+    assert errors == []
+    assert with_units != without  # the street boundary is drawn and its toggle hides it
+    import warnings
+
+    import rasterio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)  # a PNG has no CRS
+        with rasterio.open(tmp_path / "map.png") as png:
+            rgb = png.read([1, 2, 3])
+    dark = ((rgb < 40).all(axis=0)).mean()
+    assert dark < 0.05  # the boundaries are lines, not a dark sheet over the map

@@ -401,6 +401,7 @@ def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
 def test_en_report_stays_the_default(level_run):
     html = (level_run.run_dir / "report.html").read_text(encoding="utf-8")
     assert "Residents per grade" in html and "Risk registers by level" in html and 'lang="en"' in html
+    assert "responsibility note" not in html and "Responsibility list" in html
 
 
 # --- alerts --------------------------------------------------------------------------------------------

@@ -150,6 +150,16 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
+#: English texts of the keys that are not themselves the English text.
+EN: dict[str, str] = {
+    "responsibility note": (
+        "属地 units: the unit at each level that contains the item's point. Department: "
+        "tables/departments.csv (its regulation where one names the department, else an editable "
+        "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
+        "responsibility.csv (opens in Excel)."
+    ),
+}
+
 #: Statuses, warnings and other texts the stages write in English -> Chinese (regex, in order).
 _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^ok: (\d+) sources$", r"完成：\1 个危险源"),
@@ -218,7 +228,7 @@ def translator(language: str) -> Callable[..., str]:
     >>> translator("zh")("Residents per grade"), translator("en")("none")
     ('各风险等级常住人口', 'none')
     """
-    table = ZH if language == "zh" else {}
+    table = ZH if language == "zh" else EN
 
     def t(text: str, **values: object) -> str:
         out = table.get(text, text)

@@ -109,7 +109,7 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
             unknown.append(name)
             continue
         row = table.loc[name.lower()]
-        total += row["beta"] * q / row["q_t"]
+        total += float(row["beta"]) * q / float(row["q_t"])
         parts.append(f"{row['label_zh']} {row['beta']:g}×{q:g}/{row['q_t']:g}")
     if not parts:
         return None, f"not in the GB 18218 table: {', '.join(unknown)}"

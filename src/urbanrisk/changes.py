@@ -209,7 +209,106 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
                     "lat": round(centre.y, 6) if centre is not None else None,
                 }
             )
-    return Changes(table, alerts)
+    alerts += _coverage_loss_alerts(table, Path(old_dir), Path(new_dir))
+    return Changes(table, _with_places(alerts, Path(new_dir)))
+
+
+LEVEL_ZH = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
+
+
+def _unit_levels(folder: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The run's units per level (its registers; else its communities as the 社区 level)."""
+    levels = {}
+    for level in LEVEL_ZH:
+        table = _read(folder, f"register_{level}")
+        if isinstance(table, gpd.GeoDataFrame) and len(table):
+            levels[level] = table[~table["id"].astype(str).str.startswith("unassigned")]
+    if not levels:
+        table = _read(folder, "communities")
+        if isinstance(table, gpd.GeoDataFrame) and len(table):
+            levels["community"] = table
+    return levels
+
+
+def _with_places(alerts: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """Each alert with its unit at every level and its point in WGS84 and GCJ-02 (Chinese map services)."""
+    from .layers.coords import wgs84_to_gcj02
+
+    if not alerts:
+        return alerts
+    levels = _unit_levels(folder)
+    lon = np.array([a["lon"] if a.get("lon") is not None else np.nan for a in alerts], dtype=float)
+    lat = np.array([a["lat"] if a.get("lat") is not None else np.nan for a in alerts], dtype=float)
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    units: dict[str, list[dict[str, str] | None]] = {}
+    for level, table in levels.items():
+        hits = gpd.sjoin(points, table[["id", "name", "geometry"]], predicate="within", how="left")
+        hits = hits[~hits.index.duplicated(keep="first")]
+        units[level] = [
+            {"id": str(i), "name": str(n)} if isinstance(i, str) else None
+            for i, n in zip(hits["id"], hits["name"], strict=True)
+        ]
+    out = []
+    for k, alert in enumerate(alerts):
+        alert = dict(alert)
+        alert["units"] = {level: units[level][k] for level in units}
+        # lon / lat stay WGS84 (as before); gcj02 is the point Amap and Tencent maps expect
+        finite = np.isfinite(glon[k]) and np.isfinite(glat[k])
+        alert["gcj02"] = (
+            {"lon": round(float(glon[k]), 6), "lat": round(float(glat[k]), 6)} if finite else None
+        )
+        out.append(alert)
+    return out
+
+
+def _resource_ids(folder: Path) -> set[str] | None:
+    import pyogrio
+
+    path = folder / "risk.gpkg"
+    if not path.is_file() or "resources" not in {name for name, _ in pyogrio.list_layers(path)}:
+        return set() if path.is_file() else None
+    return set(
+        pyogrio.read_dataframe(path, layer="resources", columns=["id"], read_geometry=False)["id"].astype(str)
+    )
+
+
+def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path) -> list[dict[str, Any]]:
+    """One alert per standard whose coverage some residents lost (e.g. a resource was removed)."""
+    lost = table[table["kind"].str.startswith("coverage ") & (table["direction"] == "lost")]
+    lost = lost[lost["residents"] > 0]
+    if not len(lost):
+        return []
+    old_cov = _read(old_dir, "coverage")
+    old_ids, new_ids = _resource_ids(old_dir), _resource_ids(new_dir)
+    removed = sorted(old_ids - new_ids) if old_ids is not None and new_ids is not None else []
+    alerts = []
+    for kind, rows in lost.groupby("kind"):
+        standard = kind[len("coverage ") :]
+        nearest: list[str] = []
+        if old_cov is not None and "nearest_resource" in old_cov.columns:
+            before = old_cov[(old_cov["standard"] == standard) & old_cov["h3_cell"].isin(set(rows["id"]))]
+            nearest = sorted({str(r) for r in before["nearest_resource"].dropna() if str(r)})
+        gone = [r for r in nearest if r in removed]
+        centre = gpd.GeoSeries(list(rows.geometry), crs=4326).union_all().centroid
+        why = f"resource(s) {', '.join(gone)} removed; " if gone else ""
+        alerts.append(
+            {
+                "kind": kind,
+                "id": f"{standard}-coverage-lost",
+                "name": "",
+                "old_grade": None,
+                "new_grade": None,
+                "residents": round(float(rows["residents"].sum()), 1),
+                "cells": len(rows),
+                "removed_resources": gone,
+                "explanation": f"{why}{rows['residents'].sum():,.0f} residents in {len(rows)} cells "
+                f"no longer reached within the {standard} standard",
+                "lon": round(centre.x, 6),
+                "lat": round(centre.y, 6),
+            }
+        )
+    return alerts
 
 
 def _coverage_changes(

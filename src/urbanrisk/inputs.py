@@ -104,17 +104,17 @@ def _load_points(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
-    state.communities.append(
-        polygons_from_file(
-            spec.path,
-            layer=name,
-            id_column=spec.id_column,
-            name_column=spec.name_column,
-            crs=spec.crs,
-            coords=spec.coords,
-            encoding=spec.encoding,
-        )
+    units = polygons_from_file(
+        spec.path,
+        layer=name,
+        id_column=spec.id_column,
+        name_column=spec.name_column,
+        crs=spec.crs,
+        coords=spec.coords,
+        encoding=spec.encoding,
     )
+    units["level"] = getattr(spec, "level", None)
+    state.communities.append(units)
 
 
 def _load_raster(name: str, spec: Any, state: _Loading) -> None:
@@ -187,7 +187,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         streets=_concat([o.streets for o in osm.values()], ["way_id", "highway", "name"]),
         hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
         resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
-        communities=_concat(state.communities, ["id", "name"]) if state.communities else None,
+        communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,
         raster=state.raster,
         floor_area_per_person_m2=state.per_person,
         population_source=state.population_source,

@@ -40,6 +40,9 @@ from .screens import (
     urban_villages_screen,
 )
 from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
+from .screens.major_hazard import gb18218_table, major_hazard_grades
+from .screens.registers import LEVELS, level_registers
+from .screens.responsibility import department_table, response_level_table, responsibility_list
 
 __all__ = [
     "build_grid",
@@ -71,6 +74,8 @@ def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.
         distances=safety_distance_table(recipe.tables.safety_distances),
         utm_crs=utm_crs,
     )
+    major = major_hazard_grades(table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs)
+    table = table.join(major)
     if len(table):
         table["inside_area"] = shapely.contains_xy(
             area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy()
@@ -108,6 +113,15 @@ def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_s
     return districts, villages, status
 
 
+def community_polygons(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The polygons of the communities screen: the 社区 level when declared, else the finest level."""
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        return units
+    levels = [lv for lv in LEVELS if (units["level"] == lv).any()]
+    chosen = "community" if "community" in levels else levels[-1]
+    return units[units["level"] == chosen]
+
+
 def screen_and_grade(
     recipe: Recipe,
     layers: Layers,
@@ -138,7 +152,11 @@ def screen_and_grade(
     geometry = graded.pop("geometry")
     graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS)
     communities, how = communities_screen(
-        graded, hazard_table, polygons=layers.communities, landuse=layers.landuse, utm_crs=utm_crs
+        graded,
+        hazard_table,
+        polygons=community_polygons(layers.communities),
+        landuse=layers.landuse,
+        utm_crs=utm_crs,
     )
     districts, villages, status = _area_screens(recipe, layers, graded, uv_scores)
     status = {
@@ -171,6 +189,32 @@ def coverage_for(
         max_snap_m=spec.max_snap_m,
         sites=spec.sites,
         speeds_path=recipe.tables.speeds,
+    )
+
+
+def responsibility_for(
+    recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, screens: Screens, coverage: CoverageResult
+) -> gpd.GeoDataFrame:
+    """The responsibility list (责任清单) of a run's risk items (see :mod:`urbanrisk.screens.responsibility`).
+
+    Without leveled polygons, the communities screen's units stand as the 社区 level.
+    """
+    units = layers.communities
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        units = screens.communities[["id", "name", "geometry"]].assign(level="community")
+    kinds = {s.name: s.resource_kind for s in coverage.standards}
+    gaps = coverage.gaps
+    if gaps is not None and len(gaps):
+        gaps = gaps.assign(resource_kind=gaps["standard"].map(kinds).fillna("*"))
+    return responsibility_list(
+        grid,
+        hazard_sources=screens.hazard_sources,
+        gaps=gaps,
+        key_districts=screens.key_districts,
+        urban_villages=screens.urban_villages,
+        units=units,
+        departments=department_table(recipe.tables.departments),
+        response_levels=response_level_table(recipe.tables.response_levels),
     )
 
 
@@ -221,6 +265,19 @@ def compute_run(
     if len(wide.columns):
         geometry = grid.pop("geometry")
         grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+    screens.registers = stage(
+        "registers",
+        lambda: level_registers(
+            grid,
+            layers.communities,
+            hazard_sources=screens.hazard_sources,
+            coverage=coverage.coverage,
+            utm_crs=utm_crs_for(area),
+        ),
+    )
+    screens.responsibility = stage(
+        "responsibility", lambda: responsibility_for(recipe, layers, grid, screens, coverage)
+    )
     return RunResult(
         recipe=recipe,
         grid=grid,

@@ -84,6 +84,10 @@ class Screens:
     unknown: list[str] = field(default_factory=list)  # indicators unmeasured in at least one cell
     #: how complete the data look and what was unknown where (urbanrisk.completeness)
     completeness: dict[str, Any] = field(default_factory=dict)
+    #: risk registers (风险清单) by unit level, coarsest first (urbanrisk.screens.registers)
+    registers: dict[str, Any] = field(default_factory=dict)
+    #: the responsibility list (责任清单): every risk item with its units and department
+    responsibility: Any = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,9 @@ def screen_tables(result: RunResult) -> dict[str, Any]:
             key_districts=screens.key_districts,
             urban_villages=screens.urban_villages,
         )
+        tables.update({f"register_{level}": table for level, table in screens.registers.items()})
+        if screens.responsibility is not None:
+            tables["responsibility"] = screens.responsibility
     coverage = result.coverage
     if coverage is not None:
         tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)

@@ -212,6 +212,11 @@ def _hazard_severity(
     return _severity(gdf, col, order, layer, path, where)
 
 
+#: Column names of a hazard registry's substances and their quantities in tonnes (GB 18218).
+SUBSTANCE_NAMES = ("substance", "substances", "物质", "危险物质", "危险化学品", "物质名称")
+QUANTITY_NAMES = ("quantity_t", "quantity", "存量", "存量_t", "存量(t)", "存量（t）", "数量_t", "最大存量")
+
+
 def points_from_file(
     path: str | Path,
     *,
@@ -230,6 +235,8 @@ def points_from_file(
     severity_column: str | None = None,
     severity_order: str | None = None,
     capacity_column: str = "capacity",
+    substance_column: str | None = None,
+    quantity_column: str | None = None,
     default_severity: Mapping[str, int] | None = None,
     kinds: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
@@ -315,6 +322,14 @@ def points_from_file(
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
+    if role == "hazard":  # GB 18218 inputs: substances and tonnes, several separated by ';'
+        for column, given, names in (
+            ("substance", substance_column, SUBSTANCE_NAMES),
+            ("quantity_t", quantity_column, QUANTITY_NAMES),
+        ):
+            found = given if given in gdf.columns else guess_column(list(gdf.columns), names)
+            if found is not None:
+                out[column] = gdf[found].fillna("").astype(str).str.strip()
     out["source"] = f"{layer}:{path.name}"
     if out["id"].duplicated().any():
         dup = out["id"][out["id"].duplicated()].iloc[0]

@@ -44,14 +44,15 @@ def write_outputs(
     write_parquet_tables(result, folder, after_file=hook)
     write_gpkg(result, folder / "risk.gpkg")
     hook("risk.gpkg")
+    # a rescan's changes first: the report shows them
+    extra_entries = extra(folder) if extra is not None else {}
     summary = run_summary(result)
     write_map(result, folder / "map.html", summary=summary)
     hook("map.html")
     write_report(result, folder / "report.html", summary=summary)
     hook("report.html")
     manifest = build_manifest(result, summary, run=run)
-    if extra is not None:
-        manifest.update(extra(folder))
+    manifest.update(extra_entries)
     write_json(folder / "manifest.json", manifest)
     hook("manifest.json")
     return manifest

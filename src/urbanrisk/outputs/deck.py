@@ -16,6 +16,14 @@ from .. import settings
 from ..grid import cells_to_polygons
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .html import OfflineDeck, escape_text
+from .planner_layers import (
+    RESOURCE_LETTERS,
+    gap_layers,
+    impact_layer,
+    resource_letter_layer,
+    site_layers,
+    unit_layers,
+)
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -245,40 +253,15 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
+    out = [*unit_layers(result), *impact_layer(result), *gap_layers(result), *out, *site_layers(result)]
     coverage = getattr(result, "coverage", None)
-    if coverage is not None and len(coverage.gaps):
-        data = []
-        for row in coverage.gaps.itertuples():
-            polys = getattr(row.geometry, "geoms", [row.geometry])
-            worst = (
-                "unreachable" if not np.isfinite(row.worst_travel) else f"{row.worst_travel:,.0f} {row.unit}"
-            )
-            tip = (
-                f"<b>coverage gap {escape_text(row.gap)}</b><br/>{_fmt(row.residents)} residents "
-                f"uncovered · worst {escape_text(worst)}"
-            )
-            data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
-        out.append(
-            pdk.Layer(
-                "PolygonLayer",
-                data=data,
-                id="gaps",
-                get_polygon="polygon",
-                filled=True,
-                get_fill_color=[200, 0, 0, 40],
-                stroked=True,
-                get_line_color=[200, 0, 0, 220],
-                line_width_min_pixels=2,
-                pickable=True,
-                visible=False,
-            )
-        )
     if coverage is not None and len(coverage.resources):
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
-                "tip": f"<b>{escape_text(row.kind)}: {escape_text(row.name or row.id)}</b>",
+                "tip": f"<b>{escape_text(row.kind)} ({RESOURCE_LETTERS.get(row.kind, 'R')}): "
+                f"{escape_text(row.name or row.id)}</b>",
             }
             for row in coverage.resources.itertuples()
         ]
@@ -289,7 +272,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 id="resources",
                 get_position="position",
                 get_radius=15,
-                radius_min_pixels=5,
+                radius_min_pixels=9,
                 get_fill_color="fill",
                 stroked=True,
                 get_line_color=[255, 255, 255, 255],
@@ -297,6 +280,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
+        out.extend(resource_letter_layer(result))
     hazards = result.screens.hazard_sources
     if len(hazards):
         data = [

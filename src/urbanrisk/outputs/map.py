@@ -15,6 +15,7 @@ import pydeck as pdk
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
 
 
@@ -84,8 +85,12 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
 <script>
   // show or hide one deck.gl layer (the deck is built by pydeck's script below)
   function urToggle(box) {{
-    const layers = deckInstance.props.layers.map(
-      layer => layer.id === box.dataset.layer ? layer.clone({{visible: box.checked}}) : layer);
+    // a layer "x:part" without its own box (resources:letters) follows the box of "x"
+    const id = box.dataset.layer;
+    const boxes = new Set([...document.querySelectorAll('input[data-layer]')].map(b => b.dataset.layer));
+    const layers = deckInstance.props.layers.map(layer =>
+      layer.id === id || (layer.id.startsWith(id + ':') && !boxes.has(layer.id))
+        ? layer.clone({{visible: box.checked}}) : layer);
     deckInstance.setProps({{layers}});
   }}
 </script>
@@ -109,12 +114,7 @@ _TOGGLES = (
     (
         "resources",
         '<span style="border-radius:7px;background:rgb(180,0,0)"></span>resources 应急资源 '
-        "(fire red, hospital green, police blue, shelter teal)",
-    ),
-    (
-        "gaps",
-        '<span style="border:2px solid rgb(200,0,0);background:rgba(200,0,0,.15)"></span>'
-        "coverage gaps 覆盖盲区",
+        "lettered F fire, H hospital, C clinic, P police, S shelter",
     ),
     ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>buildings'),
     ("streets", '<span style="border:0;border-top:2px solid #555;height:0"></span>streets'),
@@ -130,7 +130,8 @@ def _toggles(deck: pdk.Deck) -> str:
         '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
         "graded cells</label>",
     ]
-    for layer_id, label in _TOGGLES:
+    planner = toggle_labels([layer.id for layer in deck.layers])
+    for layer_id, label in [*planner, *_TOGGLES]:
         if layer_id in present:
             checked = " checked" if present[layer_id] else ""
             rows.append(

@@ -1,149 +1,124 @@
-"""The planner's one-page report: ``report.html``, self-contained, offline, printable.
+"""The planner's report: ``report.html``, self-contained, offline, printable on A4.
 
 Tables and inline SVG charts (no script, no external file): residents per grade, top hazard
-sources, the community register (worst first), key districts, urban villages, uncovered residents
-per resource standard with the standard applied, suggested sites, inputs and their dates. Every text
-taken from data is HTML-escaped.
+sources, GB 18218 major hazard sources, the community register (worst first), risk registers per
+unit level, the responsibility list, key districts, urban villages, uncovered residents per resource
+standard with the standard applied, suggested sites, the changes since the last run (after a
+rescan), inputs and their dates. Every text taken from data is HTML-escaped. ``report: {language:
+zh}`` in the recipe writes it in Chinese (:mod:`.i18n`); English is the default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, GRADE_RANK, RunResult
+from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
 from .html import ATTRIBUTION, escape_text
+from .i18n import (
+    GRADE_WORDS,
+    data_text,
+    sites_text,
+    standard_name,
+    standard_source,
+    standard_words,
+    translator,
+)
+from .report_parts import CSS, bar_chart, n, table_html
+from .report_sections import (
+    changes_section,
+    hazard_labels,
+    major_hazard_section,
+    registers_section,
+    resilience_section,
+    responsibility_section,
+)
 from .summary import RunSummary, run_summary
 
-MAX_ROWS = 12
 
-_CSS = """
-body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; color: #222;
-       max-width: 1100px; margin: 18px auto; padding: 0 16px; }
-h1 { font-size: 22px; margin: 0 0 2px; }
-h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 2px solid #ddd; }
-.sub { color: #555; margin-bottom: 10px; }
-.warn { color: #8a3b00; background: #fff3e0; border-left: 4px solid #e67e22; padding: 4px 8px; }
-.cards { display: flex; gap: 10px; flex-wrap: wrap; }
-.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
-.card b { display: block; font-size: 20px; }
-table { border-collapse: collapse; width: 100%; margin: 4px 0; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700; }
-.note { color: #666; font-size: 12px; }
-.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } table { break-inside: auto; } }
-"""
+def report_language(result: RunResult) -> str:
+    """The recipe's ``report: {language: ...}`` (``en`` when unset)."""
+    report = getattr(result.recipe, "report", None)
+    return getattr(report, "language", None) or "en"
 
 
-def _grade_badge(grade: str) -> str:
-    r, g, b = CLASS_COLOURS.get(grade, (200, 200, 200))
-    text = "#fff" if grade in ("I", "IV") else "#222"
-    return f'<span class="grade" style="background:rgb({r},{g},{b});color:{text}">{escape_text(grade)}</span>'
+def _class_label(grade: str, language: str) -> str:
+    words = GRADE_WORDS[language][grade]
+    return words if grade not in GRADE_RANK else f"{grade} {words}"
 
 
-def _class_label(grade: str) -> str:
-    return CLASS_NAMES[grade] if grade not in GRADE_RANK else f"{grade} {CLASS_NAMES[grade]}"
-
-
-def _completeness(summary: RunSummary) -> str:
+def _completeness(summary: RunSummary, t: Callable[..., str], language: str) -> str:
     """What was measured, what was unknown where, and how complete the data look."""
     info = summary.completeness
     if not info:
         return ""
-    warnings = "".join(f'<p class="warn">⚠ {escape_text(w)}</p>' for w in summary.warnings)
+    warnings = "".join(
+        f'<p class="warn">⚠ {escape_text(data_text(w, language))}</p>' for w in summary.warnings
+    )
     share = info.get("building_completeness")
     rows = pd.DataFrame(
         [{"indicator": k, "cells": v} for k, v in info.get("cells_unknown_by_indicator", {}).items()]
     )
     table = (
-        _table(rows, {"indicator": "indicator unknown", "cells": "cells"}, numeric={"cells"})
-        if len(rows)
-        else '<p class="note">every indicator was measured in every cell</p>'
+        table_html(rows, {"indicator": t("indicator unknown"), "cells": t("cells")}, t=t, numeric={"cells"})
+        if len(rows) and language != "zh"
+        else ""
     )
-    estimate = "no basis for an estimate" if share is None else f"about {share:.0%}"
-    return (
-        "<h2>Data completeness: what could not be measured</h2>"
-        f"{warnings}<p>OSM buildings: {escape_text(estimate)} complete "
-        f"({escape_text(info.get('method', ''))}). Unknown indicators are left out of their dimension "
-        "(never counted as 0); cells with too little measured have no grade.</p>"
-        f"{table}"
-    )
-
-
-def _n(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
-
-
-def _table(
-    frame: pd.DataFrame,
-    columns: dict[str, str],
-    *,
-    numeric: set[str] = frozenset(),
-    grade_columns: set[str] = frozenset(),
-    limit: int = MAX_ROWS,
-) -> str:
-    if frame is None or not len(frame):
-        return '<p class="note">none</p>'
-    head = "".join(f"<th>{escape_text(label)}</th>" for label in columns.values())
-    rows = []
-    for _, row in frame.head(limit).iterrows():
-        cells = []
-        for key in columns:
-            value = row[key]
-            if key in grade_columns:
-                cells.append(f"<td>{_grade_badge(str(value))}</td>")
-            elif key in numeric:
-                cells.append(f'<td class="n">{_n(float(value))}</td>')
-            else:
-                cells.append(f"<td>{escape_text(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = (
-        f'<p class="note">… and {len(frame) - limit} more in the run folder</p>' if len(frame) > limit else ""
-    )
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
-
-
-def _bar_chart(values: dict[str, float], colours: dict[str, tuple[int, int, int]], unit: str) -> str:
-    """A horizontal bar chart as inline SVG."""
-    width, bar, gap, label_w = 520, 22, 6, 150
-    top = max(values.values()) if values and max(values.values()) > 0 else 1.0
-    height = len(values) * (bar + gap)
-    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape_text(unit)}">']
-    for i, (label, value) in enumerate(values.items()):
-        y = i * (bar + gap)
-        length = (width - label_w - 110) * value / top
-        r, g, b = colours.get(label, (120, 120, 120))
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape_text(label)}</text>')
-        parts.append(
-            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar}" fill="rgb({r},{g},{b})"/>'
+    if not len(rows):
+        table = f'<p class="note">{escape_text(t("every indicator was measured in every cell"))}</p>'
+    estimate = t("no basis for an estimate") if share is None else t("about {share}", share=f"{share:.0%}")
+    if language == "zh":
+        text = t("completeness text", estimate=estimate)
+        unknown = "；".join(
+            f"{INDICATOR_ZH.get(k, k)}：{v:,} 个单元"
+            for k, v in info.get("cells_unknown_by_indicator", {}).items()
         )
-        parts.append(
-            f'<text x="{label_w + length + 6:.1f}" y="{y + 15}" font-size="12">'
-            f"{_n(value)} {escape_text(unit)}</text>"
+        text += f" 未知指标：{unknown}。" if unknown else ""
+    else:
+        text = (
+            f"OSM buildings: {estimate} complete ({info.get('method', '')}). Unknown indicators are left out "
+            "of their dimension (never counted as 0); cells with too little measured have no grade."
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    heading = escape_text(t("Data completeness: what could not be measured"))
+    return f"<h2>{heading}</h2>{warnings}<p>{escape_text(text)}</p>{table}"
 
 
-def _inputs(result: RunResult) -> str:
+INDICATOR_ZH = {
+    "hazard sources": "危险源",
+    "crowding": "人员密集",
+    "residents": "常住人口",
+    "urban-village form": "城中村形态",
+    "building density": "建筑密度",
+    "vulnerable sites": "脆弱场所",
+    "coping capacity": "应对能力",
+}
+
+
+def _inputs(result: RunResult, t: Callable[..., str]) -> str:
     rows = []
     for name, path in result.layers.files.items():
         file = Path(path)
         newest = result.layers.stats.get(name, {}).get("newest_object_epoch")
         if newest:  # OSM: the date of the newest object in the extract
-            date = dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d") + " (newest OSM edit)"
+            date = (
+                dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d") + " " + t("(newest OSM edit)")
+            )
         elif file.exists():
-            date = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d") + " (file)"
+            date = (
+                dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
+                + " "
+                + t("(file)")
+            )
         else:
             date = ""
         kind = result.recipe.layers[name].type
         rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
-    frame = pd.DataFrame(rows)
-    return _table(frame, {"layer": "layer", "type": "type", "file": "file", "date": "data date"}, limit=50)
+    columns = {"layer": t("layer"), "type": t("type"), "file": t("file"), "date": t("data date")}
+    return table_html(pd.DataFrame(rows), columns, t=t, limit=50)
 
 
 def _with_lonlat(sites: pd.DataFrame) -> pd.DataFrame:
@@ -152,221 +127,270 @@ def _with_lonlat(sites: pd.DataFrame) -> pd.DataFrame:
     return sites.assign(where=[f"{g.x:.5f}, {g.y:.5f}" for g in sites.geometry])
 
 
-def report_html(result: RunResult, summary: RunSummary | None = None) -> str:
-    """The report page for a run, as one HTML string."""
-    summary = summary or run_summary(result)
-    recipe = result.recipe
-    title = escape_text(summary.title)
+def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> list[str]:
+    screens = result.screens
     total = summary.residents
     by_grade = {g: summary.grades[g]["residents"] for g in GRADE_CLASSES}
     cells_by_grade = {g: int(summary.grades[g]["cells"]) for g in GRADE_CLASSES}
-    screens = result.screens
-    coverage = result.coverage
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cards = [
-        ("residents", _n(total)),
-        ("cells", f"{summary.cells:,} (H3 r{summary.resolution})"),
-        ("grade I cells", f"{cells_by_grade['I']:,}"),
-        ("hazard sources", f"{len(screens.hazard_sources):,}" if screens else "–"),
-        ("key districts", f"{len(screens.key_districts):,}" if screens else "–"),
-        ("urban villages", f"{len(screens.urban_villages):,}" if screens else "–"),
+        (t("residents"), n(total)),
+        (t("cells"), f"{summary.cells:,} (H3 r{summary.resolution})"),
+        (t("grade I cells"), f"{cells_by_grade['I']:,}"),
+        (t("hazard sources"), f"{len(screens.hazard_sources):,}" if screens else "–"),
+        (t("key districts"), f"{len(screens.key_districts):,}" if screens else "–"),
+        (t("urban villages"), f"{len(screens.urban_villages):,}" if screens else "–"),
     ]
     card_html = "".join(f'<div class="card">{escape_text(k)}<b>{escape_text(v)}</b></div>' for k, v in cards)
     grade_table = pd.DataFrame(
         {
             "grade": list(GRADE_CLASSES),
-            "name": [CLASS_NAMES[g] for g in GRADE_CLASSES],
+            "name": [GRADE_WORDS[language][g] for g in GRADE_CLASSES],
             "cells": [cells_by_grade[g] for g in GRADE_CLASSES],
             "residents": [by_grade[g] for g in GRADE_CLASSES],
         }
     )
-    grade_html = _table(
+    grade_html = table_html(
         grade_table,
-        {"grade": "grade", "name": "level", "cells": "cells", "residents": "residents"},
+        {"grade": t("grade"), "name": t("level"), "cells": t("cells"), "residents": t("residents")},
+        t=t,
         numeric={"cells", "residents"},
         grade_columns={"grade"},
     )
-    chart = _bar_chart(
-        {_class_label(g): by_grade[g] for g in GRADE_CLASSES},
-        {_class_label(g): CLASS_COLOURS[g] for g in GRADE_CLASSES},
-        "residents",
+    labels = {_class_label(g, language): g for g in GRADE_CLASSES}
+    chart = bar_chart(
+        {label: by_grade[g] for label, g in labels.items()},
+        {label: CLASS_COLOURS[g] for label, g in labels.items()},
+        t("residents"),
     )
-    sections = [
-        f"<h1>{title}</h1>",
-        f'<div class="sub">urbanrisk risk screening · generated {escape_text(when)} · population: '
-        f"{escape_text(summary.population_source)}</div>",
+    population = (
+        data_text(summary.population_source, language) if language != "zh" else _population_zh(summary)
+    )
+    return [
+        f"<h1>{escape_text(summary.title)}</h1>",
+        f'<div class="sub">{escape_text(t("urbanrisk risk screening"))} · {escape_text(t("generated"))} '
+        f"{escape_text(when)} · {escape_text(t('population'))}: {escape_text(population)}</div>",
         f'<div class="cards">{card_html}</div>',
-        *(f'<p class="warn">⚠ {escape_text(w)}</p>' for w in summary.warnings),
-        "<h2>Residents per grade</h2>",
+        *(f'<p class="warn">⚠ {escape_text(data_text(w, language))}</p>' for w in summary.warnings),
+        f"<h2>{escape_text(t('Residents per grade'))}</h2>",
         f'<div class="cols"><div>{grade_html}'
-        f'<p>Residents in total: <b id="residents-total">{_n(total)}</b></p></div><div>{chart}</div></div>',
+        f'<p>{escape_text(t("Residents in total"))}: <b id="residents-total">{n(total)}</b></p></div>'
+        f"<div>{chart}</div></div>",
     ]
-    if screens is not None:
-        hz = screens.hazard_sources.copy()
-        if len(hz):
-            hz = hz.assign(rank=hz["grade"].map(GRADE_RANK))
-            hz = hz.sort_values(["rank", "residents_exposed"], ascending=[True, False])
-        sections += [
-            "<h2>Top hazard sources (危险源点)</h2>",
-            _table(
-                hz,
-                {
-                    "grade": "grade",
-                    "label": "kind",
-                    "name": "name",
-                    "severity": "severity",
-                    "residents_exposed": "residents in reach",
-                    "vulnerable_names": "vulnerable sites",
-                    "breaches": "standards breached",
-                },
-                numeric={"residents_exposed"},
-                grade_columns={"grade"},
-            ),
-            f'<p class="note">{escape_text(screens.status.get("hazard_sources", ""))}</p>',
-            "<h2>Community register (街道社区), worst first</h2>",
-            _table(
-                screens.communities,
-                {
-                    "worst_grade": "worst",
-                    "name": "unit",
-                    "residents": "residents",
-                    "residents_I": "in I",
-                    "residents_II": "in II",
-                    "red_cells": "red cells",
-                    "top_hazards": "hazards reaching it",
-                },
-                numeric={"residents", "residents_I", "residents_II", "red_cells"},
-                grade_columns={"worst_grade"},
-            ),
-            f'<p class="note">{escape_text(screens.status.get("communities", ""))}</p>',
-            '<div class="cols"><div><h2>Key districts (重点地区)</h2>',
-            _table(
-                screens.key_districts,
-                {
-                    "id": "id",
-                    "name": "name",
-                    "cells": "cells",
-                    "crowd_places": "crowd places",
-                    "people_present": "people present",
-                },
-                numeric={"cells", "crowd_places", "people_present"},
-            ),
-            "</div><div><h2>Urban villages (城中村)</h2>",
-            _table(
-                screens.urban_villages,
-                {
-                    "id": "id",
-                    "name": "name",
-                    "confidence": "confidence",
-                    "buildings": "buildings",
-                    "residents": "residents",
-                },
-                numeric={"buildings", "residents"},
-            ),
-            f'<p class="note">{escape_text(screens.status.get("urban_villages", ""))}</p></div></div>',
-        ]
-    if coverage is not None:
-        rows = [
+
+
+def _population_zh(summary: RunSummary) -> str:
+    source = summary.population_source.lower()
+    if "raster" in source:
+        return "人口栅格（按面积精确分配）"
+    if "building" in source:
+        per = re.search(r"÷ ([\d.]+) m²", summary.population_source)
+        return "按居住建筑面积估算" + (f"（人均 {per.group(1)} 平方米）" if per else "")
+    return "未知"
+
+
+def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[str]:
+    screens = result.screens
+    if screens is None:
+        return []
+    labels = hazard_labels(result, language)
+    hz = screens.hazard_sources.copy()
+    if len(hz):
+        hz = hz.assign(rank=hz["grade"].map(GRADE_RANK))
+        hz = hz.sort_values(["rank", "residents_exposed"], ascending=[True, False])
+    zh = language == "zh"
+
+    def status(name: str) -> str:
+        return escape_text(data_text(screens.status.get(name, ""), language))
+
+    def words(key: str, value: object) -> str:
+        if key in ("vulnerable_names", "breaches"):
+            return sites_text(value, language)
+        return labels(data_text(value, language))
+
+    return [
+        f'<section class="major"><h2>{escape_text(t("Top hazard sources (危险源点)"))}</h2>',
+        table_html(
+            hz,
             {
-                "standard": name,
-                "applied": entry["standard"],
-                "uncovered": "–"
-                if entry["residents_uncovered"] is None
-                else _n(entry["residents_uncovered"]),
-                "status": entry["status"],
-                "source": entry["source"],
-            }
-            for name, entry in summary.coverage.items()
-        ]
-        chart_values = {
-            name: entry["residents_uncovered"]
-            for name, entry in summary.coverage.items()
-            if entry["residents_uncovered"] is not None
+                "grade": t("grade"),
+                "label_zh" if zh and "label_zh" in hz.columns else "label": t("kind"),
+                "name": t("name"),
+                "severity": t("severity"),
+                "residents_exposed": t("residents in reach"),
+                "vulnerable_names": t("vulnerable sites"),
+                "breaches": t("standards breached"),
+            },
+            t=t,
+            numeric={"residents_exposed"},
+            grade_columns={"grade"},
+            text=words,
+        ),
+        f'<p class="note">{status("hazard_sources")}</p></section>',
+        major_hazard_section(result, t, language),
+        f'<section class="major"><h2>{escape_text(t("Community register (街道社区), worst first"))}</h2>',
+        table_html(
+            screens.communities,
+            {
+                "worst_grade": t("worst"),
+                "name": t("unit"),
+                "residents": t("residents"),
+                "residents_I": t("in I"),
+                "residents_II": t("in II"),
+                "red_cells": t("red cells"),
+                "top_hazards": t("hazards reaching it"),
+            },
+            t=t,
+            numeric={"residents", "residents_I", "residents_II", "red_cells"},
+            grade_columns={"worst_grade"},
+            text=words,
+        ),
+        f'<p class="note">{status("communities")}</p></section>',
+        f'<section class="major"><div class="cols"><div><h2>{escape_text(t("Key districts (重点地区)"))}'
+        "</h2>",
+        table_html(
+            screens.key_districts,
+            {
+                "id": "ID",
+                "name": t("name"),
+                "cells": t("cells"),
+                "crowd_places": t("crowd places"),
+                "people_present": t("people present"),
+            },
+            t=t,
+            numeric={"cells", "crowd_places", "people_present"},
+            text=words,
+        ),
+        f"</div><div><h2>{escape_text(t('Urban villages (城中村)'))}</h2>",
+        table_html(
+            screens.urban_villages,
+            {
+                "id": "ID",
+                "name": t("name"),
+                "confidence": t("confidence"),
+                "buildings": t("buildings"),
+                "residents": t("residents"),
+            },
+            t=t,
+            numeric={"buildings", "residents"},
+            text=words,
+        ),
+        f'<p class="note">{status("urban_villages")}</p></div></div></section>',
+    ]
+
+
+def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> list[str]:
+    coverage = result.coverage
+    if coverage is None:
+        return []
+    rows = [
+        {
+            "standard": standard_name(name, language),
+            "applied": standard_words(entry, language),
+            "uncovered": "–" if entry["residents_uncovered"] is None else n(entry["residents_uncovered"]),
+            "status": data_text(entry["status"], language),
+            "source": standard_source(entry["source"], language),
         }
-        sections += [
-            "<h2>Emergency-resource coverage: residents not reached within the standard</h2>",
-            _table(
-                pd.DataFrame(rows),
-                {
-                    "standard": "standard",
-                    "applied": "standard applied",
-                    "uncovered": "residents uncovered",
-                    "status": "status",
-                    "source": "source",
-                },
-            ),
-            _bar_chart(chart_values, {}, "uncovered") if chart_values else "",
-            "<h2>Suggested sites for new resources (greedy maximal covering)</h2>",
-            _table(
-                _with_lonlat(coverage.sites),
-                {
-                    "standard": "standard",
-                    "rank": "rank",
-                    "where": "where (lon, lat)",
-                    "node": "street node (OSM id)",
-                    "residents_added": "residents newly covered",
-                    "residents_cumulative": "cumulative",
-                },
-                numeric={"residents_added", "residents_cumulative"},
-            ),
-        ]
-    if coverage is not None and coverage.resilience is not None:
-        sections += _resilience_section(coverage.resilience)
-    notes = "".join(f"<li>{escape_text(n)}</li>" for n in summary.notes)
-    sections += [
-        _completeness(summary),
-        "<h2>Inputs</h2>",
-        _inputs(result),
-        f'<p class="note">Grading: {escape_text(recipe.grading.method)} '
-        f"{escape_text(recipe.grading.thresholds)} · method and sources: docs/risk-model.md</p>",
-        f"<ul class='note'>{notes}</ul>" if notes else "",
-        f'<p class="note">{escape_text(ATTRIBUTION)}. '
-        "Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.</p>",
+        for name, entry in summary.coverage.items()
+    ]
+    chart_values = {
+        standard_name(name, language): entry["residents_uncovered"]
+        for name, entry in summary.coverage.items()
+        if entry["residents_uncovered"] is not None
+    }
+    return [
+        '<section class="major"><h2>'
+        f"{escape_text(t('Emergency-resource coverage: residents not reached within the standard'))}</h2>",
+        table_html(
+            pd.DataFrame(rows),
+            {
+                "standard": t("standard"),
+                "applied": t("standard applied"),
+                "uncovered": t("residents uncovered"),
+                "status": t("status"),
+                "source": t("source"),
+            },
+            t=t,
+        ),
+        bar_chart(chart_values, {}, t("uncovered")) if chart_values else "",
+        f"<h2>{escape_text(t('Suggested sites for new resources (greedy maximal covering)'))}</h2>",
+        table_html(
+            _with_lonlat(coverage.sites).assign(
+                standard=lambda f: [standard_name(x, language) for x in f["standard"]]
+            )
+            if coverage.sites is not None and len(coverage.sites)
+            else coverage.sites,
+            {
+                "standard": t("standard"),
+                "rank": t("rank"),
+                "where": t("where (lon, lat)"),
+                "node": t("street node (OSM id)"),
+                "residents_added": t("residents newly covered"),
+                "residents_cumulative": t("cumulative"),
+            },
+            t=t,
+            numeric={"residents_added", "residents_cumulative"},
+        ),
+        "</section>",
+    ]
+
+
+def report_html(
+    result: RunResult,
+    summary: RunSummary | None = None,
+    *,
+    folder: Path | None = None,
+    language: str | None = None,
+) -> str:
+    """The report page for a run, as one HTML string (``folder``: the run folder, for its changes)."""
+    summary = summary or run_summary(result)
+    language = language or report_language(result)
+    t = translator(language)
+    recipe = result.recipe
+    notes = summary.notes
+    if language == "zh":
+        note_html = (
+            f'<p class="note">{escape_text(t("{n} technical notes: see manifest.json", n=len(notes)))}</p>'
+            if notes
+            else ""
+        )
+    else:
+        note_html = (
+            "<ul class='note'>" + "".join(f"<li>{escape_text(x)}</li>" for x in notes) + "</ul>"
+            if notes
+            else ""
+        )
+    sections = [
+        *_head(result, summary, t, language),
+        changes_section(folder, t, language),
+        *_screens(result, t, language),
+        registers_section(result, summary, t, language),
+        responsibility_section(result, t, language),
+        *_coverage(result, summary, t, language),
+        resilience_section(result, t),
+        '<section class="major">',
+        _completeness(summary, t, language),
+        f"<h2>{escape_text(t('Inputs'))}</h2>",
+        _inputs(result, t),
+        f'<p class="note">{escape_text(t("Grading"))}: {escape_text(t(recipe.grading.method))} '
+        f"{escape_text(recipe.grading.thresholds)} · "
+        f"{escape_text(t('method and sources: docs/risk-model.md'))}</p>",
+        note_html,
+        f'<p class="note">{escape_text(t(ATTRIBUTION))}. '
+        f"{escape_text(t('Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.'))}</p></section>",
     ]
     body = "\n".join(sections)
+    lang = "zh-CN" if language == "zh" else "en"
+    title = escape_text(summary.title)
+    suffix = "风险普查报告" if language == "zh" else "urbanrisk report"
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title} · urbanrisk report</title><style>{_CSS}</style></head><body>{body}</body></html>"
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title} · {suffix}</title><style>{CSS}</style></head><body>{body}</body></html>"
     )
-
-
-def _resilience_section(losses: pd.DataFrame) -> list[str]:
-    """N-1: which resource of each standard the city can least afford to lose."""
-    head = ["<h2>What one loss costs (N-1): residents who fall outside the standard if it closes</h2>"]
-    if not len(losses):
-        return [*head, '<p class="note">no resource of any standard to lose</p>']
-    worst = losses[losses["rank"] == 1]
-    label = [
-        n if isinstance(n, str) and n else i for n, i in zip(worst["name"], worst["resource_id"], strict=True)
-    ]
-    lines = [
-        f"<li><b>{escape_text(row.standard)}</b>: the city can least afford to lose "
-        f"<b>{escape_text(name)}</b> ({escape_text(row.resource_id)}): "
-        f"{_n(row.residents_lost)} residents would fall outside the standard</li>"
-        for row, name in zip(worst.itertuples(), label, strict=True)
-    ]
-    table = _table(
-        losses,
-        {
-            "standard": "standard",
-            "rank": "rank",
-            "name": "name",
-            "resource_id": "resource",
-            "residents_served": "residents served",
-            "residents_lost": "residents lost if closed",
-            "cells_lost": "cells lost",
-        },
-        numeric={"residents_served", "residents_lost", "cells_lost"},
-    )
-    note = (
-        '<p class="note">Each resource removed in turn, coverage solved again from the others '
-        "(resilience.parquet).</p>"
-    )
-    return [*head, f"<ul>{''.join(lines)}</ul>", table, note]
 
 
 def write_report(result: RunResult, path: str | Path, *, summary: RunSummary | None = None) -> Path:
-    """Write ``report.html`` for a run."""
+    """Write ``report.html`` for a run (with its changes when the folder holds ``changes.parquet``)."""
     path = Path(path)
-    path.write_text(report_html(result, summary), encoding="utf-8")
+    path.write_text(report_html(result, summary, folder=path.parent), encoding="utf-8")
     return path

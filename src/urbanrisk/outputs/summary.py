@@ -28,6 +28,11 @@ class RunSummary:
     statuses: dict[str, str]  # screens by name, coverage standards as "coverage <name>"
     notes: list[str] = field(default_factory=list)
     completeness: dict[str, Any] = field(default_factory=dict)  # urbanrisk.completeness summary
+    #: per unit level: units (without the unassigned rows), residents, cells (they equal the grid's)
+    registers: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: risk items of the responsibility list by type, and GB 18218 major hazard sources by grade
+    responsibility: dict[str, int] = field(default_factory=dict)
+    major_hazards: dict[str, int] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -95,8 +100,40 @@ def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
             "standard": standard.describe(),
             "source": standard.source,
             "residents_uncovered": round(float(rows["residents_uncovered"].sum()), 3) if len(rows) else None,
+            "resource_kind": standard.resource_kind,
+            "mode": standard.mode,
+            "limit": standard.limit,
+            "unit": standard.unit,
+            "turnout_s": standard.turnout_s,
         }
     return out
+
+
+def register_totals(result: RunResult) -> dict[str, dict[str, float]]:
+    """Per unit level: units, residents and cells of its register."""
+    registers = result.screens.registers if result.screens is not None else {}
+    return {
+        level: {
+            "units": int((~table["id"].astype(str).str.startswith("unassigned")).sum()),
+            "residents": round(float(table["residents"].sum()), 3),
+            "cells": int(table["cells"].sum()),
+        }
+        for level, table in registers.items()
+    }
+
+
+def _item_counts(result: RunResult) -> tuple[dict[str, int], dict[str, int]]:
+    screens = result.screens
+    if screens is None:
+        return {}, {}
+    items = screens.responsibility
+    by_type = {k: int(v) for k, v in items["item_type"].value_counts().items()} if items is not None else {}
+    hz = screens.hazard_sources
+    major: dict[str, int] = {}
+    if len(hz) and "gb18218_grade" in hz.columns:
+        graded = hz["gb18218_grade"][hz["gb18218_grade"] != ""]
+        major = {str(k): int(v) for k, v in graded.value_counts().items()}
+    return by_type, major
 
 
 def run_summary(result: RunResult) -> RunSummary:
@@ -117,4 +154,7 @@ def run_summary(result: RunResult) -> RunSummary:
         statuses=statuses,
         notes=list(result.notes),
         completeness=dict(result.screens.completeness) if result.screens is not None else {},
+        registers=register_totals(result),
+        responsibility=_item_counts(result)[0],
+        major_hazards=_item_counts(result)[1],
     )

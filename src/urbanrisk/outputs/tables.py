@@ -29,6 +29,12 @@ def write_parquet_tables(
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         hook(f"{name}.parquet")
         names.append(f"{name}.parquet")
+        if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
+            pd.DataFrame(table).drop(columns="geometry").to_csv(
+                folder / "responsibility.csv", index=False, encoding="utf-8-sig"
+            )
+            hook("responsibility.csv")
+            names.append("responsibility.csv")
     for name, table in incident_inputs(result).items():
         table.to_parquet(folder / f"{name}.parquet", index=False)
         hook(f"{name}.parquet")

@@ -111,6 +111,9 @@ class PointsLayer(_Strict):
     #: the column's name only (before severity: existed); its scale must still be declared in severity
     severity_column: str | None = None
     capacity_column: str = "capacity"
+    #: hazards: substances and tonnes for GB 18218 (default: guessed, e.g. substance/物质, quantity_t/存量)
+    substance_column: str | None = None
+    quantity_column: str | None = None
 
     @model_validator(mode="after")
     def _severity_declared(self) -> PointsLayer:
@@ -145,6 +148,20 @@ class RasterLayer(_Strict):
     band: Annotated[int, Field(ge=1)] = 1
 
 
+#: A polygons layer's ``level:`` (Chinese or English) -> the canonical level, coarsest first.
+UNIT_LEVELS = {
+    "district": "district",
+    "区": "district",
+    "street": "street",
+    "街道": "street",
+    "community": "community",
+    "社区": "community",
+    "grid": "grid",
+    "网格": "grid",
+}
+UnitLevel = Literal["district", "street", "community", "grid"]
+
+
 class PolygonsLayer(_Strict):
     """Community units (区 / 街道 / 社区 / 网格) with an id and a name."""
 
@@ -155,6 +172,13 @@ class PolygonsLayer(_Strict):
     crs: str | None = None
     coords: Coords = "wgs84"  # gcj02 / bd09: lon/lat from a Chinese map service, converted to WGS84
     encoding: str | None = None  # Shapefile DBF without .cpg: default detected (UTF-8, GBK/GB18030...)
+    #: the unit level (区 district / 街道 street / 社区 community / 网格 grid): one risk register per level
+    level: UnitLevel | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _canonical_level(cls, value: Any) -> Any:
+        return UNIT_LEVELS.get(str(value).strip().lower(), value) if value is not None else None
 
 
 class PopulationFromBuildingsLayer(_Strict):
@@ -190,6 +214,12 @@ class OutputsSpec(_Strict):
     publish: str | None = None  # an fsspec URL (s3://bucket/prefix) that receives each complete run
 
 
+class ReportSpec(_Strict):
+    """The report: its language (``zh``: every heading and explanation in Chinese)."""
+
+    language: Literal["en", "zh"] = "en"
+
+
 class ComputeSpec(_Strict):
     """Where the per-partition tasks run."""
 
@@ -221,6 +251,9 @@ class TablesSpec(_Strict):
     safety_distances: str | None = None
     standards: str | None = None
     speeds: str | None = None
+    gb18218: str | None = None
+    departments: str | None = None
+    response_levels: str | None = None
 
 
 class WeightsSpec(_Strict):
@@ -335,6 +368,7 @@ class Recipe(_Strict):
     grading: GradingSpecModel = GradingSpecModel()
     screens: ScreensSpec = ScreensSpec()
     coverage: CoverageSpec = CoverageSpec()
+    report: ReportSpec = ReportSpec()
     source_path: str | None = Field(default=None, exclude=True)
 
 
@@ -352,6 +386,7 @@ SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("screens", "key_districts"): KeyDistrictsSpec,
     ("screens", "urban_villages"): UrbanVillagesSpec,
     ("coverage",): CoverageSpec,
+    ("report",): ReportSpec,
 }
 
 

@@ -37,10 +37,13 @@ COLUMNS = [
     "id",
     "kind",
     "label",
+    "label_zh",
     "name",
     "severity",
     "source",
     "osm_ref",
+    "substance",
+    "quantity_t",
     "impact_radius_m",
     "residents_exposed",
     "vulnerable_sites",
@@ -67,13 +70,15 @@ def hazard_sources_from_layers(
     registry: gpd.GeoDataFrame, pois: gpd.GeoDataFrame, kinds: pd.DataFrame, *, utm_crs: str
 ) -> gpd.GeoDataFrame:
     """Registry hazards and OSM hazard features as one de-duplicated table."""
-    columns = ["id", "kind", "name", "severity", "source", "osm_ref", "geometry"]
+    columns = ["id", "kind", "name", "severity", "source", "osm_ref", "substance", "quantity_t", "geometry"]
     reg = (
         registry.copy()
         if registry is not None and len(registry)
         else gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
     )
     reg["osm_ref"] = ""
+    for column in ("substance", "quantity_t"):  # GB 18218 inputs of a registry (screens.major_hazard)
+        reg[column] = reg[column].fillna("").astype(str) if column in reg.columns else ""
     osm = (
         pois[pois["roles"].str.split("|").map(lambda r: "hazard" in r)]
         if pois is not None and len(pois)
@@ -89,6 +94,8 @@ def hazard_sources_from_layers(
                 "severity": kinds.reindex(osm["kind"])["default_severity"].fillna(2).astype(int).to_numpy(),
                 "source": "OpenStreetMap",
                 "osm_ref": osm["osm_ref"].to_numpy(),
+                "substance": "",
+                "quantity_t": "",
             },
             geometry=osm.geometry.to_numpy(),
             crs=4326,
@@ -113,7 +120,7 @@ def hazard_sources_from_layers(
     return out.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _residents_in_circles(
+def residents_in_circles(
     grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
 ) -> np.ndarray:
     cells = grid.geometry.to_crs(utm_crs).to_numpy()
@@ -209,11 +216,15 @@ def hazard_sources_screen(
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     out = sources.copy()
+    for column in ("substance", "quantity_t"):
+        if column not in out.columns:
+            out[column] = ""
     out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
+    out["label_zh"] = kinds.reindex(out["kind"])["label_zh"].fillna(out["kind"]).to_numpy()
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
-    out["residents_exposed"] = _residents_in_circles(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
+    out["residents_exposed"] = residents_in_circles(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
     points = utm.geometry.to_numpy()
     vulnerable_names, vulnerable_counts, breach_lists = [], [], []

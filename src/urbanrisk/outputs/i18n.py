@@ -1,0 +1,340 @@
+"""The report's words in each language: a message catalogue (English is the key and the default).
+
+``recipe: report: {language: zh}`` writes the report in Chinese. Every heading, label and
+explanation of the report passes through :func:`translator`; texts the stages write in English
+(statuses, warnings, hazard and site descriptions, generated unit names) pass through
+:func:`data_text`, which rewrites the known patterns. Names from the data stay as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+LANGUAGES = ("en", "zh")
+
+GRADE_WORDS = {
+    "en": {
+        "I": "重大 major",
+        "II": "较大 considerable",
+        "III": "一般 moderate",
+        "IV": "低 low",
+        "no data": "无数据 no data",
+    },
+    "zh": {"I": "重大", "II": "较大", "III": "一般", "IV": "低", "no data": "无数据"},
+}
+
+ZH: dict[str, str] = {
+    # N-1 resilience
+    "What one loss costs (N-1): residents who fall outside the standard if it closes": (
+        "单点失效（N-1）：某一资源停用后不再满足标准的常住人口"
+    ),
+    "no resource of any standard to lose": "无可评估的应急资源",
+    "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
+        "最不可缺少的资源为 {name}（{id}）：停用后 {n} 名常住人口将不满足标准"
+    ),
+    "resource": "资源",
+    "residents served": "服务常住人口",
+    "residents lost if closed": "停用后失去覆盖的常住人口",
+    "cells lost": "失去覆盖的单元",
+    "Each resource removed in turn, coverage solved again from the others (resilience.parquet).": (
+        "逐一停用每个资源，由其余资源重新计算覆盖（resilience.parquet）。"
+    ),
+    # page and cards
+    "urbanrisk risk screening": "urbanrisk 城市风险普查",
+    "generated": "生成于",
+    "population": "人口来源",
+    "residents": "常住人口",
+    "cells": "网格单元",
+    "grade I cells": "I 级（重大）单元",
+    "hazard sources": "危险源",
+    "key districts": "重点地区",
+    "urban villages": "城中村",
+    "Residents per grade": "各风险等级常住人口",
+    "Residents in total": "常住人口合计",
+    "grade": "等级",
+    "level": "级别",
+    "none": "无",
+    "no data": "无数据",
+    "… and {n} more in the run folder": "……另有 {n} 条，见运行目录中的数据文件",
+    # hazard sources
+    "Top hazard sources (危险源点)": "危险源点",
+    "kind": "类别",
+    "name": "名称",
+    "severity": "严重度",
+    "residents in reach": "影响范围内人口",
+    "vulnerable sites": "脆弱场所",
+    "standards breached": "违反的间距标准",
+    "Major hazard sources per GB 18218-2018 (重大危险源辨识)": "重大危险源辨识（GB 18218-2018）",
+    "risk-matrix grade": "风险矩阵等级",
+    "GB 18218 grade": "GB 18218 分级",
+    "people within 500 m": "500 米内人口",
+    "how R was computed": "R 值计算",
+    "gb18218 note": (
+        "R = α Σ β q/Q（GB 18218-2018 第 4.2.3 条）：Q 取表 1 临界量，β 取表 3/表 4 校正系数，α 取表 5"
+        "（500 米内人数）；分级：一级 R≥100，二级 50≤R<100，三级 10≤R<50，四级 R<10。"
+        "人数以网格常住人口估算，须以现场核查为准；物质参数表仅为标准的部分摘录。"
+    ),
+    "no registry source lists substances and quantities": "危险源台账未列明物质及存量，未计算 R 值",
+    # communities and registers
+    "Community register (街道社区), worst first": "社区风险清单（按风险由高到低）",
+    "worst": "最高等级",
+    "unit": "单元",
+    "in I": "I 级人口",
+    "in II": "II 级人口",
+    "red cells": "红色单元",
+    "orange cells": "橙色单元",
+    "hazards reaching it": "影响到的危险源",
+    "Risk registers by level (风险清单)": "分级风险清单（区—街道—社区—网格）",
+    "parent unit": "上级单元",
+    "uncovered ({standard})": "未覆盖人口（{standard}）",
+    "level {level}: {units} units, {residents} residents (totals equal the grid's)": (
+        "{level}级：{units} 个单元，常住人口 {residents}（与全网格合计一致）"
+    ),
+    "district": "区",
+    "street": "街道",
+    "community": "社区",
+    "grid": "网格",
+    # key districts, urban villages
+    "Key districts (重点地区)": "重点地区",
+    "crowd places": "人员密集场所",
+    "people present": "在场人数估计",
+    "Urban villages (城中村)": "城中村",
+    "confidence": "置信度",
+    "buildings": "建筑数",
+    # responsibility
+    "Responsibility list (责任清单)": "责任清单（属地与行业责任）",
+    "item": "风险事项",
+    "department": "行业主管部门",
+    "response level": "响应级别",
+    "responsibility note": (
+        "属地单元按事项位置所在的各级单元确定；行业主管部门取自可编辑的 departments.csv"
+        "（注明法规依据，无依据者标为可编辑的默认值）；响应级别按等级取自 response_levels.csv（可编辑）。"
+        "完整清单见 responsibility.csv（Excel 可直接打开）。"
+    ),
+    # coverage
+    "Emergency-resource coverage: residents not reached within the standard": (
+        "应急资源覆盖：标准时间或距离内无法到达的常住人口"
+    ),
+    "standard": "标准",
+    "standard applied": "采用的标准",
+    "residents uncovered": "未覆盖人口",
+    "status": "状态",
+    "source": "依据",
+    "uncovered": "未覆盖",
+    "Suggested sites for new resources (greedy maximal covering)": "新增应急资源建议选址（贪心最大覆盖）",
+    "rank": "序号",
+    "where (lon, lat)": "位置（经度, 纬度 WGS84）",
+    "street node (OSM id)": "道路节点（OSM 编号）",
+    "residents newly covered": "新增覆盖人口",
+    "cumulative": "累计",
+    # completeness, inputs, notes
+    "Data completeness: what could not be measured": "数据完整性：未能测量的指标",
+    "indicator unknown": "未知指标",
+    "every indicator was measured in every cell": "所有单元的全部指标均已测量",
+    "completeness text": (
+        "OSM 建筑完整度：{estimate}。未知指标不计入所在维度（不按 0 计）；"
+        "可测量内容过少的单元不评级（灰色）。"
+    ),
+    "about {share}": "约 {share}",
+    "no basis for an estimate": "无法估计",
+    "Inputs": "输入数据",
+    "layer": "图层",
+    "type": "类型",
+    "file": "文件",
+    "data date": "数据日期",
+    "(newest OSM edit)": "（OSM 最新编辑日期）",
+    "(file)": "（文件日期）",
+    "Grading": "分级方法",
+    "thresholds": "阈值法",
+    "quantiles": "分位数法",
+    "natural_breaks": "自然断点法",
+    "method and sources: docs/risk-model.md": "方法与依据见 docs/risk-model.md",
+    "{n} technical notes: see manifest.json": "另有 {n} 条技术说明，见 manifest.json",
+    "Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.": (
+        "人口栅格：WorldPop (www.worldpop.org)，CC BY 4.0。"
+    ),
+    "Map data © OpenStreetMap contributors (ODbL)": "地图数据 © OpenStreetMap 贡献者（ODbL）",
+    # changes
+    "Changes since the last run": "与上次运行相比的变化",
+    "change": "变化",
+    "before": "之前",
+    "after": "之后",
+    "explanation": "说明",
+    "no changes since the last run": "与上次运行相比没有变化",
+    "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
+}
+
+#: English texts of the keys that are not themselves the English text.
+EN: dict[str, str] = {
+    "responsibility note": (
+        "属地 units: the unit at each level that contains the item's point. Department: "
+        "tables/departments.csv (its regulation where one names the department, else an editable "
+        "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
+        "responsibility.csv (opens in Excel)."
+    ),
+}
+
+#: Statuses, warnings and other texts the stages write in English -> Chinese (regex, in order).
+_ZH_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^ok: (\d+) sources$", r"完成：\1 个危险源"),
+    (r"^ok: (\d+) units from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
+    (
+        r"^ok: (\d+) units from OSM residential land use, other cells by H3 parent cell$",
+        r"完成：\1 个单元（OSM 居住用地，其余按 H3 上级单元）",
+    ),
+    (r"^ok: (\d+) units from H3 parent cells$", r"完成：\1 个单元（H3 上级单元）"),
+    (r"^ok: (\d+) districts$", r"完成：\1 个重点地区"),
+    (r"^ok: (\d+) clusters$", r"完成：\1 个片区"),
+    (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
+    (r"^skipped: no osm layer \(no crowd-gathering places\)$", "跳过：无 OSM 图层（无人员密集场所数据）"),
+    (r"^skipped: no osm layer \(no street graph\)$", "跳过：无 OSM 图层（无道路网络）"),
+    (r"^skipped: no buildings$", "跳过：无建筑数据"),
+    (
+        r"^skipped: no ([a-z_]+) in the data within (\d+) m of the.*$",
+        r"跳过：研究区及其 \2 米范围内的数据中没有 {\1}",
+    ),
+    (
+        r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered.*$",
+        r"完成：\1 处资源；\3 人中 \2 人未覆盖",
+    ),
+    (r"^ok: (.*)$", r"完成"),
+    (
+        r"^OSM buildings look incomplete: about (\d+%).*$",
+        r"OSM 建筑数据不完整：约 \1；缺失之处的建筑指标与按建筑估算的人口记为未知，并如实标出",
+    ),
+    (
+        r"^([\d,]+) cells have no grade \(no data\).*$",
+        r"\1 个单元无等级（无数据）：可测量内容过少，地图上为灰色，并非低风险",
+    ),
+)
+
+RESOURCE_ZH = {
+    "fire_station": "消防站",
+    "hospital": "医院",
+    "clinic": "诊所",
+    "police": "派出所",
+    "shelter": "应急避难场所",
+}
+TARGET_ZH = {
+    "school": "学校",
+    "kindergarten": "幼儿园",
+    "hospital": "医院",
+    "elderly_home": "养老机构",
+    "dwelling": "住宅",
+    "fire_station": "消防站",
+}
+STANDARD_ZH = {
+    "fire": "消防",
+    "medical": "医疗急救",
+    "shelter": "应急避难",
+    "fire_first_engine": "消防（首车）",
+    "fire_full_alarm": "消防（首批力量）",
+}
+MODE_ZH = {"drive": "车行", "walk": "步行"}
+_CODE = re.compile(r"(GB/T|GB|建标|NFPA|CJJ|JGJ)\s?[\d.]+(?:-\d{4})?")
+
+
+def translator(language: str) -> Callable[..., str]:
+    """``t(text, **values)``: the text in ``language`` (English when missing), formatted with ``values``.
+
+    Examples
+    --------
+    >>> translator("zh")("Residents per grade"), translator("en")("none")
+    ('各风险等级常住人口', 'none')
+    """
+    table = ZH if language == "zh" else EN
+
+    def t(text: str, **values: object) -> str:
+        out = table.get(text, text)
+        return out.format(**values) if values else out
+
+    return t
+
+
+def data_text(text: object, language: str) -> str:
+    """A status, warning or generated name written by a stage, in ``language``.
+
+    Examples
+    --------
+    >>> data_text("ok: 3 sources", "zh"), data_text("H3 cell 8831aa", "zh")
+    ('完成：3 个危险源', 'H3 单元 8831aa')
+    """
+    value = "" if text is None else str(text)
+    if language != "zh" or not value:
+        return value
+    for pattern, replacement in _ZH_PATTERNS:
+        if re.match(pattern, value):
+            out = re.sub(pattern, replacement, value)
+            return re.sub(r"\{([a-z_]+)\}", lambda m: RESOURCE_ZH.get(m.group(1), m.group(1)), out)
+    gap = re.match(r"^(\w+) gap$", value)
+    if gap:
+        return f"{standard_name(gap.group(1), language)}覆盖缺口"
+    value = re.sub(r"\bH3 cell\b", "H3 单元", value)
+    value = re.sub(r"\bresidential area\b", "居住区", value)
+    value = re.sub(r"\bkey district\b", "重点地区", value)
+    value = value.replace("未划入 unassigned", "未划入")
+    return value
+
+
+def standard_name(name: str, language: str) -> str:
+    """A coverage standard's name (its id in outputs) in ``language``.
+
+    Examples
+    --------
+    >>> standard_name("fire", "zh"), standard_name("fire", "en")
+    ('消防', 'fire')
+    """
+    return STANDARD_ZH.get(name, name) if language == "zh" else name
+
+
+def standard_source(source: str, language: str) -> str:
+    """A standard's source: in Chinese, the cited document (its number and title) without the English gloss.
+
+    Examples
+    --------
+    >>> standard_source("GB 21734-2008 地震应急避难场所: shelter radius 500 m", "zh")
+    'GB 21734-2008 地震应急避难场所'
+    """
+    if language != "zh":
+        return source
+    head = source.split(":")[0].strip()
+    if re.search(r"[A-Za-z]{3,}", _CODE.sub("", head)):  # an English citation: keep the numbers only
+        return "、".join(m.group(0) for m in _CODE.finditer(head)) or head
+    return head
+
+
+def standard_words(entry: dict, language: str) -> str:
+    """A coverage standard in words (from the summary's entry)."""
+    if language != "zh" or "resource_kind" not in entry:
+        return str(entry.get("standard", ""))
+    kind = RESOURCE_ZH.get(entry["resource_kind"], entry["resource_kind"])
+    unit = {"min": "分钟", "s": "秒", "m": "米"}.get(entry["unit"], entry["unit"])
+    turnout = (
+        f"（含出动准备 {entry['turnout_s']:.0f} 秒）"
+        if entry["unit"] in ("min", "s") and entry["turnout_s"]
+        else ""
+    )
+    return f"{kind}：{MODE_ZH.get(entry['mode'], entry['mode'])} {entry['limit']:g} {unit}内到达{turnout}"
+
+
+def sites_text(text: object, language: str) -> str:
+    """Vulnerable sites ("school X (80 m); ...") or breaches ("school X at 40 m < 50 m (source)")."""
+    value = "" if text is None else str(text)
+    if language != "zh" or not value:
+        return value
+    parts = []
+    for part in re.split(r"; | \| ", value):
+        breach = re.match(r"^(\w+) (.*) at (\d+) m < (\d+) m \((.*)\)$", part)
+        if breach:
+            target, name, d, least, source = breach.groups()
+            codes = "、".join(m.group(0) for m in _CODE.finditer(source))
+            parts.append(f"{TARGET_ZH.get(target, target)} {name} 距离 {d} 米 < {least} 米（{codes}）")
+            continue
+        site = re.match(r"^(\w+) (.*) \((\d+) m\)$", part)
+        if site:
+            kind, name, d = site.groups()
+            parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
+        else:
+            parts.append(part)
+    return "；".join(parts)

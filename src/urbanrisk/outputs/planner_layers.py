@@ -1,0 +1,233 @@
+"""The planner's map layers (四色图): unit boundaries per level, hazard impact circles, each coverage
+standard's gaps, suggested sites, and resources told apart by letter as well as colour.
+
+Letters keep the map readable for colour-blind planners: F fire station, H hospital, C clinic,
+P police, S shelter; suggested sites are white rings marked "+". Layer ids with a ``:`` part
+(``gaps:fire``, ``units:street``) each get their own toggle; ``resources:letters`` follows the
+``resources`` toggle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pydeck as pdk
+
+from ..result import CLASS_COLOURS, RunResult
+from .html import escape_text
+
+RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
+STANDARD_COLOURS = {
+    "fire": (200, 0, 0),
+    "fire_first_engine": (200, 0, 0),
+    "fire_full_alarm": (140, 0, 0),
+    "medical": (0, 130, 60),
+    "shelter": (0, 130, 150),
+}
+#: unit level -> (line colour, width in pixels, label)
+LEVEL_STYLES = {
+    "district": ((20, 20, 20), 4.0, "区 district"),
+    "street": ((60, 60, 60), 2.5, "街道 street"),
+    "community": ((90, 90, 90), 1.5, "社区 community"),
+    "grid": ((120, 120, 120), 0.8, "网格 grid"),
+}
+
+
+def _rings(geometry: Any) -> list[list[list[float]]]:
+    polys = getattr(geometry, "geoms", [geometry])
+    return [[list(c) for c in p.exterior.coords] for p in polys if not p.is_empty]
+
+
+def unit_layers(result: RunResult) -> list[pdk.Layer]:
+    """Unit boundaries at every level (coarsest drawn last, on top); the communities when no levels."""
+    screens = result.screens
+    if screens is None:
+        return []
+    tables = dict(screens.registers) or (
+        {"community": screens.communities} if len(screens.communities) else {}
+    )
+    out = []
+    for level in reversed(list(tables)):
+        table = tables[level]
+        colour, width, label = LEVEL_STYLES[level]
+        data = [
+            {"polygon": [ring], "tip": f"<b>{escape_text(label)}: {escape_text(row.name or row.id)}</b>"}
+            for row in table.itertuples()
+            if not str(row.id).startswith("unassigned")
+            for ring in _rings(row.geometry)
+        ]
+        if data:
+            out.append(
+                pdk.Layer(  # outlines only (a PathLayer's miters blew up over whole views in tests)
+                    "PolygonLayer",
+                    data=data,
+                    id=f"units:{level}",
+                    get_polygon="polygon",
+                    filled=False,
+                    stroked=True,
+                    get_line_color=[*colour, 230],
+                    get_line_width=1,
+                    line_width_min_pixels=width,
+                    pickable=True,
+                )
+            )
+    return out
+
+
+def impact_layer(result: RunResult) -> list[pdk.Layer]:
+    """Each hazard source's impact radius as a circle in its grade's colour."""
+    hazards = result.screens.hazard_sources if result.screens is not None else None
+    if hazards is None or not len(hazards):
+        return []
+    data = [
+        {
+            "position": [row.geometry.x, row.geometry.y],
+            "radius": float(row.impact_radius_m),
+            "line": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
+            "tip": f"<b>{escape_text(row.name or row.id)}</b><br/>impact radius {row.impact_radius_m:.0f} m",
+        }
+        for row in hazards.itertuples()
+    ]
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=data,
+            id="impact_radius",
+            get_position="position",
+            get_radius="radius",
+            radius_units="meters",
+            filled=False,
+            stroked=True,
+            get_line_color="line",
+            line_width_min_pixels=2,
+            pickable=False,
+        )
+    ]
+
+
+def gap_layers(result: RunResult) -> list[pdk.Layer]:
+    """Each coverage standard's gaps as its own layer (outline and light fill in the standard's colour)."""
+    coverage = result.coverage
+    if coverage is None or not len(coverage.gaps):
+        return []
+    out = []
+    for standard, gaps in coverage.gaps.groupby("standard", sort=True):
+        colour = STANDARD_COLOURS.get(standard, (160, 0, 160))
+        data = []
+        for row in gaps.itertuples():
+            worst = (
+                "unreachable" if not np.isfinite(row.worst_travel) else f"{row.worst_travel:,.0f} {row.unit}"
+            )
+            tip = (
+                f"<b>{escape_text(standard)} gap {escape_text(row.gap)}</b><br/>"
+                f"{row.residents:,.0f} residents uncovered · worst {escape_text(worst)}"
+            )
+            data.extend({"polygon": [ring], "tip": tip} for ring in _rings(row.geometry))
+        out.append(
+            pdk.Layer(
+                "PolygonLayer",
+                data=data,
+                id=f"gaps:{standard}",
+                get_polygon="polygon",
+                filled=True,
+                get_fill_color=[*colour, 35],
+                stroked=True,
+                get_line_color=[*colour, 230],
+                line_width_min_pixels=2,
+                pickable=True,
+            )
+        )
+    return out
+
+
+def site_layers(result: RunResult) -> list[pdk.Layer]:
+    """Suggested sites: white rings in the standard's colour, marked "+"."""
+    coverage = result.coverage
+    if coverage is None or coverage.sites is None or not len(coverage.sites):
+        return []
+    data = [
+        {
+            "position": [row.geometry.x, row.geometry.y],
+            "line": [*STANDARD_COLOURS.get(row.standard, (160, 0, 160)), 255],
+            "tip": f"<b>suggested {escape_text(row.standard)} site #{row.rank}</b><br/>"
+            f"{row.residents_added:,.0f} residents newly covered",
+        }
+        for row in coverage.sites.itertuples()
+    ]
+    ring = pdk.Layer(
+        "ScatterplotLayer",
+        data=data,
+        id="sites",
+        get_position="position",
+        get_radius=18,
+        radius_min_pixels=8,
+        get_fill_color=[255, 255, 255, 255],
+        stroked=True,
+        get_line_color="line",
+        line_width_min_pixels=3,
+        pickable=True,
+    )
+    plus = _letters("sites:mark", [(d["position"], "+") for d in data], [20, 20, 20, 255])
+    return [ring, plus]
+
+
+def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[int]) -> pdk.Layer:
+    return pdk.Layer(
+        "TextLayer",
+        data=[{"position": p, "text": t} for p, t in items],
+        id=layer_id,
+        get_position="position",
+        get_text="text",
+        get_size=13,
+        get_color=colour,
+        get_text_anchor='"middle"',
+        get_alignment_baseline='"center"',
+        font_weight=700,
+        pickable=False,
+    )
+
+
+def resource_letter_layer(result: RunResult) -> list[pdk.Layer]:
+    """A letter on each resource (F, H, C, P, S): its kind without relying on colour."""
+    coverage = result.coverage
+    if coverage is None or not len(coverage.resources):
+        return []
+    items = [
+        ([row.geometry.x, row.geometry.y], RESOURCE_LETTERS.get(row.kind, "R"))
+        for row in coverage.resources.itertuples()
+    ]
+    return [_letters("resources:letters", items, [255, 255, 255, 255])]
+
+
+def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
+    """Toggle labels for the planner's layers present on the map (ids with their own toggle)."""
+    out = []
+    for layer_id in layer_ids:
+        group, _, part = layer_id.partition(":")
+        if group == "units" and part in LEVEL_STYLES:
+            colour, width, label = LEVEL_STYLES[part]
+            line = f"border:0;border-top:{max(1, round(width))}px solid rgb{colour};height:0"
+            swatch = f'<span style="{line}"></span>'
+            out.append((layer_id, f"{swatch}units {label}"))
+        elif group == "gaps":
+            colour = STANDARD_COLOURS.get(part, (160, 0, 160))
+            swatch = f'<span style="border:2px solid rgb{colour};background:rgba{(*colour, 0.15)}"></span>'
+            out.append((layer_id, f"{swatch}coverage gaps {escape_text(part)} 覆盖盲区"))
+        elif layer_id == "impact_radius":
+            out.append(
+                (
+                    layer_id,
+                    '<span style="border:2px solid #d7191c;border-radius:7px"></span>'
+                    "hazard impact radius 影响半径",
+                )
+            )
+        elif layer_id == "sites":
+            out.append(
+                (
+                    layer_id,
+                    '<span style="border:3px solid #333;border-radius:7px;background:#fff"></span>'
+                    "suggested sites 建议选址 (+)",
+                )
+            )
+    return out

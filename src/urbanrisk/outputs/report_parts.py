@@ -1,0 +1,113 @@
+"""The report's building blocks: its print-ready CSS, escaped tables, grade badges and SVG bar charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..result import CLASS_COLOURS
+from .html import escape_text
+
+MAX_ROWS = 12
+
+CSS = """
+body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; color: #222;
+       max-width: 1100px; margin: 18px auto; padding: 0 16px; }
+h1 { font-size: 22px; margin: 0 0 2px; }
+h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 2px solid #ddd; }
+h3 { font-size: 13px; margin: 10px 0 4px; }
+.sub { color: #555; margin-bottom: 10px; }
+.warn { color: #8a3b00; background: #fff3e0; border-left: 4px solid #e67e22; padding: 4px 8px; }
+.cards { display: flex; gap: 10px; flex-wrap: wrap; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
+.card b { display: block; font-size: 20px; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
+         -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.note { color: #666; font-size: 12px; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+section.major { break-before: page; page-break-before: always; }
+section.major:first-of-type { break-before: auto; page-break-before: auto; }
+@page { size: A4; margin: 15mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10.5pt; }
+  h2 { break-after: avoid; } tr { break-inside: avoid; } table { break-inside: auto; }
+  .cols { grid-template-columns: 1fr; }
+}
+"""
+
+
+def n(value: float, digits: int = 0) -> str:
+    """A number with thousands separators."""
+    return f"{value:,.{digits}f}"
+
+
+def grade_badge(grade: str, label: str | None = None) -> str:
+    """A grade in its colour (white text on red and blue), shown as ``label`` (default the grade)."""
+    r, g, b = CLASS_COLOURS.get(grade, (200, 200, 200))
+    text = "#fff" if grade in ("I", "IV") else "#222"
+    shown = escape_text(grade if label is None else label)
+    return f'<span class="grade" style="background:rgb({r},{g},{b});color:{text}">{shown}</span>'
+
+
+def table_html(
+    frame: pd.DataFrame | None,
+    columns: dict[str, str],
+    *,
+    t: Callable[..., str],
+    numeric: set[str] = frozenset(),
+    grade_columns: set[str] = frozenset(),
+    text: Callable[[str, object], str] | None = None,
+    limit: int = MAX_ROWS,
+) -> str:
+    """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
+
+    ``text(column, value)`` words the text cells (e.g. in the report's language).
+    """
+    if frame is None or not len(frame):
+        return f'<p class="note">{escape_text(t("none"))}</p>'
+    head = "".join(f"<th>{escape_text(label)}</th>" for label in columns.values())
+    rows = []
+    for _, row in frame.head(limit).iterrows():
+        cells = []
+        for key in columns:
+            value = row[key]
+            if key in grade_columns:
+                cells.append(f"<td>{grade_badge(str(value), t(str(value)))}</td>")
+            elif key in numeric:
+                shown = "–" if pd.isna(value) else n(float(value), 1 if key.startswith("gb18218_R") else 0)
+                cells.append(f'<td class="n">{shown}</td>')
+            else:
+                cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = (
+        f'<p class="note">{escape_text(t("… and {n} more in the run folder", n=len(frame) - limit))}</p>'
+        if len(frame) > limit
+        else ""
+    )
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def bar_chart(values: dict[str, float], colours: dict[str, tuple[int, int, int]], unit: str) -> str:
+    """A horizontal bar chart as inline SVG."""
+    width, bar, gap, label_w = 520, 22, 6, 150
+    top = max(values.values()) if values and max(values.values()) > 0 else 1.0
+    height = len(values) * (bar + gap)
+    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape_text(unit)}">']
+    for i, (label, value) in enumerate(values.items()):
+        y = i * (bar + gap)
+        length = (width - label_w - 110) * value / top
+        r, g, b = colours.get(label, (120, 120, 120))
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape_text(label)}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar}" fill="rgb({r},{g},{b})"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 15}" font-size="12">'
+            f"{n(value)} {escape_text(unit)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

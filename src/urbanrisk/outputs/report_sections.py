@@ -1,0 +1,274 @@
+"""The report's sections for the office's deliverables: risk registers by level, the responsibility
+list, GB 18218 major hazard sources and the changes since the last run (each in the report's language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..result import GRADE_RANK, RunResult
+from .html import escape_text
+from .i18n import data_text, standard_name
+from .report_parts import n, table_html
+from .summary import RunSummary
+
+LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
+
+
+def _section(title: str, body: str) -> str:
+    return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
+
+
+def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> str:
+    """One register per unit level, coarsest first, with its totals (from the summary)."""
+    registers = result.screens.registers if result.screens is not None else {}
+    if not registers:
+        return ""
+    labels = hazard_labels(result, language)
+    parts = []
+    for level, table in registers.items():
+        totals = summary.registers[level]
+        uncovered = [c for c in table.columns if c.startswith("uncovered_")]
+        columns = {
+            "worst_grade": t("worst"),
+            "name": t("unit"),
+            **({"parent_name": t("parent unit")} if table["parent_name"].astype(bool).any() else {}),
+            "residents": t("residents"),
+            "residents_I": t("in I"),
+            "residents_II": t("in II"),
+            "red_cells": t("red cells"),
+            "orange_cells": t("orange cells"),
+            **{
+                c: t("uncovered ({standard})", standard=standard_name(c[len("uncovered_") :], language))
+                for c in uncovered
+            },
+            "hazards": t("hazards reaching it"),
+        }
+        ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
+        ranked = ranked.sort_values(["_rank", "red_cells", "residents"], ascending=[True, False, False])
+        heading = t(
+            "level {level}: {units} units, {residents} residents (totals equal the grid's)",
+            level=t(LEVEL_WORDS[level]),
+            units=totals["units"],
+            residents=n(totals["residents"]),
+        )
+        parts.append(f"<h3>{escape_text(heading)}</h3>")
+        parts.append(
+            table_html(
+                ranked,
+                columns,
+                t=t,
+                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
+                grade_columns={"worst_grade"},
+                text=lambda key, value: labels(data_text(value, language)),
+            )
+        )
+    return _section(t("Risk registers by level (风险清单)"), "".join(parts))
+
+
+def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:
+    """Rewrites hazard kind labels (English) in a text into the language's (``label_zh``)."""
+    hz = result.screens.hazard_sources if result.screens is not None else None
+    if language != "zh" or hz is None or not len(hz) or "label_zh" not in hz.columns:
+        return lambda text: text
+    pairs = sorted(set(zip(hz["label"], hz["label_zh"], strict=True)), key=lambda p: -len(p[0]))
+
+    def rewrite(text: str) -> str:
+        for en, zh in pairs:
+            text = text.replace(en, zh)
+        return text
+
+    return rewrite
+
+
+def responsibility_section(result: RunResult, t: Callable[..., str], language: str) -> str:
+    """The responsibility list: each item, its units at every level, department and response level."""
+    items = result.screens.responsibility if result.screens is not None else None
+    if items is None:
+        return ""
+    levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
+    zh = language == "zh"
+    columns = {
+        "grade": t("grade"),
+        "item_type_zh" if zh else "item_type": t("item"),
+        "name": t("name"),
+        **{f"{lv}_name": t(LEVEL_WORDS[lv]) for lv in levels},
+        "department_zh" if zh else "department_en": t("department"),
+        "response_level_zh" if zh else "response_level_en": t("response level"),
+        "residents": t("residents"),
+    }
+    body = table_html(
+        items,
+        columns,
+        t=t,
+        numeric={"residents"},
+        grade_columns={"grade"},
+        text=lambda key, value: data_text(value, language),
+        limit=20,
+    )
+    return _section(
+        t("Responsibility list (责任清单)"),
+        body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
+    )
+
+
+def major_hazard_section(result: RunResult, t: Callable[..., str], language: str) -> str:
+    """Registry sources with substances: R value and GB 18218 grade beside the risk-matrix grade."""
+    hz = result.screens.hazard_sources if result.screens is not None else None
+    if hz is None or "gb18218_grade" not in hz.columns:
+        return ""
+    graded = hz[hz["gb18218_grade"] != ""]
+    if not len(graded):
+        body = f'<p class="note">{escape_text(t("no registry source lists substances and quantities"))}</p>'
+    else:
+        body = table_html(
+            graded.sort_values("gb18218_R", ascending=False),
+            {
+                "name": t("name"),
+                "label_zh" if language == "zh" else "label": t("kind"),
+                "gb18218_grade": t("GB 18218 grade"),
+                "gb18218_R": "R",
+                "gb18218_residents_500m": t("people within 500 m"),
+                "gb18218_basis": t("how R was computed"),
+                "grade": t("risk-matrix grade"),
+            },
+            t=t,
+            numeric={"gb18218_R", "gb18218_residents_500m"},
+            grade_columns={"grade"},
+            text=lambda key, value: _basis(value, language) if key == "gb18218_basis" else str(value),
+        )
+    note = (
+        t("gb18218 note")
+        if language == "zh"
+        else (
+            "R = α Σ β q/Q (GB 18218-2018 4.2.3): Q from Table 1, β from Tables 3/4, α from Table 5 (people "
+            "within 500 m, here the grid's residents: a screening estimate a site survey replaces); "
+            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10. "
+            "The substance table is a subset of the standard."
+        )
+    )
+    return _section(
+        t("Major hazard sources per GB 18218-2018 (重大危险源辨识)"),
+        body + f'<p class="note">{escape_text(note)}</p>',
+    )
+
+
+def _basis(value: object, language: str) -> str:
+    text = str(value)
+    if language == "zh":
+        text = text.replace("; not in the table: ", "；不在表中：")
+    return text
+
+
+def changes_section(folder: Path | None, t: Callable[..., str], language: str) -> str:
+    """What changed since the last run, when the run folder holds ``changes.parquet`` (a rescan)."""
+    path = folder / "changes.parquet" if folder is not None else None
+    if path is None or not path.is_file():
+        return ""
+    table = pd.read_parquet(path)
+    if not len(table):
+        return _section(
+            t("Changes since the last run"),
+            f'<p class="note">{escape_text(t("no changes since the last run"))}</p>',
+        )
+    order = {"escalation": 0, "lost": 1, "added": 2, "new": 3}
+    table = table.assign(_o=table["direction"].map(order).fillna(9)).sort_values(
+        ["_o", "residents"], ascending=[True, False]
+    )
+    words = CHANGE_ZH if language == "zh" else {}
+    body = table_html(
+        table,
+        {
+            "kind": t("item"),
+            "id": "ID",
+            "name": t("name"),
+            "direction": t("change"),
+            "old": t("before"),
+            "new": t("after"),
+            "residents": t("residents"),
+        },
+        t=t,
+        numeric={"residents"},
+        text=lambda key, value: _change_word(value, words),
+        limit=25,
+    )
+    lead = t("{n} changes; escalations and losses first", n=len(table))
+    return _section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")
+
+
+CHANGE_ZH = {
+    "cell": "网格单元",
+    "hazard_source": "危险源",
+    "community": "社区",
+    "escalation": "升级",
+    "de-escalation": "降级",
+    "added": "新增",
+    "removed": "移除",
+    "lost": "失去覆盖",
+    "gained": "新增覆盖",
+    "new": "新出现",
+    "covered": "已覆盖",
+    "uncovered": "未覆盖",
+    "gap": "缺口",
+}
+
+
+def _change_word(value: object, words: dict[str, str]) -> str:
+    text = "" if value is None else str(value)
+    if not words:
+        return text
+    for prefix, zh in (("coverage ", "覆盖"), ("gap ", "缺口")):
+        if text.startswith(prefix):
+            return standard_name(text[len(prefix) :], "zh") + zh
+    return words.get(text, text)
+
+
+LEAST_AFFORD = (
+    "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard"
+)
+
+
+def resilience_section(result: RunResult, t: Callable[..., str]) -> str:
+    """N-1: which resource of each standard the city can least afford to lose (resilience.parquet)."""
+    coverage = result.coverage
+    losses = getattr(coverage, "resilience", None) if coverage is not None else None
+    if losses is None:
+        return ""
+    title = t("What one loss costs (N-1): residents who fall outside the standard if it closes")
+    head = f"<h2>{escape_text(title)}</h2>"
+    if not len(losses):
+        return head + f'<p class="note">{escape_text(t("no resource of any standard to lose"))}</p>'
+    worst = losses[losses["rank"] == 1]
+    lines = "".join(
+        f"<li><b>{escape_text(row.standard)}</b>: "
+        + escape_text(
+            t(
+                LEAST_AFFORD,
+                name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
+                id=row.resource_id,
+                n=n(row.residents_lost),
+            )
+        )
+        + "</li>"
+        for row in worst.itertuples()
+    )
+    table = table_html(
+        losses,
+        {
+            "standard": t("standard"),
+            "rank": t("rank"),
+            "name": t("name"),
+            "resource_id": t("resource"),
+            "residents_served": t("residents served"),
+            "residents_lost": t("residents lost if closed"),
+            "cells_lost": t("cells lost"),
+        },
+        t=t,
+        numeric={"residents_served", "residents_lost", "cells_lost"},
+    )
+    note = escape_text(
+        t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")
+    )
+    return f'{head}<ul>{lines}</ul>{table}<p class="note">{note}</p>'

@@ -1,0 +1,230 @@
+"""Risk registers (风险清单) at several unit levels at once: 区 → 街道 → 社区 → 网格.
+
+Recipe layers of type ``polygons`` may declare ``level:`` (district / street / community / grid, or
+区 / 街道 / 社区 / 网格). Each cell goes to exactly one unit per level: the unit that contains its
+centre (the first by id when units overlap); a cell outside every unit of a level goes to that level's
+``unassigned`` row, so that every level's totals equal the grid's. Each unit's parent is the unit of
+the next coarser level that it overlaps most (by area); when the units nest, a parent's totals are
+the sums of its children's.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+
+from ..clusters import dissolve_cells
+from ..result import GRADE_RANK, GRADES, NO_DATA
+
+#: Unit levels, coarsest first.
+LEVELS = ("district", "street", "community", "grid")
+LEVEL_ALIASES = {
+    "district": "district",
+    "区": "district",
+    "street": "street",
+    "subdistrict": "street",
+    "街道": "street",
+    "community": "community",
+    "社区": "community",
+    "grid": "grid",
+    "网格": "grid",
+}
+LEVEL_NAMES_ZH = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
+#: The id (and name) of the row holding a level's cells outside all of its units.
+UNASSIGNED = "unassigned"
+
+
+def level_of(value: str | None) -> str | None:
+    """The canonical level of a recipe's ``level:`` value (None stays None).
+
+    Examples
+    --------
+    >>> level_of("街道"), level_of("District"), level_of(None)
+    ('street', 'district', None)
+    """
+    if value is None:
+        return None
+    key = str(value).strip()
+    return LEVEL_ALIASES.get(key.lower(), LEVEL_ALIASES.get(key))
+
+
+def cell_centres(cells: pd.Index) -> gpd.GeoSeries:
+    """The centre point of each H3 cell (EPSG:4326), indexed by cell."""
+    xy = np.array([h3.cell_to_latlng(c)[::-1] for c in cells]).reshape(-1, 2)
+    return gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), index=cells, crs=4326)
+
+
+def assign_cells(centres: gpd.GeoSeries, units: gpd.GeoDataFrame) -> pd.Series:
+    """The id of the unit containing each cell centre; :data:`UNASSIGNED` outside all units."""
+    out = pd.Series(UNASSIGNED, index=centres.index, dtype="str")
+    if not len(units) or not len(centres):
+        return out
+    ordered = units.sort_values("id")[["id", "geometry"]]
+    hits = gpd.sjoin(gpd.GeoDataFrame(geometry=centres), ordered, predicate="within", how="inner")
+    hits = hits[~hits.index.duplicated(keep="first")]
+    out.loc[hits.index] = hits["id"].astype(str)
+    return out
+
+
+def _parents(units: gpd.GeoDataFrame, coarser: gpd.GeoDataFrame, utm_crs: str) -> pd.Series:
+    """The id of the coarser unit each unit overlaps most (:data:`UNASSIGNED` when none)."""
+    out = pd.Series(UNASSIGNED, index=units["id"].to_numpy(), dtype="str")
+    real = units[~units["id"].str.startswith(UNASSIGNED)]
+    up = coarser[~coarser["id"].str.startswith(UNASSIGNED)]
+    if not len(real) or not len(up):
+        return out
+    parts = gpd.overlay(
+        real[["id", "geometry"]].to_crs(utm_crs),
+        up[["id", "geometry"]].rename(columns={"id": "parent"}).to_crs(utm_crs),
+        how="intersection",
+        keep_geom_type=True,
+    )
+    if len(parts):
+        parts["area"] = parts.area
+        best = parts.sort_values(["id", "area", "parent"], ascending=[True, False, True])
+        best = best.drop_duplicates("id").set_index("id")["parent"]
+        out.update(best.astype(str))
+    return out
+
+
+def _hazards_reaching(units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, utm_crs: str) -> pd.Series:
+    """Per unit id: the hazard sources whose impact circle reaches it, worst grade first."""
+    out = pd.Series("", index=units["id"].to_numpy(), dtype="str")
+    if hazards is None or not len(hazards) or not len(units):
+        return out
+    circles = gpd.GeoDataFrame(
+        hazards[["id", "label", "name", "grade"]].reset_index(drop=True),
+        geometry=hazards.to_crs(utm_crs).buffer(hazards["impact_radius_m"].to_numpy()).to_numpy(),
+        crs=utm_crs,
+    )
+    outlines = gpd.GeoDataFrame(
+        {"unit": units["id"].to_numpy()}, geometry=units.geometry.to_numpy(), crs=4326
+    ).to_crs(utm_crs)
+    hits = gpd.sjoin(outlines[~outlines.geometry.is_empty], circles, predicate="intersects")
+    if not len(hits):
+        return out
+    hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
+    hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
+    out.update(hits.groupby("unit")["text"].agg("; ".join))
+    return out
+
+
+def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.DataFrame:
+    """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``)."""
+    if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
+        return pd.DataFrame(index=cells)
+    wide = coverage.pivot_table(
+        index="h3_cell", columns="standard", values="residents_uncovered", aggfunc="sum", fill_value=0.0
+    )
+    wide.columns = [f"uncovered_{s}" for s in wide.columns]
+    return wide.reindex(cells).fillna(0.0)
+
+
+def _stats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: cells, residents, residents by grade, worst grade, red and orange cells, uncovered."""
+    groups = frame.groupby("unit")
+    by_grade = frame.pivot_table(
+        index="unit", columns="grade", values="residents", aggfunc="sum", fill_value=0.0
+    )
+    stats = pd.DataFrame(
+        {
+            "cells": groups.size(),
+            "residents": groups["residents"].sum(),
+            **{f"residents_{g}": by_grade.get(g, 0.0) for g in GRADES},
+            "residents_no_data": by_grade.get(NO_DATA, 0.0),
+            "worst_rank": groups["rank"].min(),
+            "red_cells": groups["grade"].agg(lambda g: int((g == "I").sum())),
+            "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
+        }
+    )
+    uncovered = [c for c in frame.columns if c.startswith("uncovered_")]
+    return stats.join(groups[uncovered].sum()) if uncovered else stats
+
+
+def _unassigned(assignment: pd.Series, above: pd.Series | None) -> pd.Series:
+    """Each unassigned cell's row id: one per unit of the level above, so that parents still add up.
+
+    A cell outside every unit of this level but inside unit ``x`` above goes to ``unassigned:x``;
+    one already unassigned above keeps that row's id.
+    """
+    rest = assignment == UNASSIGNED
+    if above is None or not rest.any():
+        return assignment
+    up = above[rest]
+    ids = up.where(up.str.startswith(UNASSIGNED), UNASSIGNED + ":" + up)
+    return assignment.where(~rest, ids)
+
+
+def _level_units(units: gpd.GeoDataFrame, assignment: pd.Series, above: pd.Series | None) -> gpd.GeoDataFrame:
+    """The level's units (all, with cells or not), its unassigned rows, and each row's parent id."""
+    rows = units[["id", "name", "geometry"]].drop_duplicates("id").reset_index(drop=True)
+    rest = assignment[assignment.str.startswith(UNASSIGNED)]
+    extra = []
+    for row_id, cells in rest.groupby(rest).groups.items():
+        parent = UNASSIGNED if above is None else str(above.loc[cells[0]])
+        extra.append(
+            {
+                "id": row_id,
+                "name": "未划入 unassigned",
+                "parent": parent,
+                "geometry": dissolve_cells(list(cells)),
+            }
+        )
+    rows["parent"] = ""
+    if extra:
+        rows = pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+
+
+def level_registers(
+    grid: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None,
+    *,
+    hazard_sources: gpd.GeoDataFrame | None,
+    coverage: pd.DataFrame | None,
+    utm_crs: str,
+) -> dict[str, gpd.GeoDataFrame]:
+    """One risk register per declared level, coarsest first (``{}`` when no unit declares a level).
+
+    ``units`` has ``id``, ``name``, ``level`` (canonical, see :func:`level_of`) and geometry.
+    """
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        return {}
+    centres = cell_centres(grid.index)
+    base = pd.DataFrame(
+        {
+            "grade": grid["grade"] if "grade" in grid.columns else NO_DATA,
+            "residents": grid["residents"].astype(float),
+        },
+        index=grid.index,
+    )
+    base["rank"] = base["grade"].map(GRADE_RANK)
+    base = base.join(_uncovered_by_cell(coverage, grid.index))
+    registers: dict[str, gpd.GeoDataFrame] = {}
+    previous: gpd.GeoDataFrame | None = None
+    above: pd.Series | None = None
+    for level in [lv for lv in LEVELS if (units["level"] == lv).any()]:
+        level_units = units[units["level"] == level]
+        assignment = _unassigned(assign_cells(centres, level_units), above)
+        rows = _level_units(level_units, assignment, above)
+        stats = _stats(base.assign(unit=assignment)).reindex(rows["id"])
+        table = rows.drop(columns=["geometry", "parent"]).assign(level=level, level_zh=LEVEL_NAMES_ZH[level])
+        parent = rows["parent"].copy()
+        if previous is not None:
+            overlap = _parents(rows, previous, utm_crs).reindex(rows["id"]).to_numpy()
+            parent = parent.where(parent != "", pd.Series(overlap, index=rows.index))
+        names = dict(zip(previous["id"], previous["name"], strict=True)) if previous is not None else {}
+        table["parent_id"] = parent.to_numpy() if previous is not None else ""
+        table["parent_name"] = [names.get(p, "") for p in table["parent_id"]]
+        for column in stats.columns:
+            if column != "worst_rank":
+                table[column] = stats[column].fillna(0).to_numpy()
+        for column in ("cells", "red_cells", "orange_cells"):
+            table[column] = table[column].astype(int)
+        table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
+        table["hazards"] = _hazards_reaching(rows, hazard_sources, utm_crs).reindex(rows["id"]).to_numpy()
+        registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)
+        previous, above = rows, assignment
+    return registers

@@ -1,0 +1,182 @@
+"""The responsibility list (责任清单): every risk item with its 属地 units and its 行业 department.
+
+Risk items: hazard sources, red/orange clusters of cells (contiguous grade I/II cells), coverage gaps,
+key districts and urban villages. Each item gets:
+
+- 属地 (territorial) responsibility: the unit at every level that contains the item's point (a
+  polygon item's representative point), from the recipe's leveled polygons; without levels, the
+  communities screen's units stand as the 社区 level;
+- 行业 (sector) responsibility: the department in charge of its kind (``tables/departments.csv``, an
+  editable table that cites its regulation where one names the department);
+- 分级响应: the response level of its grade (``tables/response_levels.csv``, editable).
+  A hazard source has its own grade; a polygon item takes the worst grade of the cells whose centre
+  it contains.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .. import settings
+from ..clusters import cell_clusters, dissolve_cells
+from ..layers.tables import _read_table
+from ..result import GRADE_RANK, GRADES, NO_DATA
+from .registers import LEVELS, UNASSIGNED, assign_cells, cell_centres
+
+ITEM_TYPES_ZH = {
+    "hazard_source": "危险源点",
+    "risk_cluster": "红橙风险片区",
+    "coverage_gap": "应急资源覆盖缺口",
+    "key_district": "重点地区",
+    "urban_village": "城中村",
+}
+
+
+def department_table(path: str | Path | None = None) -> pd.DataFrame:
+    """(item_type, kind) -> department_zh, department_en, basis (kind ``*``: any kind)."""
+    path = Path(path) if path else settings.tables_dir / "departments.csv"
+    table = _read_table(path, ["item_type", "kind", "department_zh", "department_en", "basis"])
+    return table.set_index(["item_type", "kind"])
+
+
+def response_level_table(path: str | Path | None = None) -> pd.DataFrame:
+    """grade -> response_level_zh, response_level_en."""
+    path = Path(path) if path else settings.tables_dir / "response_levels.csv"
+    return _read_table(path, ["grade", "response_level_zh", "response_level_en"]).set_index("grade")
+
+
+def _worst(grades: pd.Series) -> str:
+    ranks = grades.map(GRADE_RANK).dropna()
+    return GRADES[int(ranks.min())] if len(ranks) else NO_DATA
+
+
+def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.GeoSeries) -> list[str]:
+    """The worst grade of the cells whose centre each polygon contains."""
+    if not len(geoms):
+        return []
+    hits = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=centres),
+        gpd.GeoDataFrame({"item": range(len(geoms))}, geometry=geoms.to_numpy(), crs=4326),
+        predicate="within",
+    )
+    grades = grid["grade"].reindex(hits.index)
+    worst = grades.groupby(hits["item"].to_numpy()).agg(_worst)
+    return [worst.get(i, NO_DATA) for i in range(len(geoms))]
+
+
+def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Contiguous clusters of grade I and II cells: id, grade (worst), cells, residents, geometry."""
+    hot = grid[grid["grade"].isin(["I", "II"])] if "grade" in grid.columns else grid.iloc[0:0]
+    columns = ["id", "grade", "cells", "residents"]
+    if not len(hot):
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
+    labels = cell_clusters(hot.index)
+    rows = []
+    for label in np.unique(labels):
+        cells = hot.index[labels == label]
+        rows.append(
+            {
+                "grade": _worst(hot.loc[cells, "grade"]),
+                "cells": len(cells),
+                "residents": float(hot.loc[cells, "residents"].sum()),
+                "geometry": dissolve_cells(list(cells)),
+            }
+        )
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+    out = out.assign(rank=out["grade"].map(GRADE_RANK)).sort_values(
+        ["rank", "residents"], ascending=[True, False]
+    )
+    out.insert(0, "id", [f"cluster-{i + 1:02d}" for i in range(len(out))])
+    return out.drop(columns="rank").reset_index(drop=True)
+
+
+def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The risk items of every kind in one table: item_type, item_id, kind, name, grade, residents."""
+    centres = cell_centres(grid.index)
+    frames = []
+    for item_type, table in tables.items():
+        if table is None or not len(table):
+            continue
+        frame = pd.DataFrame(
+            {
+                "item_type": item_type,
+                "item_id": table["gap"] if item_type == "coverage_gap" else table["id"].astype(str),
+                "kind": table["kind"] if "kind" in table.columns else "*",
+                "name": table["name"].fillna("").astype(str) if "name" in table.columns else "",
+                "residents": table["residents_exposed"]
+                if item_type == "hazard_source"
+                else table["residents"],
+            }
+        )
+        if item_type == "coverage_gap":
+            frame["kind"] = table["resource_kind"].to_numpy()
+            frame["name"] = table["standard"].astype(str) + " gap"
+        grades = table["grade"] if "grade" in table.columns else _cell_grade_of(table.geometry, grid, centres)
+        frame["grade"] = list(grades)
+        frame["geometry"] = table.geometry.representative_point().to_numpy()
+        frames.append(frame)
+    columns = ["item_type", "item_id", "kind", "name", "residents", "grade"]
+    if not frames:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
+
+
+def responsibility_list(
+    grid: gpd.GeoDataFrame,
+    *,
+    hazard_sources: gpd.GeoDataFrame | None,
+    gaps: gpd.GeoDataFrame | None,
+    key_districts: gpd.GeoDataFrame | None,
+    urban_villages: gpd.GeoDataFrame | None,
+    units: gpd.GeoDataFrame | None,
+    departments: pd.DataFrame,
+    response_levels: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Every risk item with its unit at each level, its department and its response level.
+
+    ``gaps`` carries ``resource_kind`` (the kind the gap lacks); ``units`` has ``id``, ``name``, ``level``.
+    """
+    items = _items(
+        {
+            "hazard_source": hazard_sources,
+            "risk_cluster": risk_clusters(grid),
+            "coverage_gap": gaps,
+            "key_district": key_districts,
+            "urban_village": urban_villages,
+        },
+        grid,
+    )
+    items.insert(1, "item_type_zh", items["item_type"].map(ITEM_TYPES_ZH))
+    items["residents"] = items["residents"].astype(float)
+    levels = [lv for lv in LEVELS if units is not None and (units["level"] == lv).any()]
+    for level in levels:
+        level_units = units[units["level"] == level]
+        ids = assign_cells(items.geometry, level_units)
+        names = dict(zip(level_units["id"], level_units["name"], strict=False))
+        items[f"{level}_id"] = ids.to_numpy()
+        items[f"{level}_name"] = [names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids]
+    keys = [
+        (t, k) if (t, k) in departments.index else (t, "*")
+        for t, k in zip(items["item_type"], items["kind"], strict=True)
+    ]
+    found = departments.reindex(keys)
+    items["department_zh"] = (
+        found["department_zh"].fillna("（未指定 unassigned: add to departments.csv）").to_numpy()
+    )
+    items["department_en"] = found["department_en"].fillna("").to_numpy()
+    items["department_basis"] = found["basis"].fillna("").to_numpy()
+    response = response_levels.reindex(items["grade"])
+    items["response_level_zh"] = response["response_level_zh"].fillna("").to_numpy()
+    items["response_level_en"] = response["response_level_en"].fillna("").to_numpy()
+    items["lon"] = items.geometry.x.round(6)
+    items["lat"] = items.geometry.y.round(6)
+    items = items.assign(_rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)))
+    items = items.sort_values(["_rank", "residents"], ascending=[True, False], kind="stable")
+    columns = [c for c in items.columns if c not in ("geometry", "_rank")]
+    return gpd.GeoDataFrame(
+        items[[*columns, "geometry"]].reset_index(drop=True), geometry="geometry", crs=4326
+    )

@@ -1,0 +1,470 @@
+"""The office's deliverables (issue #16): risk registers per unit level, the responsibility list,
+GB 18218-2018 major-hazard grades, the Chinese report, the planner's map and actionable alerts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import geopandas as gpd
+import h3
+import pandas as pd
+import pytest
+import yaml
+from shapely.geometry import Point, box
+
+import urbanrisk as ur
+from conftest import default_recipe, write_recipe
+from urbanrisk.grid import grid_frame
+from urbanrisk.screens.registers import UNASSIGNED, level_registers
+
+UTM50 = "EPSG:32650"
+CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)
+LON, LAT = h3.cell_to_latlng(CENTRE)[::-1]
+D = 0.004  # degrees: the district box reaches about 340 m east-west from the centre
+
+
+def _graded_grid() -> gpd.GeoDataFrame:
+    cells = sorted(h3.grid_disk(CENTRE, 5))
+    grid = grid_frame(cells)
+    grid["residents"] = [float(10 + i % 7) for i in range(len(cells))]
+    grades = ["I", "II", "III", "IV", "no data"]
+    grid["grade"] = [grades[i % 5] for i in range(len(cells))]
+    return grid
+
+
+def _units() -> gpd.GeoDataFrame:
+    """One district (not covering every cell), two streets, three communities (a gap in the east)."""
+    district = box(LON - D, LAT - D, LON + D, LAT + D)
+    west = box(LON - D, LAT - D, LON, LAT + D)
+    east = box(LON, LAT - D, LON + D, LAT + D)
+    rows = [
+        ("D1", "海淀区", "district", district),
+        ("S-W", "西街道", "street", west),
+        ("S-E", "东街道", "street", east),
+        ("C-WN", "西北社区", "community", box(LON - D, LAT, LON, LAT + D)),
+        ("C-WS", "西南社区", "community", box(LON - D, LAT - D, LON, LAT)),
+        ("C-EN", "东北社区", "community", box(LON, LAT, LON + D, LAT + D)),  # east-south: no community
+    ]
+    return gpd.GeoDataFrame(
+        {"id": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows]},
+        geometry=[r[3] for r in rows],
+        crs=4326,
+    )
+
+
+def _coverage(grid) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "h3_cell": list(grid.index) * 2,
+            "standard": ["fire"] * len(grid) + ["shelter"] * len(grid),
+            "residents_uncovered": [
+                *grid["residents"].where(grid.index.str[-1] < "8", 0.0),
+                *(grid["residents"] * 0.5),
+            ],
+        }
+    )
+
+
+def test_level_totals_equal_the_grid_and_parents_sum_their_children():
+    grid = _graded_grid()
+    coverage = _coverage(grid)
+    registers = level_registers(grid, _units(), hazard_sources=None, coverage=coverage, utm_crs=UTM50)
+    assert list(registers) == ["district", "street", "community"]
+    total = grid["residents"].sum()
+    uncovered = coverage.groupby("standard")["residents_uncovered"].sum()
+    for table in registers.values():
+        assert table["cells"].sum() == len(grid)  # every cell in exactly one unit per level
+        assert table["residents"].sum() == pytest.approx(total)
+        for grade in ("I", "II", "III", "IV"):
+            assert table[f"residents_{grade}"].sum() == pytest.approx(
+                grid.loc[grid["grade"] == grade, "residents"].sum()
+            )
+        assert table["red_cells"].sum() == (grid["grade"] == "I").sum()
+        assert table["orange_cells"].sum() == (grid["grade"] == "II").sum()
+        for standard in ("fire", "shelter"):
+            assert table[f"uncovered_{standard}"].sum() == pytest.approx(uncovered[standard])
+    # cells outside the district box go to the district level's unassigned row
+    assert UNASSIGNED in set(registers["district"]["id"])
+    # parents: by largest overlap; every parent's totals are its children's sums
+    for child, parent in (("street", "district"), ("community", "street")):
+        sums = registers[child].groupby("parent_id")[["cells", "residents", "red_cells"]].sum()
+        parents = registers[parent].set_index("id")[["cells", "residents", "red_cells"]]
+        pd.testing.assert_frame_equal(
+            sums.sort_index(), parents.loc[sums.index].sort_index(), check_dtype=False, check_names=False
+        )
+        assert set(parents.index) == set(sums.index)
+    communities = registers["community"].set_index("id")
+    assert (
+        communities.loc["C-WN", "parent_id"] == "S-W" and communities.loc["C-EN", "parent_name"] == "东街道"
+    )
+    assert communities.loc["unassigned:S-E", "parent_id"] == "S-E"  # the east-south gap, inside S-E
+    worst = registers["district"].set_index("id").loc["D1", "worst_grade"]
+    assert worst == "I"
+
+
+def test_registers_name_the_hazards_that_reach_a_unit():
+    grid = _graded_grid()
+    x, y = gpd.GeoSeries([Point(LON - 0.002, LAT + 0.002)], crs=4326).to_crs(UTM50).iloc[0].coords[0]
+    hazard = gpd.GeoDataFrame(
+        {"id": ["h1"], "label": ["fuel"], "name": ["加油站"], "grade": ["II"], "impact_radius_m": [50.0]},
+        geometry=[Point(x, y)],
+        crs=UTM50,
+    ).to_crs(4326)
+    registers = level_registers(grid, _units(), hazard_sources=hazard, coverage=None, utm_crs=UTM50)
+    communities = registers["community"].set_index("id")
+    assert "加油站" in communities.loc["C-WN", "hazards"]
+    assert communities.loc["C-EN", "hazards"] == ""
+
+
+def test_no_level_means_no_registers():
+    grid = _graded_grid()
+    units = _units().drop(columns="level")
+    assert level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50) == {}
+
+
+SHELTERS = (
+    "id,kind,name,lon,lat\n"
+    "SH1,shelter,测试避难场所一,116.3180,39.9980\n"
+    "SH2,shelter,测试避难场所二,116.3220,40.0030\n"
+)
+
+
+def _level_recipe(tmp_path):
+    west = box(116.3084, 39.9905, 116.3200, 40.0123)
+    east = box(116.3200, 39.9905, 116.3320, 40.0123)
+    gpd.GeoDataFrame({"id": ["110108"], "name": ["海淀区"]}, geometry=[west.union(east)], crs=4326).to_file(
+        tmp_path / "district.geojson"
+    )
+    gpd.GeoDataFrame(
+        {"id": ["S1", "S2"], "name": ["西街道", "东街道"]}, geometry=[west, east], crs=4326
+    ).to_file(tmp_path / "streets.geojson")
+    gpd.GeoDataFrame({"area": [1]}, geometry=[box(116.315, 39.995, 116.325, 40.005)], crs=4326).to_file(
+        tmp_path / "area.geojson"
+    )
+    recipe = default_recipe(tmp_path, area={"path": str(tmp_path / "area.geojson")})
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["districts"] = {
+        "type": "polygons",
+        "path": str(tmp_path / "district.geojson"),
+        "level": "区",
+    }
+    body["layers"]["streets"] = {
+        "type": "polygons",
+        "path": str(tmp_path / "streets.geojson"),
+        "level": "street",
+    }
+    (tmp_path / "chemicals.csv").write_text(
+        "id,kind,name,物质,存量,lon,lat\nCH1,chemical,某化工仓库,氯;液氨,2;5,116.3200,40.0000\n",
+        encoding="utf-8",
+    )
+    body["layers"]["chemicals"] = {"type": "points", "path": str(tmp_path / "chemicals.csv")}
+    (tmp_path / "shelters.csv").write_text(SHELTERS, encoding="utf-8")  # test fixture, not real sites
+    body["layers"]["shelters"] = {
+        "type": "points",
+        "role": "resource",
+        "path": str(tmp_path / "shelters.csv"),
+    }
+    return write_recipe(tmp_path, body)
+
+
+@pytest.fixture(scope="module")
+def level_run(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("levels")
+    return ur.run_recipe(_level_recipe(tmp_path))
+
+
+def test_a_run_writes_a_register_per_level(level_run):
+    folder = level_run.run_dir
+    district = pd.read_parquet(folder / "register_district.parquet")
+    street = pd.read_parquet(folder / "register_street.parquet")
+    total = level_run.grid["residents"].sum()
+    assert district["residents"].sum() == pytest.approx(total)
+    assert street["residents"].sum() == pytest.approx(total)
+    assert set(street["parent_id"]) == {"110108"}
+    import pyogrio
+
+    assert {"register_district", "register_street"} <= {
+        name for name, _ in pyogrio.list_layers(folder / "risk.gpkg")
+    }
+    assert level_run.screens.status["communities"].endswith("recipe polygons layer")
+
+
+def test_a_run_grades_a_registry_source_per_gb18218(level_run):
+    table = pd.read_parquet(level_run.run_dir / "hazard_sources.parquet").set_index("id")
+    row = table.loc["CH1"]
+    people = row["gb18218_residents_500m"]
+    alpha = (
+        2.0
+        if people >= 100
+        else 1.5
+        if people >= 50
+        else 1.2
+        if people >= 30
+        else 1.0
+        if people >= 1
+        else 0.5
+    )
+    assert row["gb18218_alpha"] == alpha
+    assert row["gb18218_R"] == pytest.approx(alpha * (4 * 2 / 5 + 2 * 5 / 10))
+    assert row["gb18218_grade"] == "四级" and row["grade"] in ("I", "II", "III", "IV")
+    assert (table.drop(index="CH1")["gb18218_grade"] == "").all()  # no substances: no R, never 0
+
+
+# --- GB 18218-2018 ---------------------------------------------------------------------------------
+
+
+def _source_with_people(residents_at_centre: float, substance: str, quantity: str):
+    from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
+
+    cells = sorted(h3.grid_disk(CENTRE, 12))
+    grid = grid_frame(cells)
+    grid["residents"] = 0.0
+    grid.loc[CENTRE, "residents"] = residents_at_centre
+    far = h3.grid_ring(CENTRE, 12)[0]  # about 1.5 km away: outside 500 m
+    grid.loc[far, "residents"] = 1000.0
+    source = gpd.GeoDataFrame(
+        {"id": ["s"], "substance": [substance], "quantity_t": [quantity]},
+        geometry=[Point(LON, LAT)],
+        crs=4326,
+    )
+    return major_hazard_grades(source, grid, gb18218_table(), utm_crs=UTM50).iloc[0]
+
+
+def test_r_value_by_hand_chlorine_and_ammonia_with_60_people():
+    # α = 1.5 (50-99 people); Σβq/Q = 4×2/5 (chlorine, Q 5 t, β 4) + 2×5/10 (ammonia, Q 10 t, β 2) = 2.6
+    row = _source_with_people(60.0, "chlorine; 液氨", "2;5")
+    assert row["gb18218_residents_500m"] == pytest.approx(60.0)
+    assert row["gb18218_alpha"] == 1.5
+    assert row["gb18218_R"] == pytest.approx(1.5 * 2.6)
+    assert row["gb18218_grade"] == "四级"
+
+
+def test_r_value_by_hand_grades_one_to_three():
+    # chlorine 20 t, 150 people: α 2 × 4×20/5 = 32 -> 三级
+    assert _source_with_people(150.0, "氯", "20")["gb18218_R"] == pytest.approx(32.0)
+    assert _source_with_people(150.0, "氯", "20")["gb18218_grade"] == "三级"
+    # LPG 1,000 t (Q 50, β 1.5), nobody within 500 m: α 0.5 × 30 = 15 -> 三级
+    assert _source_with_people(0.0, "液化石油气", "1000")["gb18218_R"] == pytest.approx(15.0)
+    # hydrogen 200 t (Q 5, β 1.5), 40 people: α 1.2 × 60 = 72 -> 二级
+    row = _source_with_people(40.0, "hydrogen", "200")
+    assert row["gb18218_R"] == pytest.approx(72.0) and row["gb18218_grade"] == "二级"
+    # gasoline 20,000 t (Q 200, β 1), 10 people: α 1.0 × 100 = 100 -> 一级
+    assert _source_with_people(10.0, "汽油", "20000")["gb18218_grade"] == "一级"
+
+
+def test_unlisted_substances_get_no_r_value():
+    row = _source_with_people(60.0, "unobtainium", "3")
+    assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""
+    assert "not in the GB 18218 table" in row["gb18218_basis"]
+
+
+# --- the responsibility list (责任清单) -----------------------------------------------------------
+
+
+def test_responsibility_list_by_hand():
+    from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
+
+    cells = sorted(h3.grid_disk(CENTRE, 5))
+    grid = grid_frame(cells)
+    grid["residents"] = 10.0
+    grid["grade"] = "IV"
+    west_cell = h3.latlng_to_cell(LAT + 0.002, LON - 0.002, 10)
+    red = [west_cell, *h3.grid_ring(west_cell, 1)[:2]]  # three touching cells in the north-west
+    grid.loc[red, "grade"] = "I"
+    fuel = gpd.GeoDataFrame(
+        {"id": ["F1"], "kind": ["fuel"], "name": ["加油站"], "grade": ["II"], "residents_exposed": [123.0]},
+        geometry=[Point(LON + 0.002, LAT - 0.002)],  # south-east: 东街道, no community there
+        crs=4326,
+    )
+    gap = gpd.GeoDataFrame(
+        {
+            "standard": ["fire"],
+            "gap": ["fire-gap-01"],
+            "residents": [40.0],
+            "resource_kind": ["fire_station"],
+        },
+        geometry=[box(LON - 0.003, LAT + 0.0005, LON - 0.001, LAT + 0.003)],  # holds the red cells
+        crs=4326,
+    )
+    table = responsibility_list(
+        grid,
+        hazard_sources=fuel,
+        gaps=gap,
+        key_districts=None,
+        urban_villages=None,
+        units=_units(),
+        departments=department_table(),
+        response_levels=response_level_table(),
+    ).set_index("item_id")
+    assert set(table.index) == {"F1", "cluster-01", "fire-gap-01"}
+    f1 = table.loc["F1"]
+    assert (f1["district_name"], f1["street_name"], f1["community_id"]) == ("海淀区", "东街道", "unassigned")
+    assert f1["department_zh"] == "商务局 / 应急管理局" and "editable default" in f1["department_basis"]
+    assert (f1["grade"], f1["response_level_zh"]) == ("II", "区级")
+    cluster = table.loc["cluster-01"]
+    assert cluster["grade"] == "I" and cluster["residents"] == 30.0 and cluster["response_level_zh"] == "市级"
+    assert cluster["community_name"] == "西北社区" and cluster["department_zh"] == "应急管理局"
+    g = table.loc["fire-gap-01"]
+    assert g["grade"] == "I"  # the worst cell it holds
+    assert g["department_zh"] == "消防救援支队" and "消防法" in g["department_basis"]
+    assert g["street_id"] == "S-W" and g["lon"] == pytest.approx(table.loc["fire-gap-01"].geometry.x)
+
+
+def test_a_run_writes_the_responsibility_list_for_excel(level_run):
+    folder = level_run.run_dir
+    raw = (folder / "responsibility.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens Chinese text right
+    table = pd.read_csv(folder / "responsibility.csv", encoding="utf-8-sig")
+    assert len(table) == len(pd.read_parquet(folder / "responsibility.parquet"))
+    row = table.set_index("item_id").loc["CH1"]
+    assert row["department_zh"] == "应急管理局" and row["district_id"] == 110108
+    assert {"street_name", "response_level_zh", "lon", "lat"} <= set(table.columns)
+
+
+# --- the report in Chinese -------------------------------------------------------------------------
+
+#: Latin text allowed in the Chinese report: codes, units, standard numbers, data sources' names.
+ALLOWED_LATIN = re.compile(
+    r"^(?:I{1,3}|IV|H3|r\d+|ID|OSM|WGS84|GCJ-02|GB|T|R|Q|UTC|km|m|min|s|PM|AM|No|α|β|"
+    r"urbanrisk|OpenStreetMap|ODbL|WorldPop|www|worldpop|org|CC|BY|docs|risk-model|md|manifest|json|"
+    r"responsibility|csv|Excel|NFPA|CJJ|JGJ|osm|points|polygons|raster|population_from_buildings|"
+    r"[a-z0-9_]+\.(?:osm|csv|geojson|gpkg|tif|pbf)|"
+    r"q|[\w-]+\.(?:json|md|org|csv)|www\.worldpop\.org|unassigned|cluster|[A-Z]{1,4}\d*|[0-9a-f]{15}|[A-Za-z]*\d[\w.-]*)$"
+)
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]", text))
+
+
+@pytest.fixture(scope="module")
+def zh_rescan(tmp_path_factory):
+    """A Chinese report with unit levels and a chemical registry, rescanned after the registry grew."""
+    from urbanrisk.rescan import rescan
+
+    tmp_path = tmp_path_factory.mktemp("zh")
+    recipe = _level_recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["title"] = "北京市海淀区五道口 城市风险普查"
+    body["report"] = {"language": "zh"}
+    recipe = write_recipe(tmp_path, body)
+    ur.run_recipe(recipe)
+    with (tmp_path / "chemicals.csv").open("a", encoding="utf-8") as f:
+        f.write("CH2,chemical,某液氯储存点,氯,30,116.3180,40.0020\n")
+    (tmp_path / "shelters.csv").write_text(
+        SHELTERS.replace(SHELTERS.splitlines()[-1] + "\n", ""), encoding="utf-8"
+    )
+    return rescan(recipe)
+
+
+def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    folder = zh_rescan.run_dir
+    assert (folder / "changes.parquet").is_file()
+    names = set(yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["recipe"]["layers"])
+    for name in ("hazard_sources", "communities", "key_districts", "urban_villages", "responsibility"):
+        table = pd.read_parquet(folder / f"{name}.parquet")
+        for column in ("name", "id", "item_id", "vulnerable_names", "breaches", "top_hazards", "hazards"):
+            if column in table.columns:
+                names |= {w for value in table[column].astype(str) for w in _latin_words(value)}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto((folder / "report.html").resolve().as_uri())
+        text = page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "report_zh.png"), full_page=True)
+        pdf = page.pdf(format="A4")
+        browser.close()
+    assert "\ufffd" not in text and "Ã" not in text  # no mojibake
+    for heading in (
+        "各风险等级常住人口",
+        "危险源点",
+        "重大危险源辨识（GB 18218-2018）",
+        "分级风险清单",
+        "责任清单",
+        "与上次运行相比的变化",
+        "应急资源覆盖",
+    ):
+        assert heading in text
+    leftover = sorted(w for w in _latin_words(text) - names if not ALLOWED_LATIN.match(w))
+    assert leftover == [], f"English left in the Chinese report: {leftover}"
+    assert pdf[:4] == b"%PDF" and pdf.count(b"/Type /Page") >= 3  # A4 pages, sections break onto pages
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "size: A4" in html and "break-before: page" in html and 'lang="zh-CN"' in html
+
+
+def test_en_report_stays_the_default(level_run):
+    html = (level_run.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "Residents per grade" in html and "Risk registers by level" in html and 'lang="en"' in html
+    assert "responsibility note" not in html and "Responsibility list" in html
+
+
+# --- alerts --------------------------------------------------------------------------------------------
+
+
+def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan):
+    import json
+
+    from urbanrisk.layers.coords import wgs84_to_gcj02
+
+    raw = (zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8")
+    assert "\\u" not in raw and "某液氯储存点" in raw  # Chinese as written, no \uXXXX
+    alerts = json.loads(raw)["escalations"]
+    hazard = next(a for a in alerts if a["id"] == "CH2")
+    assert hazard["units"]["district"]["name"] == "海淀区" and hazard["units"]["street"]["name"] == "西街道"
+    glon, glat = wgs84_to_gcj02(hazard["lon"], hazard["lat"])
+    assert hazard["gcj02"] == {"lon": round(float(glon), 6), "lat": round(float(glat), 6)}
+    assert hazard["gcj02"]["lon"] != hazard["lon"]  # inside China the offset is hundreds of metres
+    assert hazard["residents"] > 0
+    # removing shelter SH2 leaves residents beyond the 500 m walk: an alert naming it, in residents
+    lost = next(a for a in alerts if a["kind"] == "coverage shelter")
+    assert lost["removed_resources"] == ["SH2"] and lost["residents"] > 0 and lost["cells"] >= 1
+    assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}
+
+
+# --- the planner's map (四色图) ---------------------------------------------------------------------
+
+
+def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    page_html = (level_run.run_dir / "map.html").read_text(encoding="utf-8")
+    standards = set(level_run.coverage.gaps["standard"])
+    assert standards  # the shelter and medical standards leave gaps in this run
+    for layer_id in [*(f"gaps:{s}" for s in standards), "units:district", "units:street", "impact_radius"]:
+        assert f'data-layer="{layer_id}"' in page_html  # its own toggle
+    assert '"id": "resources:letters"' in page_html or '"id":"resources:letters"' in page_html
+    assert '"S"' in page_html  # shelters are lettered S
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((level_run.run_dir / "map.html").resolve().as_uri())
+        page.wait_for_function("document.querySelector('canvas') !== null")
+        page.wait_for_timeout(2500)
+        with_units = page.screenshot(path=str(tmp_path / "map.png"))
+        page.click("input[data-layer='units:street']")
+        page.wait_for_timeout(800)
+        without = page.screenshot()
+        browser.close()
+    assert errors == []
+    assert with_units != without  # the street boundary is drawn and its toggle hides it
+    import warnings
+
+    import rasterio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)  # a PNG has no CRS
+        with rasterio.open(tmp_path / "map.png") as png:
+            rgb = png.read([1, 2, 3])
+    dark = ((rgb < 40).all(axis=0)).mean()
+    assert dark < 0.05  # the boundaries are lines, not a dark sheet over the map

@@ -367,9 +367,27 @@ def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
     folder = zh_rescan.run_dir
     assert (folder / "changes.parquet").is_file()
     names = set(yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["recipe"]["layers"])
-    for name in ("hazard_sources", "communities", "key_districts", "urban_villages", "responsibility"):
+    tables = (
+        "hazard_sources",
+        "communities",
+        "key_districts",
+        "urban_villages",
+        "responsibility",
+        "resilience",
+    )
+    for name in tables:
         table = pd.read_parquet(folder / f"{name}.parquet")
-        for column in ("name", "id", "item_id", "vulnerable_names", "breaches", "top_hazards", "hazards"):
+        columns = (
+            "name",
+            "id",
+            "item_id",
+            "resource_id",
+            "vulnerable_names",
+            "breaches",
+            "top_hazards",
+            "hazards",
+        )
+        for column in columns:
             if column in table.columns:
                 names |= {w for value in table[column].astype(str) for w in _latin_words(value)}
     with sync_playwright() as p:

@@ -27,7 +27,7 @@ GRADE_WORDS = {
 ZH: dict[str, str] = {
     # N-1 resilience
     "What one loss costs (N-1): residents who fall outside the standard if it closes": (
-        "单点失效（N-1）：某一资源停用后不再满足标准的常住人口"
+        "单点失效分析：某一资源停用后不再满足标准的常住人口"
     ),
     "no resource of any standard to lose": "无可评估的应急资源",
     "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
@@ -38,7 +38,7 @@ ZH: dict[str, str] = {
     "residents lost if closed": "停用后失去覆盖的常住人口",
     "cells lost": "失去覆盖的单元",
     "Each resource removed in turn, coverage solved again from the others (resilience.parquet).": (
-        "逐一停用每个资源，由其余资源重新计算覆盖（resilience.parquet）。"
+        "逐一停用每个资源，由其余资源重新计算覆盖（明细见运行目录中的单点失效表）。"
     ),
     # page and cards
     "urbanrisk risk screening": "urbanrisk 城市风险普查",

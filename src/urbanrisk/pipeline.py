@@ -23,9 +23,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import grid as gridmod
 from .cache import Cache
 from .completeness import completeness_summary, measured_indicators
 from .coverage import coverage_stage, coverage_wide, standards_for
+from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
@@ -153,25 +155,32 @@ def screen_and_grade(
 
 
 def coverage_for(
-    recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None = None,
 ) -> CoverageResult:
-    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``)."""
+    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
+    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``."""
     spec = recipe.coverage
     standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
-    return coverage_stage(
-        grid,
-        layers.streets,
-        layers.street_nodes,
-        layers.pois,
-        layers.resources,
-        area,
-        standards=standards,
-        utm_crs=utm_crs_for(area),
-        search_buffer_m=spec.search_buffer_m,
-        max_snap_m=spec.max_snap_m,
-        sites=spec.sites,
-        speeds_path=recipe.tables.speeds,
-    )
+    options: dict[str, Any] = {
+        "standards": standards,
+        "utm_crs": utm_crs_for(area),
+        "search_buffer_m": spec.search_buffer_m,
+        "max_snap_m": spec.max_snap_m,
+        "sites": spec.sites,
+        "speeds_path": recipe.tables.speeds,
+    }
+    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    if recipe.compute.partitioned_coverage:
+        parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+        return partitioned_coverage_stage(
+            *frames, partition_resolution=parent, scheduler=scheduler, **options
+        )
+    return coverage_stage(*frames, **options)
 
 
 def compute_run(
@@ -210,7 +219,7 @@ def compute_run(
             recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
         ),
     )
-    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid))
+    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
     grid, screens = stage(
         "screens",
         lambda: screen_and_grade(

@@ -126,12 +126,22 @@ def test_synthetic_metropolis_coverage_per_partition_equals_whole_graph(tmp_path
     assert 0 < within.mean() < 1
 
 
+@pytest.fixture(scope="module")
+def eager_wudaokou(tmp_path_factory):
+    from conftest import default_recipe
+
+    recipe = default_recipe(tmp_path_factory.mktemp("e"), grid={"resolution": 10, "partition_resolution": 8})
+    return ur.run_recipe(recipe, scheduler="synchronous", write=False)
+
+
 @pytest.mark.parametrize("scheduler", ["threads", "processes"])
-def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(tmp_path, scheduler):
+def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
+    tmp_path, scheduler, eager_wudaokou
+):
     from conftest import default_recipe
 
     grid = {"resolution": 10, "partition_resolution": 8}
-    eager = ur.run_recipe(default_recipe(tmp_path / "e", grid=grid), scheduler="synchronous", write=False)
+    eager = eager_wudaokou
     recipe = default_recipe(tmp_path / "p", grid=grid, compute={"partitioned_coverage": True})
     parts = ur.run_recipe(recipe, scheduler=scheduler, write=False)
     # grades, coping and covered are identical; travel only within twice the limit (NaN beyond)

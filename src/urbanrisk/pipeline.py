@@ -183,6 +183,60 @@ def coverage_for(
     return coverage_stage(*frames, **options)
 
 
+def prepare_run(
+    recipe: Recipe, *, cache: Cache | None, stage: Callable[[str, Callable[[], Any]], Any]
+) -> tuple[Layers, BaseGeometry, list[str]]:
+    """The stages before the grid: layers, the study area, and the notes on points outside it."""
+    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
+    area = stage("area", lambda: study_area(recipe, layers))
+    notes = list(layers.notes)
+    for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
+        note = check_points_inside(points, area, what)
+        if note:
+            notes.append(note)
+    return layers, area, notes
+
+
+def finish_run(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None,
+    stage: Callable[[str, Callable[[], Any]], Any],
+) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
+    """The stages after the grid: coverage, screens and grades; the grid with coverage columns."""
+    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
+    grid, screens = stage(
+        "screens",
+        lambda: screen_and_grade(
+            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
+        ),
+    )
+    wide = coverage_wide(coverage.coverage)
+    if len(wide.columns):
+        geometry = grid.pop("geometry")
+        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+    return grid, coverage, screens
+
+
+def stage_timer(
+    timings: dict[str, float], hook: Callable[[str], None] | None = None
+) -> Callable[[str, Callable[[], Any]], Any]:
+    """``stage(name, func)``: call ``func``, record its seconds in ``timings``, then ``hook(name)``."""
+
+    def stage(name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = func()
+        timings[name] = round(time.perf_counter() - start, 3)
+        if hook is not None:
+            hook(name)
+        return value
+
+    return stage
+
+
 def compute_run(
     recipe: Recipe,
     *,
@@ -197,39 +251,15 @@ def compute_run(
     ``hook(stage)`` is called after each stage (progress reports, crash tests).
     """
     timings: dict[str, float] = {}
-    hook = hook or (lambda stage: None)
-
-    def stage(name: str, func: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = func()
-        timings[name] = round(time.perf_counter() - start, 3)
-        hook(name)
-        return value
-
-    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
-    area = stage("area", lambda: study_area(recipe, layers))
-    notes = list(layers.notes)
-    for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
-        note = check_points_inside(points, area, what)
-        if note:
-            notes.append(note)
+    stage = stage_timer(timings, hook)
+    layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
     grid = stage(
         "grid",
         lambda: build_grid(
             recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
         ),
     )
-    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
-    grid, screens = stage(
-        "screens",
-        lambda: screen_and_grade(
-            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
-        ),
-    )
-    wide = coverage_wide(coverage.coverage)
-    if len(wide.columns):
-        geometry = grid.pop("geometry")
-        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+    grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler=scheduler, stage=stage)
     return RunResult(
         recipe=recipe,
         grid=grid,

@@ -59,3 +59,17 @@ def test_cli_runs_several_recipes_and_refuses_out_with_them(tmp_path, capsys, mo
     assert len(list((tmp_path / "b" / "out" / "runs").iterdir())) == 1
     assert main(["run", *recipes, "--out", str(tmp_path / "x")]) == 2
     assert "--out takes one recipe" in capsys.readouterr().err
+
+
+def test_one_graph_runs_on_a_dask_distributed_scheduler_too():
+    import dask
+    from distributed import LocalCluster
+
+    from urbanrisk.parallel import compute_graph
+
+    parts = [dask.delayed(lambda x: x * x)(i) for i in range(4)]
+    total = dask.delayed(sum)(parts)
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None}
+    with LocalCluster(protocol="tcp://", **one) as cluster:
+        assert compute_graph([total, parts[3]], scheduler=cluster.scheduler_address) == [14, 9]
+    assert compute_graph([total], scheduler="synchronous") == [14]

@@ -38,8 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a recipe and report every problem at once")
     validate.add_argument("recipe", type=Path)
-    run = sub.add_parser("run", help="run a recipe and write a run folder")
-    run.add_argument("recipe", type=Path)
+    run = sub.add_parser(
+        "run", help="run a recipe and write a run folder (several recipes: one Dask graph, a folder each)"
+    )
+    run.add_argument("recipe", type=Path, nargs="+")
     run.add_argument(
         "--out", type=Path, default=None, help="output folder (replaces the recipe's outputs.dir)"
     )
@@ -322,10 +324,28 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    if args.out is not None:
+        msg = "--out takes one recipe; a batch writes each recipe to its own outputs.dir"
+        raise InputError(msg)
+    start = time.perf_counter()
+    _say(args, f"urbanrisk: running {len(args.recipe)} recipes as one Dask graph")
+    folders = run_batch(args.recipe, scheduler=args.scheduler, force=args.force, progress=not args.quiet)
+    for recipe, folder in zip(args.recipe, folders, strict=True):
+        _say(args, f"  {recipe}: run folder {folder}")
+    _say(args, f"done in {time.perf_counter() - start:.1f} s")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     from .outputs.summary import run_summary
     from .run import run_recipe
 
+    if len(args.recipe) > 1:
+        return _batch(args)
+    args.recipe = args.recipe[0]
     start = time.perf_counter()
     if not args.quiet:
         print(f"urbanrisk: running {args.recipe}", flush=True)

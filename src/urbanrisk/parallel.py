@@ -89,6 +89,20 @@ def map_partitions(
         return list(dask.compute(*tasks, scheduler=scheduler))
 
 
+def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progress: bool = False) -> list[Any]:
+    """Compute Dask objects (``dask.delayed`` values) as one graph on one scheduler, in order."""
+    scheduler = resolve_scheduler(scheduler)
+    if scheduler.startswith("tcp://"):
+        with _client(scheduler) as client:
+            return list(client.gather(client.compute(list(tasks))))
+    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    if scheduler == "processes":
+        with bar, _worker_pool() as pool:
+            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
+    with bar:
+        return list(dask.compute(*tasks, scheduler=scheduler))
+
+
 def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
     """Worker initializer: the kernel ends this worker when the driver dies (even by SIGKILL)."""
     import signal

@@ -202,11 +202,16 @@ def build_grid(
     tables = partition_tables(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
+    return grid_from_tables(tables, layers.population_source)
+
+
+def grid_from_tables(tables: list[pd.DataFrame], population_source: str) -> gpd.GeoDataFrame:
+    """The grid from its partitions' indicator tables: cell polygons, sorted, columns in order."""
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index))
     grid = frame.join(table)
     grid["coverage_ratio"] = (grid["footprint_m2"] / grid["cell_area_m2"]).clip(upper=1.0)
-    grid["population_source"] = layers.population_source
+    grid["population_source"] = population_source
     first = ["cell_area_m2", "residents", "buildings", "footprint_m2", "coverage_ratio", "floor_area_m2"]
     rest = [c for c in grid.columns if c not in first and c != "geometry"]
     return grid[[*first, *rest, "geometry"]]

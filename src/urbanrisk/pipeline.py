@@ -23,9 +23,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import grid as gridmod
 from .cache import Cache
 from .completeness import completeness_summary, measured_indicators
 from .coverage import coverage_stage, coverage_wide, standards_for
+from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
@@ -171,25 +173,99 @@ def screen_and_grade(
 
 
 def coverage_for(
-    recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None = None,
 ) -> CoverageResult:
-    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``)."""
+    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
+    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``."""
     spec = recipe.coverage
     standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
-    return coverage_stage(
-        grid,
-        layers.streets,
-        layers.street_nodes,
-        layers.pois,
-        layers.resources,
-        area,
-        standards=standards,
-        utm_crs=utm_crs_for(area),
-        search_buffer_m=spec.search_buffer_m,
-        max_snap_m=spec.max_snap_m,
-        sites=spec.sites,
-        speeds_path=recipe.tables.speeds,
+    options: dict[str, Any] = {
+        "standards": standards,
+        "utm_crs": utm_crs_for(area),
+        "search_buffer_m": spec.search_buffer_m,
+        "max_snap_m": spec.max_snap_m,
+        "sites": spec.sites,
+        "speeds_path": recipe.tables.speeds,
+    }
+    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    if recipe.compute.partitioned_coverage:
+        parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+        return partitioned_coverage_stage(
+            *frames, partition_resolution=parent, scheduler=scheduler, **options
+        )
+    return coverage_stage(*frames, **options)
+
+
+def prepare_run(
+    recipe: Recipe, *, cache: Cache | None, stage: Callable[[str, Callable[[], Any]], Any]
+) -> tuple[Layers, BaseGeometry, list[str]]:
+    """The stages before the grid: layers, the study area, and the notes on points outside it."""
+    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
+    area = stage("area", lambda: study_area(recipe, layers))
+    notes = list(layers.notes)
+    for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
+        note = check_points_inside(points, area, what)
+        if note:
+            notes.append(note)
+    return layers, area, notes
+
+
+def finish_run(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None,
+    stage: Callable[[str, Callable[[], Any]], Any],
+) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
+    """The stages after the grid: coverage, screens and grades; the grid with coverage columns."""
+    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
+    grid, screens = stage(
+        "screens",
+        lambda: screen_and_grade(
+            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
+        ),
     )
+    wide = coverage_wide(coverage.coverage)
+    if len(wide.columns):
+        geometry = grid.pop("geometry")
+        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+    screens.registers = stage(
+        "registers",
+        lambda: level_registers(
+            grid,
+            layers.communities,
+            hazard_sources=screens.hazard_sources,
+            coverage=coverage.coverage,
+            utm_crs=utm_crs_for(area),
+        ),
+    )
+    screens.responsibility = stage(
+        "responsibility", lambda: responsibility_for(recipe, layers, grid, screens, coverage)
+    )
+    return grid, coverage, screens
+
+
+def stage_timer(
+    timings: dict[str, float], hook: Callable[[str], None] | None = None
+) -> Callable[[str, Callable[[], Any]], Any]:
+    """``stage(name, func)``: call ``func``, record its seconds in ``timings``, then ``hook(name)``."""
+
+    def stage(name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = func()
+        timings[name] = round(time.perf_counter() - start, 3)
+        if hook is not None:
+            hook(name)
+        return value
+
+    return stage
 
 
 def responsibility_for(
@@ -232,52 +308,15 @@ def compute_run(
     ``hook(stage)`` is called after each stage (progress reports, crash tests).
     """
     timings: dict[str, float] = {}
-    hook = hook or (lambda stage: None)
-
-    def stage(name: str, func: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = func()
-        timings[name] = round(time.perf_counter() - start, 3)
-        hook(name)
-        return value
-
-    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
-    area = stage("area", lambda: study_area(recipe, layers))
-    notes = list(layers.notes)
-    for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
-        note = check_points_inside(points, area, what)
-        if note:
-            notes.append(note)
+    stage = stage_timer(timings, hook)
+    layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
     grid = stage(
         "grid",
         lambda: build_grid(
             recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
         ),
     )
-    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid))
-    grid, screens = stage(
-        "screens",
-        lambda: screen_and_grade(
-            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
-        ),
-    )
-    wide = coverage_wide(coverage.coverage)
-    if len(wide.columns):
-        geometry = grid.pop("geometry")
-        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
-    screens.registers = stage(
-        "registers",
-        lambda: level_registers(
-            grid,
-            layers.communities,
-            hazard_sources=screens.hazard_sources,
-            coverage=coverage.coverage,
-            utm_crs=utm_crs_for(area),
-        ),
-    )
-    screens.responsibility = stage(
-        "responsibility", lambda: responsibility_for(recipe, layers, grid, screens, coverage)
-    )
+    grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler=scheduler, stage=stage)
     return RunResult(
         recipe=recipe,
         grid=grid,

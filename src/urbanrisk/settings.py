@@ -25,6 +25,10 @@ partition_offset: int = 4
 #: Partitions also receive buildings and streets this far (degrees, ~200 m) beyond their bounds.
 partition_margin_deg: float = 0.002
 
+#: Partitioned coverage (compute.partitioned_coverage) computes travel exactly up to this multiple of
+#: each standard's limit: 2, where the lack-of-coping score saturates, so grades equal the eager path.
+partition_coverage_exact_ratio: float = 2.0
+
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 

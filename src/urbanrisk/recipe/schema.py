@@ -227,6 +227,9 @@ class ComputeSpec(_Strict):
     #: where worker processes read the layers from (a folder or fsspec URL all workers can reach);
     #: default: a temporary folder on this machine, which suits local processes and LocalCluster
     store: str | None = None
+    #: coverage per H3-parent partition on the street subgraph within each standard's reach
+    #: (exact; see urbanrisk.coverage_dask); default: one Dijkstra on the whole graph, faster here
+    partitioned_coverage: bool = False
 
     @field_validator("scheduler")
     @classmethod

@@ -1,0 +1,137 @@
+"""Dask end to end (issue #17): driver memory, driver-only seconds, schedulers, on the metropolis.
+
+Each run is a fresh driver process (``if __name__ == "__main__"``) running ``run_recipe`` (layers,
+grid, coverage, screens, outputs written); it reports its own peak RSS (``RUSAGE_SELF``: the driver
+alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool ends).
+Seconds inside Dask computations are timed with a Dask callback (start → finish of every
+``dask.compute``); the rest of the wall time is the driver working alone. With
+``compute.partitioned_coverage`` the coverage partitions are Dask tasks too; the 8 x 8 runs' coverage
+and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
+limit).
+
+    .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import WUDAOKOU_OSM, machine_line
+
+
+def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
+    from dask.callbacks import Callback
+
+    import urbanrisk as ur
+
+    inside = []
+
+    class Timer(Callback):
+        def _start(self, dsk):
+            inside.append([time.perf_counter(), None])
+
+        def _finish(self, dsk, state, errored):
+            inside[-1][1] = time.perf_counter()
+
+    loaded = ur.load_recipe(recipe)
+    loaded = loaded.model_copy(
+        update={"compute": loaded.compute.model_copy(update={"partitioned_coverage": partitioned})}
+    )
+    start = time.perf_counter()
+    with Timer():
+        result = ur.run_recipe(loaded, scheduler=scheduler, out=out)
+    wall = time.perf_counter() - start
+    dask_s = sum(b - a for a, b in inside if b is not None)
+    print(
+        json.dumps(
+            {
+                "wall_s": wall,
+                "dask_s": dask_s,
+                "computes": len(inside),
+                "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "timings": result.timings,
+                "cells": len(result.grid),
+                "run_dir": str(result.run_dir),
+            }
+        )
+    )
+
+
+def _run(recipe: Path, scheduler: str, partitioned: bool, out: Path) -> dict:
+    command = [sys.executable, __file__, "--child", str(recipe), scheduler, str(int(partitioned)), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _compare(eager_dir: str, parts_dir: str) -> str:
+    import numpy as np
+    import pandas as pd
+
+    a = pd.read_parquet(Path(eager_dir) / "coverage.parquet")
+    b = pd.read_parquet(Path(parts_dir) / "coverage.parquet")
+    same_covered = a["covered"].equals(b["covered"]) and a["reason"].equals(b["reason"])
+    within = (a["travel"] <= 2 * a["limit"]).to_numpy()
+    same_travel = np.array_equal(a["travel"][within].to_numpy(), b["travel"][within].to_numpy())
+    ga = pd.read_parquet(Path(eager_dir) / "grid.parquet")
+    gb = pd.read_parquet(Path(parts_dir) / "grid.parquet")
+    same_grades = ga["grade"].equals(gb["grade"]) and ga["lack_of_coping"].equals(gb["lack_of_coping"])
+    return (
+        f"{len(a):,} cell-standard rows: covered/reason identical {same_covered}; travel identical within "
+        f"2x the limit ({within.mean():.0%} of rows) {same_travel}; grades and coping identical {same_grades}"
+    )
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tiles", type=int, nargs="+", default=[4, 8], help="N: N x N tiles (4: 16, 8: 64)")
+    args = parser.parse_args()
+    from urbanrisk.synth import synth_metro
+
+    print(machine_line())
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for tiles in args.tiles:
+            _, recipe = synth_metro(WUDAOKOU_OSM, tiles, Path(tmp) / f"t{tiles}")
+            plan = [("processes", False), ("processes", True)]
+            if tiles == max(args.tiles):
+                plan += [("synchronous", False)]
+            runs = {}
+            for scheduler, partitioned in plan:
+                out = Path(tmp) / f"out-{tiles}-{scheduler}-{int(partitioned)}"
+                got = _run(recipe, scheduler, partitioned, out)
+                runs[(scheduler, partitioned)] = got
+                rows.append((tiles * tiles, scheduler, partitioned, got))
+                what = f"{tiles * tiles} tiles, {scheduler}, partitioned={partitioned}"
+                print(f"  {what}: {got['wall_s']:.1f} s", flush=True)
+            if tiles == max(args.tiles):
+                eager, parts = runs[("processes", False)], runs[("processes", True)]
+                same = _compare(eager["run_dir"], parts["run_dir"])
+                print(f"  {tiles * tiles} tiles, whole graph vs partitions: {same}", flush=True)
+    print(
+        f"\n{'tiles':>5} {'cells':>7} {'scheduler':<12} {'coverage':<11} {'wall s':>7} {'in Dask s':>9} "
+        f"{'driver-only':>11} {'driver MB':>9} {'worker MB':>9}  stages (s)"
+    )
+    for tiles, scheduler, partitioned, got in rows:
+        alone = got["wall_s"] - got["dask_s"]
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in got["timings"].items())
+        print(
+            f"{tiles:>5} {got['cells']:>7,} {scheduler:<12} {'partitions' if partitioned else 'whole':<11} "
+            f"{got['wall_s']:>7.1f} {got['dask_s']:>9.1f} {alone / got['wall_s']:>10.0%} "
+            f"{got['driver_peak_mb']:>9.0f} {got['worker_peak_mb']:>9.0f}  {stages}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

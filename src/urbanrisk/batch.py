@@ -1,0 +1,104 @@
+"""Several recipes as one Dask graph on one scheduler (``urbanrisk run a.yaml b.yaml``).
+
+The driver loads each recipe's layers and study area and plans its partitions; then one graph holds
+every recipe's grid partitions (:func:`urbanrisk.indicators.partition_indicators`, the same tasks as a
+single run) and, per recipe, one task that assembles the grid, runs coverage, screens and grades,
+and writes the recipe's run folder through the life cycle (partial folder, fsync, rename,
+``latest``): each run folder appears whole or not at all, whatever happens to the others. The
+driver holds every recipe's run lock for the whole batch.
+
+Within a batch the partition cache is not used and a recipe's own ``compute.scheduler`` is
+ignored (one scheduler for the graph); partitioned coverage, when a recipe asks for it, runs its
+partitions inside the recipe's task (synchronously: a task does not start a second graph).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import dask
+
+from . import grid as gridmod
+from ._errors import GridError, InputError
+from .indicators import partition_indicators
+from .lifecycle import run_lock
+from .parallel import compute_graph, resolve_scheduler
+from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
+from .pipeline import finish_run, prepare_run, stage_timer
+from .recipe import Recipe, load_recipe
+from .result import RunResult
+from .run import write_run
+
+
+def _finish(
+    recipe: Recipe,
+    prepared: tuple[Any, Any, list[str]],
+    timings: dict[str, float],
+    out_dir: Path,
+    scheduler: str,
+    batch: list[str],
+    *tables: Any,
+) -> Path:
+    """One recipe's task after its partitions: grid, coverage, screens, grades, its run folder."""
+    layers, area, notes = prepared
+    timings = dict(timings)
+    stage = stage_timer(timings)
+    grid = stage("grid", lambda: grid_from_tables(list(tables), layers.population_source))
+    grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler="synchronous", stage=stage)
+    result = RunResult(
+        recipe=recipe,
+        grid=grid,
+        layers=layers,
+        area=area,
+        timings=timings,
+        notes=notes,
+        screens=screens,
+        coverage=coverage,
+    )
+    return write_run(result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch})
+
+
+def run_batch(
+    recipes: list[Recipe | str | Path],
+    *,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> list[Path]:
+    """Run several recipes as one Dask graph; returns each recipe's run folder, in order.
+
+    Raises
+    ------
+    InputError
+        When two recipes write to the same ``outputs.dir``.
+    """
+    loaded = [r if isinstance(r, Recipe) else load_recipe(r) for r in recipes]
+    out_dirs = [Path(r.outputs.dir).resolve() for r in loaded]
+    if len(set(out_dirs)) < len(out_dirs):
+        msg = "two recipes of the batch write to the same outputs.dir: give each its own folder"
+        raise InputError(msg)
+    scheduler = resolve_scheduler(scheduler)
+    names = [r.name for r in loaded]
+    with contextlib.ExitStack() as stack:
+        for out_dir in out_dirs:
+            stack.enter_context(run_lock(out_dir))
+        finals = []
+        for recipe, out_dir in zip(loaded, out_dirs, strict=True):
+            timings: dict[str, float] = {}
+            layers, area, notes = prepare_run(recipe, cache=None, stage=stage_timer(timings))
+            gridmod.check_job(area, recipe.grid.resolution, force=force or recipe.grid.force)
+            cells = gridmod.cells_from_area(area, recipe.grid.resolution)
+            if not cells:
+                msg = f"{recipe.name}: the study area holds no H3 cell: is the area empty?"
+                raise GridError(msg)
+            source = stack.enter_context(task_source(recipe, layers, scheduler))
+            tasks = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area), source=source)
+            tables = [dask.delayed(partition_indicators, pure=True)(task) for task in tasks]
+            finals.append(
+                dask.delayed(_finish, pure=False)(
+                    recipe, (layers, area, notes), timings, out_dir, scheduler, names, *tables
+                )
+            )
+        return compute_graph(finals, scheduler=scheduler, progress=progress)

@@ -1,0 +1,156 @@
+"""Coverage per partition with a halo equals the whole-graph coverage, cell by cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import urbanrisk as ur
+from conftest import BALTIMORE_PBF, BUPT_OSM, ROOT, WUDAOKOU_OSM, write_recipe
+from urbanrisk import grid as gridmod
+from urbanrisk.coverage import coverage_stage, standards_for
+from urbanrisk.coverage_dask import partitioned_coverage_stage
+from urbanrisk.pipeline import build_grid, load_layers, study_area, utm_crs_for
+
+
+def _stages(recipe_path):
+    recipe = ur.load_recipe(recipe_path)
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    grid = build_grid(recipe, layers, area, scheduler="synchronous")
+    return recipe, layers, area, grid
+
+
+def _both(stages, *, partition_resolution, standards=None, scheduler="synchronous"):
+    _, layers, area, grid = stages
+    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    options = {"standards": standards or standards_for("cn"), "utm_crs": utm_crs_for(area)}
+    eager = coverage_stage(*frames, **options)
+    parts = partitioned_coverage_stage(
+        *frames, partition_resolution=partition_resolution, scheduler=scheduler, **options
+    )
+    return eager, parts, len(gridmod.partition_cells(list(grid.index), partition_resolution))
+
+
+def assert_same_coverage(eager, parts):
+    """covered, reached, reason, residents and snap identical everywhere; travel and nearest resource
+    identical where the total travel is within twice the limit; NaN beyond it; coping identical."""
+    a, b = eager.coverage, parts.coverage
+    assert len(a) and a[["h3_cell", "standard"]].equals(b[["h3_cell", "standard"]])
+    for column in ("covered", "reached", "reason", "residents_uncovered", "cell_snap_m", "supply_per_person"):
+        pd.testing.assert_series_equal(a[column], b[column], check_exact=True)
+    within = (a["travel"] <= 2 * a["limit"]).to_numpy()
+    assert np.array_equal(a["travel"][within].to_numpy(), b["travel"][within].to_numpy())
+    assert (a["nearest_resource"][within] == b["nearest_resource"][within]).all()
+    assert b["travel"][~within & a["reached"]].isna().all()
+    pd.testing.assert_series_equal(eager.coping, parts.coping, check_exact=True)
+    assert eager.status == parts.status
+    pd.testing.assert_frame_equal(pd.DataFrame(eager.sites), pd.DataFrame(parts.sites))
+    same = ["standard", "gap", "cells", "residents", "area_km2", "unreachable_cells"]
+    pd.testing.assert_frame_equal(pd.DataFrame(eager.gaps[same]), pd.DataFrame(parts.gaps[same]))
+    assert eager.gaps.geometry.geom_equals_exact(parts.gaps.geometry, 0).all()
+    return within
+
+
+def _recipe(tmp_path, name, osm):
+    import yaml
+
+    body = yaml.safe_load((ROOT / "recipes" / f"{name}.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(osm)
+    for layer in body["layers"].values():
+        if "path" in layer and not str(layer["path"]).startswith("/"):
+            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
+    body["outputs"]["dir"] = str(tmp_path / "out")
+    return write_recipe(tmp_path, body)
+
+
+@pytest.fixture(scope="module")
+def baltimore(tmp_path_factory):
+    return _stages(_recipe(tmp_path_factory.mktemp("baltimore"), "baltimore", BALTIMORE_PBF))
+
+
+@pytest.mark.parametrize(("name", "osm"), [("beijing-wudaokou", WUDAOKOU_OSM), ("beijing-bupt", BUPT_OSM)])
+def test_partitioned_coverage_equals_whole_graph_on_beijing_extracts(tmp_path, name, osm):
+    eager, parts, count = _both(_stages(_recipe(tmp_path, name, osm)), partition_resolution=8)
+    assert count > 3
+    assert assert_same_coverage(eager, parts).sum() > 0
+
+
+def test_partitioned_coverage_equals_whole_graph_on_baltimore(baltimore):
+    # fire stations, hospitals and shelters: drive (time and distance) and walk standards
+    eager, parts, count = _both(baltimore, partition_resolution=7)
+    assert count > 10 and set(eager.coverage["standard"]) == {"fire", "medical", "shelter"}
+    within = assert_same_coverage(eager, parts)
+    assert 0 < within.mean() < 1
+
+
+def test_halo_cut_drive_graphs_on_baltimore_with_short_limits(baltimore):
+    # limits short enough that each partition's subgraph is a fraction of the city: the halo is real
+    import urbanrisk.coverage_dask as cd
+
+    sizes = []
+    original = cd.coverage_tasks
+
+    def spy(graph, *args, **kwargs):
+        tasks, result = original(graph, *args, **kwargs)
+        sizes.extend(len(task.graph.node_ids) / len(graph.node_ids) for task in tasks)
+        return tasks, result
+
+    cd.coverage_tasks = spy
+    try:
+        standards = standards_for("cn", {"fire": {"limit": 1.5}, "medical": {"limit": 800}})
+        eager, parts, _ = _both(baltimore, partition_resolution=7, standards=standards, scheduler="threads")
+    finally:
+        cd.coverage_tasks = original
+    within = assert_same_coverage(eager, parts)
+    assert min(sizes) < 0.5 and np.mean(sizes) < 0.9, sizes
+    assert 0 < within.mean() < 0.9 and eager.coverage["covered"].any()
+
+
+def test_synthetic_metropolis_coverage_per_partition_equals_whole_graph(tmp_path):
+    # a 3 x 3 metropolis (the 8 x 8 one is checked by benchmarks/dask_e2e.py: ~45 s to build)
+    from urbanrisk.synth import synth_metro
+
+    _, recipe_path = synth_metro(WUDAOKOU_OSM, 3, tmp_path)
+    recipe = ur.load_recipe(recipe_path)
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    grid = gridmod.grid_frame(gridmod.cells_from_area(area, 9))
+    grid["residents"] = np.arange(len(grid)) % 7 * 10.0  # any residents: coverage must not care
+    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    options = {"standards": standards_for("cn", {"medical": {"limit": 1500}}), "utm_crs": utm_crs_for(area)}
+    eager = coverage_stage(*frames, **options)
+    parts = partitioned_coverage_stage(*frames, partition_resolution=7, scheduler="threads", **options)
+    within = assert_same_coverage(eager, parts)
+    assert 0 < within.mean() < 1
+
+
+@pytest.fixture(scope="module")
+def eager_wudaokou(tmp_path_factory):
+    from conftest import default_recipe
+
+    recipe = default_recipe(tmp_path_factory.mktemp("e"), grid={"resolution": 10, "partition_resolution": 8})
+    return ur.run_recipe(recipe, scheduler="synchronous", write=False)
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "processes"])
+def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
+    tmp_path, scheduler, eager_wudaokou
+):
+    from conftest import default_recipe
+
+    grid = {"resolution": 10, "partition_resolution": 8}
+    eager = eager_wudaokou
+    recipe = default_recipe(tmp_path / "p", grid=grid, compute={"partitioned_coverage": True})
+    parts = ur.run_recipe(recipe, scheduler=scheduler, write=False)
+    # grades, coping and covered are identical; travel only within twice the limit (NaN beyond)
+    a, b = pd.DataFrame(eager.grid), pd.DataFrame(parts.grid)
+    travel = [c for c in a.columns if c.endswith("_travel")]
+    assert travel
+    pd.testing.assert_frame_equal(a.drop(columns=travel), b.drop(columns=travel), check_exact=True)
+    assert_same_coverage(eager.coverage, parts.coverage)
+    for name in ("hazard_sources", "communities", "key_districts", "urban_villages"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(eager.screens, name)), pd.DataFrame(getattr(parts.screens, name))
+        )

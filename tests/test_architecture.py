@@ -99,3 +99,14 @@ def test_validate_stays_light():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert not {m for m in imported if m.split(".")[0] in ("dask", "geopandas", "shapely")}
     assert "about" in done.stdout  # the cell estimate is still given
+
+
+def test_every_module_imports():
+    """A name moved to another module and still imported from the old one fails here, not in a run."""
+    import importlib
+    import pkgutil
+
+    import urbanrisk
+
+    for module in pkgutil.walk_packages(urbanrisk.__path__, "urbanrisk."):
+        importlib.import_module(module.name)

@@ -59,10 +59,11 @@ from .coverage import (
     with_fixed_delay,
 )
 from .grade import cell_centres_xy
-from .network import StreetGraph, fixed_delay, speed_table, street_graph
+from .network import StreetGraph, street_graph
 from .parallel import map_partitions
 from .result import CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
+from .street_rules import fixed_delay, speed_table
 from .supply import two_step_fca
 
 

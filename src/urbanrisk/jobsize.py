@@ -4,6 +4,7 @@ absurd one. Light on purpose (h3 and pyproj only): ``urbanrisk validate`` uses i
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import h3
@@ -22,10 +23,17 @@ def bbox_km2(bounds: tuple[float, float, float, float]) -> float:
     --------
     >>> round(bbox_km2((116.0, 39.6, 116.8, 40.2)))
     4558
+    >>> round(bbox_km2((-180, -90, 180, 90)) / 1e6)  # the whole Earth, million km²
+    510
     """
     minx, miny, maxx, maxy = bounds
-    area, _ = _GEOD.polygon_area_perimeter([minx, maxx, maxx, minx], [miny, miny, maxy, maxy])
-    return abs(area) / 1e6
+    total = 0.0
+    steps = max(1, math.ceil((maxx - minx) / 90))  # strips under 180° wide: the short way round is wrong
+    edges = [minx + (maxx - minx) * i / steps for i in range(steps + 1)]
+    for west, east in itertools.pairwise(edges):
+        area, _ = _GEOD.polygon_area_perimeter([west, east, east, west], [miny, miny, maxy, maxy])
+        total += abs(area)
+    return total / 1e6
 
 
 def check_job(km2: float, resolution: int, *, force: bool = False, max_cells: int | None = None) -> int:

@@ -81,3 +81,13 @@ max_map_cells: int = 20_000
 #: Rows per Parquet row group in the layer store that worker processes read by bounding box (small
 #: groups: a partition's bbox read skips more of the file; large: fewer, cheaper reads).
 store_row_group_rows: int = 2_000
+
+#: A population raster's window read for one partition may hold at most this many pixels (8 bytes each).
+max_window_pixels: int = 50_000_000
+#: A raster in another CRS than EPSG:4326 is warped in memory up to this many pixels.
+max_warp_pixels: int = 100_000_000
+#: Side files (data tables, area boundaries) larger than this are refused before reading (bytes).
+max_side_file_bytes: int = 50_000_000
+#: A study area with more polygon parts or vertices is refused: simplify or dissolve it first.
+max_area_parts: int = 1_000
+max_area_vertices: int = 200_000

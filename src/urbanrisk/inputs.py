@@ -7,6 +7,7 @@ here and one entry in the registry.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +213,10 @@ def _osm_area(name: str, layers: Layers) -> BaseGeometry:
     if bounds is None:
         frames = [f for f in (layers.buildings, layers.streets) if len(f)]
         if not frames:
-            msg = f"area: layer '{name}' declares no bounds and holds no buildings or streets"
+            msg = (
+                f"area: layer '{name}' declares no bounds and holds no buildings or streets: give the "
+                "study area with area: {bbox: [minlon, minlat, maxlon, maxlat]}"
+            )
             raise LayerError(msg)
         bounds = tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy()))
     return box(*bounds)
@@ -221,7 +225,9 @@ def _osm_area(name: str, layers: Layers) -> BaseGeometry:
 def _file_area(path: str) -> BaseGeometry:
     local = local_copy(path)
     check_side_file(local, "area")
-    shapes = vector_from_file(local, layer="area").to_crs(CRS).geometry
+    with warnings.catch_warnings():  # NaN vertices warn in shapely; refused below with the fix
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shapes = vector_from_file(local, layer="area").to_crs(CRS).geometry
     shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])].to_numpy()
     if not len(shapes):
         msg = f"area: {path} holds no polygon"

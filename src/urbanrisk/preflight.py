@@ -5,9 +5,13 @@ Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopa
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+import h3
+
+from . import settings
 from ._errors import LayerError, RecipeError
 from .jobsize import bbox_km2, check_job
 from .layers.headers import vector_header
@@ -199,6 +203,25 @@ def _polygons_problems(name: str, spec: Any) -> list[Problem]:
     return problems
 
 
+def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
+    """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
+    info = raster_info(spec.path, band=spec.band, layer=name)
+    grid = recipe.grid
+    parent = grid.partition_resolution
+    parent = max(0, grid.resolution - settings.partition_offset) if parent is None else parent
+    lat = math.radians(min(abs(info.bounds[1]), abs(info.bounds[3]), 89.0))
+    km2_per_pixel = info.pixel_size[0] * info.pixel_size[1] * 111.32**2 * max(math.cos(lat), 1e-6)
+    pixels = h3.average_hexagon_area(parent, unit="km^2") / km2_per_pixel if km2_per_pixel > 0 else 0
+    if info.pixel_size[0] < 0.01 and pixels > settings.max_window_pixels:  # lon/lat pixels (warped later)
+        message = (
+            f"{spec.path}: one grid partition (H3 resolution {parent}) covers about {pixels:,.0f} of its "
+            f"pixels, more than {settings.max_window_pixels:,}: use a coarser raster (gdalwarp -tr ... -r "
+            "sum) or a finer grid.partition_resolution"
+        )
+        return [(("layers", name, "path"), message)]
+    return []
+
+
 def layer_problems(recipe: Recipe) -> list[Problem]:
     """Every problem the layers' headers show (columns, encoding, kinds, severities, CRS), at once.
 
@@ -217,7 +240,7 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
             if spec.type == "osm":
                 osm_header_bounds(path, layer=name)
             elif spec.type == "raster" and path is not None and "://" not in path:
-                raster_info(path, band=spec.band, layer=name)
+                problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points":
                 problems += _points_problems(name, spec, names[spec.role])
             elif spec.type == "polygons":

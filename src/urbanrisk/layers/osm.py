@@ -266,7 +266,7 @@ def osm_from_file(
         )
         for obj in processor:
             collected.add(obj)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:  # ValueError: e.g. an id above int64
         msg = (
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
         )

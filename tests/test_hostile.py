@@ -337,6 +337,12 @@ def osm_cases(folder: Path) -> dict[str, tuple[str, bool]]:
         "huge_id.osm": (_osm_xml([(2**64 + 5, 116.35, 39.96, shop)], bounds=near), True),
         "long_tag.osm": (_osm_xml([(1, 116.35, 39.96, {**shop, "name": "x" * 2000})], bounds=near), True),
         "no_bounds.osm": (_osm_xml([(1, 116.35, 39.96, shop)]), True),
+        "long_key.osm": (_osm_xml([(1, 116.35, 39.96, {**shop, "k" * 300: "v"})], bounds=near), True),
+        "node_lat_1000.osm": (_osm_xml([(1, 116.35, 1000, shop)], bounds=near), False),
+        "bounds_lat_1000.osm": (
+            _osm_xml([(1, 116.35, 39.96, shop)], bounds=(116.34, 39.95, 116.36, 1000)),
+            False,
+        ),
         "world.osm": (_osm_xml([(1, 116.35, 39.96, shop)], bounds=(-180, -90, 180, 90)), True),
     }
     for i, cut in enumerate(sorted(rng.integers(10, len(xml) - 10, 3))):

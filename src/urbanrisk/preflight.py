@@ -52,7 +52,7 @@ def osm_header_bounds(path: str, *, layer: str) -> tuple[float, float, float, fl
 
     try:
         box_ = osmium.io.Reader(path, osmium.osm.osm_entity_bits.NOTHING).header().box()
-    except (RuntimeError, ValueError, OSError) as exc:
+    except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:
         msg = (
             f"layer '{layer}': cannot read {path} as an OSM extract ({exc}); is it complete (not an "
             "HTML error page, not cut short)? re-export or re-download the extract"

@@ -6,6 +6,7 @@ Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopa
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +264,22 @@ def side_file_problems(recipe: Recipe) -> list[Problem]:
             check_side_file(path, key[0])
         except LayerError as exc:
             problems.append((key, str(exc)))
+            continue
+        if key == ("area", "path") and path.lower().endswith((".geojson", ".json")):
+            problems += _geojson_area_parts(path)
     return problems
+
+
+def _geojson_area_parts(path: str) -> list[Problem]:
+    """An area GeoJSON with more polygons than a study area may have (counted without parsing it)."""
+    parts = len(re.findall(rb"\[\s*\[\s*\[", Path(path).read_bytes()))
+    if parts <= settings.max_area_parts:
+        return []
+    message = (
+        f"area: {path} holds about {parts:,} polygons, more than {settings.max_area_parts:,}: dissolve or "
+        "simplify it (e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
+    )
+    return [(("area", "path"), message)]
 
 
 def check_layers(recipe: Recipe) -> None:

@@ -150,7 +150,7 @@ def test_absurd_resolution_refused_with_estimate(wudaokou_recipe, tmp_path, caps
     with pytest.raises(GridError, match=r"resolution 15 over 5 km² makes about 5,[0-9]{3},[0-9]{3} H3 cells"):
         ur.run_recipe(recipe, write=False)
     assert main(["run", str(recipe), "--quiet"]) == 2
-    assert "use resolution 14 or coarser" in capsys.readouterr().err
+    assert re.search(r"use resolution 1[0-3] or coarser", capsys.readouterr().err)  # r14 needs ~600 GB
 
 
 def test_swapped_registry_is_refused(wudaokou_recipe, tmp_path):

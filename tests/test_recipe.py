@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -168,4 +169,4 @@ def test_validate_estimates_cells_from_the_osm_header(tmp_path, capsys):
     text = EXAMPLE.replace("resolution: 10", "resolution: 15").replace("../layers", str(ROOT / "layers"))
     absurd.write_text(text, encoding="utf-8")
     assert main(["validate", str(absurd)]) == 2
-    assert "use resolution 14 or coarser" in capsys.readouterr().err
+    assert re.search(r"use resolution 1[0-3] or coarser", capsys.readouterr().err)  # r14 needs ~600 GB

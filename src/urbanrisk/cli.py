@@ -6,14 +6,19 @@ Exit codes (for schedulers):
 - 3: ``rescan`` only: escalations found (listed in the run's ``alerts.json``);
 - 2: bad input: a recipe that does not validate, a layer that cannot be read, an absurd grid;
 - 75: another run of the same recipe is in progress (EX_TEMPFAIL: try again later);
+- 130 / 143: interrupted (Ctrl-C) / terminated (SIGTERM); the last complete run is untouched;
 - 1: internal error (a bug: please report it with the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import os
+import shutil
+import signal
 import sys
 import time
 import traceback
@@ -22,6 +27,7 @@ from pathlib import Path
 from ._errors import InputError, RecipeError, RunLockedError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 #: Crash tests only: after writing this file of a run, sleep so that a test can kill the process.
 PAUSE_ENV = "URBANRISK_PAUSE_AFTER"
 log = logging.getLogger("urbanrisk")
@@ -183,13 +189,13 @@ def _rescan(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import json
 
-    from .lifecycle import latest_run
+    from .lifecycle import latest_run, recipe_of
     from .recipe import load_recipe
 
     recipe = load_recipe(args.recipe)
     out_dir = Path(args.out) if args.out else Path(recipe.outputs.dir)
     runs_dir = out_dir / "runs"
-    latest = latest_run(out_dir)
+    latest = latest_run(out_dir, recipe.name)
     if not runs_dir.is_dir():
         print(f"{out_dir}: no runs yet")
         return EXIT_OK
@@ -203,6 +209,8 @@ def _history(args: argparse.Namespace) -> int:
         except (OSError, ValueError):
             print(f"{folder.name:<30} {'unreadable':<18}")
             continue
+        if recipe_of(folder) not in (recipe.name, None):
+            continue  # another recipe's run in a shared outputs.dir
         counts, grades = manifest.get("counts", {}), manifest.get("grades", {})
         status = "reused" if manifest.get("reused_from") else "complete"
         status += " (latest)" if latest is not None and folder.resolve() == latest else ""
@@ -380,9 +388,67 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's or a container's stop), handled like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is a write that found no space: ENOSPC / EDQUOT, or a
+    library's error message about it (pyogrio / GDAL do not always keep the errno)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(current).lower()
+        if any(w in text for w in ("no space left", "disk full", "not enough space", "quota exceeded")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _output_dir(args: argparse.Namespace) -> Path | None:
+    if getattr(args, "out", None):
+        return Path(args.out)
+    with contextlib.suppress(Exception):
+        from .recipe import load_recipe
+
+        return Path(load_recipe(args.recipe).outputs.dir)
+    return None
+
+
+def _disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
+    """The message for a write that failed for lack of space (checked on the output folder too)."""
+    folder = _output_dir(args) if hasattr(args, "recipe") else None
+    free = None
+    if folder is not None:
+        probe = folder if folder.exists() else folder.parent
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(probe).free
+    if not (_disk_full(exc) or (free is not None and free < 64e6 and _is_write_error(exc))):
+        return None
+    where = f" on the disk of {folder} ({(free or 0) / 1e6:,.0f} MB free)" if folder else ""
+    return (
+        f"urbanrisk: error: no space left{where} ({type(exc).__name__}: {str(exc)[:200]}): free some space, "
+        "or write elsewhere with --out / outputs.dir (the last complete run is untouched)"
+    )
+
+
+def _is_write_error(exc: BaseException) -> bool:
+    name = type(exc).__module__ + "." + type(exc).__name__
+    return isinstance(exc, OSError) or "pyogrio" in name or "arrow" in name.lower()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``urbanrisk`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, _on_sigterm)
     log.setLevel(logging.INFO)
     handler = None
     if getattr(args, "log_file", None):
@@ -411,15 +477,24 @@ def main(argv: list[str] | None = None) -> int:
     except RunLockedError as exc:
         _error(f"urbanrisk: {exc}")
         return EXIT_LOCKED
+    except _Terminated:
+        _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("urbanrisk: interrupted; the last complete run is untouched", file=sys.stderr)
+        _error("urbanrisk: interrupted; the last complete run is untouched")
         return 130
-    except Exception:
+    except Exception as exc:
+        message = _disk_message(args, exc)
+        if message is not None:
+            _error(message)
+            return EXIT_INPUT
         traceback.print_exc()
         _error("urbanrisk: internal error (exit 1): please report it with the traceback above")
         log.exception("internal error")
         return EXIT_INTERNAL
     finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if handler is not None:
             log.removeHandler(handler)
             handler.close()

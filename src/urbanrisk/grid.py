@@ -59,8 +59,17 @@ def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:
     if area.is_empty:
         msg = "the study area is empty: check area: in the recipe"
         raise GridError(msg)
-    shape = h3.geo_to_h3shape(area)
-    cells = h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap")
+    # H3 fills a polygon the short way round the globe: wider than 180° of longitude it would fill the
+    # rest of the world instead, so the area is filled in strips at most 60° wide
+    minx, miny, maxx, maxy = area.bounds
+    steps = max(1, int(np.ceil((maxx - minx) / 60)))
+    cells: set[str] = set()
+    for i in range(steps):
+        west, east = minx + (maxx - minx) * i / steps, minx + (maxx - minx) * (i + 1) / steps
+        part = area if steps == 1 else shapely.intersection(area, shapely.box(west, miny, east, maxy))
+        if not part.is_empty:
+            shape = h3.geo_to_h3shape(part)
+            cells.update(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
     return sorted(cells)
 
 

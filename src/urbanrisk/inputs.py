@@ -7,12 +7,14 @@ here and one entry in the registry.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import box
@@ -28,6 +30,7 @@ from .layers.raster import raster_info
 from .layers.remote import local_copy
 from .layers.tables import (
     building_type_table,
+    check_side_file,
     hazard_kind_table,
     landuse_context_table,
     osm_tag_table,
@@ -118,7 +121,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_raster(name: str, spec: Any, state: _Loading) -> None:
-    state.raster = raster_info(spec.path, band=spec.band, layer=name)
+    state.raster = raster_info(spec.path, band=spec.band, layer=name, warp=True)
     state.population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
 
 
@@ -210,19 +213,38 @@ def _osm_area(name: str, layers: Layers) -> BaseGeometry:
     if bounds is None:
         frames = [f for f in (layers.buildings, layers.streets) if len(f)]
         if not frames:
-            msg = f"area: layer '{name}' declares no bounds and holds no buildings or streets"
+            msg = (
+                f"area: layer '{name}' declares no bounds and holds no buildings or streets: give the "
+                "study area with area: {bbox: [minlon, minlat, maxlon, maxlat]}"
+            )
             raise LayerError(msg)
         bounds = tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy()))
     return box(*bounds)
 
 
 def _file_area(path: str) -> BaseGeometry:
-    shapes = vector_from_file(local_copy(path), layer="area").to_crs(CRS).geometry
-    shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
+    local = local_copy(path)
+    check_side_file(local, "area")
+    with warnings.catch_warnings():  # NaN vertices warn in shapely; refused below with the fix
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shapes = vector_from_file(local, layer="area").to_crs(CRS).geometry
+    shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])].to_numpy()
     if not len(shapes):
         msg = f"area: {path} holds no polygon"
         raise LayerError(msg)
-    return shapely.make_valid(shapely.union_all(shapes.to_numpy()))
+    coords = shapely.get_coordinates(shapes)
+    if not np.isfinite(coords).all() or (np.abs(coords) > [180, 90]).any():
+        msg = f"area: {path} has vertices that are not finite lon/lat (NaN, inf, out of range): fix them"
+        raise LayerError(msg)
+    parts = int(shapely.get_num_geometries(shapes).sum())
+    if parts > settings.max_area_parts or len(coords) > settings.max_area_vertices:
+        msg = (
+            f"area: {path} has {parts:,} polygons and {len(coords):,} vertices (at most "
+            f"{settings.max_area_parts:,} and {settings.max_area_vertices:,}): dissolve or simplify it "
+            "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
+        )
+        raise LayerError(msg)
+    return shapely.make_valid(shapely.union_all(shapes))
 
 
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:

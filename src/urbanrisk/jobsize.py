@@ -4,7 +4,9 @@ absurd one. Light on purpose (h3 and pyproj only): ``urbanrisk validate`` uses i
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 
 import h3
 from pyproj import Geod
@@ -22,14 +24,73 @@ def bbox_km2(bounds: tuple[float, float, float, float]) -> float:
     --------
     >>> round(bbox_km2((116.0, 39.6, 116.8, 40.2)))
     4558
+    >>> round(bbox_km2((-180, -90, 180, 90)) / 1e6)  # the whole Earth, million km²
+    510
     """
     minx, miny, maxx, maxy = bounds
-    area, _ = _GEOD.polygon_area_perimeter([minx, maxx, maxx, minx], [miny, miny, maxy, maxy])
-    return abs(area) / 1e6
+    total = 0.0
+    steps = max(1, math.ceil((maxx - minx) / 90))  # strips under 180° wide: the short way round is wrong
+    edges = [minx + (maxx - minx) * i / steps for i in range(steps + 1)]
+    for west, east in itertools.pairwise(edges):
+        area, _ = _GEOD.polygon_area_perimeter([west, east, east, west], [miny, miny, maxy, maxy])
+        total += abs(area)
+    return total / 1e6
 
 
-def check_job(km2: float, resolution: int, *, force: bool = False, max_cells: int | None = None) -> int:
+#: The neighbourhood radius of the disk sums (:data:`urbanrisk.grade.NEIGHBOURHOOD_M`).
+NEIGHBOURHOOD_M = 100.0
+
+
+def bytes_per_cell(resolution: int) -> int:
+    """Memory a run needs per cell at ``resolution`` (an upper bound of measured peaks), bytes.
+
+    Examples
+    --------
+    >>> [round(bytes_per_cell(r) / 1e3) for r in (9, 12, 13, 14)]  # kB
+    [30, 46, 138, 802]
+    """
+    edge = h3.average_hexagon_edge_length(resolution, unit="m")
+    k = max(1, round(NEIGHBOURHOOD_M / edge))
+    return settings.bytes_per_cell + settings.bytes_per_disk_cell * (3 * k * k + 3 * k + 1)
+
+
+def job_bytes(cells: int, resolution: int) -> int:
+    """Memory a run of ``cells`` cells at ``resolution`` needs (:data:`urbanrisk.settings.bytes_per_cell`)."""
+    return settings.run_base_bytes + cells * bytes_per_cell(resolution)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new job now (MemAvailable), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _cells(km2: float, resolution: int) -> int:
+    return max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
+
+
+def check_job(
+    km2: float,
+    resolution: int,
+    *,
+    force: bool = False,
+    max_cells: int | None = None,
+    memory: int | None = None,
+) -> int:
     """Estimate the cell count of an area of ``km2`` and refuse an absurd job unless forced.
+
+    A job is absurd when it makes more than ``max_cells`` cells, or needs more than
+    :data:`~urbanrisk.settings.max_memory_share` of ``memory`` (default: what is available now) at
+    :func:`bytes_per_cell` of its resolution.
 
     Returns
     -------
@@ -39,22 +100,25 @@ def check_job(km2: float, resolution: int, *, force: bool = False, max_cells: in
     Raises
     ------
     GridError
-        When the estimate exceeds ``max_cells`` (default :data:`urbanrisk.settings.max_cells`).
+        When the job is too big, with the resolution that fits, or how to force it.
     """
     limit = settings.max_cells if max_cells is None else max_cells
-    estimate = max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
-    if estimate > limit and not force:
-        fits = next(
-            (r for r in range(resolution, -1, -1) if km2 / h3.average_hexagon_area(r, unit="km^2") <= limit),
-            0,
-        )
-        fit_cells = math.ceil(km2 / h3.average_hexagon_area(fits, unit="km^2"))
-        gigabytes = estimate * settings.bytes_per_cell / 1e9
-        msg = (
-            f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells "
-            f"(~{gigabytes:,.0f} GB of memory), more than the limit of {limit:,}: use resolution "
-            f"{fits} or coarser here (about {fit_cells:,} cells), or force it with --force "
-            "/ grid: {force: true}"
-        )
-        raise GridError(msg)
-    return estimate
+    memory = available_memory() if memory is None else memory
+    budget = memory * settings.max_memory_share if memory else float("inf")
+
+    def fits(r: int) -> bool:
+        return _cells(km2, r) <= limit and job_bytes(_cells(km2, r), r) <= budget
+
+    estimate = _cells(km2, resolution)
+    if force or fits(resolution):
+        return estimate
+    coarser = next((r for r in range(resolution, -1, -1) if fits(r)), 0)
+    need = job_bytes(estimate, resolution) / 1e9
+    have = f"{memory / 1e9:,.1f} GB available" if memory else "unknown memory"
+    msg = (
+        f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells and needs about "
+        f"{need:,.1f} GB of memory ({bytes_per_cell(resolution) / 1e3:,.0f} kB a cell; this machine has "
+        f"{have}, the cell limit is {limit:,}): use resolution {coarser} or coarser here (about "
+        f"{_cells(km2, coarser):,} cells), a smaller area, or force it with --force / grid: {{force: true}}"
+    )
+    raise GridError(msg)

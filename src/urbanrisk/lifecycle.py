@@ -70,21 +70,36 @@ def utc_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def complete_runs(out_dir: Path) -> list[Path]:
-    """Complete run folders, oldest first."""
+def recipe_of(run_dir: Path) -> str | None:
+    """The name of the recipe a run folder belongs to (its manifest's ``recipe.name``), or None."""
+    try:
+        recipe = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")).get("recipe") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    return recipe.get("name") if isinstance(recipe, dict) else None
+
+
+def complete_runs(out_dir: Path, recipe: str | None = None) -> list[Path]:
+    """Complete run folders, oldest first; with ``recipe``, only that recipe's (two recipes may share
+    one ``outputs.dir``: neither ever compares, lists or deletes the other's runs)."""
     runs = Path(out_dir) / "runs"
     if not runs.is_dir():
         return []
-    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+    found = sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return found if recipe is None else [p for p in found if recipe_of(p) == recipe]
 
 
-def latest_run(out_dir: Path) -> Path | None:
-    """The newest complete run of an output folder (what ``latest`` points to), or None."""
+def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
+    """The newest complete run of an output folder (what ``latest`` points to), or None; with ``recipe``,
+    that recipe's newest run (``latest`` may point to another recipe's run in a shared folder)."""
     link = Path(out_dir) / "latest"
     if link.is_symlink() or link.is_dir():
         target = link.resolve()
-        if (target / "manifest.json").is_file():
+        if (target / "manifest.json").is_file() and (recipe is None or recipe_of(target) == recipe):
             return target
+    if recipe is not None:
+        own = complete_runs(out_dir, recipe)
+        return own[-1].resolve() if own else None
     return None
 
 
@@ -120,9 +135,11 @@ def clear_debris(out_dir: Path) -> None:
         shutil.rmtree(debris, ignore_errors=True)
 
 
-def prune(out_dir: Path, keep: int) -> list[Path]:
-    """Delete complete runs beyond the newest ``keep`` (never ``latest``); returns what was removed."""
-    old = complete_runs(out_dir)[:-keep]
+def prune(out_dir: Path, keep: int, recipe: str | None = None) -> list[Path]:
+    """Delete complete runs beyond the newest ``keep`` (never ``latest``); returns what was removed.
+
+    With ``recipe``, only that recipe's runs count and are deleted."""
+    old = complete_runs(out_dir, recipe)[:-keep]
     for folder in old:
         shutil.rmtree(folder, ignore_errors=True)
     return old
@@ -138,7 +155,7 @@ class RunFolder:
 
 
 @contextlib.contextmanager
-def new_run_folder(out_dir: Path, *, keep: int) -> Iterator[RunFolder]:
+def new_run_folder(out_dir: Path, *, keep: int, recipe: str | None = None) -> Iterator[RunFolder]:
     """A partial run folder to write into; committed when the block ends without an error.
 
     Commit: every file fsynced, the folder renamed into ``runs/``, the ``runs`` folder fsynced,
@@ -160,7 +177,7 @@ def new_run_folder(out_dir: Path, *, keep: int) -> Iterator[RunFolder]:
     os.rename(folder.path, folder.final)
     _fsync_dir(runs)
     point_latest(out_dir, folder.final)
-    prune(out_dir, keep)
+    prune(out_dir, keep, recipe)
 
 
 def link_run_files(previous: Path, folder: Path, *, skip: set[str]) -> None:

@@ -5,15 +5,20 @@ Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopa
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any
 
+import h3
+
+from . import settings
 from ._errors import LayerError, RecipeError
 from .jobsize import bbox_km2, check_job
 from .layers.headers import vector_header
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
-from .layers.tables import kind_of, registry_kind_names
+from .layers.tables import check_side_file, kind_of, registry_kind_names
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
 from .recipe import Recipe
 from .recipe.messages import format_problem, line_index
@@ -27,14 +32,50 @@ def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None
         return tuple(spec.bbox)
     layer = recipe.layers.get(spec.layer) if spec.layer else None
     if layer is not None and layer.type == "osm":
-        import osmium  # only when the area is an OSM extract's header
-
-        box_ = osmium.io.Reader(layer.path, osmium.osm.osm_entity_bits.NOTHING).header().box()
-        if box_.valid():
-            return (box_.bottom_left.lon, box_.bottom_left.lat, box_.top_right.lon, box_.top_right.lat)
+        return osm_header_bounds(layer.path, layer=spec.layer)
     if layer is not None and layer.type == "raster":
         return raster_info(layer.path, band=layer.band, layer=spec.layer).bounds
     return None
+
+
+def osm_header_bounds(path: str, *, layer: str) -> tuple[float, float, float, float] | None:
+    """An OSM extract's header box, or None (a URL is read by the run); unreadable files are a LayerError."""
+    if "://" in path:
+        return None
+    local = Path(path)
+    if not local.is_file():
+        msg = f"layer '{layer}': {path} is not a file (a folder?): give an .osm or .osm.pbf extract"
+        raise LayerError(msg)
+    if not local.name.lower().endswith((".osm", ".osm.bz2", ".osm.gz", ".pbf")):
+        msg = f"layer '{layer}': {path} is not an OSM extract: give an .osm, .osm.bz2 or .osm.pbf file"
+        raise LayerError(msg)
+    import osmium  # only when a layer is an OSM extract
+
+    try:
+        box_ = osmium.io.Reader(path, osmium.osm.osm_entity_bits.NOTHING).header().box()
+    except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:
+        msg = (
+            f"layer '{layer}': cannot read {path} as an OSM extract ({exc}); is it complete (not an "
+            "HTML error page, not cut short)? re-export or re-download the extract"
+        )
+        raise LayerError(msg) from exc
+    if not box_.valid():
+        return None
+    return (box_.bottom_left.lon, box_.bottom_left.lat, box_.top_right.lon, box_.top_right.lat)
+
+
+def _url_problem(name: str, path: str) -> list[Problem]:
+    """A layer URL whose scheme no installed file system knows."""
+    if "://" not in path:
+        return []
+    import fsspec  # light; only for recipes with URLs
+
+    scheme = path.split("://", 1)[0].lower()
+    if scheme in fsspec.available_protocols() or scheme == "file":
+        return []
+    known = "file, https, s3, gcs, memory, ..."
+    message = f"unknown URL scheme '{scheme}://' in {path}: use a local path or {known}"
+    return [(("layers", name, "path"), message)]
 
 
 def estimate_cells(recipe: Recipe) -> int | None:
@@ -163,6 +204,25 @@ def _polygons_problems(name: str, spec: Any) -> list[Problem]:
     return problems
 
 
+def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
+    """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
+    info = raster_info(spec.path, band=spec.band, layer=name)
+    grid = recipe.grid
+    parent = grid.partition_resolution
+    parent = max(0, grid.resolution - settings.partition_offset) if parent is None else parent
+    lat = math.radians(min(abs(info.bounds[1]), abs(info.bounds[3]), 89.0))
+    km2_per_pixel = info.pixel_size[0] * info.pixel_size[1] * 111.32**2 * max(math.cos(lat), 1e-6)
+    pixels = h3.average_hexagon_area(parent, unit="km^2") / km2_per_pixel if km2_per_pixel > 0 else 0
+    if info.pixel_size[0] < 0.01 and pixels > settings.max_window_pixels:  # lon/lat pixels (warped later)
+        message = (
+            f"{spec.path}: one grid partition (H3 resolution {parent}) covers about {pixels:,.0f} of its "
+            f"pixels, more than {settings.max_window_pixels:,}: use a coarser raster (gdalwarp -tr ... -r "
+            "sum) or a finer grid.partition_resolution"
+        )
+        return [(("layers", name, "path"), message)]
+    return []
+
+
 def layer_problems(recipe: Recipe) -> list[Problem]:
     """Every problem the layers' headers show (columns, encoding, kinds, severities, CRS), at once.
 
@@ -174,7 +234,15 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
     problems: list[Problem] = []
     for name, spec in recipe.layers.items():
         try:
-            if spec.type == "points":
+            path = getattr(spec, "path", None)
+            if path is not None and _url_problem(name, path):
+                problems += _url_problem(name, path)
+                continue
+            if spec.type == "osm":
+                osm_header_bounds(path, layer=name)
+            elif spec.type == "raster" and path is not None and "://" not in path:
+                problems += _raster_problems(name, spec, recipe)
+            elif spec.type == "points":
                 problems += _points_problems(name, spec, names[spec.role])
             elif spec.type == "polygons":
                 problems += _polygons_problems(name, spec)
@@ -183,9 +251,40 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+def side_file_problems(recipe: Recipe) -> list[Problem]:
+    """Tables and the area file: regular files of a sane size (a device or a folder is refused)."""
+    problems: list[Problem] = []
+    files = [(("tables", k), v) for k, v in recipe.tables.model_dump().items() if v]
+    if recipe.area.path:
+        files.append((("area", "path"), recipe.area.path))
+    for key, path in files:
+        if "://" in path:
+            continue
+        try:
+            check_side_file(path, key[0])
+        except LayerError as exc:
+            problems.append((key, str(exc)))
+            continue
+        if key == ("area", "path") and path.lower().endswith((".geojson", ".json")):
+            problems += _geojson_area_parts(path)
+    return problems
+
+
+def _geojson_area_parts(path: str) -> list[Problem]:
+    """An area GeoJSON with more polygons than a study area may have (counted without parsing it)."""
+    parts = len(re.findall(rb"\[\s*\[\s*\[", Path(path).read_bytes()))
+    if parts <= settings.max_area_parts:
+        return []
+    message = (
+        f"area: {path} holds about {parts:,} polygons, more than {settings.max_area_parts:,}: dissolve or "
+        "simplify it (e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
+    )
+    return [(("area", "path"), message)]
+
+
 def check_layers(recipe: Recipe) -> None:
     """Raise one RecipeError listing every :func:`layer_problems`, each with its recipe key and line."""
-    problems = layer_problems(recipe)
+    problems = side_file_problems(recipe) + layer_problems(recipe)
     if not problems:
         return
     source = recipe.source_path or "<recipe>"

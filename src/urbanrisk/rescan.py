@@ -53,10 +53,12 @@ class RescanResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def reuse_run(previous: Path, out_dir: Path, *, keep: int, alert_grade: str) -> Path:
+def reuse_run(
+    previous: Path, out_dir: Path, *, keep: int, alert_grade: str, recipe: str | None = None
+) -> Path:
     """A new complete run made of hard links to ``previous`` (inputs and settings unchanged)."""
     started = time.perf_counter()
-    with new_run_folder(out_dir, keep=keep) as folder:
+    with new_run_folder(out_dir, keep=keep, recipe=recipe) as folder:
         link_run_files(previous, folder.path, skip=REUSE_SKIP)
         manifest = read_manifest(previous)
         manifest.update(
@@ -98,10 +100,12 @@ def rescan(
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
     with run_lock(out_dir):
         clear_debris(out_dir)
-        previous = latest_run(out_dir)
+        previous = latest_run(out_dir, recipe.name)  # never another recipe's run in a shared folder
         if previous is not None and read_manifest(previous).get("run_key") == run_key(recipe):
             start = time.perf_counter()
-            run_dir = reuse_run(previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade)
+            run_dir = reuse_run(
+                previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade, recipe=recipe.name
+            )
             if recipe.outputs.publish:
                 publish_run(run_dir, recipe.outputs.publish)
             return RescanResult(

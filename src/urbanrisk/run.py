@@ -37,7 +37,7 @@ def write_run(
         The complete run folder.
     """
     recipe = result.recipe
-    with new_run_folder(out_dir, keep=recipe.outputs.keep) as folder:
+    with new_run_folder(out_dir, keep=recipe.outputs.keep, recipe=recipe.name) as folder:
         run = {
             "stamp": folder.stamp,
             "run_key": run_key(recipe),

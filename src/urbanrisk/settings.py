@@ -14,10 +14,17 @@ tables_dir: Path = Path(__file__).parent / "tables"
 #: A job above this many cells is refused unless forced (``--force`` / ``grid.force: true``).
 max_cells: int = 5_000_000
 
-#: Rough memory per grid cell through a whole run, bytes: between 16 and 256 tiles of the synthetic
-#: metropolis (buildings, streets, POIs: benchmarks/RESULTS.md, session 2) peak RSS grew by 1,102 MB
-#: for 109k more cells, ~10 kB a cell (a raster-only recipe needs less: Accra r10, ~2.5 kB).
-bytes_per_cell: int = 10_000
+#: Memory of a run: ``run_base_bytes`` plus, per grid cell, ``bytes_per_cell`` and ``bytes_per_disk_cell``
+#: for every cell of its ~100 m neighbourhood disk (the neighbourhood sums hold one entry per pair, so
+#: the cost per cell grows ~7x a resolution from r12). Fitted as upper bounds of measured peaks (driver
+#: ru_maxrss, synchronous; a 26-cell run peaks at 0.42 GB): raster-only r11 0.44 GB (677 cells), r12
+#: 0.54 GB (4,471), r13 2.48 GB (30,595 cells, 1,801-cell disks); Wudaokou OSM r11 0.49 GB (3,303),
+#: r12 1.42 GB (22,543 cells, 271-cell disks); the model says 0.42, 0.61, 4.6, 0.51 and 1.44 GB.
+run_base_bytes: int = 400_000_000
+bytes_per_cell: int = 30_000
+bytes_per_disk_cell: int = 60
+#: A job may use at most this share of the memory available when it starts (unless forced).
+max_memory_share: float = 0.8
 
 #: Partition cells by their parent this many resolutions coarser than the grid (None: automatic).
 partition_offset: int = 4
@@ -92,3 +99,13 @@ incident_max_walk_m: float = 2500.0
 
 #: Incidents: how many of the nearest resources of each kind are listed (by network travel time).
 incident_resources_per_kind: int = 5
+
+#: A population raster's window read for one partition may hold at most this many pixels (8 bytes each).
+max_window_pixels: int = 50_000_000
+#: A raster in another CRS than EPSG:4326 is warped in memory up to this many pixels.
+max_warp_pixels: int = 100_000_000
+#: Side files (data tables, area boundaries) larger than this are refused before reading (bytes).
+max_side_file_bytes: int = 50_000_000
+#: A study area with more polygon parts or vertices is refused: simplify or dissolve it first.
+max_area_parts: int = 1_000
+max_area_vertices: int = 200_000

@@ -266,7 +266,7 @@ def osm_from_file(
         )
         for obj in processor:
             collected.add(obj)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
         msg = (
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
         )

@@ -322,6 +322,15 @@ def points_from_file(
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
+        bad = np.isinf(out["capacity"].to_numpy(dtype=float)) | (out["capacity"] < 0).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            msg = (
+                f"layer '{layer}': {path}, column '{capacity_column}': capacity "
+                f"{gdf[capacity_column].iloc[row]!r} in {where(row)} is not a finite number >= 0: "
+                "write the resource's capacity (beds, engines...) or leave the cell empty"
+            )
+            raise LayerError(msg)
     if role == "hazard":  # GB 18218 inputs: substances and tonnes, several separated by ';'
         for column, given, names in (
             ("substance", substance_column, SUBSTANCE_NAMES),

@@ -1,26 +1,76 @@
-"""Population rasters (GeoTIFF of people per pixel, e.g. WorldPop): checked once, read window by window."""
+"""Population rasters (GeoTIFF of people per pixel, e.g. WorldPop): checked once, read window by window.
+
+A raster in another CRS (EPSG:3857, a UTM zone, GHS-POP's Mollweide) is warped once to EPSG:4326 by
+area-weighted sums (GDAL's ``sum`` resampling), its total checked against the source's and kept.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import rasterio
-from rasterio.errors import RasterioIOError
-from rasterio.windows import Window, from_bounds
+from rasterio.errors import RasterioError, RasterioIOError
+from rasterio.windows import Window
 
+from .. import settings
 from .._errors import LayerError
 from ..result import RasterInfo
 
+_WARP_FIX = "warp it yourself with gdalwarp -t_srs EPSG:4326 -r sum"
 
-def raster_info(path: str | Path, *, band: int = 1, layer: str = "population") -> RasterInfo:
-    """Open a population raster and check it: readable, georeferenced in lon/lat, band present.
+
+def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str) -> tuple[float, ...]:
+    """The raster's extent in lon/lat, refusing coordinates that cannot be lon/lat."""
+    if src.crs.to_epsg() == 4326:
+        bounds = tuple(src.bounds)
+    else:
+        from rasterio.warp import transform_bounds
+
+        bounds = tuple(transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21))
+    west, south, east, north = bounds
+    if not all(map(math.isfinite, bounds)) or abs(south) > 90.001 or abs(north) > 90.001:
+        msg = (
+            f"layer '{layer}': {path} spans {bounds} in {src.crs}: not lon/lat (metres labelled "
+            "EPSG:4326?); assign its true CRS with gdal_edit.py -a_srs EPSG:<code>"
+        )
+        raise LayerError(msg)
+    if west < -180.001 or east > 180.001:
+        if max(abs(west), abs(east)) > 360:
+            hint = "not lon/lat (metres labelled EPSG:4326?); assign its true CRS with gdal_edit.py -a_srs"
+        else:
+            hint = "it crosses the antimeridian (180°); split it there (gdalwarp -te) and run each half"
+        msg = f"layer '{layer}': {path} spans longitudes {west:g} to {east:g}: {hint}"
+        raise LayerError(msg)
+    return bounds
+
+
+def _check_blocks(src: rasterio.io.DatasetReader, band: int) -> None:
+    """Read the first and the last block (a truncated file fails on its last tiles)."""
+    blocks = list(src.block_windows(band)) if src.width * src.height <= 4e8 else []
+    corner = Window(max(0, src.width - 16), max(0, src.height - 16), min(16, src.width), min(16, src.height))
+    for window in [Window(0, 0, min(16, src.width), min(16, src.height)), corner] + [
+        w for _, w in blocks[-2:]
+    ]:
+        src.read(band, window=window)
+
+
+def raster_info(
+    path: str | Path, *, band: int = 1, layer: str = "population", warp: bool = False
+) -> RasterInfo:
+    """Open a population raster and check it: readable, georeferenced, lon/lat bounds, band present.
+
+    With ``warp``, a raster that is not in EPSG:4326 is warped to it (sums kept, see
+    :func:`raster_to_lonlat`) and the returned info describes the warped copy.
 
     Raises
     ------
     LayerError
-        When the file is missing or corrupt, has no CRS, is not in EPSG:4326, or lacks the band.
+        When the file is missing or corrupt, has no CRS, impossible bounds, or lacks the band.
     """
     try:
         with rasterio.open(path) as src:
@@ -30,26 +80,82 @@ def raster_info(path: str | Path, *, band: int = 1, layer: str = "population") -
                     "assign one (gdal_edit.py -a_srs EPSG:4326)"
                 )
                 raise LayerError(msg)
-            if not src.crs.is_geographic or src.crs.to_epsg() != 4326:
-                msg = (
-                    f"layer '{layer}': {path} is in {src.crs}; urbanrisk reads population rasters in "
-                    "EPSG:4326 (WorldPop's own CRS): warp it with gdalwarp -t_srs EPSG:4326 keeping sums"
-                )
-                raise LayerError(msg)
             if band > src.count:
                 msg = f"layer '{layer}': {path} has {src.count} band(s); `band: {band}` does not exist"
                 raise LayerError(msg)
-            src.read(band, window=Window(0, 0, min(16, src.width), min(16, src.height)))
-            return RasterInfo(
+            if src.transform.b != 0 or src.transform.d != 0:
+                msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
+                raise LayerError(msg)
+            bounds = _lonlat_bounds(src, path, layer)
+            _check_blocks(src, band)
+            lonlat = src.crs.to_epsg() == 4326
+            info = RasterInfo(
                 path=str(path),
                 band=band,
-                bounds=tuple(src.bounds),
+                bounds=bounds,
                 pixel_size=(abs(src.transform.a), abs(src.transform.e)),
                 nodata=src.nodata,
             )
-    except RasterioIOError as exc:
+    except (RasterioIOError, RasterioError) as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoTIFF ({exc}); is the file complete?"
         raise LayerError(msg) from exc
+    if warp and not lonlat:
+        return raster_to_lonlat(info, layer=layer)
+    return info
+
+
+def _clean(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:
+    data = np.ma.filled(np.ma.asarray(values).astype("float64"), 0.0)
+    data[~np.isfinite(data) | (data < 0)] = 0.0
+    return data
+
+
+def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterInfo:
+    """Warp a projected population raster to EPSG:4326 keeping its people (written once, then reused).
+
+    GDAL's ``sum`` resampling adds each source pixel's people to the lon/lat pixels by overlap; the
+    total is then checked against the source's (a difference over 2 % is an error) and the small
+    remainder spread proportionally, so the warped raster holds exactly the source's people.
+    """
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    with rasterio.open(info.path) as src:
+        if src.width * src.height > settings.max_warp_pixels:
+            msg = (
+                f"layer '{layer}': {info.path} ({src.width} x {src.height} pixels, {src.crs}) is too big to "
+                f"warp in memory; {_WARP_FIX} first"
+            )
+            raise LayerError(msg)
+        key = hashlib.sha256(f"{Path(info.path).resolve()}:{os.stat(info.path).st_mtime_ns}".encode())
+        target = Path(tempfile.gettempdir()) / "urbanrisk-warped" / f"{key.hexdigest()[:20]}-{info.band}.tif"
+        if target.is_file():
+            return raster_info(target, band=1, layer=layer)
+        source = _clean(src.read(info.band, masked=True))
+        transform, width, height = calculate_default_transform(
+            src.crs, "EPSG:4326", src.width, src.height, *src.bounds
+        )
+        # two pixels of margin: the default extent cuts edge pixels (3 % of the people of a small tile)
+        transform, width, height = transform * rasterio.Affine.translation(-2, -2), width + 4, height + 4
+        warped = np.zeros((height, width), dtype="float64")
+        reproject(
+            source, warped, src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
+            dst_crs="EPSG:4326", resampling=Resampling.sum, src_nodata=None, dst_nodata=None,
+        )  # fmt: skip
+    total, kept = float(source.sum()), float(warped.sum())
+    if total > 0 and (kept <= 0 or abs(kept / total - 1) > 0.02):
+        kept_text = f"kept {kept:,.0f} of {total:,.0f} people"
+        msg = f"layer '{layer}': warping {info.path} to EPSG:4326 {kept_text}; {_WARP_FIX}"
+        raise LayerError(msg)
+    if kept > 0:
+        warped *= total / kept
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float64"}
+    profile.update(crs="EPSG:4326", transform=transform, compress="deflate")
+    with rasterio.open(partial, "w", **profile) as dst:
+        dst.write(warped, 1)
+    partial.replace(target)
+    return raster_info(target, band=1, layer=layer)
 
 
 def read_window(
@@ -59,27 +165,40 @@ def read_window(
 
     Rows run north to south (a south-up file is flipped); a rotated grid is refused.
     """
+    try:
+        return _read_window(info, bounds)
+    except (RasterioIOError, RasterioError) as exc:
+        msg = f"cannot read {info.path} ({exc}): the GeoTIFF is damaged (truncated tiles?); re-download it"
+        raise LayerError(msg) from exc
+
+
+def _read_window(
+    info: RasterInfo, bounds: tuple[float, float, float, float]
+) -> tuple[np.ndarray, rasterio.Affine]:
     with rasterio.open(info.path) as src:
         if src.transform.b != 0 or src.transform.d != 0:
-            msg = (
-                f"{info.path} has a rotated grid; urbanrisk needs a north-up raster: "
-                "warp it with gdalwarp -t_srs EPSG:4326 keeping sums"
-            )
+            msg = f"{info.path} has a rotated grid; urbanrisk needs a north-up raster: {_WARP_FIX}"
             raise LayerError(msg)
-        exact = from_bounds(*bounds, transform=src.transform)
-        col0, row0 = math.floor(exact.col_off), math.floor(exact.row_off)
-        col1 = math.ceil(exact.col_off + exact.width)
-        row1 = math.ceil(exact.row_off + exact.height)
-        window = Window(col0, row0, col1 - col0, row1 - row0)
+        west, south, east, north = bounds
+        cols, rows = zip(*(~src.transform * xy for xy in ((west, north), (east, south))), strict=True)
+        col0, row0 = math.floor(min(cols)), math.floor(min(rows))  # min/max: a south-up file too
+        col1, row1 = math.ceil(max(cols)), math.ceil(max(rows))
+        window = Window(col0, row0, max(col1 - col0, 0), max(row1 - row0, 0))
         full = Window(0, 0, src.width, src.height)
         try:
             window = window.intersection(full)
         except rasterio.errors.WindowError:
             return np.zeros((0, 0)), src.transform
-        values = src.read(info.band, window=window, masked=True).astype("float64")
+        if window.width * window.height > settings.max_window_pixels:
+            msg = (
+                f"{info.path}: one partition of the grid covers {window.width} x {window.height} pixels, "
+                f"more than {settings.max_window_pixels:,}: use a coarser raster (gdalwarp -tr ... -r sum) "
+                "or a finer grid.partition_resolution"
+            )
+            raise LayerError(msg)
+        values = src.read(info.band, window=window, masked=True)
         transform = src.window_transform(window)
-    data = values.filled(0.0)
-    data[~np.isfinite(data) | (data < 0)] = 0.0
+    data = _clean(values)
     if transform.e > 0:  # south-up: flip to north-up
         data = data[::-1].copy()
         transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)

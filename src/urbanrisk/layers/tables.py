@@ -29,10 +29,27 @@ RESOURCE_KINDS = ("fire_station", "hospital", "clinic", "police", "shelter")
 ROLES = ("hazard", "resource", "crowd", "vulnerable")
 
 
+def check_side_file(path: str | Path, what: str) -> None:
+    """Refuse a side file (table, area) that is no regular file or too big to read (a device, a folder)."""
+    path = Path(path)
+    if not path.is_file():
+        msg = f"{what}: {path} is not a regular file (a folder or a device?): give the path of a file"
+        raise LayerError(msg)
+    size = path.stat().st_size
+    if size > settings.max_side_file_bytes:
+        msg = (
+            f"{what}: {path} holds {size / 1e6:,.0f} MB, more than the "
+            f"{settings.max_side_file_bytes / 1e6:,.0f} MB a table or area file may hold: is it the right "
+            "file? simplify or split it"
+        )
+        raise LayerError(msg)
+
+
 def _read_table(path: Path, required: list[str]) -> pd.DataFrame:
+    check_side_file(path, "tables")
     try:
         table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError) as exc:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"cannot read table {path}: {exc}"
         raise LayerError(msg) from exc
     missing = [c for c in required if c not in table.columns]

@@ -187,7 +187,7 @@ class PopulationFromBuildingsLayer(_Strict):
     type: Literal["population_from_buildings"]
     source: str
     #: None: :data:`urbanrisk.settings.floor_area_per_person_m2`
-    floor_area_per_person_m2: Annotated[float | None, Field(gt=0, le=1000)] = None
+    floor_area_per_person_m2: Annotated[float | None, Field(ge=1, le=1000)] = None  # m² a resident
 
 
 #: Every layer ``type`` a recipe may use, with its options' model (the one list of layer types).

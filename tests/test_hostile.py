@@ -1,0 +1,739 @@
+"""Broken and hostile input (#14): never a traceback, never silent garbage, never a lost run.
+
+Every case here is generated (hypothesis strategies, or seeded generators for files that are cut,
+garbled or odd) over recipes, registries (CSV), OSM files, rasters, areas and the run life cycle. Each
+must end in a clear message naming the file or key and the fix with exit 2, or in a correct result:
+no traceback (exit 1), no hang (alarms and subprocess timeouts), no silently wrong number. The counts
+of cases per class are printed at the end of the session ("hostile cases: ...").
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import h3
+import numpy as np
+import pytest
+import rasterio
+import shapely
+import yaml
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from rasterio.transform import from_origin
+
+from conftest import BALTIMORE_PBF, BUPT_OSM, ROOT
+from urbanrisk.cli import main
+from urbanrisk.grid import cells_from_area
+from urbanrisk.layers.raster import raster_info
+from urbanrisk.population import population_from_raster
+from urbanrisk.result import GRADE_CLASSES
+
+COUNTS: collections.Counter[str] = collections.Counter()
+FAST = hsettings(
+    derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None, max_examples=30
+)
+SRC = str(ROOT / "src")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary(request):
+    """Print the number of generated cases per class of input at the end of the session."""
+
+    class Summary:
+        def pytest_terminal_summary(self, terminalreporter):
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items()))
+            terminalreporter.write_line(f"hostile cases: {counts}")
+
+    if not request.config.pluginmanager.has_plugin("hostile-summary"):
+        request.config.pluginmanager.register(Summary(), "hostile-summary")
+    return
+
+
+def cli(*args, timeout: int = 60) -> tuple[int, str]:
+    """Run the CLI in this process: never a traceback, never exit 1, never longer than ``timeout``."""
+    out, err = io.StringIO(), io.StringIO()
+
+    def hang(*_):
+        raise TimeoutError(f"urbanrisk {' '.join(map(str, args))} hung for {timeout} s")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(timeout)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    text = out.getvalue() + err.getvalue()
+    assert code not in (1, None) and "Traceback" not in text and "internal error" not in text, text
+    return code, text
+
+
+def refused(code: int, text: str, *names: str) -> None:
+    """Exit 2 with a message naming the file or key (one of ``names``)."""
+    assert code == 2, text
+    assert any(n in text for n in names), (names, text)
+
+
+def write_tif(path: Path, data: np.ndarray, transform, crs="EPSG:4326", **extra) -> Path:
+    profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1}
+    with rasterio.open(path, "w", **profile, dtype=data.dtype, crs=crs, transform=transform, **extra) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def raster_recipe(folder: Path, tif: Path, *, resolution: int = 9, name: str = "r", **extra) -> Path:
+    body = {
+        "name": name,
+        "area": {"layer": "pop"},
+        "grid": {"resolution": resolution},
+        "layers": {"pop": {"type": "raster", "path": str(tif)}},
+        "outputs": {"dir": str(folder / "out")},
+    }
+    for key, value in extra.items():
+        if key == "layers":
+            body["layers"].update(value)
+        else:
+            body[key] = value
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> tuple[Path, float]:
+    """A 20 x 20 raster of people near Beijing (0.001° pixels) and its total."""
+    folder = tmp_path_factory.mktemp("city")
+    data = np.random.default_rng(0).random((20, 20)).astype("float32") * 10
+    tif = write_tif(folder / "city.tif", data, from_origin(116.30, 40.0, 0.001, 0.001))
+    return tif, float(data.astype("float64").sum())
+
+
+# --- recipes -------------------------------------------------------------------------------------------
+
+ODD_NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1e-300, -1.0, 0.0, 1e308, float("inf"), float("nan"), 1000.0, -1000.0]),
+    st.integers(-(2**70), 2**70),
+    st.text(max_size=5),
+)
+MUTATIONS = st.one_of(
+    st.tuples(st.just(("grid", "resolution")), st.one_of(st.integers(-3, 18), ODD_NUMBERS)),
+    st.tuples(st.just(("area",)), st.fixed_dictionaries({"bbox": st.lists(ODD_NUMBERS, max_size=5)})),
+    st.tuples(
+        st.just(("area",)),
+        st.builds(
+            lambda w, s, span, h: {"bbox": [w, s, min(w + span, 180.0), min(s + h, 90.0)]},
+            st.floats(-180, 170),
+            st.floats(-90, 80),
+            st.floats(0.001, 360),
+            st.floats(0.001, 180),
+        ),
+    ),
+    st.tuples(st.just(("grid", "force")), st.one_of(st.booleans(), st.text(max_size=3))),
+    st.tuples(
+        st.just(("layers", "people")),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("population_from_buildings"),
+                "source": st.just("osm"),
+                "floor_area_per_person_m2": ODD_NUMBERS,
+            }
+        ),
+    ),
+    st.tuples(st.just(("outputs", "keep")), ODD_NUMBERS),
+    st.tuples(
+        st.sampled_from([("tables", "osm_tags"), ("tables", "standards"), ("area",)]),
+        st.sampled_from(["/dev/zero", "/", "missing.csv", "garbage.csv", "https+bad://x/y.csv"]),
+    ),
+    st.tuples(st.just(("layers", "pop", "path")), st.sampled_from(["/dev/zero", "/", "nope://a/b.tif"])),
+    st.tuples(st.just(("grading", "weights", "crowding")), ODD_NUMBERS),
+)
+
+
+def _apply(body: dict, key: tuple, value) -> dict:
+    if key == ("area",) and isinstance(value, str):
+        value = {"path": value}
+    node = body
+    for part in key[:-1]:
+        node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else {}
+    node[key[-1]] = value
+    return body
+
+
+@hsettings(FAST, max_examples=60)
+@given(mutations=st.lists(MUTATIONS, min_size=1, max_size=3))
+def test_generated_recipes_validate_or_say_what_to_fix(city, mutations):
+    """Any mix of odd values: exit 0 (and a sane estimate) or exit 2 naming the recipe's key or file."""
+    tif, _ = city
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "garbage.csv").write_bytes(bytes(range(256)) * 8)
+        body = yaml.safe_load(raster_recipe(folder, tif).read_text(encoding="utf-8"))
+        for key, value in mutations:
+            body = _apply(body, key, value)
+        path = folder / "recipe.yaml"
+        try:
+            path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+        except (yaml.YAMLError, ValueError):
+            return
+        COUNTS["recipes"] += 1
+        code, text = cli("validate", path)
+        if code == 2:
+            assert str(path) in text or "layer" in text or "resolution" in text or "tables" in text, text
+        else:
+            assert code == 0 and "ok (" in text, text
+
+
+@pytest.mark.parametrize(
+    ("bbox", "resolution", "cells"),
+    [((-180, -90, 180, 90), 0, 122), ((-180, -90, 180, 90), 1, 842), ((-170, -10, 170, 10), 1, None)],
+)
+def test_areas_wider_than_half_the_globe_are_filled_the_long_way(bbox, resolution, cells):
+    """H3 fills a polygon the short way round: strips keep a 340°-wide box or the world whole."""
+    COUNTS["areas"] += 1
+    got = cells_from_area(shapely.box(*bbox), resolution)
+    if cells is not None:
+        assert len(got) == cells == h3.get_num_cells(resolution)
+    every = [c for r0 in h3.get_res0_cells() for c in h3.cell_to_children(r0, resolution)]
+    inside = {c for c in every if shapely.contains_xy(shapely.box(*bbox), *h3.cell_to_latlng(c)[::-1])}
+    assert inside <= set(got) and len(got) < 1.5 * len(inside) + 50
+
+
+def test_world_recipe_estimate_and_run(tmp_path):
+    """The whole world at r1: validate estimates ~840 cells (not 'about 1'), the run makes all 842."""
+    COUNTS["areas"] += 1
+    body = {"name": "world", "area": {"bbox": [-180, -90, 180, 90]}, "grid": {"resolution": 1}, "layers": {}}
+    body["outputs"] = {"dir": str(tmp_path / "out")}
+    path = tmp_path / "world.yaml"
+    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    code, text = cli("validate", path)
+    assert code == 0 and "about 837 cells" in text, text
+    assert cli("run", "--quiet", path)[0] == 0
+    assert manifest(tmp_path / "out")["counts"]["cells"] == 842
+    body["grid"] = {"resolution": 9}
+    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    refused(*cli("validate", path), "resolution 9 over 510,", "use resolution")
+
+
+# --- registries (CSV) ---------------------------------------------------------------------------------
+
+CELL_TEXT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["", "1000", "-1e308", "inf", "nan", "NaN", "abc", "116.305", "39.995", '"', "1,2"]),
+    st.integers(-(2**80), 2**80).map(str),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=8),
+)
+KINDS = st.sampled_from(["fire_station", "hospital", "消防站", "unknown_kind", "", "FIRE STATION"])
+
+
+@st.composite
+def registries(draw) -> str:
+    """A resource registry: mostly sane rows near the raster, some with hostile values."""
+    rows = ["id,kind,name,lon,lat,capacity"]
+    for i in range(draw(st.integers(0, 6))):
+        sane = draw(st.booleans())
+        lon = f"{116.30 + draw(st.floats(0, 0.02)):.5f}" if sane else draw(CELL_TEXT)
+        lat = f"{39.98 + draw(st.floats(0, 0.02)):.5f}" if sane else draw(CELL_TEXT)
+        ident = str(i) if draw(st.booleans()) else draw(CELL_TEXT)
+        capacity = draw(st.one_of(st.just(""), st.integers(0, 50).map(str), CELL_TEXT))
+        fields = [ident, draw(KINDS), f"s{i}", lon, lat, capacity]
+        rows.append(",".join(f'"{f}"' if "," in f or '"' in f else f for f in fields))
+    return "\n".join(rows) + "\n"
+
+
+def _registry_case(tmp: Path, tif: Path, text: str) -> Path:
+    (tmp / "res.csv").write_text(text, encoding="utf-8", errors="replace")
+    layer = {"res": {"type": "points", "role": "resource", "path": str(tmp / "res.csv")}}
+    return raster_recipe(tmp, tif, layers=layer)
+
+
+@FAST
+@given(text=registries())
+def test_generated_registries_validate(city, text):
+    COUNTS["registries"] += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        code, message = cli("validate", _registry_case(Path(tmp), city[0], text))
+        assert code in (0, 2), message
+        if code == 2:
+            assert "res.csv" in message or "layers.res" in message, message
+
+
+@hsettings(FAST, max_examples=6)
+@given(text=registries())
+def test_generated_registries_run_or_refuse(city, text):
+    """A run ends in exit 2 naming the registry, or keeps every person of the raster."""
+    COUNTS["registries"] += 1
+    tif, total = city
+    with tempfile.TemporaryDirectory() as tmp:
+        code, message = cli(
+            "run", "--quiet", "--scheduler", "synchronous", _registry_case(Path(tmp), tif, text)
+        )
+        if code == 2:
+            assert "res.csv" in message, message
+        else:
+            assert code == 0
+            assert manifest(Path(tmp) / "out")["counts"]["residents"] == pytest.approx(total, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "lat"), [("inf", "39.99"), ("-3", "39.99"), ("1e400", "39.99"), ("5", "1000")]
+)
+def test_absurd_registry_values_are_refused(tmp_path, city, capacity, lat):
+    COUNTS["registries"] += 1
+    text = f"id,kind,name,lon,lat,capacity\n1,fire_station,a,116.305,{lat},{capacity}\n"
+    path = _registry_case(tmp_path, city[0], text)
+    refused(*cli("run", "--quiet", "--scheduler", "synchronous", path), "res.csv")
+
+
+# --- OSM files ----------------------------------------------------------------------------------------
+
+
+def _osm_xml(nodes: list[tuple[int, float, float, dict]], bounds=None) -> bytes:
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="hostile">\n'
+    if bounds:
+        head += '  <bounds minlat="{1}" minlon="{0}" maxlat="{3}" maxlon="{2}"/>\n'.format(*bounds)
+    body = ""
+    for ident, lon, lat, tags in nodes:
+        inner = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        body += f'  <node id="{ident}" version="1" lat="{lat}" lon="{lon}">{inner}</node>\n'
+    return (head + body + "</osm>\n").encode()
+
+
+def osm_cases(folder: Path) -> dict[str, tuple[str, bool]]:
+    """Seeded hostile OSM inputs: name -> (path or URL, whether a run may succeed)."""
+    rng = np.random.default_rng(14)
+    xml, pbf = BUPT_OSM.read_bytes(), BALTIMORE_PBF.read_bytes()
+    shop = {"amenity": "fire_station", "name": "x"}
+    near = (116.34, 39.95, 116.36, 39.97)
+    files = {
+        "empty.osm": (b"", False),
+        "html.osm": (b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", False),
+        "xxe.osm": (
+            b'<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY x SYSTEM "file:///etc/passwd">]><osm>&x;</osm>',
+            False,
+        ),
+        "dtd.osm": (
+            b'<?xml version="1.0"?><!DOCTYPE osm SYSTEM "http://x/osm.dtd"><osm version="0.6"></osm>',
+            False,
+        ),
+        "garbage.osm.pbf": (rng.bytes(3000), False),
+        "huge_id.osm": (_osm_xml([(2**64 + 5, 116.35, 39.96, shop)], bounds=near), True),
+        "long_tag.osm": (_osm_xml([(1, 116.35, 39.96, {**shop, "name": "x" * 2000})], bounds=near), True),
+        "no_bounds.osm": (_osm_xml([(1, 116.35, 39.96, shop)]), True),
+        "long_key.osm": (_osm_xml([(1, 116.35, 39.96, {**shop, "k" * 300: "v"})], bounds=near), True),
+        "node_lat_1000.osm": (_osm_xml([(1, 116.35, 1000, shop)], bounds=near), False),
+        "bounds_lat_1000.osm": (
+            _osm_xml([(1, 116.35, 39.96, shop)], bounds=(116.34, 39.95, 116.36, 1000)),
+            False,
+        ),
+        "world.osm": (_osm_xml([(1, 116.35, 39.96, shop)], bounds=(-180, -90, 180, 90)), True),
+    }
+    for i, cut in enumerate(sorted(rng.integers(10, len(xml) - 10, 3))):
+        files[f"cut{i}.osm"] = (xml[:cut], True)  # cut at a random place: may still parse its head
+    for i, cut in enumerate(sorted(rng.integers(100, len(pbf) - 100, 3))):
+        files[f"cut{i}.osm.pbf"] = (pbf[:cut], False)
+    cases = {}
+    for name, (data, may_run) in files.items():
+        (folder / name).write_bytes(data)
+        cases[name] = (str(folder / name), may_run)
+    (folder / "folder.osm").mkdir()
+    cases["folder.osm"] = (str(folder / "folder.osm"), False)
+    cases["scheme"] = ("nosuchscheme://host/extract.osm.pbf", False)
+    return cases
+
+
+def test_generated_osm_files(tmp_path):
+    """validate and run agree: every unreadable extract is exit 2 naming it; none is a traceback."""
+    for name, (path, may_run) in osm_cases(tmp_path).items():
+        COUNTS["osm"] += 1
+        body = {
+            "name": "o",
+            "area": {"layer": "osm"},
+            "grid": {"resolution": 9},
+            "layers": {"osm": {"type": "osm", "path": path}},
+            "outputs": {"dir": str(tmp_path / "out" / name)},
+        }
+        recipe = tmp_path / f"{name}.yaml"
+        recipe.write_text(yaml.safe_dump(body), encoding="utf-8")
+        code, text = cli("validate", recipe)
+        if name == "world.osm":  # world bounds in the header: billions of cells, not "about 1"
+            refused(code, text, "use resolution")
+            continue
+        if code == 2:
+            assert Path(path).name in text or "scheme" in text, text
+        elif not may_run:
+            refused(*cli("run", "--quiet", "--scheduler", "synchronous", recipe), Path(path).name)
+        if code == 0 and may_run:
+            code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
+            assert code in (0, 2), text
+            if code == 2:
+                assert name in text or "layer 'osm'" in text, text
+
+
+# --- rasters --------------------------------------------------------------------------------------------
+
+CRSS = ["EPSG:4326", "south-up", "EPSG:3857", "EPSG:32650", "ESRI:54009"]
+ORIGINS = {  # (west, north) near Beijing in each CRS
+    "EPSG:3857": (12946000.0, 4865000.0),
+    "EPSG:32650": (440000.0, 4428000.0),
+    "ESRI:54009": (10000000.0, 4600000.0),
+}
+
+
+@hsettings(FAST, max_examples=40)
+@given(
+    crs=st.sampled_from(CRSS),
+    resolution=st.integers(7, 12),
+    shape=st.tuples(st.integers(1, 9), st.integers(1, 9)),
+    seed=st.integers(0, 2**16),
+    nodata=st.booleans(),
+)
+def test_people_are_conserved_for_any_raster_crs_and_resolution(crs, resolution, shape, seed, nodata):
+    """Property: the cells over a raster's extent hold exactly its people, whatever its CRS."""
+    COUNTS["rasters"] += 1
+    rng = np.random.default_rng(seed)
+    data = (rng.random(shape) * rng.choice([1, 100, 1e4])).astype("float32")
+    if nodata:
+        data[rng.random(shape) < 0.2] = -9999
+    side_m = np.sqrt(min(400, 30 * 7 ** max(0, 12 - resolution)) * h3.average_hexagon_area(resolution, "m^2"))
+    pixel = side_m / max(shape)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "p.tif"
+        options = {"nodata": -9999} if nodata else {}
+        if crs in ORIGINS:
+            write_tif(path, data, from_origin(*ORIGINS[crs], pixel, pixel), crs=crs, **options)
+        else:
+            deg = pixel / 111_000
+            transform = from_origin(116.3, 40.0, deg, deg)
+            if crs == "south-up":
+                transform = rasterio.Affine(deg, 0, 116.3, 0, deg, 40.0 - deg * shape[0])
+                data = data[::-1].copy()
+            write_tif(path, data, transform, **options)
+        info = raster_info(path, warp=True)
+        area = shapely.box(*info.bounds)
+        cells = cells_from_area(area, resolution)
+        people = population_from_raster(info, cells, resolution=resolution, area=area)
+    expected = (
+        float(np.where(data == -9999, 0, data).astype("float64").sum()) if nodata else float(data.sum())
+    )
+    assert people.sum() == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def hostile_rasters(folder: Path) -> dict[str, Path]:
+    rng = np.random.default_rng(7)
+    ones = np.ones((64, 64), "float32")
+    cases = {
+        "metres_as_degrees": write_tif(folder / "m.tif", ones, from_origin(440000, 4428000, 100, 100)),
+        "antimeridian": write_tif(folder / "a.tif", ones, from_origin(179.99, 0.01, 0.001, 0.001)),
+        "no_crs": write_tif(folder / "n.tif", ones, from_origin(116.3, 40.0, 0.001, 0.001), crs=None),
+        "rotated": write_tif(
+            folder / "rot.tif", ones, rasterio.Affine(0.001, 0.0002, 116.3, 0.0002, -0.001, 40)
+        ),
+    }
+    tiled = write_tif(
+        folder / "t.tif", rng.random((512, 512)).astype("float32"), from_origin(116.3, 40.0, 0.0001, 0.0001),
+        tiled=True, blockxsize=128, blockysize=128,
+    )  # fmt: skip
+    data = tiled.read_bytes()
+    (folder / "truncated.tif").write_bytes(data[: int(len(data) * 0.7)])
+    cases["truncated"] = folder / "truncated.tif"
+    (folder / "garbage.tif").write_bytes(rng.bytes(5000))
+    cases["garbage"] = folder / "garbage.tif"
+    (folder / "empty.tif").write_bytes(b"")
+    cases["empty"] = folder / "empty.tif"
+    sparse = folder / "sparse.tif"
+    profile = {"driver": "GTiff", "width": 200_000, "height": 200_000, "count": 1, "dtype": "float32"}
+    with rasterio.open(
+        sparse, "w", **profile, crs="EPSG:4326", transform=from_origin(116.0, 40.5, 1e-5, 1e-5),
+        tiled=True, sparse_ok=True, blockxsize=256, blockysize=256, BIGTIFF="YES",
+    ) as dst:  # fmt: skip
+        dst.write(np.ones((256, 256), "float32"), 1, window=rasterio.windows.Window(0, 0, 256, 256))
+    cases["sparse_200000"] = sparse
+    return cases
+
+
+def test_hostile_rasters(tmp_path):
+    """Cut, garbled, mislabelled or absurdly large rasters: exit 2 naming the file, at validate or run."""
+    for name, path in hostile_rasters(tmp_path).items():
+        COUNTS["rasters"] += 1
+        recipe = raster_recipe(tmp_path, path, name=name, resolution=9)
+        code, text = cli("validate", recipe)
+        if code == 0:
+            code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
+        refused(code, text, path.name)
+
+
+# --- areas ----------------------------------------------------------------------------------------------
+
+
+def _geojson(rings: list[list[list[float]]]) -> str:
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+        for r in rings
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).replace("NaN", "NaN")
+
+
+def area_cases(folder: Path) -> dict[str, tuple[Path, bool]]:
+    """Area files: name -> (path, whether a run may succeed)."""
+    rng = np.random.default_rng(3)
+    tri = []
+    for _ in range(5000):
+        x, y = 116.30 + rng.random() * 0.02, 39.98 + rng.random() * 0.02
+        tri.append([[x, y], [x + 1e-5, y], [x, y + 1e-5], [x, y]])
+    texts = {
+        "bow_tie": (
+            _geojson([[[116.30, 39.98], [116.32, 40.0], [116.32, 39.98], [116.30, 40.0], [116.30, 39.98]]]),
+            True,
+        ),
+        "nan_vertex": (
+            _geojson([[[116.30, 39.98], [116.32, float("nan")], [116.32, 39.98], [116.30, 39.98]]]),
+            False,
+        ),
+        "triangles": (_geojson(tri), False),
+        "no_polygon": ('{"type":"FeatureCollection","features":[]}', False),
+        "garbage": ("{not json", False),
+    }
+    cases = {}
+    for name, (text, ok) in texts.items():
+        (folder / f"{name}.geojson").write_text(text, encoding="utf-8")
+        cases[name] = (folder / f"{name}.geojson", ok)
+    huge = folder / "huge.geojson"
+    with open(huge, "wb") as handle:
+        handle.truncate(60_000_000)  # sparse: 60 MB that would be read whole
+    cases["huge"] = (huge, False)
+    cases["device"] = (Path("/dev/zero"), False)
+    return cases
+
+
+def test_hostile_area_files(tmp_path, city):
+    tif, _ = city
+    for name, (path, may_run) in area_cases(tmp_path).items():
+        COUNTS["areas"] += 1
+        recipe = raster_recipe(tmp_path, tif, name=name, area={"path": str(path)})
+        code, text = cli("validate", recipe)
+        if name in ("triangles", "huge", "device"):  # refused before anything is read whole
+            refused(code, text, path.name)
+        if code == 0:
+            code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
+        if may_run and code == 0:
+            continue
+        refused(code, text, path.name)
+
+
+@pytest.mark.parametrize("tables", [{"osm_tags": "/dev/zero"}, {"standards": "/"}])
+def test_side_tables_are_bounded(tmp_path, city, tables):
+    COUNTS["recipes"] += 1
+    recipe = raster_recipe(tmp_path, city[0], tables=tables)
+    refused(*cli("validate", recipe), "tables.", "not a regular file")
+
+
+def test_absurd_floor_area_per_person(tmp_path):
+    COUNTS["recipes"] += 1
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-bupt.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(BUPT_OSM)
+    body["layers"]["population"]["floor_area_per_person_m2"] = 1e-300
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    refused(*cli("validate", path), "floor_area_per_person_m2")
+
+
+# --- the run life cycle ---------------------------------------------------------------------------------
+
+
+def test_two_recipes_sharing_an_output_folder(tmp_path, city):
+    """rescan, history and keep never touch another recipe's runs in a shared outputs.dir."""
+    COUNTS["lifecycle"] += 1
+    tif, _ = city
+    a = raster_recipe(tmp_path, tif, name="a", outputs={"dir": str(tmp_path / "shared"), "keep": 1})
+    b = raster_recipe(tmp_path, tif, name="b", resolution=8, outputs={"dir": str(tmp_path / "shared")})
+    assert cli("run", "--quiet", "--scheduler", "synchronous", a)[0] == 0
+    assert cli("run", "--quiet", "--scheduler", "synchronous", b)[0] == 0
+    owner = {
+        p: json.loads((p / "manifest.json").read_text())["recipe"]["name"]
+        for p in (tmp_path / "shared" / "runs").iterdir()
+    }
+    assert sorted(owner.values()) == ["a", "b"]
+    b_run = next(p for p, name in owner.items() if name == "b")
+    code, text = cli("rescan", "--quiet", "--scheduler", "synchronous", a)
+    assert code == 0  # a's unchanged inputs: a's own run reused, not compared with b's run
+    code, text = cli("history", a)
+    assert b_run.name not in text and "reused" in text, text
+    assert b_run.is_dir()  # keep: 1 of recipe a never deletes b's run
+
+
+def test_sigterm_is_a_clean_stop(tmp_path, city):
+    """SIGTERM mid-run: a message and a log line, exit 143, the last good run untouched."""
+    COUNTS["lifecycle"] += 1
+    recipe = raster_recipe(tmp_path, city[0])
+    env = dict(os.environ, PYTHONPATH=SRC)
+    command = [sys.executable, "-m", "urbanrisk.cli", "run", "--quiet", "--scheduler", "synchronous"]
+    subprocess.run([*command, str(recipe)], env=env, timeout=120, check=True)
+    first = os.readlink(tmp_path / "out" / "latest")
+    log = tmp_path / "run.log"
+    proc = subprocess.Popen(
+        [*command, "--log-file", str(log), str(recipe)],
+        env=dict(env, URBANRISK_PAUSE_AFTER="grid.parquet"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out" / "runs").glob(".partial-*/grid.parquet")):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
+    assert os.readlink(tmp_path / "out" / "latest") == first
+    assert "terminated (SIGTERM)" in log.read_text(encoding="utf-8")
+
+
+def test_full_disk_is_a_clear_message(tmp_path, city):
+    """A disk that fills mid-run: exit 2 saying so and naming the folder, not a pyogrio traceback."""
+    COUNTS["lifecycle"] += 1
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = os.geteuid() == 0 and shutil.which("mount") and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], capture_output=True, check=False
+    ).returncode == 0  # fmt: skip
+    if not mounted:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        recipe = raster_recipe(tmp_path, city[0], outputs={"dir": str(disk / "out")})
+        env = dict(os.environ, PYTHONPATH=SRC)
+        command = [sys.executable, "-m", "urbanrisk.cli", "run", "--quiet", "--scheduler", "synchronous"]
+        done = subprocess.run([*command, str(recipe)], env=env, timeout=120, capture_output=True, text=True)
+        assert done.returncode == 2 and "no space left" in done.stderr and str(disk) in done.stderr, (
+            done.stderr
+        )
+        assert "Traceback" not in done.stderr
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_write_error_without_the_word_space(tmp_path, city, monkeypatch, capsys):
+    """GDAL's write errors do not always say 'space': a write error on a nearly full disk says it."""
+    COUNTS["lifecycle"] += 1
+    import pyogrio.errors
+
+    import urbanrisk.cli
+    import urbanrisk.run
+
+    def fail(*args, **kwargs):
+        raise pyogrio.errors.DataSourceError("failed to write feature: I/O error")
+
+    monkeypatch.setattr(urbanrisk.run, "write_outputs", fail)
+    monkeypatch.setattr(urbanrisk.cli.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1, 1, 0))
+    code, text = cli("run", "--quiet", "--scheduler", "synchronous", raster_recipe(tmp_path, city[0]))
+    refused(code, text, "no space left")
+
+
+# --- properties of results --------------------------------------------------------------------------------
+
+RANK = {g: i for i, g in enumerate(GRADE_CLASSES)}  # I (0) is the most severe
+
+
+def _bupt(folder: Path, hazards: list[tuple[float, float, int]], stations: list[tuple[float, float]]) -> Path:
+    rows = ["id,kind,name,lon,lat,severity"] + [
+        f"h{i},fuel,h{i},{lon},{lat},{sev}" for i, (lon, lat, sev) in enumerate(hazards)
+    ]
+    (folder / "hazards.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rows = ["id,kind,name,lon,lat"] + [
+        f"f{i},fire_station,f{i},{lon},{lat}" for i, (lon, lat) in enumerate(stations)
+    ]
+    (folder / "stations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-bupt.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(BUPT_OSM)
+    body["grid"]["resolution"] = 10
+    body["layers"]["hazards"] = {
+        "type": "points", "role": "hazard", "path": str(folder / "hazards.csv"),
+        "severity": {"column": "severity", "order": "4_is_most_severe"},
+    }  # fmt: skip
+    if stations:
+        body["layers"]["stations"] = {
+            "type": "points",
+            "role": "resource",
+            "path": str(folder / "stations.csv"),
+        }
+    body["outputs"]["dir"] = str(folder / "out")
+    path = folder / "bupt.yaml"
+    path.write_text(yaml.safe_dump(body), encoding="utf-8")
+    return path
+
+
+def _grades(recipe: Path):
+    from urbanrisk.run import run_recipe
+
+    grid = run_recipe(recipe, scheduler="synchronous", write=False).grid
+    return grid["grade"].map(RANK), grid
+
+
+LONLAT = st.tuples(st.floats(116.349, 116.355), st.floats(39.957, 39.963))
+
+
+@hsettings(FAST, max_examples=2, phases=[Phase.explicit, Phase.generate])  # ~3 s an example: no shrinking
+@given(
+    hazards=st.lists(
+        st.tuples(st.floats(116.349, 116.355), st.floats(39.957, 39.963), st.integers(1, 3)),
+        min_size=1,
+        max_size=3,
+    ),
+    stations=st.lists(LONLAT, min_size=2, max_size=3),
+)
+def test_grades_never_fall_when_danger_rises(hazards, stations):
+    """Property: raising a hazard's severity, or removing a resource (one stays), never lowers a grade."""
+    COUNTS["properties"] += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        base, _ = _grades(_bupt(folder, hazards, stations))
+        worse = [(lon, lat, sev + 1) for lon, lat, sev in hazards]
+        higher, _ = _grades(_bupt(folder, worse, stations))
+        fewer, _ = _grades(_bupt(folder, hazards, stations[1:]))
+    graded = base < RANK["no data"]
+    assert (higher[graded] <= base[graded]).all()
+    assert (fewer[graded] <= base[graded]).all()
+
+
+def test_same_recipe_twice_gives_identical_tables(tmp_path, city):
+    COUNTS["properties"] += 1
+    recipe = raster_recipe(tmp_path, city[0])
+    for _ in range(2):
+        assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    runs = sorted((tmp_path / "out" / "runs").iterdir())
+    assert len(runs) == 2
+    assert (runs[0] / "grid.parquet").read_bytes() == (runs[1] / "grid.parquet").read_bytes()
+    assert set(os.listdir(runs[0])) == set(os.listdir(runs[1]))
+    for child in sorted(runs[0].glob("*.parquet")):
+        assert child.read_bytes() == (runs[1] / child.name).read_bytes(), child.name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (coverage/grade, other branches): with no station left the fire standard is not "
+    "evaluated, lack of coping drops to 1 and 13 of 55 BUPT cells fall from III to IV",
+)
+def test_removing_the_last_station_never_lowers_a_grade(tmp_path):
+    COUNTS["properties"] += 1
+    hazards = [(116.349, 39.957, 1)]
+    base, _ = _grades(_bupt(tmp_path, hazards, [(116.349, 39.957)]))
+    none, _ = _grades(_bupt(tmp_path, hazards, []))
+    graded = base < RANK["no data"]
+    assert (none[graded] <= base[graded]).all()

@@ -154,3 +154,6 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
         pd.testing.assert_frame_equal(
             pd.DataFrame(getattr(eager.screens, name)), pd.DataFrame(getattr(parts.screens, name))
         )
+    # the same stage around the per-partition travel: N-1 losses and the kept street graphs too
+    pd.testing.assert_frame_equal(eager.coverage.resilience, parts.coverage.resilience)
+    pd.testing.assert_frame_equal(eager.coverage.network_edges, parts.coverage.network_edges)

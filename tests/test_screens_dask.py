@@ -37,7 +37,7 @@ def wudaokou(tmp_path_factory):
 def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaokou, scheduler):
     import geopandas as gpd
 
-    from urbanrisk.screens.hazard_sources import _residents_in_circles
+    from urbanrisk.screens.hazard_sources import residents_in_circles
 
     grid, real, utm = wudaokou
     # the sample's sources, and 60 more spread over the area (radii 50-800 m) that cross borders
@@ -60,7 +60,7 @@ def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaok
     exposed = residents_exposed_by_partition(
         grid, xy, hazards["impact_radius_m"].to_numpy(), utm, partition_resolution=8, scheduler=scheduler
     )
-    expected = _residents_in_circles(grid, xy, hazards["impact_radius_m"].to_numpy(), utm)
+    expected = residents_in_circles(grid, xy, hazards["impact_radius_m"].to_numpy(), utm)
     assert (expected > 0).sum() > 30
     np.testing.assert_allclose(exposed, expected, rtol=1e-12, atol=1e-9)
 

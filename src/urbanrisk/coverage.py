@@ -28,6 +28,7 @@ The lack-of-coping dimension of the grade is derived from these travel times.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -315,8 +316,18 @@ def coverage_stage(
     max_snap_m: float | None = None,
     sites: int | None = None,
     speeds_path: str | None = None,
+    cover: Callable[..., StandardCoverage] | None = None,
+    gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
+    coping_of: Callable[[list[pd.DataFrame], pd.Index, int], pd.Series | None] | None = None,
 ) -> CoverageResult:
-    """Coverage of every standard, gaps, suggested sites and supply per person."""
+    """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
+
+    ``cover``, ``gaps_of`` and ``coping_of`` replace :func:`cover_cells`, :func:`gaps_from_coverage`
+    and :func:`coping_scores` (the per-partition stage, :mod:`urbanrisk.coverage_dask`, passes its own).
+    """
+    cover = cover or cover_cells
+    gaps_of = gaps_of or gaps_from_coverage
+    coping_of = coping_of or coping_scores
     search_buffer_m = settings.search_buffer_m if search_buffer_m is None else search_buffer_m
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     sites = settings.suggested_sites if sites is None else sites
@@ -343,12 +354,12 @@ def coverage_stage(
                 streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
             )
         graph = graphs[standard.mode]
-        result = cover_cells(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
+        result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
         fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
         table["supply_per_person"] = fca if fca is not None else np.nan
         tables.append(table)
-        gap_frames.append(gaps_from_coverage(grid, table))
+        gap_frames.append(gaps_of(grid, table))
         candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
         site_frames.append(
             greedy_sites(
@@ -379,7 +390,7 @@ def coverage_stage(
         if site_frames
         else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
     )
-    coping = coping_scores(tables, grid.index, len(standards))
+    coping = coping_of(tables, grid.index, len(standards))
     nodes, edges = _network_tables(graphs, streets, street_nodes, utm_crs=utm_crs, speeds=speeds)
     losses = [f for f in loss_frames if len(f)]
     return CoverageResult(

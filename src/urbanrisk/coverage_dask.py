@@ -42,6 +42,7 @@ most of the city, so the partitioned path is exact but slower than one whole-gra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -54,17 +55,13 @@ from .coverage import (
     StandardCoverage,
     coping_score,
     cover_cells,
+    coverage_stage,
     gaps_from_coverage,
-    resources_near,
-    with_fixed_delay,
 )
 from .grade import cell_centres_xy
-from .network import StreetGraph, street_graph
+from .network import StreetGraph
 from .parallel import map_partitions
 from .result import CoverageResult, Standard
-from .siting import candidate_nodes, greedy_sites
-from .street_rules import fixed_delay, speed_table
-from .supply import two_step_fca
 
 
 @dataclass
@@ -239,83 +236,34 @@ def partitioned_coverage_stage(
     registries: gpd.GeoDataFrame,
     area: shapely.Geometry,
     *,
-    standards: list[Standard],
-    utm_crs: str,
     partition_resolution: int,
     scheduler: str | None = None,
-    search_buffer_m: float | None = None,
-    max_snap_m: float | None = None,
-    sites: int | None = None,
-    speeds_path: str | None = None,
+    **options: Any,
 ) -> CoverageResult:
-    """:func:`urbanrisk.coverage.coverage_stage` with the travel of every standard per partition."""
-    search_buffer_m = settings.search_buffer_m if search_buffer_m is None else search_buffer_m
-    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
-    sites = settings.suggested_sites if sites is None else sites
-    resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
-    status: dict[str, str] = {}
-    tables, gap_frames, site_frames = [], [], []
-    graphs: dict[str, StreetGraph] = {}
-    speeds = speed_table(speeds_path)
-    delay = fixed_delay(speeds)
-    standards = with_fixed_delay(standards, delay)
-    cells_xy = cell_centres_xy(grid.index, utm_crs)
-    for standard in standards:
-        if streets is None or not len(streets):
-            status[standard.name] = "skipped: no osm layer (no street graph)"
-            continue
-        if not (resources["kind"] == standard.resource_kind).any():
-            status[standard.name] = (
-                f"skipped: no {standard.resource_kind} in the data within {search_buffer_m:.0f} m of the "
-                "area (add a resource registry layer with role: resource)"
-            )
-            continue
-        if standard.mode not in graphs:
-            graphs[standard.mode] = street_graph(
-                streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
-            )
-        graph = graphs[standard.mode]
-        result = partitioned_cover_cells(
+    """:func:`urbanrisk.coverage.coverage_stage` with the travel of every standard per partition
+    (``options``: the stage's keyword options: standards, utm_crs, search_buffer_m, ...)."""
+
+    def cover(graph, standard, cells, resources, *, max_snap_m, cells_xy):
+        return partitioned_cover_cells(
             graph,
             standard,
-            grid,
+            cells,
             resources,
             max_snap_m=max_snap_m,
             cells_xy=cells_xy,
             partition_resolution=partition_resolution,
             scheduler=scheduler,
         )
-        table = result.cells
-        fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
-        table["supply_per_person"] = fca if fca is not None else np.nan
-        tables.append(table)
-        gap_frames.append(_gaps(grid, table))
-        candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
-        site_frames.append(
-            greedy_sites(
-                graph, standard, table, candidates, k=sites, cells_xy=cells_xy, max_snap_m=max_snap_m
-            )
-        )
-        uncovered = table["residents_uncovered"].sum()
-        unsnapped = len(result.resources_unsnapped)
-        note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
-        if delay is not None and standard.mode == "drive" and standard.by_time:
-            note += "; turnout = the calibrated speed table's fixed delay"
-        status[standard.name] = (
-            f"ok: {standard.describe()}; {result.resources_used} resources; {uncovered:,.0f} of "
-            f"{table['residents'].sum():,.0f} residents uncovered{note}"
-        )
-    coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
-    gaps = (
-        gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)
-        if gap_frames
-        else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
+
+    return coverage_stage(
+        grid,
+        streets,
+        street_nodes,
+        pois,
+        registries,
+        area,
+        cover=cover,
+        gaps_of=_gaps,
+        coping_of=coping_from_partitions,
+        **options,
     )
-    site_frames = [f for f in site_frames if len(f)]
-    suggested = (
-        gpd.GeoDataFrame(pd.concat(site_frames, ignore_index=True), crs=4326)
-        if site_frames
-        else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
-    )
-    coping = coping_from_partitions(tables, grid.index, len(standards))
-    return CoverageResult(coverage, gaps, suggested, resources, coping, status, standards)

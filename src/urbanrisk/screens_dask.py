@@ -5,7 +5,7 @@
   centres (the impact radius is the halo). Each cell adds the same contributions in the same order
   as the eager loop, so the sums and the top source are bit-identical.
 * :func:`residents_exposed_by_partition` — the hazard screen's residents within each impact circle
-  (:func:`urbanrisk.screens.hazard_sources._residents_in_circles`) as per-partition partial sums,
+  (:func:`urbanrisk.screens.hazard_sources.residents_in_circles`) as per-partition partial sums,
   added in the driver (equal up to floating-point addition order: ~1e-12 relative).
 * :func:`cell_clusters_by_partition` — :func:`urbanrisk.clusters.cell_clusters` (gaps, key
   districts, urban villages) as connected components per partition, merged across partition
@@ -31,6 +31,7 @@ from . import grid as gridmod
 from .clusters import cell_clusters
 from .grade import cell_centres_xy, hazard_intensity
 from .parallel import map_partitions
+from .screens.hazard_sources import residents_in_circles
 
 
 @dataclass
@@ -80,10 +81,8 @@ def hazard_intensity_by_partition(
 
 
 def _exposed_partition(task: tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, str]) -> np.ndarray:
-    from .screens.hazard_sources import _residents_in_circles
-
     cells, centres, radii, utm_crs = task
-    return _residents_in_circles(cells, centres, radii, utm_crs)
+    return residents_in_circles(cells, centres, radii, utm_crs)
 
 
 def residents_exposed_by_partition(

@@ -123,6 +123,7 @@ def hazard_sources_from_layers(
 def residents_in_circles(
     grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
 ) -> np.ndarray:
+    """Residents inside each circle (UTM centres and radii), each cell shared by the area it overlaps."""
     cells = grid.geometry.to_crs(utm_crs).to_numpy()
     residents = grid["residents"].to_numpy()
     cell_area = shapely.area(cells)

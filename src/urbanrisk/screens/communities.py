@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..clusters import dissolve_cells
 from ..result import GRADE_RANK, GRADES, NO_DATA
+from .registers import hazards_reaching
 
 MIN_RESIDENTIAL_HA = 1.0
 PARENT_OFFSET = 2  # H3 parent units are this many resolutions coarser than the grid
@@ -133,21 +134,7 @@ def communities_screen(
             "mean_risk": groups["risk"].mean(),
         }
     ).reindex(units["id"])
-    top = pd.Series("", index=units["id"], dtype="str")
-    hz = hazard_sources if hazard_sources is not None and len(hazard_sources) else None
-    if hz is not None:  # the hazard sources whose impact circle reaches each unit, worst first
-        circles = gpd.GeoDataFrame(
-            hz[["id", "label", "name", "grade"]].reset_index(drop=True),
-            geometry=hz.to_crs(utm_crs).buffer(hz["impact_radius_m"].to_numpy()).to_numpy(),
-            crs=utm_crs,
-        )
-        outlines = gpd.GeoDataFrame(
-            {"unit": units["id"].to_numpy()}, geometry=units.geometry.to_numpy(), crs=4326
-        ).to_crs(utm_crs)
-        hits = gpd.sjoin(outlines, circles, predicate="intersects")
-        hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
-        hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
-        top.update(hits.groupby("unit")["text"].agg(lambda t: "; ".join(t.head(3))))
+    top = hazards_reaching(units, hazard_sources, utm_crs, most=3)  # worst first
     rows = {
         "id": units["id"].to_numpy(),
         "name": units["name"].to_numpy(),

@@ -89,8 +89,11 @@ def _parents(units: gpd.GeoDataFrame, coarser: gpd.GeoDataFrame, utm_crs: str) -
     return out
 
 
-def _hazards_reaching(units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, utm_crs: str) -> pd.Series:
-    """Per unit id: the hazard sources whose impact circle reaches it, worst grade first."""
+def hazards_reaching(
+    units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, utm_crs: str, *, most: int | None = None
+) -> pd.Series:
+    """Per unit id: the hazard sources whose impact circle reaches it, worst grade first (at most
+    ``most`` of them; None: all), as text."""
     out = pd.Series("", index=units["id"].to_numpy(), dtype="str")
     if hazards is None or not len(hazards) or not len(units):
         return out
@@ -107,7 +110,7 @@ def _hazards_reaching(units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None,
         return out
     hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
     hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
-    out.update(hits.groupby("unit")["text"].agg("; ".join))
+    out.update(hits.groupby("unit")["text"].agg(lambda t: "; ".join(t.head(most) if most else t)))
     return out
 
 
@@ -224,7 +227,7 @@ def level_registers(
         for column in ("cells", "red_cells", "orange_cells"):
             table[column] = table[column].astype(int)
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
-        table["hazards"] = _hazards_reaching(rows, hazard_sources, utm_crs).reindex(rows["id"]).to_numpy()
+        table["hazards"] = hazards_reaching(rows, hazard_sources, utm_crs).reindex(rows["id"]).to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)
         previous, above = rows, assignment
     return registers

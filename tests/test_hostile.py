@@ -727,8 +727,8 @@ def test_same_recipe_twice_gives_identical_tables(tmp_path, city):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="open (coverage/grade, other branches): with no station left the fire standard is not "
-    "evaluated, lack of coping drops to 1 and 13 of 55 BUPT cells fall from III to IV",
+    reason="known bug (issue #14, open): with no station left the fire standard is unknown and left "
+    "out of lack of coping, so 13 of 55 BUPT cells fall from III to IV",
 )
 def test_removing_the_last_station_never_lowers_a_grade(tmp_path):
     COUNTS["properties"] += 1

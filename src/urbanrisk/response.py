@@ -98,22 +98,7 @@ def nearest_resources(
         )
         rows.append(table.assign(rank=np.arange(1, len(table) + 1))[RESOURCE_COLUMNS])
     if not rows:
-        return pd.DataFrame(
-            columns=[
-                "kind",
-                "rank",
-                "id",
-                "name",
-                "mode",
-                "travel_s",
-                "turnout_s",
-                "eta_s",
-                "network_m",
-                "capacity",
-                "lon",
-                "lat",
-            ]
-        )
+        return pd.DataFrame(columns=RESOURCE_COLUMNS)
     return pd.concat(rows, ignore_index=True)
 
 

@@ -26,9 +26,8 @@ from .indicators import partition_indicators
 from .lifecycle import run_lock
 from .parallel import compute_graph, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
-from .pipeline import finish_run, prepare_run, stage_timer
+from .pipeline import complete_run, prepare_run, stage_timer
 from .recipe import Recipe, load_recipe
-from .result import RunResult
 from .run import write_run
 
 
@@ -46,17 +45,7 @@ def _finish(
     timings = dict(timings)
     stage = stage_timer(timings)
     grid = stage("grid", lambda: grid_from_tables(list(tables), layers.population_source))
-    grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler="synchronous", stage=stage)
-    result = RunResult(
-        recipe=recipe,
-        grid=grid,
-        layers=layers,
-        area=area,
-        timings=timings,
-        notes=notes,
-        screens=screens,
-        coverage=coverage,
-    )
+    result = complete_run(recipe, layers, area, grid, notes, timings, scheduler="synchronous", stage=stage)
     return write_run(result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch})
 
 

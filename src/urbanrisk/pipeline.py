@@ -316,6 +316,21 @@ def compute_run(
             recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
         ),
     )
+    return complete_run(recipe, layers, area, grid, notes, timings, scheduler=scheduler, stage=stage)
+
+
+def complete_run(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    notes: list[str],
+    timings: dict[str, float],
+    *,
+    scheduler: str,
+    stage: Callable[[str, Callable[[], Any]], Any],
+) -> RunResult:
+    """The stages after the grid (:func:`finish_run`), gathered with the rest into one :class:`RunResult`."""
     grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler=scheduler, stage=stage)
     return RunResult(
         recipe=recipe,

@@ -12,7 +12,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 import urbanrisk as ur
-from conftest import ACCRA_TIF, WUDAOKOU_OSM, default_recipe, write_recipe
+from conftest import ACCRA_TIF, BUPT_OSM, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk.result import GRADES, NO_DATA
 
 WUDAOKOU_BOUNDS = (116.3084, 39.9905, 116.3320, 40.0123)
@@ -202,3 +202,41 @@ def test_no_data_cells_take_no_grade_and_do_not_shift_classes(method):
     grades = grades_from_scores(risk, GradingSpecModel(method=method))
     assert grades.iloc[-1] == NO_DATA
     assert grades.iloc[:4].tolist() == ["I", "II", "III", "IV"]
+
+
+def test_an_extract_without_bounds_is_studied_where_its_buildings_are(tmp_path):
+    """A clipped extract without <bounds>: its streets run on beyond the clip. The study area and the
+    data extent follow one rule (the buildings' box), so the overshoot is neither studied nor "no data"
+    (before: 1,247 cells at r10 on BUPT, 925 of them "no data")."""
+    from shapely.geometry import box
+
+    from urbanrisk.run import run_recipe
+
+    text = BUPT_OSM.read_text(encoding="utf-8")
+    assert "<bounds" in text
+    extract = tmp_path / "bupt.osm"
+    extract.write_text(
+        "\n".join(line for line in text.splitlines() if "<bounds" not in line), encoding="utf-8"
+    )
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "bupt-no-bounds",
+            "area": {"layer": "osm"},
+            "grid": {"resolution": 10},
+            "layers": {
+                "osm": {"type": "osm", "path": str(extract)},
+                "population": {
+                    "type": "population_from_buildings",
+                    "source": "osm",
+                    "floor_area_per_person_m2": 38.6,
+                },
+            },
+            "outputs": {"dir": str(tmp_path / "out")},
+        },
+    )
+    result = run_recipe(recipe, scheduler="synchronous", write=False)
+    buildings = box(*result.layers.buildings.total_bounds)
+    assert result.area.equals(buildings)
+    assert result.layers.streets.total_bounds[2] > buildings.bounds[2]  # the streets do overshoot
+    assert (result.grid["grade"] != NO_DATA).all()

@@ -35,6 +35,7 @@ from shapely.geometry import box
 
 from . import settings
 from .grade import INDICATORS, disk_sum
+from .layers.extent import osm_data_box
 from .result import Layers
 
 #: Words for each indicator, and for the reasons one is unknown.
@@ -69,14 +70,13 @@ def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, 
 
 
 def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
-    """The boxes the OSM data cover: each extract's declared bounds, else the bounds of its buildings
-    (streets and large areas of a clipped extract run on beyond the clip: they do not mark its
-    extent), else of its places, else of its streets."""
+    """The boxes the OSM data cover: each extract's declared bounds, else
+    :func:`~urbanrisk.layers.extent.osm_data_box` (the same box the study area takes)."""
     boxes = [b for b in layers.osm_bounds.values() if b is not None]
     if len(boxes) < len(layers.osm_bounds):
-        frames = next(([f] for f in (layers.buildings, layers.pois, layers.streets) if len(f)), [])
-        if frames:
-            boxes.append(tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy())))
+        data = osm_data_box(layers.buildings, layers.pois, layers.streets)
+        if data is not None:
+            boxes.append(data)
     return boxes
 
 

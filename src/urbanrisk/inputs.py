@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from . import settings
 from ._errors import LayerError, RecipeError
 from .cache import Cache, content_key, frame_digest, sha256_of
+from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
@@ -209,16 +210,13 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
 
 
 def _osm_area(name: str, layers: Layers) -> BaseGeometry:
-    bounds = layers.osm_bounds.get(name)
+    bounds = layers.osm_bounds.get(name) or osm_data_box(layers.buildings, layers.pois, layers.streets)
     if bounds is None:
-        frames = [f for f in (layers.buildings, layers.streets) if len(f)]
-        if not frames:
-            msg = (
-                f"area: layer '{name}' declares no bounds and holds no buildings or streets: give the "
-                "study area with area: {bbox: [minlon, minlat, maxlon, maxlat]}"
-            )
-            raise LayerError(msg)
-        bounds = tuple(shapely.total_bounds(pd.concat([f.geometry for f in frames]).to_numpy()))
+        msg = (
+            f"area: layer '{name}' declares no bounds and holds no buildings, places or streets: give "
+            "the study area with area: {bbox: [minlon, minlat, maxlon, maxlat]}"
+        )
+        raise LayerError(msg)
     return box(*bounds)
 
 

@@ -1,12 +1,14 @@
 # urbanrisk: two commands from a fresh clone.
 #   make demo  - create .venv, install urbanrisk, run the default recipe, print where the map is
+#                (Baltimore: the shipped city with fire stations, hospitals and a shelter in its data;
+#                the Chinese sample: make demo RECIPE=recipes/beijing-wudaokou.yaml)
 #   make test  - same environment plus test extras, run the whole test suite
 # Both are idempotent: the environment is rebuilt only when pyproject.toml changes.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-RECIPE ?= recipes/beijing-wudaokou.yaml
+RECIPE ?= recipes/baltimore.yaml
 
 .PHONY: demo test lint bench clean-venv browser screenshots
 
@@ -42,7 +44,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 screenshots: $(VENV)/.installed-test browser
-	$(BIN)/python docs/make_screenshots.py
+	$(BIN)/python docs/make_screenshots.py $(RECIPE)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

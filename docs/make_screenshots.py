@@ -1,7 +1,8 @@
 """Screenshots of the default recipe's map and report for the README (`make screenshots`).
 
-Runs the default recipe into a temporary folder and photographs map.html and report.html in headless
-Debian Chromium, as a planner would see them.
+Runs the recipe given as argument (`make screenshots` passes the Makefile's RECIPE, the one
+`make demo` runs; default recipes/baltimore.yaml) into a temporary folder and photographs map.html
+and report.html in headless Debian Chromium, as a planner would see them.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def main() -> int:
     if chromium is None:
         print("chromium is not installed: run `make browser` as root", file=sys.stderr)
         return 2
+    recipe = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "recipes" / "baltimore.yaml"
     with tempfile.TemporaryDirectory() as tmp:
-        result = ur.run_recipe(ROOT / "recipes" / "beijing-wudaokou.yaml", out=tmp)
+        result = ur.run_recipe(recipe, out=tmp)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 800})

@@ -26,7 +26,8 @@ def write_recipe(folder: Path, body: dict, name: str = "recipe.yaml") -> Path:
 
 
 def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | None = None, **extra) -> Path:
-    """The default recipe written into ``folder`` with absolute layer paths and outputs in
+    """The tests' default recipe, Wudaokou (the Chinese sample; `make demo` runs the Makefile's RECIPE,
+    see test_demo.py), written into ``folder`` with absolute layer paths and outputs in
     ``folder/out``; ``osm``/``hazards`` replace its files, ``extra`` adds or replaces top-level keys."""
     body = yaml.safe_load((ROOT / "recipes" / "beijing-wudaokou.yaml").read_text(encoding="utf-8"))
     body["layers"]["osm"]["path"] = str(osm or WUDAOKOU_OSM)
@@ -38,5 +39,5 @@ def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | Non
 
 @pytest.fixture
 def wudaokou_recipe(tmp_path: Path) -> Path:
-    """The default recipe with absolute layer paths and outputs in a temporary folder."""
+    """The Wudaokou recipe with absolute layer paths and outputs in a temporary folder."""
     return default_recipe(tmp_path)

@@ -1,4 +1,4 @@
-"""End to end on the real default city: outputs that open, schedulers that agree, runs that never break."""
+"""End to end on the real Wudaokou city: outputs that open, schedulers that agree, runs that never break."""
 
 from __future__ import annotations
 

@@ -23,7 +23,10 @@ street graph of its mode (:mod:`urbanrisk.network`):
 5. where resources carry a capacity, two-step floating catchment (PySAL ``access``) gives supply
    per person.
 
-The lack-of-coping dimension of the grade is derived from these travel times.
+The lack-of-coping dimension of the grade is derived from these travel times. A standard without any
+resource of its kind in the data is unknown (skipped, named in ``CoverageResult.unknown``), unless the
+recipe declares its resources complete (:mod:`urbanrisk.standards`): then it is evaluated, and nobody
+is reached.
 """
 
 from __future__ import annotations

@@ -74,8 +74,7 @@ def _completeness(summary: RunSummary, t: Callable[..., str], language: str) -> 
     if language == "zh":
         text = t("completeness text", estimate=estimate)
         unknown = "；".join(
-            f"{_indicator_zh(k)}：{v:,} 个单元"
-            for k, v in info.get("cells_unknown_by_indicator", {}).items()
+            f"{_indicator_zh(k)}：{v:,} 个单元" for k, v in info.get("cells_unknown_by_indicator", {}).items()
         )
         text += f" 未知指标：{unknown}。" if unknown else ""
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import html
 import io
 import json
 import os
@@ -651,7 +652,16 @@ def test_write_error_without_the_word_space(tmp_path, city, monkeypatch, capsys)
 RANK = {g: i for i, g in enumerate(GRADE_CLASSES)}  # I (0) is the most severe
 
 
-def _bupt(folder: Path, hazards: list[tuple[float, float, int]], stations: list[tuple[float, float]]) -> Path:
+def _bupt(
+    folder: Path,
+    hazards: list[tuple[float, float, int]],
+    stations: list[tuple[float, float]],
+    *,
+    complete: bool = False,
+) -> Path:
+    """The BUPT recipe with these hazards and fire stations; ``complete``: the station registry is
+    declared to list every fire station (``complete_for``), kept even when it lists none."""
+    folder.mkdir(parents=True, exist_ok=True)
     rows = ["id,kind,name,lon,lat,severity"] + [
         f"h{i},fuel,h{i},{lon},{lat},{sev}" for i, (lon, lat, sev) in enumerate(hazards)
     ]
@@ -667,12 +677,14 @@ def _bupt(folder: Path, hazards: list[tuple[float, float, int]], stations: list[
         "type": "points", "role": "hazard", "path": str(folder / "hazards.csv"),
         "severity": {"column": "severity", "order": "4_is_most_severe"},
     }  # fmt: skip
-    if stations:
+    if stations or complete:
         body["layers"]["stations"] = {
             "type": "points",
             "role": "resource",
             "path": str(folder / "stations.csv"),
         }
+    if complete:
+        body["layers"]["stations"]["complete_for"] = ["fire_station"]
     body["outputs"]["dir"] = str(folder / "out")
     path = folder / "bupt.yaml"
     path.write_text(yaml.safe_dump(body), encoding="utf-8")
@@ -696,17 +708,18 @@ LONLAT = st.tuples(st.floats(116.349, 116.355), st.floats(39.957, 39.963))
         min_size=1,
         max_size=3,
     ),
-    stations=st.lists(LONLAT, min_size=2, max_size=3),
+    stations=st.lists(LONLAT, min_size=1, max_size=3),
 )
 def test_grades_never_fall_when_danger_rises(hazards, stations):
-    """Property: raising a hazard's severity, or removing a resource (one stays), never lowers a grade."""
+    """Property: raising a hazard's severity, or removing a resource from a registry declared complete
+    (the last one included), never lowers a grade."""
     COUNTS["properties"] += 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        base, _ = _grades(_bupt(folder, hazards, stations))
+        base, _ = _grades(_bupt(folder, hazards, stations, complete=True))
         worse = [(lon, lat, sev + 1) for lon, lat, sev in hazards]
-        higher, _ = _grades(_bupt(folder, worse, stations))
-        fewer, _ = _grades(_bupt(folder, hazards, stations[1:]))
+        higher, _ = _grades(_bupt(folder, worse, stations, complete=True))
+        fewer, _ = _grades(_bupt(folder, hazards, stations[1:], complete=True))
     graded = base < RANK["no data"]
     assert (higher[graded] <= base[graded]).all()
     assert (fewer[graded] <= base[graded]).all()
@@ -725,15 +738,62 @@ def test_same_recipe_twice_gives_identical_tables(tmp_path, city):
         assert child.read_bytes() == (runs[1] / child.name).read_bytes(), child.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (issue #14, open): with no station left the fire standard is unknown and left "
-    "out of lack of coping, so 13 of 55 BUPT cells fall from III to IV",
-)
+def _run_in_memory(recipe: Path):
+    from urbanrisk.outputs.manifest import build_manifest
+    from urbanrisk.outputs.report import report_html
+    from urbanrisk.outputs.summary import run_summary
+    from urbanrisk.run import run_recipe
+
+    result = run_recipe(recipe, scheduler="synchronous", write=False)
+    summary = run_summary(result)
+    # what `urbanrisk run` prints is "  <name>: <status>" for each of summary.statuses, then warnings
+    printed = "\n".join(
+        [f"  {k}: {v}" for k, v in summary.statuses.items()] + [f"  WARNING: {w}" for w in summary.warnings]
+    )
+    return result, printed, build_manifest(result, summary, run={}), report_html(result, summary)
+
+
 def test_removing_the_last_station_never_lowers_a_grade(tmp_path):
+    """Issue #14: the registry is declared complete (complete_for: [fire_station]) in both recipes, so
+    with its last station removed the fire standard is evaluated (nobody reached), not unknown."""
+    from urbanrisk.outputs.deck import _cell_tips
+
     COUNTS["properties"] += 1
     hazards = [(116.349, 39.957, 1)]
-    base, _ = _grades(_bupt(tmp_path, hazards, [(116.349, 39.957)]))
-    none, _ = _grades(_bupt(tmp_path, hazards, []))
+    base, base_grid = _grades(_bupt(tmp_path / "base", hazards, [(116.349, 39.957)], complete=True))
+    result, printed, manifest, report = _run_in_memory(_bupt(tmp_path / "none", hazards, [], complete=True))
+    grid = result.grid
+    none = grid["grade"].map(RANK).reindex(base.index)
     graded = base < RANK["no data"]
-    assert (none[graded] <= base[graded]).all()
+    assert graded.sum() == 55 and (none[graded] <= base[graded]).all()
+    assert (none[graded] < base[graded]).any()  # none at all is worse than one station
+    assert (
+        grid["lack_of_coping"].reindex(base.index)[graded] >= base_grid.loc[graded, "lack_of_coping"]
+    ).all()
+    said = (
+        "no fire_station in a registry declared complete (layer 'stations', complete_for): "
+        "every resident uncovered"
+    )
+    assert "coverage fire: ok: " in printed and said in printed and "skipped: no fire_station" not in printed
+    assert grid["fire_travel"].isna().all() and not grid["fire_covered"].any()
+    assert not grid["unknown"].str.contains("fire coverage").any()
+    fire = manifest["coverage"]["standards"]["fire"]
+    assert said in fire["status"] and fire["evaluated"]
+    assert fire["residents_uncovered"] == pytest.approx(grid["residents"].sum())
+    assert html.escape(said) in report
+    assert (result.coverage.sites["standard"] == "fire").sum() >= 1  # where a first station would help most
+    assert all("fire not reached" in tip for tip in _cell_tips(grid.head(3), {"fire": "s"}))  # the map
+
+
+def test_no_station_and_no_declaration_leaves_the_fire_standard_unknown(tmp_path):
+    """Missing is not zero: without complete_for no fire station in the data is unknown, and every
+    output says so (the status the CLI prints, each cell's unknown column, a warning)."""
+    result, printed, manifest, _ = _run_in_memory(_bupt(tmp_path, [(116.349, 39.957, 1)], []))
+    skipped = "no fire_station in the data within 2000 m of the area: fire coverage unknown"
+    assert f"  coverage fire: skipped: {skipped}" in printed
+    assert "WARNING: fire coverage: no fire_station in the data (unknown, not none" in printed
+    grid = result.grid
+    assert grid["unknown"].str.contains("fire coverage: no fire_station in the data").all()
+    assert "fire_travel" not in grid.columns
+    assert not manifest["coverage"]["standards"]["fire"]["evaluated"]
+    assert manifest["data_completeness"]["cells_unknown_by_indicator"]["fire coverage"] == len(grid)

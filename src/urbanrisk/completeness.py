@@ -25,6 +25,7 @@ outside the raster; hazard sources are unknown where the recipe has no hazard da
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import geopandas as gpd
 import h3
@@ -189,9 +190,28 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
     return out
 
 
-def completeness_summary(grid: gpd.GeoDataFrame, layers: Layers) -> dict:
-    """Per run: how complete the buildings look, which indicators were unknown in how many cells, and
-    a warning when the buildings look incomplete (for the manifest, report and CLI)."""
+def with_unknown_coverage(known: pd.DataFrame, unknown: Mapping[str, str]) -> pd.DataFrame:
+    """``known`` with each cell's ``unknown`` also naming the coverage standards left unknown (no
+    resource of their kind in the data, and none declared complete), with why.
+
+    Examples
+    --------
+    >>> known = pd.DataFrame({"unknown": ["", "crowding: outside the OSM data"]})
+    >>> with_unknown_coverage(known, {"fire": "fire coverage: no fire_station"})["unknown"].tolist()
+    ['fire coverage: no fire_station', 'crowding: outside the OSM data; fire coverage: no fire_station']
+    """
+    if not unknown:
+        return known
+    extra = "; ".join(unknown.values())
+    texts = [f"{text}; {extra}" if text else extra for text in known["unknown"]]
+    return known.assign(unknown=pd.Series(texts, index=known.index, dtype="str"))
+
+
+def completeness_summary(
+    grid: gpd.GeoDataFrame, layers: Layers, *, unknown_coverage: Mapping[str, str] | None = None
+) -> dict:
+    """Per run: how complete the buildings look, which indicators (and coverage standards) were unknown
+    in how many cells, and a warning when the buildings look incomplete (for the manifest, report and CLI)."""
     has_raster = layers.raster is not None
     _, method = building_completeness(grid.iloc[0:0] if not len(grid) else grid, raster=has_raster)
     values = grid["building_completeness"]
@@ -211,10 +231,12 @@ def completeness_summary(grid: gpd.GeoDataFrame, layers: Layers) -> dict:
         for key in INDICATORS
         if (~grid[f"known_{key[6:]}"]).any()
     }
+    unknown.update({f"{name} coverage": len(grid) for name in unknown_coverage or {}})
     summary = {
         "building_completeness": None if overall is None else round(overall, 3),
         "method": method,
         "cells_unknown_by_indicator": unknown,
+        "coverage_unknown": dict(unknown_coverage or {}),
         "cells_no_data": int((grid["grade"] == "no data").sum()) if "grade" in grid.columns else 0,
     }
     if not layers.osm_bounds:

@@ -23,14 +23,16 @@ street graph of its mode (:mod:`urbanrisk.network`):
 5. where resources carry a capacity, two-step floating catchment (PySAL ``access``) gives supply
    per person.
 
-The lack-of-coping dimension of the grade is derived from these travel times.
+The lack-of-coping dimension of the grade is derived from these travel times. A standard without any
+resource of its kind in the data is unknown (skipped, named in ``CoverageResult.unknown``), unless the
+recipe declares its resources complete (:mod:`urbanrisk.standards`): then it is evaluated, and nobody
+is reached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -42,75 +44,28 @@ from . import settings
 from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
-from .layers.tables import _read_table
 from .network import StreetGraph, graph_to_tables, street_graph
 from .resilience import empty_losses, station_losses
-from .result import UNITS, CoverageResult, Standard
+from .result import CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
+from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table
 from .supply import two_step_fca
 
-
-def standards_table(path: str | Path | None = None) -> pd.DataFrame:
-    """All presets' standards."""
-    path = Path(path) if path else settings.tables_dir / "standards.csv"
-    table = _read_table(
-        path, ["preset", "name", "resource_kind", "mode", "limit", "unit", "turnout_s", "source"]
-    )
-    table["limit"] = table["limit"].astype(float)
-    table["turnout_s"] = table["turnout_s"].astype(float)
-    return table
-
-
-def standards_for(
-    preset: str, overrides: dict[str, dict] | None = None, path: str | Path | None = None
-) -> list[Standard]:
-    """The standards of a preset, with per-standard overrides (limit, unit, mode, turnout_s).
-
-    Examples
-    --------
-    >>> [s.name for s in standards_for("cn")]
-    ['fire', 'medical', 'shelter']
-    >>> standards_for("cn", {"fire": {"limit": 4}})[0].travel_budget
-    180.0
-    """
-    table = standards_table(path)
-    rows = table[table["preset"] == preset]
-    if rows.empty:
-        msg = f"unknown standards preset {preset!r}: use one of {sorted(set(table['preset']))}"
-        raise InputError(msg)
-    out = []
-    for row in rows.itertuples():
-        values = {
-            k: getattr(row, k)
-            for k in ("name", "resource_kind", "mode", "limit", "unit", "turnout_s", "source")
-        }
-        values.update((overrides or {}).get(row.name, {}))
-        if values["unit"] not in UNITS:
-            msg = f"standard {row.name}: unit must be min, s or m (got {values['unit']!r})"
-            raise InputError(msg)
-        out.append(Standard(**values))
-    unknown = set(overrides or {}) - {s.name for s in out}
-    if unknown:
-        msg = (
-            f"coverage.overrides names unknown standards {sorted(unknown)}: preset {preset} has "
-            f"{[s.name for s in out]}"
-        )
-        raise InputError(msg)
-    return out
-
-
-def with_fixed_delay(standards: list[Standard], delay_s: float | None) -> list[Standard]:
-    """The standards with a speed table's fixed delay in place of the turnout of drive-time ones.
-
-    Examples
-    --------
-    >>> [s.turnout_s for s in with_fixed_delay(standards_for("cn"), 45.0)]
-    [45.0, 0.0, 0.0]
-    """
-    if delay_s is None:
-        return list(standards)
-    return [replace(s, turnout_s=delay_s) if s.mode in DRIVING_MODES and s.by_time else s for s in standards]
+__all__ = [
+    "StandardCoverage",
+    "coping_score",
+    "coping_scores",
+    "cover_cells",
+    "coverage_stage",
+    "coverage_wide",
+    "declare_complete",
+    "gaps_from_coverage",
+    "resources_near",
+    "standards_for",
+    "standards_table",
+    "with_fixed_delay",
+]
 
 
 def resources_near(
@@ -339,14 +294,22 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
+    unknown: dict[str, str] = {}
     for standard in standards:
         if streets is None or not len(streets):
             status[standard.name] = "skipped: no osm layer (no street graph)"
             continue
-        if not (resources["kind"] == standard.resource_kind).any():
+        present = bool((resources["kind"] == standard.resource_kind).any())
+        if not present and not standard.declared_complete:
+            kind = standard.resource_kind
             status[standard.name] = (
-                f"skipped: no {standard.resource_kind} in the data within {search_buffer_m:.0f} m of the "
-                "area (add a resource registry layer with role: resource)"
+                f"skipped: no {kind} in the data within {search_buffer_m:.0f} m of the area: {standard.name} "
+                "coverage unknown, left out of lack of coping (add a resource registry layer with role: "
+                f"resource; if it lists every {kind}, say so with complete_for: [{kind}])"
+            )
+            unknown[standard.name] = (
+                f"{standard.name} coverage: no {kind} in the data (unknown, not none: a registry that lists "
+                f"every one says so with complete_for: [{kind}])"
             )
             continue
         if standard.mode not in graphs:
@@ -356,6 +319,10 @@ def coverage_stage(
         graph = graphs[standard.mode]
         result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
+        if not present:  # declared complete, and there is none: nobody is reached
+            table["reason"] = table["reason"].where(
+                table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
+            )
         fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
         table["supply_per_person"] = fca if fca is not None else np.nan
         tables.append(table)
@@ -369,15 +336,7 @@ def coverage_stage(
         loss_frames.append(
             station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
         )
-        uncovered = table["residents_uncovered"].sum()
-        unsnapped = len(result.resources_unsnapped)
-        note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
-        if delay is not None and standard.mode in DRIVING_MODES and standard.by_time:
-            note += "; turnout = the calibrated speed table's fixed delay"
-        status[standard.name] = (
-            f"ok: {standard.describe()}; {result.resources_used} resources; {uncovered:,.0f} of "
-            f"{table['residents'].sum():,.0f} residents uncovered{note}"
-        )
+        status[standard.name] = _ok_status(standard, result, present=present, fixed_delay=delay is not None)
     coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
     gaps = (
         gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)
@@ -404,6 +363,24 @@ def coverage_stage(
         resilience=pd.concat(losses, ignore_index=True) if losses else empty_losses(),
         network_nodes=nodes,
         network_edges=edges,
+        unknown=unknown,
+    )
+
+
+def _ok_status(standard: Standard, result: StandardCoverage, *, present: bool, fixed_delay: bool) -> str:
+    """The status of an evaluated standard: resources used, residents uncovered, and why."""
+    table = result.cells
+    uncovered = table["residents_uncovered"].sum()
+    unsnapped = len(result.resources_unsnapped)
+    head = f"ok: {standard.describe()}; "
+    if not present:
+        head += f"no {standard.resource_kind} in {standard.declared_complete}: every resident uncovered; "
+    note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
+    if fixed_delay and standard.mode in DRIVING_MODES and standard.by_time:
+        note += "; turnout = the calibrated speed table's fixed delay"
+    return (
+        f"{head}{result.resources_used} resources; {uncovered:,.0f} of "
+        f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
 
 

@@ -33,6 +33,7 @@ from .layers.tables import (
     building_type_table,
     check_side_file,
     hazard_kind_table,
+    kind_of,
     landuse_context_table,
     osm_tag_table,
     registry_kind_names,
@@ -59,6 +60,7 @@ class _Loading:
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
+    complete_kinds: dict[str, str] = field(default_factory=dict)  # resource kind -> registry layer
     raster: RasterInfo | None = None
     per_person: float | None = None
     population_source: str = "none: no population layer in the recipe (residents are 0)"
@@ -94,7 +96,7 @@ def _load_osm(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_points(name: str, spec: Any, state: _Loading) -> None:
-    options = spec.model_dump(exclude={"type", "path", "severity", "severity_column"})
+    options = spec.model_dump(exclude={"type", "path", "severity", "severity_column", "complete_for"})
     frame = points_from_file(
         spec.path,
         layer=name,
@@ -102,9 +104,19 @@ def _load_points(name: str, spec: Any, state: _Loading) -> None:
         severity_order=spec.severity.order if spec.severity else None,
         default_severity=state.severities,
         kinds=state.kind_names[spec.role],
+        allow_empty=bool(spec.complete_for),
         **options,
     )
     (state.hazards if spec.role == "hazard" else state.resources).append(frame)
+    for value in spec.complete_for:
+        kind = kind_of(value, state.kind_names["resource"])
+        if kind is None:
+            msg = (
+                f"layer '{name}': complete_for names '{value}', not a resource kind: use one of "
+                f"{sorted(set(state.kind_names['resource'].values()))} or its label (消防站...)"
+            )
+            raise LayerError(msg)
+        state.complete_kinds.setdefault(kind, name)
 
 
 def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
@@ -203,6 +215,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         osm_bounds={name: o.bounds for name, o in osm.items()},
         files=files,
         stats={name: o.stats for name, o in osm.items()},
+        complete_kinds=dict(state.complete_kinds),
     )
     if state.per_person is not None and not len(layers.buildings):
         layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")

@@ -15,7 +15,7 @@ Each stage is a plain function a notebook can call alone::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -25,8 +25,8 @@ from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
 from .cache import Cache
-from .completeness import completeness_summary, measured_indicators
-from .coverage import coverage_stage, coverage_wide, standards_for
+from .completeness import completeness_summary, measured_indicators, with_unknown_coverage
+from .coverage import coverage_stage, coverage_wide, declare_complete, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
@@ -132,12 +132,18 @@ def screen_and_grade(
     *,
     utm_crs: str,
     coping: pd.Series | None = None,
+    unknown_coverage: Mapping[str, str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Screens]:
-    """Run the four screens and grade every cell; returns the graded grid and the screens."""
+    """Run the four screens and grade every cell; returns the graded grid and the screens.
+
+    ``unknown_coverage``: the coverage standards left unknown, and why (``CoverageResult.unknown``):
+    each cell's ``unknown`` names them.
+    """
     hazard_table, hazard_status = _hazard_table(recipe, layers, area, grid, utm_crs)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)
+    known = with_unknown_coverage(known, unknown_coverage or {})
     if coping is not None:  # outside the OSM data there is no street to measure travel on
         coping = coping.where(known["known_crowding"])
     graded = grade_cells(
@@ -168,7 +174,7 @@ def screen_and_grade(
     }
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
-    screens.completeness = completeness_summary(graded, layers)
+    screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
     return graded, screens
 
 
@@ -184,6 +190,7 @@ def coverage_for(
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``."""
     spec = recipe.coverage
     standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    standards = declare_complete(standards, layers.complete_kinds)
     options: dict[str, Any] = {
         "standards": standards,
         "utm_crs": utm_crs_for(area),
@@ -229,7 +236,13 @@ def finish_run(
     grid, screens = stage(
         "screens",
         lambda: screen_and_grade(
-            recipe, layers, area, grid, utm_crs=utm_crs_for(area), coping=coverage.coping
+            recipe,
+            layers,
+            area,
+            grid,
+            utm_crs=utm_crs_for(area),
+            coping=coverage.coping,
+            unknown_coverage=coverage.unknown,
         ),
     )
     wide = coverage_wide(coverage.coverage)

@@ -179,6 +179,18 @@ def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Proble
     return problems
 
 
+def _complete_for_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem]:
+    """``complete_for`` entries that name no resource kind."""
+    unknown = [v for v in spec.complete_for if kind_of(v, names) is None]
+    if not unknown:
+        return []
+    text = (
+        f"complete_for names {unknown}, not resource kinds: use {sorted(set(names.values()))} or their "
+        "labels (消防站, 医院...), or add the kind to your copy of resource_kinds.csv (tables:)"
+    )
+    return [(("layers", name, "complete_for"), text)]
+
+
 def _no_crs(path: Path) -> str:
     return (
         f"{path.name} declares no coordinate reference system (no .prj): say which with `crs:` (e.g. "
@@ -243,6 +255,7 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
             elif spec.type == "raster" and path is not None and "://" not in path:
                 problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points":
+                problems += _complete_for_problems(name, spec, names["resource"])
                 problems += _points_problems(name, spec, names[spec.role])
             elif spec.type == "polygons":
                 problems += _polygons_problems(name, spec)

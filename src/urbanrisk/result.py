@@ -70,6 +70,8 @@ class Layers:
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    #: resource kinds a registry declares complete (``complete_for``) -> that registry's layer name
+    complete_kinds: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +103,9 @@ class Standard:
     unit: str
     turnout_s: float
     source: str
+    #: where the recipe declares this kind's resources complete (none of them: nobody reached), e.g.
+    #: "a registry declared complete (layer 'stations', complete_for)"; "" when not declared
+    declared_complete: str = ""
 
     @property
     def by_time(self) -> bool:
@@ -139,6 +144,9 @@ class CoverageResult:
     #: the street graphs the stage solved, as tables (``urbanrisk.network.graph_to_tables``), per mode
     network_nodes: pd.DataFrame | None = None
     network_edges: pd.DataFrame | None = None
+    #: standards left unknown for want of their resource (none in the data, not declared complete):
+    #: name -> why, in words (each cell's ``unknown`` names them)
+    unknown: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

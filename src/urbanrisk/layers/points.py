@@ -239,6 +239,7 @@ def points_from_file(
     quantity_column: str | None = None,
     default_severity: Mapping[str, int] | None = None,
     kinds: Mapping[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a hazard or resource registry into standard points.
 
@@ -263,6 +264,8 @@ def points_from_file(
     kinds
         Every accepted kind name (casefolded) -> kind (default: the package's kind tables and aliases;
         see :func:`urbanrisk.layers.tables.kind_names`).
+    allow_empty
+        Accept a registry with no row (a resource registry declared complete: it lists none).
 
     Returns
     -------
@@ -285,8 +288,12 @@ def points_from_file(
         gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding)
     else:
         gdf, where = _read_vector_points(path, crs, layer, encoding)
-    if len(gdf) == 0:
-        msg = f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none"
+    if len(gdf) == 0 and not allow_empty:
+        msg = (
+            f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none "
+            "(a resource registry that lists every one of a kind, and none here, says so: "
+            "complete_for: [kind])"
+        )
         raise LayerError(msg)
     if coords != "wgs84":
         x, y = to_wgs84(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), coords)

@@ -195,8 +195,18 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
         r"跳过：研究区及其 \2 米范围内的数据中没有 {\1}",
     ),
     (
+        r"^ok: .*?; no ([a-z_]+) in (a registry|data) declared complete.*?; (\d+) resources; ([\d,]+) of "
+        r"([\d,]+) residents uncovered.*$",
+        r"完成：配方声明{\1}数据完整而其中没有{\1}：全部居民未覆盖（\5 人中 \4 人未覆盖）",
+    ),
+    (
         r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered.*$",
         r"完成：\1 处资源；\3 人中 \2 人未覆盖",
+    ),
+    (
+        r"^\w+ coverage: no ([a-z_]+) in the data \(unknown, not none.*$",
+        r"数据中没有{\1}：该覆盖标准未知（缺失不等于没有），应对能力不足维度不计入，等级可能因此偏低；"
+        r"若台账列全了所有{\1}，请在配方中声明该台账完整",
     ),
     (r"^ok: (.*)$", r"完成"),
     (

@@ -74,8 +74,7 @@ def _completeness(summary: RunSummary, t: Callable[..., str], language: str) -> 
     if language == "zh":
         text = t("completeness text", estimate=estimate)
         unknown = "；".join(
-            f"{INDICATOR_ZH.get(k, k)}：{v:,} 个单元"
-            for k, v in info.get("cells_unknown_by_indicator", {}).items()
+            f"{_indicator_zh(k)}：{v:,} 个单元" for k, v in info.get("cells_unknown_by_indicator", {}).items()
         )
         text += f" 未知指标：{unknown}。" if unknown else ""
     else:
@@ -85,6 +84,13 @@ def _completeness(summary: RunSummary, t: Callable[..., str], language: str) -> 
         )
     heading = escape_text(t("Data completeness: what could not be measured"))
     return f"<h2>{heading}</h2>{warnings}<p>{escape_text(text)}</p>{table}"
+
+
+def _indicator_zh(key: str) -> str:
+    """An unknown indicator's name in Chinese; "fire coverage" (a standard left unknown) -> 消防覆盖."""
+    if key.endswith(" coverage"):
+        return f"{standard_name(key.removesuffix(' coverage'), 'zh')}覆盖"
+    return INDICATOR_ZH.get(key, key)
 
 
 INDICATOR_ZH = {

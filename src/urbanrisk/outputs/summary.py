@@ -38,6 +38,10 @@ class RunSummary:
     def warnings(self) -> list[str]:
         """What a planner must know before trusting the numbers (e.g. incomplete buildings)."""
         out = [self.completeness["warning"]] if self.completeness.get("warning") else []
+        out += [
+            f"{text}; lack of coping leaves it out, so grades may be lower than with it known"
+            for text in self.completeness.get("coverage_unknown", {}).values()
+        ]
         no_data = self.grades.get("no data", {}).get("cells", 0)
         if no_data:
             out.append(
@@ -105,6 +109,8 @@ def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
             "limit": standard.limit,
             "unit": standard.unit,
             "turnout_s": standard.turnout_s,
+            "declared_complete": standard.declared_complete,
+            "evaluated": bool(len(rows)),  # False: skipped (no street graph, or unknown: no resource)
         }
     return out
 

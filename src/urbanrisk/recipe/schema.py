@@ -114,6 +114,22 @@ class PointsLayer(_Strict):
     #: hazards: substances and tonnes for GB 18218 (default: guessed, e.g. substance/物质, quantity_t/存量)
     substance_column: str | None = None
     quantity_column: str | None = None
+    #: resources: the kinds this registry lists every one of, in the study area and its search buffer
+    #: (e.g. [fire_station]): none of a kind then means none, not unknown (also with zero rows)
+    complete_for: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete_for_resources(self) -> PointsLayer:
+        if self.complete_for and self.role != "resource":
+            msg = (
+                f"complete_for {self.complete_for} is for resource registries: add role: resource, or "
+                "remove complete_for (a hazard registry's completeness is not declared)"
+            )
+            raise ValueError(msg)
+        if any(not str(kind).strip() for kind in self.complete_for):
+            msg = "complete_for lists resource kinds, e.g. [fire_station] or [消防站]: remove the empty entry"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _severity_declared(self) -> PointsLayer:
@@ -329,6 +345,9 @@ class StandardOverride(_Strict):
     #: drive: osmnx's drive network; drive_service: also service roads (campus, estate roads); walk
     mode: Literal["drive", "drive_service", "walk"] | None = None
     turnout_s: Annotated[float | None, Field(ge=0)] = None
+    #: true: the resources of this standard's kind in the data (OSM and registries, within
+    #: search_buffer_m) are all there are: none of them means nobody is reached, not unknown
+    resources_complete: bool | None = None
 
 
 class CoverageSpec(_Strict):

@@ -221,10 +221,9 @@ def _incident(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .preflight import check_layers, estimate_cells
-    from .recipe import load_recipe
+    from .preflight import check_layers, estimate_cells, load_checked
 
-    recipe = load_recipe(args.recipe)
+    recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
     check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
     cells = estimate_cells(recipe)
     estimate = f", about {cells:,} cells" if cells is not None else ""

@@ -35,7 +35,8 @@ from .lifecycle import (
 from .outputs import write_json
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
-from .recipe import Recipe, load_recipe
+from .preflight import load_checked
+from .recipe import Recipe
 from .run import write_run
 
 #: Files of the previous run that a reuse writes anew instead of linking.
@@ -94,7 +95,7 @@ def rescan(
         A bad recipe or a bad input file (named in the message); ``latest`` is untouched.
     """
     if not isinstance(recipe, Recipe):
-        recipe = load_recipe(recipe)
+        recipe = load_checked(recipe)
     out_dir = (Path(out) if out is not None else Path(recipe.outputs.dir)).resolve()
     alert_grade = alert_grade or recipe.outputs.alert_grade
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)

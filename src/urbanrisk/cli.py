@@ -24,7 +24,7 @@ import time
 import traceback
 from pathlib import Path
 
-from ._errors import InputError, RecipeError, RunLockedError
+from ._errors import InputError, LayerError, RecipeError, RunLockedError
 from .cli_parser import build_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -288,6 +288,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _untouched(args: argparse.Namespace, exc: RecipeError) -> str:
+    """After the layers' problems a run found (not the recipe's own): the last run still stands."""
+    if isinstance(exc, LayerError) and args.command in ("run", "rescan"):
+        return "\n  (the last complete run is untouched)"
+    return ""
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM (a scheduler's or a container's stop), handled like Ctrl-C."""
 
@@ -368,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         return commands[args.command](args)
     except RecipeError as exc:
-        _error(f"urbanrisk: {exc}")
+        _error(f"urbanrisk: {exc}{_untouched(args, exc)}")
         return EXIT_INPUT
     except InputError as exc:
         untouched = "" if args.command == "incident" else " (the last complete run is untouched)"

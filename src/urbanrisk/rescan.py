@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .cache import Cache
 from .changes import Changes, compare_runs, no_changes, write_changes
+from .layers.tables import hazard_kind_table
 from .lifecycle import (
     clear_debris,
     latest_run,
@@ -33,6 +34,7 @@ from .lifecycle import (
     run_lock,
 )
 from .outputs import write_json
+from .outputs.i18n_alerts import localised_alerts
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
@@ -74,6 +76,14 @@ def reuse_run(
         write_json(folder.path / "manifest.json", manifest)
     assert folder.final is not None
     return folder.final
+
+
+def _hazard_labels(recipe: Recipe) -> dict[str, str]:
+    """English hazard-kind label -> Chinese label, from the recipe's own kind table."""
+    table = hazard_kind_table(recipe.tables.hazard_kinds)
+    return {
+        str(en): str(zh).split("/")[0] for en, zh in zip(table["label_en"], table["label_zh"], strict=True)
+    }
 
 
 def rescan(
@@ -121,6 +131,9 @@ def rescan(
                 compare_runs(previous, folder, alert_grade=alert_grade)
                 if previous is not None
                 else no_changes()
+            )
+            found["changes"].alerts = localised_alerts(  # in the report's language
+                found["changes"].alerts, recipe.report.language, _hazard_labels(recipe)
             )
             return write_changes(
                 found["changes"],

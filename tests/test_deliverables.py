@@ -445,6 +445,63 @@ def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan
     assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}
 
 
+def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
+    import json
+
+    alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
+    assert {"cell", "hazard_source", "coverage shelter"} <= {a["kind"] for a in alerts}
+    sources = pd.read_parquet(zh_rescan.run_dir / "hazard_sources.parquet")
+    names = {w for value in [*sources["name"], *sources["id"]] for w in _latin_words(str(value))}
+    for alert in alerts:
+        found = {alert["id"], alert["name"], *alert.get("removed_resources", [])}
+        names |= {w for value in found for w in _latin_words(str(value))}
+    leftover = {
+        w for a in alerts for w in _latin_words(a["explanation"]) - names if not ALLOWED_LATIN.match(w)
+    }
+    assert leftover == set(), f"English left in the Chinese alerts: {sorted(leftover)}"
+    by_id = {a["id"]: a["explanation"] for a in alerts}
+    assert by_id["CH2"].startswith("新增危险化学品场所：严重度 ") and "500 米内常住人口" in by_id["CH2"]
+    assert (
+        by_id["shelter-coverage-lost"].startswith("资源 SH2 已移除；")
+        and "应急避难标准" in by_id["shelter-coverage-lost"]
+    )
+    assert any("附近危险源：危险化学品场所 某液氯储存点（严重度 4）" in a["explanation"] for a in alerts)
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "new fuel station: severity 3 x consequence 2 = 6: 1,512 residents within 300 m; 2 vulnerable "
+            "site(s); 1 standard(s) breached; breaches: school 某小学 at 40 m < 50 m (GB 50156-2021 4.0.4)",
+            "新增加油站：严重度 3 × 后果 2 = 6：300 米内常住人口 1,512 人；脆弱场所 2 处；违反间距标准 1 项；"
+            "违反间距：学校 某小学 距离 40 米 < 50 米（GB 50156-2021）",
+        ),
+        (
+            "urban-village form (score 0.71); 3 vulnerable sites (schools, hospitals...) within ~100 m; "
+            "12 crowd-gathering places within ~100 m",
+            "城中村形态（得分 0.71）；约 100 米内脆弱场所（学校、医院等）3 处；约 100 米内人员密集场所 12 处",
+        ),
+        (
+            "no data: too little measured here to grade (nothing notable)",
+            "无数据：可测量内容过少，无法评级（无突出因素）",
+        ),
+        (
+            "fuel station 中石化 (II); hazardous-chemical site C1 (I)",
+            "加油站 中石化 (II)；危险化学品场所 C1 (I)",
+        ),
+    ],
+)
+def test_alert_explanations_in_chinese_and_english_as_written(english, chinese):
+    from urbanrisk.outputs.i18n_alerts import alert_explanation, localised_alerts
+
+    labels = {"fuel station": "加油站", "hazardous-chemical site": "危险化学品场所"}
+    assert alert_explanation(english, "zh", labels) == chinese
+    alerts = [{"id": "x", "explanation": english}]
+    assert localised_alerts(alerts, "en", labels) == alerts
+    assert localised_alerts(alerts, "zh", labels) == [{"id": "x", "explanation": chinese}]
+
+
 # --- the planner's map (四色图) ---------------------------------------------------------------------
 
 

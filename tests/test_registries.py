@@ -11,7 +11,9 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pytest
+import xlwt
 import yaml
+from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Polygon, box
 
 import urbanrisk as ur
@@ -23,6 +25,7 @@ from urbanrisk.layers.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.layers.polygons import polygons_from_file
 from urbanrisk.layers.tables import registry_kind_names
+from urbanrisk.layers.tabular import rows_from_file
 from urbanrisk.recipe import load_recipe
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "等级"]
@@ -48,6 +51,19 @@ def _xlsx(path, rows=ROWS, *, sheet="重大危险源台账"):
     return path
 
 
+def _xls(path, rows=ROWS, *, sheet="重大危险源台账"):
+    """The same registry as :func:`_xlsx`, as an Excel 97-2003 workbook (.xls)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("说明").write(0, 0, "本台账由某区应急管理局整理")
+    table = book.add_sheet(sheet)
+    table.write(0, 0, "某区危险化学品重大危险源台账")
+    for i, row in enumerate([HEADER, *rows], start=1):
+        for j, value in enumerate(row):
+            table.write(i, j, value)
+    book.save(str(path))
+    return path
+
+
 def _csv(path, rows, encoding):
     lines = [",".join(HEADER)] + [",".join(str(v) for v in row) for row in rows]
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
@@ -70,6 +86,122 @@ def test_xlsx_registry_with_chinese_headers_grades_and_kinds(tmp_path):
     assert by_number["severity"].tolist() == [4, 3, 2, 1]
     with pytest.raises(LayerError, match=r"has no sheet '台帐'; its sheets are \['说明', '重大危险源台账'\]"):
         points_from_file(path, sheet="台帐", **CHINESE)
+
+
+def test_xls_registry_reads_as_the_same_rows_as_xlsx_and_csv(tmp_path):
+    xls, xlsx = _xls(tmp_path / "台账.xls"), _xlsx(tmp_path / "台账.xlsx")
+    gbk = _csv(tmp_path / "台账.csv", ROWS, "gbk")
+    old = rows_from_file(xls, layer="h", sheet="重大危险源台账")
+    assert (old.columns, old.header_line, old.sheet) == (HEADER, 2, "重大危险源台账")  # title row skipped
+    assert old.rows[0] == ["WH-1", "某化工仓库", "危险化学品场所", "116.315", "39.995", "一级"]
+    assert old.rows == rows_from_file(xlsx, layer="h", sheet=2).rows
+    options = {"severity_column": "等级", "severity_order": "1_is_most_severe", **CHINESE}
+    from_xls = points_from_file(xls, sheet="重大危险源台账", **options)
+    assert from_xls.pop("source").tolist() == ["points:台账.xls"] * 4
+    assert from_xls["kind"].tolist() == ["chemical", "fuel", "gas", "power"]
+    assert from_xls["severity"].tolist() == [4, 3, 2, 1]
+    assert from_xls["name"].iloc[1] == "中国石化五道口加油站"
+    for same in (points_from_file(xlsx, sheet="重大危险源台账", **options), points_from_file(gbk, **options)):
+        assert_geodataframe_equal(from_xls, same.drop(columns="source"))
+    with pytest.raises(
+        LayerError, match=r"台账\.xls has no sheet '台帐'; its sheets are \['说明', '重大危险源台账'\]"
+    ):
+        points_from_file(xls, sheet="台帐", **CHINESE)
+    renamed = tmp_path / "另存.xls"  # an .xlsx saved under an .xls name, as offices do: read as what it is
+    renamed.write_bytes(xlsx.read_bytes())
+    assert rows_from_file(renamed, layer="h", sheet=2).rows == old.rows
+
+
+def _broken_xls(tmp_path, what):
+    path = tmp_path / f"{what}.xls"
+    if what == "html":  # a web system's "Excel" export: an HTML table saved with an .xls name
+        page = "<html><head><meta charset='utf-8'></head><body><table><tr><td>名称</td><td>类型</td></tr>"
+        path.write_text(
+            page + "<tr><td>某加油站</td><td>加油站</td></tr></table></body></html>", encoding="utf-8"
+        )
+    else:  # cut short in a download or a copy
+        data = _xls(tmp_path / "whole.xls").read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        (
+            "html",
+            r".*html\.xls is an HTML page .*not an Excel workbook: open it in Excel and save it as \.xlsx",
+        ),
+        ("truncated", r"cannot read .*truncated\.xls as an Excel 97-2003 workbook .*not cut short"),
+    ],
+)
+def test_a_broken_xls_is_named_with_the_fix_exit_2(tmp_path, capsys, what, message):
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["ledger"] = {"type": "points", "path": str(_broken_xls(tmp_path, what)), **CHINESE}
+    recipe = write_recipe(tmp_path, body)
+    for command in ("validate", "run"):
+        assert main([command, str(recipe)]) == 2
+        captured = capsys.readouterr()
+        assert re.search(r"layers\.ledger\.path: " + message, captured.err), captured.err
+        assert "Traceback" not in captured.err + captured.out and "WARNING" not in captured.out
+    assert not (tmp_path / "out" / "runs").exists()  # refused before any work
+
+
+def test_validate_reads_an_xls_header(tmp_path, capsys):
+    rows = [list(r) for r in ROWS]
+    rows[2][2] = "火山"
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    ledger = {"type": "points", "sheet": "重大危险源台账", **CHINESE}
+    severity = {"column": "等级", "order": "1_is_most_severe"}
+    body["layers"]["ledger"] = {
+        **ledger,
+        "path": str(_xls(tmp_path / "台账.xls", rows)),
+        "severity": severity,
+    }
+    assert main(["validate", str(write_recipe(tmp_path / "bad", body))]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"layers\.ledger\.kind_column: 台账\.xls: unknown hazard kind\(s\) '火山' in sheet "
+                     r"'重大危险源台账' row 5", err), err  # fmt: skip
+    body["layers"]["ledger"] = {**ledger, "path": str(_xls(tmp_path / "台账.xls")), "lat": "北纬"}
+    assert main(["validate", str(write_recipe(tmp_path / "lat", body))]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "layers.ledger.lat: 台账.xls has no column '北纬' (its columns: ['编号', '名称', '类型', '经度',"
+        in err
+    )
+    body["layers"]["ledger"] = {**ledger, "path": str(_xls(tmp_path / "台账.xls")), "severity": severity}
+    assert main(["validate", str(write_recipe(tmp_path / "ok", body))]) == 0
+
+
+def test_run_lists_every_layer_problem_at_once_before_any_work(tmp_path, capsys):
+    ledger = tmp_path / "台账.csv"  # no longitude column
+    ledger.write_bytes("编号,名称,类型,纬度\nA1,某加油站,加油站,39.99\n".encode("gbk"))
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(tmp_path / "no_such_extract.osm")
+    body["layers"]["ledger"] = {"type": "points", "path": str(ledger), **CHINESE}
+    recipe = write_recipe(tmp_path, body)
+    found = {}
+    for command in ("validate", "run"):
+        assert main([command, str(recipe)]) == 2
+        captured = capsys.readouterr()
+        found[command] = [line.strip() for line in captured.err.splitlines() if "recipe.yaml:" in line]
+        assert "Traceback" not in captured.err
+    assert found["run"] == found["validate"]  # one code path: the same lines
+    assert len(found["run"]) == 3 and "2 problem(s) in the recipe and its layers' files" in found["run"][0]
+    assert re.search(
+        r"recipe\.yaml:\d+: layers\.osm\.path: file not found: .*no_such_extract\.osm", found["run"][1]
+    )
+    assert re.search(r"recipe\.yaml:\d+: layers\.ledger\.lon: 台账\.csv has no column 'lon'", found["run"][2])
+    assert not (tmp_path / "out").exists()
+    # both files there, both unreadable: a run (from the API too) names both before loading either
+    (tmp_path / "no_such_extract.osm").write_text(
+        "<html><body>502 Bad Gateway</body></html>", encoding="utf-8"
+    )
+    with pytest.raises(LayerError) as caught:  # a RecipeError in its format, and a LayerError
+        ur.run_recipe(load_recipe(recipe), write=False)
+    assert isinstance(caught.value, RecipeError) and len(caught.value.problems) == 2
+    assert "layers.osm.path: cannot read" in caught.value.problems[0]
+    assert "layers.ledger.lon: 台账.csv has no column 'lon'" in caught.value.problems[1]
 
 
 def test_numbers_and_labels_on_each_scale(tmp_path):

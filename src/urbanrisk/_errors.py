@@ -18,13 +18,23 @@ class InputError(UrbanriskError, ValueError):
 class RecipeError(InputError):
     """A recipe that does not validate; the message lists every problem with its YAML line."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(self, message: str, problems: list[str] | None = None, *, recipe: object = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+        #: the recipe as validated when only its files are wrong (missing...), for the layers' checks
+        self.recipe = recipe
 
 
 class LayerError(InputError):
     """A layer file that cannot be read or holds data that makes no sense (no CRS, swapped axes...)."""
+
+
+class LayerProblemsError(RecipeError, LayerError):
+    """Every problem the layers' files show before anything is loaded, listed at once with recipe lines.
+
+    ``urbanrisk validate`` and every run raise it (:func:`urbanrisk.preflight.check_layers`): a
+    :class:`RecipeError` in its format, and a :class:`LayerError` for callers that catch those.
+    """
 
 
 class GridError(InputError):

@@ -27,7 +27,8 @@ from .lifecycle import run_lock
 from .parallel import compute_graph, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
-from .recipe import Recipe, load_recipe
+from .preflight import load_checked
+from .recipe import Recipe
 from .run import write_run
 
 
@@ -63,7 +64,7 @@ def run_batch(
     InputError
         When two recipes write to the same ``outputs.dir``.
     """
-    loaded = [r if isinstance(r, Recipe) else load_recipe(r) for r in recipes]
+    loaded = [r if isinstance(r, Recipe) else load_checked(r) for r in recipes]
     out_dirs = [Path(r.outputs.dir).resolve() for r in loaded]
     if len(set(out_dirs)) < len(out_dirs):
         msg = "two recipes of the batch write to the same outputs.dir: give each its own folder"

@@ -24,7 +24,7 @@ import time
 import traceback
 from pathlib import Path
 
-from ._errors import InputError, RecipeError, RunLockedError
+from ._errors import InputError, LayerError, RecipeError, RunLockedError
 from .cli_parser import build_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -221,10 +221,9 @@ def _incident(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .preflight import check_layers, estimate_cells
-    from .recipe import load_recipe
+    from .preflight import check_layers, estimate_cells, load_checked
 
-    recipe = load_recipe(args.recipe)
+    recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
     check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
     cells = estimate_cells(recipe)
     estimate = f", about {cells:,} cells" if cells is not None else ""
@@ -287,6 +286,13 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  report:     {latest / 'report.html'}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return EXIT_OK
+
+
+def _untouched(args: argparse.Namespace, exc: RecipeError) -> str:
+    """After the layers' problems a run found (not the recipe's own): the last run still stands."""
+    if isinstance(exc, LayerError) and args.command in ("run", "rescan"):
+        return "\n  (the last complete run is untouched)"
+    return ""
 
 
 class _Terminated(KeyboardInterrupt):
@@ -369,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         return commands[args.command](args)
     except RecipeError as exc:
-        _error(f"urbanrisk: {exc}")
+        _error(f"urbanrisk: {exc}{_untouched(args, exc)}")
         return EXIT_INPUT
     except InputError as exc:
         untouched = "" if args.command == "incident" else " (the last complete run is untouched)"

@@ -32,6 +32,7 @@ from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
 from .partitions import build_grid, utm_crs_for
+from .preflight import check_layers
 from .recipe import Recipe
 from .result import CoverageResult, Layers, RunResult, Screens
 from .screens import (
@@ -211,7 +212,11 @@ def coverage_for(
 def prepare_run(
     recipe: Recipe, *, cache: Cache | None, stage: Callable[[str, Callable[[], Any]], Any]
 ) -> tuple[Layers, BaseGeometry, list[str]]:
-    """The stages before the grid: layers, the study area, and the notes on points outside it."""
+    """The stages before the grid: layers, the study area, and the notes on points outside it.
+
+    First the layers' headers, as ``urbanrisk validate`` reads them: every problem at once, before any work.
+    """
+    stage("preflight", lambda: check_layers(recipe))
     layers = stage("layers", lambda: load_layers(recipe, cache=cache))
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes)

@@ -1,6 +1,8 @@
 """Checks before any layer is loaded: the study area's box, the job's size, and every layer's header.
 
-Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopandas or shapely.
+Light on purpose: ``urbanrisk validate`` calls it, and must not load dask, geopandas or shapely. Every
+run calls :func:`check_layers` too (before its layers stage), so that a run reports every problem of
+the layers' files at once, as ``validate`` does, instead of stopping at the first.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from typing import Any
 import h3
 
 from . import settings
-from ._errors import LayerError, RecipeError
+from ._errors import LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job
 from .layers.headers import vector_header
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import check_side_file, kind_of, registry_kind_names
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
-from .recipe import Recipe
+from .recipe import Recipe, load_recipe
 from .recipe.messages import format_problem, line_index
 from .recipe.schema import SEVERITY_HINT
 
@@ -295,10 +297,38 @@ def _geojson_area_parts(path: str) -> list[Problem]:
     return [(("area", "path"), message)]
 
 
-def check_layers(recipe: Recipe) -> None:
-    """Raise one RecipeError listing every :func:`layer_problems`, each with its recipe key and line."""
-    problems = side_file_problems(recipe) + layer_problems(recipe)
-    if not problems:
+def _missing_files(recipe: Recipe) -> list[Problem]:
+    """Local layer files that do not exist (the recipe's own check, :func:`load_recipe`, names them too)."""
+    problems: list[Problem] = []
+    for name, spec in recipe.layers.items():
+        path = getattr(spec, "path", None)
+        local = _local(path) if path else None
+        if local is not None and not local.exists():
+            problems.append((("layers", name, "path"), f"file not found: {local} — fix the path"))
+    return problems
+
+
+def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
+    """Raise one error listing every :func:`layer_problems`, each with its recipe key and line.
+
+    ``urbanrisk validate`` and every run (before loading: :func:`urbanrisk.pipeline.prepare_run`) call it,
+    so both report every problem of the layers' files at once, in one format. ``earlier``: problems
+    already found in the recipe (formatted), listed first; a key they name is not checked again.
+
+    Raises
+    ------
+    LayerProblemsError
+        A :class:`~urbanrisk._errors.RecipeError` (and a LayerError) listing the side files' and the
+        layers' problems.
+    """
+    missing = _missing_files(recipe)
+    gone = {key[:2] for key, _ in missing}  # a missing file's layer: no other check of it
+    problems = missing + [
+        p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
+    ]
+    earlier = earlier or []
+    problems = [(k, m) for k, m in problems if not any(f": {'.'.join(k)}: " in e for e in earlier)]
+    if not problems and not earlier:
         return
     source = recipe.source_path or "<recipe>"
     lines: dict[tuple[Any, ...], int] = {}
@@ -309,6 +339,25 @@ def check_layers(recipe: Recipe) -> None:
         ((lines.get(key) or lines.get(key[:2]) or 0, key, message) for key, message in problems),
         key=lambda item: item[0],
     )
-    formatted = [format_problem(source, line or None, key, message) for line, key, message in located]
-    head = f"{source}: {len(formatted)} problem(s) in the layers' files"
-    raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in formatted), formatted)
+    formatted = earlier + [format_problem(source, line or None, key, text) for line, key, text in located]
+    where = "the recipe and its layers' files" if earlier else "the layers' files"
+    head = f"{source}: {len(formatted)} problem(s) in {where}"
+    raise LayerProblemsError(head + "\n" + "\n".join(f"  {p}" for p in formatted), formatted)
+
+
+def load_checked(path: str | Path) -> Recipe:
+    """:func:`load_recipe`; when the recipe is refused only for its files (a missing one...), the
+    problems of its other layers' files are listed with them, in one error (as a run would find them).
+
+    Raises
+    ------
+    RecipeError
+        The recipe's problems, and the layers' (:class:`LayerProblemsError`) when it could be read.
+    """
+    try:
+        return load_recipe(path)
+    except RecipeError as exc:
+        if not isinstance(exc.recipe, Recipe):
+            raise
+        check_layers(exc.recipe, earlier=exc.problems)
+        raise  # not reached: check_layers raises with the earlier problems

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .cache import Cache
 from .changes import Changes, compare_runs, no_changes, write_changes
+from .layers.tables import hazard_kind_table
 from .lifecycle import (
     clear_debris,
     latest_run,
@@ -33,9 +34,11 @@ from .lifecycle import (
     run_lock,
 )
 from .outputs import write_json
+from .outputs.i18n_alerts import localised_alerts
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
-from .recipe import Recipe, load_recipe
+from .preflight import load_checked
+from .recipe import Recipe
 from .run import write_run
 
 #: Files of the previous run that a reuse writes anew instead of linking.
@@ -75,6 +78,14 @@ def reuse_run(
     return folder.final
 
 
+def _hazard_labels(recipe: Recipe) -> dict[str, str]:
+    """English hazard-kind label -> Chinese label, from the recipe's own kind table."""
+    table = hazard_kind_table(recipe.tables.hazard_kinds)
+    return {
+        str(en): str(zh).split("/")[0] for en, zh in zip(table["label_en"], table["label_zh"], strict=True)
+    }
+
+
 def rescan(
     recipe: Recipe | str | Path,
     *,
@@ -94,7 +105,7 @@ def rescan(
         A bad recipe or a bad input file (named in the message); ``latest`` is untouched.
     """
     if not isinstance(recipe, Recipe):
-        recipe = load_recipe(recipe)
+        recipe = load_checked(recipe)
     out_dir = (Path(out) if out is not None else Path(recipe.outputs.dir)).resolve()
     alert_grade = alert_grade or recipe.outputs.alert_grade
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
@@ -120,6 +131,9 @@ def rescan(
                 compare_runs(previous, folder, alert_grade=alert_grade)
                 if previous is not None
                 else no_changes()
+            )
+            found["changes"].alerts = localised_alerts(  # in the report's language
+                found["changes"].alerts, recipe.report.language, _hazard_labels(recipe)
             )
             return write_changes(
                 found["changes"],

@@ -13,7 +13,8 @@ from .outputs import write_outputs
 from .outputs.map import result_deck
 from .parallel import resolve_scheduler
 from .pipeline import compute_run
-from .recipe import Recipe, load_recipe
+from .preflight import load_checked
+from .recipe import Recipe
 from .result import RunResult
 
 
@@ -90,7 +91,7 @@ def run_recipe(
         With ``map()`` ready for a notebook.
     """
     if not isinstance(recipe, Recipe):
-        recipe = load_recipe(recipe)
+        recipe = load_checked(recipe)  # a missing file is listed with the other layers' problems
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
     options = {
         "scheduler": scheduler,

@@ -3,7 +3,9 @@
 Every cell is text (numbers as Excel shows them: ``3``, ``2.5``, ``116.3096253``), so that a value is
 never reinterpreted on the way in (a grade ``一级`` stays a label, ``2.5`` stays 2.5). A title row above
 the header (a merged cell such as "XX区重大危险源台账") is skipped: the header is the first row with two
-or more filled cells. Light on purpose (no pandas): ``urbanrisk validate`` reads headers with it.
+or more filled cells. An Excel file is read as what its first bytes say (an .xlsx renamed .xls is read);
+an HTML page or text saved as .xls (web systems' "Excel" exports) is refused with the fix. Light on
+purpose (no pandas): ``urbanrisk validate`` reads headers with it.
 
 Examples
 --------
@@ -133,37 +135,103 @@ def _sheet_hint(name: str, names: list[str]) -> str:
     )
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls): an OLE2 compound file
+ZIP_MAGIC = b"PK\x03\x04"  # Excel 2007+ (.xlsx): a zip archive
+
+
+def _excel_format(path: Path, layer: str) -> str:
+    """``xlsx`` or ``xls`` from the file's first bytes (offices rename one as the other), else a LayerError.
+
+    Web systems' "Excel" exports are often an HTML page or tab-separated text saved as .xls: those
+    are named as such, with the fix.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE2_MAGIC):
+        return "xls"
+    if not head:
+        msg = f"layer '{layer}': {path} is empty (0 bytes): export the registry again"
+        raise LayerError(msg)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<?xml", b"<head", b"<body")):
+        what = 'an HTML page (as web systems\' "Excel" exports often are)'
+        if text.startswith(b"<?xml"):
+            what = 'an XML document (an "XML Spreadsheet 2003" or a web page)'
+        msg = (
+            f"layer '{layer}': {path} is {what}, not an Excel workbook: open it in Excel and save it "
+            "as .xlsx (Excel Workbook), or as CSV"
+        )
+        raise LayerError(msg)
+    msg = (
+        f"layer '{layer}': {path} is not an Excel workbook (it does not begin like an .xls or .xlsx file; "
+        "text saved with an Excel name?): if it is CSV or tab-separated text, rename it .csv / .tsv; "
+        "else open it in Excel and save it as .xlsx"
+    )
+    raise LayerError(msg)
+
+
 def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file
-        msg = f"layer '{layer}': cannot read {path} as an Excel workbook ({exc}); save it as .xlsx or CSV"
-        raise LayerError(msg) from exc
-    try:
-        names = book.sheetnames
-        name = _pick_sheet(names, sheet, path, layer)
-        raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
-    finally:
-        book.close()
+    # from an open file, not the name: openpyxl refuses a name ending .xls (an .xlsx renamed)
+    with open(path, "rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file
+            msg = f"layer '{layer}': cannot read {path} as an Excel workbook ({exc}); save it as .xlsx or CSV"
+            raise LayerError(msg) from exc
+        try:
+            names = book.sheetnames
+            name = _pick_sheet(names, sheet, path, layer)
+            raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+        finally:
+            book.close()
     columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    """An xlrd cell as openpyxl would give it (dates as datetimes, booleans as bools)."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    return cell.value
 
 
 def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import xlrd
 
-    try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
-    except xlrd.XLRDError as exc:
-        msg = f"layer '{layer}': cannot read {path} as an Excel 97-2003 workbook ({exc}); save it as .xlsx"
-        raise LayerError(msg) from exc
+    def unreadable(exc: Exception) -> LayerError:
+        reason = str(exc) or type(exc).__name__
+        return LayerError(
+            f"layer '{layer}': cannot read {path} as an Excel 97-2003 workbook ({reason}); is it complete "
+            "(not cut short)? open it in Excel and save it as .xlsx, or export it again"
+        )
+
+    try:  # xlrd raises its own, IndexError, struct.error... on a truncated file; it logs to stdout
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
+    except Exception as exc:
+        raise unreadable(exc) from exc
     try:
         names = book.sheet_names()
         name = _pick_sheet(names, sheet, path, layer)
-        table = book.sheet_by_name(name)
-        raw = [[_cell_text(v) for v in table.row_values(i)] for i in range(table.nrows)]
+        try:
+            table = book.sheet_by_name(name)
+            raw = [
+                [_cell_text(_xls_value(c, book.datemode)) for c in table.row(i)] for i in range(table.nrows)
+            ]
+        except Exception as exc:
+            raise unreadable(exc) from exc
     finally:
         book.release_resources()
     columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
@@ -185,12 +253,13 @@ def rows_from_file(
     Raises
     ------
     LayerError
-        A file that cannot be read, a missing sheet, an undecodable text, or no header row.
+        A file that cannot be read (an Excel name on an HTML page or on text is named as such), a
+        missing sheet, an undecodable text, or no header row.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in EXCEL_SUFFIXES:
+        if _excel_format(path, layer) == "xls":
+            return _read_xls(path, sheet, layer)
         return _read_xlsx(path, sheet, layer)
-    if suffix == ".xls":
-        return _read_xls(path, sheet, layer)
     return _read_text(path, encoding, layer)

@@ -109,7 +109,8 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
     Raises
     ------
     RecipeError
-        Listing every problem, one line each: ``file:line: key: what is wrong — how to fix``.
+        Listing every problem, one line each: ``file:line: key: what is wrong — how to fix``; when
+        the document validates and only its files are wrong (missing...), ``.recipe`` holds it.
     """
     raw, lines = _parse(text, source)
     found: list[tuple[int | None, str]] = []
@@ -124,7 +125,8 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
     problems = _located(found, lines, source)
     if problems:
         head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the recipe"
-        raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems)
+        partial = _resolve_paths(recipe, base_dir, source) if recipe is not None else None
+        raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems, recipe=partial)
     assert recipe is not None
     return _resolve_paths(recipe, base_dir, source)
 

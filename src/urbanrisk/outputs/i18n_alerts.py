@@ -1,0 +1,104 @@
+"""Alerts (``alerts.json``) in the report's language: their explanations rewritten from the English the
+stages and :mod:`urbanrisk.changes` write (the patterns of :mod:`urbanrisk.outputs.i18n`'s kind).
+
+Names, ids, grades (I–IV), numbers and standard codes stay as written; hazard kinds' English labels
+become the kind table's Chinese labels (``labels``: the recipe's own table, so a user's kinds too).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .i18n import sites_text, standard_name
+
+#: (English pattern, Chinese replacement), applied in order anywhere in an explanation
+_ZH_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"^resource\(s\) (.+?) removed; ", r"资源 \1 已移除; "),
+    (r"^hazard source (.+?) now in reach; ", r"危险源 \1 进入影响范围; "),
+    (
+        r"severity (\d) x consequence (\d) = (\d+): ([\d,]+) residents within ([\d,]+) m",
+        r"严重度 \1 × 后果 \2 = \3：\5 米内常住人口 \4 人",
+    ),
+    (r"; (\d+) vulnerable site\(s\)", r"；脆弱场所 \1 处"),
+    (r"; (\d+) standard\(s\) breached", r"；违反间距标准 \1 项"),
+    (r"hazard source nearby: ", "附近危险源："),
+    (r" \(severity (\d)\)", r"（严重度 \1）"),
+    (r"([\d,]+) crowd-gathering places within ~100 m", r"约 100 米内人员密集场所 \1 处"),
+    (r"([\d,]+) residents \(([\d,]+)/km²\)", r"常住人口 \1 人（每平方公里 \2 人）"),
+    (r"urban-village form \(score ([\d.]+)\)", r"城中村形态（得分 \1）"),
+    (r"building coverage (\d+%)", r"建筑覆盖率 \1"),
+    (
+        r"([\d,]+) vulnerable sites \(schools, hospitals\.\.\.\) within ~100 m",
+        r"约 100 米内脆弱场所（学校、医院等）\1 处",
+    ),
+    (r"nothing notable", "无突出因素"),
+    (r"^no data: too little measured here to grade \((.*)\)$", r"无数据：可测量内容过少，无法评级（\1）"),
+)
+_NO_LONGER_REACHED = re.compile(
+    r"([\d,]+) residents in (\d+) cells no longer reached within the (\w+) standard"
+)
+_BREACHES = re.compile(r"; breaches: (.*)$")
+_NEW = re.compile(r"^new (.+?): (?=severity )")
+
+
+def _label(text: str, labels: Mapping[str, str]) -> str:
+    return labels.get(text, text)
+
+
+def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None = None) -> str:
+    """An alert's explanation in ``language`` (English as written, Chinese rewritten).
+
+    ``labels``: English hazard-kind label -> Chinese label (the kind table's ``label_en`` / ``label_zh``).
+
+    Examples
+    --------
+    >>> alert_explanation("resource(s) SH2 removed; 1,204 residents in 3 cells no longer reached "
+    ...                   "within the shelter standard", "zh")
+    '资源 SH2 已移除；1,204 名常住人口（3 个网格单元）不再能在应急避难标准内到达'
+    >>> alert_explanation("new chemical site: severity 3 x consequence 2 = 6: 1,512 residents within 500 m",
+    ...                   "zh", {"chemical site": "危险化学品场所"})
+    '新增危险化学品场所：严重度 3 × 后果 2 = 6：500 米内常住人口 1,512 人'
+    """
+    if language != "zh" or not text:
+        return text
+    labels = labels or {}
+    out = _NEW.sub(lambda m: f"新增{_label(m.group(1), labels)}：", text)
+    breaches = _BREACHES.search(out)
+    if breaches:
+        out = out[: breaches.start()] + "；违反间距：" + sites_text(breaches.group(1), "zh")
+    out = _NO_LONGER_REACHED.sub(
+        lambda m: (
+            f"{m.group(1)} 名常住人口（{m.group(2)} 个网格单元）不再能在"
+            f"{standard_name(m.group(3), 'zh')}标准内到达"
+        ),
+        out,
+    )
+    for pattern, replacement in _ZH_PHRASES:
+        out = re.sub(pattern, replacement, out)
+    parts = [_hazard_reaching(part, labels) for part in out.split("; ")]
+    return "；".join(parts)
+
+
+def _hazard_reaching(part: str, labels: Mapping[str, str]) -> str:
+    """A source as "<kind label> 某仓库 (II)" (a community's) or "附近危险源：<kind label> 某仓库（严重度 4）"
+    (a cell's): the kind's label in Chinese."""
+    head = "附近危险源：" if part.startswith("附近危险源：") else ""
+    rest = part[len(head) :]
+    for english in sorted(labels, key=len, reverse=True):
+        if english and rest.startswith(english + " "):
+            return head + labels[english] + rest[len(english) :]
+    return part
+
+
+def localised_alerts(
+    alerts: list[dict[str, Any]], language: str, labels: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The alerts with their explanations in ``language`` (the same list for English)."""
+    if language != "zh":
+        return alerts
+    return [
+        {**a, "explanation": alert_explanation(str(a.get("explanation") or ""), language, labels)}
+        for a in alerts
+    ]

@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
+from .antimeridian import wrap_box
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -248,8 +249,8 @@ def _file_area(path: str) -> BaseGeometry:
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     """The study area polygon (lon/lat) the recipe asks for."""
     spec = recipe.area
-    if spec.bbox is not None:
-        return box(*spec.bbox)
+    if spec.bbox is not None:  # minlon > maxlon: the box crosses 180°, split there
+        return wrap_box(*spec.bbox)
     if spec.path is not None:
         return _file_area(spec.path)
     name = spec.layer
@@ -257,7 +258,7 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if kind == "osm":
         return _osm_area(name, layers)
     if kind == "raster" and layers.raster is not None:
-        return box(*layers.raster.bounds)
+        return wrap_box(*layers.raster.bounds)
     if kind == "polygons" and layers.communities is not None:
         return shapely.union_all(layers.communities.geometry.to_numpy())
     if kind == "points":

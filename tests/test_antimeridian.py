@@ -23,7 +23,7 @@ from rasterio.transform import from_origin
 from conftest import write_recipe
 from urbanrisk.antimeridian import centre, split_at_antimeridian, wrap_box
 from urbanrisk.cli import main
-from urbanrisk.grid import cells_from_area, cells_to_polygons
+from urbanrisk.grid import cells_from_area, cells_to_polygons, partition_cells
 from urbanrisk.jobsize import bbox_km2
 from urbanrisk.layers.raster import raster_info
 from urbanrisk.partitions import utm_crs_for
@@ -84,6 +84,31 @@ def test_past_180_and_below_minus_180_are_the_same_place(tmp_path):
     first, second = people(a, area, 10), people(b, area, 10)
     assert len(first) > 1000
     pd.testing.assert_series_equal(first, second, rtol=1e-9)
+
+
+def test_partitions_across_180_add_up_to_the_whole(tmp_path):
+    """Partition by partition (as the Dask tasks run), each cell gets the people of the whole-grid pass."""
+    info = raster_info(across_180(tmp_path, "EPSG:3832"), warp=True)
+    area = wrap_box(*info.bounds)
+    cells = cells_from_area(area, 10)
+    whole = population_from_raster(info, cells, resolution=10, area=area)
+    parts = [
+        population_from_raster(info, group, resolution=10, area=area)
+        for group in partition_cells(cells, 7).values()
+    ]
+    assert len(parts) > 2
+    pd.testing.assert_series_equal(pd.concat(parts).sort_index(), whole.sort_index(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("west", [-180.0, 0.0])
+def test_a_world_raster_shares_its_people_across_180(tmp_path, west):
+    """A world raster (-180..180, or 0..360) and an area across 180°: the people of its pixels there."""
+    data = np.random.default_rng(5).random((180, 360)) * 1000
+    info = raster_info(write_tif(tmp_path / "w.tif", data, from_origin(west, 90, 1, 1)))
+    area = wrap_box(178.0, 0.0, -178.0, 1.0)  # row 89 (0..1°N), longitudes 178..182
+    got = people(info, area, 5)
+    columns = [178, 179, 180, 181] if west == 0 else [358, 359, 0, 1]
+    assert got.sum() == pytest.approx(data[89, columns].sum(), rel=1e-9)
 
 
 def test_cells_across_180_are_split_there():

@@ -8,6 +8,7 @@ conserved, and land on the right side of 180°.
 from __future__ import annotations
 
 import io
+import json
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from urbanrisk.grid import cells_from_area, cells_to_polygons, partition_cells
 from urbanrisk.jobsize import bbox_km2
 from urbanrisk.layers.raster import raster_info
 from urbanrisk.partitions import utm_crs_for
+from urbanrisk.pipeline import load_layers, study_area
 from urbanrisk.population import population_from_raster
+from urbanrisk.recipe import load_recipe
 from urbanrisk.recipe.schema import AreaSpec
 
 #: 20 x 30 pixels of 0.002°, 179.97 to 180.03: the first 15 columns west of 180°, the rest east of it
@@ -136,6 +139,37 @@ def test_a_bbox_across_180_is_one_area(tmp_path):
     assert utm_crs_for(area) in ("EPSG:32760", "EPSG:32701")
     with pytest.raises(ValueError, match="empty box"):
         AreaSpec(bbox=[116.8, 39.6, 116.0, 40.2])  # minlon > maxlon on one side of 180°: swapped
+
+
+@pytest.mark.parametrize("kind", ["layer", "path"])
+def test_an_area_from_the_raster_or_a_split_boundary_holds_all_its_people(tmp_path, kind):
+    """``area: {layer: pop}`` of a raster across 180°, or a boundary file split at 180° (RFC 7946)."""
+    tif = across_180(tmp_path, "below_-180")
+    area_spec = {"layer": "pop"}
+    if kind == "path":
+        halves = [shapely.box(179.9, -16.1, 180, -15.9), shapely.box(-180, -16.1, -179.9, -15.9)]
+        geojson = {
+            "type": "Feature",
+            "properties": {},
+            "geometry": shapely.geometry.mapping(shapely.MultiPolygon(halves)),
+        }
+        (tmp_path / "fiji.geojson").write_text(
+            json.dumps({"type": "FeatureCollection", "features": [geojson]})
+        )
+        area_spec = {"path": str(tmp_path / "fiji.geojson")}
+    body = {
+        "name": "f",
+        "area": area_spec,
+        "grid": {"resolution": 9},
+        "layers": {"pop": {"type": "raster", "path": str(tif)}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    recipe = load_recipe(write_recipe(tmp_path, body))
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    assert area.geom_type == "MultiPolygon" and abs(area.bounds[0]) == abs(area.bounds[2]) == 180
+    got = population_from_raster(layers.raster, cells_from_area(area, 9), resolution=9, area=area)
+    assert got.sum() == pytest.approx(DATA.sum(), rel=1e-6)
 
 
 def test_a_run_across_180_counts_the_people_in_its_bbox(tmp_path):

@@ -141,18 +141,16 @@ def test_a_bbox_across_180_is_one_area(tmp_path):
         AreaSpec(bbox=[116.8, 39.6, 116.0, 40.2])  # minlon > maxlon on one side of 180°: swapped
 
 
-@pytest.mark.parametrize("kind", ["layer", "path"])
+@pytest.mark.parametrize("kind", ["layer", "path", "path past 180"])
 def test_an_area_from_the_raster_or_a_split_boundary_holds_all_its_people(tmp_path, kind):
-    """``area: {layer: pop}`` of a raster across 180°, or a boundary file split at 180° (RFC 7946)."""
+    """``area: {layer: pop}`` of a raster across 180°, or a boundary file across 180° (cut there as
+    RFC 7946 asks, or drawn past 180°)."""
     tif = across_180(tmp_path, "below_-180")
     area_spec = {"layer": "pop"}
-    if kind == "path":
+    if kind != "layer":  # cut at 180° (RFC 7946), or drawn past it
         halves = [shapely.box(179.9, -16.1, 180, -15.9), shapely.box(-180, -16.1, -179.9, -15.9)]
-        geojson = {
-            "type": "Feature",
-            "properties": {},
-            "geometry": shapely.geometry.mapping(shapely.MultiPolygon(halves)),
-        }
+        shape = shapely.MultiPolygon(halves) if kind == "path" else shapely.box(179.9, -16.1, 180.1, -15.9)
+        geojson = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(shape)}
         (tmp_path / "fiji.geojson").write_text(
             json.dumps({"type": "FeatureCollection", "features": [geojson]})
         )

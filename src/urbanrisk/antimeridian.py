@@ -49,6 +49,23 @@ def wrap_box(west: float, south: float, east: float, north: float) -> BaseGeomet
     return shapely.MultiPolygon(halves)
 
 
+def wrap_geometry(geometry: BaseGeometry) -> BaseGeometry:
+    """A lon/lat geometry given past ±180° (a boundary drawn in 0..360, or across 180° without a cut)
+    brought into [-180, 180], cut at 180°; one already within it is returned as it is.
+
+    >>> wrap_geometry(shapely.box(179.0, 0.0, 181.0, 1.0)).bounds
+    (-180.0, 0.0, 180.0, 1.0)
+    """
+    minx, _, maxx, _ = geometry.bounds
+    if minx >= -180.0 and maxx <= 180.0:
+        return geometry
+    pieces = [
+        shift_lon(shapely.intersection(geometry, shapely.box(-180.0 + t, -90.0, 180.0 + t, 90.0)), -t)
+        for t in (-360.0, 0.0, 360.0)
+    ]
+    return shapely.union_all([p for p in pieces if not p.is_empty])
+
+
 def split_at_antimeridian(polygons: np.ndarray) -> np.ndarray:
     """Polygons whose outline jumps across 180° (H3 gives such cells as +179.9 ... -179.9) split there.
 

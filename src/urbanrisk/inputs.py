@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
-from .antimeridian import wrap_box
+from .antimeridian import wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -232,7 +232,7 @@ def _file_area(path: str) -> BaseGeometry:
         msg = f"area: {path} holds no polygon"
         raise LayerError(msg)
     coords = shapely.get_coordinates(shapes)
-    if not np.isfinite(coords).all() or (np.abs(coords) > [180, 90]).any():
+    if not np.isfinite(coords).all() or (np.abs(coords) > [360, 90]).any():  # 0..360 is brought back
         msg = f"area: {path} has vertices that are not finite lon/lat (NaN, inf, out of range): fix them"
         raise LayerError(msg)
     parts = int(shapely.get_num_geometries(shapes).sum())
@@ -243,7 +243,7 @@ def _file_area(path: str) -> BaseGeometry:
             "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
         )
         raise LayerError(msg)
-    return shapely.make_valid(shapely.union_all(shapes))
+    return wrap_geometry(shapely.make_valid(shapely.union_all(shapes)))  # past ±180°: cut at 180°
 
 
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:

@@ -170,6 +170,26 @@ def test_an_area_from_the_raster_or_a_split_boundary_holds_all_its_people(tmp_pa
     assert got.sum() == pytest.approx(DATA.sum(), rel=1e-6)
 
 
+def test_an_area_from_points_either_side_of_180_is_the_short_way_round(tmp_path):
+    """Two fuel stations at 179.99° and -179.99°: the area (their box grown 0.005°, round corners) is
+    0.03° wide across 180°, not the band of latitudes round the world."""
+    (tmp_path / "fuel.csv").write_text("id,name,lon,lat\n1,a,179.99,-16.0\n2,b,-179.99,-16.01\n")
+    body = {
+        "name": "f",
+        "area": {"layer": "fuel"},
+        "grid": {"resolution": 9},
+        "layers": {"fuel": {"type": "points", "path": str(tmp_path / "fuel.csv"), "kind": "fuel"}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    recipe = load_recipe(write_recipe(tmp_path, body))
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    assert area.geom_type == "MultiPolygon" and area.area == pytest.approx(
+        0.03 * 0.02 - (4 - np.pi) * 0.005**2, rel=1e-3
+    )
+    assert shapely.contains_xy(area, [179.99, -179.99], [-16.0, -16.01]).all()
+
+
 def test_a_run_across_180_counts_the_people_in_its_bbox(tmp_path):
     """A run whose bbox crosses 180° over a raster crossing it: every cell, both sides, people exact."""
     tif = across_180(tmp_path, "past_180")

@@ -66,6 +66,20 @@ def wrap_geometry(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.union_all([p for p in pieces if not p.is_empty])
 
 
+def narrow_bounds(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
+    """The box around (at least one) points the short way round: across 180° (east past 180°) when
+    that is narrower.
+
+    >>> [round(v, 9) for v in narrow_bounds(np.array([179.9, -179.9]), np.array([-16.0, -15.9]))]
+    [179.9, -16.0, 180.1, -15.9]
+    """
+    west, east = float(lon.min()), float(lon.max())
+    moved = np.where(lon < 0.0, lon + 360.0, lon)
+    if moved.max() - moved.min() < east - west:
+        west, east = float(moved.min()), float(moved.max())
+    return west, float(lat.min()), east, float(lat.max())
+
+
 def split_at_antimeridian(polygons: np.ndarray) -> np.ndarray:
     """Polygons whose outline jumps across 180° (H3 gives such cells as +179.9 ... -179.9) split there.
 

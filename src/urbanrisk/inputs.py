@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
-from .antimeridian import wrap_box, wrap_geometry
+from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -263,7 +263,11 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
         return shapely.union_all(layers.communities.geometry.to_numpy())
     if kind == "points":
         points = pd.concat([layers.hazards.geometry, layers.resources.geometry])
-        return box(*shapely.total_bounds(points.to_numpy())).buffer(0.005)
+        if not len(points):
+            msg = f"area: layer '{name}' holds no points: give the study area as area: {{bbox: [...]}}"
+            raise LayerError(msg)
+        around = narrow_bounds(points.x.to_numpy(), points.y.to_numpy())  # across 180° if narrower
+        return wrap_geometry(box(*around).buffer(0.005))
     msg = (
         f"area: layer '{name}' ({kind}) cannot define a study area; "
         "use an osm, raster, polygons or points layer, or a bbox"

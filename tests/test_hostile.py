@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from rasterio.transform import from_origin
 
 from conftest import BALTIMORE_PBF, BUPT_OSM, ROOT
+from urbanrisk.antimeridian import wrap_box
 from urbanrisk.cli import main
 from urbanrisk.grid import cells_from_area
 from urbanrisk.layers.raster import raster_info
@@ -391,23 +392,41 @@ def test_generated_osm_files(tmp_path):
 # --- rasters --------------------------------------------------------------------------------------------
 
 CRSS = ["EPSG:4326", "south-up", "EPSG:3857", "EPSG:32650", "ESRI:54009"]
-ORIGINS = {  # (west, north) near Beijing in each CRS
+ACROSS_180 = ["past 180", "below -180", "EPSG:3832"]  # lon/lat past ±180°, Pacific Mercator over 180°
+ORIGINS = {  # (west, north) near Beijing in each CRS; EPSG:3832 (Pacific Mercator): 180° at Fiji
     "EPSG:3857": (12946000.0, 4865000.0),
     "EPSG:32650": (440000.0, 4428000.0),
     "ESRI:54009": (10000000.0, 4600000.0),
+    "EPSG:3832": (3339584.7, -1800000.0),
+}
+
+
+RASTER_CASES = {
+    "resolution": st.integers(7, 12),
+    "shape": st.tuples(st.integers(1, 9), st.integers(1, 9)),
+    "seed": st.integers(0, 2**16),
+    "nodata": st.booleans(),
 }
 
 
 @hsettings(FAST, max_examples=40)
-@given(
-    crs=st.sampled_from(CRSS),
-    resolution=st.integers(7, 12),
-    shape=st.tuples(st.integers(1, 9), st.integers(1, 9)),
-    seed=st.integers(0, 2**16),
-    nodata=st.booleans(),
-)
+@given(crs=st.sampled_from(CRSS), **RASTER_CASES)
 def test_people_are_conserved_for_any_raster_crs_and_resolution(crs, resolution, shape, seed, nodata):
     """Property: the cells over a raster's extent hold exactly its people, whatever its CRS."""
+    assert_people_conserved(crs, resolution, shape, seed, nodata)
+
+
+@hsettings(FAST, max_examples=15)
+@given(crs=st.sampled_from(ACROSS_180), **RASTER_CASES)
+def test_people_are_conserved_across_the_antimeridian(crs, resolution, shape, seed, nodata):
+    """Property: a raster across 180° (past it, below -180°, or projected over it) keeps its people."""
+    assert_people_conserved(crs, resolution, shape, seed, nodata)
+
+
+def assert_people_conserved(
+    crs: str, resolution: int, shape: tuple[int, int], seed: int, nodata: bool
+) -> None:
+    """The cells over a generated raster's extent (split at 180° if it crosses it) hold all its people."""
     COUNTS["rasters"] += 1
     rng = np.random.default_rng(seed)
     data = (rng.random(shape) * rng.choice([1, 100, 1e4])).astype("float32")
@@ -418,17 +437,19 @@ def test_people_are_conserved_for_any_raster_crs_and_resolution(crs, resolution,
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "p.tif"
         options = {"nodata": -9999} if nodata else {}
-        if crs in ORIGINS:
-            write_tif(path, data, from_origin(*ORIGINS[crs], pixel, pixel), crs=crs, **options)
+        if crs in ORIGINS:  # EPSG:3832: the raster's middle column on 180°
+            west = ORIGINS[crs][0] - (pixel * shape[1] / 2 if crs == "EPSG:3832" else 0)
+            write_tif(path, data, from_origin(west, ORIGINS[crs][1], pixel, pixel), crs=crs, **options)
         else:
             deg = pixel / 111_000
-            transform = from_origin(116.3, 40.0, deg, deg)
+            west = {"past 180": 180 - deg * shape[1] / 2, "below -180": -180 - deg * shape[1] / 2}
+            transform = from_origin(west.get(crs, 116.3), 40.0, deg, deg)
             if crs == "south-up":
                 transform = rasterio.Affine(deg, 0, 116.3, 0, deg, 40.0 - deg * shape[0])
                 data = data[::-1].copy()
             write_tif(path, data, transform, **options)
         info = raster_info(path, warp=True)
-        area = shapely.box(*info.bounds)
+        area = wrap_box(*info.bounds)  # split at 180° when the raster crosses it
         cells = cells_from_area(area, resolution)
         people = population_from_raster(info, cells, resolution=resolution, area=area)
     expected = (
@@ -442,7 +463,7 @@ def hostile_rasters(folder: Path) -> dict[str, Path]:
     ones = np.ones((64, 64), "float32")
     cases = {
         "metres_as_degrees": write_tif(folder / "m.tif", ones, from_origin(440000, 4428000, 100, 100)),
-        "antimeridian": write_tif(folder / "a.tif", ones, from_origin(179.99, 0.01, 0.001, 0.001)),
+        "wider_than_a_turn": write_tif(folder / "a.tif", ones, from_origin(-180, 10, 6, 0.001)),
         "no_crs": write_tif(folder / "n.tif", ones, from_origin(116.3, 40.0, 0.001, 0.001), crs=None),
         "rotated": write_tif(
             folder / "rot.tif", ones, rasterio.Affine(0.001, 0.0002, 116.3, 0.0002, -0.001, 40)

@@ -32,9 +32,9 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import box
 
 from . import settings
+from .antimeridian import wrap_box
 from .grade import INDICATORS, disk_sum
 from .layers.extent import osm_data_box
 from .result import Layers
@@ -64,7 +64,7 @@ def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, 
     """True for cells that overlap any of the boxes (lon/lat): data cover at least part of them."""
     if not boxes or not len(grid):
         return np.zeros(len(grid), dtype=bool)
-    extent = shapely.union_all([box(*b) for b in boxes])
+    extent = shapely.union_all([wrap_box(*b) for b in boxes])  # a raster's box may run past 180°
     return shapely.intersects(grid.geometry.to_numpy(), extent) & ~shapely.touches(
         grid.geometry.to_numpy(), extent
     )

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import jobsize, settings
 from ._errors import GridError, RecipeError
+from .antimeridian import split_at_antimeridian
 
 INDEX_NAME = "h3_cell"
 _GEOD = Geod(ellps="WGS84")
@@ -74,10 +75,11 @@ def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:
 
 
 def cells_to_polygons(cells: list[str] | pd.Index) -> np.ndarray:
-    """Shapely polygons (lon/lat) of H3 cells, vectorised through h3ronpy."""
+    """Shapely polygons (lon/lat) of H3 cells, vectorised through h3ronpy; a cell crossing 180° is split
+    there into two parts in [-180, 180] (:func:`urbanrisk.antimeridian.split_at_antimeridian`)."""
     ints = cell_str_to_ints(list(cells))
     wkb = cells_to_wkb_polygons(ints).to_pylist() if len(ints) else []
-    return shapely.from_wkb(np.asarray(wkb, dtype=object))
+    return split_at_antimeridian(shapely.from_wkb(np.asarray(wkb, dtype=object)))
 
 
 def grid_frame(cells: list[str]) -> gpd.GeoDataFrame:

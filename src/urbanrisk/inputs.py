@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
+from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -244,7 +245,7 @@ def _file_area(path: str) -> BaseGeometry:
         msg = f"area: {path} holds no polygon"
         raise LayerError(msg)
     coords = shapely.get_coordinates(shapes)
-    if not np.isfinite(coords).all() or (np.abs(coords) > [180, 90]).any():
+    if not np.isfinite(coords).all() or (np.abs(coords) > [360, 90]).any():  # 0..360 is brought back
         msg = f"area: {path} has vertices that are not finite lon/lat (NaN, inf, out of range): fix them"
         raise LayerError(msg)
     parts = int(shapely.get_num_geometries(shapes).sum())
@@ -255,14 +256,14 @@ def _file_area(path: str) -> BaseGeometry:
             "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
         )
         raise LayerError(msg)
-    return shapely.make_valid(shapely.union_all(shapes))
+    return wrap_geometry(shapely.make_valid(shapely.union_all(shapes)))  # past ±180°: cut at 180°
 
 
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     """The study area polygon (lon/lat) the recipe asks for."""
     spec = recipe.area
-    if spec.bbox is not None:
-        return box(*spec.bbox)
+    if spec.bbox is not None:  # minlon > maxlon: the box crosses 180°, split there
+        return wrap_box(*spec.bbox)
     if spec.path is not None:
         return _file_area(spec.path)
     name = spec.layer
@@ -270,12 +271,16 @@ def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if kind == "osm":
         return _osm_area(name, layers)
     if kind == "raster" and layers.raster is not None:
-        return box(*layers.raster.bounds)
+        return wrap_box(*layers.raster.bounds)
     if kind == "polygons" and layers.communities is not None:
         return shapely.union_all(layers.communities.geometry.to_numpy())
     if kind == "points":
         points = pd.concat([layers.hazards.geometry, layers.resources.geometry])
-        return box(*shapely.total_bounds(points.to_numpy())).buffer(0.005)
+        if not len(points):
+            msg = f"area: layer '{name}' holds no points: give the study area as area: {{bbox: [...]}}"
+            raise LayerError(msg)
+        around = narrow_bounds(points.x.to_numpy(), points.y.to_numpy())  # across 180° if narrower
+        return wrap_geometry(box(*around).buffer(0.005))
     msg = (
         f"area: layer '{name}' ({kind}) cannot define a study area; "
         "use an osm, raster, polygons or points layer, or a bbox"

@@ -26,8 +26,12 @@ def bbox_km2(bounds: tuple[float, float, float, float]) -> float:
     4558
     >>> round(bbox_km2((-180, -90, 180, 90)) / 1e6)  # the whole Earth, million km²
     510
+    >>> bbox_km2((179.5, 0, -179.5, 1)) == bbox_km2((179.5, 0, 180.5, 1))  # minlon > maxlon: across 180°
+    True
     """
     minx, miny, maxx, maxy = bounds
+    if maxx < minx:
+        maxx += 360.0
     total = 0.0
     steps = max(1, math.ceil((maxx - minx) / 90))  # strips under 180° wide: the short way round is wrong
     edges = [minx + (maxx - minx) * i / steps for i in range(steps + 1)]

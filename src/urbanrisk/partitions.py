@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from ._errors import GridError, InputError
+from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
 from .layer_store import MemoryLayers, StoredLayers, write_layer_store
@@ -34,9 +35,8 @@ from .result import Layers
 
 
 def utm_crs_for(area: BaseGeometry) -> str:
-    """The UTM zone of the area's centre, as an EPSG code string."""
-    centre = area.centroid
-    return utm_crs(centre.x, centre.y)
+    """The UTM zone of the area's centre (taken across 180° for an area split there), as an EPSG code."""
+    return utm_crs(*centre(area))
 
 
 def vector_frames(layers: Layers) -> dict[str, gpd.GeoDataFrame | None]:

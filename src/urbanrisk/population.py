@@ -13,6 +13,7 @@ import pandas as pd
 import rasterio
 import shapely
 
+from .antimeridian import raster_shifts, shift_lon
 from .grid import INDEX_NAME, cells_to_polygons
 from .layers.raster import RasterInfo, read_window
 
@@ -130,6 +131,49 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     return out
 
 
+def _windows(bounds: np.ndarray, west: float, east: float) -> list[tuple[np.ndarray, tuple[float, ...]]]:
+    """The parts (by index) whose box meets west..east, with the box to read: one group, or two when
+    the parts lie either side of 180° (two small windows, not one across the whole raster)."""
+    on = np.flatnonzero((bounds[:, 2] > west) & (bounds[:, 0] < east))
+    if not len(on):
+        return []
+    groups = [on]
+    if bounds[on, 2].max() - bounds[on, 0].min() > 180.0:
+        westward = (bounds[on, 0] + bounds[on, 2]) < 0.0
+        groups = [g for g in (on[westward], on[~westward]) if len(g)]
+    out = []
+    for group in groups:
+        box = bounds[group]
+        limits = (max(box[:, 0].min(), west), box[:, 1].min(), min(box[:, 2].max(), east), box[:, 3].max())
+        out.append((group, tuple(float(v) for v in limits)))
+    return out
+
+
+def raster_zonal_sums(info: RasterInfo, polygons: np.ndarray) -> np.ndarray:
+    """:func:`exact_zonal_sums` of lon/lat polygons (in [-180, 180]) over a raster read window by window.
+
+    A raster crossing the antimeridian runs past ±180° in its own frame: each polygon part is moved by
+    the turns that bring it onto the raster (:func:`urbanrisk.antimeridian.raster_shifts`), so every
+    pixel, on either side of 180°, is shared among the cells over it exactly once.
+    """
+    out = np.zeros(len(polygons))
+    if (shapely.get_type_id(polygons) == 3).all():  # all simple polygons (the common case): no split
+        parts, owner = polygons, np.arange(len(polygons))
+    else:
+        parts, owner = shapely.get_parts(polygons, return_index=True)
+    if not len(parts):
+        return out
+    bounds = shapely.bounds(parts)
+    west, _, east, _ = info.bounds
+    for shift in raster_shifts(west, east):
+        for group, (w, s, e, n) in _windows(bounds, west - shift, east - shift):
+            data, transform = read_window(info, (w + shift, s, e + shift, n))
+            moved = shift_lon(parts[group], shift) if shift else parts[group]
+            sums = exact_zonal_sums(moved, data, transform)
+            out += np.bincount(owner[group], weights=sums, minlength=len(polygons))
+    return out
+
+
 def population_from_raster(
     info: RasterInfo, cells: list[str], *, resolution: int, area: shapely.Geometry
 ) -> pd.Series:
@@ -142,10 +186,9 @@ def population_from_raster(
     so the fractions are taken in degree space: a pixel's people are assumed spread uniformly over its
     lon/lat rectangle, the standard reading of WorldPop-style counts per pixel. H3 cell polygons tile
     the plane, so the shares of a pixel sum to the fraction of it inside the area: the grid's total is
-    the raster's sum inside the area, partition by partition.
+    the raster's sum inside the area, partition by partition. Cells and area crossing 180° are split
+    there, and a raster crossing it is met in its own frame (:func:`raster_zonal_sums`).
     """
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
-    polygons = cells_to_polygons(cells)
-    data, transform = read_window(info, tuple(shapely.total_bounds(polygons)))
-    polygons = clip_to_area(polygons, area)  # cells at the area's edge count only the part inside it
-    return pd.Series(exact_zonal_sums(polygons, data, transform), index=index, name="residents")
+    polygons = clip_to_area(cells_to_polygons(cells), area)  # cells at the area's edge: the part inside
+    return pd.Series(raster_zonal_sums(info, polygons), index=index, name="residents")

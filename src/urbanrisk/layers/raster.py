@@ -2,6 +2,8 @@
 
 A raster in another CRS (EPSG:3857, a UTM zone, GHS-POP's Mollweide) is warped once to EPSG:4326 by
 area-weighted sums (GDAL's ``sum`` resampling), its total checked against the source's and kept.
+A raster crossing the antimeridian keeps one continuous frame: its longitudes run past ±180° (a
+projected one is warped to lon/lat in 0..360); :mod:`urbanrisk.population` maps the cells onto it.
 """
 
 from __future__ import annotations
@@ -24,14 +26,30 @@ from ..result import RasterInfo
 _WARP_FIX = "warp it yourself with gdalwarp -t_srs EPSG:4326 -r sum"
 
 
-def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str) -> tuple[float, ...]:
-    """The raster's extent in lon/lat, refusing coordinates that cannot be lon/lat."""
-    if src.crs.to_epsg() == 4326:
-        bounds = tuple(src.bounds)
-    else:
-        from rasterio.warp import transform_bounds
+#: lon/lat with longitudes in [0, 360]: the frame a projected raster crossing 180° is warped to
+_WRAPPED = "+proj=longlat +datum=WGS84 +lon_wrap=180 +no_defs"
 
-        bounds = tuple(transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21))
+
+def _projected_bounds(src: rasterio.io.DatasetReader) -> tuple[float, ...]:
+    """A projected raster's lon/lat extent, west < east, running past 180° when it crosses it."""
+    from rasterio.warp import transform_bounds
+
+    west, south, east, north = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
+    if west > east or east - west > 180:  # across 180° (or the whole world): try the 0..360 frame
+        wrapped = transform_bounds(src.crs, _WRAPPED, *src.bounds, densify_pts=21)
+        if west > east or wrapped[2] - wrapped[0] < east - west - 1:
+            turn = 360.0 if wrapped[0] >= 180 else 0.0
+            return (wrapped[0] - turn, wrapped[1], wrapped[2] - turn, wrapped[3])
+    return (west, south, east, north)
+
+
+def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str) -> tuple[float, ...]:
+    """The raster's extent in lon/lat, refusing coordinates that cannot be lon/lat.
+
+    West is less than east; a raster crossing the antimeridian keeps a continuous frame, its
+    longitudes running past ±180° (e.g. 179.5 to 180.5): it is at most one turn wide.
+    """
+    bounds = tuple(src.bounds) if src.crs.to_epsg() == 4326 else _projected_bounds(src)
     west, south, east, north = bounds
     if not all(map(math.isfinite, bounds)) or abs(south) > 90.001 or abs(north) > 90.001:
         msg = (
@@ -39,11 +57,8 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
             "EPSG:4326?); assign its true CRS with gdal_edit.py -a_srs EPSG:<code>"
         )
         raise LayerError(msg)
-    if west < -180.001 or east > 180.001:
-        if max(abs(west), abs(east)) > 360:
-            hint = "not lon/lat (metres labelled EPSG:4326?); assign its true CRS with gdal_edit.py -a_srs"
-        else:
-            hint = "it crosses the antimeridian (180°); split it there (gdalwarp -te) and run each half"
+    if max(abs(west), abs(east)) > 360.001 or east - west > 360.001:
+        hint = "not lon/lat (metres labelled EPSG:4326?); assign its true CRS with gdal_edit.py -a_srs"
         msg = f"layer '{layer}': {path} spans longitudes {west:g} to {east:g}: {hint}"
         raise LayerError(msg)
     return bounds
@@ -131,15 +146,16 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
         if target.is_file():
             return raster_info(target, band=1, layer=layer)
         source = _clean(src.read(info.band, masked=True))
+        frame = _WRAPPED if info.bounds[2] > 180 else "EPSG:4326"  # across 180°: warp to 0..360
         transform, width, height = calculate_default_transform(
-            src.crs, "EPSG:4326", src.width, src.height, *src.bounds
+            src.crs, frame, src.width, src.height, *src.bounds
         )
         # two pixels of margin: the default extent cuts edge pixels (3 % of the people of a small tile)
         transform, width, height = transform * rasterio.Affine.translation(-2, -2), width + 4, height + 4
         warped = np.zeros((height, width), dtype="float64")
         reproject(
             source, warped, src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
-            dst_crs="EPSG:4326", resampling=Resampling.sum, src_nodata=None, dst_nodata=None,
+            dst_crs=frame, resampling=Resampling.sum, src_nodata=None, dst_nodata=None,
         )  # fmt: skip
     total, kept = float(source.sum()), float(warped.sum())
     if total > 0 and (kept <= 0 or abs(kept / total - 1) > 0.02):

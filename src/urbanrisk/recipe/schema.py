@@ -19,7 +19,10 @@ class _Strict(BaseModel):
 
 
 def _check_bbox(value: list[float]) -> list[float]:
-    """Check a [minlon, minlat, maxlon, maxlat] box; say when the axes look swapped."""
+    """Check a [minlon, minlat, maxlon, maxlat] box; say when the axes look swapped.
+
+    ``minlon > 0 > maxlon`` is a box crossing the antimeridian (180°), as in GeoJSON.
+    """
     if len(value) != 4:
         msg = "a bbox has 4 numbers: [minlon, minlat, maxlon, maxlat]"
         raise ValueError(msg)
@@ -33,8 +36,12 @@ def _check_bbox(value: list[float]) -> list[float]:
     if any(abs(v) > 180 for v in (minlon, maxlon)) or any(abs(v) > 90 for v in (minlat, maxlat)):
         msg = f"lon/lat outside range in {value}: longitudes lie in [-180, 180], latitudes in [-90, 90]"
         raise ValueError(msg)
-    if not (minlon < maxlon and minlat < maxlat):
-        msg = f"empty box {value}: need minlon < maxlon and minlat < maxlat"
+    crosses = minlon > 0 > maxlon  # e.g. [179.5, ..., -179.5]: east from minlon across 180° to maxlon
+    if not ((minlon < maxlon or crosses) and minlat < maxlat):
+        msg = (
+            f"empty box {value}: need minlon < maxlon and minlat < maxlat (a box crossing 180° has "
+            "minlon > 0 > maxlon, e.g. [179.5, -17, -179.5, -16])"
+        )
         raise ValueError(msg)
     return value
 

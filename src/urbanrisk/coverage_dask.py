@@ -224,7 +224,9 @@ def coping_from_partitions(tables: list[pd.DataFrame], index: pd.Index, n_standa
     return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
 
 
-def _gaps(grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of=None) -> gpd.GeoDataFrame:
+def _gaps(
+    grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
+) -> gpd.GeoDataFrame:
     """Gaps; a gap holding a cell beyond the exact range has ``worst_travel`` inf."""
     filled = table.assign(travel=table["travel"].where(~(table["reached"] & table["travel"].isna()), np.inf))
     return gaps_from_coverage(grid, filled, clusters_of=clusters_of)

@@ -1,4 +1,5 @@
-"""Coverage per partition with a halo equals the whole-graph coverage, cell by cell."""
+"""Coverage per partition with a halo equals the whole-graph coverage, cell by cell; a run with its
+screens per partition too (compute.partitioned_screens) equals the eager run, table by table."""
 
 from __future__ import annotations
 
@@ -134,16 +135,51 @@ def eager_wudaokou(tmp_path_factory):
     return ur.run_recipe(recipe, scheduler="synchronous", write=False)
 
 
-@pytest.mark.parametrize("scheduler", ["threads", "processes"])
+def _task_counter(monkeypatch):
+    """Count the per-partition screen tasks: {task function: [tasks of each call]}."""
+    import urbanrisk.screens_dask as sd
+
+    calls: dict[str, list[int]] = {}
+    real = sd.map_partitions
+
+    def counted(func, inputs, **kwargs):
+        calls.setdefault(func.__name__, []).append(len(inputs))
+        return real(func, inputs, **kwargs)
+
+    monkeypatch.setattr(sd, "map_partitions", counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "compute"),
+    [
+        ("threads", {"partitioned_coverage": True}),
+        # processes once (slow): coverage and screens per partition, sharing one pool of workers
+        ("processes", {"partitioned_coverage": True, "partitioned_screens": True}),
+    ],
+)
 def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
-    tmp_path, scheduler, eager_wudaokou
+    tmp_path, scheduler, compute, eager_wudaokou, monkeypatch
 ):
     from conftest import default_recipe
 
     grid = {"resolution": 10, "partition_resolution": 8}
     eager = eager_wudaokou
-    recipe = default_recipe(tmp_path / "p", grid=grid, compute={"partitioned_coverage": True})
+    recipe = default_recipe(tmp_path / "p", grid=grid, compute=compute)
+    calls = _task_counter(monkeypatch)
+    pools = []
+    import urbanrisk.parallel as par
+
+    new_pool = par._new_pool
+    monkeypatch.setattr(par, "_new_pool", lambda: pools.append(1) or new_pool())
     parts = ur.run_recipe(recipe, scheduler=scheduler, write=False)
+    if compute.get("partitioned_screens"):  # the gaps' and the key districts' cells lie in 4-5 partitions
+        assert calls["_hazard_partition"] == calls["_exposed_partition"] == [18]
+        assert len(calls["_cluster_partition"]) == 2 and min(calls["_cluster_partition"]) > 2, calls
+        assert len(pools) == 2  # the grid's; then one for every coverage and screen computation
+    else:
+        assert not calls
+    assert len(eager.screens.key_districts) and len(eager.coverage.gaps)
     # grades, coping and covered are identical; travel only within twice the limit (NaN beyond)
     a, b = pd.DataFrame(eager.grid), pd.DataFrame(parts.grid)
     travel = [c for c in a.columns if c.endswith("_travel")]
@@ -157,3 +193,47 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
     # the same stage around the per-partition travel: N-1 losses and the kept street graphs too
     pd.testing.assert_frame_equal(eager.coverage.resilience, parts.coverage.resilience)
     pd.testing.assert_frame_equal(eager.coverage.network_edges, parts.coverage.network_edges)
+
+
+def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, monkeypatch):
+    # every table after the grid (coverage and its gaps, graded grid, screens, registers, the
+    # responsibility list) with the screens per partition (15 of them) equals the eager one; grades by
+    # natural breaks (one class pass over the whole risk column) and screen thresholds lowered so
+    # that key districts and urban villages cluster across partition borders
+    from urbanrisk.pipeline import finish_run, stage_timer
+
+    recipe, layers, area, grid = baltimore
+    screens = {
+        "key_districts": {"crowd_min_per_km2": 20, "people_min_per_km2": 3000, "min_cells": 1},
+        "urban_villages": {"min_score": 0.1, "min_cells": 1},
+    }
+    off = recipe.model_copy(
+        update={
+            "screens": recipe.screens.model_validate(screens),
+            "grading": recipe.grading.model_copy(update={"method": "natural_breaks"}),
+        }
+    )
+    on = off.model_copy(
+        update={
+            "grid": off.grid.model_copy(update={"partition_resolution": 7}),
+            "compute": off.compute.model_copy(update={"partitioned_screens": True}),
+        }
+    )
+    calls = _task_counter(monkeypatch)
+    a = finish_run(off, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
+    assert not calls
+    b = finish_run(on, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
+    assert calls["_hazard_partition"] == calls["_exposed_partition"] == [15]
+    assert len(calls["_cluster_partition"]) == 5  # gaps of three standards, districts, villages
+    pd.testing.assert_frame_equal(pd.DataFrame(a[0]), pd.DataFrame(b[0]), check_exact=True)
+    assert a[0]["grade"].nunique() == 4
+    pd.testing.assert_frame_equal(pd.DataFrame(a[1].gaps), pd.DataFrame(b[1].gaps), check_exact=True)
+    for name in ("communities", "key_districts", "urban_villages", "responsibility"):
+        pd.testing.assert_frame_equal(pd.DataFrame(getattr(a[2], name)), pd.DataFrame(getattr(b[2], name)))
+        assert len(getattr(a[2], name)), name
+    # residents exposed: partial sums per partition, added in the driver (~1e-12 relative)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(a[2].hazard_sources), pd.DataFrame(b[2].hazard_sources), check_exact=False, rtol=1e-12
+    )
+    assert len(a[2].hazard_sources) > 50 and (a[2].key_districts["cells"] > 3).any()
+    assert (a[2].urban_villages["cells"] > 1).any() and (a[1].gaps["cells"] > 10).any()

@@ -354,6 +354,22 @@ def test_data_driven_grading_gives_four_grades(method):
     assert graded.loc[top, "grade"] == "I"
 
 
+def test_natural_breaks_classes_do_not_depend_on_the_global_random_state():
+    # mapclassify.NaturalBreaks classed up to 24 of these 300 values differently under numpy's global
+    # random states 0-5 (its k-means draws from it): two runs could grade a cell differently
+    rng = np.random.default_rng(1)
+    values = [np.round(rng.gamma(2, 1.5, 300), 2) for _ in range(7)][-1]
+    risk = pd.Series(values)
+    spec = GradingSpecModel(method="natural_breaks")
+    runs = []
+    for seed in range(6):
+        np.random.seed(seed)  # the global state must not matter
+        runs.append(grades_from_scores(risk, spec).tolist())
+    assert all(run == runs[0] for run in runs) and set(runs[0]) == {"I", "II", "III", "IV"}
+    top = np.argsort(values)[-5:]
+    assert {runs[0][i] for i in top} == {"I"}
+
+
 def test_threshold_grades_by_hand():
     risk = pd.Series([8.0, 6.0, 5.99, 4.5, 3.0, 2.99, 0.0])
     assert grades_from_scores(risk).tolist() == ["I", "I", "II", "II", "III", "IV", "IV"]

@@ -8,8 +8,8 @@ and writes the recipe's run folder through the life cycle (partial folder, fsync
 driver holds every recipe's run lock for the whole batch.
 
 Within a batch the partition cache is not used and a recipe's own ``compute.scheduler`` is
-ignored (one scheduler for the graph); partitioned coverage, when a recipe asks for it, runs its
-partitions inside the recipe's task (synchronously: a task does not start a second graph).
+ignored (one scheduler for the graph); partitioned coverage and screens, when a recipe asks for them,
+run their partitions inside the recipe's task (synchronously: a task does not start a second graph).
 """
 
 from __future__ import annotations

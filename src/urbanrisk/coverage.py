@@ -193,8 +193,11 @@ def cover_cells(
     return StandardCoverage(standard, table, int(usable.sum()), unsnapped)
 
 
-def gaps_from_coverage(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Contiguous clusters of uncovered cells holding residents, worst first."""
+def gaps_from_coverage(
+    grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
+) -> gpd.GeoDataFrame:
+    """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
+    replaces :func:`urbanrisk.clusters.cell_clusters`)."""
     columns = [
         "standard",
         "gap",
@@ -210,7 +213,7 @@ def gaps_from_coverage(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDa
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
-    labels = cell_clusters(chosen)
+    labels = (clusters_of or cell_clusters)(chosen)
     rows = []
     for label in range(labels.max() + 1):
         cells = list(chosen[labels == label])

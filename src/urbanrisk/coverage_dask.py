@@ -41,7 +41,9 @@ most of the city, so the partitioned path is exact but slower than one whole-gra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -222,10 +224,12 @@ def coping_from_partitions(tables: list[pd.DataFrame], index: pd.Index, n_standa
     return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
 
 
-def _gaps(grid: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+def _gaps(
+    grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
+) -> gpd.GeoDataFrame:
     """Gaps; a gap holding a cell beyond the exact range has ``worst_travel`` inf."""
     filled = table.assign(travel=table["travel"].where(~(table["reached"] & table["travel"].isna()), np.inf))
-    return gaps_from_coverage(grid, filled)
+    return gaps_from_coverage(grid, filled, clusters_of=clusters_of)
 
 
 def partitioned_coverage_stage(
@@ -238,10 +242,12 @@ def partitioned_coverage_stage(
     *,
     partition_resolution: int,
     scheduler: str | None = None,
+    clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
     **options: Any,
 ) -> CoverageResult:
     """:func:`urbanrisk.coverage.coverage_stage` with the travel of every standard per partition
-    (``options``: the stage's keyword options: standards, utm_crs, search_buffer_m, ...)."""
+    (``options``: the stage's keyword options: standards, utm_crs, search_buffer_m, ...;
+    ``clusters_of``: the gaps' clustering, see :func:`urbanrisk.coverage.gaps_from_coverage`)."""
 
     def cover(graph, standard, cells, resources, *, max_snap_m, cells_xy):
         return partitioned_cover_cells(
@@ -263,7 +269,7 @@ def partitioned_coverage_stage(
         registries,
         area,
         cover=cover,
-        gaps_of=_gaps,
+        gaps_of=partial(_gaps, clusters_of=clusters_of),
         coping_of=coping_from_partitions,
         **options,
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import geopandas as gpd
 import h3
@@ -226,6 +227,60 @@ def dimension_scores(
     return scores
 
 
+def _kmeans_pp(v: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ starting centres drawn among the values (sorted)."""
+    centres = [v[rng.integers(len(v))]]
+    d2 = (v - centres[0]) ** 2
+    for _ in range(k - 1):  # the next centre with probability ~ squared distance to the nearest one
+        weight = np.cumsum(d2)
+        centres.append(v[min(np.searchsorted(weight, rng.random() * weight[-1], side="right"), len(v) - 1)])
+        d2 = np.minimum(d2, (v - centres[-1]) ** 2)
+    return np.sort(np.array(centres))
+
+
+def _lloyd_1d(
+    v: np.ndarray, csum: np.ndarray, csq: np.ndarray, centres: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Lloyd's iterations on sorted values (each class the interval between centre midpoints, its
+    mean from prefix sums): the classes' end positions and the within-class sum of squares."""
+    for _ in range(300):
+        ends = np.append(np.searchsorted(v, (centres[:-1] + centres[1:]) / 2, side="right"), len(v))
+        begins = np.insert(ends[:-1], 0, 0)
+        counts = ends - begins
+        sums = csum[ends] - csum[begins]
+        new = np.sort(np.where(counts > 0, sums / np.maximum(counts, 1), centres))
+        if np.array_equal(new, centres):
+            break
+        centres = new
+    within = csq[ends] - csq[begins] - np.where(counts > 0, sums**2 / np.maximum(counts, 1), 0.0)
+    return ends, float(within.sum())
+
+
+def natural_breaks_classes(values: np.ndarray, k: int, starts: int = 10) -> np.ndarray:
+    """Each value's class (0 = lowest) by Jenks natural breaks: 1-D k-means, the best of ``starts``
+    k-means++ starts, each class running up to its largest value, as ``mapclassify.NaturalBreaks``
+    computes them, but seeded (mapclassify draws from numpy's global random state, so two runs of the
+    same grid could class a cell differently) and in O(n log n) (prefix sums over sorted values).
+
+    Examples
+    --------
+    >>> natural_breaks_classes(np.array([1.0, 1.1, 5.0, 5.2, 9.0, 9.1]), 3).tolist()
+    [0, 0, 1, 1, 2, 2]
+    """
+    values = np.asarray(values, dtype=float)
+    v = np.sort(values)
+    csum = np.concatenate([[0.0], np.cumsum(v)])
+    csq = np.concatenate([[0.0], np.cumsum(v * v)])
+    rng = np.random.default_rng(0)
+    best, best_within = np.array([len(v)]), np.inf
+    for _ in range(starts):
+        ends, within = _lloyd_1d(v, csum, csq, _kmeans_pp(v, k, rng))
+        if within < best_within:
+            best, best_within = ends, within
+    cuts = v[best[np.diff(np.insert(best, 0, 0)) > 0] - 1]  # the largest value of each non-empty class
+    return np.searchsorted(cuts, values, side="left") + (k - len(cuts))
+
+
 def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.Series:
     """Grade each risk score I-IV by fixed thresholds or by classes of the data (mapclassify).
 
@@ -249,15 +304,14 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
         distinct = np.unique(values[measured]).size
         level = np.full(len(values), 3)
         if distinct >= 2:
-            import mapclassify  # loads scipy.stats and scikit-learn: only when grading by classes
-
             k = min(4, distinct)
-            scheme = (
-                mapclassify.Quantiles(values[measured], k=k)
-                if spec.method == "quantiles"
-                else mapclassify.NaturalBreaks(values[measured], k=k)
-            )
-            level[measured] = np.clip((k - 1) - scheme.yb + (4 - k), 0, 3)  # highest class -> I
+            if spec.method == "quantiles":
+                import mapclassify  # loads scipy.stats and scikit-learn: only when grading by classes
+
+                classes = mapclassify.Quantiles(values[measured], k=k).yb
+            else:
+                classes = natural_breaks_classes(values[measured], k)
+            level[measured] = np.clip((k - 1) - classes + (4 - k), 0, 3)  # highest class -> I
     else:
         msg = f"unknown grading method {spec.method!r}: use thresholds, quantiles or natural_breaks"
         raise InputError(msg)
@@ -319,15 +373,17 @@ def grade_cells(
     spec: GradingSpec | None = None,
     coping: pd.Series | None = None,
     known: pd.DataFrame | None = None,
+    intensity_of: Callable[..., tuple[pd.Series, pd.Series]] | None = None,
 ) -> gpd.GeoDataFrame:
     """The grid with its dimensions, risk, grade, colour and top three factors added.
 
     ``known``: per cell, ``known_<indicator>`` flags (:func:`urbanrisk.completeness.measured_indicators`);
     None: every indicator measured. Unmeasured indicators are unknown, never 0 (see
-    :func:`dimension_scores`).
+    :func:`dimension_scores`). ``intensity_of`` replaces :func:`hazard_intensity` (the per-partition
+    twin); the grades are classed after, over the whole risk column (one pass, whatever computed it).
     """
     spec = spec or GradingSpec()
-    intensity, top = hazard_intensity(grid, hazards, utm_crs=utm_crs)
+    intensity, top = (intensity_of or hazard_intensity)(grid, hazards, utm_crs=utm_crs)
     out = grid.copy()
     out["hazard_intensity"] = intensity
     out["top_hazard"] = top

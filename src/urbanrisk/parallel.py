@@ -7,6 +7,7 @@ connects a :class:`distributed.Client` to an existing cluster (never a home-made
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -118,19 +119,50 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the wor
         os._exit(1)
 
 
+_KEPT_POOL: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("kept_pool", default=None)
+
+
+@contextlib.contextmanager
+def kept_pool() -> Iterator[None]:
+    """Within this block every ``processes`` computation shares one worker pool (made on first use,
+    shut down at the end); otherwise each spawns and imports its own workers (seconds each)."""
+    if _KEPT_POOL.get() is not None:
+        yield
+        return
+    kept: dict[str, Any] = {}
+    token = _KEPT_POOL.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT_POOL.reset(token)
+        if "pool" in kept:
+            kept["pool"].shutdown(wait=True, cancel_futures=True)
+
+
 @contextlib.contextmanager
 def _worker_pool() -> Iterator[Any]:
+    """The kept pool (:func:`kept_pool`), else a new one for this computation."""
+    kept = _KEPT_POOL.get()
+    if kept is not None:
+        if "pool" not in kept:
+            kept["pool"] = _new_pool()
+        yield kept["pool"]
+        return
+    pool = _new_pool()
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool() -> Any:
     """Dask's ``processes`` pool (spawned workers, one per core) whose workers die with the driver."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -24,13 +25,15 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
+from . import settings
 from .cache import Cache
 from .completeness import completeness_summary, measured_indicators, with_unknown_coverage
-from .coverage import coverage_stage, coverage_wide, declare_complete, standards_for
+from .coverage import coverage_stage, coverage_wide, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
+from .parallel import kept_pool
 from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
@@ -46,6 +49,7 @@ from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_
 from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import department_table, response_level_table, responsibility_list
+from .screens_dask import screen_kernels
 
 __all__ = [
     "build_grid",
@@ -58,7 +62,25 @@ __all__ = [
 ]
 
 
-def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.GeoDataFrame, utm_crs: str):
+def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Callable]:
+    """The screens' per-partition twins (:func:`urbanrisk.screens_dask.screen_kernels`) when the recipe
+    sets ``compute.partitioned_screens`` (default :data:`urbanrisk.settings.partitioned_screens`), else
+    none: each screen then calls its eager function."""
+    flag = recipe.compute.partitioned_screens
+    if not (settings.partitioned_screens if flag is None else flag):
+        return {}
+    parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+    return screen_kernels(partition_resolution=parent, scheduler=scheduler)
+
+
+def _hazard_table(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    utm_crs: str,
+    exposed_of: Callable[..., Any] | None = None,
+):
     """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area."""
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
     sources = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
@@ -76,6 +98,7 @@ def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.
         kinds=kinds,
         distances=safety_distance_table(recipe.tables.safety_distances),
         utm_crs=utm_crs,
+        exposed_of=exposed_of,
     )
     major = major_hazard_grades(table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs)
     table = table.join(major)
@@ -87,7 +110,13 @@ def _hazard_table(recipe: Recipe, layers: Layers, area: BaseGeometry, grid: gpd.
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 
-def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_scores: pd.DataFrame):
+def _area_screens(
+    recipe: Recipe,
+    layers: Layers,
+    graded: gpd.GeoDataFrame,
+    uv_scores: pd.DataFrame,
+    clusters_of: Callable[..., Any] | None = None,
+):
     """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
     status = {}
     if len(layers.pois):
@@ -99,6 +128,7 @@ def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_s
             min_crowd_places=options.min_crowd_places,
             crowd_min_per_km2=options.crowd_min_per_km2,
             people_min_per_km2=options.people_min_per_km2,
+            clusters_of=clusters_of,
         )
         status["key_districts"] = f"ok: {len(districts)} districts"
     else:
@@ -107,7 +137,12 @@ def _area_screens(recipe: Recipe, layers: Layers, graded: gpd.GeoDataFrame, uv_s
     if len(layers.buildings):
         options = recipe.screens.urban_villages
         villages = urban_villages_screen(
-            graded, uv_scores, layers.landuse, min_score=options.min_score, min_cells=options.min_cells
+            graded,
+            uv_scores,
+            layers.landuse,
+            min_score=options.min_score,
+            min_cells=options.min_cells,
+            clusters_of=clusters_of,
         )
         status["urban_villages"] = f"ok: {len(villages)} clusters"
     else:
@@ -134,13 +169,19 @@ def screen_and_grade(
     utm_crs: str,
     coping: pd.Series | None = None,
     unknown_coverage: Mapping[str, str] | None = None,
+    scheduler: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Screens]:
     """Run the four screens and grade every cell; returns the graded grid and the screens.
 
     ``unknown_coverage``: the coverage standards left unknown, and why (``CoverageResult.unknown``):
-    each cell's ``unknown`` names them.
+    each cell's ``unknown`` names them. With ``compute.partitioned_screens`` the hazard intensity, the
+    residents exposed and the clusters are Dask tasks per partition on ``scheduler``
+    (:mod:`urbanrisk.screens_dask`: the same tables).
     """
-    hazard_table, hazard_status = _hazard_table(recipe, layers, area, grid, utm_crs)
+    kernels = screen_kernels_for(recipe, scheduler)
+    hazard_table, hazard_status = _hazard_table(
+        recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of")
+    )
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)
@@ -155,6 +196,7 @@ def screen_and_grade(
         spec=recipe.grading,
         coping=coping,
         known=known,
+        intensity_of=kernels.get("intensity_of"),
     )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
@@ -167,7 +209,9 @@ def screen_and_grade(
         landuse=layers.landuse,
         utm_crs=utm_crs,
     )
-    districts, villages, status = _area_screens(recipe, layers, graded, uv_scores)
+    districts, villages, status = _area_screens(
+        recipe, layers, graded, uv_scores, clusters_of=kernels.get("clusters_of")
+    )
     status = {
         "hazard_sources": hazard_status,
         "communities": f"ok: {len(communities)} units from {how}",
@@ -188,7 +232,8 @@ def coverage_for(
     scheduler: str | None = None,
 ) -> CoverageResult:
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
-    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``."""
+    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
+    clusters per partition when it sets ``compute.partitioned_screens``."""
     spec = recipe.coverage
     standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
     standards = declare_complete(standards, layers.complete_kinds)
@@ -201,12 +246,14 @@ def coverage_for(
         "speeds_path": recipe.tables.speeds,
     }
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
     if recipe.compute.partitioned_coverage:
         parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
         return partitioned_coverage_stage(
-            *frames, partition_resolution=parent, scheduler=scheduler, **options
+            *frames, partition_resolution=parent, scheduler=scheduler, clusters_of=clusters_of, **options
         )
-    return coverage_stage(*frames, **options)
+    gaps_of = partial(gaps_from_coverage, clusters_of=clusters_of) if clusters_of else None
+    return coverage_stage(*frames, gaps_of=gaps_of, **options)
 
 
 def prepare_run(
@@ -237,19 +284,21 @@ def finish_run(
     stage: Callable[[str, Callable[[], Any]], Any],
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns."""
-    coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
-    grid, screens = stage(
-        "screens",
-        lambda: screen_and_grade(
-            recipe,
-            layers,
-            area,
-            grid,
-            utm_crs=utm_crs_for(area),
-            coping=coverage.coping,
-            unknown_coverage=coverage.unknown,
-        ),
-    )
+    with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
+        coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
+        grid, screens = stage(
+            "screens",
+            lambda: screen_and_grade(
+                recipe,
+                layers,
+                area,
+                grid,
+                utm_crs=utm_crs_for(area),
+                coping=coverage.coping,
+                unknown_coverage=coverage.unknown,
+                scheduler=scheduler,
+            ),
+        )
     wide = coverage_wide(coverage.coverage)
     if len(wide.columns):
         geometry = grid.pop("geometry")

@@ -12,13 +12,20 @@
   borders in the driver from the border pairs alone; the labels (same ids, same members, same
   order) equal the single-process ones.
 
-Not yet wired into :func:`urbanrisk.pipeline.screen_and_grade`: the screens call these through
-the eager functions (see benchmarks/RESULTS.md, "Dask end to end (session 3)").
+Enabled by ``compute: {partitioned_screens: true}``: :func:`screen_kernels` binds them to the run's
+partition resolution and scheduler and :func:`urbanrisk.pipeline.screen_and_grade` hands them to the
+eager screens in place of the functions they twin (grading: hazard intensity; the hazard screen:
+residents exposed; key districts, urban villages and, through :func:`urbanrisk.pipeline.
+coverage_for`, coverage gaps: the clusters). Everything else of the screens stays in the driver,
+over the reduced columns: the risk, and the data-driven classes (quantiles, natural breaks) of the
+grades, come from one pass over the whole risk column after the partitions' intensities are joined.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import geopandas as gpd
 import h3
@@ -140,3 +147,14 @@ def cell_clusters_by_partition(
     labels = merged[[node_of[c] for c in cells]]
     order = {label: k for k, label in enumerate(dict.fromkeys(labels[np.argsort(cells, kind="stable")]))}
     return np.array([order[label] for label in labels])
+
+
+def screen_kernels(*, partition_resolution: int, scheduler: str | None) -> dict[str, Callable]:
+    """The per-partition twins bound to a partition resolution and a scheduler, by the keyword the
+    eager screens take them under: ``intensity_of``, ``exposed_of`` and ``clusters_of``."""
+    bound = {"partition_resolution": partition_resolution, "scheduler": scheduler}
+    return {
+        "intensity_of": partial(hazard_intensity_by_partition, **bound),
+        "exposed_of": partial(residents_exposed_by_partition, **bound),
+        "clusters_of": partial(cell_clusters_by_partition, **bound),
+    }

@@ -36,6 +36,10 @@ partition_margin_deg: float = 0.002
 #: each standard's limit: 2, where the lack-of-coping score saturates, so grades equal the eager path.
 partition_coverage_exact_ratio: float = 2.0
 
+#: Screens per partition (compute.partitioned_screens; see urbanrisk.screens_dask): the same tables;
+#: off by default (measured slower than the driver alone on the samples: benchmarks/RESULTS.md).
+partitioned_screens: bool = False
+
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 

@@ -253,6 +253,9 @@ class ComputeSpec(_Strict):
     #: coverage per H3-parent partition on the street subgraph within each standard's reach
     #: (exact; see urbanrisk.coverage_dask); default: one Dijkstra on the whole graph, faster here
     partitioned_coverage: bool = False
+    #: hazard intensity, residents exposed and the clusters (key districts, urban villages, coverage
+    #: gaps) per partition (the same tables; see urbanrisk.screens_dask); None: settings.partitioned_screens
+    partitioned_screens: bool | None = None
 
     @field_validator("scheduler")
     @classmethod

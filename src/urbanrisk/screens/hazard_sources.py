@@ -18,6 +18,7 @@ Per source:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -212,8 +213,10 @@ def hazard_sources_screen(
     kinds: pd.DataFrame,
     distances: pd.DataFrame,
     utm_crs: str,
+    exposed_of: Callable[..., np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Exposure, breached standards and a risk-matrix grade for each hazard source."""
+    """Exposure, breached standards and a risk-matrix grade for each hazard source
+    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin)."""
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     out = sources.copy()
@@ -225,7 +228,8 @@ def hazard_sources_screen(
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
-    out["residents_exposed"] = residents_in_circles(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
+    exposed_of = exposed_of or residents_in_circles
+    out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
     points = utm.geometry.to_numpy()
     vulnerable_names, vulnerable_counts, breach_lists = [], [], []

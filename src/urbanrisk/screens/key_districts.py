@@ -15,8 +15,11 @@ most prominent named place inside (transport hubs first).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 
 from .. import settings
@@ -76,8 +79,10 @@ def key_districts_screen(
     min_crowd_places: int | None = None,
     crowd_min_per_km2: float | None = None,
     people_min_per_km2: float | None = None,
+    clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Key districts as dissolved polygons, largest crowd first (None: the ``key_district_*`` settings)."""
+    """Key districts as dissolved polygons, largest crowd first (None: the ``key_district_*`` settings;
+    ``clusters_of`` replaces :func:`urbanrisk.clusters.cell_clusters`: its per-partition twin)."""
     min_cells = settings.key_district_min_cells if min_cells is None else min_cells
     if min_crowd_places is None:
         min_crowd_places = settings.key_district_min_crowd_places
@@ -85,7 +90,7 @@ def key_districts_screen(
     chosen = density.index[density["dense"]]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
-    labels = cell_clusters(chosen)
+    labels = (clusters_of or cell_clusters)(chosen)
     crowd = None
     if pois is not None and len(pois):
         is_crowd = ("|" + pois["roles"].fillna("").astype(str) + "|").str.contains("|crowd|", regex=False)

@@ -31,6 +31,8 @@ its confidence is the building-weighted mean score of its cells.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import h3
 import numpy as np
@@ -138,18 +140,19 @@ def urban_villages_screen(
     *,
     min_score: float | None = None,
     min_cells: int | None = None,
+    clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
     """Urban-village clusters with confidence and the metrics behind it, most confident first.
 
     Thresholds left None take :data:`urbanrisk.settings.urban_village_min_score` and
-    ``urban_village_min_cells``.
+    ``urban_village_min_cells``; ``clusters_of`` replaces :func:`urbanrisk.clusters.cell_clusters`.
     """
     min_score = settings.urban_village_min_score if min_score is None else min_score
     min_cells = settings.urban_village_min_cells if min_cells is None else min_cells
     chosen = scores.index[scores["uv_score"] >= min_score]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
-    labels = cell_clusters(chosen)
+    labels = (clusters_of or cell_clusters)(chosen)
     rows = []
     for label in range(labels.max() + 1):
         cells = list(chosen[labels == label])

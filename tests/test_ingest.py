@@ -103,5 +103,7 @@ def test_a_foreign_folder_or_no_store_is_refused_with_its_name(tmp_path):
     with pytest.raises(LayerError, match="holds no OSM store"):
         ingest_osm(BUPT_OSM, str(tmp_path), partition_resolution=8)
     assert (tmp_path / "mine.txt").exists()
+    with pytest.raises(LayerError, match="partition_resolution an H3 resolution"):
+        ingest_osm(BUPT_OSM, "memory://ingest-bad", partition_resolution=16)
     with pytest.raises(LayerError, match="no OSM store here"):
         open_store(str(tmp_path / "nothing"))

@@ -343,8 +343,11 @@ def ingest_osm(
     LayerError
         When the file cannot be read (as ``osm_from_file``) or the store cannot be written.
     """
-    if flush_rows < 1:
-        msg = f"flush_rows must be at least 1, got {flush_rows}"
+    if flush_rows < 1 or not 0 <= partition_resolution <= 15:
+        msg = (
+            f"ingest_osm: flush_rows must be at least 1 (got {flush_rows}) and partition_resolution an H3 "
+            f"resolution, 0 to 15 (got {partition_resolution})"
+        )
         raise LayerError(msg)
     tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
     fs, folder = _prepare(root)

@@ -2,11 +2,14 @@
 
 :func:`ingest_osm` makes the same pyosmium pass as :func:`urbanrisk.layers.osm.osm_from_file` with
 the same collector, but every ``flush_rows`` rows it turns the rows gathered so far into frames (row
-by row, as the whole-file reader does) and writes them out, one file per H3 parent cell of each
-feature's representative point. A second, per-partition step then completes the buildings (their use
-from the land-use areas around them, their footprint in the UTM zone of all buildings) and compacts
-each partition into one file in Hilbert order with small row groups and a bbox covering column. The
-driver holds one chunk, then one partition (with the land use around it), never the city.
+by row, as the whole-file reader does) and splits them by the H3 parent cell of each feature's
+representative point into partition buffers; when more than ``flush_rows / 2`` rows wait there, the
+largest buffers are written out, one file each (a partition whose features come together in the file
+gets one file). A second, per-partition step then completes the buildings (their use from the
+land-use areas around them, their footprint in the UTM zone of all buildings) and compacts each
+partition written in several files into one, in Hilbert order with small row groups and a bbox
+covering column. The driver holds at most 1.5 × ``flush_rows`` rows, then one partition (with the
+land use around it), never the city.
 
 Layout under ``root`` (a folder or an fsspec URL, e.g. ``s3://bucket/city`` or ``memory://city``)::
 
@@ -90,9 +93,12 @@ class _Parts:
     parts: dict[str, dict[str, dict]] = field(default_factory=dict)
     building_bounds: list[float] | None = None
     columns: dict[str, list[str]] = field(default_factory=dict)
+    buffers: dict[tuple[str, str], list[gpd.GeoDataFrame]] = field(default_factory=dict, repr=False)
+    buffered: int = 0  # rows in the buffers
+    files: int = 0  # chunk files written
 
     def write(self, layer: str, frame: gpd.GeoDataFrame) -> None:
-        """Write one chunk of a layer, one file per partition; rows numbered in reading order."""
+        """Split one chunk of a layer into its partitions' buffers; rows numbered in reading order."""
         if not len(frame):
             return
         start = self.next_row.get(layer, 0)
@@ -106,7 +112,23 @@ class _Parts:
         ints = gridmod.points_to_cells(points[:, 0], points[:, 1], self.resolution)
         unique, inverse = np.unique(ints, return_inverse=True)
         for i, cell in enumerate(gridmod.cell_ints_to_str(unique)):
-            self._add(layer, cell, frame[inverse == i], f"chunk-{self.chunk:05d}.parquet")
+            self.buffers.setdefault((layer, cell), []).append(frame[inverse == i])
+        self.buffered += len(frame)
+
+    def spill(self, keep: int) -> None:
+        """Write the largest partition buffers out until at most ``keep`` rows stay buffered.
+
+        Partitions whose features come together in the file thus get one file, not one per chunk.
+        """
+        sizes = {key: sum(len(f) for f in frames) for key, frames in self.buffers.items()}
+        for key in sorted(sizes, key=lambda k: (-sizes[k], k)):
+            if self.buffered <= keep:
+                break
+            frames = self.buffers.pop(key)
+            frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+            self.files += 1
+            self._add(*key, frame, f"chunk-{self.files:05d}.parquet")
+            self.buffered -= sizes[key]
 
     def _add(self, layer: str, cell: str, frame: gpd.GeoDataFrame, name: str) -> None:
         folder = f"{self.folder}/{layer}/part={cell}"
@@ -131,7 +153,10 @@ class _Parts:
 
 
 class _StreamingCollector(_Collector):
-    """The whole-file reader's collector, writing its rows out every ``flush_rows`` rows."""
+    """The whole-file reader's collector, handing its rows on every ``flush_rows`` rows.
+
+    At most ``flush_rows`` rows wait here, and half as many more in the partition buffers.
+    """
 
     def __init__(
         self, tag_table: pd.DataFrame, landuse_context: pd.DataFrame, parts: _Parts, flush_rows: int
@@ -157,6 +182,7 @@ class _StreamingCollector(_Collector):
         for rows in (self.landuse, self.buildings, self.pois, self.streets):
             rows.clear()
         self.parts.chunk += 1
+        self.parts.spill(self.flush_rows // 2)
 
 
 @dataclass(frozen=True)
@@ -355,6 +381,7 @@ def ingest_osm(
     collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
     bounds = read_pass(Path(path), collected)
     collected.flush()
+    parts.spill(0)
     stats = collected.stats
     try:
         _finish(parts, building_types, landuse_context)

@@ -107,3 +107,33 @@ def test_a_foreign_folder_or_no_store_is_refused_with_its_name(tmp_path):
         ingest_osm(BUPT_OSM, "memory://ingest-bad", partition_resolution=16)
     with pytest.raises(LayerError, match="no OSM store here"):
         open_store(str(tmp_path / "nothing"))
+
+
+def test_grid_tasks_can_read_the_osm_layers_from_the_ingested_store(tmp_path):
+    import urbanrisk as ur
+    from conftest import default_recipe
+    from urbanrisk.ingest import IngestedLayers
+    from urbanrisk.layer_store import MemoryLayers
+    from urbanrisk.partitions import task_source, vector_frames
+    from urbanrisk.pipeline import build_grid, load_layers, study_area
+
+    recipe = ur.load_recipe(default_recipe(tmp_path, grid={"resolution": 9, "partition_resolution": 7}))
+    ingested = recipe.model_copy(
+        update={"compute": recipe.compute.model_copy(update={"ingest": "partitioned"})}
+    )
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    memory = MemoryLayers(vector_frames(layers))
+    with task_source(ingested, layers, "synchronous") as source:
+        assert isinstance(source, IngestedLayers)
+        bounds = partition_bounds(source.stores[0][0].parts("buildings")[0], halo_deg=0.002)
+        for name in ("buildings", "pois", "streets", "hazards"):
+            assert_geodataframe_equal(
+                source.read(name, bounds), memory.read(name, bounds), check_index_type="equiv"
+            )
+    grid = build_grid(ingested, layers, area, scheduler="synchronous")
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(grid),
+        pd.DataFrame(build_grid(recipe, layers, area, scheduler="synchronous")),
+        check_exact=True,
+    )

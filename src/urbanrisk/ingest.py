@@ -51,7 +51,7 @@ import shapely
 from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
-from .layer_store import Bounds, read_bbox
+from .layer_store import Bounds, MemoryLayers, StoredLayers, read_bbox
 from .layers.osm import (
     BUILDING_COLUMNS,
     LANDUSE_COLUMNS,
@@ -232,6 +232,29 @@ class OsmStore:
         if "node_ids" in frame.columns:  # list<int64> comes back as arrays: lists, as the reader makes
             frame["node_ids"] = [ids.tolist() for ids in frame["node_ids"]]
         return frame
+
+
+@dataclass(frozen=True)
+class IngestedLayers:
+    """Where partition tasks read their rows: the OSM layers from ingested stores (one per OSM layer,
+    row numbers offset as the driver concatenates its frames), the other layers from ``rest``."""
+
+    stores: tuple[tuple[OsmStore, dict[str, int]], ...]
+    rest: MemoryLayers | StoredLayers
+
+    def read(self, name: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
+        """Rows of layer ``name`` whose bounding box meets ``bounds``, as the driver's frames hold them."""
+        if name not in LAYER_NAMES:
+            return self.rest.read(name, bounds)
+        frames = []
+        for store, offsets in self.stores:
+            frame = store.read(name, bounds)
+            if frame is not None:
+                frame.index = frame.index + offsets.get(name, 0)
+                frames.append(frame)
+        if not frames:
+            return None
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
 
 
 def partition_bounds(part: str, halo_deg: float = 0.0) -> Bounds:

@@ -230,6 +230,9 @@ class ComputeSpec(_Strict):
     #: coverage per H3-parent partition on the street subgraph within each standard's reach
     #: (exact; see urbanrisk.coverage_dask); default: one Dijkstra on the whole graph, faster here
     partitioned_coverage: bool = False
+    #: where the grid stage's tasks read the OSM layers: the driver's frames (``memory``), or a store
+    #: each OSM extract is streamed into, partitioned by H3 parent (``partitioned``, urbanrisk.ingest)
+    ingest: Literal["memory", "partitioned"] = "memory"
 
     @field_validator("scheduler")
     @classmethod

@@ -137,3 +137,22 @@ def test_grid_tasks_can_read_the_osm_layers_from_the_ingested_store(tmp_path):
         pd.DataFrame(build_grid(recipe, layers, area, scheduler="synchronous")),
         check_exact=True,
     )
+
+
+def test_worker_processes_read_the_ingested_store_under_compute_store_and_it_is_removed(tmp_path):
+    import urbanrisk as ur
+    from conftest import default_recipe
+    from urbanrisk.pipeline import build_grid, load_layers, study_area
+
+    store = tmp_path / "shared"
+    body = {
+        "grid": {"resolution": 9, "partition_resolution": 7},
+        "compute": {"store": str(store), "ingest": "partitioned"},
+    }
+    recipe = ur.load_recipe(default_recipe(tmp_path, **body))
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    procs = build_grid(recipe, layers, area, scheduler="processes")
+    single = build_grid(recipe, layers, area, scheduler="synchronous")
+    pd.testing.assert_frame_equal(pd.DataFrame(procs), pd.DataFrame(single), check_exact=True)
+    assert store.is_dir() and not any(store.iterdir())

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
+from .ingest import IngestedLayers
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
@@ -40,7 +41,7 @@ class PartitionInput:
     raster: RasterInfo | None = None
     floor_area_per_person_m2: float | None = None
     #: where the layer frames come from when not given above: read by bounds inside the task
-    source: MemoryLayers | StoredLayers | None = None
+    source: MemoryLayers | StoredLayers | IngestedLayers | None = None
     bounds: tuple[float, float, float, float] | None = None
     #: bounds plus a margin, for buildings and streets (a building's nearest street may lie beyond)
     wide_bounds: tuple[float, float, float, float] | None = None

@@ -91,7 +91,7 @@ class StoredLayers:
         filesystem, path = fsspec.core.url_to_fs(self.path(name))
         try:
             with filesystem.open(path, "rb") as handle:
-                frame = _read_bbox(pq.ParquetFile(handle), bounds)
+                frame = read_bbox(pq.ParquetFile(handle), bounds)
         except FileNotFoundError as exc:
             msg = (
                 f"a partition task cannot read the layer store at {self.path(name)}: on a cluster, set "
@@ -101,14 +101,19 @@ class StoredLayers:
         return frame
 
 
-@functools.lru_cache(maxsize=8)
 def _crs(geo_metadata: bytes) -> pyproj.CRS:
-    """The geometry column's CRS from GeoParquet metadata (parsing PROJJSON costs ~20 ms: once)."""
+    """The geometry column's CRS from GeoParquet metadata (parsing PROJJSON costs ~20 ms: once per CRS,
+    not per file: each file's metadata differs by its bbox)."""
     crs = json.loads(geo_metadata)["columns"]["geometry"].get("crs")
-    return pyproj.CRS.from_user_input(crs if crs is not None else "OGC:CRS84")
+    return _parsed_crs(json.dumps(crs, sort_keys=True) if crs is not None else "OGC:CRS84")
 
 
-def _read_bbox(parquet: pq.ParquetFile, bounds: Bounds) -> gpd.GeoDataFrame | None:
+@functools.lru_cache(maxsize=8)
+def _parsed_crs(text: str) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(json.loads(text) if text.startswith("{") else text)
+
+
+def read_bbox(parquet: pq.ParquetFile, bounds: Bounds) -> gpd.GeoDataFrame | None:
     """Rows whose covering bbox meets ``bounds``, reading only the row groups whose statistics do.
 
     The same selection geopandas ``read_parquet(bbox=...)`` makes, an order of magnitude faster on

@@ -26,9 +26,10 @@ from ._errors import GridError, InputError
 from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
+from .ingest import LAYER_NAMES, IngestedLayers, OsmStore, ingest_osm
 from .layer_store import MemoryLayers, StoredLayers, write_layer_store
 from .layers.coords import utm_crs
-from .layers.tables import osm_tag_table
+from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .parallel import map_partitions, resolve_scheduler
 from .recipe import Recipe
 from .result import Layers
@@ -142,23 +143,76 @@ def partition_tables(
 
 
 @contextlib.contextmanager
-def task_source(recipe: Recipe, layers: Layers, scheduler: str) -> Iterator[MemoryLayers | StoredLayers]:
+def task_source(
+    recipe: Recipe, layers: Layers, scheduler: str
+) -> Iterator[MemoryLayers | StoredLayers | IngestedLayers]:
     """The driver's frames for tasks in this process; else a layer store, removed after the stage.
 
     The store goes under ``compute.store`` when the recipe sets it (a folder or URL all workers of
-    a cluster can reach), else in a temporary folder on this machine.
+    a cluster can reach), else in a temporary folder on this machine. With ``compute.ingest:
+    partitioned``, the OSM layers come from each extract streamed into a store there instead.
     """
+    frames = vector_frames(layers)
+    if recipe.compute.ingest != "partitioned":
+        with _frames_source(recipe, frames, scheduler) as source:
+            yield source
+        return
+    rest = {name: frame for name, frame in frames.items() if name not in ("buildings", "pois", "streets")}
+    with _frames_source(recipe, rest, scheduler) as source, _store_root(recipe, "osm") as root:
+        yield IngestedLayers(_ingest_extracts(recipe, layers, root), source)
+
+
+def _ingest_extracts(
+    recipe: Recipe, layers: Layers, root: str
+) -> tuple[tuple[OsmStore, dict[str, int]], ...]:
+    """Each OSM layer streamed into ``root``/<name>, with its rows' offset in the driver's frames."""
+    resolution = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+    tables = {
+        "tag_table": osm_tag_table(recipe.tables.osm_tags),
+        "building_types": building_type_table(recipe.tables.building_types),
+        "landuse_context": landuse_context_table(recipe.tables.landuse_context),
+    }
+    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    for name in layers.stats:  # the OSM layers, in the order the driver concatenates them
+        store = ingest_osm(layers.files[name], f"{root}/{name}", partition_resolution=resolution, **tables)
+        stores.append((store, dict(offsets)))
+        offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
+    return tuple(stores)
+
+
+@contextlib.contextmanager
+def _store_root(recipe: Recipe, prefix: str) -> Iterator[str]:
+    """A new folder under ``compute.store`` (else a temporary folder), removed afterwards."""
+    base = recipe.compute.store
+    if base is None:
+        with tempfile.TemporaryDirectory(prefix=f"urbanrisk-{prefix}-") as folder:
+            yield folder
+        return
+    root = f"{base.rstrip('/')}/{prefix}-{uuid.uuid4().hex[:12]}"
+    try:
+        yield root
+    finally:
+        filesystem, path = fsspec.core.url_to_fs(root)
+        if filesystem.exists(path):
+            filesystem.rm(path, recursive=True)
+
+
+@contextlib.contextmanager
+def _frames_source(
+    recipe: Recipe, frames: dict[str, gpd.GeoDataFrame | None], scheduler: str
+) -> Iterator[MemoryLayers | StoredLayers]:
+    """The given frames in place for tasks in this process; else written as a layer store."""
     if scheduler in ("synchronous", "threads"):
-        yield MemoryLayers(vector_frames(layers))
+        yield MemoryLayers(frames)
         return
     base = recipe.compute.store
     if base is None:
         with tempfile.TemporaryDirectory(prefix="urbanrisk-store-") as folder:
-            yield write_layer_store(vector_frames(layers), folder)
+            yield write_layer_store(frames, folder)
         return
     root = f"{base.rstrip('/')}/store-{uuid.uuid4().hex[:12]}"
     try:
-        stored = write_layer_store(vector_frames(layers), root)
+        stored = write_layer_store(frames, root)
     except (OSError, ValueError, ImportError) as exc:
         msg = (
             f"compute.store: cannot write the layer store at {base} ({exc}); "

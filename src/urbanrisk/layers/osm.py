@@ -16,6 +16,7 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
+import pyproj
 import shapely
 from osmium.geom import WKBFactory
 
@@ -228,6 +230,83 @@ def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
+def default_tables(
+    tag_table: pd.DataFrame | None = None,
+    building_types: pd.DataFrame | None = None,
+    landuse_context: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The data tables the reader uses: the given ones, else the shipped ones."""
+    return (
+        osm_tag_table() if tag_table is None else tag_table,
+        building_type_table() if building_types is None else building_types,
+        landuse_context_table() if landuse_context is None else landuse_context,
+    )
+
+
+def read_pass(path: Path, collected: _Collector) -> tuple[float, float, float, float] | None:
+    """One pass over the extract into ``collected``; returns the header bounds.
+
+    Raises
+    ------
+    LayerError
+        When the file is missing, cut or corrupt, or holds no tagged object.
+    """
+    _check_readable(path)
+    try:
+        bounds = _header_bounds(path)
+        # untagged nodes still give ways their locations, but never reach Python (2x faster)
+        processor = (
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_areas()
+            .with_filter(osmium.filter.EmptyTagFilter())
+        )
+        for obj in processor:
+            collected.add(obj)
+    except LayerError:
+        raise  # raised by a collector that writes as it goes: its own message
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
+        msg = (
+            f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
+        )
+        raise LayerError(msg) from exc
+    if collected.stats["tagged_objects"] == 0:
+        msg = (
+            f"{path}: the OSM file holds no tagged object (no building, street or place); "
+            "is it empty or cut short?"
+        )
+        raise LayerError(msg)
+    return bounds
+
+
+#: Columns of the rows the collector gathers, per layer (buildings before their use is derived).
+LANDUSE_COLUMNS = ["osm_ref", "key", "value", "name", "geometry"]
+POI_COLUMNS = ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"]
+STREET_COLUMNS = ["way_id", "highway", "name", "oneway", "maxspeed", *STREET_TAGS, "node_ids", "geometry"]
+BUILDING_COLUMNS = ["osm_ref", "building", "levels_tag", "height_tag", "name", "geometry"]
+
+
+def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """POI rows as a frame, areas by their representative point (row by row: chunks may be read apart)."""
+    poi_gdf = frame_of(rows, POI_COLUMNS)
+    if len(poi_gdf):
+        # text even where no row is an area (as it is where some are: a chunk is typed like the whole)
+        poi_gdf["shape_wkb"] = poi_gdf["shape_wkb"].astype("str")
+        poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
+    return poi_gdf
+
+
+def street_frame(rows: list[tuple], stats: dict[str, int]) -> gpd.GeoDataFrame:
+    """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
+    street_gdf = frame_of(rows, STREET_COLUMNS)
+    if len(street_gdf):
+        # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+        degenerate = (street_gdf.geom_type != "LineString").to_numpy()
+        stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + int(degenerate.sum())
+        street_gdf = street_gdf[~degenerate].reset_index(drop=True)
+    return street_gdf
+
+
 def osm_from_file(
     path: str | Path,
     *,
@@ -249,62 +328,22 @@ def osm_from_file(
     LayerError
         When the file is missing, cut or corrupt, or holds no usable feature.
     """
-    path = Path(path)
-    _check_readable(path)
-    tag_table = osm_tag_table() if tag_table is None else tag_table
-    building_types = building_type_table() if building_types is None else building_types
-    landuse_context = landuse_context_table() if landuse_context is None else landuse_context
+    tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
     collected = _Collector(tag_table, landuse_context)
-    try:
-        bounds = _header_bounds(path)
-        # untagged nodes still give ways their locations, but never reach Python (2x faster)
-        processor = (
-            osmium.FileProcessor(str(path))
-            .with_locations()
-            .with_areas()
-            .with_filter(osmium.filter.EmptyTagFilter())
-        )
-        for obj in processor:
-            collected.add(obj)
-    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
-        msg = (
-            f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
-        )
-        raise LayerError(msg) from exc
+    bounds = read_pass(Path(path), collected)
     stats = collected.stats
-    if stats["tagged_objects"] == 0:
-        msg = (
-            f"{path}: the OSM file holds no tagged object (no building, street or place); "
-            "is it empty or cut short?"
-        )
-        raise LayerError(msg)
-    buildings, pois, landuse, streets = (
-        collected.buildings,
-        collected.pois,
-        collected.landuse,
-        collected.streets,
-    )
-
-    landuse_gdf = _frame(landuse, ["osm_ref", "key", "value", "name", "geometry"])
-    building_gdf = _buildings(buildings, building_types, landuse_gdf, landuse_context)
-    poi_gdf = _frame(pois, ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"])
-    if len(poi_gdf):
-        poi_gdf["geometry"] = poi_gdf.geometry.representative_point()
-    street_gdf = _frame(
-        streets, ["way_id", "highway", "name", "oneway", "maxspeed", *STREET_TAGS, "node_ids", "geometry"]
-    )
-    if len(street_gdf):
-        # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
-        degenerate = (street_gdf.geom_type != "LineString").to_numpy()
-        stats["ways_degenerate"] = int(degenerate.sum())
-        street_gdf = street_gdf[~degenerate].reset_index(drop=True)
+    landuse_gdf = frame_of(collected.landuse, LANDUSE_COLUMNS)
+    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
+    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
+    poi_gdf = poi_frame(collected.pois)
+    street_gdf = street_frame(collected.streets, stats)
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
-    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, _street_nodes(street_gdf))
+    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, street_nodes(street_gdf))
 
 
-def _street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
+def street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     """lon/lat of every street node by OSM id, from the ways' vertices (vertex i is node i)."""
     if not len(streets):
         return pd.DataFrame(columns=["lon", "lat"], index=pd.Index([], name="osmid", dtype="int64"))
@@ -317,10 +356,16 @@ def _street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     return nodes[~nodes.index.duplicated()].sort_index()
 
 
-def _frame(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
+@functools.cache
+def _wgs84() -> pyproj.CRS:
+    """EPSG:4326 parsed once (pyproj takes ~20 ms per parse; a streaming read builds many frames)."""
+    return pyproj.CRS.from_user_input(CRS)
+
+
+def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=_wgs84())
     if len(gdf):
         invalid = ~gdf.geometry.is_valid
         if invalid.any():
@@ -328,14 +373,26 @@ def _frame(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _buildings(
-    rows: list[tuple],
+def footprint_crs(total_bounds: np.ndarray | tuple[float, ...]) -> str:
+    """The UTM zone in which footprints are measured: the one at the centre of all buildings' bounds."""
+    west, south, east, north = (float(v) for v in total_bounds)
+    return utm_crs((west + east) / 2, (south + north) / 2)
+
+
+def complete_buildings(
+    gdf: gpd.GeoDataFrame,
     building_types: pd.DataFrame,
     landuse: gpd.GeoDataFrame,
     context: pd.DataFrame,
+    *,
+    crs: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Buildings with use, storeys and floor area; untyped ones take their use from the area around."""
-    gdf = _frame(rows, ["osm_ref", "building", "levels_tag", "height_tag", "name", "geometry"])
+    """Buildings with use, storeys and floor area; untyped ones take their use from the area around.
+
+    Row by row, given ``landuse`` (any rows that hold every area containing a building's representative
+    point, in reading order) and the metric ``crs`` of the footprints (default: the UTM zone of the
+    buildings' centre, :func:`footprint_crs`): a subset of the buildings completes as in the whole.
+    """
     if not len(gdf):
         for col in ("use", "levels", "levels_source", "residential_share", "footprint_m2", "floor_area_m2"):
             gdf[col] = pd.Series(dtype="float64" if col not in ("use", "levels_source") else "str")
@@ -349,7 +406,7 @@ def _buildings(
     if untyped.any() and len(landuse):
         areas = landuse.merge(context, on=["key", "value"])
         if len(areas):
-            points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=CRS)
+            points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=_wgs84())
             hits = gpd.sjoin(
                 points,
                 areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
@@ -364,8 +421,7 @@ def _buildings(
     heights = gdf["height_tag"].map(parse_levels)  # metres, same number parser
     source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
     levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
-    west, south, east, north = gdf.total_bounds
-    footprint = gdf.to_crs(utm_crs((west + east) / 2, (south + north) / 2)).area
+    footprint = gdf.to_crs(crs or footprint_crs(gdf.total_bounds)).area
     gdf = gdf.drop(columns=["levels_tag", "height_tag"])
     gdf["use"] = use.astype(str)
     gdf["levels"] = levels.astype(float)

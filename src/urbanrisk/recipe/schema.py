@@ -256,6 +256,9 @@ class ComputeSpec(_Strict):
     #: hazard intensity, residents exposed and the clusters (key districts, urban villages, coverage
     #: gaps) per partition (the same tables; see urbanrisk.screens_dask); None: settings.partitioned_screens
     partitioned_screens: bool | None = None
+    #: where the grid stage's tasks read the OSM layers: the driver's frames (``memory``), or a store
+    #: each OSM extract is streamed into, partitioned by H3 parent (``partitioned``, urbanrisk.ingest)
+    ingest: Literal["memory", "partitioned"] = "memory"
 
     @field_validator("scheduler")
     @classmethod

@@ -504,3 +504,29 @@ def test_large_grids_are_shown_coarser_with_the_worst_grade():
     assert shown.loc[parent, "grade"] == "I" and (shown["grade"] == "I").sum() == 1
     same, nothing = display_grid(grid, max_cells=100)
     assert same is grid and nothing == ""
+
+
+def test_distances_to_a_school_are_measured_to_its_grounds_not_its_centre():
+    """Area POIs keep their outline as WKB text (osmium's hex): the hazard screen measures to the
+    grounds (a point 5 m outside a Wudaokou school's fence is 5 m from it, not hundreds of metres)."""
+    import shapely
+
+    from conftest import WUDAOKOU_OSM
+    from urbanrisk.layers.osm import osm_from_file
+    from urbanrisk.screens.hazard_sources import _targets
+
+    pois = osm_from_file(WUDAOKOU_OSM).pois
+    areas = pois[
+        (pois["kind"] == "school") & pois["shape_wkb"].map(lambda w: isinstance(w, str) and w != "nan")
+    ]
+    assert len(areas)
+    school = areas.iloc[0]
+    utm = "EPSG:32650"
+    grounds = gpd.GeoSeries([shapely.from_wkb(school["shape_wkb"])], crs=4326).to_crs(utm).iloc[0]
+    centre = gpd.GeoSeries([school.geometry], crs=4326).to_crs(utm).iloc[0]
+    fence = grounds.boundary.interpolate(0)  # a point on the fence, then 5 m out from the grounds
+    outside = fence.buffer(5).exterior.difference(grounds.buffer(1)).representative_point()
+    assert centre.distance(outside) > 30  # the centre is far: measuring to it would miss a breach
+    targets = _targets(pois, None, None, utm)["school"]
+    nearest = targets[targets["ref"] == school["osm_ref"]].distance(outside).min()
+    assert nearest <= 5.5

@@ -134,6 +134,17 @@ def residents_in_circles(
     return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
 
 
+def _is_wkb(value: object) -> bool:
+    """An area POI's outline: WKB as bytes, or as the hex text osmium gives (points carry NaN/None).
+
+    >>> _is_wkb(b"\\x01"), _is_wkb("0101000000"), _is_wkb(float("nan")), _is_wkb(None), _is_wkb("nan")
+    (True, True, False, False, False)
+    """
+    if isinstance(value, bytes):
+        return True
+    return isinstance(value, str) and value not in {"", "nan", "None"}
+
+
 def _targets(
     pois: gpd.GeoDataFrame | None,
     buildings: gpd.GeoDataFrame | None,
@@ -145,7 +156,7 @@ def _targets(
     if pois is not None and len(pois):
         shapes = (
             [
-                shapely.from_wkb(w) if isinstance(w, bytes) else g
+                shapely.from_wkb(w) if _is_wkb(w) else g
                 for w, g in zip(pois["shape_wkb"], pois.geometry, strict=True)
             ]
             if "shape_wkb" in pois

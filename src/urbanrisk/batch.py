@@ -57,7 +57,10 @@ def _finish(
         screens=screens,
         coverage=coverage,
     )
-    return write_run(result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch})
+    # inside a task: the grid's parts are written here, synchronously (no second graph)
+    return write_run(
+        result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch}, write_scheduler="synchronous"
+    )
 
 
 def run_batch(

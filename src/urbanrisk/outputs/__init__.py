@@ -33,15 +33,17 @@ def write_outputs(
     run: dict[str, Any],
     after_file: Callable[[str], None] | None = None,
     extra: Callable[[Path], dict[str, Any]] | None = None,
+    scheduler: str = "synchronous",
 ) -> dict[str, Any]:
     """Write every output of ``result`` into ``folder``; returns the manifest (written last).
 
     ``run`` holds the life cycle's facts for the manifest (stamp, scheduler, run key, cache);
     ``extra(folder)`` may write more files first (a rescan's changes) and returns manifest entries;
-    ``after_file(name)`` is called after each file (crash tests).
+    ``after_file(name)`` is called after each file (crash tests); the grid's parts are written by
+    Dask tasks under ``scheduler``.
     """
     hook = after_file or (lambda name: None)
-    write_parquet_tables(result, folder, after_file=hook)
+    write_parquet_tables(result, folder, after_file=hook, scheduler=scheduler)
     write_gpkg(result, folder / "risk.gpkg")
     hook("risk.gpkg")
     # a rescan's changes first: the report shows them

@@ -170,7 +170,7 @@ def display_grid(grid: gpd.GeoDataFrame, max_cells: int | None = None) -> tuple[
     out = gpd.GeoDataFrame(shown, geometry=cells_to_polygons(list(shown.index)), crs=grid.crs)
     note = (
         f"{len(grid):,} cells are too many for a smooth map: shown as {len(out):,} H3 r{parent_res} "
-        f"cells, each with the grade of its riskiest r{resolution} cell (full detail in grid.parquet)"
+        f"cells, each with the grade of its riskiest r{resolution} cell (full detail in the grid/ dataset)"
     )
     return out, note
 

@@ -8,20 +8,34 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ..grid import partition_resolution
+from ..grid_dataset import BBOX_COLUMN, GRID_DIR, grid_files, write_grid_dataset
 from ..result import RunResult, screen_tables
 
 
+def write_grid(result: RunResult, folder: Path, *, scheduler: str = "synchronous") -> list[str]:
+    """The grid as ``grid/part-<H3 parent>.parquet``, one Dask task per partition of the grid stage
+    (:mod:`urbanrisk.grid_dataset`); returns the parts' paths relative to ``folder``."""
+    grid_settings = result.recipe.grid
+    level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)
+    return write_grid_dataset(result.grid, folder, partition_resolution=level, scheduler=scheduler)
+
+
 def write_parquet_tables(
-    result: RunResult, folder: Path, *, after_file: Callable[[str], None] | None = None
+    result: RunResult,
+    folder: Path,
+    *,
+    after_file: Callable[[str], None] | None = None,
+    scheduler: str = "synchronous",
 ) -> list[str]:
-    """``grid.parquet`` and one Parquet file per screen and coverage table; returns the file names.
+    """The ``grid/`` dataset (its parts written by Dask tasks under ``scheduler``) and one Parquet
+    file per screen and coverage table; returns the file names.
 
     An empty table is still written, with its columns (a skipped screen has its file).
     """
     hook = after_file or (lambda name: None)
-    result.grid.to_parquet(folder / "grid.parquet", index=True)
-    hook("grid.parquet")
-    names = ["grid.parquet"]
+    names = write_grid(result, folder, scheduler=scheduler)
+    hook(GRID_DIR)
     for name, table in screen_tables(result).items():
         if isinstance(table, gpd.GeoDataFrame):
             table.to_parquet(folder / f"{name}.parquet", index=False)
@@ -42,7 +56,7 @@ def write_parquet_tables(
     return names
 
 
-#: Files an incident answer reads besides grid.parquet and the screens (``urbanrisk incident``).
+#: Files an incident answer reads besides the grid and the screens (``urbanrisk incident``).
 INCIDENT_FILES = ("resources", "vulnerable_sites", "network_nodes", "network_edges")
 
 
@@ -78,11 +92,20 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def write_gpkg(result: RunResult, path: Path) -> Path:
-    """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area."""
+    """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area.
+
+    The grid layer is assembled from the parts of the ``grid/`` dataset beside ``path`` (appended
+    one part at a time, so the grid is never read whole); without parts, from ``result.grid``.
+    """
     import pyogrio
 
-    grid = result.grid.reset_index()
-    pyogrio.write_dataframe(grid, path, layer="grid", driver="GPKG")
+    parts = grid_files(path.parent)
+    if parts:
+        for i, part in enumerate(parts):
+            rows = gpd.read_parquet(part).drop(columns=[BBOX_COLUMN], errors="ignore").reset_index()
+            pyogrio.write_dataframe(rows, path, layer="grid", driver="GPKG", append=i > 0)
+    else:
+        pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
     extra = {
         **screen_tables(result),
         "buildings": result.layers.buildings,

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import geopandas as gpd
+import h3
 import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -15,10 +16,13 @@ import pytest
 import urbanrisk as ur
 import urbanrisk.grid_dataset as grid_dataset
 from conftest import default_recipe
+from urbanrisk import settings
 from urbanrisk.changes import compare_runs
 from urbanrisk.grid import partition_cells
-from urbanrisk.grid_dataset import GRID_DIR, grid_files, part_name, read_grid, write_grid_dataset
+from urbanrisk.grid_dataset import GRID_DIR, grid_files, part_name, read_grid
 from urbanrisk.lifecycle import latest_run
+from urbanrisk.outputs.display import display_grid
+from urbanrisk.outputs.tables import write_grid
 from urbanrisk.run import write_run
 
 #: r8 parents of the r10 grid: 49 cells each, so Wudaokou's ~500 cells make about a dozen parts
@@ -80,15 +84,30 @@ def test_duckdb_and_dask_geopandas_read_the_folder_as_one_table(wudaokou_run):
     assert computed["grade"].equals(result.grid["grade"])
 
 
-def test_processes_write_the_same_parts_as_synchronous(wudaokou_run, tmp_path):
+def test_processes_write_the_same_parts_and_map_cells_as_synchronous(wudaokou_run, tmp_path, monkeypatch):
     _, result = wudaokou_run
-    names = write_grid_dataset(
-        result.grid, tmp_path, partition_resolution=PARTITION_RESOLUTION, scheduler="processes"
-    )
+    # a map limit of 5 cells: r7 parents, each straddling several r8 partitions (reduced twice)
+    monkeypatch.setattr(settings, "max_map_cells", 5)
+    names, (shown, note) = write_grid(result, tmp_path, scheduler="processes")
     assert names == [f"{GRID_DIR}/{p.name}" for p in grid_files(result.run_dir)]
     for name in names:  # byte for byte
         assert (tmp_path / name).read_bytes() == (result.run_dir / name).read_bytes(), name
     pd.testing.assert_frame_equal(read_grid(tmp_path), _today(result.grid, tmp_path), check_exact=True)
+    whole, whole_note = display_grid(result.grid)
+    assert note == whole_note and "shown as" in note and h3.get_resolution(shown.index[0]) == 7
+    pd.testing.assert_frame_equal(shown, whole, check_exact=False, rtol=1e-12)  # sums in another order
+
+
+def test_map_cells_from_the_parts_equal_the_whole_grid_aggregation(wudaokou_run, tmp_path, monkeypatch):
+    _, result = wudaokou_run
+    monkeypatch.setattr(settings, "max_map_cells", 100)  # r9 parents, each inside one r8 partition
+    names, (shown, _) = write_grid(result, tmp_path, scheduler="synchronous")
+    whole, _ = display_grid(result.grid)
+    assert len(names) >= 8 and 5 < len(shown) <= 100
+    pd.testing.assert_frame_equal(shown, whole, check_exact=True)
+    assert shown["residents"].sum() == pytest.approx(result.grid["residents"].sum())
+    worst = result.grid.groupby([h3.cell_to_parent(c, 9) for c in result.grid.index])["risk"].max()
+    assert shown["risk"].to_numpy() == pytest.approx(worst.sort_index().to_numpy(), nan_ok=True)
 
 
 def test_the_geopackage_grid_is_assembled_from_the_parts(wudaokou_run):
@@ -122,9 +141,9 @@ class PartitionFailedError(RuntimeError):
 
 def _fail_on_second_part(job):
     """A partition task that dies on one partition."""
-    if job[1] == job[4]:
+    if job[1] == job[5]:
         raise PartitionFailedError(f"partition {job[1]} failed")
-    return grid_dataset.write_part(job[:4])
+    return grid_dataset.write_part(job[:5])
 
 
 def test_a_failed_partition_task_leaves_latest_untouched(wudaokou_run, monkeypatch):

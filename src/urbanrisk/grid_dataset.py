@@ -13,16 +13,19 @@ part and fsyncs it before it returns. Runs written before the dataset existed ho
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import shapely
 
 from .parallel import map_partitions
 
@@ -72,42 +75,70 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_part(job: tuple[str, str, gpd.GeoDataFrame, pa.Schema]) -> str:
+#: One part's task: its folder, H3 parent, rows, the schema, and what to reduce its rows to.
+PartJob = tuple[str, str, gpd.GeoDataFrame, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
+
+
+def with_bbox(table: pa.Table, bounds: np.ndarray, geometry: str) -> pa.Table:
+    """``table`` with the GeoParquet 1.1 covering column ``bbox`` (xmin, ymin, xmax, ymax per row)
+    and its entry in the ``geo`` metadata (what geopandas' ``write_covering_bbox`` writes)."""
+    keys = ("xmin", "ymin", "xmax", "ymax")
+    bbox = pa.StructArray.from_arrays([pa.array(bounds[:, i], pa.float64()) for i in range(4)], keys)
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    geo["columns"][geometry]["covering"] = {"bbox": {k: [BBOX_COLUMN, k] for k in keys}}
+    metadata[b"geo"] = json.dumps(geo).encode()
+    return table.append_column(BBOX_COLUMN, bbox).replace_schema_metadata(metadata)
+
+
+def write_part(job: PartJob) -> tuple[str, Any]:
     """One Dask task: write one part (GeoParquet 1.1, bbox covering column) and fsync it.
 
-    Returns the part's file name.
+    Returns the part's file name, and ``summarise(rows)`` (None without ``summarise``).
     """
     from geopandas.io.arrow import _geopandas_to_arrow  # the table to_parquet writes, before the cast
 
-    folder, parent, rows, schema = job
-    table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0", write_covering_bbox=True)
+    folder, parent, rows, schema, summarise = job
+    table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0")
     fields = [schema.field(f.name) if f.name in schema.names else f for f in table.schema]
     table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    table = with_bbox(table, shapely.bounds(rows.geometry.to_numpy()), rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)
-    return path.name
+    return path.name, summarise(rows) if summarise is not None else None
 
 
 def write_grid_dataset(
-    grid: gpd.GeoDataFrame, folder: Path, *, partition_resolution: int, scheduler: str | None = None
-) -> list[str]:
+    grid: gpd.GeoDataFrame,
+    folder: Path,
+    *,
+    partition_resolution: int,
+    scheduler: str | None = None,
+    summarise: Callable[[gpd.GeoDataFrame], Any] | None = None,
+) -> tuple[list[str], list[Any]]:
     """Write ``grid`` as ``folder/grid/part-<parent>.parquet``, one Dask task per partition.
 
-    The parts are written and fsynced by the tasks, the folder by the caller's life cycle commit.
+    The parts are written and fsynced by the tasks (the folder too, here). ``summarise`` (picklable)
+    reduces each part's rows in its task, e.g. to the map's display rows.
 
     Returns
     -------
-    list of str
+    names : list of str
         The parts' paths relative to ``folder`` (``grid/part-....parquet``), sorted.
+    summaries : list
+        ``summarise`` of each part, in the same order (None each without ``summarise``).
     """
     target = Path(folder) / GRID_DIR
     target.mkdir()
     schema = table_schema(grid)
-    jobs = [(str(target), parent, rows, schema) for parent, rows in split_grid(grid, partition_resolution)]
-    names = map_partitions(write_part, jobs, scheduler=scheduler)
+    jobs = [
+        (str(target), parent, rows, schema, summarise)
+        for parent, rows in split_grid(grid, partition_resolution)
+    ]
+    done = map_partitions(write_part, jobs, scheduler=scheduler)
     fsync_path(target)
-    return [f"{GRID_DIR}/{name}" for name in sorted(names)]
+    return [f"{GRID_DIR}/{name}" for name, _ in done], [summary for _, summary in done]
 
 
 def grid_files(run_dir: Path) -> list[Path]:
@@ -137,6 +168,25 @@ def grid_columns(run_dir: Path) -> list[str]:
     if not files:
         raise FileNotFoundError(grid_source(run_dir))
     return [n for n in pq.read_schema(files[0]).names if n != BBOX_COLUMN]
+
+
+def grid_stream(run_dir: Path) -> tuple[pa.RecordBatchReader, dict[str, Any]]:
+    """The grid's rows part after part as an Arrow stream (``h3_cell`` first, no covering column),
+    and the primary geometry column's GeoParquet metadata: to copy the grid without holding it."""
+    files = grid_files(run_dir)
+    if not files:
+        raise FileNotFoundError(grid_source(run_dir))
+    schema = pq.read_schema(files[0])
+    geo = json.loads(schema.metadata[b"geo"])
+    names = [n for n in schema.names if n != BBOX_COLUMN]
+    names = [INDEX_NAME, *(n for n in names if n != INDEX_NAME)] if INDEX_NAME in names else names
+    target = pa.schema([schema.field(n) for n in names])
+
+    def batches() -> Any:
+        for path in files:
+            yield from pq.read_table(path, columns=names).cast(target).to_batches()
+
+    return pa.RecordBatchReader.from_batches(target, batches()), geo["columns"][geo["primary_column"]]
 
 
 def read_grid(

@@ -3,39 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import pandas as pd
+from pyproj import CRS
 
 from ..grid import partition_resolution
-from ..grid_dataset import BBOX_COLUMN, GRID_DIR, grid_files, write_grid_dataset
+from ..grid_dataset import grid_files, grid_stream, write_grid_dataset
 from ..result import RunResult, screen_tables
+from .display import display_note, display_resolution, display_rows, merge_display
 
 
-def write_grid(result: RunResult, folder: Path, *, scheduler: str = "synchronous") -> list[str]:
+def write_grid(
+    result: RunResult, folder: Path, *, scheduler: str = "synchronous"
+) -> tuple[list[str], tuple[gpd.GeoDataFrame, str] | None]:
     """The grid as ``grid/part-<H3 parent>.parquet``, one Dask task per partition of the grid stage
-    (:mod:`urbanrisk.grid_dataset`); returns the parts' paths relative to ``folder``."""
+    (:mod:`urbanrisk.grid_dataset`).
+
+    Returns the parts' paths relative to ``folder``, and, for a grid too large to map cell by cell,
+    the map's display cells and note, reduced by the same tasks and merged here; else None.
+    """
+    grid = result.grid
     grid_settings = result.recipe.grid
     level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)
-    return write_grid_dataset(result.grid, folder, partition_resolution=level, scheduler=scheduler)
+    parent_res = None
+    if len(grid) and "grade" in grid.columns:
+        parent_res = display_resolution(len(grid), h3.get_resolution(grid.index[0]))
+    summarise = partial(display_rows, parent_res=parent_res) if parent_res is not None else None
+    names, rows = write_grid_dataset(
+        grid, folder, partition_resolution=level, scheduler=scheduler, summarise=summarise
+    )
+    if parent_res is None:
+        return names, None
+    shown = merge_display(rows, grid.crs)
+    note = display_note(len(grid), len(shown), h3.get_resolution(grid.index[0]), parent_res)
+    return names, (shown, note)
 
 
 def write_parquet_tables(
-    result: RunResult,
-    folder: Path,
-    *,
-    after_file: Callable[[str], None] | None = None,
-    scheduler: str = "synchronous",
+    result: RunResult, folder: Path, *, after_file: Callable[[str], None] | None = None
 ) -> list[str]:
-    """The ``grid/`` dataset (its parts written by Dask tasks under ``scheduler``) and one Parquet
-    file per screen and coverage table; returns the file names.
+    """One Parquet file per screen and coverage table (the grid: :func:`write_grid`); returns the
+    file names.
 
     An empty table is still written, with its columns (a skipped screen has its file).
     """
     hook = after_file or (lambda name: None)
-    names = write_grid(result, folder, scheduler=scheduler)
-    hook(GRID_DIR)
+    names: list[str] = []
     for name, table in screen_tables(result).items():
         if isinstance(table, gpd.GeoDataFrame):
             table.to_parquet(folder / f"{name}.parquet", index=False)
@@ -94,16 +111,23 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
 def write_gpkg(result: RunResult, path: Path) -> Path:
     """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area.
 
-    The grid layer is assembled from the parts of the ``grid/`` dataset beside ``path`` (appended
-    one part at a time, so the grid is never read whole); without parts, from ``result.grid``.
+    The grid layer is streamed from the parts of the ``grid/`` dataset beside ``path``, one part
+    after the other (the grid is never read whole); without parts, from ``result.grid``.
     """
     import pyogrio
 
-    parts = grid_files(path.parent)
-    if parts:
-        for i, part in enumerate(parts):
-            rows = gpd.read_parquet(part).drop(columns=[BBOX_COLUMN], errors="ignore").reset_index()
-            pyogrio.write_dataframe(rows, path, layer="grid", driver="GPKG", append=i > 0)
+    if grid_files(path.parent):
+        stream, geometry = grid_stream(path.parent)
+        types = geometry.get("geometry_types") or []
+        pyogrio.write_arrow(
+            stream,
+            path,
+            layer="grid",
+            driver="GPKG",
+            geometry_name="geometry",
+            geometry_type=types[0] if len(types) == 1 else "Unknown",
+            crs=CRS.from_json_dict(geometry["crs"]).to_wkt() if geometry.get("crs") else "OGC:CRS84",
+        )
     else:
         pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
     extra = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import resource
 import statistics
 import tempfile
 import time
@@ -38,6 +39,12 @@ def _result(tiles: int, pickle_path: Path | None):
     return result
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its ended children (the worker pool, once shut down)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiles", type=int, default=8)
@@ -51,15 +58,22 @@ def main() -> int:
     result = _result(args.tiles, args.result)
     print(f"{args.tiles}x{args.tiles} tiles: {len(result.grid):,} cells")
     times: dict[str, list[float]] = {s: [] for s in args.schedulers.split(",")}
+    cpu: dict[str, list[float]] = {s: [] for s in times}
     with tempfile.TemporaryDirectory(prefix="write-stage-out-") as out:
+        write_run(result, Path(out) / "warm-up", scheduler="synchronous")  # imports, caches: untimed
         for _ in range(args.repeat):
             for scheduler in times:
+                used = _cpu()
                 start = time.perf_counter()
                 write_run(result, Path(out) / scheduler, scheduler=scheduler)
                 times[scheduler].append(time.perf_counter() - start)
+                cpu[scheduler].append(_cpu() - used)
     for scheduler, values in times.items():
         shown = " ".join(f"{v:.2f}" for v in values)
-        print(f"write {scheduler:12s} median {statistics.median(values):6.2f} s  ({shown})")
+        print(
+            f"write {scheduler:12s} median {statistics.median(values):6.2f} s wall ({shown}), "
+            f"{statistics.median(cpu[scheduler]):6.2f} s CPU (driver + worker processes)"
+        )
     return 0
 
 

@@ -137,6 +137,10 @@ def write_grid_dataset(
         for parent, rows in split_grid(grid, partition_resolution)
     ]
     done = map_partitions(write_part, jobs, scheduler=scheduler)
+    missing = [name for name, _ in done if not (target / name).is_file()]
+    if missing:  # tasks that wrote to another machine's disk
+        msg = f"{len(missing)} grid parts were not written to {target} (e.g. {missing[0]})"
+        raise OSError(msg)
     fsync_path(target)
     return [f"{GRID_DIR}/{name}" for name, _ in done], [summary for _, summary in done]
 

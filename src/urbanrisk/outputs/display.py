@@ -42,13 +42,14 @@ def display_resolution(cells: int, resolution: int, max_cells: int | None = None
 def _reduce(frame: pd.DataFrame, parents: pd.Index, children: pd.Index) -> pd.DataFrame:
     """Per parent (sorted): the row of its riskiest child (unknown risk last, ties to the smaller
     cell id: one choice however the rows are split) with the child's id in ``_child``, and the
-    sums of :data:`SUMMED` over all its children."""
+    sums of :data:`SUMMED` over all its children. Only the chosen rows are copied."""
     parent_codes, parent_ids = pd.factorize(parents, sort=True)
     child_codes, _ = pd.factorize(children, sort=True)
     risk = -frame["risk"].to_numpy(dtype=float)
     order = np.lexsort((child_codes, np.where(np.isnan(risk), np.inf, risk), parent_codes))
     first = order[np.r_[True, parent_codes[order][1:] != parent_codes[order][:-1]]]
-    worst = frame.iloc[first].drop(columns=SUMMED)
+    geometry = [frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else []
+    worst = pd.DataFrame(frame.iloc[first]).drop(columns=[*SUMMED, *geometry])
     worst.index = pd.Index(parent_ids, name=frame.index.name)
     worst[CHILD] = np.asarray(children)[first]
     sums = frame[SUMMED].groupby(parent_codes).sum()
@@ -58,9 +59,8 @@ def _reduce(frame: pd.DataFrame, parents: pd.Index, children: pd.Index) -> pd.Da
 
 def display_rows(grid: pd.DataFrame, parent_res: int) -> pd.DataFrame:
     """One partition's parents: the riskiest child's row (its id in ``_child``) and the children's sums."""
-    frame = pd.DataFrame(grid.drop(columns=grid.geometry.name if hasattr(grid, "geometry") else []))
-    parents = pd.Index([h3.cell_to_parent(c, parent_res) for c in frame.index])
-    return _reduce(frame, parents, frame.index)
+    parents = pd.Index([h3.cell_to_parent(c, parent_res) for c in grid.index])
+    return _reduce(grid, parents, grid.index)
 
 
 def merge_display(parts: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:

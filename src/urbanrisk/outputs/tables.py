@@ -25,7 +25,12 @@ def write_grid(
 
     Returns the parts' paths relative to ``folder``, and, for a grid too large to map cell by cell,
     the map's display cells and note, reduced by the same tasks and merged here; else None.
+
+    On a ``tcp://`` cluster the tasks run in threads of this process: the partial run folder is
+    on this machine's disk, which the cluster's workers may not share.
     """
+    if scheduler.startswith("tcp://"):
+        scheduler = "threads"
     grid = result.grid
     grid_settings = result.recipe.grid
     level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)

@@ -75,13 +75,15 @@ def _compare(eager_dir: str, parts_dir: str) -> str:
     import numpy as np
     import pandas as pd
 
+    from urbanrisk.grid_dataset import read_grid
+
     a = pd.read_parquet(Path(eager_dir) / "coverage.parquet")
     b = pd.read_parquet(Path(parts_dir) / "coverage.parquet")
     same_covered = a["covered"].equals(b["covered"]) and a["reason"].equals(b["reason"])
     within = (a["travel"] <= 2 * a["limit"]).to_numpy()
     same_travel = np.array_equal(a["travel"][within].to_numpy(), b["travel"][within].to_numpy())
-    ga = pd.read_parquet(Path(eager_dir) / "grid.parquet")
-    gb = pd.read_parquet(Path(parts_dir) / "grid.parquet")
+    ga = read_grid(Path(eager_dir), geometry=False)
+    gb = read_grid(Path(parts_dir), geometry=False)
     same_grades = ga["grade"].equals(gb["grade"]) and ga["lack_of_coping"].equals(gb["lack_of_coping"])
     return (
         f"{len(a):,} cell-standard rows: covered/reason identical {same_covered}; travel identical within "

@@ -11,6 +11,7 @@ import urbanrisk as ur
 from conftest import BUPT_OSM, default_recipe, write_recipe
 from urbanrisk.batch import run_batch
 from urbanrisk.cli import main
+from urbanrisk.grid_dataset import read_grid
 
 
 def _two_recipes(tmp_path):
@@ -32,7 +33,8 @@ def _two_recipes(tmp_path):
 
 
 def _tables(folder):
-    return {p.name: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    tables = {p.name: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    return {**tables, "grid": read_grid(folder, geometry=False)}
 
 
 def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path):
@@ -46,7 +48,7 @@ def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path)
         assert manifest["batch"] == ["beijing-wudaokou", "bupt"]
         single = ur.run_recipe(recipe, scheduler="synchronous", out=tmp_path / "single" / recipe.parent.name)
         mine, theirs = _tables(folder), _tables(single.run_dir)
-        assert mine.keys() == theirs.keys() and "grid.parquet" in mine
+        assert mine.keys() == theirs.keys() and "grid" in mine
         for name, table in mine.items():
             pd.testing.assert_frame_equal(table, theirs[name], check_exact=True, obj=name)
 

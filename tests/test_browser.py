@@ -11,7 +11,6 @@ import shutil
 import warnings
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
@@ -19,6 +18,7 @@ import rasterio
 import urbanrisk as ur
 from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
+from urbanrisk.grid_dataset import read_grid
 from urbanrisk.outputs.html import BACKGROUND
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -160,7 +160,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
 
 
 def test_report_shows_the_residents_total_of_the_grid(browser, four_grade_run):
-    grid = gpd.read_parquet(four_grade_run.run_dir / "grid.parquet")
+    grid = read_grid(four_grade_run.run_dir)
     page, events = _open(browser, four_grade_run.run_dir / "report.html", height=1400)
     shown = page.inner_text("#residents-total")
     headings = page.locator("h2").all_inner_texts()

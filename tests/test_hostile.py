@@ -612,13 +612,13 @@ def test_sigterm_is_a_clean_stop(tmp_path, city):
     log = tmp_path / "run.log"
     proc = subprocess.Popen(
         [*command, "--log-file", str(log), str(recipe)],
-        env=dict(env, URBANRISK_PAUSE_AFTER="grid.parquet"),
+        env=dict(env, URBANRISK_PAUSE_AFTER="grid"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not list((tmp_path / "out" / "runs").glob(".partial-*/grid.parquet")):
+    while not list((tmp_path / "out" / "runs").glob(".partial-*/grid")):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
@@ -753,7 +753,10 @@ def test_same_recipe_twice_gives_identical_tables(tmp_path, city):
         assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
     runs = sorted((tmp_path / "out" / "runs").iterdir())
     assert len(runs) == 2
-    assert (runs[0] / "grid.parquet").read_bytes() == (runs[1] / "grid.parquet").read_bytes()
+    parts = sorted(p.name for p in (runs[0] / "grid").iterdir())
+    assert parts and parts == sorted(p.name for p in (runs[1] / "grid").iterdir())
+    for name in parts:
+        assert (runs[0] / "grid" / name).read_bytes() == (runs[1] / "grid" / name).read_bytes(), name
     assert set(os.listdir(runs[0])) == set(os.listdir(runs[1]))
     for child in sorted(runs[0].glob("*.parquet")):
         assert child.read_bytes() == (runs[1] / child.name).read_bytes(), child.name

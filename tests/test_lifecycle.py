@@ -90,3 +90,18 @@ def test_run_key_follows_inputs_and_settings(tmp_path):
     outputs_only = text.replace(str(tmp_path / "a" / "out"), str(tmp_path / "elsewhere"))
     recipe_path.write_text(outputs_only, encoding="utf-8")
     assert run_key(load_recipe(recipe_path)) == base  # where outputs go is not part of the result
+
+
+def test_sub_folders_are_committed_and_reused_as_links(tmp_path):
+    with new_run_folder(tmp_path, keep=30) as folder:
+        (folder.path / "grid").mkdir()
+        (folder.path / "grid" / "part-a.parquet").write_text("a")
+        (folder.path / "manifest.json").write_text("{}")
+    source = folder.final
+    assert (source / "grid" / "part-a.parquet").read_text() == "a"
+    with new_run_folder(tmp_path, keep=30) as again:
+        link_run_files(source, again.path, skip={"manifest.json"})
+        (again.path / "manifest.json").write_text("{}")
+    linked = again.final / "grid" / "part-a.parquet"
+    assert os.stat(linked).st_ino == os.stat(source / "grid" / "part-a.parquet").st_ino
+    assert latest_run(tmp_path) == again.final

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
 import urbanrisk as ur
 from conftest import ACCRA_TIF, WUDAOKOU_OSM, default_recipe
 from urbanrisk import InputError
+from urbanrisk.grid_dataset import read_grid
 
 
 def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
@@ -25,6 +27,10 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
     manifest = json.loads((distributed.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["partitions"] == {"resolution": 8, "count": 18}
     pd.testing.assert_frame_equal(pd.DataFrame(distributed.grid), pd.DataFrame(single.grid), check_exact=True)
+    written = read_grid(distributed.run_dir)  # its grid/ parts, written in the driver's threads
+    assert len(list((distributed.run_dir / "grid").iterdir())) == 18
+    single.grid.to_parquet(tmp_path / "single.parquet", index=True)
+    pd.testing.assert_frame_equal(written, gpd.read_parquet(tmp_path / "single.parquet"), check_exact=True)
     for name in ("hazard_sources", "communities", "key_districts"):
         pd.testing.assert_frame_equal(
             pd.DataFrame(getattr(distributed.screens, name)), pd.DataFrame(getattr(single.screens, name))

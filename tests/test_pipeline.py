@@ -18,6 +18,7 @@ import urbanrisk as ur
 from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk import GridError, LayerError, RunLockedError
 from urbanrisk.cli import main
+from urbanrisk.grid_dataset import read_grid
 from urbanrisk.lifecycle import run_lock
 
 
@@ -35,7 +36,7 @@ def test_default_recipe_outputs_open(default_run):
     _, out = default_run
     latest = out / "latest"
     assert latest.is_symlink() and latest.resolve().parent == out / "runs"
-    grid = gpd.read_parquet(latest / "grid.parquet")
+    grid = read_grid(latest)
     assert grid.index.name == "h3_cell" and grid.crs.to_epsg() == 4326
     assert len(grid) > 400
     assert grid["residents"].sum() > 10_000
@@ -71,7 +72,7 @@ def test_default_recipe_outputs_open(default_run):
 def test_manifest_traces_the_run(default_run):
     _, out = default_run
     manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
-    grid = gpd.read_parquet(out / "latest" / "grid.parquet")
+    grid = read_grid(out / "latest")
     assert manifest["counts"]["cells"] == len(grid)
     assert manifest["counts"]["residents"] == pytest.approx(grid["residents"].sum(), abs=1e-3)
     assert manifest["inputs"]["osm"]["sha256"].startswith("bc3a079f1d5585f2")
@@ -107,7 +108,7 @@ def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
     out = tmp_path / "out"
     first = ur.run_recipe(wudaokou_recipe).run_dir
     assert (out / "latest").resolve() == first
-    before = (first / "grid.parquet").read_bytes()
+    before = {p.name: p.read_bytes() for p in (first / "grid").iterdir()}
 
     def explode(name: str) -> None:
         if name == "map.html":
@@ -116,7 +117,7 @@ def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
     with pytest.raises(BoomError):
         ur.run_recipe(wudaokou_recipe, after_stage=explode)
     assert (out / "latest").resolve() == first
-    assert (first / "grid.parquet").read_bytes() == before
+    assert {p.name: p.read_bytes() for p in (first / "grid").iterdir()} == before
     assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris left
     second = ur.run_recipe(wudaokou_recipe).run_dir
     assert (out / "latest").resolve() == second != first

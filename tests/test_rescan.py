@@ -18,6 +18,7 @@ from shapely.geometry import Point
 
 from conftest import ACCRA_TIF, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
 from urbanrisk.cli import main
+from urbanrisk.grid_dataset import read_grid
 
 SCHOOL_SIDE = (116.3260, 39.9990)  # next to 清华附中 / the school cluster in the south-west of Tsinghua
 
@@ -78,7 +79,7 @@ def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(tmp_path)
         if victim.poll() is None:
             victim.kill()
     assert (out / "latest").resolve() == good
-    assert len(gpd.read_parquet(out / "latest" / "grid.parquet")) > 400  # readable
+    assert len(read_grid(out / "latest")) > 400  # readable
     assert list((out / "runs").glob(".partial-*"))  # debris of the killed run
     after = _cli("rescan", str(recipe), "--quiet")
     assert after.returncode == 3, after.stderr  # the new LPG depot next to schools escalates
@@ -88,9 +89,9 @@ def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(tmp_path)
 
 def test_second_rescan_at_once_is_refused_and_a_crashed_holder_leaves_no_stale_lock(tmp_path):
     recipe = _recipe(tmp_path)
-    first = _start("rescan", str(recipe), "--quiet", pause_after="grid.parquet")
+    first = _start("rescan", str(recipe), "--quiet", pause_after="grid")
     try:
-        _wait_for("runs/.partial-*/grid.parquet", tmp_path / "out")
+        _wait_for("runs/.partial-*/grid", tmp_path / "out")
         second = _cli("rescan", str(recipe))
         assert second.returncode == 75
         assert "already running" in second.stderr and str(first.pid) in second.stderr
@@ -166,7 +167,8 @@ def test_unchanged_rescan_reuses_outputs_and_two_runs_are_identical(tmp_path):
     second = (tmp_path / "out" / "latest").resolve()
     manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reused_from"] == first.name
-    assert (second / "grid.parquet").stat().st_ino == (first / "grid.parquet").stat().st_ino  # hard link
+    parts = sorted((first / "grid").iterdir())
+    assert parts and all((second / "grid" / p.name).stat().st_ino == p.stat().st_ino for p in parts)  # links
     # determinism: a full recomputation without cache gives identical tables
     again = tmp_path / "again"
     assert main(["run", str(recipe), "--out", str(again), "--quiet"]) == 0
@@ -206,7 +208,7 @@ def test_runs_are_published_to_an_fsspec_url_pointer_last(tmp_path):
     pointer = memory.cat("/bucket/wudaokou/latest.txt").decode().strip()
     local = (tmp_path / "out" / "latest").resolve()
     assert pointer == f"runs/{local.name}"
-    for name in ("grid.parquet", "manifest.json", "map.html", "report.html"):
+    for name in ("grid/" + next((local / "grid").iterdir()).name, "manifest.json", "map.html", "report.html"):
         assert memory.cat(f"/bucket/wudaokou/{pointer}/{name}") == (local / name).read_bytes()
     assert main(["rescan", str(recipe), "--quiet"]) == 0  # nothing changed: reused, and published too
     newest = (tmp_path / "out" / "latest").resolve().name

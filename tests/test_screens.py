@@ -15,6 +15,7 @@ import urbanrisk as ur
 from conftest import write_recipe
 from urbanrisk.grade import GRADE_RANK, grade_cells, grades_from_scores
 from urbanrisk.grid import grid_frame
+from urbanrisk.grid_dataset import read_grid
 from urbanrisk.indicators import PartitionInput, partition_indicators
 from urbanrisk.layers.tables import hazard_kind_table
 from urbanrisk.recipe import GradingSpecModel
@@ -400,7 +401,7 @@ def test_default_recipe_writes_all_four_screens(wudaokou):
         "urban_villages",
     }
     assert all(s.startswith("ok") for s in wudaokou.screens.status.values())
-    grid = gpd.read_parquet(run / "grid.parquet")
+    grid = read_grid(run)
     assert set(grid["grade"]) <= {"I", "II", "III", "IV"} and grid["factors"].str.len().gt(0).all()
 
 

@@ -47,7 +47,10 @@ def _finish(
     stage = stage_timer(timings)
     grid = stage("grid", lambda: grid_from_tables(list(tables), layers.population_source))
     result = complete_run(recipe, layers, area, grid, notes, timings, scheduler="synchronous", stage=stage)
-    return write_run(result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch})
+    # inside a task: the grid's parts are written here, synchronously (no second graph)
+    return write_run(
+        result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch}, write_scheduler="synchronous"
+    )
 
 
 def run_batch(

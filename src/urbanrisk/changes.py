@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .grid_dataset import has_grid, read_grid
 from .result import GRADE_RANK, GRADES
 
 COLUMNS = ["kind", "id", "name", "old", "new", "direction", "residents", "explanation", "geometry"]
@@ -43,6 +44,8 @@ def no_changes() -> Changes:
 
 
 def _read(folder: Path, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
+    if name == "grid":  # the grid/ dataset, or the single file of an older run
+        return read_grid(folder) if has_grid(folder) else None
     path = Path(folder) / f"{name}.parquet"
     if not path.is_file():
         return None

@@ -35,6 +35,7 @@ from ._errors import InputError
 from .coverage import standards_for
 from .evacuation import disc_shares, ring_table
 from .grid import cells_to_polygons
+from .grid_dataset import GRID_DIR, grid_columns, grid_files, grid_source, has_grid
 from .layers.coords import to_wgs84, utm_crs
 from .layers.tables import _read_table
 from .lifecycle import latest_run, read_manifest, utc_stamp
@@ -48,7 +49,6 @@ from .screens.key_districts import OCCUPANT_M2
 #: Files of a run folder an incident answer reads (older runs lack the last four: rerun them).
 RUN_FILES = (
     "manifest.json",
-    "grid.parquet",
     "communities.parquet",
     "resources.parquet",
     "vulnerable_sites.parquet",
@@ -101,6 +101,8 @@ def run_folder_for(recipe: Recipe, out: str | Path | None = None) -> Path:
         msg = f"no run of recipe {recipe.name!r} yet in {out_dir}: run `urbanrisk run {source}` first"
         raise InputError(msg)
     missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if not has_grid(run_dir):
+        missing.insert(1, f"{GRID_DIR}/")
     if missing:
         version = "unknown"
         if (run_dir / "manifest.json").is_file():
@@ -115,6 +117,8 @@ def run_folder_for(recipe: Recipe, out: str | Path | None = None) -> Path:
 
 def _grid_resolution(grid_path: Path) -> int:
     """The grid's H3 resolution from the Parquet statistics of ``h3_cell`` (no column read)."""
+    if grid_path.is_dir():  # the grid/ dataset: every part holds cells of the one resolution
+        grid_path = grid_files(grid_path.parent)[0]
     meta = pq.ParquetFile(grid_path).metadata
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
     if meta.num_rows and "h3_cell" in names:
@@ -138,12 +142,12 @@ def _outside(grid_path: Path, run_dir: Path, lon: float, lat: float) -> InputErr
 
 def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> pd.DataFrame:
     """The grid rows within reach of the point (read by a filter on ``h3_cell``, not whole)."""
-    grid_path = run_dir / "grid.parquet"
+    grid_path = grid_source(run_dir)  # the grid/ dataset (or an older run's grid.parquet)
     resolution = _grid_resolution(grid_path)
     centre = h3.latlng_to_cell(lat, lon, resolution)
     spacing = h3.average_hexagon_edge_length(resolution, unit="m") * np.sqrt(3)
     near = list(h3.grid_disk(centre, int(np.ceil(max_radius / spacing)) + 2))
-    names = pq.read_schema(grid_path).names
+    names = grid_columns(run_dir)
     columns = [c for c in ("residents", "floor_area_m2", "residential_floor_m2") if c in names]
     rows = pd.read_parquet(grid_path, columns=["h3_cell", *columns], filters=[("h3_cell", "in", near)])
     rows = (rows.reset_index() if "h3_cell" not in rows.columns else rows).set_index("h3_cell")

@@ -2,7 +2,7 @@
 
 Layout::
 
-    <out>/runs/<UTC timestamp>/   grid.parquet  risk.gpkg  map.html  manifest.json ...
+    <out>/runs/<UTC timestamp>/   grid/part-*.parquet  risk.gpkg  map.html  manifest.json ...
     <out>/latest -> runs/<UTC timestamp>
     <out>/.lock                   held (flock) while a run writes
 
@@ -116,6 +116,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _fsync_tree(folder: Path) -> None:
+    """fsync every file under ``folder`` (sub-folders such as ``grid/`` too), then each folder."""
+    for child in folder.iterdir():
+        if child.is_dir():
+            _fsync_tree(child)
+        else:
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
 def point_latest(out_dir: Path, run_dir: Path) -> None:
     """Point ``<out>/latest`` at ``run_dir`` atomically (a new link renamed over the old one)."""
     link = out_dir / "latest"
@@ -169,10 +180,7 @@ def new_run_folder(out_dir: Path, *, keep: int, recipe: str | None = None) -> It
     folder = RunFolder(stamp, runs / f"{PARTIAL_PREFIX}{stamp}-{os.getpid()}")
     folder.path.mkdir()
     yield folder  # on an error the partial folder stays as debris: the next run removes it
-    for child in folder.path.iterdir():
-        with open(child, "rb") as handle:
-            os.fsync(handle.fileno())
-    _fsync_dir(folder.path)
+    _fsync_tree(folder.path)
     folder.final = runs / stamp
     os.rename(folder.path, folder.final)
     _fsync_dir(runs)
@@ -181,9 +189,15 @@ def new_run_folder(out_dir: Path, *, keep: int, recipe: str | None = None) -> It
 
 
 def link_run_files(previous: Path, folder: Path, *, skip: set[str]) -> None:
-    """Hard-link every file of ``previous`` into ``folder`` except ``skip`` (reuse: no copy)."""
+    """Hard-link every file of ``previous`` into ``folder`` except ``skip`` (reuse: no copy); a
+    sub-folder (the ``grid/`` dataset) is made anew and its files linked."""
     for item in previous.iterdir():
-        if item.name not in skip:
+        if item.name in skip:
+            continue
+        if item.is_dir():
+            (folder / item.name).mkdir()
+            link_run_files(item, folder / item.name, skip=set())
+        else:
             os.link(item, folder / item.name)
 
 
@@ -203,8 +217,10 @@ def publish_run(run_dir: Path, url: str) -> str:
 
     fs, root = fsspec.core.url_to_fs(url)
     target = f"{root.rstrip('/')}/runs/{run_dir.name}"
-    for item in sorted(run_dir.iterdir()):
-        fs.put_file(str(item), f"{target}/{item.name}")
+    for item in sorted(p for p in run_dir.rglob("*") if p.is_file()):  # grid/ parts included
+        name = item.relative_to(run_dir).as_posix()
+        fs.makedirs(f"{target}/{name}".rsplit("/", 1)[0], exist_ok=True)
+        fs.put_file(str(item), f"{target}/{name}")
     with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
         pointer.write(f"runs/{run_dir.name}\n")
     protocol = url.split("://", 1)[0]

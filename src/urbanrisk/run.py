@@ -26,11 +26,13 @@ def write_run(
     after_file: Callable[[str], None] | None = None,
     extra: Callable[[Path], dict[str, Any]] | None = None,
     manifest_extra: dict[str, Any] | None = None,
+    write_scheduler: str | None = None,
 ) -> Path:
     """Write ``result``'s run folder under ``out_dir``, point ``latest`` at it, publish it if asked.
 
     The caller holds :func:`urbanrisk.lifecycle.run_lock`. ``extra(folder)`` may write more files
-    into the unfinished folder (a rescan's changes and alerts) and returns manifest entries.
+    into the unfinished folder (a rescan's changes and alerts) and returns manifest entries. The
+    grid's parts are written by Dask tasks under ``write_scheduler`` (default: ``scheduler``).
 
     Returns
     -------
@@ -45,7 +47,14 @@ def write_run(
             "scheduler": scheduler,
             **(manifest_extra or {}),
         }
-        write_outputs(result, folder.path, run=run, after_file=after_file, extra=extra)
+        write_outputs(
+            result,
+            folder.path,
+            run=run,
+            after_file=after_file,
+            extra=extra,
+            scheduler=write_scheduler or scheduler,
+        )
     assert folder.final is not None
     result.run_dir = folder.final
     if recipe.outputs.publish:

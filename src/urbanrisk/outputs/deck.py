@@ -6,15 +6,13 @@ pre-built HTML in which every value from data is escaped.
 from __future__ import annotations
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
 
-from .. import settings
-from ..grid import cells_to_polygons
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
+from .display import display_grid
 from .html import OfflineDeck, escape_text
 from .planner_layers import (
     RESOURCE_LETTERS,
@@ -141,38 +139,6 @@ def _score(value: float | None) -> str:
 
 def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
-
-
-def display_grid(grid: gpd.GeoDataFrame, max_cells: int | None = None) -> tuple[gpd.GeoDataFrame, str]:
-    """The grid as the map shows it: itself, or coarser parent cells when it has too many cells.
-
-    Each parent shows its riskiest child (grade, dimensions, factors) and the sums of residents,
-    buildings, crowd places and vulnerable sites of all its children; the note says so.
-    """
-    limit = settings.max_map_cells if max_cells is None else max_cells
-    if len(grid) <= limit or "grade" not in grid.columns:
-        return grid, ""
-    resolution = h3.get_resolution(grid.index[0])
-    parent_res = resolution
-    while parent_res > 0 and len(grid) / 7 ** (resolution - parent_res) > limit:
-        parent_res -= 1
-    parents = pd.Index([h3.cell_to_parent(c, parent_res) for c in grid.index], name=grid.index.name)
-    frame = pd.DataFrame(grid.drop(columns="geometry"))
-    frame["_parent"] = parents
-    worst = frame.sort_values("risk", ascending=False).groupby("_parent").head(1).set_index("_parent")
-    sums = frame.groupby("_parent")[
-        ["residents", "buildings", "crowd_places", "vulnerable_sites", "footprint_m2", "cell_area_m2"]
-    ].sum()
-    shown = worst.drop(columns=sums.columns).join(sums)
-    shown["coverage_ratio"] = shown["footprint_m2"] / shown["cell_area_m2"]
-    shown.index.name = grid.index.name
-    shown = shown.sort_index()
-    out = gpd.GeoDataFrame(shown, geometry=cells_to_polygons(list(shown.index)), crs=grid.crs)
-    note = (
-        f"{len(grid):,} cells are too many for a smooth map: shown as {len(out):,} H3 r{parent_res} "
-        f"cells, each with the grade of its riskiest r{resolution} cell (full detail in grid.parquet)"
-    )
-    return out, note
 
 
 def _travel_text(value: float, unit: str, covered: object) -> str:
@@ -315,12 +281,18 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
 
 
 def grid_deck(
-    grid: gpd.GeoDataFrame, layers: Layers | None = None, result: RunResult | None = None
+    grid: gpd.GeoDataFrame,
+    layers: Layers | None = None,
+    result: RunResult | None = None,
+    display: tuple[gpd.GeoDataFrame, str] | None = None,
 ) -> OfflineDeck:
     """A pydeck Deck of the graded grid (or of residents when ungraded), with streets and buildings
     for context and the screens on top. Tooltips are pre-built, escaped HTML (``tip`` field).
+
+    ``display``: the cells to show and their note when already aggregated (from the grid's parts,
+    :mod:`.display`); None: :func:`display_grid` of ``grid``.
     """
-    grid, display_note = display_grid(grid)
+    grid, display_note = display if display is not None else display_grid(grid)
     graded = "grade" in grid.columns and grid["grade"].isin(GRADES).any()  # all "no data": show people
     if graded:
         fill = [[*CLASS_COLOURS.get(g, NO_DATA_COLOUR), 170] for g in grid["grade"]]

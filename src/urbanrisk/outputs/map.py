@@ -19,9 +19,16 @@ from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
 
 
-def result_deck(result: RunResult, summary: RunSummary | None = None) -> OfflineDeck:
-    """The run's map as a Deck with its legend: what ``map.html`` shows, for a notebook."""
-    deck = grid_deck(result.grid, result.layers, result)
+def result_deck(
+    result: RunResult,
+    summary: RunSummary | None = None,
+    display: tuple[gpd.GeoDataFrame, str] | None = None,
+) -> OfflineDeck:
+    """The run's map as a Deck with its legend: what ``map.html`` shows, for a notebook.
+
+    ``display``: the shown cells when assembled from the grid's parts (see :func:`.deck.grid_deck`).
+    """
+    deck = grid_deck(result.grid, result.layers, result, display)
     deck.header_html = legend_html(result, deck, summary or run_summary(result))
     return deck
 
@@ -154,10 +161,16 @@ def _scale_html(grid: gpd.GeoDataFrame) -> str:
     )
 
 
-def write_map(result: RunResult, path: str | Path, *, summary: RunSummary | None = None) -> Path:
-    """Write the run's offline ``map.html``."""
+def write_map(
+    result: RunResult,
+    path: str | Path,
+    *,
+    summary: RunSummary | None = None,
+    display: tuple[gpd.GeoDataFrame, str] | None = None,
+) -> Path:
+    """Write the run's offline ``map.html`` (``display``: the shown cells, from the grid's parts)."""
     path = Path(path)
-    deck = result_deck(result, summary)
+    deck = result_deck(result, summary, display)
     page = deck_to_offline_html(deck, header_html=deck.header_html)
     path.write_text(page, encoding="utf-8")
     return path

@@ -3,25 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import pandas as pd
+from pyproj import CRS
 
+from ..grid import partition_resolution
+from ..grid_dataset import grid_files, grid_stream, write_grid_dataset
 from ..result import RunResult, screen_tables
+from .display import display_note, display_resolution, display_rows, merge_display
+
+
+def write_grid(
+    result: RunResult, folder: Path, *, scheduler: str = "synchronous"
+) -> tuple[list[str], tuple[gpd.GeoDataFrame, str] | None]:
+    """The grid as ``grid/part-<H3 parent>.parquet``, one Dask task per partition of the grid stage
+    (:mod:`urbanrisk.grid_dataset`).
+
+    Returns the parts' paths relative to ``folder``, and, for a grid too large to map cell by cell,
+    the map's display cells and note, reduced by the same tasks and merged here; else None.
+
+    On a ``tcp://`` cluster the tasks run in threads of this process: the partial run folder is
+    on this machine's disk, which the cluster's workers may not share.
+    """
+    if scheduler.startswith("tcp://"):
+        scheduler = "threads"
+    grid = result.grid
+    grid_settings = result.recipe.grid
+    level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)
+    parent_res = None
+    if len(grid) and "grade" in grid.columns:
+        parent_res = display_resolution(len(grid), h3.get_resolution(grid.index[0]))
+    summarise = partial(display_rows, parent_res=parent_res) if parent_res is not None else None
+    names, rows = write_grid_dataset(
+        grid, folder, partition_resolution=level, scheduler=scheduler, summarise=summarise
+    )
+    if parent_res is None:
+        return names, None
+    shown = merge_display(rows, grid.crs)
+    note = display_note(len(grid), len(shown), h3.get_resolution(grid.index[0]), parent_res)
+    return names, (shown, note)
 
 
 def write_parquet_tables(
     result: RunResult, folder: Path, *, after_file: Callable[[str], None] | None = None
 ) -> list[str]:
-    """``grid.parquet`` and one Parquet file per screen and coverage table; returns the file names.
+    """One Parquet file per screen and coverage table (the grid: :func:`write_grid`); returns the
+    file names.
 
     An empty table is still written, with its columns (a skipped screen has its file).
     """
     hook = after_file or (lambda name: None)
-    result.grid.to_parquet(folder / "grid.parquet", index=True)
-    hook("grid.parquet")
-    names = ["grid.parquet"]
+    names: list[str] = []
     for name, table in screen_tables(result).items():
         if isinstance(table, gpd.GeoDataFrame):
             table.to_parquet(folder / f"{name}.parquet", index=False)
@@ -42,7 +78,7 @@ def write_parquet_tables(
     return names
 
 
-#: Files an incident answer reads besides grid.parquet and the screens (``urbanrisk incident``).
+#: Files an incident answer reads besides the grid and the screens (``urbanrisk incident``).
 INCIDENT_FILES = ("resources", "vulnerable_sites", "network_nodes", "network_edges")
 
 
@@ -78,11 +114,27 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def write_gpkg(result: RunResult, path: Path) -> Path:
-    """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area."""
+    """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area.
+
+    The grid layer is streamed from the parts of the ``grid/`` dataset beside ``path``, one part
+    after the other (the grid is never read whole); without parts, from ``result.grid``.
+    """
     import pyogrio
 
-    grid = result.grid.reset_index()
-    pyogrio.write_dataframe(grid, path, layer="grid", driver="GPKG")
+    if grid_files(path.parent):
+        stream, geometry = grid_stream(path.parent)
+        types = geometry.get("geometry_types") or []
+        pyogrio.write_arrow(
+            stream,
+            path,
+            layer="grid",
+            driver="GPKG",
+            geometry_name="geometry",
+            geometry_type=types[0] if len(types) == 1 else "Unknown",
+            crs=CRS.from_json_dict(geometry["crs"]).to_wkt() if geometry.get("crs") else "OGC:CRS84",
+        )
+    else:
+        pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
     extra = {
         **screen_tables(result),
         "buildings": result.layers.buildings,

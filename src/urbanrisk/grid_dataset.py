@@ -1,0 +1,224 @@
+"""The run's grid as a partitioned GeoParquet dataset: written by Dask tasks, read as one table.
+
+Layout inside a run folder::
+
+    grid/part-<H3 parent>.parquet   one file per partition (the grid stage's H3 parent cells)
+
+Every part is GeoParquet 1.1 with a ``bbox`` covering column and the same schema, so
+``geopandas.read_parquet("grid")``, ``pyarrow.dataset.dataset("grid")``, dask-geopandas and
+DuckDB (``read_parquet('grid/*.parquet')``) read the folder as one table. Each task writes its
+part and fsyncs it before it returns. Runs written before the dataset existed hold one
+``grid.parquet`` file: :func:`read_grid` and :func:`grid_source` read both layouts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+
+from .parallel import map_partitions
+
+#: The dataset folder of a run, and the single file older runs hold instead.
+GRID_DIR = "grid"
+LEGACY_GRID_FILE = "grid.parquet"
+#: The covering column every part carries (GeoParquet 1.1); not part of the grid table.
+BBOX_COLUMN = "bbox"
+INDEX_NAME = "h3_cell"
+
+
+def part_name(parent: str) -> str:
+    """File name of the part holding the cells of H3 parent ``parent``.
+
+    Examples
+    --------
+    >>> part_name("862830827ffffff")
+    'part-862830827ffffff.parquet'
+    """
+    return f"part-{parent}.parquet"
+
+
+def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The grid cut by H3 parent cell at ``partition_resolution``: (parent, rows), sorted by parent.
+
+    Rows keep the grid's order (sorted by cell id, so each part is sorted too).
+    """
+    resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
+    level = min(partition_resolution, resolution)
+    parents = pd.Series([h3.cell_to_parent(c, level) for c in grid.index], index=grid.index)
+    positions = pd.RangeIndex(len(grid)).groupby(parents.to_numpy())
+    return [(str(parent), grid.iloc[positions[parent]]) for parent in sorted(positions)]
+
+
+def table_schema(grid: gpd.GeoDataFrame) -> pa.Schema:
+    """The Arrow types of the grid's columns and index (geometry aside), from the whole table once:
+    every part is cast to them, so a column that is empty in one part keeps its type there."""
+    return pa.Schema.from_pandas(pd.DataFrame(grid.drop(columns=grid.geometry.name)), preserve_index=True)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder's entries to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+#: One part's task: its folder, H3 parent, rows, the schema, and what to reduce its rows to.
+PartJob = tuple[str, str, gpd.GeoDataFrame, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
+
+
+def with_bbox(table: pa.Table, bounds: np.ndarray, geometry: str) -> pa.Table:
+    """``table`` with the GeoParquet 1.1 covering column ``bbox`` (xmin, ymin, xmax, ymax per row)
+    and its entry in the ``geo`` metadata (what geopandas' ``write_covering_bbox`` writes)."""
+    keys = ("xmin", "ymin", "xmax", "ymax")
+    bbox = pa.StructArray.from_arrays([pa.array(bounds[:, i], pa.float64()) for i in range(4)], keys)
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    geo["columns"][geometry]["covering"] = {"bbox": {k: [BBOX_COLUMN, k] for k in keys}}
+    metadata[b"geo"] = json.dumps(geo).encode()
+    return table.append_column(BBOX_COLUMN, bbox).replace_schema_metadata(metadata)
+
+
+def write_part(job: PartJob) -> tuple[str, Any]:
+    """One Dask task: write one part (GeoParquet 1.1, bbox covering column) and fsync it.
+
+    Returns the part's file name, and ``summarise(rows)`` (None without ``summarise``).
+    """
+    from geopandas.io.arrow import _geopandas_to_arrow  # the table to_parquet writes, before the cast
+
+    folder, parent, rows, schema, summarise = job
+    table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0")
+    fields = [schema.field(f.name) if f.name in schema.names else f for f in table.schema]
+    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    table = with_bbox(table, shapely.bounds(rows.geometry.to_numpy()), rows.geometry.name)
+    path = Path(folder) / part_name(parent)
+    pq.write_table(table, path)
+    fsync_path(path)
+    return path.name, summarise(rows) if summarise is not None else None
+
+
+def write_grid_dataset(
+    grid: gpd.GeoDataFrame,
+    folder: Path,
+    *,
+    partition_resolution: int,
+    scheduler: str | None = None,
+    summarise: Callable[[gpd.GeoDataFrame], Any] | None = None,
+) -> tuple[list[str], list[Any]]:
+    """Write ``grid`` as ``folder/grid/part-<parent>.parquet``, one Dask task per partition.
+
+    The parts are written and fsynced by the tasks (the folder too, here). ``summarise`` (picklable)
+    reduces each part's rows in its task, e.g. to the map's display rows.
+
+    Returns
+    -------
+    names : list of str
+        The parts' paths relative to ``folder`` (``grid/part-....parquet``), sorted.
+    summaries : list
+        ``summarise`` of each part, in the same order (None each without ``summarise``).
+    """
+    target = Path(folder) / GRID_DIR
+    target.mkdir()
+    schema = table_schema(grid)
+    jobs = [
+        (str(target), parent, rows, schema, summarise)
+        for parent, rows in split_grid(grid, partition_resolution)
+    ]
+    done = map_partitions(write_part, jobs, scheduler=scheduler)
+    missing = [name for name, _ in done if not (target / name).is_file()]
+    if missing:  # tasks that wrote to another machine's disk
+        msg = f"{len(missing)} grid parts were not written to {target} (e.g. {missing[0]})"
+        raise OSError(msg)
+    fsync_path(target)
+    return [f"{GRID_DIR}/{name}" for name, _ in done], [summary for _, summary in done]
+
+
+def grid_files(run_dir: Path) -> list[Path]:
+    """The Parquet files holding a run's grid: its parts, or the single file of an older run."""
+    run_dir = Path(run_dir)
+    folder = run_dir / GRID_DIR
+    if folder.is_dir():
+        return sorted(folder.glob("part-*.parquet"))
+    legacy = run_dir / LEGACY_GRID_FILE
+    return [legacy] if legacy.is_file() else []
+
+
+def has_grid(run_dir: Path) -> bool:
+    """Whether a run folder holds a grid (either layout)."""
+    return bool(grid_files(run_dir))
+
+
+def grid_source(run_dir: Path) -> Path:
+    """The path to hand a Parquet reader: the dataset folder, else the older single file."""
+    folder = Path(run_dir) / GRID_DIR
+    return folder if folder.is_dir() else Path(run_dir) / LEGACY_GRID_FILE
+
+
+def grid_columns(run_dir: Path) -> list[str]:
+    """The grid's column names (index and geometry included, covering column excluded)."""
+    files = grid_files(run_dir)
+    if not files:
+        raise FileNotFoundError(grid_source(run_dir))
+    return [n for n in pq.read_schema(files[0]).names if n != BBOX_COLUMN]
+
+
+def grid_stream(run_dir: Path) -> tuple[pa.RecordBatchReader, dict[str, Any]]:
+    """The grid's rows part after part as an Arrow stream (``h3_cell`` first, no covering column),
+    and the primary geometry column's GeoParquet metadata: to copy the grid without holding it."""
+    files = grid_files(run_dir)
+    if not files:
+        raise FileNotFoundError(grid_source(run_dir))
+    schema = pq.read_schema(files[0])
+    geo = json.loads(schema.metadata[b"geo"])
+    names = [n for n in schema.names if n != BBOX_COLUMN]
+    names = [INDEX_NAME, *(n for n in names if n != INDEX_NAME)] if INDEX_NAME in names else names
+    target = pa.schema([schema.field(n) for n in names])
+
+    def batches() -> Any:
+        for path in files:
+            yield from pq.read_table(path, columns=names).cast(target).to_batches()
+
+    return pa.RecordBatchReader.from_batches(target, batches()), geo["columns"][geo["primary_column"]]
+
+
+def read_grid(
+    run_dir: Path, columns: Sequence[str] | None = None, *, geometry: bool = True, **filters: Any
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """A run's grid as one table, indexed by ``h3_cell`` and sorted, from either layout.
+
+    Parameters
+    ----------
+    run_dir
+        A run folder.
+    columns
+        Only these columns (the index always comes); None: all.
+    geometry
+        False: a plain pandas DataFrame (faster; a ``geometry`` column, if read, as WKB bytes).
+    filters
+        Passed to the Parquet reader (``filters=[("h3_cell", "in", [...])]``).
+    """
+    source = grid_source(run_dir)
+    if columns is not None:
+        columns = [c for c in columns if c != INDEX_NAME]
+        if geometry and "geometry" not in columns:
+            columns = [*columns, "geometry"]
+    if geometry:
+        frame = gpd.read_parquet(source, columns=columns, **filters)
+    else:
+        frame = pd.read_parquet(source, columns=columns, **filters)
+    if INDEX_NAME in frame.columns:  # read with filters: the index can come back as a column
+        frame = frame.set_index(INDEX_NAME)
+    frame = frame.drop(columns=[BBOX_COLUMN], errors="ignore")
+    return frame if frame.index.is_monotonic_increasing else frame.sort_index()

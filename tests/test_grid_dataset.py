@@ -1,0 +1,169 @@
+"""The grid written as a partitioned GeoParquet dataset by Dask tasks, read back as one table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import geopandas as gpd
+import h3
+import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pyogrio
+import pytest
+
+import urbanrisk as ur
+import urbanrisk.grid_dataset as grid_dataset
+from conftest import default_recipe
+from urbanrisk import settings
+from urbanrisk.changes import compare_runs
+from urbanrisk.grid import partition_cells
+from urbanrisk.grid_dataset import GRID_DIR, grid_files, part_name, read_grid
+from urbanrisk.lifecycle import latest_run
+from urbanrisk.outputs.display import display_grid
+from urbanrisk.outputs.tables import write_grid
+from urbanrisk.run import write_run
+
+#: r8 parents of the r10 grid: 49 cells each, so Wudaokou's ~500 cells make about a dozen parts
+PARTITION_RESOLUTION = 8
+
+
+@pytest.fixture(scope="module")
+def wudaokou_run(tmp_path_factory):
+    """The default city run once (synchronous), its grid cut into r8 partitions."""
+    folder = tmp_path_factory.mktemp("grid-dataset")
+    recipe = default_recipe(folder, grid={"resolution": 10, "partition_resolution": PARTITION_RESOLUTION})
+    result = ur.run_recipe(recipe, scheduler="synchronous")
+    return recipe, result
+
+
+def _today(grid: gpd.GeoDataFrame, tmp_path) -> gpd.GeoDataFrame:
+    """The grid as the single file earlier versions wrote (``grid.parquet``), read back."""
+    path = tmp_path / "grid.parquet"
+    grid.to_parquet(path, index=True)
+    return gpd.read_parquet(path)
+
+
+def test_run_writes_one_geoparquet_part_per_partition_read_back_as_one_table(wudaokou_run, tmp_path):
+    _, result = wudaokou_run
+    run = result.run_dir
+    parts = grid_files(run)
+    expected = {f"part-{p}.parquet" for p in partition_cells(list(result.grid.index), PARTITION_RESOLUTION)}
+    assert {p.name for p in parts} == expected and len(parts) >= 8
+    assert not (run / "grid.parquet").exists()
+    schemas = {pq.read_schema(p).remove_metadata() for p in parts}
+    assert len(schemas) == 1  # the same columns and types in every part
+    for part in parts:
+        geo = json.loads(pq.read_schema(part).metadata[b"geo"])
+        assert geo["version"] == "1.1.0"
+        assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+        bbox = pq.read_table(part, columns=["bbox"]).column("bbox").combine_chunks()
+        bounds = gpd.read_parquet(part).geometry.bounds
+        assert bbox.field("xmin").to_numpy() == pytest.approx(bounds["minx"].to_numpy(), abs=1e-6)
+    today = _today(result.grid, tmp_path)
+    pd.testing.assert_frame_equal(read_grid(run), today, check_exact=True)
+    folder = gpd.read_parquet(run / GRID_DIR)  # geopandas reads the folder itself
+    pd.testing.assert_frame_equal(folder.sort_index(), today, check_exact=True)
+    assert ds.dataset(run / GRID_DIR).count_rows() == len(today)
+
+
+def test_duckdb_and_dask_geopandas_read_the_folder_as_one_table(wudaokou_run):
+    duckdb = pytest.importorskip("duckdb")
+    dask_geopandas = pytest.importorskip("dask_geopandas")
+    _, result = wudaokou_run
+    folder = result.run_dir / GRID_DIR
+    query = f"SELECT count(*), sum(residents) FROM read_parquet('{folder}/*.parquet')"
+    count, residents = duckdb.connect().execute(query).fetchall()[0]
+    assert count == len(result.grid)
+    assert residents == pytest.approx(result.grid["residents"].sum())
+    frame = dask_geopandas.read_parquet(folder)
+    assert frame.npartitions == len(grid_files(result.run_dir))
+    computed = frame.compute(scheduler="synchronous").sort_index()
+    assert computed.index.equals(result.grid.index) and computed.crs == result.grid.crs
+    assert computed["grade"].equals(result.grid["grade"])
+
+
+def test_processes_write_the_same_parts_and_map_cells_as_synchronous(wudaokou_run, tmp_path, monkeypatch):
+    _, result = wudaokou_run
+    # a map limit of 5 cells: r7 parents, each straddling several r8 partitions (reduced twice)
+    monkeypatch.setattr(settings, "max_map_cells", 5)
+    names, (shown, note) = write_grid(result, tmp_path, scheduler="processes")
+    assert names == [f"{GRID_DIR}/{p.name}" for p in grid_files(result.run_dir)]
+    for name in names:  # byte for byte
+        assert (tmp_path / name).read_bytes() == (result.run_dir / name).read_bytes(), name
+    pd.testing.assert_frame_equal(read_grid(tmp_path), _today(result.grid, tmp_path), check_exact=True)
+    whole, whole_note = display_grid(result.grid)
+    assert note == whole_note and "shown as" in note and h3.get_resolution(shown.index[0]) == 7
+    pd.testing.assert_frame_equal(shown, whole, check_exact=False, rtol=1e-12)  # sums in another order
+
+
+def test_map_cells_from_the_parts_equal_the_whole_grid_aggregation(wudaokou_run, tmp_path, monkeypatch):
+    _, result = wudaokou_run
+    monkeypatch.setattr(settings, "max_map_cells", 100)  # r9 parents, each inside one r8 partition
+    names, (shown, _) = write_grid(result, tmp_path, scheduler="synchronous")
+    whole, _ = display_grid(result.grid)
+    assert len(names) >= 8 and 5 < len(shown) <= 100
+    pd.testing.assert_frame_equal(shown, whole, check_exact=True)
+    assert shown["residents"].sum() == pytest.approx(result.grid["residents"].sum())
+    worst = result.grid.groupby([h3.cell_to_parent(c, 9) for c in result.grid.index])["risk"].max()
+    assert shown["risk"].to_numpy() == pytest.approx(worst.sort_index().to_numpy(), nan_ok=True)
+
+
+def test_the_geopackage_grid_is_assembled_from_the_parts(wudaokou_run):
+    _, result = wudaokou_run
+    layer = pyogrio.read_dataframe(result.run_dir / "risk.gpkg", layer="grid").set_index("h3_cell")
+    assert len(layer) == len(result.grid)
+    layer = layer.sort_index()
+    assert layer.index.equals(result.grid.index)
+    for column in ("residents", "risk", "grade", "factors", "medical_travel"):
+        pd.testing.assert_series_equal(
+            layer[column], result.grid[column], check_dtype=False, check_index_type=False
+        )
+    assert layer.geometry.geom_equals_exact(result.grid.geometry, tolerance=1e-9).all()
+
+
+def test_an_older_run_with_one_grid_file_is_still_read_and_compared(wudaokou_run, tmp_path):
+    _, result = wudaokou_run
+    older = tmp_path / "older"
+    shutil.copytree(result.run_dir, older)
+    shutil.rmtree(older / GRID_DIR)
+    result.grid.to_parquet(older / "grid.parquet", index=True)  # the layout before the dataset
+    assert grid_files(older) == [older / "grid.parquet"]
+    pd.testing.assert_frame_equal(read_grid(older), read_grid(result.run_dir), check_exact=True)
+    assert not len(compare_runs(older, result.run_dir, alert_grade="II").table)
+
+
+class PartitionFailedError(RuntimeError):
+    pass
+
+
+def _fail_on_second_part(job):
+    """A partition task that dies on one partition."""
+    if job[1] == job[5]:
+        raise PartitionFailedError(f"partition {job[1]} failed")
+    return grid_dataset.write_part(job[:5])
+
+
+def test_a_failed_partition_task_leaves_latest_untouched(wudaokou_run, monkeypatch):
+    # (worker processes raise the same way: test_processes_write_the_same_parts_as_synchronous
+    # runs the same tasks there)
+    _, result = wudaokou_run
+    good = result.run_dir
+    out = good.parent.parent
+    assert latest_run(out) == good
+    before = {p.name: p.read_bytes() for p in grid_files(good)}
+    victim = sorted(partition_cells(list(result.grid.index), PARTITION_RESOLUTION))[1]
+    original = grid_dataset.map_partitions
+
+    def with_failure(func, jobs, **options):
+        return original(_fail_on_second_part, [(*job, victim) for job in jobs], **options)
+
+    monkeypatch.setattr(grid_dataset, "map_partitions", with_failure)
+    with pytest.raises(PartitionFailedError, match=victim):
+        write_run(result, out, scheduler="synchronous")
+    assert latest_run(out) == good
+    assert {p.name: p.read_bytes() for p in grid_files(good)} == before
+    debris = list((out / "runs").glob(".partial-*"))
+    assert len(debris) == 1 and not (debris[0] / "manifest.json").exists()
+    assert not (debris[0] / GRID_DIR / part_name(victim)).exists()  # the failed part, never published

@@ -176,7 +176,7 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
     if compute.get("partitioned_screens"):  # the gaps' and the key districts' cells lie in 4-5 partitions
         assert calls["_hazard_partition"] == calls["_exposed_partition"] == [18]
         assert len(calls["_cluster_partition"]) == 2 and min(calls["_cluster_partition"]) > 2, calls
-        assert len(pools) == 2  # the grid's; then one for every coverage and screen computation
+        assert len(pools) == 1  # one per run: the grid, then every coverage and screen computation
     else:
         assert not calls
     assert len(eager.screens.key_districts) and len(eager.coverage.gaps)

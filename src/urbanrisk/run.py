@@ -11,7 +11,7 @@ from .cache import Cache
 from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
-from .parallel import resolve_scheduler
+from .parallel import kept_pool, resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
@@ -110,11 +110,12 @@ def run_recipe(
         "hook": after_stage,
     }
     if not write:
-        result = compute_run(recipe, **options)
+        with kept_pool():  # one pool of worker processes for every stage's partitions (processes)
+            result = compute_run(recipe, **options)
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-    with run_lock(out_dir):
+    with run_lock(out_dir), kept_pool():
         result = compute_run(recipe, **options)
         result.renderer = result_deck
         start = time.perf_counter()

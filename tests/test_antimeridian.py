@@ -12,6 +12,7 @@ import json
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
@@ -205,8 +206,13 @@ def test_a_run_across_180_counts_the_people_in_its_bbox(tmp_path):
     with redirect_stdout(out), redirect_stderr(out):
         assert main(["validate", str(recipe)]) == 0, out.getvalue()
         assert main(["run", "--quiet", "--scheduler", "synchronous", str(recipe)]) == 0, out.getvalue()
-    grid = pd.read_parquet(
-        tmp_path / "out" / "latest" / "grid.parquet", columns=["residents", "known_residents"]
+    from urbanrisk.grid_dataset import read_grid
+
+    grid = read_grid(tmp_path / "out" / "latest", ["residents", "known_residents"], geometry=False)
+    assert (
+        gpd.read_file(tmp_path / "out" / "latest" / "risk.gpkg", layer="grid")
+        .geom_type.eq("MultiPolygon")
+        .any()
     )
     assert grid["residents"].sum() == pytest.approx(DATA[:15, 5:20].sum(), rel=1e-6)
     lon = np.array([h3.cell_to_latlng(c)[1] for c in grid.index])

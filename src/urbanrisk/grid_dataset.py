@@ -190,7 +190,13 @@ def grid_stream(run_dir: Path) -> tuple[pa.RecordBatchReader, dict[str, Any]]:
         for path in files:
             yield from pq.read_table(path, columns=names).cast(target).to_batches()
 
-    return pa.RecordBatchReader.from_batches(target, batches()), geo["columns"][geo["primary_column"]]
+    column = dict(geo["columns"][geo["primary_column"]])
+    types: set[str] = set()  # every part's: a part may hold cells cut at 180° (MultiPolygon)
+    for path in files:
+        part = json.loads(pq.read_schema(path).metadata[b"geo"])
+        types.update(part["columns"][part["primary_column"]].get("geometry_types") or [])
+    column["geometry_types"] = sorted(types)
+    return pa.RecordBatchReader.from_batches(target, batches()), column
 
 
 def read_grid(

@@ -1,11 +1,12 @@
 """Dask end to end (issue #17): driver memory, driver-only seconds, schedulers, on the metropolis.
 
 Each run is a fresh driver process (``if __name__ == "__main__"``) running ``run_recipe`` (layers,
-grid, coverage, screens, outputs written); it reports its own peak RSS (``RUSAGE_SELF``: the driver
+grid, coverage, screens, outputs written); it reports its own peak RSS (``VmHWM``: the driver
 alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool ends).
 Seconds inside Dask computations are timed with a Dask callback (start → finish of every
 ``dask.compute``); the rest of the wall time is the driver working alone. With
-``compute.partitioned_coverage`` the coverage partitions are Dask tasks too; the 8 x 8 runs' coverage
+``partitioned`` the recipe sets ``compute: {partitioned_coverage, partitioned_screens, ingest: partitioned}``:
+coverage, the screens' kernels and the grid's OSM reads go per partition; the 8 x 8 runs' coverage
 and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
 limit).
 
@@ -26,6 +27,14 @@ from pathlib import Path
 from _common import WUDAOKOU_OSM, machine_line
 
 
+def _vm_hwm_mb() -> float:
+    """This process's peak RSS (VmHWM; ``ru_maxrss`` would carry the parent's peak over execve)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
     from dask.callbacks import Callback
 
@@ -42,7 +51,15 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
 
     loaded = ur.load_recipe(recipe)
     loaded = loaded.model_copy(
-        update={"compute": loaded.compute.model_copy(update={"partitioned_coverage": partitioned})}
+        update={
+            "compute": loaded.compute.model_copy(
+                update={
+                    "partitioned_coverage": partitioned,
+                    "partitioned_screens": partitioned,
+                    "ingest": "partitioned" if partitioned else "memory",
+                }
+            )
+        }
     )
     start = time.perf_counter()
     with Timer():
@@ -55,7 +72,7 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
                 "wall_s": wall,
                 "dask_s": dask_s,
                 "computes": len(inside),
-                "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "driver_peak_mb": _vm_hwm_mb(),
                 "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "timings": result.timings,
                 "cells": len(result.grid),

@@ -543,3 +543,26 @@ def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, t
             rgb = png.read([1, 2, 3])
     dark = ((rgb < 40).all(axis=0)).mean()
     assert dark < 0.05  # the boundaries are lines, not a dark sheet over the map
+
+
+def test_impact_circles_reach_deck_as_metres_not_as_an_expression():
+    """pydeck turns every string argument into an accessor expression: ``radius_units="meters"`` became
+    a function in deck.gl's radiusUnits and no impact circle was drawn. Only accessors (get*) may be
+    expressions."""
+    import json
+    from types import SimpleNamespace
+
+    import pydeck as pdk
+
+    from urbanrisk.outputs.planner_layers import impact_layer
+
+    hazards = gpd.GeoDataFrame(
+        {"id": ["H1"], "name": ["北邮液化气站"], "impact_radius_m": [200.0], "grade": ["II"]},
+        geometry=[Point(LON, LAT)],
+        crs=4326,
+    )
+    layers = impact_layer(SimpleNamespace(screens=SimpleNamespace(hazard_sources=hazards)))
+    spec = json.loads(pdk.Deck(layers=layers).to_json())["layers"]
+    expressions = {k for one in spec for k, v in one.items() if isinstance(v, str) and v.startswith("@@=")}
+    assert expressions == {"getPosition", "getRadius", "getLineColor"}
+    assert spec[0]["data"][0]["radius"] == 200.0 and spec[0].get("radiusUnits", "meters") == "meters"

@@ -76,7 +76,11 @@ def unit_layers(result: RunResult) -> list[pdk.Layer]:
 
 
 def impact_layer(result: RunResult) -> list[pdk.Layer]:
-    """Each hazard source's impact radius as a circle in its grade's colour."""
+    """Each hazard source's impact radius as a circle in its grade's colour.
+
+    The radius is in metres, deck.gl's default: pydeck reads a string argument as an accessor
+    expression, so ``radius_units="meters"`` reached deck.gl as a function and no circle was drawn.
+    """
     hazards = result.screens.hazard_sources if result.screens is not None else None
     if hazards is None or not len(hazards):
         return []
@@ -96,7 +100,6 @@ def impact_layer(result: RunResult) -> list[pdk.Layer]:
             id="impact_radius",
             get_position="position",
             get_radius="radius",
-            radius_units="meters",
             filled=False,
             stroked=True,
             get_line_color="line",

@@ -566,3 +566,42 @@ def test_impact_circles_reach_deck_as_metres_not_as_an_expression():
     expressions = {k for one in spec for k, v in one.items() if isinstance(v, str) and v.startswith("@@=")}
     assert expressions == {"getPosition", "getRadius", "getLineColor"}
     assert spec[0]["data"][0]["radius"] == 200.0 and spec[0].get("radiusUnits", "meters") == "meters"
+
+
+def test_zh_report_names_n1_standards_in_chinese_and_credits_no_raster_it_did_not_use(zh_rescan):
+    """The N-1 section said "fire" / "medical" in a Chinese report, and every report credited WorldPop
+    even when residents came from buildings (no raster layer)."""
+    html = (zh_rescan.run_dir / "report.html").read_text(encoding="utf-8")
+    n1 = html[html.index("单点失效分析") :]
+    n1 = n1[: n1.index("</table>")]
+    losses = pd.read_parquet(zh_rescan.run_dir / "resilience.parquet")
+    assert len(losses) and set(losses["standard"]) <= {"fire", "medical", "shelter"}
+    for standard, zh in (("medical", "医疗急救"), ("shelter", "应急避难")):
+        if standard in set(losses["standard"]):
+            assert f"<b>{zh}</b>" in n1 and f"<td>{zh}</td>" in n1 and f">{standard}<" not in n1
+    assert "WorldPop" not in html and "人口栅格" not in html
+
+
+def test_community_status_says_how_many_units_are_the_recipes_polygons():
+    """Polygons that cover part of the area (or none of it: a careless bbox) left the status saying
+    "N units from recipe polygons layer" when most or all of them were H3 parent cells."""
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.screens.communities import community_units
+
+    grid = _graded_grid()
+    west = gpd.GeoDataFrame(
+        {"id": ["W"], "name": ["西社区"]}, geometry=[box(LON - 1, LAT - 1, LON, LAT + 1)], crs=4326
+    )
+    units, assignment, how = community_units(grid, polygons=west, landuse=None, utm_crs=UTM50)
+    parents = int((units["unit_source"] == "h3_parent").sum())
+    assert parents > 0 and (assignment == "W").sum() > 0
+    assert how == f"recipe polygons layer (1 units), other cells by H3 parent cell ({parents} units)"
+    assert data_text(f"ok: {len(units)} units from {how}", "zh") == (
+        f"完成：{len(units)} 个单元（来自配方的面图层 1 个，面外网格单元按 H3 上级单元 {parents} 个）"
+    )
+    far = west.set_geometry([box(LON + 60, LAT, LON + 61, LAT + 1)])
+    assert community_units(grid, polygons=far, landuse=None, utm_crs=UTM50)[2].startswith(
+        "recipe polygons layer (0 units), other cells by H3 parent cell"
+    )
+    whole = west.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
+    assert community_units(grid, polygons=whole, landuse=None, utm_crs=UTM50)[2] == "recipe polygons layer"

@@ -544,3 +544,20 @@ def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
     assert (pixels.sum(axis=1) == 0).mean() < 0.01
     reddish = (pixels[:, 0] > 180) & (pixels[:, 1] < 200) & (pixels[:, 0] - pixels[:, 2] > 25)
     assert reddish.mean() > 0.01
+
+
+def test_rings_reaching_past_the_study_area_are_said(city, answer):
+    """An 800 m ring around a point of a small area counted the area's residents only, with nothing
+    saying so: the answer names every ring the run's cells do not cover, and only those."""
+    _, result = city
+    cells = gpd.GeoSeries(
+        [shapely.Polygon([p[::-1] for p in h3.cell_to_boundary(c)]) for c in result.grid.index], crs=4326
+    ).to_crs(UTM)
+    studied = shapely.union_all(cells.to_numpy()).buffer(0.5)
+    x0, y0 = TO_XY.transform(*lonlat(0, 0))
+    outside = [r for r in answer.rings["ring_m"] if not shapely.Point(x0, y0).buffer(r).within(studied)]
+    assert outside and len(outside) < len(answer.rings)  # the case tells both apart
+    notes = [n for n in answer.notes if "reach past the run's study area" in n]
+    assert len(notes) == 1
+    named = notes[0].removeprefix("the ").split(" ring(s)")[0].split(", ")
+    assert named == [f"{r:,.0f} m" for r in outside]

@@ -448,3 +448,29 @@ def test_a_station_in_two_registries_counts_once(tmp_path):
     layers = load_layers(load_recipe(write_recipe(tmp_path, body)))
     assert len(layers.resources) == 2
     assert any("119-01 is at several places: give each its own id" in note for note in layers.notes)
+
+
+@pytest.mark.parametrize(
+    ("lonlat", "message"),
+    [
+        ("39.959243,116.352676", r"'纬度' 116\.352676 in row 2 is outside \[-90, 90\] .* look swapped; swap"),
+        (
+            "443372.5,4423570.1",
+            r"4423570\.1 in row 2 is no latitude: these look like projected coordinates",
+        ),
+        ("116.352676,", r"non-numeric or empty '经度' / '纬度' in row 2: fix or remove those rows"),
+    ],
+)
+def test_validate_refuses_coordinates_the_run_would_refuse(tmp_path, capsys, lonlat, message):
+    """A GBK registry with 经度/纬度 swapped passed `validate` ("ok") and only the run refused it."""
+    (tmp_path / "消防站.csv").write_bytes(f"名称,类型,经度,纬度\n某消防站,消防站,{lonlat}\n".encode("gbk"))
+    body = {
+        "name": "swapped",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {"st": {"type": "points", "role": "resource", "path": "消防站.csv", "kind_column": "类型"}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"layers\.st\.lat: 消防站\.csv: " + message, err), err

@@ -33,7 +33,7 @@ from pyproj import Transformer
 from . import settings
 from ._errors import InputError
 from .coverage import standards_for
-from .evacuation import disc_shares, ring_table
+from .evacuation import disc_shares, ring_table, studied_shares
 from .grid import cells_to_polygons
 from .layers.coords import to_wgs84, utm_crs
 from .layers.tables import _read_table
@@ -169,6 +169,10 @@ def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame
     geometry = shapely.from_wkb(frame["geometry"].to_numpy())
     projected = shapely.transform(geometry, lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1])))
     return frame.assign(geometry=geometry, projected=projected)
+
+
+#: a ring whose disc the run's cells cover less than this share of reaches past the study area
+STUDIED_SHARE = 0.995
 
 
 def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
@@ -318,6 +322,16 @@ def incident_from_run(
     shelters, assignment, unplaced = shelter_assignment(
         resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m
     )
+    beyond = [
+        r
+        for r, share in zip(radii, studied_shares(polygons, shares, (xy[0], xy[1]), radii), strict=True)
+        if share < STUDIED_SHARE
+    ]
+    if beyond:
+        notes.append(
+            f"the {', '.join(f'{r:,.0f} m' for r in beyond)} ring(s) reach past the run's study area: their "
+            "residents and people present count only the part inside it (run a recipe covering more)"
+        )
     if not (shelters["status"] == "usable").any():
         notes.append(
             "no usable shelter (a shelter with a known capacity outside the radius): "

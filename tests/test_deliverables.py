@@ -253,6 +253,17 @@ def test_r_value_by_hand_grades_one_to_three():
     assert _source_with_people(10.0, "汽油", "20000")["gb18218_grade"] == "一级"
 
 
+def test_quantities_written_with_their_unit_as_offices_do():
+    """存量 "30吨" left the R value blank ("not a number of tonnes"); "-3" and "inf" gave a negative or
+    infinite R. LPG 30 t, 150 people within 500 m: α 2 × 1.5×30/50 = 1.8 (四级), however 30 t is written."""
+    for written in ("30", "30吨", "30 t", "30000kg", "30000 公斤"):
+        row = _source_with_people(150.0, "液化石油气", written)
+        assert row["gb18218_R"] == pytest.approx(1.8) and row["gb18218_grade"] == "四级", written
+    for absurd in ("-3", "inf", "三十"):
+        row = _source_with_people(150.0, "液化石油气", absurd)
+        assert pd.isna(row["gb18218_R"]) and "is not a number of tonnes" in row["gb18218_basis"], absurd
+
+
 def test_unlisted_substances_get_no_r_value():
     row = _source_with_people(60.0, "unobtainium", "3")
     assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""

@@ -616,3 +616,15 @@ def test_community_status_says_how_many_units_are_the_recipes_polygons():
     )
     whole = west.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
     assert community_units(grid, polygons=whole, landuse=None, utm_crs=UTM50)[2] == "recipe polygons layer"
+
+
+def test_zh_map_warns_in_chinese(zh_rescan):
+    """The map of a Chinese run warned in English ("shelter coverage: no shelter in the data ...")."""
+    from urbanrisk.outputs.html import escape_text
+    from urbanrisk.outputs.i18n import data_text
+
+    html = (zh_rescan.run_dir / "map.html").read_text(encoding="utf-8")
+    warnings = yaml.safe_load((zh_rescan.run_dir / "manifest.json").read_text(encoding="utf-8"))["warnings"]
+    assert warnings
+    for warning in warnings:
+        assert escape_text(data_text(warning, "zh")) in html and escape_text(warning) not in html

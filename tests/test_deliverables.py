@@ -628,3 +628,29 @@ def test_zh_map_warns_in_chinese(zh_rescan):
     assert warnings
     for warning in warnings:
         assert escape_text(data_text(warning, "zh")) in html and escape_text(warning) not in html
+
+
+def test_gaps_are_outlined_not_tinted_so_grade_colours_stay_true():
+    """A translucent red gap fill over grade III (yellow) cells read as grade II (orange) on the map."""
+    import json
+    from types import SimpleNamespace
+
+    import pydeck as pdk
+
+    from urbanrisk.outputs.planner_layers import gap_layers
+
+    gaps = gpd.GeoDataFrame(
+        {
+            "standard": ["fire"],
+            "gap": ["fire-1"],
+            "worst_travel": [420.0],
+            "unit": ["s"],
+            "residents": [4104.0],
+        },
+        geometry=[box(LON, LAT, LON + 0.002, LAT + 0.002)],
+        crs=4326,
+    )
+    layers = gap_layers(SimpleNamespace(coverage=SimpleNamespace(gaps=gaps)))
+    (spec,) = json.loads(pdk.Deck(layers=layers).to_json())["layers"]
+    assert spec["id"] == "gaps:fire" and spec["filled"] is False and "getFillColor" not in spec
+    assert spec["stroked"] is True and spec["getLineColor"][:3] == [200, 0, 0]

@@ -654,3 +654,17 @@ def test_gaps_are_outlined_not_tinted_so_grade_colours_stay_true():
     (spec,) = json.loads(pdk.Deck(layers=layers).to_json())["layers"]
     assert spec["id"] == "gaps:fire" and spec["filled"] is False and "getFillColor" not in spec
     assert spec["stroked"] is True and spec["getLineColor"][:3] == [200, 0, 0]
+
+
+def test_incident_notifies_the_units_of_every_level_by_level(level_run, tmp_path):
+    """With 区 and 街道 polygons, the units to notify were only the communities screen's units, labelled
+    "polygons": the streets were missing. Now every level's units are listed under their level."""
+    answer = ur.answer_incident(
+        level_run.recipe, at=(116.3195, 40.0), kind="gas_leak", out=tmp_path / "incident"
+    )
+    units = answer.units.set_index("id")
+    assert "polygons" not in set(units["level"])
+    assert units.loc["110108", "level"] == "district" and units.loc["110108", "distance_m"] == 0.0
+    assert units.loc["S1", "level"] == "street" and units.loc["S1", "distance_m"] == 0.0
+    assert units.loc["S2", "level"] == "street" and 35 < units.loc["S2", "distance_m"] < 50  # 0.0005° east
+    assert bool(units.loc["S2", "in_evacuation"])  # gas_leak evacuates 100 m

@@ -179,27 +179,39 @@ def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
     return [next(r for r in radii if d <= r) for d in distance]
 
 
+def _near(units: pd.DataFrame, level: Any, point: shapely.Point, radii: list[float], radius: float):
+    distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
+    keep = distance <= max(radii)  # NaN (a unit without geometry: unassigned) is never near
+    return pd.DataFrame(
+        {
+            "level": np.asarray(level)[keep] if np.ndim(level) else level,
+            "id": units["id"].to_numpy()[keep],
+            "name": units["name"].to_numpy()[keep],
+            "distance_m": distance[keep],
+            "in_evacuation": distance[keep] <= radius,
+        }
+    )
+
+
 def _units(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float], radius: float):
-    """Community units (of every source the run has), key districts and urban villages within reach."""
+    """Units within reach: the recipe's units at every level (``register_<level>.parquet``: 街道 and
+    社区 both, named by level), the other community units (OSM residential areas, H3 parents), key
+    districts and urban villages."""
     frames = []
-    for name, level in {"communities.parquet": None, **AREA_FILES}.items():
-        path = run_dir / name
-        if not path.is_file():
-            continue
-        units = read_geo(path, ["id", "name", *(["unit_source"] if level is None else [])], to_xy)
-        distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
-        keep = distance <= max(radii)
+    registers = sorted(run_dir.glob("register_*.parquet"))
+    for path in registers:
         frames.append(
-            pd.DataFrame(
-                {
-                    "level": units["unit_source"].to_numpy()[keep] if level is None else level,
-                    "id": units["id"].to_numpy()[keep],
-                    "name": units["name"].to_numpy()[keep],
-                    "distance_m": distance[keep],
-                    "in_evacuation": distance[keep] <= radius,
-                }
-            )
+            _near(read_geo(path, ["id", "name"], to_xy), path.stem[len("register_") :], point, radii, radius)
         )
+    communities = run_dir / "communities.parquet"
+    if communities.is_file():
+        units = read_geo(communities, ["id", "name", "unit_source"], to_xy)
+        if registers:  # the recipe's polygons are listed by level above
+            units = units[units["unit_source"] != "polygons"]
+        frames.append(_near(units, units["unit_source"].to_numpy(), point, radii, radius))
+    for name, level in AREA_FILES.items():
+        if (run_dir / name).is_file():
+            frames.append(_near(read_geo(run_dir / name, ["id", "name"], to_xy), level, point, radii, radius))
     columns = ["level", "id", "name", "distance_m", "in_evacuation"]
     units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     units = units.sort_values(["distance_m", "level"]).reset_index(drop=True)

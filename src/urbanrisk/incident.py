@@ -68,9 +68,31 @@ def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path else settings.tables_dir / "incident_kinds.csv"
     table = _read_table(path, ["kind", "rings_m", "evacuate_m", "source"]).set_index("kind")
+    if "names" not in table.columns:  # a copy made before the column existed
+        table["names"] = ""
     table["rings"] = table["rings_m"].map(lambda t: sorted(float(r) for r in t.split("|") if r.strip()))
     table["evacuate_m"] = table["evacuate_m"].astype(float)
     return table
+
+
+def kind_named(kind: str, kinds: pd.DataFrame, path: str | Path) -> str:
+    """The table's kind for what ``--kind`` said: a kind, or one of its ``names`` (燃气泄漏 -> gas_leak).
+
+    Examples
+    --------
+    >>> kind_named("燃气泄漏", incident_kind_table(), "incident_kinds.csv")
+    'gas_leak'
+    """
+    wanted = kind.strip().lower()
+    for name, names in kinds["names"].items():
+        if wanted == str(name).lower() or wanted in {n.strip().lower() for n in str(names).split("|")}:
+            return str(name)
+    known = [f"{k} ({n.split('|')[0]})" if n else str(k) for k, n in kinds["names"].items()]
+    msg = (
+        f"incident kind {kind!r} has no distance table entry: use one of {', '.join(known)}, or add a row "
+        f"to your copy of {Path(path).name} named in the recipe (tables: {{incident_kinds: FILE}})"
+    )
+    raise InputError(msg)
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -283,14 +305,9 @@ def incident_from_run(
 ) -> IncidentResult:
     """Answer an incident from a complete run folder (see the module docstring)."""
     start = time.perf_counter()
+    kinds_path = kinds_path or recipe.tables.incident_kinds
     kinds = incident_kind_table(kinds_path)
-    if kind not in kinds.index:
-        table = kinds_path or settings.tables_dir / "incident_kinds.csv"
-        msg = (
-            f"incident kind {kind!r} has no distance table entry: use one of {sorted(kinds.index)} "
-            f"or add a row to {table}"
-        )
-        raise InputError(msg)
+    kind = kind_named(kind, kinds, kinds_path or settings.tables_dir / "incident_kinds.csv")
     entry = kinds.loc[kind]
     radius = float(entry["evacuate_m"]) if radius is None else float(radius)
     if not radius > 0:
@@ -396,7 +413,9 @@ def answer_incident(
     at
         The incident's point, ``(lon, lat)`` or ``"LON,LAT"``, in ``coords`` (wgs84, gcj02, bd09).
     kind
-        A kind of ``tables/incident_kinds.csv`` (gas_leak, chemical_spill, explosion, fire).
+        A kind of ``tables/incident_kinds.csv`` (gas_leak, chemical_spill, explosion, fire) or one
+        of its names (燃气泄漏, 危化品泄漏, 爆炸, 火灾); the recipe's ``tables: {incident_kinds: ...}``
+        replaces the table.
     radius
         Metres evacuated (None: the kind's ``evacuate_m``); always one of the rings.
     runs
@@ -420,7 +439,7 @@ def answer_incident(
     if write:
         start = time.perf_counter()
         base = Path(runs) if runs is not None else Path(recipe.outputs.dir)
-        target = Path(out) if out is not None else base / "incidents" / f"{utc_stamp()}-{kind}"
+        target = Path(out) if out is not None else base / "incidents" / f"{utc_stamp()}-{result.kind}"
         result.out_dir = write_incident(result, target)
         result.timings["write_s"] = round(time.perf_counter() - start, 4)
     return result

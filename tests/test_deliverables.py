@@ -3,6 +3,7 @@ GB 18218-2018 major-hazard grades, the Chinese report, the planner's map and act
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -668,3 +669,20 @@ def test_incident_notifies_the_units_of_every_level_by_level(level_run, tmp_path
     assert units.loc["S1", "level"] == "street" and units.loc["S1", "distance_m"] == 0.0
     assert units.loc["S2", "level"] == "street" and 35 < units.loc["S2", "distance_m"] < 50  # 0.0005° east
     assert bool(units.loc["S2", "in_evacuation"])  # gas_leak evacuates 100 m
+
+
+def test_cells_that_lost_coverage_say_so_first(zh_rescan):
+    """Cells escalated after a shelter was removed were explained by their top factors only (building
+    coverage, residents...), never by the lost coverage that raised them."""
+    old = pd.read_parquet(zh_rescan.previous / "grid.parquet")
+    new = pd.read_parquet(zh_rescan.run_dir / "grid.parquet")
+    both = old.index.intersection(new.index)
+    was, now = old.loc[both, "shelter_covered"], new.loc[both, "shelter_covered"]
+    lost = set(both[(was == True) & (now == False)])  # noqa: E712 (None: unknown, neither)
+    changes = pd.read_parquet(zh_rescan.run_dir / "changes.parquet").query("kind == 'cell'").set_index("id")
+    assert lost & set(changes.index)  # the case has cells whose grade changed with the coverage lost
+    for cell, row in changes.iterrows():
+        assert row["explanation"].startswith("shelter coverage lost; ") == (cell in lost), cell
+    alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
+    cells = [a for a in alerts if a["kind"] == "cell" and a["id"] in lost]
+    assert cells and all(a["explanation"].startswith("应急避难覆盖丧失；") for a in cells)

@@ -114,6 +114,9 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
         )
         for row in cell_rows:  # say what changed in reach of the cell, not only its top factors
             cell = row["id"]
+            lost = _coverage_lost(old_grid.loc[cell], new_grid.loc[cell])
+            if lost:  # a removed station raises lack of coping, which the top factors may not show
+                row["explanation"] = f"{', '.join(lost)} coverage lost; {row['explanation']}"
             before, after = old_grid.loc[cell, "top_hazard"], new_grid.loc[cell, "top_hazard"]
             if after and after != before:
                 row["explanation"] = f"hazard source {after} now in reach; {row['explanation']}"
@@ -271,6 +274,24 @@ def _resource_ids(folder: Path) -> set[str] | None:
     return set(
         pyogrio.read_dataframe(path, layer="resources", columns=["id"], read_geometry=False)["id"].astype(str)
     )
+
+
+def _coverage_lost(old: pd.Series, new: pd.Series) -> list[str]:
+    """The standards whose ``<standard>_covered`` went from True to False in one cell (unknown is neither).
+
+    Examples
+    --------
+    >>> _coverage_lost(pd.Series({"fire_covered": True, "medical_covered": True}),
+    ...                pd.Series({"fire_covered": False, "medical_covered": True}))
+    ['fire']
+    """
+
+    def flag(row: pd.Series, column: str) -> bool | None:
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else bool(value)
+
+    columns = [c for c in new.index if str(c).endswith("_covered") and c in old.index]
+    return [c[: -len("_covered")] for c in columns if flag(old, c) is True and flag(new, c) is False]
 
 
 def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path) -> list[dict[str, Any]]:

@@ -454,6 +454,7 @@ def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan
     # removing shelter SH2 leaves residents beyond the 500 m walk: an alert naming it, in residents
     lost = next(a for a in alerts if a["kind"] == "coverage shelter")
     assert lost["removed_resources"] == ["SH2"] and lost["residents"] > 0 and lost["cells"] >= 1
+    assert lost["name"] == "测试避难场所二"  # the removed shelter by name (the alert had none)
     assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}
 
 

@@ -265,6 +265,15 @@ def _with_places(alerts: list[dict[str, Any]], folder: Path) -> list[dict[str, A
     return out
 
 
+def _resource_names(folder: Path) -> dict[str, str]:
+    """Resource id -> name in a run folder's resources.parquet (empty when the run has none)."""
+    path = folder / "resources.parquet"
+    if not path.is_file():
+        return {}
+    frame = pd.read_parquet(path, columns=["id", "name"])
+    return {str(i): str(n) for i, n in zip(frame["id"], frame["name"], strict=True) if isinstance(n, str)}
+
+
 def _resource_ids(folder: Path) -> set[str] | None:
     import pyogrio
 
@@ -303,6 +312,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
     old_cov = _read(old_dir, "coverage")
     old_ids, new_ids = _resource_ids(old_dir), _resource_ids(new_dir)
     removed = sorted(old_ids - new_ids) if old_ids is not None and new_ids is not None else []
+    names = _resource_names(old_dir)
     alerts = []
     for kind, rows in lost.groupby("kind"):
         standard = kind[len("coverage ") :]
@@ -317,7 +327,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
             {
                 "kind": kind,
                 "id": f"{standard}-coverage-lost",
-                "name": "",
+                "name": "、".join(names.get(r, "") or r for r in gone),  # the stations' names, not only ids
                 "old_grade": None,
                 "new_grade": None,
                 "residents": round(float(rows["residents"].sum()), 1),

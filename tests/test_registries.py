@@ -474,3 +474,21 @@ def test_validate_refuses_coordinates_the_run_would_refuse(tmp_path, capsys, lon
     assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
     err = capsys.readouterr().err
     assert re.search(r"layers\.st\.lat: 消防站\.csv: " + message, err), err
+
+
+def test_validate_refuses_an_override_of_no_standard(tmp_path, capsys):
+    """coverage.overrides.fire2 (a typo) passed `validate` as ok and only the run stopped on it."""
+    body = {
+        "name": "typo",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {},
+        "coverage": {"overrides": {"fire2": {"resources_complete": True}}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "coverage.overrides: names unknown standards ['fire2']: preset cn has ['fire', 'medical', 'shelter']"
+        in err
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import h3
 
 from . import settings
-from ._errors import LayerError, LayerProblemsError, RecipeError
+from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job
 from .layers.headers import vector_header
 from .layers.raster import raster_info
@@ -25,6 +25,7 @@ from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_
 from .recipe import Recipe, load_recipe
 from .recipe.messages import format_problem, line_index
 from .recipe.schema import SEVERITY_HINT
+from .standards import standards_for
 
 
 def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None:
@@ -353,6 +354,18 @@ def _missing_files(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+def _standards_problems(recipe: Recipe) -> list[Problem]:
+    """The coverage preset and overrides as the run reads them (``coverage.overrides.fire2`` passed
+    validate and stopped the run)."""
+    spec = recipe.coverage
+    try:
+        standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    except (InputError, LayerError) as exc:
+        key = "standards" if "preset" in str(exc).split(":")[0] else "overrides"
+        return [(("coverage", key), str(exc).removeprefix("coverage.overrides "))]
+    return []
+
+
 def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     """Raise one error listing every :func:`layer_problems`, each with its recipe key and line.
 
@@ -371,6 +384,8 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     problems = missing + [
         p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
     ]
+    if ("tables", "standards") not in gone:
+        problems += _standards_problems(recipe)
     earlier = earlier or []
     problems = [(k, m) for k, m in problems if not any(f": {'.'.join(k)}: " in e for e in earlier)]
     if not problems and not earlier:

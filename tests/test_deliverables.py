@@ -593,6 +593,7 @@ def test_zh_report_names_n1_standards_in_chinese_and_credits_no_raster_it_did_no
         if standard in set(losses["standard"]):
             assert f"<b>{zh}</b>" in n1 and f"<td>{zh}</td>" in n1 and f">{standard}<" not in n1
     assert "WorldPop" not in html and "人口栅格" not in html
+    assert "地图数据 © OpenStreetMap 贡献者（ODbL）。</p>" in html  # a Chinese full stop
 
 
 def test_community_status_says_how_many_units_are_the_recipes_polygons():

@@ -386,7 +386,8 @@ def report_html(
         f"{escape_text(recipe.grading.thresholds)} · "
         f"{escape_text(t('method and sources: docs/risk-model.md'))}</p>",
         note_html,
-        f'<p class="note">{escape_text(t(ATTRIBUTION))}.{raster_credit}</p></section>',
+        f'<p class="note">{escape_text(t(ATTRIBUTION))}{"。" if language == "zh" else "."}{raster_credit}</p>'
+        "</section>",
     ]
     body = "\n".join(sections)
     lang = "zh-CN" if language == "zh" else "en"

@@ -6,6 +6,7 @@ Counted like import-linter counts them: imports at module level, inside function
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -110,3 +111,33 @@ def test_every_module_imports():
 
     for module in pkgutil.walk_packages(urbanrisk.__path__, "urbanrisk."):
         importlib.import_module(module.name)
+
+
+def test_python_dash_m_urbanrisk_keeps_the_exit_codes(tmp_path):
+    """``python -m urbanrisk`` is the command too (it had no __main__), exit codes included."""
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "urbanrisk", "validate", str(tmp_path / "none.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 2 and "recipe not found" in done.stderr
+
+
+def test_a_reader_that_goes_away_is_no_internal_error():
+    """``urbanrisk validate R | head -0``: the closed pipe raised BrokenPipeError, a traceback and exit 1
+    (internal error) after the work was done; the command now keeps its own exit code."""
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    recipe = ROOT / "recipes" / "beijing-bupt.yaml"
+    with subprocess.Popen(
+        [sys.executable, "-m", "urbanrisk", "validate", str(recipe)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as done:
+        done.stdout.close()  # the reader is gone before the command prints
+        err = done.stderr.read().decode()
+        code = done.wait(timeout=60)
+    assert code == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -3,6 +3,7 @@ GB 18218-2018 major-hazard grades, the Chinese report, the planner's map and act
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -253,6 +254,17 @@ def test_r_value_by_hand_grades_one_to_three():
     assert _source_with_people(10.0, "汽油", "20000")["gb18218_grade"] == "一级"
 
 
+def test_quantities_written_with_their_unit_as_offices_do():
+    """存量 "30吨" left the R value blank ("not a number of tonnes"); "-3" and "inf" gave a negative or
+    infinite R. LPG 30 t, 150 people within 500 m: α 2 × 1.5×30/50 = 1.8 (四级), however 30 t is written."""
+    for written in ("30", "30吨", "30 t", "30000kg", "30000 公斤"):
+        row = _source_with_people(150.0, "液化石油气", written)
+        assert row["gb18218_R"] == pytest.approx(1.8) and row["gb18218_grade"] == "四级", written
+    for absurd in ("-3", "inf", "三十"):
+        row = _source_with_people(150.0, "液化石油气", absurd)
+        assert pd.isna(row["gb18218_R"]) and "is not a number of tonnes" in row["gb18218_basis"], absurd
+
+
 def test_unlisted_substances_get_no_r_value():
     row = _source_with_people(60.0, "unobtainium", "3")
     assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""
@@ -442,6 +454,7 @@ def test_alerts_are_readable_utf8_with_units_coordinates_and_residents(zh_rescan
     # removing shelter SH2 leaves residents beyond the 500 m walk: an alert naming it, in residents
     lost = next(a for a in alerts if a["kind"] == "coverage shelter")
     assert lost["removed_resources"] == ["SH2"] and lost["residents"] > 0 and lost["cells"] >= 1
+    assert lost["name"] == "测试避难场所二"  # the removed shelter by name (the alert had none)
     assert "SH2" in lost["explanation"] and set(lost["units"]) == {"district", "street"}
 
 
@@ -543,3 +556,135 @@ def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, t
             rgb = png.read([1, 2, 3])
     dark = ((rgb < 40).all(axis=0)).mean()
     assert dark < 0.05  # the boundaries are lines, not a dark sheet over the map
+
+
+def test_impact_circles_reach_deck_as_metres_not_as_an_expression():
+    """pydeck turns every string argument into an accessor expression: ``radius_units="meters"`` became
+    a function in deck.gl's radiusUnits and no impact circle was drawn. Only accessors (get*) may be
+    expressions."""
+    import json
+    from types import SimpleNamespace
+
+    import pydeck as pdk
+
+    from urbanrisk.outputs.planner_layers import impact_layer
+
+    hazards = gpd.GeoDataFrame(
+        {"id": ["H1"], "name": ["北邮液化气站"], "impact_radius_m": [200.0], "grade": ["II"]},
+        geometry=[Point(LON, LAT)],
+        crs=4326,
+    )
+    layers = impact_layer(SimpleNamespace(screens=SimpleNamespace(hazard_sources=hazards)))
+    spec = json.loads(pdk.Deck(layers=layers).to_json())["layers"]
+    expressions = {k for one in spec for k, v in one.items() if isinstance(v, str) and v.startswith("@@=")}
+    assert expressions == {"getPosition", "getRadius", "getLineColor"}
+    assert spec[0]["data"][0]["radius"] == 200.0 and spec[0].get("radiusUnits", "meters") == "meters"
+
+
+def test_zh_report_names_n1_standards_in_chinese_and_credits_no_raster_it_did_not_use(zh_rescan):
+    """The N-1 section said "fire" / "medical" in a Chinese report, and every report credited WorldPop
+    even when residents came from buildings (no raster layer)."""
+    html = (zh_rescan.run_dir / "report.html").read_text(encoding="utf-8")
+    n1 = html[html.index("单点失效分析") :]
+    n1 = n1[: n1.index("</table>")]
+    losses = pd.read_parquet(zh_rescan.run_dir / "resilience.parquet")
+    assert len(losses) and set(losses["standard"]) <= {"fire", "medical", "shelter"}
+    for standard, zh in (("medical", "医疗急救"), ("shelter", "应急避难")):
+        if standard in set(losses["standard"]):
+            assert f"<b>{zh}</b>" in n1 and f"<td>{zh}</td>" in n1 and f">{standard}<" not in n1
+    assert "WorldPop" not in html and "人口栅格" not in html
+    assert "地图数据 © OpenStreetMap 贡献者（ODbL）。</p>" in html  # a Chinese full stop
+
+
+def test_community_status_says_how_many_units_are_the_recipes_polygons():
+    """Polygons that cover part of the area (or none of it: a careless bbox) left the status saying
+    "N units from recipe polygons layer" when most or all of them were H3 parent cells."""
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.screens.communities import community_units
+
+    grid = _graded_grid()
+    west = gpd.GeoDataFrame(
+        {"id": ["W"], "name": ["西社区"]}, geometry=[box(LON - 1, LAT - 1, LON, LAT + 1)], crs=4326
+    )
+    units, assignment, how = community_units(grid, polygons=west, landuse=None, utm_crs=UTM50)
+    parents = int((units["unit_source"] == "h3_parent").sum())
+    assert parents > 0 and (assignment == "W").sum() > 0
+    assert how == f"recipe polygons layer (1 units), other cells by H3 parent cell ({parents} units)"
+    assert data_text(f"ok: {len(units)} units from {how}", "zh") == (
+        f"完成：{len(units)} 个单元（来自配方的面图层 1 个，面外网格单元按 H3 上级单元 {parents} 个）"
+    )
+    far = west.set_geometry([box(LON + 60, LAT, LON + 61, LAT + 1)])
+    assert community_units(grid, polygons=far, landuse=None, utm_crs=UTM50)[2].startswith(
+        "recipe polygons layer (0 units), other cells by H3 parent cell"
+    )
+    whole = west.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
+    assert community_units(grid, polygons=whole, landuse=None, utm_crs=UTM50)[2] == "recipe polygons layer"
+
+
+def test_zh_map_warns_in_chinese(zh_rescan):
+    """The map of a Chinese run warned in English ("shelter coverage: no shelter in the data ...")."""
+    from urbanrisk.outputs.html import escape_text
+    from urbanrisk.outputs.i18n import data_text
+
+    html = (zh_rescan.run_dir / "map.html").read_text(encoding="utf-8")
+    warnings = yaml.safe_load((zh_rescan.run_dir / "manifest.json").read_text(encoding="utf-8"))["warnings"]
+    assert warnings
+    for warning in warnings:
+        assert escape_text(data_text(warning, "zh")) in html and escape_text(warning) not in html
+
+
+def test_gaps_are_outlined_not_tinted_so_grade_colours_stay_true():
+    """A translucent red gap fill over grade III (yellow) cells read as grade II (orange) on the map."""
+    import json
+    from types import SimpleNamespace
+
+    import pydeck as pdk
+
+    from urbanrisk.outputs.planner_layers import gap_layers
+
+    gaps = gpd.GeoDataFrame(
+        {
+            "standard": ["fire"],
+            "gap": ["fire-1"],
+            "worst_travel": [420.0],
+            "unit": ["s"],
+            "residents": [4104.0],
+        },
+        geometry=[box(LON, LAT, LON + 0.002, LAT + 0.002)],
+        crs=4326,
+    )
+    layers = gap_layers(SimpleNamespace(coverage=SimpleNamespace(gaps=gaps)))
+    (spec,) = json.loads(pdk.Deck(layers=layers).to_json())["layers"]
+    assert spec["id"] == "gaps:fire" and spec["filled"] is False and "getFillColor" not in spec
+    assert spec["stroked"] is True and spec["getLineColor"][:3] == [200, 0, 0]
+
+
+def test_incident_notifies_the_units_of_every_level_by_level(level_run, tmp_path):
+    """With 区 and 街道 polygons, the units to notify were only the communities screen's units, labelled
+    "polygons": the streets were missing. Now every level's units are listed under their level."""
+    answer = ur.answer_incident(
+        level_run.recipe, at=(116.3195, 40.0), kind="gas_leak", out=tmp_path / "incident"
+    )
+    units = answer.units.set_index("id")
+    assert "polygons" not in set(units["level"])
+    assert units.loc["110108", "level"] == "district" and units.loc["110108", "distance_m"] == 0.0
+    assert units.loc["S1", "level"] == "street" and units.loc["S1", "distance_m"] == 0.0
+    assert units.loc["S2", "level"] == "street" and 35 < units.loc["S2", "distance_m"] < 50  # 0.0005° east
+    assert bool(units.loc["S2", "in_evacuation"])  # gas_leak evacuates 100 m
+
+
+def test_cells_that_lost_coverage_say_so_first(zh_rescan):
+    """Cells escalated after a shelter was removed were explained by their top factors only (building
+    coverage, residents...), never by the lost coverage that raised them."""
+    old = pd.read_parquet(zh_rescan.previous / "grid.parquet")
+    new = pd.read_parquet(zh_rescan.run_dir / "grid.parquet")
+    both = old.index.intersection(new.index)
+    was, now = old.loc[both, "shelter_covered"], new.loc[both, "shelter_covered"]
+    lost = set(both[(was == True) & (now == False)])  # noqa: E712 (None: unknown, neither)
+    changes = pd.read_parquet(zh_rescan.run_dir / "changes.parquet").query("kind == 'cell'").set_index("id")
+    assert lost & set(changes.index)  # the case has cells whose grade changed with the coverage lost
+    for cell, row in changes.iterrows():
+        assert row["explanation"].startswith("shelter coverage lost; ") == (cell in lost), cell
+    alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
+    cells = [a for a in alerts if a["kind"] == "cell" and a["id"] in lost]
+    assert cells and all(a["explanation"].startswith("应急避难覆盖丧失；") for a in cells)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import yaml
 from pyproj import Geod, Transformer
 
 import urbanrisk as ur
@@ -544,3 +545,49 @@ def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
     assert (pixels.sum(axis=1) == 0).mean() < 0.01
     reddish = (pixels[:, 0] > 180) & (pixels[:, 1] < 200) & (pixels[:, 0] - pixels[:, 2] > 25)
     assert reddish.mean() > 0.01
+
+
+def test_rings_reaching_past_the_study_area_are_said(city, answer):
+    """An 800 m ring around a point of a small area counted the area's residents only, with nothing
+    saying so: the answer names every ring the run's cells do not cover, and only those."""
+    _, result = city
+    cells = gpd.GeoSeries(
+        [shapely.Polygon([p[::-1] for p in h3.cell_to_boundary(c)]) for c in result.grid.index], crs=4326
+    ).to_crs(UTM)
+    studied = shapely.union_all(cells.to_numpy()).buffer(0.5)
+    x0, y0 = TO_XY.transform(*lonlat(0, 0))
+    outside = [r for r in answer.rings["ring_m"] if not shapely.Point(x0, y0).buffer(r).within(studied)]
+    assert outside and len(outside) < len(answer.rings)  # the case tells both apart
+    notes = [n for n in answer.notes if "reach past the run's study area" in n]
+    assert len(notes) == 1
+    named = notes[0].removeprefix("the ").split(" ring(s)")[0].split(", ")
+    assert named == [f"{r:,.0f} m" for r in outside]
+
+
+def test_kinds_by_their_chinese_names_and_from_the_recipes_own_table(city, tmp_path):
+    """`--kind 燃气泄漏` was refused (kinds were English codes only), and the fix the message gave was to
+    edit the installed package's table: a recipe now names its own copy (tables: {incident_kinds})."""
+    recipe, _ = city
+    lon, lat = lonlat(0, 0)
+    by_name = ur.answer_incident(recipe, at=(lon, lat), kind="燃气泄漏", write=False)
+    by_code = ur.answer_incident(recipe, at=(lon, lat), kind="gas_leak", write=False)
+    assert by_name.kind == "gas_leak"
+    pd.testing.assert_frame_equal(by_name.rings, by_code.rings)
+    own = tmp_path / "我市事件类型.csv"
+    own.write_text(
+        "kind,rings_m,evacuate_m,source,names\n"
+        "earthquake_collapse,30|60,30,某市预案 (test row),地震|房屋倒塌\n",
+        encoding="utf-8",
+    )
+    body = yaml.safe_load(Path(recipe).read_text(encoding="utf-8"))
+    body["tables"] = {**body.get("tables", {}), "incident_kinds": str(own)}
+    copy = tmp_path / "recipe.yaml"
+    copy.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    quake = ur.answer_incident(copy, at=(lon, lat), kind="地震", write=False)
+    assert quake.kind == "earthquake_collapse" and sorted(quake.rings["ring_m"]) == [30.0, 60.0]
+    with pytest.raises(
+        ur.InputError,
+        match=r"'gas_leak' has no distance table entry: use one of "
+        r"earthquake_collapse \(地震\), or add a row to your copy of 我市事件类型\.csv",
+    ):
+        ur.answer_incident(copy, at=(lon, lat), kind="gas_leak", write=False)

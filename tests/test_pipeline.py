@@ -254,3 +254,41 @@ def test_map_page_attributes_stay_out_of_the_deck_json(wudaokou_recipe):
     deck_json = deck.to_json()
     assert "headerHtml" not in deck_json and "displayNote" not in deck_json  # ...but not into deck.gl
     assert "urToggle" in deck._repr_html_()
+
+
+def test_an_area_away_from_the_buildings_and_units_is_said(tmp_path):
+    """A bbox typed away from the data (here across 180°, the BUPT extract kept) ran 121,278 empty cells
+    to the end, noting only the registries' points; the buildings and the units are named too."""
+    from shapely.geometry import box
+
+    from conftest import BUPT_OSM
+    from urbanrisk.pipeline import prepare_run
+    from urbanrisk.recipe import load_recipe
+
+    gpd.GeoDataFrame(
+        {"id": ["001"], "name": ["北邮社区"]}, geometry=[box(116.349, 39.957, 116.355, 39.963)], crs=4490
+    ).to_file(tmp_path / "社区.geojson")
+    body = {
+        "name": "away",
+        "area": {"bbox": [179.9, -16.6, -179.9, -16.5]},
+        "grid": {"resolution": 9},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BUPT_OSM)},
+            "units": {"type": "polygons", "path": "社区.geojson", "level": "社区"},
+        },
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    recipe = load_recipe(write_recipe(tmp_path, body))
+    layers, _, notes = prepare_run(recipe, cache=None, stage=lambda name, work: work())
+    count = len(layers.buildings)
+    assert count > 100
+    assert (
+        f"buildings: none of the {count:,} lies in the study area: no resident or building is counted"
+        in " ".join(notes)
+    )
+    assert (
+        "polygons: none of the 1 lies in the study area: cells fall to H3 parent units (check area:)" in notes
+    )
+    home = {**body, "area": {"layer": "osm"}}  # the extract's own area: nothing to say
+    _, _, notes = prepare_run(load_recipe(write_recipe(tmp_path, home)), cache=None, stage=lambda n, w: w())
+    assert not [n for n in notes if "lies in the study area" in n]

@@ -410,3 +410,85 @@ def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
     assert "6 problem(s)" in err and "layers.csv.severity" not in err
     body["layers"] = {k: v for k, v in body["layers"].items() if k not in ("excel", "csv", "units")}
     assert main(["validate", str(write_recipe(tmp_path / "ok", body))]) == 0
+
+
+def test_a_station_in_two_registries_counts_once(tmp_path):
+    """The same station in the office's .xls and its GBK CSV copy, both declared complete: counted
+    twice it would cover its residents twice over and N-1 would say that losing it costs nobody."""
+    header = ["名称", "类型", "经度", "纬度", "编号"]
+    station = ["北邮微型消防站", "消防站", 116.352676, 39.959243, "119-01"]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("消防站台账")
+    for i, row in enumerate([header, station]):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    book.save(str(tmp_path / "消防站台账.xls"))
+    (tmp_path / "消防站.csv").write_bytes(
+        (",".join(header) + "\n" + ",".join(map(str, station)) + "\n").encode("gbk")
+    )
+    spec = {"type": "points", "role": "resource", "kind_column": "类型", "id_column": "编号"}
+    body = {
+        "name": "twice",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {
+            "xls": {**spec, "path": "消防站台账.xls", "complete_for": ["消防站"]},
+            "csv": {**spec, "path": "消防站.csv", "complete_for": ["fire_station"]},
+        },
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    layers = load_layers(load_recipe(write_recipe(tmp_path, body)))
+    assert layers.resources["id"].tolist() == ["119-01"]
+    assert "resources: fire_station 119-01 is listed in 'csv' and 'xls' at the same place: counted once" in (
+        layers.notes
+    )
+    moved = [*station[:2], 116.3530, 39.9600, *station[4:]]  # the same id at another place: both kept
+    text = ",".join(header) + "\n" + ",".join(map(str, moved)) + "\n"
+    (tmp_path / "消防站.csv").write_bytes(text.encode("gbk"))
+    layers = load_layers(load_recipe(write_recipe(tmp_path, body)))
+    assert len(layers.resources) == 2
+    assert any("119-01 is at several places: give each its own id" in note for note in layers.notes)
+
+
+@pytest.mark.parametrize(
+    ("lonlat", "message"),
+    [
+        ("39.959243,116.352676", r"'纬度' 116\.352676 in row 2 is outside \[-90, 90\] .* look swapped; swap"),
+        (
+            "443372.5,4423570.1",
+            r"4423570\.1 in row 2 is no latitude: these look like projected coordinates",
+        ),
+        ("116.352676,", r"non-numeric or empty '经度' / '纬度' in row 2: fix or remove those rows"),
+    ],
+)
+def test_validate_refuses_coordinates_the_run_would_refuse(tmp_path, capsys, lonlat, message):
+    """A GBK registry with 经度/纬度 swapped passed `validate` ("ok") and only the run refused it."""
+    (tmp_path / "消防站.csv").write_bytes(f"名称,类型,经度,纬度\n某消防站,消防站,{lonlat}\n".encode("gbk"))
+    body = {
+        "name": "swapped",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {"st": {"type": "points", "role": "resource", "path": "消防站.csv", "kind_column": "类型"}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"layers\.st\.lat: 消防站\.csv: " + message, err), err
+
+
+def test_validate_refuses_an_override_of_no_standard(tmp_path, capsys):
+    """coverage.overrides.fire2 (a typo) passed `validate` as ok and only the run stopped on it."""
+    body = {
+        "name": "typo",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {},
+        "coverage": {"overrides": {"fire2": {"resources_complete": True}}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "coverage.overrides: names unknown standards ['fire2']: preset cn has ['fire', 'medical', 'shelter']"
+        in err
+    )

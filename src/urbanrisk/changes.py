@@ -117,6 +117,9 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
         )
         for row in cell_rows:  # say what changed in reach of the cell, not only its top factors
             cell = row["id"]
+            lost = _coverage_lost(old_grid.loc[cell], new_grid.loc[cell])
+            if lost:  # a removed station raises lack of coping, which the top factors may not show
+                row["explanation"] = f"{', '.join(lost)} coverage lost; {row['explanation']}"
             before, after = old_grid.loc[cell, "top_hazard"], new_grid.loc[cell, "top_hazard"]
             if after and after != before:
                 row["explanation"] = f"hazard source {after} now in reach; {row['explanation']}"
@@ -265,6 +268,15 @@ def _with_places(alerts: list[dict[str, Any]], folder: Path) -> list[dict[str, A
     return out
 
 
+def _resource_names(folder: Path) -> dict[str, str]:
+    """Resource id -> name in a run folder's resources.parquet (empty when the run has none)."""
+    path = folder / "resources.parquet"
+    if not path.is_file():
+        return {}
+    frame = pd.read_parquet(path, columns=["id", "name"])
+    return {str(i): str(n) for i, n in zip(frame["id"], frame["name"], strict=True) if isinstance(n, str)}
+
+
 def _resource_ids(folder: Path) -> set[str] | None:
     import pyogrio
 
@@ -276,6 +288,24 @@ def _resource_ids(folder: Path) -> set[str] | None:
     )
 
 
+def _coverage_lost(old: pd.Series, new: pd.Series) -> list[str]:
+    """The standards whose ``<standard>_covered`` went from True to False in one cell (unknown is neither).
+
+    Examples
+    --------
+    >>> _coverage_lost(pd.Series({"fire_covered": True, "medical_covered": True}),
+    ...                pd.Series({"fire_covered": False, "medical_covered": True}))
+    ['fire']
+    """
+
+    def flag(row: pd.Series, column: str) -> bool | None:
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else bool(value)
+
+    columns = [c for c in new.index if str(c).endswith("_covered") and c in old.index]
+    return [c[: -len("_covered")] for c in columns if flag(old, c) is True and flag(new, c) is False]
+
+
 def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path) -> list[dict[str, Any]]:
     """One alert per standard whose coverage some residents lost (e.g. a resource was removed)."""
     lost = table[table["kind"].str.startswith("coverage ") & (table["direction"] == "lost")]
@@ -285,6 +315,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
     old_cov = _read(old_dir, "coverage")
     old_ids, new_ids = _resource_ids(old_dir), _resource_ids(new_dir)
     removed = sorted(old_ids - new_ids) if old_ids is not None and new_ids is not None else []
+    names = _resource_names(old_dir)
     alerts = []
     for kind, rows in lost.groupby("kind"):
         standard = kind[len("coverage ") :]
@@ -299,7 +330,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
             {
                 "kind": kind,
                 "id": f"{standard}-coverage-lost",
-                "name": "",
+                "name": "、".join(names.get(r, "") or r for r in gone),  # the stations' names, not only ids
                 "old_grade": None,
                 "new_grade": None,
                 "residents": round(float(rows["residents"].sum()), 1),

@@ -25,6 +25,7 @@ import traceback
 from pathlib import Path
 
 from ._errors import InputError, LayerError, RecipeError, RunLockedError
+from ._stdout import QuietWhenGone
 from .cli_parser import build_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -354,6 +355,8 @@ def _is_write_error(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``urbanrisk`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = QuietWhenGone(stdout)
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _on_sigterm)
     log.setLevel(logging.INFO)
@@ -400,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("internal error")
         return EXIT_INTERNAL
     finally:
+        sys.stdout = stdout
         with contextlib.suppress(ValueError):
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if handler is not None:

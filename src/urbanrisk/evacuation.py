@@ -44,6 +44,27 @@ def disc_shares(cells: np.ndarray, centre: tuple[float, float], radii: list[floa
     return np.clip(out, 0.0, 1.0)
 
 
+def studied_shares(
+    cells: np.ndarray, shares: np.ndarray, centre: tuple[float, float], radii: list[float]
+) -> list[float]:
+    """Share of each disc that the cells cover: below 1 where a ring reaches past the run's study area
+    (its people outside the area are not counted).
+
+    Examples
+    --------
+    >>> square = shapely.box(-10, -10, 10, 10)
+    >>> shares = disc_shares(np.array([square]), (0.0, 0.0), [5.0, 20.0])
+    >>> [round(x, 2) for x in studied_shares(np.array([square]), shares, (0.0, 0.0), [5.0, 20.0])]
+    [1.0, 0.32]
+    """
+    area = shapely.area(np.asarray(cells)) if len(cells) else np.zeros(0)
+    point = shapely.Point(centre)
+    return [
+        float((shares[:, j] * area).sum() / point.buffer(radius, quad_segs=DISC_QUAD_SEGS).area)
+        for j, radius in enumerate(radii)
+    ]
+
+
 def ring_table(
     residents: np.ndarray, present: np.ndarray, shares: np.ndarray, radii: list[float]
 ) -> pd.DataFrame:

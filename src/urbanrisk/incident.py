@@ -33,7 +33,7 @@ from pyproj import Transformer
 from . import settings
 from ._errors import InputError
 from .coverage import standards_for
-from .evacuation import disc_shares, ring_table
+from .evacuation import disc_shares, ring_table, studied_shares
 from .grid import cells_to_polygons
 from .grid_dataset import GRID_DIR, grid_columns, grid_files, grid_source, has_grid
 from .layers.coords import to_wgs84, utm_crs
@@ -68,9 +68,31 @@ def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path else settings.tables_dir / "incident_kinds.csv"
     table = _read_table(path, ["kind", "rings_m", "evacuate_m", "source"]).set_index("kind")
+    if "names" not in table.columns:  # a copy made before the column existed
+        table["names"] = ""
     table["rings"] = table["rings_m"].map(lambda t: sorted(float(r) for r in t.split("|") if r.strip()))
     table["evacuate_m"] = table["evacuate_m"].astype(float)
     return table
+
+
+def kind_named(kind: str, kinds: pd.DataFrame, path: str | Path) -> str:
+    """The table's kind for what ``--kind`` said: a kind, or one of its ``names`` (燃气泄漏 -> gas_leak).
+
+    Examples
+    --------
+    >>> kind_named("燃气泄漏", incident_kind_table(), "incident_kinds.csv")
+    'gas_leak'
+    """
+    wanted = kind.strip().lower()
+    for name, names in kinds["names"].items():
+        if wanted == str(name).lower() or wanted in {n.strip().lower() for n in str(names).split("|")}:
+            return str(name)
+    known = [f"{k} ({n.split('|')[0]})" if n else str(k) for k, n in kinds["names"].items()]
+    msg = (
+        f"incident kind {kind!r} has no distance table entry: use one of {', '.join(known)}, or add a row "
+        f"to your copy of {Path(path).name} named in the recipe (tables: {{incident_kinds: FILE}})"
+    )
+    raise InputError(msg)
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -175,31 +197,47 @@ def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame
     return frame.assign(geometry=geometry, projected=projected)
 
 
+#: a ring whose disc the run's cells cover less than this share of reaches past the study area
+STUDIED_SHARE = 0.995
+
+
 def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
     return [next(r for r in radii if d <= r) for d in distance]
 
 
+def _near(units: pd.DataFrame, level: Any, point: shapely.Point, radii: list[float], radius: float):
+    distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
+    keep = distance <= max(radii)  # NaN (a unit without geometry: unassigned) is never near
+    return pd.DataFrame(
+        {
+            "level": np.asarray(level)[keep] if np.ndim(level) else level,
+            "id": units["id"].to_numpy()[keep],
+            "name": units["name"].to_numpy()[keep],
+            "distance_m": distance[keep],
+            "in_evacuation": distance[keep] <= radius,
+        }
+    )
+
+
 def _units(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float], radius: float):
-    """Community units (of every source the run has), key districts and urban villages within reach."""
+    """Units within reach: the recipe's units at every level (``register_<level>.parquet``: 街道 and
+    社区 both, named by level), the other community units (OSM residential areas, H3 parents), key
+    districts and urban villages."""
     frames = []
-    for name, level in {"communities.parquet": None, **AREA_FILES}.items():
-        path = run_dir / name
-        if not path.is_file():
-            continue
-        units = read_geo(path, ["id", "name", *(["unit_source"] if level is None else [])], to_xy)
-        distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
-        keep = distance <= max(radii)
+    registers = sorted(run_dir.glob("register_*.parquet"))
+    for path in registers:
         frames.append(
-            pd.DataFrame(
-                {
-                    "level": units["unit_source"].to_numpy()[keep] if level is None else level,
-                    "id": units["id"].to_numpy()[keep],
-                    "name": units["name"].to_numpy()[keep],
-                    "distance_m": distance[keep],
-                    "in_evacuation": distance[keep] <= radius,
-                }
-            )
+            _near(read_geo(path, ["id", "name"], to_xy), path.stem[len("register_") :], point, radii, radius)
         )
+    communities = run_dir / "communities.parquet"
+    if communities.is_file():
+        units = read_geo(communities, ["id", "name", "unit_source"], to_xy)
+        if registers:  # the recipe's polygons are listed by level above
+            units = units[units["unit_source"] != "polygons"]
+        frames.append(_near(units, units["unit_source"].to_numpy(), point, radii, radius))
+    for name, level in AREA_FILES.items():
+        if (run_dir / name).is_file():
+            frames.append(_near(read_geo(run_dir / name, ["id", "name"], to_xy), level, point, radii, radius))
     columns = ["level", "id", "name", "distance_m", "in_evacuation"]
     units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     units = units.sort_values(["distance_m", "level"]).reset_index(drop=True)
@@ -271,14 +309,9 @@ def incident_from_run(
 ) -> IncidentResult:
     """Answer an incident from a complete run folder (see the module docstring)."""
     start = time.perf_counter()
+    kinds_path = kinds_path or recipe.tables.incident_kinds
     kinds = incident_kind_table(kinds_path)
-    if kind not in kinds.index:
-        table = kinds_path or settings.tables_dir / "incident_kinds.csv"
-        msg = (
-            f"incident kind {kind!r} has no distance table entry: use one of {sorted(kinds.index)} "
-            f"or add a row to {table}"
-        )
-        raise InputError(msg)
+    kind = kind_named(kind, kinds, kinds_path or settings.tables_dir / "incident_kinds.csv")
     entry = kinds.loc[kind]
     radius = float(entry["evacuate_m"]) if radius is None else float(radius)
     if not radius > 0:
@@ -322,6 +355,16 @@ def incident_from_run(
     shelters, assignment, unplaced = shelter_assignment(
         resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m
     )
+    beyond = [
+        r
+        for r, share in zip(radii, studied_shares(polygons, shares, (xy[0], xy[1]), radii), strict=True)
+        if share < STUDIED_SHARE
+    ]
+    if beyond:
+        notes.append(
+            f"the {', '.join(f'{r:,.0f} m' for r in beyond)} ring(s) reach past the run's study area: their "
+            "residents and people present count only the part inside it (run a recipe covering more)"
+        )
     if not (shelters["status"] == "usable").any():
         notes.append(
             "no usable shelter (a shelter with a known capacity outside the radius): "
@@ -374,7 +417,9 @@ def answer_incident(
     at
         The incident's point, ``(lon, lat)`` or ``"LON,LAT"``, in ``coords`` (wgs84, gcj02, bd09).
     kind
-        A kind of ``tables/incident_kinds.csv`` (gas_leak, chemical_spill, explosion, fire).
+        A kind of ``tables/incident_kinds.csv`` (gas_leak, chemical_spill, explosion, fire) or one
+        of its names (燃气泄漏, 危化品泄漏, 爆炸, 火灾); the recipe's ``tables: {incident_kinds: ...}``
+        replaces the table.
     radius
         Metres evacuated (None: the kind's ``evacuate_m``); always one of the rings.
     runs
@@ -398,7 +443,7 @@ def answer_incident(
     if write:
         start = time.perf_counter()
         base = Path(runs) if runs is not None else Path(recipe.outputs.dir)
-        target = Path(out) if out is not None else base / "incidents" / f"{utc_stamp()}-{kind}"
+        target = Path(out) if out is not None else base / "incidents" / f"{utc_stamp()}-{result.kind}"
         result.out_dir = write_incident(result, target)
         result.timings["write_s"] = round(time.perf_counter() - start, 4)
     return result

@@ -218,9 +218,42 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         stats={name: o.stats for name, o in osm.items()},
         complete_kinds=dict(state.complete_kinds),
     )
+    layers.resources = resources_once(layers.resources, layers.notes)
     if state.per_person is not None and not len(layers.buildings):
         layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")
     return layers
+
+
+def resources_once(resources: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+    """Registry resources with each one counted once: a row of the same kind, id and place (to ~1 m)
+    as an earlier row (the same station in an .xls and a CSV registry) is dropped, with a note.
+
+    Counted twice, a station would cover its residents twice over and the N-1 table would say that
+    losing it costs nobody. Rows that share an id at different places are kept, with a note: the
+    rescan matches resources by id.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> rows = gpd.GeoDataFrame({"id": ["119-01", "119-01"], "kind": "fire_station",
+    ...     "source": ["a:x.xls", "b:y.csv"]}, geometry=[Point(116.35, 39.96)] * 2, crs=4326)
+    >>> notes = []
+    >>> len(resources_once(rows, notes)), notes
+    (1, ["resources: fire_station 119-01 is listed in 'a' and 'b' at the same place: counted once"])
+    """
+    if len(resources) < 2:
+        return resources
+    place = resources.geometry.x.round(5).astype(str) + "," + resources.geometry.y.round(5).astype(str)
+    ident = resources["kind"].astype(str) + " " + resources["id"].astype(str)
+    again = (ident + "@" + place).duplicated(keep="first")
+    twice = (ident + "@" + place).duplicated(keep=False)
+    for key, rows in resources[twice].groupby(ident[twice], sort=True):
+        where = " and ".join(sorted({f"'{s.split(':')[0]}'" for s in rows["source"].astype(str)}))
+        notes.append(f"resources: {key} is listed in {where} at the same place: counted once")
+    kept = ident[~again]
+    for key in sorted(set(kept[kept.duplicated()])):
+        notes.append(f"resources: {key} is at several places: give each its own id (a rescan matches by id)")
+    return resources[~again].reset_index(drop=True) if again.any() else resources
 
 
 def _osm_area(name: str, layers: Layers) -> BaseGeometry:

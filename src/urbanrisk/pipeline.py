@@ -271,6 +271,13 @@ def prepare_run(
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
+    shapely.prepare(area)
+    for what, frame, then in (
+        ("buildings", layers.buildings, "no resident or building is counted from them"),
+        ("polygons", layers.communities, "cells fall to H3 parent units"),
+    ):  # an area drawn away from the data (a bbox typed wrong) ran to the end with every cell empty
+        if frame is not None and len(frame) and not shapely.intersects(area, frame.geometry.to_numpy()).any():
+            notes.append(f"{what}: none of the {len(frame):,} lies in the study area: {then} (check area:)")
     return layers, area, notes
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import h3
 
 from . import settings
-from ._errors import LayerError, LayerProblemsError, RecipeError
+from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job
 from .layers.headers import vector_header
 from .layers.raster import raster_info
@@ -25,6 +25,7 @@ from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_
 from .recipe import Recipe, load_recipe
 from .recipe.messages import format_problem, line_index
 from .recipe.schema import SEVERITY_HINT
+from .standards import standards_for
 
 
 def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None:
@@ -117,6 +118,7 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         if col is None or col not in columns:
             fix = f"set `{axis}:` to the column holding the {'longitude' if axis == 'lon' else 'latitude'}"
             problems.append(((*key, axis), _missing_column(path, col or axis, columns, fix)))
+    problems += _coordinate_problems(name, spec, table, path)
     if spec.kind is None and spec.kind_column not in columns:
         fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
         problems.append(((*key, "kind_column"), _missing_column(path, spec.kind_column, columns, fix)))
@@ -141,6 +143,50 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         if bad:
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
     return problems
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[Problem]:
+    """Non-numeric lon/lat, and lon/lat out of range (swapped columns, projected metres), as the run
+    would refuse them (:func:`urbanrisk.layers.points.check_lonlat`); nothing when a ``crs`` is given."""
+    columns = table.columns
+    lon = spec.lon or guess_column(columns, LON_NAMES)
+    lat = spec.lat or guess_column(columns, LAT_NAMES)
+    if spec.crs is not None or lon not in columns or lat not in columns:
+        return []
+    i, j = columns.index(lon), columns.index(lat)
+    pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
+    key = ("layers", name, "lat")
+    bad = [k for k, x, y in pairs if x is None or y is None]
+    if bad:
+        where = ", ".join(table.where(k) for k in bad[:5])
+        return [
+            (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
+        ]
+    lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]
+    lon_out = [(k, x) for k, x, y in pairs if abs(x) > 180]
+    if lat_out and all(abs(x) <= 90 for _, x, _ in pairs) and all(abs(y) <= 180 for _, _, y in pairs):
+        k, y = lat_out[0]
+        text = (
+            f"{path.name}: '{lat}' {y} in {table.where(k)} is outside [-90, 90] while every '{lon}' would "
+            "be a valid latitude: the lon and lat columns look swapped; swap `lon:` and `lat:` in the recipe"
+        )
+        return [(key, text)]
+    if lat_out or lon_out:
+        k, v = (lat_out or lon_out)[0]
+        text = (
+            f"{path.name}: {v} in {table.where(k)} is no {'latitude' if lat_out else 'longitude'}: these "
+            "look like projected coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
+        )
+        return [(key, text)]
+    return []
 
 
 def _severity_declared(name: str, spec: Any, columns: list[str], path: Path) -> list[Problem]:
@@ -308,6 +354,18 @@ def _missing_files(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+def _standards_problems(recipe: Recipe) -> list[Problem]:
+    """The coverage preset and overrides as the run reads them (``coverage.overrides.fire2`` passed
+    validate and stopped the run)."""
+    spec = recipe.coverage
+    try:
+        standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    except (InputError, LayerError) as exc:
+        key = "standards" if "preset" in str(exc).split(":")[0] else "overrides"
+        return [(("coverage", key), str(exc).removeprefix("coverage.overrides "))]
+    return []
+
+
 def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     """Raise one error listing every :func:`layer_problems`, each with its recipe key and line.
 
@@ -326,6 +384,8 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     problems = missing + [
         p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
     ]
+    if ("tables", "standards") not in gone:
+        problems += _standards_problems(recipe)
     earlier = earlier or []
     problems = [(k, m) for k, m in problems if not any(f": {'.'.join(k)}: " in e for e in earlier)]
     if not problems and not earlier:

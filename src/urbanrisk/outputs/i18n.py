@@ -180,6 +180,11 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^ok: (\d+) sources$", r"完成：\1 个危险源"),
     (r"^ok: (\d+) units from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
     (
+        r"^ok: (\d+) units from recipe polygons layer \((\d+) units\), other cells by H3 parent cell "
+        r"\((\d+) units\)$",
+        r"完成：\1 个单元（来自配方的面图层 \2 个，面外网格单元按 H3 上级单元 \3 个）",
+    ),
+    (
         r"^ok: (\d+) units from OSM residential land use, other cells by H3 parent cell$",
         r"完成：\1 个单元（OSM 居住用地，其余按 H3 上级单元）",
     ),

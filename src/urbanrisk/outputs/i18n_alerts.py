@@ -40,6 +40,7 @@ _NO_LONGER_REACHED = re.compile(
     r"([\d,]+) residents in (\d+) cells no longer reached within the (\w+) standard"
 )
 _BREACHES = re.compile(r"; breaches: (.*)$")
+_COVERAGE_LOST = re.compile(r"(^|; )([a-z0-9_, ]+) coverage lost(?=; |$)")
 _NEW = re.compile(r"^new (.+?): (?=severity )")
 
 
@@ -60,6 +61,8 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     >>> alert_explanation("new chemical site: severity 3 x consequence 2 = 6: 1,512 residents within 500 m",
     ...                   "zh", {"chemical site": "危险化学品场所"})
     '新增危险化学品场所：严重度 3 × 后果 2 = 6：500 米内常住人口 1,512 人'
+    >>> alert_explanation("fire, shelter coverage lost; building coverage 39%", "zh")
+    '消防、应急避难覆盖丧失；建筑覆盖率 39%'
     """
     if language != "zh" or not text:
         return text
@@ -73,6 +76,10 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
             f"{m.group(1)} 名常住人口（{m.group(2)} 个网格单元）不再能在"
             f"{standard_name(m.group(3), 'zh')}标准内到达"
         ),
+        out,
+    )
+    out = _COVERAGE_LOST.sub(
+        lambda m: m.group(1) + "、".join(standard_name(x, "zh") for x in m.group(2).split(", ")) + "覆盖丧失",
         out,
     )
     for pattern, replacement in _ZH_PHRASES:

@@ -15,6 +15,7 @@ import pydeck as pdk
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .i18n import data_text
 from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
 
@@ -37,6 +38,11 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
     title = escape_text(summary.title)
     grid = result.grid
+    language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
+    warns = "".join(  # in the report's language: a Chinese office's map warned in English
+        f'<div style="color:#a40; font-size:11px">⚠ {escape_text(data_text(w, language))}</div>'
+        for w in summary.warnings
+    )
     if summary.any_graded:
         heading = "Risk grade (cells)"
         items = "".join(
@@ -45,9 +51,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             f"{summary.grades[g]['cells']:,} cells · {summary.grades[g]['residents']:,.0f} residents</div>"
             for g in GRADE_CLASSES
         )
-        items += "".join(
-            f'<div style="color:#a40; font-size:11px">⚠ {escape_text(w)}</div>' for w in summary.warnings
-        )
+        items += warns
         items += _toggles(deck)
     else:
         heading = "Residents per cell"
@@ -59,9 +63,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             )
             + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
         )
-        items += "".join(
-            f'<div style="color:#a40; font-size:11px">⚠ {escape_text(w)}</div>' for w in summary.warnings
-        )
+        items += warns
     total = summary.residents
     source = escape_text(summary.population_source)
     note = deck.display_note

@@ -76,7 +76,11 @@ def unit_layers(result: RunResult) -> list[pdk.Layer]:
 
 
 def impact_layer(result: RunResult) -> list[pdk.Layer]:
-    """Each hazard source's impact radius as a circle in its grade's colour."""
+    """Each hazard source's impact radius as a circle in its grade's colour.
+
+    The radius is in metres, deck.gl's default: pydeck reads a string argument as an accessor
+    expression, so ``radius_units="meters"`` reached deck.gl as a function and no circle was drawn.
+    """
     hazards = result.screens.hazard_sources if result.screens is not None else None
     if hazards is None or not len(hazards):
         return []
@@ -96,7 +100,6 @@ def impact_layer(result: RunResult) -> list[pdk.Layer]:
             id="impact_radius",
             get_position="position",
             get_radius="radius",
-            radius_units="meters",
             filled=False,
             stroked=True,
             get_line_color="line",
@@ -107,7 +110,8 @@ def impact_layer(result: RunResult) -> list[pdk.Layer]:
 
 
 def gap_layers(result: RunResult) -> list[pdk.Layer]:
-    """Each coverage standard's gaps as its own layer (outline and light fill in the standard's colour)."""
+    """Each coverage standard's gaps as its own layer: an outline in the standard's colour, no fill (a
+    translucent red over the grade colours turned III yellow into II orange on the 四色图)."""
     coverage = result.coverage
     if coverage is None or not len(coverage.gaps):
         return []
@@ -130,11 +134,10 @@ def gap_layers(result: RunResult) -> list[pdk.Layer]:
                 data=data,
                 id=f"gaps:{standard}",
                 get_polygon="polygon",
-                filled=True,
-                get_fill_color=[*colour, 35],
+                filled=False,
                 stroked=True,
                 get_line_color=[*colour, 230],
-                line_width_min_pixels=2,
+                line_width_min_pixels=3,
                 pickable=True,
             )
         )
@@ -212,7 +215,7 @@ def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
             out.append((layer_id, f"{swatch}units {label}"))
         elif group == "gaps":
             colour = STANDARD_COLOURS.get(part, (160, 0, 160))
-            swatch = f'<span style="border:2px solid rgb{colour};background:rgba{(*colour, 0.15)}"></span>'
+            swatch = f'<span style="border:3px solid rgb{colour};background:none"></span>'
             out.append((layer_id, f"{swatch}coverage gaps {escape_text(part)} 覆盖盲区"))
         elif layer_id == "impact_radius":
             out.append(

@@ -366,6 +366,10 @@ def report_html(
             if notes
             else ""
         )
+    rasters = any(spec.type == "raster" for spec in recipe.layers.values())  # credited only when used
+    raster_credit = (
+        " " + escape_text(t("Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.")) if rasters else ""
+    )
     sections = [
         *_head(result, summary, t, language),
         changes_section(folder, t, language),
@@ -373,7 +377,7 @@ def report_html(
         registers_section(result, summary, t, language),
         responsibility_section(result, t, language),
         *_coverage(result, summary, t, language),
-        resilience_section(result, t),
+        resilience_section(result, t, language),
         '<section class="major">',
         _completeness(summary, t, language),
         f"<h2>{escape_text(t('Inputs'))}</h2>",
@@ -382,8 +386,8 @@ def report_html(
         f"{escape_text(recipe.grading.thresholds)} · "
         f"{escape_text(t('method and sources: docs/risk-model.md'))}</p>",
         note_html,
-        f'<p class="note">{escape_text(t(ATTRIBUTION))}. '
-        f"{escape_text(t('Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.'))}</p></section>",
+        f'<p class="note">{escape_text(t(ATTRIBUTION))}{"。" if language == "zh" else "."}{raster_credit}</p>'
+        "</section>",
     ]
     body = "\n".join(sections)
     lang = "zh-CN" if language == "zh" else "en"

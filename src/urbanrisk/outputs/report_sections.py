@@ -230,8 +230,9 @@ LEAST_AFFORD = (
 )
 
 
-def resilience_section(result: RunResult, t: Callable[..., str]) -> str:
-    """N-1: which resource of each standard the city can least afford to lose (resilience.parquet)."""
+def resilience_section(result: RunResult, t: Callable[..., str], language: str = "en") -> str:
+    """N-1: which resource of each standard the city can least afford to lose (resilience.parquet),
+    each standard named in ``language`` (消防, 医疗急救…)."""
     coverage = result.coverage
     losses = getattr(coverage, "resilience", None) if coverage is not None else None
     if losses is None:
@@ -242,7 +243,7 @@ def resilience_section(result: RunResult, t: Callable[..., str]) -> str:
         return head + f'<p class="note">{escape_text(t("no resource of any standard to lose"))}</p>'
     worst = losses[losses["rank"] == 1]
     lines = "".join(
-        f"<li><b>{escape_text(row.standard)}</b>: "
+        f"<li><b>{escape_text(standard_name(row.standard, language))}</b>: "
         + escape_text(
             t(
                 LEAST_AFFORD,
@@ -255,7 +256,7 @@ def resilience_section(result: RunResult, t: Callable[..., str]) -> str:
         for row in worst.itertuples()
     )
     table = table_html(
-        losses,
+        losses.assign(standard=[standard_name(x, language) for x in losses["standard"]]),
         {
             "standard": t("standard"),
             "rank": t("rank"),

@@ -286,6 +286,7 @@ class TablesSpec(_Strict):
     gb18218: str | None = None
     departments: str | None = None
     response_levels: str | None = None
+    incident_kinds: str | None = None
 
 
 class WeightsSpec(_Strict):

@@ -86,6 +86,31 @@ def _split(value: object) -> list[str]:
     return [part.strip() for part in text.replace("；", ";").replace("、", ";").split(";") if part.strip()]
 
 
+#: units a registry writes after a quantity -> tonnes per unit (吨 and t as written; kg converted)
+UNITS_T = {"吨": 1.0, "t": 1.0, "公斤": 1e-3, "千克": 1e-3, "kg": 1e-3}
+
+
+def tonnes(amount: str) -> float | None:
+    """A quantity in tonnes from a registry's text ("30", "30吨", "30 t", "500kg"); None when it is no
+    finite, non-negative amount (a negative or infinite store would give a meaningless R).
+
+    Examples
+    --------
+    >>> [tonnes(x) for x in ("30", "30吨", "2.5 t", "500kg", "三十", "-3", "inf")]
+    [30.0, 30.0, 2.5, 0.5, None, None, None]
+    """
+    text, factor = amount.strip(), 1.0
+    for unit, per in UNITS_T.items():
+        if text.lower().endswith(unit):
+            text, factor = text[: -len(unit)].strip(), per
+            break
+    try:
+        q = float(text) * factor
+    except ValueError:
+        return None
+    return q if np.isfinite(q) and q >= 0 else None
+
+
 def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -> tuple[float | None, str]:
     """Σ β q / Q over a source's listed substances, and how it was computed (None when not computable).
 
@@ -101,9 +126,8 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
         return None, "no substance list or quantities do not match substances" if names else ""
     total, parts, unknown = 0.0, [], []
     for name, amount in zip(names, amounts, strict=True):
-        try:
-            q = float(amount)
-        except ValueError:
+        q = tonnes(amount)
+        if q is None:
             return None, f"quantity {amount!r} is not a number of tonnes"
         if name.lower() not in table.index:
             unknown.append(name)

@@ -37,7 +37,7 @@ demo: $(VENV)/.installed
 	$(BIN)/urbanrisk run $(RECIPE)
 
 test: $(VENV)/.installed-test browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

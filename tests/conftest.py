@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import collections
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,40 @@ def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | Non
 def wudaokou_recipe(tmp_path: Path) -> Path:
     """The Wudaokou recipe with absolute layer paths and outputs in a temporary folder."""
     return default_recipe(tmp_path)
+
+
+# --- the generated hostile cases per class (tests/test_hostile.py's COUNTS), summed over xdist workers
+
+HOSTILE_TOTALS: collections.Counter[str] = collections.Counter()
+
+
+def _hostile_counts() -> dict[str, int]:
+    module = sys.modules.get("test_hostile")
+    return dict(getattr(module, "COUNTS", {}))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker hands its counts to the controller (xdist's workeroutput); alone, keep them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["hostile_counts"] = json.dumps(_hostile_counts())
+    else:
+        HOSTILE_TOTALS.update(_hostile_counts())
+
+
+class _WorkerCounts:
+    """Registered when pytest-xdist runs: add each finished worker's counts."""
+
+    def pytest_testnodedown(self, node, error) -> None:
+        HOSTILE_TOTALS.update(json.loads(getattr(node, "workeroutput", {}).get("hostile_counts", "{}")))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_WorkerCounts(), "hostile-worker-counts")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if HOSTILE_TOTALS:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(HOSTILE_TOTALS.items()))
+        terminalreporter.write_line(f"hostile cases: {counts}")

@@ -676,8 +676,10 @@ def test_incident_notifies_the_units_of_every_level_by_level(level_run, tmp_path
 def test_cells_that_lost_coverage_say_so_first(zh_rescan):
     """Cells escalated after a shelter was removed were explained by their top factors only (building
     coverage, residents...), never by the lost coverage that raised them."""
-    old = pd.read_parquet(zh_rescan.previous / "grid.parquet")
-    new = pd.read_parquet(zh_rescan.run_dir / "grid.parquet")
+    from urbanrisk.grid_dataset import read_grid
+
+    old = read_grid(zh_rescan.previous, geometry=False)
+    new = read_grid(zh_rescan.run_dir, geometry=False)
     both = old.index.intersection(new.index)
     was, now = old.loc[both, "shelter_covered"], new.loc[both, "shelter_covered"]
     lost = set(both[(was == True) & (now == False)])  # noqa: E712 (None: unknown, neither)

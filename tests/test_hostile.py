@@ -4,7 +4,8 @@ Every case here is generated (hypothesis strategies, or seeded generators for fi
 garbled or odd) over recipes, registries (CSV), OSM files, rasters, areas and the run life cycle. Each
 must end in a clear message naming the file or key and the fix with exit 2, or in a correct result:
 no traceback (exit 1), no hang (alarms and subprocess timeouts), no silently wrong number. The counts
-of cases per class are printed at the end of the session ("hostile cases: ...").
+of cases per class are printed at the end of the session ("hostile cases: ...", summed over xdist
+workers by conftest.py).
 """
 
 from __future__ import annotations
@@ -47,20 +48,6 @@ FAST = hsettings(
     derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None, max_examples=30
 )
 SRC = str(ROOT / "src")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _summary(request):
-    """Print the number of generated cases per class of input at the end of the session."""
-
-    class Summary:
-        def pytest_terminal_summary(self, terminalreporter):
-            counts = ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items()))
-            terminalreporter.write_line(f"hostile cases: {counts}")
-
-    if not request.config.pluginmanager.has_plugin("hostile-summary"):
-        request.config.pluginmanager.register(Summary(), "hostile-summary")
-    return
 
 
 def cli(*args, timeout: int = 60) -> tuple[int, str]:

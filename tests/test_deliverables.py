@@ -271,6 +271,14 @@ def test_unlisted_substances_get_no_r_value():
     assert "not in the GB 18218 table" in row["gb18218_basis"]
 
 
+def test_one_unlisted_substance_leaves_the_r_value_unknown_not_understated():
+    """Chlorine 20 t (α 2 × 16 = 32, 三级) stored with an unlisted substance: R from chlorine alone
+    would be a lower bound graded as if complete; it is unknown, the basis giving the partial sum."""
+    row = _source_with_people(150.0, "氯; unobtainium", "20; 500")
+    assert pd.isna(row["gb18218_R"]) and row["gb18218_grade"] == ""
+    assert "unobtainium" in row["gb18218_basis"] and "= 16, a lower bound" in row["gb18218_basis"]
+
+
 # --- the responsibility list (责任清单) -----------------------------------------------------------
 
 

@@ -135,10 +135,10 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
         row = table.loc[name.lower()]
         total += float(row["beta"]) * q / float(row["q_t"])
         parts.append(f"{row['label_zh']} {row['beta']:g}×{q:g}/{row['q_t']:g}")
-    if not parts:
-        return None, f"not in the GB 18218 table: {', '.join(unknown)}"
-    note = " + ".join(parts) + (f"; not in the table: {', '.join(unknown)}" if unknown else "")
-    return total, note
+    if unknown:  # the listed ones alone would understate R (missing is not zero): no R, no grade
+        known = f"; the others give Σβq/Q = {' + '.join(parts)} = {total:g}, a lower bound" if parts else ""
+        return None, f"not in the GB 18218 table: {', '.join(unknown)} (add to your copy){known}"
+    return total, " + ".join(parts)
 
 
 def major_hazard_grades(

@@ -78,8 +78,42 @@ def available_memory() -> int | None:
         return None
 
 
-def _cells(km2: float, resolution: int) -> int:
-    return max(1, math.ceil(km2 / h3.average_hexagon_area(resolution, unit="km^2")))
+#: Mean half-width of a regular hexagon in edge lengths (its mean caliper diameter 6e/π, halved): a
+#: grid of cells overlapping an area holds the cells whose centre lies within the area grown by it.
+HALF_WIDTH_EDGES = 3.0 / math.pi
+
+
+def local_terms(bounds: tuple[float, float, float, float], resolution: int) -> tuple[float, float]:
+    """(geodesic perimeter in km, local ÷ average H3 cell area) of a box up to 10° across; (0, 1) beyond.
+
+    A city's grid holds the cells overlapping its area: the boundary band adds many cells to a small
+    area, and H3 cells near a place differ from the average by up to a factor of two.
+
+    Examples
+    --------
+    >>> perimeter, ratio = local_terms((116.34886, 39.95668, 116.35519, 39.96377), 11)
+    >>> round(perimeter, 2), round(ratio, 2)
+    (2.66, 0.71)
+    >>> local_terms((-180, -90, 180, 90), 1)
+    (0.0, 1.0)
+    """
+    minx, miny, maxx, maxy = bounds
+    if maxx < minx:
+        maxx += 360.0
+    if maxx - minx > 10 or maxy - miny > 10:
+        return 0.0, 1.0
+    _, perimeter = _GEOD.polygon_area_perimeter([minx, maxx, maxx, minx], [miny, miny, maxy, maxy])
+    lon = ((minx + maxx) / 2 + 180.0) % 360.0 - 180.0
+    local = h3.cell_area(h3.latlng_to_cell((miny + maxy) / 2, lon, resolution), unit="km^2")
+    return abs(perimeter) / 1e3, local / h3.average_hexagon_area(resolution, unit="km^2")
+
+
+def _cells(km2: float, resolution: int, perimeter_km: float = 0.0, area_ratio: float = 1.0) -> int:
+    cell = h3.average_hexagon_area(resolution, unit="km^2") * area_ratio
+    if not perimeter_km:
+        return max(1, math.ceil(km2 / cell))
+    edge = math.sqrt(2.0 * cell / (3.0 * math.sqrt(3.0)))
+    return max(1, math.ceil((km2 + perimeter_km * HALF_WIDTH_EDGES * edge + cell) / cell))
 
 
 def check_job(
@@ -89,8 +123,11 @@ def check_job(
     force: bool = False,
     max_cells: int | None = None,
     memory: int | None = None,
+    terms: tuple[float, float] = (0.0, 1.0),
 ) -> int:
     """Estimate the cell count of an area of ``km2`` and refuse an absurd job unless forced.
+
+    ``terms``: the area's :func:`local_terms` (perimeter, local cell area ratio) for a city-sized area.
 
     A job is absurd when it makes more than ``max_cells`` cells, or needs more than
     :data:`~urbanrisk.settings.max_memory_share` of ``memory`` (default: what is available now) at
@@ -111,9 +148,9 @@ def check_job(
     budget = memory * settings.max_memory_share if memory else float("inf")
 
     def fits(r: int) -> bool:
-        return _cells(km2, r) <= limit and job_bytes(_cells(km2, r), r) <= budget
+        return _cells(km2, r, *terms) <= limit and job_bytes(_cells(km2, r, *terms), r) <= budget
 
-    estimate = _cells(km2, resolution)
+    estimate = _cells(km2, resolution, *terms)
     if force or fits(resolution):
         return estimate
     coarser = next((r for r in range(resolution, -1, -1) if fits(r)), 0)
@@ -123,6 +160,7 @@ def check_job(
         f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells and needs about "
         f"{need:,.1f} GB of memory ({bytes_per_cell(resolution) / 1e3:,.0f} kB a cell; this machine has "
         f"{have}, the cell limit is {limit:,}): use resolution {coarser} or coarser here (about "
-        f"{_cells(km2, coarser):,} cells), a smaller area, or force it with --force / grid: {{force: true}}"
+        f"{_cells(km2, coarser, *terms):,} cells), a smaller area, or force it with --force / "
+        "grid: {force: true}"
     )
     raise GridError(msg)

@@ -16,7 +16,7 @@ import h3
 
 from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
-from .jobsize import bbox_km2, check_job
+from .jobsize import bbox_km2, check_job, local_terms
 from .layers.headers import vector_header
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
@@ -92,7 +92,10 @@ def estimate_cells(recipe: Recipe) -> int | None:
     bounds = area_bounds_hint(recipe)
     if bounds is None:
         return None
-    return check_job(bbox_km2(bounds), recipe.grid.resolution, force=recipe.grid.force)
+    resolution = recipe.grid.resolution
+    return check_job(
+        bbox_km2(bounds), resolution, force=recipe.grid.force, terms=local_terms(bounds, resolution)
+    )
 
 
 # --- layer headers: every problem of every layer at once, before anything is loaded -----------------

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -49,7 +50,7 @@ from .resilience import empty_losses, station_losses
 from .result import CoverageResult, Standard
 from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
-from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table
+from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table, usable_ways
 from .supply import two_step_fca
 
 __all__ = [
@@ -339,7 +340,10 @@ def coverage_stage(
         loss_frames.append(
             station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
         )
-        status[standard.name] = _ok_status(standard, result, present=present, fixed_delay=delay is not None)
+        hint = _campus_hint(standard, table, streets, cells_xy, utm_crs)
+        status[standard.name] = _ok_status(
+            standard, result, present=present, fixed_delay=delay is not None, hint=hint
+        )
     coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
     gaps = (
         gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)
@@ -370,7 +374,38 @@ def coverage_stage(
     )
 
 
-def _ok_status(standard: Standard, result: StandardCoverage, *, present: bool, fixed_delay: bool) -> str:
+def _campus_hint(
+    standard: Standard, table: pd.DataFrame, streets: gpd.GeoDataFrame, cells_xy: np.ndarray, utm_crs: str
+) -> str:
+    """Uncovered residents far from the public drive network but near service roads (campuses, gated
+    estates), which ``drive_service`` routes on: named in the status with the recipe line to try."""
+    if standard.mode != "drive" or not len(table):
+        return ""
+    # a cell's centre lies up to about an edge from its streets however well it is served
+    edge = h3.average_hexagon_edge_length(h3.get_resolution(str(table.index[0])), unit="m")
+    limit = max(settings.far_from_street_m, edge)
+    far = (table["cell_snap_m"].to_numpy() > limit) & (table["residents_uncovered"].to_numpy() > 0)
+    service = usable_ways(streets, mode="drive_service") & ~usable_ways(streets, mode="drive")
+    if not far.any() or not service.any():
+        return ""
+    ways = streets.geometry[service].to_crs(utm_crs).to_numpy()
+    points = shapely.points(cells_xy[far])
+    tree = shapely.STRtree(ways)
+    near = np.zeros(len(points), bool)
+    near[np.unique(tree.query_nearest(points, max_distance=limit)[0])] = True
+    people = float(table["residents_uncovered"].to_numpy()[far][near].sum())
+    if people < 1:
+        return ""
+    return (
+        f"; {people:,.0f} of them live over {limit:.0f} m from a public drive street but near service "
+        f"roads (campuses, gated estates?): coverage: {{overrides: {{{standard.name}: {{mode: "
+        "drive_service}}} also routes on those"
+    )
+
+
+def _ok_status(
+    standard: Standard, result: StandardCoverage, *, present: bool, fixed_delay: bool, hint: str = ""
+) -> str:
     """The status of an evaluated standard: resources used, residents uncovered, and why."""
     table = result.cells
     uncovered = table["residents_uncovered"].sum()
@@ -379,6 +414,7 @@ def _ok_status(standard: Standard, result: StandardCoverage, *, present: bool, f
     if not present:
         head += f"no {standard.resource_kind} in {standard.declared_complete}: every resident uncovered; "
     note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
+    note += hint
     if fixed_delay and standard.mode in DRIVING_MODES and standard.by_time:
         note += "; turnout = the calibrated speed table's fixed delay"
     return (

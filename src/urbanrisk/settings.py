@@ -51,6 +51,10 @@ walk_speed_kmh: float = 4.3
 
 #: Cells and resources farther than this (metres) from any street node are reported, not snapped.
 max_snap_m: float = 500.0
+#: Cells whose centre lies farther than this from a street of a drive standard's network are
+#: named in its status when their residents go uncovered (campuses, gated estates: drive_service
+#: also routes on their service roads).
+far_from_street_m: float = 100.0
 
 #: Resources up to this far (metres) outside the study area serve it too (coverage.search_buffer_m).
 search_buffer_m: float = 2000.0

@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -48,9 +47,10 @@ from .grade import cell_centres_xy
 from .network import StreetGraph, graph_to_tables, street_graph
 from .resilience import empty_losses, station_losses
 from .result import CoverageResult, Standard
+from .service_roads import campus_hint
 from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
-from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table, usable_ways
+from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table
 from .supply import two_step_fca
 
 __all__ = [
@@ -340,7 +340,7 @@ def coverage_stage(
         loss_frames.append(
             station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
         )
-        hint = _campus_hint(standard, table, streets, cells_xy, utm_crs)
+        hint = campus_hint(standard.mode, standard.name, table, streets, cells_xy, utm_crs)
         status[standard.name] = _ok_status(
             standard, result, present=present, fixed_delay=delay is not None, hint=hint
         )
@@ -371,35 +371,6 @@ def coverage_stage(
         network_nodes=nodes,
         network_edges=edges,
         unknown=unknown,
-    )
-
-
-def _campus_hint(
-    standard: Standard, table: pd.DataFrame, streets: gpd.GeoDataFrame, cells_xy: np.ndarray, utm_crs: str
-) -> str:
-    """Uncovered residents far from the public drive network but near service roads (campuses, gated
-    estates), which ``drive_service`` routes on: named in the status with the recipe line to try."""
-    if standard.mode != "drive" or not len(table):
-        return ""
-    # a cell's centre lies up to about an edge from its streets however well it is served
-    edge = h3.average_hexagon_edge_length(h3.get_resolution(str(table.index[0])), unit="m")
-    limit = max(settings.far_from_street_m, edge)
-    far = (table["cell_snap_m"].to_numpy() > limit) & (table["residents_uncovered"].to_numpy() > 0)
-    service = usable_ways(streets, mode="drive_service") & ~usable_ways(streets, mode="drive")
-    if not far.any() or not service.any():
-        return ""
-    ways = streets.geometry[service].to_crs(utm_crs).to_numpy()
-    points = shapely.points(cells_xy[far])
-    tree = shapely.STRtree(ways)
-    near = np.zeros(len(points), bool)
-    near[np.unique(tree.query_nearest(points, max_distance=limit)[0])] = True
-    people = float(table["residents_uncovered"].to_numpy()[far][near].sum())
-    if people < 1:
-        return ""
-    return (
-        f"; {people:,.0f} of them live over {limit:.0f} m from a public drive street but near service "
-        f"roads (campuses, gated estates?): coverage: {{overrides: {{{standard.name}: {{mode: "
-        "drive_service}}} also routes on those"
     )
 
 

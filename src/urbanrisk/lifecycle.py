@@ -31,6 +31,7 @@ from typing import Any
 from . import settings
 from ._errors import RunLockedError
 from .cache import content_key, sha256_of
+from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
 
@@ -108,14 +109,6 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(folder: Path) -> None:
     """fsync every file under ``folder`` (sub-folders such as ``grid/`` too), then each folder."""
     for child in folder.iterdir():
@@ -124,7 +117,7 @@ def _fsync_tree(folder: Path) -> None:
         else:
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
-    _fsync_dir(folder)
+    fsync_path(folder)
 
 
 def point_latest(out_dir: Path, run_dir: Path) -> None:
@@ -135,7 +128,7 @@ def point_latest(out_dir: Path, run_dir: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(run_dir.relative_to(out_dir))
     os.replace(tmp, link)
-    _fsync_dir(out_dir)
+    fsync_path(out_dir)
 
 
 def clear_debris(out_dir: Path) -> None:
@@ -183,7 +176,7 @@ def new_run_folder(out_dir: Path, *, keep: int, recipe: str | None = None) -> It
     _fsync_tree(folder.path)
     folder.final = runs / stamp
     os.rename(folder.path, folder.final)
-    _fsync_dir(runs)
+    fsync_path(runs)
     point_latest(out_dir, folder.final)
     prune(out_dir, keep, recipe)
 

@@ -325,6 +325,7 @@ def test_responsibility_list_by_hand():
     cluster = table.loc["cluster-01"]
     assert cluster["grade"] == "I" and cluster["residents"] == 30.0 and cluster["response_level_zh"] == "市级"
     assert cluster["community_name"] == "西北社区" and cluster["department_zh"] == "应急管理局"
+    assert cluster["name"] == "红橙风险片区 01（I级，3个网格单元）"  # every row someone acts on is named
     g = table.loc["fire-gap-01"]
     assert g["grade"] == "I"  # the worst cell it holds
     assert g["department_zh"] == "消防救援支队" and "消防法" in g["department_basis"]

@@ -69,7 +69,7 @@ def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.Ge
 
 
 def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Contiguous clusters of grade I and II cells: id, grade (worst), cells, residents, geometry."""
+    """Contiguous clusters of grade I and II cells: id, name, grade (worst), cells, residents, geometry."""
     hot = grid[grid["grade"].isin(["I", "II"])] if "grade" in grid.columns else grid.iloc[0:0]
     columns = ["id", "grade", "cells", "residents"]
     if not len(hot):
@@ -91,6 +91,14 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ["rank", "residents"], ascending=[True, False]
     )
     out.insert(0, "id", [f"cluster-{i + 1:02d}" for i in range(len(out))])
+    out.insert(
+        1,
+        "name",  # a list someone must act on names every row
+        [
+            f"红橙风险片区 {i + 1:02d}（{g}级，{n}个网格单元）"
+            for i, (g, n) in enumerate(zip(out["grade"], out["cells"], strict=True))
+        ],
+    )
     return out.drop(columns="rank").reset_index(drop=True)
 
 
@@ -112,6 +120,10 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
                 else table["residents"],
             }
         )
+        if item_type == "hazard_source" and "label_zh" in table.columns:  # an unnamed OSM feature
+            unnamed = frame["name"].str.strip() == ""
+            label = table["label_zh"].fillna("").astype(str) + " " + table["id"].astype(str)
+            frame["name"] = frame["name"].where(~unnamed, label.to_numpy())
         if item_type == "coverage_gap":
             frame["kind"] = table["resource_kind"].to_numpy()
             frame["name"] = table["standard"].astype(str) + " gap"

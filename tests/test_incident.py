@@ -591,3 +591,24 @@ def test_kinds_by_their_chinese_names_and_from_the_recipes_own_table(city, tmp_p
         r"earthquake_collapse \(地震\), or add a row to your copy of 我市事件类型\.csv",
     ):
         ur.answer_incident(copy, at=(lon, lat), kind="gas_leak", write=False)
+
+
+def test_a_kind_the_run_holds_none_of_is_said_known_or_unknown():
+    """An incident with no fire station in the data said nothing of it; now: none to send, and
+    whether that is known (a registry declared complete lists none) or unknown (none was mapped)."""
+    import pandas as pd
+
+    from urbanrisk.response import absent_kinds
+
+    standards = {
+        "fire": {"resource_kind": "fire_station", "declared_complete": "layer 'stations' (complete_for)"},
+        "medical": {"resource_kind": "hospital", "declared_complete": ""},
+        "shelter": {"resource_kind": "shelter", "declared_complete": ""},
+    }
+    resources = pd.DataFrame({"kind": ["hospital"], "id": ["h1"]})
+    fire, shelter = absent_kinds(standards, resources)
+    assert (
+        fire == "no fire_station to send: layer 'stations' (complete_for) lists none (fire: nobody reached)"
+    )
+    assert shelter.startswith("no shelter in the run's data") and "unknown whether" in shelter
+    assert absent_kinds(standards, resources.assign(kind="hospital")) == [fire, shelter]

@@ -42,7 +42,7 @@ from .lifecycle import latest_run, read_manifest, utc_stamp
 from .network import StreetGraph, graph_from_tables
 from .outputs.incident import write_incident
 from .recipe import Recipe, load_recipe
-from .response import nearest_resources, shelter_assignment
+from .response import absent_kinds, nearest_resources, shelter_assignment
 from .result import IncidentResult
 from .screens.key_districts import OCCUPANT_M2
 
@@ -351,6 +351,7 @@ def incident_from_run(
     notes: list[str] = []
     point_xy = {mode: (np.array([xy[0]]), np.array([xy[1]])) for mode in graphs}
     nearest = nearest_resources(resources, graphs, recipe_modes, point_xy, max_snap_m=max_snap_m, notes=notes)
+    notes.extend(absent_kinds(read_manifest(run_dir).get("coverage", {}).get("standards", {}), resources))
     groups = cell_table[cell_table["evacuees"] > 0].rename(columns={"evacuees": "people"})
     shelters, assignment, unplaced = shelter_assignment(
         resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m

@@ -41,6 +41,28 @@ def travel_to(graph: StreetGraph, node: int) -> tuple[np.ndarray, np.ndarray]:
     return time_s, length
 
 
+def absent_kinds(standards: dict[str, dict], resources: pd.DataFrame) -> list[str]:
+    """A note per coverage standard (the manifest's) whose kind the run holds none of: none is sent,
+    and whether that is known (a registry declared complete lists none) or unknown (none was mapped)."""
+    kinds = set(resources["kind"]) if len(resources) else set()
+    notes = []
+    for name, spec in standards.items():
+        kind = spec.get("resource_kind")
+        if not kind or kind in kinds:
+            continue
+        if spec.get("declared_complete"):
+            notes.append(
+                f"no {kind} to send: {spec['declared_complete']} lists none ({name}: nobody reached)"
+            )
+        else:
+            notes.append(
+                f"no {kind} in the run's data, so none is listed here: unknown whether there is one nearby "
+                f"({name} coverage was not evaluated; a registry that lists every {kind} says so with "
+                f"complete_for: [{kind}])"
+            )
+    return notes
+
+
 def nearest_resources(
     resources: pd.DataFrame,
     graphs: dict[str, StreetGraph],

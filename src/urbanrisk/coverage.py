@@ -384,8 +384,7 @@ def _ok_status(
     head = f"ok: {standard.describe()}; "
     if not present:
         head += f"no {standard.resource_kind} in {standard.declared_complete}: every resident uncovered; "
-    note = f"; {unsnapped} resources too far from a street" if unsnapped else ""
-    note += hint
+    note = hint + (f"; {unsnapped} resources too far from a street" if unsnapped else "")
     if fixed_delay and standard.mode in DRIVING_MODES and standard.by_time:
         note += "; turnout = the calibrated speed table's fixed delay"
     return (

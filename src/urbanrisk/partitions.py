@@ -192,9 +192,10 @@ def _store_root(recipe: Recipe, prefix: str) -> Iterator[str]:
     try:
         yield root
     finally:
-        filesystem, path = fsspec.core.url_to_fs(root)
-        if filesystem.exists(path):
-            filesystem.rm(path, recursive=True)
+        with contextlib.suppress(ValueError, ImportError):  # a store it cannot reach holds nothing to remove
+            filesystem, path = fsspec.core.url_to_fs(root)
+            if filesystem.exists(path):
+                filesystem.rm(path, recursive=True)
 
 
 @contextlib.contextmanager
@@ -206,25 +207,18 @@ def _frames_source(
         yield MemoryLayers(frames)
         return
     base = recipe.compute.store
-    if base is None:
-        with tempfile.TemporaryDirectory(prefix="urbanrisk-store-") as folder:
-            yield write_layer_store(frames, folder)
-        return
-    root = f"{base.rstrip('/')}/store-{uuid.uuid4().hex[:12]}"
-    try:
-        stored = write_layer_store(frames, root)
-    except (OSError, ValueError, ImportError) as exc:
-        msg = (
-            f"compute.store: cannot write the layer store at {base} ({exc}); "
-            "give a folder or a URL that fsspec can write (and its package, e.g. s3fs for s3://)"
-        )
-        raise InputError(msg) from exc
-    try:
+    with _store_root(recipe, "store") as root:
+        try:
+            stored = write_layer_store(frames, root)
+        except (OSError, ValueError, ImportError) as exc:
+            if base is None:
+                raise
+            msg = (
+                f"compute.store: cannot write the layer store at {base} ({exc}); "
+                "give a folder or a URL that fsspec can write (and its package, e.g. s3fs for s3://)"
+            )
+            raise InputError(msg) from exc
         yield stored
-    finally:
-        filesystem, path = fsspec.core.url_to_fs(root)
-        if filesystem.exists(path):
-            filesystem.rm(path, recursive=True)
 
 
 def build_grid(

@@ -369,3 +369,27 @@ def test_recipe_max_snap_reaches_every_coverage_computation(tmp_path, monkeypatc
         assert values == [37.0] * len(ran), name
     table = result.coverage
     assert (table.loc[table["cell_snap_m"] > 37.0, "covered"] == False).all()  # noqa: E712
+
+
+def test_a_registry_station_mapped_in_osm_too_is_counted_once(tmp_path):
+    """The office's hospital registry lists 北京大学校医院, which OSM maps too: the registry row stands
+    for the site (it was counted twice: 3 hospitals instead of 2, and N-1 said losing either costs
+    nobody)."""
+    import urbanrisk as ur
+    from conftest import WUDAOKOU_OSM, default_recipe
+    from urbanrisk.layers.osm import osm_from_file
+
+    pois = osm_from_file(WUDAOKOU_OSM).pois
+    hospital = pois[(pois["kind"] == "hospital") & (pois["name"] == "北京大学校医院")].iloc[0]
+    registry = tmp_path / "hospitals.csv"
+    registry.write_text(
+        f"id,kind,name,lon,lat\nH-01,hospital,北大校医院,{hospital.geometry.x + 0.0002:.6f},"
+        f"{hospital.geometry.y:.6f}\n",  # ~17 m east of OSM's point for it
+        encoding="utf-8",
+    )
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["hospitals"] = {"type": "points", "path": str(registry), "role": "resource"}
+    result = ur.run_recipe(write_recipe(tmp_path / "r", body), write=False)
+    hospitals = result.coverage.resources.query("kind == 'hospital'")
+    assert "H-01" in set(hospitals["id"]) and f"osm:{hospital['osm_ref']}" not in set(hospitals["id"])
+    assert "; 2 resources;" in result.coverage.status["medical"]

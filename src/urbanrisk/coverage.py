@@ -69,6 +69,19 @@ __all__ = [
 ]
 
 
+def _not_in_registries(osm: gpd.GeoDataFrame, registries: gpd.GeoDataFrame, utm_crs: str) -> gpd.GeoDataFrame:
+    """OSM resources less those within :data:`~urbanrisk.settings.resource_dedup_m` of a registry
+    resource of the same kind: the office's row stands for the site, which is counted once."""
+    same = np.zeros(len(osm), bool)
+    osm_xy, reg_xy = osm.to_crs(utm_crs).geometry.to_numpy(), registries.to_crs(utm_crs).geometry.to_numpy()
+    for kind in set(osm["kind"]) & set(registries["kind"]):
+        mine = np.flatnonzero(osm["kind"].to_numpy() == kind)
+        tree = shapely.STRtree(reg_xy[registries["kind"].to_numpy() == kind])
+        hits = tree.query(osm_xy[mine], predicate="dwithin", distance=settings.resource_dedup_m)[0]
+        same[mine[np.unique(hits)]] = True
+    return osm[~same]
+
+
 def resources_near(
     pois: gpd.GeoDataFrame,
     registries: gpd.GeoDataFrame,
@@ -97,6 +110,8 @@ def resources_near(
             )
         )
     if registries is not None and len(registries):
+        if frames:
+            frames[0] = _not_in_registries(frames[0], registries, utm_crs)
         frames.append(registries[["id", "kind", "name", "capacity", "source", "geometry"]])
     if not frames:
         return gpd.GeoDataFrame(

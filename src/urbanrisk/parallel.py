@@ -53,6 +53,16 @@ def _client(address: str) -> Iterator[Any]:
         client.close()
 
 
+def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> list[Any]:
+    """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`)."""
+    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    if scheduler == "processes":
+        with bar, _worker_pool() as pool:
+            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
+    with bar:
+        return list(dask.compute(*tasks, scheduler=scheduler))
+
+
 def map_partitions(
     func: Callable[[Any], Any],
     inputs: Sequence[Any],
@@ -82,12 +92,7 @@ def map_partitions(
                 results[position[future.key]] = future.result()
                 future.release()
             return results
-    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
-    if scheduler == "processes":
-        with bar, _worker_pool() as pool:
-            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
-    with bar:
-        return list(dask.compute(*tasks, scheduler=scheduler))
+    return _compute_locally(tasks, scheduler, progress)
 
 
 def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progress: bool = False) -> list[Any]:
@@ -96,12 +101,7 @@ def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progres
     if scheduler.startswith("tcp://"):
         with _client(scheduler) as client:
             return list(client.gather(client.compute(list(tasks))))
-    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
-    if scheduler == "processes":
-        with bar, _worker_pool() as pool:
-            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
-    with bar:
-        return list(dask.compute(*tasks, scheduler=scheduler))
+    return _compute_locally(tasks, scheduler, progress)
 
 
 def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes

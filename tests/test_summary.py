@@ -57,3 +57,26 @@ def test_summary_of_an_ungraded_grid_has_no_grades(tmp_path, wudaokou_recipe):
     result.grid = result.grid.drop(columns=["grade"])
     assert run_summary(result).grades == {}
     assert result.map() is not None  # the notebook map still draws (residents instead of grades)
+
+
+def test_a_grade_row_says_when_its_residents_are_unknown_not_zero():
+    """Beyond an extract the "no data" row read "0 residents"; cells whose residents could not be
+    measured are counted and the map's legend says "residents unknown" instead of a 0 it never measured."""
+    import pandas as pd
+
+    from urbanrisk.outputs.map import _residents
+    from urbanrisk.outputs.summary import grade_counts
+
+    grid = pd.DataFrame(
+        {
+            "grade": ["IV", "IV", "no data", "no data"],
+            "residents": [100.0, 0.0, 0.0, 0.0],
+            "known_residents": [True, False, False, False],
+        }
+    )
+    counts = grade_counts(grid)
+    assert counts["IV"] == {"cells": 2, "residents": 100.0, "cells_residents_unknown": 1}
+    assert counts["no data"]["cells_residents_unknown"] == 2
+    assert _residents(counts["no data"]) == "residents unknown"
+    assert _residents(counts["IV"]) == "100 residents (unknown in 1 cells)"
+    assert _residents(counts["I"]) == "0 residents"  # no cell: nothing unknown

@@ -34,6 +34,15 @@ def result_deck(
     return deck
 
 
+def _residents(counts: dict[str, float]) -> str:
+    """A grade row's residents, saying so when some of its cells' residents are unknown (not 0)."""
+    unknown = int(counts.get("cells_residents_unknown", 0))
+    if unknown and unknown == counts["cells"]:
+        return "residents unknown"
+    text = f"{counts['residents']:,.0f} residents"
+    return f"{text} (unknown in {unknown:,} cells)" if unknown else text
+
+
 def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> str:
     """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
     title = escape_text(summary.title)
@@ -48,7 +57,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         items = "".join(
             f'<div><span style="background:rgb{CLASS_COLOURS[g]}"></span>'
             f"{escape_text(CLASS_NAMES[g] if g == 'no data' else f'{g} {CLASS_NAMES[g]}')} · "
-            f"{summary.grades[g]['cells']:,} cells · {summary.grades[g]['residents']:,.0f} residents</div>"
+            f"{summary.grades[g]['cells']:,} cells · {_residents(summary.grades[g])}</div>"
             for g in GRADE_CLASSES
         )
         items += warns

@@ -62,13 +62,19 @@ class RunSummary:
 
 
 def grade_counts(grid: Any) -> dict[str, dict[str, float]]:
-    """Cells and residents per grade and for "no data" (an empty dict for an ungraded grid)."""
+    """Cells and residents per grade and for "no data", and how many of those cells' residents are
+    unknown (an empty dict for an ungraded grid)."""
     if "grade" not in grid.columns:
         return {}
+    unknown = ~grid["known_residents"].astype(bool) if "known_residents" in grid.columns else None
     return {
         grade: {
             "cells": int((grid["grade"] == grade).sum()),
             "residents": round(float(grid.loc[grid["grade"] == grade, "residents"].sum()), 3),
+            # cells whose residents could not be measured: their count above is not theirs (missing ≠ 0)
+            "cells_residents_unknown": int((unknown & (grid["grade"] == grade)).sum())
+            if unknown is not None
+            else 0,
         }
         for grade in GRADE_CLASSES
     }

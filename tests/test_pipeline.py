@@ -294,3 +294,22 @@ def test_an_area_away_from_the_buildings_and_units_is_said(tmp_path):
     home = {**body, "area": {"layer": "osm"}}  # the extract's own area: nothing to say
     _, _, notes = prepare_run(load_recipe(write_recipe(tmp_path, home)), cache=None, stage=lambda n, w: w())
     assert not [n for n in notes if "lies in the study area" in n]
+
+
+@pytest.mark.parametrize(
+    ("quiet", "terminal", "bars"), [(False, True, True), (False, False, False), (True, True, False)]
+)
+def test_progress_bars_only_on_a_terminal(monkeypatch, quiet, terminal, bars):
+    """A nightly rescan's log file got 427 carriage-return bar updates from one 32 x 32 run."""
+    import argparse
+    import io
+    import sys
+
+    from urbanrisk.cli import _progress
+
+    class Stream(io.StringIO):
+        def isatty(self) -> bool:
+            return terminal
+
+    monkeypatch.setattr(sys, "stdout", Stream())
+    assert _progress(argparse.Namespace(quiet=quiet)) is bars

@@ -213,7 +213,7 @@ def completeness_summary(
     """Per run: how complete the buildings look, which indicators (and coverage standards) were unknown
     in how many cells, and a warning when the buildings look incomplete (for the manifest, report and CLI)."""
     has_raster = layers.raster is not None
-    _, method = building_completeness(grid.iloc[0:0] if not len(grid) else grid, raster=has_raster)
+    _, method = building_completeness(grid.iloc[0:0], raster=has_raster)  # the words need no cell
     values = grid["building_completeness"]
     if not layers.osm_bounds:  # no OSM layer at all: nothing to estimate, everything it gives is unknown
         overall, method = None, "no OSM layer in the recipe: buildings, places and streets are unknown"

@@ -197,6 +197,70 @@ def _targets(
     return out
 
 
+def _label(table: gpd.GeoDataFrame) -> np.ndarray:
+    """Each target's name, or its reference where it has none."""
+    names, refs = table["name"].to_numpy(), table["ref"].to_numpy()
+    return np.array([n or r for n, r in zip(names, refs, strict=True)], dtype=object)
+
+
+def _vulnerable_within(
+    points: np.ndarray, sources: pd.DataFrame, targets: dict[str, gpd.GeoDataFrame]
+) -> tuple[list[str], list[int]]:
+    """Per source: the vulnerable sites within its impact radius, nearest first, and their number.
+
+    One spatial index per kind answers every source at once (``dwithin``); only the pairs it returns
+    are measured, with the same distance function as measuring all of them.
+    """
+    radii = sources["impact_radius_m"].to_numpy(dtype=float)
+    found: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
+    for vkind in VULNERABLE_KINDS:
+        table = targets.get(vkind)
+        if table is None:
+            continue
+        shapes = table.geometry.to_numpy()
+        # a metre more than the radius, then the exact test: GEOS may measure a border case otherwise
+        src, tgt = shapely.STRtree(shapes).query(points, predicate="dwithin", distance=radii + 1.0)
+        d = shapely.distance(points[src], shapes[tgt])
+        keep = d <= radii[src]
+        labels = _label(table)
+        for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
+            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+    names = []
+    for pairs in found:
+        pairs.sort()
+        names.append("; ".join(text for _, text in pairs))
+    return names, [len(pairs) for pairs in found]
+
+
+def _breaches(
+    points: np.ndarray, kinds: np.ndarray, targets: dict[str, gpd.GeoDataFrame], distances: pd.DataFrame
+) -> list[list[str]]:
+    """Per source: the safety-distance rules its nearest target of each rule's kind breaks."""
+    breaches: list[list[str]] = [[] for _ in range(len(points))]
+    trees: dict[str, tuple[shapely.STRtree, np.ndarray, np.ndarray]] = {}
+    rules = {kind: list(group.itertuples()) for kind, group in distances.groupby("kind", sort=False)}
+    for i, kind in enumerate(kinds):
+        for rule in rules.get(kind, []):
+            table = targets.get(rule.target)
+            if table is None:
+                continue
+            if rule.target not in trees:
+                shapes = table.geometry.to_numpy()
+                trees[rule.target] = (shapely.STRtree(shapes), shapes, _label(table))
+            tree, shapes, labels = trees[rule.target]
+            # the nearest target (lowest position among equals) matters only when under the minimum
+            reach = rule.min_distance_m + 1.0
+            near = np.sort(tree.query(points[i], predicate="dwithin", distance=reach))
+            if not len(near):
+                continue
+            d = shapely.distance(points[i], shapes[near])
+            j = int(np.argmin(d))
+            if d[j] < rule.min_distance_m:
+                limit = f"{rule.min_distance_m:.0f} m ({rule.source})"
+                breaches[i].append(f"{rule.target} {labels[near[j]]} at {d[j]:.0f} m < {limit}")
+    return breaches
+
+
 def _consequence(residents: float, aggravated: bool) -> int:
     level = 1 + sum(residents >= b for b in CONSEQUENCE_BREAKS)
     return int(min(4, level + (1 if aggravated else 0)))
@@ -242,34 +306,8 @@ def hazard_sources_screen(
     exposed_of = exposed_of or residents_in_circles
     out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
-    points = utm.geometry.to_numpy()
-    vulnerable_names, vulnerable_counts, breach_lists = [], [], []
-    for i, (kind, radius) in enumerate(zip(out["kind"], out["impact_radius_m"], strict=True)):
-        names = []
-        for vkind in VULNERABLE_KINDS:
-            table = targets.get(vkind)
-            if table is None:
-                continue
-            d = shapely.distance(points[i], table.geometry.to_numpy())
-            for j in np.flatnonzero(d <= radius):
-                label = table["name"].iloc[j] or table["ref"].iloc[j]
-                names.append((d[j], f"{vkind} {label} ({d[j]:.0f} m)"))
-        names.sort()
-        vulnerable_names.append("; ".join(text for _, text in names))
-        vulnerable_counts.append(len(names))
-        breaches = []
-        for rule in distances[distances["kind"] == kind].itertuples():
-            table = targets.get(rule.target)
-            if table is None:
-                continue
-            d = shapely.distance(points[i], table.geometry.to_numpy())
-            j = int(np.argmin(d))
-            if d[j] < rule.min_distance_m:
-                label = table["name"].iloc[j] or table["ref"].iloc[j]
-                breaches.append(
-                    f"{rule.target} {label} at {d[j]:.0f} m < {rule.min_distance_m:.0f} m ({rule.source})"
-                )
-        breach_lists.append(breaches)
+    vulnerable_names, vulnerable_counts = _vulnerable_within(utm.geometry.to_numpy(), out, targets)
+    breach_lists = _breaches(utm.geometry.to_numpy(), out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts
     out["vulnerable_names"] = vulnerable_names
     out["breaches"] = [" | ".join(b) for b in breach_lists]

@@ -51,7 +51,7 @@ def disk_matrix(cells: pd.Index | list[str], k: int) -> csr_matrix:
 def remember_disk_matrix(cells: pd.Index | list[str], k: int, matrix: csr_matrix) -> None:
     """Keep ``matrix`` as the k-ring disk matrix of ``cells`` (computed elsewhere, e.g. per partition)."""
     index = pd.Index(cells)
-    _DISKS[:] = [e for e in _DISKS if not (e[1] == k and e[0].equals(index))][-7:]  # the latest wins
+    _DISKS[:] = [e for e in _DISKS if not (e[1] == k and e[0].equals(index))][-3:]  # the latest wins
     _DISKS.append((index, k, matrix))
 
 
@@ -72,5 +72,11 @@ def remember_cell_latlng(cells: pd.Index | list[str], latlng: np.ndarray | None 
     """Keep the centres of ``cells`` (``latlng``, or computed now) for the calls that follow."""
     latlng = cell_latlng(cells) if latlng is None else latlng
     index = pd.Index(cells)
-    _CENTRES[:] = [e for e in _CENTRES if not e[0].equals(index)][-3:]  # the latest wins
+    _CENTRES[:] = [e for e in _CENTRES if not e[0].equals(index)][-1:]  # the latest wins
     _CENTRES.append((index, latlng))
+
+
+def forget() -> None:
+    """Drop every kept disk matrix and cell centre (a benchmark's runs then each start cold)."""
+    _DISKS.clear()
+    _CENTRES.clear()

@@ -4,7 +4,9 @@ Builds the N x N metropolis's layers and grid once, then runs the stages after t
 (:func:`urbanrisk.pipeline.finish_run`: coverage, screens and grades, registers, responsibility)
 with the flag off and on, alternately, ``--repeat`` times under each scheduler, and prints the
 ``coverage`` and ``screens`` stage seconds (the gaps' clusters run in the coverage stage) with the
-on/off ratio of the medians; the graded grid and every screen table are checked equal each time.
+on/off ratio of the medians, and, with the flag on, the seconds of the screens stage spent inside
+``screens_dask``'s Dask computations (graph, tasks, gathering): the rest is driver-only work; the graded
+grid and every screen table are checked equal each time.
 On a loaded machine only the ratios measured in one run mean something.
 
     .venv/bin/python benchmarks/screens_partitioned.py [--tiles 8] [--repeat 2] [--recipe PATH]
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -30,9 +33,28 @@ def _same(a, b) -> None:
         )
 
 
+def _timed_map_partitions(spent: list[float]):
+    """``screens_dask.map_partitions`` that adds the seconds of each call to ``spent``."""
+    import urbanrisk.screens_dask as sd
+
+    real = sd.map_partitions
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    sd.map_partitions = timed
+
+
 def main() -> None:
     import urbanrisk as ur
+    from urbanrisk.cell_disks import forget
+    from urbanrisk.completeness import _BLOCKS
     from urbanrisk.pipeline import build_grid, finish_run, load_layers, stage_timer, study_area
+    from urbanrisk.screens_dask import _GROUPS
     from urbanrisk.synth import synth_metro
 
     parser = argparse.ArgumentParser()
@@ -49,7 +71,9 @@ def main() -> None:
         area = study_area(recipe, layers)
         grid = build_grid(recipe, layers, area, scheduler="threads")
         print(f"{path.name}: {len(grid):,} cells")
-        print("scheduler | flag | coverage s (each run) | screens s (each run)")
+        spent: list[float] = []
+        _timed_map_partitions(spent)
+        print("scheduler | flag | coverage s (each run) | screens s (each run) | in Dask s (screens)")
         for scheduler in args.schedulers:
             seconds: dict[bool, list[dict[str, float]]] = {False: [], True: []}
             for _ in range(args.repeat):
@@ -57,20 +81,33 @@ def main() -> None:
                 for flag in (False, True):
                     compute = recipe.compute.model_copy(update={"partitioned_screens": flag})
                     timings: dict[str, float] = {}
+                    marks: dict[str, int] = {}
+                    timer = stage_timer(timings)
+
+                    def stage(name, func, timer=timer, marks=marks, timings=timings):
+                        marks[name] = len(spent)
+                        value = timer(name, func)
+                        timings[f"{name}_dask"] = round(sum(spent[marks[name] :]), 3)
+                        return value
+
+                    forget()  # every run computes its disks, centres and partitions, as a run of its own does
+                    _GROUPS.clear()
+                    _BLOCKS.clear()
                     results[flag] = finish_run(
                         recipe.model_copy(update={"compute": compute}),
                         layers,
                         area,
                         grid,
                         scheduler=scheduler,
-                        stage=stage_timer(timings),
+                        stage=stage,
                     )
                     seconds[flag].append(timings)
                 _same(results[False], results[True])
             for flag in (False, True):
                 cov = [t["coverage"] for t in seconds[flag]]
                 scr = [t["screens"] for t in seconds[flag]]
-                print(f"{scheduler} | {'on' if flag else 'off'} | {cov} | {scr}")
+                dask_s = [t["screens_dask"] for t in seconds[flag]]
+                print(f"{scheduler} | {'on' if flag else 'off'} | {cov} | {scr} | {dask_s}")
             ratio = {
                 stage: statistics.median(t[stage] for t in seconds[True])
                 / statistics.median(t[stage] for t in seconds[False])

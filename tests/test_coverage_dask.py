@@ -174,7 +174,9 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
     monkeypatch.setattr(par, "_new_pool", lambda: pools.append(1) or new_pool())
     parts = ur.run_recipe(recipe, scheduler=scheduler, write=False)
     if compute.get("partitioned_screens"):  # the gaps' and the key districts' cells lie in 4-5 partitions
-        assert calls["_hazard_partition"] == calls["_exposed_partition"] == [18]
+        # exposure twice: the impact circles, then GB 18218's 500 m circles
+        assert calls["_hazard_partition"] == [18] and calls["_exposed_partition"] == [18, 18]
+        assert calls["_disk_partition"] == calls["_centres_partition"] == [18]
         assert len(calls["_cluster_partition"]) == 2 and min(calls["_cluster_partition"]) > 2, calls
         assert len(pools) == 1  # one per run: the grid, then every coverage and screen computation
     else:
@@ -223,7 +225,8 @@ def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, mon
     a = finish_run(off, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
     assert not calls
     b = finish_run(on, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
-    assert calls["_hazard_partition"] == calls["_exposed_partition"] == [15]
+    assert calls["_hazard_partition"] == [15] and calls["_exposed_partition"] == [15, 15]
+    assert calls["_disk_partition"] == calls["_centres_partition"] == [15]
     assert len(calls["_cluster_partition"]) == 5  # gaps of three standards, districts, villages
     pd.testing.assert_frame_equal(pd.DataFrame(a[0]), pd.DataFrame(b[0]), check_exact=True)
     assert a[0]["grade"].nunique() == 4

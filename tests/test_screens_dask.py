@@ -30,7 +30,7 @@ def wudaokou(tmp_path_factory):
     grid = build_grid(recipe, layers, area, scheduler="synchronous")
     utm = utm_crs_for(area)
     hazards, _ = _hazard_table(recipe, layers, area, grid, utm)
-    return grid, hazards, utm
+    return grid, hazards, utm, layers
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
@@ -39,7 +39,7 @@ def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaok
 
     from urbanrisk.screens.hazard_sources import residents_in_circles
 
-    grid, real, utm = wudaokou
+    grid, real, utm, _ = wudaokou
     # the sample's sources, and 60 more spread over the area (radii 50-800 m) that cross borders
     rng = np.random.default_rng(11)
     x0, y0, x1, y1 = grid.total_bounds
@@ -66,7 +66,7 @@ def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaok
 
 
 def test_clusters_merged_across_partition_borders_equal_the_single_process_ones(wudaokou):
-    grid, _, _ = wudaokou
+    grid, _, _, _ = wudaokou
     rng = np.random.default_rng(3)
     uv = urban_village_cell_scores(grid, None)["uv_score"]
     chosen_sets = {
@@ -82,3 +82,119 @@ def test_clusters_merged_across_partition_borders_equal_the_single_process_ones(
         assert len(chosen) > 20 and np.array_equal(eager, parts), name
     parents = {h3.cell_to_parent(c, 8) for c in chosen_sets["all"]}
     assert len(parents) > 10
+
+
+def _random_sources(grid, real, n, seed):
+    """The sample's sources and ``n`` more over the area (radii 50-800 m), crossing partition borders."""
+    import geopandas as gpd
+
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = grid.total_bounds
+    extra = real.iloc[rng.integers(0, len(real), n)].copy()
+    extra["id"] = [f"X{i:03d}" for i in range(n)]
+    extra["impact_radius_m"] = rng.uniform(50, 800, n)
+    extra = extra.set_geometry(gpd.points_from_xy(rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)), crs=4326)
+    return pd.concat([real, extra], ignore_index=True)
+
+
+def test_disk_matrix_and_centres_per_partition_equal_the_eager_ones(wudaokou):
+    # the k-ring disks walked per partition (a border cell's disk reaches into its neighbours) give
+    # the matrix entry for entry, as does the driver's walk, and both equal a plain loop over the disks
+    from urbanrisk.cell_disks import cell_latlng, disk_matrix
+    from urbanrisk.screens_dask import _centres_partition, _partitions, disk_matrix_by_partition
+
+    grid = wudaokou[0]
+    cells = grid.index[::-1]  # a grid order no cache has seen
+    position = {cell: i for i, cell in enumerate(cells)}
+    for k in (1, 3):
+        pairs = [(i, position[n]) for i, c in enumerate(cells) for n in h3.grid_disk(c, k) if n in position]
+        eager = disk_matrix(cells, k)
+        parts = disk_matrix_by_partition(cells, k, partition_resolution=8, scheduler="threads")
+        for matrix in (eager, parts):
+            assert sorted(zip(*matrix.nonzero(), strict=True)) == sorted(pairs)
+        for attr in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(eager, attr), getattr(parts, attr)), (k, attr)
+        values = pd.Series(np.random.default_rng(k).random(len(cells)), index=cells)
+        assert np.array_equal(eager @ values.to_numpy(), parts @ values.to_numpy())
+        # the border cells' disks reach outside their partition: a halo is needed
+        parent = {c: h3.cell_to_parent(c, 8) for c in cells}
+        border = [c for c in cells if any(parent.get(n, parent[c]) != parent[c] for n in h3.grid_disk(c, k))]
+        assert len(border) > 100
+    latlng = np.concatenate([_centres_partition(group) for group in _partitions(cells, 8)])
+    order = [c for group in _partitions(cells, 8) for c in group]
+    assert np.array_equal(latlng, cell_latlng(pd.Index(order)))
+    assert np.array_equal(cell_latlng(cells), np.array([h3.cell_to_latlng(c) for c in cells]))
+
+
+def test_vulnerable_sites_and_breaches_equal_a_measurement_of_every_target(wudaokou):
+    # the spatial-index answer equals measuring every source to every target (the eager loop it
+    # replaced), on the sample's schools, hospitals, fire stations and homes with rules that break
+    import shapely
+
+    from urbanrisk.screens.hazard_sources import VULNERABLE_KINDS, _breaches, _targets, _vulnerable_within
+
+    grid, real, utm, layers = wudaokou
+    sources = _random_sources(grid, real, 80, seed=5)
+    targets = _targets(layers.pois, layers.buildings, layers.resources, utm)
+    assert {"school", "dwelling"} <= set(targets)
+    kinds = sources["kind"].unique()
+    distances = pd.DataFrame(
+        [
+            (kind, target, float(m), "test")
+            for kind in kinds
+            for target, m in (("school", 400), ("dwelling", 60))
+        ],
+        columns=["kind", "target", "min_distance_m", "source"],
+    )
+    points = sources.to_crs(utm).geometry.to_numpy()
+    names, counts = _vulnerable_within(points, sources, targets)
+    breaches = _breaches(points, sources["kind"].to_numpy(), targets, distances)
+    for i, point in enumerate(points):
+        found, broken = [], []
+        for vkind in VULNERABLE_KINDS:
+            if vkind in targets:
+                table = targets[vkind]
+                d = shapely.distance(point, table.geometry.to_numpy())
+                for j in np.flatnonzero(d <= sources["impact_radius_m"].iloc[i]):
+                    label = table["name"].iloc[j] or table["ref"].iloc[j]
+                    found.append((d[j], f"{vkind} {label} ({d[j]:.0f} m)"))
+        for rule in distances[distances["kind"] == sources["kind"].iloc[i]].itertuples():
+            table = targets[rule.target]
+            d = shapely.distance(point, table.geometry.to_numpy())
+            j = int(np.argmin(d))
+            if d[j] < rule.min_distance_m:
+                label = table["name"].iloc[j] or table["ref"].iloc[j]
+                broken.append(f"{rule.target} {label} at {d[j]:.0f} m < {rule.min_distance_m:.0f} m (test)")
+        assert names[i] == "; ".join(text for _, text in sorted(found)) and counts[i] == len(found)
+        assert breaches[i] == broken
+    assert sum(counts) > 50 and sum(map(len, breaches)) > 20
+
+
+def test_key_district_names_equal_one_sort_per_district(wudaokou):
+    # names, place lists and kind counts from one sort over every crowd place equal those of
+    # sorting each district's places alone (the loop it replaced), on the sample's crowd places
+    from urbanrisk.grid import cell_ints_to_str, points_to_cells
+    from urbanrisk.screens.key_districts import NAME_PRIORITY, _names_and_places
+
+    grid, _, _, layers = wudaokou
+    pois = layers.pois
+    crowd = pois[pois["roles"].fillna("").str.contains("crowd")].drop_duplicates("osm_ref")
+    cells = points_to_cells(crowd.geometry.x.to_numpy(), crowd.geometry.y.to_numpy(), 10)
+    crowd = crowd.assign(cell=cell_ints_to_str(cells))
+    chosen = grid.index[np.random.default_rng(2).random(len(grid)) < 0.4]
+    labels = pd.Series(cell_clusters(chosen), index=chosen)
+    kept = pd.Index(sorted(set(labels))[::2])
+    named = _names_and_places(crowd, labels, kept)
+    with_label = crowd.assign(label=crowd["cell"].map(labels))
+    expected = {}
+    for label, inside in with_label.dropna(subset=["label"]).groupby("label"):
+        if label not in kept:
+            continue
+        summary = ", ".join(f"{kind} {n}" for kind, n in inside["kind"].value_counts().head(6).items())
+        has_name = inside[inside["name"].astype(bool)]
+        rank = has_name["group"].map({g: i for i, g in enumerate(NAME_PRIORITY)}).fillna(len(NAME_PRIORITY))
+        has_name = has_name.assign(rank=rank.to_numpy()).sort_values(["rank", "name"])
+        names = list(dict.fromkeys(has_name["name"]))
+        expected[int(label)] = ((names[0] if names else ""), "; ".join(names[:8]), summary)
+    assert named == expected
+    assert sum(1 for name, _, _ in named.values() if name) > 5

@@ -45,3 +45,8 @@ def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
 def dissolve_cells(cells: list[str]) -> shapely.Geometry:
     """One (multi)polygon covering the cells (H3's own outline of a cell set: exact and fast)."""
     return shape(h3.cells_to_h3shape(list(cells)).__geo_interface__)
+
+
+def dissolve_each(groups: list[list[str]]) -> list[shapely.Geometry]:
+    """:func:`dissolve_cells` of each group of cells, in order."""
+    return [dissolve_cells(cells) for cells in groups]

@@ -81,12 +81,20 @@ def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
+#: The last grid's blocks (cells, blocks): measured_indicators, then completeness_summary.
+_BLOCKS: list[tuple[pd.Index, pd.Index]] = []
+
+
 def _blocks(index: pd.Index) -> pd.Index:
     """Each cell's block: its parent at :data:`BLOCK_RESOLUTION` (itself when coarser)."""
     if not len(index):
         return index
+    if _BLOCKS and (_BLOCKS[0][0] is index or _BLOCKS[0][0].equals(index)):
+        return _BLOCKS[0][1].rename(index.name)
     resolution = min(h3.get_resolution(index[0]), BLOCK_RESOLUTION)
-    return pd.Index([h3.cell_to_parent(c, resolution) for c in index], name=index.name)
+    blocks = pd.Index([h3.cell_to_parent(c, resolution) for c in index], name=index.name)
+    _BLOCKS[:] = [(index, blocks)]  # the last grid's: measured_indicators, then the summary
+    return blocks
 
 
 def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.Series, str]:
@@ -166,8 +174,13 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness
     texts = []
-    low = ~complete & ~np.isnan(completeness.to_numpy())
+    share = completeness.to_numpy()
+    low = ~complete & ~np.isnan(share)
+    every = np.logical_and.reduce([np.asarray(known[key], dtype=bool) for key in INDICATORS])
     for i in range(len(index)):
+        if every[i]:  # most cells: nothing unknown
+            texts.append("")
+            continue
         parts = []
         for key in INDICATORS:
             if known[key][i]:
@@ -178,7 +191,7 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
                 why = (
                     "outside the OSM data"
                     if not in_osm[i]
-                    else f"buildings look incomplete ({completeness.iloc[i]:.0%})"
+                    else f"buildings look incomplete ({share[i]:.0%})"
                     if low[i]
                     else "no buildings mapped and no basis to tell empty from unmapped"
                 )
@@ -213,7 +226,7 @@ def completeness_summary(
     """Per run: how complete the buildings look, which indicators (and coverage standards) were unknown
     in how many cells, and a warning when the buildings look incomplete (for the manifest, report and CLI)."""
     has_raster = layers.raster is not None
-    _, method = building_completeness(grid.iloc[0:0] if not len(grid) else grid, raster=has_raster)
+    _, method = building_completeness(grid.iloc[0:0], raster=has_raster)  # the words need no cell
     values = grid["building_completeness"]
     if not layers.osm_bounds:  # no OSM layer at all: nothing to estimate, everything it gives is unknown
         overall, method = None, "no OSM layer in the recipe: buildings, places and streets are unknown"

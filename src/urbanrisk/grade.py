@@ -22,7 +22,6 @@ scores and its top three factors in plain words.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 
@@ -30,11 +29,11 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from . import settings
 from ._errors import InputError
+from .cell_disks import cell_latlng, disk_matrix
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
@@ -96,28 +95,13 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
         return values.astype(float)
     if k is None:
         k = neighbourhood_rings(h3.get_resolution(values.index[0]))
-    matrix = _disk_matrix(tuple(values.index), k)
+    matrix = disk_matrix(values.index, k)
     return pd.Series(matrix @ values.to_numpy(dtype=float), index=values.index, name=values.name)
-
-
-@functools.lru_cache(maxsize=8)
-def _disk_matrix(cells: tuple[str, ...], k: int) -> csr_matrix:
-    """Sparse n x n matrix: row i has a 1 for every cell of the grid in cell i's k-ring disk."""
-    position = {cell: i for i, cell in enumerate(cells)}
-    rows, cols = [], []
-    for i, cell in enumerate(cells):
-        for neighbour in h3.grid_disk(cell, k):
-            j = position.get(neighbour)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-    n = len(cells)
-    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
     """Projected (x, y) of H3 cell centres, shape (n, 2)."""
-    latlng = np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2)
+    latlng = cell_latlng(cells)
     centres = gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), crs=4326).to_crs(utm_crs)
     return np.column_stack([centres.x, centres.y])
 
@@ -320,17 +304,9 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
     return pd.Series(grades, index=risk.index, name="grade", dtype="str")
 
 
-def _factor_texts(
-    grid: gpd.GeoDataFrame,
-    scores: pd.DataFrame,
-    hazard_names: dict[str, str],
-    weights: Weights,
-) -> pd.Series:
-    """The three largest weighted indicators of each cell, in words (vectorised per indicator).
-
-    An unmeasured indicator is never a reason; a cell without a grade says "no data".
-    """
-    keys = list(INDICATORS)
+def factor_inputs(grid: gpd.GeoDataFrame, scores: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+    """Per cell, what its factors are written from: the six weighted indicators (``w_0``..``w_5``),
+    the values they are told by, and whether the cell is graded (vectorised; the words follow)."""
     w = np.array(
         [
             weights.hazard_sources,
@@ -341,27 +317,49 @@ def _factor_texts(
             weights.vulnerable_sites,
         ]
     )
-    weighted = np.nan_to_num(scores[keys].to_numpy() * w, nan=0.0)  # no data: not a reason
-    crowd = disk_sum(grid["crowd_places"]).to_numpy()
-    vulnerable = disk_sum(grid["vulnerable_sites"]).to_numpy()
+    weighted = np.nan_to_num(scores[list(INDICATORS)].to_numpy() * w, nan=0.0)  # no data: not a reason
     residents = grid["residents"].to_numpy()
-    density = residents / grid["cell_area_m2"].to_numpy() * 1e6
+    frame = pd.DataFrame(
+        {
+            "top_hazard": grid["top_hazard"].to_numpy(),
+            "crowd": disk_sum(grid["crowd_places"]).to_numpy(),
+            "residents": residents,
+            "density": residents / grid["cell_area_m2"].to_numpy() * 1e6,
+            "uv": scores["score_urban_village"].to_numpy(),
+            "coverage": grid["coverage_ratio"].to_numpy(),
+            "vulnerable": disk_sum(grid["vulnerable_sites"]).to_numpy(),
+            "graded": scores["risk"].notna().to_numpy(),
+        },
+        index=scores.index,
+    )
+    return frame.join(pd.DataFrame(weighted, index=scores.index, columns=[f"w_{k}" for k in range(6)]))
+
+
+def factor_words(frame: pd.DataFrame, hazard_names: dict[str, str]) -> list[str]:
+    """The three largest weighted indicators of each cell of :func:`factor_inputs`, in words.
+
+    An unmeasured indicator is never a reason; a cell without a grade says "no data".
+    """
+    weighted = frame[[f"w_{k}" for k in range(6)]].to_numpy()
     texts = [
-        [f"hazard source nearby: {hazard_names.get(h, h)}" for h in grid["top_hazard"]],
-        [f"{v:.0f} crowd-gathering places within ~100 m" for v in crowd],
-        [f"{r:,.0f} residents ({d:,.0f}/km²)" for r, d in zip(residents, density, strict=True)],
-        [f"urban-village form (score {v / 10:.2f})" for v in scores["score_urban_village"]],
-        [f"building coverage {v:.0%}" for v in grid["coverage_ratio"]],
-        [f"{v:.0f} vulnerable sites (schools, hospitals...) within ~100 m" for v in vulnerable],
+        [f"hazard source nearby: {hazard_names.get(h, h)}" for h in frame["top_hazard"]],
+        [f"{v:.0f} crowd-gathering places within ~100 m" for v in frame["crowd"]],
+        [
+            f"{r:,.0f} residents ({d:,.0f}/km²)"
+            for r, d in zip(frame["residents"], frame["density"], strict=True)
+        ],
+        [f"urban-village form (score {v / 10:.2f})" for v in frame["uv"]],
+        [f"building coverage {v:.0%}" for v in frame["coverage"]],
+        [f"{v:.0f} vulnerable sites (schools, hospitals...) within ~100 m" for v in frame["vulnerable"]],
     ]
     order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
     out = []
-    graded = scores["risk"].notna().to_numpy()
+    graded = frame["graded"].to_numpy()
     for i, top in enumerate(order):
         words = [texts[k][i] for k in top if weighted[i, k] > 0]
         text = "; ".join(words) if words else "nothing notable"
         out.append(text if graded[i] else f"no data: too little measured here to grade ({text})")
-    return pd.Series(out, index=scores.index, name="factors", dtype="str")
+    return out
 
 
 def grade_cells(
@@ -374,13 +372,15 @@ def grade_cells(
     coping: pd.Series | None = None,
     known: pd.DataFrame | None = None,
     intensity_of: Callable[..., tuple[pd.Series, pd.Series]] | None = None,
+    factors_of: Callable[[pd.DataFrame, dict[str, str]], list[str]] | None = None,
 ) -> gpd.GeoDataFrame:
     """The grid with its dimensions, risk, grade, colour and top three factors added.
 
     ``known``: per cell, ``known_<indicator>`` flags (:func:`urbanrisk.completeness.measured_indicators`);
     None: every indicator measured. Unmeasured indicators are unknown, never 0 (see
-    :func:`dimension_scores`). ``intensity_of`` replaces :func:`hazard_intensity` (the per-partition
-    twin); the grades are classed after, over the whole risk column (one pass, whatever computed it).
+    :func:`dimension_scores`). ``intensity_of`` and ``factors_of`` replace :func:`hazard_intensity`
+    and :func:`factor_words` (their per-partition twins); the grades are classed after, over the
+    whole risk column (one pass, whatever computed it).
     """
     spec = spec or GradingSpec()
     intensity, top = (intensity_of or hazard_intensity)(grid, hazards, utm_crs=utm_crs)
@@ -402,7 +402,8 @@ def grade_cells(
                 hazards["id"], hazards["label"], hazards["name"], hazards["severity"], strict=True
             )
         }
-    out["factors"] = _factor_texts(out, scores, names, spec.weights)
+    words = (factors_of or factor_words)(factor_inputs(out, scores, spec.weights), names)
+    out["factors"] = pd.Series(words, index=scores.index, name="factors", dtype="str")
     geometry = out.pop("geometry")
     out["geometry"] = geometry
     return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)

@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from .cache import Cache
+from .cell_disks import remember_cell_latlng
 from .completeness import completeness_summary, measured_indicators, with_unknown_coverage
 from .coverage import coverage_stage, coverage_wide, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
@@ -100,7 +101,9 @@ def _hazard_table(
         utm_crs=utm_crs,
         exposed_of=exposed_of,
     )
-    major = major_hazard_grades(table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs)
+    major = major_hazard_grades(
+        table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs, exposed_of=exposed_of
+    )
     table = table.join(major)
     if len(table):
         table["inside_area"] = shapely.contains_xy(
@@ -115,10 +118,11 @@ def _area_screens(
     layers: Layers,
     graded: gpd.GeoDataFrame,
     uv_scores: pd.DataFrame,
-    clusters_of: Callable[..., Any] | None = None,
+    kernels: Mapping[str, Callable[..., Any]],
 ):
     """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
     status = {}
+    twins = {name: kernels.get(name) for name in ("clusters_of", "outlines_of")}
     if len(layers.pois):
         options = recipe.screens.key_districts
         districts = key_districts_screen(
@@ -128,7 +132,7 @@ def _area_screens(
             min_crowd_places=options.min_crowd_places,
             crowd_min_per_km2=options.crowd_min_per_km2,
             people_min_per_km2=options.people_min_per_km2,
-            clusters_of=clusters_of,
+            **twins,
         )
         status["key_districts"] = f"ok: {len(districts)} districts"
     else:
@@ -142,7 +146,7 @@ def _area_screens(
             layers.landuse,
             min_score=options.min_score,
             min_cells=options.min_cells,
-            clusters_of=clusters_of,
+            **twins,
         )
         status["urban_villages"] = f"ok: {len(villages)} clusters"
     else:
@@ -179,9 +183,12 @@ def screen_and_grade(
     (:mod:`urbanrisk.screens_dask`: the same tables).
     """
     kernels = screen_kernels_for(recipe, scheduler)
+    (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
     hazard_table, hazard_status = _hazard_table(
         recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of")
     )
+    if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
+        kernels["disks_of"](grid.index)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)
@@ -197,6 +204,7 @@ def screen_and_grade(
         coping=coping,
         known=known,
         intensity_of=kernels.get("intensity_of"),
+        factors_of=kernels.get("factors_of"),
     )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
@@ -208,10 +216,9 @@ def screen_and_grade(
         polygons=community_polygons(layers.communities),
         landuse=layers.landuse,
         utm_crs=utm_crs,
+        outlines_of=kernels.get("outlines_of"),
     )
-    districts, villages, status = _area_screens(
-        recipe, layers, graded, uv_scores, clusters_of=kernels.get("clusters_of")
-    )
+    districts, villages, status = _area_screens(recipe, layers, graded, uv_scores, kernels)
     status = {
         "hazard_sources": hazard_status,
         "communities": f"ok: {len(communities)} units from {how}",

@@ -8,12 +8,14 @@ where it came from (``unit_source``). A cell belongs to the unit that contains i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import h3
-import numpy as np
 import pandas as pd
 
-from ..clusters import dissolve_cells
+from ..cell_disks import cell_latlng
+from ..clusters import dissolve_each
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from .registers import hazards_reaching
 
@@ -45,10 +47,12 @@ def community_units(
     polygons: gpd.GeoDataFrame | None,
     landuse: gpd.GeoDataFrame | None,
     utm_crs: str,
+    outlines_of: Callable[[list[list[str]]], list] | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.Series, str]:
-    """Units (id, name, unit_source, geometry), the unit id of each cell, and how units were derived."""
+    """Units (id, name, unit_source, geometry), the unit id of each cell, and how units were derived
+    (``outlines_of`` replaces :func:`urbanrisk.clusters.dissolve_each`: its per-partition twin)."""
     centres = gpd.GeoSeries(
-        gpd.points_from_xy(*np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index]).reshape(-1, 2).T),
+        gpd.points_from_xy(*cell_latlng(grid.index)[:, ::-1].T),
         index=grid.index,
         crs=4326,
     )
@@ -99,7 +103,7 @@ def community_units(
                     "name": [f"H3 cell {p}" for p in groups],
                     "unit_source": "h3_parent",
                 },
-                geometry=[dissolve_cells(list(cells)) for cells in groups.values()],
+                geometry=(outlines_of or dissolve_each)([list(cells) for cells in groups.values()]),
                 crs=4326,
             )
         )
@@ -117,9 +121,12 @@ def communities_screen(
     polygons: gpd.GeoDataFrame | None,
     landuse: gpd.GeoDataFrame | None,
     utm_crs: str,
+    outlines_of: Callable[[list[list[str]]], list] | None = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """The community risk register, worst first, and how units were derived."""
-    units, assignment, how = community_units(grid, polygons=polygons, landuse=landuse, utm_crs=utm_crs)
+    units, assignment, how = community_units(
+        grid, polygons=polygons, landuse=landuse, utm_crs=utm_crs, outlines_of=outlines_of
+    )
     frame = pd.DataFrame(
         {"unit": assignment, "grade": grid["grade"], "residents": grid["residents"], "risk": grid["risk"]}
     )
@@ -133,7 +140,7 @@ def communities_screen(
             "cells": groups.size(),
             "residents": groups["residents"].sum(),
             "worst_rank": groups["rank"].min(),
-            "red_cells": groups["grade"].agg(lambda g: int((g == "I").sum())),
+            "red_cells": (frame["grade"] == "I").groupby(frame["unit"]).sum(),
             "mean_risk": groups["risk"].mean(),
         }
     ).reindex(units["id"])

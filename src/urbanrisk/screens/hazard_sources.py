@@ -197,6 +197,70 @@ def _targets(
     return out
 
 
+def _label(table: gpd.GeoDataFrame) -> np.ndarray:
+    """Each target's name, or its reference where it has none."""
+    names, refs = table["name"].to_numpy(), table["ref"].to_numpy()
+    return np.array([n or r for n, r in zip(names, refs, strict=True)], dtype=object)
+
+
+def _vulnerable_within(
+    points: np.ndarray, sources: pd.DataFrame, targets: dict[str, gpd.GeoDataFrame]
+) -> tuple[list[str], list[int]]:
+    """Per source: the vulnerable sites within its impact radius, nearest first, and their number.
+
+    One spatial index per kind answers every source at once (``dwithin``); only the pairs it returns
+    are measured, with the same distance function as measuring all of them.
+    """
+    radii = sources["impact_radius_m"].to_numpy(dtype=float)
+    found: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
+    for vkind in VULNERABLE_KINDS:
+        table = targets.get(vkind)
+        if table is None:
+            continue
+        shapes = table.geometry.to_numpy()
+        # a metre more than the radius, then the exact test: GEOS may measure a border case otherwise
+        src, tgt = shapely.STRtree(shapes).query(points, predicate="dwithin", distance=radii + 1.0)
+        d = shapely.distance(points[src], shapes[tgt])
+        keep = d <= radii[src]
+        labels = _label(table)
+        for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
+            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+    names = []
+    for pairs in found:
+        pairs.sort()
+        names.append("; ".join(text for _, text in pairs))
+    return names, [len(pairs) for pairs in found]
+
+
+def _breaches(
+    points: np.ndarray, kinds: np.ndarray, targets: dict[str, gpd.GeoDataFrame], distances: pd.DataFrame
+) -> list[list[str]]:
+    """Per source: the safety-distance rules its nearest target of each rule's kind breaks."""
+    breaches: list[list[str]] = [[] for _ in range(len(points))]
+    trees: dict[str, tuple[shapely.STRtree, np.ndarray, np.ndarray]] = {}
+    rules = {kind: list(group.itertuples()) for kind, group in distances.groupby("kind", sort=False)}
+    for i, kind in enumerate(kinds):
+        for rule in rules.get(kind, []):
+            table = targets.get(rule.target)
+            if table is None:
+                continue
+            if rule.target not in trees:
+                shapes = table.geometry.to_numpy()
+                trees[rule.target] = (shapely.STRtree(shapes), shapes, _label(table))
+            tree, shapes, labels = trees[rule.target]
+            # the nearest target (lowest position among equals) matters only when under the minimum
+            reach = rule.min_distance_m + 1.0
+            near = np.sort(tree.query(points[i], predicate="dwithin", distance=reach))
+            if not len(near):
+                continue
+            d = shapely.distance(points[i], shapes[near])
+            j = int(np.argmin(d))
+            if d[j] < rule.min_distance_m:
+                limit = f"{rule.min_distance_m:.0f} m ({rule.source})"
+                breaches[i].append(f"{rule.target} {labels[near[j]]} at {d[j]:.0f} m < {limit}")
+    return breaches
+
+
 def _consequence(residents: float, aggravated: bool) -> int:
     level = 1 + sum(residents >= b for b in CONSEQUENCE_BREAKS)
     return int(min(4, level + (1 if aggravated else 0)))
@@ -212,60 +276,6 @@ def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
     """
     score = int(severity) * int(consequence)
     return score, next(grade for threshold, grade in MATRIX_GRADES if score >= threshold)
-
-
-def _label(table: gpd.GeoDataFrame, j: int) -> str:
-    return table["name"].iloc[j] or table["ref"].iloc[j]
-
-
-def _vulnerable_within(
-    points: np.ndarray,
-    radii: np.ndarray,
-    targets: dict[str, gpd.GeoDataFrame],
-    trees: dict[str, shapely.STRtree],
-) -> list[list[tuple[float, str]]]:
-    """Per source: (distance, text) of every vulnerable site within its impact radius.
-
-    One spatial-index query per kind (``dwithin``: distance <= radius) instead of each source
-    measured to every site: the screen was quadratic in the city (1,024 tiles: 2,048 sources).
-    """
-    found: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
-    for vkind in VULNERABLE_KINDS:
-        table = targets.get(vkind)
-        if table is None:
-            continue
-        geoms = table.geometry.to_numpy()
-        src, tgt = trees[vkind].query(points, predicate="dwithin", distance=radii)
-        d = shapely.distance(points[src], geoms[tgt])
-        for i, j, dist in zip(src.tolist(), tgt.tolist(), d.tolist(), strict=True):
-            found[i].append((dist, f"{vkind} {_label(table, j)} ({dist:.0f} m)"))
-    return found
-
-
-def _breaches(
-    points: np.ndarray,
-    kinds: np.ndarray,
-    distances: pd.DataFrame,
-    targets: dict[str, gpd.GeoDataFrame],
-    trees: dict[str, shapely.STRtree],
-) -> list[list[str]]:
-    """Per source: each safety-distance rule of its kind whose nearest target is closer than the
-    rule's minimum (the nearest by spatial index; of equally near targets, the first listed)."""
-    breaches: list[list[str]] = [[] for _ in range(len(points))]
-    for i, kind in enumerate(kinds):
-        for rule in distances[distances["kind"] == kind].itertuples():
-            table = targets.get(rule.target)
-            if table is None:
-                continue
-            near, d = trees[rule.target].query_nearest(points[i], return_distance=True, all_matches=True)
-            if not len(near):  # no target with a geometry
-                continue
-            j = int(near.min())
-            dist = float(d[near == j][0])
-            if dist < rule.min_distance_m:
-                limit = f"{rule.min_distance_m:.0f} m ({rule.source})"
-                breaches[i].append(f"{rule.target} {_label(table, j)} at {dist:.0f} m < {limit}")
-    return breaches
 
 
 def hazard_sources_screen(
@@ -296,12 +306,8 @@ def hazard_sources_screen(
     exposed_of = exposed_of or residents_in_circles
     out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
-    trees = {kind: shapely.STRtree(table.geometry.to_numpy()) for kind, table in targets.items()}
-    points = utm.geometry.to_numpy()
-    vulnerable = _vulnerable_within(points, out["impact_radius_m"].to_numpy(), targets, trees)
-    vulnerable_names = ["; ".join(text for _, text in sorted(names)) for names in vulnerable]
-    vulnerable_counts = [len(names) for names in vulnerable]
-    breach_lists = _breaches(points, out["kind"].to_numpy(), distances, targets, trees)
+    vulnerable_names, vulnerable_counts = _vulnerable_within(utm.geometry.to_numpy(), out, targets)
+    breach_lists = _breaches(utm.geometry.to_numpy(), out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts
     out["vulnerable_names"] = vulnerable_names
     out["breaches"] = [" | ".join(b) for b in breach_lists]

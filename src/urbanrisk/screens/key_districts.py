@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..clusters import cell_clusters, dissolve_cells
+from ..clusters import cell_clusters, dissolve_each
 from ..grade import disk_sum
 from ..grid import cell_ints_to_str, points_to_cells
 
@@ -80,9 +80,11 @@ def key_districts_screen(
     crowd_min_per_km2: float | None = None,
     people_min_per_km2: float | None = None,
     clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
+    outlines_of: Callable[[list[list[str]]], list] | None = None,
 ) -> gpd.GeoDataFrame:
     """Key districts as dissolved polygons, largest crowd first (None: the ``key_district_*`` settings;
-    ``clusters_of`` replaces :func:`urbanrisk.clusters.cell_clusters`: its per-partition twin)."""
+    ``clusters_of`` and ``outlines_of`` replace :func:`urbanrisk.clusters.cell_clusters` and
+    :func:`urbanrisk.clusters.dissolve_each`: their per-partition twins)."""
     min_cells = settings.key_district_min_cells if min_cells is None else min_cells
     if min_crowd_places is None:
         min_crowd_places = settings.key_district_min_crowd_places
@@ -115,13 +117,11 @@ def key_districts_screen(
     )
     kept = sums[(sums["cells"] >= min_cells) & (sums["crowd_places"] >= min_crowd_places)]
     cells_of = pd.Series(chosen, index=labels).groupby(level=0)
-    crowd_of: dict[int, gpd.GeoDataFrame] = {}
-    if crowd is not None and len(crowd):
-        crowd = crowd.assign(label=crowd["cell"].map(pd.Series(labels, index=chosen)))
-        crowd_of = {int(k): g for k, g in crowd.dropna(subset=["label"]).groupby("label")}
+    named = _names_and_places(crowd, pd.Series(labels, index=chosen), kept.index)
+    outlines = (outlines_of or dissolve_each)([list(cells_of.get_group(label)) for label in kept.index])
     rows = []
-    for label, row in kept.iterrows():
-        name, places, summary = _name_and_places(crowd_of.get(int(label)))
+    for (label, row), outline in zip(kept.iterrows(), outlines, strict=True):
+        name, places, summary = named.get(int(label), ("", "", ""))
         rows.append(
             {
                 "cells": int(row["cells"]),
@@ -133,7 +133,7 @@ def key_districts_screen(
                 "poi_summary": summary,
                 "places": places,
                 "name": name,
-                "geometry": dissolve_cells(list(cells_of.get_group(label))),
+                "geometry": outline,
             }
         )
     table = gpd.GeoDataFrame(rows, columns=[c for c in COLUMNS if c != "id"], geometry="geometry", crs=4326)
@@ -145,12 +145,23 @@ def key_districts_screen(
     return table
 
 
-def _name_and_places(inside: gpd.GeoDataFrame | None) -> tuple[str, str, str]:
-    if inside is None or not len(inside):
-        return "", "", ""
-    summary = ", ".join(f"{kind} {n}" for kind, n in inside["kind"].value_counts().head(6).items())
-    named = inside[inside["name"].astype(bool)]
+def _names_and_places(
+    crowd: gpd.GeoDataFrame | None, label_of: pd.Series, kept: pd.Index
+) -> dict[int, tuple[str, str, str]]:
+    """Per kept district: its name, its first eight place names and its place kinds (the six most
+    common, with counts), from the crowd-gathering places in its cells; one sort for all of them."""
+    if crowd is None or not len(crowd):
+        return {}
+    label = crowd["cell"].map(label_of)
+    crowd = crowd.assign(label=label.to_numpy())[label.isin(kept).to_numpy()]
+    out = {}
+    for key, kinds in crowd.groupby("label", sort=False)["kind"]:
+        counts = pd.Series(kinds.to_numpy()).value_counts().head(6)
+        out[int(key)] = ("", "", ", ".join(f"{kind} {n}" for kind, n in counts.items()))
+    named = crowd[crowd["name"].astype(bool).to_numpy()]
     rank = named["group"].map({g: i for i, g in enumerate(NAME_PRIORITY)}).fillna(len(NAME_PRIORITY))
-    named = named.assign(rank=rank.to_numpy()).sort_values(["rank", "name"])
-    names = list(dict.fromkeys(named["name"]))
-    return (names[0] if names else ""), "; ".join(names[:8]), summary
+    named = named.assign(rank=rank.to_numpy()).sort_values(["label", "rank", "name"], kind="stable")
+    for key, names in named.groupby("label", sort=False)["name"]:
+        unique = list(dict.fromkeys(names))
+        out[int(key)] = (unique[0], "; ".join(unique[:8]), out[int(key)][2])
+    return out

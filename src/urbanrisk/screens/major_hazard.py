@@ -17,6 +17,7 @@ A source whose substances are all unlisted, or whose quantities are missing, get
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -142,13 +143,19 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
 
 
 def major_hazard_grades(
-    sources: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, table: pd.DataFrame, *, utm_crs: str
+    sources: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    utm_crs: str,
+    exposed_of: Callable[..., np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable."""
+    """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable
+    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin)."""
     if len(sources):
         utm = sources.to_crs(utm_crs).geometry
         xy = np.column_stack([utm.x, utm.y])
-        people_500m = residents_in_circles(grid, xy, np.full(len(xy), RADIUS_M), utm_crs)
+        people_500m = (exposed_of or residents_in_circles)(grid, xy, np.full(len(xy), RADIUS_M), utm_crs)
     else:
         people_500m = np.zeros(0)
     substances = (

@@ -11,10 +11,9 @@ the sums of its children's.
 from __future__ import annotations
 
 import geopandas as gpd
-import h3
-import numpy as np
 import pandas as pd
 
+from ..cell_disks import cell_latlng
 from ..clusters import dissolve_cells
 from ..result import GRADE_RANK, GRADES, NO_DATA
 
@@ -52,8 +51,8 @@ def level_of(value: str | None) -> str | None:
 
 def cell_centres(cells: pd.Index) -> gpd.GeoSeries:
     """The centre point of each H3 cell (EPSG:4326), indexed by cell."""
-    xy = np.array([h3.cell_to_latlng(c)[::-1] for c in cells]).reshape(-1, 2)
-    return gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), index=cells, crs=4326)
+    latlng = cell_latlng(cells)
+    return gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), index=cells, crs=4326)
 
 
 def assign_cells(centres: gpd.GeoSeries, units: gpd.GeoDataFrame) -> pd.Series:

@@ -63,9 +63,9 @@ def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.Ge
         gpd.GeoDataFrame({"item": range(len(geoms))}, geometry=geoms.to_numpy(), crs=4326),
         predicate="within",
     )
-    grades = grid["grade"].reindex(hits.index)
-    worst = grades.groupby(hits["item"].to_numpy()).agg(_worst)
-    return [worst.get(i, NO_DATA) for i in range(len(geoms))]
+    ranks = grid["grade"].reindex(hits.index).map(GRADE_RANK)
+    worst = ranks.groupby(hits["item"].to_numpy()).min()  # as _worst, for every item in one pass
+    return [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in worst.reindex(range(len(geoms)))]
 
 
 def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -75,15 +75,19 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not len(hot):
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
     labels = cell_clusters(hot.index)
+    order = np.argsort(labels, kind="stable")  # each cluster's cells in grid order, one slice each
+    starts = np.flatnonzero(np.diff(labels[order], prepend=-1))
+    ranks = hot["grade"].map(GRADE_RANK).to_numpy()[order]
+    residents = hot["residents"].to_numpy()[order]
+    cells = hot.index.to_numpy()[order]
     rows = []
-    for label in np.unique(labels):
-        cells = hot.index[labels == label]
+    for begin, end in zip(starts, [*starts[1:], len(order)], strict=True):
         rows.append(
             {
-                "grade": _worst(hot.loc[cells, "grade"]),
-                "cells": len(cells),
-                "residents": float(hot.loc[cells, "residents"].sum()),
-                "geometry": dissolve_cells(list(cells)),
+                "grade": GRADES[int(ranks[begin:end].min())],
+                "cells": int(end - begin),
+                "residents": float(np.nansum(residents[begin:end])),  # as pandas sums: NaN is left out
+                "geometry": dissolve_cells(list(cells[begin:end])),
             }
         )
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)

@@ -34,12 +34,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..clusters import cell_clusters, dissolve_cells
+from ..cell_disks import cell_latlng
+from ..clusters import cell_clusters, dissolve_each
 from ..grade import disk_sum
 
 MIN_BUILDINGS = 5
@@ -109,7 +109,7 @@ def name_evidence(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame | None) -> p
         ]
         if len(village):
             centres = gpd.GeoDataFrame(
-                geometry=gpd.points_from_xy(*np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index]).T),
+                geometry=gpd.points_from_xy(*cell_latlng(grid.index)[:, ::-1].T),
                 index=grid.index,
                 crs=4326,
             )
@@ -141,11 +141,13 @@ def urban_villages_screen(
     min_score: float | None = None,
     min_cells: int | None = None,
     clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
+    outlines_of: Callable[[list[list[str]]], list] | None = None,
 ) -> gpd.GeoDataFrame:
     """Urban-village clusters with confidence and the metrics behind it, most confident first.
 
     Thresholds left None take :data:`urbanrisk.settings.urban_village_min_score` and
-    ``urban_village_min_cells``; ``clusters_of`` replaces :func:`urbanrisk.clusters.cell_clusters`.
+    ``urban_village_min_cells``; ``clusters_of`` and ``outlines_of`` replace
+    :func:`urbanrisk.clusters.cell_clusters` and :func:`urbanrisk.clusters.dissolve_each`.
     """
     min_score = settings.urban_village_min_score if min_score is None else min_score
     min_cells = settings.urban_village_min_cells if min_cells is None else min_cells
@@ -153,15 +155,13 @@ def urban_villages_screen(
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     labels = (clusters_of or cell_clusters)(chosen)
+    clusters = [list(chosen[labels == label]) for label in range(labels.max() + 1)]
+    clusters = [cells for cells in clusters if len(cells) >= min_cells]
     rows = []
-    for label in range(labels.max() + 1):
-        cells = list(chosen[labels == label])
-        if len(cells) < min_cells:
-            continue
+    for cells, outline in zip(clusters, (outlines_of or dissolve_each)(clusters), strict=True):
         part = grid.loc[cells]
         buildings = part["buildings"]
         hectares = part["cell_area_m2"].sum() / 1e4
-        outline = dissolve_cells(cells)
         rows.append(
             {
                 "name": _village_name(outline, landuse),

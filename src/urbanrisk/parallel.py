@@ -70,10 +70,17 @@ def map_partitions(
     scheduler: str | None = None,
     progress: bool = False,
 ) -> list[Any]:
-    """Apply ``func`` to each input as one Dask task and return the results in input order."""
+    """Apply ``func`` to each input as one Dask task and return the results in input order.
+
+    Each input is opaque to Dask (``traverse=False``): Dask would otherwise walk every element of a
+    list, tuple or dataclass looking for Dask collections (~0.4 s per call for 29k cells).
+    """
     scheduler = resolve_scheduler(scheduler)
     tasks = [
-        dask.delayed(func, pure=True)(item, dask_key_name=f"partition-{i}") for i, item in enumerate(inputs)
+        dask.delayed(func, pure=True)(
+            dask.delayed(item, name=f"partition-input-{i}", traverse=False), dask_key_name=f"partition-{i}"
+        )
+        for i, item in enumerate(inputs)
     ]
     if scheduler.startswith("tcp://"):
         from distributed import as_completed

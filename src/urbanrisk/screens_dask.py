@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import geopandas as gpd
 import h3
@@ -53,32 +52,6 @@ from .clusters import cell_clusters, dissolve_each
 from .grade import cell_centres_xy, factor_words, hazard_intensity, neighbourhood_rings
 from .parallel import map_partitions
 from .screens.hazard_sources import residents_in_circles
-
-
-class _Box:
-    """A task's input, opaque to Dask: it would otherwise walk every cell of a list looking for
-    Dask collections (~0.4 s per call for a grid of 29k cells)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class _Unboxed:
-    """``func`` called on a :class:`_Box`'s value (named like ``func``: progress and tests count it)."""
-
-    def __init__(self, func: Callable[[Any], Any]) -> None:
-        self.func = func
-        self.__name__ = func.__name__
-
-    def __call__(self, box: _Box) -> Any:
-        return self.func(box.value)
-
-
-def _map(func: Callable[[Any], Any], inputs: list[Any], scheduler: str | None) -> list[Any]:
-    """:func:`urbanrisk.parallel.map_partitions` with each input boxed."""
-    return map_partitions(_Unboxed(func), [_Box(item) for item in inputs], scheduler=scheduler)
 
 
 @dataclass
@@ -144,7 +117,7 @@ def hazard_intensity_by_partition(
         near = gap <= radius + 1.0
         columns = ["id", "impact_radius_m", "severity", "geometry"]
         tasks.append(HazardTask(cells, hz.loc[near, columns], utm_crs))
-    parts = _map(_hazard_partition, tasks, scheduler)
+    parts = map_partitions(_hazard_partition, tasks, scheduler=scheduler)
     intensity = pd.concat([p[0] for p in parts]).reindex(grid.index)
     top = pd.concat([p[1] for p in parts]).reindex(grid.index)
     return intensity.rename("hazard_intensity"), top.rename("top_hazard")
@@ -169,7 +142,7 @@ def residents_exposed_by_partition(
     tasks = [
         (part.iloc[pos], centres_utm, radii, utm_crs) for pos in _positions(grid.index, partition_resolution)
     ]
-    parts = _map(_exposed_partition, tasks, scheduler)
+    parts = map_partitions(_exposed_partition, tasks, scheduler=scheduler)
     return np.sum(parts, axis=0) if parts else np.zeros(len(radii))
 
 
@@ -193,7 +166,7 @@ def cell_clusters_by_partition(
     if not cells:
         return np.zeros(0, dtype=int)
     groups = gridmod.partition_cells(cells, partition_resolution)
-    parts = _map(_cluster_partition, list(groups.values()), scheduler)
+    parts = map_partitions(_cluster_partition, list(groups.values()), scheduler=scheduler)
     offsets = np.cumsum([0] + [int(labels.max()) + 1 for labels, _ in parts])
     node_of = {}  # chosen cell -> merge-graph node (partition offset + local label)
     for (labels, _), group, offset in zip(parts, groups.values(), offsets, strict=False):
@@ -225,7 +198,7 @@ def disk_matrix_by_partition(
     the same sparse matrix, entry for entry."""
     index = pd.Index(cells)
     groups = _partitions(index, partition_resolution)
-    parts = _map(_disk_partition, [(group, k) for group in groups], scheduler)
+    parts = map_partitions(_disk_partition, [(group, k) for group in groups], scheduler=scheduler)
     rows = [index.get_indexer(group)[local] for group, (local, _) in zip(groups, parts, strict=True)]
     neighbours = [cell for _, found in parts for cell in found]
     return disk_matrix_from_pairs(index, np.concatenate(rows or [np.zeros(0, dtype=np.int64)]), neighbours)
@@ -256,7 +229,9 @@ def remember_centres_by_partition(
     index = pd.Index(cells)
     groups = _partitions(index, partition_resolution)
     latlng = np.zeros((len(index), 2))
-    for group, part in zip(groups, _map(_centres_partition, groups, scheduler), strict=True):
+    for group, part in zip(
+        groups, map_partitions(_centres_partition, groups, scheduler=scheduler), strict=True
+    ):
         latlng[index.get_indexer(group)] = part
     remember_cell_latlng(index, latlng)
 
@@ -270,7 +245,9 @@ def outlines_by_partition(
     for i, cells in enumerate(groups):
         batches.setdefault(h3.cell_to_parent(cells[0], partition_resolution), []).append(i)
     order = [batches[key] for key in sorted(batches)]
-    parts = _map(dissolve_each, [[groups[i] for i in batch] for batch in order], scheduler)
+    parts = map_partitions(
+        dissolve_each, [[groups[i] for i in batch] for batch in order], scheduler=scheduler
+    )
     outlines: list = [None] * len(groups)
     for batch, shapes in zip(order, parts, strict=True):
         for i, shape in zip(batch, shapes, strict=True):
@@ -291,7 +268,9 @@ def factor_words_by_partition(
 ) -> list[str]:
     """:func:`urbanrisk.grade.factor_words` (each cell's factors in words), one task per partition."""
     groups = _positions(frame.index, partition_resolution)
-    parts = _map(_factors_partition, [(frame.iloc[pos], hazard_names) for pos in groups], scheduler)
+    parts = map_partitions(
+        _factors_partition, [(frame.iloc[pos], hazard_names) for pos in groups], scheduler=scheduler
+    )
     words = np.empty(len(frame), dtype=object)
     for positions, part in zip(groups, parts, strict=True):
         words[positions] = part

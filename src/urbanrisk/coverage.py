@@ -336,6 +336,7 @@ def coverage_stage(
                 streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
             )
         graph = graphs[standard.mode]
+        graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)
         result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
         if not present:  # declared complete, and there is none: nobody is reached

@@ -699,3 +699,70 @@ def test_cells_that_lost_coverage_say_so_first(zh_rescan):
     alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
     cells = [a for a in alerts if a["kind"] == "cell" and a["id"] in lost]
     assert cells and all(a["explanation"].startswith("应急避难覆盖丧失；") for a in cells)
+
+
+# --- every page and line a Chinese office sees ------------------------------------------------------
+
+
+def _english_phrases(catalogue: dict[str, str]) -> set[str]:
+    """The catalogue's English UI phrases: each key's literal parts (between its {placeholders}) of two
+    or more words with no Chinese in them."""
+    import html
+
+    phrases = set()
+    for key in catalogue:
+        for part in re.split(r"\{[^}]*\}", html.unescape(key)):
+            part = part.strip(" :·,#%()")
+            if (
+                not re.search(r"[\u3000-\u9fff\uff00-\uffef]", part)
+                and len(re.findall(r"[A-Za-z]{2,}", part)) >= 2
+                and " " in part  # words, not an identifier (drive_service)
+            ):
+                phrases.add(part)
+    return phrases
+
+
+def _visible(path) -> str:
+    """A page's text as shown: its HTML outside scripts and styles, and the map's tooltips."""
+    import html
+
+    page = path.read_text(encoding="utf-8")
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    tips = [json.loads(f'"{tip}"') for tip in re.findall(r'"tip":\s*"((?:[^"\\]|\\.)*)"', page)]
+    return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
+
+
+def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(tmp_path, capsys):
+    """A Chinese office's `run` printed its summary in English, incident.html was English throughout
+    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too."""
+    from urbanrisk.cli import main
+    from urbanrisk.outputs.i18n import ZH, translator
+
+    body = yaml.safe_load(_level_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["report"] = {"language": "zh"}
+    recipe = str(write_recipe(tmp_path, body))
+    assert main(["run", recipe, "--out", str(tmp_path / "out")]) == 0
+    run_lines = capsys.readouterr().out
+    at = ["--at", "116.3195,40.0", "--kind", "燃气泄漏"]
+    assert (
+        main(["incident", recipe, *at, "--runs", str(tmp_path / "out"), "--out", str(tmp_path / "inc")]) == 0
+    )
+    incident_lines = capsys.readouterr().out
+    latest = tmp_path / "out" / "latest"
+    texts = {
+        "report.html": _visible(latest / "report.html"),
+        "map.html": _visible(latest / "map.html"),
+        "incident.html": _visible(tmp_path / "inc" / "incident.html"),
+        "run lines": run_lines,
+        "incident lines": incident_lines,
+    }
+    phrases = _english_phrases(ZH)
+    assert len(phrases) > 100 and "Units to notify" in phrases and "residents within" in phrases
+    for name, text in texts.items():
+        assert sorted(p for p in phrases if p in text) == [], name
+    assert "网格单元：" in run_lines and "各阶段用时（秒）：" in run_lines and "完成，用时" in run_lines
+    assert "需通知单元" in incident_lines and "突发事件 燃气泄漏" in incident_lines
+    assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
+    assert translator("en")("  cells: {cells} at H3 resolution {resolution}", cells="12", resolution=10) == (
+        "  cells: 12 at H3 resolution 10"
+    )

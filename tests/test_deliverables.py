@@ -733,37 +733,33 @@ def _visible(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
 
 
-def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(tmp_path, capsys):
+def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path):
     """A Chinese office's `run` printed its summary in English, incident.html was English throughout
     (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too."""
-    from urbanrisk.cli import main
-    from urbanrisk.outputs.i18n import ZH, translator
+    import dataclasses
 
-    body = yaml.safe_load(_level_recipe(tmp_path).read_text(encoding="utf-8"))
-    body["report"] = {"language": "zh"}
-    recipe = str(write_recipe(tmp_path, body))
-    assert main(["run", recipe, "--out", str(tmp_path / "out")]) == 0
-    run_lines = capsys.readouterr().out
-    at = ["--at", "116.3195,40.0", "--kind", "燃气泄漏"]
-    assert (
-        main(["incident", recipe, *at, "--runs", str(tmp_path / "out"), "--out", str(tmp_path / "inc")]) == 0
-    )
-    incident_lines = capsys.readouterr().out
-    latest = tmp_path / "out" / "latest"
+    from urbanrisk.cli_lines import incident_lines, run_lines
+    from urbanrisk.outputs.i18n import ZH, translator
+    from urbanrisk.recipe.schema import ReportSpec
+
+    recipe = level_run.recipe.model_copy(update={"report": ReportSpec(language="zh")})
+    zh_run = dataclasses.replace(level_run, recipe=recipe)  # the same run, read by a Chinese office
+    answer = ur.answer_incident(recipe, at=(116.3195, 40.0), kind="燃气泄漏", out=tmp_path / "inc")
     texts = {
-        "report.html": _visible(latest / "report.html"),
-        "map.html": _visible(latest / "map.html"),
+        "report.html": _visible(zh_rescan.run_dir / "report.html"),
+        "map.html": _visible(zh_rescan.run_dir / "map.html"),
         "incident.html": _visible(tmp_path / "inc" / "incident.html"),
-        "run lines": run_lines,
-        "incident lines": incident_lines,
+        "run lines": "\n".join(run_lines(zh_run)),
+        "incident lines": "\n".join(incident_lines(answer, "燃气泄漏")),
     }
     phrases = _english_phrases(ZH)
     assert len(phrases) > 100 and "Units to notify" in phrases and "residents within" in phrases
     for name, text in texts.items():
         assert sorted(p for p in phrases if p in text) == [], name
-    assert "网格单元：" in run_lines and "各阶段用时（秒）：" in run_lines and "完成，用时" in run_lines
-    assert "需通知单元" in incident_lines and "突发事件 燃气泄漏" in incident_lines
+    assert "网格单元：" in texts["run lines"] and "各阶段用时（秒）：" in texts["run lines"]
+    assert "需通知单元" in texts["incident lines"] and "突发事件 燃气泄漏" in texts["incident lines"]
     assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
+    assert run_lines(level_run)[0].startswith("  cells: ")  # English stays English
     assert translator("en")("  cells: {cells} at H3 resolution {resolution}", cells="12", resolution=10) == (
         "  cells: 12 at H3 resolution 10"
     )

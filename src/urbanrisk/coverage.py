@@ -313,6 +313,7 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
+    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "speeds": speeds}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:
         if streets is None or not len(streets):
@@ -356,7 +357,7 @@ def coverage_stage(
         loss_frames.append(
             station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
         )
-        hint = campus_hint(standard.mode, standard.name, table, streets, cells_xy, utm_crs)
+        hint = campus_hint(standard.mode, standard.name, table, streets, street_nodes, cells_xy, **where)
         status[standard.name] = _ok_status(
             standard, result, present=present, fixed_delay=delay is not None, hint=hint
         )

@@ -208,6 +208,7 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\1 距离圈超出本次运行的研究区：圈内常住人口与在场人数仅计研究区内部分"
         r"（可运行覆盖更大范围的配方）",
     ),
+    (r"^no walkable street within (\d+) m$", r"\1 米内无步行道路"),
     (
         r"^no usable shelter \(a shelter with a known capacity outside the radius\): .*$",
         "无可用避难场所（疏散范围外且容量已知者）：全部疏散人员无避难位置",

@@ -128,7 +128,7 @@ def _word(value: Any, language: str) -> Any:
         return value
     if isinstance(value, bool | np.bool_):
         return "是" if value else "否"
-    return RESOURCE_ZH.get(value) or translator("zh")(value)
+    return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
 
 
 def _table(

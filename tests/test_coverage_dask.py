@@ -244,10 +244,10 @@ def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, mon
 
 def test_uncovered_residents_on_a_campus_are_pointed_to_drive_service(eager_wudaokou):
     """Wudaokou's hospitals and homes sit inside campuses: by public drive streets 7,253 residents are
-    uncovered, every one of them over 100 m from such a street but near service roads; the status says
-    so with the recipe line to try (drive_service covers all of them, see test_network)."""
+    uncovered, every one of them over 500 m (max_snap_m) from such a street but near service roads; the
+    status says so with the recipe line to try (drive_service covers all of them, see test_network)."""
     status = eager_wudaokou.coverage.status["medical"]
     uncovered = eager_wudaokou.coverage.coverage.query("standard == 'medical'")["residents_uncovered"].sum()
     assert uncovered > 1000
-    assert f"{uncovered:,.0f} of them live over 100 m from a public drive street but near service" in status
+    assert f"{uncovered:,.0f} of them live over 500 m from a public drive street but near service" in status
     assert "coverage: {overrides: {medical: {mode: drive_service}}} also routes on those" in status

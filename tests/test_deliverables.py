@@ -9,6 +9,7 @@ import shutil
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -699,3 +700,115 @@ def test_cells_that_lost_coverage_say_so_first(zh_rescan):
     alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
     cells = [a for a in alerts if a["kind"] == "cell" and a["id"] in lost]
     assert cells and all(a["explanation"].startswith("应急避难覆盖丧失；") for a in cells)
+
+
+# --- every page and line a Chinese office sees ------------------------------------------------------
+
+
+def _english_phrases(catalogue: dict[str, str]) -> set[str]:
+    """The catalogue's English UI phrases: each key's literal parts (between its {placeholders}) of two
+    or more words with no Chinese in them."""
+    import html
+
+    phrases = set()
+    for key in catalogue:
+        for part in re.split(r"\{[^}]*\}", html.unescape(key)):
+            part = part.strip(" :·,#%()")
+            if (
+                not re.search(r"[\u3000-\u9fff\uff00-\uffef]", part)
+                and len(re.findall(r"[A-Za-z]{2,}", part)) >= 2
+                and " " in part  # words, not an identifier (drive_service)
+            ):
+                phrases.add(part)
+    return phrases
+
+
+def _visible(path) -> str:
+    """A page's text as shown: its HTML outside scripts and styles, and the map's tooltips."""
+    import html
+
+    page = path.read_text(encoding="utf-8")
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    tips = [json.loads(f'"{tip}"') for tip in re.findall(r'"tip":\s*"((?:[^"\\]|\\.)*)"', page)]
+    return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
+
+
+def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path):
+    """A Chinese office's `run` printed its summary in English, incident.html was English throughout
+    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too."""
+    import dataclasses
+
+    from urbanrisk.cli_lines import incident_lines, run_lines
+    from urbanrisk.outputs.i18n import ZH, translator
+    from urbanrisk.recipe.schema import ReportSpec
+
+    recipe = level_run.recipe.model_copy(update={"report": ReportSpec(language="zh")})
+    zh_run = dataclasses.replace(level_run, recipe=recipe)  # the same run, read by a Chinese office
+    answer = ur.answer_incident(recipe, at=(116.3195, 40.0), kind="燃气泄漏", out=tmp_path / "inc")
+    texts = {
+        "report.html": _visible(zh_rescan.run_dir / "report.html"),
+        "map.html": _visible(zh_rescan.run_dir / "map.html"),
+        "incident.html": _visible(tmp_path / "inc" / "incident.html"),
+        "run lines": "\n".join(run_lines(zh_run)),
+        "incident lines": "\n".join(incident_lines(answer, "燃气泄漏")),
+    }
+    phrases = _english_phrases(ZH)
+    assert len(phrases) > 100 and "Units to notify" in phrases and "residents within" in phrases
+    for name, text in texts.items():
+        assert sorted(p for p in phrases if p in text) == [], name
+    assert "网格单元：" in texts["run lines"] and "各阶段用时（秒）：" in texts["run lines"]
+    assert "需通知单元" in texts["incident lines"] and "突发事件 燃气泄漏" in texts["incident lines"]
+    assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
+    assert run_lines(level_run)[0].startswith("  cells: ")  # English stays English
+    assert translator("en")("  cells: {cells} at H3 resolution {resolution}", cells="12", resolution=10) == (
+        "  cells: 12 at H3 resolution 10"
+    )
+
+
+def test_coverage_lost_alert_names_every_unit_its_cells_fall_in(zh_rescan):
+    """The alert for shelter SH2's removal named the 街道 at the centroid of the lost cells, though they
+    may lie in several: now every unit at every level, with the residents each lost, largest first."""
+    import h3 as h3lib
+
+    from urbanrisk.loss_units import units_of_cells, units_text
+    from urbanrisk.outputs.i18n_alerts import alert_explanation
+
+    old = pd.read_parquet(zh_rescan.previous / "coverage.parquet").query("standard == 'shelter'")
+    new = pd.read_parquet(zh_rescan.run_dir / "coverage.parquet").query("standard == 'shelter'")
+    both = old.merge(new, on="h3_cell", suffixes=("_old", "_new"))
+    lost = both[both["covered_old"] & ~both["covered_new"] & (both["residents_new"] > 0)]
+    lon = np.array([h3lib.cell_to_latlng(c)[1] for c in lost["h3_cell"]])
+    # by hand: the streets are the boxes west and east of lon 116.3200 (a cell counts by its centre)
+    by_hand = lost.groupby(np.where(lon >= 116.32, "东街道", "西街道"))["residents_new"].sum()
+    alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
+    alert = next(a for a in alerts if a["id"] == "shelter-coverage-lost")
+    streets = alert["units_lost"]["street"]
+    assert [u["name"] for u in streets] == list(by_hand.sort_values(ascending=False).index)
+    assert [u["residents"] for u in streets] == pytest.approx(
+        list(by_hand.sort_values(ascending=False)), abs=0.1
+    )
+    (district,) = alert["units_lost"]["district"]
+    assert district["name"] == "海淀区" and district["residents"] == pytest.approx(
+        alert["residents"], abs=0.2
+    )
+    assert (
+        "；按街道：" + "、".join(f"{u['name']} {u['residents']:,.0f} 人" for u in streets)
+        in alert["explanation"]
+    )
+    # the same lost cells under five streets cut between them (west to east): every one named
+    cuts = np.quantile(lon, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    cuts[0], cuts[-1] = cuts[0] - 0.01, cuts[-1] + 0.01
+    five = gpd.GeoDataFrame(
+        {"id": [f"S{i}" for i in range(5)], "name": [f"街道{i}" for i in range(5)]},
+        geometry=[box(cuts[i], 39.9, cuts[i + 1], 40.1) for i in range(5)],
+        crs=4326,
+    )
+    units = units_of_cells(lost.set_index("h3_cell")["residents_new"], {"street": five})["street"]
+    expected = lost.groupby(np.searchsorted(cuts, lon, side="right") - 1)["residents_new"].sum()
+    expected = expected.rename(lambda i: f"街道{i}").sort_values(ascending=False)
+    assert [u["name"] for u in units] == list(expected.index) and len(units) >= 4
+    assert [u["residents"] for u in units] == pytest.approx(list(expected), abs=0.1)
+    text = units_text({"street": units})
+    assert text.endswith(f" and {len(units) - 3} more ({len(units)} in all)")
+    english = f"9 residents in 1 cells no longer reached within the shelter standard{text}"
+    assert alert_explanation(english, "zh").endswith(f"人等 {len(units)} 个街道")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .grid_dataset import has_grid, read_grid
+from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
 
 COLUMNS = ["kind", "id", "name", "old", "new", "direction", "residents", "explanation", "geometry"]
@@ -316,6 +317,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
     old_ids, new_ids = _resource_ids(old_dir), _resource_ids(new_dir)
     removed = sorted(old_ids - new_ids) if old_ids is not None and new_ids is not None else []
     names = _resource_names(old_dir)
+    levels = _unit_levels(new_dir)
     alerts = []
     for kind, rows in lost.groupby("kind"):
         standard = kind[len("coverage ") :]
@@ -326,6 +328,7 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
         gone = [r for r in nearest if r in removed]
         centre = gpd.GeoSeries(list(rows.geometry), crs=4326).union_all().centroid
         why = f"resource(s) {', '.join(gone)} removed; " if gone else ""
+        units = units_of_cells(rows.set_index("id")["residents"], levels)
         alerts.append(
             {
                 "kind": kind,
@@ -336,8 +339,9 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
                 "residents": round(float(rows["residents"].sum()), 1),
                 "cells": len(rows),
                 "removed_resources": gone,
+                "units_lost": units,  # every unit the lost cells fall in, residents lost, largest first
                 "explanation": f"{why}{rows['residents'].sum():,.0f} residents in {len(rows)} cells "
-                f"no longer reached within the {standard} standard",
+                f"no longer reached within the {standard} standard{units_text(units)}",
                 "lon": round(centre.x, 6),
                 "lat": round(centre.y, 6),
             }

@@ -209,21 +209,13 @@ def _incident(args: argparse.Namespace) -> int:
         runs=args.runs,
         out=args.out,
     )
-    within = result.rings.set_index("ring_m")["residents_within"]
-    rings = ", ".join(f"{ring:,.0f} m: {people:,.0f}" for ring, people in within.items())
-    print(f"urbanrisk incident {args.kind} at {result.lon:.6f},{result.lat:.6f} (run {result.run_dir.name})")
-    print(f"  residents within: {rings}")
+    from .cli_lines import incident_lines, translator_for
+
+    for line in incident_lines(result, args.kind):
+        print(line)
     print(
-        f"  evacuate {result.radius_m:,.0f} m: {result.evacuees:,.0f} residents, "
-        f"{result.unplaced:,.0f} without a place"
+        translator_for(result.language)("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}")
     )
-    print(f"  vulnerable sites: {len(result.sites)} · units to notify: {len(result.units)}")
-    for row in result.resources[result.resources["rank"] == 1].itertuples():
-        print(f"  nearest {row.kind}: {row.name or row.id} ({row.eta_s:,.0f} s by {row.mode})")
-    for note in result.notes:
-        print(f"  note: {note}")
-    print(f"  answered in {result.timings['answer_s']:.2f} s; files: {result.out_dir}")
-    print(f"done in {time.perf_counter() - start:.1f} s")
     return EXIT_OK
 
 
@@ -255,7 +247,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .outputs.summary import run_summary
+    from .cli_lines import language_of, run_lines, translator_for
     from .run import run_recipe
 
     if len(args.recipe) > 1:
@@ -263,35 +255,17 @@ def _run(args: argparse.Namespace) -> int:
     args.recipe = args.recipe[0]
     start = time.perf_counter()
     if not args.quiet:
-        print(f"urbanrisk: running {args.recipe}", flush=True)
+        say = translator_for(language_of(args.recipe))
+        print(say("urbanrisk: running {recipe}", recipe=args.recipe), flush=True)
     result = run_recipe(
         args.recipe, out=args.out, scheduler=args.scheduler, force=args.force, progress=_progress(args)
     )
     if args.quiet:
         return EXIT_OK
-    summary = run_summary(result)
-    run_dir = result.run_dir
-    assert run_dir is not None
-    latest = run_dir.parent.parent / "latest"
-    counts = summary.counts
-    print(f"  cells: {summary.cells:,} at H3 resolution {summary.resolution}")
-    print(f"  residents: {summary.residents:,.0f} ({summary.population_source})")
-    print(f"  buildings: {counts['buildings']:,} · crowd places: {counts['crowd_places']:,}")
-    if summary.graded:
-        grades = ", ".join(f"{g} {int(v['cells']):,}" for g, v in summary.grades.items())
-        print(f"  grades (cells): {grades}")
-    for name, text in summary.statuses.items():
-        print(f"  {name}: {text}")
-    for note in summary.notes:
-        print(f"  note: {note}")
-    for warning in summary.warnings:
-        print(f"  WARNING: {warning}")
-    print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
-    print(f"  run folder: {run_dir}")
-    print(f"  latest:     {latest}")
-    print(f"  map:        {latest / 'map.html'}")
-    print(f"  report:     {latest / 'report.html'}")
-    print(f"done in {time.perf_counter() - start:.1f} s")
+    for line in run_lines(result):
+        print(line)
+    say = translator_for(getattr(getattr(result.recipe, "report", None), "language", None) or "en")
+    print(say("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
 
 

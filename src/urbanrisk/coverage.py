@@ -313,6 +313,7 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
+    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "speeds": speeds}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:
         if streets is None or not len(streets):
@@ -336,6 +337,7 @@ def coverage_stage(
                 streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
             )
         graph = graphs[standard.mode]
+        graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)
         result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
         if not present:  # declared complete, and there is none: nobody is reached
@@ -355,7 +357,7 @@ def coverage_stage(
         loss_frames.append(
             station_losses(graph, standard, table, resources, cells_xy=cells_xy, max_snap_m=max_snap_m)
         )
-        hint = campus_hint(standard.mode, standard.name, table, streets, cells_xy, utm_crs)
+        hint = campus_hint(standard.mode, standard.name, table, streets, street_nodes, cells_xy, **where)
         status[standard.name] = _ok_status(
             standard, result, present=present, fixed_delay=delay is not None, hint=hint
         )

@@ -117,6 +117,8 @@ def subgraph(graph: StreetGraph, nodes: np.ndarray, snap_mask: np.ndarray) -> St
         graph.utm_crs,
     )
     sub._snap_nodes = np.flatnonzero(snap_mask[nodes])
+    if graph.public is not None:
+        sub.public, sub.public_snap_m = graph.public[nodes], graph.public_snap_m
     return sub
 
 

@@ -47,14 +47,8 @@ from .result import IncidentResult
 from .screens.key_districts import OCCUPANT_M2
 
 #: Files of a run folder an incident answer reads (older runs lack the last four: rerun them).
-RUN_FILES = (
-    "manifest.json",
-    "communities.parquet",
-    "resources.parquet",
-    "vulnerable_sites.parquet",
-    "network_nodes.parquet",
-    "network_edges.parquet",
-)
+RUN_FILES = ("manifest.json", "communities.parquet", "resources.parquet", "vulnerable_sites.parquet")
+RUN_FILES += ("network_nodes.parquet", "network_edges.parquet")
 AREA_FILES = {"key_districts.parquet": "key district", "urban_villages.parquet": "urban village"}
 
 
@@ -396,6 +390,8 @@ def incident_from_run(
         unplaced=unplaced,
         notes=notes,
         timings={"answer_s": round(time.perf_counter() - start, 4)},
+        language=recipe.report.language,
+        kind_label=str(entry["names"]).split("|")[0] if recipe.report.language == "zh" else "",
     )
 
 

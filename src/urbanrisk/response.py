@@ -81,6 +81,7 @@ def nearest_resources(
         if graph is None:
             notes.append(f"{kind}: the run kept no {mode} street graph; travel times unknown")
             continue
+        graph.public_snap_m = max_snap_m  # drive_service snaps where drive would (network.StreetGraph.snap)
         if mode not in solved:
             node, snap = graph.snap(*incident_xy[mode])
             solved[mode] = (*travel_to(graph, int(node[0])), float(snap[0]))

@@ -230,3 +230,5 @@ class IncidentResult:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     out_dir: Path | None = None
+    language: str = "en"  # the recipe's report language: incident.html's words
+    kind_label: str = ""  # the kind in that language (the kind table's first name: 燃气泄漏)

@@ -54,10 +54,6 @@ max_snap_m: float = 500.0
 #: An OSM resource within this distance of a registry resource of the same kind is the same site:
 #: the registry row is kept (counted twice, N-1 would say losing the station costs nobody).
 resource_dedup_m: float = 50.0
-#: Cells whose centre lies farther than this from a street of a drive standard's network are
-#: named in its status when their residents go uncovered (campuses, gated estates: drive_service
-#: also routes on their service roads).
-far_from_street_m: float = 100.0
 
 #: Resources up to this far (metres) outside the study area serve it too (coverage.search_buffer_m).
 search_buffer_m: float = 2000.0

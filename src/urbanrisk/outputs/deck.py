@@ -14,6 +14,8 @@ import shapely
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .display import display_grid
 from .html import OfflineDeck, escape_text
+from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
+from .i18n_alerts import alert_explanation
 from .planner_layers import (
     RESOURCE_LETTERS,
     gap_layers,
@@ -137,55 +139,99 @@ def _score(value: float | None) -> str:
     return "unknown" if value is None or value != value else f"{value:.1f}"
 
 
+def _language(result: RunResult | None) -> str:
+    """The recipe's report language (``en`` without a recipe)."""
+    return getattr(getattr(getattr(result, "recipe", None), "report", None), "language", None) or "en"
+
+
+def _hazard_label(row: object, language: str) -> str:
+    label_zh = getattr(row, "label_zh", None)
+    return str(label_zh) if language == "zh" and label_zh else str(getattr(row, "label", ""))
+
+
+def _hazard_labels(result: RunResult | None) -> dict[str, str]:
+    """English hazard-kind label -> Chinese label, from the run's hazard sources."""
+    screens = getattr(result, "screens", None)
+    hazards = getattr(screens, "hazard_sources", None)
+    if hazards is None or not len(hazards) or "label_zh" not in hazards.columns:
+        return {}
+    return dict(zip(hazards["label"].astype(str), hazards["label_zh"].astype(str), strict=True))
+
+
+def _kind_word(kind: str, language: str) -> str:
+    return RESOURCE_ZH.get(kind, kind) if language == "zh" else kind
+
+
 def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _travel_text(value: float, unit: str, covered: object) -> str:
+def _travel_text(value: float, unit: str, covered: object, language: str = "en") -> str:
+    t = translator(language)
     if value != value:  # NaN: not reached within the search, or no street nearby
-        return "not reached"
-    amount = f"{value / 60:.1f} min" if unit == "s" else f"{value / 1000:.2f} km"
+        return t("not reached")
+    amount = f"{value / 60:.1f} {t('min')}" if unit == "s" else f"{value / 1000:.2f} {t('km')}"
     return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
 
 
-def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = None) -> list[str]:
+def _cell_tips(
+    grid: gpd.GeoDataFrame,
+    travel_units: dict[str, str] | None = None,
+    language: str = "en",
+    labels: dict[str, str] | None = None,
+) -> list[str]:
     """Tooltip HTML per cell; every value from data is escaped.
 
     ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
     coverage standard, with ✓ when within the standard.
     """
+    t = translator(language)
+    names = GRADE_WORDS["zh"] if language == "zh" else CLASS_NAMES
     graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
     tips = []
     for cell, row in grid.iterrows():
-        lines = [f"<b>cell {escape_text(cell)}</b>"]
+        lines = [f"<b>{t('cell {id}', id=escape_text(cell))}</b>"]
         if graded:
             grade = row["grade"]
-            label = (
-                CLASS_NAMES.get(grade, "") if grade == "no data" else f"{grade} {CLASS_NAMES.get(grade, '')}"
-            )
-            lines.append(f"<b>{escape_text(label)}</b> · risk {_score(row['risk'])}/10")
+            label = names.get(grade, "") if grade == "no data" else f"{grade} {names.get(grade, '')}"
+            lines.append(f"<b>{escape_text(label)}</b> · " + t("risk {score}/10", score=_score(row["risk"])))
             lines.append(
-                f"hazard &amp; exposure {_score(row['hazard_exposure'])}"
-                f" · vulnerability {_score(row['vulnerability'])}"
-                f" · lack of coping {_score(row.get('lack_of_coping'))}"
+                t(
+                    "hazard &amp; exposure {h} · vulnerability {v} · lack of coping {c}",
+                    h=t(_score(row["hazard_exposure"])),
+                    v=t(_score(row["vulnerability"])),
+                    c=t(_score(row.get("lack_of_coping"))),
+                )
             )
-            lines.append(f"why: {escape_text(row['factors'])}")
+            why = alert_explanation(str(row["factors"]), language, labels)
+            lines.append(t("why: {factors}", factors=escape_text(why)))
             if row.get("unknown"):
-                lines.append(f"<i>unknown: {escape_text(row['unknown'])}</i>")
+                lines.append(
+                    f"<i>{t('unknown: {what}', what=escape_text(unknown_text(row['unknown'], language)))}</i>"
+                )
         lines.append(
-            f"residents {_fmt(row['residents'])} · buildings {_fmt(row['buildings'])}"
-            f" (coverage {row['coverage_ratio'] * 100:.0f}%)"
+            t(
+                "residents {residents} · buildings {buildings} (coverage {share}%)",
+                residents=_fmt(row["residents"]),
+                buildings=_fmt(row["buildings"]),
+                share=f"{row['coverage_ratio'] * 100:.0f}",
+            )
         )
         lines.append(
-            f"crowd places {_fmt(row['crowd_places'])} · vulnerable sites {_fmt(row['vulnerable_sites'])}"
+            t(
+                "crowd places {crowd} · vulnerable sites {sites}",
+                crowd=_fmt(row["crowd_places"]),
+                sites=_fmt(row["vulnerable_sites"]),
+            )
         )
         if travel_units:
             reach = " · ".join(
-                f"{escape_text(name)} {_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'])}"
+                f"{escape_text(standard_name(name, language))} "
+                f"{_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'], language)}"
                 for name, unit in travel_units.items()
             )
-            lines.append(f"nearest resource: {reach}")
+            lines.append(t("nearest resource: {reach}", reach=reach))
         tips.append("<br/>".join(lines))
     return tips
 
@@ -193,6 +239,8 @@ def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = Non
 def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     if result is None or result.screens is None:
         return []
+    language = _language(result)
+    t = translator(language)
     out = []
     outlines = (
         ("key_districts", result.screens.key_districts, [128, 0, 160], "key district 重点地区"),
@@ -204,7 +252,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
         data = []
         for row in table.itertuples():
             polys = getattr(row.geometry, "geoms", [row.geometry])
-            tip = f"<b>{escape_text(label)} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
+            tip = f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
             data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
         out.append(
             pdk.Layer(
@@ -226,7 +274,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
-                "tip": f"<b>{escape_text(row.kind)} ({RESOURCE_LETTERS.get(row.kind, 'R')}): "
+                "tip": f"<b>{escape_text(_kind_word(row.kind, language))} "
+                f"({RESOURCE_LETTERS.get(row.kind, 'R')}): "
                 f"{escape_text(row.name or row.id)}</b>",
             }
             for row in coverage.resources.itertuples()
@@ -255,10 +304,17 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 "radius": 12 + 30 * np.sqrt(max(row.residents_exposed, 0) / 1000.0),
                 "fill": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
                 "tip": (
-                    f"<b>hazard {escape_text(row.label)}: {escape_text(row.name or row.id)}</b><br/>"
-                    f"grade {escape_text(row.grade)} · severity {row.severity} · "
-                    f"{_fmt(row.residents_exposed)} residents within {row.impact_radius_m:.0f} m<br/>"
-                    f"{escape_text(row.breaches or 'no safety distance breached')}"
+                    f"<b>{t('hazard {label}', label=escape_text(_hazard_label(row, language)))}: "
+                    f"{escape_text(row.name or row.id)}</b><br/>"
+                    + t(
+                        "grade {grade} · severity {severity} · {residents} residents within {radius} m",
+                        grade=escape_text(row.grade),
+                        severity=row.severity,
+                        residents=_fmt(row.residents_exposed),
+                        radius=f"{row.impact_radius_m:.0f}",
+                    )
+                    + "<br/>"
+                    + escape_text(sites_text(row.breaches, language) or t("no safety distance breached"))
                 ),
             }
             for row in hazards.itertuples()
@@ -303,7 +359,13 @@ def grid_deck(
         ]
     coverage = getattr(result, "coverage", None)
     units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
-    records = pd.DataFrame({"hex": grid.index.astype(str), "fill": fill, "tip": _cell_tips(grid, units)})
+    records = pd.DataFrame(
+        {
+            "hex": grid.index.astype(str),
+            "fill": fill,
+            "tip": _cell_tips(grid, units, _language(result), _hazard_labels(result)),
+        }
+    )
     hexes = pdk.Layer(
         "H3HexagonLayer",
         data=records.to_dict("records"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES
+
 LANGUAGES = ("en", "zh")
 
 GRADE_WORDS = {
@@ -165,6 +167,9 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
+for _key, _text in ZH_PAGES.items():  # the map's, the incident page's and the command line's words
+    ZH.setdefault(_key, _text)
+
 #: English texts of the keys that are not themselves the English text.
 EN: dict[str, str] = {
     "responsibility note": (
@@ -247,6 +252,7 @@ STANDARD_ZH = {
     "fire_full_alarm": "消防（首批力量）",
 }
 MODE_ZH = {"drive": "车行", "walk": "步行"}
+_KIND_WORDS = {**RESOURCE_ZH, **STANDARD_ZH}  # {kind} and {standard} in a pattern's Chinese text
 _CODE = re.compile(r"(GB/T|GB|建标|NFPA|CJJ|JGJ)\s?[\d.]+(?:-\d{4})?")
 
 
@@ -278,10 +284,10 @@ def data_text(text: object, language: str) -> str:
     value = "" if text is None else str(text)
     if language != "zh" or not value:
         return value
-    for pattern, replacement in _ZH_PATTERNS:
+    for pattern, replacement in ZH_PAGE_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value)
-            return re.sub(r"\{([a-z_]+)\}", lambda m: RESOURCE_ZH.get(m.group(1), m.group(1)), out)
+            return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)
     gap = re.match(r"^(\w+) gap$", value)
     if gap:
         return f"{standard_name(gap.group(1), language)}覆盖缺口"
@@ -352,4 +358,55 @@ def sites_text(text: object, language: str) -> str:
             parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
         else:
             parts.append(part)
+    return "；".join(parts)
+
+
+def toggle_text(label: str, language: str) -> str:
+    """A map layer toggle (its swatch, then its words) in ``language``.
+
+    Examples
+    --------
+    >>> toggle_text('<span></span>units 街道 street', "zh"), toggle_text('<span></span>streets', "zh")
+    ('<span></span>街道', '<span></span>道路')
+    """
+    if language != "zh":
+        return label
+    swatch, _, words = label.rpartition("</span>")
+    swatch += "</span>" if swatch else ""
+    bilingual = re.match(r"^(?:units )?([^\x00-\x7f]+) [a-z]+$", words)  # "units 街道 street"
+    if bilingual:
+        return swatch + bilingual.group(1)
+    gaps = re.match(r"^coverage gaps (\w+) 覆盖盲区$", words)
+    if gaps:
+        return swatch + f"{standard_name(gaps.group(1), language)}覆盖盲区"
+    chinese = re.match(r"^[a-z ]+ ([^\x00-\x7f]+)( \(\+\))?$", words)  # "hazard impact radius 影响半径"
+    if words not in ZH and chinese:
+        return swatch + chinese.group(1) + (chinese.group(2) or "")
+    return swatch + ZH.get(words, words)
+
+
+def unknown_text(text: object, language: str) -> str:
+    """A cell's unknown indicators ("residents: buildings look incomplete (31%); fire coverage: ...")
+    in ``language``.
+
+    Examples
+    --------
+    >>> unknown_text("residents: buildings look incomplete (31%); crowding: outside the OSM data", "zh")
+    '常住人口：建筑数据不完整（约 31%）；人员密集：在 OSM 数据范围外'
+    """
+    value = "" if text is None else str(text)
+    if language != "zh" or not value:
+        return value
+    t = translator("zh")
+    parts = []
+    for part in value.split("; "):
+        what, _, why = part.partition(": ")
+        incomplete = re.match(r"^buildings look incomplete \((\d+%)\)$", why)
+        if what in ZH and (why in ZH or incomplete):
+            why = (
+                t("buildings look incomplete ({share})", share=incomplete.group(1)) if incomplete else t(why)
+            )
+            parts.append(f"{t(what)}：{why}")
+        else:
+            parts.append(data_text(part, "zh"))
     return "；".join(parts)

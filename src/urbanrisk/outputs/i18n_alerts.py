@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .i18n import sites_text, standard_name
+from .i18n import sites_text, standard_name, translator
 
 #: (English pattern, Chinese replacement), applied in order anywhere in an explanation
 _ZH_PHRASES: tuple[tuple[str, str], ...] = (
@@ -42,6 +42,16 @@ _NO_LONGER_REACHED = re.compile(
 _BREACHES = re.compile(r"; breaches: (.*)$")
 _COVERAGE_LOST = re.compile(r"(^|; )([a-z0-9_, ]+) coverage lost(?=; |$)")
 _NEW = re.compile(r"^new (.+?): (?=severity )")
+_BY_UNIT = re.compile(r"; by (\w+): (.*?)(?: and (\d+) more \((\d+) in all\))?$")
+
+
+def _by_unit(match: re.Match[str]) -> str:
+    """The units a loss falls in, in Chinese: "; by street: 西街道 1,204, 东街道 300 and 2 more (4 in all)"
+    -> "; 按街道：西街道 1,204 人、东街道 300 人等 4 个街道"."""
+    level = translator("zh")(match.group(1))
+    items = [re.sub(r" ([\d,]+)$", r" \1 人", item) for item in match.group(2).split(", ")]
+    more = f"等 {match.group(4)} 个{level}" if match.group(4) else ""
+    return f"; 按{level}：{'、'.join(items)}{more}"
 
 
 def _label(text: str, labels: Mapping[str, str]) -> str:
@@ -61,6 +71,9 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     >>> alert_explanation("new chemical site: severity 3 x consequence 2 = 6: 1,512 residents within 500 m",
     ...                   "zh", {"chemical site": "危险化学品场所"})
     '新增危险化学品场所：严重度 3 × 后果 2 = 6：500 米内常住人口 1,512 人'
+    >>> alert_explanation("resource(s) F1 removed; 1,504 residents in 4 cells no longer reached within the "
+    ...                   "fire standard; by street: 西街道 1,204, 东街道 300", "zh")[-33:]
+    '消防标准内到达；按街道：西街道 1,204 人、东街道 300 人'
     >>> alert_explanation("fire, shelter coverage lost; building coverage 39%", "zh")
     '消防、应急避难覆盖丧失；建筑覆盖率 39%'
     """
@@ -78,6 +91,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
         ),
         out,
     )
+    out = _BY_UNIT.sub(_by_unit, out)
     out = _COVERAGE_LOST.sub(
         lambda m: m.group(1) + "、".join(standard_name(x, "zh") for x in m.group(2).split(", ")) + "覆盖丧失",
         out,

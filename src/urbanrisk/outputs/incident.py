@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pyproj import Geod
 from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .i18n import RESOURCE_ZH, data_text, translator
 
 _GEOD = Geod(ellps="WGS84")
 RING_COLOUR = (200, 30, 30)
@@ -120,10 +122,26 @@ def incident_geojson(result: IncidentResult) -> dict[str, Any]:
     return _clean({"type": "FeatureCollection", "features": features})
 
 
-def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str] = frozenset()) -> str:
+def _word(value: Any, language: str) -> Any:
+    """A kind, level, mode or status the answer writes in English, in ``language`` (names stay)."""
+    if language != "zh" or not isinstance(value, str | bool | np.bool_):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "是" if value else "否"
+    return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
+
+
+def _table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    numeric: set[str] = frozenset(),
+    language: str = "en",
+    words: tuple[str, ...] = ("kind", "level", "mode", "status", "in_evacuation"),
+) -> str:
+    t = translator(language)
     if frame is None or not len(frame):
-        return '<p class="note">none</p>'
-    head = "".join(f"<th>{escape_text(label)}</th>" for label in columns.values())
+        return f'<p class="note">{t("none")}</p>'
+    head = "".join(f"<th>{escape_text(t(label))}</th>" for label in columns.values())
     rows = []
     for record in frame.to_dict("records"):
         cells = []
@@ -133,6 +151,7 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: set[str] = fro
                 number = float(value) if value is not None and value == value else float("nan")
                 cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
             else:
+                value = _word(value, language) if key in words else value
                 cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -155,91 +174,95 @@ _CSS = """
 """
 
 
+def _source_text(source: str, language: str) -> str:
+    """The distances' source; in Chinese, the guide cited (its English explanation stays in incident.json).
+
+    Examples
+    --------
+    >>> _source_text("ERG 2020 Guide 115 (Gases): isolate ... 50 m rings: urbanrisk assumption", "zh")
+    'ERG 2020 Guide 115（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）'
+    """
+    if language != "zh":
+        return source
+    guide = re.match(r"^(ERG \d{4} Guide \d+)", source)
+    if guide:
+        return f"{guide.group(1)}（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）"
+    return "urbanrisk 假设（无公开的隔离距离标准）"
+
+
 def sheet_html(result: IncidentResult) -> str:
-    """The printable sheet shown beside the map (and alone when printed)."""
+    """The printable sheet shown beside the map (and alone when printed), in the recipe's language."""
     r = result
+    language = r.language
+    t = translator(language)
     given = r.given
     where = f"{r.lon:.6f}, {r.lat:.6f} (WGS84)"
     if given.get("coords", "wgs84") != "wgs84":
-        where += f" · given {given['lon']}, {given['lat']} ({given['coords']})"
-    notes = "".join(f"<li>{escape_text(n)}</li>" for n in r.notes)
+        where += " · " + t("given {lon}, {lat} ({coords})", **{k: given[k] for k in ("lon", "lat", "coords")})
+    notes = "".join(f"<li>{escape_text(data_text(n, language))}</li>" for n in r.notes)
+    kind = r.kind_label if language == "zh" and r.kind_label else r.kind
+    rings = {
+        "from_m": "from m",
+        "ring_m": "to m",
+        "residents": "residents",
+        "people_present": "people present",
+        "residents_within": "residents within",
+        "people_present_within": "present within",
+    }
+    resources = {"kind": "kind", "rank": "#", "name": "name", "id": "id", "mode": "mode"}
+    resources |= {"eta_s": "ETA s", "network_m": "network m"}
+    shelters = {"name": "name", "id": "id", "capacity": "capacity", "assigned": "assigned"}
+    shelters |= {"mean_walk_m": "mean walk m", "status": "status"}
+    answered = t(
+        "Run {run} · answered in {seconds} s",
+        run=r.run_dir.name,
+        seconds=f"{r.timings.get('answer_s', 0):.2f}",
+    )
+    headline = t(
+        "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place",
+        evacuees=f"{r.evacuees:,.0f}",
+        radius=f"{r.radius_m:,.0f}",
+        unplaced=f"{r.unplaced:,.0f}",
+    )
+    distances = t(
+        "Distances: {source}. Cells shared by the area of each disc over the cell.",
+        source=_source_text(r.kind_source, language),
+    )
     return f"""
 <style>{_CSS}</style>
 <div id="ur-sheet">
-<h1>Incident: {escape_text(r.kind)} · {escape_text(r.recipe)}</h1>
-<div>at {escape_text(where)}</div>
-<div class="big">{r.evacuees:,.0f} residents to evacuate within {r.radius_m:,.0f} m ·
-  {r.unplaced:,.0f} without a shelter place</div>
-<h2>People per distance ring</h2>
-{
-        _table(
-            r.rings,
-            {
-                "from_m": "from m",
-                "ring_m": "to m",
-                "residents": "residents",
-                "people_present": "people present",
-                "residents_within": "residents within",
-                "people_present_within": "present within",
-            },
-            {"from_m", "ring_m", "residents", "people_present", "residents_within", "people_present_within"},
-        )
-    }
-<p class="note">Distances: {
-        escape_text(r.kind_source)
-    }. Cells shared by the area of each disc over the cell.</p>
-<h2>Vulnerable sites</h2>
+<h1>{escape_text(t("Incident: {kind} · {recipe}", kind=kind, recipe=r.recipe))}</h1>
+<div>{escape_text(t("at {where}", where=where))}</div>
+<div class="big">{escape_text(headline)}</div>
+<h2>{t("People per distance ring")}</h2>
+{_table(r.rings, rings, set(rings), language)}
+<p class="note">{escape_text(distances)}</p>
+<h2>{t("Vulnerable sites")}</h2>
 {
         _table(
             r.sites,
             {"kind": "kind", "name": "name", "distance_m": "m", "ring_m": "ring m"},
             {"distance_m", "ring_m"},
+            language,
         )
     }
-<h2>Units to notify</h2>
+<h2>{t("Units to notify")}</h2>
 {
         _table(
             r.units,
             {"level": "level", "name": "name", "distance_m": "m", "in_evacuation": "evacuate"},
             {"distance_m"},
+            language,
         )
     }
-<h2>Nearest resources (network travel to the incident)</h2>
-{
-        _table(
-            r.resources,
-            {
-                "kind": "kind",
-                "rank": "#",
-                "name": "name",
-                "id": "id",
-                "mode": "mode",
-                "eta_s": "ETA s",
-                "network_m": "network m",
-            },
-            {"eta_s", "network_m"},
-        )
-    }
-<h2>Shelters (walking, within capacity)</h2>
-{
-        _table(
-            r.shelters,
-            {
-                "name": "name",
-                "id": "id",
-                "capacity": "capacity",
-                "assigned": "assigned",
-                "mean_walk_m": "mean walk m",
-                "status": "status",
-            },
-            {"capacity", "assigned", "mean_walk_m"},
-        )
-    }
+<h2>{t("Nearest resources (network travel to the incident)")}</h2>
+{_table(r.resources, resources, {"eta_s", "network_m"}, language)}
+<h2>{t("Shelters (walking, within capacity)")}</h2>
+{_table(r.shelters, shelters, {"capacity", "assigned", "mean_walk_m"}, language)}
 <ul class="note">{notes}</ul>
-<p class="note">Run {escape_text(r.run_dir.name)} · answered in {r.timings.get("answer_s", 0):.2f} s ·
-  {escape_text(ATTRIBUTION)}</p>
+<p class="note">{escape_text(answered)} · {escape_text(t(ATTRIBUTION))}</p>
 </div>
-<div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
+<div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
 """
 
 
@@ -254,12 +277,15 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
     expression, so ``radius_units="pixels"`` would reach deck.gl as an (undefined) expression.
     """
     r = result
+    t = translator(r.language)
     cells = [
         {
             "hex": row["h3_cell"],
             "fill": [200, 30, 30, int(40 + 150 * row["share_evacuated"])],
             "tip": _tip(
-                row["h3_cell"], f"residents {row['residents']:,.0f}", f"to evacuate {row['evacuees']:,.0f}"
+                row["h3_cell"],
+                t("residents {n}", n=f"{row['residents']:,.0f}"),
+                t("to evacuate {n}", n=f"{row['evacuees']:,.0f}"),
             ),
         }
         for row in r.cells.to_dict("records")
@@ -268,7 +294,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
         {
             "path": circle(r.lon, r.lat, ring),
             "width": 4 if ring == r.radius_m else 2,
-            "tip": _tip(f"{ring:,.0f} m"),
+            "tip": _tip(f"{ring:,.0f} {t('m')}"),
         }
         for ring in r.rings["ring_m"]
     ]
@@ -278,7 +304,10 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             {
                 "position": [row["lon"], row["lat"]],
                 "colour": [*colour, 230],
-                "tip": _tip(f"{label}: {row.get('kind', '')}", row.get("name") or row.get("id", "")),
+                "tip": _tip(
+                    t(label + ": {kind}", kind=_word(row.get("kind", ""), r.language)),
+                    row.get("name") or row.get("id", ""),
+                ),
             }
             for row in _records(frame)
         ]
@@ -345,7 +374,9 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
         ),
         pdk.Layer(
             "ScatterplotLayer",
-            data=[{"position": [r.lon, r.lat], "tip": _tip(f"incident: {r.kind}")}],
+            data=[
+                {"position": [r.lon, r.lat], "tip": _tip(t("incident: {kind}", kind=r.kind_label or r.kind))}
+            ],
             id="incident",
             get_position="position",
             get_fill_color=[0, 0, 0, 255],
@@ -384,7 +415,8 @@ def write_incident(result: IncidentResult, folder: str | Path) -> Path:
         "incident.geojson": json.dumps(incident_geojson(result), ensure_ascii=False),
         "incident.html": deck_to_offline_html(deck, header_html=sheet_html(result)).replace(
             "<title>urbanrisk map</title>",
-            f"<title>{escape_text(result.kind)} · urbanrisk incident</title>",
+            f"<title>{escape_text(result.kind_label or result.kind)} · "
+            f"{escape_text(translator(result.language)('urbanrisk incident'))}</title>",
             1,
         ),
     }

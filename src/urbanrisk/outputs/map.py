@@ -15,7 +15,7 @@ import pydeck as pdk
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
-from .i18n import data_text
+from .i18n import GRADE_WORDS, data_text, toggle_text, translator
 from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
 
@@ -34,13 +34,18 @@ def result_deck(
     return deck
 
 
-def _residents(counts: dict[str, float]) -> str:
+def _residents(counts: dict[str, float], language: str = "en") -> str:
     """A grade row's residents, saying so when some of its cells' residents are unknown (not 0)."""
+    t = translator(language)
     unknown = int(counts.get("cells_residents_unknown", 0))
     if unknown and unknown == counts["cells"]:
-        return "residents unknown"
-    text = f"{counts['residents']:,.0f} residents"
-    return f"{text} (unknown in {unknown:,} cells)" if unknown else text
+        return t("residents unknown")
+    residents = f"{counts['residents']:,.0f}"
+    if unknown:
+        return t(
+            "{residents} residents (unknown in {unknown} cells)", residents=residents, unknown=f"{unknown:,}"
+        )
+    return t("{residents} residents", residents=residents)
 
 
 def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> str:
@@ -48,33 +53,46 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     title = escape_text(summary.title)
     grid = result.grid
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
+    t = translator(language)
     warns = "".join(  # in the report's language: a Chinese office's map warned in English
         f'<div style="color:#a40; font-size:11px">⚠ {escape_text(data_text(w, language))}</div>'
         for w in summary.warnings
     )
     if summary.any_graded:
-        heading = "Risk grade (cells)"
+        heading = t("Risk grade (cells)")
+        names = GRADE_WORDS["zh"] if language == "zh" else CLASS_NAMES
         items = "".join(
             f'<div><span style="background:rgb{CLASS_COLOURS[g]}"></span>'
-            f"{escape_text(CLASS_NAMES[g] if g == 'no data' else f'{g} {CLASS_NAMES[g]}')} · "
-            f"{summary.grades[g]['cells']:,} cells · {_residents(summary.grades[g])}</div>"
+            f"{escape_text(names[g] if g == 'no data' else f'{g} {names[g]}')} · "
+            + t(
+                "{cells} cells · {residents}",
+                cells=f"{summary.grades[g]['cells']:,}",
+                residents=_residents(summary.grades[g], language),
+            )
+            + "</div>"
             for g in GRADE_CLASSES
         )
         items += warns
-        items += _toggles(deck)
+        items += _toggles(deck, language)
     else:
-        heading = "Residents per cell"
+        heading = t("Residents per cell")
         _, labels = population_classes(grid["residents"])
         items = (
             "".join(
                 f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'
                 for i, label in enumerate(labels)
             )
-            + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>none</div>'
+            + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>{t("none")}</div>'
         )
         items += warns
     total = summary.residents
-    source = escape_text(summary.population_source)
+    source = escape_text(data_text(summary.population_source, language))
+    counts = t(
+        "H3 resolution {resolution} · {cells} cells · {residents} residents",
+        resolution=summary.resolution,
+        cells=f"{summary.cells:,}",
+        residents=f"{total:,.0f}",
+    )
     note = deck.display_note
     aggregation = (
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
@@ -92,13 +110,12 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
 </style>
 <div id="ur-panel">
   <h1>{title}</h1>
-  <div>H3 resolution {summary.resolution} · {summary.cells:,} cells ·
-    {total:,.0f} residents</div>
+  <div>{counts}</div>
   <div style="margin:6px 0 2px"><b>{heading}</b></div>
   {items}
-  <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid)}</div>
+  <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid, language)}</div>
   {aggregation}
-  <div style="margin-top:2px; color:#555; font-size:11px">Population: {source}</div>
+  <div style="margin-top:2px; color:#555; font-size:11px">{t("Population: {source}", source=source)}</div>
 </div>
 <script>
   // show or hide one deck.gl layer (the deck is built by pydeck's script below)
@@ -112,7 +129,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     deckInstance.setProps({{layers}});
   }}
 </script>
-<div id="ur-attribution">{escape_text(ATTRIBUTION)} · urbanrisk</div>
+<div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
 """
 
 
@@ -139,14 +156,15 @@ _TOGGLES = (
 )
 
 
-def _toggles(deck: pdk.Deck) -> str:
+def _toggles(deck: pdk.Deck, language: str = "en") -> str:
     """Check boxes for the layers present on the map (cells first)."""
+    t = translator(language)
     # a box is ticked when its layer starts visible (gaps and residents start hidden)
     present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
     rows = [
-        '<div style="margin-top:6px"><b>Layers</b></div>',
+        f'<div style="margin-top:6px"><b>{t("Layers")}</b></div>',
         '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
-        "graded cells</label>",
+        f"{t('graded cells')}</label>",
     ]
     planner = toggle_labels([layer.id for layer in deck.layers])
     for layer_id, label in [*planner, *_TOGGLES]:
@@ -154,21 +172,26 @@ def _toggles(deck: pdk.Deck) -> str:
             checked = " checked" if present[layer_id] else ""
             rows.append(
                 f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
-                f'onchange="urToggle(this)"> {label}</label></div>'
+                f'onchange="urToggle(this)"> {toggle_text(label, language)}</label></div>'
             )
     return "".join(rows)
 
 
-def _scale_html(grid: gpd.GeoDataFrame) -> str:
+def _scale_html(grid: gpd.GeoDataFrame, language: str = "en") -> str:
     """Scale context: metres per 100 px at the initial view, and the cell size."""
     view = view_state(grid)
     metres_per_px = 40_075_016.7 * np.cos(np.radians(view.latitude)) / (512 * 2**view.zoom)
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else 0
     edge = h3.average_hexagon_edge_length(resolution, unit="m")
     return (
-        f'<span style="width:100px;height:0;border:0;border-top:3px solid #333;vertical-align:middle">'
-        f"</span> ≈ {100 * metres_per_px:,.0f} m at the initial zoom · cells H3 r{resolution}, "
-        f"edge ≈ {edge:,.0f} m"
+        '<span style="width:100px;height:0;border:0;border-top:3px solid #333;vertical-align:middle">'
+        "</span> "
+        + translator(language)(
+            "≈ {metres} m at the initial zoom · cells H3 r{resolution}, edge ≈ {edge} m",
+            metres=f"{100 * metres_per_px:,.0f}",
+            resolution=resolution,
+            edge=f"{edge:,.0f}",
+        )
     )
 
 
@@ -183,5 +206,9 @@ def write_map(
     path = Path(path)
     deck = result_deck(result, summary, display)
     page = deck_to_offline_html(deck, header_html=deck.header_html)
+    title = translator(getattr(getattr(result.recipe, "report", None), "language", None) or "en")(
+        "urbanrisk map"
+    )
+    page = page.replace("<title>urbanrisk map</title>", f"<title>{escape_text(title)}</title>", 1)
     path.write_text(page, encoding="utf-8")
     return path

@@ -16,6 +16,7 @@ import pydeck as pdk
 
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
+from .i18n import data_text, standard_name, translator
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 STANDARD_COLOURS = {
@@ -39,6 +40,10 @@ def _rings(geometry: Any) -> list[list[list[float]]]:
     return [[list(c) for c in p.exterior.coords] for p in polys if not p.is_empty]
 
 
+def _language(result: RunResult) -> str:
+    return getattr(getattr(getattr(result, "recipe", None), "report", None), "language", None) or "en"
+
+
 def unit_layers(result: RunResult) -> list[pdk.Layer]:
     """Unit boundaries at every level (coarsest drawn last, on top); the communities when no levels."""
     screens = result.screens
@@ -51,8 +56,13 @@ def unit_layers(result: RunResult) -> list[pdk.Layer]:
     for level in reversed(list(tables)):
         table = tables[level]
         colour, width, label = LEVEL_STYLES[level]
+        language = _language(result)
+        label = label.split(" ")[0] if language == "zh" else label
         data = [
-            {"polygon": [ring], "tip": f"<b>{escape_text(label)}: {escape_text(row.name or row.id)}</b>"}
+            {
+                "polygon": [ring],
+                "tip": f"<b>{escape_text(label)}: {escape_text(data_text(row.name or row.id, language))}</b>",
+            }
             for row in table.itertuples()
             if not str(row.id).startswith("unassigned")
             for ring in _rings(row.geometry)
@@ -89,7 +99,8 @@ def impact_layer(result: RunResult) -> list[pdk.Layer]:
             "position": [row.geometry.x, row.geometry.y],
             "radius": float(row.impact_radius_m),
             "line": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
-            "tip": f"<b>{escape_text(row.name or row.id)}</b><br/>impact radius {row.impact_radius_m:.0f} m",
+            "tip": f"<b>{escape_text(row.name or row.id)}</b><br/>"
+            + translator(_language(result))("impact radius {radius} m", radius=f"{row.impact_radius_m:.0f}"),
         }
         for row in hazards.itertuples()
     ]
@@ -116,16 +127,24 @@ def gap_layers(result: RunResult) -> list[pdk.Layer]:
     if coverage is None or not len(coverage.gaps):
         return []
     out = []
+    language = _language(result)
+    t = translator(language)
     for standard, gaps in coverage.gaps.groupby("standard", sort=True):
         colour = STANDARD_COLOURS.get(standard, (160, 0, 160))
         data = []
         for row in gaps.itertuples():
             worst = (
-                "unreachable" if not np.isfinite(row.worst_travel) else f"{row.worst_travel:,.0f} {row.unit}"
+                t("unreachable")
+                if not np.isfinite(row.worst_travel)
+                else f"{row.worst_travel:,.0f} {t(row.unit)}"
             )
-            tip = (
-                f"<b>{escape_text(standard)} gap {escape_text(row.gap)}</b><br/>"
-                f"{row.residents:,.0f} residents uncovered · worst {escape_text(worst)}"
+            name = t("{standard} gap", standard=standard_name(standard, language))
+            tip = f"<b>{escape_text(name)} {escape_text(row.gap)}</b><br/>" + escape_text(
+                t(
+                    "{residents} residents uncovered · worst {worst}",
+                    residents=f"{row.residents:,.0f}",
+                    worst=worst,
+                )
             )
             data.extend({"polygon": [ring], "tip": tip} for ring in _rings(row.geometry))
         out.append(
@@ -149,12 +168,22 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
     coverage = result.coverage
     if coverage is None or coverage.sites is None or not len(coverage.sites):
         return []
+    language = _language(result)
+    t = translator(language)
     data = [
         {
             "position": [row.geometry.x, row.geometry.y],
             "line": [*STANDARD_COLOURS.get(row.standard, (160, 0, 160)), 255],
-            "tip": f"<b>suggested {escape_text(row.standard)} site #{row.rank}</b><br/>"
-            f"{row.residents_added:,.0f} residents newly covered",
+            "tip": "<b>"
+            + escape_text(
+                t(
+                    "suggested {standard} site #{rank}",
+                    standard=standard_name(row.standard, language),
+                    rank=row.rank,
+                )
+            )
+            + "</b><br/>"
+            + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}"),
         }
         for row in coverage.sites.itertuples()
     ]

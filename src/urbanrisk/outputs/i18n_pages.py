@@ -1,0 +1,216 @@
+"""More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: the map's legend, the incident page
+and the command line's lines (English is the key), and the patterns that rewrite the incident's notes
+and the coverage status's service-road hint. :mod:`.i18n` merges them into its own tables.
+"""
+
+from __future__ import annotations
+
+ZH_PAGES: dict[str, str] = {
+    # map legend
+    "urbanrisk map": "urbanrisk 风险地图",
+    "Risk grade (cells)": "风险等级（网格单元）",
+    "Residents per cell": "各单元常住人口",
+    "{cells} cells · {residents}": "{cells} 个单元 · {residents}",
+    "residents unknown": "常住人口未知",
+    "{residents} residents": "常住人口 {residents}",
+    "{residents} residents (unknown in {unknown} cells)": "常住人口 {residents}（{unknown} 个单元未知）",
+    "H3 resolution {resolution} · {cells} cells · {residents} residents": (
+        "H3 分辨率 {resolution} · {cells} 个单元 · 常住人口 {residents}"
+    ),
+    "Population: {source}": "人口来源：{source}",
+    "Layers": "图层",
+    "graded cells": "评级单元",
+    "residents per cell (quintiles, light to dark)": "各单元常住人口（五分位，由浅到深）",
+    "key districts 重点地区": "重点地区",
+    "urban villages 城中村": "城中村",
+    "hazard sources 危险源 (size: residents exposed)": "危险源（大小：暴露人口）",
+    "resources 应急资源 lettered F fire, H hospital, C clinic, P police, S shelter": (
+        "应急资源（字母：F 消防站，H 医院，C 诊所，P 派出所，S 避难场所）"
+    ),
+    "buildings": "建筑",
+    "streets": "道路",
+    "≈ {metres} m at the initial zoom · cells H3 r{resolution}, edge ≈ {edge} m": (
+        "≈ {metres} 米（初始缩放）· 单元 H3 r{resolution}，边长 ≈ {edge} 米"
+    ),
+    # map tooltips
+    "cell {id}": "单元 {id}",
+    "risk {score}/10": "风险 {score}/10",
+    "hazard &amp; exposure {h} · vulnerability {v} · lack of coping {c}": (
+        "危险性与暴露 {h} · 脆弱性 {v} · 应对能力不足 {c}"
+    ),
+    "why: {factors}": "主要因素：{factors}",
+    "unknown: {what}": "未知：{what}",
+    "residents {residents} · buildings {buildings} (coverage {share}%)": (
+        "常住人口 {residents} · 建筑 {buildings} 栋（建筑覆盖率 {share}%）"
+    ),
+    "crowd places {crowd} · vulnerable sites {sites}": "人员密集场所 {crowd} 处 · 脆弱场所 {sites} 处",
+    "nearest resource: {reach}": "最近资源：{reach}",
+    "not reached": "无法到达",
+    "min": "分钟",
+    "km": "公里",
+    "key district 重点地区": "重点地区",
+    "urban village 城中村": "城中村",
+    "hazard {label}": "危险源 {label}",
+    "grade {grade} · severity {severity} · {residents} residents within {radius} m": (
+        "等级 {grade} · 严重度 {severity} · {radius} 米内常住人口 {residents}"
+    ),
+    "no safety distance breached": "未违反安全间距",
+    "unknown": "未知",
+    "impact radius {radius} m": "影响半径 {radius} 米",
+    "unreachable": "无法到达",
+    "s": "秒",
+    "{standard} gap": "{standard}覆盖缺口",
+    "{residents} residents uncovered · worst {worst}": "未覆盖常住人口 {residents} · 最远 {worst}",
+    "suggested {standard} site #{rank}": "{standard}建议选址 #{rank}",
+    "{residents} residents newly covered": "新增覆盖常住人口 {residents}",
+    # what a cell's unknown indicators say (completeness)
+    "hazard sources": "危险源",
+    "crowding": "人员密集",
+    "urban-village form": "城中村形态",
+    "building density": "建筑密度",
+    "outside the OSM data": "在 OSM 数据范围外",
+    "no hazard registry and no OSM layer": "无危险源台账且无 OSM 图层",
+    "outside the population raster": "在人口栅格范围外",
+    "no population data here": "此处无人口数据",
+    "no buildings mapped and no basis to tell empty from unmapped": "未标绘建筑，无法区分空地与漏标",
+    "buildings look incomplete ({share})": "建筑数据不完整（约 {share}）",
+    # incident page
+    "Incident: {kind} · {recipe}": "突发事件：{kind} · {recipe}",
+    "at {where}": "位置：{where}",
+    "given {lon}, {lat} ({coords})": "输入坐标 {lon}, {lat}（{coords}）",
+    "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place": (
+        "{radius} 米内需疏散常住人口 {evacuees} 人 · 其中 {unplaced} 人无避难位置"
+    ),
+    "People per distance ring": "各距离圈内人数",
+    "from m": "起（米）",
+    "to m": "止（米）",
+    "people present": "在场人数",
+    "residents within": "圈内常住人口累计",
+    "present within": "圈内在场人数累计",
+    "Distances: {source}. Cells shared by the area of each disc over the cell.": (
+        "距离依据：{source}。网格单元人口按圆与单元重叠面积分摊。"
+    ),
+    "Vulnerable sites": "脆弱场所",
+    "m": "米",
+    "ring m": "所在圈（米）",
+    "Units to notify": "需通知的单元",
+    "evacuate": "疏散",
+    "yes": "是",
+    "no": "否",
+    "Nearest resources (network travel to the incident)": "最近的应急资源（沿路网到达事发点）",
+    "mode": "方式",
+    "ETA s": "到达时间（秒）",
+    "network m": "路网距离（米）",
+    "Shelters (walking, within capacity)": "避难场所（步行，按容量分配）",
+    "capacity": "容量",
+    "assigned": "分配人数",
+    "mean walk m": "平均步行距离（米）",
+    "Run {run} · answered in {seconds} s": "运行 {run} · 用时 {seconds} 秒",
+    "residents {n}": "常住人口 {n}",
+    "to evacuate {n}": "需疏散 {n}",
+    "vulnerable site: {kind}": "脆弱场所：{kind}",
+    "resource: {kind}": "应急资源：{kind}",
+    "shelter: {kind}": "避难场所：{kind}",
+    "incident: {kind}": "事发点：{kind}",
+    "inside the evacuation radius": "位于疏散范围内",
+    "capacity unknown (give capacity_column in a registry)": "容量未知（请在台账中给出容量列）",
+    "usable": "可用",
+    "no walk street graph in the run": "运行结果中无步行路网",
+    "key district": "重点地区",
+    "urban village": "城中村",
+    "residential": "居住区",
+    "osm_residential_landuse": "居住区（OSM 居住用地）",
+    "h3_parent": "H3 上级单元",
+    "polygons": "配方面图层单元",
+    "school": "学校",
+    "kindergarten": "幼儿园",
+    "hospital": "医院",
+    "elderly_home": "养老机构",
+    "drive": "车行",
+    "drive_service": "车行（含内部道路）",
+    "walk": "步行",
+    "urbanrisk incident": "urbanrisk 突发事件",
+    # command line
+    "urbanrisk: running {recipe}": "urbanrisk：正在运行 {recipe}",
+    "  cells: {cells} at H3 resolution {resolution}": "  网格单元：{cells} 个（H3 分辨率 {resolution}）",
+    "  residents: {residents} ({source})": "  常住人口：{residents}（{source}）",
+    "  buildings: {buildings} · crowd places: {crowd}": "  建筑：{buildings} 栋 · 人员密集场所：{crowd} 处",
+    "  grades (cells): {grades}": "  各等级单元数：{grades}",
+    "  {name}: {status}": "  {name}：{status}",
+    "  note: {note}": "  说明：{note}",
+    "  WARNING: {warning}": "  警告：{warning}",
+    "  stages (s): {stages}": "  各阶段用时（秒）：{stages}",
+    "  run folder: {path}": "  运行目录：{path}",
+    "  latest:     {path}": "  最新结果：{path}",
+    "  map:        {path}": "  地图：    {path}",
+    "  report:     {path}": "  报告：    {path}",
+    "done in {seconds} s": "完成，用时 {seconds} 秒",
+    "urbanrisk incident {kind} at {where} (run {run})": (
+        "urbanrisk 突发事件 {kind}，位置 {where}（运行 {run}）"
+    ),
+    "  residents within: {rings}": "  范围内常住人口：{rings}",
+    "  evacuate {radius} m: {evacuees} residents, {unplaced} without a place": (
+        "  疏散 {radius} 米：常住人口 {evacuees} 人，其中 {unplaced} 人无避难位置"
+    ),
+    "  vulnerable sites: {sites} · units to notify: {units}": (
+        "  脆弱场所：{sites} 处 · 需通知单元：{units} 个"
+    ),
+    "  nearest {kind}: {name} ({eta} s by {mode})": "  最近的{kind}：{name}（{mode} {eta} 秒）",
+    "  answered in {seconds} s; files: {path}": "  用时 {seconds} 秒；文件：{path}",
+    "hazard_sources": "危险源",
+    "communities": "社区单元",
+    "key_districts": "重点地区",
+    "urban_villages": "城中村",
+    "coverage {name}": "{name}覆盖",
+    "preflight": "预检",
+    "layers": "图层",
+    "area": "研究区",
+    "coverage": "覆盖",
+    "screens": "筛查",
+    "registers": "清单",
+    "responsibility": "责任清单",
+    "write": "写出",
+}
+
+#: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
+ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered; ([\d,]+) of them live over "
+        r"(\d+) m from a public drive street but near service roads .*?overrides: \{(\w+): .*$",
+        r"完成：\1 处资源；\3 人中 \2 人未覆盖；其中 \4 人居住在距公共车行道路 \5 米以上、但靠近内部道路处"
+        r"（校园、封闭小区？）：可在配方中为{\6}覆盖改用含内部道路的车行方式",
+    ),
+    (
+        r"^buildings: residential floor area of layer '(.*)' ÷ ([\d.]+) m² per person$",
+        r"按建筑估算：图层 '\1' 的居住建筑面积 ÷ 人均 \2 平方米",
+    ),
+    (r"^raster: (.*) \(people per pixel, shared by area\)$", r"栅格：\1（每像元人数，按面积分摊）"),
+    (
+        r"^no ([a-z_]+) in the run's data, so none is listed here: unknown whether there is one nearby.*$",
+        r"运行数据中没有{\1}，故未列出：附近是否有{\1}未知（该覆盖标准未评估；若台账列全了所有{\1}，"
+        r"请在配方中声明该台账完整）",
+    ),
+    (r"^no ([a-z_]+) to send: (.*) lists none \((\w+): nobody reached\)$", r"无{\1}可派：\2 中没有{\1}"),
+    (
+        r"^([a-z_]+) (.+): no (\w+) street within (\d+) m \((\d+) m\): not ranked$",
+        r"{\1} \2：\4 米内无可用道路（\5 米），未排序",
+    ),
+    (
+        r"^([a-z_]+): the run kept no (\w+) street graph; travel times unknown$",
+        r"{\1}：运行结果未保存路网，到达时间未知",
+    ),
+    (
+        r"^the incident is (\d+) m from the nearest (\w+) street: .*$",
+        r"事发点距最近的道路 \1 米：到达时间自该道路起算",
+    ),
+    (
+        r"^the (.*) ring\(s\) reach past the run's study area: .*$",
+        r"\1 距离圈超出本次运行的研究区：圈内常住人口与在场人数仅计研究区内部分"
+        r"（可运行覆盖更大范围的配方）",
+    ),
+    (r"^no walkable street within (\d+) m$", r"\1 米内无步行道路"),
+    (
+        r"^no usable shelter \(a shelter with a known capacity outside the radius\): .*$",
+        "无可用避难场所（疏散范围外且容量已知者）：全部疏散人员无避难位置",
+    ),
+)

@@ -135,9 +135,10 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
         )
     else:
         pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
+    stored = result.layers.store
     extra = {
         **screen_tables(result),
-        "buildings": result.layers.buildings,
+        "buildings": result.layers.buildings if stored is None else None,
         "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
         "resources": result.layers.resources,
         "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
@@ -151,4 +152,11 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
             )
             if len(inside):
                 pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
+    if stored is not None:  # the buildings inside the area, one stored partition at a time
+        written = False
+        for frame in stored.parts("buildings", tuple(result.area.bounds)):
+            inside = frame[frame.intersects(result.area)]
+            if len(inside):
+                pyogrio.write_dataframe(inside, path, layer="buildings", driver="GPKG", append=written)
+                written = True
     return path

@@ -17,6 +17,7 @@ from urbanrisk.outputs.deck import _context_layers
 from urbanrisk.outputs.tables import write_gpkg
 from urbanrisk.pipeline import compute_run
 from urbanrisk.result import screen_tables
+from urbanrisk.street_rules import usable_ways
 
 
 def _city_recipe(folder, city: str, **extra):
@@ -80,11 +81,24 @@ def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the
     assert stored.screens.completeness == memory.screens.completeness
     assert stored.coverage.status == memory.coverage.status
     assert stored.layers.stats == memory.layers.stats
-    for name in ("pois", "landuse", "streets", "street_nodes"):
+    for name in ("pois", "landuse", "street_nodes"):
         pd.testing.assert_frame_equal(getattr(stored.layers, name), getattr(memory.layers, name), obj=name)
+    _same_graph_streets(memory.layers.streets, stored.layers.streets)
     if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
         assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
         _same_outputs(memory, stored, tmp_path)
+
+
+def _same_graph_streets(whole, stored) -> None:
+    """The driver's streets are the whole layer's, without names and without geometry but for the
+    service-only ways (the drive_service hint measures to them)."""
+    kept = stored.geometry.notna().to_numpy()
+    assert 0 < kept.sum() < len(stored) and "name" not in stored.columns
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(stored).drop(columns="geometry"), pd.DataFrame(whole).drop(columns=["geometry", "name"])
+    )
+    assert whole.geometry[kept].geom_equals_exact(stored.geometry[kept], tolerance=0).all()
+    assert (usable_ways(whole, mode="drive_service") & ~usable_ways(whole, mode="drive") == kept).all()
 
 
 def _same_outputs(memory, stored, tmp_path) -> None:
@@ -99,11 +113,12 @@ def _same_outputs(memory, stored, tmp_path) -> None:
         paths[name] = write_gpkg(result, tmp_path / name / "gpkg" / "risk.gpkg")
     layers = sorted(name for name, _ in pyogrio.list_layers(paths["memory"]))
     assert layers == sorted(name for name, _ in pyogrio.list_layers(paths["stored"]))
-    assert "buildings" in layers
+    assert "buildings" in layers and "streets" in layers
     for layer in layers:
         frames = [pyogrio.read_dataframe(paths[name], layer=layer) for name in ("memory", "stored")]
-        if layer == "buildings":
-            frames = [frame.sort_values("osm_ref", ignore_index=True) for frame in frames]
+        if layer in ("buildings", "streets"):  # written one stored partition after the other
+            key = "osm_ref" if layer == "buildings" else "way_id"
+            frames = [frame.sort_values(key, ignore_index=True) for frame in frames]
         pd.testing.assert_frame_equal(pd.DataFrame(frames[1]), pd.DataFrame(frames[0]), obj=layer)
 
 

@@ -200,7 +200,7 @@ def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
 
 def _osm_layers(state: _Loading) -> dict[str, Any]:
     """The OSM layers streamed into stores (one pass each): the buildings stay there; the places and
-    land use (small) are read whole, and the streets (the coverage stage's graph is made of them)."""
+    land use (small) are read whole, the streets without their geometry (the coverage stage's graph)."""
     recipe = state.recipe
     stored = ingest_extracts(
         state.osm_files,
@@ -265,7 +265,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         LOADERS[spec.type](name, spec, state)
     osm = state.osm
     layers = Layers(
-        **(_osm_layers(state) if state.ingest else _osm_frames(osm)),
+        **(_osm_layers(state) if state.osm_files else _osm_frames(osm)),
         hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
         resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
         communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,

@@ -37,6 +37,7 @@ from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
 from .result import Layers
+from .street_rules import usable_ways
 
 CRS = "EPSG:4326"
 EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
@@ -207,20 +208,21 @@ def ingest_extracts(
 
 
 def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Every street, and the lon/lat of every street node by OSM id, as ``load_layers`` joins them."""
+    """The streets as the coverage stage's graph needs them, and the lon/lat of every street node by
+    OSM id (as ``load_layers`` joins them), read one stored partition at a time.
+
+    The street graph is made of the ways' node ids, tags and node coordinates: the streets keep no
+    geometry and no name, but for the service-only ways (the drive_service hint measures to them).
+    """
     frames, nodes = [], []
-    for store, offsets in stored.stores:
-        streets = store.read("streets", EVERYWHERE)
-        if streets is None:
-            nodes.append(street_nodes(gpd.GeoDataFrame()))
-            continue
-        streets.index = streets.index + offsets.get("streets", 0)
-        frames.append(streets)
-        nodes.append(street_nodes(streets))
+    for frame in stored.parts("streets"):
+        nodes.append(street_nodes(frame))
+        service = usable_ways(frame, mode="drive_service") & ~usable_ways(frame, mode="drive")
+        frames.append(frame.drop(columns="name").set_geometry(frame.geometry.where(service, None)))
     if not frames:
-        streets = gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=CRS)
+        streets = gpd.GeoDataFrame({c: [] for c in columns if c != "name"}, geometry=[], crs=CRS)
     else:
-        streets = (pd.concat(frames) if len(frames) > 1 else frames[0]).reset_index(drop=True)
+        streets = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
     table = pd.concat(nodes).groupby(level=0).first() if nodes else pd.DataFrame(columns=["lon", "lat"])
     return streets, table
 

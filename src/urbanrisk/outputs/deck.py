@@ -115,8 +115,11 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
                 pickable=False,
             )
         )
-    streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
-    if len(streets):
+    if layers.store is not None:
+        streets = layers.store.first_within("streets", area_bounds, MAX_CONTEXT_FEATURES)
+    else:
+        streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
+    if streets is not None and len(streets):
         lines = streets.geometry.head(MAX_CONTEXT_FEATURES).to_numpy()
         lines = lines[(shapely.get_type_id(lines) == 1) & ~shapely.is_empty(lines)]  # 1: LineString
         data = [{"path": path} for path in coordinate_lists(lines)]

@@ -141,7 +141,9 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
         "buildings": result.layers.buildings if stored is None else None,
         "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
         "resources": result.layers.resources,
-        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
+        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore")
+        if stored is None
+        else None,
     }
     for name, frame in extra.items():
         if name in ("coverage", "resilience"):
@@ -152,11 +154,11 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
             )
             if len(inside):
                 pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
-    if stored is not None:  # the buildings inside the area, one stored partition at a time
-        written = False
-        for frame in stored.parts("buildings", tuple(result.area.bounds)):
-            inside = frame[frame.intersects(result.area)]
+    for name in ("buildings", "streets") if stored is not None else ():
+        written = False  # those inside the area, one stored partition at a time
+        for frame in stored.parts(name, tuple(result.area.bounds)):
+            inside = frame[frame.intersects(result.area)].drop(columns=["node_ids"], errors="ignore")
             if len(inside):
-                pyogrio.write_dataframe(inside, path, layer="buildings", driver="GPKG", append=written)
+                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=written)
                 written = True
     return path

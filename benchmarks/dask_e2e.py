@@ -10,7 +10,7 @@ coverage, the screens' kernels and the grid's OSM reads go per partition; the 8 
 and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
 limit).
 
-    .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--quick]
+    .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--modes whole partitions] [--no-synchronous]
 """
 
 from __future__ import annotations
@@ -114,6 +114,16 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 8], help="N: N x N tiles (4: 16, 8: 64)")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["whole", "partitions"],
+        choices=["whole", "partitions"],
+        help="processes runs",
+    )
+    parser.add_argument(
+        "--no-synchronous", action="store_true", help="no synchronous run at the largest size"
+    )
     args = parser.parse_args()
     from urbanrisk.synth import synth_metro
 
@@ -122,8 +132,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for tiles in args.tiles:
             _, recipe = synth_metro(WUDAOKOU_OSM, tiles, Path(tmp) / f"t{tiles}")
-            plan = [("processes", False), ("processes", True)]
-            if tiles == max(args.tiles):
+            plan = [("processes", mode == "partitions") for mode in args.modes]
+            if tiles == max(args.tiles) and not args.no_synchronous:
                 plan += [("synchronous", False)]
             runs = {}
             for scheduler, partitioned in plan:
@@ -133,7 +143,7 @@ def main() -> int:
                 rows.append((tiles * tiles, scheduler, partitioned, got))
                 what = f"{tiles * tiles} tiles, {scheduler}, partitioned={partitioned}"
                 print(f"  {what}: {got['wall_s']:.1f} s", flush=True)
-            if tiles == max(args.tiles):
+            if tiles == max(args.tiles) and len(args.modes) == 2:
                 eager, parts = runs[("processes", False)], runs[("processes", True)]
                 same = _compare(eager["run_dir"], parts["run_dir"])
                 print(f"  {tiles * tiles} tiles, whole graph vs partitions: {same}", flush=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -155,4 +157,8 @@ def test_worker_processes_read_the_ingested_store_under_compute_store_and_it_is_
     procs = build_grid(recipe, layers, area, scheduler="processes")
     single = build_grid(recipe, layers, area, scheduler="synchronous")
     pd.testing.assert_frame_equal(pd.DataFrame(procs), pd.DataFrame(single), check_exact=True)
+    # the grid stage's layer store is gone; the OSM stores live as long as the layers, no longer
+    assert [path.name[:4] for path in store.iterdir()] == ["osm-"]
+    del layers
+    gc.collect()
     assert store.is_dir() and not any(store.iterdir())

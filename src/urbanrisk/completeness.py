@@ -36,8 +36,8 @@ import shapely
 from . import settings
 from .antimeridian import wrap_box
 from .grade import INDICATORS, disk_sum
-from .layers.extent import osm_data_box
 from .result import Layers
+from .stored_osm import data_extent
 
 #: Words for each indicator, and for the reasons one is unknown.
 INDICATOR_WORDS = {
@@ -72,10 +72,10 @@ def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, 
 
 def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
     """The boxes the OSM data cover: each extract's declared bounds, else
-    :func:`~urbanrisk.layers.extent.osm_data_box` (the same box the study area takes)."""
+    :func:`~urbanrisk.stored_osm.data_extent` (the same box the study area takes)."""
     boxes = [b for b in layers.osm_bounds.values() if b is not None]
     if len(boxes) < len(layers.osm_bounds):
-        data = osm_data_box(layers.buildings, layers.pois, layers.streets)
+        data = data_extent(layers)
         if data is not None:
             boxes.append(data)
     return boxes

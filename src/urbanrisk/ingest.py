@@ -51,6 +51,7 @@ import shapely
 from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
+from .cache import frame_digest
 from .layer_store import Bounds, MemoryLayers, StoredLayers, read_bbox
 from .layers.osm import (
     BUILDING_COLUMNS,
@@ -146,6 +147,9 @@ class _Parts:
         self.columns[layer] = [c for c in frame.columns if c != "_row"]
         entry = self.parts.setdefault(layer, {}).setdefault(cell, {"files": [], "rows": 0, "bbox": None})
         entry["files"].append(f"{layer}/part={cell}/{name}")
+        # the rows' content, not their row numbers: an edit elsewhere in the extract leaves it as it was
+        if layer != _RAW:  # (the raw buildings are replaced by the completed ones)
+            entry.setdefault("digests", []).append(frame_digest(frame.drop(columns="_row")))
         entry["rows"] += len(frame)
         box = [float(v) for v in shapely.total_bounds(frame.geometry.to_numpy())]
         old = entry["bbox"] or box

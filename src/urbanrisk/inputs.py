@@ -20,11 +20,11 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from . import grid as gridmod
 from . import settings
 from ._errors import LayerError, RecipeError
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
-from .layers.extent import osm_data_box
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
@@ -42,8 +42,14 @@ from .layers.tables import (
 from .layers.vector import vector_from_file
 from .recipe import Recipe
 from .result import Layers, RasterInfo
+from .stored_osm import building_count, data_extent, ingest_extracts, streets_and_nodes
 
 CRS = "EPSG:4326"
+#: The columns of an empty OSM layer (no extract, or none of its features)
+_BUILDINGS = ["osm_ref", "use", "floor_area_m2"]
+_POIS = ["osm_ref", "kind", "roles", "group", "name"]
+_LANDUSE = ["osm_ref", "key", "value", "name"]
+_STREETS = ["way_id", "highway", "name"]
 
 
 @dataclass
@@ -58,6 +64,8 @@ class _Loading:
     severities: dict[str, int]
     kind_names: dict[str, dict[str, str]]  # role -> accepted kind name -> kind
     osm: dict[str, OsmLayers] = field(default_factory=dict)
+    ingest: bool = False  # compute.ingest: partitioned: each extract is streamed into a store instead
+    osm_files: dict[str, str] = field(default_factory=dict)
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
@@ -68,7 +76,11 @@ class _Loading:
 
 
 def _load_osm(name: str, spec: Any, state: _Loading) -> None:
-    """An OSM extract; with a cache, an unchanged extract (and tag tables) is not parsed again."""
+    """An OSM extract; with a cache, an unchanged extract (and tag tables) is not parsed again.
+    Under ``compute.ingest: partitioned``, only its file is noted: it is ingested after the loop."""
+    if state.ingest:
+        state.osm_files[name] = spec.path
+        return
 
     def parse() -> OsmLayers:
         return osm_from_file(
@@ -169,6 +181,60 @@ def _concat(frames: list[gpd.GeoDataFrame], columns: list[str]) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
 
 
+def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
+    """The OSM layers of the extracts read whole, joined (in the recipe's order)."""
+    return {
+        "buildings": _concat([o.buildings for o in osm.values()], _BUILDINGS),
+        "pois": _concat([o.pois for o in osm.values()], _POIS),
+        "landuse": _concat([o.landuse for o in osm.values()], _LANDUSE),
+        "streets": _concat([o.streets for o in osm.values()], _STREETS),
+        "street_nodes": (
+            pd.concat([o.street_nodes for o in osm.values()]).groupby(level=0).first()
+            if osm
+            else pd.DataFrame(columns=["lon", "lat"])
+        ),
+        "osm_bounds": {name: o.bounds for name, o in osm.items()},
+        "stats": {name: o.stats for name, o in osm.items()},
+    }
+
+
+def _osm_layers(state: _Loading) -> dict[str, Any]:
+    """The OSM layers streamed into stores (one pass each): the buildings stay there; the places and
+    land use (small) are read whole, the streets without their geometry (the coverage stage's graph)."""
+    recipe = state.recipe
+    stored = ingest_extracts(
+        state.osm_files,
+        base=recipe.compute.store,
+        partition_resolution=gridmod.partition_resolution(
+            recipe.grid.resolution, recipe.grid.partition_resolution
+        ),
+        tables={
+            "tag_table": state.tag_table,
+            "building_types": state.building_types,
+            "landuse_context": state.context,
+        },
+    )
+    streets, nodes = streets_and_nodes(stored, _STREETS)
+    names = list(state.osm_files)
+    return {
+        "buildings": None,
+        "pois": stored.whole("pois", _POIS),
+        "landuse": stored.whole("landuse", _LANDUSE),
+        "streets": streets,
+        "street_nodes": nodes,
+        "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
+        "stats": {
+            name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
+        },
+        "store": stored,
+    }
+
+
+def _bounds(store: Any) -> tuple[float, float, float, float] | None:
+    bounds = store.manifest["bounds"]
+    return None if bounds is None else tuple(float(v) for v in bounds)
+
+
 def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
     """Load every layer of a recipe into the standard schema.
 
@@ -182,6 +248,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
     state = _Loading(
         recipe=recipe,
         cache=cache,
+        ingest=recipe.compute.ingest == "partitioned",
         tag_table=osm_tag_table(recipe.tables.osm_tags),
         building_types=building_type_table(recipe.tables.building_types),
         context=landuse_context_table(recipe.tables.landuse_context),
@@ -198,28 +265,18 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         LOADERS[spec.type](name, spec, state)
     osm = state.osm
     layers = Layers(
-        buildings=_concat([o.buildings for o in osm.values()], ["osm_ref", "use", "floor_area_m2"]),
-        pois=_concat([o.pois for o in osm.values()], ["osm_ref", "kind", "roles", "group", "name"]),
-        landuse=_concat([o.landuse for o in osm.values()], ["osm_ref", "key", "value", "name"]),
-        streets=_concat([o.streets for o in osm.values()], ["way_id", "highway", "name"]),
+        **(_osm_layers(state) if state.osm_files else _osm_frames(osm)),
         hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
         resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
         communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,
         raster=state.raster,
         floor_area_per_person_m2=state.per_person,
         population_source=state.population_source,
-        street_nodes=(
-            pd.concat([o.street_nodes for o in osm.values()]).groupby(level=0).first()
-            if osm
-            else pd.DataFrame(columns=["lon", "lat"])
-        ),
-        osm_bounds={name: o.bounds for name, o in osm.items()},
         files=files,
-        stats={name: o.stats for name, o in osm.items()},
         complete_kinds=dict(state.complete_kinds),
     )
     layers.resources = resources_once(layers.resources, layers.notes)
-    if state.per_person is not None and not len(layers.buildings):
+    if state.per_person is not None and not building_count(layers):
         layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")
     return layers
 
@@ -257,7 +314,7 @@ def resources_once(resources: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoData
 
 
 def _osm_area(name: str, layers: Layers) -> BaseGeometry:
-    bounds = layers.osm_bounds.get(name) or osm_data_box(layers.buildings, layers.pois, layers.streets)
+    bounds = layers.osm_bounds.get(name) or data_extent(layers)
     if bounds is None:
         msg = (
             f"area: layer '{name}' declares no bounds and holds no buildings, places or streets: give "

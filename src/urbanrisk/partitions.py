@@ -33,6 +33,7 @@ from .layers.tables import building_type_table, landuse_context_table, osm_tag_t
 from .parallel import map_partitions, resolve_scheduler
 from .recipe import Recipe
 from .result import Layers
+from .stored_osm import source_digest
 
 
 def utm_crs_for(area: BaseGeometry) -> str:
@@ -67,7 +68,12 @@ def partition_inputs(
     """
     resolution = recipe.grid.resolution
     parent_res = gridmod.partition_resolution(resolution, recipe.grid.partition_resolution)
-    source = source if source is not None else MemoryLayers(vector_frames(layers))
+    if source is None:
+        frames = vector_frames(layers)
+        stored = layers.store
+        source = (
+            MemoryLayers(frames) if stored is None else IngestedLayers(stored.stores, MemoryLayers(frames))
+        )
     poi_kinds = sorted(set(osm_tag_table(recipe.tables.osm_tags)["kind"]))
     area_wkb = shapely.to_wkb(area)
     margin = settings.partition_margin_deg
@@ -91,9 +97,22 @@ def partition_inputs(
     return inputs
 
 
-def partition_key(task: PartitionInput) -> str:
-    """Content key of a partition task: its cells, the data it receives and the settings."""
+def _data_digests(task: PartitionInput) -> list[str]:
+    """Digests of the rows the task reads: of the frames, or (from a store) of the partitions read."""
+    if isinstance(task.source, IngestedLayers):
+        wide, bounds = task.wide_bounds, task.bounds
+        assert wide is not None and bounds is not None
+        reads = {"buildings": wide, "pois": bounds, "hazards": bounds, "resources": bounds, "streets": wide}
+        return [source_digest(task.source, name, box) for name, box in reads.items()]
     task = task.resolved()
+    return [frame_digest(f) for f in (task.buildings, task.pois, task.hazards, task.resources, task.streets)]
+
+
+def partition_key(task: PartitionInput) -> str:
+    """Content key of a partition task: its cells, the data it receives and the settings.
+
+    With the OSM layers in stores (``compute.ingest: partitioned``), their part of the key is the
+    content digest of each stored partition the task reads (and nothing is read to make it)."""
     raster = None
     if task.raster is not None:
         raster = (sha256_of(task.raster.path), task.raster.band)
@@ -106,7 +125,7 @@ def partition_key(task: PartitionInput) -> str:
         task.poi_kinds,
         task.floor_area_per_person_m2,
         raster,
-        *(frame_digest(f) for f in (task.buildings, task.pois, task.hazards, task.resources, task.streets)),
+        *_data_digests(task),
     )
 
 
@@ -158,6 +177,10 @@ def task_source(
             yield source
         return
     rest = {name: frame for name, frame in frames.items() if name not in ("buildings", "pois", "streets")}
+    if layers.store is not None:  # ingested when the layers were loaded: read there
+        with _frames_source(recipe, rest, scheduler) as source:
+            yield IngestedLayers(layers.store.stores, source)
+        return
     with _frames_source(recipe, rest, scheduler) as source, _store_root(recipe, "osm") as root:
         yield IngestedLayers(_ingest_extracts(recipe, layers, root), source)
 

@@ -51,6 +51,7 @@ from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import department_table, response_level_table, responsibility_list
 from .screens_dask import screen_kernels
+from .stored_osm import building_count, homes_near
 
 __all__ = [
     "build_grid",
@@ -90,14 +91,17 @@ def _hazard_table(
         radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
         reach = sources.to_crs(utm_crs).distance(gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0])
         sources = sources[(reach.to_numpy() <= radius)].reset_index(drop=True)
+    distances = safety_distance_table(recipe.tables.safety_distances)
     table = hazard_sources_screen(
         grid,
         sources,
         pois=layers.pois,
-        buildings=layers.buildings,
+        buildings=layers.buildings
+        if layers.store is None
+        else homes_near(layers.store, sources, kinds, distances, utm_crs),
         resources=layers.resources,
         kinds=kinds,
-        distances=safety_distance_table(recipe.tables.safety_distances),
+        distances=distances,
         utm_crs=utm_crs,
         exposed_of=exposed_of,
     )
@@ -138,7 +142,7 @@ def _area_screens(
     else:
         districts = key_districts_screen(graded.iloc[0:0], None)
         status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
-    if len(layers.buildings):
+    if building_count(layers):
         options = recipe.screens.urban_villages
         villages = urban_villages_screen(
             graded,
@@ -283,8 +287,14 @@ def prepare_run(
         ("buildings", layers.buildings, "no resident or building is counted from them"),
         ("polygons", layers.communities, "cells fall to H3 parent units"),
     ):  # an area drawn away from the data (a bbox typed wrong) ran to the end with every cell empty
-        if frame is not None and len(frame) and not shapely.intersects(area, frame.geometry.to_numpy()).any():
-            notes.append(f"{what}: none of the {len(frame):,} lies in the study area: {then} (check area:)")
+        if what == "buildings" and layers.store is not None:  # stored: stops at the first partition inside
+            count = layers.store.count("buildings")
+            outside = count and not layers.store.intersects("buildings", area)
+        else:
+            count = len(frame) if frame is not None else 0
+            outside = count and not shapely.intersects(area, frame.geometry.to_numpy()).any()
+        if outside:
+            notes.append(f"{what}: none of the {count:,} lies in the study area: {then} (check area:)")
     return layers, area, notes
 
 

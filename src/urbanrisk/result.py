@@ -55,7 +55,7 @@ class RasterInfo:
 class Layers:
     """A recipe's layers in the standard schema (EPSG:4326)."""
 
-    buildings: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
     pois: gpd.GeoDataFrame
     landuse: gpd.GeoDataFrame
     streets: gpd.GeoDataFrame
@@ -72,6 +72,9 @@ class Layers:
     stats: dict[str, Any] = field(default_factory=dict)
     #: resource kinds a registry declares complete (``complete_for``) -> that registry's layer name
     complete_kinds: dict[str, str] = field(default_factory=dict)
+    #: ``compute.ingest: partitioned``: the OSM layers' stores (:class:`urbanrisk.stored_osm.StoredOsm`);
+    #: ``buildings`` is None then (never held whole): read them by box with ``store.read(layer, bounds)``
+    store: Any = None
 
 
 @dataclass

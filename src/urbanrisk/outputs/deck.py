@@ -98,8 +98,11 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
         return []
     out = []
     minx, miny, maxx, maxy = area_bounds
-    buildings = layers.buildings.cx[minx:maxx, miny:maxy] if len(layers.buildings) else layers.buildings
-    if len(buildings):
+    if layers.store is not None:  # stored (compute.ingest: partitioned): the first ones in the box
+        buildings = layers.store.first_within("buildings", area_bounds, MAX_CONTEXT_FEATURES)
+    else:
+        buildings = layers.buildings.cx[minx:maxx, miny:maxy] if len(layers.buildings) else layers.buildings
+    if buildings is not None and len(buildings):
         polys = buildings.geometry.explode(index_parts=False).head(MAX_CONTEXT_FEATURES).to_numpy()
         polys = polys[(shapely.get_type_id(polys) == 3) & ~shapely.is_empty(polys)]  # 3: Polygon
         data = [{"polygon": [ring]} for ring in coordinate_lists(shapely.get_exterior_ring(polys))]
@@ -114,8 +117,11 @@ def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, floa
                 pickable=False,
             )
         )
-    streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
-    if len(streets):
+    if layers.store is not None:
+        streets = layers.store.first_within("streets", area_bounds, MAX_CONTEXT_FEATURES)
+    else:
+        streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
+    if streets is not None and len(streets):
         lines = streets.geometry.head(MAX_CONTEXT_FEATURES).to_numpy()
         lines = lines[(shapely.get_type_id(lines) == 1) & ~shapely.is_empty(lines)]  # 1: LineString
         data = [{"path": path} for path in coordinate_lists(lines)]

@@ -135,12 +135,15 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
         )
     else:
         pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
+    stored = result.layers.store
     extra = {
         **screen_tables(result),
-        "buildings": result.layers.buildings,
+        "buildings": result.layers.buildings if stored is None else None,
         "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
         "resources": result.layers.resources,
-        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
+        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore")
+        if stored is None
+        else None,
     }
     for name, frame in extra.items():
         if name in ("coverage", "resilience"):
@@ -151,4 +154,11 @@ def write_gpkg(result: RunResult, path: Path) -> Path:
             )
             if len(inside):
                 pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
+    for name in ("buildings", "streets") if stored is not None else ():
+        written = False  # those inside the area, one stored partition at a time
+        for frame in stored.parts(name, tuple(result.area.bounds)):
+            inside = frame[frame.intersects(result.area)].drop(columns=["node_ids"], errors="ignore")
+            if len(inside):
+                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=written)
+                written = True
     return path

@@ -1,0 +1,258 @@
+"""A run's OSM layers held in ingested stores, not in the driver (``compute.ingest: partitioned``).
+
+Under ``compute: {ingest: partitioned}`` each OSM extract is streamed once
+(:func:`urbanrisk.ingest.ingest_osm`) into a store partitioned by H3 parent, and the driver keeps
+only a :class:`StoredOsm`: the stores' manifests. The grid tasks read their rows from the stores;
+the study area, the data extent and the counts come from the manifests; the stages after the grid
+read the buildings by bounding box (the hazard screen's homes near the sources, the map's buildings
+within its box) or partition by partition (the GeoPackage), never the whole layer at once.
+
+Rows come back as the whole-file reader gives them (:meth:`urbanrisk.ingest.OsmStore.read`), with
+the row numbers of the frames :func:`urbanrisk.inputs.load_layers` concatenates in memory mode, so
+that every table of a run is the same in both modes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import shutil
+import tempfile
+import uuid
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import fsspec
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .cache import frame_digest
+from .ingest import LAYER_NAMES, IngestedLayers, OsmStore, ingest_osm
+from .layer_store import Bounds, MemoryLayers
+from .layers.extent import osm_data_box
+from .layers.osm import street_nodes
+from .result import Layers
+from .street_rules import usable_ways
+
+CRS = "EPSG:4326"
+EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
+
+
+def _meets(a: list[float] | Bounds, b: list[float] | Bounds) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
+
+
+@dataclass(frozen=True)
+class StoredOsm:
+    """The OSM layers of a run's extracts, each in its ingested store (in the recipe's order)."""
+
+    stores: tuple[tuple[OsmStore, dict[str, int]], ...]
+    root: str
+
+    def read(self, layer: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
+        """Rows of ``layer`` whose bounding box meets ``bounds``, as the in-memory frame holds them."""
+        return IngestedLayers(self.stores, MemoryLayers()).read(layer, bounds)
+
+    def whole(self, layer: str, columns: list[str]) -> gpd.GeoDataFrame:
+        """All rows of ``layer`` (for the small layers: places, land use), as ``load_layers`` makes it."""
+        frame = self.read(layer, EVERYWHERE)
+        if frame is None:
+            return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=CRS)
+        return frame.reset_index(drop=True)
+
+    def count(self, layer: str) -> int:
+        """Rows of ``layer`` in every store."""
+        return sum(int(store.manifest["stats"].get(layer, 0)) for store, _ in self.stores)
+
+    def bounds(self, layer: str) -> Bounds | None:
+        """Bounds of every row of ``layer`` (the union of its partitions' bounds); None when empty."""
+        boxes = [
+            entry["bbox"]
+            for store, _ in self.stores
+            for entry in store.manifest["layers"].get(layer, {}).values()
+        ]
+        if not boxes:
+            return None
+        array = np.asarray(boxes, dtype=float)
+        return (*(float(v) for v in array[:, :2].min(axis=0)), *(float(v) for v in array[:, 2:].max(axis=0)))
+
+    def data_box(self) -> Bounds | None:
+        """Where the data are: :func:`urbanrisk.layers.extent.osm_data_box` from the manifests."""
+        for layer in ("buildings", "pois", "streets"):
+            found = self.bounds(layer)
+            if found is not None:
+                return found
+        return None
+
+    def parts(self, layer: str, bounds: Bounds = EVERYWHERE) -> Iterator[gpd.GeoDataFrame]:
+        """The rows of ``layer`` one partition at a time (those whose features reach ``bounds``)."""
+        for store, offsets in self.stores:
+            for part in store.parts(layer):
+                if _meets(store.manifest["layers"][layer][part]["bbox"], bounds):
+                    frame = store.read_part(layer, part)
+                    if frame is not None:
+                        frame.index = frame.index + offsets.get(layer, 0)
+                        yield frame
+
+    def intersects(self, layer: str, geometry: BaseGeometry) -> bool:
+        """True when a row of ``layer`` intersects ``geometry`` (stops at the first partition with one)."""
+        shapely.prepare(geometry)
+        bounds = tuple(float(v) for v in geometry.bounds)
+        return any(
+            shapely.intersects(geometry, frame.geometry.to_numpy()).any()
+            for frame in self.parts(layer, bounds)
+        )
+
+    def first_within(self, layer: str, bounds: Bounds, n: int) -> gpd.GeoDataFrame | None:
+        """The first ``n`` rows (in row order) of ``layer`` that intersect the box ``bounds``: what
+        ``frame.cx[...].head(n)`` gives on the in-memory frame, holding ``n`` rows and one partition."""
+        kept = None
+        for frame in self.parts(layer, bounds):
+            frame = frame.cx[bounds[0] : bounds[2], bounds[1] : bounds[3]]
+            kept = frame if kept is None else pd.concat([kept, frame])
+            kept = kept.sort_index(kind="stable").head(n)
+        return kept
+
+    def near(
+        self,
+        layer: str,
+        boxes: np.ndarray,
+        keep: Callable[[gpd.GeoDataFrame], np.ndarray] | None = None,
+    ) -> gpd.GeoDataFrame | None:
+        """Rows of ``layer`` whose bounding box meets one of ``boxes`` (n × 4, lon/lat) and that ``keep``
+        accepts, in row order; read partition by partition, only those near a box."""
+        if not len(boxes):
+            return None
+        tree = shapely.STRtree(shapely.box(*boxes.T))
+        found = []
+        for frame in self.parts(layer, (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))):
+            if keep is not None:
+                frame = frame[keep(frame)]
+            hits = np.unique(tree.query(shapely.box(*frame.geometry.bounds.to_numpy().T))[0])
+            if len(hits):
+                found.append(frame.iloc[hits])
+        if not found:
+            return None
+        return pd.concat(found).sort_index(kind="stable")
+
+
+def source_digest(source: IngestedLayers, name: str, bounds: Bounds) -> str:
+    """A digest of what ``source.read(name, bounds)`` can give: for an OSM layer, the content digests of
+    every partition whose features reach ``bounds`` (from the manifests: nothing is read)."""
+    if name not in LAYER_NAMES:
+        return frame_digest(source.rest.read(name, bounds))
+    digest = hashlib.sha256()
+    for i, (store, _) in enumerate(source.stores):
+        for part, entry in sorted(store.manifest["layers"].get(name, {}).items()):
+            if _meets(entry["bbox"], bounds):
+                digest.update(f"{i}:{part}:{','.join(entry['digests'])};".encode())
+    return digest.hexdigest()
+
+
+def boxes_around(points: gpd.GeoSeries, radii_m: np.ndarray, utm_crs: str) -> np.ndarray:
+    """Lon/lat boxes (n × 4) holding the circle of ``radii_m`` around each point (measured in UTM)."""
+    if not len(points):
+        return np.empty((0, 4))
+    xy = shapely.get_coordinates(points.to_crs(utm_crs).to_numpy())
+    reach = np.asarray(radii_m, dtype=float) * 1.01 + 1.0  # a little more: the box is projected back
+    squares = shapely.box(xy[:, 0] - reach, xy[:, 1] - reach, xy[:, 0] + reach, xy[:, 1] + reach)
+    squares = shapely.segmentize(squares, np.maximum(reach / 8, 1.0))
+    return gpd.GeoSeries(squares, crs=utm_crs).to_crs(CRS).bounds.to_numpy()
+
+
+def _remove(root: str, local: bool) -> None:
+    """Remove a run's OSM stores (when their :class:`StoredOsm` is released, or at exit)."""
+    if local:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    with contextlib.suppress(OSError, ValueError, ImportError):
+        filesystem, path = fsspec.core.url_to_fs(root)
+        if filesystem.exists(path):
+            filesystem.rm(path, recursive=True)
+
+
+def ingest_extracts(
+    files: dict[str, str], *, base: str | None, partition_resolution: int, tables: dict[str, pd.DataFrame]
+) -> StoredOsm:
+    """Each OSM extract (layer name -> file) streamed into a store of its own under ``base`` (a
+    folder or URL every worker reaches), else a temporary folder; removed when the result is released.
+
+    Raises
+    ------
+    LayerError
+        As :func:`urbanrisk.ingest.ingest_osm`.
+    """
+    local = base is None
+    root = (
+        tempfile.mkdtemp(prefix="urbanrisk-osm-")
+        if local
+        else f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}"
+    )
+    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    try:
+        for name, path in files.items():
+            store = ingest_osm(path, f"{root}/{name}", partition_resolution=partition_resolution, **tables)
+            stores.append((store, dict(offsets)))
+            offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
+    except BaseException:
+        _remove(root, local)
+        raise
+    stored = StoredOsm(tuple(stores), root)
+    weakref.finalize(stored, _remove, root, local)
+    return stored
+
+
+def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The streets as the coverage stage's graph needs them, and the lon/lat of every street node by
+    OSM id (as ``load_layers`` joins them), read one stored partition at a time.
+
+    The street graph is made of the ways' node ids, tags and node coordinates: the streets keep no
+    geometry and no name, but for the service-only ways (the drive_service hint measures to them).
+    """
+    frames, nodes = [], []
+    for frame in stored.parts("streets"):
+        nodes.append(street_nodes(frame))
+        service = usable_ways(frame, mode="drive_service") & ~usable_ways(frame, mode="drive")
+        frames.append(frame.drop(columns="name").set_geometry(frame.geometry.where(service, None)))
+    if not frames:
+        streets = gpd.GeoDataFrame({c: [] for c in columns if c != "name"}, geometry=[], crs=CRS)
+    else:
+        streets = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
+    table = pd.concat(nodes).groupby(level=0).first() if nodes else pd.DataFrame(columns=["lon", "lat"])
+    return streets, table
+
+
+def data_extent(layers: Layers) -> Bounds | None:
+    """Where the OSM data are (:func:`urbanrisk.layers.extent.osm_data_box`), from the stores' manifests
+    when the layers are stored."""
+    if layers.store is not None:
+        return layers.store.data_box()
+    return osm_data_box(layers.buildings, layers.pois, layers.streets)
+
+
+def building_count(layers: Layers) -> int:
+    """How many buildings the OSM layers hold."""
+    return layers.store.count("buildings") if layers.store is not None else len(layers.buildings)
+
+
+def homes_near(
+    stored: StoredOsm, sources: gpd.GeoDataFrame, kinds: pd.DataFrame, distances: pd.DataFrame, utm_crs: str
+) -> gpd.GeoDataFrame | None:
+    """The residential buildings the hazard-source screen measures to, read from the stores: those
+    within reach of a source (its impact radius or its kind's safety distance to dwellings, the larger).
+
+    A dwelling closer to a source than a safety distance is among them, so the nearest one (and each
+    breach) is the one the screen finds among all buildings.
+    """
+    if sources is None or not len(sources):
+        return None
+    radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    rules = distances[distances["target"] == "dwelling"].groupby("kind")["min_distance_m"].max()
+    reach = np.maximum(radius, sources["kind"].map(rules).fillna(0.0).to_numpy(dtype=float))
+    boxes = boxes_around(sources.geometry, reach, utm_crs)
+    return stored.near("buildings", boxes, keep=lambda frame: (frame["use"] == "residential").to_numpy())

@@ -1,0 +1,135 @@
+"""compute.ingest: partitioned: one streaming pass per extract, the buildings never whole in the
+driver, and the same run as the default (every table, the map's context, the GeoPackage)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyogrio
+import pytest
+import yaml
+
+import urbanrisk as ur
+import urbanrisk.inputs
+import urbanrisk.layers.osm
+from conftest import ROOT, default_recipe, write_recipe
+from urbanrisk.cache import Cache
+from urbanrisk.outputs.deck import _context_layers
+from urbanrisk.outputs.tables import write_gpkg
+from urbanrisk.pipeline import compute_run
+from urbanrisk.result import screen_tables
+from urbanrisk.street_rules import usable_ways
+
+
+def _city_recipe(folder, city: str, **extra):
+    body = yaml.safe_load((ROOT / "recipes" / f"{city}.yaml").read_text(encoding="utf-8"))
+    for layer in body["layers"].values():
+        if "path" in layer:
+            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
+    body["outputs"]["dir"] = str(folder / "out")
+    body.update(extra)
+    return write_recipe(folder, body)
+
+
+def _wudaokou(folder, **extra):
+    """Wudaokou with dwellings that breach a 1 km safety distance from its two hazards (the shipped
+    distances to homes are 16-100 m: no breach), so that the homes read near the sources count."""
+    table = (ROOT / "src" / "urbanrisk" / "tables" / "safety_distances.csv").read_text(encoding="utf-8")
+    table = table.replace("fuel,dwelling,16,", "fuel,dwelling,1000,").rstrip("\n")
+    table += "\nindustrial,dwelling,1000,test\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "safety_distances.csv"
+    path.write_text(table, encoding="utf-8")
+    return default_recipe(folder, tables={"safety_distances": str(path)}, grid={"resolution": 9}, **extra)
+
+
+RECIPES = {
+    "wudaokou": _wudaokou,
+    "bupt": lambda folder, **extra: _city_recipe(folder, "beijing-bupt", grid={"resolution": 10}, **extra),
+    "baltimore": lambda folder, **extra: _city_recipe(folder, "baltimore", grid={"resolution": 8}, **extra),
+}
+
+
+def _never_whole(*args, **kwargs):
+    raise AssertionError("osm_from_file was called: the driver parsed an extract whole")
+
+
+def _runs(city: str, tmp_path, monkeypatch):
+    """The default run and the partitioned run (where reading an extract whole fails) of a city."""
+    memory = compute_run(ur.load_recipe(RECIPES[city](tmp_path / "memory")), scheduler="synchronous")
+    monkeypatch.setattr(urbanrisk.inputs, "osm_from_file", _never_whole)
+    monkeypatch.setattr(urbanrisk.layers.osm, "osm_from_file", _never_whole)
+    recipe = ur.load_recipe(RECIPES[city](tmp_path / "stored", compute={"ingest": "partitioned"}))
+    return memory, compute_run(recipe, scheduler="synchronous")
+
+
+@pytest.mark.parametrize("city", list(RECIPES))
+def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the_driver(
+    city, tmp_path, monkeypatch
+):
+    memory, stored = _runs(city, tmp_path, monkeypatch)
+    assert stored.layers.buildings is None and stored.layers.store is not None
+    assert stored.layers.store.count("buildings") == len(memory.layers.buildings) > 0
+    pd.testing.assert_frame_equal(pd.DataFrame(stored.grid), pd.DataFrame(memory.grid), check_exact=True)
+    expected, got = screen_tables(memory), screen_tables(stored)
+    assert list(got) == list(expected)
+    for name, table in expected.items():
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got[name]), pd.DataFrame(table), check_exact=True, obj=name
+        )
+    assert stored.notes == memory.notes
+    assert stored.screens.status == memory.screens.status
+    assert stored.screens.completeness == memory.screens.completeness
+    assert stored.coverage.status == memory.coverage.status
+    assert stored.layers.stats == memory.layers.stats
+    for name in ("pois", "landuse", "street_nodes"):
+        pd.testing.assert_frame_equal(getattr(stored.layers, name), getattr(memory.layers, name), obj=name)
+    _same_graph_streets(memory.layers.streets, stored.layers.streets)
+    if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
+        assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
+        _same_outputs(memory, stored, tmp_path)
+
+
+def _same_graph_streets(whole, stored) -> None:
+    """The driver's streets are the whole layer's, without names and without geometry but for the
+    service-only ways (the drive_service hint measures to them)."""
+    kept = stored.geometry.notna().to_numpy()
+    assert 0 < kept.sum() < len(stored) and "name" not in stored.columns
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(stored).drop(columns="geometry"), pd.DataFrame(whole).drop(columns=["geometry", "name"])
+    )
+    assert whole.geometry[kept].geom_equals_exact(stored.geometry[kept], tolerance=0).all()
+    assert (usable_ways(whole, mode="drive_service") & ~usable_ways(whole, mode="drive") == kept).all()
+
+
+def _same_outputs(memory, stored, tmp_path) -> None:
+    """The map's context layers and the GeoPackage's layers (buildings in partition order) are the same."""
+    bounds = tuple(float(v) for v in memory.area.bounds)
+    assert [layer.data for layer in _context_layers(stored.layers, bounds)] == [
+        layer.data for layer in _context_layers(memory.layers, bounds)
+    ]
+    paths = {}
+    for name, result in (("memory", memory), ("stored", stored)):
+        (tmp_path / name / "gpkg").mkdir()
+        paths[name] = write_gpkg(result, tmp_path / name / "gpkg" / "risk.gpkg")
+    layers = sorted(name for name, _ in pyogrio.list_layers(paths["memory"]))
+    assert layers == sorted(name for name, _ in pyogrio.list_layers(paths["stored"]))
+    assert "buildings" in layers and "streets" in layers
+    for layer in layers:
+        frames = [pyogrio.read_dataframe(paths[name], layer=layer) for name in ("memory", "stored")]
+        if layer in ("buildings", "streets"):  # written one stored partition after the other
+            key = "osm_ref" if layer == "buildings" else "way_id"
+            frames = [frame.sort_values(key, ignore_index=True) for frame in frames]
+        pd.testing.assert_frame_equal(pd.DataFrame(frames[1]), pd.DataFrame(frames[0]), obj=layer)
+
+
+def test_a_stored_run_again_reuses_every_partition_from_the_cache(tmp_path):
+    """Partition keys come from the stored partitions' content: a new ingest (another folder) of the
+    same extract gives the same keys; a key differs from the default run's (other inputs)."""
+    recipe = ur.load_recipe(RECIPES["bupt"](tmp_path, compute={"ingest": "partitioned"}))
+    cache = Cache(tmp_path / "cache")
+    first = compute_run(recipe, scheduler="synchronous", cache=cache)
+    computed, keys = cache.misses, set(cache.used)
+    again = Cache(tmp_path / "cache")
+    second = compute_run(recipe, scheduler="synchronous", cache=again)
+    assert computed > 0 and again.misses == 0 and again.used == keys
+    pd.testing.assert_frame_equal(pd.DataFrame(second.grid), pd.DataFrame(first.grid), check_exact=True)

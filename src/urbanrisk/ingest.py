@@ -1,15 +1,14 @@
 """Stream an OSM extract into a partitioned GeoParquet store, in memory bounded by the flush size.
 
-:func:`ingest_osm` makes the same pyosmium pass as :func:`urbanrisk.layers.osm.osm_from_file` with
-the same collector, but every ``flush_rows`` rows it turns the rows gathered so far into frames (row
-by row, as the whole-file reader does) and splits them by the H3 parent cell of each feature's
-representative point into partition buffers; when more than ``flush_rows / 2`` rows wait there, the
-largest buffers are written out, one file each (a partition whose features come together in the file
-gets one file). A second, per-partition step then completes the buildings (their use from the
-land-use areas around them, their footprint in the UTM zone of all buildings) and compacts each
-partition written in several files into one, in Hilbert order with small row groups and a bbox
-covering column. The driver holds at most 1.5 × ``flush_rows`` rows, then one partition (with the
-land use around it), never the city.
+:func:`ingest_osm` makes the same pass as :func:`urbanrisk.layers.osm.osm_from_file` with the same
+collector (streets come after the areas and POIs, in blocks), but every ``flush_rows`` rows it turns
+the rows gathered so far into frames (row by row, as the whole-file reader does) and splits them by
+the H3 parent cell of each feature's representative point into partition buffers; when more than
+``flush_rows / 2`` rows wait there, the largest buffers are written out, one file each. A second,
+per-partition step then completes the buildings (their use from the land-use areas around them,
+their footprint in the UTM zone of all buildings) and compacts each partition written in several
+files into one, in Hilbert order with small row groups and a bbox covering column. The driver holds
+at most 1.5 × ``flush_rows`` rows, then one partition (with the land use around it), never the city.
 
 Layout under ``root`` (a folder or an fsspec URL, e.g. ``s3://bucket/city`` or ``memory://city``)::
 
@@ -63,7 +62,7 @@ from .layers.osm import (
     frame_of,
     poi_frame,
     read_pass,
-    street_frame,
+    streets_of,
 )
 
 MANIFEST = "manifest.json"
@@ -165,11 +164,30 @@ class _StreamingCollector(_Collector):
         self.parts = parts
         self.flush_rows = flush_rows
 
-    def add(self, obj: osmium.osm.OSMObject) -> None:
-        """Collect one object; write the rows out when the chunk is full."""
-        super().add(obj)
-        if len(self.buildings) + len(self.pois) + len(self.landuse) + len(self.streets) >= self.flush_rows:
+    def area(self, obj: osmium.osm.Area) -> None:
+        """Collect one area; write the rows out when the chunk is full."""
+        super().area(obj)
+        self._maybe_flush()
+
+    def node(self, obj: osmium.osm.Node) -> None:
+        """Collect one node; write the rows out when the chunk is full."""
+        super().node(obj)
+        self._maybe_flush()
+
+    def _held(self) -> int:
+        return len(self.buildings) + len(self.pois) + len(self.landuse) + sum(map(len, self.streets))
+
+    def _maybe_flush(self) -> None:
+        if self._held() >= self.flush_rows:
             self.flush()
+
+    def add_streets(self, frame: gpd.GeoDataFrame) -> None:
+        """Take a block of street rows (after the pass, in reading order), flushing every ``flush_rows``."""
+        while len(frame):
+            room = max(self.flush_rows - self._held(), 1)
+            self.streets.append(frame.iloc[:room])
+            frame = frame.iloc[room:]
+            self._maybe_flush()
 
     def flush(self) -> None:
         """Write the rows gathered so far (as frames, row by row like the whole-file reader) and drop them."""
@@ -178,7 +196,8 @@ class _StreamingCollector(_Collector):
         self.parts.write("landuse", frame_of(self.landuse, LANDUSE_COLUMNS))
         self.parts.write(_RAW, frame_of(self.buildings, BUILDING_COLUMNS))
         self.parts.write("pois", poi_frame(self.pois))
-        self.parts.write("streets", street_frame(self.streets, self.stats))
+        if self.streets:
+            self.parts.write("streets", streets_of(self.streets).reset_index(drop=True))
         for rows in (self.landuse, self.buildings, self.pois, self.streets):
             rows.clear()
         self.parts.chunk += 1
@@ -402,7 +421,7 @@ def ingest_osm(
     fs, folder = _prepare(root)
     parts = _Parts(root=root, resolution=partition_resolution, fs=fs, folder=folder)
     collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
-    bounds = read_pass(Path(path), collected)
+    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 256 * flush_rows))
     collected.flush()
     parts.spill(0)
     stats = collected.stats

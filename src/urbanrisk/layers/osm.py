@@ -35,7 +35,7 @@ from osmium.geom import WKBFactory
 from .. import settings
 from .._errors import LayerError
 from .coords import utm_crs
-from .osm_pass import StreetBatch, run_pass, street_batches, tagged_summary
+from .osm_pass import StreetBatch, header_bounds, run_pass, street_batches, tag_dict, tagged_summary
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
@@ -100,6 +100,12 @@ def parse_levels(text: object) -> float:
     return value if 0 < value <= 200 else float("nan")
 
 
+def _parsed(texts: pd.Series) -> pd.Series:
+    """:func:`parse_levels` of each text, parsed once per distinct text (NaN where there is none)."""
+    found = {text: parse_levels(text) for text in texts.dropna().unique()}
+    return texts.map(found).astype(float)
+
+
 def _check_readable(path: Path) -> None:
     if not path.is_file():
         msg = f"OSM file not found: {path}"
@@ -134,29 +140,34 @@ class _Collector:
             self.rules.setdefault((key, value), []).append((kind, roles, group))
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
         self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
+        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, tuple[str, ...], str]]] = {}
 
     def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, tuple[str, ...], str]]:
         """The kinds (with roles and group) an object's tags map to in the tag table."""
-        found: dict[str, tuple[tuple[str, ...], str]] = {}
-        # the object's few keys that are in the table, in the table's order
-        for _, key in sorted((self.key_rank[key], key) for key in tags if key in self.key_rank):
-            value = tags[key]
-            for wanted in (value, "*"):
-                for kind, roles, group in self.rules.get((key, wanted), ()):
-                    found.setdefault(kind, (roles, group))
-        return [(kind, roles, group) for kind, (roles, group) in found.items()]
+        # the object's few tags whose key is in the table: most objects share a handful of such sets
+        pairs = tuple((key, value) for key, value in tags.items() if key in self.key_rank)
+        kinds = self._kinds.get(pairs)
+        if kinds is None:
+            found: dict[str, tuple[tuple[str, ...], str]] = {}
+            for key, value in sorted(pairs, key=lambda pair: self.key_rank[pair[0]]):  # table order
+                for wanted in (value, "*"):
+                    for kind, roles, group in self.rules.get((key, wanted), ()):
+                        found.setdefault(kind, (roles, group))
+            kinds = self._kinds[pairs] = [(kind, roles, group) for kind, (roles, group) in found.items()]
+        return kinds
 
     def area(self, obj: osmium.osm.Area) -> None:
         """Take one tagged area into the layers it belongs to (counted, with its timestamp)."""
         self.stats["tagged_objects"] += 1
-        from_way = obj.from_way()
+        data = obj._pyosmium_data  # the C++ object: one Python layer less per call (see tag_dict)
+        from_way = data.from_way()
         # an area from a way has the way's timestamp, which the pass's OPL text already counts
         if not from_way and obj.timestamp is not None:
             stamp = int(obj.timestamp.timestamp())
             self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
         tags = tag_dict(obj)
         if tags:
-            self._area(obj, tags, f"{'way' if from_way else 'relation'}/{obj.orig_id()}")
+            self._area(obj, tags, f"{'way' if from_way else 'relation'}/{data.orig_id()}")
 
     def node(self, obj: osmium.osm.Node) -> None:
         """Take one tagged node with a key of the tag table (counted with the OPL text, not here)."""
@@ -192,30 +203,6 @@ class _Collector:
             self.pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
 
 
-def tag_dict(obj: osmium.osm.OSMObject) -> dict[str, str]:
-    """An object's tags as a dict (the first value where a key repeats).
-
-    Read through the C++ object behind pyosmium's (4.x) Python one: its tag iterator costs ~5 µs a
-    tag in Python wrappers, this ~1 µs, and areas and nodes are read by the hundred thousand.
-    """
-    data = obj._pyosmium_data
-    found: dict[str, str] = {}
-    cursor = data.tags_begin()
-    for _ in range(data.tags_size()):
-        key, value = data.tags_next(cursor)
-        found.setdefault(key, value)
-    return found
-
-
-def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
-    """The extract's declared bounds (its header box), or None."""
-    header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
-    box = header.box()
-    if not box.valid():
-        return None
-    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-
-
 def default_tables(
     tag_table: pd.DataFrame | None = None,
     building_types: pd.DataFrame | None = None,
@@ -230,7 +217,7 @@ def default_tables(
 
 
 def read_pass(
-    path: Path, collected: _Collector, street_block: int = 1 << 24
+    path: Path, collected: _Collector, street_block: int = 1 << 22
 ) -> tuple[float, float, float, float] | None:
     """One pass over the extract into ``collected``; returns the header bounds.
 
@@ -246,7 +233,7 @@ def read_pass(
     stats = collected.stats
     with tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
         try:
-            bounds = _header_bounds(path)
+            bounds = header_bounds(path)
             run_pass(path, Path(folder), tuple(collected.rules), collected.area, collected.node)
         except LayerError:
             raise  # raised by a collector that writes as it goes: its own message
@@ -373,7 +360,9 @@ def _wgs84() -> pyproj.CRS:
 
 def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows, columns=columns)
-    geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+    # pyosmium's WKB is hex text, which GEOS reads 4x slower than the bytes
+    wkb = [bytes.fromhex(value) if isinstance(value, str) else value for value in frame.pop("geometry")]
+    geometry = shapely.from_wkb(np.array(wkb, dtype=object)) if len(frame) else []
     return geo_frame(frame, geometry)
 
 
@@ -431,8 +420,7 @@ def complete_buildings(
             use.loc[best.index] = best["use"]
             default_levels.loc[best.index] = best["default_levels"]
             share.loc[best.index] = best["residential_share"]
-    levels = gdf["levels_tag"].map(parse_levels)
-    heights = gdf["height_tag"].map(parse_levels)  # metres, same number parser
+    levels, heights = (_parsed(gdf[column]) for column in ("levels_tag", "height_tag"))  # heights: metres
     source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
     levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
     footprint = gdf.to_crs(crs or footprint_crs(gdf.total_bounds)).area

@@ -328,10 +328,15 @@ def osm_from_file(
     collected = _Collector(tag_table, landuse_context)
     bounds = read_pass(Path(path), collected)
     stats = collected.stats
+    # each list of rows is dropped once it is a frame: the peak holds one layer twice, not all
     landuse_gdf = frame_of(collected.landuse, LANDUSE_COLUMNS)
-    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
-    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
+    collected.landuse.clear()
     poi_gdf = poi_frame(collected.pois)
+    collected.pois.clear()
+    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
+    collected.buildings.clear()
+    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
+    del raw
     street_gdf = streets_of(collected.streets)
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)

@@ -421,7 +421,7 @@ def ingest_osm(
     fs, folder = _prepare(root)
     parts = _Parts(root=root, resolution=partition_resolution, fs=fs, folder=folder)
     collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
-    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 256 * flush_rows))
+    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 32 * flush_rows))
     collected.flush()
     parts.spill(0)
     stats = collected.stats

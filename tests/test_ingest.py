@@ -12,8 +12,9 @@ from shapely.geometry import box
 
 from conftest import BALTIMORE_PBF, BUPT_OSM, WUDAOKOU_OSM
 from urbanrisk._errors import LayerError
-from urbanrisk.ingest import LAYER_NAMES, ingest_osm, open_store, partition_bounds
+from urbanrisk.ingest import ingest_osm
 from urbanrisk.layers.osm import osm_from_file, street_nodes
+from urbanrisk.osm_store import LAYER_NAMES, open_store, partition_bounds
 
 EXTRACTS = {"wudaokou": (WUDAOKOU_OSM, 7), "bupt": (BUPT_OSM, 8), "baltimore": (BALTIMORE_PBF, 6)}
 
@@ -114,8 +115,8 @@ def test_a_foreign_folder_or_no_store_is_refused_with_its_name(tmp_path):
 def test_grid_tasks_can_read_the_osm_layers_from_the_ingested_store(tmp_path):
     import urbanrisk as ur
     from conftest import default_recipe
-    from urbanrisk.ingest import IngestedLayers
     from urbanrisk.layer_store import MemoryLayers
+    from urbanrisk.osm_store import IngestedLayers
     from urbanrisk.partitions import task_source, vector_frames
     from urbanrisk.pipeline import build_grid, load_layers, study_area
 

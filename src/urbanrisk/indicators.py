@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 
 from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
-from .ingest import IngestedLayers
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
+from .osm_store import IngestedLayers
 from .population import clip_to_area, population_from_raster
 
 

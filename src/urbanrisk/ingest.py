@@ -1,15 +1,14 @@
 """Stream an OSM extract into a partitioned GeoParquet store, in memory bounded by the flush size.
 
-:func:`ingest_osm` makes the same pyosmium pass as :func:`urbanrisk.layers.osm.osm_from_file` with
-the same collector, but every ``flush_rows`` rows it turns the rows gathered so far into frames (row
-by row, as the whole-file reader does) and splits them by the H3 parent cell of each feature's
-representative point into partition buffers; when more than ``flush_rows / 2`` rows wait there, the
-largest buffers are written out, one file each (a partition whose features come together in the file
-gets one file). A second, per-partition step then completes the buildings (their use from the
-land-use areas around them, their footprint in the UTM zone of all buildings) and compacts each
-partition written in several files into one, in Hilbert order with small row groups and a bbox
-covering column. The driver holds at most 1.5 × ``flush_rows`` rows, then one partition (with the
-land use around it), never the city.
+:func:`ingest_osm` makes the same pass as :func:`urbanrisk.layers.osm.osm_from_file` with the same
+collector (streets come after the areas and POIs, in blocks), but every ``flush_rows`` rows it turns
+the rows gathered so far into frames (row by row, as the whole-file reader does) and splits them by
+the H3 parent cell of each feature's representative point into partition buffers; when more than
+``flush_rows / 2`` rows wait there, the largest buffers are written out, one file each. A second,
+per-partition step then completes the buildings (their use from the land-use areas around them,
+their footprint in the UTM zone of all buildings) and compacts each partition written in several
+files into one, in Hilbert order with small row groups and a bbox covering column. The driver holds
+at most 1.5 × ``flush_rows`` rows, then one partition (with the land use around it), never the city.
 
 Layout under ``root`` (a folder or an fsspec URL, e.g. ``s3://bucket/city`` or ``memory://city``)::
 
@@ -18,10 +17,9 @@ Layout under ``root`` (a folder or an fsspec URL, e.g. ``s3://bucket/city`` or `
     pois/... landuse/... streets/...
 
 A hive-partitioned GeoParquet dataset per layer: geopandas, pyarrow and DuckDB read each folder as
-one table. :func:`open_store` reads it back: :meth:`OsmStore.read` gives, for a bbox, exactly the
-rows ``osm_from_file`` gives whose bbox meets it (same columns, dtypes and values), **in the
-whole-file reader's order, indexed by their row number in its frames** (column ``_row`` on disk);
-:meth:`OsmStore.read_part` gives the rows keyed to one partition.
+one table. :mod:`urbanrisk.osm_store` reads it back: for a bbox, exactly the rows ``osm_from_file``
+gives whose bbox meets it (same columns, dtypes and values), **in the whole-file reader's order,
+indexed by their row number in its frames** (column ``_row`` on disk), or the rows of one partition.
 
 Examples
 --------
@@ -36,7 +34,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,14 +42,12 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 
 from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
 from .cache import frame_digest
-from .layer_store import Bounds, MemoryLayers, StoredLayers, read_bbox
 from .layers.osm import (
     BUILDING_COLUMNS,
     LANDUSE_COLUMNS,
@@ -64,14 +59,17 @@ from .layers.osm import (
     frame_of,
     poi_frame,
     read_pass,
-    street_frame,
+    streets_of,
+)
+from .osm_store import (
+    EVERYWHERE,
+    LAYER_NAMES,
+    MANIFEST,
+    STORE_VERSION,
+    OsmStore,
 )
 
-MANIFEST = "manifest.json"
-STORE_VERSION = 1
-LAYER_NAMES = ("buildings", "pois", "landuse", "streets")
 _RAW = "_raw_buildings"  # buildings as read, before the land-use join (removed when complete)
-_EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
 
 
 def _store_error(root: str, exc: Exception) -> LayerError:
@@ -169,11 +167,30 @@ class _StreamingCollector(_Collector):
         self.parts = parts
         self.flush_rows = flush_rows
 
-    def add(self, obj: osmium.osm.OSMObject) -> None:
-        """Collect one object; write the rows out when the chunk is full."""
-        super().add(obj)
-        if len(self.buildings) + len(self.pois) + len(self.landuse) + len(self.streets) >= self.flush_rows:
+    def area(self, obj: osmium.osm.Area) -> None:
+        """Collect one area; write the rows out when the chunk is full."""
+        super().area(obj)
+        self._maybe_flush()
+
+    def node(self, obj: osmium.osm.Node) -> None:
+        """Collect one node; write the rows out when the chunk is full."""
+        super().node(obj)
+        self._maybe_flush()
+
+    def _held(self) -> int:
+        return len(self.buildings) + len(self.pois) + len(self.landuse) + sum(map(len, self.streets))
+
+    def _maybe_flush(self) -> None:
+        if self._held() >= self.flush_rows:
             self.flush()
+
+    def add_streets(self, frame: gpd.GeoDataFrame) -> None:
+        """Take a block of street rows (after the pass, in reading order), flushing every ``flush_rows``."""
+        while len(frame):
+            room = max(self.flush_rows - self._held(), 1)
+            self.streets.append(frame.iloc[:room])
+            frame = frame.iloc[room:]
+            self._maybe_flush()
 
     def flush(self) -> None:
         """Write the rows gathered so far (as frames, row by row like the whole-file reader) and drop them."""
@@ -182,110 +199,12 @@ class _StreamingCollector(_Collector):
         self.parts.write("landuse", frame_of(self.landuse, LANDUSE_COLUMNS))
         self.parts.write(_RAW, frame_of(self.buildings, BUILDING_COLUMNS))
         self.parts.write("pois", poi_frame(self.pois))
-        self.parts.write("streets", street_frame(self.streets, self.stats))
+        if self.streets:
+            self.parts.write("streets", streets_of(self.streets).reset_index(drop=True))
         for rows in (self.landuse, self.buildings, self.pois, self.streets):
             rows.clear()
         self.parts.chunk += 1
         self.parts.spill(self.flush_rows // 2)
-
-
-@dataclass(frozen=True)
-class OsmStore:
-    """An OSM extract ingested by :func:`ingest_osm`: its standard layers by H3 parent cell."""
-
-    root: str
-    manifest: dict
-
-    def parts(self, layer: str) -> list[str]:
-        """The partitions (H3 parent cells) that hold rows of ``layer``, sorted."""
-        return sorted(self.manifest["layers"].get(layer, {}))
-
-    def read_part(self, layer: str, part: str) -> gpd.GeoDataFrame | None:
-        """The rows of ``layer`` whose representative point lies in partition ``part``; None if none."""
-        entry = self.manifest["layers"].get(layer, {}).get(part)
-        return None if entry is None else self._read(layer, [entry], _EVERYWHERE)
-
-    def read(self, layer: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
-        """Rows of ``layer`` whose bounding box meets ``bounds`` (as ``osm_from_file``'s rows, in its
-        order, indexed by their row number there); None if none. Reads only the partitions whose
-        features reach ``bounds``, and in them the row groups near it."""
-        west, south, east, north = bounds
-        entries = [
-            entry
-            for entry in self.manifest["layers"].get(layer, {}).values()
-            if entry["bbox"][0] <= east
-            and entry["bbox"][2] >= west
-            and entry["bbox"][1] <= north
-            and entry["bbox"][3] >= south
-        ]
-        return self._read(layer, entries, bounds)
-
-    def _read(self, layer: str, entries: list[dict], bounds: Bounds) -> gpd.GeoDataFrame | None:
-        fs, folder = fsspec.core.url_to_fs(self.root)
-        frames = []
-        for entry in entries:
-            for name in entry["files"]:
-                with fs.open(f"{folder.rstrip('/')}/{name}", "rb") as handle:
-                    frame = read_bbox(pq.ParquetFile(handle), bounds)
-                if frame is not None:
-                    frames.append(frame)
-        if not frames:
-            return None
-        frame = pd.concat(frames) if len(frames) > 1 else frames[0]
-        frame = frame.sort_index(kind="stable")[self.manifest["columns"][layer]]
-        if "node_ids" in frame.columns:  # list<int64> comes back as arrays: lists, as the reader makes
-            frame["node_ids"] = [ids.tolist() for ids in frame["node_ids"]]
-        return frame
-
-
-@dataclass(frozen=True)
-class IngestedLayers:
-    """Where partition tasks read their rows: the OSM layers from ingested stores (one per OSM layer,
-    row numbers offset as the driver concatenates its frames), the other layers from ``rest``."""
-
-    stores: tuple[tuple[OsmStore, dict[str, int]], ...]
-    rest: MemoryLayers | StoredLayers
-
-    def read(self, name: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
-        """Rows of layer ``name`` whose bounding box meets ``bounds``, as the driver's frames hold them."""
-        if name not in LAYER_NAMES:
-            return self.rest.read(name, bounds)
-        frames = []
-        for store, offsets in self.stores:
-            frame = store.read(name, bounds)
-            if frame is not None:
-                frame.index = frame.index + offsets.get(name, 0)
-                frames.append(frame)
-        if not frames:
-            return None
-        return pd.concat(frames) if len(frames) > 1 else frames[0]
-
-
-def partition_bounds(part: str, halo_deg: float = 0.0) -> Bounds:
-    """The bounds of H3 cell ``part``, widened by ``halo_deg`` degrees on every side."""
-    west, south, east, north = (float(v) for v in shapely.total_bounds(gridmod.cells_to_polygons([part])))
-    return (west - halo_deg, south - halo_deg, east + halo_deg, north + halo_deg)
-
-
-def open_store(root: str) -> OsmStore:
-    """The OSM store written under ``root`` by :func:`ingest_osm`.
-
-    Raises
-    ------
-    LayerError
-        When ``root`` holds no complete store.
-    """
-    fs, folder = fsspec.core.url_to_fs(root)
-    try:
-        with fs.open(f"{folder.rstrip('/')}/{MANIFEST}", "r") as handle:
-            manifest = json.load(handle)
-    except (OSError, ValueError) as exc:
-        msg = f"{root}: no OSM store here ({exc}); write one with ingest_osm"
-        raise LayerError(msg) from exc
-    if not manifest.get("complete") or manifest.get("version") != STORE_VERSION:
-        msg = f"{root}: the OSM store is incomplete or of another version; ingest the extract again"
-        raise LayerError(msg)
-    return OsmStore(root=root, manifest=manifest)
 
 
 def _prepare(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -329,12 +248,12 @@ def _finish(parts: _Parts, building_types: pd.DataFrame, context: pd.DataFrame) 
     for layer in ("landuse", "pois", "streets"):
         for cell in sorted(parts.parts.get(layer, {})):
             if len(parts.parts[layer][cell]["files"]) > 1:
-                frame = draft._read(layer, [parts.parts[layer][cell]], _EVERYWHERE)
+                frame = draft._read(layer, [parts.parts[layer][cell]], EVERYWHERE)
                 _compact(parts, layer, frame, cell, layer)
     crs = footprint_crs(parts.building_bounds) if parts.building_bounds is not None else None
     landuse = _LanduseCache(draft)
     for cell in sorted(parts.parts.get(_RAW, {})):
-        raw = draft._read(_RAW, [parts.parts[_RAW][cell]], _EVERYWHERE)
+        raw = draft._read(_RAW, [parts.parts[_RAW][cell]], EVERYWHERE)
         frame = complete_buildings(raw, building_types, landuse.around(raw.total_bounds), context, crs=crs)
         _compact(parts, "buildings", frame, cell, _RAW)
     parts.parts.pop(_RAW, None)
@@ -359,7 +278,7 @@ class _LanduseCache:
                 if cell not in self.frames:
                     if len(self.frames) >= self.keep:
                         self.frames.pop(next(iter(self.frames)))
-                    self.frames[cell] = self.store._read("landuse", [entry], _EVERYWHERE)
+                    self.frames[cell] = self.store._read("landuse", [entry], EVERYWHERE)
                 found.append(self.frames[cell])
         if not found:
             return frame_of([], LANDUSE_COLUMNS)
@@ -406,7 +325,7 @@ def ingest_osm(
     fs, folder = _prepare(root)
     parts = _Parts(root=root, resolution=partition_resolution, fs=fs, folder=folder)
     collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
-    bounds = read_pass(Path(path), collected)
+    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 32 * flush_rows))
     collected.flush()
     parts.spill(0)
     stats = collected.stats

@@ -26,10 +26,11 @@ from ._errors import GridError, InputError
 from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
-from .ingest import LAYER_NAMES, IngestedLayers, OsmStore, ingest_osm
+from .ingest import ingest_osm
 from .layer_store import MemoryLayers, StoredLayers, write_layer_store
 from .layers.coords import utm_crs
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
+from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
 from .parallel import map_partitions, resolve_scheduler
 from .recipe import Recipe
 from .result import Layers

@@ -7,7 +7,7 @@ the study area, the data extent and the counts come from the manifests; the stag
 read the buildings by bounding box (the hazard screen's homes near the sources, the map's buildings
 within its box) or partition by partition (the GeoPackage), never the whole layer at once.
 
-Rows come back as the whole-file reader gives them (:meth:`urbanrisk.ingest.OsmStore.read`), with
+Rows come back as the whole-file reader gives them (:meth:`urbanrisk.osm_store.OsmStore.read`), with
 the row numbers of the frames :func:`urbanrisk.inputs.load_layers` concatenates in memory mode, so
 that every table of a run is the same in both modes.
 """
@@ -32,10 +32,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .cache import frame_digest
-from .ingest import LAYER_NAMES, IngestedLayers, OsmStore, ingest_osm
+from .ingest import ingest_osm
 from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
+from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
 from .result import Layers
 from .street_rules import usable_ways
 

@@ -1,6 +1,7 @@
 """Read a local OSM extract (.osm, .osm.bz2, .osm.pbf) into urbanrisk's standard layers, offline.
 
-One streaming pass with pyosmium (node locations + area assembly) yields:
+One streaming pass with pyosmium (node locations + area assembly; only areas and POI nodes reach
+Python, the streets are parsed in bulk, see :mod:`.osm_pass`) yields:
 
 - ``buildings``: footprint polygons with their tag, use, storeys (tagged or defaulted) and floor area;
 - ``pois``: points (areas by their representative point) matched to standard kinds through the tag
@@ -19,6 +20,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from osmium.geom import WKBFactory
 from .. import settings
 from .._errors import LayerError
 from .coords import utm_crs
+from .osm_pass import StreetBatch, header_bounds, run_pass, street_batches, tag_dict, tagged_summary
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
@@ -97,11 +100,10 @@ def parse_levels(text: object) -> float:
     return value if 0 < value <= 200 else float("nan")
 
 
-def _osm_ref(obj: osmium.osm.OSMObject) -> str:
-    if obj.is_area():
-        kind = "way" if obj.from_way() else "relation"
-        return f"{kind}/{obj.orig_id()}"
-    return f"{'node' if obj.is_node() else 'way'}/{obj.id}"
+def _parsed(texts: pd.Series) -> pd.Series:
+    """:func:`parse_levels` of each text, parsed once per distinct text (NaN where there is none)."""
+    found = {text: parse_levels(text) for text in texts.dropna().unique()}
+    return texts.map(found).astype(float)
 
 
 def _check_readable(path: Path) -> None:
@@ -128,7 +130,7 @@ class _Collector:
         self.buildings: list[tuple] = []
         self.pois: list[tuple] = []
         self.landuse: list[tuple] = []
-        self.streets: list[tuple] = []
+        self.streets: list[gpd.GeoDataFrame] = []
         self.stats: dict[str, int] = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
         # the tag table as a plain dict: this lookup runs for every tag of every object
         self.rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
@@ -137,97 +139,68 @@ class _Collector:
         ):
             self.rules.setdefault((key, value), []).append((kind, roles, group))
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
+        self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
+        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, tuple[str, ...], str]]] = {}
 
-    def match_kinds(self, tags: osmium.osm.TagList) -> list[tuple[str, tuple[str, ...], str]]:
+    def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, tuple[str, ...], str]]:
         """The kinds (with roles and group) an object's tags map to in the tag table."""
-        # one C++ lookup per key of the table: cheaper than iterating the object's tags in Python
-        found: dict[str, tuple[tuple[str, ...], str]] = {}
-        for key in self.keys_in_table:
-            value = tags.get(key)
-            if value is None:
-                continue
-            for wanted in (value, "*"):
-                for kind, roles, group in self.rules.get((key, wanted), ()):
-                    found.setdefault(kind, (roles, group))
-        return [(kind, roles, group) for kind, (roles, group) in found.items()]
+        # the object's few tags whose key is in the table: most objects share a handful of such sets
+        pairs = tuple((key, value) for key, value in tags.items() if key in self.key_rank)
+        kinds = self._kinds.get(pairs)
+        if kinds is None:
+            found: dict[str, tuple[tuple[str, ...], str]] = {}
+            for key, value in sorted(pairs, key=lambda pair: self.key_rank[pair[0]]):  # table order
+                for wanted in (value, "*"):
+                    for kind, roles, group in self.rules.get((key, wanted), ()):
+                        found.setdefault(kind, (roles, group))
+            kinds = self._kinds[pairs] = [(kind, roles, group) for kind, (roles, group) in found.items()]
+        return kinds
 
-    def add(self, obj: osmium.osm.OSMObject) -> None:
-        """Take one tagged object (an area, a node or a street way) into the layers it belongs to."""
+    def area(self, obj: osmium.osm.Area) -> None:
+        """Take one tagged area into the layers it belongs to (counted, with its timestamp)."""
         self.stats["tagged_objects"] += 1
-        if obj.timestamp is not None:
+        data = obj._pyosmium_data  # the C++ object: one Python layer less per call (see tag_dict)
+        from_way = data.from_way()
+        # an area from a way has the way's timestamp, which the pass's OPL text already counts
+        if not from_way and obj.timestamp is not None:
             stamp = int(obj.timestamp.timestamp())
             self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
-        tags = obj.tags
-        if not len(tags):
-            return
-        if obj.is_area():
-            self._area(obj, tags)
-        elif obj.is_node():
-            self._node(obj, tags)
-        elif obj.is_way() and "highway" in tags and tags.get("area") != "yes":
-            self._street(obj, tags)
+        tags = tag_dict(obj)
+        if tags:
+            self._area(obj, tags, f"{'way' if from_way else 'relation'}/{data.orig_id()}")
 
-    def _area(self, obj: osmium.osm.Area, tags: osmium.osm.TagList) -> None:
+    def node(self, obj: osmium.osm.Node) -> None:
+        """Take one tagged node with a key of the tag table (counted with the OPL text, not here)."""
+        tags = tag_dict(obj)
+        kinds = self.match_kinds(tags)
+        if kinds:
+            geom = self.wkb.create_point(obj)
+            name = clean_text(tags.get("name") or tags.get("brand"))
+            for kind, roles, group in kinds:
+                self.pois.append((f"node/{obj.id}", kind, "|".join(roles), group, name, geom, None))
+
+    def add_streets(self, frame: gpd.GeoDataFrame) -> None:
+        """Take a block of street rows, as :func:`street_frame` makes them."""
+        self.streets.append(frame)
+
+    def _area(self, obj: osmium.osm.Area, tags: dict[str, str], ref: str) -> None:
         try:
             geom = self.wkb.create_multipolygon(obj)
         except (osmium.InvalidLocationError, RuntimeError):
             self.stats["areas_invalid"] += 1
             return
-        ref = _osm_ref(obj)
         name = clean_text(tags.get("name") or tags.get("brand"))
-        if "building" in tags and tags.get("building") != "no":
-            building = (
-                ref,
-                tags.get("building"),
-                tags.get("building:levels"),
-                tags.get("height"),
-                name,
-                geom,
+        building = tags.get("building")
+        if building is not None and building != "no":
+            self.buildings.append(
+                (ref, building, tags.get("building:levels"), tags.get("height"), name, geom)
             )
-            self.buildings.append(building)
         for key in ("landuse", "amenity"):
             value = tags.get(key)
             if value and (key == "landuse" or (key, value) in self.context_pairs):
                 self.landuse.append((ref, key, value, name, geom))
         for kind, roles, group in self.match_kinds(tags):
             self.pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
-
-    def _node(self, obj: osmium.osm.Node, tags: osmium.osm.TagList) -> None:
-        kinds = self.match_kinds(tags)
-        if kinds:
-            geom = self.wkb.create_point(obj)
-            name = clean_text(tags.get("name") or tags.get("brand"))
-            for kind, roles, group in kinds:
-                self.pois.append((_osm_ref(obj), kind, "|".join(roles), group, name, geom, None))
-
-    def _street(self, obj: osmium.osm.Way, tags: osmium.osm.TagList) -> None:
-        try:
-            # every node kept (no de-duplication), so that vertex i is the way's node i
-            geom = self.wkb.create_linestring(obj, osmium.geom.use_nodes.ALL)
-        except (osmium.InvalidLocationError, RuntimeError):
-            self.stats["ways_missing_nodes"] += 1
-            return
-        self.streets.append(
-            (
-                obj.id,
-                tags.get("highway"),
-                clean_text(tags.get("name")),
-                tags.get("oneway", ""),
-                tags.get("maxspeed", ""),
-                *(tags.get(key, "") for key in STREET_TAGS),
-                [n.ref for n in obj.nodes],
-                geom,
-            )
-        )
-
-
-def _header_bounds(path: Path) -> tuple[float, float, float, float] | None:
-    """The extract's declared bounds (its header box), or None."""
-    header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
-    box = header.box()
-    if not box.valid():
-        return None
-    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
 def default_tables(
@@ -243,8 +216,13 @@ def default_tables(
     )
 
 
-def read_pass(path: Path, collected: _Collector) -> tuple[float, float, float, float] | None:
+def read_pass(
+    path: Path, collected: _Collector, street_block: int = 1 << 22
+) -> tuple[float, float, float, float] | None:
     """One pass over the extract into ``collected``; returns the header bounds.
+
+    Areas and POI nodes reach ``collected`` object by object; the streets come after the pass, in
+    blocks of ``street_block`` bytes of OPL text, to :meth:`_Collector.add_streets`.
 
     Raises
     ------
@@ -252,30 +230,33 @@ def read_pass(path: Path, collected: _Collector) -> tuple[float, float, float, f
         When the file is missing, cut or corrupt, or holds no tagged object.
     """
     _check_readable(path)
-    try:
-        bounds = _header_bounds(path)
-        # untagged nodes still give ways their locations, but never reach Python (2x faster)
-        processor = (
-            osmium.FileProcessor(str(path))
-            .with_locations()
-            .with_areas()
-            .with_filter(osmium.filter.EmptyTagFilter())
-        )
-        for obj in processor:
-            collected.add(obj)
-    except LayerError:
-        raise  # raised by a collector that writes as it goes: its own message
-    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
-        msg = (
-            f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
-        )
-        raise LayerError(msg) from exc
-    if collected.stats["tagged_objects"] == 0:
-        msg = (
-            f"{path}: the OSM file holds no tagged object (no building, street or place); "
-            "is it empty or cut short?"
-        )
-        raise LayerError(msg)
+    stats = collected.stats
+    with tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
+        try:
+            bounds = header_bounds(path)
+            run_pass(path, Path(folder), tuple(collected.rules), collected.area, collected.node)
+        except LayerError:
+            raise  # raised by a collector that writes as it goes: its own message
+        except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
+            msg = (
+                f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the "
+                "extract"
+            )
+            raise LayerError(msg) from exc
+        count, newest = tagged_summary(Path(folder))
+        if count:
+            stats["tagged_objects"] += count
+            stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), newest)
+        if stats["tagged_objects"] == 0:
+            msg = (
+                f"{path}: the OSM file holds no tagged object (no building, street or place); "
+                "is it empty or cut short?"
+            )
+            raise LayerError(msg)
+        for batch in street_batches(Path(folder), ("highway", "area", *_STREET_VALUES), street_block):
+            stats["ways_missing_nodes"] += batch.missing
+            if len(batch.way_id):
+                collected.add_streets(street_frame(batch, stats))
     return bounds
 
 
@@ -296,15 +277,30 @@ def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
     return poi_gdf
 
 
-def street_frame(rows: list[tuple], stats: dict[str, int]) -> gpd.GeoDataFrame:
+_STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
+
+
+def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
     """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    street_gdf = frame_of(rows, STREET_COLUMNS)
-    if len(street_gdf):
-        # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
-        degenerate = (street_gdf.geom_type != "LineString").to_numpy()
-        stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + int(degenerate.sum())
-        street_gdf = street_gdf[~degenerate].reset_index(drop=True)
-    return street_gdf
+    columns: dict[str, object] = {"way_id": batch.way_id, "highway": batch.tags["highway"]}
+    columns["name"] = [clean_text(value) for value in batch.tags["name"]]
+    for key in _STREET_VALUES[1:]:
+        column = batch.tags[key]
+        column[np.equal(column, None)] = ""
+        columns[key] = column
+    columns["node_ids"] = batch.node_ids
+    street_gdf = geo_frame(pd.DataFrame(columns, columns=STREET_COLUMNS[:-1]), batch.geometry)
+    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+    degenerate = (street_gdf.geom_type != "LineString").to_numpy()
+    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + int(degenerate.sum())
+    return street_gdf[~degenerate].reset_index(drop=True)
+
+
+def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The street blocks of a pass as one frame (an empty one when there is none)."""
+    if not frames:
+        return frame_of([], STREET_COLUMNS)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def osm_from_file(
@@ -332,11 +328,16 @@ def osm_from_file(
     collected = _Collector(tag_table, landuse_context)
     bounds = read_pass(Path(path), collected)
     stats = collected.stats
+    # each list of rows is dropped once it is a frame: the peak holds one layer twice, not all
     landuse_gdf = frame_of(collected.landuse, LANDUSE_COLUMNS)
-    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
-    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
+    collected.landuse.clear()
     poi_gdf = poi_frame(collected.pois)
-    street_gdf = street_frame(collected.streets, stats)
+    collected.pois.clear()
+    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
+    collected.buildings.clear()
+    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
+    del raw
+    street_gdf = streets_of(collected.streets)
     stats.update(
         buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
     )
@@ -364,7 +365,14 @@ def _wgs84() -> pyproj.CRS:
 
 def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows, columns=columns)
-    geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+    # pyosmium's WKB is hex text, which GEOS reads 4x slower than the bytes
+    wkb = [bytes.fromhex(value) if isinstance(value, str) else value for value in frame.pop("geometry")]
+    geometry = shapely.from_wkb(np.array(wkb, dtype=object)) if len(frame) else []
+    return geo_frame(frame, geometry)
+
+
+def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFrame:
+    """``frame`` with ``geometry`` (EPSG:4326), invalid geometries made valid."""
     gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=_wgs84())
     if len(gdf):
         invalid = ~gdf.geometry.is_valid
@@ -417,8 +425,7 @@ def complete_buildings(
             use.loc[best.index] = best["use"]
             default_levels.loc[best.index] = best["default_levels"]
             share.loc[best.index] = best["residential_share"]
-    levels = gdf["levels_tag"].map(parse_levels)
-    heights = gdf["height_tag"].map(parse_levels)  # metres, same number parser
+    levels, heights = (_parsed(gdf[column]) for column in ("levels_tag", "height_tag"))  # heights: metres
     source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
     levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
     footprint = gdf.to_crs(crs or footprint_crs(gdf.total_bounds)).area

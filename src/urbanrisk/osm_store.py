@@ -1,0 +1,126 @@
+"""Read an OSM store written by :func:`urbanrisk.ingest.ingest_osm`: its layers by partition or by bbox.
+
+:meth:`OsmStore.read` gives, for a bbox, exactly the rows ``osm_from_file`` gives whose bbox meets it
+(same columns, dtypes and values), in the whole-file reader's order, indexed by their row number in
+its frames; :class:`IngestedLayers` is what partition tasks read through.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import fsspec
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+
+from . import grid as gridmod
+from ._errors import LayerError
+from .layer_store import Bounds, MemoryLayers, StoredLayers, read_bbox
+
+MANIFEST = "manifest.json"
+STORE_VERSION = 1
+LAYER_NAMES = ("buildings", "pois", "landuse", "streets")
+EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
+
+
+@dataclass(frozen=True)
+class OsmStore:
+    """An OSM extract ingested by :func:`ingest_osm`: its standard layers by H3 parent cell."""
+
+    root: str
+    manifest: dict
+
+    def parts(self, layer: str) -> list[str]:
+        """The partitions (H3 parent cells) that hold rows of ``layer``, sorted."""
+        return sorted(self.manifest["layers"].get(layer, {}))
+
+    def read_part(self, layer: str, part: str) -> gpd.GeoDataFrame | None:
+        """The rows of ``layer`` whose representative point lies in partition ``part``; None if none."""
+        entry = self.manifest["layers"].get(layer, {}).get(part)
+        return None if entry is None else self._read(layer, [entry], EVERYWHERE)
+
+    def read(self, layer: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
+        """Rows of ``layer`` whose bounding box meets ``bounds`` (as ``osm_from_file``'s rows, in its
+        order, indexed by their row number there); None if none. Reads only the partitions whose
+        features reach ``bounds``, and in them the row groups near it."""
+        west, south, east, north = bounds
+        entries = [
+            entry
+            for entry in self.manifest["layers"].get(layer, {}).values()
+            if entry["bbox"][0] <= east
+            and entry["bbox"][2] >= west
+            and entry["bbox"][1] <= north
+            and entry["bbox"][3] >= south
+        ]
+        return self._read(layer, entries, bounds)
+
+    def _read(self, layer: str, entries: list[dict], bounds: Bounds) -> gpd.GeoDataFrame | None:
+        fs, folder = fsspec.core.url_to_fs(self.root)
+        frames = []
+        for entry in entries:
+            for name in entry["files"]:
+                with fs.open(f"{folder.rstrip('/')}/{name}", "rb") as handle:
+                    frame = read_bbox(pq.ParquetFile(handle), bounds)
+                if frame is not None:
+                    frames.append(frame)
+        if not frames:
+            return None
+        frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+        frame = frame.sort_index(kind="stable")[self.manifest["columns"][layer]]
+        if "node_ids" in frame.columns:  # list<int64> comes back as arrays: lists, as the reader makes
+            frame["node_ids"] = [ids.tolist() for ids in frame["node_ids"]]
+        return frame
+
+
+@dataclass(frozen=True)
+class IngestedLayers:
+    """Where partition tasks read their rows: the OSM layers from ingested stores (one per OSM layer,
+    row numbers offset as the driver concatenates its frames), the other layers from ``rest``."""
+
+    stores: tuple[tuple[OsmStore, dict[str, int]], ...]
+    rest: MemoryLayers | StoredLayers
+
+    def read(self, name: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
+        """Rows of layer ``name`` whose bounding box meets ``bounds``, as the driver's frames hold them."""
+        if name not in LAYER_NAMES:
+            return self.rest.read(name, bounds)
+        frames = []
+        for store, offsets in self.stores:
+            frame = store.read(name, bounds)
+            if frame is not None:
+                frame.index = frame.index + offsets.get(name, 0)
+                frames.append(frame)
+        if not frames:
+            return None
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+
+def partition_bounds(part: str, halo_deg: float = 0.0) -> Bounds:
+    """The bounds of H3 cell ``part``, widened by ``halo_deg`` degrees on every side."""
+    west, south, east, north = (float(v) for v in shapely.total_bounds(gridmod.cells_to_polygons([part])))
+    return (west - halo_deg, south - halo_deg, east + halo_deg, north + halo_deg)
+
+
+def open_store(root: str) -> OsmStore:
+    """The OSM store written under ``root`` by :func:`ingest_osm`.
+
+    Raises
+    ------
+    LayerError
+        When ``root`` holds no complete store.
+    """
+    fs, folder = fsspec.core.url_to_fs(root)
+    try:
+        with fs.open(f"{folder.rstrip('/')}/{MANIFEST}", "r") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError) as exc:
+        msg = f"{root}: no OSM store here ({exc}); write one with ingest_osm"
+        raise LayerError(msg) from exc
+    if not manifest.get("complete") or manifest.get("version") != STORE_VERSION:
+        msg = f"{root}: the OSM store is incomplete or of another version; ingest the extract again"
+        raise LayerError(msg)
+    return OsmStore(root=root, manifest=manifest)

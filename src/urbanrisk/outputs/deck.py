@@ -5,6 +5,8 @@ pre-built HTML in which every value from data is escaped.
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -87,8 +89,10 @@ def coordinate_lists(geometries: np.ndarray, decimals: int = 6) -> list[list[lis
     coords, index = shapely.get_coordinates(geometries, return_index=True)
     if not len(coords):
         return []
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    return [part.tolist() for part in np.split(np.round(coords, decimals), cuts)]
+    # one tolist() and list slices: a tolist() per geometry (np.split) took 3x as long
+    bounds = np.r_[0, np.flatnonzero(np.diff(index)) + 1, len(index)].tolist()
+    flat = np.round(coords, decimals).tolist()
+    return [flat[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, float, float]) -> list[pdk.Layer]:
@@ -152,42 +156,48 @@ def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = Non
     """Tooltip HTML per cell; every value from data is escaped.
 
     ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
-    coverage standard, with ✓ when within the standard.
+    coverage standard, with ✓ when within the standard. Built column by column (a row loop through
+    ``iterrows`` took 1.5 s for a 64-tile city's 4,294 map cells).
     """
-    graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
-    tips = []
-    for cell, row in grid.iterrows():
-        lines = [f"<b>cell {escape_text(cell)}</b>"]
-        if graded:
-            grade = row["grade"]
+
+    def column(name: str) -> list:  # the values as iterrows gave them (Python scalars)
+        return grid[name].astype(object).tolist() if name in grid.columns else [None] * len(grid)
+
+    lines = [[f"<b>cell {escape_text(cell)}</b>"] for cell in grid.index]
+    if "grade" in grid.columns:
+        names = ("grade", "risk", "hazard_exposure", "vulnerability", "lack_of_coping", "factors", "unknown")
+        rows = zip(lines, *(column(c) for c in names), strict=True)
+        for cell, grade, risk, hazard, vulnerability, coping, factors, unknown in rows:
             label = (
                 CLASS_NAMES.get(grade, "") if grade == "no data" else f"{grade} {CLASS_NAMES.get(grade, '')}"
             )
-            lines.append(f"<b>{escape_text(label)}</b> · risk {_score(row['risk'])}/10")
-            lines.append(
-                f"hazard &amp; exposure {_score(row['hazard_exposure'])}"
-                f" · vulnerability {_score(row['vulnerability'])}"
-                f" · lack of coping {_score(row.get('lack_of_coping'))}"
+            cell.append(f"<b>{escape_text(label)}</b> · risk {_score(risk)}/10")
+            cell.append(
+                f"hazard &amp; exposure {_score(hazard)} · vulnerability {_score(vulnerability)}"
+                f" · lack of coping {_score(coping)}"
             )
-            lines.append(f"why: {escape_text(row['factors'])}")
-            if row.get("unknown"):
-                lines.append(f"<i>unknown: {escape_text(row['unknown'])}</i>")
-        lines.append(
-            f"residents {_fmt(row['residents'])} · buildings {_fmt(row['buildings'])}"
-            f" (coverage {row['coverage_ratio'] * 100:.0f}%)"
+            cell.append(f"why: {escape_text(factors)}")
+            if unknown:
+                cell.append(f"<i>unknown: {escape_text(unknown)}</i>")
+    names = ("residents", "buildings", "coverage_ratio", "crowd_places", "vulnerable_sites")
+    counts = zip(lines, *(column(c) for c in names), strict=True)
+    for cell, residents, buildings, ratio, crowd, sites in counts:
+        cell.append(
+            f"residents {_fmt(residents)} · buildings {_fmt(buildings)} (coverage {ratio * 100:.0f}%)"
         )
-        lines.append(
-            f"crowd places {_fmt(row['crowd_places'])} · vulnerable sites {_fmt(row['vulnerable_sites'])}"
-        )
-        if travel_units:
-            reach = " · ".join(
-                f"{escape_text(name)} {_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'])}"
-                for name, unit in travel_units.items()
-            )
-            lines.append(f"nearest resource: {reach}")
-        tips.append("<br/>".join(lines))
-    return tips
+        cell.append(f"crowd places {_fmt(crowd)} · vulnerable sites {_fmt(sites)}")
+    if travel_units:
+        reach = [
+            [
+                f"{escape_text(name)} {_travel_text(value, unit, covered)}"
+                for value, covered in zip(column(f"{name}_travel"), column(f"{name}_covered"), strict=True)
+            ]
+            for name, unit in travel_units.items()
+        ]
+        for cell, texts in zip(lines, zip(*reach, strict=True), strict=True):
+            cell.append(f"nearest resource: {' · '.join(texts)}")
+    return ["<br/>".join(cell) for cell in lines]
 
 
 def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:

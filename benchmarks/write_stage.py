@@ -75,10 +75,11 @@ def _timed_write(result, folder: Path, scheduler: str) -> tuple[float, float, fl
         def _finish(self, dsk, state, errored):
             spans[-1][1] = time.perf_counter()
 
+    scheduler, _, tasks = scheduler.partition("/")  # "processes/threads": the write graph on threads
     used = _cpu()
     start = time.perf_counter()
     with Timer():
-        write_run(result, folder, scheduler=scheduler)
+        write_run(result, folder, scheduler=scheduler, write_scheduler=tasks or None)
     wall = time.perf_counter() - start
     return wall, _cpu() - used, sum(b - a for a, b in spans)
 
@@ -91,7 +92,6 @@ def main() -> int:
     parser.add_argument("--result", type=Path, default=None, help="pickle of the computed result")
     args = parser.parse_args()
     from urbanrisk.parallel import kept_pool
-    from urbanrisk.run import write_run
 
     print(machine_line())
     result = _result(args.tiles, args.result)
@@ -100,7 +100,7 @@ def main() -> int:
     runs: dict[str, list[tuple[float, float, float]]] = {s: [] for s in schedulers}
     with tempfile.TemporaryDirectory(prefix="write-stage-out-") as out, kept_pool():
         for scheduler in schedulers:  # imports, caches, the worker pool: untimed
-            write_run(result, Path(out) / "warm-up", scheduler=scheduler)
+            _timed_write(result, Path(out) / "warm-up", scheduler)
         for _ in range(args.repeat):
             for scheduler in schedulers:
                 runs[scheduler].append(_timed_write(result, Path(out) / scheduler, scheduler))

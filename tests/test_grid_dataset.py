@@ -40,6 +40,13 @@ def wudaokou_run(tmp_path_factory):
     return recipe, result
 
 
+@pytest.fixture(scope="module")
+def worker_pool():
+    """One pool of worker processes for this module's ``processes`` tests (spawned once, seconds)."""
+    with kept_pool():
+        yield
+
+
 def _today(grid: gpd.GeoDataFrame, tmp_path) -> gpd.GeoDataFrame:
     """The grid as the single file earlier versions wrote (``grid.parquet``), read back."""
     path = tmp_path / "grid.parquet"
@@ -86,7 +93,9 @@ def test_duckdb_and_dask_geopandas_read_the_folder_as_one_table(wudaokou_run):
     assert computed["grade"].equals(result.grid["grade"])
 
 
-def test_processes_write_the_same_parts_and_map_cells_as_synchronous(wudaokou_run, tmp_path, monkeypatch):
+def test_processes_write_the_same_parts_and_map_cells_as_synchronous(
+    wudaokou_run, worker_pool, tmp_path, monkeypatch
+):
     _, result = wudaokou_run
     # a map limit of 5 cells: r7 parents, each straddling several r8 partitions (reduced twice)
     monkeypatch.setattr(settings, "max_map_cells", 5)
@@ -184,15 +193,17 @@ def _files(run_dir):
     return files
 
 
-def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(wudaokou_run, tmp_path, monkeypatch):
+def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
+    wudaokou_run, worker_pool, tmp_path, monkeypatch
+):
     """The write stage's one Dask graph (grid parts, tables, GeoPackage, map: outputs/writer.py) on
     threads and on the run's kept worker pool writes what the synchronous scheduler writes."""
     _, result = wudaokou_run
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
     written = {}
-    with kept_pool():
-        for scheduler in ("synchronous", "threads", "processes"):
-            written[scheduler] = _files(write_run(result, tmp_path / scheduler, scheduler=scheduler))
+    for scheduler in ("synchronous", "threads", "processes"):
+        run_dir = write_run(result, tmp_path / scheduler, scheduler=scheduler, write_scheduler=scheduler)
+        written[scheduler] = _files(run_dir)
     expected = written.pop("synchronous")
     assert "shown as" in expected["map.html"].decode() and "risk.gpkg:buildings" in expected
     for scheduler, files in written.items():

@@ -9,10 +9,13 @@ GeoPackage and the map are written by tasks, the driver only cuts the grid and w
 
 The tasks do what the driver did one after the other (same functions, same files: the tests compare
 them), two or more at once: Arrow, Parquet and GDAL release the GIL, so ``threads`` overlap too.
-Each task gets only what it writes: under ``processes`` its inputs are pickled to a worker of the
+Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
+cycle still fsyncs every file before it publishes the run: then they are clean and quick).
+Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
 run's pool (the map no coverage table or street graph, nor the whole grid when it shows display
-cells). On a ``tcp://`` cluster the graph runs in threads of this process: the partial run folder
-is on this machine's disk, which the cluster's workers may not share.
+cells). A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
+(:func:`graph_scheduler`): shipping the inputs costs more than it saves, and the partial run folder
+is on this machine's disk, which a cluster's workers may not share.
 """
 
 from __future__ import annotations
@@ -60,13 +63,40 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
 def _gpkg(path: Path, layers: dict[str, Any], area: Any, grid: tuple[list[str], Any]) -> str:
     """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
     write_gpkg_layers(path, layers, area)
+    grid_dataset.fsync_path(path)
     return path.name
 
 
 def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[str], Any]) -> str:
     """Task: ``map.html`` from the display cells merged from the parts (None: the grid's cells)."""
     write_map(result, path, summary=summary, display=grid[1])
+    grid_dataset.fsync_path(path)
     return path.name
+
+
+def _tables(tables: dict[str, Any], folder: Path) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV)."""
+    names = write_tables(tables, folder)
+    for name in names:
+        grid_dataset.fsync_path(folder / name)
+    return names
+
+
+def graph_scheduler(scheduler: str) -> str:
+    """The scheduler of the write graph for a run on ``scheduler``: its own, but threads for
+    ``processes`` and ``tcp://``.
+
+    Every input of the write stage is in the driver's memory: worker processes would first unpickle
+    the grid's parts, the buildings and streets (map and GeoPackage) and the tables, which at 64 tiles
+    costs more than it saves (2 cores: 7.9 s CPU against 6.0 s in threads, benchmarks/RESULTS.md,
+    "Write stage, session 5"); a cluster's workers may not share the driver's disk.
+
+    Examples
+    --------
+    >>> graph_scheduler("processes"), graph_scheduler("synchronous")
+    ('threads', 'synchronous')
+    """
+    return "threads" if scheduler == "processes" or scheduler.startswith("tcp://") else scheduler
 
 
 def write_files(result: RunResult, folder: Path, *, summary: RunSummary, scheduler: str) -> list[str]:
@@ -81,7 +111,7 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
         for i, job in enumerate(jobs)
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
-    tables = dask.delayed(write_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
+    tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
     gpkg = dask.delayed(_gpkg)(
         folder / "risk.gpkg", gpkg_layers(result), result.area, grid, dask_key_name="write-gpkg"
     )

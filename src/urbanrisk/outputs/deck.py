@@ -152,52 +152,71 @@ def _travel_text(value: float, unit: str, covered: object) -> str:
     return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
 
 
+#: The grid's columns a cell's tooltip shows (and each standard's ``<name>_travel``, ``_covered``).
+TIP_COLUMNS = (
+    "grade",
+    "risk",
+    "hazard_exposure",
+    "vulnerability",
+    "lack_of_coping",
+    "factors",
+    "unknown",
+    "residents",
+    "buildings",
+    "coverage_ratio",
+    "crowd_places",
+    "vulnerable_sites",
+)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Each row as a dict of the tooltip's columns, values as ``iterrows`` gives them (Python
+    scalars): ``iterrows`` took 1.5 s for a 64-tile city's 4,294 map cells."""
+    names = [c for c in frame.columns if c in TIP_COLUMNS or c.endswith(("_travel", "_covered"))]
+    columns = [frame[c].astype(object).tolist() for c in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def _cell_tips(grid: gpd.GeoDataFrame, travel_units: dict[str, str] | None = None) -> list[str]:
     """Tooltip HTML per cell; every value from data is escaped.
 
     ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
-    coverage standard, with ✓ when within the standard. Built column by column (a row loop through
-    ``iterrows`` took 1.5 s for a 64-tile city's 4,294 map cells).
+    coverage standard, with ✓ when within the standard. Rows as dicts (:func:`_rows`).
     """
+    graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
-
-    def column(name: str) -> list:  # the values as iterrows gave them (Python scalars)
-        return grid[name].astype(object).tolist() if name in grid.columns else [None] * len(grid)
-
-    lines = [[f"<b>cell {escape_text(cell)}</b>"] for cell in grid.index]
-    if "grade" in grid.columns:
-        names = ("grade", "risk", "hazard_exposure", "vulnerability", "lack_of_coping", "factors", "unknown")
-        rows = zip(lines, *(column(c) for c in names), strict=True)
-        for cell, grade, risk, hazard, vulnerability, coping, factors, unknown in rows:
+    tips = []
+    for cell, row in zip(grid.index, _rows(grid), strict=True):
+        lines = [f"<b>cell {escape_text(cell)}</b>"]
+        if graded:
+            grade = row["grade"]
             label = (
                 CLASS_NAMES.get(grade, "") if grade == "no data" else f"{grade} {CLASS_NAMES.get(grade, '')}"
             )
-            cell.append(f"<b>{escape_text(label)}</b> · risk {_score(risk)}/10")
-            cell.append(
-                f"hazard &amp; exposure {_score(hazard)} · vulnerability {_score(vulnerability)}"
-                f" · lack of coping {_score(coping)}"
+            lines.append(f"<b>{escape_text(label)}</b> · risk {_score(row['risk'])}/10")
+            lines.append(
+                f"hazard &amp; exposure {_score(row['hazard_exposure'])}"
+                f" · vulnerability {_score(row['vulnerability'])}"
+                f" · lack of coping {_score(row.get('lack_of_coping'))}"
             )
-            cell.append(f"why: {escape_text(factors)}")
-            if unknown:
-                cell.append(f"<i>unknown: {escape_text(unknown)}</i>")
-    names = ("residents", "buildings", "coverage_ratio", "crowd_places", "vulnerable_sites")
-    counts = zip(lines, *(column(c) for c in names), strict=True)
-    for cell, residents, buildings, ratio, crowd, sites in counts:
-        cell.append(
-            f"residents {_fmt(residents)} · buildings {_fmt(buildings)} (coverage {ratio * 100:.0f}%)"
+            lines.append(f"why: {escape_text(row['factors'])}")
+            if row.get("unknown"):
+                lines.append(f"<i>unknown: {escape_text(row['unknown'])}</i>")
+        lines.append(
+            f"residents {_fmt(row['residents'])} · buildings {_fmt(row['buildings'])}"
+            f" (coverage {row['coverage_ratio'] * 100:.0f}%)"
         )
-        cell.append(f"crowd places {_fmt(crowd)} · vulnerable sites {_fmt(sites)}")
-    if travel_units:
-        reach = [
-            [
-                f"{escape_text(name)} {_travel_text(value, unit, covered)}"
-                for value, covered in zip(column(f"{name}_travel"), column(f"{name}_covered"), strict=True)
-            ]
-            for name, unit in travel_units.items()
-        ]
-        for cell, texts in zip(lines, zip(*reach, strict=True), strict=True):
-            cell.append(f"nearest resource: {' · '.join(texts)}")
-    return ["<br/>".join(cell) for cell in lines]
+        lines.append(
+            f"crowd places {_fmt(row['crowd_places'])} · vulnerable sites {_fmt(row['vulnerable_sites'])}"
+        )
+        if travel_units:
+            reach = " · ".join(
+                f"{escape_text(name)} {_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'])}"
+                for name, unit in travel_units.items()
+            )
+            lines.append(f"nearest resource: {reach}")
+        tips.append("<br/>".join(lines))
+    return tips
 
 
 def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:

@@ -5,8 +5,6 @@ pre-built HTML in which every value from data is escaped.
 
 from __future__ import annotations
 
-import itertools
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -89,10 +87,8 @@ def coordinate_lists(geometries: np.ndarray, decimals: int = 6) -> list[list[lis
     coords, index = shapely.get_coordinates(geometries, return_index=True)
     if not len(coords):
         return []
-    # one tolist() and list slices: a tolist() per geometry (np.split) took 3x as long
-    bounds = np.r_[0, np.flatnonzero(np.diff(index)) + 1, len(index)].tolist()
-    flat = np.round(coords, decimals).tolist()
-    return [flat[start:end] for start, end in itertools.pairwise(bounds)]
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return [part.tolist() for part in np.split(np.round(coords, decimals), cuts)]
 
 
 def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, float, float]) -> list[pdk.Layer]:

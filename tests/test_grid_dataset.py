@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import geopandas as gpd
@@ -23,6 +24,7 @@ from urbanrisk.grid_dataset import GRID_DIR, grid_files, part_name, read_grid
 from urbanrisk.lifecycle import latest_run
 from urbanrisk.outputs.display import display_grid
 from urbanrisk.outputs.tables import write_grid
+from urbanrisk.parallel import kept_pool
 from urbanrisk.run import write_run
 
 #: r8 parents of the r10 grid: 49 cells each, so Wudaokou's ~500 cells make about a dozen parts
@@ -36,6 +38,13 @@ def wudaokou_run(tmp_path_factory):
     recipe = default_recipe(folder, grid={"resolution": 10, "partition_resolution": PARTITION_RESOLUTION})
     result = ur.run_recipe(recipe, scheduler="synchronous")
     return recipe, result
+
+
+@pytest.fixture(scope="module")
+def worker_pool():
+    """One pool of worker processes for this module's ``processes`` tests (spawned once, seconds)."""
+    with kept_pool():
+        yield
 
 
 def _today(grid: gpd.GeoDataFrame, tmp_path) -> gpd.GeoDataFrame:
@@ -84,7 +93,9 @@ def test_duckdb_and_dask_geopandas_read_the_folder_as_one_table(wudaokou_run):
     assert computed["grade"].equals(result.grid["grade"])
 
 
-def test_processes_write_the_same_parts_and_map_cells_as_synchronous(wudaokou_run, tmp_path, monkeypatch):
+def test_processes_write_the_same_parts_and_map_cells_as_synchronous(
+    wudaokou_run, worker_pool, tmp_path, monkeypatch
+):
     _, result = wudaokou_run
     # a map limit of 5 cells: r7 parents, each straddling several r8 partitions (reduced twice)
     monkeypatch.setattr(settings, "max_map_cells", 5)
@@ -138,13 +149,6 @@ class PartitionFailedError(RuntimeError):
     pass
 
 
-def _fail_on_second_part(job):
-    """A partition task that dies on one partition."""
-    if job[1] == job[5]:
-        raise PartitionFailedError(f"partition {job[1]} failed")
-    return grid_dataset.write_part(job[:5])
-
-
 def test_a_failed_partition_task_leaves_latest_untouched(wudaokou_run, monkeypatch):
     # (worker processes raise the same way: test_processes_write_the_same_parts_as_synchronous
     # runs the same tasks there)
@@ -154,12 +158,15 @@ def test_a_failed_partition_task_leaves_latest_untouched(wudaokou_run, monkeypat
     assert latest_run(out) == good
     before = {p.name: p.read_bytes() for p in grid_files(good)}
     victim = sorted(partition_cells(list(result.grid.index), PARTITION_RESOLUTION))[1]
-    original = grid_dataset.map_partitions
+    original = grid_dataset.write_part
 
-    def with_failure(func, jobs, **options):
-        return original(_fail_on_second_part, [(*job, victim) for job in jobs], **options)
+    def with_failure(job):
+        """A partition task that dies on one partition (the write stage's graph runs this one)."""
+        if job[1] == victim:
+            raise PartitionFailedError(f"partition {job[1]} failed")
+        return original(job)
 
-    monkeypatch.setattr(grid_dataset, "map_partitions", with_failure)
+    monkeypatch.setattr(grid_dataset, "write_part", with_failure)
     with pytest.raises(PartitionFailedError, match=victim):
         write_run(result, out, scheduler="synchronous")
     assert latest_run(out) == good
@@ -167,3 +174,44 @@ def test_a_failed_partition_task_leaves_latest_untouched(wudaokou_run, monkeypat
     debris = list((out / "runs").glob(".partial-*"))
     assert len(debris) == 1 and not (debris[0] / "manifest.json").exists()
     assert not (debris[0] / GRID_DIR / part_name(victim)).exists()  # the failed part, never published
+
+
+def _files(run_dir):
+    """A run folder's files as compared across schedulers: bytes, but the report's generation time
+    and the manifest's run facts; the GeoPackage as its layers' tables (SQLite pages differ)."""
+    files = {}
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(run_dir).as_posix()
+        if name == "risk.gpkg":
+            for layer, _ in pyogrio.list_layers(path):
+                files[f"risk.gpkg:{layer}"] = pyogrio.read_dataframe(path, layer=layer)
+        elif name == "manifest.json":
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            files[name] = {k: v for k, v in manifest.items() if k not in ("urbanrisk_run", "created_utc")}
+        else:
+            files[name] = re.sub(rb"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", b"", path.read_bytes())
+    return files
+
+
+def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
+    wudaokou_run, worker_pool, tmp_path, monkeypatch
+):
+    """The write stage's one Dask graph (grid parts, tables, GeoPackage, map: outputs/writer.py) on
+    threads and on the run's kept worker pool writes what the synchronous scheduler writes."""
+    _, result = wudaokou_run
+    monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
+    written = {}
+    for scheduler in ("synchronous", "threads", "processes"):
+        run_dir = write_run(result, tmp_path / scheduler, scheduler=scheduler, write_scheduler=scheduler)
+        written[scheduler] = _files(run_dir)
+    expected = written.pop("synchronous")
+    assert "shown as" in expected["map.html"].decode() and "risk.gpkg:buildings" in expected
+    for scheduler, files in written.items():
+        assert files.keys() == expected.keys(), scheduler
+        for name, content in files.items():
+            if name.startswith("risk.gpkg:"):
+                pd.testing.assert_frame_equal(content, expected[name], check_exact=True)
+            elif name == "manifest.json":
+                assert content == {**expected[name], "scheduler": scheduler}, scheduler
+            else:
+                assert content == expected[name], (scheduler, name)

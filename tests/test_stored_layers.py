@@ -14,7 +14,7 @@ import urbanrisk.layers.osm
 from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.cache import Cache
 from urbanrisk.outputs.deck import _context_layers
-from urbanrisk.outputs.tables import write_gpkg
+from urbanrisk.outputs.gpkg import write_gpkg
 from urbanrisk.pipeline import compute_run
 from urbanrisk.result import screen_tables
 from urbanrisk.street_rules import usable_ways

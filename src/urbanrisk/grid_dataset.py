@@ -21,6 +21,7 @@ from typing import Any
 
 import geopandas as gpd
 import h3
+import h3ronpy
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -48,15 +49,31 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
+def cell_parents(cells: Sequence[str], level: int) -> np.ndarray:
+    """The H3 parent at ``level`` of each cell, vectorised through h3ronpy (5x a loop of
+    ``h3.cell_to_parent``); a cell at ``level`` is its own parent.
+
+    Examples
+    --------
+    >>> cell = h3.latlng_to_cell(39.9916, 116.3317, 10)
+    >>> cell_parents([cell], 6).tolist() == [h3.cell_to_parent(cell, 6)]
+    True
+    """
+    if not len(cells):
+        return np.array([], dtype=object)
+    ints = h3ronpy.cells_parse(pa.array(np.asarray(cells, dtype=object), pa.string()))
+    parents = h3ronpy.cells_to_string(h3ronpy.change_resolution(ints, level))
+    return pa.array(parents).to_numpy(zero_copy_only=False).astype(object)
+
+
 def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, gpd.GeoDataFrame]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
-    level = min(partition_resolution, resolution)
-    parents = pd.Series([h3.cell_to_parent(c, level) for c in grid.index], index=grid.index)
-    positions = pd.RangeIndex(len(grid)).groupby(parents.to_numpy())
+    parents = cell_parents(grid.index, min(partition_resolution, resolution))
+    positions = pd.RangeIndex(len(grid)).groupby(parents)
     return [(str(parent), grid.iloc[positions[parent]]) for parent in sorted(positions)]
 
 
@@ -109,6 +126,45 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     return path.name, summarise(rows) if summarise is not None else None
 
 
+def part_jobs(
+    grid: gpd.GeoDataFrame,
+    folder: Path,
+    *,
+    partition_resolution: int,
+    summarise: Callable[[gpd.GeoDataFrame], Any] | None = None,
+) -> list[PartJob]:
+    """Make ``folder/grid/`` and return one :func:`write_part` job per partition of ``grid``.
+
+    ``summarise`` (picklable) reduces each part's rows in its task, e.g. to the map's display rows.
+    """
+    target = Path(folder) / GRID_DIR
+    target.mkdir()
+    schema = table_schema(grid)
+    return [
+        (str(target), parent, rows, schema, summarise)
+        for parent, rows in split_grid(grid, partition_resolution)
+    ]
+
+
+def parts_written(folder: Path, done: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """Check that the :func:`write_part` tasks' parts are in ``folder/grid/`` and fsync the folder.
+
+    Returns
+    -------
+    names : list of str
+        The parts' paths relative to ``folder`` (``grid/part-....parquet``), sorted.
+    summaries : list
+        Each task's ``summarise`` of its part, in the same order (None each without ``summarise``).
+    """
+    target = Path(folder) / GRID_DIR
+    missing = [name for name, _ in done if not (target / name).is_file()]
+    if missing:  # tasks that wrote to another machine's disk
+        msg = f"{len(missing)} grid parts were not written to {target} (e.g. {missing[0]})"
+        raise OSError(msg)
+    fsync_path(target)
+    return [f"{GRID_DIR}/{name}" for name, _ in done], [summary for _, summary in done]
+
+
 def write_grid_dataset(
     grid: gpd.GeoDataFrame,
     folder: Path,
@@ -117,32 +173,14 @@ def write_grid_dataset(
     scheduler: str | None = None,
     summarise: Callable[[gpd.GeoDataFrame], Any] | None = None,
 ) -> tuple[list[str], list[Any]]:
-    """Write ``grid`` as ``folder/grid/part-<parent>.parquet``, one Dask task per partition.
+    """Write ``grid`` as ``folder/grid/part-<parent>.parquet``, one Dask task per partition
+    (:func:`part_jobs`, :func:`write_part`, :func:`parts_written`: the run's write stage puts the
+    same tasks into its one graph, :mod:`urbanrisk.outputs.writer`).
 
-    The parts are written and fsynced by the tasks (the folder too, here). ``summarise`` (picklable)
-    reduces each part's rows in its task, e.g. to the map's display rows.
-
-    Returns
-    -------
-    names : list of str
-        The parts' paths relative to ``folder`` (``grid/part-....parquet``), sorted.
-    summaries : list
-        ``summarise`` of each part, in the same order (None each without ``summarise``).
+    Returns the parts' paths relative to ``folder`` and their summaries (see :func:`parts_written`).
     """
-    target = Path(folder) / GRID_DIR
-    target.mkdir()
-    schema = table_schema(grid)
-    jobs = [
-        (str(target), parent, rows, schema, summarise)
-        for parent, rows in split_grid(grid, partition_resolution)
-    ]
-    done = map_partitions(write_part, jobs, scheduler=scheduler)
-    missing = [name for name, _ in done if not (target / name).is_file()]
-    if missing:  # tasks that wrote to another machine's disk
-        msg = f"{len(missing)} grid parts were not written to {target} (e.g. {missing[0]})"
-        raise OSError(msg)
-    fsync_path(target)
-    return [f"{GRID_DIR}/{name}" for name, _ in done], [summary for _, summary in done]
+    jobs = part_jobs(grid, folder, partition_resolution=partition_resolution, summarise=summarise)
+    return parts_written(folder, map_partitions(write_part, jobs, scheduler=scheduler))
 
 
 def grid_files(run_dir: Path) -> list[Path]:

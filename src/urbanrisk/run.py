@@ -11,6 +11,7 @@ from .cache import Cache
 from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
+from .outputs.writer import graph_scheduler
 from .parallel import kept_pool, resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
@@ -32,7 +33,8 @@ def write_run(
 
     The caller holds :func:`urbanrisk.lifecycle.run_lock`. ``extra(folder)`` may write more files
     into the unfinished folder (a rescan's changes and alerts) and returns manifest entries. The
-    grid's parts are written by Dask tasks under ``write_scheduler`` (default: ``scheduler``).
+    grid's parts, tables, GeoPackage and map are one Dask graph under ``write_scheduler`` (default:
+    :func:`urbanrisk.outputs.writer.graph_scheduler` of ``scheduler``, threads for ``processes``).
 
     Returns
     -------
@@ -53,7 +55,7 @@ def write_run(
             run=run,
             after_file=after_file,
             extra=extra,
-            scheduler=write_scheduler or scheduler,
+            scheduler=write_scheduler or graph_scheduler(scheduler),
         )
     assert folder.final is not None
     result.run_dir = folder.final

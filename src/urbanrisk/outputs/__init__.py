@@ -13,10 +13,9 @@ from typing import Any
 
 from ..result import RunResult
 from .manifest import build_manifest
-from .map import write_map
 from .report import write_report
 from .summary import run_summary
-from .tables import write_gpkg, write_grid, write_parquet_tables
+from .writer import write_files
 
 __all__ = ["write_json", "write_outputs"]
 
@@ -37,22 +36,17 @@ def write_outputs(
 ) -> dict[str, Any]:
     """Write every output of ``result`` into ``folder``; returns the manifest (written last).
 
-    ``run`` holds the life cycle's facts for the manifest (stamp, scheduler, run key, cache);
-    ``extra(folder)`` may write more files first (a rescan's changes) and returns manifest entries;
-    ``after_file(name)`` is called after each file (crash tests); the grid's parts are written by
-    Dask tasks under ``scheduler``.
+    ``run`` holds the life cycle's facts for the manifest (stamp, scheduler, run key, cache). The
+    grid's parts, the tables, the GeoPackage and the map are one Dask graph under ``scheduler``
+    (:mod:`.writer`); then ``extra(folder)`` may write more files (a rescan's changes, which the
+    report shows) and returns manifest entries; then the report and the manifest. ``after_file(name)``
+    is called for each file once it is written (crash tests), in that order.
     """
     hook = after_file or (lambda name: None)
-    _, display = write_grid(result, folder, scheduler=scheduler)  # the map's cells come back too
-    hook("grid")
-    write_parquet_tables(result, folder, after_file=hook)
-    write_gpkg(result, folder / "risk.gpkg")
-    hook("risk.gpkg")
-    # a rescan's changes first: the report shows them
-    extra_entries = extra(folder) if extra is not None else {}
     summary = run_summary(result)
-    write_map(result, folder / "map.html", summary=summary, display=display)
-    hook("map.html")
+    for name in write_files(result, folder, summary=summary, scheduler=scheduler):
+        hook(name)
+    extra_entries = extra(folder) if extra is not None else {}
     write_report(result, folder / "report.html", summary=summary)
     hook("report.html")
     manifest = build_manifest(result, summary, run=run)

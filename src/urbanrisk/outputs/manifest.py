@@ -9,10 +9,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import h3
-
 from ..cache import sha256_of
 from ..grid import partition_resolution
+from ..grid_dataset import cell_parents
 from ..result import RunResult
 from .summary import RunSummary
 
@@ -48,8 +47,7 @@ def package_versions() -> dict[str, str]:
 def _partitions(result: RunResult) -> dict[str, int]:
     """How the grid stage was split: the parent resolution and the number of Dask tasks."""
     resolution = partition_resolution(result.recipe.grid.resolution, result.recipe.grid.partition_resolution)
-    parents = {h3.cell_to_parent(cell, resolution) for cell in result.grid.index}
-    return {"resolution": resolution, "count": len(parents)}
+    return {"resolution": resolution, "count": len(set(cell_parents(result.grid.index, resolution)))}
 
 
 def _coverage(result: RunResult, summary: RunSummary) -> dict[str, Any]:

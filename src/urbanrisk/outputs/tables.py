@@ -1,27 +1,60 @@
-"""The run's tables: GeoParquet per table, and one GeoPackage with every layer for QGIS."""
+"""The run's tables: the grid as a partitioned GeoParquet dataset, GeoParquet per other table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import h3
 import pandas as pd
-from pyproj import CRS
 
 from ..grid import partition_resolution
-from ..grid_dataset import grid_files, grid_stream, write_grid_dataset
+from ..grid_dataset import PartJob, part_jobs, parts_written, write_part
+from ..parallel import map_partitions
 from ..result import RunResult, screen_tables
 from .display import display_note, display_resolution, display_rows, merge_display
+
+#: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
+#: display resolution None: the map shows the cells themselves.
+DisplayPlan = tuple[int, int, int | None, Any]
+
+
+def grid_jobs(result: RunResult, folder: Path) -> tuple[list[PartJob], DisplayPlan]:
+    """The grid's part jobs (one per partition of the grid stage, :mod:`urbanrisk.grid_dataset`),
+    each also reducing its rows to the map's display rows when the grid is too large to map cell
+    by cell; and the plan :func:`grid_outputs` merges those rows by."""
+    grid = result.grid
+    grid_settings = result.recipe.grid
+    level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)
+    resolution = h3.get_resolution(grid.index[0]) if len(grid) else grid_settings.resolution
+    parent_res = None
+    if len(grid) and "grade" in grid.columns:
+        parent_res = display_resolution(len(grid), resolution)
+    summarise = partial(display_rows, parent_res=parent_res) if parent_res is not None else None
+    jobs = part_jobs(grid, folder, partition_resolution=level, summarise=summarise)
+    return jobs, (len(grid), resolution, parent_res, grid.crs)
+
+
+def grid_outputs(
+    folder: Path, done: list[tuple[str, Any]], plan: DisplayPlan
+) -> tuple[list[str], tuple[gpd.GeoDataFrame, str] | None]:
+    """After the part tasks: the parts' paths relative to ``folder`` (checked, the folder fsynced),
+    and the map's display cells and note merged from the tasks' display rows (None: the cells)."""
+    names, rows = parts_written(folder, done)
+    cells, resolution, parent_res, crs = plan
+    if parent_res is None:
+        return names, None
+    shown = merge_display(rows, crs)
+    return names, (shown, display_note(cells, len(shown), resolution, parent_res))
 
 
 def write_grid(
     result: RunResult, folder: Path, *, scheduler: str = "synchronous"
 ) -> tuple[list[str], tuple[gpd.GeoDataFrame, str] | None]:
     """The grid as ``grid/part-<H3 parent>.parquet``, one Dask task per partition of the grid stage
-    (:mod:`urbanrisk.grid_dataset`).
+    (:func:`grid_jobs`, :func:`grid_outputs`; a run puts the same tasks in its write stage's graph).
 
     Returns the parts' paths relative to ``folder``, and, for a grid too large to map cell by cell,
     the map's display cells and note, reduced by the same tasks and merged here; else None.
@@ -31,50 +64,33 @@ def write_grid(
     """
     if scheduler.startswith("tcp://"):
         scheduler = "threads"
-    grid = result.grid
-    grid_settings = result.recipe.grid
-    level = partition_resolution(grid_settings.resolution, grid_settings.partition_resolution)
-    parent_res = None
-    if len(grid) and "grade" in grid.columns:
-        parent_res = display_resolution(len(grid), h3.get_resolution(grid.index[0]))
-    summarise = partial(display_rows, parent_res=parent_res) if parent_res is not None else None
-    names, rows = write_grid_dataset(
-        grid, folder, partition_resolution=level, scheduler=scheduler, summarise=summarise
-    )
-    if parent_res is None:
-        return names, None
-    shown = merge_display(rows, grid.crs)
-    note = display_note(len(grid), len(shown), h3.get_resolution(grid.index[0]), parent_res)
-    return names, (shown, note)
+    jobs, plan = grid_jobs(result, folder)
+    return grid_outputs(folder, map_partitions(write_part, jobs, scheduler=scheduler), plan)
 
 
-def write_parquet_tables(
-    result: RunResult, folder: Path, *, after_file: Callable[[str], None] | None = None
-) -> list[str]:
-    """One Parquet file per screen and coverage table (the grid: :func:`write_grid`); returns the
-    file names.
+def parquet_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The tables written one Parquet file each: the screens', coverage's and incident inputs."""
+    return {**screen_tables(result), **incident_inputs(result)}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+    """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
+    responsibility list as CSV for Excel; returns the file names in the order written.
 
     An empty table is still written, with its columns (a skipped screen has its file).
     """
-    hook = after_file or (lambda name: None)
     names: list[str] = []
-    for name, table in screen_tables(result).items():
+    for name, table in tables.items():
         if isinstance(table, gpd.GeoDataFrame):
             table.to_parquet(folder / f"{name}.parquet", index=False)
         else:
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
-        hook(f"{name}.parquet")
         names.append(f"{name}.parquet")
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
             pd.DataFrame(table).drop(columns="geometry").to_csv(
                 folder / "responsibility.csv", index=False, encoding="utf-8-sig"
             )
-            hook("responsibility.csv")
             names.append("responsibility.csv")
-    for name, table in incident_inputs(result).items():
-        table.to_parquet(folder / f"{name}.parquet", index=False)
-        hook(f"{name}.parquet")
-        names.append(f"{name}.parquet")
     return names
 
 
@@ -111,54 +127,3 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
         if coverage is not None and coverage.network_edges is not None
         else empty,
     }
-
-
-def write_gpkg(result: RunResult, path: Path) -> Path:
-    """``risk.gpkg``: the grid, every screen with geometry and the context layers inside the area.
-
-    The grid layer is streamed from the parts of the ``grid/`` dataset beside ``path``, one part
-    after the other (the grid is never read whole); without parts, from ``result.grid``.
-    """
-    import pyogrio
-
-    if grid_files(path.parent):
-        stream, geometry = grid_stream(path.parent)
-        types = geometry.get("geometry_types") or []
-        pyogrio.write_arrow(
-            stream,
-            path,
-            layer="grid",
-            driver="GPKG",
-            geometry_name="geometry",
-            geometry_type=types[0] if len(types) == 1 else "Unknown",
-            crs=CRS.from_json_dict(geometry["crs"]).to_wkt() if geometry.get("crs") else "OGC:CRS84",
-        )
-    else:
-        pyogrio.write_dataframe(result.grid.reset_index(), path, layer="grid", driver="GPKG")
-    stored = result.layers.store
-    extra = {
-        **screen_tables(result),
-        "buildings": result.layers.buildings if stored is None else None,
-        "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
-        "resources": result.layers.resources,
-        "streets": result.layers.streets.drop(columns=["node_ids"], errors="ignore")
-        if stored is None
-        else None,
-    }
-    for name, frame in extra.items():
-        if name in ("coverage", "resilience"):
-            continue  # tables without geometry: their Parquet files hold them
-        if frame is not None and len(frame):
-            inside = (
-                frame[frame.intersects(result.area)] if name in ("buildings", "pois", "streets") else frame
-            )
-            if len(inside):
-                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False)
-    for name in ("buildings", "streets") if stored is not None else ():
-        written = False  # those inside the area, one stored partition at a time
-        for frame in stored.parts(name, tuple(result.area.bounds)):
-            inside = frame[frame.intersects(result.area)].drop(columns=["node_ids"], errors="ignore")
-            if len(inside):
-                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=written)
-                written = True
-    return path

@@ -1,0 +1,127 @@
+"""The write stage as one Dask graph on the run's scheduler: the grid's parts, the tables, the
+GeoPackage and the map are written by tasks, the driver only cuts the grid and waits::
+
+    grid part tasks (one per partition: write, fsync, reduce to the map's display rows)
+      -> grid: check the parts, fsync grid/, merge the display rows
+           -> risk.gpkg: the grid layer streamed from the parts, then the other layers
+           -> map.html: the deck of the display cells, its JSON, the page
+    tables: one Parquet file per screen, coverage and incident table
+
+The tasks do what the driver did one after the other (same functions, same files: the tests compare
+them), two or more at once: Arrow, Parquet and GDAL release the GIL, so ``threads`` overlap too.
+Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
+cycle still fsyncs every file before it publishes the run: then they are clean and quick).
+Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
+run's pool (the map no coverage table or street graph, nor the whole grid when it shows display
+cells). A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
+(:func:`graph_scheduler`): shipping the inputs costs more than it saves, and the partial run folder
+is on this machine's disk, which a cluster's workers may not share.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import dask
+import geopandas as gpd
+
+from .. import grid_dataset
+from ..parallel import compute_graph
+from ..result import RunResult
+from .gpkg import gpkg_layers, write_gpkg_layers
+from .map import write_map
+from .summary import RunSummary
+from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
+
+
+def _geometry_only(frame: Any) -> Any:
+    return frame[[frame.geometry.name]] if isinstance(frame, gpd.GeoDataFrame) else frame
+
+
+def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
+    """``result`` with what the map reads: buildings and streets as geometries (context), no
+    coverage table or street graphs, and only the grid's residents and geometry (legend and scale)
+    when the map shows display cells from the parts."""
+    coverage = result.coverage
+    if coverage is not None:
+        coverage = dataclasses.replace(
+            coverage, coverage=coverage.coverage.iloc[:0], network_nodes=None, network_edges=None
+        )
+    layers = dataclasses.replace(
+        result.layers,
+        buildings=_geometry_only(result.layers.buildings),
+        streets=_geometry_only(result.layers.streets),
+    )
+    grid = result.grid
+    if plan[2] is not None:
+        grid = grid[["residents", grid.geometry.name]]
+    return dataclasses.replace(result, grid=grid, layers=layers, coverage=coverage, renderer=None)
+
+
+def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:
+    """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
+    write_gpkg_layers(path, layers, area, stored=stored)
+    grid_dataset.fsync_path(path)
+    return path.name
+
+
+def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[str], Any]) -> str:
+    """Task: ``map.html`` from the display cells merged from the parts (None: the grid's cells)."""
+    write_map(result, path, summary=summary, display=grid[1])
+    grid_dataset.fsync_path(path)
+    return path.name
+
+
+def _tables(tables: dict[str, Any], folder: Path) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV)."""
+    names = write_tables(tables, folder)
+    for name in names:
+        grid_dataset.fsync_path(folder / name)
+    return names
+
+
+def graph_scheduler(scheduler: str) -> str:
+    """The scheduler of the write graph for a run on ``scheduler``: its own, but threads for
+    ``processes`` and ``tcp://``.
+
+    Every input of the write stage is in the driver's memory: worker processes would first unpickle
+    the grid's parts, the buildings and streets (map and GeoPackage) and the tables, which at 64 tiles
+    costs more than it saves (2 cores: 7.9 s CPU against 6.0 s in threads, benchmarks/RESULTS.md,
+    "Write stage, session 5"); a cluster's workers may not share the driver's disk.
+
+    Examples
+    --------
+    >>> graph_scheduler("processes"), graph_scheduler("synchronous")
+    ('threads', 'synchronous')
+    """
+    return "threads" if scheduler == "processes" or scheduler.startswith("tcp://") else scheduler
+
+
+def write_files(result: RunResult, folder: Path, *, summary: RunSummary, scheduler: str) -> list[str]:
+    """Write the grid's parts, the tables, ``risk.gpkg`` and ``map.html`` into ``folder`` as one Dask
+    graph under ``scheduler``; returns what was written, as the hooks name it: ``grid``, each table
+    file, ``risk.gpkg``, ``map.html``."""
+    if scheduler.startswith("tcp://"):
+        scheduler = "threads"
+    jobs, plan = grid_jobs(result, folder)
+    parts = [
+        dask.delayed(grid_dataset.write_part)(job, dask_key_name=f"write-grid-part-{i}")
+        for i, job in enumerate(jobs)
+    ]
+    grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
+    tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
+    gpkg = dask.delayed(_gpkg)(
+        folder / "risk.gpkg",
+        gpkg_layers(result),
+        result.area,
+        dask.delayed(result.layers.store, name="write-gpkg-store", traverse=False),
+        grid,
+        dask_key_name="write-gpkg",
+    )
+    page = dask.delayed(_map)(
+        map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
+    )
+    _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+    return ["grid", *table_names, gpkg_name, map_name]

@@ -313,3 +313,21 @@ def test_progress_bars_only_on_a_terminal(monkeypatch, quiet, terminal, bars):
 
     monkeypatch.setattr(sys, "stdout", Stream())
     assert _progress(argparse.Namespace(quiet=quiet)) is bars
+
+
+def test_report_tables_align_a_numbers_heading_with_its_numbers():
+    """Right-aligned numbers under left-aligned headings read as shifted one column (a zh report's
+    红色单元 heading sat over the II-level residents)."""
+    import pandas as pd
+
+    from urbanrisk.outputs.report_parts import table_html
+
+    html = table_html(
+        pd.DataFrame({"name": ["A"], "residents": [12.0]}),
+        {"name": "unit", "residents": "residents"},
+        t=lambda text, **kw: text,
+        numeric={"residents"},
+    )
+    assert "<th>unit</th>" in html
+    assert '<th class="n">residents</th>' in html
+    assert '<td class="n">12</td>' in html

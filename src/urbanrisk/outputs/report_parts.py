@@ -25,6 +25,7 @@ h3 { font-size: 13px; margin: 10px 0 4px; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th.n { text-align: right; }
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .note { color: #666; font-size: 12px; }
@@ -69,7 +70,10 @@ def table_html(
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
-    head = "".join(f"<th>{escape_text(label)}</th>" for label in columns.values())
+    head = "".join(  # a number's heading aligned as its numbers are: right
+        f'<th class="n">{escape_text(label)}</th>' if key in numeric else f"<th>{escape_text(label)}</th>"
+        for key, label in columns.items()
+    )
     rows = []
     for _, row in frame.head(limit).iterrows():
         cells = []

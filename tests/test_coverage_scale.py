@@ -1,0 +1,81 @@
+"""Coverage at scale (issue 17, session 5): the vectorised N-1 losses, gaps and graph building give
+the tables the implementations they replaced gave (kept in tests/reference_coverage.py), on
+Baltimore's shipped extract."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import reference_coverage as reference
+from conftest import BALTIMORE_PBF
+from urbanrisk.coverage import cover_cells, resources_near, standards_for
+from urbanrisk.grade import cell_centres_xy
+from urbanrisk.grid import cells_from_area, grid_frame
+from urbanrisk.layers.osm import osm_from_file
+from urbanrisk.network import street_graph
+from urbanrisk.resilience import station_losses
+
+UTM = "EPSG:32618"
+
+
+@pytest.fixture(scope="module")
+def baltimore_drive():
+    osm = osm_from_file(BALTIMORE_PBF)
+    area = box(*osm.bounds)
+    grid = grid_frame(cells_from_area(area, 9))
+    grid["residents"] = np.arange(len(grid)) % 7 + 0.5  # uneven, so that a wrong cell shows
+    graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs=UTM)
+    resources = resources_near(osm.pois, None, area, buffer_m=2000.0, utm_crs=UTM)
+    return osm, area, grid, graph, resources, cell_centres_xy(grid.index, UTM)
+
+
+@pytest.mark.parametrize(("name", "factor"), [("fire", 1.0), ("fire", 1.5), ("medical", 1.0)])
+def test_station_losses_equal_the_search_per_station_on_baltimore(baltimore_drive, name, factor):
+    """One pass for every station (nearest other station from the catchments' borders) equals a
+    search from the other stations per station; 1.5 times the limit makes fire catchments overlap widely."""
+    _, _, grid, graph, resources, xy = baltimore_drive
+    standard = next(s for s in standards_for("cn") if s.name == name)
+    standard = dataclasses.replace(standard, limit=standard.limit * factor)
+    table = cover_cells(graph, standard, grid, resources, max_snap_m=500.0, cells_xy=xy).cells
+    got = station_losses(graph, standard, table, resources, cells_xy=xy, max_snap_m=500.0)
+    expected = reference.station_losses(graph, standard, table, resources, cells_xy=xy, max_snap_m=500.0)
+    assert len(got) >= 2 and got["residents_lost"].sum() > 0
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("mode", ["drive", "walk", "drive_service"])
+def test_street_graph_equals_the_graph_built_before_on_baltimore(baltimore_drive, mode):
+    """Integer node rows (factorize), minima per node pair by sorting, and projection by a pyproj
+    Transformer give bit for bit the matrices, nodes and flags that np.unique, groupby.min and
+    GeoSeries.to_crs gave; edge keys count parallel edges as groupby.cumcount did."""
+    osm = baltimore_drive[0]
+    graph = street_graph(osm.streets, osm.street_nodes, mode=mode, utm_crs=UTM)
+    edges, nodes = graph.edges, osm.street_nodes
+    node_ids, time, length = reference.edges_to_matrices_before(edges)
+    np.testing.assert_array_equal(graph.node_ids, node_ids)
+    for got, expected in ((graph.time_s, time), (graph.length_m, length)):
+        for part in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(got, part), getattr(expected, part))
+    lon, lat = nodes.loc[node_ids, "lon"].to_numpy(), nodes.loc[node_ids, "lat"].to_numpy()
+    np.testing.assert_array_equal(graph.xy, reference.projected_before(lon, lat, UTM))
+    np.testing.assert_array_equal(graph.at_grade, np.isin(node_ids, edges.loc[edges["at_grade"], ["u", "v"]]))
+    np.testing.assert_array_equal(edges["key"], edges.groupby(["u", "v"]).cumcount())
+    if mode == "drive_service":
+        position = pd.Series(np.arange(len(node_ids)), index=node_ids)
+        expected = reference.public_snap_nodes_before(edges, position, len(node_ids))
+        np.testing.assert_array_equal(graph.public, expected)
+
+
+def test_parallel_edges_are_ranked_and_reduced_in_order_of_first_appearance():
+    """By hand: pairs 5, 3, 5, 5, 3 -> keys 0, 0, 1, 2, 1; pairs first seen 5 then 3, minima 1 and 2."""
+    from urbanrisk.network import _first_pairs, _min_per_pair, _parallel_rank
+
+    assert _parallel_rank(np.array([5, 3, 5, 5, 3])).tolist() == [0, 0, 1, 2, 1]
+    rows, cols, grouping = _first_pairs(np.array([1, 0, 1, 1, 0]), np.array([1, 3, 1, 1, 3]), 4)
+    assert rows.tolist() == [1, 0] and cols.tolist() == [1, 3]
+    assert _min_per_pair(np.array([4.0, 2.0, 1.0, np.nan, 7.0]), grouping).tolist() == [1.0, 2.0]

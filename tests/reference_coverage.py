@@ -3,12 +3,15 @@ the rewritten ones must give equal tables (tests/test_coverage_scale.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
+from urbanrisk.clusters import cell_clusters, dissolve_cells
 from urbanrisk.network import StreetGraph
 from urbanrisk.resilience import COLUMNS, empty_losses
 from urbanrisk.result import Standard
@@ -147,3 +150,45 @@ def public_snap_nodes_before(edges: pd.DataFrame, position: pd.Series, n: int) -
     at_grade = np.zeros(n, dtype=bool)
     at_grade[level.to_numpy()] = True
     return mask & at_grade if (mask & at_grade).any() else mask
+
+
+def gaps_before(
+    grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
+) -> gpd.GeoDataFrame:
+    """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
+    replaces :func:`urbanrisk.clusters.cell_clusters`)."""
+    columns = [
+        "standard",
+        "gap",
+        "cells",
+        "residents",
+        "area_km2",
+        "worst_travel",
+        "unit",
+        "unreachable_cells",
+        "geometry",
+    ]
+    mask = (~table["covered"]) & (table["residents"] > 0)
+    chosen = table.index[mask]
+    if not len(chosen):
+        return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
+    labels = (clusters_of or cell_clusters)(chosen)
+    rows = []
+    for label in range(labels.max() + 1):
+        cells = list(chosen[labels == label])
+        part = table.loc[cells]
+        rows.append(
+            {
+                "standard": part["standard"].iloc[0],
+                "cells": len(cells),
+                "residents": float(part["residents"].sum()),
+                "area_km2": float(grid.loc[cells, "cell_area_m2"].sum() / 1e6),
+                "worst_travel": float(part["travel"].max()) if part["reached"].all() else float("inf"),
+                "unit": part["unit"].iloc[0],
+                "unreachable_cells": int((~part["reached"]).sum()),
+                "geometry": dissolve_cells(cells),
+            }
+        )
+    gaps = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).sort_values("residents", ascending=False)
+    gaps.insert(1, "gap", [f"{gaps['standard'].iloc[0]}-gap-{i + 1:02d}" for i in range(len(gaps))])
+    return gaps[columns].reset_index(drop=True)

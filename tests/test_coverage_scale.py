@@ -13,7 +13,7 @@ from shapely.geometry import box
 
 import reference_coverage as reference
 from conftest import BALTIMORE_PBF
-from urbanrisk.coverage import cover_cells, resources_near, standards_for
+from urbanrisk.coverage import cover_cells, gaps_from_coverage, resources_near, standards_for
 from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.osm import osm_from_file
@@ -79,3 +79,15 @@ def test_parallel_edges_are_ranked_and_reduced_in_order_of_first_appearance():
     rows, cols, grouping = _first_pairs(np.array([1, 0, 1, 1, 0]), np.array([1, 3, 1, 1, 3]), 4)
     assert rows.tolist() == [1, 0] and cols.tolist() == [1, 3]
     assert _min_per_pair(np.array([4.0, 2.0, 1.0, np.nan, 7.0]), grouping).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("name", ["fire", "medical"])
+def test_gaps_equal_the_gaps_cut_cell_by_cell_before_on_baltimore(baltimore_drive, name):
+    """Gaps from sorted arrays equal the gaps from a table lookup per gap (some residents unknown)."""
+    _, _, grid, graph, resources, xy = baltimore_drive
+    standard = next(s for s in standards_for("cn") if s.name == name)
+    table = cover_cells(graph, standard, grid, resources, max_snap_m=500.0, cells_xy=xy).cells
+    table.loc[table.index[::11], "residents"] = np.nan
+    got = gaps_from_coverage(grid, table)
+    assert len(got) >= 3 and (got["unreachable_cells"] > 0).any()
+    pd.testing.assert_frame_equal(got, reference.gaps_before(grid, table))

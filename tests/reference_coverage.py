@@ -3,6 +3,7 @@ the rewritten ones must give equal tables (tests/test_coverage_scale.py)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -12,9 +13,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from urbanrisk.clusters import cell_clusters, dissolve_cells
+from urbanrisk.network import _GEOD as _GEOD
 from urbanrisk.network import StreetGraph
 from urbanrisk.resilience import COLUMNS, empty_losses
 from urbanrisk.result import Standard
+from urbanrisk.street_rules import MODES, street_tag, usable_ways, way_directions, ways_at_grade
 
 
 def _lost_cells(
@@ -192,3 +195,57 @@ def gaps_before(
     gaps = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).sort_values("residents", ascending=False)
     gaps.insert(1, "gap", [f"{gaps['standard'].iloc[0]}-gap-{i + 1:02d}" for i in range(len(gaps))])
     return gaps[columns].reset_index(drop=True)
+
+
+def edges_from_streets_before(
+    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Directed edges (u, v, key, way_id, highway, maxspeed, at_grade, length) of one mode.
+
+    Parameters
+    ----------
+    streets
+        Ways with ``node_ids``, ``highway``, ``oneway``, ``maxspeed`` and the tag columns of
+        :data:`urbanrisk.layers.osm.STREET_TAGS` (a missing column counts as untagged).
+    nodes
+        Node id -> lon, lat.
+    mode
+        ``drive`` or ``walk``.
+    filters
+        :func:`network_filter_table` (``None``: the shipped one, osmnx's rules).
+    """
+    if mode not in MODES:
+        msg = f"unknown mode {mode!r}: use drive or walk"
+        raise ValueError(msg)
+    ways = streets.loc[usable_ways(streets, mode=mode, filters=filters)]
+    id_lists = [list(ids) for ids in ways["node_ids"]]
+    counts = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    flat = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(counts.sum()))
+    way_of = np.repeat(np.arange(len(id_lists)), counts)
+    # consecutive nodes of the same way, repeated nodes skipped: one segment each
+    segment = (way_of[:-1] == way_of[1:]) & (flat[:-1] != flat[1:])
+    a, b, seg_way = flat[:-1][segment], flat[1:][segment], way_of[:-1][segment]
+    direction = way_directions(ways, mode=mode)[seg_way]
+    # per segment the forward edge, then the backward one (where the way's direction allows it)
+    allowed_pair = np.column_stack([direction >= 0, direction <= 0])
+    u = np.column_stack([a, b])[allowed_pair]
+    v = np.column_stack([b, a])[allowed_pair]
+    edge_way = np.column_stack([seg_way, seg_way])[allowed_pair]
+    edges = pd.DataFrame(
+        {
+            "u": u,
+            "v": v,
+            "way_id": ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way,
+            "highway": ways["highway"].to_numpy()[edge_way],
+            "maxspeed": street_tag(ways, "maxspeed").to_numpy()[edge_way],
+            "at_grade": ways_at_grade(ways)[edge_way],
+        }
+    )
+    if mode == "drive_service":  # the ways `drive` keeps: where drive_service snaps points first
+        edges["public"] = usable_ways(ways, mode="drive", filters=filters)[edge_way]
+    edges = edges[edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index)]
+    lon_u, lat_u = nodes.loc[edges["u"], "lon"].to_numpy(), nodes.loc[edges["u"], "lat"].to_numpy()
+    lon_v, lat_v = nodes.loc[edges["v"], "lon"].to_numpy(), nodes.loc[edges["v"], "lat"].to_numpy()
+    edges["length"] = _GEOD.inv(lon_u, lat_u, lon_v, lat_v)[2]
+    edges["key"] = edges.groupby(["u", "v"]).cumcount()
+    return edges.reset_index(drop=True)

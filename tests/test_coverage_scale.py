@@ -17,7 +17,7 @@ from urbanrisk.coverage import cover_cells, gaps_from_coverage, resources_near, 
 from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.osm import osm_from_file
-from urbanrisk.network import street_graph
+from urbanrisk.network import edges_from_streets, street_graph
 from urbanrisk.resilience import station_losses
 
 UTM = "EPSG:32618"
@@ -56,6 +56,8 @@ def test_street_graph_equals_the_graph_built_before_on_baltimore(baltimore_drive
     osm = baltimore_drive[0]
     graph = street_graph(osm.streets, osm.street_nodes, mode=mode, utm_crs=UTM)
     edges, nodes = graph.edges, osm.street_nodes
+    before = reference.edges_from_streets_before(osm.streets, nodes, mode=mode)  # lengths both ways
+    pd.testing.assert_frame_equal(edges_from_streets(osm.streets, nodes, mode=mode), before)
     node_ids, time, length = reference.edges_to_matrices_before(edges)
     np.testing.assert_array_equal(graph.node_ids, node_ids)
     for got, expected in ((graph.time_s, time), (graph.length_m, length)):

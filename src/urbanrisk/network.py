@@ -133,7 +133,12 @@ class StreetGraph:
 
 
 def edges_from_streets(
-    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None
+    streets: gpd.GeoDataFrame,
+    nodes: pd.DataFrame,
+    *,
+    mode: str,
+    filters: pd.DataFrame | None = None,
+    lengths: bool = True,
 ) -> pd.DataFrame:
     """Directed edges (u, v, key, way_id, highway, maxspeed, at_grade, length) of one mode.
 
@@ -148,6 +153,8 @@ def edges_from_streets(
         ``drive`` or ``walk``.
     filters
         :func:`network_filter_table` (``None``: the shipped one, osmnx's rules).
+    lengths
+        False: only u, v, at_grade (and public): the topology, for :func:`snap_graph`.
     """
     if mode not in MODES:
         msg = f"unknown mode {mode!r}: use drive or walk"
@@ -160,30 +167,34 @@ def edges_from_streets(
     # consecutive nodes of the same way, repeated nodes skipped: one segment each
     segment = (way_of[:-1] == way_of[1:]) & (flat[:-1] != flat[1:])
     a, b, seg_way = flat[:-1][segment], flat[1:][segment], way_of[:-1][segment]
+    at_a, at_b = nodes.index.get_indexer(a), nodes.index.get_indexer(b)
     direction = way_directions(ways, mode=mode)[seg_way]
-    # per segment the forward edge, then the backward one (where the way's direction allows it)
-    allowed_pair = np.column_stack([direction >= 0, direction <= 0])
-    u = np.column_stack([a, b])[allowed_pair]
-    v = np.column_stack([b, a])[allowed_pair]
-    edge_way = np.column_stack([seg_way, seg_way])[allowed_pair]
-    edges = pd.DataFrame(
-        {
-            "u": u,
-            "v": v,
-            "way_id": ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way,
-            "highway": ways["highway"].to_numpy()[edge_way],
-            "maxspeed": street_tag(ways, "maxspeed").to_numpy()[edge_way],
-            "at_grade": ways_at_grade(ways)[edge_way],
-        }
-    )
+    # per segment the forward edge, then the backward one (where the way's direction allows it);
+    # segments with a node missing from ``nodes`` are left out
+    allowed = np.column_stack([direction >= 0, direction <= 0]) & ((at_a >= 0) & (at_b >= 0))[:, None]
+    u, v = np.column_stack([a, b])[allowed], np.column_stack([b, a])[allowed]
+    edge_seg = np.column_stack([np.arange(len(a)), np.arange(len(a))])[allowed]
+    edge_way = seg_way[edge_seg]
+    columns = {"u": u, "v": v}
+    if lengths:
+        columns["way_id"] = ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way
+        columns["highway"] = ways["highway"].to_numpy()[edge_way]
+        columns["maxspeed"] = street_tag(ways, "maxspeed").to_numpy()[edge_way]
+    columns["at_grade"] = ways_at_grade(ways)[edge_way]
+    edges = pd.DataFrame(columns)
     if mode == "drive_service":  # the ways `drive` keeps: where drive_service snaps points first
         edges["public"] = usable_ways(ways, mode="drive", filters=filters)[edge_way]
-    at_u, at_v = nodes.index.get_indexer(edges["u"]), nodes.index.get_indexer(edges["v"])
-    known = (at_u >= 0) & (at_v >= 0)
-    edges, at_u, at_v = edges[known].reset_index(drop=True), at_u[known], at_v[known]
-    lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
-    edges["length"] = _GEOD.inv(lon[at_u], lat[at_u], lon[at_v], lat[at_v])[2]
-    edges["key"] = _parallel_rank(at_u.astype(np.int64) * len(nodes) + at_v)
+    if lengths:
+        # once per segment: the geodesic inverse is symmetric, bit for bit (GeographicLib orders
+        # the two points itself), so the backward edge has the forward edge's length
+        used = np.unique(edge_seg)
+        seg_length = np.full(len(a), np.nan)
+        lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
+        ka, kb = at_a[used], at_b[used]
+        seg_length[used] = _GEOD.inv(lon[ka], lat[ka], lon[kb], lat[kb])[2]
+        edges["length"] = seg_length[edge_seg]
+        at_u, at_v = np.column_stack([at_a, at_b])[allowed], np.column_stack([at_b, at_a])[allowed]
+        edges["key"] = _parallel_rank(at_u.astype(np.int64) * len(nodes) + at_v)
     return edges
 
 

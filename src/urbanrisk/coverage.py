@@ -215,17 +215,8 @@ def gaps_from_coverage(
 ) -> gpd.GeoDataFrame:
     """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
     replaces :func:`urbanrisk.clusters.cell_clusters`)."""
-    columns = [
-        "standard",
-        "gap",
-        "cells",
-        "residents",
-        "area_km2",
-        "worst_travel",
-        "unit",
-        "unreachable_cells",
-        "geometry",
-    ]
+    head = ["standard", "gap", "cells", "residents", "area_km2"]
+    columns = [*head, "worst_travel", "unit", "unreachable_cells", "geometry"]
     mask = (~table["covered"]) & (table["residents"] > 0)
     chosen = table.index[mask]
     if not len(chosen):

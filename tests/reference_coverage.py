@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from urbanrisk.clusters import cell_clusters, dissolve_cells
 from urbanrisk.network import _GEOD as _GEOD
-from urbanrisk.network import StreetGraph
+from urbanrisk.network import StreetGraph, street_graph
 from urbanrisk.resilience import COLUMNS, empty_losses
 from urbanrisk.result import Standard
 from urbanrisk.street_rules import MODES, street_tag, usable_ways, way_directions, ways_at_grade
@@ -249,3 +249,37 @@ def edges_from_streets_before(
     edges["length"] = _GEOD.inv(lon_u, lat_u, lon_v, lat_v)[2]
     edges["key"] = edges.groupby(["u", "v"]).cumcount()
     return edges.reset_index(drop=True)
+
+
+def campus_hint_before(
+    mode: str,
+    name: str,
+    table: pd.DataFrame,
+    streets: gpd.GeoDataFrame,
+    street_nodes: pd.DataFrame,
+    cells_xy: np.ndarray,
+    *,
+    utm_crs: str,
+    max_snap_m: float,
+    speeds: pd.DataFrame | None = None,
+) -> str:
+    """Uncovered residents with no public drive street within ``max_snap_m`` but a ``drive_service``
+    street (campuses, gated estates) where that mode would snap them: named in the status with the
+    recipe line to try."""
+    if mode != "drive" or not len(table):
+        return ""
+    far = (table["cell_snap_m"].to_numpy() > max_snap_m) & (table["residents_uncovered"].to_numpy() > 0)
+    service = usable_ways(streets, mode="drive_service") & ~usable_ways(streets, mode="drive")
+    if not far.any() or not service.any():
+        return ""
+    graph = street_graph(streets, street_nodes, mode="drive_service", utm_crs=utm_crs, speeds=speeds)
+    graph.public_snap_m = max_snap_m
+    _, snap = graph.snap(cells_xy[far, 0], cells_xy[far, 1])
+    people = float(table["residents_uncovered"].to_numpy()[far][snap <= max_snap_m].sum())
+    if people < 1:
+        return ""
+    return (
+        f"; {people:,.0f} of them live over {max_snap_m:.0f} m from a public drive street but near service "
+        f"roads (campuses, gated estates?): coverage: {{overrides: {{{name}: {{mode: "
+        "drive_service}}} also routes on those"
+    )

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 
+import h3
 import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
 import reference_coverage as reference
-from conftest import BALTIMORE_PBF
+from conftest import BALTIMORE_PBF, WUDAOKOU_OSM
 from urbanrisk.coverage import cover_cells, gaps_from_coverage, resources_near, standards_for
 from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.osm import osm_from_file
 from urbanrisk.network import edges_from_streets, street_graph
 from urbanrisk.resilience import station_losses
+from urbanrisk.service_roads import campus_hint
 
 UTM = "EPSG:32618"
 
@@ -93,3 +95,35 @@ def test_gaps_equal_the_gaps_cut_cell_by_cell_before_on_baltimore(baltimore_driv
     got = gaps_from_coverage(grid, table)
     assert len(got) >= 3 and (got["unreachable_cells"] > 0).any()
     pd.testing.assert_frame_equal(got, reference.gaps_before(grid, table))
+
+
+@pytest.mark.parametrize("city", ["wudaokou", "baltimore"])
+def test_campus_hint_equals_the_hint_from_a_whole_drive_service_graph(baltimore_drive, city):
+    """The hint from a KD-tree of service-road nodes and the graph's topology alone (or the run's own
+    drive_service graph) equals the hint from a whole drive_service graph (both name residents)."""
+    if city == "baltimore":
+        osm, area, grid, graph, resources, xy = baltimore_drive
+        utm = UTM
+    else:
+        osm = osm_from_file(WUDAOKOU_OSM)
+        area = box(*osm.bounds)
+        grid = grid_frame(cells_from_area(area, 10))
+        grid["residents"] = 3.0
+        utm = "EPSG:32650"
+        graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs=utm)
+        resources = resources_near(osm.pois, None, area, buffer_m=2000.0, utm_crs=utm)
+        xy = cell_centres_xy(grid.index, utm)
+    standard = next(s for s in standards_for("cn") if s.name == "medical")
+    table = cover_cells(graph, standard, grid, resources, max_snap_m=500.0, cells_xy=xy).cells
+    args = ("drive", "medical", table, osm.streets, osm.street_nodes, xy)
+    expected = reference.campus_hint_before(*args, utm_crs=utm, max_snap_m=500.0)
+    assert "of them live over 500 m from a public drive street" in expected
+    assert campus_hint(*args, utm_crs=utm, max_snap_m=500.0) == expected
+    service = street_graph(osm.streets, osm.street_nodes, mode="drive_service", utm_crs=utm)
+    assert campus_hint(*args, utm_crs=utm, max_snap_m=500.0, graphs={"drive_service": service}) == expected
+
+
+def test_cell_centres_are_projected_as_geoseries_to_crs_projects_them(baltimore_drive):
+    grid, xy = baltimore_drive[2], baltimore_drive[5]
+    latlng = np.array([h3.cell_to_latlng(c) for c in grid.index])
+    np.testing.assert_array_equal(xy, reference.projected_before(latlng[:, 1], latlng[:, 0], UTM))

@@ -312,7 +312,7 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
-    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "speeds": speeds}  # of the campus hint
+    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "graphs": graphs}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:
         if streets is None or not len(streets):

@@ -261,6 +261,17 @@ def street_graph(
     return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
 
 
+def snap_graph(streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, utm_crs: str) -> StreetGraph:
+    """The mode's graph for snapping only: its nodes, components and snap nodes as
+    :func:`street_graph` has them, every edge weighing 1 (no lengths or speeds are computed)."""
+    edges = edges_from_streets(streets, nodes, mode=mode, lengths=False)
+    if edges.empty:
+        msg = f"no {mode} streets in the OSM layer"
+        raise InputError(msg)
+    edges["travel_time"] = edges["length"] = 1.0
+    return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
+
+
 def drive_speeds(edges: pd.DataFrame, speeds: pd.DataFrame) -> np.ndarray:
     """km/h per edge: its tagged ``maxspeed`` times its type's ``maxspeed_factor``, else the type's
     ``drive_kmh`` (types missing from the table take the ``fallback`` row)."""
@@ -288,7 +299,7 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
     length = csr_matrix((np.maximum(length_min, 1e-6), (rows, cols)), shape=(n, n))
     at = nodes.index.get_indexer(node_ids)
     lon, lat = nodes["lon"].to_numpy(dtype=float)[at], nodes["lat"].to_numpy(dtype=float)[at]
-    xy = np.column_stack(_to_utm(utm_crs).transform(lon, lat))
+    xy = np.column_stack(to_utm(utm_crs).transform(lon, lat))
     at_grade = None
     if "at_grade" in edges.columns:
         level = np.tile(edges["at_grade"].to_numpy(dtype=bool), 2)
@@ -308,7 +319,7 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
     )
 
 
-def _to_utm(utm_crs: str) -> Transformer:
+def to_utm(utm_crs: str) -> Transformer:
     """lon/lat -> ``utm_crs`` (what ``GeoSeries.to_crs`` does, on plain arrays)."""
     return Transformer.from_crs("EPSG:4326", utm_crs, always_xy=True)
 

@@ -187,7 +187,8 @@ def edges_from_streets(
     if lengths:
         # once per segment: the geodesic inverse is symmetric, bit for bit (GeographicLib orders
         # the two points itself), so the backward edge has the forward edge's length
-        used = np.unique(edge_seg)
+        used = np.zeros(len(a), dtype=bool)
+        used[edge_seg] = True
         seg_length = np.full(len(a), np.nan)
         lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
         ka, kb = at_a[used], at_b[used]

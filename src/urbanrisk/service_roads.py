@@ -8,6 +8,8 @@ with no public street within ``max_snap_m`` are named: ``drive_service`` snaps e
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -68,7 +70,7 @@ def _near_service_roads(
     """Per point: a node of a ``drive_service`` way lies within ``within_m`` (a little more: a
     superset of the points some snap node of the mode lies that close to)."""
     ways = streets.loc[usable_ways(streets, mode="drive_service"), "node_ids"]
-    ids = pd.unique(np.concatenate([np.asarray(n, dtype=np.int64) for n in ways] or [np.zeros(0, np.int64)]))
+    ids = pd.unique(np.fromiter(itertools.chain.from_iterable(ways), dtype=np.int64))
     at = nodes.index.get_indexer(ids)
     at = at[at >= 0]
     if not len(at) or not len(xy):

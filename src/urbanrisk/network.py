@@ -160,8 +160,8 @@ def edges_from_streets(
         msg = f"unknown mode {mode!r}: use drive or walk"
         raise InputError(msg)
     ways = streets.loc[usable_ways(streets, mode=mode, filters=filters)]
-    id_lists = [list(ids) for ids in ways["node_ids"]]
-    counts = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    id_lists = ways["node_ids"]
+    counts = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
     flat = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(counts.sum()))
     way_of = np.repeat(np.arange(len(id_lists)), counts)
     # consecutive nodes of the same way, repeated nodes skipped: one segment each
@@ -178,8 +178,8 @@ def edges_from_streets(
     columns = {"u": u, "v": v}
     if lengths:
         columns["way_id"] = ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way
-        columns["highway"] = ways["highway"].to_numpy()[edge_way]
-        columns["maxspeed"] = street_tag(ways, "maxspeed").to_numpy()[edge_way]
+        columns["highway"] = _take(ways["highway"], edge_way)
+        columns["maxspeed"] = _take(street_tag(ways, "maxspeed"), edge_way)
     columns["at_grade"] = ways_at_grade(ways)[edge_way]
     edges = pd.DataFrame(columns)
     if mode == "drive_service":  # the ways `drive` keeps: where drive_service snaps points first
@@ -197,6 +197,13 @@ def edges_from_streets(
         at_u, at_v = np.column_stack([at_a, at_b])[allowed], np.column_stack([at_b, at_a])[allowed]
         edges["key"] = _parallel_rank(at_u.astype(np.int64) * len(nodes) + at_v)
     return edges
+
+
+def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``column``'s values at positions ``at`` (a string column stays one: no Python objects)."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.array.take(at)
+    return column.to_numpy()[at]
 
 
 def _parallel_rank(pair: np.ndarray) -> np.ndarray:

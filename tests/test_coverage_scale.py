@@ -127,3 +127,19 @@ def test_cell_centres_are_projected_as_geoseries_to_crs_projects_them(baltimore_
     grid, xy = baltimore_drive[2], baltimore_drive[5]
     latlng = np.array([h3.cell_to_latlng(c) for c in grid.index])
     np.testing.assert_array_equal(xy, reference.projected_before(latlng[:, 1], latlng[:, 0], UTM))
+
+
+def test_nearest_other_source_on_a_line_by_hand():
+    """Nodes 0-1-2-3-4 one unit apart both ways, sources at 0 and 4 (and a one-way spur 4 -> 5 of
+    2 units): from the other source, node 1 is 3 away, node 0 4, node 5 2 + 4 = 6 (5 has no way out)."""
+    from scipy.sparse import csr_matrix
+
+    from urbanrisk.resilience import other_source_distance
+
+    rows = [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    cols = [1, 0, 2, 1, 3, 2, 4, 3, 5]
+    weights = [1.0] * 8 + [2.0]
+    matrix = csr_matrix((weights, (rows, cols)), shape=(6, 6))
+    origin, other = other_source_distance(matrix, np.array([0, 4]))
+    assert origin[[0, 1, 3, 4, 5]].tolist() == [0, 0, 4, 4, 4] and origin[2] in (0, 4)
+    assert other.tolist() == [4.0, 3.0, 2.0, 3.0, 4.0, 6.0]

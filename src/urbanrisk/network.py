@@ -201,7 +201,7 @@ def edges_from_streets(
 
 def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
     """``column``'s values at positions ``at`` (a string column stays one: no Python objects)."""
-    if isinstance(column.dtype, pd.StringDtype):
+    if column.dtype == "str":  # pandas' default string type, which the frame infers from objects
         return column.array.take(at)
     return column.to_numpy()[at]
 

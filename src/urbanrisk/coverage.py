@@ -31,6 +31,7 @@ is reached.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -214,36 +215,34 @@ def gaps_from_coverage(
 ) -> gpd.GeoDataFrame:
     """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
     replaces :func:`urbanrisk.clusters.cell_clusters`)."""
-    columns = [
-        "standard",
-        "gap",
-        "cells",
-        "residents",
-        "area_km2",
-        "worst_travel",
-        "unit",
-        "unreachable_cells",
-        "geometry",
-    ]
+    head = ["standard", "gap", "cells", "residents", "area_km2"]
+    columns = [*head, "worst_travel", "unit", "unreachable_cells", "geometry"]
     mask = (~table["covered"]) & (table["residents"] > 0)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
     labels = (clusters_of or cell_clusters)(chosen)
+    order = np.argsort(labels, kind="stable")  # each gap's cells together, in table order
+    bounds = np.searchsorted(labels[order], np.arange(labels.max() + 2))
+    at = np.flatnonzero(mask.to_numpy())[order]
+    cells = chosen[order]
+    residents = table["residents"].to_numpy(dtype=float)[at]
+    area = grid["cell_area_m2"].to_numpy(dtype=float)[grid.index.get_indexer(cells)]
+    travel, reached = table["travel"].to_numpy(dtype=float)[at], table["reached"].to_numpy(dtype=bool)[at]
+    standard, unit = table["standard"].to_numpy()[at], table["unit"].to_numpy()[at]
     rows = []
-    for label in range(labels.max() + 1):
-        cells = list(chosen[labels == label])
-        part = table.loc[cells]
+    for start, end in itertools.pairwise(bounds):
+        here = slice(start, end)
         rows.append(
             {
-                "standard": part["standard"].iloc[0],
-                "cells": len(cells),
-                "residents": float(part["residents"].sum()),
-                "area_km2": float(grid.loc[cells, "cell_area_m2"].sum() / 1e6),
-                "worst_travel": float(part["travel"].max()) if part["reached"].all() else float("inf"),
-                "unit": part["unit"].iloc[0],
-                "unreachable_cells": int((~part["reached"]).sum()),
-                "geometry": dissolve_cells(cells),
+                "standard": standard[start],
+                "cells": end - start,
+                "residents": float(np.nansum(residents[here])),  # as Series.sum: NaN skipped
+                "area_km2": float(np.nansum(area[here]) / 1e6),
+                "worst_travel": float(np.fmax.reduce(travel[here])) if reached[here].all() else float("inf"),
+                "unit": unit[start],
+                "unreachable_cells": int((~reached[here]).sum()),
+                "geometry": dissolve_cells(list(cells[here])),
             }
         )
     gaps = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).sort_values("residents", ascending=False)
@@ -313,7 +312,7 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
-    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "speeds": speeds}  # of the campus hint
+    where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "graphs": graphs}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:
         if streets is None or not len(streets):

@@ -29,6 +29,7 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from . import settings
@@ -101,9 +102,9 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
 
 def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
     """Projected (x, y) of H3 cell centres, shape (n, 2)."""
-    latlng = cell_latlng(cells)
-    centres = gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), crs=4326).to_crs(utm_crs)
-    return np.column_stack([centres.x, centres.y])
+    latlng = cell_latlng(cells)  # a Transformer on the arrays: GeoSeries.to_crs's numbers, no points
+    x, y = Transformer.from_crs("EPSG:4326", utm_crs, always_xy=True).transform(latlng[:, 1], latlng[:, 0])
+    return np.column_stack([x, y])
 
 
 def hazard_intensity(

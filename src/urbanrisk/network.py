@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -133,7 +133,12 @@ class StreetGraph:
 
 
 def edges_from_streets(
-    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None
+    streets: gpd.GeoDataFrame,
+    nodes: pd.DataFrame,
+    *,
+    mode: str,
+    filters: pd.DataFrame | None = None,
+    lengths: bool = True,
 ) -> pd.DataFrame:
     """Directed edges (u, v, key, way_id, highway, maxspeed, at_grade, length) of one mode.
 
@@ -148,42 +153,68 @@ def edges_from_streets(
         ``drive`` or ``walk``.
     filters
         :func:`network_filter_table` (``None``: the shipped one, osmnx's rules).
+    lengths
+        False: only u, v, at_grade (and public): the topology, for :func:`snap_graph`.
     """
     if mode not in MODES:
         msg = f"unknown mode {mode!r}: use drive or walk"
         raise InputError(msg)
     ways = streets.loc[usable_ways(streets, mode=mode, filters=filters)]
-    id_lists = [list(ids) for ids in ways["node_ids"]]
-    counts = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    id_lists = ways["node_ids"]
+    counts = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
     flat = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=int(counts.sum()))
     way_of = np.repeat(np.arange(len(id_lists)), counts)
     # consecutive nodes of the same way, repeated nodes skipped: one segment each
     segment = (way_of[:-1] == way_of[1:]) & (flat[:-1] != flat[1:])
     a, b, seg_way = flat[:-1][segment], flat[1:][segment], way_of[:-1][segment]
+    at_a, at_b = nodes.index.get_indexer(a), nodes.index.get_indexer(b)
     direction = way_directions(ways, mode=mode)[seg_way]
-    # per segment the forward edge, then the backward one (where the way's direction allows it)
-    allowed_pair = np.column_stack([direction >= 0, direction <= 0])
-    u = np.column_stack([a, b])[allowed_pair]
-    v = np.column_stack([b, a])[allowed_pair]
-    edge_way = np.column_stack([seg_way, seg_way])[allowed_pair]
-    edges = pd.DataFrame(
-        {
-            "u": u,
-            "v": v,
-            "way_id": ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way,
-            "highway": ways["highway"].to_numpy()[edge_way],
-            "maxspeed": street_tag(ways, "maxspeed").to_numpy()[edge_way],
-            "at_grade": ways_at_grade(ways)[edge_way],
-        }
-    )
+    # per segment the forward edge, then the backward one (where the way's direction allows it);
+    # segments with a node missing from ``nodes`` are left out
+    allowed = np.column_stack([direction >= 0, direction <= 0]) & ((at_a >= 0) & (at_b >= 0))[:, None]
+    u, v = np.column_stack([a, b])[allowed], np.column_stack([b, a])[allowed]
+    edge_seg = np.column_stack([np.arange(len(a)), np.arange(len(a))])[allowed]
+    edge_way = seg_way[edge_seg]
+    columns = {"u": u, "v": v}
+    if lengths:
+        columns["way_id"] = ways["way_id"].to_numpy()[edge_way] if "way_id" in ways else edge_way
+        columns["highway"] = _take(ways["highway"], edge_way)
+        columns["maxspeed"] = _take(street_tag(ways, "maxspeed"), edge_way)
+    columns["at_grade"] = ways_at_grade(ways)[edge_way]
+    edges = pd.DataFrame(columns)
     if mode == "drive_service":  # the ways `drive` keeps: where drive_service snaps points first
         edges["public"] = usable_ways(ways, mode="drive", filters=filters)[edge_way]
-    edges = edges[edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index)]
-    lon_u, lat_u = nodes.loc[edges["u"], "lon"].to_numpy(), nodes.loc[edges["u"], "lat"].to_numpy()
-    lon_v, lat_v = nodes.loc[edges["v"], "lon"].to_numpy(), nodes.loc[edges["v"], "lat"].to_numpy()
-    edges["length"] = _GEOD.inv(lon_u, lat_u, lon_v, lat_v)[2]
-    edges["key"] = edges.groupby(["u", "v"]).cumcount()
-    return edges.reset_index(drop=True)
+    if lengths:
+        # once per segment: the geodesic inverse is symmetric, bit for bit (GeographicLib orders
+        # the two points itself), so the backward edge has the forward edge's length
+        used = np.zeros(len(a), dtype=bool)
+        used[edge_seg] = True
+        seg_length = np.full(len(a), np.nan)
+        lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
+        ka, kb = at_a[used], at_b[used]
+        seg_length[used] = _GEOD.inv(lon[ka], lat[ka], lon[kb], lat[kb])[2]
+        edges["length"] = seg_length[edge_seg]
+        at_u, at_v = np.column_stack([at_a, at_b])[allowed], np.column_stack([at_b, at_a])[allowed]
+        edges["key"] = _parallel_rank(at_u.astype(np.int64) * len(nodes) + at_v)
+    return edges
+
+
+def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``column``'s values at positions ``at`` (a string column stays one: no Python objects)."""
+    if column.dtype == "str":  # pandas' default string type, which the frame infers from objects
+        return column.array.take(at)
+    return column.to_numpy()[at]
+
+
+def _parallel_rank(pair: np.ndarray) -> np.ndarray:
+    """Per edge: how many edges with the same (u, v) pair come before it (osmnx's edge ``key``)."""
+    order = np.argsort(pair, kind="stable")
+    ordered = pair[order]
+    start = np.r_[True, ordered[1:] != ordered[:-1]] if len(pair) else np.zeros(0, dtype=bool)
+    position = np.arange(len(pair))
+    rank = np.empty(len(pair), dtype=np.int64)
+    rank[order] = position - np.maximum.accumulate(np.where(start, position, 0))
+    return rank
 
 
 def parse_maxspeed(values: pd.Series) -> pd.Series:
@@ -238,37 +269,50 @@ def street_graph(
     return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
 
 
+def snap_graph(streets: gpd.GeoDataFrame, nodes: pd.DataFrame, *, mode: str, utm_crs: str) -> StreetGraph:
+    """The mode's graph for snapping only: its nodes, components and snap nodes as
+    :func:`street_graph` has them, every edge weighing 1 (no lengths or speeds are computed)."""
+    edges = edges_from_streets(streets, nodes, mode=mode, lengths=False)
+    if edges.empty:
+        msg = f"no {mode} streets in the OSM layer"
+        raise InputError(msg)
+    edges["travel_time"] = edges["length"] = 1.0
+    return edges_to_matrices(edges, nodes, mode=mode, utm_crs=utm_crs)
+
+
 def drive_speeds(edges: pd.DataFrame, speeds: pd.DataFrame) -> np.ndarray:
     """km/h per edge: its tagged ``maxspeed`` times its type's ``maxspeed_factor``, else the type's
     ``drive_kmh`` (types missing from the table take the ``fallback`` row)."""
     table = speeds["drive_kmh"]
-    by_type = edges["highway"].map(table).fillna(table["fallback"])
+    codes, types = pd.factorize(edges["highway"], use_na_sentinel=False)  # few types: map those
+    types = pd.Series(types, dtype=object)
+    by_type = pd.Series(types.map(table).fillna(table["fallback"]).to_numpy()[codes], index=edges.index)
     tagged = parse_maxspeed(edges["maxspeed"])
     if "maxspeed_factor" in speeds:
         factor = speeds["maxspeed_factor"]
-        tagged = tagged * edges["highway"].map(factor).fillna(factor["fallback"])
+        tagged = tagged * types.map(factor).fillna(factor["fallback"]).to_numpy()[codes]
     return tagged.fillna(by_type).to_numpy(dtype=float)
 
 
 def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, utm_crs: str) -> StreetGraph:
     """CSR matrices of minimum travel time and length over parallel edges, and projected nodes."""
-    node_ids = np.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
-    position = pd.Series(np.arange(len(node_ids)), index=node_ids)
-    pairs = edges.groupby(["u", "v"], sort=False)[["travel_time", "length"]].min().reset_index()
-    rows = position.loc[pairs["u"]].to_numpy()
-    cols = position.loc[pairs["v"]].to_numpy()
-    n = len(node_ids)
+    ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+    codes, node_ids = pd.factorize(ends, sort=True)  # node_ids ascending, as np.unique gives them
+    m, n = len(edges), len(node_ids)
+    rows, cols, first = _first_pairs(codes[:m].astype(np.int64), codes[m:].astype(np.int64), n)
+    time_min = _min_per_pair(edges["travel_time"].to_numpy(dtype=float), first)
+    length_min = _min_per_pair(edges["length"].to_numpy(dtype=float), first)
     # a zero weight would vanish from a sparse matrix: floor at a microsecond / micrometre
-    time = csr_matrix((np.maximum(pairs["travel_time"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
-    length = csr_matrix((np.maximum(pairs["length"].to_numpy(), 1e-6), (rows, cols)), shape=(n, n))
-    lon, lat = nodes.loc[node_ids, "lon"].to_numpy(), nodes.loc[node_ids, "lat"].to_numpy()
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(utm_crs)
-    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    time = csr_matrix((np.maximum(time_min, 1e-6), (rows, cols)), shape=(n, n))
+    length = csr_matrix((np.maximum(length_min, 1e-6), (rows, cols)), shape=(n, n))
+    at = nodes.index.get_indexer(node_ids)
+    lon, lat = nodes["lon"].to_numpy(dtype=float)[at], nodes["lat"].to_numpy(dtype=float)[at]
+    xy = np.column_stack(to_utm(utm_crs).transform(lon, lat))
     at_grade = None
     if "at_grade" in edges.columns:
-        level = edges.loc[edges["at_grade"].to_numpy(dtype=bool), ["u", "v"]].to_numpy().ravel()
-        at_grade = np.isin(node_ids, level)
-    public = _public_snap_nodes(edges, position, n) if "public" in edges.columns else None
+        level = np.tile(edges["at_grade"].to_numpy(dtype=bool), 2)
+        at_grade = np.bincount(codes[level], minlength=n) > 0
+    public = _public_snap_nodes(edges, codes[:m], codes[m:], n) if "public" in edges.columns else None
     return StreetGraph(
         mode,
         node_ids,
@@ -283,20 +327,46 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
     )
 
 
-def _public_snap_nodes(edges: pd.DataFrame, position: pd.Series, n: int) -> np.ndarray:
+def to_utm(utm_crs: str) -> Transformer:
+    """lon/lat -> ``utm_crs`` (what ``GeoSeries.to_crs`` does, on plain arrays)."""
+    return Transformer.from_crs("EPSG:4326", utm_crs, always_xy=True)
+
+
+def _first_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """The distinct (row, col) pairs in order of first appearance (``groupby(sort=False)``), and per
+    pair the positions of its edges (as ``[order, starts, pair_order]`` for :func:`_min_per_pair`)."""
+    key = rows * n + cols
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(key) else np.zeros(0, int)
+    pair_order = np.argsort(order[starts], kind="stable")  # pairs by their first edge
+    first = order[starts][pair_order]
+    return rows[first], cols[first], [order, starts, pair_order]
+
+
+def _min_per_pair(values: np.ndarray, grouping: list) -> np.ndarray:
+    """The minimum of ``values`` over each pair's edges, pairs as :func:`_first_pairs` orders them."""
+    order, starts, pair_order = grouping
+    if not len(starts):
+        return np.zeros(0)
+    return np.fmin.reduceat(values[order], starts)[pair_order]  # NaN-skipping, as groupby.min
+
+
+def _public_snap_nodes(edges: pd.DataFrame, u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     """Per node: a snap node of the public network alone (the nodes ``drive`` snaps to: its largest
-    strongly connected component, on a street-level way)."""
-    public = edges[edges["public"].to_numpy(dtype=bool)]
-    rows, cols = position.loc[public["u"]].to_numpy(), position.loc[public["v"]].to_numpy()
+    strongly connected component, on a street-level way); ``u``, ``v``: the edges' node rows."""
+    public = edges["public"].to_numpy(dtype=bool)
+    rows, cols = u[public], v[public]
     matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, labels = connected_components(matrix, directed=True, connection="strong")
     on_public = np.zeros(n, dtype=bool)
     on_public[np.concatenate([rows, cols])] = True
     sizes = np.bincount(labels[on_public], minlength=labels.max() + 1)
     mask = on_public & (labels == sizes.argmax()) if len(rows) else on_public
-    level = position.loc[public.loc[public["at_grade"].to_numpy(dtype=bool), ["u", "v"]].to_numpy().ravel()]
+    level = public & edges["at_grade"].to_numpy(dtype=bool)
     at_grade = np.zeros(n, dtype=bool)
-    at_grade[level.to_numpy()] = True
+    at_grade[u[level]] = True
+    at_grade[v[level]] = True
     return mask & at_grade if (mask & at_grade).any() else mask
 
 

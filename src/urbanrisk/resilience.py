@@ -7,12 +7,10 @@ loss is the residents of those cells no other resource reaches within the standa
 shares its street node with another resource of the kind loses nobody (the other one still starts
 there).
 
-Cost: per resource two searches limited to the standard's budget — one on the reversed graph from
-its cells (which other resources could reach them?), one from those resources — so each explores
-only the neighbourhood of the resource's own area: the stage grows with resources × the graph within
-two budgets of one resource, i.e. about linearly with the city, not with resources × the whole
-graph as a multi-source pass from all the other resources per resource does (measured in
-benchmarks/RESULTS.md). It runs in the driver after coverage, the same code under every scheduler,
+Cost: two passes over the graph for every resource at once (:func:`other_source_distance`: the
+nearest resource of each node, then the nearest *other* one, found from the catchments' borders),
+not a search per resource (1,024 hospitals on the 32 x 32 metropolis took 26 s that way; session 5
+in benchmarks/RESULTS.md). It runs in the driver after coverage, the same code under every scheduler,
 so the Dask and serial results are identical.
 """
 
@@ -42,32 +40,35 @@ COLUMNS = [
 ]
 
 
-def _lost_cells(
-    matrix: csr_matrix,
-    reverse: csr_matrix,
-    others: np.ndarray,
-    affected: np.ndarray,
-    cell_node: np.ndarray,
-    standard: Standard,
-) -> np.ndarray:
-    """Which of the ``affected`` cells (covered, nearest to the closing resource) no other source
-    reaches within the standard.
+def other_source_distance(matrix: csr_matrix, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: the index of its nearest source (``origin``, -1 when none reaches it) and its
+    distance from the nearest *other* source (inf when there is none).
 
-    Only other sources that reach one of these cells within the budget matter: one limited search on
-    the reversed graph from the cells finds them (usually a few neighbours), one limited search from
-    them settles the cells. Both stay inside the budget's reach of the closing resource's area.
+    A shortest path from another source ``t`` into the catchment of ``s`` (the nodes whose nearest
+    source is ``s``) leaves the other catchments for the last time by an edge ``a -> b``; from there on
+    it stays inside ``s``'s catchment. So the distance from the nearest other source is the shortest
+    path that starts with ``dist(a) + w(a, b)`` at such an entry edge and then uses edges inside the
+    catchment only: one Dijkstra over every catchment at once, from a virtual node joined to each
+    entry node ``b`` by the best ``dist(a) + w(a, b)`` (sums in the same order as a search from ``t``).
     """
-    if not affected.any():
-        return affected
-    budget = standard.travel_budget * (1 + 1e-9)
-    nodes = np.unique(cell_node[affected])
-    to_cells = dijkstra(reverse, directed=True, indices=nodes, min_only=True, limit=budget)
-    candidates = others[np.isfinite(to_cells[others])]
-    if not len(candidates):
-        return affected
-    dist = dijkstra(matrix, directed=True, indices=candidates, min_only=True, limit=budget)
-    total = dist[cell_node] + (standard.turnout_s if standard.by_time else 0.0)
-    return affected & ~(total <= standard.limit_value)
+    dist, _, origin = dijkstra(
+        matrix, directed=True, indices=sources, min_only=True, return_predecessors=True
+    )
+    n = matrix.shape[0]
+    coo = matrix.tocoo()
+    a, b, w = coo.row, coo.col, coo.data
+    reached = (origin[a] >= 0) & (origin[b] >= 0)
+    inside = reached & (origin[a] == origin[b])
+    entry = reached & ~inside
+    start = np.full(n, np.inf)
+    np.minimum.at(start, b[entry], dist[a[entry]] + w[entry])
+    first = np.flatnonzero(np.isfinite(start))
+    rows = np.concatenate([a[inside], np.full(len(first), n)])
+    cols = np.concatenate([b[inside], first])
+    data = np.concatenate([w[inside], start[first]])
+    within = csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
+    other = dijkstra(within, directed=True, indices=n)[:n]
+    return origin, other
 
 
 def station_losses(
@@ -80,6 +81,10 @@ def station_losses(
     max_snap_m: float,
 ) -> pd.DataFrame:
     """N-1 for one standard: one row per resource, the one the city can least afford to lose first.
+
+    A resource's lost cells are the covered cells whose nearest resource it is (alone at its street
+    node) that the nearest *other* resource does not reach within the standard: one pass for every
+    resource at once (:func:`other_source_distance`).
 
     Parameters
     ----------
@@ -96,44 +101,49 @@ def station_losses(
     """
     matrix = graph.time_s if standard.by_time else graph.length_m
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
-    far = cell_snap > max_snap_m
     res = resources[resources["kind"] == standard.resource_kind].reset_index(drop=True)
     r_xy = res.to_crs(graph.utm_crs)
     res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
-    usable = res_snap <= max_snap_m
+    usable = np.flatnonzero(res_snap <= max_snap_m)
+    if not len(usable):
+        return empty_losses()
     covered = table["covered"].to_numpy(dtype=bool)
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
     uncovered_now = float(residents[~covered].sum())
     served = table.loc[covered].groupby("nearest_resource")["residents"].sum()
-    nearest = table["nearest_resource"].to_numpy()
-    reverse = matrix.T.tocsr()
-    rows = []
-    for i in np.flatnonzero(usable):
-        others = np.unique(res_node[usable & (np.arange(len(res)) != i)])
-        if res_node[i] in others:  # another resource starts from the same node: nobody is lost
-            lost = np.zeros(len(covered), dtype=bool)
-        else:
-            affected = covered & ~far & (nearest == res["id"].iloc[i])
-            lost = _lost_cells(matrix, reverse, others, affected, cell_node, standard)
-        point = res.geometry.iloc[i]
-        residents_lost = float(residents[lost].sum())
-        rows.append(
-            {
-                "standard": standard.name,
-                "resource_id": res["id"].iloc[i],
-                "kind": standard.resource_kind,
-                "name": res["name"].iloc[i],
-                "lon": point.x,
-                "lat": point.y,
-                "residents_served": float(served.get(res["id"].iloc[i], 0.0)),
-                "residents_lost": residents_lost,
-                "cells_lost": int(lost.sum()),
-                "residents_uncovered_after": uncovered_now + residents_lost,
-            }
-        )
-    if not rows:
-        return empty_losses()
-    out = pd.DataFrame(rows).sort_values(
+    origin, other = other_source_distance(matrix, np.unique(res_node[usable]))
+    total = other[cell_node] + (standard.turnout_s if standard.by_time else 0.0)
+    # lost: covered, snapped, and no other resource within the limit (NaN-free: other is inf at worst)
+    lost = covered & (cell_snap <= max_snap_m) & ~(total <= standard.limit_value)
+    shared = np.bincount(res_node[usable], minlength=matrix.shape[0]) > 1  # another starts there too
+    lost &= (origin[cell_node] >= 0) & ~shared[np.maximum(origin[cell_node], 0)]
+    ids = res["id"].to_numpy()
+    key = pd.MultiIndex.from_arrays([table["nearest_resource"].to_numpy()[lost], origin[cell_node][lost]])
+    codes, uniques = pd.factorize(key)
+    order = np.argsort(codes, kind="stable")  # cells of each resource, in cell order
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    lost_residents = residents[lost][order]
+    # per (resource, node) group: residents and cells; a trailing 0 for the resources without any
+    sums = np.array([lost_residents[bounds[j] : bounds[j + 1]].sum() for j in range(len(uniques))] + [0.0])
+    counts = np.append(np.diff(bounds), 0)
+    where = uniques.get_indexer(pd.MultiIndex.from_arrays([ids[usable], res_node[usable]]))
+    residents_lost, cells_lost = sums[where], counts[where]  # where -1: the trailing 0
+    points = res.geometry.iloc[usable]
+    out = pd.DataFrame(
+        {
+            "standard": standard.name,
+            "resource_id": ids[usable],
+            "kind": standard.resource_kind,
+            "name": res["name"].to_numpy()[usable],
+            "lon": points.x.to_numpy(),
+            "lat": points.y.to_numpy(),
+            "residents_served": served.reindex(ids[usable]).fillna(0.0).to_numpy(dtype=float),
+            "residents_lost": residents_lost,
+            "cells_lost": cells_lost.astype(np.int64),
+            "residents_uncovered_after": uncovered_now + residents_lost,
+        }
+    )
+    out = out.sort_values(
         ["residents_lost", "residents_served", "resource_id"], ascending=[False, False, True]
     )
     out["rank"] = np.arange(1, len(out) + 1)

@@ -186,7 +186,7 @@ def cell_clusters_by_partition(
     return np.array([order[label] for label in labels])
 
 
-def _disk_partition(task: tuple[list[str], int]) -> tuple[np.ndarray, list[str]]:
+def _disk_partition(task: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]:
     return disk_pairs(*task)
 
 
@@ -200,7 +200,7 @@ def disk_matrix_by_partition(
     groups = _partitions(index, partition_resolution)
     parts = map_partitions(_disk_partition, [(group, k) for group in groups], scheduler=scheduler)
     rows = [index.get_indexer(group)[local] for group, (local, _) in zip(groups, parts, strict=True)]
-    neighbours = [cell for _, found in parts for cell in found]
+    neighbours = np.concatenate([found for _, found in parts] or [np.zeros(0, dtype=np.uint64)])
     return disk_matrix_from_pairs(index, np.concatenate(rows or [np.zeros(0, dtype=np.int64)]), neighbours)
 
 

@@ -22,7 +22,17 @@ _DISKS: list[tuple[pd.Index, int, csr_matrix]] = []
 
 def cell_ints(cells: pd.Index | list[str]) -> np.ndarray:
     """The H3 cells as uint64 (the int form of their hex strings)."""
+    cells = cells.tolist() if isinstance(cells, pd.Index) else cells  # (an Arrow index iterates slowly)
     return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64, count=len(cells))
+
+
+def cell_parents(cells: pd.Index | list[str], resolution: int) -> list[str]:
+    """Each cell's parent at ``resolution`` (not finer than the cells'), as ``h3.cell_to_parent``
+    gives it, for all cells at once (h3ronpy)."""
+    if not len(cells):
+        return []
+    parents = h3ronpy.change_resolution(pa.array(cell_ints(cells)), resolution)
+    return pa.array(h3ronpy.cells_to_string(parents)).to_pylist()
 
 
 def disk_pairs(cells: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +67,7 @@ def disk_matrix(cells: pd.Index | list[str], k: int) -> csr_matrix:
     for known, rings, matrix in _DISKS:
         if rings == k and (known is index or known.equals(index)):
             return matrix
-    matrix = disk_matrix_from_pairs(index, *disk_pairs(list(index), k))
+    matrix = disk_matrix_from_pairs(index, *disk_pairs(index.tolist(), k))
     remember_disk_matrix(index, k, matrix)
     return matrix
 

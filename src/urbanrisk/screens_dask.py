@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from . import grid as gridmod
 from .cell_disks import (
     cell_latlng,
+    cell_parents,
     disk_matrix_from_pairs,
     disk_pairs,
     remember_cell_latlng,
@@ -78,7 +79,7 @@ def _positions(index: pd.Index, partition_resolution: int) -> list[np.ndarray]:
     for known, resolution, groups in _GROUPS:
         if resolution == partition_resolution and (known is index or known.equals(index)):
             return groups
-    codes, _ = pd.factorize(np.array([h3.cell_to_parent(c, partition_resolution) for c in index]), sort=True)
+    codes, _ = pd.factorize(np.array(cell_parents(index, partition_resolution)), sort=True)
     order = np.argsort(codes, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(codes))[:-1]) if len(index) else []
     if len(_GROUPS) >= 2:

@@ -14,7 +14,7 @@ import geopandas as gpd
 import h3
 import pandas as pd
 
-from ..cell_disks import cell_latlng
+from ..cell_disks import cell_latlng, cell_parents
 from ..clusters import dissolve_each
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from .registers import hazards_reaching
@@ -93,7 +93,7 @@ def community_units(
     rest = assignment.index[assignment == ""]
     if len(rest):
         parent_res = max(0, h3.get_resolution(rest[0]) - PARENT_OFFSET)
-        parents = pd.Series([h3.cell_to_parent(c, parent_res) for c in rest], index=rest)
+        parents = pd.Series(cell_parents(rest, parent_res), index=rest)
         assignment.loc[rest] = "h3:" + parents
         groups = parents.groupby(parents).groups
         units.append(
@@ -103,7 +103,7 @@ def community_units(
                     "name": [f"H3 cell {p}" for p in groups],
                     "unit_source": "h3_parent",
                 },
-                geometry=(outlines_of or dissolve_each)([list(cells) for cells in groups.values()]),
+                geometry=(outlines_of or dissolve_each)([cells.tolist() for cells in groups.values()]),
                 crs=4326,
             )
         )

@@ -19,6 +19,7 @@ Per source:
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,6 +139,23 @@ def _inside_circles(cells: np.ndarray, centres: np.ndarray, radii: np.ndarray) -
     return far2 < apothem**2
 
 
+#: The last grid's cells projected: (its geometry array, UTM CRS, the projected cells); the major
+#: hazards and the hazard sources both measure circles over the same grid.
+_PROJECTED: list[tuple[object, str, np.ndarray]] = []
+
+
+def _cells_utm(grid: gpd.GeoDataFrame, utm_crs: str) -> np.ndarray:
+    """The grid's cell polygons in ``utm_crs`` (the last grid's are kept, not projected again)."""
+    geometry = grid.geometry.array
+    for known, crs, cells in _PROJECTED:
+        if known is geometry and crs == utm_crs:
+            return cells
+    cells = grid.geometry.to_crs(utm_crs).to_numpy()
+    _PROJECTED[:] = [(geometry, utm_crs, cells)]
+    weakref.finalize(geometry, _PROJECTED.clear)  # kept no longer than the grid
+    return cells
+
+
 def residents_in_circles(
     grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
 ) -> np.ndarray:
@@ -146,7 +164,7 @@ def residents_in_circles(
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
-    cells = grid.geometry.to_crs(utm_crs).to_numpy()
+    cells = _cells_utm(grid, utm_crs)
     residents = grid["residents"].to_numpy()
     circles = shapely.buffer(shapely.points(centres_utm), radii, quad_segs=QUAD_SEGS)
     h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")

@@ -217,7 +217,7 @@ def with_unknown_coverage(known: pd.DataFrame, unknown: Mapping[str, str]) -> pd
     if not unknown:
         return known
     extra = "; ".join(unknown.values())
-    texts = [f"{text}; {extra}" if text else extra for text in known["unknown"]]
+    texts = [f"{text}; {extra}" if text else extra for text in known["unknown"].tolist()]
     return known.assign(unknown=pd.Series(texts, index=known.index, dtype="str"))
 
 

@@ -116,9 +116,11 @@ def key_districts_screen(
         crowd_places=("crowd_places", "sum"),
     )
     kept = sums[(sums["cells"] >= min_cells) & (sums["crowd_places"] >= min_crowd_places)]
-    cells_of = pd.Series(chosen, index=labels).groupby(level=0)
+    cells_of = pd.Series(labels).groupby(labels).indices  # each cluster's positions, in grid order
+    chosen_cells = np.asarray(chosen.tolist(), dtype=object)
     named = _names_and_places(crowd, pd.Series(labels, index=chosen), kept.index)
-    outlines = (outlines_of or dissolve_each)([list(cells_of.get_group(label)) for label in kept.index])
+    groups = [chosen_cells[cells_of[label]].tolist() for label in kept.index]
+    outlines = (outlines_of or dissolve_each)(groups)
     rows = []
     for (label, row), outline in zip(kept.iterrows(), outlines, strict=True):
         name, places, summary = named.get(int(label), ("", "", ""))

@@ -29,6 +29,7 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from . import settings
@@ -102,8 +103,9 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
 def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
     """Projected (x, y) of H3 cell centres, shape (n, 2)."""
     latlng = cell_latlng(cells)
-    centres = gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), crs=4326).to_crs(utm_crs)
-    return np.column_stack([centres.x, centres.y])
+    to_utm = Transformer.from_crs(4326, utm_crs, always_xy=True)  # as GeoSeries.to_crs, without points
+    x, y = to_utm.transform(latlng[:, 1], latlng[:, 0])
+    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
 
 
 def hazard_intensity(
@@ -404,7 +406,7 @@ def grade_cells(
     """
     spec = spec or GradingSpec()
     intensity, top = (intensity_of or hazard_intensity)(grid, hazards, utm_crs=utm_crs)
-    out = grid.copy()
+    out = grid.copy(deep=False)  # columns are added or replaced, never written in place
     out["hazard_intensity"] = intensity
     out["top_hazard"] = top
     scores = dimension_scores(

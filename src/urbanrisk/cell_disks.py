@@ -4,7 +4,9 @@ The screens sum cell values over each cell's k-ring disk (crowding, vulnerable s
 urban-village name evidence) and place cells by their centres (hazard intensity, communities,
 registers, the responsibility list) several times per run, always over the same grid: each is
 computed once (in the driver, or per partition by :mod:`urbanrisk.screens_dask`, which hands it in
-with :func:`remember_disk_matrix` / :func:`remember_cell_latlng`) and looked up after.
+with :func:`remember_disk_matrix` / :func:`remember_cell_latlng`) and looked up after. The disks and
+the cells' H3 parents are walked for all cells at once by h3ronpy (the same cells as h3-py's, in the
+same order); the centres stay h3-py's (h3ronpy's differ in the last bits).
 """
 
 from __future__ import annotations

@@ -198,3 +198,100 @@ def test_key_district_names_equal_one_sort_per_district(wudaokou):
         expected[int(label)] = ((names[0] if names else ""), "; ".join(names[:8]), summary)
     assert named == expected
     assert sum(1 for name, _, _ in named.values() if name) > 5
+
+
+def test_residents_in_circles_equal_intersecting_every_cell(wudaokou):
+    # counting the cells wholly inside a circle whole, and intersecting only those its outline
+    # crosses, gives the sums of intersecting every (circle, cell) pair (the code it replaced)
+    import shapely
+
+    from urbanrisk.screens.hazard_sources import _inside_circles, residents_in_circles
+
+    grid, real, utm, _ = wudaokou
+    sources = _random_sources(grid, real, 60, seed=7)
+    xy = np.column_stack([sources.to_crs(utm).geometry.x, sources.to_crs(utm).geometry.y])
+    radii = sources["impact_radius_m"].to_numpy()
+    cells = grid.geometry.to_crs(utm).to_numpy()
+    circles = shapely.buffer(shapely.points(xy), radii, quad_segs=16)
+    h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")
+    share = shapely.area(shapely.intersection(circles[h_idx], cells[c_idx])) / shapely.area(cells[c_idx])
+    expected = np.bincount(h_idx, weights=grid["residents"].to_numpy()[c_idx] * share, minlength=len(xy))
+    got = residents_in_circles(grid, xy, radii, utm)
+    assert (expected > 0).sum() > 30
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)
+    inside = _inside_circles(cells[c_idx], xy[h_idx], radii[h_idx])
+    assert 0.2 < inside.mean() < 0.9  # both kinds are met
+    assert np.all(shapely.contains(circles[h_idx[inside]], cells[c_idx[inside]]))  # whole means whole
+    assert np.allclose(share[inside], 1.0, rtol=1e-12)
+
+
+def test_outlines_and_parents_at_once_equal_one_cell_set_at_a_time(wudaokou):
+    # dissolve_each builds the geometries of many cell sets at once: vertex for vertex those of
+    # dissolving each alone (holes, several parts, empty sets); parents equal h3.cell_to_parent
+    import shapely
+
+    from urbanrisk.cell_disks import cell_parents
+    from urbanrisk.clusters import dissolve_cells, dissolve_each
+
+    grid, _, _, _ = wudaokou
+    cells = grid.index.tolist()
+    centre = cells[len(cells) // 2]
+    parents = pd.Series(cell_parents(grid.index, 8), index=cells)
+    assert parents.tolist() == [h3.cell_to_parent(c, 8) for c in cells]
+    assert cell_parents(cells[:50], 10) == cells[:50]
+    groups = [g.tolist() for g in parents.groupby(parents).groups.values()]
+    groups += [
+        [],
+        list(h3.grid_ring(centre, 1)),
+        list(h3.grid_ring(centre, 1)) + list(h3.grid_ring(centre, 4)),
+    ]
+    groups += [cells[::7], [centre], []]
+    eager = [dissolve_cells(g) for g in groups]
+    at_once = dissolve_each(groups)
+    assert all(shapely.equals_identical(a, b) for a, b in zip(eager, at_once, strict=True))
+    kinds = {g.geom_type for g in eager}
+    assert kinds == {"Polygon", "MultiPolygon"} and eager[-2].geom_type == "Polygon"
+    assert any(len(g.interiors) for g in eager if g.geom_type == "Polygon")  # a ring has a hole
+
+
+def test_factor_words_equal_the_loop_over_cells():
+    # the words written per indicator at once and joined equal the per-cell loop they replaced,
+    # with unmeasured (NaN/0) indicators, ties, cells without a grade and cells with no reason
+    from urbanrisk.grade import factor_words
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    weighted = rng.choice([0.0, 0.5, 1.0, 2.0, 3.5], size=(n, 6))
+    weighted[:100] = 0.0  # nothing to tell
+    frame = pd.DataFrame(
+        {
+            "top_hazard": rng.choice(["", "H1", "H2", "X"], n),
+            "crowd": rng.integers(0, 20, n).astype(float),
+            "residents": rng.uniform(0, 5000, n),
+            "density": rng.uniform(0, 1e5, n),
+            "uv": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 10, n)),
+            "coverage": rng.uniform(0, 1, n),
+            "vulnerable": rng.integers(0, 5, n).astype(float),
+            "graded": rng.random(n) < 0.8,
+        }
+    ).join(pd.DataFrame(weighted, columns=[f"w_{k}" for k in range(6)]))
+    names = {"H1": "fuel station A (severity 3)", "H2": "plant B (severity 4)"}
+    expected = []
+    for i in range(n):
+        r = frame.iloc[i]
+        texts = [
+            f"hazard source nearby: {names.get(r['top_hazard'], r['top_hazard'])}",
+            f"{r['crowd']:.0f} crowd-gathering places within ~100 m",
+            f"{r['residents']:,.0f} residents ({r['density']:,.0f}/km²)",
+            f"urban-village form (score {r['uv'] / 10:.2f})",
+            f"building coverage {r['coverage']:.0%}",
+            f"{r['vulnerable']:.0f} vulnerable sites (schools, hospitals...) within ~100 m",
+        ]
+        top = np.argsort(-weighted[i], kind="stable")[:3]
+        text = "; ".join(texts[k] for k in top if weighted[i, k] > 0) or "nothing notable"
+        expected.append(text if r["graded"] else f"no data: too little measured here to grade ({text})")
+    assert factor_words(frame, names) == expected
+    assert (
+        sum(t == "nothing notable" for t in expected) > 0
+        and sum(t.startswith("no data") for t in expected) > 300
+    )

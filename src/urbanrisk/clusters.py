@@ -48,5 +48,23 @@ def dissolve_cells(cells: list[str]) -> shapely.Geometry:
 
 
 def dissolve_each(groups: list[list[str]]) -> list[shapely.Geometry]:
-    """:func:`dissolve_cells` of each group of cells, in order."""
-    return [dissolve_cells(cells) for cells in groups]
+    """:func:`dissolve_cells` of each group of cells, in order (the same geometries, vertex for
+    vertex: H3's outlines, their rings built into shapely geometries all at once)."""
+    shapes = [h3.cells_to_h3shape(list(cells), tight=False).polys for cells in groups]
+    rings = [ring for polys in shapes for poly in polys for ring in (poly.outer, *poly.holes)]
+    sizes = np.array([len(ring) + 1 for ring in rings], dtype=np.int64)  # closed: the first point again
+    latlng = np.array([p for ring in rings for p in (*ring, ring[0])], dtype=float).reshape(-1, 2)
+    linear = shapely.linearrings(latlng[:, ::-1], indices=np.repeat(np.arange(len(rings)), sizes))
+    per_poly = [1 + len(poly.holes) for polys in shapes for poly in polys]
+    polygons = shapely.polygons(linear, indices=np.repeat(np.arange(len(per_poly)), per_poly))
+    counts = np.array([len(polys) for polys in shapes], dtype=np.int64)
+    multi = np.full(len(shapes), None, dtype=object)
+    some = counts > 0
+    if some.any():  # (every index of the parts must be there: the empty groups are left out)
+        whose = np.repeat(np.arange(int(some.sum())), counts[some])
+        multi[some] = shapely.multipolygons(polygons, indices=whose)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return [
+        polygons[f] if n == 1 else m if n else shapely.MultiPolygon()
+        for f, n, m in zip(first, counts, multi, strict=True)
+    ]

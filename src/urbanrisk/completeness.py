@@ -35,6 +35,7 @@ import shapely
 
 from . import settings
 from .antimeridian import wrap_box
+from .cell_disks import cell_parents
 from .grade import INDICATORS, disk_sum
 from .result import Layers
 from .stored_osm import data_extent
@@ -92,7 +93,7 @@ def _blocks(index: pd.Index) -> pd.Index:
     if _BLOCKS and (_BLOCKS[0][0] is index or _BLOCKS[0][0].equals(index)):
         return _BLOCKS[0][1].rename(index.name)
     resolution = min(h3.get_resolution(index[0]), BLOCK_RESOLUTION)
-    blocks = pd.Index([h3.cell_to_parent(c, resolution) for c in index], name=index.name)
+    blocks = pd.Index(cell_parents(index, resolution), name=index.name)
     _BLOCKS[:] = [(index, blocks)]  # the last grid's: measured_indicators, then the summary
     return blocks
 
@@ -216,7 +217,7 @@ def with_unknown_coverage(known: pd.DataFrame, unknown: Mapping[str, str]) -> pd
     if not unknown:
         return known
     extra = "; ".join(unknown.values())
-    texts = [f"{text}; {extra}" if text else extra for text in known["unknown"]]
+    texts = [f"{text}; {extra}" if text else extra for text in known["unknown"].tolist()]
     return known.assign(unknown=pd.Series(texts, index=known.index, dtype="str"))
 
 

@@ -102,9 +102,10 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
 
 def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
     """Projected (x, y) of H3 cell centres, shape (n, 2)."""
-    latlng = cell_latlng(cells)  # a Transformer on the arrays: GeoSeries.to_crs's numbers, no points
-    x, y = Transformer.from_crs("EPSG:4326", utm_crs, always_xy=True).transform(latlng[:, 1], latlng[:, 0])
-    return np.column_stack([x, y])
+    latlng = cell_latlng(cells)
+    to_utm = Transformer.from_crs(4326, utm_crs, always_xy=True)  # as GeoSeries.to_crs, without points
+    x, y = to_utm.transform(latlng[:, 1], latlng[:, 0])
+    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
 
 
 def hazard_intensity(
@@ -336,31 +337,51 @@ def factor_inputs(grid: gpd.GeoDataFrame, scores: pd.DataFrame, weights: Weights
     return frame.join(pd.DataFrame(weighted, index=scores.index, columns=[f"w_{k}" for k in range(6)]))
 
 
+def _factor_texts(frame: pd.DataFrame, k: int, rows: np.ndarray, hazard_names: dict[str, str]) -> list[str]:
+    """Indicator ``k``'s reason in words, for the cells at ``rows`` of :func:`factor_inputs`."""
+    if k == 0:
+        named = {h: f"hazard source nearby: {hazard_names.get(h, h)}" for h in frame["top_hazard"].unique()}
+        return [named[h] for h in frame["top_hazard"].to_numpy()[rows]]
+    if k == 2:
+        pairs = zip(frame["residents"].to_numpy()[rows], frame["density"].to_numpy()[rows], strict=True)
+        return [f"{r:,.0f} residents ({d:,.0f}/km²)" for r, d in pairs]
+    column, form = {
+        1: ("crowd", "{:.0f} crowd-gathering places within ~100 m"),
+        3: ("uv", "urban-village form (score {:.2f})"),
+        4: ("coverage", "building coverage {:.0%}"),
+        5: ("vulnerable", "{:.0f} vulnerable sites (schools, hospitals...) within ~100 m"),
+    }[k]
+    values = frame[column].to_numpy()[rows]
+    return [form.format(v / 10 if k == 3 else v) for v in values]
+
+
 def factor_words(frame: pd.DataFrame, hazard_names: dict[str, str]) -> list[str]:
     """The three largest weighted indicators of each cell of :func:`factor_inputs`, in words.
 
-    An unmeasured indicator is never a reason; a cell without a grade says "no data".
+    An unmeasured indicator is never a reason; a cell without a grade says "no data". Only the
+    reasons told are written (each indicator's for the cells it is a reason of), then joined at once.
     """
     weighted = frame[[f"w_{k}" for k in range(6)]].to_numpy()
-    texts = [
-        [f"hazard source nearby: {hazard_names.get(h, h)}" for h in frame["top_hazard"]],
-        [f"{v:.0f} crowd-gathering places within ~100 m" for v in frame["crowd"]],
-        [
-            f"{r:,.0f} residents ({d:,.0f}/km²)"
-            for r, d in zip(frame["residents"], frame["density"], strict=True)
-        ],
-        [f"urban-village form (score {v / 10:.2f})" for v in frame["uv"]],
-        [f"building coverage {v:.0%}" for v in frame["coverage"]],
-        [f"{v:.0f} vulnerable sites (schools, hospitals...) within ~100 m" for v in frame["vulnerable"]],
-    ]
+    n = len(frame)
     order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
-    out = []
-    graded = frame["graded"].to_numpy()
-    for i, top in enumerate(order):
-        words = [texts[k][i] for k in top if weighted[i, k] > 0]
-        text = "; ".join(words) if words else "nothing notable"
-        out.append(text if graded[i] else f"no data: too little measured here to grade ({text})")
-    return out
+    told = np.take_along_axis(weighted, order, axis=1) > 0
+    parts = np.full((n, 3), "", dtype=object)
+    for k in range(6):
+        where = (order == k) & told
+        rows = np.nonzero(where.any(axis=1))[0]
+        if len(rows):
+            parts[rows, np.argmax(where[rows], axis=1)] = _factor_texts(frame, k, rows, hazard_names)
+    text = np.full(n, "", dtype=object)
+    count = np.zeros(n, dtype=np.int64)
+    for j in range(3):
+        c = told[:, j]
+        sep = np.where(count[c] > 0, "; ", "").astype(object)
+        text[c] = text[c] + sep + parts[c, j]
+        count[c] += 1
+    text[count == 0] = "nothing notable"
+    graded = frame["graded"].to_numpy(dtype=bool)
+    text[~graded] = "no data: too little measured here to grade (" + text[~graded] + ")"
+    return text.tolist()
 
 
 def grade_cells(
@@ -385,7 +406,7 @@ def grade_cells(
     """
     spec = spec or GradingSpec()
     intensity, top = (intensity_of or hazard_intensity)(grid, hazards, utm_crs=utm_crs)
-    out = grid.copy()
+    out = grid.copy(deep=False)  # columns are added or replaced, never written in place
     out["hazard_intensity"] = intensity
     out["top_hazard"] = top
     scores = dimension_scores(

@@ -21,13 +21,13 @@ from typing import Any
 
 import geopandas as gpd
 import h3
-import h3ronpy
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from .cell_disks import cell_parents
 from .parallel import map_partitions
 
 #: The dataset folder of a run, and the single file older runs hold instead.
@@ -49,30 +49,13 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
-def cell_parents(cells: Sequence[str], level: int) -> np.ndarray:
-    """The H3 parent at ``level`` of each cell, vectorised through h3ronpy (5x a loop of
-    ``h3.cell_to_parent``); a cell at ``level`` is its own parent.
-
-    Examples
-    --------
-    >>> cell = h3.latlng_to_cell(39.9916, 116.3317, 10)
-    >>> cell_parents([cell], 6).tolist() == [h3.cell_to_parent(cell, 6)]
-    True
-    """
-    if not len(cells):
-        return np.array([], dtype=object)
-    ints = h3ronpy.cells_parse(pa.array(np.asarray(cells, dtype=object), pa.string()))
-    parents = h3ronpy.cells_to_string(h3ronpy.change_resolution(ints, level))
-    return pa.array(parents).to_numpy(zero_copy_only=False).astype(object)
-
-
 def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, gpd.GeoDataFrame]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
-    parents = cell_parents(grid.index, min(partition_resolution, resolution))
+    parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
     positions = pd.RangeIndex(len(grid)).groupby(parents)
     return [(str(parent), grid.iloc[positions[parent]]) for parent in sorted(positions)]
 

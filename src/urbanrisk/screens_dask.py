@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from . import grid as gridmod
 from .cell_disks import (
     cell_latlng,
+    cell_parents,
     disk_matrix_from_pairs,
     disk_pairs,
     remember_cell_latlng,
@@ -78,7 +79,7 @@ def _positions(index: pd.Index, partition_resolution: int) -> list[np.ndarray]:
     for known, resolution, groups in _GROUPS:
         if resolution == partition_resolution and (known is index or known.equals(index)):
             return groups
-    codes, _ = pd.factorize(np.array([h3.cell_to_parent(c, partition_resolution) for c in index]), sort=True)
+    codes, _ = pd.factorize(np.array(cell_parents(index, partition_resolution)), sort=True)
     order = np.argsort(codes, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(codes))[:-1]) if len(index) else []
     if len(_GROUPS) >= 2:
@@ -186,7 +187,7 @@ def cell_clusters_by_partition(
     return np.array([order[label] for label in labels])
 
 
-def _disk_partition(task: tuple[list[str], int]) -> tuple[np.ndarray, list[str]]:
+def _disk_partition(task: tuple[list[str], int]) -> tuple[np.ndarray, np.ndarray]:
     return disk_pairs(*task)
 
 
@@ -200,7 +201,7 @@ def disk_matrix_by_partition(
     groups = _partitions(index, partition_resolution)
     parts = map_partitions(_disk_partition, [(group, k) for group in groups], scheduler=scheduler)
     rows = [index.get_indexer(group)[local] for group, (local, _) in zip(groups, parts, strict=True)]
-    neighbours = [cell for _, found in parts for cell in found]
+    neighbours = np.concatenate([found for _, found in parts] or [np.zeros(0, dtype=np.uint64)])
     return disk_matrix_from_pairs(index, np.concatenate(rows or [np.zeros(0, dtype=np.int64)]), neighbours)
 
 

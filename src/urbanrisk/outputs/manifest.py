@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import sha256_of
+from ..cell_disks import cell_parents
 from ..grid import partition_resolution
-from ..grid_dataset import cell_parents
 from ..result import RunResult
 from .summary import RunSummary
 

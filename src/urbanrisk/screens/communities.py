@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 
-from ..cell_disks import cell_latlng
+from ..cell_disks import cell_latlng, cell_parents
 from ..clusters import dissolve_each
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from .registers import hazards_reaching
@@ -93,9 +94,13 @@ def community_units(
     rest = assignment.index[assignment == ""]
     if len(rest):
         parent_res = max(0, h3.get_resolution(rest[0]) - PARENT_OFFSET)
-        parents = pd.Series([h3.cell_to_parent(c, parent_res) for c in rest], index=rest)
+        parents = pd.Series(cell_parents(rest, parent_res), index=rest)
         assignment.loc[rest] = "h3:" + parents
-        groups = parents.groupby(parents).groups
+        keys, which = np.unique(parents.to_numpy(dtype=str), return_inverse=True)
+        order = np.argsort(which, kind="stable")  # each parent's cells in grid order, parents sorted
+        ordered = np.asarray(rest.tolist(), dtype=object)[order]
+        split = np.split(ordered, np.cumsum(np.bincount(which))[:-1])
+        groups = dict(zip(keys.tolist(), split, strict=True))
         units.append(
             gpd.GeoDataFrame(
                 {
@@ -103,7 +108,7 @@ def community_units(
                     "name": [f"H3 cell {p}" for p in groups],
                     "unit_source": "h3_parent",
                 },
-                geometry=(outlines_of or dissolve_each)([list(cells) for cells in groups.values()]),
+                geometry=(outlines_of or dissolve_each)([part.tolist() for part in groups.values()]),
                 crs=4326,
             )
         )

@@ -116,9 +116,11 @@ def key_districts_screen(
         crowd_places=("crowd_places", "sum"),
     )
     kept = sums[(sums["cells"] >= min_cells) & (sums["crowd_places"] >= min_crowd_places)]
-    cells_of = pd.Series(chosen, index=labels).groupby(level=0)
+    cells_of = pd.Series(labels).groupby(labels).indices  # each cluster's positions, in grid order
+    chosen_cells = np.asarray(chosen.tolist(), dtype=object)
     named = _names_and_places(crowd, pd.Series(labels, index=chosen), kept.index)
-    outlines = (outlines_of or dissolve_each)([list(cells_of.get_group(label)) for label in kept.index])
+    groups = [chosen_cells[cells_of[label]].tolist() for label in kept.index]
+    outlines = (outlines_of or dissolve_each)(groups)
     rows = []
     for (label, row), outline in zip(kept.iterrows(), outlines, strict=True):
         name, places, summary = named.get(int(label), ("", "", ""))
@@ -154,14 +156,22 @@ def _names_and_places(
         return {}
     label = crowd["cell"].map(label_of)
     crowd = crowd.assign(label=label.to_numpy())[label.isin(kept).to_numpy()]
-    out = {}
-    for key, kinds in crowd.groupby("label", sort=False)["kind"]:
-        counts = pd.Series(kinds.to_numpy()).value_counts().head(6)
-        out[int(key)] = ("", "", ", ".join(f"{kind} {n}" for kind, n in counts.items()))
+    # the six most common kinds (as value_counts: most first, ties in order of appearance)
+    tally = crowd[["label", "kind"]].assign(at=np.arange(len(crowd)))
+    tally = tally.groupby(["label", "kind"], sort=False).agg(n=("at", "size"), first=("at", "min"))
+    tally = tally.reset_index().sort_values(
+        ["label", "n", "first"], ascending=[True, False, True], kind="stable"
+    )
+    tally = tally[tally.groupby("label").cumcount().to_numpy() < 6]
+    words = tally["kind"].astype(str) + " " + tally["n"].astype(str)
+    texts = words.groupby(tally["label"].to_numpy()).agg(", ".join)
+    out = {int(key): ("", "", texts.get(key, "")) for key in crowd["label"].dropna().unique()}
     named = crowd[crowd["name"].astype(bool).to_numpy()]
     rank = named["group"].map({g: i for i, g in enumerate(NAME_PRIORITY)}).fillna(len(NAME_PRIORITY))
     named = named.assign(rank=rank.to_numpy()).sort_values(["label", "rank", "name"], kind="stable")
-    for key, names in named.groupby("label", sort=False)["name"]:
-        unique = list(dict.fromkeys(names))
-        out[int(key)] = (unique[0], "; ".join(unique[:8]), out[int(key)][2])
+    unique = named.drop_duplicates(["label", "name"])  # each name once, where it first comes
+    first_eight = unique[unique.groupby("label").cumcount().to_numpy() < 8]
+    places = first_eight.groupby("label")["name"].agg("; ".join)
+    for key, name in unique.groupby("label")["name"].first().items():
+        out[int(key)] = (name, places[key], out[int(key)][2])
     return out

@@ -109,7 +109,9 @@ def hazards_reaching(
         return out
     hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
     hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
-    out.update(hits.groupby("unit")["text"].agg(lambda t: "; ".join(t.head(most) if most else t)))
+    if most:  # the first ``most`` of each unit (sorted worst first above)
+        hits = hits[hits.groupby("unit").cumcount().to_numpy() < most]
+    out.update(hits.groupby("unit")["text"].agg("; ".join))
     return out
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..clusters import cell_clusters, dissolve_cells
+from ..clusters import cell_clusters, dissolve_each
 from ..layers.tables import _read_table
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from .registers import LEVELS, UNASSIGNED, assign_cells, cell_centres
@@ -80,14 +80,16 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ranks = hot["grade"].map(GRADE_RANK).to_numpy()[order]
     residents = hot["residents"].to_numpy()[order]
     cells = hot.index.to_numpy()[order]
+    bounds = list(zip(starts, [*starts[1:], len(order)], strict=True))
+    outlines = dissolve_each([cells[begin:end].tolist() for begin, end in bounds])
     rows = []
-    for begin, end in zip(starts, [*starts[1:], len(order)], strict=True):
+    for (begin, end), outline in zip(bounds, outlines, strict=True):
         rows.append(
             {
                 "grade": GRADES[int(ranks[begin:end].min())],
                 "cells": int(end - begin),
                 "residents": float(np.nansum(residents[begin:end])),  # as pandas sums: NaN is left out
-                "geometry": dissolve_cells(list(cells[begin:end])),
+                "geometry": outline,
             }
         )
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)

@@ -8,7 +8,7 @@ import osmium
 import pytest
 import shapely
 
-from conftest import BUPT_OSM, WUDAOKOU_OSM
+from conftest import BALTIMORE_PBF, BUPT_OSM, WUDAOKOU_OSM
 from urbanrisk.layers.osm import STREET_TAGS, clean_text, osm_from_file
 
 VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
@@ -98,3 +98,19 @@ def test_the_bulk_pass_equals_pyosmium_object_by_object(name, tmp_path):
         assert streets["way_id"].tolist() == [10, 11, 15]
         assert streets["name"].tolist()[:2] == ["Main St, Block=5 %20% 100% +x", "路 😀\ttab"]
         assert osm.stats["newest_object_epoch"] == 1709528767  # the gate node, 2024-03-04 05:06:07Z
+
+
+def test_an_extract_too_big_for_the_scratch_disk_is_refused_before_the_pass(monkeypatch):
+    """The pass writes ~10x a .pbf of OPL text: a full disk mid-pass read as a cut file."""
+    import shutil
+
+    from urbanrisk._errors import LayerError
+    from urbanrisk.layers import osm_pass
+
+    free = BALTIMORE_PBF.stat().st_size * 11  # 11x the .pbf: under the 12x it may need
+    monkeypatch.setattr(osm_pass.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(free, 0, free))
+    with pytest.raises(LayerError, match=r"needs about 8 MB of scratch space .* 7 MB free; point TMPDIR"):
+        osm_from_file(BALTIMORE_PBF)
+    needed = WUDAOKOU_OSM.stat().st_size  # an XML extract needs about its own size
+    monkeypatch.setattr(osm_pass.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(0, 0, needed * 2))
+    assert osm_pass.check_scratch_space(WUDAOKOU_OSM, WUDAOKOU_OSM.parent) is None

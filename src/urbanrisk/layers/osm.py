@@ -35,7 +35,15 @@ from osmium.geom import WKBFactory
 from .. import settings
 from .._errors import LayerError
 from .coords import utm_crs
-from .osm_pass import StreetBatch, header_bounds, run_pass, street_batches, tag_dict, tagged_summary
+from .osm_pass import (
+    StreetBatch,
+    check_scratch_space,
+    header_bounds,
+    run_pass,
+    street_batches,
+    tag_dict,
+    tagged_summary,
+)
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
@@ -232,6 +240,7 @@ def read_pass(
     _check_readable(path)
     stats = collected.stats
     with tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
+        check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
             run_pass(path, Path(folder), tuple(collected.rules), collected.area, collected.node)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-import h3
-import numpy as np
 import pandas as pd
+
+from .screens.registers import UNASSIGNED, assign_cells, cell_centres
 
 #: Units a coverage-lost explanation names before "and N more" (``units_lost`` holds every one).
 UNITS_NAMED = 3
@@ -20,21 +20,26 @@ def units_of_cells(
     residents: pd.Series, levels: dict[str, gpd.GeoDataFrame]
 ) -> dict[str, list[dict[str, Any]]]:
     """Residents of cells (H3 id -> residents) per unit at every level, largest first: a cell counts in
-    the unit holding its centre (as the registers assign it); cells in no unit are in none."""
+    the unit holding its centre, assigned as the registers assign it (:func:`assign_cells`); cells in
+    no unit are in none."""
     if not len(residents) or not levels:
         return {}
-    lat, lon = np.array([h3.cell_to_latlng(str(c)) for c in residents.index]).T
-    points = gpd.GeoDataFrame(
-        {"residents": residents.to_numpy(float)}, geometry=gpd.points_from_xy(lon, lat), crs=4326
-    )
+    centres = cell_centres(pd.Index(residents.index.astype(str)))
+    values = pd.Series(residents.to_numpy(float), index=centres.index)
     out = {}
     for level, table in levels.items():
-        named = table[["id", "name", "geometry"]].assign(name=table["name"].fillna("").astype(str))
-        hits = gpd.sjoin(points, named, predicate="within", how="inner")
-        hits = hits[~hits.index.duplicated(keep="first")]
-        per = hits.groupby(["id", "name"])["residents"].sum().sort_values(ascending=False, kind="stable")
+        unit = assign_cells(centres, table)
+        inside = unit != UNASSIGNED
+        first = table.drop_duplicates("id")
+        names = pd.Series(first["name"].fillna("").astype(str).to_numpy(), index=first["id"].astype(str))
+        per = values[inside].groupby(unit[inside]).sum().sort_values(ascending=False, kind="stable")
         out[level] = [
-            {"id": str(i), "name": str(n), "residents": round(float(r), 1)} for (i, n), r in per.items()
+            {
+                "id": str(i),
+                "name": names.get(i, ""),
+                "residents": round(float(r), 1),
+            }
+            for i, r in per.items()
         ]
     return out
 

@@ -61,7 +61,10 @@ def assign_cells(centres: gpd.GeoSeries, units: gpd.GeoDataFrame) -> pd.Series:
     if not len(units) or not len(centres):
         return out
     ordered = units.sort_values("id")[["id", "geometry"]]
-    hits = gpd.sjoin(gpd.GeoDataFrame(geometry=centres), ordered, predicate="within", how="inner")
+    # an unnamed index: geopandas would rename the units' ``id`` if the cells' index were named so
+    hits = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=centres.rename_axis(None)), ordered, predicate="within", how="inner"
+    )
     hits = hits[~hits.index.duplicated(keep="first")]
     out.loc[hits.index] = hits["id"].astype(str)
     return out

@@ -27,6 +27,11 @@ LAYER_NAMES = ("buildings", "pois", "landuse", "streets")
 EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
 
 
+def bounds_meet(a: list[float] | Bounds, b: list[float] | Bounds) -> bool:
+    """True when boxes ``a`` and ``b`` (west, south, east, north) meet (touching counts)."""
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
+
+
 @dataclass(frozen=True)
 class OsmStore:
     """An OSM extract ingested by :func:`ingest_osm`: its standard layers by H3 parent cell."""
@@ -47,14 +52,8 @@ class OsmStore:
         """Rows of ``layer`` whose bounding box meets ``bounds`` (as ``osm_from_file``'s rows, in its
         order, indexed by their row number there); None if none. Reads only the partitions whose
         features reach ``bounds``, and in them the row groups near it."""
-        west, south, east, north = bounds
         entries = [
-            entry
-            for entry in self.manifest["layers"].get(layer, {}).values()
-            if entry["bbox"][0] <= east
-            and entry["bbox"][2] >= west
-            and entry["bbox"][1] <= north
-            and entry["bbox"][3] >= south
+            e for e in self.manifest["layers"].get(layer, {}).values() if bounds_meet(e["bbox"], bounds)
         ]
         return self._read(layer, entries, bounds)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import math
 import shutil
 import tempfile
 import uuid
@@ -36,16 +35,11 @@ from .ingest import ingest_osm
 from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
-from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
+from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
 from .result import Layers
 from .street_rules import usable_ways
 
 CRS = "EPSG:4326"
-EVERYWHERE: Bounds = (-math.inf, -math.inf, math.inf, math.inf)
-
-
-def _meets(a: list[float] | Bounds, b: list[float] | Bounds) -> bool:
-    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
 
 @dataclass(frozen=True)
@@ -94,7 +88,7 @@ class StoredOsm:
         """The rows of ``layer`` one partition at a time (those whose features reach ``bounds``)."""
         for store, offsets in self.stores:
             for part in store.parts(layer):
-                if _meets(store.manifest["layers"][layer][part]["bbox"], bounds):
+                if bounds_meet(store.manifest["layers"][layer][part]["bbox"], bounds):
                     frame = store.read_part(layer, part)
                     if frame is not None:
                         frame.index = frame.index + offsets.get(layer, 0)
@@ -150,7 +144,7 @@ def source_digest(source: IngestedLayers, name: str, bounds: Bounds) -> str:
     digest = hashlib.sha256()
     for i, (store, _) in enumerate(source.stores):
         for part, entry in sorted(store.manifest["layers"].get(name, {}).items()):
-            if _meets(entry["bbox"], bounds):
+            if bounds_meet(entry["bbox"], bounds):
                 digest.update(f"{i}:{part}:{','.join(entry['digests'])};".encode())
     return digest.hexdigest()
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .convex_clip import clipped_areas, clipped_lengths, convex_edges
 from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
@@ -130,7 +131,7 @@ def buildings_to_cells(
         counted = ~shapely.is_empty(clip_to_area(lonlat, area))
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], shapely.area)
+    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
     whole = footprint[b_idx]
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
@@ -166,18 +167,21 @@ def _overlap_measure(
     f_idx: np.ndarray,
     c_idx: np.ndarray,
     whole: np.ndarray,
-    measure: Callable[[np.ndarray], np.ndarray],
+    clipped: Callable[[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray], np.ndarray],
 ) -> np.ndarray:
-    """Area (or length) of each feature-cell pair's overlap; exact, intersecting only what straddles.
+    """Area (or length) of each feature-cell pair's overlap; exact, clipping only what straddles.
 
     A feature wholly inside a cell keeps its own measure: most buildings lie inside one cell, and a
-    containment test on prepared cells is far cheaper than computing the intersection.
+    containment test on prepared cells is cheap. The others are clipped against the convex cell in
+    numpy (:mod:`.convex_clip`: ``clipped_areas`` or ``clipped_lengths``), ~3-4x cheaper than
+    GEOS intersections and equal to them to rounding.
     """
     shapely.prepare(cells)
     inside = shapely.contains_properly(cells[c_idx], features[f_idx])
     out = whole.astype(float, copy=True)
     cut = ~inside
-    out[cut] = measure(shapely.intersection(features[f_idx[cut]], cells[c_idx[cut]]))
+    if cut.any():
+        out[cut] = clipped(features, convex_edges(cells), f_idx[cut], c_idx[cut])
     return out
 
 
@@ -275,7 +279,7 @@ def streets_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
-    length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], shapely.length)
+    length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     frame = pd.DataFrame(
         {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)},

@@ -1,0 +1,216 @@
+"""Exact overlap measures of features with convex cells, computed for many pairs at once in numpy.
+
+The grid stage measures, for every (feature, cell) pair whose shapes intersect, the length of a
+street or the area of a building inside the cell. GEOS computes each intersection as a new geometry
+(~30-50 µs a pair, the bulk of the stage); but an H3 cell, projected, is a convex polygon, and
+clipping against a convex polygon needs no overlay: a segment is cut by the Cyrus–Beck parameters
+of the cell's half-planes, a polygon ring by Sutherland–Hodgman (one pass per cell edge), and the
+measure is read off the clipped coordinates (length, or the shoelace area). Both are done for all
+pairs at once on flat coordinate arrays. They agree with ``shapely.intersection`` to rounding
+(~1e-9 relative; tests/test_convex_clip.py).
+
+Sutherland–Hodgman's output for a concave ring may contain zero-width "bridges" along the cell's
+edges; they add nothing to the signed area, so areas are exact. A polygon's area inside the cell is
+its exterior ring's clipped area less its holes' clipped areas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+__all__ = ["clipped_areas", "clipped_lengths", "convex_edges"]
+
+_COLLECTIONS = [shapely.GeometryType.MULTIPOLYGON, shapely.GeometryType.GEOMETRYCOLLECTION]
+
+
+def convex_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's exterior as counter-clockwise edges, padded to the longest ring.
+
+    Returns ``(start, direction)``: arrays of shape (cells, edges, 2). Padding edges have zero
+    direction, which constrains nothing in :func:`clipped_lengths` and :func:`clipped_areas`.
+    """
+    rings = shapely.get_exterior_ring(cells)
+    xy, owner = shapely.get_coordinates(rings, return_index=True)
+    counts = np.bincount(owner, minlength=len(cells))
+    width = int(counts.max()) - 1 if len(counts) else 0  # a closed ring repeats its first vertex
+    start = np.zeros((len(cells), width, 2))
+    direction = np.zeros((len(cells), width, 2))
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    for k in range(width):  # k-th edge of every cell with more than k edges
+        has = counts - 1 > k
+        a = xy[first[has] + k]
+        b = xy[first[has] + k + 1]
+        start[has, k] = a
+        direction[has, k] = b - a
+    clockwise = ~shapely.is_ccw(rings)
+    if clockwise.any():  # walk clockwise rings backwards: start at the far end, opposite direction
+        start[clockwise] = start[clockwise] + direction[clockwise]
+        direction[clockwise] = -direction[clockwise]
+    return start, direction
+
+
+def _inside(px: np.ndarray, py: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Signed distance-like value of points from an edge's line: >= 0 on the cell's (left) side."""
+    return direction[:, 0] * (py - start[:, 1]) - direction[:, 1] * (px - start[:, 0])
+
+
+def _expand(first: np.ndarray, count: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The items ``first[f] .. first[f] + count[f] - 1`` of each ``f`` in ``idx``, with their pair."""
+    n = count[idx]
+    pair = np.repeat(np.arange(len(idx)), n)
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    return np.repeat(first[idx], n) + offset, pair
+
+
+def _feature_ranges(owner: np.ndarray, features: int) -> tuple[np.ndarray, np.ndarray]:
+    """First item and item count of each feature, for items grouped by ``owner`` in order."""
+    count = np.bincount(owner, minlength=features)
+    return np.cumsum(count) - count, count
+
+
+def clipped_lengths(
+    lines: np.ndarray, edges: tuple[np.ndarray, np.ndarray], line_idx: np.ndarray, cell_idx: np.ndarray
+) -> np.ndarray:
+    """Length of each line inside each paired convex cell (Cyrus–Beck on every segment).
+
+    Parameters
+    ----------
+    lines
+        LineStrings (or MultiLineStrings) in a projected CRS.
+    edges
+        :func:`convex_edges` of the cells.
+    line_idx, cell_idx
+        The pairs to measure: ``lines[line_idx[i]]`` inside cell ``cell_idx[i]``.
+    """
+    kind, xy, offsets = shapely.to_ragged_array(lines)
+    if kind == shapely.GeometryType.LINESTRING:  # no MultiLineString among them: one part a line
+        offsets = (*offsets, np.arange(len(lines) + 1))
+    part_start, line_parts = (np.asarray(o) for o in offsets)
+    part_of = np.repeat(np.arange(len(part_start) - 1), np.diff(part_start))
+    joined = part_of[1:] == part_of[:-1]  # consecutive vertices of one part: one segment
+    seg_line = np.repeat(np.arange(len(line_parts) - 1), np.diff(line_parts))[part_of[:-1][joined]]
+    first, count = _feature_ranges(seg_line, len(lines))
+    seg, pair = _expand(first, count, line_idx)
+    start, direction = edges
+    cells = cell_idx[pair]
+    # measured from a corner of the cell (small numbers, no lost digits); all edges at once:
+    # along the segment p0 + t d, edge k's test is at_p0[k] + t slope[k] >= 0
+    p0 = (xy[:-1][joined][seg] - start[cells, 0])[:, None, :]
+    d = (xy[1:][joined] - xy[:-1][joined])[seg]
+    s = start[cells] - start[cells, :1]
+    e = direction[cells]
+    at_p0 = e[..., 0] * (p0[..., 1] - s[..., 1]) - e[..., 1] * (p0[..., 0] - s[..., 0])
+    slope = e[..., 0] * d[:, None, 1] - e[..., 1] * d[:, None, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = -at_p0 / slope
+    t_in = np.maximum(np.where(slope > 0, t, 0.0).max(axis=1), 0.0)
+    t_out = np.minimum(np.where(slope < 0, t, 1.0).min(axis=1), 1.0)
+    t_out[((slope == 0) & (at_p0 < 0)).any(axis=1)] = 0.0  # parallel to an edge, outside it
+    inside = np.clip(t_out - t_in, 0.0, None) * np.hypot(d[:, 0], d[:, 1])
+    return np.bincount(pair, weights=inside, minlength=len(line_idx))
+
+
+def _polygonal(polygons: np.ndarray) -> np.ndarray:
+    """The features with any collection (``make_valid``'s output) reduced to its polygons."""
+    odd = ~np.isin(
+        shapely.get_type_id(polygons), [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
+    )
+    if not odd.any():
+        return polygons
+    parts, part_of = shapely.get_parts(polygons[odd], return_index=True)
+    while np.isin(shapely.get_type_id(parts), _COLLECTIONS).any():  # collections may nest
+        parts, inner_of = shapely.get_parts(parts, return_index=True)
+        part_of = part_of[inner_of]
+    areal = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON  # lines and points count nothing
+    out = polygons.copy()
+    out[odd] = shapely.multipolygons(parts[areal], indices=part_of[areal], out=np.full(odd.sum(), None))
+    empty = shapely.is_missing(out)
+    out[empty] = shapely.MultiPolygon()
+    return out
+
+
+def _ring_vertices(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices of every ring (closing vertex dropped), their ring, each ring's feature and sign.
+
+    The sign is +1 for a shell, -1 for a hole.
+    """
+    kind, xy, offsets = shapely.to_ragged_array(_polygonal(polygons))
+    if kind == shapely.GeometryType.POLYGON:  # no MultiPolygon among them: one polygon a feature
+        offsets = (*offsets, np.arange(len(polygons) + 1))
+    ring_start, polygon_rings, feature_polygons = (np.asarray(o) for o in offsets)
+    vertex_ring = np.repeat(np.arange(len(ring_start) - 1), np.diff(ring_start))
+    ring_polygon = np.repeat(np.arange(len(polygon_rings) - 1), np.diff(polygon_rings))
+    polygon_feature = np.repeat(np.arange(len(feature_polygons) - 1), np.diff(feature_polygons))
+    shell = np.arange(len(ring_polygon)) == polygon_rings[ring_polygon]
+    closing = np.zeros(len(xy), dtype=bool)
+    closing[ring_start[1:][np.diff(ring_start) > 0] - 1] = True
+    return xy[~closing], vertex_ring[~closing], polygon_feature[ring_polygon], np.where(shell, 1.0, -1.0)
+
+
+def _next_in_ring(ring: np.ndarray) -> np.ndarray:
+    """Index of each vertex's successor in its ring (vertices grouped by ring, in order; cyclic)."""
+    changes = ring[1:] != ring[:-1]
+    nxt = np.arange(1, len(ring) + 1)
+    nxt[np.r_[changes, True]] = np.flatnonzero(np.r_[True, changes])
+    return nxt
+
+
+def _clip_pass(
+    xy: np.ndarray, group: np.ndarray, start: np.ndarray, direction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One Sutherland–Hodgman pass: every ring (vertices grouped, in order) cut by one edge each."""
+    if not len(xy):
+        return xy, group
+    nxt = _next_in_ring(group)
+    value = _inside(xy[:, 0], xy[:, 1], start[group], direction[group])
+    keep_i, keep_j = value >= 0, value[nxt] >= 0
+    crosses = keep_i != keep_j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, value / (value - value[nxt]), 0.0)
+    # per edge i -> i+1: the crossing point when the edge crosses the line, then the next vertex if kept
+    emits = crosses.astype(np.int64) + keep_j
+    ends = np.cumsum(emits)
+    out_xy = np.empty((int(ends[-1]), 2))
+    out_xy[ends[crosses] - emits[crosses]] = (xy + t[:, None] * (xy[nxt] - xy))[crosses]
+    out_xy[ends[keep_j] - 1] = xy[nxt[keep_j]]
+    return out_xy, np.repeat(group, emits)
+
+
+def clipped_areas(
+    polygons: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray],
+    poly_idx: np.ndarray,
+    cell_idx: np.ndarray,
+) -> np.ndarray:
+    """Area of each polygon inside each paired convex cell (Sutherland–Hodgman on every ring).
+
+    Parameters
+    ----------
+    polygons
+        Valid Polygons or MultiPolygons (other parts, e.g. lines left by ``make_valid``, count
+        nothing) in a projected CRS.
+    edges
+        :func:`convex_edges` of the cells.
+    poly_idx, cell_idx
+        The pairs to measure.
+    """
+    xy, vertex_ring, ring_poly, sign = _ring_vertices(polygons)
+    first, count = _feature_ranges(ring_poly[vertex_ring], len(polygons))
+    vertex, pair = _expand(first, count, poly_idx)
+    ring_key = vertex_ring[vertex]
+    new_ring = np.r_[True, (ring_key[1:] != ring_key[:-1]) | (pair[1:] != pair[:-1])]
+    group = np.cumsum(new_ring) - 1  # one group a (pair, ring)
+    group_pair, group_sign = pair[new_ring], sign[ring_key[new_ring]]
+    start, direction = edges
+    group_cell = cell_idx[group_pair]
+    origin = start[group_cell, 0]  # measured from a corner of the cell: small numbers, no lost digits
+    local = xy[vertex] - origin[group]
+    for k in range(start.shape[1]):
+        local, group = _clip_pass(local, group, start[group_cell, k] - origin, direction[group_cell, k])
+    if not len(local):
+        return np.zeros(len(poly_idx))
+    nxt = _next_in_ring(group)
+    cross = local[:, 0] * local[nxt, 1] - local[nxt, 0] * local[:, 1]
+    ring_area = np.abs(np.bincount(group, weights=cross, minlength=len(group_sign))) / 2.0
+    return np.bincount(group_pair, weights=ring_area * group_sign, minlength=len(poly_idx))

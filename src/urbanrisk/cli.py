@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"urbanrisk: error: {exc}{untouched}", args)
         return EXIT_INPUT
     except RunLockedError as exc:
-        _error(f"urbanrisk: {exc}")
+        _error(f"urbanrisk: {exc}", args)
         return EXIT_LOCKED
     except _Terminated:
         _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched", args)
@@ -349,10 +349,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         message = _disk_message(args, exc)
         if message is not None:
-            _error(message)
+            _error(message, args)
             return EXIT_INPUT
         traceback.print_exc()
-        _error("urbanrisk: internal error (exit 1): please report it with the traceback above")
+        _error("urbanrisk: internal error (exit 1): please report it with the traceback above", args)
         log.exception("internal error")
         return EXIT_INTERNAL
     finally:

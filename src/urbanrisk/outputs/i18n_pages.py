@@ -186,6 +186,9 @@ ZH_PAGES: dict[str, str] = {
     "urbanrisk: interrupted; the last complete run is untouched": (
         "urbanrisk：已中断；上一次完整运行的结果未受影响"
     ),
+    "urbanrisk: internal error (exit 1): please report it with the traceback above": (
+        "urbanrisk：内部错误（退出码 1）：请连同上面的回溯信息一并报告"
+    ),
     "{folder}: no runs yet": "{folder}：尚无运行",
     "run": "运行",
     "alerts": "警报",

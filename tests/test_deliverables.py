@@ -822,6 +822,11 @@ def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, t
             )
             assert main(["validate", str(path)]) == 2
             texts[f"{name} {language}"] = capsys.readouterr().err
+    broken = tmp_path / "broken.yaml"  # not YAML at all: the language it asks for is still read
+    broken.write_text("name: demo\nreport: {language: zh}\ngrid: [a\n  b: c\n", encoding="utf-8")
+    assert main(["validate", str(broken)]) == 2
+    texts["broken"] = capsys.readouterr().err
+    assert "broken.yaml:4: 不是有效的 YAML" in texts["broken"]
     phrases = _english_phrases(ZH)
     assert "problem(s) in the layers' files" in phrases and "no runs yet" in phrases
     for name, text in texts.items():
@@ -846,6 +851,8 @@ def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, t
     assert texts["huge en"].startswith("urbanrisk: error: resolution 15 over")
     assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
     assert "运行目录：" in texts["rescan"] and "应急避难覆盖 丧失" in texts["rescan"]
+    lost = "警报 应急避难覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
+    assert lost in texts["rescan"]
     assert "项变化" in texts["diff"] and "警报 " in texts["diff"]
 
 

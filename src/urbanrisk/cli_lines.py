@@ -229,13 +229,28 @@ def change_kind(kind: str, language: str) -> str:
     """
     if language != "zh":
         return kind
-    t = translator("zh")
     what, _, direction = kind.rpartition(" ")
-    if not what:
-        what, direction = kind, ""
-    gap = what.removeprefix("gap ")
-    label = data_text(f"{gap} gap", "zh") if gap != what else stage_name(what, "zh")
-    return f"{label} {t(direction)}".strip()
+    return f"{kind_label(what, language)} {translator('zh')(direction)}"
+
+
+def kind_label(kind: str, language: str) -> str:
+    """What changed (``cell``, ``hazard_source``, ``coverage fire``, ``gap fire``), as an alert names it.
+
+    Examples
+    --------
+    >>> kind_label("coverage shelter", "zh"), kind_label("gap fire", "zh"), kind_label("cell", "zh")
+    ('应急避难覆盖', '消防覆盖缺口', '网格单元')
+    """
+    if language != "zh":
+        return kind
+    gap = kind.removeprefix("gap ")
+    return data_text(f"{gap} gap", "zh") if gap != kind else stage_name(kind, "zh")
+
+
+def _grade(value: str | None, language: str) -> str:
+    """An alert's grade: as written, ``new`` before a first one, ``None`` (English) / 无 where none."""
+    t = translator(language)
+    return t("new") if value == "" else t("none") if value is None and language == "zh" else str(value)
 
 
 def change_lines(changes: Changes, language: str) -> list[str]:
@@ -263,12 +278,11 @@ def rescan_lines(result: RescanResult, recipe_path: str | Path, seconds: float, 
     for alert in alerts[:20]:
         lines.append(
             t(
-                "  ALERT {kind} {id} {name}: {old} -> {new}: {explanation}",
-                kind=change_kind(alert["kind"], language),
-                id=alert["id"],
-                name=alert["name"],
-                old=alert["old_grade"] or t("new"),
-                new=alert["new_grade"],
+                "  ALERT {kind} {who}: {old} -> {new}: {explanation}",
+                kind=kind_label(alert["kind"], language),
+                who=f"{alert['id']} {alert['name'] or ''}".strip(),
+                old=_grade(alert["old_grade"] or "", language),
+                new=_grade(alert["new_grade"], language),
                 explanation=alert["explanation"],
             )
         )
@@ -298,10 +312,10 @@ def diff_lines(run_a: Path, run_b: Path, changes: Changes, language: str) -> lis
     alerts = [
         t(
             "  ALERT {kind} {id}: {old} -> {new}",
-            kind=change_kind(a["kind"], language),
+            kind=kind_label(a["kind"], language),
             id=a["id"],
-            old=a["old_grade"] or t("new"),
-            new=a["new_grade"],
+            old=_grade(a["old_grade"] or "", language),
+            new=_grade(a["new_grade"], language),
         )
         for a in changes.alerts
     ]

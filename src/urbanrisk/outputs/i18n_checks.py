@@ -167,6 +167,7 @@ _INLINE = (
     (re.compile(r"\bsheet '([^']*)' row (\d+)"), r"工作表 '\1' 第 \2 行"),
     (re.compile(r"\brow (\d+)"), r"第 \1 行"),
     (re.compile(r"^\(top level\)$"), "（顶层）"),
+    (re.compile(r"行）, '"), "行）、'"),
 )
 #: Templates that say where a message stands or add a value to it: they count only when the message
 #: they hold is rewritten. A value pydantic adds is split off first ("Input should be {choices}" would

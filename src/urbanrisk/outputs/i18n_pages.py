@@ -202,8 +202,8 @@ ZH_PAGES: dict[str, str] = {
     ),
     "nothing changed: outputs reused": "输入与设置均无变化：沿用上次的输出",
     "rerun": "已重新计算",
-    "  ALERT {kind} {id} {name}: {old} -> {new}: {explanation}": (
-        "  警报 {kind} {id} {name}：{old} → {new}：{explanation}"
+    "  ALERT {kind} {who}: {old} -> {new}: {explanation}": (
+        "  警报 {kind} {who}：{old} → {new}：{explanation}"
     ),
     "  ALERT {kind} {id}: {old} -> {new}": "  警报 {kind} {id}：{old} → {new}",
     "  ... {n} more in alerts.json": "  ……另有 {n} 条，见 alerts.json",

@@ -813,8 +813,17 @@ def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, t
         "layers": {
             "haz": {"type": "points", "path": "hazards.csv", "lon": "x", "kind_column": "nokind"},
             "res": {"type": "points", "path": "hazards.csv", "role": "resource", "complete_for": ["rocket"]},
+            "sev": {
+                "type": "points",
+                "path": "sev.csv",
+                "severity": {"column": "级别", "order": "4_is_most_severe"},
+            },
         },
     }
+    (tmp_path / "sev.csv").write_text(
+        "id,kind,lon,lat,级别\nA,fuel,116.31,40.0,5\nB,fuel,116.32,40.0,一级\nC,fuel,116.32,40.0,\n",
+        encoding="utf-8",
+    )
     for name, body in {"bad": bad, "files": files, "huge": {**base, "grid": {"resolution": 15}}}.items():
         for language in ("zh", "en"):
             path = write_recipe(
@@ -846,7 +855,10 @@ def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, t
     assert re.search(
         r"bad-en.yaml:\d+: grid.resolutio: unknown key 'resolutio': did you mean", texts["bad en"]
     )
-    assert "未知的应急资源类别 'fuel'（第 2 行）" in texts["files zh"]
+    assert "未知的应急资源类别 'fuel'（第 2 行）、'industrial'（第 3 行）" in texts["files zh"]
+    assert (
+        "第 2 行：'5' 不是等级" in texts["files zh"] and "；第 4 行：严重度为空；请填写" in texts["files zh"]
+    )
     assert texts["huge zh"].startswith("urbanrisk：错误：") and "强制运行" in texts["huge zh"]
     assert texts["huge en"].startswith("urbanrisk: error: resolution 15 over")
     assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
@@ -863,7 +875,7 @@ def test_every_check_template_rewrites_its_own_message():
 
     from urbanrisk.outputs.i18n_checks import ZH_CHECKS, check_text
 
-    samples = {"line": "12", "n": "3", "key": "grid.resolution", "message": "fix the path"}
+    samples = {"line": "12", "n": "3", "row": "4", "key": "grid.resolution", "message": "fix the path"}
     for english, chinese in ZH_CHECKS.items():
         fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
         values = {f: samples.get(f, f"V{i}") for i, f in enumerate(sorted(fields))}

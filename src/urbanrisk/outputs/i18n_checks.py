@@ -17,7 +17,7 @@ from functools import cache
 from .i18n_files import ZH_FILES
 
 ZH_CHECKS: dict[str, str] = {
-    # where a problem stands, and the heads of a list of problems (tried first: see _PLACES)
+    # where a problem stands (tried first and last: see _FIRST), and the heads of a list of problems
     "{source}:{line}: {key}: {message}": "{source}:{line}: {key}: {message}",
     "{source}:{line}: {message}": "{source}:{line}: {message}",
     "{source}: {n} problems in the recipe": "{source}：配方中有 {n} 处问题",
@@ -27,6 +27,8 @@ ZH_CHECKS: dict[str, str] = {
     ),
     "{source}: {n} problem(s) in the layers' files": "{source}：图层文件中有 {n} 处问题",
     "layer '{layer}': {message}": "图层 '{layer}'：{message}",
+    "row {row}: {message}": "第 {row} 行：{message}",
+    "sheet '{sheet}' row {row}: {message}": "工作表 '{sheet}' 第 {row} 行：{message}",
     # the recipe itself
     "recipe not found: {path} — give the path of a .yaml recipe (see recipes/)": (
         "找不到配方：{path} — 请给出 .yaml 配方文件的路径（示例见 recipes/）"
@@ -158,7 +160,7 @@ ZH_CHECKS: dict[str, str] = {
 ZH_CHECKS.update(ZH_FILES)  # the layers' files, the tables, the area file, a run folder, the disk
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
-_TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "key": r"\(top level\)|[^\s:]+"}
+_TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}
 _NESTED = {"message", "hint", "fix", "what", "listed", "where"}
 #: Words inside a rewritten value (a registry's rows, a key's place).
 _INLINE = (
@@ -170,10 +172,16 @@ _INLINE = (
     (re.compile(r"行）, '"), "行）、'"),
 )
 #: Templates that say where a message stands or add a value to it: they count only when the message
-#: they hold is rewritten. A value pydantic adds is split off first ("Input should be {choices}" would
-#: take it in); the places after every other template (a message is matched whole first).
-_GOT = "{message} (got {value})"
-_PLACES = ("{source}:{line}: {key}: {message}", "{source}:{line}: {message}", "layer '{layer}': {message}")
+#: they hold is rewritten. Tried first: a value pydantic adds ("Input should be {choices}" would take it
+#: in) and the file, line and key (a message's own first placeholder would); last: a layer's name.
+_FIRST = (
+    "{message} (got {value})",
+    "{source}:{line}: {key}: {message}",
+    "{source}:{line}: {message}",
+    "row {row}: {message}",
+    "sheet '{sheet}' row {row}: {message}",
+)
+_LAST = ("layer '{layer}': {message}",)
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -192,8 +200,8 @@ def _pattern(template: str) -> re.Pattern[str]:
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str, bool], ...]:
     """(pattern, Chinese, whether it holds a message that must be rewritten for it to count)."""
-    holders = (_GOT, *_PLACES)
-    order = [_GOT] + [k for k in ZH_CHECKS if k not in holders] + list(_PLACES)
+    holders = (*_FIRST, *_LAST)
+    order = [*_FIRST, *(k for k in ZH_CHECKS if k not in holders), *_LAST]
     return tuple((_pattern(key), ZH_CHECKS[key], key in holders) for key in order)
 
 
@@ -215,7 +223,10 @@ def _rewrite(text: str, depth: int = 0) -> str:
 def _value(name: str, value: str, depth: int) -> str:
     if name == "choices":  # pydantic's "'a', 'b' or 'c'"
         return re.sub(r"', '|' or '", "'、'", value)
-    if name in _NESTED:
+    if name == "listed":  # "row 2: ...; row 5: ..."
+        items = re.split(r"; (?=(?:sheet '[^']*' )?row \d+: )", value)
+        value = "；".join(_rewrite(item, depth + 1) for item in items)
+    elif name in _NESTED:
         value = _rewrite(value, depth + 1)
     if name in _NESTED or name == "key":
         for pattern, replacement in _INLINE:

@@ -73,21 +73,21 @@ ZH_FILES: dict[str, str] = {
         "{value} 不是等级：请使用 1-4 的整数或 一级…四级（不带小数，不加其他文字）"
     ),
     "{file}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows": (
-        "{file}：{where} 的 '{lon}' / '{lat}' 不是数字或为空：请改正或删除这些行"
+        "{file}：{where}的 '{lon}' / '{lat}' 不是数字或为空：请改正或删除这些行"
     ),
     "{file}: '{lat}' {value} in {where} is outside [-90, 90] while every '{lon}' would be a valid latitude: "
     "the lon and lat columns look swapped; swap `lon:` and `lat:` in the recipe": (
-        "{file}：{where} 的 '{lat}' 值 {value} 超出 [-90, 90]，而所有 '{lon}' 都可作纬度：经纬度两列似乎写"
+        "{file}：{where}的 '{lat}' 值 {value} 超出 [-90, 90]，而所有 '{lon}' 都可作纬度：经纬度两列似乎写"
         "反了；"
         "请在配方中对调 `lon:` 与 `lat:`"
     ),
     "{file}: {value} in {where} is no latitude: these look like projected coordinates; export the registry "
     "in lon/lat (WGS84) or give `crs:`": (
-        "{file}：{where} 的 {value} 不是纬度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
+        "{file}：{where}的 {value} 不是纬度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
     ),
     "{file}: {value} in {where} is no longitude: these look like projected coordinates; export the registry "
     "in lon/lat (WGS84) or give `crs:`": (
-        "{file}：{where} 的 {value} 不是经度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
+        "{file}：{where}的 {value} 不是经度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
     ),
     "{file} has a severity column '{column}' but the recipe does not say which end of its scale is the most "
     "severe: add severity: {{column: {column}, order: ...}}, with {hint}": (

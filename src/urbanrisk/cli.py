@@ -192,16 +192,18 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
+    from .cli_lines import translator_for
 
     if args.out is not None:
         msg = "--out takes one recipe; a batch writes each recipe to its own outputs.dir"
         raise InputError(msg)
     start = time.perf_counter()
-    _say(args, f"urbanrisk: running {len(args.recipe)} recipes as one Dask graph")
+    t = translator_for(_language(args))  # Chinese when every recipe of the batch says zh
+    _say(args, t("urbanrisk: running {n} recipes as one Dask graph", n=len(args.recipe)))
     folders = run_batch(args.recipe, scheduler=args.scheduler, force=args.force, progress=_progress(args))
     for recipe, folder in zip(args.recipe, folders, strict=True):
-        _say(args, f"  {recipe}: run folder {folder}")
-    _say(args, f"done in {time.perf_counter() - start:.1f} s")
+        _say(args, t("  {recipe}: run folder {folder}", recipe=recipe, folder=folder))
+    _say(args, t("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
 
 

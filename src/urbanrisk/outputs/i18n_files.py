@@ -7,6 +7,9 @@ from __future__ import annotations
 
 ZH_FILES: dict[str, str] = {
     # a run folder, the run lock, the disk
+    "--out takes one recipe; a batch writes each recipe to its own outputs.dir": (
+        "--out 只用于单个配方；批量运行时每个配方写入各自的 outputs.dir"
+    ),
     "{folder} is not a complete run folder (no manifest.json)": (
         "{folder} 不是完整的运行目录（没有 manifest.json）"
     ),

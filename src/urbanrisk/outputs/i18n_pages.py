@@ -189,6 +189,8 @@ ZH_PAGES: dict[str, str] = {
     "urbanrisk: internal error (exit 1): please report it with the traceback above": (
         "urbanrisk：内部错误（退出码 1）：请连同上面的回溯信息一并报告"
     ),
+    "urbanrisk: running {n} recipes as one Dask graph": "urbanrisk：以一个 Dask 计算图运行 {n} 个配方",
+    "  {recipe}: run folder {folder}": "  {recipe}：运行目录 {folder}",
     "{folder}: no runs yet": "{folder}：尚无运行",
     "run": "运行",
     "alerts": "警报",

@@ -733,12 +733,14 @@ def _visible(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
 
 
-def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path):
+def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path, capsys):
     """A Chinese office's `run` printed its summary in English, incident.html was English throughout
-    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too."""
+    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too; and so did
+    `validate`, `history`, `diff` (the language of the recipe stored with the runs) and `rescan`."""
     import dataclasses
 
-    from urbanrisk.cli_lines import incident_lines, run_lines
+    from urbanrisk.cli import main
+    from urbanrisk.cli_lines import incident_lines, rescan_lines, run_lines
     from urbanrisk.outputs.i18n import ZH, translator
     from urbanrisk.recipe.schema import ReportSpec
 
@@ -752,6 +754,15 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
         "run lines": "\n".join(run_lines(zh_run)),
         "incident lines": "\n".join(incident_lines(answer, "燃气泄漏")),
     }
+    stored = json.loads((zh_rescan.run_dir / "manifest.json").read_text(encoding="utf-8"))["recipe_path"]
+    for name, argv in {
+        "validate": ["validate", stored],
+        "history": ["history", stored],
+        "diff": ["diff", str(zh_rescan.previous), str(zh_rescan.run_dir)],
+    }.items():
+        assert main(argv) == 0, name
+        texts[name] = capsys.readouterr().out
+    texts["rescan"] = "\n".join(rescan_lines(zh_rescan, stored, 12.3, "zh"))
     phrases = _english_phrases(ZH)
     assert len(phrases) > 100 and "Units to notify" in phrases and "residents within" in phrases
     for name, text in texts.items():
@@ -759,6 +770,12 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
     assert "网格单元：" in texts["run lines"] and "各阶段用时（秒）：" in texts["run lines"]
     assert "需通知单元" in texts["incident lines"] and "突发事件 燃气泄漏" in texts["incident lines"]
     assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
+    assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
+    assert "运行目录：" in texts["rescan"] and "应急避难覆盖 丧失" in texts["rescan"]
+    lost = "警报 应急避难覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
+    assert (
+        lost in texts["rescan"] and "项变化" in texts["diff"] and "警报 危险源 CH2：新增 → I" in texts["diff"]
+    )
     assert run_lines(level_run)[0].startswith("  cells: ")  # English stays English
     assert translator("en")("  cells: {cells} at H3 resolution {resolution}", cells="12", resolution=10) == (
         "  cells: 12 at H3 resolution 10"
@@ -768,24 +785,13 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
 _CHINESE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
-def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, tmp_path, capsys):
-    """`validate`, `history`, `diff` and `rescan` printed English to a Chinese office, and so did every
-    error of a recipe and its layers' files: now Chinese, keys and line numbers as written."""
+def test_zh_recipe_and_file_errors_leave_no_english_ui_phrase(tmp_path, capsys):
+    """Every error of a recipe and its layers' files was English to a Chinese office: now Chinese, the
+    file, line numbers and key paths as written (and English recipes' as they were)."""
     from urbanrisk.cli import main
-    from urbanrisk.cli_lines import rescan_lines
     from urbanrisk.outputs.i18n import ZH
 
-    manifest = json.loads((zh_rescan.run_dir / "manifest.json").read_text(encoding="utf-8"))
-    recipe = manifest["recipe_path"]
     texts = {}
-    for name, argv in {
-        "validate": ["validate", recipe],
-        "history": ["history", recipe],
-        "diff": ["diff", str(zh_rescan.previous), str(zh_rescan.run_dir)],
-    }.items():
-        assert main(argv) == 0, name
-        texts[name] = capsys.readouterr().out
-    texts["rescan"] = "\n".join(rescan_lines(zh_rescan, recipe, 12.3, "zh"))
     # a Chinese office's recipe with a problem in nearly every part, and one whose grid is absurd
     shutil.copy(ROOT / "layers" / "beijing-wudaokou" / "hazards.csv", tmp_path / "hazards.csv")
     base = {
@@ -861,11 +867,6 @@ def test_zh_validate_history_diff_rescan_leave_no_english_ui_phrase(zh_rescan, t
     )
     assert texts["huge zh"].startswith("urbanrisk：错误：") and "强制运行" in texts["huge zh"]
     assert texts["huge en"].startswith("urbanrisk: error: resolution 15 over")
-    assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
-    assert "运行目录：" in texts["rescan"] and "应急避难覆盖 丧失" in texts["rescan"]
-    lost = "警报 应急避难覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
-    assert lost in texts["rescan"]
-    assert "项变化" in texts["diff"] and "警报 " in texts["diff"]
 
 
 def test_every_check_template_rewrites_its_own_message():

@@ -1,7 +1,7 @@
 """The lines ``urbanrisk run``, ``incident``, ``validate``, ``rescan``, ``history`` and ``diff`` print, and
 their errors, in the recipe's report language (``report: {language: zh}``: the catalogue of
-:mod:`urbanrisk.outputs.i18n`; paths, ids, key names, line numbers and names as written). ``history``
-and ``diff`` on run folders speak the language of the recipe stored with the run.
+:mod:`urbanrisk.outputs.i18n`; paths, ids, key names, line numbers and names as written). ``diff``,
+given two run folders and no recipe, speaks the language of the recipe stored with the newer run.
 
 Light: ``urbanrisk validate`` imports it (no geopandas, shapely or dask).
 """

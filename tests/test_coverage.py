@@ -413,3 +413,39 @@ def test_service_roads_never_lengthen_travel_on_baltimore(baltimore, name):
     assert reached.sum() > 300 and not np.isnan(service[reached]).any()
     assert (service[reached] <= drive[reached] + 1e-6).all()
     assert (service[reached] < drive[reached] - 1.0).sum() >= 20  # service roads shorten some trips
+
+
+def _candidate_nodes_by_geoseries(graph, area, *, max_candidates):
+    """candidate_nodes as it was: the nodes back to lon/lat by GeoSeries.to_crs (the reference)."""
+    import shapely
+
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(graph.xy[:, 0], graph.xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
+    inside = np.flatnonzero(shapely.contains_xy(area, lonlat.x.to_numpy(), lonlat.y.to_numpy()))
+    linked = graph.time_s != 0
+    degree = np.asarray(linked.sum(axis=1)).ravel() + np.asarray(linked.sum(axis=0)).ravel()
+    order = inside[np.lexsort((inside, -degree[inside]))]
+    return np.sort(order[:max_candidates]) if len(order) > max_candidates else order
+
+
+def test_candidate_nodes_by_transformer_equal_the_geoseries_ones(baltimore):
+    """The pyproj Transformer on arrays gives the very lon/lat GeoSeries.to_crs gave: the same nodes,
+    in the same order, with and without the cap, for an area whose edge cuts through the streets."""
+    from urbanrisk.siting import candidate_nodes
+
+    osm, area, _ = baltimore
+    graph = street_graph(osm.streets, osm.street_nodes, mode="drive", utm_crs="EPSG:32618")
+    to_lonlat = gpd.GeoSeries(gpd.points_from_xy(graph.xy[:, 0], graph.xy[:, 1]), crs=graph.utm_crs)
+    lon, lat = to_lonlat.to_crs(4326).x.to_numpy(), to_lonlat.to_crs(4326).y.to_numpy()
+    cut = area.centroid.buffer(0.3 * (area.bounds[2] - area.bounds[0]))  # nodes on both sides of its edge
+    for where in (area, cut):
+        for cap in (10**9, 200):
+            got = candidate_nodes(graph, where, max_candidates=cap)
+            assert np.array_equal(got, _candidate_nodes_by_geoseries(graph, where, max_candidates=cap))
+    inside = candidate_nodes(graph, cut, max_candidates=10**9)
+    assert 200 < len(inside) < len(graph.node_ids)  # a real cut, and more nodes than the cap
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(graph.utm_crs, "EPSG:4326", always_xy=True).transform(
+        graph.xy[:, 0], graph.xy[:, 1]
+    )
+    assert np.array_equal(x, lon) and np.array_equal(y, lat)  # bit for bit

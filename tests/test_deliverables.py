@@ -16,7 +16,7 @@ import yaml
 from shapely.geometry import Point, box
 
 import urbanrisk as ur
-from conftest import default_recipe, write_recipe
+from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.grid import grid_frame
 from urbanrisk.screens.registers import UNASSIGNED, level_registers
 
@@ -713,7 +713,7 @@ def _english_phrases(catalogue: dict[str, str]) -> set[str]:
     phrases = set()
     for key in catalogue:
         for part in re.split(r"\{[^}]*\}", html.unescape(key)):
-            part = part.strip(" :·,#%()")
+            part = part.strip(" :·,#%()'`")  # a key's quotes: `severity_column '` is an identifier
             if (
                 not re.search(r"[\u3000-\u9fff\uff00-\uffef]", part)
                 and len(re.findall(r"[A-Za-z]{2,}", part)) >= 2
@@ -733,12 +733,14 @@ def _visible(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
 
 
-def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path):
+def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, level_run, tmp_path, capsys):
     """A Chinese office's `run` printed its summary in English, incident.html was English throughout
-    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too."""
+    (headings, columns, tooltips, notes) and the map's legend, toggles and tooltips too; and so did
+    `validate`, `history`, `diff` (the language of the recipe stored with the runs) and `rescan`."""
     import dataclasses
 
-    from urbanrisk.cli_lines import incident_lines, run_lines
+    from urbanrisk.cli import main
+    from urbanrisk.cli_lines import incident_lines, rescan_lines, run_lines
     from urbanrisk.outputs.i18n import ZH, translator
     from urbanrisk.recipe.schema import ReportSpec
 
@@ -752,6 +754,15 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
         "run lines": "\n".join(run_lines(zh_run)),
         "incident lines": "\n".join(incident_lines(answer, "燃气泄漏")),
     }
+    stored = json.loads((zh_rescan.run_dir / "manifest.json").read_text(encoding="utf-8"))["recipe_path"]
+    for name, argv in {
+        "validate": ["validate", stored],
+        "history": ["history", stored],
+        "diff": ["diff", str(zh_rescan.previous), str(zh_rescan.run_dir)],
+    }.items():
+        assert main(argv) == 0, name
+        texts[name] = capsys.readouterr().out
+    texts["rescan"] = "\n".join(rescan_lines(zh_rescan, stored, 12.3, "zh"))
     phrases = _english_phrases(ZH)
     assert len(phrases) > 100 and "Units to notify" in phrases and "residents within" in phrases
     for name, text in texts.items():
@@ -759,10 +770,118 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
     assert "网格单元：" in texts["run lines"] and "各阶段用时（秒）：" in texts["run lines"]
     assert "需通知单元" in texts["incident lines"] and "突发事件 燃气泄漏" in texts["incident lines"]
     assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
+    assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
+    assert "运行目录：" in texts["rescan"] and "应急避难覆盖 丧失" in texts["rescan"]
+    lost = "警报 应急避难覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
+    assert (
+        lost in texts["rescan"] and "项变化" in texts["diff"] and "警报 危险源 CH2：新增 → I" in texts["diff"]
+    )
     assert run_lines(level_run)[0].startswith("  cells: ")  # English stays English
     assert translator("en")("  cells: {cells} at H3 resolution {resolution}", cells="12", resolution=10) == (
         "  cells: 12 at H3 resolution 10"
     )
+
+
+_CHINESE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def test_zh_recipe_and_file_errors_leave_no_english_ui_phrase(tmp_path, capsys):
+    """Every error of a recipe and its layers' files was English to a Chinese office: now Chinese, the
+    file, line numbers and key paths as written (and English recipes' as they were)."""
+    from urbanrisk.cli import main
+    from urbanrisk.outputs.i18n import ZH
+
+    texts = {}
+    # a Chinese office's recipe with a problem in nearly every part, and one whose grid is absurd
+    shutil.copy(ROOT / "layers" / "beijing-wudaokou" / "hazards.csv", tmp_path / "hazards.csv")
+    base = {
+        "name": "demo",
+        "area": {"bbox": [116.30, 39.99, 116.33, 40.01]},
+        "grid": {"resolution": 10},
+        "layers": {},
+        "outputs": {"dir": "out"},
+    }
+    bad = {
+        **base,
+        "area": {"bbox": [39.99, 116.30, 40.01, 116.33]},
+        "grid": {"resolutio": 10},
+        "layers": {
+            "osm": {"type": "osmm", "path": "none.osm"},
+            "haz": {"type": "points", "path": "hazards.csv", "lon": "x", "severity_column": "severity"},
+            "pop": {"type": "population_from_buildings", "source": "nothing"},
+        },
+        "compute": {"scheduler": "gpu"},
+        "grading": {"thresholds": [1, 2, 3], "method": "best"},
+        "outputs": {"dir": "out", "keep": -1},
+    }
+    files = {
+        **base,
+        "layers": {
+            "haz": {"type": "points", "path": "hazards.csv", "lon": "x", "kind_column": "nokind"},
+            "res": {"type": "points", "path": "hazards.csv", "role": "resource", "complete_for": ["rocket"]},
+            "sev": {
+                "type": "points",
+                "path": "sev.csv",
+                "severity": {"column": "级别", "order": "4_is_most_severe"},
+            },
+        },
+    }
+    (tmp_path / "sev.csv").write_text(
+        "id,kind,lon,lat,级别\nA,fuel,116.31,40.0,5\nB,fuel,116.32,40.0,一级\nC,fuel,116.32,40.0,\n",
+        encoding="utf-8",
+    )
+    for name, body in {"bad": bad, "files": files, "huge": {**base, "grid": {"resolution": 15}}}.items():
+        for language in ("zh", "en"):
+            path = write_recipe(
+                tmp_path, {**body, "report": {"language": language}}, f"{name}-{language}.yaml"
+            )
+            assert main(["validate", str(path)]) == 2
+            texts[f"{name} {language}"] = capsys.readouterr().err
+    broken = tmp_path / "broken.yaml"  # not YAML at all: the language it asks for is still read
+    broken.write_text("name: demo\nreport: {language: zh}\ngrid: [a\n  b: c\n", encoding="utf-8")
+    assert main(["validate", str(broken)]) == 2
+    texts["broken"] = capsys.readouterr().err
+    assert "broken.yaml:4: 不是有效的 YAML" in texts["broken"]
+    phrases = _english_phrases(ZH)
+    assert "problem(s) in the layers' files" in phrases and "no runs yet" in phrases
+    for name, text in texts.items():
+        if not name.endswith(" en"):
+            assert sorted(p for p in phrases if p in text) == [], name
+    for name in ("bad zh", "files zh"):
+        problems = texts[name].splitlines()[1:]
+        assert len(problems) >= 5
+        assert all(_CHINESE.search(line.split(": ", 2)[-1]) for line in problems), texts[name]
+    english = texts["bad en"].splitlines()
+    chinese = texts["bad zh"].replace("bad-zh.yaml", "bad-en.yaml").splitlines()
+    places = [line.split(": ", 2)[0] + ": " + line.split(": ", 2)[1] for line in english[1:]]
+    assert places == [line.split(": ", 2)[0] + ": " + line.split(": ", 2)[1] for line in chinese[1:]]
+    assert re.search(
+        r"bad-zh.yaml:\d+: grid.resolutio: 未知的键 'resolutio'：是否应为 'resolution'？", texts["bad zh"]
+    )
+    assert re.search(
+        r"bad-en.yaml:\d+: grid.resolutio: unknown key 'resolutio': did you mean", texts["bad en"]
+    )
+    assert "未知的应急资源类别 'fuel'（第 2 行）、'industrial'（第 3 行）" in texts["files zh"]
+    assert (
+        "第 2 行：'5' 不是等级" in texts["files zh"] and "；第 4 行：严重度为空；请填写" in texts["files zh"]
+    )
+    assert texts["huge zh"].startswith("urbanrisk：错误：") and "强制运行" in texts["huge zh"]
+    assert texts["huge en"].startswith("urbanrisk: error: resolution 15 over")
+
+
+def test_every_check_template_rewrites_its_own_message():
+    """Each English template of the checks' catalogue, filled in, comes out as its Chinese, filled in:
+    no template shadowed by another, none that cannot match."""
+    import string
+
+    from urbanrisk.outputs.i18n_checks import ZH_CHECKS, check_text
+
+    samples = {"line": "12", "n": "3", "row": "4", "key": "grid.resolution", "message": "fix the path"}
+    for english, chinese in ZH_CHECKS.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        values = {f: samples.get(f, f"V{i}") for i, f in enumerate(sorted(fields))}
+        expected = chinese.format_map({**values, "message": "请改正路径"})
+        assert check_text(english.format_map(values), "zh") == expected, english
 
 
 def test_coverage_lost_alert_names_every_unit_its_cells_fall_in(zh_rescan):

@@ -295,3 +295,40 @@ def test_factor_words_equal_the_loop_over_cells():
         sum(t == "nothing notable" for t in expected) > 0
         and sum(t.startswith("no data") for t in expected) > 300
     )
+
+
+def _cell_clusters_by_ring(cells):
+    """cell_clusters as it was: an h3.grid_ring per cell (the reference)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    cells = list(cells)
+    position = {c: i for i, c in enumerate(cells)}
+    pairs = [(i, position[n]) for i, c in enumerate(cells) for n in h3.grid_ring(c, 1) if n in position]
+    rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+    n = len(cells)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    order = {label: k for k, label in enumerate(dict.fromkeys(labels[np.argsort(cells, kind="stable")]))}
+    return np.array([order[label] for label in labels])
+
+
+def test_clusters_from_h3ronpy_disks_equal_the_grid_ring_ones(wudaokou):
+    """The neighbours of all cells at once (h3ronpy's disks) give the same components, labelled the same,
+    as a grid_ring per cell: on the Wudaokou grid, around a pentagon, with a cell given twice, none."""
+    grid = wudaokou[0]
+    rng = np.random.default_rng(3)
+    pentagon = h3.get_pentagons(6)[0]
+    around = h3.grid_disk(pentagon, 3)
+    cases = {
+        "dense": grid.index[rng.random(len(grid)) < 0.55],
+        "sparse": grid.index[rng.random(len(grid)) < 0.12],
+        "shuffled": pd.Index(rng.permutation(grid.index.to_numpy())),
+        "pentagon": [c for c in around if rng.random() < 0.6],
+        "twice": [*grid.index[:40], grid.index[5], around[0], grid.index[300], around[0]],  # one alone
+        "none": [],
+    }
+    for name, cells in cases.items():
+        got, expected = cell_clusters(cells), _cell_clusters_by_ring(cells)
+        assert np.array_equal(got, expected), name
+    assert len(np.unique(cell_clusters(cases["sparse"]))) > 20  # many components, not one

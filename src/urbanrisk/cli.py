@@ -62,6 +62,7 @@ def _pause_hook():
 
 
 def _rescan(args: argparse.Namespace) -> int:
+    from .cli_lines import rescan_lines
     from .rescan import rescan
 
     start = time.perf_counter()
@@ -72,61 +73,22 @@ def _rescan(args: argparse.Namespace) -> int:
         alert_grade=args.alert_grade,
         after_file=_pause_hook(),
     )
-    alerts = result.changes.alerts
-    what = "nothing changed: outputs reused" if result.reused else "rerun"
-    previous = result.previous.name if result.previous else "none"
-    _say(args, f"urbanrisk rescan {args.recipe}: {what} (previous run: {previous})")
-    for kind, count in result.changes.summary().items():
-        _say(args, f"  {kind}: {count}")
-    for alert in alerts[:20]:
-        old = alert["old_grade"] or "new"
-        _say(
-            args,
-            f"  ALERT {alert['kind']} {alert['id']} {alert['name']}: {old} -> {alert['new_grade']}: "
-            f"{alert['explanation']}",
-        )
-    if len(alerts) > 20:
-        _say(args, f"  ... {len(alerts) - 20} more in alerts.json")
-    _say(
-        args,
-        f"  escalations: {len(alerts)} · run folder: {result.run_dir} · {time.perf_counter() - start:.1f} s",
-    )
-    return EXIT_ESCALATION if alerts else EXIT_OK
+    seconds = time.perf_counter() - start
+    for line in rescan_lines(result, args.recipe, seconds, _language(args)):
+        _say(args, line)
+    return EXIT_ESCALATION if result.changes.alerts else EXIT_OK
 
 
 def _history(args: argparse.Namespace) -> int:
-    import json
-
-    from .lifecycle import latest_run, recipe_of
+    from .cli_lines import history_lines
+    from .lifecycle import latest_run
     from .recipe import load_recipe
 
     recipe = load_recipe(args.recipe)
     out_dir = Path(args.out) if args.out else Path(recipe.outputs.dir)
-    runs_dir = out_dir / "runs"
     latest = latest_run(out_dir, recipe.name)
-    if not runs_dir.is_dir():
-        print(f"{out_dir}: no runs yet")
-        return EXIT_OK
-    print(f"{'run':<30} {'status':<18} {'cells':>8} {'residents':>11} {'I':>5} {'II':>5} {'alerts':>7}")
-    for folder in sorted(runs_dir.iterdir()):
-        if folder.name.startswith("."):
-            print(f"{folder.name[:30]:<30} {'incomplete (debris)':<18}")
-            continue
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            print(f"{folder.name:<30} {'unreadable':<18}")
-            continue
-        if recipe_of(folder) not in (recipe.name, None):
-            continue  # another recipe's run in a shared outputs.dir
-        counts, grades = manifest.get("counts", {}), manifest.get("grades", {})
-        status = "reused" if manifest.get("reused_from") else "complete"
-        status += " (latest)" if latest is not None and folder.resolve() == latest else ""
-        alerts = manifest.get("rescan", {}).get("escalations", "")
-        cells, residents = counts.get("cells", 0), counts.get("residents", 0)
-        red, orange = grades.get("I", {}).get("cells", 0), grades.get("II", {}).get("cells", 0)
-        row = f"{folder.name:<30} {status:<18} {cells:>8,} {residents:>11,.0f}"
-        print(f"{row} {red:>5} {orange:>5} {alerts!s:>7}")
+    for line in history_lines(out_dir, recipe.name, latest, recipe.report.language):
+        print(line)
     return EXIT_OK
 
 
@@ -157,18 +119,15 @@ def _synth(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from .changes import compare_runs
+    from .cli_lines import diff_lines
 
     for folder in (args.run_a, args.run_b):
         if not (folder / "manifest.json").is_file():
             msg = f"{folder} is not a complete run folder (no manifest.json)"
             raise InputError(msg)
     changes = compare_runs(args.run_a, args.run_b, alert_grade=args.alert_grade)
-    names = f"{args.run_a.name} -> {args.run_b.name}"
-    print(f"{names}: {len(changes.table)} changes, {len(changes.alerts)} escalations")
-    for kind, count in changes.summary().items():
-        print(f"  {kind}: {count}")
-    for alert in changes.alerts:
-        print(f"  ALERT {alert['kind']} {alert['id']}: {alert['old_grade'] or 'new'} -> {alert['new_grade']}")
+    for line in diff_lines(args.run_a, args.run_b, changes, _language(args)):
+        print(line)
     return EXIT_OK
 
 
@@ -220,29 +179,31 @@ def _incident(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .cli_lines import validate_line
     from .preflight import check_layers, estimate_cells, load_checked
 
     recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
     check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
     cells = estimate_cells(recipe)
-    estimate = f", about {cells:,} cells" if cells is not None else ""
-    resolution = recipe.grid.resolution
-    print(f"{args.recipe}: ok ({len(recipe.layers)} layers, H3 resolution {resolution}{estimate})")
+    language = recipe.report.language
+    print(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language))
     return EXIT_OK
 
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
+    from .cli_lines import translator_for
 
     if args.out is not None:
         msg = "--out takes one recipe; a batch writes each recipe to its own outputs.dir"
         raise InputError(msg)
     start = time.perf_counter()
-    _say(args, f"urbanrisk: running {len(args.recipe)} recipes as one Dask graph")
+    t = translator_for(_language(args))  # Chinese when every recipe of the batch says zh
+    _say(args, t("urbanrisk: running {n} recipes as one Dask graph", n=len(args.recipe)))
     folders = run_batch(args.recipe, scheduler=args.scheduler, force=args.force, progress=_progress(args))
     for recipe, folder in zip(args.recipe, folders, strict=True):
-        _say(args, f"  {recipe}: run folder {folder}")
-    _say(args, f"done in {time.perf_counter() - start:.1f} s")
+        _say(args, t("  {recipe}: run folder {folder}", recipe=recipe, folder=folder))
+    _say(args, t("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
 
 
@@ -267,6 +228,20 @@ def _run(args: argparse.Namespace) -> int:
     say = translator_for(getattr(getattr(result.recipe, "report", None), "language", None) or "en")
     print(say("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The language the command speaks: its recipe's report language (a batch's when all agree), a
+    diff's newer run's (the recipe stored with it), else English."""
+    from .cli_lines import language_of, run_language
+
+    recipes = getattr(args, "recipe", None)
+    if args.command == "diff":
+        return run_language(args.run_b)
+    if recipes is None or args.command in ("synth", "calibrate"):
+        return "en"
+    found = {language_of(r) for r in (recipes if isinstance(recipes, list) else [recipes])}
+    return found.pop() if len(found) == 1 else "en"
 
 
 def _untouched(args: argparse.Namespace, exc: RecipeError) -> str:
@@ -358,28 +333,28 @@ def main(argv: list[str] | None = None) -> int:
         }
         return commands[args.command](args)
     except RecipeError as exc:
-        _error(f"urbanrisk: {exc}{_untouched(args, exc)}")
+        _error(f"urbanrisk: {exc}{_untouched(args, exc)}", args)
         return EXIT_INPUT
     except InputError as exc:
         untouched = "" if args.command == "incident" else " (the last complete run is untouched)"
-        _error(f"urbanrisk: error: {exc}{untouched}")
+        _error(f"urbanrisk: error: {exc}{untouched}", args)
         return EXIT_INPUT
     except RunLockedError as exc:
-        _error(f"urbanrisk: {exc}")
+        _error(f"urbanrisk: {exc}", args)
         return EXIT_LOCKED
     except _Terminated:
-        _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched")
+        _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched", args)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
-        _error("urbanrisk: interrupted; the last complete run is untouched")
+        _error("urbanrisk: interrupted; the last complete run is untouched", args)
         return 130
     except Exception as exc:
         message = _disk_message(args, exc)
         if message is not None:
-            _error(message)
+            _error(message, args)
             return EXIT_INPUT
         traceback.print_exc()
-        _error("urbanrisk: internal error (exit 1): please report it with the traceback above")
+        _error("urbanrisk: internal error (exit 1): please report it with the traceback above", args)
         log.exception("internal error")
         return EXIT_INTERNAL
     finally:
@@ -391,7 +366,13 @@ def main(argv: list[str] | None = None) -> int:
             handler.close()
 
 
-def _error(text: str) -> None:
+def _error(text: str, args: argparse.Namespace | None = None) -> None:
+    """An error on stderr (and in --log-file), in the language of the command's recipe (``args``)."""
+    if args is not None and args.command != "incident":  # incident errors name a run, not a recipe
+        with contextlib.suppress(Exception):  # a message in English rather than none
+            from .cli_lines import error_text
+
+            text = error_text(text, _language(args))
     print(text, file=sys.stderr)
     log.error(text)
 

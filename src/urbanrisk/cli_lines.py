@@ -1,16 +1,27 @@
-"""The lines ``urbanrisk run`` and ``urbanrisk incident`` print, in the recipe's report language
-(``report: {language: zh}``: the catalogue of :mod:`urbanrisk.outputs.i18n`; paths, ids and names as
-written).
+"""The lines ``urbanrisk run``, ``incident``, ``validate``, ``rescan``, ``history`` and ``diff`` print, and
+their errors, in the recipe's report language (``report: {language: zh}``: the catalogue of
+:mod:`urbanrisk.outputs.i18n`; paths, ids, key names, line numbers and names as written). ``diff``,
+given two run folders and no recipe, speaks the language of the recipe stored with the newer run.
+
+Light: ``urbanrisk validate`` imports it (no geopandas, shapely or dask).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .outputs.i18n import GRADE_WORDS, RESOURCE_ZH, data_text, standard_name, translator
-from .outputs.summary import run_summary
-from .result import IncidentResult, RunResult
+from .outputs.i18n_checks import check_text
+
+if TYPE_CHECKING:
+    from .changes import Changes
+    from .rescan import RescanResult
+    from .result import IncidentResult, RunResult
 
 
 def translator_for(language: str) -> Callable[..., str]:
@@ -30,10 +41,53 @@ def language_of(path: str | Path) -> str:
     import yaml
 
     try:
-        report = yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("report") or {}
-        return "zh" if report.get("language") == "zh" else "en"
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        data = Path(path).read_bytes()[:1_000_000]
+    except OSError:
         return "en"
+    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        report = yaml.safe_load(text).get("report") or {}
+        return "zh" if report.get("language") == "zh" else "en"
+    except (ValueError, AttributeError, TypeError, yaml.YAMLError):
+        # a recipe that is not (valid) YAML is told so in the language it asks for, if it says one
+        return "zh" if _ZH_DECLARED.search(text) else "en"
+
+
+_ZH_DECLARED = re.compile(r"^\s*report:\s*\{[^}\n]*\blanguage:\s*['\"]?zh\b|^\s+language:\s*['\"]?zh\b", re.M)
+
+
+def run_language(folder: str | Path) -> str:
+    """The report language of the recipe stored with a run folder (its manifest), ``en`` if unknown."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        return "zh" if manifest["recipe"]["report"]["language"] == "zh" else "en"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "en"
+
+
+def error_text(text: str, language: str) -> str:
+    """An error (a recipe's problems, a file that cannot be read...) as the command prints it.
+
+    Examples
+    --------
+    >>> error_text("urbanrisk: error: layer 'osm': fix the path (the last complete run is untouched)", "zh")
+    "urbanrisk：错误：图层 'osm'：请改正路径（上一次完整运行的结果未受影响）"
+    """
+    t = translator(language)
+    if language != "zh" or t(text) != text:
+        return t(text)
+    key, body = "{message}", text
+    for prefix in ("urbanrisk: error: ", "urbanrisk: "):
+        if text.startswith(prefix):
+            key, body = prefix + "{message}", text.removeprefix(prefix)
+            break
+    suffix = ""
+    for tail in (" (the last complete run is untouched)", "\n  (the last complete run is untouched)"):
+        if body.endswith(tail):
+            body = body.removesuffix(tail)
+            suffix = "\n  " + t(tail.lstrip()) if tail.startswith("\n") else t(tail.lstrip())
+            break
+    return t(key, message=check_text(body, language) + suffix)
 
 
 def stage_name(name: str, language: str) -> str:
@@ -53,6 +107,8 @@ def stage_name(name: str, language: str) -> str:
 
 def run_lines(result: RunResult) -> list[str]:
     """What ``urbanrisk run`` prints after a run: counts, grades, statuses, notes, warnings, paths."""
+    from .outputs.summary import run_summary
+
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
     t = translator(language)
     summary = run_summary(result)
@@ -140,3 +196,174 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     lines += [t("  note: {note}", note=data_text(note, language)) for note in result.notes]
     seconds = f"{result.timings['answer_s']:.2f}"
     return [*lines, t("  answered in {seconds} s; files: {path}", seconds=seconds, path=result.out_dir)]
+
+
+def validate_line(
+    recipe_path: str | Path, layers: int, resolution: int, cells: int | None, language: str
+) -> str:
+    """What ``urbanrisk validate`` prints for a recipe that passed every check."""
+    t = translator(language)
+    if cells is None:
+        return t(
+            "{recipe}: ok ({layers} layers, H3 resolution {resolution})",
+            recipe=recipe_path,
+            layers=layers,
+            resolution=resolution,
+        )
+    return t(
+        "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)",
+        recipe=recipe_path,
+        layers=layers,
+        resolution=resolution,
+        cells=f"{cells:,}",
+    )
+
+
+def change_kind(kind: str, language: str) -> str:
+    """A change's kind and direction (``cell escalation``, ``coverage fire lost``, ``gap fire new``).
+
+    Examples
+    --------
+    >>> change_kind("cell escalation", "zh"), change_kind("coverage shelter lost", "zh")
+    ('网格单元 升级', '应急避难覆盖 丧失')
+    """
+    if language != "zh":
+        return kind
+    what, _, direction = kind.rpartition(" ")
+    return f"{kind_label(what, language)} {translator('zh')(direction)}"
+
+
+def kind_label(kind: str, language: str) -> str:
+    """What changed (``cell``, ``hazard_source``, ``coverage fire``, ``gap fire``), as an alert names it.
+
+    Examples
+    --------
+    >>> kind_label("coverage shelter", "zh"), kind_label("gap fire", "zh"), kind_label("cell", "zh")
+    ('应急避难覆盖', '消防覆盖缺口', '网格单元')
+    """
+    if language != "zh":
+        return kind
+    gap = kind.removeprefix("gap ")
+    return data_text(f"{gap} gap", "zh") if gap != kind else stage_name(kind, "zh")
+
+
+def _grade(value: str | None, language: str) -> str:
+    """An alert's grade: as written, ``new`` before a first one, ``None`` (English) / 无 where none."""
+    t = translator(language)
+    return t("new") if value == "" else t("none") if value is None and language == "zh" else str(value)
+
+
+def change_lines(changes: Changes, language: str) -> list[str]:
+    """How many changes of each kind and direction, one line each."""
+    t = translator(language)
+    return [
+        t("  {name}: {status}", name=change_kind(kind, language), status=count)
+        for kind, count in changes.summary().items()
+    ]
+
+
+def rescan_lines(result: RescanResult, recipe_path: str | Path, seconds: float, language: str) -> list[str]:
+    """What ``urbanrisk rescan`` prints: reused or rerun, the changes, up to 20 alerts, the folder."""
+    t = translator(language)
+    alerts = result.changes.alerts
+    lines = [
+        t(
+            "urbanrisk rescan {recipe}: {what} (previous run: {previous})",
+            recipe=recipe_path,
+            what=t("nothing changed: outputs reused" if result.reused else "rerun"),
+            previous=result.previous.name if result.previous else t("none"),
+        ),
+        *change_lines(result.changes, language),
+    ]
+    for alert in alerts[:20]:
+        lines.append(
+            t(
+                "  ALERT {kind} {who}: {old} -> {new}: {explanation}",
+                kind=kind_label(alert["kind"], language),
+                who=f"{alert['id']} {alert['name'] or ''}".strip(),
+                old=_grade(alert["old_grade"] or "", language),
+                new=_grade(alert["new_grade"], language),
+                explanation=alert["explanation"],
+            )
+        )
+    if len(alerts) > 20:
+        lines.append(t("  ... {n} more in alerts.json", n=len(alerts) - 20))
+    lines.append(
+        t(
+            "  escalations: {n} · run folder: {path} · {seconds} s",
+            n=len(alerts),
+            path=result.run_dir,
+            seconds=f"{seconds:.1f}",
+        )
+    )
+    return lines
+
+
+def diff_lines(run_a: Path, run_b: Path, changes: Changes, language: str) -> list[str]:
+    """What ``urbanrisk diff`` prints: the counts, the changes by kind, every escalation."""
+    t = translator(language)
+    head = t(
+        "{old} -> {new}: {changes} changes, {alerts} escalations",
+        old=run_a.name,
+        new=run_b.name,
+        changes=len(changes.table),
+        alerts=len(changes.alerts),
+    )
+    alerts = [
+        t(
+            "  ALERT {kind} {id}: {old} -> {new}",
+            kind=kind_label(a["kind"], language),
+            id=a["id"],
+            old=_grade(a["old_grade"] or "", language),
+            new=_grade(a["new_grade"], language),
+        )
+        for a in changes.alerts
+    ]
+    return [head, *change_lines(changes, language), *alerts]
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    space = " " * max(0, width - shown)
+    return space + text if right else text + space
+
+
+def _history_row(folder: Path, manifest: dict[str, Any], latest: Path | None, language: str) -> str:
+    t = translator(language)
+    counts, grades = manifest.get("counts", {}), manifest.get("grades", {})
+    status = t("reused") if manifest.get("reused_from") else t("complete")
+    status += t(" (latest)") if latest is not None and folder.resolve() == latest else ""
+    alerts = manifest.get("rescan", {}).get("escalations", "")
+    cells, residents = counts.get("cells", 0), counts.get("residents", 0)
+    red, orange = grades.get("I", {}).get("cells", 0), grades.get("II", {}).get("cells", 0)
+    return (
+        f"{_pad(folder.name, 30)} {_pad(status, 18)} {cells:>8,} {residents:>11,.0f} {red:>5} {orange:>5} "
+        f"{alerts!s:>7}"
+    )
+
+
+def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language: str) -> list[str]:
+    """What ``urbanrisk history`` prints: one row per run of the recipe, oldest first."""
+    from .lifecycle import recipe_of
+
+    t = translator(language)
+    runs_dir = out_dir / "runs"
+    if not runs_dir.is_dir():
+        return [t("{folder}: no runs yet", folder=out_dir)]
+    heads = [(t("run"), 30), (t("status"), 18), (t("cells"), -8), (t("residents"), -11)]
+    heads += [("I", -5), ("II", -5), (t("alerts"), -7)]
+    lines = [" ".join(_pad(text, abs(width), right=width < 0) for text, width in heads)]
+    for folder in sorted(runs_dir.iterdir()):
+        if folder.name.startswith("."):
+            lines.append(f"{_pad(folder.name[:30], 30)} {_pad(t('incomplete (debris)'), 18)}")
+            continue
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
+            continue
+        if recipe_of(folder) not in (recipe_name, None):
+            continue  # another recipe's run in a shared outputs.dir
+        lines.append(_history_row(folder, manifest, latest, language))
+    return lines

@@ -1,4 +1,7 @@
-"""Contiguous clusters of H3 cells (neighbours share an edge) and their dissolved outlines."""
+"""Contiguous clusters of H3 cells (neighbours share an edge) and their dissolved outlines.
+
+The neighbours of all cells are walked at once by h3ronpy (:func:`urbanrisk.cell_disks.disk_pairs`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import shape
+
+from .cell_disks import cell_ints, disk_pairs
 
 
 def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
@@ -27,14 +32,15 @@ def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:
     cells = list(cells)
     if not cells:
         return np.zeros(0, dtype=int)
-    position = {c: i for i, c in enumerate(cells)}
-    rows, cols = [], []
-    for i, cell in enumerate(cells):
-        for neighbour in h3.grid_ring(cell, 1):
-            j = position.get(neighbour)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
+    ints = cell_ints(cells)
+    rows, neighbours = disk_pairs(cells, 1)  # each cell's disk (itself and its ring), all at once
+    ring = neighbours != ints[rows]
+    rows, neighbours = rows[ring], neighbours[ring]
+    order = np.argsort(ints, kind="stable")
+    known = ints[order]
+    at = np.maximum(np.searchsorted(known, neighbours, side="right") - 1, 0)  # a cell given twice: its
+    found = known[at] == neighbours  # last place, as a {cell: place} dict keeps it
+    rows, cols = rows[found], order[at[found]]
     n = len(cells)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
     _, labels = connected_components(graph, directed=False)

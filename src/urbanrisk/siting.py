@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from .network import StreetGraph
@@ -76,9 +77,14 @@ def greedy_sites(
 
 
 def candidate_nodes(graph: StreetGraph, area: shapely.Geometry, *, max_candidates: int) -> np.ndarray:
-    """Graph nodes inside the study area that could host a new resource (intersections first)."""
-    lonlat = gpd.GeoSeries(gpd.points_from_xy(graph.xy[:, 0], graph.xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
-    inside = np.flatnonzero(shapely.contains_xy(area, lonlat.x.to_numpy(), lonlat.y.to_numpy()))
+    """Graph nodes inside the study area that could host a new resource (intersections first).
+
+    The nodes go back to lon/lat by the pyproj Transformer that ``GeoSeries.to_crs`` uses, on plain
+    arrays (the same numbers, without a point object per node).
+    """
+    to_lonlat = Transformer.from_crs(graph.utm_crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_lonlat.transform(graph.xy[:, 0], graph.xy[:, 1])
+    inside = np.flatnonzero(shapely.contains_xy(area, lon, lat))
     linked = graph.time_s != 0
     degree = np.asarray(linked.sum(axis=1)).ravel() + np.asarray(linked.sum(axis=0)).ravel()
     order = inside[np.lexsort((inside, -degree[inside]))]

@@ -2,6 +2,9 @@
 
 These modules depend only on the result types (:mod:`urbanrisk.result`) and a few low helpers;
 every number they state comes from one run summary (:mod:`.summary`).
+
+:func:`write_outputs` is imported when first asked for: the message catalogue (:mod:`.i18n`) is part of
+this package, and ``urbanrisk validate`` reads it without loading geopandas, shapely or dask.
 """
 
 from __future__ import annotations
@@ -9,13 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..result import RunResult
-from .manifest import build_manifest
-from .report import write_report
-from .summary import run_summary
-from .writer import write_files
+if TYPE_CHECKING:
+    from ..result import RunResult
 
 __all__ = ["write_json", "write_outputs"]
 
@@ -42,6 +42,11 @@ def write_outputs(
     report shows) and returns manifest entries; then the report and the manifest. ``after_file(name)``
     is called for each file once it is written (crash tests), in that order.
     """
+    from .manifest import build_manifest
+    from .report import write_report
+    from .summary import run_summary
+    from .writer import write_files
+
     hook = after_file or (lambda name: None)
     summary = run_summary(result)
     for name in write_files(result, folder, summary=summary, scheduler=scheduler):

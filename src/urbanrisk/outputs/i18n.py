@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .i18n_checks import ZH_CHECKS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES
 
 LANGUAGES = ("en", "zh")
@@ -167,8 +168,8 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
-for _key, _text in ZH_PAGES.items():  # the map's, the incident page's and the command line's words
-    ZH.setdefault(_key, _text)
+for _key, _text in (ZH_PAGES | ZH_CHECKS).items():  # the map's, the incident page's, the command line's
+    ZH.setdefault(_key, _text)  # words and the recipe checks' messages
 
 #: English texts of the keys that are not themselves the English text.
 EN: dict[str, str] = {

@@ -170,6 +170,61 @@ ZH_PAGES: dict[str, str] = {
     "registers": "清单",
     "responsibility": "责任清单",
     "write": "写出",
+    # validate, history, diff, rescan
+    "{recipe}: ok ({layers} layers, H3 resolution {resolution})": (
+        "{recipe}：检查通过（{layers} 个图层，H3 分辨率 {resolution}）"
+    ),
+    "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)": (
+        "{recipe}：检查通过（{layers} 个图层，H3 分辨率 {resolution}，约 {cells} 个单元）"
+    ),
+    "urbanrisk: {message}": "urbanrisk：{message}",
+    "urbanrisk: error: {message}": "urbanrisk：错误：{message}",
+    "(the last complete run is untouched)": "（上一次完整运行的结果未受影响）",
+    "urbanrisk: terminated (SIGTERM); the last complete run is untouched": (
+        "urbanrisk：已终止（SIGTERM）；上一次完整运行的结果未受影响"
+    ),
+    "urbanrisk: interrupted; the last complete run is untouched": (
+        "urbanrisk：已中断；上一次完整运行的结果未受影响"
+    ),
+    "urbanrisk: internal error (exit 1): please report it with the traceback above": (
+        "urbanrisk：内部错误（退出码 1）：请连同上面的回溯信息一并报告"
+    ),
+    "urbanrisk: running {n} recipes as one Dask graph": "urbanrisk：以一个 Dask 计算图运行 {n} 个配方",
+    "  {recipe}: run folder {folder}": "  {recipe}：运行目录 {folder}",
+    "{folder}: no runs yet": "{folder}：尚无运行",
+    "run": "运行",
+    "alerts": "警报",
+    "incomplete (debris)": "未完成（残留）",
+    "unreadable": "无法读取",
+    "complete": "完整",
+    "reused": "沿用",
+    " (latest)": "（最新）",
+    "urbanrisk rescan {recipe}: {what} (previous run: {previous})": (
+        "urbanrisk 重新扫描 {recipe}：{what}（上次运行：{previous}）"
+    ),
+    "nothing changed: outputs reused": "输入与设置均无变化：沿用上次的输出",
+    "rerun": "已重新计算",
+    "  ALERT {kind} {who}: {old} -> {new}: {explanation}": (
+        "  警报 {kind} {who}：{old} → {new}：{explanation}"
+    ),
+    "  ALERT {kind} {id}: {old} -> {new}": "  警报 {kind} {id}：{old} → {new}",
+    "  ... {n} more in alerts.json": "  ……另有 {n} 条，见 alerts.json",
+    "  escalations: {n} · run folder: {path} · {seconds} s": (
+        "  升级：{n} 项 · 运行目录：{path} · 用时 {seconds} 秒"
+    ),
+    "{old} -> {new}: {changes} changes, {alerts} escalations": (
+        "{old} → {new}：{changes} 项变化，{alerts} 项升级"
+    ),
+    "new": "新增",
+    # what changed between two runs (changes.parquet's kind and direction)
+    "cell": "网格单元",
+    "hazard_source": "危险源",
+    "escalation": "升级",
+    "de-escalation": "降级",
+    "added": "新增",
+    "removed": "移除",
+    "lost": "丧失",
+    "gained": "恢复",
 }
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).

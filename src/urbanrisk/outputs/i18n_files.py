@@ -1,0 +1,237 @@
+"""More of the checks' catalogue (:mod:`.i18n_checks`, which merges it): what is said of the layers'
+files, the tables and the area file, a run folder, the run lock and a full disk (English templates ->
+Chinese, as there).
+"""
+
+from __future__ import annotations
+
+ZH_FILES: dict[str, str] = {
+    # a run folder, the run lock, the disk
+    "--out takes one recipe; a batch writes each recipe to its own outputs.dir": (
+        "--out 只用于单个配方；批量运行时每个配方写入各自的 outputs.dir"
+    ),
+    "{folder} is not a complete run folder (no manifest.json)": (
+        "{folder} 不是完整的运行目录（没有 manifest.json）"
+    ),
+    "another run of this recipe is already running (pid {pid}, lock {path}); wait for it to finish": (
+        "本配方的另一次运行正在进行（进程 {pid}，锁文件 {path}）；请等其结束后再运行"
+    ),
+    "no space left on the disk of {folder} ({size} MB free) ({problem}): free some space, or write "
+    "elsewhere with --out / outputs.dir": (
+        "{folder} 所在磁盘空间不足（剩余 {size} MB）（{problem}）：请释放空间，或用 --out / outputs.dir 写"
+        "到别处"
+    ),
+    "no space left ({problem}): free some space, or write elsewhere with --out / outputs.dir": (
+        "磁盘空间不足（{problem}）：请释放空间，或用 --out / outputs.dir 写到别处"
+    ),
+    # the layers' files, the tables and the area file
+    "{path} is not a file (a folder?): give an .osm or .osm.pbf extract": (
+        "{path} 不是文件（是文件夹？）：请给出 .osm 或 .osm.pbf 提取文件"
+    ),
+    "{path} is not an OSM extract: give an .osm, .osm.bz2 or .osm.pbf file": (
+        "{path} 不是 OSM 提取文件：请给出 .osm、.osm.bz2 或 .osm.pbf 文件"
+    ),
+    "cannot read {path} as an OSM extract ({problem}); is it complete (not an HTML error page, not cut "
+    "short)? re-export or re-download the extract": (
+        "无法将 {path} 读作 OSM 提取文件（{problem}）；文件是否完整（不是 HTML 错误页，也未被截断）？"
+        "请重新导出或重新下载"
+    ),
+    "unknown URL scheme '{scheme}://' in {path}: use a local path or file, https, s3, gcs, memory, ...": (
+        "{path} 中的 URL 协议 '{scheme}://' 无法识别：请使用本地路径，或 file、https、s3、gcs、memory 等协议"
+    ),
+    "{file} has no column '{column}' (its columns: {columns}); {fix}": (
+        "{file} 中没有列 '{column}'（现有列：{columns}）；{fix}"
+    ),
+    "set `lon:` to the column holding the longitude": "请将 `lon:` 设为经度所在的列",
+    "set `lat:` to the column holding the latitude": "请将 `lat:` 设为纬度所在的列",
+    "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`": (
+        "请将 `kind_column:` 设为类别所在的列，或用 `kind:` 为所有行指定同一类别"
+    ),
+    "set `severity: {{column: ...}}` to the right column": "请在 `severity: {{column: ...}}` 中填写正确的列",
+    "set `{name}:` to one of them": "请将 `{name}:` 设为其中之一",
+    "{file}: unknown hazard kind(s) {listed}; use a known kind or label, or add it to your copy of "
+    "hazard_kinds.csv (tables:)": (
+        "{file}：未知的危险源类别 {listed}；请使用已知的类别或名称，或将其加入您自己的 hazard_kinds.csv（ta"
+        "bles:）"
+    ),
+    "{file}: unknown resource kind(s) {listed}; use a known kind or label, or add it to your copy of "
+    "resource_kinds.csv (tables:)": (
+        "{file}：未知的应急资源类别 {listed}；请使用已知的类别或名称，或将其加入您自己的 resource_kinds.csv"
+        "（tables:）"
+    ),
+    "unknown hazard kind '{kind}': use a known kind or label": (
+        "未知的危险源类别 '{kind}'：请使用已知的类别或名称"
+    ),
+    "unknown resource kind '{kind}': use a known kind or label": (
+        "未知的应急资源类别 '{kind}'：请使用已知的类别或名称"
+    ),
+    "{file}, column '{column}': {listed}": "{file} 的 '{column}' 列：{listed}",
+    "{value} is a Chinese grade (一级 the most severe) but the recipe declares order: 4_is_most_severe; "
+    "declare order: 1_is_most_severe": (
+        "{value} 是中文分级（一级最严重），但配方声明的是 order: 4_is_most_severe；请改为 order: 1_is_most_"
+        "severe"
+    ),
+    "the severity is empty; fill it in (1-4 or 一级…四级)": "严重度为空；请填写（1-4 或 一级…四级）",
+    "{value} is not a grade: use a whole number 1-4 or a label 一级…四级 (no fractions, no other words)": (
+        "{value} 不是等级：请使用 1-4 的整数或 一级…四级（不带小数，不加其他文字）"
+    ),
+    "{file}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows": (
+        "{file}：{where}的 '{lon}' / '{lat}' 不是数字或为空：请改正或删除这些行"
+    ),
+    "{file}: '{lat}' {value} in {where} is outside [-90, 90] while every '{lon}' would be a valid latitude: "
+    "the lon and lat columns look swapped; swap `lon:` and `lat:` in the recipe": (
+        "{file}：{where}的 '{lat}' 值 {value} 超出 [-90, 90]，而所有 '{lon}' 都可作纬度：经纬度两列似乎写"
+        "反了；"
+        "请在配方中对调 `lon:` 与 `lat:`"
+    ),
+    "{file}: {value} in {where} is no latitude: these look like projected coordinates; export the registry "
+    "in lon/lat (WGS84) or give `crs:`": (
+        "{file}：{where}的 {value} 不是纬度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
+    ),
+    "{file}: {value} in {where} is no longitude: these look like projected coordinates; export the registry "
+    "in lon/lat (WGS84) or give `crs:`": (
+        "{file}：{where}的 {value} 不是经度：这些看来是投影坐标；请以经纬度（WGS84）导出台账，或给出 `crs:`"
+    ),
+    "{file} has a severity column '{column}' but the recipe does not say which end of its scale is the most "
+    "severe: add severity: {{column: {column}, order: ...}}, with {hint}": (
+        "{file} 有严重度列 '{column}'，但配方未说明其等级哪一端最严重：请添加 severity: {{column: {column}, "
+        "order: ...}}，其中 {hint}"
+    ),
+    "complete_for names {names}, not resource kinds: use {kinds} or their labels (消防站, 医院...), or add "
+    "the kind to your copy of resource_kinds.csv (tables:)": (
+        "complete_for 中的 {names} 不是应急资源类别：请使用 {kinds} 或其中文名称（消防站、医院……），"
+        "或将该类别加入您自己的 resource_kinds.csv（tables:）"
+    ),
+    "{file} declares no coordinate reference system (no .prj): say which with `crs:` (e.g. EPSG:4490 for "
+    "CGCS2000 lon/lat, EPSG:4547 for CGCS2000 Gauss-Kruger CM 114E)": (
+        "{file} 未声明坐标参照系（缺少 .prj）：请用 `crs:` 指定（如 CGCS2000 经纬度为 EPSG:4490，"
+        "CGCS2000 高斯-克吕格 114°E 中央经线为 EPSG:4547）"
+    ),
+    "{path}: one grid partition (H3 resolution {parent}) covers about {pixels} of its pixels, more than "
+    "{most}: use a coarser raster (gdalwarp -tr ... -r sum) or a finer grid.partition_resolution": (
+        "{path}：一个网格分区（H3 分辨率 {parent}）约覆盖其 {pixels} 个像元，超过 {most}：请使用更粗的栅格"
+        "（gdalwarp -tr ... -r sum）或更细的 grid.partition_resolution"
+    ),
+    "{path}: one partition of the grid covers {width} x {height} pixels, more than {most}: use a coarser "
+    "raster (gdalwarp -tr ... -r sum) or a finer grid.partition_resolution": (
+        "{path}：一个网格分区覆盖 {width} × {height} 个像元，超过 {most}：请使用更粗的栅格"
+        "（gdalwarp -tr ... -r sum）或更细的 grid.partition_resolution"
+    ),
+    "area: {path} holds about {parts} polygons, more than {most}: dissolve or simplify it (e.g. ogr2ogr "
+    "-simplify 0.0001), or use its bounding box as area: {{bbox: [...]}}": (
+        "area：{path} 约含 {parts} 个多边形，超过 {most}：请融合或简化（如 ogr2ogr -simplify 0.0001），"
+        "或改用其外包框 area: {{bbox: [...]}}"
+    ),
+    "{what}: {path} is not a regular file (a folder or a device?): give the path of a file": (
+        "{what}：{path} 不是普通文件（是文件夹或设备？）：请给出文件路径"
+    ),
+    "{what}: {path} holds {size} MB, more than the {most} MB a table or area file may hold: is it the right "
+    "file? simplify or split it": (
+        "{what}：{path} 有 {size} MB，超过表格或范围文件上限 {most} MB：文件是否选错？请简化或拆分"
+    ),
+    "cannot read table {path}: {problem}": "无法读取表格 {path}：{problem}",
+    "table {path} lacks columns {columns}: copy the header of {model}": (
+        "表格 {path} 缺少列 {columns}：请照抄 {model} 的表头"
+    ),
+    "unknown standards preset {preset}: use one of {presets}": (
+        "未知的标准预设 {preset}：请使用以下之一：{presets}"
+    ),
+    "standard {name}: unit must be min, s or m (got {unit})": (
+        "标准 {name}：单位须为 min、s 或 m（现为 {unit}）"
+    ),
+    "names unknown standards {names}: preset {preset} has {have}": (
+        "指定了未知的标准 {names}：预设 {preset} 只有 {have}"
+    ),
+    "coverage.overrides names unknown standards {names}: preset {preset} has {have}": (
+        "coverage.overrides 指定了未知的标准 {names}：预设 {preset} 只有 {have}"
+    ),
+    "{gb} GB available": "可用 {gb} GB",
+    "unknown memory": "内存未知",
+    "resolution {resolution} over {km2} km² makes about {cells} H3 cells and needs about {gb} GB of memory "
+    "({kb} kB a cell; this machine has {what}, the cell limit is {limit}): use resolution {coarser} or "
+    "coarser here (about {fewer} cells), a smaller area, or force it with --force / grid: {{force: true}}": (
+        "{km2} 平方公里按分辨率 {resolution} 约有 {cells} 个 H3 单元，约需 {gb} GB 内存（每单元 {kb} kB；"
+        "本机{what}，单元上限 {limit}）：请在此使用分辨率 {coarser} 或更粗（约 {fewer} 个单元）、"
+        "缩小研究区，或用 --force / grid: {{force: true}} 强制运行"
+    ),
+    "{path} has no .dbf beside it; copy the whole Shapefile (.shp, .shx, .dbf, .prj)": (
+        "{path} 旁边没有 .dbf：请复制完整的 Shapefile（.shp、.shx、.dbf、.prj）"
+    ),
+    "cannot read {path} as a dBASE table ({problem}); export the Shapefile again": (
+        "无法将 {path} 读作 dBASE 表（{problem}）；请重新导出 Shapefile"
+    ),
+    "{path} has no .cpg and its text encoding cannot be told; say which it is with `encoding:` in the recipe "
+    "(e.g. encoding: gbk)": (
+        "{path} 没有 .cpg，无法判断其文本编码；请在配方中用 `encoding:` 指定（如 encoding: gbk）"
+    ),
+    "cannot read {path} as a GeoPackage ({problem})": "无法将 {path} 读作 GeoPackage（{problem}）",
+    "cannot read {path} as GeoJSON ({problem}); GeoJSON is UTF-8 JSON": (
+        "无法将 {path} 读作 GeoJSON（{problem}）；GeoJSON 应为 UTF-8 编码的 JSON"
+    ),
+    "{path} spans {bounds} in {crs}: not lon/lat (metres labelled EPSG:4326?); assign its true CRS with "
+    "gdal_edit.py -a_srs EPSG:<code>": (
+        "{path} 在 {crs} 下的范围为 {bounds}：不是经纬度（以米为单位却标为 EPSG:4326？）；"
+        "请用 gdal_edit.py -a_srs EPSG:<代码> 指定其真实坐标系"
+    ),
+    "{path} spans longitudes {west} to {east}: not lon/lat (metres labelled EPSG:4326?); assign its true CRS "
+    "with gdal_edit.py -a_srs": (
+        "{path} 的经度范围为 {west} 至 {east}：不是经纬度（以米为单位却标为 EPSG:4326？）；"
+        "请用 gdal_edit.py -a_srs 指定其真实坐标系"
+    ),
+    "{path} has no coordinate reference system; assign one (gdal_edit.py -a_srs EPSG:4326)": (
+        "{path} 没有坐标参照系；请指定（gdal_edit.py -a_srs EPSG:4326）"
+    ),
+    "{path} has {count} band(s); `band: {band}` does not exist": (
+        "{path} 只有 {count} 个波段；`band: {band}` 不存在"
+    ),
+    "{path} has a rotated grid; urbanrisk needs north-up: warp it yourself with gdalwarp -t_srs EPSG:4326 "
+    "-r sum": (
+        "{path} 的栅格经过旋转；urbanrisk 需要正北朝上的栅格：请自行用 gdalwarp -t_srs EPSG:4326 -r sum 重"
+        "投影"
+    ),
+    "cannot read {path} as a GeoTIFF ({problem}); is the file complete?": (
+        "无法将 {path} 读作 GeoTIFF（{problem}）；文件是否完整？"
+    ),
+    "{path} has no header row (a row naming two or more columns)": (
+        "{path} 没有表头行（列出两个及以上列名的行）"
+    ),
+    "{path} has no header row (a row naming two or more columns) in sheet '{sheet}'; if the registry is on "
+    "another sheet ({others}), set `sheet:`": (
+        "{path} 的工作表 '{sheet}' 没有表头行（列出两个及以上列名的行）；若台账在其他工作表（{others}），"
+        "请设置 `sheet:`"
+    ),
+    "{path}: the header names {names} more than once; give each column its own name": (
+        "{path}：表头中 {names} 出现不止一次；请为每列取不同的名称"
+    ),
+    "{path} is not {codec} text (byte {byte} cannot be read); set `encoding:` to the file's encoding (e.g. "
+    "gbk, gb18030, utf-8)": (
+        "{path} 不是 {codec} 编码的文本（第 {byte} 字节无法读取）；请用 `encoding:` 指定文件的编码"
+        "（如 gbk、gb18030、utf-8）"
+    ),
+    "cannot read {path} as CSV ({problem}); save it as CSV with a header row": (
+        "无法将 {path} 读作 CSV（{problem}）；请另存为带表头行的 CSV"
+    ),
+    "{path} has no sheet {sheet}; its sheets are {names}: set `sheet:` to one": (
+        "{path} 中没有工作表 {sheet}；其工作表为 {names}：请将 `sheet:` 设为其中之一"
+    ),
+    "{path} is empty (0 bytes): export the registry again": "{path} 是空文件（0 字节）：请重新导出台账",
+    "{path} is {what}, not an Excel workbook: open it in Excel and save it as .xlsx (Excel Workbook), or as "
+    "CSV": "{path} 是{what}，不是 Excel 工作簿：请在 Excel 中打开并另存为 .xlsx（Excel 工作簿）或 CSV",
+    'an HTML page (as web systems\' "Excel" exports often are)': "HTML 网页（网页系统导出的“Excel”常是如此）",
+    "{path} is not an Excel workbook (it does not begin like an .xls or .xlsx file; text saved with an Excel "
+    "name?): if it is CSV or tab-separated text, rename it .csv / .tsv; else open it in Excel and save it as "
+    ".xlsx": (
+        "{path} 不是 Excel 工作簿（文件开头不像 .xls 或 .xlsx；是以 Excel 文件名保存的文本？）："
+        "若是 CSV 或制表符分隔的文本，请改名为 .csv / .tsv；否则请在 Excel 中打开并另存为 .xlsx"
+    ),
+    "cannot read {path} as an Excel workbook ({problem}); save it as .xlsx or CSV": (
+        "无法将 {path} 读作 Excel 工作簿（{problem}）；请另存为 .xlsx 或 CSV"
+    ),
+    "unknown encoding {name} in `encoding:`; use e.g. utf-8, gbk or gb18030": (
+        "`encoding:` 中的编码 {name} 无法识别；请使用 utf-8、gbk 或 gb18030 等"
+    ),
+    "cannot tell the text encoding of {path}; say which it is with `encoding:` in the recipe (e.g. "
+    "encoding: gbk), or save the file as UTF-8": (
+        "无法判断 {path} 的文本编码；请在配方中用 `encoding:` 指定（如 encoding: gbk），或将文件另存为 UTF-8"
+    ),
+}

@@ -13,8 +13,8 @@ import urbanrisk.inputs
 import urbanrisk.layers.osm
 from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.cache import Cache
-from urbanrisk.outputs.deck import _context_layers
 from urbanrisk.outputs.gpkg import write_gpkg
+from urbanrisk.outputs.map_context import context_layers
 from urbanrisk.pipeline import compute_run
 from urbanrisk.result import screen_tables
 from urbanrisk.street_rules import usable_ways
@@ -104,9 +104,12 @@ def _same_graph_streets(whole, stored) -> None:
 def _same_outputs(memory, stored, tmp_path) -> None:
     """The map's context layers and the GeoPackage's layers (buildings in partition order) are the same."""
     bounds = tuple(float(v) for v in memory.area.bounds)
-    assert [layer.data for layer in _context_layers(stored.layers, bounds)] == [
-        layer.data for layer in _context_layers(memory.layers, bounds)
-    ]
+    (stored_layers, stored_notes), (memory_layers, memory_notes) = (
+        context_layers(stored.layers, bounds),
+        context_layers(memory.layers, bounds),
+    )
+    assert [layer.data for layer in stored_layers] == [layer.data for layer in memory_layers]
+    assert [layer.id for layer in memory_layers] == ["buildings", "streets"] and stored_notes == memory_notes
     paths = {}
     for name, result in (("memory", memory), ("stored", stored)):
         (tmp_path / name / "gpkg").mkdir()

@@ -162,3 +162,22 @@ def test_the_map_says_what_it_leaves_out(wudaokou, monkeypatch, tmp_path):
     assert "buildings are too many for a smooth map: not drawn (in risk.gpkg, layer buildings)" in panel
     parts = json.loads(re.search(r"const urTipParts = (\[.*?\]);\n", page).group(1))
     assert parts and "getTooltip: urTooltip" in page
+
+
+def test_many_resources_are_small_dots_without_letters(wudaokou, monkeypatch):
+    """2,048 lettered markers of 9 px hid every grade of the 32 x 32 metropolis' map."""
+    from urbanrisk.outputs import deck as deck_module
+    from urbanrisk.outputs import planner_layers
+
+    def drawn():
+        deck = grid_deck(wudaokou.grid, None, wudaokou)
+        return {layer.id: layer for layer in deck.layers}, deck.notes
+
+    count = len(wudaokou.coverage.resources)
+    layers, notes = drawn()
+    assert "resources:letters" in layers and layers["resources"].radius_min_pixels == 9
+    for module in (deck_module, planner_layers):
+        monkeypatch.setattr(module, "MAX_LETTERED_RESOURCES", count - 1)
+    layers, notes = drawn()
+    assert "resources:letters" not in layers and layers["resources"].radius_min_pixels == 3
+    assert f"{count:,} resources are too many for lettered markers" in " ".join(notes)

@@ -20,6 +20,7 @@ from .i18n_alerts import alert_explanation
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .planner_layers import (
+    MAX_LETTERED_RESOURCES,
     RESOURCE_LETTERS,
     gap_layers,
     impact_layer,
@@ -252,6 +253,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     out = [*unit_layers(result), *impact_layer(result), *gap_layers(result), *out, *site_layers(result)]
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
+        crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
@@ -269,11 +271,11 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 id="resources",
                 get_position="position",
                 get_radius=15,
-                radius_min_pixels=9,
+                radius_min_pixels=3 if crowded else 9,
                 get_fill_color="fill",
                 stroked=True,
                 get_line_color=[255, 255, 255, 255],
-                line_width_min_pixels=2,
+                line_width_min_pixels=1 if crowded else 2,
                 pickable=True,
             )
         )
@@ -406,6 +408,12 @@ def grid_deck(
     )
     deck.tip_parts = compact_tips(shown)
     deck.display_note = display_note
+    resources = len(coverage.resources) if coverage is not None else 0
+    if resources > MAX_LETTERED_RESOURCES:
+        notes.append(
+            f"{resources:,} resources are too many for lettered markers: small dots coloured by kind "
+            "(in risk.gpkg, layer resources)"
+        )
     deck.notes = [note for note in (display_note, *notes, *outline_notes) if note]
     return deck
 

@@ -101,7 +101,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
 <style>
   #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
     padding:10px 14px; border-radius:6px; font:13px/1.4 system-ui, sans-serif; max-width:340px;
-    box-shadow:0 1px 4px rgba(0,0,0,.25)}}
+    max-height:calc(100vh - 48px); overflow-y:auto; box-shadow:0 1px 4px rgba(0,0,0,.25)}}
   #ur-panel h1 {{font-size:16px; margin:0 0 4px}}
   #ur-panel span {{display:inline-block; width:14px; height:14px; margin-right:6px; vertical-align:-2px;
     border:1px solid #999}}

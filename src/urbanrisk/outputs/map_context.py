@@ -4,10 +4,12 @@ A map must open quickly in a browser whatever the size of the run, and a context
 same everywhere on it: drawn whole, or left out with a note, never "the first N in the box" (which drew
 one corner of a metropolis). Buildings are drawn when there are at most :data:`MAX_BUILDINGS`;
 streets by class, most important first (motorways to service roads, then paths), whole classes as
-long as they fit :data:`MAX_STREET_VERTICES`. The decision uses the whole layer's counts, which
-both ingest modes hold in the driver (in-memory frames; the stores' manifests and the streets'
-highway column), so that both draw the same map; stored rows are read partition by partition,
-keeping only what is drawn. Everything left out is in ``risk.gpkg`` (layers ``buildings``, ``streets``).
+long as they fit :data:`MAX_STREET_VERTICES`. Which classes are read at all comes from the whole
+layer's counts (at least 2 vertices a street), which both ingest modes hold in the driver (in-memory
+frames; the stores' manifests and the streets' highway column); the vertices of those within the map's
+box then decide, so that both modes draw the same map (an area much smaller than its extract may
+lose a class that would have fit). Stored rows are read partition by partition, keeping only what
+is drawn. Everything left out is in ``risk.gpkg`` (layers ``buildings``, ``streets``).
 """
 
 from __future__ import annotations

@@ -95,9 +95,24 @@ def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grad
     page.click("input[data-layer=cells]")  # the planner hides the graded cells
     page.wait_for_timeout(500)
     hidden = _grade_pixels(page, tmp_path / "hidden.png", panel)
+    tips = page.evaluate(  # deck.gl's tooltip of each cell, from the page's script
+        """() => deckInstance.props.layers.find(layer => layer.id === 'cells').props.data
+            .map(row => deckInstance.props.getTooltip({object: row}).html)"""
+    )
     page.close()
     assert events["errors"] == []
     assert sum(hidden.values()) < 0.02 * sum(counts.values()), hidden
+    _same_tips_as_built(four_grade_run, tips)
+
+
+def _same_tips_as_built(result, tips: list[str]) -> None:
+    """The tips are compact in the page (pieces written once, markers for line breaks and the cell's
+    id, :mod:`urbanrisk.outputs.map_compact`): the page shows each cell's whole tip as it was built."""
+    from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language
+
+    units = {s.name: ("s" if s.by_time else "m") for s in result.coverage.standards}
+    assert tips == _cell_tips(result.grid, units, _language(result), _hazard_labels(result))
+    assert any("<br/>" in tip for tip in tips)
 
 
 def _grade_pixels(page, shot: Path, panel: dict) -> dict[str, int]:

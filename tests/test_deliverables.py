@@ -727,9 +727,15 @@ def _visible(path) -> str:
     """A page's text as shown: its HTML outside scripts and styles, and the map's tooltips."""
     import html
 
+    from urbanrisk.outputs.map_compact import expand_tip
+
     page = path.read_text(encoding="utf-8")
     body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
-    tips = [json.loads(f'"{tip}"') for tip in re.findall(r'"tip":\s*"((?:[^"\\]|\\.)*)"', page)]
+    parts = re.search(r"const urTipParts = (\[.*?\]);\n", page)  # the map's tips, put back whole
+    parts = json.loads(parts.group(1)) if parts else []
+    tips = [
+        expand_tip(json.loads(f'"{tip}"'), parts) for tip in re.findall(r'"tip":\s*"((?:[^"\\]|\\.)*)"', page)
+    ]
     return html.unescape(re.sub(r"<[^>]+>", " ", body + " ".join(tips)))
 
 

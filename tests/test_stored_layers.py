@@ -13,8 +13,9 @@ import urbanrisk.inputs
 import urbanrisk.layers.osm
 from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.cache import Cache
-from urbanrisk.outputs.deck import _context_layers
+from urbanrisk.outputs import map_context
 from urbanrisk.outputs.gpkg import write_gpkg
+from urbanrisk.outputs.map_context import context_layers
 from urbanrisk.pipeline import compute_run
 from urbanrisk.result import screen_tables
 from urbanrisk.street_rules import usable_ways
@@ -86,7 +87,7 @@ def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the
     _same_graph_streets(memory.layers.streets, stored.layers.streets)
     if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
         assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
-        _same_outputs(memory, stored, tmp_path)
+        _same_outputs(memory, stored, tmp_path, monkeypatch)
 
 
 def _same_graph_streets(whole, stored) -> None:
@@ -101,12 +102,25 @@ def _same_graph_streets(whole, stored) -> None:
     assert (usable_ways(whole, mode="drive_service") & ~usable_ways(whole, mode="drive") == kept).all()
 
 
-def _same_outputs(memory, stored, tmp_path) -> None:
+def _same_outputs(memory, stored, tmp_path, monkeypatch) -> None:
     """The map's context layers and the GeoPackage's layers (buildings in partition order) are the same."""
     bounds = tuple(float(v) for v in memory.area.bounds)
-    assert [layer.data for layer in _context_layers(stored.layers, bounds)] == [
-        layer.data for layer in _context_layers(memory.layers, bounds)
-    ]
+    (stored_layers, stored_notes), (memory_layers, memory_notes) = (
+        context_layers(stored.layers, bounds),
+        context_layers(memory.layers, bounds),
+    )
+    assert [layer.data for layer in stored_layers] == [layer.data for layer in memory_layers]
+    assert [layer.id for layer in memory_layers] == ["buildings", "streets"] and stored_notes == memory_notes
+    # above the budgets: the same classes of streets (read from the store's partitions), no buildings
+    monkeypatch.setattr(map_context, "MAX_STREET_VERTICES", 300)
+    monkeypatch.setattr(map_context, "MAX_BUILDINGS", 10)
+    (stored_layers, stored_notes), (memory_layers, memory_notes) = (
+        context_layers(stored.layers, bounds),
+        context_layers(memory.layers, bounds),
+    )
+    assert [layer.data for layer in stored_layers] == [layer.data for layer in memory_layers]
+    assert [layer.id for layer in memory_layers] == ["streets"] and stored_notes == memory_notes
+    assert 0 < len(memory_layers[0].data) < len(memory.layers.streets) and len(memory_notes) == 2
     paths = {}
     for name, result in (("memory", memory), ("stored", stored)):
         (tmp_path / name / "gpkg").mkdir()

@@ -5,7 +5,8 @@ Under ``compute: {ingest: partitioned}`` each OSM extract is streamed once
 only a :class:`StoredOsm`: the stores' manifests. The grid tasks read their rows from the stores;
 the study area, the data extent and the counts come from the manifests; the stages after the grid
 read the buildings by bounding box (the hazard screen's homes near the sources, the map's buildings
-within its box) or partition by partition (the GeoPackage), never the whole layer at once.
+within its box when it draws them) or partition by partition (the GeoPackage, the map's streets),
+never the whole layer at once.
 
 Rows come back as the whole-file reader gives them (:meth:`urbanrisk.osm_store.OsmStore.read`), with
 the row numbers of the frames :func:`urbanrisk.inputs.load_layers` concatenates in memory mode, so
@@ -102,16 +103,6 @@ class StoredOsm:
             shapely.intersects(geometry, frame.geometry.to_numpy()).any()
             for frame in self.parts(layer, bounds)
         )
-
-    def first_within(self, layer: str, bounds: Bounds, n: int) -> gpd.GeoDataFrame | None:
-        """The first ``n`` rows (in row order) of ``layer`` that intersect the box ``bounds``: what
-        ``frame.cx[...].head(n)`` gives on the in-memory frame, holding ``n`` rows and one partition."""
-        kept = None
-        for frame in self.parts(layer, bounds):
-            frame = frame.cx[bounds[0] : bounds[2], bounds[1] : bounds[3]]
-            kept = frame if kept is None else pd.concat([kept, frame])
-            kept = kept.sort_index(kind="stable").head(n)
-        return kept
 
     def near(
         self,

@@ -5,18 +5,22 @@ pre-built HTML in which every value from data is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import shapely
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .display import display_grid
 from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
+from .map_compact import compact_tips, fit_outlines, round_positions
+from .map_context import context_layers
 from .planner_layers import (
+    MAX_LETTERED_RESOURCES,
     RESOURCE_LETTERS,
     gap_layers,
     impact_layer,
@@ -36,7 +40,6 @@ RESOURCE_COLOURS = {
 }
 POPULATION_COLOURS = [(254, 235, 226), (251, 180, 185), (247, 104, 161), (197, 27, 138), (122, 1, 119)]
 EMPTY_COLOUR = (200, 200, 200)
-MAX_CONTEXT_FEATURES = 50_000
 
 
 def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[str]]:
@@ -76,68 +79,6 @@ def view_state(
     )
     shift = (panel / 2) * 360 / (512 * 2**zoom)  # centre the grid in the space right of the panel
     return pdk.ViewState(longitude=(minx + maxx) / 2 - shift, latitude=lat, zoom=zoom, pitch=0, bearing=0)
-
-
-def coordinate_lists(geometries: np.ndarray, decimals: int = 6) -> list[list[list[float]]]:
-    """[[lon, lat], ...] of each non-empty geometry, vectorised, rounded to ``decimals`` (1e-6°: 0.1 m).
-
-    Examples
-    --------
-    >>> coordinate_lists(np.array([shapely.LineString([(116.1, 39.9), (116.2, 39.95)])]))
-    [[[116.1, 39.9], [116.2, 39.95]]]
-    """
-    coords, index = shapely.get_coordinates(geometries, return_index=True)
-    if not len(coords):
-        return []
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    return [part.tolist() for part in np.split(np.round(coords, decimals), cuts)]
-
-
-def _context_layers(layers: Layers | None, area_bounds: tuple[float, float, float, float]) -> list[pdk.Layer]:
-    if layers is None:
-        return []
-    out = []
-    minx, miny, maxx, maxy = area_bounds
-    if layers.store is not None:  # stored (compute.ingest: partitioned): the first ones in the box
-        buildings = layers.store.first_within("buildings", area_bounds, MAX_CONTEXT_FEATURES)
-    else:
-        buildings = layers.buildings.cx[minx:maxx, miny:maxy] if len(layers.buildings) else layers.buildings
-    if buildings is not None and len(buildings):
-        polys = buildings.geometry.explode(index_parts=False).head(MAX_CONTEXT_FEATURES).to_numpy()
-        polys = polys[(shapely.get_type_id(polys) == 3) & ~shapely.is_empty(polys)]  # 3: Polygon
-        data = [{"polygon": [ring]} for ring in coordinate_lists(shapely.get_exterior_ring(polys))]
-        out.append(
-            pdk.Layer(
-                "PolygonLayer",
-                data=data,
-                id="buildings",
-                get_polygon="polygon",
-                get_fill_color=[120, 120, 120, 90],
-                stroked=False,
-                pickable=False,
-            )
-        )
-    if layers.store is not None:
-        streets = layers.store.first_within("streets", area_bounds, MAX_CONTEXT_FEATURES)
-    else:
-        streets = layers.streets.cx[minx:maxx, miny:maxy] if len(layers.streets) else layers.streets
-    if streets is not None and len(streets):
-        lines = streets.geometry.head(MAX_CONTEXT_FEATURES).to_numpy()
-        lines = lines[(shapely.get_type_id(lines) == 1) & ~shapely.is_empty(lines)]  # 1: LineString
-        data = [{"path": path} for path in coordinate_lists(lines)]
-        out.append(
-            pdk.Layer(
-                "PathLayer",
-                data=data,
-                id="streets",
-                get_path="path",
-                get_color=[90, 90, 90, 160],
-                width_min_pixels=1,
-                get_width=2,
-                pickable=False,
-            )
-        )
-    return out
 
 
 def _score(value: float | None) -> str:
@@ -205,6 +146,24 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
+def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
+    return t(
+        "residents {residents} · buildings {buildings} (coverage {share}%)",
+        residents=_fmt(row["residents"]),
+        buildings=_fmt(row["buildings"]),
+        share=f"{row['coverage_ratio'] * 100:.0f}",
+    )
+
+
+def _resident_tips(grid: gpd.GeoDataFrame, language: str = "en") -> list[str]:
+    """The residents layer's tooltips: the cell and its residents (the cells layer has the rest)."""
+    t = translator(language)
+    return [
+        f"<b>{t('cell {id}', id=escape_text(cell))}</b><br/>{_residents_line(row, t)}"
+        for cell, row in zip(grid.index, _rows(grid), strict=True)
+    ]
+
+
 def _cell_tips(
     grid: gpd.GeoDataFrame,
     travel_units: dict[str, str] | None = None,
@@ -241,14 +200,7 @@ def _cell_tips(
                 lines.append(
                     f"<i>{t('unknown: {what}', what=escape_text(unknown_text(row['unknown'], language)))}</i>"
                 )
-        lines.append(
-            t(
-                "residents {residents} · buildings {buildings} (coverage {share}%)",
-                residents=_fmt(row["residents"]),
-                buildings=_fmt(row["buildings"]),
-                share=f"{row['coverage_ratio'] * 100:.0f}",
-            )
-        )
+        lines.append(_residents_line(row, t))
         lines.append(
             t(
                 "crowd places {crowd} · vulnerable sites {sites}",
@@ -301,6 +253,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     out = [*unit_layers(result), *impact_layer(result), *gap_layers(result), *out, *site_layers(result)]
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
+        crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
@@ -318,11 +271,11 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 id="resources",
                 get_position="position",
                 get_radius=15,
-                radius_min_pixels=9,
+                radius_min_pixels=3 if crowded else 9,
                 get_fill_color="fill",
                 stroked=True,
                 get_line_color=[255, 255, 255, 255],
-                line_width_min_pixels=2,
+                line_width_min_pixels=1 if crowded else 2,
                 pickable=True,
             )
         )
@@ -413,13 +366,20 @@ def grid_deck(
     population = []
     if graded:  # residents as a second, hidden layer the planner can switch to
         classes, _ = population_classes(grid["residents"])
-        records["people"] = [
-            [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 200 if c >= 0 else 40] for c in classes
-        ]
+        people = pd.DataFrame(
+            {
+                "hex": records["hex"],
+                "people": [
+                    [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 200 if c >= 0 else 40]
+                    for c in classes
+                ],
+                "tip": _resident_tips(grid, _language(result)),
+            }
+        )
         population.append(
             pdk.Layer(
                 "H3HexagonLayer",
-                data=records[["hex", "people", "tip"]].to_dict("records"),
+                data=people.to_dict("records"),
                 id="residents",
                 get_hexagon="hex",
                 get_fill_color="people",
@@ -434,13 +394,36 @@ def grid_deck(
         "html": "{tip}",
         "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff", "maxWidth": "420px"},
     }
-    context = _context_layers(layers, tuple(grid.total_bounds))
+    context, notes = context_layers(layers, tuple(grid.total_bounds))
+    shown, outline_notes = fit_outlines(
+        [hexes, *population, *context, *_screen_layers(result)], _gpkg(result)
+    )
+    round_positions(shown)
     deck = OfflineDeck(
-        layers=[hexes, *population, *context, *_screen_layers(result)],
+        layers=shown,
         initial_view_state=view_state(grid),
         map_provider=None,
         map_style=None,
         tooltip=tooltip,
     )
+    deck.tip_parts = compact_tips(shown)
     deck.display_note = display_note
+    resources = len(coverage.resources) if coverage is not None else 0
+    if resources > MAX_LETTERED_RESOURCES:
+        notes.append(
+            f"{resources:,} resources are too many for lettered markers: small dots coloured by kind "
+            "(in risk.gpkg, layer resources)"
+        )
+    deck.notes = [note for note in (display_note, *notes, *outline_notes) if note]
     return deck
+
+
+def _gpkg(result: RunResult | None) -> dict[str, str]:
+    """Map layer id -> the ``risk.gpkg`` layer that holds its outlines (for the notes)."""
+    screens = getattr(result, "screens", None)
+    registers = dict(getattr(screens, "registers", {}) or {})
+    out = {f"gaps:{s.name}": "gaps" for s in getattr(getattr(result, "coverage", None), "standards", [])}
+    out.update({f"units:{level}": f"register_{level}" for level in registers})
+    if not registers:
+        out["units:community"] = "communities"
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pydeck as pdk
@@ -44,18 +45,23 @@ class OfflineDeck(pdk.Deck):
 
     header_html: str = ""
     display_note: str = ""  # set when a large grid is shown at a coarser resolution
-    _PAGE_ONLY = ("header_html", "display_note")  # urbanrisk's own attributes: never deck.gl JSON
+    notes: Sequence[str] = ()  # what the map leaves out or simplifies at this scale (display_note first)
+    tip_parts: Sequence[str] = ()  # tooltip lines written once, marked <!--n--> in the tips (map_compact)
+    _PAGE_ONLY = ("header_html", "display_note", "notes", "tip_parts")  # never deck.gl JSON
 
     def to_json(self) -> str:
         """The deck as compact JSON, without urbanrisk's page-only attributes.
 
         pydeck's own ``to_json`` indents, which makes Python's json module fall back to its pure
         Python encoder: 4.7 s for a 64-tile city's map. Without indentation the C encoder writes the
-        same content (same keys, sorted, same ``default`` hook) about 10x faster.
+        same content (same keys, sorted, same ``default`` hook) about 10x faster. Characters beyond
+        ASCII are written as UTF-8 (3 bytes a Chinese character, not 6 as ``\\uXXXX``).
         """
         saved = {key: self.__dict__.pop(key) for key in self._PAGE_ONLY if key in self.__dict__}
         try:
-            return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+            return json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False
+            )
         finally:
             self.__dict__.update(saved)
 
@@ -65,6 +71,22 @@ class OfflineDeck(pdk.Deck):
             '<iframe style="width:100%;height:560px;border:0" '
             f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
         )
+
+
+def script_json(value: Any) -> str:
+    r"""``value`` as JSON safe inside a <script> element (``<``, ``>`` and ``&`` escaped).
+
+    Examples
+    --------
+    >>> script_json(["</script>"])
+    '["\\u003c/script\\u003e"]'
+    """
+    return (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:

@@ -14,7 +14,7 @@ import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
-from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text, script_json
 from .i18n import GRADE_WORDS, data_text, toggle_text, translator
 from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
@@ -93,15 +93,15 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         cells=f"{summary.cells:,}",
         residents=f"{total:,.0f}",
     )
-    note = deck.display_note
-    aggregation = (
-        f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>' if note else ""
+    aggregation = "".join(  # what the map shows coarser or leaves out at this scale, and where it is
+        f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
+        for note in (deck.notes or ([deck.display_note] if deck.display_note else []))
     )
     return f"""
 <style>
   #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
     padding:10px 14px; border-radius:6px; font:13px/1.4 system-ui, sans-serif; max-width:340px;
-    box-shadow:0 1px 4px rgba(0,0,0,.25)}}
+    max-height:calc(100vh - 48px); overflow-y:auto; box-shadow:0 1px 4px rgba(0,0,0,.25)}}
   #ur-panel h1 {{font-size:16px; margin:0 0 4px}}
   #ur-panel span {{display:inline-block; width:14px; height:14px; margin-right:6px; vertical-align:-2px;
     border:1px solid #999}}
@@ -128,6 +128,17 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         ? layer.clone({{visible: box.checked}}) : layer);
     deckInstance.setProps({{layers}});
   }}
+  // tooltip pieces written once, line breaks and the cell's id, marked in the tips (map_compact)
+  const urTipParts = {script_json(list(deck.tip_parts))};
+  function urTooltip(info) {{
+    const row = info.object, tip = row && row.tip;
+    if (!tip) return null;
+    const cell = String(row.hex || '').replace(/[^0-9a-f]/g, '');  // an H3 id: hex digits only
+    const html = tip.replace(/\\ue000(\\d+)\\ue001/g, (m, i) => urTipParts[+i])
+      .replace(/\\ue002/g, '<br/>').replace(/\\ue003/g, cell);
+    return {{html, style: tooltip.style}};
+  }}
+  window.addEventListener('DOMContentLoaded', () => deckInstance.setProps({{getTooltip: urTooltip}}));
 </script>
 <div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
 """

@@ -19,6 +19,9 @@ from .html import escape_text
 from .i18n import data_text, standard_name, translator
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
+#: Most resources drawn as lettered markers; above (a metropolis: 2,048), small dots that leave the
+#: grades visible, without letters.
+MAX_LETTERED_RESOURCES = 300
 STANDARD_COLOURS = {
     "fire": (200, 0, 0),
     "fire_first_engine": (200, 0, 0),
@@ -221,9 +224,10 @@ def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[i
 
 
 def resource_letter_layer(result: RunResult) -> list[pdk.Layer]:
-    """A letter on each resource (F, H, C, P, S): its kind without relying on colour."""
+    """A letter on each resource (F, H, C, P, S): its kind without relying on colour (none above
+    :data:`MAX_LETTERED_RESOURCES`: the markers are dots then)."""
     coverage = result.coverage
-    if coverage is None or not len(coverage.resources):
+    if coverage is None or not len(coverage.resources) or len(coverage.resources) > MAX_LETTERED_RESOURCES:
         return []
     items = [
         ([row.geometry.x, row.geometry.y], RESOURCE_LETTERS.get(row.kind, "R"))

@@ -36,14 +36,16 @@ from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
 
 
-def _geometry_only(frame: Any) -> Any:
-    return frame[[frame.geometry.name]] if isinstance(frame, gpd.GeoDataFrame) else frame
+def _geometry_only(frame: Any, keep: tuple[str, ...] = ()) -> Any:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    return frame[[*(c for c in keep if c in frame.columns), frame.geometry.name]]
 
 
 def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
-    """``result`` with what the map reads: buildings and streets as geometries (context), no
-    coverage table or street graphs, and only the grid's residents and geometry (legend and scale)
-    when the map shows display cells from the parts."""
+    """``result`` with what the map reads: buildings and streets as geometries (context; streets with
+    their class, :mod:`.map_context`), no coverage table or street graphs, and only the grid's
+    residents and geometry (legend and scale) when the map shows display cells from the parts."""
     coverage = result.coverage
     if coverage is not None:
         coverage = dataclasses.replace(
@@ -52,7 +54,7 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     layers = dataclasses.replace(
         result.layers,
         buildings=_geometry_only(result.layers.buildings),
-        streets=_geometry_only(result.layers.streets),
+        streets=_geometry_only(result.layers.streets, ("highway",)),
     )
     grid = result.grid
     if plan[2] is not None:

@@ -1,0 +1,183 @@
+"""The map of a large run stays a page a browser opens quickly: its bytes per cell are bounded, its
+context layers are drawn whole or left out with a note (never one corner of the city), its outlines
+fit a budget, and its compact tooltips still show every escaped text whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import h3
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import pytest
+import shapely
+
+import urbanrisk as ur
+from conftest import default_recipe
+from urbanrisk.grid import cells_to_polygons
+from urbanrisk.outputs import map_compact, map_context
+from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, grid_deck
+from urbanrisk.outputs.html import deck_to_offline_html, escape_text, script_json
+from urbanrisk.outputs.map_compact import compact_tips, expand_tip, fit_outlines
+from urbanrisk.outputs.map_context import context_layers, coordinate_lists, street_rank
+from urbanrisk.pipeline import compute_run
+
+
+@pytest.fixture(scope="module")
+def wudaokou(tmp_path_factory):
+    return compute_run(
+        ur.load_recipe(default_recipe(tmp_path_factory.mktemp("map"))), scheduler="synchronous"
+    )
+
+
+def _units(result) -> dict[str, str]:
+    return {s.name: ("s" if s.by_time else "m") for s in result.coverage.standards}
+
+
+def test_the_page_of_a_large_grid_stays_small(wudaokou):
+    """3,000 cells with Wudaokou's real rows (their long "unknown" texts) repeated: the two cell layers
+    took ~1.5 kB a cell (a 32 x 32 metropolis: 67 MB); now < 300 B (the map shows 20,000 at most)."""
+    centre = h3.latlng_to_cell(40.0, 116.33, 10)
+    cells = sorted(h3.grid_disk(centre, 32))[:3_000]
+    rows = wudaokou.grid.iloc[np.arange(len(cells)) % len(wudaokou.grid)].copy()
+    rows.index = cells
+    rows = rows.set_geometry(cells_to_polygons(cells))
+    assert rows["unknown"].str.len().mean() > 100  # the real texts, repeated in most tips
+    small = deck_to_offline_html(grid_deck(rows.iloc[:10], result=wudaokou, display=(rows.iloc[:10], "")))
+    large = deck_to_offline_html(grid_deck(rows, result=wudaokou, display=(rows, "")))
+    per_cell = (len(large.encode()) - len(small.encode())) / (len(rows) - 10)
+    assert per_cell < 300, per_cell
+
+
+def test_every_tooltip_comes_back_whole_from_the_compact_page(wudaokou):
+    deck = grid_deck(wudaokou.grid, wudaokou.layers, wudaokou)
+    cells = next(layer for layer in deck.layers if layer.id == "cells")
+    expected = _cell_tips(wudaokou.grid, _units(wudaokou), _language(wudaokou), _hazard_labels(wudaokou))
+    assert [expand_tip(row["tip"], list(deck.tip_parts), row["hex"]) for row in cells.data] == expected
+    assert deck.tip_parts and any(map_compact.PART in row["tip"] for row in cells.data)
+
+
+def test_hostile_text_in_a_repeated_piece_stays_escaped_everywhere():
+    hostile = '<img src=x onerror=alert(1)>"</script>'
+    tip = f"<b>{escape_text(hostile)}</b><br/>{escape_text(hostile)} and more words; \ue0003\ue001"
+    layer = pdk.Layer("ScatterplotLayer", data=[{"tip": tip} for _ in range(5)], id="hazard_sources")
+    parts = compact_tips([layer])
+    assert any(escape_text(hostile) in part for part in parts)  # written once, escaped
+    # private-use characters from data are no markers: dropped before the tips are compacted
+    clean = tip.replace("\ue000", "").replace("\ue001", "")
+    assert {expand_tip(row["tip"], parts) for row in layer.data} == {clean}
+    page = deck_to_offline_html(pdk.Deck(layers=[layer])) + script_json(parts)
+    assert hostile not in page and "<img" not in page and "</script>" not in script_json(parts)
+
+
+def _tiled(frame, n: int = 3):
+    """``frame`` tiled n x n side by side, tile after tile (the row order of a synthetic metropolis,
+    whose first rows in a box are one corner of it)."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    geometries = frame.geometry.to_numpy()
+    tiles = []
+    for i in range(n):
+        for j in range(n):
+            shift = np.array([i * (maxx - minx), j * (maxy - miny)])
+            tiles.append(frame.set_geometry(shapely.transform(geometries, lambda c, shift=shift: c + shift)))
+    return pd.concat(tiles, ignore_index=True)
+
+
+def test_streets_are_drawn_by_whole_classes_over_the_whole_extent(wudaokou, monkeypatch):
+    """Wudaokou's streets tiled 3 x 3: the major classes everywhere, not the first streets (a corner)."""
+    streets = _tiled(wudaokou.layers.streets)
+    layers = dataclasses.replace(wudaokou.layers, streets=streets)
+    bounds = tuple(float(v) for v in streets.total_bounds)
+    ranks = street_rank(streets["highway"])
+    vertices = np.bincount(ranks, weights=shapely.get_num_coordinates(streets.geometry.to_numpy()))
+    monkeypatch.setattr(map_context, "MAX_STREET_VERTICES", int(vertices[:2].sum()))  # motorway, primary
+    drawn_layers, notes = context_layers(layers, bounds)
+    (drawn,) = [layer for layer in drawn_layers if layer.id == "streets"]
+    kept = streets.geometry.to_numpy()[ranks <= 1]
+    assert 0 < len(kept) < len(streets) and [row["path"] for row in drawn.data] == coordinate_lists(kept)
+    assert notes == [
+        f"{len(streets):,} streets are too many for a smooth map: only motorway, primary streets shown "
+        "(all streets in risk.gpkg, layer streets)"
+    ]
+    coords = np.concatenate([np.asarray(row["path"]) for row in drawn.data])
+    span = coords.max(axis=0) - coords.min(axis=0)
+    assert (span >= 0.7 * (np.asarray(bounds[2:]) - np.asarray(bounds[:2]))).all(), span
+
+
+def test_buildings_are_drawn_whole_or_left_out_with_a_note(wudaokou, monkeypatch):
+    bounds = tuple(float(v) for v in wudaokou.grid.total_bounds)
+    count = len(wudaokou.layers.buildings)
+    monkeypatch.setattr(map_context, "MAX_BUILDINGS", count)
+    layers, notes = context_layers(wudaokou.layers, bounds)
+    assert "buildings" in [layer.id for layer in layers] and not any("buildings" in n for n in notes)
+    monkeypatch.setattr(map_context, "MAX_BUILDINGS", count - 1)
+    layers, notes = context_layers(wudaokou.layers, bounds)
+    assert "buildings" not in [layer.id for layer in layers]
+    assert (
+        f"{count:,} buildings are too many for a smooth map: not drawn (in risk.gpkg, layer buildings)"
+        in notes
+    )
+
+
+def _outline(layer_id: str, geometry) -> pdk.Layer:
+    ring = shapely.get_coordinates(geometry.exterior).tolist()
+    return pdk.Layer("PolygonLayer", data=[{"polygon": [ring], "tip": layer_id}], id=layer_id, filled=False)
+
+
+def test_outlines_are_simplified_then_the_least_important_left_out(monkeypatch):
+    cells = h3.grid_disk(h3.latlng_to_cell(40.0, 116.33, 10), 3)
+    community = shapely.union_all(cells_to_polygons(list(cells)))  # an H3 union: a zigzag edge
+    district = shapely.box(116.3, 39.99, 116.3600004, 40.01)
+    zigzag = len(community.exterior.coords)
+    assert zigzag > 40
+
+    def fit(budget):
+        monkeypatch.setattr(map_compact, "MAX_OUTLINE_VERTICES", budget)
+        layers = [_outline("units:community", community), _outline("units:district", district)]
+        return fit_outlines(layers, {"units:community": "communities"})
+
+    layers, notes = fit(10_000)  # all fit: only rounded to 1e-5 degree
+    assert notes == [] and layers[1].data[0]["polygon"][0][0] == [116.36, 39.99]
+    assert len(layers[0].data[0]["polygon"][0]) == zigzag
+    layers, notes = fit(zigzag)  # simplified (the district's 5 vertices and the community's fit)
+    assert [layer.id for layer in layers] == ["units:community", "units:district"]
+    assert sum(len(layer.data[0]["polygon"][0]) for layer in layers) <= zigzag
+    assert len(notes) == 1 and notes[0].startswith("outlines simplified to about")
+    layers, notes = fit(5)  # only the district fits
+    assert [layer.id for layer in layers] == ["units:district"]
+    assert notes == [
+        "1 community outlines are too many for a smooth map: not drawn (in risk.gpkg, layer communities)"
+    ]
+
+
+def test_the_map_says_what_it_leaves_out(wudaokou, monkeypatch, tmp_path):
+    from urbanrisk.outputs.map import write_map
+
+    monkeypatch.setattr(map_context, "MAX_BUILDINGS", 10)
+    page = write_map(wudaokou, tmp_path / "map.html").read_text(encoding="utf-8")
+    panel = page.split('<div id="ur-panel">')[1].split("</div>\n<script>")[0]
+    assert "buildings are too many for a smooth map: not drawn (in risk.gpkg, layer buildings)" in panel
+    parts = json.loads(re.search(r"const urTipParts = (\[.*?\]);\n", page).group(1))
+    assert parts and "getTooltip: urTooltip" in page
+
+
+def test_many_resources_are_small_dots_without_letters(wudaokou, monkeypatch):
+    """2,048 lettered markers of 9 px hid every grade of the 32 x 32 metropolis' map."""
+    from urbanrisk.outputs import deck as deck_module
+    from urbanrisk.outputs import planner_layers
+
+    def drawn():
+        deck = grid_deck(wudaokou.grid, None, wudaokou)
+        return {layer.id: layer for layer in deck.layers}, deck.notes
+
+    count = len(wudaokou.coverage.resources)
+    layers, notes = drawn()
+    assert "resources:letters" in layers and layers["resources"].radius_min_pixels == 9
+    for module in (deck_module, planner_layers):
+        monkeypatch.setattr(module, "MAX_LETTERED_RESOURCES", count - 1)
+    layers, notes = drawn()
+    assert "resources:letters" not in layers and layers["resources"].radius_min_pixels == 3
+    assert f"{count:,} resources are too many for lettered markers" in " ".join(notes)

@@ -181,3 +181,43 @@ def test_many_resources_are_small_dots_without_letters(wudaokou, monkeypatch):
     layers, notes = drawn()
     assert "resources:letters" not in layers and layers["resources"].radius_min_pixels == 3
     assert f"{count:,} resources are too many for lettered markers" in " ".join(notes)
+
+
+def test_every_note_of_the_map_is_chinese_under_zh(wudaokou, monkeypatch):
+    """The notes a zh map shows in its legend: no English left but OSM tags and GeoPackage layer names."""
+    from urbanrisk.outputs.display import display_note
+    from urbanrisk.outputs.i18n import data_text
+
+    bounds = tuple(float(v) for v in wudaokou.grid.total_bounds)
+    monkeypatch.setattr(map_context, "MAX_BUILDINGS", 10)
+    monkeypatch.setattr(map_context, "MAX_STREET_VERTICES", 10)
+    _, notes = context_layers(wudaokou.layers, bounds)
+    monkeypatch.setattr(map_compact, "MAX_OUTLINE_VERTICES", 5)
+    community = shapely.union_all(
+        cells_to_polygons(list(h3.grid_disk(h3.latlng_to_cell(40.0, 116.33, 10), 3)))
+    )
+    for layer_id in ("units:community", "gaps:fire", "key_districts", "urban_villages", "units:street"):
+        notes += fit_outlines([_outline(layer_id, community)], {layer_id: "layer_x"})[1]
+    notes += fit_outlines([_outline("units:district", community)])[1]
+    notes.append(display_note(464_628, 19_374, 10, 8))
+    from urbanrisk.outputs import deck as deck_module
+
+    monkeypatch.setattr(deck_module, "MAX_LETTERED_RESOURCES", 0)
+    notes += [n for n in grid_deck(wudaokou.grid, None, wudaokou).notes if "resources" in n]
+    assert len(notes) == 10, notes
+    allowed = {
+        "motorway",
+        "primary",
+        "trunk",
+        "risk",
+        "gpkg",
+        "grid",
+        "streets",
+        "buildings",
+        "resources",
+        "units",
+        "layer_x",
+    }
+    for note in notes:
+        words = set(re.findall(r"[A-Za-z_]{2,}", data_text(note, "zh"))) - allowed
+        assert not words - {"H3"}, (note, words)

@@ -229,6 +229,55 @@ ZH_PAGES: dict[str, str] = {
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
 ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # what the map leaves out or simplifies at scale (display.py, map_context.py, map_compact.py, deck.py)
+    (
+        r"^([\d,]+) cells are too many for a smooth map: shown as ([\d,]+) H3 r(\d+) cells, each with the "
+        r"grade of its riskiest r(\d+) cell \(full detail in the grid/ dataset\)$",
+        r"单元过多（\1 个）：为流畅显示合并为 \2 个 H3 r\3 单元，各取其中风险最高的 r\4 单元的等级"
+        r"（完整明细见 grid/ 数据集）",
+    ),
+    (
+        r"^([\d,]+) streets are too many for a smooth map: only (.+) streets shown \(all streets in "
+        r"risk\.gpkg, layer streets\)$",
+        r"道路过多（\1 条）：仅显示 \2 等级道路（全部道路见 risk.gpkg 的 streets 图层）",
+    ),
+    (
+        r"^([\d,]+) streets are too many for a smooth map: no street shown \(all streets in risk\.gpkg, "
+        r"layer streets\)$",
+        r"道路过多（\1 条）：未显示道路（全部道路见 risk.gpkg 的 streets 图层）",
+    ),
+    (
+        r"^([\d,]+) buildings are too many for a smooth map: not drawn \(in risk\.gpkg, layer buildings\)$",
+        r"建筑过多（\1 栋）：未绘制（见 risk.gpkg 的 buildings 图层）",
+    ),
+    (
+        r"^([\d,]+) resources are too many for lettered markers: small dots coloured by kind \(in "
+        r"risk\.gpkg, layer resources\)$",
+        r"应急资源过多（\1 处）：以按类别着色的小圆点显示（见 risk.gpkg 的 resources 图层）",
+    ),
+    (
+        r"^outlines simplified to about (\d+) m for a smooth map \(exact in risk\.gpkg\)$",
+        r"为流畅显示，轮廓简化至约 \1 米（精确轮廓见 risk.gpkg）",
+    ),
+    (
+        r"^([\d,]+) (\w+) coverage gap outlines are too many for a smooth map: not drawn \(in risk\.gpkg, "
+        r"layer (\w+)\)$",
+        r"{\2}覆盖缺口轮廓过多（\1 个）：未绘制（见 risk.gpkg 的 \3 图层）",
+    ),
+    *(
+        (
+            rf"^([\d,]+) {english} outlines are too many for a smooth map: not drawn \(in risk\.gpkg, "
+            r"layer (\w+)\)$",
+            rf"{chinese}轮廓过多（\1 个）：未绘制（见 risk.gpkg 的 \2 图层）",
+        )
+        for english, chinese in (
+            ("key district", "重点地区"),
+            ("urban village", "城中村"),
+            ("community", "社区"),
+            ("street", "街道"),
+            ("district", "区县"),
+        )
+    ),
     (
         r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered; ([\d,]+) of them live over "
         r"(\d+) m from a public drive street but near service roads .*?overrides: \{(\w+): .*$",

@@ -95,7 +95,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     )
     aggregation = "".join(  # what the map shows coarser or leaves out at this scale, and where it is
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
-        for note in (deck.notes or ([deck.display_note] if deck.display_note else []))
+        for note in (data_text(n, language) for n in deck.notes or [deck.display_note] if n)
     )
     return f"""
 <style>

@@ -28,6 +28,8 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 import shapely
 from osmium.geom import WKBFactory
@@ -289,14 +291,19 @@ def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
 _STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
 
 
+def _text(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as pandas' ``str`` column, without a Python string per value."""
+    return pd.array(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
 def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
     """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    columns: dict[str, object] = {"way_id": batch.way_id, "highway": batch.tags["highway"]}
-    columns["name"] = [clean_text(value) for value in batch.tags["name"]]
+    columns: dict[str, object] = {"way_id": batch.way_id, "highway": _text(batch.tags["highway"])}
+    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
+    name = pc.utf8_slice_codeunits(pc.fill_null(batch.tags["name"], ""), 0, settings.max_text_length)
+    columns["name"] = _text(name)
     for key in _STREET_VALUES[1:]:
-        column = batch.tags[key]
-        column[np.equal(column, None)] = ""
-        columns[key] = column
+        columns[key] = _text(pc.fill_null(batch.tags[key], ""))
     columns["node_ids"] = batch.node_ids
     street_gdf = geo_frame(pd.DataFrame(columns, columns=STREET_COLUMNS[:-1]), batch.geometry)
     # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted

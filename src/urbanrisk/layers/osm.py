@@ -17,9 +17,7 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
-import functools
 import itertools
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +28,15 @@ import osmium
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyproj
 import shapely
 from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
-from .coords import utm_crs
+from .buildings import complete_buildings
+from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
+from .buildings import parse_levels as parse_levels
+from .buildings import wgs84 as _wgs84
 from .osm_pass import (
     StreetBatch,
     check_scratch_space,
@@ -49,7 +49,6 @@ from .osm_pass import (
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 
 #: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
 #: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
@@ -91,29 +90,6 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     return str(value)[: settings.max_text_length]
-
-
-def parse_levels(text: object) -> float:
-    """Storeys from a ``building:levels`` value; NaN when absent or absurd.
-
-    Examples
-    --------
-    >>> parse_levels("6"), parse_levels("5;7"), parse_levels("3.5"), parse_levels("many")
-    (6.0, 5.0, 3.5, nan)
-    """
-    if not isinstance(text, str) or not text:
-        return float("nan")
-    match = _NUMBER.search(text)
-    if not match:
-        return float("nan")
-    value = float(match.group().replace(",", "."))
-    return value if 0 < value <= 200 else float("nan")
-
-
-def _parsed(texts: pd.Series) -> pd.Series:
-    """:func:`parse_levels` of each text, parsed once per distinct text (NaN where there is none)."""
-    found = {text: parse_levels(text) for text in texts.dropna().unique()}
-    return texts.map(found).astype(float)
 
 
 def _check_readable(path: Path) -> None:
@@ -374,12 +350,6 @@ def street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     return nodes[~nodes.index.duplicated()].sort_index()
 
 
-@functools.cache
-def _wgs84() -> pyproj.CRS:
-    """EPSG:4326 parsed once (pyproj takes ~20 ms per parse; a streaming read builds many frames)."""
-    return pyproj.CRS.from_user_input(CRS)
-
-
 def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     """Rows (tuples in the order of ``columns``, the geometry as WKB) as a frame.
 
@@ -401,75 +371,4 @@ def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFr
         invalid = ~gdf.geometry.is_valid
         if invalid.any():
             gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].to_numpy())
-    return gdf
-
-
-def footprints(geometry: np.ndarray, crs: str, chunk: int = 1 << 14) -> np.ndarray:
-    """Areas (m²) of EPSG:4326 polygons projected to ``crs``: what ``to_crs(crs).area`` gives, the
-    same coordinates transformed the same way, a chunk at a time (no projected copy of every polygon)."""
-    transformer = pyproj.Transformer.from_crs(_wgs84(), pyproj.CRS.from_user_input(crs), always_xy=True)
-    areas = np.empty(len(geometry))
-    for start in range(0, len(geometry), chunk):
-        part = geometry[start : start + chunk].copy()
-        coords = shapely.get_coordinates(part)
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        areas[start : start + chunk] = shapely.area(shapely.set_coordinates(part, np.column_stack([x, y])))
-    return areas
-
-
-def footprint_crs(total_bounds: np.ndarray | tuple[float, ...]) -> str:
-    """The UTM zone in which footprints are measured: the one at the centre of all buildings' bounds."""
-    west, south, east, north = (float(v) for v in total_bounds)
-    return utm_crs((west + east) / 2, (south + north) / 2)
-
-
-def complete_buildings(
-    gdf: gpd.GeoDataFrame,
-    building_types: pd.DataFrame,
-    landuse: gpd.GeoDataFrame,
-    context: pd.DataFrame,
-    *,
-    crs: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Buildings with use, storeys and floor area; untyped ones take their use from the area around.
-
-    Row by row, given ``landuse`` (any rows that hold every area containing a building's representative
-    point, in reading order) and the metric ``crs`` of the footprints (default: the UTM zone of the
-    buildings' centre, :func:`footprint_crs`): a subset of the buildings completes as in the whole.
-    """
-    if not len(gdf):
-        for col in ("use", "levels", "levels_source", "residential_share", "footprint_m2", "floor_area_m2"):
-            gdf[col] = pd.Series(dtype="float64" if col not in ("use", "levels_source") else "str")
-        return gdf
-    known = gdf["building"].where(gdf["building"].isin(building_types.index), "yes")
-    typed = building_types.reindex(known.to_numpy())
-    use = pd.Series(typed["use"].to_numpy(), index=gdf.index)
-    default_levels = pd.Series(typed["default_levels"].to_numpy(), index=gdf.index)
-    share = pd.Series(typed["residential_share"].to_numpy(), index=gdf.index)
-    untyped = known == "yes"
-    if untyped.any() and len(landuse):
-        areas = landuse.merge(context, on=["key", "value"])
-        if len(areas):
-            points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=_wgs84())
-            hits = gpd.sjoin(
-                points,
-                areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
-                predicate="within",
-                how="inner",
-            )
-            best = hits.sort_values("priority").groupby(level=0).first()
-            use.loc[best.index] = best["use"]
-            default_levels.loc[best.index] = best["default_levels"]
-            share.loc[best.index] = best["residential_share"]
-    levels, heights = (_parsed(gdf[column]) for column in ("levels_tag", "height_tag"))  # heights: metres
-    source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
-    levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
-    footprint = footprints(gdf.geometry.to_numpy(), crs or footprint_crs(gdf.total_bounds))
-    gdf = gdf.drop(columns=["levels_tag", "height_tag"])
-    gdf["use"] = use.astype(str)
-    gdf["levels"] = levels.astype(float)
-    gdf["levels_source"] = source
-    gdf["residential_share"] = share.astype(float)
-    gdf["footprint_m2"] = footprint
-    gdf["floor_area_m2"] = gdf["footprint_m2"] * gdf["levels"]
     return gdf

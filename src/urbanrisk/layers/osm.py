@@ -118,23 +118,23 @@ class _Collector:
         self.landuse: list[tuple] = []
         self.streets: list[gpd.GeoDataFrame] = []
         self.stats: dict[str, int] = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
-        # the tag table as a plain dict: this lookup runs for every tag of every object
-        self.rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
+        # the tag table as a plain dict (roles joined as the rows hold them): looked up for every object
+        self.rules: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         for (key, value), kind, roles, group in zip(
             tag_table.index, tag_table["kind"], tag_table["roles"], tag_table["group"], strict=True
         ):
-            self.rules.setdefault((key, value), []).append((kind, roles, group))
+            self.rules.setdefault((key, value), []).append((kind, "|".join(roles), group))
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
         self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
-        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, tuple[str, ...], str]]] = {}
+        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, str, str]]] = {}
 
-    def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, tuple[str, ...], str]]:
-        """The kinds (with roles and group) an object's tags map to in the tag table."""
+    def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, str, str]]:
+        """The kinds (with roles, ``|``-joined, and group) an object's tags map to in the tag table."""
         # the object's few tags whose key is in the table: most objects share a handful of such sets
         pairs = tuple((key, value) for key, value in tags.items() if key in self.key_rank)
         kinds = self._kinds.get(pairs)
         if kinds is None:
-            found: dict[str, tuple[tuple[str, ...], str]] = {}
+            found: dict[str, tuple[str, str]] = {}
             for key, value in sorted(pairs, key=lambda pair: self.key_rank[pair[0]]):  # table order
                 for wanted in (value, "*"):
                     for kind, roles, group in self.rules.get((key, wanted), ()):
@@ -163,7 +163,7 @@ class _Collector:
             geom = bytes.fromhex(self.wkb.create_point(obj))
             name = clean_text(tags.get("name") or tags.get("brand"))
             for kind, roles, group in kinds:
-                self.pois.append((f"node/{obj.id}", kind, "|".join(roles), group, name, geom, None))
+                self.pois.append((f"node/{obj.id}", kind, roles, group, name, geom, None))
 
     def add_streets(self, frame: gpd.GeoDataFrame) -> None:
         """Take a block of street rows, as :func:`street_frame` makes them."""
@@ -187,7 +187,7 @@ class _Collector:
             if value and (key == "landuse" or (key, value) in self.context_pairs):
                 self.landuse.append((ref, key, value, name, geom))
         for kind, roles, group in self.match_kinds(tags):
-            self.pois.append((ref, kind, "|".join(roles), group, name, geom, text))
+            self.pois.append((ref, kind, roles, group, name, geom, text))
 
 
 def default_tables(

@@ -204,15 +204,16 @@ def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, pa
 
 def _nodes(field: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Node count, ids, lon and lat (NaN where unlocated) of ``N<id>x<lon>y<lat>,...`` fields."""
-    # "n1x116.3y39.9,n2xy" -> "n1,116.3,39.9,n2,,": three items a node ("" alone: no node at all)
-    text = pc.replace_substring(pc.replace_substring(pc.utf8_slice_codeunits(field, 1), "x", ","), "y", ",")
+    # "Nn1x116.3y39.9,n2xy" -> "Nn1,116.3,39.9,n2,,": three items a node ("N" alone: no node at all);
+    # the field's "N" is trimmed from the ids, not sliced off the long field (a walk of its UTF-8)
+    text = pc.replace_substring(pc.replace_substring(field, "x", ","), "y", ",")
     items = pc.split_pattern(text, ",")
     lengths = pc.list_value_length(items).to_numpy().astype(np.int64)
     counts = lengths // 3
     flat = pc.list_flatten(items)
-    if (lengths == 1).any():  # a way without nodes has one item, "": dropped
+    if (lengths == 1).any():  # a way without nodes has one item, "N": dropped
         flat = flat.filter(pa.array(np.repeat(lengths != 1, lengths)))
-    ids = pc.cast(pc.utf8_slice_codeunits(flat.take(pa.array(np.arange(0, len(flat), 3))), 1), pa.int64())
+    ids = pc.cast(pc.utf8_ltrim(flat.take(pa.array(np.arange(0, len(flat), 3))), characters="Nn"), pa.int64())
     ids = ids.to_numpy()
     lonlat = []
     for start in (1, 2):

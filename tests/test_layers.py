@@ -14,6 +14,7 @@ from shapely.geometry import box
 
 from conftest import BALTIMORE_PBF, BUPT_OSM, DATA, WUDAOKOU_HAZARDS, WUDAOKOU_OSM
 from urbanrisk import LayerError
+from urbanrisk.layers.buildings import footprint_crs, footprints
 from urbanrisk.layers.coords import (
     bd09_to_gcj02,
     gcj02_to_bd09,
@@ -70,6 +71,11 @@ def test_wudaokou_extract_standard_layers():
     assert set(osm.pois["kind"]) >= {"school", "hospital", "subway_entrance", "restaurant", "police"}
     assert (osm.buildings["floor_area_m2"] >= osm.buildings["footprint_m2"]).all()
     assert set(osm.buildings["levels_source"]) == {"tag", "default"}
+    # footprints are projected a chunk at a time: the same metres as projecting the layer whole
+    crs = footprint_crs(osm.buildings.total_bounds)
+    projected = osm.buildings.to_crs(crs).area.to_numpy()
+    assert np.array_equal(osm.buildings["footprint_m2"].to_numpy(), projected)
+    assert np.array_equal(footprints(osm.buildings.geometry.to_numpy(), crs, chunk=100), projected)
 
 
 def test_pbf_and_bz2_read_offline(tmp_path):

@@ -17,9 +17,7 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
-import functools
 import itertools
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +26,17 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
-import pyproj
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
-from .coords import utm_crs
+from .buildings import complete_buildings
+from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
+from .buildings import parse_levels as parse_levels
+from .buildings import wgs84 as _wgs84
 from .osm_pass import (
     StreetBatch,
     check_scratch_space,
@@ -47,7 +49,6 @@ from .osm_pass import (
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 
 #: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
 #: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
@@ -91,29 +92,6 @@ def clean_text(value: str | None) -> str:
     return str(value)[: settings.max_text_length]
 
 
-def parse_levels(text: object) -> float:
-    """Storeys from a ``building:levels`` value; NaN when absent or absurd.
-
-    Examples
-    --------
-    >>> parse_levels("6"), parse_levels("5;7"), parse_levels("3.5"), parse_levels("many")
-    (6.0, 5.0, 3.5, nan)
-    """
-    if not isinstance(text, str) or not text:
-        return float("nan")
-    match = _NUMBER.search(text)
-    if not match:
-        return float("nan")
-    value = float(match.group().replace(",", "."))
-    return value if 0 < value <= 200 else float("nan")
-
-
-def _parsed(texts: pd.Series) -> pd.Series:
-    """:func:`parse_levels` of each text, parsed once per distinct text (NaN where there is none)."""
-    found = {text: parse_levels(text) for text in texts.dropna().unique()}
-    return texts.map(found).astype(float)
-
-
 def _check_readable(path: Path) -> None:
     if not path.is_file():
         msg = f"OSM file not found: {path}"
@@ -140,23 +118,23 @@ class _Collector:
         self.landuse: list[tuple] = []
         self.streets: list[gpd.GeoDataFrame] = []
         self.stats: dict[str, int] = {"ways_missing_nodes": 0, "areas_invalid": 0, "tagged_objects": 0}
-        # the tag table as a plain dict: this lookup runs for every tag of every object
-        self.rules: dict[tuple[str, str], list[tuple[str, tuple[str, ...], str]]] = {}
+        # the tag table as a plain dict (roles joined as the rows hold them): looked up for every object
+        self.rules: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         for (key, value), kind, roles, group in zip(
             tag_table.index, tag_table["kind"], tag_table["roles"], tag_table["group"], strict=True
         ):
-            self.rules.setdefault((key, value), []).append((kind, roles, group))
+            self.rules.setdefault((key, value), []).append((kind, "|".join(roles), group))
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
         self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
-        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, tuple[str, ...], str]]] = {}
+        self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, str, str]]] = {}
 
-    def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, tuple[str, ...], str]]:
-        """The kinds (with roles and group) an object's tags map to in the tag table."""
+    def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, str, str]]:
+        """The kinds (with roles, ``|``-joined, and group) an object's tags map to in the tag table."""
         # the object's few tags whose key is in the table: most objects share a handful of such sets
         pairs = tuple((key, value) for key, value in tags.items() if key in self.key_rank)
         kinds = self._kinds.get(pairs)
         if kinds is None:
-            found: dict[str, tuple[tuple[str, ...], str]] = {}
+            found: dict[str, tuple[str, str]] = {}
             for key, value in sorted(pairs, key=lambda pair: self.key_rank[pair[0]]):  # table order
                 for wanted in (value, "*"):
                     for kind, roles, group in self.rules.get((key, wanted), ()):
@@ -182,10 +160,10 @@ class _Collector:
         tags = tag_dict(obj)
         kinds = self.match_kinds(tags)
         if kinds:
-            geom = self.wkb.create_point(obj)
+            geom = bytes.fromhex(self.wkb.create_point(obj))
             name = clean_text(tags.get("name") or tags.get("brand"))
             for kind, roles, group in kinds:
-                self.pois.append((f"node/{obj.id}", kind, "|".join(roles), group, name, geom, None))
+                self.pois.append((f"node/{obj.id}", kind, roles, group, name, geom, None))
 
     def add_streets(self, frame: gpd.GeoDataFrame) -> None:
         """Take a block of street rows, as :func:`street_frame` makes them."""
@@ -193,10 +171,11 @@ class _Collector:
 
     def _area(self, obj: osmium.osm.Area, tags: dict[str, str], ref: str) -> None:
         try:
-            geom = self.wkb.create_multipolygon(obj)
+            text = self.wkb.create_multipolygon(obj)
         except (osmium.InvalidLocationError, RuntimeError):
             self.stats["areas_invalid"] += 1
             return
+        geom = bytes.fromhex(text)  # half the memory of pyosmium's hex while the rows wait
         name = clean_text(tags.get("name") or tags.get("brand"))
         building = tags.get("building")
         if building is not None and building != "no":
@@ -208,7 +187,7 @@ class _Collector:
             if value and (key == "landuse" or (key, value) in self.context_pairs):
                 self.landuse.append((ref, key, value, name, geom))
         for kind, roles, group in self.match_kinds(tags):
-            self.pois.append((ref, kind, "|".join(roles), group, name, geom, geom))
+            self.pois.append((ref, kind, roles, group, name, geom, text))
 
 
 def default_tables(
@@ -289,14 +268,19 @@ def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
 _STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
 
 
+def _text(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as pandas' ``str`` column, without a Python string per value."""
+    return pd.array(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
 def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
     """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    columns: dict[str, object] = {"way_id": batch.way_id, "highway": batch.tags["highway"]}
-    columns["name"] = [clean_text(value) for value in batch.tags["name"]]
+    columns: dict[str, object] = {"way_id": batch.way_id, "highway": _text(batch.tags["highway"])}
+    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
+    name = pc.utf8_slice_codeunits(pc.fill_null(batch.tags["name"], ""), 0, settings.max_text_length)
+    columns["name"] = _text(name)
     for key in _STREET_VALUES[1:]:
-        column = batch.tags[key]
-        column[np.equal(column, None)] = ""
-        columns[key] = column
+        columns[key] = _text(pc.fill_null(batch.tags[key], ""))
     columns["node_ids"] = batch.node_ids
     street_gdf = geo_frame(pd.DataFrame(columns, columns=STREET_COLUMNS[:-1]), batch.geometry)
     # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
@@ -366,18 +350,18 @@ def street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     return nodes[~nodes.index.duplicated()].sort_index()
 
 
-@functools.cache
-def _wgs84() -> pyproj.CRS:
-    """EPSG:4326 parsed once (pyproj takes ~20 ms per parse; a streaming read builds many frames)."""
-    return pyproj.CRS.from_user_input(CRS)
-
-
 def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
-    # pyosmium's WKB is hex text, which GEOS reads 4x slower than the bytes
-    wkb = [bytes.fromhex(value) if isinstance(value, str) else value for value in frame.pop("geometry")]
-    geometry = shapely.from_wkb(np.array(wkb, dtype=object)) if len(frame) else []
-    return geo_frame(frame, geometry)
+    """Rows (tuples in the order of ``columns``, the geometry as WKB) as a frame.
+
+    Column by column: a frame made from the tuples would hold every value twice, as objects first.
+    """
+    if not rows:
+        return geo_frame(pd.DataFrame([], columns=[c for c in columns if c != "geometry"]), [])
+    values = dict(zip(columns, zip(*rows, strict=True), strict=True))
+    # pyosmium's WKB is hex text, which GEOS reads 4x slower than the bytes (the collector keeps bytes)
+    wkb = [bytes.fromhex(value) if isinstance(value, str) else value for value in values.pop("geometry")]
+    frame = pd.DataFrame({name: list(column) for name, column in values.items()})
+    return geo_frame(frame, shapely.from_wkb(np.array(wkb, dtype=object)))
 
 
 def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFrame:
@@ -387,62 +371,4 @@ def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFr
         invalid = ~gdf.geometry.is_valid
         if invalid.any():
             gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].to_numpy())
-    return gdf
-
-
-def footprint_crs(total_bounds: np.ndarray | tuple[float, ...]) -> str:
-    """The UTM zone in which footprints are measured: the one at the centre of all buildings' bounds."""
-    west, south, east, north = (float(v) for v in total_bounds)
-    return utm_crs((west + east) / 2, (south + north) / 2)
-
-
-def complete_buildings(
-    gdf: gpd.GeoDataFrame,
-    building_types: pd.DataFrame,
-    landuse: gpd.GeoDataFrame,
-    context: pd.DataFrame,
-    *,
-    crs: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Buildings with use, storeys and floor area; untyped ones take their use from the area around.
-
-    Row by row, given ``landuse`` (any rows that hold every area containing a building's representative
-    point, in reading order) and the metric ``crs`` of the footprints (default: the UTM zone of the
-    buildings' centre, :func:`footprint_crs`): a subset of the buildings completes as in the whole.
-    """
-    if not len(gdf):
-        for col in ("use", "levels", "levels_source", "residential_share", "footprint_m2", "floor_area_m2"):
-            gdf[col] = pd.Series(dtype="float64" if col not in ("use", "levels_source") else "str")
-        return gdf
-    known = gdf["building"].where(gdf["building"].isin(building_types.index), "yes")
-    typed = building_types.reindex(known.to_numpy())
-    use = pd.Series(typed["use"].to_numpy(), index=gdf.index)
-    default_levels = pd.Series(typed["default_levels"].to_numpy(), index=gdf.index)
-    share = pd.Series(typed["residential_share"].to_numpy(), index=gdf.index)
-    untyped = known == "yes"
-    if untyped.any() and len(landuse):
-        areas = landuse.merge(context, on=["key", "value"])
-        if len(areas):
-            points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=_wgs84())
-            hits = gpd.sjoin(
-                points,
-                areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
-                predicate="within",
-                how="inner",
-            )
-            best = hits.sort_values("priority").groupby(level=0).first()
-            use.loc[best.index] = best["use"]
-            default_levels.loc[best.index] = best["default_levels"]
-            share.loc[best.index] = best["residential_share"]
-    levels, heights = (_parsed(gdf[column]) for column in ("levels_tag", "height_tag"))  # heights: metres
-    source = np.where(levels.notna(), "tag", np.where(heights.notna(), "height", "default"))
-    levels = levels.fillna(np.maximum(1.0, np.round(heights / 3.0))).fillna(default_levels)
-    footprint = gdf.to_crs(crs or footprint_crs(gdf.total_bounds)).area
-    gdf = gdf.drop(columns=["levels_tag", "height_tag"])
-    gdf["use"] = use.astype(str)
-    gdf["levels"] = levels.astype(float)
-    gdf["levels_source"] = source
-    gdf["residential_share"] = share.astype(float)
-    gdf["footprint_m2"] = footprint.to_numpy()
-    gdf["floor_area_m2"] = gdf["footprint_m2"] * gdf["levels"]
     return gdf

@@ -36,7 +36,6 @@ from .._errors import LayerError
 TAGGED = "tagged.opl"
 STREETS = "streets.opl"
 _ESCAPED = re.compile(r"%([0-9a-fA-F]+)%")
-_NODE = r"^n(?P<id>-?\d+)x(?P<x>[^y]*)y(?P<y>.*)$"
 
 
 class _Handler:
@@ -152,46 +151,76 @@ def tagged_summary(folder: Path) -> tuple[int, int]:
     return count, int(np.datetime64(newest.rstrip("Z"), "s").astype(np.int64))
 
 
-def _decoded(text: pa.Array) -> np.ndarray:
+def _decoded(text: pa.Array) -> pa.Array:
     """Strings with OPL's ``%hex%`` escapes decoded (only the few that hold one take Python work)."""
-    values = text.to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(pc.match_substring(text, "%").to_numpy(zero_copy_only=False)):
-        values[i] = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), values[i])
-    return values
+    escaped = pc.fill_null(pc.match_substring(text, "%"), False)
+    if not pc.any(escaped).as_py():
+        return text
+    found = text.filter(escaped)
+    distinct = pc.unique(found)  # streets share names: each text decoded once
+    unescaped = [_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value) for value in distinct.to_pylist()]
+    decoded = pa.array(unescaped, pa.string()).take(pc.index_in(found, value_set=distinct))
+    return pc.replace_with_mask(text, escaped, decoded)
 
 
 @dataclass
 class StreetBatch:
     """Street ways read from the OPL text: ids, the wanted tags, node ids and geometry.
 
-    ``missing`` counts the ways dropped for a node without a (valid) location or fewer than two nodes,
-    as creating their linestring fails in pyosmium.
+    ``tags`` are Arrow strings, null where a way has no such tag. ``missing`` counts the ways dropped
+    for a node without a (valid) location or fewer than two nodes, as creating their linestring fails
+    in pyosmium.
     """
 
     way_id: np.ndarray
-    tags: dict[str, np.ndarray]
+    tags: dict[str, pa.Array]
     node_ids: list[list[int]]
     geometry: np.ndarray
     missing: int
 
 
-def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The value of each of ``keys`` per way (None where absent; the first one where repeated)."""
+def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, pa.Array]:
+    """The value of each of ``keys`` per way (null where absent; the first one where repeated)."""
     pairs = pc.split_pattern(pc.utf8_slice_codeunits(field, 1), ",")
     owner = pc.list_parent_indices(pairs)
     split = pc.split_pattern(pc.list_flatten(pairs), "=", max_splits=1)
     # a wanted key needs no escape: a key written escaped is none of them
-    wanted = pc.is_in(pc.list_element(split, 0), pa.array(keys))
-    split, owner = split.filter(wanted), owner.filter(wanted).to_numpy()
-    key = pc.list_element(split, 0).to_numpy(zero_copy_only=False)
-    value = _decoded(pc.list_element(split, 1))
+    key = pc.list_element(split, 0)
+    wanted = pc.is_in(key, pa.array(keys))
+    key, value, owner = key.filter(wanted), pc.list_element(split, 1).filter(wanted), owner.filter(wanted)
+    value, owner = _decoded(value), owner.to_numpy()
     columns = {}
     for name in keys:
-        rows = np.flatnonzero(key == name)[::-1]  # reversed: the first of a repeated key wins
-        column = np.full(n, None, dtype=object)
-        column[owner[rows]] = value[rows]
-        columns[name] = column
+        rows = np.flatnonzero(pc.equal(key, name).to_numpy(zero_copy_only=False))
+        # owners ascend: a way's first value of the key is where the owner changes
+        rows = rows[np.r_[True, owner[rows[1:]] != owner[rows[:-1]]]] if len(rows) else rows
+        index = np.zeros(n, dtype=np.int64)
+        index[owner[rows]] = rows
+        present = np.zeros(n, dtype=bool)
+        present[owner[rows]] = True
+        columns[name] = value.take(pa.array(index, mask=~present))
     return columns
+
+
+def _nodes(field: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Node count, ids, lon and lat (NaN where unlocated) of ``N<id>x<lon>y<lat>,...`` fields."""
+    # "Nn1x116.3y39.9,n2xy" -> "Nn1,116.3,39.9,n2,,": three items a node ("N" alone: no node at all);
+    # the field's "N" is trimmed from the ids, not sliced off the long field (a walk of its UTF-8)
+    text = pc.replace_substring(pc.replace_substring(field, "x", ","), "y", ",")
+    items = pc.split_pattern(text, ",")
+    lengths = pc.list_value_length(items).to_numpy().astype(np.int64)
+    counts = lengths // 3
+    flat = pc.list_flatten(items)
+    if (lengths == 1).any():  # a way without nodes has one item, "N": dropped
+        flat = flat.filter(pa.array(np.repeat(lengths != 1, lengths)))
+    ids = pc.cast(pc.utf8_ltrim(flat.take(pa.array(np.arange(0, len(flat), 3))), characters="Nn"), pa.int64())
+    ids = ids.to_numpy()
+    lonlat = []
+    for start in (1, 2):
+        text = flat.take(pa.array(np.arange(start, len(flat), 3)))
+        value = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.float64())
+        lonlat.append(value.to_numpy(zero_copy_only=False))
+    return counts, ids, lonlat[0], lonlat[1]
 
 
 def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
@@ -199,18 +228,9 @@ def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
     fields = pc.split_pattern(ways, " ")  # "w<id>", "T<tags>", "N<nodes>"
     way_id = pc.cast(pc.utf8_slice_codeunits(pc.list_element(fields, 0), 1), pa.int64()).to_numpy()
     tags = _tag_columns(pc.list_element(fields, 1), len(ways), keys)
-    street = ~np.equal(tags["highway"], None) & ~np.equal(tags["area"], "yes")
-    refs = pc.split_pattern(pc.utf8_slice_codeunits(pc.list_element(fields, 2), 1), ",")
-    flat = pc.list_flatten(refs)
-    blank = pc.equal(flat, "").to_numpy(zero_copy_only=False)  # "N" alone: a way without nodes
-    counts = pc.list_value_length(refs).to_numpy().astype(np.int64)
-    counts -= np.bincount(np.repeat(np.arange(len(counts)), counts)[blank], minlength=len(counts))
-    flat = flat.filter(pa.array(~blank))
-    nodes = pc.extract_regex(flat, _NODE)
-    ids = pc.cast(nodes.field("id"), pa.int64()).to_numpy()
-    lon = pc.cast(pc.if_else(pc.equal(nodes.field("x"), ""), None, nodes.field("x")), pa.float64())
-    lat = pc.cast(pc.if_else(pc.equal(nodes.field("y"), ""), None, nodes.field("y")), pa.float64())
-    lon, lat = lon.to_numpy(zero_copy_only=False), lat.to_numpy(zero_copy_only=False)
+    area = pc.fill_null(pc.equal(tags["area"], "yes"), False)
+    street = pc.and_(pc.is_valid(tags["highway"]), pc.invert(area)).to_numpy(zero_copy_only=False)
+    counts, ids, lon, lat = _nodes(pc.list_element(fields, 2))
     # pyosmium's linestring: every node located within the world's bounds, two nodes at least
     located = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # NaN (no location) is not located
     way_of_node = np.repeat(np.arange(len(counts)), counts)
@@ -224,9 +244,10 @@ def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
     coords = np.column_stack([lon[node_keep], lat[node_keep]])
     geometry = shapely.linestrings(coords, indices=np.repeat(np.arange(len(kept_counts)), kept_counts))
     node_ids = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(kept_ids)).to_pylist()
+    kept = pa.array(keep)
     return StreetBatch(
         way_id=way_id[keep],
-        tags={key: column[keep] for key, column in tags.items()},
+        tags={key: column.filter(kept) for key, column in tags.items()},
         node_ids=node_ids,
         geometry=np.asarray(geometry, dtype=object),
         missing=int((street & ~usable).sum()),

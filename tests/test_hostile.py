@@ -519,6 +519,19 @@ def area_cases(folder: Path) -> dict[str, tuple[Path, bool]]:
         "triangles": (_geojson(tri), False),
         "no_polygon": ('{"type":"FeatureCollection","features":[]}', False),
         "garbage": ("{not json", False),
+        # validate passed these and only the run refused them, as "not finite lon/lat (NaN, inf, out of
+        # range)" for metres and swapped axes alike
+        "projected_no_crs": (
+            _geojson([[[441e3, 4423e3], [442e3, 4423e3], [442e3, 4424e3], [441e3, 4423e3]]]),
+            False,
+        ),
+        "swapped": (_geojson([[[39.98, 116.30], [40.0, 116.32], [39.98, 116.32], [39.98, 116.30]]]), False),
+        "points_only": ('{"type":"Point","coordinates":[116.3,39.98]}', False),
+        "cut_short": (
+            _geojson([[[116.30, 39.98], [116.32, 40.0], [116.32, 39.98], [116.30, 39.98]]])[:90],
+            False,
+        ),
+        "deep": ("[" * 100_000 + "]" * 100_000, False),
     }
     cases = {}
     for name, (text, ok) in texts.items():
@@ -538,8 +551,14 @@ def test_hostile_area_files(tmp_path, city):
         COUNTS["areas"] += 1
         recipe = raster_recipe(tmp_path, tif, name=name, area={"path": str(path)})
         code, text = cli("validate", recipe)
-        if name in ("triangles", "huge", "device"):  # refused before anything is read whole
+        if not may_run:  # validate tells what the run would refuse, before anything is read whole
             refused(code, text, path.name)
+        for problem, words in {
+            "projected": "projected metres",
+            "swapped": "swapped",
+            "points": "(only Point)",
+        }.items():
+            assert not name.startswith(problem) or words in text, text
         if code == 0:
             code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
         if may_run and code == 0:

@@ -17,6 +17,7 @@ import h3
 from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
+from .layers.area_file import geojson_area_problems
 from .layers.headers import vector_header
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
@@ -330,7 +331,7 @@ def side_file_problems(recipe: Recipe) -> list[Problem]:
             problems.append((key, str(exc)))
             continue
         if key == ("area", "path") and path.lower().endswith((".geojson", ".json")):
-            problems += _geojson_area_parts(path)
+            problems += _geojson_area_parts(path) or [(key, m) for m in geojson_area_problems(path)]
     return problems
 
 

@@ -54,6 +54,7 @@ ZH: dict[str, str] = {
     "urban villages": "城中村",
     "Residents per grade": "各风险等级常住人口",
     "Residents in total": "常住人口合计",
+    "cells with residents unknown": "常住人口未知的单元",
     "grade": "等级",
     "level": "级别",
     "none": "无",

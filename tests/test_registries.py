@@ -223,6 +223,17 @@ def test_csv_in_gbk_or_utf8_is_read_with_its_encoding_detected(tmp_path, encodin
     assert pts["kind"].tolist() == ["chemical", "fuel", "gas", "power"]
 
 
+def test_a_csv_mixing_utf8_and_gbk_rows_is_refused_not_garbled(tmp_path):
+    """A UTF-8 registry with one row pasted from a GBK file was read whole as GB18030: every UTF-8 name
+    turned to garbage (中国石化五道口加油站 -> 涓浗鐭冲寲...) with no error."""
+    path = _csv(tmp_path / "h.csv", ROWS, "utf-8")
+    path.write_bytes(path.read_bytes() + ",".join(map(str, ROWS[0])).encode("gbk") + b"\n")
+    with pytest.raises(
+        LayerError, match=r"h\.csv mixes text encodings: lines 1, 2, 3, 4, 5 in UTF-8, line 6 not"
+    ):
+        points_from_file(path, severity_column="等级", severity_order="1_is_most_severe", **CHINESE)
+
+
 def test_declared_encoding_wins_and_a_wrong_one_is_explained(tmp_path):
     path = _csv(tmp_path / "h.csv", ROWS, "gbk")
     pts = points_from_file(

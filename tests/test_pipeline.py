@@ -331,3 +331,32 @@ def test_report_tables_align_a_numbers_heading_with_its_numbers():
     assert "<th>unit</th>" in html
     assert '<th class="n">residents</th>' in html
     assert '<td class="n">12</td>' in html
+
+
+def test_a_registry_wholly_outside_the_area_is_not_called_no_registry(tmp_path):
+    """A hazard registry whose one point lay 30 km away ran with the status "skipped: no hazards (no
+    hazard registry layer and no OSM hazard features)": the office had given one."""
+    from conftest import BUPT_OSM
+
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\nH1,fuel,a,116.5,40.2\n", encoding="utf-8")
+    body = {
+        "name": "away",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 8},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BUPT_OSM)},
+            "hazards": {"type": "points", "path": "h.csv"},
+        },
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    result = ur.run_recipe(write_recipe(tmp_path, body), write=False, scheduler="synchronous")
+    assert (
+        result.screens.status["hazard_sources"]
+        == "skipped: none of the 1 hazard sources reaches the study area"
+    )
+    assert "hazards: none of its 1 points lies in the study area" in result.notes
+    from urbanrisk.outputs.i18n import data_text
+
+    assert data_text(result.screens.status["hazard_sources"], "zh").startswith(
+        "跳过：1 个危险源均不在研究区内"
+    )

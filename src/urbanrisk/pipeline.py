@@ -86,6 +86,7 @@ def _hazard_table(
     """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area."""
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
     sources = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
+    sources_before = sources
     if len(sources):
         # a source outside the area still counts when its impact circle reaches into it (edge effect)
         radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
@@ -114,6 +115,8 @@ def _hazard_table(
             area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy()
         )
         return table, f"ok: {len(table)} sources"
+    if len(sources_before):  # a registry was given: its points are not in the area (wrong area or CRS?)
+        return table, f"skipped: none of the {len(sources_before):,} hazard sources reaches the study area"
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 

@@ -198,6 +198,10 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^ok: (\d+) districts$", r"完成：\1 个重点地区"),
     (r"^ok: (\d+) clusters$", r"完成：\1 个片区"),
     (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
+    (
+        r"^skipped: none of the ([\d,]+) hazard sources reaches the study area$",
+        r"跳过：\1 个危险源均不在研究区内，影响范围也未达研究区（研究区或坐标系有误？）",
+    ),
     (r"^skipped: no osm layer \(no crowd-gathering places\)$", "跳过：无 OSM 图层（无人员密集场所数据）"),
     (r"^skipped: no osm layer \(no street graph\)$", "跳过：无 OSM 图层（无道路网络）"),
     (r"^skipped: no buildings$", "跳过：无建筑数据"),

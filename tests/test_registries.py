@@ -423,6 +423,17 @@ def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
     assert main(["validate", str(write_recipe(tmp_path / "ok", body))]) == 0
 
 
+def test_validate_refuses_a_registry_of_a_header_only_as_the_run_does(tmp_path, capsys):
+    """A CSV of a header and no row passed validate ("ok") and then stopped the run."""
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\n", encoding="utf-8")
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["empty"] = {"type": "points", "path": str(tmp_path / "h.csv")}
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    assert "layers.empty.path: h.csv holds no points (a header, no row)" in capsys.readouterr().err
+    body["layers"]["empty"].update(role="resource", complete_for=["shelter"])  # none, and it says so
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 0
+
+
 def test_a_station_in_two_registries_counts_once(tmp_path):
     """The same station in the office's .xls and its GBK CSV copy, both declared complete: counted
     twice it would cover its residents twice over and N-1 would say that losing it costs nobody."""

@@ -215,6 +215,13 @@ def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Proble
         return []
     if path.suffix.lower() in TABULAR_SUFFIXES:
         table = rows_from_file(path, layer=name, sheet=spec.sheet, encoding=spec.encoding)
+        if not table.rows and not spec.complete_for:  # as the run refuses it (points_from_file)
+            text = (
+                f"{path.name} holds no points (a header, no row); remove the layer if there are none "
+                "(a resource registry that lists every one of a kind, and none here, says so: "
+                "complete_for: [kind])"
+            )
+            return [(("layers", name, "path"), text)]
         problems = _registry_values(name, spec, table, names, path)
         return problems + _severity_declared(name, spec, table.columns, path)
     header = vector_header(path, encoding=spec.encoding, layer=name)

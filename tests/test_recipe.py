@@ -123,6 +123,21 @@ def test_every_problem_reported_at_once_in_line_order():
     assert "unknown key 'outputz'" in found[4] and "did you mean 'outputs'?" in found[4]
 
 
+def test_a_key_written_twice_is_refused_not_silently_overwritten():
+    """YAML keeps the last of two equal keys: a second `hazards:` layer (a second registry pasted under
+    the same name) dropped the first from the run without a word, and a second `grid:` its resolution."""
+    text = EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10}\ngrid: {resolution: 7}")
+    text = text.replace(
+        "outputs:", "  hazards: {type: points, path: ../layers/beijing-wudaokou/hazards.csv}\noutputs:"
+    )
+    found = problems(text)
+    assert found == [
+        "r.yaml:5: grid: written twice (lines 4 and 5): YAML keeps only the last, silently; keep one",
+        "r.yaml:15: layers.hazards: written twice (lines 9 and 15): YAML keeps only the last, silently; "
+        "give each layer its own name",
+    ]
+
+
 def test_yaml_syntax_error_names_the_line():
     (msg,) = problems(EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10"))
     assert msg.startswith("r.yaml:")

@@ -188,3 +188,17 @@ def test_validate_estimates_cells_from_the_osm_header(tmp_path, capsys):
     absurd.write_text(text, encoding="utf-8")
     assert main(["validate", str(absurd)]) == 2
     assert re.search(r"use resolution 1[0-3] or coarser", capsys.readouterr().err)  # r14 needs ~600 GB
+
+
+def test_a_bad_name_and_a_finer_partition_are_explained_by_validate():
+    """A name with a slash read "String should match pattern '^[A-Za-z0-9][A-Za-z0-9_.-]*$'"; a
+    partition_resolution finer than the grid passed validate and stopped the run."""
+    text = EXAMPLE.replace("name: beijing-wudaokou", "name: 海淀/五道口").replace(
+        "grid: {resolution: 10}", "grid: {resolution: 10, partition_resolution: 12}"
+    )
+    name, grid = problems(text)
+    assert name == (
+        "r.yaml:1: name: bad name '海淀/五道口': ASCII letters, digits, '_', '.' and '-', starting with a "
+        "letter or digit (it names the output folder), e.g. name: beijing-wudaokou; Chinese goes in title:"
+    )
+    assert grid.startswith("r.yaml:4: grid: partition_resolution (12) is finer than resolution (10)")

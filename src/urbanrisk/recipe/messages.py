@@ -156,6 +156,11 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
             f"bad H3 resolution {err.get('input')!r}: use a whole number from 0 to 15 "
             "(9 ≈ 0.1 km² cells, 10 ≈ 0.015 km², the usual choice for a district)"
         )
+    if kind == "string_pattern_mismatch" and path == ("name",):
+        return (
+            f"bad name {err.get('input')!r}: ASCII letters, digits, '_', '.' and '-', starting with a letter "
+            "or digit (it names the output folder), e.g. name: beijing-wudaokou; Chinese goes in title:"
+        )
     text = err["msg"]
     text = text.removeprefix("Value error, ")
     return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text

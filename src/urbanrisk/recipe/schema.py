@@ -74,6 +74,17 @@ class GridSpec(_Strict):
     partition_resolution: Annotated[int | None, Field(ge=0, le=15)] = None
     force: bool = False
 
+    @model_validator(mode="after")
+    def _parent_not_finer(self) -> GridSpec:
+        if self.partition_resolution is not None and self.partition_resolution > self.resolution:
+            msg = (
+                f"partition_resolution ({self.partition_resolution}) is finer than resolution "
+                f"({self.resolution}): a partition is a coarser parent cell; use at most {self.resolution} "
+                "or leave it out"
+            )
+            raise ValueError(msg)
+        return self
+
 
 class OsmLayer(_Strict):
     """A local OpenStreetMap extract (.osm, .osm.bz2, .osm.pbf)."""

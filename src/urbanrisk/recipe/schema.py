@@ -76,13 +76,10 @@ class GridSpec(_Strict):
 
     @model_validator(mode="after")
     def _parent_not_finer(self) -> GridSpec:
-        if self.partition_resolution is not None and self.partition_resolution > self.resolution:
-            msg = (
-                f"partition_resolution ({self.partition_resolution}) is finer than resolution "
-                f"({self.resolution}): a partition is a coarser parent cell; use at most {self.resolution} "
-                "or leave it out"
-            )
-            raise ValueError(msg)
+        parent, resolution = self.partition_resolution, self.resolution
+        if parent is not None and parent > resolution:
+            msg = f"partition_resolution ({parent}) is finer than resolution ({resolution}): a partition"
+            raise ValueError(msg + f" is a coarser parent cell; use at most {resolution} or leave it out")
         return self
 
 

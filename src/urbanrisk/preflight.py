@@ -19,6 +19,7 @@ from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
 from .layers.area_file import geojson_area_problems
 from .layers.headers import vector_header
+from .layers.osm_ends import osm_cut_short
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import check_side_file, kind_of, registry_kind_names
@@ -311,6 +312,9 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 continue
             if spec.type == "osm":
                 osm_header_bounds(path, layer=name)
+                cut = None if "://" in path else osm_cut_short(path)
+                if cut:
+                    problems.append((("layers", name, "path"), f"{cut}: download or export it again"))
             elif spec.type == "raster" and path is not None and "://" not in path:
                 problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points":

@@ -219,6 +219,9 @@ def test_world_recipe_estimate_and_run(tmp_path):
     body["grid"] = {"resolution": 9}
     path.write_text(yaml.safe_dump(body), encoding="utf-8")
     refused(*cli("validate", path), "resolution 9 over 510,", "use resolution")
+    # the run's own guard measured the world box as 0 km² (geodesic edges the short way round) and went
+    # on to fill 4.8 billion cells: a MemoryError (exit 1) after validate had refused it
+    refused(*cli("run", "--quiet", path), "resolution 9 over 510,", "use resolution")
 
 
 # --- registries (CSV) ---------------------------------------------------------------------------------

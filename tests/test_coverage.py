@@ -413,3 +413,25 @@ def test_service_roads_never_lengthen_travel_on_baltimore(baltimore, name):
     assert reached.sum() > 300 and not np.isnan(service[reached]).any()
     assert (service[reached] <= drive[reached] + 1e-6).all()
     assert (service[reached] < drive[reached] - 1.0).sum() >= 20  # service roads shorten some trips
+
+
+def test_travel_columns_are_numbers_even_where_nothing_is_reached():
+    """At H3 resolution 0 (one cell) no hospital was reached: the pivot of travel and covered made
+    medical_travel a column of objects, all NaN, which Arrow wrote as type null and the GeoPackage
+    refused (exit 1, a traceback)."""
+    import pyarrow as pa
+
+    from urbanrisk.coverage import coverage_wide
+
+    table = pd.DataFrame(
+        {
+            "h3_cell": ["a", "b", "a", "b"],
+            "standard": ["medical", "medical", "fire", "fire"],
+            "travel": [np.nan, np.nan, 120.0, np.nan],
+            "covered": [False, False, True, False],
+        }
+    )
+    wide = coverage_wide(table)
+    assert wide["medical_travel"].dtype == wide["fire_travel"].dtype == "float64"
+    assert wide.loc["a", "fire_travel"] == 120.0 and wide["fire_covered"].tolist() == [True, False]
+    assert pa.Table.from_pandas(wide).schema.field("medical_travel").type == pa.float64()

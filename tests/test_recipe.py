@@ -152,7 +152,21 @@ def test_python_tags_are_never_executed(tmp_path):
     )
     (msg,) = problems(text)
     assert "not valid YAML" in msg
+    assert msg.endswith("remove the tag: a recipe holds plain values, and nothing in it is ever executed")
     assert not marker.exists()
+
+
+def test_a_scalar_where_a_mapping_goes_is_explained_in_words():
+    """`area: 5` read "Input should be a valid dictionary or instance of AreaSpec (got 5)"."""
+    (area,) = problems(EXAMPLE.replace("area: {layer: osm}", "area: 5"))
+    assert (
+        area == "r.yaml:3: area: should be a mapping (key: value) with keys such as layer, bbox, path, not 5"
+    )
+    found = problems(EXAMPLE.split("layers:")[0] + "layers: [a, b]\noutputs: {dir: out}\n")
+    assert any(
+        "layers: should be a mapping (key: value) of layer names to layers (osm: {type: osm, path: " in p
+        for p in found
+    ), found
 
 
 def test_validate_command_exit_codes(tmp_path, capsys):

@@ -151,7 +151,10 @@ def _parse(
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        msg = f"{source}:{line or '?'}: not valid YAML: {problem} — check indentation and quoting"
+        fix = "check indentation and quoting"
+        if "could not determine a constructor for the tag" in problem:  # !!python/object... or any tag
+            fix = "remove the tag: a recipe holds plain values, and nothing in it is ever executed"
+        msg = f"{source}:{line or '?'}: not valid YAML: {problem} — {fix}"
         raise RecipeError(msg, [msg]) from exc
     if not isinstance(raw, dict):
         msg = f"{source}:1: a recipe is a YAML mapping (name:, area:, grid:, layers:, outputs:)"

@@ -161,6 +161,12 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
             f"bad name {err.get('input')!r}: ASCII letters, digits, '_', '.' and '-', starting with a letter "
             "or digit (it names the output folder), e.g. name: beijing-wudaokou; Chinese goes in title:"
         )
+    if kind in ("model_type", "dict_type"):  # "a valid dictionary or instance of AreaSpec": not for people
+        keys = allowed_keys((*path, ""), raw)
+        listed = f" with keys such as {', '.join(keys)}" if keys else ""
+        if path == ("layers",):
+            listed = " of layer names to layers (osm: {type: osm, path: city.osm.pbf})"
+        return f"should be a mapping (key: value){listed}, not {err.get('input')!r}"
     text = err["msg"]
     text = text.removeprefix("Value error, ")
     return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text

@@ -51,6 +51,7 @@ from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import department_table, response_level_table, responsibility_list
 from .screens_dask import screen_kernels
+from .standards import unserved_registry_kinds
 from .stored_osm import building_count, homes_near
 
 __all__ = [
@@ -285,6 +286,9 @@ def prepare_run(
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
+    spec = recipe.coverage
+    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    notes += unserved_registry_kinds(standards, layers.resources, spec.standards, layers.complete_kinds)
     shapely.prepare(area)
     for what, frame, then in (
         ("buildings", layers.buildings, "no resident or building is counted from them"),

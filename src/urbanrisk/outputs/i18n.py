@@ -199,6 +199,11 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^ok: (\d+) clusters$", r"完成：\1 个片区"),
     (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
     (
+        r"^resources: ([a-z_]+) \(registry '(.+?)'\) serves no coverage standard of preset '(.+?)'.*$",
+        r"应急资源：台账“\2”中的{\1}不属于覆盖标准预设“\3”的任何标准：已列入地图和 resources.parquet，"
+        r"未计入覆盖（如需评估，请在配方 tables 的 standards 副本中为其增加一行标准）",
+    ),
+    (
         r"^skipped: none of the ([\d,]+) hazard sources reaches the study area$",
         r"跳过：\1 个危险源均不在研究区内，影响范围也未达研究区（研究区或坐标系有误？）",
     ),

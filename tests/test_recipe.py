@@ -87,7 +87,7 @@ def test_missing_file_names_resolved_path_and_fix():
     assert "relative paths resolve against the recipe's folder" in msg
 
 
-@pytest.mark.parametrize("value", ["16", "-1", "9.5", "ten"])
+@pytest.mark.parametrize("value", ["16", "-1", "9.5", "ten", "true"])  # true: read as resolution 1
 def test_bad_resolution(value):
     (msg,) = problems(EXAMPLE.replace("resolution: 10", f"resolution: {value}"))
     assert msg.startswith("r.yaml:4: grid.resolution: bad H3 resolution")

@@ -285,13 +285,23 @@ def test_generated_registries_run_or_refuse(city, text):
 
 
 @pytest.mark.parametrize(
-    ("capacity", "lat"), [("inf", "39.99"), ("-3", "39.99"), ("1e400", "39.99"), ("5", "1000")]
+    ("capacity", "lat"),
+    [
+        ("inf", "39.99"),
+        ("-3", "39.99"),
+        ("1e400", "39.99"),
+        ("5", "1000"),
+        ("很多", "39.99"),
+        ("500人", "39.99"),
+    ],
 )
 def test_absurd_registry_values_are_refused(tmp_path, city, capacity, lat):
     COUNTS["registries"] += 1
     text = f"id,kind,name,lon,lat,capacity\n1,fire_station,a,116.305,{lat},{capacity}\n"
     path = _registry_case(tmp_path, city[0], text)
     refused(*cli("run", "--quiet", "--scheduler", "synchronous", path), "res.csv")
+    # validate says so too (a capacity only the run refused; text such as 很多 ran as "capacity unknown")
+    refused(*cli("validate", path), "res.csv")
 
 
 # --- OSM files ----------------------------------------------------------------------------------------

@@ -147,6 +147,14 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         listed = "; ".join(f"{table.where(i)}: {severity_problem(table.rows[i][j], order)}" for i in bad[:5])
         if bad:
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
+    if spec.role == "resource" and spec.capacity_column in columns:  # as the run refuses them
+        j = columns.index(spec.capacity_column)
+        values = [(i, r[j], _number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        bad = [i for i, _, v in values if v is None or v < 0]  # empty: capacity unknown
+        listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
+        if bad:
+            text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} is not a number >= 0"
+            problems.append(((*key, "capacity_column"), text + ": write it or leave the cell empty"))
     return problems
 
 

@@ -351,6 +351,9 @@ def points_from_file(
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
         bad = np.isinf(out["capacity"].to_numpy(dtype=float)) | (out["capacity"] < 0).to_numpy()
+        if capacity_column in gdf.columns:  # text (很多, 500人) read as unknown, silently; empty is unknown
+            given = gdf[capacity_column].astype("string").str.strip().fillna("").ne("").to_numpy()
+            bad |= given & out["capacity"].isna().to_numpy()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             msg = (

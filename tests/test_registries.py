@@ -498,6 +498,32 @@ def test_validate_refuses_coordinates_the_run_would_refuse(tmp_path, capsys, lon
     assert re.search(r"layers\.st\.lat: 消防站\.csv: " + message, err), err
 
 
+@pytest.mark.parametrize(
+    ("xy", "message"),
+    [("443372.5, 4423570.1", "beyond lon/lat (projected metres?)"), ("NaN, 39.96", "not finite numbers")],
+)
+def test_validate_reads_a_geojson_registrys_coordinates(tmp_path, capsys, xy, message):
+    """The same registry as GeoJSON in UTM metres (no CRS) or with a NaN point passed validate ("ok")."""
+    geometry = f'{{"type":"Point","coordinates":[{xy}]}}'
+    point = f'{{"type":"Feature","properties":{{"kind":"fire_station"}},"geometry":{geometry}}}'
+    (tmp_path / "st.geojson").write_text(
+        f'{{"type":"FeatureCollection","features":[{point}]}}', encoding="utf-8"
+    )
+    body = {
+        "name": "metres",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {"st": {"type": "points", "role": "resource", "path": "st.geojson"}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    assert (
+        f"layers.st.path: st.geojson has {'coordinates' if 'metres' in message else 'vertices'}"
+        in (err := capsys.readouterr().err)
+        and message in err
+    ), err
+
+
 def test_validate_refuses_an_override_of_no_standard(tmp_path, capsys):
     """coverage.overrides.fire2 (a typo) passed `validate` as ok and only the run stopped on it."""
     body = {

@@ -17,7 +17,7 @@ import h3
 from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
-from .layers.area_file import geojson_area_problems
+from .layers.area_file import geojson_area_problems, geojson_points_problem
 from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
 from .layers.raster import raster_info
@@ -244,6 +244,9 @@ def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Proble
         )
     if not header.has_crs and spec.crs is None:
         problems.append((("layers", name, "crs"), _no_crs(path)))
+    elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
+        problem = geojson_points_problem(path)
+        problems += [(("layers", name, "path"), problem)] if problem else []
     return problems
 
 

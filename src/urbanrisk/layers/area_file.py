@@ -42,19 +42,19 @@ def _flat_numbers(node: Any) -> list[Any]:
     return [node]
 
 
-def _lonlat_problem(path: str, values: list[Any]) -> str | None:
+def _lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str | None:
     """What is wrong with an area's vertices as lon/lat (GeoJSON's RFC 7946 frame), or None."""
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values) or len(values) % 2:
-        return f"area: {path} has vertices that are not pairs of numbers: fix them"
+        return f"{what}{path} has vertices that are not pairs of numbers: fix them"
     if not all(math.isfinite(v) for v in values):
-        return f"area: {path} has vertices that are not finite numbers (NaN, inf): fix them"
+        return f"{what}{path} has vertices that are not finite numbers (NaN, inf): fix them"
     lons, lats = values[0::2], values[1::2]
     swapped = all(abs(v) <= 90 for v in lons) and all(abs(v) <= 360 for v in lats)
     if swapped and any(abs(v) > 90 for v in lats):
-        return f"area: {path} has latitudes beyond ±90°: are lon and lat swapped? GeoJSON is [lon, lat]"
+        return f"{what}{path} has latitudes beyond ±90°: are lon and lat swapped? GeoJSON is [lon, lat]"
     if any(abs(v) > 360 for v in lons) or any(abs(v) > 90 for v in lats):
         return (
-            f"area: {path} has coordinates beyond lon/lat (projected metres?) and declares no CRS: a "
+            f"{what}{path} has coordinates beyond lon/lat (projected metres?) and declares no CRS: a "
             "GeoJSON is lon/lat (EPSG:4326); reproject it (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
         )
     return None
@@ -84,3 +84,30 @@ def geojson_area_problems(path: str) -> list[str]:
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
     problem = _lonlat_problem(path, values)
     return [problem] if problem else []
+
+
+def _coordinates(node: Any) -> list[Any]:
+    """Every ``coordinates`` array of a GeoJSON object, whatever its geometry types."""
+    if isinstance(node, list):
+        return [c for item in node for c in _coordinates(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["coordinates"]] if "coordinates" in node else []
+    return own + [c for key in ("features", "geometry", "geometries") for c in _coordinates(node.get(key))]
+
+
+def geojson_points_problem(path: str | Path) -> str | None:
+    """A registry GeoJSON whose coordinates are not lon/lat (NaN, projected metres, swapped) and that
+    declares no CRS, as the run would refuse it; None when fine, too big, or not JSON (the run says)."""
+    local = Path(path)
+    if local.stat().st_size > GEOJSON_MAX_BYTES:
+        return None
+    try:
+        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+        values = _flat_numbers(_coordinates(data))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None  # the header check names the file (not GeoJSON)
+    crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
+    if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
+        return None
+    return _lonlat_problem(local.name, values, what="")

@@ -449,3 +449,25 @@ def test_candidate_nodes_by_transformer_equal_the_geoseries_ones(baltimore):
         graph.xy[:, 0], graph.xy[:, 1]
     )
     assert np.array_equal(x, lon) and np.array_equal(y, lat)  # bit for bit
+
+
+def test_travel_columns_are_numbers_even_where_nothing_is_reached():
+    """At H3 resolution 0 (one cell) no hospital was reached: the pivot of travel and covered made
+    medical_travel a column of objects, all NaN, which Arrow wrote as type null and the GeoPackage
+    refused (exit 1, a traceback)."""
+    import pyarrow as pa
+
+    from urbanrisk.coverage import coverage_wide
+
+    table = pd.DataFrame(
+        {
+            "h3_cell": ["a", "b", "a", "b"],
+            "standard": ["medical", "medical", "fire", "fire"],
+            "travel": [np.nan, np.nan, 120.0, np.nan],
+            "covered": [False, False, True, False],
+        }
+    )
+    wide = coverage_wide(table)
+    assert wide["medical_travel"].dtype == wide["fire_travel"].dtype == "float64"
+    assert wide.loc["a", "fire_travel"] == 120.0 and wide["fire_covered"].tolist() == [True, False]
+    assert pa.Table.from_pandas(wide).schema.field("medical_travel").type == pa.float64()

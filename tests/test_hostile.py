@@ -219,6 +219,9 @@ def test_world_recipe_estimate_and_run(tmp_path):
     body["grid"] = {"resolution": 9}
     path.write_text(yaml.safe_dump(body), encoding="utf-8")
     refused(*cli("validate", path), "resolution 9 over 510,", "use resolution")
+    # the run's own guard measured the world box as 0 km² (geodesic edges the short way round) and went
+    # on to fill 4.8 billion cells: a MemoryError (exit 1) after validate had refused it
+    refused(*cli("run", "--quiet", path), "resolution 9 over 510,", "use resolution")
 
 
 # --- registries (CSV) ---------------------------------------------------------------------------------
@@ -282,13 +285,23 @@ def test_generated_registries_run_or_refuse(city, text):
 
 
 @pytest.mark.parametrize(
-    ("capacity", "lat"), [("inf", "39.99"), ("-3", "39.99"), ("1e400", "39.99"), ("5", "1000")]
+    ("capacity", "lat"),
+    [
+        ("inf", "39.99"),
+        ("-3", "39.99"),
+        ("1e400", "39.99"),
+        ("5", "1000"),
+        ("很多", "39.99"),
+        ("500人", "39.99"),
+    ],
 )
 def test_absurd_registry_values_are_refused(tmp_path, city, capacity, lat):
     COUNTS["registries"] += 1
     text = f"id,kind,name,lon,lat,capacity\n1,fire_station,a,116.305,{lat},{capacity}\n"
     path = _registry_case(tmp_path, city[0], text)
     refused(*cli("run", "--quiet", "--scheduler", "synchronous", path), "res.csv")
+    # validate says so too (a capacity only the run refused; text such as 很多 ran as "capacity unknown")
+    refused(*cli("validate", path), "res.csv")
 
 
 # --- OSM files ----------------------------------------------------------------------------------------
@@ -335,7 +348,7 @@ def osm_cases(folder: Path) -> dict[str, tuple[str, bool]]:
         "world.osm": (_osm_xml([(1, 116.35, 39.96, shop)], bounds=(-180, -90, 180, 90)), True),
     }
     for i, cut in enumerate(sorted(rng.integers(10, len(xml) - 10, 3))):
-        files[f"cut{i}.osm"] = (xml[:cut], True)  # cut at a random place: may still parse its head
+        files[f"cut{i}.osm"] = (xml[:cut], False)  # cut at a random place: parsed its head, ran on a part
     for i, cut in enumerate(sorted(rng.integers(100, len(pbf) - 100, 3))):
         files[f"cut{i}.osm.pbf"] = (pbf[:cut], False)
     cases = {}
@@ -365,6 +378,8 @@ def test_generated_osm_files(tmp_path):
         if name == "world.osm":  # world bounds in the header: billions of cells, not "about 1"
             refused(code, text, "use resolution")
             continue
+        if name.startswith("cut"):  # an interrupted download: validate said ok, and the run read a part
+            refused(code, text, "is cut short")
         if code == 2:
             assert Path(path).name in text or "scheme" in text, text
         elif not may_run:
@@ -519,6 +534,19 @@ def area_cases(folder: Path) -> dict[str, tuple[Path, bool]]:
         "triangles": (_geojson(tri), False),
         "no_polygon": ('{"type":"FeatureCollection","features":[]}', False),
         "garbage": ("{not json", False),
+        # validate passed these and only the run refused them, as "not finite lon/lat (NaN, inf, out of
+        # range)" for metres and swapped axes alike
+        "projected_no_crs": (
+            _geojson([[[441e3, 4423e3], [442e3, 4423e3], [442e3, 4424e3], [441e3, 4423e3]]]),
+            False,
+        ),
+        "swapped": (_geojson([[[39.98, 116.30], [40.0, 116.32], [39.98, 116.32], [39.98, 116.30]]]), False),
+        "points_only": ('{"type":"Point","coordinates":[116.3,39.98]}', False),
+        "cut_short": (
+            _geojson([[[116.30, 39.98], [116.32, 40.0], [116.32, 39.98], [116.30, 39.98]]])[:90],
+            False,
+        ),
+        "deep": ("[" * 100_000 + "]" * 100_000, False),
     }
     cases = {}
     for name, (text, ok) in texts.items():
@@ -538,8 +566,14 @@ def test_hostile_area_files(tmp_path, city):
         COUNTS["areas"] += 1
         recipe = raster_recipe(tmp_path, tif, name=name, area={"path": str(path)})
         code, text = cli("validate", recipe)
-        if name in ("triangles", "huge", "device"):  # refused before anything is read whole
+        if not may_run:  # validate tells what the run would refuse, before anything is read whole
             refused(code, text, path.name)
+        for problem, words in {
+            "projected": "projected metres",
+            "swapped": "swapped",
+            "points": "(only Point)",
+        }.items():
+            assert not name.startswith(problem) or words in text, text
         if code == 0:
             code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
         if may_run and code == 0:

@@ -184,6 +184,22 @@ def test_registry_errors_are_explained(tmp_path):
     csv.write_text("id,kind,lon,lat\nA,fuel,116.3,north\n", encoding="utf-8")
     with pytest.raises(LayerError, match=r"non-numeric lon/lat .* in row 2"):
         points_from_file(csv)
+    csv.write_text("id,kind,lon,lat\nA,fuel,116.3,39.9\nB,fuel,inf,39.9\n", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"non-numeric lon/lat .* in row 3 \(text, empty or infinite\)"):
+        points_from_file(csv)
+    # a GeoJSON point at NaN (or with no geometry) ran, dropped as "outside the area", with a shapely warning
+    point = '{"type":"Feature","properties":{"kind":"fuel"},"geometry":%s}'
+    features = [
+        point % '{"type":"Point","coordinates":[116.3,39.9]}',
+        point % '{"type":"Point","coordinates":[NaN,39.9]}',
+    ]
+    (tmp_path / "h.geojson").write_text(f'{{"type":"FeatureCollection","features":[{",".join(features)}]}}')
+    with pytest.raises(LayerError, match=r"h\.geojson: feature\(s\) 2 have no finite lon/lat"):
+        points_from_file(tmp_path / "h.geojson")
+    features[1] = point % "null"  # read by GDAL and left out: one hazard fewer, without a word
+    (tmp_path / "h.geojson").write_text(f'{{"type":"FeatureCollection","features":[{",".join(features)}]}}')
+    with pytest.raises(LayerError, match=r"h\.geojson: feature\(s\) 2 have no geometry"):
+        points_from_file(tmp_path / "h.geojson")
     csv.write_text("id,kind,lon,lat\n", encoding="utf-8")
     with pytest.raises(LayerError, match="holds no points"):
         points_from_file(csv)

@@ -331,3 +331,42 @@ def test_report_tables_align_a_numbers_heading_with_its_numbers():
     assert "<th>unit</th>" in html
     assert '<th class="n">residents</th>' in html
     assert '<td class="n">12</td>' in html
+
+
+def test_a_registry_wholly_outside_the_area_is_not_called_no_registry(tmp_path):
+    """A hazard registry whose one point lay 30 km away ran with the status "skipped: no hazards (no
+    hazard registry layer and no OSM hazard features)": the office had given one. A shelter registry
+    under a preset without a shelter standard was read and mapped without a word."""
+    from conftest import BUPT_OSM
+
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\nH1,fuel,a,116.5,40.2\n", encoding="utf-8")
+    body = {
+        "name": "away",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 8},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BUPT_OSM)},
+            "hazards": {"type": "points", "path": "h.csv"},
+            "shelters": {"type": "points", "role": "resource", "path": "s.csv", "complete_for": ["shelter"]},
+        },
+        "coverage": {"standards": "nfpa1710"},  # fire only: the shelter registry serves none of it
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    (tmp_path / "s.csv").write_text("id,kind,name,lon,lat\nS1,shelter,b,116.352,39.958\n", encoding="utf-8")
+    result = ur.run_recipe(write_recipe(tmp_path, body), write=False, scheduler="synchronous")
+    # a registry no standard of the preset serves was read and mapped, and never said to be out of coverage
+    assert [n for n in result.notes if "serves no coverage standard" in n] == [
+        "resources: shelter (registry 'shelters') serves no coverage standard of preset 'nfpa1710': it is on "
+        "the map and in resources.parquet, in no coverage table (name a standard for it in your copy of "
+        "standards.csv, tables: {standards: ...})"
+    ]
+    assert (
+        result.screens.status["hazard_sources"]
+        == "skipped: none of the 1 hazard sources reaches the study area"
+    )
+    assert "hazards: none of its 1 points lies in the study area" in result.notes
+    from urbanrisk.outputs.i18n import data_text
+
+    assert data_text(result.screens.status["hazard_sources"], "zh").startswith(
+        "跳过：1 个危险源均不在研究区内"
+    )

@@ -87,7 +87,7 @@ def test_missing_file_names_resolved_path_and_fix():
     assert "relative paths resolve against the recipe's folder" in msg
 
 
-@pytest.mark.parametrize("value", ["16", "-1", "9.5", "ten"])
+@pytest.mark.parametrize("value", ["16", "-1", "9.5", "ten", "true"])  # true: read as resolution 1
 def test_bad_resolution(value):
     (msg,) = problems(EXAMPLE.replace("resolution: 10", f"resolution: {value}"))
     assert msg.startswith("r.yaml:4: grid.resolution: bad H3 resolution")
@@ -123,6 +123,21 @@ def test_every_problem_reported_at_once_in_line_order():
     assert "unknown key 'outputz'" in found[4] and "did you mean 'outputs'?" in found[4]
 
 
+def test_a_key_written_twice_is_refused_not_silently_overwritten():
+    """YAML keeps the last of two equal keys: a second `hazards:` layer (a second registry pasted under
+    the same name) dropped the first from the run without a word, and a second `grid:` its resolution."""
+    text = EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10}\ngrid: {resolution: 7}")
+    text = text.replace(
+        "outputs:", "  hazards: {type: points, path: ../layers/beijing-wudaokou/hazards.csv}\noutputs:"
+    )
+    found = problems(text)
+    assert found == [
+        "r.yaml:5: grid: written twice (lines 4 and 5): YAML keeps only the last, silently; keep one",
+        "r.yaml:15: layers.hazards: written twice (lines 9 and 15): YAML keeps only the last, silently; "
+        "give each layer its own name",
+    ]
+
+
 def test_yaml_syntax_error_names_the_line():
     (msg,) = problems(EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10"))
     assert msg.startswith("r.yaml:")
@@ -137,7 +152,21 @@ def test_python_tags_are_never_executed(tmp_path):
     )
     (msg,) = problems(text)
     assert "not valid YAML" in msg
+    assert msg.endswith("remove the tag: a recipe holds plain values, and nothing in it is ever executed")
     assert not marker.exists()
+
+
+def test_a_scalar_where_a_mapping_goes_is_explained_in_words():
+    """`area: 5` read "Input should be a valid dictionary or instance of AreaSpec (got 5)"."""
+    (area,) = problems(EXAMPLE.replace("area: {layer: osm}", "area: 5"))
+    assert (
+        area == "r.yaml:3: area: should be a mapping (key: value) with keys such as layer, bbox, path, not 5"
+    )
+    found = problems(EXAMPLE.split("layers:")[0] + "layers: [a, b]\noutputs: {dir: out}\n")
+    assert any(
+        "layers: should be a mapping (key: value) of layer names to layers (osm: {type: osm, path: " in p
+        for p in found
+    ), found
 
 
 def test_validate_command_exit_codes(tmp_path, capsys):
@@ -173,3 +202,17 @@ def test_validate_estimates_cells_from_the_osm_header(tmp_path, capsys):
     absurd.write_text(text, encoding="utf-8")
     assert main(["validate", str(absurd)]) == 2
     assert re.search(r"use resolution 1[0-3] or coarser", capsys.readouterr().err)  # r14 needs ~600 GB
+
+
+def test_a_bad_name_and_a_finer_partition_are_explained_by_validate():
+    """A name with a slash read "String should match pattern '^[A-Za-z0-9][A-Za-z0-9_.-]*$'"; a
+    partition_resolution finer than the grid passed validate and stopped the run."""
+    text = EXAMPLE.replace("name: beijing-wudaokou", "name: 海淀/五道口").replace(
+        "grid: {resolution: 10}", "grid: {resolution: 10, partition_resolution: 12}"
+    )
+    name, grid = problems(text)
+    assert name == (
+        "r.yaml:1: name: bad name '海淀/五道口': ASCII letters, digits, '_', '.' and '-', starting with a "
+        "letter or digit (it names the output folder), e.g. name: beijing-wudaokou; Chinese goes in title:"
+    )
+    assert grid.startswith("r.yaml:4: grid: partition_resolution (12) is finer than resolution (10)")

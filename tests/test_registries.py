@@ -223,6 +223,17 @@ def test_csv_in_gbk_or_utf8_is_read_with_its_encoding_detected(tmp_path, encodin
     assert pts["kind"].tolist() == ["chemical", "fuel", "gas", "power"]
 
 
+def test_a_csv_mixing_utf8_and_gbk_rows_is_refused_not_garbled(tmp_path):
+    """A UTF-8 registry with one row pasted from a GBK file was read whole as GB18030: every UTF-8 name
+    turned to garbage (中国石化五道口加油站 -> 涓浗鐭冲寲...) with no error."""
+    path = _csv(tmp_path / "h.csv", ROWS, "utf-8")
+    path.write_bytes(path.read_bytes() + ",".join(map(str, ROWS[0])).encode("gbk") + b"\n")
+    with pytest.raises(
+        LayerError, match=r"h\.csv mixes text encodings: lines 1, 2, 3, 4, 5 in UTF-8, line 6 not"
+    ):
+        points_from_file(path, severity_column="等级", severity_order="1_is_most_severe", **CHINESE)
+
+
 def test_declared_encoding_wins_and_a_wrong_one_is_explained(tmp_path):
     path = _csv(tmp_path / "h.csv", ROWS, "gbk")
     pts = points_from_file(
@@ -412,6 +423,17 @@ def test_validate_lists_every_header_problem_at_once(tmp_path, capsys):
     assert main(["validate", str(write_recipe(tmp_path / "ok", body))]) == 0
 
 
+def test_validate_refuses_a_registry_of_a_header_only_as_the_run_does(tmp_path, capsys):
+    """A CSV of a header and no row passed validate ("ok") and then stopped the run."""
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\n", encoding="utf-8")
+    body = yaml.safe_load(default_recipe(tmp_path).read_text(encoding="utf-8"))
+    body["layers"]["empty"] = {"type": "points", "path": str(tmp_path / "h.csv")}
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    assert "layers.empty.path: h.csv holds no points (a header, no row)" in capsys.readouterr().err
+    body["layers"]["empty"].update(role="resource", complete_for=["shelter"])  # none, and it says so
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 0
+
+
 def test_a_station_in_two_registries_counts_once(tmp_path):
     """The same station in the office's .xls and its GBK CSV copy, both declared complete: counted
     twice it would cover its residents twice over and N-1 would say that losing it costs nobody."""
@@ -474,6 +496,32 @@ def test_validate_refuses_coordinates_the_run_would_refuse(tmp_path, capsys, lon
     assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
     err = capsys.readouterr().err
     assert re.search(r"layers\.st\.lat: 消防站\.csv: " + message, err), err
+
+
+@pytest.mark.parametrize(
+    ("xy", "message"),
+    [("443372.5, 4423570.1", "beyond lon/lat (projected metres?)"), ("NaN, 39.96", "not finite numbers")],
+)
+def test_validate_reads_a_geojson_registrys_coordinates(tmp_path, capsys, xy, message):
+    """The same registry as GeoJSON in UTM metres (no CRS) or with a NaN point passed validate ("ok")."""
+    geometry = f'{{"type":"Point","coordinates":[{xy}]}}'
+    point = f'{{"type":"Feature","properties":{{"kind":"fire_station"}},"geometry":{geometry}}}'
+    (tmp_path / "st.geojson").write_text(
+        f'{{"type":"FeatureCollection","features":[{point}]}}', encoding="utf-8"
+    )
+    body = {
+        "name": "metres",
+        "area": {"bbox": [116.349, 39.957, 116.355, 39.963]},
+        "grid": {"resolution": 10},
+        "layers": {"st": {"type": "points", "role": "resource", "path": "st.geojson"}},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    assert (
+        f"layers.st.path: st.geojson has {'coordinates' if 'metres' in message else 'vertices'}"
+        in (err := capsys.readouterr().err)
+        and message in err
+    ), err
 
 
 def test_validate_refuses_an_override_of_no_standard(tmp_path, capsys):

@@ -347,6 +347,28 @@ def test_every_cell_keeps_dimensions_and_factors():
     assert near["risk"] == pytest.approx(risk)
 
 
+def test_lack_of_coping_beyond_the_standards_is_a_factor():
+    """A harbour cell with a chlorine tank graded I by its lack of coping 10 (no street reaches it)
+    read "why: hazard source nearby" only: the dimension that made it red was never a reason."""
+    cells = sorted(h3.grid_disk(CENTRE, 1))
+    grid = _cells_table(cells, residents=dict.fromkeys(cells, 50.0), crowd_places=dict.fromkeys(cells, 1))
+    uv = pd.Series(0.0, index=grid.index)
+    far, near, unknown = cells[0], cells[1], cells[2]
+    coping = pd.Series(1.0, index=grid.index)  # within a quarter of the limit: no reason
+    coping[far], coping[near], coping[unknown] = 10.0, 4.85, np.nan  # 4.85: just within the limit
+    graded = grade_cells(grid, None, uv, utm_crs=UTM50, coping=coping)
+    assert graded.loc[far, "factors"].startswith(
+        "emergency response beyond the coverage standards (lack of coping 10.0/10)"
+    )
+    for cell in (near, unknown, cells[3]):
+        assert "coping" not in graded.loc[cell, "factors"], graded.loc[cell, "factors"]
+    from urbanrisk.outputs.i18n_alerts import alert_explanation
+
+    assert alert_explanation(graded.loc[far, "factors"], "zh", {}).startswith(
+        "应急资源到达超出覆盖标准（应对能力不足 10.0/10）"
+    )
+
+
 @pytest.mark.parametrize("method", ["quantiles", "natural_breaks"])
 def test_data_driven_grading_gives_four_grades(method):
     graded = _graded([3, 4], spec=GradingSpecModel(method=method))

@@ -261,7 +261,8 @@ def test_factor_words_equal_the_loop_over_cells():
 
     rng = np.random.default_rng(4)
     n = 3000
-    weighted = rng.choice([0.0, 0.5, 1.0, 2.0, 3.5], size=(n, 6))
+    weighted = rng.choice([0.0, 0.5, 1.0, 2.0, 3.5], size=(n, 7))
+    weighted[:, 6] = np.where(rng.random(n) < 0.3, rng.uniform(4.9, 10, n), 0.0)  # coping beyond the limit
     weighted[:100] = 0.0  # nothing to tell
     frame = pd.DataFrame(
         {
@@ -272,9 +273,10 @@ def test_factor_words_equal_the_loop_over_cells():
             "uv": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 10, n)),
             "coverage": rng.uniform(0, 1, n),
             "vulnerable": rng.integers(0, 5, n).astype(float),
+            "coping": weighted[:, 6],
             "graded": rng.random(n) < 0.8,
         }
-    ).join(pd.DataFrame(weighted, columns=[f"w_{k}" for k in range(6)]))
+    ).join(pd.DataFrame(weighted, columns=[f"w_{k}" for k in range(7)]))
     names = {"H1": "fuel station A (severity 3)", "H2": "plant B (severity 4)"}
     expected = []
     for i in range(n):
@@ -286,6 +288,7 @@ def test_factor_words_equal_the_loop_over_cells():
             f"urban-village form (score {r['uv'] / 10:.2f})",
             f"building coverage {r['coverage']:.0%}",
             f"{r['vulnerable']:.0f} vulnerable sites (schools, hospitals...) within ~100 m",
+            f"emergency response beyond the coverage standards (lack of coping {r['coping']:.1f}/10)",
         ]
         top = np.argsort(-weighted[i], kind="stable")[:3]
         text = "; ".join(texts[k] for k in top if weighted[i, k] > 0) or "nothing notable"

@@ -44,6 +44,14 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     total = re.search(r'id="residents-total">([\d,]+)<', report).group(1)
     assert total == f"{manifest['counts']['residents']:,.0f}"
+    # a grade's residents where some were never measured: the report says in how many cells (it read 0)
+    unknown = {g: manifest["grades"][g]["cells_residents_unknown"] for g in GRADES}
+    assert any(unknown.values())  # Wudaokou's buildings look incomplete in places
+    assert "cells with residents unknown" in report
+    rows = re.findall(r"<tr><td>(.*?)</tr>", report.split("Residents per grade")[1].split("</table>")[0])
+    shown = {re.search(r'<span class="grade"[^>]*>([^<]+)<', r).group(1): r for r in rows}
+    for grade in GRADES:
+        assert re.findall(r'<td class="n">([\d,]+)</td>', shown[grade])[-1] == f"{unknown[grade]:,}"
     page = (run_dir / "map.html").read_text(encoding="utf-8")
     for grade in GRADES:
         entry = manifest["grades"][grade]

@@ -12,7 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="urbanrisk",
         description="Screen a city's open data for urban risk on an H3 grid.",
         epilog="Exit codes: 0 ok, 3 escalations (rescan), 2 bad recipe or input, 75 already running, "
-        "1 internal error.",
+        "130/143 interrupted (Ctrl-C/SIGTERM, the last good run untouched), 1 internal error.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check a recipe and report every problem at once")
@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="synchronous | threads | processes | tcp://host:port (default: recipe, else threads)",
     )
-    run.add_argument("--force", action="store_true", help="run even when the grid exceeds the cell limit")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the grid exceeds the cell limit or the memory available",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bars; errors only")
     run.add_argument("--log-file", type=Path, default=None, help="also append messages to this file")
     rescan = sub.add_parser("rescan", help="run again, reuse what did not change, report what did (for cron)")

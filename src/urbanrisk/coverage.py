@@ -442,4 +442,6 @@ def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     wide = coverage.pivot(index="h3_cell", columns="standard", values=["travel", "covered"])
     wide.columns = [f"{standard}_{what}" for what, standard in wide.columns]
+    travel = [c for c in wide.columns if c.endswith("_travel")]  # the pivot of floats and bools: objects;
+    wide[travel] = wide[travel].astype("float64")  # all NaN (nothing reached) wrote a null column: no GPKG
     return wide

@@ -57,6 +57,9 @@ CROWD_REF_PER_KM2 = 300.0  # crowd-gathering places per km² in a busy commercia
 HAZARD_SATURATION = 3.0  # hazard intensity (severity x decay) at which the score reaches ~63%
 COVERAGE_REF = 0.5  # footprint coverage of the densest urban fabric
 VULNERABLE_REF = 3.0  # vulnerable sites in a cell's neighbourhood that make the score 10
+#: Lack of coping at travel = the limit (:func:`urbanrisk.coverage.coping_score` of 1): above it, on
+#: average beyond the standards, and a reason of the grade (a whole dimension, weighed as one)
+COPING_AT_LIMIT = 1.0 + 9.0 * 0.75 / 1.75
 
 
 def _log_score(value: np.ndarray, ref: float) -> np.ndarray:
@@ -307,8 +310,9 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
 
 
 def factor_inputs(grid: gpd.GeoDataFrame, scores: pd.DataFrame, weights: Weights) -> pd.DataFrame:
-    """Per cell, what its factors are written from: the six weighted indicators (``w_0``..``w_5``),
-    the values they are told by, and whether the cell is graded (vectorised; the words follow)."""
+    """Per cell, what its factors are written from: the six weighted indicators (``w_0``..``w_5``), lack
+    of coping where it is beyond the standards (``w_6``, the whole dimension: it weighs in the risk as
+    much as the other two), the values they are told by, and whether the cell is graded (vectorised)."""
     w = np.array(
         [
             weights.hazard_sources,
@@ -320,6 +324,9 @@ def factor_inputs(grid: gpd.GeoDataFrame, scores: pd.DataFrame, weights: Weights
         ]
     )
     weighted = np.nan_to_num(scores[list(INDICATORS)].to_numpy() * w, nan=0.0)  # no data: not a reason
+    coping = scores["lack_of_coping"].to_numpy(dtype=float)
+    beyond = np.where(coping > COPING_AT_LIMIT + 1e-9, coping, 0.0)  # NaN (unknown) > x is False
+    weighted = np.column_stack([weighted, beyond])
     residents = grid["residents"].to_numpy()
     frame = pd.DataFrame(
         {
@@ -330,11 +337,12 @@ def factor_inputs(grid: gpd.GeoDataFrame, scores: pd.DataFrame, weights: Weights
             "uv": scores["score_urban_village"].to_numpy(),
             "coverage": grid["coverage_ratio"].to_numpy(),
             "vulnerable": disk_sum(grid["vulnerable_sites"]).to_numpy(),
+            "coping": coping,
             "graded": scores["risk"].notna().to_numpy(),
         },
         index=scores.index,
     )
-    return frame.join(pd.DataFrame(weighted, index=scores.index, columns=[f"w_{k}" for k in range(6)]))
+    return frame.join(pd.DataFrame(weighted, index=scores.index, columns=[f"w_{k}" for k in range(7)]))
 
 
 def _factor_texts(frame: pd.DataFrame, k: int, rows: np.ndarray, hazard_names: dict[str, str]) -> list[str]:
@@ -350,23 +358,25 @@ def _factor_texts(frame: pd.DataFrame, k: int, rows: np.ndarray, hazard_names: d
         3: ("uv", "urban-village form (score {:.2f})"),
         4: ("coverage", "building coverage {:.0%}"),
         5: ("vulnerable", "{:.0f} vulnerable sites (schools, hospitals...) within ~100 m"),
+        6: ("coping", "emergency response beyond the coverage standards (lack of coping {:.1f}/10)"),
     }[k]
     values = frame[column].to_numpy()[rows]
     return [form.format(v / 10 if k == 3 else v) for v in values]
 
 
 def factor_words(frame: pd.DataFrame, hazard_names: dict[str, str]) -> list[str]:
-    """The three largest weighted indicators of each cell of :func:`factor_inputs`, in words.
+    """The three largest weighted indicators of each cell of :func:`factor_inputs` (lack of coping
+    beyond the standards among them), in words.
 
     An unmeasured indicator is never a reason; a cell without a grade says "no data". Only the
     reasons told are written (each indicator's for the cells it is a reason of), then joined at once.
     """
-    weighted = frame[[f"w_{k}" for k in range(6)]].to_numpy()
+    weighted = frame[[f"w_{k}" for k in range(7)]].to_numpy()
     n = len(frame)
     order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
     told = np.take_along_axis(weighted, order, axis=1) > 0
     parts = np.full((n, 3), "", dtype=object)
-    for k in range(6):
+    for k in range(7):
         where = (order == k) & told
         rows = np.nonzero(where.any(axis=1))[0]
         if len(rows):

@@ -13,6 +13,8 @@ True
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import h3
 import numpy as np
@@ -31,8 +33,24 @@ _GEOD = Geod(ellps="WGS84")
 
 
 def area_km2(area: BaseGeometry) -> float:
-    """Geodesic area of a lon/lat geometry in km²."""
-    return abs(_GEOD.geometry_area_perimeter(area)[0]) / 1e6
+    """Geodesic area of a lon/lat geometry in km², summed over strips under 90° of longitude.
+
+    A ring spanning more than 180° of longitude has edges that the geodesic takes the short way round:
+    the whole-Earth box measured 0 km² (and -179..179° 2.8 M km²), so the run's job-size guard let a
+    resolution-15 world grid through to a MemoryError.
+
+    >>> round(area_km2(shapely.box(-180, -90, 180, 90)) / 1e6)  # the whole Earth, million km²
+    510
+    >>> round(area_km2(shapely.box(116, 39.6, 116.8, 40.2)))
+    4558
+    """
+    minx, _, maxx, _ = area.bounds
+    if maxx - minx <= 90:
+        return abs(_GEOD.geometry_area_perimeter(area)[0]) / 1e6
+    steps = int(np.ceil((maxx - minx) / 90))
+    edges = np.linspace(minx, maxx, steps + 1)
+    parts = [area.intersection(shapely.box(w, -90, e, 90)) for w, e in itertools.pairwise(edges)]
+    return sum(abs(_GEOD.geometry_area_perimeter(part)[0]) for part in parts if not part.is_empty) / 1e6
 
 
 def check_job(

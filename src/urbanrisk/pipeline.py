@@ -51,6 +51,7 @@ from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import department_table, response_level_table, responsibility_list
 from .screens_dask import screen_kernels
+from .standards import unserved_registry_kinds
 from .stored_osm import building_count, homes_near
 
 __all__ = [
@@ -86,6 +87,7 @@ def _hazard_table(
     """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area."""
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
     sources = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
+    sources_before = sources
     if len(sources):
         # a source outside the area still counts when its impact circle reaches into it (edge effect)
         radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
@@ -114,6 +116,8 @@ def _hazard_table(
             area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy()
         )
         return table, f"ok: {len(table)} sources"
+    if len(sources_before):  # a registry was given: its points are not in the area (wrong area or CRS?)
+        return table, f"skipped: none of the {len(sources_before):,} hazard sources reaches the study area"
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 
@@ -282,6 +286,9 @@ def prepare_run(
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
+    spec = recipe.coverage
+    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    notes += unserved_registry_kinds(standards, layers.resources, spec.standards, layers.complete_kinds)
     shapely.prepare(area)
     for what, frame, then in (
         ("buildings", layers.buildings, "no resident or building is counted from them"),

@@ -17,7 +17,9 @@ import h3
 from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
+from .layers.area_file import geojson_area_problems, geojson_points_problem
 from .layers.headers import vector_header
+from .layers.osm_ends import osm_cut_short
 from .layers.raster import raster_info
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import check_side_file, kind_of, registry_kind_names
@@ -145,6 +147,14 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         listed = "; ".join(f"{table.where(i)}: {severity_problem(table.rows[i][j], order)}" for i in bad[:5])
         if bad:
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
+    if spec.role == "resource" and spec.capacity_column in columns:  # as the run refuses them
+        j = columns.index(spec.capacity_column)
+        values = [(i, r[j], _number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        bad = [i for i, _, v in values if v is None or v < 0]  # empty: capacity unknown
+        listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
+        if bad:
+            text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} is not a number >= 0"
+            problems.append(((*key, "capacity_column"), text + ": write it or leave the cell empty"))
     return problems
 
 
@@ -214,6 +224,13 @@ def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Proble
         return []
     if path.suffix.lower() in TABULAR_SUFFIXES:
         table = rows_from_file(path, layer=name, sheet=spec.sheet, encoding=spec.encoding)
+        if not table.rows and not spec.complete_for:  # as the run refuses it (points_from_file)
+            text = (
+                f"{path.name} holds no points (a header, no row); remove the layer if there are none "
+                "(a resource registry that lists every one of a kind, and none here, says so: "
+                "complete_for: [kind])"
+            )
+            return [(("layers", name, "path"), text)]
         problems = _registry_values(name, spec, table, names, path)
         return problems + _severity_declared(name, spec, table.columns, path)
     header = vector_header(path, encoding=spec.encoding, layer=name)
@@ -227,6 +244,9 @@ def _points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Proble
         )
     if not header.has_crs and spec.crs is None:
         problems.append((("layers", name, "crs"), _no_crs(path)))
+    elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
+        problem = geojson_points_problem(path)
+        problems += [(("layers", name, "path"), problem)] if problem else []
     return problems
 
 
@@ -303,6 +323,9 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 continue
             if spec.type == "osm":
                 osm_header_bounds(path, layer=name)
+                cut = None if "://" in path else osm_cut_short(path)
+                if cut:
+                    problems.append((("layers", name, "path"), f"{cut}: download or export it again"))
             elif spec.type == "raster" and path is not None and "://" not in path:
                 problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points":
@@ -330,7 +353,7 @@ def side_file_problems(recipe: Recipe) -> list[Problem]:
             problems.append((key, str(exc)))
             continue
         if key == ("area", "path") and path.lower().endswith((".geojson", ".json")):
-            problems += _geojson_area_parts(path)
+            problems += _geojson_area_parts(path) or [(key, m) for m in geojson_area_problems(path)]
     return problems
 
 

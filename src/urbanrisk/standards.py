@@ -111,3 +111,31 @@ def with_fixed_delay(standards: list[Standard], delay_s: float | None) -> list[S
     if delay_s is None:
         return list(standards)
     return [replace(s, turnout_s=delay_s) if s.mode in DRIVING_MODES and s.by_time else s for s in standards]
+
+
+def unserved_registry_kinds(
+    standards: list[Standard], resources: pd.DataFrame, preset: str, complete: Mapping[str, str]
+) -> list[str]:
+    """Notes on registry resources no coverage standard serves (a shelter registry under ``nfpa1710``
+    was read, mapped and never said to be out of every coverage table).
+
+    >>> rows = pd.DataFrame({"kind": ["shelter", "fire_station"], "source": ["sh:a.csv", "OpenStreetMap"]})
+    >>> unserved_registry_kinds(standards_for("nfpa1710"), rows, "nfpa1710", {})  # doctest: +ELLIPSIS
+    ["resources: shelter (registry 'sh') serves no coverage standard of preset 'nfpa1710': ..."]
+    """
+    served = {s.resource_kind for s in standards}
+    if resources is None or not len(resources):
+        listed = {}
+    else:
+        registry = resources[resources["source"].astype(str) != "OpenStreetMap"]
+        listed = dict(
+            zip(registry["kind"], registry["source"].astype(str).str.split(":").str[0], strict=True)
+        )
+    listed.update((kind, layer) for kind, layer in complete.items() if kind not in listed)
+    return [
+        f"resources: {kind} (registry '{layer}') serves no coverage standard of preset '{preset}': it is on "
+        "the map and in resources.parquet, in no coverage table (name a standard for it in your copy of "
+        "standards.csv, tables: {standards: ...})"
+        for kind, layer in sorted(listed.items())
+        if kind not in served
+    ]

@@ -64,6 +64,37 @@ def detect_encoding(data: bytes, *, complete: bool = True) -> str | None:
     return "big5hkscs" if name in ("big5", "cp950") else name
 
 
+def mixed_utf8_lines(data: bytes, *, complete: bool = True) -> tuple[list[int], list[int]]:
+    """Lines (from 1) of ``data`` that are Chinese in UTF-8, and lines that are not UTF-8 at all.
+
+    Both non-empty: the file mixes encodings (a UTF-8 registry with rows pasted from a GBK one). Read
+    as GB18030 its UTF-8 rows would turn to garbage without an error (站一 -> 绔欎竴). A line counts as
+    UTF-8 Chinese with two or more CJK characters, which GBK bytes almost never form by chance.
+
+    >>> mixed_utf8_lines("id,名称\\n1,站一\\n".encode() + "2,第三\\n".encode("gbk"))
+    ([1, 2], [3])
+    """
+    utf8, other = [], []
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines if complete else lines[:-1], start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+            continue
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 2:
+            utf8.append(number)
+    return utf8, other
+
+
+def _lines_text(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:5]))
+    more = f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
+    return ("line " if len(numbers) == 1 else "lines ") + shown + more
+
+
 def check_encoding(name: str, *, layer: str) -> str:
     """A declared ``encoding:`` as a codec name Python knows, else a clear error."""
     try:
@@ -85,7 +116,17 @@ def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
         return check_encoding(declared, layer=layer)
     with open(path, "rb") as handle:
         data = handle.read(SAMPLE_BYTES + 1)
-    found = detect_encoding(data[:SAMPLE_BYTES], complete=len(data) <= SAMPLE_BYTES)
+    complete = len(data) <= SAMPLE_BYTES
+    found = detect_encoding(data[:SAMPLE_BYTES], complete=complete)
+    if found not in ("utf-8", "utf-8-sig"):  # None too: a mix is why it cannot be told
+        utf8, other = mixed_utf8_lines(data[:SAMPLE_BYTES], complete=complete)
+        if utf8 and other:
+            msg = (
+                f"layer '{layer}': {path} mixes text encodings: {_lines_text(utf8)} in UTF-8, "
+                f"{_lines_text(other)} not (GBK?); read either way one part would be garbled: save "
+                "the whole file in one encoding (in Excel: Save As, CSV UTF-8)"
+            )
+            raise LayerError(msg)
     if found is None:
         msg = (
             f"layer '{layer}': cannot tell the text encoding of {path}; say which it is with "

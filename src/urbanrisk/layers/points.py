@@ -54,12 +54,12 @@ def _read_table_points(
             raise LayerError(msg)
     xs = pd.to_numeric(frame[lon].str.strip(), errors="coerce")
     ys = pd.to_numeric(frame[lat].str.strip(), errors="coerce")
-    bad = np.flatnonzero((xs.isna() | ys.isna()).to_numpy())
+    bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])
         msg = (
-            f"layer '{layer}': {path}: non-numeric lon/lat ('{lon}', '{lat}') in {rows}; "
-            "fix or remove those rows"
+            f"layer '{layer}': {path}: non-numeric lon/lat ('{lon}', '{lat}') in {rows} (text, empty "
+            "or infinite); fix or remove those rows"
         )
         raise LayerError(msg)
     check_lonlat(xs.to_numpy(), ys.to_numpy(), layer=layer, path=path)
@@ -79,6 +79,16 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
     ...
     urbanrisk._errors.LayerError: layer 'h': h.csv: latitudes outside [-90, 90] ... look swapped; ...
     """
+    blank = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))  # NaN passed every test below
+    if len(blank):
+        shown = ", ".join(str(i + 1) for i in blank[:5]) + (
+            f" and {len(blank) - 5} more" if len(blank) > 5 else ""
+        )
+        msg = (
+            f"layer '{layer}': {path}: feature(s) {shown} have no finite lon/lat (NaN, inf or an empty "
+            "geometry): fix or remove them"
+        )
+        raise LayerError(msg)
     if len(lat) and np.abs(lat).max() > 90:
         if np.abs(lon).max() <= 90 and np.abs(lat).max() <= 180:
             msg = (
@@ -103,7 +113,18 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
 def _read_vector_points(
     path: Path, crs: str | None, layer: str, encoding: str | None
 ) -> tuple[gpd.GeoDataFrame, Where]:
-    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding).reset_index(drop=True)
+    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding, keep_empty=True)
+    gdf = gdf.reset_index(drop=True)
+    blank = np.flatnonzero((gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy())
+    if len(blank):  # left out, a hazard or a station would be missing from the count without a word
+        shown = ", ".join(str(i + 1) for i in blank[:5]) + (
+            f" and {len(blank) - 5} more" if len(blank) > 5 else ""
+        )
+        msg = (
+            f"layer '{layer}': {path}: feature(s) {shown} have no geometry: "
+            "give their location or remove them"
+        )
+        raise LayerError(msg)
     if len(gdf) and not gdf.geom_type.isin(["Point"]).all():
         gdf = gdf.set_geometry(gdf.geometry.representative_point())
     gdf = gdf.to_crs("EPSG:4326")
@@ -330,6 +351,9 @@ def points_from_file(
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
         bad = np.isinf(out["capacity"].to_numpy(dtype=float)) | (out["capacity"] < 0).to_numpy()
+        if capacity_column in gdf.columns:  # text (很多, 500人) read as unknown, silently; empty is unknown
+            given = gdf[capacity_column].astype("string").str.strip().fillna("").ne("").to_numpy()
+            bad |= given & out["capacity"].isna().to_numpy()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             msg = (

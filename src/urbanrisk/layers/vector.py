@@ -20,9 +20,16 @@ from .headers import shapefile_header
 
 
 def vector_from_file(
-    path: str | Path, *, layer: str, crs: str | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    layer: str,
+    crs: str | None = None,
+    encoding: str | None = None,
+    keep_empty: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a vector file in its own CRS (``crs`` assigns one when the file has none).
+
+    Features without geometry are left out, unless ``keep_empty`` (a registry refuses them by row).
 
     Raises
     ------
@@ -49,7 +56,7 @@ def vector_from_file(
             )
             raise LayerError(msg)
         gdf = gdf.set_crs(crs)
-    return gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    return gdf if keep_empty else gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
 
 
 def from_map_service(gdf: gpd.GeoDataFrame, coords: str, *, layer: str, path: str | Path) -> gpd.GeoDataFrame:

@@ -55,6 +55,7 @@ ZH: dict[str, str] = {
     "urban villages": "城中村",
     "Residents per grade": "各风险等级常住人口",
     "Residents in total": "常住人口合计",
+    "cells with residents unknown": "常住人口未知的单元",
     "grade": "等级",
     "level": "级别",
     "none": "无",
@@ -198,6 +199,15 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^ok: (\d+) districts$", r"完成：\1 个重点地区"),
     (r"^ok: (\d+) clusters$", r"完成：\1 个片区"),
     (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
+    (
+        r"^resources: ([a-z_]+) \(registry '(.+?)'\) serves no coverage standard of preset '(.+?)'.*$",
+        r"应急资源：台账“\2”中的{\1}不属于覆盖标准预设“\3”的任何标准：已列入地图和 resources.parquet，"
+        r"未计入覆盖（如需评估，请在配方 tables 的 standards 副本中为其增加一行标准）",
+    ),
+    (
+        r"^skipped: none of the ([\d,]+) hazard sources reaches the study area$",
+        r"跳过：\1 个危险源均不在研究区内，影响范围也未达研究区（研究区或坐标系有误？）",
+    ),
     (r"^skipped: no osm layer \(no crowd-gathering places\)$", "跳过：无 OSM 图层（无人员密集场所数据）"),
     (r"^skipped: no osm layer \(no street graph\)$", "跳过：无 OSM 图层（无道路网络）"),
     (r"^skipped: no buildings$", "跳过：无建筑数据"),

@@ -33,6 +33,10 @@ _ZH_PHRASES: tuple[tuple[str, str], ...] = (
         r"([\d,]+) vulnerable sites \(schools, hospitals\.\.\.\) within ~100 m",
         r"约 100 米内脆弱场所（学校、医院等）\1 处",
     ),
+    (
+        r"emergency response beyond the coverage standards \(lack of coping ([\d.]+)/10\)",
+        r"应急资源到达超出覆盖标准（应对能力不足 \1/10）",
+    ),
     (r"nothing notable", "无突出因素"),
     (r"^no data: too little measured here to grade \((.*)\)$", r"无数据：可测量内容过少，无法评级（\1）"),
 )

@@ -154,13 +154,17 @@ def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], languag
             "name": [GRADE_WORDS[language][g] for g in GRADE_CLASSES],
             "cells": [cells_by_grade[g] for g in GRADE_CLASSES],
             "residents": [by_grade[g] for g in GRADE_CLASSES],
+            "unknown": [int(summary.grades[g].get("cells_residents_unknown", 0)) for g in GRADE_CLASSES],
         }
     )
+    columns = {"grade": t("grade"), "name": t("level"), "cells": t("cells"), "residents": t("residents")}
+    if grade_table["unknown"].any():  # a 0 it never measured is not 0 residents: say in how many cells
+        columns["unknown"] = t("cells with residents unknown")
     grade_html = table_html(
         grade_table,
-        {"grade": t("grade"), "name": t("level"), "cells": t("cells"), "residents": t("residents")},
+        columns,
         t=t,
-        numeric={"cells", "residents"},
+        numeric={"cells", "residents", "unknown"},
         grade_columns={"grade"},
     )
     labels = {_class_label(g, language): g for g in GRADE_CLASSES}

@@ -112,8 +112,15 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         Listing every problem, one line each: ``file:line: key: what is wrong — how to fix``; when
         the document validates and only its files are wrong (missing...), ``.recipe`` holds it.
     """
-    raw, lines = _parse(text, source)
-    found: list[tuple[int | None, str]] = []
+    raw, lines, twice = _parse(text, source)
+    found: list[tuple[int | None, str]] = [
+        (
+            path,
+            f"written twice (lines {first} and {again}): YAML keeps only the last, silently; "
+            + ("give each layer its own name" if path[:1] == ("layers",) and len(path) == 2 else "keep one"),
+        )
+        for path, first, again in twice
+    ]
     recipe: Recipe | None = None
     try:
         recipe = Recipe.model_validate(raw)
@@ -131,21 +138,28 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
     return _resolve_paths(recipe, base_dir, source)
 
 
-def _parse(text: str, source: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
-    """The YAML mapping of a recipe and the line of each key path (bounded: see line_index)."""
+def _parse(
+    text: str, source: str
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], int], list[tuple[tuple[Any, ...], int, int]]]:
+    """The YAML mapping of a recipe, the line of each key path (bounded: see line_index) and the keys
+    written twice."""
+    twice: list[tuple[tuple[Any, ...], int, int]] = []
     try:
-        lines = line_index(text, source)
+        lines = line_index(text, source, twice)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        msg = f"{source}:{line or '?'}: not valid YAML: {problem} — check indentation and quoting"
+        fix = "check indentation and quoting"
+        if "could not determine a constructor for the tag" in problem:  # !!python/object... or any tag
+            fix = "remove the tag: a recipe holds plain values, and nothing in it is ever executed"
+        msg = f"{source}:{line or '?'}: not valid YAML: {problem} — {fix}"
         raise RecipeError(msg, [msg]) from exc
     if not isinstance(raw, dict):
         msg = f"{source}:1: a recipe is a YAML mapping (name:, area:, grid:, layers:, outputs:)"
         raise RecipeError(msg, [msg])
-    return raw, lines
+    return raw, lines, twice
 
 
 def _located(

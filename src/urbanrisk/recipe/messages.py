@@ -39,8 +39,13 @@ def read_text(data: bytes, source: str) -> str:
         raise RecipeError(msg, [msg]) from exc
 
 
-def line_index(text: str, source: str = "<recipe>") -> dict[tuple[Any, ...], int]:
+def line_index(
+    text: str, source: str = "<recipe>", duplicates: list[tuple[tuple[Any, ...], int, int]] | None = None
+) -> dict[tuple[Any, ...], int]:
     """Map every key path in a YAML document to its 1-based line number, within the bounds.
+
+    ``duplicates``, when given, receives each key written twice in one mapping as (key path, first
+    line, line again): YAML keeps the last silently (a second ``hazards:`` layer dropped the first).
 
     Raises
     ------
@@ -67,8 +72,13 @@ def line_index(text: str, source: str = "<recipe>") -> dict[tuple[Any, ...], int
             raise too_big(f"nests deeper than {MAX_DEPTH} levels", line)
         lines.setdefault(path, line)
         if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 key = key_node.value
+                again = key_node.start_mark.line + 1
+                if duplicates is not None and key in seen and key != "<<":
+                    duplicates.append(((*path, key), seen[key], again))
+                seen.setdefault(key, again)
                 lines[(*path, key)] = key_node.start_mark.line + 1
                 walk(value_node, (*path, key))
                 lines[(*path, key)] = key_node.start_mark.line + 1
@@ -146,6 +156,17 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
             f"bad H3 resolution {err.get('input')!r}: use a whole number from 0 to 15 "
             "(9 ≈ 0.1 km² cells, 10 ≈ 0.015 km², the usual choice for a district)"
         )
+    if kind == "string_pattern_mismatch" and path == ("name",):
+        return (
+            f"bad name {err.get('input')!r}: ASCII letters, digits, '_', '.' and '-', starting with a letter "
+            "or digit (it names the output folder), e.g. name: beijing-wudaokou; Chinese goes in title:"
+        )
+    if kind in ("model_type", "dict_type"):  # "a valid dictionary or instance of AreaSpec": not for people
+        keys = allowed_keys((*path, ""), raw)
+        listed = f" with keys such as {', '.join(keys)}" if keys else ""
+        if path == ("layers",):
+            listed = " of layer names to layers (osm: {type: osm, path: city.osm.pbf})"
+        return f"should be a mapping (key: value){listed}, not {err.get('input')!r}"
     text = err["msg"]
     text = text.removeprefix("Value error, ")
     return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
+_NOT_BOOL = BeforeValidator(lambda v: str(v).lower() if isinstance(v, bool) else v)  # YAML true read as 1
 
 
 class _Strict(BaseModel):
@@ -70,9 +71,17 @@ class AreaSpec(_Strict):
 class GridSpec(_Strict):
     """The H3 grid: resolution 0-15; partitions by parent cell for the parallel stages."""
 
-    resolution: Annotated[int, Field(ge=0, le=15)]
-    partition_resolution: Annotated[int | None, Field(ge=0, le=15)] = None
+    resolution: Annotated[int, Field(ge=0, le=15), _NOT_BOOL]
+    partition_resolution: Annotated[int | None, Field(ge=0, le=15), _NOT_BOOL] = None
     force: bool = False
+
+    @model_validator(mode="after")
+    def _parent_not_finer(self) -> GridSpec:
+        parent, resolution = self.partition_resolution, self.resolution
+        if parent is not None and parent > resolution:
+            msg = f"partition_resolution ({parent}) is finer than resolution ({resolution}): a partition"
+            raise ValueError(msg + f" is a coarser parent cell; use at most {resolution} or leave it out")
+        return self
 
 
 class OsmLayer(_Strict):

@@ -1,0 +1,113 @@
+"""An area GeoJSON checked before the run reads it: JSON, polygons, vertices in lon/lat.
+
+Light on purpose (json alone, no GDAL, shapely or geopandas): ``urbanrisk validate`` tells what the run's
+reading of the file (:func:`urbanrisk.inputs.study_area`) would refuse — not JSON, no polygon, NaN
+vertices, projected metres without a CRS, lon and lat swapped — each with its fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from .headers import GEOJSON_MAX_BYTES
+
+
+def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
+    """The coordinates of every Polygon / MultiPolygon in a GeoJSON object; ``found``: the other types."""
+    if isinstance(node, list):
+        return [ring for item in node for ring in _polygon_rings(item, found)]
+    if not isinstance(node, dict):
+        return []
+    kind = node.get("type")
+    if kind == "FeatureCollection":
+        return _polygon_rings(node.get("features"), found)
+    if kind == "Feature":
+        return _polygon_rings(node.get("geometry"), found)
+    if kind == "GeometryCollection":
+        return _polygon_rings(node.get("geometries"), found)
+    if kind in ("Polygon", "MultiPolygon"):
+        return [node.get("coordinates")]
+    if isinstance(kind, str):
+        found.append(kind)
+    return []
+
+
+def _flat_numbers(node: Any) -> list[Any]:
+    if isinstance(node, list):
+        return [x for item in node for x in _flat_numbers(item)]
+    return [node]
+
+
+def _lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str | None:
+    """What is wrong with an area's vertices as lon/lat (GeoJSON's RFC 7946 frame), or None."""
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values) or len(values) % 2:
+        return f"{what}{path} has vertices that are not pairs of numbers: fix them"
+    if not all(math.isfinite(v) for v in values):
+        return f"{what}{path} has vertices that are not finite numbers (NaN, inf): fix them"
+    lons, lats = values[0::2], values[1::2]
+    swapped = all(abs(v) <= 90 for v in lons) and all(abs(v) <= 360 for v in lats)
+    if swapped and any(abs(v) > 90 for v in lats):
+        return f"{what}{path} has latitudes beyond ±90°: are lon and lat swapped? GeoJSON is [lon, lat]"
+    if any(abs(v) > 360 for v in lons) or any(abs(v) > 90 for v in lats):
+        return (
+            f"{what}{path} has coordinates beyond lon/lat (projected metres?) and declares no CRS: a "
+            "GeoJSON is lon/lat (EPSG:4326); reproject it (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)"
+        )
+    return None
+
+
+def geojson_area_problems(path: str) -> list[str]:
+    """An area GeoJSON that is not JSON, holds no polygon, or whose vertices are not lon/lat (NaN,
+    projected metres, swapped), told by ``validate`` as the run would find it (read with json alone)."""
+    local = Path(path)
+    if local.stat().st_size > GEOJSON_MAX_BYTES:
+        return []  # the run reads it (and refuses it the same way)
+    others: list[str] = []
+    try:
+        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+        rings = _polygon_rings(data, others)
+        values = _flat_numbers(rings)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        message = f"area: cannot read {path} as GeoJSON ({reason}); is it complete? GeoJSON is UTF-8 JSON"
+        return [message]
+    if not rings:
+        what = f" (only {', '.join(sorted(set(others)))})" if others else ""
+        message = f"area: {path} holds no polygon{what}: give the study area's boundary as polygons"
+        return [message]
+    crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
+    if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
+        return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
+    problem = _lonlat_problem(path, values)
+    return [problem] if problem else []
+
+
+def _coordinates(node: Any) -> list[Any]:
+    """Every ``coordinates`` array of a GeoJSON object, whatever its geometry types."""
+    if isinstance(node, list):
+        return [c for item in node for c in _coordinates(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["coordinates"]] if "coordinates" in node else []
+    return own + [c for key in ("features", "geometry", "geometries") for c in _coordinates(node.get(key))]
+
+
+def geojson_points_problem(path: str | Path) -> str | None:
+    """A registry GeoJSON whose coordinates are not lon/lat (NaN, projected metres, swapped) and that
+    declares no CRS, as the run would refuse it; None when fine, too big, or not JSON (the run says)."""
+    local = Path(path)
+    if local.stat().st_size > GEOJSON_MAX_BYTES:
+        return None
+    try:
+        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+        values = _flat_numbers(_coordinates(data))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None  # the header check names the file (not GeoJSON)
+    crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
+    if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
+        return None
+    return _lonlat_problem(local.name, values, what="")

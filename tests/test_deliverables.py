@@ -937,3 +937,16 @@ def test_coverage_lost_alert_names_every_unit_its_cells_fall_in(zh_rescan):
     assert text.endswith(f" and {len(units) - 3} more ({len(units)} in all)")
     english = f"9 residents in 1 cells no longer reached within the shelter standard{text}"
     assert alert_explanation(english, "zh").endswith(f"人等 {len(units)} 个街道")
+
+
+def test_zh_breaches_name_their_source_in_chinese_for_every_safety_distance():
+    """A breach's source may hold '; ' (危险化学品安全管理条例 art. 19; screening value): it split the
+    breach in two and left it English in a zh report (found by a newcomer's Baltimore recipe)."""
+    from urbanrisk.outputs.i18n import sites_text
+
+    table = pd.read_csv(ROOT / "src/urbanrisk/tables/safety_distances.csv", comment="#")
+    for row in table.itertuples():
+        breach = f"hospital Bayview Medical Center at 0 m < {row.min_distance_m:.0f} m ({row.source})"
+        text = sites_text(f"{breach} | school 101 at 5 m < 50 m (GB 50156-2021)", "zh")
+        assert text.count("距离") == 2, text
+        assert not set(re.findall(r"[A-Za-z]{3,}", text)) - {"Bayview", "Medical", "Center"}, text

@@ -350,25 +350,44 @@ def standard_words(entry: dict, language: str) -> str:
     return f"{kind}：{MODE_ZH.get(entry['mode'], entry['mode'])} {entry['limit']:g} {unit}内到达{turnout}"
 
 
+def _source_zh(source: str) -> str:
+    """A safety distance's source as its codes (and articles), and whether it is a screening value.
+
+    Examples
+    --------
+    >>> _source_zh("危险化学品安全管理条例 art. 19; screening value")
+    '《危险化学品安全管理条例》第19条；筛查值'
+    """
+    codes = [m.group(0) for m in _CODE.finditer(source)]
+    codes += [
+        f"《危险化学品安全管理条例》第{m.group(1)}条"
+        for m in re.finditer(r"危险化学品安全管理条例 art\. (\d+)", source)
+    ]
+    words = "、".join(codes) + ("；筛查值" if "screening value" in source else "")
+    return words.lstrip("；") or source
+
+
 def sites_text(text: object, language: str) -> str:
     """Vulnerable sites ("school X (80 m); ...") or breaches ("school X at 40 m < 50 m (source)")."""
     value = "" if text is None else str(text)
     if language != "zh" or not value:
         return value
     parts = []
-    for part in re.split(r"; | \| ", value):
-        breach = re.match(r"^(\w+) (.*) at (\d+) m < (\d+) m \((.*)\)$", part)
+    for chunk in value.split(" | "):  # breaches are joined by " | "; a breach's source may hold "; "
+        breach = re.match(r"^(\w+) (.*) at (\d+) m < (\d+) m \((.*)\)$", chunk)
         if breach:
             target, name, d, least, source = breach.groups()
-            codes = "、".join(m.group(0) for m in _CODE.finditer(source))
-            parts.append(f"{TARGET_ZH.get(target, target)} {name} 距离 {d} 米 < {least} 米（{codes}）")
+            parts.append(
+                f"{TARGET_ZH.get(target, target)} {name} 距离 {d} 米 < {least} 米（{_source_zh(source)}）"
+            )
             continue
-        site = re.match(r"^(\w+) (.*) \((\d+) m\)$", part)
-        if site:
-            kind, name, d = site.groups()
-            parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
-        else:
-            parts.append(part)
+        for part in chunk.split("; "):  # vulnerable sites are joined by "; "
+            site = re.match(r"^(\w+) (.*) \((\d+) m\)$", part)
+            if site:
+                kind, name, d = site.groups()
+                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
+            else:
+                parts.append(part)
     return "；".join(parts)
 
 

@@ -208,6 +208,9 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
     if len(hz):
         hz = hz.assign(rank=hz["grade"].map(GRADE_RANK))
         hz = hz.sort_values(["rank", "residents_exposed"], ascending=[True, False])
+        if "osm_ref" in hz.columns:  # an unnamed OSM site is named by its reference, as targets are
+            unnamed = hz["name"].isna() | (hz["name"].astype(str).str.strip() == "")
+            hz["name"] = hz["name"].mask(unnamed, hz["osm_ref"])
     zh = language == "zh"
 
     def status(name: str) -> str:

@@ -2,7 +2,8 @@
 
 Each run is a fresh driver process (``if __name__ == "__main__"``) running ``run_recipe`` (layers,
 grid, coverage, screens, outputs written); it reports its own peak RSS (``VmHWM``: the driver
-alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool ends).
+alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool's workers
+have exited: a run returns without waiting for them).
 Seconds inside Dask computations are timed with a Dask callback (start → finish of every
 ``dask.compute``); the rest of the wall time is the driver working alone. With
 ``partitioned`` the recipe sets ``compute: {partitioned_coverage, partitioned_screens, ingest: partitioned}``:
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import subprocess
 import sys
@@ -72,6 +74,8 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
         )
     end = time.perf_counter()
     wall = end - start
+    for worker in multiprocessing.active_children():  # the pool's workers exit after the run returns
+        worker.join()
     dask_s = sum(b - a for a, b in inside if b is not None)
     spans = [b for b in inside if b[1] is not None]
     print(

@@ -35,7 +35,7 @@ from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
 from .network import StreetGraph
-from .parallel import beside, kept_pool, warm_pool
+from .parallel import beside, kept_pool
 from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
@@ -394,8 +394,6 @@ def compute_run(
     """
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
-    if scheduler == "processes":
-        warm_pool(["urbanrisk.partitions"])  # the workers start while the driver reads the layers
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile

@@ -396,9 +396,10 @@ def compute_run(
     stage = stage_timer(timings, hook)
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
+    beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
     grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile
         lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)),
-        lambda: run_street_graphs(recipe, layers, area),
+        lambda: beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area)),
         scheduler=scheduler,
     )
     return complete_run(

@@ -2,7 +2,8 @@
 
 Each run is a fresh driver process (``if __name__ == "__main__"``) running ``run_recipe`` (layers,
 grid, coverage, screens, outputs written); it reports its own peak RSS (``VmHWM``: the driver
-alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool ends).
+alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after the pool's workers
+have exited: a run returns without waiting for them).
 Seconds inside Dask computations are timed with a Dask callback (start → finish of every
 ``dask.compute``); the rest of the wall time is the driver working alone. With
 ``partitioned`` the recipe sets ``compute: {partitioned_coverage, partitioned_screens, ingest: partitioned}``:
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import subprocess
 import sys
@@ -61,11 +63,21 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
             )
         }
     )
+    marks = []  # (name, time) after each stage and each output file
     start = time.perf_counter()
     with Timer():
-        result = ur.run_recipe(loaded, scheduler=scheduler, out=out)
-    wall = time.perf_counter() - start
+        result = ur.run_recipe(
+            loaded,
+            scheduler=scheduler,
+            out=out,
+            after_stage=lambda name: marks.append((name, time.perf_counter())),
+        )
+    end = time.perf_counter()
+    wall = end - start
+    for worker in multiprocessing.active_children():  # the pool's workers exit after the run returns
+        worker.join()
     dask_s = sum(b - a for a, b in inside if b is not None)
+    spans = [b for b in inside if b[1] is not None]
     print(
         json.dumps(
             {
@@ -75,11 +87,25 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
                 "driver_peak_mb": _vm_hwm_mb(),
                 "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "timings": result.timings,
+                "driver_only_by_stage": _alone_by_stage(start, end, marks, result.timings, spans),
                 "cells": len(result.grid),
                 "run_dir": str(result.run_dir),
             }
         )
     )
+
+
+def _alone_by_stage(start: float, end: float, marks: list, stages: dict, spans: list) -> dict[str, float]:
+    """Seconds with no Dask computation running, per stage (each output file and the rest of the run
+    after the last stage count to ``write``)."""
+    alone: dict[str, float] = {}
+    before = start
+    for name, at in [*marks, ("write", end)]:
+        inside = sum(max(0.0, min(b, at) - max(a, before)) for a, b in spans)
+        key = name if name in stages else "write"
+        alone[key] = round(alone.get(key, 0.0) + (at - before) - inside, 3)
+        before = at
+    return alone
 
 
 def _run(recipe: Path, scheduler: str, partitioned: bool, out: Path) -> dict:
@@ -159,6 +185,8 @@ def main() -> int:
             f"{got['wall_s']:>7.1f} {got['dask_s']:>9.1f} {alone / got['wall_s']:>10.0%} "
             f"{got['driver_peak_mb']:>9.0f} {got['worker_peak_mb']:>9.0f}  {stages}"
         )
+        alone_by = ", ".join(f"{k} {v:.1f}" for k, v in got["driver_only_by_stage"].items() if v >= 0.05)
+        print(f"{'':>5} driver-only by stage (s): {alone_by}")
     return 0
 
 

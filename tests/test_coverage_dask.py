@@ -135,6 +135,21 @@ def eager_wudaokou(tmp_path_factory):
     return ur.run_recipe(recipe, scheduler="synchronous", write=False)
 
 
+def _centres_counter(monkeypatch):
+    """How many cell centres h3 computes (``{"cells": n}``; in this process only)."""
+    import h3
+
+    counted = {"cells": 0}
+    real = h3.cell_to_latlng
+
+    def counting(cell):
+        counted["cells"] += 1
+        return real(cell)
+
+    monkeypatch.setattr(h3, "cell_to_latlng", counting)
+    return counted
+
+
 def _task_counter(monkeypatch):
     """Count the per-partition screen tasks: {task function: [tasks of each call]}."""
     import urbanrisk.screens_dask as sd
@@ -202,6 +217,7 @@ def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, mon
     # responsibility list) with the screens per partition (15 of them) equals the eager one; grades by
     # natural breaks (one class pass over the whole risk column) and screen thresholds lowered so
     # that key districts and urban villages cluster across partition borders
+    from urbanrisk.cell_disks import forget
     from urbanrisk.pipeline import finish_run, stage_timer
 
     recipe, layers, area, grid = baltimore
@@ -222,8 +238,11 @@ def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, mon
         }
     )
     calls = _task_counter(monkeypatch)
+    centres = _centres_counter(monkeypatch)
+    forget()  # each run starts with nothing kept, as in a fresh process
     a = finish_run(off, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
     assert not calls
+    assert centres["cells"] == len(grid)  # centres once for coverage and the screens, not once for each
     b = finish_run(on, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
     assert calls["_hazard_partition"] == [15] and calls["_exposed_partition"] == [15, 15]
     assert calls["_disk_partition"] == calls["_centres_partition"] == [15]

@@ -173,3 +173,36 @@ def test_synth_refuses_an_extract_and_a_raster_at_once(tmp_path, capsys):
     code = main(["synth", "--tiles", "2", "--source", str(WUDAOKOU_OSM), "--raster", str(ACCRA_TIF)])
     assert code == 2
     assert "either --source" in capsys.readouterr().err
+
+
+def test_beside_overlaps_only_for_work_on_workers_and_raises_after_both_end():
+    import threading
+    import time
+
+    from urbanrisk import parallel
+
+    here = threading.get_ident()
+    seen = []
+
+    def side():
+        time.sleep(0.05)
+        seen.append((threading.get_ident(), parallel._KEPT_POOL.get() is not None))
+        return "side"
+
+    assert parallel.beside(lambda: seen.append("main") or "main", side, scheduler="synchronous") == (
+        "main",
+        "side",
+    )
+    assert seen == ["main", (here, False)]  # one after the other, in this thread
+    seen.clear()
+    with parallel.kept_pool():  # a side thread sees the run's pool (no pool is made here)
+        assert parallel.beside(lambda: "main", side, scheduler="processes") == ("main", "side")
+    assert seen[0][0] != here and seen[0][1]
+
+    def fails():
+        raise ValueError("main failed")
+
+    seen.clear()
+    with pytest.raises(ValueError, match="main failed"):
+        parallel.beside(fails, side, scheduler="tcp://127.0.0.1:1")
+    assert len(seen) == 1  # the side work had ended when the error came

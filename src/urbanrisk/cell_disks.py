@@ -92,13 +92,21 @@ def remember_disk_matrix(cells: pd.Index | list[str], k: int, matrix: csr_matrix
 _CENTRES: list[tuple[pd.Index, np.ndarray]] = []
 
 
-def cell_latlng(cells: pd.Index | list[str]) -> np.ndarray:
-    """(lat, lng) of each H3 cell centre, shape (n, 2) (a kept grid's are looked up, not recomputed)."""
+def kept_cell_latlng(cells: pd.Index | list[str]) -> np.ndarray | None:
+    """The kept centres of ``cells`` (:func:`remember_cell_latlng`), else None."""
     index = pd.Index(cells)
     for known, latlng in _CENTRES:
         if known is index or known.equals(index):
             return latlng
-    return np.array([h3.cell_to_latlng(c) for c in index.tolist()]).reshape(-1, 2)
+    return None
+
+
+def cell_latlng(cells: pd.Index | list[str]) -> np.ndarray:
+    """(lat, lng) of each H3 cell centre, shape (n, 2) (a kept grid's are looked up, not recomputed)."""
+    latlng = kept_cell_latlng(cells)
+    if latlng is not None:
+        return latlng
+    return np.array([h3.cell_to_latlng(c) for c in pd.Index(cells).tolist()]).reshape(-1, 2)
 
 
 def remember_cell_latlng(cells: pd.Index | list[str], latlng: np.ndarray | None = None) -> None:

@@ -32,7 +32,7 @@ is reached.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -42,16 +42,16 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from . import settings
-from ._errors import InputError
 from .clusters import cell_clusters, dissolve_cells
 from .grade import cell_centres_xy
-from .network import StreetGraph, graph_to_tables, street_graph
+from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
 from .result import CoverageResult, Standard
 from .service_roads import campus_hint
 from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
-from .street_rules import DRIVING_MODES, MODES, fixed_delay, speed_table
+from .street_graphs import network_tables
+from .street_rules import DRIVING_MODES, fixed_delay, speed_table
 from .supply import two_step_fca
 
 __all__ = [
@@ -292,11 +292,14 @@ def coverage_stage(
     cover: Callable[..., StandardCoverage] | None = None,
     gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
     coping_of: Callable[[list[pd.DataFrame], pd.Index, int], pd.Series | None] | None = None,
+    graphs_ready: Mapping[str, StreetGraph] | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
 
     ``cover``, ``gaps_of`` and ``coping_of`` replace :func:`cover_cells`, :func:`gaps_from_coverage`
     and :func:`coping_scores` (the per-partition stage, :mod:`urbanrisk.coverage_dask`, passes its own).
+    ``graphs_ready``: street graphs already built by mode (:func:`urbanrisk.street_graphs.street_graphs`
+    with these streets, ``utm_crs`` and speeds); the others are built here.
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
@@ -332,8 +335,11 @@ def coverage_stage(
             )
             continue
         if standard.mode not in graphs:
-            graphs[standard.mode] = street_graph(
-                streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds
+            ready = (graphs_ready or {}).get(standard.mode)
+            graphs[standard.mode] = (
+                ready
+                if ready is not None
+                else street_graph(streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds)
             )
         graph = graphs[standard.mode]
         graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)
@@ -373,7 +379,8 @@ def coverage_stage(
         else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
     )
     coping = coping_of(tables, grid.index, len(standards))
-    nodes, edges = _network_tables(graphs, streets, street_nodes, utm_crs=utm_crs, speeds=speeds)
+    every = {**(graphs_ready or {}), **graphs}
+    nodes, edges = network_tables(every, streets, street_nodes, utm_crs=utm_crs, speeds=speeds)
     losses = [f for f in loss_frames if len(f)]
     return CoverageResult(
         coverage,
@@ -406,33 +413,6 @@ def _ok_status(
     return (
         f"{head}{result.resources_used} resources; {uncovered:,.0f} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
-    )
-
-
-def _network_tables(
-    graphs: dict[str, StreetGraph],
-    streets: gpd.GeoDataFrame | None,
-    street_nodes: pd.DataFrame,
-    *,
-    utm_crs: str,
-    speeds: pd.DataFrame,
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Every mode's street graph as tables for the run folder (an incident answer reloads them);
-    a mode no standard used is built here, so that drive and walk are both kept."""
-    if streets is None or not len(streets):
-        return None, None
-    for mode in ("drive", "walk"):  # what an incident answer routes on (drive_service only if used)
-        if mode not in graphs:
-            try:
-                graphs[mode] = street_graph(streets, street_nodes, mode=mode, utm_crs=utm_crs, speeds=speeds)
-            except InputError:  # no street of the mode: nothing to keep
-                continue
-    parts = [graph_to_tables(graphs[mode]) for mode in MODES if mode in graphs]
-    if not parts:
-        return None, None
-    return (
-        pd.concat([p[0] for p in parts], ignore_index=True),
-        pd.concat([p[1] for p in parts], ignore_index=True),
     )
 
 

@@ -27,14 +27,15 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from .cache import Cache
-from .cell_disks import remember_cell_latlng
+from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import completeness_summary, measured_indicators, with_unknown_coverage
 from .coverage import coverage_stage, coverage_wide, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tables import hazard_kind_table
-from .parallel import kept_pool
+from .network import StreetGraph
+from .parallel import beside, kept_pool
 from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
@@ -49,10 +50,12 @@ from .screens import (
 from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
 from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
-from .screens.responsibility import department_table, response_level_table, responsibility_list
+from .screens.responsibility import responsibility_for
 from .screens_dask import screen_kernels
 from .standards import unserved_registry_kinds
 from .stored_osm import building_count, homes_near
+from .street_graphs import street_graphs
+from .street_rules import speed_table
 
 __all__ = [
     "build_grid",
@@ -191,7 +194,8 @@ def screen_and_grade(
     (:mod:`urbanrisk.screens_dask`: the same tables).
     """
     kernels = screen_kernels_for(recipe, scheduler)
-    (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
+    if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
+        (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
     hazard_table, hazard_status = _hazard_table(
         recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of")
     )
@@ -245,10 +249,12 @@ def coverage_for(
     grid: gpd.GeoDataFrame,
     *,
     scheduler: str | None = None,
+    graphs: Mapping[str, StreetGraph] | None = None,
 ) -> CoverageResult:
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
-    clusters per partition when it sets ``compute.partitioned_screens``."""
+    clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
+    already built (:func:`run_street_graphs`)."""
     spec = recipe.coverage
     standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
     standards = declare_complete(standards, layers.complete_kinds)
@@ -259,6 +265,7 @@ def coverage_for(
         "max_snap_m": spec.max_snap_m,
         "sites": spec.sites,
         "speeds_path": recipe.tables.speeds,
+        "graphs_ready": graphs,
     }
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
@@ -269,6 +276,12 @@ def coverage_for(
         )
     gaps_of = partial(gaps_from_coverage, clusters_of=clusters_of) if clusters_of else None
     return coverage_stage(*frames, gaps_of=gaps_of, **options)
+
+
+def run_street_graphs(recipe: Recipe, layers: Layers, area: BaseGeometry) -> dict[str, StreetGraph]:
+    """The drive and walk graphs every run with streets keeps (:mod:`urbanrisk.street_graphs`)."""
+    speeds = speed_table(recipe.tables.speeds)
+    return street_graphs(layers.streets, layers.street_nodes, utm_crs=utm_crs_for(area), speeds=speeds)
 
 
 def prepare_run(
@@ -313,10 +326,17 @@ def finish_run(
     *,
     scheduler: str | None,
     stage: Callable[[str, Callable[[], Any]], Any],
+    graphs: Mapping[str, StreetGraph] | None = None,
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
-    """The stages after the grid: coverage, screens and grades; the grid with coverage columns."""
+    """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
+
+    The cell centres are kept first, once for both stages (per partition with the screens'
+    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`)."""
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
-        coverage = stage("coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler))
+        (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
+        coverage = stage(
+            "coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler, graphs=graphs)
+        )
         grid, screens = stage(
             "screens",
             lambda: screen_and_grade(
@@ -366,32 +386,6 @@ def stage_timer(
     return stage
 
 
-def responsibility_for(
-    recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, screens: Screens, coverage: CoverageResult
-) -> gpd.GeoDataFrame:
-    """The responsibility list (责任清单) of a run's risk items (see :mod:`urbanrisk.screens.responsibility`).
-
-    Without leveled polygons, the communities screen's units stand as the 社区 level.
-    """
-    units = layers.communities
-    if units is None or "level" not in units.columns or not units["level"].notna().any():
-        units = screens.communities[["id", "name", "geometry"]].assign(level="community")
-    kinds = {s.name: s.resource_kind for s in coverage.standards}
-    gaps = coverage.gaps
-    if gaps is not None and len(gaps):
-        gaps = gaps.assign(resource_kind=gaps["standard"].map(kinds).fillna("*"))
-    return responsibility_list(
-        grid,
-        hazard_sources=screens.hazard_sources,
-        gaps=gaps,
-        key_districts=screens.key_districts,
-        urban_villages=screens.urban_villages,
-        units=units,
-        departments=department_table(recipe.tables.departments),
-        response_levels=response_level_table(recipe.tables.response_levels),
-    )
-
-
 def compute_run(
     recipe: Recipe,
     *,
@@ -408,13 +402,16 @@ def compute_run(
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
-    grid = stage(
-        "grid",
-        lambda: build_grid(
-            recipe, layers, area, scheduler=scheduler, force=force, progress=progress, cache=cache
-        ),
+    options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
+    beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
+    grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile
+        lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)),
+        lambda: beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area)),
+        scheduler=scheduler,
     )
-    return complete_run(recipe, layers, area, grid, notes, timings, scheduler=scheduler, stage=stage)
+    return complete_run(
+        recipe, layers, area, grid, notes, timings, scheduler=scheduler, stage=stage, graphs=graphs
+    )
 
 
 def complete_run(
@@ -427,9 +424,12 @@ def complete_run(
     *,
     scheduler: str,
     stage: Callable[[str, Callable[[], Any]], Any],
+    graphs: Mapping[str, StreetGraph] | None = None,
 ) -> RunResult:
     """The stages after the grid (:func:`finish_run`), gathered with the rest into one :class:`RunResult`."""
-    grid, coverage, screens = finish_run(recipe, layers, area, grid, scheduler=scheduler, stage=stage)
+    grid, coverage, screens = finish_run(
+        recipe, layers, area, grid, scheduler=scheduler, stage=stage, graphs=graphs
+    )
     return RunResult(
         recipe=recipe,
         grid=grid,

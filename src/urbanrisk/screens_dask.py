@@ -226,7 +226,7 @@ def remember_centres_by_partition(
     cells: pd.Index, *, partition_resolution: int, scheduler: str | None = None
 ) -> None:
     """The grid's cell centres (:func:`urbanrisk.grade.cell_latlng`) per partition, kept for the
-    screens that follow (hazard intensity, communities, registers, responsibility)."""
+    stages that follow (coverage; hazard intensity, communities, registers, responsibility)."""
     index = pd.Index(cells)
     groups = _partitions(index, partition_resolution)
     latlng = np.zeros((len(index), 2))

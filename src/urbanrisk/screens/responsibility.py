@@ -24,7 +24,8 @@ import pandas as pd
 from .. import settings
 from ..clusters import cell_clusters, dissolve_each
 from ..layers.tables import _read_table
-from ..result import GRADE_RANK, GRADES, NO_DATA
+from ..recipe import Recipe
+from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from .registers import LEVELS, UNASSIGNED, assign_cells, cell_centres
 
 ITEM_TYPES_ZH = {
@@ -197,4 +198,30 @@ def responsibility_list(
     columns = [c for c in items.columns if c not in ("geometry", "_rank")]
     return gpd.GeoDataFrame(
         items[[*columns, "geometry"]].reset_index(drop=True), geometry="geometry", crs=4326
+    )
+
+
+def responsibility_for(
+    recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, screens: Screens, coverage: CoverageResult
+) -> gpd.GeoDataFrame:
+    """The responsibility list (责任清单) of a run's risk items (:func:`responsibility_list`).
+
+    Without leveled polygons, the communities screen's units stand as the 社区 level.
+    """
+    units = layers.communities
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        units = screens.communities[["id", "name", "geometry"]].assign(level="community")
+    kinds = {s.name: s.resource_kind for s in coverage.standards}
+    gaps = coverage.gaps
+    if gaps is not None and len(gaps):
+        gaps = gaps.assign(resource_kind=gaps["standard"].map(kinds).fillna("*"))
+    return responsibility_list(
+        grid,
+        hazard_sources=screens.hazard_sources,
+        gaps=gaps,
+        key_districts=screens.key_districts,
+        urban_villages=screens.urban_villages,
+        units=units,
+        departments=department_table(recipe.tables.departments),
+        response_levels=response_level_table(recipe.tables.response_levels),
     )

@@ -1,0 +1,64 @@
+"""The street graphs a run keeps for its folder, and those built before the coverage stage needs them.
+
+Every run with streets keeps its drive and walk graphs as tables (an incident answer routes on
+them); the coverage stage routes its standards on the same graphs. Both need only the layers, so a
+run on worker processes builds them while the grid's tasks run (:func:`urbanrisk.parallel.beside`)
+and hands them to the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from ._errors import InputError
+from .network import StreetGraph, graph_to_tables, street_graph
+from .street_rules import MODES
+
+#: The modes whose graphs every run with streets keeps (drive_service only when a standard uses it).
+KEPT_MODES = ("drive", "walk")
+
+
+def street_graphs(
+    streets: gpd.GeoDataFrame | None,
+    street_nodes: pd.DataFrame,
+    *,
+    utm_crs: str,
+    speeds: pd.DataFrame,
+    modes: tuple[str, ...] = KEPT_MODES,
+) -> dict[str, StreetGraph]:
+    """The graph of each of ``modes`` that has streets (:func:`urbanrisk.network.street_graph`)."""
+    graphs: dict[str, StreetGraph] = {}
+    if streets is None or not len(streets):
+        return graphs
+    for mode in modes:
+        try:
+            graphs[mode] = street_graph(streets, street_nodes, mode=mode, utm_crs=utm_crs, speeds=speeds)
+        except InputError:  # no street of the mode: nothing to keep
+            continue
+    return graphs
+
+
+def network_tables(
+    graphs: Mapping[str, StreetGraph],
+    streets: gpd.GeoDataFrame | None,
+    street_nodes: pd.DataFrame,
+    *,
+    utm_crs: str,
+    speeds: pd.DataFrame,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Every mode's street graph as tables for the run folder (an incident answer reloads them);
+    a kept mode (:data:`KEPT_MODES`) not in ``graphs`` is built here, so that drive and walk are both kept."""
+    if streets is None or not len(streets):
+        return None, None
+    missing = tuple(mode for mode in KEPT_MODES if mode not in graphs)
+    graphs = {**graphs, **street_graphs(streets, street_nodes, utm_crs=utm_crs, speeds=speeds, modes=missing)}
+    parts = [graph_to_tables(graphs[mode]) for mode in MODES if mode in graphs]
+    if not parts:
+        return None, None
+    return (
+        pd.concat([p[0] for p in parts], ignore_index=True),
+        pd.concat([p[1] for p in parts], ignore_index=True),
+    )

@@ -47,7 +47,7 @@ import shapely
 from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
-from .cache import frame_digest
+from .geoparquet import geoparquet_table, table_digest, write_geoparquet
 from .layers.osm import (
     BUILDING_COLUMNS,
     LANDUSE_COLUMNS,
@@ -133,13 +133,8 @@ class _Parts:
         folder = f"{self.folder}/{layer}/part={cell}"
         try:
             self.fs.makedirs(folder, exist_ok=True)
-            frame.to_parquet(
-                f"{folder}/{name}",
-                filesystem=self.fs,
-                index=False,
-                write_covering_bbox=True,
-                row_group_size=settings.store_row_group_rows,
-            )
+            table = geoparquet_table(frame)
+            write_geoparquet(table, f"{folder}/{name}", self.fs, settings.store_row_group_rows)
         except (OSError, ValueError, ImportError) as exc:
             raise _store_error(self.root, exc) from exc
         self.columns[layer] = [c for c in frame.columns if c != "_row"]
@@ -147,7 +142,7 @@ class _Parts:
         entry["files"].append(f"{layer}/part={cell}/{name}")
         # the rows' content, not their row numbers: an edit elsewhere in the extract leaves it as it was
         if layer != _RAW:  # (the raw buildings are replaced by the completed ones)
-            entry.setdefault("digests", []).append(frame_digest(frame.drop(columns="_row")))
+            entry.setdefault("digests", []).append(table_digest(table, skip=("_row", "bbox")))
         entry["rows"] += len(frame)
         box = [float(v) for v in shapely.total_bounds(frame.geometry.to_numpy())]
         old = entry["bbox"] or box

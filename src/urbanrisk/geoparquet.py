@@ -43,6 +43,7 @@ _TYPES = [
     "GeometryCollection",
 ]
 _TYPES += [f"{name} Z" for name in _TYPES]
+_VARIABLE = (pa.types.is_binary, pa.types.is_string, pa.types.is_large_binary, pa.types.is_large_string)
 _COVERING = {"bbox": {side: ["bbox", side] for side in ("xmin", "ymin", "xmax", "ymax")}}
 
 
@@ -103,16 +104,42 @@ def write_geoparquet(
     pq.write_table(table, path, filesystem=filesystem, row_group_size=row_group_size)
 
 
-def table_digest(table: pa.Table, skip: tuple[str, ...] = ()) -> str:
-    """Digest of a table's content (every column but ``skip``, row order included).
+def _canonical(array: pa.Array) -> list[bytes | memoryview]:
+    """An array's content as bytes that do not depend on its memory layout (slices, offsets, padding
+    bits, values under nulls): its null mask, then its values."""
+    if not len(array):
+        return [b""]
+    nulls = array.is_null().to_numpy(zero_copy_only=False)
+    kind = array.type
+    if pa.types.is_primitive(kind) and not pa.types.is_boolean(kind):  # fixed width: raw values
+        values = np.frombuffer(array.buffers()[1], dtype=f"u{kind.bit_width // 8}")
+        values = values[array.offset : array.offset + len(array)].copy()
+        values[nulls] = 0
+        return [nulls.tobytes(), values.tobytes()]
+    if not (any(test(kind) for test in _VARIABLE) or pa.types.is_list(kind)):  # booleans, structs, ...
+        return [nulls.tobytes(), repr(array.to_pylist()).encode("utf-8")]
+    wide = pa.types.is_large_binary(kind) or pa.types.is_large_string(kind)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if wide else np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    head = [nulls.tobytes(), (offsets - offsets[0]).astype(np.int64).tobytes()]
+    if pa.types.is_list(kind):
+        return head + _canonical(array.flatten())
+    data = array.buffers()[2]
+    return [*head, memoryview(data)[offsets[0] : offsets[-1]] if data is not None else b""]
 
-    Two tables with the same content and chunking give the same digest; it is not the digest
-    :func:`urbanrisk.cache.frame_digest` gives for the frame.
+
+def table_digest(table: pa.Table, skip: tuple[str, ...] = ()) -> str:
+    """Digest of a table's content (every column but ``skip``, row order included), whatever the
+    memory layout of its arrays (a slice of a larger chunk digests as a copy of it does).
+
+    Not the digest :func:`urbanrisk.cache.frame_digest` gives for the frame.
     """
     digest = hashlib.sha256()
-    keep = [c for c in table.column_names if c not in skip]
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.select(keep).schema.remove_metadata()) as writer:
-        writer.write_table(table.select(keep).replace_schema_metadata(None))
-    digest.update(sink.getvalue())
+    for name in table.column_names:
+        if name in skip:
+            continue
+        digest.update(f"{name}:{table.schema.field(name).type}".encode())
+        for part in _canonical(table.column(name).combine_chunks()):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
     return digest.hexdigest()

@@ -109,9 +109,11 @@ class _Parts:
             self.building_bounds = [*np.minimum(old[:2], box[:2]), *np.maximum(old[2:], box[2:])]
         points = shapely.get_coordinates(frame.geometry.representative_point().to_numpy())
         ints = gridmod.points_to_cells(points[:, 0], points[:, 1], self.resolution)
-        unique, inverse = np.unique(ints, return_inverse=True)
-        for i, cell in enumerate(gridmod.cell_ints_to_str(unique)):
-            self.buffers.setdefault((layer, cell), []).append(frame[inverse == i])
+        unique, inverse, counts = np.unique(ints, return_inverse=True, return_counts=True)
+        grouped = frame.iloc[np.argsort(inverse, kind="stable")]  # by partition, reading order within
+        ends = np.cumsum(counts)
+        for cell, end, count in zip(gridmod.cell_ints_to_str(unique), ends, counts, strict=True):
+            self.buffers.setdefault((layer, cell), []).append(grouped.iloc[end - count : end])
         self.buffered += len(frame)
 
     def spill(self, keep: int) -> None:

@@ -48,6 +48,7 @@ from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
 from .geoparquet import geoparquet_table, table_digest, write_geoparquet
+from .layers.buildings import landuse_areas
 from .layers.osm import (
     BUILDING_COLUMNS,
     LANDUSE_COLUMNS,
@@ -248,10 +249,11 @@ def _finish(parts: _Parts, building_types: pd.DataFrame, context: pd.DataFrame) 
                 frame = draft._read(layer, [parts.parts[layer][cell]], EVERYWHERE)
                 _compact(parts, layer, frame, cell, layer)
     crs = footprint_crs(parts.building_bounds) if parts.building_bounds is not None else None
-    landuse = _LanduseCache(draft)
+    landuse = _LanduseCache(draft, context)
     for cell in sorted(parts.parts.get(_RAW, {})):
         raw = draft._read(_RAW, [parts.parts[_RAW][cell]], EVERYWHERE)
-        frame = complete_buildings(raw, building_types, landuse.around(raw.total_bounds), context, crs=crs)
+        areas = landuse.around(raw.total_bounds)
+        frame = complete_buildings(raw, building_types, None, None, crs=crs, areas=areas)
         _compact(parts, "buildings", frame, cell, _RAW)
     parts.parts.pop(_RAW, None)
     parts.columns.pop(_RAW, None)
@@ -259,14 +261,16 @@ def _finish(parts: _Parts, building_types: pd.DataFrame, context: pd.DataFrame) 
 
 @dataclass
 class _LanduseCache:
-    """Land-use partitions read for the buildings' completion, the last few kept (neighbours share them)."""
+    """Land-use partitions read for the buildings' completion, as :func:`landuse_areas` (merged with the
+    context table once per partition), the last few kept (neighbours share them)."""
 
     store: OsmStore
+    context: pd.DataFrame
     keep: int = 32
-    frames: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
+    frames: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     def around(self, bounds: np.ndarray) -> gpd.GeoDataFrame:
-        """Land-use rows whose bbox meets ``bounds``, in reading order (maybe none)."""
+        """Land-use areas whose bbox meets ``bounds``, in reading order (maybe none)."""
         west, south, east, north = (float(v) for v in bounds)
         found = []
         for cell, entry in self.store.manifest["layers"].get("landuse", {}).items():
@@ -275,11 +279,13 @@ class _LanduseCache:
                 if cell not in self.frames:
                     if len(self.frames) >= self.keep:
                         self.frames.pop(next(iter(self.frames)))
-                    self.frames[cell] = self.store._read("landuse", [entry], EVERYWHERE)
-                found.append(self.frames[cell])
+                    landuse = self.store._read("landuse", [entry], EVERYWHERE)
+                    self.frames[cell] = landuse_areas(landuse, self.context)
+                if len(self.frames[cell]):
+                    found.append(self.frames[cell])
         if not found:
-            return frame_of([], LANDUSE_COLUMNS)
-        return pd.concat(found).sort_index(kind="stable")
+            return landuse_areas(frame_of([], LANDUSE_COLUMNS), self.context)
+        return pd.concat(found).sort_index(kind="stable") if len(found) > 1 else found[0]
 
 
 def ingest_osm(

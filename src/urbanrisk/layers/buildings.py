@@ -73,19 +73,35 @@ def footprint_crs(total_bounds: np.ndarray | tuple[float, ...]) -> str:
     return utm_crs((west + east) / 2, (south + north) / 2)
 
 
+_AREA_COLUMNS = ["use", "default_levels", "residential_share", "priority", "geometry"]
+
+
+def landuse_areas(landuse: gpd.GeoDataFrame, context: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The land-use rows the context table gives a use (its columns merged in), in the land use's
+    order and with its index: what untyped buildings take their use from."""
+    if not len(landuse):
+        return gpd.GeoDataFrame({c: [] for c in _AREA_COLUMNS[:-1]}, geometry=[], crs=landuse.crs)
+    areas = landuse.reset_index(names="_landuse_row").merge(context, on=["key", "value"])
+    return areas.set_index("_landuse_row").rename_axis(landuse.index.name)[_AREA_COLUMNS]
+
+
 def complete_buildings(
     gdf: gpd.GeoDataFrame,
     building_types: pd.DataFrame,
-    landuse: gpd.GeoDataFrame,
-    context: pd.DataFrame,
+    landuse: gpd.GeoDataFrame | None,
+    context: pd.DataFrame | None,
     *,
     crs: str | None = None,
+    areas: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Buildings with use, storeys and floor area; untyped ones take their use from the area around.
 
     Row by row, given ``landuse`` (any rows that hold every area containing a building's representative
     point, in reading order) and the metric ``crs`` of the footprints (default: the UTM zone of the
     buildings' centre, :func:`footprint_crs`): a subset of the buildings completes as in the whole.
+    ``areas``, when given, is :func:`landuse_areas` of such land use made beforehand (the streaming
+    ingest merges each land-use partition once, not once per building partition around it); ``landuse``
+    and ``context`` are then not used.
     """
     if not len(gdf):
         for col in ("use", "levels", "levels_source", "residential_share", "footprint_m2", "floor_area_m2"):
@@ -97,16 +113,11 @@ def complete_buildings(
     default_levels = pd.Series(typed["default_levels"].to_numpy(), index=gdf.index)
     share = pd.Series(typed["residential_share"].to_numpy(), index=gdf.index)
     untyped = known == "yes"
-    if untyped.any() and len(landuse):
-        areas = landuse.merge(context, on=["key", "value"])
+    if untyped.any():
+        areas = landuse_areas(landuse, context) if areas is None else areas
         if len(areas):
             points = gpd.GeoDataFrame(geometry=gdf.geometry[untyped].representative_point(), crs=wgs84())
-            hits = gpd.sjoin(
-                points,
-                areas[["use", "default_levels", "residential_share", "priority", "geometry"]],
-                predicate="within",
-                how="inner",
-            )
+            hits = gpd.sjoin(points, areas, predicate="within", how="inner")
             best = hits.sort_values("priority").groupby(level=0).first()
             use.loc[best.index] = best["use"]
             default_levels.loc[best.index] = best["default_levels"]

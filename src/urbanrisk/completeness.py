@@ -86,6 +86,11 @@ def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
 _BLOCKS: list[tuple[pd.Index, pd.Index]] = []
 
 
+def forget_blocks() -> None:
+    """Drop the kept blocks of the last grid (its screens and summary are done)."""
+    _BLOCKS.clear()
+
+
 def _blocks(index: pd.Index) -> pd.Index:
     """Each cell's block: its parent at :data:`BLOCK_RESOLUTION` (itself when coarser)."""
     if not len(index):

@@ -315,6 +315,9 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
+    # an index of the stage's own: its hash table (~70 MB for 2M nodes) goes with the stage, not the layer
+    ids = street_nodes.index
+    street_nodes = street_nodes.set_axis(pd.Index(ids.to_numpy(), name=ids.name))
     where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "graphs": graphs}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:

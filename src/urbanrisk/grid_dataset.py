@@ -49,15 +49,34 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
-def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, gpd.GeoDataFrame]]:
-    """The grid cut by H3 parent cell at ``partition_resolution``: (parent, rows), sorted by parent.
+class PartRows:
+    """One part's rows of the grid, cut when its task runs (:meth:`rows`): the parts of a large grid
+    are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a task sent to a
+    worker process), it carries its rows alone, never the whole grid."""
 
-    Rows keep the grid's order (sorted by cell id, so each part is sorted too).
+    __slots__ = ("grid", "positions")
+
+    def __init__(self, grid: gpd.GeoDataFrame, positions: np.ndarray | None = None) -> None:
+        self.grid, self.positions = grid, positions
+
+    def rows(self) -> gpd.GeoDataFrame:
+        """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
+        return self.grid if self.positions is None else self.grid.iloc[self.positions]
+
+    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame]]:
+        return PartRows, (self.rows(),)
+
+
+def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, PartRows]]:
+    """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
+
+    Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
+    are cut from the grid when asked for (:meth:`PartRows.rows`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
     positions = pd.RangeIndex(len(grid)).groupby(parents)
-    return [(str(parent), grid.iloc[positions[parent]]) for parent in sorted(positions)]
+    return [(str(parent), PartRows(grid, np.asarray(positions[parent]))) for parent in sorted(positions)]
 
 
 def table_schema(grid: gpd.GeoDataFrame) -> pa.Schema:
@@ -75,8 +94,9 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-#: One part's task: its folder, H3 parent, rows, the schema, and what to reduce its rows to.
-PartJob = tuple[str, str, gpd.GeoDataFrame, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
+#: One part's task: its folder, H3 parent, rows (cut when the task runs), the schema, and what to
+#: reduce its rows to.
+PartJob = tuple[str, str, PartRows, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
 
 
 def with_bbox(table: pa.Table, bounds: np.ndarray, geometry: str) -> pa.Table:
@@ -98,7 +118,8 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     """
     from geopandas.io.arrow import _geopandas_to_arrow  # the table to_parquet writes, before the cast
 
-    folder, parent, rows, schema, summarise = job
+    folder, parent, part, schema, summarise = job
+    rows = part.rows()
     table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0")
     fields = [schema.field(f.name) if f.name in schema.names else f for f in table.schema]
     table = table.cast(pa.schema(fields, metadata=table.schema.metadata))

@@ -27,8 +27,9 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from .cache import Cache
+from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
-from .completeness import completeness_summary, measured_indicators, with_unknown_coverage
+from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
 from .coverage import coverage_stage, coverage_wide, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .grade import INDICATORS, grade_cells
@@ -47,7 +48,7 @@ from .screens import (
     urban_village_cell_scores,
     urban_villages_screen,
 )
-from .screens.hazard_sources import hazard_sources_from_layers, safety_distance_table
+from .screens.hazard_sources import forget_projected, hazard_sources_from_layers, safety_distance_table
 from .screens.major_hazard import gb18218_table, major_hazard_grades
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import responsibility_for
@@ -208,7 +209,7 @@ def screen_and_grade(
     if coping is not None:  # outside the OSM data there is no street to measure travel on
         coping = coping.where(known["known_crowding"])
     graded = grade_cells(
-        grid.join(known),
+        gridmod.with_columns(grid, known),
         hazard_table,
         uv_scores["uv_score"],
         utm_crs=utm_crs,
@@ -239,6 +240,7 @@ def screen_and_grade(
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
+    forget_projected()  # the grid's cells in UTM (the 32 x 32 metropolis: 180 MB), for these screens only
     return graded, screens
 
 
@@ -353,7 +355,8 @@ def finish_run(
     wide = coverage_wide(coverage.coverage)
     if len(wide.columns):
         geometry = grid.pop("geometry")
-        grid = gpd.GeoDataFrame(grid.join(wide).assign(geometry=geometry), geometry="geometry", crs=CRS)
+        grid = gridmod.with_columns(grid, wide).assign(geometry=geometry)
+        grid = gpd.GeoDataFrame(grid, geometry="geometry", crs=CRS)
     screens.registers = stage(
         "registers",
         lambda: level_registers(
@@ -367,6 +370,8 @@ def finish_run(
     screens.responsibility = stage(
         "responsibility", lambda: responsibility_for(recipe, layers, grid, screens, coverage)
     )
+    forget_cells()  # the cell centres, disks and blocks the stages shared: no output reads them
+    forget_blocks()
     return grid, coverage, screens
 
 

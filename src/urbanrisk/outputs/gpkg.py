@@ -58,6 +58,13 @@ def sqlite_without_fsync() -> Iterator[None]:
         pyogrio.set_gdal_config_options({option: before})
 
 
+def _inside(frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` that meet ``area``; ``frame`` itself, not a copy, when all of them do
+    (the 32 x 32 metropolis: its 520k buildings and 700k streets not held twice while written)."""
+    meets = frame.intersects(area).to_numpy()
+    return frame if meets.all() else frame[meets]
+
+
 def write_gpkg_layers(
     path: Path,
     layers: dict[str, gpd.GeoDataFrame],
@@ -93,7 +100,7 @@ def write_gpkg_layers(
         elif grid is not None:
             pyogrio.write_dataframe(grid.reset_index(), path, layer="grid", driver="GPKG")
         for name, frame in layers.items():
-            inside = frame[frame.intersects(area)] if name in CLIPPED else frame
+            inside = _inside(frame, area) if name in CLIPPED else frame
             if len(inside):  # through Arrow: the same table, written ~2x faster than feature by feature
                 pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False, use_arrow=True)
         for name in ("buildings", "streets") if stored is not None else ():

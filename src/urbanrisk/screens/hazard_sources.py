@@ -156,6 +156,11 @@ def _cells_utm(grid: gpd.GeoDataFrame, utm_crs: str) -> np.ndarray:
     return cells
 
 
+def forget_projected() -> None:
+    """Drop the kept projected cells (the screens that measure circles over the grid are done)."""
+    _PROJECTED.clear()
+
+
 def residents_in_circles(
     grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
 ) -> np.ndarray:

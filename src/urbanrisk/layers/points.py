@@ -81,12 +81,9 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
     """
     blank = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))  # NaN passed every test below
     if len(blank):
-        shown = ", ".join(str(i + 1) for i in blank[:5]) + (
-            f" and {len(blank) - 5} more" if len(blank) > 5 else ""
-        )
         msg = (
-            f"layer '{layer}': {path}: feature(s) {shown} have no finite lon/lat (NaN, inf or an empty "
-            "geometry): fix or remove them"
+            f"layer '{layer}': {path}: feature(s) {_numbers(blank)} have no finite lon/lat (NaN, inf or "
+            "an empty geometry): fix or remove them"
         )
         raise LayerError(msg)
     if len(lat) and np.abs(lat).max() > 90:
@@ -110,6 +107,16 @@ def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | s
         raise LayerError(msg)
 
 
+def _numbers(rows: np.ndarray) -> str:
+    """Row positions as 1-based feature numbers, the first five and how many more.
+
+    >>> _numbers(np.arange(7))
+    '1, 2, 3, 4, 5 and 2 more'
+    """
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return ", ".join(str(i + 1) for i in rows[:5]) + more
+
+
 def _read_vector_points(
     path: Path, crs: str | None, layer: str, encoding: str | None
 ) -> tuple[gpd.GeoDataFrame, Where]:
@@ -117,11 +124,8 @@ def _read_vector_points(
     gdf = gdf.reset_index(drop=True)
     blank = np.flatnonzero((gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy())
     if len(blank):  # left out, a hazard or a station would be missing from the count without a word
-        shown = ", ".join(str(i + 1) for i in blank[:5]) + (
-            f" and {len(blank) - 5} more" if len(blank) > 5 else ""
-        )
         msg = (
-            f"layer '{layer}': {path}: feature(s) {shown} have no geometry: "
+            f"layer '{layer}': {path}: feature(s) {_numbers(blank)} have no geometry: "
             "give their location or remove them"
         )
         raise LayerError(msg)

@@ -43,9 +43,10 @@ footprint = pieces.assign(area=pieces.area).groupby("h3_cell")["area"].sum()
 graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
 drive = {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
          "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street",
-         "service", "road", "busway"}
+         "road", "busway"}  # osmnx's network_type="drive": no service roads, nothing private
 graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                         if d.get("highway") not in drive])
+                         if d.get("highway") not in drive or d.get("access") == "private"
+                         or "no" in (d.get("motor_vehicle"), d.get("motorcar"))])
 graph.remove_nodes_from(list(nx.isolates(graph)))
 graph = ox.truncate.largest_component(graph, strongly=True)
 projected = ox.project_graph(graph, to_crs="EPSG:32650")

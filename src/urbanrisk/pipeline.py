@@ -333,12 +333,14 @@ def finish_run(
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
 
     The cell centres are kept first, once for both stages (per partition with the screens'
-    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`)."""
+    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage."""
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
         coverage = stage(
             "coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler, graphs=graphs)
         )
+        if isinstance(graphs, dict):  # built before coverage, they outlived it (32 x 32: ~330 MB)
+            graphs.clear()  # in every caller's hands: coverage's network tables keep what outputs need
         grid, screens = stage(
             "screens",
             lambda: screen_and_grade(

@@ -44,7 +44,8 @@ _TYPES = [
 ]
 _TYPES += [f"{name} Z" for name in _TYPES]
 _VARIABLE = (pa.types.is_binary, pa.types.is_string, pa.types.is_large_binary, pa.types.is_large_string)
-_COVERING = {"bbox": {side: ["bbox", side] for side in ("xmin", "ymin", "xmax", "ymax")}}
+#: The GeoParquet 1.1 bbox covering column (its fields: xmin, ymin, xmax, ymax).
+BBOX_COLUMN = "bbox"
 
 
 @functools.lru_cache(maxsize=8)
@@ -72,11 +73,6 @@ def geoparquet_table(frame: gpd.GeoDataFrame) -> pa.Table:
         metadata={"ARROW:extension:name": "geoarrow.wkb", "ARROW:extension:metadata": extension},
     )
     table = table.add_column(columns.index(name), field, wkb)
-    bounds = shapely.bounds(geoms)
-    bbox = pa.StructArray.from_arrays(
-        [pa.array(bounds[:, i]) for i in range(4)], names=["xmin", "ymin", "xmax", "ymax"]
-    )
-    table = table.append_column("bbox", bbox)
     types = shapely.get_type_id(geoms)
     types[shapely.has_z(geoms)] += 8
     names = sorted(_TYPES[t] for t in set(types.tolist()) - {-1})
@@ -84,14 +80,26 @@ def geoparquet_table(frame: gpd.GeoDataFrame) -> pa.Table:
     total = shapely.total_bounds(geoms)  # NaN when there is no geometry: no bbox then (as geopandas)
     if np.isfinite(total).all():
         column["bbox"] = total.tolist()
-    column["covering"] = _COVERING
     geo = {
         "primary_column": name,
         "columns": {name: column},
         "version": "1.1.0",
         "creator": {"library": "geopandas", "version": gpd.__version__},
     }
-    return table.replace_schema_metadata({**table.schema.metadata, b"geo": json.dumps(geo).encode("utf-8")})
+    table = table.replace_schema_metadata({**table.schema.metadata, b"geo": json.dumps(geo).encode("utf-8")})
+    return with_bbox(table, shapely.bounds(geoms), name)
+
+
+def with_bbox(table: pa.Table, bounds: np.ndarray, geometry: str) -> pa.Table:
+    """``table`` with the GeoParquet 1.1 covering column :data:`BBOX_COLUMN` (xmin, ymin, xmax, ymax
+    per row) and its entry in the ``geo`` metadata (what geopandas' ``write_covering_bbox`` writes)."""
+    keys = ("xmin", "ymin", "xmax", "ymax")
+    bbox = pa.StructArray.from_arrays([pa.array(bounds[:, i], pa.float64()) for i in range(4)], keys)
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    geo["columns"][geometry]["covering"] = {"bbox": {k: [BBOX_COLUMN, k] for k in keys}}
+    metadata[b"geo"] = json.dumps(geo).encode()
+    return table.append_column(BBOX_COLUMN, bbox).replace_schema_metadata(metadata)
 
 
 def write_geoparquet(

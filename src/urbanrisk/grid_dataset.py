@@ -28,13 +28,13 @@ import pyarrow.parquet as pq
 import shapely
 
 from .cell_disks import cell_parents
+from .geoparquet import BBOX_COLUMN, with_bbox
 from .parallel import map_partitions
 
 #: The dataset folder of a run, and the single file older runs hold instead.
 GRID_DIR = "grid"
 LEGACY_GRID_FILE = "grid.parquet"
 #: The covering column every part carries (GeoParquet 1.1); not part of the grid table.
-BBOX_COLUMN = "bbox"
 INDEX_NAME = "h3_cell"
 
 
@@ -97,18 +97,6 @@ def fsync_path(path: Path) -> None:
 #: One part's task: its folder, H3 parent, rows (cut when the task runs), the schema, and what to
 #: reduce its rows to.
 PartJob = tuple[str, str, PartRows, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
-
-
-def with_bbox(table: pa.Table, bounds: np.ndarray, geometry: str) -> pa.Table:
-    """``table`` with the GeoParquet 1.1 covering column ``bbox`` (xmin, ymin, xmax, ymax per row)
-    and its entry in the ``geo`` metadata (what geopandas' ``write_covering_bbox`` writes)."""
-    keys = ("xmin", "ymin", "xmax", "ymax")
-    bbox = pa.StructArray.from_arrays([pa.array(bounds[:, i], pa.float64()) for i in range(4)], keys)
-    metadata = dict(table.schema.metadata)
-    geo = json.loads(metadata[b"geo"])
-    geo["columns"][geometry]["covering"] = {"bbox": {k: [BBOX_COLUMN, k] for k in keys}}
-    metadata[b"geo"] = json.dumps(geo).encode()
-    return table.append_column(BBOX_COLUMN, bbox).replace_schema_metadata(metadata)
 
 
 def write_part(job: PartJob) -> tuple[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["clipped_areas", "clipped_lengths", "convex_edges"]
+__all__ = ["clipped_areas", "clipped_lengths", "convex_edges", "ragged_ranges"]
 
 _COLLECTIONS = [shapely.GeometryType.MULTIPOLYGON, shapely.GeometryType.GEOMETRYCOLLECTION]
 
@@ -55,12 +55,17 @@ def _inside(px: np.ndarray, py: np.ndarray, start: np.ndarray, direction: np.nda
     return direction[:, 0] * (py - start[:, 1]) - direction[:, 1] * (px - start[:, 0])
 
 
-def _expand(first: np.ndarray, count: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The items ``first[f] .. first[f] + count[f] - 1`` of each ``f`` in ``idx``, with their pair."""
-    n = count[idx]
-    pair = np.repeat(np.arange(len(idx)), n)
-    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-    return np.repeat(first[idx], n) + offset, pair
+def ragged_ranges(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integers ``first[i] .. first[i] + count[i] - 1`` of every ``i`` in turn, and their ``i``.
+
+    Examples
+    --------
+    >>> ragged_ranges(np.array([10, 0, 5]), np.array([2, 0, 3]))
+    (array([10, 11,  5,  6,  7]), array([0, 0, 2, 2, 2]))
+    """
+    owner = np.repeat(np.arange(len(count)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(first, count) + offset, owner
 
 
 def _feature_ranges(owner: np.ndarray, features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +96,7 @@ def clipped_lengths(
     joined = part_of[1:] == part_of[:-1]  # consecutive vertices of one part: one segment
     seg_line = np.repeat(np.arange(len(line_parts) - 1), np.diff(line_parts))[part_of[:-1][joined]]
     first, count = _feature_ranges(seg_line, len(lines))
-    seg, pair = _expand(first, count, line_idx)
+    seg, pair = ragged_ranges(first[line_idx], count[line_idx])
     start, direction = edges
     cells = cell_idx[pair]
     # measured from a corner of the cell (small numbers, no lost digits); all edges at once:
@@ -197,7 +202,7 @@ def clipped_areas(
     """
     xy, vertex_ring, ring_poly, sign = _ring_vertices(polygons)
     first, count = _feature_ranges(ring_poly[vertex_ring], len(polygons))
-    vertex, pair = _expand(first, count, poly_idx)
+    vertex, pair = ragged_ranges(first[poly_idx], count[poly_idx])
     ring_key = vertex_ring[vertex]
     new_ring = np.r_[True, (ring_key[1:] != ring_key[:-1]) | (pair[1:] != pair[:-1])]
     group = np.cumsum(new_ring) - 1  # one group a (pair, ring)

@@ -14,6 +14,7 @@ import rasterio
 import shapely
 
 from .antimeridian import raster_shifts, shift_lon
+from .convex_clip import ragged_ranges
 from .grid import INDEX_NAME, cells_to_polygons
 from .layers.raster import RasterInfo, read_window
 
@@ -98,8 +99,7 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     lo, hi = np.minimum(x0, x1), np.maximum(x0, x1)
     first = np.floor(lo).astype(np.int64)
     ncols = np.maximum(np.ceil(hi).astype(np.int64) - first, 1)
-    edge = np.repeat(np.arange(x0.size), ncols)
-    col = first[edge] + np.arange(edge.size) - np.repeat(np.cumsum(ncols) - ncols, ncols)
+    col, edge = ragged_ranges(first, ncols)
     keep = (col >= 0) & (col < nx)
     edge, col = edge[keep], col[keep]
     slope = (y1 - y0) / (x1 - x0)
@@ -117,8 +117,7 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     top = np.maximum(np.ceil(np.maximum(ya, yb)).astype(np.int64) - 1, bottom)
     bottom, top = np.maximum(bottom, 0), np.minimum(top, ny - 1)
     nrows = np.maximum(top - bottom + 1, 0)
-    piece = np.repeat(np.arange(col.size), nrows)
-    row = bottom[piece] + np.arange(piece.size) - np.repeat(np.cumsum(nrows) - nrows, nrows)
+    row, piece = ragged_ranges(bottom, nrows)
     a, b = ya[piece] - row, yb[piece] - row
     flat = np.abs(b - a) < 1e-6  # nearly level: the mean height, without cancellation
     covered = np.where(

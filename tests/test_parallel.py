@@ -206,3 +206,21 @@ def test_beside_overlaps_only_for_work_on_workers_and_raises_after_both_end():
     with pytest.raises(ValueError, match="main failed"):
         parallel.beside(fails, side, scheduler="tcp://127.0.0.1:1")
     assert len(seen) == 1  # the side work had ended when the error came
+
+
+def test_local_schedulers_do_not_import_distributed():
+    """Given a scheduler's name, Dask imports ``distributed`` (~0.6 s) to look for a client; local runs
+    pass its ``get`` function instead, and still give every task's result in order."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from urbanrisk.parallel import map_partitions\n"
+        "for name in ('synchronous', 'threads'):\n"
+        "    assert map_partitions(abs, [-3, 1, -2], scheduler=name) == [3, 1, 2]\n"
+        "print('DISTRIBUTED', 'distributed' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "DISTRIBUTED False" in done.stdout

@@ -57,14 +57,34 @@ def _client(address: str) -> Iterator[Any]:
         client.close()
 
 
+def _local_get(scheduler: str) -> Callable[..., Any]:
+    """Dask's ``get`` function of a local scheduler: the one ``dask.compute(scheduler=name)`` picks.
+
+    Passed as the function, not its name: given a name, Dask imports ``distributed`` (~0.6 s,
+    tornado and all) to look for a default client first, which a local run never uses.
+    """
+    if scheduler == "processes":
+        import dask.multiprocessing
+
+        return dask.multiprocessing.get
+    if scheduler == "threads":
+        import dask.threaded
+
+        return dask.threaded.get
+    import dask.local
+
+    return dask.local.get_sync
+
+
 def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> list[Any]:
     """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`)."""
     bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    get = _local_get(scheduler)
     if scheduler == "processes":
         with bar, _worker_pool() as pool:
-            return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
+            return list(dask.compute(*tasks, scheduler=get, pool=pool))
     with bar:
-        return list(dask.compute(*tasks, scheduler=scheduler))
+        return list(dask.compute(*tasks, scheduler=get))
 
 
 def map_partitions(

@@ -389,8 +389,13 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
     inside = shapely.contains_xy(area, x, y)
     if inside.any():
         outside = int((~inside).sum())
+        used = {  # they still count where they reach the area (edge effects), never in a cell
+            "hazards": "screened where their impact radius reaches it",
+            "resources": "used for coverage within coverage.search_buffer_m of it",
+        }.get(what, "left out")
         return (
-            f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted"
+            f"{what}: {outside} of {len(points)} points lie outside the study area: {used}, "
+            "not counted in any cell"
             if outside
             else None
         )

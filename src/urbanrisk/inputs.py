@@ -143,6 +143,18 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         encoding=spec.encoding,
     )
     units["level"] = getattr(spec, "level", None)
+    same_level = [u for u in state.communities if (u["level"] == units["level"]).all()]
+    every = pd.concat([*same_level, units], ignore_index=True)
+    names = every.groupby("id")["name"].unique()  # one id, several names: one unit silently swallowed
+    clash = names[names.map(len) > 1]
+    if len(clash):
+        ident, named = clash.index[0], "、".join(clash.iloc[0][:3])
+        msg = (
+            f"layer '{name}': {spec.path}: id '{ident}' names several units ({named}) at level "
+            f"{units['level'].iloc[0] or 'community'}: give each unit its own id "
+            f"(id_column: {spec.id_column}), or the same name where the features are parts of one unit"
+        )
+        raise LayerError(msg)
     state.communities.append(units)
 
 
@@ -406,4 +418,4 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
             "swapped: the lon/lat columns are swapped; exchange `lon:` and `lat:` in the recipe"
         )
         raise LayerError(msg)
-    return f"{what}: none of its {len(points)} points lies in the study area"
+    return f"{what}: none of its {len(points)} point{'' if len(points) == 1 else 's'} lies in the study area"

@@ -108,6 +108,13 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
         raise LayerError(msg) from exc
     text = text.removeprefix("\ufeff")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if delimiter == "," and first.count(";") > first.count(","):  # read with ",", its rows fell apart
+        msg = (
+            f"layer '{layer}': {path} separates its columns with ';' (a CSV saved with European settings, "
+            "often with decimal commas too): save it with ',' between columns and '.' in numbers"
+        )
+        raise LayerError(msg)
     try:
         raw = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:

@@ -232,6 +232,8 @@ ZH_PAGES: dict[str, str] = {
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
 ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^hazards: none of its (\d+) points? lies in the study area$", r"危险源：\1 个点均不在研究区内"),
+    (r"^resources: none of its (\d+) points? lies in the study area$", r"应急资源：\1 个点均不在研究区内"),
     (
         r"^hazards: (\d+) of (\d+) points lie outside the study area: .*$",
         r"危险源：\2 个点中 \1 个位于研究区外：其影响半径伸入研究区的仍参与危险源筛查，不计入任何网格单元",

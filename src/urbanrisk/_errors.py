@@ -55,7 +55,7 @@ def require_regular_file(path: object, layer: str) -> None:
     ...     require_regular_file("/dev/null", "stations")
     ... except LayerError as exc:
     ...     print(str(exc)[:56])
-    layer 'stations': /dev/null is not a regular file (a fold
+    layer 'stations': /dev/null is not a regular file (a fol
     """
     import os
 

@@ -114,3 +114,23 @@ def test_resolution_15_on_a_campus_names_its_area_and_a_resolution_that_fits():
     said = r"resolution 15 over 0\.43 km² makes about .* use resolution 1[0-4] or"  # was "over 0 km²"
     with pytest.raises(GridError, match=said):
         check_job(0.43, 15, memory=8 * 10**9)
+
+
+def test_registry_text_never_runs_as_an_excel_formula_in_responsibility_csv(tmp_path):
+    """A hazard named =cmd|' /C calc'!A0 (or an id =HYPERLINK(...)) reached responsibility.csv, which
+    the office opens in Excel, as a live formula; the Parquet keeps the text as written."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from urbanrisk.outputs.tables import write_tables
+
+    names = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x")', "+1", "@SUM(A1)", "-2", "加油站", ""]
+    table = gpd.GeoDataFrame(
+        {"name": names, "residents": [-1.5, 2, 3, 4, 5, 6, 7]}, geometry=[Point(116.3, 40.0)] * 7, crs=4326
+    )
+    write_tables({"responsibility": table}, tmp_path)
+    shown = pd.read_csv(tmp_path / "responsibility.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert shown["name"].tolist() == [f"'{n}" for n in names[:5]] + ["加油站", ""]
+    assert shown["residents"].tolist() == [-1.5, 2, 3, 4, 5, 6, 7]  # numbers stay numbers
+    assert pd.read_parquet(tmp_path / "responsibility.parquet")["name"].tolist() == names

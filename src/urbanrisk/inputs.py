@@ -142,8 +142,8 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         coords=spec.coords,
         encoding=spec.encoding,
     )
-    units["level"] = getattr(spec, "level", None)
-    same_level = [u for u in state.communities if (u["level"] == units["level"]).all()]
+    level = units["level"] = getattr(spec, "level", None)
+    same_level = [u for u in state.communities if len(u) and u["level"].iloc[0] == level]
     every = pd.concat([*same_level, units], ignore_index=True)
     names = every.groupby("id")["name"].unique()  # one id, several names: one unit silently swallowed
     clash = names[names.map(len) > 1]
@@ -151,7 +151,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         ident, named = clash.index[0], "、".join(clash.iloc[0][:3])
         msg = (
             f"layer '{name}': {spec.path}: id '{ident}' names several units ({named}) at level "
-            f"{units['level'].iloc[0] or 'community'}: give each unit its own id "
+            f"{level or 'community'}: give each unit its own id "
             f"(id_column: {spec.id_column}), or the same name where the features are parts of one unit"
         )
         raise LayerError(msg)

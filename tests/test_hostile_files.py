@@ -134,3 +134,53 @@ def test_registry_text_never_runs_as_an_excel_formula_in_responsibility_csv(tmp_
     assert shown["name"].tolist() == [f"'{n}" for n in names[:5]] + ["加油站", ""]
     assert shown["residents"].tolist() == [-1.5, 2, 3, 4, 5, 6, 7]  # numbers stay numbers
     assert pd.read_parquet(tmp_path / "responsibility.parquet")["name"].tolist() == names
+
+
+def test_unit_polygons_left_out_or_repaired_are_said(tmp_path):
+    """A unit without geometry vanished and a bow-tie unit was repaired, both silently."""
+    from urbanrisk.layers.polygons import polygons_from_file
+    from urbanrisk.outputs.i18n import data_text
+
+    bow = [[116.30, 39.98], [116.32, 40.0], [116.32, 39.98], [116.30, 40.0], [116.30, 39.98]]
+    square = [[116.33, 39.98], [116.34, 39.98], [116.34, 39.99], [116.33, 39.98]]
+    shapes = {"A": {"type": "Polygon", "coordinates": [bow]}, "B": None}
+    shapes["C"] = {"type": "Polygon", "coordinates": [square]}
+    features = [{"type": "Feature", "properties": {"id": k}, "geometry": g} for k, g in shapes.items()]
+    path = tmp_path / "units.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    units = polygons_from_file(path, layer="u")
+    assert units["id"].tolist() == ["A", "C"] and units.geometry.is_valid.all()
+    assert units.geometry.iloc[0].area == pytest.approx(0.02 * 0.02 / 2)  # the bow tie's two triangles
+    notes = units.attrs["notes"]
+    assert notes == [
+        "u: 1 feature(s) of units.geojson without a polygon (no geometry, a point or a line) left out",
+        "u: 1 polygon(s) of units.geojson cross themselves or are otherwise invalid, repaired (shapely "
+        "make_valid): check unit(s) A",
+    ]
+    zh = [data_text(n, "zh") for n in notes]
+    assert zh[0].startswith("u：units.geojson 中 1 个要素不是面") and "1 个面自相交或无效" in zh[1]
+
+
+def test_excel_header_over_two_merged_rows_is_refused_with_the_fix(tmp_path, city):  # noqa: F811
+    """坐标 merged over 经度 / 纬度: the message listed the first row's columns and said to set `lon:`
+    to a column that has no name."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "类型", "名称", "坐标", None])
+    sheet.merge_cells("D1:E1")
+    sheet.append([None, None, None, "经度", "纬度"])
+    sheet.append(["F1", "消防站", "a", 116.305, 39.99])
+    book.save(tmp_path / "消防站.xlsx")
+    layers = {
+        "st": {
+            "type": "points",
+            "role": "resource",
+            "kind_column": "类型",
+            "path": str(tmp_path / "消防站.xlsx"),
+        }
+    }
+    code, text = cli("validate", raster_recipe(tmp_path, city[0], layers=layers))
+    refused(code, text, "消防站.xlsx")
+    assert "its header spans two rows (编号, 类型, 名称, 坐标 over 经度, 纬度: merged cells?)" in text

@@ -69,6 +69,7 @@ class _Loading:
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     complete_kinds: dict[str, str] = field(default_factory=dict)  # resource kind -> registry layer
     raster: RasterInfo | None = None
     per_person: float | None = None
@@ -155,6 +156,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
             f"(id_column: {spec.id_column}), or the same name where the features are parts of one unit"
         )
         raise LayerError(msg)
+    state.notes += units.attrs.pop("notes", [])
     state.communities.append(units)
 
 
@@ -286,6 +288,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         population_source=state.population_source,
         files=files,
         complete_kinds=dict(state.complete_kinds),
+        notes=list(state.notes),
     )
     layers.resources = resources_once(layers.resources, layers.notes)
     if state.per_person is not None and not building_count(layers):

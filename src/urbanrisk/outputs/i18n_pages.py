@@ -232,6 +232,15 @@ ZH_PAGES: dict[str, str] = {
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
 ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^(\w+): (\d+) feature\(s\) of (.+) without a polygon \(no geometry, a point or a line\) left out$",
+        r"\1：\3 中 \2 个要素不是面（无几何、点或线），已略去",
+    ),
+    (
+        r"^(\w+): (\d+) polygon\(s\) of (.+) cross themselves or are otherwise invalid, repaired "
+        r"\(shapely make_valid\): check unit\(s\) (.*)$",
+        r"\1：\3 中 \2 个面自相交或无效，已修复（shapely make_valid）：请核对单元 \4",
+    ),
     (r"^hazards: none of its (\d+) points? lies in the study area$", r"危险源：\1 个点均不在研究区内"),
     (r"^resources: none of its (\d+) points? lies in the study area$", r"应急资源：\1 个点均不在研究区内"),
     (

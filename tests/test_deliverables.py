@@ -990,3 +990,19 @@ def test_points_outside_the_area_and_unsnapped_resources_are_said_rightly_in_chi
     assert data_text(status, "zh") == (
         "完成：1 处资源；9 人中 5 人未覆盖；另有 1 处资源距道路过远、未计入：XF-01（距道路 733 米）"
     )
+
+
+def test_community_status_without_a_residential_area_in_reach_says_h3_parents():
+    """An area past the extract: "6 units from OSM residential land use" when all 6 were H3 parents."""
+    from urbanrisk.screens.communities import community_units
+
+    grid = _graded_grid()
+    far = gpd.GeoDataFrame(
+        {"key": ["landuse"], "value": ["residential"], "osm_ref": ["way/1"], "name": ["远方小区"]},
+        geometry=[box(LON + 60, LAT, LON + 61, LAT + 1)],
+        crs=4326,
+    )
+    units, _, how = community_units(grid, polygons=None, landuse=far, utm_crs=UTM50)
+    assert how == "H3 parent cells" and (units["unit_source"] == "h3_parent").all()
+    near = far.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
+    assert community_units(grid, polygons=None, landuse=near, utm_crs=UTM50)[2].startswith("OSM residential")

@@ -120,6 +120,8 @@ def community_units(
             f"{label} ({drawn} unit{'' if drawn == 1 else 's'}), other cells by H3 parent cell "
             f"({rest_units} unit{'' if rest_units == 1 else 's'})"
         )
+    elif label.startswith("OSM") and (table is None or not (table["unit_source"] != "h3_parent").any()):
+        label = "H3 parent cells"  # no residential area holds a cell (an area past the extract)
     return table, assignment, label
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -331,7 +333,8 @@ def test_resource_registry_layer_fills_what_osm_lacks(tmp_path):
     result = ur.run_recipe(write_recipe(tmp_path / "r", body), write=False)
     status = result.coverage.status["fire"]
     assert status.startswith("ok: fire_station by drive within 5 min") and "; 2 resources;" in status
-    assert status.endswith("1 resources too far from a street")  # F3: reported, not snapped
+    # F3: reported by id and distance, not snapped
+    assert re.search(r"; 1 resource too far from a street, not used: F3 \(\d+ m from a street\)$", status)
     fire = result.coverage.coverage.query("standard == 'fire'")
     assert fire["covered"].any() and set(fire.loc[fire["covered"], "nearest_resource"]) <= {"F1", "F2"}
     assert (fire["supply_per_person"] > 0).any()  # capacities known: 2SFCA

@@ -619,7 +619,7 @@ def test_community_status_says_how_many_units_are_the_recipes_polygons():
     units, assignment, how = community_units(grid, polygons=west, landuse=None, utm_crs=UTM50)
     parents = int((units["unit_source"] == "h3_parent").sum())
     assert parents > 0 and (assignment == "W").sum() > 0
-    assert how == f"recipe polygons layer (1 units), other cells by H3 parent cell ({parents} units)"
+    assert how == f"recipe polygons layer (1 unit), other cells by H3 parent cell ({parents} units)"
     assert data_text(f"ok: {len(units)} units from {how}", "zh") == (
         f"完成：{len(units)} 个单元（来自配方的面图层 1 个，面外网格单元按 H3 上级单元 {parents} 个）"
     )
@@ -950,3 +950,59 @@ def test_zh_breaches_name_their_source_in_chinese_for_every_safety_distance():
         text = sites_text(f"{breach} | school 101 at 5 m < 50 m (GB 50156-2021)", "zh")
         assert text.count("距离") == 2, text
         assert not set(re.findall(r"[A-Za-z]{3,}", text)) - {"Bayview", "Medical", "Center"}, text
+
+
+def test_counts_of_one_are_singular_in_english_and_translated_in_chinese():
+    """The CLI printed "1 resources" for Baltimore's one shelter; the Chinese text reads either form."""
+    from urbanrisk.coverage import _counted
+    from urbanrisk.outputs.i18n import data_text
+
+    assert [_counted(n, "resource") for n in (0, 1, 2)] == ["0 resources", "1 resource", "2 resources"]
+    shelter = "ok: shelter by walk within 500 m; 1 resource; 37,521 of 39,272 residents uncovered"
+    assert data_text(shelter, "zh") == "完成：1 处资源；39,272 人中 37,521 人未覆盖"
+    assert data_text(shelter.replace("1 resource", "3 resources"), "zh").startswith("完成：3 处资源；")
+    for english, chinese in {
+        "ok: 1 source": "完成：1 个危险源",
+        "ok: 1 district": "完成：1 个重点地区",
+        "ok: 1 cluster": "完成：1 个片区",
+        "ok: 1 unit from H3 parent cells": "完成：1 个单元（H3 上级单元）",
+    }.items():
+        assert data_text(english, "zh") == chinese
+
+
+def test_points_outside_the_area_and_unsnapped_resources_are_said_rightly_in_chinese():
+    """A registry station a few metres past the area's edge served every cell while the note said
+    "not counted"; a station inside a campus (733 m from a drive street) was dropped, and the Chinese
+    status cut that off with the rest of the line."""
+    from urbanrisk.inputs import check_points_inside
+    from urbanrisk.outputs.i18n import data_text
+
+    points = gpd.GeoDataFrame(geometry=[Point(LON, LAT), Point(LON + 2, LAT)], crs=4326)
+    area = box(LON - 1, LAT - 1, LON + 1, LAT + 1)
+    note = check_points_inside(points, area, "resources")
+    assert note.startswith("resources: 1 of 2 points lie outside the study area: used for coverage within")
+    assert data_text(note, "zh").startswith("应急资源：2 个点中 1 个位于研究区外：距研究区")
+    assert data_text(check_points_inside(points, area, "hazards"), "zh").startswith("危险源：2 个点中 1 个")
+    status = (
+        "ok: fire_station by drive within 5 min (incl. 60 s turnout); 1 resource; 5 of 9 residents "
+        "uncovered; 1 resource too far from a street, not used: XF-01 (733 m from a street)"
+    )
+    assert data_text(status, "zh") == (
+        "完成：1 处资源；9 人中 5 人未覆盖；另有 1 处资源距道路过远、未计入：XF-01（距道路 733 米）"
+    )
+
+
+def test_community_status_without_a_residential_area_in_reach_says_h3_parents():
+    """An area past the extract: "6 units from OSM residential land use" when all 6 were H3 parents."""
+    from urbanrisk.screens.communities import community_units
+
+    grid = _graded_grid()
+    far = gpd.GeoDataFrame(
+        {"key": ["landuse"], "value": ["residential"], "osm_ref": ["way/1"], "name": ["远方小区"]},
+        geometry=[box(LON + 60, LAT, LON + 61, LAT + 1)],
+        crs=4326,
+    )
+    units, _, how = community_units(grid, polygons=None, landuse=far, utm_crs=UTM50)
+    assert how == "H3 parent cells" and (units["unit_source"] == "h3_parent").all()
+    near = far.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
+    assert community_units(grid, polygons=None, landuse=near, utm_crs=UTM50)[2].startswith("OSM residential")

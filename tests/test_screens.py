@@ -196,6 +196,18 @@ def test_sparse_cells_make_no_key_district():
     assert key_districts_screen(grid, None).empty
 
 
+def test_dense_cells_in_clusters_too_small_make_no_key_district_and_no_crash():
+    # Wudaokou at r11 inside a sub-bbox had dense cells whose clusters were all below min_cells:
+    # dissolving no group at all raised "zip() argument 2 is shorter" (exit 1, a traceback)
+    neighbour = h3.grid_ring(CENTRE, 1)[0]
+    busy = {CENTRE: 12.0, neighbour: 12.0}
+    grid = _cells_table(h3.grid_disk(CENTRE, 7), crowd_places=busy, residents=dict.fromkeys(busy, 1500.0))
+    options = {"crowd_min_per_km2": 150, "people_min_per_km2": 20_000}
+    assert len(key_districts_screen(grid, None, min_cells=2, **options)) == 1  # dense cells are there
+    table = key_districts_screen(grid, None, min_cells=50, **options)
+    assert table.empty and "geometry" in table
+
+
 # --- urban villages ------------------------------------------------------------------------------
 
 

@@ -43,3 +43,26 @@ class GridError(InputError):
 
 class RunLockedError(UrbanriskError):
     """Another run of the same recipe holds the lock."""
+
+
+def require_regular_file(path: object, layer: str) -> None:
+    """Refuse a layer's local path that is missing or no regular file: a folder, a device, or a named
+    pipe (FIFO), which GDAL and pandas would wait on forever.
+
+    Examples
+    --------
+    >>> try:
+    ...     require_regular_file("/dev/null", "stations")
+    ... except LayerError as exc:
+    ...     print(str(exc)[:56])
+    layer 'stations': /dev/null is not a regular file (a fol
+    """
+    import os
+
+    text = os.fspath(path)  # type: ignore[arg-type]
+    if "://" in text or os.path.isfile(text):
+        return
+    if not os.path.exists(text):
+        raise LayerError(f"layer '{layer}': file not found: {text}")
+    msg = f"layer '{layer}': {text} is not a regular file (a folder, a pipe or a device?): give a file's path"
+    raise LayerError(msg)

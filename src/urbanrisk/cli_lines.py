@@ -40,8 +40,11 @@ def language_of(path: str | Path) -> str:
     """
     import yaml
 
-    try:
-        data = Path(path).read_bytes()[:1_000_000]
+    try:  # a FIFO or a device is no recipe (reading it would wait forever): the run says so
+        if not Path(path).is_file():
+            return "en"
+        with open(path, "rb") as handle:
+            data = handle.read(1_000_000)
     except OSError:
         return "en"
     text = data.decode("utf-8-sig", errors="replace")

@@ -56,6 +56,8 @@ def dissolve_cells(cells: list[str]) -> shapely.Geometry:
 def dissolve_each(groups: list[list[str]]) -> list[shapely.Geometry]:
     """:func:`dissolve_cells` of each group of cells, in order (the same geometries, vertex for
     vertex: H3's outlines, their rings built into shapely geometries all at once)."""
+    if not groups:  # no cluster kept (candidate cells, none big enough): nothing to outline
+        return []
     shapes = [h3.cells_to_h3shape(list(cells), tight=False).polys for cells in groups]
     rings = [ring for polys in shapes for poly in polys for ring in (poly.outer, *poly.holes)]
     sizes = np.array([len(ring) + 1 for ring in rings], dtype=np.int64)  # closed: the first point again

@@ -400,6 +400,11 @@ def coverage_stage(
     )
 
 
+def _counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one: "1 resource", "0 resources", "12 resources"."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _ok_status(
     standard: Standard, result: StandardCoverage, *, present: bool, fixed_delay: bool, hint: str = ""
 ) -> str:
@@ -410,11 +415,15 @@ def _ok_status(
     head = f"ok: {standard.describe()}; "
     if not present:
         head += f"no {standard.resource_kind} in {standard.declared_complete}: every resident uncovered; "
-    note = hint + (f"; {unsnapped} resources too far from a street" if unsnapped else "")
+    note = hint
     if fixed_delay and standard.mode in DRIVING_MODES and standard.by_time:
         note += "; turnout = the calibrated speed table's fixed delay"
+    if unsnapped:  # named, last: an office's own station inside a campus is otherwise dropped unseen
+        named = ", ".join(result.resources_unsnapped[:3])
+        named += f" and {unsnapped - 3} more" if unsnapped > 3 else ""
+        note += f"; {_counted(unsnapped, 'resource')} too far from a street, not used: {named}"
     return (
-        f"{head}{result.resources_used} resources; {uncovered:,.0f} of "
+        f"{head}{_counted(result.resources_used, 'resource')}; {uncovered:,.0f} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
 

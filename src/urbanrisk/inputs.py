@@ -69,6 +69,7 @@ class _Loading:
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     complete_kinds: dict[str, str] = field(default_factory=dict)  # resource kind -> registry layer
     raster: RasterInfo | None = None
     per_person: float | None = None
@@ -142,7 +143,20 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         coords=spec.coords,
         encoding=spec.encoding,
     )
-    units["level"] = getattr(spec, "level", None)
+    level = units["level"] = getattr(spec, "level", None)
+    same_level = [u for u in state.communities if len(u) and u["level"].iloc[0] == level]
+    every = pd.concat([*same_level, units], ignore_index=True)
+    names = every.groupby("id")["name"].unique()  # one id, several names: one unit silently swallowed
+    clash = names[names.map(len) > 1]
+    if len(clash):
+        ident, named = clash.index[0], "、".join(clash.iloc[0][:3])
+        msg = (
+            f"layer '{name}': {spec.path}: id '{ident}' names several units ({named}) at level "
+            f"{level or 'community'}: give each unit its own id "
+            f"(id_column: {spec.id_column}), or the same name where the features are parts of one unit"
+        )
+        raise LayerError(msg)
+    state.notes += units.attrs.pop("notes", [])
     state.communities.append(units)
 
 
@@ -274,6 +288,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         population_source=state.population_source,
         files=files,
         complete_kinds=dict(state.complete_kinds),
+        notes=list(state.notes),
     )
     layers.resources = resources_once(layers.resources, layers.notes)
     if state.per_person is not None and not building_count(layers):
@@ -389,8 +404,13 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
     inside = shapely.contains_xy(area, x, y)
     if inside.any():
         outside = int((~inside).sum())
+        used = {  # they still count where they reach the area (edge effects), never in a cell
+            "hazards": "screened where their impact radius reaches it",
+            "resources": "used for coverage within coverage.search_buffer_m of it",
+        }.get(what, "left out")
         return (
-            f"{what}: {outside} of {len(points)} points lie outside the study area and are not counted"
+            f"{what}: {outside} of {len(points)} points lie outside the study area: {used}, "
+            "not counted in any cell"
             if outside
             else None
         )
@@ -401,4 +421,4 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
             "swapped: the lon/lat columns are swapped; exchange `lon:` and `lat:` in the recipe"
         )
         raise LayerError(msg)
-    return f"{what}: none of its {len(points)} points lies in the study area"
+    return f"{what}: none of its {len(points)} point{'' if len(points) == 1 else 's'} lies in the study area"

@@ -156,8 +156,9 @@ def check_job(
     coarser = next((r for r in range(resolution, -1, -1) if fits(r)), 0)
     need = job_bytes(estimate, resolution) / 1e9
     have = f"{memory / 1e9:,.1f} GB available" if memory else "unknown memory"
+    area = f"{km2:,.0f}" if km2 >= 1 else f"{km2:.2g}"  # a campus at r15 read "over 0 km²"
     msg = (
-        f"resolution {resolution} over {km2:,.0f} km² makes about {estimate:,} H3 cells and needs about "
+        f"resolution {resolution} over {area} km² makes about {estimate:,} H3 cells and needs about "
         f"{need:,.1f} GB of memory ({bytes_per_cell(resolution) / 1e3:,.0f} kB a cell; this machine has "
         f"{have}, the cell limit is {limit:,}): use resolution {coarser} or coarser here (about "
         f"{_cells(km2, coarser, *terms):,} cells), a smaller area, or force it with --force / "

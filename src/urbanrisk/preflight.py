@@ -375,8 +375,9 @@ def _missing_files(recipe: Recipe) -> list[Problem]:
     for name, spec in recipe.layers.items():
         path = getattr(spec, "path", None)
         local = _local(path) if path else None
-        if local is not None and not local.exists():
-            problems.append((("layers", name, "path"), f"file not found: {local} — fix the path"))
+        if local is not None and not local.is_file():  # a folder, device or FIFO: no reader may wait on it
+            why = "file not found" if not local.exists() else "not a regular file (a folder, pipe, device?)"
+            problems.append((("layers", name, "path"), f"{why}: {local} — fix the path"))
     return problems
 
 

@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import LayerError
+from .._errors import LayerError, require_regular_file
 from .encoding import SAMPLE_BYTES, check_encoding, detect_encoding
 
 #: dBASE language-driver ids that GDAL itself turns into a code page (here: the Chinese ones it knows)
@@ -161,6 +161,7 @@ def _geojson_header(path: Path, layer: str) -> VectorHeader | None:
 
 def vector_header(path: str | Path, *, encoding: str | None = None, layer: str) -> VectorHeader | None:
     """The header of a Shapefile, GeoPackage or GeoJSON; None for other formats (checked when read)."""
+    require_regular_file(path, layer)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".shp", ".dbf"):

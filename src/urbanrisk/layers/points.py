@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._errors import LayerError, RecipeError
+from .._errors import LayerError, RecipeError, require_regular_file
 from .coords import to_wgs84
 from .osm import clean_text
 from .severity import ORDER_HINT, severity_problem, to_internal
@@ -37,7 +37,13 @@ Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees
 
 
 def _read_table_points(
-    path: Path, lon: str | None, lat: str | None, layer: str, sheet: str | int | None, encoding: str | None
+    path: Path,
+    lon: str | None,
+    lat: str | None,
+    layer: str,
+    sheet: str | int | None,
+    encoding: str | None,
+    crs: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Where]:
     table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
     frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
@@ -52,8 +58,9 @@ def _read_table_points(
                 + f"; its columns are {columns}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
-    xs = pd.to_numeric(frame[lon].str.strip(), errors="coerce")
-    ys = pd.to_numeric(frame[lat].str.strip(), errors="coerce")
+    # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
+    xs = pd.to_numeric(frame[lon].str.normalize("NFKC").str.strip(), errors="coerce")
+    ys = pd.to_numeric(frame[lat].str.normalize("NFKC").str.strip(), errors="coerce")
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])
@@ -62,11 +69,11 @@ def _read_table_points(
             "or infinite); fix or remove those rows"
         )
         raise LayerError(msg)
-    check_lonlat(xs.to_numpy(), ys.to_numpy(), layer=layer, path=path)
-    gdf = gpd.GeoDataFrame(
-        frame.drop(columns=[lon, lat]), geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326"
-    )
-    return gdf, table.where
+    points = gpd.points_from_xy(xs, ys, crs=crs or "EPSG:4326")  # `crs:`: e.g. metres of CGCS2000 GK
+    if crs:
+        points = points.to_crs("EPSG:4326")
+    check_lonlat(points.x, points.y, layer=layer, path=path)
+    return gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points), table.where
 
 
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | str) -> None:
@@ -305,12 +312,10 @@ def points_from_file(
         Missing file or columns, no CRS, swapped or out-of-range coordinates, unknown kinds, a
         severity that is not a grade on the declared scale (named by row and column), or no points.
     """
+    require_regular_file(path, layer)
     path = Path(path)
-    if not path.is_file():
-        msg = f"layer '{layer}': file not found: {path}"
-        raise LayerError(msg)
     if path.suffix.lower() in TABULAR_SUFFIXES:
-        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding)
+        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
     else:
         gdf, where = _read_vector_points(path, crs, layer, encoding)
     if len(gdf) == 0 and not allow_empty:

@@ -33,8 +33,9 @@ def polygons_from_file(
     LayerError
         Missing file, no CRS, no polygons, or missing id column.
     """
-    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding)
-    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding, keep_empty=True)
+    features = len(gdf)
+    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~gdf.geometry.is_empty.to_numpy()]
     if not len(gdf):
         msg = f"layer '{layer}': {path} holds no polygons"
         raise LayerError(msg)
@@ -42,6 +43,7 @@ def polygons_from_file(
     if id_column not in gdf.columns:
         msg = f"layer '{layer}': {path} has no '{id_column}' column ({list(gdf.columns)}); set `id_column:`"
         raise LayerError(msg)
+    invalid = ~shapely.is_valid(gdf.geometry.to_numpy())
     geometry = shapely.make_valid(gdf.geometry.to_numpy())
     out = gpd.GeoDataFrame(
         {
@@ -51,4 +53,16 @@ def polygons_from_file(
         geometry=geometry,
         crs=gdf.crs,
     ).to_crs("EPSG:4326")
+    notes, name = [], Path(path).name  # said, never silent: the run's notes (CLI, report, manifest)
+    if features > len(gdf):
+        notes.append(
+            f"{layer}: {features - len(gdf)} feature(s) of {name} without a polygon (no geometry, a point "
+            "or a line) left out"
+        )
+    if invalid.any():
+        notes.append(
+            f"{layer}: {int(invalid.sum())} polygon(s) of {name} cross themselves or are otherwise invalid, "
+            f"repaired (shapely make_valid): check unit(s) {', '.join(out['id'][invalid][:5])}"
+        )
+    out.attrs["notes"] = notes
     return out

@@ -20,7 +20,7 @@ from rasterio.errors import RasterioError, RasterioIOError
 from rasterio.windows import Window
 
 from .. import settings
-from .._errors import LayerError
+from .._errors import LayerError, require_regular_file
 from ..result import RasterInfo
 
 _WARP_FIX = "warp it yourself with gdalwarp -t_srs EPSG:4326 -r sum"
@@ -87,6 +87,7 @@ def raster_info(
     LayerError
         When the file is missing or corrupt, has no CRS, impossible bounds, or lacks the band.
     """
+    require_regular_file(path, layer)
     try:
         with rasterio.open(path) as src:
             if src.crs is None:

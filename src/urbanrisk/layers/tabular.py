@@ -80,6 +80,15 @@ def _split_header(
         msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns){hint}"
         raise LayerError(msg)
     header = [c.strip() for c in raw[start]]
+    below = [c.strip().lower() for c in raw[start + 1]] if start + 1 < len(raw) else []
+    named = any(c.lower() in LON_NAMES + LAT_NAMES for c in header)
+    if not named and any(c in LON_NAMES for c in below) and any(c in LAT_NAMES for c in below):  # 坐标 merged
+        msg = (
+            f"layer '{layer}': {path}: its header spans two rows ({', '.join(c for c in header if c)} over "
+            f"{', '.join(c for c in raw[start + 1] if c.strip())}: merged cells?){hint}; make the header one "
+            "row that names every column (unmerge the cells, e.g. 经度 and 纬度 in the first row)"
+        )
+        raise LayerError(msg)
     while header and not header[-1]:
         header.pop()
     header = [c or f"column_{j + 1}" for j, c in enumerate(header)]
@@ -108,6 +117,13 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
         raise LayerError(msg) from exc
     text = text.removeprefix("\ufeff")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if delimiter == "," and first.count(";") > first.count(","):  # read with ",", its rows fell apart
+        msg = (
+            f"layer '{layer}': {path} separates its columns with ';' (a CSV saved with European settings, "
+            "often with decimal commas too): save it with ',' between columns and '.' in numbers"
+        )
+        raise LayerError(msg)
     try:
         raw = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:

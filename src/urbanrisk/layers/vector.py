@@ -14,7 +14,7 @@ import numpy as np
 import pyogrio
 import shapely
 
-from .._errors import LayerError
+from .._errors import LayerError, require_regular_file
 from .coords import to_wgs84
 from .headers import shapefile_header
 
@@ -37,6 +37,7 @@ def vector_from_file(
         When the file cannot be read, or has no CRS and none is given; the message names the
         layer and the file and says how to fix it.
     """
+    require_regular_file(path, layer)
     options = {}
     if Path(path).suffix.lower() == ".shp":
         codec = shapefile_header(path, encoding=encoding, layer=layer).encoding

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from .i18n_checks import ZH_CHECKS
-from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES
+from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_unsnapped_tail
 
 LANGUAGES = ("en", "zh")
 
@@ -184,20 +184,20 @@ EN: dict[str, str] = {
 
 #: Statuses, warnings and other texts the stages write in English -> Chinese (regex, in order).
 _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"^ok: (\d+) sources$", r"完成：\1 个危险源"),
-    (r"^ok: (\d+) units from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
+    (r"^ok: (\d+) sources?$", r"完成：\1 个危险源"),
+    (r"^ok: (\d+) units? from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
     (
-        r"^ok: (\d+) units from recipe polygons layer \((\d+) units\), other cells by H3 parent cell "
-        r"\((\d+) units\)$",
+        r"^ok: (\d+) units? from recipe polygons layer \((\d+) units?\), other cells by H3 parent cell "
+        r"\((\d+) units?\)$",
         r"完成：\1 个单元（来自配方的面图层 \2 个，面外网格单元按 H3 上级单元 \3 个）",
     ),
     (
-        r"^ok: (\d+) units from OSM residential land use, other cells by H3 parent cell$",
+        r"^ok: (\d+) units? from OSM residential land use, other cells by H3 parent cell$",
         r"完成：\1 个单元（OSM 居住用地，其余按 H3 上级单元）",
     ),
-    (r"^ok: (\d+) units from H3 parent cells$", r"完成：\1 个单元（H3 上级单元）"),
-    (r"^ok: (\d+) districts$", r"完成：\1 个重点地区"),
-    (r"^ok: (\d+) clusters$", r"完成：\1 个片区"),
+    (r"^ok: (\d+) units? from H3 parent cells$", r"完成：\1 个单元（H3 上级单元）"),
+    (r"^ok: (\d+) districts?$", r"完成：\1 个重点地区"),
+    (r"^ok: (\d+) clusters?$", r"完成：\1 个片区"),
     (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
     (
         r"^resources: ([a-z_]+) \(registry '(.+?)'\) serves no coverage standard of preset '(.+?)'.*$",
@@ -216,12 +216,12 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
         r"跳过：研究区及其 \2 米范围内的数据中没有 {\1}",
     ),
     (
-        r"^ok: .*?; no ([a-z_]+) in (a registry|data) declared complete.*?; (\d+) resources; ([\d,]+) of "
+        r"^ok: .*?; no ([a-z_]+) in (a registry|data) declared complete.*?; (\d+) resources?; ([\d,]+) of "
         r"([\d,]+) residents uncovered.*$",
         r"完成：配方声明{\1}数据完整而其中没有{\1}：全部居民未覆盖（\5 人中 \4 人未覆盖）",
     ),
     (
-        r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered.*$",
+        r"^ok: .*?; (\d+) resources?; ([\d,]+) of ([\d,]+) residents uncovered.*$",
         r"完成：\1 处资源；\3 人中 \2 人未覆盖",
     ),
     (
@@ -295,9 +295,10 @@ def data_text(text: object, language: str) -> str:
     value = "" if text is None else str(text)
     if language != "zh" or not value:
         return value
+    value, tail = zh_unsnapped_tail(value)
     for pattern, replacement in ZH_PAGE_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
-            out = re.sub(pattern, replacement, value)
+            out = re.sub(pattern, replacement, value) + tail
             return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)
     gap = re.match(r"^(\w+) gap$", value)
     if gap:

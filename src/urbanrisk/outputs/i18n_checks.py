@@ -77,6 +77,12 @@ ZH_CHECKS: dict[str, str] = {
         "街区常用 10 级）"
     ),
     "file not found: {path} — {fix}": "文件不存在：{path} — {fix}",
+    "not a regular file (a folder, pipe, device?): {path} — {fix}": (
+        "不是普通文件（文件夹、管道或设备？）：{path} — {fix}"
+    ),
+    "{path} is not a regular file (a folder, a pipe or a device?): give a file's path": (
+        "{path} 不是普通文件（文件夹、管道或设备？）：请给出文件路径"
+    ),
     "fix the path; relative paths resolve against the recipe's folder ({folder})": (
         "请改正路径；相对路径以配方所在的文件夹（{folder}）为基准"
     ),

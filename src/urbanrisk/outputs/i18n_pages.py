@@ -5,6 +5,8 @@ and the coverage status's service-road hint. :mod:`.i18n` merges them into its o
 
 from __future__ import annotations
 
+import re
+
 ZH_PAGES: dict[str, str] = {
     # map legend
     "urbanrisk map": "urbanrisk 风险地图",
@@ -165,6 +167,7 @@ ZH_PAGES: dict[str, str] = {
     "preflight": "预检",
     "layers": "图层",
     "area": "研究区",
+    "street_graphs": "道路网络",
     "coverage": "覆盖",
     "screens": "筛查",
     "registers": "清单",
@@ -229,6 +232,26 @@ ZH_PAGES: dict[str, str] = {
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
 ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^(\w+): (\d+) feature\(s\) of (.+) without a polygon \(no geometry, a point or a line\) left out$",
+        r"\1：\3 中 \2 个要素不是面（无几何、点或线），已略去",
+    ),
+    (
+        r"^(\w+): (\d+) polygon\(s\) of (.+) cross themselves or are otherwise invalid, repaired "
+        r"\(shapely make_valid\): check unit\(s\) (.*)$",
+        r"\1：\3 中 \2 个面自相交或无效，已修复（shapely make_valid）：请核对单元 \4",
+    ),
+    (r"^hazards: none of its (\d+) points? lies in the study area$", r"危险源：\1 个点均不在研究区内"),
+    (r"^resources: none of its (\d+) points? lies in the study area$", r"应急资源：\1 个点均不在研究区内"),
+    (
+        r"^hazards: (\d+) of (\d+) points lie outside the study area: .*$",
+        r"危险源：\2 个点中 \1 个位于研究区外：其影响半径伸入研究区的仍参与危险源筛查，不计入任何网格单元",
+    ),
+    (
+        r"^resources: (\d+) of (\d+) points lie outside the study area: .*$",
+        r"应急资源：\2 个点中 \1 个位于研究区外：距研究区 coverage.search_buffer_m 以内的仍参与覆盖计算，"
+        r"不计入任何网格单元",
+    ),
     # what the map leaves out or simplifies at scale (display.py, map_context.py, map_compact.py, deck.py)
     (
         r"^([\d,]+) cells are too many for a smooth map: shown as ([\d,]+) H3 r(\d+) cells, each with the "
@@ -279,7 +302,7 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         )
     ),
     (
-        r"^ok: .*?; (\d+) resources; ([\d,]+) of ([\d,]+) residents uncovered; ([\d,]+) of them live over "
+        r"^ok: .*?; (\d+) resources?; ([\d,]+) of ([\d,]+) residents uncovered; ([\d,]+) of them live over "
         r"(\d+) m from a public drive street but near service roads .*?overrides: \{(\w+): .*$",
         r"完成：\1 处资源；\3 人中 \2 人未覆盖；其中 \4 人居住在距公共车行道路 \5 米以上、但靠近内部道路处"
         r"（校园、封闭小区？）：可在配方中为{\6}覆盖改用含内部道路的车行方式",
@@ -318,3 +341,22 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         "无可用避难场所（疏散范围外且容量已知者）：全部疏散人员无避难位置",
     ),
 )
+
+
+def zh_unsnapped_tail(value: str) -> tuple[str, str]:
+    """A coverage status split into its head and, in Chinese, its "resources too far" tail.
+
+    The status's patterns end in ``.*$``, which dropped the named resources from the Chinese text.
+
+    Examples
+    --------
+    >>> zh_unsnapped_tail("ok: x; 1 resource too far from a street, not used: F3 (612 m from a street)")
+    ('ok: x', '；另有 1 处资源距道路过远、未计入：F3（距道路 612 米）')
+    """
+    found = re.search(r"; (\d+) resources? too far from a street(?:, not used: (.*))?$", value)
+    if not found:
+        return value, ""
+    named = re.sub(r" \((\d+) m from a street\)", r"（距道路 \1 米）", found.group(2) or "")
+    named = re.sub(r" and (\d+) more$", r" 等（另 \1 处）", named)
+    tail = f"；另有 {found.group(1)} 处资源距道路过远、未计入" + (f"：{named}" if named else "")
+    return value[: found.start()], tail

@@ -73,6 +73,24 @@ def parquet_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     return {**screen_tables(result), **incident_inputs(result)}
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what Excel reads as the start of a formula
+
+
+def excel_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel would run as a formula (=, +, -, @, tab, CR first: a registry's name
+    ``=HYPERLINK(...)`` or ``=cmd|...``) written with a leading ``'``, which Excel shows as text.
+
+    Examples
+    --------
+    >>> excel_safe(pd.DataFrame({"name": ["=1+1", "加油站", ""], "n": [-1, 2, 3]})).to_dict("list")
+    {'name': ["'=1+1", '加油站', ''], 'n': [-1, 2, 3]}
+    """
+    out = table.copy()
+    for column in out.select_dtypes(include=["object", "string"]).columns:
+        out[column] = out[column].map(lambda v: f"'{v}" if isinstance(v, str) and v[:1] in _FORMULA else v)
+    return out
+
+
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
     responsibility list as CSV for Excel; returns the file names in the order written.
@@ -87,7 +105,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         names.append(f"{name}.parquet")
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
-            pd.DataFrame(table).drop(columns="geometry").to_csv(
+            excel_safe(pd.DataFrame(table).drop(columns="geometry")).to_csv(
                 folder / "responsibility.csv", index=False, encoding="utf-8-sig"
             )
             names.append("responsibility.csv")

@@ -215,8 +215,9 @@ def load_recipe(path: str | Path) -> Recipe:
         When the file is missing, not YAML, or any key is wrong (all problems in one message).
     """
     path = Path(path)
-    if not path.is_file():
-        msg = f"recipe not found: {path} — give the path of a .yaml recipe (see recipes/)"
+    if not path.is_file():  # a folder, device or FIFO too (reading a FIFO would wait forever)
+        found = "not a regular file (a folder, pipe, device?)" if path.exists() else "recipe not found"
+        msg = f"{found}: {path} — give the path of a .yaml recipe (see recipes/)"
         raise RecipeError(msg, [msg])
     text = read_text(path.read_bytes(), str(path))
     return recipe_from_text(text, base_dir=path.resolve().parent, source=str(path))

@@ -115,7 +115,13 @@ def community_units(
     table = gpd.GeoDataFrame(pd.concat(units, ignore_index=True), crs=4326) if units else None
     if polygons is not None and len(polygons) and len(rest):  # say how many units are the recipe's
         drawn = int((table["unit_source"] == "polygons").sum())
-        label = f"{label} ({drawn} units), other cells by H3 parent cell ({len(table) - drawn} units)"
+        rest_units = len(table) - drawn
+        label = (
+            f"{label} ({drawn} unit{'' if drawn == 1 else 's'}), other cells by H3 parent cell "
+            f"({rest_units} unit{'' if rest_units == 1 else 's'})"
+        )
+    elif label.startswith("OSM") and (table is None or not (table["unit_source"] != "h3_parent").any()):
+        label = "H3 parent cells"  # no residential area holds a cell (an area past the extract)
     return table, assignment, label
 
 

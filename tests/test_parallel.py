@@ -206,3 +206,27 @@ def test_beside_overlaps_only_for_work_on_workers_and_raises_after_both_end():
     with pytest.raises(ValueError, match="main failed"):
         parallel.beside(fails, side, scheduler="tcp://127.0.0.1:1")
     assert len(seen) == 1  # the side work had ended when the error came
+
+
+def test_named_tasks_of_a_threads_graph_run_on_the_kept_pools_workers():
+    """``on_worker_processes``: within a kept pool the tasks it names run on the pool's worker
+    processes, the rest of the graph in this process's threads; without it (or without a kept pool)
+    the whole graph stays here."""
+    import os
+
+    import dask
+
+    from urbanrisk import parallel
+
+    def graph():
+        light = dask.delayed(os.getpid, pure=False)(dask_key_name="light-pid")
+        heavy = dask.delayed(os.getpid, pure=False)(dask_key_name="heavy-pid")
+        return [light, heavy, dask.delayed(max, pure=False)(light, heavy, dask_key_name="light-max")]
+
+    with parallel.kept_pool():
+        with parallel.on_worker_processes("heavy"):
+            light, heavy, both = parallel.compute_graph(graph(), scheduler="threads")
+        assert light == os.getpid() != heavy and both == max(light, heavy)  # a worker's result flows on
+        assert parallel.compute_graph(graph(), scheduler="threads")[:2] == [os.getpid()] * 2
+    with parallel.on_worker_processes("heavy"):  # no kept pool: spawning one costs more than it saves
+        assert parallel.compute_graph(graph(), scheduler="threads")[:2] == [os.getpid()] * 2

@@ -12,11 +12,16 @@ from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
 from .outputs.writer import graph_scheduler
-from .parallel import kept_pool, resolve_scheduler
+from .parallel import kept_pool, on_worker_processes, resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
 from .result import RunResult
+
+#: The write graph's tasks (:mod:`urbanrisk.outputs.writer`) a run on ``processes`` sends to its kept
+#: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck);
+#: the grid's parts and the tables stay in the driver's threads (Arrow and Parquet release the lock).
+WRITE_ON_WORKERS = ("write-gpkg", "write-map")
 
 
 def write_run(
@@ -34,7 +39,8 @@ def write_run(
     The caller holds :func:`urbanrisk.lifecycle.run_lock`. ``extra(folder)`` may write more files
     into the unfinished folder (a rescan's changes and alerts) and returns manifest entries. The
     grid's parts, tables, GeoPackage and map are one Dask graph under ``write_scheduler`` (default:
-    :func:`urbanrisk.outputs.writer.graph_scheduler` of ``scheduler``, threads for ``processes``).
+    :func:`urbanrisk.outputs.writer.graph_scheduler` of ``scheduler``, threads for ``processes``;
+    then, in a kept pool, the tasks :data:`WRITE_ON_WORKERS` run on its worker processes).
 
     Returns
     -------
@@ -49,14 +55,16 @@ def write_run(
             "scheduler": scheduler,
             **(manifest_extra or {}),
         }
-        write_outputs(
-            result,
-            folder.path,
-            run=run,
-            after_file=after_file,
-            extra=extra,
-            scheduler=write_scheduler or graph_scheduler(scheduler),
-        )
+        offload = WRITE_ON_WORKERS if write_scheduler is None and scheduler == "processes" else ()
+        with on_worker_processes(*offload):
+            write_outputs(
+                result,
+                folder.path,
+                run=run,
+                after_file=after_file,
+                extra=extra,
+                scheduler=write_scheduler or graph_scheduler(scheduler),
+            )
     assert folder.final is not None
     result.run_dir = folder.final
     if recipe.outputs.publish:

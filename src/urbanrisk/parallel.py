@@ -221,6 +221,29 @@ def kept_pool() -> Iterator[None]:
             kept["pool"].shutdown(wait=False, cancel_futures=True)
 
 
+def warm_kept_pool(*modules: str) -> list[Any]:
+    """Start the kept pool's workers now (:func:`kept_pool`; else nothing), each importing ``modules``,
+    without waiting: on 2 cores they import (~1.7 s CPU each) on the core the driver leaves idle
+    while it reads the layers, instead of at the grid stage's first tasks.
+
+    Returns the futures of the imports: each the modules its worker had not imported yet.
+    """
+    if _KEPT_POOL.get() is None:
+        return []
+    with _worker_pool() as pool:
+        return [pool.submit(_import_all, modules) for _ in range(_pool_size())]
+
+
+def _import_all(modules: tuple[str, ...]) -> list[str]:  # pragma: no cover - runs in the worker processes
+    import importlib
+    import sys
+
+    fresh = [module for module in modules if module not in sys.modules]
+    for module in modules:
+        importlib.import_module(module)
+    return fresh
+
+
 @contextlib.contextmanager
 def _worker_pool() -> Iterator[Any]:
     """The kept pool (:func:`kept_pool`), else a new one for this computation."""
@@ -237,13 +260,17 @@ def _worker_pool() -> Iterator[Any]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _pool_size() -> int:
+    return os.cpu_count() or 1
+
+
 def _new_pool() -> Any:
     """Dask's ``processes`` pool (spawned workers, one per core) whose workers die with the driver."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
-        max_workers=os.cpu_count() or 1,
+        max_workers=_pool_size(),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_die_with_parent,
         initargs=(os.getpid(),),

@@ -205,10 +205,10 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 8], help="N: N x N tiles (4: 16, 8: 64)")
     parser.add_argument(
         "--modes",
-        nargs="+",
+        nargs="*",
         default=["whole", "partitions"],
         choices=["whole", "partitions"],
-        help="processes runs",
+        help="processes runs (none: only the synchronous run)",
     )
     parser.add_argument(
         "--no-synchronous", action="store_true", help="no synchronous run at the largest size"

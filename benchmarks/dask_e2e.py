@@ -17,8 +17,10 @@ limit).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
+import os
 import resource
 import subprocess
 import sys
@@ -37,12 +39,36 @@ def _vm_hwm_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+_SEEN: dict[int, float] = {}  # each worker process's CPU seconds when last read (they exit at the end)
+
+
+def _cpu_now() -> tuple[float, float]:
+    """(this driver process's CPU seconds, its worker processes' CPU seconds so far).
+
+    The driver's from ``RUSAGE_SELF`` (every thread of it); the workers' from ``/proc/<pid>/stat``
+    while they live (the largest reading kept once they have exited), plus ``RUSAGE_CHILDREN``
+    for any other child reaped meanwhile. Load-independent, unlike wall seconds.
+    """
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    for worker in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        _SEEN[worker.pid] = max(_SEEN.get(worker.pid, 0.0), (int(fields[11]) + int(fields[12])) / _TICK)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped.ru_utime + reaped.ru_stime)
+
+
 def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
     from dask.callbacks import Callback
 
     import urbanrisk as ur
 
     inside = []
+    begun: dict = {}
+    write_tasks: dict[str, float] = {}  # seconds per write task (the grid's parts summed)
 
     class Timer(Callback):
         def _start(self, dsk):
@@ -50,6 +76,15 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
 
         def _finish(self, dsk, state, errored):
             inside[-1][1] = time.perf_counter()
+
+        def _pretask(self, key, dsk, state):
+            begun[key] = time.perf_counter()
+
+        def _posttask(self, key, result, dsk, state, worker_id):
+            name = str(key[0] if isinstance(key, tuple) else key)
+            name = name.rsplit("-", 1)[0] if name.startswith("write-grid-part") else name
+            if name.startswith("write-") and key in begun:  # submitted -> done (queueing included)
+                write_tasks[name] = round(write_tasks.get(name, 0.0) + time.perf_counter() - begun[key], 3)
 
     loaded = ur.load_recipe(recipe)
     loaded = loaded.model_copy(
@@ -64,18 +99,26 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
         }
     )
     marks = []  # (name, time) after each stage and each output file
+    cpu_marks = [("start", *_cpu_now())]  # (name, driver CPU s, workers' CPU s) after each stage
+
+    def mark(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+        cpu_marks.append((name, *_cpu_now()))
+
     start = time.perf_counter()
     with Timer():
         result = ur.run_recipe(
             loaded,
             scheduler=scheduler,
             out=out,
-            after_stage=lambda name: marks.append((name, time.perf_counter())),
+            after_stage=mark,
         )
     end = time.perf_counter()
     wall = end - start
+    cpu_marks.append(("end", *_cpu_now()))
     for worker in multiprocessing.active_children():  # the pool's workers exit after the run returns
         worker.join()
+    cpu_marks.append(("exit", *_cpu_now()))
     dask_s = sum(b - a for a, b in inside if b is not None)
     spans = [b for b in inside if b[1] is not None]
     print(
@@ -88,6 +131,8 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
                 "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "timings": result.timings,
                 "driver_only_by_stage": _alone_by_stage(start, end, marks, result.timings, spans),
+                "write_tasks": write_tasks,
+                "cpu_by_stage": _cpu_by_stage(cpu_marks, result.timings),
                 "cells": len(result.grid),
                 "run_dir": str(result.run_dir),
             }
@@ -102,10 +147,28 @@ def _alone_by_stage(start: float, end: float, marks: list, stages: dict, spans: 
     before = start
     for name, at in [*marks, ("write", end)]:
         inside = sum(max(0.0, min(b, at) - max(a, before)) for a, b in spans)
-        key = name if name in stages else "write"
+        key = name if name in stages and name not in alone else "write"  # the files: "grid" again
         alone[key] = round(alone.get(key, 0.0) + (at - before) - inside, 3)
         before = at
     return alone
+
+
+def _cpu_by_stage(cpu_marks: list, stages: dict) -> dict[str, list[float]]:
+    """[driver CPU s, workers' CPU s] per stage (each output file and the rest count to ``write``; the
+    workers' exit to ``exit``)."""
+    by: dict[str, list[float]] = {}
+    for (_, d0, w0), (name, d1, w1) in itertools.pairwise(cpu_marks):
+        key = name if (name in stages and name not in by) or name == "exit" else "write"
+        got = by.setdefault(key, [0.0, 0.0])
+        got[0] = round(got[0] + d1 - d0, 3)
+        got[1] = round(got[1] + w1 - w0, 3)
+    return by
+
+
+def _two_core_bound(cpu: dict[str, list[float]]) -> float:
+    """The wall seconds the CPU seconds allow on 2 idle cores: per stage the driver's own CPU seconds
+    (it runs them one after the other) or half of all, whichever is more."""
+    return sum(max(d, (d + w) / 2) for d, w in cpu.values())
 
 
 def _run(recipe: Path, scheduler: str, partitioned: bool, out: Path) -> dict:
@@ -142,10 +205,10 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 8], help="N: N x N tiles (4: 16, 8: 64)")
     parser.add_argument(
         "--modes",
-        nargs="+",
+        nargs="*",
         default=["whole", "partitions"],
         choices=["whole", "partitions"],
-        help="processes runs",
+        help="processes runs (none: only the synchronous run)",
     )
     parser.add_argument(
         "--no-synchronous", action="store_true", help="no synchronous run at the largest size"
@@ -187,6 +250,14 @@ def main() -> int:
         )
         alone_by = ", ".join(f"{k} {v:.1f}" for k, v in got["driver_only_by_stage"].items() if v >= 0.05)
         print(f"{'':>5} driver-only by stage (s): {alone_by}")
+        print(f"{'':>5} write tasks (s, submitted to done): {got['write_tasks']}")
+        cpu = got["cpu_by_stage"]
+        driver, workers = (sum(v[i] for v in cpu.values()) for i in (0, 1))
+        print(
+            f"{'':>5} CPU s driver {driver:.1f}, workers {workers:.1f}; on 2 idle cores >= "
+            f"{_two_core_bound(cpu):.1f} s; by stage (driver/workers): "
+            + ", ".join(f"{k} {d:.1f}/{w:.1f}" for k, (d, w) in cpu.items() if d + w >= 0.05)
+        )
     return 0
 
 

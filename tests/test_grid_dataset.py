@@ -197,14 +197,18 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
     wudaokou_run, worker_pool, tmp_path, monkeypatch
 ):
     """The write stage's one Dask graph (grid parts, tables, GeoPackage, map: outputs/writer.py) on
-    threads and on the run's kept worker pool writes what the synchronous scheduler writes."""
+    threads, on the run's kept worker pool, and as a ``processes`` run writes it (threads, but the
+    GeoPackage and the map on the pool's workers) writes what the synchronous scheduler writes."""
     _, result = wudaokou_run
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
     written = {}
-    for scheduler in ("synchronous", "threads", "processes"):
-        run_dir = write_run(result, tmp_path / scheduler, scheduler=scheduler, write_scheduler=scheduler)
+    for scheduler in ("synchronous", "threads", "processes", "processes-run"):
+        run = scheduler.removesuffix("-run")
+        graph = None if scheduler.endswith("-run") else scheduler
+        run_dir = write_run(result, tmp_path / scheduler, scheduler=run, write_scheduler=graph)
         written[scheduler] = _files(run_dir)
     expected = written.pop("synchronous")
+    assert written["processes-run"]["map.html"] == expected["map.html"]  # written on a worker process
     assert "shown as" in expected["map.html"].decode() and "risk.gpkg:buildings" in expected
     for scheduler, files in written.items():
         assert files.keys() == expected.keys(), scheduler
@@ -212,6 +216,6 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
             if name.startswith("risk.gpkg:"):
                 pd.testing.assert_frame_equal(content, expected[name], check_exact=True)
             elif name == "manifest.json":
-                assert content == {**expected[name], "scheduler": scheduler}, scheduler
+                assert content == {**expected[name], "scheduler": scheduler.removesuffix("-run")}, scheduler
             else:
                 assert content == expected[name], (scheduler, name)

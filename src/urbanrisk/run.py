@@ -12,11 +12,26 @@ from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
 from .outputs.writer import graph_scheduler
-from .parallel import kept_pool, resolve_scheduler
+from .parallel import kept_pool, on_worker_processes, resolve_scheduler, warm_kept_pool
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
 from .result import RunResult
+
+#: The write graph's tasks (:mod:`urbanrisk.outputs.writer`) a run on ``processes`` sends to its kept
+#: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck);
+#: the grid's parts and the tables stay in the driver's threads (Arrow and Parquet release the lock).
+WRITE_ON_WORKERS = ("write-gpkg", "write-map")
+
+#: What the grid's tasks import on a worker process (:func:`_warm`).
+GRID_TASK_MODULES = ("urbanrisk.indicators", "urbanrisk.layer_store", "urbanrisk.population", "geopandas")
+
+
+def _warm(scheduler: str) -> None:
+    """On ``processes``, the kept pool's workers start now and import what the grid's tasks need while
+    the driver checks and reads the layers (:func:`urbanrisk.parallel.warm_kept_pool`)."""
+    if scheduler == "processes":
+        warm_kept_pool(*GRID_TASK_MODULES)
 
 
 def write_run(
@@ -34,7 +49,8 @@ def write_run(
     The caller holds :func:`urbanrisk.lifecycle.run_lock`. ``extra(folder)`` may write more files
     into the unfinished folder (a rescan's changes and alerts) and returns manifest entries. The
     grid's parts, tables, GeoPackage and map are one Dask graph under ``write_scheduler`` (default:
-    :func:`urbanrisk.outputs.writer.graph_scheduler` of ``scheduler``, threads for ``processes``).
+    :func:`urbanrisk.outputs.writer.graph_scheduler` of ``scheduler``, threads for ``processes``;
+    then, in a kept pool, the tasks :data:`WRITE_ON_WORKERS` run on its worker processes).
 
     Returns
     -------
@@ -49,14 +65,16 @@ def write_run(
             "scheduler": scheduler,
             **(manifest_extra or {}),
         }
-        write_outputs(
-            result,
-            folder.path,
-            run=run,
-            after_file=after_file,
-            extra=extra,
-            scheduler=write_scheduler or graph_scheduler(scheduler),
-        )
+        offload = WRITE_ON_WORKERS if write_scheduler is None and scheduler == "processes" else ()
+        with on_worker_processes(*offload):
+            write_outputs(
+                result,
+                folder.path,
+                run=run,
+                after_file=after_file,
+                extra=extra,
+                scheduler=write_scheduler or graph_scheduler(scheduler),
+            )
     assert folder.final is not None
     result.run_dir = folder.final
     if recipe.outputs.publish:
@@ -113,11 +131,13 @@ def run_recipe(
     }
     if not write:
         with kept_pool():  # one pool of worker processes for every stage's partitions (processes)
+            _warm(scheduler)
             result = compute_run(recipe, **options)
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
     with run_lock(out_dir), kept_pool():
+        _warm(scheduler)
         result = compute_run(recipe, **options)
         result.renderer = result_deck
         start = time.perf_counter()

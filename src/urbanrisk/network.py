@@ -69,7 +69,7 @@ class StreetGraph:
     time_s: csr_matrix  # minimum travel time over parallel edges (drive) or walking time (walk)
     length_m: csr_matrix  # minimum length over parallel edges
     utm_crs: str
-    edges: pd.DataFrame | None = None
+    edges: pd.DataFrame | None = None  # None when dropped after building (a run's graphs): no ``graph``
     lonlat: np.ndarray | None = None
     at_grade: np.ndarray | None = None  # per node: on at least one street-level edge (None: all)
     public: np.ndarray | None = None  # drive_service, per node: a snap node of the public (drive) network

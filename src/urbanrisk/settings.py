@@ -40,6 +40,11 @@ partition_coverage_exact_ratio: float = 2.0
 #: off by default (measured slower than the driver alone on the samples: benchmarks/RESULTS.md).
 partitioned_screens: bool = False
 
+#: glibc's mmap threshold, fixed for the run (:mod:`urbanrisk._malloc`; glibc only), in bytes; None:
+#: glibc's own, which rises as large arrays are freed (see benchmarks/RESULTS.md, "32 x 32 memory
+#: (session 7)"). ``MALLOC_MMAP_THRESHOLD_`` in the environment sets it too, and wins.
+mmap_threshold_bytes: int | None = None
+
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 

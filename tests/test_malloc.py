@@ -50,3 +50,13 @@ def test_a_fixed_threshold_maps_what_glibc_would_have_put_on_its_heap():
 
 def test_the_environment_variable_wins():
     assert _probe("131072", MALLOC_MMAP_THRESHOLD_="33554432")[0] == "False"
+
+
+def test_a_run_fixes_the_threshold_of_the_setting_first(monkeypatch, tmp_path):
+    from urbanrisk import _errors, run, settings
+
+    calls = []
+    monkeypatch.setattr(run, "fix_mmap_threshold", calls.append)
+    with pytest.raises(_errors.InputError):  # a recipe that is not there: refused after the threshold is set
+        run.run_recipe(tmp_path / "missing.yaml")
+    assert calls == [settings.mmap_threshold_bytes] == [128 * 1024]

@@ -160,6 +160,21 @@ def test_one_way_streets_are_respected_when_driving_not_walking():
     assert drive.time_s.nnz == 1 and walk.time_s.nnz == 2
 
 
+def test_a_runs_street_graphs_route_as_built_without_their_edges_or_a_hash_table_on_the_layer():
+    from urbanrisk.street_graphs import street_graphs
+
+    streets, nodes = _street_grid(3)
+    nodes = nodes.set_axis(pd.Index(nodes.index.to_numpy(), name="osmid"))  # no look-up made on it yet
+    graphs = street_graphs(streets, nodes, utm_crs=UTM50, speeds=_speeds())
+    assert "_engine" not in nodes.index._cache  # the node look-ups' hash table went with the call
+    for mode in ("drive", "walk"):
+        built = street_graph(streets, nodes, mode=mode, utm_crs=UTM50, speeds=_speeds())
+        kept = graphs[mode]
+        assert kept.edges is None and len(built.edges) == 2 * 2 * 7 * 6  # both ways of 84 segments
+        assert (kept.time_s != built.time_s).nnz == 0 and (kept.length_m != built.length_m).nnz == 0
+        assert np.array_equal(kept.node_ids, built.node_ids) and np.array_equal(kept.xy, built.xy)
+
+
 def test_greedy_siting_picks_the_site_a_person_would_pick():
     streets, nodes = _street_grid(n=20)  # a 4 km x 4 km lattice
     graph = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds())

@@ -254,9 +254,11 @@ def test_outlines_and_parents_at_once_equal_one_cell_set_at_a_time(wudaokou):
     assert any(len(g.interiors) for g in eager if g.geom_type == "Polygon")  # a ring has a hole
 
 
-def test_factor_words_equal_the_loop_over_cells():
+def test_factor_words_equal_the_loop_over_cells(monkeypatch):
     # the words written per indicator at once and joined equal the per-cell loop they replaced,
-    # with unmeasured (NaN/0) indicators, ties, cells without a grade and cells with no reason
+    # with unmeasured (NaN/0) indicators, ties, cells without a grade and cells with no reason;
+    # and the same when written in chunks of cells (a chunk ends mid-frame, the last one short)
+    from urbanrisk import grade
     from urbanrisk.grade import factor_words
 
     rng = np.random.default_rng(4)
@@ -293,6 +295,8 @@ def test_factor_words_equal_the_loop_over_cells():
         top = np.argsort(-weighted[i], kind="stable")[:3]
         text = "; ".join(texts[k] for k in top if weighted[i, k] > 0) or "nothing notable"
         expected.append(text if r["graded"] else f"no data: too little measured here to grade ({text})")
+    assert factor_words(frame, names) == expected
+    monkeypatch.setattr(grade, "FACTOR_CHUNK", 700)
     assert factor_words(frame, names) == expected
     assert (
         sum(t == "nothing notable" for t in expected) > 0

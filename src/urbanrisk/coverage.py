@@ -50,7 +50,7 @@ from .result import CoverageResult, Standard
 from .service_roads import campus_hint
 from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
-from .street_graphs import network_tables
+from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
 from .supply import two_step_fca
 
@@ -315,9 +315,7 @@ def coverage_stage(
     delay = fixed_delay(speeds)
     standards = with_fixed_delay(standards, delay)
     cells_xy = cell_centres_xy(grid.index, utm_crs)
-    # an index of the stage's own: its hash table (~70 MB for 2M nodes) goes with the stage, not the layer
-    ids = street_nodes.index
-    street_nodes = street_nodes.set_axis(pd.Index(ids.to_numpy(), name=ids.name))
+    street_nodes = own_index(street_nodes)  # its look-ups' hash table goes with the stage
     where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "graphs": graphs}  # of the campus hint
     unknown: dict[str, str] = {}
     for standard in standards:
@@ -339,10 +337,8 @@ def coverage_stage(
             continue
         if standard.mode not in graphs:
             ready = (graphs_ready or {}).get(standard.mode)
-            graphs[standard.mode] = (
-                ready
-                if ready is not None
-                else street_graph(streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds)
+            graphs[standard.mode] = ready or routed(
+                street_graph(streets, street_nodes, mode=standard.mode, utm_crs=utm_crs, speeds=speeds)
             )
         graph = graphs[standard.mode]
         graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)

@@ -60,6 +60,8 @@ VULNERABLE_REF = 3.0  # vulnerable sites in a cell's neighbourhood that make the
 #: Lack of coping at travel = the limit (:func:`urbanrisk.coverage.coping_score` of 1): above it, on
 #: average beyond the standards, and a reason of the grade (a whole dimension, weighed as one)
 COPING_AT_LIMIT = 1.0 + 9.0 * 0.75 / 1.75
+#: Cells put in words at a time (:func:`factor_words`; a 32 x 32 metropolis's at once held ~300 MB)
+FACTOR_CHUNK = 65_536
 
 
 def _log_score(value: np.ndarray, ref: float) -> np.ndarray:
@@ -369,8 +371,12 @@ def factor_words(frame: pd.DataFrame, hazard_names: dict[str, str]) -> list[str]
     beyond the standards among them), in words.
 
     An unmeasured indicator is never a reason; a cell without a grade says "no data". Only the
-    reasons told are written (each indicator's for the cells it is a reason of), then joined at once.
+    reasons told are written (each indicator's for the cells it is a reason of), then joined at once,
+    :data:`FACTOR_CHUNK` cells at a time (a cell's words depend on its own row alone).
     """
+    if len(frame) > FACTOR_CHUNK:
+        chunks = (frame.iloc[s : s + FACTOR_CHUNK] for s in range(0, len(frame), FACTOR_CHUNK))
+        return [words for chunk in chunks for words in factor_words(chunk, hazard_names)]
     weighted = frame[[f"w_{k}" for k in range(7)]].to_numpy()
     n = len(frame)
     order = np.argsort(-weighted, axis=1, kind="stable")[:, :3]
@@ -438,4 +444,4 @@ def grade_cells(
     out["factors"] = pd.Series(words, index=scores.index, name="factors", dtype="str")
     geometry = out.pop("geometry")
     out["geometry"] = geometry
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs, copy=False)  # not a copy of every column

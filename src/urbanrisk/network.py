@@ -69,7 +69,7 @@ class StreetGraph:
     time_s: csr_matrix  # minimum travel time over parallel edges (drive) or walking time (walk)
     length_m: csr_matrix  # minimum length over parallel edges
     utm_crs: str
-    edges: pd.DataFrame | None = None
+    edges: pd.DataFrame | None = None  # None when dropped after building (a run's graphs): no ``graph``
     lonlat: np.ndarray | None = None
     at_grade: np.ndarray | None = None  # per node: on at least one street-level edge (None: all)
     public: np.ndarray | None = None  # drive_service, per node: a snap node of the public (drive) network
@@ -299,7 +299,7 @@ def edges_to_matrices(edges: pd.DataFrame, nodes: pd.DataFrame, *, mode: str, ut
     ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
     codes, node_ids = pd.factorize(ends, sort=True)  # node_ids ascending, as np.unique gives them
     m, n = len(edges), len(node_ids)
-    rows, cols, first = _first_pairs(codes[:m].astype(np.int64), codes[m:].astype(np.int64), n)
+    rows, cols, first = _first_pairs(*np.split(codes.astype(np.int64, copy=False), [m]), n)  # (views)
     time_min = _min_per_pair(edges["travel_time"].to_numpy(dtype=float), first)
     length_min = _min_per_pair(edges["length"].to_numpy(dtype=float), first)
     # a zero weight would vanish from a sparse matrix: floor at a microsecond / micrometre

@@ -200,6 +200,7 @@ def screen_and_grade(
     hazard_table, hazard_status = _hazard_table(
         recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of")
     )
+    forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
@@ -221,8 +222,8 @@ def screen_and_grade(
     )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
-    geometry = graded.pop("geometry")
-    graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS)
+    geometry = graded.pop("geometry")  # copy=False: geopandas copies a DataFrame whole (32 x 32: ~600 MB)
+    graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS, copy=False)
     communities, how = communities_screen(
         graded,
         hazard_table,
@@ -240,7 +241,6 @@ def screen_and_grade(
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
-    forget_projected()  # the grid's cells in UTM (the 32 x 32 metropolis: 180 MB), for these screens only
     return graded, screens
 
 
@@ -358,7 +358,7 @@ def finish_run(
     if len(wide.columns):
         geometry = grid.pop("geometry")
         grid = gridmod.with_columns(grid, wide).assign(geometry=geometry)
-        grid = gpd.GeoDataFrame(grid, geometry="geometry", crs=CRS)
+        grid = gpd.GeoDataFrame(grid, geometry="geometry", crs=CRS, copy=False)
     screens.registers = stage(
         "registers",
         lambda: level_registers(

@@ -40,6 +40,12 @@ partition_coverage_exact_ratio: float = 2.0
 #: off by default (measured slower than the driver alone on the samples: benchmarks/RESULTS.md).
 partitioned_screens: bool = False
 
+#: glibc's mmap threshold, fixed for a run (:mod:`urbanrisk._malloc`; glibc only), in bytes; None:
+#: glibc's own, which rises as large arrays are freed. 128 KiB: the 32 x 32 metropolis peaked ~400 MiB
+#: lower (3,654 MiB) for ~9 % more CPU seconds (benchmarks/RESULTS.md, "32 x 32 memory (session 7)").
+#: ``MALLOC_MMAP_THRESHOLD_`` in the environment wins.
+mmap_threshold_bytes: int | None = 128 * 1024
+
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"
 

@@ -29,16 +29,34 @@ def street_graphs(
     speeds: pd.DataFrame,
     modes: tuple[str, ...] = KEPT_MODES,
 ) -> dict[str, StreetGraph]:
-    """The graph of each of ``modes`` that has streets (:func:`urbanrisk.network.street_graph`)."""
+    """The graph of each of ``modes`` that has streets (:func:`urbanrisk.network.street_graph`), as
+    routed: its matrices, not its edges (no ``StreetGraph.graph``)."""
     graphs: dict[str, StreetGraph] = {}
     if streets is None or not len(streets):
         return graphs
+    street_nodes = own_index(street_nodes)
     for mode in modes:
         try:
-            graphs[mode] = street_graph(streets, street_nodes, mode=mode, utm_crs=utm_crs, speeds=speeds)
+            graphs[mode] = routed(
+                street_graph(streets, street_nodes, mode=mode, utm_crs=utm_crs, speeds=speeds)
+            )
         except InputError:  # no street of the mode: nothing to keep
             continue
     return graphs
+
+
+def own_index(street_nodes: pd.DataFrame) -> pd.DataFrame:
+    """``street_nodes`` (shallow copy) on an index of its own: the hash table its look-ups build (the
+    32 x 32 metropolis: ~70 MB for 2.3M nodes) goes with the caller's stage, not with the layer."""
+    ids = street_nodes.index
+    return street_nodes.set_axis(pd.Index(ids.to_numpy(), name=ids.name))
+
+
+def routed(graph: StreetGraph) -> StreetGraph:
+    """``graph`` without its edges table (``StreetGraph.edges``: the 32 x 32 metropolis's drive and
+    walk edges held ~0.4 GB): a run routes on the matrices; only an osmnx export reads the edges."""
+    graph.edges = None
+    return graph
 
 
 def network_tables(

@@ -1,0 +1,37 @@
+"""glibc's mmap threshold, fixed: the large arrays a stage frees go back to the system.
+
+glibc serves an allocation above its mmap threshold (128 KiB at start) from a mapping of its own,
+returned when freed, but raises the threshold to the size of each such block freed (up to 32 MiB):
+from then on arrays of that size come from the heap, which keeps what they held once freed (a page
+of it still holds a live object). A run of the 32 x 32 metropolis then kept ~0.7 GB more after its
+coverage stage (``benchmarks/RESULTS.md``, "32 x 32 memory"). ``mallopt(M_MMAP_THRESHOLD, n)`` fixes
+the threshold; every allocation above it then costs a mapping and its page faults (CPU seconds).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+
+#: glibc's ``mallopt`` parameter numbers (malloc.h) and its default trim threshold.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, DEFAULT_TRIM_THRESHOLD = -1, -3, 128 * 1024
+
+
+def fix_mmap_threshold(threshold: int | None) -> bool:
+    """Fix glibc's mmap threshold at ``threshold`` bytes for this process; True when set.
+
+    The trim threshold goes back to glibc's default (raised with the mmap threshold, it let the
+    heap's free top stay), as with ``MALLOC_MMAP_THRESHOLD_`` set from the start. Nothing is set when
+    ``threshold`` is None, off glibc (its ``gnu_get_libc_version`` is missing), or when the
+    environment sets ``MALLOC_MMAP_THRESHOLD_`` (the user's choice wins).
+    """
+    if threshold is None or not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018 - raises AttributeError on musl and other C libraries
+        trim = libc.mallopt(ctypes.c_int(M_TRIM_THRESHOLD), ctypes.c_int(DEFAULT_TRIM_THRESHOLD))
+        return bool(trim and libc.mallopt(ctypes.c_int(M_MMAP_THRESHOLD), ctypes.c_int(int(threshold))))
+    except (OSError, AttributeError):
+        return False

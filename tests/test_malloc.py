@@ -1,0 +1,62 @@
+"""glibc's mmap threshold fixed for a run (urbanrisk._malloc), checked in a fresh process each."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+
+PROBE = """
+import ctypes, sys
+from urbanrisk._malloc import fix_mmap_threshold
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in "arena ord sm hblks hblkhd usm fsm uord ford keep".split()]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+libc.free(libc.malloc(24 << 20))  # freed, a mapped block raises glibc's threshold to 24 MiB
+libc.free(libc.malloc(8 << 20))  # then 8 MiB come from the heap, whose top keeps them
+fixed = fix_mmap_threshold(None if sys.argv[1] == "None" else int(sys.argv[1]))
+before = libc.mallinfo2().hblkhd
+block = libc.malloc(12 << 20)
+print(fixed, libc.mallinfo2().hblkhd - before)
+"""
+
+
+def _probe(threshold: str, **env: str) -> tuple[str, int]:
+    environment = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    environment |= {"PYTHONPATH": str(Path(__file__).parents[1] / "src"), **env}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, threshold], env=environment, capture_output=True, text=True, check=True
+    )
+    fixed, mapped = out.stdout.split()
+    return fixed, int(mapped)
+
+
+def test_a_fixed_threshold_maps_what_glibc_would_have_put_on_its_heap():
+    assert _probe("None") == ("False", 0)  # glibc's own threshold (raised to 24 MiB): 12 MiB on the heap
+    fixed, mapped = _probe("131072")
+    assert fixed == "True" and mapped >= 12 << 20  # a mapping of its own, returned when freed
+
+
+def test_the_environment_variable_wins():
+    assert _probe("131072", MALLOC_MMAP_THRESHOLD_="33554432")[0] == "False"
+
+
+def test_a_run_fixes_the_threshold_of_the_setting_first(monkeypatch, tmp_path):
+    from urbanrisk import _errors, run, settings
+
+    calls = []
+    monkeypatch.setattr(run, "fix_mmap_threshold", calls.append)
+    with pytest.raises(_errors.InputError):  # a recipe that is not there: refused after the threshold is set
+        run.run_recipe(tmp_path / "missing.yaml")
+    assert calls == [settings.mmap_threshold_bytes] == [128 * 1024]

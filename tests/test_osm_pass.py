@@ -114,3 +114,36 @@ def test_an_extract_too_big_for_the_scratch_disk_is_refused_before_the_pass(monk
     needed = WUDAOKOU_OSM.stat().st_size  # an XML extract needs about its own size
     monkeypatch.setattr(osm_pass.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(0, 0, needed * 2))
     assert osm_pass.check_scratch_space(WUDAOKOU_OSM, WUDAOKOU_OSM.parent) is None
+
+
+def test_the_read_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path):
+    """The collector is off during the read (it walked every row and node id list alive) and back on
+    after it, also when the read fails; one switched off by the caller stays off."""
+    import gc
+
+    from urbanrisk._errors import LayerError
+    from urbanrisk.layers import osm as osm_module
+
+    seen = []
+    real = osm_module.read_pass
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(osm_module, "read_pass", spy)
+        osm_from_file(BUPT_OSM)
+    assert seen == [False] and gc.isenabled()
+    cut = tmp_path / "cut.osm"
+    cut.write_bytes(WUDAOKOU_OSM.read_bytes()[:1_200_000])
+    with pytest.raises(LayerError):
+        osm_from_file(cut)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        osm_from_file(BUPT_OSM)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

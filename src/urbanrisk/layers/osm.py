@@ -17,8 +17,11 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,7 +134,8 @@ class _Collector:
     def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, str, str]]:
         """The kinds (with roles, ``|``-joined, and group) an object's tags map to in the tag table."""
         # the object's few tags whose key is in the table: most objects share a handful of such sets
-        pairs = tuple((key, value) for key, value in tags.items() if key in self.key_rank)
+        rank = self.key_rank
+        pairs = tuple([(key, value) for key, value in tags.items() if key in rank])
         kinds = self._kinds.get(pairs)
         if kinds is None:
             found: dict[str, tuple[str, str]] = {}
@@ -146,14 +150,16 @@ class _Collector:
         """Take one tagged area into the layers it belongs to (counted, with its timestamp)."""
         self.stats["tagged_objects"] += 1
         data = obj._pyosmium_data  # the C++ object: one Python layer less per call (see tag_dict)
-        from_way = data.from_way()
-        # an area from a way has the way's timestamp, which the pass's OPL text already counts
-        if not from_way and obj.timestamp is not None:
-            stamp = int(obj.timestamp.timestamp())
-            self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
+        if data.from_way():  # an area from a way has the way's timestamp, which the OPL text counts
+            ref = f"way/{data.orig_id()}"
+        else:
+            if obj.timestamp is not None:
+                stamp = int(obj.timestamp.timestamp())
+                self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
+            ref = f"relation/{data.orig_id()}"
         tags = tag_dict(obj)
         if tags:
-            self._area(obj, tags, f"{'way' if from_way else 'relation'}/{data.orig_id()}")
+            self._area(obj, tags, ref)
 
     def node(self, obj: osmium.osm.Node) -> None:
         """Take one tagged node with a key of the tag table (counted with the OPL text, not here)."""
@@ -176,16 +182,19 @@ class _Collector:
             self.stats["areas_invalid"] += 1
             return
         geom = bytes.fromhex(text)  # half the memory of pyosmium's hex while the rows wait
-        name = clean_text(tags.get("name") or tags.get("brand"))
+        name = tags.get("name") or tags.get("brand")
+        name = name[: settings.max_text_length] if name else ""  # clean_text, inline: once per area
         building = tags.get("building")
         if building is not None and building != "no":
             self.buildings.append(
                 (ref, building, tags.get("building:levels"), tags.get("height"), name, geom)
             )
-        for key in ("landuse", "amenity"):
-            value = tags.get(key)
-            if value and (key == "landuse" or (key, value) in self.context_pairs):
-                self.landuse.append((ref, key, value, name, geom))
+        landuse = tags.get("landuse")
+        if landuse:
+            self.landuse.append((ref, "landuse", landuse, name, geom))
+        amenity = tags.get("amenity")
+        if amenity and ("amenity", amenity) in self.context_pairs:
+            self.landuse.append((ref, "amenity", amenity, name, geom))
         for kind, roles, group in self.match_kinds(tags):
             self.pois.append((ref, kind, roles, group, name, geom, text))
 
@@ -203,6 +212,20 @@ def default_tables(
     )
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (as it was again after): a read allocates millions of
+    objects that make no cycle (rows, tags, WKB, node id lists), and every full collection walked all
+    of those alive, more often the larger the extract."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_pass(
     path: Path, collected: _Collector, street_block: int = 1 << 22
 ) -> tuple[float, float, float, float] | None:
@@ -218,7 +241,7 @@ def read_pass(
     """
     _check_readable(path)
     stats = collected.stats
-    with tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
+    with collection_paused(), tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
         check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
@@ -318,8 +341,15 @@ def osm_from_file(
         When the file is missing, cut or corrupt, or holds no usable feature.
     """
     tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
+    with collection_paused():
+        return _layers(Path(path), tag_table, building_types, landuse_context)
+
+
+def _layers(
+    path: Path, tag_table: pd.DataFrame, building_types: pd.DataFrame, landuse_context: pd.DataFrame
+) -> OsmLayers:
     collected = _Collector(tag_table, landuse_context)
-    bounds = read_pass(Path(path), collected)
+    bounds = read_pass(path, collected)
     stats = collected.stats
     # each list of rows is dropped once it is a frame: the peak holds one layer twice, not all
     landuse_gdf = frame_of(collected.landuse, LANDUSE_COLUMNS)
@@ -358,10 +388,10 @@ def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
     if not rows:
         return geo_frame(pd.DataFrame([], columns=[c for c in columns if c != "geometry"]), [])
     values = dict(zip(columns, zip(*rows, strict=True), strict=True))
-    # pyosmium's WKB is hex text, which GEOS reads 4x slower than the bytes (the collector keeps bytes)
-    wkb = [bytes.fromhex(value) if isinstance(value, str) else value for value in values.pop("geometry")]
+    # WKB bytes (the collector decodes pyosmium's hex, which GEOS reads 4x slower)
+    wkb = np.array(values.pop("geometry"), dtype=object)
     frame = pd.DataFrame({name: list(column) for name, column in values.items()})
-    return geo_frame(frame, shapely.from_wkb(np.array(wkb, dtype=object)))
+    return geo_frame(frame, shapely.from_wkb(wkb))
 
 
 def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFrame:

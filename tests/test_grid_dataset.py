@@ -215,3 +215,21 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
                 assert content == {**expected[name], "scheduler": scheduler}, scheduler
             else:
                 assert content == expected[name], (scheduler, name)
+
+
+def _fails(message):
+    raise PartitionFailedError(message)
+
+
+def test_a_forked_writer_says_why_it_failed_and_an_unreleased_one_ends():
+    """The GeoPackage's forked writer (outputs/forked.py): its error comes back to the driver with its
+    traceback; one never released (a write stage that failed first) ends when closed."""
+    from urbanrisk.outputs.forked import ForkedCall, ForkedCallError
+
+    call = ForkedCall(_fails, "no room on the disk")
+    with pytest.raises(ForkedCallError, match="PartitionFailedError: no room on the disk"):
+        call.result()
+    call.close()
+    unreleased = ForkedCall(_fails, "never run")
+    unreleased.close()
+    assert not unreleased._process.is_alive() and unreleased._process.exitcode == 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,39 +51,84 @@ def part_name(parent: str) -> str:
 
 
 class PartRows:
-    """One part's rows of the grid, cut when its task runs (:meth:`rows`): the parts of a large grid
-    are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a task sent to a
-    worker process), it carries its rows alone, never the whole grid."""
+    """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
+    of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). ``table``
+    is the whole grid as Arrow (:func:`grid_table`, made once). Pickled (a task sent to a worker
+    process), it carries its rows alone, never the whole grid."""
 
-    __slots__ = ("grid", "positions")
+    __slots__ = ("grid", "positions", "table")
 
-    def __init__(self, grid: gpd.GeoDataFrame, positions: np.ndarray | None = None) -> None:
-        self.grid, self.positions = grid, positions
+    def __init__(self, grid: gpd.GeoDataFrame, positions: np.ndarray | None, table: pa.Table) -> None:
+        self.grid, self.positions, self.table = grid, positions, table
 
     def rows(self) -> gpd.GeoDataFrame:
         """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
         return self.grid if self.positions is None else self.grid.iloc[self.positions]
 
-    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame]]:
-        return PartRows, (self.rows(),)
+    def arrow(self) -> pa.Table:
+        """The part's rows of the Arrow table (its schema's metadata still the whole grid's)."""
+        return self.table if self.positions is None else self.table.take(self.positions)
+
+    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, pa.Table]]:
+        return PartRows, (self.rows(), None, self.arrow())
 
 
-def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, PartRows]]:
+def split_grid(
+    grid: gpd.GeoDataFrame, partition_resolution: int, table: pa.Table | None = None
+) -> list[tuple[str, PartRows]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
-    are cut from the grid when asked for (:meth:`PartRows.rows`).
+    are cut from the grid when asked for (:meth:`PartRows.rows`). ``table``: the grid as Arrow
+    (default :func:`grid_table`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
     positions = pd.RangeIndex(len(grid)).groupby(parents)
-    return [(str(parent), PartRows(grid, np.asarray(positions[parent]))) for parent in sorted(positions)]
+    table = grid_table(grid) if table is None and len(grid) else table
+    return [
+        (str(parent), PartRows(grid, np.asarray(positions[parent]), table)) for parent in sorted(positions)
+    ]
 
 
-def table_schema(grid: gpd.GeoDataFrame) -> pa.Schema:
-    """The Arrow types of the grid's columns and index (geometry aside), from the whole table once:
-    every part is cast to them, so a column that is empty in one part keeps its type there."""
-    return pa.Schema.from_pandas(pd.DataFrame(grid.drop(columns=grid.geometry.name)), preserve_index=True)
+def grid_table(grid: gpd.GeoDataFrame) -> pa.Table:
+    """The whole grid as the Arrow table geopandas writes to GeoParquet 1.1 (index kept), converted
+    once: each part's table is cut from it (:func:`part_table`), which per part cost most of the
+    write (pandas' per-column overhead times ~100 columns times every part)."""
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    return _geopandas_to_arrow(grid, index=True, schema_version="1.1.0")
+
+
+def part_table(table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray) -> pa.Table:
+    """A part's rows cut from :func:`grid_table` with the metadata geopandas gives the part itself:
+    its geometry types and bbox (``bounds``: its rows' ``shapely.bounds``), and the pandas types of
+    its object columns (an object column all None in a part is "empty" there)."""
+    from geopandas.io.arrow import _get_geometry_types
+
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    column = geo["columns"][rows.geometry.name]
+    column["geometry_types"] = _get_geometry_types(rows.geometry)
+    with warnings.catch_warnings():  # all-empty geometries: no bbox, as geopandas
+        warnings.filterwarnings("ignore", r"All-NaN slice encountered", RuntimeWarning)
+        total = [*np.nanmin(bounds[:, :2], axis=0), *np.nanmax(bounds[:, 2:], axis=0)] if len(rows) else []
+    column.pop("bbox", None)
+    if len(total) and np.isfinite(total).all():
+        column["bbox"] = [float(v) for v in total]
+    metadata[b"geo"] = json.dumps(geo).encode("utf-8")
+    objects = [c for c in rows.columns if rows[c].dtype == object and c != rows.geometry.name]
+    if objects:  # their pandas types depend on the part's values
+        pandas = json.loads(metadata[b"pandas"])
+        own = {
+            c["name"]: c
+            for c in json.loads(
+                pa.Schema.from_pandas(pd.DataFrame(rows[objects]), preserve_index=False).metadata[b"pandas"]
+            )["columns"]
+        }
+        pandas["columns"] = [own.get(c["name"], c) for c in pandas["columns"]]
+        metadata[b"pandas"] = json.dumps(pandas).encode("utf-8")
+    return table.replace_schema_metadata(metadata)
 
 
 def fsync_path(path: Path) -> None:
@@ -94,9 +140,9 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-#: One part's task: its folder, H3 parent, rows (cut when the task runs), the schema, and what to
-#: reduce its rows to.
-PartJob = tuple[str, str, PartRows, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
+#: One part's task: its folder, H3 parent, rows (cut when the task runs), and what to reduce its
+#: rows to.
+PartJob = tuple[str, str, PartRows, Callable[[gpd.GeoDataFrame], Any] | None]
 
 
 def write_part(job: PartJob) -> tuple[str, Any]:
@@ -104,14 +150,10 @@ def write_part(job: PartJob) -> tuple[str, Any]:
 
     Returns the part's file name, and ``summarise(rows)`` (None without ``summarise``).
     """
-    from geopandas.io.arrow import _geopandas_to_arrow  # the table to_parquet writes, before the cast
-
-    folder, parent, part, schema, summarise = job
+    folder, parent, part, summarise = job
     rows = part.rows()
-    table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0")
-    fields = [schema.field(f.name) if f.name in schema.names else f for f in table.schema]
-    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
-    table = with_bbox(table, shapely.bounds(rows.geometry.to_numpy()), rows.geometry.name)
+    bounds = shapely.bounds(rows.geometry.to_numpy())
+    table = with_bbox(part_table(part.arrow(), rows, bounds), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)
@@ -131,11 +173,7 @@ def part_jobs(
     """
     target = Path(folder) / GRID_DIR
     target.mkdir()
-    schema = table_schema(grid)
-    return [
-        (str(target), parent, rows, schema, summarise)
-        for parent, rows in split_grid(grid, partition_resolution)
-    ]
+    return [(str(target), parent, rows, summarise) for parent, rows in split_grid(grid, partition_resolution)]
 
 
 def parts_written(folder: Path, done: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:

@@ -13,7 +13,7 @@ import pandas as pd
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
-from .display import display_grid
+from .display import TIP_COLUMNS, display_grid
 from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
@@ -24,10 +24,12 @@ from .planner_layers import (
     RESOURCE_LETTERS,
     gap_layers,
     impact_layer,
+    outline_polygons,
     resource_letter_layer,
     site_layers,
     unit_layers,
 )
+from .quantiles import population_classes
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -40,26 +42,6 @@ RESOURCE_COLOURS = {
 }
 POPULATION_COLOURS = [(254, 235, 226), (251, 180, 185), (247, 104, 161), (197, 27, 138), (122, 1, 119)]
 EMPTY_COLOUR = (200, 200, 200)
-
-
-def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[str]]:
-    """Class of each value (-1 for zero) and legend labels, by quantiles of the non-zero values."""
-    values = values.fillna(0.0)
-    positive = values[values > 0]
-    classes = np.full(len(values), -1, dtype=int)
-    if positive.empty:
-        return classes, []
-    k = int(min(k, positive.nunique()))
-    if k < 2:
-        classes[values.to_numpy() > 0] = 0
-        return classes, [f"{positive.max():,.0f}"]
-    import mapclassify
-
-    scheme = mapclassify.Quantiles(positive.to_numpy(), k=k)
-    classes[(values > 0).to_numpy()] = scheme.yb
-    bins = [0.0, *scheme.bins.tolist()]
-    labels = [f"{bins[i]:,.0f} – {bins[i + 1]:,.0f}" for i in range(len(scheme.bins))]
-    return classes, labels
 
 
 def view_state(
@@ -119,23 +101,6 @@ def _travel_text(value: float, unit: str, covered: object, language: str = "en")
         return t("not reached")
     amount = f"{value / 60:.1f} {t('min')}" if unit == "s" else f"{value / 1000:.2f} {t('km')}"
     return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
-
-
-#: The grid's columns a cell's tooltip shows (and each standard's ``<name>_travel``, ``_covered``).
-TIP_COLUMNS = (
-    "grade",
-    "risk",
-    "hazard_exposure",
-    "vulnerability",
-    "lack_of_coping",
-    "factors",
-    "unknown",
-    "residents",
-    "buildings",
-    "coverage_ratio",
-    "crowd_places",
-    "vulnerable_sites",
-)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -232,11 +197,14 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     for layer_id, table, colour, label in outlines:
         if not len(table):
             continue
-        data = []
-        for row in table.itertuples():
-            polys = getattr(row.geometry, "geoms", [row.geometry])
-            tip = f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
-            data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
+        tips = [
+            f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
+            for row in table.itertuples()
+        ]
+        outlines, index = outline_polygons(table.geometry)  # as shapely: fit_outlines budgets them
+        data = [
+            {"polygon": outline, "tip": tips[i]} for outline, i in zip(outlines, index.tolist(), strict=True)
+        ]
         out.append(
             pdk.Layer(
                 "PolygonLayer",
@@ -250,7 +218,13 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
-    out = [*unit_layers(result), *impact_layer(result), *gap_layers(result), *out, *site_layers(result)]
+    out = [
+        *unit_layers(result, shapes=True),
+        *impact_layer(result),
+        *gap_layers(result, shapes=True),
+        *out,
+        *site_layers(result),
+    ]
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible

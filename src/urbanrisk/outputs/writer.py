@@ -30,6 +30,7 @@ import geopandas as gpd
 from .. import grid_dataset
 from ..parallel import compute_graph
 from ..result import RunResult
+from .forked import ForkedCall
 from .gpkg import gpkg_layers, write_gpkg_layers
 from .map import write_map
 from .summary import RunSummary
@@ -62,11 +63,21 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     return dataclasses.replace(result, grid=grid, layers=layers, coverage=coverage, renderer=None)
 
 
-def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:
-    """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
+def _write_gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any) -> str:
     write_gpkg_layers(path, layers, area, stored=stored)
     grid_dataset.fsync_path(path)
     return path.name
+
+
+def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:
+    """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
+    return _write_gpkg(path, layers, area, stored)
+
+
+def _gpkg_forked(call: ForkedCall, grid: tuple[list[str], Any]) -> str:
+    """Task (threads): release the forked writer of ``risk.gpkg`` once the grid's parts are written
+    and wait for it (:mod:`.forked`: GDAL holds the interpreter lock while it writes)."""
+    return call.result()
 
 
 def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[str], Any]) -> str:
@@ -114,16 +125,26 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
     tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
-    gpkg = dask.delayed(_gpkg)(
-        folder / "risk.gpkg",
-        gpkg_layers(result),
-        result.area,
-        dask.delayed(result.layers.store, name="write-gpkg-store", traverse=False),
-        grid,
-        dask_key_name="write-gpkg",
-    )
+    gpkg_args = (folder / "risk.gpkg", gpkg_layers(result), result.area, result.layers.store)
+    forked = ForkedCall(_write_gpkg, *gpkg_args) if scheduler == "threads" else None
+    if forked is not None:
+        gpkg = dask.delayed(_gpkg_forked)(
+            dask.delayed(forked, name="write-gpkg-call", traverse=False), grid, dask_key_name="write-gpkg"
+        )
+    else:
+        *head, store = gpkg_args
+        gpkg = dask.delayed(_gpkg)(
+            *head,
+            dask.delayed(store, name="write-gpkg-store", traverse=False),
+            grid,
+            dask_key_name="write-gpkg",
+        )
     page = dask.delayed(_map)(
         map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
     )
-    _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+    try:
+        _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+    finally:
+        if forked is not None:
+            forked.close()
     return ["grid", *table_names, gpkg_name, map_name]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,54 +51,110 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
+class ChunkTables:
+    """The grid converted to Arrow a chunk of consecutive rows at a time (:data:`CHUNK_ROWS`, whole
+    parts), by the first part task that needs it; the last :data:`KEPT_CHUNKS` kept for the parts
+    after it (threads share them). Converting each part on its own cost pandas' per-column overhead
+    (~100 columns) times every part (32 x 32 metropolis: 6 s); the whole grid at once, a copy of it."""
+
+    def __init__(self, grid: gpd.GeoDataFrame, types: dict[str, pa.DataType]) -> None:
+        self.grid, self.types = grid, types
+        self._kept: dict[tuple[int, int], pa.Table] = {}
+        self._lock = threading.Lock()
+
+    def table(self, start: int, stop: int) -> pa.Table:
+        """Rows ``start:stop`` of the grid as Arrow (:func:`grid_table`)."""
+        with self._lock:  # one conversion per chunk, whichever thread asks first
+            table = self._kept.pop((start, stop), None)
+            if table is None:
+                table = grid_table(self.grid.iloc[start:stop], self.types)
+            self._kept[start, stop] = table  # the most recent last
+            while len(self._kept) > KEPT_CHUNKS:
+                del self._kept[next(iter(self._kept))]
+            return table
+
+
+#: Rows converted to Arrow at once (whole parts), and chunks kept: a few tens of MB each.
+CHUNK_ROWS = 32_768
+KEPT_CHUNKS = 3
+
+
 class PartRows:
     """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
-    of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). ``table``
-    is the whole grid as Arrow (:func:`grid_table`, made once). Pickled (a task sent to a worker
-    process), it carries its rows alone, never the whole grid."""
+    of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
+    task sent to a worker process), it carries its rows alone, never the whole grid."""
 
-    __slots__ = ("grid", "positions", "table")
+    __slots__ = ("chunk", "chunks", "grid", "positions", "types")
 
-    def __init__(self, grid: gpd.GeoDataFrame, positions: np.ndarray | None, table: pa.Table) -> None:
-        self.grid, self.positions, self.table = grid, positions, table
+    def __init__(
+        self,
+        grid: gpd.GeoDataFrame,
+        positions: np.ndarray | None,
+        types: dict[str, pa.DataType],
+        chunks: ChunkTables | None = None,
+        chunk: tuple[int, int] = (0, 0),
+    ) -> None:
+        self.grid, self.positions, self.types, self.chunks, self.chunk = grid, positions, types, chunks, chunk
 
     def rows(self) -> gpd.GeoDataFrame:
         """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
         return self.grid if self.positions is None else self.grid.iloc[self.positions]
 
     def arrow(self) -> pa.Table:
-        """The part's rows of the Arrow table (its schema's metadata still the whole grid's)."""
-        return self.table if self.positions is None else self.table.take(self.positions)
+        """The part's rows as Arrow (:func:`grid_table`; schema metadata: its chunk's)."""
+        if self.chunks is None or self.positions is None:
+            return grid_table(self.rows(), self.types)
+        return self.chunks.table(*self.chunk).take(self.positions - self.chunk[0])
 
-    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, pa.Table]]:
-        return PartRows, (self.rows(), None, self.arrow())
+    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
+        return PartRows, (self.rows(), None, self.types)
 
 
-def split_grid(
-    grid: gpd.GeoDataFrame, partition_resolution: int, table: pa.Table | None = None
-) -> list[tuple[str, PartRows]]:
+def object_types(grid: pd.DataFrame) -> dict[str, pa.DataType]:
+    """The Arrow type of each object column of the whole grid (the others' follow their dtypes):
+    every part is cast to them, so a column that is empty in one part keeps its type there."""
+    geometry = grid.geometry.name if isinstance(grid, gpd.GeoDataFrame) else None
+    return {
+        c: pa.array(grid[c].to_numpy(), from_pandas=True).type
+        for c in grid.columns
+        if grid[c].dtype == object and c != geometry
+    }
+
+
+def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, PartRows]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
-    are cut from the grid when asked for (:meth:`PartRows.rows`). ``table``: the grid as Arrow
-    (default :func:`grid_table`).
+    are cut from the grid when asked for (:meth:`PartRows.rows`), and converted to Arrow with the
+    consecutive parts of its chunk (:class:`ChunkTables`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
-    positions = pd.RangeIndex(len(grid)).groupby(parents)
-    table = grid_table(grid) if table is None and len(grid) else table
-    return [
-        (str(parent), PartRows(grid, np.asarray(positions[parent]), table)) for parent in sorted(positions)
-    ]
+    groups = pd.RangeIndex(len(grid)).groupby(parents)
+    types = object_types(grid)
+    chunks = ChunkTables(grid, types)
+    parts: list[tuple[str, PartRows]] = []
+    pending: list[tuple[str, np.ndarray]] = []
+    span = (0, 0)
+    for parent in sorted(groups):
+        positions = np.asarray(groups[parent])
+        low, high = int(positions.min()), int(positions.max()) + 1
+        if pending and max(span[1], high) - min(span[0], low) > CHUNK_ROWS:  # the chunk is full
+            parts += [(p, PartRows(grid, rows, types, chunks, span)) for p, rows in pending]
+            pending = []
+        span = (min(span[0], low), max(span[1], high)) if pending else (low, high)
+        pending.append((str(parent), positions))
+    return parts + [(p, PartRows(grid, rows, types, chunks, span)) for p, rows in pending]
 
 
-def grid_table(grid: gpd.GeoDataFrame) -> pa.Table:
-    """The whole grid as the Arrow table geopandas writes to GeoParquet 1.1 (index kept), converted
-    once: each part's table is cut from it (:func:`part_table`), which per part cost most of the
-    write (pandas' per-column overhead times ~100 columns times every part)."""
+def grid_table(grid: gpd.GeoDataFrame, types: dict[str, pa.DataType] | None = None) -> pa.Table:
+    """Grid rows as the Arrow table geopandas writes to GeoParquet 1.1 (index kept), the object
+    columns cast to ``types`` (:func:`object_types` of the whole grid)."""
     from geopandas.io.arrow import _geopandas_to_arrow
 
-    return _geopandas_to_arrow(grid, index=True, schema_version="1.1.0")
+    table = _geopandas_to_arrow(grid, index=True, schema_version="1.1.0")
+    fields = [pa.field(f.name, types[f.name]) if f.name in (types or {}) else f for f in table.schema]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def part_table(table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray) -> pa.Table:

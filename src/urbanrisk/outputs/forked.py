@@ -4,15 +4,16 @@
 pyogrio's ``write_arrow`` and ``write_dataframe`` keep the interpreter lock while GDAL inserts the
 rows, so in threads the GeoPackage (32 x 32 metropolis: 18 s) stopped every other task of the write
 stage. A child forked before those threads start (no other thread is in a library call then) holds
-the run's frames already (copy on write: nothing is pickled or copied), waits until it is released
-(the grid's parts are written), makes the call with its own interpreter lock and sends the outcome
-back through a pipe; the driver's task waits for it without the lock.
+the run's frames already (copy on write: nothing is pickled or copied), prepares what it can (the
+layers' Arrow tables), waits until it is released (the grid's parts are written), finishes with its
+own interpreter lock and sends the outcome back through a pipe; the driver's task waits for it
+without the lock.
 
 Examples
 --------
->>> call = ForkedCall(sum, [1, 2, 3])
+>>> call = ForkedCall(str, sum, [1, 2, 3])
 >>> call.result()
-6
+'6'
 >>> call.close()
 """
 
@@ -42,29 +43,38 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the chi
 
 
 def _child(  # pragma: no cover - runs in the child
-    conn: Any, driver_end: Any, parent: int, func: Callable[..., Any], args: tuple[Any, ...]
+    conn: Any, driver_end: Any, parent: int, calls: tuple[Callable[..., Any], Callable[..., Any]], args: tuple
 ) -> None:
     _die_with_parent(parent)
     driver_end.close()  # the driver's end, copied by the fork: else closing it there sends no EOF here
+    finish, prepare = calls
+    try:
+        prepared, failure = prepare(*args), None
+    except BaseException:  # said once released
+        prepared, failure = None, traceback.format_exc()
     try:
         conn.recv()  # released (EOFError: the driver gave up, nothing to do)
     except EOFError:
         return
+    if failure is not None:
+        conn.send((False, failure))
+        return
     try:
-        conn.send((True, func(*args)))
+        conn.send((True, finish(prepared)))
     except BaseException:  # every failure goes back to the driver, as text
         conn.send((False, traceback.format_exc()))
 
 
 class ForkedCall:
-    """``func(*args)`` in a child forked now, run when :meth:`result` releases it."""
+    """``finish(prepare(*args))`` in a child forked now: ``prepare`` at once, ``finish`` once
+    :meth:`result` releases it."""
 
-    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
+    def __init__(self, finish: Callable[..., Any], prepare: Callable[..., Any], *args: Any) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_child,
-            args=(child, self._conn, os.getpid(), func, args),
+            args=(child, self._conn, os.getpid(), (finish, prepare), args),
             name="urbanrisk-forked",
             daemon=True,
         )

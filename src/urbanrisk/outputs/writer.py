@@ -21,6 +21,7 @@ is on this machine's disk, which a cluster's workers may not share.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from .. import grid_dataset
 from ..parallel import compute_graph
 from ..result import RunResult
 from .forked import ForkedCall
-from .gpkg import gpkg_layers, write_gpkg_layers
+from .gpkg import gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
@@ -63,15 +64,17 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     return dataclasses.replace(result, grid=grid, layers=layers, coverage=coverage, renderer=None)
 
 
-def _write_gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any) -> str:
+def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:
+    """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
     write_gpkg_layers(path, layers, area, stored=stored)
     grid_dataset.fsync_path(path)
     return path.name
 
 
-def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:
-    """Task: ``risk.gpkg`` once the grid's parts are written (``grid``: their outcome)."""
-    return _write_gpkg(path, layers, area, stored)
+def _finish_gpkg(prepared: dict[str, Any], path: Path, area: Any, stored: Any) -> str:
+    write_prepared_gpkg(path, prepared, area, stored=stored)
+    grid_dataset.fsync_path(path)
+    return path.name
 
 
 def _gpkg_forked(call: ForkedCall, grid: tuple[list[str], Any]) -> str:
@@ -125,20 +128,16 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
     tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
-    gpkg_args = (folder / "risk.gpkg", gpkg_layers(result), result.area, result.layers.store)
-    forked = ForkedCall(_write_gpkg, *gpkg_args) if scheduler == "threads" else None
-    if forked is not None:
-        gpkg = dask.delayed(_gpkg_forked)(
-            dask.delayed(forked, name="write-gpkg-call", traverse=False), grid, dask_key_name="write-gpkg"
-        )
+    path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
+    forked = None
+    if scheduler == "threads":  # forked before the threads start; its tables made meanwhile
+        finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
+        forked = ForkedCall(finish, prepare_gpkg_layers, layers, result.area)
+        call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
+        gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
     else:
-        *head, store = gpkg_args
-        gpkg = dask.delayed(_gpkg)(
-            *head,
-            dask.delayed(store, name="write-gpkg-store", traverse=False),
-            grid,
-            dask_key_name="write-gpkg",
-        )
+        store = dask.delayed(store, name="write-gpkg-store", traverse=False)
+        gpkg = dask.delayed(_gpkg)(path, layers, result.area, store, grid, dask_key_name="write-gpkg")
     page = dask.delayed(_map)(
         map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
     )

@@ -5,10 +5,13 @@ GeoPackage and the map are written by tasks, the driver only cuts the grid and w
       -> grid: check the parts, fsync grid/, merge the display rows
            -> risk.gpkg: the grid layer streamed from the parts, then the other layers
            -> map.html: the deck of the display cells, its JSON, the page
-    tables: one Parquet file per screen, coverage and incident table
+           -> tables: one Parquet file per screen, coverage and incident table
 
 The tasks do what the driver did one after the other (same functions, same files: the tests compare
-them), two or more at once: Arrow, Parquet and GDAL release the GIL, so ``threads`` overlap too.
+them), two or more at once: Arrow and Parquet release the GIL, so ``threads`` overlap too. GDAL
+(pyogrio) does not: on ``threads`` the GeoPackage is written by a child forked as the stage starts
+(:mod:`.forked`), which makes its layers' tables meanwhile and writes once the parts are done; the
+tables wait for the parts too, which release it.
 Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
 cycle still fsyncs every file before it publishes the run: then they are clean and quick).
 Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
@@ -90,8 +93,9 @@ def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[st
     return path.name
 
 
-def _tables(tables: dict[str, Any], folder: Path) -> list[str]:
-    """Task: the Parquet tables (and the responsibility CSV)."""
+def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any]) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV), after the grid's parts: those release
+    the GeoPackage's writer (the longest task), so they come first."""
     names = write_tables(tables, folder)
     for name in names:
         grid_dataset.fsync_path(folder / name)
@@ -127,7 +131,7 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
         for i, job in enumerate(jobs)
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
-    tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
+    tables = dask.delayed(_tables)(parquet_tables(result), folder, grid, dask_key_name="write-tables")
     path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
     forked = None
     if scheduler == "threads":  # forked before the threads start; its tables made meanwhile

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,32 +50,53 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
-class ChunkTables:
-    """The grid converted to Arrow a chunk of consecutive rows at a time (:data:`CHUNK_ROWS`, whole
-    parts), by the first part task that needs it; the last :data:`KEPT_CHUNKS` kept for the parts
-    after it (threads share them). Converting each part on its own cost pandas' per-column overhead
-    (~100 columns) times every part (32 x 32 metropolis: 6 s); the whole grid at once, a copy of it."""
+class GridArrays:
+    """The grid's columns held once as numpy or Arrow arrays (views, not copies), each part's table
+    built from their slices (:meth:`table`): converting each part through pandas cost its per-column
+    overhead (~100 columns) times every part (32 x 32 metropolis: 6 s); the whole grid at once held a
+    copy of it through the write stage.
+
+    The table is the one :func:`grid_table` makes of the part's rows (same types, same field
+    metadata; the schema's metadata is the first row's, which :func:`part_table` makes the part's).
+    A column of another kind (categories, nullable integers, dates) leaves it to :func:`grid_table`.
+    """
 
     def __init__(self, grid: gpd.GeoDataFrame, types: dict[str, pa.DataType]) -> None:
-        self.grid, self.types = grid, types
-        self._kept: dict[tuple[int, int], pa.Table] = {}
-        self._lock = threading.Lock()
+        self.schema = grid_table(grid.iloc[:1], types).schema
+        self.geometry = grid.geometry.name
+        self.columns: dict[str, Any] | None = {}
+        for name in self.schema.names:
+            values = grid.index if name == grid.index.name and name not in grid.columns else grid.get(name)
+            if values is None:
+                self.columns = None
+                return
+            if name == self.geometry:
+                self.columns[name] = np.asarray(grid.geometry.array, dtype=object)
+            elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+                self.columns[name] = pa.array(values)  # the Arrow strings pandas holds
+            elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiubO":
+                self.columns[name] = np.asarray(values)
+            else:
+                self.columns = None
+                return
 
-    def table(self, start: int, stop: int) -> pa.Table:
-        """Rows ``start:stop`` of the grid as Arrow (:func:`grid_table`)."""
-        with self._lock:  # one conversion per chunk, whichever thread asks first
-            table = self._kept.pop((start, stop), None)
-            if table is None:
-                table = grid_table(self.grid.iloc[start:stop], self.types)
-            self._kept[start, stop] = table  # the most recent last
-            while len(self._kept) > KEPT_CHUNKS:
-                del self._kept[next(iter(self._kept))]
-            return table
-
-
-#: Rows converted to Arrow at once (whole parts), and chunks kept: a few tens of MB each.
-CHUNK_ROWS = 32_768
-KEPT_CHUNKS = 3
+    def table(self, positions: np.ndarray) -> pa.Table | None:
+        """The rows at ``positions`` as Arrow (None: a column of another kind, see the class)."""
+        if self.columns is None:
+            return None
+        arrays = []
+        for field in self.schema:
+            values = self.columns[field.name]
+            if field.name == self.geometry:
+                array = pa.array(shapely.to_wkb(values[positions], flavor="iso"), pa.binary())
+            elif isinstance(values, (pa.Array, pa.ChunkedArray)):
+                array = values.take(positions)
+            elif values.dtype == object:  # inferred from the part's values, then the grid's type
+                array = pa.array(values[positions], from_pandas=True)
+            else:
+                array = pa.array(values[positions], type=field.type, from_pandas=True)
+            arrays.append(array if array.type == field.type else array.cast(field.type))
+        return pa.Table.from_arrays(arrays, schema=self.schema)
 
 
 class PartRows:
@@ -84,27 +104,27 @@ class PartRows:
     of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
     task sent to a worker process), it carries its rows alone, never the whole grid."""
 
-    __slots__ = ("chunk", "chunks", "grid", "positions", "types")
+    __slots__ = ("arrays", "grid", "positions", "types")
 
     def __init__(
         self,
         grid: gpd.GeoDataFrame,
         positions: np.ndarray | None,
         types: dict[str, pa.DataType],
-        chunks: ChunkTables | None = None,
-        chunk: tuple[int, int] = (0, 0),
+        arrays: GridArrays | None = None,
     ) -> None:
-        self.grid, self.positions, self.types, self.chunks, self.chunk = grid, positions, types, chunks, chunk
+        self.grid, self.positions, self.types, self.arrays = grid, positions, types, arrays
 
     def rows(self) -> gpd.GeoDataFrame:
         """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
         return self.grid if self.positions is None else self.grid.iloc[self.positions]
 
     def arrow(self) -> pa.Table:
-        """The part's rows as Arrow (:func:`grid_table`; schema metadata: its chunk's)."""
-        if self.chunks is None or self.positions is None:
-            return grid_table(self.rows(), self.types)
-        return self.chunks.table(*self.chunk).take(self.positions - self.chunk[0])
+        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's)."""
+        table = None
+        if self.arrays is not None and self.positions is not None:
+            table = self.arrays.table(self.positions)
+        return grid_table(self.rows(), self.types) if table is None else table
 
     def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
         return PartRows, (self.rows(), None, self.types)
@@ -125,26 +145,16 @@ def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
-    are cut from the grid when asked for (:meth:`PartRows.rows`), and converted to Arrow with the
-    consecutive parts of its chunk (:class:`ChunkTables`).
+    are cut from the grid when asked for (:meth:`PartRows.rows`, and as Arrow from :class:`GridArrays`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
     groups = pd.RangeIndex(len(grid)).groupby(parents)
     types = object_types(grid)
-    chunks = ChunkTables(grid, types)
-    parts: list[tuple[str, PartRows]] = []
-    pending: list[tuple[str, np.ndarray]] = []
-    span = (0, 0)
-    for parent in sorted(groups):
-        positions = np.asarray(groups[parent])
-        low, high = int(positions.min()), int(positions.max()) + 1
-        if pending and max(span[1], high) - min(span[0], low) > CHUNK_ROWS:  # the chunk is full
-            parts += [(p, PartRows(grid, rows, types, chunks, span)) for p, rows in pending]
-            pending = []
-        span = (min(span[0], low), max(span[1], high)) if pending else (low, high)
-        pending.append((str(parent), positions))
-    return parts + [(p, PartRows(grid, rows, types, chunks, span)) for p, rows in pending]
+    arrays = GridArrays(grid, types) if len(grid) else None
+    return [
+        (str(parent), PartRows(grid, np.asarray(groups[parent]), types, arrays)) for parent in sorted(groups)
+    ]
 
 
 def grid_table(grid: gpd.GeoDataFrame, types: dict[str, pa.DataType] | None = None) -> pa.Table:

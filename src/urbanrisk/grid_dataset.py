@@ -73,7 +73,12 @@ class GridArrays:
             if name == self.geometry:
                 self.columns[name] = np.asarray(grid.geometry.array, dtype=object)
             elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-                self.columns[name] = pa.array(values)  # the Arrow strings pandas holds
+                strings = pa.array(values)  # the Arrow strings pandas holds
+                # one array: a take from a chunked one (a grid concatenated from its partitions)
+                # would join its chunks again for every part
+                self.columns[name] = (
+                    strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+                )
             elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiubO":
                 self.columns[name] = np.asarray(values)
             else:

@@ -172,10 +172,12 @@ def grid_table(grid: gpd.GeoDataFrame, types: dict[str, pa.DataType] | None = No
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
-def part_table(table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray) -> pa.Table:
+def part_table(
+    table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray, objects: dict[str, np.ndarray]
+) -> pa.Table:
     """A part's rows cut from :func:`grid_table` with the metadata geopandas gives the part itself:
     its geometry types and bbox (``bounds``: its rows' ``shapely.bounds``), and the pandas types of
-    its object columns (an object column all None in a part is "empty" there)."""
+    its object columns (``objects``: their values; one all None in a part is "empty" there)."""
     from geopandas.io.arrow import _get_geometry_types
 
     metadata = dict(table.schema.metadata)
@@ -189,13 +191,12 @@ def part_table(table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray) -> p
     if len(total) and np.isfinite(total).all():
         column["bbox"] = [float(v) for v in total]
     metadata[b"geo"] = json.dumps(geo).encode("utf-8")
-    objects = [c for c in rows.columns if rows[c].dtype == object and c != rows.geometry.name]
     if objects:  # their pandas types depend on the part's values
         pandas = json.loads(metadata[b"pandas"])
         own = {
             c["name"]: c
             for c in json.loads(
-                pa.Schema.from_pandas(pd.DataFrame(rows[objects]), preserve_index=False).metadata[b"pandas"]
+                pa.Schema.from_pandas(pd.DataFrame(objects), preserve_index=False).metadata[b"pandas"]
             )["columns"]
         }
         pandas["columns"] = [own.get(c["name"], c) for c in pandas["columns"]]
@@ -225,7 +226,8 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     folder, parent, part, summarise = job
     rows = part.rows()
     bounds = shapely.bounds(rows.geometry.to_numpy())
-    table = with_bbox(part_table(part.arrow(), rows, bounds), bounds, rows.geometry.name)
+    objects = {c: rows[c].to_numpy() for c in part.types}  # the object columns (object_types)
+    table = with_bbox(part_table(part.arrow(), rows, bounds, objects), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)

@@ -219,3 +219,46 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
                 assert content == {**expected[name], "scheduler": scheduler.removesuffix("-run")}, scheduler
             else:
                 assert content == expected[name], (scheduler, name)
+
+
+def _fails(message):
+    raise PartitionFailedError(message)
+
+
+def test_a_forked_writer_says_why_it_failed_and_an_unreleased_one_ends():
+    """The GeoPackage's forked writer (outputs/forked.py): its error comes back to the driver with its
+    traceback; one never released (a write stage that failed first) ends when closed."""
+    from urbanrisk.outputs.forked import ForkedCall, ForkedCallError
+
+    call = ForkedCall(str, _fails, "no room on the disk")
+    with pytest.raises(ForkedCallError, match="PartitionFailedError: no room on the disk"):
+        call.result()
+    call.close()
+    unreleased = ForkedCall(_fails, str, "never run")
+    unreleased.close()
+    assert not unreleased._process.is_alive() and unreleased._process.exitcode == 0
+
+
+def test_layer_tables_are_the_ones_pyogrio_writes_from_the_frames(wudaokou_run, tmp_path, monkeypatch):
+    """The forked GeoPackage writer makes each layer's Arrow table ahead (outputs/gpkg_arrow.py): the
+    table and options pyogrio's write_dataframe hands to write_arrow, for every layer of a real run."""
+    import pyogrio.raw
+
+    from urbanrisk.outputs.gpkg import gpkg_layers
+    from urbanrisk.outputs.gpkg_arrow import layer_arrow
+
+    _, result = wudaokou_run
+    handed = {}
+    monkeypatch.setattr(
+        pyogrio.raw, "write_arrow", lambda table, path, **kw: handed.update({kw["layer"]: (table, kw)})
+    )
+    layers = gpkg_layers(result)
+    assert {"buildings", "streets", "communities"} <= layers.keys()
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, tmp_path / "x.gpkg", layer=name, driver="GPKG", use_arrow=True)
+        table, options = layer_arrow(frame)
+        expected, kw = handed[name]
+        assert table.equals(expected) and table.schema.equals(expected.schema, check_metadata=True), name
+        assert options == {k: kw[k] for k in options}, name
+    dated = layers["pois"].assign(seen=pd.Timestamp("2024-05-01", tz="Asia/Shanghai"))
+    assert layer_arrow(dated) is None  # pyogrio writes such a column as text: left to it

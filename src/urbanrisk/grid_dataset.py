@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,40 +50,158 @@ def part_name(parent: str) -> str:
     return f"part-{parent}.parquet"
 
 
+class GridArrays:
+    """The grid's columns held once as numpy or Arrow arrays (views, not copies), each part's table
+    built from their slices (:meth:`table`): converting each part through pandas cost its per-column
+    overhead (~100 columns) times every part (32 x 32 metropolis: 6 s); the whole grid at once held a
+    copy of it through the write stage.
+
+    The table is the one :func:`grid_table` makes of the part's rows (same types, same field
+    metadata; the schema's metadata is the first row's, which :func:`part_table` makes the part's).
+    A column of another kind (categories, nullable integers, dates) leaves it to :func:`grid_table`.
+    """
+
+    def __init__(self, grid: gpd.GeoDataFrame, types: dict[str, pa.DataType]) -> None:
+        self.schema = grid_table(grid.iloc[:1], types).schema
+        self.geometry = grid.geometry.name
+        self.columns: dict[str, Any] | None = {}
+        for name in self.schema.names:
+            values = grid.index if name == grid.index.name and name not in grid.columns else grid.get(name)
+            if values is None:
+                self.columns = None
+                return
+            if name == self.geometry:
+                self.columns[name] = np.asarray(grid.geometry.array, dtype=object)
+            elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+                strings = pa.array(values)  # the Arrow strings pandas holds
+                # one array: a take from a chunked one (a grid concatenated from its partitions)
+                # would join its chunks again for every part
+                self.columns[name] = (
+                    strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+                )
+            elif isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiubO":
+                self.columns[name] = np.asarray(values)
+            else:
+                self.columns = None
+                return
+
+    def table(self, positions: np.ndarray) -> pa.Table | None:
+        """The rows at ``positions`` as Arrow (None: a column of another kind, see the class)."""
+        if self.columns is None:
+            return None
+        arrays = []
+        for field in self.schema:
+            values = self.columns[field.name]
+            if field.name == self.geometry:
+                array = pa.array(shapely.to_wkb(values[positions], flavor="iso"), pa.binary())
+            elif isinstance(values, (pa.Array, pa.ChunkedArray)):
+                array = values.take(positions)
+            elif values.dtype == object:  # inferred from the part's values, then the grid's type
+                array = pa.array(values[positions], from_pandas=True)
+            else:
+                array = pa.array(values[positions], type=field.type, from_pandas=True)
+            arrays.append(array if array.type == field.type else array.cast(field.type))
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+
 class PartRows:
-    """One part's rows of the grid, cut when its task runs (:meth:`rows`): the parts of a large grid
-    are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a task sent to a
-    worker process), it carries its rows alone, never the whole grid."""
+    """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
+    of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
+    task sent to a worker process), it carries its rows alone, never the whole grid."""
 
-    __slots__ = ("grid", "positions")
+    __slots__ = ("arrays", "grid", "positions", "types")
 
-    def __init__(self, grid: gpd.GeoDataFrame, positions: np.ndarray | None = None) -> None:
-        self.grid, self.positions = grid, positions
+    def __init__(
+        self,
+        grid: gpd.GeoDataFrame,
+        positions: np.ndarray | None,
+        types: dict[str, pa.DataType],
+        arrays: GridArrays | None = None,
+    ) -> None:
+        self.grid, self.positions, self.types, self.arrays = grid, positions, types, arrays
 
     def rows(self) -> gpd.GeoDataFrame:
         """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
         return self.grid if self.positions is None else self.grid.iloc[self.positions]
 
-    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame]]:
-        return PartRows, (self.rows(),)
+    def arrow(self) -> pa.Table:
+        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's)."""
+        table = None
+        if self.arrays is not None and self.positions is not None:
+            table = self.arrays.table(self.positions)
+        return grid_table(self.rows(), self.types) if table is None else table
+
+    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
+        return PartRows, (self.rows(), None, self.types)
+
+
+def object_types(grid: pd.DataFrame) -> dict[str, pa.DataType]:
+    """The Arrow type of each object column of the whole grid (the others' follow their dtypes):
+    every part is cast to them, so a column that is empty in one part keeps its type there."""
+    geometry = grid.geometry.name if isinstance(grid, gpd.GeoDataFrame) else None
+    return {
+        c: pa.array(grid[c].to_numpy(), from_pandas=True).type
+        for c in grid.columns
+        if grid[c].dtype == object and c != geometry
+    }
 
 
 def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, PartRows]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
-    are cut from the grid when asked for (:meth:`PartRows.rows`).
+    are cut from the grid when asked for (:meth:`PartRows.rows`, and as Arrow from :class:`GridArrays`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
-    positions = pd.RangeIndex(len(grid)).groupby(parents)
-    return [(str(parent), PartRows(grid, np.asarray(positions[parent]))) for parent in sorted(positions)]
+    groups = pd.RangeIndex(len(grid)).groupby(parents)
+    types = object_types(grid)
+    arrays = GridArrays(grid, types) if len(grid) else None
+    return [
+        (str(parent), PartRows(grid, np.asarray(groups[parent]), types, arrays)) for parent in sorted(groups)
+    ]
 
 
-def table_schema(grid: gpd.GeoDataFrame) -> pa.Schema:
-    """The Arrow types of the grid's columns and index (geometry aside), from the whole table once:
-    every part is cast to them, so a column that is empty in one part keeps its type there."""
-    return pa.Schema.from_pandas(pd.DataFrame(grid.drop(columns=grid.geometry.name)), preserve_index=True)
+def grid_table(grid: gpd.GeoDataFrame, types: dict[str, pa.DataType] | None = None) -> pa.Table:
+    """Grid rows as the Arrow table geopandas writes to GeoParquet 1.1 (index kept), the object
+    columns cast to ``types`` (:func:`object_types` of the whole grid)."""
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    table = _geopandas_to_arrow(grid, index=True, schema_version="1.1.0")
+    fields = [pa.field(f.name, types[f.name]) if f.name in (types or {}) else f for f in table.schema]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def part_table(
+    table: pa.Table, rows: gpd.GeoDataFrame, bounds: np.ndarray, objects: dict[str, np.ndarray]
+) -> pa.Table:
+    """A part's rows cut from :func:`grid_table` with the metadata geopandas gives the part itself:
+    its geometry types and bbox (``bounds``: its rows' ``shapely.bounds``), and the pandas types of
+    its object columns (``objects``: their values; one all None in a part is "empty" there)."""
+    from geopandas.io.arrow import _get_geometry_types
+
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    column = geo["columns"][rows.geometry.name]
+    column["geometry_types"] = _get_geometry_types(rows.geometry)
+    with warnings.catch_warnings():  # all-empty geometries: no bbox, as geopandas
+        warnings.filterwarnings("ignore", r"All-NaN slice encountered", RuntimeWarning)
+        total = [*np.nanmin(bounds[:, :2], axis=0), *np.nanmax(bounds[:, 2:], axis=0)] if len(rows) else []
+    column.pop("bbox", None)
+    if len(total) and np.isfinite(total).all():
+        column["bbox"] = [float(v) for v in total]
+    metadata[b"geo"] = json.dumps(geo).encode("utf-8")
+    if objects:  # their pandas types depend on the part's values
+        pandas = json.loads(metadata[b"pandas"])
+        own = {
+            c["name"]: c
+            for c in json.loads(
+                pa.Schema.from_pandas(pd.DataFrame(objects), preserve_index=False).metadata[b"pandas"]
+            )["columns"]
+        }
+        pandas["columns"] = [own.get(c["name"], c) for c in pandas["columns"]]
+        metadata[b"pandas"] = json.dumps(pandas).encode("utf-8")
+    return table.replace_schema_metadata(metadata)
 
 
 def fsync_path(path: Path) -> None:
@@ -94,9 +213,9 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-#: One part's task: its folder, H3 parent, rows (cut when the task runs), the schema, and what to
-#: reduce its rows to.
-PartJob = tuple[str, str, PartRows, pa.Schema, Callable[[gpd.GeoDataFrame], Any] | None]
+#: One part's task: its folder, H3 parent, rows (cut when the task runs), and what to reduce its
+#: rows to.
+PartJob = tuple[str, str, PartRows, Callable[[gpd.GeoDataFrame], Any] | None]
 
 
 def write_part(job: PartJob) -> tuple[str, Any]:
@@ -104,14 +223,11 @@ def write_part(job: PartJob) -> tuple[str, Any]:
 
     Returns the part's file name, and ``summarise(rows)`` (None without ``summarise``).
     """
-    from geopandas.io.arrow import _geopandas_to_arrow  # the table to_parquet writes, before the cast
-
-    folder, parent, part, schema, summarise = job
+    folder, parent, part, summarise = job
     rows = part.rows()
-    table = _geopandas_to_arrow(rows, index=True, schema_version="1.1.0")
-    fields = [schema.field(f.name) if f.name in schema.names else f for f in table.schema]
-    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
-    table = with_bbox(table, shapely.bounds(rows.geometry.to_numpy()), rows.geometry.name)
+    bounds = shapely.bounds(rows.geometry.to_numpy())
+    objects = {c: rows[c].to_numpy() for c in part.types}  # the object columns (object_types)
+    table = with_bbox(part_table(part.arrow(), rows, bounds, objects), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)
@@ -131,11 +247,7 @@ def part_jobs(
     """
     target = Path(folder) / GRID_DIR
     target.mkdir()
-    schema = table_schema(grid)
-    return [
-        (str(target), parent, rows, schema, summarise)
-        for parent, rows in split_grid(grid, partition_resolution)
-    ]
+    return [(str(target), parent, rows, summarise) for parent, rows in split_grid(grid, partition_resolution)]
 
 
 def parts_written(folder: Path, done: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:

@@ -139,7 +139,7 @@ def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progres
         with _client(scheduler) as client:
             return list(client.gather(client.compute(list(tasks))))
     offloaded = _OFFLOADED.get()
-    if scheduler == "threads" and offloaded and _KEPT_POOL.get() is not None:
+    if scheduler == "threads" and offloaded and _KEPT_POOL.get() is not None:  # see runs_on_workers
         with _worker_pool() as pool:
             graph = _with_tasks_on(pool, offloaded, tasks)
             bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
@@ -165,6 +165,12 @@ def on_worker_processes(*keys: str) -> Iterator[None]:
         yield
     finally:
         _OFFLOADED.reset(token)
+
+
+def runs_on_workers(key: str) -> bool:
+    """Whether a :func:`compute_graph` on ``threads`` here would send the task ``key`` to the kept
+    pool's worker processes (:func:`on_worker_processes` names it and a :func:`kept_pool` is open)."""
+    return _KEPT_POOL.get() is not None and key.startswith(_OFFLOADED.get() or ("\0",))
 
 
 def _in_pool(pool: Any, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ import pandas as pd
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
-from .display import display_grid
+from .display import TIP_COLUMNS, display_grid
 from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
@@ -24,6 +24,7 @@ from .planner_layers import (
     RESOURCE_LETTERS,
     gap_layers,
     impact_layer,
+    outline_polygons,
     resource_letter_layer,
     site_layers,
     unit_layers,
@@ -121,23 +122,6 @@ def _travel_text(value: float, unit: str, covered: object, language: str = "en")
     return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
 
 
-#: The grid's columns a cell's tooltip shows (and each standard's ``<name>_travel``, ``_covered``).
-TIP_COLUMNS = (
-    "grade",
-    "risk",
-    "hazard_exposure",
-    "vulnerability",
-    "lack_of_coping",
-    "factors",
-    "unknown",
-    "residents",
-    "buildings",
-    "coverage_ratio",
-    "crowd_places",
-    "vulnerable_sites",
-)
-
-
 def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Each row as a dict of the tooltip's columns, values as ``iterrows`` gives them (Python
     scalars): ``iterrows`` took 1.5 s for a 64-tile city's 4,294 map cells."""
@@ -232,11 +216,14 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     for layer_id, table, colour, label in outlines:
         if not len(table):
             continue
-        data = []
-        for row in table.itertuples():
-            polys = getattr(row.geometry, "geoms", [row.geometry])
-            tip = f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
-            data.extend({"polygon": [list(map(list, p.exterior.coords))], "tip": tip} for p in polys)
+        tips = [
+            f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
+            for row in table.itertuples()
+        ]
+        outlines, index = outline_polygons(table.geometry)  # as shapely: fit_outlines budgets them
+        data = [
+            {"polygon": outline, "tip": tips[i]} for outline, i in zip(outlines, index.tolist(), strict=True)
+        ]
         out.append(
             pdk.Layer(
                 "PolygonLayer",
@@ -250,7 +237,13 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
-    out = [*unit_layers(result), *impact_layer(result), *gap_layers(result), *out, *site_layers(result)]
+    out = [
+        *unit_layers(result, shapes=True),
+        *impact_layer(result),
+        *gap_layers(result, shapes=True),
+        *out,
+        *site_layers(result),
+    ]
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible

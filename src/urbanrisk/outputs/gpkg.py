@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from ..grid_dataset import grid_files, grid_stream
 from ..result import RunResult, screen_tables
+from .gpkg_arrow import layer_arrow
 
 
 class StoredParts(Protocol):
@@ -65,6 +66,18 @@ def _inside(frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
     return frame if meets.all() else frame[meets]
 
 
+def prepare_gpkg_layers(layers: dict[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[str, Any]:
+    """``layers`` (:func:`gpkg_layers`), those of :data:`CLIPPED` cut to ``area``, empty ones left
+    out, each as the Arrow table and options it is written from (:func:`.gpkg_arrow.layer_arrow`;
+    else the frame itself)."""
+    prepared: dict[str, Any] = {}
+    for name, frame in layers.items():
+        inside = _inside(frame, area) if name in CLIPPED else frame
+        if len(inside):
+            prepared[name] = layer_arrow(inside) or inside
+    return prepared
+
+
 def write_gpkg_layers(
     path: Path,
     layers: dict[str, gpd.GeoDataFrame],
@@ -79,6 +92,17 @@ def write_gpkg_layers(
     The grid layer is streamed from the parts of the ``grid/`` dataset beside ``path``, one part
     after the other (the grid is never read whole); without parts, from ``grid``.
     """
+    return write_prepared_gpkg(path, prepare_gpkg_layers(layers, area), area, grid, stored)
+
+
+def write_prepared_gpkg(
+    path: Path,
+    prepared: dict[str, Any],
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame | None = None,
+    stored: StoredParts | None = None,
+) -> Path:
+    """:func:`write_gpkg_layers` with its layers already prepared (:func:`prepare_gpkg_layers`)."""
     import pyogrio
     from pyproj import CRS
 
@@ -99,10 +123,11 @@ def write_gpkg_layers(
             )
         elif grid is not None:
             pyogrio.write_dataframe(grid.reset_index(), path, layer="grid", driver="GPKG")
-        for name, frame in layers.items():
-            inside = _inside(frame, area) if name in CLIPPED else frame
-            if len(inside):  # through Arrow: the same table, written ~2x faster than feature by feature
-                pyogrio.write_dataframe(inside, path, layer=name, driver="GPKG", append=False, use_arrow=True)
+        for name, ready in prepared.items():  # through Arrow: ~2x faster than feature by feature
+            if isinstance(ready, tuple):
+                pyogrio.write_arrow(ready[0], path, layer=name, driver="GPKG", **ready[1])
+            else:
+                pyogrio.write_dataframe(ready, path, layer=name, driver="GPKG", append=False, use_arrow=True)
         for name in ("buildings", "streets") if stored is not None else ():
             written = False
             for frame in stored.parts(name, tuple(area.bounds)):

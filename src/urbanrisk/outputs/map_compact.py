@@ -65,7 +65,9 @@ def _label(layer_id: str) -> str:
 
 
 def _polygons(rows: list[dict[str, Any]]) -> np.ndarray:
-    """One polygon per row (its ``polygon``: one exterior ring)."""
+    """One polygon per row (its ``polygon``: one exterior ring, or a shapely polygon of one)."""
+    if isinstance(rows[0]["polygon"], shapely.Geometry):
+        return np.array([row["polygon"] for row in rows], dtype=object)
     rings = [np.asarray(row["polygon"][0], dtype=float) for row in rows]
     coords = np.concatenate(rings)
     index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])

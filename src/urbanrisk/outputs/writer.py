@@ -5,22 +5,27 @@ GeoPackage and the map are written by tasks, the driver only cuts the grid and w
       -> grid: check the parts, fsync grid/, merge the display rows
            -> risk.gpkg: the grid layer streamed from the parts, then the other layers
            -> map.html: the deck of the display cells, its JSON, the page
-    tables: one Parquet file per screen, coverage and incident table
+           -> tables: one Parquet file per screen, coverage and incident table
 
 The tasks do what the driver did one after the other (same functions, same files: the tests compare
-them), two or more at once: Arrow, Parquet and GDAL release the GIL, so ``threads`` overlap too.
+them), two or more at once: Arrow and Parquet release the GIL, so ``threads`` overlap too. GDAL
+(pyogrio) does not: on ``threads`` the GeoPackage is written by a child forked as the stage starts
+(:mod:`.forked`), which makes its layers' tables meanwhile and writes once the parts are done; the
+tables wait for the parts too, which release it. A run on ``processes`` sends the GeoPackage and map
+tasks to its kept pool's workers instead (:func:`urbanrisk.parallel.on_worker_processes`; no fork).
 Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
 cycle still fsyncs every file before it publishes the run: then they are clean and quick).
 Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
 run's pool (the map no coverage table or street graph, nor the whole grid when it shows display
 cells). A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
-(:func:`graph_scheduler`): shipping the inputs costs more than it saves, and the partial run folder
-is on this machine's disk, which a cluster's workers may not share.
+(:func:`graph_scheduler`), but for the tasks named above: shipping every input costs more than it
+saves, and the partial run folder is on this machine's disk, which a cluster's workers may not share.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +33,10 @@ import dask
 import geopandas as gpd
 
 from .. import grid_dataset
-from ..parallel import compute_graph
+from ..parallel import compute_graph, runs_on_workers
 from ..result import RunResult
-from .gpkg import gpkg_layers, write_gpkg_layers
+from .forked import ForkedCall
+from .gpkg import gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
@@ -69,6 +75,18 @@ def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tupl
     return path.name
 
 
+def _finish_gpkg(prepared: dict[str, Any], path: Path, area: Any, stored: Any) -> str:
+    write_prepared_gpkg(path, prepared, area, stored=stored)
+    grid_dataset.fsync_path(path)
+    return path.name
+
+
+def _gpkg_forked(call: ForkedCall, grid: tuple[list[str], Any]) -> str:
+    """Task (threads): release the forked writer of ``risk.gpkg`` once the grid's parts are written
+    and wait for it (:mod:`.forked`: GDAL holds the interpreter lock while it writes)."""
+    return call.result()
+
+
 def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[str], Any]) -> str:
     """Task: ``map.html`` from the display cells merged from the parts (None: the grid's cells)."""
     write_map(result, path, summary=summary, display=grid[1])
@@ -76,8 +94,9 @@ def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[st
     return path.name
 
 
-def _tables(tables: dict[str, Any], folder: Path) -> list[str]:
-    """Task: the Parquet tables (and the responsibility CSV)."""
+def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any]) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV), after the grid's parts: those release
+    the GeoPackage's writer (the longest task), so they come first."""
     names = write_tables(tables, folder)
     for name in names:
         grid_dataset.fsync_path(folder / name)
@@ -113,17 +132,23 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
         for i, job in enumerate(jobs)
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
-    tables = dask.delayed(_tables)(parquet_tables(result), folder, dask_key_name="write-tables")
-    gpkg = dask.delayed(_gpkg)(
-        folder / "risk.gpkg",
-        gpkg_layers(result),
-        result.area,
-        dask.delayed(result.layers.store, name="write-gpkg-store", traverse=False),
-        grid,
-        dask_key_name="write-gpkg",
-    )
+    tables = dask.delayed(_tables)(parquet_tables(result), folder, grid, dask_key_name="write-tables")
+    path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
+    forked = None
+    if scheduler == "threads" and not runs_on_workers("write-gpkg"):  # forked before the threads start
+        finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
+        forked = ForkedCall(finish, prepare_gpkg_layers, layers, result.area)
+        call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
+        gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
+    else:
+        store = dask.delayed(store, name="write-gpkg-store", traverse=False)
+        gpkg = dask.delayed(_gpkg)(path, layers, result.area, store, grid, dask_key_name="write-gpkg")
     page = dask.delayed(_map)(
         map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
     )
-    _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+    try:
+        _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+    finally:
+        if forked is not None:
+            forked.close()
     return ["grid", *table_names, gpkg_name, map_name]

@@ -52,11 +52,34 @@ def test_the_environment_variable_wins():
     assert _probe("131072", MALLOC_MMAP_THRESHOLD_="33554432")[0] == "False"
 
 
-def test_a_run_fixes_the_threshold_of_the_setting_first(monkeypatch, tmp_path):
-    from urbanrisk import _errors, run, settings
+def test_a_large_job_fixes_the_threshold_of_the_setting_a_small_one_keeps_glibcs(monkeypatch):
+    from shapely.geometry import box
+
+    from urbanrisk import grid, settings
 
     calls = []
-    monkeypatch.setattr(run, "fix_mmap_threshold", calls.append)
-    with pytest.raises(_errors.InputError):  # a recipe that is not there: refused after the threshold is set
-        run.run_recipe(tmp_path / "missing.yaml")
+    monkeypatch.setattr(grid, "fix_mmap_threshold", lambda n: calls.append(n) or True)
+    district = box(116.30, 39.98, 116.35, 40.02)  # ~19 km2: ~1,300 cells at resolution 10
+    assert grid.fix_allocator_for(district, 10) is False and calls == []
+    assert grid.fix_allocator_for(district, 13) is True  # ~450,000 cells
     assert calls == [settings.mmap_threshold_bytes] == [128 * 1024]
+    monkeypatch.setattr(settings, "mmap_threshold_bytes", None)
+    assert grid.fix_allocator_for(district, 13) is False and len(calls) == 1
+
+
+def test_a_run_asks_for_the_threshold_once_its_area_is_known(monkeypatch):
+    """compute_run decides after the layers and area (the job's size is known), before the grid."""
+    import urbanrisk as ur
+    from urbanrisk import grid, pipeline
+
+    class AskedError(Exception):
+        pass
+
+    def ask(area, resolution):
+        raise AskedError(area.area > 0, resolution)
+
+    monkeypatch.setattr(grid, "fix_allocator_for", ask)
+    recipe = ur.load_recipe(Path(__file__).parents[1] / "recipes" / "baltimore.yaml")
+    with pytest.raises(AskedError) as asked:
+        pipeline.compute_run(recipe, scheduler="synchronous")
+    assert asked.value.args == (True, recipe.grid.resolution)

@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import jobsize, settings
 from ._errors import GridError, RecipeError
+from ._malloc import fix_mmap_threshold
 from .antimeridian import split_at_antimeridian
 
 INDEX_NAME = "h3_cell"
@@ -72,6 +73,22 @@ def check_job(
     """
     terms = jobsize.local_terms(area.bounds, resolution)
     return jobsize.check_job(area_km2(area), resolution, force=force, max_cells=max_cells, terms=terms)
+
+
+def fix_allocator_for(area: BaseGeometry, resolution: int) -> bool:
+    """Fix glibc's mmap threshold (:func:`urbanrisk._malloc.fix_mmap_threshold` at
+    :data:`~urbanrisk.settings.mmap_threshold_bytes`) for a job of at least
+    :data:`~urbanrisk.settings.mmap_threshold_min_cells` cells; True when set.
+
+    Large arrays a stage frees then go back to the system (the 32 x 32 metropolis: ~450 MB lower
+    peak) at the cost of a mapping per allocation (~9 % more CPU seconds there, ~26 % on 29k cells,
+    where memory is no concern: smaller jobs keep glibc's own threshold).
+    """
+    if settings.mmap_threshold_bytes is None:
+        return False
+    if check_job(area, resolution, force=True) < settings.mmap_threshold_min_cells:
+        return False
+    return fix_mmap_threshold(settings.mmap_threshold_bytes)
 
 
 def cells_from_area(area: BaseGeometry, resolution: int) -> list[str]:

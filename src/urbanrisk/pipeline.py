@@ -409,6 +409,7 @@ def compute_run(
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
+    gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
     grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from ._malloc import fix_mmap_threshold
 from .cache import Cache
 from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
@@ -121,7 +119,6 @@ def run_recipe(
     RunResult
         With ``map()`` ready for a notebook.
     """
-    fix_mmap_threshold(settings.mmap_threshold_bytes)
     if not isinstance(recipe, Recipe):
         recipe = load_checked(recipe)  # a missing file is listed with the other layers' problems
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)

@@ -45,6 +45,9 @@ partitioned_screens: bool = False
 #: lower (3,654 MiB) for ~9 % more CPU seconds (benchmarks/RESULTS.md, "32 x 32 memory (session 7)").
 #: ``MALLOC_MMAP_THRESHOLD_`` in the environment wins.
 mmap_threshold_bytes: int | None = 128 * 1024
+#: The estimated cells from which a run fixes it (:func:`urbanrisk.grid.fix_allocator_for`): below, the
+#: extra CPU seconds (~26 % at 29k cells) buy memory no job of that size needs.
+mmap_threshold_min_cells: int = 100_000
 
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"

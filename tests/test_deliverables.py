@@ -954,10 +954,10 @@ def test_zh_breaches_name_their_source_in_chinese_for_every_safety_distance():
 
 def test_counts_of_one_are_singular_in_english_and_translated_in_chinese():
     """The CLI printed "1 resources" for Baltimore's one shelter; the Chinese text reads either form."""
-    from urbanrisk.coverage import _counted
     from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.wording import counted
 
-    assert [_counted(n, "resource") for n in (0, 1, 2)] == ["0 resources", "1 resource", "2 resources"]
+    assert [counted(n, "resource") for n in (0, 1, 2)] == ["0 resources", "1 resource", "2 resources"]
     shelter = "ok: shelter by walk within 500 m; 1 resource; 37,521 of 39,272 residents uncovered"
     assert data_text(shelter, "zh") == "完成：1 处资源；39,272 人中 37,521 人未覆盖"
     assert data_text(shelter.replace("1 resource", "3 resources"), "zh").startswith("完成：3 处资源；")

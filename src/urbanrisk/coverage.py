@@ -53,6 +53,7 @@ from .standards import declare_complete, standards_for, standards_table, with_fi
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
 from .supply import two_step_fca
+from .wording import counted
 
 __all__ = [
     "StandardCoverage",
@@ -396,11 +397,6 @@ def coverage_stage(
     )
 
 
-def _counted(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless one: "1 resource", "0 resources", "12 resources"."""
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
 def _ok_status(
     standard: Standard, result: StandardCoverage, *, present: bool, fixed_delay: bool, hint: str = ""
 ) -> str:
@@ -417,9 +413,9 @@ def _ok_status(
     if unsnapped:  # named, last: an office's own station inside a campus is otherwise dropped unseen
         named = ", ".join(result.resources_unsnapped[:3])
         named += f" and {unsnapped - 3} more" if unsnapped > 3 else ""
-        note += f"; {_counted(unsnapped, 'resource')} too far from a street, not used: {named}"
+        note += f"; {counted(unsnapped, 'resource')} too far from a street, not used: {named}"
     return (
-        f"{head}{_counted(result.resources_used, 'resource')}; {uncovered:,.0f} of "
+        f"{head}{counted(result.resources_used, 'resource')}; {uncovered:,.0f} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
 

@@ -43,6 +43,7 @@ from .layers.vector import vector_from_file
 from .recipe import Recipe
 from .result import Layers, RasterInfo
 from .stored_osm import building_count, data_extent, ingest_extracts, streets_and_nodes
+from .wording import counted
 
 CRS = "EPSG:4326"
 #: The columns of an empty OSM layer (no extract, or none of its features)
@@ -421,4 +422,4 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
             "swapped: the lon/lat columns are swapped; exchange `lon:` and `lat:` in the recipe"
         )
         raise LayerError(msg)
-    return f"{what}: none of its {len(points)} point{'' if len(points) == 1 else 's'} lies in the study area"
+    return f"{what}: none of its {counted(len(points), 'point')} lies in the study area"

@@ -57,6 +57,7 @@ from .standards import unserved_registry_kinds
 from .stored_osm import building_count, homes_near
 from .street_graphs import street_graphs
 from .street_rules import speed_table
+from .wording import counted
 
 __all__ = [
     "build_grid",
@@ -116,10 +117,8 @@ def _hazard_table(
     )
     table = table.join(major)
     if len(table):
-        table["inside_area"] = shapely.contains_xy(
-            area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy()
-        )
-        return table, f"ok: {len(table)} source{'' if len(table) == 1 else 's'}"
+        table["inside_area"] = shapely.contains_xy(area, table.geometry.x.values, table.geometry.y.values)
+        return table, f"ok: {counted(len(table), 'source')}"
     if len(sources_before):  # a registry was given: its points are not in the area (wrong area or CRS?)
         return table, f"skipped: none of the {len(sources_before):,} hazard sources reaches the study area"
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
@@ -146,7 +145,7 @@ def _area_screens(
             people_min_per_km2=options.people_min_per_km2,
             **twins,
         )
-        status["key_districts"] = f"ok: {len(districts)} district{'' if len(districts) == 1 else 's'}"
+        status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
     else:
         districts = key_districts_screen(graded.iloc[0:0], None)
         status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
@@ -160,7 +159,7 @@ def _area_screens(
             min_cells=options.min_cells,
             **twins,
         )
-        status["urban_villages"] = f"ok: {len(villages)} cluster{'' if len(villages) == 1 else 's'}"
+        status["urban_villages"] = f"ok: {counted(len(villages), 'cluster')}"
     else:
         villages = urban_villages_screen(graded.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
@@ -235,7 +234,7 @@ def screen_and_grade(
     districts, villages, status = _area_screens(recipe, layers, graded, uv_scores, kernels)
     status = {
         "hazard_sources": hazard_status,
-        "communities": f"ok: {len(communities)} unit{'' if len(communities) == 1 else 's'} from {how}",
+        "communities": f"ok: {counted(len(communities), 'unit')} from {how}",
         **status,
     }
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())

@@ -18,6 +18,7 @@ import pandas as pd
 from ..cell_disks import cell_latlng, cell_parents
 from ..clusters import dissolve_each
 from ..result import GRADE_RANK, GRADES, NO_DATA
+from ..wording import counted
 from .registers import hazards_reaching
 
 MIN_RESIDENTIAL_HA = 1.0
@@ -117,8 +118,8 @@ def community_units(
         drawn = int((table["unit_source"] == "polygons").sum())
         rest_units = len(table) - drawn
         label = (
-            f"{label} ({drawn} unit{'' if drawn == 1 else 's'}), other cells by H3 parent cell "
-            f"({rest_units} unit{'' if rest_units == 1 else 's'})"
+            f"{label} ({counted(drawn, 'unit')}), other cells by H3 parent cell "
+            f"({counted(rest_units, 'unit')})"
         )
     elif label.startswith("OSM") and (table is None or not (table["unit_source"] != "h3_parent").any()):
         label = "H3 parent cells"  # no residential area holds a cell (an area past the extract)

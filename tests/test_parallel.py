@@ -227,9 +227,9 @@ def test_local_schedulers_do_not_import_distributed():
 
 
 def test_named_tasks_of_a_threads_graph_run_on_the_kept_pools_workers():
-    """``warm_kept_pool`` starts the kept pool's workers at once; ``on_worker_processes``: within a
-    kept pool the tasks it names run on the pool's worker processes, the rest of the graph in this
-    process's threads; without it (or without a kept pool) the whole graph stays here."""
+    """``on_worker_processes``: within a kept pool the tasks it names run on the pool's worker
+    processes, the rest of the graph in this process's threads; without it (or without a kept pool)
+    the whole graph stays here."""
     import os
 
     import dask
@@ -241,13 +241,7 @@ def test_named_tasks_of_a_threads_graph_run_on_the_kept_pools_workers():
         heavy = dask.delayed(os.getpid, pure=False)(dask_key_name="heavy-pid")
         return [light, heavy, dask.delayed(max, pure=False)(light, heavy, dask_key_name="light-max")]
 
-    assert parallel.warm_kept_pool("urbanrisk.indicators") == []  # no kept pool: nothing started
     with parallel.kept_pool():
-        # started before any computation, each worker imports what it is told (once)
-        warmed = parallel.warm_kept_pool("urbanrisk.indicators")
-        results = [w.result() for w in warmed]  # a worker that took two imported once
-        assert len(results) == os.cpu_count() and ["urbanrisk.indicators"] in results
-        assert all(got in ([], ["urbanrisk.indicators"]) for got in results)
         with parallel.on_worker_processes("heavy"):
             light, heavy, both = parallel.compute_graph(graph(), scheduler="threads")
         assert light == os.getpid() != heavy and both == max(light, heavy)  # a worker's result flows on

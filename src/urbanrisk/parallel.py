@@ -247,29 +247,6 @@ def kept_pool() -> Iterator[None]:
             kept["pool"].shutdown(wait=False, cancel_futures=True)
 
 
-def warm_kept_pool(*modules: str) -> list[Any]:
-    """Start the kept pool's workers now (:func:`kept_pool`; else nothing), each importing ``modules``,
-    without waiting: on 2 cores they import (~1.7 s CPU each) on the core the driver leaves idle
-    while it reads the layers, instead of at the grid stage's first tasks.
-
-    Returns the futures of the imports: each the modules its worker had not imported yet.
-    """
-    if _KEPT_POOL.get() is None:
-        return []
-    with _worker_pool() as pool:
-        return [pool.submit(_import_all, modules) for _ in range(_pool_size())]
-
-
-def _import_all(modules: tuple[str, ...]) -> list[str]:  # pragma: no cover - runs in the worker processes
-    import importlib
-    import sys
-
-    fresh = [module for module in modules if module not in sys.modules]
-    for module in modules:
-        importlib.import_module(module)
-    return fresh
-
-
 @contextlib.contextmanager
 def _worker_pool() -> Iterator[Any]:
     """The kept pool (:func:`kept_pool`), else a new one for this computation."""

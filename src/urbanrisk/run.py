@@ -12,7 +12,7 @@ from .lifecycle import new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
 from .outputs.writer import graph_scheduler
-from .parallel import kept_pool, on_worker_processes, resolve_scheduler, warm_kept_pool
+from .parallel import kept_pool, on_worker_processes, resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
@@ -22,16 +22,6 @@ from .result import RunResult
 #: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck);
 #: the grid's parts and the tables stay in the driver's threads (Arrow and Parquet release the lock).
 WRITE_ON_WORKERS = ("write-gpkg", "write-map")
-
-#: What the grid's tasks import on a worker process (:func:`_warm`).
-GRID_TASK_MODULES = ("urbanrisk.indicators", "urbanrisk.layer_store", "urbanrisk.population", "geopandas")
-
-
-def _warm(scheduler: str) -> None:
-    """On ``processes``, the kept pool's workers start now and import what the grid's tasks need while
-    the driver checks and reads the layers (:func:`urbanrisk.parallel.warm_kept_pool`)."""
-    if scheduler == "processes":
-        warm_kept_pool(*GRID_TASK_MODULES)
 
 
 def write_run(
@@ -131,13 +121,11 @@ def run_recipe(
     }
     if not write:
         with kept_pool():  # one pool of worker processes for every stage's partitions (processes)
-            _warm(scheduler)
             result = compute_run(recipe, **options)
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
     with run_lock(out_dir), kept_pool():
-        _warm(scheduler)
         result = compute_run(recipe, **options)
         result.renderer = result_deck
         start = time.perf_counter()

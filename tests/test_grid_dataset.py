@@ -22,6 +22,7 @@ from urbanrisk.changes import compare_runs
 from urbanrisk.grid import partition_cells
 from urbanrisk.grid_dataset import GRID_DIR, grid_files, part_name, read_grid
 from urbanrisk.lifecycle import latest_run
+from urbanrisk.outputs import writer
 from urbanrisk.outputs.display import display_grid
 from urbanrisk.outputs.tables import write_grid
 from urbanrisk.parallel import kept_pool
@@ -202,12 +203,14 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
     _, result = wudaokou_run
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
     written = {}
-    for scheduler in ("synchronous", "threads", "processes", "processes-run"):
-        run = scheduler.removesuffix("-run")
-        graph = None if scheduler.endswith("-run") else scheduler
+    for scheduler in ("synchronous", "threads", "threads-nofork", "processes", "processes-run"):
+        run = scheduler.removesuffix("-run").removesuffix("-nofork")
+        graph = None if scheduler.endswith("-run") else run
+        monkeypatch.setattr(writer, "FORK_OK", not scheduler.endswith("-nofork"))  # off Linux: a thread
         run_dir = write_run(result, tmp_path / scheduler, scheduler=run, write_scheduler=graph)
         written[scheduler] = _files(run_dir)
     expected = written.pop("synchronous")
+    run_of = {name: name.removesuffix("-run").removesuffix("-nofork") for name in written}
     assert written["processes-run"]["map.html"] == expected["map.html"]  # written on a worker process
     assert "shown as" in expected["map.html"].decode() and "risk.gpkg:buildings" in expected
     for scheduler, files in written.items():
@@ -216,7 +219,7 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
             if name.startswith("risk.gpkg:"):
                 pd.testing.assert_frame_equal(content, expected[name], check_exact=True)
             elif name == "manifest.json":
-                assert content == {**expected[name], "scheduler": scheduler.removesuffix("-run")}, scheduler
+                assert content == {**expected[name], "scheduler": run_of[scheduler]}, scheduler
             else:
                 assert content == expected[name], (scheduler, name)
 

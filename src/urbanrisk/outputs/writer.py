@@ -25,6 +25,7 @@ saves, and the partial run folder is on this machine's disk, which a cluster's w
 from __future__ import annotations
 
 import dataclasses
+import sys
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,11 @@ def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tupl
     write_gpkg_layers(path, layers, area, stored=stored)
     grid_dataset.fsync_path(path)
     return path.name
+
+
+#: Linux only: macOS's system libraries are not safe to use in a forked child, Windows cannot fork
+#: (there the GeoPackage is written by a thread of the graph, as before).
+FORK_OK = sys.platform.startswith("linux")
 
 
 def _finish_gpkg(prepared: dict[str, Any], path: Path, area: Any, stored: Any) -> str:
@@ -135,7 +141,7 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
     tables = dask.delayed(_tables)(parquet_tables(result), folder, grid, dask_key_name="write-tables")
     path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
     forked = None
-    if scheduler == "threads" and not runs_on_workers("write-gpkg"):  # forked before the threads start
+    if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads
         finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
         forked = ForkedCall(finish, prepare_gpkg_layers, layers, result.area)
         call = dask.delayed(forked, name="write-gpkg-call", traverse=False)

@@ -362,7 +362,7 @@ def test_a_registry_wholly_outside_the_area_is_not_called_no_registry(tmp_path):
     ]
     assert (
         result.screens.status["hazard_sources"]
-        == "skipped: none of the 1 hazard sources reaches the study area"
+        == "skipped: none of the 1 hazard source reaches the study area"
     )
     assert "hazards: none of its 1 point lies in the study area" in result.notes
     from urbanrisk.outputs.i18n import data_text

@@ -120,7 +120,8 @@ def _hazard_table(
         table["inside_area"] = shapely.contains_xy(area, table.geometry.x.values, table.geometry.y.values)
         return table, f"ok: {counted(len(table), 'source')}"
     if len(sources_before):  # a registry was given: its points are not in the area (wrong area or CRS?)
-        return table, f"skipped: none of the {len(sources_before):,} hazard sources reaches the study area"
+        outside = counted(len(sources_before), "hazard source", thousands=True)
+        return table, f"skipped: none of the {outside} reaches the study area"
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 

@@ -205,7 +205,7 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
         r"未计入覆盖（如需评估，请在配方 tables 的 standards 副本中为其增加一行标准）",
     ),
     (
-        r"^skipped: none of the ([\d,]+) hazard sources reaches the study area$",
+        r"^skipped: none of the ([\d,]+) hazard sources? reaches the study area$",
         r"跳过：\1 个危险源均不在研究区内，影响范围也未达研究区（研究区或坐标系有误？）",
     ),
     (r"^skipped: no osm layer \(no crowd-gathering places\)$", "跳过：无 OSM 图层（无人员密集场所数据）"),

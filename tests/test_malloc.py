@@ -43,7 +43,11 @@ def _probe(threshold: str, **env: str) -> tuple[str, int]:
 
 
 def test_a_fixed_threshold_maps_what_glibc_would_have_put_on_its_heap():
-    assert _probe("None") == ("False", 0)  # glibc's own threshold (raised to 24 MiB): 12 MiB on the heap
+    # glibc's own threshold (raised to 24 MiB): 12 MiB on the heap. Seen once in CI: the heap could not
+    # grow in place (a mapping laid out above it) and glibc mapped the block anyway; a fresh process
+    # has another layout, so the heap's case must show in one of a few
+    baseline = [_probe("None") for _ in range(5)]
+    assert all(fixed == "False" for fixed, _ in baseline) and ("False", 0) in baseline, baseline
     fixed, mapped = _probe("131072")
     assert fixed == "True" and mapped >= 12 << 20  # a mapping of its own, returned when freed
 

@@ -78,9 +78,14 @@ def _local_get(scheduler: str) -> Callable[..., Any]:
     return dask.local.get_sync
 
 
+def _progress_bar(progress: bool) -> contextlib.AbstractContextManager[Any]:
+    """Dask's progress bar for a computation of a second or more (``progress``), else nothing."""
+    return ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+
+
 def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> list[Any]:
     """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`)."""
-    bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
+    bar = _progress_bar(progress)
     get = _local_get(scheduler)
     if scheduler == "processes":
         with bar, _worker_pool() as pool:
@@ -142,8 +147,7 @@ def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progres
     if scheduler == "threads" and offloaded and _KEPT_POOL.get() is not None:  # see runs_on_workers
         with _worker_pool() as pool:
             graph = _with_tasks_on(pool, offloaded, tasks)
-            bar = ProgressBar(minimum=1.0, dt=0.5) if progress else contextlib.nullcontext()
-            with bar:
+            with _progress_bar(progress):
                 return list(dask.threaded.get(graph, [task.key for task in tasks]))
     return _compute_locally(tasks, scheduler, progress)
 
@@ -170,7 +174,7 @@ def on_worker_processes(*keys: str) -> Iterator[None]:
 def runs_on_workers(key: str) -> bool:
     """Whether a :func:`compute_graph` on ``threads`` here would send the task ``key`` to the kept
     pool's worker processes (:func:`on_worker_processes` names it and a :func:`kept_pool` is open)."""
-    return _KEPT_POOL.get() is not None and key.startswith(_OFFLOADED.get() or ("\0",))
+    return _KEPT_POOL.get() is not None and key.startswith(_OFFLOADED.get())  # none named: False
 
 
 def _in_pool(pool: Any, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

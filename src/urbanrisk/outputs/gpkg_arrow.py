@@ -25,9 +25,9 @@ _MULTI = {
 }
 
 
-def _geometry(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, str] | None:
+def _geometry(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, str]:
     """The geometries to write (single parts made multi when mixed with multi parts) and the
-    layer's geometry type; None where pyogrio would refuse or go another way."""
+    layer's geometry type ("Unknown" for other mixes, as pyogrio)."""
     geometry = frame.geometry
     values = np.asarray(geometry.array, dtype=object)
     if not len(frame):
@@ -68,10 +68,7 @@ def layer_arrow(frame: gpd.GeoDataFrame) -> tuple[pa.Table, dict[str, Any]] | No
                     pa.Schema.from_pandas(pd.DataFrame(frame[[column]]))
                 except pa.ArrowInvalid:
                     return None
-    made = _geometry(frame)
-    if made is None:
-        return None
-    values, geometry_type = made
+    values, geometry_type = _geometry(frame)
     crs = None
     if frame.crs:
         epsg = frame.crs.to_epsg()

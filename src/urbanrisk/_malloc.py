@@ -24,9 +24,10 @@ def fix_mmap_threshold(threshold: int | None) -> bool:
     The trim threshold goes back to glibc's default (raised with the mmap threshold, it let the
     heap's free top stay), as with ``MALLOC_MMAP_THRESHOLD_`` set from the start. Nothing is set when
     ``threshold`` is None, off glibc (its ``gnu_get_libc_version`` is missing), or when the
-    environment sets ``MALLOC_MMAP_THRESHOLD_`` (the user's choice wins).
+    environment sets the threshold, by ``MALLOC_MMAP_THRESHOLD_`` or ``GLIBC_TUNABLES`` (the user's
+    choice wins).
     """
-    if threshold is None or not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+    if threshold is None or not sys.platform.startswith("linux") or _set_by_environment():
         return False
     try:
         libc = ctypes.CDLL(None)
@@ -35,3 +36,9 @@ def fix_mmap_threshold(threshold: int | None) -> bool:
         return bool(trim and libc.mallopt(ctypes.c_int(M_MMAP_THRESHOLD), ctypes.c_int(int(threshold))))
     except (OSError, AttributeError):
         return False
+
+
+def _set_by_environment() -> bool:
+    """True when the environment fixes glibc's mmap threshold itself."""
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return "MALLOC_MMAP_THRESHOLD_" in os.environ or "glibc.malloc.mmap_threshold=" in tunables

@@ -111,3 +111,21 @@ def geojson_points_problem(path: str | Path) -> str | None:
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return None
     return _lonlat_problem(local.name, values, what="")
+
+
+def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
+    """An area GeoJSON's lon/lat box, or None when it cannot be told lightly (too big, unreadable, not
+    lon/lat, or wider than 180°: across the antimeridian, which the run cuts there)."""
+    local = Path(path)
+    if not local.is_file() or local.stat().st_size > GEOJSON_MAX_BYTES:
+        return None
+    try:
+        values = _flat_numbers(_polygon_rings(json.loads(local.read_bytes().decode("utf-8-sig")), []))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not values or _lonlat_problem(path, values) is not None:
+        return None
+    lons, lats = values[0::2], values[1::2]
+    if max(lons) - min(lons) > 180:
+        return None
+    return (min(lons), min(lats), max(lons), max(lats))

@@ -29,6 +29,7 @@ class VectorHeader:
     columns: list[str]
     has_crs: bool
     encoding: str | None = None
+    text_encoding: str = "utf-8"  # the codec its text is read with (Shapefile: .cpg, language driver...)
 
 
 def _sidecar(path: Path, suffix: str) -> Path | None:
@@ -114,7 +115,7 @@ def shapefile_header(path: str | Path, *, encoding: str | None = None, layer: st
     if codec is None and (cpg := _sidecar(path, ".cpg")) is not None:
         names_codec = _cpg_codec(cpg) or names_codec
     columns = [name.decode(names_codec, errors="replace") for name, _, _ in fields]
-    return VectorHeader(columns, _sidecar(path, ".prj") is not None, codec)
+    return VectorHeader(columns, _sidecar(path, ".prj") is not None, codec, names_codec)
 
 
 def _cpg_codec(cpg: Path) -> str | None:

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .coords import to_wgs84
 from .osm import clean_text
@@ -359,7 +360,8 @@ def points_from_file(
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
-        bad = np.isinf(out["capacity"].to_numpy(dtype=float)) | (out["capacity"] < 0).to_numpy()
+        values = out["capacity"].to_numpy(dtype=float)
+        bad = np.isinf(values) | (values < 0) | (values > settings.max_capacity)  # 1e308 beds: a typo
         if capacity_column in gdf.columns:  # text (很多, 500人) read as unknown, silently; empty is unknown
             given = gdf[capacity_column].astype("string").str.strip().fillna("").ne("").to_numpy()
             bad |= given & out["capacity"].isna().to_numpy()
@@ -367,8 +369,9 @@ def points_from_file(
             row = int(np.flatnonzero(bad)[0])
             msg = (
                 f"layer '{layer}': {path}, column '{capacity_column}': capacity "
-                f"{gdf[capacity_column].iloc[row]!r} in {where(row)} is not a finite number >= 0: "
-                "write the resource's capacity (beds, engines...) or leave the cell empty"
+                f"{gdf[capacity_column].iloc[row]!r} in {where(row)} is not a number from 0 to "
+                f"{settings.max_capacity:,.0f}: write the resource's capacity (beds, engines, places...) or "
+                "leave the cell empty"
             )
             raise LayerError(msg)
     if role == "hazard":  # GB 18218 inputs: substances and tonnes, several separated by ';'

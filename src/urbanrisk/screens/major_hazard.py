@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
+from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from .hazard_sources import residents_in_circles
 
@@ -47,6 +48,7 @@ def gb18218_table(path: str | Path | None = None) -> pd.DataFrame:
     """Substances with Q (t) and β, indexed by every name a registry may use (lower case)."""
     path = Path(path) if path else settings.tables_dir / "gb18218.csv"
     table = _read_table(path, ["substance", "label_zh", "q_t", "beta", "names"])
+    check_numbers(table, "gb18218", path)
     table["q_t"] = table["q_t"].astype(float)
     table["beta"] = table["beta"].astype(float)
     rows = [

@@ -1,0 +1,196 @@
+"""Hostile input, third round (session 8): what ``validate`` missed that the run refused (one id naming
+two units), a study area away from every extract, and absurd numbers in tables and registries.
+
+Each case ends in exit 2 naming the file or key and the fix, in ``validate`` as in the run; never a
+traceback, never a run to the end on numbers nobody meant.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conftest import BUPT_OSM, ROOT
+from test_hostile import city, cli, raster_recipe, refused  # noqa: F401  (city: the module's fixture)
+
+TABLES = ROOT / "layers" / "tables"
+WEST, SOUTH, EAST, NORTH = 116.3489, 39.9567, 116.3552, 39.9638  # the BUPT extract
+
+
+def _units(path, rows) -> None:
+    """A GeoJSON of unit squares side by side: rows of (id, name)."""
+    step = (EAST - WEST) / len(rows)
+    features = []
+    for i, (ident, name) in enumerate(rows):
+        x0, x1 = WEST + i * step, WEST + (i + 1) * step
+        ring = [[x0, SOUTH], [x1, SOUTH], [x1, NORTH], [x0, NORTH], [x0, SOUTH]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"id": ident, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def _recipe(folder, layers: dict, **extra):
+    body = {
+        "name": "u",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 9},
+        "layers": {"osm": {"type": "osm", "path": str(BUPT_OSM)}, **layers},
+        "outputs": {"dir": str(folder / "out")},
+        **extra,
+    }
+    path = folder / "u.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _geopackage(path, rows) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    step = (EAST - WEST) / len(rows)
+    shapes = [box(WEST + i * step, SOUTH, WEST + (i + 1) * step, NORTH) for i in range(len(rows))]
+    frame = gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "名称": [r[1] for r in rows]}, geometry=shapes, crs=4326
+    )
+    frame.to_file(path, layer="units")
+
+
+def test_validate_names_one_id_for_two_units_with_the_other_problems(tmp_path):
+    """The run refused it (session 7); validate said ok, so an office learnt of it only at the run."""
+    _units(tmp_path / "社区.geojson", [("A", "甲社区"), ("A", "乙社区"), ("B", "丙社区")])
+    layers = {
+        "units": {"type": "polygons", "path": "社区.geojson", "level": "社区"},
+        "stations": {"type": "points", "role": "resource", "path": "missing.csv"},
+    }
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "社区.geojson")
+    assert "2 problem(s)" in text and "missing.csv" in text  # listed with the other problem, not instead
+    assert "社区.geojson: id 'A' names several units (甲社区、乙社区) at level community" in text
+
+
+def test_validate_finds_one_id_across_layers_of_a_level_and_in_a_geopackage(tmp_path):
+    """Two layers of one level (two districts' files) and a GeoPackage read through sqlite3; parts of one
+    unit (same id, same name) are no clash, and units of another level may reuse an id."""
+    _units(tmp_path / "east.geojson", [("7", "东社区"), ("7", "东社区")])
+    _geopackage(tmp_path / "west.gpkg", [("7", "西社区"), ("8", "北社区")])
+    _units(tmp_path / "streets.geojson", [("7", "学院路街道")])
+    layers = {
+        "east": {"type": "polygons", "path": "east.geojson", "level": "社区"},
+        "streets": {"type": "polygons", "path": "streets.geojson", "level": "街道"},
+        "west": {
+            "type": "polygons",
+            "path": "west.gpkg",
+            "level": "社区",
+            "id_column": "code",
+            "name_column": "名称",
+        },
+    }
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "west.gpkg")
+    assert "1 problem(s)" in text and "id '7' names several units (东社区、西社区) at level community" in text
+    layers["west"]["level"] = "网格"
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    assert code == 0, text
+
+
+def test_an_area_away_from_every_extract_is_refused_with_its_bounds(tmp_path, city):  # noqa: F811
+    """It ran to the end: every cell 'no data', a note among many (session 7's 'arguably exit 2')."""
+    west = {"bbox": [-EAST, SOUTH, -WEST, NORTH]}  # a sign lost: the western hemisphere
+    recipe = _recipe(tmp_path, {}, area=west)
+    for command in (["validate"], ["run", "--quiet", "--scheduler", "synchronous"]):
+        code, text = cli(*command, recipe)
+        refused(code, text, "bupt_2025.osm")
+        assert "area: the study area [-116.3552, 39.9567, -116.3489, 39.9638] lies wholly outside" in text
+        assert "'osm' (bupt_2025.osm) covers [116.3489, 39.9567, 116.3552, 39.9638]" in text
+        assert "fix `area:`, or give the OSM extract that covers the area" in text
+    assert not (tmp_path / "out" / "latest").exists()  # refused before any work
+    far = raster_recipe(tmp_path, city[0], area={"bbox": [120.0, 30.0, 120.1, 30.1]})
+    code, text = cli("validate", far)
+    refused(code, text, "city.tif")
+    assert "outside every raster of the recipe" in text
+    edge = raster_recipe(tmp_path, city[0], area={"bbox": [116.319, 39.97, 116.33, 39.99]})  # half on it
+    assert cli("validate", edge)[0] == 0
+
+
+def _table_copy(folder, table: str, old: str, new: str):
+    text = (TABLES / f"{table}.csv").read_text(encoding="utf-8")
+    assert old in text
+    path = folder / f"my_{table}.csv"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "said"),
+    [
+        ("hazard_kinds", "fuel station,加油站,100,3", "fuel station,加油站,1e308,3", "'1e308' in row 'fuel'"),
+        ("hazard_kinds", "fuel station,加油站,100,3", "fuel station,加油站,abc,3", "'abc' in row 'fuel'"),
+        (
+            "hazard_kinds",
+            "fuel station,加油站,100,3",
+            "fuel station,加油站,100,9",
+            "whole number from 1 to 4",
+        ),
+        ("safety_distances", "fuel,school,50,", "fuel,school,-1,", "'-1' in row 'fuel'"),
+        ("speeds", "motorway,60", "motorway,1e308", "above 0, at most 300 km/h"),
+        ("standards", "drive,5,min,60", "drive,nan,min,60", "column 'limit': 'nan' in row 'fire'"),
+        (
+            "building_types",
+            "residential,residential,6,1.0",
+            "residential,residential,6,5",
+            "residential_share",
+        ),
+        ("incident_kinds", "50|100|200|800,100", "50|100|1e308|800,100", "column 'rings_m'"),
+    ],
+)
+def test_absurd_numbers_in_a_table_copy_are_refused(tmp_path, table, old, new, said):
+    """A radius of 1e308 m put every cell in reach; 'abc' was a traceback; a share of 5 made 5 residents
+    of each one: the recipe ran on numbers nobody meant."""
+    path = _table_copy(tmp_path, table, old, new)
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\nH1,fuel,a,116.352,39.960\n", encoding="utf-8")
+    layers = {"h": {"type": "points", "path": "h.csv"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, tables={table: str(path)}))
+    refused(code, text, path.name)
+    assert f"tables.{table}: {path.name}, column" in text and said in text and "fix it" in text
+
+
+def test_absurd_numbers_stop_the_run_and_the_overrides_too(tmp_path):
+    path = _table_copy(tmp_path, "hazard_kinds", "fuel station,加油站,100,3", "fuel station,加油站,-5,3")
+    code, text = cli(
+        "run",
+        "--quiet",
+        "--scheduler",
+        "synchronous",
+        _recipe(tmp_path, {}, tables={"hazard_kinds": str(path)}),
+    )
+    refused(code, text, path.name)
+    assert "'-5' in row 'fuel' is not a number from 0 to 50,000 metres" in text
+    coverage = {"overrides": {"fire": {"limit": 1e308}, "medical": {"turnout_s": 86400}}}
+    code, text = cli("validate", _recipe(tmp_path, {}, coverage=coverage))
+    refused(code, text, "coverage.overrides.fire.limit")
+    assert "limit 1e+308 min is past 1,440 min" in text and "coverage.overrides.medical.turnout_s" in text
+
+
+def test_validate_reads_unit_ids_from_a_gbk_shapefile_without_cpg(tmp_path):
+    """The .dbf read as plain dBASE, its text in the encoding the header check finds (no GDAL)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame(
+        {"BM": ["110108", "110108", "110109"], "MC": ["学院路街道", "花园路街道", "海淀街道"]},
+        geometry=[box(WEST, SOUTH, EAST, NORTH)] * 3,
+        crs=4326,
+    )
+    frame.to_file(tmp_path / "街道.shp", encoding="gbk")
+    (tmp_path / "街道.cpg").unlink(missing_ok=True)
+    layers = {"streets": {"type": "polygons", "path": "街道.shp", "id_column": "BM", "name_column": "MC"}}
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "街道.shp")
+    assert "id '110108' names several units (学院路街道、花园路街道)" in text

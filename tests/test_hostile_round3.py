@@ -194,3 +194,16 @@ def test_validate_reads_unit_ids_from_a_gbk_shapefile_without_cpg(tmp_path):
     code, text = cli("validate", _recipe(tmp_path, layers))
     refused(code, text, "街道.shp")
     assert "id '110108' names several units (学院路街道、花园路街道)" in text
+
+
+def test_an_area_away_from_an_extract_without_bounds_is_refused_by_the_run(tmp_path):
+    """validate cannot tell without reading the data; the run tells it from where the data are."""
+    text = BUPT_OSM.read_text(encoding="utf-8")
+    osm = tmp_path / "nobounds.osm"
+    osm.write_text("\n".join(line for line in text.splitlines() if "<bounds" not in line), encoding="utf-8")
+    recipe = _recipe(tmp_path, {}, area={"bbox": [-EAST, SOUTH, -WEST, NORTH]})
+    recipe.write_text(recipe.read_text(encoding="utf-8").replace(str(BUPT_OSM), str(osm)), encoding="utf-8")
+    assert cli("validate", recipe)[0] == 0
+    code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
+    refused(code, text, "area:")
+    assert "'osm' (its data: the header declares no bounds) covers [116.34" in text

@@ -96,30 +96,44 @@ def _words(bounds: Box) -> str:
     return "[" + ", ".join(f"{v:.4f}" for v in bounds) + "]"
 
 
+def outside_message(area: Box, boxes: dict[str, tuple[str, Box]], what: str) -> str | None:
+    """What to say of an area that meets none of ``boxes`` (layer -> its file's name and box), or None.
+
+    Examples
+    --------
+    >>> outside_message((1.0, 1.0, 2.0, 2.0), {"osm": ("a.osm", (0.0, 0.0, 3.0, 3.0))}, "OSM extract") is None
+    True
+    >>> outside_message((-2.0, 1.0, -1.0, 2.0), {"osm": ("a.osm", (0.0, 0.0, 3.0, 3.0))}, "OSM extract")[:64]
+    'the study area [-2.0000, 1.0000, -1.0000, 2.0000] lies wholly ou'
+    """
+    if not boxes or any(boxes_meet(area, b) for _, b in boxes.values()):
+        return None
+    covers = "; ".join(f"'{n}' ({file}) covers {_words(b)}" for n, (file, b) in boxes.items())
+    swapped = (area[1], area[0], area[3], area[2])
+    could = all(abs(v) <= 90 for v in area[::2]) and any(boxes_meet(swapped, b) for _, b in boxes.values())
+    hint = " (lon and lat look swapped)" if could else ""
+    return (
+        f"the study area {_words(area)} lies wholly outside every {what} of the recipe: {covers}; "
+        f"nothing there could be measured: fix `area:`{hint}, or give the {what} that covers the area"
+    )
+
+
 def outside_problems(recipe: Recipe, area: Box | None) -> list[tuple[tuple[str, ...], str]]:
     """The study area wholly outside every OSM extract (or every raster) the recipe gives.
 
     Such a run went to the end with every cell empty ("no data"): a bbox typed wrong (lon and lat
     swapped, a sign lost) or the extract of another city. ``area``: the area's box (None: not known
-    before loading, nothing said).
+    before loading, nothing said); an extract whose header declares no bounds is checked by the run
+    against its data (:func:`urbanrisk.inputs.study_area`).
     """
     if area is None:
         return []
     problems = []
     for kind, what in (("osm", "OSM extract"), ("raster", "raster")):
         extents = _extents(recipe, kind)
-        if not extents or any(b is None or boxes_meet(area, b) for b in extents.values()):
+        if any(b is None for b in extents.values()):
             continue
-        boxes = {n: b for n, b in extents.items() if b is not None}
-        covers = "; ".join(
-            f"'{n}' ({Path(recipe.layers[n].path).name}) covers {_words(b)}" for n, b in boxes.items()
-        )
-        swapped = (area[1], area[0], area[3], area[2])
-        could = all(abs(v) <= 90 for v in area[::2]) and any(boxes_meet(swapped, b) for b in boxes.values())
-        hint = " (lon and lat look swapped)" if could else ""
-        text = (
-            f"the study area {_words(area)} lies wholly outside every {what} of the recipe: {covers}; "
-            f"nothing there could be measured: fix `area:`{hint}, or give the {what} that covers the area"
-        )
-        problems.append((("area",), text))
+        boxes = {n: (Path(recipe.layers[n].path).name, b) for n, b in extents.items() if b is not None}
+        text = outside_message(area, boxes, what)
+        problems += [(("area",), text)] if text else []
     return problems

@@ -207,3 +207,134 @@ def test_an_area_away_from_an_extract_without_bounds_is_refused_by_the_run(tmp_p
     code, text = cli("run", "--quiet", "--scheduler", "synchronous", recipe)
     refused(code, text, "area:")
     assert "'osm' (its data: the header declares no bounds) covers [116.34" in text
+
+
+# --- round 3: files nobody tuned to ---------------------------------------------------------------
+
+
+def test_a_3d_area_runs_and_a_registry_of_shapes_is_said(tmp_path):
+    """A boundary with altitudes (RFC 7946 allows them; KML and CAD exports have them) was refused by
+    validate as 'not pairs of numbers', then crashed the grid's clipping (exit 1) once let through."""
+    from urbanrisk.layers.points import points_from_file
+
+    ring = [
+        [WEST, SOUTH, 50.0],
+        [EAST, SOUTH, 50.0],
+        [EAST, NORTH, 51.0],
+        [WEST, NORTH, 50.0],
+        [WEST, SOUTH, 50.0],
+    ]
+    area = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    (tmp_path / "area.geojson").write_text(json.dumps(area), encoding="utf-8")
+    recipe = _recipe(tmp_path, {}, area={"path": "area.geojson"})
+    assert cli("validate", recipe)[0] == 0
+    assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    shapes = [
+        {"type": "Point", "coordinates": [116.352, 39.96, 12.0]},
+        {"type": "Polygon", "coordinates": [[p[:2] for p in ring]]},
+        {"type": "LineString", "coordinates": [[WEST, SOUTH], [EAST, SOUTH]]},
+    ]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": f"F{i}", "kind": "fire_station", "name": "站"},
+            "geometry": g,
+        }
+        for i, g in enumerate(shapes)
+    ]
+    (tmp_path / "st.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    stations = points_from_file(tmp_path / "st.geojson", layer="st", role="resource")
+    assert stations.attrs["notes"] == [
+        "st: feature(s) 2, 3 of st.geojson are polygons or lines, each placed at a point inside it"
+    ]
+    assert not stations.geometry.has_z.any()
+
+
+@pytest.mark.parametrize(
+    "deep", ["title: " + "[" * 5000 + "]" * 5000, "tables: " + "{a: " * 3000 + "1" + "}" * 3000]
+)
+def test_a_recipe_nested_too_deeply_for_the_parser(tmp_path, deep):
+    """[[[[... or {a: {a: ... within the size limit: a RecursionError traceback (exit 1)."""
+    recipe = tmp_path / "deep.yaml"
+    recipe.write_text(f"name: d\n{deep}\n", encoding="utf-8")
+    for command in ("validate", "run"):
+        refused(*cli(command, recipe), "deep.yaml")
+        assert "nests too deeply to read" in cli(command, recipe)[1]
+
+
+def test_a_geopackage_of_several_layers_names_them_and_reads_the_one_named(tmp_path):
+    """Read silently as its first layer (roads as the stations), with only a pyogrio warning."""
+    from urbanrisk.layers.polygons import polygons_from_file
+
+    _geopackage(tmp_path / "c.gpkg", [("7", "西社区"), ("8", "北社区")])  # layer 'units'
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    gpd.GeoDataFrame({"id": ["R"]}, geometry=[LineString([(WEST, SOUTH), (EAST, NORTH)])], crs=4326).to_file(
+        tmp_path / "c.gpkg", layer="roads"
+    )
+    layers = {"u": {"type": "polygons", "path": "c.gpkg", "id_column": "code", "name_column": "名称"}}
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "c.gpkg")
+    assert "holds 2 layers (roads, units): say which with `file_layer:` in the recipe" in text
+    layers["u"]["file_layer"] = "unit"
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "c.gpkg")
+    assert "has no layer 'unit' (its layers: ['roads', 'units']): fix `file_layer:`" in text
+    layers["u"]["file_layer"] = "units"
+    assert cli("validate", _recipe(tmp_path, layers))[0] == 0
+    units = polygons_from_file(tmp_path / "c.gpkg", id_column="code", name_column="名称", file_layer="units")
+    assert units["name"].tolist() == ["西社区", "北社区"]
+
+
+def test_rows_piled_at_one_place_are_refused_or_said(tmp_path):
+    """200,000 shelters at one point (a geocoder's fallback) ran for 25 s into a 25 MB map."""
+    import numpy as np
+
+    from urbanrisk.layers.pileup import one_place_problem
+
+    rows = "".join(f"S{i},shelter,s{i},116.352,39.960,10\n" for i in range(1_001))
+    (tmp_path / "same.csv").write_text("id,kind,name,lon,lat,capacity\n" + rows, encoding="utf-8")
+    layers = {"sh": {"type": "points", "role": "resource", "path": "same.csv"}}
+    for command in (["validate"], ["run", "--quiet", "--scheduler", "synchronous"]):
+        code, text = cli(*command, _recipe(tmp_path, layers))
+        refused(code, text, "same.csv")
+        assert "1,001 of 1,001 rows lie at one place (116.35200, 39.96000): a geocoder's fallback" in text
+    lon, lat = np.r_[np.full(10, 116.352), np.linspace(116.35, 116.355, 10)], np.full(20, 39.96)
+    said = "r.csv: 10 of 20 rows lie at one place (116.35200, 39.96000): a geocoder's fallback?"
+    assert one_place_problem(lon, lat, "r.csv") == said + " check their locations"
+    assert one_place_problem(lon[5:], lat[5:], "r.csv") is None  # 5 of 15: a site with several rows
+
+
+def test_a_raster_of_nodata_only_is_refused(tmp_path):
+    """Read as 0 residents everywhere: every cell 'IV low' on no data at all."""
+    import numpy as np
+    from rasterio.transform import from_origin
+
+    from test_hostile import write_tif
+
+    tif = write_tif(
+        tmp_path / "empty.tif",
+        np.full((20, 20), -9999, "float32"),
+        from_origin(WEST, NORTH, 5e-4, 5e-4),
+        nodata=-9999,
+    )
+    recipe = raster_recipe(tmp_path, tif)
+    code, text = cli("validate", recipe)
+    refused(code, text, "empty.tif")
+    assert "every pixel of band 1 is nodata (-9999): no population could be read" in text
+
+
+def test_a_raster_only_recipe_in_chinese_warns_in_chinese():
+    """Accra's WorldPop raster (no OSM layer) with report: {language: zh}: the CLI, map and report said
+    '警告：no OSM layer: building density, ...' in English."""
+    import re
+
+    from urbanrisk.outputs.i18n import data_text
+
+    english = (
+        "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel to "
+        "resources are unknown everywhere"
+    )
+    said = data_text(english, "zh")
+    assert said.startswith("无 OSM 图层") and not re.search(r"[a-z]{3,}", said.replace("OSM", ""))

@@ -123,6 +123,7 @@ def _load_points(name: str, spec: Any, state: _Loading) -> None:
         allow_empty=bool(spec.complete_for),
         **options,
     )
+    state.notes += frame.attrs.pop("notes", [])
     (state.hazards if spec.role == "hazard" else state.resources).append(frame)
     for value in spec.complete_for:
         kind = kind_of(value, state.kind_names["resource"])
@@ -144,6 +145,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         crs=spec.crs,
         coords=spec.coords,
         encoding=spec.encoding,
+        file_layer=spec.file_layer,
     )
     level = units["level"] = getattr(spec, "level", None)
     same_level = [u for u in state.communities if len(u) and u["level"].iloc[0] == level]

@@ -19,7 +19,7 @@ from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
 from .layers.area_file import geojson_area_box, geojson_area_problems
 from .layers.osm_ends import osm_cut_short
-from .layers.raster import raster_info
+from .layers.raster import has_valid_pixel, raster_info
 from .layers.tables import check_side_file, registry_kind_names
 from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
 from .preflight_base import Problem, local
@@ -70,6 +70,13 @@ def estimate_cells(recipe: Recipe) -> int | None:
 def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
     """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
     info = raster_info(spec.path, band=spec.band, layer=name)
+    if has_valid_pixel(spec.path, spec.band) is False:
+        nodata = f" ({info.nodata:g})" if info.nodata is not None else ""
+        message = (
+            f"{spec.path}: every pixel of band {spec.band} is nodata{nodata}: no population could be read "
+            "from it (the wrong band or file, an export that failed?); give the raster that holds the values"
+        )
+        return [(("layers", name, "path"), message)]
     grid = recipe.grid
     parent = grid.partition_resolution
     parent = max(0, grid.resolution - settings.partition_offset) if parent is None else parent

@@ -8,9 +8,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import settings
 from .layers.area_file import geojson_points_problem
 from .layers.headers import vector_header
+from .layers.pileup import one_place_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
@@ -106,7 +109,13 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
             "look like projected coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
         )
         return [(key, text)]
-    return []
+    xs, ys = np.array([x for _, x, _ in pairs], dtype=float), np.array([y for _, _, y in pairs], dtype=float)
+    pile = one_place_problem(xs, ys, path.name)  # as the run refuses it (points_from_file)
+    return (
+        [(("layers", name, "path"), pile.removeprefix("refuse: "))]
+        if pile and pile.startswith("refuse")
+        else []
+    )
 
 
 def _severity_declared(name: str, spec: Any, columns: list[str], path: Path) -> list[Problem]:
@@ -140,7 +149,7 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
             return [(("layers", name, "path"), text)]
         problems = _registry_values(name, spec, table, names, path)
         return problems + _severity_declared(name, spec, table.columns, path)
-    header = vector_header(path, encoding=spec.encoding, layer=name)
+    header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
     if header is None:
         return []
     problems = _severity_declared(name, spec, header.columns, path)

@@ -17,7 +17,7 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
     path = local(spec.path)
     if path is None or not path.is_file():
         return []
-    header = vector_header(path, encoding=spec.encoding, layer=name)
+    header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
     if header is None:
         return []
     problems: list[Problem] = []
@@ -42,10 +42,17 @@ def unit_id_problems(recipe: Recipe) -> list[Problem]:
         if path is None or not path.is_file():
             continue
         try:
-            header = vector_header(path, encoding=spec.encoding, layer=name)
+            header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
             if header is None or spec.id_column not in header.columns:
                 continue
-            rows = id_name_rows(path, spec.id_column, spec.name_column, encoding=spec.encoding, layer=name)
+            rows = id_name_rows(
+                path,
+                spec.id_column,
+                spec.name_column,
+                encoding=spec.encoding,
+                layer=name,
+                file_layer=spec.file_layer,
+            )
         except LayerError:
             continue  # the header check tells it
         level = getattr(spec, "level", None)

@@ -37,7 +37,15 @@ def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
 
 
 def _flat_numbers(node: Any) -> list[Any]:
+    """The lon and lat of every position, one flat list; a position's altitude (RFC 7946 allows a
+    third number: a boundary drawn in Google Earth or exported from CAD has one) is left out.
+
+    >>> _flat_numbers([[[116.3, 39.9, 50.0], [116.4, 39.9]]]), _flat_numbers([[116.3], 1])
+    ([116.3, 39.9, 116.4, 39.9], [116.3, None, 1])
+    """
     if isinstance(node, list):
+        if node and not isinstance(node[0], list):  # a position
+            return node[:2] if len(node) >= 2 else [*node, None]  # one number: no pair
         return [x for item in node for x in _flat_numbers(item)]
     return [node]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import settings
 from .._errors import LayerError
-from .headers import GEOJSON_MAX_BYTES, _dbf_fields, _sidecar, vector_header
+from .headers import GEOJSON_MAX_BYTES, _dbf_fields, _sidecar, pick_layer, vector_header
 
 Rows = list[tuple[str, str]]
 #: the most bytes of a .dbf read for a check (a larger unit layer is checked by the run)
@@ -54,16 +54,17 @@ def _dbf_rows(path: Path, columns: tuple[str, str], codec: str) -> Rows | None:
     return rows
 
 
-def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str) -> Rows | None:
+def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_layer: str | None) -> Rows | None:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            row = db.execute(
+            rows = db.execute(
                 "SELECT c.table_name, g.column_name FROM gpkg_contents c JOIN gpkg_geometry_columns g "
-                "ON g.table_name = c.table_name WHERE c.data_type = 'features' LIMIT 1"
-            ).fetchone()
-            if row is None:
+                "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"
+            ).fetchall()
+            if not rows:
                 return None
-            table, geometry = row
+            table = pick_layer([r[0] for r in rows], file_layer, path, layer)
+            geometry = dict(rows)[table]
             have = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
             quoted = {c: '"' + c.replace('"', '""') + '"' for c in (*columns, table, geometry)}
             picked = ", ".join(quoted[c] if c in have else "''" for c in columns)
@@ -95,7 +96,13 @@ def _geojson_rows(path: Path, columns: tuple[str, str]) -> Rows | None:
 
 
 def id_name_rows(
-    path: str | Path, id_column: str, name_column: str, *, encoding: str | None, layer: str
+    path: str | Path,
+    id_column: str,
+    name_column: str,
+    *,
+    encoding: str | None,
+    layer: str,
+    file_layer: str | None = None,
 ) -> Rows | None:
     """(id, name) of each feature with a polygon, as text; None when the file is too big or of a format
     read only by the run (its header problems are told by :func:`urbanrisk.layers.headers.vector_header`).
@@ -112,7 +119,7 @@ def id_name_rows(
         header = vector_header(path, encoding=encoding, layer=layer)
         return None if header is None else _dbf_rows(path, columns, header.text_encoding)
     if suffix == ".gpkg":
-        return _geopackage_rows(path, columns, layer)
+        return _geopackage_rows(path, columns, layer, file_layer)
     if suffix in (".geojson", ".json"):
         return _geojson_rows(path, columns)
     return None

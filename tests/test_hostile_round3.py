@@ -338,3 +338,55 @@ def test_a_raster_only_recipe_in_chinese_warns_in_chinese():
     )
     said = data_text(english, "zh")
     assert said.startswith("无 OSM 图层") and not re.search(r"[a-z]{3,}", said.replace("OSM", ""))
+
+
+def test_markup_in_every_name_field_reaches_the_pages_as_text(tmp_path):
+    """Title, a layer's key, unit, registry and kind names, a standard's source: each shown, none run."""
+    import csv
+    import re
+
+    x = "<img src=x onerror=alert(9)>"
+    for table, edit in (
+        (
+            "hazard_kinds",
+            lambda row: [*row[:1], f"fuel {x}", f"加油站{x}", *row[3:]] if row[0] == "fuel" else row,
+        ),
+        (
+            "resource_kinds",
+            lambda row: [*row[:1], f"{row[1]} {x}", f"{row[2]}{x}"] if row[0] == "fire_station" else row,
+        ),
+        ("standards", lambda row: [*row[:7], f"{x} {row[7]}"] if row[:2] == ["cn", "fire"] else row),
+    ):
+        lines = (TABLES / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        rows = [edit(r) for r in csv.reader(line for line in lines if not line.startswith("#"))]
+        with open(tmp_path / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    (tmp_path / "h.csv").write_text(
+        f'id,kind,name,lon,lat\n"H{x}",fuel,"{x}",116.352,39.960\n', encoding="utf-8"
+    )
+    (tmp_path / "s.csv").write_text(
+        f'id,kind,name,lon,lat\nF1,fire_station,"{x}",116.351,39.959\n', encoding="utf-8"
+    )
+    _units(tmp_path / "u.geojson", [(f"U{x}", f"社区{x}")])
+    layers = {
+        f"h{x}": {"type": "points", "path": "h.csv"},
+        "s": {"type": "points", "role": "resource", "path": "s.csv"},
+        "u": {"type": "polygons", "path": "u.geojson", "level": "社区"},
+        "population": {
+            "type": "population_from_buildings",
+            "source": "osm",
+            "floor_area_per_person_m2": 38.6,
+        },
+    }
+    tables = {t: str(tmp_path / f"{t}.csv") for t in ("hazard_kinds", "resource_kinds", "standards")}
+    recipe = _recipe(tmp_path, layers, title=f"T{x}", tables=tables, report={"language": "zh"})
+    assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    assert (
+        cli("incident", "--at", "116.352,39.960", "--kind", "gas_leak", "--out", tmp_path / "inc", recipe)[0]
+        == 0
+    )
+    for page in (tmp_path / "out" / "latest" / "map.html", tmp_path / "out" / "latest" / "report.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<img" not in text and len(re.findall("&lt;img src=x|u0026lt;img src=x", text)) >= 2, page.name
+    incident = (tmp_path / "inc" / "incident.html").read_text(encoding="utf-8")
+    assert "<img" not in incident and "&lt;img src=x" in incident

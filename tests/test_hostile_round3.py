@@ -390,3 +390,11 @@ def test_markup_in_every_name_field_reaches_the_pages_as_text(tmp_path):
         assert "<img" not in text and len(re.findall("&lt;img src=x|u0026lt;img src=x", text)) >= 2, page.name
     incident = (tmp_path / "inc" / "incident.html").read_text(encoding="utf-8")
     assert "<img" not in incident and "&lt;img src=x" in incident
+
+
+def test_an_area_away_from_the_extract_is_listed_with_the_other_problems(tmp_path):
+    """validate said it only once every other problem was mended: one more round for the planner."""
+    layers = {"st": {"type": "points", "role": "resource", "path": "missing.csv"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, area={"bbox": [-EAST, SOUTH, -WEST, NORTH]}))
+    refused(code, text, "missing.csv")
+    assert "2 problem(s)" in text and "lies wholly outside every OSM extract" in text

@@ -218,8 +218,7 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
         p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
     ]
     problems += [p for p in table_problems(recipe) if p[0][:2] not in gone]
-    if not problems:  # the layers' files readable: is the area anywhere near them?
-        problems += outside_problems(recipe, _area_box(recipe))
+    problems += outside_problems(recipe, _area_box(recipe))  # is the area anywhere near the data?
     if ("tables", "standards") not in gone:
         problems += _standards_problems(recipe)
     earlier = earlier or []

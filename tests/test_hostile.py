@@ -290,6 +290,8 @@ def test_generated_registries_run_or_refuse(city, text):
         ("inf", "39.99"),
         ("-3", "39.99"),
         ("1e400", "39.99"),
+        ("1e308", "39.99"),  # finite, and no resource holds it: ran as a shelter for 1e308 people
+        ("nan", "39.99"),
         ("5", "1000"),
         ("很多", "39.99"),
         ("500人", "39.99"),

@@ -260,15 +260,18 @@ def test_map_page_attributes_stay_out_of_the_deck_json(wudaokou_recipe):
 
 def test_an_area_away_from_the_buildings_and_units_is_said(tmp_path):
     """A bbox typed away from the data (here across 180°, the BUPT extract kept) ran 121,278 empty cells
-    to the end, noting only the registries' points; the buildings and the units are named too."""
+    to the end, noting only the registries' points; it is now refused before any layer is read, with the
+    extract's bounds and the fix. An area within the extract but away from its buildings and from the
+    units still runs, and says that none of them lies in it."""
     from shapely.geometry import box
 
     from conftest import BUPT_OSM
+    from urbanrisk._errors import LayerError
     from urbanrisk.pipeline import prepare_run
     from urbanrisk.recipe import load_recipe
 
-    gpd.GeoDataFrame(
-        {"id": ["001"], "name": ["北邮社区"]}, geometry=[box(116.349, 39.957, 116.355, 39.963)], crs=4490
+    gpd.GeoDataFrame(  # a unit a degree east of the extract
+        {"id": ["001"], "name": ["北邮社区"]}, geometry=[box(117.349, 39.957, 117.355, 39.963)], crs=4490
     ).to_file(tmp_path / "社区.geojson")
     body = {
         "name": "away",
@@ -280,6 +283,15 @@ def test_an_area_away_from_the_buildings_and_units_is_said(tmp_path):
         },
         "outputs": {"dir": str(tmp_path / "out")},
     }
+    with pytest.raises(LayerError) as refused:
+        prepare_run(load_recipe(write_recipe(tmp_path, body)), cache=None, stage=lambda name, work: work())
+    assert (
+        "area: the study area [179.9000, -16.6000, -179.9000, -16.5000] lies wholly outside every OSM "
+        "extract of the recipe: 'osm' (bupt_2025.osm) covers [116.3489, 39.9567, 116.3552, 39.9638]; "
+        "nothing there could be measured: fix `area:`, or give the OSM extract that covers the area"
+    ) in str(refused.value)
+    x, y = 116.35056, 39.95987  # inside the extract, over 40 m from any building
+    body["area"] = {"bbox": [x - 0.0002, y - 0.0002, x + 0.0002, y + 0.0002]}
     recipe = load_recipe(write_recipe(tmp_path, body))
     layers, _, notes = prepare_run(recipe, cache=None, stage=lambda name, work: work())
     count = len(layers.buildings)
@@ -291,9 +303,11 @@ def test_an_area_away_from_the_buildings_and_units_is_said(tmp_path):
     assert (
         "polygons: none of the 1 lies in the study area: cells fall to H3 parent units (check area:)" in notes
     )
-    home = {**body, "area": {"layer": "osm"}}  # the extract's own area: nothing to say
+    home = {**body, "area": {"layer": "osm"}}  # the extract's own area: only the far unit is said
     _, _, notes = prepare_run(load_recipe(write_recipe(tmp_path, home)), cache=None, stage=lambda n, w: w())
-    assert not [n for n in notes if "lies in the study area" in n]
+    assert [n for n in notes if "lies in the study area" in n] == [
+        "polygons: none of the 1 lies in the study area: cells fall to H3 parent units (check area:)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .outputs.i18n import GRADE_WORDS, RESOURCE_ZH, data_text, standard_name, translator
 from .outputs.i18n_checks import check_text
+from .recipe.messages import MAX_DEPTH, flow_depth
 
 if TYPE_CHECKING:
     from .changes import Changes
@@ -48,10 +49,12 @@ def language_of(path: str | Path) -> str:
     except OSError:
         return "en"
     text = data.decode("utf-8-sig", errors="replace")
+    if flow_depth(text) > MAX_DEPTH:  # PyYAML would take seconds to refuse it: the run says why
+        return "zh" if _ZH_DECLARED.search(text) else "en"
     try:
         report = yaml.safe_load(text).get("report") or {}
         return "zh" if report.get("language") == "zh" else "en"
-    except (ValueError, AttributeError, TypeError, yaml.YAMLError):
+    except (ValueError, AttributeError, TypeError, RecursionError, yaml.YAMLError):
         # a recipe that is not (valid) YAML is told so in the language it asks for, if it says one
         return "zh" if _ZH_DECLARED.search(text) else "en"
 

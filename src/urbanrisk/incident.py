@@ -37,6 +37,7 @@ from .evacuation import disc_shares, ring_table, studied_shares
 from .grid import cells_to_polygons
 from .grid_dataset import GRID_DIR, grid_columns, grid_files, grid_source, has_grid
 from .layers.coords import to_wgs84, utm_crs
+from .layers.table_numbers import check_numbers
 from .layers.tables import _read_table
 from .lifecycle import latest_run, read_manifest, utc_stamp
 from .network import StreetGraph, graph_from_tables
@@ -61,7 +62,9 @@ def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
     100.0
     """
     path = Path(path) if path else settings.tables_dir / "incident_kinds.csv"
-    table = _read_table(path, ["kind", "rings_m", "evacuate_m", "source"]).set_index("kind")
+    table = _read_table(path, ["kind", "rings_m", "evacuate_m", "source"])
+    check_numbers(table, "incident_kinds", path)
+    table = table.set_index("kind")
     if "names" not in table.columns:  # a copy made before the column existed
         table["names"] = ""
     table["rings"] = table["rings_m"].map(lambda t: sorted(float(r) for r in t.split("|") if r.strip()))

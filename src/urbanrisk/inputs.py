@@ -40,6 +40,7 @@ from .layers.tables import (
     registry_kind_names,
 )
 from .layers.vector import vector_from_file
+from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
 from .stored_osm import building_count, data_extent, ingest_extracts, streets_and_nodes
@@ -122,6 +123,7 @@ def _load_points(name: str, spec: Any, state: _Loading) -> None:
         allow_empty=bool(spec.complete_for),
         **options,
     )
+    state.notes += frame.attrs.pop("notes", [])
     (state.hazards if spec.role == "hazard" else state.resources).append(frame)
     for value in spec.complete_for:
         kind = kind_of(value, state.kind_names["resource"])
@@ -143,6 +145,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         crs=spec.crs,
         coords=spec.coords,
         encoding=spec.encoding,
+        file_layer=spec.file_layer,
     )
     level = units["level"] = getattr(spec, "level", None)
     same_level = [u for u in state.communities if len(u) and u["level"].iloc[0] == level]
@@ -366,7 +369,25 @@ def _file_area(path: str) -> BaseGeometry:
 
 
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
-    """The study area polygon (lon/lat) the recipe asks for."""
+    """The study area polygon (lon/lat) the recipe asks for.
+
+    Raises
+    ------
+    LayerError
+        The area lies wholly outside the data of OSM extracts that declare no bounds (those that do
+        are checked before loading: :func:`urbanrisk.preflight_area.outside_problems`).
+    """
+    area = _study_area(recipe, layers)
+    osm = [n for n, s in recipe.layers.items() if s.type == "osm"]
+    extent = data_extent(layers) if osm and all(layers.osm_bounds.get(n) is None for n in osm) else None
+    where = {"', '".join(osm): ("its data: the header declares no bounds", extent)} if extent else {}
+    text = outside_message(area.bounds, where, "OSM extract")
+    if text:
+        raise LayerError(f"area: {text}")
+    return area
+
+
+def _study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     spec = recipe.area
     if spec.bbox is not None:  # minlon > maxlon: the box crosses 180°, split there
         return wrap_box(*spec.bbox)

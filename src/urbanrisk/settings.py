@@ -125,3 +125,11 @@ max_side_file_bytes: int = 50_000_000
 #: A study area with more polygon parts or vertices is refused: simplify or dissolve it first.
 max_area_parts: int = 1_000
 max_area_vertices: int = 200_000
+#: A resource's capacity (beds, places, engines) above this is a typo (1e308), refused with the row named.
+max_capacity: float = 10_000_000
+#: A registry with this many rows at one place (to ~1 m) is refused: a geocoder's fallback (every
+#: unresolved address at the city centre), not sites; from 10 rows and half the registry, a note.
+max_rows_at_one_place: int = 1_000
+#: Distances in the user's tables (impact radii, safety distances, incident rings; metres) above this
+#: are refused: 50 km is past any screening distance (the recipe's search_buffer_m has the same cap).
+max_table_distance_m: float = 50_000

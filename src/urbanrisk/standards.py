@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import settings
 from ._errors import InputError
+from .layers.table_numbers import check_numbers
 from .layers.tables import _read_table
 from .result import UNITS, Standard
 from .street_rules import DRIVING_MODES
@@ -29,6 +30,7 @@ def standards_table(path: str | Path | None = None) -> pd.DataFrame:
     table = _read_table(
         path, ["preset", "name", "resource_kind", "mode", "limit", "unit", "turnout_s", "source"]
     )
+    check_numbers(table, "standards", path)
     table["limit"] = table["limit"].astype(float)
     table["turnout_s"] = table["turnout_s"].astype(float)
     return table

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import settings
 from ._errors import InputError
+from .layers.table_numbers import check_numbers
 from .layers.tables import _read_table
 
 MODES = ("drive", "drive_service", "walk")
@@ -47,6 +48,7 @@ def speed_table(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path else settings.tables_dir / "speeds.csv"
     table = _read_table(path, ["highway", "drive_kmh"])
+    check_numbers(table, "speeds", path)
     problems = []
     for column, default in (("drive_kmh", None), ("maxspeed_factor", 1.0)):
         text = table[column].str.strip() if column in table else pd.Series("", index=table.index)

@@ -37,7 +37,15 @@ def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
 
 
 def _flat_numbers(node: Any) -> list[Any]:
+    """The lon and lat of every position, one flat list; a position's altitude (RFC 7946 allows a
+    third number: a boundary drawn in Google Earth or exported from CAD has one) is left out.
+
+    >>> _flat_numbers([[[116.3, 39.9, 50.0], [116.4, 39.9]]]), _flat_numbers([[116.3], 1])
+    ([116.3, 39.9, 116.4, 39.9], [116.3, None, 1])
+    """
     if isinstance(node, list):
+        if node and not isinstance(node[0], list):  # a position
+            return node[:2] if len(node) >= 2 else [*node, None]  # one number: no pair
         return [x for item in node for x in _flat_numbers(item)]
     return [node]
 
@@ -111,3 +119,21 @@ def geojson_points_problem(path: str | Path) -> str | None:
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return None
     return _lonlat_problem(local.name, values, what="")
+
+
+def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
+    """An area GeoJSON's lon/lat box, or None when it cannot be told lightly (too big, unreadable, not
+    lon/lat, or wider than 180°: across the antimeridian, which the run cuts there)."""
+    local = Path(path)
+    if not local.is_file() or local.stat().st_size > GEOJSON_MAX_BYTES:
+        return None
+    try:
+        values = _flat_numbers(_polygon_rings(json.loads(local.read_bytes().decode("utf-8-sig")), []))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not values or _lonlat_problem(path, values) is not None:
+        return None
+    lons, lats = values[0::2], values[1::2]
+    if max(lons) - min(lons) > 180:
+        return None
+    return (min(lons), min(lats), max(lons), max(lats))

@@ -29,6 +29,7 @@ class VectorHeader:
     columns: list[str]
     has_crs: bool
     encoding: str | None = None
+    text_encoding: str = "utf-8"  # the codec its text is read with (Shapefile: .cpg, language driver...)
 
 
 def _sidecar(path: Path, suffix: str) -> Path | None:
@@ -114,7 +115,7 @@ def shapefile_header(path: str | Path, *, encoding: str | None = None, layer: st
     if codec is None and (cpg := _sidecar(path, ".cpg")) is not None:
         names_codec = _cpg_codec(cpg) or names_codec
     columns = [name.decode(names_codec, errors="replace") for name, _, _ in fields]
-    return VectorHeader(columns, _sidecar(path, ".prj") is not None, codec)
+    return VectorHeader(columns, _sidecar(path, ".prj") is not None, codec, names_codec)
 
 
 def _cpg_codec(cpg: Path) -> str | None:
@@ -126,16 +127,42 @@ def _cpg_codec(cpg: Path) -> str | None:
         return None
 
 
-def _geopackage_header(path: Path, layer: str) -> VectorHeader:
+def pick_layer(names: list[str], file_layer: str | None, path: str | Path, layer: str) -> str | None:
+    """The layer of a file to read: ``file_layer``, or the only one; None for a file without layers.
+
+    Raises
+    ------
+    LayerError
+        ``file_layer`` is not one of them, or the file holds several and none is named.
+
+    >>> pick_layer(["roads", "units"], "units", "a.gpkg", "u"), pick_layer(["units"], None, "a.gpkg", "u")
+    ('units', 'units')
+    """
+    if file_layer is not None and file_layer not in names:
+        msg = f"layer '{layer}': {path} has no layer '{file_layer}' (its layers: {names}): fix `file_layer:`"
+        raise LayerError(msg)
+    if file_layer is None and len(names) > 1:
+        fix = (
+            "export the boundary to a file of its own (ogr2ogr -f GPKG area.gpkg FILE LAYER)"
+            if layer == "area"
+            else "say which with `file_layer:` in the recipe"
+        )
+        msg = f"layer '{layer}': {path} holds {len(names)} layers ({', '.join(names[:10])}): {fix}"
+        raise LayerError(msg)
+    return file_layer or (names[0] if names else None)
+
+
+def _geopackage_header(path: Path, layer: str, file_layer: str | None = None) -> VectorHeader:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            row = db.execute(
+            rows = db.execute(
                 "SELECT c.table_name, g.srs_id FROM gpkg_contents c JOIN gpkg_geometry_columns g "
-                "ON g.table_name = c.table_name WHERE c.data_type = 'features' LIMIT 1"
-            ).fetchone()
-            if row is None:
+                "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"
+            ).fetchall()
+            if not rows:
                 return VectorHeader([], has_crs=False)
-            table, srs = row
+            table = pick_layer([r[0] for r in rows], file_layer, path, layer)
+            srs = dict(rows)[table]
             columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
     except sqlite3.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoPackage ({exc})"
@@ -159,7 +186,9 @@ def _geojson_header(path: Path, layer: str) -> VectorHeader | None:
     return VectorHeader(list(columns), has_crs=True)  # GeoJSON is WGS84 unless it says otherwise
 
 
-def vector_header(path: str | Path, *, encoding: str | None = None, layer: str) -> VectorHeader | None:
+def vector_header(
+    path: str | Path, *, encoding: str | None = None, layer: str, file_layer: str | None = None
+) -> VectorHeader | None:
     """The header of a Shapefile, GeoPackage or GeoJSON; None for other formats (checked when read)."""
     require_regular_file(path, layer)
     path = Path(path)
@@ -167,7 +196,7 @@ def vector_header(path: str | Path, *, encoding: str | None = None, layer: str) 
     if suffix in (".shp", ".dbf"):
         return shapefile_header(path.with_suffix(".shp"), encoding=encoding, layer=layer)
     if suffix == ".gpkg":
-        return _geopackage_header(path, layer)
+        return _geopackage_header(path, layer, file_layer)
     if suffix in (".geojson", ".json"):
         return _geojson_header(path, layer)
     return None

@@ -18,9 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .coords import to_wgs84
 from .osm import clean_text
+from .pileup import one_place_problem
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
     hazard_kind_table,
@@ -125,9 +127,11 @@ def _numbers(rows: np.ndarray) -> str:
 
 
 def _read_vector_points(
-    path: Path, crs: str | None, layer: str, encoding: str | None
+    path: Path, crs: str | None, layer: str, encoding: str | None, file_layer: str | None = None
 ) -> tuple[gpd.GeoDataFrame, Where]:
-    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding, keep_empty=True)
+    gdf = vector_from_file(
+        path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
+    )
     gdf = gdf.reset_index(drop=True)
     blank = np.flatnonzero((gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy())
     if len(blank):  # left out, a hazard or a station would be missing from the count without a word
@@ -136,8 +140,13 @@ def _read_vector_points(
             "give their location or remove them"
         )
         raise LayerError(msg)
-    if len(gdf) and not gdf.geom_type.isin(["Point"]).all():
+    shapes = ~gdf.geom_type.isin(["Point"]).to_numpy()
+    if shapes.any():  # a site drawn as its outline or a line: a point inside it, said in the run's notes
         gdf = gdf.set_geometry(gdf.geometry.representative_point())
+        gdf.attrs["notes"] = [
+            f"{layer}: feature(s) {_numbers(np.flatnonzero(shapes))} of {path.name} are polygons or lines, "
+            "each placed at a point inside it"
+        ]
     gdf = gdf.to_crs("EPSG:4326")
     check_lonlat(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), layer=layer, path=path)
     return gdf, lambda i: f"feature {i + 1}"
@@ -260,6 +269,7 @@ def points_from_file(
     crs: str | None = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
+    file_layer: str | None = None,
     kind: str | None = None,
     id_column: str = "id",
     kind_column: str = "kind",
@@ -287,6 +297,8 @@ def points_from_file(
         ``wgs84``, ``gcj02`` (Amap, Tencent) or ``bd09`` (Baidu): converted to WGS84.
     sheet, encoding
         Excel sheet (name, or number from 1); text encoding of a CSV or Shapefile DBF (default: detected).
+    file_layer
+        The layer to read of a file holding several (a GeoPackage).
     severity_column, severity_order
         The severity column (default ``severity``) and its scale, ``1_is_most_severe`` (一级 the most
         severe) or ``4_is_most_severe``. A registry with a severity column must declare its scale.
@@ -317,7 +329,7 @@ def points_from_file(
     if path.suffix.lower() in TABULAR_SUFFIXES:
         gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
     else:
-        gdf, where = _read_vector_points(path, crs, layer, encoding)
+        gdf, where = _read_vector_points(path, crs, layer, encoding, file_layer)
     if len(gdf) == 0 and not allow_empty:
         msg = (
             f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none "
@@ -359,7 +371,8 @@ def points_from_file(
         out["capacity"] = (
             pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
         )
-        bad = np.isinf(out["capacity"].to_numpy(dtype=float)) | (out["capacity"] < 0).to_numpy()
+        values = out["capacity"].to_numpy(dtype=float)
+        bad = np.isinf(values) | (values < 0) | (values > settings.max_capacity)  # 1e308 beds: a typo
         if capacity_column in gdf.columns:  # text (很多, 500人) read as unknown, silently; empty is unknown
             given = gdf[capacity_column].astype("string").str.strip().fillna("").ne("").to_numpy()
             bad |= given & out["capacity"].isna().to_numpy()
@@ -367,8 +380,9 @@ def points_from_file(
             row = int(np.flatnonzero(bad)[0])
             msg = (
                 f"layer '{layer}': {path}, column '{capacity_column}': capacity "
-                f"{gdf[capacity_column].iloc[row]!r} in {where(row)} is not a finite number >= 0: "
-                "write the resource's capacity (beds, engines...) or leave the cell empty"
+                f"{gdf[capacity_column].iloc[row]!r} in {where(row)} is not a number from 0 to "
+                f"{settings.max_capacity:,.0f}: write the resource's capacity (beds, engines, places...) or "
+                "leave the cell empty"
             )
             raise LayerError(msg)
     if role == "hazard":  # GB 18218 inputs: substances and tonnes, several separated by ';'
@@ -385,4 +399,23 @@ def points_from_file(
         msg = f"layer '{layer}': id '{dup}' appears more than once in {path}; ids must be unique"
         raise LayerError(msg)
     columns = [c for c in out.columns if c != "geometry"]
-    return out[[*columns, "geometry"]].reset_index(drop=True)
+    out = out[[*columns, "geometry"]].reset_index(drop=True)
+    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + _one_place(out, layer, path)
+    return out
+
+
+def _one_place(points: gpd.GeoDataFrame, layer: str, path: Path) -> list[str]:
+    """Refuse a registry whose rows pile up at one place (a geocoder's fallback); a note when half of
+    it (10 rows or more) does.
+
+    Raises
+    ------
+    LayerError
+        More than ``settings.max_rows_at_one_place`` rows at one place (to ~1 m).
+    """
+    text = one_place_problem(points.geometry.x.to_numpy(), points.geometry.y.to_numpy(), path.name)
+    if text is None:
+        return []
+    if text.startswith("refuse: "):
+        raise LayerError(f"layer '{layer}': {text.removeprefix('refuse: ')}")
+    return [f"{layer}: {text}"]

@@ -21,6 +21,7 @@ def polygons_from_file(
     crs: str | None = None,
     coords: str = "wgs84",
     encoding: str | None = None,
+    file_layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read community polygons: columns ``id``, ``name``, geometry (EPSG:4326, repaired if invalid).
 
@@ -33,7 +34,9 @@ def polygons_from_file(
     LayerError
         Missing file, no CRS, no polygons, or missing id column.
     """
-    gdf = vector_from_file(path, layer=layer, crs=crs, encoding=encoding, keep_empty=True)
+    gdf = vector_from_file(
+        path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
+    )
     features = len(gdf)
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~gdf.geometry.is_empty.to_numpy()]
     if not len(gdf):

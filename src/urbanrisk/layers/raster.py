@@ -220,3 +220,25 @@ def _read_window(
         data = data[::-1].copy()
         transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)
     return data, transform
+
+
+def has_valid_pixel(path: str | Path, band: int = 1, budget: int = settings.max_window_pixels) -> bool | None:
+    """Whether any pixel of the band holds a value (not nodata, not NaN), read block by block until one
+    does; None when ``budget`` pixels were read without an answer (a large raster: the run tells).
+
+    A raster all nodata (the wrong band, an export that failed) ran as 0 residents everywhere, every
+    cell graded "low" on no data at all.
+    """
+    try:
+        with rasterio.open(path) as src:
+            read = 0
+            for _, window in src.block_windows(band):
+                data = src.read(band, window=window, masked=True)
+                if np.isfinite(data.filled(np.nan).astype("float64")).any():
+                    return True
+                read += int(window.width * window.height)
+                if read >= budget:
+                    return None
+    except (RasterioError, RasterioIOError, OSError):
+        return None  # told by raster_info
+    return False

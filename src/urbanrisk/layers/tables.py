@@ -26,6 +26,7 @@ import pandas as pd
 
 from .. import settings
 from .._errors import LayerError
+from .table_numbers import check_numbers
 
 HAZARD_KINDS = ("fuel", "gas", "chemical", "explosives", "power", "industrial", "storage_tank")
 RESOURCE_KINDS = ("fire_station", "hospital", "clinic", "police", "shelter")
@@ -91,6 +92,7 @@ def building_type_table(path: str | Path | None = None) -> pd.DataFrame:
     """building tag value -> use, default_levels, residential_share, indexed by the value."""
     path = Path(path) if path else settings.tables_dir / "building_types.csv"
     table = _read_table(path, ["building", "use", "default_levels", "residential_share"])
+    check_numbers(table, "building_types", path)
     table["default_levels"] = table["default_levels"].astype(float)
     table["residential_share"] = table["residential_share"].astype(float)
     if "yes" not in set(table["building"]):
@@ -106,6 +108,7 @@ def landuse_context_table(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path else settings.tables_dir / "landuse_context.csv"
     table = _read_table(path, ["key", "value", "use", "default_levels", "residential_share"])
+    check_numbers(table, "landuse_context", path)
     table["default_levels"] = table["default_levels"].astype(float)
     table["residential_share"] = table["residential_share"].astype(float)
     table["priority"] = range(len(table))
@@ -116,6 +119,7 @@ def hazard_kind_table(path: str | Path | None = None) -> pd.DataFrame:
     """Hazard kind -> label, impact radius, default severity (indexed by kind)."""
     path = Path(path) if path else settings.tables_dir / "hazard_kinds.csv"
     table = _read_table(path, ["kind", "label_en", "label_zh", "impact_radius_m", "default_severity"])
+    check_numbers(table, "hazard_kinds", path)
     table["impact_radius_m"] = table["impact_radius_m"].astype(float)
     table["default_severity"] = table["default_severity"].astype(int)
     return table.set_index("kind")

@@ -16,7 +16,7 @@ import shapely
 
 from .._errors import LayerError, require_regular_file
 from .coords import to_wgs84
-from .headers import shapefile_header
+from .headers import pick_layer, shapefile_header
 
 
 def vector_from_file(
@@ -26,10 +26,14 @@ def vector_from_file(
     crs: str | None = None,
     encoding: str | None = None,
     keep_empty: bool = False,
+    file_layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector file in its own CRS (``crs`` assigns one when the file has none).
 
+    ``file_layer``: the layer to read of a file that holds several (refused without it: the first,
+    taken silently, was a GeoPackage's roads read as its stations).
     Features without geometry are left out, unless ``keep_empty`` (a registry refuses them by row).
+    Altitudes (Z) are dropped: a 3D boundary (KML, CAD exports) crashed the grid's clipping.
 
     Raises
     ------
@@ -44,6 +48,13 @@ def vector_from_file(
         if codec is not None:
             options["encoding"] = codec
     try:
+        found = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError):
+        found = None  # read_file below says why
+    if found is not None:
+        spatial = [str(name) for name, kind in found if kind is not None]
+        options["layer"] = pick_layer(spatial, file_layer, path, layer)
+    try:
         gdf = gpd.read_file(path, engine="pyogrio", **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage / Shapefile?"
@@ -57,6 +68,10 @@ def vector_from_file(
             )
             raise LayerError(msg)
         gdf = gdf.set_crs(crs)
+    if shapely.has_z(gdf.geometry.to_numpy()).any():  # altitudes (a KML or CAD export): urbanrisk is 2D
+        gdf = gdf.set_geometry(
+            gpd.GeoSeries(shapely.force_2d(gdf.geometry.to_numpy()), index=gdf.index, crs=gdf.crs)
+        )
     return gdf if keep_empty else gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
 
 

@@ -235,6 +235,11 @@ _ZH_PATTERNS: tuple[tuple[str, str], ...] = (
         r"OSM 建筑数据不完整：约 \1；缺失之处的建筑指标与按建筑估算的人口记为未知，并如实标出",
     ),
     (
+        r"^no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel to "
+        r"resources are unknown everywhere$",
+        r"无 OSM 图层：建筑密度、城中村形态、人员密集、脆弱场所及到应急资源的通行时间处处未知",
+    ),
+    (
         r"^([\d,]+) cells have no grade \(no data\).*$",
         r"\1 个单元无等级（无数据）：可测量内容过少，地图上为灰色，并非低风险",
     ),

@@ -27,6 +27,7 @@ ZH_CHECKS: dict[str, str] = {
     ),
     "{source}: {n} problem(s) in the layers' files": "{source}：图层文件中有 {n} 处问题",
     "layer '{layer}': {message}": "图层 '{layer}'：{message}",
+    "area: {message}": "研究区：{message}",
     "row {row}: {message}": "第 {row} 行：{message}",
     "sheet '{sheet}' row {row}: {message}": "工作表 '{sheet}' 第 {row} 行：{message}",
     # the recipe itself
@@ -187,7 +188,7 @@ _FIRST = (
     "row {row}: {message}",
     "sheet '{sheet}' row {row}: {message}",
 )
-_LAST = ("layer '{layer}': {message}",)
+_LAST = ("layer '{layer}': {message}", "area: {message}")
 
 
 def _pattern(template: str) -> re.Pattern[str]:

@@ -234,4 +234,56 @@ ZH_FILES: dict[str, str] = {
     "encoding: gbk), or save the file as UTF-8": (
         "无法判断 {path} 的文本编码；请在配方中用 `encoding:` 指定（如 encoding: gbk），或将文件另存为 UTF-8"
     ),
+    # session 8: an area away from the data, one id for two units, several layers in a file, absurd numbers
+    "the study area {area} lies wholly outside every OSM extract of the recipe: {covers}; nothing there "
+    "could be measured: fix `area:`, or give the OSM extract "
+    "that covers the area": (
+        "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
+        "请改正 `area:`，或给出覆盖研究区的OSM 提取文件"
+    ),
+    "the study area {area} lies wholly outside every OSM extract of the recipe: {covers}; nothing there "
+    "could be measured: fix `area:` (lon and lat look swapped), or give the OSM extract "
+    "that covers the area": (
+        "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
+        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的OSM 提取文件"
+    ),
+    "the study area {area} lies wholly outside every raster of the recipe: {covers}; nothing there "
+    "could be measured: fix `area:`, or give the raster "
+    "that covers the area": (
+        "研究区 {area} 完全位于配方中所有栅格之外（{covers}）：该处无法测量任何内容；"
+        "请改正 `area:`，或给出覆盖研究区的栅格"
+    ),
+    "the study area {area} lies wholly outside every raster of the recipe: {covers}; nothing there "
+    "could be measured: fix `area:` (lon and lat look swapped), or give the raster "
+    "that covers the area": (
+        "研究区 {area} 完全位于配方中所有栅格之外（{covers}）：该处无法测量任何内容；"
+        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的栅格"
+    ),
+    "{path}: id '{ident}' names several units ({names}) at level {level}: give each unit its own id "
+    "(id_column: {column}), or the same name where the features are parts of one unit": (
+        "{path}：编号 '{ident}' 对应 {level} 级的多个单元（{names}）：请为每个单元给出各自的编号"
+        "（id_column: {column}），若这些要素同属一个单元则请用相同名称"
+    ),
+    "{path} holds {count} layers ({names}): say which with `file_layer:` in the recipe": (
+        "{path} 含有 {count} 个图层（{names}）：请在配方中用 `file_layer:` 指定其一"
+    ),
+    "{path} has no layer '{name}' (its layers: {names}): fix `file_layer:`": (
+        "{path} 中没有图层 '{name}'（现有图层：{names}）：请改正 `file_layer:`"
+    ),
+    "'{value}' in row '{label}' is not a {what}: fix it": (
+        "行 '{label}' 的值 '{value}' 不在允许范围内（{what}）：请改正"
+    ),
+    "{path}: every pixel of band {band} is nodata{nodata}: no population could be read from it (the wrong "
+    "band or file, an export that failed?); give the raster that holds the values": (
+        "{path}：第 {band} 波段所有像元均为无数据值{nodata}：无法从中读取人口"
+        "（波段或文件有误，或导出失败？）；请给出含有数值的栅格"
+    ),
+    "{file}: {count} of {total} rows lie at one place ({place}): a geocoder's fallback (unresolved addresses "
+    "put at the city centre)? give each row its own location, or one row per site": (
+        "{file}：{total} 行中有 {count} 行位于同一地点（{place}）：是否为地理编码失败时的默认位置"
+        "（无法解析的地址被置于市中心）？请为每行给出各自的位置，或每个场所只列一行"
+    ),
+    "{source}: the recipe nests too deeply to read: write the values out (no deep nesting)": (
+        "{source}：配方嵌套过深，无法读取：请直接写出各值（不要深层嵌套）"
+    ),
 }

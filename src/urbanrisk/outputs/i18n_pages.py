@@ -241,6 +241,15 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\(shapely make_valid\): check unit\(s\) (.*)$",
         r"\1：\3 中 \2 个面自相交或无效，已修复（shapely make_valid）：请核对单元 \4",
     ),
+    (
+        r"^(\w+): (.+): ([\d,]+) of ([\d,]+) rows lie at one place \((.+)\): "
+        r"a geocoder's fallback\? check their locations$",
+        r"\1：\2 中 \4 行有 \3 行位于同一地点（\5）：是否为地理编码失败时的默认位置？请核对其位置",
+    ),
+    (
+        r"^(\w+): feature\(s\) (.+) of (.+) are polygons or lines, each placed at a point inside it$",
+        r"\1：\3 中第 \2 个要素为面或线，已各取其内一点作为位置",
+    ),
     (r"^hazards: none of its (\d+) points? lies in the study area$", r"危险源：\1 个点均不在研究区内"),
     (r"^resources: none of its (\d+) points? lies in the study area$", r"应急资源：\1 个点均不在研究区内"),
     (

@@ -27,7 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from .._errors import RecipeError
-from .messages import describe, format_problem, line_index, locate, read_text, suggest
+from .messages import MAX_DEPTH, describe, flow_depth, format_problem, line_index, locate, read_text, suggest
 from .schema import POPULATION_TYPES, Recipe
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
@@ -144,6 +144,9 @@ def _parse(
     """The YAML mapping of a recipe, the line of each key path (bounded: see line_index) and the keys
     written twice."""
     twice: list[tuple[tuple[Any, ...], int, int]] = []
+    if flow_depth(text) > MAX_DEPTH:
+        msg = f"{source}: the recipe nests too deeply to read: write the values out (no deep nesting)"
+        raise RecipeError(msg, [msg])
     try:
         lines = line_index(text, source, twice)
         raw = yaml.safe_load(text)
@@ -155,6 +158,9 @@ def _parse(
         if "could not determine a constructor for the tag" in problem:  # !!python/object... or any tag
             fix = "remove the tag: a recipe holds plain values, and nothing in it is ever executed"
         msg = f"{source}:{line or '?'}: not valid YAML: {problem} — {fix}"
+        raise RecipeError(msg, [msg]) from exc
+    except RecursionError as exc:  # [[[[... or {a: {a: ... deeper than the parser's stack
+        msg = f"{source}: the recipe nests too deeply to read: write the values out (no deep nesting)"
         raise RecipeError(msg, [msg]) from exc
     if not isinstance(raw, dict):
         msg = f"{source}:1: a recipe is a YAML mapping (name:, area:, grid:, layers:, outputs:)"

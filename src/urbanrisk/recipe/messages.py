@@ -8,18 +8,58 @@ else is safe to open.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from .._errors import RecipeError
-from .schema import LAYER_TYPES, SEVERITY_HINT, allowed_keys
+from .schema import (
+    LAYER_MODELS,
+    LAYER_TYPES,
+    SEVERITY_HINT,
+    AreaSpec,
+    ComputeSpec,
+    CoverageSpec,
+    GradingSpecModel,
+    GridSpec,
+    KeyDistrictsSpec,
+    OutputsSpec,
+    Recipe,
+    ReportSpec,
+    ScreensSpec,
+    SeveritySpec,
+    TablesSpec,
+    UrbanVillagesSpec,
+    WeightsSpec,
+)
 
 #: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
 #: (a 456-byte "billion laughs" recipe expands to billions of nodes).
 MAX_RECIPE_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 100_000
+
+
+def flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in a YAML text (quoted text and comments skipped; roughly).
+
+    PyYAML's scanner takes time in the square of that depth (``[[[[...`` 5,000 deep: 8 s before its
+    parser overflows the stack), so a recipe deeper than :data:`MAX_DEPTH` is refused before parsing.
+
+    >>> flow_depth("a: [[1], {b: '[[['}]  # [[[["), flow_depth("[" * 5000)
+    (2, 5000)
+    """
+    depth = deepest = 0
+    for match in re.finditer(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*|[\[\]{}]", text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def read_text(data: bytes, source: str) -> str:
@@ -176,3 +216,36 @@ def format_problem(source: str, line: int | None, path: tuple[Any, ...], message
     """One problem as ``file:line: key.path: message``."""
     where = ".".join(str(p) for p in path) or "(top level)"
     return f"{source}:{line if line is not None else '?'}: {where}: {message}"
+
+
+#: The model of each mapping of a recipe, by its key path (for "did you mean" hints).
+SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Recipe,
+    ("area",): AreaSpec,
+    ("grid",): GridSpec,
+    ("outputs",): OutputsSpec,
+    ("compute",): ComputeSpec,
+    ("tables",): TablesSpec,
+    ("grading",): GradingSpecModel,
+    ("grading", "weights"): WeightsSpec,
+    ("screens",): ScreensSpec,
+    ("screens", "key_districts"): KeyDistrictsSpec,
+    ("screens", "urban_villages"): UrbanVillagesSpec,
+    ("coverage",): CoverageSpec,
+    ("report",): ReportSpec,
+}
+
+
+def allowed_keys(path: tuple[Any, ...], raw: Any) -> list[str]:
+    """The valid keys of the mapping that holds the key at ``path`` (for 'did you mean' hints)."""
+    parent = path[:-1]
+    if parent in SECTION_MODELS:
+        return list(SECTION_MODELS[parent].model_fields)
+    if len(parent) == 3 and parent[0] == "layers" and parent[2] == "severity":
+        return list(SeveritySpec.model_fields)
+    if len(parent) == 2 and parent[0] == "layers":
+        layer = raw.get("layers", {}).get(parent[1], {}) if isinstance(raw, dict) else {}
+        model = LAYER_MODELS.get(layer.get("type")) if isinstance(layer, dict) else None
+        if model is not None:
+            return list(model.model_fields)
+    return []

@@ -113,6 +113,7 @@ class PointsLayer(_Strict):
     type: Literal["points"]
     path: str
     sheet: str | int | None = None  # Excel: a sheet's name or number (from 1); default the first
+    file_layer: str | None = None  # a GeoPackage (any file) holding several layers: the one to read
     encoding: str | None = None  # CSV / Shapefile DBF: default detected (UTF-8, GBK/GB18030...)
     lon: str | None = None
     lat: str | None = None
@@ -199,6 +200,7 @@ class PolygonsLayer(_Strict):
 
     type: Literal["polygons"]
     path: str
+    file_layer: str | None = None  # a GeoPackage (any file) holding several layers: the one to read
     id_column: str = "id"
     name_column: str = "name"
     crs: str | None = None
@@ -415,36 +417,3 @@ class Recipe(_Strict):
     coverage: CoverageSpec = CoverageSpec()
     report: ReportSpec = ReportSpec()
     source_path: str | None = Field(default=None, exclude=True)
-
-
-#: The model of each mapping of a recipe, by its key path (for "did you mean" hints).
-SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
-    (): Recipe,
-    ("area",): AreaSpec,
-    ("grid",): GridSpec,
-    ("outputs",): OutputsSpec,
-    ("compute",): ComputeSpec,
-    ("tables",): TablesSpec,
-    ("grading",): GradingSpecModel,
-    ("grading", "weights"): WeightsSpec,
-    ("screens",): ScreensSpec,
-    ("screens", "key_districts"): KeyDistrictsSpec,
-    ("screens", "urban_villages"): UrbanVillagesSpec,
-    ("coverage",): CoverageSpec,
-    ("report",): ReportSpec,
-}
-
-
-def allowed_keys(path: tuple[Any, ...], raw: Any) -> list[str]:
-    """The valid keys of the mapping that holds the key at ``path`` (for 'did you mean' hints)."""
-    parent = path[:-1]
-    if parent in SECTION_MODELS:
-        return list(SECTION_MODELS[parent].model_fields)
-    if len(parent) == 3 and parent[0] == "layers" and parent[2] == "severity":
-        return list(SeveritySpec.model_fields)
-    if len(parent) == 2 and parent[0] == "layers":
-        layer = raw.get("layers", {}).get(parent[1], {}) if isinstance(raw, dict) else {}
-        model = LAYER_MODELS.get(layer.get("type")) if isinstance(layer, dict) else None
-        if model is not None:
-            return list(model.model_fields)
-    return []

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from .. import settings
+from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 
 DEDUP_M = 50.0
@@ -65,6 +66,7 @@ def safety_distance_table(path: str | Path | None = None) -> pd.DataFrame:
     """(hazard kind, target) -> minimum distance in metres and the standard it comes from."""
     path = Path(path) if path else settings.tables_dir / "safety_distances.csv"
     table = _read_table(path, ["kind", "target", "min_distance_m", "source"])
+    check_numbers(table, "safety_distances", path)
     table["min_distance_m"] = table["min_distance_m"].astype(float)
     return table
 

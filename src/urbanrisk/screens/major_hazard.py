@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
+from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from .hazard_sources import residents_in_circles
 
@@ -47,6 +48,7 @@ def gb18218_table(path: str | Path | None = None) -> pd.DataFrame:
     """Substances with Q (t) and β, indexed by every name a registry may use (lower case)."""
     path = Path(path) if path else settings.tables_dir / "gb18218.csv"
     table = _read_table(path, ["substance", "label_zh", "q_t", "beta", "names"])
+    check_numbers(table, "gb18218", path)
     table["q_t"] = table["q_t"].astype(float)
     table["beta"] = table["beta"].astype(float)
     rows = [
@@ -87,18 +89,21 @@ def _split(value: object) -> list[str]:
     return [part.strip() for part in text.replace("；", ";").replace("、", ";").split(";") if part.strip()]
 
 
+#: the largest store a registry may list (t): past the largest tank farms and depots by far
+MAX_TONNES = 1e7
 #: units a registry writes after a quantity -> tonnes per unit (吨 and t as written; kg converted)
 UNITS_T = {"吨": 1.0, "t": 1.0, "公斤": 1e-3, "千克": 1e-3, "kg": 1e-3}
 
 
 def tonnes(amount: str) -> float | None:
     """A quantity in tonnes from a registry's text ("30", "30吨", "30 t", "500kg"); None when it is no
-    finite, non-negative amount (a negative or infinite store would give a meaningless R).
+    finite, non-negative amount up to ten million tonnes (a negative, infinite or 1e308 t store would give
+    a meaningless R).
 
     Examples
     --------
-    >>> [tonnes(x) for x in ("30", "30吨", "2.5 t", "500kg", "三十", "-3", "inf")]
-    [30.0, 30.0, 2.5, 0.5, None, None, None]
+    >>> [tonnes(x) for x in ("30", "30吨", "2.5 t", "500kg", "三十", "-3", "inf", "1e308")]
+    [30.0, 30.0, 2.5, 0.5, None, None, None, None]
     """
     text, factor = amount.strip(), 1.0
     for unit, per in UNITS_T.items():
@@ -109,7 +114,7 @@ def tonnes(amount: str) -> float | None:
         q = float(text) * factor
     except ValueError:
         return None
-    return q if np.isfinite(q) and q >= 0 else None
+    return q if np.isfinite(q) and 0 <= q <= MAX_TONNES else None
 
 
 def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -> tuple[float | None, str]:

@@ -1,0 +1,26 @@
+"""What every preflight check shares: a problem as (recipe key path, message with the fix), and the
+words that name a missing column or CRS. Light (no pandas, GDAL or shapely): ``urbanrisk validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+Problem = tuple[tuple[str, ...], str]  # (recipe key path, message with the fix)
+
+
+def local(path: str) -> Path | None:
+    """A local path, or None for a URL (checked when the run reads it)."""
+    return None if "://" in path else Path(path)
+
+
+def missing_column(path: Path, column: str, columns: list[str], fix: str) -> str:
+    """The message for a column a file lacks, with its columns and the fix."""
+    return f"{path.name} has no column '{column}' (its columns: {columns}); {fix}"
+
+
+def no_crs(path: Path) -> str:
+    """The message for a vector file without a coordinate reference system."""
+    return (
+        f"{path.name} declares no coordinate reference system (no .prj): say which with `crs:` (e.g. "
+        "EPSG:4490 for CGCS2000 lon/lat, EPSG:4547 for CGCS2000 Gauss-Kruger CM 114E)"
+    )

@@ -1,0 +1,178 @@
+"""Preflight of points layers (hazard and resource registries): columns, kinds, severities,
+coordinates and capacities, as the run would refuse them, read from CSV / Excel whole and from other
+vector files' headers. Light: ``urbanrisk validate`` calls it (no dask, geopandas or shapely)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import settings
+from .layers.area_file import geojson_points_problem
+from .layers.headers import vector_header
+from .layers.pileup import one_place_problem
+from .layers.severity import severity_problem, to_internal
+from .layers.tables import kind_of
+from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
+from .preflight_base import Problem, local, missing_column, no_crs
+from .recipe.schema import SEVERITY_HINT
+
+
+def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], path: Path) -> list[Problem]:
+    """Kinds, severities and coordinates of a CSV / Excel registry."""
+    problems: list[Problem] = []
+    key = ("layers", name)
+    columns = table.columns
+    for axis, names_ in (("lon", LON_NAMES), ("lat", LAT_NAMES)):
+        col = getattr(spec, axis) or guess_column(columns, names_)
+        if col is None or col not in columns:
+            fix = f"set `{axis}:` to the column holding the {'longitude' if axis == 'lon' else 'latitude'}"
+            problems.append(((*key, axis), missing_column(path, col or axis, columns, fix)))
+    problems += _coordinate_problems(name, spec, table, path)
+    if spec.kind is None and spec.kind_column not in columns:
+        fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
+        problems.append(((*key, "kind_column"), missing_column(path, spec.kind_column, columns, fix)))
+    elif spec.kind is None:
+        j = columns.index(spec.kind_column)
+        unknown = [(i, r[j]) for i, r in enumerate(table.rows) if kind_of(r[j], names) is None]
+        if unknown:
+            listed = ", ".join(f"'{v}' in {table.where(i)}" for i, v in unknown[:5])
+            fix = f"use a known kind or label, or add it to your copy of {spec.role}_kinds.csv (tables:)"
+            problems.append(
+                ((*key, "kind_column"), f"{path.name}: unknown {spec.role} kind(s) {listed}; {fix}")
+            )
+    elif kind_of(spec.kind, names) is None:
+        problems.append(
+            ((*key, "kind"), f"unknown {spec.role} kind '{spec.kind}': use a known kind or label")
+        )
+    column = spec.severity_col
+    if spec.role == "hazard" and spec.severity is not None and column in columns:
+        j, order = columns.index(column), spec.severity.order
+        bad = [i for i, r in enumerate(table.rows) if to_internal(r[j], order) is None]
+        listed = "; ".join(f"{table.where(i)}: {severity_problem(table.rows[i][j], order)}" for i in bad[:5])
+        if bad:
+            problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
+    if spec.role == "resource" and spec.capacity_column in columns:  # as the run refuses them
+        j = columns.index(spec.capacity_column)
+        values = [(i, r[j], _number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        top = settings.max_capacity
+        bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
+        listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
+        if bad:
+            text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} is not a number "
+            text += f"from 0 to {top:,.0f}: write the resource's capacity (beds, places...) or leave it empty"
+            problems.append(((*key, "capacity_column"), text))
+    return problems
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[Problem]:
+    """Non-numeric lon/lat, and lon/lat out of range (swapped columns, projected metres), as the run
+    would refuse them (:func:`urbanrisk.layers.points.check_lonlat`); nothing when a ``crs`` is given."""
+    columns = table.columns
+    lon = spec.lon or guess_column(columns, LON_NAMES)
+    lat = spec.lat or guess_column(columns, LAT_NAMES)
+    if spec.crs is not None or lon not in columns or lat not in columns:
+        return []
+    i, j = columns.index(lon), columns.index(lat)
+    pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
+    key = ("layers", name, "lat")
+    bad = [k for k, x, y in pairs if x is None or y is None]
+    if bad:
+        where = ", ".join(table.where(k) for k in bad[:5])
+        return [
+            (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
+        ]
+    lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]
+    lon_out = [(k, x) for k, x, y in pairs if abs(x) > 180]
+    if lat_out and all(abs(x) <= 90 for _, x, _ in pairs) and all(abs(y) <= 180 for _, _, y in pairs):
+        k, y = lat_out[0]
+        text = (
+            f"{path.name}: '{lat}' {y} in {table.where(k)} is outside [-90, 90] while every '{lon}' would "
+            "be a valid latitude: the lon and lat columns look swapped; swap `lon:` and `lat:` in the recipe"
+        )
+        return [(key, text)]
+    if lat_out or lon_out:
+        k, v = (lat_out or lon_out)[0]
+        text = (
+            f"{path.name}: {v} in {table.where(k)} is no {'latitude' if lat_out else 'longitude'}: these "
+            "look like projected coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
+        )
+        return [(key, text)]
+    xs, ys = np.array([x for _, x, _ in pairs], dtype=float), np.array([y for _, _, y in pairs], dtype=float)
+    pile = one_place_problem(xs, ys, path.name)  # as the run refuses it (points_from_file)
+    return (
+        [(("layers", name, "path"), pile.removeprefix("refuse: "))]
+        if pile and pile.startswith("refuse")
+        else []
+    )
+
+
+def _severity_declared(name: str, spec: Any, columns: list[str], path: Path) -> list[Problem]:
+    column = spec.severity_col
+    if spec.role != "hazard":
+        return []
+    if spec.severity is None and column in columns:
+        text = (
+            f"{path.name} has a severity column '{column}' but the recipe does not say which end of its "
+            f"scale is the most severe: add severity: {{column: {column}, order: ...}}, with {SEVERITY_HINT}"
+        )
+        return [(("layers", name, "severity"), text)]
+    if spec.severity is not None and column not in columns:
+        fix = "set `severity: {column: ...}` to the right column"
+        return [(("layers", name, "severity"), missing_column(path, column, columns, fix))]
+    return []
+
+
+def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem]:
+    path = local(spec.path)
+    if path is None or not path.is_file():
+        return []
+    if path.suffix.lower() in TABULAR_SUFFIXES:
+        table = rows_from_file(path, layer=name, sheet=spec.sheet, encoding=spec.encoding)
+        if not table.rows and not spec.complete_for:  # as the run refuses it (points_from_file)
+            text = (
+                f"{path.name} holds no points (a header, no row); remove the layer if there are none "
+                "(a resource registry that lists every one of a kind, and none here, says so: "
+                "complete_for: [kind])"
+            )
+            return [(("layers", name, "path"), text)]
+        problems = _registry_values(name, spec, table, names, path)
+        return problems + _severity_declared(name, spec, table.columns, path)
+    header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
+    if header is None:
+        return []
+    problems = _severity_declared(name, spec, header.columns, path)
+    if spec.kind is None and spec.kind_column not in header.columns:
+        fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
+        problems.append(
+            (("layers", name, "kind_column"), missing_column(path, spec.kind_column, header.columns, fix))
+        )
+    if not header.has_crs and spec.crs is None:
+        problems.append((("layers", name, "crs"), no_crs(path)))
+    elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
+        problem = geojson_points_problem(path)
+        problems += [(("layers", name, "path"), problem)] if problem else []
+    return problems
+
+
+def complete_for_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem]:
+    """``complete_for`` entries that name no resource kind."""
+    unknown = [v for v in spec.complete_for if kind_of(v, names) is None]
+    if not unknown:
+        return []
+    text = (
+        f"complete_for names {unknown}, not resource kinds: use {sorted(set(names.values()))} or their "
+        "labels (消防站, 医院...), or add the kind to your copy of resource_kinds.csv (tables:)"
+    )
+    return [(("layers", name, "complete_for"), text)]

@@ -1,0 +1,70 @@
+"""Preflight of polygons layers (community units): the id and name columns, the CRS, and one id naming
+units of different names (the run refuses it: one unit would silently swallow the other). Light:
+``urbanrisk validate`` calls it (no dask, geopandas or shapely)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import LayerError
+from .layers.attributes import id_clash, id_name_rows
+from .layers.headers import vector_header
+from .preflight_base import Problem, local, missing_column, no_crs
+from .recipe import Recipe
+
+
+def polygons_problems(name: str, spec: Any) -> list[Problem]:
+    path = local(spec.path)
+    if path is None or not path.is_file():
+        return []
+    header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
+    if header is None:
+        return []
+    problems: list[Problem] = []
+    for key in ("id_column", "name_column"):
+        column = getattr(spec, key)
+        if column not in header.columns and (key == "id_column" or column != "name"):
+            fix = f"set `{key}:` to one of them"
+            problems.append((("layers", name, key), missing_column(path, column, header.columns, fix)))
+    if not header.has_crs and spec.crs is None:
+        problems.append((("layers", name, "crs"), no_crs(path)))
+    return problems
+
+
+def unit_id_problems(recipe: Recipe) -> list[Problem]:
+    """One id naming units of different names, in a polygons layer or across the layers of one level,
+    as the run refuses it (:func:`urbanrisk.inputs.load_layers`); files whose header has problems (no
+    id column...) are told by :func:`polygons_problems` and not read here."""
+    problems: list[Problem] = []
+    by_level: dict[str | None, list[tuple[str, str]]] = {}
+    for name, spec in recipe.layers.items():
+        path = local(spec.path) if spec.type == "polygons" else None
+        if path is None or not path.is_file():
+            continue
+        try:
+            header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
+            if header is None or spec.id_column not in header.columns:
+                continue
+            rows = id_name_rows(
+                path,
+                spec.id_column,
+                spec.name_column,
+                encoding=spec.encoding,
+                layer=name,
+                file_layer=spec.file_layer,
+            )
+        except LayerError:
+            continue  # the header check tells it
+        level = getattr(spec, "level", None)
+        clash = None if rows is None else id_clash(by_level.get(level, []) + rows)
+        if clash is None:
+            by_level.setdefault(level, []).extend(rows or [])
+            continue
+        ident, names = clash
+        message = (
+            f"{spec.path}: id '{ident}' names several units ({'、'.join(names[:3])}) at level "
+            f"{level or 'community'}: give each unit its own id (id_column: {spec.id_column}), or the same "
+            "name where the features are parts of one unit"
+        )
+        problems.append((("layers", name, "id_column"), message))
+    return problems

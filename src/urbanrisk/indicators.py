@@ -16,11 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .cell_sums import cell_positions, counts_at, sums_at
 from .convex_clip import clipped_areas, clipped_lengths, convex_edges
-from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
+from .grid import INDEX_NAME, cell_str_to_ints, cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
+from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
 from .population import clip_to_area, population_from_raster
 
@@ -136,18 +138,10 @@ def buildings_to_cells(
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
     residential = floor * buildings["residential_share"].to_numpy()[b_idx]
-    out = (
-        pd.DataFrame(
-            {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential},
-            index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
-        )
-        .groupby(level=0)
-        .sum()
-    )
+    pieces = {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential}
+    out = sums_at(c_idx, len(cells), pieces, index)
     rep = shapely.point_on_surface(lonlat[counted])
-    counts = _count_points(shapely.get_x(rep), shapely.get_y(rep), resolution)
-    out = out.reindex(index, fill_value=0.0)
-    out.insert(0, "buildings", counts.reindex(index, fill_value=0).astype(float))
+    out.insert(0, "buildings", _cell_counts(shapely.get_x(rep), shapely.get_y(rep), cells, resolution))
     return out[columns]
 
 
@@ -180,32 +174,32 @@ def _overlap_measure(
     inside = shapely.contains_properly(cells[c_idx], features[f_idx])
     out = whole.astype(float, copy=True)
     cut = ~inside
-    if cut.any():
-        out[cut] = clipped(features, convex_edges(cells), f_idx[cut], c_idx[cut])
+    if cut.any():  # only the features cut are read into coordinate arrays
+        used, local = np.unique(f_idx[cut], return_inverse=True)
+        out[cut] = clipped(features[used], convex_edges(cells), local, c_idx[cut])
     return out
 
 
-def _count_points(
-    lon: np.ndarray, lat: np.ndarray, resolution: int, keys: np.ndarray | None = None
-) -> pd.Series:
-    ids = points_to_cells(lon, lat, resolution)
-    frame = pd.DataFrame({"cell": ids, "key": keys if keys is not None else 0})
-    counts = frame.groupby(["cell", "key"]).size() if keys is not None else frame.groupby("cell").size()
-    if keys is None:
-        counts.index = pd.Index(cell_ints_to_str(counts.index.to_numpy()), name=INDEX_NAME)
-    else:
-        counts.index = counts.index.set_levels(
-            pd.Index(cell_ints_to_str(counts.index.levels[0].to_numpy())), level=0
-        )
-    return counts
+def _cell_counts(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    cells: list[str],
+    resolution: int,
+    keys: np.ndarray | None = None,
+    nkeys: int = 1,
+) -> np.ndarray:
+    """Points per cell of ``cells`` (those elsewhere dropped); with ``keys``, per cell and key
+    (:func:`urbanrisk.cell_sums.counts_at`)."""
+    positions = cell_positions(cell_str_to_ints(cells), points_to_cells(lon, lat, resolution))
+    return counts_at(positions, len(cells), keys, nkeys)
 
 
 def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
     """Hazard points per cell, whatever their kind."""
     if hazards is None or not len(hazards):
         return pd.Series(0.0, index=index)
-    counts = _count_points(hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy(), resolution)
-    return counts.reindex(index, fill_value=0).astype(float)
+    x, y = hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy()
+    return pd.Series(_cell_counts(x, y, list(index), resolution), index=index)
 
 
 def points_to_cell_counts(
@@ -235,10 +229,10 @@ def points_to_cell_counts(
     if points is None or not len(points):
         return _empty(index, columns)
     geom = points.geometry
-    counts = _count_points(geom.x.to_numpy(), geom.y.to_numpy(), resolution, points[by].to_numpy())
-    table = counts.unstack(fill_value=0)
-    table.columns = [f"{prefix}{k}" for k in table.columns]
-    return table.reindex(index=index, columns=columns, fill_value=0).astype(float)
+    known = pd.Index(list(dict.fromkeys(kinds)))
+    keys = known.get_indexer(pd.Index(points[by].to_numpy(dtype=object)))
+    table = _cell_counts(geom.x.to_numpy(), geom.y.to_numpy(), cells, resolution, keys, len(known))
+    return pd.DataFrame(table[:, known.get_indexer(list(kinds))], index=index, columns=columns)
 
 
 def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
@@ -254,8 +248,7 @@ def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: 
         has = roles.str.contains(f"|{role}|", regex=False).to_numpy(dtype=bool, copy=True)
         has[has] = ~refs[has].duplicated().to_numpy()  # a feature counts once per role
         if has.any():
-            counts = _count_points(x[has], y[has], resolution)
-            out[column] = counts.reindex(index, fill_value=0).astype(float)
+            out[column] = _cell_counts(x[has], y[has], cells, resolution)
     return out
 
 
@@ -281,11 +274,8 @@ def streets_to_cells(
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
     length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
-    frame = pd.DataFrame(
-        {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)},
-        index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
-    )
-    return frame.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
+    return sums_at(c_idx, len(cells), pieces, index)
 
 
 def street_access_to_cells(
@@ -315,28 +305,26 @@ def street_access_to_cells(
     out = _empty(index, ["small_buildings", "buildings_no_street_access"])
     if buildings is None or not len(buildings):
         return out
-    rep = buildings.geometry.representative_point()
-    ids = points_to_cells(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
-    mine = np.isin(ids, cell_str_to_ints(cells))
-    if not mine.any():
+    rep = shapely.point_on_surface(buildings.geometry.to_numpy())
+    ids = points_to_cells(shapely.get_x(rep), shapely.get_y(rep), resolution)
+    positions = cell_positions(cell_str_to_ints(cells), ids)
+    own = np.flatnonzero(positions >= 0)
+    if not len(own):
         return out
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
-    own = np.flatnonzero(mine)
-    cell_of = pd.Index(cell_ints_to_str(ids[own]), name=INDEX_NAME)
-    small = pd.Series((shapely.area(b_utm[own]) < small_m2).astype(float), index=cell_of)
-    out["small_buildings"] = small.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    cell_of = positions[own]
+    out["small_buildings"] = counts_at(cell_of[shapely.area(b_utm[own]) < small_m2], len(cells))
     if streets is None or not len(streets):
         out["buildings_no_street_access"] = np.nan
         return out
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
-    b_idx, s_idx = shapely.STRtree(s_utm).query_nearest(b_utm[own], all_matches=False)
+    b_idx, s_idx = nearest_streets(shapely.STRtree(s_utm), s_utm, b_utm[own])
     lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
     l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
     blocked = np.zeros(len(own), dtype=bool)
     others = hit != own[b_idx][l_idx]
     blocked[b_idx[l_idx[others]]] = True
-    no_access = pd.Series(blocked.astype(float), index=cell_of)
-    out["buildings_no_street_access"] = no_access.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    out["buildings_no_street_access"] = counts_at(cell_of[blocked], len(cells))
     return out
 
 

@@ -1,0 +1,52 @@
+"""Counts and sums per cell of one partition, on positions instead of cell-id strings.
+
+The grid stage counts points (POIs, hazards, resources, buildings) and sums pieces (footprints,
+street lengths) per cell several times per partition. Grouping by cell-id strings and reindexing
+with pandas cost ~0.1 s per partition in fixed overheads; here each point's cell is looked up once
+by position (:func:`cell_positions`) and counted with ``numpy.bincount`` (counts are whole numbers,
+exact in any order). Float sums keep pandas' grouped sum (compensated, in row order), keyed by the
+cell's position, so they equal the sums grouped by cell id bit for bit.
+
+Examples
+--------
+>>> cells = np.array([30, 10, 20], dtype=np.uint64)
+>>> cell_positions(cells, np.array([10, 20, 10, 99], dtype=np.uint64)).tolist()
+[1, 2, 1, -1]
+>>> counts_at(cell_positions(cells, np.array([10, 20, 10], dtype=np.uint64)), 3).tolist()
+[0.0, 2.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def cell_positions(cells: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Position in ``cells`` (uint64, unique, any order) of each id's cell; -1 where not among them."""
+    order = np.argsort(cells, kind="stable")
+    ranked = cells[order]
+    at = np.searchsorted(ranked, ids)
+    at = np.minimum(at, max(len(ranked) - 1, 0))
+    found = ranked[at] == ids if len(ranked) else np.zeros(len(ids), dtype=bool)
+    return np.where(found, order[at] if len(ranked) else -1, -1)
+
+
+def counts_at(positions: np.ndarray, n: int, keys: np.ndarray | None = None, nkeys: int = 1) -> np.ndarray:
+    """How many positions fall on each of ``n`` cells (floats), -1 ignored; with ``keys`` (0 to
+    ``nkeys`` - 1, -1 ignored) an ``n`` x ``nkeys`` table of counts per cell and key."""
+    keep = positions >= 0
+    if keys is None:
+        return np.bincount(positions[keep], minlength=n).astype(float)
+    keep &= keys >= 0
+    flat = positions[keep] * nkeys + keys[keep]
+    return np.bincount(flat, minlength=n * nkeys).astype(float).reshape(n, nkeys)
+
+
+def sums_at(positions: np.ndarray, n: int, values: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """Each column of ``values`` summed per position (0 to ``n`` - 1) as pandas' grouped sum does
+    (compensated, in row order: the same bits as grouped by cell id), 0.0 on cells with no row."""
+    sums = pd.DataFrame(values).groupby(positions, sort=True).sum()
+    out = np.zeros((n, len(values)))
+    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    return pd.DataFrame(out, index=index, columns=list(values))

@@ -46,7 +46,8 @@ def counts_at(positions: np.ndarray, n: int, keys: np.ndarray | None = None, nke
 def sums_at(positions: np.ndarray, n: int, values: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
     """Each column of ``values`` summed per position (0 to ``n`` - 1) as pandas' grouped sum does
     (compensated, in row order: the same bits as grouped by cell id), 0.0 on cells with no row."""
-    sums = pd.DataFrame(values).groupby(positions, sort=True).sum()
     out = np.zeros((n, len(values)))
-    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    if len(positions):
+        sums = pd.DataFrame(values).groupby(positions, sort=True).sum()
+        out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
     return pd.DataFrame(out, index=index, columns=list(values))

@@ -88,6 +88,7 @@ def buildings_to_cells(
     area: shapely.Geometry | None = None,
     buildings_utm: np.ndarray | None = None,
     cells_utm: np.ndarray | None = None,
+    rep_cells: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Building count, footprint, coverage ratio and floor area per cell.
 
@@ -112,6 +113,11 @@ def buildings_to_cells(
         Projected CRS in which areas are measured.
     area
         Study area (lon/lat); None: buildings count whole.
+    buildings_utm, cells_utm
+        The buildings and cells projected (else projected here).
+    rep_cells
+        H3 cells (uint64) of the buildings' representative points as given (:func:`representative_cells`;
+        else found here).
 
     Returns
     -------
@@ -122,37 +128,59 @@ def buildings_to_cells(
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
-    lonlat = _repaired(buildings.geometry.to_numpy())
-    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
-    b_utm = _repaired(b_utm)
-    footprint = shapely.area(b_utm)
-    counted = np.ones(len(lonlat), dtype=bool)
+    area_utm = None
     if area is not None:
         area_utm = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
-        b_utm = clip_to_area(b_utm, area_utm)
-        counted = ~shapely.is_empty(clip_to_area(lonlat, area))
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
-    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
-    whole = footprint[b_idx]
+    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
+    near = np.unique(shapely.STRtree(c_utm).query(b_utm)[0])  # the rest meets no cell (a wide read)
+    b_idx, c_idx, piece, whole = _pieces(b_utm[near], c_utm, area_utm)
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
-    floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
-    residential = floor * buildings["residential_share"].to_numpy()[b_idx]
+    floor = buildings["floor_area_m2"].to_numpy()[near][b_idx] * share
+    residential = floor * buildings["residential_share"].to_numpy()[near][b_idx]
     pieces = {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential}
     out = sums_at(c_idx, len(cells), pieces, index)
-    rep = shapely.point_on_surface(lonlat[counted])
-    out.insert(0, "buildings", _cell_counts(shapely.get_x(rep), shapely.get_y(rep), cells, resolution))
+    # counted once, in the cell of the representative point of its (repaired) outline inside the area
+    lonlat, invalid = _repaired(buildings.geometry.to_numpy())
+    ids = representative_cells(lonlat, resolution) if rep_cells is None else rep_cells.copy()
+    if rep_cells is not None and invalid.any():
+        ids[invalid] = representative_cells(lonlat[invalid], resolution)
+    positions = cell_positions(cell_str_to_ints(cells), ids)
+    mine = np.flatnonzero(positions >= 0)
+    if area is not None:
+        mine = mine[~shapely.is_empty(clip_to_area(lonlat[mine], area))]
+    out.insert(0, "buildings", counts_at(positions[mine], len(cells)))
     return out[columns]
 
 
-def _repaired(geometry: np.ndarray) -> np.ndarray:
-    """The geometries with invalid ones made valid (a new array when any is invalid)."""
+def _pieces(
+    b_utm: np.ndarray, c_utm: np.ndarray, area_utm: shapely.Geometry | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each (building, cell) pair that meets: positions, the area of the building's (repaired, in the
+    area) outline inside the cell, and its whole footprint."""
+    b_utm, _ = _repaired(b_utm)
+    footprint = shapely.area(b_utm)
+    if area_utm is not None:
+        b_utm = clip_to_area(b_utm, area_utm)
+    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
+    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
+    return b_idx, c_idx, piece, footprint[b_idx]
+
+
+def representative_cells(buildings: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cells (uint64) of the buildings' representative points (``shapely.point_on_surface``)."""
+    rep = shapely.point_on_surface(buildings)
+    return points_to_cells(shapely.get_x(rep), shapely.get_y(rep), resolution)
+
+
+def _repaired(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The geometries with invalid ones made valid (a new array when any is invalid), and which were."""
     invalid = ~shapely.is_valid(geometry)
     if not invalid.any():
-        return geometry
+        return geometry, invalid
     out = geometry.copy()
     out[invalid] = shapely.make_valid(geometry[invalid])
-    return out
+    return out, invalid
 
 
 def _overlap_measure(
@@ -288,6 +316,7 @@ def street_access_to_cells(
     small_m2: float = 100.0,
     buildings_utm: np.ndarray | None = None,
     streets_utm: np.ndarray | None = None,
+    rep_cells: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Small buildings and buildings without street access per cell (block-complexity proxy).
 
@@ -305,8 +334,7 @@ def street_access_to_cells(
     out = _empty(index, ["small_buildings", "buildings_no_street_access"])
     if buildings is None or not len(buildings):
         return out
-    rep = shapely.point_on_surface(buildings.geometry.to_numpy())
-    ids = points_to_cells(shapely.get_x(rep), shapely.get_y(rep), resolution)
+    ids = representative_cells(buildings.geometry.to_numpy(), resolution) if rep_cells is None else rep_cells
     positions = cell_positions(cell_str_to_ints(cells), ids)
     own = np.flatnonzero(positions >= 0)
     if not len(own):
@@ -340,6 +368,10 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     b_utm = _project(task.buildings.geometry, task.utm_crs) if has_buildings else None
     s_utm = _project(task.streets.geometry, task.utm_crs) if has_streets else None
     c_utm = cells_polygons_utm(cells, task.utm_crs) if has_buildings or has_streets else None
+    # the cells of the buildings' representative points, for their count and their street access
+    rep_cells = (
+        representative_cells(task.buildings.geometry.to_numpy(), task.resolution) if has_buildings else None
+    )
     building_table = buildings_to_cells(
         task.buildings,
         cells,
@@ -348,6 +380,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         area=area,
         buildings_utm=b_utm,
         cells_utm=c_utm,
+        rep_cells=rep_cells,
     )
     if task.raster is not None:
         residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
@@ -369,6 +402,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
             utm_crs=task.utm_crs,
             buildings_utm=b_utm,
             streets_utm=s_utm,
+            rep_cells=rep_cells,
         ),
         role_counts(task.pois, cells, resolution=task.resolution),
         points_to_cell_counts(

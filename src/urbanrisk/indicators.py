@@ -8,6 +8,7 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -48,6 +49,8 @@ class PartitionInput:
     bounds: tuple[float, float, float, float] | None = None
     #: bounds plus a margin, for buildings and streets (a building's nearest street may lie beyond)
     wide_bounds: tuple[float, float, float, float] | None = None
+    #: the cells' polygons (lon/lat, :func:`urbanrisk.grid.cells_to_polygons`) when the driver made them
+    polygons: np.ndarray | None = None
 
     def resolved(self) -> PartitionInput:
         """This task with its layer frames read from ``source`` (itself when there is no source)."""
@@ -66,13 +69,30 @@ class PartitionInput:
         )
 
 
+@functools.lru_cache(maxsize=16)
+def _cells_of(cells: tuple[str, ...]) -> tuple[pd.Index, np.ndarray]:
+    """A partition's cell index and its cells as uint64, made once for the several tables of its task."""
+    ints = cell_str_to_ints(list(cells))
+    ints.flags.writeable = False
+    return pd.Index(list(cells), name=INDEX_NAME, dtype="str"), ints
+
+
+def _cell_index(cells: list[str]) -> pd.Index:
+    return _cells_of(tuple(cells))[0].copy()  # a shallow copy: its name is the caller's to change
+
+
+def _cell_ints(cells: list[str]) -> np.ndarray:
+    return _cells_of(tuple(cells))[1]
+
+
 def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
     return geometry.to_crs(utm_crs).to_numpy()
 
 
-def cells_polygons_utm(cells: list[str], utm_crs: str) -> np.ndarray:
-    """Cell polygons in the projected CRS."""
-    return _project(gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326"), utm_crs)
+def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
+    """Cell polygons in the projected CRS (``polygons``: their lon/lat polygons, when made already)."""
+    polygons = cells_to_polygons(cells) if polygons is None else polygons
+    return _project(gpd.GeoSeries(polygons, crs="EPSG:4326"), utm_crs)
 
 
 def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:
@@ -124,7 +144,7 @@ def buildings_to_cells(
     pandas.DataFrame
         Indexed by cell: ``buildings``, ``footprint_m2``, ``floor_area_m2``, ``residential_floor_m2``.
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
@@ -145,7 +165,7 @@ def buildings_to_cells(
     ids = representative_cells(lonlat, resolution) if rep_cells is None else rep_cells.copy()
     if rep_cells is not None and invalid.any():
         ids[invalid] = representative_cells(lonlat[invalid], resolution)
-    positions = cell_positions(cell_str_to_ints(cells), ids)
+    positions = cell_positions(_cell_ints(cells), ids)
     mine = np.flatnonzero(positions >= 0)
     if area is not None:
         mine = mine[~shapely.is_empty(clip_to_area(lonlat[mine], area))]
@@ -218,7 +238,7 @@ def _cell_counts(
 ) -> np.ndarray:
     """Points per cell of ``cells`` (those elsewhere dropped); with ``keys``, per cell and key
     (:func:`urbanrisk.cell_sums.counts_at`)."""
-    positions = cell_positions(cell_str_to_ints(cells), points_to_cells(lon, lat, resolution))
+    positions = cell_positions(_cell_ints(cells), points_to_cells(lon, lat, resolution))
     return counts_at(positions, len(cells), keys, nkeys)
 
 
@@ -252,7 +272,7 @@ def points_to_cell_counts(
     ...     prefix="hazard_").loc[cell].tolist()
     [2.0, 1.0]
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     columns = [f"{prefix}{k}" for k in kinds]
     if points is None or not len(points):
         return _empty(index, columns)
@@ -265,7 +285,7 @@ def points_to_cell_counts(
 
 def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
     """Crowd places and vulnerable sites per cell (a feature counts once per role)."""
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     out = _empty(index, ["crowd_places", "vulnerable_sites"])
     if pois is None or not len(pois):
         return out
@@ -293,7 +313,7 @@ def streets_to_cells(
     cells_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
         return out
@@ -330,12 +350,12 @@ def street_access_to_cells(
     pandas.DataFrame
         ``small_buildings`` (footprint < ``small_m2``) and ``buildings_no_street_access``.
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     out = _empty(index, ["small_buildings", "buildings_no_street_access"])
     if buildings is None or not len(buildings):
         return out
     ids = representative_cells(buildings.geometry.to_numpy(), resolution) if rep_cells is None else rep_cells
-    positions = cell_positions(cell_str_to_ints(cells), ids)
+    positions = cell_positions(_cell_ints(cells), ids)
     own = np.flatnonzero(positions >= 0)
     if not len(own):
         return out
@@ -360,14 +380,15 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     """All indicators for one partition's cells (the body of one Dask task)."""
     task = task.resolved()
     cells = task.cells
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = _cell_index(cells)
     area = shapely.from_wkb(task.area_wkb)
     # project once, share between the stages below
     has_buildings = task.buildings is not None and len(task.buildings)
     has_streets = task.streets is not None and len(task.streets)
     b_utm = _project(task.buildings.geometry, task.utm_crs) if has_buildings else None
     s_utm = _project(task.streets.geometry, task.utm_crs) if has_streets else None
-    c_utm = cells_polygons_utm(cells, task.utm_crs) if has_buildings or has_streets else None
+    polygons = cells_to_polygons(cells) if task.polygons is None else task.polygons
+    c_utm = cells_polygons_utm(cells, task.utm_crs, polygons) if has_buildings or has_streets else None
     # the cells of the buildings' representative points, for their count and their street access
     rep_cells = (
         representative_cells(task.buildings.geometry.to_numpy(), task.resolution) if has_buildings else None
@@ -383,7 +404,9 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         rep_cells=rep_cells,
     )
     if task.raster is not None:
-        residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
+        residents = population_from_raster(
+            task.raster, cells, resolution=task.resolution, area=area, polygons=polygons
+        )
     elif task.floor_area_per_person_m2:
         residents = (building_table["residential_floor_m2"] / task.floor_area_per_person_m2).rename(
             "residents"

@@ -5,7 +5,8 @@ street lengths) per cell several times per partition. Grouping by cell-id string
 with pandas cost ~0.1 s per partition in fixed overheads; here each point's cell is looked up once
 by position (:func:`cell_positions`) and counted with ``numpy.bincount`` (counts are whole numbers,
 exact in any order). Float sums keep pandas' grouped sum (compensated, in row order), keyed by the
-cell's position, so they equal the sums grouped by cell id bit for bit.
+cell's position, so they equal the sums grouped by cell id bit for bit. A partition's cell index
+and its cells as integers are made once for its several tables (:func:`cell_index`, :func:`cell_ints`).
 
 Examples
 --------
@@ -18,8 +19,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+
+from .grid import INDEX_NAME, cell_str_to_ints, points_to_cells
 
 
 def cell_positions(cells: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -51,3 +56,35 @@ def sums_at(positions: np.ndarray, n: int, values: dict[str, np.ndarray], index:
         sums = pd.DataFrame(values).groupby(positions, sort=True).sum()
         out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
     return pd.DataFrame(out, index=index, columns=list(values))
+
+
+@functools.lru_cache(maxsize=16)
+def _cells_of(cells: tuple[str, ...]) -> tuple[pd.Index, np.ndarray]:
+    """A partition's cell index and its cells as uint64, made once for the several tables of its task."""
+    ints = cell_str_to_ints(list(cells))
+    ints.flags.writeable = False
+    return pd.Index(list(cells), name=INDEX_NAME, dtype="str"), ints
+
+
+def cell_index(cells: list[str]) -> pd.Index:
+    """The cells as the index of a partition's tables (``h3_cell``, strings)."""
+    return _cells_of(tuple(cells))[0].copy()  # a shallow copy: its name is the caller's to change
+
+
+def cell_ints(cells: list[str]) -> np.ndarray:
+    """The cells as uint64 (read-only)."""
+    return _cells_of(tuple(cells))[1]
+
+
+def cell_counts(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    cells: list[str],
+    resolution: int,
+    keys: np.ndarray | None = None,
+    nkeys: int = 1,
+) -> np.ndarray:
+    """Points per cell of ``cells`` (those elsewhere dropped); with ``keys``, per cell and key
+    (:func:`urbanrisk.cell_sums.counts_at`)."""
+    positions = cell_positions(cell_ints(cells), points_to_cells(lon, lat, resolution))
+    return counts_at(positions, len(cells), keys, nkeys)

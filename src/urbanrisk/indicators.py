@@ -8,7 +8,6 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -17,9 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .cell_sums import cell_positions, counts_at, sums_at
+from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
 from .convex_clip import clipped_areas, clipped_lengths, convex_edges
-from .grid import INDEX_NAME, cell_str_to_ints, cells_to_polygons, points_to_cells
+from .grid import cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
@@ -67,22 +66,6 @@ class PartitionInput:
             hazards=read("hazards", self.bounds),
             resources=read("resources", self.bounds),
         )
-
-
-@functools.lru_cache(maxsize=16)
-def _cells_of(cells: tuple[str, ...]) -> tuple[pd.Index, np.ndarray]:
-    """A partition's cell index and its cells as uint64, made once for the several tables of its task."""
-    ints = cell_str_to_ints(list(cells))
-    ints.flags.writeable = False
-    return pd.Index(list(cells), name=INDEX_NAME, dtype="str"), ints
-
-
-def _cell_index(cells: list[str]) -> pd.Index:
-    return _cells_of(tuple(cells))[0].copy()  # a shallow copy: its name is the caller's to change
-
-
-def _cell_ints(cells: list[str]) -> np.ndarray:
-    return _cells_of(tuple(cells))[1]
 
 
 def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
@@ -144,7 +127,7 @@ def buildings_to_cells(
     pandas.DataFrame
         Indexed by cell: ``buildings``, ``footprint_m2``, ``floor_area_m2``, ``residential_floor_m2``.
     """
-    index = _cell_index(cells)
+    index = cell_index(cells)
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
@@ -165,7 +148,7 @@ def buildings_to_cells(
     ids = representative_cells(lonlat, resolution) if rep_cells is None else rep_cells.copy()
     if rep_cells is not None and invalid.any():
         ids[invalid] = representative_cells(lonlat[invalid], resolution)
-    positions = cell_positions(_cell_ints(cells), ids)
+    positions = cell_positions(cell_ints(cells), ids)
     mine = np.flatnonzero(positions >= 0)
     if area is not None:
         mine = mine[~shapely.is_empty(clip_to_area(lonlat[mine], area))]
@@ -228,26 +211,12 @@ def _overlap_measure(
     return out
 
 
-def _cell_counts(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    cells: list[str],
-    resolution: int,
-    keys: np.ndarray | None = None,
-    nkeys: int = 1,
-) -> np.ndarray:
-    """Points per cell of ``cells`` (those elsewhere dropped); with ``keys``, per cell and key
-    (:func:`urbanrisk.cell_sums.counts_at`)."""
-    positions = cell_positions(_cell_ints(cells), points_to_cells(lon, lat, resolution))
-    return counts_at(positions, len(cells), keys, nkeys)
-
-
 def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
     """Hazard points per cell, whatever their kind."""
     if hazards is None or not len(hazards):
         return pd.Series(0.0, index=index)
     x, y = hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy()
-    return pd.Series(_cell_counts(x, y, list(index), resolution), index=index)
+    return pd.Series(cell_counts(x, y, list(index), resolution), index=index)
 
 
 def points_to_cell_counts(
@@ -272,32 +241,32 @@ def points_to_cell_counts(
     ...     prefix="hazard_").loc[cell].tolist()
     [2.0, 1.0]
     """
-    index = _cell_index(cells)
+    index = cell_index(cells)
     columns = [f"{prefix}{k}" for k in kinds]
     if points is None or not len(points):
         return _empty(index, columns)
     geom = points.geometry
     known = pd.Index(list(dict.fromkeys(kinds)))
     keys = known.get_indexer(pd.Index(points[by].to_numpy(dtype=object)))
-    table = _cell_counts(geom.x.to_numpy(), geom.y.to_numpy(), cells, resolution, keys, len(known))
+    table = cell_counts(geom.x.to_numpy(), geom.y.to_numpy(), cells, resolution, keys, len(known))
     return pd.DataFrame(table[:, known.get_indexer(list(kinds))], index=index, columns=columns)
 
 
 def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
     """Crowd places and vulnerable sites per cell (a feature counts once per role)."""
-    index = _cell_index(cells)
-    out = _empty(index, ["crowd_places", "vulnerable_sites"])
+    index = cell_index(cells)
     if pois is None or not len(pois):
-        return out
+        return _empty(index, ["crowd_places", "vulnerable_sites"])
     roles = "|" + pois["roles"].fillna("").astype(str) + "|"
     refs = pois["osm_ref"] if "osm_ref" in pois.columns else pd.Series(np.arange(len(pois)), index=pois.index)
-    x, y = pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy()
+    ids = points_to_cells(pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy(), resolution)
+    positions = cell_positions(cell_ints(cells), ids)
+    out = {}
     for role, column in (("crowd", "crowd_places"), ("vulnerable", "vulnerable_sites")):
         has = roles.str.contains(f"|{role}|", regex=False).to_numpy(dtype=bool, copy=True)
         has[has] = ~refs[has].duplicated().to_numpy()  # a feature counts once per role
-        if has.any():
-            out[column] = _cell_counts(x[has], y[has], cells, resolution)
-    return out
+        out[column] = counts_at(positions[has], len(cells))
+    return pd.DataFrame(out, index=index)
 
 
 #: Narrow ways: service lanes, footways, paths, alleys (the fabric of dense informal settlements).
@@ -313,7 +282,7 @@ def streets_to_cells(
     cells_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
-    index = _cell_index(cells)
+    index = cell_index(cells)
     out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
         return out
@@ -350,12 +319,12 @@ def street_access_to_cells(
     pandas.DataFrame
         ``small_buildings`` (footprint < ``small_m2``) and ``buildings_no_street_access``.
     """
-    index = _cell_index(cells)
+    index = cell_index(cells)
     out = _empty(index, ["small_buildings", "buildings_no_street_access"])
     if buildings is None or not len(buildings):
         return out
     ids = representative_cells(buildings.geometry.to_numpy(), resolution) if rep_cells is None else rep_cells
-    positions = cell_positions(_cell_ints(cells), ids)
+    positions = cell_positions(cell_ints(cells), ids)
     own = np.flatnonzero(positions >= 0)
     if not len(own):
         return out
@@ -380,7 +349,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     """All indicators for one partition's cells (the body of one Dask task)."""
     task = task.resolved()
     cells = task.cells
-    index = _cell_index(cells)
+    index = cell_index(cells)
     area = shapely.from_wkb(task.area_wkb)
     # project once, share between the stages below
     has_buildings = task.buildings is not None and len(task.buildings)

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 import urbanrisk as ur
-from conftest import BALTIMORE_PBF, write_recipe
+from conftest import BALTIMORE_PBF, default_recipe, write_recipe
 from urbanrisk.cell_sums import cell_positions, counts_at, sums_at
 from urbanrisk.grid import cell_str_to_ints
 from urbanrisk.inputs import load_layers
@@ -100,3 +100,34 @@ def test_counts_and_sums_per_cell_equal_pandas_grouped_by_cell_id():
     assert np.array_equal(new["v"].to_numpy().view(np.int64), old["v"].to_numpy().view(np.int64))
     naive = np.bincount(positions[inside], weights=values[inside], minlength=len(cells))
     assert not np.array_equal(naive, old["v"].to_numpy())  # plain summation would differ
+
+
+def test_cell_polygons_made_once_in_the_driver_give_the_same_tables_and_grid(tmp_path):
+    import dataclasses
+
+    import geopandas as gpd
+
+    from urbanrisk.grid import cells_from_area
+    from urbanrisk.indicators import partition_indicators
+    from urbanrisk.partitions import grid_from_tables, partition_inputs, utm_crs_for
+    from urbanrisk.pipeline import study_area
+
+    # several partitions on the small sample
+    recipe = ur.load_recipe(default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8}))
+    layers = load_layers(recipe)
+    area = study_area(recipe, layers)
+    cells = cells_from_area(area, recipe.grid.resolution)
+    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
+    assert len(inputs) > 1 and all(task.polygons is not None for task in inputs)
+    tables = [partition_indicators(task) for task in inputs]
+    for task, table in list(zip(inputs, tables, strict=True))[:3]:  # made again in the task
+        fresh = partition_indicators(dataclasses.replace(task, polygons=None))
+        pd.testing.assert_frame_equal(table, fresh, check_exact=True)
+    made = grid_from_tables(tables, layers.population_source)
+    for given in (inputs, inputs[:1]):  # every cell's polygon handed over; or too few: made again
+        grid = grid_from_tables(tables, layers.population_source, inputs=given)
+        assert isinstance(grid, gpd.GeoDataFrame) and grid.index.equals(made.index)
+        assert shapely.equals_exact(grid.geometry.to_numpy(), made.geometry.to_numpy(), tolerance=0).all()
+        pd.testing.assert_frame_equal(
+            grid.drop(columns="geometry"), made.drop(columns="geometry"), check_exact=True
+        )

@@ -195,6 +195,12 @@ def _with_tasks_on(pool: Any, prefixes: tuple[str, ...], tasks: Sequence[Any]) -
     return graph
 
 
+def overlaps(scheduler: str) -> bool:
+    """Whether :func:`beside` runs its two pieces of work at once on ``scheduler`` (worker processes
+    or a cluster: Dask's tasks leave the driver's interpreter lock to a driver thread)."""
+    return scheduler == "processes" or scheduler.startswith("tcp://")
+
+
 def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tuple[A, B]:
     """``(main(), side())``; on ``processes`` or a cluster, ``side`` runs in a driver thread while
     ``main`` (a stage whose tasks run on the workers: the driver mostly waits) runs here.
@@ -204,7 +210,7 @@ def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> t
     of this context (it sees the kept pool, :func:`kept_pool`); an error of either is raised once
     both have ended (``main``'s first).
     """
-    if scheduler != "processes" and not scheduler.startswith("tcp://"):
+    if not overlaps(scheduler):
         return main(), side()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-beside") as thread:
         later = thread.submit(contextvars.copy_context().run, side)

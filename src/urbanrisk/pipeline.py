@@ -31,10 +31,10 @@ from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
 from .coverage import coverage_wide, standards_for
 from .grade import INDICATORS, grade_cells
-from .hazard_table import hazard_table
+from .hazard_table import hazard_inputs, hazard_table
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .network import StreetGraph
-from .parallel import beside, kept_pool
+from .parallel import beside, kept_pool, overlaps
 from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
@@ -121,6 +121,7 @@ def coverage_free_part(
     *,
     utm_crs: str,
     scheduler: str | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
     its status), ``uv_scores`` (urban-village cell scores), ``known`` (the measured indicators) and
@@ -129,14 +130,15 @@ def coverage_free_part(
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
-    hazards = hazard_table(recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of"))
+    exposed_of = kernels.get("exposed_of")
+    table = hazard_table(recipe, layers, area, grid, utm_crs, exposed_of=exposed_of, inputs=hazards)
     forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     polygons = community_polygons(layers.communities)
     return {
-        "hazards": hazards,
+        "hazards": table,
         "uv_scores": urban_village_cell_scores(grid, layers.landuse),
         "known": measured_indicators(grid, layers, has_hazard_data=has_hazard_data),
         "units": community_units(
@@ -160,6 +162,7 @@ def screen_and_grade(
     unknown_coverage: Mapping[str, str] | None = None,
     scheduler: str | None = None,
     free: Mapping[str, Any] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Screens]:
     """Run the four screens and grade every cell; returns the graded grid and the screens.
 
@@ -167,11 +170,13 @@ def screen_and_grade(
     each cell's ``unknown`` names them. With ``compute.partitioned_screens`` the hazard intensity, the
     residents exposed and the clusters are Dask tasks per partition on ``scheduler``
     (:mod:`urbanrisk.screens_dask`: the same tables). ``free``: :func:`coverage_free_part`, when
-    computed already (beside coverage).
+    computed already (beside coverage); ``hazards``: its hazard inputs likewise (beside the grid).
     """
     kernels = screen_kernels_for(recipe, scheduler)
     if free is None:
-        free = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, scheduler=scheduler)
+        free = coverage_free_part(
+            recipe, layers, area, grid, utm_crs=utm_crs, scheduler=scheduler, hazards=hazards
+        )
     hazard_table, hazard_status = free["hazards"]
     uv_scores, known = free["uv_scores"], free["known"]
     known = with_unknown_coverage(known, unknown_coverage or {})
@@ -255,16 +260,21 @@ def finish_run(
     stage: Callable[[str, Callable[[], Any]], Any],
     graphs: dict[str, StreetGraph] | None = None,
     timings: dict[str, float] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
 
     The cell centres are kept first, once for both stages (per partition with the screens'
     kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage;
-    ``timings``: where the screens' coverage-free part beside coverage (on workers) records its seconds."""
+    ``timings``: where the screens' coverage-free part beside coverage (on workers) records its seconds;
+    ``hazards``: the hazard screen's grid-free part (:func:`urbanrisk.hazard_table.hazard_inputs`), when
+    computed already."""
     side = stage_timer({} if timings is None else timings)  # without the hook: it runs beside a stage
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
-        free_part = partial(coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area))
+        free_part = partial(
+            coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area), hazards=hazards
+        )
         coverage, free = stage(  # on workers, the driver meanwhile computes the screens' coverage-free part
             "coverage",
             lambda: coverage_beside(
@@ -291,6 +301,7 @@ def finish_run(
                 unknown_coverage=coverage.unknown,
                 scheduler=scheduler,
                 free=free,
+                hazards=hazards,
             ),
         )
     wide = coverage_wide(coverage.coverage)
@@ -351,13 +362,29 @@ def compute_run(
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
-    grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile
-        lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)),
-        lambda: beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area)),
-        scheduler=scheduler,
+
+    def side() -> tuple[dict[str, StreetGraph], dict[str, Any] | None]:
+        graphs = beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area))
+        if not overlaps(scheduler):  # the screens compute it, in their stage
+            return graphs, None
+        return graphs, beside_grid(
+            "hazard_inputs", lambda: hazard_inputs(recipe, layers, area, utm_crs_for(area))
+        )
+
+    grid, (graphs, hazards) = beside(  # on worker processes the driver works from the layers meanwhile
+        lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)), side, scheduler=scheduler
     )
     return complete_run(
-        recipe, layers, area, grid, notes, timings, scheduler=scheduler, stage=stage, graphs=graphs
+        recipe,
+        layers,
+        area,
+        grid,
+        notes,
+        timings,
+        scheduler=scheduler,
+        stage=stage,
+        graphs=graphs,
+        hazards=hazards,
     )
 
 
@@ -372,10 +399,19 @@ def complete_run(
     scheduler: str,
     stage: Callable[[str, Callable[[], Any]], Any],
     graphs: dict[str, StreetGraph] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """The stages after the grid (:func:`finish_run`), gathered with the rest into one :class:`RunResult`."""
     grid, coverage, screens = finish_run(
-        recipe, layers, area, grid, scheduler=scheduler, stage=stage, graphs=graphs, timings=timings
+        recipe,
+        layers,
+        area,
+        grid,
+        scheduler=scheduler,
+        stage=stage,
+        graphs=graphs,
+        timings=timings,
+        hazards=hazards,
     )
     return RunResult(
         recipe=recipe,

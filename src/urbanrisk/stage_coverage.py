@@ -29,7 +29,7 @@ from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
-from .parallel import beside, map_partitions
+from .parallel import beside, map_partitions, overlaps
 from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
@@ -143,8 +143,7 @@ def coverage_beside(
     recipe's screens run per partition (``side``'s kernels are Dask work of their own), coverage alone
     and None: the caller runs ``side``'s work when it needs it, one thing at a time."""
     options = {"scheduler": scheduler, "graphs": graphs}
-    on_workers = scheduler == "processes" or scheduler.startswith("tcp://")
-    if not on_workers or screen_kernels_for(recipe, scheduler):
+    if not overlaps(scheduler) or screen_kernels_for(recipe, scheduler):
         return coverage_for(recipe, layers, area, grid, **options), None
     stage = coverage_for if recipe.compute.partitioned_coverage else coverage_on_worker
     return beside(lambda: stage(recipe, layers, area, grid, **options), side, scheduler=scheduler)

@@ -65,17 +65,18 @@ __all__ = [
 def _area_screens(
     recipe: Recipe,
     layers: Layers,
-    graded: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame,
     uv_scores: pd.DataFrame,
     kernels: Mapping[str, Callable[..., Any]],
 ):
-    """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
+    """Key districts and urban villages, each skipped (with its reason) when its data are missing
+    (the grid's own columns are what they read: no grade, no coverage)."""
     status = {}
     twins = {name: kernels.get(name) for name in ("clusters_of", "outlines_of")}
     if len(layers.pois):
         options = recipe.screens.key_districts
         districts = key_districts_screen(
-            graded,
+            grid,
             layers.pois,
             min_cells=options.min_cells,
             min_crowd_places=options.min_crowd_places,
@@ -85,12 +86,12 @@ def _area_screens(
         )
         status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
     else:
-        districts = key_districts_screen(graded.iloc[0:0], None)
+        districts = key_districts_screen(grid.iloc[0:0], None)
         status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
     if building_count(layers):
         options = recipe.screens.urban_villages
         villages = urban_villages_screen(
-            graded,
+            grid,
             uv_scores,
             layers.landuse,
             min_score=options.min_score,
@@ -99,7 +100,7 @@ def _area_screens(
         )
         status["urban_villages"] = f"ok: {counted(len(villages), 'cluster')}"
     else:
-        villages = urban_villages_screen(graded.iloc[0:0], uv_scores.iloc[0:0], None)
+        villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
     return districts, villages, status
 
@@ -124,8 +125,9 @@ def coverage_free_part(
     hazards: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
-    its status), ``uv_scores`` (urban-village cell scores), ``known`` (the measured indicators) and
-    ``units`` (the communities' units); a run on workers computes it while coverage runs there
+    its status), ``uv_scores`` (urban-village cell scores), ``area_screens`` (key districts, urban
+    villages and their status), ``known`` (the measured indicators) and ``units`` (the communities'
+    units); a run on workers computes it while coverage runs there
     (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
@@ -137,9 +139,11 @@ def coverage_free_part(
         kernels["disks_of"](grid.index)
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     polygons = community_polygons(layers.communities)
+    uv_scores = urban_village_cell_scores(grid, layers.landuse)
     return {
         "hazards": table,
-        "uv_scores": urban_village_cell_scores(grid, layers.landuse),
+        "uv_scores": uv_scores,
+        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
         "known": measured_indicators(grid, layers, has_hazard_data=has_hazard_data),
         "units": community_units(
             grid,
@@ -198,7 +202,7 @@ def screen_and_grade(
     geometry = graded.pop("geometry")  # copy=False: geopandas copies a DataFrame whole (32 x 32: ~600 MB)
     graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS, copy=False)
     communities, how = communities_screen(graded, hazard_table, utm_crs=utm_crs, units=free["units"])
-    districts, villages, status = _area_screens(recipe, layers, graded, uv_scores, kernels)
+    districts, villages, status = free["area_screens"]
     status = {
         "hazard_sources": hazard_status,
         "communities": f"ok: {counted(len(communities), 'unit')} from {how}",

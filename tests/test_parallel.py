@@ -232,6 +232,15 @@ def test_beside_overlaps_only_for_work_on_workers_and_raises_after_both_end():
         assert parallel.beside(lambda: "main", side, scheduler="processes") == ("main", "side")
     assert seen[0][0] != here and seen[0][1]
 
+    def main():  # the side starts with main's first Dask computation, not while main prepares it
+        time.sleep(0.1)
+        seen.append("prepared")
+        return parallel.map_partitions(lambda x: time.sleep(0.3) or x, [1], scheduler="synchronous")
+
+    seen.clear()
+    assert parallel.beside(main, side, scheduler="processes") == ([1], "side")
+    assert seen[0] == "prepared" and seen[1][0] != here
+
     def fails():
         raise ValueError("main failed")
 

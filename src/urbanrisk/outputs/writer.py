@@ -37,7 +37,7 @@ from .. import grid_dataset
 from ..parallel import compute_graph, runs_on_workers
 from ..result import RunResult
 from .forked import ForkedCall
-from .gpkg import gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
+from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
@@ -143,6 +143,7 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
     forked = None
     if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads
         finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
+        ask_geometries(layers)  # the child then reads their pages without copying them
         forked = ForkedCall(finish, prepare_gpkg_layers, layers, result.area)
         call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
         gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")

@@ -46,17 +46,21 @@ def campus_hint(
     if mode != "drive" or not len(table):
         return ""
     far = (table["cell_snap_m"].to_numpy() > max_snap_m) & (table["residents_uncovered"].to_numpy() > 0)
-    service = usable_ways(streets, mode="drive_service") & ~usable_ways(streets, mode="drive")
-    if not far.any() or not service.any():
+    ways = usable_ways(streets, mode="drive"), usable_ways(streets, mode="drive_service")
+    if not far.any() or not (ways[1] & ~ways[0]).any():
         return ""
-    near = _near_service_roads(streets, street_nodes, cells_xy[far], utm_crs=utm_crs, within_m=max_snap_m)
+    near = _near_service_roads(
+        streets[ways[1]], street_nodes, cells_xy[far], utm_crs=utm_crs, within_m=max_snap_m
+    )
     if not near.any():  # no node of a drive_service way within reach: no snap node either
         return ""
     xy = cells_xy[far][near]
     graph, drive = (graphs or {}).get("drive_service"), (graphs or {}).get("drive")
     snap = None
     if graph is None and drive is not None:
-        snap = service_snap_m(drive, streets, street_nodes, xy, utm_crs=utm_crs, public_snap_m=max_snap_m)
+        snap = service_snap_m(
+            drive, streets, street_nodes, xy, utm_crs=utm_crs, public_snap_m=max_snap_m, ways=ways
+        )
     if snap is None:
         if graph is None:
             graph = snap_graph(streets, street_nodes, mode="drive_service", utm_crs=utm_crs)
@@ -73,11 +77,11 @@ def campus_hint(
 
 
 def _near_service_roads(
-    streets: gpd.GeoDataFrame, nodes: pd.DataFrame, xy: np.ndarray, *, utm_crs: str, within_m: float
+    ways: gpd.GeoDataFrame, nodes: pd.DataFrame, xy: np.ndarray, *, utm_crs: str, within_m: float
 ) -> np.ndarray:
-    """Per point: a node of a ``drive_service`` way lies within ``within_m`` (a little more: a
-    superset of the points some snap node of the mode lies that close to)."""
-    ways = streets.loc[usable_ways(streets, mode="drive_service"), "node_ids"]
+    """Per point: a node of ``ways`` (the ``drive_service`` ways) lies within ``within_m`` (a little
+    more: a superset of the points some snap node of the mode lies that close to)."""
+    ways = ways["node_ids"]
     ids = pd.unique(np.fromiter(itertools.chain.from_iterable(ways), dtype=np.int64))
     at = nodes.index.get_indexer(ids)
     at = at[at >= 0]
@@ -97,24 +101,30 @@ def service_snap_m(
     *,
     utm_crs: str,
     public_snap_m: float,
+    ways: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """Per projected point, the distance at which a ``drive_service`` graph snaps it
     (:meth:`urbanrisk.network.StreetGraph.snap`), from the run's ``drive`` graph and the edges of the
     ways only ``drive_service`` uses: no whole ``drive_service`` graph is built (the 32 x 32
     metropolis: ~0.43 GB at its peak). None when a way ``drive`` uses is not one ``drive_service``
-    uses (not with the shipped rules): then the graphs are not nested.
+    uses (not with the shipped rules): then the graphs are not nested. ``ways``: which ways ``drive``
+    and ``drive_service`` use (:func:`urbanrisk.street_rules.usable_ways`), if known.
 
     The same numbers: ``drive_service``'s node rows are the ascending node ids of both, its pairs
     ``drive``'s and the service ways', so its strongly connected components (labels too) are those of
     the matrix built here; its snap nodes the main component's nodes on a street-level edge; its
     public snap nodes ``drive``'s own (the largest component of the ways ``drive`` uses).
     """
-    driving, servicing = usable_ways(streets, mode="drive"), usable_ways(streets, mode="drive_service")
+    driving, servicing = ways or (
+        usable_ways(streets, mode="drive"),
+        usable_ways(streets, mode="drive_service"),
+    )
     if (driving & ~servicing).any():
         return None
     extra = edges_from_streets(streets.loc[servicing & ~driving], nodes, mode="drive_service", lengths=False)
     su, sv = extra["u"].to_numpy(), extra["v"].to_numpy()
-    ids = np.union1d(drive.node_ids, np.concatenate([su, sv]))
+    ends = pd.unique(np.concatenate([su, sv]))
+    ids = np.sort(np.concatenate([drive.node_ids, ends[~np.isin(ends, drive.node_ids)]]))
     row_of = np.searchsorted(ids, drive.node_ids)  # drive's rows among drive_service's
     su, sv = np.searchsorted(ids, su), np.searchsorted(ids, sv)
     matrix = drive.time_s

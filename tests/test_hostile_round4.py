@@ -1,0 +1,71 @@
+"""Hostile input, fourth round (session 9): what ``validate`` still missed that the run refused (rows
+piled at one place in a vector registry or one with ``crs:``), the Chinese of an area away from the
+data, and files nobody tuned to. Each ends in exit 2 naming the file and the fix, or works; never a
+traceback, never a hang.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from test_hostile import cli, refused
+from test_hostile_round3 import _recipe
+from urbanrisk.outputs.i18n_checks import check_text
+from urbanrisk.preflight_area import outside_message
+
+PILE = "1,001 of 1,001 rows lie at one place (116.35200, 39.96000): a geocoder's fallback"
+
+
+def _pile_geojson(path, crs=None) -> None:
+    feature = {"type": "Feature", "properties": {"kind": "shelter"}}
+    point = {"type": "Point", "coordinates": [116.352, 39.96]}
+    body = {"type": "FeatureCollection", "features": [{**feature, "geometry": point}] * 1_001}
+    path.write_text(json.dumps(body), encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg", "shp"])
+def test_validate_refuses_a_vector_registry_piled_at_one_place(tmp_path, suffix):
+    """The run refused it; validate said nothing (it checked CSV / Excel registries only)."""
+    import geopandas as gpd
+
+    _pile_geojson(tmp_path / "same.geojson")
+    if suffix != "geojson":
+        gpd.read_file(tmp_path / "same.geojson").to_file(tmp_path / f"same.{suffix}")
+    layers = {"sh": {"type": "points", "role": "resource", "path": f"same.{suffix}"}}
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, f"same.{suffix}")
+    assert PILE in text
+
+
+def test_validate_refuses_a_projected_csv_piled_at_one_place(tmp_path):
+    """With `crs:` (metres of CGCS2000 Gauss-Kruger) validate skipped every coordinate check."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 4547, always_xy=True).transform(116.352, 39.96)
+    rows = "".join(f"S{i},shelter,{x:.3f},{y:.3f}\n" for i in range(1_001))
+    (tmp_path / "gk.csv").write_text("id,kind,x,y\n" + rows, encoding="utf-8")
+    layers = {"sh": {"type": "points", "role": "resource", "path": "gk.csv", "lon": "x", "lat": "y"}}
+    layers["sh"]["crs"] = "EPSG:4547"
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "gk.csv")
+    assert "1,001 of 1,001 rows lie at one place (116.3520" in text
+    (tmp_path / "gk.csv").write_text("id,kind,x,y\n" + rows[: rows.index("S20,")], encoding="utf-8")
+    assert cli("validate", _recipe(tmp_path, layers))[0] == 0
+
+
+def test_an_area_away_from_the_data_is_said_once_in_chinese():
+    """'研究区：研究区 [...]': the run's 'area: ' and the message's 'the study area' both became 研究区."""
+    boxes = {"osm": ("its data: the header declares no bounds", (116.3, 39.9, 116.4, 40.0))}
+    english = "area: " + outside_message((10.0, 10.0, 10.1, 10.1), boxes, "OSM extract")
+    said = check_text(english, "zh")
+    assert said.startswith(
+        "研究区 [10.0000, 10.0000, 10.1000, 10.1000] 完全位于配方中所有 OSM 提取文件之外"
+    ), said
+    assert "（'osm'（其数据，文件头未声明范围）覆盖 [116.3000, 39.9000, 116.4000, 40.0000]）" in said
+    boxes = {"osm": ("a.osm", (116.3, 39.9, 116.4, 40.0)), "b": ("b.pbf", (1.0, 2.0, 3.0, 4.0))}
+    said = check_text("area: " + outside_message((10.0, 10.0, 10.1, 10.1), boxes, "OSM extract"), "zh")
+    assert "（'osm'（a.osm）覆盖 [116.3000, 39.9000, 116.4000, 40.0000]；'b'（b.pbf）覆盖 [1.0000" in said
+    assert said.count("研究区") == 2 and "covers" not in said  # the area, and the fix's
+    assert check_text("area: bad thing", "zh") == "area: bad thing"  # not rewritten: as written

@@ -239,13 +239,13 @@ ZH_FILES: dict[str, str] = {
     "could be measured: fix `area:`, or give the OSM extract "
     "that covers the area": (
         "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
-        "请改正 `area:`，或给出覆盖研究区的OSM 提取文件"
+        "请改正 `area:`，或给出覆盖研究区的 OSM 提取文件"
     ),
     "the study area {area} lies wholly outside every OSM extract of the recipe: {covers}; nothing there "
     "could be measured: fix `area:` (lon and lat look swapped), or give the OSM extract "
     "that covers the area": (
         "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
-        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的OSM 提取文件"
+        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的 OSM 提取文件"
     ),
     "the study area {area} lies wholly outside every raster of the recipe: {covers}; nothing there "
     "could be measured: fix `area:`, or give the raster "

@@ -69,3 +69,13 @@ def test_an_area_away_from_the_data_is_said_once_in_chinese():
     assert "（'osm'（a.osm）覆盖 [116.3000, 39.9000, 116.4000, 40.0000]；'b'（b.pbf）覆盖 [1.0000" in said
     assert said.count("研究区") == 2 and "covers" not in said  # the area, and the fix's
     assert check_text("area: bad thing", "zh") == "area: bad thing"  # not rewritten: as written
+
+
+def test_a_registry_geojson_nested_too_deeply_is_refused(tmp_path):
+    """json's RecursionError was a traceback in validate and in the run (its preflight)."""
+    deep = '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (tmp_path / "deep.geojson").write_text(deep, encoding="utf-8")
+    layers = {"h": {"type": "points", "role": "hazard", "path": "deep.geojson", "kind": "gas_station"}}
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "deep.geojson")
+    assert "cannot read" in text and "as GeoJSON (nested too deeply)" in text

@@ -11,7 +11,6 @@ of another format or not readable lightly gives None: the run reads and checks i
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import struct
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import LayerError
-from .headers import GEOJSON_MAX_BYTES, _sidecar, feature_table
+from .headers import _sidecar, feature_table, load_geojson
 
 #: the most bytes of a .shp, and the most rows of a GeoPackage, read for a check
 SHP_MAX_BYTES = 50_000_000
@@ -95,11 +94,9 @@ def _shapefile(path: Path) -> tuple[XY, str | None] | None:
 
 
 def _geojson(path: Path) -> tuple[XY, str | None] | None:
-    if path.stat().st_size > GEOJSON_MAX_BYTES:
-        return None
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = load_geojson(path)
+    except ValueError:
         return None  # the header check names the file
     features = data.get("features") if isinstance(data, dict) else None
     found = []

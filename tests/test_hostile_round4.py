@@ -79,3 +79,53 @@ def test_a_registry_geojson_nested_too_deeply_is_refused(tmp_path):
     code, text = cli("validate", _recipe(tmp_path, layers))
     refused(code, text, "deep.geojson")
     assert "cannot read" in text and "as GeoJSON (nested too deeply)" in text
+
+
+def test_capacities_in_wan_are_read_or_refused(tmp_path):
+    """'0.3万' was refused as text; a column named 容纳人数(万人) holding 0.3 ran with 0.3 places (every
+    supply per person 10,000 times too small, without a word)."""
+    from urbanrisk._errors import LayerError
+    from urbanrisk.layers.points import points_from_file
+
+    head = "编号,名称,类型,经度,纬度,容纳人数\n"
+    rows = 'BN-01,公园,应急避难场所,116.350,39.958,0.3万\nBN-02,操场,应急避难场所,116.353,39.961,"1,200人"\n'
+    (tmp_path / "s.csv").write_text(head + rows, encoding="gbk")
+    layers = {"sh": {"type": "points", "role": "resource", "path": "s.csv", "kind_column": "类型"}}
+    layers["sh"] |= {"id_column": "编号", "capacity_column": "容纳人数"}
+    assert cli("validate", _recipe(tmp_path, layers))[0] == 0
+    read = points_from_file(
+        tmp_path / "s.csv", role="resource", kind_column="类型", capacity_column="容纳人数"
+    )
+    assert read["capacity"].tolist() == [3000.0, 1200.0]
+    (tmp_path / "s.csv").write_text(
+        head.replace("容纳人数", "容纳人数(万人)") + rows.replace("万", ""), "gbk"
+    )
+    layers["sh"]["capacity_column"] = "容纳人数(万人)"
+    layers["sh"]["name_column"] = "名称"
+    said = "s.csv, column '容纳人数(万人)': its name counts in 万 (10,000s) but '0.3' is a plain number"
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, said)
+    with pytest.raises(LayerError, match=r"its name counts in 万 \(10,000s\) but '0.3' is a plain number"):
+        points_from_file(
+            tmp_path / "s.csv", role="resource", kind_column="类型", capacity_column="容纳人数(万人)"
+        )
+    zh = check_text(text.splitlines()[-1].strip(), "zh")
+    assert "列：列名以“万”计，但 '0.3' 是不带单位的数字，会被读作这么多人" in zh, zh
+
+
+def test_a_two_row_excel_header_is_refused_in_chinese(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "名称", "类型", "位置", None])
+    sheet.append([None, None, None, "经度", "纬度"])
+    sheet.append(["H1", "加油站一", "加油站", 116.35, 39.96])
+    book.save(tmp_path / "h.xlsx")
+    layers = {"h": {"type": "points", "path": "h.xlsx", "kind_column": "类型"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
+    refused(code, text, "h.xlsx")
+    assert (
+        "h.xlsx：表头占了两行（编号, 名称, 类型, 位置 之下为 经度, 纬度：合并单元格？）；请把表头改为一行"
+        in text
+    )

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import settings
 from .layers.area_file import geojson_points_problem
+from .layers.capacity import capacity_number, wan_column_problem
 from .layers.headers import vector_header
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
@@ -58,7 +59,9 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
     if spec.role == "resource" and spec.capacity_column in columns:  # as the run refuses them
         j = columns.index(spec.capacity_column)
-        values = [(i, r[j], _number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        wan = wan_column_problem(spec.capacity_column, [r[j] for r in table.rows], path.name)
+        problems += [((*key, "capacity_column"), wan)] if wan else []
+        values = [(i, r[j], capacity_number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
         top = settings.max_capacity
         bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
         listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
+from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
 from .osm import clean_text
 from .pileup import one_place_problem
@@ -368,8 +369,15 @@ def points_from_file(
             where=where,
         )
     if role == "resource":
+        if capacity_column in gdf.columns:  # 3000, 3,000, 3000人, 0.3万; refused in a column named 万人
+            cells = gdf[capacity_column].astype("string").fillna("").tolist()
+            wan = wan_column_problem(capacity_column, cells, str(path))
+            if wan:
+                raise LayerError(f"layer '{layer}': {wan}")
         out["capacity"] = (
-            pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
+            gdf[capacity_column].map(capacity_number).astype(float)
+            if capacity_column in gdf.columns
+            else np.nan
         )
         values = out["capacity"].to_numpy(dtype=float)
         bad = np.isinf(values) | (values < 0) | (values > settings.max_capacity)  # 1e308 beds: a typo

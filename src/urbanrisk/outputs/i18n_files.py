@@ -286,4 +286,30 @@ ZH_FILES: dict[str, str] = {
     "{source}: the recipe nests too deeply to read: write the values out (no deep nesting)": (
         "{source}：配方嵌套过深，无法读取：请直接写出各值（不要深层嵌套）"
     ),
+    # session 9: capacities (万), a header over two rows
+    "capacity {values} is not a number from 0 to {top}: write the resource's capacity (beds, places...) or "
+    "leave it empty": (
+        "容量 {values} 不是 0 到 {top} 之间的数字：请填写该资源的容量（床位、容纳人数等），或留空"
+    ),
+    "capacity {values} is not a number from 0 to {top}: write the resource's capacity (beds, engines, "
+    "places...) or leave the cell empty": (
+        "容量 {values} 不是 0 到 {top} 之间的数字：请填写该资源的容量（床位、车辆、容纳人数等），或将该格留空"
+    ),
+    "its name counts in 万 (10,000s) but '{value}' is a plain number, read as that many people: write each "
+    "capacity in people (0.3 万人 -> 3000) and rename the column, or write the unit in each cell (0.3万)": (
+        "列名以“万”计，但 '{value}' 是不带单位的数字，会被读作这么多人：请把每个容量写成人数"
+        "（0.3 万人 -> 3000）并改列名，或在每格写明单位（0.3万）"
+    ),
+    "{path}: its header spans two rows ({header} over {below}: merged cells?); make the header one row that "
+    "names every column (unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+        "{path}：表头占了两行（{header} 之下为 {below}：合并单元格？）；请把表头改为一行并写出每一列的列名"
+        "（取消合并，如把经度、纬度写在第一行）"
+    ),
+    "{path}: its header spans two rows ({header} over {below}: merged cells?) in sheet '{sheet}'; if the "
+    "registry is on another sheet ({others}), set `sheet:`; make the header one row that names every column "
+    "(unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+        "{path}：工作表 '{sheet}' 的表头占了两行（{header} 之下为 {below}：合并单元格？）；"
+        "若台账在其他工作表（{others}），请设置 `sheet:`；请把表头改为一行并写出每一列的列名"
+        "（取消合并，如把经度、纬度写在第一行）"
+    ),
 }

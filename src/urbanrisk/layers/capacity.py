@@ -1,7 +1,8 @@
-"""A resource's capacity as a Chinese registry writes it: 3000, ３０００, 3,000, 3000人, 0.3万 (30 万人 is
-300,000 people); and a column whose name says its numbers are in 万 (容纳人数(万人)) but holds plain
-numbers (0.3: read as 0.3 places, every supply per person 10,000 times too small, without a word).
-Light (no pandas): ``urbanrisk validate`` and the run read capacities through it alike.
+"""A resource's capacity as a Chinese registry writes it: 3000, ３０００, 3,000, 0.3万 (30万 is 300,000
+people; text with a word, 500人 or 很多, is refused: say the number alone); and a column whose name
+says its numbers are in 万 (容纳人数(万人)) but holds plain numbers (0.3: read as 0.3 places, every
+supply per person 10,000 times too small, without a word). Light (no pandas): ``urbanrisk validate``
+and the run read capacities through it alike.
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ import math
 import re
 import unicodedata
 
-_VALUE = re.compile(
-    r"(?P<number>[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<wan>万)?\s*(?:人|位|床|张|个)?"
-)
+_VALUE = re.compile(r"(?P<number>[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<wan>万)?")
 
 
 def capacity_number(text: object) -> float | None:
     """The capacity a cell states, or None (empty, text, NaN, inf).
 
-    >>> [capacity_number(v) for v in ("3000", "３０００", "3,000", "3000人", "0.3万", "1.2万人", 12, "多")]
-    [3000.0, 3000.0, 3000.0, 3000.0, 3000.0, 12000.0, 12.0, None]
+    >>> [capacity_number(v) for v in ("3000", "３０００", "3,000", "0.3万", "1.2 万", 12, "多", "500人")]
+    [3000.0, 3000.0, 3000.0, 3000.0, 12000.0, 12.0, None, None]
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return None

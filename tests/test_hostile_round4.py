@@ -88,7 +88,7 @@ def test_capacities_in_wan_are_read_or_refused(tmp_path):
     from urbanrisk.layers.points import points_from_file
 
     head = "编号,名称,类型,经度,纬度,容纳人数\n"
-    rows = 'BN-01,公园,应急避难场所,116.350,39.958,0.3万\nBN-02,操场,应急避难场所,116.353,39.961,"1,200人"\n'
+    rows = 'BN-01,公园,应急避难场所,116.350,39.958,0.3万\nBN-02,操场,应急避难场所,116.353,39.961,"1,200"\n'
     (tmp_path / "s.csv").write_text(head + rows, encoding="gbk")
     layers = {"sh": {"type": "points", "role": "resource", "path": "s.csv", "kind_column": "类型"}}
     layers["sh"] |= {"id_column": "编号", "capacity_column": "容纳人数"}
@@ -129,3 +129,71 @@ def test_a_two_row_excel_header_is_refused_in_chinese(tmp_path):
         "h.xlsx：表头占了两行（编号, 名称, 类型, 位置 之下为 经度, 纬度：合并单元格？）；请把表头改为一行"
         in text
     )
+
+
+def test_a_symbolic_link_in_a_loop_is_named(tmp_path):
+    """Python 3.11's Path.resolve raised RuntimeError on it: a traceback in validate and the run."""
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    layers = {"h": {"type": "points", "path": "a.csv", "kind": "fuel"}}
+    for recipe in (_recipe(tmp_path, layers), _recipe(tmp_path, {}, tables={"hazard_kinds": "b.csv"})):
+        code, text = cli("validate", recipe)
+        refused(code, text, "is a symbolic link in a loop (it leads back to itself): fix the link")
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    """A zip bomb (1.5 GB of blanks in a 1.5 MB .xlsx) ran openpyxl out of memory: a traceback."""
+    import openpyxl
+
+    from urbanrisk.layers import tabular
+
+    book = openpyxl.Workbook()
+    book.active.append(["lon", "lat"])
+    for i in range(2_000):
+        book.active.append([116.35 + i * 1e-6, 39.96])
+    book.save(tmp_path / "h.xlsx")
+    layers = {"h": {"type": "points", "path": "h.xlsx", "kind": "fuel"}}
+    assert cli("validate", _recipe(tmp_path, layers))[0] == 0
+    monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 20_000)
+    code, text = cli("validate", _recipe(tmp_path, layers))
+    refused(code, text, "h.xlsx unpacks to 0.2 MB")
+    assert "(at most 0.02 MB: a damaged workbook or a zip bomb?): save the registry as CSV" in text
+    zh = check_text(text.splitlines()[-1].strip(), "zh")
+    assert (
+        "h.xlsx 解压后有 0.2 MB，是文件本身的" in zh and "倍（上限 0.02 MB：工作簿损坏或是压缩炸弹？）" in zh
+    )
+
+
+def test_a_header_of_200000_columns_is_read_in_linear_time(tmp_path):
+    """The duplicate-column check was quadratic (list.count): 5 M columns hung validate for hours; the
+    message then listed every column."""
+    header = ",".join(f"c{i}" for i in range(200_000))
+    (tmp_path / "wide.csv").write_text(header + "\n" + ",".join("1" * 200_000) + "\n", encoding="utf-8")
+    layers = {"h": {"type": "points", "path": "wide.csv", "kind": "fuel"}}
+    code, text = cli("validate", _recipe(tmp_path, layers), timeout=20)
+    refused(code, text, "wide.csv has no column 'lon'")
+    assert "'c28', 'c29', ... and 199,970 more]" in text and len(text) < 5_000
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # GDAL reading the NaN
+def test_unit_polygons_with_nan_vertices_are_refused(tmp_path, monkeypatch):
+    """GEOS's make_valid raised on them in the run (a traceback); validate said nothing."""
+    from urbanrisk import settings
+    from urbanrisk._errors import LayerError
+    from urbanrisk.layers.polygons import polygons_from_file
+
+    ring = "[[116.35, 39.96], [NaN, 39.961], [116.351, 39.961], [116.35, 39.96]]"
+    feature = '{"type": "Feature", "properties": {"id": "u1", "name": "a"}, "geometry": '
+    body = '{"type": "FeatureCollection", "features": [' + feature
+    (tmp_path / "u.geojson").write_text(body + '{"type": "Polygon", "coordinates": [' + ring + "]}}]}")
+    code, text = cli("validate", _recipe(tmp_path, {"u": {"type": "polygons", "path": "u.geojson"}}))
+    refused(code, text, "u.geojson has vertices that are not finite numbers (NaN, inf): fix them")
+    with pytest.raises(LayerError, match=r"unit\(s\) u1 have vertices that are not finite numbers"):
+        polygons_from_file(tmp_path / "u.geojson")
+    _units_area = {"path": str(tmp_path / "big.geojson")}
+    square = [[116.35, 39.96], [116.351, 39.96], [116.351, 39.961], [116.35, 39.961], [116.35, 39.96]]
+    area = {"type": "Polygon", "coordinates": [square]}
+    (tmp_path / "big.geojson").write_text(json.dumps(area), encoding="utf-8")
+    monkeypatch.setattr(settings, "max_area_vertices", 4)  # validate said ok; the run refused it
+    code, text = cli("validate", _recipe(tmp_path, {}, area=_units_area))
+    refused(code, text, "big.geojson holds 5 vertices, more than 4: simplify it")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .layers.tabular import shown_columns
+
 Problem = tuple[tuple[str, ...], str]  # (recipe key path, message with the fix)
 
 
@@ -15,7 +17,7 @@ def local(path: str) -> Path | None:
 
 def missing_column(path: Path, column: str, columns: list[str], fix: str) -> str:
     """The message for a column a file lacks, with its columns and the fix."""
-    return f"{path.name} has no column '{column}' (its columns: {columns}); {fix}"
+    return f"{path.name} has no column '{column}' (its columns: {shown_columns(columns)}); {fix}"
 
 
 def no_crs(path: Path) -> str:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from .headers import load_geojson
 
 
@@ -86,6 +87,11 @@ def geojson_area_problems(path: str) -> list[str]:
         what = f" (only {', '.join(sorted(set(others)))})" if others else ""
         message = f"area: {path} holds no polygon{what}: give the study area's boundary as polygons"
         return [message]
+    if len(values) // 2 > settings.max_area_vertices:  # as the run refuses it (inputs._file_area)
+        return [
+            f"area: {path} holds {len(values) // 2:,} vertices, more than {settings.max_area_vertices:,}: "
+            "simplify it (e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
+        ]
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file

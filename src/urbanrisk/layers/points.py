@@ -32,7 +32,7 @@ from .tables import (
     kind_of,
     resource_kind_table,
 )
-from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
+from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file, shown_columns
 from .vector import vector_from_file
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
@@ -58,7 +58,7 @@ def _read_table_points(
             msg = (
                 f"layer '{layer}': {path} has no {key} column"
                 + (f" '{col}'" if col else "")
-                + f"; its columns are {columns}: set `{key}:` in the recipe to the right one"
+                + f"; its columns are {shown_columns(columns)}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
     # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
@@ -369,7 +369,7 @@ def points_from_file(
             where=where,
         )
     if role == "resource":
-        if capacity_column in gdf.columns:  # 3000, 3,000, 3000人, 0.3万; refused in a column named 万人
+        if capacity_column in gdf.columns:  # 3000, 3,000, 0.3万; refused in a column named 万人
             cells = gdf[capacity_column].astype("string").fillna("").tolist()
             wan = wan_column_problem(capacity_column, cells, str(path))
             if wan:

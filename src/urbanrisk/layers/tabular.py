@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def shown_columns(columns: list[str], most: int = 30) -> str:
+    """A file's columns for a message: the first ``most`` and how many more (a header of 5 M columns
+    made a 40 MB message).
+
+    >>> shown_columns(["a", "b"]), shown_columns([f"c{i}" for i in range(40)], most=2)
+    ("['a', 'b']", "['c0', 'c1', ... and 38 more]")
+    """
+    if len(columns) <= most:
+        return str(columns)
+    return str(columns[:most])[:-1] + f", ... and {len(columns) - most:,} more]"
+
+
 def _split_header(
     raw: list[list[str]], path: Path, layer: str, hint: str = ""
 ) -> tuple[list[str], list[list[str]], int]:
@@ -92,7 +105,7 @@ def _split_header(
     while header and not header[-1]:
         header.pop()
     header = [c or f"column_{j + 1}" for j, c in enumerate(header)]
-    twice = sorted({c for c in header if header.count(c) > 1})
+    twice = sorted(c for c, n in Counter(header).items() if n > 1)  # list.count: 5 M columns hung for hours
     if twice:
         msg = (
             f"layer '{layer}': {path}: the header names {twice} more than once; give each column its own name"
@@ -188,11 +201,39 @@ def _excel_format(path: Path, layer: str) -> str:
     raise LayerError(msg)
 
 
+#: The most bytes an .xlsx may unpack to (its XML): ~5 M cells, far beyond any registry; a zip bomb
+#: (a sheet of 1.5 GB of blanks packed into 1.5 MB) ran openpyxl out of memory (a traceback).
+XLSX_MAX_UNPACKED = 500_000_000
+
+
+def _unpacked_problem(handle: Any, path: Path, layer: str) -> str | None:
+    """What to say of an .xlsx that unpacks to more than ``XLSX_MAX_UNPACKED`` bytes, or None."""
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(handle).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # openpyxl names the damage
+    finally:
+        handle.seek(0)
+    unpacked = sum(m.file_size for m in members)
+    if unpacked <= XLSX_MAX_UNPACKED:
+        return None
+    ratio = unpacked / max(1, path.stat().st_size)
+    return (
+        f"layer '{layer}': {path} unpacks to {unpacked / 1e6:,.1f} MB, {ratio:,.0f} "
+        f"times its size (at most {XLSX_MAX_UNPACKED / 1e6:,g} MB: a damaged workbook or a zip bomb?): "
+        "save the registry as CSV, or export it again"
+    )
+
+
 def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import openpyxl
 
     # from an open file, not the name: openpyxl refuses a name ending .xls (an .xlsx renamed)
     with open(path, "rb") as handle:
+        if problem := _unpacked_problem(handle, path, layer):
+            raise LayerError(problem)
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file

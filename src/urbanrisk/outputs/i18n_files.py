@@ -312,4 +312,32 @@ ZH_FILES: dict[str, str] = {
         "若台账在其他工作表（{others}），请设置 `sheet:`；请把表头改为一行并写出每一列的列名"
         "（取消合并，如把经度、纬度写在第一行）"
     ),
+    "area: {path} holds {count} vertices, more than {most}: simplify it (e.g. ogr2ogr -simplify 0.0001), or "
+    "use its bounding box as area: {{bbox: [...]}}": (
+        "研究区：{path} 含 {count} 个顶点，超过 {most}：请简化（如 ogr2ogr -simplify 0.0001），"
+        "或改用其外包框 area: {{bbox: [...]}}"
+    ),
+    "{path} has vertices that are not pairs of numbers: fix them": "{path} 中有顶点不是成对的数字：请改正",
+    "{path} has vertices that are not finite numbers (NaN, inf): fix them": (
+        "{path} 中有顶点不是有限数字（NaN、inf）：请改正"
+    ),
+    "{path} has latitudes beyond ±90°: are lon and lat swapped? GeoJSON is [lon, lat]": (
+        "{path} 中有纬度超出 ±90°：经纬度是否写反了？GeoJSON 的顺序是 [经度, 纬度]"
+    ),
+    "{path} has coordinates beyond lon/lat (projected metres?) and declares no CRS: a GeoJSON is lon/lat "
+    "(EPSG:4326); reproject it (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)": (
+        "{path} 的坐标超出经纬度范围（投影坐标，单位为米？）且未声明坐标系：GeoJSON 应为经纬度（EPSG:4326）；"
+        "请重新投影（ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson）"
+    ),
+    "{path}: unit(s) {ids} have vertices that are not finite numbers (NaN, inf): fix or remove them": (
+        "{path}：单元 {ids} 中有顶点不是有限数字（NaN、inf）：请改正或删除"
+    ),
+    "{path} is a symbolic link in a loop (it leads back to itself): fix the link": (
+        "{path} 是循环的符号链接（最终指回自身）：请修正该链接"
+    ),
+    "{path} unpacks to {size} MB, {ratio} times its size (at most {most} MB: a damaged workbook or a zip "
+    "bomb?): save the registry as CSV, or export it again": (
+        "{path} 解压后有 {size} MB，是文件本身的 {ratio} 倍（上限 {most} MB：工作簿损坏或是压缩炸弹？）："
+        "请将台账另存为 CSV，或重新导出"
+    ),
 }

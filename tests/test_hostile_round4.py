@@ -197,3 +197,20 @@ def test_unit_polygons_with_nan_vertices_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "max_area_vertices", 4)  # validate said ok; the run refused it
     code, text = cli("validate", _recipe(tmp_path, {}, area=_units_area))
     refused(code, text, "big.geojson holds 5 vertices, more than 4: simplify it")
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
+    """outputs.dir (or --out) on a file, /dev/null or below a file was a FileExistsError traceback."""
+    (tmp_path / "ok.csv").write_text("lon,lat\n116.35,39.96\n", encoding="utf-8")
+    (tmp_path / "afile.txt").write_text("x", encoding="utf-8")
+    layers = {"h": {"type": "points", "path": "ok.csv", "kind": "fuel"}}
+    for folder in ("afile.txt", "afile.txt/runs", "/dev/null"):
+        recipe = _recipe(tmp_path, layers, outputs={"dir": folder})
+        code, text = cli("validate", recipe)
+        refused(code, text, "is a file, not a folder: outputs.dir is the folder the runs are written to")
+    assert "是文件而不是文件夹：outputs.dir 是写入运行结果的文件夹" in check_text(
+        text.splitlines()[-1].strip(), "zh"
+    )
+    recipe = _recipe(tmp_path, layers)
+    code, text = cli("run", "--quiet", "--out", tmp_path / "afile.txt" / "x", recipe)
+    refused(code, text, f"{tmp_path / 'afile.txt'} is a file, not a folder")

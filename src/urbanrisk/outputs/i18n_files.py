@@ -340,4 +340,9 @@ ZH_FILES: dict[str, str] = {
         "{path} 解压后有 {size} MB，是文件本身的 {ratio} 倍（上限 {most} MB：工作簿损坏或是压缩炸弹？）："
         "请将台账另存为 CSV，或重新导出"
     ),
+    "{path} is a file, not a folder: outputs.dir is the folder the runs are written to; give a folder's "
+    "path (it is made if missing)": (
+        "{path} 是文件而不是文件夹：outputs.dir 是写入运行结果的文件夹；"
+        "请给出文件夹路径（不存在时会自动创建）"
+    ),
 }

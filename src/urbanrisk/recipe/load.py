@@ -98,7 +98,27 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
     if isinstance(tables, dict):
         for key, value in tables.items():
             problems += _missing_file(("tables", key), value, base_dir)
+    outputs = raw.get("outputs")
+    if isinstance(outputs, dict) and isinstance(outputs.get("dir"), str) and "://" not in outputs["dir"]:
+        problem = out_dir_problem(_full_path(base_dir, outputs["dir"]))
+        problems += [(("outputs", "dir"), problem)] if problem else []
     return problems
+
+
+def out_dir_problem(folder: Path) -> str | None:
+    """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
+    file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
+    probe = folder
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if probe.is_symlink() and not probe.exists():
+        return f"{probe} is a symbolic link in a loop (it leads back to itself): fix the link"
+    if probe.is_dir():
+        return None
+    return (
+        f"{probe} is a file, not a folder: outputs.dir is the folder the runs are written to; give a "
+        "folder's path (it is made if missing)"
+    )
 
 
 def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> Recipe:

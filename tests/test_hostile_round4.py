@@ -214,3 +214,18 @@ def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
     recipe = _recipe(tmp_path, layers)
     code, text = cli("run", "--quiet", "--out", tmp_path / "afile.txt" / "x", recipe)
     refused(code, text, f"{tmp_path / 'afile.txt'} is a file, not a folder")
+
+
+def test_formulas_without_saved_values_are_named(tmp_path):
+    """A workbook written by a program (formulas, no cached values) read as empty cells: 'holds no
+    points (a header, no row)', which sent the office looking for rows that are there."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["lon", "lat"])
+    book.active.append(["=116+0.35", "=39+0.96"])
+    book.save(tmp_path / "f.xlsx")
+    layers = {"h": {"type": "points", "path": "f.xlsx", "kind": "fuel"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
+    refused(code, text, "f.xlsx")
+    assert "工作表 'Sheet' 的单元格 A2 是公式（=116+0.35），但没有保存计算结果" in text, text

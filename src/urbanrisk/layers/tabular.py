@@ -227,6 +227,25 @@ def _unpacked_problem(handle: Any, path: Path, layer: str) -> str | None:
     )
 
 
+def _unsaved_formula(book: Any, name: str, raw: list[list[str]], most_rows: int = 1_000) -> str | None:
+    """A formula cell with no saved value among the first rows (the workbook was written by a program,
+    not saved by Excel: it read as empty cells, "holds no points"), or None."""
+    try:
+        for i, row in enumerate(book[name].iter_rows(max_row=most_rows)):
+            for j, cell in enumerate(row):
+                value = getattr(cell, "value", None)
+                saved = raw[i][j] if i < len(raw) and j < len(raw[i]) else ""
+                if isinstance(value, str) and value.startswith("=") and not saved:
+                    return (
+                        f"cell {cell.coordinate} of sheet '{name}' holds a formula ({value[:40]}) without a "
+                        "saved value (written by a program, not saved by Excel): open the file in Excel and "
+                        "save it, or write the values"
+                    )
+    finally:
+        book.close()
+    return None
+
+
 def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import openpyxl
 
@@ -245,6 +264,9 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
         finally:
             book.close()
+        handle.seek(0)
+        if problem := _unsaved_formula(openpyxl.load_workbook(handle, read_only=True), name, raw):
+            raise LayerError(f"layer '{layer}': {path}: {problem}")
     columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 

@@ -345,4 +345,9 @@ ZH_FILES: dict[str, str] = {
         "{path} 是文件而不是文件夹：outputs.dir 是写入运行结果的文件夹；"
         "请给出文件夹路径（不存在时会自动创建）"
     ),
+    "{path}: cell {cell} of sheet '{sheet}' holds a formula ({formula}) without a saved value (written by a "
+    "program, not saved by Excel): open the file in Excel and save it, or write the values": (
+        "{path}：工作表 '{sheet}' 的单元格 {cell} 是公式（{formula}），但没有保存计算结果（文件由程序生成，"
+        "未经 Excel 保存）：请用 Excel 打开并保存，或直接填写数值"
+    ),
 }

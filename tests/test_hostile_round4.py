@@ -229,3 +229,35 @@ def test_formulas_without_saved_values_are_named(tmp_path):
     code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
     refused(code, text, "f.xlsx")
     assert "工作表 'Sheet' 的单元格 A2 是公式（=116+0.35），但没有保存计算结果" in text, text
+
+
+def test_supply_near_a_resource_of_unknown_capacity_is_unknown_not_zero():
+    """A shelter with an empty capacity cell was dropped from 2SFCA: the cells it alone serves read 0
+    places per person (Haidian check: 53 cells), the cells it shares read the others' sum."""
+    import geopandas as gpd
+    import numpy as np
+
+    from test_coverage import ORIGIN, UTM50, _grid_over, _lonlat, _street_grid
+    from urbanrisk.coverage import coverage_stage
+    from urbanrisk.result import Standard
+
+    streets, nodes = _street_grid()
+    grid, area = _grid_over(400.0)
+    lon, lat = _lonlat(ORIGIN[0], ORIGIN[1])
+    standard = Standard("medical", "hospital", "drive", 5000.0, "m", 0.0, "hand-made")
+
+    def supply(capacities):
+        registry = gpd.GeoDataFrame(
+            {"id": [f"H{i}" for i in range(len(capacities))], "kind": "hospital", "capacity": capacities},
+            geometry=gpd.points_from_xy(np.repeat(lon, len(capacities)), np.repeat(lat, len(capacities))),
+            crs=4326,
+        )
+        registry["name"], registry["source"] = "h", "test"
+        result = coverage_stage(
+            grid, streets, nodes, None, registry, area, standards=[standard], utm_crs=UTM50
+        )
+        return result.coverage["supply_per_person"].to_numpy()
+
+    assert supply([90.0]) == pytest.approx(90.0 / grid["residents"].sum())  # as by hand (test_coverage)
+    assert np.isnan(supply([90.0, np.nan])).all()  # a second hospital, capacity unknown, in every reach
+    assert np.isnan(supply([np.nan])).all()

@@ -155,6 +155,14 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
     layers = {"h": {"type": "points", "path": "h.xlsx", "kind": "fuel"}}
     assert cli("validate", _recipe(tmp_path, layers))[0] == 0
     monkeypatch.setattr(tabular, "XLSX_MAX_UNPACKED", 20_000)
+    monkeypatch.setattr(tabular, "TEXT_MAX_BYTES", 20)  # a CSV read whole: a 2 GB dump ran out of memory
+    (tmp_path / "big.csv").write_text("lon,lat\n116.35,39.96\n116.351,39.961\n", encoding="utf-8")
+    code, text = cli(
+        "validate", _recipe(tmp_path, {"c": {"type": "points", "path": "big.csv", "kind": "fuel"}})
+    )
+    refused(
+        code, text, "big.csv holds 0 MB, more than the 2e-05 MB a CSV registry may hold (it is read whole)"
+    )
     code, text = cli("validate", _recipe(tmp_path, layers))
     refused(code, text, "h.xlsx unpacks to 0.2 MB")
     assert "(at most 0.02 MB: a damaged workbook or a zip bomb?): save the registry as CSV" in text

@@ -118,7 +118,19 @@ def _split_header(
     return header, rows, start + 1
 
 
+#: The most bytes of a CSV / TSV registry (read whole, each cell a Python string: ~10x in memory).
+TEXT_MAX_BYTES = 500_000_000
+
+
 def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
+    size = path.stat().st_size
+    if size > TEXT_MAX_BYTES:  # a 2 GB dump given as a registry ran the machine out of memory
+        msg = (
+            f"layer '{layer}': {path} holds {size / 1e6:,.0f} MB, more than the {TEXT_MAX_BYTES / 1e6:,g} MB "
+            "a CSV registry may hold (it is read whole): is it the right file? keep one row per site, or "
+            "give it as a GeoPackage"
+        )
+        raise LayerError(msg)
     codec = file_encoding(path, declared=encoding, layer=layer)
     try:
         text = path.read_bytes().decode(codec)

@@ -350,4 +350,9 @@ ZH_FILES: dict[str, str] = {
         "{path}：工作表 '{sheet}' 的单元格 {cell} 是公式（{formula}），但没有保存计算结果（文件由程序生成，"
         "未经 Excel 保存）：请用 Excel 打开并保存，或直接填写数值"
     ),
+    "{path} holds {size} MB, more than the {most} MB a CSV registry may hold (it is read whole): is it the "
+    "right file? keep one row per site, or give it as a GeoPackage": (
+        "{path} 有 {size} MB，超过 CSV 台账上限 {most} MB（需整体读入）：文件是否选错？"
+        "请每个场所只保留一行，或改用 GeoPackage"
+    ),
 }

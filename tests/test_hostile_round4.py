@@ -269,3 +269,18 @@ def test_supply_near_a_resource_of_unknown_capacity_is_unknown_not_zero():
     assert supply([90.0]) == pytest.approx(90.0 / grid["residents"].sum())  # as by hand (test_coverage)
     assert np.isnan(supply([90.0, np.nan])).all()  # a second hospital, capacity unknown, in every reach
     assert np.isnan(supply([np.nan])).all()
+
+
+def test_an_unknown_crs_is_refused_before_the_run(tmp_path):
+    """`crs: EPSG:99999` passed validate and was a pyproj CRSError traceback in the run."""
+    (tmp_path / "gk.csv").write_text("x,y\n440000,4430000\n", encoding="utf-8")
+    layers = {"h": {"type": "points", "path": "gk.csv", "kind": "fuel", "lon": "x", "lat": "y"}}
+    for crs in ("EPSG:99999", "CGCS2000 3度带"):
+        layers["h"]["crs"] = crs
+        for command in (["validate"], ["run", "--quiet", "--scheduler", "synchronous"]):
+            code, text = cli(*command, _recipe(tmp_path, layers))
+            refused(
+                code, text, f"layers.h.crs: unknown coordinate reference system '{crs}': give an EPSG code"
+            )
+    zh = check_text(text.splitlines()[-2].strip(), "zh")
+    assert "无法识别的坐标系 'CGCS2000 3度带'：请给出 EPSG 代码" in zh, zh

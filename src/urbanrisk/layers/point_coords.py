@@ -149,13 +149,13 @@ def to_lonlat(x: np.ndarray, y: np.ndarray, crs: str | None) -> XY | None:
     if crs is None or not len(x):
         return x, y
     from pyproj import CRS, Transformer  # only for a registry in another CRS
-    from pyproj.exceptions import CRSError
+    from pyproj.exceptions import CRSError, ProjError
 
     try:
         given = CRS.from_user_input(crs)
         if given.equals(CRS.from_epsg(4326), ignore_axis_order=True):
             return x, y
         lon, lat = Transformer.from_crs(given, "EPSG:4326", always_xy=True).transform(x, y)
-    except CRSError:
+    except (CRSError, ProjError):
         return None
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

@@ -355,4 +355,9 @@ ZH_FILES: dict[str, str] = {
         "{path} 有 {size} MB，超过 CSV 台账上限 {most} MB（需整体读入）：文件是否选错？"
         "请每个场所只保留一行，或改用 GeoPackage"
     ),
+    "unknown coordinate reference system '{crs}': give an EPSG code such as EPSG:4490 (CGCS2000 lon/lat) "
+    "or EPSG:4547 (CGCS2000 Gauss-Kruger CM 114E), or the file's .prj text": (
+        "无法识别的坐标系 '{crs}'：请给出 EPSG 代码，如 EPSG:4490（CGCS2000 经纬度）"
+        "或 EPSG:4547（CGCS2000 高斯-克吕格 中央经线 114°E），或文件 .prj 中的文本"
+    ),
 }

@@ -171,6 +171,8 @@ def _task_counter(monkeypatch):
         ("threads", {"partitioned_coverage": True}),
         # processes once (slow): coverage and screens per partition, sharing one pool of workers
         ("processes", {"partitioned_coverage": True, "partitioned_screens": True}),
+        # coverage's tasks on the workers while a driver thread runs the screens' coverage-free part
+        ("processes", {"partitioned_coverage": True}),
     ],
 )
 def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
@@ -196,6 +198,7 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
         assert len(pools) == 1  # one per run: the grid, then every coverage and screen computation
     else:
         assert not calls
+        assert ("screens_free" in parts.timings) == (scheduler == "processes")
     assert len(eager.screens.key_districts) and len(eager.coverage.gaps)
     # grades, coping and covered are identical; travel only within twice the limit (NaN beyond)
     a, b = pd.DataFrame(eager.grid), pd.DataFrame(parts.grid)

@@ -31,10 +31,8 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
     assert len(list((distributed.run_dir / "grid").iterdir())) == 18
     single.grid.to_parquet(tmp_path / "single.parquet", index=True)
     pd.testing.assert_frame_equal(written, gpd.read_parquet(tmp_path / "single.parquet"), check_exact=True)
-    for name in ("hazard_sources", "communities", "key_districts"):
-        pd.testing.assert_frame_equal(
-            pd.DataFrame(getattr(distributed.screens, name)), pd.DataFrame(getattr(single.screens, name))
-        )
+    assert_same_run(distributed, single)  # coverage ran on a worker beside the screens' free part
+    assert "screens_free" in distributed.timings
 
 
 def test_unreachable_scheduler_is_a_clear_error(wudaokou_recipe):
@@ -105,13 +103,48 @@ def test_tasks_for_worker_processes_carry_paths_not_layer_data(tmp_path):
                     assert x[column].tolist() == y[column].tolist(), (name, column)
 
 
-def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_path):
+def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_path, monkeypatch):
+    import urbanrisk.stage_coverage as sc
+
     store = tmp_path / "shared-store"
     recipe = default_recipe(tmp_path, compute={"store": str(store)})
-    procs = ur.run_recipe(recipe, scheduler="processes", write=False).grid
-    single = ur.run_recipe(recipe, scheduler="synchronous", write=False).grid
-    pd.testing.assert_frame_equal(pd.DataFrame(procs), pd.DataFrame(single), check_exact=True)
+    sent = []  # coverage went to a worker as one task while the driver ran the screens' free part
+    real = sc.map_partitions
+    monkeypatch.setattr(
+        sc, "map_partitions", lambda func, jobs, **kw: sent.append(func) or real(func, jobs, **kw)
+    )
+    procs = ur.run_recipe(recipe, scheduler="processes", write=False)
+    assert sent == [sc._coverage_task] and "screens_free" in procs.timings
+    assert "hazard_inputs" in procs.timings  # the hazard screen's grid-free part, beside the grid
+    single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
+    assert len(sent) == 1 and not {"screens_free", "hazard_inputs"} & set(single.timings)  # one at a time
+    pd.testing.assert_frame_equal(pd.DataFrame(procs.grid), pd.DataFrame(single.grid), check_exact=True)
+    assert_same_run(procs, single)
     assert store.is_dir() and not any(store.iterdir()), list(store.iterdir())
+
+
+def assert_same_run(a, b):
+    """Every screen and coverage table of two runs, identical (none of the compared ones empty)."""
+    assert len(b.screens.hazard_sources) and len(b.screens.communities) and len(b.coverage.coverage)
+    for name in ("hazard_sources", "communities", "key_districts", "urban_villages", "registers"):
+        x, y = getattr(a.screens, name), getattr(b.screens, name)
+        if isinstance(x, dict):
+            assert x.keys() == y.keys()
+            for key in x:
+                pd.testing.assert_frame_equal(pd.DataFrame(x[key]), pd.DataFrame(y[key]), check_exact=True)
+        else:
+            pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y), check_exact=True)
+    assert a.screens.status == b.screens.status and a.screens.unknown == b.screens.unknown
+    assert a.screens.completeness == b.screens.completeness
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(a.screens.responsibility), pd.DataFrame(b.screens.responsibility)
+    )
+    for name in ("coverage", "gaps", "sites", "resources", "resilience", "network_nodes", "network_edges"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(a.coverage, name)), pd.DataFrame(getattr(b.coverage, name)), check_exact=True
+        )
+    pd.testing.assert_series_equal(a.coverage.coping, b.coverage.coping, check_exact=True)
+    assert a.coverage.status == b.coverage.status and a.coverage.unknown == b.coverage.unknown
 
 
 def test_a_store_workers_cannot_reach_is_a_clear_error(tmp_path):
@@ -198,6 +231,15 @@ def test_beside_overlaps_only_for_work_on_workers_and_raises_after_both_end():
     with parallel.kept_pool():  # a side thread sees the run's pool (no pool is made here)
         assert parallel.beside(lambda: "main", side, scheduler="processes") == ("main", "side")
     assert seen[0][0] != here and seen[0][1]
+
+    def main():  # the side starts with main's first Dask computation, not while main prepares it
+        time.sleep(0.1)
+        seen.append("prepared")
+        return parallel.map_partitions(lambda x: time.sleep(0.3) or x, [1], scheduler="synchronous")
+
+    seen.clear()
+    assert parallel.beside(main, side, scheduler="processes") == ([1], "side")
+    assert seen[0] == "prepared" and seen[1][0] != here
 
     def fails():
         raise ValueError("main failed")

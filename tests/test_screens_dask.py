@@ -11,7 +11,8 @@ import urbanrisk as ur
 from conftest import default_recipe
 from urbanrisk.clusters import cell_clusters
 from urbanrisk.grade import hazard_intensity
-from urbanrisk.pipeline import _hazard_table, build_grid, load_layers, study_area, utm_crs_for
+from urbanrisk.hazard_table import hazard_table
+from urbanrisk.pipeline import build_grid, load_layers, study_area, utm_crs_for
 from urbanrisk.screens.key_districts import dense_cells
 from urbanrisk.screens.urban_villages import urban_village_cell_scores
 from urbanrisk.screens_dask import (
@@ -29,7 +30,7 @@ def wudaokou(tmp_path_factory):
     area = study_area(recipe, layers)
     grid = build_grid(recipe, layers, area, scheduler="synchronous")
     utm = utm_crs_for(area)
-    hazards, _ = _hazard_table(recipe, layers, area, grid, utm)
+    hazards, _ = hazard_table(recipe, layers, area, grid, utm)
     return grid, hazards, utm, layers
 
 

@@ -10,12 +10,14 @@ import contextlib
 import contextvars
 import functools
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import dask
 import dask.threaded
+from dask.callbacks import Callback
 from dask.diagnostics import ProgressBar
 
 from . import settings
@@ -195,20 +197,42 @@ def _with_tasks_on(pool: Any, prefixes: tuple[str, ...], tasks: Sequence[Any]) -
     return graph
 
 
+def overlaps(scheduler: str) -> bool:
+    """Whether :func:`beside` runs its two pieces of work at once on ``scheduler`` (worker processes
+    or a cluster: Dask's tasks leave the driver's interpreter lock to a driver thread)."""
+    return scheduler == "processes" or scheduler.startswith("tcp://")
+
+
 def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tuple[A, B]:
     """``(main(), side())``; on ``processes`` or a cluster, ``side`` runs in a driver thread while
     ``main`` (a stage whose tasks run on the workers: the driver mostly waits) runs here.
 
     Elsewhere the two run one after the other (``synchronous`` stays one thing at a time, and
-    ``threads`` tasks would share the driver's interpreter lock with ``side``). ``side`` runs in a copy
-    of this context (it sees the kept pool, :func:`kept_pool`); an error of either is raised once
-    both have ended (``main``'s first).
+    ``threads`` tasks would share the driver's interpreter lock with ``side``). On ``processes``
+    ``side`` starts when ``main``'s first Dask computation does (or when ``main`` ends): before, the
+    driver prepares the tasks while the workers wait, and ``side`` would only share its interpreter
+    lock. ``side`` runs in a copy of this context (it sees the kept pool, :func:`kept_pool`); an error
+    of either is raised once both have ended (``main``'s first).
     """
-    if scheduler != "processes" and not scheduler.startswith("tcp://"):
+    if not overlaps(scheduler):
         return main(), side()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-beside") as thread:
-        later = thread.submit(contextvars.copy_context().run, side)
-        first = main()  # on an error here, leaving the block still waits for ``side``
+    started = threading.Event()
+    if scheduler.startswith("tcp://"):  # a cluster's computations call no local callback
+        started.set()
+
+    def when_started() -> B:
+        started.wait()
+        return side()
+
+    with (
+        Callback(start=lambda _graph: started.set()),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-beside") as thread,
+    ):
+        later = thread.submit(contextvars.copy_context().run, when_started)
+        try:
+            first = main()  # on an error here, leaving the block still waits for ``side``
+        finally:
+            started.set()
         return first, later.result()
 
 

@@ -25,36 +25,28 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
-from . import settings
 from .cache import Cache
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
-from .coverage import coverage_stage, coverage_wide, declare_complete, gaps_from_coverage, standards_for
-from .coverage_dask import partitioned_coverage_stage
+from .coverage import coverage_wide, standards_for
 from .grade import INDICATORS, grade_cells
+from .hazard_table import hazard_inputs, hazard_table
 from .inputs import CRS, check_points_inside, load_layers, study_area
-from .layers.tables import hazard_kind_table
 from .network import StreetGraph
-from .parallel import beside, kept_pool
+from .parallel import beside, kept_pool, overlaps
 from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
 from .result import CoverageResult, Layers, RunResult, Screens
-from .screens import (
-    communities_screen,
-    hazard_sources_screen,
-    key_districts_screen,
-    urban_village_cell_scores,
-    urban_villages_screen,
-)
-from .screens.hazard_sources import forget_projected, hazard_sources_from_layers, safety_distance_table
-from .screens.major_hazard import gb18218_table, major_hazard_grades
+from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
+from .screens.communities import communities_screen, community_units
+from .screens.hazard_sources import forget_projected
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import responsibility_for
-from .screens_dask import screen_kernels
+from .stage_coverage import coverage_beside, coverage_for, screen_kernels_for
 from .standards import unserved_registry_kinds
-from .stored_osm import building_count, homes_near
+from .stored_osm import building_count
 from .street_graphs import street_graphs
 from .street_rules import speed_table
 from .wording import counted
@@ -70,75 +62,21 @@ __all__ = [
 ]
 
 
-def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Callable]:
-    """The screens' per-partition twins (:func:`urbanrisk.screens_dask.screen_kernels`) when the recipe
-    sets ``compute.partitioned_screens`` (default :data:`urbanrisk.settings.partitioned_screens`), else
-    none: each screen then calls its eager function."""
-    flag = recipe.compute.partitioned_screens
-    if not (settings.partitioned_screens if flag is None else flag):
-        return {}
-    parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
-    return screen_kernels(partition_resolution=parent, scheduler=scheduler)
-
-
-def _hazard_table(
-    recipe: Recipe,
-    layers: Layers,
-    area: BaseGeometry,
-    grid: gpd.GeoDataFrame,
-    utm_crs: str,
-    exposed_of: Callable[..., Any] | None = None,
-):
-    """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area."""
-    kinds = hazard_kind_table(recipe.tables.hazard_kinds)
-    sources = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
-    sources_before = sources
-    if len(sources):
-        # a source outside the area still counts when its impact circle reaches into it (edge effect)
-        radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
-        reach = sources.to_crs(utm_crs).distance(gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0])
-        sources = sources[(reach.to_numpy() <= radius)].reset_index(drop=True)
-    distances = safety_distance_table(recipe.tables.safety_distances)
-    table = hazard_sources_screen(
-        grid,
-        sources,
-        pois=layers.pois,
-        buildings=layers.buildings
-        if layers.store is None
-        else homes_near(layers.store, sources, kinds, distances, utm_crs),
-        resources=layers.resources,
-        kinds=kinds,
-        distances=distances,
-        utm_crs=utm_crs,
-        exposed_of=exposed_of,
-    )
-    major = major_hazard_grades(
-        table, grid, gb18218_table(recipe.tables.gb18218), utm_crs=utm_crs, exposed_of=exposed_of
-    )
-    table = table.join(major)
-    if len(table):
-        table["inside_area"] = shapely.contains_xy(area, table.geometry.x.values, table.geometry.y.values)
-        return table, f"ok: {counted(len(table), 'source')}"
-    if len(sources_before):  # a registry was given: its points are not in the area (wrong area or CRS?)
-        outside = counted(len(sources_before), "hazard source", thousands=True)
-        return table, f"skipped: none of the {outside} reaches the study area"
-    return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
-
-
 def _area_screens(
     recipe: Recipe,
     layers: Layers,
-    graded: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame,
     uv_scores: pd.DataFrame,
     kernels: Mapping[str, Callable[..., Any]],
 ):
-    """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
+    """Key districts and urban villages, each skipped (with its reason) when its data are missing
+    (the grid's own columns are what they read: no grade, no coverage)."""
     status = {}
     twins = {name: kernels.get(name) for name in ("clusters_of", "outlines_of")}
     if len(layers.pois):
         options = recipe.screens.key_districts
         districts = key_districts_screen(
-            graded,
+            grid,
             layers.pois,
             min_cells=options.min_cells,
             min_crowd_places=options.min_crowd_places,
@@ -148,12 +86,12 @@ def _area_screens(
         )
         status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
     else:
-        districts = key_districts_screen(graded.iloc[0:0], None)
+        districts = key_districts_screen(grid.iloc[0:0], None)
         status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
     if building_count(layers):
         options = recipe.screens.urban_villages
         villages = urban_villages_screen(
-            graded,
+            grid,
             uv_scores,
             layers.landuse,
             min_score=options.min_score,
@@ -162,7 +100,7 @@ def _area_screens(
         )
         status["urban_villages"] = f"ok: {counted(len(villages), 'cluster')}"
     else:
-        villages = urban_villages_screen(graded.iloc[0:0], uv_scores.iloc[0:0], None)
+        villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
     return districts, villages, status
 
@@ -176,6 +114,47 @@ def community_polygons(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | Non
     return units[units["level"] == chosen]
 
 
+def coverage_free_part(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    utm_crs: str,
+    scheduler: str | None = None,
+    hazards: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
+    its status), ``uv_scores`` (urban-village cell scores), ``area_screens`` (key districts, urban
+    villages and their status), ``known`` (the measured indicators) and ``units`` (the communities'
+    units); a run on workers computes it while coverage runs there
+    (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
+    kernels = screen_kernels_for(recipe, scheduler)
+    if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
+        (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
+    exposed_of = kernels.get("exposed_of")
+    table = hazard_table(recipe, layers, area, grid, utm_crs, exposed_of=exposed_of, inputs=hazards)
+    forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
+    if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
+        kernels["disks_of"](grid.index)
+    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
+    polygons = community_polygons(layers.communities)
+    uv_scores = urban_village_cell_scores(grid, layers.landuse)
+    return {
+        "hazards": table,
+        "uv_scores": uv_scores,
+        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
+        "known": measured_indicators(grid, layers, has_hazard_data=has_hazard_data),
+        "units": community_units(
+            grid,
+            polygons=polygons,
+            landuse=layers.landuse,
+            utm_crs=utm_crs,
+            outlines_of=kernels.get("outlines_of"),
+        ),
+    }
+
+
 def screen_and_grade(
     recipe: Recipe,
     layers: Layers,
@@ -186,26 +165,24 @@ def screen_and_grade(
     coping: pd.Series | None = None,
     unknown_coverage: Mapping[str, str] | None = None,
     scheduler: str | None = None,
+    free: Mapping[str, Any] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> tuple[gpd.GeoDataFrame, Screens]:
     """Run the four screens and grade every cell; returns the graded grid and the screens.
 
     ``unknown_coverage``: the coverage standards left unknown, and why (``CoverageResult.unknown``):
     each cell's ``unknown`` names them. With ``compute.partitioned_screens`` the hazard intensity, the
     residents exposed and the clusters are Dask tasks per partition on ``scheduler``
-    (:mod:`urbanrisk.screens_dask`: the same tables).
+    (:mod:`urbanrisk.screens_dask`: the same tables). ``free``: :func:`coverage_free_part`, when
+    computed already (beside coverage); ``hazards``: its hazard inputs likewise (beside the grid).
     """
     kernels = screen_kernels_for(recipe, scheduler)
-    if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
-        (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
-    hazard_table, hazard_status = _hazard_table(
-        recipe, layers, area, grid, utm_crs, exposed_of=kernels.get("exposed_of")
-    )
-    forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
-    if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
-        kernels["disks_of"](grid.index)
-    uv_scores = urban_village_cell_scores(grid, layers.landuse)
-    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
-    known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)
+    if free is None:
+        free = coverage_free_part(
+            recipe, layers, area, grid, utm_crs=utm_crs, scheduler=scheduler, hazards=hazards
+        )
+    hazard_table, hazard_status = free["hazards"]
+    uv_scores, known = free["uv_scores"], free["known"]
     known = with_unknown_coverage(known, unknown_coverage or {})
     if coping is not None:  # outside the OSM data there is no street to measure travel on
         coping = coping.where(known["known_crowding"])
@@ -224,15 +201,8 @@ def screen_and_grade(
         graded[column] = uv_scores[column]
     geometry = graded.pop("geometry")  # copy=False: geopandas copies a DataFrame whole (32 x 32: ~600 MB)
     graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS, copy=False)
-    communities, how = communities_screen(
-        graded,
-        hazard_table,
-        polygons=community_polygons(layers.communities),
-        landuse=layers.landuse,
-        utm_crs=utm_crs,
-        outlines_of=kernels.get("outlines_of"),
-    )
-    districts, villages, status = _area_screens(recipe, layers, graded, uv_scores, kernels)
+    communities, how = communities_screen(graded, hazard_table, utm_crs=utm_crs, units=free["units"])
+    districts, villages, status = free["area_screens"]
     status = {
         "hazard_sources": hazard_status,
         "communities": f"ok: {counted(len(communities), 'unit')} from {how}",
@@ -242,42 +212,6 @@ def screen_and_grade(
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
     return graded, screens
-
-
-def coverage_for(
-    recipe: Recipe,
-    layers: Layers,
-    area: BaseGeometry,
-    grid: gpd.GeoDataFrame,
-    *,
-    scheduler: str | None = None,
-    graphs: Mapping[str, StreetGraph] | None = None,
-) -> CoverageResult:
-    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
-    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
-    clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
-    already built (:func:`run_street_graphs`)."""
-    spec = recipe.coverage
-    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
-    standards = declare_complete(standards, layers.complete_kinds)
-    options: dict[str, Any] = {
-        "standards": standards,
-        "utm_crs": utm_crs_for(area),
-        "search_buffer_m": spec.search_buffer_m,
-        "max_snap_m": spec.max_snap_m,
-        "sites": spec.sites,
-        "speeds_path": recipe.tables.speeds,
-        "graphs_ready": graphs,
-    }
-    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
-    clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
-    if recipe.compute.partitioned_coverage:
-        parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
-        return partitioned_coverage_stage(
-            *frames, partition_resolution=parent, scheduler=scheduler, clusters_of=clusters_of, **options
-        )
-    gaps_of = partial(gaps_from_coverage, clusters_of=clusters_of) if clusters_of else None
-    return coverage_stage(*frames, gaps_of=gaps_of, **options)
 
 
 def run_street_graphs(recipe: Recipe, layers: Layers, area: BaseGeometry) -> dict[str, StreetGraph]:
@@ -329,15 +263,33 @@ def finish_run(
     scheduler: str | None,
     stage: Callable[[str, Callable[[], Any]], Any],
     graphs: dict[str, StreetGraph] | None = None,
+    timings: dict[str, float] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
 
     The cell centres are kept first, once for both stages (per partition with the screens'
-    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage."""
+    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage;
+    ``timings``: where the screens' coverage-free part beside coverage (on workers) records its seconds;
+    ``hazards``: the hazard screen's grid-free part (:func:`urbanrisk.hazard_table.hazard_inputs`), when
+    computed already."""
+    side = stage_timer({} if timings is None else timings)  # without the hook: it runs beside a stage
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
-        coverage = stage(
-            "coverage", lambda: coverage_for(recipe, layers, area, grid, scheduler=scheduler, graphs=graphs)
+        free_part = partial(
+            coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area), hazards=hazards
+        )
+        coverage, free = stage(  # on workers, the driver meanwhile computes the screens' coverage-free part
+            "coverage",
+            lambda: coverage_beside(
+                recipe,
+                layers,
+                area,
+                grid,
+                lambda: side("screens_free", free_part),
+                scheduler=scheduler,
+                graphs=graphs,
+            ),
         )
         if graphs is not None:  # built before coverage, they outlived it (32 x 32: ~330 MB)
             graphs.clear()  # in every caller's hands: coverage's network tables keep what outputs need
@@ -352,6 +304,8 @@ def finish_run(
                 coping=coverage.coping,
                 unknown_coverage=coverage.unknown,
                 scheduler=scheduler,
+                free=free,
+                hazards=hazards,
             ),
         )
     wide = coverage_wide(coverage.coverage)
@@ -412,13 +366,29 @@ def compute_run(
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
-    grid, graphs = beside(  # on worker processes the driver builds the street graphs meanwhile
-        lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)),
-        lambda: beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area)),
-        scheduler=scheduler,
+
+    def side() -> tuple[dict[str, StreetGraph], dict[str, Any] | None]:
+        graphs = beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area))
+        if not overlaps(scheduler):  # the screens compute it, in their stage
+            return graphs, None
+        return graphs, beside_grid(
+            "hazard_inputs", lambda: hazard_inputs(recipe, layers, area, utm_crs_for(area))
+        )
+
+    grid, (graphs, hazards) = beside(  # on worker processes the driver works from the layers meanwhile
+        lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)), side, scheduler=scheduler
     )
     return complete_run(
-        recipe, layers, area, grid, notes, timings, scheduler=scheduler, stage=stage, graphs=graphs
+        recipe,
+        layers,
+        area,
+        grid,
+        notes,
+        timings,
+        scheduler=scheduler,
+        stage=stage,
+        graphs=graphs,
+        hazards=hazards,
     )
 
 
@@ -433,10 +403,19 @@ def complete_run(
     scheduler: str,
     stage: Callable[[str, Callable[[], Any]], Any],
     graphs: dict[str, StreetGraph] | None = None,
+    hazards: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """The stages after the grid (:func:`finish_run`), gathered with the rest into one :class:`RunResult`."""
     grid, coverage, screens = finish_run(
-        recipe, layers, area, grid, scheduler=scheduler, stage=stage, graphs=graphs
+        recipe,
+        layers,
+        area,
+        grid,
+        scheduler=scheduler,
+        stage=stage,
+        graphs=graphs,
+        timings=timings,
+        hazards=hazards,
     )
     return RunResult(
         recipe=recipe,

@@ -130,15 +130,19 @@ def communities_screen(
     grid: gpd.GeoDataFrame,
     hazard_sources: gpd.GeoDataFrame,
     *,
-    polygons: gpd.GeoDataFrame | None,
-    landuse: gpd.GeoDataFrame | None,
+    polygons: gpd.GeoDataFrame | None = None,
+    landuse: gpd.GeoDataFrame | None = None,
     utm_crs: str,
     outlines_of: Callable[[list[list[str]]], list] | None = None,
+    units: tuple[gpd.GeoDataFrame, pd.Series, str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
-    """The community risk register, worst first, and how units were derived."""
-    units, assignment, how = community_units(
-        grid, polygons=polygons, landuse=landuse, utm_crs=utm_crs, outlines_of=outlines_of
-    )
+    """The community risk register, worst first, and how units were derived (``units``:
+    :func:`community_units` of these cells, when computed already; it needs no grade)."""
+    if units is None:
+        units = community_units(
+            grid, polygons=polygons, landuse=landuse, utm_crs=utm_crs, outlines_of=outlines_of
+        )
+    units, assignment, how = units
     frame = pd.DataFrame(
         {"unit": assignment, "grade": grid["grade"], "residents": grid["residents"], "risk": grid["risk"]}
     )

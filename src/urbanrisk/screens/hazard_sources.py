@@ -323,6 +323,39 @@ def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
     return score, next(grade for threshold, grade in MATRIX_GRADES if score >= threshold)
 
 
+def hazard_sources_sited(
+    sources: gpd.GeoDataFrame,
+    *,
+    pois: gpd.GeoDataFrame | None,
+    buildings: gpd.GeoDataFrame | None,
+    resources: gpd.GeoDataFrame | None,
+    kinds: pd.DataFrame,
+    distances: pd.DataFrame,
+    utm_crs: str,
+) -> gpd.GeoDataFrame:
+    """The part of :func:`hazard_sources_screen` that needs no grid: each source's labels, impact
+    radius, the vulnerable sites within it and the safety distances it breaches (from the layers
+    alone: a run on workers computes it while the grid's tasks run)."""
+    out = sources.copy()
+    for column in ("substance", "quantity_t"):
+        if column not in out.columns:
+            out[column] = ""
+    out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
+    out["label_zh"] = kinds.reindex(out["kind"])["label_zh"].fillna(out["kind"]).to_numpy()
+    out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    if not len(out):
+        return out
+    utm = out.to_crs(utm_crs).geometry.to_numpy()
+    targets = _targets(pois, buildings, resources, utm_crs)
+    vulnerable_names, vulnerable_counts = _vulnerable_within(utm, out, targets)
+    breach_lists = _breaches(utm, out["kind"].to_numpy(), targets, distances)
+    out["vulnerable_sites"] = vulnerable_counts
+    out["vulnerable_names"] = vulnerable_names
+    out["breaches"] = [" | ".join(b) for b in breach_lists]
+    out["n_breaches"] = [len(b) for b in breach_lists]
+    return out
+
+
 def hazard_sources_screen(
     grid: gpd.GeoDataFrame,
     sources: gpd.GeoDataFrame,
@@ -334,29 +367,28 @@ def hazard_sources_screen(
     distances: pd.DataFrame,
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
+    sited: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Exposure, breached standards and a risk-matrix grade for each hazard source
-    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin)."""
+    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``sited``:
+    :func:`hazard_sources_sited` of these sources, when computed already)."""
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
-    out = sources.copy()
-    for column in ("substance", "quantity_t"):
-        if column not in out.columns:
-            out[column] = ""
-    out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
-    out["label_zh"] = kinds.reindex(out["kind"])["label_zh"].fillna(out["kind"]).to_numpy()
-    out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    if sited is None:
+        sited = hazard_sources_sited(
+            sources,
+            pois=pois,
+            buildings=buildings,
+            resources=resources,
+            kinds=kinds,
+            distances=distances,
+            utm_crs=utm_crs,
+        )
+    out = sited.copy()
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
     exposed_of = exposed_of or residents_in_circles
     out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
-    targets = _targets(pois, buildings, resources, utm_crs)
-    vulnerable_names, vulnerable_counts = _vulnerable_within(utm.geometry.to_numpy(), out, targets)
-    breach_lists = _breaches(utm.geometry.to_numpy(), out["kind"].to_numpy(), targets, distances)
-    out["vulnerable_sites"] = vulnerable_counts
-    out["vulnerable_names"] = vulnerable_names
-    out["breaches"] = [" | ".join(b) for b in breach_lists]
-    out["n_breaches"] = [len(b) for b in breach_lists]
     consequence = [
         _consequence(r, v > 0 or b > 0)
         for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)

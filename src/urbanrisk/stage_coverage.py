@@ -1,0 +1,149 @@
+"""The coverage stage of a run, and the same stage as one task on a worker while the driver works.
+
+:func:`coverage_for` is the stage a notebook calls. :func:`coverage_beside` is how a run calls it: on
+``processes`` or a ``tcp://`` cluster the whole-graph stage runs as **one Dask task on a worker**
+(its inputs: the grid's residents and cell areas, the streets, street nodes, POIs, resources, the
+street graphs built beside the grid and the cell centres; its result: the
+:class:`~urbanrisk.result.CoverageResult`), or, with ``compute.partitioned_coverage``, as its
+per-partition tasks; meanwhile the driver runs ``beside`` (the screens' part that needs no coverage,
+:func:`urbanrisk.pipeline.coverage_free_part`). On ``synchronous`` and ``threads`` the two run one
+after the other, in the driver, as before (a driver thread beside ``threads`` tasks would share
+their interpreter lock). With ``compute.partitioned_screens`` the screens' part runs after coverage
+too (its kernels are Dask computations of their own), when the screens need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from . import grid as gridmod
+from . import settings
+from .cell_disks import forget as forget_cells
+from .cell_disks import kept_cell_latlng, remember_cell_latlng
+from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
+from .coverage_dask import partitioned_coverage_stage
+from .network import StreetGraph
+from .parallel import beside, map_partitions, overlaps
+from .partitions import utm_crs_for
+from .recipe import Recipe
+from .result import CoverageResult, Layers
+from .screens_dask import screen_kernels
+
+B = TypeVar("B")
+
+#: The grid's columns the whole-graph coverage stage reads (besides its index, the cells).
+COVERAGE_COLUMNS = ["residents", "cell_area_m2"]
+
+
+def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Callable]:
+    """The screens' per-partition twins (:func:`urbanrisk.screens_dask.screen_kernels`) when the recipe
+    sets ``compute.partitioned_screens`` (default :data:`urbanrisk.settings.partitioned_screens`), else
+    none: each screen then calls its eager function."""
+    flag = recipe.compute.partitioned_screens
+    if not (settings.partitioned_screens if flag is None else flag):
+        return {}
+    parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+    return screen_kernels(partition_resolution=parent, scheduler=scheduler)
+
+
+def coverage_for(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None = None,
+    graphs: Mapping[str, StreetGraph] | None = None,
+) -> CoverageResult:
+    """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
+    partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
+    clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
+    already built (:func:`urbanrisk.pipeline.run_street_graphs`)."""
+    frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    return _coverage(recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs)
+
+
+def _coverage(
+    recipe: Recipe,
+    frames: tuple[Any, ...],
+    complete_kinds: Mapping[str, str],
+    *,
+    scheduler: str | None,
+    graphs: Mapping[str, StreetGraph] | None,
+) -> CoverageResult:
+    """:func:`coverage_for` of ``frames``: the grid, streets, street nodes, POIs, resources and area."""
+    spec = recipe.coverage
+    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    standards = declare_complete(standards, dict(complete_kinds))
+    options: dict[str, Any] = {
+        "standards": standards,
+        "utm_crs": utm_crs_for(frames[-1]),
+        "search_buffer_m": spec.search_buffer_m,
+        "max_snap_m": spec.max_snap_m,
+        "sites": spec.sites,
+        "speeds_path": recipe.tables.speeds,
+        "graphs_ready": graphs,
+    }
+    clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
+    if recipe.compute.partitioned_coverage:
+        parent = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+        return partitioned_coverage_stage(
+            *frames, partition_resolution=parent, scheduler=scheduler, clusters_of=clusters_of, **options
+        )
+    gaps_of = partial(gaps_from_coverage, clusters_of=clusters_of) if clusters_of else None
+    return coverage_stage(*frames, gaps_of=gaps_of, **options)
+
+
+def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
+    """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres."""
+    recipe, frames, complete_kinds, graphs, latlng = job
+    if latlng is not None:
+        remember_cell_latlng(frames[0].index, latlng)
+    try:  # a worker of the run's kept pool runs other tasks after this one: it keeps nothing
+        return _coverage(recipe, frames, complete_kinds, scheduler="synchronous", graphs=graphs)
+    finally:
+        forget_cells()
+
+
+def coverage_on_worker(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    scheduler: str,
+    graphs: Mapping[str, StreetGraph] | None = None,
+) -> CoverageResult:
+    """:func:`coverage_for` (whole graph) as one Dask task on ``scheduler``: only the grid's
+    :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker."""
+    frame = pd.DataFrame(grid[COVERAGE_COLUMNS])
+    frames = (frame, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), kept_cell_latlng(grid.index))
+    return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
+
+
+def coverage_beside(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    side: Callable[[], B],
+    *,
+    scheduler: str,
+    graphs: Mapping[str, StreetGraph] | None = None,
+) -> tuple[CoverageResult, B | None]:
+    """``(coverage_for(...), side())``: on worker processes or a cluster, coverage runs on the workers
+    (one task, or its per-partition tasks) while the driver runs ``side``. Elsewhere, and when the
+    recipe's screens run per partition (``side``'s kernels are Dask work of their own), coverage alone
+    and None: the caller runs ``side``'s work when it needs it, one thing at a time."""
+    options = {"scheduler": scheduler, "graphs": graphs}
+    if not overlaps(scheduler) or screen_kernels_for(recipe, scheduler):
+        return coverage_for(recipe, layers, area, grid, **options), None
+    stage = coverage_for if recipe.compute.partitioned_coverage else coverage_on_worker
+    return beside(lambda: stage(recipe, layers, area, grid, **options), side, scheduler=scheduler)

@@ -10,6 +10,8 @@ Per source:
 - vulnerable sites (schools, kindergartens, hospitals, elderly homes) inside the radius, by name;
 - standards breached: a protected target closer than the minimum distance of
   ``layers/tables/safety_distances.csv`` (each row cites its standard);
+- where cells in reach have residents unknown, the count is a lower bound ("≥ N") and a grade it
+  cannot fix is ``no data`` (:mod:`urbanrisk.screens.unknown_exposure`);
 - a grade from a 4x4 risk matrix (GB/T 27921 style): likelihood = severity (1-4), consequence =
   exposed residents (<100: 1, <1,000: 2, <5,000: 3, else 4), one level higher (max 4) when a
   vulnerable site is exposed or a standard is breached; score = likelihood x consequence:
@@ -31,6 +33,8 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..result import NO_DATA
+from .unknown_exposure import share_words, unknown_shares
 
 DEDUP_M = 50.0
 CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
@@ -50,6 +54,7 @@ COLUMNS = [
     "quantity_t",
     "impact_radius_m",
     "residents_exposed",
+    "residents_unknown_share",
     "vulnerable_sites",
     "vulnerable_names",
     "breaches",
@@ -311,6 +316,39 @@ def _consequence(residents: float, aggravated: bool) -> int:
     return int(min(4, level + (1 if aggravated else 0)))
 
 
+FACTOR_COLUMNS = (
+    "severity",
+    "consequence",
+    "matrix_score",
+    "residents_exposed",
+    "residents_unknown_share",
+    "impact_radius_m",
+    "vulnerable_sites",
+    "n_breaches",
+    "grade",
+)
+
+
+def _factors(s: int, c: int, m: int, r: float, u: float, rad: float, v: int, b: int, grade: str) -> str:
+    """A source's grade in words; with residents unknown in reach, the count and grade as bounds.
+
+    >>> _factors(2, 1, 2, 0.0, 0.9, 200.0, 0, 0, "no data")  # doctest: +NORMALIZE_WHITESPACE
+    'severity 2 x consequence ≥ 1 = ≥ 2: ≥ 0 residents within 200 m (90% of the cells in reach have
+    residents unknown): not graded, IV or worse'
+    """
+    tail = (f"; {v} vulnerable site(s)" if v else "") + (f"; {b} standard(s) breached" if b else "")
+    if not u > 0:
+        return f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m{tail}"
+    lowest = matrix_grade(s, c)[1]
+    verdict = (
+        f": not graded, {lowest} or worse" if grade == NO_DATA else ": the grade holds whatever they are"
+    )
+    return (
+        f"severity {s} x consequence ≥ {c} = ≥ {m}: ≥ {r:,.0f} residents within {rad:.0f} m "
+        f"({share_words(u)}){verdict}{tail}"
+    )
+
+
 def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
     """Risk-matrix score and grade.
 
@@ -368,10 +406,12 @@ def hazard_sources_screen(
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
     sited: gpd.GeoDataFrame | None = None,
+    residents_known: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Exposure, breached standards and a risk-matrix grade for each hazard source
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``sited``:
-    :func:`hazard_sources_sited` of these sources, when computed already)."""
+    :func:`hazard_sources_sited` of these sources, when computed already; ``residents_known``: per
+    cell, whether its residents were measured, else all are taken as known)."""
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     if sited is None:
@@ -388,7 +428,9 @@ def hazard_sources_screen(
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
     exposed_of = exposed_of or residents_in_circles
-    out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
+    radii = out["impact_radius_m"].to_numpy()
+    out["residents_exposed"] = exposed_of(grid, xy, radii, utm_crs)
+    out["residents_unknown_share"] = unknown_shares(grid, residents_known, xy, radii, utm_crs)
     consequence = [
         _consequence(r, v > 0 or b > 0)
         for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
@@ -396,20 +438,9 @@ def hazard_sources_screen(
     graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
     out["consequence"] = consequence
     out["matrix_score"] = [g[0] for g in graded]
-    out["grade"] = [g[1] for g in graded]
-    out["factors"] = [
-        f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m"
-        + (f"; {v} vulnerable site(s)" if v else "")
-        + (f"; {b} standard(s) breached" if b else "")
-        for s, c, m, r, rad, v, b in zip(
-            out["severity"],
-            out["consequence"],
-            out["matrix_score"],
-            out["residents_exposed"],
-            out["impact_radius_m"],
-            out["vulnerable_sites"],
-            out["n_breaches"],
-            strict=True,
-        )
+    out["grade"] = [
+        NO_DATA if u > 0 and matrix_grade(s, 4)[1] != g[1] else g[1]
+        for g, s, u in zip(graded, out["severity"], out["residents_unknown_share"], strict=True)
     ]
+    out["factors"] = [_factors(*row) for row in zip(*(out[c] for c in FACTOR_COLUMNS), strict=True)]
     return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

@@ -11,7 +11,9 @@ factor from the people within 500 m (GB 18218-2018 Table 5, :data:`ALPHA`). The 
 people living within 500 m of the plant's boundary; urbanrisk counts the residents of the grid within
 500 m of the source's point (cells shared by area), a screening estimate that a site survey replaces.
 Grade (Section 4.2.3): 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10.
-A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0).
+A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0);
+nor does one whose 500 m hold cells with residents unknown, unless the people known already give
+the highest α (:mod:`urbanrisk.screens.unknown_exposure`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from .hazard_sources import residents_in_circles
+from .unknown_exposure import share_words, unknown_shares
 
 #: GB 18218-2018 Table 5: people within 500 m (at least) -> exposure factor α.
 ALPHA = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
@@ -154,15 +157,18 @@ def major_hazard_grades(
     *,
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
+    residents_known: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable
-    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin)."""
+    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
+    per cell, whether its residents were measured)."""
     if len(sources):
         utm = sources.to_crs(utm_crs).geometry
         xy = np.column_stack([utm.x, utm.y])
         people_500m = (exposed_of or residents_in_circles)(grid, xy, np.full(len(xy), RADIUS_M), utm_crs)
+        shares = unknown_shares(grid, residents_known, xy, np.full(len(xy), RADIUS_M), utm_crs)
     else:
-        people_500m = np.zeros(0)
+        people_500m = shares = np.zeros(0)
     substances = (
         sources["substance"] if "substance" in sources.columns else pd.Series("", index=sources.index)
     )
@@ -170,12 +176,17 @@ def major_hazard_grades(
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
     rows = []
-    for people, subs, qty in zip(people_500m, substances, quantities, strict=True):
+    for people, share, subs, qty in zip(people_500m, shares, substances, quantities, strict=True):
         total, basis = substance_sum(subs, qty, table)
         if total is None:
             rows.append((float(people), np.nan, np.nan, np.nan, "", basis))
             continue
         alpha = alpha_for(people)
+        if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α, R and the grade unknown
+            why = f"α unknown: ≥ {people:,.0f} people within 500 m ({share_words(share)})"
+            why += f"; Σβq/Q = {total:g} ({basis})"
+            rows.append((float(people), np.nan, total, np.nan, "", why))
+            continue
         r = alpha * total
         rows.append((float(people), alpha, total, r, r_grade(r), f"α {alpha:g} × ({basis})"))
     out = pd.DataFrame(rows, index=sources.index, columns=COLUMNS)

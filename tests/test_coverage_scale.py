@@ -20,7 +20,7 @@ from urbanrisk.grid import cells_from_area, grid_frame
 from urbanrisk.layers.osm import osm_from_file
 from urbanrisk.network import edges_from_streets, street_graph
 from urbanrisk.resilience import station_losses
-from urbanrisk.service_roads import campus_hint
+from urbanrisk.service_roads import campus_hint, service_snap_m
 
 UTM = "EPSG:32618"
 
@@ -121,6 +121,14 @@ def test_campus_hint_equals_the_hint_from_a_whole_drive_service_graph(baltimore_
     assert campus_hint(*args, utm_crs=utm, max_snap_m=500.0) == expected
     service = street_graph(osm.streets, osm.street_nodes, mode="drive_service", utm_crs=utm)
     assert campus_hint(*args, utm_crs=utm, max_snap_m=500.0, graphs={"drive_service": service}) == expected
+    assert campus_hint(*args, utm_crs=utm, max_snap_m=500.0, graphs={"drive": graph}) == expected
+    # the drive graph plus the service ways' edges snap as the whole drive_service graph does, to the metre
+    service.public_snap_m = 500.0
+    points = np.vstack([xy, xy[::5] + 180.0])  # cells and points off them, near and far from streets
+    got = service_snap_m(graph, osm.streets, osm.street_nodes, points, utm_crs=utm, public_snap_m=500.0)
+    near, public = service.snap(points[:, 0], points[:, 1])[1], graph.snap(points[:, 0], points[:, 1])[1]
+    assert ((public > 500.0) & (near < public)).any()  # service roads nearer than any public street
+    np.testing.assert_array_equal(got, near)
 
 
 def test_cell_centres_are_projected_as_geoseries_to_crs_projects_them(baltimore_drive):

@@ -265,3 +265,50 @@ def test_layer_tables_are_the_ones_pyogrio_writes_from_the_frames(wudaokou_run, 
         assert options == {k: kw[k] for k in options}, name
     dated = layers["pois"].assign(seen=pd.Timestamp("2024-05-01", tz="Asia/Shanghai"))
     assert layer_arrow(dated) is None  # pyogrio writes such a column as text: left to it
+
+
+def test_a_layer_streamed_in_chunks_is_the_whole_table_cut(wudaokou_run, tmp_path, monkeypatch):
+    """A large layer reaches GDAL a chunk of rows at a time (outputs/gpkg_arrow.py ``layer_stream``):
+    the batches are the whole table pyogrio makes, cut; types come from the whole frame (a chunk with
+    no value in a text column is text still), mixed parts made multi with GEOS's WKB, Z kept."""
+    import pyogrio.raw
+    import shapely
+
+    from urbanrisk.outputs import gpkg_arrow
+    from urbanrisk.outputs.gpkg import gpkg_layers, write_gpkg_layers
+    from urbanrisk.outputs.gpkg_arrow import layer_arrow, layer_stream
+
+    _, result = wudaokou_run
+    for name, frame in gpkg_layers(result).items():
+        whole, options = layer_arrow(frame)
+        reader, streamed = layer_stream(frame, chunk_rows=97)
+        table = reader.read_all()
+        assert table.equals(whole) and table.schema.equals(whole.schema, check_metadata=True), name
+        assert streamed == options, name
+    square = shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 2), (0, 0, 1)])
+    frame = gpd.GeoDataFrame(
+        {"name": pd.Series(["a", "b", None, None], dtype=object), "n": [1, 2, 3, 4]},
+        geometry=[square, shapely.MultiPolygon([square, shapely.box(2, 2, 3, 3)]), square, None],
+        crs="EPSG:4326",
+    )
+    handed = {}
+    monkeypatch.setattr(
+        pyogrio.raw, "write_arrow", lambda table, path, **kw: handed.update(table=table, kw=kw)
+    )
+    pyogrio.write_dataframe(frame, tmp_path / "x.gpkg", layer="x", driver="GPKG", use_arrow=True)
+    reader, options = layer_stream(frame, chunk_rows=2)
+    table = reader.read_all()
+    assert table.equals(handed["table"]) and table.schema.equals(handed["table"].schema, check_metadata=True)
+    assert options == {k: handed["kw"][k] for k in options} and options["geometry_type"] == "MultiPolygon Z"
+    assert table["geometry"][2].as_py() == shapely.to_wkb(shapely.MultiPolygon([square]))
+    layers, written = gpkg_layers(result), {}
+    for chunk in (gpkg_arrow.CHUNK_ROWS, 97):  # as the 32 x 32 metropolis' buildings: streamed
+        monkeypatch.setattr(gpkg_arrow, "CHUNK_ROWS", chunk)
+        (tmp_path / str(chunk)).mkdir()
+        path = write_gpkg_layers(tmp_path / str(chunk) / "risk.gpkg", layers, result.area)
+        written[chunk] = {
+            layer: pyogrio.read_dataframe(path, layer=layer) for layer, _ in pyogrio.list_layers(path)
+        }
+    assert written[97].keys() == written[gpkg_arrow.CHUNK_ROWS].keys() == layers.keys()
+    for layer, frame in written[97].items():
+        pd.testing.assert_frame_equal(frame, written[gpkg_arrow.CHUNK_ROWS][layer], check_exact=True)

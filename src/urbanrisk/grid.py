@@ -118,12 +118,13 @@ def cells_to_polygons(cells: list[str] | pd.Index) -> np.ndarray:
     return split_at_antimeridian(shapely.from_wkb(np.asarray(wkb, dtype=object)))
 
 
-def grid_frame(cells: list[str]) -> gpd.GeoDataFrame:
-    """A GeoDataFrame of cells indexed by H3 cell id, with their polygon and exact area in m²."""
+def grid_frame(cells: list[str], polygons: np.ndarray | None = None) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of cells indexed by H3 cell id, with their polygon and exact area in m²
+    (``polygons``: :func:`cells_to_polygons` of ``cells``, when made already)."""
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
     return gpd.GeoDataFrame(
         {"cell_area_m2": [h3.cell_area(c, unit="m^2") for c in cells]},
-        geometry=cells_to_polygons(cells),
+        geometry=cells_to_polygons(cells) if polygons is None else polygons,
         index=index,
         crs="EPSG:4326",
     )

@@ -16,11 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
 from .convex_clip import clipped_areas, clipped_lengths, convex_edges
-from .grid import INDEX_NAME, cell_ints_to_str, cell_str_to_ints, cells_to_polygons, points_to_cells
+from .grid import cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
+from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
 from .population import clip_to_area, population_from_raster
 
@@ -46,6 +48,8 @@ class PartitionInput:
     bounds: tuple[float, float, float, float] | None = None
     #: bounds plus a margin, for buildings and streets (a building's nearest street may lie beyond)
     wide_bounds: tuple[float, float, float, float] | None = None
+    #: the cells' polygons (lon/lat, :func:`urbanrisk.grid.cells_to_polygons`) when the driver made them
+    polygons: np.ndarray | None = None
 
     def resolved(self) -> PartitionInput:
         """This task with its layer frames read from ``source`` (itself when there is no source)."""
@@ -68,9 +72,10 @@ def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
     return geometry.to_crs(utm_crs).to_numpy()
 
 
-def cells_polygons_utm(cells: list[str], utm_crs: str) -> np.ndarray:
-    """Cell polygons in the projected CRS."""
-    return _project(gpd.GeoSeries(cells_to_polygons(cells), crs="EPSG:4326"), utm_crs)
+def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
+    """Cell polygons in the projected CRS (``polygons``: their lon/lat polygons, when made already)."""
+    polygons = cells_to_polygons(cells) if polygons is None else polygons
+    return _project(gpd.GeoSeries(polygons, crs="EPSG:4326"), utm_crs)
 
 
 def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:
@@ -86,6 +91,7 @@ def buildings_to_cells(
     area: shapely.Geometry | None = None,
     buildings_utm: np.ndarray | None = None,
     cells_utm: np.ndarray | None = None,
+    rep_cells: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Building count, footprint, coverage ratio and floor area per cell.
 
@@ -110,55 +116,74 @@ def buildings_to_cells(
         Projected CRS in which areas are measured.
     area
         Study area (lon/lat); None: buildings count whole.
+    buildings_utm, cells_utm
+        The buildings and cells projected (else projected here).
+    rep_cells
+        H3 cells (uint64) of the buildings' representative points as given (:func:`representative_cells`;
+        else found here).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by cell: ``buildings``, ``footprint_m2``, ``floor_area_m2``, ``residential_floor_m2``.
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = cell_index(cells)
     columns = ["buildings", "footprint_m2", "floor_area_m2", "residential_floor_m2"]
     if buildings is None or not len(buildings):
         return _empty(index, columns)
-    lonlat = _repaired(buildings.geometry.to_numpy())
-    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
-    b_utm = _repaired(b_utm)
-    footprint = shapely.area(b_utm)
-    counted = np.ones(len(lonlat), dtype=bool)
+    area_utm = None
     if area is not None:
         area_utm = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
-        b_utm = clip_to_area(b_utm, area_utm)
-        counted = ~shapely.is_empty(clip_to_area(lonlat, area))
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
-    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
-    whole = footprint[b_idx]
+    b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
+    near = np.unique(shapely.STRtree(c_utm).query(b_utm)[0])  # the rest meets no cell (a wide read)
+    b_idx, c_idx, piece, whole = _pieces(b_utm[near], c_utm, area_utm)
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
-    floor = buildings["floor_area_m2"].to_numpy()[b_idx] * share
-    residential = floor * buildings["residential_share"].to_numpy()[b_idx]
-    out = (
-        pd.DataFrame(
-            {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential},
-            index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
-        )
-        .groupby(level=0)
-        .sum()
-    )
-    rep = shapely.point_on_surface(lonlat[counted])
-    counts = _count_points(shapely.get_x(rep), shapely.get_y(rep), resolution)
-    out = out.reindex(index, fill_value=0.0)
-    out.insert(0, "buildings", counts.reindex(index, fill_value=0).astype(float))
+    floor = buildings["floor_area_m2"].to_numpy()[near][b_idx] * share
+    residential = floor * buildings["residential_share"].to_numpy()[near][b_idx]
+    pieces = {"footprint_m2": piece, "floor_area_m2": floor, "residential_floor_m2": residential}
+    out = sums_at(c_idx, len(cells), pieces, index)
+    # counted once, in the cell of the representative point of its (repaired) outline inside the area
+    lonlat, invalid = _repaired(buildings.geometry.to_numpy())
+    ids = representative_cells(lonlat, resolution) if rep_cells is None else rep_cells.copy()
+    if rep_cells is not None and invalid.any():
+        ids[invalid] = representative_cells(lonlat[invalid], resolution)
+    positions = cell_positions(cell_ints(cells), ids)
+    mine = np.flatnonzero(positions >= 0)
+    if area is not None:
+        mine = mine[~shapely.is_empty(clip_to_area(lonlat[mine], area))]
+    out.insert(0, "buildings", counts_at(positions[mine], len(cells)))
     return out[columns]
 
 
-def _repaired(geometry: np.ndarray) -> np.ndarray:
-    """The geometries with invalid ones made valid (a new array when any is invalid)."""
+def _pieces(
+    b_utm: np.ndarray, c_utm: np.ndarray, area_utm: shapely.Geometry | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each (building, cell) pair that meets: positions, the area of the building's (repaired, in the
+    area) outline inside the cell, and its whole footprint."""
+    b_utm, _ = _repaired(b_utm)
+    footprint = shapely.area(b_utm)
+    if area_utm is not None:
+        b_utm = clip_to_area(b_utm, area_utm)
+    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
+    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
+    return b_idx, c_idx, piece, footprint[b_idx]
+
+
+def representative_cells(buildings: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cells (uint64) of the buildings' representative points (``shapely.point_on_surface``)."""
+    rep = shapely.point_on_surface(buildings)
+    return points_to_cells(shapely.get_x(rep), shapely.get_y(rep), resolution)
+
+
+def _repaired(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The geometries with invalid ones made valid (a new array when any is invalid), and which were."""
     invalid = ~shapely.is_valid(geometry)
     if not invalid.any():
-        return geometry
+        return geometry, invalid
     out = geometry.copy()
     out[invalid] = shapely.make_valid(geometry[invalid])
-    return out
+    return out, invalid
 
 
 def _overlap_measure(
@@ -180,32 +205,18 @@ def _overlap_measure(
     inside = shapely.contains_properly(cells[c_idx], features[f_idx])
     out = whole.astype(float, copy=True)
     cut = ~inside
-    if cut.any():
-        out[cut] = clipped(features, convex_edges(cells), f_idx[cut], c_idx[cut])
+    if cut.any():  # only the features cut are read into coordinate arrays
+        used, local = np.unique(f_idx[cut], return_inverse=True)
+        out[cut] = clipped(features[used], convex_edges(cells), local, c_idx[cut])
     return out
-
-
-def _count_points(
-    lon: np.ndarray, lat: np.ndarray, resolution: int, keys: np.ndarray | None = None
-) -> pd.Series:
-    ids = points_to_cells(lon, lat, resolution)
-    frame = pd.DataFrame({"cell": ids, "key": keys if keys is not None else 0})
-    counts = frame.groupby(["cell", "key"]).size() if keys is not None else frame.groupby("cell").size()
-    if keys is None:
-        counts.index = pd.Index(cell_ints_to_str(counts.index.to_numpy()), name=INDEX_NAME)
-    else:
-        counts.index = counts.index.set_levels(
-            pd.Index(cell_ints_to_str(counts.index.levels[0].to_numpy())), level=0
-        )
-    return counts
 
 
 def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
     """Hazard points per cell, whatever their kind."""
     if hazards is None or not len(hazards):
         return pd.Series(0.0, index=index)
-    counts = _count_points(hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy(), resolution)
-    return counts.reindex(index, fill_value=0).astype(float)
+    x, y = hazards.geometry.x.to_numpy(), hazards.geometry.y.to_numpy()
+    return pd.Series(cell_counts(x, y, list(index), resolution), index=index)
 
 
 def points_to_cell_counts(
@@ -230,33 +241,32 @@ def points_to_cell_counts(
     ...     prefix="hazard_").loc[cell].tolist()
     [2.0, 1.0]
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = cell_index(cells)
     columns = [f"{prefix}{k}" for k in kinds]
     if points is None or not len(points):
         return _empty(index, columns)
     geom = points.geometry
-    counts = _count_points(geom.x.to_numpy(), geom.y.to_numpy(), resolution, points[by].to_numpy())
-    table = counts.unstack(fill_value=0)
-    table.columns = [f"{prefix}{k}" for k in table.columns]
-    return table.reindex(index=index, columns=columns, fill_value=0).astype(float)
+    known = pd.Index(list(dict.fromkeys(kinds)))
+    keys = known.get_indexer(pd.Index(points[by].to_numpy(dtype=object)))
+    table = cell_counts(geom.x.to_numpy(), geom.y.to_numpy(), cells, resolution, keys, len(known))
+    return pd.DataFrame(table[:, known.get_indexer(list(kinds))], index=index, columns=columns)
 
 
 def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
     """Crowd places and vulnerable sites per cell (a feature counts once per role)."""
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
-    out = _empty(index, ["crowd_places", "vulnerable_sites"])
+    index = cell_index(cells)
     if pois is None or not len(pois):
-        return out
+        return _empty(index, ["crowd_places", "vulnerable_sites"])
     roles = "|" + pois["roles"].fillna("").astype(str) + "|"
     refs = pois["osm_ref"] if "osm_ref" in pois.columns else pd.Series(np.arange(len(pois)), index=pois.index)
-    x, y = pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy()
+    ids = points_to_cells(pois.geometry.x.to_numpy(), pois.geometry.y.to_numpy(), resolution)
+    positions = cell_positions(cell_ints(cells), ids)
+    out = {}
     for role, column in (("crowd", "crowd_places"), ("vulnerable", "vulnerable_sites")):
         has = roles.str.contains(f"|{role}|", regex=False).to_numpy(dtype=bool, copy=True)
         has[has] = ~refs[has].duplicated().to_numpy()  # a feature counts once per role
-        if has.any():
-            counts = _count_points(x[has], y[has], resolution)
-            out[column] = counts.reindex(index, fill_value=0).astype(float)
-    return out
+        out[column] = counts_at(positions[has], len(cells))
+    return pd.DataFrame(out, index=index)
 
 
 #: Narrow ways: service lanes, footways, paths, alleys (the fabric of dense informal settlements).
@@ -272,7 +282,7 @@ def streets_to_cells(
     cells_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = cell_index(cells)
     out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
         return out
@@ -281,11 +291,8 @@ def streets_to_cells(
     s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
     length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
-    frame = pd.DataFrame(
-        {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)},
-        index=pd.Index(np.asarray(cells, dtype=object)[c_idx], name=INDEX_NAME),
-    )
-    return frame.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
+    return sums_at(c_idx, len(cells), pieces, index)
 
 
 def street_access_to_cells(
@@ -298,6 +305,7 @@ def street_access_to_cells(
     small_m2: float = 100.0,
     buildings_utm: np.ndarray | None = None,
     streets_utm: np.ndarray | None = None,
+    rep_cells: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Small buildings and buildings without street access per cell (block-complexity proxy).
 
@@ -311,32 +319,29 @@ def street_access_to_cells(
     pandas.DataFrame
         ``small_buildings`` (footprint < ``small_m2``) and ``buildings_no_street_access``.
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = cell_index(cells)
     out = _empty(index, ["small_buildings", "buildings_no_street_access"])
     if buildings is None or not len(buildings):
         return out
-    rep = buildings.geometry.representative_point()
-    ids = points_to_cells(rep.x.to_numpy(), rep.y.to_numpy(), resolution)
-    mine = np.isin(ids, cell_str_to_ints(cells))
-    if not mine.any():
+    ids = representative_cells(buildings.geometry.to_numpy(), resolution) if rep_cells is None else rep_cells
+    positions = cell_positions(cell_ints(cells), ids)
+    own = np.flatnonzero(positions >= 0)
+    if not len(own):
         return out
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
-    own = np.flatnonzero(mine)
-    cell_of = pd.Index(cell_ints_to_str(ids[own]), name=INDEX_NAME)
-    small = pd.Series((shapely.area(b_utm[own]) < small_m2).astype(float), index=cell_of)
-    out["small_buildings"] = small.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    cell_of = positions[own]
+    out["small_buildings"] = counts_at(cell_of[shapely.area(b_utm[own]) < small_m2], len(cells))
     if streets is None or not len(streets):
         out["buildings_no_street_access"] = np.nan
         return out
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
-    b_idx, s_idx = shapely.STRtree(s_utm).query_nearest(b_utm[own], all_matches=False)
+    b_idx, s_idx = nearest_streets(shapely.STRtree(s_utm), s_utm, b_utm[own])
     lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
     l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
     blocked = np.zeros(len(own), dtype=bool)
     others = hit != own[b_idx][l_idx]
     blocked[b_idx[l_idx[others]]] = True
-    no_access = pd.Series(blocked.astype(float), index=cell_of)
-    out["buildings_no_street_access"] = no_access.groupby(level=0).sum().reindex(index, fill_value=0.0)
+    out["buildings_no_street_access"] = counts_at(cell_of[blocked], len(cells))
     return out
 
 
@@ -344,14 +349,19 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     """All indicators for one partition's cells (the body of one Dask task)."""
     task = task.resolved()
     cells = task.cells
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    index = cell_index(cells)
     area = shapely.from_wkb(task.area_wkb)
     # project once, share between the stages below
     has_buildings = task.buildings is not None and len(task.buildings)
     has_streets = task.streets is not None and len(task.streets)
     b_utm = _project(task.buildings.geometry, task.utm_crs) if has_buildings else None
     s_utm = _project(task.streets.geometry, task.utm_crs) if has_streets else None
-    c_utm = cells_polygons_utm(cells, task.utm_crs) if has_buildings or has_streets else None
+    polygons = cells_to_polygons(cells) if task.polygons is None else task.polygons
+    c_utm = cells_polygons_utm(cells, task.utm_crs, polygons) if has_buildings or has_streets else None
+    # the cells of the buildings' representative points, for their count and their street access
+    rep_cells = (
+        representative_cells(task.buildings.geometry.to_numpy(), task.resolution) if has_buildings else None
+    )
     building_table = buildings_to_cells(
         task.buildings,
         cells,
@@ -360,9 +370,12 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         area=area,
         buildings_utm=b_utm,
         cells_utm=c_utm,
+        rep_cells=rep_cells,
     )
     if task.raster is not None:
-        residents = population_from_raster(task.raster, cells, resolution=task.resolution, area=area)
+        residents = population_from_raster(
+            task.raster, cells, resolution=task.resolution, area=area, polygons=polygons
+        )
     elif task.floor_area_per_person_m2:
         residents = (building_table["residential_floor_m2"] / task.floor_area_per_person_m2).rename(
             "residents"
@@ -381,6 +394,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
             utm_crs=task.utm_crs,
             buildings_utm=b_utm,
             streets_utm=s_utm,
+            rep_cells=rep_cells,
         ),
         role_counts(task.pois, cells, resolution=task.resolution),
         points_to_cell_counts(

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import fsspec
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -65,10 +66,12 @@ def partition_inputs(
     """One task per parent-cell partition: its cells, bounds, and where to read the layers inside them.
 
     The task reads its rows itself (:meth:`PartitionInput.resolved`), from ``source``: the driver's
-    frames by default, or a layer store for tasks in other processes.
+    frames by default (the tasks then carry their cells' polygons too), or a layer store for tasks
+    in other processes.
     """
     resolution = recipe.grid.resolution
     parent_res = gridmod.partition_resolution(resolution, recipe.grid.partition_resolution)
+    in_place = source is None
     if source is None:
         frames = vector_frames(layers)
         stored = layers.store
@@ -80,7 +83,8 @@ def partition_inputs(
     margin = settings.partition_margin_deg
     inputs = []
     for part in gridmod.partition_cells(cells, parent_res).values():
-        bounds = tuple(float(v) for v in shapely.total_bounds(gridmod.cells_to_polygons(part)))
+        polygons = gridmod.cells_to_polygons(part)
+        bounds = tuple(float(v) for v in shapely.total_bounds(polygons))
         inputs.append(
             PartitionInput(
                 cells=part,
@@ -93,6 +97,7 @@ def partition_inputs(
                 source=source,
                 bounds=bounds,
                 wide_bounds=(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin),
+                polygons=polygons if in_place else None,
             )
         )
     return inputs
@@ -152,8 +157,12 @@ def partition_tables(
         tables = [cache.get(key) for key in keys]
     todo = [i for i, table in enumerate(tables) if table is None]
     if todo:
+        local = scheduler in ("synchronous", "threads")  # other processes make their cells' polygons
         with task_source(recipe, layers, scheduler) as source:
-            tasks = [dataclasses.replace(inputs[i], source=source) for i in todo]
+            tasks = [
+                dataclasses.replace(inputs[i], source=source, polygons=inputs[i].polygons if local else None)
+                for i in todo
+            ]
             fresh = map_partitions(partition_indicators, tasks, scheduler=scheduler, progress=progress)
         for i, table in zip(todo, fresh, strict=True):
             tables[i] = table
@@ -274,16 +283,32 @@ def build_grid(
     tables = partition_tables(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
-    return grid_from_tables(tables, layers.population_source)
+    return grid_from_tables(tables, layers.population_source, inputs=inputs)
 
 
-def grid_from_tables(tables: list[pd.DataFrame], population_source: str) -> gpd.GeoDataFrame:
-    """The grid from its partitions' indicator tables: cell polygons, sorted, columns in order."""
+def grid_from_tables(
+    tables: list[pd.DataFrame], population_source: str, *, inputs: list[PartitionInput] | None = None
+) -> gpd.GeoDataFrame:
+    """The grid from its partitions' indicator tables: cell polygons, sorted, columns in order.
+
+    ``inputs``: the partitions' tasks, whose cell polygons are taken rather than made again.
+    """
     table = pd.concat(tables).sort_index()
-    frame = gridmod.grid_frame(list(table.index))
+    frame = gridmod.grid_frame(list(table.index), polygons=_known_polygons(table.index, inputs or []))
     grid = frame.join(table)
     grid["coverage_ratio"] = (grid["footprint_m2"] / grid["cell_area_m2"]).clip(upper=1.0)
     grid["population_source"] = population_source
     first = ["cell_area_m2", "residents", "buildings", "footprint_m2", "coverage_ratio", "floor_area_m2"]
     rest = [c for c in grid.columns if c not in first and c != "geometry"]
     return grid[[*first, *rest, "geometry"]]
+
+
+def _known_polygons(cells: pd.Index, inputs: list[PartitionInput]) -> np.ndarray | None:
+    """The polygons of ``cells`` from the tasks that made them; None unless every cell's is there."""
+    if not inputs or any(task.polygons is None for task in inputs):
+        return None
+    known = pd.Index([cell for task in inputs for cell in task.cells])
+    at = known.get_indexer(cells) if known.is_unique else np.full(len(cells), -1)
+    if (at < 0).any():
+        return None
+    return np.concatenate([task.polygons for task in inputs])[at]

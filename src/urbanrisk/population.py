@@ -174,7 +174,12 @@ def raster_zonal_sums(info: RasterInfo, polygons: np.ndarray) -> np.ndarray:
 
 
 def population_from_raster(
-    info: RasterInfo, cells: list[str], *, resolution: int, area: shapely.Geometry
+    info: RasterInfo,
+    cells: list[str],
+    *,
+    resolution: int,
+    area: shapely.Geometry,
+    polygons: np.ndarray | None = None,
 ) -> pd.Series:
     """People per cell from a people-per-pixel raster: exact area shares, total conserved in the area.
 
@@ -186,8 +191,10 @@ def population_from_raster(
     lon/lat rectangle, the standard reading of WorldPop-style counts per pixel. H3 cell polygons tile
     the plane, so the shares of a pixel sum to the fraction of it inside the area: the grid's total is
     the raster's sum inside the area, partition by partition. Cells and area crossing 180° are split
-    there, and a raster crossing it is met in its own frame (:func:`raster_zonal_sums`).
+    there, and a raster crossing it is met in its own frame (:func:`raster_zonal_sums`). ``polygons``:
+    the cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`), when made already.
     """
     index = pd.Index(cells, name=INDEX_NAME, dtype="str")
-    polygons = clip_to_area(cells_to_polygons(cells), area)  # cells at the area's edge: the part inside
+    polygons = cells_to_polygons(cells) if polygons is None else polygons
+    polygons = clip_to_area(polygons, area)  # cells at the area's edge: the part inside
     return pd.Series(raster_zonal_sums(info, polygons), index=index, name="residents")

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import settings
 from .._errors import LayerError
-from .headers import GEOJSON_MAX_BYTES, _dbf_fields, _sidecar, pick_layer, vector_header
+from .headers import GEOJSON_MAX_BYTES, _dbf_fields, _sidecar, feature_table, vector_header
 
 Rows = list[tuple[str, str]]
 #: the most bytes of a .dbf read for a check (a larger unit layer is checked by the run)
@@ -57,14 +57,10 @@ def _dbf_rows(path: Path, columns: tuple[str, str], codec: str) -> Rows | None:
 def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_layer: str | None) -> Rows | None:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            rows = db.execute(
-                "SELECT c.table_name, g.column_name FROM gpkg_contents c JOIN gpkg_geometry_columns g "
-                "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"
-            ).fetchall()
-            if not rows:
+            picked = feature_table(db, path, layer, file_layer, "column_name")
+            if picked is None:
                 return None
-            table = pick_layer([r[0] for r in rows], file_layer, path, layer)
-            geometry = dict(rows)[table]
+            table, geometry = picked
             have = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
             quoted = {c: '"' + c.replace('"', '""') + '"' for c in (*columns, table, geometry)}
             picked = ", ".join(quoted[c] if c in have else "''" for c in columns)

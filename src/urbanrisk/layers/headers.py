@@ -13,6 +13,7 @@ import sqlite3
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .._errors import LayerError, require_regular_file
 from .encoding import SAMPLE_BYTES, check_encoding, detect_encoding
@@ -152,17 +153,29 @@ def pick_layer(names: list[str], file_layer: str | None, path: str | Path, layer
     return file_layer or (names[0] if names else None)
 
 
+def feature_table(
+    db: sqlite3.Connection, path: Path, layer: str, file_layer: str | None, column: str
+) -> tuple[str, Any] | None:
+    """The GeoPackage's feature table the recipe reads (:func:`pick_layer`) and its ``column`` of
+    ``gpkg_geometry_columns`` (``srs_id``, ``column_name``); None when the file has no feature table."""
+    assert column in ("srs_id", "column_name")  # a name of ours, never the recipe's
+    rows = db.execute(
+        f"SELECT c.table_name, g.{column} FROM gpkg_contents c JOIN gpkg_geometry_columns g "
+        "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"
+    ).fetchall()
+    if not rows:
+        return None
+    table = pick_layer([r[0] for r in rows], file_layer, path, layer)
+    return table, dict(rows)[table]
+
+
 def _geopackage_header(path: Path, layer: str, file_layer: str | None = None) -> VectorHeader:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            rows = db.execute(
-                "SELECT c.table_name, g.srs_id FROM gpkg_contents c JOIN gpkg_geometry_columns g "
-                "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"
-            ).fetchall()
-            if not rows:
+            picked = feature_table(db, path, layer, file_layer, "srs_id")
+            if picked is None:
                 return VectorHeader([], has_crs=False)
-            table = pick_layer([r[0] for r in rows], file_layer, path, layer)
-            srs = dict(rows)[table]
+            table, srs = picked
             columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
     except sqlite3.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoPackage ({exc})"

@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..grid_dataset import grid_files, grid_stream
 from ..result import RunResult, screen_tables
-from .gpkg_arrow import layer_arrow
+from . import gpkg_arrow
+from .gpkg_arrow import layer_arrow, layer_stream
 
 
 class StoredParts(Protocol):
@@ -68,14 +71,27 @@ def _inside(frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
 
 def prepare_gpkg_layers(layers: dict[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[str, Any]:
     """``layers`` (:func:`gpkg_layers`), those of :data:`CLIPPED` cut to ``area``, empty ones left
-    out, each as the Arrow table and options it is written from (:func:`.gpkg_arrow.layer_arrow`;
-    else the frame itself)."""
+    out, each as the Arrow table and options it is written from (:func:`.gpkg_arrow.layer_arrow`),
+    a layer of over :data:`.gpkg_arrow.CHUNK_ROWS` rows as a stream converted a chunk at a time while
+    GDAL writes it (:func:`.gpkg_arrow.layer_stream`); else the frame itself."""
     prepared: dict[str, Any] = {}
     for name, frame in layers.items():
         inside = _inside(frame, area) if name in CLIPPED else frame
         if len(inside):
-            prepared[name] = layer_arrow(inside) or inside
+            whole = len(inside) <= gpkg_arrow.CHUNK_ROWS
+            prepared[name] = (layer_arrow(inside) if whole else layer_stream(inside)) or inside
     return prepared
+
+
+def ask_geometries(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """Ask every geometry of ``layers`` whether it has Z, in the driver before the writer is forked.
+
+    GEOS keeps what it finds on a geometry's first such question (has Z, which WKB also asks) in the
+    geometry's memory: asked first in the forked writer, each page of coordinates it touches is
+    copied into the child (the 8 x 8 metropolis' buildings: ``to_wkb`` in a fresh child +23.4 MiB,
+    +6.9 MiB, the WKB itself, when the driver asked first; benchmarks/RESULTS.md, session 8)."""
+    for frame in layers.values():
+        shapely.has_z(np.asarray(frame.geometry.array, dtype=object))
 
 
 def write_gpkg_layers(

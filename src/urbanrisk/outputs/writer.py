@@ -37,7 +37,7 @@ from .. import grid_dataset
 from ..parallel import compute_graph, runs_on_workers
 from ..result import RunResult
 from .forked import ForkedCall
-from .gpkg import gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
+from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
@@ -79,6 +79,16 @@ def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tupl
 #: Linux only: macOS's system libraries are not safe to use in a forked child, Windows cannot fork
 #: (there the GeoPackage is written by a thread of the graph, as before).
 FORK_OK = sys.platform.startswith("linux")
+
+
+def _prepare_in_child(layers: dict[str, Any], area: Any) -> dict[str, Any]:
+    """The forked writer's first step: Arrow allocates from the C library's heap from now on in this
+    child (mimalloc, Arrow's default, kept ~60 MB of pages it had freed after reading the 8 x 8
+    metropolis' grid parts, against ~20 MB: benchmarks/RESULTS.md, session 8), then the layers."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    return prepare_gpkg_layers(layers, area)
 
 
 def _finish_gpkg(prepared: dict[str, Any], path: Path, area: Any, stored: Any) -> str:
@@ -143,7 +153,8 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
     forked = None
     if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads
         finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
-        forked = ForkedCall(finish, prepare_gpkg_layers, layers, result.area)
+        ask_geometries(layers)  # the child then reads their pages without copying them
+        forked = ForkedCall(finish, _prepare_in_child, layers, result.area)
         call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
         gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
     else:

@@ -137,9 +137,13 @@ def residents_exposed_by_partition(
     *,
     partition_resolution: int,
     scheduler: str | None = None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residents within each impact circle: per-partition partial sums, added in the driver."""
+    """Residents (or ``weights``, one per cell) within each impact circle: per-partition partial sums,
+    added in the driver."""
     part = grid[["residents", "geometry"]]
+    if weights is not None:  # a cell's weight in place of its residents
+        part = grid[["geometry"]].assign(residents=weights)
     tasks = [
         (part.iloc[pos], centres_utm, radii, utm_crs) for pos in _positions(grid.index, partition_resolution)
     ]

@@ -33,8 +33,7 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..result import NO_DATA
-from .unknown_exposure import share_words, unknown_shares
+from .unknown_exposure import bounded_grade, factors_text, unknown_shares
 
 DEDUP_M = 50.0
 CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
@@ -169,15 +168,20 @@ def forget_projected() -> None:
 
 
 def residents_in_circles(
-    grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
+    grid: gpd.GeoDataFrame,
+    centres_utm: np.ndarray,
+    radii: np.ndarray,
+    utm_crs: str,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residents inside each circle (UTM centres and radii), each cell shared by the area it overlaps.
+    """Residents (or ``weights``, one per cell) inside each circle (UTM centres and radii), each cell
+    shared by the area it overlaps.
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
     cells = _cells_utm(grid, utm_crs)
-    residents = grid["residents"].to_numpy()
+    residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
     circles = shapely.buffer(shapely.points(centres_utm), radii, quad_segs=QUAD_SEGS)
     h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")
     share = np.ones(len(h_idx))
@@ -329,26 +333,6 @@ FACTOR_COLUMNS = (
 )
 
 
-def _factors(s: int, c: int, m: int, r: float, u: float, rad: float, v: int, b: int, grade: str) -> str:
-    """A source's grade in words; with residents unknown in reach, the count and grade as bounds.
-
-    >>> _factors(2, 1, 2, 0.0, 0.9, 200.0, 0, 0, "no data")  # doctest: +NORMALIZE_WHITESPACE
-    'severity 2 x consequence ≥ 1 = ≥ 2: ≥ 0 residents within 200 m (90% of the cells in reach have
-    residents unknown): not graded, IV or worse'
-    """
-    tail = (f"; {v} vulnerable site(s)" if v else "") + (f"; {b} standard(s) breached" if b else "")
-    if not u > 0:
-        return f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m{tail}"
-    lowest = matrix_grade(s, c)[1]
-    verdict = (
-        f": not graded, {lowest} or worse" if grade == NO_DATA else ": the grade holds whatever they are"
-    )
-    return (
-        f"severity {s} x consequence ≥ {c} = ≥ {m}: ≥ {r:,.0f} residents within {rad:.0f} m "
-        f"({share_words(u)}){verdict}{tail}"
-    )
-
-
 def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
     """Risk-matrix score and grade.
 
@@ -430,7 +414,9 @@ def hazard_sources_screen(
     exposed_of = exposed_of or residents_in_circles
     radii = out["impact_radius_m"].to_numpy()
     out["residents_exposed"] = exposed_of(grid, xy, radii, utm_crs)
-    out["residents_unknown_share"] = unknown_shares(grid, residents_known, xy, radii, utm_crs)
+    out["residents_unknown_share"] = unknown_shares(
+        grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of
+    )
     consequence = [
         _consequence(r, v > 0 or b > 0)
         for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
@@ -438,9 +424,10 @@ def hazard_sources_screen(
     graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
     out["consequence"] = consequence
     out["matrix_score"] = [g[0] for g in graded]
-    out["grade"] = [
-        NO_DATA if u > 0 and matrix_grade(s, 4)[1] != g[1] else g[1]
+    out["grade"] = [  # from a lower bound: kept only if the highest consequence gives it too
+        bounded_grade(g[1], matrix_grade(s, 4)[1], u)
         for g, s, u in zip(graded, out["severity"], out["residents_unknown_share"], strict=True)
     ]
-    out["factors"] = [_factors(*row) for row in zip(*(out[c] for c in FACTOR_COLUMNS), strict=True)]
+    rows = zip(*(out[c] for c in FACTOR_COLUMNS), [g[1] for g in graded], strict=True)
+    out["factors"] = [factors_text(*row) for row in rows]
     return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

@@ -1,12 +1,16 @@
 """Missing is not zero for exposure: how much of an impact circle has residents unknown, and what that
 leaves of a grade.
 
-A circle's exposure sums the residents of the cells it covers; a cell whose residents could not be
-measured (``known_residents`` false: :func:`urbanrisk.completeness.measured_indicators`) adds nothing,
-so over such cells the sum is a lower bound, never a count. The rule (documented in README):
+A circle's exposure sums the residents of the cells it overlaps, each by the share of its area inside
+the circle; a cell whose residents could not be measured (``known_residents`` false:
+:func:`urbanrisk.completeness.measured_indicators`) adds only what was measured there (nothing outside a
+population raster), so over such cells the sum is a lower bound, never a count. The rule (README):
 
-- the **unknown share** of a circle is the share of the grid's cells whose centre lies inside it (the
-  nearest cell when no centre does: a circle smaller than a cell) that have residents unknown;
+- the **unknown share** of a circle is the share of the cells in its reach whose residents are
+  unknown, each cell weighed as the exposure weighs it (by the share of its area inside the circle):
+  about the share of the circle's area over the grid lying in such cells (H3 cells of a city differ
+  in area by well under 1 %); a cell the circle only grazes counts for the part it overlaps, never
+  for nothing (by cell centres it would);
 - with a share of 0 the count is exact; above 0 it is "≥ N" with the share named, and a grade made
   from it holds only when the most residents possible would not change it (the consequence or α is
   already the highest); otherwise the source is not graded (``no data``), its factors say why.
@@ -14,11 +18,13 @@ so over such cells the sum is a lower bound, never a count. The rule (documented
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
-from scipy.spatial import cKDTree
 
-from ..grade import cell_centres_xy
+from ..result import NO_DATA
+from ..wording import percent
 
 
 def unknown_shares(
@@ -27,8 +33,12 @@ def unknown_shares(
     centres_utm: np.ndarray,
     radii: np.ndarray,
     utm_crs: str,
+    *,
+    exposed_of: Callable[..., np.ndarray],
 ) -> np.ndarray:
-    """Per circle (UTM centres and radii): the share (0-1) of its cells whose residents are unknown.
+    """Per circle (UTM centres and radii): the share (0-1) of the cells in reach (each by its part
+    inside) whose residents are unknown, measured by ``exposed_of`` (the exposure's own kernel, with
+    ``weights``: 1 for an unknown cell, then 1 for every cell).
 
     All zeros when ``residents_known`` is None (no flags given) or every cell's residents are known.
     """
@@ -39,22 +49,55 @@ def unknown_shares(
     unknown = ~np.asarray(residents_known, dtype=bool)
     if not unknown.any():
         return shares
-    tree = cKDTree(cell_centres_xy(grid.index, utm_crs))
     centres = np.asarray(centres_utm, dtype=float)
-    for i, (centre, radius) in enumerate(zip(centres, radii, strict=True)):
-        inside = tree.query_ball_point(centre, radius)
-        if not inside:  # a circle smaller than a cell: the cell it lies in (the nearest centre)
-            inside = [int(tree.query(centre)[1])]
-        shares[i] = float(unknown[inside].mean())
-    return shares
+    part = exposed_of(grid, centres, radii, utm_crs, weights=unknown.astype(float))
+    whole = exposed_of(grid, centres, radii, utm_crs, weights=np.ones(len(grid)))
+    np.divide(part, whole, out=shares, where=whole > 0)
+    return np.clip(shares, 0.0, 1.0)
+
+
+def bounded_grade(grade: str, highest: str, share: float) -> str:
+    """A grade made from a lower bound: kept when the most residents possible give it too (``highest``,
+    the grade at the highest consequence), else ``no data``.
+
+    >>> bounded_grade("IV", "II", 0.0), bounded_grade("IV", "II", 0.2), bounded_grade("II", "II", 0.2)
+    ('IV', 'no data', 'II')
+    """
+    return NO_DATA if share > 0 and grade != highest else grade
 
 
 def share_words(share: float) -> str:
     """The unknown share in words, for a grade's factors.
 
-    >>> share_words(0.25), share_words(1.0)
-    ('25% of the cells in reach have residents unknown', 'every cell in reach has residents unknown')
+    >>> share_words(0.25), share_words(0.001), share_words(1.0)
+    ('25% of the area in reach has residents unknown', '<1% of the area in reach has residents unknown', \
+'all the area in reach has residents unknown')
     """
     if share >= 1.0:
-        return "every cell in reach has residents unknown"
-    return f"{share:.0%} of the cells in reach have residents unknown"
+        return "all the area in reach has residents unknown"
+    return f"{percent(share)} of the area in reach has residents unknown"
+
+
+def factors_text(
+    s: int, c: int, m: int, r: float, u: float, rad: float, v: int, b: int, grade: str, lowest: str
+) -> str:
+    """A source's grade in words (severity, consequence, score, residents, unknown share, radius,
+    vulnerable sites, breaches, grade, and ``lowest``: the grade the residents counted give); with
+    residents unknown in reach, the count and the grade as bounds.
+
+    >>> factors_text(2, 1, 2, 0.0, 0.9, 200.0, 0, 0, "no data", "IV")  # doctest: +NORMALIZE_WHITESPACE
+    'severity 2 x consequence ≥ 1 = ≥ 2: ≥ 0 residents within 200 m (90% of the area in reach has
+    residents unknown): not graded, IV or worse'
+    >>> factors_text(2, 2, 4, 150.0, 0.0, 200.0, 1, 0, "III", "III")
+    'severity 2 x consequence 2 = 4: 150 residents within 200 m; 1 vulnerable site(s)'
+    """
+    tail = (f"; {v} vulnerable site(s)" if v else "") + (f"; {b} standard(s) breached" if b else "")
+    if not u > 0:
+        return f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m{tail}"
+    verdict = ": the grade holds whatever they are"
+    if grade == NO_DATA:
+        verdict = f": not graded, {lowest} or worse"
+    return (
+        f"severity {s} x consequence ≥ {c} = ≥ {m}: ≥ {r:,.0f} residents within {rad:.0f} m "
+        f"({share_words(u)}){verdict}{tail}"
+    )

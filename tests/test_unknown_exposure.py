@@ -1,0 +1,198 @@
+"""Missing is not zero for a hazard source's exposure: where cells in its reach have residents unknown,
+the count is a lower bound ("≥ N" with the share unknown) and a grade it could change is "no data"
+(screens/unknown_exposure.py), in the tables, the report, the map and the responsibility list."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from urbanrisk.grid import grid_frame
+from urbanrisk.layers.tables import hazard_kind_table
+from urbanrisk.result import NO_DATA
+from urbanrisk.screens.hazard_sources import hazard_sources_screen, safety_distance_table
+from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
+
+UTM50 = "EPSG:32650"
+CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)
+LAT, LON = h3.cell_to_latlng(CENTRE)
+RADIUS = 170.0  # from CENTRE: the 7 centres of rings 0-1 (<= 118 m) and no ring-2 centre (>= 184 m)
+POLYGON = 0.5 * 64 * RADIUS**2 * math.sin(2 * math.pi / 64)  # the 64-gon GEOS buffers a circle with
+
+
+def _grid(residents: dict[str, float]) -> gpd.GeoDataFrame:
+    """The 3-ring disk of res-10 cells around CENTRE (37 cells), residents as given, else 0."""
+    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 3)))
+    grid["residents"] = pd.Series(residents, dtype=float).reindex(grid.index).fillna(0.0)
+    return grid
+
+
+def _known_but(grid: gpd.GeoDataFrame, *unknown: str) -> np.ndarray:
+    return ~grid.index.isin(list(unknown))
+
+
+def _industrial(grid, known, radius=RADIUS):
+    kinds = hazard_kind_table().copy()
+    kinds.loc["industrial", "impact_radius_m"] = radius  # a recipe's copy of the table may set any radius
+    source = gpd.GeoDataFrame(
+        {"id": ["W1"], "kind": ["industrial"], "name": ["works"], "severity": [2], "source": ["test"]},
+        geometry=[Point(LON, LAT)],
+        crs=4326,
+    ).assign(osm_ref="")
+    return hazard_sources_screen(
+        grid,
+        source,
+        pois=None,
+        buildings=None,
+        resources=None,
+        kinds=kinds,
+        distances=safety_distance_table(),
+        utm_crs=UTM50,
+        residents_known=known,
+    ).iloc[0]
+
+
+def _circle():
+    """The source's impact circle in UTM, as the screen draws it (a 64-gon around the source's point)."""
+    return gpd.GeoSeries([Point(LON, LAT)], crs=4326).to_crs(UTM50).iloc[0].buffer(RADIUS, quad_segs=16)
+
+
+def _ring(k: int) -> list[str]:
+    return sorted(h3.grid_ring(CENTRE, k))
+
+
+def _far(cell: str) -> float:
+    """The farthest vertex of ``cell`` from CENTRE's centre, in metres (UTM)."""
+    cells = grid_frame([CENTRE, cell]).to_crs(UTM50).geometry
+    offsets = np.asarray(cells[cell].exterior.coords) - cells[CENTRE].centroid.coords[0]
+    return float(np.hypot(*offsets.T).max())
+
+
+#: The ring-1 cell lying wholly inside the circle (its farthest vertex ~158 m; others reach ~183 m).
+INNER = min(sorted(h3.grid_ring(CENTRE, 1)), key=_far)
+
+
+def test_the_circle_reaches_seven_centres_and_wholly_covers_one_ring_1_cell():
+    from urbanrisk.grade import cell_centres_xy
+
+    grid = _grid({})
+    xy = cell_centres_xy(grid.index, UTM50)
+    centre = xy[grid.index.get_loc(CENTRE)]
+    reached = set(grid.index[np.hypot(*(xy - centre).T) <= RADIUS])
+    assert reached == set(h3.grid_disk(CENTRE, 1))
+    cells = grid.to_crs(UTM50).geometry
+    assert _far(INNER) < RADIUS * math.cos(math.pi / 64) < max(map(_far, _ring(1)))  # inside the 64-gon
+    near = {c: g.distance(Point(*centre)) for c, g in cells.items()}
+    assert min(near[c] for c in _ring(2)) < RADIUS < min(near[c] for c in _ring(3))
+
+
+def test_one_unknown_ring_1_cell_makes_the_count_a_lower_bound_and_the_grade_no_data():
+    # 600 residents in the centre cell, 0 elsewhere; one ring-1 cell's residents unknown.
+    # It lies wholly in the circle: the unknown share is 1 cell's worth over the cells' worth in reach
+    # (each cell by the part of it inside, as residents are counted), ~ its area over the circle's
+    # (the circle lies inside the grid), ~0.119 (by centres it would be 1/7). Industrial works:
+    # severity 2; 600 residents -> consequence 2 -> 2 x 2 = 4, grade III; the most residents possible
+    # (consequence 4) give 8, grade II: the grade could change, so it is "no data".
+    grid = _grid({CENTRE: 600.0})
+    unknown = INNER
+    row = _industrial(grid, _known_but(grid, unknown))
+    utm = grid.to_crs(UTM50).geometry
+    circle = _circle()
+    in_reach = sum(cell.intersection(circle).area / cell.area for cell in utm)  # cells' worth, as counted
+    assert row["residents_unknown_share"] == pytest.approx(1.0 / in_reach, rel=1e-9)
+    assert row["residents_unknown_share"] == pytest.approx(utm[unknown].area / POLYGON, rel=1e-3)
+    assert 0.11 < row["residents_unknown_share"] < 0.13
+    assert row["residents_exposed"] == pytest.approx(600.0)
+    assert row["grade"] == NO_DATA
+    assert row["factors"] == (
+        "severity 2 x consequence ≥ 2 = ≥ 4: ≥ 600 residents within 170 m (12% of the area in reach has "
+        "residents unknown): not graded, III or worse"
+    )
+    # every cell known: the same source is graded III, the count exact
+    exact = _industrial(grid, np.ones(len(grid), dtype=bool))
+    assert exact["residents_unknown_share"] == 0.0 and exact["grade"] == "III"
+    assert exact["factors"] == "severity 2 x consequence 2 = 4: 600 residents within 170 m"
+
+
+def test_a_grade_the_most_residents_cannot_change_holds_and_shows_its_bound():
+    # 5,000 residents counted (the top consequence threshold): consequence 4, 2 x 4 = 8, grade II,
+    # the highest an industrial works (severity 2) can reach: unknown residents cannot change it
+    grid = _grid({CENTRE: 5_000.0})
+    row = _industrial(grid, _known_but(grid, INNER))
+    assert row["grade"] == "II" and row["residents_unknown_share"] > 0.1
+    assert row["factors"].startswith("severity 2 x consequence ≥ 4 = ≥ 8: ≥ 5,000 residents within 170 m")
+    assert row["factors"].endswith(": the grade holds whatever they are")
+    # 4,999: consequence 3, 2 x 3 = 6, grade III, and unknown residents could make it II -> no data
+    assert _industrial(_grid({CENTRE: 4_999.0}), _known_but(grid, INNER))["grade"] == NO_DATA
+
+
+def test_a_cell_the_circle_only_grazes_still_makes_the_count_a_bound():
+    # a ring-2 cell: its centre lies outside the circle (>= 184 m) but part of its area inside; by
+    # centres nothing in reach would be unknown. A ring-3 cell lies wholly outside: the count is exact.
+    grid = _grid({CENTRE: 600.0})
+    ring2 = _ring(2)
+    utm = grid.to_crs(UTM50).geometry
+    circle = _circle()
+    grazed = max(ring2, key=lambda c: utm[c].intersection(circle).area)
+    worth = {c: utm[c].intersection(circle).area / utm[c].area for c in grid.index}
+    row = _industrial(grid, _known_but(grid, grazed))
+    assert row["residents_unknown_share"] == pytest.approx(worth[grazed] / sum(worth.values()), rel=1e-9)
+    assert 0 < row["residents_unknown_share"] < 0.05 and row["grade"] == NO_DATA
+    row = _industrial(grid, _known_but(grid, *_ring(3)))
+    assert row["residents_unknown_share"] == 0.0 and row["grade"] == "III"
+    # nobody's residents known (no population data at all): the whole reach is unknown
+    row = _industrial(grid, np.zeros(len(grid), dtype=bool))
+    assert row["residents_unknown_share"] == 1.0 and row["grade"] == NO_DATA
+    assert "(all the area in reach has residents unknown): not graded, III or worse" in row["factors"]
+
+
+# --- GB 18218-2018: α from the people within 500 m ------------------------------------------------
+
+
+def _gb18218(people_centre: float, substance: str, quantity: str, unknown_ring: int | None):
+    """A source at CENTRE over the 6-ring disk of res-9 cells (500 m lies inside rings 0-3)."""
+    centre9 = h3.cell_to_parent(CENTRE, 9)
+    grid = grid_frame(sorted(h3.grid_disk(centre9, 6)))
+    grid["residents"] = 0.0
+    grid.loc[centre9, "residents"] = people_centre
+    known = np.ones(len(grid), dtype=bool)
+    if unknown_ring is not None:
+        known[grid.index.get_loc(sorted(h3.grid_ring(centre9, unknown_ring))[0])] = False
+    lat, lon = h3.cell_to_latlng(centre9)
+    source = gpd.GeoDataFrame(
+        {"id": ["s"], "substance": [substance], "quantity_t": [quantity]},
+        geometry=[Point(lon, lat)],
+        crs=4326,
+    )
+    return major_hazard_grades(source, grid, gb18218_table(), utm_crs=UTM50, residents_known=known).iloc[0]
+
+
+def test_gb18218_alpha_from_a_lower_bound_keeps_a_grade_only_the_top_alpha_would_keep():
+    # chlorine 2 t + ammonia 5 t: Σβq/Q = 4x2/5 + 2x5/10 = 2.6. 60 people known (α 1.5), one ring-1 cell
+    # (mostly within 500 m) unknown: α ≥ 1.5, R ≥ 3.9; at α 2 R = 5.2: 四级 either way -> the grade holds
+    row = _gb18218(60.0, "chlorine; 液氨", "2;5", unknown_ring=1)
+    assert 0.05 < row["gb18218_unknown_share"] < 0.2
+    assert row["gb18218_residents_500m"] == pytest.approx(60.0)
+    assert row["gb18218_alpha"] == 1.5 and row["gb18218_R"] == pytest.approx(1.5 * 2.6)
+    assert row["gb18218_grade"] == "四级"
+    assert row["gb18218_basis"].startswith("α ≥ 1.5: ≥ 60 people within 500 m (")
+    # chlorine 20 t: Σ = 16; 60 people: R ≥ 24 (三级), but at α 2 R = 32 (三级): holds. 30 t: Σ = 24,
+    # R ≥ 36 (三级), at α 2 R = 48 (三级): holds; 40 t: Σ = 32, R ≥ 48 (三级) but 64 (二级): no data
+    assert _gb18218(60.0, "氯", "20", unknown_ring=1)["gb18218_grade"] == "三级"
+    assert _gb18218(60.0, "氯", "30", unknown_ring=1)["gb18218_grade"] == "三级"
+    unsure = _gb18218(60.0, "氯", "40", unknown_ring=1)
+    assert unsure["gb18218_grade"] == NO_DATA and unsure["gb18218_R"] == pytest.approx(48.0)
+    # 150 people known: α is already the top (2): R = 64 exact whatever the unknown cell holds
+    top = _gb18218(150.0, "氯", "40", unknown_ring=1)
+    assert top["gb18218_grade"] == "二级" and top["gb18218_R"] == pytest.approx(64.0)
+    assert top["gb18218_basis"].startswith("α 2 × (")
+    # the unknown cell beyond 500 m (ring 5, ~1.7 km away at res 9): R exact, 三级
+    far = _gb18218(60.0, "氯", "40", unknown_ring=5)
+    assert far["gb18218_unknown_share"] == 0.0 and far["gb18218_grade"] == "三级"
+    assert far["gb18218_R"] == pytest.approx(48.0)

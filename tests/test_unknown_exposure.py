@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+import urbanrisk as ur
+from conftest import ACCRA_TIF, write_recipe
 from urbanrisk.grid import grid_frame
 from urbanrisk.layers.tables import hazard_kind_table
 from urbanrisk.result import NO_DATA
@@ -196,3 +198,84 @@ def test_gb18218_alpha_from_a_lower_bound_keeps_a_grade_only_the_top_alpha_would
     far = _gb18218(60.0, "氯", "40", unknown_ring=5)
     assert far["gb18218_unknown_share"] == 0.0 and far["gb18218_grade"] == "三级"
     assert far["gb18218_R"] == pytest.approx(48.0)
+
+
+# --- end to end: the WorldPop raster's west edge -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def accra_edge(tmp_path_factory):
+    """Accra's WorldPop raster ends at lon -0.0135, in built-up Tema/Ashaiman: an area astride that
+    edge, a chemical site on it (about half its 500 m beyond the raster), a fuel station well inside
+    and a gas holder beyond."""
+    folder = tmp_path_factory.mktemp("accra-edge")
+    rows = [
+        ("C1", "chemical", "Edge <chemicals>", 4, -0.0135, 5.682, "chlorine", "2"),
+        ("F1", "fuel", "Inner fuel", 3, -0.0300, 5.682, "", ""),
+        ("G1", "gas", "Outer gas", 3, 0.0000, 5.682, "", ""),
+    ]
+    columns = ["id", "kind", "name", "severity", "lon", "lat", "substance", "quantity_t"]
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "hazards.csv", index=False)
+    hazards = {"type": "points", "path": str(folder / "hazards.csv"), "lon": "lon", "lat": "lat"}
+    hazards["severity"] = {"column": "severity", "order": "4_is_most_severe"}
+    body = {
+        "name": "accra-edge",
+        "area": {"bbox": [-0.04, 5.665, 0.01, 5.70]},
+        "grid": {"resolution": 9},
+        "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}, "hazards": hazards},
+        "outputs": {"dir": str(folder / "out")},
+    }
+    return ur.run_recipe(write_recipe(folder, body))
+
+
+def test_a_reach_partly_beyond_the_raster_is_reported_as_a_lower_bound(accra_edge):
+    grid, hz = accra_edge.grid, accra_edge.screens.hazard_sources.set_index("id")
+    beyond = ~grid["known_residents"].astype(bool)
+    assert beyond.sum() > 10 and grid.loc[beyond, "residents"].sum() == 0  # nobody counted there
+    edge, inner, outer = hz.loc["C1"], hz.loc["F1"], hz.loc["G1"]
+    # the chemical site: a third of its reach beyond the raster; ≥ 5,000 residents counted already give
+    # consequence 4, severity 4 x 4 = 16: grade I, the highest, whatever lives beyond
+    assert 0.2 < edge["residents_unknown_share"] < 0.6 and edge["residents_exposed"] > 5_000
+    assert edge["grade"] == "I" and edge["factors"].endswith("the grade holds whatever they are")
+    assert edge["gb18218_unknown_share"] == edge["residents_unknown_share"]  # the same 500 m
+    assert edge["gb18218_alpha"] == 2.0 and edge["gb18218_R"] == pytest.approx(2 * 4 * 2 / 5)
+    assert edge["gb18218_grade"] == "四级"  # α is the top already: R exact
+    # the fuel station well inside: an exact count and an ordinary grade
+    assert inner["residents_unknown_share"] == 0.0 and inner["residents_exposed"] > 100
+    assert inner["grade"] == "III"  # 3 x 2 = 6
+    # the gas holder beyond the raster: nothing measured; 0 would have made it IV, it is not graded
+    assert outer["residents_unknown_share"] == 1.0 and outer["residents_exposed"] == 0.0
+    assert outer["grade"] == NO_DATA
+    run = accra_edge.run_dir
+    stored = pd.read_parquet(run / "hazard_sources.parquet").set_index("id")
+    assert stored.loc["C1", "residents_unknown_share"] == edge["residents_unknown_share"]
+    bound = f"≥ {edge['residents_exposed']:,.0f} ({edge['residents_unknown_share']:.0%} of the reach unknown)"
+    report = (run / "report.html").read_text(encoding="utf-8")
+    hazard_section = report[report.index("Top hazard sources") : report.index("Major hazard sources")]
+    assert f'<td class="n">{bound}</td>' in hazard_section
+    assert f'<td class="n">{inner["residents_exposed"]:,.0f}</td>' in hazard_section  # exact: plain
+    assert '<td class="n">unknown (no population data in reach)</td>' in hazard_section
+    assert "≥ N is a lower bound" in hazard_section and "Edge &lt;chemicals&gt;" in hazard_section
+    responsibility = report[report.index("Responsibility list") :]
+    assert f'<td class="n">{bound}</td>' in responsibility
+    major = report[report.index("Major hazard sources") : report.index("Responsibility list")]
+    assert f'<td class="n">{bound}</td>' in major and '<td class="n">3.2</td>' in major  # R: α top
+    page = (run / "map.html").read_text(encoding="utf-8")
+    assert f"severity 4 · {bound} residents within 500 m" in page
+    assert "unknown (no population data in reach) residents within 200 m" in page
+    listed = pd.read_csv(run / "responsibility.csv").set_index("item_id")
+    assert listed.loc["C1", "residents_unknown_share"] == pytest.approx(edge["residents_unknown_share"])
+    assert listed.loc["F1", "residents_unknown_share"] == 0.0
+
+
+def test_the_chinese_report_shows_the_bounds_too(accra_edge):
+    from urbanrisk.outputs.report import report_html
+
+    hz = accra_edge.screens.hazard_sources.set_index("id")
+    share = f"{hz.loc['C1', 'residents_unknown_share']:.0%}"
+    page = report_html(accra_edge, language="zh")
+    assert (
+        f'<td class="n">≥ {hz.loc["C1", "residents_exposed"]:,.0f}（影响范围 {share} 人口未知）</td>' in page
+    )
+    assert '<td class="n">未知（影响范围内无人口数据）</td>' in page
+    assert "“≥ N”为下限" in page and "无数据" in page

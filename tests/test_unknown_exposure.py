@@ -279,3 +279,31 @@ def test_the_chinese_report_shows_the_bounds_too(accra_edge):
     )
     assert '<td class="n">未知（影响范围内无人口数据）</td>' in page
     assert "“≥ N”为下限" in page and "无数据" in page
+
+
+def test_without_any_population_layer_exposure_is_unknown_and_says_so(tmp_path):
+    """A registry of hazards and no population layer: no source's residents are known. Counting them
+    as 0 graded every source IV or III ("0 residents within 200 m"); they are not graded, and the
+    report says why (only a grade the severity alone fixes could stand: none on a 4 x 4 matrix
+    whose consequence needs >= 5,000 residents to reach 4)."""
+    rows = [("H1", "chemical", 4, 116.330, 39.990), ("H2", "fuel", 3, 116.335, 39.992)]
+    pd.DataFrame(rows, columns=["id", "kind", "severity", "lon", "lat"]).to_csv(
+        tmp_path / "h.csv", index=False
+    )
+    hazards = {"type": "points", "path": str(tmp_path / "h.csv"), "lon": "lon", "lat": "lat"}
+    hazards["severity"] = {"column": "severity", "order": "4_is_most_severe"}
+    body = {
+        "name": "no-population",
+        "area": {"bbox": [116.32, 39.985, 116.345, 39.998]},
+        "grid": {"resolution": 9},
+        "layers": {"hazards": hazards},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    result = ur.run_recipe(write_recipe(tmp_path, body))
+    hz = result.screens.hazard_sources
+    assert not result.grid["known_residents"].any()
+    assert (hz["residents_unknown_share"] == 1.0).all() and (hz["grade"] == NO_DATA).all()
+    assert hz["factors"].str.contains(r"\(all the area in reach has residents unknown\): not graded").all()
+    report = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "No population data in any hazard source&#x27;s reach" in report
+    assert report.count('<td class="n">unknown (no population data in reach)</td>') >= len(hz)

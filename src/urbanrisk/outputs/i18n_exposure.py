@@ -52,7 +52,7 @@ def lower_bound(value: object, share: object, t: Callable[..., str], digits: int
     Examples
     --------
     >>> t = lambda text, **v: text.format(**v)
-    >>> lower_bound(1234.4, 0.0, t), lower_bound(600.0, 0.1187, t), lower_bound(0.0, 1.0, t)
+    >>> lower_bound(1234.4, 0.0, t), lower_bound(600.0, 0.1187, t), lower_bound(0.3, 1.0, t)
     ('1,234', '≥ 600 (12% of the reach unknown)', 'unknown (no population data in reach)')
     >>> lower_bound(float("nan"), 0.5, t), lower_bound(3.9, float("nan"), t, 1)
     ('–', '3.9')
@@ -62,7 +62,7 @@ def lower_bound(value: object, share: object, t: Callable[..., str], digits: int
     shown = f"{float(value):,.{digits}f}"
     if share is None or pd.isna(share) or not float(share) > 0:
         return shown
-    if float(share) >= 1.0 and float(value) <= 0:
+    if float(share) >= 1.0 and round(float(value), digits) <= 0:  # nothing measured, nothing counted
         return t("unknown (no population data in reach)")
     return t("≥ {n} ({share} of the reach unknown)", n=shown, share=percent(float(share)))
 

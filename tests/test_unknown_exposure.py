@@ -4,6 +4,7 @@ the count is a lower bound ("≥ N" with the share unknown) and a grade it could
 
 from __future__ import annotations
 
+import json
 import math
 
 import geopandas as gpd
@@ -263,6 +264,12 @@ def test_a_reach_partly_beyond_the_raster_is_reported_as_a_lower_bound(accra_edg
     page = (run / "map.html").read_text(encoding="utf-8")
     assert f"severity 4 · {bound} residents within 500 m" in page
     assert "unknown (no population data in reach) residents within 200 m" in page
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert any(
+        w.startswith("2 of 3 hazard sources have residents unknown in some or all of their reach")
+        and "; 1 of them are not graded (no data)" in w
+        for w in manifest["warnings"]
+    )
     listed = pd.read_csv(run / "responsibility.csv").set_index("item_id")
     assert listed.loc["C1", "residents_unknown_share"] == pytest.approx(edge["residents_unknown_share"])
     assert listed.loc["F1", "residents_unknown_share"] == 0.0
@@ -279,6 +286,7 @@ def test_the_chinese_report_shows_the_bounds_too(accra_edge):
     )
     assert '<td class="n">未知（影响范围内无人口数据）</td>' in page
     assert "“≥ N”为下限" in page and "无数据" in page
+    assert "3 个危险源中 2 个的影响范围内部分或全部人口未知" in page  # the run's warning
 
 
 def test_without_any_population_layer_exposure_is_unknown_and_says_so(tmp_path):
@@ -307,3 +315,34 @@ def test_without_any_population_layer_exposure_is_unknown_and_says_so(tmp_path):
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
     assert "No population data in any hazard source&#x27;s reach" in report
     assert report.count('<td class="n">unknown (no population data in reach)</td>') >= len(hz)
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert "no population data in any hazard source's reach: the residents exposed are unknown; 2 of 2" in (
+        " ".join(manifest["warnings"])
+    )
+
+
+def test_a_rescan_lists_a_lower_bound_as_one(accra_edge, tmp_path):
+    """The changes since the last run (a rescan): the chemical site, new, alerts with its share; the
+    report's changes section shows its residents as the bound."""
+    import shutil
+
+    from urbanrisk.changes import compare_runs
+    from urbanrisk.outputs.i18n import translator
+    from urbanrisk.outputs.report_sections import changes_section
+
+    old = tmp_path / "old"
+    shutil.copytree(accra_edge.run_dir, old)
+    before = gpd.read_parquet(old / "hazard_sources.parquet")
+    before = before[before["id"] != "C1"].drop(columns="residents_unknown_share")  # a run from before
+    before.to_parquet(old / "hazard_sources.parquet")
+    changes = compare_runs(old, accra_edge.run_dir, alert_grade="I")
+    edge = accra_edge.screens.hazard_sources.set_index("id").loc["C1"]
+    row = changes.table.set_index("id").loc["C1"]
+    assert row["direction"] == "added" and row["residents"] == pytest.approx(edge["residents_exposed"])
+    assert row["residents_unknown_share"] == edge["residents_unknown_share"]
+    alert = next(a for a in changes.alerts if a["id"] == "C1")
+    assert alert["residents_unknown_share"] == edge["residents_unknown_share"]
+    changes.table.to_parquet(tmp_path / "changes.parquet")
+    shown = changes_section(tmp_path, translator("en"), "en")
+    share = f"{edge['residents_unknown_share']:.0%}"
+    assert f'<td class="n">≥ {edge["residents_exposed"]:,.0f} ({share} of the reach unknown)</td>' in shown

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..result import NO_DATA
 from ..wording import percent
 from .html import escape_text
 
@@ -76,6 +77,19 @@ def exposure_note(shares: pd.Series, t: Callable[..., str]) -> str:
     return f'<p class="note">{escape_text(t(key))}</p>'
 
 
+#: A hazard source's factors with a lower bound (screens.unknown_exposure.factors_text) in Chinese,
+#: for the alerts' explanations (:mod:`urbanrisk.outputs.i18n_alerts`).
+ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
+    (
+        r"severity (\d) x consequence ≥ (\d) = ≥ (\d+): ≥ ([\d,]+) residents within ([\d,]+) m",
+        r"严重度 \1 × 后果 ≥ \2 = ≥ \3：\5 米内常住人口 ≥ \4 人",
+    ),
+    (r" \(all the area in reach has residents unknown\)", "（影响范围内均无人口数据）"),
+    (r" \(([<>\d]+%) of the area in reach has residents unknown\)", r"（影响范围 \1 人口未知）"),
+    (r": not graded, (I|II|III|IV) or worse", r"：不予评级（至少 \1 级）"),
+    (r": the grade holds whatever they are", "：无论其人口多少，等级不变"),
+)
+
 _ZH_BOUNDS = (
     (
         r"≥ ([\d,.]+) people within 500 m \(all the area in reach has residents unknown\)",
@@ -97,3 +111,55 @@ def zh_bounds(text: str) -> str:
     for pattern, replacement in _ZH_BOUNDS:
         text = re.sub(pattern, replacement, text)
     return text
+
+
+#: The warnings of :func:`exposure_warning` in Chinese (regex -> replacement, for ``data_text``).
+ZH_EXPOSURE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^no population data in any hazard source's reach: .*?; ([\d,]+) of ([\d,]+) hazard sources? .*$",
+        r"各危险源影响范围内均无人口数据：暴露人口未知，\2 个危险源中 \1 个不予评级（无数据），并非低风险",
+    ),
+    (
+        r"^([\d,]+) of ([\d,]+) hazard sources? have residents unknown in some or all of their reach: .*?; "
+        r"([\d,]+) of them .*$",
+        r"\2 个危险源中 \1 个的影响范围内部分或全部人口未知：暴露人口为下限（≥ N），"
+        r"其中 \3 个因此不予评级（无数据）",
+    ),
+)
+
+
+def exposure_counts(hazards: pd.DataFrame | None) -> dict[str, int]:
+    """Hazard sources in all, with exposure a lower bound, with nothing in reach measured, and not graded
+    for it ({} without a hazard table)."""
+    if hazards is None or not len(hazards) or "residents_unknown_share" not in hazards.columns:
+        return {}
+    share = pd.to_numeric(hazards["residents_unknown_share"], errors="coerce").fillna(0.0)
+    return {
+        "sources": len(hazards),
+        "bounded": int((share > 0).sum()),
+        "unknown": int((share >= 1).sum()),
+        "not_graded": int(((share > 0) & (hazards["grade"] == NO_DATA)).sum()),
+    }
+
+
+def exposure_warning(counts: dict[str, int]) -> str:
+    """The run's warning when hazard sources have residents unknown in reach ("" when none has).
+
+    >>> exposure_warning({"sources": 3, "bounded": 3, "unknown": 3, "not_graded": 3})[:60]
+    "no population data in any hazard source's reach: the residen"
+    >>> exposure_warning({"sources": 7, "bounded": 6, "unknown": 5, "not_graded": 5})[:46]
+    '6 of 7 hazard sources have residents unknown i'
+    """
+    if not counts.get("bounded"):
+        return ""
+    n, bounded, not_graded = counts["sources"], counts["bounded"], counts["not_graded"]
+    if counts["unknown"] == n:
+        return (
+            "no population data in any hazard source's reach: the residents exposed are unknown; "
+            f"{not_graded:,} of {n:,} hazard sources are not graded (no data), which is not low risk"
+        )
+    return (
+        f"{bounded:,} of {n:,} hazard sources have residents unknown in some or all of their reach: "
+        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them are not graded (no data): "
+        "those residents could change their grade"
+    )

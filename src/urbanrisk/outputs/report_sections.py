@@ -203,6 +203,7 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
         numeric={"residents"},
         text=lambda key, value: _change_word(value, words),
         limit=25,
+        bounds={"residents": "residents_unknown_share"},
     )
     lead = t("{n} changes; escalations and losses first", n=len(table))
     return _section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")

@@ -33,7 +33,7 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from .unknown_exposure import bounded_grade, factors_text, unknown_shares
+from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
 CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
@@ -174,8 +174,8 @@ def residents_in_circles(
     utm_crs: str,
     weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residents (or ``weights``, one per cell) inside each circle (UTM centres and radii), each cell
-    shared by the area it overlaps.
+    """Residents (or ``weights``: one per cell, or one row of k per cell, then k sums per circle) inside
+    each circle (UTM centres and radii), each cell shared by the area it overlaps.
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
@@ -188,7 +188,10 @@ def residents_in_circles(
     cross = ~_inside_circles(cells[c_idx], np.asarray(centres_utm)[h_idx], np.asarray(radii)[h_idx])
     pairs = cells[c_idx[cross]]
     share[cross] = shapely.area(shapely.intersection(circles[h_idx[cross]], pairs)) / shapely.area(pairs)
-    return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
+    if residents.ndim == 1:
+        return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
+    weighed = residents[c_idx] * share[:, None]
+    return np.column_stack([np.bincount(h_idx, weights=w, minlength=len(circles)) for w in weighed.T])
 
 
 def _is_wkb(value: object) -> bool:
@@ -413,8 +416,7 @@ def hazard_sources_screen(
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
     exposed_of = exposed_of or residents_in_circles
     radii = out["impact_radius_m"].to_numpy()
-    out["residents_exposed"] = exposed_of(grid, xy, radii, utm_crs)
-    out["residents_unknown_share"] = unknown_shares(
+    out["residents_exposed"], out["residents_unknown_share"] = exposure_and_shares(
         grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of
     )
     consequence = [

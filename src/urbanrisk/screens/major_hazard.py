@@ -31,7 +31,7 @@ from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from .hazard_sources import residents_in_circles
-from .unknown_exposure import bounded_grade, share_words, unknown_shares
+from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
 #: GB 18218-2018 Table 5: people within 500 m (at least) -> exposure factor α.
 ALPHA = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
@@ -167,10 +167,14 @@ def major_hazard_grades(
     if len(sources):
         utm = sources.to_crs(utm_crs).geometry
         xy = np.column_stack([utm.x, utm.y])
-        exposed_of = exposed_of or residents_in_circles
-        people_500m = exposed_of(grid, xy, np.full(len(xy), RADIUS_M), utm_crs)
-        radii = np.full(len(xy), RADIUS_M)
-        shares = unknown_shares(grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of)
+        people_500m, shares = exposure_and_shares(
+            grid,
+            residents_known,
+            xy,
+            np.full(len(xy), RADIUS_M),
+            utm_crs,
+            exposed_of=exposed_of or residents_in_circles,
+        )
     else:
         people_500m = shares = np.zeros(0)
     substances = (

@@ -27,7 +27,7 @@ from ..result import NO_DATA
 from ..wording import percent
 
 
-def unknown_shares(
+def exposure_and_shares(
     grid: gpd.GeoDataFrame,
     residents_known: np.ndarray | None,
     centres_utm: np.ndarray,
@@ -35,25 +35,25 @@ def unknown_shares(
     utm_crs: str,
     *,
     exposed_of: Callable[..., np.ndarray],
-) -> np.ndarray:
-    """Per circle (UTM centres and radii): the share (0-1) of the cells in reach (each by its part
-    inside) whose residents are unknown, measured by ``exposed_of`` (the exposure's own kernel, with
-    ``weights``: 1 for an unknown cell, then 1 for every cell).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per circle (UTM centres and radii): the residents inside and the share (0-1) of the cells in
+    reach (each by its part inside) whose residents are unknown.
 
-    All zeros when ``residents_known`` is None (no flags given) or every cell's residents are known.
+    One pass of ``exposed_of`` (the exposure kernel, :func:`~urbanrisk.screens.hazard_sources.
+    residents_in_circles` or its per-partition twin) sums three weights per cell at once: its
+    residents, 1 if they are unknown, 1. Shares are all 0 (and the pass the plain residents' one) when
+    ``residents_known`` is None (no flags given) or every cell's residents are known.
     """
     radii = np.asarray(radii, dtype=float)
-    shares = np.zeros(len(radii))
-    if residents_known is None or not len(radii) or not len(grid):
-        return shares
-    unknown = ~np.asarray(residents_known, dtype=bool)
-    if not unknown.any():
-        return shares
     centres = np.asarray(centres_utm, dtype=float)
-    part = exposed_of(grid, centres, radii, utm_crs, weights=unknown.astype(float))
-    whole = exposed_of(grid, centres, radii, utm_crs, weights=np.ones(len(grid)))
-    np.divide(part, whole, out=shares, where=whole > 0)
-    return np.clip(shares, 0.0, 1.0)
+    unknown = None if residents_known is None else ~np.asarray(residents_known, dtype=bool)
+    if unknown is None or not unknown.any() or not len(radii) or not len(grid):
+        return exposed_of(grid, centres, radii, utm_crs), np.zeros(len(radii))
+    weights = np.column_stack([grid["residents"].to_numpy(dtype=float), unknown, np.ones(len(grid))])
+    sums = exposed_of(grid, centres, radii, utm_crs, weights=weights)
+    shares = np.zeros(len(radii))
+    np.divide(sums[:, 1], sums[:, 2], out=shares, where=sums[:, 2] > 0)
+    return sums[:, 0], np.clip(shares, 0.0, 1.0)
 
 
 def bounded_grade(grade: str, highest: str, share: float) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..result import GRADE_CLASSES, GRADES, RunResult
+from .i18n_exposure import exposure_counts, exposure_warning
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class RunSummary:
     #: risk items of the responsibility list by type, and GB 18218 major hazard sources by grade
     responsibility: dict[str, int] = field(default_factory=dict)
     major_hazards: dict[str, int] = field(default_factory=dict)
+    hazard_exposure: dict[str, int] = field(default_factory=dict)  # i18n_exposure.exposure_counts
 
     @property
     def warnings(self) -> list[str]:
@@ -48,7 +50,7 @@ class RunSummary:
                 f"{no_data:,} cells have no grade (no data): too little could be measured there; "
                 "they are grey on the map, not low risk"
             )
-        return out
+        return out + [w for w in [exposure_warning(self.hazard_exposure)] if w]
 
     @property
     def graded(self) -> bool:
@@ -169,4 +171,7 @@ def run_summary(result: RunResult) -> RunSummary:
         registers=register_totals(result),
         responsibility=_item_counts(result)[0],
         major_hazards=_item_counts(result)[1],
+        hazard_exposure=exposure_counts(
+            result.screens.hazard_sources if result.screens is not None else None
+        ),
     )

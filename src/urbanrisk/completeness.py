@@ -157,7 +157,9 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         buildings_known = in_osm & (complete | no_basis)
     else:  # no basis: no built-up cell nearby; mapped buildings are data, their absence is not
         buildings_known = in_osm & (complete | (no_basis & (grid["buildings"].to_numpy() > 0)))
-    if has_raster:
+    if "table_residents_known" in grid.columns:  # a census table (urbanrisk.population_table)
+        residents_known = grid["table_residents_known"].to_numpy(dtype=bool)
+    elif has_raster:
         residents_known = in_raster
     elif layers.floor_area_per_person_m2 is not None:
         residents_known = buildings_known
@@ -176,6 +178,7 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         "score_crowding": "outside the OSM data",
         "score_vulnerable_sites": "outside the OSM data",
         "score_residents": "outside the population raster" if has_raster else "no population data here",
+        **({"score_residents": "no count for its unit"} if "table_residents_known" in grid.columns else {}),
     }
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness

@@ -72,11 +72,28 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
                 hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
                 message = f"source '{source}' is not an osm layer of this recipe: {hint}"
                 problems.append((("layers", name, "source"), message))
+    problems += _census_problems(layers)
     populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
+    if any(layers[n].get("type") == "population_table" for n in populations):  # a raster: its fallback
+        populations = [n for n in populations if layers[n].get("type") != "raster"]
     if len(populations) > 1:
         names = ", ".join(populations)
         message = f"two population layers ({names}): keep one (a raster or population_from_buildings)"
         problems.append((("layers", populations[1]), message))
+    return problems
+
+
+def _census_problems(layers: dict[str, Any]) -> list[Problem]:
+    """A population_table whose ``units`` is not a polygons layer of the recipe."""
+    polygons = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") == "polygons"]
+    problems: list[Problem] = []
+    for name, spec in layers.items():
+        if not isinstance(spec, dict) or spec.get("type") != "population_table" or "units" not in spec:
+            continue
+        if spec["units"] not in polygons:
+            hint = f"use one of: {', '.join(polygons)}" if polygons else "add the units as a polygons layer"
+            message = f"units '{spec['units']}' is not a polygons layer of this recipe: {hint}"
+            problems.append((("layers", name, "units"), message))
     return problems
 
 

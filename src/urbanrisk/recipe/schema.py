@@ -224,6 +224,21 @@ class PopulationFromBuildingsLayer(_Strict):
     floor_area_per_person_m2: Annotated[float | None, Field(ge=1, le=1000)] = None  # m² a resident
 
 
+class PopulationTableLayer(_Strict):
+    """Residents from an office's census table (人口统计表: one row per 街道 / 社区 with 常住人口),
+    joined to the units of a polygons layer by id or by name and spread over the cells inside each unit
+    in proportion to mapped residential floor area (:mod:`urbanrisk.population_table`)."""
+
+    type: Literal["population_table"]
+    path: str  # .xlsx / .xls / .csv (UTF-8 or GBK)
+    units: str  # the recipe's polygons layer whose units the rows name
+    join: Literal["id", "name"] = "name"  # the column holds the units' ids, or their names
+    key_column: str  # the table's column naming the unit (街道名称, 社区代码...)
+    count_column: str  # the table's column of residents (常住人口; 3.2万 reads as 32,000)
+    sheet: str | int | None = None
+    encoding: str | None = None
+
+
 #: Every layer ``type`` a recipe may use, with its options' model (the one list of layer types).
 LAYER_MODELS: dict[str, type[BaseModel]] = {
     "osm": OsmLayer,
@@ -231,10 +246,11 @@ LAYER_MODELS: dict[str, type[BaseModel]] = {
     "raster": RasterLayer,
     "polygons": PolygonsLayer,
     "population_from_buildings": PopulationFromBuildingsLayer,
+    "population_table": PopulationTableLayer,
 }
 LAYER_TYPES = tuple(LAYER_MODELS)
 #: Layer types that give residents (a recipe has at most one).
-POPULATION_TYPES = ("raster", "population_from_buildings")
+POPULATION_TYPES = ("raster", "population_from_buildings", "population_table")
 
 Layer = Annotated[Union[tuple(LAYER_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
 

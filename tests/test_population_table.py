@@ -14,10 +14,11 @@ import numpy as np
 import openpyxl
 import pytest
 import shapely
+import yaml
 
 import urbanrisk as ur
-from conftest import WUDAOKOU_OSM, write_recipe
-from urbanrisk._errors import LayerError
+from conftest import ACCRA_TIF, WUDAOKOU_OSM, write_recipe
+from urbanrisk._errors import LayerError, RecipeError
 from urbanrisk.cli import main
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.inputs import load_layers, study_area
@@ -248,3 +249,34 @@ def test_validate_checks_the_join_and_stays_light(tmp_path, capsys):
     assert main(["validate", str(bad)]) == 2
     said = capsys.readouterr().err
     assert "layers.population.count_column" in said and "'人口数'" in said and "常住人口" in said
+
+
+def test_raster_then_area_when_a_unit_has_no_floor_area(tmp_path):
+    table = _gbk_csv(tmp_path, ["学院路街道,1000", "清华园街道,3000", "燕园街道,600"])
+    spec, units_spec = _specs(table, _units_file(tmp_path))
+    units, _ = table_units("population", spec, units_spec)
+    grid = _grid().assign(residents=[0.0, 0.0, 10.0, 30.0, 0.0, 0.0])  # the raster's people per cell
+    grid["residential_floor_m2"] = [300.0, 100.0, 0.0, 0.0, 0.0, 0.0]
+    area = shapely.union_all(grid.geometry.to_numpy())
+    residents, known, per_unit = spread_counts(grid, units, area, raster=True)
+    assert residents.to_numpy()[:4] == pytest.approx([750, 250, 750, 2250])
+    areas = shapely.area(grid.geometry.to_numpy()[4:])
+    assert residents.to_numpy()[4:] == pytest.approx(600 * areas / areas.sum())
+    assert per_unit["spread_by"].tolist() == ["floor area", "raster", "area"] and known.all()
+
+
+def test_recipe_allows_a_raster_beside_the_table_not_a_second_population(tmp_path):
+    table = _gbk_csv(tmp_path, ["学院路街道,1000"])
+    recipe = _wudaokou_recipe(tmp_path, table)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["layers"]["raster"] = {"type": "raster", "path": str(ACCRA_TIF)}
+    assert ur.load_recipe(write_recipe(tmp_path, body)).layers["population"].join == "name"
+    body["layers"]["pop2"] = {"type": "population_from_buildings", "source": "osm"}
+    with pytest.raises(RecipeError, match="two population layers"):
+        ur.load_recipe(write_recipe(tmp_path, body))
+    del body["layers"]["pop2"], body["layers"]["raster"]
+    body["layers"]["population"]["units"] = "osm"
+    with pytest.raises(
+        RecipeError, match="units 'osm' is not a polygons layer of this recipe: use one of: units"
+    ):
+        ur.load_recipe(write_recipe(tmp_path, body))

@@ -177,8 +177,9 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         "score_hazard_sources": "no hazard registry and no OSM layer",
         "score_crowding": "outside the OSM data",
         "score_vulnerable_sites": "outside the OSM data",
-        "score_residents": "outside the population raster" if has_raster else "no population data here",
-        **({"score_residents": "no count for its unit"} if "table_residents_known" in grid.columns else {}),
+        "score_residents": "outside the population raster"
+        if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
+        else "no population data here",
     }
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness

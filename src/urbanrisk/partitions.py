@@ -285,7 +285,7 @@ def build_grid(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
     grid = grid_from_tables(tables, layers.population_source, inputs=inputs)
-    return grid if layers.population_table is None else with_table_residents(grid, layers, area)
+    return with_table_residents(grid, layers, area)  # a census table: spread over the whole grid
 
 
 def grid_from_tables(

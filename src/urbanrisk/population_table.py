@@ -177,7 +177,10 @@ def spread_notes(per_unit: pd.DataFrame) -> list[str]:
 
 
 def with_table_residents(grid: gpd.GeoDataFrame, layers: Any, area: shapely.Geometry) -> gpd.GeoDataFrame:
-    """The grid with ``residents`` from the census table and :data:`KNOWN_COLUMN`; notes to ``layers``."""
+    """The grid with ``residents`` from the census table and :data:`KNOWN_COLUMN`, notes to ``layers``;
+    the grid itself when the recipe has no census table."""
+    if layers.population_table is None:
+        return grid
     residents, known, per_unit = spread_counts(
         grid, layers.population_table, area, raster=layers.raster is not None
     )

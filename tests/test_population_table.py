@@ -149,6 +149,10 @@ def test_rows_naming_no_unit_are_listed(tmp_path):
         LayerError, match="rows naming no unit of layer 'units' by name \\(2\\): 五道口街道、中关村街道"
     ):
         table_units("population", spec, units_spec)
+    short = _gbk_csv(tmp_path, ["学院路,1000"])
+    spec, units_spec = _specs(short, _units_file(tmp_path))
+    with pytest.raises(LayerError, match=r"学院路 \(学院路街道\?\)"):
+        table_units("population", spec, units_spec)
     twice = _gbk_csv(tmp_path, ["学院路街道,1000", "学院路街道 ,2000"])
     with pytest.raises(LayerError, match="two rows"):
         read_census(twice, key_column="街道名称", count_column="常住人口", layer="p")

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -142,6 +143,17 @@ def unit_lookup(pairs: list[tuple[str, str]], join: str) -> tuple[dict[str, str]
     return lookup, sorted(set(twice))
 
 
+def _nearest(key: str, lookup: dict[str, str]) -> str:
+    """' (学院路街道?)': the unit a row probably means (one name holding the other, or a close one).
+
+    >>> _nearest("学院路", {"学院路街道": "1", "清华园街道": "2"}), _nearest("东升", {"清华园街道": "2"})
+    (' (学院路街道?)', '')
+    """
+    holding = [k for k in lookup if k and (key in k or k in key)]
+    close = holding[:1] or difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
+    return f" ({close[0]}?)" if close else ""
+
+
 def join_problem(
     table: CensusTable, lookup: dict[str, str], twice: list[str], *, units: str, join: str
 ) -> str | None:
@@ -151,7 +163,11 @@ def join_problem(
             f"the {join}s {'、'.join(twice[:5])} name several units of layer '{units}': "
             "join by id (join: id, key_column: the table's unit code column)"
         )
-    missing = [label for key, label in zip(table.keys, table.labels, strict=True) if key not in lookup]
+    missing = [
+        label + _nearest(key, lookup)
+        for key, label in zip(table.keys, table.labels, strict=True)
+        if key not in lookup
+    ]
     if not missing:
         return None
     examples = "、".join(sorted(lookup)[:5])

@@ -284,3 +284,21 @@ def test_recipe_allows_a_raster_beside_the_table_not_a_second_population(tmp_pat
         RecipeError, match="units 'osm' is not a polygons layer of this recipe: use one of: units"
     ):
         ur.load_recipe(write_recipe(tmp_path, body))
+
+
+def test_own_polygon_file_relative_to_the_recipe(tmp_path, capsys):
+    table = _gbk_csv(tmp_path, ["学院路街道,5.1万", "清华园街道,43000", "燕园街道,2万", "东升镇,20000"])
+    body = yaml.safe_load(_wudaokou_recipe(tmp_path, table).read_text(encoding="utf-8"))
+    del body["layers"]["units"]
+    own = {"path": "街道.geojson", "id_column": "街道代码", "name_column": "街道名称"}
+    body["layers"]["population"]["units"] = own
+    recipe = ur.load_recipe(write_recipe(tmp_path, body))
+    spec = recipe.layers["population"]
+    assert spec.units.path == str(tmp_path / "街道.geojson")
+    units, _ = table_units("population", spec, spec.units)
+    assert units.set_index("name")["count"].to_dict()["燕园街道"] == 20_000
+    assert main(["validate", str(tmp_path / "recipe.yaml")]) == 0
+    body["layers"]["population"]["units"] = {**own, "id_column": "代码"}
+    assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
+    said = capsys.readouterr().err
+    assert "layers.population.units.id_column" in said and "'代码'" in said

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from ._errors import LayerError
-from .layers.census import join_problem, read_census, unit_lookup
+from .layers.census import join_problem, read_census, unit_lookup, units_words
 from .layers.polygons import polygons_from_file
 from .layers.remote import local_copy
 from .wording import counted
@@ -51,7 +51,7 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
     )
     units = polygons_from_file(
         local_copy(units_spec.path),
-        layer=spec.units,
+        layer=spec.units if isinstance(spec.units, str) else name,
         id_column=units_spec.id_column,
         name_column=units_spec.name_column,
         crs=units_spec.crs,
@@ -62,7 +62,7 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
     units = units.dissolve(by="id", aggfunc={"name": "first"}).reset_index()[["id", "name", "geometry"]]
     pairs = list(zip(units["id"].astype(str), units["name"].astype(str), strict=True))
     lookup, twice = unit_lookup(pairs, spec.join)
-    problem = join_problem(table, lookup, twice, units=spec.units, join=spec.join)
+    problem = join_problem(table, lookup, twice, units=units_words(spec.units), join=spec.join)
     if problem:
         raise LayerError(f"layer '{name}': {spec.path}: {problem}")
     counts = {lookup[key]: count for key, count in zip(table.keys, table.counts, strict=True)}
@@ -71,7 +71,7 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
     rowless = units.loc[[i not in counts for i in units["id"].astype(str)], "name"].astype(str).tolist()
     if rowless:
         notes.append(
-            f"{name}: units of layer '{spec.units}' without a row in the table ({len(rowless)}), "
+            f"{name}: units of {units_words(spec.units)} without a row in the table ({len(rowless)}), "
             f"their residents unknown (not 0): {'、'.join(rowless[:10])}"
         )
     return units, notes
@@ -79,13 +79,14 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
 
 def load_population_table(name: str, spec: Any, state: Any) -> None:
     """The loader of a ``population_table`` layer (:data:`urbanrisk.inputs.LOADERS`)."""
-    units, notes = table_units(name, spec, state.recipe.layers[spec.units])
+    own = not isinstance(spec.units, str)  # its own polygon file
+    units, notes = table_units(name, spec, spec.units if own else state.recipe.layers[spec.units])
     state.population_table = units
     state.notes += notes
     total = float(np.nansum(units["count"]))
     state.population_source = (
         f"census table: {Path(spec.path).name} ({total:,.0f} residents in "
-        f"{counted(int(units['count'].notna().sum()), 'unit')} of layer '{spec.units}'), "
+        f"{counted(int(units['count'].notna().sum()), 'unit')} of {units_words(spec.units)}), "
         "spread by residential floor area"
     )
 

@@ -130,6 +130,11 @@ def read_census(
     return out
 
 
+def units_words(units: object) -> str:
+    """How messages name a table's units: "layer 'units'", or its own polygon file's name."""
+    return f"layer '{units}'" if isinstance(units, str) else Path(str(getattr(units, "path", ""))).name
+
+
 def unit_lookup(pairs: list[tuple[str, str]], join: str) -> tuple[dict[str, str], list[str]]:
     """Each join key of the units' (id, name) pairs -> the unit's id, and the keys naming two units
     (by name: two 社区 of one name in different 街道; join by id then)."""
@@ -160,7 +165,7 @@ def join_problem(
     """What stops the join (rows naming no unit, names of two units), with the fix; None when it holds."""
     if twice:
         return (
-            f"the {join}s {'、'.join(twice[:5])} name several units of layer '{units}': "
+            f"the {join}s {'、'.join(twice[:5])} name several units of {units}: "
             "join by id (join: id, key_column: the table's unit code column)"
         )
     missing = [
@@ -172,7 +177,7 @@ def join_problem(
         return None
     examples = "、".join(sorted(lookup)[:5])
     return (
-        f"rows naming no unit of layer '{units}' by {join} ({len(missing)}): {'、'.join(missing[:10])}"
+        f"rows naming no unit of {units} by {join} ({len(missing)}): {'、'.join(missing[:10])}"
         + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         + f" (its {join}s are e.g. {examples}): correct the names, or join by the other key (join: id / name)"
     )

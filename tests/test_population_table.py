@@ -253,6 +253,10 @@ def test_validate_checks_the_join_and_stays_light(tmp_path, capsys):
     assert main(["validate", str(bad)]) == 2
     said = capsys.readouterr().err
     assert "layers.population.count_column" in said and "'人口数'" in said and "常住人口" in said
+    wan = _gbk_csv(tmp_path, ["学院路街道,5.1"], header="街道名称,常住人口(万人)")
+    assert main(["validate", str(_wudaokou_recipe(tmp_path, wan, count_column="常住人口(万人)"))]) == 2
+    said = capsys.readouterr().err
+    assert "layers.population.count_column" in said and "'5.1' is a plain number" in said
 
 
 def test_raster_then_area_when_a_unit_has_no_floor_area(tmp_path):
@@ -302,3 +306,12 @@ def test_own_polygon_file_relative_to_the_recipe(tmp_path, capsys):
     assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
     said = capsys.readouterr().err
     assert "layers.population.units.id_column" in said and "'代码'" in said
+
+
+def test_the_chinese_report_names_the_census_table():
+    from types import SimpleNamespace
+
+    from urbanrisk.outputs.report import _population_zh
+
+    source = "census table: 人口.csv (94,000 residents in 2 units of layer 'units'), spread by floor area"
+    assert _population_zh(SimpleNamespace(population_source=source)).startswith("人口统计表")

@@ -23,6 +23,7 @@ from urbanrisk.cli import main
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.inputs import load_layers, study_area
 from urbanrisk.layers.census import read_census
+from urbanrisk.lifecycle import run_key
 from urbanrisk.partitions import build_grid
 from urbanrisk.population_table import spread_counts, table_units
 from urbanrisk.recipe.schema import PolygonsLayer, PopulationTableLayer
@@ -302,6 +303,12 @@ def test_own_polygon_file_relative_to_the_recipe(tmp_path, capsys):
     units, _ = table_units("population", spec, spec.units)
     assert units.set_index("name")["count"].to_dict()["燕园街道"] == 20_000
     assert main(["validate", str(tmp_path / "recipe.yaml")]) == 0
+    before = run_key(recipe)  # a rescan reruns when the units' polygons change
+    units_file = tmp_path / "街道.geojson"
+    units_file.write_text(
+        units_file.read_text(encoding="utf-8").replace("116.3164", "116.3165"), encoding="utf-8"
+    )
+    assert run_key(recipe) != before
     body["layers"]["population"]["units"] = {**own, "id_column": "代码"}
     assert main(["validate", str(write_recipe(tmp_path, body))]) == 2
     said = capsys.readouterr().err

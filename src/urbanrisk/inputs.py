@@ -40,10 +40,11 @@ from .layers.tables import (
     registry_kind_names,
 )
 from .layers.vector import vector_from_file
+from .parallel import beside, overlaps
 from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
-from .stored_osm import building_count, data_extent, ingest_extracts, streets_and_nodes
+from .stored_osm import building_count, data_extent, ingested_layers
 from .wording import counted
 
 CRS = "EPSG:4326"
@@ -216,47 +217,46 @@ def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
     }
 
 
-def _osm_layers(state: _Loading) -> dict[str, Any]:
-    """The OSM layers streamed into stores (one pass each): the buildings stay there; the places and
-    land use (small) are read whole, the streets without their geometry (the coverage stage's graph)."""
-    recipe = state.recipe
-    stored = ingest_extracts(
+def _osm_layers(state: _Loading, scheduler: str | None) -> dict[str, Any]:
+    """The OSM layers streamed into stores (:func:`urbanrisk.stored_osm.ingested_layers`)."""
+    grid, tables = state.recipe.grid, ("tag_table", "building_types", "landuse_context")
+    return ingested_layers(
         state.osm_files,
-        base=recipe.compute.store,
-        partition_resolution=gridmod.partition_resolution(
-            recipe.grid.resolution, recipe.grid.partition_resolution
-        ),
-        tables={
-            "tag_table": state.tag_table,
-            "building_types": state.building_types,
-            "landuse_context": state.context,
-        },
+        base=state.recipe.compute.store,
+        partition_resolution=gridmod.partition_resolution(grid.resolution, grid.partition_resolution),
+        tables=dict(zip(tables, (state.tag_table, state.building_types, state.context), strict=True)),
+        columns={"pois": _POIS, "landuse": _LANDUSE, "streets": _STREETS},
+        scheduler=scheduler,
     )
-    streets, nodes = streets_and_nodes(stored, _STREETS)
-    names = list(state.osm_files)
-    return {
-        "buildings": None,
-        "pois": stored.whole("pois", _POIS),
-        "landuse": stored.whole("landuse", _LANDUSE),
-        "streets": streets,
-        "street_nodes": nodes,
-        "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
-        "stats": {
-            name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
-        },
-        "store": stored,
-    }
 
 
-def _bounds(store: Any) -> tuple[float, float, float, float] | None:
-    bounds = store.manifest["bounds"]
-    return None if bounds is None else tuple(float(v) for v in bounds)
+def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | None) -> dict[str, Any]:
+    """Every layer loaded (in the recipe's order); the OSM layers' part of :class:`Layers`. Under
+    ``compute.ingest: partitioned`` the extracts are ingested after the other layers are loaded, or,
+    on worker processes or a cluster, by tasks there while the driver loads the others."""
+    rest = [(name, spec) for name, spec in specs if not (state.ingest and spec.type == "osm")]
+    for name, spec in specs:
+        if state.ingest and spec.type == "osm":
+            _load_osm(name, spec, state)  # its file noted
+
+    def load_rest() -> None:
+        for name, spec in rest:
+            LOADERS[spec.type](name, spec, state)
+
+    if not state.osm_files:
+        load_rest()
+        return _osm_frames(state.osm)
+    if scheduler is not None and overlaps(scheduler):
+        return beside(lambda: _osm_layers(state, scheduler), load_rest, scheduler=scheduler)[0]
+    load_rest()
+    return _osm_layers(state, scheduler)
 
 
-def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
+def load_layers(recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None) -> Layers:
     """Load every layer of a recipe into the standard schema.
 
-    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again.
+    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again;
+    ``scheduler``: where ``compute.ingest: partitioned`` ingests the extracts (:func:`_load_every`).
 
     Raises
     ------
@@ -276,14 +276,14 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         ),
     )
     files: dict[str, str] = {}
+    specs = []
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
             spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy
             files[name] = spec.path
-        LOADERS[spec.type](name, spec, state)
-    osm = state.osm
+        specs.append((name, spec))
     layers = Layers(
-        **(_osm_layers(state) if state.osm_files else _osm_frames(osm)),
+        **_load_every(specs, state, scheduler),
         hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
         resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
         communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,

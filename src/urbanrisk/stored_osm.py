@@ -23,6 +23,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import fsspec
 import geopandas as gpd
@@ -33,10 +34,12 @@ from shapely.geometry.base import BaseGeometry
 
 from .cache import frame_digest
 from .ingest import ingest_osm
+from .ingest_tasks import ingest_as_tasks
 from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
 from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
+from .parallel import overlaps
 from .result import Layers
 from .street_rules import usable_ways
 
@@ -163,10 +166,19 @@ def _remove(root: str, local: bool) -> None:
 
 
 def ingest_extracts(
-    files: dict[str, str], *, base: str | None, partition_resolution: int, tables: dict[str, pd.DataFrame]
+    files: dict[str, str],
+    *,
+    base: str | None,
+    partition_resolution: int,
+    tables: dict[str, pd.DataFrame],
+    scheduler: str | None = None,
 ) -> StoredOsm:
     """Each OSM extract (layer name -> file) streamed into a store of its own under ``base`` (a
     folder or URL every worker reaches), else a temporary folder; removed when the result is released.
+
+    On worker processes or a cluster (``scheduler``) the extracts are ingested by Dask tasks there
+    (:mod:`urbanrisk.ingest_tasks`: the passes at once, then every partition finished as a task);
+    elsewhere, and for a ``memory://`` store (each process has its own), one after the other here.
 
     Raises
     ------
@@ -179,15 +191,24 @@ def ingest_extracts(
         if local
         else f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}"
     )
-    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    jobs = [(path, f"{root}/{name}") for name, path in files.items()]
     try:
-        for name, path in files.items():
-            store = ingest_osm(path, f"{root}/{name}", partition_resolution=partition_resolution, **tables)
-            stores.append((store, dict(offsets)))
-            offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
+        if scheduler is not None and overlaps(scheduler) and not root.startswith("memory://"):
+            every = ingest_as_tasks(
+                jobs, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
+            )
+        else:
+            every = [
+                ingest_osm(path, store, partition_resolution=partition_resolution, **tables)
+                for path, store in jobs
+            ]
     except BaseException:
         _remove(root, local)
         raise
+    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    for store in every:
+        stores.append((store, dict(offsets)))
+        offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
     stored = StoredOsm(tuple(stores), root)
     weakref.finalize(stored, _remove, root, local)
     return stored
@@ -211,6 +232,42 @@ def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDat
         streets = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
     table = pd.concat(nodes).groupby(level=0).first() if nodes else pd.DataFrame(columns=["lon", "lat"])
     return streets, table
+
+
+def ingested_layers(
+    files: dict[str, str],
+    *,
+    base: str | None,
+    partition_resolution: int,
+    tables: dict[str, pd.DataFrame],
+    columns: dict[str, list[str]],
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """The OSM layers of a run streamed into stores (one pass each, :func:`ingest_extracts`): the
+    buildings stay there; the places and land use (small) are read whole, the streets without their
+    geometry (the coverage stage's graph); ``columns``: those of each layer when empty."""
+    stored = ingest_extracts(
+        files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
+    )
+    streets, nodes = streets_and_nodes(stored, columns["streets"])
+    names = list(files)
+    return {
+        "buildings": None,
+        "pois": stored.whole("pois", columns["pois"]),
+        "landuse": stored.whole("landuse", columns["landuse"]),
+        "streets": streets,
+        "street_nodes": nodes,
+        "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
+        "stats": {
+            name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
+        },
+        "store": stored,
+    }
+
+
+def _bounds(store: OsmStore) -> tuple[float, float, float, float] | None:
+    bounds = store.manifest["bounds"]
+    return None if bounds is None else tuple(float(v) for v in bounds)
 
 
 def data_extent(layers: Layers) -> Bounds | None:

@@ -177,11 +177,9 @@ def test_tasks_on_worker_processes_write_the_stores_one_process_writes(tmp_path)
         ingest_osm(path, str(tmp_path / "alone" / name), partition_resolution=7, flush_rows=200)
         for name, path in extracts.items()
     ]
-    jobs = [(str(path), str(tmp_path / "tasks" / name)) for name, path in extracts.items()]
+    jobs = [(str(path), str(tmp_path / "tasks" / name), 7, {}) for name, path in extracts.items()]
     with kept_pool():
-        tasks = ingest_as_tasks(
-            jobs, partition_resolution=7, tables={}, scheduler="processes", flush_rows=200
-        )
+        tasks = ingest_as_tasks(jobs, scheduler="processes", flush_rows=200)
     for one, other in zip(alone, tasks, strict=True):
         assert one.manifest["chunks"] > 1  # partitions written in several files: compacted
         assert other.manifest == one.manifest and open_store(other.root).manifest == one.manifest

@@ -7,6 +7,8 @@ and writes the recipe's run folder through the life cycle (partial folder, fsync
 ``latest``): each run folder appears whole or not at all, whatever happens to the others. The
 driver holds every recipe's run lock for the whole batch.
 
+On worker processes or a cluster, the OSM extracts of every recipe under ``compute.ingest:
+partitioned`` are ingested first, all at once, by tasks there (:mod:`urbanrisk.ingest_tasks`).
 Within a batch the partition cache is not used and a recipe's own ``compute.scheduler`` is
 ignored (one scheduler for the graph); partitioned coverage and screens, when a recipe asks for them,
 run their partitions inside the recipe's task (synchronously: a task does not start a second graph).
@@ -24,12 +26,13 @@ from . import grid as gridmod
 from ._errors import GridError, InputError
 from .indicators import partition_indicators
 from .lifecycle import run_lock
-from .parallel import compute_graph, resolve_scheduler
+from .parallel import compute_graph, overlaps, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
-from .preflight import load_checked
+from .preflight import check_layers, load_checked
 from .recipe import Recipe
 from .run import write_run
+from .stored_osm import StoredOsm, ingest_many, ingest_request
 
 
 def _finish(
@@ -51,6 +54,20 @@ def _finish(
     return write_run(
         result, out_dir, scheduler=scheduler, manifest_extra={"batch": batch}, write_scheduler="synchronous"
     )
+
+
+def _ingest_ahead(recipes: list[Recipe], scheduler: str) -> list[StoredOsm | None]:
+    """On worker processes or a cluster, the OSM extracts of every recipe under ``compute.ingest:
+    partitioned`` ingested at once, by tasks there (after those recipes' preflight: their files'
+    problems first); None for a recipe that ingests none (or elsewhere: each run ingests its own)."""
+    requests = [ingest_request(recipe) if overlaps(scheduler) else None for recipe in recipes]
+    if not any(requests):
+        return [None] * len(recipes)
+    for recipe, request in zip(recipes, requests, strict=True):
+        if request is not None:
+            check_layers(recipe)
+    stored = iter(ingest_many([r for r in requests if r is not None], scheduler=scheduler))
+    return [next(stored) if request is not None else None for request in requests]
 
 
 def run_batch(
@@ -78,9 +95,10 @@ def run_batch(
         for out_dir in out_dirs:
             stack.enter_context(run_lock(out_dir))
         finals = []
-        for recipe, out_dir in zip(loaded, out_dirs, strict=True):
+        ahead = _ingest_ahead(loaded, scheduler)
+        for recipe, out_dir, stored in zip(loaded, out_dirs, ahead, strict=True):
             timings: dict[str, float] = {}
-            layers, area, notes = prepare_run(recipe, cache=None, stage=stage_timer(timings))
+            layers, area, notes = prepare_run(recipe, cache=None, stage=stage_timer(timings), stored=stored)
             gridmod.check_job(area, recipe.grid.resolution, force=force or recipe.grid.force)
             cells = gridmod.cells_from_area(area, recipe.grid.resolution)
             if not cells:

@@ -96,34 +96,38 @@ def _finish_graph(draft: dict[str, Any], index: int, tables: dict[str, pd.DataFr
 
 
 def ingest_as_tasks(
-    jobs: list[tuple[str, str]],
+    jobs: list[tuple[str, str, int, dict[str, pd.DataFrame]]],
     *,
-    partition_resolution: int,
-    tables: dict[str, pd.DataFrame],
     scheduler: str,
     flush_rows: int = 50_000,
     progress: bool = False,
 ) -> list[OsmStore]:
-    """Each extract ``(path, root)`` ingested into its store by Dask tasks on ``scheduler``.
+    """Each extract ingested into its store by Dask tasks on ``scheduler``, all at once.
 
-    ``tables``: ``tag_table``, ``building_types`` and ``landuse_context`` (as for
-    :func:`urbanrisk.ingest.ingest_osm`), ``flush_rows`` likewise. Returns the stores, in the order
-    of ``jobs``.
+    ``jobs``: ``(path, root, partition_resolution, tables)`` per extract (several recipes' extracts
+    may differ in resolution and tables); ``tables``: ``tag_table``, ``building_types`` and
+    ``landuse_context`` (as for :func:`urbanrisk.ingest.ingest_osm`; missing: the shipped ones),
+    ``flush_rows`` likewise. Returns the stores, in the order of ``jobs``.
 
     Raises
     ------
     LayerError
         As :func:`urbanrisk.ingest.ingest_osm` (raised by the task that met it).
     """
-    tag_table, building_types, context = default_tables(
-        tables.get("tag_table"), tables.get("building_types"), tables.get("landuse_context")
-    )
-    tables = {"tag_table": tag_table, "building_types": building_types, "landuse_context": context}
+    jobs = [(path, root, resolution, _tables(tables)) for path, root, resolution, tables in jobs]
     drafts = map_partitions(
         _pass,
-        [(path, root, partition_resolution, flush_rows, tables) for path, root in jobs],
+        [(path, root, resolution, flush_rows, tables) for path, root, resolution, tables in jobs],
         scheduler=scheduler,
         progress=progress,
     )
-    graphs = [_finish_graph(draft, i, tables) for i, draft in enumerate(drafts)]
+    graphs = [
+        _finish_graph(draft, i, job[3]) for i, (draft, job) in enumerate(zip(drafts, jobs, strict=True))
+    ]
     return compute_graph(graphs, scheduler=scheduler, progress=progress)
+
+
+def _tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The reader's three tables: the given ones, else the shipped ones."""
+    names = ("tag_table", "building_types", "landuse_context")
+    return dict(zip(names, default_tables(*(tables.get(name) for name in names)), strict=True))

@@ -20,7 +20,6 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from . import grid as gridmod
 from . import settings
 from ._errors import LayerError, RecipeError
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
@@ -44,7 +43,7 @@ from .parallel import beside, overlaps
 from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
-from .stored_osm import building_count, data_extent, ingested_layers
+from .stored_osm import building_count, data_extent, ingest_request, ingested_layers
 from .wording import counted
 
 CRS = "EPSG:4326"
@@ -69,6 +68,7 @@ class _Loading:
     osm: dict[str, OsmLayers] = field(default_factory=dict)
     ingest: bool = False  # compute.ingest: partitioned: each extract is streamed into a store instead
     osm_files: dict[str, str] = field(default_factory=dict)
+    stored: Any = None  # their stores, when ingested ahead (a batch)
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
@@ -219,15 +219,10 @@ def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
 
 def _osm_layers(state: _Loading, scheduler: str | None) -> dict[str, Any]:
     """The OSM layers streamed into stores (:func:`urbanrisk.stored_osm.ingested_layers`)."""
-    grid, tables = state.recipe.grid, ("tag_table", "building_types", "landuse_context")
-    return ingested_layers(
-        state.osm_files,
-        base=state.recipe.compute.store,
-        partition_resolution=gridmod.partition_resolution(grid.resolution, grid.partition_resolution),
-        tables=dict(zip(tables, (state.tag_table, state.building_types, state.context), strict=True)),
-        columns={"pois": _POIS, "landuse": _LANDUSE, "streets": _STREETS},
-        scheduler=scheduler,
-    )
+    files, base, resolution, tables = ingest_request(state.recipe, state.osm_files)  # type: ignore[misc]
+    columns = {"pois": _POIS, "landuse": _LANDUSE, "streets": _STREETS}
+    options = {"base": base, "partition_resolution": resolution, "tables": tables, "stored": state.stored}
+    return ingested_layers(files, columns=columns, scheduler=scheduler, **options)
 
 
 def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | None) -> dict[str, Any]:
@@ -252,11 +247,14 @@ def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | 
     return _osm_layers(state, scheduler)
 
 
-def load_layers(recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None) -> Layers:
+def load_layers(
+    recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None, stored: Any = None
+) -> Layers:
     """Load every layer of a recipe into the standard schema.
 
     With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again;
-    ``scheduler``: where ``compute.ingest: partitioned`` ingests the extracts (:func:`_load_every`).
+    ``scheduler``: where ``compute.ingest: partitioned`` ingests the extracts (:func:`_load_every`);
+    ``stored``: their stores, ingested ahead (:func:`urbanrisk.stored_osm.ingest_request`).
 
     Raises
     ------
@@ -266,6 +264,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None, scheduler: str | 
     state = _Loading(
         recipe=recipe,
         cache=cache,
+        stored=stored,
         ingest=recipe.compute.ingest == "partitioned",
         tag_table=osm_tag_table(recipe.tables.osm_tags),
         building_types=building_type_table(recipe.tables.building_types),

@@ -226,15 +226,17 @@ def prepare_run(
     cache: Cache | None,
     stage: Callable[[str, Callable[[], Any]], Any],
     scheduler: str | None = None,
+    stored: Any = None,
 ) -> tuple[Layers, BaseGeometry, list[str]]:
     """The stages before the grid: layers, the study area, and the notes on points outside it.
 
     First the layers' headers, as ``urbanrisk validate`` reads them: every problem at once, before any
     work. ``scheduler``: where ``compute.ingest: partitioned`` ingests the OSM extracts (tasks on worker
-    processes or a cluster, :func:`urbanrisk.inputs.load_layers`); None: in this process.
+    processes or a cluster, :func:`urbanrisk.inputs.load_layers`); None: in this process; ``stored``:
+    the extracts' stores when ingested ahead (a batch).
     """
     stage("preflight", lambda: check_layers(recipe))
-    layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler))
+    layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes)
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):

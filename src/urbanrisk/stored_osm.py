@@ -32,14 +32,18 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import grid as gridmod
 from .cache import frame_digest
 from .ingest import ingest_osm
 from .ingest_tasks import ingest_as_tasks
 from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
+from .layers.remote import is_url
+from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
 from .parallel import overlaps
+from .recipe import Recipe
 from .result import Layers
 from .street_rules import usable_ways
 
@@ -185,26 +189,46 @@ def ingest_extracts(
     LayerError
         As :func:`urbanrisk.ingest.ingest_osm`.
     """
-    local = base is None
-    root = (
-        tempfile.mkdtemp(prefix="urbanrisk-osm-")
-        if local
-        else f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}"
-    )
-    jobs = [(path, f"{root}/{name}") for name, path in files.items()]
+    return ingest_many([(files, base, partition_resolution, tables)], scheduler=scheduler)[0]
+
+
+def ingest_many(
+    requests: list[tuple[dict[str, str], str | None, int, dict[str, pd.DataFrame]]], *, scheduler: str | None
+) -> list[StoredOsm]:
+    """:func:`ingest_extracts` of several requests ``(files, base, partition_resolution, tables)`` (a
+    batch's recipes): on worker processes or a cluster, every extract's tasks in the same computations."""
+    roots = [
+        (tempfile.mkdtemp(prefix="urbanrisk-osm-"), True)
+        if base is None
+        else (f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}", False)
+        for _, base, _, _ in requests
+    ]
+    jobs = [
+        (path, f"{root}/{name}", resolution, tables)
+        for (files, _, resolution, tables), (root, _) in zip(requests, roots, strict=True)
+        for name, path in files.items()
+    ]
     try:
-        if scheduler is not None and overlaps(scheduler) and not root.startswith("memory://"):
-            every = ingest_as_tasks(
-                jobs, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
-            )
+        if (
+            scheduler is not None
+            and overlaps(scheduler)
+            and not any(r.startswith("memory://") for r, _ in roots)
+        ):
+            every = iter(ingest_as_tasks(jobs, scheduler=scheduler))
         else:
-            every = [
-                ingest_osm(path, store, partition_resolution=partition_resolution, **tables)
-                for path, store in jobs
-            ]
+            every = iter([ingest_osm(p, r, partition_resolution=res, **t) for p, r, res, t in jobs])
     except BaseException:
-        _remove(root, local)
+        for root, local in roots:
+            _remove(root, local)
         raise
+    return [
+        _stored([next(every) for _ in files], *root)
+        for (files, *_), root in zip(requests, roots, strict=True)
+    ]
+
+
+def _stored(every: list[OsmStore], root: str, local: bool) -> StoredOsm:
+    """The stores of one run's extracts, each with its rows' offsets; removed with the result."""
     stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
     for store in every:
         stores.append((store, dict(offsets)))
@@ -234,6 +258,30 @@ def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDat
     return streets, table
 
 
+def ingest_request(recipe: Recipe, files: dict[str, str] | None = None) -> tuple[Any, ...] | None:
+    """What ``compute.ingest: partitioned`` ingests for ``recipe`` (``files``: its OSM layers' local
+    files; default: the recipe's own, None if one is a URL): the arguments of
+    :func:`ingest_many`'s requests; None without a partitioned ingest."""
+    osm = {name: spec.path for name, spec in recipe.layers.items() if spec.type == "osm"}
+    if (
+        recipe.compute.ingest != "partitioned"
+        or not osm
+        or (files is None and any(map(is_url, osm.values())))
+    ):
+        return None
+    grid, tables = recipe.grid, recipe.tables
+    return (
+        files or osm,
+        recipe.compute.store,
+        gridmod.partition_resolution(grid.resolution, grid.partition_resolution),
+        {
+            "tag_table": osm_tag_table(tables.osm_tags),
+            "building_types": building_type_table(tables.building_types),
+            "landuse_context": landuse_context_table(tables.landuse_context),
+        },
+    )
+
+
 def ingested_layers(
     files: dict[str, str],
     *,
@@ -242,13 +290,15 @@ def ingested_layers(
     tables: dict[str, pd.DataFrame],
     columns: dict[str, list[str]],
     scheduler: str | None = None,
+    stored: StoredOsm | None = None,
 ) -> dict[str, Any]:
-    """The OSM layers of a run streamed into stores (one pass each, :func:`ingest_extracts`): the
-    buildings stay there; the places and land use (small) are read whole, the streets without their
-    geometry (the coverage stage's graph); ``columns``: those of each layer when empty."""
-    stored = ingest_extracts(
-        files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
-    )
+    """The OSM layers of a run streamed into stores (one pass each, :func:`ingest_extracts`; ``stored``:
+    ingested ahead): the buildings stay there; the places and land use (small) are read whole, the
+    streets without their geometry (the coverage stage's graph); ``columns``: each layer's when empty."""
+    if stored is None:
+        stored = ingest_extracts(
+            files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
+        )
     streets, nodes = streets_and_nodes(stored, columns["streets"])
     names = list(files)
     return {

@@ -191,3 +191,18 @@ def test_tasks_on_worker_processes_write_the_stores_one_process_writes(tmp_path)
     }
     assert len(alone[1].parts("buildings")) > 1 and len(files["alone"]) > 20
     assert files["tasks"] == files["alone"]
+
+
+def test_tasks_on_a_dask_distributed_cluster_write_the_store_one_process_writes(tmp_path):
+    from distributed import LocalCluster
+
+    from urbanrisk.ingest_tasks import ingest_as_tasks
+
+    alone = ingest_osm(BUPT_OSM, str(tmp_path / "alone"), partition_resolution=8, flush_rows=100)
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None}
+    with LocalCluster(protocol="tcp://", **one) as cluster:
+        jobs = [(str(BUPT_OSM), str(tmp_path / "cluster"), 8, {})]
+        (store,) = ingest_as_tasks(jobs, scheduler=cluster.scheduler_address, flush_rows=100)
+    assert alone.manifest["chunks"] == 4 and store.manifest == alone.manifest
+    for layer in LAYER_NAMES:
+        assert_geodataframe_equal(_union(store, layer), _union(alone, layer))

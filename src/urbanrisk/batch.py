@@ -26,7 +26,7 @@ from . import grid as gridmod
 from ._errors import GridError, InputError
 from .indicators import partition_indicators
 from .lifecycle import run_lock
-from .parallel import compute_graph, overlaps, resolve_scheduler
+from .parallel import compute_graph, kept_pool, overlaps, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
 from .preflight import check_layers, load_checked
@@ -91,7 +91,7 @@ def run_batch(
         raise InputError(msg)
     scheduler = resolve_scheduler(scheduler)
     names = [r.name for r in loaded]
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, kept_pool():  # one pool: the ingest tasks' and the graph's
         for out_dir in out_dirs:
             stack.enter_context(run_lock(out_dir))
         finals = []

@@ -65,9 +65,15 @@ def _first(pairs: np.ndarray, n: int, keys: np.ndarray | None = None) -> np.ndar
     return best
 
 
-def _largest_overlap(polygons: np.ndarray, geoms: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
-    """Per polygon, the tree position of the unit covering the largest part of it (-1: none)."""
+def _largest_overlap(
+    polygons: np.ndarray, geoms: np.ndarray, tree: shapely.STRtree, allowed: tuple | None = None
+) -> np.ndarray:
+    """Per polygon, the tree position of the unit covering the largest part of it (-1: none);
+    ``allowed``: (each polygon's group, each unit's group): only a unit of the polygon's group counts."""
     src, hit = tree.query(polygons, predicate="intersects")
+    if allowed is not None:
+        same = allowed[0][src] == allowed[1][hit]
+        src, hit = src[same], hit[same]
     if not len(src):
         return np.full(len(polygons), -1, dtype=np.int64)
     pieces = shapely.intersection(polygons[src], geoms[hit])
@@ -77,11 +83,20 @@ def _largest_overlap(polygons: np.ndarray, geoms: np.ndarray, tree: shapely.STRt
     return _first(np.vstack([src[covers], hit[covers]]), len(polygons), keys=-tied)
 
 
-def cell_units(cells: pd.Index, units: gpd.GeoDataFrame) -> pd.Series:
+def _group(values: np.ndarray) -> np.ndarray:
+    """Unit ids as groups: every kind of unassigned (``unassigned:<id>``) is one group."""
+    values = np.asarray(values, dtype=str)
+    return np.where(np.char.startswith(values, UNASSIGNED), UNASSIGNED, values)
+
+
+def cell_units(cells: pd.Index, units: gpd.GeoDataFrame, above: pd.Series | None = None) -> pd.Series:
     """The id of the unit each H3 cell belongs to (see the module's rule), indexed by cell;
     :data:`UNASSIGNED` for a cell that no unit covers any part of.
 
-    ``units`` has ``id`` and geometry (EPSG:4326).
+    ``units`` has ``id`` and geometry (EPSG:4326). ``above``: each cell's unit at the next coarser
+    level (aligned with ``cells``), and ``units["parent"]`` each unit's parent there; the overlap step
+    then picks only among the units whose parent is the cell's unit above (a unit without a parent for
+    a cell unassigned above), so that units which nest still add up to their parents.
     """
     index = pd.Index(cells)
     out = pd.Series(UNASSIGNED, index=index, dtype="str")
@@ -94,7 +109,12 @@ def cell_units(cells: pd.Index, units: gpd.GeoDataFrame) -> pd.Series:
     which = _first(tree.query(centres, predicate="within"), len(index))
     edge = np.flatnonzero(which < 0)
     if len(edge):
-        which[edge] = _largest_overlap(cells_to_polygons(index[edge]), geoms, tree)
+        allowed = None
+        if above is not None and "parent" in units.columns:
+            first = units.assign(id=units["id"].astype(str)).drop_duplicates("id")
+            parents = first.set_index("id")["parent"]
+            allowed = (_group(above.to_numpy()[edge]), _group(parents.reindex(ids).fillna(UNASSIGNED)))
+        which[edge] = _largest_overlap(cells_to_polygons(index[edge]), geoms, tree, allowed)
     found = which >= 0
     out.iloc[np.flatnonzero(found)] = ids[which[found]]
     return out

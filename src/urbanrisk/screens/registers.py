@@ -197,14 +197,17 @@ def level_registers(
     previous: gpd.GeoDataFrame | None = None
     above: pd.Series | None = None
     for level in [lv for lv in LEVELS if (units["level"] == lv).any()]:
-        level_units = units[units["level"] == level]
-        assignment = _unassigned(cell_units(grid.index, level_units), above)
+        level_units = units[units["level"] == level].assign(id=lambda t: t["id"].astype(str))
+        if previous is not None:  # each unit's parent first: an edge cell then stays in its parent
+            parents = _parents(level_units.drop_duplicates("id"), previous, utm_crs)
+            level_units = level_units.assign(parent=parents.reindex(level_units["id"]).to_numpy())
+        assignment = _unassigned(cell_units(grid.index, level_units, above), above)
         rows = _level_units(level_units, assignment, above)
         stats = _stats(base.assign(unit=assignment)).reindex(rows["id"])
         table = rows.drop(columns=["geometry", "parent"]).assign(level=level, level_zh=LEVEL_NAMES_ZH[level])
         parent = rows["parent"].copy()
         if previous is not None:
-            overlap = _parents(rows, previous, utm_crs).reindex(rows["id"]).to_numpy()
+            overlap = parents.reindex(rows["id"]).fillna(UNASSIGNED).to_numpy()
             parent = parent.where(parent != "", pd.Series(overlap, index=rows.index))
         names = dict(zip(previous["id"], previous["name"], strict=True)) if previous is not None else {}
         table["parent_id"] = parent.to_numpy() if previous is not None else ""

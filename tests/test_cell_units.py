@@ -80,3 +80,12 @@ def test_points_go_by_the_unit_covering_them_with_a_metre_of_tolerance():
     centre = gpd.GeoSeries([Point(LON, LAT)], crs=4326)
     assert point_units(centre, units).tolist() == [UNASSIGNED]
     assert point_units(centre, units, shapes=outline).tolist() == ["B-west"]
+
+
+def test_an_edge_cell_stays_within_its_unit_of_the_level_above():
+    units = _units().assign(parent=["P2", "P1"])  # the west unit (covering more of EDGE) is in P2
+    cells = pd.Index([EDGE])
+    assert cell_units(cells, units, pd.Series(["P2"], index=cells)).tolist() == ["B-west"]
+    assert cell_units(cells, units, pd.Series(["P1"], index=cells)).tolist() == ["A-east"]
+    unassigned_above = pd.Series([f"{UNASSIGNED}:P3"], index=cells)  # no unit of this level is in it
+    assert cell_units(cells, units, unassigned_above).tolist() == [UNASSIGNED]

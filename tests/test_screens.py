@@ -456,6 +456,59 @@ def test_communities_cover_every_cell_and_resident(wudaokou):
     assert "清华大学西北小区" in set(table["name"])  # an OSM residential area of the extract
 
 
+def _newcomer_units() -> gpd.GeoDataFrame:
+    """A newcomer's 街道 and 社区 (tests/… of issue units9): two streets and four communities that tile
+    the extract's bounds (the default recipe's area) exactly."""
+    w, s, e, n, mid_x, mid_y = 116.3084, 39.9905, 116.332, 40.0123, 116.3202, 40.0014
+    rows = [
+        ("110108001", "学院路街道", "street", box(w, s, mid_x, n)),
+        ("110108002", "东升地区", "street", box(mid_x, s, e, n)),
+        ("110108001001", "五道口社区", "community", box(w, s, mid_x, mid_y)),
+        ("110108001002", "清华园社区", "community", box(w, mid_y, mid_x, n)),
+        ("110108002001", "双清路社区", "community", box(mid_x, s, e, mid_y)),
+        ("110108002002", "东王庄社区", "community", box(mid_x, mid_y, e, n)),
+    ]
+    return gpd.GeoDataFrame(
+        {"id": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows]},
+        geometry=[r[3] for r in rows],
+        crs=4326,
+    )
+
+
+def test_units_that_tile_the_area_leave_no_edge_cell_unassigned(wudaokou):
+    from pyproj import Geod
+
+    from urbanrisk.cell_units import UNASSIGNED
+    from urbanrisk.screens.communities import community_units
+    from urbanrisk.screens.registers import level_registers
+
+    grid, units = wudaokou.grid, _newcomer_units()
+    centres = gpd.GeoSeries(gpd.points_from_xy(*np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index]).T))
+    outside = ~centres.within(units.geometry[:2].union_all()).to_numpy()
+    assert len(grid) == 506 and outside.sum() == 53  # edge cells: centre outside every unit (were unassigned)
+    registers = level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50)
+    geod = Geod(ellps="WGS84")
+    for level, table in registers.items():
+        assert UNASSIGNED not in set(table["id"]) and table["cells"].sum() == len(grid)
+        assert table["residents"].sum() == pytest.approx(grid["residents"].sum(), rel=1e-9)
+        level_units = units[units["level"] == level]
+        ids, outlines = level_units["id"].tolist(), list(level_units.geometry)
+        expected = []  # by hand: the unit holding the centre, else the one covering most of the cell
+        for centre, cell in zip(centres, grid.geometry, strict=True):
+            holding = [i for i, u in zip(ids, outlines, strict=True) if u.contains(centre)]
+            if not holding:  # an edge cell: the geodesic area of its overlap with each unit
+                overlap = [abs(geod.geometry_area_perimeter(cell.intersection(u))[0]) for u in outlines]
+                holding = [ids[int(np.argmax(overlap))]]
+            expected.append(holding[0])
+        counts = pd.Series(expected).value_counts()
+        assert table.set_index("id")["cells"].to_dict() == counts.to_dict(), level
+    table, assignment, how = community_units(
+        grid, polygons=units[units["level"] == "community"], landuse=None, utm_crs=UTM50
+    )
+    assert how == "recipe polygons layer" and len(table) == 4  # no H3-parent unit for the edge cells
+    assert assignment.str.startswith("110108").all()
+
+
 def test_recipe_without_hazards_or_buildings_says_skipped(tmp_path):
     from conftest import ACCRA_TIF, BUPT_OSM
 

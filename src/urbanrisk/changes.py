@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .cell_units import UNASSIGNED, point_units
 from .grid_dataset import has_grid, read_grid
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
@@ -269,11 +270,11 @@ def _with_places(alerts: list[dict[str, Any]], folder: Path) -> list[dict[str, A
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
     units: dict[str, list[dict[str, str] | None]] = {}
     for level, table in levels.items():
-        hits = gpd.sjoin(points, table[["id", "name", "geometry"]], predicate="within", how="left")
-        hits = hits[~hits.index.duplicated(keep="first")]
+        first = table.drop_duplicates("id")
+        names = dict(zip(first["id"].astype(str), first["name"], strict=True))
         units[level] = [
-            {"id": str(i), "name": str(n)} if isinstance(i, str) else None
-            for i, n in zip(hits["id"], hits["name"], strict=True)
+            {"id": i, "name": str(names[i])} if i != UNASSIGNED else None
+            for i in point_units(points.geometry, table)
         ]
     out = []
     for k, alert in enumerate(alerts):

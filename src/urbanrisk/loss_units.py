@@ -10,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from .screens.registers import UNASSIGNED, assign_cells, cell_centres
+from .cell_units import UNASSIGNED, cell_units
 
 #: Units a coverage-lost explanation names before "and N more" (``units_lost`` holds every one).
 UNITS_NAMED = 3
@@ -19,16 +19,21 @@ UNITS_NAMED = 3
 def units_of_cells(
     residents: pd.Series, levels: dict[str, gpd.GeoDataFrame]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Residents of cells (H3 id -> residents) per unit at every level, largest first: a cell counts in
-    the unit holding its centre, assigned as the registers assign it (:func:`assign_cells`); cells in
-    no unit are in none."""
+    """Residents of cells (H3 id -> residents) per unit at every level (coarsest first), largest
+    first: a cell counts in the unit it belongs to, as the registers assign it
+    (:func:`urbanrisk.cell_units.cell_units`, an edge cell within its unit's ``parent_id`` when the
+    tables have one); cells in no unit are in none."""
     if not len(residents) or not levels:
         return {}
-    centres = cell_centres(pd.Index(residents.index.astype(str)))
-    values = pd.Series(residents.to_numpy(float), index=centres.index)
+    cells = pd.Index(residents.index.astype(str))
+    values = pd.Series(residents.to_numpy(float), index=cells)
     out = {}
+    above = None  # the cells' units at the level before (levels come coarsest first, as registers)
     for level, table in levels.items():
-        unit = assign_cells(centres, table)
+        parents = table["parent_id"].astype(str) if "parent_id" in table.columns else None
+        nested = above is not None and parents is not None
+        unit = cell_units(cells, table.assign(parent=parents) if nested else table, above if nested else None)
+        above = unit
         inside = unit != UNASSIGNED
         first = table.drop_duplicates("id")
         names = pd.Series(first["name"].fillna("").astype(str).to_numpy(), index=first["id"].astype(str))

@@ -3,7 +3,9 @@
 Units come from a ``polygons`` layer when the recipe gives one; otherwise from OSM residential land
 use (``landuse=residential`` areas of at least :data:`MIN_RESIDENTIAL_HA`), with the cells outside any
 such area grouped by their H3 parent cell; with neither, from H3 parent cells alone. Each unit says
-where it came from (``unit_source``). A cell belongs to the unit that contains its centre.
+where it came from (``unit_source``). A cell belongs to a unit as in the registers
+(:func:`urbanrisk.cell_units.cell_units`: the unit holding its centre, else the one covering the
+largest part of it); only a cell that no unit covers goes to its H3 parent.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import h3
 import numpy as np
 import pandas as pd
 
-from ..cell_disks import cell_latlng, cell_parents
+from ..cell_disks import cell_parents
+from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_each
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from ..wording import counted
@@ -53,11 +56,6 @@ def community_units(
 ) -> tuple[gpd.GeoDataFrame, pd.Series, str]:
     """Units (id, name, unit_source, geometry), the unit id of each cell, and how units were derived
     (``outlines_of`` replaces :func:`urbanrisk.clusters.dissolve_each`: its per-partition twin)."""
-    centres = gpd.GeoSeries(
-        gpd.points_from_xy(*cell_latlng(grid.index)[:, ::-1].T),
-        index=grid.index,
-        crs=4326,
-    )
     assignment = pd.Series("", index=grid.index, dtype="str")
     units = []
     if polygons is not None and len(polygons):
@@ -82,15 +80,9 @@ def community_units(
         candidates = None
         label = "H3 parent cells"
     if candidates is not None and len(candidates):
-        hits = gpd.sjoin(
-            gpd.GeoDataFrame(geometry=centres),
-            candidates[["id", "geometry"]],
-            predicate="within",
-            how="inner",
-        )
-        hits = hits[~hits.index.duplicated(keep="first")]
-        assignment.loc[hits.index] = hits["id"].astype(str)
-        used = candidates[candidates["id"].isin(set(hits["id"]))]
+        found = cell_units(grid.index, candidates)
+        assignment = found.where(found != UNASSIGNED, "")
+        used = candidates[candidates["id"].astype(str).isin(set(found))]
         units.append(used[["id", "name", "unit_source", "geometry"]])
     rest = assignment.index[assignment == ""]
     if len(rest):

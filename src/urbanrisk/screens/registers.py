@@ -1,11 +1,11 @@
 """Risk registers (风险清单) at several unit levels at once: 区 → 街道 → 社区 → 网格.
 
 Recipe layers of type ``polygons`` may declare ``level:`` (district / street / community / grid, or
-区 / 街道 / 社区 / 网格). Each cell goes to exactly one unit per level: the unit that contains its
-centre (the first by id when units overlap); a cell outside every unit of a level goes to that level's
-``unassigned`` row, so that every level's totals equal the grid's. Each unit's parent is the unit of
-the next coarser level that it overlaps most (by area); when the units nest, a parent's totals are
-the sums of its children's.
+区 / 街道 / 社区 / 网格). Each cell goes to exactly one unit per level
+(:func:`urbanrisk.cell_units.cell_units`: the unit holding its centre, else the one covering the
+largest part of it); a cell that no unit of a level covers goes to that level's ``unassigned`` row, so
+that every level's totals equal the grid's. Each unit's parent is the unit of the next coarser level
+that it overlaps most (by area); when the units nest, a parent's totals are the sums of its children's.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..cell_disks import cell_latlng
+from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..result import GRADE_RANK, GRADES, NO_DATA
 
@@ -31,8 +32,7 @@ LEVEL_ALIASES = {
     "网格": "grid",
 }
 LEVEL_NAMES_ZH = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
-#: The id (and name) of the row holding a level's cells outside all of its units.
-UNASSIGNED = "unassigned"
+__all__ = ["LEVELS", "UNASSIGNED", "cell_centres", "hazards_reaching", "level_of", "level_registers"]
 
 
 def level_of(value: str | None) -> str | None:
@@ -53,21 +53,6 @@ def cell_centres(cells: pd.Index) -> gpd.GeoSeries:
     """The centre point of each H3 cell (EPSG:4326), indexed by cell."""
     latlng = cell_latlng(cells)
     return gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), index=cells, crs=4326)
-
-
-def assign_cells(centres: gpd.GeoSeries, units: gpd.GeoDataFrame) -> pd.Series:
-    """The id of the unit containing each cell centre; :data:`UNASSIGNED` outside all units."""
-    out = pd.Series(UNASSIGNED, index=centres.index, dtype="str")
-    if not len(units) or not len(centres):
-        return out
-    ordered = units.sort_values("id")[["id", "geometry"]]
-    # an unnamed index: geopandas would rename the units' ``id`` if the cells' index were named so
-    hits = gpd.sjoin(
-        gpd.GeoDataFrame(geometry=centres.rename_axis(None)), ordered, predicate="within", how="inner"
-    )
-    hits = hits[~hits.index.duplicated(keep="first")]
-    out.loc[hits.index] = hits["id"].astype(str)
-    return out
 
 
 def _parents(units: gpd.GeoDataFrame, coarser: gpd.GeoDataFrame, utm_crs: str) -> pd.Series:
@@ -199,7 +184,6 @@ def level_registers(
     """
     if units is None or "level" not in units.columns or not units["level"].notna().any():
         return {}
-    centres = cell_centres(grid.index)
     base = pd.DataFrame(
         {
             "grade": grid["grade"] if "grade" in grid.columns else NO_DATA,
@@ -213,14 +197,17 @@ def level_registers(
     previous: gpd.GeoDataFrame | None = None
     above: pd.Series | None = None
     for level in [lv for lv in LEVELS if (units["level"] == lv).any()]:
-        level_units = units[units["level"] == level]
-        assignment = _unassigned(assign_cells(centres, level_units), above)
+        level_units = units[units["level"] == level].assign(id=lambda t: t["id"].astype(str))
+        if previous is not None:  # each unit's parent first: an edge cell then stays in its parent
+            parents = _parents(level_units.drop_duplicates("id"), previous, utm_crs)
+            level_units = level_units.assign(parent=parents.reindex(level_units["id"]).to_numpy())
+        assignment = _unassigned(cell_units(grid.index, level_units, above), above)
         rows = _level_units(level_units, assignment, above)
         stats = _stats(base.assign(unit=assignment)).reindex(rows["id"])
         table = rows.drop(columns=["geometry", "parent"]).assign(level=level, level_zh=LEVEL_NAMES_ZH[level])
         parent = rows["parent"].copy()
         if previous is not None:
-            overlap = _parents(rows, previous, utm_crs).reindex(rows["id"]).to_numpy()
+            overlap = parents.reindex(rows["id"]).fillna(UNASSIGNED).to_numpy()
             parent = parent.where(parent != "", pd.Series(overlap, index=rows.index))
         names = dict(zip(previous["id"], previous["name"], strict=True)) if previous is not None else {}
         table["parent_id"] = parent.to_numpy() if previous is not None else ""

@@ -3,9 +3,9 @@
 Risk items: hazard sources, red/orange clusters of cells (contiguous grade I/II cells), coverage gaps,
 key districts and urban villages. Each item gets:
 
-- 属地 (territorial) responsibility: the unit at every level that contains the item's point (a
-  polygon item's representative point), from the recipe's leveled polygons; without levels, the
-  communities screen's units stand as the 社区 level;
+- 属地 (territorial) responsibility: the unit at every level that covers the item's point (a
+  polygon item's representative point; :func:`urbanrisk.cell_units.point_units`), from the recipe's
+  leveled polygons; without levels, the communities screen's units stand as the 社区 level;
 - 行业 (sector) responsibility: the department in charge of its kind (``tables/departments.csv``, an
   editable table that cites its regulation where one names the department);
 - 分级响应: the response level of its grade (``tables/response_levels.csv``, editable).
@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
+from ..cell_units import UNASSIGNED, point_units
 from ..clusters import cell_clusters, dissolve_each
 from ..layers.tables import _read_table
 from ..recipe import Recipe
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
-from .registers import LEVELS, UNASSIGNED, assign_cells, cell_centres
+from .registers import LEVELS, cell_centres
 
 ITEM_TYPES_ZH = {
     "hazard_source": "危险源点",
@@ -141,6 +142,7 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
         grades = table["grade"] if "grade" in table.columns else _cell_grade_of(table.geometry, grid, centres)
         frame["grade"] = list(grades)
         frame["geometry"] = table.geometry.representative_point().to_numpy()
+        frame["outline"] = table.geometry.to_numpy()
         frames.append(frame)
     columns = ["item_type", "item_id", "kind", "name", "residents", "residents_unknown_share", "grade"]
     if not frames:
@@ -178,7 +180,7 @@ def responsibility_list(
     levels = [lv for lv in LEVELS if units is not None and (units["level"] == lv).any()]
     for level in levels:
         level_units = units[units["level"] == level]
-        ids = assign_cells(items.geometry, level_units)
+        ids = point_units(items.geometry, level_units, shapes=items.get("outline"))
         names = dict(zip(level_units["id"], level_units["name"], strict=False))
         items[f"{level}_id"] = ids.to_numpy()
         items[f"{level}_name"] = [names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids]
@@ -199,7 +201,7 @@ def responsibility_list(
     items["lat"] = items.geometry.y.round(6)
     items = items.assign(_rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)))
     items = items.sort_values(["_rank", "residents"], ascending=[True, False], kind="stable")
-    columns = [c for c in items.columns if c not in ("geometry", "_rank")]
+    columns = [c for c in items.columns if c not in ("geometry", "_rank", "outline")]
     return gpd.GeoDataFrame(
         items[[*columns, "geometry"]].reset_index(drop=True), geometry="geometry", crs=4326
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 
 ZH_PAGES: dict[str, str] = {
+    # lower bounds where residents are unknown (outputs/lower_bound.py)
+    "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
+    "of them, residents unknown": "其中常住人口未知的单元",
     # map legend
     "urbanrisk map": "urbanrisk 风险地图",
     "Risk grade (cells)": "风险等级（网格单元）",
@@ -369,3 +372,23 @@ def zh_unsnapped_tail(value: str) -> tuple[str, str]:
     named = re.sub(r" and (\d+) more$", r" 等（另 \1 处）", named)
     tail = f"；另有 {found.group(1)} 处资源距道路过远、未计入" + (f"：{named}" if named else "")
     return value[: found.start()], tail
+
+
+def zh_status_tails(value: str) -> tuple[str, str]:
+    """A coverage status split into its head and, in Chinese, its tails: the uncovered cells whose
+    residents are unknown (:mod:`urbanrisk.coverage_unknown`) and the resources too far from a street
+    (:func:`zh_unsnapped_tail`).
+
+    Examples
+    --------
+    >>> zh_status_tails("ok: x; 3 uncovered cells have residents unknown: the count is a lower bound")
+    ('ok: x', '；另有 3 个未覆盖单元常住人口未知：未覆盖人数为下限')
+    """
+    value, unsnapped = zh_unsnapped_tail(value)
+    found = re.search(
+        r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is a lower bound", value
+    )
+    if not found:
+        return value, unsnapped
+    tail = f"；另有 {found.group(1)} 个未覆盖单元常住人口未知：未覆盖人数为下限"
+    return value[: found.start()] + value[found.end() :], tail + unsnapped

@@ -28,6 +28,7 @@ from .i18n import (
     standard_words,
     translator,
 )
+from .lower_bound import at_least
 from .report_parts import CSS, bar_chart, n, table_html
 from .report_sections import (
     changes_section,
@@ -300,7 +301,9 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         {
             "standard": standard_name(name, language),
             "applied": standard_words(entry, language),
-            "uncovered": "–" if entry["residents_uncovered"] is None else n(entry["residents_uncovered"]),
+            "uncovered": "–"
+            if entry["residents_uncovered"] is None
+            else at_least(entry["residents_uncovered"], entry.get("cells_uncovered_residents_unknown"), t),
             "status": data_text(entry["status"], language),
             "source": standard_source(entry["source"], language),
         }

@@ -11,6 +11,7 @@ import pandas as pd
 from ..result import GRADE_RANK, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
+from .lower_bound import at_least
 from .report_parts import n, table_html
 from .summary import RunSummary
 
@@ -249,7 +250,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
                 LEAST_AFFORD,
                 name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
                 id=row.resource_id,
-                n=n(row.residents_lost),
+                n=at_least(row.residents_lost, getattr(row, "cells_lost_residents_unknown", 0), t),
             )
         )
         + "</li>"
@@ -265,9 +266,10 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
             "residents_served": t("residents served"),
             "residents_lost": t("residents lost if closed"),
             "cells_lost": t("cells lost"),
+            "cells_lost_residents_unknown": t("of them, residents unknown"),
         },
         t=t,
-        numeric={"residents_served", "residents_lost", "cells_lost"},
+        numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

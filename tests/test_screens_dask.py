@@ -340,3 +340,57 @@ def test_clusters_from_h3ronpy_disks_equal_the_grid_ring_ones(wudaokou):
         got, expected = cell_clusters(cells), _cell_clusters_by_ring(cells)
         assert np.array_equal(got, expected), name
     assert len(np.unique(cell_clusters(cases["sparse"]))) > 20  # many components, not one
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_exposure_with_residents_unknown_per_partition_equals_the_eager_one(wudaokou, scheduler):
+    """The unknown share (screens.unknown_exposure) measured by the per-partition exposure kernel gives
+    the single-process shares, bounds and grades (the east of the area's residents unknown)."""
+    from functools import partial
+
+    import geopandas as gpd
+
+    from urbanrisk.result import NO_DATA
+    from urbanrisk.screens.hazard_sources import hazard_sources_screen
+    from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
+
+    grid, real, utm, _ = wudaokou
+    lon = np.array([h3.cell_to_latlng(c)[1] for c in grid.index])
+    known = lon < np.quantile(lon, 0.6)
+    rng = np.random.default_rng(5)  # 40 more sources over the area, radii 50-800 m, across borders
+    x0, y0, x1, y1 = grid.total_bounds
+    extra = real.iloc[rng.integers(0, len(real), 40)].copy()
+    extra["id"] = [f"X{i:03d}" for i in range(40)]
+    extra["impact_radius_m"] = rng.uniform(50, 800, 40)
+    extra["severity"] = rng.integers(1, 5, 40)
+    extra = extra.set_geometry(gpd.points_from_xy(rng.uniform(x0, x1, 40), rng.uniform(y0, y1, 40)), crs=4326)
+    sources = pd.concat([real, extra], ignore_index=True).assign(substance="chlorine", quantity_t="20")
+    kernel = partial(residents_exposed_by_partition, partition_resolution=8, scheduler=scheduler)
+    tables = [
+        hazard_sources_screen(
+            grid,
+            sources,
+            pois=None,
+            buildings=None,
+            resources=None,
+            kinds=None,
+            distances=None,
+            utm_crs=utm,
+            exposed_of=exposed_of,
+            sited=sources,
+            residents_known=known,
+        ).join(
+            major_hazard_grades(
+                sources, grid, gb18218_table(), utm_crs=utm, exposed_of=exposed_of, residents_known=known
+            )
+        )
+        for exposed_of in (None, kernel)
+    ]
+    eager, parts = tables
+    share = eager["residents_unknown_share"]
+    assert ((share > 0) & (share < 1)).sum() >= 5 and (share == 0).sum() >= 5  # bounds and exact counts
+    assert (eager["grade"] == NO_DATA).any() and (eager["gb18218_unknown_share"] > 0).any()
+    for column in ("residents_unknown_share", "residents_exposed", "gb18218_unknown_share", "gb18218_R"):
+        np.testing.assert_allclose(parts[column], eager[column], rtol=1e-12, atol=1e-9)
+    for column in ("grade", "factors", "gb18218_grade", "gb18218_basis"):
+        assert parts[column].tolist() == eager[column].tolist()

@@ -21,7 +21,19 @@ from .grid_dataset import has_grid, read_grid
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
 
-COLUMNS = ["kind", "id", "name", "old", "new", "direction", "residents", "explanation", "geometry"]
+#: ``residents_unknown_share`` above 0: the residents are a lower bound (a hazard source's reach)
+COLUMNS = [
+    "kind",
+    "id",
+    "name",
+    "old",
+    "new",
+    "direction",
+    "residents",
+    "residents_unknown_share",
+    "explanation",
+    "geometry",
+]
 
 
 @dataclass
@@ -73,6 +85,7 @@ def _grade_changes(
     residents: str,
     explain: str,
     key: str | None = None,
+    share: str = "",
 ) -> list[dict[str, Any]]:
     old = old.set_index(key) if key else old
     new = new.set_index(key) if key else new
@@ -90,6 +103,7 @@ def _grade_changes(
                 "new": n,
                 "direction": _direction(o, n),
                 "residents": float(new.loc[ident, residents]),
+                "residents_unknown_share": float(new.loc[ident, share]) if share in new.columns else np.nan,
                 "explanation": str(new.loc[ident, explain]),
                 "geometry": new.loc[ident, "geometry"],
             }
@@ -152,6 +166,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
                     "new": row.grade,
                     "direction": "added",
                     "residents": float(row.residents_exposed),
+                    "residents_unknown_share": float(getattr(row, "residents_unknown_share", np.nan)),
                     "explanation": f"new {row.label}: {row.factors}"
                     + (f"; breaches: {row.breaches}" if row.breaches else ""),
                     "geometry": row.geometry,
@@ -167,6 +182,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
                     "new": "",
                     "direction": "removed",
                     "residents": float(row.residents_exposed),
+                    "residents_unknown_share": float(getattr(row, "residents_unknown_share", np.nan)),
                     "explanation": f"{row.label} no longer in the data",
                     "geometry": row.geometry,
                 }
@@ -180,6 +196,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
             residents="residents_exposed",
             explain="factors",
             key="id",
+            share="residents_unknown_share",
         )
     old_cm, new_cm = _read(old_dir, "communities"), _read(new_dir, "communities")
     if old_cm is not None and new_cm is not None and len(old_cm) and len(new_cm):
@@ -203,6 +220,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
         worse = row.direction == "escalation" or (row.direction == "added" and row.kind == "hazard_source")
         if worse and row.new in GRADE_RANK and GRADE_RANK[row.new] <= threshold:
             centre = row.geometry.centroid if row.geometry is not None else None
+            bound = row.residents_unknown_share  # above 0: the residents are a lower bound
             alerts.append(
                 {
                     "kind": row.kind,
@@ -211,6 +229,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
                     "old_grade": row.old or None,
                     "new_grade": row.new,
                     "residents": round(row.residents, 1),
+                    **({"residents_unknown_share": row.residents_unknown_share} if bound > 0 else {}),
                     "explanation": row.explanation,
                     "lon": round(centre.x, 6) if centre is not None else None,
                     "lat": round(centre.y, 6) if centre is not None else None,

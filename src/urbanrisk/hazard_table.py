@@ -69,9 +69,12 @@ def hazard_table(
     utm_crs: str,
     exposed_of: Callable[..., Any] | None = None,
     inputs: Mapping[str, Any] | None = None,
+    residents_known: Any = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area, and
-    its status (``inputs``: :func:`hazard_inputs` of these layers, when computed already)."""
+    its status (``inputs``: :func:`hazard_inputs` of these layers, when computed already;
+    ``residents_known``: per cell, whether its residents were measured: where not, exposure is a
+    lower bound and a grade it cannot fix is ``no data``)."""
     if inputs is None:
         inputs = hazard_inputs(recipe, layers, area, utm_crs)
     table = hazard_sources_screen(
@@ -85,8 +88,16 @@ def hazard_table(
         utm_crs=utm_crs,
         exposed_of=exposed_of,
         sited=inputs["sited"],
+        residents_known=residents_known,
     )
-    major = major_hazard_grades(table, grid, inputs["gb18218"], utm_crs=utm_crs, exposed_of=exposed_of)
+    major = major_hazard_grades(
+        table,
+        grid,
+        inputs["gb18218"],
+        utm_crs=utm_crs,
+        exposed_of=exposed_of,
+        residents_known=residents_known,
+    )
     table = table.join(major)
     if len(table):
         table["inside_area"] = shapely.contains_xy(area, table.geometry.x.values, table.geometry.y.values)

@@ -20,6 +20,7 @@ Distances to sites and units are straight-line metres in the run's UTM zone; tra
 from __future__ import annotations
 
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,11 @@ def parse_point(text: str) -> tuple[float, float]:
 
     Examples
     --------
-    >>> parse_point("116.3267, 39.9925")
-    (116.3267, 39.9925)
+    >>> parse_point("116.3267, 39.9925"), parse_point("１１６.３２６７，39.9925")  # a Chinese input method's
+    ((116.3267, 39.9925), (116.3267, 39.9925))
     """
     try:
-        lon, lat = (float(v) for v in text.split(","))
+        lon, lat = (float(v) for v in unicodedata.normalize("NFKC", text).split(","))
     except ValueError as exc:
         msg = f"--at {text!r}: give the point as LON,LAT in degrees, e.g. --at 116.3267,39.9925"
         raise InputError(msg) from exc

@@ -29,19 +29,29 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from ._errors import RunLockedError
+from ._errors import InputError, RunLockedError
 from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
+from .recipe.load import out_dir_problem
 
 PARTIAL_PREFIX = ".partial-"
 
 
 @contextlib.contextmanager
 def run_lock(out_dir: Path) -> Iterator[None]:
-    """Hold the recipe's run lock; refuse at once when another live run holds it."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Hold the recipe's run lock; refuse at once when another live run holds it.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` (``--out`` or ``outputs.dir``) is a file or a device, or lies below one.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise InputError(out_dir_problem(out_dir) or f"{out_dir}: cannot make the folder ({exc})") from exc
     path = out_dir / ".lock"
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
     try:

@@ -133,18 +133,28 @@ def coverage_free_part(
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
     exposed_of = kernels.get("exposed_of")
-    table = hazard_table(recipe, layers, area, grid, utm_crs, exposed_of=exposed_of, inputs=hazards)
+    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
+    known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
+    table = hazard_table(
+        recipe,
+        layers,
+        area,
+        grid,
+        utm_crs,
+        exposed_of=exposed_of,
+        inputs=hazards,
+        residents_known=known["known_residents"].to_numpy(),
+    )
     forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
-    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     polygons = community_polygons(layers.communities)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
     return {
         "hazards": table,
         "uv_scores": uv_scores,
         "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
-        "known": measured_indicators(grid, layers, has_hazard_data=has_hazard_data),
+        "known": known,
         "units": community_units(
             grid,
             polygons=polygons,

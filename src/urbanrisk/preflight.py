@@ -22,7 +22,7 @@ from .layers.osm_ends import osm_cut_short
 from .layers.raster import has_valid_pixel, raster_info
 from .layers.tables import check_side_file, registry_kind_names
 from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
-from .preflight_base import Problem, local
+from .preflight_base import Problem, crs_problem, local
 from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
@@ -126,6 +126,10 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 problems += points_problems(name, spec, names[spec.role])
             elif spec.type == "polygons":
                 problems += polygons_problems(name, spec)
+            crs = crs_problem(name, getattr(spec, "crs", None))
+            if crs:  # the file's reading would use it: told once, with the fix
+                problems = [p for p in problems if p[0][:2] != ("layers", name)] + crs
+                continue
         except LayerError as exc:
             problems.append((("layers", name, "path"), str(exc).removeprefix(f"layer '{name}': ")))
     return problems + unit_id_problems(recipe)

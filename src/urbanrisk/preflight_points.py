@@ -12,8 +12,10 @@ import numpy as np
 
 from . import settings
 from .layers.area_file import geojson_points_problem
+from .layers.capacity import capacity_number, wan_column_problem
 from .layers.headers import vector_header
 from .layers.pileup import one_place_problem
+from .layers.point_coords import registry_lonlat, to_lonlat
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
@@ -57,7 +59,9 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
     if spec.role == "resource" and spec.capacity_column in columns:  # as the run refuses them
         j = columns.index(spec.capacity_column)
-        values = [(i, r[j], _number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        wan = wan_column_problem(spec.capacity_column, [r[j] for r in table.rows], path.name)
+        problems += [((*key, "capacity_column"), wan)] if wan else []
+        values = [(i, r[j], capacity_number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
         top = settings.max_capacity
         bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
         listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
@@ -82,7 +86,7 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     columns = table.columns
     lon = spec.lon or guess_column(columns, LON_NAMES)
     lat = spec.lat or guess_column(columns, LAT_NAMES)
-    if spec.crs is not None or lon not in columns or lat not in columns:
+    if lon not in columns or lat not in columns:
         return []
     i, j = columns.index(lon), columns.index(lat)
     pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
@@ -93,6 +97,9 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
         return [
             (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
         ]
+    if spec.crs is not None:  # projected metres, say: lon/lat once transformed
+        xy = to_lonlat(*_xy(pairs), spec.crs)
+        return [] if xy is None else _pileup(name, *xy, path)
     lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]
     lon_out = [(k, x) for k, x, y in pairs if abs(x) > 180]
     if lat_out and all(abs(x) <= 90 for _, x, _ in pairs) and all(abs(y) <= 180 for _, _, y in pairs):
@@ -109,8 +116,16 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
             "look like projected coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
         )
         return [(key, text)]
-    xs, ys = np.array([x for _, x, _ in pairs], dtype=float), np.array([y for _, _, y in pairs], dtype=float)
-    pile = one_place_problem(xs, ys, path.name)  # as the run refuses it (points_from_file)
+    return _pileup(name, *_xy(pairs), path)
+
+
+def _xy(pairs: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([x for _, x, _ in pairs], dtype=float), np.array([y for _, _, y in pairs], dtype=float)
+
+
+def _pileup(name: str, lon: np.ndarray, lat: np.ndarray, path: Path) -> list[Problem]:
+    """More than 1,000 rows at one place, refused as the run refuses it (points_from_file)."""
+    pile = one_place_problem(lon, lat, path.name)
     return (
         [(("layers", name, "path"), pile.removeprefix("refuse: "))]
         if pile and pile.startswith("refuse")
@@ -163,6 +178,9 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
         problem = geojson_points_problem(path)
         problems += [(("layers", name, "path"), problem)] if problem else []
+    if not problems:
+        xy = registry_lonlat(path, crs=spec.crs, layer=name, file_layer=spec.file_layer)
+        problems += [] if xy is None else _pileup(name, *xy, path)
     return problems
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import LayerError
+from .layers.area_file import geojson_points_problem
 from .layers.attributes import id_clash, id_name_rows
 from .layers.headers import vector_header
 from .preflight_base import Problem, local, missing_column, no_crs
@@ -28,6 +29,9 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
             problems.append((("layers", name, key), missing_column(path, column, header.columns, fix)))
     if not header.has_crs and spec.crs is None:
         problems.append((("layers", name, "crs"), no_crs(path)))
+    elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):  # NaN, metres, swapped
+        problem = geojson_points_problem(path)
+        problems += [(("layers", name, "path"), problem)] if problem else []
     return problems
 
 

@@ -124,9 +124,9 @@ def hazard_intensity_by_partition(
     return intensity.rename("hazard_intensity"), top.rename("top_hazard")
 
 
-def _exposed_partition(task: tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, str]) -> np.ndarray:
-    cells, centres, radii, utm_crs = task
-    return residents_in_circles(cells, centres, radii, utm_crs)
+def _exposed_partition(task: tuple) -> np.ndarray:
+    cells, centres, radii, utm_crs, *weights = task  # weights: the partition's rows, when given
+    return residents_in_circles(cells, centres, radii, utm_crs, *weights)
 
 
 def residents_exposed_by_partition(
@@ -137,14 +137,19 @@ def residents_exposed_by_partition(
     *,
     partition_resolution: int,
     scheduler: str | None = None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residents within each impact circle: per-partition partial sums, added in the driver."""
-    part = grid[["residents", "geometry"]]
+    """Residents (or ``weights``: per cell one, or a row of k) within each impact circle: per-partition
+    partial sums, added in the driver."""
+    part = grid[["residents", "geometry"]] if weights is None else grid[["geometry"]]
+    rows = [] if weights is None else [np.asarray(weights, dtype=float)]
     tasks = [
-        (part.iloc[pos], centres_utm, radii, utm_crs) for pos in _positions(grid.index, partition_resolution)
+        (part.iloc[pos], centres_utm, radii, utm_crs, *(w[pos] for w in rows))
+        for pos in _positions(grid.index, partition_resolution)
     ]
     parts = map_partitions(_exposed_partition, tasks, scheduler=scheduler)
-    return np.sum(parts, axis=0) if parts else np.zeros(len(radii))
+    shape = (len(radii), *(rows[0].shape[1:] if rows else ()))
+    return np.sum(parts, axis=0) if parts else np.zeros(shape)
 
 
 def _cluster_partition(cells: list[str]) -> tuple[np.ndarray, list[tuple[int, str]]]:

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .headers import GEOJSON_MAX_BYTES
+from .. import settings
+from .headers import load_geojson
 
 
 def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
@@ -71,15 +72,14 @@ def _lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str |
 def geojson_area_problems(path: str) -> list[str]:
     """An area GeoJSON that is not JSON, holds no polygon, or whose vertices are not lon/lat (NaN,
     projected metres, swapped), told by ``validate`` as the run would find it (read with json alone)."""
-    local = Path(path)
-    if local.stat().st_size > GEOJSON_MAX_BYTES:
-        return []  # the run reads it (and refuses it the same way)
     others: list[str] = []
     try:
-        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+        data = load_geojson(path)
+        if data is None:
+            return []  # the run reads it (and refuses it the same way)
         rings = _polygon_rings(data, others)
         values = _flat_numbers(rings)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         message = f"area: cannot read {path} as GeoJSON ({reason}); is it complete? GeoJSON is UTF-8 JSON"
         return [message]
@@ -87,6 +87,11 @@ def geojson_area_problems(path: str) -> list[str]:
         what = f" (only {', '.join(sorted(set(others)))})" if others else ""
         message = f"area: {path} holds no polygon{what}: give the study area's boundary as polygons"
         return [message]
+    if len(values) // 2 > settings.max_area_vertices:  # as the run refuses it (inputs._file_area)
+        return [
+            f"area: {path} holds {len(values) // 2:,} vertices, more than {settings.max_area_vertices:,}: "
+            "simplify it (e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
+        ]
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
@@ -108,13 +113,13 @@ def geojson_points_problem(path: str | Path) -> str | None:
     """A registry GeoJSON whose coordinates are not lon/lat (NaN, projected metres, swapped) and that
     declares no CRS, as the run would refuse it; None when fine, too big, or not JSON (the run says)."""
     local = Path(path)
-    if local.stat().st_size > GEOJSON_MAX_BYTES:
-        return None
     try:
-        data = json.loads(local.read_bytes().decode("utf-8-sig"))
+        data = load_geojson(local)
         values = _flat_numbers(_coordinates(data))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return None  # the header check names the file (not GeoJSON)
+    if data is None:
+        return None
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return None
@@ -124,12 +129,11 @@ def geojson_points_problem(path: str | Path) -> str | None:
 def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
     """An area GeoJSON's lon/lat box, or None when it cannot be told lightly (too big, unreadable, not
     lon/lat, or wider than 180°: across the antimeridian, which the run cuts there)."""
-    local = Path(path)
-    if not local.is_file() or local.stat().st_size > GEOJSON_MAX_BYTES:
+    if not Path(path).is_file():
         return None
     try:
-        values = _flat_numbers(_polygon_rings(json.loads(local.read_bytes().decode("utf-8-sig")), []))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        values = _flat_numbers(_polygon_rings(load_geojson(path), []))
+    except (ValueError, RecursionError):
         return None
     if not values or _lonlat_problem(path, values) is not None:
         return None

@@ -8,7 +8,6 @@ run leaves them out; a format it cannot read lightly gives None (the run checks 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import struct
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from .. import settings
 from .._errors import LayerError
-from .headers import GEOJSON_MAX_BYTES, _dbf_fields, _sidecar, feature_table, vector_header
+from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, vector_header
 
 Rows = list[tuple[str, str]]
 #: the most bytes of a .dbf read for a check (a larger unit layer is checked by the run)
@@ -72,11 +71,9 @@ def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_laye
 
 
 def _geojson_rows(path: Path, columns: tuple[str, str]) -> Rows | None:
-    if path.stat().st_size > GEOJSON_MAX_BYTES:
-        return None
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = load_geojson(path)
+    except ValueError:
         return None  # the header check says so
     features = data.get("features") if isinstance(data, dict) else None
     rows: Rows = []

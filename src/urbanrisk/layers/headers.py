@@ -183,14 +183,33 @@ def _geopackage_header(path: Path, layer: str, file_layer: str | None = None) ->
     return VectorHeader(columns, has_crs=srs not in (None, 0, -1))
 
 
-def _geojson_header(path: Path, layer: str) -> VectorHeader | None:
-    if path.stat().st_size > GEOJSON_MAX_BYTES:
-        return None  # too big to read for a check: the run reads it
+def load_geojson(path: str | Path) -> Any:
+    """A GeoJSON file parsed for a check (UTF-8, with or without BOM); None when it is bigger than
+    ``GEOJSON_MAX_BYTES`` (the run reads it). The one light reading of GeoJSON: headers, unit ids, a
+    registry's points, the area.
+
+    Raises
+    ------
+    ValueError
+        Not UTF-8, not JSON, or nested too deeply for the parser (a RecursionError was a traceback).
+    """
+    if Path(path).stat().st_size > GEOJSON_MAX_BYTES:
+        return None
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        return json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except RecursionError as exc:
+        msg = "nested too deeply"
+        raise ValueError(msg) from exc
+
+
+def _geojson_header(path: Path, layer: str) -> VectorHeader | None:
+    try:
+        data = load_geojson(path)
+    except ValueError as exc:
         msg = f"layer '{layer}': cannot read {path} as GeoJSON ({exc}); GeoJSON is UTF-8 JSON"
         raise LayerError(msg) from exc
+    if data is None:
+        return None  # too big to read for a check: the run reads it
     features = data.get("features", []) if isinstance(data, dict) else []
     columns: dict[str, None] = {}
     for feature in features if isinstance(features, list) else []:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
+from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
 from .osm import clean_text
 from .pileup import one_place_problem
@@ -31,7 +32,7 @@ from .tables import (
     kind_of,
     resource_kind_table,
 )
-from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
+from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file, shown_columns
 from .vector import vector_from_file
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
@@ -57,7 +58,7 @@ def _read_table_points(
             msg = (
                 f"layer '{layer}': {path} has no {key} column"
                 + (f" '{col}'" if col else "")
-                + f"; its columns are {columns}: set `{key}:` in the recipe to the right one"
+                + f"; its columns are {shown_columns(columns)}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
     # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
@@ -368,8 +369,15 @@ def points_from_file(
             where=where,
         )
     if role == "resource":
+        if capacity_column in gdf.columns:  # 3000, 3,000, 0.3万; refused in a column named 万人
+            cells = gdf[capacity_column].astype("string").fillna("").tolist()
+            wan = wan_column_problem(capacity_column, cells, str(path))
+            if wan:
+                raise LayerError(f"layer '{layer}': {wan}")
         out["capacity"] = (
-            pd.to_numeric(gdf[capacity_column], errors="coerce") if capacity_column in gdf.columns else np.nan
+            gdf[capacity_column].map(capacity_number).astype(float)
+            if capacity_column in gdf.columns
+            else np.nan
         )
         values = out["capacity"].to_numpy(dtype=float)
         bad = np.isinf(values) | (values < 0) | (values > settings.max_capacity)  # 1e308 beds: a typo

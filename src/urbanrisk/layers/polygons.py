@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from .._errors import LayerError
 from .osm import clean_text
+from .tabular import shown_columns
 from .vector import from_map_service, vector_from_file
 
 
@@ -44,7 +46,17 @@ def polygons_from_file(
         raise LayerError(msg)
     gdf = from_map_service(gdf, coords, layer=layer, path=path)
     if id_column not in gdf.columns:
-        msg = f"layer '{layer}': {path} has no '{id_column}' column ({list(gdf.columns)}); set `id_column:`"
+        columns = shown_columns(list(gdf.columns))
+        msg = f"layer '{layer}': {path} has no '{id_column}' column ({columns}); set `id_column:`"
+        raise LayerError(msg)
+    xy, at = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    broken = np.unique(at[~np.isfinite(xy).all(axis=1)])
+    if len(broken):  # GEOS's make_valid raised on them (a traceback)
+        ids = ", ".join(gdf[id_column].astype(str).iloc[broken[:5]])
+        msg = (
+            f"layer '{layer}': {path}: unit(s) {ids} have vertices that are not finite numbers (NaN, inf): "
+            "fix or remove them"
+        )
         raise LayerError(msg)
     invalid = ~shapely.is_valid(gdf.geometry.to_numpy())
     geometry = shapely.make_valid(gdf.geometry.to_numpy())

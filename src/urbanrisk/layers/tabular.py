@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def shown_columns(columns: list[str], most: int = 30) -> str:
+    """A file's columns for a message: the first ``most`` and how many more (a header of 5 M columns
+    made a 40 MB message).
+
+    >>> shown_columns(["a", "b"]), shown_columns([f"c{i}" for i in range(40)], most=2)
+    ("['a', 'b']", "['c0', 'c1', ... and 38 more]")
+    """
+    if len(columns) <= most:
+        return str(columns)
+    return str(columns[:most])[:-1] + f", ... and {len(columns) - most:,} more]"
+
+
 def _split_header(
     raw: list[list[str]], path: Path, layer: str, hint: str = ""
 ) -> tuple[list[str], list[list[str]], int]:
@@ -92,7 +105,7 @@ def _split_header(
     while header and not header[-1]:
         header.pop()
     header = [c or f"column_{j + 1}" for j, c in enumerate(header)]
-    twice = sorted({c for c in header if header.count(c) > 1})
+    twice = sorted(c for c, n in Counter(header).items() if n > 1)  # list.count: 5 M columns hung for hours
     if twice:
         msg = (
             f"layer '{layer}': {path}: the header names {twice} more than once; give each column its own name"
@@ -105,7 +118,19 @@ def _split_header(
     return header, rows, start + 1
 
 
+#: The most bytes of a CSV / TSV registry (read whole, each cell a Python string: ~10x in memory).
+TEXT_MAX_BYTES = 500_000_000
+
+
 def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
+    size = path.stat().st_size
+    if size > TEXT_MAX_BYTES:  # a 2 GB dump given as a registry ran the machine out of memory
+        msg = (
+            f"layer '{layer}': {path} holds {size / 1e6:,.0f} MB, more than the {TEXT_MAX_BYTES / 1e6:,g} MB "
+            "a CSV registry may hold (it is read whole): is it the right file? keep one row per site, or "
+            "give it as a GeoPackage"
+        )
+        raise LayerError(msg)
     codec = file_encoding(path, declared=encoding, layer=layer)
     try:
         text = path.read_bytes().decode(codec)
@@ -188,11 +213,58 @@ def _excel_format(path: Path, layer: str) -> str:
     raise LayerError(msg)
 
 
+#: The most bytes an .xlsx may unpack to (its XML): ~5 M cells, far beyond any registry; a zip bomb
+#: (a sheet of 1.5 GB of blanks packed into 1.5 MB) ran openpyxl out of memory (a traceback).
+XLSX_MAX_UNPACKED = 500_000_000
+
+
+def _unpacked_problem(handle: Any, path: Path, layer: str) -> str | None:
+    """What to say of an .xlsx that unpacks to more than ``XLSX_MAX_UNPACKED`` bytes, or None."""
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(handle).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # openpyxl names the damage
+    finally:
+        handle.seek(0)
+    unpacked = sum(m.file_size for m in members)
+    if unpacked <= XLSX_MAX_UNPACKED:
+        return None
+    ratio = unpacked / max(1, path.stat().st_size)
+    return (
+        f"layer '{layer}': {path} unpacks to {unpacked / 1e6:,.1f} MB, {ratio:,.0f} "
+        f"times its size (at most {XLSX_MAX_UNPACKED / 1e6:,g} MB: a damaged workbook or a zip bomb?): "
+        "save the registry as CSV, or export it again"
+    )
+
+
+def _unsaved_formula(book: Any, name: str, raw: list[list[str]], most_rows: int = 1_000) -> str | None:
+    """A formula cell with no saved value among the first rows (the workbook was written by a program,
+    not saved by Excel: it read as empty cells, "holds no points"), or None."""
+    try:
+        for i, row in enumerate(book[name].iter_rows(max_row=most_rows)):
+            for j, cell in enumerate(row):
+                value = getattr(cell, "value", None)
+                saved = raw[i][j] if i < len(raw) and j < len(raw[i]) else ""
+                if isinstance(value, str) and value.startswith("=") and not saved:
+                    return (
+                        f"cell {cell.coordinate} of sheet '{name}' holds a formula ({value[:40]}) without a "
+                        "saved value (written by a program, not saved by Excel): open the file in Excel and "
+                        "save it, or write the values"
+                    )
+    finally:
+        book.close()
+    return None
+
+
 def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     import openpyxl
 
     # from an open file, not the name: openpyxl refuses a name ending .xls (an .xlsx renamed)
     with open(path, "rb") as handle:
+        if problem := _unpacked_problem(handle, path, layer):
+            raise LayerError(problem)
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file
@@ -204,6 +276,9 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
         finally:
             book.close()
+        handle.seek(0)
+        if problem := _unsaved_formula(openpyxl.load_workbook(handle, read_only=True), name, raw):
+            raise LayerError(f"layer '{layer}': {path}: {problem}")
     columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 

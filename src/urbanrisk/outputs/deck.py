@@ -17,6 +17,7 @@ from .display import TIP_COLUMNS, display_grid
 from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
+from .i18n_exposure import lower_bound
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .planner_layers import (
@@ -285,9 +286,11 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                     f"{escape_text(row.name or row.id)}</b><br/>"
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
-                        grade=escape_text(row.grade),
+                        grade=escape_text(t(row.grade)),  # "no data" in the map's language
                         severity=row.severity,
-                        residents=_fmt(row.residents_exposed),
+                        residents=escape_text(
+                            lower_bound(row.residents_exposed, getattr(row, "residents_unknown_share", 0), t)
+                        ),
                         radius=f"{row.impact_radius_m:.0f}",
                     )
                     + "<br/>"

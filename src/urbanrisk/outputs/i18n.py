@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from .i18n_checks import ZH_CHECKS
+from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 
 LANGUAGES = ("en", "zh")
@@ -169,11 +170,11 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
-for _key, _text in (ZH_PAGES | ZH_CHECKS).items():  # the map's, the incident page's, the command line's
-    ZH.setdefault(_key, _text)  # words and the recipe checks' messages
+for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE).items():  # the map's, the incident page's,
+    ZH.setdefault(_key, _text)  # the command line's words, the checks' messages, exposure bounds
 
 #: English texts of the keys that are not themselves the English text.
-EN: dict[str, str] = {
+EN: dict[str, str] = EN_EXPOSURE | {
     "responsibility note": (
         "属地 units: the unit at each level that contains the item's point. Department: "
         "tables/departments.csv (its regulation where one names the department, else an editable "
@@ -301,7 +302,7 @@ def data_text(text: object, language: str) -> str:
     if language != "zh" or not value:
         return value
     value, tail = zh_status_tails(value)
-    for pattern, replacement in ZH_PAGE_PATTERNS + _ZH_PATTERNS:
+    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value) + tail
             return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .i18n import sites_text, standard_name, translator
+from .i18n_exposure import ZH_FACTOR_PHRASES
 
 #: (English pattern, Chinese replacement), applied in order anywhere in an explanation
 _ZH_PHRASES: tuple[tuple[str, str], ...] = (
@@ -80,6 +81,9 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     '消防标准内到达；按街道：西街道 1,204 人、东街道 300 人'
     >>> alert_explanation("fire, shelter coverage lost; building coverage 39%", "zh")
     '消防、应急避难覆盖丧失；建筑覆盖率 39%'
+    >>> alert_explanation("severity 3 x consequence ≥ 2 = ≥ 6: ≥ 150 residents within 100 m (12% of the "
+    ...                   "area in reach has residents unknown): not graded, III or worse", "zh")
+    '严重度 3 × 后果 ≥ 2 = ≥ 6：100 米内常住人口 ≥ 150 人（影响范围 12% 人口未知）：不予评级（至少 III 级）'
     """
     if language != "zh" or not text:
         return text
@@ -100,7 +104,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
         lambda m: m.group(1) + "、".join(standard_name(x, "zh") for x in m.group(2).split(", ")) + "覆盖丧失",
         out,
     )
-    for pattern, replacement in _ZH_PHRASES:
+    for pattern, replacement in ZH_FACTOR_PHRASES + _ZH_PHRASES:
         out = re.sub(pattern, replacement, out)
     parts = [_hazard_reaching(part, labels) for part in out.split("; ")]
     return "；".join(parts)

@@ -178,6 +178,15 @@ _INLINE = (
     (re.compile(r"^\(top level\)$"), "（顶层）"),
     (re.compile(r"行）, '"), "行）、'"),
 )
+#: Words inside the boxes of an area outside the data ("'osm' (a.osm) covers [...]; 'b' (...) ...").
+_COVERS = (
+    (
+        re.compile(r" \(its data: the header declares no bounds\) covers \["),
+        "（其数据，文件头未声明范围）覆盖 [",
+    ),
+    (re.compile(r" \(([^()]*)\) covers \["), r"（\1）覆盖 ["),
+    (re.compile(r"\]; '"), "]；'"),
+)
 #: Templates that say where a message stands or add a value to it: they count only when the message
 #: they hold is rewritten. Tried first: a value pydantic adds ("Input should be {choices}" would take it
 #: in) and the file, line and key (a message's own first placeholder would); last: a layer's name.
@@ -223,6 +232,9 @@ def _rewrite(text: str, depth: int = 0) -> str:
         values = {name: _value(name, value, depth) for name, value in found.groupdict().items()}
         if holder and values["message"] == found["message"]:
             continue
+        head = chinese.removesuffix("：{message}")
+        if holder and head != chinese and values["message"].startswith(head.format_map(values)):
+            return values["message"]  # "研究区：研究区 ..." said once
         return chinese.format_map(values)
     return text
 
@@ -235,6 +247,9 @@ def _value(name: str, value: str, depth: int) -> str:
         value = "；".join(_rewrite(item, depth + 1) for item in items)
     elif name in _NESTED:
         value = _rewrite(value, depth + 1)
+    if name == "covers":
+        for pattern, replacement in _COVERS:
+            value = pattern.sub(replacement, value)
     if name in _NESTED or name == "key":
         for pattern, replacement in _INLINE:
             value = pattern.sub(replacement, value)

@@ -239,13 +239,13 @@ ZH_FILES: dict[str, str] = {
     "could be measured: fix `area:`, or give the OSM extract "
     "that covers the area": (
         "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
-        "请改正 `area:`，或给出覆盖研究区的OSM 提取文件"
+        "请改正 `area:`，或给出覆盖研究区的 OSM 提取文件"
     ),
     "the study area {area} lies wholly outside every OSM extract of the recipe: {covers}; nothing there "
     "could be measured: fix `area:` (lon and lat look swapped), or give the OSM extract "
     "that covers the area": (
         "研究区 {area} 完全位于配方中所有 OSM 提取文件之外（{covers}）：该处无法测量任何内容；"
-        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的OSM 提取文件"
+        "请改正 `area:`（经度与纬度似乎写反了），或给出覆盖研究区的 OSM 提取文件"
     ),
     "the study area {area} lies wholly outside every raster of the recipe: {covers}; nothing there "
     "could be measured: fix `area:`, or give the raster "
@@ -285,5 +285,79 @@ ZH_FILES: dict[str, str] = {
     ),
     "{source}: the recipe nests too deeply to read: write the values out (no deep nesting)": (
         "{source}：配方嵌套过深，无法读取：请直接写出各值（不要深层嵌套）"
+    ),
+    # session 9: capacities (万), a header over two rows
+    "capacity {values} is not a number from 0 to {top}: write the resource's capacity (beds, places...) or "
+    "leave it empty": (
+        "容量 {values} 不是 0 到 {top} 之间的数字：请填写该资源的容量（床位、容纳人数等），或留空"
+    ),
+    "capacity {values} is not a number from 0 to {top}: write the resource's capacity (beds, engines, "
+    "places...) or leave the cell empty": (
+        "容量 {values} 不是 0 到 {top} 之间的数字：请填写该资源的容量（床位、车辆、容纳人数等），或将该格留空"
+    ),
+    "its name counts in 万 (10,000s) but '{value}' is a plain number, read as that many people: write each "
+    "capacity in people (0.3 万人 -> 3000) and rename the column, or write the unit in each cell (0.3万)": (
+        "列名以“万”计，但 '{value}' 是不带单位的数字，会被读作这么多人：请把每个容量写成人数"
+        "（0.3 万人 -> 3000）并改列名，或在每格写明单位（0.3万）"
+    ),
+    "{path}: its header spans two rows ({header} over {below}: merged cells?); make the header one row that "
+    "names every column (unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+        "{path}：表头占了两行（{header} 之下为 {below}：合并单元格？）；请把表头改为一行并写出每一列的列名"
+        "（取消合并，如把经度、纬度写在第一行）"
+    ),
+    "{path}: its header spans two rows ({header} over {below}: merged cells?) in sheet '{sheet}'; if the "
+    "registry is on another sheet ({others}), set `sheet:`; make the header one row that names every column "
+    "(unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+        "{path}：工作表 '{sheet}' 的表头占了两行（{header} 之下为 {below}：合并单元格？）；"
+        "若台账在其他工作表（{others}），请设置 `sheet:`；请把表头改为一行并写出每一列的列名"
+        "（取消合并，如把经度、纬度写在第一行）"
+    ),
+    "area: {path} holds {count} vertices, more than {most}: simplify it (e.g. ogr2ogr -simplify 0.0001), or "
+    "use its bounding box as area: {{bbox: [...]}}": (
+        "研究区：{path} 含 {count} 个顶点，超过 {most}：请简化（如 ogr2ogr -simplify 0.0001），"
+        "或改用其外包框 area: {{bbox: [...]}}"
+    ),
+    "{path} has vertices that are not pairs of numbers: fix them": "{path} 中有顶点不是成对的数字：请改正",
+    "{path} has vertices that are not finite numbers (NaN, inf): fix them": (
+        "{path} 中有顶点不是有限数字（NaN、inf）：请改正"
+    ),
+    "{path} has latitudes beyond ±90°: are lon and lat swapped? GeoJSON is [lon, lat]": (
+        "{path} 中有纬度超出 ±90°：经纬度是否写反了？GeoJSON 的顺序是 [经度, 纬度]"
+    ),
+    "{path} has coordinates beyond lon/lat (projected metres?) and declares no CRS: a GeoJSON is lon/lat "
+    "(EPSG:4326); reproject it (ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)": (
+        "{path} 的坐标超出经纬度范围（投影坐标，单位为米？）且未声明坐标系：GeoJSON 应为经纬度（EPSG:4326）；"
+        "请重新投影（ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson）"
+    ),
+    "{path}: unit(s) {ids} have vertices that are not finite numbers (NaN, inf): fix or remove them": (
+        "{path}：单元 {ids} 中有顶点不是有限数字（NaN、inf）：请改正或删除"
+    ),
+    "{path} is a symbolic link in a loop (it leads back to itself): fix the link": (
+        "{path} 是循环的符号链接（最终指回自身）：请修正该链接"
+    ),
+    "{path} unpacks to {size} MB, {ratio} times its size (at most {most} MB: a damaged workbook or a zip "
+    "bomb?): save the registry as CSV, or export it again": (
+        "{path} 解压后有 {size} MB，是文件本身的 {ratio} 倍（上限 {most} MB：工作簿损坏或是压缩炸弹？）："
+        "请将台账另存为 CSV，或重新导出"
+    ),
+    "{path} is a file, not a folder: outputs.dir is the folder the runs are written to; give a folder's "
+    "path (it is made if missing)": (
+        "{path} 是文件而不是文件夹：outputs.dir 是写入运行结果的文件夹；"
+        "请给出文件夹路径（不存在时会自动创建）"
+    ),
+    "{path}: cell {cell} of sheet '{sheet}' holds a formula ({formula}) without a saved value (written by a "
+    "program, not saved by Excel): open the file in Excel and save it, or write the values": (
+        "{path}：工作表 '{sheet}' 的单元格 {cell} 是公式（{formula}），但没有保存计算结果（文件由程序生成，"
+        "未经 Excel 保存）：请用 Excel 打开并保存，或直接填写数值"
+    ),
+    "{path} holds {size} MB, more than the {most} MB a CSV registry may hold (it is read whole): is it the "
+    "right file? keep one row per site, or give it as a GeoPackage": (
+        "{path} 有 {size} MB，超过 CSV 台账上限 {most} MB（需整体读入）：文件是否选错？"
+        "请每个场所只保留一行，或改用 GeoPackage"
+    ),
+    "unknown coordinate reference system '{crs}': give an EPSG code such as EPSG:4490 (CGCS2000 lon/lat) "
+    "or EPSG:4547 (CGCS2000 Gauss-Kruger CM 114E), or the file's .prj text": (
+        "无法识别的坐标系 '{crs}'：请给出 EPSG 代码，如 EPSG:4490（CGCS2000 经纬度）"
+        "或 EPSG:4547（CGCS2000 高斯-克吕格 中央经线 114°E），或文件 .prj 中的文本"
     ),
 }

@@ -28,6 +28,7 @@ from .i18n import (
     standard_words,
     translator,
 )
+from .i18n_exposure import exposure_note
 from .lower_bound import at_least
 from .report_parts import CSS, bar_chart, n, table_html
 from .report_sections import (
@@ -239,7 +240,9 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             numeric={"residents_exposed"},
             grade_columns={"grade"},
             text=words,
+            bounds={"residents_exposed": "residents_unknown_share"},
         ),
+        exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
         f'<p class="note">{status("hazard_sources")}</p></section>',
         major_hazard_section(result, t, language),
         f'<section class="major"><h2>{escape_text(t("Community register (街道社区), worst first"))}</h2>',

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..result import CLASS_COLOURS
 from .html import escape_text
+from .i18n_exposure import lower_bound
 
 MAX_ROWS = 12
 
@@ -63,10 +64,12 @@ def table_html(
     grade_columns: set[str] = frozenset(),
     text: Callable[[str, object], str] | None = None,
     limit: int = MAX_ROWS,
+    bounds: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
-    ``text(column, value)`` words the text cells (e.g. in the report's language).
+    ``text(column, value)`` words the text cells (e.g. in the report's language); ``bounds``: numeric
+    column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share.
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -82,8 +85,9 @@ def table_html(
             if key in grade_columns:
                 cells.append(f"<td>{grade_badge(str(value), t(str(value)))}</td>")
             elif key in numeric:
-                shown = "–" if pd.isna(value) else n(float(value), 1 if key.startswith("gb18218_R") else 0)
-                cells.append(f'<td class="n">{shown}</td>')
+                share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
+                shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
+                cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
                 cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

@@ -11,6 +11,7 @@ import pandas as pd
 from ..result import GRADE_RANK, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
+from .i18n_exposure import exposure_note, zh_bounds
 from .lower_bound import at_least
 from .report_parts import n, table_html
 from .summary import RunSummary
@@ -108,6 +109,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         grade_columns={"grade"},
         text=lambda key, value: data_text(value, language),
         limit=20,
+        bounds={"residents": "residents_unknown_share"},
     )
     return _section(
         t("Responsibility list (责任清单)"),
@@ -121,6 +123,9 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     if hz is None or "gb18218_grade" not in hz.columns:
         return ""
     graded = hz[hz["gb18218_grade"] != ""]
+    if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
+        share = graded["gb18218_unknown_share"]
+        graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))
     if not len(graded):
         body = f'<p class="note">{escape_text(t("no registry source lists substances and quantities"))}</p>'
     else:
@@ -138,8 +143,13 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
             t=t,
             numeric={"gb18218_R", "gb18218_residents_500m"},
             grade_columns={"grade"},
-            text=lambda key, value: _basis(value, language) if key == "gb18218_basis" else str(value),
-        )
+            text=lambda key, value: (
+                _basis(value, language)
+                if key == "gb18218_basis"
+                else (t(str(value)) if key == "gb18218_grade" else str(value))
+            ),  # "no data" in zh
+            bounds={"gb18218_R": "_r_share", "gb18218_residents_500m": "gb18218_unknown_share"},
+        ) + exposure_note(graded.get("gb18218_unknown_share", pd.Series(dtype=float)), t)
     note = (
         t("gb18218 note")
         if language == "zh"
@@ -159,7 +169,7 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
 def _basis(value: object, language: str) -> str:
     text = str(value)
     if language == "zh":
-        text = text.replace("; not in the table: ", "；不在表中：")
+        text = zh_bounds(text.replace("; not in the table: ", "；不在表中："))
     return text
 
 
@@ -194,6 +204,7 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
         numeric={"residents"},
         text=lambda key, value: _change_word(value, words),
         limit=25,
+        bounds={"residents": "residents_unknown_share"},
     )
     lead = t("{n} changes; escalations and losses first", n=len(table))
     return _section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..coverage_unknown import uncovered_unknown_cells
 from ..result import GRADE_CLASSES, GRADES, RunResult
+from .i18n_exposure import exposure_counts, exposure_warning
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RunSummary:
     #: risk items of the responsibility list by type, and GB 18218 major hazard sources by grade
     responsibility: dict[str, int] = field(default_factory=dict)
     major_hazards: dict[str, int] = field(default_factory=dict)
+    hazard_exposure: dict[str, int] = field(default_factory=dict)  # i18n_exposure.exposure_counts
 
     @property
     def warnings(self) -> list[str]:
@@ -49,7 +51,7 @@ class RunSummary:
                 f"{no_data:,} cells have no grade (no data): too little could be measured there; "
                 "they are grey on the map, not low risk"
             )
-        return out
+        return out + [w for w in [exposure_warning(self.hazard_exposure)] if w]
 
     @property
     def graded(self) -> bool:
@@ -172,4 +174,7 @@ def run_summary(result: RunResult) -> RunSummary:
         registers=register_totals(result),
         responsibility=_item_counts(result)[0],
         major_hazards=_item_counts(result)[1],
+        hazard_exposure=exposure_counts(
+            result.screens.hazard_sources if result.screens is not None else None
+        ),
     )

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,24 @@ from .schema import POPULATION_TYPES, Recipe
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
 
 
+def _full_path(base_dir: Path, value: str) -> Path:
+    """``value`` against ``base_dir``, absolute, symbolic links followed; a link in a loop kept as written
+    (Python 3.11's ``resolve`` raised RuntimeError on it: a traceback)."""
+    try:
+        return (base_dir / value).resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(base_dir / value))
+
+
 def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Problem]:
     """A local path that does not exist (fsspec URLs are checked when read)."""
     if not isinstance(value, str) or "://" in value:
         return []
-    full = (base_dir / value).resolve()
+    full = _full_path(base_dir, value)
     if full.exists():
         return []
+    if full.is_symlink():
+        return [(key, f"{full} is a symbolic link in a loop (it leads back to itself): fix the link")]
     fix = f"fix the path; relative paths resolve against the recipe's folder ({base_dir})"
     message = f"file not found: {full} — {fix}"
     return [(key, message)]
@@ -86,7 +98,27 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
     if isinstance(tables, dict):
         for key, value in tables.items():
             problems += _missing_file(("tables", key), value, base_dir)
+    outputs = raw.get("outputs")
+    if isinstance(outputs, dict) and isinstance(outputs.get("dir"), str) and "://" not in outputs["dir"]:
+        problem = out_dir_problem(_full_path(base_dir, outputs["dir"]))
+        problems += [(("outputs", "dir"), problem)] if problem else []
     return problems
+
+
+def out_dir_problem(folder: Path) -> str | None:
+    """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
+    file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
+    probe = folder
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if probe.is_symlink() and not probe.exists():
+        return f"{probe} is a symbolic link in a loop (it leads back to itself): fix the link"
+    if probe.is_dir():
+        return None
+    return (
+        f"{probe} is a file, not a folder: outputs.dir is the folder the runs are written to; give a "
+        "folder's path (it is made if missing)"
+    )
 
 
 def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> Recipe:
@@ -193,7 +225,7 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
     def absolute(value: str | None) -> str | None:
         if value is None or "://" in value:
             return value
-        return str((base_dir / value).resolve())
+        return str(_full_path(base_dir, value))
 
     layers = {
         name: spec.model_copy(update={"path": absolute(spec.path)}) if hasattr(spec, "path") else spec
@@ -226,4 +258,4 @@ def load_recipe(path: str | Path) -> Recipe:
         msg = f"{found}: {path} — give the path of a .yaml recipe (see recipes/)"
         raise RecipeError(msg, [msg])
     text = read_text(path.read_bytes(), str(path))
-    return recipe_from_text(text, base_dir=path.resolve().parent, source=str(path))
+    return recipe_from_text(text, base_dir=_full_path(Path.cwd(), str(path)).parent, source=str(path))

@@ -10,6 +10,8 @@ Per source:
 - vulnerable sites (schools, kindergartens, hospitals, elderly homes) inside the radius, by name;
 - standards breached: a protected target closer than the minimum distance of
   ``layers/tables/safety_distances.csv`` (each row cites its standard);
+- where cells in reach have residents unknown, the count is a lower bound ("≥ N") and a grade it
+  cannot fix is ``no data`` (:mod:`urbanrisk.screens.unknown_exposure`);
 - a grade from a 4x4 risk matrix (GB/T 27921 style): likelihood = severity (1-4), consequence =
   exposed residents (<100: 1, <1,000: 2, <5,000: 3, else 4), one level higher (max 4) when a
   vulnerable site is exposed or a standard is breached; score = likelihood x consequence:
@@ -31,6 +33,7 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
 CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
@@ -50,6 +53,7 @@ COLUMNS = [
     "quantity_t",
     "impact_radius_m",
     "residents_exposed",
+    "residents_unknown_share",
     "vulnerable_sites",
     "vulnerable_names",
     "breaches",
@@ -164,22 +168,30 @@ def forget_projected() -> None:
 
 
 def residents_in_circles(
-    grid: gpd.GeoDataFrame, centres_utm: np.ndarray, radii: np.ndarray, utm_crs: str
+    grid: gpd.GeoDataFrame,
+    centres_utm: np.ndarray,
+    radii: np.ndarray,
+    utm_crs: str,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residents inside each circle (UTM centres and radii), each cell shared by the area it overlaps.
+    """Residents (or ``weights``: one per cell, or one row of k per cell, then k sums per circle) inside
+    each circle (UTM centres and radii), each cell shared by the area it overlaps.
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
     cells = _cells_utm(grid, utm_crs)
-    residents = grid["residents"].to_numpy()
+    residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
     circles = shapely.buffer(shapely.points(centres_utm), radii, quad_segs=QUAD_SEGS)
     h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")
     share = np.ones(len(h_idx))
     cross = ~_inside_circles(cells[c_idx], np.asarray(centres_utm)[h_idx], np.asarray(radii)[h_idx])
     pairs = cells[c_idx[cross]]
     share[cross] = shapely.area(shapely.intersection(circles[h_idx[cross]], pairs)) / shapely.area(pairs)
-    return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
+    if residents.ndim == 1:
+        return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
+    weighed = residents[c_idx] * share[:, None]
+    return np.column_stack([np.bincount(h_idx, weights=w, minlength=len(circles)) for w in weighed.T])
 
 
 def _is_wkb(value: object) -> bool:
@@ -311,6 +323,19 @@ def _consequence(residents: float, aggravated: bool) -> int:
     return int(min(4, level + (1 if aggravated else 0)))
 
 
+FACTOR_COLUMNS = (
+    "severity",
+    "consequence",
+    "matrix_score",
+    "residents_exposed",
+    "residents_unknown_share",
+    "impact_radius_m",
+    "vulnerable_sites",
+    "n_breaches",
+    "grade",
+)
+
+
 def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
     """Risk-matrix score and grade.
 
@@ -368,10 +393,12 @@ def hazard_sources_screen(
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
     sited: gpd.GeoDataFrame | None = None,
+    residents_known: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Exposure, breached standards and a risk-matrix grade for each hazard source
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``sited``:
-    :func:`hazard_sources_sited` of these sources, when computed already)."""
+    :func:`hazard_sources_sited` of these sources, when computed already; ``residents_known``: per
+    cell, whether its residents were measured, else all are taken as known)."""
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     if sited is None:
@@ -388,7 +415,10 @@ def hazard_sources_screen(
     utm = out.to_crs(utm_crs)
     xy = np.column_stack([utm.geometry.x, utm.geometry.y])
     exposed_of = exposed_of or residents_in_circles
-    out["residents_exposed"] = exposed_of(grid, xy, out["impact_radius_m"].to_numpy(), utm_crs)
+    radii = out["impact_radius_m"].to_numpy()
+    out["residents_exposed"], out["residents_unknown_share"] = exposure_and_shares(
+        grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of
+    )
     consequence = [
         _consequence(r, v > 0 or b > 0)
         for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
@@ -396,20 +426,10 @@ def hazard_sources_screen(
     graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
     out["consequence"] = consequence
     out["matrix_score"] = [g[0] for g in graded]
-    out["grade"] = [g[1] for g in graded]
-    out["factors"] = [
-        f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m"
-        + (f"; {v} vulnerable site(s)" if v else "")
-        + (f"; {b} standard(s) breached" if b else "")
-        for s, c, m, r, rad, v, b in zip(
-            out["severity"],
-            out["consequence"],
-            out["matrix_score"],
-            out["residents_exposed"],
-            out["impact_radius_m"],
-            out["vulnerable_sites"],
-            out["n_breaches"],
-            strict=True,
-        )
+    out["grade"] = [  # from a lower bound: kept only if the highest consequence gives it too
+        bounded_grade(g[1], matrix_grade(s, 4)[1], u)
+        for g, s, u in zip(graded, out["severity"], out["residents_unknown_share"], strict=True)
     ]
+    rows = zip(*(out[c] for c in FACTOR_COLUMNS), [g[1] for g in graded], strict=True)
+    out["factors"] = [factors_text(*row) for row in rows]
     return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

@@ -12,6 +12,9 @@ people living within 500 m of the plant's boundary; urbanrisk counts the residen
 500 m of the source's point (cells shared by area), a screening estimate that a site survey replaces.
 Grade (Section 4.2.3): 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10.
 A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0).
+Where the 500 m hold cells with residents unknown, the people, α and R are lower bounds
+(``gb18218_unknown_share`` above 0) and the grade is ``no data`` unless the highest α (2) gives the
+same grade (:mod:`urbanrisk.screens.unknown_exposure`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from .hazard_sources import residents_in_circles
+from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
 #: GB 18218-2018 Table 5: people within 500 m (at least) -> exposure factor α.
 ALPHA = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
@@ -36,6 +40,7 @@ R_GRADES = ((100.0, "一级"), (50.0, "二级"), (10.0, "三级"), (0.0, "四级
 RADIUS_M = 500.0
 COLUMNS = [
     "gb18218_residents_500m",
+    "gb18218_unknown_share",  # of the 500 m circle's area: above 0, people, α and R are lower bounds
     "gb18218_alpha",
     "gb18218_sum",
     "gb18218_R",
@@ -154,15 +159,24 @@ def major_hazard_grades(
     *,
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
+    residents_known: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable
-    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin)."""
+    (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
+    per cell, whether its residents were measured)."""
     if len(sources):
         utm = sources.to_crs(utm_crs).geometry
         xy = np.column_stack([utm.x, utm.y])
-        people_500m = (exposed_of or residents_in_circles)(grid, xy, np.full(len(xy), RADIUS_M), utm_crs)
+        people_500m, shares = exposure_and_shares(
+            grid,
+            residents_known,
+            xy,
+            np.full(len(xy), RADIUS_M),
+            utm_crs,
+            exposed_of=exposed_of or residents_in_circles,
+        )
     else:
-        people_500m = np.zeros(0)
+        people_500m = shares = np.zeros(0)
     substances = (
         sources["substance"] if "substance" in sources.columns else pd.Series("", index=sources.index)
     )
@@ -170,17 +184,21 @@ def major_hazard_grades(
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
     rows = []
-    for people, subs, qty in zip(people_500m, substances, quantities, strict=True):
+    for people, share, subs, qty in zip(people_500m, shares, substances, quantities, strict=True):
         total, basis = substance_sum(subs, qty, table)
         if total is None:
-            rows.append((float(people), np.nan, np.nan, np.nan, "", basis))
+            rows.append((float(people), share, np.nan, np.nan, np.nan, "", basis))
             continue
         alpha = alpha_for(people)
         r = alpha * total
-        rows.append((float(people), alpha, total, r, r_grade(r), f"α {alpha:g} × ({basis})"))
+        why = f"α {alpha:g} × ({basis})"
+        if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
+            why = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
+        grade = bounded_grade(r_grade(r), r_grade(ALPHA[0][1] * total), share)
+        rows.append((float(people), share, alpha, total, r, grade, why))
     out = pd.DataFrame(rows, index=sources.index, columns=COLUMNS)
-    for column in COLUMNS[:4]:
+    for column in COLUMNS[:5]:
         out[column] = out[column].astype(float)
-    for column in COLUMNS[4:]:
+    for column in COLUMNS[5:]:
         out[column] = out[column].fillna("").astype(str)
     return out

@@ -125,6 +125,10 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
                 "residents": table["residents_exposed"]
                 if item_type == "hazard_source"
                 else table["residents"],
+                # above 0: the residents are a lower bound (screens.unknown_exposure); other items: NaN
+                "residents_unknown_share": table.get("residents_unknown_share", np.nan)
+                if item_type == "hazard_source"
+                else np.nan,
             }
         )
         if item_type == "hazard_source" and "label_zh" in table.columns:  # an unnamed OSM feature
@@ -138,7 +142,7 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
         frame["grade"] = list(grades)
         frame["geometry"] = table.geometry.representative_point().to_numpy()
         frames.append(frame)
-    columns = ["item_type", "item_id", "kind", "name", "residents", "grade"]
+    columns = ["item_type", "item_id", "kind", "name", "residents", "residents_unknown_share", "grade"]
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)

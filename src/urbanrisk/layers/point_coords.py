@@ -1,0 +1,161 @@
+"""The lon/lat of a vector registry's points, read without GDAL, shapely or geopandas.
+
+``urbanrisk validate`` asks it so that it refuses a registry whose rows pile up at one place
+(:mod:`urbanrisk.layers.pileup`) as the run does: GeoJSON through json, a GeoPackage's point blobs
+through sqlite3 (GeoPackage header + WKB point), a Shapefile's .shp point records through struct; in
+the file's CRS (a GeoJSON ``crs`` member, the GeoPackage's ``gpkg_spatial_ref_sys``, the .prj) or the
+recipe's ``crs:`` when the file has none, turned into lon/lat with pyproj. Only Point features count
+(the run places a polygon at a point inside it; an outline is no geocoder's fallback). A file too big,
+of another format or not readable lightly gives None: the run reads and checks it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import LayerError
+from .headers import _sidecar, feature_table, load_geojson
+
+#: the most bytes of a .shp, and the most rows of a GeoPackage, read for a check
+SHP_MAX_BYTES = 50_000_000
+GPKG_MAX_ROWS = 2_000_000
+XY = tuple[np.ndarray, np.ndarray]
+
+
+def _wkb_point(blob: bytes, at: int) -> tuple[float, float] | None:
+    """x, y of a WKB Point (2D, Z, M, ZM; ISO or EWKB type) starting at byte ``at``; else None."""
+    if len(blob) < at + 21:
+        return None
+    order = "<" if blob[at] == 1 else ">"
+    (kind,) = struct.unpack_from(order + "I", blob, at + 1)
+    if (kind & 0x0FFFFFFF) % 1000 != 1:
+        return None
+    skip = 4 if kind & 0x20000000 else 0  # EWKB with an SRID
+    if len(blob) < at + 21 + skip:
+        return None
+    return struct.unpack_from(order + "dd", blob, at + 5 + skip)
+
+
+def gpkg_point(blob: Any) -> tuple[float, float] | None:
+    """x, y of a GeoPackage geometry blob holding a point (else None).
+
+    >>> gpkg_point(b"GP\\x00\\x01" + struct.pack("<i", 4326) + b"\\x01" + struct.pack("<Idd", 1, 116.3, 39.9))
+    (116.3, 39.9)
+    """
+    if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP" or blob[3] & 0x10:
+        return None  # not a GeoPackage blob, or an empty geometry
+    envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((blob[3] >> 1) & 0x07)
+    return None if envelope is None else _wkb_point(blob, 8 + envelope)
+
+
+def _geopackage(path: Path, layer: str, file_layer: str | None) -> tuple[XY, str | None] | None:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        picked = feature_table(db, path, layer, file_layer, "column_name")
+        if picked is None:
+            return None
+        table, column = picked
+        srs = db.execute(
+            "SELECT s.organization, s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
+            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
+            (table,),
+        ).fetchone()
+        quoted = {c: '"' + c.replace('"', '""') + '"' for c in (table, column)}
+        query = f"SELECT {quoted[column]} FROM {quoted[table]} LIMIT {GPKG_MAX_ROWS + 1}"
+        blobs = [row[0] for row in db.execute(query)]
+    if len(blobs) > GPKG_MAX_ROWS:
+        return None
+    crs = None
+    if srs is not None and srs[1] not in (None, 0, -1):
+        crs = f"EPSG:{srs[1]}" if str(srs[0]).upper() == "EPSG" else srs[2]
+    return _columns([gpkg_point(b) for b in blobs]), crs
+
+
+def _shapefile(path: Path) -> tuple[XY, str | None] | None:
+    shp = path.with_suffix(".shp")
+    if not shp.is_file() or shp.stat().st_size > SHP_MAX_BYTES:
+        return None
+    data = shp.read_bytes()
+    if len(data) < 100 or struct.unpack_from("<i", data, 32)[0] not in (1, 11, 21):
+        return None  # not a point Shapefile (the run places its shapes)
+    found, at = [], 100
+    while at + 12 <= len(data):
+        (words,) = struct.unpack_from(">i", data, at + 4)
+        kind = struct.unpack_from("<i", data, at + 8)[0]
+        if kind in (1, 11, 21) and at + 28 <= len(data):
+            found.append(struct.unpack_from("<dd", data, at + 12))
+        at += 8 + 2 * max(words, 2)
+    prj = _sidecar(shp, ".prj")
+    return _columns(found), prj.read_text(errors="replace") if prj else None
+
+
+def _geojson(path: Path) -> tuple[XY, str | None] | None:
+    try:
+        data = load_geojson(path)
+    except ValueError:
+        return None  # the header check names the file
+    features = data.get("features") if isinstance(data, dict) else None
+    found = []
+    for feature in features if isinstance(features, list) else []:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "Point":
+            xy = geometry.get("coordinates")
+            ok = isinstance(xy, list) and len(xy) >= 2 and all(type(v) in (int, float) for v in xy[:2])
+            found.append((float(xy[0]), float(xy[1])) if ok else None)
+    crs = data.get("crs") if isinstance(data, dict) else None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    return _columns(found), name if isinstance(name, str) else None
+
+
+def _columns(found: list[Any]) -> XY:
+    xy = np.array([p for p in found if p is not None], dtype=float).reshape(-1, 2)
+    keep = np.isfinite(xy).all(axis=1)  # NaN: the run refuses those rows by number
+    return xy[keep, 0], xy[keep, 1]
+
+
+def registry_lonlat(
+    path: str | Path, *, crs: str | None, layer: str, file_layer: str | None = None
+) -> XY | None:
+    """lon, lat of every Point feature of a GeoJSON, GeoPackage or Shapefile registry; None when it
+    cannot be told lightly (too big, another format, unreadable, a CRS pyproj does not know).
+
+    ``crs``: the recipe's, used when the file declares none (as the run uses it).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".geojson", ".json"):
+            read = _geojson(path)
+        elif suffix == ".gpkg":
+            read = _geopackage(path, layer, file_layer)
+        elif suffix in (".shp", ".dbf"):
+            read = _shapefile(path)
+        else:
+            return None
+    except (OSError, sqlite3.Error, struct.error, LayerError):
+        return None  # the header check says why
+    if read is None:
+        return None
+    (x, y), own = read
+    return to_lonlat(x, y, own or crs)
+
+
+def to_lonlat(x: np.ndarray, y: np.ndarray, crs: str | None) -> XY | None:
+    """``x``, ``y`` in ``crs`` (None: lon/lat already) as lon/lat; None for a CRS pyproj does not know."""
+    if crs is None or not len(x):
+        return x, y
+    from pyproj import CRS, Transformer  # only for a registry in another CRS
+    from pyproj.exceptions import CRSError, ProjError
+
+    try:
+        given = CRS.from_user_input(crs)
+        if given.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+            return x, y
+        lon, lat = Transformer.from_crs(given, "EPSG:4326", always_xy=True).transform(x, y)
+    except (CRSError, ProjError):
+        return None
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

@@ -1,0 +1,165 @@
+"""How an exposure that is a lower bound reads (missing is not zero): "≥ N" with the share of the reach
+whose residents are unknown, never a plain N; the zh words of it (merged into
+:data:`urbanrisk.outputs.i18n.ZH`) and the notes the report puts under the hazard tables.
+
+A hazard source's ``residents_unknown_share`` (``gb18218_unknown_share`` for the 500 m of GB 18218) is
+the share of the cells in its reach with residents unknown (:mod:`urbanrisk.screens.unknown_exposure`):
+above 0, the residents counted there are a lower bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..result import NO_DATA
+from ..wording import percent
+from .html import escape_text
+
+ZH_EXPOSURE: dict[str, str] = {
+    "≥ {n} ({share} of the reach unknown)": "≥ {n}（影响范围 {share} 人口未知）",
+    "unknown (no population data in reach)": "未知（影响范围内无人口数据）",
+    "exposure bound note": (
+        "“≥ N”为下限：危险源影响范围内部分网格无人口数据（在人口栅格范围外，或建筑数据不完整），"
+        "实际人口可能更多；这些人口可能改变的等级不予评定（无数据），并非低风险。"
+    ),
+    "exposure unknown note": (
+        "各危险源影响范围内均无人口数据：暴露人口未知，凡取决于暴露人口的等级均为“无数据”"
+        "（仅凭严重度即可确定的等级照常评定）。请在配方中加入人口图层（人口栅格或按建筑估算人口）。"
+    ),
+}
+
+#: English texts of the keys that are not themselves the English text.
+EN_EXPOSURE: dict[str, str] = {
+    "exposure bound note": (
+        "≥ N is a lower bound: part of the source's reach has no population data (outside the population "
+        "raster, or where buildings look incomplete), so more people may live there; a grade those people "
+        "could change is not given (no data), which is not low risk."
+    ),
+    "exposure unknown note": (
+        "No population data in any hazard source's reach: the residents exposed are unknown, and every "
+        "grade that depends on them is no data (a grade the severity alone fixes stands). Add a "
+        "population layer (a raster, or population_from_buildings) to the recipe to grade them."
+    ),
+}
+
+
+def lower_bound(value: object, share: object, t: Callable[..., str], digits: int = 0) -> str:
+    """A count as shown: ``N``, or ``≥ N (x% of the reach unknown)`` when ``share`` is above 0, or
+    unknown when nothing in reach was measured and nothing counted.
+
+    Examples
+    --------
+    >>> t = lambda text, **v: text.format(**v)
+    >>> lower_bound(1234.4, 0.0, t), lower_bound(600.0, 0.1187, t), lower_bound(0.3, 1.0, t)
+    ('1,234', '≥ 600 (12% of the reach unknown)', 'unknown (no population data in reach)')
+    >>> lower_bound(float("nan"), 0.5, t), lower_bound(3.9, float("nan"), t, 1)
+    ('–', '3.9')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    shown = f"{float(value):,.{digits}f}"
+    if share is None or pd.isna(share) or not float(share) > 0:
+        return shown
+    if float(share) >= 1.0 and round(float(value), digits) <= 0:  # nothing measured, nothing counted
+        return t("unknown (no population data in reach)")
+    return t("≥ {n} ({share} of the reach unknown)", n=shown, share=percent(float(share)))
+
+
+def exposure_note(shares: pd.Series, t: Callable[..., str]) -> str:
+    """The note under a hazard table whose exposures include lower bounds (escaped HTML; "" if none)."""
+    shares = pd.to_numeric(shares, errors="coerce").fillna(0.0)
+    if not len(shares) or not (shares > 0).any():
+        return ""
+    key = "exposure unknown note" if (shares >= 1.0).all() else "exposure bound note"
+    return f'<p class="note">{escape_text(t(key))}</p>'
+
+
+#: A hazard source's factors with a lower bound (screens.unknown_exposure.factors_text) in Chinese,
+#: for the alerts' explanations (:mod:`urbanrisk.outputs.i18n_alerts`).
+ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
+    (
+        r"severity (\d) x consequence ≥ (\d) = ≥ (\d+): ≥ ([\d,]+) residents within ([\d,]+) m",
+        r"严重度 \1 × 后果 ≥ \2 = ≥ \3：\5 米内常住人口 ≥ \4 人",
+    ),
+    (r" \(all the area in reach has residents unknown\)", "（影响范围内均无人口数据）"),
+    (r" \(([<>\d]+%) of the area in reach has residents unknown\)", r"（影响范围 \1 人口未知）"),
+    (r": not graded, (I|II|III|IV) or worse", r"：不予评级（至少 \1 级）"),
+    (r": the grade holds whatever they are", "：无论其人口多少，等级不变"),
+)
+
+_ZH_BOUNDS = (
+    (
+        r"≥ ([\d,.]+) people within 500 m \(all the area in reach has residents unknown\)",
+        r"500 米内 ≥ \1 人（范围内均无人口数据）",
+    ),
+    (
+        r"≥ ([\d,.]+) people within 500 m \(([<>\d]+%) of the area in reach has residents unknown\)",
+        r"500 米内 ≥ \1 人（\2 范围人口未知）",
+    ),
+)
+
+
+def zh_bounds(text: str) -> str:
+    """The lower-bound words of a GB 18218 basis in Chinese.
+
+    >>> zh_bounds("α ≥ 1.5: ≥ 60 people within 500 m (9% of the area in reach has residents unknown) × (x)")
+    'α ≥ 1.5: 500 米内 ≥ 60 人（9% 范围人口未知） × (x)'
+    """
+    for pattern, replacement in _ZH_BOUNDS:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+#: The warnings of :func:`exposure_warning` in Chinese (regex -> replacement, for ``data_text``).
+ZH_EXPOSURE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^no population data in any hazard source's reach: .*?; ([\d,]+) of ([\d,]+) hazard sources? .*$",
+        r"各危险源影响范围内均无人口数据：暴露人口未知，\2 个危险源中 \1 个不予评级（无数据），并非低风险",
+    ),
+    (
+        r"^([\d,]+) of ([\d,]+) hazard sources? have residents unknown in some or all of their reach: .*?; "
+        r"([\d,]+) of them .*$",
+        r"\2 个危险源中 \1 个的影响范围内部分或全部人口未知：暴露人口为下限（≥ N），"
+        r"其中 \3 个因此不予评级（无数据）",
+    ),
+)
+
+
+def exposure_counts(hazards: pd.DataFrame | None) -> dict[str, int]:
+    """Hazard sources in all, with exposure a lower bound, with nothing in reach measured, and not graded
+    for it ({} without a hazard table)."""
+    if hazards is None or not len(hazards) or "residents_unknown_share" not in hazards.columns:
+        return {}
+    share = pd.to_numeric(hazards["residents_unknown_share"], errors="coerce").fillna(0.0)
+    return {
+        "sources": len(hazards),
+        "bounded": int((share > 0).sum()),
+        "unknown": int((share >= 1).sum()),
+        "not_graded": int(((share > 0) & (hazards["grade"] == NO_DATA)).sum()),
+    }
+
+
+def exposure_warning(counts: dict[str, int]) -> str:
+    """The run's warning when hazard sources have residents unknown in reach ("" when none has).
+
+    >>> exposure_warning({"sources": 3, "bounded": 3, "unknown": 3, "not_graded": 3})[:60]
+    "no population data in any hazard source's reach: the residen"
+    >>> exposure_warning({"sources": 7, "bounded": 6, "unknown": 5, "not_graded": 5})[:46]
+    '6 of 7 hazard sources have residents unknown i'
+    """
+    if not counts.get("bounded"):
+        return ""
+    n, bounded, not_graded = counts["sources"], counts["bounded"], counts["not_graded"]
+    if counts["unknown"] == n:
+        return (
+            "no population data in any hazard source's reach: the residents exposed are unknown; "
+            f"{not_graded:,} of {n:,} hazard sources are not graded (no data), which is not low risk"
+        )
+    return (
+        f"{bounded:,} of {n:,} hazard sources have residents unknown in some or all of their reach: "
+        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them are not graded (no data): "
+        "those residents could change their grade"
+    )

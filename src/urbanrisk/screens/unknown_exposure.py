@@ -1,0 +1,103 @@
+"""Missing is not zero for exposure: how much of an impact circle has residents unknown, and what that
+leaves of a grade.
+
+A circle's exposure sums the residents of the cells it overlaps, each by the share of its area inside
+the circle; a cell whose residents could not be measured (``known_residents`` false:
+:func:`urbanrisk.completeness.measured_indicators`) adds only what was measured there (nothing outside a
+population raster), so over such cells the sum is a lower bound, never a count. The rule (README):
+
+- the **unknown share** of a circle is the share of the cells in its reach whose residents are
+  unknown, each cell weighed as the exposure weighs it (by the share of its area inside the circle):
+  about the share of the circle's area over the grid lying in such cells (H3 cells of a city differ
+  in area by well under 1 %); a cell the circle only grazes counts for the part it overlaps, never
+  for nothing (by cell centres it would);
+- with a share of 0 the count is exact; above 0 it is "≥ N" with the share named, and a grade made
+  from it holds only when the most residents possible would not change it (the consequence or α is
+  already the highest); otherwise the source is not graded (``no data``), its factors say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+
+from ..result import NO_DATA
+from ..wording import percent
+
+
+def exposure_and_shares(
+    grid: gpd.GeoDataFrame,
+    residents_known: np.ndarray | None,
+    centres_utm: np.ndarray,
+    radii: np.ndarray,
+    utm_crs: str,
+    *,
+    exposed_of: Callable[..., np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per circle (UTM centres and radii): the residents inside and the share (0-1) of the cells in
+    reach (each by its part inside) whose residents are unknown.
+
+    One pass of ``exposed_of`` (the exposure kernel, :func:`~urbanrisk.screens.hazard_sources.
+    residents_in_circles` or its per-partition twin) sums three weights per cell at once: its
+    residents, 1 if they are unknown, 1. Shares are all 0 (and the pass the plain residents' one) when
+    ``residents_known`` is None (no flags given) or every cell's residents are known.
+    """
+    radii = np.asarray(radii, dtype=float)
+    centres = np.asarray(centres_utm, dtype=float)
+    unknown = None if residents_known is None else ~np.asarray(residents_known, dtype=bool)
+    if unknown is None or not unknown.any() or not len(radii) or not len(grid):
+        return exposed_of(grid, centres, radii, utm_crs), np.zeros(len(radii))
+    weights = np.column_stack([grid["residents"].to_numpy(dtype=float), unknown, np.ones(len(grid))])
+    sums = exposed_of(grid, centres, radii, utm_crs, weights=weights)
+    shares = np.zeros(len(radii))
+    np.divide(sums[:, 1], sums[:, 2], out=shares, where=sums[:, 2] > 0)
+    return sums[:, 0], np.clip(shares, 0.0, 1.0)
+
+
+def bounded_grade(grade: str, highest: str, share: float) -> str:
+    """A grade made from a lower bound: kept when the most residents possible give it too (``highest``,
+    the grade at the highest consequence), else ``no data``.
+
+    >>> bounded_grade("IV", "II", 0.0), bounded_grade("IV", "II", 0.2), bounded_grade("II", "II", 0.2)
+    ('IV', 'no data', 'II')
+    """
+    return NO_DATA if share > 0 and grade != highest else grade
+
+
+def share_words(share: float) -> str:
+    """The unknown share in words, for a grade's factors.
+
+    >>> share_words(0.25), share_words(0.001), share_words(1.0)
+    ('25% of the area in reach has residents unknown', '<1% of the area in reach has residents unknown', \
+'all the area in reach has residents unknown')
+    """
+    if share >= 1.0:
+        return "all the area in reach has residents unknown"
+    return f"{percent(share)} of the area in reach has residents unknown"
+
+
+def factors_text(
+    s: int, c: int, m: int, r: float, u: float, rad: float, v: int, b: int, grade: str, lowest: str
+) -> str:
+    """A source's grade in words (severity, consequence, score, residents, unknown share, radius,
+    vulnerable sites, breaches, grade, and ``lowest``: the grade the residents counted give); with
+    residents unknown in reach, the count and the grade as bounds.
+
+    >>> factors_text(2, 1, 2, 0.0, 0.9, 200.0, 0, 0, "no data", "IV")  # doctest: +NORMALIZE_WHITESPACE
+    'severity 2 x consequence ≥ 1 = ≥ 2: ≥ 0 residents within 200 m (90% of the area in reach has
+    residents unknown): not graded, IV or worse'
+    >>> factors_text(2, 2, 4, 150.0, 0.0, 200.0, 1, 0, "III", "III")
+    'severity 2 x consequence 2 = 4: 150 residents within 200 m; 1 vulnerable site(s)'
+    """
+    tail = (f"; {v} vulnerable site(s)" if v else "") + (f"; {b} standard(s) breached" if b else "")
+    if not u > 0:
+        return f"severity {s} x consequence {c} = {m}: {r:,.0f} residents within {rad:.0f} m{tail}"
+    verdict = ": the grade holds whatever they are"
+    if grade == NO_DATA:
+        verdict = f": not graded, {lowest} or worse"
+    return (
+        f"severity {s} x consequence ≥ {c} = ≥ {m}: ≥ {r:,.0f} residents within {rad:.0f} m "
+        f"({share_words(u)}){verdict}{tail}"
+    )

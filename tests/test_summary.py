@@ -41,7 +41,6 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
             assert entry["cells_uncovered_residents_unknown"] == unknown_uncovered
             unknown_cells[name] = unknown_uncovered
     assert any(unknown_cells.values())  # Wudaokou's incomplete buildings leave some uncovered unknown
-
     # the CLI prints the same grade counts
     cli = dict(re.findall(r"(I{1,3}V?|IV) ([\d,]+)", printed.split("grades (cells):")[1].splitlines()[0]))
     assert {g: int(cli[g].replace(",", "")) for g in GRADES} == {

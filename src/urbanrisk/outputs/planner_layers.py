@@ -18,7 +18,7 @@ import shapely
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name, translator
-from .lower_bound import at_least
+from .report_parts import at_least
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: Most resources drawn as lettered markers; above (a metropolis: 2,048), small dots that leave the

@@ -29,8 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
-from .lower_bound import at_least
-from .report_parts import CSS, bar_chart, n, table_html
+from .report_parts import CSS, at_least, bar_chart, n, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,

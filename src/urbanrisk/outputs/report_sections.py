@@ -12,8 +12,7 @@ from ..result import GRADE_RANK, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_exposure import exposure_note, zh_bounds
-from .lower_bound import at_least
-from .report_parts import n, table_html
+from .report_parts import at_least, n, table_html
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
@@ -33,6 +32,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
     for level, table in registers.items():
         totals = summary.registers[level]
         uncovered = [c for c in table.columns if c.startswith("uncovered_")]
+        unknown = {c: f"unknown_{c}" for c in uncovered if f"unknown_{c}" in table.columns}
         columns = {
             "worst_grade": t("worst"),
             "name": t("unit"),
@@ -65,13 +65,15 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
+                unknown_cells=unknown,
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
 
 
 def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:
-    """Rewrites hazard kind labels (English) in a text into the language's (``label_zh``)."""
+    """Rewrites hazard kind labels (English) in a text into the language's (``label_zh``), and a
+    source's missing grade ("(no data)")."""
     hz = result.screens.hazard_sources if result.screens is not None else None
     if language != "zh" or hz is None or not len(hz) or "label_zh" not in hz.columns:
         return lambda text: text
@@ -80,7 +82,7 @@ def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:
     def rewrite(text: str) -> str:
         for en, zh in pairs:
             text = text.replace(en, zh)
-        return text
+        return text.replace(" (no data)", "（无数据）")  # a source's grade: none (its residents unknown)
 
     return rewrite
 

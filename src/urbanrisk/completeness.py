@@ -175,13 +175,23 @@ def residents_known(
     return buildings_known
 
 
+def travel_known(grid: gpd.GeoDataFrame, layers: Layers) -> np.ndarray:
+    """Per cell: True inside the OSM data's extent, where streets were mapped and travel to a resource
+    can be measured; outside it, a cell is neither covered nor uncovered: unknown."""
+    return _extent_mask(grid, osm_extent(layers))
+
+
 def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_data: bool) -> pd.DataFrame:
     """Per cell: ``known_<indicator>`` for the six indicators, ``building_completeness``, ``unknown``
     (the unknown indicators and why, in words); ``known_residents`` is the grid's own column when it
-    has one (:func:`residents_known`, computed before coverage)."""
+    has one (:func:`residents_known`, computed before coverage), and the OSM extent its ``known_travel``
+    (:func:`travel_known`)."""
     index = grid.index
     has_raster = layers.raster is not None
-    in_osm = _extent_mask(grid, osm_extent(layers))
+    if "known_travel" in grid.columns:  # computed before coverage (the same extent)
+        in_osm = grid["known_travel"].to_numpy(dtype=bool)
+    else:
+        in_osm = travel_known(grid, layers)
     buildings_known, completeness, complete = _buildings_known(grid, layers, in_osm)
     if "known_residents" in grid.columns:
         people_known = grid["known_residents"].to_numpy(dtype=bool)

@@ -43,7 +43,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
-from .coverage_unknown import known_flags, unknown_uncovered_words
+from .coverage_unknown import known_flags, travel_flags, unknown_uncovered_words, with_unknown_flags
 from .grade import cell_centres_xy
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
@@ -220,7 +220,7 @@ def gaps_from_coverage(
     head = ["standard", "gap", "cells", "residents", "area_km2"]
     columns = [*head, "cells_residents_unknown", "worst_travel", "unit", "unreachable_cells", "geometry"]
     known = known_flags(table)  # an uncovered cell whose residents are unknown may hold people: a gap
-    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known)
+    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known) & travel_flags(table)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
@@ -348,11 +348,11 @@ def coverage_stage(
         graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)
         result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
-        table["residents_known"] = known_flags(grid)  # missing is not zero: sums over the others are bounds
         if not present:  # declared complete, and there is none: nobody is reached
             table["reason"] = table["reason"].where(
                 table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
             )
+        table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
         fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
         table["supply_per_person"] = fca if fca is not None else np.nan
         tables.append(table)

@@ -26,7 +26,7 @@ from . import grid as gridmod
 from . import settings
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
-from .completeness import residents_known
+from .completeness import residents_known, travel_known
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
@@ -39,16 +39,20 @@ from .screens_dask import screen_kernels
 B = TypeVar("B")
 
 #: The grid's columns the whole-graph coverage stage reads (besides its index, the cells).
-COVERAGE_COLUMNS = ["residents", "cell_area_m2", "known_residents"]
+COVERAGE_COLUMNS = ["residents", "cell_area_m2", "known_residents", "known_travel"]
 
 
 def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataFrame:
-    """``grid`` with its ``known_residents`` flags (:func:`urbanrisk.completeness.residents_known`),
-    added (to a shallow copy) when it has none: coverage counts the uncovered cells of unknown
-    residents beside its sums (:mod:`urbanrisk.coverage_unknown`)."""
-    if "known_residents" in grid.columns:
+    """``grid`` with its ``known_residents`` (:func:`urbanrisk.completeness.residents_known`) and
+    ``known_travel`` flags (:func:`urbanrisk.completeness.travel_known`), added (to a shallow copy)
+    when it has none: coverage counts the uncovered cells of unknown residents beside its sums and
+    leaves the cells outside the street data unknown (:mod:`urbanrisk.coverage_unknown`)."""
+    if "known_residents" in grid.columns and "known_travel" in grid.columns:
         return grid
-    flags = pd.DataFrame({"known_residents": residents_known(grid, layers)}, index=grid.index)
+    flags = pd.DataFrame(
+        {"known_residents": residents_known(grid, layers), "known_travel": travel_known(grid, layers)},
+        index=grid.index,
+    )
     return gridmod.with_columns(grid, flags)
 
 

@@ -376,19 +376,30 @@ def zh_unsnapped_tail(value: str) -> tuple[str, str]:
 
 def zh_status_tails(value: str) -> tuple[str, str]:
     """A coverage status split into its head and, in Chinese, its tails: the uncovered cells whose
-    residents are unknown (:mod:`urbanrisk.coverage_unknown`) and the resources too far from a street
-    (:func:`zh_unsnapped_tail`).
+    residents are unknown and the cells outside the street data (:mod:`urbanrisk.coverage_unknown`),
+    and the resources too far from a street (:func:`zh_unsnapped_tail`).
 
     Examples
     --------
     >>> zh_status_tails("ok: x; 3 uncovered cells have residents unknown: the count is a lower bound")
     ('ok: x', '；另有 3 个未覆盖单元常住人口未知：未覆盖人数为下限')
     """
-    value, unsnapped = zh_unsnapped_tail(value)
-    found = re.search(
-        r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is a lower bound", value
-    )
-    if not found:
-        return value, unsnapped
-    tail = f"；另有 {found.group(1)} 个未覆盖单元常住人口未知：未覆盖人数为下限"
-    return value[: found.start()] + value[found.end() :], tail + unsnapped
+    value, tail = zh_unsnapped_tail(value)
+    for clause, words in _ZH_COVERAGE_CLAUSES:  # from the end of the status
+        found = re.search(clause, value)
+        if found:
+            value, tail = value[: found.start()] + value[found.end() :], words.format(found.group(1)) + tail
+    return value, tail
+
+
+#: The coverage status's clauses on unknown cells, last first, and their Chinese.
+_ZH_COVERAGE_CLAUSES = (
+    (
+        r"; ([\d,]+) cells? outside the street data: coverage unknown there",
+        "；另有 {} 个单元在道路数据范围外：覆盖情况未知",
+    ),
+    (
+        r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is a lower bound",
+        "；另有 {} 个未覆盖单元常住人口未知：未覆盖人数为下限",
+    ),
+)

@@ -120,7 +120,8 @@ def station_losses(
     if not rows:
         return empty_losses()
     out = pd.DataFrame(rows).sort_values(
-        ["residents_lost", "residents_served", "resource_id"], ascending=[False, False, True]
+        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
+        ascending=[False, False, False, True],
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)

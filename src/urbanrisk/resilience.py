@@ -100,7 +100,8 @@ def station_losses(
         ``residents_served`` (whose nearest resource it is and who are covered), ``residents_lost``
         (who would fall outside the standard without it), ``cells_lost``, ``cells_lost_residents_unknown``
         (of those, the cells whose residents are unknown: ``residents_lost`` is then a lower bound),
-        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank``.
+        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank`` (by
+        residents lost, then lost cells of unknown residents, then residents served).
     """
     matrix = graph.time_s if standard.by_time else graph.length_m
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -150,7 +151,8 @@ def station_losses(
         }
     )
     out = out.sort_values(
-        ["residents_lost", "residents_served", "resource_id"], ascending=[False, False, True]
+        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
+        ascending=[False, False, False, True],
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)

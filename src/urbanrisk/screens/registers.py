@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..cell_disks import cell_latlng
 from ..clusters import dissolve_cells
-from ..coverage_unknown import known_flags
+from ..coverage_unknown import known_flags, travel_flags
 from ..result import GRADE_RANK, GRADES, NO_DATA
 
 #: Unit levels, coarsest first.
@@ -126,7 +126,8 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
     1 or 0: a unit's sum of the first is then a lower bound)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
-    unknown = ~coverage["covered"].to_numpy(dtype=bool) & ~known_flags(coverage)
+    not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
+    unknown = not_covered & ~known_flags(coverage) & travel_flags(coverage)
     wide = coverage.assign(_unknown=unknown.astype(np.int64)).pivot_table(
         index="h3_cell", columns="standard", values=["residents_uncovered", "_unknown"], aggfunc="sum"
     )

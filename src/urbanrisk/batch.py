@@ -27,6 +27,7 @@ from .lifecycle import run_lock
 from .parallel import compute_graph, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
+from .population_table import with_table_residents
 from .preflight import load_checked
 from .recipe import Recipe
 from .run import write_run
@@ -45,7 +46,10 @@ def _finish(
     layers, area, notes = prepared
     timings = dict(timings)
     stage = stage_timer(timings)
-    grid = stage("grid", lambda: grid_from_tables(list(tables), layers.population_source))
+    grid = stage(
+        "grid",
+        lambda: with_table_residents(grid_from_tables(list(tables), layers.population_source), layers, area),
+    )
     result = complete_run(recipe, layers, area, grid, notes, timings, scheduler="synchronous", stage=stage)
     # inside a task: the grid's parts are written here, synchronously (no second graph)
     return write_run(

@@ -165,7 +165,10 @@ def residents_known(
     population from floor area, where the buildings are known); False elsewhere, and everywhere
     without population data. A cell's ``residents`` there is what could be counted (often 0): a
     lower bound, not a count. Coverage (uncovered residents, gaps, N-1 losses) and the hazard
-    screen's exposure read it before the other indicators exist (:func:`measured_indicators`)."""
+    screen's exposure read it before the other indicators exist (:func:`measured_indicators`). With
+    a census table, its units' flags (``table_residents_known``: :mod:`urbanrisk.population_table`)."""
+    if "table_residents_known" in grid.columns:
+        return grid["table_residents_known"].to_numpy(dtype=bool)
     if layers.raster is not None:
         return _extent_mask(grid, [layers.raster.bounds])
     if layers.floor_area_per_person_m2 is None:
@@ -209,7 +212,9 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         "score_hazard_sources": "no hazard registry and no OSM layer",
         "score_crowding": "outside the OSM data",
         "score_vulnerable_sites": "outside the OSM data",
-        "score_residents": "outside the population raster" if has_raster else "no population data here",
+        "score_residents": "outside the population raster"
+        if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
+        else "no population data here",
     }
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness

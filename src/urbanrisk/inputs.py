@@ -40,6 +40,7 @@ from .layers.tables import (
     registry_kind_names,
 )
 from .layers.vector import vector_from_file
+from .population_table import load_population_table
 from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
@@ -76,6 +77,7 @@ class _Loading:
     raster: RasterInfo | None = None
     per_person: float | None = None
     population_source: str = "none: no population layer in the recipe (residents are 0)"
+    population_table: Any = None  # population_table: its units and counts
 
 
 def _load_osm(name: str, spec: Any, state: _Loading) -> None:
@@ -184,6 +186,7 @@ LOADERS: dict[str, Callable[[str, Any, _Loading], None]] = {
     "raster": _load_raster,
     "polygons": _load_polygons,
     "population_from_buildings": _load_population_from_buildings,
+    "population_table": load_population_table,
 }
 
 
@@ -290,6 +293,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         raster=state.raster,
         floor_area_per_person_m2=state.per_person,
         population_source=state.population_source,
+        population_table=state.population_table,
         files=files,
         complete_kinds=dict(state.complete_kinds),
         notes=list(state.notes),

@@ -237,6 +237,9 @@ def run_key(recipe: Recipe) -> str:
         for name, spec in recipe.layers.items()
         if getattr(spec, "path", None)
     }
+    for name, spec in recipe.layers.items():  # a census table's own unit polygons
+        if getattr(getattr(spec, "units", None), "path", None):
+            files[f"{name}.units"] = sha256_of(local_copy(spec.units.path))
     tables = {p.name: sha256_of(p) for p in sorted(settings.tables_dir.glob("*.csv"))}
     tables.update({k: sha256_of(v) for k, v in recipe.tables.model_dump().items() if v})
     if recipe.area.path:

@@ -33,6 +33,7 @@ from .layers.coords import utm_crs
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
 from .parallel import map_partitions, resolve_scheduler
+from .population_table import with_table_residents
 from .recipe import Recipe
 from .result import Layers
 from .stored_osm import source_digest
@@ -283,7 +284,8 @@ def build_grid(
     tables = partition_tables(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
-    return grid_from_tables(tables, layers.population_source, inputs=inputs)
+    grid = grid_from_tables(tables, layers.population_source, inputs=inputs)
+    return with_table_residents(grid, layers, area)  # a census table: spread over the whole grid
 
 
 def grid_from_tables(

@@ -23,6 +23,7 @@ from .layers.raster import has_valid_pixel, raster_info
 from .layers.tables import check_side_file, registry_kind_names
 from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
 from .preflight_base import Problem, crs_problem, local
+from .preflight_census import census_problems
 from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
@@ -126,6 +127,8 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 problems += points_problems(name, spec, names[spec.role])
             elif spec.type == "polygons":
                 problems += polygons_problems(name, spec)
+            elif spec.type == "population_table":
+                problems += census_problems(name, spec, recipe)
             crs = crs_problem(name, getattr(spec, "crs", None))
             if crs:  # the file's reading would use it: told once, with the fix
                 problems = [p for p in problems if p[0][:2] != ("layers", name)] + crs

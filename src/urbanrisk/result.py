@@ -75,6 +75,8 @@ class Layers:
     #: ``compute.ingest: partitioned``: the OSM layers' stores (:class:`urbanrisk.stored_osm.StoredOsm`);
     #: ``buildings`` is None then (never held whole): read them by box with ``store.read(layer, bounds)``
     store: Any = None
+    #: ``population_table``: its units with the table's ``count`` (NaN: unknown), spread on the grid
+    population_table: Any = None
 
 
 @dataclass

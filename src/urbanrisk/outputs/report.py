@@ -192,6 +192,8 @@ def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], languag
 
 def _population_zh(summary: RunSummary) -> str:
     source = summary.population_source.lower()
+    if source.startswith("census table"):  # urbanrisk.population_table
+        return "人口统计表（各单元常住人口按居住建筑面积分配到网格）"
     if "raster" in source:
         return "人口栅格（按面积精确分配）"
     if "building" in source:

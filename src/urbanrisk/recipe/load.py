@@ -72,11 +72,30 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
                 hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
                 message = f"source '{source}' is not an osm layer of this recipe: {hint}"
                 problems.append((("layers", name, "source"), message))
+    problems += _census_problems(layers, base_dir)
     populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
+    if any(layers[n].get("type") == "population_table" for n in populations):  # a raster: its fallback
+        populations = [n for n in populations if layers[n].get("type") != "raster"]
     if len(populations) > 1:
         names = ", ".join(populations)
         message = f"two population layers ({names}): keep one (a raster or population_from_buildings)"
         problems.append((("layers", populations[1]), message))
+    return problems
+
+
+def _census_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
+    """A population_table whose ``units`` is not a polygons layer of the recipe, or a missing file."""
+    polygons = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") == "polygons"]
+    problems: list[Problem] = []
+    for name, spec in layers.items():
+        if not isinstance(spec, dict) or spec.get("type") != "population_table" or "units" not in spec:
+            continue
+        if isinstance(spec["units"], dict) and "path" in spec["units"]:  # its own polygon file
+            problems += _missing_file(("layers", name, "units", "path"), spec["units"]["path"], base_dir)
+        elif spec["units"] not in polygons:
+            hint = f"use one of: {', '.join(polygons)}" if polygons else "add the units as a polygons layer"
+            message = f"units '{spec['units']}' is not a polygons layer of this recipe: {hint}"
+            problems.append((("layers", name, "units"), message))
     return problems
 
 
@@ -231,6 +250,10 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
         name: spec.model_copy(update={"path": absolute(spec.path)}) if hasattr(spec, "path") else spec
         for name, spec in recipe.layers.items()
     }
+    for name, spec in layers.items():  # a census table's own unit polygons
+        if not isinstance(getattr(spec, "units", None), (str, type(None))):
+            units = spec.units.model_copy(update={"path": absolute(spec.units.path)})
+            layers[name] = spec.model_copy(update={"units": units})
     tables = recipe.tables.model_copy(update={k: absolute(v) for k, v in recipe.tables.model_dump().items()})
     return recipe.model_copy(
         update={

@@ -224,6 +224,33 @@ class PopulationFromBuildingsLayer(_Strict):
     floor_area_per_person_m2: Annotated[float | None, Field(ge=1, le=1000)] = None  # m² a resident
 
 
+class UnitsFile(_Strict):
+    """A census table's own unit polygons (when the recipe has no polygons layer of them)."""
+
+    path: str
+    file_layer: str | None = None
+    id_column: str = "id"
+    name_column: str = "name"
+    crs: str | None = None
+    coords: Coords = "wgs84"
+    encoding: str | None = None
+
+
+class PopulationTableLayer(_Strict):
+    """Residents from an office's census table (人口统计表: one row per 街道 / 社区 with 常住人口),
+    joined to the units of a polygons layer by id or by name and spread over the cells inside each unit
+    in proportion to mapped residential floor area (:mod:`urbanrisk.population_table`)."""
+
+    type: Literal["population_table"]
+    path: str  # .xlsx / .xls / .csv (UTF-8 or GBK)
+    units: str | UnitsFile  # the recipe's polygons layer whose units the rows name, or a file of them
+    join: Literal["id", "name"] = "name"  # the column holds the units' ids, or their names
+    key_column: str  # the table's column naming the unit (街道名称, 社区代码...)
+    count_column: str  # the table's column of residents (常住人口; 3.2万 reads as 32,000)
+    sheet: str | int | None = None
+    encoding: str | None = None
+
+
 #: Every layer ``type`` a recipe may use, with its options' model (the one list of layer types).
 LAYER_MODELS: dict[str, type[BaseModel]] = {
     "osm": OsmLayer,
@@ -231,10 +258,11 @@ LAYER_MODELS: dict[str, type[BaseModel]] = {
     "raster": RasterLayer,
     "polygons": PolygonsLayer,
     "population_from_buildings": PopulationFromBuildingsLayer,
+    "population_table": PopulationTableLayer,
 }
 LAYER_TYPES = tuple(LAYER_MODELS)
 #: Layer types that give residents (a recipe has at most one).
-POPULATION_TYPES = ("raster", "population_from_buildings")
+POPULATION_TYPES = ("raster", "population_from_buildings", "population_table")
 
 Layer = Annotated[Union[tuple(LAYER_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
 

@@ -1,0 +1,203 @@
+"""Residents from an office's census table (人口统计表), spread over the grid dasymetrically.
+
+Each unit's count (:mod:`urbanrisk.layers.census`, joined to the units of a polygons layer by id or
+name) is shared among the cells its polygon overlaps, in proportion to the mapped residential floor
+area in the overlap (the cell's floor area times the share of the cell inside the unit); where the unit
+has no mapped residential floor, in proportion to the population raster's residents when the recipe has
+one, else to the area of overlap. So the cells of a unit hold exactly its count (times the share of its
+area inside the study area, when it reaches outside). A unit without a readable count, or without a
+row, leaves the residents of its cells unknown (``known_residents`` false), never 0; so do cells
+outside every unit. The spreading runs on the assembled grid (after the partitions), so every scheduler
+gives the same residents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._errors import LayerError
+from .layers.census import join_problem, read_census, unit_lookup, units_words
+from .layers.polygons import polygons_from_file
+from .layers.remote import local_copy
+from .wording import counted
+
+#: The grid column saying whether the table gave the cell's residents (read by completeness).
+KNOWN_COLUMN = "table_residents_known"
+#: A unit with this share of its area inside the study area counts as wholly inside.
+WHOLE = 0.999
+
+
+def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The units of ``units_spec`` (dissolved by id) with the table's ``count`` (NaN: unknown), and notes.
+
+    Raises
+    ------
+    LayerError
+        The table cannot be read, or a row names no unit (listed, with the fix).
+    """
+    table = read_census(
+        spec.path,
+        key_column=spec.key_column,
+        count_column=spec.count_column,
+        layer=name,
+        sheet=spec.sheet,
+        encoding=spec.encoding,
+    )
+    units = polygons_from_file(
+        local_copy(units_spec.path),
+        layer=spec.units if isinstance(spec.units, str) else name,
+        id_column=units_spec.id_column,
+        name_column=units_spec.name_column,
+        crs=units_spec.crs,
+        coords=units_spec.coords,
+        encoding=units_spec.encoding,
+        file_layer=units_spec.file_layer,
+    )
+    units = units.dissolve(by="id", aggfunc={"name": "first"}).reset_index()[["id", "name", "geometry"]]
+    pairs = list(zip(units["id"].astype(str), units["name"].astype(str), strict=True))
+    lookup, twice = unit_lookup(pairs, spec.join)
+    problem = join_problem(table, lookup, twice, units=units_words(spec.units), join=spec.join)
+    if problem:
+        raise LayerError(f"layer '{name}': {spec.path}: {problem}")
+    counts = {lookup[key]: count for key, count in zip(table.keys, table.counts, strict=True)}
+    units["count"] = [np.nan if counts.get(i) is None else counts[i] for i in units["id"].astype(str)]
+    notes = list(table.notes)
+    rowless = units.loc[[i not in counts for i in units["id"].astype(str)], "name"].astype(str).tolist()
+    if rowless:
+        notes.append(
+            f"{name}: units of {units_words(spec.units)} without a row in the table ({len(rowless)}), "
+            f"their residents unknown (not 0): {'、'.join(rowless[:10])}"
+        )
+    return units, notes
+
+
+def load_population_table(name: str, spec: Any, state: Any) -> None:
+    """The loader of a ``population_table`` layer (:data:`urbanrisk.inputs.LOADERS`)."""
+    own = not isinstance(spec.units, str)  # its own polygon file
+    units, notes = table_units(name, spec, spec.units if own else state.recipe.layers[spec.units])
+    state.population_table = units
+    state.notes += notes
+    total = float(np.nansum(units["count"]))
+    state.population_source = (
+        f"census table: {Path(spec.path).name} ({total:,.0f} residents in "
+        f"{counted(int(units['count'].notna().sum()), 'unit')} of {units_words(spec.units)}), "
+        "spread by residential floor area"
+    )
+
+
+def _weights(
+    grid: gpd.GeoDataFrame, ci: np.ndarray, ui: np.ndarray, overlap: np.ndarray, n: int, raster: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each overlap's weight and each unit's method (0 floor area, 1 raster, 2 area)."""
+    frac = overlap / shapely.area(grid.geometry.to_numpy()[ci])
+    method = np.full(n, 2)
+    weight = overlap.copy()
+    choices = [("residential_floor_m2", 0)] + ([("residents", 1)] if raster else [])
+    for column, code in reversed(choices):  # the first that gives the unit any weight wins
+        if column not in grid.columns:
+            continue
+        w = grid[column].to_numpy(dtype=float)[ci] * frac
+        has = np.bincount(ui, weights=w, minlength=n) > 0
+        weight = np.where(has[ui], w, weight)
+        method = np.where(has, code, method)
+    return weight, method
+
+
+def _overlaps(cells: np.ndarray, units: np.ndarray, ci: np.ndarray, ui: np.ndarray) -> np.ndarray:
+    """The area of each (cell, unit) pair's overlap: the cell's own area when wholly inside (most cells
+    of a 街道 of thousands of vertices), intersected only along the units' edges."""
+    shapely.prepare(units)
+    whole = shapely.contains_properly(units[ui], cells[ci])
+    out = shapely.area(cells[ci])
+    edge = ~whole
+    out[edge] = shapely.area(shapely.intersection(cells[ci[edge]], units[ui[edge]]))
+    return out
+
+
+def spread_counts(
+    grid: gpd.GeoDataFrame, units: gpd.GeoDataFrame, area: shapely.Geometry, *, raster: bool = False
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Residents per cell, whether the table gave them, and per unit: its count, the share of its area
+    inside the study area, the residents placed in the grid and how they were spread.
+
+    The placed residents of a unit are its count times its share inside the area (exactly, to rounding).
+    """
+    n = len(units)
+    clipped = shapely.intersection(units.geometry.to_numpy(), area)
+    whole = shapely.area(units.geometry.to_numpy())
+    inside = np.divide(shapely.area(clipped), whole, out=np.zeros(n), where=whole > 0)
+    cells = grid.geometry.to_numpy()
+    ui, ci = shapely.STRtree(cells).query(clipped, predicate="intersects")
+    overlap = _overlaps(cells, clipped, ci, ui)
+    keep = overlap > 0
+    ui, ci, overlap = ui[keep], ci[keep], overlap[keep]
+    weight, method = _weights(grid, ci, ui, overlap, n, raster)
+    count = units["count"].to_numpy(dtype=float)
+    known_unit = ~np.isnan(count)
+    total = np.bincount(ui, weights=weight, minlength=n)
+    share = np.divide(weight, total[ui], out=np.zeros(len(ui)), where=total[ui] > 0)
+    placed = np.where(known_unit[ui], np.nan_to_num(count)[ui] * inside[ui] * share, 0.0)
+    residents = np.bincount(ci, weights=placed, minlength=len(cells))
+    good = np.bincount(ci, weights=known_unit[ui], minlength=len(cells)) > 0
+    bad = np.bincount(ci, weights=~known_unit[ui], minlength=len(cells)) > 0
+    per_unit = pd.DataFrame(
+        {
+            "id": units["id"].to_numpy(),
+            "name": units["name"].to_numpy(),
+            "count": count,
+            "inside_share": inside,
+            "placed": np.where(known_unit, np.bincount(ui, weights=placed, minlength=n), np.nan),
+            "spread_by": np.array(["floor area", "raster", "area"])[method],
+        }
+    )
+    return (
+        pd.Series(residents, index=grid.index, name="residents"),
+        pd.Series(good & ~bad, index=grid.index, name=KNOWN_COLUMN),
+        per_unit,
+    )
+
+
+def spread_notes(per_unit: pd.DataFrame) -> list[str]:
+    """What a reader must know of the spreading: units outside the area, partly outside, not by floor."""
+    notes = []
+    counted_in = per_unit[per_unit["count"].notna()]
+    outside = counted_in[counted_in["inside_share"] <= 0]
+    if len(outside):
+        notes.append(
+            f"population table: units outside the study area ({len(outside)}), their "
+            f"{outside['count'].sum():,.0f} residents not counted: "
+            + "、".join(outside["name"].astype(str)[:10])
+        )
+    part = counted_in[(counted_in["inside_share"] > 0) & (counted_in["inside_share"] < WHOLE)]
+    if len(part):
+        names = "、".join(f"{r.name} ({r.inside_share:.0%})" for r in part.itertuples())
+        notes.append(
+            f"population table: units reaching outside the study area ({len(part)}): each counts "
+            f"its residents times the share of its area inside ({names})"
+        )
+    other = counted_in[(counted_in["spread_by"] != "floor area") & (counted_in["inside_share"] > 0)]
+    if len(other):
+        names = "、".join(f"{r.name} (by {r.spread_by})" for r in other.itertuples())
+        notes.append(f"population table: no mapped residential floor area in {names}")
+    return notes
+
+
+def with_table_residents(grid: gpd.GeoDataFrame, layers: Any, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The grid with ``residents`` from the census table and :data:`KNOWN_COLUMN`, notes to ``layers``;
+    the grid itself when the recipe has no census table."""
+    if layers.population_table is None:
+        return grid
+    residents, known, per_unit = spread_counts(
+        grid, layers.population_table, area, raster=layers.raster is not None
+    )
+    grid = grid.copy()
+    grid["residents"] = residents
+    grid[KNOWN_COLUMN] = known
+    layers.notes += [note for note in spread_notes(per_unit) if note not in layers.notes]
+    return grid

@@ -6,12 +6,15 @@ alone) and, separately, the largest worker process's (``RUSAGE_CHILDREN``, after
 have exited: a run returns without waiting for them).
 Seconds inside Dask computations are timed with a Dask callback (start → finish of every
 ``dask.compute``); the rest of the wall time is the driver working alone. With
-``partitioned`` the recipe sets ``compute: {partitioned_coverage, partitioned_screens, ingest: partitioned}``:
+``partitions`` the recipe sets ``compute: {partitioned_coverage, partitioned_screens, ingest: partitioned}``:
 coverage, the screens' kernels and the grid's OSM reads go per partition; the 8 x 8 runs' coverage
 and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
-limit).
+limit). With ``ingest`` only ``compute: {ingest: partitioned}`` (on ``processes`` the extract is
+ingested by tasks on the workers). ``--before <src>`` runs each also with another tree's code,
+alternating, ``--rounds`` times.
 
-    .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--modes whole partitions] [--no-synchronous]
+    .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--modes whole partitions ingest]
+        [--no-synchronous] [--before ../main/src --rounds 3]
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def _cpu_now() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped.ru_utime + reaped.ru_stime)
 
 
-def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
+def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     from dask.callbacks import Callback
 
     import urbanrisk as ur
@@ -91,9 +94,9 @@ def _child(recipe: str, scheduler: str, partitioned: bool, out: str) -> None:
         update={
             "compute": loaded.compute.model_copy(
                 update={
-                    "partitioned_coverage": partitioned,
-                    "partitioned_screens": partitioned,
-                    "ingest": "partitioned" if partitioned else "memory",
+                    "partitioned_coverage": mode == "partitions",
+                    "partitioned_screens": mode == "partitions",
+                    "ingest": "memory" if mode == "whole" else "partitioned",
                 }
             )
         }
@@ -171,9 +174,11 @@ def _two_core_bound(cpu: dict[str, list[float]]) -> float:
     return sum(max(d, (d + w) / 2) for d, w in cpu.values())
 
 
-def _run(recipe: Path, scheduler: str, partitioned: bool, out: Path) -> dict:
-    command = [sys.executable, __file__, "--child", str(recipe), scheduler, str(int(partitioned)), str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+def _run(recipe: Path, scheduler: str, mode: str, out: Path, src: str | None = None) -> dict:
+    """One run in a fresh driver; ``src``: the urbanrisk source tree it imports (default: this one's)."""
+    command = [sys.executable, __file__, "--child", str(recipe), scheduler, mode, str(out)]
+    env = dict(os.environ, PYTHONPATH=src or str(Path(__file__).resolve().parents[1] / "src"))
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -199,7 +204,7 @@ def _compare(eager_dir: str, parts_dir: str) -> str:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _child(sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5])
+        _child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 8], help="N: N x N tiles (4: 16, 8: 64)")
@@ -207,12 +212,14 @@ def main() -> int:
         "--modes",
         nargs="*",
         default=["whole", "partitions"],
-        choices=["whole", "partitions"],
-        help="processes runs (none: only the synchronous run)",
+        choices=["whole", "partitions", "ingest"],
+        help="processes runs (none: only the synchronous run); ingest: only compute.ingest: partitioned",
     )
     parser.add_argument(
         "--no-synchronous", action="store_true", help="no synchronous run at the largest size"
     )
+    parser.add_argument("--before", help="another tree's src/: each run also with it, alternating")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each (alternated with --before)")
     args = parser.parse_args()
     from urbanrisk.synth import synth_metro
 
@@ -221,30 +228,32 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for tiles in args.tiles:
             _, recipe = synth_metro(WUDAOKOU_OSM, tiles, Path(tmp) / f"t{tiles}")
-            plan = [("processes", mode == "partitions") for mode in args.modes]
+            plan = [("processes", mode) for mode in args.modes]
             if tiles == max(args.tiles) and not args.no_synchronous:
-                plan += [("synchronous", False)]
+                plan += [("synchronous", "whole")]
             runs = {}
-            for scheduler, partitioned in plan:
-                out = Path(tmp) / f"out-{tiles}-{scheduler}-{int(partitioned)}"
-                got = _run(recipe, scheduler, partitioned, out)
-                runs[(scheduler, partitioned)] = got
-                rows.append((tiles * tiles, scheduler, partitioned, got))
-                what = f"{tiles * tiles} tiles, {scheduler}, partitioned={partitioned}"
-                print(f"  {what}: {got['wall_s']:.1f} s", flush=True)
-            if tiles == max(args.tiles) and len(args.modes) == 2:
-                eager, parts = runs[("processes", False)], runs[("processes", True)]
+            trees = [("", None)] if args.before is None else [("before ", args.before), ("", None)]
+            for (scheduler, mode), _, (label, src) in itertools.product(plan, range(args.rounds), trees):
+                out = Path(tmp) / f"out-{tiles}-{scheduler}-{mode}"
+                load = os.getloadavg()[0]
+                got = _run(recipe, scheduler, mode, out, src)
+                runs[(scheduler, mode)] = got
+                rows.append((tiles * tiles, scheduler, label + mode, got))
+                what = f"{tiles * tiles} tiles, {scheduler}, {label}{mode}"
+                print(f"  {what}: {got['wall_s']:.1f} s (load {load:.1f} at its start)", flush=True)
+            if tiles == max(args.tiles) and {"whole", "partitions"} <= set(args.modes):
+                eager, parts = runs[("processes", "whole")], runs[("processes", "partitions")]
                 same = _compare(eager["run_dir"], parts["run_dir"])
                 print(f"  {tiles * tiles} tiles, whole graph vs partitions: {same}", flush=True)
     print(
         f"\n{'tiles':>5} {'cells':>7} {'scheduler':<12} {'coverage':<11} {'wall s':>7} {'in Dask s':>9} "
         f"{'driver-only':>11} {'driver MB':>9} {'worker MB':>9}  stages (s)"
     )
-    for tiles, scheduler, partitioned, got in rows:
+    for tiles, scheduler, mode, got in rows:
         alone = got["wall_s"] - got["dask_s"]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in got["timings"].items())
         print(
-            f"{tiles:>5} {got['cells']:>7,} {scheduler:<12} {'partitions' if partitioned else 'whole':<11} "
+            f"{tiles:>5} {got['cells']:>7,} {scheduler:<12} {mode:<11} "
             f"{got['wall_s']:>7.1f} {got['dask_s']:>9.1f} {alone / got['wall_s']:>10.0%} "
             f"{got['driver_peak_mb']:>9.0f} {got['worker_peak_mb']:>9.0f}  {stages}"
         )

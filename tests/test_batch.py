@@ -14,7 +14,8 @@ from urbanrisk.cli import main
 from urbanrisk.grid_dataset import read_grid
 
 
-def _two_recipes(tmp_path):
+def _two_recipes(tmp_path, **compute):
+    """Wudaokou (partitioned coverage) and BUPT (``compute``: its compute keys, e.g. the ingest)."""
     wudaokou = default_recipe(tmp_path / "a", grid={"resolution": 9}, compute={"partitioned_coverage": True})
     bupt = write_recipe(
         tmp_path / "b",
@@ -27,6 +28,7 @@ def _two_recipes(tmp_path):
                 "population": {"type": "population_from_buildings", "source": "osm"},
             },
             "outputs": {"dir": str(tmp_path / "b" / "out")},
+            **({"compute": compute} if compute else {}),
         },
     )
     return wudaokou, bupt
@@ -37,10 +39,18 @@ def _tables(folder):
     return {**tables, "grid": read_grid(folder, geometry=False)}
 
 
-def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path):
+def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path, monkeypatch):
     # (the command-line test below runs a batch on the synchronous scheduler)
-    recipes = _two_recipes(tmp_path)
+    import urbanrisk.ingest_tasks as tasks
+
+    recipes = _two_recipes(tmp_path, ingest="partitioned")  # BUPT's extract ingested by tasks, ahead
+    passes = []
+    real = tasks.map_partitions
+    monkeypatch.setattr(
+        tasks, "map_partitions", lambda f, jobs, **kw: passes.append(jobs) or real(f, jobs, **kw)
+    )
     folders = run_batch(recipes, scheduler="processes")
+    assert [[job[0] for job in jobs] for jobs in passes] == [[str(BUPT_OSM)]]
     for recipe, folder in zip(recipes, folders, strict=True):
         assert folder.parent.parent == tmp_path / recipe.parent.name / "out"
         assert (folder.parent.parent / "latest").resolve() == folder

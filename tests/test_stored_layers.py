@@ -9,8 +9,11 @@ import pytest
 import yaml
 
 import urbanrisk as ur
+import urbanrisk.ingest_parts
+import urbanrisk.ingest_tasks
 import urbanrisk.inputs
 import urbanrisk.layers.osm
+import urbanrisk.stored_osm
 from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.cache import Cache
 from urbanrisk.outputs import map_context
@@ -68,6 +71,35 @@ def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the
     city, tmp_path, monkeypatch
 ):
     memory, stored = _runs(city, tmp_path, monkeypatch)
+    _assert_same_run(memory, stored)
+    if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
+        assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
+        _same_outputs(memory, stored, tmp_path, monkeypatch)
+
+
+def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_the_same_run(
+    tmp_path, monkeypatch
+):
+    """``processes``: the pass and every partition's completion run on the workers (the driver's own
+    ingest fails here), the other layers load meanwhile; every table equals the in-memory run's."""
+    memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    for module, name in (
+        (urbanrisk.inputs, "osm_from_file"),
+        (urbanrisk.stored_osm, "ingest_osm"),  # the one-process ingest
+        (urbanrisk.ingest_tasks, "ingest_pass"),  # the pass task's function, were it called here
+        (urbanrisk.ingest_parts, "finish_store"),  # the partitions finished one after the other
+    ):
+        monkeypatch.setattr(module, name, _never_whole)
+    store = tmp_path / "shared"
+    compute = {"ingest": "partitioned", "store": str(store)}
+    recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute=compute))
+    stored = ur.run_recipe(recipe, scheduler="processes", write=False)
+    assert [path.name[:4] for path in store.iterdir()] == ["osm-"]  # the stores, under compute.store
+    _assert_same_run(memory, stored)
+
+
+def _assert_same_run(memory, stored) -> None:
+    """The in-memory run and the stored run: every table, note, status and layer the same."""
     assert stored.layers.buildings is None and stored.layers.store is not None
     assert stored.layers.store.count("buildings") == len(memory.layers.buildings) > 0
     pd.testing.assert_frame_equal(pd.DataFrame(stored.grid), pd.DataFrame(memory.grid), check_exact=True)
@@ -85,9 +117,6 @@ def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the
     for name in ("pois", "landuse", "street_nodes"):
         pd.testing.assert_frame_equal(getattr(stored.layers, name), getattr(memory.layers, name), obj=name)
     _same_graph_streets(memory.layers.streets, stored.layers.streets)
-    if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
-        assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
-        _same_outputs(memory, stored, tmp_path, monkeypatch)
 
 
 def _same_graph_streets(whole, stored) -> None:

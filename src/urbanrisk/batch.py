@@ -7,6 +7,8 @@ and writes the recipe's run folder through the life cycle (partial folder, fsync
 ``latest``): each run folder appears whole or not at all, whatever happens to the others. The
 driver holds every recipe's run lock for the whole batch.
 
+On worker processes or a cluster, the OSM extracts of every recipe under ``compute.ingest:
+partitioned`` are ingested first, all at once, by tasks there (:mod:`urbanrisk.ingest_tasks`).
 Within a batch the partition cache is not used and a recipe's own ``compute.scheduler`` is
 ignored (one scheduler for the graph); partitioned coverage and screens, when a recipe asks for them,
 run their partitions inside the recipe's task (synchronously: a task does not start a second graph).
@@ -24,13 +26,14 @@ from . import grid as gridmod
 from ._errors import GridError, InputError
 from .indicators import partition_indicators
 from .lifecycle import run_lock
-from .parallel import compute_graph, resolve_scheduler
+from .parallel import compute_graph, kept_pool, overlaps, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
 from .population_table import with_table_residents
-from .preflight import load_checked
+from .preflight import check_layers, load_checked
 from .recipe import Recipe
 from .run import write_run
+from .stored_osm import StoredOsm, ingest_many, ingest_request
 
 
 def _finish(
@@ -57,6 +60,20 @@ def _finish(
     )
 
 
+def _ingest_ahead(recipes: list[Recipe], scheduler: str) -> list[StoredOsm | None]:
+    """On worker processes or a cluster, the OSM extracts of every recipe under ``compute.ingest:
+    partitioned`` ingested at once, by tasks there (after those recipes' preflight: their files'
+    problems first); None for a recipe that ingests none (or elsewhere: each run ingests its own)."""
+    requests = [ingest_request(recipe) if overlaps(scheduler) else None for recipe in recipes]
+    if not any(requests):
+        return [None] * len(recipes)
+    for recipe, request in zip(recipes, requests, strict=True):
+        if request is not None:
+            check_layers(recipe)
+    stored = iter(ingest_many([r for r in requests if r is not None], scheduler=scheduler))
+    return [next(stored) if request is not None else None for request in requests]
+
+
 def run_batch(
     recipes: list[Recipe | str | Path],
     *,
@@ -78,13 +95,14 @@ def run_batch(
         raise InputError(msg)
     scheduler = resolve_scheduler(scheduler)
     names = [r.name for r in loaded]
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, kept_pool():  # one pool: the ingest tasks' and the graph's
         for out_dir in out_dirs:
             stack.enter_context(run_lock(out_dir))
         finals = []
-        for recipe, out_dir in zip(loaded, out_dirs, strict=True):
+        ahead = _ingest_ahead(loaded, scheduler)
+        for recipe, out_dir, stored in zip(loaded, out_dirs, ahead, strict=True):
             timings: dict[str, float] = {}
-            layers, area, notes = prepare_run(recipe, cache=None, stage=stage_timer(timings))
+            layers, area, notes = prepare_run(recipe, cache=None, stage=stage_timer(timings), stored=stored)
             gridmod.check_job(area, recipe.grid.resolution, force=force or recipe.grid.force)
             cells = gridmod.cells_from_area(area, recipe.grid.resolution)
             if not cells:

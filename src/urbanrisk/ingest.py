@@ -5,10 +5,11 @@ collector (streets come after the areas and POIs, in blocks), but every ``flush_
 the rows gathered so far into frames (row by row, as the whole-file reader does) and splits them by
 the H3 parent cell of each feature's representative point into partition buffers; when more than
 ``flush_rows / 2`` rows wait there, the largest buffers are written out, one file each. A second,
-per-partition step then completes the buildings (their use from the land-use areas around them,
-their footprint in the UTM zone of all buildings) and compacts each partition written in several
-files into one, in Hilbert order with small row groups and a bbox covering column. The driver holds
-at most 1.5 × ``flush_rows`` rows, then one partition (with the land use around it), never the city.
+per-partition step (:mod:`urbanrisk.ingest_parts`) then completes the buildings (their use from the
+land-use areas around them, their footprint in the UTM zone of all buildings) and compacts each
+partition written in several files into one, in Hilbert order with small row groups and a bbox
+covering column. The pass holds at most 1.5 × ``flush_rows`` rows, each finishing step one partition
+(with the land use around it), never the city.
 
 Layout under ``root`` (a folder or an fsspec URL, e.g. ``s3://bucket/city`` or ``memory://city``)::
 
@@ -34,122 +35,27 @@ Examples
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import geopandas as gpd
-import numpy as np
 import osmium
 import pandas as pd
-import shapely
 
-from . import grid as gridmod
-from . import settings
 from ._errors import LayerError
-from .geoparquet import geoparquet_table, table_digest, write_geoparquet
-from .layers.buildings import landuse_areas
+from .ingest_parts import RAW, Parts, finish_store, store_error
 from .layers.osm import (
     BUILDING_COLUMNS,
     LANDUSE_COLUMNS,
-    LAYERS_VERSION,
     _Collector,
-    complete_buildings,
     default_tables,
-    footprint_crs,
     frame_of,
     poi_frame,
     read_pass,
     streets_of,
 )
-from .osm_store import (
-    EVERYWHERE,
-    LAYER_NAMES,
-    MANIFEST,
-    STORE_VERSION,
-    OsmStore,
-)
-
-_RAW = "_raw_buildings"  # buildings as read, before the land-use join (removed when complete)
-
-
-def _store_error(root: str, exc: Exception) -> LayerError:
-    return LayerError(
-        f"cannot write the OSM store at {root} ({exc}); give a folder or a URL that fsspec can write "
-        "(and its package, e.g. s3fs for s3://)"
-    )
-
-
-@dataclass
-class _Parts:
-    """Where the rows of each layer went: files, row counts and bounds per partition."""
-
-    root: str
-    resolution: int
-    fs: fsspec.AbstractFileSystem = field(repr=False)
-    folder: str = ""
-    next_row: dict[str, int] = field(default_factory=dict)
-    chunk: int = 0  # chunks written (flushes)
-    parts: dict[str, dict[str, dict]] = field(default_factory=dict)
-    building_bounds: list[float] | None = None
-    columns: dict[str, list[str]] = field(default_factory=dict)
-    buffers: dict[tuple[str, str], list[gpd.GeoDataFrame]] = field(default_factory=dict, repr=False)
-    buffered: int = 0  # rows in the buffers
-    files: int = 0  # chunk files written
-
-    def write(self, layer: str, frame: gpd.GeoDataFrame) -> None:
-        """Split one chunk of a layer into its partitions' buffers; rows numbered in reading order."""
-        if not len(frame):
-            return
-        start = self.next_row.get(layer, 0)
-        frame["_row"] = np.arange(start, start + len(frame), dtype=np.int64)
-        self.next_row[layer] = start + len(frame)
-        if layer == _RAW:
-            box = shapely.total_bounds(frame.geometry.to_numpy())
-            old = self.building_bounds or box
-            self.building_bounds = [*np.minimum(old[:2], box[:2]), *np.maximum(old[2:], box[2:])]
-        points = shapely.get_coordinates(frame.geometry.representative_point().to_numpy())
-        ints = gridmod.points_to_cells(points[:, 0], points[:, 1], self.resolution)
-        unique, inverse, counts = np.unique(ints, return_inverse=True, return_counts=True)
-        grouped = frame.iloc[np.argsort(inverse, kind="stable")]  # by partition, reading order within
-        ends = np.cumsum(counts)
-        for cell, end, count in zip(gridmod.cell_ints_to_str(unique), ends, counts, strict=True):
-            self.buffers.setdefault((layer, cell), []).append(grouped.iloc[end - count : end])
-        self.buffered += len(frame)
-
-    def spill(self, keep: int) -> None:
-        """Write the largest partition buffers out until at most ``keep`` rows stay buffered.
-
-        Partitions whose features come together in the file thus get one file, not one per chunk.
-        """
-        sizes = {key: sum(len(f) for f in frames) for key, frames in self.buffers.items()}
-        for key in sorted(sizes, key=lambda k: (-sizes[k], k)):
-            if self.buffered <= keep:
-                break
-            frames = self.buffers.pop(key)
-            frame = pd.concat(frames) if len(frames) > 1 else frames[0]
-            self.files += 1
-            self._add(*key, frame, f"chunk-{self.files:05d}.parquet")
-            self.buffered -= sizes[key]
-
-    def _add(self, layer: str, cell: str, frame: gpd.GeoDataFrame, name: str) -> None:
-        folder = f"{self.folder}/{layer}/part={cell}"
-        try:
-            self.fs.makedirs(folder, exist_ok=True)
-            table = geoparquet_table(frame)
-            write_geoparquet(table, f"{folder}/{name}", self.fs, settings.store_row_group_rows)
-        except (OSError, ValueError, ImportError) as exc:
-            raise _store_error(self.root, exc) from exc
-        self.columns[layer] = [c for c in frame.columns if c != "_row"]
-        entry = self.parts.setdefault(layer, {}).setdefault(cell, {"files": [], "rows": 0, "bbox": None})
-        entry["files"].append(f"{layer}/part={cell}/{name}")
-        # the rows' content, not their row numbers: an edit elsewhere in the extract leaves it as it was
-        if layer != _RAW:  # (the raw buildings are replaced by the completed ones)
-            entry.setdefault("digests", []).append(table_digest(table, skip=("_row", "bbox")))
-        entry["rows"] += len(frame)
-        box = [float(v) for v in shapely.total_bounds(frame.geometry.to_numpy())]
-        old = entry["bbox"] or box
-        entry["bbox"] = [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])]
+from .osm_store import LAYER_NAMES, MANIFEST, STORE_VERSION, OsmStore
 
 
 class _StreamingCollector(_Collector):
@@ -158,9 +64,7 @@ class _StreamingCollector(_Collector):
     At most ``flush_rows`` rows wait here, and half as many more in the partition buffers.
     """
 
-    def __init__(
-        self, tag_table: pd.DataFrame, landuse_context: pd.DataFrame, parts: _Parts, flush_rows: int
-    ):
+    def __init__(self, tag_table: pd.DataFrame, landuse_context: pd.DataFrame, parts: Parts, flush_rows: int):
         super().__init__(tag_table, landuse_context)
         self.parts = parts
         self.flush_rows = flush_rows
@@ -195,7 +99,7 @@ class _StreamingCollector(_Collector):
         if not (self.buildings or self.pois or self.landuse or self.streets):
             return
         self.parts.write("landuse", frame_of(self.landuse, LANDUSE_COLUMNS))
-        self.parts.write(_RAW, frame_of(self.buildings, BUILDING_COLUMNS))
+        self.parts.write(RAW, frame_of(self.buildings, BUILDING_COLUMNS))
         self.parts.write("pois", poi_frame(self.pois))
         if self.streets:
             self.parts.write("streets", streets_of(self.streets).reset_index(drop=True))
@@ -214,7 +118,7 @@ def _prepare(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
             if not fs.exists(f"{folder}/{MANIFEST}"):
                 msg = f"{root} is not empty and holds no OSM store: give an empty or a new folder"
                 raise LayerError(msg)
-            for name in (*LAYER_NAMES, _RAW):
+            for name in (*LAYER_NAMES, RAW):
                 if fs.exists(f"{folder}/{name}"):
                     fs.rm(f"{folder}/{name}", recursive=True)
         fs.makedirs(folder, exist_ok=True)
@@ -223,69 +127,64 @@ def _prepare(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
     except (OSError, ValueError, ImportError) as exc:
         if isinstance(exc, LayerError):
             raise
-        raise _store_error(root, exc) from exc
+        raise store_error(root, exc) from exc
     return fs, folder
 
 
-def _compact(parts: _Parts, layer: str, frame: gpd.GeoDataFrame, cell: str, source: str) -> None:
-    """Replace the chunk files of one partition by one file in Hilbert order."""
-    entry = parts.parts[source].pop(cell)
-    order = np.argsort(frame.geometry.hilbert_distance().to_numpy(), kind="stable")
-    frame = frame.iloc[order].reset_index(names="_row")
-    parts._add(layer, cell, frame, "part-0.parquet")
-    for name in entry["files"]:
-        parts.fs.rm(f"{parts.folder}/{name}")
+def ingest_pass(
+    path: str | Path,
+    root: str,
+    *,
+    partition_resolution: int,
+    flush_rows: int = 50_000,
+    tag_table: pd.DataFrame | None = None,
+    building_types: pd.DataFrame | None = None,
+    landuse_context: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """The pass of :func:`ingest_osm`: every row written in chunk files per partition, none finished.
 
-
-def _finish(parts: _Parts, building_types: pd.DataFrame, context: pd.DataFrame) -> None:
-    """Complete the buildings and compact every partition, one at a time.
-
-    A partition written in one chunk keeps its file (a chunk is already one file per partition).
+    Returns the draft manifest (plain data: it crosses processes): the partitions' files, rows and
+    bounds, the columns, the stats, and what finishing needs (rows per layer, the buildings' bounds).
+    ``building_types`` is not used here (the buildings are completed per partition afterwards).
     """
-    draft = OsmStore(parts.root, {"layers": parts.parts, "columns": parts.columns})
-    for layer in ("landuse", "pois", "streets"):
-        for cell in sorted(parts.parts.get(layer, {})):
-            if len(parts.parts[layer][cell]["files"]) > 1:
-                frame = draft._read(layer, [parts.parts[layer][cell]], EVERYWHERE)
-                _compact(parts, layer, frame, cell, layer)
-    crs = footprint_crs(parts.building_bounds) if parts.building_bounds is not None else None
-    landuse = _LanduseCache(draft, context)
-    for cell in sorted(parts.parts.get(_RAW, {})):
-        raw = draft._read(_RAW, [parts.parts[_RAW][cell]], EVERYWHERE)
-        areas = landuse.around(raw.total_bounds)
-        frame = complete_buildings(raw, building_types, None, None, crs=crs, areas=areas)
-        _compact(parts, "buildings", frame, cell, _RAW)
-    parts.parts.pop(_RAW, None)
-    parts.columns.pop(_RAW, None)
+    if flush_rows < 1 or not 0 <= partition_resolution <= 15:
+        msg = (
+            f"ingest_osm: flush_rows must be at least 1 (got {flush_rows}) and partition_resolution an H3 "
+            f"resolution, 0 to 15 (got {partition_resolution})"
+        )
+        raise LayerError(msg)
+    tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
+    fs, folder = _prepare(root)
+    parts = Parts(root=root, resolution=partition_resolution, fs=fs, folder=folder)
+    collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
+    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 32 * flush_rows))
+    collected.flush()
+    parts.spill(0)
+    return {
+        "root": root,
+        "source": str(path),
+        "partition_resolution": partition_resolution,
+        "bounds": bounds,
+        "stats": collected.stats,
+        "chunks": parts.chunk,
+        "columns": parts.columns,
+        "layers": parts.parts,
+        "next_row": parts.next_row,
+        "building_bounds": parts.building_bounds,
+    }
 
 
-@dataclass
-class _LanduseCache:
-    """Land-use partitions read for the buildings' completion, as :func:`landuse_areas` (merged with the
-    context table once per partition), the last few kept (neighbours share them)."""
-
-    store: OsmStore
-    context: pd.DataFrame
-    keep: int = 32
-    frames: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-
-    def around(self, bounds: np.ndarray) -> gpd.GeoDataFrame:
-        """Land-use areas whose bbox meets ``bounds``, in reading order (maybe none)."""
-        west, south, east, north = (float(v) for v in bounds)
-        found = []
-        for cell, entry in self.store.manifest["layers"].get("landuse", {}).items():
-            box = entry["bbox"]
-            if box[0] <= east and box[2] >= west and box[1] <= north and box[3] >= south:
-                if cell not in self.frames:
-                    if len(self.frames) >= self.keep:
-                        self.frames.pop(next(iter(self.frames)))
-                    landuse = self.store._read("landuse", [entry], EVERYWHERE)
-                    self.frames[cell] = landuse_areas(landuse, self.context)
-                if len(self.frames[cell]):
-                    found.append(self.frames[cell])
-        if not found:
-            return landuse_areas(frame_of([], LANDUSE_COLUMNS), self.context)
-        return pd.concat(found).sort_index(kind="stable") if len(found) > 1 else found[0]
+def write_manifest(root: str, manifest: dict[str, Any]) -> OsmStore:
+    """Write a finished store's manifest (:func:`urbanrisk.ingest_parts.complete_manifest`) at its
+    ``root``: the store is complete. The store, as :func:`urbanrisk.osm_store.open_store` reads it."""
+    text = json.dumps(manifest)
+    try:
+        fs, folder = fsspec.core.url_to_fs(root)
+        with fs.open(f"{folder.rstrip('/')}/{MANIFEST}", "w") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise store_error(root, exc) from exc
+    return OsmStore(root=root, manifest=json.loads(text))  # (lists, not tuples)
 
 
 def ingest_osm(
@@ -299,6 +198,10 @@ def ingest_osm(
     landuse_context: pd.DataFrame | None = None,
 ) -> OsmStore:
     """Read an OSM extract into a store of its standard layers partitioned by H3 parent cell.
+
+    The pass (:func:`ingest_pass`), then every partition finished here, one after the other
+    (:func:`urbanrisk.ingest_parts.finish_store`; :mod:`urbanrisk.ingest_tasks` finishes them as
+    Dask tasks instead).
 
     Parameters
     ----------
@@ -318,40 +221,13 @@ def ingest_osm(
     LayerError
         When the file cannot be read (as ``osm_from_file``) or the store cannot be written.
     """
-    if flush_rows < 1 or not 0 <= partition_resolution <= 15:
-        msg = (
-            f"ingest_osm: flush_rows must be at least 1 (got {flush_rows}) and partition_resolution an H3 "
-            f"resolution, 0 to 15 (got {partition_resolution})"
-        )
-        raise LayerError(msg)
     tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
-    fs, folder = _prepare(root)
-    parts = _Parts(root=root, resolution=partition_resolution, fs=fs, folder=folder)
-    collected = _StreamingCollector(tag_table, landuse_context, parts, flush_rows)
-    bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 32 * flush_rows))
-    collected.flush()
-    parts.spill(0)
-    stats = collected.stats
-    try:
-        _finish(parts, building_types, landuse_context)
-    except OSError as exc:
-        raise _store_error(root, exc) from exc
-    stats.update(
-        {layer: parts.next_row.get(_RAW if layer == "buildings" else layer, 0) for layer in LAYER_NAMES}
+    draft = ingest_pass(
+        path,
+        root,
+        partition_resolution=partition_resolution,
+        flush_rows=flush_rows,
+        tag_table=tag_table,
+        landuse_context=landuse_context,
     )
-    manifest = {
-        "version": STORE_VERSION,
-        "complete": True,
-        "layers_version": LAYERS_VERSION,
-        "source": str(path),
-        "partition_resolution": partition_resolution,
-        "bounds": bounds,
-        "stats": stats,
-        "chunks": parts.chunk,
-        "columns": parts.columns,
-        "layers": parts.parts,
-    }
-    text = json.dumps(manifest)
-    with fs.open(f"{folder}/{MANIFEST}", "w") as handle:
-        handle.write(text)
-    return OsmStore(root=root, manifest=json.loads(text))  # as open_store reads it (lists, not tuples)
+    return write_manifest(root, finish_store(draft, building_types, landuse_context))

@@ -20,7 +20,6 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from . import grid as gridmod
 from . import settings
 from ._errors import LayerError, RecipeError
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
@@ -40,11 +39,12 @@ from .layers.tables import (
     registry_kind_names,
 )
 from .layers.vector import vector_from_file
+from .parallel import beside, overlaps
 from .population_table import load_population_table
 from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
-from .stored_osm import building_count, data_extent, ingest_extracts, streets_and_nodes
+from .stored_osm import building_count, data_extent, ingest_request, ingested_layers
 from .wording import counted
 
 CRS = "EPSG:4326"
@@ -69,6 +69,7 @@ class _Loading:
     osm: dict[str, OsmLayers] = field(default_factory=dict)
     ingest: bool = False  # compute.ingest: partitioned: each extract is streamed into a store instead
     osm_files: dict[str, str] = field(default_factory=dict)
+    stored: Any = None  # their stores, when ingested ahead (a batch)
     hazards: list[gpd.GeoDataFrame] = field(default_factory=list)
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
@@ -219,47 +220,44 @@ def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
     }
 
 
-def _osm_layers(state: _Loading) -> dict[str, Any]:
-    """The OSM layers streamed into stores (one pass each): the buildings stay there; the places and
-    land use (small) are read whole, the streets without their geometry (the coverage stage's graph)."""
-    recipe = state.recipe
-    stored = ingest_extracts(
-        state.osm_files,
-        base=recipe.compute.store,
-        partition_resolution=gridmod.partition_resolution(
-            recipe.grid.resolution, recipe.grid.partition_resolution
-        ),
-        tables={
-            "tag_table": state.tag_table,
-            "building_types": state.building_types,
-            "landuse_context": state.context,
-        },
-    )
-    streets, nodes = streets_and_nodes(stored, _STREETS)
-    names = list(state.osm_files)
-    return {
-        "buildings": None,
-        "pois": stored.whole("pois", _POIS),
-        "landuse": stored.whole("landuse", _LANDUSE),
-        "streets": streets,
-        "street_nodes": nodes,
-        "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
-        "stats": {
-            name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
-        },
-        "store": stored,
-    }
+def _osm_layers(state: _Loading, scheduler: str | None) -> dict[str, Any]:
+    """The OSM layers streamed into stores (:func:`urbanrisk.stored_osm.ingested_layers`)."""
+    files, base, resolution, tables = ingest_request(state.recipe, state.osm_files)  # type: ignore[misc]
+    columns = {"pois": _POIS, "landuse": _LANDUSE, "streets": _STREETS}
+    options = {"base": base, "partition_resolution": resolution, "tables": tables, "stored": state.stored}
+    return ingested_layers(files, columns=columns, scheduler=scheduler, **options)
 
 
-def _bounds(store: Any) -> tuple[float, float, float, float] | None:
-    bounds = store.manifest["bounds"]
-    return None if bounds is None else tuple(float(v) for v in bounds)
+def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | None) -> dict[str, Any]:
+    """Every layer loaded (in the recipe's order); the OSM layers' part of :class:`Layers`. Under
+    ``compute.ingest: partitioned`` the extracts are ingested after the other layers are loaded, or,
+    on worker processes or a cluster, by tasks there while the driver loads the others."""
+    rest = [(name, spec) for name, spec in specs if not (state.ingest and spec.type == "osm")]
+    for name, spec in specs:
+        if state.ingest and spec.type == "osm":
+            _load_osm(name, spec, state)  # its file noted
+
+    def load_rest() -> None:
+        for name, spec in rest:
+            LOADERS[spec.type](name, spec, state)
+
+    if not state.osm_files:
+        load_rest()
+        return _osm_frames(state.osm)
+    if scheduler is not None and overlaps(scheduler):
+        return beside(lambda: _osm_layers(state, scheduler), load_rest, scheduler=scheduler)[0]
+    load_rest()
+    return _osm_layers(state, scheduler)
 
 
-def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
+def load_layers(
+    recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None, stored: Any = None
+) -> Layers:
     """Load every layer of a recipe into the standard schema.
 
-    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again.
+    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again;
+    ``scheduler``: where ``compute.ingest: partitioned`` ingests the extracts (:func:`_load_every`);
+    ``stored``: their stores, ingested ahead (:func:`urbanrisk.stored_osm.ingest_request`).
 
     Raises
     ------
@@ -269,6 +267,7 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
     state = _Loading(
         recipe=recipe,
         cache=cache,
+        stored=stored,
         ingest=recipe.compute.ingest == "partitioned",
         tag_table=osm_tag_table(recipe.tables.osm_tags),
         building_types=building_type_table(recipe.tables.building_types),
@@ -279,14 +278,14 @@ def load_layers(recipe: Recipe, *, cache: Cache | None = None) -> Layers:
         ),
     )
     files: dict[str, str] = {}
+    specs = []
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
             spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy
             files[name] = spec.path
-        LOADERS[spec.type](name, spec, state)
-    osm = state.osm
+        specs.append((name, spec))
     layers = Layers(
-        **(_osm_layers(state) if state.osm_files else _osm_frames(osm)),
+        **_load_every(specs, state, scheduler),
         hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
         resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
         communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,

@@ -231,14 +231,22 @@ def run_street_graphs(recipe: Recipe, layers: Layers, area: BaseGeometry) -> dic
 
 
 def prepare_run(
-    recipe: Recipe, *, cache: Cache | None, stage: Callable[[str, Callable[[], Any]], Any]
+    recipe: Recipe,
+    *,
+    cache: Cache | None,
+    stage: Callable[[str, Callable[[], Any]], Any],
+    scheduler: str | None = None,
+    stored: Any = None,
 ) -> tuple[Layers, BaseGeometry, list[str]]:
     """The stages before the grid: layers, the study area, and the notes on points outside it.
 
-    First the layers' headers, as ``urbanrisk validate`` reads them: every problem at once, before any work.
+    First the layers' headers, as ``urbanrisk validate`` reads them: every problem at once, before any
+    work. ``scheduler``: where ``compute.ingest: partitioned`` ingests the OSM extracts (tasks on worker
+    processes or a cluster, :func:`urbanrisk.inputs.load_layers`); None: in this process; ``stored``:
+    the extracts' stores when ingested ahead (a batch).
     """
     stage("preflight", lambda: check_layers(recipe))
-    layers = stage("layers", lambda: load_layers(recipe, cache=cache))
+    layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes)
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
@@ -373,7 +381,7 @@ def compute_run(
     """
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
-    layers, area, notes = prepare_run(recipe, cache=cache, stage=stage)
+    layers, area, notes = prepare_run(recipe, cache=cache, stage=stage, scheduler=scheduler)
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage

@@ -23,6 +23,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import fsspec
 import geopandas as gpd
@@ -31,12 +32,18 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import grid as gridmod
 from .cache import frame_digest
 from .ingest import ingest_osm
+from .ingest_tasks import ingest_as_tasks
 from .layer_store import Bounds, MemoryLayers
 from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
+from .layers.remote import is_url
+from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
+from .parallel import overlaps
+from .recipe import Recipe
 from .result import Layers
 from .street_rules import usable_ways
 
@@ -163,31 +170,69 @@ def _remove(root: str, local: bool) -> None:
 
 
 def ingest_extracts(
-    files: dict[str, str], *, base: str | None, partition_resolution: int, tables: dict[str, pd.DataFrame]
+    files: dict[str, str],
+    *,
+    base: str | None,
+    partition_resolution: int,
+    tables: dict[str, pd.DataFrame],
+    scheduler: str | None = None,
 ) -> StoredOsm:
     """Each OSM extract (layer name -> file) streamed into a store of its own under ``base`` (a
     folder or URL every worker reaches), else a temporary folder; removed when the result is released.
+
+    On worker processes or a cluster (``scheduler``) the extracts are ingested by Dask tasks there
+    (:mod:`urbanrisk.ingest_tasks`: the passes at once, then every partition finished as a task);
+    elsewhere, and for a ``memory://`` store (each process has its own), one after the other here.
 
     Raises
     ------
     LayerError
         As :func:`urbanrisk.ingest.ingest_osm`.
     """
-    local = base is None
-    root = (
-        tempfile.mkdtemp(prefix="urbanrisk-osm-")
-        if local
-        else f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}"
-    )
-    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    return ingest_many([(files, base, partition_resolution, tables)], scheduler=scheduler)[0]
+
+
+def ingest_many(
+    requests: list[tuple[dict[str, str], str | None, int, dict[str, pd.DataFrame]]], *, scheduler: str | None
+) -> list[StoredOsm]:
+    """:func:`ingest_extracts` of several requests ``(files, base, partition_resolution, tables)`` (a
+    batch's recipes): on worker processes or a cluster, every extract's tasks in the same computations."""
+    roots = [
+        (tempfile.mkdtemp(prefix="urbanrisk-osm-"), True)
+        if base is None
+        else (f"{base.rstrip('/')}/osm-{uuid.uuid4().hex[:12]}", False)
+        for _, base, _, _ in requests
+    ]
+    jobs = [
+        (path, f"{root}/{name}", resolution, tables)
+        for (files, _, resolution, tables), (root, _) in zip(requests, roots, strict=True)
+        for name, path in files.items()
+    ]
     try:
-        for name, path in files.items():
-            store = ingest_osm(path, f"{root}/{name}", partition_resolution=partition_resolution, **tables)
-            stores.append((store, dict(offsets)))
-            offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
+        if (
+            scheduler is not None
+            and overlaps(scheduler)
+            and not any(r.startswith("memory://") for r, _ in roots)
+        ):
+            every = iter(ingest_as_tasks(jobs, scheduler=scheduler))
+        else:
+            every = iter([ingest_osm(p, r, partition_resolution=res, **t) for p, r, res, t in jobs])
     except BaseException:
-        _remove(root, local)
+        for root, local in roots:
+            _remove(root, local)
         raise
+    return [
+        _stored([next(every) for _ in files], *root)
+        for (files, *_), root in zip(requests, roots, strict=True)
+    ]
+
+
+def _stored(every: list[OsmStore], root: str, local: bool) -> StoredOsm:
+    """The stores of one run's extracts, each with its rows' offsets; removed with the result."""
+    stores, offsets = [], dict.fromkeys(LAYER_NAMES, 0)
+    for store in every:
+        stores.append((store, dict(offsets)))
+        offsets = {layer: offsets[layer] + store.manifest["stats"][layer] for layer in LAYER_NAMES}
     stored = StoredOsm(tuple(stores), root)
     weakref.finalize(stored, _remove, root, local)
     return stored
@@ -211,6 +256,68 @@ def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDat
         streets = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
     table = pd.concat(nodes).groupby(level=0).first() if nodes else pd.DataFrame(columns=["lon", "lat"])
     return streets, table
+
+
+def ingest_request(recipe: Recipe, files: dict[str, str] | None = None) -> tuple[Any, ...] | None:
+    """What ``compute.ingest: partitioned`` ingests for ``recipe`` (``files``: its OSM layers' local
+    files; default: the recipe's own, None if one is a URL): the arguments of
+    :func:`ingest_many`'s requests; None without a partitioned ingest."""
+    osm = {name: spec.path for name, spec in recipe.layers.items() if spec.type == "osm"}
+    if (
+        recipe.compute.ingest != "partitioned"
+        or not osm
+        or (files is None and any(map(is_url, osm.values())))
+    ):
+        return None
+    grid, tables = recipe.grid, recipe.tables
+    return (
+        files or osm,
+        recipe.compute.store,
+        gridmod.partition_resolution(grid.resolution, grid.partition_resolution),
+        {
+            "tag_table": osm_tag_table(tables.osm_tags),
+            "building_types": building_type_table(tables.building_types),
+            "landuse_context": landuse_context_table(tables.landuse_context),
+        },
+    )
+
+
+def ingested_layers(
+    files: dict[str, str],
+    *,
+    base: str | None,
+    partition_resolution: int,
+    tables: dict[str, pd.DataFrame],
+    columns: dict[str, list[str]],
+    scheduler: str | None = None,
+    stored: StoredOsm | None = None,
+) -> dict[str, Any]:
+    """The OSM layers of a run streamed into stores (one pass each, :func:`ingest_extracts`; ``stored``:
+    ingested ahead): the buildings stay there; the places and land use (small) are read whole, the
+    streets without their geometry (the coverage stage's graph); ``columns``: each layer's when empty."""
+    if stored is None:
+        stored = ingest_extracts(
+            files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
+        )
+    streets, nodes = streets_and_nodes(stored, columns["streets"])
+    names = list(files)
+    return {
+        "buildings": None,
+        "pois": stored.whole("pois", columns["pois"]),
+        "landuse": stored.whole("landuse", columns["landuse"]),
+        "streets": streets,
+        "street_nodes": nodes,
+        "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
+        "stats": {
+            name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
+        },
+        "store": stored,
+    }
+
+
+def _bounds(store: OsmStore) -> tuple[float, float, float, float] | None:
+    bounds = store.manifest["bounds"]
+    return None if bounds is None else tuple(float(v) for v in bounds)
 
 
 def data_extent(layers: Layers) -> Bounds | None:

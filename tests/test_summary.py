@@ -63,7 +63,9 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
     for name, cells in unknown_cells.items():
         uncovered = manifest["coverage"]["standards"][name]["residents_uncovered"]
         shown = f"{uncovered:,.0f}"
-        shown = f"≥ {shown} ({cells:,} cells with residents unknown)" if cells else shown
+        if cells:  # nothing counted among them: unknown, not 0
+            head = f"≥ {shown}" if round(uncovered) > 0 else "unknown"
+            shown = f"{head} ({cells:,} cells with residents unknown)"
         assert shown in section, (name, shown)
     page = (run_dir / "map.html").read_text(encoding="utf-8")
     for grade in GRADES:

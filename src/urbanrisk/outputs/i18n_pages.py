@@ -11,6 +11,10 @@ ZH_PAGES: dict[str, str] = {
     # lower bounds where residents are unknown (outputs/lower_bound.py)
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
     "of them, residents unknown": "其中常住人口未知的单元",
+    "unknown ({cells} cells with residents unknown)": "未知（{cells} 个单元常住人口未知）",
+    "; {cells} cells outside the street data: coverage unknown": (
+        "；另有 {cells} 个单元在道路数据范围外：覆盖情况未知"
+    ),
     # map legend
     "urbanrisk map": "urbanrisk 风险地图",
     "Risk grade (cells)": "风险等级（网格单元）",

@@ -49,19 +49,23 @@ def n(value: float, digits: int = 0) -> str:
 
 def at_least(value: float, unknown_cells: int | None, t: Callable[..., str]) -> str:
     """A sum over cells as shown: ``value`` with thousands separators, or "≥ value (k cells with
-    residents unknown)" when ``unknown_cells`` of the cells summed have residents unknown (missing is
-    not zero: :mod:`urbanrisk.coverage_unknown`).
+    residents unknown)" when ``unknown_cells`` of the cells summed have residents unknown, and
+    "unknown (k cells …)" when nobody was counted there (missing is not zero:
+    :mod:`urbanrisk.coverage_unknown`).
 
     Examples
     --------
     >>> t = lambda text, **v: text.format(**v)
-    >>> at_least(1234.4, 0, t), at_least(0.0, 3, t)
-    ('1,234', '≥ 0 (3 cells with residents unknown)')
+    >>> at_least(1234.4, 0, t), at_least(12.0, 3, t), at_least(0.0, 3, t)
+    ('1,234', '≥ 12 (3 cells with residents unknown)', 'unknown (3 cells with residents unknown)')
     """
     shown = n(value)
     if not unknown_cells:
         return shown
-    return t("≥ {n} ({cells} cells with residents unknown)", n=shown, cells=f"{int(unknown_cells):,}")
+    cells = f"{int(unknown_cells):,}"
+    if round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
+        return t("unknown ({cells} cells with residents unknown)", cells=cells)
+    return t("≥ {n} ({cells} cells with residents unknown)", n=shown, cells=cells)
 
 
 def grade_badge(grade: str, label: str | None = None) -> str:

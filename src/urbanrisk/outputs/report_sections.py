@@ -283,6 +283,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
         },
         t=t,
         numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
+        unknown_cells={"residents_lost": "cells_lost_residents_unknown"},
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

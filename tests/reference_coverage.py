@@ -1,5 +1,7 @@
 """The implementations session 5 replaced (issue 17, coverage at scale), kept verbatim as references:
-the rewritten ones must give equal tables (tests/test_coverage_scale.py)."""
+the rewritten ones must give equal tables (tests/test_coverage_scale.py). Session 9 added, in their
+own style, the cells whose residents are unknown (``residents_known`` false: gaps take them, losses
+count them)."""
 
 from __future__ import annotations
 
@@ -80,6 +82,11 @@ def station_losses(
     res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
     usable = res_snap <= max_snap_m
     covered = table["covered"].to_numpy(dtype=bool)
+    known = (
+        table["residents_known"].to_numpy(dtype=bool)
+        if "residents_known" in table.columns
+        else covered | True
+    )
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
     uncovered_now = float(residents[~covered].sum())
     served = table.loc[covered].groupby("nearest_resource")["residents"].sum()
@@ -106,13 +113,15 @@ def station_losses(
                 "residents_served": float(served.get(res["id"].iloc[i], 0.0)),
                 "residents_lost": residents_lost,
                 "cells_lost": int(lost.sum()),
+                "cells_lost_residents_unknown": int((lost & ~known).sum()),
                 "residents_uncovered_after": uncovered_now + residents_lost,
             }
         )
     if not rows:
         return empty_losses()
     out = pd.DataFrame(rows).sort_values(
-        ["residents_lost", "residents_served", "resource_id"], ascending=[False, False, True]
+        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
+        ascending=[False, False, False, True],
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)
@@ -166,12 +175,14 @@ def gaps_before(
         "cells",
         "residents",
         "area_km2",
+        "cells_residents_unknown",
         "worst_travel",
         "unit",
         "unreachable_cells",
         "geometry",
     ]
-    mask = (~table["covered"]) & (table["residents"] > 0)
+    known = table["residents_known"] if "residents_known" in table.columns else True
+    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
@@ -186,6 +197,9 @@ def gaps_before(
                 "cells": len(cells),
                 "residents": float(part["residents"].sum()),
                 "area_km2": float(grid.loc[cells, "cell_area_m2"].sum() / 1e6),
+                "cells_residents_unknown": int((~part["residents_known"]).sum())
+                if "residents_known" in part.columns
+                else 0,
                 "worst_travel": float(part["travel"].max()) if part["reached"].all() else float("inf"),
                 "unit": part["unit"].iloc[0],
                 "unreachable_cells": int((~part["reached"]).sum()),

@@ -184,6 +184,20 @@ def test_a_run_writes_a_register_per_level(level_run):
     assert district["residents"].sum() == pytest.approx(total)
     assert street["residents"].sum() == pytest.approx(total)
     assert set(street["parent_id"]) == {"110108"}
+    # uncovered cells of unknown residents (none here: every cell is inside the raster) ...
+    coverage = level_run.coverage.coverage
+    assert coverage["residents_known"].all()
+    assert (street.filter(like="unknown_uncovered_").to_numpy() == 0).all()
+    # ... and with every third cell's residents unknown: each level's units add up to the table's count
+    coverage = coverage.assign(residents_known=np.arange(len(coverage)) % 3 != 0)
+    registers = level_registers(
+        level_run.grid, level_run.layers.communities, hazard_sources=None, coverage=coverage, utm_crs=UTM50
+    )
+    for name, rows in coverage.groupby("standard"):
+        expected = int((~rows["covered"] & ~rows["residents_known"]).sum())
+        assert expected > 0 and set(registers) == {"district", "street"}
+        for register in registers.values():
+            assert register[f"unknown_uncovered_{name}"].sum() == expected, name
     import pyogrio
 
     assert {"register_district", "register_street"} <= {

@@ -143,32 +143,67 @@ def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.S
     return pd.Series(share.reindex(blocks).to_numpy(), index=grid.index, name="building_completeness"), method
 
 
-def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_data: bool) -> pd.DataFrame:
-    """Per cell: ``known_<indicator>`` for the six indicators, ``building_completeness``, ``unknown``
-    (the unknown indicators and why, in words)."""
-    index = grid.index
+def _buildings_known(
+    grid: gpd.GeoDataFrame, layers: Layers, in_osm: np.ndarray
+) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Per cell: buildings known (inside the OSM data and complete enough), the completeness estimate
+    and where it is complete enough."""
     has_raster = layers.raster is not None
-    in_osm = _extent_mask(grid, osm_extent(layers))
-    in_raster = _extent_mask(grid, [layers.raster.bounds]) if has_raster else np.zeros(len(index), bool)
     completeness, _ = building_completeness(grid, raster=has_raster)
     complete = (completeness >= settings.min_building_completeness).to_numpy()
     no_basis = np.isnan(completeness.to_numpy())
     if has_raster:  # no basis: the raster has nobody here, so a cell without buildings is truly empty
-        buildings_known = in_osm & (complete | no_basis)
-    else:  # no basis: no built-up cell nearby; mapped buildings are data, their absence is not
-        buildings_known = in_osm & (complete | (no_basis & (grid["buildings"].to_numpy() > 0)))
-    if "table_residents_known" in grid.columns:  # a census table (urbanrisk.population_table)
-        residents_known = grid["table_residents_known"].to_numpy(dtype=bool)
-    elif has_raster:
-        residents_known = in_raster
-    elif layers.floor_area_per_person_m2 is not None:
-        residents_known = buildings_known
+        return in_osm & (complete | no_basis), completeness, complete
+    # no basis: no built-up cell nearby; mapped buildings are data, their absence is not
+    return in_osm & (complete | (no_basis & (grid["buildings"].to_numpy() > 0))), completeness, complete
+
+
+def residents_known(
+    grid: gpd.GeoDataFrame, layers: Layers, *, buildings_known: np.ndarray | None = None
+) -> np.ndarray:
+    """Per cell: True where its residents were measured (inside the population raster; with
+    population from floor area, where the buildings are known); False elsewhere, and everywhere
+    without population data. A cell's ``residents`` there is what could be counted (often 0): a
+    lower bound, not a count. Coverage (uncovered residents, gaps, N-1 losses) and the hazard
+    screen's exposure read it before the other indicators exist (:func:`measured_indicators`). With
+    a census table, its units' flags (``table_residents_known``: :mod:`urbanrisk.population_table`)."""
+    if "table_residents_known" in grid.columns:
+        return grid["table_residents_known"].to_numpy(dtype=bool)
+    if layers.raster is not None:
+        return _extent_mask(grid, [layers.raster.bounds])
+    if layers.floor_area_per_person_m2 is None:
+        return np.zeros(len(grid), dtype=bool)
+    if buildings_known is None:
+        buildings_known = _buildings_known(grid, layers, _extent_mask(grid, osm_extent(layers)))[0]
+    return buildings_known
+
+
+def travel_known(grid: gpd.GeoDataFrame, layers: Layers) -> np.ndarray:
+    """Per cell: True inside the OSM data's extent, where streets were mapped and travel to a resource
+    can be measured; outside it, a cell is neither covered nor uncovered: unknown."""
+    return _extent_mask(grid, osm_extent(layers))
+
+
+def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_data: bool) -> pd.DataFrame:
+    """Per cell: ``known_<indicator>`` for the six indicators, ``building_completeness``, ``unknown``
+    (the unknown indicators and why, in words); ``known_residents`` is the grid's own column when it
+    has one (:func:`residents_known`, computed before coverage), and the OSM extent its ``known_travel``
+    (:func:`travel_known`)."""
+    index = grid.index
+    has_raster = layers.raster is not None
+    if "known_travel" in grid.columns:  # computed before coverage (the same extent)
+        in_osm = grid["known_travel"].to_numpy(dtype=bool)
     else:
-        residents_known = np.zeros(len(index), dtype=bool)
+        in_osm = travel_known(grid, layers)
+    buildings_known, completeness, complete = _buildings_known(grid, layers, in_osm)
+    if "known_residents" in grid.columns:
+        people_known = grid["known_residents"].to_numpy(dtype=bool)
+    else:
+        people_known = residents_known(grid, layers, buildings_known=buildings_known)
     known = {
         "score_hazard_sources": np.full(len(index), has_hazard_data),
         "score_crowding": in_osm,
-        "score_residents": residents_known,
+        "score_residents": people_known,
         "score_urban_village": buildings_known,
         "score_building_density": buildings_known,
         "score_vulnerable_sites": in_osm,

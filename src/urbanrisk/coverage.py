@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
+from .coverage_unknown import known_flags, travel_flags, unknown_uncovered_words, with_unknown_flags
 from .grade import cell_centres_xy
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
@@ -217,8 +218,9 @@ def gaps_from_coverage(
     """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
     replaces :func:`urbanrisk.clusters.cell_clusters`)."""
     head = ["standard", "gap", "cells", "residents", "area_km2"]
-    columns = [*head, "worst_travel", "unit", "unreachable_cells", "geometry"]
-    mask = (~table["covered"]) & (table["residents"] > 0)
+    columns = [*head, "cells_residents_unknown", "worst_travel", "unit", "unreachable_cells", "geometry"]
+    known = known_flags(table)  # an uncovered cell whose residents are unknown may hold people: a gap
+    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known) & travel_flags(table)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
@@ -240,6 +242,7 @@ def gaps_from_coverage(
                 "cells": end - start,
                 "residents": float(np.nansum(residents[here])),  # as Series.sum: NaN skipped
                 "area_km2": float(np.nansum(area[here]) / 1e6),
+                "cells_residents_unknown": int((~known[at[here]]).sum()),
                 "worst_travel": float(np.fmax.reduce(travel[here])) if reached[here].all() else float("inf"),
                 "unit": unit[start],
                 "unreachable_cells": int((~reached[here]).sum()),
@@ -349,6 +352,7 @@ def coverage_stage(
             table["reason"] = table["reason"].where(
                 table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
             )
+        table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
         fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
         table["supply_per_person"] = fca if fca is not None else np.nan
         tables.append(table)
@@ -410,6 +414,7 @@ def _ok_status(
     note = hint
     if fixed_delay and standard.mode in DRIVING_MODES and standard.by_time:
         note += "; turnout = the calibrated speed table's fixed delay"
+    note += unknown_uncovered_words(table)  # before the named resources: zh reads both from the end
     if unsnapped:  # named, last: an office's own station inside a campus is otherwise dropped unseen
         named = ", ".join(result.resources_unsnapped[:3])
         named += f" and {unsnapped - 3} more" if unsnapped > 3 else ""

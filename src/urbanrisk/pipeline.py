@@ -44,7 +44,7 @@ from .screens.communities import communities_screen, community_units
 from .screens.hazard_sources import forget_projected
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import responsibility_for
-from .stage_coverage import coverage_beside, coverage_for, screen_kernels_for
+from .stage_coverage import coverage_beside, coverage_for, screen_kernels_for, with_residents_known
 from .standards import unserved_registry_kinds
 from .stored_osm import building_count
 from .street_graphs import street_graphs
@@ -292,6 +292,7 @@ def finish_run(
     ``hazards``: the hazard screen's grid-free part (:func:`urbanrisk.hazard_table.hazard_inputs`), when
     computed already."""
     side = stage_timer({} if timings is None else timings)  # without the hook: it runs beside a stage
+    grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
         free_part = partial(

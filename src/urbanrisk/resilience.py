@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from .coverage_unknown import known_flags
 from .network import StreetGraph
 from .result import Standard
 
@@ -36,6 +37,7 @@ COLUMNS = [
     "residents_served",
     "residents_lost",
     "cells_lost",
+    "cells_lost_residents_unknown",
     "residents_uncovered_after",
 ]
 
@@ -96,8 +98,10 @@ def station_losses(
     -------
     pandas.DataFrame
         ``residents_served`` (whose nearest resource it is and who are covered), ``residents_lost``
-        (who would fall outside the standard without it), ``cells_lost``,
-        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank``.
+        (who would fall outside the standard without it), ``cells_lost``, ``cells_lost_residents_unknown``
+        (of those, the cells whose residents are unknown: ``residents_lost`` is then a lower bound),
+        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank`` (by
+        residents lost, then lost cells of unknown residents, then residents served).
     """
     matrix = graph.time_s if standard.by_time else graph.length_m
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -123,9 +127,11 @@ def station_losses(
     order = np.argsort(codes, kind="stable")  # cells of each resource, in cell order
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     lost_residents = residents[lost][order]
+    lost_unknown = ~known_flags(table)[lost][order]  # their residents: a lower bound (missing is not zero)
     # per (resource, node) group: residents and cells; a trailing 0 for the resources without any
     sums = np.array([lost_residents[bounds[j] : bounds[j + 1]].sum() for j in range(len(uniques))] + [0.0])
     counts = np.append(np.diff(bounds), 0)
+    unknowns = np.array([lost_unknown[bounds[j] : bounds[j + 1]].sum() for j in range(len(uniques))] + [0])
     where = uniques.get_indexer(pd.MultiIndex.from_arrays([ids[usable], res_node[usable]]))
     residents_lost, cells_lost = sums[where], counts[where]  # where -1: the trailing 0
     points = res.geometry.iloc[usable]
@@ -140,11 +146,13 @@ def station_losses(
             "residents_served": served.reindex(ids[usable]).fillna(0.0).to_numpy(dtype=float),
             "residents_lost": residents_lost,
             "cells_lost": cells_lost.astype(np.int64),
+            "cells_lost_residents_unknown": unknowns[where].astype(np.int64),
             "residents_uncovered_after": uncovered_now + residents_lost,
         }
     )
     out = out.sort_values(
-        ["residents_lost", "residents_served", "resource_id"], ascending=[False, False, True]
+        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
+        ascending=[False, False, False, True],
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)

@@ -26,6 +26,7 @@ from . import grid as gridmod
 from . import settings
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
+from .completeness import residents_known, travel_known
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
@@ -38,7 +39,21 @@ from .screens_dask import screen_kernels
 B = TypeVar("B")
 
 #: The grid's columns the whole-graph coverage stage reads (besides its index, the cells).
-COVERAGE_COLUMNS = ["residents", "cell_area_m2"]
+COVERAGE_COLUMNS = ["residents", "cell_area_m2", "known_residents", "known_travel"]
+
+
+def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataFrame:
+    """``grid`` with its ``known_residents`` (:func:`urbanrisk.completeness.residents_known`) and
+    ``known_travel`` flags (:func:`urbanrisk.completeness.travel_known`), added (to a shallow copy)
+    when it has none: coverage counts the uncovered cells of unknown residents beside its sums and
+    leaves the cells outside the street data unknown (:mod:`urbanrisk.coverage_unknown`)."""
+    if "known_residents" in grid.columns and "known_travel" in grid.columns:
+        return grid
+    flags = pd.DataFrame(
+        {"known_residents": residents_known(grid, layers), "known_travel": travel_known(grid, layers)},
+        index=grid.index,
+    )
+    return gridmod.with_columns(grid, flags)
 
 
 def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Callable]:
@@ -64,7 +79,9 @@ def coverage_for(
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
     clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
-    already built (:func:`urbanrisk.pipeline.run_street_graphs`)."""
+    already built (:func:`urbanrisk.pipeline.run_street_graphs`); the grid's ``known_residents``
+    flags, computed when it has none (:func:`with_residents_known`)."""
+    grid = with_residents_known(grid, layers)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     return _coverage(recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs)
 
@@ -122,7 +139,7 @@ def coverage_on_worker(
 ) -> CoverageResult:
     """:func:`coverage_for` (whole graph) as one Dask task on ``scheduler``: only the grid's
     :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker."""
-    frame = pd.DataFrame(grid[COVERAGE_COLUMNS])
+    frame = pd.DataFrame(with_residents_known(grid, layers)[COVERAGE_COLUMNS])
     frames = (frame, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), kept_cell_latlng(grid.index))
     return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
-from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_unsnapped_tail
+from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 
 LANGUAGES = ("en", "zh")
 
@@ -301,7 +301,7 @@ def data_text(text: object, language: str) -> str:
     value = "" if text is None else str(text)
     if language != "zh" or not value:
         return value
-    value, tail = zh_unsnapped_tail(value)
+    value, tail = zh_status_tails(value)
     for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value) + tail

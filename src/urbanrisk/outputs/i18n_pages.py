@@ -8,6 +8,13 @@ from __future__ import annotations
 import re
 
 ZH_PAGES: dict[str, str] = {
+    # lower bounds where residents are unknown (outputs/lower_bound.py)
+    "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
+    "of them, residents unknown": "其中常住人口未知的单元",
+    "unknown ({cells} cells with residents unknown)": "未知（{cells} 个单元常住人口未知）",
+    "; {cells} cells outside the street data: coverage unknown": (
+        "；另有 {cells} 个单元在道路数据范围外：覆盖情况未知"
+    ),
     # map legend
     "urbanrisk map": "urbanrisk 风险地图",
     "Risk grade (cells)": "风险等级（网格单元）",
@@ -369,3 +376,34 @@ def zh_unsnapped_tail(value: str) -> tuple[str, str]:
     named = re.sub(r" and (\d+) more$", r" 等（另 \1 处）", named)
     tail = f"；另有 {found.group(1)} 处资源距道路过远、未计入" + (f"：{named}" if named else "")
     return value[: found.start()], tail
+
+
+def zh_status_tails(value: str) -> tuple[str, str]:
+    """A coverage status split into its head and, in Chinese, its tails: the uncovered cells whose
+    residents are unknown and the cells outside the street data (:mod:`urbanrisk.coverage_unknown`),
+    and the resources too far from a street (:func:`zh_unsnapped_tail`).
+
+    Examples
+    --------
+    >>> zh_status_tails("ok: x; 3 uncovered cells have residents unknown: the count is a lower bound")
+    ('ok: x', '；另有 3 个未覆盖单元常住人口未知：未覆盖人数为下限')
+    """
+    value, tail = zh_unsnapped_tail(value)
+    for clause, words in _ZH_COVERAGE_CLAUSES:  # from the end of the status
+        found = re.search(clause, value)
+        if found:
+            value, tail = value[: found.start()] + value[found.end() :], words.format(found.group(1)) + tail
+    return value, tail
+
+
+#: The coverage status's clauses on unknown cells, last first, and their Chinese.
+_ZH_COVERAGE_CLAUSES = (
+    (
+        r"; ([\d,]+) cells? outside the street data: coverage unknown there",
+        "；另有 {} 个单元在道路数据范围外：覆盖情况未知",
+    ),
+    (
+        r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is a lower bound",
+        "；另有 {} 个未覆盖单元常住人口未知：未覆盖人数为下限",
+    ),
+)

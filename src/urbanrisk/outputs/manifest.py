@@ -76,6 +76,8 @@ def _least_affordable(losses: Any) -> dict[str, Any]:
             "resource_id": str(row.resource_id),
             "name": str(row.name) if isinstance(row.name, str) else "",
             "residents_lost": round(float(row.residents_lost), 1),
+            # its cells whose residents are unknown: residents_lost is then a lower bound
+            "cells_lost_residents_unknown": int(getattr(row, "cells_lost_residents_unknown", 0)),
         }
         for row in worst.itertuples()
     }

@@ -18,6 +18,7 @@ import shapely
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name, translator
+from .report_parts import at_least
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: Most resources drawn as lettered markers; above (a metropolis: 2,048), small dots that leave the
@@ -169,7 +170,7 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
             tip = f"<b>{escape_text(name)} {escape_text(row.gap)}</b><br/>" + escape_text(
                 t(
                     "{residents} residents uncovered · worst {worst}",
-                    residents=f"{row.residents:,.0f}",
+                    residents=at_least(row.residents, getattr(row, "cells_residents_unknown", 0), t),
                     worst=worst,
                 )
             )

@@ -29,7 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
-from .report_parts import CSS, bar_chart, n, table_html
+from .report_parts import CSS, at_least, bar_chart, n, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,
@@ -297,6 +297,14 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
     ]
 
 
+def _coverage_unknown_words(entry: dict, t: Callable[..., str]) -> str:
+    """The cells a standard could not tell covered or not (outside the street data), when any."""
+    cells = entry.get("cells_coverage_unknown")
+    if not cells:
+        return ""
+    return t("; {cells} cells outside the street data: coverage unknown", cells=f"{cells:,}")
+
+
 def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> list[str]:
     coverage = result.coverage
     if coverage is None:
@@ -305,7 +313,10 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         {
             "standard": standard_name(name, language),
             "applied": standard_words(entry, language),
-            "uncovered": "–" if entry["residents_uncovered"] is None else n(entry["residents_uncovered"]),
+            "uncovered": "–"
+            if entry["residents_uncovered"] is None
+            else at_least(entry["residents_uncovered"], entry.get("cells_uncovered_residents_unknown"), t)
+            + _coverage_unknown_words(entry, t),
             "status": data_text(entry["status"], language),
             "source": standard_source(entry["source"], language),
         }

@@ -47,6 +47,27 @@ def n(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def at_least(value: float, unknown_cells: int | None, t: Callable[..., str]) -> str:
+    """A sum over cells as shown: ``value`` with thousands separators, or "≥ value (k cells with
+    residents unknown)" when ``unknown_cells`` of the cells summed have residents unknown, and
+    "unknown (k cells …)" when nobody was counted there (missing is not zero:
+    :mod:`urbanrisk.coverage_unknown`).
+
+    Examples
+    --------
+    >>> t = lambda text, **v: text.format(**v)
+    >>> at_least(1234.4, 0, t), at_least(12.0, 3, t), at_least(0.0, 3, t)
+    ('1,234', '≥ 12 (3 cells with residents unknown)', 'unknown (3 cells with residents unknown)')
+    """
+    shown = n(value)
+    if not unknown_cells:
+        return shown
+    cells = f"{int(unknown_cells):,}"
+    if round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
+        return t("unknown ({cells} cells with residents unknown)", cells=cells)
+    return t("≥ {n} ({cells} cells with residents unknown)", n=shown, cells=cells)
+
+
 def grade_badge(grade: str, label: str | None = None) -> str:
     """A grade in its colour (white text on red and blue), shown as ``label`` (default the grade)."""
     r, g, b = CLASS_COLOURS.get(grade, (200, 200, 200))
@@ -65,11 +86,14 @@ def table_html(
     text: Callable[[str, object], str] | None = None,
     limit: int = MAX_ROWS,
     bounds: dict[str, str] | None = None,
+    unknown_cells: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
     ``text(column, value)`` words the text cells (e.g. in the report's language); ``bounds``: numeric
-    column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share.
+    column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share;
+    ``unknown_cells``: numeric column -> the column counting its cells of unknown residents
+    (:func:`at_least`).
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -87,6 +111,8 @@ def table_html(
             elif key in numeric:
                 share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
                 shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
+                cells_unknown = row.get((unknown_cells or {}).get(key, ""))
+                shown = at_least(value, cells_unknown, t) if cells_unknown and pd.notna(value) else shown
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
                 cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")

@@ -12,7 +12,7 @@ from ..result import GRADE_RANK, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_exposure import exposure_note, zh_bounds
-from .report_parts import n, table_html
+from .report_parts import at_least, n, table_html
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
@@ -32,6 +32,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
     for level, table in registers.items():
         totals = summary.registers[level]
         uncovered = [c for c in table.columns if c.startswith("uncovered_")]
+        unknown = {c: f"unknown_{c}" for c in uncovered if f"unknown_{c}" in table.columns}
         columns = {
             "worst_grade": t("worst"),
             "name": t("unit"),
@@ -64,13 +65,15 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
+                unknown_cells=unknown,
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
 
 
 def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:
-    """Rewrites hazard kind labels (English) in a text into the language's (``label_zh``)."""
+    """Rewrites hazard kind labels (English) in a text into the language's (``label_zh``), and a
+    source's missing grade ("(no data)")."""
     hz = result.screens.hazard_sources if result.screens is not None else None
     if language != "zh" or hz is None or not len(hz) or "label_zh" not in hz.columns:
         return lambda text: text
@@ -79,7 +82,7 @@ def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:
     def rewrite(text: str) -> str:
         for en, zh in pairs:
             text = text.replace(en, zh)
-        return text
+        return text.replace(" (no data)", "（无数据）")  # a source's grade: none (its residents unknown)
 
     return rewrite
 
@@ -260,7 +263,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
                 LEAST_AFFORD,
                 name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
                 id=row.resource_id,
-                n=n(row.residents_lost),
+                n=at_least(row.residents_lost, getattr(row, "cells_lost_residents_unknown", 0), t),
             )
         )
         + "</li>"
@@ -276,9 +279,11 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
             "residents_served": t("residents served"),
             "residents_lost": t("residents lost if closed"),
             "cells_lost": t("cells lost"),
+            "cells_lost_residents_unknown": t("of them, residents unknown"),
         },
         t=t,
-        numeric={"residents_served", "residents_lost", "cells_lost"},
+        numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
+        unknown_cells={"residents_lost": "cells_lost_residents_unknown"},
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..coverage_unknown import travel_unknown_cells, uncovered_unknown_cells
 from ..result import GRADE_CLASSES, GRADES, RunResult
 from .i18n_exposure import exposure_counts, exposure_warning
 
@@ -112,6 +113,10 @@ def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
             "standard": standard.describe(),
             "source": standard.source,
             "residents_uncovered": round(float(rows["residents_uncovered"].sum()), 3) if len(rows) else None,
+            # uncovered cells whose residents are unknown: the sum above is then a lower bound (missing ≠ 0)
+            "cells_uncovered_residents_unknown": uncovered_unknown_cells(rows) if len(rows) else None,
+            # cells outside the street data: neither covered nor uncovered, left out of the sum above
+            "cells_coverage_unknown": travel_unknown_cells(rows) if len(rows) else None,
             "resource_kind": standard.resource_kind,
             "mode": standard.mode,
             "limit": standard.limit,

@@ -11,11 +11,13 @@ that it overlaps most (by area); when the units nest, a parent's totals are the 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
+from ..coverage_unknown import known_flags, travel_flags
 from ..result import GRADE_RANK, GRADES, NO_DATA
 
 #: Unit levels, coarsest first.
@@ -104,14 +106,21 @@ def hazards_reaching(
 
 
 def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.DataFrame:
-    """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``)."""
+    """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``),
+    and whether the cell is uncovered with its residents unknown (``unknown_uncovered_<standard>``,
+    1 or 0: a unit's sum of the first is then a lower bound)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
-    wide = coverage.pivot_table(
-        index="h3_cell", columns="standard", values="residents_uncovered", aggfunc="sum", fill_value=0.0
+    not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
+    unknown = not_covered & ~known_flags(coverage) & travel_flags(coverage)
+    wide = coverage.assign(_unknown=unknown.astype(np.int64)).pivot_table(
+        index="h3_cell", columns="standard", values=["residents_uncovered", "_unknown"], aggfunc="sum"
     )
-    wide.columns = [f"uncovered_{s}" for s in wide.columns]
-    return wide.reindex(cells).fillna(0.0)
+    uncovered, unknown_cells = wide["residents_uncovered"], wide["_unknown"]
+    uncovered.columns = [f"uncovered_{s}" for s in uncovered.columns]
+    unknown_cells.columns = [f"unknown_uncovered_{s}" for s in unknown_cells.columns]
+    out = uncovered.join(unknown_cells).reindex(cells).fillna(0.0)
+    return out.astype({c: np.int64 for c in unknown_cells.columns})
 
 
 def _stats(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +140,7 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
             "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
         }
     )
-    uncovered = [c for c in frame.columns if c.startswith("uncovered_")]
+    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", "unknown_uncovered_"))]
     return stats.join(groups[uncovered].sum()) if uncovered else stats
 
 

@@ -1,0 +1,109 @@
+"""Missing is not zero for coverage: cells whose residents are unknown, in the sums coverage reports.
+
+A cell's ``residents`` where they could not be measured (``known_residents`` false:
+:func:`urbanrisk.completeness.residents_known`; outside the population raster, or where the
+buildings that give population from floor area look incomplete) is what could be counted there,
+often 0. A sum of uncovered residents over such cells is therefore a lower bound: coverage keeps
+each cell's flag (``residents_known`` in the coverage table), counts the uncovered cells whose
+residents are unknown beside every sum (status, summary, gaps, N-1 losses), and an uncovered cell
+of unknown residents belongs to a gap even when nobody was counted there.
+
+Outside the OSM data's extent (``known_travel`` false: :func:`urbanrisk.completeness.travel_known`)
+the streets were not mapped, so a cell there that no mapped route reaches in time is neither
+covered nor uncovered (an unmapped street may reach it; one a mapped route reaches is covered): its
+``residents_uncovered`` is NaN (left out of every sum), it joins no gap, its ``reason`` says why,
+and the status counts these cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .wording import counted
+
+
+def known_flags(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: True where the residents were measured (``known_residents`` of a grid,
+    ``residents_known`` of a coverage table); all True when the frame carries no flag.
+
+    Examples
+    --------
+    >>> known_flags(pd.DataFrame({"residents_known": [True, False]})).tolist()
+    [True, False]
+    >>> known_flags(pd.DataFrame({"residents": [3.0]})).tolist()
+    [True]
+    """
+    for column in ("residents_known", "known_residents"):
+        if column in frame.columns:
+            return frame[column].to_numpy(dtype=bool)
+    return np.ones(len(frame), dtype=bool)
+
+
+def travel_flags(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: True where travel could be measured (``known_travel`` of a grid, ``travel_known`` of
+    a coverage table); all True when the frame carries no flag."""
+    for column in ("travel_known", "known_travel"):
+        if column in frame.columns:
+            return frame[column].to_numpy(dtype=bool)
+    return np.ones(len(frame), dtype=bool)
+
+
+OUTSIDE_STREETS = "outside the street data: coverage unknown"
+
+
+def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
+    """A standard's coverage table (rows in the grid's order) with ``residents_known`` and
+    ``travel_known`` (the grid's flags; a covered cell's travel is known); where travel is unknown,
+    ``residents_uncovered`` NaN and the reason :data:`OUTSIDE_STREETS`."""
+    table["residents_known"] = known_flags(grid)  # missing is not zero: sums over the others are bounds
+    # a covered cell's travel is known even outside the extent (a mapped route reaches it in time)
+    table["travel_known"] = travel = travel_flags(grid) | table["covered"].to_numpy(dtype=bool)
+    if not travel.all():
+        table.loc[~travel, "residents_uncovered"] = np.nan
+        table.loc[~travel, "reason"] = OUTSIDE_STREETS
+    return table
+
+
+def uncovered_unknown_cells(table: pd.DataFrame) -> int:
+    """Uncovered cells of a coverage table whose residents are unknown (inside the street data).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"covered": [True, False, False], "residents_known": [False, False, True]})
+    >>> uncovered_unknown_cells(table)
+    1
+    """
+    if not len(table):
+        return 0
+    uncovered = ~table["covered"].to_numpy(dtype=bool) & travel_flags(table)
+    return int((uncovered & ~known_flags(table)).sum())
+
+
+def travel_unknown_cells(table: pd.DataFrame) -> int:
+    """Cells of a coverage table outside the street data (coverage unknown there)."""
+    return int((~travel_flags(table)).sum()) if len(table) else 0
+
+
+def unknown_uncovered_words(table: pd.DataFrame) -> str:
+    """The status's clauses for the uncovered cells of unknown residents and the cells outside the
+    street data ("" when there is neither).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"covered": [False, False], "residents_known": [False, True]})
+    >>> unknown_uncovered_words(table)
+    '; 1 uncovered cell has residents unknown: the count is a lower bound'
+    """
+    words = ""
+    cells = uncovered_unknown_cells(table)
+    if cells:
+        verb = "has" if cells == 1 else "have"
+        which = counted(cells, "uncovered cell", thousands=True)
+        words += f"; {which} {verb} residents unknown: the count is a lower bound"
+    outside = travel_unknown_cells(table)
+    if outside:
+        words += (
+            f"; {counted(outside, 'cell', thousands=True)} outside the street data: coverage unknown there"
+        )
+    return words

@@ -157,8 +157,9 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         buildings_known = in_osm & (complete | no_basis)
     else:  # no basis: no built-up cell nearby; mapped buildings are data, their absence is not
         buildings_known = in_osm & (complete | (no_basis & (grid["buildings"].to_numpy() > 0)))
-    if has_raster:
-        residents_known = in_raster
+    if has_raster:  # measured: the share of the cell over pixels with data (not nodata, not outside)
+        share = grid["residents_known_share"].to_numpy() if "residents_known_share" in grid else in_raster
+        residents_known = share >= settings.min_residents_known_share
     elif layers.floor_area_per_person_m2 is not None:
         residents_known = buildings_known
     else:
@@ -177,6 +178,7 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         "score_vulnerable_sites": "outside the OSM data",
         "score_residents": "outside the population raster" if has_raster else "no population data here",
     }
+    measured = np.asarray(share, dtype=float) if has_raster else np.zeros(len(index))
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness
     texts = []
@@ -202,7 +204,11 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
                     else "no buildings mapped and no basis to tell empty from unmapped"
                 )
             else:
-                why = reasons[key]
+                why = (
+                    f"the population raster has no data (nodata) over {1 - measured[i]:.0%} of the cell"
+                    if key == "score_residents" and in_raster[i]
+                    else reasons[key]
+                )
             parts.append(f"{INDICATOR_WORDS[key]}: {why}")
         texts.append("; ".join(parts))
     out["unknown"] = pd.Series(texts, index=index, dtype="str")

@@ -18,8 +18,9 @@ and why the others are unknown, and estimates how complete the mapped buildings 
 
 Where the estimate is below :data:`urbanrisk.settings.min_building_completeness`, or outside the
 extent of the OSM data, building density, urban-village form and residents from floor area are
-unknown; crowding and vulnerable sites are unknown outside the OSM extent; residents are unknown
-outside the raster; hazard sources are unknown where the recipe has no hazard data at all.
+unknown; crowding and vulnerable sites are unknown outside the OSM extent; residents are unknown where
+less than half the cell lies over raster pixels with data (outside the raster, or nodata); hazard
+sources are unknown where the recipe has no hazard data at all.
 """
 
 from __future__ import annotations
@@ -264,6 +265,10 @@ def completeness_summary(
         "coverage_unknown": dict(unknown_coverage or {}),
         "cells_no_data": int((grid["grade"] == "no data").sum()) if "grade" in grid.columns else 0,
     }
+    if has_raster and "residents_known_share" in grid.columns and grid["cell_area_m2"].sum() > 0:
+        # the study area's share over measured pixels: nodata pixels and land outside the raster are unknown
+        measured = (grid["residents_known_share"] * grid["cell_area_m2"]).sum() / grid["cell_area_m2"].sum()
+        summary["residents_measured_area_share"] = round(float(measured), 4)
     if not layers.osm_bounds:
         summary["warning"] = (
             "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel "

@@ -205,9 +205,9 @@ def residents_from_raster(
     people, measured = raster_zonal_sums(info, polygons)
     pixels = shapely.area(polygons) / (info.pixel_size[0] * info.pixel_size[1])
     share = np.divide(measured, pixels, out=np.zeros(len(pixels)), where=pixels > 0)
-    return pd.DataFrame(
-        {"residents": people, "residents_known_share": np.clip(share, 0.0, 1.0).round(6)}, index=index
-    )
+    share = np.clip(share, 0.0, 1.0).round(6)
+    people = np.where(share > 0, people, 0.0)  # nothing measured: no people, not the sums' rounding
+    return pd.DataFrame({"residents": people, "residents_known_share": share}, index=index)
 
 
 def population_from_raster(

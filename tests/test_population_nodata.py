@@ -128,3 +128,15 @@ def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):
     dask = _run(tmp_path, holed, bbox, "dask", scheduler="processes").grid.reindex(before.index)
     for column in ("residents", "residents_known_share", "known_residents"):
         assert (dask[column] == grid[column]).all()
+
+
+def test_the_map_shows_unknown_residents_as_no_data_not_as_empty():
+    import pandas as pd
+
+    from urbanrisk.outputs.deck import EMPTY_COLOUR, population_fill
+    from urbanrisk.result import NO_DATA_COLOUR
+
+    grid = pd.DataFrame({"residents": [0.0, 0.0, 50.0, 10.0], "known_residents": [True, False, True, False]})
+    fill = population_fill(grid, 190)
+    assert fill[0] == [*EMPTY_COLOUR, 40] and fill[1] == [*NO_DATA_COLOUR, 200]  # empty vs not measured
+    assert fill[2][3] == 190 and fill[3] == [*NO_DATA_COLOUR, 200]  # partial people, still no data

@@ -79,15 +79,20 @@ def test_raster_only_city_is_not_graded_by_what_it_could_not_measure(tmp_path):
     )
     result = ur.run_recipe(recipe)
     grid = result.grid
-    # only residents were measured: no hazard, building, POI or street data
+    # only residents were measured: no hazard, building, POI or street data; and residents only where
+    # the raster has data (its nodata pixels, the sea and lagoons, are not measured: not 0 residents)
     assert result.screens.unknown == [
         "score_building_density",
         "score_crowding",
         "score_hazard_sources",
+        "score_residents",
         "score_urban_village",
         "score_vulnerable_sites",
     ]
-    assert grid["known_residents"].all() and not grid["known_hazard_sources"].any()
+    share = grid["residents_known_share"]
+    assert (grid["known_residents"] == (share >= 0.5)).all() and not grid["known_hazard_sources"].any()
+    assert 0.8 < grid["known_residents"].mean() < 0.95 and (share == 1.0).sum() > 900
+    assert "no data (nodata) over 100% of the cell" in grid.loc[share == 0, "unknown"].iloc[0]
     assert (grid["grade"] == NO_DATA).all()  # not II/III from neutral guesses
     assert grid[["hazard_exposure", "vulnerability", "lack_of_coping", "risk"]].isna().all().all()
     assert grid["residents"].sum() > 1e5  # the people are still counted and shown

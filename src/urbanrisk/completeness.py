@@ -18,8 +18,9 @@ and why the others are unknown, and estimates how complete the mapped buildings 
 
 Where the estimate is below :data:`urbanrisk.settings.min_building_completeness`, or outside the
 extent of the OSM data, building density, urban-village form and residents from floor area are
-unknown; crowding and vulnerable sites are unknown outside the OSM extent; residents are unknown
-outside the raster; hazard sources are unknown where the recipe has no hazard data at all.
+unknown; crowding and vulnerable sites are unknown outside the OSM extent; residents are unknown where
+less than half the cell lies over raster pixels with data (outside the raster, or nodata); hazard
+sources are unknown where the recipe has no hazard data at all.
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def _buildings_known(
 def residents_known(
     grid: gpd.GeoDataFrame, layers: Layers, *, buildings_known: np.ndarray | None = None
 ) -> np.ndarray:
-    """Per cell: True where its residents were measured (inside the population raster; with
+    """Per cell: True where its residents were measured (over the population raster's pixels with data,
+    at least :data:`urbanrisk.settings.min_residents_known_share` of the cell; with
     population from floor area, where the buildings are known); False elsewhere, and everywhere
     without population data. A cell's ``residents`` there is what could be counted (often 0): a
     lower bound, not a count. Coverage (uncovered residents, gaps, N-1 losses) and the hazard
@@ -169,7 +171,9 @@ def residents_known(
     a census table, its units' flags (``table_residents_known``: :mod:`urbanrisk.population_table`)."""
     if "table_residents_known" in grid.columns:
         return grid["table_residents_known"].to_numpy(dtype=bool)
-    if layers.raster is not None:
+    if layers.raster is not None:  # the share of the cell over pixels with data (not nodata, not outside)
+        if "residents_known_share" in grid.columns:
+            return grid["residents_known_share"].to_numpy() >= settings.min_residents_known_share
         return _extent_mask(grid, [layers.raster.bounds])
     if layers.floor_area_per_person_m2 is None:
         return np.zeros(len(grid), dtype=bool)
@@ -216,6 +220,9 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
         else "no population data here",
     }
+    in_raster = _extent_mask(grid, [layers.raster.bounds]) if has_raster else np.zeros(len(index), bool)
+    share = grid["residents_known_share"].to_numpy() if "residents_known_share" in grid else in_raster
+    measured = np.asarray(share, dtype=float) if has_raster else np.zeros(len(index))
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
     out["building_completeness"] = completeness
     texts = []
@@ -241,7 +248,11 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
                     else "no buildings mapped and no basis to tell empty from unmapped"
                 )
             else:
-                why = reasons[key]
+                why = (
+                    f"the population raster has no data (nodata) over {1 - measured[i]:.0%} of the cell"
+                    if key == "score_residents" and in_raster[i]
+                    else reasons[key]
+                )
             parts.append(f"{INDICATOR_WORDS[key]}: {why}")
         texts.append("; ".join(parts))
     out["unknown"] = pd.Series(texts, index=index, dtype="str")
@@ -297,6 +308,10 @@ def completeness_summary(
         "coverage_unknown": dict(unknown_coverage or {}),
         "cells_no_data": int((grid["grade"] == "no data").sum()) if "grade" in grid.columns else 0,
     }
+    if has_raster and "residents_known_share" in grid.columns and grid["cell_area_m2"].sum() > 0:
+        # the study area's share over measured pixels: nodata pixels and land outside the raster are unknown
+        measured = (grid["residents_known_share"] * grid["cell_area_m2"]).sum() / grid["cell_area_m2"].sum()
+        summary["residents_measured_area_share"] = round(float(measured), 4)
     if not layers.osm_bounds:
         summary["warning"] = (
             "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel "

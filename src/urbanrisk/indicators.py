@@ -24,7 +24,7 @@ from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
-from .population import clip_to_area, population_from_raster
+from .population import clip_to_area, residents_from_raster
 
 
 @dataclass
@@ -373,7 +373,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         rep_cells=rep_cells,
     )
     if task.raster is not None:
-        residents = population_from_raster(
+        residents = residents_from_raster(
             task.raster, cells, resolution=task.resolution, area=area, polygons=polygons
         )
     elif task.floor_area_per_person_m2:
@@ -383,7 +383,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     else:
         residents = pd.Series(0.0, index=index, name="residents")
     parts = [
-        residents.to_frame(),
+        residents if isinstance(residents, pd.DataFrame) else residents.to_frame(),
         building_table,
         streets_to_cells(task.streets, cells, utm_crs=task.utm_crs, streets_utm=s_utm, cells_utm=c_utm),
         street_access_to_cells(

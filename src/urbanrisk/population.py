@@ -73,7 +73,9 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     polygons
         Shapely (multi)polygons in the raster's CRS.
     data
-        Values, rows from north to south; nodata already set to 0.
+        Values, rows from north to south; nodata already set to 0. Several layers of the same pixels
+        (shape ``(k, rows, cols)``) are summed in one pass over the edges: the result is then
+        ``(k, len(polygons))``.
     transform
         North-up affine transform of ``data`` (no rotation).
 
@@ -86,9 +88,11 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     >>> exact_zonal_sums(np.array([shapely.box(0.5, 0.5, 2.0, 1.5)]), data, t).round(12).tolist()
     [4.0]
     """
+    if data.ndim == 2:
+        return exact_zonal_sums(polygons, data[None], transform)[0]
     n = len(polygons)
-    out = np.zeros(n)
-    ny, nx = data.shape
+    k, ny, nx = data.shape
+    out = np.zeros((k, n))
     if n == 0 or ny == 0 or nx == 0:
         return out
     size = (transform.a, -transform.e)
@@ -109,10 +113,12 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     dx = (xb - xa) * np.sign(x1 - x0)[edge] * flip[edge]
     who = owner[edge]
     # whole pixels below each piece: below[r, c] is the sum of column c's r southernmost pixels
-    below = np.zeros((ny + 1, nx))
-    np.cumsum(data[::-1], axis=0, out=below[1:])
+    below = np.zeros((k, ny + 1, nx))
+    np.cumsum(data[:, ::-1], axis=1, out=below[:, 1:])
     bottom = np.floor(np.minimum(ya, yb)).astype(np.int64)
-    out += np.bincount(who, weights=dx * below[np.clip(bottom, 0, ny), col], minlength=n)
+    whole = below[:, np.clip(bottom, 0, ny), col]
+    for layer in range(k):
+        out[layer] += np.bincount(who, weights=dx * whole[layer], minlength=n)
     # the pixels each piece crosses: the mean covered height of the row over the piece
     top = np.maximum(np.ceil(np.maximum(ya, yb)).astype(np.int64) - 1, bottom)
     bottom, top = np.maximum(bottom, 0), np.minimum(top, ny - 1)
@@ -125,8 +131,10 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
         np.clip((a + b) / 2, 0.0, 1.0),
         (_clamped_ramp_integral(b) - _clamped_ramp_integral(a)) / np.where(flat, 1.0, b - a),
     )
-    weights = dx[piece] * covered * data[ny - 1 - row, col[piece]]
-    out += np.bincount(who[piece], weights=weights, minlength=n)
+    share = dx[piece] * covered
+    crossed = data[:, ny - 1 - row, col[piece]]
+    for layer in range(k):
+        out[layer] += np.bincount(who[piece], weights=share * crossed[layer], minlength=n)
     return out
 
 
@@ -153,9 +161,10 @@ def raster_zonal_sums(info: RasterInfo, polygons: np.ndarray) -> np.ndarray:
 
     A raster crossing the antimeridian runs past ±180° in its own frame: each polygon part is moved by
     the turns that bring it onto the raster (:func:`urbanrisk.antimeridian.raster_shifts`), so every
-    pixel, on either side of 180°, is shared among the cells over it exactly once.
+    pixel, on either side of 180°, is shared among the cells over it exactly once. Returns two rows:
+    the people, and the area (in pixels) over measured pixels (not nodata: missing is not zero).
     """
-    out = np.zeros(len(polygons))
+    out = np.zeros((2, len(polygons)))
     if (shapely.get_type_id(polygons) == 3).all():  # all simple polygons (the common case): no split
         parts, owner = polygons, np.arange(len(polygons))
     else:
@@ -166,11 +175,39 @@ def raster_zonal_sums(info: RasterInfo, polygons: np.ndarray) -> np.ndarray:
     west, _, east, _ = info.bounds
     for shift in raster_shifts(west, east):
         for group, (w, s, e, n) in _windows(bounds, west - shift, east - shift):
-            data, transform = read_window(info, (w + shift, s, e + shift, n))
+            data, measured, transform = read_window(info, (w + shift, s, e + shift, n))
             moved = shift_lon(parts[group], shift) if shift else parts[group]
-            sums = exact_zonal_sums(moved, data, transform)
-            out += np.bincount(owner[group], weights=sums, minlength=len(polygons))
+            sums = exact_zonal_sums(moved, np.stack([data, measured.astype("float64")]), transform)
+            for row in range(2):
+                out[row] += np.bincount(owner[group], weights=sums[row], minlength=len(polygons))
     return out
+
+
+def residents_from_raster(
+    info: RasterInfo,
+    cells: list[str],
+    *,
+    resolution: int,
+    area: shapely.Geometry,
+    polygons: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``residents`` per cell (:func:`population_from_raster`) and ``residents_known_share``: the share
+    of the cell's area (inside the study area) over measured pixels, 0 to 1.
+
+    Nodata pixels (and NaN or negative ones) are not measured, not empty: they add no people, and the
+    area over them, like the area outside the raster, is not part of the known share. Cells over nodata
+    pixels thus hold the people of the measured pixels only; ``known_residents``
+    (:mod:`urbanrisk.completeness`) then says whether enough of the cell was measured to tell.
+    """
+    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
+    polygons = cells_to_polygons(cells) if polygons is None else polygons
+    polygons = clip_to_area(polygons, area)  # cells at the area's edge: the part inside
+    people, measured = raster_zonal_sums(info, polygons)
+    pixels = shapely.area(polygons) / (info.pixel_size[0] * info.pixel_size[1])
+    share = np.divide(measured, pixels, out=np.zeros(len(pixels)), where=pixels > 0)
+    share = np.clip(share, 0.0, 1.0).round(6)
+    people = np.where(share > 0, people, 0.0)  # nothing measured: no people, not the sums' rounding
+    return pd.DataFrame({"residents": people, "residents_known_share": share}, index=index)
 
 
 def population_from_raster(
@@ -194,7 +231,5 @@ def population_from_raster(
     there, and a raster crossing it is met in its own frame (:func:`raster_zonal_sums`). ``polygons``:
     the cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`), when made already.
     """
-    index = pd.Index(cells, name=INDEX_NAME, dtype="str")
-    polygons = cells_to_polygons(cells) if polygons is None else polygons
-    polygons = clip_to_area(polygons, area)  # cells at the area's edge: the part inside
-    return pd.Series(raster_zonal_sums(info, polygons), index=index, name="residents")
+    table = residents_from_raster(info, cells, resolution=resolution, area=area, polygons=polygons)
+    return table["residents"]

@@ -86,6 +86,11 @@ urban_village_min_cells: int = 2
 #: form, residents from floor area) are unknown. See urbanrisk.completeness.
 min_building_completeness: float = 0.5
 
+#: Residents from a population raster are known in a cell where at least this share of its area lies
+#: over measured pixels (inside the raster, not nodata); below it they are unknown (missing is not
+#: zero), and the people of the measured part stay in ``residents``. See urbanrisk.population.
+min_residents_known_share: float = 0.5
+
 #: Radius (metres) of the neighbourhood over which building completeness is estimated from streets.
 completeness_radius_m: float = 300.0
 

@@ -120,6 +120,13 @@ def raster_info(
     return info
 
 
+def _measured(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:
+    """True for pixels that hold a count: not nodata, not NaN or infinite, not negative."""
+    values = np.ma.asarray(values)
+    data = np.ma.filled(values.astype("float64"), np.nan)
+    return np.isfinite(data) & (data >= 0)
+
+
 def _clean(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:
     data = np.ma.filled(np.ma.asarray(values).astype("float64"), 0.0)
     data[~np.isfinite(data) | (data < 0)] = 0.0
@@ -177,8 +184,9 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
 
 def read_window(
     info: RasterInfo, bounds: tuple[float, float, float, float]
-) -> tuple[np.ndarray, rasterio.Affine]:
-    """People per pixel inside ``bounds`` (grown to whole pixels), nodata and negatives as 0.
+) -> tuple[np.ndarray, np.ndarray, rasterio.Affine]:
+    """People per pixel inside ``bounds`` (grown to whole pixels), nodata and negatives as 0, and which
+    pixels were measured (False: nodata, NaN or negative, i.e. not measured, not zero people).
 
     Rows run north to south (a south-up file is flipped); a rotated grid is refused.
     """
@@ -191,7 +199,7 @@ def read_window(
 
 def _read_window(
     info: RasterInfo, bounds: tuple[float, float, float, float]
-) -> tuple[np.ndarray, rasterio.Affine]:
+) -> tuple[np.ndarray, np.ndarray, rasterio.Affine]:
     with rasterio.open(info.path) as src:
         if src.transform.b != 0 or src.transform.d != 0:
             msg = f"{info.path} has a rotated grid; urbanrisk needs a north-up raster: {_WARP_FIX}"
@@ -205,7 +213,7 @@ def _read_window(
         try:
             window = window.intersection(full)
         except rasterio.errors.WindowError:
-            return np.zeros((0, 0)), src.transform
+            return np.zeros((0, 0)), np.zeros((0, 0), dtype=bool), src.transform
         if window.width * window.height > settings.max_window_pixels:
             msg = (
                 f"{info.path}: one partition of the grid covers {window.width} x {window.height} pixels, "
@@ -215,11 +223,11 @@ def _read_window(
             raise LayerError(msg)
         values = src.read(info.band, window=window, masked=True)
         transform = src.window_transform(window)
-    data = _clean(values)
+    data, measured = _clean(values), _measured(values)
     if transform.e > 0:  # south-up: flip to north-up
-        data = data[::-1].copy()
+        data, measured = data[::-1].copy(), measured[::-1].copy()
         transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)
-    return data, transform
+    return data, measured, transform
 
 
 def has_valid_pixel(path: str | Path, band: int = 1, budget: int = settings.max_window_pixels) -> bool | None:

@@ -64,6 +64,17 @@ def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[
     return classes, labels
 
 
+def population_fill(grid: pd.DataFrame, alpha: int) -> list[list[int]]:
+    """Each cell's colour by residents: a class colour, faint grey for none, and the "no data" grey
+    where its residents are unknown (``known_residents`` false: outside the raster or over nodata)."""
+    classes, _ = population_classes(grid["residents"])
+    unknown = ~grid["known_residents"].astype(bool).to_numpy() if "known_residents" in grid else None
+    fill = [[*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), alpha if c >= 0 else 40] for c in classes]
+    for i in np.flatnonzero(unknown) if unknown is not None else []:
+        fill[i] = [*NO_DATA_COLOUR, 200]
+    return fill
+
+
 def view_state(
     grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 800, panel: int = 400
 ) -> pdk.ViewState:
@@ -333,10 +344,7 @@ def grid_deck(
     if graded:
         fill = [[*CLASS_COLOURS.get(g, NO_DATA_COLOUR), 170] for g in grid["grade"]]
     else:
-        classes, _ = population_classes(grid["residents"])
-        fill = [
-            [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 190 if c >= 0 else 60] for c in classes
-        ]
+        fill = population_fill(grid, 190)
     coverage = getattr(result, "coverage", None)
     units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
     records = pd.DataFrame(
@@ -361,14 +369,10 @@ def grid_deck(
     )
     population = []
     if graded:  # residents as a second, hidden layer the planner can switch to
-        classes, _ = population_classes(grid["residents"])
         people = pd.DataFrame(
             {
                 "hex": records["hex"],
-                "people": [
-                    [*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), 200 if c >= 0 else 40]
-                    for c in classes
-                ],
+                "people": population_fill(grid, 200),
                 "tip": _resident_tips(grid, _language(result)),
             }
         )

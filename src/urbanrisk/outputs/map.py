@@ -12,7 +12,7 @@ import h3
 import numpy as np
 import pydeck as pdk
 
-from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, RunResult
+from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
 from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text, script_json
 from .i18n import GRADE_WORDS, data_text, toggle_text, translator
@@ -84,6 +84,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             )
             + f'<div><span style="background:rgb{EMPTY_COLOUR}"></span>{t("none")}</div>'
         )
+        if "known_residents" in grid and not grid["known_residents"].astype(bool).all():  # not measured
+            items += f'<div><span style="background:rgb{NO_DATA_COLOUR}"></span>{t("no data")}</div>'
         items += warns
     total = summary.residents
     source = escape_text(data_text(summary.population_source, language))

@@ -1,0 +1,142 @@
+"""Missing is not zero for population rasters: nodata pixels are not measured, not empty.
+
+A small raster with nodata and NaN pixels against shapely's own intersections, and the shipped WorldPop
+raster with a nodata hole written into a copy: the cells over the hole become unknown, the others keep
+their residents, and the people of the measured pixels are conserved.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+from rasterio.windows import Window
+from shapely.geometry import box
+
+import urbanrisk as ur
+from conftest import ACCRA_TIF, write_recipe
+from urbanrisk.grid import cells_from_area, cells_to_polygons
+from urbanrisk.layers.raster import raster_info
+from urbanrisk.population import residents_from_raster
+
+WEST, NORTH, SIZE = 116.30, 40.00, 0.01
+#: two rows of three pixels: 100 | nodata | 50 over 300 | 400 | NaN
+PIXELS = np.array([[100.0, -1.0, 50.0], [300.0, 400.0, np.nan]], dtype="float32")
+
+
+def _write(path, data, transform, nodata):
+    profile = {"driver": "GTiff", "height": data.shape[0], "width": data.shape[1], "count": 1}
+    with rasterio.open(
+        path, "w", **profile, dtype=data.dtype, crs="EPSG:4326", transform=transform, nodata=nodata
+    ) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def _run(tmp_path, tif, bbox, name, **options):
+    recipe = {
+        "name": name,
+        "area": {"bbox": list(bbox)},
+        "grid": {"resolution": 9},
+        "layers": {"population": {"type": "raster", "path": str(tif)}},
+        "outputs": {"dir": str(tmp_path / name)},
+    }
+    return ur.run_recipe(ur.load_recipe(write_recipe(tmp_path / name, recipe)), write=False, **options)
+
+
+def test_cells_over_nodata_hold_only_measured_people_and_are_unknown(tmp_path):
+    tif = _write(tmp_path / "p.tif", PIXELS, from_origin(WEST, NORTH, SIZE, SIZE), nodata=-1.0)
+    area = box(WEST, NORTH - 2 * SIZE, WEST + 3 * SIZE, NORTH)
+    cells = cells_from_area(area, 9)
+    got = residents_from_raster(raster_info(tif), cells, resolution=9, area=area)
+    # by hand: each pixel's people times the share of its (lon/lat) area in the cell; the cell's
+    # measured share is its area over the four pixels with a count, over its area in the study area
+    polygons = shapely.intersection(cells_to_polygons(cells), area)
+    expected, measured = np.zeros(len(cells)), np.zeros(len(cells))
+    for row in range(2):
+        for col in range(3):
+            pixel = box(
+                WEST + col * SIZE, NORTH - (row + 1) * SIZE, WEST + (col + 1) * SIZE, NORTH - row * SIZE
+            )
+            overlap = shapely.area(shapely.intersection(polygons, pixel))
+            if np.isfinite(PIXELS[row, col]) and PIXELS[row, col] >= 0:
+                expected += PIXELS[row, col] * overlap / pixel.area
+                measured += overlap
+    share = measured / shapely.area(polygons)
+    np.testing.assert_allclose(got["residents"], expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got["residents_known_share"], share, atol=2e-6)
+    assert got["residents"].sum() == pytest.approx(100 + 50 + 300 + 400, rel=1e-12)  # conserved
+    # whole cells over the nodata pixel and the NaN pixel: nothing measured, 0 people counted
+    inside_gap = shapely.within(polygons, box(WEST + SIZE, NORTH - SIZE, WEST + 2 * SIZE, NORTH)) | (
+        shapely.within(polygons, box(WEST + 2 * SIZE, NORTH - 2 * SIZE, WEST + 3 * SIZE, NORTH - SIZE))
+    )
+    assert inside_gap.sum() > 20 and (got["residents_known_share"][inside_gap] == 0).all()
+    assert (got["residents"][inside_gap] == 0).all()
+    # through a run: residents unknown exactly where less than half the cell was measured
+    grid = _run(tmp_path, tif, area.bounds, "small").grid.reindex(got.index)
+    assert (grid["residents"] == got["residents"]).all()
+    assert (grid["known_residents"] == (share >= 0.5)).all()
+    assert (
+        0 < (~grid["known_residents"]).sum() < len(grid) and grid["score_residents"][share < 0.5].isna().all()
+    )
+
+
+def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):
+    hole = Window(233, 193, 10, 8)  # 80 pixels of central Accra, all measured in the shipped raster
+    holed = tmp_path / "holed.tif"
+    shutil.copy(ACCRA_TIF, holed)
+    with rasterio.open(holed, "r+") as dst:
+        people = dst.read(1, window=hole, masked=True)
+        assert not np.ma.getmaskarray(people).any() and people.sum() > 10_000
+        dst.write(np.full((hole.height, hole.width), dst.nodata, dtype=people.dtype), 1, window=hole)
+        west, south, east, north = rasterio.windows.bounds(hole, dst.transform)
+        hole_box = box(west, south, east, north)
+        bbox = rasterio.windows.bounds(Window(220, 180, 40, 35), dst.transform)  # the area: 40 x 35 px
+    before = _run(tmp_path, ACCRA_TIF, bbox, "before").grid
+    after = _run(tmp_path, holed, bbox, "after")
+    grid = after.grid.reindex(before.index)
+    # conserved: the cells hold the raster's people on measured pixels in the area, no more
+    assert grid["residents"].sum() == pytest.approx(before["residents"].sum() - float(people.sum()), rel=1e-9)
+    polygons = cells_to_polygons(list(grid.index))
+    over = shapely.intersects(polygons, hole_box) & ~shapely.touches(polygons, hole_box)
+    lost = shapely.area(shapely.intersection(polygons, hole_box)) / shapely.area(polygons)
+    assert before["residents_known_share"].eq(1.0).all() and before["known_residents"].all()
+    np.testing.assert_allclose(grid["residents_known_share"], 1 - lost, atol=2e-6)
+    whole = lost > 1 - 1e-9
+    assert (grid.loc[whole, "residents"] == 0).all() and whole.sum() >= 2
+    assert (grid["known_residents"] == (lost <= 0.5)).all()
+    # the cells off the hole keep their residents bit for bit where no pixel column is shared with it
+    # (the exact sums run over column-wise cumulative sums: elsewhere equal to rounding)
+    lon = shapely.bounds(polygons)
+    apart = ~over & ((lon[:, 2] <= west) | (lon[:, 0] >= east))
+    assert apart.sum() > 100 and (grid["residents"][apart] == before["residents"][apart]).all()
+    np.testing.assert_allclose(grid["residents"][~over], before["residents"][~over], rtol=1e-9, atol=1e-9)
+    assert grid["known_residents"][~over].all()
+    # completeness: the hole's cells count as unknown residents, the hole's area as not measured
+    summary = after.screens.completeness
+    assert summary["cells_unknown_by_indicator"]["residents"] == int((lost > 0.5).sum())
+    area_share = float(
+        (grid["residents_known_share"] * grid["cell_area_m2"]).sum() / grid["cell_area_m2"].sum()
+    )
+    assert summary["residents_measured_area_share"] == pytest.approx(area_share, abs=1e-4)
+    assert 0.93 < summary["residents_measured_area_share"] < 0.97  # 80 of 1,400 pixels, ~5.7 %
+    # Dask: processes give the same columns as one process
+    dask = _run(tmp_path, holed, bbox, "dask", scheduler="processes").grid.reindex(before.index)
+    for column in ("residents", "residents_known_share", "known_residents"):
+        assert (dask[column] == grid[column]).all()
+
+
+def test_the_map_shows_unknown_residents_as_no_data_not_as_empty():
+    import pandas as pd
+
+    from urbanrisk.outputs.deck import EMPTY_COLOUR, population_fill
+    from urbanrisk.result import NO_DATA_COLOUR
+
+    grid = pd.DataFrame({"residents": [0.0, 0.0, 50.0, 10.0], "known_residents": [True, False, True, False]})
+    fill = population_fill(grid, 190)
+    assert fill[0] == [*EMPTY_COLOUR, 40] and fill[1] == [*NO_DATA_COLOUR, 200]  # empty vs not measured
+    assert fill[2][3] == 190 and fill[3] == [*NO_DATA_COLOUR, 200]  # partial people, still no data

@@ -40,6 +40,22 @@ def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | Non
     return write_recipe(folder, body)
 
 
+def validate_in_fresh_process(recipe: Path, *python_flags: str):
+    """``urbanrisk validate recipe`` in a fresh interpreter that prints, after it, ``HEAVY [...]``:
+    which of dask, geopandas and shapely it imported (validate must stay light)."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from urbanrisk.cli import main\n"
+        f"code = main(['validate', {str(recipe)!r}])\n"
+        "heavy = sorted(m for m in ('dask', 'geopandas', 'shapely') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    return subprocess.run([sys.executable, *python_flags, "-c", code], capture_output=True, text=True)
+
+
 @pytest.fixture
 def wudaokou_recipe(tmp_path: Path) -> Path:
     """The Wudaokou recipe with absolute layer paths and outputs in a temporary folder."""

@@ -16,6 +16,8 @@ import grimp
 import networkx as nx
 import pytest
 
+from conftest import validate_in_fresh_process
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "urbanrisk"
 BIN = Path(sys.executable).parent
@@ -86,15 +88,7 @@ def test_module_size(path):
 def test_validate_stays_light():
     """`urbanrisk validate` loads neither dask nor geopandas nor shapely."""
     recipe = ROOT / "recipes" / "beijing-wudaokou.yaml"
-    code = (
-        "import sys\n"
-        "from urbanrisk.cli import main\n"
-        f"code = main(['validate', {str(recipe)!r}])\n"
-        "heavy = sorted(m for m in ('dask', 'geopandas', 'shapely') if m in sys.modules)\n"
-        "print('HEAVY', heavy)\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
+    done = validate_in_fresh_process(recipe, "-X", "importtime")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "HEAVY []" in done.stdout, done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}

@@ -5,8 +5,6 @@ join by name or id, the dasymetric spreading by hand (conserved per unit, unknow
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import geopandas as gpd
 import h3
@@ -17,7 +15,7 @@ import shapely
 import yaml
 
 import urbanrisk as ur
-from conftest import ACCRA_TIF, WUDAOKOU_OSM, write_recipe
+from conftest import ACCRA_TIF, WUDAOKOU_OSM, validate_in_fresh_process, write_recipe
 from urbanrisk._errors import LayerError, RecipeError
 from urbanrisk.cli import main
 from urbanrisk.grid import cells_to_polygons
@@ -237,15 +235,7 @@ def test_wudaokou_run_conserves_the_table(tmp_path):
 def test_validate_checks_the_join_and_stays_light(tmp_path, capsys):
     table = _gbk_csv(tmp_path, ["学院路街道,5.1万", "五道口街道,43000"])
     recipe = _wudaokou_recipe(tmp_path, table)
-    code = (
-        "import sys\n"
-        "from urbanrisk.cli import main\n"
-        f"code = main(['validate', {str(recipe)!r}])\n"
-        "heavy = sorted(m for m in ('dask', 'geopandas', 'shapely') if m in sys.modules)\n"
-        "print('HEAVY', heavy)\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = validate_in_fresh_process(recipe)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "HEAVY []" in done.stdout
     said = done.stdout + done.stderr

@@ -37,12 +37,12 @@ def _write(path, data, transform, nodata):
     return path
 
 
-def _run(tmp_path, tif, bbox, name, **options):
+def _run(tmp_path, tif, bbox, name, nodata="unknown", **options):
     recipe = {
         "name": name,
         "area": {"bbox": list(bbox)},
         "grid": {"resolution": 9},
-        "layers": {"population": {"type": "raster", "path": str(tif)}},
+        "layers": {"population": {"type": "raster", "path": str(tif), "nodata": nodata}},
         "outputs": {"dir": str(tmp_path / name)},
     }
     return ur.run_recipe(ur.load_recipe(write_recipe(tmp_path / name, recipe)), write=False, **options)
@@ -83,6 +83,23 @@ def test_cells_over_nodata_hold_only_measured_people_and_are_unknown(tmp_path):
     assert (
         0 < (~grid["known_residents"]).sum() < len(grid) and grid["score_residents"][share < 0.5].isna().all()
     )
+
+
+def test_nodata_declared_empty_is_measured_with_nobody(tmp_path):
+    """``nodata: empty`` (a water mask): the same people per cell, but every cell inside the raster is
+    measured (share 1) and known; a NaN or nodata pixel then counts as 0 people, not as unknown."""
+    tif = _write(tmp_path / "p.tif", PIXELS, from_origin(WEST, NORTH, SIZE, SIZE), nodata=-1.0)
+    area = box(WEST, NORTH - 2 * SIZE, WEST + 3 * SIZE, NORTH)
+    cells = cells_from_area(area, 9)
+    unknown = residents_from_raster(raster_info(tif), cells, resolution=9, area=area)
+    empty = residents_from_raster(raster_info(tif, nodata_means="empty"), cells, resolution=9, area=area)
+    np.testing.assert_allclose(empty["residents"], unknown["residents"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(empty["residents_known_share"], 1.0, atol=1e-9)
+    assert (unknown["residents_known_share"] < 0.5).sum() > 20  # the default: these were unknown
+    grid = _run(tmp_path, tif, area.bounds, "empty", nodata="empty").grid
+    assert grid["known_residents"].all() and grid["score_residents"].notna().all()
+    with pytest.raises(ur.RecipeError, match="nodata"):
+        _run(tmp_path, tif, area.bounds, "typo", nodata="zero")
 
 
 def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):

@@ -168,7 +168,7 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_raster(name: str, spec: Any, state: _Loading) -> None:
-    state.raster = raster_info(spec.path, band=spec.band, layer=name, warp=True)
+    state.raster = raster_info(spec.path, band=spec.band, layer=name, warp=True, nodata_means=spec.nodata)
     state.population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
 
 

@@ -49,6 +49,7 @@ class RasterInfo:
     bounds: tuple[float, float, float, float]
     pixel_size: tuple[float, float]
     nodata: float | None
+    nodata_empty: bool = False  # the recipe says nodata pixels are measured and empty (a water mask)
 
 
 @dataclass

@@ -8,6 +8,7 @@ projected one is warped to lon/lat in 0..360); :mod:`urbanrisk.population` maps 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import os
@@ -75,12 +76,18 @@ def _check_blocks(src: rasterio.io.DatasetReader, band: int) -> None:
 
 
 def raster_info(
-    path: str | Path, *, band: int = 1, layer: str = "population", warp: bool = False
+    path: str | Path,
+    *,
+    band: int = 1,
+    layer: str = "population",
+    warp: bool = False,
+    nodata_means: str = "unknown",
 ) -> RasterInfo:
     """Open a population raster and check it: readable, georeferenced, lon/lat bounds, band present.
 
     With ``warp``, a raster that is not in EPSG:4326 is warped to it (sums kept, see
-    :func:`raster_to_lonlat`) and the returned info describes the warped copy.
+    :func:`raster_to_lonlat`) and the returned info describes the warped copy. ``nodata_means``: the
+    recipe's ``nodata:`` ("unknown", or "empty": nodata pixels are measured with nobody).
 
     Raises
     ------
@@ -111,12 +118,13 @@ def raster_info(
                 bounds=bounds,
                 pixel_size=(abs(src.transform.a), abs(src.transform.e)),
                 nodata=src.nodata,
+                nodata_empty=nodata_means == "empty",
             )
     except (RasterioIOError, RasterioError) as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoTIFF ({exc}); is the file complete?"
         raise LayerError(msg) from exc
     if warp and not lonlat:
-        return raster_to_lonlat(info, layer=layer)
+        return dataclasses.replace(raster_to_lonlat(info, layer=layer), nodata_empty=info.nodata_empty)
     return info
 
 
@@ -224,6 +232,8 @@ def _read_window(
         values = src.read(info.band, window=window, masked=True)
         transform = src.window_transform(window)
     data, measured = _clean(values), _measured(values)
+    if info.nodata_empty:  # declared: nodata is a water mask, measured with nobody (inside the raster)
+        measured = np.ones_like(measured)
     if transform.e > 0:  # south-up: flip to north-up
         data, measured = data[::-1].copy(), measured[::-1].copy()
         transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)

@@ -179,6 +179,9 @@ class RasterLayer(_Strict):
     type: Literal["raster"]
     path: str
     band: Annotated[int, Field(ge=1)] = 1
+    #: what the raster's nodata pixels are: not measured (default: residents unknown there), or
+    #: measured and empty (a product whose nodata is its water mask, as WorldPop's sea and lakes)
+    nodata: Literal["unknown", "empty"] = "unknown"
 
 
 #: A polygons layer's ``level:`` (Chinese or English) -> the canonical level, coarsest first.

@@ -94,3 +94,13 @@ def test_the_status_names_the_unknown_cells_in_chinese_too():
         "；另有 12 个未覆盖单元常住人口未知：未覆盖人数为下限；另有 40 个单元在道路数据范围外：覆盖情况未知"
         "；另有 1 处资源距道路过远、未计入：F3（距道路 612 米）"
     )
+
+
+def test_a_gap_in_the_responsibility_list_carries_its_unknown_share():
+    """A gap of 4 cells, 1 with residents unknown: its listed residents are a lower bound, share 1/4
+    (shown "≥ N (25% …)" like a hazard source's reach); a cluster's residents are counts (NaN)."""
+    from urbanrisk.screens.responsibility import _unknown_share
+
+    gaps = pd.DataFrame({"cells": [4, 2], "cells_residents_unknown": [1, 0]})
+    assert _unknown_share("coverage_gap", gaps).tolist() == [0.25, 0.0]
+    assert np.isnan(_unknown_share("risk_cluster", gaps))

@@ -110,6 +110,16 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.drop(columns="rank").reset_index(drop=True)
 
 
+def _unknown_share(item_type: str, table: gpd.GeoDataFrame) -> pd.Series | np.ndarray | float:
+    """A hazard source's share of its reach with residents unknown, a coverage gap's share of its
+    cells; NaN for the other items (their residents are counts)."""
+    if item_type == "hazard_source":
+        return table.get("residents_unknown_share", np.nan)
+    if item_type == "coverage_gap" and "cells_residents_unknown" in table.columns:
+        return (table["cells_residents_unknown"] / table["cells"]).to_numpy(dtype=float)
+    return np.nan
+
+
 def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The risk items of every kind in one table: item_type, item_id, kind, name, grade, residents."""
     centres = cell_centres(grid.index)
@@ -126,10 +136,9 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
                 "residents": table["residents_exposed"]
                 if item_type == "hazard_source"
                 else table["residents"],
-                # above 0: the residents are a lower bound (screens.unknown_exposure); other items: NaN
-                "residents_unknown_share": table.get("residents_unknown_share", np.nan)
-                if item_type == "hazard_source"
-                else np.nan,
+                # above 0: the residents are a lower bound (screens.unknown_exposure; a coverage gap:
+                # the share of its cells whose residents are unknown, coverage_unknown); others: NaN
+                "residents_unknown_share": _unknown_share(item_type, table),
             }
         )
         if item_type == "hazard_source" and "label_zh" in table.columns:  # an unnamed OSM feature

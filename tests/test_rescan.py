@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,29 @@ def _registry(folder: Path, extra: str = "") -> Path:
     path = folder / "hazards.csv"
     path.write_text(WUDAOKOU_HAZARDS.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def _first_run(tmp_path_factory) -> Path:
+    """One complete rescan of the default recipe with its own copy of the registry, in a folder whose
+    recipe names the registry and the outputs relatively: a copy of the folder is the same city with
+    the same run history, wherever it lies."""
+    folder = tmp_path_factory.mktemp("first")
+    _registry(folder)
+    body = yaml.safe_load(_recipe(folder).read_text(encoding="utf-8"))
+    body["layers"]["hazards"]["path"] = "hazards.csv"
+    body["outputs"]["dir"] = "out"
+    recipe = write_recipe(folder, body)
+    assert main(["rescan", str(recipe), "--quiet"]) == 0
+    return folder
+
+
+@pytest.fixture
+def after_first_run(_first_run: Path, tmp_path: Path) -> Path:
+    """A private copy of the first run's folder (recipe, registry, outputs): its recipe's path."""
+    folder = tmp_path / "city"
+    shutil.copytree(_first_run, folder, symlinks=True)
+    return folder / "recipe.yaml"
 
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -63,13 +87,11 @@ def _wait_for(path_glob, folder: Path, timeout: float = 120.0) -> None:
     raise AssertionError(f"{path_glob} never appeared in {folder}")
 
 
-def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(tmp_path):
-    registry = _registry(tmp_path)
-    recipe = _recipe(tmp_path, hazards=registry)
-    out = tmp_path / "out"
-    assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(after_first_run):
+    recipe = after_first_run
+    out = recipe.parent / "out"
     good = (out / "latest").resolve()
-    _registry(tmp_path, f"WDK-H003,gas,LPG depot,4,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
+    _registry(recipe.parent, f"WDK-H003,gas,LPG depot,4,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
     victim = _start("rescan", str(recipe), "--quiet", pause_after="map.html")
     try:
         _wait_for("runs/.partial-*/map.html", out)
@@ -81,37 +103,38 @@ def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(tmp_path)
     assert (out / "latest").resolve() == good
     assert len(read_grid(out / "latest")) > 400  # readable
     assert list((out / "runs").glob(".partial-*"))  # debris of the killed run
-    after = _cli("rescan", str(recipe), "--quiet")
-    assert after.returncode == 3, after.stderr  # the new LPG depot next to schools escalates
+    assert main(["rescan", str(recipe), "--quiet"]) == 3  # the new LPG depot next to schools escalates
     assert (out / "latest").resolve() != good
     assert not list((out / "runs").glob(".partial-*"))
 
 
-def test_second_rescan_at_once_is_refused_and_a_crashed_holder_leaves_no_stale_lock(tmp_path):
+def test_second_rescan_at_once_is_refused_and_a_crashed_holder_leaves_no_stale_lock(tmp_path, capsys):
     recipe = _recipe(tmp_path)
     first = _start("rescan", str(recipe), "--quiet", pause_after="grid")
     try:
         _wait_for("runs/.partial-*/grid", tmp_path / "out")
-        second = _cli("rescan", str(recipe))
-        assert second.returncode == 75
-        assert "already running" in second.stderr and str(first.pid) in second.stderr
+        capsys.readouterr()
+        assert main(["rescan", str(recipe)]) == 75  # flock: a second open file is refused in-process too
+        refused = capsys.readouterr().err
+        assert "already running" in refused and str(first.pid) in refused
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
     finally:
         if first.poll() is None:
             first.kill()
-    third = _cli("rescan", str(recipe), "--quiet")  # the kernel released the dead holder's lock
-    assert third.returncode == 0, third.stderr
+    assert main(["rescan", str(recipe), "--quiet"]) == 0  # the kernel released the dead holder's lock
 
 
 @pytest.mark.parametrize("what", ["cut_osm", "garbage_tiff"])
-def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what):
+def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what, request, capsys):
     if what == "cut_osm":
-        recipe = _recipe(tmp_path)
-        assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+        recipe = request.getfixturevalue("after_first_run")
+        tmp_path = recipe.parent
         cut = tmp_path / "cut.osm"
         cut.write_bytes(WUDAOKOU_OSM.read_bytes()[:1_000_000])
-        recipe = _recipe(tmp_path, osm=cut)
+        body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+        body["layers"]["osm"]["path"] = str(cut)
+        recipe = write_recipe(tmp_path, body)
         bad_file = "cut.osm"
     else:
         body = {
@@ -123,20 +146,20 @@ def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what):
         }
         (tmp_path / "pop.tif").write_bytes(ACCRA_TIF.read_bytes())
         recipe = write_recipe(tmp_path, body)
-        assert _cli("rescan", str(recipe), "--quiet").returncode == 0
+        assert main(["rescan", str(recipe), "--quiet"]) == 0
         (tmp_path / "pop.tif").write_bytes(b"II*\x00" + os.urandom(4096))
         bad_file = "pop.tif"
     good = (tmp_path / "out" / "latest").resolve()
-    result = _cli("rescan", str(recipe))
-    assert result.returncode == 2
-    assert bad_file in result.stderr and "the last complete run is untouched" in result.stderr
+    capsys.readouterr()
+    assert main(["rescan", str(recipe)]) == 2
+    stderr = capsys.readouterr().err
+    assert bad_file in stderr and "the last complete run is untouched" in stderr
     assert (tmp_path / "out" / "latest").resolve() == good
 
 
-def test_new_severe_source_next_to_a_school_gives_exactly_its_escalations(tmp_path):
-    registry = _registry(tmp_path)
-    recipe = _recipe(tmp_path, hazards=registry)
-    assert main(["rescan", str(recipe), "--quiet"]) == 0
+def test_new_severe_source_next_to_a_school_gives_exactly_its_escalations(after_first_run):
+    recipe = after_first_run
+    tmp_path = recipe.parent
     _registry(tmp_path, f"WDK-H003,gas,LPG depot,4,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
     assert main(["rescan", str(recipe), "--quiet"]) == 3
     run = (tmp_path / "out" / "latest").resolve()
@@ -183,11 +206,9 @@ def test_unchanged_rescan_reuses_outputs_and_two_runs_are_identical(tmp_path):
     assert differ <= {"urbanrisk_run", "created_utc", "timings_s", "rescan", "cache"}
 
 
-def test_alert_grade_threshold_and_history(tmp_path, capsys):
-    registry = _registry(tmp_path)
-    recipe = _recipe(tmp_path, hazards=registry)
-    assert main(["rescan", str(recipe), "--quiet"]) == 0
-    _registry(tmp_path, f"WDK-H003,power,substation,1,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
+def test_alert_grade_threshold_and_history(after_first_run, capsys):
+    recipe = after_first_run
+    _registry(recipe.parent, f"WDK-H003,power,substation,1,{SCHOOL_SIDE[0]},{SCHOOL_SIDE[1]},test\n")
     # a minor substation: its own grade stays below I, so with --alert-grade I nothing alerts
     assert main(["rescan", str(recipe), "--quiet", "--alert-grade", "I"]) == 0
     capsys.readouterr()

@@ -40,6 +40,21 @@ def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | Non
     return write_recipe(folder, body)
 
 
+def accra_recipe(folder: Path, **extra) -> Path:
+    """A small real recipe for tests of the run's life cycle (locks, interruptions, pruning, rescans):
+    the WorldPop raster over 2 × 2 km of central Accra at resolution 9 (~70 cells, a second a run),
+    written into ``folder`` with outputs in ``folder/out``; ``extra`` adds or replaces top-level keys."""
+    body = {
+        "name": "accra",
+        "area": {"bbox": [-0.22, 5.55, -0.20, 5.57]},
+        "grid": {"resolution": 9},
+        "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF)}},
+        "outputs": {"dir": str(folder / "out")},
+    }
+    body.update(extra)
+    return write_recipe(folder, body)
+
+
 def validate_in_fresh_process(recipe: Path, *python_flags: str):
     """``urbanrisk validate recipe`` in a fresh interpreter that prints, after it, ``HEAVY [...]``:
     which of dask, geopandas and shapely it imported (validate must stay light)."""

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import urbanrisk as ur
-from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
+from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM, accra_recipe, default_recipe, write_recipe
 from urbanrisk import GridError, LayerError, RunLockedError
 from urbanrisk.cli import main
 from urbanrisk.grid_dataset import read_grid
@@ -104,9 +104,10 @@ class BoomError(RuntimeError):
     pass
 
 
-def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
+def test_interrupted_run_leaves_latest_untouched(tmp_path):
+    small_recipe = accra_recipe(tmp_path)
     out = tmp_path / "out"
-    first = ur.run_recipe(wudaokou_recipe).run_dir
+    first = ur.run_recipe(small_recipe).run_dir
     assert (out / "latest").resolve() == first
     before = {p.name: p.read_bytes() for p in (first / "grid").iterdir()}
 
@@ -115,33 +116,32 @@ def test_interrupted_run_leaves_latest_untouched(wudaokou_recipe, tmp_path):
             raise BoomError("killed while writing")
 
     with pytest.raises(BoomError):
-        ur.run_recipe(wudaokou_recipe, after_stage=explode)
+        ur.run_recipe(small_recipe, after_stage=explode)
     assert (out / "latest").resolve() == first
     assert {p.name: p.read_bytes() for p in (first / "grid").iterdir()} == before
     assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris left
-    second = ur.run_recipe(wudaokou_recipe).run_dir
+    second = ur.run_recipe(small_recipe).run_dir
     assert (out / "latest").resolve() == second != first
     assert not [p for p in (out / "runs").iterdir() if p.name.startswith(".partial-")]  # debris cleaned
     assert first.is_dir()  # older complete runs are kept (outputs.keep)
 
 
-def test_old_runs_pruned_only_after_success(wudaokou_recipe, tmp_path):
-    body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
-    body["outputs"]["keep"] = 2
-    recipe = write_recipe(tmp_path / "keep", body)
+def test_old_runs_pruned_only_after_success(tmp_path):
+    recipe = accra_recipe(tmp_path, outputs={"dir": str(tmp_path / "out"), "keep": 2})
     runs = [ur.run_recipe(recipe).run_dir for _ in range(3)]
     kept = sorted(p for p in (tmp_path / "out" / "runs").iterdir())
     assert kept == runs[1:]
 
 
-def test_second_run_while_locked_is_refused(wudaokou_recipe, tmp_path, capsys):
+def test_second_run_while_locked_is_refused(tmp_path, capsys):
+    small_recipe = accra_recipe(tmp_path)
     out = tmp_path / "out"
     with run_lock(out):
         with pytest.raises(RunLockedError, match=rf"already running \(pid {os.getpid()}"):
-            ur.run_recipe(wudaokou_recipe)
-        assert main(["run", str(wudaokou_recipe), "--quiet"]) == 75
+            ur.run_recipe(small_recipe)
+        assert main(["run", str(small_recipe), "--quiet"]) == 75
     assert "already running" in capsys.readouterr().err
-    assert ur.run_recipe(wudaokou_recipe).run_dir is not None  # lock released with its holder
+    assert ur.run_recipe(small_recipe).run_dir is not None  # lock released with its holder
 
 
 def test_absurd_resolution_refused_with_estimate(wudaokou_recipe, tmp_path, capsys):

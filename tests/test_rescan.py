@@ -17,7 +17,7 @@ import pytest
 import yaml
 from shapely.geometry import Point
 
-from conftest import ACCRA_TIF, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, default_recipe, write_recipe
+from conftest import ACCRA_TIF, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, accra_recipe, default_recipe, write_recipe
 from urbanrisk.cli import main
 from urbanrisk.grid_dataset import read_grid
 
@@ -137,15 +137,10 @@ def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what, request
         recipe = write_recipe(tmp_path, body)
         bad_file = "cut.osm"
     else:
-        body = {
-            "name": "accra",
-            "area": {"bbox": [-0.22, 5.55, -0.20, 5.57]},
-            "grid": {"resolution": 9},
-            "layers": {"population": {"type": "raster", "path": str(tmp_path / "pop.tif")}},
-            "outputs": {"dir": str(tmp_path / "out")},
-        }
         (tmp_path / "pop.tif").write_bytes(ACCRA_TIF.read_bytes())
-        recipe = write_recipe(tmp_path, body)
+        recipe = accra_recipe(
+            tmp_path, layers={"population": {"type": "raster", "path": str(tmp_path / "pop.tif")}}
+        )
         assert main(["rescan", str(recipe), "--quiet"]) == 0
         (tmp_path / "pop.tif").write_bytes(b"II*\x00" + os.urandom(4096))
         bad_file = "pop.tif"

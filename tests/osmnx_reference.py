@@ -12,6 +12,7 @@ edge (no tunnel, bridge, covered way, or layer other than 0).
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from dataclasses import dataclass
@@ -70,6 +71,26 @@ def filtered_osm_xml(source: Path, target: Path, network_type: str) -> int:
     return kept
 
 
+@functools.lru_cache(maxsize=2)
+def _osmnx_parsed(source: Path, network_type: str) -> nx.MultiDiGraph:
+    """osmnx's unsimplified graph of the extract as it parses it (kept for the next caller: the tests
+    ask for each network twice, with osmnx's lengths and with geodesic ones)."""
+    import osmnx as ox
+
+    ox.settings.use_cache = False
+    saved = list(ox.settings.useful_tags_way)
+    ox.settings.useful_tags_way = [*saved, "layer", "covered"]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "ways.osm"
+            filtered_osm_xml(source, path, network_type)
+            return ox.graph_from_xml(
+                path, bidirectional=network_type == "walk", simplify=False, retain_all=True
+            )
+    finally:
+        ox.settings.useful_tags_way = saved
+
+
 def osmnx_graph(
     source: Path, network_type: str, speeds: dict[str, float], *, geodesic: bool = False
 ) -> nx.MultiDiGraph:
@@ -80,18 +101,7 @@ def osmnx_graph(
     """
     import osmnx as ox
 
-    ox.settings.use_cache = False
-    saved = list(ox.settings.useful_tags_way)
-    ox.settings.useful_tags_way = [*saved, "layer", "covered"]
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "ways.osm"
-            filtered_osm_xml(source, path, network_type)
-            graph = ox.graph_from_xml(
-                path, bidirectional=network_type == "walk", simplify=False, retain_all=True
-            )
-    finally:
-        ox.settings.useful_tags_way = saved
+    graph = _osmnx_parsed(source, network_type).copy()
     if geodesic:
         geod = Geod(ellps="WGS84")
         for u, v, data in graph.edges(data=True):

@@ -9,7 +9,6 @@ import pandas as pd
 
 import urbanrisk as ur
 from conftest import BUPT_OSM, default_recipe, write_recipe
-from urbanrisk.batch import run_batch
 from urbanrisk.cli import main
 from urbanrisk.grid_dataset import read_grid
 
@@ -39,8 +38,7 @@ def _tables(folder):
     return {**tables, "grid": read_grid(folder, geometry=False)}
 
 
-def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path, monkeypatch):
-    # (the command-line test below runs a batch on the synchronous scheduler)
+def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path, capsys, monkeypatch):
     import urbanrisk.ingest_tasks as tasks
 
     recipes = _two_recipes(tmp_path, ingest="partitioned")  # BUPT's extract ingested by tasks, ahead
@@ -49,11 +47,15 @@ def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path,
     monkeypatch.setattr(
         tasks, "map_partitions", lambda f, jobs, **kw: passes.append(jobs) or real(f, jobs, **kw)
     )
-    folders = run_batch(recipes, scheduler="processes")
+    monkeypatch.setattr(sys, "argv", ["urbanrisk"])
+    assert main(["run", *map(str, recipes), "--scheduler", "processes", "--quiet"]) == 0  # one graph
     assert [[job[0] for job in jobs] for jobs in passes] == [[str(BUPT_OSM)]]
-    for recipe, folder in zip(recipes, folders, strict=True):
-        assert folder.parent.parent == tmp_path / recipe.parent.name / "out"
-        assert (folder.parent.parent / "latest").resolve() == folder
+    assert main(["run", *map(str, recipes), "--out", str(tmp_path / "x")]) == 2
+    assert "--out takes one recipe" in capsys.readouterr().err
+    for recipe in recipes:
+        out = tmp_path / recipe.parent.name / "out"
+        [folder] = (out / "runs").iterdir()
+        assert (out / "latest").resolve() == folder
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["batch"] == ["beijing-wudaokou", "bupt"]
         single = ur.run_recipe(recipe, scheduler="synchronous", out=tmp_path / "single" / recipe.parent.name)
@@ -61,16 +63,6 @@ def test_a_batch_on_worker_processes_writes_each_recipe_as_its_own_run(tmp_path,
         assert mine.keys() == theirs.keys() and "grid" in mine
         for name, table in mine.items():
             pd.testing.assert_frame_equal(table, theirs[name], check_exact=True, obj=name)
-
-
-def test_cli_runs_several_recipes_and_refuses_out_with_them(tmp_path, capsys, monkeypatch):
-    recipes = [str(p) for p in _two_recipes(tmp_path)]
-    monkeypatch.setattr(sys, "argv", ["urbanrisk"])
-    assert main(["run", *recipes, "--scheduler", "synchronous", "--quiet"]) == 0
-    assert len(list((tmp_path / "a" / "out" / "runs").iterdir())) == 1
-    assert len(list((tmp_path / "b" / "out" / "runs").iterdir())) == 1
-    assert main(["run", *recipes, "--out", str(tmp_path / "x")]) == 2
-    assert "--out takes one recipe" in capsys.readouterr().err
 
 
 def test_one_graph_runs_on_a_dask_distributed_scheduler_too():

@@ -79,6 +79,48 @@ def test_the_lock_refuses_a_second_holder(tmp_path):
         pass
 
 
+def _holder(lock, pid: str, seconds: float):
+    """A process that holds ``lock`` (as a dead run's forked writer does) for ``seconds``, the file
+    naming ``pid`` as the run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import fcntl, sys, time\n"
+        f"h = open({str(lock)!r}, 'a+'); fcntl.flock(h, fcntl.LOCK_EX)\n"
+        f"h.seek(0); h.truncate(); h.write({pid!r}); h.flush()\n"
+        "print('held', flush=True)\n"
+        f"time.sleep({seconds})\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    holder.stdout.close()
+    return holder
+
+
+def test_a_lock_left_by_a_dead_run_is_waited_for_and_a_live_one_refused_at_once(tmp_path):
+    import subprocess
+    import time
+
+    from urbanrisk import RunLockedError
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid names a run that has ended
+    holder = _holder(tmp_path / ".lock", str(dead.pid), 1.0)
+    start = time.monotonic()
+    with run_lock(tmp_path):  # waits for the holder (the dead run's writer) to end
+        assert holder.poll() is not None and time.monotonic() - start < 4
+    holder = _holder(tmp_path / ".lock", str(os.getpid()), 30.0)  # a live run
+    start = time.monotonic()
+    try:
+        with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), run_lock(tmp_path):
+            pass
+        assert time.monotonic() - start < 1  # refused at once, not after the wait
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_run_key_follows_inputs_and_settings(tmp_path):
     recipe_path = default_recipe(tmp_path / "a")
     base = run_key(load_recipe(recipe_path))

@@ -10,7 +10,8 @@ A run is written into ``runs/.partial-...`` (:func:`new_run_folder`); once compl
 folder are fsynced, it is renamed into place and ``latest`` is swapped atomically, then runs beyond
 ``keep`` are pruned. An interrupted run therefore never replaces the last good one, and its debris
 is removed by the next run. The lock is an OS file lock, released by the kernel when its holder dies,
-so a crashed run never leaves a stale lock behind. ``run`` and ``rescan`` (including a rescan that
+so a crashed run never leaves a stale lock behind (a run finding the lock held for a holder that
+has died waits a moment for the holder's forked writer, which the kernel ends after it). ``run`` and ``rescan`` (including a rescan that
 reuses the previous run's files) share these steps.
 """
 
@@ -23,6 +24,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,39 @@ from .recipe import Recipe
 from .recipe.load import out_dir_problem
 
 PARTIAL_PREFIX = ".partial-"
+
+
+DEAD_HOLDER_WAIT_S = 5.0
+"""How long a run waits for the lock of a holder that has died: the kernel ends the holder's forked
+GeoPackage writer (which shares its lock) a moment after it (outputs/forked.py)."""
+
+
+def _take(handle: Any, wait_s: float = 0.0) -> bool:
+    """Take the lock of ``handle`` (flock, exclusive) if free, retrying for up to ``wait_s`` seconds."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _alive(holder: str) -> bool:
+    """Whether the process a lock file names still runs (True when the file names none)."""
+    try:
+        os.kill(int(holder), 0)
+    except (ValueError, OverflowError):
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 @contextlib.contextmanager
@@ -55,18 +90,15 @@ def run_lock(out_dir: Path) -> Iterator[None]:
     path = out_dir / ".lock"
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
+        if not _take(handle):
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            msg = (
-                f"another run of this recipe is already running (pid {holder}, lock {path}); "
-                "wait for it to finish"
-            )
-            raise RunLockedError(msg) from exc
+            if _alive(holder) or not _take(handle, wait_s=DEAD_HOLDER_WAIT_S):
+                msg = (
+                    f"another run of this recipe is already running (pid {holder}, lock {path}); "
+                    "wait for it to finish"
+                )
+                raise RunLockedError(msg)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

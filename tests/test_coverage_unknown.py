@@ -36,7 +36,7 @@ def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_b
     """A centre cell and its ring, a far cell alone. The centre holds 10 counted residents, uncovered;
     ring cell 1 is uncovered with residents unknown (0 counted); ring cell 2 is uncovered with 0
     residents measured (empty, no gap); the rest of the ring is covered. The far cell is uncovered and
-    unknown. Gaps: {centre, ring 1}: 10 residents, 1 cell unknown; {far}: 0 counted, 1 cell unknown.
+    unknown. Gaps: {centre, ring 1}: ≥ 10 residents, 1 cell unknown; {far}: unknown (NaN), 1 cell unknown.
     Before, the far cell made no gap at all and the first read as exactly 10."""
     ring = sorted(h3.grid_ring(CENTRE, 1))
     far = h3.grid_ring(CENTRE, 5)[0]
@@ -47,7 +47,8 @@ def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_b
     grid = grid_frame(cells)
     gaps = gaps_from_coverage(grid, _table(cells, covered, residents, known))
     assert gaps["cells"].tolist() == [2, 1]
-    assert gaps["residents"].tolist() == [10.0, 0.0]
+    # the far gap: nobody counted and its residents unknown: unknown (NaN), not 0, and ranked last
+    assert gaps["residents"].iloc[0] == 10.0 and np.isnan(gaps["residents"].iloc[1])
     assert gaps["cells_residents_unknown"].tolist() == [1, 1]
     assert gaps["gap"].tolist() == ["fire-gap-01", "fire-gap-02"]
     # every flag known: the rule of old (people counted > 0) is unchanged

@@ -6,7 +6,9 @@ buildings that give population from floor area look incomplete) is what could be
 often 0. A sum of uncovered residents over such cells is therefore a lower bound: coverage keeps
 each cell's flag (``residents_known`` in the coverage table), counts the uncovered cells whose
 residents are unknown beside every sum (status, summary, gaps, N-1 losses), and an uncovered cell
-of unknown residents belongs to a gap even when nobody was counted there.
+of unknown residents belongs to a gap even when nobody was counted there. Where nobody was counted
+and some cells are unknown, the sum itself is unknown (NaN, None in the summary), never 0
+(:func:`bounded`).
 
 Outside the OSM data's extent (``known_travel`` false: :func:`urbanrisk.completeness.travel_known`)
 the streets were not mapped, so a cell there that no mapped route reaches in time is neither
@@ -63,6 +65,17 @@ def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
         table.loc[~travel, "residents_uncovered"] = np.nan
         table.loc[~travel, "reason"] = OUTSIDE_STREETS
     return table
+def bounded(total: float, unknown_cells: int) -> float:
+    """A sum over cells, ``unknown_cells`` of whose residents are unknown: itself (a lower bound when
+    ``unknown_cells`` > 0), or NaN when nothing was counted and some cells are unknown (their people
+    unknown, not 0).
+
+    Examples
+    --------
+    >>> bounded(12.0, 3), bounded(0.0, 0), bounded(0.0, 3)
+    (12.0, 0.0, nan)
+    """
+    return float("nan") if unknown_cells and not total > 0 else float(total)
 
 
 def uncovered_unknown_cells(table: pd.DataFrame) -> int:
@@ -91,16 +104,23 @@ def unknown_uncovered_words(table: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> table = pd.DataFrame({"covered": [False, False], "residents_known": [False, True]})
+    >>> table = pd.DataFrame(
+    ...     {"covered": [False, False], "residents_known": [False, True], "residents_uncovered": [0.0, 4.0]}
+    ... )
     >>> unknown_uncovered_words(table)
     '; 1 uncovered cell has residents unknown: the count is a lower bound'
+    >>> unknown_uncovered_words(table.assign(residents_uncovered=0.0))
+    '; 1 uncovered cell has residents unknown: the count is unknown, not 0'
     """
     words = ""
     cells = uncovered_unknown_cells(table)
     if cells:
         verb = "has" if cells == 1 else "have"
         which = counted(cells, "uncovered cell", thousands=True)
-        words += f"; {which} {verb} residents unknown: the count is a lower bound"
+        if not table["residents_uncovered"].sum() > 0:  # nobody counted: the count is unknown, not 0
+            words += f"; {which} {verb} residents unknown: the count is unknown, not 0"
+        else:
+            words += f"; {which} {verb} residents unknown: the count is a lower bound"
     outside = travel_unknown_cells(table)
     if outside:
         words += (

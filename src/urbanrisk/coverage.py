@@ -43,7 +43,14 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
-from .coverage_unknown import bounded, known_flags, travel_flags, unknown_uncovered_words, with_unknown_flags
+from .coverage_unknown import (
+    bounded,
+    known_flags,
+    travel_flags,
+    uncovered_unknown_cells,
+    unknown_uncovered_words,
+    with_unknown_flags,
+)
 from .grade import cell_centres_xy
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
@@ -422,8 +429,10 @@ def _ok_status(
         named = ", ".join(result.resources_unsnapped[:3])
         named += f" and {unsnapped - 3} more" if unsnapped > 3 else ""
         note += f"; {counted(unsnapped, 'resource')} too far from a street, not used: {named}"
+    unknown = np.isnan(bounded(float(uncovered), uncovered_unknown_cells(table)))  # nobody counted
+    shown = "an unknown number" if unknown else f"{uncovered:,.0f}"
     return (
-        f"{head}{counted(result.resources_used, 'resource')}; {uncovered:,.0f} of "
+        f"{head}{counted(result.resources_used, 'resource')}; {shown} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
 

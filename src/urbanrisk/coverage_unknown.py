@@ -65,6 +65,8 @@ def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
         table.loc[~travel, "residents_uncovered"] = np.nan
         table.loc[~travel, "reason"] = OUTSIDE_STREETS
     return table
+
+
 def bounded(total: float, unknown_cells: int) -> float:
     """A sum over cells, ``unknown_cells`` of whose residents are unknown: itself (a lower bound when
     ``unknown_cells`` > 0), or NaN when nothing was counted and some cells are unknown (their people
@@ -127,3 +129,36 @@ def unknown_uncovered_words(table: pd.DataFrame) -> str:
             f"; {counted(outside, 'cell', thousands=True)} outside the street data: coverage unknown there"
         )
     return words
+
+
+def uncovered_summary(rows: pd.DataFrame, cell_area_m2: pd.Series) -> dict[str, float | int | None]:
+    """One standard's uncovered residents and the uncovered cells whose residents are unknown:
+    ``residents_uncovered`` (None: nobody counted and some cells unknown), ``cells_uncovered``,
+    ``cells_uncovered_residents_unknown``, their ``area_km2_uncovered_residents_unknown`` and
+    ``share_uncovered_area_residents_unknown`` (of the uncovered area); ``rows``: the standard's
+    coverage table, ``cell_area_m2``: the grid's, by cell.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"h3_cell": ["a", "b", "c"], "covered": [True, False, False],
+    ...     "residents_uncovered": [0.0, 0.0, 0.0], "residents_known": [True, True, False]})
+    >>> out = uncovered_summary(rows, pd.Series({"a": 1e6, "b": 1e6, "c": 3e6}))
+    >>> out["residents_uncovered"], out["cells_uncovered_residents_unknown"]
+    (None, 1)
+    >>> out["area_km2_uncovered_residents_unknown"], out["share_uncovered_area_residents_unknown"]
+    (3.0, 0.75)
+    """
+    uncovered = ~rows["covered"].to_numpy(dtype=bool) & travel_flags(rows)  # outside the streets: neither
+    unknown = uncovered & ~known_flags(rows)
+    area = cell_area_m2.reindex(rows["h3_cell"]).to_numpy(dtype=float) / 1e6
+    total = float(rows["residents_uncovered"].sum())
+    whole = float(np.nansum(area[uncovered]))
+    return {
+        "residents_uncovered": None if np.isnan(bounded(total, int(unknown.sum()))) else round(total, 3),
+        "cells_uncovered": int(uncovered.sum()),
+        "cells_uncovered_residents_unknown": int(unknown.sum()),
+        "area_km2_uncovered_residents_unknown": round(float(np.nansum(area[unknown])), 3),
+        "share_uncovered_area_residents_unknown": round(float(np.nansum(area[unknown])) / whole, 4)
+        if whole
+        else 0.0,
+    }

@@ -11,8 +11,8 @@ folder are fsynced, it is renamed into place and ``latest`` is swapped atomicall
 ``keep`` are pruned. An interrupted run therefore never replaces the last good one, and its debris
 is removed by the next run. The lock is an OS file lock, released by the kernel when its holder dies,
 so a crashed run never leaves a stale lock behind (a run finding the lock held for a holder that
-has died waits a moment for the holder's forked writer, which the kernel ends after it). ``run`` and ``rescan`` (including a rescan that
-reuses the previous run's files) share these steps.
+has died waits a moment for the holder's forked writer, which the kernel ends after it). ``run``
+and ``rescan`` (including a rescan that reuses the previous run's files) share these steps.
 """
 
 from __future__ import annotations

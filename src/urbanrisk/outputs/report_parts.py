@@ -47,25 +47,31 @@ def n(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def at_least(value: float, unknown_cells: int | None, t: Callable[..., str]) -> str:
+def at_least(
+    value: float | None, unknown_cells: int | None, t: Callable[..., str], share: float | None = None
+) -> str:
     """A sum over cells as shown: ``value`` with thousands separators, or "≥ value (k cells with
     residents unknown)" when ``unknown_cells`` of the cells summed have residents unknown, and
-    "unknown (k cells …)" when nobody was counted there (missing is not zero:
-    :mod:`urbanrisk.coverage_unknown`).
+    "unknown (k cells …)" when nobody was counted there (``value`` None, NaN or 0: missing is not
+    zero, :mod:`urbanrisk.coverage_unknown`); ``share``: of the uncovered area, named when given.
 
     Examples
     --------
     >>> t = lambda text, **v: text.format(**v)
     >>> at_least(1234.4, 0, t), at_least(12.0, 3, t), at_least(0.0, 3, t)
     ('1,234', '≥ 12 (3 cells with residents unknown)', 'unknown (3 cells with residents unknown)')
+    >>> at_least(None, 3, t, share=0.5), at_least(float("nan"), 0, t)
+    ('unknown (3 cells with residents unknown, 50% of the uncovered area)', 'unknown')
     """
-    shown = n(value)
-    if not unknown_cells:
-        return shown
-    cells = f"{int(unknown_cells):,}"
-    if round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
-        return t("unknown ({cells} cells with residents unknown)", cells=cells)
-    return t("≥ {n} ({cells} cells with residents unknown)", n=shown, cells=cells)
+    cells = int(unknown_cells or 0)
+    missing = value is None or pd.isna(value)
+    if not cells:
+        return t("unknown") if missing else n(value)
+    words = {"cells": f"{cells:,}"} | ({} if share is None else {"share": f"{share:.0%}"})
+    tail = "" if share is None else ", {share} of the uncovered area"
+    if missing or round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
+        return t("unknown ({cells} cells with residents unknown" + tail + ")", **words)
+    return t("≥ {n} ({cells} cells with residents unknown" + tail + ")", n=n(value), **words)
 
 
 def grade_badge(grade: str, label: str | None = None) -> str:

@@ -269,8 +269,13 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
         + "</li>"
         for row in worst.itertuples()
     )
+    shown = losses.assign(standard=[standard_name(x, language) for x in losses["standard"]])
+    for total, cells in (("residents_served", "cells_served"), ("residents_lost", "cells_lost")):
+        if f"{cells}_residents_unknown" in losses.columns:  # ≥ N, or unknown: never a bare 0 or "–"
+            pairs = zip(losses[total], losses[f"{cells}_residents_unknown"], strict=True)
+            shown[total] = [at_least(v, k, t) for v, k in pairs]
     table = table_html(
-        losses.assign(standard=[standard_name(x, language) for x in losses["standard"]]),
+        shown,
         {
             "standard": t("standard"),
             "rank": t("rank"),
@@ -282,8 +287,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
             "cells_lost_residents_unknown": t("of them, residents unknown"),
         },
         t=t,
-        numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
-        unknown_cells={"residents_lost": "cells_lost_residents_unknown"},
+        numeric={"cells_lost", "cells_lost_residents_unknown"},
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

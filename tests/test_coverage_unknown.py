@@ -33,7 +33,7 @@ def _table(cells: list[str], covered, residents, known) -> pd.DataFrame:
     )
 
 
-def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_bound():
+def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_bound(tmp_path):
     """A centre cell and its ring, a far cell alone. The centre holds 10 counted residents, uncovered;
     ring cell 1 is uncovered with residents unknown (0 counted); ring cell 2 is uncovered with 0
     residents measured (empty, no gap); the rest of the ring is covered. The far cell is uncovered and
@@ -47,6 +47,7 @@ def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_b
     known = [True, False, True, True, True, True, True, False]
     grid = grid_frame(cells)
     gaps = gaps_from_coverage(grid, _table(cells, covered, residents, known))
+    _a_new_gap_says_unknown(gaps, tmp_path)
     assert gaps["cells"].tolist() == [2, 1]
     # the far gap: nobody counted and its residents unknown: unknown (NaN), not 0, and ranked last
     assert gaps["residents"].iloc[0] == 10.0 and np.isnan(gaps["residents"].iloc[1])
@@ -82,6 +83,20 @@ def test_cells_outside_the_street_data_are_neither_covered_nor_uncovered():
     gaps = gaps_from_coverage(grid, table)
     assert gaps["cells"].tolist() == [1] and gaps["residents"].tolist() == [10.0]
     assert unknown_uncovered_words(table) == "; 2 cells outside the street data: coverage unknown there"
+
+
+def _a_new_gap_says_unknown(gaps, folder) -> None:
+    """The changes since a run without gaps: the new gaps' words, "≥" and unknown, never "nan"."""
+    from urbanrisk.changes import _new_gaps
+
+    (folder / "new").mkdir()
+    gaps.to_parquet(folder / "new" / "gaps.parquet")
+    words = {row["id"]: row for row in _new_gaps(folder / "old", folder / "new")}
+    assert words["fire-gap-01"]["explanation"] == (
+        "≥ 10 residents beyond the fire standard (1 cells with residents unknown)"
+    )
+    assert words["fire-gap-02"]["explanation"] == "residents unknown in all 1 cells beyond the fire standard"
+    assert words["fire-gap-02"]["residents_unknown_share"] == 1.0
 
 
 def test_the_status_names_the_unknown_cells_in_chinese_too():
@@ -261,3 +276,43 @@ def test_baltimore_west_edge_past_the_extract_says_unknown_not_zero(tmp_path):
         assert loses.to_numpy().tolist() == sorted(loses.to_numpy().tolist(), reverse=True)
     unknown_loss = losses["residents_lost"].isna()
     assert unknown_loss.any() and (losses.loc[unknown_loss, "cells_lost_residents_unknown"] > 0).all()
+
+
+def test_a_units_uncovered_residents_are_unknown_where_nobody_was_counted_and_cells_are_unknown():
+    """Registers by hand: every cell of the two western communities is uncovered; those in the
+    north-west one have residents unknown (0 counted). Its uncovered sum is unknown (NaN), not 0, with its
+    unknown cells counted; the south-west one counts its residents, unknown cells 0; the parents add
+    the unknown cells up."""
+    from test_deliverables import UTM50, _graded_grid, _units
+    from urbanrisk.cell_units import cell_units
+    from urbanrisk.screens.registers import level_registers
+
+    grid = _graded_grid()
+    units = _units()
+    community = cell_units(grid.index, units[units["level"] == "community"]).to_numpy()
+    west = np.isin(community, ["C-WN", "C-WS"])
+    known = community != "C-WN"
+    grid["residents"] = grid["residents"].where(known, 0.0)
+    coverage = pd.DataFrame(
+        {
+            "h3_cell": grid.index,
+            "standard": "fire",
+            "covered": ~west,
+            "residents_known": known,
+            "residents_uncovered": np.where(west, grid["residents"], 0.0),
+        }
+    )
+    registers = level_registers(grid, units, hazard_sources=None, coverage=coverage, utm_crs=UTM50)
+    community = registers["community"].set_index("id")
+    assert np.isnan(community.loc["C-WN", "uncovered_fire"])
+    assert community.loc["C-WN", "unknown_uncovered_fire"] > 0
+    assert (
+        community.loc["C-WS", "uncovered_fire"] > 0
+        and community.loc["C-WS", "unknown_uncovered_fire"] == 0
+    )
+    assert (
+        community.loc["C-EN", "uncovered_fire"] == 0
+        and community.loc["C-EN", "unknown_uncovered_fire"] == 0
+    )
+    for table in registers.values():  # each level's unknown uncovered cells add up to the grid's
+        assert table["unknown_uncovered_fire"].sum() == (west & ~known).sum()

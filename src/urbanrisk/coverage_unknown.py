@@ -19,6 +19,8 @@ and the status counts these cells.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -162,3 +164,12 @@ def uncovered_summary(rows: pd.DataFrame, cell_area_m2: pd.Series) -> dict[str, 
         if whole
         else 0.0,
     }
+
+
+def gap_change_words(row: Any) -> str:
+    """A new gap's explanation: its residents, "≥ N … (k cells with residents unknown)" or unknown."""
+    unknown = int(getattr(row, "cells_residents_unknown", 0) or 0)
+    if pd.isna(row.residents):
+        return f"residents unknown in all {unknown:,} cells beyond the {row.standard} standard"
+    words = f"{row.residents:,.0f} residents beyond the {row.standard} standard"
+    return f"≥ {words} ({unknown:,} cells with residents unknown)" if unknown else words

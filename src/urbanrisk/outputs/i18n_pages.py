@@ -18,6 +18,10 @@ ZH_PAGES: dict[str, str] = {
     "≥ {n} ({cells} cells with residents unknown, {share} of the uncovered area)": (
         "≥ {n}（另有 {cells} 个单元常住人口未知，占未覆盖面积 {share}）"
     ),
+    (
+        "Sites weigh the residents counted: up to {cells} uncovered cells whose residents are unknown are "
+        "not weighed (their need is unknown, not none)"
+    ): "选址只计入已统计的常住人口：至多 {cells} 个常住人口未知的未覆盖单元未计入（其需求未知，而非没有）",
     "unknown ({cells} cells with residents unknown, {share} of the uncovered area)": (
         "未知（{cells} 个单元常住人口未知，占未覆盖面积 {share}）"
     ),

@@ -29,7 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
-from .report_parts import CSS, at_least, bar_chart, n, table_html
+from .report_parts import CSS, at_least, bar_chart, n, sites_note, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,
@@ -368,6 +368,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             t=t,
             numeric={"residents_added", "residents_cumulative"},
         ),
+        sites_note(summary.coverage, t),
         "</section>",
     ]
 

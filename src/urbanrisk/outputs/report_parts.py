@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -72,6 +73,23 @@ def at_least(
     if missing or round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
         return t("unknown ({cells} cells with residents unknown" + tail + ")", **words)
     return t("≥ {n} ({cells} cells with residents unknown" + tail + ")", n=n(value), **words)
+
+
+#: The report's note under the suggested sites where uncovered cells' residents are unknown.
+SITES_UNKNOWN = (
+    "Sites weigh the residents counted: up to {cells} uncovered cells whose residents are unknown are "
+    "not weighed (their need is unknown, not none)"
+)
+
+
+def sites_note(coverage: Mapping[str, Mapping[str, Any]], t: Callable[..., str]) -> str:
+    """The suggested sites weigh counted residents only (greedy covering of ``residents_uncovered``):
+    a note naming the uncovered cells of unknown residents (the most of any standard of the summary's
+    ``coverage``), "" when there is none."""
+    cells = max((e.get("cells_uncovered_residents_unknown") or 0 for e in coverage.values()), default=0)
+    if not cells:
+        return ""
+    return f'<p class="note">{escape_text(t(SITES_UNKNOWN, cells=f"{cells:,}"))}</p>'
 
 
 def grade_badge(grade: str, label: str | None = None) -> str:

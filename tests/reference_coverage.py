@@ -102,6 +102,9 @@ def station_losses(
             lost = _lost_cells(matrix, reverse, others, affected, cell_node, standard)
         point = res.geometry.iloc[i]
         residents_lost = float(residents[lost].sum())
+        mine = covered & (nearest == res["id"].iloc[i])
+        lost_unknown, served_unknown = int((lost & ~known).sum()), int((mine & ~known).sum())
+        after_unknown = int((~covered & ~known).sum()) + lost_unknown
         rows.append(
             {
                 "standard": standard.name,
@@ -110,21 +113,32 @@ def station_losses(
                 "name": res["name"].iloc[i],
                 "lon": point.x,
                 "lat": point.y,
-                "residents_served": float(served.get(res["id"].iloc[i], 0.0)),
-                "residents_lost": residents_lost,
+                "residents_served": _unknown_if_none(
+                    float(served.get(res["id"].iloc[i], 0.0)), served_unknown
+                ),
+                "residents_lost": _unknown_if_none(residents_lost, lost_unknown),
                 "cells_lost": int(lost.sum()),
-                "cells_lost_residents_unknown": int((lost & ~known).sum()),
-                "residents_uncovered_after": uncovered_now + residents_lost,
+                "cells_lost_residents_unknown": lost_unknown,
+                "residents_uncovered_after": _unknown_if_none(uncovered_now + residents_lost, after_unknown),
+                "cells_served_residents_unknown": served_unknown,
+                "cells_uncovered_after_residents_unknown": after_unknown,
+                "_lost": residents_lost,
+                "_served": float(served.get(res["id"].iloc[i], 0.0)),
             }
         )
     if not rows:
         return empty_losses()
     out = pd.DataFrame(rows).sort_values(
-        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
+        ["_lost", "cells_lost_residents_unknown", "_served", "resource_id"],
         ascending=[False, False, False, True],
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)
+
+
+def _unknown_if_none(counted: float, unknown_cells: int) -> float:
+    """Session 9: a sum where nobody was counted and some cells' residents are unknown is unknown."""
+    return np.nan if unknown_cells and counted <= 0 else counted
 
 
 def edges_to_matrices_before(edges: pd.DataFrame) -> tuple:
@@ -191,15 +205,15 @@ def gaps_before(
     for label in range(labels.max() + 1):
         cells = list(chosen[labels == label])
         part = table.loc[cells]
+        unknown = int((~part["residents_known"]).sum()) if "residents_known" in part.columns else 0
+        counted = float(part["residents"].sum())
         rows.append(
             {
                 "standard": part["standard"].iloc[0],
                 "cells": len(cells),
-                "residents": float(part["residents"].sum()),
+                "residents": np.nan if unknown and counted <= 0 else counted,  # nobody counted: unknown
                 "area_km2": float(grid.loc[cells, "cell_area_m2"].sum() / 1e6),
-                "cells_residents_unknown": int((~part["residents_known"]).sum())
-                if "residents_known" in part.columns
-                else 0,
+                "cells_residents_unknown": unknown,
                 "worst_travel": float(part["travel"].max()) if part["reached"].all() else float("inf"),
                 "unit": part["unit"].iloc[0],
                 "unreachable_cells": int((~part["reached"]).sum()),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import h3
 import numpy as np
 import pandas as pd
+import pytest
 
 from urbanrisk.coverage import gaps_from_coverage
 from urbanrisk.coverage_unknown import OUTSIDE_STREETS, unknown_uncovered_words, with_unknown_flags
@@ -32,11 +33,11 @@ def _table(cells: list[str], covered, residents, known) -> pd.DataFrame:
     )
 
 
-def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_bound():
+def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_bound(tmp_path):
     """A centre cell and its ring, a far cell alone. The centre holds 10 counted residents, uncovered;
     ring cell 1 is uncovered with residents unknown (0 counted); ring cell 2 is uncovered with 0
     residents measured (empty, no gap); the rest of the ring is covered. The far cell is uncovered and
-    unknown. Gaps: {centre, ring 1}: 10 residents, 1 cell unknown; {far}: 0 counted, 1 cell unknown.
+    unknown. Gaps: {centre, ring 1}: ≥ 10 residents, 1 cell unknown; {far}: unknown (NaN), 1 cell unknown.
     Before, the far cell made no gap at all and the first read as exactly 10."""
     ring = sorted(h3.grid_ring(CENTRE, 1))
     far = h3.grid_ring(CENTRE, 5)[0]
@@ -46,8 +47,10 @@ def test_an_uncovered_cell_of_unknown_residents_is_a_gap_and_its_count_a_lower_b
     known = [True, False, True, True, True, True, True, False]
     grid = grid_frame(cells)
     gaps = gaps_from_coverage(grid, _table(cells, covered, residents, known))
+    _a_new_gap_says_unknown(gaps, tmp_path)
     assert gaps["cells"].tolist() == [2, 1]
-    assert gaps["residents"].tolist() == [10.0, 0.0]
+    # the far gap: nobody counted and its residents unknown: unknown (NaN), not 0, and ranked last
+    assert gaps["residents"].iloc[0] == 10.0 and np.isnan(gaps["residents"].iloc[1])
     assert gaps["cells_residents_unknown"].tolist() == [1, 1]
     assert gaps["gap"].tolist() == ["fire-gap-01", "fire-gap-02"]
     # every flag known: the rule of old (people counted > 0) is unchanged
@@ -82,6 +85,20 @@ def test_cells_outside_the_street_data_are_neither_covered_nor_uncovered():
     assert unknown_uncovered_words(table) == "; 2 cells outside the street data: coverage unknown there"
 
 
+def _a_new_gap_says_unknown(gaps, folder) -> None:
+    """The changes since a run without gaps: the new gaps' words, "≥" and unknown, never "nan"."""
+    from urbanrisk.changes import _new_gaps
+
+    (folder / "new").mkdir()
+    gaps.to_parquet(folder / "new" / "gaps.parquet")
+    words = {row["id"]: row for row in _new_gaps(folder / "old", folder / "new")}
+    assert words["fire-gap-01"]["explanation"] == (
+        "≥ 10 residents beyond the fire standard (1 cells with residents unknown)"
+    )
+    assert words["fire-gap-02"]["explanation"] == "residents unknown in all 1 cells beyond the fire standard"
+    assert words["fire-gap-02"]["residents_unknown_share"] == 1.0
+
+
 def test_the_status_names_the_unknown_cells_in_chinese_too():
     status = (
         "ok: fire: 5 min; 3 resources; 1,200 of 9,000 residents uncovered; 12 uncovered cells have "
@@ -104,3 +121,198 @@ def test_a_gap_in_the_responsibility_list_carries_its_unknown_share():
     gaps = pd.DataFrame({"cells": [4, 2], "cells_residents_unknown": [1, 0]})
     assert _unknown_share("coverage_gap", gaps).tolist() == [0.25, 0.0]
     assert np.isnan(_unknown_share("risk_cluster", gaps))
+
+
+def _stations(points: dict[str, tuple[float, float]]):
+    import geopandas as gpd
+
+    from test_coverage import ORIGIN, SPACING, _lonlat
+
+    xs = np.array([ORIGIN[0] + SPACING * i for i, _ in points.values()])
+    ys = np.array([ORIGIN[1] + SPACING * j for _, j in points.values()])
+    lon, lat = _lonlat(xs, ys)
+    return gpd.GeoDataFrame(
+        {"id": list(points), "kind": "fire_station", "name": list(points), "capacity": np.nan, "source": "t"},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
+
+
+def test_n1_by_hand_a_loss_of_unknown_residents_is_unknown_not_none_and_ranks_before_no_loss():
+    """A 100 m lattice at 10 s a block, a 35 s standard (3 blocks); S1 at (0, 0), S2 at (7, 0) (their
+    reaches do not meet), A4 at (12, 12), beyond every cell (its id sorts first). Cells east of S1
+    (i >= 1) have residents unknown (0 counted), the others 100 each. By hand: closing S1 loses its
+    covered cells (|i| + |j| <= 3), ≥ 100 x those with i <= 0, and names those with i >= 1;
+    closing S2 loses only unknown cells: unknown (NaN), not 0, and it ranks before A4, which loses
+    nothing."""
+    from test_coverage import ORIGIN, SPACING, UTM50, _grid_over, _speeds, _street_grid
+    from urbanrisk.coverage import cover_cells
+    from urbanrisk.grade import cell_centres_xy
+    from urbanrisk.network import street_graph
+    from urbanrisk.resilience import station_losses
+    from urbanrisk.result import Standard
+
+    streets, nodes = _street_grid(12)
+    graph = street_graph(streets, nodes, mode="drive", utm_crs=UTM50, speeds=_speeds())
+    grid, _ = _grid_over(550.0)
+    xy = cell_centres_xy(grid.index, UTM50)
+    i = np.round((xy[:, 0] - ORIGIN[0]) / SPACING)
+    j = np.round((xy[:, 1] - ORIGIN[1]) / SPACING)
+    known = i <= 0
+    grid["residents"] = np.where(known, 100.0, 0.0)
+    stations = _stations({"S1": (0, 0), "S2": (7, 0), "A4": (12, 12)})
+    standard = Standard("fire", "fire_station", "drive", 35.0, "s", 0.0, "hand-made: 35 s")
+    table = cover_cells(graph, standard, grid, stations, max_snap_m=500.0, cells_xy=xy).cells
+    table["residents_known"] = known
+    losses = station_losses(graph, standard, table, stations, cells_xy=xy, max_snap_m=500.0).set_index(
+        "resource_id"
+    )
+    one, two = np.abs(i) + np.abs(j) <= 3, np.abs(i - 7) + np.abs(j) <= 3
+    assert one.sum() > 0 and (one & ~known).sum() > 0 and two.sum() > 0 and not (two & known).any()
+    assert losses["rank"].to_dict() == {"S1": 1, "S2": 2, "A4": 3}
+    assert losses.loc["S1", "residents_lost"] == pytest.approx(100.0 * (one & known).sum())
+    assert losses.loc["S1", "cells_lost"] == one.sum()
+    assert losses.loc["S1", "cells_lost_residents_unknown"] == (one & ~known).sum()
+    assert np.isnan(losses.loc["S2", "residents_lost"])  # every lost cell unknown: unknown, not 0
+    assert losses.loc["S2", "cells_lost"] == losses.loc["S2", "cells_lost_residents_unknown"] == two.sum()
+    assert np.isnan(losses.loc["S2", "residents_served"])
+    assert losses.loc["S2", "cells_served_residents_unknown"] == two.sum()
+    assert losses.loc["A4", ["residents_lost", "cells_lost", "cells_lost_residents_unknown"]].tolist() == [
+        0,
+        0,
+        0,
+    ]
+    # after S1's loss: every uncovered cell now plus its lost ones; ≥ their counted residents
+    uncovered = ~(one | two)
+    assert losses.loc["S1", "residents_uncovered_after"] == pytest.approx(
+        100.0 * ((uncovered | one) & known).sum()
+    )
+    assert losses.loc["S1", "cells_uncovered_after_residents_unknown"] == ((uncovered | one) & ~known).sum()
+
+
+def test_a_standards_uncovered_residents_by_hand_lower_bound_and_unknown():
+    """Four cells of 1 km² (the last 2 km²): covered and 5 residents; uncovered with 7; uncovered with
+    residents unknown (0 counted); uncovered, unknown. Uncovered ≥ 7, 2 unknown cells of 3 km² =
+    75 % of the 4 km² uncovered; with the 7 unknown too: unknown (None), not 0; the report's words."""
+    from urbanrisk.coverage_unknown import uncovered_summary
+    from urbanrisk.outputs.i18n import translator
+    from urbanrisk.outputs.report_parts import at_least
+
+    rows = pd.DataFrame(
+        {
+            "h3_cell": ["a", "b", "c", "d"],
+            "covered": [True, False, False, False],
+            "residents": [5.0, 7.0, 0.0, 0.0],
+            "residents_uncovered": [0.0, 7.0, 0.0, 0.0],
+            "residents_known": [True, True, False, False],
+        }
+    )
+    area = pd.Series({"a": 1e6, "b": 1e6, "c": 1e6, "d": 2e6})
+    bound = uncovered_summary(rows, area)
+    assert bound["residents_uncovered"] == 7.0 and bound["cells_uncovered"] == 3
+    assert bound["cells_uncovered_residents_unknown"] == 2
+    assert bound["area_km2_uncovered_residents_unknown"] == 3.0
+    assert bound["share_uncovered_area_residents_unknown"] == 0.75
+    unknown = uncovered_summary(
+        rows.assign(residents_uncovered=[0.0, 0.0, 0.0, 0.0], residents_known=[True, False, False, False]),
+        area,
+    )
+    assert unknown["residents_uncovered"] is None and unknown["cells_uncovered_residents_unknown"] == 3
+    everyone = uncovered_summary(rows.assign(residents_known=True), area)
+    assert everyone["residents_uncovered"] == 7.0 and everyone["cells_uncovered_residents_unknown"] == 0
+    en, zh = translator("en"), translator("zh")
+    assert at_least(7.0, 2, en, 0.75) == "≥ 7 (2 cells with residents unknown, 75% of the uncovered area)"
+    assert (
+        at_least(None, 3, en, 1.0) == "unknown (3 cells with residents unknown, 100% of the uncovered area)"
+    )
+    assert at_least(None, 3, zh, 1.0) == "未知（3 个单元常住人口未知，占未覆盖面积 100%）"
+    assert at_least(7.0, 0, en) == "7"
+
+
+def test_baltimore_west_edge_past_the_extract_says_unknown_not_zero(tmp_path):
+    """Real data: Baltimore's 2015 extract with an area running past its western box (population from
+    buildings: residents unknown where the buildings are). Past the extract no street was read: those
+    cells are neither covered nor uncovered (the summary counts them apart, none is in a gap); inside
+    it every cell is covered; an N-1 loss where nobody was
+    counted is unknown (NaN), not 0, and ranks before no loss."""
+    from conftest import BALTIMORE_PBF, write_recipe
+    from urbanrisk.outputs.summary import run_summary
+    from urbanrisk.pipeline import compute_run
+    from urbanrisk.recipe import load_recipe
+
+    body = {
+        "name": "baltimore-west",
+        "area": {"bbox": [-76.63, 39.283, -76.58, 39.312]},
+        "grid": {"resolution": 10},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BALTIMORE_PBF)},
+            "population": {
+                "type": "population_from_buildings",
+                "source": "osm",
+                "floor_area_per_person_m2": 60,
+            },
+        },
+        "coverage": {"standards": "nfpa1710"},
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    result = compute_run(load_recipe(write_recipe(tmp_path, body)), scheduler="synchronous")
+    summary = run_summary(result)
+    table = result.coverage.coverage
+    for name, entry in summary.coverage.items():
+        rows = table[table["standard"] == name]
+        uncovered, known = ~rows["covered"].to_numpy(), rows["residents_known"].to_numpy()
+        inside = rows["travel_known"].to_numpy()
+        assert entry["evaluated"] and entry["cells_coverage_unknown"] == (~inside).sum() > 100
+        assert rows.loc[~inside, "residents_uncovered"].isna().all()  # not 0: unknown there
+        assert entry["cells_uncovered_residents_unknown"] == (uncovered & inside & ~known).sum()
+        assert entry["cells_uncovered"] == (uncovered & inside).sum()
+        assert "outside the street data" in entry["status"]
+    assert not len(result.coverage.gaps)  # no gap: the cells past the extract are not uncovered
+    losses = result.coverage.resilience
+    for _, rows in losses.groupby("standard"):
+        rows = rows.sort_values("rank")
+        loses = (rows["residents_lost"].fillna(0) > 0) | (rows["cells_lost_residents_unknown"] > 0)
+        # ranks: those that lose someone (known, or unknown cells) before those that lose nobody
+        assert loses.to_numpy().tolist() == sorted(loses.to_numpy().tolist(), reverse=True)
+    unknown_loss = losses["residents_lost"].isna()
+    assert unknown_loss.any() and (losses.loc[unknown_loss, "cells_lost_residents_unknown"] > 0).all()
+
+
+def test_a_units_uncovered_residents_are_unknown_where_nobody_was_counted_and_cells_are_unknown():
+    """Registers by hand: every cell of the two western communities is uncovered; those in the
+    north-west one have residents unknown (0 counted). Its uncovered sum is unknown (NaN), not 0, with its
+    unknown cells counted; the south-west one counts its residents, unknown cells 0; the parents add
+    the unknown cells up."""
+    from test_deliverables import UTM50, _graded_grid, _units
+    from urbanrisk.cell_units import cell_units
+    from urbanrisk.screens.registers import level_registers
+
+    grid = _graded_grid()
+    units = _units()
+    community = cell_units(grid.index, units[units["level"] == "community"]).to_numpy()
+    west = np.isin(community, ["C-WN", "C-WS"])
+    known = community != "C-WN"
+    grid["residents"] = grid["residents"].where(known, 0.0)
+    coverage = pd.DataFrame(
+        {
+            "h3_cell": grid.index,
+            "standard": "fire",
+            "covered": ~west,
+            "residents_known": known,
+            "residents_uncovered": np.where(west, grid["residents"], 0.0),
+        }
+    )
+    registers = level_registers(grid, units, hazard_sources=None, coverage=coverage, utm_crs=UTM50)
+    community = registers["community"].set_index("id")
+    assert np.isnan(community.loc["C-WN", "uncovered_fire"])
+    assert community.loc["C-WN", "unknown_uncovered_fire"] > 0
+    assert (
+        community.loc["C-WS", "uncovered_fire"] > 0
+        and community.loc["C-WS", "unknown_uncovered_fire"] == 0
+    )
+    assert (
+        community.loc["C-EN", "uncovered_fire"] == 0
+        and community.loc["C-EN", "unknown_uncovered_fire"] == 0
+    )
+    for table in registers.values():  # each level's unknown uncovered cells add up to the grid's
+        assert table["unknown_uncovered_fire"].sum() == (west & ~known).sum()

@@ -32,14 +32,21 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
     for name, entry in manifest["coverage"]["standards"].items():
         rows = coverage[coverage["standard"] == name]
         expected = rows["residents_uncovered"].sum() if len(rows) else None
+        if expected is not None:
+            # uncovered cells of unknown residents, from the grid's own flags: the sum is a lower bound
+            known = grid["known_residents"].reindex(rows["h3_cell"]).to_numpy(dtype=bool)
+            uncovered = ~rows["covered"].to_numpy()
+            unknown_uncovered = int((uncovered & ~known).sum())
+            assert entry["cells_uncovered_residents_unknown"] == unknown_uncovered
+            unknown_cells[name] = unknown_uncovered
+            # nobody counted and some unknown: unknown (None), not 0
+            expected = None if unknown_uncovered and expected <= 0 else expected
+            area = grid["cell_area_m2"].reindex(rows["h3_cell"]).to_numpy()
+            share = area[uncovered & ~known].sum() / area[uncovered].sum() if uncovered.any() else 0.0
+            assert abs(entry["share_uncovered_area_residents_unknown"] - share) < 1e-4
         assert (entry["residents_uncovered"] is None) == (expected is None)
         if expected is not None:
             assert abs(entry["residents_uncovered"] - expected) < 1e-3
-            # uncovered cells of unknown residents, from the grid's own flags: the sum is a lower bound
-            known = grid["known_residents"].reindex(rows["h3_cell"]).to_numpy(dtype=bool)
-            unknown_uncovered = int((~rows["covered"].to_numpy() & ~known).sum())
-            assert entry["cells_uncovered_residents_unknown"] == unknown_uncovered
-            unknown_cells[name] = unknown_uncovered
     assert any(unknown_cells.values())  # Wudaokou's incomplete buildings leave some uncovered unknown
     # the CLI prints the same grade counts
     cli = dict(re.findall(r"(I{1,3}V?|IV) ([\d,]+)", printed.split("grades (cells):")[1].splitlines()[0]))
@@ -61,11 +68,13 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
     # and the coverage table gives each such sum as a lower bound, naming its unknown cells
     section = report.split("Emergency-resource coverage")[1].split("</table>")[0]
     for name, cells in unknown_cells.items():
-        uncovered = manifest["coverage"]["standards"][name]["residents_uncovered"]
-        shown = f"{uncovered:,.0f}"
-        if cells:  # nothing counted among them: unknown, not 0
-            head = f"≥ {shown}" if round(uncovered) > 0 else "unknown"
-            shown = f"{head} ({cells:,} cells with residents unknown)"
+        entry = manifest["coverage"]["standards"][name]
+        uncovered, share = entry["residents_uncovered"], entry["share_uncovered_area_residents_unknown"]
+        shown = "unknown" if uncovered is None else f"{uncovered:,.0f}"
+        shown = f"≥ {shown}" if cells and uncovered is not None else shown
+        shown += (
+            f" ({cells:,} cells with residents unknown, {share:.0%} of the uncovered area)" if cells else ""
+        )
         assert shown in section, (name, shown)
     page = (run_dir / "map.html").read_text(encoding="utf-8")
     for grade in GRADES:

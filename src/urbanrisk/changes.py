@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .cell_units import UNASSIGNED, point_units
+from .coverage_unknown import gap_change_words
 from .grid_dataset import has_grid, read_grid
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
@@ -416,8 +417,9 @@ def _new_gaps(old_dir: Path, new_dir: Path) -> list[dict[str, Any]]:
                 "old": "",
                 "new": "gap",
                 "direction": "new",
-                "residents": float(row.residents),
-                "explanation": f"{row.residents:,.0f} residents beyond the {row.standard} standard",
+                "residents": float(row.residents),  # NaN: nobody counted, cells unknown (not 0)
+                "residents_unknown_share": getattr(row, "cells_residents_unknown", 0) / row.cells,
+                "explanation": gap_change_words(row),
                 "geometry": row.geometry,
             }
         )

@@ -43,7 +43,14 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
-from .coverage_unknown import known_flags, travel_flags, unknown_uncovered_words, with_unknown_flags
+from .coverage_unknown import (
+    bounded,
+    known_flags,
+    travel_flags,
+    uncovered_unknown_cells,
+    unknown_uncovered_words,
+    with_unknown_flags,
+)
 from .grade import cell_centres_xy
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
@@ -215,8 +222,10 @@ def cover_cells(
 def gaps_from_coverage(
     grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
 ) -> gpd.GeoDataFrame:
-    """Contiguous clusters of uncovered cells holding residents, worst first (``clusters_of``:
-    replaces :func:`urbanrisk.clusters.cell_clusters`)."""
+    """Contiguous clusters of uncovered cells holding residents or of unknown residents, worst first
+    (``clusters_of``: replaces :func:`urbanrisk.clusters.cell_clusters`); a gap where nobody was
+    counted and residents are unknown has ``residents`` NaN (unknown, not 0) and comes after those
+    with people."""
     head = ["standard", "gap", "cells", "residents", "area_km2"]
     columns = [*head, "cells_residents_unknown", "worst_travel", "unit", "unreachable_cells", "geometry"]
     known = known_flags(table)  # an uncovered cell whose residents are unknown may hold people: a gap
@@ -240,7 +249,8 @@ def gaps_from_coverage(
             {
                 "standard": standard[start],
                 "cells": end - start,
-                "residents": float(np.nansum(residents[here])),  # as Series.sum: NaN skipped
+                # as Series.sum: NaN skipped; NaN when nothing counted and cells unknown (not 0)
+                "residents": bounded(float(np.nansum(residents[here])), int((~known[at[here]]).sum())),
                 "area_km2": float(np.nansum(area[here]) / 1e6),
                 "cells_residents_unknown": int((~known[at[here]]).sum()),
                 "worst_travel": float(np.fmax.reduce(travel[here])) if reached[here].all() else float("inf"),
@@ -419,8 +429,10 @@ def _ok_status(
         named = ", ".join(result.resources_unsnapped[:3])
         named += f" and {unsnapped - 3} more" if unsnapped > 3 else ""
         note += f"; {counted(unsnapped, 'resource')} too far from a street, not used: {named}"
+    unknown = np.isnan(bounded(float(uncovered), uncovered_unknown_cells(table)))  # nobody counted
+    shown = "an unknown number" if unknown else f"{uncovered:,.0f}"
     return (
-        f"{head}{counted(result.resources_used, 'resource')}; {uncovered:,.0f} of "
+        f"{head}{counted(result.resources_used, 'resource')}; {shown} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
 

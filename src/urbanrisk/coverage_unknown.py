@@ -6,7 +6,9 @@ buildings that give population from floor area look incomplete) is what could be
 often 0. A sum of uncovered residents over such cells is therefore a lower bound: coverage keeps
 each cell's flag (``residents_known`` in the coverage table), counts the uncovered cells whose
 residents are unknown beside every sum (status, summary, gaps, N-1 losses), and an uncovered cell
-of unknown residents belongs to a gap even when nobody was counted there.
+of unknown residents belongs to a gap even when nobody was counted there. Where nobody was counted
+and some cells are unknown, the sum itself is unknown (NaN, None in the summary), never 0
+(:func:`bounded`).
 
 Outside the OSM data's extent (``known_travel`` false: :func:`urbanrisk.completeness.travel_known`)
 the streets were not mapped, so a cell there that no mapped route reaches in time is neither
@@ -16,6 +18,8 @@ and the status counts these cells.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,6 +69,19 @@ def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def bounded(total: float, unknown_cells: int) -> float:
+    """A sum over cells, ``unknown_cells`` of whose residents are unknown: itself (a lower bound when
+    ``unknown_cells`` > 0), or NaN when nothing was counted and some cells are unknown (their people
+    unknown, not 0).
+
+    Examples
+    --------
+    >>> bounded(12.0, 3), bounded(0.0, 0), bounded(0.0, 3)
+    (12.0, 0.0, nan)
+    """
+    return float("nan") if unknown_cells and not total > 0 else float(total)
+
+
 def uncovered_unknown_cells(table: pd.DataFrame) -> int:
     """Uncovered cells of a coverage table whose residents are unknown (inside the street data).
 
@@ -91,19 +108,68 @@ def unknown_uncovered_words(table: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> table = pd.DataFrame({"covered": [False, False], "residents_known": [False, True]})
+    >>> table = pd.DataFrame(
+    ...     {"covered": [False, False], "residents_known": [False, True], "residents_uncovered": [0.0, 4.0]}
+    ... )
     >>> unknown_uncovered_words(table)
     '; 1 uncovered cell has residents unknown: the count is a lower bound'
+    >>> unknown_uncovered_words(table.assign(residents_uncovered=0.0))
+    '; 1 uncovered cell has residents unknown: the count is unknown, not 0'
     """
     words = ""
     cells = uncovered_unknown_cells(table)
     if cells:
         verb = "has" if cells == 1 else "have"
         which = counted(cells, "uncovered cell", thousands=True)
-        words += f"; {which} {verb} residents unknown: the count is a lower bound"
+        if not table["residents_uncovered"].sum() > 0:  # nobody counted: the count is unknown, not 0
+            words += f"; {which} {verb} residents unknown: the count is unknown, not 0"
+        else:
+            words += f"; {which} {verb} residents unknown: the count is a lower bound"
     outside = travel_unknown_cells(table)
     if outside:
         words += (
             f"; {counted(outside, 'cell', thousands=True)} outside the street data: coverage unknown there"
         )
     return words
+
+
+def uncovered_summary(rows: pd.DataFrame, cell_area_m2: pd.Series) -> dict[str, float | int | None]:
+    """One standard's uncovered residents and the uncovered cells whose residents are unknown:
+    ``residents_uncovered`` (None: nobody counted and some cells unknown), ``cells_uncovered``,
+    ``cells_uncovered_residents_unknown``, their ``area_km2_uncovered_residents_unknown`` and
+    ``share_uncovered_area_residents_unknown`` (of the uncovered area); ``rows``: the standard's
+    coverage table, ``cell_area_m2``: the grid's, by cell.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"h3_cell": ["a", "b", "c"], "covered": [True, False, False],
+    ...     "residents_uncovered": [0.0, 0.0, 0.0], "residents_known": [True, True, False]})
+    >>> out = uncovered_summary(rows, pd.Series({"a": 1e6, "b": 1e6, "c": 3e6}))
+    >>> out["residents_uncovered"], out["cells_uncovered_residents_unknown"]
+    (None, 1)
+    >>> out["area_km2_uncovered_residents_unknown"], out["share_uncovered_area_residents_unknown"]
+    (3.0, 0.75)
+    """
+    uncovered = ~rows["covered"].to_numpy(dtype=bool) & travel_flags(rows)  # outside the streets: neither
+    unknown = uncovered & ~known_flags(rows)
+    area = cell_area_m2.reindex(rows["h3_cell"]).to_numpy(dtype=float) / 1e6
+    total = float(rows["residents_uncovered"].sum())
+    whole = float(np.nansum(area[uncovered]))
+    return {
+        "residents_uncovered": None if np.isnan(bounded(total, int(unknown.sum()))) else round(total, 3),
+        "cells_uncovered": int(uncovered.sum()),
+        "cells_uncovered_residents_unknown": int(unknown.sum()),
+        "area_km2_uncovered_residents_unknown": round(float(np.nansum(area[unknown])), 3),
+        "share_uncovered_area_residents_unknown": round(float(np.nansum(area[unknown])) / whole, 4)
+        if whole
+        else 0.0,
+    }
+
+
+def gap_change_words(row: Any) -> str:
+    """A new gap's explanation: its residents, "≥ N … (k cells with residents unknown)" or unknown."""
+    unknown = int(getattr(row, "cells_residents_unknown", 0) or 0)
+    if pd.isna(row.residents):
+        return f"residents unknown in all {unknown:,} cells beyond the {row.standard} standard"
+    words = f"{row.residents:,.0f} residents beyond the {row.standard} standard"
+    return f"≥ {words} ({unknown:,} cells with residents unknown)" if unknown else words

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .coverage_unknown import known_flags
+from .coverage_unknown import bounded, known_flags
 from .network import StreetGraph
 from .result import Standard
 
@@ -39,6 +39,8 @@ COLUMNS = [
     "cells_lost",
     "cells_lost_residents_unknown",
     "residents_uncovered_after",
+    "cells_served_residents_unknown",
+    "cells_uncovered_after_residents_unknown",
 ]
 
 
@@ -100,8 +102,11 @@ def station_losses(
         ``residents_served`` (whose nearest resource it is and who are covered), ``residents_lost``
         (who would fall outside the standard without it), ``cells_lost``, ``cells_lost_residents_unknown``
         (of those, the cells whose residents are unknown: ``residents_lost`` is then a lower bound),
-        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank`` (by
-        residents lost, then lost cells of unknown residents, then residents served).
+        ``residents_uncovered_after`` (the standard's uncovered residents after the loss), ``rank``;
+        ``cells_served_residents_unknown`` and ``cells_uncovered_after_residents_unknown`` likewise.
+        A sum where nobody was counted and some cells are unknown is NaN (unknown, not 0:
+        :func:`urbanrisk.coverage_unknown.bounded`). Ranked by residents lost, then by the cells of
+        unknown residents lost (a loss of unknown size before no loss), then by residents served.
     """
     matrix = graph.time_s if standard.by_time else graph.length_m
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -114,7 +119,10 @@ def station_losses(
     covered = table["covered"].to_numpy(dtype=bool)
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
     uncovered_now = float(residents[~covered].sum())
+    unknown = ~known_flags(table)
+    unknown_now = int((unknown & ~covered).sum())
     served = table.loc[covered].groupby("nearest_resource")["residents"].sum()
+    served_unknown = pd.Series(unknown[covered]).groupby(table["nearest_resource"].to_numpy()[covered]).sum()
     origin, other = other_source_distance(matrix, np.unique(res_node[usable]))
     total = other[cell_node] + (standard.turnout_s if standard.by_time else 0.0)
     # lost: covered, snapped, and no other resource within the limit (NaN-free: other is inf at worst)
@@ -127,13 +135,17 @@ def station_losses(
     order = np.argsort(codes, kind="stable")  # cells of each resource, in cell order
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     lost_residents = residents[lost][order]
-    lost_unknown = ~known_flags(table)[lost][order]  # their residents: a lower bound (missing is not zero)
+    lost_unknown = unknown[lost][order]  # their residents: a lower bound (missing is not zero)
     # per (resource, node) group: residents and cells; a trailing 0 for the resources without any
     sums = np.array([lost_residents[bounds[j] : bounds[j + 1]].sum() for j in range(len(uniques))] + [0.0])
     counts = np.append(np.diff(bounds), 0)
     unknowns = np.array([lost_unknown[bounds[j] : bounds[j + 1]].sum() for j in range(len(uniques))] + [0])
     where = uniques.get_indexer(pd.MultiIndex.from_arrays([ids[usable], res_node[usable]]))
     residents_lost, cells_lost = sums[where], counts[where]  # where -1: the trailing 0
+    lost_unknown, after_unknown = unknowns[where], unknown_now + unknowns[where]
+    after = [bounded(uncovered_now + a, k) for a, k in zip(residents_lost, after_unknown, strict=True)]
+    in_served = served_unknown.reindex(ids[usable]).fillna(0).to_numpy(dtype=np.int64)
+    residents_served = served.reindex(ids[usable]).fillna(0.0).to_numpy(dtype=float)
     points = res.geometry.iloc[usable]
     out = pd.DataFrame(
         {
@@ -143,16 +155,18 @@ def station_losses(
             "name": res["name"].to_numpy()[usable],
             "lon": points.x.to_numpy(),
             "lat": points.y.to_numpy(),
-            "residents_served": served.reindex(ids[usable]).fillna(0.0).to_numpy(dtype=float),
-            "residents_lost": residents_lost,
+            "residents_served": [bounded(r, k) for r, k in zip(residents_served, in_served, strict=True)],
+            "residents_lost": [bounded(r, k) for r, k in zip(residents_lost, lost_unknown, strict=True)],
             "cells_lost": cells_lost.astype(np.int64),
-            "cells_lost_residents_unknown": unknowns[where].astype(np.int64),
-            "residents_uncovered_after": uncovered_now + residents_lost,
+            "cells_lost_residents_unknown": lost_unknown.astype(np.int64),
+            "residents_uncovered_after": after,
+            "cells_served_residents_unknown": in_served,
+            "cells_uncovered_after_residents_unknown": after_unknown.astype(np.int64),
         }
     )
-    out = out.sort_values(
-        ["residents_lost", "cells_lost_residents_unknown", "residents_served", "resource_id"],
-        ascending=[False, False, False, True],
+    keys = ["_lost", "cells_lost_residents_unknown", "_served", "resource_id"]  # NaN: nobody counted
+    out = out.assign(_lost=residents_lost, _served=residents_served).sort_values(
+        keys, ascending=[False, False, False, True]
     )
     out["rank"] = np.arange(1, len(out) + 1)
     return out[COLUMNS].reset_index(drop=True)

@@ -8,12 +8,22 @@ from __future__ import annotations
 import re
 
 ZH_PAGES: dict[str, str] = {
-    # lower bounds where residents are unknown (outputs/lower_bound.py)
+    # lower bounds where residents are unknown (outputs/report_parts.at_least)
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
     "of them, residents unknown": "其中常住人口未知的单元",
     "unknown ({cells} cells with residents unknown)": "未知（{cells} 个单元常住人口未知）",
     "; {cells} cells outside the street data: coverage unknown": (
         "；另有 {cells} 个单元在道路数据范围外：覆盖情况未知"
+    ),
+    "≥ {n} ({cells} cells with residents unknown, {share} of the uncovered area)": (
+        "≥ {n}（另有 {cells} 个单元常住人口未知，占未覆盖面积 {share}）"
+    ),
+    (
+        "Sites weigh the residents counted: up to {cells} uncovered cells whose residents are unknown are "
+        "not weighed (their need is unknown, not none)"
+    ): "选址只计入已统计的常住人口：至多 {cells} 个常住人口未知的未覆盖单元未计入（其需求未知，而非没有）",
+    "unknown ({cells} cells with residents unknown, {share} of the uncovered area)": (
+        "未知（{cells} 个单元常住人口未知，占未覆盖面积 {share}）"
     ),
     # map legend
     "urbanrisk map": "urbanrisk 风险地图",
@@ -239,6 +249,10 @@ ZH_PAGES: dict[str, str] = {
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).
 ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (  # nobody counted where uncovered, and residents unknown there (the tail says so: zh_status_tails)
+        r"^ok: .*?; (\d+) resources?; an unknown number of ([\d,]+) residents uncovered.*$",
+        r"完成：\1 处资源；\2 人中未覆盖人数未知",
+    ),
     (
         r"^(\w+): (\d+) feature\(s\) of (.+) without a polygon \(no geometry, a point or a line\) left out$",
         r"\1：\3 中 \2 个要素不是面（无几何、点或线），已略去",
@@ -387,6 +401,8 @@ def zh_status_tails(value: str) -> tuple[str, str]:
     --------
     >>> zh_status_tails("ok: x; 3 uncovered cells have residents unknown: the count is a lower bound")
     ('ok: x', '；另有 3 个未覆盖单元常住人口未知：未覆盖人数为下限')
+    >>> zh_status_tails("ok: x; 1 uncovered cell has residents unknown: the count is unknown, not 0")[1]
+    '；另有 1 个未覆盖单元常住人口未知：未覆盖人数未知（并非 0）'
     """
     value, tail = zh_unsnapped_tail(value)
     for clause, words in _ZH_COVERAGE_CLAUSES:  # from the end of the status
@@ -405,5 +421,9 @@ _ZH_COVERAGE_CLAUSES = (
     (
         r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is a lower bound",
         "；另有 {} 个未覆盖单元常住人口未知：未覆盖人数为下限",
+    ),
+    (
+        r"; ([\d,]+) uncovered cells? ha(?:s|ve) residents unknown: the count is unknown, not 0",
+        "；另有 {} 个未覆盖单元常住人口未知：未覆盖人数未知（并非 0）",
     ),
 )

@@ -75,7 +75,10 @@ def _least_affordable(losses: Any) -> dict[str, Any]:
         str(row.standard): {
             "resource_id": str(row.resource_id),
             "name": str(row.name) if isinstance(row.name, str) else "",
-            "residents_lost": round(float(row.residents_lost), 1),
+            # None: nobody counted and its lost cells' residents unknown (unknown, not 0)
+            "residents_lost": None
+            if row.residents_lost != row.residents_lost
+            else round(float(row.residents_lost), 1),
             # its cells whose residents are unknown: residents_lost is then a lower bound
             "cells_lost_residents_unknown": int(getattr(row, "cells_lost_residents_unknown", 0)),
         }

@@ -29,7 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
-from .report_parts import CSS, at_least, bar_chart, n, table_html
+from .report_parts import CSS, at_least, bar_chart, n, sites_note, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,
@@ -313,9 +313,14 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         {
             "standard": standard_name(name, language),
             "applied": standard_words(entry, language),
-            "uncovered": "–"
-            if entry["residents_uncovered"] is None
-            else at_least(entry["residents_uncovered"], entry.get("cells_uncovered_residents_unknown"), t)
+            "uncovered": "–"  # not evaluated; evaluated and None: unknown (nobody counted, cells unknown)
+            if not entry.get("evaluated", entry["residents_uncovered"] is not None)
+            else at_least(
+                entry["residents_uncovered"],
+                entry.get("cells_uncovered_residents_unknown"),
+                t,
+                entry.get("share_uncovered_area_residents_unknown"),
+            )
             + _coverage_unknown_words(entry, t),
             "status": data_text(entry["status"], language),
             "source": standard_source(entry["source"], language),
@@ -323,7 +328,10 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         for name, entry in summary.coverage.items()
     ]
     chart_values = {
-        standard_name(name, language): entry["residents_uncovered"]
+        standard_name(name, language)
+        + (" ≥" if entry.get("cells_uncovered_residents_unknown") else ""): entry[
+            "residents_uncovered"
+        ]  # a lower bound's bar says so; an unknown one is left out, not drawn as 0
         for name, entry in summary.coverage.items()
         if entry["residents_uncovered"] is not None
     }
@@ -360,6 +368,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             t=t,
             numeric={"residents_added", "residents_cumulative"},
         ),
+        sites_note(summary.coverage, t),
         "</section>",
     ]
 

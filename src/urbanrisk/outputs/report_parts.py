@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -47,25 +48,48 @@ def n(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def at_least(value: float, unknown_cells: int | None, t: Callable[..., str]) -> str:
+def at_least(
+    value: float | None, unknown_cells: int | None, t: Callable[..., str], share: float | None = None
+) -> str:
     """A sum over cells as shown: ``value`` with thousands separators, or "≥ value (k cells with
     residents unknown)" when ``unknown_cells`` of the cells summed have residents unknown, and
-    "unknown (k cells …)" when nobody was counted there (missing is not zero:
-    :mod:`urbanrisk.coverage_unknown`).
+    "unknown (k cells …)" when nobody was counted there (``value`` None, NaN or 0: missing is not
+    zero, :mod:`urbanrisk.coverage_unknown`); ``share``: of the uncovered area, named when given.
 
     Examples
     --------
     >>> t = lambda text, **v: text.format(**v)
     >>> at_least(1234.4, 0, t), at_least(12.0, 3, t), at_least(0.0, 3, t)
     ('1,234', '≥ 12 (3 cells with residents unknown)', 'unknown (3 cells with residents unknown)')
+    >>> at_least(None, 3, t, share=0.5), at_least(float("nan"), 0, t)
+    ('unknown (3 cells with residents unknown, 50% of the uncovered area)', 'unknown')
     """
-    shown = n(value)
-    if not unknown_cells:
-        return shown
-    cells = f"{int(unknown_cells):,}"
-    if round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
-        return t("unknown ({cells} cells with residents unknown)", cells=cells)
-    return t("≥ {n} ({cells} cells with residents unknown)", n=shown, cells=cells)
+    cells = int(unknown_cells or 0)
+    missing = value is None or pd.isna(value)
+    if not cells:
+        return t("unknown") if missing else n(value)
+    words = {"cells": f"{cells:,}"} | ({} if share is None else {"share": f"{share:.0%}"})
+    tail = "" if share is None else ", {share} of the uncovered area"
+    if missing or round(float(value)) <= 0:  # nothing counted: not 0, not "≥ 0"
+        return t("unknown ({cells} cells with residents unknown" + tail + ")", **words)
+    return t("≥ {n} ({cells} cells with residents unknown" + tail + ")", n=n(value), **words)
+
+
+#: The report's note under the suggested sites where uncovered cells' residents are unknown.
+SITES_UNKNOWN = (
+    "Sites weigh the residents counted: up to {cells} uncovered cells whose residents are unknown are "
+    "not weighed (their need is unknown, not none)"
+)
+
+
+def sites_note(coverage: Mapping[str, Mapping[str, Any]], t: Callable[..., str]) -> str:
+    """The suggested sites weigh counted residents only (greedy covering of ``residents_uncovered``):
+    a note naming the uncovered cells of unknown residents (the most of any standard of the summary's
+    ``coverage``), "" when there is none."""
+    cells = max((e.get("cells_uncovered_residents_unknown") or 0 for e in coverage.values()), default=0)
+    if not cells:
+        return ""
+    return f'<p class="note">{escape_text(t(SITES_UNKNOWN, cells=f"{cells:,}"))}</p>'
 
 
 def grade_badge(grade: str, label: str | None = None) -> str:

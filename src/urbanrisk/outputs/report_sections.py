@@ -22,6 +22,17 @@ def _section(title: str, body: str) -> str:
     return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
 
 
+def _bounded_uncovered(table: pd.DataFrame, uncovered: list[str], t: Callable[..., str]) -> pd.DataFrame:
+    """A register with its ``uncovered_<standard>`` sums as words: the number, "≥ N (k cells with
+    residents unknown)", or "unknown (k cells …)" (its ``cells_unknown_uncovered_<standard>``)."""
+    out = table.copy()
+    for column in uncovered:
+        cells = table.get("cells_unknown_uncovered_" + column[len("uncovered_") :])
+        unknown = cells if cells is not None else pd.Series(0, index=table.index)
+        out[column] = [at_least(v, k, t) for v, k in zip(table[column], unknown, strict=True)]
+    return out
+
+
 def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> str:
     """One register per unit level, coarsest first, with its totals (from the summary)."""
     registers = result.screens.registers if result.screens is not None else {}
@@ -48,6 +59,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
             },
             "hazards": t("hazards reaching it"),
         }
+        table = _bounded_uncovered(table, uncovered, t)  # "≥ N (k cells …)", or unknown: never a bare 0
         ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
         ranked = ranked.sort_values(["_rank", "red_cells", "residents"], ascending=[True, False, False])
         heading = t(
@@ -62,7 +74,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 ranked,
                 columns,
                 t=t,
-                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
+                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells"},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
                 unknown_cells=unknown,
@@ -269,8 +281,13 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
         + "</li>"
         for row in worst.itertuples()
     )
+    shown = losses.assign(standard=[standard_name(x, language) for x in losses["standard"]])
+    for total, cells in (("residents_served", "cells_served"), ("residents_lost", "cells_lost")):
+        if f"{cells}_residents_unknown" in losses.columns:  # ≥ N, or unknown: never a bare 0 or "–"
+            pairs = zip(losses[total], losses[f"{cells}_residents_unknown"], strict=True)
+            shown[total] = [at_least(v, k, t) for v, k in pairs]
     table = table_html(
-        losses.assign(standard=[standard_name(x, language) for x in losses["standard"]]),
+        shown,
         {
             "standard": t("standard"),
             "rank": t("rank"),
@@ -282,8 +299,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
             "cells_lost_residents_unknown": t("of them, residents unknown"),
         },
         t=t,
-        numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
-        unknown_cells={"residents_lost": "cells_lost_residents_unknown"},
+        numeric={"cells_lost", "cells_lost_residents_unknown"},
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

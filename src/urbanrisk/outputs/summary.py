@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..coverage_unknown import travel_unknown_cells, uncovered_unknown_cells
+from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
 from .i18n_exposure import exposure_counts, exposure_warning
 
@@ -99,6 +99,17 @@ def _counts(result: RunResult) -> dict[str, Any]:
     }
 
 
+_NOT_EVALUATED = dict.fromkeys(
+    [
+        "residents_uncovered",
+        "cells_uncovered",
+        "cells_uncovered_residents_unknown",
+        "area_km2_uncovered_residents_unknown",
+        "share_uncovered_area_residents_unknown",
+    ]
+)
+
+
 def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
     """Per coverage standard: its status, the standard in words, its source, residents uncovered."""
     coverage = result.coverage
@@ -108,13 +119,14 @@ def coverage_by_standard(result: RunResult) -> dict[str, dict[str, Any]]:
     out = {}
     for standard in coverage.standards:
         rows = table[table["standard"] == standard.name] if len(table) else table
+        # uncovered cells whose residents are unknown: the sum is then a lower bound, or None (unknown,
+        # not 0) where nobody was counted; None too when not evaluated (see "evaluated")
+        unknown = uncovered_summary(rows, result.grid["cell_area_m2"]) if len(rows) else _NOT_EVALUATED
         out[standard.name] = {
             "status": coverage.status.get(standard.name, ""),
             "standard": standard.describe(),
             "source": standard.source,
-            "residents_uncovered": round(float(rows["residents_uncovered"].sum()), 3) if len(rows) else None,
-            # uncovered cells whose residents are unknown: the sum above is then a lower bound (missing ≠ 0)
-            "cells_uncovered_residents_unknown": uncovered_unknown_cells(rows) if len(rows) else None,
+            **unknown,
             # cells outside the street data: neither covered nor uncovered, left out of the sum above
             "cells_coverage_unknown": travel_unknown_cells(rows) if len(rows) else None,
             "resource_kind": standard.resource_kind,

@@ -105,10 +105,14 @@ def hazards_reaching(
     return out
 
 
+#: A register's count of uncovered cells with residents unknown, per standard (after the prefix).
+UNKNOWN_PREFIX = "unknown_uncovered_"
+
+
 def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.DataFrame:
     """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``),
     and whether the cell is uncovered with its residents unknown (``unknown_uncovered_<standard>``,
-    1 or 0: a unit's sum of the first is then a lower bound)."""
+    1 or 0: a unit's sum of the first is then a lower bound, or unknown: :func:`_stats`)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
     not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
@@ -118,7 +122,7 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
     )
     uncovered, unknown_cells = wide["residents_uncovered"], wide["_unknown"]
     uncovered.columns = [f"uncovered_{s}" for s in uncovered.columns]
-    unknown_cells.columns = [f"unknown_uncovered_{s}" for s in unknown_cells.columns]
+    unknown_cells.columns = [f"{UNKNOWN_PREFIX}{s}" for s in unknown_cells.columns]
     out = uncovered.join(unknown_cells).reindex(cells).fillna(0.0)
     return out.astype({c: np.int64 for c in unknown_cells.columns})
 
@@ -140,8 +144,27 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
             "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
         }
     )
-    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", "unknown_uncovered_"))]
-    return stats.join(groups[uncovered].sum()) if uncovered else stats
+    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", UNKNOWN_PREFIX))]
+    if not uncovered:
+        return stats
+    sums = groups[uncovered].sum()
+    for column in [c for c in sums.columns if c.startswith(UNKNOWN_PREFIX)]:
+        total = f"uncovered_{column[len(UNKNOWN_PREFIX) :]}"  # nobody counted, some unknown: NaN, not 0
+        sums[column] = sums[column].astype("int64")
+        sums[total] = sums[total].where(~((sums[column] > 0) & ~(sums[total] > 0)))
+    return stats.join(sums)
+
+
+def _filled(stats: pd.DataFrame, column: str) -> pd.Series:
+    """A register column with 0 for a unit without cells; an uncovered sum stays NaN (unknown, not 0)
+    where nobody was counted and some of its uncovered cells' residents are unknown."""
+    values = stats[column]
+    unknown = (
+        stats.get(UNKNOWN_PREFIX + column[len("uncovered_") :]) if column.startswith("uncovered_") else None
+    )
+    if unknown is None:
+        return values.fillna(0)
+    return values.where(unknown.fillna(0) > 0, values.fillna(0))
 
 
 def _unassigned(assignment: pd.Series, above: pd.Series | None) -> pd.Series:
@@ -223,7 +246,7 @@ def level_registers(
         table["parent_name"] = [names.get(p, "") for p in table["parent_id"]]
         for column in stats.columns:
             if column != "worst_rank":
-                table[column] = stats[column].fillna(0).to_numpy()
+                table[column] = _filled(stats, column).to_numpy()
         for column in ("cells", "red_cells", "orange_cells"):
             table[column] = table[column].astype(int)
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]

@@ -135,6 +135,8 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
                 "name": table["name"].fillna("").astype(str) if "name" in table.columns else "",
                 "residents": table["residents_exposed"]
                 if item_type == "hazard_source"
+                else table["residents"].fillna(0.0)
+                if item_type == "coverage_gap"  # a gap's NaN: nobody counted, its share below is 1
                 else table["residents"],
                 # above 0: the residents are a lower bound (screens.unknown_exposure; a coverage gap:
                 # the share of its cells whose residents are unknown, coverage_unknown); others: NaN

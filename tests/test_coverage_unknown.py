@@ -307,12 +307,10 @@ def test_a_units_uncovered_residents_are_unknown_where_nobody_was_counted_and_ce
     assert np.isnan(community.loc["C-WN", "uncovered_fire"])
     assert community.loc["C-WN", "unknown_uncovered_fire"] > 0
     assert (
-        community.loc["C-WS", "uncovered_fire"] > 0
-        and community.loc["C-WS", "unknown_uncovered_fire"] == 0
+        community.loc["C-WS", "uncovered_fire"] > 0 and community.loc["C-WS", "unknown_uncovered_fire"] == 0
     )
     assert (
-        community.loc["C-EN", "uncovered_fire"] == 0
-        and community.loc["C-EN", "unknown_uncovered_fire"] == 0
+        community.loc["C-EN", "uncovered_fire"] == 0 and community.loc["C-EN", "unknown_uncovered_fire"] == 0
     )
     for table in registers.values():  # each level's unknown uncovered cells add up to the grid's
         assert table["unknown_uncovered_fire"].sum() == (west & ~known).sum()

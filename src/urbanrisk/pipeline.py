@@ -402,7 +402,7 @@ def compute_run(
         layers,
         area,
         grid,
-        notes,
+        notes + [note for note in layers.notes if note not in notes],  # the census table's, from build_grid
         timings,
         scheduler=scheduler,
         stage=stage,

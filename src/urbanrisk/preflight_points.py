@@ -12,8 +12,9 @@ import numpy as np
 
 from . import settings
 from .layers.area_file import geojson_points_problem
-from .layers.capacity import capacity_number, wan_column_problem
+from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
 from .layers.headers import vector_header
+from .layers.lonlat_cell import both_in_one_cell, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
 from .layers.severity import severity_problem, to_internal
@@ -65,7 +66,13 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         top = settings.max_capacity
         bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
         listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
-        if bad:
+        fixes = unit_word_fixes([table.rows[i][j] for i in bad])
+        if bad and fixes:  # 1.2万人: the number is there, the unit word is not read
+            text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} carries a unit word "
+            problems.append(
+                ((*key, "capacity_column"), text + f"(人, 床...): write the number alone ({fixes})")
+            )
+        elif bad:
             text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} is not a number "
             text += f"from 0 to {top:,.0f}: write the resource's capacity (beds, places...) or leave it empty"
             problems.append(((*key, "capacity_column"), text))
@@ -92,11 +99,15 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
     key = ("layers", name, "lat")
     bad = [k for k, x, y in pairs if x is None or y is None]
-    if bad:
+    both = [k for k in bad if two_numbers(table.rows[k][i]) or two_numbers(table.rows[k][j])]
+    found = [(key, both_in_one_cell(path.name, lon, lat, table, both, (i, j)))] if both else []
+    if bad := [k for k in bad if k not in both]:
         where = ", ".join(table.where(k) for k in bad[:5])
-        return [
+        found.append(
             (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
-        ]
+        )
+    if found:
+        return found
     if spec.crs is not None:  # projected metres, say: lon/lat once transformed
         xy = to_lonlat(*_xy(pairs), spec.crs)
         return [] if xy is None else _pileup(name, *xy, path)

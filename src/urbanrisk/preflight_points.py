@@ -13,8 +13,9 @@ import numpy as np
 from . import settings
 from .layers.area_file import geojson_points_problem
 from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
+from .layers.geojson_blank import blank_features, blank_message
 from .layers.headers import vector_header
-from .layers.lonlat_cell import both_in_one_cell, two_numbers
+from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
 from .layers.severity import severity_problem, to_internal
@@ -101,6 +102,11 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     bad = [k for k, x, y in pairs if x is None or y is None]
     both = [k for k in bad if two_numbers(table.rows[k][i]) or two_numbers(table.rows[k][j])]
     found = [(key, both_in_one_cell(path.name, lon, lat, table, both, (i, j)))] if both else []
+    dates = [(k, v) for k in bad if k not in both for v in (table.rows[k][i], table.rows[k][j]) if a_date(v)]
+    if dates:
+        where = ", ".join(table.where(k) for k in list(dict(dates))[:5])
+        found.append((key, date_message(path.name, lon, lat, dates[0][1], where)))
+        both += [k for k, _ in dates]
     if bad := [k for k in bad if k not in both]:
         where = ", ".join(table.where(k) for k in bad[:5])
         found.append(
@@ -189,6 +195,8 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
         problem = geojson_points_problem(path)
         problems += [(("layers", name, "path"), problem)] if problem else []
+        blank = blank_features(path)  # as the run refuses them
+        problems += [(("layers", name, "path"), blank_message(path, name, blank))] if blank else []
     if not problems:
         xy = registry_lonlat(path, crs=spec.crs, layer=name, file_layer=spec.file_layer)
         problems += [] if xy is None else _pileup(name, *xy, path)

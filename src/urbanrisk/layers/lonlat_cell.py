@@ -33,3 +33,24 @@ def both_in_one_cell(
         f"{file}: '{value}' in {where} holds both coordinates in one cell: put the longitude in '{lon}' "
         f"and the latitude in '{lat}' (split the cell at the comma)"
     )
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?|\d{2}:\d{2}:\d{2}")
+
+
+def a_date(text: str) -> bool:
+    """Whether a cell reads as a date or time: Excel turned a typed coordinate into one (the cell was
+    formatted as a date, or 39.96 was read as a day), and the number is lost.
+
+    >>> a_date("2025-03-01 00:00:00"), a_date("116.35"), a_date("")
+    (True, False, False)
+    """
+    return _DATE.fullmatch(text.strip()) is not None
+
+
+def date_message(file: str, lon: str, lat: str, value: str, where: str) -> str:
+    """The message for coordinates read as dates."""
+    return (
+        f"{file}: '{value}' in {where} is a date, not a coordinate (Excel formats the cell as a date): "
+        f"format the columns '{lon}' and '{lat}' as numbers and type the coordinates again"
+    )

@@ -300,6 +300,14 @@ ZH_FILES: dict[str, str] = {
         "{file}：{where}的 '{value}' 把经纬度写在了一格里：请把经度填入 '{lon}' 列、纬度填入 '{lat}' 列"
         "（在逗号处拆开）"
     ),
+    "{path}: feature(s) {features} have no geometry: give their location or remove them": (
+        "{path}：第 {features} 个要素没有几何（位置）：请给出其位置，或删除这些要素"
+    ),
+    "{file}: '{value}' in {where} is a date, not a coordinate (Excel formats the cell as a date): format the "
+    "columns '{lon}' and '{lat}' as numbers and type the coordinates again": (
+        "{file}：{where}的 '{value}' 是日期而不是坐标（Excel 把该格设成了日期格式）："
+        "请把 '{lon}'、'{lat}' 两列设为数值格式，并重新输入坐标"
+    ),
     "capacity {values} carries a unit word (人, 床...): write the number alone ({fixes})": (
         "容量 {values} 带有单位（人、床等）：请只填写数字（{fixes}）"
     ),

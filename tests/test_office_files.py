@@ -6,6 +6,8 @@ CLI and the manifest, and those notes in English in a Chinese run.
 
 from __future__ import annotations
 
+import json
+
 from test_hostile import cli, refused
 from test_hostile_round3 import _recipe
 from urbanrisk.outputs.i18n import data_text
@@ -102,3 +104,132 @@ def test_census_table_notes_read_in_chinese():
         "人口统计表：2 个单元部分在研究区外，各按其在研究区内的面积比例计入常住人口"
         "（北太平庄街道 (65%)、北下关街道 (67%)）"
     )
+
+
+def test_hostile_round5_geojson_without_geometry_is_refused_by_validate_in_chinese(tmp_path, capfd):
+    """validate passed it (exit 0), then the run refused it in English; an XYZM point warned from GDAL."""
+    point = {"type": "Point", "coordinates": [116.35, 39.958, 50.0, 7.0]}
+    features = [point, {"type": "GeometryCollection", "geometries": []}, None]
+    body = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"类型": "加油站"}, "geometry": g} for g in features],
+    }
+    (tmp_path / "h.geojson").write_text(json.dumps(body), encoding="utf-8")
+    layers = {"h": {"type": "points", "path": "h.geojson", "kind_column": "类型"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
+    refused(code, text, "h.geojson")
+    assert "h.geojson：第 2, 3 个要素没有几何（位置）：请给出其位置，或删除这些要素" in text, text
+    from urbanrisk.layers.points import points_from_file
+
+    body["features"] = body["features"][:1]
+    (tmp_path / "h.geojson").write_text(json.dumps(body), encoding="utf-8")
+    capfd.readouterr()
+    read = points_from_file(tmp_path / "h.geojson", role="hazard", kind_column="类型")
+    assert read.geometry.x.tolist() == [116.35] and "OGRGeoJSONReadRawPoint" not in capfd.readouterr().err
+
+
+def test_hostile_round5_units_as_a_collection_and_overlapping_are_read_and_said(tmp_path):
+    """A unit drawn as a GeometryCollection was left out as 'not a polygon'; overlaps went unsaid."""
+    from urbanrisk.layers.polygons import polygons_from_file
+
+    def square(x0, x1):
+        return {"type": "Polygon", "coordinates": [[[x0, 0], [x1, 0], [x1, 1], [x0, 1], [x0, 0]]]}
+
+    shapes = [square(0, 2), square(1, 3), {"type": "GeometryCollection", "geometries": [square(5, 6)]}]
+    features = [
+        {"type": "Feature", "properties": {"code": c, "名称": n}, "geometry": g}
+        for c, n, g in zip("ABC", ["甲", "乙", "丙"], shapes, strict=True)
+    ]
+    path = tmp_path / "u.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    units = polygons_from_file(path, layer="u", id_column="code", name_column="名称")
+    assert units["id"].tolist() == ["A", "B", "C"] and units.geometry.iloc[2].area == 1.0
+    (note,) = units.attrs["notes"]
+    assert "A 甲 / B 乙 (50%)" in note and "C" not in note.split("overlap")[1].split(";")[0]
+    assert data_text(note, "zh").startswith(
+        "u：u.geojson 中有单元相互重叠（括号内为重叠部分占较小单元的比例）"
+    )
+
+
+def test_hostile_round5_coordinates_excel_turned_into_dates_are_named(tmp_path):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    sheet = book.create_sheet("台账")
+    sheet.append(["名称", "类型", "经度", "纬度"])
+    sheet.append(["加油站一", "加油站", 116.35, 39.958])
+    sheet.append(["加气站二", "加气站", datetime.datetime(2025, 3, 1), 39.9575])
+    book.save(tmp_path / "h.xlsx")
+    layers = {"h": {"type": "points", "path": "h.xlsx", "sheet": "台账", "kind_column": "类型"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
+    refused(code, text, "h.xlsx")
+    assert "h.xlsx：工作表 '台账' 第 3 行的 '2025-03-01 00:00:00' 是日期而不是坐标" in text, text
+
+
+def test_a_cover_sheet_first_names_the_other_sheets_without_brackets(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active["A1"] = "海淀区危险源台账 2025"
+    book.create_sheet("台账").append(["名称", "类型", "经度", "纬度"])
+    book.save(tmp_path / "h.xlsx")
+    layers = {"h": {"type": "points", "path": "h.xlsx", "kind_column": "类型"}}
+    code, text = cli("validate", _recipe(tmp_path, layers, report={"language": "zh"}))
+    refused(code, text, "h.xlsx")
+    assert "若台账在其他工作表（'台账'），请设置 `sheet:`" in text, text
+
+
+def test_a_western_registry_with_full_width_minus_and_a_pasted_row(tmp_path):
+    """validate refused '－７６.５８０' (float() reads full-width digits, not the full-width minus) while the
+    run read it; the repeated-row check then raised a TypeError on the Excel registry (a traceback)."""
+    import openpyxl
+
+    from urbanrisk.layers.points import points_from_file
+
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "类型", "经度", "纬度", "危险等级"])
+    for row in (
+        ["港口油库 ", "储罐", -76.56, 39.275, "一级"],
+        ["加油站A", "加油站", "－７６.５８０", "３９.２９０", "三级"],
+    ):
+        book.active.append(row)
+    book.active.append(["加油站A", "加油站", "－７６.５８０", "３９.２９０", "三级"])
+    book.active.append(["化工厂", "危化品", "\u221276.545", 39.268, "Ⅱ级"])
+    book.save(tmp_path / "h.xlsx")
+    severity = {"column": "危险等级", "order": "1_is_most_severe"}
+    layers = {"h": {"type": "points", "path": "h.xlsx", "kind_column": "类型", "name_column": "名称"}}
+    layers["h"]["severity"] = severity
+    assert cli("validate", _recipe(tmp_path, layers))[0] == 0
+    read = points_from_file(
+        tmp_path / "h.xlsx",
+        role="hazard",
+        kind_column="类型",
+        name_column="名称",
+        severity_column="危险等级",
+        severity_order="1_is_most_severe",
+    )
+    assert read["name"].tolist() == ["港口油库", "加油站A", "化工厂"]
+    assert read.geometry.x.tolist() == [-76.56, -76.58, -76.545]
+
+
+def test_a_shelter_of_unknown_capacity_reads_beside_a_repeated_row(tmp_path):
+    """An empty capacity (NaN) broke the repeated-row check (pandas' str dtype keeps NaN): a traceback."""
+    from urbanrisk.layers.points import points_from_file
+
+    rows = (
+        "名称,类型,经度,纬度,容纳人数\n公园,应急避难场所,-76.575,39.285,1.5万\n操场,避难场所,-76.555,39.28,\n"
+    )
+    (tmp_path / "s.csv").write_text(rows + rows.splitlines()[2] + "\n", encoding="gbk")
+    read = points_from_file(
+        tmp_path / "s.csv",
+        role="resource",
+        kind_column="类型",
+        name_column="名称",
+        capacity_column="容纳人数",
+    )
+    assert read["name"].tolist() == ["公园", "操场"] and read["capacity"].iloc[0] == 15_000
+    assert read["capacity"].isna().iloc[1] and "repeats 1 row word for word (操场)" in read.attrs["notes"][0]

@@ -5,6 +5,7 @@ vector files' headers. Light: ``urbanrisk validate`` calls it (no dask, geopanda
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,8 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
 
 
 def _number(text: str) -> float | None:
-    try:
-        value = float(text)
+    try:  # NFKC as the run reads them: a full-width minus too (－７６.５８), and U+2212 from a word processor
+        value = float(unicodedata.normalize("NFKC", text).replace("\u2212", "-"))
     except ValueError:
         return None
     return value if math.isfinite(value) else None

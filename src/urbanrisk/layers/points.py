@@ -62,8 +62,12 @@ def _read_table_points(
             )
             raise LayerError(msg)
     # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
-    xs = pd.to_numeric(frame[lon].str.normalize("NFKC").str.strip(), errors="coerce")
-    ys = pd.to_numeric(frame[lat].str.normalize("NFKC").str.strip(), errors="coerce")
+    xs = pd.to_numeric(
+        frame[lon].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    )
+    ys = pd.to_numeric(
+        frame[lat].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    )
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])

@@ -37,7 +37,9 @@ def drop_repeated_rows(
     if ids_given or len(out) < 2:
         return out, []
     same = [c for c in out.columns if c not in ("id", "geometry", "source")]
-    key = out[same].astype(str).agg("|".join, axis=1) if same else pd.Series("", index=out.index)
+    key = pd.Series("", index=out.index)
+    for column in same:  # repr: NaN, None, numbers and text alike (astype(str) kept NaN in some dtypes)
+        key = key + "|" + out[column].map(repr)
     key = key + "@" + out.geometry.x.round(5).astype(str) + "," + out.geometry.y.round(5).astype(str)
     again = key.duplicated(keep="first").to_numpy()
     if not again.any():

@@ -216,6 +216,7 @@ def test_wudaokou_run_conserves_the_table(tmp_path):
     grid = result.grid
     assert grid["residents"].sum() == pytest.approx(51_000 + 43_000, rel=1e-9)  # 东升镇 lies outside
     assert any("东升镇" in n and "outside the study area" in n for n in result.layers.notes)
+    assert any("东升镇" in n and "outside the study area" in n for n in result.notes)  # the run's too
     centres = np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index])
     yanyuan = shapely.box(116.3244, 39.9905, 116.3320, 40.0123)  # its count is empty: unknown, never 0
     touched = shapely.area(shapely.intersection(grid.geometry.to_numpy(), yanyuan)) > 0

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from pyproj import Geod
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box
@@ -186,6 +187,9 @@ def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):
     )
     assert summary["residents_measured_area_share"] == pytest.approx(area_share, abs=1e-4)
     assert 0.93 < summary["residents_measured_area_share"] < 0.97  # 80 of 1,400 pixels, ~5.7 %
+    # the hole's area in km², by its geodesic area (the cells' area sums are H3's own, ~0.1 % apart)
+    hole_km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(hole_box)[0]) / 1e6
+    assert summary["residents_unmeasured_km2"] == pytest.approx(hole_km2, rel=0.01)
     # Dask: processes give the same columns as one process
     dask = _run(tmp_path, holed, bbox, "dask", scheduler="processes").grid.reindex(before.index)
     for column in ("residents", "residents_known_share", "known_residents"):

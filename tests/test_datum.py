@@ -52,6 +52,10 @@ def test_inverse_is_within_half_a_metre_across_china():
     assert GEOD.inv(lon, lat, *bd)[2].max() < 0.5
     shift = GEOD.inv(lon, lat, *wgs84_to_gcj02(lon, lat))[2]
     assert 100 < np.median(shift[in_china(lon, lat)]) < 1000  # what is at stake: hundreds of metres
+    # published pair (evil_transform's docs, Suzhou): WGS84 (120.596931, 31.280844) -> GCJ-02
+    glon, glat = wgs84_to_gcj02(np.array([120.596931]), np.array([31.280844]))
+    assert abs(glon[0] - 120.60109998322247) < 1e-6 and abs(glat[0] - 31.278648624428175) < 1e-6
+    assert GEOD.inv(120.596931, 31.280844, *(v[0] for v in gcj02_to_wgs84(glon, glat)))[2] < 0.5
     outside = np.array([-76.6, 2.35, 151.2]), np.array([39.3, 48.85, -33.87])  # Baltimore, Paris, Sydney
     assert np.array_equal(gcj02_to_wgs84(*outside)[0], outside[0])  # as the reference implementations
 

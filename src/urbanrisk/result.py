@@ -50,6 +50,7 @@ class RasterInfo:
     pixel_size: tuple[float, float]
     nodata: float | None
     nodata_empty: bool = False  # the recipe says nodata pixels are measured and empty (a water mask)
+    measured_band: int | None = None  # a band of each pixel's measured share (a warped copy's second)
 
 
 @dataclass

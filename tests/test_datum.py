@@ -17,6 +17,7 @@ from urbanrisk.layers.coords import gcj02_to_bd09, gcj02_to_wgs84, in_china, to_
 from urbanrisk.layers.osm import osm_from_file
 from urbanrisk.outputs.i18n import data_text
 from urbanrisk.outputs.i18n_checks import check_text
+from urbanrisk.outputs.i18n_datum import is_datum_note
 from urbanrisk.pipeline import prepare_run
 from urbanrisk.recipe import load_recipe
 
@@ -139,6 +140,8 @@ def test_run_notes_a_gcj02_registry_declared_wgs84(tmp_path, beijing_places):
     body["layers"].update(layers)
     recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     loaded, _, notes = prepare_run(load_recipe(recipe), cache=None, stage=lambda _, work: work())
+    summary_split = [n for n in notes if is_datum_note(n)]
+    assert summary_split == [n for n in notes if "look like" in n]  # what the summary makes a warning
     said = [n for n in notes if "look like" in n]
     assert len(said) == 1 and said[0].startswith("amap: these coordinates look like GCJ-02 (median offset ")
     assert "to 3 matching OSM features, 0 m after conversion): set coords: gcj02 on layer 'amap'" in said[0]
@@ -149,3 +152,15 @@ def test_run_notes_a_gcj02_registry_declared_wgs84(tmp_path, beijing_places):
     )
     as_written = resources.loc[[f"amap{i}" for i in range(3)]].geometry
     assert np.allclose(as_written.x, glon, atol=1e-8)  # never converted silently
+
+
+def test_the_datum_note_is_a_warning_of_the_run():
+    """In the run's warnings (report ⚠, CLI WARNING, manifest), not among its technical notes."""
+    from urbanrisk.outputs.summary import RunSummary
+
+    note = (
+        "amap: these coordinates look like GCJ-02 (median offset 540 m to 3 matching OSM features, 0 m after "
+        "conversion): set coords: gcj02 on layer 'amap' (the run used them as WGS84; nothing was changed)"
+    )
+    summary = RunSummary("t", 10, 0, 0.0, "none", {}, {}, {}, {}, notes=["other"], datum=[note])
+    assert summary.warnings == [note] and summary.notes == ["other"]

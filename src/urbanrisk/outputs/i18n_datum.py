@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 _ACCEPTED_EN = (
     "wgs84 (GPS, OSM), gcj02 (GCJ-02 / 火星坐标: Amap 高德, Tencent 腾讯) or bd09 (BD-09: Baidu 百度 lon/lat)"
 )
@@ -60,3 +62,14 @@ ZH_DATUM_PATTERNS: tuple[tuple[str, str], ...] = (
         _ZH_NOTE + r"请删除图层 '\7' 的 coords: \6（本次运行按 \8 使用了这些坐标，未作任何换算）",
     ),
 )
+
+
+def is_datum_note(note: str) -> bool:
+    """True for the note of a registry that looks like another datum (a warning of the run, not a note).
+
+    >>> is_datum_note("amap: these coordinates look like GCJ-02 (median offset 540 m to 3 matching OSM "
+    ...               "features, 0 m after conversion): set coords: gcj02 on layer 'amap' (the run used "
+    ...               "them as WGS84; nothing was changed)"), is_datum_note("buildings: none")
+    (True, False)
+    """
+    return any(re.match(pattern, note) for pattern, _ in ZH_DATUM_PATTERNS)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pyproj import Geod
 
-from conftest import BUPT_OSM, WUDAOKOU_OSM, default_recipe
+from conftest import BUPT_OSM, WUDAOKOU_OSM, default_recipe, validate_in_fresh_process
 from urbanrisk import RecipeError
 from urbanrisk.datum_check import datum_evidence, datum_note
 from urbanrisk.layers.coords import gcj02_to_bd09, gcj02_to_wgs84, in_china, to_wgs84, wgs84_to_gcj02
@@ -116,7 +116,8 @@ def test_gcj02_and_bd09_registries_are_told_from_wgs84(beijing_places):
 
 def test_run_notes_a_gcj02_registry_declared_wgs84(tmp_path, beijing_places):
     """Through the run's first stages on Wudaokou: the registry left as WGS84 gets the note (and is not
-    moved); the same file declared crs: GCJ-02 is converted onto the OSM features, without a note."""
+    moved); the same file declared crs: GCJ-02 is converted onto the OSM features, without a note; and
+    ``urbanrisk validate`` (OSM read lightly) warns of the first alone."""
     lon, lat, kind = beijing_places
     wudaokou = np.isin(kind, ["hospital", "police"]) & (lat > 39.985)  # the extract's three resources
     glon, glat = wgs84_to_gcj02(lon[wudaokou], lat[wudaokou])
@@ -152,6 +153,10 @@ def test_run_notes_a_gcj02_registry_declared_wgs84(tmp_path, beijing_places):
     )
     as_written = resources.loc[[f"amap{i}" for i in range(3)]].geometry
     assert np.allclose(as_written.x, glon, atol=1e-8)  # never converted silently
+    checked = validate_in_fresh_process(recipe)  # validate says it too, before any run, and stays light
+    assert checked.returncode == 0 and "HEAVY []" in checked.stdout, checked.stderr
+    warned = [line for line in checked.stdout.splitlines() if "look like" in line]
+    assert len(warned) == 1 and warned[0].startswith("  WARNING: amap: these coordinates look like GCJ-02")
 
 
 def test_the_datum_note_is_a_warning_of_the_run():
@@ -160,7 +165,7 @@ def test_the_datum_note_is_a_warning_of_the_run():
 
     note = (
         "amap: these coordinates look like GCJ-02 (median offset 540 m to 3 matching OSM features, 0 m after "
-        "conversion): set coords: gcj02 on layer 'amap' (the run used them as WGS84; nothing was changed)"
+        "conversion): set coords: gcj02 on layer 'amap' (read as WGS84; nothing is converted without coords:)"
     )
     summary = RunSummary("t", 10, 0, 0.0, "none", {}, {}, {}, {}, notes=["other"], datum=[note])
     assert summary.warnings == [note] and summary.notes == ["other"]

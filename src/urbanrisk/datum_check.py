@@ -148,8 +148,8 @@ def datum_note(layer: str, evidence: DatumEvidence) -> str | None:
     ...                   {"wgs84": 0.0, "gcj02": 1.0, "bd09": 0.0})
     >>> datum_note("hazards", e)  # doctest: +NORMALIZE_WHITESPACE
     "hazards: these coordinates look like GCJ-02 (median offset 480 m to 5 matching OSM features,
-    12 m after conversion): set coords: gcj02 on layer 'hazards' (the run used them as WGS84; nothing was
-    changed)"
+    12 m after conversion): set coords: gcj02 on layer 'hazards' (read as WGS84; nothing is converted
+    without coords:)"
     """
     likely = evidence.likely
     if likely == evidence.declared:
@@ -163,7 +163,7 @@ def datum_note(layer: str, evidence: DatumEvidence) -> str | None:
         f"{layer}: these coordinates look like {DATUM_NAMES[likely]} (median offset "
         f"{evidence.median_m[evidence.declared]:.0f} m to {evidence.points} matching OSM features, "
         f"{evidence.median_m[likely]:.0f} m after conversion): {fix} "
-        f"(the run used them as {DATUM_NAMES[evidence.declared]}; nothing was changed)"
+        f"(read as {DATUM_NAMES[evidence.declared]}; nothing is converted without coords:)"
     )
 
 

@@ -9,12 +9,12 @@ Examples
 --------
 >>> import re
 >>> note = ("fuel: these coordinates look like GCJ-02 (median offset 480 m to 12 matching OSM features, "
-...         "12 m after conversion): set coords: gcj02 on layer 'fuel' (the run used them as WGS84; "
-...         "nothing was changed)")
+...         "12 m after conversion): set coords: gcj02 on layer 'fuel' (read as WGS84; nothing is "
+...         "converted without coords:)")
 >>> pattern, chinese = ZH_DATUM_PATTERNS[0]
 >>> re.sub(pattern, chinese, note)  # doctest: +NORMALIZE_WHITESPACE
 "fuel：这些坐标看来是 GCJ-02（与 12 个同类 OSM 要素的偏移中位数 480 米，换算后 12 米）：请在图层 'fuel'
-设置 coords: gcj02（本次运行按 WGS84 使用了这些坐标，未作任何换算）"
+设置 coords: gcj02（目前按 WGS84 读取；不设 coords: 则不作任何换算）"
 """
 
 from __future__ import annotations
@@ -49,17 +49,17 @@ _NOTE = (
     r"features, (\d+) m after conversion\): "
 )
 _ZH_NOTE = r"\1：这些坐标看来是 \2（与 \4 个同类 OSM 要素的偏移中位数 \3 米，换算后 \5 米）："
-_TAIL = r" \(the run used them as ([\w-]+); nothing was changed\)$"
+_TAIL = r" \(read as ([\w-]+); nothing is converted without coords:\)$"
 
 #: The run's note on a registry that looks like another datum (regex, replacement), tried in order.
 ZH_DATUM_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         _NOTE + r"set coords: (\w+) on layer '(.+)'" + _TAIL,
-        _ZH_NOTE + r"请在图层 '\7' 设置 coords: \6（本次运行按 \8 使用了这些坐标，未作任何换算）",
+        _ZH_NOTE + r"请在图层 '\7' 设置 coords: \6（目前按 \8 读取；不设 coords: 则不作任何换算）",
     ),
     (
         _NOTE + r"remove coords: (\w+) from layer '(.+)'" + _TAIL,
-        _ZH_NOTE + r"请删除图层 '\7' 的 coords: \6（本次运行按 \8 使用了这些坐标，未作任何换算）",
+        _ZH_NOTE + r"请删除图层 '\7' 的 coords: \6（目前按 \8 读取；不设 coords: 则不作任何换算）",
     ),
 )
 
@@ -68,8 +68,8 @@ def is_datum_note(note: str) -> bool:
     """True for the note of a registry that looks like another datum (a warning of the run, not a note).
 
     >>> is_datum_note("amap: these coordinates look like GCJ-02 (median offset 540 m to 3 matching OSM "
-    ...               "features, 0 m after conversion): set coords: gcj02 on layer 'amap' (the run used "
-    ...               "them as WGS84; nothing was changed)"), is_datum_note("buildings: none")
+    ...               "features, 0 m after conversion): set coords: gcj02 on layer 'amap' (read as "
+    ...               "WGS84; nothing is converted without coords:)"), is_datum_note("buildings: none")
     (True, False)
     """
     return any(re.match(pattern, note) for pattern, _ in ZH_DATUM_PATTERNS)

@@ -60,24 +60,20 @@ def osm_places(path: str, kinds: set[str], tags: Any) -> tuple[np.ndarray, np.nd
 
     wanted = {(k, v): kind for (k, v), kind in tags["kind"].items() if kind in kinds}
     found: list[tuple[float, float, str]] = []
-
-    def kinds_of(tagged: Any) -> set[str]:
-        return {wanted.get((t.k, t.v)) or wanted.get((t.k, "*")) for t in tagged} - {None}
-
-    class Places(osmium.SimpleHandler):
-        def node(self, n: Any) -> None:
-            found.extend((n.location.lon, n.location.lat, kind) for kind in kinds_of(n.tags))
-
-        def way(self, w: Any) -> None:
-            named = kinds_of(w.tags)
-            try:
-                xy = np.array([(node.lon, node.lat) for node in w.nodes]) if named else None
-            except osmium.InvalidLocationError:
-                return
-            if xy is not None and len(xy):
-                found.extend((float(xy[:, 0].mean()), float(xy[:, 1].mean()), kind) for kind in named)
-
-    Places().apply_file(str(path), locations=True)
+    if not wanted:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=str)
+    keys = osmium.filter.KeyFilter(*sorted({k for k, _ in wanted}))  # only these objects reach Python
+    for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(keys):
+        named = {wanted.get((t.k, t.v)) or wanted.get((t.k, "*")) for t in obj.tags} - {None}
+        if not named or obj.is_relation():
+            continue
+        try:
+            xy = [(obj.lon, obj.lat)] if obj.is_node() else [(n.lon, n.lat) for n in obj.nodes]
+        except osmium.InvalidLocationError:  # a way whose nodes the extract cut off
+            continue
+        if xy:
+            lon, lat = np.mean(xy, axis=0)
+            found.extend((float(lon), float(lat), kind) for kind in named)
     if not found:
         return np.empty(0), np.empty(0), np.empty(0, dtype=str)
     lon, lat, kind = zip(*found, strict=True)

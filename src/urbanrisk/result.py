@@ -40,6 +40,12 @@ def _empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
+#: A unit register's count of uncovered cells whose residents are unknown, per standard (a prefix).
+UNKNOWN_UNCOVERED_PREFIX = "unknown_uncovered_"
+#: A unit register's count of cells outside the street data (coverage unknown), per standard.
+COVERAGE_UNKNOWN_PREFIX = "coverage_unknown_"
+
+
 @dataclass(frozen=True)
 class RasterInfo:
     """What the pipeline needs to know of a population raster, small enough to send to every task."""

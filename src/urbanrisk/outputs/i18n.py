@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from .i18n_checks import ZH_CHECKS
+from .i18n_datum import ZH_DATUM_PATTERNS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 
@@ -302,7 +303,7 @@ def data_text(text: object, language: str) -> str:
     if language != "zh" or not value:
         return value
     value, tail = zh_status_tails(value)
-    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + _ZH_PATTERNS:
+    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_DATUM_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value) + tail
             return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)

@@ -315,6 +315,8 @@ def completeness_summary(
         # the study area's share over measured pixels: nodata pixels and land outside the raster are unknown
         measured = (grid["residents_known_share"] * grid["cell_area_m2"]).sum() / grid["cell_area_m2"].sum()
         summary["residents_measured_area_share"] = round(float(measured), 4)
+        unmeasured = ((1 - grid["residents_known_share"]) * grid["cell_area_m2"]).sum() / 1e6
+        summary["residents_unmeasured_km2"] = round(float(unmeasured), 3)  # the same, in km² unknown
     if not layers.osm_bounds:
         summary["warning"] = (
             "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel "

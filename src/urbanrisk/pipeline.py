@@ -30,6 +30,7 @@ from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
 from .coverage import coverage_wide, standards_for
+from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
 from .hazard_table import hazard_inputs, hazard_table
 from .inputs import CRS, check_points_inside, load_layers, study_area
@@ -248,7 +249,7 @@ def prepare_run(
     stage("preflight", lambda: check_layers(recipe))
     layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
     area = stage("area", lambda: study_area(recipe, layers))
-    notes = list(layers.notes)
+    notes = list(layers.notes) + registry_datum_notes(layers, recipe.layers)  # GCJ-02 read as WGS84...
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
         note = check_points_inside(points, area, what)
         if note:

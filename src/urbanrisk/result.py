@@ -42,6 +42,12 @@ def _empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
+#: A unit register's count of uncovered cells whose residents are unknown, per standard (a prefix).
+UNKNOWN_UNCOVERED_PREFIX = "unknown_uncovered_"
+#: A unit register's count of cells outside the street data (coverage unknown), per standard.
+COVERAGE_UNKNOWN_PREFIX = "coverage_unknown_"
+
+
 @dataclass(frozen=True)
 class RasterInfo:
     """What the pipeline needs to know of a population raster, small enough to send to every task."""
@@ -52,6 +58,7 @@ class RasterInfo:
     pixel_size: tuple[float, float]
     nodata: float | None
     nodata_empty: bool = False  # the recipe says nodata pixels are measured and empty (a water mask)
+    measured_band: int | None = None  # a band of each pixel's measured share (a warped copy's second)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from .planner_layers import (
     site_layers,
     unit_layers,
 )
+from .report_parts import at_least
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -144,9 +145,16 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
+    """A cell's residents, buildings and coverage; its residents "unknown" where they could not be
+    measured, and a map cell shown for several (a large grid's parent) says how many were not."""
+    residents = _fmt(row["residents"])
+    if row.get("display_children") is not None:
+        residents = at_least(row["residents"], row["cells_residents_unknown"], t)
+    elif row.get("known_residents") is False:
+        residents = t("unknown")
     return t(
         "residents {residents} · buildings {buildings} (coverage {share}%)",
-        residents=_fmt(row["residents"]),
+        residents=residents,
         buildings=_fmt(row["buildings"]),
         share=f"{row['coverage_ratio'] * 100:.0f}",
     )

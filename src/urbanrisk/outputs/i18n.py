@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .i18n_census import ZH_CENSUS_PATTERNS
-from .i18n_checks import ZH_CHECKS
+from .i18n_checks import ZH_CENSUS_PATTERNS, ZH_CHECKS
+from .i18n_datum import ZH_DATUM_PATTERNS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 
@@ -185,7 +185,7 @@ EN: dict[str, str] = EN_EXPOSURE | {
 }
 
 #: Statuses, warnings and other texts the stages write in English -> Chinese (regex, in order).
-_ZH_PATTERNS: tuple[tuple[str, str], ...] = (
+_ZH_PATTERNS = ZH_CENSUS_PATTERNS + (  # noqa: RUF005 (a census table's notes, outputs/i18n_census)
     (r"^ok: (\d+) sources?$", r"完成：\1 个危险源"),
     (r"^ok: (\d+) units? from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
     (
@@ -303,7 +303,7 @@ def data_text(text: object, language: str) -> str:
     if language != "zh" or not value:
         return value
     value, tail = zh_status_tails(value)
-    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_CENSUS_PATTERNS + _ZH_PATTERNS:
+    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_DATUM_PATTERNS + _ZH_PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value) + tail
             return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)

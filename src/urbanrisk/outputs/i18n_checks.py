@@ -15,6 +15,8 @@ import string
 from functools import cache
 
 from .i18n_census import ZH_CENSUS
+from .i18n_census import ZH_CENSUS_PATTERNS as ZH_CENSUS_PATTERNS  # for i18n's data_text
+from .i18n_datum import ZH_DATUM_CHECKS
 from .i18n_files import ZH_FILES
 
 ZH_CHECKS: dict[str, str] = {
@@ -166,6 +168,7 @@ ZH_CHECKS: dict[str, str] = {
     "Field required": "缺少必填项",
 }
 ZH_CHECKS.update(ZH_FILES | ZH_CENSUS)  # the layers' files, tables, area file, run folder, disk; a census
+ZH_CHECKS.update(ZH_DATUM_CHECKS)  # a layer's coords: / crs: (GCJ-02, BD-09)
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}

@@ -266,6 +266,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             numeric={"residents", "residents_I", "residents_II", "red_cells"},
             grade_columns={"worst_grade"},
             text=words,
+            unknown_cells={"residents": "cells_residents_unknown"},
         ),
         f'<p class="note">{status("communities")}</p></section>',
         f'<section class="major"><div class="cols"><div><h2>{escape_text(t("Key districts (重点地区)"))}'

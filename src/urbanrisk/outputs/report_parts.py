@@ -138,7 +138,7 @@ def table_html(
                 share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
                 shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
                 cells_unknown = row.get((unknown_cells or {}).get(key, ""))
-                shown = at_least(value, cells_unknown, t) if cells_unknown and pd.notna(value) else shown
+                shown = at_least(value, cells_unknown, t) if cells_unknown else shown
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
                 cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")

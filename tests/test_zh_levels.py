@@ -104,3 +104,14 @@ def test_census_notes_and_errors_in_chinese():
     }
     for english, chinese in errors.items():
         assert check_text(english, "zh") == chinese
+
+
+@pytest.mark.parametrize(
+    "n", ["1,204", "≥ 1,204（另有 2 个单元常住人口未知）", "未知（1 个单元常住人口未知）"]
+)
+def test_the_least_affordable_resource_reads_whatever_its_loss_is(n):
+    from urbanrisk.outputs.report_sections import LEAST_AFFORD
+
+    line = translator("zh")(LEAST_AFFORD, name="北京大学校医院", id="osm:way/1", n=n)
+    assert line == f"最不可缺少的资源为 北京大学校医院（osm:way/1）：停用后不再满足标准的常住人口 {n}"
+    assert "） 名" not in line  # never "未知（…） 名常住人口"

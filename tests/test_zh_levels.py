@@ -115,3 +115,23 @@ def test_the_least_affordable_resource_reads_whatever_its_loss_is(n):
     line = translator("zh")(LEAST_AFFORD, name="北京大学校医院", id="osm:way/1", n=n)
     assert line == f"最不可缺少的资源为 北京大学校医院（osm:way/1）：停用后不再满足标准的常住人口 {n}"
     assert "） 名" not in line  # never "未知（…） 名常住人口"
+
+
+def test_the_responsibility_list_names_a_source_grades_floor_too():
+    from urbanrisk.outputs.i18n_severity import item_grade_labels
+
+    sources = _sources().assign(id=["H1", "H2"])
+    items = pd.DataFrame(
+        {
+            "item_type": ["hazard_source", "hazard_source", "risk_cluster"],
+            "item_id": ["H2", "H1", "cluster-01"],
+            "grade": ["no data", "III", "II"],
+        }
+    )
+    shown = item_grade_labels(items, sources, translator("zh"), "zh")
+    assert shown["grade_label"].tolist() == ["无数据（至少III级）", "III", "II"]
+    assert item_grade_labels(items, None, translator("en"), "en")["grade_label"].tolist() == [
+        "no data",
+        "III",
+        "II",
+    ]

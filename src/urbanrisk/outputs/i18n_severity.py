@@ -114,3 +114,22 @@ def zh_severity_text(text: str) -> str:
     """
     text = _TIMES.sub(lambda m: f"严重度{LEVELS_ZH[int(m.group(1))]}（{m.group(1)}）×", text)
     return _BESIDE.sub(lambda m: f"（严重度{LEVELS_ZH[int(m.group(1))]}）", text)
+
+
+def item_grade_labels(
+    items: pd.DataFrame, sources: pd.DataFrame | None, t: Any, language: str
+) -> pd.DataFrame:
+    """The responsibility list with ``grade_label`` beside each grade: a hazard source's grade not
+    given names its floor, as in the hazard-source table (its row there, by id)."""
+    if not len(items):
+        return items
+    floors: dict[str, str] = {}
+    if sources is not None and len(sources):
+        floors = dict(zip(sources["id"].astype(str), grade_floors(sources), strict=True))
+    source = (items["item_type"] == "hazard_source").to_numpy()
+    return items.assign(
+        grade_label=[
+            grade_label(str(g), floors.get(str(i), "") if s else "", t, language)
+            for g, i, s in zip(items["grade"], items["item_id"], source, strict=True)
+        ]
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .i18n_bounds import ZH_BOUNDS
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
@@ -170,8 +171,8 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
-for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE).items():  # the map's, the incident page's,
-    ZH.setdefault(_key, _text)  # the command line's words, the checks' messages, exposure bounds
+for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE | ZH_BOUNDS).items():  # the map's, incident page's,
+    ZH.setdefault(_key, _text)  # command line's words, checks' messages, exposure, supply and sites bounds
 
 #: English texts of the keys that are not themselves the English text.
 EN: dict[str, str] = EN_EXPOSURE | {

@@ -17,7 +17,7 @@ from urbanrisk.outputs.report_parts import BAR_BOUND, BAR_UNKNOWN, bar_chart
 from urbanrisk.outputs.report_supply import sites_left_note, supply_section, supply_tips
 from urbanrisk.result import Standard
 from urbanrisk.siting import greedy_sites
-from urbanrisk.supply import two_step_fca
+from urbanrisk.supply import fca_tables, two_step_fca
 
 UTM50 = "EPSG:32650"
 X0, Y0 = 440_000.0, 4_428_000.0
@@ -61,7 +61,7 @@ def test_two_step_fca_bounds_by_hand():
         index=[f"c{i}" for i in range(4)],
     )
     resources = _stations(graph, [0, 2, 3], [10.0, 20.0, 5.0])
-    cells, stations = two_step_fca(table, graph, MEDICAL, resources, xy, max_snap_m=50.0)
+    cells, stations = fca_tables(table, graph, MEDICAL, resources, xy, max_snap_m=50.0)
     assert stations["catchment_cells"].tolist() == [2, 3, 2]
     assert stations["residents_counted"].tolist() == [160.0, 60.0, 0.0]
     assert stations["cells_residents_unknown"].tolist() == [0, 2, 2]
@@ -72,9 +72,11 @@ def test_two_step_fca_bounds_by_hand():
     supply = cells["supply_per_person"].to_numpy()
     assert supply[:2] == pytest.approx([10 / 160, 10 / 160 + 20 / 60]) and np.isnan(supply[2:]).all()
     assert cells["supply_bound"].tolist() == ["exact", "upper bound", "unknown", "unknown"]
+    alone = two_step_fca(table, graph, MEDICAL, resources, xy, max_snap_m=50.0)
+    pd.testing.assert_series_equal(alone, cells["supply_per_person"])
     # the same residents all measured: every value exact, C's (nobody there) 0 as before
     known = table.assign(residents_known=True)
-    cells, stations = two_step_fca(known, graph, MEDICAL, resources, xy, max_snap_m=50.0)
+    cells, stations = fca_tables(known, graph, MEDICAL, resources, xy, max_snap_m=50.0)
     assert stations["bound"].tolist() == ["exact"] * 3 and stations["per_1000"].iloc[2] == 0.0
     assert cells["supply_per_person"].to_numpy() == pytest.approx(
         [10 / 160, 10 / 160 + 20 / 60, 20 / 60, 20 / 60]
@@ -88,7 +90,7 @@ def test_supply_in_the_report_and_map_says_which_values_are_bounds():
         {"residents": [100.0, 60.0, 0.0, 0.0], "residents_known": [True, True, False, False]},
         index=[f"c{i}" for i in range(4)],
     )
-    cells, stations = two_step_fca(
+    cells, stations = fca_tables(
         table, graph, MEDICAL, _stations(graph, [0, 2, 3], [10.0, 20.0, 5.0]), xy, max_snap_m=50.0
     )
     coverage = SimpleNamespace(supply=stations, coverage=cells.assign(standard="medical"))

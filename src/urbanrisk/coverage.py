@@ -60,7 +60,7 @@ from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
-from .supply import with_supply
+from .supply import two_step_fca, with_supply
 from .wording import counted
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "resources_near",
     "standards_for",
     "standards_table",
+    "two_step_fca",
     "with_fixed_delay",
 ]
 

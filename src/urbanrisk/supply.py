@@ -41,7 +41,7 @@ def empty_stations() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float) for c in STATION_COLUMNS})
 
 
-def two_step_fca(
+def fca_tables(
     table: pd.DataFrame,
     graph: StreetGraph,
     standard: Standard,
@@ -52,7 +52,8 @@ def two_step_fca(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Supply per person by two-step floating catchment (Luo and Wang 2003), where capacities are known:
     per cell (``supply_per_person``, ``supply_bound``, in ``table``'s order) and per resource
-    (:data:`STATION_COLUMNS`: its places per 1,000 counted residents and whether that is a bound).
+    (:data:`STATION_COLUMNS`: its places per 1,000 counted residents and whether that is a bound);
+    :func:`two_step_fca` is the per-cell supply alone.
 
     Step 1: each resource's capacity over the residents within the limit of it; step 2: each cell
     sums those ratios over the resources within the limit. This is PySAL ``access``'s
@@ -110,6 +111,20 @@ def two_step_fca(
     return cells, stations
 
 
+def two_step_fca(
+    table: pd.DataFrame,
+    graph: StreetGraph,
+    standard: Standard,
+    resources: gpd.GeoDataFrame,
+    cells_xy: np.ndarray,
+    *,
+    max_snap_m: float,
+) -> pd.Series | None:
+    """Supply per person of each cell (:func:`fca_tables`), None when no capacity is known."""
+    fca = fca_tables(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
+    return None if fca is None else fca[0]["supply_per_person"]
+
+
 def with_supply(
     table: pd.DataFrame,
     graph: StreetGraph,
@@ -121,7 +136,7 @@ def with_supply(
 ) -> pd.DataFrame:
     """Set ``table``'s ``supply_per_person`` and ``supply_bound`` (NaN and "unknown" where no capacity
     is known) and return the per-resource table (:func:`two_step_fca`)."""
-    fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
+    fca = fca_tables(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
     if fca is None:
         table["supply_per_person"], table["supply_bound"] = np.nan, "unknown"
         return empty_stations()

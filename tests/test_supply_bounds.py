@@ -101,8 +101,8 @@ def test_supply_in_the_report_and_map_says_which_values_are_bounds():
     assert "≥ 60 (2 cells with residents unknown)" in en  # B's counted residents: a lower bound
     assert "upper bound in 1 cells, unknown in 2 cells" in en
     zh = supply_section(result, translator("zh"), "zh")
-    assert "≤ 333.3（服务范围内 67% 网格人口未知）" in zh and "每千人资源供给" in zh
-    assert "未知（服务范围内无计入人口，2 个网格人口未知）" in zh
+    assert "≤ 333.3（服务范围内 67% 单元常住人口未知）" in zh and "每千人资源供给" in zh
+    assert "未知（服务范围内无计入人口，2 个单元常住人口未知）" in zh
     tips = supply_tips(result, translator("en"))
     assert (
         tips[("hospital", "S1")]
@@ -135,7 +135,7 @@ def test_greedy_sites_count_the_unknown_cells_they_cover_and_leave():
     one = greedy_sites(graph, MEDICAL, table, candidates, k=1, cells_xy=xy, max_snap_m=50.0)
     note = sites_left_note(one, translator("en"))
     assert "2 uncovered cells whose residents are unknown stay uncovered" in note
-    assert "仍有 2 个人口未知的网格未被覆盖" in sites_left_note(one, translator("zh"), "zh")
+    assert "仍有 2 个常住人口未知的单元未被覆盖" in sites_left_note(one, translator("zh"), "zh")
 
 
 def test_bar_chart_marks_bounded_and_unknown_bars():

@@ -38,7 +38,10 @@ STATION_COLUMNS = [
 
 def empty_stations() -> pd.DataFrame:
     """The per-resource supply table with no row."""
-    return pd.DataFrame({c: pd.Series(dtype=float) for c in STATION_COLUMNS})
+    counts = ("catchment_cells", "cells_residents_unknown")
+    text = ("standard", "resource_id", "kind", "name", "bound")
+    kinds = {c: "int64" if c in counts else object if c in text else float for c in STATION_COLUMNS}
+    return pd.DataFrame({c: pd.Series(dtype=kind) for c, kind in kinds.items()})
 
 
 def fca_tables(

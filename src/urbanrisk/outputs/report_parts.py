@@ -181,7 +181,7 @@ def bar_chart(
     parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape_text(unit)}">']
     if "bound" in marks.values():
         parts.append(_HATCH.format(r=120, g=120, b=120))
-    span = width - label_w - 110
+    span = width - label_w - 150  # room for "≥ 12,345 uncovered" after the longest bar
     for i, (label, value) in enumerate(values.items()):
         y = i * (bar + gap)
         mark = "unknown" if value != value else marks.get(label, "")

@@ -165,6 +165,9 @@ class CoverageResult:
     #: standards left unknown for want of their resource (none in the data, not declared complete):
     #: name -> why, in words (each cell's ``unknown`` names them)
     unknown: dict[str, str] = field(default_factory=dict)
+    #: 2SFCA per resource of each standard: places per 1,000 counted residents, "upper bound" where its
+    #: catchment holds cells of unknown residents, "unknown" where it counted nobody (urbanrisk.supply)
+    supply: pd.DataFrame | None = None
 
 
 @dataclass
@@ -215,6 +218,8 @@ def screen_tables(result: RunResult) -> dict[str, Any]:
         tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)
         if coverage.resilience is not None:
             tables["resilience"] = coverage.resilience
+        if coverage.supply is not None:
+            tables["supply"] = coverage.supply
     return tables
 
 

@@ -32,6 +32,7 @@ from .planner_layers import (
     unit_layers,
 )
 from .report_parts import at_least
+from .report_supply import supply_tips
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -268,13 +269,14 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
+        supply = supply_tips(result, t, language)  # 2SFCA, "≤" where a bound
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
                 "tip": f"<b>{escape_text(_kind_word(row.kind, language))} "
                 f"({RESOURCE_LETTERS.get(row.kind, 'R')}): "
-                f"{escape_text(row.name or row.id)}</b>",
+                f"{escape_text(row.name or row.id)}</b>" + supply.get((row.kind, str(row.id)), ""),
             }
             for row in coverage.resources.itertuples()
         ]

@@ -3,7 +3,7 @@
 
 :data:`ZH_CENSUS`: its checks' and errors' templates (English -> Chinese, as
 :mod:`.i18n_checks`, which merges them); :data:`ZH_CENSUS_PATTERNS`: its run notes and population
-source (regex -> Chinese, as :func:`urbanrisk.outputs.i18n.data_text` rewrites the stages' texts).
+source (regex -> Chinese, gathered by :mod:`.i18n_more` for :func:`urbanrisk.outputs.i18n.data_text`).
 Names, paths, columns and numbers stay as written. Light (``urbanrisk validate`` imports it).
 """
 

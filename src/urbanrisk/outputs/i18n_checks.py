@@ -15,7 +15,6 @@ import string
 from functools import cache
 
 from .i18n_census import ZH_CENSUS
-from .i18n_census import ZH_CENSUS_PATTERNS as ZH_CENSUS_PATTERNS  # for i18n's data_text
 from .i18n_datum import ZH_DATUM_CHECKS
 from .i18n_files import ZH_FILES
 

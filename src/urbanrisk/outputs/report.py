@@ -39,6 +39,7 @@ from .report_sections import (
     resilience_section,
     responsibility_section,
 )
+from .report_supply import sites_left_note, supply_section, uncovered_bars
 from .summary import RunSummary, run_summary
 
 
@@ -332,14 +333,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         }
         for name, entry in summary.coverage.items()
     ]
-    chart_values = {
-        standard_name(name, language)
-        + (" ≥" if entry.get("cells_uncovered_residents_unknown") else ""): entry[
-            "residents_uncovered"
-        ]  # a lower bound's bar says so; an unknown one is left out, not drawn as 0
-        for name, entry in summary.coverage.items()
-        if entry["residents_uncovered"] is not None
-    }
+    chart_values, marks = uncovered_bars(summary.coverage, language)  # bounds and unknowns marked
     return [
         '<section class="major"><h2>'
         f"{escape_text(t('Emergency-resource coverage: residents not reached within the standard'))}</h2>",
@@ -354,7 +348,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             },
             t=t,
         ),
-        bar_chart(chart_values, {}, t("uncovered")) if chart_values else "",
+        bar_chart(chart_values, {}, t("uncovered"), marks, t) if chart_values else "",
         f"<h2>{escape_text(t('Suggested sites for new resources (greedy maximal covering)'))}</h2>",
         table_html(
             _with_lonlat(coverage.sites).assign(
@@ -369,11 +363,13 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
                 "node": t("street node (OSM id)"),
                 "residents_added": t("residents newly covered"),
                 "residents_cumulative": t("cumulative"),
+                "unknown_cells_added": t("cells of unknown residents newly covered"),
             },
             t=t,
-            numeric={"residents_added", "residents_cumulative"},
+            numeric={"residents_added", "residents_cumulative", "unknown_cells_added"},
         ),
-        sites_note(summary.coverage, t),
+        sites_note(summary.coverage, t) + sites_left_note(coverage.sites, t, language),
+        supply_section(result, t, language),
         "</section>",
     ]
 

@@ -220,7 +220,10 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
         else "no population data here",
     }
-    in_raster = _extent_mask(grid, [layers.raster.bounds]) if has_raster else np.zeros(len(index), bool)
+    in_raster = np.zeros(len(index), bool)
+    if has_raster:  # read only to word why residents are unknown: masked over those cells alone
+        unknown = np.flatnonzero(~np.asarray(people_known, dtype=bool))
+        in_raster[unknown] = _extent_mask(grid.geometry.iloc[unknown], [layers.raster.bounds])
     share = grid["residents_known_share"].to_numpy() if "residents_known_share" in grid else in_raster
     measured = np.asarray(share, dtype=float) if has_raster else np.zeros(len(index))
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)

@@ -254,9 +254,9 @@ def prepare_run(
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
-    spec = recipe.coverage
-    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
-    notes += unserved_registry_kinds(standards, layers.resources, spec.standards, layers.complete_kinds)
+    cov = recipe.coverage  # its standards resolved once: coverage reads them from the layers
+    standards = layers.standards = standards_for(cov.standards, cov.override_dict(), recipe.tables.standards)
+    notes += unserved_registry_kinds(standards, layers.resources, cov.standards, layers.complete_kinds)
     shapely.prepare(area)
     for what, frame, then in (
         ("buildings", layers.buildings, "no resident or building is counted from them"),
@@ -443,7 +443,7 @@ def complete_run(
         layers=layers,
         area=area,
         timings=timings,
-        notes=notes,
+        notes=[*notes, *(n for n in layers.notes if n not in notes)],  # and those made on the grid (census)
         screens=screens,
         coverage=coverage,
     )

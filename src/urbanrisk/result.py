@@ -22,6 +22,8 @@ GRADES = ("I", "II", "III", "IV")
 GRADE_NAMES = {"I": "重大 major", "II": "较大 considerable", "III": "一般 moderate", "IV": "低 low"}
 GRADE_COLOURS = {"I": (215, 25, 28), "II": (253, 141, 60), "III": (254, 217, 54), "IV": (44, 123, 182)}
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}  # 0 = most severe
+#: A hazard source's risk-matrix score (severity x consequence) -> its grade: the first it reaches.
+MATRIX_GRADES = ((12, "I"), (8, "II"), (4, "III"), (0, "IV"))
 #: The class of a cell whose risk could not be measured (no grade: grey on the map, its own row).
 NO_DATA = "no data"
 GRADE_CLASSES = (*GRADES, NO_DATA)
@@ -85,6 +87,9 @@ class Layers:
     store: Any = None
     #: ``population_table``: its units with the table's ``count`` (NaN: unknown), spread on the grid
     population_table: Any = None
+    #: the recipe's coverage standards, resolved once (:func:`urbanrisk.pipeline.prepare_run`); None:
+    #: coverage resolves them itself (a caller that loaded the layers alone)
+    standards: list[Standard] | None = None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
 from .i18n_exposure import lower_bound
+from .i18n_severity import grade_label, row_floor, severity_words
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .planner_layers import (
@@ -307,8 +308,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                     f"{escape_text(row.name or row.id)}</b><br/>"
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
-                        grade=escape_text(t(row.grade)),  # "no data" in the map's language
-                        severity=row.severity,
+                        grade=escape_text(grade_label(row.grade, row_floor(row), t, language)),  # its floor
+                        severity=severity_words(row.severity, language),  # 一级…四级 in Chinese
                         residents=escape_text(
                             lower_bound(row.residents_exposed, getattr(row, "residents_unknown_share", 0), t)
                         ),

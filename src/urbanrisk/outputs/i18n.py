@@ -37,7 +37,7 @@ ZH: dict[str, str] = {
     ),
     "no resource of any standard to lose": "无可评估的应急资源",
     "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
-        "最不可缺少的资源为 {name}（{id}）：停用后 {n} 名常住人口将不满足标准"
+        "最不可缺少的资源为 {name}（{id}）：停用后不再满足标准的常住人口 {n}"  # n: ≥ N or 未知（…）
     ),
     "resource": "资源",
     "residents served": "服务常住人口",

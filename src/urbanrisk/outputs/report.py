@@ -29,6 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
+from .i18n_severity import hazard_display
 from .report_parts import CSS, at_least, bar_chart, n, sites_note, table_html
 from .report_sections import (
     changes_section,
@@ -123,7 +124,9 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
             )
         else:
             date = ""
-        kind = result.recipe.layers[name].type
+        kind = (
+            result.recipe.layers[name].type if name in result.recipe.layers else "polygons"
+        )  # <layer>.units
         rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
     columns = {"layer": t("layer"), "type": t("type"), "file": t("file"), "date": t("data date")}
     return table_html(pd.DataFrame(rows), columns, t=t, limit=50)
@@ -215,7 +218,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         if "osm_ref" in hz.columns:  # an unnamed OSM site is named by its reference, as targets are
             unnamed = hz["name"].isna() | (hz["name"].astype(str).str.strip() == "")
             hz["name"] = hz["name"].mask(unnamed, hz["osm_ref"])
-    zh = language == "zh"
+    zh, hz = language == "zh", hazard_display(hz, t, language)  # severity in words, a grade's floor
 
     def status(name: str) -> str:
         return escape_text(data_text(screens.status.get(name, ""), language))
@@ -243,6 +246,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             grade_columns={"grade"},
             text=words,
             bounds={"residents_exposed": "residents_unknown_share"},
+            labels={"grade": "grade_label"} if len(hz) else None,
         ),
         exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
         f'<p class="note">{status("hazard_sources")}</p></section>',

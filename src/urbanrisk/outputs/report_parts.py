@@ -111,13 +111,14 @@ def table_html(
     limit: int = MAX_ROWS,
     bounds: dict[str, str] | None = None,
     unknown_cells: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
     ``text(column, value)`` words the text cells (e.g. in the report's language); ``bounds``: numeric
     column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share;
     ``unknown_cells``: numeric column -> the column counting its cells of unknown residents
-    (:func:`at_least`).
+    (:func:`at_least`); ``labels``: grade column -> the column of its words (else the grade's own).
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -131,7 +132,8 @@ def table_html(
         for key in columns:
             value = row[key]
             if key in grade_columns:
-                cells.append(f"<td>{grade_badge(str(value), t(str(value)))}</td>")
+                label = row[labels[key]] if key in (labels or {}) else t(str(value))
+                cells.append(f"<td>{grade_badge(str(value), str(label))}</td>")
             elif key in numeric:
                 share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
                 shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)

@@ -12,6 +12,7 @@ from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREF
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_exposure import exposure_note, zh_bounds
+from .i18n_severity import item_grade_labels
 from .report_parts import at_least, n, table_html
 from .summary import RunSummary
 
@@ -113,6 +114,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     items = result.screens.responsibility if result.screens is not None else None
     if items is None:
         return ""
+    items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -133,6 +135,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         text=lambda key, value: data_text(value, language),
         limit=20,
         bounds={"residents": "residents_unknown_share"},
+        labels={"grade": "grade_label"} if len(items) else None,
     )
     return _section(
         t("Responsibility list (责任清单)"),

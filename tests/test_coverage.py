@@ -365,7 +365,7 @@ def test_recipe_max_snap_reaches_every_coverage_computation(tmp_path, monkeypatc
     from urbanrisk.pipeline import coverage_for, load_layers, study_area
     from urbanrisk.recipe import load_recipe
 
-    seen: dict[str, list[float]] = {"cover_cells": [], "greedy_sites": [], "two_step_fca": []}
+    seen: dict[str, list[float]] = {"cover_cells": [], "greedy_sites": [], "with_supply": []}  # 2SFCA
     for name in seen:
         real = getattr(coverage_module, name)
 

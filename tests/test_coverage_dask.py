@@ -39,7 +39,8 @@ def assert_same_coverage(eager, parts):
     identical where the total travel is within twice the limit; NaN beyond it; coping identical."""
     a, b = eager.coverage, parts.coverage
     assert len(a) and a[["h3_cell", "standard"]].equals(b[["h3_cell", "standard"]])
-    for column in ("covered", "reached", "reason", "residents_uncovered", "cell_snap_m", "supply_per_person"):
+    columns = ("covered", "reached", "reason", "residents_uncovered", "cell_snap_m", "supply_per_person")
+    for column in (*columns, "supply_bound"):
         pd.testing.assert_series_equal(a[column], b[column], check_exact=True)
     within = (a["travel"] <= 2 * a["limit"]).to_numpy()
     assert np.array_equal(a["travel"][within].to_numpy(), b["travel"][within].to_numpy())
@@ -48,6 +49,7 @@ def assert_same_coverage(eager, parts):
     pd.testing.assert_series_equal(eager.coping, parts.coping, check_exact=True)
     assert eager.status == parts.status
     pd.testing.assert_frame_equal(pd.DataFrame(eager.sites), pd.DataFrame(parts.sites))
+    pd.testing.assert_frame_equal(eager.supply, parts.supply)  # 2SFCA per resource, bounds included
     same = ["standard", "gap", "cells", "residents", "area_km2", "unreachable_cells"]
     pd.testing.assert_frame_equal(pd.DataFrame(eager.gaps[same]), pd.DataFrame(parts.gaps[same]))
     assert eager.gaps.geometry.geom_equals_exact(parts.gaps.geometry, 0).all()

@@ -314,3 +314,52 @@ def test_a_units_uncovered_residents_are_unknown_where_nobody_was_counted_and_ce
     )
     for table in registers.values():  # each level's unknown uncovered cells add up to the grid's
         assert table["unknown_uncovered_fire"].sum() == (west & ~known).sum()
+
+
+def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_not_0():
+    """Registers by hand: the north-east community lies outside the street data (not covered, travel
+    unknown): its uncovered residents are unknown (NaN), not 0, its cells counted as coverage unknown;
+    the south-west one, uncovered, has one such cell beside counted uncovered residents (a lower
+    bound); the north-west one is covered; the report words them."""
+    from test_deliverables import LAT, LON, UTM50, D, _graded_grid, _units
+    from urbanrisk.cell_units import cell_units
+    from urbanrisk.grade import cell_centres_xy
+    from urbanrisk.outputs.i18n import translator
+    from urbanrisk.outputs.report_sections import _bounded_uncovered
+    from urbanrisk.screens.registers import level_registers
+
+    grid = _graded_grid()
+    units = _units()
+    community = cell_units(grid.index, units[units["level"] == "community"]).to_numpy()
+    lonlat = cell_centres_xy(grid.index, "EPSG:4326")
+    margin = D / 5  # well inside the south-west community: its cells there are its own on every rule
+    south_west = (
+        (lonlat[:, 0] > LON - D + margin) & (lonlat[:, 0] < LON - margin)
+        & (lonlat[:, 1] > LAT - D + margin) & (lonlat[:, 1] < LAT - margin)
+    )  # fmt: skip
+    outside = (community == "C-EN") | (grid.index == grid.index[south_west][0])
+    coverage = pd.DataFrame(
+        {
+            "h3_cell": grid.index,
+            "standard": "fire",
+            "covered": ~(outside | south_west),
+            "residents_known": True,
+            "travel_known": ~outside,
+            "residents_uncovered": np.where(south_west & ~outside, grid["residents"], np.nan),
+        }
+    )
+    coverage.loc[~(outside | south_west), "residents_uncovered"] = 0.0
+    registers = level_registers(grid, units, hazard_sources=None, coverage=coverage, utm_crs=UTM50)
+    table = registers["community"].set_index("id")
+    assert np.isnan(table.loc["C-EN", "uncovered_fire"])
+    assert table.loc["C-EN", "coverage_unknown_fire"] > 0
+    counted = grid["residents"].to_numpy()[south_west & ~outside].sum()
+    assert counted > 0 and table.loc["C-WS", "uncovered_fire"] == pytest.approx(counted)
+    assert table.loc["C-WS", "coverage_unknown_fire"] == 1
+    assert table.loc["C-WN", "uncovered_fire"] == 0 and table.loc["C-WN", "coverage_unknown_fire"] == 0
+    for level in registers.values():  # each level's counts add up to the grid's
+        assert level["coverage_unknown_fire"].sum() == outside.sum()
+    words = _bounded_uncovered(table, ["uncovered_fire"], translator("en"))["uncovered_fire"]
+    assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
+    assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cells outside the street data: coverage unknown"
+    assert words["C-WN"] == "0"

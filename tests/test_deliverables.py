@@ -497,12 +497,14 @@ def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
     }
     assert leftover == set(), f"English left in the Chinese alerts: {sorted(leftover)}"
     by_id = {a["id"]: a["explanation"] for a in alerts}
-    assert by_id["CH2"].startswith("新增危险化学品场所：严重度 ") and "500 米内常住人口" in by_id["CH2"]
+    assert by_id["CH2"].startswith("新增危险化学品场所：严重度一级（4）× ")  # 一级: the chemical kind's 4
+    assert "500 米内常住人口" in by_id["CH2"]
     assert (
         by_id["shelter-coverage-lost"].startswith("资源 SH2 已移除；")
         and "应急避难标准" in by_id["shelter-coverage-lost"]
     )
-    assert any("附近危险源：危险化学品场所 某液氯储存点（严重度 4）" in a["explanation"] for a in alerts)
+    # severity by its level name, 一级 the most severe (urbanrisk's 4: the chemical kind's default)
+    assert any("附近危险源：危险化学品场所 某液氯储存点（严重度一级）" in a["explanation"] for a in alerts)
 
 
 @pytest.mark.parametrize(
@@ -511,7 +513,8 @@ def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
         (
             "new fuel station: severity 3 x consequence 2 = 6: 1,512 residents within 300 m; 2 vulnerable "
             "site(s); 1 standard(s) breached; breaches: school 某小学 at 40 m < 50 m (GB 50156-2021 4.0.4)",
-            "新增加油站：严重度 3 × 后果 2 = 6：300 米内常住人口 1,512 人；脆弱场所 2 处；违反间距标准 1 项；"
+            "新增加油站：严重度二级（3）× 后果 2 = 6：300 米内常住人口 1,512 人；脆弱场所 2 处；"
+            "违反间距标准 1 项；"
             "违反间距：学校 某小学 距离 40 米 < 50 米（GB 50156-2021）",
         ),
         (

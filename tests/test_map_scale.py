@@ -221,3 +221,53 @@ def test_every_note_of_the_map_is_chinese_under_zh(wudaokou, monkeypatch):
     for note in notes:
         words = set(re.findall(r"[A-Za-z_]{2,}", data_text(note, "zh"))) - allowed
         assert not words - {"H3"}, (note, words)
+
+
+def test_a_large_grids_parent_cells_count_their_children_of_unknown_residents():
+    """By hand: two r9 parents of seven r10 children each; the first has 2 children of unknown
+    residents (known on the map, residents "≥ N (2 cells …)"), the second 5 (unknown, grey); the
+    parents' residents are the sums of their children, as without the flags."""
+    import geopandas as gpd
+
+    from urbanrisk.outputs.deck import NO_DATA_COLOUR, _rows, population_fill
+    from urbanrisk.outputs.display import display_grid
+
+    parents = ["89318110003ffff", h3.grid_ring("89318110003ffff", 3)[0]]
+    cells = [c for p in parents for c in sorted(h3.cell_to_children(p, 10))]
+    known = [i not in (0, 1) for i in range(7)] + [i not in (0, 1, 2, 3, 4) for i in range(7)]
+    grid = gpd.GeoDataFrame(
+        {
+            "grade": "IV",
+            "risk": np.linspace(1, 2, 14),
+            "hazard_exposure": 1.0,
+            "vulnerability": 1.0,
+            "lack_of_coping": 1.0,
+            "factors": "",
+            "unknown": "",
+            "residents": 10.0,
+            "buildings": 1,
+            "crowd_places": 0,
+            "vulnerable_sites": 0,
+            "footprint_m2": 100.0,
+            "cell_area_m2": 15_000.0,
+            "coverage_ratio": 100.0 / 15_000.0,
+            "known_residents": known,
+        },
+        index=pd.Index(cells, name="h3_cell"),
+        geometry=cells_to_polygons(cells),
+        crs=4326,
+    )
+    shown, note = display_grid(grid, max_cells=5)
+    assert note and list(shown.index) == sorted(parents)
+    first, second = shown.loc[parents[0]], shown.loc[parents[1]]
+    assert (first["residents"], first["cells_residents_unknown"], first["display_children"]) == (70.0, 2, 7)
+    assert (second["cells_residents_unknown"], bool(first["known_residents"])) == (5, True)
+    assert not second["known_residents"]  # most of its children unknown: grey on the residents view
+    fill = dict(zip(shown.index, population_fill(shown, 180), strict=True))
+    assert fill[parents[1]][:3] == list(NO_DATA_COLOUR) and fill[parents[0]][:3] != list(NO_DATA_COLOUR)
+    tips = dict(zip(shown.index, _cell_tips(shown, None, "en"), strict=True))
+    assert "residents ≥ 70 (2 cells with residents unknown)" in tips[parents[0]]
+    assert "residents ≥ 70 (5 cells with residents unknown)" in tips[parents[1]]
+    assert _rows(grid.iloc[:1])[0]["known_residents"] is False
+    assert "residents unknown · buildings" in _cell_tips(grid.iloc[:1], None, "en")[0]
+    assert "常住人口 未知" in _cell_tips(grid.iloc[:1], None, "zh")[0]

@@ -139,7 +139,16 @@ def assert_same_run(a, b):
     pd.testing.assert_frame_equal(
         pd.DataFrame(a.screens.responsibility), pd.DataFrame(b.screens.responsibility)
     )
-    for name in ("coverage", "gaps", "sites", "resources", "resilience", "network_nodes", "network_edges"):
+    for name in (
+        "coverage",
+        "gaps",
+        "sites",
+        "resources",
+        "resilience",
+        "supply",
+        "network_nodes",
+        "network_edges",
+    ):
         pd.testing.assert_frame_equal(
             pd.DataFrame(getattr(a.coverage, name)), pd.DataFrame(getattr(b.coverage, name)), check_exact=True
         )

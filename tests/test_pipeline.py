@@ -384,3 +384,22 @@ def test_a_registry_wholly_outside_the_area_is_not_called_no_registry(tmp_path):
     assert data_text(result.screens.status["hazard_sources"], "zh").startswith(
         "跳过：1 个危险源均不在研究区内"
     )
+
+
+def test_the_standards_are_resolved_once_per_run(tmp_path, monkeypatch):
+    import urbanrisk.pipeline as pipeline
+    import urbanrisk.stage_coverage as stage_coverage
+    from conftest import accra_recipe
+
+    calls = []
+    real = pipeline.standards_for
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "standards_for", counted)
+    monkeypatch.setattr(stage_coverage, "standards_for", counted)
+    result = ur.run_recipe(ur.load_recipe(accra_recipe(tmp_path)), write=False, scheduler="synchronous")
+    assert len(calls) == 1 and result.layers.standards is not None  # prepare_run's, passed to coverage
+    assert set(result.coverage.status) >= {"fire", "medical", "shelter"}

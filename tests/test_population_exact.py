@@ -45,6 +45,18 @@ def _reference(cells: pd.Index, area: Polygon | None) -> pd.Series:
     return pd.Series(sums.to_numpy(dtype=float), index=cells)
 
 
+def _reference_measured_share(cells: pd.Index, area: Polygon | None) -> pd.Series:
+    """exactextract's ``count`` (coverage of the pixels not nodata) over each clipped cell's pixels."""
+    with rasterio.open(ACCRA_TIF) as src:
+        area = shapely.box(*src.bounds) if area is None else area
+        pixel = abs(src.transform.a * src.transform.e)
+        polygons = [Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells]
+        polygons = shapely.intersection(np.asarray(polygons, dtype=object), area)
+        frame = gpd.GeoDataFrame(geometry=list(polygons), crs="EPSG:4326")
+        count = exact_extract(src, frame, "count", output="pandas")["count"].to_numpy(dtype=float)
+    return pd.Series(np.clip(count * pixel / shapely.area(polygons), 0, 1), index=cells)
+
+
 @pytest.mark.parametrize("resolution", sorted(AREAS))
 def test_every_cell_equals_exactextract(tmp_path, resolution):
     area = AREAS[resolution]
@@ -66,11 +78,18 @@ def test_every_cell_equals_exactextract(tmp_path, resolution):
             },
         )
     )
-    got = ur.run_recipe(recipe, write=False, scheduler="synchronous").grid["residents"]
+    grid = ur.run_recipe(recipe, write=False, scheduler="synchronous").grid
+    got = grid["residents"]
     assert len(got) > 400
     expected = _reference(got.index, area)
     error = (got - expected).abs()
     assert (error <= 1e-6 * np.maximum(expected.abs(), 1.0)).all(), error.max()
+    # each cell's share over measured pixels (not the sea's nodata): exactextract's coverage of them
+    share = _reference_measured_share(got.index, area)
+    if resolution < 11:  # the areas reaching the sea (r11's small disc is all land)
+        assert (share < 0.5).sum() > 10 and ((share < 1) & (share > 0.5)).sum() > 5
+    assert (grid["residents_known_share"] - share).abs().max() < 1e-5
+    assert (grid["known_residents"] == (grid["residents_known_share"] >= 0.5)).all()
     with rasterio.open(ACCRA_TIF) as src:
         if area is None:  # the whole raster: exactly its sum
             inside = float(src.read(1, masked=True).astype("float64").sum())

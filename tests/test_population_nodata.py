@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from pyproj import Geod
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box
@@ -85,6 +86,51 @@ def test_cells_over_nodata_hold_only_measured_people_and_are_unknown(tmp_path):
     )
 
 
+def test_a_projected_raster_keeps_its_nodata_unknown_through_the_warp(tmp_path):
+    """12 x 12 pixels of 500 m in UTM zone 50N near Beijing, a 2 x 2 km block of nodata in the middle:
+    warped to lon/lat, the people are conserved, the cells over the block (a warped pixel's width in
+    from its edge) stay unknown, not measured empty, and those as far outside it are wholly known."""
+    from pyproj import Transformer
+
+    x0, y0, size = 440_000.0, 4_428_000.0, 500.0
+    people = np.arange(144, dtype="float32").reshape(12, 12) + 1.0
+    people[4:8, 4:8] = -1.0
+    tif = tmp_path / "utm.tif"
+    profile = {"driver": "GTiff", "height": 12, "width": 12, "count": 1, "dtype": "float32"}
+    with rasterio.open(
+        tif, "w", **profile, crs="EPSG:32650", transform=from_origin(x0, y0, size, size), nodata=-1.0
+    ) as dst:
+        dst.write(people, 1)
+    info = raster_info(tif, warp=True)
+    transformer = Transformer.from_crs(32650, 4326, always_xy=True)
+
+    def lonlat(west: float, south: float, east: float, north: float):
+        square = shapely.segmentize(box(west, south, east, north), 50.0)
+        return shapely.transform(
+            square, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
+
+    area = box(*info.bounds)  # the warped raster's lon/lat box, around the squares: every person in it
+    cells = cells_from_area(area, 10)
+    got = residents_from_raster(info, cells, resolution=10, area=area)
+    assert got["residents"].sum() == pytest.approx(float(people[people >= 0].sum()), rel=1e-9)  # conserved
+    polygons, share = cells_to_polygons(cells), got["residents_known_share"].to_numpy()
+    margin = 700.0  # a warped pixel (~0.0055°) and a cell
+    hole = (x0 + 4 * size, y0 - 8 * size, x0 + 8 * size, y0 - 4 * size)
+    inside = shapely.within(
+        polygons, lonlat(hole[0] + margin, hole[1] + margin, hole[2] - margin, hole[3] - margin)
+    )
+    ring = shapely.within(
+        polygons, lonlat(x0 + margin, y0 - 12 * size + margin, x0 + 12 * size - margin, y0 - margin)
+    )
+    outside = ring & ~shapely.intersects(
+        polygons, lonlat(hole[0] - margin, hole[1] - margin, hole[2] + margin, hole[3] + margin)
+    )
+    assert inside.sum() >= 3 and outside.sum() >= 3
+    assert (share[inside] == 0).all() and (got["residents"].to_numpy()[inside] == 0).all()
+    assert (share[outside] > 0.999).all()
+
+
 def test_nodata_declared_empty_is_measured_with_nobody(tmp_path):
     """``nodata: empty`` (a water mask): the same people per cell, but every cell inside the raster is
     measured (share 1) and known; a NaN or nodata pixel then counts as 0 people, not as unknown."""
@@ -141,6 +187,9 @@ def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):
     )
     assert summary["residents_measured_area_share"] == pytest.approx(area_share, abs=1e-4)
     assert 0.93 < summary["residents_measured_area_share"] < 0.97  # 80 of 1,400 pixels, ~5.7 %
+    # the hole's area in km², by its geodesic area (the cells' area sums are H3's own, ~0.1 % apart)
+    hole_km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(hole_box)[0]) / 1e6
+    assert summary["residents_unmeasured_km2"] == pytest.approx(hole_km2, rel=0.01)
     # Dask: processes give the same columns as one process
     dask = _run(tmp_path, holed, bbox, "dask", scheduler="processes").grid.reindex(before.index)
     for column in ("residents", "residents_known_share", "known_residents"):

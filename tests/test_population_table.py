@@ -216,8 +216,7 @@ def test_wudaokou_run_conserves_the_table(tmp_path):
     grid = result.grid
     assert grid["residents"].sum() == pytest.approx(51_000 + 43_000, rel=1e-9)  # 东升镇 lies outside
     assert any("东升镇" in n and "outside the study area" in n for n in result.layers.notes)
-    # the run's own notes (CLI, manifest, report) too: they were copied before the grid stage spread
-    assert any("东升镇" in n and "outside the study area" in n for n in result.notes), result.notes
+    assert any("东升镇" in n and "outside the study area" in n for n in result.notes)  # the run's too
     centres = np.array([h3.cell_to_latlng(c)[::-1] for c in grid.index])
     yanyuan = shapely.box(116.3244, 39.9905, 116.3320, 40.0123)  # its count is empty: unknown, never 0
     touched = shapely.area(shapely.intersection(grid.geometry.to_numpy(), yanyuan)) > 0
@@ -314,3 +313,27 @@ def test_the_chinese_report_names_the_census_table():
 
     source = "census table: 人口.csv (94,000 residents in 2 units of layer 'units'), spread by floor area"
     assert _population_zh(SimpleNamespace(population_source=source)).startswith("人口统计表")
+
+
+def test_own_units_file_is_an_input_of_the_manifest(tmp_path):
+    from urbanrisk.outputs.manifest import input_hashes
+
+    table = _gbk_csv(tmp_path, ["学院路街道,5.1万", "清华园街道,43000"])
+    body = yaml.safe_load(_wudaokou_recipe(tmp_path, table).read_text(encoding="utf-8"))
+    del body["layers"]["units"], body["layers"]["osm"]
+    body["layers"]["population"]["units"] = {
+        "path": "街道.geojson",
+        "id_column": "街道代码",
+        "name_column": "街道名称",
+    }
+    recipe = ur.load_recipe(write_recipe(tmp_path, body))
+    before = input_hashes(load_layers(recipe).files)
+    assert set(before) == {"population", "population.units"}
+    assert before["population.units"]["path"] == str(tmp_path / "街道.geojson")
+    units_file = tmp_path / "街道.geojson"
+    units_file.write_text(
+        units_file.read_text(encoding="utf-8").replace("116.3164", "116.3165"), encoding="utf-8"
+    )
+    after = input_hashes(load_layers(recipe).files)
+    assert after["population.units"]["sha256"] != before["population.units"]["sha256"]
+    assert after["population"] == before["population"]

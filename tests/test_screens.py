@@ -302,6 +302,30 @@ def test_communities_from_a_polygons_layer_aggregate_residents_by_grade():
     assert set(table["name"]) == {"西街道", "东街道"}
 
 
+def test_a_communitys_residents_are_unknown_not_0_where_nobody_was_counted_and_cells_are_unknown():
+    """The same two units; every cell east of the centre has residents unknown, none counted there:
+    the east unit's residents are unknown (NaN) with its cells counted, its mean risk unknown where no
+    cell was graded; the west unit counts its people, and its one unknown cell makes them a bound."""
+    cells = sorted(h3.grid_disk(CENTRE, 2))
+    lonlat = {c: h3.cell_to_latlng(c)[::-1] for c in cells}
+    lon, lat = lonlat[CENTRE]
+    east_cells = [c for c in cells if lonlat[c][0] > lon + 1e-9]
+    west_unknown = min(c for c in cells if lonlat[c][0] < lon - 1e-9)
+    unknown = set(east_cells) | {west_unknown}
+    grid = _cells_table(cells, residents={c: 0.0 if c in unknown else 100.0 for c in cells})
+    grid["known_residents"] = [c not in unknown for c in cells]
+    grid["risk"] = [np.nan if c in east_cells else 1.0 for c in cells]
+    grid["grade"] = ["no data" if c in east_cells else "IV" for c in cells]
+    west = box(lon - 0.01, lat - 0.01, lon + 1e-9, lat + 0.01)
+    east = box(lon + 1e-9, lat - 0.01, lon + 0.01, lat + 0.01)
+    units = gpd.GeoDataFrame({"id": ["W", "E"], "name": ["西", "东"]}, geometry=[west, east], crs=4326)
+    table = communities_screen(grid, None, polygons=units, landuse=None, utm_crs=UTM50)[0].set_index("id")
+    assert np.isnan(table.loc["E", "residents"]) and np.isnan(table.loc["E", "mean_risk"])
+    assert table.loc["E", "cells_residents_unknown"] == table.loc["E", "cells"] == len(east_cells)
+    counted = 100.0 * (table.loc["W", "cells"] - 1)
+    assert table.loc["W", "residents"] == counted and table.loc["W", "cells_residents_unknown"] == 1
+
+
 # --- the grade -----------------------------------------------------------------------------------
 
 
@@ -452,7 +476,7 @@ def test_communities_cover_every_cell_and_resident(wudaokou):
     assert table["cells"].sum() == len(wudaokou.grid)
     assert table["residents"].sum() == pytest.approx(wudaokou.grid["residents"].sum(), rel=1e-9)
     by_grade = table[[f"residents_{g}" for g in ("I", "II", "III", "IV")]].sum(axis=1)
-    assert by_grade.to_numpy() == pytest.approx(table["residents"].to_numpy())
+    assert by_grade.to_numpy() == pytest.approx(table["residents"].fillna(0).to_numpy())
     assert "清华大学西北小区" in set(table["name"])  # an OSM residential area of the extract
 
 

@@ -181,12 +181,14 @@ def _incident(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
     from .preflight import check_layers, estimate_cells, load_checked
+    from .preflight_datum import datum_warnings
 
     recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
     check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
     cells = estimate_cells(recipe)
     language = recipe.report.language
-    print(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language))
+    warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
+    print(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
     return EXIT_OK
 
 

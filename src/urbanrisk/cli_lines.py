@@ -205,24 +205,34 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
 
 
 def validate_line(
-    recipe_path: str | Path, layers: int, resolution: int, cells: int | None, language: str
+    recipe_path: str | Path,
+    layers: int,
+    resolution: int,
+    cells: int | None,
+    language: str,
+    warnings: list[str] | None = None,
 ) -> str:
-    """What ``urbanrisk validate`` prints for a recipe that passed every check."""
+    """What ``urbanrisk validate`` prints for a recipe that passed every check (and its ``warnings``:
+    registries that look like GCJ-02 / BD-09, :mod:`urbanrisk.preflight_datum`)."""
     t = translator(language)
-    if cells is None:
-        return t(
+    ok = (
+        t(
             "{recipe}: ok ({layers} layers, H3 resolution {resolution})",
             recipe=recipe_path,
             layers=layers,
             resolution=resolution,
         )
-    return t(
-        "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)",
-        recipe=recipe_path,
-        layers=layers,
-        resolution=resolution,
-        cells=f"{cells:,}",
+        if cells is None
+        else t(
+            "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)",
+            recipe=recipe_path,
+            layers=layers,
+            resolution=resolution,
+            cells=f"{cells:,}",
+        )
     )
+    said = [t("  WARNING: {warning}", warning=data_text(w, language)) for w in warnings or []]
+    return "\n".join([ok, *said])
 
 
 def change_kind(kind: str, language: str) -> str:

@@ -220,7 +220,10 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
         else "no population data here",
     }
-    in_raster = _extent_mask(grid, [layers.raster.bounds]) if has_raster else np.zeros(len(index), bool)
+    in_raster = np.zeros(len(index), bool)
+    if has_raster:  # read only to word why residents are unknown: masked over those cells alone
+        unknown = np.flatnonzero(~np.asarray(people_known, dtype=bool))
+        in_raster[unknown] = _extent_mask(grid.geometry.iloc[unknown], [layers.raster.bounds])
     share = grid["residents_known_share"].to_numpy() if "residents_known_share" in grid else in_raster
     measured = np.asarray(share, dtype=float) if has_raster else np.zeros(len(index))
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)
@@ -312,6 +315,8 @@ def completeness_summary(
         # the study area's share over measured pixels: nodata pixels and land outside the raster are unknown
         measured = (grid["residents_known_share"] * grid["cell_area_m2"]).sum() / grid["cell_area_m2"].sum()
         summary["residents_measured_area_share"] = round(float(measured), 4)
+        unmeasured = ((1 - grid["residents_known_share"]) * grid["cell_area_m2"]).sum() / 1e6
+        summary["residents_unmeasured_km2"] = round(float(unmeasured), 3)  # the same, in km² unknown
     if not layers.osm_bounds:
         summary["warning"] = (
             "no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel "

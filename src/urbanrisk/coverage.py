@@ -60,7 +60,7 @@ from .siting import candidate_nodes, greedy_sites
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
-from .supply import two_step_fca
+from .supply import two_step_fca, with_supply
 from .wording import counted
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "resources_near",
     "standards_for",
     "standards_table",
+    "two_step_fca",
     "with_fixed_delay",
 ]
 
@@ -323,7 +324,7 @@ def coverage_stage(
     sites = settings.suggested_sites if sites is None else sites
     resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
     status: dict[str, str] = {}
-    tables, gap_frames, site_frames, loss_frames = [], [], [], []
+    tables, gap_frames, site_frames, loss_frames, supply_frames = [], [], [], [], []
     graphs: dict[str, StreetGraph] = {}
     speeds = speed_table(speeds_path)
     delay = fixed_delay(speeds)
@@ -363,8 +364,7 @@ def coverage_stage(
                 table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
             )
         table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
-        fca = two_step_fca(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m)
-        table["supply_per_person"] = fca if fca is not None else np.nan
+        supply_frames.append(with_supply(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m))
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))
         candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
@@ -408,6 +408,7 @@ def coverage_stage(
         network_nodes=nodes,
         network_edges=edges,
         unknown=unknown,
+        supply=pd.concat(supply_frames, ignore_index=True) if supply_frames else None,
     )
 
 

@@ -40,7 +40,7 @@ from .layers.tables import (
 )
 from .layers.vector import vector_from_file
 from .parallel import beside, overlaps
-from .population_table import load_population_table
+from .population_table import load_population_table, own_units_files
 from .preflight_area import outside_message
 from .recipe import Recipe
 from .result import Layers, RasterInfo
@@ -277,8 +277,7 @@ def load_layers(
             recipe.tables.hazard_kinds, recipe.tables.resource_kinds, recipe.tables.kind_aliases
         ),
     )
-    files: dict[str, str] = {}
-    specs = []
+    specs, files = [], own_units_files(recipe)  # and each census table's own unit polygons
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
             spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy

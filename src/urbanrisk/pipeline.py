@@ -30,6 +30,7 @@ from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
 from .coverage import coverage_wide, standards_for
+from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
 from .hazard_table import hazard_inputs, hazard_table
 from .inputs import CRS, check_points_inside, load_layers, study_area
@@ -248,14 +249,14 @@ def prepare_run(
     stage("preflight", lambda: check_layers(recipe))
     layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
     area = stage("area", lambda: study_area(recipe, layers))
-    notes = list(layers.notes)
+    notes = list(layers.notes) + registry_datum_notes(layers, recipe.layers)  # GCJ-02 read as WGS84...
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):
         note = check_points_inside(points, area, what)
         if note:
             notes.append(note)
-    spec = recipe.coverage
-    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
-    notes += unserved_registry_kinds(standards, layers.resources, spec.standards, layers.complete_kinds)
+    cov = recipe.coverage  # its standards resolved once: coverage reads them from the layers
+    standards = layers.standards = standards_for(cov.standards, cov.override_dict(), recipe.tables.standards)
+    notes += unserved_registry_kinds(standards, layers.resources, cov.standards, layers.complete_kinds)
     shapely.prepare(area)
     for what, frame, then in (
         ("buildings", layers.buildings, "no resident or building is counted from them"),
@@ -402,7 +403,7 @@ def compute_run(
         layers,
         area,
         grid,
-        notes + [note for note in layers.notes if note not in notes],  # the census table's, from build_grid
+        notes,
         timings,
         scheduler=scheduler,
         stage=stage,
@@ -442,7 +443,7 @@ def complete_run(
         layers=layers,
         area=area,
         timings=timings,
-        notes=notes,
+        notes=[*notes, *(n for n in layers.notes if n not in notes)],  # and those made on the grid (census)
         screens=screens,
         coverage=coverage,
     )

@@ -206,7 +206,8 @@ def residents_from_raster(
     pixels = shapely.area(polygons) / (info.pixel_size[0] * info.pixel_size[1])
     share = np.divide(measured, pixels, out=np.zeros(len(pixels)), where=pixels > 0)
     share = np.clip(share, 0.0, 1.0).round(6)
-    people = np.where(share > 0, people, 0.0)  # nothing measured: no people, not the sums' rounding
+    # nothing measured: no people, not the sums' rounding (a warped copy's traces: raster_to_lonlat)
+    people = np.where(measured > 1e-12, np.maximum(people, 0.0), 0.0)
     return pd.DataFrame({"residents": people, "residents_known_share": share}, index=index)
 
 

@@ -77,6 +77,16 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
     return units, notes
 
 
+def own_units_files(recipe: Any) -> dict[str, str]:
+    """Each census table's own unit polygon file (a local copy), as ``<layer>.units``: an input of the
+    run like its layers' files (the manifest's hashes; :func:`urbanrisk.lifecycle.run_key` hashes it)."""
+    return {
+        f"{name}.units": local_copy(spec.units.path)
+        for name, spec in recipe.layers.items()
+        if getattr(getattr(spec, "units", None), "path", None)
+    }
+
+
 def load_population_table(name: str, spec: Any, state: Any) -> None:
     """The loader of a ``population_table`` layer (:data:`urbanrisk.inputs.LOADERS`)."""
     own = not isinstance(spec.units, str)  # its own polygon file

@@ -22,6 +22,8 @@ GRADES = ("I", "II", "III", "IV")
 GRADE_NAMES = {"I": "重大 major", "II": "较大 considerable", "III": "一般 moderate", "IV": "低 low"}
 GRADE_COLOURS = {"I": (215, 25, 28), "II": (253, 141, 60), "III": (254, 217, 54), "IV": (44, 123, 182)}
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}  # 0 = most severe
+#: A hazard source's risk-matrix score (severity x consequence) -> its grade: the first it reaches.
+MATRIX_GRADES = ((12, "I"), (8, "II"), (4, "III"), (0, "IV"))
 #: The class of a cell whose risk could not be measured (no grade: grey on the map, its own row).
 NO_DATA = "no data"
 GRADE_CLASSES = (*GRADES, NO_DATA)
@@ -40,6 +42,12 @@ def _empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
+#: A unit register's count of uncovered cells whose residents are unknown, per standard (a prefix).
+UNKNOWN_UNCOVERED_PREFIX = "unknown_uncovered_"
+#: A unit register's count of cells outside the street data (coverage unknown), per standard.
+COVERAGE_UNKNOWN_PREFIX = "coverage_unknown_"
+
+
 @dataclass(frozen=True)
 class RasterInfo:
     """What the pipeline needs to know of a population raster, small enough to send to every task."""
@@ -50,6 +58,7 @@ class RasterInfo:
     pixel_size: tuple[float, float]
     nodata: float | None
     nodata_empty: bool = False  # the recipe says nodata pixels are measured and empty (a water mask)
+    measured_band: int | None = None  # a band of each pixel's measured share (a warped copy's second)
 
 
 @dataclass
@@ -78,6 +87,9 @@ class Layers:
     store: Any = None
     #: ``population_table``: its units with the table's ``count`` (NaN: unknown), spread on the grid
     population_table: Any = None
+    #: the recipe's coverage standards, resolved once (:func:`urbanrisk.pipeline.prepare_run`); None:
+    #: coverage resolves them itself (a caller that loaded the layers alone)
+    standards: list[Standard] | None = None
 
 
 @dataclass
@@ -153,6 +165,9 @@ class CoverageResult:
     #: standards left unknown for want of their resource (none in the data, not declared complete):
     #: name -> why, in words (each cell's ``unknown`` names them)
     unknown: dict[str, str] = field(default_factory=dict)
+    #: 2SFCA per resource of each standard: places per 1,000 counted residents, "upper bound" where its
+    #: catchment holds cells of unknown residents, "unknown" where it counted nobody (urbanrisk.supply)
+    supply: pd.DataFrame | None = None
 
 
 @dataclass
@@ -203,6 +218,8 @@ def screen_tables(result: RunResult) -> dict[str, Any]:
         tables.update(coverage=coverage.coverage, gaps=coverage.gaps, suggested_sites=coverage.sites)
         if coverage.resilience is not None:
             tables["resilience"] = coverage.resilience
+        if coverage.supply is not None:
+            tables["supply"] = coverage.supply
     return tables
 
 

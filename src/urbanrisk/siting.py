@@ -14,8 +14,36 @@ import shapely
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
+from .coverage_unknown import known_flags, travel_flags
 from .network import StreetGraph
 from .result import Standard
+
+#: a suggested site: its rank, street node, counted residents it newly covers (the greedy weight) and
+#: the uncovered cells of unknown residents it newly covers and that stay uncovered after it
+SITE_COLUMNS = [
+    "standard",
+    "rank",
+    "node",
+    "residents_added",
+    "residents_cumulative",
+    "unknown_cells_added",
+    "unknown_cells_left",
+    "geometry",
+]
+
+
+def unknown_uncovered(table: pd.DataFrame) -> np.ndarray:
+    """Per cell of a coverage table: uncovered (inside the street data) with residents unknown.
+
+    Examples
+    --------
+    >>> unknown_uncovered(pd.DataFrame({"covered": [True, False, False], "residents_known": [False] * 3,
+    ...                                 "travel_known": [True, True, False]})).tolist()
+    [False, True, False]
+    """
+    if "covered" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return ~table["covered"].to_numpy(dtype=bool) & ~known_flags(table) & travel_flags(table)
 
 
 def greedy_sites(
@@ -30,17 +58,25 @@ def greedy_sites(
 ) -> pd.DataFrame:
     """Greedy maximal covering: the k candidate nodes that each add the most uncovered residents.
 
+    The weight is the residents counted (``residents_uncovered``); uncovered cells whose residents are
+    unknown weigh nothing (their need is unknown, not none) but each pick counts those it newly covers
+    (``unknown_cells_added``) and those still uncovered after it (``unknown_cells_left``): where some
+    are left, the picks do not cover every uncovered resident, whatever the counted ones say.
+
     One Dijkstra call gives the reach of every candidate (or, when fewer, of every uncovered
     node on the reversed graph); the greedy picks are then pure array work.
     """
-    uncovered = table["residents_uncovered"].to_numpy() > 0
+    unknown = unknown_uncovered(table)  # weighed 0, counted apart (missing is not zero)
+    uncovered = (table["residents_uncovered"].to_numpy() > 0) | unknown
     uncovered &= table["cell_snap_m"].to_numpy() <= max_snap_m
-    columns = ["standard", "rank", "node", "residents_added", "residents_cumulative", "geometry"]
     if not uncovered.any() or not len(candidates) or k < 1:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=SITE_COLUMNS)
     matrix = graph.time_s if standard.by_time else graph.length_m
     cell_node, _ = graph.snap(cells_xy[uncovered, 0], cells_xy[uncovered, 1])
-    demand = pd.Series(table["residents_uncovered"].to_numpy()[uncovered]).groupby(cell_node).sum()
+    people = np.nan_to_num(table["residents_uncovered"].to_numpy(dtype=float)[uncovered])
+    demand = (
+        pd.DataFrame({"people": people, "unknown": unknown[uncovered].astype(int)}).groupby(cell_node).sum()
+    )
     demand_nodes = demand.index.to_numpy()
     budget = standard.travel_budget
     if len(demand_nodes) <= len(candidates):
@@ -49,28 +85,25 @@ def greedy_sites(
     else:
         reach = dijkstra(matrix, directed=True, indices=candidates, limit=budget)
         cover = reach[:, demand_nodes] <= budget
-    weights = demand.to_numpy().astype(float)
+    remaining = demand["people"].to_numpy(dtype=float)
+    unknown_left = demand["unknown"].to_numpy(dtype=int)
     picks = []
-    remaining = weights.copy()
-    total = 0.0
+    total, left = 0.0, int(unknown.sum())
     for rank in range(1, k + 1):
         gains = cover @ remaining
         best = int(np.argmax(gains))
         if gains[best] <= 0:
             break
         total += gains[best]
+        added = int(unknown_left[cover[best]].sum())
+        unknown_left = np.where(cover[best], 0, unknown_left)
+        left -= added  # of every uncovered unknown cell (those too far from a street stay uncovered)
+        node = int(graph.node_ids[candidates[best]])
         picks.append(
-            (
-                standard.name,
-                rank,
-                int(graph.node_ids[candidates[best]]),
-                float(gains[best]),
-                float(total),
-                candidates[best],
-            )
+            (standard.name, rank, node, float(gains[best]), float(total), added, left, candidates[best])
         )
         remaining = np.where(cover[best], 0.0, remaining)
-    frame = pd.DataFrame(picks, columns=[*columns[:-1], "matrix_index"])
+    frame = pd.DataFrame(picks, columns=[*SITE_COLUMNS[:-1], "matrix_index"])
     xy = graph.xy[frame["matrix_index"].to_numpy()] if len(frame) else np.zeros((0, 2))
     frame["geometry"] = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
     return frame.drop(columns="matrix_index")

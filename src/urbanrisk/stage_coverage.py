@@ -83,7 +83,9 @@ def coverage_for(
     flags, computed when it has none (:func:`with_residents_known`)."""
     grid = with_residents_known(grid, layers)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
-    return _coverage(recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs)
+    return _coverage(
+        recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs, standards=layers.standards
+    )
 
 
 def _coverage(
@@ -93,10 +95,13 @@ def _coverage(
     *,
     scheduler: str | None,
     graphs: Mapping[str, StreetGraph] | None,
+    standards: list[Any] | None = None,
 ) -> CoverageResult:
-    """:func:`coverage_for` of ``frames``: the grid, streets, street nodes, POIs, resources and area."""
+    """:func:`coverage_for` of ``frames``: the grid, streets, street nodes, POIs, resources and area;
+    ``standards``: the recipe's, resolved already (:attr:`urbanrisk.result.Layers.standards`), else here."""
     spec = recipe.coverage
-    standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    if standards is None:
+        standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
     standards = declare_complete(standards, dict(complete_kinds))
     options: dict[str, Any] = {
         "standards": standards,
@@ -119,11 +124,13 @@ def _coverage(
 
 def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
     """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres."""
-    recipe, frames, complete_kinds, graphs, latlng = job
+    recipe, frames, complete_kinds, graphs, latlng, standards = job
     if latlng is not None:
         remember_cell_latlng(frames[0].index, latlng)
     try:  # a worker of the run's kept pool runs other tasks after this one: it keeps nothing
-        return _coverage(recipe, frames, complete_kinds, scheduler="synchronous", graphs=graphs)
+        return _coverage(
+            recipe, frames, complete_kinds, scheduler="synchronous", graphs=graphs, standards=standards
+        )
     finally:
         forget_cells()
 
@@ -141,7 +148,8 @@ def coverage_on_worker(
     :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker."""
     frame = pd.DataFrame(with_residents_known(grid, layers)[COVERAGE_COLUMNS])
     frames = (frame, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
-    job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), kept_cell_latlng(grid.index))
+    latlng = kept_cell_latlng(grid.index)
+    job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
 
 

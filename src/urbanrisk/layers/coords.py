@@ -5,6 +5,11 @@ by hundreds of metres from OSM's WGS84. GCJ-02 is a published forward transform 
 inverse has no closed form, so :func:`gcj02_to_wgs84` solves it by fixed-point iteration to better
 than 1e-9 degrees (~0.1 mm). Points outside China are left unchanged, as the services do.
 
+The formula is the one published with the leaked Krasovsky-1940 C source (on4wp7, 2011) and used by
+eviltransform (googollee) and coordtransform (wandergis); BD-09 is Baidu's closed form on top of GCJ-02.
+No package on PyPI offers it vectorised and maintained (pygcj, MapDatumTrans: scalar, 2020 and before),
+so it is written here in numpy. Reference pairs: tests/test_layers.py, tests/test_datum.py.
+
 Examples
 --------
 >>> import numpy as np

@@ -146,7 +146,11 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
 
     GDAL's ``sum`` resampling adds each source pixel's people to the lon/lat pixels by overlap; the
     total is then checked against the source's (a difference over 2 % is an error) and the small
-    remainder spread proportionally, so the warped raster holds exactly the source's people.
+    remainder spread proportionally, so the warped raster holds exactly the source's people. What
+    was not measured stays so (missing is not zero): the copy's second band is each lon/lat pixel's
+    share of area over measured source pixels (GDAL's ``average`` of the measured mask: nodata, NaN
+    and negative pixels and the area outside the source are not measured), which
+    :func:`read_window` returns as the pixels' measured weights.
     """
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
@@ -157,11 +161,14 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
                 f"warp in memory; {_WARP_FIX} first"
             )
             raise LayerError(msg)
-        key = hashlib.sha256(f"{Path(info.path).resolve()}:{os.stat(info.path).st_mtime_ns}".encode())
+        stamp = f"{Path(info.path).resolve()}:{os.stat(info.path).st_mtime_ns}:{info.nodata_empty}:nan-v2"
+        key = hashlib.sha256(stamp.encode())
         target = Path(tempfile.gettempdir()) / "urbanrisk-warped" / f"{key.hexdigest()[:20]}-{info.band}.tif"
         if target.is_file():
-            return raster_info(target, band=1, layer=layer)
-        source = _clean(src.read(info.band, masked=True))
+            return dataclasses.replace(raster_info(target, band=1, layer=layer), measured_band=2)
+        values = src.read(info.band, masked=True)
+        source = _clean(values)
+        mask = np.ones(source.shape) if info.nodata_empty else _measured(values).astype("float64")
         frame = _WRAPPED if info.bounds[2] > 180 else "EPSG:4326"  # across 180°: warp to 0..360
         transform, width, height = calculate_default_transform(
             src.crs, frame, src.width, src.height, *src.bounds
@@ -173,6 +180,11 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
             source, warped, src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
             dst_crs=frame, resampling=Resampling.sum, src_nodata=None, dst_nodata=None,
         )  # fmt: skip
+        measured = np.zeros((height, width), dtype="float64")
+        reproject(
+            mask, measured, src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
+            dst_crs=frame, resampling=Resampling.average, src_nodata=None, dst_nodata=None,
+        )  # fmt: skip
     total, kept = float(source.sum()), float(warped.sum())
     if total > 0 and (kept <= 0 or abs(kept / total - 1) > 0.02):
         kept_text = f"kept {kept:,.0f} of {total:,.0f} people"
@@ -180,21 +192,26 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
         raise LayerError(msg)
     if kept > 0:
         warped *= total / kept
+    # people only come from measured pixels: where GDAL's sum and average weigh an edge differently,
+    # a pixel with people keeps a trace of measured area (its people are never dropped)
+    measured[(warped > 0) & ~(measured > 1e-6)] = 1e-6
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float64"}
+    profile = {"driver": "GTiff", "width": width, "height": height, "count": 2, "dtype": "float64"}
     profile.update(crs="EPSG:4326", transform=transform, compress="deflate")
     with rasterio.open(partial, "w", **profile) as dst:
         dst.write(warped, 1)
+        dst.write(measured, 2)  # each pixel's measured share (read_window)
     partial.replace(target)
-    return raster_info(target, band=1, layer=layer)
+    return dataclasses.replace(raster_info(target, band=1, layer=layer), measured_band=2)
 
 
 def read_window(
     info: RasterInfo, bounds: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, np.ndarray, rasterio.Affine]:
     """People per pixel inside ``bounds`` (grown to whole pixels), nodata and negatives as 0, and which
-    pixels were measured (False: nodata, NaN or negative, i.e. not measured, not zero people).
+    pixels were measured (False: nodata, NaN or negative, i.e. not measured, not zero people; for a
+    warped copy, each pixel's measured share of area, 0 to 1).
 
     Rows run north to south (a south-up file is flipped); a rotated grid is refused.
     """
@@ -230,9 +247,12 @@ def _read_window(
             )
             raise LayerError(msg)
         values = src.read(info.band, window=window, masked=True)
+        share = None if info.measured_band is None else src.read(info.measured_band, window=window)
         transform = src.window_transform(window)
     data, measured = _clean(values), _measured(values)
-    if info.nodata_empty:  # declared: nodata is a water mask, measured with nobody (inside the raster)
+    if share is not None:  # a warped copy: each pixel's share of area over measured source pixels
+        measured = np.clip(np.nan_to_num(share.astype("float64")), 0.0, 1.0)
+    elif info.nodata_empty:  # declared: nodata is a water mask, measured with nobody (inside the raster)
         measured = np.ones_like(measured)
     if transform.e > 0:  # south-up: flip to north-up
         data, measured = data[::-1].copy(), measured[::-1].copy()

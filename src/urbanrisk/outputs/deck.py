@@ -18,6 +18,7 @@ from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
 from .i18n_exposure import lower_bound
+from .i18n_severity import grade_label, row_floor, severity_words
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .planner_layers import (
@@ -30,6 +31,8 @@ from .planner_layers import (
     site_layers,
     unit_layers,
 )
+from .report_parts import at_least
+from .report_supply import supply_tips
 
 #: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
@@ -143,9 +146,16 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
+    """A cell's residents, buildings and coverage; its residents "unknown" where they could not be
+    measured, and a map cell shown for several (a large grid's parent) says how many were not."""
+    residents = _fmt(row["residents"])
+    if row.get("display_children") is not None:
+        residents = at_least(row["residents"], row["cells_residents_unknown"], t)
+    elif row.get("known_residents") is False:
+        residents = t("unknown")
     return t(
         "residents {residents} · buildings {buildings} (coverage {share}%)",
-        residents=_fmt(row["residents"]),
+        residents=residents,
         buildings=_fmt(row["buildings"]),
         share=f"{row['coverage_ratio'] * 100:.0f}",
     )
@@ -259,13 +269,14 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     coverage = getattr(result, "coverage", None)
     if coverage is not None and len(coverage.resources):
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
+        supply = supply_tips(result, t, language)  # 2SFCA, "≤" where a bound
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
                 "tip": f"<b>{escape_text(_kind_word(row.kind, language))} "
                 f"({RESOURCE_LETTERS.get(row.kind, 'R')}): "
-                f"{escape_text(row.name or row.id)}</b>",
+                f"{escape_text(row.name or row.id)}</b>" + supply.get((row.kind, str(row.id)), ""),
             }
             for row in coverage.resources.itertuples()
         ]
@@ -298,8 +309,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                     f"{escape_text(row.name or row.id)}</b><br/>"
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
-                        grade=escape_text(t(row.grade)),  # "no data" in the map's language
-                        severity=row.severity,
+                        grade=escape_text(grade_label(row.grade, row_floor(row), t, language)),  # its floor
+                        severity=severity_words(row.severity, language),  # 一级…四级 in Chinese
                         residents=escape_text(
                             lower_bound(row.residents_exposed, getattr(row, "residents_unknown_share", 0), t)
                         ),

@@ -20,6 +20,8 @@ from ..grid import cells_to_polygons
 
 #: Columns a parent shows summed over its children (the rest come from its riskiest child).
 SUMMED = ["residents", "buildings", "crowd_places", "vulnerable_sites", "footprint_m2", "cell_area_m2"]
+#: Counts a parent sums over its children when the grid says which cells' residents are unknown.
+COUNTED = ["cells_residents_unknown", "display_children"]
 CHILD = "_child"
 #: The grid's columns a map cell's tooltip shows (and each standard's ``<name>_travel``, ``_covered``).
 TIP_COLUMNS = (
@@ -35,13 +37,19 @@ TIP_COLUMNS = (
     "coverage_ratio",
     "crowd_places",
     "vulnerable_sites",
+    "known_residents",
+    *COUNTED,
 )
 
 
 def map_columns(columns: pd.Index) -> list[str]:
     """The columns of ``columns`` the map reads (tooltips, grade, sums), in their order: the display
     rows keep only these (the grid's ~100 columns made the reduction 4 s of a 32 x 32 write)."""
-    return [c for c in columns if c in TIP_COLUMNS or c in SUMMED or c.endswith(("_travel", "_covered"))]
+    return [
+        c
+        for c in columns
+        if c in TIP_COLUMNS or c in SUMMED or c in COUNTED or c.endswith(("_travel", "_covered"))
+    ]
 
 
 def display_resolution(cells: int, resolution: int, max_cells: int | None = None) -> int | None:
@@ -71,10 +79,11 @@ def _reduce(frame: pd.DataFrame, parents: pd.Index, children: pd.Index) -> pd.Da
     order = np.lexsort((child_codes, np.where(np.isnan(risk), np.inf, risk), parent_codes))
     first = order[np.r_[True, parent_codes[order][1:] != parent_codes[order][:-1]]]
     geometry = [frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else []
-    worst = pd.DataFrame(frame.iloc[first]).drop(columns=[*SUMMED, *geometry])
+    summed = [*SUMMED, *(c for c in COUNTED if c in frame.columns)]
+    worst = pd.DataFrame(frame.iloc[first]).drop(columns=[*summed, *geometry])
     worst.index = pd.Index(parent_ids, name=frame.index.name)
     worst[CHILD] = np.asarray(children)[first]
-    sums = frame[SUMMED].groupby(parent_codes).sum()
+    sums = frame[summed].groupby(parent_codes).sum()
     sums.index = worst.index
     return worst.join(sums)
 
@@ -83,7 +92,11 @@ def display_rows(grid: pd.DataFrame, parent_res: int) -> pd.DataFrame:
     """One partition's parents: the riskiest child's row (its id in ``_child``) and the children's
     sums, of the columns the map reads (:func:`map_columns`)."""
     parents = pd.Index(cell_parents(grid.index, parent_res))
-    return _reduce(pd.DataFrame(grid[map_columns(grid.columns)]), parents, grid.index)
+    frame = pd.DataFrame(grid[map_columns(grid.columns)])
+    if "known_residents" in frame.columns:  # a parent counts its children of unknown residents
+        frame["cells_residents_unknown"] = (~frame.pop("known_residents").astype(bool)).astype(np.int64)
+        frame["display_children"] = np.int64(1)
+    return _reduce(frame, parents, grid.index)
 
 
 def merge_display(parts: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
@@ -93,6 +106,8 @@ def merge_display(parts: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
         frame = _reduce(frame.drop(columns=CHILD), frame.index, pd.Index(frame[CHILD]))
     shown = frame.drop(columns=CHILD).sort_index()
     shown["coverage_ratio"] = shown["footprint_m2"] / shown["cell_area_m2"]
+    if "cells_residents_unknown" in shown.columns:  # grey (unknown) where most children are unknown
+        shown["known_residents"] = 2 * shown["cells_residents_unknown"] <= shown["display_children"]
     return gpd.GeoDataFrame(shown, geometry=cells_to_polygons(list(shown.index)), crs=crs)
 
 
@@ -108,7 +123,10 @@ def display_grid(grid: gpd.GeoDataFrame, max_cells: int | None = None) -> tuple[
     """The grid as the map shows it: itself, or coarser parent cells when it has too many cells.
 
     Each parent shows its riskiest child (grade, dimensions, factors) and the sums of residents,
-    buildings, crowd places and vulnerable sites of all its children; the note says so.
+    buildings, crowd places and vulnerable sites of all its children; the note says so. Where the
+    grid says which cells' residents are unknown, a parent counts them (``cells_residents_unknown``
+    of ``display_children``): its residents are then a lower bound, and unknown (``known_residents``
+    false, grey on the residents view) where most of its children are.
     """
     if "grade" not in grid.columns or not len(grid):
         return grid, ""

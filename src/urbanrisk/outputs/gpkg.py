@@ -42,7 +42,7 @@ def gpkg_layers(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
     return {
         name: frame
         for name, frame in layers.items()
-        if name not in ("coverage", "resilience") and frame is not None and len(frame)
+        if name not in ("coverage", "resilience", "supply") and frame is not None and len(frame)
     }
 
 

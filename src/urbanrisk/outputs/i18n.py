@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
+from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
+from .i18n_status import ZH_STATUS_PATTERNS
 
 LANGUAGES = ("en", "zh")
 
@@ -35,7 +37,7 @@ ZH: dict[str, str] = {
     ),
     "no resource of any standard to lose": "无可评估的应急资源",
     "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
-        "最不可缺少的资源为 {name}（{id}）：停用后 {n} 名常住人口将不满足标准"
+        "最不可缺少的资源为 {name}（{id}）：停用后不再满足标准的常住人口 {n}"  # n: ≥ N or 未知（…）
     ),
     "resource": "资源",
     "residents served": "服务常住人口",
@@ -170,8 +172,11 @@ ZH: dict[str, str] = {
     "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
 }
 
-for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE).items():  # the map's, the incident page's,
-    ZH.setdefault(_key, _text)  # the command line's words, the checks' messages, exposure bounds
+for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE | ZH_MORE).items():  # the map's, incident page's,
+    ZH.setdefault(_key, _text)  # command line's words, checks' messages, exposure, supply and sites bounds
+
+#: Every English -> Chinese pattern of :func:`data_text`, in the order tried.
+_PATTERNS = ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_MORE_PATTERNS + ZH_STATUS_PATTERNS
 
 #: English texts of the keys that are not themselves the English text.
 EN: dict[str, str] = EN_EXPOSURE | {
@@ -183,68 +188,6 @@ EN: dict[str, str] = EN_EXPOSURE | {
     ),
 }
 
-#: Statuses, warnings and other texts the stages write in English -> Chinese (regex, in order).
-_ZH_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"^ok: (\d+) sources?$", r"完成：\1 个危险源"),
-    (r"^ok: (\d+) units? from recipe polygons layer$", r"完成：\1 个单元（来自配方的面图层）"),
-    (
-        r"^ok: (\d+) units? from recipe polygons layer \((\d+) units?\), other cells by H3 parent cell "
-        r"\((\d+) units?\)$",
-        r"完成：\1 个单元（来自配方的面图层 \2 个，面外网格单元按 H3 上级单元 \3 个）",
-    ),
-    (
-        r"^ok: (\d+) units? from OSM residential land use, other cells by H3 parent cell$",
-        r"完成：\1 个单元（OSM 居住用地，其余按 H3 上级单元）",
-    ),
-    (r"^ok: (\d+) units? from H3 parent cells$", r"完成：\1 个单元（H3 上级单元）"),
-    (r"^ok: (\d+) districts?$", r"完成：\1 个重点地区"),
-    (r"^ok: (\d+) clusters?$", r"完成：\1 个片区"),
-    (r"^skipped: no hazards.*$", "跳过：无危险源数据（无危险源台账图层，OSM 中也无危险源要素）"),
-    (
-        r"^resources: ([a-z_]+) \(registry '(.+?)'\) serves no coverage standard of preset '(.+?)'.*$",
-        r"应急资源：台账“\2”中的{\1}不属于覆盖标准预设“\3”的任何标准：已列入地图和 resources.parquet，"
-        r"未计入覆盖（如需评估，请在配方 tables 的 standards 副本中为其增加一行标准）",
-    ),
-    (
-        r"^skipped: none of the ([\d,]+) hazard sources? reaches the study area$",
-        r"跳过：\1 个危险源均不在研究区内，影响范围也未达研究区（研究区或坐标系有误？）",
-    ),
-    (r"^skipped: no osm layer \(no crowd-gathering places\)$", "跳过：无 OSM 图层（无人员密集场所数据）"),
-    (r"^skipped: no osm layer \(no street graph\)$", "跳过：无 OSM 图层（无道路网络）"),
-    (r"^skipped: no buildings$", "跳过：无建筑数据"),
-    (
-        r"^skipped: no ([a-z_]+) in the data within (\d+) m of the.*$",
-        r"跳过：研究区及其 \2 米范围内的数据中没有 {\1}",
-    ),
-    (
-        r"^ok: .*?; no ([a-z_]+) in (a registry|data) declared complete.*?; (\d+) resources?; ([\d,]+) of "
-        r"([\d,]+) residents uncovered.*$",
-        r"完成：配方声明{\1}数据完整而其中没有{\1}：全部居民未覆盖（\5 人中 \4 人未覆盖）",
-    ),
-    (
-        r"^ok: .*?; (\d+) resources?; ([\d,]+) of ([\d,]+) residents uncovered.*$",
-        r"完成：\1 处资源；\3 人中 \2 人未覆盖",
-    ),
-    (
-        r"^\w+ coverage: no ([a-z_]+) in the data \(unknown, not none.*$",
-        r"数据中没有{\1}：该覆盖标准未知（缺失不等于没有），应对能力不足维度不计入，等级可能因此偏低；"
-        r"若台账列全了所有{\1}，请在配方中声明该台账完整",
-    ),
-    (r"^ok: (.*)$", r"完成"),
-    (
-        r"^OSM buildings look incomplete: about (\d+%).*$",
-        r"OSM 建筑数据不完整：约 \1；缺失之处的建筑指标与按建筑估算的人口记为未知，并如实标出",
-    ),
-    (
-        r"^no OSM layer: building density, urban-village form, crowding, vulnerable sites and travel to "
-        r"resources are unknown everywhere$",
-        r"无 OSM 图层：建筑密度、城中村形态、人员密集、脆弱场所及到应急资源的通行时间处处未知",
-    ),
-    (
-        r"^([\d,]+) cells have no grade \(no data\).*$",
-        r"\1 个单元无等级（无数据）：可测量内容过少，地图上为灰色，并非低风险",
-    ),
-)
 
 RESOURCE_ZH = {
     "fire_station": "消防站",
@@ -302,7 +245,7 @@ def data_text(text: object, language: str) -> str:
     if language != "zh" or not value:
         return value
     value, tail = zh_status_tails(value)
-    for pattern, replacement in ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + _ZH_PATTERNS:
+    for pattern, replacement in _PATTERNS:
         if re.match(pattern, value):
             out = re.sub(pattern, replacement, value) + tail
             return re.sub(r"\{([a-z_]+)\}", lambda m: _KIND_WORDS.get(m.group(1), m.group(1)), out)

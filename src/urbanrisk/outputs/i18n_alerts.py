@@ -13,6 +13,7 @@ from typing import Any
 
 from .i18n import sites_text, standard_name, translator
 from .i18n_exposure import ZH_FACTOR_PHRASES
+from .i18n_severity import zh_severity_text
 
 #: (English pattern, Chinese replacement), applied in order anywhere in an explanation
 _ZH_PHRASES: tuple[tuple[str, str], ...] = (
@@ -75,7 +76,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     '资源 SH2 已移除；1,204 名常住人口（3 个网格单元）不再能在应急避难标准内到达'
     >>> alert_explanation("new chemical site: severity 3 x consequence 2 = 6: 1,512 residents within 500 m",
     ...                   "zh", {"chemical site": "危险化学品场所"})
-    '新增危险化学品场所：严重度 3 × 后果 2 = 6：500 米内常住人口 1,512 人'
+    '新增危险化学品场所：严重度二级（3）× 后果 2 = 6：500 米内常住人口 1,512 人'
     >>> alert_explanation("resource(s) F1 removed; 1,504 residents in 4 cells no longer reached within the "
     ...                   "fire standard; by street: 西街道 1,204, 东街道 300", "zh")[-33:]
     '消防标准内到达；按街道：西街道 1,204 人、东街道 300 人'
@@ -83,7 +84,9 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     '消防、应急避难覆盖丧失；建筑覆盖率 39%'
     >>> alert_explanation("severity 3 x consequence ≥ 2 = ≥ 6: ≥ 150 residents within 100 m (12% of the "
     ...                   "area in reach has residents unknown): not graded, III or worse", "zh")
-    '严重度 3 × 后果 ≥ 2 = ≥ 6：100 米内常住人口 ≥ 150 人（影响范围 12% 人口未知）：不予评级（至少 III 级）'
+    ... # doctest: +NORMALIZE_WHITESPACE
+    '严重度二级（3）× 后果 ≥ 2 = ≥ 6：100 米内常住人口 ≥ 150 人（影响范围 12% 人口未知）：不予评级（至少
+    III 级）'
     """
     if language != "zh" or not text:
         return text
@@ -107,12 +110,12 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     for pattern, replacement in ZH_FACTOR_PHRASES + _ZH_PHRASES:
         out = re.sub(pattern, replacement, out)
     parts = [_hazard_reaching(part, labels) for part in out.split("; ")]
-    return "；".join(parts)
+    return zh_severity_text("；".join(parts))  # each severity by its level name (一级 the most severe)
 
 
 def _hazard_reaching(part: str, labels: Mapping[str, str]) -> str:
-    """A source as "<kind label> 某仓库 (II)" (a community's) or "附近危险源：<kind label> 某仓库（严重度 4）"
-    (a cell's): the kind's label in Chinese."""
+    """A source as "<kind label> 某仓库 (II)" (a community's) or "附近危险源：<kind label> 某仓库
+    （严重度一级）" (a cell's): the kind's label in Chinese."""
     head = "附近危险源：" if part.startswith("附近危险源：") else ""
     rest = part[len(head) :]
     for english in sorted(labels, key=len, reverse=True):

@@ -14,6 +14,8 @@ import re
 import string
 from functools import cache
 
+from .i18n_census import ZH_CENSUS
+from .i18n_datum import ZH_DATUM_CHECKS
 from .i18n_files import ZH_FILES
 
 ZH_CHECKS: dict[str, str] = {
@@ -164,7 +166,8 @@ ZH_CHECKS: dict[str, str] = {
     "List should have at most {n} items after validation, not {m}": "列表至多应有 {n} 项，现有 {m} 项",
     "Field required": "缺少必填项",
 }
-ZH_CHECKS.update(ZH_FILES)  # the layers' files, the tables, the area file, a run folder, the disk
+ZH_CHECKS.update(ZH_FILES | ZH_CENSUS)  # the layers' files, tables, area file, run folder, disk; a census
+ZH_CHECKS.update(ZH_DATUM_CHECKS)  # a layer's coords: / crs: (GCJ-02, BD-09)
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from .i18n_office import ZH_OFFICE_PATTERNS
-
 ZH_PAGES: dict[str, str] = {
     # lower bounds where residents are unknown (outputs/report_parts.at_least)
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
@@ -372,7 +370,6 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"^no usable shelter \(a shelter with a known capacity outside the radius\): .*$",
         "无可用避难场所（疏散范围外且容量已知者）：全部疏散人员无避难位置",
     ),
-    *ZH_OFFICE_PATTERNS,  # an office's own files: census table, repeated registry rows
 )
 
 

@@ -86,13 +86,19 @@ def _least_affordable(losses: Any) -> dict[str, Any]:
     }
 
 
-def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any]) -> dict[str, Any]:
-    """The manifest of a run; ``run`` holds what the life cycle knows (stamp, scheduler, run key...)."""
-    inputs = {
+def input_hashes(files: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The manifest's ``inputs``: each input file (a layer's, or a census table's own units as
+    ``<layer>.units``) with its path, SHA-256 and size."""
+    return {
         name: {"path": path, "sha256": sha256_of(path), "bytes": Path(path).stat().st_size}
-        for name, path in result.layers.files.items()
+        for name, path in files.items()
         if "://" not in path
     }
+
+
+def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a run; ``run`` holds what the life cycle knows (stamp, scheduler, run key...)."""
+    inputs = input_hashes(result.layers.files)
     return {
         "urbanrisk_run": run.get("stamp"),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

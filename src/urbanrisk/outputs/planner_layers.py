@@ -19,6 +19,7 @@ from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name, translator
 from .report_parts import at_least
+from .report_supply import site_unknown_words
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: Most resources drawn as lettered markers; above (a metropolis: 2,048), small dots that leave the
@@ -212,7 +213,8 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
                 )
             )
             + "</b><br/>"
-            + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}"),
+            + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}")
+            + site_unknown_words(row, t),
         }
         for row in coverage.sites.itertuples()
     ]

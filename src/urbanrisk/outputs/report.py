@@ -29,6 +29,7 @@ from .i18n import (
     translator,
 )
 from .i18n_exposure import exposure_note
+from .i18n_severity import hazard_display
 from .report_parts import CSS, at_least, bar_chart, n, sites_note, table_html
 from .report_sections import (
     changes_section,
@@ -38,6 +39,7 @@ from .report_sections import (
     resilience_section,
     responsibility_section,
 )
+from .report_supply import sites_left_note, supply_section, uncovered_bars
 from .summary import RunSummary, run_summary
 
 
@@ -122,7 +124,9 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
             )
         else:
             date = ""
-        kind = result.recipe.layers[name].type
+        kind = (
+            result.recipe.layers[name].type if name in result.recipe.layers else "polygons"
+        )  # <layer>.units
         rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
     columns = {"layer": t("layer"), "type": t("type"), "file": t("file"), "date": t("data date")}
     return table_html(pd.DataFrame(rows), columns, t=t, limit=50)
@@ -214,7 +218,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         if "osm_ref" in hz.columns:  # an unnamed OSM site is named by its reference, as targets are
             unnamed = hz["name"].isna() | (hz["name"].astype(str).str.strip() == "")
             hz["name"] = hz["name"].mask(unnamed, hz["osm_ref"])
-    zh = language == "zh"
+    zh, hz = language == "zh", hazard_display(hz, t, language)  # severity in words, a grade's floor
 
     def status(name: str) -> str:
         return escape_text(data_text(screens.status.get(name, ""), language))
@@ -242,6 +246,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             grade_columns={"grade"},
             text=words,
             bounds={"residents_exposed": "residents_unknown_share"},
+            labels={"grade": "grade_label"} if len(hz) else None,
         ),
         exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
         f'<p class="note">{status("hazard_sources")}</p></section>',
@@ -262,6 +267,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             numeric={"residents", "residents_I", "residents_II", "red_cells"},
             grade_columns={"worst_grade"},
             text=words,
+            unknown_cells={"residents": "cells_residents_unknown"},
         ),
         f'<p class="note">{status("communities")}</p></section>',
         f'<section class="major"><div class="cols"><div><h2>{escape_text(t("Key districts (重点地区)"))}'
@@ -327,14 +333,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
         }
         for name, entry in summary.coverage.items()
     ]
-    chart_values = {
-        standard_name(name, language)
-        + (" ≥" if entry.get("cells_uncovered_residents_unknown") else ""): entry[
-            "residents_uncovered"
-        ]  # a lower bound's bar says so; an unknown one is left out, not drawn as 0
-        for name, entry in summary.coverage.items()
-        if entry["residents_uncovered"] is not None
-    }
+    chart_values, marks = uncovered_bars(summary.coverage, language)  # bounds and unknowns marked
     return [
         '<section class="major"><h2>'
         f"{escape_text(t('Emergency-resource coverage: residents not reached within the standard'))}</h2>",
@@ -349,7 +348,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             },
             t=t,
         ),
-        bar_chart(chart_values, {}, t("uncovered")) if chart_values else "",
+        bar_chart(chart_values, {}, t("uncovered"), marks, t) if chart_values else "",
         f"<h2>{escape_text(t('Suggested sites for new resources (greedy maximal covering)'))}</h2>",
         table_html(
             _with_lonlat(coverage.sites).assign(
@@ -364,11 +363,13 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
                 "node": t("street node (OSM id)"),
                 "residents_added": t("residents newly covered"),
                 "residents_cumulative": t("cumulative"),
+                "unknown_cells_added": t("cells of unknown residents newly covered"),
             },
             t=t,
-            numeric={"residents_added", "residents_cumulative"},
+            numeric={"residents_added", "residents_cumulative", "unknown_cells_added"},
         ),
-        sites_note(summary.coverage, t),
+        sites_note(summary.coverage, t) + sites_left_note(coverage.sites, t, language),
+        supply_section(result, t, language),
         "</section>",
     ]
 

@@ -111,13 +111,14 @@ def table_html(
     limit: int = MAX_ROWS,
     bounds: dict[str, str] | None = None,
     unknown_cells: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
     ``text(column, value)`` words the text cells (e.g. in the report's language); ``bounds``: numeric
     column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share;
     ``unknown_cells``: numeric column -> the column counting its cells of unknown residents
-    (:func:`at_least`).
+    (:func:`at_least`); ``labels``: grade column -> the column of its words (else the grade's own).
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -131,12 +132,13 @@ def table_html(
         for key in columns:
             value = row[key]
             if key in grade_columns:
-                cells.append(f"<td>{grade_badge(str(value), t(str(value)))}</td>")
+                label = row[labels[key]] if key in (labels or {}) else t(str(value))
+                cells.append(f"<td>{grade_badge(str(value), str(label))}</td>")
             elif key in numeric:
                 share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
                 shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
                 cells_unknown = row.get((unknown_cells or {}).get(key, ""))
-                shown = at_least(value, cells_unknown, t) if cells_unknown and pd.notna(value) else shown
+                shown = at_least(value, cells_unknown, t) if cells_unknown else shown
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
                 cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")
@@ -149,23 +151,59 @@ def table_html(
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
 
 
-def bar_chart(values: dict[str, float], colours: dict[str, tuple[int, int, int]], unit: str) -> str:
-    """A horizontal bar chart as inline SVG."""
+#: the legend of a bar chart's marked bars (missing is not zero)
+BAR_BOUND = "hatched bar, “≥”: a lower bound (some cells' residents unknown)"
+BAR_UNKNOWN = "dashed outline, “unknown”: nobody counted where residents are unknown"
+_HATCH = (
+    '<defs><pattern id="bound-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="rgb({r},{g},{b})"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2.5"/></pattern></defs>'
+)
+
+
+def bar_chart(
+    values: dict[str, float],
+    colours: dict[str, tuple[int, int, int]],
+    unit: str,
+    marks: dict[str, str] | None = None,
+    t: Callable[..., str] | None = None,
+) -> str:
+    """A horizontal bar chart as inline SVG.
+
+    ``marks``: label -> "bound" (the value a lower bound: a hatched bar, outlined, its number "≥ N")
+    or "unknown" (the value NaN: a dashed empty outline, "unknown", never a bar of 0); a legend line
+    under the chart names the marks drawn (``t`` words it).
+    """
+    marks = marks or {}
+    t = t or (lambda text, **v: text.format(**v) if v else text)
     width, bar, gap, label_w = 520, 22, 6, 150
-    top = max(values.values()) if values and max(values.values()) > 0 else 1.0
+    finite = [v for v in values.values() if v == v]  # NaN: unknown
+    top = max(finite) if finite and max(finite) > 0 else 1.0
     height = len(values) * (bar + gap)
     parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape_text(unit)}">']
+    if "bound" in marks.values():
+        parts.append(_HATCH.format(r=120, g=120, b=120))
+    span = width - label_w - 150  # room for "≥ 12,345 uncovered" after the longest bar
     for i, (label, value) in enumerate(values.items()):
         y = i * (bar + gap)
-        length = (width - label_w - 110) * value / top
+        mark = "unknown" if value != value else marks.get(label, "")
         r, g, b = colours.get(label, (120, 120, 120))
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape_text(label)}</text>')
-        parts.append(
-            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar}" fill="rgb({r},{g},{b})"/>'
-        )
+        if mark == "unknown":
+            length, shown = span / 3, t("unknown")
+            shape = 'fill="none" stroke="#555" stroke-dasharray="4 3" class="bar-unknown"'
+        else:
+            length, shown = span * value / top, f"{'≥ ' if mark == 'bound' else ''}{n(value)}"
+            fill = "url(#bound-hatch)" if mark == "bound" else f"rgb({r},{g},{b})"
+            shape = f'fill="{fill}"' + (' stroke="#333" class="bar-bound"' if mark == "bound" else "")
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar}" {shape}/>')
         parts.append(
             f'<text x="{label_w + length + 6:.1f}" y="{y + 15}" font-size="12">'
-            f"{n(value)} {escape_text(unit)}</text>"
+            f"{escape_text(shown)} {escape_text(unit)}</text>"
         )
     parts.append("</svg>")
+    drawn = {m for label, v in values.items() for m in ["unknown" if v != v else marks.get(label, "")]}
+    legend = [t(BAR_BOUND)] * ("bound" in drawn) + [t(BAR_UNKNOWN)] * ("unknown" in drawn)
+    if legend:
+        parts.append(f'<p class="note bar-legend">{escape_text(" · ".join(legend))}</p>')
     return "".join(parts)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..result import GRADE_RANK, RunResult
+from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_exposure import exposure_note, zh_bounds
+from .i18n_severity import item_grade_labels
 from .report_parts import at_least, n, table_html
 from .summary import RunSummary
 
@@ -24,12 +25,23 @@ def _section(title: str, body: str) -> str:
 
 def _bounded_uncovered(table: pd.DataFrame, uncovered: list[str], t: Callable[..., str]) -> pd.DataFrame:
     """A register with its ``uncovered_<standard>`` sums as words: the number, "≥ N (k cells with
-    residents unknown)", or "unknown (k cells …)" (its ``cells_unknown_uncovered_<standard>``)."""
+    residents unknown)", or "unknown (k cells …)" (its ``unknown_uncovered_<standard>``), followed by
+    its cells outside the street data, whose coverage is unknown (``coverage_unknown_<standard>``)."""
     out = table.copy()
+    none = pd.Series(0, index=table.index)
     for column in uncovered:
-        cells = table.get("cells_unknown_uncovered_" + column[len("uncovered_") :])
-        unknown = cells if cells is not None else pd.Series(0, index=table.index)
-        out[column] = [at_least(v, k, t) for v, k in zip(table[column], unknown, strict=True)]
+        standard = column[len("uncovered_") :]
+        unknown = table.get(UNKNOWN_UNCOVERED_PREFIX + standard, none)
+        outside = table.get(COVERAGE_UNKNOWN_PREFIX + standard, none)
+        words = []
+        for value, cells, away in zip(table[column], unknown, outside, strict=True):
+            shown = at_least(value, cells, t)
+            if away:
+                shown = f"≥ {shown}" if not cells and pd.notna(value) and value > 0 else shown
+                away_words = "; {cells} cells outside the street data: coverage unknown"
+                shown += t(away_words, cells=f"{int(away):,}")
+            words.append(shown)
+        out[column] = words
     return out
 
 
@@ -43,7 +55,6 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
     for level, table in registers.items():
         totals = summary.registers[level]
         uncovered = [c for c in table.columns if c.startswith("uncovered_")]
-        unknown = {c: f"unknown_{c}" for c in uncovered if f"unknown_{c}" in table.columns}
         columns = {
             "worst_grade": t("worst"),
             "name": t("unit"),
@@ -77,7 +88,6 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells"},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
-                unknown_cells=unknown,
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
@@ -104,6 +114,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     items = result.screens.responsibility if result.screens is not None else None
     if items is None:
         return ""
+    items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -124,6 +135,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         text=lambda key, value: data_text(value, language),
         limit=20,
         bounds={"residents": "residents_unknown_share"},
+        labels={"grade": "grade_label"} if len(items) else None,
     )
     return _section(
         t("Responsibility list (责任清单)"),

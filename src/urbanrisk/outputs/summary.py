@@ -12,6 +12,7 @@ from typing import Any
 
 from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
+from .i18n_datum import is_datum_note
 from .i18n_exposure import exposure_counts, exposure_warning
 
 
@@ -36,11 +37,12 @@ class RunSummary:
     responsibility: dict[str, int] = field(default_factory=dict)
     major_hazards: dict[str, int] = field(default_factory=dict)
     hazard_exposure: dict[str, int] = field(default_factory=dict)  # i18n_exposure.exposure_counts
+    datum: list[str] = field(default_factory=list)  # registries that look like GCJ-02 / BD-09 (datum_check)
 
     @property
     def warnings(self) -> list[str]:
         """What a planner must know before trusting the numbers (e.g. incomplete buildings)."""
-        out = [self.completeness["warning"]] if self.completeness.get("warning") else []
+        out = list(self.datum) + ([self.completeness["warning"]] if self.completeness.get("warning") else [])
         out += [
             f"{text}; lack of coping leaves it out, so grades may be lower than with it known"
             for text in self.completeness.get("coverage_unknown", {}).values()
@@ -183,7 +185,8 @@ def run_summary(result: RunResult) -> RunSummary:
         grades=grade_counts(result.grid),
         coverage=coverage_by_standard(result),
         statuses=statuses,
-        notes=list(result.notes),
+        notes=[note for note in result.notes if not is_datum_note(note)],
+        datum=[note for note in result.notes if is_datum_note(note)],
         completeness=dict(result.screens.completeness) if result.screens is not None else {},
         registers=register_totals(result),
         responsibility=_item_counts(result)[0],

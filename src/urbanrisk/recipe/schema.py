@@ -11,12 +11,15 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .datum import Coords, crs_as_coords
+
 SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
 _NOT_BOOL = BeforeValidator(lambda v: str(v).lower() if isinstance(v, bool) else v)  # YAML true read as 1
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _datum_crs = model_validator(mode="before")(crs_as_coords)  # a layer's crs: GCJ-02 -> coords: gcj02
 
 
 def _check_bbox(value: list[float]) -> list[float]:
@@ -97,7 +100,6 @@ SEVERITY_HINT = (
     "order: 1_is_most_severe (一级 / 1 the most severe, as 重大危险源 grades) or "
     "order: 4_is_most_severe (urbanrisk's scale, 4 the most severe)"
 )
-Coords = Literal["wgs84", "gcj02", "bd09"]
 
 
 class SeveritySpec(_Strict):
@@ -131,8 +133,7 @@ class PointsLayer(_Strict):
     #: hazards: substances and tonnes for GB 18218 (default: guessed, e.g. substance/物质, quantity_t/存量)
     substance_column: str | None = None
     quantity_column: str | None = None
-    #: resources: the kinds this registry lists every one of, in the study area and its search buffer
-    #: (e.g. [fire_station]): none of a kind then means none, not unknown (also with zero rows)
+    #: resources: the kinds it lists every one of (area and search buffer): none then means none, not unknown
     complete_for: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -179,8 +180,7 @@ class RasterLayer(_Strict):
     type: Literal["raster"]
     path: str
     band: Annotated[int, Field(ge=1)] = 1
-    #: what the raster's nodata pixels are: not measured (default: residents unknown there), or
-    #: measured and empty (a product whose nodata is its water mask, as WorldPop's sea and lakes)
+    #: nodata pixels: not measured (default: residents unknown) or measured and empty (WorldPop's water)
     nodata: Literal["unknown", "empty"] = "unknown"
 
 

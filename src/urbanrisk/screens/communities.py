@@ -20,6 +20,7 @@ import pandas as pd
 from ..cell_disks import cell_parents
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_each
+from ..coverage_unknown import bounded, known_flags
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from ..wording import counted
 from .registers import hazards_reaching
@@ -33,6 +34,7 @@ COLUMNS = [
     "unit_source",
     "cells",
     "residents",
+    "cells_residents_unknown",
     "residents_I",
     "residents_II",
     "residents_III",
@@ -138,6 +140,7 @@ def communities_screen(
     frame = pd.DataFrame(
         {"unit": assignment, "grade": grid["grade"], "residents": grid["residents"], "risk": grid["risk"]}
     )
+    frame["unknown"] = ~known_flags(grid)  # residents unknown: the unit's sum is a lower bound
     frame["rank"] = frame["grade"].map(GRADE_RANK)
     groups = frame.groupby("unit")
     by_grade = frame.pivot_table(
@@ -147,18 +150,24 @@ def communities_screen(
         {
             "cells": groups.size(),
             "residents": groups["residents"].sum(),
+            "cells_residents_unknown": groups["unknown"].sum(),
             "worst_rank": groups["rank"].min(),
             "red_cells": (frame["grade"] == "I").groupby(frame["unit"]).sum(),
             "mean_risk": groups["risk"].mean(),
         }
     ).reindex(units["id"])
     top = hazards_reaching(units, hazard_sources, utm_crs, most=3)  # worst first
+    unknown = stats["cells_residents_unknown"].fillna(0)
     rows = {
         "id": units["id"].to_numpy(),
         "name": units["name"].to_numpy(),
         "unit_source": units["unit_source"].to_numpy(),
         "cells": stats["cells"].fillna(0).astype(int).to_numpy(),
-        "residents": stats["residents"].fillna(0.0).to_numpy(),
+        # nobody counted and some cells unknown: unknown (NaN), not 0 (coverage_unknown.bounded)
+        "residents": [
+            bounded(r, int(k)) for r, k in zip(stats["residents"].fillna(0.0), unknown, strict=True)
+        ],
+        "cells_residents_unknown": stats["cells_residents_unknown"].fillna(0).astype(int).to_numpy(),
         **{
             f"residents_{g}": by_grade.get(g, pd.Series(dtype=float))
             .reindex(units["id"])
@@ -172,7 +181,7 @@ def communities_screen(
         .to_numpy(),
         "worst_grade": [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]],
         "red_cells": stats["red_cells"].fillna(0).astype(int).to_numpy(),
-        "mean_risk": stats["mean_risk"].fillna(0.0).to_numpy(),
+        "mean_risk": stats["mean_risk"].to_numpy(),  # NaN: no cell of the unit could be graded
         "top_hazards": top.to_numpy(),
         "geometry": units.geometry.to_numpy(),
     }

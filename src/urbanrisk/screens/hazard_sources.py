@@ -33,11 +33,11 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..result import MATRIX_GRADES
 from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
 CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
-MATRIX_GRADES = ((12, "I"), (8, "II"), (4, "III"), (0, "IV"))
 VULNERABLE_KINDS = ("school", "kindergarten", "hospital", "elderly_home")
 
 COLUMNS = [

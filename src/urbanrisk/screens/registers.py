@@ -18,7 +18,7 @@ from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..coverage_unknown import known_flags, travel_flags
-from ..result import GRADE_RANK, GRADES, NO_DATA
+from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 
 #: Unit levels, coarsest first.
 LEVELS = ("district", "street", "community", "grid")
@@ -105,26 +105,37 @@ def hazards_reaching(
     return out
 
 
-#: A register's count of uncovered cells with residents unknown, per standard (after the prefix).
-UNKNOWN_PREFIX = "unknown_uncovered_"
+UNKNOWN_PREFIX, OUTSIDE_PREFIX = UNKNOWN_UNCOVERED_PREFIX, COVERAGE_UNKNOWN_PREFIX
 
 
 def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.DataFrame:
     """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``),
-    and whether the cell is uncovered with its residents unknown (``unknown_uncovered_<standard>``,
-    1 or 0: a unit's sum of the first is then a lower bound, or unknown: :func:`_stats`)."""
+    whether the cell is uncovered with its residents unknown (``unknown_uncovered_<standard>``) and
+    whether it lies outside the street data, its coverage unknown (``coverage_unknown_<standard>``):
+    1 or 0, a unit's sum of the first is then a lower bound, or unknown (:func:`_stats`)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
     not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
-    unknown = not_covered & ~known_flags(coverage) & travel_flags(coverage)
-    wide = coverage.assign(_unknown=unknown.astype(np.int64)).pivot_table(
-        index="h3_cell", columns="standard", values=["residents_uncovered", "_unknown"], aggfunc="sum"
+    travel = travel_flags(coverage)
+    flags = coverage.assign(
+        _unknown=(not_covered & ~known_flags(coverage) & travel).astype(np.int64),
+        _outside=(not_covered & ~travel).astype(np.int64),
     )
-    uncovered, unknown_cells = wide["residents_uncovered"], wide["_unknown"]
-    uncovered.columns = [f"uncovered_{s}" for s in uncovered.columns]
-    unknown_cells.columns = [f"{UNKNOWN_PREFIX}{s}" for s in unknown_cells.columns]
-    out = uncovered.join(unknown_cells).reindex(cells).fillna(0.0)
-    return out.astype({c: np.int64 for c in unknown_cells.columns})
+    wide = flags.pivot_table(
+        index="h3_cell",
+        columns="standard",
+        values=["residents_uncovered", "_unknown", "_outside"],
+        aggfunc="sum",
+    )
+    parts = {"residents_uncovered": "uncovered_", "_unknown": UNKNOWN_PREFIX, "_outside": OUTSIDE_PREFIX}
+    frames = []
+    for key, prefix in parts.items():
+        frame = wide[key]
+        frame.columns = [f"{prefix}{s}" for s in frame.columns]
+        frames.append(frame)
+    out = pd.concat(frames, axis=1).reindex(cells).fillna(0.0)
+    counts = [c for c in out.columns if c.startswith((UNKNOWN_PREFIX, OUTSIDE_PREFIX))]
+    return out.astype({c: np.int64 for c in counts})
 
 
 def _stats(frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,27 +155,27 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
             "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
         }
     )
-    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", UNKNOWN_PREFIX))]
+    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", UNKNOWN_PREFIX, OUTSIDE_PREFIX))]
     if not uncovered:
         return stats
     sums = groups[uncovered].sum()
-    for column in [c for c in sums.columns if c.startswith(UNKNOWN_PREFIX)]:
-        total = f"uncovered_{column[len(UNKNOWN_PREFIX) :]}"  # nobody counted, some unknown: NaN, not 0
-        sums[column] = sums[column].astype("int64")
-        sums[total] = sums[total].where(~((sums[column] > 0) & ~(sums[total] > 0)))
-    return stats.join(sums)
+    for column in [c for c in sums.columns if c.startswith("uncovered_")]:
+        standard = column[len("uncovered_") :]
+        unknown = sums[UNKNOWN_PREFIX + standard] + sums[OUTSIDE_PREFIX + standard]
+        sums[column] = sums[column].where(~((unknown > 0) & ~(sums[column] > 0)))  # nobody counted: NaN
+    counts = [c for c in sums.columns if not c.startswith("uncovered_")]
+    return stats.join(sums.astype({c: "int64" for c in counts}))
 
 
 def _filled(stats: pd.DataFrame, column: str) -> pd.Series:
     """A register column with 0 for a unit without cells; an uncovered sum stays NaN (unknown, not 0)
-    where nobody was counted and some of its uncovered cells' residents are unknown."""
+    where nobody was counted and some of its uncovered cells' residents, or coverage, are unknown."""
     values = stats[column]
-    unknown = (
-        stats.get(UNKNOWN_PREFIX + column[len("uncovered_") :]) if column.startswith("uncovered_") else None
-    )
-    if unknown is None:
+    if not column.startswith("uncovered_"):
         return values.fillna(0)
-    return values.where(unknown.fillna(0) > 0, values.fillna(0))
+    standard = column[len("uncovered_") :]
+    unknown = stats[UNKNOWN_PREFIX + standard].fillna(0) + stats[OUTSIDE_PREFIX + standard].fillna(0)
+    return values.where(unknown > 0, values.fillna(0))
 
 
 def _unassigned(assignment: pd.Series, above: pd.Series | None) -> pd.Series:

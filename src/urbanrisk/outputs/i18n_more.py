@@ -1,0 +1,20 @@
+"""The Chinese catalogues of the smaller text modules, gathered in one place for :mod:`.i18n`.
+
+Each feature keeps its words in a module of its own (supply and sites bounds, the coords: datum
+messages, ...); this module merges them, so that a new one is one line here and none in ``i18n.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n_bounds import ZH_BOUNDS
+from .i18n_census import ZH_CENSUS_PATTERNS
+from .i18n_datum import ZH_DATUM_PATTERNS
+from .i18n_office import ZH_OFFICE_PATTERNS
+
+#: Texts -> Chinese, from the feature modules (exact keys).
+ZH_MORE: dict[str, str] = {**ZH_BOUNDS}
+
+#: Regex patterns -> Chinese, from the feature modules (tried before i18n's own).
+ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (*ZH_DATUM_PATTERNS, *ZH_CENSUS_PATTERNS, *ZH_OFFICE_PATTERNS)

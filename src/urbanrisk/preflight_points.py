@@ -5,6 +5,7 @@ vector files' headers. Light: ``urbanrisk validate`` calls it (no dask, geopanda
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ import numpy as np
 
 from . import settings
 from .layers.area_file import geojson_points_problem
-from .layers.capacity import capacity_number, wan_column_problem
+from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
+from .layers.geojson_blank import blank_features, blank_message
 from .layers.headers import vector_header
+from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
 from .layers.severity import severity_problem, to_internal
@@ -65,7 +68,13 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         top = settings.max_capacity
         bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
         listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])
-        if bad:
+        fixes = unit_word_fixes([table.rows[i][j] for i in bad])
+        if bad and fixes:  # 1.2万人: the number is there, the unit word is not read
+            text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} carries a unit word "
+            problems.append(
+                ((*key, "capacity_column"), text + f"(人, 床...): write the number alone ({fixes})")
+            )
+        elif bad:
             text = f"{path.name}, column '{spec.capacity_column}': capacity {listed} is not a number "
             text += f"from 0 to {top:,.0f}: write the resource's capacity (beds, places...) or leave it empty"
             problems.append(((*key, "capacity_column"), text))
@@ -73,8 +82,8 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
 
 
 def _number(text: str) -> float | None:
-    try:
-        value = float(text)
+    try:  # NFKC as the run reads them: a full-width minus too (－７６.５８), and U+2212 from a word processor
+        value = float(unicodedata.normalize("NFKC", text).replace("\u2212", "-"))
     except ValueError:
         return None
     return value if math.isfinite(value) else None
@@ -92,11 +101,20 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
     key = ("layers", name, "lat")
     bad = [k for k, x, y in pairs if x is None or y is None]
-    if bad:
+    both = [k for k in bad if two_numbers(table.rows[k][i]) or two_numbers(table.rows[k][j])]
+    found = [(key, both_in_one_cell(path.name, lon, lat, table, both, (i, j)))] if both else []
+    dates = [(k, v) for k in bad if k not in both for v in (table.rows[k][i], table.rows[k][j]) if a_date(v)]
+    if dates:
+        where = ", ".join(table.where(k) for k in list(dict(dates))[:5])
+        found.append((key, date_message(path.name, lon, lat, dates[0][1], where)))
+        both += [k for k, _ in dates]
+    if bad := [k for k in bad if k not in both]:
         where = ", ".join(table.where(k) for k in bad[:5])
-        return [
+        found.append(
             (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
-        ]
+        )
+    if found:
+        return found
     if spec.crs is not None:  # projected metres, say: lon/lat once transformed
         xy = to_lonlat(*_xy(pairs), spec.crs)
         return [] if xy is None else _pileup(name, *xy, path)
@@ -178,6 +196,8 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):
         problem = geojson_points_problem(path)
         problems += [(("layers", name, "path"), problem)] if problem else []
+        blank = blank_features(path)  # as the run refuses them
+        problems += [(("layers", name, "path"), blank_message(path, name, blank))] if blank else []
     if not problems:
         xy = registry_lonlat(path, crs=spec.crs, layer=name, file_layer=spec.file_layer)
         problems += [] if xy is None else _pileup(name, *xy, path)

@@ -48,3 +48,24 @@ def wan_column_problem(column: str, values: list[str], path: str) -> str | None:
         "read as that many people: write each capacity in people (0.3 万人 -> 3000) and rename the column, "
         "or write the unit in each cell (0.3万)"
     )
+
+
+_UNIT_WORD = re.compile(r"(?P<number>[\d.,]+\s*万?)\s*(?:人|人次|床|张|张床|个|名|位|座|辆)")
+
+
+def unit_word_fixes(values: list[str]) -> str | None:
+    """How to write capacities that carry a unit word (1.2万人, 3000人, 500床), when every one of
+    ``values`` does; None when any is something else (很多, -5), which the general message covers.
+
+    >>> unit_word_fixes(["1.2万人", "３０００人"])
+    "'1.2万人' -> 1.2万, '３０００人' -> 3000"
+    >>> unit_word_fixes(["1.2万人", "很多"]) is None
+    True
+    """
+    fixes = []
+    for value in values:
+        found = _UNIT_WORD.fullmatch(unicodedata.normalize("NFKC", value).strip())
+        if found is None or capacity_number(found["number"]) is None:
+            return None
+        fixes.append(f"'{value}' -> {found['number'].replace(' ', '')}")
+    return ", ".join(fixes[:3]) if fixes else None

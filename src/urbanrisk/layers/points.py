@@ -22,8 +22,8 @@ from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
-from .osm import clean_text
 from .pileup import one_place_problem
+from .repeated_rows import drop_repeated_rows, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
     hazard_kind_table,
@@ -62,8 +62,12 @@ def _read_table_points(
             )
             raise LayerError(msg)
     # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
-    xs = pd.to_numeric(frame[lon].str.normalize("NFKC").str.strip(), errors="coerce")
-    ys = pd.to_numeric(frame[lat].str.normalize("NFKC").str.strip(), errors="coerce")
+    xs = pd.to_numeric(
+        frame[lon].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    )
+    ys = pd.to_numeric(
+        frame[lat].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    )
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])
@@ -351,7 +355,7 @@ def points_from_file(
                 else pd.Series([f"{layer}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
             ),
             "kind": kind_values,
-            "name": gdf[name_column].map(clean_text) if name_column in gdf.columns else "",
+            "name": gdf[name_column].map(name_text) if name_column in gdf.columns else "",
         },
         geometry=gdf.geometry.to_numpy(),
         crs="EPSG:4326",
@@ -407,8 +411,10 @@ def points_from_file(
         msg = f"layer '{layer}': id '{dup}' appears more than once in {path}; ids must be unique"
         raise LayerError(msg)
     columns = [c for c in out.columns if c != "geometry"]
-    out = out[[*columns, "geometry"]].reset_index(drop=True)
-    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + _one_place(out, layer, path)
+    out, repeated = drop_repeated_rows(
+        out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=id_column in gdf.columns
+    )
+    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + _one_place(out, layer, path)
     return out
 
 

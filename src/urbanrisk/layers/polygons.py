@@ -10,7 +10,9 @@ import shapely
 
 from .._errors import LayerError
 from .osm import clean_text
+from .polygon_parts import polygonal
 from .tabular import shown_columns
+from .unit_overlaps import overlap_note
 from .vector import from_map_service, vector_from_file
 
 
@@ -40,6 +42,7 @@ def polygons_from_file(
         path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
     )
     features = len(gdf)
+    gdf = gdf.set_geometry(polygonal(gdf.geometry.to_numpy()), crs=gdf.crs)  # a GeometryCollection's polygons
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~gdf.geometry.is_empty.to_numpy()]
     if not len(gdf):
         msg = f"layer '{layer}': {path} holds no polygons"
@@ -79,5 +82,6 @@ def polygons_from_file(
             f"{layer}: {int(invalid.sum())} polygon(s) of {name} cross themselves or are otherwise invalid, "
             f"repaired (shapely make_valid): check unit(s) {', '.join(out['id'][invalid][:5])}"
         )
-    out.attrs["notes"] = notes
+    overlapping = overlap_note(out, layer, name)
+    out.attrs["notes"] = notes + ([overlapping] if overlapping else [])
     return out

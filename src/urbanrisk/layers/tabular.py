@@ -170,7 +170,7 @@ def _pick_sheet(names: list[str], sheet: str | int | None, path: Path, layer: st
 
 
 def _sheet_hint(name: str, names: list[str]) -> str:
-    others = [n for n in names if n != name]
+    others = ", ".join(f"'{n}'" for n in names if n != name)  # was a Python list: (['台账'])
     return (
         f" in sheet '{name}'; if the registry is on another sheet ({others}), set `sheet:`" if others else ""
     )

@@ -7,6 +7,7 @@ Chinese map service (GCJ-02, BD-09) are converted to WGS84 with ``coords``.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,7 +56,9 @@ def vector_from_file(
         spatial = [str(name) for name, kind in found if kind is not None]
         options["layer"] = pick_layer(spatial, file_layer, path, layer)
     try:
-        gdf = gpd.read_file(path, engine="pyogrio", **options)
+        with warnings.catch_warnings():  # GDAL on an XYZM GeoJSON point: M dropped (as is Z below)
+            warnings.filterwarnings("ignore", "OGRGeoJSONReadRawPoint", RuntimeWarning)
+            gdf = gpd.read_file(path, engine="pyogrio", **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage / Shapefile?"
         raise LayerError(msg) from exc

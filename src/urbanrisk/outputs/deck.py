@@ -301,7 +301,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
-                "radius": 12 + 30 * np.sqrt(max(row.residents_exposed, 0) / 1000.0),
+                "radius": 12
+                + 30 * np.sqrt(np.nan_to_num(max(row.residents_exposed, 0)) / 1000.0),  # NaN: unknown
                 "fill": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
                 "tip": (
                     f"<b>{t('hazard {label}', label=escape_text(_hazard_label(row, language)))}: "
@@ -328,6 +329,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 id="hazard_sources",
                 get_position="position",
                 get_radius="radius",
+                radius_min_pixels=5,
+                radius_max_pixels=24,  # a small area zoomed in: disks of 300 m hid its cells
                 get_fill_color="fill",
                 stroked=True,
                 get_line_color=[20, 20, 20, 255],

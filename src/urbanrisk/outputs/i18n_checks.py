@@ -180,6 +180,7 @@ _INLINE = (
     (re.compile(r"\brow (\d+)"), r"第 \1 行"),
     (re.compile(r"^\(top level\)$"), "（顶层）"),
     (re.compile(r"行）, '"), "行）、'"),
+    (re.compile(r"行, (?=工作表|第)"), "行、"),
 )
 #: Words inside the boxes of an area outside the data ("'osm' (a.osm) covers [...]; 'b' (...) ...").
 _COVERS = (

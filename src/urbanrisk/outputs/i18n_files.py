@@ -295,6 +295,22 @@ ZH_FILES: dict[str, str] = {
     "places...) or leave the cell empty": (
         "容量 {values} 不是 0 到 {top} 之间的数字：请填写该资源的容量（床位、车辆、容纳人数等），或将该格留空"
     ),
+    "{file}: '{value}' in {where} holds both coordinates in one cell: put the longitude in '{lon}' and the "
+    "latitude in '{lat}' (split the cell at the comma)": (
+        "{file}：{where}的 '{value}' 把经纬度写在了一格里：请把经度填入 '{lon}' 列、纬度填入 '{lat}' 列"
+        "（在逗号处拆开）"
+    ),
+    "{path}: feature(s) {features} have no geometry: give their location or remove them": (
+        "{path}：第 {features} 个要素没有几何（位置）：请给出其位置，或删除这些要素"
+    ),
+    "{file}: '{value}' in {where} is a date, not a coordinate (Excel formats the cell as a date): format the "
+    "columns '{lon}' and '{lat}' as numbers and type the coordinates again": (
+        "{file}：{where}的 '{value}' 是日期而不是坐标（Excel 把该格设成了日期格式）："
+        "请把 '{lon}'、'{lat}' 两列设为数值格式，并重新输入坐标"
+    ),
+    "capacity {values} carries a unit word (人, 床...): write the number alone ({fixes})": (
+        "容量 {values} 带有单位（人、床等）：请只填写数字（{fixes}）"
+    ),
     "its name counts in 万 (10,000s) but '{value}' is a plain number, read as that many people: write each "
     "capacity in people (0.3 万人 -> 3000) and rename the column, or write the unit in each cell (0.3万)": (
         "列名以“万”计，但 '{value}' 是不带单位的数字，会被读作这么多人：请把每个容量写成人数"

@@ -26,7 +26,7 @@ __all__ = ["QUAD_SEGS", "circle_sums", "inside_circles"]
 #: Segments per quarter circle of the impact circles (their polygons, as GEOS buffers them).
 QUAD_SEGS = 16
 #: (circle, cell) pairs measured at once
-CHUNK = 10_000
+CHUNK = 5_000
 
 
 def _cell_vertices(cells: np.ndarray) -> np.ndarray:
@@ -68,36 +68,40 @@ def _templates(radii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _clipped_params(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
     """Length parameter (0-1) of each segment a->b kept by all its half-planes (values at a and b,
     last axis the half-planes, >= 0 inside): Cyrus–Beck, the segment's part inside a convex shape."""
+    out_a, out_b = va < 0, vb < 0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = va / (va - vb)
-    low = np.where((va < 0) & (vb >= 0), t, 0.0).max(axis=-1)
-    high = np.where((vb < 0) & (va >= 0), t, 1.0).min(axis=-1)
-    outside = ((va < 0) & (vb < 0)).any(axis=-1)
-    return np.where(outside, 0.0, np.clip(high - low, 0.0, None))
+    low = np.where(out_a & ~out_b, t, 0.0).max(axis=-1)
+    high = np.where(out_b & ~out_a, t, 1.0).min(axis=-1)
+    length = np.maximum(high - low, 0.0)
+    length[(out_a & out_b).any(axis=-1)] = 0.0
+    return length
 
 
-def _clipped(
-    a: np.ndarray, b: np.ndarray, edges: tuple[np.ndarray, np.ndarray], cell_idx: np.ndarray
-) -> np.ndarray:
-    """Area inside its paired convex cell of each convex ring, given by edges a -> b (shape (pairs,
-    ring edges, 2), counter-clockwise; a run of the ring's edges holding every edge that faces the
-    cell): half the sum of p x q over the pieces of both outlines inside the other (the outline of
-    the intersection), each piece a fraction t of its edge, p x q = t (a x b)."""
+def _side(start: np.ndarray, direction: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(pairs, points, lines): >= 0 where a point is left of (inside) a line start -> start + direction."""
+    dx, dy = direction[:, None, :, 0], direction[:, None, :, 1]
+    return dx * (points[:, :, None, 1] - start[:, None, :, 1]) - dy * (
+        points[:, :, None, 0] - start[:, None, :, 0]
+    )
+
+
+def _clipped(ring: np.ndarray, edges: tuple[np.ndarray, np.ndarray], cell_idx: np.ndarray) -> np.ndarray:
+    """Area inside its paired convex cell of each convex ring, given by a run of its vertices (shape
+    (pairs, edges + 1, 2), counter-clockwise, holding every edge that faces the cell): half the sum of
+    p x q over the pieces of both outlines inside the other (the intersection's outline), each piece
+    a fraction t of its edge a -> b, so that p x q = t (a x b)."""
     start, direction = edges
     origin = start[cell_idx, 0]  # measured from a corner of the cell: small numbers, no lost digits
-    a = a - origin[:, None, :]
-    b = b - origin[:, None, :]
+    ring = ring - origin[:, None, :]
+    a, b = ring[:, :-1], ring[:, 1:]
     c_start = start[cell_idx] - origin[:, None, :]
-    c_end = c_start + direction[cell_idx]
-
-    def side(d: np.ndarray, s: np.ndarray, q: np.ndarray) -> np.ndarray:  # >= 0: q left of s -> s + d
-        return d[:, None, :, 0] * (q[:, :, None, 1] - s[:, None, :, 1]) - d[:, None, :, 1] * (
-            q[:, :, None, 0] - s[:, None, :, 0]
-        )
-
+    c_dir = direction[cell_idx]
+    c_end = c_start + c_dir
     # the ring's edges clipped by the cell's half-planes, the cell's edges by the ring's
-    ring_part = _clipped_params(side(c_end - c_start, c_start, a), side(c_end - c_start, c_start, b))
-    cell_part = _clipped_params(side(b - a, a, c_start), side(b - a, a, c_end))
+    v = _side(c_start, c_dir, ring)
+    ring_part = _clipped_params(v[:, :-1], v[:, 1:])
+    cell_part = _clipped_params(_side(a, b - a, c_start), _side(a, b - a, c_end))
     total = (ring_part * (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0])).sum(axis=1)
     total += (cell_part * (c_start[..., 0] * c_end[..., 1] - c_start[..., 1] * c_end[..., 0])).sum(axis=1)
     return np.abs(total) / 2.0
@@ -146,7 +150,7 @@ def _shares(
         if len(part):
             index = (k_low[part, None] + np.arange(width + 1)) % n
             ring = templates[which[h[part]][:, None], index] + centres[h[part]][:, None, :]
-            area[part] = _clipped(ring[:, :-1], ring[:, 1:], edges, c[part])
+            area[part] = _clipped(ring, edges, c[part])
     share[cross] = area / cells["area"][c]
     return share
 

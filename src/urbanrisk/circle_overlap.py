@@ -55,14 +55,15 @@ def inside_circles(cells: np.ndarray, centres: np.ndarray, radii: np.ndarray) ->
     )
 
 
-def _templates(radii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct radii's polygons at the origin (closing vertex dropped) and each circle's one."""
+def _templates(radii: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct radii's polygons at the origin (closing vertex dropped), each circle's one and
+    their areas."""
     distinct, which = np.unique(radii, return_inverse=True)
     polygons = shapely.buffer(shapely.points(np.zeros((len(distinct), 2))), distinct, quad_segs=QUAD_SEGS)
     xy = shapely.get_coordinates(polygons).reshape(len(distinct), -1, 2)[:, :-1]
     clockwise = ~shapely.is_ccw(shapely.get_exterior_ring(polygons))
     xy[clockwise] = xy[clockwise, ::-1]  # counter-clockwise, as the cells' edges
-    return xy, which
+    return xy, which, shapely.area(polygons)
 
 
 def _clipped_params(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
@@ -124,27 +125,43 @@ def _facing(vertices: np.ndarray, centres: np.ndarray, first: float, n: int) -> 
     return np.where(full, 0, k_low % n), np.where(full, n, count)
 
 
+def _circle_within(
+    edges: tuple[np.ndarray, np.ndarray], centres: np.ndarray, radii: np.ndarray, c_idx: np.ndarray
+) -> np.ndarray:
+    """Whether each circle lies inside its paired convex cell: its centre farther than its radius
+    (with a margin) inside every edge's line."""
+    start, direction = edges[0][c_idx], edges[1][c_idx]
+    rel = centres[:, None, :] - start
+    length = np.hypot(direction[..., 0], direction[..., 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = (direction[..., 0] * rel[..., 1] - direction[..., 1] * rel[..., 0]) / length
+    distance[length == 0] = np.inf  # padding edges
+    return distance.min(axis=1) >= radii * (1.0 + 1e-9)
+
+
 def _shares(
     cells: dict[str, np.ndarray],
     edges: tuple[np.ndarray, np.ndarray],
     centres: np.ndarray,
     radii: np.ndarray,
-    shape: tuple[np.ndarray, np.ndarray],
+    shape: tuple[np.ndarray, np.ndarray, np.ndarray],
     h_idx: np.ndarray,
     c_idx: np.ndarray,
 ) -> np.ndarray:
     """Share of each paired cell's area inside its circle: 1 when every vertex is well inside."""
-    templates, which = shape
+    templates, which, polygon_area = shape
     share = np.ones(len(h_idx))
     cross = np.flatnonzero(~_wholly_inside(cells["vertices"][c_idx], centres[h_idx], radii[h_idx]))
     if not len(cross):
         return share
     h, c = h_idx[cross], c_idx[cross]
+    area = np.zeros(len(cross))
+    small = _circle_within(edges, centres[h], radii[h], c)  # a circle inside one cell: all of it
+    area[small] = polygon_area[which[h[small]]]
     n = templates.shape[1]
     k_low, count = _facing(cells["vertices"][c], centres[h], float(np.arctan2(*templates[0, 0, ::-1])), n)
-    widths = np.array(sorted({min(w, n) for w in (8, 16, 32, n)}))
-    width_of = widths[np.searchsorted(widths, count)]
-    area = np.zeros(len(cross))
+    widths = np.array(sorted({min(w, n) for w in (4, 6, 8, 10, 12, 16, 20, 24, 32, 48, n)}))
+    width_of = np.where(small, 0, widths[np.searchsorted(widths, count)])
     for width in widths:  # the pairs by the run of edges they need: a few edges for most
         part = np.flatnonzero(width_of == width)
         if len(part):

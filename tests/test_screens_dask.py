@@ -206,7 +206,8 @@ def test_residents_in_circles_equal_intersecting_every_cell(wudaokou):
     # crosses, gives the sums of intersecting every (circle, cell) pair (the code it replaced)
     import shapely
 
-    from urbanrisk.screens.hazard_sources import _inside_circles, residents_in_circles
+    from urbanrisk.circle_overlap import inside_circles
+    from urbanrisk.screens.hazard_sources import residents_in_circles
 
     grid, real, utm, _ = wudaokou
     sources = _random_sources(grid, real, 60, seed=7)
@@ -220,7 +221,7 @@ def test_residents_in_circles_equal_intersecting_every_cell(wudaokou):
     got = residents_in_circles(grid, xy, radii, utm)
     assert (expected > 0).sum() > 30
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)
-    inside = _inside_circles(cells[c_idx], xy[h_idx], radii[h_idx])
+    inside = inside_circles(cells[c_idx], xy[h_idx], radii[h_idx])
     assert 0.2 < inside.mean() < 0.9  # both kinds are met
     assert np.all(shapely.contains(circles[h_idx[inside]], cells[c_idx[inside]]))  # whole means whole
     assert np.allclose(share[inside], 1.0, rtol=1e-12)

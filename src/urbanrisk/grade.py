@@ -126,23 +126,19 @@ def hazard_intensity(
     xy = cell_centres_xy(index, utm_crs)
     hz = hazards.to_crs(utm_crs)
     hxy = np.column_stack([hz.geometry.x, hz.geometry.y])
-    tree = cKDTree(xy)
-    best = np.zeros(len(index))
+    radii = hz["impact_radius_m"].to_numpy(dtype=float)
+    found = cKDTree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order
+    counts = np.fromiter((len(near) for near in found), dtype=np.int64, count=len(found))
+    src = np.repeat(np.arange(len(found)), counts)
+    near = np.concatenate([np.asarray(n, dtype=np.int64) for n in found] or [np.zeros(0, dtype=np.int64)])
+    d = np.hypot(xy[near, 0] - hxy[src, 0], xy[near, 1] - hxy[src, 1])
+    contribution = hz["severity"].to_numpy()[src] * (1.0 - d / radii[src])
+    total = np.bincount(near, weights=contribution, minlength=len(index))  # summed in the sources' order
     top_values = np.full(len(index), "", dtype=object)
-    total = np.zeros(len(index))
-    for (hx, hy), radius, severity, ident in zip(
-        hxy, hz["impact_radius_m"].to_numpy(), hz["severity"].to_numpy(), hz["id"].to_numpy(), strict=True
-    ):
-        near = tree.query_ball_point((hx, hy), r=radius)
-        if not near:
-            continue
-        near = np.asarray(near)
-        d = np.hypot(xy[near, 0] - hx, xy[near, 1] - hy)
-        contribution = severity * (1.0 - d / radius)
-        total[near] += contribution
-        better = contribution > best[near]
-        best[near[better]] = contribution[better]
-        top_values[near[better]] = ident
+    positive = np.flatnonzero(contribution > 0)  # per cell the largest, the first source among equals
+    order = positive[np.lexsort((src[positive], -contribution[positive], near[positive]))]
+    first = order[np.r_[True, near[order][1:] != near[order][:-1]]] if len(order) else order
+    top_values[near[first]] = hz["id"].to_numpy()[src[first]]
     intensity[:] = total
     top[:] = top_values
     return intensity, top

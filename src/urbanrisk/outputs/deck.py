@@ -21,6 +21,7 @@ from .i18n_exposure import lower_bound
 from .i18n_severity import grade_label, row_floor, severity_words
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
+from .map_sources import shown_sources, sources_note
 from .planner_layers import (
     MAX_LETTERED_RESOURCES,
     RESOURCE_LETTERS,
@@ -296,7 +297,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
             )
         )
         out.extend(resource_letter_layer(result))
-    hazards = result.screens.hazard_sources
+    hazards = shown_sources(result.screens.hazard_sources)
     if len(hazards):
         data = [
             {
@@ -428,6 +429,8 @@ def grid_deck(
             f"{resources:,} resources are too many for lettered markers: small dots coloured by kind "
             "(in risk.gpkg, layer resources)"
         )
+    if result is not None and result.screens is not None:
+        notes.append(sources_note(result.screens.hazard_sources))
     deck.notes = [note for note in (display_note, *notes, *outline_notes) if note]
     return deck
 

@@ -18,6 +18,7 @@ import shapely
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name, translator
+from .map_sources import shown_sources
 from .report_parts import at_least
 from .report_supply import site_unknown_words
 
@@ -121,6 +122,7 @@ def impact_layer(result: RunResult) -> list[pdk.Layer]:
     hazards = result.screens.hazard_sources if result.screens is not None else None
     if hazards is None or not len(hazards):
         return []
+    hazards = shown_sources(hazards)  # a province's registry: the highest graded
     data = [
         {
             "position": [row.geometry.x, row.geometry.y],

@@ -20,7 +20,6 @@ Per source:
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +30,7 @@ import pandas as pd
 import shapely
 
 from .. import settings
+from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import MATRIX_GRADES
@@ -129,22 +129,6 @@ def hazard_sources_from_layers(
     return out.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-#: Segments per quarter circle of the impact circles (their polygons, as GEOS buffers them).
-QUAD_SEGS = 16
-
-
-def _inside_circles(cells: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
-    """Whether each cell lies wholly inside its circle's polygon: every vertex nearer the centre than
-    the polygon's apothem (its edges' nearest points), with a margin; a cell in doubt is not."""
-    coords, which = shapely.get_coordinates(cells, return_index=True)
-    if not len(coords):
-        return np.zeros(len(cells), dtype=bool)
-    d2 = ((coords - centres[which]) ** 2).sum(axis=1)
-    far2 = np.maximum.reduceat(d2, np.searchsorted(which, np.arange(len(cells))))
-    apothem = radii * math.cos(math.pi / (4 * QUAD_SEGS)) * (1.0 - 1e-9)
-    return far2 < apothem**2
-
-
 #: The last grid's cells projected: (its geometry array, UTM CRS, the projected cells); the major
 #: hazards and the hazard sources both measure circles over the same grid.
 _PROJECTED: list[tuple[object, str, np.ndarray]] = []
@@ -182,16 +166,7 @@ def residents_in_circles(
     """
     cells = _cells_utm(grid, utm_crs)
     residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
-    circles = shapely.buffer(shapely.points(centres_utm), radii, quad_segs=QUAD_SEGS)
-    h_idx, c_idx = shapely.STRtree(cells).query(circles, predicate="intersects")
-    share = np.ones(len(h_idx))
-    cross = ~_inside_circles(cells[c_idx], np.asarray(centres_utm)[h_idx], np.asarray(radii)[h_idx])
-    pairs = cells[c_idx[cross]]
-    share[cross] = shapely.area(shapely.intersection(circles[h_idx[cross]], pairs)) / shapely.area(pairs)
-    if residents.ndim == 1:
-        return np.bincount(h_idx, weights=residents[c_idx] * share, minlength=len(circles))
-    weighed = residents[c_idx] * share[:, None]
-    return np.column_stack([np.bincount(h_idx, weights=w, minlength=len(circles)) for w in weighed.T])
+    return circle_sums(cells, residents, centres_utm, radii)
 
 
 def _is_wkb(value: object) -> bool:
@@ -295,9 +270,10 @@ def _breaches(
     """Per source: the safety-distance rules its nearest target of each rule's kind breaks."""
     breaches: list[list[str]] = [[] for _ in range(len(points))]
     trees: dict[str, tuple[shapely.STRtree, np.ndarray, np.ndarray]] = {}
-    rules = {kind: list(group.itertuples()) for kind, group in distances.groupby("kind", sort=False)}
-    for i, kind in enumerate(kinds):
-        for rule in rules.get(kind, []):
+    kinds = np.asarray(kinds, dtype=object)
+    for kind, group in distances.groupby("kind", sort=False):
+        sources = np.flatnonzero(kinds == kind)
+        for rule in group.itertuples() if len(sources) else ():
             table = targets.get(rule.target)
             if table is None:
                 continue
@@ -306,15 +282,16 @@ def _breaches(
                 trees[rule.target] = (shapely.STRtree(shapes), shapes, _label(table))
             tree, shapes, labels = trees[rule.target]
             # the nearest target (lowest position among equals) matters only when under the minimum
-            reach = rule.min_distance_m + 1.0
-            near = np.sort(tree.query(points[i], predicate="dwithin", distance=reach))
-            if not len(near):
-                continue
-            d = shapely.distance(points[i], shapes[near])
-            j = int(np.argmin(d))
-            if d[j] < rule.min_distance_m:
-                limit = f"{rule.min_distance_m:.0f} m ({rule.source})"
-                breaches[i].append(f"{rule.target} {labels[near[j]]} at {d[j]:.0f} m < {limit}")
+            src, tgt = tree.query(points[sources], predicate="dwithin", distance=rule.min_distance_m + 1.0)
+            d = shapely.distance(points[sources[src]], shapes[tgt])
+            order = np.lexsort((tgt, d, src))
+            first = order[np.r_[True, src[order][1:] != src[order][:-1]]] if len(order) else order
+            limit = f"{rule.min_distance_m:.0f} m ({rule.source})"
+            for i, j, dist in zip(
+                sources[src[first]].tolist(), tgt[first].tolist(), d[first].tolist(), strict=True
+            ):
+                if dist < rule.min_distance_m:
+                    breaches[i].append(f"{rule.target} {labels[j]} at {dist:.0f} m < {limit}")
     return breaches
 
 

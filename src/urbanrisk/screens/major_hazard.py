@@ -183,9 +183,12 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    rows = []
+    rows, sums = [], {}  # a registry repeats its substance lists: each distinct one summed once
     for people, share, subs, qty in zip(people_500m, shares, substances, quantities, strict=True):
-        total, basis = substance_sum(subs, qty, table)
+        key = (str(subs), str(qty), type(subs), type(qty))
+        if key not in sums:
+            sums[key] = substance_sum(subs, qty, table)
+        total, basis = sums[key]
         if total is None:
             rows.append((float(people), share, np.nan, np.nan, np.nan, "", basis))
             continue

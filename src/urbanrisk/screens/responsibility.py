@@ -195,11 +195,9 @@ def responsibility_list(
         names = dict(zip(level_units["id"], level_units["name"], strict=False))
         items[f"{level}_id"] = ids.to_numpy()
         items[f"{level}_name"] = [names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids]
-    keys = [
-        (t, k) if (t, k) in departments.index else (t, "*")
-        for t, k in zip(items["item_type"], items["kind"], strict=True)
-    ]
-    found = departments.reindex(keys)
+    kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
+    listed = pd.MultiIndex.from_arrays([items["item_type"], kinds]).isin(departments.index)
+    found = departments.reindex(pd.MultiIndex.from_arrays([items["item_type"], np.where(listed, kinds, "*")]))
     items["department_zh"] = (
         found["department_zh"].fillna("（未指定 unassigned: add to departments.csv）").to_numpy()
     )

@@ -336,6 +336,7 @@ def ingested_layers(
         stored = ingest_extracts(
             files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
         )
+
     def small() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         return stored.whole("pois", columns["pois"]), stored.whole("landuse", columns["landuse"])
 

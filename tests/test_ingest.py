@@ -197,12 +197,21 @@ def test_tasks_on_a_dask_distributed_cluster_write_the_store_one_process_writes(
     from distributed import LocalCluster
 
     from urbanrisk.ingest_tasks import ingest_as_tasks
+    from urbanrisk.stored_osm import StoredOsm, streets_and_nodes
 
     alone = ingest_osm(BUPT_OSM, str(tmp_path / "alone"), partition_resolution=8, flush_rows=100)
     one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None}
     with LocalCluster(protocol="tcp://", **one) as cluster:
         jobs = [(str(BUPT_OSM), str(tmp_path / "cluster"), 8, {})]
         (store,) = ingest_as_tasks(jobs, scheduler=cluster.scheduler_address, flush_rows=100)
+        stored = StoredOsm(((store, {}),), str(tmp_path / "cluster"))  # the street graph's read, as tasks
+        by_tasks = streets_and_nodes(stored, [], scheduler=cluster.scheduler_address)
     assert alone.manifest["chunks"] == 4 and store.manifest == alone.manifest
+    for got, expected in zip(by_tasks, streets_and_nodes(stored, []), strict=True):
+        got, expected = pd.DataFrame(got), pd.DataFrame(expected)
+        if "geometry" in expected:  # the service-only ways' lines, the others None
+            got, expected = (f.assign(geometry=gpd.GeoSeries(f.geometry).to_wkb()) for f in (got, expected))
+        assert len(got) and got.index.is_unique
+        pd.testing.assert_frame_equal(got, expected)
     for layer in LAYER_NAMES:
         assert_geodataframe_equal(_union(store, layer), _union(alone, layer))

@@ -81,13 +81,15 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     tmp_path, monkeypatch
 ):
     """``processes``: the pass and every partition's completion run on the workers (the driver's own
-    ingest fails here), the other layers load meanwhile; every table equals the in-memory run's."""
+    ingest fails here), the other layers load meanwhile; so does the streets' read back for the street
+    graph (the driver's own fails too); every table equals the in-memory run's."""
     memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
     for module, name in (
         (urbanrisk.inputs, "osm_from_file"),
         (urbanrisk.stored_osm, "ingest_osm"),  # the one-process ingest
         (urbanrisk.ingest_tasks, "ingest_pass"),  # the pass task's function, were it called here
         (urbanrisk.ingest_parts, "finish_store"),  # the partitions finished one after the other
+        (urbanrisk.stored_osm, "_graph_streets"),  # the street partitions read back in the driver
     ):
         monkeypatch.setattr(module, name, _never_whole)
     store = tmp_path / "shared"

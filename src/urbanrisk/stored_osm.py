@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import fsspec
@@ -42,7 +44,7 @@ from .layers.osm import street_nodes
 from .layers.remote import is_url
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
-from .parallel import overlaps
+from .parallel import beside, map_partitions, overlaps
 from .recipe import Recipe
 from .result import Layers
 from .street_rules import usable_ways
@@ -238,24 +240,59 @@ def _stored(every: list[OsmStore], root: str, local: bool) -> StoredOsm:
     return stored
 
 
-def streets_and_nodes(stored: StoredOsm, columns: list[str]) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def streets_and_nodes(
+    stored: StoredOsm, columns: list[str], *, scheduler: str | None = None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The streets as the coverage stage's graph needs them, and the lon/lat of every street node by
     OSM id (as ``load_layers`` joins them), read one stored partition at a time.
 
     The street graph is made of the ways' node ids, tags and node coordinates: the streets keep no
     geometry and no name, but for the service-only ways (the drive_service hint measures to them).
+    On worker processes or a cluster (``scheduler``) the partitions are read by tasks there, a few
+    partitions each (:func:`_street_parts`); the driver joins their results in the same order.
     """
-    frames, nodes = [], []
-    for frame in stored.parts("streets"):
-        nodes.append(street_nodes(frame))
-        service = usable_ways(frame, mode="drive_service") & ~usable_ways(frame, mode="drive")
-        frames.append(frame.drop(columns="name").set_geometry(frame.geometry.where(service, None)))
+    if scheduler is not None and overlaps(scheduler):
+        jobs = [
+            (store, offsets.get("streets", 0), chunk)
+            for store, offsets in stored.stores
+            for chunk in _chunks(store.parts("streets"))
+        ]
+        got = [pair for pairs in map_partitions(_street_parts, jobs, scheduler=scheduler) for pair in pairs]
+    else:
+        got = [_graph_streets(frame) for frame in stored.parts("streets")]
+    frames, nodes = [frame for frame, _ in got], [table for _, table in got]
     if not frames:
         streets = gpd.GeoDataFrame({c: [] for c in columns if c != "name"}, geometry=[], crs=CRS)
     else:
         streets = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
     table = pd.concat(nodes).groupby(level=0).first() if nodes else pd.DataFrame(columns=["lon", "lat"])
     return streets, table
+
+
+def _graph_streets(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """One partition's streets as the street graph needs them (:func:`streets_and_nodes`), its nodes."""
+    service = usable_ways(frame, mode="drive_service") & ~usable_ways(frame, mode="drive")
+    return frame.drop(columns="name").set_geometry(frame.geometry.where(service, None)), street_nodes(frame)
+
+
+def _chunks(parts: list[str]) -> list[list[str]]:
+    """``parts`` in a few runs of consecutive partitions (~4 tasks per worker: fewer pickled stores)."""
+    size = max(1, -(-len(parts) // (4 * (os.cpu_count() or 1))))
+    return [parts[i : i + size] for i in range(0, len(parts), size)]
+
+
+def _street_parts(
+    job: tuple[OsmStore, int, list[str]],
+) -> list[tuple[gpd.GeoDataFrame, pd.DataFrame]]:
+    """Task: some street partitions of a store, each as :func:`_graph_streets` makes it."""
+    store, offset, parts = job
+    got = []
+    for part in parts:
+        frame = store.read_part("streets", part)
+        if frame is not None:
+            frame.index = frame.index + offset
+            got.append(_graph_streets(frame))
+    return got
 
 
 def ingest_request(recipe: Recipe, files: dict[str, str] | None = None) -> tuple[Any, ...] | None:
@@ -299,12 +336,18 @@ def ingested_layers(
         stored = ingest_extracts(
             files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
         )
-    streets, nodes = streets_and_nodes(stored, columns["streets"])
+
+    def small() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        return stored.whole("pois", columns["pois"]), stored.whole("landuse", columns["landuse"])
+
+    # on worker processes or a cluster the streets are read there while the driver reads the rest
+    read_streets = partial(streets_and_nodes, stored, columns["streets"], scheduler=scheduler)
+    (streets, nodes), (pois, landuse) = beside(read_streets, small, scheduler=scheduler or "synchronous")
     names = list(files)
     return {
         "buildings": None,
-        "pois": stored.whole("pois", columns["pois"]),
-        "landuse": stored.whole("landuse", columns["landuse"]),
+        "pois": pois,
+        "landuse": landuse,
         "streets": streets,
         "street_nodes": nodes,
         "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},

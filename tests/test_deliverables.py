@@ -356,6 +356,10 @@ def test_a_run_writes_the_responsibility_list_for_excel(level_run):
     row = table.set_index("item_id").loc["CH1"]
     assert row["department_zh"] == "应急管理局" and row["district_id"] == 110108
     assert {"street_name", "response_level_zh", "lon", "lat"} <= set(table.columns)
+    # whole people, as the office reads them (the Parquet table keeps the estimate's decimals)
+    assert (table["residents"].dropna() % 1 == 0).all()
+    exact = pd.read_parquet(folder / "responsibility.parquet").set_index("item_id")["residents"]
+    assert (table.set_index("item_id")["residents"] - exact).abs().max() <= 0.5
 
 
 # --- the report in Chinese -------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_registry_text_never_runs_as_an_excel_formula_in_responsibility_csv(tmp_
     write_tables({"responsibility": table}, tmp_path)
     shown = pd.read_csv(tmp_path / "responsibility.csv", encoding="utf-8-sig", keep_default_na=False)
     assert shown["name"].tolist() == [f"'{n}" for n in names[:5]] + ["加油站", ""]
-    assert shown["residents"].tolist() == [-1.5, 2, 3, 4, 5, 6, 7]  # numbers stay numbers
+    assert shown["residents"].tolist() == [-2, 2, 3, 4, 5, 6, 7]  # numbers stay numbers (whole people)
     assert pd.read_parquet(tmp_path / "responsibility.parquet")["name"].tolist() == names
 
 

@@ -274,7 +274,8 @@ def test_a_reach_partly_beyond_the_raster_is_reported_as_a_lower_bound(accra_edg
         for w in manifest["warnings"]
     )
     listed = pd.read_csv(run / "responsibility.csv").set_index("item_id")
-    assert listed.loc["C1", "residents_unknown_share"] == pytest.approx(edge["residents_unknown_share"])
+    share = listed.loc["C1", "residents_unknown_share"]  # to 0.1 % in the CSV for Excel
+    assert share == pytest.approx(edge["residents_unknown_share"], abs=5e-4)
     assert listed.loc["F1", "residents_unknown_share"] == 0.0
 
 

@@ -15,6 +15,7 @@ from ..grid_dataset import PartJob, part_jobs, parts_written, write_part
 from ..parallel import map_partitions
 from ..result import RunResult, screen_tables
 from .display import display_note, display_resolution, display_rows, merge_display
+from .i18n import data_text
 
 #: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
 #: display resolution None: the map shows the cells themselves.
@@ -91,9 +92,36 @@ def excel_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The responsibility list as an office opens it in Excel: no geometry, residents in whole people
+    (empty where unknown, not 0), unknown shares to 0.1 %, a coverage gap's name in the report's
+    language, text that Excel would run as a formula quoted (:func:`excel_safe`).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"item_type": ["coverage_gap", "hazard_source"], "name": ["fire gap", "=x"],
+    ...     "residents": [1108.1958, float("nan")], "residents_unknown_share": [0.63954, 1.0]})
+    >>> zh, en = responsibility_csv(table, "zh"), responsibility_csv(table)
+    >>> zh["name"].tolist(), en["name"].tolist()
+    (['消防覆盖缺口', "'=x"], ['fire gap', "'=x"])
+    >>> en["residents"].tolist(), en["residents_unknown_share"].tolist()
+    ([1108, <NA>], [0.64, 1.0])
+    """
+    out = pd.DataFrame(table).drop(columns=["geometry", "outline"], errors="ignore")
+    if "residents" in out.columns:
+        out["residents"] = out["residents"].round().astype("Int64")
+    if "residents_unknown_share" in out.columns:
+        out["residents_unknown_share"] = out["residents_unknown_share"].round(3)
+    if language != "en" and {"item_type", "name"} <= set(out.columns):
+        gaps = out["item_type"] == "coverage_gap"
+        out.loc[gaps, "name"] = [data_text(name, language) for name in out.loc[gaps, "name"]]
+    return excel_safe(out)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
-    responsibility list as CSV for Excel; returns the file names in the order written.
+    responsibility list as CSV for Excel (:func:`responsibility_csv`, words in ``language``);
+    returns the file names in the order written.
 
     An empty table is still written, with its columns (a skipped screen has its file).
     """
@@ -105,7 +133,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         names.append(f"{name}.parquet")
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
-            excel_safe(pd.DataFrame(table).drop(columns="geometry")).to_csv(
+            responsibility_csv(table, language).to_csv(
                 folder / "responsibility.csv", index=False, encoding="utf-8-sig"
             )
             names.append("responsibility.csv")

@@ -110,10 +110,10 @@ def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[st
     return path.name
 
 
-def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any]) -> list[str]:
-    """Task: the Parquet tables (and the responsibility CSV), after the grid's parts: those release
-    the GeoPackage's writer (the longest task), so they come first."""
-    names = write_tables(tables, folder)
+def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], language: str) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV in ``language``), after the grid's parts:
+    those release the GeoPackage's writer (the longest task), so they come first."""
+    names = write_tables(tables, folder, language)
     for name in names:
         grid_dataset.fsync_path(folder / name)
     return names
@@ -148,7 +148,10 @@ def write_files(result: RunResult, folder: Path, *, summary: RunSummary, schedul
         for i, job in enumerate(jobs)
     ]
     grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
-    tables = dask.delayed(_tables)(parquet_tables(result), folder, grid, dask_key_name="write-tables")
+    language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
+    tables = dask.delayed(_tables)(
+        parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
+    )
     path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
     forked = None
     if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads

@@ -190,7 +190,7 @@ def test_the_chinese_report_says_none_and_unknown_apart(lattice):
     )
     unknown = _stage(lattice, [], declared="")
     assert data_text(unknown.status["fire"], "zh").startswith(
-        "跳过：研究区及其 2000 米范围内的数据中没有 消防站"
+        "跳过：研究区及其 2000 米范围内的数据中没有消防站"
     )
     assert data_text(unknown.unknown["fire"], "zh").startswith(
         "数据中没有消防站：该覆盖标准未知（缺失不等于没有）"

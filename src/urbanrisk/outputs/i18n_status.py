@@ -34,7 +34,7 @@ ZH_STATUS_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^skipped: no buildings$", "跳过：无建筑数据"),
     (
         r"^skipped: no ([a-z_]+) in the data within (\d+) m of the.*$",
-        r"跳过：研究区及其 \2 米范围内的数据中没有 {\1}",
+        r"跳过：研究区及其 \2 米范围内的数据中没有{\1}",
     ),
     (
         r"^ok: .*?; no ([a-z_]+) in (a registry|data) declared complete.*?; (\d+) resources?; ([\d,]+) of "

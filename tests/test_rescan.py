@@ -152,6 +152,17 @@ def test_corrupt_input_fails_with_exit_2_naming_the_file(tmp_path, what, request
     assert (tmp_path / "out" / "latest").resolve() == good
 
 
+def test_a_first_run_with_a_corrupt_input_does_not_speak_of_a_last_run(tmp_path, capsys):
+    (tmp_path / "pop.tif").write_bytes(b"II*\x00" + os.urandom(4096))
+    recipe = accra_recipe(
+        tmp_path, layers={"population": {"type": "raster", "path": str(tmp_path / "pop.tif")}}
+    )
+    capsys.readouterr()
+    assert main(["run", str(recipe)]) == 2
+    stderr = capsys.readouterr().err
+    assert "pop.tif" in stderr and "untouched" not in stderr  # there is no last complete run
+
+
 def test_new_severe_source_next_to_a_school_gives_exactly_its_escalations(after_first_run):
     recipe = after_first_run
     tmp_path = recipe.parent

@@ -247,10 +247,17 @@ def _language(args: argparse.Namespace) -> str:
 
 
 def _untouched(args: argparse.Namespace, exc: RecipeError) -> str:
-    """After the layers' problems a run found (not the recipe's own): the last run still stands."""
-    if isinstance(exc, LayerError) and args.command in ("run", "rescan"):
+    """After the layers' problems a run found (not the recipe's own): the last run still stands
+    (said only where there is one: a recipe's first run has none)."""
+    if isinstance(exc, LayerError) and args.command in ("run", "rescan") and _has_last_run(args):
         return "\n  (the last complete run is untouched)"
     return ""
+
+
+def _has_last_run(args: argparse.Namespace) -> bool:
+    """Whether the output folder holds a complete run (True when the folder cannot be told)."""
+    folder = _output_dir(args) if not isinstance(getattr(args, "recipe", None), list) else None
+    return folder is None or (folder / "latest").exists()
 
 
 class _Terminated(KeyboardInterrupt):

@@ -105,9 +105,6 @@ def hazards_reaching(
     return out
 
 
-UNKNOWN_PREFIX, OUTSIDE_PREFIX = UNKNOWN_UNCOVERED_PREFIX, COVERAGE_UNKNOWN_PREFIX
-
-
 def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.DataFrame:
     """Residents uncovered per cell (rows) and coverage standard (columns ``uncovered_<standard>``),
     whether the cell is uncovered with its residents unknown (``unknown_uncovered_<standard>``) and
@@ -127,14 +124,18 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
         values=["residents_uncovered", "_unknown", "_outside"],
         aggfunc="sum",
     )
-    parts = {"residents_uncovered": "uncovered_", "_unknown": UNKNOWN_PREFIX, "_outside": OUTSIDE_PREFIX}
+    parts = {
+        "residents_uncovered": "uncovered_",
+        "_unknown": UNKNOWN_UNCOVERED_PREFIX,
+        "_outside": COVERAGE_UNKNOWN_PREFIX,
+    }
     frames = []
     for key, prefix in parts.items():
         frame = wide[key]
         frame.columns = [f"{prefix}{s}" for s in frame.columns]
         frames.append(frame)
     out = pd.concat(frames, axis=1).reindex(cells).fillna(0.0)
-    counts = [c for c in out.columns if c.startswith((UNKNOWN_PREFIX, OUTSIDE_PREFIX))]
+    counts = [c for c in out.columns if c.startswith((UNKNOWN_UNCOVERED_PREFIX, COVERAGE_UNKNOWN_PREFIX))]
     return out.astype({c: np.int64 for c in counts})
 
 
@@ -155,13 +156,16 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
             "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
         }
     )
-    uncovered = [c for c in frame.columns if c.startswith(("uncovered_", UNKNOWN_PREFIX, OUTSIDE_PREFIX))]
+    uncovered = [
+        c
+        for c in frame.columns
+        if c.startswith(("uncovered_", UNKNOWN_UNCOVERED_PREFIX, COVERAGE_UNKNOWN_PREFIX))
+    ]
     if not uncovered:
         return stats
     sums = groups[uncovered].sum()
     for column in [c for c in sums.columns if c.startswith("uncovered_")]:
-        standard = column[len("uncovered_") :]
-        unknown = sums[UNKNOWN_PREFIX + standard] + sums[OUTSIDE_PREFIX + standard]
+        unknown = _unknown_cells(sums, column)
         sums[column] = sums[column].where(~((unknown > 0) & ~(sums[column] > 0)))  # nobody counted: NaN
     counts = [c for c in sums.columns if not c.startswith("uncovered_")]
     return stats.join(sums.astype({c: "int64" for c in counts}))
@@ -173,9 +177,15 @@ def _filled(stats: pd.DataFrame, column: str) -> pd.Series:
     values = stats[column]
     if not column.startswith("uncovered_"):
         return values.fillna(0)
+    return values.where(_unknown_cells(stats, column) > 0, values.fillna(0))
+
+
+def _unknown_cells(stats: pd.DataFrame, column: str) -> pd.Series:
+    """Per unit, the cells that make its ``uncovered_<standard>`` sum a bound: uncovered with residents
+    unknown, or outside the street data (coverage unknown); 0 for a unit without cells."""
     standard = column[len("uncovered_") :]
-    unknown = stats[UNKNOWN_PREFIX + standard].fillna(0) + stats[OUTSIDE_PREFIX + standard].fillna(0)
-    return values.where(unknown > 0, values.fillna(0))
+    counts = stats[UNKNOWN_UNCOVERED_PREFIX + standard] + stats[COVERAGE_UNKNOWN_PREFIX + standard]
+    return counts.fillna(0)
 
 
 def _unassigned(assignment: pd.Series, above: pd.Series | None) -> pd.Series:

@@ -325,7 +325,7 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
     from urbanrisk.cell_units import cell_units
     from urbanrisk.grade import cell_centres_xy
     from urbanrisk.outputs.i18n import translator
-    from urbanrisk.outputs.report_sections import _bounded_uncovered
+    from urbanrisk.outputs.report_parts import bounded_sum
     from urbanrisk.screens.registers import level_registers
 
     grid = _graded_grid()
@@ -359,7 +359,13 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
     assert table.loc["C-WN", "uncovered_fire"] == 0 and table.loc["C-WN", "coverage_unknown_fire"] == 0
     for level in registers.values():  # each level's counts add up to the grid's
         assert level["coverage_unknown_fire"].sum() == outside.sum()
-    words = _bounded_uncovered(table, ["uncovered_fire"], translator("en"))["uncovered_fire"]
+    en = translator("en")  # the report's words for a register's sum (report_parts.bounded_sum)
+    words = {
+        unit: bounded_sum(
+            row.uncovered_fire, row.unknown_uncovered_fire, en, outside_cells=row.coverage_unknown_fire
+        )
+        for unit, row in table.iterrows()
+    }
     assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
     assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cells outside the street data: coverage unknown"
     assert words["C-WN"] == "0"

@@ -79,3 +79,24 @@ def test_a_large_grids_residents_view_classes_what_is_known():
     assert dict(zip(known.index, population_fill(known, 190), strict=True)) == {
         k: v for k, v in fill.items() if k != "p6"
     }
+
+
+def test_a_coverage_gaps_residents_are_a_bound_over_its_cells_not_a_hazards_reach():
+    """The responsibility list said a gap's residents were '≥ 27,686（影响范围 1% 人口未知）', a hazard
+    source's words (the share of its reach); a gap's share is of its cells."""
+    from urbanrisk.outputs.report_sections import _gap_residents
+
+    items = pd.DataFrame(
+        {
+            "item_type": ["coverage_gap", "coverage_gap", "hazard_source"],
+            "residents": [27_686.2, 0.0, 40.0],
+            "residents_unknown_share": [0.01, 1.0, 0.26],
+        }
+    )
+    en, zh = _gap_residents(items, EN)["residents"], _gap_residents(items, ZH)["residents"]
+    assert en.tolist() == [
+        "≥ 27,686 (1% of its cells with residents unknown)",
+        "unknown (residents unknown in all its cells)",
+        40.0,  # a source's: worded by the table, of its reach
+    ]
+    assert zh.tolist()[:2] == ["≥ 27,686（其中 1% 单元常住人口未知）", "未知（全部单元常住人口未知）"]

@@ -1076,11 +1076,13 @@ def test_report_tables_right_align_every_number_bounded_or_not(level_run):
 
 
 def test_the_map_cells_carry_their_supply_when_resources_have_capacities(level_run):
-    """The run's map (grid_deck): each cell's tooltip ends with its 2SFCA supply, from the coverage
-    table (capacities given to the run's shelters here: the fixture's registry has none)."""
+    """The run's map (grid_deck on what the write stage gives the map task, map_input, which left the
+    coverage table out): each cell's tooltip ends with its 2SFCA supply, from the coverage table
+    (capacities given to the run's shelters here: the fixture's registry has none)."""
     import dataclasses
 
     from urbanrisk.outputs.deck import grid_deck
+    from urbanrisk.outputs.writer import map_input
 
     coverage = level_run.coverage
     table = coverage.coverage.assign(
@@ -1101,7 +1103,8 @@ def test_the_map_cells_carry_their_supply_when_resources_have_capacities(level_r
     result = dataclasses.replace(
         level_run, coverage=dataclasses.replace(coverage, coverage=table, supply=supply)
     )
-    deck = grid_deck(level_run.grid, None, result)
+    mapped = map_input(result, (len(level_run.grid), 10, None, level_run.grid.crs))  # the write stage's
+    deck = grid_deck(mapped.grid, None, mapped)
     cells = next(layer for layer in deck.layers if layer.id == "cells")
     tips = [row["tip"] for row in cells.data]
     parts = list(deck.tip_parts)

@@ -28,6 +28,9 @@ ZH_DELIVERABLES: dict[str, str] = {
     "unknown (a resource in reach of unknown capacity or residents)": (
         "未知（可达资源中有容量或服务人口未知者）"
     ),
+    # a coverage gap's residents in the responsibility list (a source's: its reach, i18n_exposure)
+    "≥ {n} ({share} of its cells with residents unknown)": "≥ {n}（其中 {share} 单元常住人口未知）",
+    "unknown (residents unknown in all its cells)": "未知（全部单元常住人口未知）",
     # the residents view of a large grid's map
     "grey: residents unknown (most of the cells it shows)": "灰色：常住人口未知（所含单元多数未知）",
 }

@@ -115,14 +115,13 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
         newest = result.layers.stats.get(name, {}).get("newest_object_epoch")
         if newest:  # OSM: the date of the newest object in the extract
             date = (
-                dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d") + " " + t("(newest OSM edit)")
+                dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d")
+                + (" " + t("(newest OSM edit)")).replace(" （", "（")  # no space before a full-width bracket
             )
         elif file.exists():
-            date = (
-                dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
-                + " "
-                + t("(file)")
-            )
+            date = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d") + (
+                " " + t("(file)")
+            ).replace(" （", "（")
         else:
             date = ""
         kind = (

@@ -15,7 +15,7 @@ MAX_ROWS = 12
 
 CSS = """
 body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; color: #222;
-       max-width: 1100px; margin: 18px auto; padding: 0 16px; }
+       max-width: 1240px; margin: 18px auto; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 2px solid #ddd; }
 h3 { font-size: 13px; margin: 10px 0 4px; }
@@ -28,6 +28,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th.n { text-align: right; }
+th, td:not(.n) { word-break: keep-all; overflow-wrap: break-word; }  /* 清华园街道 not cut mid-word */
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .note { color: #666; font-size: 12px; }

@@ -12,7 +12,7 @@ from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREF
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_deliverables import colon
-from .i18n_exposure import exposure_note, zh_bounds
+from .i18n_exposure import exposure_note, lower_bound, zh_bounds
 from .i18n_severity import item_grade_labels
 from .report_parts import bounded_sum, n, table_html
 from .summary import RunSummary
@@ -100,6 +100,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     if items is None:
         return ""
     items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
+    items = _gap_residents(items, t)  # a gap's unknown share is of its cells, not a reach
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -126,6 +127,26 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
+
+
+GAP_WORDS = (
+    "≥ {n} ({share} of its cells with residents unknown)",
+    "unknown (residents unknown in all its cells)",
+)
+
+
+def _gap_residents(items: pd.DataFrame, t: Callable[..., str]) -> pd.DataFrame:
+    """The responsibility list with its coverage gaps' residents worded as bounds over their cells
+    (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the table)."""
+    if not len(items) or "residents_unknown_share" not in items.columns:
+        return items
+    gaps = (items["item_type"] == "coverage_gap").to_numpy()
+    if not gaps.any():
+        return items
+    out = items.assign(residents=items["residents"].astype(object))
+    pairs = zip(items.loc[gaps, "residents"], items.loc[gaps, "residents_unknown_share"], strict=True)
+    out.loc[gaps, "residents"] = [lower_bound(v, s, t, words=GAP_WORDS) for v, s in pairs]
+    return out
 
 
 def major_hazard_section(result: RunResult, t: Callable[..., str], language: str) -> str:

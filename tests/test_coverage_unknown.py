@@ -325,7 +325,7 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
     from urbanrisk.cell_units import cell_units
     from urbanrisk.grade import cell_centres_xy
     from urbanrisk.outputs.i18n import translator
-    from urbanrisk.outputs.report_sections import _bounded_uncovered
+    from urbanrisk.outputs.report_parts import bounded_sum
     from urbanrisk.screens.registers import level_registers
 
     grid = _graded_grid()
@@ -359,7 +359,44 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
     assert table.loc["C-WN", "uncovered_fire"] == 0 and table.loc["C-WN", "coverage_unknown_fire"] == 0
     for level in registers.values():  # each level's counts add up to the grid's
         assert level["coverage_unknown_fire"].sum() == outside.sum()
-    words = _bounded_uncovered(table, ["uncovered_fire"], translator("en"))["uncovered_fire"]
+    en = translator("en")  # the report's words for a register's sum (report_parts.bounded_sum)
+    words = {
+        unit: bounded_sum(
+            row.uncovered_fire, row.unknown_uncovered_fire, en, outside_cells=row.coverage_unknown_fire
+        )
+        for unit, row in table.iterrows()
+    }
     assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
     assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cells outside the street data: coverage unknown"
     assert words["C-WN"] == "0"
+
+
+def test_a_registers_residents_count_its_cells_of_unknown_residents_as_the_community_register():
+    """Level registers by hand: the north-west community's cells have residents unknown (0 counted):
+    its residents unknown (NaN), not 0; two unknown cells of the south-west one beside counted ones
+    make its sum a lower bound; every level counts them all (the report words them ≥ N / unknown, as
+    the community register: the level registers showed a bare sum)."""
+    from test_deliverables import LAT, LON, UTM50, D, _graded_grid, _units
+    from urbanrisk.grade import cell_centres_xy
+    from urbanrisk.screens.registers import level_registers
+
+    grid = _graded_grid()
+    lonlat = cell_centres_xy(grid.index, "EPSG:4326")
+    north_west = (lonlat[:, 0] < LON) & (lonlat[:, 1] > LAT)  # the quadrant: edge cells overlap C-WN most
+    margin = D / 5
+    south_west = (
+        (lonlat[:, 0] > LON - D + margin) & (lonlat[:, 0] < LON - margin)
+        & (lonlat[:, 1] > LAT - D + margin) & (lonlat[:, 1] < LAT - margin)
+    )  # fmt: skip
+    known = ~north_west & ~np.isin(np.arange(len(grid)), np.flatnonzero(south_west)[:2])
+    grid["known_residents"] = known
+    grid["residents"] = grid["residents"].where(known, 0.0)
+    registers = level_registers(grid, _units(), hazard_sources=None, coverage=None, utm_crs=UTM50)
+    table = registers["community"].set_index("id")
+    assert np.isnan(table.loc["C-WN", "residents"])
+    assert table.loc["C-WN", "cells_residents_unknown"] == table.loc["C-WN", "cells"] > 0
+    assert table.loc["C-WS", "cells_residents_unknown"] == 2 and table.loc["C-WS", "residents"] > 0
+    assert table.loc["C-EN", "cells_residents_unknown"] == 0
+    for level in registers.values():  # every level adds the cells up; a counted sum stays a number
+        assert level["cells_residents_unknown"].sum() == (~known).sum()
+    assert registers["street"].set_index("id").loc["S-W", "residents"] > 0

@@ -505,7 +505,7 @@ def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
     assert "500 米内常住人口" in by_id["CH2"]
     assert (
         by_id["shelter-coverage-lost"].startswith("资源 SH2 已移除；")
-        and "应急避难标准" in by_id["shelter-coverage-lost"]
+        and "应急避难场所标准" in by_id["shelter-coverage-lost"]
     )
     # severity by its level name, 一级 the most severe (urbanrisk's 4: the chemical kind's default)
     assert any("附近危险源：危险化学品场所 某液氯储存点（严重度一级）" in a["explanation"] for a in alerts)
@@ -620,7 +620,7 @@ def test_zh_report_names_n1_standards_in_chinese_and_credits_no_raster_it_did_no
     n1 = n1[: n1.index("</table>")]
     losses = pd.read_parquet(zh_rescan.run_dir / "resilience.parquet")
     assert len(losses) and set(losses["standard"]) <= {"fire", "medical", "shelter"}
-    for standard, zh in (("medical", "医疗急救"), ("shelter", "应急避难")):
+    for standard, zh in (("medical", "医疗急救"), ("shelter", "应急避难场所")):
         if standard in set(losses["standard"]):
             assert f"<b>{zh}</b>" in n1 and f"<td>{zh}</td>" in n1 and f">{standard}<" not in n1
     assert "WorldPop" not in html and "人口栅格" not in html
@@ -720,7 +720,7 @@ def test_cells_that_lost_coverage_say_so_first(zh_rescan):
         assert row["explanation"].startswith("shelter coverage lost; ") == (cell in lost), cell
     alerts = json.loads((zh_rescan.run_dir / "alerts.json").read_text(encoding="utf-8"))["escalations"]
     cells = [a for a in alerts if a["kind"] == "cell" and a["id"] in lost]
-    assert cells and all(a["explanation"].startswith("应急避难覆盖丧失；") for a in cells)
+    assert cells and all(a["explanation"].startswith("应急避难场所覆盖丧失；") for a in cells)
 
 
 # --- every page and line a Chinese office sees ------------------------------------------------------
@@ -798,8 +798,8 @@ def test_zh_run_incident_and_their_lines_leave_no_english_ui_phrase(zh_rescan, l
     assert "需通知单元" in texts["incident lines"] and "突发事件 燃气泄漏" in texts["incident lines"]
     assert "需通知的单元" in texts["incident.html"] and "风险等级（网格单元）" in texts["map.html"]
     assert "检查通过（7 个图层" in texts["validate"] and "（最新）" in texts["history"]
-    assert "运行目录：" in texts["rescan"] and "应急避难覆盖 丧失" in texts["rescan"]
-    lost = "警报 应急避难覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
+    assert "运行目录：" in texts["rescan"] and "应急避难场所覆盖 丧失" in texts["rescan"]
+    lost = "警报 应急避难场所覆盖 shelter-coverage-lost 测试避难场所二：新增 → 无：资源 SH2 已移除"
     assert (
         lost in texts["rescan"] and "项变化" in texts["diff"] and "警报 危险源 CH2：新增 → I" in texts["diff"]
     )
@@ -1027,3 +1027,87 @@ def test_community_status_without_a_residential_area_in_reach_says_h3_parents():
     assert how == "H3 parent cells" and (units["unit_source"] == "h3_parent").all()
     near = far.set_geometry([box(LON - 1, LAT - 1, LON + 1, LAT + 1)])
     assert community_units(grid, polygons=None, landuse=near, utm_crs=UTM50)[2].startswith("OSM residential")
+
+
+def _page_text(html: str) -> str:
+    """A page's text without its tags, entities read."""
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_zh_deliverables_use_one_shelter_term_full_width_punctuation_and_chinese_hazards(zh_rescan):
+    """Read as an office reads them: the facility is 应急避难场所 everywhere (the report said 应急避难覆盖
+    and 数据中没有应急避难); no ASCII colon or bracket after Chinese words (人口来源: , 社区: 西街道,
+    应急避难场所 (S): , 建议选址 (+), 急救中心建设标准 (建标177-2016)); a register's hazards in Chinese,
+    in the report and in its own column of the register files (they stayed English: 'chemical site')."""
+    folder = zh_rescan.run_dir
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    page = (folder / "map.html").read_text(encoding="utf-8")
+    for text in (_page_text(report), page):
+        assert not re.search(r"应急避难(?!场所)", text)
+        assert not re.findall(r"[\u4e00-\u9fff）][:(]|[\u4e00-\u9fff] [:(]", text)
+    assert "应急避难场所覆盖" in report and "街道：" in page
+    street = pd.read_parquet(folder / "register_street.parquet")
+    reached = street.loc[street["hazards"] != "", ["hazards", "hazards_zh"]]
+    assert len(reached) and reached["hazards"].str.contains("chemical site").all()
+    parts = [part for text in reached["hazards_zh"] for part in text.split("；")]
+    assert all(re.fullmatch(r"危险化学品场所 \S+（((I|II|III|IV)级|无数据)）", part) for part in parts), parts
+    registers = report[report.index("分级风险清单") :]
+    registers = registers[: registers.index("</section>")]
+    assert "危险化学品场所 某化工仓库（" in registers and "chemical" not in registers
+
+
+def test_report_tables_right_align_every_number_bounded_or_not(level_run):
+    """The registers' uncovered-people columns lost right alignment when their bounds were worded
+    before the table was built; they, the coverage table's and the N-1 table's sums are right-aligned
+    numbers, as every other count."""
+    report = (level_run.run_dir / "report.html").read_text(encoding="utf-8")
+    registers = report[report.index("Risk registers by level") :]
+    registers = registers[: registers.index("</section>")]
+    uncovered = [c for c in level_run.screens.registers["street"].columns if c.startswith("uncovered_")]
+    assert uncovered and registers.count('<th class="n">uncovered (') == 2 * len(uncovered)  # 2 levels
+    for table in re.findall(r"<table>.*?</table>", registers):
+        numbers = table.count('<th class="n">')
+        rows = re.findall(r"<tr><td.*?</tr>", table)
+        assert rows and numbers >= 7 and all(row.count('<td class="n">') == numbers for row in rows)
+    assert '<th class="n">residents uncovered</th>' in report
+    assert '<th class="n">residents lost if closed</th>' in report
+
+
+def test_the_map_cells_carry_their_supply_when_resources_have_capacities(level_run):
+    """The run's map (grid_deck on what the write stage gives the map task, map_input, which left the
+    coverage table out): each cell's tooltip ends with its 2SFCA supply, from the coverage table
+    (capacities given to the run's shelters here: the fixture's registry has none)."""
+    import dataclasses
+
+    from urbanrisk.outputs.deck import grid_deck
+    from urbanrisk.outputs.writer import map_input
+
+    coverage = level_run.coverage
+    table = coverage.coverage.assign(
+        supply_per_person=np.where(coverage.coverage["standard"] == "shelter", 0.002, np.nan),
+        supply_bound=np.where(coverage.coverage["standard"] == "shelter", "exact", "unknown"),
+    )
+    supply = pd.DataFrame(  # a row of urbanrisk.supply.STATION_COLUMNS
+        {
+            "standard": ["shelter"],
+            "resource_id": ["SH1"],
+            "kind": ["shelter"],
+            "name": ["x"],
+            "capacity": [10.0],
+        }
+        | {"catchment_cells": [9], "residents_counted": [5e3], "cells_residents_unknown": [0]}
+        | {"unknown_share": [0.0], "per_1000": [2.0], "bound": ["exact"]}
+    )
+    result = dataclasses.replace(
+        level_run, coverage=dataclasses.replace(coverage, coverage=table, supply=supply)
+    )
+    mapped = map_input(result, (len(level_run.grid), 10, None, level_run.grid.crs))  # the write stage's
+    deck = grid_deck(mapped.grid, None, mapped)
+    cells = next(layer for layer in deck.layers if layer.id == "cells")
+    tips = [row["tip"] for row in cells.data]
+    parts = list(deck.tip_parts)
+    shown = [re.sub("\ue000(\\d+)\ue001", lambda m: parts[int(m.group(1))], tip) for tip in tips]
+    assert len(shown) == len(level_run.grid)
+    assert all(tip.endswith("supply per 1,000 residents (2SFCA): shelter 2.0") for tip in shown)

@@ -199,7 +199,7 @@ def test_a_nodata_hole_in_worldpop_is_unknown_and_the_rest_unchanged(tmp_path):
 def test_the_map_shows_unknown_residents_as_no_data_not_as_empty():
     import pandas as pd
 
-    from urbanrisk.outputs.deck import EMPTY_COLOUR, population_fill
+    from urbanrisk.outputs.map_cells import EMPTY_COLOUR, population_fill
     from urbanrisk.result import NO_DATA_COLOUR
 
     grid = pd.DataFrame({"residents": [0.0, 0.0, 50.0, 10.0], "known_residents": [True, False, True, False]})

@@ -149,3 +149,37 @@ def test_bar_chart_marks_bounded_and_unknown_bars():
     assert "bar-legend" not in plain and "≥" not in plain
     zh = bar_chart({"消防": 5.0}, {}, "未覆盖", {"消防": "bound"}, translator("zh"))
     assert ZH_BOUNDS[BAR_BOUND] in zh and "≥ 5 未覆盖" in zh
+
+
+def test_map_cells_tooltips_give_the_cells_supply_with_its_bounds():
+    """The map's cell tooltips carry each cell's 2SFCA supply per 1,000 residents (coverage.parquet's
+    supply_per_person), as the report's figures: c0 exact 62.5 (10/160), c1 an upper bound (62.5 +
+    333.3), c2 and c3 unknown; a cell without a row none; the standard's name escaped; a large
+    grid's parents none (a sum over child cells means nothing)."""
+    from urbanrisk.outputs.map_cells import supply_lines
+
+    graph, xy = _line()
+    table = pd.DataFrame(
+        {"residents": [100.0, 60.0, 0.0, 0.0], "residents_known": [True, True, False, False]},
+        index=[f"c{i}" for i in range(4)],
+    )
+    cells, stations = fca_tables(
+        table, graph, MEDICAL, _stations(graph, [0, 2, 3], [10.0, 20.0, 5.0]), xy, max_snap_m=50.0
+    )
+    cells = cells.rename_axis("h3_cell").reset_index()
+    odd = cells.assign(standard="<b>", supply_bound="exact", supply_per_person=0.001)
+    coverage = SimpleNamespace(
+        supply=pd.concat([stations, stations.assign(standard="<b>")]),
+        coverage=pd.concat([cells.assign(standard="medical"), odd]),
+    )
+    result = SimpleNamespace(coverage=coverage)
+    grid = pd.DataFrame({"residents": [1.0] * 5}, index=["c0", "c1", "c2", "c3", "c9"])
+    en = supply_lines(result, grid, "en")
+    assert en[0] == "<br/>supply per 1,000 residents (2SFCA): medical 62.5 · &lt;b&gt; 1.0"
+    assert en[1].startswith("<br/>supply per 1,000 residents (2SFCA): medical ≤ 395.8 · ")
+    assert en[2].startswith("<br/>supply per 1,000 residents (2SFCA): medical unknown · ")
+    assert en[4] == ""
+    zh = supply_lines(result, grid, "zh")
+    assert zh[1].startswith("<br/>每千人资源供给（2SFCA）：医疗急救 ≤ 395.8 · ") and "医疗急救 未知" in zh[3]
+    parents = grid.assign(display_children=7, cells_residents_unknown=0)
+    assert supply_lines(result, parents, "en") == [""] * 5

@@ -241,7 +241,7 @@ def change_kind(kind: str, language: str) -> str:
     Examples
     --------
     >>> change_kind("cell escalation", "zh"), change_kind("coverage shelter lost", "zh")
-    ('网格单元 升级', '应急避难覆盖 丧失')
+    ('网格单元 升级', '应急避难场所覆盖 丧失')
     """
     if language != "zh":
         return kind
@@ -255,7 +255,7 @@ def kind_label(kind: str, language: str) -> str:
     Examples
     --------
     >>> kind_label("coverage shelter", "zh"), kind_label("gap fire", "zh"), kind_label("cell", "zh")
-    ('应急避难覆盖', '消防覆盖缺口', '网格单元')
+    ('应急避难场所覆盖', '消防覆盖缺口', '网格单元')
     """
     if language != "zh":
         return kind

@@ -17,8 +17,10 @@ from .display import TIP_COLUMNS, display_grid
 from .html import OfflineDeck, escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
+from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import lower_bound
 from .i18n_severity import grade_label, row_floor, severity_words
+from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .map_sources import shown_sources, sources_note
@@ -35,7 +37,6 @@ from .planner_layers import (
 from .report_parts import at_least
 from .report_supply import supply_tips
 
-#: Sequential palette (light to dark purple-red), one colour per population class.
 #: Resource markers by kind.
 RESOURCE_COLOURS = {
     "fire_station": (180, 0, 0),
@@ -44,39 +45,6 @@ RESOURCE_COLOURS = {
     "police": (30, 60, 200),
     "shelter": (0, 150, 160),
 }
-POPULATION_COLOURS = [(254, 235, 226), (251, 180, 185), (247, 104, 161), (197, 27, 138), (122, 1, 119)]
-EMPTY_COLOUR = (200, 200, 200)
-
-
-def population_classes(values: pd.Series, k: int = 5) -> tuple[np.ndarray, list[str]]:
-    """Class of each value (-1 for zero) and legend labels, by quantiles of the non-zero values."""
-    values = values.fillna(0.0)
-    positive = values[values > 0]
-    classes = np.full(len(values), -1, dtype=int)
-    if positive.empty:
-        return classes, []
-    k = int(min(k, positive.nunique()))
-    if k < 2:
-        classes[values.to_numpy() > 0] = 0
-        return classes, [f"{positive.max():,.0f}"]
-    import mapclassify
-
-    scheme = mapclassify.Quantiles(positive.to_numpy(), k=k)
-    classes[(values > 0).to_numpy()] = scheme.yb
-    bins = [0.0, *scheme.bins.tolist()]
-    labels = [f"{bins[i]:,.0f} – {bins[i + 1]:,.0f}" for i in range(len(scheme.bins))]
-    return classes, labels
-
-
-def population_fill(grid: pd.DataFrame, alpha: int) -> list[list[int]]:
-    """Each cell's colour by residents: a class colour, faint grey for none, and the "no data" grey
-    where its residents are unknown (``known_residents`` false: outside the raster or over nodata)."""
-    classes, _ = population_classes(grid["residents"])
-    unknown = ~grid["known_residents"].astype(bool).to_numpy() if "known_residents" in grid else None
-    fill = [[*(POPULATION_COLOURS[c] if c >= 0 else EMPTY_COLOUR), alpha if c >= 0 else 40] for c in classes]
-    for i in np.flatnonzero(unknown) if unknown is not None else []:
-        fill[i] = [*NO_DATA_COLOUR, 200]
-    return fill
 
 
 def view_state(
@@ -122,8 +90,10 @@ def _hazard_labels(result: RunResult | None) -> dict[str, str]:
     return dict(zip(hazards["label"].astype(str), hazards["label_zh"].astype(str), strict=True))
 
 
-def _kind_word(kind: str, language: str) -> str:
-    return RESOURCE_ZH.get(kind, kind) if language == "zh" else kind
+def _resource_label(kind: str, language: str) -> str:
+    """A resource's kind with its marker's letter: 消防站（F）, fire_station (F)."""
+    word = RESOURCE_ZH.get(kind, kind) if language == "zh" else kind
+    return bracketed(word, RESOURCE_LETTERS.get(kind, "R"), language)
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -275,8 +245,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
-                "tip": f"<b>{escape_text(_kind_word(row.kind, language))} "
-                f"({RESOURCE_LETTERS.get(row.kind, 'R')}): "
+                "tip": f"<b>{escape_text(_resource_label(row.kind, language))}{colon(language)}"
                 f"{escape_text(row.name or row.id)}</b>" + supply.get((row.kind, str(row.id)), ""),
             }
             for row in coverage.resources.itertuples()
@@ -306,7 +275,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 + 30 * np.sqrt(np.nan_to_num(max(row.residents_exposed, 0)) / 1000.0),  # NaN: unknown
                 "fill": [*CLASS_COLOURS.get(row.grade, (0, 0, 0)), 255],
                 "tip": (
-                    f"<b>{t('hazard {label}', label=escape_text(_hazard_label(row, language)))}: "
+                    f"<b>{t('hazard {label}', label=escape_text(_hazard_label(row, language)))}"
+                    f"{colon(language)}"
                     f"{escape_text(row.name or row.id)}</b><br/>"
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
@@ -366,7 +336,14 @@ def grid_deck(
         {
             "hex": grid.index.astype(str),
             "fill": fill,
-            "tip": _cell_tips(grid, units, _language(result), _hazard_labels(result)),
+            "tip": [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
+                tip + supply
+                for tip, supply in zip(
+                    _cell_tips(grid, units, _language(result), _hazard_labels(result)),
+                    supply_lines(result, grid, _language(result)),
+                    strict=True,
+                )
+            ],
         }
     )
     hexes = pdk.Layer(

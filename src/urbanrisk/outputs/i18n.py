@@ -207,7 +207,7 @@ TARGET_ZH = {
 STANDARD_ZH = {
     "fire": "消防",
     "medical": "医疗急救",
-    "shelter": "应急避难",
+    "shelter": "应急避难场所",  # the facility's standard term (GB 21734), as RESOURCE_ZH
     "fire_first_engine": "消防（首车）",
     "fire_full_alarm": "消防（首批力量）",
 }
@@ -277,13 +277,15 @@ def standard_source(source: str, language: str) -> str:
     --------
     >>> standard_source("GB 21734-2008 地震应急避难场所: shelter radius 500 m", "zh")
     'GB 21734-2008 地震应急避难场所'
+    >>> standard_source("急救中心建设标准 (建标177-2016): radius 5 km", "zh")
+    '急救中心建设标准（建标177-2016）'
     """
     if language != "zh":
         return source
     head = source.split(":")[0].strip()
     if re.search(r"[A-Za-z]{3,}", _CODE.sub("", head)):  # an English citation: keep the numbers only
         return "、".join(m.group(0) for m in _CODE.finditer(head)) or head
-    return head
+    return re.sub(r"\s*\(([^()]*)\)", r"（\1）", head)  # full-width brackets in Chinese
 
 
 def standard_words(entry: dict, language: str) -> str:
@@ -358,10 +360,10 @@ def toggle_text(label: str, language: str) -> str:
         return swatch + bilingual.group(1)
     gaps = re.match(r"^coverage gaps (\w+) 覆盖盲区$", words)
     if gaps:
-        return swatch + f"{standard_name(gaps.group(1), language)}覆盖盲区"
+        return swatch + f"{standard_name(gaps.group(1), language)}覆盖缺口"  # as the report and tips
     chinese = re.match(r"^[a-z ]+ ([^\x00-\x7f]+)( \(\+\))?$", words)  # "hazard impact radius 影响半径"
     if words not in ZH and chinese:
-        return swatch + chinese.group(1) + (chinese.group(2) or "")
+        return swatch + chinese.group(1) + ("（+）" if chinese.group(2) else "")
     return swatch + ZH.get(words, words)
 
 

@@ -73,7 +73,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     --------
     >>> alert_explanation("resource(s) SH2 removed; 1,204 residents in 3 cells no longer reached "
     ...                   "within the shelter standard", "zh")
-    '资源 SH2 已移除；1,204 名常住人口（3 个网格单元）不再能在应急避难标准内到达'
+    '资源 SH2 已移除；1,204 名常住人口（3 个网格单元）不再能在应急避难场所标准内到达'
     >>> alert_explanation("new chemical site: severity 3 x consequence 2 = 6: 1,512 residents within 500 m",
     ...                   "zh", {"chemical site": "危险化学品场所"})
     '新增危险化学品场所：严重度二级（3）× 后果 2 = 6：500 米内常住人口 1,512 人'
@@ -81,7 +81,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     ...                   "fire standard; by street: 西街道 1,204, 东街道 300", "zh")[-33:]
     '消防标准内到达；按街道：西街道 1,204 人、东街道 300 人'
     >>> alert_explanation("fire, shelter coverage lost; building coverage 39%", "zh")
-    '消防、应急避难覆盖丧失；建筑覆盖率 39%'
+    '消防、应急避难场所覆盖丧失；建筑覆盖率 39%'
     >>> alert_explanation("severity 3 x consequence ≥ 2 = ≥ 6: ≥ 150 residents within 100 m (12% of the "
     ...                   "area in reach has residents unknown): not graded, III or worse", "zh")
     ... # doctest: +NORMALIZE_WHITESPACE

@@ -46,7 +46,12 @@ EN_EXPOSURE: dict[str, str] = {
 }
 
 
-def lower_bound(value: object, share: object, t: Callable[..., str], digits: int = 0) -> str:
+REACH_WORDS = ("≥ {n} ({share} of the reach unknown)", "unknown (no population data in reach)")
+
+
+def lower_bound(
+    value: object, share: object, t: Callable[..., str], digits: int = 0, words: tuple[str, str] = REACH_WORDS
+) -> str:
     """A count as shown: ``N``, or ``≥ N (x% of the reach unknown)`` when ``share`` is above 0, or
     unknown when nothing in reach was measured and nothing counted.
 
@@ -64,8 +69,8 @@ def lower_bound(value: object, share: object, t: Callable[..., str], digits: int
     if share is None or pd.isna(share) or not float(share) > 0:
         return shown
     if float(share) >= 1.0 and round(float(value), digits) <= 0:  # nothing measured, nothing counted
-        return t("unknown (no population data in reach)")
-    return t("≥ {n} ({share} of the reach unknown)", n=shown, share=percent(float(share)))
+        return t(words[1])
+    return t(words[0], n=shown, share=percent(float(share)))
 
 
 def exposure_note(shares: pd.Series, t: Callable[..., str]) -> str:

@@ -13,9 +13,16 @@ import numpy as np
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
-from .deck import EMPTY_COLOUR, POPULATION_COLOURS, grid_deck, population_classes, view_state
+from .deck import grid_deck, view_state
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text, script_json
 from .i18n import GRADE_WORDS, data_text, toggle_text, translator
+from .map_cells import (
+    EMPTY_COLOUR,
+    POPULATION_COLOURS,
+    known_residents,
+    population_classes,
+    residents_per_cell,
+)
 from .planner_layers import toggle_labels
 from .summary import RunSummary, run_summary
 
@@ -76,7 +83,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         items += _toggles(deck, language)
     else:
         heading = t("Residents per cell")
-        _, labels = population_classes(grid["residents"])
+        _, labels = population_classes(residents_per_cell(grid), known=known_residents(grid))  # known only
         items = (
             "".join(
                 f'<div><span style="background:rgb{POPULATION_COLOURS[i]}"></span>{escape_text(label)}</div>'

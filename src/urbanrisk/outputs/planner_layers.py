@@ -18,6 +18,7 @@ import shapely
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name, translator
+from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
 from .report_supply import site_unknown_words
@@ -91,7 +92,7 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
         label = label.split(" ")[0] if language == "zh" else label
         rows = [row for row in table.itertuples() if not str(row.id).startswith("unassigned")]
         tips = [
-            f"<b>{escape_text(label)}: {escape_text(data_text(row.name or row.id, language))}</b>"
+            f"<b>{escape_text(label + colon(language) + data_text(row.name or row.id, language))}</b>"
             for row in rows
         ]
         data = _outline_rows([row.geometry for row in rows], tips, shapes)

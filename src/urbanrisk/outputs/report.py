@@ -28,9 +28,10 @@ from .i18n import (
     standard_words,
     translator,
 )
+from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
-from .report_parts import CSS, at_least, bar_chart, n, sites_note, table_html
+from .report_parts import CSS, bar_chart, bounded_sum, n, sites_note, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,
@@ -114,14 +115,13 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
         newest = result.layers.stats.get(name, {}).get("newest_object_epoch")
         if newest:  # OSM: the date of the newest object in the extract
             date = (
-                dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d") + " " + t("(newest OSM edit)")
+                dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d")
+                + (" " + t("(newest OSM edit)")).replace(" （", "（")  # no space before a full-width bracket
             )
         elif file.exists():
-            date = (
-                dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d")
-                + " "
-                + t("(file)")
-            )
+            date = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d") + (
+                " " + t("(file)")
+            ).replace(" （", "（")
         else:
             date = ""
         kind = (
@@ -184,12 +184,13 @@ def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], languag
     return [
         f"<h1>{escape_text(summary.title)}</h1>",
         f'<div class="sub">{escape_text(t("urbanrisk risk screening"))} · {escape_text(t("generated"))} '
-        f"{escape_text(when)} · {escape_text(t('population'))}: {escape_text(population)}</div>",
+        f"{escape_text(when)} · {escape_text(t('population') + colon(language) + population)}</div>",
         f'<div class="cards">{card_html}</div>',
         *(f'<p class="warn">⚠ {escape_text(data_text(w, language))}</p>' for w in summary.warnings),
         f"<h2>{escape_text(t('Residents per grade'))}</h2>",
         f'<div class="cols"><div>{grade_html}'
-        f'<p>{escape_text(t("Residents in total"))}: <b id="residents-total">{n(total)}</b></p></div>'
+        f'<p>{escape_text(t("Residents in total") + colon(language))}<b id="residents-total">{n(total)}</b>'
+        "</p></div>"
         f"<div>{chart}</div></div>",
     ]
 
@@ -261,7 +262,9 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
                 "residents_I": t("in I"),
                 "residents_II": t("in II"),
                 "red_cells": t("red cells"),
-                "top_hazards": t("hazards reaching it"),
+                "top_hazards_zh"
+                if zh and "top_hazards_zh" in screens.communities.columns
+                else "top_hazards": t("hazards reaching it"),
             },
             t=t,
             numeric={"residents", "residents_I", "residents_II", "red_cells"},
@@ -303,14 +306,6 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
     ]
 
 
-def _coverage_unknown_words(entry: dict, t: Callable[..., str]) -> str:
-    """The cells a standard could not tell covered or not (outside the street data), when any."""
-    cells = entry.get("cells_coverage_unknown")
-    if not cells:
-        return ""
-    return t("; {cells} cells outside the street data: coverage unknown", cells=f"{cells:,}")
-
-
 def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> list[str]:
     coverage = result.coverage
     if coverage is None:
@@ -321,13 +316,13 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             "applied": standard_words(entry, language),
             "uncovered": "–"  # not evaluated; evaluated and None: unknown (nobody counted, cells unknown)
             if not entry.get("evaluated", entry["residents_uncovered"] is not None)
-            else at_least(
+            else bounded_sum(
                 entry["residents_uncovered"],
                 entry.get("cells_uncovered_residents_unknown"),
                 t,
-                entry.get("share_uncovered_area_residents_unknown"),
-            )
-            + _coverage_unknown_words(entry, t),
+                share=entry.get("share_uncovered_area_residents_unknown"),
+                outside_cells=entry.get("cells_coverage_unknown"),
+            ),
             "status": data_text(entry["status"], language),
             "source": standard_source(entry["source"], language),
         }
@@ -347,6 +342,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
                 "source": t("source"),
             },
             t=t,
+            numeric={"uncovered"},
         ),
         bar_chart(chart_values, {}, t("uncovered"), marks, t) if chart_values else "",
         f"<h2>{escape_text(t('Suggested sites for new resources (greedy maximal covering)'))}</h2>",
@@ -415,7 +411,7 @@ def report_html(
         _completeness(summary, t, language),
         f"<h2>{escape_text(t('Inputs'))}</h2>",
         _inputs(result, t),
-        f'<p class="note">{escape_text(t("Grading"))}: {escape_text(t(recipe.grading.method))} '
+        f'<p class="note">{escape_text(t("Grading") + colon(language) + t(recipe.grading.method))} '
         f"{escape_text(recipe.grading.thresholds)} · "
         f"{escape_text(t('method and sources: docs/risk-model.md'))}</p>",
         note_html,

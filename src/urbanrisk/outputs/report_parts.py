@@ -15,7 +15,7 @@ MAX_ROWS = 12
 
 CSS = """
 body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; color: #222;
-       max-width: 1100px; margin: 18px auto; padding: 0 16px; }
+       max-width: 1240px; margin: 18px auto; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 2px solid #ddd; }
 h3 { font-size: 13px; margin: 10px 0 4px; }
@@ -28,6 +28,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th.n { text-align: right; }
+th, td:not(.n) { word-break: keep-all; overflow-wrap: break-word; }  /* 清华园街道 not cut mid-word */
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .note { color: #666; font-size: 12px; }
@@ -75,6 +76,43 @@ def at_least(
     return t("≥ {n} ({cells} cells with residents unknown" + tail + ")", n=n(value), **words)
 
 
+#: What follows a sum over cells some of which lie outside the street data (coverage unknown there).
+OUTSIDE_WORDS = "; {cells} cells outside the street data: coverage unknown"
+
+
+def bounded_sum(
+    value: float | None,
+    unknown_cells: object,
+    t: Callable[..., str],
+    *,
+    share: float | None = None,
+    outside_cells: object = 0,
+) -> str:
+    """A sum over cells as the report and the map word it, the one place that does: :func:`at_least`
+    for its cells of unknown residents, then, where ``outside_cells`` of them lie outside the street
+    data (their coverage unknown: the sum may miss them), "≥ N" and "; k cells outside the street
+    data: coverage unknown". NaN counts read as 0.
+
+    Examples
+    --------
+    >>> t = lambda text, **v: text.format(**v)
+    >>> bounded_sum(1234.4, 0, t), bounded_sum(12.0, 3, t, outside_cells=2)
+    ('1,234', '≥ 12 (3 cells with residents unknown); 2 cells outside the street data: coverage unknown')
+    >>> bounded_sum(50.0, 0, t, outside_cells=1)
+    '≥ 50; 1 cells outside the street data: coverage unknown'
+    >>> bounded_sum(float("nan"), 0, t, outside_cells=4)
+    'unknown; 4 cells outside the street data: coverage unknown'
+    """
+    cells = 0 if unknown_cells is None or pd.isna(unknown_cells) else int(unknown_cells)
+    away = 0 if outside_cells is None or pd.isna(outside_cells) else int(outside_cells)
+    shown = at_least(value, cells, t, share)
+    if not away:
+        return shown
+    if not cells and value is not None and pd.notna(value) and value > 0:
+        shown = f"≥ {shown}"
+    return shown + t(OUTSIDE_WORDS, cells=f"{away:,}")
+
+
 #: The report's note under the suggested sites where uncovered cells' residents are unknown.
 SITES_UNKNOWN = (
     "Sites weigh the residents counted: up to {cells} uncovered cells whose residents are unknown are "
@@ -112,13 +150,16 @@ def table_html(
     bounds: dict[str, str] | None = None,
     unknown_cells: dict[str, str] | None = None,
     labels: dict[str, str] | None = None,
+    outside_cells: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
     ``text(column, value)`` words the text cells (e.g. in the report's language); ``bounds``: numeric
     column -> the column of its unknown share, where above 0 the number shows as "≥ N" with the share;
-    ``unknown_cells``: numeric column -> the column counting its cells of unknown residents
-    (:func:`at_least`); ``labels``: grade column -> the column of its words (else the grade's own).
+    ``unknown_cells``: numeric column -> the column counting its cells of unknown residents, and
+    ``outside_cells``: -> the column counting its cells outside the street data (both worded by
+    :func:`bounded_sum`); a numeric column's text (a number already worded) is shown as it is, right
+    aligned as the numbers; ``labels``: grade column -> the column of its words (else the grade's own).
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -135,10 +176,7 @@ def table_html(
                 label = row[labels[key]] if key in (labels or {}) else t(str(value))
                 cells.append(f"<td>{grade_badge(str(value), str(label))}</td>")
             elif key in numeric:
-                share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
-                shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
-                cells_unknown = row.get((unknown_cells or {}).get(key, ""))
-                shown = at_least(value, cells_unknown, t) if cells_unknown else shown
+                shown = _number(row, key, t, bounds or {}, unknown_cells or {}, outside_cells or {})
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
                 cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")
@@ -149,6 +187,27 @@ def table_html(
         else ""
     )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def _number(
+    row: pd.Series,
+    key: str,
+    t: Callable[..., str],
+    bounds: dict[str, str],
+    unknown_cells: dict[str, str],
+    outside_cells: dict[str, str],
+) -> str:
+    """A numeric cell of :func:`table_html` as shown: its text as given, a sum over cells
+    (:func:`bounded_sum`), or a count with its unknown share (:func:`lower_bound`)."""
+    value = row[key]
+    if isinstance(value, str):  # already worded ("≥ N (…)", "unknown", "–")
+        return value
+    if key in unknown_cells or key in outside_cells:
+        return bounded_sum(
+            value, row.get(unknown_cells.get(key, "")), t, outside_cells=row.get(outside_cells.get(key, ""))
+        )
+    share = row.get(bounds.get(key, ""))  # a lower bound's unknown share, if any
+    return lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
 
 
 #: the legend of a bar chart's marked bars (missing is not zero)

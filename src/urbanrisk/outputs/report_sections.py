@@ -11,9 +11,10 @@ import pandas as pd
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
-from .i18n_exposure import exposure_note, zh_bounds
+from .i18n_deliverables import colon
+from .i18n_exposure import exposure_note, lower_bound, zh_bounds
 from .i18n_severity import item_grade_labels
-from .report_parts import at_least, n, table_html
+from .report_parts import bounded_sum, n, table_html
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
@@ -21,28 +22,6 @@ LEVEL_WORDS = {"district": "district", "street": "street", "community": "communi
 
 def _section(title: str, body: str) -> str:
     return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
-
-
-def _bounded_uncovered(table: pd.DataFrame, uncovered: list[str], t: Callable[..., str]) -> pd.DataFrame:
-    """A register with its ``uncovered_<standard>`` sums as words: the number, "≥ N (k cells with
-    residents unknown)", or "unknown (k cells …)" (its ``unknown_uncovered_<standard>``), followed by
-    its cells outside the street data, whose coverage is unknown (``coverage_unknown_<standard>``)."""
-    out = table.copy()
-    none = pd.Series(0, index=table.index)
-    for column in uncovered:
-        standard = column[len("uncovered_") :]
-        unknown = table.get(UNKNOWN_UNCOVERED_PREFIX + standard, none)
-        outside = table.get(COVERAGE_UNKNOWN_PREFIX + standard, none)
-        words = []
-        for value, cells, away in zip(table[column], unknown, outside, strict=True):
-            shown = at_least(value, cells, t)
-            if away:
-                shown = f"≥ {shown}" if not cells and pd.notna(value) and value > 0 else shown
-                away_words = "; {cells} cells outside the street data: coverage unknown"
-                shown += t(away_words, cells=f"{int(away):,}")
-            words.append(shown)
-        out[column] = words
-    return out
 
 
 def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> str:
@@ -55,6 +34,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
     for level, table in registers.items():
         totals = summary.registers[level]
         uncovered = [c for c in table.columns if c.startswith("uncovered_")]
+        hazards = "hazards_zh" if language == "zh" and "hazards_zh" in table.columns else "hazards"
         columns = {
             "worst_grade": t("worst"),
             "name": t("unit"),
@@ -68,9 +48,8 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 c: t("uncovered ({standard})", standard=standard_name(c[len("uncovered_") :], language))
                 for c in uncovered
             },
-            "hazards": t("hazards reaching it"),
+            hazards: t("hazards reaching it"),
         }
-        table = _bounded_uncovered(table, uncovered, t)  # "≥ N (k cells …)", or unknown: never a bare 0
         ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
         ranked = ranked.sort_values(["_rank", "red_cells", "residents"], ascending=[True, False, False])
         heading = t(
@@ -85,9 +64,15 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 ranked,
                 columns,
                 t=t,
-                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells"},
+                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
+                # "≥ N (k cells …)", or unknown: never a bare 0 (report_parts.bounded_sum)
+                unknown_cells={
+                    "residents": "cells_residents_unknown",
+                    **{c: UNKNOWN_UNCOVERED_PREFIX + c[len("uncovered_") :] for c in uncovered},
+                },
+                outside_cells={c: COVERAGE_UNKNOWN_PREFIX + c[len("uncovered_") :] for c in uncovered},
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
@@ -115,6 +100,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     if items is None:
         return ""
     items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
+    items = _gap_residents(items, t)  # a gap's unknown share is of its cells, not a reach
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -141,6 +127,26 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
+
+
+GAP_WORDS = (
+    "≥ {n} ({share} of its cells with residents unknown)",
+    "unknown (residents unknown in all its cells)",
+)
+
+
+def _gap_residents(items: pd.DataFrame, t: Callable[..., str]) -> pd.DataFrame:
+    """The responsibility list with its coverage gaps' residents worded as bounds over their cells
+    (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the table)."""
+    if not len(items) or "residents_unknown_share" not in items.columns:
+        return items
+    gaps = (items["item_type"] == "coverage_gap").to_numpy()
+    if not gaps.any():
+        return items
+    out = items.assign(residents=items["residents"].astype(object))
+    pairs = zip(items.loc[gaps, "residents"], items.loc[gaps, "residents_unknown_share"], strict=True)
+    out.loc[gaps, "residents"] = [lower_bound(v, s, t, words=GAP_WORDS) for v, s in pairs]
+    return out
 
 
 def major_hazard_section(result: RunResult, t: Callable[..., str], language: str) -> str:
@@ -281,23 +287,19 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
         return head + f'<p class="note">{escape_text(t("no resource of any standard to lose"))}</p>'
     worst = losses[losses["rank"] == 1]
     lines = "".join(
-        f"<li><b>{escape_text(standard_name(row.standard, language))}</b>: "
+        f"<li><b>{escape_text(standard_name(row.standard, language))}</b>{colon(language)}"
         + escape_text(
             t(
                 LEAST_AFFORD,
                 name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
                 id=row.resource_id,
-                n=at_least(row.residents_lost, getattr(row, "cells_lost_residents_unknown", 0), t),
+                n=bounded_sum(row.residents_lost, getattr(row, "cells_lost_residents_unknown", 0), t),
             )
         )
         + "</li>"
         for row in worst.itertuples()
     )
     shown = losses.assign(standard=[standard_name(x, language) for x in losses["standard"]])
-    for total, cells in (("residents_served", "cells_served"), ("residents_lost", "cells_lost")):
-        if f"{cells}_residents_unknown" in losses.columns:  # ≥ N, or unknown: never a bare 0 or "–"
-            pairs = zip(losses[total], losses[f"{cells}_residents_unknown"], strict=True)
-            shown[total] = [at_least(v, k, t) for v, k in pairs]
     table = table_html(
         shown,
         {
@@ -311,7 +313,11 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
             "cells_lost_residents_unknown": t("of them, residents unknown"),
         },
         t=t,
-        numeric={"cells_lost", "cells_lost_residents_unknown"},
+        numeric={"residents_served", "residents_lost", "cells_lost", "cells_lost_residents_unknown"},
+        unknown_cells={  # ≥ N, or unknown: never a bare 0 or "–"
+            "residents_served": "cells_served_residents_unknown",
+            "residents_lost": "cells_lost_residents_unknown",
+        },
     )
     note = escape_text(
         t("Each resource removed in turn, coverage solved again from the others (resilience.parquet).")

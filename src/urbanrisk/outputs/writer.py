@@ -51,13 +51,16 @@ def _geometry_only(frame: Any, keep: tuple[str, ...] = ()) -> Any:
 
 def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     """``result`` with what the map reads: buildings and streets as geometries (context; streets with
-    their class, :mod:`.map_context`), no coverage table or street graphs, and only the grid's
-    residents and geometry (legend and scale) when the map shows display cells from the parts."""
+    their class, :mod:`.map_context`), of the coverage table only each cell's 2SFCA supply when the
+    map shows the cells (:mod:`.map_cells`), no street graphs, and only the grid's residents and
+    geometry (legend and scale) when the map shows display cells from the parts."""
     coverage = result.coverage
     if coverage is not None:
-        coverage = dataclasses.replace(
-            coverage, coverage=coverage.coverage.iloc[:0], network_nodes=None, network_edges=None
-        )
+        supply = ["h3_cell", "standard", "supply_per_person", "supply_bound"]
+        table = coverage.coverage
+        shown = plan[2] is None and set(supply) <= set(table.columns)
+        table = table[supply] if shown else table.iloc[:0]
+        coverage = dataclasses.replace(coverage, coverage=table, network_nodes=None, network_edges=None)
     layers = dataclasses.replace(
         result.layers,
         buildings=_geometry_only(result.layers.buildings),

@@ -23,7 +23,7 @@ from ..clusters import dissolve_each
 from ..coverage_unknown import bounded, known_flags
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from ..wording import counted
-from .registers import hazards_reaching
+from .registers import reaching_texts
 
 MIN_RESIDENTIAL_HA = 1.0
 PARENT_OFFSET = 2  # H3 parent units are this many resolutions coarser than the grid
@@ -44,6 +44,7 @@ COLUMNS = [
     "red_cells",
     "mean_risk",
     "top_hazards",
+    "top_hazards_zh",
     "geometry",
 ]
 
@@ -156,7 +157,7 @@ def communities_screen(
             "mean_risk": groups["risk"].mean(),
         }
     ).reindex(units["id"])
-    top = hazards_reaching(units, hazard_sources, utm_crs, most=3)  # worst first
+    top = reaching_texts(units, hazard_sources, utm_crs, most=3)  # worst first; en and zh
     unknown = stats["cells_residents_unknown"].fillna(0)
     rows = {
         "id": units["id"].to_numpy(),
@@ -182,7 +183,8 @@ def communities_screen(
         "worst_grade": [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]],
         "red_cells": stats["red_cells"].fillna(0).astype(int).to_numpy(),
         "mean_risk": stats["mean_risk"].to_numpy(),  # NaN: no cell of the unit could be graded
-        "top_hazards": top.to_numpy(),
+        "top_hazards": top["en"].to_numpy(),
+        "top_hazards_zh": top["zh"].to_numpy(),
         "geometry": units.geometry.to_numpy(),
     }
     table = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=4326)

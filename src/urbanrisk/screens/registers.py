@@ -34,7 +34,15 @@ LEVEL_ALIASES = {
     "网格": "grid",
 }
 LEVEL_NAMES_ZH = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
-__all__ = ["LEVELS", "UNASSIGNED", "cell_centres", "hazards_reaching", "level_of", "level_registers"]
+__all__ = [
+    "LEVELS",
+    "UNASSIGNED",
+    "cell_centres",
+    "hazards_reaching",
+    "level_of",
+    "level_registers",
+    "reaching_texts",
+]
 
 
 def level_of(value: str | None) -> str | None:
@@ -79,15 +87,34 @@ def _parents(units: gpd.GeoDataFrame, coarser: gpd.GeoDataFrame, utm_crs: str) -
 
 
 def hazards_reaching(
-    units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, utm_crs: str, *, most: int | None = None
+    units: gpd.GeoDataFrame,
+    hazards: gpd.GeoDataFrame | None,
+    utm_crs: str,
+    *,
+    most: int | None = None,
+    language: str = "en",
 ) -> pd.Series:
     """Per unit id: the hazard sources whose impact circle reaches it, worst grade first (at most
-    ``most`` of them; None: all), as text."""
-    out = pd.Series("", index=units["id"].to_numpy(), dtype="str")
+    ``most`` of them; None: all), as text (:func:`reaching_texts`'s column ``language``)."""
+    return reaching_texts(units, hazards, utm_crs, most=most)[language]
+
+
+#: A source's grade in the Chinese text of the units it reaches (its level, or 无数据).
+GRADE_ZH = {"I": "I级", "II": "II级", "III": "III级", "IV": "IV级", NO_DATA: "无数据"}
+
+
+def reaching_texts(
+    units: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, utm_crs: str, *, most: int | None = None
+) -> pd.DataFrame:
+    """Per unit id (index): column ``en``, the hazard sources whose impact circle reaches it, worst
+    grade first ("fuel station 中国石化 (II)"), and ``zh``, the same in Chinese ("加油站 中国石化（II级）",
+    from the sources' ``label_zh``), at most ``most`` a unit (None: all); "" where none reaches."""
+    out = pd.DataFrame({"en": "", "zh": ""}, index=units["id"].to_numpy(), dtype="str")
     if hazards is None or not len(hazards) or not len(units):
         return out
+    labels = ["label", "label_zh"] if "label_zh" in hazards.columns else ["label"]
     circles = gpd.GeoDataFrame(
-        hazards[["id", "label", "name", "grade"]].reset_index(drop=True),
+        hazards[["id", *labels, "name", "grade"]].reset_index(drop=True),
         geometry=hazards.to_crs(utm_crs).buffer(hazards["impact_radius_m"].to_numpy()).to_numpy(),
         crs=utm_crs,
     )
@@ -98,10 +125,15 @@ def hazards_reaching(
     if not len(hits):
         return out
     hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
-    hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
+    hits["en"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
+    hits["zh"] = [
+        f"{getattr(r, 'label_zh', '') or r.label} {r.name or r.id}（{GRADE_ZH.get(r.grade, r.grade)}）"
+        for r in hits.itertuples()
+    ]
     if most:  # the first ``most`` of each unit (sorted worst first above)
         hits = hits[hits.groupby("unit").cumcount().to_numpy() < most]
-    out.update(hits.groupby("unit")["text"].agg("; ".join))
+    out.update(hits.groupby("unit")["en"].agg("; ".join))
+    out.update(hits.groupby("unit")["zh"].agg("；".join))
     return out
 
 
@@ -140,7 +172,8 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
 
 
 def _stats(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: cells, residents, residents by grade, worst grade, red and orange cells, uncovered."""
+    """Per unit: cells, residents (NaN where nobody was counted and some cells are unknown) and its
+    cells of unknown residents, residents by grade, worst grade, red and orange cells, uncovered."""
     groups = frame.groupby("unit")
     by_grade = frame.pivot_table(
         index="unit", columns="grade", values="residents", aggfunc="sum", fill_value=0.0
@@ -149,6 +182,7 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "cells": groups.size(),
             "residents": groups["residents"].sum(),
+            "cells_residents_unknown": groups["unknown"].sum(),
             **{f"residents_{g}": by_grade.get(g, 0.0) for g in GRADES},
             "residents_no_data": by_grade.get(NO_DATA, 0.0),
             "worst_rank": groups["rank"].min(),
@@ -156,6 +190,10 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
             "orange_cells": groups["grade"].agg(lambda g: int((g == "II").sum())),
         }
     )
+    unknown = stats["cells_residents_unknown"]
+    stats["residents"] = stats["residents"].where(
+        ~((unknown > 0) & ~(stats["residents"] > 0))
+    )  # NaN: unknown
     uncovered = [
         c
         for c in frame.columns
@@ -175,6 +213,8 @@ def _filled(stats: pd.DataFrame, column: str) -> pd.Series:
     """A register column with 0 for a unit without cells; an uncovered sum stays NaN (unknown, not 0)
     where nobody was counted and some of its uncovered cells' residents, or coverage, are unknown."""
     values = stats[column]
+    if column == "residents":  # nobody counted and some cells unknown: NaN (coverage_unknown.bounded)
+        return values.where(stats["cells_residents_unknown"].fillna(0) > 0, values.fillna(0))
     if not column.startswith("uncovered_"):
         return values.fillna(0)
     return values.where(_unknown_cells(stats, column) > 0, values.fillna(0))
@@ -241,6 +281,7 @@ def level_registers(
         {
             "grade": grid["grade"] if "grade" in grid.columns else NO_DATA,
             "residents": grid["residents"].astype(float),
+            "unknown": (~known_flags(grid)).astype(np.int64),  # residents unknown: a sum is a bound
         },
         index=grid.index,
     )
@@ -268,10 +309,11 @@ def level_registers(
         for column in stats.columns:
             if column != "worst_rank":
                 table[column] = _filled(stats, column).to_numpy()
-        for column in ("cells", "red_cells", "orange_cells"):
+        for column in ("cells", "cells_residents_unknown", "red_cells", "orange_cells"):
             table[column] = table[column].astype(int)
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
-        table["hazards"] = hazards_reaching(rows, hazard_sources, utm_crs).reindex(rows["id"]).to_numpy()
+        reaching = reaching_texts(rows, hazard_sources, utm_crs).reindex(rows["id"])
+        table["hazards"], table["hazards_zh"] = reaching["en"].to_numpy(), reaching["zh"].to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)
         previous, above = rows, assignment
     return registers

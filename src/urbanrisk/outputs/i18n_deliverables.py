@@ -1,0 +1,42 @@
+"""The Chinese words of the office's deliverables added for the map's 2SFCA tooltips and the
+responsibility list's coverage gaps, merged into :data:`urbanrisk.outputs.i18n.ZH` by
+:mod:`.i18n_more`; :func:`colon` and :func:`bracketed`, a label's colon and brackets in each language
+(full-width "：" and "（）" after Chinese words, never ": " or " (").
+
+Terms: the facility is 应急避难场所 (GB 21734) everywhere, its standard too (应急避难场所覆盖); the
+short 避难场所 stays only in the map's marker key, a narrow legend line (:mod:`.i18n_pages`).
+"""
+
+from __future__ import annotations
+
+
+def colon(language: str) -> str:
+    """What follows a label before its value: "：" in Chinese, ": " in English.
+
+    Examples
+    --------
+    >>> "常住人口合计" + colon("zh") + "52,455", "Residents" + colon("en") + "3"
+    ('常住人口合计：52,455', 'Residents: 3')
+    """
+    return "：" if language == "zh" else ": "
+
+
+#: English -> Chinese (exact keys).
+ZH_DELIVERABLES: dict[str, str] = {
+    # the map's cell tooltips: each standard's 2SFCA supply (report_supply.supply_section's figures)
+    "supply per 1,000 residents (2SFCA): {supply}": "每千人资源供给（2SFCA）：{supply}",
+    # a coverage gap's residents in the responsibility list (a source's: its reach, i18n_exposure)
+    "≥ {n} ({share} of its cells with residents unknown)": "≥ {n}（其中 {share} 单元常住人口未知）",
+    "unknown (residents unknown in all its cells)": "未知（全部单元常住人口未知）",
+}
+
+
+def bracketed(text: str, inner: str, language: str) -> str:
+    """``text`` with ``inner`` in brackets: full-width in Chinese, after a space in English.
+
+    Examples
+    --------
+    >>> bracketed("消防站", "F", "zh"), bracketed("fire_station", "F", "en")
+    ('消防站（F）', 'fire_station (F)')
+    """
+    return f"{text}（{inner}）" if language == "zh" else f"{text} ({inner})"

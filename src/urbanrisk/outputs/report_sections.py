@@ -88,6 +88,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells"},
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
+                unknown_cells={"residents": "cells_residents_unknown"},
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))

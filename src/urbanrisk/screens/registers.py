@@ -17,7 +17,7 @@ import pandas as pd
 from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
-from ..coverage_unknown import known_flags, travel_flags
+from ..coverage_unknown import bounded, known_flags, travel_flags
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 
 #: Unit levels, coarsest first.
@@ -149,6 +149,7 @@ def _stats(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "cells": groups.size(),
             "residents": groups["residents"].sum(),
+            "cells_residents_unknown": groups["unknown"].sum(),
             **{f"residents_{g}": by_grade.get(g, 0.0) for g in GRADES},
             "residents_no_data": by_grade.get(NO_DATA, 0.0),
             "worst_rank": groups["rank"].min(),
@@ -175,6 +176,11 @@ def _filled(stats: pd.DataFrame, column: str) -> pd.Series:
     """A register column with 0 for a unit without cells; an uncovered sum stays NaN (unknown, not 0)
     where nobody was counted and some of its uncovered cells' residents, or coverage, are unknown."""
     values = stats[column]
+    if column == "residents":  # nobody counted and some cells unknown: unknown (NaN), not 0
+        unknown = stats["cells_residents_unknown"].fillna(0)
+        return pd.Series(
+            [bounded(r, int(k)) for r, k in zip(values.fillna(0.0), unknown, strict=True)], values.index
+        )
     if not column.startswith("uncovered_"):
         return values.fillna(0)
     return values.where(_unknown_cells(stats, column) > 0, values.fillna(0))
@@ -241,6 +247,7 @@ def level_registers(
         {
             "grade": grid["grade"] if "grade" in grid.columns else NO_DATA,
             "residents": grid["residents"].astype(float),
+            "unknown": (~known_flags(grid)).astype(np.int64),  # residents unknown: a unit's sum a bound
         },
         index=grid.index,
     )
@@ -268,7 +275,7 @@ def level_registers(
         for column in stats.columns:
             if column != "worst_rank":
                 table[column] = _filled(stats, column).to_numpy()
-        for column in ("cells", "red_cells", "orange_cells"):
+        for column in ("cells", "cells_residents_unknown", "red_cells", "orange_cells"):
             table[column] = table[column].astype(int)
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
         table["hazards"] = hazards_reaching(rows, hazard_sources, utm_crs).reindex(rows["id"]).to_numpy()

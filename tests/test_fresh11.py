@@ -1,0 +1,133 @@
+"""fresh11's findings on an office's own files around Wudaokou (not the shipped recipes): each test
+failed before its fix."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from test_deliverables import UTM50, _graded_grid, _units
+from urbanrisk.cell_units import cell_units
+from urbanrisk.outputs.i18n import translator
+from urbanrisk.outputs.report_sections import registers_section
+from urbanrisk.screens.registers import level_registers
+
+
+def test_a_register_units_residents_are_a_bound_where_its_cells_residents_are_unknown():
+    """A census table whose 社区 count is 不详 leaves its cells' residents unknown: the unit registers
+    said the residents of those cells' known shares as if complete (489, not "≥ 489 (134 cells …)").
+    By hand: the north-west community's cells unknown with nobody counted (NaN, not 0), one cell of
+    the south-west one unknown beside counted residents (a bound); parents add the cells up; the
+    report words both."""
+    grid = _graded_grid()
+    units = _units()
+    community = cell_units(grid.index, units[units["level"] == "community"]).to_numpy()
+    known = community != "C-WN"
+    grid["residents"] = grid["residents"].where(known, 0.0)
+    counted = level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50)
+    counted = counted["community"].set_index("id").loc["C-WS", "residents"]  # every cell known
+    known[np.flatnonzero(community == "C-WS")[0]] = False  # its residents kept: a part of the count
+    grid["known_residents"] = known
+    registers = level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50)
+    table = registers["community"].set_index("id")
+    assert np.isnan(table.loc["C-WN", "residents"])
+    assert table.loc["C-WN", "cells_residents_unknown"] == (community == "C-WN").sum()
+    assert table.loc["C-WS", "residents"] == counted and table.loc["C-WS", "cells_residents_unknown"] == 1
+    assert table.loc["C-EN", "cells_residents_unknown"] == 0
+    for level in registers.values():  # every level counts each unknown cell once
+        assert level["cells_residents_unknown"].sum() == (~known).sum()
+    result = SimpleNamespace(screens=SimpleNamespace(registers=registers, hazard_sources=None))
+    totals = {lv: {"units": len(t), "residents": t["residents"].sum()} for lv, t in registers.items()}
+    html = registers_section(result, SimpleNamespace(registers=totals), translator("en"), "en")
+    cells = int((community == "C-WN").sum())
+    assert f"unknown ({cells} cells with residents unknown)" in html
+    assert f"≥ {counted:,.0f} (1 cells with residents unknown)" in html
+
+
+ANCHORED = """\
+x-registry: &registry {{type: points, role: hazard, lon: lon, lat: lat}}
+name: anchored
+area: {{layer: osm}}
+grid: {{resolution: 9}}
+outputs: {{dir: out}}
+layers:
+  osm: {{type: osm, path: {osm}}}
+  hazards:
+    <<: *registry
+    path: {hazards}
+    severity: {{column: severity, order: 4_is_most_severe}}
+{extra}"""
+
+
+def test_top_level_x_keys_hold_anchors_and_other_unknown_keys_are_still_refused():
+    """``x-registry: &registry {...}`` merged with ``<<: *registry`` (the Compose convention) was
+    refused as an unknown key; now read as the layer it merges into, and an unknown top-level key
+    is still refused with its line and the x- fix (in Chinese too)."""
+    import pytest
+
+    from conftest import WUDAOKOU_HAZARDS, WUDAOKOU_OSM
+    from urbanrisk import RecipeError
+    from urbanrisk.outputs.i18n_checks import check_text
+    from urbanrisk.recipe import recipe_from_text
+
+    text = ANCHORED.format(osm=WUDAOKOU_OSM, hazards=WUDAOKOU_HAZARDS, extra="")
+    recipe = recipe_from_text(text, base_dir=WUDAOKOU_OSM.parent, source="r.yaml")
+    hazards = recipe.layers["hazards"]
+    assert (hazards.type, hazards.role, hazards.lon, hazards.path) == (
+        "points",
+        "hazard",
+        "lon",
+        str(WUDAOKOU_HAZARDS),
+    )
+    wrong = ANCHORED.format(osm=WUDAOKOU_OSM, hazards=WUDAOKOU_HAZARDS, extra="common: &c {a: 1}\n")
+    with pytest.raises(RecipeError) as refused:
+        recipe_from_text(wrong, base_dir=WUDAOKOU_OSM.parent, source="r.yaml")
+    (line,) = refused.value.problems
+    assert line.startswith("r.yaml:12: common: unknown key 'common': valid keys: name, ")
+    assert line.endswith("(a key that only holds YAML anchors starts with x-: x-common: &common ...)")
+    assert check_text(line, "zh").endswith("（只存放 YAML 锚点的键以 x- 开头：x-common: &common ...）")
+
+
+#: the Wudaokou extract's two hospitals and police station (WGS84): a registry's resources
+RESOURCES = [
+    ("医院", 116.31184435, 40.001529),
+    ("医院", 116.30800825, 39.9954598),
+    ("派出所", 116.32113033, 40.00035315),
+]
+
+
+def test_validate_tells_gcj02_in_geojson_geopackage_and_shapefile_registries(tmp_path):
+    """``urbanrisk validate`` warned of a CSV / Excel registry in GCJ-02 but said nothing of a GeoJSON,
+    GeoPackage or Shapefile one (an office's Amap-picked points, 540 m off): now each is named, read
+    lightly (no geopandas, shapely or dask); the same points in WGS84 or a projected CRS are not."""
+    import geopandas as gpd
+    import yaml
+
+    from conftest import default_recipe, validate_in_fresh_process
+    from urbanrisk.layers.coords import wgs84_to_gcj02
+
+    kinds = [k for k, _, _ in RESOURCES]
+    lon, lat = np.array([r[1] for r in RESOURCES]), np.array([r[2] for r in RESOURCES])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    amap = gpd.GeoDataFrame({"类型": kinds}, geometry=gpd.points_from_xy(glon, glat), crs=4326)
+    honest = gpd.GeoDataFrame({"类型": kinds}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    amap.to_file(tmp_path / "amap.geojson", driver="GeoJSON")
+    amap.to_file(tmp_path / "amap.gpkg", driver="GPKG")
+    amap.to_file(tmp_path / "amap.shp", encoding="gbk")
+    (tmp_path / "amap.cpg").unlink(missing_ok=True)  # a GBK DBF as offices send it: detected
+    honest.to_file(tmp_path / "wgs.gpkg", driver="GPKG")
+    amap.to_crs(4549).to_file(tmp_path / "metres.gpkg", driver="GPKG")  # projected: not a map datum
+    recipe = default_recipe(tmp_path)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    for name in ("amap.geojson", "amap.gpkg", "amap.shp", "wgs.gpkg", "metres.gpkg"):
+        layer = name.replace(".", "_")
+        body["layers"][layer] = {"type": "points", "role": "resource", "path": name, "kind_column": "类型"}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    checked = validate_in_fresh_process(recipe)  # read lightly: no geopandas, shapely or dask
+    assert checked.returncode == 0 and "HEAVY []" in checked.stdout, checked.stderr
+    warned = [line for line in checked.stdout.splitlines() if "look like" in line]
+    assert [w.split(":")[1].strip() for w in warned] == ["amap_geojson", "amap_gpkg", "amap_shp"]
+    for layer, line in zip(("amap_geojson", "amap_gpkg", "amap_shp"), warned, strict=True):
+        assert line.startswith(f"  WARNING: {layer}: these coordinates look like GCJ-02 (median offset ")
+        assert "to 3 matching OSM features" in line and f"set coords: gcj02 on layer '{layer}'" in line

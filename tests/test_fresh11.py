@@ -131,3 +131,68 @@ def test_validate_tells_gcj02_in_geojson_geopackage_and_shapefile_registries(tmp
     for layer, line in zip(("amap_geojson", "amap_gpkg", "amap_shp"), warned, strict=True):
         assert line.startswith(f"  WARNING: {layer}: these coordinates look like GCJ-02 (median offset ")
         assert "to 3 matching OSM features" in line and f"set coords: gcj02 on layer '{layer}'" in line
+
+
+def test_a_circle_reaching_past_the_study_area_counts_its_part_beyond_as_unknown():
+    """A chemical store on the extract's southern edge (北大化学学院实验楼, 500 m) read "1 resident within
+    500 m", exact, graded III and α 0.5: half its circle lay beyond the study area, where nobody was
+    counted. By hand on a disk of r10 cells, every cell's residents known: a circle inside the grid
+    is exact (share 0); one centred on the grid's edge has about half its area beyond (share near
+    0.5), one wholly beyond is unknown (share 1)."""
+    import h3
+
+    from test_deliverables import CENTRE
+    from urbanrisk.grid import grid_frame
+    from urbanrisk.outputs.i18n_exposure import lower_bound
+    from urbanrisk.screens.hazard_sources import residents_in_circles
+    from urbanrisk.screens.unknown_exposure import exposure_and_shares
+
+    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 8))).assign(residents=10.0)
+    utm = grid.to_crs(UTM50).geometry.centroid
+    middle = utm[CENTRE]
+    edge = utm[sorted(h3.grid_ring(CENTRE, 8))[0]]
+    far = np.array([middle.x + 5000.0, middle.y])
+    centres = np.array([[middle.x, middle.y], [edge.x, edge.y], far])
+    known = np.ones(len(grid), dtype=bool)
+    exposed, share = exposure_and_shares(
+        grid, known, centres, np.array([300.0, 300.0, 300.0]), UTM50, exposed_of=residents_in_circles
+    )
+    assert share[0] == 0.0 and exposed[0] > 0
+    assert 0.35 < share[1] < 0.65 and exposed[1] > 0
+    assert share[2] == 1.0 and exposed[2] == 0.0
+    t = translator("en")
+    assert lower_bound(exposed[1], share[1], t).startswith("≥ ")
+    assert lower_bound(exposed[2], share[2], t) == "unknown (no population data in reach)"
+    _, flagless = exposure_and_shares(  # no flags given: the part beyond is unknown all the same
+        grid, None, centres, np.array([300.0, 300.0, 300.0]), UTM50, exposed_of=residents_in_circles
+    )
+    assert np.allclose(flagless, share)
+
+
+def test_the_areas_boundary_file_is_an_input_of_the_run(tmp_path):
+    """``area: {path: boundary.geojson}`` was hashed into the run key but missing from the manifest's
+    ``inputs`` and the report's inputs table: which boundary a run used could not be told from it."""
+    import json
+
+    import yaml
+    from shapely.geometry import box, mapping
+
+    from conftest import BUPT_OSM, default_recipe
+    from urbanrisk.inputs import load_layers
+    from urbanrisk.outputs.manifest import input_hashes
+    from urbanrisk.outputs.report import _inputs
+    from urbanrisk.recipe import load_recipe
+
+    boundary = tmp_path / "边界.geojson"
+    shape = {"type": "Feature", "properties": {}, "geometry": mapping(box(116.350, 39.958, 116.354, 39.962))}
+    boundary.write_text(json.dumps({"type": "FeatureCollection", "features": [shape]}), encoding="utf-8")
+    recipe = default_recipe(tmp_path, osm=BUPT_OSM)  # the small extract: its layers load in ~1 s
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["area"] = {"path": boundary.name}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    loaded = load_recipe(recipe)
+    layers = load_layers(loaded)
+    assert layers.files["area.path"] == str(boundary)
+    assert input_hashes(layers.files)["area.path"]["bytes"] == boundary.stat().st_size
+    html = _inputs(SimpleNamespace(layers=layers, recipe=loaded), translator("en"))
+    assert "<td>area.path</td><td>polygons</td><td>边界.geojson</td>" in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from test_deliverables import UTM50, _graded_grid, _units
 from urbanrisk.cell_units import cell_units
@@ -196,3 +197,90 @@ def test_the_areas_boundary_file_is_an_input_of_the_run(tmp_path):
     assert input_hashes(layers.files)["area.path"]["bytes"] == boundary.stat().st_size
     html = _inputs(SimpleNamespace(layers=layers, recipe=loaded), translator("en"))
     assert "<td>area.path</td><td>polygons</td><td>边界.geojson</td>" in html
+
+
+def test_an_escalation_from_residents_counted_anew_says_so(tmp_path):
+    """A rescan after the census table's 不详 became a count raised cells III → II and alerted as if
+    the ground had changed; the explanation now says the residents were unknown in the last run (in
+    Chinese too). A cell whose residents were known both times keeps its explanation as it was."""
+    import h3
+
+    from test_deliverables import CENTRE
+    from urbanrisk.changes import compare_runs
+    from urbanrisk.grid import grid_frame
+    from urbanrisk.outputs.i18n_alerts import alert_explanation
+
+    cells = sorted(h3.grid_disk(CENTRE, 1))[:2]
+    factors = "101 residents (9,367/km²)"
+    for name, known in (("old", [False, True]), ("new", [True, True])):
+        grid = grid_frame(cells).assign(
+            grade=["III", "IV"] if name == "old" else ["II", "II"],
+            residents=100.8,
+            factors=factors,
+            top_hazard="",
+            known_residents=known,
+        )
+        (tmp_path / name).mkdir()
+        grid.rename_axis("h3_cell").to_parquet(tmp_path / name / "grid.parquet")
+    changes = compare_runs(tmp_path / "old", tmp_path / "new", alert_grade="II")
+    said = {a["id"]: a["explanation"] for a in changes.alerts}
+    assert said[cells[0]] == f"residents unknown in the last run, counted now; {factors}"
+    assert said[cells[1]] == factors
+    assert alert_explanation(said[cells[0]], "zh").startswith("上次运行时常住人口未知、本次已统计")
+
+
+def test_an_unused_resource_is_named_and_one_past_the_extract_says_so():
+    """An office's station inside a campus read "resources-2 (522 m from a street)" (its name in the
+    registry unsaid) and a shelter past the OSM extract "resources-7 (799 m from a street)", as if a
+    street were missing there: both named, the second said to lie outside the OSM data (zh too)."""
+    from urbanrisk.outputs.i18n_pages import zh_unsnapped_tail
+
+    status = (
+        "ok: x; 2 resources too far from a street, not used: resources-2 清华园消防站 (522 m from a street), "
+        "resources-7 五道口公园 (799 m from a street, outside the OSM data)"
+    )
+    assert zh_unsnapped_tail(status)[1] == (
+        "；另有 2 处资源距道路过远、未计入：resources-2 清华园消防站（距道路 522 米）, "
+        "resources-7 五道口公园（距道路 799 米，在 OSM 数据范围外）"
+    )
+
+
+def test_a_small_gb18218_r_is_not_shown_as_0():
+    """北大化学学院实验楼 (0.05 t of hydrogen) has R = 0.0075; the report's table read "0.0"."""
+    import pandas as pd
+
+    from urbanrisk.outputs.report_parts import table_html
+
+    frame = pd.DataFrame({"gb18218_R": [0.0075, 1.62, 0.0]})
+    html = table_html(frame, {"gb18218_R": "R"}, t=translator("en"), numeric={"gb18218_R"})
+    assert [c.split("<")[0] for c in html.split('<td class="n">')[1:]] == ["0.0075", "1.6", "0.0"]
+
+
+def test_a_census_count_far_from_the_mapped_housing_is_named():
+    """A 社区 typed as 8 residents (for 12,850?) was spread over its housing without a word. By hand: 19
+    cells of 1,000 m² of residential floor each in one unit; 10 residents (1,900 m² each) are named,
+    500 (38 m² each, China's average) are not; the note reads in Chinese."""
+    import geopandas as gpd
+    import h3
+    import shapely
+
+    from test_deliverables import CENTRE
+    from urbanrisk.grid import grid_frame
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.population_table import spread_counts, spread_notes
+
+    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 2))).assign(residential_floor_m2=1000.0)
+    area = shapely.unary_union(grid.geometry.to_numpy()).buffer(0.01)
+    for count, said in ((10.0, True), (500.0, False)):
+        units = gpd.GeoDataFrame(
+            {"id": ["C1"], "name": ["蓝旗营社区"], "count": [count]}, geometry=[area], crs=4326
+        )
+        residents, _, per_unit = spread_counts(grid, units, area)
+        assert residents.sum() == pytest.approx(count)
+        notes = [n for n in spread_notes(per_unit) if "far from the mapped housing" in n]
+        assert bool(notes) == said
+    (note,) = [n for n in spread_notes(spread_counts(grid, units.assign(count=10.0), area)[2]) if "far" in n]
+    assert note.endswith("蓝旗营社区 (10 residents for 19,000 m² of residential floor: 1,900 m² each)")
+    assert data_text(note, "zh").endswith(
+        "蓝旗营社区（10 人，居住建筑面积 19,000 平方米：人均 1,900 平方米）"
+    )

@@ -46,6 +46,10 @@ _INSIDE = (
     _ROW,
     _PLAIN_ROW,
     (re.compile(r" and (\d+) more$"), r"等，另有 \1 个"),
+    (
+        re.compile(r" \(([\d,]+) residents for ([\d,]+) m² of residential floor: ([\d,]+) m² each\)"),
+        r"（\1 人，居住建筑面积 \2 平方米：人均 \3 平方米）",
+    ),
     (re.compile(r" \(by raster\)"), "（按人口栅格分配）"),
     (re.compile(r" \(by area\)"), "（按面积分配）"),
     (re.compile(r" \((\d+%)\)"), r"（\1）"),
@@ -92,6 +96,11 @@ ZH_CENSUS_PATTERNS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
         r"^population table: units reaching outside the study area \((\d+)\): each counts its residents "
         r"times the share of its area inside \((.*)\)$",
         _note("人口统计表：{1} 个单元部分在研究区外，各按其在研究区内的面积比例计入常住人口：{2}"),
+    ),
+    (
+        r"^population table: counts far from the mapped housing, check them \(a typo, a count in 万\?\): "
+        r"(.*)$",
+        _note("人口统计表：以下单元的人数与已测绘的居住建筑面积相差悬殊，请核对（笔误？以万为单位？）：{1}"),
     ),
     (
         r"^population table: no mapped residential floor area in (.*)$",

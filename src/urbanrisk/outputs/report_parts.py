@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -136,7 +137,7 @@ def table_html(
                 cells.append(f"<td>{grade_badge(str(value), str(label))}</td>")
             elif key in numeric:
                 share = row.get((bounds or {}).get(key, ""))  # a lower bound's unknown share, if any
-                shown = lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
+                shown = lower_bound(value, share, t, r_digits(value) if key.startswith("gb18218_R") else 0)
                 cells_unknown = row.get((unknown_cells or {}).get(key, ""))
                 shown = at_least(value, cells_unknown, t) if cells_unknown else shown
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
@@ -149,6 +150,16 @@ def table_html(
         else ""
     )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def r_digits(value: object) -> int:
+    """Decimals that show a GB 18218 R: one, or two significant digits below 0.05 (R = 0.0075 read "0.0").
+
+    >>> r_digits(12.34), r_digits(0.0), r_digits(0.0075), r_digits(0.03), r_digits(float("nan"))
+    (1, 1, 4, 3, 1)
+    """
+    v = float(value) if isinstance(value, (int, float)) else float("nan")
+    return 1 if not 0 < v < 0.05 else 1 - math.floor(math.log10(v))
 
 
 #: the legend of a bar chart's marked bars (missing is not zero)

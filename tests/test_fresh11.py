@@ -284,3 +284,44 @@ def test_a_census_count_far_from_the_mapped_housing_is_named():
     assert data_text(note, "zh").endswith(
         "蓝旗营社区（10 人，居住建筑面积 19,000 平方米：人均 1,900 平方米）"
     )
+
+
+def test_an_incidents_rings_say_where_residents_are_unknown(tmp_path):
+    """``urbanrisk incident`` at the chemical store of a 社区 whose census count is 不详 printed
+    "500 m: 607" and "evacuate 100 m: 0 residents": the cells there have residents unknown. By hand:
+    one known cell of 5 residents inside both discs, one unknown cell inside the outer one only, the
+    outer disc 80 % inside the study area; the lines and the sheet say ≥ and unknown."""
+    import pandas as pd
+
+    from urbanrisk.cli_lines import incident_lines
+    from urbanrisk.evacuation import ring_table
+    from urbanrisk.outputs.incident import sheet_html
+
+    shares = np.array([[1.0, 1.0], [0.0, 1.0]])
+    rings = ring_table(
+        np.array([5.0, 0.0]), np.array([5.0, 0.0]), shares, [50.0, 100.0], known=np.array([False, True])
+    )
+    assert rings["residents_unknown_share"].round(2).tolist() == [1.0, 0.5]
+    rings = ring_table(np.array([5.0, 0.0]), np.array([5.0, 0.0]), shares, [50.0, 100.0], studied=[1.0, 0.8])
+    assert rings["residents_unknown_share"].round(2).tolist() == [0.0, 0.2]  # beyond the area: unknown
+    rings = ring_table(
+        np.array([0.0, 5.0]), np.array([0.0, 5.0]), shares, [50.0, 100.0], known=np.array([False, True])
+    )
+    empty = pd.DataFrame(columns=["kind", "rank", "name", "id", "eta_s", "mode"])
+    answer = SimpleNamespace(
+        language="en", rings=rings, kind_label="", lon=116.3, lat=40.0, run_dir=tmp_path, radius_m=50.0,
+        evacuees=0.0, unplaced=0.0, sites=[], units=[], resources=empty, notes=[], timings={"answer_s": 0.1},
+        out_dir=tmp_path,
+    )  # fmt: skip
+    lines = incident_lines(answer, "gas_leak")
+    assert lines[1] == (
+        "  residents within: 50 m: unknown (no population data in reach), "
+        "100 m: ≥ 5 (50% of the reach unknown)"
+    )
+    assert lines[2].startswith("  evacuate 50 m: unknown (no population data in reach) residents")
+    zh = incident_lines(SimpleNamespace(**{**vars(answer), "language": "zh"}), "gas_leak")
+    assert "100 米: ≥ 5（影响范围 50% 人口未知）" in zh[1]
+    sheet = sheet_html(SimpleNamespace(**{**vars(answer), "given": {}, "kind": "gas_leak", "kind_source": "x",
+                                          "recipe": "r", "shelters": empty}))  # fmt: skip
+    assert '<td class="n">≥ 5 (50% of the reach unknown)</td>' in sheet
+    assert "unknown (no population data in reach) residents to evacuate within 50 m" in sheet

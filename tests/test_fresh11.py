@@ -325,3 +325,34 @@ def test_an_incidents_rings_say_where_residents_are_unknown(tmp_path):
                                           "recipe": "r", "shelters": empty}))  # fmt: skip
     assert '<td class="n">≥ 5 (50% of the reach unknown)</td>' in sheet
     assert "unknown (no population data in reach) residents to evacuate within 50 m" in sheet
+
+
+def test_validate_sizes_the_job_of_an_area_geojson(tmp_path):
+    """``area: {path: boundary.geojson}`` gave no cell estimate and no job-size check before loading:
+    validate said "ok" at resolution 15 over 7 km² (8.5 million cells) and only the run refused it."""
+    import json
+
+    import yaml
+    from shapely.geometry import box, mapping
+
+    from conftest import BUPT_OSM, default_recipe
+    from urbanrisk._errors import GridError
+    from urbanrisk.preflight import estimate_cells
+    from urbanrisk.recipe import load_recipe
+
+    boundary = tmp_path / "boundary.geojson"
+    shape = {"type": "Feature", "properties": {}, "geometry": mapping(box(116.350, 39.958, 116.354, 39.962))}
+    boundary.write_text(json.dumps({"type": "FeatureCollection", "features": [shape]}), encoding="utf-8")
+    recipe = default_recipe(tmp_path, osm=BUPT_OSM)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["area"] = {"path": boundary.name}
+    body["grid"] = {"resolution": 10}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    cells = estimate_cells(load_recipe(recipe))
+    assert cells is not None and 10 < cells < 60  # 0.15 km² of ~0.015 km² cells, edges counted
+    city = {**shape, "geometry": mapping(box(116.2, 39.8, 116.5, 40.1))}  # ~1,000 km² at r13: 20 M cells
+    boundary.write_text(json.dumps({"type": "FeatureCollection", "features": [city]}), encoding="utf-8")
+    body["grid"] = {"resolution": 13}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(GridError, match="use resolution"):
+        estimate_cells(load_recipe(recipe))

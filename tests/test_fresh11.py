@@ -369,3 +369,22 @@ def test_registers_of_a_census_run_say_why_a_unit_differs_from_its_count():
         result = SimpleNamespace(screens=screens, layers=SimpleNamespace(population_table=table))
         zh = registers_section(result, SimpleNamespace(registers=totals), translator("zh"), "zh")
         assert ("与人口统计表中该单元的人数不同" in zh) == said
+
+
+def test_validate_does_not_speak_of_a_last_run(tmp_path, capsys):
+    """``urbanrisk validate`` of a job too large ended "(the last complete run is untouched)": validate
+    touches no run (nor do history, diff...), and a recipe's first run has none to speak of."""
+    import yaml
+
+    from conftest import BUPT_OSM, default_recipe
+    from urbanrisk.cli import main
+
+    recipe = default_recipe(tmp_path, osm=BUPT_OSM)
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["area"], body["grid"] = {"bbox": [116.2, 39.8, 116.5, 40.1]}, {"resolution": 13}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    for command in ("validate", "run"):
+        capsys.readouterr()
+        assert main([command, str(recipe)]) == 2
+        stderr = capsys.readouterr().err
+        assert "use resolution" in stderr and "untouched" not in stderr

@@ -15,7 +15,13 @@ from urbanrisk.outputs.report_sections import registers_section
 from urbanrisk.screens.registers import level_registers
 
 
-def test_a_register_units_residents_are_a_bound_where_its_cells_residents_are_unknown():
+@pytest.fixture(scope="module")
+def plain_registers():
+    """The registers of test_deliverables' hand grid and units, every cell's residents known (once)."""
+    return level_registers(_graded_grid(), _units(), hazard_sources=None, coverage=None, utm_crs=UTM50)
+
+
+def test_a_register_units_residents_are_a_bound_where_its_cells_residents_are_unknown(plain_registers):
     """A census table whose 社区 count is 不详 leaves its cells' residents unknown: the unit registers
     said the residents of those cells' known shares as if complete (489, not "≥ 489 (134 cells …)").
     By hand: the north-west community's cells unknown with nobody counted (NaN, not 0), one cell of
@@ -26,8 +32,7 @@ def test_a_register_units_residents_are_a_bound_where_its_cells_residents_are_un
     community = cell_units(grid.index, units[units["level"] == "community"]).to_numpy()
     known = community != "C-WN"
     grid["residents"] = grid["residents"].where(known, 0.0)
-    counted = level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50)
-    counted = counted["community"].set_index("id").loc["C-WS", "residents"]  # every cell known
+    counted = plain_registers["community"].set_index("id").loc["C-WS", "residents"]  # every cell known
     known[np.flatnonzero(community == "C-WS")[0]] = False  # its residents kept: a part of the count
     grid["known_residents"] = known
     registers = level_registers(grid, units, hazard_sources=None, coverage=None, utm_crs=UTM50)
@@ -358,11 +363,11 @@ def test_validate_sizes_the_job_of_an_area_geojson(tmp_path):
         estimate_cells(load_recipe(recipe))
 
 
-def test_registers_of_a_census_run_say_why_a_unit_differs_from_its_count():
+def test_registers_of_a_census_run_say_why_a_unit_differs_from_its_count(plain_registers):
     """蓝旗营社区 counted 6 in the census table (8, 72 % inside the area) and 393 in the register (cells by
     centre, residents by overlap): the report said nothing of it; now a note under the registers does
     (Chinese too), and only in a run with a census table."""
-    registers = level_registers(_graded_grid(), _units(), hazard_sources=None, coverage=None, utm_crs=UTM50)
+    registers = plain_registers
     totals = {lv: {"units": len(t), "residents": t["residents"].sum()} for lv, t in registers.items()}
     screens = SimpleNamespace(registers=registers, hazard_sources=None)
     for table, said in ((object(), True), (None, False)):

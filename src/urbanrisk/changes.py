@@ -140,6 +140,9 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
             before, after = old_grid.loc[cell, "top_hazard"], new_grid.loc[cell, "top_hazard"]
             if after and after != before:
                 row["explanation"] = f"hazard source {after} now in reach; {row['explanation']}"
+            was, now = (g.loc[cell].get("known_residents", True) for g in (old_grid, new_grid))
+            if not was and now:  # the grade moved with the data (a census count added), not on the ground
+                row["explanation"] = f"residents unknown in the last run, counted now; {row['explanation']}"
         rows += cell_rows
         for ident in new_grid.index.difference(old_grid.index):
             rows.append(

@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"urbanrisk: {exc}{_untouched(args, exc)}", args)
         return EXIT_INPUT
     except InputError as exc:
-        untouched = "" if args.command == "incident" else " (the last complete run is untouched)"
+        last = args.command in ("run", "rescan") and _has_last_run(args)  # never for validate, history...
+        untouched = " (the last complete run is untouched)" if last else ""
         _error(f"urbanrisk: error: {exc}{untouched}", args)
         return EXIT_INPUT
     except RunLockedError as exc:

@@ -167,8 +167,14 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     """What ``urbanrisk incident`` prints (``kind``: as the user said it, shown in English)."""
     language = result.language
     t = translator(language)
-    within = result.rings.set_index("ring_m")["residents_within"]
-    rings = ", ".join(f"{ring:,.0f} {t('m')}: {people:,.0f}" for ring, people in within.items())
+    from .outputs.i18n_exposure import lower_bound  # "≥ N (x% of the reach unknown)": missing is not zero
+
+    table = result.rings.set_index("ring_m")
+    unknown = (
+        table["residents_unknown_share"] if "residents_unknown_share" in table else 0.0 * table["residents"]
+    )
+    within = [lower_bound(n, unknown[r], t) for r, n in table["residents_within"].items()]
+    rings = ", ".join(f"{ring:,.0f} {t('m')}: {n}" for ring, n in zip(table.index, within, strict=True))
     lines = [
         t(
             "urbanrisk incident {kind} at {where} (run {run})",
@@ -180,7 +186,7 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
         t(
             "  evacuate {radius} m: {evacuees} residents, {unplaced} without a place",
             radius=f"{result.radius_m:,.0f}",
-            evacuees=f"{result.evacuees:,.0f}",
+            evacuees=lower_bound(result.evacuees, unknown.get(result.radius_m, 0.0), t),
             unplaced=f"{result.unplaced:,.0f}",
         ),
         t(

@@ -61,6 +61,7 @@ from .standards import declare_complete, standards_for, standards_table, with_fi
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
 from .supply import two_step_fca, with_supply
+from .unsnapped import unsnapped_words
 from .wording import counted
 
 __all__ = [
@@ -169,9 +170,7 @@ def cover_cells(
     r_xy = res.to_crs(graph.utm_crs)
     res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
     usable = res_snap <= max_snap_m
-    unsnapped = [
-        f"{i} ({d:.0f} m from a street)" for i, d in zip(res["id"][~usable], res_snap[~usable], strict=True)
-    ]
+    unsnapped = unsnapped_words(res[~usable], r_xy.geometry[~usable], res_snap[~usable], graph.xy)
     sources = np.unique(res_node[usable])
     travel = np.full(len(grid), np.inf)
     nearest = np.full(len(grid), "", dtype=object)

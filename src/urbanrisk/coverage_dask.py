@@ -64,6 +64,7 @@ from .grade import cell_centres_xy
 from .network import StreetGraph
 from .parallel import map_partitions
 from .result import CoverageResult, Standard
+from .unsnapped import unsnapped_words
 
 
 @dataclass
@@ -144,9 +145,7 @@ def coverage_tasks(
     r_xy = res.to_crs(graph.utm_crs)
     res_node, res_snap = graph.snap(r_xy.geometry.x.to_numpy(), r_xy.geometry.y.to_numpy())
     usable = res_snap <= max_snap_m
-    unsnapped = [
-        f"{i} ({d:.0f} m from a street)" for i, d in zip(res["id"][~usable], res_snap[~usable], strict=True)
-    ]
+    unsnapped = unsnapped_words(res[~usable], r_xy.geometry[~usable], res_snap[~usable], graph.xy)
     placed = gpd.GeoDataFrame(
         {"id": res["id"].to_numpy()[usable], "kind": standard.resource_kind},
         geometry=gpd.points_from_xy(*graph.xy[res_node[usable]].T),

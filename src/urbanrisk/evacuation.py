@@ -45,10 +45,16 @@ def disc_shares(cells: np.ndarray, centre: tuple[float, float], radii: list[floa
 
 
 def studied_shares(
-    cells: np.ndarray, shares: np.ndarray, centre: tuple[float, float], radii: list[float]
+    cells: np.ndarray,
+    shares: np.ndarray,
+    centre: tuple[float, float],
+    radii: list[float],
+    *,
+    whole: float = 1.0,
 ) -> list[float]:
     """Share of each disc that the cells cover: below 1 where a ring reaches past the run's study area
-    (its people outside the area are not counted).
+    (its people outside the area are not counted); 1 from ``whole`` up (a disc's polygon and its cells'
+    areas round apart).
 
     Examples
     --------
@@ -59,19 +65,41 @@ def studied_shares(
     """
     area = shapely.area(np.asarray(cells)) if len(cells) else np.zeros(0)
     point = shapely.Point(centre)
-    return [
+    covered = [
         float((shares[:, j] * area).sum() / point.buffer(radius, quad_segs=DISC_QUAD_SEGS).area)
         for j, radius in enumerate(radii)
     ]
+    return [share if share < whole else 1.0 for share in covered]
 
 
 def ring_table(
-    residents: np.ndarray, present: np.ndarray, shares: np.ndarray, radii: list[float]
+    residents: np.ndarray,
+    present: np.ndarray,
+    shares: np.ndarray,
+    radii: list[float],
+    *,
+    known: np.ndarray | None = None,
+    studied: list[float] | None = None,
 ) -> pd.DataFrame:
-    """Residents and people present per ring band and within each radius (cumulative)."""
+    """Residents and people present per ring band and within each radius (cumulative), and the share
+    of each disc whose residents are unknown (``residents_unknown_share``: the part beyond the study
+    area, 1 - ``studied``, and of the rest the cells whose residents are not ``known``, each by its part
+    inside): above 0, the residents within are a lower bound (missing is not zero).
+
+    >>> shares = np.array([[1.0, 1.0], [0.0, 1.0]])
+    >>> t = ring_table(np.array([5.0, 0.0]), np.array([5.0, 0.0]), shares, [50.0, 100.0],
+    ...                known=np.array([True, False]), studied=[1.0, 0.8])
+    >>> t["residents_within"].tolist(), t["residents_unknown_share"].round(2).tolist()
+    ([5.0, 5.0], [0.0, 0.6])
+    """
     within_r = residents @ shares
     within_p = present @ shares
     inner = [0.0, *radii[:-1]]
+    weight = shares.sum(axis=0)
+    known_share = weight.copy() if known is None else np.asarray(known, dtype=float) @ shares
+    np.divide(known_share, weight, out=known_share, where=weight > 0)
+    inside = np.ones(len(radii)) if studied is None else np.asarray(studied, dtype=float)
+    unknown = np.clip(1.0 - inside * np.where(weight > 0, known_share, 0.0), 0.0, 1.0)
     return pd.DataFrame(
         {
             "ring_m": radii,
@@ -81,6 +109,7 @@ def ring_table(
             "residents_within": within_r,
             "people_present_within": within_p,
             "cells_touched": (shares > 0).sum(axis=0),
+            "residents_unknown_share": np.where(unknown < 1e-9, 0.0, unknown),
         }
     )
 

@@ -168,7 +168,7 @@ def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> pd.
     spacing = h3.average_hexagon_edge_length(resolution, unit="m") * np.sqrt(3)
     near = list(h3.grid_disk(centre, int(np.ceil(max_radius / spacing)) + 2))
     names = grid_columns(run_dir)
-    columns = [c for c in ("residents", "floor_area_m2", "residential_floor_m2") if c in names]
+    columns = [c for c in CELL_COLUMNS if c in names]
     rows = pd.read_parquet(grid_path, columns=["h3_cell", *columns], filters=[("h3_cell", "in", near)])
     rows = (rows.reset_index() if "h3_cell" not in rows.columns else rows).set_index("h3_cell")
     if centre not in rows.index:
@@ -197,6 +197,7 @@ def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame
 
 #: a ring whose disc the run's cells cover less than this share of reaches past the study area
 STUDIED_SHARE = 0.995
+CELL_COLUMNS = ("residents", "floor_area_m2", "residential_floor_m2", "known_residents")  # a cell's, read
 
 
 def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
@@ -326,7 +327,9 @@ def incident_from_run(
     )
     shares = disc_shares(polygons, (xy[0], xy[1]), radii)
     residents, present = _people(cells)
-    rings = ring_table(residents, present, shares, radii)
+    studied = studied_shares(polygons, shares, (xy[0], xy[1]), radii, whole=STUDIED_SHARE)
+    known = cells["known_residents"].to_numpy(dtype=bool) if "known_residents" in cells else None
+    rings = ring_table(residents, present, shares, radii, known=known, studied=studied)
     point = shapely.Point(xy)
     sites, units = _sites(run_dir, to_xy, point, radii), _units(run_dir, to_xy, point, radii, radius)
     inside_share = shares[:, radii.index(radius)]
@@ -354,11 +357,7 @@ def incident_from_run(
     shelters, assignment, unplaced = shelter_assignment(
         resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m
     )
-    beyond = [
-        r
-        for r, share in zip(radii, studied_shares(polygons, shares, (xy[0], xy[1]), radii), strict=True)
-        if share < STUDIED_SHARE
-    ]
+    beyond = [r for r, share in zip(radii, studied, strict=True) if share < 1.0]
     if beyond:
         notes.append(
             f"the {', '.join(f'{r:,.0f} m' for r in beyond)} ring(s) reach past the run's study area: their "

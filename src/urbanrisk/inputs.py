@@ -278,6 +278,8 @@ def load_layers(
         ),
     )
     specs, files = [], own_units_files(recipe)  # and each census table's own unit polygons
+    if recipe.area.path:  # the boundary file: an input of the run too (manifest, report)
+        files["area.path"] = local_copy(recipe.area.path)
     for name, spec in recipe.layers.items():
         if hasattr(spec, "path"):
             spec = spec.model_copy(update={"path": local_copy(spec.path)})  # a URL becomes a local copy

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import settings
 from ._errors import LayerError
 from .layers.census import join_problem, read_census, unit_lookup, units_words
 from .layers.polygons import polygons_from_file
@@ -164,6 +165,7 @@ def spread_counts(
             "inside_share": inside,
             "placed": np.where(known_unit, np.bincount(ui, weights=placed, minlength=n), np.nan),
             "spread_by": np.array(["floor area", "raster", "area"])[method],
+            "floor_m2": np.where(method == 0, total, np.nan),  # the mapped residential floor it holds
         }
     )
     return (
@@ -195,7 +197,32 @@ def spread_notes(per_unit: pd.DataFrame) -> list[str]:
     if len(other):
         names = "、".join(f"{r.name} (by {r.spread_by})" for r in other.itertuples())
         notes.append(f"population table: no mapped residential floor area in {names}")
-    return notes
+    return notes + _odd_counts(counted_in)
+
+
+def _odd_counts(units: pd.DataFrame) -> list[str]:
+    """The units whose count gives each resident an implausible residential floor (a note, not a fix).
+
+    >>> units = pd.DataFrame({"name": ["蓝旗营社区", "燕园社区"], "placed": [6.0, 9252.0],
+    ...                       "floor_m2": [48000.0, 350000.0], "spread_by": ["floor area"] * 2})
+    >>> _odd_counts(units)  # doctest: +NORMALIZE_WHITESPACE
+    ['population table: counts far from the mapped housing, check them (a typo, a count in 万?):
+    蓝旗营社区 (6 residents for 48,000 m² of residential floor: 8,000 m² each)']
+    """
+    low, high = settings.census_floor_per_person_m2
+    by_floor = units[(units["spread_by"] == "floor area") & (units["placed"] > 0)]
+    each = by_floor["floor_m2"] / by_floor["placed"]
+    odd = by_floor[(each < low) | (each > high)]
+    if not len(odd):
+        return []
+    names = "、".join(
+        f"{r.name} ({r.placed:,.0f} residents for {r.floor_m2:,.0f} m² of residential floor: "
+        f"{r.floor_m2 / r.placed:,.0f} m² each)"
+        for r in odd.itertuples()
+    )
+    return [
+        f"population table: counts far from the mapped housing, check them (a typo, a count in 万?): {names}"
+    ]
 
 
 def with_table_residents(grid: gpd.GeoDataFrame, layers: Any, area: shapely.Geometry) -> gpd.GeoDataFrame:

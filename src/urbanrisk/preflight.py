@@ -56,7 +56,7 @@ def estimate_cells(recipe: Recipe) -> int | None:
     GridError
         When the job is absurd (see :func:`urbanrisk.jobsize.check_job`) and not forced.
     """
-    bounds = area_bounds_hint(recipe)
+    bounds = _area_box(recipe)  # an area GeoJSON's box too (it was None: no estimate, no size check)
     if bounds is None:
         return None
     resolution = recipe.grid.resolution

@@ -1,10 +1,11 @@
-"""Before a run (``urbanrisk validate``): table registries in China that look like GCJ-02 / BD-09.
+"""Before a run (``urbanrisk validate``): registries in China that look like GCJ-02 / BD-09.
 
 The run's check (:mod:`urbanrisk.datum_check`) compares every registry with the OSM places it loaded.
 ``urbanrisk validate`` loads no layer, so this reads lightly what that check needs: a CSV / Excel
 registry's lon/lat and kinds as written, and the OSM features of those kinds only (pyosmium, nodes and
 way centres; no geopandas or shapely), then asks :func:`urbanrisk.datum_check.datum_evidence` the same
-question. Vector registries (GeoJSON, GeoPackage, Shapefile) are left to the run. It says, never converts.
+question. Vector registries (GeoJSON, GeoPackage, Shapefile) in lon/lat are read as lightly
+(:mod:`urbanrisk.layers.point_kinds`: json, sqlite3, struct). It says, never converts.
 """
 
 from __future__ import annotations
@@ -17,11 +18,16 @@ import numpy as np
 from ._errors import LayerError
 from .datum_check import MIN_POINTS, datum_evidence, datum_note
 from .layers.coords import in_china
+from .layers.point_coords import to_lonlat
+from .layers.point_kinds import registry_points
 from .layers.tables import kind_of, osm_tag_table, registry_kind_names
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
 from .recipe import Recipe
 
 LONLAT = (None, "EPSG:4326", "epsg:4326", "4326", "WGS84")  # a crs under which the numbers are lon/lat
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".dbf")
+Points = tuple[np.ndarray, np.ndarray, np.ndarray]
+NONE: Points = (np.empty(0), np.empty(0), np.empty(0, dtype=str))
 
 
 def _number(text: str) -> float:
@@ -50,6 +56,42 @@ def _registry(spec: Any, names: dict[str, str], layer: str) -> tuple[np.ndarray,
     lat = np.array([_number(row[at["lat"]]) for row in table.rows], dtype=float)
     given = [spec.kind if spec.kind is not None else row[at["kind"]] for row in table.rows]
     kinds = np.array([kind_of(str(value), names) or "" for value in given], dtype=str)
+    keep = np.isfinite(lon) & np.isfinite(lat) & (kinds != "") & in_china(lon, lat)
+    return lon[keep], lat[keep], kinds[keep]
+
+
+def _geographic(crs: str | None) -> bool:
+    """Whether a vector file's own CRS (None: none declared, GeoJSON's WGS84) gives lon/lat in degrees:
+    only those can be a map service's GCJ-02 / BD-09 (a projected registry is left alone)."""
+    if crs is None:
+        return True
+    from pyproj import CRS  # only for a vector registry that declares its CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return bool(CRS.from_user_input(crs).is_geographic)
+    except CRSError:
+        return False
+
+
+def _vector_registry(spec: Any, names: dict[str, str], layer: str) -> Points:
+    """A GeoJSON / GeoPackage / Shapefile registry's lon, lat and kind per Point feature, as written."""
+    column = None if spec.kind is not None else spec.kind_column
+    read = registry_points(
+        spec.path, column=column, layer=layer, encoding=spec.encoding, file_layer=spec.file_layer
+    )
+    if read is None or not read[0]:
+        return NONE
+    found, own = read
+    crs = own or spec.crs
+    if not _geographic(crs):
+        return NONE
+    x, y, given = (np.array(v) for v in zip(*found, strict=True))
+    lonlat = to_lonlat(x.astype(float), y.astype(float), crs)
+    if lonlat is None:
+        return NONE
+    lon, lat = lonlat
+    kinds = np.array([kind_of(spec.kind or str(v), names) or "" for v in given], dtype=str)
     keep = np.isfinite(lon) & np.isfinite(lat) & (kinds != "") & in_china(lon, lat)
     return lon[keep], lat[keep], kinds[keep]
 
@@ -90,7 +132,7 @@ def datum_warnings(recipe: Recipe) -> list[str]:
         if spec.type == "points"
         and spec.crs in LONLAT
         and "://" not in spec.path
-        and spec.path.lower().endswith(tuple(TABULAR_SUFFIXES))
+        and spec.path.lower().endswith((*TABULAR_SUFFIXES, *VECTOR_SUFFIXES))
     }
     if not osm or not registries:
         return []
@@ -99,7 +141,8 @@ def datum_warnings(recipe: Recipe) -> list[str]:
     points = {}
     for name, spec in registries.items():
         try:
-            read = _registry(spec, names[spec.role], name)
+            vector = spec.path.lower().endswith(VECTOR_SUFFIXES)
+            read = (_vector_registry if vector else _registry)(spec, names[spec.role], name)
         except (LayerError, OSError, ValueError):
             continue  # the header check says why
         if len(read[0]) >= MIN_POINTS:

@@ -96,6 +96,9 @@ completeness_radius_m: float = 300.0
 
 #: Floor area per person (m²) used to compare mapped floor area with a population raster.
 floor_area_per_person_m2: float = 38.6
+#: a census table's unit whose count gives each resident less or more mapped residential floor than
+#: these (m²; China's urban average is 38.6) is named in the run's notes: a typo, or a count in 万?
+census_floor_per_person_m2: tuple[float, float] = (4.0, 400.0)
 
 #: A risk dimension is computed only when its measured indicators carry more than this share of its
 #: weight (else it is unknown, never a 0 that the geometric mean would spread to the risk): a hazard

@@ -20,6 +20,10 @@ _ZH_PHRASES: tuple[tuple[str, str], ...] = (
     (r"^resource\(s\) (.+?) removed; ", r"资源 \1 已移除; "),
     (r"^hazard source (.+?) now in reach; ", r"危险源 \1 进入影响范围; "),
     (
+        r"residents unknown in the last run, counted now; ",
+        "上次运行时常住人口未知、本次已统计（等级随数据变化，并非实地变化）; ",
+    ),
+    (
         r"severity (\d) x consequence (\d) = (\d+): ([\d,]+) residents within ([\d,]+) m",
         r"严重度 \1 × 后果 \2 = \3：\5 米内常住人口 \4 人",
     ),

@@ -12,6 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+#: the report's words beside the unit registers of a run with a census table (merged by i18n_more)
+CENSUS_REGISTER_NOTE = (
+    "A cell counts in the one unit holding its centre, so a unit's residents here differ from its "
+    "count in the census table by its border cells (the table's counts are spread over every cell a "
+    "unit overlaps, by area)."
+)
+ZH_CENSUS_REPORT: dict[str, str] = {
+    CENSUS_REGISTER_NOTE: (
+        "各网格单元按其中心归属一个单元，故此处单元的常住人口与人口统计表中该单元的人数不同，差额来自"
+        "边界上的网格（统计表人数按面积重叠分配到单元覆盖的每个网格）。"
+    ),
+}
 ZH_CENSUS: dict[str, str] = {
     "{path} has no column '{column}' (its columns: {columns}): set `{key}:` to one of them": (
         "{path} 中没有 '{column}' 列（现有列：{columns}）：请把 `{key}:` 改为其中之一"
@@ -46,6 +58,10 @@ _INSIDE = (
     _ROW,
     _PLAIN_ROW,
     (re.compile(r" and (\d+) more$"), r"等，另有 \1 个"),
+    (
+        re.compile(r" \(([\d,]+) residents for ([\d,]+) m² of residential floor: ([\d,]+) m² each\)"),
+        r"（\1 人，居住建筑面积 \2 平方米：人均 \3 平方米）",
+    ),
     (re.compile(r" \(by raster\)"), "（按人口栅格分配）"),
     (re.compile(r" \(by area\)"), "（按面积分配）"),
     (re.compile(r" \((\d+%)\)"), r"（\1）"),
@@ -92,6 +108,11 @@ ZH_CENSUS_PATTERNS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
         r"^population table: units reaching outside the study area \((\d+)\): each counts its residents "
         r"times the share of its area inside \((.*)\)$",
         _note("人口统计表：{1} 个单元部分在研究区外，各按其在研究区内的面积比例计入常住人口：{2}"),
+    ),
+    (
+        r"^population table: counts far from the mapped housing, check them \(a typo, a count in 万\?\): "
+        r"(.*)$",
+        _note("人口统计表：以下单元的人数与已测绘的居住建筑面积相差悬殊，请核对（笔误？以万为单位？）：{1}"),
     ),
     (
         r"^population table: no mapped residential floor area in (.*)$",

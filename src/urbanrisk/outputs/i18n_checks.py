@@ -57,6 +57,9 @@ ZH_CHECKS: dict[str, str] = {
     ),
     "unknown key '{name}': {hint}": "未知的键 '{name}'：{hint}",
     "did you mean '{choice}'?": "是否应为 '{choice}'？",
+    "valid keys: {keys} (a key that only holds YAML anchors starts with x-: x-{name}: &{name} ...)": (
+        "可用的键：{keys}（只存放 YAML 锚点的键以 x- 开头：x-{name}: &{name} ...）"
+    ),
     "valid keys: {keys}": "可用的键：{keys}",
     "missing key 'order': say which end of the severity scale is the most severe: {hint}": (
         "缺少键 'order'：请说明严重度等级的哪一端最严重：{hint}"

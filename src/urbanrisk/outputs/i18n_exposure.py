@@ -22,8 +22,8 @@ ZH_EXPOSURE: dict[str, str] = {
     "≥ {n} ({share} of the reach unknown)": "≥ {n}（影响范围 {share} 人口未知）",
     "unknown (no population data in reach)": "未知（影响范围内无人口数据）",
     "exposure bound note": (
-        "“≥ N”为下限：危险源影响范围内部分网格无人口数据（在人口栅格范围外，或建筑数据不完整），"
-        "实际人口可能更多；这些人口可能改变的等级不予评定（无数据），并非低风险。"
+        "“≥ N”为下限：危险源影响范围内部分网格无人口数据（在研究区外、人口数据覆盖范围外，"
+        "或建筑数据不完整），实际人口可能更多；这些人口可能改变的等级不予评定（无数据），并非低风险。"
     ),
     "exposure unknown note": (
         "各危险源影响范围内均无人口数据：暴露人口未知，凡取决于暴露人口的等级均为“无数据”"
@@ -34,9 +34,9 @@ ZH_EXPOSURE: dict[str, str] = {
 #: English texts of the keys that are not themselves the English text.
 EN_EXPOSURE: dict[str, str] = {
     "exposure bound note": (
-        "≥ N is a lower bound: part of the source's reach has no population data (outside the population "
-        "raster, or where buildings look incomplete), so more people may live there; a grade those people "
-        "could change is not given (no data), which is not low risk."
+        "≥ N is a lower bound: part of the source's reach has no population data (outside the study "
+        "area or the population data, or where buildings look incomplete), so more people may live "
+        "there; a grade those people could change is not given (no data), which is not low risk."
     ),
     "exposure unknown note": (
         "No population data in any hazard source's reach: the residents exposed are unknown, and every "

@@ -387,6 +387,9 @@ def zh_unsnapped_tail(value: str) -> tuple[str, str]:
     if not found:
         return value, ""
     named = re.sub(r" \((\d+) m from a street\)", r"（距道路 \1 米）", found.group(2) or "")
+    named = re.sub(
+        r" \((\d+) m from a street, outside the OSM data\)", r"（距道路 \1 米，在 OSM 数据范围外）", named
+    )
     named = re.sub(r" and (\d+) more$", r" 等（另 \1 处）", named)
     tail = f"；另有 {found.group(1)} 处资源距道路过远、未计入" + (f"：{named}" if named else "")
     return value[: found.start()], tail

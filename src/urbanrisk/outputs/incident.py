@@ -25,6 +25,7 @@ from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
+from .i18n_exposure import lower_bound
 
 _GEOD = Geod(ellps="WGS84")
 RING_COLOUR = (200, 30, 30)
@@ -131,6 +132,14 @@ def _word(value: Any, language: str) -> Any:
     return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
 
 
+def _evacuated_unknown(r: IncidentResult) -> float:
+    """The share of the evacuated disc whose residents are unknown (0 for an answer without it)."""
+    if "residents_unknown_share" not in r.rings.columns:
+        return 0.0
+    at = r.rings["ring_m"] == r.radius_m
+    return float(r.rings.loc[at, "residents_unknown_share"].max()) if at.any() else 0.0
+
+
 def _table(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -147,7 +156,10 @@ def _table(
         cells = []
         for key in columns:
             value = record.get(key)
-            if key in numeric:
+            if key == "residents_within":  # "≥ N (x% of the reach unknown)": missing is not zero
+                shown = lower_bound(value, record.get("residents_unknown_share"), t)
+                cells.append(f'<td class="n">{escape_text(shown)}</td>')
+            elif key in numeric:
                 number = float(value) if value is not None and value == value else float("nan")
                 cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
             else:
@@ -220,7 +232,7 @@ def sheet_html(result: IncidentResult) -> str:
     )
     headline = t(
         "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place",
-        evacuees=f"{r.evacuees:,.0f}",
+        evacuees=lower_bound(r.evacuees, _evacuated_unknown(r), t),
         radius=f"{r.radius_m:,.0f}",
         unplaced=f"{r.unplaced:,.0f}",
     )

@@ -126,7 +126,7 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
             date = ""
         kind = (
             result.recipe.layers[name].type if name in result.recipe.layers else "polygons"
-        )  # <layer>.units
+        )  # <layer>.units, area.path
         rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
     columns = {"layer": t("layer"), "type": t("type"), "file": t("file"), "date": t("data date")}
     return table_html(pd.DataFrame(rows), columns, t=t, limit=50)

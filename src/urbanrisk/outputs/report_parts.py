@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -207,7 +208,17 @@ def _number(
             value, row.get(unknown_cells.get(key, "")), t, outside_cells=row.get(outside_cells.get(key, ""))
         )
     share = row.get(bounds.get(key, ""))  # a lower bound's unknown share, if any
-    return lower_bound(value, share, t, 1 if key.startswith("gb18218_R") else 0)
+    return lower_bound(value, share, t, r_digits(value) if key.startswith("gb18218_R") else 0)
+
+
+def r_digits(value: object) -> int:
+    """Decimals that show a GB 18218 R: one, or two significant digits below 0.05 (R = 0.0075 read "0.0").
+
+    >>> r_digits(12.34), r_digits(0.0), r_digits(0.0075), r_digits(0.03), r_digits(float("nan"))
+    (1, 1, 4, 3, 1)
+    """
+    v = float(value) if isinstance(value, (int, float)) else float("nan")
+    return 1 if not 0 < v < 0.05 else 1 - math.floor(math.log10(v))
 
 
 #: the legend of a bar chart's marked bars (missing is not zero)

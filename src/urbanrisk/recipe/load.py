@@ -164,6 +164,7 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         the document validates and only its files are wrong (missing...), ``.recipe`` holds it.
     """
     raw, lines, twice = _parse(text, source)
+    raw = {k: v for k, v in raw.items() if not _anchor_only(k)}  # x-common: &common, merged with <<
     found: list[tuple[int | None, str]] = [
         (
             path,
@@ -187,6 +188,15 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems, recipe=partial)
     assert recipe is not None
     return _resolve_paths(recipe, base_dir, source)
+
+
+def _anchor_only(key: Any) -> bool:
+    """A top-level key that only holds YAML anchors (``x-...``, the Compose convention): not read.
+
+    >>> _anchor_only("x-registry"), _anchor_only("layers"), _anchor_only("x")
+    (True, False, False)
+    """
+    return isinstance(key, str) and key.startswith("x-")
 
 
 def _parse(

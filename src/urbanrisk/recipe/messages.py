@@ -173,7 +173,10 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
     kind = err["type"]
     key = path[-1] if path else ""
     if kind == "extra_forbidden":
-        return f"unknown key '{key}': {suggest(str(key), allowed_keys(path, raw))}"
+        hint = suggest(str(key), allowed_keys(path, raw))
+        if len(path) == 1 and not hint.startswith("did you mean"):  # a top-level key for anchors only
+            hint += f" (a key that only holds YAML anchors starts with x-: x-{key}: &{key} ...)"
+        return f"unknown key '{key}': {hint}"
     if kind == "missing" and key == "order" and len(path) > 1 and path[-2] == "severity":
         return f"missing key 'order': say which end of the severity scale is the most severe: {SEVERITY_HINT}"
     if kind == "literal_error" and key == "order":

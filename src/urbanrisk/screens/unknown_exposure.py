@@ -11,6 +11,10 @@ population raster), so over such cells the sum is a lower bound, never a count. 
   about the share of the circle's area over the grid lying in such cells (H3 cells of a city differ
   in area by well under 1 %); a cell the circle only grazes counts for the part it overlaps, never
   for nothing (by cell centres it would);
+- the part of a circle over no cell of the grid (beyond the study area's edge: nobody was counted
+  there) is unknown too: the share is that part's share of the circle's area plus the rest's share of
+  unknown cells (a part under :data:`OUTSIDE_MIN` of the circle, the rounding of a cell's area, is
+  left out);
 - with a share of 0 the count is exact; above 0 it is "≥ N" with the share named, and a grade made
   from it holds only when the most residents possible would not change it (the consequence or α is
   already the highest); otherwise the source is not graded (``no data``), its factors say why.
@@ -18,13 +22,43 @@ population raster), so over such cells the sum is a lower bound, never a count. 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import geopandas as gpd
+import h3
 import numpy as np
 
+from ..circle_overlap import QUAD_SEGS
 from ..result import NO_DATA
 from ..wording import percent
+
+#: the least share of a circle beyond the grid that counts as unknown (cells' areas are geodesic, the
+#: circle's in UTM: up to ~0.2 % apart where nothing lies beyond)
+OUTSIDE_MIN = 0.005
+
+
+def outside_share(covered_m2: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """Per circle: the share of its polygon (:data:`QUAD_SEGS` segments a quarter, as measured) over
+    no cell of the grid, from the area of its cells inside it; 0 under :data:`OUTSIDE_MIN`.
+
+    >>> r = np.array([100.0, 100.0, 100.0, 0.0])
+    >>> area = 2 * QUAD_SEGS * 100.0**2 * math.sin(math.pi / (2 * QUAD_SEGS))
+    >>> outside_share(np.array([area, area / 2, area * 0.999, 0.0]), r).round(3).tolist()
+    [0.0, 0.5, 0.0, 0.0]
+    """
+    n = 4 * QUAD_SEGS
+    circle = 0.5 * n * np.asarray(radii, dtype=float) ** 2 * math.sin(2 * math.pi / n)
+    share = np.zeros(len(circle))
+    np.divide(circle - np.asarray(covered_m2, dtype=float), circle, out=share, where=circle > 0)
+    share = np.nan_to_num(share, nan=0.0)
+    return np.where(share >= OUTSIDE_MIN, np.clip(share, 0.0, 1.0), 0.0)
+
+
+def _cell_areas(grid: gpd.GeoDataFrame) -> np.ndarray:
+    if "cell_area_m2" in grid.columns:
+        return grid["cell_area_m2"].to_numpy(dtype=float)
+    return np.array([h3.cell_area(c, unit="m^2") for c in grid.index], dtype=float)
 
 
 def exposure_and_shares(
@@ -36,24 +70,27 @@ def exposure_and_shares(
     *,
     exposed_of: Callable[..., np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per circle (UTM centres and radii): the residents inside and the share (0-1) of the cells in
-    reach (each by its part inside) whose residents are unknown.
+    """Per circle (UTM centres and radii): the residents inside and the share (0-1) of its reach whose
+    residents are unknown: its part beyond the grid (:func:`outside_share`), and of the rest the share
+    of the cells (each by its part inside) whose residents are unknown.
 
     One pass of ``exposed_of`` (the exposure kernel, :func:`~urbanrisk.screens.hazard_sources.
-    residents_in_circles` or its per-partition twin) sums three weights per cell at once: its
-    residents, 1 if they are unknown, 1. Shares are all 0 (and the pass the plain residents' one) when
-    ``residents_known`` is None (no flags given) or every cell's residents are known.
+    residents_in_circles` or its per-partition twin) sums four weights per cell at once: its
+    residents, 1 if they are unknown, 1, its area. ``residents_known`` None: every cell's are known.
     """
     radii = np.asarray(radii, dtype=float)
     centres = np.asarray(centres_utm, dtype=float)
-    unknown = None if residents_known is None else ~np.asarray(residents_known, dtype=bool)
-    if unknown is None or not unknown.any() or not len(radii) or not len(grid):
-        return exposed_of(grid, centres, radii, utm_crs), np.zeros(len(radii))
-    weights = np.column_stack([grid["residents"].to_numpy(dtype=float), unknown, np.ones(len(grid))])
+    if not len(radii) or not len(grid):
+        return exposed_of(grid, centres, radii, utm_crs), np.ones(len(radii))  # nothing measured
+    unknown = np.zeros(len(grid)) if residents_known is None else ~np.asarray(residents_known, dtype=bool)
+    weights = np.column_stack(
+        [grid["residents"].to_numpy(dtype=float), unknown, np.ones(len(grid)), _cell_areas(grid)]
+    )
     sums = exposed_of(grid, centres, radii, utm_crs, weights=weights)
-    shares = np.zeros(len(radii))
-    np.divide(sums[:, 1], sums[:, 2], out=shares, where=sums[:, 2] > 0)
-    return sums[:, 0], np.clip(shares, 0.0, 1.0)
+    inside = np.zeros(len(radii))
+    np.divide(sums[:, 1], sums[:, 2], out=inside, where=sums[:, 2] > 0)
+    beyond = outside_share(sums[:, 3], radii)
+    return sums[:, 0], np.clip(beyond + (1.0 - beyond) * inside, 0.0, 1.0)
 
 
 def bounded_grade(grade: str, highest: str, share: float) -> str:

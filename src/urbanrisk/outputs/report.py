@@ -127,7 +127,8 @@ def _inputs(result: RunResult, t: Callable[..., str]) -> str:
         kind = (
             result.recipe.layers[name].type if name in result.recipe.layers else "polygons"
         )  # <layer>.units, area.path
-        rows.append({"layer": name, "type": kind, "file": file.name, "date": date})
+        layer = t("area") if name == "area.path" else name  # the boundary file: the study area's row
+        rows.append({"layer": layer, "type": kind, "file": file.name, "date": date})
     columns = {"layer": t("layer"), "type": t("type"), "file": t("file"), "date": t("data date")}
     return table_html(pd.DataFrame(rows), columns, t=t, limit=50)
 

@@ -363,19 +363,6 @@ def test_validate_sizes_the_job_of_an_area_geojson(tmp_path):
         estimate_cells(load_recipe(recipe))
 
 
-def test_registers_of_a_census_run_say_why_a_unit_differs_from_its_count(plain_registers):
-    """蓝旗营社区 counted 6 in the census table (8, 72 % inside the area) and 393 in the register (cells by
-    centre, residents by overlap): the report said nothing of it; now a note under the registers does
-    (Chinese too), and only in a run with a census table."""
-    registers = plain_registers
-    totals = {lv: {"units": len(t), "residents": t["residents"].sum()} for lv, t in registers.items()}
-    screens = SimpleNamespace(registers=registers, hazard_sources=None)
-    for table, said in ((object(), True), (None, False)):
-        result = SimpleNamespace(screens=screens, layers=SimpleNamespace(population_table=table))
-        zh = registers_section(result, SimpleNamespace(registers=totals), translator("zh"), "zh")
-        assert ("与人口统计表中该单元的人数不同" in zh) == said
-
-
 def test_validate_does_not_speak_of_a_last_run(tmp_path, capsys):
     """``urbanrisk validate`` of a job too large ended "(the last complete run is untouched)": validate
     touches no run (nor do history, diff...), and a recipe's first run has none to speak of."""

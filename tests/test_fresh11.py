@@ -326,6 +326,7 @@ def test_an_incidents_rings_say_where_residents_are_unknown(tmp_path):
     assert lines[2].startswith("  evacuate 50 m: unknown (no population data in reach) residents")
     zh = incident_lines(SimpleNamespace(**{**vars(answer), "language": "zh"}), "gas_leak")
     assert "100 米: ≥ 5（影响范围 50% 人口未知）" in zh[1]
+    assert zh[2].startswith("  疏散 50 米：常住人口 未知（影响范围内无人口数据），其中 0 人无避难位置")
     sheet = sheet_html(SimpleNamespace(**{**vars(answer), "given": {}, "kind": "gas_leak", "kind_source": "x",
                                           "recipe": "r", "shelters": empty}))  # fmt: skip
     assert '<td class="n">≥ 5 (50% of the reach unknown)</td>' in sheet

@@ -326,6 +326,7 @@ def test_an_incidents_rings_say_where_residents_are_unknown(tmp_path):
     assert lines[2].startswith("  evacuate 50 m: unknown (no population data in reach) residents")
     zh = incident_lines(SimpleNamespace(**{**vars(answer), "language": "zh"}), "gas_leak")
     assert "100 米: ≥ 5（影响范围 50% 人口未知）" in zh[1]
+    assert zh[2].startswith("  疏散 50 米：常住人口 未知（影响范围内无人口数据），其中 0 人无避难位置")
     sheet = sheet_html(SimpleNamespace(**{**vars(answer), "given": {}, "kind": "gas_leak", "kind_source": "x",
                                           "recipe": "r", "shelters": empty}))  # fmt: skip
     assert '<td class="n">≥ 5 (50% of the reach unknown)</td>' in sheet
@@ -361,19 +362,6 @@ def test_validate_sizes_the_job_of_an_area_geojson(tmp_path):
     recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     with pytest.raises(GridError, match="use resolution"):
         estimate_cells(load_recipe(recipe))
-
-
-def test_registers_of_a_census_run_say_why_a_unit_differs_from_its_count(plain_registers):
-    """蓝旗营社区 counted 6 in the census table (8, 72 % inside the area) and 393 in the register (cells by
-    centre, residents by overlap): the report said nothing of it; now a note under the registers does
-    (Chinese too), and only in a run with a census table."""
-    registers = plain_registers
-    totals = {lv: {"units": len(t), "residents": t["residents"].sum()} for lv, t in registers.items()}
-    screens = SimpleNamespace(registers=registers, hazard_sources=None)
-    for table, said in ((object(), True), (None, False)):
-        result = SimpleNamespace(screens=screens, layers=SimpleNamespace(population_table=table))
-        zh = registers_section(result, SimpleNamespace(registers=totals), translator("zh"), "zh")
-        assert ("与人口统计表中该单元的人数不同" in zh) == said
 
 
 def test_validate_does_not_speak_of_a_last_run(tmp_path, capsys):

@@ -163,6 +163,16 @@ def run_lines(result: RunResult) -> list[str]:
     ]
 
 
+def _evacuees(shown: str, language: str) -> str:
+    """The residents to evacuate as the line says them: a count with its unit in Chinese (1 人), a bound
+    or "unknown" as written (未知（…）, never "未知（…） 人").
+
+    >>> _evacuees("1,204", "zh"), _evacuees("≥ 5（影响范围 50% 人口未知）", "zh"), _evacuees("1,204", "en")
+    ('1,204 人', '≥ 5（影响范围 50% 人口未知）', '1,204')
+    """
+    return f"{shown} 人" if language == "zh" and shown[:1].isdigit() else shown
+
+
 def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     """What ``urbanrisk incident`` prints (``kind``: as the user said it, shown in English)."""
     language = result.language
@@ -186,7 +196,7 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
         t(
             "  evacuate {radius} m: {evacuees} residents, {unplaced} without a place",
             radius=f"{result.radius_m:,.0f}",
-            evacuees=lower_bound(result.evacuees, unknown.get(result.radius_m, 0.0), t),
+            evacuees=_evacuees(lower_bound(result.evacuees, unknown.get(result.radius_m, 0.0), t), language),
             unplaced=f"{result.unplaced:,.0f}",
         ),
         t(

@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 from . import settings
 from .evacuation import assign_shelters
 from .network import StreetGraph
+from .unsnapped import named
 
 RESOURCE_COLUMNS = [
     "kind",
@@ -93,11 +94,12 @@ def nearest_resources(
         time_s, length, _ = solved[mode]
         nodes, snap = graph.snap(group["x"].to_numpy(), group["y"].to_numpy())
         travel = np.where(snap <= max_snap_m, time_s[nodes], np.nan)
-        for far_id, far_m in zip(
-            group["id"].to_numpy()[snap > max_snap_m], snap[snap > max_snap_m], strict=True
-        ):
+        far = snap > max_snap_m
+        names = group["name"] if "name" in group.columns else group["id"]  # by name too (an office's)
+        for far_id, far_name, far_m in zip(group["id"][far], names[far], snap[far], strict=True):
             notes.append(
-                f"{kind} {far_id}: no {mode} street within {max_snap_m:.0f} m ({far_m:.0f} m): not ranked"
+                f"{kind} {named(far_id, far_name)}: no {mode} street within {max_snap_m:.0f} m "
+                f"({far_m:.0f} m): not ranked"
             )
         table = pd.DataFrame(
             {

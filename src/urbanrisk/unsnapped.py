@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 
 
-def _named(ident: object, name: object) -> str:
+def named(ident: object, name: object) -> str:
+    """A resource as the notes name it: its id, and its name when it has one of its own.
+
+    >>> named("resources-2", "清华园消防站"), named("osm:node/1", None), named("F1", "F1")
+    ('resources-2 清华园消防站', 'osm:node/1', 'F1')
+    """
     text = name.strip() if isinstance(name, str) else ""
     return f"{ident} {text}" if text and text != str(ident) else str(ident)
 
@@ -39,6 +44,6 @@ def unsnapped_words(res: pd.DataFrame, xy: Any, snap_m: np.ndarray, street_xy: n
         beyond = np.ones(len(x), dtype=bool)
     names = res["name"] if "name" in res.columns else res["id"]
     return [
-        f"{_named(i, n)} ({d:.0f} m from a street{', outside the OSM data' if out else ''})"
+        f"{named(i, n)} ({d:.0f} m from a street{', outside the OSM data' if out else ''})"
         for i, n, d, out in zip(res["id"], names, snap_m, beyond, strict=True)
     ]

@@ -12,18 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-#: the report's words beside the unit registers of a run with a census table (merged by i18n_more)
-CENSUS_REGISTER_NOTE = (
-    "A cell counts in the one unit holding its centre, so a unit's residents here differ from its "
-    "count in the census table by its border cells (the table's counts are spread over every cell a "
-    "unit overlaps, by area)."
-)
-ZH_CENSUS_REPORT: dict[str, str] = {
-    CENSUS_REGISTER_NOTE: (
-        "各网格单元按其中心归属一个单元，故此处单元的常住人口与人口统计表中该单元的人数不同，差额来自"
-        "边界上的网格（统计表人数按面积重叠分配到单元覆盖的每个网格）。"
-    ),
-}
 ZH_CENSUS: dict[str, str] = {
     "{path} has no column '{column}' (its columns: {columns}): set `{key}:` to one of them": (
         "{path} 中没有 '{column}' 列（现有列：{columns}）：请把 `{key}:` 改为其中之一"

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from .i18n_bounds import ZH_BOUNDS
-from .i18n_census import ZH_CENSUS_PATTERNS, ZH_CENSUS_REPORT
+from .i18n_census import ZH_CENSUS_PATTERNS
 from .i18n_datum import ZH_DATUM_PATTERNS
 from .i18n_deliverables import ZH_DELIVERABLES
 from .i18n_office import ZH_OFFICE_PATTERNS
 
 #: Texts -> Chinese, from the feature modules (exact keys).
-ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES, **ZH_CENSUS_REPORT}
+ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES}
 
 #: Regex patterns -> Chinese, from the feature modules (tried before i18n's own).
 ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (*ZH_DATUM_PATTERNS, *ZH_CENSUS_PATTERNS, *ZH_OFFICE_PATTERNS)

@@ -168,8 +168,9 @@ ZH_PAGES: dict[str, str] = {
         "urbanrisk 突发事件 {kind}，位置 {where}（运行 {run}）"
     ),
     "  residents within: {rings}": "  范围内常住人口：{rings}",
+    # {evacuees}: "N 人", or a bound "≥ N（…）" / "未知（…）" as it stands (cli_lines._evacuees)
     "  evacuate {radius} m: {evacuees} residents, {unplaced} without a place": (
-        "  疏散 {radius} 米：常住人口 {evacuees} 人，其中 {unplaced} 人无避难位置"
+        "  疏散 {radius} 米：常住人口 {evacuees}，其中 {unplaced} 人无避难位置"
     ),
     "  vulnerable sites: {sites} · units to notify: {units}": (
         "  脆弱场所：{sites} 处 · 需通知单元：{units} 个"

@@ -11,7 +11,6 @@ import pandas as pd
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
-from .i18n_census import CENSUS_REGISTER_NOTE
 from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note, lower_bound, zh_bounds
 from .i18n_severity import item_grade_labels
@@ -76,8 +75,6 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 outside_cells={c: COVERAGE_UNKNOWN_PREFIX + c[len("uncovered_") :] for c in uncovered},
             )
         )
-    if getattr(getattr(result, "layers", None), "population_table", None) is not None:  # a census table
-        parts.append(f'<p class="note">{escape_text(t(CENSUS_REGISTER_NOTE))}</p>')
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
 
 

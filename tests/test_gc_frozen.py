@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
-from urbanrisk import pipeline
+import urbanrisk as ur
+from urbanrisk import grid, inputs, partitions, pipeline, stage_coverage
 from urbanrisk._gc import frozen_before
 
 
@@ -27,6 +29,33 @@ def test_a_run_freezes_what_existed_and_unfreezes_it_even_when_it_fails(monkeypa
         pipeline.compute_run(None, scheduler="synchronous")
     assert seen[0] > before + 10_000  # the imports' objects (~120k)
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize(
+    ("module", "inner", "call"),
+    [
+        (inputs, "osm_tag_table", lambda recipe: inputs.load_layers(recipe)),
+        (grid, "check_job", lambda recipe: partitions.build_grid(recipe, None, None)),
+        (
+            stage_coverage,
+            "with_residents_known",
+            lambda recipe: stage_coverage.coverage_for(recipe, None, None, None),
+        ),
+    ],
+    ids=["load_layers", "build_grid", "coverage_for"],
+)
+def test_each_stage_called_alone_freezes_too(monkeypatch, module, inner, call):
+    seen = []
+
+    def stop(*args, **kwargs):  # the stage's first step: it sees the freeze, then the stage fails
+        seen.append(gc.get_freeze_count())
+        raise _StopError
+
+    monkeypatch.setattr(module, inner, stop)
+    before = gc.get_freeze_count()
+    with pytest.raises(_StopError):
+        call(ur.load_recipe(Path(__file__).parents[1] / "recipes" / "baltimore.yaml"))
+    assert seen[0] > before + 10_000 and gc.get_freeze_count() == before
 
 
 def test_a_caller_that_froze_already_keeps_its_freeze():

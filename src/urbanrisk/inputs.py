@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
+from ._gc import frozen_before
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -250,6 +251,7 @@ def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | 
     return _osm_layers(state, scheduler)
 
 
+@frozen_before  # as compute_run: each stage called alone (a notebook) too
 def load_layers(
     recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None, stored: Any = None
 ) -> Layers:

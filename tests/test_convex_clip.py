@@ -8,6 +8,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
 
 from conftest import BALTIMORE_PBF
+from urbanrisk import convex_clip
 from urbanrisk.convex_clip import clipped_areas, clipped_lengths, convex_edges
 from urbanrisk.grid import cells_from_area
 from urbanrisk.indicators import cells_polygons_utm
@@ -113,3 +114,28 @@ def test_plain_polygons_and_lines():
         np.array([LineString([(-1, 5), (1, 5)]), LineString([(5, 5), (5, 25)])]), edges, *pairs
     )
     np.testing.assert_allclose([*areas, *lengths], [1, 5, 1, 5], atol=1e-12)
+
+
+def test_segments_far_from_the_cell_are_left_out_to_the_bit(baltimore_utm, monkeypatch):
+    # most segments of a street that crosses a cell lie away from it: left out, they would add +0.0
+    _, streets, cells = baltimore_utm
+    edges = convex_edges(cells)
+    s_idx, c_idx = (i[:8000] for i in shapely.STRtree(cells).query(streets, predicate="intersects"))
+    rows = []  # (segment, pair) rows before and after the box test
+    near_box = convex_clip._near_box
+
+    def counted(low, high, boxes, seg, pair, cell_idx):
+        out = near_box(low, high, boxes, seg, pair, cell_idx)
+        rows.append((len(seg), len(out[0])))
+        return out
+
+    monkeypatch.setattr(convex_clip, "_near_box", counted)
+    filtered = clipped_lengths(streets, edges, s_idx, c_idx)
+    monkeypatch.setattr(convex_clip, "BOX_MARGIN_M", np.inf)  # every row clipped
+    every = clipped_lengths(streets, edges, s_idx, c_idx)
+    assert rows[0][1] < rows[0][0] / 2 and rows[1][1] == rows[1][0] == rows[0][0]
+    assert np.array_equal(filtered.view(np.int64), every.view(np.int64))
+    # a cell of padding edges only constrains nothing: its box is the whole plane
+    lone = (np.zeros((1, 1, 2)), np.zeros((1, 1, 2)))
+    line = np.array([LineString([(0, 0), (3, 4)])])
+    assert clipped_lengths(line, lone, np.array([0]), np.array([0])).tolist() == [5.0]

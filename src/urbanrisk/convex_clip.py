@@ -98,11 +98,15 @@ def clipped_lengths(
     first, count = _feature_ranges(seg_line, len(lines))
     seg, pair = ragged_ranges(first[line_idx], count[line_idx])
     start, direction = edges
+    a, b = xy[:-1][joined], xy[1:][joined]
+    seg, pair = _near_box(
+        np.minimum(a, b), np.maximum(a, b), _cell_boxes(start, direction), seg, pair, cell_idx
+    )
     cells = cell_idx[pair]
     # measured from a corner of the cell (small numbers, no lost digits); all edges at once:
     # along the segment p0 + t d, edge k's test is at_p0[k] + t slope[k] >= 0
-    p0 = (xy[:-1][joined][seg] - start[cells, 0])[:, None, :]
-    d = (xy[1:][joined] - xy[:-1][joined])[seg]
+    p0 = (a[seg] - start[cells, 0])[:, None, :]
+    d = (b - a)[seg]
     s = start[cells] - start[cells, :1]
     e = direction[cells]
     at_p0 = e[..., 0] * (p0[..., 1] - s[..., 1]) - e[..., 1] * (p0[..., 0] - s[..., 0])
@@ -114,6 +118,43 @@ def clipped_lengths(
     t_out[((slope == 0) & (at_p0 < 0)).any(axis=1)] = 0.0  # parallel to an edge, outside it
     inside = np.clip(t_out - t_in, 0.0, None) * np.hypot(d[:, 0], d[:, 1])
     return np.bincount(pair, weights=inside, minlength=len(line_idx))
+
+
+#: How far (projected metres) outside a cell's bounding box a segment is still clipped: one farther
+#: has no point in the cell, and Cyrus-Beck's rounding (~1e-12 m) cannot make its clipped length > 0.
+BOX_MARGIN_M = 1e-3
+
+
+def _cell_boxes(start: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Each cell's bounding box (xmin, ymin, xmax, ymax) from its edges (padding edges left out); a
+    cell with no edge but padding constrains nothing, and its box is the whole plane."""
+    real = (direction != 0).any(axis=2)[..., None]
+    low = np.where(real, start, np.inf).min(axis=1)
+    high = np.where(real, start, -np.inf).max(axis=1)
+    none = ~real[..., 0].any(axis=1)
+    low[none], high[none] = -np.inf, np.inf
+    return np.hstack([low, high])
+
+
+def _near_box(
+    low: np.ndarray,
+    high: np.ndarray,
+    boxes: np.ndarray,
+    seg: np.ndarray,
+    pair: np.ndarray,
+    cell_idx: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (segment, pair) rows whose segment's box (``low``, ``high`` per segment) meets its cell's
+    box widened by :data:`BOX_MARGIN_M`. The rows left out measure 0 inside the cell: they add +0.0 (an
+    identity) to their pair's sum, so the lengths are the same to the bit without them."""
+    box = boxes[cell_idx[pair]]
+    meets = (
+        (low[seg, 0] <= box[:, 2] + BOX_MARGIN_M)
+        & (low[seg, 1] <= box[:, 3] + BOX_MARGIN_M)
+        & (high[seg, 0] >= box[:, 0] - BOX_MARGIN_M)
+        & (high[seg, 1] >= box[:, 1] - BOX_MARGIN_M)
+    )
+    return seg[meets], pair[meets]
 
 
 def _polygonal(polygons: np.ndarray) -> np.ndarray:

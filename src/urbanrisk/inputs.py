@@ -1,8 +1,7 @@
 """Inputs: every layer of a recipe loaded into the standard schema (EPSG:4326), and the study area.
 
-Each recipe layer ``type`` has one loader in :data:`LOADERS` (the types themselves are declared once,
-in :data:`urbanrisk.recipe.schema.LAYER_MODELS`): a new layer type is one model there, one function
-here and one entry in the registry.
+Each layer ``type`` has one loader in :data:`LOADERS` (types are declared once, in
+:data:`urbanrisk.recipe.schema.LAYER_MODELS`): a new type is one model there and one loader here.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError, RecipeError
+from ._gc import frozen_before
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
@@ -250,14 +250,14 @@ def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | 
     return _osm_layers(state, scheduler)
 
 
+@frozen_before  # as compute_run: each stage called alone (a notebook) too
 def load_layers(
     recipe: Recipe, *, cache: Cache | None = None, scheduler: str | None = None, stored: Any = None
 ) -> Layers:
     """Load every layer of a recipe into the standard schema.
 
-    With a ``cache``, an OSM extract whose content (and tables) did not change is not parsed again;
-    ``scheduler``: where ``compute.ingest: partitioned`` ingests the extracts (:func:`_load_every`);
-    ``stored``: their stores, ingested ahead (:func:`urbanrisk.stored_osm.ingest_request`).
+    ``cache``: an extract whose content and tables did not change is not parsed again; ``scheduler``:
+    where ``compute.ingest: partitioned`` ingests (:func:`_load_every`); ``stored``: stores ingested ahead.
 
     Raises
     ------

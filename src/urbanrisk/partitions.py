@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from . import grid as gridmod
 from . import settings
 from ._errors import GridError, InputError
+from ._gc import frozen_before
 from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
@@ -255,6 +256,7 @@ def _frames_source(
         yield stored
 
 
+@frozen_before  # as compute_run: each stage called alone (a notebook) too
 def build_grid(
     recipe: Recipe,
     layers: Layers,

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
 from . import settings
+from ._gc import frozen_before
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import residents_known, travel_known
@@ -67,6 +68,7 @@ def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Calla
     return screen_kernels(partition_resolution=parent, scheduler=scheduler)
 
 
+@frozen_before  # as compute_run: each stage called alone (a notebook) too
 def coverage_for(
     recipe: Recipe,
     layers: Layers,

@@ -201,7 +201,7 @@ def test_the_areas_boundary_file_is_an_input_of_the_run(tmp_path):
     assert layers.files["area.path"] == str(boundary)
     assert input_hashes(layers.files)["area.path"]["bytes"] == boundary.stat().st_size
     html = _inputs(SimpleNamespace(layers=layers, recipe=loaded), translator("en"))
-    assert "<td>area.path</td><td>polygons</td><td>边界.geojson</td>" in html
+    assert "<td>area</td><td>polygons</td><td>边界.geojson</td>" in html  # the study area, not its key
 
 
 def test_an_escalation_from_residents_counted_anew_says_so(tmp_path):

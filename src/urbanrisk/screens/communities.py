@@ -82,7 +82,7 @@ def community_units(
         candidates = None
         label = "H3 parent cells"
     if candidates is not None and len(candidates):
-        found = cell_units(grid.index, candidates)
+        found = cell_units(grid.index, candidates, polygons=grid.geometry.to_numpy())
         assignment = found.where(found != UNASSIGNED, "")
         used = candidates[candidates["id"].astype(str).isin(set(found))]
         units.append(used[["id", "name", "unit_source", "geometry"]])

@@ -18,27 +18,20 @@ import pandas as pd
 import pyarrow as pa
 from scipy.sparse import csr_matrix
 
+from .grid import cell_str_to_ints
+
 #: Disk matrices of the last few grids: (cells, rings, matrix); a run sums over one grid's disks often.
 _DISKS: list[tuple[pd.Index, int, csr_matrix]] = []
 
 
 def cell_ints(cells: pd.Index | list[str]) -> np.ndarray:
-    """The H3 cells as uint64 (the int form of their hex strings), parsed at once by h3ronpy (~10x a
-    loop of ``int(c, 16)``; a cell's hex string always holds a letter, so it is never read as a
-    decimal number); strings that are no H3 cell are read as hex one by one.
+    """The H3 cells as uint64 (the int form of their hex strings; :func:`urbanrisk.grid.cell_str_to_ints`).
 
     >>> cell = h3.latlng_to_cell(39.9916, 116.3317, 10)
     >>> int(cell_ints(pd.Index([cell], dtype="str"))[0]) == int(cell, 16), cell_ints([]).dtype
     (True, dtype('uint64'))
     """
-    values = cells.array if isinstance(cells, pd.Index) else cells  # (an Arrow index iterates slowly)
-    if len(values):
-        try:
-            return np.asarray(h3ronpy.cells_parse(pa.array(values, type=pa.string())), dtype=np.uint64)
-        except (ValueError, TypeError, pa.ArrowException):
-            pass
-    cells = cells.tolist() if isinstance(cells, pd.Index) else list(cells)
-    return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64, count=len(cells))
+    return cell_str_to_ints(cells)
 
 
 def cell_parents(cells: pd.Index | list[str], resolution: int) -> list[str]:

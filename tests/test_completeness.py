@@ -245,3 +245,26 @@ def test_an_extract_without_bounds_is_studied_where_its_buildings_are(tmp_path):
     assert result.area.equals(buildings)
     assert result.layers.streets.total_bounds[2] > buildings.bounds[2]  # the streets do overshoot
     assert (result.grid["grade"] != NO_DATA).all()
+
+
+def test_building_completeness_is_kept_for_the_same_cells_and_values_only():
+    """Coverage's residents flags and the screens' indicators estimate it over the same cells: kept
+    once (a shallow copy with more columns finds it), estimated again when a value read changed."""
+    import h3
+    import pandas as pd
+
+    from urbanrisk.completeness import building_completeness, forget_blocks
+    from urbanrisk.grid import grid_frame
+
+    cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9916, 116.3317, 10), 2))
+    grid = grid_frame(cells).assign(residents=40.0, residential_floor_m2=386.0)  # 10 people per cell
+    forget_blocks()
+    first = building_completeness(grid, raster=True)
+    copy = grid.assign(known_residents=True)  # a shallow copy, the same columns read
+    assert building_completeness(copy, raster=True) is first
+    grid.loc[grid.index[0], "residents"] = 80.0
+    again = building_completeness(grid, raster=True)
+    forget_blocks()
+    assert again is not first and again[0].equals(building_completeness(grid, raster=True)[0])
+    assert not again[0].equals(first[0])
+    pd.testing.assert_series_equal(first[0], building_completeness(copy, raster=True)[0])

@@ -18,14 +18,20 @@ import pandas as pd
 import pyarrow as pa
 from scipy.sparse import csr_matrix
 
+from .grid import cell_str_to_ints
+
 #: Disk matrices of the last few grids: (cells, rings, matrix); a run sums over one grid's disks often.
 _DISKS: list[tuple[pd.Index, int, csr_matrix]] = []
 
 
 def cell_ints(cells: pd.Index | list[str]) -> np.ndarray:
-    """The H3 cells as uint64 (the int form of their hex strings)."""
-    cells = cells.tolist() if isinstance(cells, pd.Index) else cells  # (an Arrow index iterates slowly)
-    return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64, count=len(cells))
+    """The H3 cells as uint64 (the int form of their hex strings; :func:`urbanrisk.grid.cell_str_to_ints`).
+
+    >>> cell = h3.latlng_to_cell(39.9916, 116.3317, 10)
+    >>> int(cell_ints(pd.Index([cell], dtype="str"))[0]) == int(cell, 16), cell_ints([]).dtype
+    (True, dtype('uint64'))
+    """
+    return cell_str_to_ints(cells)
 
 
 def cell_parents(cells: pd.Index | list[str], resolution: int) -> list[str]:

@@ -89,14 +89,20 @@ def _group(values: np.ndarray) -> np.ndarray:
     return np.where(np.char.startswith(values, UNASSIGNED), UNASSIGNED, values)
 
 
-def cell_units(cells: pd.Index, units: gpd.GeoDataFrame, above: pd.Series | None = None) -> pd.Series:
+def cell_units(
+    cells: pd.Index,
+    units: gpd.GeoDataFrame,
+    above: pd.Series | None = None,
+    polygons: np.ndarray | None = None,
+) -> pd.Series:
     """The id of the unit each H3 cell belongs to (see the module's rule), indexed by cell;
     :data:`UNASSIGNED` for a cell that no unit covers any part of.
 
     ``units`` has ``id`` and geometry (EPSG:4326). ``above``: each cell's unit at the next coarser
     level (aligned with ``cells``), and ``units["parent"]`` each unit's parent there; the overlap step
     then picks only among the units whose parent is the cell's unit above (a unit without a parent for
-    a cell unassigned above), so that units which nest still add up to their parents.
+    a cell unassigned above), so that units which nest still add up to their parents. ``polygons``:
+    the cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`, a grid's geometry), when made already.
     """
     index = pd.Index(cells)
     out = pd.Series(UNASSIGNED, index=index, dtype="str")
@@ -114,7 +120,8 @@ def cell_units(cells: pd.Index, units: gpd.GeoDataFrame, above: pd.Series | None
             first = units.assign(id=units["id"].astype(str)).drop_duplicates("id")
             parents = first.set_index("id")["parent"]
             allowed = (_group(above.to_numpy()[edge]), _group(parents.reindex(ids).fillna(UNASSIGNED)))
-        which[edge] = _largest_overlap(cells_to_polygons(index[edge]), geoms, tree, allowed)
+        outlines = cells_to_polygons(index[edge]) if polygons is None else np.asarray(polygons)[edge]
+        which[edge] = _largest_overlap(outlines, geoms, tree, allowed)
     found = which >= 0
     out.iloc[np.flatnonzero(found)] = ids[which[found]]
     return out

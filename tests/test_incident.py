@@ -444,7 +444,7 @@ def test_vulnerable_sites_and_units_and_files(answer):
     assert {"incident", "ring", "resource", "shelter"} <= roles
     assert len(answer.units) and (answer.units["distance_m"] >= 0).all()
     assert answer.units["in_evacuation"].any()
-    assert answer.timings["answer_s"] > 0  # its speed is measured in benchmarks/incident.py, not asserted here
+    assert answer.timings["answer_s"] > 0  # its speed: benchmarks/incident.py, not asserted here
 
 
 def test_gcj02_points_are_converted(city):

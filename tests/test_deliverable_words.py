@@ -100,3 +100,19 @@ def test_a_coverage_gaps_residents_are_a_bound_over_its_cells_not_a_hazards_reac
         40.0,  # a source's: worded by the table, of its reach
     ]
     assert zh.tolist()[:2] == ["≥ 27,686（其中 1% 单元常住人口未知）", "未知（全部单元常住人口未知）"]
+
+
+def test_the_least_affordable_loss_reads_in_english_whatever_its_size():
+    """The N-1 line put the count before 'residents': 'unknown (1 cells with residents unknown)
+    residents would fall outside the standard'; the count now ends the line, in both languages."""
+    from urbanrisk.outputs.report_sections import LEAST_AFFORD
+
+    n = bounded_sum(float("nan"), 1, EN)
+    line = EN(LEAST_AFFORD, name="北京大学校医院", id="osm:way/1", n=n)
+    assert line.endswith(
+        "residents who would fall outside the standard: unknown (1 cells with residents unknown)"
+    )
+    assert (
+        ZH(LEAST_AFFORD, name="x", id="y", n="4,384")
+        == "最不可缺少的资源为 x（y）：停用后不再满足标准的常住人口 4,384"
+    )

@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
         "单点失效分析：某一资源停用后不再满足标准的常住人口"
     ),
     "no resource of any standard to lose": "无可评估的应急资源",
-    "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
+    "the city can least afford to lose {name} ({id}); residents who would fall outside the standard: {n}": (
         "最不可缺少的资源为 {name}（{id}）：停用后不再满足标准的常住人口 {n}"  # n: ≥ N or 未知（…）
     ),
     "resource": "资源",

@@ -532,7 +532,7 @@ def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
         ),
         (
             "fuel station 中石化 (II); hazardous-chemical site C1 (I)",
-            "加油站 中石化 (II)；危险化学品场所 C1 (I)",
+            "加油站 中石化（II级）；危险化学品场所 C1（I级）",  # grades as the zh register writes them
         ),
     ],
 )

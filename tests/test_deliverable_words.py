@@ -100,3 +100,33 @@ def test_a_coverage_gaps_residents_are_a_bound_over_its_cells_not_a_hazards_reac
         40.0,  # a source's: worded by the table, of its reach
     ]
     assert zh.tolist()[:2] == ["≥ 27,686（其中 1% 单元常住人口未知）", "未知（全部单元常住人口未知）"]
+
+
+def test_the_least_affordable_loss_reads_in_english_whatever_its_size():
+    """The N-1 line put the count before 'residents': 'unknown (1 cells with residents unknown)
+    residents would fall outside the standard'; the count now ends the line, in both languages."""
+    from urbanrisk.outputs.report_sections import LEAST_AFFORD
+
+    n = bounded_sum(float("nan"), 1, EN)
+    line = EN(LEAST_AFFORD, name="北京大学校医院", id="osm:way/1", n=n)
+    assert line.endswith(
+        "residents who would fall outside the standard: unknown (1 cells with residents unknown)"
+    )
+    assert (
+        ZH(LEAST_AFFORD, name="x", id="y", n="4,384")
+        == "最不可缺少的资源为 x（y）：停用后不再满足标准的常住人口 4,384"
+    )
+
+
+def test_a_communitys_alert_names_its_hazards_as_the_zh_register_does():
+    """A community's escalation explains itself by the sources reaching it; in Chinese their grades
+    stayed '(III)' and '(no data)' beside Chinese labels."""
+    from urbanrisk.outputs.i18n_alerts import alert_explanation
+
+    labels = {"industrial works": "工业企业", "fuel station": "加油站"}
+    text = "industrial works 节水科研教育基地 (III); fuel station 中国石化 (no data)"
+    assert (
+        alert_explanation(text, "zh", labels)
+        == "工业企业 节水科研教育基地（III级）；加油站 中国石化（无数据）"
+    )
+    assert alert_explanation(text, "en", labels) == text

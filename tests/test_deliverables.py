@@ -532,7 +532,7 @@ def test_zh_alerts_explain_in_chinese_outside_names_and_codes(zh_rescan):
         ),
         (
             "fuel station 中石化 (II); hazardous-chemical site C1 (I)",
-            "加油站 中石化 (II)；危险化学品场所 C1 (I)",
+            "加油站 中石化（II级）；危险化学品场所 C1（I级）",  # grades as the zh register writes them
         ),
     ],
 )
@@ -1048,6 +1048,7 @@ def test_zh_deliverables_use_one_shelter_term_full_width_punctuation_and_chinese
         assert not re.search(r"应急避难(?!场所)", text)
         assert not re.findall(r"[\u4e00-\u9fff）][:(]|[\u4e00-\u9fff] [:(]", text)
     assert "应急避难场所覆盖" in report and "街道：" in page
+    assert "</span>建筑轮廓</label>" in page and "</span>建筑数</label>" not in page  # a layer, not a count
     street = pd.read_parquet(folder / "register_street.parquet")
     reached = street.loc[street["hazards"] != "", ["hazards", "hazards_zh"]]
     assert len(reached) and reached["hazards"].str.contains("chemical site").all()

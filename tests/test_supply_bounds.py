@@ -96,7 +96,8 @@ def test_supply_in_the_report_and_map_says_which_values_are_bounds():
     coverage = SimpleNamespace(supply=stations, coverage=cells.assign(standard="medical"))
     result = SimpleNamespace(coverage=coverage)
     en = supply_section(result, translator("en"))
-    assert "62.5" in en and "≤ 333.3 (67% of the cells in reach with residents unknown)" in en
+    assert '<td class="n">62.5</td>' in en  # numbers right-aligned, as in every table
+    assert '<td class="n">≤ 333.3 (67% of the cells in reach with residents unknown)</td>' in en
     assert "unknown (nobody counted in reach, 2 cells with residents unknown)" in en
     assert "≥ 60 (2 cells with residents unknown)" in en  # B's counted residents: a lower bound
     assert "upper bound in 1 cells, unknown in 2 cells" in en

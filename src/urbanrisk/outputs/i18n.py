@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
         "单点失效分析：某一资源停用后不再满足标准的常住人口"
     ),
     "no resource of any standard to lose": "无可评估的应急资源",
-    "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard": (
+    "the city can least afford to lose {name} ({id}); residents who would fall outside the standard: {n}": (
         "最不可缺少的资源为 {name}（{id}）：停用后不再满足标准的常住人口 {n}"  # n: ≥ N or 未知（…）
     ),
     "resource": "资源",
@@ -87,8 +87,8 @@ ZH: dict[str, str] = {
     "Community register (街道社区), worst first": "社区风险清单（按风险由高到低）",
     "worst": "最高等级",
     "unit": "单元",
-    "in I": "I 级人口",
-    "in II": "II 级人口",
+    "in I": "I级人口",  # no space: the header is not broken before 级 (the report keeps words whole)
+    "in II": "II级人口",
     "red cells": "红色单元",
     "orange cells": "橙色单元",
     "hazards reaching it": "影响到的危险源",

@@ -117,14 +117,29 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     return zh_severity_text("；".join(parts))  # each severity by its level name (一级 the most severe)
 
 
+#: A community's source ends with its grade: "(II)", "(no data)".
+_GRADE_TAIL = re.compile(r" \((I|II|III|IV|no data)\)$")
+
+
 def _hazard_reaching(part: str, labels: Mapping[str, str]) -> str:
-    """A source as "<kind label> 某仓库 (II)" (a community's) or "附近危险源：<kind label> 某仓库
-    （严重度一级）" (a cell's): the kind's label in Chinese."""
+    """A source as "<kind label> 某仓库 (II)" (a community's: its grade as the registers' hazards_zh
+    write it, （II级）, （无数据）) or "附近危险源：<kind label> 某仓库（严重度一级）" (a cell's): the kind's
+    label in Chinese.
+
+    Examples
+    --------
+    >>> _hazard_reaching("fuel station 中国石化 (no data)", {"fuel station": "加油站"})
+    '加油站 中国石化（无数据）'
+    """
     head = "附近危险源：" if part.startswith("附近危险源：") else ""
     rest = part[len(head) :]
     for english in sorted(labels, key=len, reverse=True):
         if english and rest.startswith(english + " "):
-            return head + labels[english] + rest[len(english) :]
+            tail = _GRADE_TAIL.sub(
+                lambda m: "（无数据）" if m.group(1) == "no data" else f"（{m.group(1)}级）",
+                rest[len(english) :],
+            )
+            return head + labels[english] + tail
     return part
 
 

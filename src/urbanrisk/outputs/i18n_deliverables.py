@@ -28,6 +28,8 @@ ZH_DELIVERABLES: dict[str, str] = {
     # a coverage gap's residents in the responsibility list (a source's: its reach, i18n_exposure)
     "≥ {n} ({share} of its cells with residents unknown)": "≥ {n}（其中 {share} 单元常住人口未知）",
     "unknown (residents unknown in all its cells)": "未知（全部单元常住人口未知）",
+    # the map's layer toggle (its "buildings" read 建筑数, the tables' count of buildings)
+    "building footprints": "建筑轮廓",
 }
 
 

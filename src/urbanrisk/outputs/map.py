@@ -171,7 +171,7 @@ _TOGGLES = (
         '<span style="border-radius:7px;background:rgb(180,0,0)"></span>resources 应急资源 '
         "lettered F fire, H hospital, C clinic, P police, S shelter",
     ),
-    ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>buildings'),
+    ("buildings", '<span style="background:rgba(120,120,120,.5)"></span>building footprints'),
     ("streets", '<span style="border:0;border-top:2px solid #555;height:0"></span>streets'),
 )
 

@@ -269,8 +269,10 @@ def _change_word(value: object, words: dict[str, str]) -> str:
     return words.get(text, text)
 
 
+#: {n}: a count, "≥ N (k cells …)" or "unknown (k cells …)": the words read for each (was "… lose X (id):
+#: unknown (1 cells with residents unknown) residents would fall outside the standard")
 LEAST_AFFORD = (
-    "the city can least afford to lose {name} ({id}): {n} residents would fall outside the standard"
+    "the city can least afford to lose {name} ({id}); residents who would fall outside the standard: {n}"
 )
 
 

@@ -81,7 +81,9 @@ def supply_section(result: RunResult, t: Callable[..., str], language: str = "en
     lines = "".join(f"<li>{escape_text(x)}</li>" for x in cell_bound_words(result, t, language))
     return (
         f"<h2>{escape_text(t('Supply per 1,000 residents (2SFCA)'))}</h2>"
-        + table_html(shown, columns, t=t)
+        + table_html(
+            shown, columns, t=t, numeric={"capacity", "counted", "per_1000"}
+        )  # worded, right-aligned
         + (f'<ul class="note">{lines}</ul>' if lines else "")
         + f'<p class="note">{escape_text(t(SUPPLY_NOTE))}</p>'
     )

@@ -86,3 +86,41 @@ def test_hazard_intensity_equals_the_loop_over_sources_it_replaced():
         top.tolist() == ids.tolist() and (top != "").sum() > 50 and "H3" in set(top) and "H7" not in set(top)
     )
     assert isinstance(intensity, pd.Series)
+
+
+def test_reaching_pairs_equal_the_join_with_buffered_circles():
+    # session 11: units reached by a source's impact polygon; the old code buffered every source and
+    # joined (intersects). Units: res-7 parents of the grid (non-convex outlines) and one empty.
+    from urbanrisk.screens.hazard_reach import QUAD_SEGS, reaching_pairs
+
+    grid = _grid()
+    parents = sorted({h3.cell_to_parent(c, 7) for c in grid.index})
+    units = grid_frame(parents).geometry.to_crs(UTM).to_numpy()
+    xy, radii = _sources(grid, 400, seed=7)
+    # a 1 mm square unit away from the others, with sources 200 m away whose polygon's corner or edge
+    # faces it (the polygon's corners at multiples of 5.625°): reached iff the gap is within the
+    # radius (corner) or the apothem (edge); 0.5 mm from the radius or the apothem either way
+    spot = grid.to_crs(UTM).total_bounds[:2] - 5000.0
+    units = np.append(units, [shapely.box(*(spot - 5e-4), *(spot + 5e-4)), shapely.Polygon()])
+    apothem = 200.0 * np.cos(np.pi / (4 * QUAD_SEGS))
+    cases = [
+        (0.0, 200.0 - 1e-3),
+        (0.0, 200.0 + 1e-3),
+        (0.5, apothem - 1e-3),
+        (0.5, apothem + 1e-3),
+        (0.5, 199.9),
+    ]
+    for i, (turn, gap) in enumerate(cases):
+        angle = np.pi + turn * np.pi / (2 * QUAD_SEGS)  # from the unit to the source
+        xy[i], radii[i] = spot - gap * np.array([np.cos(angle), np.sin(angle)]), 200.0
+    radii[10:12] = [0.0, np.nan]
+    sources = shapely.points(xy)
+    sources[12] = shapely.LineString([xy[12], xy[12] + 50.0])  # a source that is not a point
+    h_idx, u_idx = reaching_pairs(units, sources, radii)
+    circles = shapely.buffer(sources, np.nan_to_num(radii), quad_segs=QUAD_SEGS)
+    want_h, want_u = shapely.STRtree(units).query(circles, predicate="intersects")
+    order = np.lexsort((want_u, want_h))
+    assert h_idx.tolist() == want_h[order].tolist() and u_idx.tolist() == want_u[order].tolist()
+    assert 10 not in h_idx and 11 not in h_idx and 12 in h_idx and len(units) - 1 not in u_idx
+    assert [i for i in range(5) if i in h_idx] == [0, 2]
+    assert len(h_idx) > 400 and len(np.unique(u_idx)) > 5  # most sources reach one unit, many reach more

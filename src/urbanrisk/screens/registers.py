@@ -19,6 +19,7 @@ from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..coverage_unknown import known_flags, travel_flags
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
+from .hazard_reach import reaching_pairs, source_texts
 
 #: Unit levels, coarsest first.
 LEVELS = ("district", "street", "community", "grid")
@@ -86,22 +87,25 @@ def hazards_reaching(
     out = pd.Series("", index=units["id"].to_numpy(), dtype="str")
     if hazards is None or not len(hazards) or not len(units):
         return out
-    circles = gpd.GeoDataFrame(
-        hazards[["id", "label", "name", "grade"]].reset_index(drop=True),
-        geometry=hazards.to_crs(utm_crs).buffer(hazards["impact_radius_m"].to_numpy()).to_numpy(),
-        crs=utm_crs,
-    )
-    outlines = gpd.GeoDataFrame(
-        {"unit": units["id"].to_numpy()}, geometry=units.geometry.to_numpy(), crs=4326
-    ).to_crs(utm_crs)
-    hits = gpd.sjoin(outlines[~outlines.geometry.is_empty], circles, predicate="intersects")
-    if not len(hits):
+    outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
+    sources = hazards.geometry.to_crs(utm_crs).to_numpy()
+    h_idx, u_idx = reaching_pairs(outlines, sources, hazards["impact_radius_m"].to_numpy(dtype=float))
+    if not len(h_idx):
         return out
-    hits = hits.assign(rank=hits["grade"].map(GRADE_RANK)).sort_values(["unit", "rank", "id"])
-    hits["text"] = [f"{r.label} {r.name or r.id} ({r.grade})" for r in hits.itertuples()]
+    ids = hazards["id"].to_numpy(dtype=object)
+    hits = pd.DataFrame(
+        {
+            "unit": units["id"].to_numpy(dtype=object)[u_idx],
+            "rank": hazards["grade"].map(GRADE_RANK).to_numpy()[h_idx],
+            "id": ids[h_idx],
+            "source": h_idx,
+        }
+    ).sort_values(["unit", "rank", "id"])
     if most:  # the first ``most`` of each unit (sorted worst first above)
         hits = hits[hits.groupby("unit").cumcount().to_numpy() < most]
-    out.update(hits.groupby("unit")["text"].agg("; ".join))
+    named = np.unique(hits["source"].to_numpy())  # each source's text built once
+    hits["text"] = source_texts(hazards.iloc[named])[np.searchsorted(named, hits["source"].to_numpy())]
+    out.update(hits.groupby("unit", sort=False)["text"].agg("; ".join))
     return out
 
 

@@ -124,3 +124,39 @@ def test_reaching_pairs_equal_the_join_with_buffered_circles():
     assert 10 not in h_idx and 11 not in h_idx and 12 in h_idx and len(units) - 1 not in u_idx
     assert [i for i in range(5) if i in h_idx] == [0, 2]
     assert len(h_idx) > 400 and len(np.unique(u_idx)) > 5  # most sources reach one unit, many reach more
+
+
+def test_circle_sums_where_the_outlines_touch_equal_geos():
+    # session 11: the areas come from where the outlines cross; a polygon's corner on a cell's corner
+    # or edge, a cell's corner on the polygon's outline or a circle inside one cell must still equal
+    # GEOS (the doubtful pairs go to the full clip)
+    from urbanrisk.circle_cross import crossing_areas, polygons
+    from urbanrisk.circle_overlap import _templates
+    from urbanrisk.convex_clip import convex_edges
+
+    grid = _grid()
+    cells = grid.geometry.to_crs(UTM).to_numpy()
+    corner = shapely.get_coordinates(cells[len(cells) // 2])[0]
+    middle = shapely.get_coordinates(shapely.centroid(cells[len(cells) // 2]))[0]
+    radii = np.array([200.0, 200.0, 200.0, 35.0, 500.0, 150.0])
+    templates, which, _ = _templates(radii)
+    first = templates[which, 0]  # each circle's polygon's vertex 0, from its centre
+    xy = np.array(
+        [
+            corner - first[1],  # vertex 0 on the cell's corner
+            corner - first[1] * 0.5,  # the corner inside, at half the radius
+            corner - [200.0, 0.0],  # the cell's corner on the circle (a polygon corner at 0°)
+            middle,  # inside one cell
+            middle + np.array([1e-7, 0.0]),
+            corner + np.array([0.0, 150.0 * np.cos(np.pi / 64)]),  # the corner on an edge's middle (apothem)
+        ]
+    )
+    weights = np.arange(1.0, len(cells) + 1.0)
+    polygons_ = shapely.buffer(shapely.points(xy), radii, quad_segs=16)
+    h_idx, c_idx = shapely.STRtree(cells).query(polygons_, predicate="intersects")
+    share = shapely.area(shapely.intersection(polygons_[h_idx], cells[c_idx])) / shapely.area(cells[c_idx])
+    expected = np.bincount(h_idx, weights=weights[c_idx] * share, minlength=len(xy))
+    np.testing.assert_allclose(circle_sums(cells, weights, xy, radii), expected, rtol=1e-11)
+    start, direction = convex_edges(cells[c_idx])
+    _, doubtful = crossing_areas(start - xy[h_idx][:, None, :], direction, which[h_idx], polygons(templates))
+    assert set(h_idx[doubtful]) >= {0, 2} and not doubtful[h_idx == 3].any()

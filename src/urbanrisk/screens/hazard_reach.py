@@ -55,16 +55,22 @@ def reaching_pairs(
     return h_idx[order], u_idx[order]
 
 
-def source_texts(hazards: pd.DataFrame) -> np.ndarray:
-    """Each source as a register names it: ``label name (grade)``, the id where the name is empty.
+def source_texts(hazards: pd.DataFrame, grade_zh: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each source as a register names it, in English (``label name (grade)``) and Chinese
+    (``label_zh name（grade in words）``, the English label where there is none); the id where the
+    name is empty.
 
     >>> frame = pd.DataFrame({"id": ["H1", "H2"], "label": ["fuel station", "gas"],
-    ...                       "name": ["Shell", ""], "grade": ["II", "IV"]})
-    >>> source_texts(frame).tolist()
-    ['fuel station Shell (II)', 'gas H2 (IV)']
+    ...                       "label_zh": ["加油站", ""], "name": ["Shell", ""], "grade": ["II", "IV"]})
+    >>> en, zh = source_texts(frame, {"II": "II级"})
+    >>> en.tolist(), zh.tolist()
+    (['fuel station Shell (II)', 'gas H2 (IV)'], ['加油站 Shell（II级）', 'gas H2（IV）'])
     """
-    columns = [hazards[c].to_numpy(dtype=object) for c in ("label", "name", "id", "grade")]
-    return np.array(
-        [f"{label} {name or ident} ({grade})" for label, name, ident, grade in zip(*columns, strict=True)],
-        dtype=object,
+    label, name, ident, grade = (hazards[c].to_numpy(dtype=object) for c in ("label", "name", "id", "grade"))
+    label_zh = (
+        hazards["label_zh"].to_numpy(dtype=object) if "label_zh" in hazards.columns else [""] * len(label)
     )
+    rows = list(zip(label, label_zh, name, ident, grade, strict=True))
+    en = [f"{lab} {nam or i} ({g})" for lab, _, nam, i, g in rows]
+    zh = [f"{lab_zh or lab} {nam or i}（{grade_zh.get(g, g)}）" for lab, lab_zh, nam, i, g in rows]
+    return np.array(en, dtype=object), np.array(zh, dtype=object)

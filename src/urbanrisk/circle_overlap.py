@@ -130,6 +130,20 @@ def _facing(vertices: np.ndarray, centres: np.ndarray, first: float, n: int) -> 
     return np.where(full, 0, k_low % n), np.where(full, n, count)
 
 
+def _circle_within(
+    edges: tuple[np.ndarray, np.ndarray], centres: np.ndarray, radii: np.ndarray, c_idx: np.ndarray
+) -> np.ndarray:
+    """Whether each circle lies inside its paired convex cell: its centre farther than its radius
+    (with a margin) inside every edge's line."""
+    start, direction = edges[0][c_idx], edges[1][c_idx]
+    rel = centres[:, None, :] - start
+    length = np.hypot(direction[..., 0], direction[..., 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = (direction[..., 0] * rel[..., 1] - direction[..., 1] * rel[..., 0]) / length
+    distance[length == 0] = np.inf  # padding edges
+    return distance.min(axis=1) >= radii * (1.0 + 1e-9)
+
+
 def _shares(
     cells: dict[str, np.ndarray],
     edges: tuple[np.ndarray, np.ndarray],
@@ -140,17 +154,21 @@ def _shares(
     c_idx: np.ndarray,
 ) -> np.ndarray:
     """Share of each paired cell's area inside its circle: 1 when every vertex is well inside."""
-    templates, which, _ = shape
+    templates, which, polygon_area = shape
     share = np.ones(len(h_idx))
     cross = np.flatnonzero(~_wholly_inside(cells["vertices"][c_idx], centres[h_idx], radii[h_idx]))
     if not len(cross):
         return share
     h, c = h_idx[cross], c_idx[cross]
-    # from the crossings of the outlines; the doubtful pairs by the full clip
-    area, doubtful = crossing_areas(
-        edges[0][c] - centres[h][:, None, :], edges[1][c], which[h], cells["polygons"]
-    )
-    todo = np.flatnonzero(doubtful)
+    area = np.zeros(len(cross))
+    small = np.zeros(len(cross), dtype=bool)  # a circle inside one cell: all of it
+    fits = np.flatnonzero(np.pi * radii[h] ** 2 < cells["area"][c])
+    small[fits] = _circle_within(edges, centres[h[fits]], radii[h[fits]], c[fits])
+    area[small] = polygon_area[which[h[small]]]
+    rest = np.flatnonzero(~small)  # from the crossings of the outlines; the doubtful pairs by the full clip
+    start = edges[0][c[rest]] - centres[h[rest]][:, None, :]
+    area[rest], doubtful = crossing_areas(start, edges[1][c[rest]], which[h[rest]], cells["polygons"])
+    todo = rest[doubtful]
     n = templates.shape[1]
     k_low, count = _facing(
         cells["vertices"][c[todo]], centres[h[todo]], float(np.arctan2(*templates[0, 0, ::-1])), n

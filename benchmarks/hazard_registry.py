@@ -95,11 +95,12 @@ def child(recipe: str, out: str) -> None:
     start = time.perf_counter()
     run_recipe(recipe, out=out, scheduler="threads", after_stage=sampler.mark)
     wall = time.perf_counter() - start
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    maxrss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # CPU: less load-bound than wall
     rows: dict[str, list[float]] = {}
     for name, s, peak, _ in sampler.rows:  # the write stage's first line is "grid" too
         rows[f"write: {name}" if name in rows else name] = [s, peak]
-    print(json.dumps({"rows": rows, "wall": wall, "maxrss": maxrss}))
+    print(json.dumps({"rows": rows, "wall": wall, "maxrss": maxrss, "cpu": cpu}))
 
 
 def measure(recipe: Path, out: Path) -> dict:
@@ -149,10 +150,11 @@ def main() -> int:
             s, mb = result["rows"].get(stage, [float("nan"), float("nan")])
             cells += [f"{s:.2f}", f"{mb:,.0f}"]
         print(f"| {stage} | " + " | ".join(cells) + " |")
-    base_wall = results["baseline"]["wall"]
+    base_wall, base_cpu = results["baseline"]["wall"], results["baseline"]["cpu"]
     for key, result in results.items():
         print(
             f"{key}: wall {result['wall']:.1f} s ({result['wall'] / base_wall:.2f}× baseline); "
+            f"CPU {result['cpu']:.1f} s ({result['cpu'] / base_cpu:.2f}×); "
             f"ru_maxrss {result['maxrss']:,.0f} MiB ({result['maxrss'] / results['baseline']['maxrss']:.2f}×)"
         )
     return 0

@@ -86,3 +86,77 @@ def test_hazard_intensity_equals_the_loop_over_sources_it_replaced():
         top.tolist() == ids.tolist() and (top != "").sum() > 50 and "H3" in set(top) and "H7" not in set(top)
     )
     assert isinstance(intensity, pd.Series)
+
+
+def test_reaching_pairs_equal_the_join_with_buffered_circles():
+    # session 11: units reached by a source's impact polygon; the old code buffered every source and
+    # joined (intersects). Units: res-7 parents of the grid (non-convex outlines) and one empty.
+    from urbanrisk.screens.hazard_reach import QUAD_SEGS, reaching_pairs
+
+    grid = _grid()
+    parents = sorted({h3.cell_to_parent(c, 7) for c in grid.index})
+    units = grid_frame(parents).geometry.to_crs(UTM).to_numpy()
+    xy, radii = _sources(grid, 400, seed=7)
+    # a 1 mm square unit away from the others, with sources 200 m away whose polygon's corner or edge
+    # faces it (the polygon's corners at multiples of 5.625°): reached iff the gap is within the
+    # radius (corner) or the apothem (edge); 0.5 mm from the radius or the apothem either way
+    spot = grid.to_crs(UTM).total_bounds[:2] - 5000.0
+    units = np.append(units, [shapely.box(*(spot - 5e-4), *(spot + 5e-4)), shapely.Polygon()])
+    apothem = 200.0 * np.cos(np.pi / (4 * QUAD_SEGS))
+    cases = [
+        (0.0, 200.0 - 1e-3),
+        (0.0, 200.0 + 1e-3),
+        (0.5, apothem - 1e-3),
+        (0.5, apothem + 1e-3),
+        (0.5, 199.9),
+    ]
+    for i, (turn, gap) in enumerate(cases):
+        angle = np.pi + turn * np.pi / (2 * QUAD_SEGS)  # from the unit to the source
+        xy[i], radii[i] = spot - gap * np.array([np.cos(angle), np.sin(angle)]), 200.0
+    radii[10:12] = [0.0, np.nan]
+    sources = shapely.points(xy)
+    sources[12] = shapely.LineString([xy[12], xy[12] + 50.0])  # a source that is not a point
+    h_idx, u_idx = reaching_pairs(units, sources, radii)
+    circles = shapely.buffer(sources, np.nan_to_num(radii), quad_segs=QUAD_SEGS)
+    want_h, want_u = shapely.STRtree(units).query(circles, predicate="intersects")
+    order = np.lexsort((want_u, want_h))
+    assert h_idx.tolist() == want_h[order].tolist() and u_idx.tolist() == want_u[order].tolist()
+    assert 10 not in h_idx and 11 not in h_idx and 12 in h_idx and len(units) - 1 not in u_idx
+    assert [i for i in range(5) if i in h_idx] == [0, 2]
+    assert len(h_idx) > 400 and len(np.unique(u_idx)) > 5  # most sources reach one unit, many reach more
+
+
+def test_circle_sums_where_the_outlines_touch_equal_geos():
+    # session 11: the areas come from where the outlines cross; a polygon's corner on a cell's corner
+    # or edge, a cell's corner on the polygon's outline or a circle inside one cell must still equal
+    # GEOS (the doubtful pairs go to the full clip)
+    from urbanrisk.circle_cross import crossing_areas, polygons
+    from urbanrisk.circle_overlap import _templates
+    from urbanrisk.convex_clip import convex_edges
+
+    grid = _grid()
+    cells = grid.geometry.to_crs(UTM).to_numpy()
+    corner = shapely.get_coordinates(cells[len(cells) // 2])[0]
+    middle = shapely.get_coordinates(shapely.centroid(cells[len(cells) // 2]))[0]
+    radii = np.array([200.0, 200.0, 200.0, 35.0, 500.0, 150.0])
+    templates, which, _ = _templates(radii)
+    first = templates[which, 0]  # each circle's polygon's vertex 0, from its centre
+    xy = np.array(
+        [
+            corner - first[1],  # vertex 0 on the cell's corner
+            corner - first[1] * 0.5,  # the corner inside, at half the radius
+            corner - [200.0, 0.0],  # the cell's corner on the circle (a polygon corner at 0°)
+            middle,  # inside one cell
+            middle + np.array([1e-7, 0.0]),
+            corner + np.array([0.0, 150.0 * np.cos(np.pi / 64)]),  # the corner on an edge's middle (apothem)
+        ]
+    )
+    weights = np.arange(1.0, len(cells) + 1.0)
+    polygons_ = shapely.buffer(shapely.points(xy), radii, quad_segs=16)
+    h_idx, c_idx = shapely.STRtree(cells).query(polygons_, predicate="intersects")
+    share = shapely.area(shapely.intersection(polygons_[h_idx], cells[c_idx])) / shapely.area(cells[c_idx])
+    expected = np.bincount(h_idx, weights=weights[c_idx] * share, minlength=len(xy))
+    np.testing.assert_allclose(circle_sums(cells, weights, xy, radii), expected, rtol=1e-11)
+    start, direction = convex_edges(cells[c_idx])
+    _, doubtful = crossing_areas(start - xy[h_idx][:, None, :], direction, which[h_idx], polygons(templates))
+    assert set(h_idx[doubtful]) >= {0, 2} and not doubtful[h_idx == 3].any()

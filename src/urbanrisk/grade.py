@@ -433,7 +433,7 @@ def grade_cells(
         names = {
             ident: f"{label} {name or ident} (severity {sev})".replace("  ", " ")
             for ident, label, name, sev in zip(
-                hazards["id"], hazards["label"], hazards["name"], hazards["severity"], strict=True
+                *(hazards[c].tolist() for c in ("id", "label", "name", "severity")), strict=True
             )
         }
     words = (factors_of or factor_words)(factor_inputs(out, scores, spec.weights), names)

@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ORDERS = ("1_is_most_severe", "4_is_most_severe")
 ORDER_HINT = (
     "order: 1_is_most_severe (一级 / 1 the most severe, as 重大危险源 grades) or "
@@ -34,6 +36,7 @@ _NUMERALS = {
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
+@lru_cache(maxsize=4096)  # a registry repeats a few values over 100,000 rows
 def grade_of(text: str) -> tuple[int, bool] | None:
     """A value's grade 1-4 as written and whether it was a 级 label; None if it is not one.
 

@@ -87,7 +87,9 @@ def _hazard_labels(result: RunResult | None) -> dict[str, str]:
     hazards = getattr(screens, "hazard_sources", None)
     if hazards is None or not len(hazards) or "label_zh" not in hazards.columns:
         return {}
-    return dict(zip(hazards["label"].astype(str), hazards["label_zh"].astype(str), strict=True))
+    return dict(
+        zip(hazards["label"].astype(str).tolist(), hazards["label_zh"].astype(str).tolist(), strict=True)
+    )
 
 
 def _resource_label(kind: str, language: str) -> str:

@@ -72,7 +72,10 @@ def hazard_display(table: pd.DataFrame, t: Any, language: str) -> pd.DataFrame:
     floors = grade_floors(table)
     return table.assign(
         severity=[severity_words(s, language) for s in table["severity"]],
-        grade_label=[grade_label(g, f, t, language) for g, f in zip(table["grade"], floors, strict=True)],
+        grade_label=[
+            grade_label(g, f, t, language)
+            for g, f in zip(table["grade"].tolist(), floors.tolist(), strict=True)
+        ],
     )
 
 
@@ -125,11 +128,11 @@ def item_grade_labels(
         return items
     floors: dict[str, str] = {}
     if sources is not None and len(sources):
-        floors = dict(zip(sources["id"].astype(str), grade_floors(sources), strict=True))
+        floors = dict(zip(sources["id"].astype(str).tolist(), grade_floors(sources).tolist(), strict=True))
     source = (items["item_type"] == "hazard_source").to_numpy()
     return items.assign(
         grade_label=[
             grade_label(str(g), floors.get(str(i), "") if s else "", t, language)
-            for g, i, s in zip(items["grade"], items["item_id"], source, strict=True)
+            for g, i, s in zip(items["grade"].tolist(), items["item_id"].tolist(), source, strict=True)
         ]
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 
 from ..grid import partition_resolution
@@ -88,7 +89,12 @@ def excel_safe(table: pd.DataFrame) -> pd.DataFrame:
     """
     out = table.copy()
     for column in out.select_dtypes(include=["object", "string"]).columns:
-        out[column] = out[column].map(lambda v: f"'{v}" if isinstance(v, str) and v[:1] in _FORMULA else v)
+        values = out[column].to_numpy(dtype=object)  # not cell by cell through pandas (1.3M at 100k sources)
+        hit = np.fromiter((isinstance(v, str) and v[:1] in _FORMULA for v in values), bool, len(values))
+        if hit.any():
+            values = values.copy()
+            values[hit] = ["'" + v for v in values[hit]]
+            out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
     return out
 
 

@@ -116,9 +116,9 @@ def hazard_sources_from_layers(
                 o_xy.to_numpy(), predicate="dwithin", distance=DEDUP_M
             )
             same = osm_rows["kind"].to_numpy()[o_idx] == reg["kind"].to_numpy()[r_idx]
-            for o, r in zip(o_idx[same], r_idx[same], strict=True):
-                if not reg.iloc[r]["osm_ref"]:
-                    reg.iloc[r, reg.columns.get_loc("osm_ref")] = osm_rows.iloc[o]["osm_ref"]
+            reg["osm_ref"] = _first_refs(
+                reg["osm_ref"], r_idx[same], osm_rows["osm_ref"].to_numpy()[o_idx[same]]
+            )
             osm_rows = osm_rows.drop(osm_rows.index[np.unique(o_idx[same])])
         frames = [f for f in (reg[columns], osm_rows[columns]) if len(f)]
         merged = pd.concat(frames, ignore_index=True) if frames else reg[columns]
@@ -127,6 +127,23 @@ def hazard_sources_from_layers(
     out = gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
     out["severity"] = out["severity"].astype(int)
     return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _first_refs(refs: pd.Series, rows: np.ndarray, found: np.ndarray) -> pd.Series:
+    """``refs`` with each empty one at ``rows`` set to the first of its ``found`` that is not empty
+    (the pairs in order, as one at a time would).
+
+    >>> found = np.array(["", "n9", "n7", "n5"])
+    >>> _first_refs(pd.Series(["", "w1", ""]), np.array([2, 1, 2, 0]), found).tolist()
+    ['n5', 'w1', 'n7']
+    """
+    values = refs.to_numpy(dtype=object).copy()
+    given = np.array([bool(v) for v in found], dtype=bool)
+    rows, found = rows[given], np.asarray(found, dtype=object)[given]
+    _, first = np.unique(rows, return_index=True)
+    empty = np.array([not v for v in values[rows[first]]], dtype=bool)
+    values[rows[first][empty]] = found[first][empty]
+    return pd.Series(values, index=refs.index, dtype=refs.dtype)
 
 
 #: The last grid's cells projected: (its geometry array, UTM CRS, the projected cells); the major

@@ -2,8 +2,8 @@
 
 :func:`coverage_for` is the stage a notebook calls. :func:`coverage_beside` is how a run calls it: on
 ``processes`` or a ``tcp://`` cluster the whole-graph stage runs as **one Dask task on a worker**
-(its inputs: the grid's residents and cell areas, the streets, street nodes, POIs, resources, the
-street graphs built beside the grid and the cell centres; its result: the
+(its inputs: the grid's residents and cell areas, the streets, street nodes, POIs, resources and
+the cell centres; it builds the street graphs itself, :func:`run_street_graphs`; its result: the
 :class:`~urbanrisk.result.CoverageResult`), or, with ``compute.partitioned_coverage``, as its
 per-partition tasks; meanwhile the driver runs ``beside`` (the screens' part that needs no coverage,
 :func:`urbanrisk.pipeline.coverage_free_part`). On ``synchronous`` and ``threads`` the two run one
@@ -81,7 +81,7 @@ def coverage_for(
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
     clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
-    already built (:func:`urbanrisk.pipeline.run_street_graphs`); the grid's ``known_residents``
+    already built (:func:`run_street_graphs`); the grid's ``known_residents``
     flags, computed when it has none (:func:`with_residents_known`)."""
     grid = with_residents_known(grid, layers)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)

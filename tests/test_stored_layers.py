@@ -13,6 +13,7 @@ import urbanrisk.ingest_parts
 import urbanrisk.ingest_tasks
 import urbanrisk.inputs
 import urbanrisk.layers.osm
+import urbanrisk.stage_coverage
 import urbanrisk.stored_osm
 from conftest import ROOT, default_recipe, write_recipe
 from urbanrisk.cache import Cache
@@ -82,7 +83,8 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
 ):
     """``processes``: the pass and every partition's completion run on the workers (the driver's own
     ingest fails here), the other layers load meanwhile; so does the streets' read back for the street
-    graph (the driver's own fails too); every table equals the in-memory run's."""
+    graph (the driver's own fails too); the street graphs are built by the coverage task on a worker
+    (the driver's fail); every table equals the in-memory run's."""
     memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
     for module, name in (
         (urbanrisk.inputs, "osm_from_file"),
@@ -90,6 +92,7 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
         (urbanrisk.ingest_tasks, "ingest_pass"),  # the pass task's function, were it called here
         (urbanrisk.ingest_parts, "finish_store"),  # the partitions finished one after the other
         (urbanrisk.stored_osm, "_graph_streets"),  # the street partitions read back in the driver
+        (urbanrisk.stage_coverage, "street_graphs"),  # the graphs built in the driver beside the grid
     ):
         monkeypatch.setattr(module, name, _never_whole)
     store = tmp_path / "shared"

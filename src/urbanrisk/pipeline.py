@@ -46,11 +46,15 @@ from .screens.communities import communities_screen, community_units
 from .screens.hazard_sources import forget_projected
 from .screens.registers import LEVELS, level_registers
 from .screens.responsibility import responsibility_for
-from .stage_coverage import coverage_beside, coverage_for, screen_kernels_for, with_residents_known
+from .stage_coverage import (
+    coverage_beside,
+    coverage_for,
+    run_street_graphs,
+    screen_kernels_for,
+    with_residents_known,
+)
 from .standards import unserved_registry_kinds
 from .stored_osm import building_count
-from .street_graphs import street_graphs
-from .street_rules import speed_table
 from .wording import counted
 
 __all__ = [
@@ -225,12 +229,6 @@ def screen_and_grade(
     return graded, screens
 
 
-def run_street_graphs(recipe: Recipe, layers: Layers, area: BaseGeometry) -> dict[str, StreetGraph]:
-    """The drive and walk graphs every run with streets keeps (:mod:`urbanrisk.street_graphs`)."""
-    speeds = speed_table(recipe.tables.speeds)
-    return street_graphs(layers.streets, layers.street_nodes, utm_crs=utm_crs_for(area), speeds=speeds)
-
-
 def prepare_run(
     recipe: Recipe,
     *,
@@ -389,7 +387,7 @@ def compute_run(
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
 
     def side() -> tuple[dict[str, StreetGraph], dict[str, Any] | None]:
-        graphs = beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area))
+        graphs = beside_grid("street_graphs", lambda: run_street_graphs(recipe, layers, area, scheduler))
         if not overlaps(scheduler):  # the screens compute it, in their stage
             return graphs, None
         return graphs, beside_grid(

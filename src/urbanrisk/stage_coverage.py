@@ -2,8 +2,8 @@
 
 :func:`coverage_for` is the stage a notebook calls. :func:`coverage_beside` is how a run calls it: on
 ``processes`` or a ``tcp://`` cluster the whole-graph stage runs as **one Dask task on a worker**
-(its inputs: the grid's residents and cell areas, the streets, street nodes, POIs, resources, the
-street graphs built beside the grid and the cell centres; its result: the
+(its inputs: the grid's residents and cell areas, the streets, street nodes, POIs, resources and
+the cell centres; it builds the street graphs itself, :func:`run_street_graphs`; its result: the
 :class:`~urbanrisk.result.CoverageResult`), or, with ``compute.partitioned_coverage``, as its
 per-partition tasks; meanwhile the driver runs ``beside`` (the screens' part that needs no coverage,
 :func:`urbanrisk.pipeline.coverage_free_part`). On ``synchronous`` and ``threads`` the two run one
@@ -36,6 +36,8 @@ from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
 from .screens_dask import screen_kernels
+from .street_graphs import street_graphs
+from .street_rules import speed_table
 
 B = TypeVar("B")
 
@@ -81,7 +83,7 @@ def coverage_for(
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
     clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
-    already built (:func:`urbanrisk.pipeline.run_street_graphs`); the grid's ``known_residents``
+    already built (:func:`run_street_graphs`); the grid's ``known_residents``
     flags, computed when it has none (:func:`with_residents_known`)."""
     grid = with_residents_known(grid, layers)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
@@ -153,6 +155,27 @@ def coverage_on_worker(
     latlng = kept_cell_latlng(grid.index)
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
+
+
+def coverage_on_a_worker(recipe: Recipe, scheduler: str) -> bool:
+    """Whether :func:`coverage_beside` runs the whole-graph stage as one task on a worker
+    (:func:`coverage_on_worker`)."""
+    whole = not recipe.compute.partitioned_coverage
+    return whole and overlaps(scheduler) and not screen_kernels_for(recipe, scheduler)
+
+
+def run_street_graphs(
+    recipe: Recipe, layers: Layers, area: BaseGeometry, scheduler: str | None = None
+) -> dict[str, StreetGraph]:
+    """The drive and walk graphs every run with streets keeps (:mod:`urbanrisk.street_graphs`), built
+    before coverage needs them; none when coverage runs as one task on a worker of ``scheduler``
+    (:func:`coverage_on_a_worker`): the task builds them, from the streets it gets anyway, so the
+    driver never holds them nor pickles them to it (64 tiles: ~70 MB; benchmarks/RESULTS.md, "Driver
+    peak (session 11)")."""
+    if scheduler is not None and coverage_on_a_worker(recipe, scheduler):
+        return {}
+    speeds = speed_table(recipe.tables.speeds)
+    return street_graphs(layers.streets, layers.street_nodes, utm_crs=utm_crs_for(area), speeds=speeds)
 
 
 def coverage_beside(

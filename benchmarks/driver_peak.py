@@ -1,0 +1,210 @@
+"""Driver peak memory stage by stage, and what the driver holds after each stage (issue #17).
+
+Each run is a fresh driver process running ``run_recipe`` on ``processes`` with
+``compute: {ingest: partitioned}`` (the workers are separate processes: their memory is not the
+driver's). A thread samples the driver's resident memory (``/proc/self/statm``) every 20 ms; after
+each stage (and each output file) it prints the peak since the previous stage and the memory left.
+With ``--census`` it also lists the largest pandas frames alive in the driver after each stage (by
+``memory_usage(deep=True)``, geometry columns counted at their coordinates' 16 bytes a point plus
+~100 bytes a geometry) with the first columns' names, so that what each stage leaves behind can be
+named, beside glibc's heap (in use; freed but kept) and Arrow's pool. ``--trim`` calls glibc's
+``malloc_trim(0)`` after each stage (an experiment: what giving freed heap pages back would save).
+The census costs time of its own: measure the peak without it.
+
+    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--trim]
+        [--before OTHER/src] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _common import machine_line
+
+PAGE = resource.getpagesize()
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, MB."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * PAGE / 1e6
+
+
+def hwm_mb() -> float:
+    """This process's peak RSS (VmHWM), MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
+
+
+def _frame_mb(frame) -> float:
+    import shapely
+
+    total = 0.0
+    for name in frame.columns:
+        column = frame[name]
+        if str(column.dtype) == "geometry":
+            values = column.array._data if hasattr(column.array, "_data") else column.to_numpy()
+            total += shapely.get_num_coordinates(values).sum() * 16 + 100 * len(values)
+        else:
+            total += column.memory_usage(deep=True, index=False)
+    return (total + frame.index.memory_usage(deep=True)) / 1e6
+
+
+def heap() -> str:
+    """glibc's heap (mallinfo2: in use, free but kept, mmapped) and Arrow's pool, MB."""
+    import ctypes
+
+    import pyarrow as pa
+
+    class Info(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            )
+        ]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = Info
+    info = libc.mallinfo2()
+    rollup = dict(
+        (line.split(":")[0], int(line.split()[1]) / 1024)
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]
+    )
+    files = rollup["Rss"] - rollup["Anonymous"]
+    return (
+        f"rss {rollup['Rss']:.0f} MB: anonymous {rollup['Anonymous']:.0f}, files {files:.0f}; "
+        f"malloc in use {info.uordblks / 1e6:.0f} MB, free kept {info.fordblks / 1e6:.0f} MB, "
+        f"mmapped {info.hblkhd / 1e6:.0f} MB; arrow {pa.total_allocated_bytes() / 1e6:.0f} MB "
+        f"({pa.default_memory_pool().backend_name}, max {pa.default_memory_pool().max_memory() / 1e6:.0f})"
+    )
+
+
+def census(top: int = 12) -> list[str]:
+    """The largest pandas frames alive in this process, one line each (MB, rows, columns)."""
+    import pandas as pd
+
+    gc.collect()
+    rows = []
+    for obj in gc.get_objects():
+        if isinstance(obj, pd.DataFrame) and len(obj) >= 1000:
+            try:
+                rows.append((_frame_mb(obj), len(obj), list(obj.columns)))
+            except Exception:  # a frame in mid-construction
+                continue
+    rows.sort(key=lambda row: -row[0])
+    total = sum(row[0] for row in rows)
+    lines = [f"{mb:7.1f} MB {n:>8,} rows {cols[:8]}{'...' * (len(cols) > 8)}" for mb, n, cols in rows[:top]]
+    return [heap(), f"frames of >= 1,000 rows: {len(rows)}, {total:.0f} MB (views counted again)", *lines]
+
+
+def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
+    import urbanrisk as ur
+
+    loaded = ur.load_recipe(recipe)
+    compute = loaded.compute.model_copy(update={"ingest": "partitioned"})
+    loaded = loaded.model_copy(update={"compute": compute})
+    state = {"peak": rss_mb(), "since": time.perf_counter()}
+    rows: list[dict] = [{"stage": "imports", "s": 0.0, "peak": rss_mb(), "left": rss_mb()}]
+
+    def sample() -> None:
+        while True:
+            state["peak"] = max(state["peak"], rss_mb())
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+
+    def mark(name: str) -> None:
+        if "trim" in what:  # what giving the C heap's free pages back would leave (an experiment)
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        now, left = time.perf_counter(), rss_mb()
+        seconds, peak = round(now - state["since"], 2), max(state["peak"], left)
+        row = {"stage": name, "s": seconds, "peak": peak, "left": left}
+        if "census" in what:
+            row["census"] = census()
+        rows.append(row)
+        state["since"], state["peak"] = time.perf_counter(), rss_mb()
+
+    start = time.perf_counter()
+    result = ur.run_recipe(loaded, scheduler=scheduler, out=out, after_stage=mark)
+    print(
+        json.dumps(
+            {
+                "wall_s": time.perf_counter() - start,
+                "cells": len(result.grid),
+                "hwm_mb": hwm_mb(),
+                "rows": rows,
+            }
+        )
+    )
+
+
+def _run(recipe: str, scheduler: str, what: str, src: str | None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, __file__, "--child", recipe, tmp, scheduler, what]
+        env = dict(os.environ, PYTHONPATH=src or str(Path(__file__).resolve().parents[1] / "src"))
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(done.returncode)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(*sys.argv[2:6])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("recipe")
+    parser.add_argument("--scheduler", default="processes")
+    parser.add_argument("--census", action="store_true", help="the largest frames alive after each stage")
+    parser.add_argument("--trim", action="store_true", help="malloc_trim(0) after each stage (experiment)")
+    parser.add_argument("--before", help="another tree's src/: each run also with it, alternating")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    what = ",".join(["census"] * args.census + ["trim"] * args.trim) or "plain"
+    print(machine_line())
+    trees = [("", None)] if args.before is None else [("before", args.before), ("after", None)]
+    for round_ in range(args.rounds):
+        for label, src in trees:
+            load = os.getloadavg()[0]
+            got = _run(str(Path(args.recipe).resolve()), args.scheduler, what, src)
+            print(
+                f"\n## {label or 'run'} {round_ + 1}: {got['cells']:,} cells, {got['wall_s']:.1f} s, "
+                f"driver VmHWM {got['hwm_mb']:,.0f} MB (load {load:.1f} at start)"
+            )
+            print("| after | s | peak MB | left MB |\n|---|---|---|---|")
+            for row in got["rows"]:
+                print(f"| {row['stage']} | {row['s']:.1f} | {row['peak']:,.0f} | {row['left']:,.0f} |")
+            for row in got["rows"]:
+                if row.get("census"):
+                    print(f"\ncensus after {row['stage']}:")
+                    print("\n".join("  " + line for line in row["census"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

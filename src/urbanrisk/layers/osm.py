@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,15 +28,17 @@ from pathlib import Path
 import geopandas as gpd
 import osmium
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
-from .buildings import complete_buildings
+from .buildings import complete_buildings, wgs84
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
-from .osm_columns import BATCH_ROWS, LayerColumns, StreetNodes, geo_frame, text_column
+from .osm_columns import BATCH_ROWS, LayerColumns, StreetNodes, text_column, valid_geometry
 from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
 from .osm_columns import street_nodes as street_nodes
 from .osm_pass import (
@@ -229,7 +232,7 @@ def collection_paused() -> Iterator[None]:
 
 
 def read_pass(
-    path: Path, collected: _Collector, street_block: int = 1 << 20
+    path: Path, collected: _Collector, street_block: int = 1 << 21
 ) -> tuple[float, float, float, float] | None:
     """One pass over the extract into ``collected``; returns the header bounds.
 
@@ -351,18 +354,25 @@ _STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
 
 def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
     """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    columns: dict[str, object] = {"way_id": batch.way_id, "highway": text_column(batch.tags["highway"])}
+    tags, way_id, node_ids = batch.tags, batch.way_id, batch.node_ids
+    geometry = valid_geometry(batch.geometry)
+    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+    line = shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING
+    dropped = len(line) - int(line.sum())
+    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + dropped
+    if dropped:
+        kept = pa.array(line)
+        tags = {key: values.filter(kept) for key, values in tags.items()}
+        way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
+    columns: dict[str, object] = {"way_id": way_id, "highway": text_column(tags["highway"])}
     # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
-    name = pc.utf8_slice_codeunits(pc.fill_null(batch.tags["name"], ""), 0, settings.max_text_length)
+    name = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
     columns["name"] = text_column(name)
     for key in _STREET_VALUES[1:]:
-        columns[key] = text_column(pc.fill_null(batch.tags[key], ""))
-    columns["node_ids"] = batch.node_ids
-    street_gdf = geo_frame(pd.DataFrame(columns, columns=STREET_COLUMNS[:-1]), batch.geometry)
-    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
-    degenerate = (street_gdf.geom_type != "LineString").to_numpy()
-    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + int(degenerate.sum())
-    return street_gdf[~degenerate].reset_index(drop=True)
+        columns[key] = text_column(pc.fill_null(tags[key], ""))
+    columns["node_ids"] = node_ids
+    frame = pd.DataFrame(columns, columns=STREET_COLUMNS[:-1])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=wgs84())
 
 
 def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

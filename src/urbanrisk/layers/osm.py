@@ -35,10 +35,17 @@ from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
-from .buildings import complete_buildings, wgs84
+from .buildings import complete_buildings
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
-from .osm_columns import BATCH_ROWS, LayerColumns, StreetNodes, text_column, valid_geometry
+from .osm_columns import (
+    BATCH_ROWS,
+    LayerColumns,
+    StreetNodes,
+    joined_frame,
+    table_frame,
+    valid_geometry,
+)
 from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
 from .osm_columns import street_nodes as street_nodes
 from .osm_pass import (
@@ -180,6 +187,10 @@ class _Collector:
     def areas_done(self) -> None:
         """Called when every area and node is in, before the streets are parsed: nothing to do here."""
 
+    def add_street_block(self, batch: StreetBatch, stats: dict[str, int]) -> None:
+        """Take a block of street ways, parsed from the pass's text (as :meth:`add_streets` a frame)."""
+        self.add_streets(street_frame(batch, stats))
+
     def _area(self, obj: osmium.osm.Area, tags: dict[str, str], ref: str) -> None:
         try:
             text = self.wkb.create_multipolygon(obj)
@@ -277,7 +288,7 @@ def read_pass(
         for batch in street_batches(Path(folder), ("highway", "area", *_STREET_VALUES), street_block):
             stats["ways_missing_nodes"] += batch.missing
             if len(batch.way_id):
-                collected.add_streets(street_frame(batch, stats))
+                collected.add_street_block(batch, stats)
     return bounds
 
 
@@ -317,6 +328,7 @@ class _WholeCollector(_Collector):
         }
         self.frames: dict[str, gpd.GeoDataFrame] = {}
         self.nodes = StreetNodes()
+        self.street_blocks: list[dict[str, object]] = []
 
     def area(self, obj: osmium.osm.Area) -> None:
         """Take one tagged area; the rows become columns when a batch is full."""
@@ -343,17 +355,25 @@ class _WholeCollector(_Collector):
         self.frames = {"landuse": landuse, "pois": poi_points(self.columns["pois"].frame())}
         self.frames["buildings"] = complete_buildings(raw, building_types, landuse, context)
 
-    def add_streets(self, frame: gpd.GeoDataFrame) -> None:
-        """Take a block of street rows and their nodes."""
-        self.nodes.add(frame)
-        self.streets.append(frame)
+    def add_street_block(self, batch: StreetBatch, stats: dict[str, int]) -> None:
+        """Take a block of street ways as columns (one frame of all at the end), and their nodes."""
+        columns = street_columns(batch, stats)
+        self.nodes.add(columns["node_ids"], columns["geometry"])
+        self.street_blocks.append(columns)
+
+    def street_frame(self) -> gpd.GeoDataFrame:
+        """The streets of every block as one frame (the blocks are dropped)."""
+        if not self.street_blocks:
+            return frame_of([], STREET_COLUMNS)
+        return joined_frame(self.street_blocks, STREET_COLUMNS)
 
 
 _STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
 
 
-def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
-    """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
+def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:
+    """A block's street columns (tags as Arrow strings), degenerate ways dropped and counted in
+    ``stats["ways_degenerate"]``."""
     tags, way_id, node_ids = batch.tags, batch.way_id, batch.node_ids
     geometry = valid_geometry(batch.geometry)
     # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
@@ -364,15 +384,18 @@ def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
         kept = pa.array(line)
         tags = {key: values.filter(kept) for key, values in tags.items()}
         way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
-    columns: dict[str, object] = {"way_id": way_id, "highway": text_column(tags["highway"])}
+    columns: dict[str, object] = {"way_id": way_id, "highway": tags["highway"]}
     # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
-    name = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
-    columns["name"] = text_column(name)
+    columns["name"] = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
     for key in _STREET_VALUES[1:]:
-        columns[key] = text_column(pc.fill_null(tags[key], ""))
-    columns["node_ids"] = node_ids
-    frame = pd.DataFrame(columns, columns=STREET_COLUMNS[:-1])
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=wgs84())
+        columns[key] = pc.fill_null(tags[key], "")
+    columns["node_ids"], columns["geometry"] = node_ids, geometry
+    return columns
+
+
+def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
+    """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
+    return table_frame(street_columns(batch, stats), STREET_COLUMNS)
 
 
 def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -414,13 +437,8 @@ def _layers(
     collected = _WholeCollector(tag_table, building_types, landuse_context)
     bounds = read_pass(path, collected)
     stats, frames = collected.stats, collected.frames
-    street_gdf = streets_of(collected.streets)
-    collected.streets.clear()
-    stats.update(
-        buildings=len(frames["buildings"]),
-        pois=len(frames["pois"]),
-        landuse=len(frames["landuse"]),
-        streets=len(street_gdf),
-    )
+    nodes = collected.nodes.frame()
+    street_gdf = collected.street_frame()
     layers = (frames["buildings"], frames["pois"], frames["landuse"], street_gdf)
-    return OsmLayers(*layers, bounds, stats, collected.nodes.frame())
+    stats.update(zip(("buildings", "pois", "landuse", "streets"), map(len, layers), strict=True))
+    return OsmLayers(*layers, bounds, stats, nodes)

@@ -96,6 +96,35 @@ class LayerColumns:
         return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geometry, crs=wgs84())
 
 
+def table_frame(columns: dict[str, object], order: list[str]) -> gpd.GeoDataFrame:
+    """Columns (Arrow strings, numpy arrays, lists; ``geometry`` GEOS) as a frame, in ``order``."""
+    data = {
+        name: text_column(values) if isinstance(values, pa.Array) else values
+        for name, values in columns.items()
+        if name != "geometry"
+    }
+    frame = pd.DataFrame(data, columns=[name for name in order if name != "geometry"])
+    return gpd.GeoDataFrame(frame, geometry=columns["geometry"], crs=wgs84())
+
+
+def joined_frame(blocks: list[dict[str, object]], order: list[str]) -> gpd.GeoDataFrame:
+    """Blocks of columns (as :func:`table_frame` takes them) as one frame, joined column by column:
+    each column's pieces go once joined (never a second copy of every block, as a concat of frames
+    holds). The blocks are emptied."""
+    data: dict[str, object] = {}
+    for name in order:
+        pieces = [block.pop(name) for block in blocks]
+        if isinstance(pieces[0], pa.Array):
+            data[name] = text_column(pa.concat_arrays(pieces))
+        elif isinstance(pieces[0], list):
+            data[name] = list(itertools.chain.from_iterable(pieces))
+        else:
+            data[name] = np.concatenate(pieces)
+        del pieces
+    blocks.clear()
+    return table_frame(data, order)
+
+
 @dataclass
 class StreetNodes:
     """Street node ids and locations gathered block by block (vertex i of a way is its node i)."""
@@ -103,17 +132,15 @@ class StreetNodes:
     ids: list[np.ndarray] = field(default_factory=list)
     coords: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, streets: gpd.GeoDataFrame) -> None:
-        """Take the nodes of a block of street rows (ways whose vertices match their node ids)."""
-        if not len(streets):
+    def add(self, node_ids: list[list[int]], geometry: np.ndarray) -> None:
+        """Take the nodes of a block of street ways (those whose vertices match their node ids)."""
+        if not len(geometry):
             return
-        geometries = streets.geometry.to_numpy()
-        counts = streets["node_ids"].map(len).to_numpy()
-        aligned = shapely.get_num_coordinates(geometries) == counts
-        coords = shapely.get_coordinates(geometries[aligned])
-        lists = streets["node_ids"].to_numpy()[aligned]
-        ids = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=len(coords))
-        self.ids.append(ids)
+        counts = np.fromiter(map(len, node_ids), dtype=np.int64, count=len(node_ids))
+        aligned = shapely.get_num_coordinates(geometry) == counts
+        coords = shapely.get_coordinates(geometry[aligned])
+        lists = itertools.compress(node_ids, aligned) if not aligned.all() else node_ids
+        self.ids.append(np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=len(coords)))
         self.coords.append(coords)
 
     def frame(self) -> pd.DataFrame:
@@ -124,13 +151,16 @@ class StreetNodes:
         self.ids.clear()
         unique, first = np.unique(ids, return_index=True)  # the first occurrence of each id
         del ids
-        coords = np.concatenate(self.coords)[first]
+        coords = np.concatenate(self.coords)
         self.coords.clear()
-        return pd.DataFrame({"lon": coords[:, 0], "lat": coords[:, 1]}, index=pd.Index(unique, name="osmid"))
+        lon, lat = coords[first, 0], coords[first, 1]
+        del coords
+        return pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index(unique, name="osmid"), copy=False)
 
 
 def street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
     """lon/lat of every street node by OSM id, from the ways' vertices (vertex i is node i)."""
     nodes = StreetNodes()
-    nodes.add(streets)
+    if len(streets):
+        nodes.add(streets["node_ids"].tolist(), streets.geometry.to_numpy())
     return nodes.frame()

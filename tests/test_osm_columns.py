@@ -68,7 +68,7 @@ def test_street_nodes_gathered_per_block_are_each_node_once_where_it_first_appea
     )
     nodes = StreetNodes()
     for part in (block, block.iloc[:0], unaligned, block.iloc[1:]):  # node 10 moved later: first wins
-        nodes.add(part)
+        nodes.add(part["node_ids"].tolist(), part.geometry.to_numpy())
     found = nodes.frame()
     assert found.index.name == "osmid" and found.index.dtype == np.int64
     assert found.index.tolist() == [10, 20, 30, 40]  # sorted; the unaligned way's nodes left out
@@ -79,9 +79,9 @@ def test_a_read_in_small_batches_and_blocks_gives_the_layers_of_one_batch(monkey
     """Wudaokou read with 64-row batches and 8 KB blocks of street text (~10 of each) and in one."""
     whole = osm_from_file(WUDAOKOU_OSM)
     taken, blocks = [], []
-    take, street_frame = LayerColumns.take, osm_module.street_frame
+    take, street_columns = LayerColumns.take, osm_module.street_columns
     monkeypatch.setattr(LayerColumns, "take", lambda self, rows: taken.append(len(rows)) or take(self, rows))
-    monkeypatch.setattr(osm_module, "street_frame", lambda *args: blocks.append(1) or street_frame(*args))
+    monkeypatch.setattr(osm_module, "street_columns", lambda *args: blocks.append(1) or street_columns(*args))
     monkeypatch.setattr(osm_module, "BATCH_ROWS", 64)
     small_blocks = functools.partial(osm_module.read_pass, street_block=1 << 13)
     monkeypatch.setattr(osm_module, "read_pass", small_blocks)

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import osmium
 import pandas as pd
 import pyarrow as pa
@@ -39,13 +38,23 @@ from .._errors import LayerError
 from .buildings import complete_buildings
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
-from .buildings import wgs84 as _wgs84
+from .osm_columns import (
+    BATCH_ROWS,
+    LayerColumns,
+    StreetNodes,
+    joined_frame,
+    table_frame,
+    valid_geometry,
+)
+from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
+from .osm_columns import street_nodes as street_nodes
 from .osm_pass import (
     StreetBatch,
     check_scratch_space,
     header_bounds,
     run_pass,
     street_batches,
+    system_arrow_pool,
     tag_dict,
     tagged_summary,
 )
@@ -175,6 +184,13 @@ class _Collector:
         """Take a block of street rows, as :func:`street_frame` makes them."""
         self.streets.append(frame)
 
+    def areas_done(self) -> None:
+        """Called when every area and node is in, before the streets are parsed: nothing to do here."""
+
+    def add_street_block(self, batch: StreetBatch, stats: dict[str, int]) -> None:
+        """Take a block of street ways, parsed from the pass's text (as :meth:`add_streets` a frame)."""
+        self.add_streets(street_frame(batch, stats))
+
     def _area(self, obj: osmium.osm.Area, tags: dict[str, str], ref: str) -> None:
         try:
             text = self.wkb.create_multipolygon(obj)
@@ -227,7 +243,7 @@ def collection_paused() -> Iterator[None]:
 
 
 def read_pass(
-    path: Path, collected: _Collector, street_block: int = 1 << 22
+    path: Path, collected: _Collector, street_block: int = 1 << 21
 ) -> tuple[float, float, float, float] | None:
     """One pass over the extract into ``collected``; returns the header bounds.
 
@@ -241,7 +257,11 @@ def read_pass(
     """
     _check_readable(path)
     stats = collected.stats
-    with collection_paused(), tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder:
+    with (
+        collection_paused(),
+        system_arrow_pool(),
+        tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder,
+    ):
         check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
@@ -264,10 +284,11 @@ def read_pass(
                 "is it empty or cut short?"
             )
             raise LayerError(msg)
+        collected.areas_done()
         for batch in street_batches(Path(folder), ("highway", "area", *_STREET_VALUES), street_block):
             stats["ways_missing_nodes"] += batch.missing
             if len(batch.way_id):
-                collected.add_streets(street_frame(batch, stats))
+                collected.add_street_block(batch, stats)
     return bounds
 
 
@@ -280,7 +301,11 @@ BUILDING_COLUMNS = ["osm_ref", "building", "levels_tag", "height_tag", "name", "
 
 def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
     """POI rows as a frame, areas by their representative point (row by row: chunks may be read apart)."""
-    poi_gdf = frame_of(rows, POI_COLUMNS)
+    return poi_points(frame_of(rows, POI_COLUMNS))
+
+
+def poi_points(poi_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A frame of POI rows with the areas at their representative point (and ``shape_wkb`` text)."""
     if len(poi_gdf):
         # text even where no row is an area (as it is where some are: a chunk is typed like the whole)
         poi_gdf["shape_wkb"] = poi_gdf["shape_wkb"].astype("str")
@@ -288,28 +313,89 @@ def poi_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
     return poi_gdf
 
 
+class _WholeCollector(_Collector):
+    """The whole-file read's collector: every :data:`~.osm_columns.BATCH_ROWS` rows become columns
+    (:class:`~.osm_columns.LayerColumns`: no row waits to the end), the area layers are made as the pass
+    ends (buildings completed before the streets are parsed), the street nodes taken block by block."""
+
+    def __init__(self, tag_table: pd.DataFrame, building_types: pd.DataFrame, context: pd.DataFrame) -> None:
+        super().__init__(tag_table, context)
+        self.tables = (building_types, context)
+        self.columns = {
+            "landuse": LayerColumns(LANDUSE_COLUMNS),
+            "pois": LayerColumns(POI_COLUMNS),
+            "buildings": LayerColumns(BUILDING_COLUMNS),
+        }
+        self.frames: dict[str, gpd.GeoDataFrame] = {}
+        self.nodes = StreetNodes()
+        self.street_blocks: list[dict[str, object]] = []
+
+    def area(self, obj: osmium.osm.Area) -> None:
+        """Take one tagged area; the rows become columns when a batch is full."""
+        _Collector.area(self, obj)
+        if len(self.buildings) + len(self.pois) + len(self.landuse) >= BATCH_ROWS:
+            self._take()
+
+    def node(self, obj: osmium.osm.Node) -> None:
+        """Take one tagged node; the rows become columns when a batch is full."""
+        _Collector.node(self, obj)
+        if len(self.buildings) + len(self.pois) + len(self.landuse) >= BATCH_ROWS:
+            self._take()
+
+    def _take(self) -> None:
+        for name, rows in (("landuse", self.landuse), ("pois", self.pois), ("buildings", self.buildings)):
+            self.columns[name].take(rows)
+
+    def areas_done(self) -> None:
+        """The area layers, buildings completed (while the streets are not in memory yet)."""
+        self._take()
+        landuse = self.columns["landuse"].frame()
+        raw = self.columns["buildings"].frame()
+        building_types, context = self.tables
+        self.frames = {"landuse": landuse, "pois": poi_points(self.columns["pois"].frame())}
+        self.frames["buildings"] = complete_buildings(raw, building_types, landuse, context)
+
+    def add_street_block(self, batch: StreetBatch, stats: dict[str, int]) -> None:
+        """Take a block of street ways as columns (one frame of all at the end), and their nodes."""
+        columns = street_columns(batch, stats)
+        self.nodes.add(columns["node_ids"], columns["geometry"])
+        self.street_blocks.append(columns)
+
+    def street_frame(self) -> gpd.GeoDataFrame:
+        """The streets of every block as one frame (the blocks are dropped)."""
+        if not self.street_blocks:
+            return frame_of([], STREET_COLUMNS)
+        return joined_frame(self.street_blocks, STREET_COLUMNS)
+
+
 _STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
 
 
-def _text(values: pa.Array) -> pd.api.extensions.ExtensionArray:
-    """Arrow strings as pandas' ``str`` column, without a Python string per value."""
-    return pd.array(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:
+    """A block's street columns (tags as Arrow strings), degenerate ways dropped and counted in
+    ``stats["ways_degenerate"]``."""
+    tags, way_id, node_ids = batch.tags, batch.way_id, batch.node_ids
+    geometry = valid_geometry(batch.geometry)
+    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+    line = shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING
+    dropped = len(line) - int(line.sum())
+    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + dropped
+    if dropped:
+        kept = pa.array(line)
+        tags = {key: values.filter(kept) for key, values in tags.items()}
+        way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
+    columns: dict[str, object] = {"way_id": way_id, "highway": tags["highway"]}
+    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
+    columns["name"] = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
+    for key in _STREET_VALUES[1:]:
+        columns[key] = pc.fill_null(tags[key], "")
+    columns["node_ids"], columns["geometry"] = node_ids, geometry
+    return columns
 
 
 def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
     """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    columns: dict[str, object] = {"way_id": batch.way_id, "highway": _text(batch.tags["highway"])}
-    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
-    name = pc.utf8_slice_codeunits(pc.fill_null(batch.tags["name"], ""), 0, settings.max_text_length)
-    columns["name"] = _text(name)
-    for key in _STREET_VALUES[1:]:
-        columns[key] = _text(pc.fill_null(batch.tags[key], ""))
-    columns["node_ids"] = batch.node_ids
-    street_gdf = geo_frame(pd.DataFrame(columns, columns=STREET_COLUMNS[:-1]), batch.geometry)
-    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
-    degenerate = (street_gdf.geom_type != "LineString").to_numpy()
-    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + int(degenerate.sum())
-    return street_gdf[~degenerate].reset_index(drop=True)
+    return table_frame(street_columns(batch, stats), STREET_COLUMNS)
 
 
 def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -348,57 +434,11 @@ def osm_from_file(
 def _layers(
     path: Path, tag_table: pd.DataFrame, building_types: pd.DataFrame, landuse_context: pd.DataFrame
 ) -> OsmLayers:
-    collected = _Collector(tag_table, landuse_context)
+    collected = _WholeCollector(tag_table, building_types, landuse_context)
     bounds = read_pass(path, collected)
-    stats = collected.stats
-    # each list of rows is dropped once it is a frame: the peak holds one layer twice, not all
-    landuse_gdf = frame_of(collected.landuse, LANDUSE_COLUMNS)
-    collected.landuse.clear()
-    poi_gdf = poi_frame(collected.pois)
-    collected.pois.clear()
-    raw = frame_of(collected.buildings, BUILDING_COLUMNS)
-    collected.buildings.clear()
-    building_gdf = complete_buildings(raw, building_types, landuse_gdf, landuse_context)
-    del raw
-    street_gdf = streets_of(collected.streets)
-    stats.update(
-        buildings=len(building_gdf), pois=len(poi_gdf), landuse=len(landuse_gdf), streets=len(street_gdf)
-    )
-    return OsmLayers(building_gdf, poi_gdf, landuse_gdf, street_gdf, bounds, stats, street_nodes(street_gdf))
-
-
-def street_nodes(streets: gpd.GeoDataFrame) -> pd.DataFrame:
-    """lon/lat of every street node by OSM id, from the ways' vertices (vertex i is node i)."""
-    if not len(streets):
-        return pd.DataFrame(columns=["lon", "lat"], index=pd.Index([], name="osmid", dtype="int64"))
-    geometries = streets.geometry.to_numpy()
-    aligned = shapely.get_num_coordinates(geometries) == streets["node_ids"].map(len).to_numpy()
-    coords = shapely.get_coordinates(geometries[aligned])
-    id_lists = streets.loc[aligned, "node_ids"]
-    ids = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64, count=len(coords))
-    nodes = pd.DataFrame({"lon": coords[:, 0], "lat": coords[:, 1]}, index=pd.Index(ids, name="osmid"))
-    return nodes[~nodes.index.duplicated()].sort_index()
-
-
-def frame_of(rows: list[tuple], columns: list[str]) -> gpd.GeoDataFrame:
-    """Rows (tuples in the order of ``columns``, the geometry as WKB) as a frame.
-
-    Column by column: a frame made from the tuples would hold every value twice, as objects first.
-    """
-    if not rows:
-        return geo_frame(pd.DataFrame([], columns=[c for c in columns if c != "geometry"]), [])
-    values = dict(zip(columns, zip(*rows, strict=True), strict=True))
-    # WKB bytes (the collector decodes pyosmium's hex, which GEOS reads 4x slower)
-    wkb = np.array(values.pop("geometry"), dtype=object)
-    frame = pd.DataFrame({name: list(column) for name, column in values.items()})
-    return geo_frame(frame, shapely.from_wkb(wkb))
-
-
-def geo_frame(frame: pd.DataFrame, geometry: np.ndarray | list) -> gpd.GeoDataFrame:
-    """``frame`` with ``geometry`` (EPSG:4326), invalid geometries made valid."""
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=_wgs84())
-    if len(gdf):
-        invalid = ~gdf.geometry.is_valid
-        if invalid.any():
-            gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].to_numpy())
-    return gdf
+    stats, frames = collected.stats, collected.frames
+    nodes = collected.nodes.frame()
+    street_gdf = collected.street_frame()
+    layers = (frames["buildings"], frames["pois"], frames["landuse"], street_gdf)
+    stats.update(zip(("buildings", "pois", "landuse", "streets"), map(len, layers), strict=True))
+    return OsmLayers(*layers, bounds, stats, nodes)

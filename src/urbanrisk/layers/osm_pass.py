@@ -18,6 +18,7 @@ unescaped from OPL's ``%hex%`` form.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import shutil
@@ -127,6 +128,22 @@ def header_bounds(path: Path) -> tuple[float, float, float, float] | None:
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
+@contextlib.contextmanager
+def system_arrow_pool() -> Iterator[None]:
+    """Arrow's allocations from the C library's heap (its system pool) while the OPL text is parsed,
+    the default pool again after. The parse's buffers, freed block by block, otherwise stay with
+    mimalloc (pyarrow's default), most of them allocated on Arrow's reader threads and never handed
+    back: ~45 MB more at the end of a 64-tile read. (Process-wide while it lasts: Arrow work on other
+    threads meanwhile takes the system pool too, which changes no value; each buffer is freed by the
+    pool that made it.)"""
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
+
+
 def _lines(path: Path, block_size: int = 1 << 22) -> Iterator[pa.StringArray]:
     """The lines of an OPL text, a block at a time (OPL escapes tabs: a line is one field)."""
     if path.stat().st_size == 0:
@@ -208,11 +225,11 @@ def _nodes(field: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     """Node count, ids, lon and lat (NaN where unlocated) of ``N<id>x<lon>y<lat>,...`` fields."""
     # "Nn1x116.3y39.9,n2xy" -> "Nn1,116.3,39.9,n2,,": three items a node ("N" alone: no node at all);
     # the field's "N" is trimmed from the ids, not sliced off the long field (a walk of its UTF-8)
-    text = pc.replace_substring(pc.replace_substring(field, "x", ","), "y", ",")
-    items = pc.split_pattern(text, ",")
+    items = pc.split_pattern(pc.replace_substring(pc.replace_substring(field, "x", ","), "y", ","), ",")
     lengths = pc.list_value_length(items).to_numpy().astype(np.int64)
     counts = lengths // 3
     flat = pc.list_flatten(items)
+    del items
     if (lengths == 1).any():  # a way without nodes has one item, "N": dropped
         flat = flat.filter(pa.array(np.repeat(lengths != 1, lengths)))
     ids = pc.cast(pc.utf8_ltrim(flat.take(pa.array(np.arange(0, len(flat), 3))), characters="Nn"), pa.int64())
@@ -226,13 +243,19 @@ def _nodes(field: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 
 
 def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
-    ways = lines.filter(pc.starts_with(lines, "w"))
-    fields = pc.split_pattern(ways, " ")  # "w<id>", "T<tags>", "N<nodes>"
+    # the text holds the nodes, then the ways: a block is all ways but where they begin (no copy then)
+    way = pc.starts_with(lines, "w")
+    fields = pc.split_pattern(
+        lines if pc.all(way).as_py() else lines.filter(way), " "
+    )  # "w<id>", "T<tags>", "N<nodes>"
     way_id = pc.cast(pc.utf8_slice_codeunits(pc.list_element(fields, 0), 1), pa.int64()).to_numpy()
-    tags = _tag_columns(pc.list_element(fields, 1), len(ways), keys)
+    tags = _tag_columns(pc.list_element(fields, 1), len(fields), keys)
     area = pc.fill_null(pc.equal(tags["area"], "yes"), False)
     street = pc.and_(pc.is_valid(tags["highway"]), pc.invert(area)).to_numpy(zero_copy_only=False)
-    counts, ids, lon, lat = _nodes(pc.list_element(fields, 2))
+    nodes = pc.list_element(fields, 2)
+    del fields  # each field is copied out: the split block goes before the nodes are split
+    counts, ids, lon, lat = _nodes(nodes)
+    del nodes
     # pyosmium's linestring: every node located within the world's bounds, two nodes at least
     located = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # NaN (no location) is not located
     way_of_node = np.repeat(np.arange(len(counts)), counts)

@@ -1,0 +1,27 @@
+"""More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: what a recipe check says of hostile
+input found in round 5 (a mapping key YAML reads as a number, true/false, null, a date or a list).
+Templates merged into :data:`urbanrisk.outputs.i18n_checks.ZH_CHECKS`; light (validate reads them).
+
+Examples
+--------
+>>> from urbanrisk.outputs.i18n_checks import check_text
+>>> check_text("r.yaml:3: layers: the key '2020' reads as a number, not as a name: "
+...            "put it in quotes ('2020')", "zh")
+"r.yaml:3: layers: 键 '2020' 被读作数字，而不是名称：请加上引号（'2020'）"
+"""
+
+from __future__ import annotations
+
+ZH_HOSTILE_CHECKS: dict[str, str] = {
+    "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
+        "键 '{name}' 被读作{what}，而不是名称：请加上引号（'{quoted}'）"
+    ),
+    "a number": "数字",
+    "true/false": "真/假值（true/false）",
+    "null": "空值（null）",
+    "a date": "日期",
+    "a value other than a name": "非名称的值",
+    "a key written as a list or a mapping: a key is a name; write one name": (
+        "键被写成了列表或映射：键应是一个名称；请只写一个名称"
+    ),
+}

@@ -29,3 +29,32 @@ def test_a_key_that_is_not_a_name_is_refused_with_its_line(tmp_path, layers, sai
     code, text = cli("validate", recipe)
     refused(code, text, f"{recipe}:5: {said}")
     assert "put it in quotes" in text or "write one name" in text
+
+
+def test_a_recipe_of_many_keys_is_refused_before_it_is_parsed(tmp_path):
+    """A 1.3 MB recipe of 100,000 keys took over a minute (PyYAML read it whole to find its language)
+    before the size check; one of 190 KB listed 20,000 unknown keys after ~30 s on a loaded machine."""
+    recipe = tmp_path / "r.yaml"
+    body = "name: r\nreport: {language: zh}\n" + "".join(f"k{i}: {i}\n" for i in range(20_000))
+    recipe.write_text(body, encoding="utf-8")
+    refused(*cli("validate", recipe, timeout=20), f"{recipe}：配方文件有 {len(body):,} 字节", "小于 100 KB")
+
+
+def test_yes_or_true_where_a_number_belongs_is_refused(tmp_path):
+    """YAML reads `yes` as true and pydantic read true as 1: a threshold of 1.0, a one-minute fire
+    standard, one suggested site, all validated ok (only the resolution refused it)."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
+        "grading: {thresholds: [6, 4.5, yes]}\ncoverage: {sites: true, overrides: {fire: {limit: on}}}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    code, text = cli("validate", recipe)
+    refused(code, text, "3 problems")
+    for line, key in (
+        (5, "grading.thresholds.2"),
+        (6, "coverage.overrides.fire.limit"),
+        (6, "coverage.sites"),
+    ):
+        assert f"r.yaml:{line}: {key}: Input should be a valid " in text, text

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .outputs.i18n import GRADE_WORDS, RESOURCE_ZH, data_text, standard_name, translator
 from .outputs.i18n_checks import check_text
-from .recipe.messages import MAX_DEPTH, flow_depth
+from .recipe.messages import MAX_DEPTH, MAX_RECIPE_BYTES, flow_depth
 
 if TYPE_CHECKING:
     from .changes import Changes
@@ -45,14 +45,14 @@ def language_of(path: str | Path) -> str:
         if not Path(path).is_file():
             return "en"
         with open(path, "rb") as handle:
-            data = handle.read(1_000_000)
+            data = handle.read(MAX_RECIPE_BYTES + 1)
     except OSError:
         return "en"
     text = data.decode("utf-8-sig", errors="replace")
-    if flow_depth(text) > MAX_DEPTH:  # PyYAML would take seconds to refuse it: the run says why
-        return "zh" if _ZH_DECLARED.search(text) else "en"
+    if flow_depth(text) > MAX_DEPTH or len(data) > MAX_RECIPE_BYTES:  # PyYAML would take seconds (a
+        return "zh" if _ZH_DECLARED.search(text) else "en"  # minute) to refuse it: the run says why
     try:
-        report = yaml.safe_load(text).get("report") or {}
+        report = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)).get("report") or {}
         return "zh" if report.get("language") == "zh" else "en"
     except (ValueError, AttributeError, TypeError, RecursionError, yaml.YAMLError):
         # a recipe that is not (valid) YAML is told so in the language it asks for, if it says one

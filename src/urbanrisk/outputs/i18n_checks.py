@@ -37,8 +37,8 @@ ZH_CHECKS: dict[str, str] = {
     "recipe not found: {path} — give the path of a .yaml recipe (see recipes/)": (
         "找不到配方：{path} — 请给出 .yaml 配方文件的路径（示例见 recipes/）"
     ),
-    "{source}: the recipe is {size} bytes; a recipe is a small YAML file (< 1 MB)": (
-        "{source}：配方文件有 {size} 字节；配方应是一个小的 YAML 文件（小于 1 MB）"
+    "{source}: the recipe is {size} bytes; a recipe is a small YAML file (< 100 KB)": (
+        "{source}：配方文件有 {size} 字节；配方应是一个小的 YAML 文件（小于 100 KB）"
     ),
     "{source}: the recipe is not UTF-8 (byte {byte} cannot be read): save it as UTF-8 "
     "(e.g. iconv -f GBK -t UTF-8 recipe.yaml > recipe-utf8.yaml)": (

@@ -58,3 +58,56 @@ def test_yes_or_true_where_a_number_belongs_is_refused(tmp_path):
         (6, "coverage.sites"),
     ):
         assert f"r.yaml:{line}: {key}: Input should be a valid " in text, text
+
+
+@pytest.mark.parametrize(
+    ("publish", "said"),
+    [
+        ("nope://bucket/x", "outputs.publish: unknown protocol 'nope://' in nope://bucket/x"),
+        ("/dev/null", "outputs.publish: /dev/null is not a folder"),
+    ],
+)
+def test_a_publish_url_nobody_can_write_to_is_refused_by_validate(tmp_path, publish, said):
+    """The run wrote its folder, then fsspec's ValueError / NotADirectoryError was a traceback."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}, publish: '{publish}'}}\n",
+        encoding="utf-8",
+    )
+    refused(*cli("validate", recipe), f"r.yaml:5: {said}")
+
+
+def test_a_publish_that_fails_after_the_run_says_the_run_is_complete(tmp_path, monkeypatch):
+    """A folder validate saw that the run cannot write into (a mocked makedirs refuses): was a
+    PermissionError traceback after the run was written; now the run's folder and the fix, in zh too."""
+    import fsspec.implementations.memory
+
+    from urbanrisk._errors import RecipeError
+    from urbanrisk.lifecycle import publish_run
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    def fail(self, path, exist_ok=False):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(fsspec.implementations.memory.MemoryFileSystem, "makedirs", fail)
+    run = tmp_path / "runs" / "20261127T040000Z"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(RecipeError) as caught:
+        publish_run(run, "memory://h11/pub")
+    said = str(caught.value)
+    assert said.startswith(f"outputs.publish: the run is complete in {run} but memory://h11/pub did not ")
+    assert said.endswith(": fix outputs.publish"), said
+    assert check_text(said, "zh").startswith(
+        f"outputs.publish：运行已完整写入 {run}，但 memory://h11/pub 未能接收"
+    )
+
+
+def test_a_relative_publish_folder_resolves_against_the_recipe(tmp_path):
+    """Like every other path of a recipe (it went to the working folder of whoever ran it)."""
+    from urbanrisk.recipe.load import recipe_from_text
+
+    text = "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
+    recipe = recipe_from_text(text + "outputs: {dir: out, publish: pub}\n", base_dir=tmp_path)
+    assert recipe.outputs.publish == str(tmp_path / "pub")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from ._errors import InputError, RunLockedError
+from ._errors import InputError, RecipeError, RunLockedError
 from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
@@ -250,14 +250,19 @@ def publish_run(run_dir: Path, url: str) -> str:
     """
     import fsspec  # only when a recipe publishes
 
-    fs, root = fsspec.core.url_to_fs(url)
-    target = f"{root.rstrip('/')}/runs/{run_dir.name}"
-    for item in sorted(p for p in run_dir.rglob("*") if p.is_file()):  # grid/ parts included
-        name = item.relative_to(run_dir).as_posix()
-        fs.makedirs(f"{target}/{name}".rsplit("/", 1)[0], exist_ok=True)
-        fs.put_file(str(item), f"{target}/{name}")
-    with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
-        pointer.write(f"runs/{run_dir.name}\n")
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        target = f"{root.rstrip('/')}/runs/{run_dir.name}"
+        for item in sorted(p for p in run_dir.rglob("*") if p.is_file()):  # grid/ parts included
+            name = item.relative_to(run_dir).as_posix()
+            fs.makedirs(f"{target}/{name}".rsplit("/", 1)[0], exist_ok=True)
+            fs.put_file(str(item), f"{target}/{name}")
+        with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
+            pointer.write(f"runs/{run_dir.name}\n")
+    except (OSError, ValueError, ImportError) as exc:  # a traceback after a complete run
+        msg = f"outputs.publish: the run is complete in {run_dir} but {url} did not receive it ({exc})"
+        msg += ": fix outputs.publish"
+        raise RecipeError(msg, [msg]) from exc
     protocol = url.split("://", 1)[0]
     return f"{protocol}://{target}" if "://" in url else target
 

@@ -1,5 +1,6 @@
 """More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: what a recipe check says of hostile
-input found in round 5 (a mapping key YAML reads as a number, true/false, null, a date or a list).
+input found in round 5 (a mapping key YAML reads as a number, true/false, null, a date or a list; an
+``outputs.publish`` nobody can write to).
 Templates merged into :data:`urbanrisk.outputs.i18n_checks.ZH_CHECKS`; light (validate reads them).
 
 Examples
@@ -23,5 +24,18 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "a value other than a name": "非名称的值",
     "a key written as a list or a mapping: a key is a name; write one name": (
         "键被写成了列表或映射：键应是一个名称；请只写一个名称"
+    ),
+    "unknown protocol '{protocol}' in {url}: use an fsspec URL (s3://bucket/prefix) or a folder": (
+        "{url} 中的协议 '{protocol}' 未知：请使用 fsspec URL（如 s3://bucket/prefix）或文件夹"
+    ),
+    "the {protocol} filesystem needs a package that is not installed ({error}): install it": (
+        "{protocol} 文件系统需要一个未安装的软件包（{error}）：请安装"
+    ),
+    "{path} is not a folder: outputs.publish is a folder or an fsspec URL that receives each run": (
+        "{path} 不是文件夹：outputs.publish 应是接收每次运行结果的文件夹或 fsspec URL"
+    ),
+    "outputs.publish: the run is complete in {folder} but {url} did not receive it ({error}): "
+    "fix outputs.publish": (
+        "outputs.publish：运行已完整写入 {folder}，但 {url} 未能接收（{error}）：请改正 outputs.publish"
     ),
 }

@@ -121,7 +121,34 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
     if isinstance(outputs, dict) and isinstance(outputs.get("dir"), str) and "://" not in outputs["dir"]:
         problem = out_dir_problem(_full_path(base_dir, outputs["dir"]))
         problems += [(("outputs", "dir"), problem)] if problem else []
+    if isinstance(outputs, dict) and isinstance(outputs.get("publish"), str):
+        problem = publish_problem(outputs["publish"], base_dir)
+        problems += [(("outputs", "publish"), problem)] if problem else []
     return problems
+
+
+def publish_problem(url: str, base_dir: Path) -> str | None:
+    """What stops ``outputs.publish`` receiving each complete run, known before the run (the run found it
+    after writing: a traceback): an fsspec protocol nobody registered, or whose package is missing; a
+    local path to a file or a device."""
+    protocol = url.split("://", 1)[0] if "://" in url else "file"
+    if protocol != "file":
+        import fsspec  # light: its registry, not the filesystem's package
+
+        try:
+            fsspec.get_filesystem_class(protocol)
+        except ImportError as exc:
+            return f"the {protocol}:// filesystem needs a package that is not installed ({exc}): install it"
+        except ValueError:
+            fix = "use an fsspec URL (s3://bucket/prefix) or a folder"
+            return f"unknown protocol '{protocol}://' in {url}: {fix}"
+        return None
+    probe = _full_path(base_dir, url.removeprefix("file://"))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.is_dir():
+        return None
+    return f"{probe} is not a folder: outputs.publish is a folder or an fsspec URL that receives each run"
 
 
 def out_dir_problem(folder: Path) -> str | None:
@@ -259,7 +286,9 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
         update={
             "layers": layers,
             "area": recipe.area.model_copy(update={"path": absolute(recipe.area.path)}),
-            "outputs": recipe.outputs.model_copy(update={"dir": absolute(recipe.outputs.dir)}),
+            "outputs": recipe.outputs.model_copy(  # a local publish folder too (was the working folder's)
+                update={"dir": absolute(recipe.outputs.dir), "publish": absolute(recipe.outputs.publish)}
+            ),
             "compute": recipe.compute.model_copy(update={"store": absolute(recipe.compute.store)}),
             "tables": tables,
             "source_path": source,

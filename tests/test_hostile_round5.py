@@ -111,3 +111,23 @@ def test_a_relative_publish_folder_resolves_against_the_recipe(tmp_path):
     text = "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
     recipe = recipe_from_text(text + "outputs: {dir: out, publish: pub}\n", base_dir=tmp_path)
     assert recipe.outputs.publish == str(tmp_path / "pub")
+
+
+def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_path):
+    """A manifest of null, a list, or counts of the wrong type: an AttributeError traceback."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    for stamp, text in (
+        ("20260101T000000Z", "null"),
+        ("20260102T000000Z", "[]"),
+        ("20260103T000000Z", '{"counts": "x"}'),
+    ):
+        (tmp_path / "out" / "runs" / stamp).mkdir(parents=True)
+        (tmp_path / "out" / "runs" / stamp / "manifest.json").write_text(text, encoding="utf-8")
+    code, text = cli("history", recipe)
+    assert code == 0, text
+    assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 3, text

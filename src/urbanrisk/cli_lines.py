@@ -374,12 +374,11 @@ def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language
         if folder.name.startswith("."):
             lines.append(f"{_pad(folder.name[:30], 30)} {_pad(t('incomplete (debris)'), 18)}")
             continue
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
-            continue
         if recipe_of(folder) not in (recipe_name, None):
             continue  # another recipe's run in a shared outputs.dir
-        lines.append(_history_row(folder, manifest, latest, language))
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            lines.append(_history_row(folder, manifest, latest, language))
+        except (OSError, ValueError, AttributeError, TypeError):  # null, a list, counts: "x"...: a traceback
+            lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
     return lines

@@ -61,21 +61,24 @@ def test_yes_or_true_where_a_number_belongs_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("publish", "said"),
+    ("extra", "said"),
     [
-        ("nope://bucket/x", "outputs.publish: unknown protocol 'nope://' in nope://bucket/x"),
-        ("/dev/null", "outputs.publish: /dev/null is not a folder"),
+        ("publish: nope://bucket/x}", "5: outputs.publish: unknown protocol 'nope://' in nope://bucket/x"),
+        (
+            "publish: /dev/null}",
+            "5: outputs.publish: /dev/null is not a folder: give a folder or an fsspec URL",
+        ),
     ],
 )
-def test_a_publish_url_nobody_can_write_to_is_refused_by_validate(tmp_path, publish, said):
+def test_a_publish_url_nobody_can_write_to_is_refused_by_validate(tmp_path, extra, said):
     """The run wrote its folder, then fsspec's ValueError / NotADirectoryError was a traceback."""
     recipe = tmp_path / "r.yaml"
     recipe.write_text(
         "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
-        f"outputs: {{dir: {tmp_path / 'out'}, publish: '{publish}'}}\n",
+        f"outputs: {{dir: {tmp_path / 'out'}, {extra}\n",
         encoding="utf-8",
     )
-    refused(*cli("validate", recipe), f"r.yaml:5: {said}")
+    refused(*cli("validate", recipe), f"r.yaml:{said}")
 
 
 def test_a_publish_that_fails_after_the_run_says_the_run_is_complete(tmp_path, monkeypatch):

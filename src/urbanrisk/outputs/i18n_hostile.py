@@ -31,8 +31,8 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the {protocol} filesystem needs a package that is not installed ({error}): install it": (
         "{protocol} 文件系统需要一个未安装的软件包（{error}）：请安装"
     ),
-    "{path} is not a folder: outputs.publish is a folder or an fsspec URL that receives each run": (
-        "{path} 不是文件夹：outputs.publish 应是接收每次运行结果的文件夹或 fsspec URL"
+    "{path} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)": (
+        "{path} 不是文件夹：请给出文件夹或 fsspec URL（如 s3://bucket/prefix）"
     ),
     "outputs.publish: the run is complete in {folder} but {url} did not receive it ({error}): "
     "fix outputs.publish": (

@@ -148,7 +148,7 @@ def publish_problem(url: str, base_dir: Path) -> str | None:
         probe = probe.parent
     if probe.is_dir():
         return None
-    return f"{probe} is not a folder: outputs.publish is a folder or an fsspec URL that receives each run"
+    return f"{probe} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)"
 
 
 def out_dir_problem(folder: Path) -> str | None:

@@ -5,6 +5,8 @@ repository). Each case ends in exit 2 naming the file or key and the fix, or wor
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from test_hostile import cli, refused
@@ -134,3 +136,16 @@ def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_p
     code, text = cli("history", recipe)
     assert code == 0, text
     assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 3, text
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib_codec", "utf\x00-8"])
+def test_an_encoding_that_is_no_text_encoding_is_refused(tmp_path, encoding):
+    """Codecs Python knows that turn bytes into bytes: 'rot-13 is not a text encoding', a traceback."""
+    (tmp_path / "r.csv").write_text(
+        "id,kind,name,lon,lat\n1,fire_station,a,116.305,39.905\n", encoding="utf-8"
+    )
+    layers = {"r": {"type": "points", "role": "resource", "path": "r.csv", "encoding": encoding}}
+    body = {"name": "r", "area": {"bbox": [116.3, 39.9, 116.31, 39.91]}, "grid": {"resolution": 9}}
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(json.dumps({**body, "layers": layers, "outputs": {"dir": str(tmp_path / "out")}}))
+    refused(*cli("validate", recipe), "layers.r.path: unknown encoding")

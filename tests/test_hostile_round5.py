@@ -149,3 +149,35 @@ def test_an_encoding_that_is_no_text_encoding_is_refused(tmp_path, encoding):
     recipe = tmp_path / "r.yaml"
     recipe.write_text(json.dumps({**body, "layers": layers, "outputs": {"dir": str(tmp_path / "out")}}))
     refused(*cli("validate", recipe), "layers.r.path: unknown encoding")
+
+
+def _raster_recipe(tmp_path, data, **profile):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "p.tif"
+    options = {"driver": "GTiff", "width": 4, "height": 4, "count": 1, "dtype": data.dtype, **profile}
+    with rasterio.open(path, "w", transform=from_origin(116.3, 39.91, 0.001, 0.001), **options) as dst:
+        dst.write(np.asarray(data), 1)
+    body = {"name": "r", "area": {"bbox": [116.3, 39.906, 116.304, 39.91]}, "grid": {"resolution": 9}}
+    recipe = tmp_path / "r.yaml"
+    layers = {"pop": {"type": "raster", "path": str(path)}}
+    recipe.write_text(json.dumps({**body, "layers": layers, "outputs": {"dir": str(tmp_path / "out")}}))
+    return recipe
+
+
+def test_an_integer_raster_all_nodata_is_refused_as_one(tmp_path):
+    """uint8 with nodata 255 everywhere: 'Cannot convert fill_value nan to dtype uint8', a traceback."""
+    import numpy as np
+
+    recipe = _raster_recipe(tmp_path, np.full((4, 4), 255, "uint8"), crs="EPSG:4326", nodata=255)
+    refused(*cli("validate", recipe), "p.tif: every pixel of band 1 is nodata (255)")
+
+
+def test_a_raster_in_a_local_crs_is_refused_with_the_fix(tmp_path):
+    """An engineering CRS (LOCAL_CS): PROJ's 'Cannot find coordinate operations' was a traceback."""
+    import numpy as np
+
+    recipe = _raster_recipe(tmp_path, np.ones((4, 4), "float32"), crs='LOCAL_CS["arbitrary"]')
+    refused(*cli("validate", recipe), "p.tif has a coordinate reference system with no way to lon/lat")

@@ -38,4 +38,9 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "fix outputs.publish": (
         "outputs.publish：运行已完整写入 {folder}，但 {url} 未能接收（{error}）：请改正 outputs.publish"
     ),
+    "{path} has a coordinate reference system with no way to lon/lat (a local one?); assign its true CRS "
+    "with gdal_edit.py -a_srs EPSG:<code>": (
+        "{path} 的坐标参照系无法换算为经纬度（是局部坐标系？）；"
+        "请用 gdal_edit.py -a_srs EPSG:<代码> 指定其真实坐标系"
+    ),
 }

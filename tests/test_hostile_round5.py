@@ -130,12 +130,13 @@ def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_p
         ("20260101T000000Z", "null"),
         ("20260102T000000Z", "[]"),
         ("20260103T000000Z", '{"counts": "x"}'),
+        ("20260104T000000Z", '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"),  # RecursionError
     ):
         (tmp_path / "out" / "runs" / stamp).mkdir(parents=True)
         (tmp_path / "out" / "runs" / stamp / "manifest.json").write_text(text, encoding="utf-8")
     code, text = cli("history", recipe)
     assert code == 0, text
-    assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 3, text
+    assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 4, text
 
 
 @pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib_codec", "utf\x00-8"])
@@ -181,3 +182,19 @@ def test_a_raster_in_a_local_crs_is_refused_with_the_fix(tmp_path):
 
     recipe = _raster_recipe(tmp_path, np.ones((4, 4), "float32"), crs='LOCAL_CS["arbitrary"]')
     refused(*cli("validate", recipe), "p.tif has a coordinate reference system with no way to lon/lat")
+
+
+def test_an_output_folder_under_one_nobody_may_write_is_refused(tmp_path, monkeypatch):
+    """A read-only or immutable parent (chattr +i; root ignores modes): a PermissionError traceback."""
+    import pathlib
+
+    from urbanrisk._errors import InputError
+    from urbanrisk.lifecycle import run_lock
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(1, "Operation not permitted", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", refuse)
+    said = r"cannot make the folder \(Operation not permitted\): give outputs.dir a folder you can write to"
+    with pytest.raises(InputError, match=said), run_lock(tmp_path / "im" / "out"):
+        pass

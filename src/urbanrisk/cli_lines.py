@@ -67,7 +67,7 @@ def run_language(folder: str | Path) -> str:
     try:
         manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
         return "zh" if manifest["recipe"]["report"]["language"] == "zh" else "en"
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return "en"
 
 
@@ -379,6 +379,6 @@ def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             lines.append(_history_row(folder, manifest, latest, language))
-        except (OSError, ValueError, AttributeError, TypeError):  # null, a list, counts: "x"...: a traceback
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):  # null, [], [[[[...
             lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
     return lines

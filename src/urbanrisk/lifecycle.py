@@ -87,6 +87,11 @@ def run_lock(out_dir: Path) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
         raise InputError(out_dir_problem(out_dir) or f"{out_dir}: cannot make the folder ({exc})") from exc
+    except PermissionError as exc:  # a read-only or immutable parent: was a traceback
+        msg = (
+            f"{out_dir}: cannot make the folder ({exc.strerror}): give outputs.dir a folder you can write to"
+        )
+        raise InputError(msg) from exc
     path = out_dir / ".lock"
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
     try:
@@ -117,7 +122,7 @@ def recipe_of(run_dir: Path) -> str | None:
     """The name of the recipe a run folder belongs to (its manifest's ``recipe.name``), or None."""
     try:
         recipe = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")).get("recipe") or {}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):  # [[[[...: deeper than json's stack
         return None
     return recipe.get("name") if isinstance(recipe, dict) else None
 
@@ -147,8 +152,11 @@ def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
-    """A run folder's manifest."""
-    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    """A run folder's manifest (ValueError when unreadable: not JSON, or nested deeper than json reads)."""
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except RecursionError as exc:  # a traceback in rescan and history
+        raise ValueError(f"{run_dir / 'manifest.json'} nests too deeply to read") from exc
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -43,4 +43,7 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "{path} 的坐标参照系无法换算为经纬度（是局部坐标系？）；"
         "请用 gdal_edit.py -a_srs EPSG:<代码> 指定其真实坐标系"
     ),
+    "{path}: cannot make the folder ({error}): give outputs.dir a folder you can write to": (
+        "{path}：无法创建该文件夹（{error}）：请为 outputs.dir 指定一个可写入的文件夹"
+    ),
 }

@@ -119,7 +119,8 @@ def test_a_relative_publish_folder_resolves_against_the_recipe(tmp_path):
 
 
 def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_path):
-    """A manifest of null, a list, or counts of the wrong type: an AttributeError traceback."""
+    """A manifest of null, a list, counts of the wrong type or nested too deeply: a traceback; a manifest
+    linked to /dev/zero: a hang; `latest` linked to itself: a RuntimeError traceback (rescan too)."""
     recipe = tmp_path / "r.yaml"
     recipe.write_text(
         "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
@@ -134,9 +135,15 @@ def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_p
     ):
         (tmp_path / "out" / "runs" / stamp).mkdir(parents=True)
         (tmp_path / "out" / "runs" / stamp / "manifest.json").write_text(text, encoding="utf-8")
-    code, text = cli("history", recipe)
+    (tmp_path / "out" / "runs" / "20260105T000000Z").mkdir()
+    (tmp_path / "out" / "runs" / "20260105T000000Z" / "manifest.json").symlink_to("/dev/zero")  # read forever
+    (tmp_path / "out" / "latest").symlink_to("latest")  # a link in a loop: RuntimeError in rescan, history
+    code, text = cli("history", recipe, timeout=30)
     assert code == 0, text
-    assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 4, text
+    assert [line.split()[1] for line in text.splitlines()[1:]] == ["unreadable"] * 5, text
+    from urbanrisk.lifecycle import latest_run
+
+    assert latest_run(tmp_path / "out", "r") is None
 
 
 @pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib_codec", "utf\x00-8"])

@@ -361,7 +361,7 @@ def _history_row(folder: Path, manifest: dict[str, Any], latest: Path | None, la
 
 def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language: str) -> list[str]:
     """What ``urbanrisk history`` prints: one row per run of the recipe, oldest first."""
-    from .lifecycle import recipe_of
+    from .lifecycle import read_manifest, recipe_of
 
     t = translator(language)
     runs_dir = out_dir / "runs"
@@ -377,8 +377,7 @@ def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language
         if recipe_of(folder) not in (recipe_name, None):
             continue  # another recipe's run in a shared outputs.dir
         try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            lines.append(_history_row(folder, manifest, latest, language))
+            lines.append(_history_row(folder, read_manifest(folder), latest, language))
         except (OSError, ValueError, AttributeError, TypeError, RecursionError):  # null, [], [[[[...
             lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
     return lines

@@ -121,8 +121,8 @@ def utc_stamp() -> str:
 def recipe_of(run_dir: Path) -> str | None:
     """The name of the recipe a run folder belongs to (its manifest's ``recipe.name``), or None."""
     try:
-        recipe = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")).get("recipe") or {}
-    except (OSError, ValueError, AttributeError, RecursionError):  # [[[[...: deeper than json's stack
+        recipe = read_manifest(run_dir).get("recipe") or {}
+    except (OSError, ValueError, AttributeError):
         return None
     return recipe.get("name") if isinstance(recipe, dict) else None
 
@@ -141,10 +141,13 @@ def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
     """The newest complete run of an output folder (what ``latest`` points to), or None; with ``recipe``,
     that recipe's newest run (``latest`` may point to another recipe's run in a shared folder)."""
     link = Path(out_dir) / "latest"
-    if link.is_symlink() or link.is_dir():
-        target = link.resolve()
-        if (target / "manifest.json").is_file() and (recipe is None or recipe_of(target) == recipe):
-            return target
+    try:
+        target = link.resolve() if link.is_symlink() or link.is_dir() else None
+    except (RuntimeError, OSError):  # a link in a loop: Python 3.11's RuntimeError was a traceback
+        target = None
+    found = target is not None and (target / "manifest.json").is_file()
+    if found and (recipe is None or recipe_of(target) == recipe):
+        return target
     if recipe is not None:
         own = complete_runs(out_dir, recipe)
         return own[-1].resolve() if own else None
@@ -153,9 +156,12 @@ def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     """A run folder's manifest (ValueError when unreadable: not JSON, or nested deeper than json reads)."""
+    path = run_dir / "manifest.json"
+    if not path.is_file():  # a link to /dev/zero or a FIFO would be read forever
+        raise OSError(f"{path} is not a regular file")
     try:
-        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    except RecursionError as exc:  # a traceback in rescan and history
+        return json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as exc:  # [[[[...: deeper than json's stack, a traceback in rescan and history
         raise ValueError(f"{run_dir / 'manifest.json'} nests too deeply to read") from exc
 
 

@@ -205,3 +205,20 @@ def test_an_output_folder_under_one_nobody_may_write_is_refused(tmp_path, monkey
     said = r"cannot make the folder \(Operation not permitted\): give outputs.dir a folder you can write to"
     with pytest.raises(InputError, match=said), run_lock(tmp_path / "im" / "out"):
         pass
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [("a\x00b.tif", "holds a NUL character"), ("a" * 300 + ".tif", "is too long (a name over 255 bytes")],
+)
+@pytest.mark.parametrize("key", ["layer", "area", "outputs"])
+def test_a_path_no_file_system_takes_is_refused(tmp_path, path, said, key):
+    """A NUL ('embedded null byte') or a name over 255 bytes (ENAMETOOLONG): tracebacks in validate."""
+    layers = {"pop": {"type": "raster", "path": path if key == "layer" else "p.tif"}}
+    area = {"path": path} if key == "area" else {"bbox": [116.3, 39.9, 116.31, 39.91]}
+    outputs = {"dir": path if key == "outputs" else str(tmp_path / "out")}
+    body = {"name": "r", "area": area, "grid": {"resolution": 9}, "layers": layers, "outputs": outputs}
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(json.dumps(body))
+    where = {"layer": "layers.pop.path", "area": "area.path", "outputs": "outputs.dir"}[key]
+    refused(*cli("validate", recipe), f"r.yaml:1: {where}: the path {said}")

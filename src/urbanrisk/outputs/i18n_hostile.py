@@ -46,4 +46,10 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "{path}: cannot make the folder ({error}): give outputs.dir a folder you can write to": (
         "{path}：无法创建该文件夹（{error}）：请为 outputs.dir 指定一个可写入的文件夹"
     ),
+    "the path holds a NUL character (\\0): write the path as plain text": (
+        "路径中含有 NUL 字符（\\0）：请把路径写成纯文本"
+    ),
+    "the path is too long (a name over 255 bytes, or over 4,095 in all): fix the path": (
+        "路径过长（某一级名称超过 255 字节，或总长超过 4,095 字节）：请改正路径"
+    ),
 }

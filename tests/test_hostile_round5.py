@@ -222,3 +222,13 @@ def test_a_path_no_file_system_takes_is_refused(tmp_path, path, said, key):
     recipe.write_text(json.dumps(body))
     where = {"layer": "layers.pop.path", "area": "area.path", "outputs": "outputs.dir"}[key]
     refused(*cli("validate", recipe), f"r.yaml:1: {where}: the path {said}")
+
+
+def test_a_file_named_runs_in_the_output_folder_is_refused(tmp_path):
+    """clear_debris's mkdir met a file: a FileExistsError traceback (run and rescan)."""
+    from urbanrisk._errors import InputError
+    from urbanrisk.lifecycle import clear_debris
+
+    (tmp_path / "runs").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="runs is a file, not the folder of runs: move it away"):
+        clear_debris(tmp_path)

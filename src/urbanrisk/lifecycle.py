@@ -190,7 +190,11 @@ def point_latest(out_dir: Path, run_dir: Path) -> None:
 def clear_debris(out_dir: Path) -> None:
     """Remove the unfinished folders of interrupted runs (the caller holds the lock)."""
     runs = out_dir / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:  # a file named runs: was a traceback
+        msg = f"{runs} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)"
+        raise InputError(msg) from exc
     for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
         shutil.rmtree(debris, ignore_errors=True)
 

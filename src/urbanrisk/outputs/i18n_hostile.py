@@ -52,4 +52,7 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the path is too long (a name over 255 bytes, or over 4,095 in all): fix the path": (
         "路径过长（某一级名称超过 255 字节，或总长超过 4,095 字节）：请改正路径"
     ),
+    "{path} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)": (
+        "{path} 是文件而不是存放运行结果的文件夹：请将其移走（urbanrisk 在此存放每次运行）"
+    ),
 }

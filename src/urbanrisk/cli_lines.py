@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .outputs.i18n import GRADE_WORDS, RESOURCE_ZH, data_text, standard_name, translator
 from .outputs.i18n_checks import check_text
-from .recipe.messages import MAX_DEPTH, flow_depth
+from .recipe.messages import MAX_DEPTH, MAX_RECIPE_BYTES, flow_depth
 
 if TYPE_CHECKING:
     from .changes import Changes
@@ -45,14 +45,14 @@ def language_of(path: str | Path) -> str:
         if not Path(path).is_file():
             return "en"
         with open(path, "rb") as handle:
-            data = handle.read(1_000_000)
+            data = handle.read(MAX_RECIPE_BYTES + 1)
     except OSError:
         return "en"
     text = data.decode("utf-8-sig", errors="replace")
-    if flow_depth(text) > MAX_DEPTH:  # PyYAML would take seconds to refuse it: the run says why
-        return "zh" if _ZH_DECLARED.search(text) else "en"
+    if flow_depth(text) > MAX_DEPTH or len(data) > MAX_RECIPE_BYTES:  # PyYAML would take seconds (a
+        return "zh" if _ZH_DECLARED.search(text) else "en"  # minute) to refuse it: the run says why
     try:
-        report = yaml.safe_load(text).get("report") or {}
+        report = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)).get("report") or {}
         return "zh" if report.get("language") == "zh" else "en"
     except (ValueError, AttributeError, TypeError, RecursionError, yaml.YAMLError):
         # a recipe that is not (valid) YAML is told so in the language it asks for, if it says one
@@ -67,7 +67,7 @@ def run_language(folder: str | Path) -> str:
     try:
         manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
         return "zh" if manifest["recipe"]["report"]["language"] == "zh" else "en"
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return "en"
 
 
@@ -377,7 +377,7 @@ def _history_row(folder: Path, manifest: dict[str, Any], latest: Path | None, la
 
 def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language: str) -> list[str]:
     """What ``urbanrisk history`` prints: one row per run of the recipe, oldest first."""
-    from .lifecycle import recipe_of
+    from .lifecycle import read_manifest, recipe_of
 
     t = translator(language)
     runs_dir = out_dir / "runs"
@@ -390,12 +390,10 @@ def history_lines(out_dir: Path, recipe_name: str, latest: Path | None, language
         if folder.name.startswith("."):
             lines.append(f"{_pad(folder.name[:30], 30)} {_pad(t('incomplete (debris)'), 18)}")
             continue
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
-            continue
         if recipe_of(folder) not in (recipe_name, None):
             continue  # another recipe's run in a shared outputs.dir
-        lines.append(_history_row(folder, manifest, latest, language))
+        try:
+            lines.append(_history_row(folder, read_manifest(folder), latest, language))
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):  # null, [], [[[[...
+            lines.append(f"{_pad(folder.name, 30)} {_pad(t('unreadable'), 18)}")
     return lines

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from ._errors import InputError, RunLockedError
+from ._errors import InputError, RecipeError, RunLockedError
 from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
@@ -87,6 +87,11 @@ def run_lock(out_dir: Path) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
         raise InputError(out_dir_problem(out_dir) or f"{out_dir}: cannot make the folder ({exc})") from exc
+    except PermissionError as exc:  # a read-only or immutable parent: was a traceback
+        msg = (
+            f"{out_dir}: cannot make the folder ({exc.strerror}): give outputs.dir a folder you can write to"
+        )
+        raise InputError(msg) from exc
     path = out_dir / ".lock"
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
     try:
@@ -116,7 +121,7 @@ def utc_stamp() -> str:
 def recipe_of(run_dir: Path) -> str | None:
     """The name of the recipe a run folder belongs to (its manifest's ``recipe.name``), or None."""
     try:
-        recipe = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")).get("recipe") or {}
+        recipe = read_manifest(run_dir).get("recipe") or {}
     except (OSError, ValueError, AttributeError):
         return None
     return recipe.get("name") if isinstance(recipe, dict) else None
@@ -136,10 +141,13 @@ def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
     """The newest complete run of an output folder (what ``latest`` points to), or None; with ``recipe``,
     that recipe's newest run (``latest`` may point to another recipe's run in a shared folder)."""
     link = Path(out_dir) / "latest"
-    if link.is_symlink() or link.is_dir():
-        target = link.resolve()
-        if (target / "manifest.json").is_file() and (recipe is None or recipe_of(target) == recipe):
-            return target
+    try:
+        target = link.resolve() if link.is_symlink() or link.is_dir() else None
+    except (RuntimeError, OSError):  # a link in a loop: Python 3.11's RuntimeError was a traceback
+        target = None
+    found = target is not None and (target / "manifest.json").is_file()
+    if found and (recipe is None or recipe_of(target) == recipe):
+        return target
     if recipe is not None:
         own = complete_runs(out_dir, recipe)
         return own[-1].resolve() if own else None
@@ -147,8 +155,14 @@ def latest_run(out_dir: Path, recipe: str | None = None) -> Path | None:
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
-    """A run folder's manifest."""
-    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    """A run folder's manifest (ValueError when unreadable: not JSON, or nested deeper than json reads)."""
+    path = run_dir / "manifest.json"
+    if not path.is_file():  # a link to /dev/zero or a FIFO would be read forever
+        raise OSError(f"{path} is not a regular file")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as exc:  # [[[[...: deeper than json's stack, a traceback in rescan and history
+        raise ValueError(f"{run_dir / 'manifest.json'} nests too deeply to read") from exc
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -176,7 +190,11 @@ def point_latest(out_dir: Path, run_dir: Path) -> None:
 def clear_debris(out_dir: Path) -> None:
     """Remove the unfinished folders of interrupted runs (the caller holds the lock)."""
     runs = out_dir / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:  # a file named runs: was a traceback
+        msg = f"{runs} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)"
+        raise InputError(msg) from exc
     for debris in runs.glob(f"{PARTIAL_PREFIX}*"):
         shutil.rmtree(debris, ignore_errors=True)
 
@@ -250,14 +268,19 @@ def publish_run(run_dir: Path, url: str) -> str:
     """
     import fsspec  # only when a recipe publishes
 
-    fs, root = fsspec.core.url_to_fs(url)
-    target = f"{root.rstrip('/')}/runs/{run_dir.name}"
-    for item in sorted(p for p in run_dir.rglob("*") if p.is_file()):  # grid/ parts included
-        name = item.relative_to(run_dir).as_posix()
-        fs.makedirs(f"{target}/{name}".rsplit("/", 1)[0], exist_ok=True)
-        fs.put_file(str(item), f"{target}/{name}")
-    with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
-        pointer.write(f"runs/{run_dir.name}\n")
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        target = f"{root.rstrip('/')}/runs/{run_dir.name}"
+        for item in sorted(p for p in run_dir.rglob("*") if p.is_file()):  # grid/ parts included
+            name = item.relative_to(run_dir).as_posix()
+            fs.makedirs(f"{target}/{name}".rsplit("/", 1)[0], exist_ok=True)
+            fs.put_file(str(item), f"{target}/{name}")
+        with fs.open(f"{root.rstrip('/')}/latest.txt", "w") as pointer:
+            pointer.write(f"runs/{run_dir.name}\n")
+    except (OSError, ValueError, ImportError) as exc:  # a traceback after a complete run
+        msg = f"outputs.publish: the run is complete in {run_dir} but {url} did not receive it ({exc})"
+        msg += ": fix outputs.publish"
+        raise RecipeError(msg, [msg]) from exc
     protocol = url.split("://", 1)[0]
     return f"{protocol}://{target}" if "://" in url else target
 

@@ -175,7 +175,11 @@ def _missing_files(recipe: Recipe) -> list[Problem]:
     for name, spec in recipe.layers.items():
         path = getattr(spec, "path", None)
         file = local(path) if path else None
-        if file is not None and not file.is_file():  # a folder, device or FIFO: no reader may wait on it
+        try:
+            regular = file is None or file.is_file()
+        except OSError:  # a name too long: the recipe's own check says so
+            continue
+        if not regular:  # a folder, device or FIFO: no reader may wait on it
             why = "file not found" if not file.exists() else "not a regular file (a folder, pipe, device?)"
             problems.append((("layers", name, "path"), f"{why}: {file} — fix the path"))
     return problems

@@ -98,8 +98,11 @@ def _lines_text(numbers: list[int]) -> str:
 def check_encoding(name: str, *, layer: str) -> str:
     """A declared ``encoding:`` as a codec name Python knows, else a clear error."""
     try:
-        return codecs.lookup(name).name
-    except LookupError as exc:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: a LookupError traceback
+            raise LookupError(name)
+        return info.name
+    except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
         msg = f"layer '{layer}': unknown encoding {name!r} in `encoding:`; use e.g. utf-8, gbk or gb18030"
         raise LayerError(msg) from exc
 

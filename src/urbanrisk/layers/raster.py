@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from rasterio._err import CPLE_BaseError  # GDAL's and PROJ's errors (rasterio.errors has none)
 from rasterio.errors import RasterioError, RasterioIOError
 from rasterio.windows import Window
 
@@ -50,7 +51,14 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
     West is less than east; a raster crossing the antimeridian keeps a continuous frame, its
     longitudes running past ±180° (e.g. 179.5 to 180.5): it is at most one turn wide.
     """
-    bounds = tuple(src.bounds) if src.crs.to_epsg() == 4326 else _projected_bounds(src)
+    try:
+        bounds = tuple(src.bounds) if src.crs.to_epsg() == 4326 else _projected_bounds(src)
+    except CPLE_BaseError as exc:  # a local (engineering) CRS: PROJ has no way to lon/lat (a traceback)
+        msg = (
+            f"layer '{layer}': {path} has a coordinate reference system with no way to lon/lat (a local "
+            "one?); assign its true CRS with gdal_edit.py -a_srs EPSG:<code>"
+        )
+        raise LayerError(msg) from exc
     west, south, east, north = bounds
     if not all(map(math.isfinite, bounds)) or abs(south) > 90.001 or abs(north) > 90.001:
         msg = (
@@ -272,7 +280,7 @@ def has_valid_pixel(path: str | Path, band: int = 1, budget: int = settings.max_
             read = 0
             for _, window in src.block_windows(band):
                 data = src.read(band, window=window, masked=True)
-                if np.isfinite(data.filled(np.nan).astype("float64")).any():
+                if np.isfinite(data.astype("float64").filled(np.nan)).any():  # uint8: no NaN to fill
                     return True
                 read += int(window.width * window.height)
                 if read >= budget:

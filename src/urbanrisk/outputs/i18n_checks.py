@@ -17,6 +17,7 @@ from functools import cache
 from .i18n_census import ZH_CENSUS
 from .i18n_datum import ZH_DATUM_CHECKS
 from .i18n_files import ZH_FILES
+from .i18n_hostile import ZH_HOSTILE_CHECKS
 
 ZH_CHECKS: dict[str, str] = {
     # where a problem stands (tried first and last: see _FIRST), and the heads of a list of problems
@@ -36,8 +37,8 @@ ZH_CHECKS: dict[str, str] = {
     "recipe not found: {path} — give the path of a .yaml recipe (see recipes/)": (
         "找不到配方：{path} — 请给出 .yaml 配方文件的路径（示例见 recipes/）"
     ),
-    "{source}: the recipe is {size} bytes; a recipe is a small YAML file (< 1 MB)": (
-        "{source}：配方文件有 {size} 字节；配方应是一个小的 YAML 文件（小于 1 MB）"
+    "{source}: the recipe is {size} bytes; a recipe is a small YAML file (< 100 KB)": (
+        "{source}：配方文件有 {size} 字节；配方应是一个小的 YAML 文件（小于 100 KB）"
     ),
     "{source}: the recipe is not UTF-8 (byte {byte} cannot be read): save it as UTF-8 "
     "(e.g. iconv -f GBK -t UTF-8 recipe.yaml > recipe-utf8.yaml)": (
@@ -171,6 +172,7 @@ ZH_CHECKS: dict[str, str] = {
 }
 ZH_CHECKS.update(ZH_FILES | ZH_CENSUS)  # the layers' files, tables, area file, run folder, disk; a census
 ZH_CHECKS.update(ZH_DATUM_CHECKS)  # a layer's coords: / crs: (GCJ-02, BD-09)
+ZH_CHECKS.update(ZH_HOSTILE_CHECKS)  # hostile input, round 5 (keys that are not names)
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}

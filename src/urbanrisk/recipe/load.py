@@ -39,14 +39,28 @@ def _full_path(base_dir: Path, value: str) -> Path:
     (Python 3.11's ``resolve`` raised RuntimeError on it: a traceback)."""
     try:
         return (base_dir / value).resolve()
-    except (RuntimeError, OSError):
+    except (RuntimeError, OSError, ValueError):  # ValueError: a NUL (told by unusable_path)
         return Path(os.path.abspath(base_dir / value))
+
+
+def unusable_path(value: str) -> str | None:
+    """What no file system takes in a path (a NUL, a name over 255 bytes: a ValueError / OSError traceback
+    when resolved), or None."""
+    if "\x00" in value:
+        return "the path holds a NUL character (\\0): write the path as plain text"
+    if len(value.encode("utf-8", "surrogatepass")) > 4095 or any(
+        len(p.encode("utf-8", "surrogatepass")) > 255 for p in value.split("/")
+    ):
+        return "the path is too long (a name over 255 bytes, or over 4,095 in all): fix the path"
+    return None
 
 
 def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Problem]:
     """A local path that does not exist (fsspec URLs are checked when read)."""
     if not isinstance(value, str) or "://" in value:
         return []
+    if problem := unusable_path(value):
+        return [(key, problem)]
     full = _full_path(base_dir, value)
     if full.exists():
         return []
@@ -119,9 +133,38 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
             problems += _missing_file(("tables", key), value, base_dir)
     outputs = raw.get("outputs")
     if isinstance(outputs, dict) and isinstance(outputs.get("dir"), str) and "://" not in outputs["dir"]:
-        problem = out_dir_problem(_full_path(base_dir, outputs["dir"]))
+        problem = unusable_path(outputs["dir"]) or out_dir_problem(_full_path(base_dir, outputs["dir"]))
         problems += [(("outputs", "dir"), problem)] if problem else []
+    if isinstance(outputs, dict) and isinstance(outputs.get("publish"), str):
+        problem = publish_problem(outputs["publish"], base_dir)
+        problems += [(("outputs", "publish"), problem)] if problem else []
     return problems
+
+
+def publish_problem(url: str, base_dir: Path) -> str | None:
+    """What stops ``outputs.publish`` receiving each complete run, known before the run (the run found it
+    after writing: a traceback): an fsspec protocol nobody registered, or whose package is missing; a
+    local path to a file or a device."""
+    if problem := unusable_path(url):
+        return problem
+    protocol = url.split("://", 1)[0] if "://" in url else "file"
+    if protocol != "file":
+        import fsspec  # light: its registry, not the filesystem's package
+
+        try:
+            fsspec.get_filesystem_class(protocol)
+        except ImportError as exc:
+            return f"the {protocol}:// filesystem needs a package that is not installed ({exc}): install it"
+        except ValueError:
+            fix = "use an fsspec URL (s3://bucket/prefix) or a folder"
+            return f"unknown protocol '{protocol}://' in {url}: {fix}"
+        return None
+    probe = _full_path(base_dir, url.removeprefix("file://"))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.is_dir():
+        return None
+    return f"{probe} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)"
 
 
 def out_dir_problem(folder: Path) -> str | None:
@@ -184,7 +227,8 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
     problems = _located(found, lines, source)
     if problems:
         head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the recipe"
-        partial = _resolve_paths(recipe, base_dir, source) if recipe is not None else None
+        unusable = any(m.startswith(("the path holds a NUL", "the path is too long")) for _, m in found)
+        partial = _resolve_paths(recipe, base_dir, source) if recipe is not None and not unusable else None
         raise RecipeError(head + "\n" + "\n".join(f"  {p}" for p in problems), problems, recipe=partial)
     assert recipe is not None
     return _resolve_paths(recipe, base_dir, source)
@@ -269,7 +313,9 @@ def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:
         update={
             "layers": layers,
             "area": recipe.area.model_copy(update={"path": absolute(recipe.area.path)}),
-            "outputs": recipe.outputs.model_copy(update={"dir": absolute(recipe.outputs.dir)}),
+            "outputs": recipe.outputs.model_copy(  # a local publish folder too (was the working folder's)
+                update={"dir": absolute(recipe.outputs.dir), "publish": absolute(recipe.outputs.publish)}
+            ),
             "compute": recipe.compute.model_copy(update={"store": absolute(recipe.compute.store)}),
             "tables": tables,
             "source_path": source,

@@ -36,8 +36,9 @@ from .schema import (
 )
 
 #: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
-#: (a 456-byte "billion laughs" recipe expands to billions of nodes).
-MAX_RECIPE_BYTES = 1_000_000
+#: (a 456-byte "billion laughs" recipe expands to billions of nodes). A real recipe holds a few KB; a
+#: 1 MB one of 70,000 keys took PyYAML over a minute on a loaded machine before it was refused.
+MAX_RECIPE_BYTES = 100_000
 MAX_DEPTH = 32
 MAX_NODES = 100_000
 
@@ -65,7 +66,7 @@ def flow_depth(text: str) -> int:
 def read_text(data: bytes, source: str) -> str:
     """A recipe's text: UTF-8 (with or without BOM) or UTF-16 with its BOM; else a clear error."""
     if len(data) > MAX_RECIPE_BYTES:
-        msg = f"{source}: the recipe is {len(data):,} bytes; a recipe is a small YAML file (< 1 MB)"
+        msg = f"{source}: the recipe is {len(data):,} bytes; a recipe is a small YAML file (< 100 KB)"
         raise RecipeError(msg, [msg])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
@@ -77,6 +78,32 @@ def read_text(data: bytes, source: str) -> str:
             "(e.g. iconv -f GBK -t UTF-8 recipe.yaml > recipe-utf8.yaml)"
         )
         raise RecipeError(msg, [msg]) from exc
+
+
+#: Tags of a mapping key that reads as a name (a string) or YAML's merge key ``<<``.
+_NAME_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
+_KEY_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "null": "null",
+    "timestamp": "a date",
+}
+
+
+def _not_a_name(key_node: yaml.Node, path: tuple[Any, ...], source: str) -> RecipeError:
+    """A mapping key YAML reads as a number, true/false, null, a date, a list or a mapping: every key
+    of a recipe is a name (a layer's, a standard's...); its fix is quotes, or one name."""
+    line = key_node.start_mark.line + 1
+    where = f"{'.'.join(map(str, path))}: " if path else ""
+    if isinstance(key_node, yaml.ScalarNode):
+        kind = _KEY_KINDS.get(key_node.tag.rsplit(":", 1)[-1], "a value other than a name")
+        text = key_node.value[:80]
+        fix = f"put it in quotes ('{text}')"
+        msg = f"{source}:{line}: {where}the key '{text}' reads as {kind}, not as a name: {fix}"
+    else:
+        msg = f"{source}:{line}: {where}a key written as a list or a mapping: a key is a name; write one name"
+    return RecipeError(msg, [msg])
 
 
 def line_index(
@@ -114,6 +141,8 @@ def line_index(
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
+                if key_node.tag not in _NAME_TAGS:  # `1:`, `yes:`, `~:`, `? [a, b]`: a traceback later
+                    raise _not_a_name(key_node, path, source)
                 key = key_node.value
                 again = key_node.start_mark.line + 1
                 if duplicates is not None and key in seen and key != "<<":

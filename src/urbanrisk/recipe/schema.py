@@ -9,24 +9,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .bool_numbers import booleans_as_text
 from .datum import Coords, crs_as_coords
 
 SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
-_NOT_BOOL = BeforeValidator(lambda v: str(v).lower() if isinstance(v, bool) else v)  # YAML true read as 1
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     _datum_crs = model_validator(mode="before")(crs_as_coords)  # a layer's crs: GCJ-02 -> coords: gcj02
+    _not_bool = model_validator(mode="before")(booleans_as_text)  # YAML's yes / true in a number: refused
 
 
 def _check_bbox(value: list[float]) -> list[float]:
-    """Check a [minlon, minlat, maxlon, maxlat] box; say when the axes look swapped.
-
-    ``minlon > 0 > maxlon`` is a box crossing the antimeridian (180°), as in GeoJSON.
-    """
+    """Check a [minlon, minlat, maxlon, maxlat] box; say when the axes look swapped (``minlon > 0 >
+    maxlon`` is a box crossing the antimeridian, 180°, as in GeoJSON)."""
     if len(value) != 4:
         msg = "a bbox has 4 numbers: [minlon, minlat, maxlon, maxlat]"
         raise ValueError(msg)
@@ -74,8 +73,8 @@ class AreaSpec(_Strict):
 class GridSpec(_Strict):
     """The H3 grid: resolution 0-15; partitions by parent cell for the parallel stages."""
 
-    resolution: Annotated[int, Field(ge=0, le=15), _NOT_BOOL]
-    partition_resolution: Annotated[int | None, Field(ge=0, le=15), _NOT_BOOL] = None
+    resolution: Annotated[int, Field(ge=0, le=15)]
+    partition_resolution: Annotated[int | None, Field(ge=0, le=15)] = None
     force: bool = False
 
     @model_validator(mode="after")

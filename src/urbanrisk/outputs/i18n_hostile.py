@@ -1,0 +1,58 @@
+"""More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: what a recipe check says of hostile
+input found in round 5 (a mapping key YAML reads as a number, true/false, null, a date or a list; an
+``outputs.publish`` nobody can write to).
+Templates merged into :data:`urbanrisk.outputs.i18n_checks.ZH_CHECKS`; light (validate reads them).
+
+Examples
+--------
+>>> from urbanrisk.outputs.i18n_checks import check_text
+>>> check_text("r.yaml:3: layers: the key '2020' reads as a number, not as a name: "
+...            "put it in quotes ('2020')", "zh")
+"r.yaml:3: layers: 键 '2020' 被读作数字，而不是名称：请加上引号（'2020'）"
+"""
+
+from __future__ import annotations
+
+ZH_HOSTILE_CHECKS: dict[str, str] = {
+    "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
+        "键 '{name}' 被读作{what}，而不是名称：请加上引号（'{quoted}'）"
+    ),
+    "a number": "数字",
+    "true/false": "真/假值（true/false）",
+    "null": "空值（null）",
+    "a date": "日期",
+    "a value other than a name": "非名称的值",
+    "a key written as a list or a mapping: a key is a name; write one name": (
+        "键被写成了列表或映射：键应是一个名称；请只写一个名称"
+    ),
+    "unknown protocol '{protocol}' in {url}: use an fsspec URL (s3://bucket/prefix) or a folder": (
+        "{url} 中的协议 '{protocol}' 未知：请使用 fsspec URL（如 s3://bucket/prefix）或文件夹"
+    ),
+    "the {protocol} filesystem needs a package that is not installed ({error}): install it": (
+        "{protocol} 文件系统需要一个未安装的软件包（{error}）：请安装"
+    ),
+    "{path} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)": (
+        "{path} 不是文件夹：请给出文件夹或 fsspec URL（如 s3://bucket/prefix）"
+    ),
+    "outputs.publish: the run is complete in {folder} but {url} did not receive it ({error}): "
+    "fix outputs.publish": (
+        "outputs.publish：运行已完整写入 {folder}，但 {url} 未能接收（{error}）：请改正 outputs.publish"
+    ),
+    "{path} has a coordinate reference system with no way to lon/lat (a local one?); assign its true CRS "
+    "with gdal_edit.py -a_srs EPSG:<code>": (
+        "{path} 的坐标参照系无法换算为经纬度（是局部坐标系？）；"
+        "请用 gdal_edit.py -a_srs EPSG:<代码> 指定其真实坐标系"
+    ),
+    "{path}: cannot make the folder ({error}): give outputs.dir a folder you can write to": (
+        "{path}：无法创建该文件夹（{error}）：请为 outputs.dir 指定一个可写入的文件夹"
+    ),
+    "the path holds a NUL character (\\0): write the path as plain text": (
+        "路径中含有 NUL 字符（\\0）：请把路径写成纯文本"
+    ),
+    "the path is too long (a name over 255 bytes, or over 4,095 in all): fix the path": (
+        "路径过长（某一级名称超过 255 字节，或总长超过 4,095 字节）：请改正路径"
+    ),
+    "{path} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)": (
+        "{path} 是文件而不是存放运行结果的文件夹：请将其移走（urbanrisk 在此存放每次运行）"
+    ),
+}

@@ -53,26 +53,40 @@ def gpkg_point(blob: Any) -> tuple[float, float] | None:
     return None if envelope is None else _wkb_point(blob, 8 + envelope)
 
 
-def _geopackage(path: Path, layer: str, file_layer: str | None) -> tuple[XY, str | None] | None:
+def gpkg_rows(
+    path: Path, layer: str, file_layer: str | None, column: str | None = None
+) -> tuple[list[tuple[Any, Any]], str | None] | None:
+    """A GeoPackage layer's (point blob, ``column``'s value or None) rows and its CRS, through sqlite3
+    alone (None: no such feature table, or over :data:`GPKG_MAX_ROWS` rows)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         picked = feature_table(db, path, layer, file_layer, "column_name")
         if picked is None:
             return None
-        table, column = picked
+        table, geometry = picked
         srs = db.execute(
             "SELECT s.organization, s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
             "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
             (table,),
         ).fetchone()
-        quoted = {c: '"' + c.replace('"', '""') + '"' for c in (table, column)}
-        query = f"SELECT {quoted[column]} FROM {quoted[table]} LIMIT {GPKG_MAX_ROWS + 1}"
-        blobs = [row[0] for row in db.execute(query)]
-    if len(blobs) > GPKG_MAX_ROWS:
+        have = {r[1] for r in db.execute(f'PRAGMA table_info("{table.replace(chr(34), chr(34) * 2)}")')}
+        quoted = {c: '"' + c.replace('"', '""') + '"' for c in (table, geometry, column or "") if c}
+        value = quoted[column] if column and column in have else "NULL"
+        query = f"SELECT {quoted[geometry]}, {value} FROM {quoted[table]} LIMIT {GPKG_MAX_ROWS + 1}"
+        rows = db.execute(query).fetchall()
+    if len(rows) > GPKG_MAX_ROWS:
         return None
     crs = None
     if srs is not None and srs[1] not in (None, 0, -1):
         crs = f"EPSG:{srs[1]}" if str(srs[0]).upper() == "EPSG" else srs[2]
-    return _columns([gpkg_point(b) for b in blobs]), crs
+    return rows, crs
+
+
+def _geopackage(path: Path, layer: str, file_layer: str | None) -> tuple[XY, str | None] | None:
+    read = gpkg_rows(path, layer, file_layer)
+    if read is None:
+        return None
+    rows, crs = read
+    return _columns([gpkg_point(blob) for blob, _ in rows]), crs
 
 
 def _shapefile(path: Path) -> tuple[XY, str | None] | None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import LayerError
-from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, vector_header
-from .point_coords import GPKG_MAX_ROWS, SHP_MAX_BYTES, gpkg_point
+from .headers import _dbf_fields, _sidecar, load_geojson, vector_header
+from .point_coords import SHP_MAX_BYTES, gpkg_point, gpkg_rows
 
 #: (x, y, the column's value as text) per Point feature, and the file's own CRS (None: none declared)
 Points = tuple[list[tuple[float, float, str]], str | None]
@@ -54,31 +54,15 @@ def _geojson(path: Path, column: str | None) -> Points | None:
 
 
 def _geopackage(path: Path, column: str | None, layer: str, file_layer: str | None) -> Points | None:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        picked = feature_table(db, path, layer, file_layer, "column_name")
-        if picked is None:
-            return None
-        table, geometry = picked
-        srs = db.execute(
-            "SELECT s.organization, s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
-            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
-            (table,),
-        ).fetchone()
-        have = {r[1] for r in db.execute(f'PRAGMA table_info("{table.replace(chr(34), chr(34) * 2)}")')}
-        quoted = {c: '"' + c.replace('"', '""') + '"' for c in (table, geometry, column or "") if c}
-        value = quoted[column] if column in have else "NULL"
-        query = f"SELECT {quoted[geometry]}, {value} FROM {quoted[table]} LIMIT {GPKG_MAX_ROWS + 1}"
-        rows = db.execute(query).fetchall()
-    if len(rows) > GPKG_MAX_ROWS:
+    read = gpkg_rows(path, layer, file_layer, column)
+    if read is None:
         return None
+    rows, crs = read
     found = []
     for blob, kind in rows:
         xy = gpkg_point(blob)
         if xy is not None and _ok(*xy):
             found.append((float(xy[0]), float(xy[1]), _text(kind)))
-    crs = None
-    if srs is not None and srs[1] not in (None, 0, -1):
-        crs = f"EPSG:{srs[1]}" if str(srs[0]).upper() == "EPSG" else srs[2]
     return found, crs
 
 

@@ -208,9 +208,13 @@ def responsibility_list(
     items["response_level_en"] = response["response_level_en"].fillna("").to_numpy()
     items["lon"] = items.geometry.x.round(6)
     items["lat"] = items.geometry.y.round(6)
-    items = items.assign(_rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)))
-    items = items.sort_values(["_rank", "residents"], ascending=[True, False], kind="stable")
-    columns = [c for c in items.columns if c not in ("geometry", "_rank", "outline")]
+    # worst first, then most residents to a millionth of a person (sums that differ only in their last
+    # bits, e.g. by the order of a sum's terms, keep the items' own order: the list is reproducible)
+    items = items.assign(
+        _rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)), _people=items["residents"].round(6)
+    )
+    items = items.sort_values(["_rank", "_people"], ascending=[True, False], kind="stable")
+    columns = [c for c in items.columns if c not in ("geometry", "_rank", "_people", "outline")]
     return gpd.GeoDataFrame(
         items[[*columns, "geometry"]].reset_index(drop=True), geometry="geometry", crs=4326
     )

@@ -146,6 +146,17 @@ def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_p
     assert latest_run(tmp_path / "out", "r") is None
 
 
+def test_the_run_language_of_a_manifest_linked_to_dev_zero_is_english_at_once(tmp_path):
+    """`diff` asks each run's report language: a manifest linked to /dev/zero was read forever."""
+    from urbanrisk.cli_lines import run_language
+
+    (tmp_path / "manifest.json").symlink_to("/dev/zero")
+    assert run_language(tmp_path) == "en"
+    (tmp_path / "manifest.json").unlink()
+    (tmp_path / "manifest.json").write_text('{"recipe": {"report": {"language": "zh"}}}', encoding="utf-8")
+    assert run_language(tmp_path) == "zh"
+
+
 @pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib_codec", "utf\x00-8"])
 def test_an_encoding_that_is_no_text_encoding_is_refused(tmp_path, encoding):
     """Codecs Python knows that turn bytes into bytes: 'rot-13 is not a text encoding', a traceback."""

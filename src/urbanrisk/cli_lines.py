@@ -64,8 +64,11 @@ _ZH_DECLARED = re.compile(r"^\s*report:\s*\{[^}\n]*\blanguage:\s*['\"]?zh\b|^\s+
 
 def run_language(folder: str | Path) -> str:
     """The report language of the recipe stored with a run folder (its manifest), ``en`` if unknown."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():  # missing, or a link to /dev/zero or a FIFO (read forever)
+        return "en"
     try:
-        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
         return "zh" if manifest["recipe"]["report"]["language"] == "zh" else "en"
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return "en"

@@ -146,6 +146,20 @@ def test_history_lists_a_run_whose_manifest_is_not_an_object_as_unreadable(tmp_p
     assert latest_run(tmp_path / "out", "r") is None
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_empty_output_folder_is_refused(tmp_path, language):
+    """`outputs.dir: ""` wrote the runs among the recipe's own files."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.3, 39.9, 116.31, 39.91]}\ngrid: {resolution: 9}\nlayers: {}\n"
+        f"report: {{language: {language}}}\noutputs: {{dir: ''}}\n",
+        encoding="utf-8",
+    )
+    code, text = cli("validate", recipe)
+    assert code == 2 and "outputs.dir" in text, text
+    assert ("文件夹为空" if language == "zh" else "the folder is empty") in text, text
+
+
 def test_the_run_language_of_a_manifest_linked_to_dev_zero_is_english_at_once(tmp_path):
     """`diff` asks each run's report language: a manifest linked to /dev/zero was read forever."""
     from urbanrisk.cli_lines import run_language

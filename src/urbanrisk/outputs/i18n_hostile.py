@@ -17,6 +17,9 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
         "键 '{name}' 被读作{what}，而不是名称：请加上引号（'{quoted}'）"
     ),
+    "the folder is empty: name a folder for the runs, e.g. outputs/<name>": (
+        "文件夹为空：请为运行结果指定一个文件夹，例如 outputs/<name>"
+    ),
     "a number": "数字",
     "true/false": "真/假值（true/false）",
     "null": "空值（null）",

@@ -43,6 +43,10 @@ def _full_path(base_dir: Path, value: str) -> Path:
         return Path(os.path.abspath(base_dir / value))
 
 
+#: ``outputs.dir: ""`` (an empty value, not a missing key: that has its default).
+EMPTY_DIR = "the folder is empty: name a folder for the runs, e.g. outputs/<name>"
+
+
 def unusable_path(value: str) -> str | None:
     """What no file system takes in a path (a NUL, a name over 255 bytes: a ValueError / OSError traceback
     when resolved), or None."""
@@ -133,7 +137,11 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
             problems += _missing_file(("tables", key), value, base_dir)
     outputs = raw.get("outputs")
     if isinstance(outputs, dict) and isinstance(outputs.get("dir"), str) and "://" not in outputs["dir"]:
-        problem = unusable_path(outputs["dir"]) or out_dir_problem(_full_path(base_dir, outputs["dir"]))
+        problem = (
+            EMPTY_DIR
+            if not outputs["dir"].strip()  # "": the runs would go among the recipe's own files
+            else unusable_path(outputs["dir"]) or out_dir_problem(_full_path(base_dir, outputs["dir"]))
+        )
         problems += [(("outputs", "dir"), problem)] if problem else []
     if isinstance(outputs, dict) and isinstance(outputs.get("publish"), str):
         problem = publish_problem(outputs["publish"], base_dir)

@@ -96,18 +96,29 @@ def _shapefile(path: Path) -> tuple[XY, str | None] | None:
     data = shp.read_bytes()
     if len(data) < 100 or struct.unpack_from("<i", data, 32)[0] not in (1, 11, 21):
         return None  # not a point Shapefile (the run places its shapes)
-    found, at = [], 100
-    while at + 12 <= len(data):
-        (words,) = struct.unpack_from(">i", data, at + 4)
-        kind = struct.unpack_from("<i", data, at + 8)[0]
-        if kind in (1, 11, 21) and at + 28 <= len(data):
-            found.append(struct.unpack_from("<dd", data, at + 12))
-        at += 8 + 2 * max(words, 2)
+    found = [xy for xy in shp_points(data) if xy is not None]
     prj = _sidecar(shp, ".prj")
     return _columns(found), prj.read_text(errors="replace") if prj else None
 
 
-def _geojson(path: Path) -> tuple[XY, str | None] | None:
+def shp_points(data: bytes) -> list[tuple[float, float] | None]:
+    """Each record's point of a .shp file's bytes (None: a null or other shape), in record order."""
+    out: list[tuple[float, float] | None] = []
+    at = 100
+    while at + 12 <= len(data):
+        (words,) = struct.unpack_from(">i", data, at + 4)
+        kind = struct.unpack_from("<i", data, at + 8)[0]
+        ok = kind in (1, 11, 21) and at + 28 <= len(data)
+        out.append(struct.unpack_from("<dd", data, at + 12) if ok else None)
+        at += 8 + 2 * max(words, 2)
+    return out
+
+
+def geojson_points(
+    path: Path, column: str | None = None
+) -> tuple[list[tuple[Any, Any, Any]], str | None] | None:
+    """(x, y, ``column``'s property or None) of every Point feature of a GeoJSON whose first two
+    coordinates are numbers, and the CRS it declares (None: none); None when it is not JSON."""
     try:
         data = load_geojson(path)
     except ValueError:
@@ -116,13 +127,23 @@ def _geojson(path: Path) -> tuple[XY, str | None] | None:
     found = []
     for feature in features if isinstance(features, list) else []:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if isinstance(geometry, dict) and geometry.get("type") == "Point":
-            xy = geometry.get("coordinates")
-            ok = isinstance(xy, list) and len(xy) >= 2 and all(type(v) in (int, float) for v in xy[:2])
-            found.append((float(xy[0]), float(xy[1])) if ok else None)
+        if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+            continue
+        xy = geometry.get("coordinates")
+        if isinstance(xy, list) and len(xy) >= 2 and all(type(v) in (int, float) for v in xy[:2]):
+            props = feature.get("properties")
+            found.append((xy[0], xy[1], props.get(column) if isinstance(props, dict) and column else None))
     crs = data.get("crs") if isinstance(data, dict) else None
     name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-    return _columns(found), name if isinstance(name, str) else None
+    return found, name if isinstance(name, str) else None
+
+
+def _geojson(path: Path) -> tuple[XY, str | None] | None:
+    read = geojson_points(path)
+    if read is None:
+        return None
+    rows, crs = read
+    return _columns([(float(x), float(y)) for x, y, _ in rows]), crs
 
 
 def _columns(found: list[Any]) -> XY:

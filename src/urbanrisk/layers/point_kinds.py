@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import LayerError
-from .headers import _dbf_fields, _sidecar, load_geojson, vector_header
-from .point_coords import SHP_MAX_BYTES, gpkg_point, gpkg_rows
+from .headers import _dbf_fields, _sidecar, vector_header
+from .point_coords import SHP_MAX_BYTES, geojson_points, gpkg_point, gpkg_rows, shp_points
 
 #: (x, y, the column's value as text) per Point feature, and the file's own CRS (None: none declared)
 Points = tuple[list[tuple[float, float, str]], str | None]
@@ -32,25 +32,11 @@ def _text(value: Any) -> str:
 
 
 def _geojson(path: Path, column: str | None) -> Points | None:
-    try:
-        data = load_geojson(path)
-    except ValueError:
-        return None  # the header check names the file
-    features = data.get("features") if isinstance(data, dict) else None
-    found = []
-    for feature in features if isinstance(features, list) else []:
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not isinstance(geometry, dict) or geometry.get("type") != "Point":
-            continue
-        xy = geometry.get("coordinates")
-        if not isinstance(xy, list) or len(xy) < 2 or not _ok(*xy[:2]):
-            continue
-        props = feature.get("properties")
-        value = props.get(column) if isinstance(props, dict) and column else None
-        found.append((float(xy[0]), float(xy[1]), _text(value)))
-    crs = data.get("crs") if isinstance(data, dict) else None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-    return found, name if isinstance(name, str) else None
+    read = geojson_points(path, column)
+    if read is None:
+        return None
+    rows, crs = read
+    return [(float(x), float(y), _text(value)) for x, y, value in rows if _ok(x, y)], crs
 
 
 def _geopackage(path: Path, column: str | None, layer: str, file_layer: str | None) -> Points | None:
@@ -64,19 +50,6 @@ def _geopackage(path: Path, column: str | None, layer: str, file_layer: str | No
         if xy is not None and _ok(*xy):
             found.append((float(xy[0]), float(xy[1]), _text(kind)))
     return found, crs
-
-
-def _shp_points(data: bytes) -> list[tuple[float, float] | None]:
-    """Each record's point (None: a null or other shape), in record order."""
-    out: list[tuple[float, float] | None] = []
-    at = 100
-    while at + 12 <= len(data):
-        (words,) = struct.unpack_from(">i", data, at + 4)
-        kind = struct.unpack_from("<i", data, at + 8)[0]
-        ok = kind in (1, 11, 21) and at + 28 <= len(data)
-        out.append(struct.unpack_from("<dd", data, at + 12) if ok else None)
-        at += 8 + 2 * max(words, 2)
-    return out
 
 
 def _dbf_values(dbf: Path, column: str | None, codec: str) -> list[str | None] | None:
@@ -110,7 +83,7 @@ def _shapefile(path: Path, column: str | None, encoding: str | None, layer: str)
         return None  # not a point Shapefile
     header = vector_header(shp, encoding=encoding, layer=layer)
     values = _dbf_values(dbf, column, header.text_encoding if header else "utf-8")
-    points = _shp_points(data)
+    points = shp_points(data)
     if values is None or len(values) != len(points):
         return None  # records that do not pair up: the run reads it
     found = [

@@ -84,15 +84,20 @@ def test_two_step_fca_bounds_by_hand():
     assert (cells["supply_bound"] == "exact").all()
 
 
-def test_supply_in_the_report_and_map_says_which_values_are_bounds():
+def _half_unknown() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """2SFCA on the line: c0 and c1 counted (100 and 60 residents), c2 and c3 of unknown residents."""
     graph, xy = _line()
     table = pd.DataFrame(
         {"residents": [100.0, 60.0, 0.0, 0.0], "residents_known": [True, True, False, False]},
         index=[f"c{i}" for i in range(4)],
     )
-    cells, stations = fca_tables(
+    return fca_tables(
         table, graph, MEDICAL, _stations(graph, [0, 2, 3], [10.0, 20.0, 5.0]), xy, max_snap_m=50.0
     )
+
+
+def test_supply_in_the_report_and_map_says_which_values_are_bounds():
+    cells, stations = _half_unknown()
     coverage = SimpleNamespace(supply=stations, coverage=cells.assign(standard="medical"))
     result = SimpleNamespace(coverage=coverage)
     en = supply_section(result, translator("en"))
@@ -159,14 +164,7 @@ def test_map_cells_tooltips_give_the_cells_supply_with_its_bounds():
     grid's parents none (a sum over child cells means nothing)."""
     from urbanrisk.outputs.map_cells import supply_lines
 
-    graph, xy = _line()
-    table = pd.DataFrame(
-        {"residents": [100.0, 60.0, 0.0, 0.0], "residents_known": [True, True, False, False]},
-        index=[f"c{i}" for i in range(4)],
-    )
-    cells, stations = fca_tables(
-        table, graph, MEDICAL, _stations(graph, [0, 2, 3], [10.0, 20.0, 5.0]), xy, max_snap_m=50.0
-    )
+    cells, stations = _half_unknown()
     cells = cells.rename_axis("h3_cell").reset_index()
     odd = cells.assign(standard="<b>", supply_bound="exact", supply_per_person=0.001)
     coverage = SimpleNamespace(

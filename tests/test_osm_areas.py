@@ -1,6 +1,8 @@
-"""The areas of closed ways, assembled in columns from the pass's text, are the areas libosmium
-assembles object by object (pyosmium's ``with_areas``): the same areas, in the same order, with the
-same WKB, the same invalid (empty) ones, and the relations' areas where libosmium puts them."""
+"""The OSM reader's areas are those libosmium assembles object by object (pyosmium's ``with_areas``):
+the same areas with the same WKB (``shape_wkb``), none of a way with a missing node, ``area=no`` or
+fewer than four nodes, the invalid (empty) ones counted, the relations' areas where libosmium puts
+them. Hand cases of every branch of libosmium's way assembly (a reader that assembles areas itself,
+as session 12 tried in columns, must pass them) and the shipped extracts."""
 
 from __future__ import annotations
 

@@ -76,24 +76,17 @@ def test_street_nodes_gathered_per_block_are_each_node_once_where_it_first_appea
 
 
 def test_a_read_in_small_batches_and_blocks_gives_the_layers_of_one_batch(monkeypatch):
-    """Wudaokou read with 8-row batches of POI nodes and 8 KB blocks of text (~10 blocks of areas of
-    ways, ~10 of streets) and in one."""
+    """Wudaokou read with 64-row batches and 8 KB blocks of street text (~10 of each) and in one."""
     whole = osm_from_file(WUDAOKOU_OSM)
-    taken, areas, blocks = [], [], []
+    taken, blocks = [], []
     take, street_columns = LayerColumns.take, osm_module.street_columns
-    add_way_areas = osm_module._WholeCollector.add_way_areas
     monkeypatch.setattr(LayerColumns, "take", lambda self, rows: taken.append(len(rows)) or take(self, rows))
-    monkeypatch.setattr(
-        osm_module._WholeCollector,
-        "add_way_areas",
-        lambda self, block, ids: areas.append(len(block.way_id)) or add_way_areas(self, block, ids),
-    )
     monkeypatch.setattr(osm_module, "street_columns", lambda *args: blocks.append(1) or street_columns(*args))
-    monkeypatch.setattr(osm_module, "BATCH_ROWS", 8)
+    monkeypatch.setattr(osm_module, "BATCH_ROWS", 64)
     small_blocks = functools.partial(osm_module.read_pass, street_block=1 << 13)
     monkeypatch.setattr(osm_module, "read_pass", small_blocks)
     pieces = osm_from_file(WUDAOKOU_OSM)
-    assert sum(rows > 0 for rows in taken) > 3 and sum(rows > 0 for rows in areas) > 10 and len(blocks) > 5
+    assert sum(rows > 0 for rows in taken) > 10 and len(blocks) > 5
     for name in ("buildings", "pois", "landuse", "streets", "street_nodes"):
         _same(getattr(pieces, name), getattr(whole, name))
     assert pieces.stats == whole.stats and pieces.bounds == whole.bounds

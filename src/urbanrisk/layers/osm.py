@@ -1,8 +1,7 @@
 """Read a local OSM extract (.osm, .osm.bz2, .osm.pbf) into urbanrisk's standard layers, offline.
 
-One streaming pass with pyosmium (node locations + area assembly; only POI nodes and the areas of
-relations reach Python, the streets and the areas of closed ways are parsed in bulk from the pass's
-text, see :mod:`.osm_pass` and :mod:`.osm_areas`) yields:
+One streaming pass with pyosmium (node locations + area assembly; only areas and POI nodes reach
+Python, the streets are parsed in bulk, see :mod:`.osm_pass`) yields:
 
 - ``buildings``: footprint polygons with their tag, use, storeys (tagged or defaulted) and floor area;
 - ``pois``: points (areas by their representative point) matched to standard kinds through the tag
@@ -20,15 +19,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import osmium
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
 from osmium.geom import WKBFactory
 
 from .. import settings
@@ -36,20 +38,19 @@ from .._errors import LayerError
 from .buildings import complete_buildings
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
-from .osm_area_rows import AreaParts, area_layers, area_table
-from .osm_areas import AREA_KEYS, WayAreas
 from .osm_columns import (
     BATCH_ROWS,
     LayerColumns,
     StreetNodes,
     joined_frame,
+    table_frame,
+    valid_geometry,
 )
 from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
 from .osm_columns import street_nodes as street_nodes
 from .osm_pass import (
     StreetBatch,
     check_scratch_space,
-    epoch,
     header_bounds,
     run_pass,
     street_batches,
@@ -57,13 +58,30 @@ from .osm_pass import (
     tag_dict,
     tagged_summary,
 )
-from .osm_streets import STREET_COLUMNS, STREET_VALUES, street_columns
-from .osm_streets import STREET_TAGS as STREET_TAGS  # (re-exported: the street tags kept)
-from .osm_streets import street_frame as street_frame
-from .osm_streets import streets_of as streets_of
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
+
+#: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
+#: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
+#: and grade separation (tunnels and bridges are no place to snap a cell to).
+STREET_TAGS = (
+    "access",
+    "motor_vehicle",
+    "motorcar",
+    "service",
+    "area",
+    "junction",
+    "foot",
+    "sidewalk",
+    "sidewalk:both",
+    "sidewalk:left",
+    "sidewalk:right",
+    "layer",
+    "tunnel",
+    "bridge",
+    "covered",
+)
 
 
 @dataclass
@@ -166,20 +184,8 @@ class _Collector:
         """Take a block of street rows, as :func:`street_frame` makes them."""
         self.streets.append(frame)
 
-    #: The way members of the relations made areas (filled by the pass), or None: every area comes
-    #: to :meth:`area` (the streaming ingest); else only the relations', the ways' in columns.
-    relations: dict[int, list[int]] | None = None
-
-    def area_keys(self) -> tuple[str, ...] | None:
-        """The tags the areas read in columns need (None: every area comes to :meth:`area`)."""
-        return None if self.relations is None else (*AREA_KEYS, *self.keys_in_table)
-
-    def add_way_areas(self, areas: WayAreas, way_id: np.ndarray) -> None:
-        """Take a block's areas of closed ways (and the ids of all its ways): only where areas are
-        read in columns (:attr:`relations` set)."""
-
-    def areas_done(self, folder: Path) -> None:
-        """Called when every area and node is in (``folder``: the pass's scratch): nothing here."""
+    def areas_done(self) -> None:
+        """Called when every area and node is in, before the streets are parsed: nothing to do here."""
 
     def add_street_block(self, batch: StreetBatch, stats: dict[str, int]) -> None:
         """Take a block of street ways, parsed from the pass's text (as :meth:`add_streets` a frame)."""
@@ -259,14 +265,7 @@ def read_pass(
         check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
-            run_pass(
-                path,
-                Path(folder),
-                tuple(collected.rules),
-                collected.area,
-                collected.node,
-                collected.relations,
-            )
+            run_pass(path, Path(folder), tuple(collected.rules), collected.area, collected.node)
         except LayerError:
             raise  # raised by a collector that writes as it goes: its own message
         except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
@@ -275,39 +274,28 @@ def read_pass(
                 "extract"
             )
             raise LayerError(msg) from exc
-        count, newest = 0, ""
-        keys = ("highway", "area", *STREET_VALUES)
-        area_keys = collected.area_keys()
-        if area_keys is not None:  # the areas of ways first, in columns: one read of the text
-            for _, areas, way_id, (tagged, stamp) in street_batches(
-                Path(folder), keys, street_block, area_keys
-            ):
-                count, newest = count + tagged, max(newest, stamp)
-                if areas is not None:
-                    collected.add_way_areas(areas, way_id)
-        else:
-            count, newest = tagged_summary(Path(folder))
+        count, newest = tagged_summary(Path(folder))
         if count:
             stats["tagged_objects"] += count
-            stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), epoch(newest))
+            stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), newest)
         if stats["tagged_objects"] == 0:
             msg = (
                 f"{path}: the OSM file holds no tagged object (no building, street or place); "
                 "is it empty or cut short?"
             )
             raise LayerError(msg)
-        collected.areas_done(Path(folder))  # the area layers made before the streets are read
-        for batch, _, _, _ in street_batches(Path(folder), keys, street_block):
-            if batch is not None:
-                stats["ways_missing_nodes"] += batch.missing
-                if len(batch.way_id):
-                    collected.add_street_block(batch, stats)
+        collected.areas_done()
+        for batch in street_batches(Path(folder), ("highway", "area", *_STREET_VALUES), street_block):
+            stats["ways_missing_nodes"] += batch.missing
+            if len(batch.way_id):
+                collected.add_street_block(batch, stats)
     return bounds
 
 
 #: Columns of the rows the collector gathers, per layer (buildings before their use is derived).
 LANDUSE_COLUMNS = ["osm_ref", "key", "value", "name", "geometry"]
 POI_COLUMNS = ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"]
+STREET_COLUMNS = ["way_id", "highway", "name", "oneway", "maxspeed", *STREET_TAGS, "node_ids", "geometry"]
 BUILDING_COLUMNS = ["osm_ref", "building", "levels_tag", "height_tag", "name", "geometry"]
 
 
@@ -326,10 +314,9 @@ def poi_points(poi_gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 class _WholeCollector(_Collector):
-    """The whole-file read's collector: the areas of ways come in columns a block of text at a time,
-    the relations' one by one (:mod:`.osm_area_rows` orders them); POI nodes become columns every
-    :data:`~.osm_columns.BATCH_ROWS` rows; the area layers are made before the streets are parsed
-    (buildings completed), the street nodes taken block by block."""
+    """The whole-file read's collector: every :data:`~.osm_columns.BATCH_ROWS` rows become columns
+    (:class:`~.osm_columns.LayerColumns`: no row waits to the end), the area layers are made as the pass
+    ends (buildings completed before the streets are parsed), the street nodes taken block by block."""
 
     def __init__(self, tag_table: pd.DataFrame, building_types: pd.DataFrame, context: pd.DataFrame) -> None:
         super().__init__(tag_table, context)
@@ -342,43 +329,26 @@ class _WholeCollector(_Collector):
         self.frames: dict[str, gpd.GeoDataFrame] = {}
         self.nodes = StreetNodes()
         self.street_blocks: list[dict[str, object]] = []
-        self.tag_table = tag_table
-        self.relations = {}
-        self.areas = AreaParts()
 
     def area(self, obj: osmium.osm.Area) -> None:
-        """Take one tagged area of a relation (those of ways come in columns, :meth:`add_way_areas`)."""
-        self.stats["tagged_objects"] += 1
-        if obj.timestamp is not None:
-            stamp = int(obj.timestamp.timestamp())
-            self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
-        try:
-            wkb = bytes.fromhex(self.wkb.create_multipolygon(obj))
-        except (osmium.InvalidLocationError, RuntimeError):
-            self.stats["areas_invalid"] += 1
-            return
-        self.areas.relations.append((obj._pyosmium_data.orig_id(), tag_dict(obj), wkb))
-
-    def add_way_areas(self, areas: WayAreas, way_id: np.ndarray) -> None:
-        """Take a block's areas of closed ways and the ids of all its ways (to place the relations')."""
-        self.areas.blocks.append(areas)
-        self.areas.way_ids.append(way_id)
+        """Take one tagged area; the rows become columns when a batch is full."""
+        _Collector.area(self, obj)
+        if len(self.buildings) + len(self.pois) + len(self.landuse) >= BATCH_ROWS:
+            self._take()
 
     def node(self, obj: osmium.osm.Node) -> None:
         """Take one tagged node; the rows become columns when a batch is full."""
         _Collector.node(self, obj)
-        if len(self.pois) >= BATCH_ROWS:
-            self.columns["pois"].take(self.pois)
+        if len(self.buildings) + len(self.pois) + len(self.landuse) >= BATCH_ROWS:
+            self._take()
 
-    def areas_done(self, folder: Path) -> None:
-        """The area layers, buildings completed."""
-        self.columns["pois"].take(self.pois)
-        table = area_table(self.areas, self.relations or {}, folder, self.stats)
-        for name, (text, geometry) in area_layers(
-            table, self.tag_table, self.key_rank, self.context_pairs
-        ).items():
-            self.columns[name].take_columns(text, geometry)
-        del table
+    def _take(self) -> None:
+        for name, rows in (("landuse", self.landuse), ("pois", self.pois), ("buildings", self.buildings)):
+            self.columns[name].take(rows)
+
+    def areas_done(self) -> None:
+        """The area layers, buildings completed (while the streets are not in memory yet)."""
+        self._take()
         landuse = self.columns["landuse"].frame()
         raw = self.columns["buildings"].frame()
         building_types, context = self.tables
@@ -396,6 +366,43 @@ class _WholeCollector(_Collector):
         if not self.street_blocks:
             return frame_of([], STREET_COLUMNS)
         return joined_frame(self.street_blocks, STREET_COLUMNS)
+
+
+_STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
+
+
+def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:
+    """A block's street columns (tags as Arrow strings), degenerate ways dropped and counted in
+    ``stats["ways_degenerate"]``."""
+    tags, way_id, node_ids = batch.tags, batch.way_id, batch.node_ids
+    geometry = valid_geometry(batch.geometry)
+    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
+    line = shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING
+    dropped = len(line) - int(line.sum())
+    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + dropped
+    if dropped:
+        kept = pa.array(line)
+        tags = {key: values.filter(kept) for key, values in tags.items()}
+        way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
+    columns: dict[str, object] = {"way_id": way_id, "highway": tags["highway"]}
+    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
+    columns["name"] = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
+    for key in _STREET_VALUES[1:]:
+        columns[key] = pc.fill_null(tags[key], "")
+    columns["node_ids"], columns["geometry"] = node_ids, geometry
+    return columns
+
+
+def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
+    """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
+    return table_frame(street_columns(batch, stats), STREET_COLUMNS)
+
+
+def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The street blocks of a pass as one frame (an empty one when there is none)."""
+    if not frames:
+        return frame_of([], STREET_COLUMNS)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def osm_from_file(

@@ -77,16 +77,6 @@ class LayerColumns:
         for name, column in values.items():
             self.text.setdefault(name, []).append(pa.array(column, type=pa.large_string()))
 
-    def take_columns(self, text: dict[str, pa.Array], geometry: np.ndarray) -> None:
-        """A batch already in columns (every column but the geometry, Arrow strings; valid GEOS
-        geometries)."""
-        if not len(geometry):
-            return
-        self.geometry.append(np.asarray(geometry, dtype=object))
-        for name in self.columns:
-            if name != "geometry":
-                self.text.setdefault(name, []).append(text[name].cast(pa.large_string()))
-
     def frame(self) -> gpd.GeoDataFrame:
         """The batches as one frame (:func:`frame_of` of all their rows); the batches are dropped."""
         if not self.geometry:

@@ -1,16 +1,15 @@
 """The pass over an OSM extract, with as little Python per object as libosmium allows.
 
 One libosmium pass (:func:`run_pass`) keeps node locations and assembles areas, as pyosmium's
-``FileProcessor`` does, but few objects reach Python, one call each: the tagged **nodes** with a key of
-the tag table (POI points), and the tagged **areas**: all of them for the streaming ingest, only the
-relations' (a few) for the whole-file read, which reads the areas of closed ways from the text
-(:mod:`.osm_areas`). Everything else stays in C++: libosmium's OPL writer puts into a temporary folder
-``objects.opl``: every tagged node and relation, and every way (tagged or not) with its nodes' ids and
-locations (``Nn1x116.3y39.9,...``), each with its timestamp.
+``FileProcessor`` does, but only two kinds of objects reach Python, one call each: every tagged
+**area** (buildings, land use, POI outlines) and the tagged **nodes** with a key of the tag table (POI
+points). Everything else stays in C++: libosmium's OPL writer puts into a temporary folder
 
-:func:`street_batches` turns that text into columns with pyarrow and numpy, a block at a time (the
-streets; or the areas of ways, the count of tagged objects and their newest timestamp): no Python work
-per way or per node.
+- ``tagged.opl``: every tagged node, way and relation, for the stats (their count and newest
+  timestamp) without a Python call each;
+- ``streets.opl``: the ``highway=*`` ways with their nodes' ids and locations (``Nn1x116.3y39.9,...``),
+  which :func:`street_batches` turns into columns with pyarrow and numpy, many ways at a time: no
+  Python work per way or per node.
 
 The rows are those the per-object reader made (same values, same order): coordinates are printed
 exactly (OSM locations are 7-decimal fixed point) and parse back to the same doubles, and tag text is
@@ -35,9 +34,9 @@ import pyarrow.csv as pa_csv
 import shapely
 
 from .._errors import LayerError
-from .osm_areas import WayAreas, tag_triples, way_areas
 
-OBJECTS = "objects.opl"
+TAGGED = "tagged.opl"
+STREETS = "streets.opl"
 _ESCAPED = re.compile(r"%([0-9a-fA-F]+)%")
 
 
@@ -54,15 +53,10 @@ def run_pass(
     node_tags: tuple[tuple[str, str], ...],
     add_area: Callable[[osmium.osm.Area], None],
     add_node: Callable[[osmium.osm.Node], None],
-    relations: dict[int, list[int]] | None = None,
 ) -> None:
     """One pass over ``path``: tagged areas to ``add_area``, nodes with one of ``node_tags`` (key,
     value; value ``*``: any) to ``add_node``, in reading order as ``FileProcessor`` yields them; the
-    OPL text into ``folder``.
-
-    With ``relations`` (a dict, filled here with the way members of every relation libosmium makes
-    an area of), only the areas of relations reach ``add_area``: the areas of closed ways are read
-    from the OPL text (:mod:`.osm_areas`).
+    OPL texts into ``folder``.
 
     Raises
     ------
@@ -70,17 +64,17 @@ def run_pass(
         When libosmium cannot read the file.
     """
     areas = osmium.area.AreaManager()
-    first = [areas.first_pass_handler()]
-    if relations is not None:
-        first.append(_Handler(lambda obj: _add_relation(obj, relations), "relation"))
     with osmium.io.Reader(str(path), osmium.osm.RELATION) as reader:
-        osmium.apply(reader, *first)
+        osmium.apply(reader, areas.first_pass_handler())
     locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
     locations.ignore_errors()
     # buffers of 1 MB, not 4: the same speed, 30 MB less at 256 tiles
-    text = osmium.SimpleWriter(
-        osmium.io.File(str(folder / OBJECTS), "opl,add_metadata=timestamp,locations_on_ways=true"), 1 << 20
+    tagged = osmium.SimpleWriter(osmium.io.File(str(folder / TAGGED), "opl,add_metadata=timestamp"), 1 << 20)
+    streets = osmium.SimpleWriter(
+        osmium.io.File(str(folder / STREETS), "opl,add_metadata=false,locations_on_ways=true"), 1 << 20
     )
+    street_ways = osmium.filter.KeyFilter("highway")
+    street_ways.enable_for(osmium.osm.WAY)
     if not node_tags:
         poi_nodes = osmium.filter.EntityFilter(osmium.osm.WAY)  # no node reaches Python
     elif any(value == "*" for _, value in node_tags):
@@ -88,20 +82,16 @@ def run_pass(
     else:
         poi_nodes = osmium.filter.TagFilter(*node_tags)
     poi_nodes.enable_for(osmium.osm.NODE)
-    area_filters = [osmium.filter.EmptyTagFilter()]
-    if relations is not None:  # an area's id is its way's id x 2, its relation's id x 2 + 1
-        of_relations = osmium.filter.IdFilter(2 * relation + 1 for relation in relations)
-        of_relations.enable_for(osmium.osm.AREA)
-        area_filters.insert(0, of_relations)
-    tagged = osmium.filter.EmptyTagFilter()  # every way goes to the text, tagged or not
-    tagged.enable_for(osmium.osm.NODE | osmium.osm.RELATION)
     # every handler is held here: pyosmium's chain does not keep them alive
     chain = (
         locations,
-        areas.second_pass_handler(*area_filters, _Handler(add_area, "area")),
+        areas.second_pass_handler(osmium.filter.EmptyTagFilter(), _Handler(add_area, "area")),
+        osmium.filter.EmptyTagFilter(),
         tagged,
-        text,
+        street_ways,
         poi_nodes,
+        osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY),
+        streets,
         osmium.filter.EntityFilter(osmium.osm.NODE),
         _Handler(add_node, "node"),
     )
@@ -109,17 +99,8 @@ def run_pass(
         with osmium.io.Reader(str(path)) as reader:
             osmium.apply(reader, *chain)
     finally:
-        text.close()
-
-
-def _add_relation(obj: osmium.osm.Relation, relations: dict[int, list[int]]) -> None:
-    """Keep a relation's way members where libosmium makes an area of it (few relations: one call each)."""
-    kind = obj.tags.get("type")
-    if kind not in ("multipolygon", "boundary"):
-        return
-    ways = [member.ref for member in obj.members if member.type == "w"]
-    if ways:
-        relations[obj.id] = [ref for ref in ways if ref != 0]
+        tagged.close()
+        streets.close()
 
 
 def tag_dict(obj: osmium.osm.OSMObject) -> dict[str, str]:
@@ -176,6 +157,19 @@ def _lines(path: Path, block_size: int = 1 << 22) -> Iterator[pa.StringArray]:
     pa.default_memory_pool().release_unused()  # its buffers back to the system, not kept for later
 
 
+def tagged_summary(folder: Path) -> tuple[int, int]:
+    """How many tagged nodes, ways and relations the pass wrote, and the newest of their timestamps
+    (seconds since 1970; 0 when none is set)."""
+    count, newest = 0, ""
+    for lines in _lines(folder / TAGGED, 1 << 20):
+        count += len(lines)
+        stamps = pc.extract_regex(lines, r" t(?P<t>\S*)").field("t")  # "" or "2017-06-24T10:40:54Z"
+        newest = max(newest, pc.max(stamps).as_py() or "")
+    if not newest:
+        return count, 0
+    return count, int(np.datetime64(newest.rstrip("Z"), "s").astype(np.int64))
+
+
 def _decoded(text: pa.Array) -> pa.Array:
     """Strings with OPL's ``%hex%`` escapes decoded (only the few that hold one take Python work)."""
     escaped = pc.fill_null(pc.match_substring(text, "%"), False)
@@ -204,11 +198,21 @@ class StreetBatch:
     missing: int
 
 
-def _tag_columns(owner: np.ndarray, key: pa.Array, value: pa.Array, n: int, keys: tuple[str, ...]) -> dict:
-    """The value of each of ``keys`` per way (null where absent), from :func:`.osm_areas.tag_triples`."""
+def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, pa.Array]:
+    """The value of each of ``keys`` per way (null where absent; the first one where repeated)."""
+    pairs = pc.split_pattern(pc.utf8_slice_codeunits(field, 1), ",")
+    owner = pc.list_parent_indices(pairs)
+    split = pc.split_pattern(pc.list_flatten(pairs), "=", max_splits=1)
+    # a wanted key needs no escape: a key written escaped is none of them
+    key = pc.list_element(split, 0)
+    wanted = pc.is_in(key, pa.array(keys))
+    key, value, owner = key.filter(wanted), pc.list_element(split, 1).filter(wanted), owner.filter(wanted)
+    value, owner = _decoded(value), owner.to_numpy()
     columns = {}
     for name in keys:
         rows = np.flatnonzero(pc.equal(key, name).to_numpy(zero_copy_only=False))
+        # owners ascend: a way's first value of the key is where the owner changes
+        rows = rows[np.r_[True, owner[rows[1:]] != owner[rows[:-1]]]] if len(rows) else rows
         index = np.zeros(n, dtype=np.int64)
         index[owner[rows]] = rows
         present = np.zeros(n, dtype=bool)
@@ -217,11 +221,8 @@ def _tag_columns(owner: np.ndarray, key: pa.Array, value: pa.Array, n: int, keys
     return columns
 
 
-def _nodes(
-    field: pa.Array, with_ids: bool = True
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """Node count, ids (None without ``with_ids``), lon and lat (NaN where unlocated) of
-    ``N<id>x<lon>y<lat>,...`` fields."""
+def _nodes(field: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Node count, ids, lon and lat (NaN where unlocated) of ``N<id>x<lon>y<lat>,...`` fields."""
     # "Nn1x116.3y39.9,n2xy" -> "Nn1,116.3,39.9,n2,,": three items a node ("N" alone: no node at all);
     # the field's "N" is trimmed from the ids, not sliced off the long field (a walk of its UTF-8)
     items = pc.split_pattern(pc.replace_substring(pc.replace_substring(field, "x", ","), "y", ","), ",")
@@ -231,12 +232,8 @@ def _nodes(
     del items
     if (lengths == 1).any():  # a way without nodes has one item, "N": dropped
         flat = flat.filter(pa.array(np.repeat(lengths != 1, lengths)))
-    ids = None
-    if with_ids:
-        ids = pc.cast(
-            pc.utf8_ltrim(flat.take(pa.array(np.arange(0, len(flat), 3))), characters="Nn"), pa.int64()
-        )
-        ids = ids.to_numpy()
+    ids = pc.cast(pc.utf8_ltrim(flat.take(pa.array(np.arange(0, len(flat), 3))), characters="Nn"), pa.int64())
+    ids = ids.to_numpy()
     lonlat = []
     for start in (1, 2):
         text = flat.take(pa.array(np.arange(start, len(flat), 3)))
@@ -245,57 +242,20 @@ def _nodes(
     return counts, ids, lonlat[0], lonlat[1]
 
 
-def _parse_ways(
-    lines: pa.StringArray, keys: tuple[str, ...], area_keys: tuple[str, ...] | None, first_line: int
-) -> tuple[StreetBatch | None, WayAreas | None, np.ndarray, tuple[int, str]]:
-    """A block's street batch (none with ``area_keys``: its areas then), the ids of its ways, and
-    its tagged objects' count and newest timestamp (with ``area_keys`` only)."""
-    if area_keys is None:  # a street has the highway key (or escaped in a key: dropped by the parse)
-        lines = lines.filter(pc.match_substring(lines, "highway="))
+def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
+    # the text holds the nodes, then the ways: a block is all ways but where they begin (no copy then)
     way = pc.starts_with(lines, "w")
-    # the text holds the nodes, the ways, the relations: a block is mostly ways (no copy then)
-    summary = (0, "")
-    if not pc.all(way).as_py():
-        summary = _summary(lines.filter(pc.invert(way))) if area_keys is not None else summary
-        lines = lines.filter(way)
-    if not len(lines):
-        return None, None, np.zeros(0, dtype=np.int64), summary
-    fields = pc.split_pattern(lines, " ")  # "w<id>", "dV", "t<timestamp>", "T<tags>", "N<nodes>"
-    last = pc.list_value_length(fields)[0].as_py() - 1  # the same fields on every line of the text
+    fields = pc.split_pattern(
+        lines if pc.all(way).as_py() else lines.filter(way), " "
+    )  # "w<id>", "T<tags>", "N<nodes>"
     way_id = pc.cast(pc.utf8_slice_codeunits(pc.list_element(fields, 0), 1), pa.int64()).to_numpy()
-    tag_field = pc.list_element(fields, last - 1)
-    owner, key, value, tag_count = tag_triples(tag_field, pa.array(area_keys or keys), _decoded)
-    if area_keys is not None:  # the areas and the summary; the streets come in a second read
-        stamps = pc.list_element(fields, last - 2).filter(pa.array(tag_count > 0))  # "t" or "t2017-..."
-        newest = pc.max(pc.utf8_slice_codeunits(stamps, 1)).as_py() if len(stamps) else ""
-        summary = (summary[0] + int((tag_count > 0).sum()), max(summary[1], newest or ""))
-        nodes = pc.list_element(fields, last)
-        del fields, tag_field
-        counts, _, lon, lat = _nodes(nodes, with_ids=False)
-        areas = way_areas(way_id, first_line, (owner, key, value, tag_count), counts, lon, lat, lines)
-        return None, areas, way_id, summary
-    tags = _tag_columns(owner, key, value, len(fields), keys)
+    tags = _tag_columns(pc.list_element(fields, 1), len(fields), keys)
     area = pc.fill_null(pc.equal(tags["area"], "yes"), False)
     street = pc.and_(pc.is_valid(tags["highway"]), pc.invert(area)).to_numpy(zero_copy_only=False)
-    mask = pa.array(street)
-    nodes = pc.list_element(fields, last).filter(mask)  # only the streets' nodes
-    del fields, tag_field  # each field is copied out: the split block goes before the nodes are split
-    way_id = way_id[street]
-    tags = {key: column.filter(mask) for key, column in tags.items()}
+    nodes = pc.list_element(fields, 2)
+    del fields  # each field is copied out: the split block goes before the nodes are split
     counts, ids, lon, lat = _nodes(nodes)
     del nodes
-    return _street_batch(way_id, tags, street[street], counts, ids, lon, lat), None, way_id, summary
-
-
-def _street_batch(
-    way_id: np.ndarray,
-    tags: dict[str, pa.Array],
-    street: np.ndarray,
-    counts: np.ndarray,
-    ids: np.ndarray,
-    lon: np.ndarray,
-    lat: np.ndarray,
-) -> StreetBatch:
     # pyosmium's linestring: every node located within the world's bounds, two nodes at least
     located = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # NaN (no location) is not located
     way_of_node = np.repeat(np.arange(len(counts)), counts)
@@ -321,49 +281,15 @@ def _street_batch(
     )
 
 
-def street_batches(
-    folder: Path, keys: tuple[str, ...], block_size: int = 1 << 22, area_keys: tuple[str, ...] | None = None
-) -> Iterator[tuple[StreetBatch | None, WayAreas | None, np.ndarray, tuple[int, str]]]:
+def street_batches(folder: Path, keys: tuple[str, ...], block_size: int = 1 << 22) -> Iterator[StreetBatch]:
     """The street ways of the pass (``highway`` set, ``area`` not ``yes``), a block of text at a time,
-    in reading order; ``keys`` are the tags to keep (``highway`` and ``area`` among them). With
-    ``area_keys`` (``area`` among them), the areas of the block's closed ways with those tags instead
-    (:func:`.osm_areas.way_areas`), the ids of all its ways, and how many tagged objects the block
-    holds and their newest timestamp ("" if none). The street batch is None where there is none."""
-    first_line = 0
-    for lines in _lines(folder / OBJECTS, block_size):
-        batch, areas, way_id, summary = _parse_ways(lines, keys, area_keys, first_line)
-        first_line += len(way_id)
-        yield batch, areas, way_id, summary
+    in reading order; ``keys`` are the tags to keep (``highway`` and ``area`` among them)."""
+    for lines in _lines(folder / STREETS, block_size):
+        yield _parse_ways(lines, keys)
 
 
-def _summary(lines: pa.StringArray) -> tuple[int, str]:
-    """How many of the lines (nodes and relations) are tagged, and their newest timestamp."""
-    if not len(lines):
-        return 0, ""
-    fields = pc.extract_regex(
-        lines, r"^\S+(?: \S+)*? t(?P<t>\S*) T(?P<tags>.)"
-    )  # t "" or "2017-06-24T10:40:54Z"
-    tagged = pc.not_equal(fields.field("tags"), " ")  # "T ": no tag
-    return pc.sum(tagged).as_py() or 0, pc.max(fields.field("t").filter(tagged)).as_py() or ""
-
-
-def tagged_summary(folder: Path) -> tuple[int, str]:
-    """How many tagged nodes, ways and relations the pass wrote, and the newest of their timestamps
-    ("" when none is set)."""
-    count, newest = 0, ""
-    for lines in _lines(folder / OBJECTS, 1 << 20):
-        tagged, stamp = _summary(lines)
-        count, newest = count + tagged, max(newest, stamp)
-    return count, newest
-
-
-def epoch(newest: str) -> int:
-    """Seconds since 1970 of an OPL timestamp ("" : 0)."""
-    return int(np.datetime64(newest.rstrip("Z"), "s").astype(np.int64)) if newest else 0
-
-
-#: Scratch bytes the pass writes per byte of extract: its OPL text of the ways and tagged objects is
-#: ~10x a .pbf (measured on the metropolis), less than the XML it comes from.
+#: Scratch bytes the pass writes per byte of extract: its OPL text of the street ways and tagged
+#: objects is ~10x a .pbf (measured on the metropolis), less than the XML it comes from.
 SCRATCH_PER_BYTE = {".pbf": 12.0}
 
 

@@ -91,7 +91,7 @@ def _areas_object_by_object(path) -> tuple[dict[str, str], list[str], int]:
 
 
 @pytest.mark.parametrize("name", ["hostile", "wudaokou", "bupt", "baltimore"])
-def test_the_areas_in_columns_are_libosmiums_object_by_object(name, tmp_path):
+def test_the_readers_areas_are_libosmiums_object_by_object(name, tmp_path):
     path = {"wudaokou": WUDAOKOU_OSM, "bupt": BUPT_OSM, "baltimore": BALTIMORE_PBF}.get(name)
     if path is None:
         path = tmp_path / "areas.osm"

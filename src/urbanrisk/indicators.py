@@ -8,6 +8,7 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -72,6 +73,26 @@ def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
     return geometry.to_crs(utm_crs).to_numpy()
 
 
+@functools.lru_cache(maxsize=4)
+def _area_utm(area: shapely.Geometry, utm_crs: str) -> shapely.Geometry:
+    """The study area (densified to 0.001°) projected: once per process, not once per partition task."""
+    return _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+
+
+def meeting_pairs(features: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(feature, cell) positions of each pair whose shapes intersect, by feature, then cell.
+
+    The pairs of ``STRtree(cells).query(features, predicate="intersects")``, asked from the cells'
+    side (a tree of the features, each prepared hexagon tested against those near it: ~15 % less
+    CPU on the 16-tile metropolis). Per cell, the pairs come in feature order either way, so sums
+    per cell taken in row order keep their bits.
+    """
+    shapely.prepare(cells)
+    c_idx, f_idx = shapely.STRtree(features).query(cells, predicate="intersects")
+    order = np.lexsort((c_idx, f_idx))
+    return f_idx[order], c_idx[order]
+
+
 def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
     """Cell polygons in the projected CRS (``polygons``: their lon/lat polygons, when made already)."""
     polygons = cells_to_polygons(cells) if polygons is None else polygons
@@ -133,7 +154,7 @@ def buildings_to_cells(
         return _empty(index, columns)
     area_utm = None
     if area is not None:
-        area_utm = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+        area_utm = _area_utm(area, utm_crs)
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     near = np.unique(shapely.STRtree(c_utm).query(b_utm)[0])  # the rest meets no cell (a wide read)
@@ -165,7 +186,7 @@ def _pieces(
     footprint = shapely.area(b_utm)
     if area_utm is not None:
         b_utm = clip_to_area(b_utm, area_utm)
-    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
+    b_idx, c_idx = meeting_pairs(b_utm, c_utm)
     piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
     return b_idx, c_idx, piece, footprint[b_idx]
 
@@ -288,7 +309,7 @@ def streets_to_cells(
         return out
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
-    s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
+    s_idx, c_idx = meeting_pairs(s_utm, c_utm)
     length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
@@ -337,10 +358,14 @@ def street_access_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     b_idx, s_idx = nearest_streets(shapely.STRtree(s_utm), s_utm, b_utm[own])
     lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
-    l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
-    blocked = np.zeros(len(own), dtype=bool)
+    # each line starts on its own building, whose box it always meets: only other buildings can block
+    # it, so the crossing test (GEOS) runs on those pairs alone (~1 in 8 of the box pairs)
+    l_idx, hit = shapely.STRtree(b_utm).query(lines)
     others = hit != own[b_idx][l_idx]
-    blocked[b_idx[l_idx[others]]] = True
+    l_idx, hit = l_idx[others], hit[others]
+    crossing = shapely.crosses(lines[l_idx], b_utm[hit])
+    blocked = np.zeros(len(own), dtype=bool)
+    blocked[b_idx[l_idx[crossing]]] = True
     out["buildings_no_street_access"] = counts_at(cell_of[blocked], len(cells))
     return out
 

@@ -140,8 +140,9 @@ def _lonlat(geometries: np.ndarray) -> np.ndarray:
 
 
 def test_meeting_pairs_are_the_cell_tree_query_in_feature_order(baltimore):
+    from urbanrisk.cell_overlaps import meeting_pairs
     from urbanrisk.grid import cells_from_area
-    from urbanrisk.indicators import cells_polygons_utm, meeting_pairs
+    from urbanrisk.indicators import cells_polygons_utm
 
     buildings, streets = baltimore
     cells = cells_from_area(shapely.box(*shapely.total_bounds(_lonlat(buildings))), 10)
@@ -185,3 +186,13 @@ def test_street_access_tests_crossings_with_other_buildings_only(baltimore):
     expected = counts_at(positions[own][blocked], len(cells))
     assert expected.sum() > 10
     assert np.array_equal(got["buildings_no_street_access"].to_numpy(), expected)
+
+
+def test_the_projected_study_area_is_a_geometry_of_its_own_for_each_task():
+    from urbanrisk.indicators import _area_utm
+
+    area = shapely.box(116.30, 39.98, 116.34, 40.01)
+    first, second = _area_utm(area, "EPSG:32650"), _area_utm(area, "EPSG:32650")
+    # tasks on threads prepare it: one shared geometry prepared and queried at once crashes GEOS
+    assert first is not second
+    assert shapely.equals_exact(first, second, tolerance=0) and shapely.get_num_coordinates(first) > 100

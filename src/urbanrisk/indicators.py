@@ -9,7 +9,6 @@ several cells is shared between them by area, never counted twice or dropped.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -17,8 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .cell_overlaps import meeting_pairs, overlap_measures
 from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
-from .convex_clip import clipped_areas, clipped_lengths, convex_edges
+from .convex_clip import clipped_areas, clipped_lengths
 from .grid import cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
@@ -74,23 +74,19 @@ def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=4)
+def _area_utm_wkb(area: shapely.Geometry, utm_crs: str) -> bytes:
+    projected = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+    return shapely.to_wkb(projected)
+
+
 def _area_utm(area: shapely.Geometry, utm_crs: str) -> shapely.Geometry:
-    """The study area (densified to 0.001°) projected: once per process, not once per partition task."""
-    return _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+    """The study area (densified to 0.001°) projected once per process, not once per partition task.
 
-
-def meeting_pairs(features: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(feature, cell) positions of each pair whose shapes intersect, by feature, then cell.
-
-    The pairs of ``STRtree(cells).query(features, predicate="intersects")``, asked from the cells'
-    side (a tree of the features, each prepared hexagon tested against those near it: ~15 % less
-    CPU on the 16-tile metropolis). Per cell, the pairs come in feature order either way, so sums
-    per cell taken in row order keep their bits.
+    Each call gets a geometry of its own (from the kept WKB, the same coordinates): tasks on threads
+    prepare it (:func:`urbanrisk.population.clip_to_area`), and GEOS cannot prepare or query one
+    prepared geometry from two threads at once (a shared one crashed a ``threads`` run).
     """
-    shapely.prepare(cells)
-    c_idx, f_idx = shapely.STRtree(features).query(cells, predicate="intersects")
-    order = np.lexsort((c_idx, f_idx))
-    return f_idx[order], c_idx[order]
+    return shapely.from_wkb(_area_utm_wkb(area, utm_crs))
 
 
 def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
@@ -187,7 +183,7 @@ def _pieces(
     if area_utm is not None:
         b_utm = clip_to_area(b_utm, area_utm)
     b_idx, c_idx = meeting_pairs(b_utm, c_utm)
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
+    piece = overlap_measures(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
     return b_idx, c_idx, piece, footprint[b_idx]
 
 
@@ -205,31 +201,6 @@ def _repaired(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out = geometry.copy()
     out[invalid] = shapely.make_valid(geometry[invalid])
     return out, invalid
-
-
-def _overlap_measure(
-    features: np.ndarray,
-    cells: np.ndarray,
-    f_idx: np.ndarray,
-    c_idx: np.ndarray,
-    whole: np.ndarray,
-    clipped: Callable[[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """Area (or length) of each feature-cell pair's overlap; exact, clipping only what straddles.
-
-    A feature wholly inside a cell keeps its own measure: most buildings lie inside one cell, and a
-    containment test on prepared cells is cheap. The others are clipped against the convex cell in
-    numpy (:mod:`.convex_clip`: ``clipped_areas`` or ``clipped_lengths``), ~3-4x cheaper than
-    GEOS intersections and equal to them to rounding.
-    """
-    shapely.prepare(cells)
-    inside = shapely.contains_properly(cells[c_idx], features[f_idx])
-    out = whole.astype(float, copy=True)
-    cut = ~inside
-    if cut.any():  # only the features cut are read into coordinate arrays
-        used, local = np.unique(f_idx[cut], return_inverse=True)
-        out[cut] = clipped(features[used], convex_edges(cells), local, c_idx[cut])
-    return out
 
 
 def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
@@ -310,7 +281,7 @@ def streets_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     s_idx, c_idx = meeting_pairs(s_utm, c_utm)
-    length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
+    length = overlap_measures(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
     return sums_at(c_idx, len(cells), pieces, index)

@@ -10,14 +10,18 @@ population, POIs, screens, grades, three coverage standards) with ``compute_run`
 processes, libraries imported before the clock starts; the numbers are compared cell by cell. Each
 round runs the three children one after the other (``--rounds``: alternated on a shared machine);
 wall and CPU seconds (``getrusage``, the child and its worker processes) are reported per round.
+``--base``: another tree's ``src`` folder (e.g. ``git worktree add --detach /tmp/base <commit>``),
+whose ``compute_run`` runs in every round too, before and after this tree's in turn; its table must
+equal this tree's exactly.
 
-    .venv/bin/python benchmarks/analyst.py [--tiles 4] [--rounds 3]
+    .venv/bin/python benchmarks/analyst.py [--tiles 4] [--rounds 3] [--base /tmp/base/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -93,8 +97,11 @@ print(json.dumps({"seconds": seconds, "cpu": cpu_seconds}))
 """
 
 
-def _child(code: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+def _child(code: str, *args: str, src: str | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": src} if src else None  # ``src``: import urbanrisk from there
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, env=env
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -104,6 +111,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tiles", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1, help="alternated runs of the three children")
+    parser.add_argument(
+        "--base", help="another tree's src folder: its compute_run alternated with this one's"
+    )
     args = parser.parse_args()
     import numpy as np
     import pandas as pd
@@ -121,8 +131,25 @@ def main() -> int:
         xml = folder / "metro.osm"
         _to_xml(pbf, xml)
         bounds = list(area_bounds_hint(load_recipe(recipe)))
-        rounds = []
-        for _ in range(args.rounds):
+        rounds, base_cpu, this_cpu = [], [], []
+        for k in range(args.rounds):
+            if args.base:  # this tree's and the base's compute_run, in turn first
+                for label in ("this", "base") if k % 2 else ("base", "this"):
+                    out = folder / f"{label}.parquet"
+                    cpu = _child(
+                        URBANRISK,
+                        str(recipe),
+                        str(out),
+                        "run",
+                        src=args.base if label == "base" else str(ROOT / "src"),
+                    )
+                    (base_cpu if label == "base" else this_cpu).append(cpu["cpu"])
+                pd.testing.assert_frame_equal(
+                    pd.read_parquet(folder / "base.parquet"),
+                    pd.read_parquet(folder / "this.parquet"),
+                    check_exact=True,
+                )
+                print(f"base / this compute_run: {base_cpu[-1]:.2f} / {this_cpu[-1]:.2f} s CPU")
             rounds.append(
                 (
                     _child(ANALYST, str(xml), json.dumps(bounds), str(folder / "analyst.parquet")),
@@ -140,6 +167,14 @@ def main() -> int:
         pd.testing.assert_frame_equal(
             pd.read_parquet(folder / "same_work.parquet"), pd.read_parquet(folder / "urbanrisk.parquet")
         )
+        if args.base:
+            base, this = float(np.median(base_cpu)), float(np.median(this_cpu))
+            analyst = float(np.median([r[0]["cpu"] for r in rounds]))
+            print(
+                f"compute_run CPU, medians of {args.rounds}: base {base:.2f} s, this tree {this:.2f} s "
+                f"({this / base:.3f}x); analyst / base {analyst / base:.2f}x, "
+                f"analyst / this {analyst / this:.2f}x"
+            )
         a = pd.read_parquet(folder / "analyst.parquet")
         u = pd.read_parquet(folder / "urbanrisk.parquet")
     both = (

@@ -131,3 +131,68 @@ def test_cell_polygons_made_once_in_the_driver_give_the_same_tables_and_grid(tmp
         pd.testing.assert_frame_equal(
             grid.drop(columns="geometry"), made.drop(columns="geometry"), check_exact=True
         )
+
+
+def _lonlat(geometries: np.ndarray) -> np.ndarray:
+    import geopandas as gpd
+
+    return gpd.GeoSeries(geometries, crs=UTM18).to_crs(4326).to_numpy()
+
+
+def test_meeting_pairs_are_the_cell_tree_query_in_feature_order(baltimore):
+    from urbanrisk.cell_overlaps import meeting_pairs
+    from urbanrisk.grid import cells_from_area
+    from urbanrisk.indicators import cells_polygons_utm
+
+    buildings, streets = baltimore
+    cells = cells_from_area(shapely.box(*shapely.total_bounds(_lonlat(buildings))), 10)
+    c_utm = cells_polygons_utm(cells, UTM18)
+    for features in (buildings, streets):
+        f_idx, c_idx = shapely.STRtree(c_utm).query(features, predicate="intersects")
+        got_f, got_c = meeting_pairs(features, c_utm)
+        assert len(got_f) > 1000 and len(got_f) == len(f_idx)
+        order = np.lexsort((c_idx, f_idx))
+        assert np.array_equal(got_f, f_idx[order]) and np.array_equal(got_c, c_idx[order])
+        # the cell tree's own answer lists each cell's features in feature order too, so a sum per
+        # cell in row order (pandas' grouped sum) adds the same numbers in the same order
+        by_cell = np.argsort(c_idx, kind="stable")
+        same_cell = c_idx[by_cell][1:] == c_idx[by_cell][:-1]
+        assert (np.diff(f_idx[by_cell])[same_cell] > 0).all()
+
+
+def test_street_access_tests_crossings_with_other_buildings_only(baltimore):
+    import geopandas as gpd
+
+    from urbanrisk.grid import cells_from_area
+    from urbanrisk.indicators import representative_cells, street_access_to_cells
+
+    buildings, streets = baltimore
+    b_frame = gpd.GeoDataFrame(geometry=_lonlat(buildings), crs=4326)
+    s_frame = gpd.GeoDataFrame(
+        {"highway": ["residential"] * len(streets)}, geometry=_lonlat(streets), crs=4326
+    )
+    cells = cells_from_area(shapely.box(*b_frame.total_bounds), 9)
+    got = street_access_to_cells(
+        b_frame, s_frame, cells, resolution=9, utm_crs=UTM18, buildings_utm=buildings, streets_utm=streets
+    )
+    # as written before: each line tested against every building it crosses, its own one dropped after
+    positions = cell_positions(cell_str_to_ints(cells), representative_cells(b_frame.geometry.to_numpy(), 9))
+    own = np.flatnonzero(positions >= 0)
+    b_idx, s_idx = shapely.STRtree(streets).query_nearest(buildings[own], all_matches=False)
+    lines = shapely.shortest_line(buildings[own][b_idx], streets[s_idx])
+    l_idx, hit = shapely.STRtree(buildings).query(lines, predicate="crosses")
+    blocked = np.zeros(len(own), dtype=bool)
+    blocked[b_idx[l_idx[hit != own[b_idx][l_idx]]]] = True
+    expected = counts_at(positions[own][blocked], len(cells))
+    assert expected.sum() > 10
+    assert np.array_equal(got["buildings_no_street_access"].to_numpy(), expected)
+
+
+def test_the_projected_study_area_is_a_geometry_of_its_own_for_each_task():
+    from urbanrisk.indicators import _area_utm
+
+    area = shapely.box(116.30, 39.98, 116.34, 40.01)
+    first, second = _area_utm(area, "EPSG:32650"), _area_utm(area, "EPSG:32650")
+    # tasks on threads prepare it: one shared geometry prepared and queried at once crashes GEOS
+    assert first is not second
+    assert shapely.equals_exact(first, second, tolerance=0) and shapely.get_num_coordinates(first) > 100

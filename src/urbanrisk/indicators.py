@@ -8,7 +8,7 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .cell_overlaps import meeting_pairs, overlap_measures
 from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
-from .convex_clip import clipped_areas, clipped_lengths, convex_edges
+from .convex_clip import clipped_areas, clipped_lengths
 from .grid import cells_to_polygons, points_to_cells
 from .layer_store import MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
@@ -70,6 +71,22 @@ class PartitionInput:
 
 def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
     return geometry.to_crs(utm_crs).to_numpy()
+
+
+@functools.lru_cache(maxsize=4)
+def _area_utm_wkb(area: shapely.Geometry, utm_crs: str) -> bytes:
+    projected = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+    return shapely.to_wkb(projected)
+
+
+def _area_utm(area: shapely.Geometry, utm_crs: str) -> shapely.Geometry:
+    """The study area (densified to 0.001°) projected once per process, not once per partition task.
+
+    Each call gets a geometry of its own (from the kept WKB, the same coordinates): tasks on threads
+    prepare it (:func:`urbanrisk.population.clip_to_area`), and GEOS cannot prepare or query one
+    prepared geometry from two threads at once (a shared one crashed a ``threads`` run).
+    """
+    return shapely.from_wkb(_area_utm_wkb(area, utm_crs))
 
 
 def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
@@ -133,7 +150,7 @@ def buildings_to_cells(
         return _empty(index, columns)
     area_utm = None
     if area is not None:
-        area_utm = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
+        area_utm = _area_utm(area, utm_crs)
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     near = np.unique(shapely.STRtree(c_utm).query(b_utm)[0])  # the rest meets no cell (a wide read)
@@ -165,8 +182,8 @@ def _pieces(
     footprint = shapely.area(b_utm)
     if area_utm is not None:
         b_utm = clip_to_area(b_utm, area_utm)
-    b_idx, c_idx = shapely.STRtree(c_utm).query(b_utm, predicate="intersects")
-    piece = _overlap_measure(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
+    b_idx, c_idx = meeting_pairs(b_utm, c_utm)
+    piece = overlap_measures(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
     return b_idx, c_idx, piece, footprint[b_idx]
 
 
@@ -184,31 +201,6 @@ def _repaired(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out = geometry.copy()
     out[invalid] = shapely.make_valid(geometry[invalid])
     return out, invalid
-
-
-def _overlap_measure(
-    features: np.ndarray,
-    cells: np.ndarray,
-    f_idx: np.ndarray,
-    c_idx: np.ndarray,
-    whole: np.ndarray,
-    clipped: Callable[[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """Area (or length) of each feature-cell pair's overlap; exact, clipping only what straddles.
-
-    A feature wholly inside a cell keeps its own measure: most buildings lie inside one cell, and a
-    containment test on prepared cells is cheap. The others are clipped against the convex cell in
-    numpy (:mod:`.convex_clip`: ``clipped_areas`` or ``clipped_lengths``), ~3-4x cheaper than
-    GEOS intersections and equal to them to rounding.
-    """
-    shapely.prepare(cells)
-    inside = shapely.contains_properly(cells[c_idx], features[f_idx])
-    out = whole.astype(float, copy=True)
-    cut = ~inside
-    if cut.any():  # only the features cut are read into coordinate arrays
-        used, local = np.unique(f_idx[cut], return_inverse=True)
-        out[cut] = clipped(features[used], convex_edges(cells), local, c_idx[cut])
-    return out
 
 
 def _hazard_total(hazards: gpd.GeoDataFrame | None, index: pd.Index, resolution: int) -> pd.Series:
@@ -288,8 +280,8 @@ def streets_to_cells(
         return out
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
-    s_idx, c_idx = shapely.STRtree(c_utm).query(s_utm, predicate="intersects")
-    length = _overlap_measure(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
+    s_idx, c_idx = meeting_pairs(s_utm, c_utm)
+    length = overlap_measures(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
     return sums_at(c_idx, len(cells), pieces, index)
@@ -337,10 +329,14 @@ def street_access_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     b_idx, s_idx = nearest_streets(shapely.STRtree(s_utm), s_utm, b_utm[own])
     lines = shapely.shortest_line(b_utm[own][b_idx], s_utm[s_idx])
-    l_idx, hit = shapely.STRtree(b_utm).query(lines, predicate="crosses")
-    blocked = np.zeros(len(own), dtype=bool)
+    # each line starts on its own building, whose box it always meets: only other buildings can block
+    # it, so the crossing test (GEOS) runs on those pairs alone (~1 in 8 of the box pairs)
+    l_idx, hit = shapely.STRtree(b_utm).query(lines)
     others = hit != own[b_idx][l_idx]
-    blocked[b_idx[l_idx[others]]] = True
+    l_idx, hit = l_idx[others], hit[others]
+    crossing = shapely.crosses(lines[l_idx], b_utm[hit])
+    blocked = np.zeros(len(own), dtype=bool)
+    blocked[b_idx[l_idx[crossing]]] = True
     out["buildings_no_street_access"] = counts_at(cell_of[blocked], len(cells))
     return out
 

@@ -54,6 +54,20 @@ TASK_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def task_frames(frames: dict[str, gpd.GeoDataFrame | None]) -> dict[str, gpd.GeoDataFrame | None]:
+    """Each layer with only the columns partition tasks use (:data:`TASK_COLUMNS`) and its geometry,
+    as a layer store keeps them: a task's row read then takes ~10 columns fewer (no data is copied
+    here; the rows and their order are the layer's)."""
+    narrow: dict[str, gpd.GeoDataFrame | None] = {}
+    for name, frame in frames.items():
+        if frame is None or name not in TASK_COLUMNS:
+            narrow[name] = frame
+            continue
+        columns = [c for c in TASK_COLUMNS[name] if c in frame.columns]
+        narrow[name] = frame[[*columns, frame.geometry.name]]
+    return narrow
+
+
 @dataclass
 class MemoryLayers:
     """The driver's frames, read in place (for tasks in the driver's process).

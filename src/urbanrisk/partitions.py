@@ -29,7 +29,7 @@ from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
 from .ingest import ingest_osm
-from .layer_store import MemoryLayers, StoredLayers, write_layer_store
+from .layer_store import MemoryLayers, StoredLayers, task_frames, write_layer_store
 from .layers.coords import utm_crs
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
@@ -184,8 +184,8 @@ def task_source(
     partitioned``, the OSM layers come from each extract streamed into a store there instead.
     """
     frames = vector_frames(layers)
-    if recipe.compute.ingest != "partitioned":
-        with _frames_source(recipe, frames, scheduler) as source:
+    if recipe.compute.ingest != "partitioned":  # the task columns only, as a layer store holds them
+        with _frames_source(recipe, task_frames(frames), scheduler) as source:
             yield source
         return
     rest = {name: frame for name, frame in frames.items() if name not in ("buildings", "pois", "streets")}

@@ -60,7 +60,7 @@ def spooled_network(folder: Path) -> Iterator[None]:
     """Within this block, the whole-graph coverage task on a worker process (:func:`coverage_on_worker`
     on ``processes``) writes the network tables into ``folder`` itself, as the run folder keeps them
     (:func:`spill_network`), and returns their paths instead of the tables: the driver never holds them
-    (256 tiles: ~90 MB). ``folder``: on this machine's disk (a ``tcp://`` cluster's workers may not
+    (64 tiles: ~23 MB). ``folder``: on this machine's disk (a ``tcp://`` cluster's workers may not
     share it: there the tables come back)."""
     token = _NETWORK_SPOOL.set(Path(folder))
     try:
@@ -198,7 +198,7 @@ def coverage_on_worker(
     :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker.
 
     With stored layers (``compute.ingest: partitioned``) and no graph built, the task reads the streets
-    and their nodes from the store itself (the driver pickles neither: 256 tiles, ~80 MB); on
+    and their nodes from the store itself (the driver pickles neither); on
     ``processes`` within :func:`spooled_network` it writes the network tables there itself.
     """
     frame = pd.DataFrame(with_residents_known(grid, layers)[COVERAGE_COLUMNS])

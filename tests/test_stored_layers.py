@@ -84,8 +84,18 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     """``processes``: the pass and every partition's completion run on the workers (the driver's own
     ingest fails here), the other layers load meanwhile; so does the streets' read back for the street
     graph (the driver's own fails too); the street graphs are built by the coverage task on a worker
-    (the driver's fail); every table equals the in-memory run's."""
+    (the driver's fail), from the streets it reads from the store itself (the driver sends none), and
+    it writes the network tables itself (the driver never holds them); every table equals the
+    in-memory run's, the network tables in the run folder too."""
     memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    sent = []
+
+    def spy(func, jobs, **options):
+        sent.extend(jobs)
+        return real(func, jobs, **options)
+
+    real = urbanrisk.stage_coverage.map_partitions
+    monkeypatch.setattr(urbanrisk.stage_coverage, "map_partitions", spy)
     for module, name in (
         (urbanrisk.inputs, "osm_from_file"),
         (urbanrisk.stored_osm, "ingest_osm"),  # the one-process ingest
@@ -98,9 +108,19 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     store = tmp_path / "shared"
     compute = {"ingest": "partitioned", "store": str(store)}
     recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute=compute))
-    stored = ur.run_recipe(recipe, scheduler="processes", write=False)
+    stored = ur.run_recipe(recipe, scheduler="processes", out=tmp_path / "out")
     assert [path.name[:4] for path in store.iterdir()] == ["osm-"]  # the stores, under compute.store
     _assert_same_run(memory, stored)
+    (frames, stored_streets, spool) = (sent[0][1], sent[0][6], sent[0][7])
+    assert len(sent) == 1 and frames[1] is None and frames[2] is None and stored_streets is not None
+    assert spool is not None and not spool.exists()  # written there by the task, removed after the run
+    assert stored.coverage.network_nodes is None and stored.coverage.network_edges is None
+    for name in ("network_nodes", "network_edges"):
+        assert stored.coverage.network_files[name] == str(stored.run_dir / f"{name}.parquet")
+        written = pd.read_parquet(stored.run_dir / f"{name}.parquet")
+        assert len(written) and getattr(memory.coverage, name) is not None
+        pd.testing.assert_frame_equal(written, getattr(memory.coverage, name), check_exact=True, obj=name)
+    assert [path.name for path in (tmp_path / "out" / "runs").iterdir()] == [stored.run_dir.name]
 
 
 def _assert_same_run(memory, stored) -> None:

@@ -42,3 +42,18 @@ def _set_by_environment() -> bool:
     """True when the environment fixes glibc's mmap threshold itself."""
     tunables = os.environ.get("GLIBC_TUNABLES", "")
     return "MALLOC_MMAP_THRESHOLD_" in os.environ or "glibc.malloc.mmap_threshold=" in tunables
+
+
+def trim_heap() -> bool:
+    """Give glibc's free heap pages back to the system (``malloc_trim(0)``); True when some were.
+
+    What a stage freed stays in the heap (counted in the resident memory) until an allocation reuses
+    it; trimmed, a later stage's allocations map pages anew only as they need them. Off glibc: False.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.malloc_trim(ctypes.c_size_t(0)))
+    except (OSError, AttributeError):
+        return False

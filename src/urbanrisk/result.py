@@ -162,6 +162,10 @@ class CoverageResult:
     #: the street graphs the stage solved, as tables (``urbanrisk.network.graph_to_tables``), per mode
     network_nodes: pd.DataFrame | None = None
     network_edges: pd.DataFrame | None = None
+    #: the network tables a coverage task on a worker process wrote itself, by name -> their Parquet file
+    #: (then ``network_nodes`` / ``network_edges`` are None: the driver never held them); after the
+    #: run's folder is written, its files there
+    network_files: dict[str, str] = field(default_factory=dict)
     #: standards left unknown for want of their resource (none in the data, not declared complete):
     #: name -> why, in words (each cell's ``unknown`` names them)
     unknown: dict[str, str] = field(default_factory=dict)

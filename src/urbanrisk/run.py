@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ._malloc import trim_heap
 from .cache import Cache
-from .lifecycle import new_run_folder, publish_run, run_key, run_lock
+from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
 from .outputs.writer import graph_scheduler
@@ -17,11 +21,36 @@ from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
 from .result import RunResult
+from .stage_coverage import spooled_network
 
 #: The write graph's tasks (:mod:`urbanrisk.outputs.writer`) a run on ``processes`` sends to its kept
 #: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck);
 #: the grid's parts and the tables stay in the driver's threads (Arrow and Parquet release the lock).
 WRITE_ON_WORKERS = ("write-gpkg", "write-map")
+#: The prefix of the folder (in ``<out>/runs``) where a run's tasks write tables before its run folder
+#: exists (:func:`network_spool`); one left by a killed run is removed by the next.
+SPOOL_PREFIX = ".spool-"
+
+
+@contextlib.contextmanager
+def network_spool(out_dir: Path, scheduler: str) -> Iterator[None]:
+    """On ``processes``: a folder beside the run folders (same disk: its files are linked into the run
+    folder) where the coverage task writes the network tables itself
+    (:func:`urbanrisk.stage_coverage.spooled_network`), removed at the end. The caller holds the
+    run lock. Elsewhere nothing: threads hold them anyway, a cluster's workers may not share the disk."""
+    if scheduler != "processes":
+        yield
+        return
+    clear_debris(out_dir)  # makes runs/ (or says clearly why it cannot)
+    runs = Path(out_dir).resolve() / "runs"
+    for stale in runs.glob(f"{SPOOL_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=runs))
+    try:
+        with spooled_network(folder):
+            yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_run(
@@ -67,6 +96,11 @@ def write_run(
             )
     assert folder.final is not None
     result.run_dir = folder.final
+    coverage = result.coverage
+    if coverage is not None and coverage.network_files:  # written by a task: now the run folder's
+        coverage.network_files = {
+            name: str(folder.final / f"{name}.parquet") for name in coverage.network_files
+        }
     if recipe.outputs.publish:
         result.published = publish_run(folder.final, recipe.outputs.publish)
     return folder.final
@@ -125,8 +159,9 @@ def run_recipe(
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-    with run_lock(out_dir), kept_pool():
+    with run_lock(out_dir), kept_pool(), network_spool(out_dir, scheduler):
         result = compute_run(recipe, **options)
+        trim_heap()  # what the stages freed, given back before the write stage allocates its own
         result.renderer = result_deck
         start = time.perf_counter()
         write_run(result, out_dir, scheduler=scheduler, after_file=after_stage)

@@ -14,8 +14,12 @@ too (its kernels are Dask computations of their own), when the screens need it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import contextvars
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -36,6 +40,7 @@ from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
 from .screens_dask import screen_kernels
+from .stored_osm import streets_and_nodes
 from .street_graphs import street_graphs
 from .street_rules import speed_table
 
@@ -43,6 +48,42 @@ B = TypeVar("B")
 
 #: The grid's columns the whole-graph coverage stage reads (besides its index, the cells).
 COVERAGE_COLUMNS = ["residents", "cell_area_m2", "known_residents", "known_travel"]
+
+#: Where the coverage task on a local worker process writes the network tables (:func:`spooled_network`).
+_NETWORK_SPOOL: contextvars.ContextVar[Path | None] = contextvars.ContextVar("network_spool", default=None)
+#: The network tables' names, as the run folder's files are named (``<name>.parquet``).
+NETWORK_TABLES = ("network_nodes", "network_edges")
+
+
+@contextlib.contextmanager
+def spooled_network(folder: Path) -> Iterator[None]:
+    """Within this block, the whole-graph coverage task on a worker process (:func:`coverage_on_worker`
+    on ``processes``) writes the network tables into ``folder`` itself, as the run folder keeps them
+    (:func:`spill_network`), and returns their paths instead of the tables: the driver never holds them
+    (64 tiles: ~23 MB). ``folder``: on this machine's disk (a ``tcp://`` cluster's workers may not
+    share it: there the tables come back)."""
+    token = _NETWORK_SPOOL.set(Path(folder))
+    try:
+        yield
+    finally:
+        _NETWORK_SPOOL.reset(token)
+
+
+def spill_network(result: CoverageResult, folder: Path) -> CoverageResult:
+    """``result`` with its network tables written into ``folder`` (``network_nodes.parquet``,
+    ``network_edges.parquet``, as :func:`urbanrisk.outputs.tables.write_tables` writes them) and
+    replaced by their paths (:attr:`urbanrisk.result.CoverageResult.network_files`)."""
+    files = {}
+    for name in NETWORK_TABLES:
+        table = getattr(result, name)
+        if table is None:
+            continue
+        path = Path(folder) / f"{name}.parquet"
+        pd.DataFrame(table).to_parquet(path, index=False)
+        files[name] = str(path)
+    return dataclasses.replace(
+        result, network_nodes=None, network_edges=None, network_files={**result.network_files, **files}
+    )
 
 
 def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataFrame:
@@ -127,16 +168,21 @@ def _coverage(
 
 
 def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
-    """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres."""
-    recipe, frames, complete_kinds, graphs, latlng, standards = job
+    """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres; the
+    streets and their nodes read from the store here when ``job`` names it (the driver sends none),
+    the network tables written into the spool folder when it names one (the driver gets their paths)."""
+    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool = job
+    if stored is not None:  # as load_layers read them in the driver (stored_osm.streets_and_nodes)
+        frames = (frames[0], *streets_and_nodes(*stored), *frames[3:])
     if latlng is not None:
         remember_cell_latlng(frames[0].index, latlng)
     try:  # a worker of the run's kept pool runs other tasks after this one: it keeps nothing
-        return _coverage(
+        result = _coverage(
             recipe, frames, complete_kinds, scheduler="synchronous", graphs=graphs, standards=standards
         )
     finally:
         forget_cells()
+    return result if spool is None else spill_network(result, spool)
 
 
 def coverage_on_worker(
@@ -149,12 +195,22 @@ def coverage_on_worker(
     graphs: Mapping[str, StreetGraph] | None = None,
 ) -> CoverageResult:
     """:func:`coverage_for` (whole graph) as one Dask task on ``scheduler``: only the grid's
-    :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker."""
+    :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker.
+
+    With stored layers (``compute.ingest: partitioned``) and no graph built, the task reads the streets
+    and their nodes from the store itself (the driver pickles neither); on
+    ``processes`` within :func:`spooled_network` it writes the network tables there itself.
+    """
     frame = pd.DataFrame(with_residents_known(grid, layers)[COVERAGE_COLUMNS])
-    frames = (frame, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
+    stored = None
+    if layers.store is not None and not graphs:
+        stored = (layers.store, list(layers.streets.columns))
+    streets, nodes = (None, None) if stored else (layers.streets, layers.street_nodes)
+    frames = (frame, streets, nodes, layers.pois, layers.resources, area)
     latlng = kept_cell_latlng(grid.index)
+    spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
-    return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
+    return map_partitions(_coverage_task, [(*job, stored, spool)], scheduler=scheduler)[0]
 
 
 def coverage_on_a_worker(recipe: Recipe, scheduler: str) -> bool:

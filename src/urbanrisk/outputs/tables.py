@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -124,16 +126,27 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     return excel_safe(out)
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (same disk: no copy), else a copy of it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
     responsibility list as CSV for Excel (:func:`responsibility_csv`, words in ``language``);
     returns the file names in the order written.
 
-    An empty table is still written, with its columns (a skipped screen has its file).
+    An empty table is still written, with its columns (a skipped screen has its file); a path (a table
+    a task wrote already, :attr:`urbanrisk.result.CoverageResult.network_files`) is linked or copied.
     """
     names: list[str] = []
     for name, table in tables.items():
-        if isinstance(table, gpd.GeoDataFrame):
+        if isinstance(table, Path):  # written already, by the task that made it (network tables)
+            _link_or_copy(table, folder / f"{name}.parquet")
+        elif isinstance(table, gpd.GeoDataFrame):
             table.to_parquet(folder / f"{name}.parquet", index=False)
         else:
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
@@ -169,13 +182,9 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
     else:
         sites = gpd.GeoDataFrame({"osm_ref": [], "kind": [], "name": []}, geometry=[], crs=4326)
     empty = pd.DataFrame({"mode": pd.Series(dtype=str)})
-    return {
-        "resources": resources,
-        "vulnerable_sites": sites.reset_index(drop=True),
-        "network_nodes": coverage.network_nodes
-        if coverage is not None and coverage.network_nodes is not None
-        else empty,
-        "network_edges": coverage.network_edges
-        if coverage is not None and coverage.network_edges is not None
-        else empty,
-    }
+    tables: dict[str, Any] = {"resources": resources, "vulnerable_sites": sites.reset_index(drop=True)}
+    for name in ("network_nodes", "network_edges"):
+        table = getattr(coverage, name, None)
+        written = coverage.network_files.get(name) if coverage is not None else None
+        tables[name] = table if table is not None else Path(written) if written else empty
+    return tables

@@ -32,10 +32,12 @@ from typing import Any
 
 import dask
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from .. import grid_dataset
 from ..parallel import compute_graph, runs_on_workers
-from ..result import RunResult
+from ..result import GRADES, RunResult
 from .forked import ForkedCall
 from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
@@ -52,24 +54,52 @@ def _geometry_only(frame: Any, keep: tuple[str, ...] = ()) -> Any:
 def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     """``result`` with what the map reads: buildings and streets as geometries (context; streets with
     their class, :mod:`.map_context`), of the coverage table only each cell's 2SFCA supply when the
-    map shows the cells (:mod:`.map_cells`), no street graphs, and only the grid's residents and
-    geometry (legend and scale) when the map shows display cells from the parts."""
+    map shows the cells (:mod:`.map_cells`), no street graphs, no lack-of-coping series, no places,
+    land use or street nodes (none is drawn), and only the grid's residents and geometry (legend and
+    scale) when the map shows display cells from the parts; of a graded grid then only the cells that
+    hold its bounds (:func:`bounding_rows`: the grade legend counts from the run's summary). On worker
+    processes this is what the driver pickles to the map's task."""
     coverage = result.coverage
     if coverage is not None:
         supply = ["h3_cell", "standard", "supply_per_person", "supply_bound"]
         table = coverage.coverage
         shown = plan[2] is None and set(supply) <= set(table.columns)
         table = table[supply] if shown else table.iloc[:0]
-        coverage = dataclasses.replace(coverage, coverage=table, network_nodes=None, network_edges=None)
-    layers = dataclasses.replace(
+        coverage = dataclasses.replace(
+            coverage, coverage=table, network_nodes=None, network_edges=None, coping=None
+        )
+    layers = dataclasses.replace(  # the map draws no place, land use or street node (256 tiles: 23 MB)
         result.layers,
         buildings=_geometry_only(result.layers.buildings),
         streets=_geometry_only(result.layers.streets, ("highway",)),
+        pois=result.layers.pois.iloc[:0],
+        landuse=result.layers.landuse.iloc[:0],
+        street_nodes=result.layers.street_nodes.iloc[:0],
     )
     grid = result.grid
     if plan[2] is not None:
+        graded = "grade" in grid.columns and bool(grid["grade"].isin(GRADES).any())
         grid = grid[["residents", grid.geometry.name]]
+        if graded:  # the grade legend reads only the grid's bounds and resolution (its scale line)
+            grid = grid.iloc[bounding_rows(grid.geometry.array)]
     return dataclasses.replace(result, grid=grid, layers=layers, coverage=coverage, renderer=None)
+
+
+def bounding_rows(geometries: Any) -> np.ndarray:
+    """The positions of the first geometry and of those that reach the bounds' extremes, in order:
+    together they have every geometry's ``total_bounds`` (256 tiles: 5 cells sent, not 116,645).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> bounding_rows([box(1, 1, 2, 2), box(0, 1, 1, 2), box(1, 1, 1.5, 1.5), box(1, 0, 3, 3)]).tolist()
+    [0, 1, 3]
+    """
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    if not len(bounds):
+        return np.arange(0)
+    extremes = [0, *np.nanargmin(bounds[:, :2], axis=0), *np.nanargmax(bounds[:, 2:], axis=0)]
+    return np.unique(np.asarray(extremes, dtype=np.intp))
 
 
 def _gpkg(path: Path, layers: dict[str, Any], area: Any, stored: Any, grid: tuple[list[str], Any]) -> str:

@@ -89,7 +89,30 @@ def _cpu_now() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped_s)
 
 
+_PICKLED = {"to": 0, "from": 0}  # bytes this process pickled for tasks / unpickled from results
+
+
+def _counted_dumps(value: object) -> bytes:
+    """Dask's ``processes`` pickling (cloudpickle), counting the bytes (a task sent, in the driver)."""
+    import pickle
+
+    import cloudpickle
+
+    data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _PICKLED["to"] += len(data)
+    return data
+
+
+def _counted_loads(data: bytes) -> object:
+    """Dask's ``processes`` unpickling, counting the bytes (a result received, in the driver)."""
+    import cloudpickle
+
+    _PICKLED["from"] += len(data)
+    return cloudpickle.loads(data)
+
+
 def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
+    import dask
     from dask.callbacks import Callback
 
     import urbanrisk as ur
@@ -128,13 +151,16 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     )
     marks = []  # (name, time) after each stage and each output file
     cpu_marks = [("start", *_cpu_now())]  # (name, driver CPU s, workers' CPU s) after each stage
+    pickled = []  # (name, MB to, MB from the workers) of each stage (Dask's processes tasks only)
 
     def mark(name: str) -> None:
         marks.append((name, time.perf_counter()))
         cpu_marks.append((name, *_cpu_now()))
+        pickled.append((name, _PICKLED["to"] / 1e6, _PICKLED["from"] / 1e6))
+        _PICKLED.update({"to": 0, "from": 0})
 
     start = time.perf_counter()
-    with Timer():
+    with Timer(), dask.config.set(func_dumps=_counted_dumps, func_loads=_counted_loads):
         result = ur.run_recipe(
             loaded,
             scheduler=scheduler,
@@ -163,6 +189,7 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
                 "driver_only_by_stage": _alone_by_stage(start, end, marks, result.timings, spans),
                 "write_tasks": write_tasks,
                 "cpu_by_stage": _cpu_by_stage(cpu_marks, result.timings),
+                "pickled_mb_by_stage": _pickled_by_stage(pickled, result.timings),
                 "cells": len(result.grid),
                 "run_dir": str(result.run_dir),
             }
@@ -192,6 +219,17 @@ def _cpu_by_stage(cpu_marks: list, stages: dict) -> dict[str, list[float]]:
         got = by.setdefault(key, [0.0, 0.0])
         got[0] = round(got[0] + d1 - d0, 3)
         got[1] = round(got[1] + w1 - w0, 3)
+    return by
+
+
+def _pickled_by_stage(pickled: list, stages: dict) -> dict[str, list[float]]:
+    """[MB pickled to the workers, MB of results from them] per stage (the files count to ``write``)."""
+    by: dict[str, list[float]] = {}
+    for name, sent, received in pickled:
+        key = name if name in stages and name not in by else "write"
+        got = by.setdefault(key, [0.0, 0.0])
+        got[0] = round(got[0] + sent, 2)
+        got[1] = round(got[1] + received, 2)
     return by
 
 
@@ -294,6 +332,12 @@ def main() -> int:
             f"{_two_core_bound(cpu):.1f} s; by stage (driver/workers): "
             + ", ".join(f"{k} {d:.1f}/{w:.1f}" for k, (d, w) in cpu.items() if d + w >= 0.05)
         )
+        sent = {k: v for k, v in got.get("pickled_mb_by_stage", {}).items() if sum(v) >= 0.01}
+        if sent:
+            print(
+                f"{'':>5} MB pickled to / from workers (Dask tasks) by stage: "
+                + ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in sent.items())
+            )
     _speedups(rows)
     return 0
 

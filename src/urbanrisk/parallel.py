@@ -296,7 +296,7 @@ _KEPT_POOL: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextV
 @contextlib.contextmanager
 def kept_pool() -> Iterator[None]:
     """Within this block every ``processes`` computation shares one worker pool (made on first use,
-    shut down at the end); otherwise each spawns and imports its own workers (seconds each).
+    shut down at the end); otherwise each starts its own workers.
 
     The block ends without waiting for the workers to exit (they have no task left; waiting took
     1.9-3.6 s of the driver's time at 64 tiles on a loaded machine): the pool's own thread reaps them.

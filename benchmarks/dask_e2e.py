@@ -44,6 +44,21 @@ def _vm_hwm_mb() -> float:
 
 _TICK = os.sysconf("SC_CLK_TCK")
 _SEEN: dict[int, float] = {}  # each worker process's CPU seconds when last read (they exit at the end)
+_PEAK_MB: dict[int, float] = {}  # each worker process's peak RSS when last read (fork-server workers)
+
+
+def _hwm_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a live process, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _stat_cpu(pid: int) -> tuple[float, float]:
+    """(own CPU seconds, reaped children's CPU seconds) of a live process, from ``/proc/<pid>/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK, (int(fields[13]) + int(fields[14])) / _TICK
 
 
 def _cpu_now() -> tuple[float, float]:
@@ -51,20 +66,53 @@ def _cpu_now() -> tuple[float, float]:
 
     The driver's from ``RUSAGE_SELF`` (every thread of it); the workers' from ``/proc/<pid>/stat``
     while they live (the largest reading kept once they have exited), plus ``RUSAGE_CHILDREN``
-    for any other child reaped meanwhile. Load-independent, unlike wall seconds.
+    for any other child reaped meanwhile. With a fork server (``forkserver`` pools), the workers are
+    its children: its own seconds (the workers' imports) count too, and its reaped children's stand
+    in for ``RUSAGE_CHILDREN``. Load-independent, unlike wall seconds.
     """
+    from multiprocessing import forkserver
+
     me = resource.getrusage(resource.RUSAGE_SELF)
     for worker in multiprocessing.active_children():
         try:
-            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            _SEEN[worker.pid] = max(_SEEN.get(worker.pid, 0.0), _stat_cpu(worker.pid)[0])
+            _PEAK_MB[worker.pid] = _hwm_mb(worker.pid)
         except OSError:
             continue
-        _SEEN[worker.pid] = max(_SEEN.get(worker.pid, 0.0), (int(fields[11]) + int(fields[12])) / _TICK)
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped.ru_utime + reaped.ru_stime)
+    reaped_s = reaped.ru_utime + reaped.ru_stime
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)  # no public way to ask
+    if server is not None:
+        own, its_reaped = _stat_cpu(server)
+        _SEEN[-1] = own  # the server's own seconds (it lives as long as this driver)
+        reaped_s += its_reaped
+    return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped_s)
+
+
+_PICKLED = {"to": 0, "from": 0}  # bytes this process pickled for tasks / unpickled from results
+
+
+def _counted_dumps(value: object) -> bytes:
+    """Dask's ``processes`` pickling (cloudpickle), counting the bytes (a task sent, in the driver)."""
+    import pickle
+
+    import cloudpickle
+
+    data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _PICKLED["to"] += len(data)
+    return data
+
+
+def _counted_loads(data: bytes) -> object:
+    """Dask's ``processes`` unpickling, counting the bytes (a result received, in the driver)."""
+    import cloudpickle
+
+    _PICKLED["from"] += len(data)
+    return cloudpickle.loads(data)
 
 
 def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
+    import dask
     from dask.callbacks import Callback
 
     import urbanrisk as ur
@@ -103,13 +151,16 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     )
     marks = []  # (name, time) after each stage and each output file
     cpu_marks = [("start", *_cpu_now())]  # (name, driver CPU s, workers' CPU s) after each stage
+    pickled = []  # (name, MB to, MB from the workers) of each stage (Dask's processes tasks only)
 
     def mark(name: str) -> None:
         marks.append((name, time.perf_counter()))
         cpu_marks.append((name, *_cpu_now()))
+        pickled.append((name, _PICKLED["to"] / 1e6, _PICKLED["from"] / 1e6))
+        _PICKLED.update({"to": 0, "from": 0})
 
     start = time.perf_counter()
-    with Timer():
+    with Timer(), dask.config.set(func_dumps=_counted_dumps, func_loads=_counted_loads):
         result = ur.run_recipe(
             loaded,
             scheduler=scheduler,
@@ -131,11 +182,14 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
                 "dask_s": dask_s,
                 "computes": len(inside),
                 "driver_peak_mb": _vm_hwm_mb(),
-                "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "worker_peak_mb": max(  # the fork server's workers are not this process's children
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, *_PEAK_MB.values(), 0.0
+                ),
                 "timings": result.timings,
                 "driver_only_by_stage": _alone_by_stage(start, end, marks, result.timings, spans),
                 "write_tasks": write_tasks,
                 "cpu_by_stage": _cpu_by_stage(cpu_marks, result.timings),
+                "pickled_mb_by_stage": _pickled_by_stage(pickled, result.timings),
                 "cells": len(result.grid),
                 "run_dir": str(result.run_dir),
             }
@@ -165,6 +219,17 @@ def _cpu_by_stage(cpu_marks: list, stages: dict) -> dict[str, list[float]]:
         got = by.setdefault(key, [0.0, 0.0])
         got[0] = round(got[0] + d1 - d0, 3)
         got[1] = round(got[1] + w1 - w0, 3)
+    return by
+
+
+def _pickled_by_stage(pickled: list, stages: dict) -> dict[str, list[float]]:
+    """[MB pickled to the workers, MB of results from them] per stage (the files count to ``write``)."""
+    by: dict[str, list[float]] = {}
+    for name, sent, received in pickled:
+        key = name if name in stages and name not in by else "write"
+        got = by.setdefault(key, [0.0, 0.0])
+        got[0] = round(got[0] + sent, 2)
+        got[1] = round(got[1] + received, 2)
     return by
 
 
@@ -267,7 +332,52 @@ def main() -> int:
             f"{_two_core_bound(cpu):.1f} s; by stage (driver/workers): "
             + ", ".join(f"{k} {d:.1f}/{w:.1f}" for k, (d, w) in cpu.items() if d + w >= 0.05)
         )
+        sent = {k: v for k, v in got.get("pickled_mb_by_stage", {}).items() if sum(v) >= 0.01}
+        if sent:
+            print(
+                f"{'':>5} MB pickled to / from workers (Dask tasks) by stage: "
+                + ", ".join(f"{k} {a:.1f}/{b:.1f}" for k, (a, b) in sent.items())
+            )
+    _speedups(rows)
     return 0
+
+
+def _speedups(rows: list) -> None:
+    """Per size and tree, ``processes`` (whole) against ``synchronous``, medians over the rounds: the
+    wall ratio of this (possibly loaded) machine, CPU seconds (driver + workers), the processes run's
+    driver-only share, and the ratio its CPU seconds predict on 2 idle cores (:func:`_two_core_bound`)."""
+    import statistics
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
+    for tiles in sorted({row[0] for row in rows}):
+        for label in sorted({row[2].rsplit("whole", 1)[0] for row in rows if row[2].endswith("whole")}):
+            runs = {
+                scheduler: [
+                    got
+                    for t, s, mode, got in rows
+                    if t == tiles and s == scheduler and mode == f"{label}whole"
+                ]
+                for scheduler in ("processes", "synchronous")
+            }
+            if not all(runs.values()):
+                continue
+            wall = {k: median([got["wall_s"] for got in v]) for k, v in runs.items()}
+            cpu = {
+                k: median([sum(map(sum, got["cpu_by_stage"].values())) for got in v]) for k, v in runs.items()
+            }
+            bound = {k: median([_two_core_bound(got["cpu_by_stage"]) for got in v]) for k, v in runs.items()}
+            alone = median([1 - got["dask_s"] / got["wall_s"] for got in runs["processes"]])
+            tree = label.strip() or "this tree"
+            ratio = wall["synchronous"] / wall["processes"]
+            print(
+                f"{tiles} tiles, {tree}: processes vs synchronous {ratio:.2f}x wall here "
+                f"({wall['processes']:.1f} / {wall['synchronous']:.1f} s); CPU s {cpu['processes']:.1f} / "
+                f"{cpu['synchronous']:.1f}; processes driver-only {alone:.0%} of its wall; "
+                f"on 2 idle cores >= {bound['processes']:.1f} / {bound['synchronous']:.1f} s: "
+                f"at most {bound['synchronous'] / bound['processes']:.2f}x (goal 1.6x)"
+            )
 
 
 if __name__ == "__main__":

@@ -136,11 +136,12 @@ GAP_WORDS = (
 
 
 def _gap_residents(items: pd.DataFrame, t: Callable[..., str]) -> pd.DataFrame:
-    """The responsibility list with its coverage gaps' residents worded as bounds over their cells
-    (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the table)."""
+    """The responsibility list with its coverage gaps' and red/orange clusters' residents worded as
+    bounds over their cells (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the
+    table)."""
     if not len(items) or "residents_unknown_share" not in items.columns:
         return items
-    gaps = (items["item_type"] == "coverage_gap").to_numpy()
+    gaps = items["item_type"].isin(["coverage_gap", "risk_cluster"]).to_numpy()  # shares of their cells
     if not gaps.any():
         return items
     out = items.assign(residents=items["residents"].astype(object))

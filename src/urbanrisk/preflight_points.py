@@ -19,6 +19,7 @@ from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
+from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
@@ -116,6 +117,10 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     if found:
         return found
     if spec.crs is not None:  # projected metres, say: lon/lat once transformed
+        rows = [k for k, _, _ in pairs]
+        where = lambda i: table.where(rows[i])  # noqa: E731
+        if axes := axes_problem(*_xy(pairs), spec.crs, file=path.name, lon=lon, lat=lat, where=where):
+            return [(key, axes)]  # X north, Y east; eastings with(out) their zone number
         xy = to_lonlat(*_xy(pairs), spec.crs)
         return [] if xy is None else _pileup(name, *xy, path)
     lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]

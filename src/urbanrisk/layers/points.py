@@ -23,6 +23,7 @@ from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
 from .pileup import one_place_problem
+from .projected_axes import axes_problem
 from .repeated_rows import drop_repeated_rows, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
@@ -76,6 +77,8 @@ def _read_table_points(
             "or infinite); fix or remove those rows"
         )
         raise LayerError(msg)
+    if crs and (axes := axes_problem(xs, ys, crs, file=str(path), lon=lon, lat=lat, where=table.where)):
+        raise LayerError(f"layer '{layer}': {axes}")  # X north and Y east; a zone number in the eastings
     points = gpd.points_from_xy(xs, ys, crs=crs or "EPSG:4326")  # `crs:`: e.g. metres of CGCS2000 GK
     if crs:
         points = points.to_crs("EPSG:4326")

@@ -16,7 +16,7 @@ from .layers.area_file import geojson_points_problem
 from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
 from .layers.geojson_blank import blank_features, blank_message
 from .layers.headers import vector_header
-from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, two_numbers
+from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
 from .layers.projected_axes import axes_problem
@@ -86,7 +86,7 @@ def _number(text: str) -> float | None:
     try:  # NFKC as the run reads them: a full-width minus too (－７６.５８), and U+2212 from a word processor
         value = float(unicodedata.normalize("NFKC", text).replace("\u2212", "-"))
     except ValueError:
-        return None
+        return dms_degrees(text)  # 116°21′05″, as the run reads it
     return value if math.isfinite(value) else None
 
 

@@ -22,6 +22,7 @@ from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
+from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .projected_axes import axes_problem
 from .repeated_rows import drop_repeated_rows, name_text
@@ -38,6 +39,17 @@ from .vector import vector_from_file
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
+
+
+def _degrees(column: pd.Series) -> pd.Series:
+    """A coordinate column as numbers, read as validate reads them: full-width digits from a Chinese
+    input method (NFKC: １１６.３２), U+2212 minus, degrees-minutes-seconds (116°21′05″); NaN where none."""
+    numbers = pd.to_numeric(
+        column.str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    ).astype(float)
+    if (blank := numbers.isna()).any():  # 度分秒
+        numbers[blank] = [np.nan if (v := dms_degrees(str(t))) is None else v for t in column[blank]]
+    return numbers
 
 
 def _read_table_points(
@@ -62,13 +74,7 @@ def _read_table_points(
                 + f"; its columns are {shown_columns(columns)}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
-    # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
-    xs = pd.to_numeric(
-        frame[lon].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
-    )
-    ys = pd.to_numeric(
-        frame[lat].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
-    )
+    xs, ys = _degrees(frame[lon]), _degrees(frame[lat])
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])

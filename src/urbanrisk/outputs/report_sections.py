@@ -155,7 +155,11 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     hz = result.screens.hazard_sources if result.screens is not None else None
     if hz is None or "gb18218_grade" not in hz.columns:
         return ""
-    graded = hz[hz["gb18218_grade"] != ""]
+    basis = hz["gb18218_basis"].fillna("").astype(str) if "gb18218_basis" in hz.columns else ""
+    # a source listing substances without an R (a quantity in m³, a substance not in the table) is
+    # shown with the reason: it was left out, and the office never saw why
+    graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
+    graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
     if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
         share = graded["gb18218_unknown_share"]
         graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))

@@ -54,6 +54,9 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         problems.append(
             ((*key, "kind"), f"unknown {spec.role} kind '{spec.kind}': use a known kind or label")
         )
+    if spec.name_column != "name" and spec.name_column not in columns:  # the run left every name out
+        fix = "set `name_column:` to one of them"
+        problems.append(((*key, "name_column"), missing_column(path, spec.name_column, columns, fix)))
     column = spec.severity_col
     if spec.role == "hazard" and spec.severity is not None and column in columns:
         j, order = columns.index(column), spec.severity.order

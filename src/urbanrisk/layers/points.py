@@ -25,7 +25,7 @@ from .coords import to_wgs84
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .projected_axes import axes_problem
-from .repeated_rows import drop_repeated_rows, name_text
+from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
     hazard_kind_table,
@@ -354,6 +354,7 @@ def points_from_file(
     if coords != "wgs84":
         x, y = to_wgs84(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), coords)
         gdf = gdf.set_geometry(gpd.points_from_xy(x, y, crs="EPSG:4326"))
+    name_column = name_column_in(list(gdf.columns), name_column)  # the default: a 台账's 名称, 单位名称...
     names = kinds if kinds is not None else default_kind_names(role)
     kind_values = _kinds(gdf, kind_column, kind, role, layer, path, names, where)
     out = gpd.GeoDataFrame(

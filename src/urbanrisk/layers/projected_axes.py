@@ -7,7 +7,7 @@ the study area. Eastings written with their zone number in front (``39444460.6``
 without it (EPSG:4548, "CM 117E") read as no number at all (inf), and the other way round. Each is
 recognised when no point lies in the CRS's area of use as given and every point does once swapped,
 or once the zone number is taken off (or put in). Light (pyproj, imported only for a registry with
-``crs:``): ``urbanrisk validate`` reads it; its Chinese: :mod:`urbanrisk.outputs.i18n_projected`.
+``crs:``): ``urbanrisk validate`` reads it; its Chinese: :mod:`urbanrisk.outputs.i18n_office_checks`.
 
 Examples
 --------

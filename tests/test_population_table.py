@@ -401,3 +401,22 @@ def test_bupt_area_past_the_extract_leaves_the_residents_outside_unknown(tmp_pat
     assert not grid.loc[west, "known_residents"].any()
     assert (grid.loc[west, "grade"] == "no data").all()
     assert grid.loc[~west, "known_residents"].any()
+
+
+def test_codes_excel_wrote_in_scientific_notation_are_named_not_summed(tmp_path, capsys):
+    """A CSV saved by Excel writes 12-digit 社区代码 as 1.10108E+11: three communities became one code
+    and validate said the unit "has two rows: add the rows' counts up" (their residents merged into
+    one unit, wrongly). Now the code is named as scientific notation, with the fix, in Chinese too."""
+    table = tmp_path / "人口.csv"
+    text = "社区代码,社区,常住人口\n1.10108E+11,北邮社区,8234\n1.10108E+11,蓟门里社区,6010\n"
+    table.write_bytes(text.encode("gbk"))
+    with pytest.raises(LayerError, match=r"'1\.10108E\+11' in row 2 is a code Excel wrote in scientific"):
+        read_census(table, key_column="社区代码", count_column="常住人口", layer="population")
+    recipe = _wudaokou_recipe(tmp_path, table, join="id", key_column="社区代码")
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["report"] = {"language": "zh"}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    assert main(["validate", str(recipe)]) == 2
+    said = "".join(capsys.readouterr())
+    assert "第 2 行的 '1.10108E+11' 是 Excel 以科学计数法写出的代码，末尾数字已丢失" in said
+    assert "把这些行的人数相加" not in said

@@ -35,4 +35,9 @@ ZH_OFFICE_CHECKS: dict[str, str] = {
         "{example} {file2}），"
         "或用 GeoPackage 每级一个图层并以 `file_layer:` 指定"
     ),
+    "{path}: '{label}' in {where} is a code Excel wrote in scientific notation, its last digits lost: format "
+    "the column '{column}' as text in Excel and enter the codes again (or join by name)": (
+        "{path}：{where}的 '{label}' 是 Excel 以科学计数法写出的代码，末尾数字已丢失：请在 Excel 中把 "
+        "'{column}' 列设为文本格式并重新输入代码（或改按名称关联 join: name）"
+    ),
 }

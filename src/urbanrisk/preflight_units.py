@@ -34,7 +34,7 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
             header.columns,
             spec.id_column,
             layer=name,
-            level=spec.level,
+            level=getattr(spec, "level", None),  # a census table's own units file has none
             encoding=spec.encoding,
             file_layer=spec.file_layer,
         )

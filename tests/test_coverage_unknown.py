@@ -115,12 +115,15 @@ def test_the_status_names_the_unknown_cells_in_chinese_too():
 
 def test_a_gap_in_the_responsibility_list_carries_its_unknown_share():
     """A gap of 4 cells, 1 with residents unknown: its listed residents are a lower bound, share 1/4
-    (shown "≥ N (25% …)" like a hazard source's reach); a cluster's residents are counts (NaN)."""
+    (shown "≥ N (25% …)" like a hazard source's reach); a red/orange cluster's alike (session 12: it
+    was NaN, "its residents are counts", and a cluster of unknown cells listed 0 residents); a key
+    district's residents are counts (NaN)."""
     from urbanrisk.screens.responsibility import _unknown_share
 
     gaps = pd.DataFrame({"cells": [4, 2], "cells_residents_unknown": [1, 0]})
     assert _unknown_share("coverage_gap", gaps).tolist() == [0.25, 0.0]
-    assert np.isnan(_unknown_share("risk_cluster", gaps))
+    assert _unknown_share("risk_cluster", gaps).tolist() == [0.25, 0.0]
+    assert np.isnan(_unknown_share("key_district", gaps))
 
 
 def _stations(points: dict[str, tuple[float, float]]):

@@ -347,6 +347,46 @@ def test_responsibility_list_by_hand():
     assert g["street_id"] == "S-W" and g["lon"] == pytest.approx(table.loc["fire-gap-01"].geometry.x)
 
 
+def test_a_red_cluster_over_cells_of_unknown_residents_is_not_listed_with_0_residents():
+    """By hand: two red clusters of three cells each; in the first one cell has residents unknown
+    (known_residents false, 0 counted), in the second all three (a census unit's 不详). The first lists
+    20 residents, a lower bound over 1/3 of its cells; the second listed 0 residents as if counted (the
+    report and responsibility.csv said 0): now its share is 1 and the report says unknown."""
+    from urbanrisk.outputs.i18n import translator
+    from urbanrisk.outputs.report_sections import _gap_residents
+    from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
+
+    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 6))).assign(
+        residents=10.0, grade="IV", known_residents=True
+    )
+    west = h3.latlng_to_cell(LAT + 0.002, LON - 0.002, 10)
+    east = h3.latlng_to_cell(LAT - 0.002, LON + 0.003, 10)
+    first, second = [west, *h3.grid_ring(west, 1)[:2]], [east, *h3.grid_ring(east, 1)[:2]]
+    assert not set(h3.grid_disk(west, 2)) & set(second)  # two clusters, apart
+    grid.loc[first + second, "grade"] = "I"
+    grid.loc[[first[0], *second], ["residents", "known_residents"]] = [0.0, False]
+    table = responsibility_list(
+        grid,
+        hazard_sources=None,
+        gaps=None,
+        key_districts=None,
+        urban_villages=None,
+        units=None,
+        departments=department_table(),
+        response_levels=response_level_table(),
+    ).set_index("item_id")
+    counted, unknown = table.loc["cluster-01"], table.loc["cluster-02"]
+    assert counted["residents"] == 20.0 and counted["residents_unknown_share"] == pytest.approx(1 / 3)
+    assert unknown["residents"] == 0.0 and unknown["residents_unknown_share"] == 1.0
+    shown = _gap_residents(table.reset_index(), translator("en"))["residents"].tolist()
+    assert shown == [
+        "≥ 20 (33% of its cells with residents unknown)",
+        "unknown (residents unknown in all its cells)",
+    ]
+    zh = _gap_residents(table.reset_index(), translator("zh"))["residents"].tolist()
+    assert zh[1] == "未知（全部单元常住人口未知）"
+
+
 def test_responsibility_list_order_ignores_float_noise():
     """Two sources whose residents differ only in their last bits keep the sources' order (haz11 saw
     211 of 100,000 rows swap between two ways of summing the same circles)."""

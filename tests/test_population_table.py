@@ -337,3 +337,86 @@ def test_own_units_file_is_an_input_of_the_manifest(tmp_path):
     after = input_hashes(load_layers(recipe).files)
     assert after["population.units"]["sha256"] != before["population.units"]["sha256"]
     assert after["population"] == before["population"]
+
+
+def test_cells_outside_the_osm_data_of_a_unit_spread_by_floor_are_unknown(tmp_path):
+    """By hand: 学院路 (cells 0-1) is spread by floor area but cell 1 lies outside the OSM data (no
+    housing mapped there, floor 0): it held 0 residents flagged known; now unknown, the count stays on
+    cell 0. 清华园 (cells 2-3) has no floor area anywhere: spread by area, measured or not."""
+    table = _gbk_csv(tmp_path, ["学院路街道,1000", "清华园街道,2000", "燕园街道,3000"])
+    spec, units_spec = _specs(table, _units_file(tmp_path))
+    units, _ = table_units("population", spec, units_spec)
+    grid = _grid().assign(residential_floor_m2=[300.0, 0.0, 0.0, 0.0, 50.0, 50.0])
+    area = shapely.union_all(grid.geometry.to_numpy())
+    measured = np.array([True, False, False, True, True, True])
+    residents, known, per_unit = spread_counts(grid, units, area, floor_measured=measured)
+    assert known.tolist() == [True, False, True, True, True, True]
+    assert residents.iloc[:2].tolist() == pytest.approx([1000.0, 0.0])
+    assert residents.sum() == pytest.approx(6000.0, rel=1e-12)  # conserved, unit by unit
+    assert per_unit["spread_by"].tolist() == ["floor area", "area", "floor area"]
+    _, everywhere, _ = spread_counts(grid, units, area)  # no OSM layer: nothing to say where it ends
+    assert everywhere.all()
+
+
+def test_bupt_area_past_the_extract_leaves_the_residents_outside_unknown(tmp_path):
+    """An office's study area crossing the BUPT extract's western edge (116.34886), one 社区 over it all
+    with a census count: the cells west of the extract held 0 residents, known, and were graded IV
+    (blue: "low risk") on no data; now their residents are unknown and they are not graded."""
+    from conftest import BUPT_OSM
+
+    units = tmp_path / "社区.geojson"
+    feature = {"type": "Feature", "properties": {"id": "c1", "name": "北邮社区"}}
+    feature["geometry"] = shapely.geometry.mapping(shapely.box(116.340, 39.950, 116.360, 39.970))
+    units.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    table = tmp_path / "人口.csv"
+    table.write_bytes("社区,常住人口\n北邮社区,8000\n".encode("gbk"))
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "bupt-edge",
+            "area": {"bbox": [116.3470, 39.9580, 116.3530, 39.9620]},
+            "grid": {"resolution": 10},
+            "layers": {
+                "osm": {"type": "osm", "path": str(BUPT_OSM)},
+                "units": {"type": "polygons", "path": str(units), "level": "社区"},
+                "population": {
+                    "type": "population_table",
+                    "path": str(table),
+                    "units": "units",
+                    "key_column": "社区",
+                    "count_column": "常住人口",
+                },
+            },
+            "outputs": {"dir": str(tmp_path / "out")},
+        },
+    )
+    result = ur.run_recipe(ur.load_recipe(recipe), write=False, scheduler="synchronous")
+    grid = result.grid
+    inside = shapely.area(shapely.box(116.3470, 39.9580, 116.3530, 39.9620))
+    assert grid["residents"].sum() == pytest.approx(
+        8000 * inside / shapely.area(shapely.box(116.34, 39.95, 116.36, 39.97))
+    )
+    west = np.array([shapely.bounds(g)[2] < 116.34886 for g in grid.geometry])  # wholly past the edge
+    assert west.sum() >= 3
+    assert not grid.loc[west, "known_residents"].any()
+    assert (grid.loc[west, "grade"] == "no data").all()
+    assert grid.loc[~west, "known_residents"].any()
+
+
+def test_codes_excel_wrote_in_scientific_notation_are_named_not_summed(tmp_path, capsys):
+    """A CSV saved by Excel writes 12-digit 社区代码 as 1.10108E+11: three communities became one code
+    and validate said the unit "has two rows: add the rows' counts up" (their residents merged into
+    one unit, wrongly). Now the code is named as scientific notation, with the fix, in Chinese too."""
+    table = tmp_path / "人口.csv"
+    text = "社区代码,社区,常住人口\n1.10108E+11,北邮社区,8234\n1.10108E+11,蓟门里社区,6010\n"
+    table.write_bytes(text.encode("gbk"))
+    with pytest.raises(LayerError, match=r"'1\.10108E\+11' in row 2 is a code Excel wrote in scientific"):
+        read_census(table, key_column="社区代码", count_column="常住人口", layer="population")
+    recipe = _wudaokou_recipe(tmp_path, table, join="id", key_column="社区代码")
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["report"] = {"language": "zh"}
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    assert main(["validate", str(recipe)]) == 2
+    said = "".join(capsys.readouterr())
+    assert "第 2 行的 '1.10108E+11' 是 Excel 以科学计数法写出的代码，末尾数字已丢失" in said
+    assert "把这些行的人数相加" not in said

@@ -7,8 +7,9 @@ has no mapped residential floor, in proportion to the population raster's reside
 one, else to the area of overlap. So the cells of a unit hold exactly its count (times the share of its
 area inside the study area, when it reaches outside). A unit without a readable count, or without a
 row, leaves the residents of its cells unknown (``known_residents`` false), never 0; so do cells
-outside every unit. The spreading runs on the assembled grid (after the partitions), so every scheduler
-gives the same residents.
+outside every unit, and the cells outside the OSM data of a unit spread by floor area (nobody mapped
+their housing: its count lands on the mapped part, theirs is unknown). The spreading runs on the
+assembled grid (after the partitions), so every scheduler gives the same residents.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import shapely
 
 from . import settings
 from ._errors import LayerError
+from .antimeridian import wrap_box
 from .layers.census import join_problem, read_census, unit_lookup, units_words
+from .layers.extent import osm_data_box
 from .layers.polygons import polygons_from_file
 from .layers.remote import local_copy
 from .wording import counted
@@ -132,12 +135,19 @@ def _overlaps(cells: np.ndarray, units: np.ndarray, ci: np.ndarray, ui: np.ndarr
 
 
 def spread_counts(
-    grid: gpd.GeoDataFrame, units: gpd.GeoDataFrame, area: shapely.Geometry, *, raster: bool = False
+    grid: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    area: shapely.Geometry,
+    *,
+    raster: bool = False,
+    floor_measured: np.ndarray | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     """Residents per cell, whether the table gave them, and per unit: its count, the share of its area
     inside the study area, the residents placed in the grid and how they were spread.
 
     The placed residents of a unit are its count times its share inside the area (exactly, to rounding).
+    ``floor_measured``: per cell, whether its residential floor area was measured (inside the OSM
+    data); a cell of a unit spread by floor area where it was not has its residents unknown.
     """
     n = len(units)
     clipped = shapely.intersection(units.geometry.to_numpy(), area)
@@ -156,7 +166,10 @@ def spread_counts(
     placed = np.where(known_unit[ui], np.nan_to_num(count)[ui] * inside[ui] * share, 0.0)
     residents = np.bincount(ci, weights=placed, minlength=len(cells))
     good = np.bincount(ci, weights=known_unit[ui], minlength=len(cells)) > 0
-    bad = np.bincount(ci, weights=~known_unit[ui], minlength=len(cells)) > 0
+    unmeasured = ~known_unit[ui]
+    if floor_measured is not None:  # no housing mapped there: not "nobody lives there"
+        unmeasured = unmeasured | ((method[ui] == 0) & ~floor_measured[ci])
+    bad = np.bincount(ci, weights=unmeasured, minlength=len(cells)) > 0
     per_unit = pd.DataFrame(
         {
             "id": units["id"].to_numpy(),
@@ -225,13 +238,37 @@ def _odd_counts(units: pd.DataFrame) -> list[str]:
     ]
 
 
+def _in_osm_data(grid: gpd.GeoDataFrame, layers: Any) -> np.ndarray | None:
+    """Per cell: whether it overlaps the OSM data (each extract's declared bounds, else where its
+    features are), as :func:`urbanrisk.completeness.travel_known` says; None without an OSM layer."""
+    if not layers.osm_bounds:
+        return None
+    boxes = [b for b in layers.osm_bounds.values() if b is not None]
+    if len(boxes) < len(layers.osm_bounds):
+        data = (
+            layers.store.data_box()
+            if layers.store is not None
+            else osm_data_box(layers.buildings, layers.pois, layers.streets)
+        )
+        boxes += [data] if data is not None else []
+    if not boxes or not len(grid):
+        return np.zeros(len(grid), dtype=bool)
+    extent = shapely.union_all([wrap_box(*b) for b in boxes])
+    cells = grid.geometry.to_numpy()
+    return shapely.intersects(cells, extent) & ~shapely.touches(cells, extent)
+
+
 def with_table_residents(grid: gpd.GeoDataFrame, layers: Any, area: shapely.Geometry) -> gpd.GeoDataFrame:
     """The grid with ``residents`` from the census table and :data:`KNOWN_COLUMN`, notes to ``layers``;
     the grid itself when the recipe has no census table."""
     if layers.population_table is None:
         return grid
     residents, known, per_unit = spread_counts(
-        grid, layers.population_table, area, raster=layers.raster is not None
+        grid,
+        layers.population_table,
+        area,
+        raster=layers.raster is not None,
+        floor_measured=_in_osm_data(grid, layers),
     )
     grid = grid.copy()
     grid["residents"] = residents

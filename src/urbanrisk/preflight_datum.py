@@ -18,6 +18,7 @@ import numpy as np
 from ._errors import LayerError
 from .datum_check import MIN_POINTS, datum_evidence, datum_note
 from .layers.coords import in_china
+from .layers.lonlat_cell import dms_degrees
 from .layers.point_coords import to_lonlat
 from .layers.point_kinds import registry_points
 from .layers.tables import kind_of, osm_tag_table, registry_kind_names
@@ -34,7 +35,8 @@ def _number(text: str) -> float:
     try:
         return float(unicodedata.normalize("NFKC", str(text)).strip())
     except ValueError:
-        return float("nan")
+        degrees = dms_degrees(str(text))  # 116°21′05″, as the run reads it
+        return float("nan") if degrees is None else degrees
 
 
 def _registry(spec: Any, names: dict[str, str], layer: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

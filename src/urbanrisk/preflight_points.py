@@ -16,9 +16,10 @@ from .layers.area_file import geojson_points_problem
 from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
 from .layers.geojson_blank import blank_features, blank_message
 from .layers.headers import vector_header
-from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, two_numbers
+from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import registry_lonlat, to_lonlat
+from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
@@ -53,6 +54,9 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         problems.append(
             ((*key, "kind"), f"unknown {spec.role} kind '{spec.kind}': use a known kind or label")
         )
+    if spec.name_column != "name" and spec.name_column not in columns:  # the run left every name out
+        fix = "set `name_column:` to one of them"
+        problems.append(((*key, "name_column"), missing_column(path, spec.name_column, columns, fix)))
     column = spec.severity_col
     if spec.role == "hazard" and spec.severity is not None and column in columns:
         j, order = columns.index(column), spec.severity.order
@@ -85,7 +89,7 @@ def _number(text: str) -> float | None:
     try:  # NFKC as the run reads them: a full-width minus too (－７６.５８), and U+2212 from a word processor
         value = float(unicodedata.normalize("NFKC", text).replace("\u2212", "-"))
     except ValueError:
-        return None
+        return dms_degrees(text)  # 116°21′05″, as the run reads it
     return value if math.isfinite(value) else None
 
 
@@ -116,6 +120,10 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     if found:
         return found
     if spec.crs is not None:  # projected metres, say: lon/lat once transformed
+        rows = [k for k, _, _ in pairs]
+        where = lambda i: table.where(rows[i])  # noqa: E731
+        if axes := axes_problem(*_xy(pairs), spec.crs, file=path.name, lon=lon, lat=lat, where=where):
+            return [(key, axes)]  # X north, Y east; eastings with(out) their zone number
         xy = to_lonlat(*_xy(pairs), spec.crs)
         return [] if xy is None else _pileup(name, *xy, path)
     lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]

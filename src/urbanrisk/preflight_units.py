@@ -10,6 +10,7 @@ from ._errors import LayerError
 from .layers.area_file import geojson_points_problem
 from .layers.attributes import id_clash, id_name_rows
 from .layers.headers import vector_header
+from .layers.unit_levels import several_levels
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe import Recipe
 
@@ -27,6 +28,18 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
         if column not in header.columns and (key == "id_column" or column != "name"):
             fix = f"set `{key}:` to one of them"
             problems.append((("layers", name, key), missing_column(path, column, header.columns, fix)))
+    if spec.id_column in header.columns and (
+        levels := several_levels(
+            path,
+            header.columns,
+            spec.id_column,
+            layer=name,
+            level=getattr(spec, "level", None),  # a census table's own units file has none
+            encoding=spec.encoding,
+            file_layer=spec.file_layer,
+        )
+    ):  # 区, 街道 and 社区 in one file: every level's register would hold them all
+        problems.append((("layers", name, "path"), levels))
     if not header.has_crs and spec.crs is None:
         problems.append((("layers", name, "crs"), no_crs(path)))
     elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):  # NaN, metres, swapped

@@ -6,7 +6,9 @@ Latin letters in any case (``花园路街道`` = ``花园路 街道``, ``１１�
 as capacities are (:func:`urbanrisk.layers.capacity.capacity_number`: ``3.2万`` is 32,000); a count
 that is empty, text (``不详``) or negative is unknown, never 0. A column named in 万 (``常住人口(万人)``)
 holding plain numbers is refused with the fix, as for capacities. Rows of totals (合计, 总计, 小计) are
-skipped. Light (no pandas): ``urbanrisk validate`` reads tables with it.
+skipped. A key Excel wrote in scientific notation (``1.10108E+11``: a 12-digit 社区代码 with its last
+digits lost, so that two units "had two rows") is refused with the fix. Light (no pandas):
+``urbanrisk validate`` reads tables with it.
 
 Examples
 --------
@@ -71,6 +73,10 @@ def wan_count_problem(column: str, values: list[str], path: Path) -> str | None:
     )
 
 
+#: A unit code as Excel writes a long number in a CSV (1.10108E+11): its digits are gone.
+SCIENTIFIC = re.compile(r"[0-9０-９](?:[.．][0-9０-９]+)?[eEｅＥ][+＋]?[0-9０-９]+")
+
+
 def read_census(
     path: str | Path,
     *,
@@ -104,6 +110,13 @@ def read_census(
         if key in TOTAL_WORDS:
             totals.append(table.where(i))
             continue
+        if SCIENTIFIC.fullmatch(label):  # 1.10108E+11: 12 digits of a 社区代码, 6 left
+            msg = (
+                f"layer '{layer}': {path}: '{label}' in {table.where(i)} is a code Excel wrote in "
+                f"scientific notation, its last digits lost: format the column '{key_column}' as text in "
+                "Excel and enter the codes again (or join by name)"
+            )
+            raise LayerError(msg)
         if key in seen:
             msg = (
                 f"layer '{layer}': {path}: unit '{label}' has two rows ({seen[key]} and {table.where(i)}): "

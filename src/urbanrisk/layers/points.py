@@ -22,8 +22,10 @@ from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
+from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
-from .repeated_rows import drop_repeated_rows, name_text
+from .projected_axes import axes_problem
+from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
     hazard_kind_table,
@@ -37,6 +39,17 @@ from .vector import vector_from_file
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
+
+
+def _degrees(column: pd.Series) -> pd.Series:
+    """A coordinate column as numbers, read as validate reads them: full-width digits from a Chinese
+    input method (NFKC: １１６.３２), U+2212 minus, degrees-minutes-seconds (116°21′05″); NaN where none."""
+    numbers = pd.to_numeric(
+        column.str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
+    ).astype(float)
+    if (blank := numbers.isna()).any():  # 度分秒
+        numbers[blank] = [np.nan if (v := dms_degrees(str(t))) is None else v for t in column[blank]]
+    return numbers
 
 
 def _read_table_points(
@@ -61,13 +74,7 @@ def _read_table_points(
                 + f"; its columns are {shown_columns(columns)}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
-    # NFKC: full-width digits from a Chinese input method (１１６.３２) read as validate reads them
-    xs = pd.to_numeric(
-        frame[lon].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
-    )
-    ys = pd.to_numeric(
-        frame[lat].str.normalize("NFKC").str.replace("\u2212", "-").str.strip(), errors="coerce"
-    )
+    xs, ys = _degrees(frame[lon]), _degrees(frame[lat])
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])
@@ -76,6 +83,8 @@ def _read_table_points(
             "or infinite); fix or remove those rows"
         )
         raise LayerError(msg)
+    if crs and (axes := axes_problem(xs, ys, crs, file=str(path), lon=lon, lat=lat, where=table.where)):
+        raise LayerError(f"layer '{layer}': {axes}")  # X north and Y east; a zone number in the eastings
     points = gpd.points_from_xy(xs, ys, crs=crs or "EPSG:4326")  # `crs:`: e.g. metres of CGCS2000 GK
     if crs:
         points = points.to_crs("EPSG:4326")
@@ -345,6 +354,7 @@ def points_from_file(
     if coords != "wgs84":
         x, y = to_wgs84(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), coords)
         gdf = gdf.set_geometry(gpd.points_from_xy(x, y, crs="EPSG:4326"))
+    name_column = name_column_in(list(gdf.columns), name_column)  # the default: a 台账's 名称, 单位名称...
     names = kinds if kinds is not None else default_kind_names(role)
     kind_values = _kinds(gdf, kind_column, kind, role, layer, path, names, where)
     out = gpd.GeoDataFrame(

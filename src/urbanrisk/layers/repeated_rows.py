@@ -5,6 +5,7 @@ of the same row would be two hazard sources (each graded, each in the 责任清�
 twice in the registers) or two resources (covering their residents twice over). Rows are repeats when
 everything read from them is the same: kind, name, severity, capacity, substances, tonnes and place
 (to ~1 m). A registry that gives ids keeps its rows: ids of its own are its word that they differ.
+A registry's name column is found here too (a 台账's 名称 under the default ``name_column``).
 """
 
 from __future__ import annotations
@@ -63,3 +64,20 @@ def name_text(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return clean_text(str(value).strip())
+
+
+#: Name columns found when the recipe keeps the default ``name_column: name`` (compared lower-case).
+NAME_NAMES = ("name", "名称", "单位名称", "企业名称", "场所名称", "设施名称", "站点名称", "资源名称")
+
+
+def name_column_in(columns: list[str], declared: str) -> str:
+    """The registry's name column: ``declared``, or with the default ``name`` absent, the first of
+    :data:`NAME_NAMES` the registry has (a 台账's 名称 gave every source an empty name).
+
+    >>> name_column_in(["序号", "名称"], "name"), name_column_in(["名称"], "单位"), name_column_in([], "name")
+    ('名称', '单位', 'name')
+    """
+    if declared != "name" or declared in columns:
+        return declared
+    lowered = {str(c).lower(): c for c in columns}
+    return next((lowered[n] for n in NAME_NAMES if n in lowered), declared)

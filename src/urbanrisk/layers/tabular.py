@@ -3,9 +3,11 @@
 Every cell is text (numbers as Excel shows them: ``3``, ``2.5``, ``116.3096253``), so that a value is
 never reinterpreted on the way in (a grade ``一级`` stays a label, ``2.5`` stays 2.5). A title row above
 the header (a merged cell such as "XX区重大危险源台账") is skipped: the header is the first row with two
-or more filled cells. An Excel file is read as what its first bytes say (an .xlsx renamed .xls is read);
-an HTML page or text saved as .xls (web systems' "Excel" exports) is refused with the fix. Light on
-purpose (no pandas): ``urbanrisk validate`` reads headers with it.
+or more filled cells; a header spanning two rows (cells merged across columns over names of their own:
+人口 over 户籍人口 / 常住人口) is refused with the fix. An Excel file is read as what its first bytes
+say (an .xlsx renamed .xls is read); an HTML page or text saved as .xls (web systems' "Excel"
+exports) is refused with the fix. Light on purpose (no pandas): ``urbanrisk validate`` reads headers
+with it.
 
 Examples
 --------
@@ -84,6 +86,25 @@ def shown_columns(columns: list[str], most: int = 30) -> str:
     return str(columns[:most])[:-1] + f", ... and {len(columns) - most:,} more]"
 
 
+def _sub_header(header: list[str], below: list[str]) -> bool:
+    """Whether ``below`` continues ``header``: it names columns under cells merged across columns (a
+    blank header cell, or the named one before it), nothing else, and holds no number.
+
+    >>> _sub_header(["街道", "社区", "人口（人）", ""], ["", "", "户籍人口", "常住人口"])
+    True
+    >>> _sub_header(["名称", "类型", "", "备注"], ["中国石化", "加油站", "x", ""])  # a data row
+    False
+    """
+    width = min(len(header), len(below))
+    cells = [c.strip() for c in below[:width]]
+    grouped = [not header[j] or (j + 1 < width and not header[j + 1]) for j in range(width)]
+    if not any(c and not header[j] for j, c in enumerate(cells)):  # names no column the header leaves blank
+        return False
+    numbers = any(c.replace(".", "", 1).replace(",", "").lstrip("-").isdigit() for c in cells if c)
+    beyond = any(c.strip() for c in below[width:])  # a cell past the header's last column: data
+    return not numbers and not beyond and all(grouped[j] for j, c in enumerate(cells) if c)
+
+
 def _split_header(
     raw: list[list[str]], path: Path, layer: str, hint: str = ""
 ) -> tuple[list[str], list[list[str]], int]:
@@ -95,11 +116,14 @@ def _split_header(
     header = [c.strip() for c in raw[start]]
     below = [c.strip().lower() for c in raw[start + 1]] if start + 1 < len(raw) else []
     named = any(c.lower() in LON_NAMES + LAT_NAMES for c in header)
-    if not named and any(c in LON_NAMES for c in below) and any(c in LAT_NAMES for c in below):  # 坐标 merged
+    if (not named and any(c in LON_NAMES for c in below) and any(c in LAT_NAMES for c in below)) or (
+        _sub_header(header, raw[start + 1] if start + 1 < len(raw) else [])
+    ):  # 坐标 merged over 经度 / 纬度; 人口 over 户籍人口 / 常住人口
+        example = " / ".join(c.strip() for c in raw[start + 1] if c.strip())
         msg = (
             f"layer '{layer}': {path}: its header spans two rows ({', '.join(c for c in header if c)} over "
             f"{', '.join(c for c in raw[start + 1] if c.strip())}: merged cells?){hint}; make the header one "
-            "row that names every column (unmerge the cells, e.g. 经度 and 纬度 in the first row)"
+            f"row that names every column (unmerge the cells, e.g. {example} in the first row)"
         )
         raise LayerError(msg)
     while header and not header[-1]:

@@ -75,6 +75,7 @@ ZH: dict[str, str] = {
     "Major hazard sources per GB 18218-2018 (重大危险源辨识)": "重大危险源辨识（GB 18218-2018）",
     "risk-matrix grade": "风险矩阵等级",
     "GB 18218 grade": "GB 18218 分级",
+    "not computed": "未计算",
     "people within 500 m": "500 米内人口",
     "how R was computed": "R 值计算",
     "gb18218 note": (

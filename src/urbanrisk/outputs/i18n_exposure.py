@@ -97,6 +97,16 @@ ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
 
 _ZH_BOUNDS = (
     (
+        r"^quantity '(.*)' is a volume, not a mass: give tonnes \(volume × density\)$",
+        r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度）",
+    ),
+    (r"^quantity '(.*)' is not a number of tonnes$", r"存量 '\1' 不是吨数：请填写如 30吨、2.5 t、500 kg"),
+    (
+        r"^not in the GB 18218 table: (.*) \(add to your copy\)",
+        r"不在 GB 18218 物质表中：\1（请加入您的副本）",
+    ),
+    (r"; the others give Σβq/Q = (.*), a lower bound$", r"；其余物质 Σβq/Q = \1，为下限"),
+    (
         r"≥ ([\d,.]+) people within 500 m \(all the area in reach has residents unknown\)",
         r"500 米内 ≥ \1 人（范围内均无人口数据）",
     ),

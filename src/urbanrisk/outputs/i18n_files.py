@@ -317,16 +317,16 @@ ZH_FILES: dict[str, str] = {
         "（0.3 万人 -> 3000）并改列名，或在每格写明单位（0.3万）"
     ),
     "{path}: its header spans two rows ({header} over {below}: merged cells?); make the header one row that "
-    "names every column (unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+    "names every column (unmerge the cells, e.g. {example} in the first row)": (
         "{path}：表头占了两行（{header} 之下为 {below}：合并单元格？）；请把表头改为一行并写出每一列的列名"
-        "（取消合并，如把经度、纬度写在第一行）"
+        "（取消合并，如把 {example} 写在第一行）"
     ),
     "{path}: its header spans two rows ({header} over {below}: merged cells?) in sheet '{sheet}'; if the "
     "registry is on another sheet ({others}), set `sheet:`; make the header one row that names every column "
-    "(unmerge the cells, e.g. 经度 and 纬度 in the first row)": (
+    "(unmerge the cells, e.g. {example} in the first row)": (
         "{path}：工作表 '{sheet}' 的表头占了两行（{header} 之下为 {below}：合并单元格？）；"
         "若台账在其他工作表（{others}），请设置 `sheet:`；请把表头改为一行并写出每一列的列名"
-        "（取消合并，如把经度、纬度写在第一行）"
+        "（取消合并，如把 {example} 写在第一行）"
     ),
     "area: {path} holds {count} vertices, more than {most}: simplify it (e.g. ogr2ogr -simplify 0.0001), or "
     "use its bounding box as area: {{bbox: [...]}}": (

@@ -136,11 +136,12 @@ GAP_WORDS = (
 
 
 def _gap_residents(items: pd.DataFrame, t: Callable[..., str]) -> pd.DataFrame:
-    """The responsibility list with its coverage gaps' residents worded as bounds over their cells
-    (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the table)."""
+    """The responsibility list with its coverage gaps' and red/orange clusters' residents worded as
+    bounds over their cells (:data:`GAP_WORDS`; a hazard source's share is of its reach, worded by the
+    table)."""
     if not len(items) or "residents_unknown_share" not in items.columns:
         return items
-    gaps = (items["item_type"] == "coverage_gap").to_numpy()
+    gaps = items["item_type"].isin(["coverage_gap", "risk_cluster"]).to_numpy()  # shares of their cells
     if not gaps.any():
         return items
     out = items.assign(residents=items["residents"].astype(object))
@@ -154,7 +155,11 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     hz = result.screens.hazard_sources if result.screens is not None else None
     if hz is None or "gb18218_grade" not in hz.columns:
         return ""
-    graded = hz[hz["gb18218_grade"] != ""]
+    basis = hz["gb18218_basis"].fillna("").astype(str) if "gb18218_basis" in hz.columns else ""
+    # a source listing substances without an R (a quantity in m³, a substance not in the table) is
+    # shown with the reason: it was left out, and the office never saw why
+    graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
+    graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
     if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
         share = graded["gb18218_unknown_share"]
         graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))

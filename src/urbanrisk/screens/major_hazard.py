@@ -20,6 +20,7 @@ same grade (:mod:`urbanrisk.screens.unknown_exposure`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,6 +101,10 @@ MAX_TONNES = 1e7
 UNITS_T = {"吨": 1.0, "t": 1.0, "公斤": 1e-3, "千克": 1e-3, "kg": 1e-3}
 
 
+#: a quantity written as a volume (立方, 方, m³, 升, L): no mass without the substance's density
+VOLUME = re.compile(r"(立方|方|m3|m³|升|l)\s*$", re.IGNORECASE)
+
+
 def tonnes(amount: str) -> float | None:
     """A quantity in tonnes from a registry's text ("30", "30吨", "30 t", "500kg"); None when it is no
     finite, non-negative amount up to ten million tonnes (a negative, infinite or 1e308 t store would give
@@ -138,6 +143,8 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
     total, parts, unknown = 0.0, [], []
     for name, amount in zip(names, amounts, strict=True):
         q = tonnes(amount)
+        if q is None and VOLUME.search(amount):  # 约30立方: a tank's volume, its mass needs the density
+            return None, f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density)"
         if q is None:
             return None, f"quantity {amount!r} is not a number of tonnes"
         if name.lower() not in table.index:

@@ -71,9 +71,11 @@ def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.Ge
 
 
 def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Contiguous clusters of grade I and II cells: id, name, grade (worst), cells, residents, geometry."""
+    """Contiguous clusters of grade I and II cells: id, name, grade (worst), cells, residents (those
+    counted: a lower bound where some of its cells have residents unknown), cells_residents_unknown,
+    geometry."""
     hot = grid[grid["grade"].isin(["I", "II"])] if "grade" in grid.columns else grid.iloc[0:0]
-    columns = ["id", "grade", "cells", "residents"]
+    columns = ["id", "grade", "cells", "residents", "cells_residents_unknown"]
     if not len(hot):
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=4326)
     labels = cell_clusters(hot.index)
@@ -81,6 +83,8 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     starts = np.flatnonzero(np.diff(labels[order], prepend=-1))
     ranks = hot["grade"].map(GRADE_RANK).to_numpy()[order]
     residents = hot["residents"].to_numpy()[order]
+    known = hot["known_residents"] if "known_residents" in hot.columns else hot["residents"].notna()
+    unknown = ~known.to_numpy(dtype=bool)[order]
     cells = hot.index.to_numpy()[order]
     bounds = list(zip(starts, [*starts[1:], len(order)], strict=True))
     outlines = dissolve_each([cells[begin:end].tolist() for begin, end in bounds])
@@ -91,6 +95,7 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "grade": GRADES[int(ranks[begin:end].min())],
                 "cells": int(end - begin),
                 "residents": float(np.nansum(residents[begin:end])),  # as pandas sums: NaN is left out
+                "cells_residents_unknown": int(unknown[begin:end].sum()),  # missing is not zero
                 "geometry": outline,
             }
         )
@@ -111,11 +116,11 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _unknown_share(item_type: str, table: gpd.GeoDataFrame) -> pd.Series | np.ndarray | float:
-    """A hazard source's share of its reach with residents unknown, a coverage gap's share of its
-    cells; NaN for the other items (their residents are counts)."""
+    """A hazard source's share of its reach with residents unknown, a coverage gap's or a red/orange
+    cluster's share of its cells; NaN for the other items (their residents are counts)."""
     if item_type == "hazard_source":
         return table.get("residents_unknown_share", np.nan)
-    if item_type == "coverage_gap" and "cells_residents_unknown" in table.columns:
+    if item_type in ("coverage_gap", "risk_cluster") and "cells_residents_unknown" in table.columns:
         return (table["cells_residents_unknown"] / table["cells"]).to_numpy(dtype=float)
     return np.nan
 

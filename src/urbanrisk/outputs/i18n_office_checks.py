@@ -1,0 +1,43 @@
+"""The Chinese of the checks on an office's files as surveyed and exported: a registry in projected
+metres read the wrong way round (:mod:`urbanrisk.layers.projected_axes`: X north and Y east, a zone
+number in the eastings), a unit file holding several levels (:mod:`urbanrisk.layers.unit_levels`);
+merged into the checks' catalogue (:mod:`.i18n_checks`). Light: validate reads it."""
+
+from __future__ import annotations
+
+ZH_OFFICE_CHECKS: dict[str, str] = {
+    "{file}: '{lon}' holds northings and '{lat}' eastings ({value} in {where}; Chinese surveying calls the "
+    "north axis X and the east axis Y): set lon: {east} and lat: {north}": (
+        "{file}：'{lon}' 列是北坐标、'{lat}' 列是东坐标（{where}的 {value}；"
+        "测量坐标系中 X 为北向、Y 为东向）：请设置 lon: {east}、lat: {north}"
+    ),
+    "{file}: eastings such as {value} ({where}) begin with the zone number {zone}, which {crs} does not "
+    "take: {fix}, or remove that number in front": (
+        "{file}：东坐标（如{where}的 {value}）前带有带号 {zone}，而 {crs} 的东坐标不含带号："
+        "{fix}，或删去东坐标前的带号"
+    ),
+    "set crs: EPSG:{code} (the same zones, eastings with the zone number)": (
+        "请设置 crs: EPSG:{code}（同一分带、东坐标含带号）"
+    ),
+    "set `crs:` to the same datum's CRS whose eastings carry the zone number": (
+        "请把 `crs:` 设为同一基准下东坐标含带号的坐标系"
+    ),
+    "{file}: eastings such as {value} ({where}) have no zone number in front, which {crs} expects: set "
+    "crs: EPSG:{code} (the same zone, eastings without it)": (
+        "{file}：东坐标（如{where}的 {value}）前没有带号，而 {crs} 要求带号：请设置 crs: EPSG:{code}"
+        "（同一分带、东坐标不含带号）"
+    ),
+    "{file} holds units of several levels (column '{column}': {counts}) and layer '{layer}' reads them "
+    "all, each cell going to whichever unit it falls in: give each level its own file (e.g. ogr2ogr -where "
+    "\"{column2}='{value}'\" {example} {file2}), or a GeoPackage layer per level read with `file_layer:`": (
+        "{file} 含多个层级的单元（'{column}' 列：{counts}），图层 '{layer}' 会全部读入，"
+        "网格单元将落入任意一级单元：请每级单元各用一个文件（如 ogr2ogr -where \"{column2}='{value}'\" "
+        "{example} {file2}），"
+        "或用 GeoPackage 每级一个图层并以 `file_layer:` 指定"
+    ),
+    "{path}: '{label}' in {where} is a code Excel wrote in scientific notation, its last digits lost: format "
+    "the column '{column}' as text in Excel and enter the codes again (or join by name)": (
+        "{path}：{where}的 '{label}' 是 Excel 以科学计数法写出的代码，末尾数字已丢失：请在 Excel 中把 "
+        "'{column}' 列设为文本格式并重新输入代码（或改按名称关联 join: name）"
+    ),
+}

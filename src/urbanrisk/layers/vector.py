@@ -62,6 +62,13 @@ def vector_from_file(
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage / Shapefile?"
         raise LayerError(msg) from exc
+    except shapely.errors.GEOSException as exc:  # a ring not closed, or of 1-3 points: shapely refuses it
+        msg = (
+            f"layer '{layer}': {path} holds a geometry that cannot be built ({' '.join(str(exc).split())}): "
+            "close each ring (its "
+            "last point is its first; 4 points at least), e.g. ogr2ogr -makevalid fixed.gpkg FILE"
+        )
+        raise LayerError(msg) from exc
     if gdf.crs is None:
         if crs is None:
             msg = (

@@ -58,4 +58,18 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "{path} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)": (
         "{path} 是文件而不是存放运行结果的文件夹：请将其移走（urbanrisk 在此存放每次运行）"
     ),
+    # round 6 (session 12): boundary rings
+    "area: {path} has a ring that is not closed or of fewer than 4 points: close each ring (its last point "
+    "is its first; 4 points at least)": (
+        "研究区：{path} 中有未闭合或少于 4 个点的环：请闭合每个环（最后一点即第一点；至少 4 个点）"
+    ),
+    "area: {path} holds polygons that enclose no area (their rings go back over themselves): draw the "
+    "study area's boundary around it": (
+        "研究区：{path} 中的多边形不围成任何面积（其环沿原路折回）：请沿研究区边界重新绘制"
+    ),
+    "{path} holds a geometry that cannot be built ({error}): close each ring (its last point is its first; "
+    "4 points at least), e.g. ogr2ogr -makevalid fixed.gpkg FILE": (
+        "{path} 中有无法构建的几何（{error}）：请闭合每个环（最后一点即第一点；至少 4 个点），"
+        "例如 ogr2ogr -makevalid fixed.gpkg FILE"
+    ),
 }

@@ -1,0 +1,176 @@
+"""Hostile input, sixth round (session 12): what a generator of malformed recipes (anchors, merge keys,
+recursive aliases), vector registries (GeoJSON, GeoPackage, Shapefile read with json / sqlite3 /
+struct), area boundary files, census tables, doctored run folders and batches found. Each case ends in
+exit 2 naming the file or key and the fix, or works; never a traceback, a hang or a silent wrong number.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import struct
+from pathlib import Path
+
+import pytest
+
+from conftest import WUDAOKOU_OSM
+from test_hostile import city, cli, refused  # noqa: F401  (city: the module's fixture)
+from urbanrisk.layers.headers import _dbf_fields
+
+#: a WGS84 .prj (the file's CRS: the datum check reads only lon/lat registries)
+WGS84_PRJ = (
+    'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
+)
+#: five hospitals in Wudaokou, lon/lat
+POINTS = [(116.31 + i * 1e-3, 39.995) for i in range(5)]
+
+
+def _registry_recipe(folder: Path, path: Path, name: str = "r.yaml") -> Path:
+    """Wudaokou's extract and one resource registry at ``path`` (the datum check reads it in validate)."""
+    recipe = folder / name
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.3084, 39.9905, 116.3320, 40.0123]}\ngrid: {resolution: 9}\nlayers:\n"
+        f"  osm: {{type: osm, path: {WUDAOKOU_OSM}}}\n"
+        f"  res: {{type: points, path: {path}, role: resource, kind: hospital}}\n"
+        f"outputs: {{dir: {folder / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    return recipe
+
+
+def _area_recipe(folder: Path, tif: Path, area: Path, name: str = "r.yaml") -> Path:
+    recipe = folder / name
+    recipe.write_text(
+        f"name: r\narea: {{path: {area}}}\ngrid: {{resolution: 9}}\nlayers:\n"
+        f"  pop: {{type: raster, path: {tif}}}\noutputs: {{dir: {folder / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    return recipe
+
+
+def _point_shapefile(folder: Path, points: list[tuple[float, float]], *, count: int) -> Path:
+    """A point .shp / .dbf / .prj whose dBASE header claims ``count`` records (one 10-byte text field)."""
+    records = b"".join(
+        struct.pack(">ii", i + 1, 10) + struct.pack("<idd", 1, x, y) for i, (x, y) in enumerate(points)
+    )
+    header = struct.pack(">i", 9994) + b"\x00" * 20 + struct.pack(">i", (100 + len(records)) // 2)
+    header += struct.pack("<ii", 1000, 1) + b"\x00" * 64
+    (folder / "reg.shp").write_bytes(header + records)
+    field = b"name".ljust(11, b"\x00") + b"C" + b"\x00" * 4 + bytes([10, 0]) + b"\x00" * 14
+    dbf = (
+        struct.pack("<BBBBIHH", 3, 26, 1, 1, count, 65, 11) + b"\x00" * 17 + b"\x4d\x00\x00" + field + b"\x0d"
+    )
+    (folder / "reg.dbf").write_bytes(dbf + b"".join(b" " + b"a".ljust(10) for _ in points))
+    (folder / "reg.cpg").write_text("UTF-8")
+    (folder / "reg.prj").write_text(WGS84_PRJ)
+    return folder / "reg.shp"
+
+
+def test_a_dbf_claiming_four_billion_records_is_read_at_once(tmp_path):
+    """A .dbf whose header counts 2^32 - 1 records (5 in the file): validate's datum check looped over
+    the count, appending a None per missing record (over a minute, then memory; was a hang)."""
+    shp = _point_shapefile(tmp_path, POINTS, count=2**32 - 1)
+    _, count, _, _ = _dbf_fields((tmp_path / "reg.dbf").read_bytes())
+    assert count == 5
+    code, text = cli("validate", _registry_recipe(tmp_path, shp), timeout=30)
+    assert code == 0, text
+
+
+def _features(xs: list[str]) -> str:
+    return ",".join(
+        '{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[' + x + ",39.995]}}"
+        for x in xs
+    )
+
+
+def test_an_integer_coordinate_past_a_floats_range_is_refused_as_not_finite(tmp_path, city):  # noqa: F811
+    """A GeoJSON coordinate written as an integer of 400 digits: json reads it as a Python int, and
+    float() of it raised OverflowError (a traceback in validate's datum check, pile-up check and area
+    check); now it is not a finite number, as 1e400 was."""
+    huge = "1" + "0" * 400
+    registry = tmp_path / "reg.geojson"
+    registry.write_text(
+        '{"type":"FeatureCollection","features":[' + _features(["116.311", "116.312", "116.313", huge]) + "]}"
+    )
+    refused(
+        *cli("validate", _registry_recipe(tmp_path, registry)), "reg.geojson has vertices that are not finite"
+    )
+    area = tmp_path / "area.geojson"
+    ring = [[116.30, 39.98], [huge, 39.98], [116.32, 40.0], [116.30, 39.98]]
+    area.write_text('{"type":"Polygon","coordinates":[[' + ",".join(f"[{x},{y}]" for x, y in ring) + "]]}")
+    recipe = _area_recipe(tmp_path, city[0], area, "a.yaml")
+    for command in ("validate", "run"):
+        refused(*cli(command, recipe), f"area: {area} has vertices that are not finite numbers")
+
+
+AREA_RINGS = {
+    # [a, b, a]: a closed ring of 3 points (GDAL reads it): make_valid gave a line, H3's ValueError
+    "back over itself": [[116.30, 39.98], [116.32, 39.98], [116.30, 39.98]],
+    # four points on one line: make_valid gave a line
+    "on one line": [[116.30, 39.98], [116.31, 39.99], [116.32, 40.0], [116.30, 39.98]],
+    "one point": [[116.30, 39.98]],  # GEOSException: point array must contain 0 or >1 elements
+    "not closed": [[116.30, 39.98], [116.32, 39.98], [116.32, 40.0], [116.30, 40.0]],  # GEOSException
+}
+
+
+@pytest.mark.parametrize("shape", AREA_RINGS)
+def test_an_area_ring_that_encloses_nothing_or_is_not_closed_is_refused(tmp_path, city, shape):  # noqa: F811
+    """Validate said ok; the run was a traceback (H3's 'Unrecognized type: LineString', GEOS's
+    IllegalArgumentException). Now both refuse the boundary naming the file and the fix."""
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [AREA_RINGS[shape]]}))
+    recipe = _area_recipe(tmp_path, city[0], area)
+    code, text = cli("validate", recipe)
+    refused(
+        code, text, f"area: {area} holds polygons that enclose no area", f"area: {area} has a ring that is"
+    )
+    assert "draw the study area's boundary around it" in text or "close each ring (its last point" in text
+    code, text = cli("run", recipe)
+    refused(code, text, f"area: {area}")
+
+
+def test_a_self_crossing_area_still_runs(tmp_path, city):  # noqa: F811
+    """A bow tie encloses an area (two triangles after make_valid): validate and the run accept it."""
+    area = tmp_path / "area.geojson"
+    bowtie = [[116.30, 39.98], [116.32, 40.0], [116.32, 39.98], [116.30, 40.0], [116.30, 39.98]]
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [bowtie]}))
+    recipe = _area_recipe(tmp_path, city[0], area)
+    assert cli("validate", recipe)[0] == 0
+    assert cli("run", recipe)[0] == 0
+
+
+def test_a_geopackage_table_named_with_a_quote_is_read(tmp_path):
+    """A feature table named ``we"ird``: validate's header check built ``PRAGMA table_info("we"ird")``
+    and refused a good file as 'cannot read ... as a GeoPackage (near "ird": syntax error)'."""
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "reg.gpkg"
+    points = gpd.GeoDataFrame({"name": list("abcde")}, geometry=shapely.points(POINTS), crs=4326)
+    points.to_file(path, layer='we"ird')
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT table_name FROM gpkg_contents").fetchall() == [('we"ird',)]
+    code, text = cli("validate", _registry_recipe(tmp_path, path))
+    assert code == 0, text
+
+
+@pytest.mark.parametrize("shape", AREA_RINGS)
+def test_the_runs_reading_of_such_an_area_refuses_it_in_both_languages(tmp_path, shape):
+    """The run's own reading (past validate: ``urbanrisk run`` checks first) names the file and the fix."""
+    from urbanrisk import LayerError
+    from urbanrisk.area_from_file import area_from_file
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [AREA_RINGS[shape]]}))
+    with pytest.raises(LayerError) as refused_:
+        area_from_file(str(area))
+    said = str(refused_.value)
+    assert said.endswith(
+        "draw the study area's boundary around it"
+        if shape in ("back over itself", "on one line")
+        else "close each ring (its last point is its first; 4 points at least), e.g. ogr2ogr -makevalid "
+        "fixed.gpkg FILE"
+    ), said
+    assert "请沿研究区边界重新绘制" in check_text(said, "zh") or "请闭合每个环" in check_text(said, "zh")

@@ -174,3 +174,33 @@ def test_the_runs_reading_of_such_an_area_refuses_it_in_both_languages(tmp_path,
         "fixed.gpkg FILE"
     ), said
     assert "请沿研究区边界重新绘制" in check_text(said, "zh") or "请闭合每个环" in check_text(said, "zh")
+
+
+def test_a_boundary_file_the_run_refuses_is_refused_by_validate(tmp_path, city):  # noqa: F811
+    """A GeoPackage of two layers, a Shapefile without its .prj, a GeoJSON holding ``null``: validate
+    said ok and the run refused them; the .prj's fix was "say which with `crs:`", a key the area has
+    not (refused as unknown). Now validate says what the run says, in Chinese too."""
+    import geopandas as gpd
+    import shapely
+
+    from urbanrisk.layers.area_file import area_without_crs
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    frame = gpd.GeoDataFrame({"id": [1]}, geometry=[shapely.box(116.30, 39.98, 116.32, 40.0)], crs=4326)
+    frame.to_file(tmp_path / "two.gpkg", layer="one")
+    frame.to_file(tmp_path / "two.gpkg", layer="two")
+    frame.to_file(tmp_path / "a.shp")
+    (tmp_path / "a.prj").unlink()
+    (tmp_path / "null.geojson").write_text("null")
+    for name, said in (
+        ("two.gpkg", "two.gpkg holds 2 layers (one, two): export the boundary to a file of its own"),
+        ("a.shp", "a.shp declares no coordinate reference system (a Shapefile without its .prj?): give the"),
+        ("null.geojson", "null.geojson as GeoJSON (it holds null, not a GeoJSON object)"),
+    ):
+        recipe = _area_recipe(tmp_path, city[0], tmp_path / name, f"{name}.yaml")
+        for command in ("validate", "run"):
+            code, text = cli(command, recipe)
+            refused(code, text, said)
+            assert "`crs:` in the recipe" not in text
+    zh = check_text(area_without_crs(str(tmp_path / "a.shp")), "zh")
+    assert zh.startswith(f"研究区：{tmp_path / 'a.shp'} 未声明坐标参照系"), zh

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from . import settings
 from ._errors import LayerError
 from .antimeridian import wrap_geometry
+from .layers.area_file import area_without_crs
 from .layers.remote import local_copy
 from .layers.tables import check_side_file
 from .layers.vector import vector_from_file
@@ -37,7 +38,7 @@ def area_from_file(path: str) -> BaseGeometry:
     check_side_file(local, "area")
     with warnings.catch_warnings():  # NaN vertices warn in shapely; refused below with the fix
         warnings.simplefilter("ignore", RuntimeWarning)
-        shapes = vector_from_file(local, layer="area").to_crs(CRS).geometry
+        shapes = vector_from_file(local, layer="area", no_crs=area_without_crs(path)).to_crs(CRS).geometry
     shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])].to_numpy()
     if not len(shapes):
         msg = f"area: {path} holds no polygon"

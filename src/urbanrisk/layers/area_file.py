@@ -18,6 +18,15 @@ from .headers import load_geojson
 from .point_coords import json_float
 
 
+def area_without_crs(path: str) -> str:
+    """What to say of a boundary file that declares no CRS (a Shapefile without its .prj): the area has
+    no ``crs:`` key (the layers' fix, 'say which with crs:', was refused as an unknown key)."""
+    return (
+        f"area: {path} declares no coordinate reference system (a Shapefile without its .prj?): give the "
+        "file its CRS (e.g. ogr2ogr -a_srs EPSG:4326 area.gpkg FILE) or use a GeoJSON in lon/lat"
+    )
+
+
 def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
     """The coordinates of every Polygon / MultiPolygon in a GeoJSON object; ``found``: the other types."""
     if isinstance(node, list):

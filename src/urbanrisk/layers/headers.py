@@ -207,10 +207,14 @@ def load_geojson(path: str | Path) -> Any:
     if Path(path).stat().st_size > GEOJSON_MAX_BYTES:
         return None
     try:
-        return json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
     except RecursionError as exc:
         msg = "nested too deeply"
         raise ValueError(msg) from exc
+    if data is None:  # `null`: not "too big to check" (validate said ok; GDAL refuses the file)
+        msg = "it holds null, not a GeoJSON object"
+        raise ValueError(msg)
+    return data
 
 
 def _geojson_header(path: Path, layer: str) -> VectorHeader | None:

@@ -72,4 +72,10 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "{path} 中有无法构建的几何（{error}）：请闭合每个环（最后一点即第一点；至少 4 个点），"
         "例如 ogr2ogr -makevalid fixed.gpkg FILE"
     ),
+    "area: {path} declares no coordinate reference system (a Shapefile without its .prj?): give the file "
+    "its CRS (e.g. ogr2ogr -a_srs EPSG:4326 area.gpkg FILE) or use a GeoJSON in lon/lat": (
+        "研究区：{path} 未声明坐标参照系（Shapefile 缺少 .prj？）：请为该文件指定坐标系"
+        "（例如 ogr2ogr -a_srs EPSG:4326 area.gpkg FILE），或改用经纬度的 GeoJSON"
+    ),
+    "it holds null, not a GeoJSON object": "文件内容为 null，不是 GeoJSON 对象",
 }

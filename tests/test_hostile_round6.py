@@ -204,3 +204,74 @@ def test_a_boundary_file_the_run_refuses_is_refused_by_validate(tmp_path, city):
             assert "`crs:` in the recipe" not in text
     zh = check_text(area_without_crs(str(tmp_path / "a.shp")), "zh")
     assert zh.startswith(f"研究区：{tmp_path / 'a.shp'} 未声明坐标参照系"), zh
+
+
+def _cut_short(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_a_damaged_last_run_is_neither_reused_nor_a_traceback(tmp_path, city):  # noqa: F811
+    """The last run's hazard_sources.parquet cut short (a full disk, a hand edit): with the inputs
+    unchanged rescan linked the damaged file into each new run, night after night; with inputs changed
+    it computed the run, then compare_runs' ArrowInvalid was a traceback (exit 1), every night. Now the
+    damaged run is not reused, the new run completes, and the rescan says what it could not compare
+    (in Chinese too); ``diff`` with the damaged run is exit 2 naming the error."""
+    import numpy as np
+    import pyarrow.parquet as pq
+    import rasterio
+
+    from test_hostile import raster_recipe
+
+    recipe = raster_recipe(tmp_path, city[0], report={"language": "zh"})
+    out = tmp_path / "out"
+    assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    first = (out / "latest").resolve()
+    _cut_short(first / "hazard_sources.parquet")
+    code, text = cli("rescan", "--scheduler", "synchronous", recipe)
+    assert code == 0 and "沿用上次的输出" not in text, text
+    second = (out / "latest").resolve()
+    assert second != first and pq.read_schema(second / "hazard_sources.parquet") is not None
+    _cut_short(second / "hazard_sources.parquet")
+    with rasterio.open(city[0]) as src:  # the inputs change: the run is computed and compared
+        data, profile = src.read(1), src.profile
+    changed = tmp_path / "changed.tif"
+    with rasterio.open(changed, "w", **profile) as dst:
+        dst.write((data * 3 + 1).astype(np.float32), 1)
+    recipe.write_text(recipe.read_text().replace(str(city[0]), str(changed)))
+    code, text = cli("rescan", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    assert f"未与上次运行 {second.name} 比较：其数据表无法读取（ArrowInvalid: " in text, text
+    third = (out / "latest").resolve()
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rescan"]["previous_run"] == second.name
+    assert manifest["rescan"]["not_compared"].startswith("ArrowInvalid: ")
+    code, text = cli("diff", second, third)
+    refused(
+        code, text, f"cannot compare {second} with {third}: a table of theirs cannot be read (ArrowInvalid"
+    )
+
+
+def test_an_output_folder_inside_another_recipes_runs_is_refused(tmp_path, city):  # noqa: F811
+    """``outputs.dir: ../a/latest`` (another recipe's newest run): its runs were written inside that run
+    folder and deleted with it when the other recipe kept its newest (keep: 1); ``--out a/runs`` made a
+    run folder named runs among the other's runs (history: 'unreadable'). Now both are refused, naming the
+    folder, in validate and in the run (``--out`` too), in Chinese too."""
+    from test_hostile import raster_recipe
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    a = raster_recipe(tmp_path, city[0], name="a", outputs={"dir": str(tmp_path / "a"), "keep": 1})
+    assert cli("run", "--quiet", "--scheduler", "synchronous", a)[0] == 0
+    inside = (tmp_path / "a" / "latest").resolve()
+    e = raster_recipe(tmp_path, city[0], name="e", outputs={"dir": str(tmp_path / "a" / "latest")})
+    for command in ("validate", "run"):
+        code, text = cli(command, e)
+        refused(
+            code, text, f"outputs.dir: {inside} lies inside {tmp_path / 'a' / 'runs'}, where the runs of "
+        )
+    g = raster_recipe(tmp_path, city[0], name="g", outputs={"dir": str(tmp_path / "g")})
+    code, text = cli("run", "--out", tmp_path / "a" / "runs", g)
+    refused(code, text, f"{tmp_path / 'a' / 'runs'} lies inside {tmp_path / 'a' / 'runs'}, where the runs")
+    assert not (tmp_path / "a" / "runs" / "runs").exists() and not (inside / "runs").exists()
+    zh = check_text(text.strip().splitlines()[-1].removeprefix("urbanrisk: error: "), "zh")
+    assert "位于" in zh and "请为 outputs.dir 另指定一个不在其中的文件夹" in zh, zh

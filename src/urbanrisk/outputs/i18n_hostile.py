@@ -78,4 +78,9 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "（例如 ogr2ogr -a_srs EPSG:4326 area.gpkg FILE），或改用经纬度的 GeoJSON"
     ),
     "it holds null, not a GeoJSON object": "文件内容为 null，不是 GeoJSON 对象",
+    "{path} lies inside {runs}, where the runs of {other} are kept (and deleted): give outputs.dir a folder "
+    "of its own, outside it": (
+        "{path} 位于 {runs} 之内，那里存放（并会删除）{other} 的运行结果："
+        "请为 outputs.dir 另指定一个不在其中的文件夹"
+    ),
 }

@@ -175,9 +175,34 @@ def publish_problem(url: str, base_dir: Path) -> str | None:
     return f"{probe} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)"
 
 
+def inside_runs(folder: Path) -> str | None:
+    """What stops ``folder`` (absolute, links followed) holding runs when it lies in another output
+    folder's ``runs/`` (that folder's run, or ``latest``, which leads to one), or None: its runs were
+    deleted with the run folder holding them when the other recipe kept its newest, and listed there as
+    unreadable runs.
+
+    >>> import tempfile
+    >>> other = Path(tempfile.mkdtemp())
+    >>> _ = (other / ".lock").write_text("")
+    >>> inside_runs(other / "runs" / "20260101T000000Z" / "mine") is not None, inside_runs(other / "mine")
+    (True, None)
+    """
+    for runs in (folder, *folder.parents):
+        if runs.name == "runs" and (
+            (runs.parent / ".lock").is_file() or (runs.parent / "latest").is_symlink()
+        ):
+            return (
+                f"{folder} lies inside {runs}, where the runs of {runs.parent} are kept (and deleted): give "
+                "outputs.dir a folder of its own, outside it"
+            )
+    return None
+
+
 def out_dir_problem(folder: Path) -> str | None:
     """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
     file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
+    if problem := inside_runs(folder):
+        return problem
     probe = folder
     while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
         probe = probe.parent

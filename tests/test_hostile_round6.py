@@ -275,3 +275,41 @@ def test_an_output_folder_inside_another_recipes_runs_is_refused(tmp_path, city)
     assert not (tmp_path / "a" / "runs" / "runs").exists() and not (inside / "runs").exists()
     zh = check_text(text.strip().splitlines()[-1].removeprefix("urbanrisk: error: "), "zh")
     assert "位于" in zh and "请为 outputs.dir 另指定一个不在其中的文件夹" in zh, zh
+
+
+def test_a_census_count_below_a_merged_unit_cell_is_refused_not_left_out(tmp_path):
+    """学院路街道 in a merged cell over two rows (男 25,000 / 女 26,000): the second row's unit cell is
+    empty, and its 26,000 residents were left out silently (the unit got 25,000). Now refused with the
+    fix, by validate and the run, in Chinese too."""
+    import openpyxl
+
+    from test_population_table import _wudaokou_recipe
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["街道名称", "性别", "常住人口"], ["学院路街道", "男", 25000], [None, "女", 26000]):
+        sheet.append(row)
+    sheet.append(["清华园街道", "合计", 43000])
+    sheet.merge_cells("A2:A3")
+    table = tmp_path / "人口.xlsx"
+    book.save(table)
+    recipe = _wudaokou_recipe(tmp_path, table)
+    said = (
+        f"{table}: a count without a unit in '街道名称' (sheet 'Sheet' row 3; a merged cell?): write the unit"
+    )
+    for command in ("validate", "run"):
+        code, text = cli(command, recipe)
+        refused(code, text, said)
+    assert "列中没有单元的人数（工作表 'Sheet' 第 3 行；是合并单元格？）" in check_text(text, "zh")
+
+
+@pytest.mark.parametrize("count", ["99999999999万", "100000001"])
+def test_a_census_count_more_than_any_unit_holds_is_refused(tmp_path, count):
+    """'99999999999万' was read as 999,999,999,990,000 residents of one 街道 (a run of 10^15 people)."""
+    from test_population_table import _gbk_csv, _wudaokou_recipe
+
+    recipe = _wudaokou_recipe(tmp_path, _gbk_csv(tmp_path, [f"学院路街道,{count}", "清华园街道,43000"]))
+    code, text = cli("validate", recipe)
+    refused(code, text, "unit '学院路街道' counts ")
+    assert "residents (row 3), more than any unit holds (100,000,000): fix the count" in text, text

@@ -83,4 +83,14 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "{path} 位于 {runs} 之内，那里存放（并会删除）{other} 的运行结果："
         "请为 outputs.dir 另指定一个不在其中的文件夹"
     ),
+    "{path}: unit '{unit}' counts {count} residents ({where}), more than any unit holds ({most}): fix the "
+    "count": (
+        "{path}：单元 '{unit}' 的常住人口为 {count}（{where}），"
+        "超过任何单元可能的人数（{most}）：请改正该数字"
+    ),
+    "{path}: a count without a unit in '{column}' ({rows}; a merged cell?): write the unit in every row "
+    "(unmerge the cells), or add the unit's rows up into one": (
+        "{path}：'{column}' 列中没有单元的人数（{rows}；是合并单元格？）：请在每一行写上单元"
+        "（取消合并单元格），或将该单元的各行相加合为一行"
+    ),
 }

@@ -313,3 +313,22 @@ def test_a_census_count_more_than_any_unit_holds_is_refused(tmp_path, count):
     code, text = cli("validate", recipe)
     refused(code, text, "unit '学院路街道' counts ")
     assert "residents (row 3), more than any unit holds (100,000,000): fix the count" in text, text
+
+
+def test_a_problem_merged_in_from_an_anchor_names_the_line_it_is_written_on(tmp_path):
+    """``<<: *registry`` merges an x- anchor's keys into a layer: a wrong value there was told at the
+    layer's line (10), which holds no such key; now at the anchor's line where it is written (4, 6),
+    while a key written in the layer itself keeps its own line (13)."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\nx-registry: &registry\n  type: points\n  path: missing.csv\n  role: resource\n"
+        "  capacity_column: 5\narea: {bbox: [116.30, 39.98, 116.32, 40.0]}\ngrid: {resolution: 9}\n"
+        "layers:\n  a:\n    <<: *registry\n    kind: hospital\n  b: {<<: *registry, path: missing2.csv}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    code, text = cli("validate", recipe)
+    refused(code, text, "4 problems")
+    for line, key in ((4, "a.path: file not found"), (6, "a.capacity_column"), (6, "b.capacity_column")):
+        assert f"r.yaml:{line}: layers.{key}" in text, text
+    assert "r.yaml:13: layers.b.path: file not found: " in text, text

@@ -29,6 +29,7 @@ from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
 from .recipe import Recipe, load_recipe
+from .recipe.load import merged_line
 from .recipe.messages import format_problem, line_index
 from .standards import standards_for
 
@@ -256,7 +257,10 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
         text = Path(recipe.source_path).read_text(encoding="utf-8-sig", errors="replace")
         lines = line_index(text, source)
     located = sorted(
-        ((lines.get(key) or lines.get(key[:2]) or 0, key, message) for key, message in problems),
+        (
+            (lines.get(key) or merged_line(lines, key) or lines.get(key[:2]) or 0, key, message)
+            for key, message in problems
+        ),
         key=lambda item: item[0],
     )
     formatted = earlier + [format_problem(source, line or None, key, text) for line, key, text in located]

@@ -315,7 +315,7 @@ def _located(
     """
     rows = []
     for path, message in found:
-        line = lines.get(path) or lines.get(path[:-1])
+        line = lines.get(path) or merged_line(lines, path) or lines.get(path[:-1])
         rows.append((line, format_problem(source, line, path, message)))
     suggested = {
         text.rsplit("did you mean '", 1)[1].split("'")[0] for _, text in rows if "did you mean '" in text
@@ -325,6 +325,21 @@ def _located(
     ]
     rows.sort(key=lambda item: item[0] or 0)
     return list(dict.fromkeys(text for _, text in rows))
+
+
+def merged_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+    """The line of a value merged in with ``<<: *anchor`` (``<<: [*a, *b]`` too): where it is written,
+    in the anchor (the layer's own line had no such key to fix).
+
+    >>> merged_line({("layers", "a"): 10, ("layers", "a", "<<", "path"): 4}, ("layers", "a", "path"))
+    4
+    """
+    for at in range(len(path) - 1, 0, -1):
+        for merge in (("<<",), *(("<<", i) for i in range(8))):
+            line = lines.get((*path[:at], *merge, *path[at:]))
+            if line is not None:
+                return line
+    return None
 
 
 def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:

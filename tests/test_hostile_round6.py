@@ -332,3 +332,60 @@ def test_a_problem_merged_in_from_an_anchor_names_the_line_it_is_written_on(tmp_
     for line, key in ((4, "a.path: file not found"), (6, "a.capacity_column"), (6, "b.capacity_column")):
         assert f"r.yaml:{line}: layers.{key}" in text, text
     assert "r.yaml:13: layers.b.path: file not found: " in text, text
+
+
+def test_an_incident_on_a_run_without_streets_is_answered(tmp_path, city):  # noqa: F811
+    """A raster-only run (no OSM layer) wrote its street tables with the column 'mode' alone: the incident
+    answer's read of 'node', 'x', ... was pyarrow's ArrowInvalid traceback. Now the tables keep their
+    columns, empty, and the answer (residents in the rings, no routing) is written; an --out below a file
+    is exit 2 naming it (was a FileExistsError traceback after the answer)."""
+    import pyarrow.parquet as pq
+
+    from test_hostile import raster_recipe
+
+    recipe = raster_recipe(tmp_path, city[0])
+    assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    nodes = pq.read_schema(tmp_path / "out" / "latest" / "network_nodes.parquet").names
+    assert nodes == ["mode", "node", "osm_id", "lon", "lat", "x", "y", "snap", "utm_crs"]
+    code, text = cli(
+        "incident", "--at", "116.31,39.99", "--kind", "gas_leak", "--out", tmp_path / "inc", recipe
+    )
+    assert code == 0, text
+    answer = json.loads((tmp_path / "inc" / "incident.json").read_text(encoding="utf-8"))
+    assert answer["kind"] == "gas_leak"
+    (tmp_path / "file").write_text("")
+    code, text = cli(
+        "incident", "--at", "116.31,39.99", "--kind", "gas_leak", "--out", tmp_path / "file" / "x", recipe
+    )
+    refused(code, text, f"--out {tmp_path / 'file' / 'x'}: {tmp_path / 'file'} is a file, not a folder")
+
+
+@pytest.mark.parametrize("reply", [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", b"\xff" * 64])
+def test_a_scheduler_address_of_another_service_is_refused(tmp_path, city, reply):  # noqa: F811
+    """--scheduler tcp://host:80 (a web server) or :22 (SSH): Dask read the reply as a frame of 3 EiB
+    (numpy's MemoryError) or 'Maximum allowed dimension exceeded' (ValueError): a traceback."""
+    import socket
+    import threading
+
+    from test_hostile import raster_recipe
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                peer, _ = server.accept()
+            except OSError:
+                return
+            with peer:
+                peer.recv(65536)
+                peer.sendall(reply)
+
+    threading.Thread(target=answer, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        code, text = cli("run", "--scheduler", address, raster_recipe(tmp_path, city[0]), timeout=60)
+    finally:
+        server.close()
+    refused(code, text, f"{address} answers, but not as a Dask scheduler (")
+    assert "give the scheduler's address and port (tcp://host:8786)" in text

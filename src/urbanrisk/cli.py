@@ -161,6 +161,12 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _incident(args: argparse.Namespace) -> int:
     from .incident import answer_incident
 
+    probe = args.out  # a file or a device on the way: FileExistsError after the answer (a traceback)
+    while probe is not None and not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe is not None and not probe.is_dir():
+        msg = f"--out {args.out}: {probe} is a file, not a folder: give a folder for the incident's files"
+        raise InputError(msg)
     start = time.perf_counter()
     result = answer_incident(
         args.recipe,

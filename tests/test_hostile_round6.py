@@ -389,3 +389,37 @@ def test_a_scheduler_address_of_another_service_is_refused(tmp_path, city, reply
         server.close()
     refused(code, text, f"{address} answers, but not as a Dask scheduler (")
     assert "give the scheduler's address and port (tcp://host:8786)" in text
+
+
+def test_an_anchor_among_the_layers_is_not_a_second_registry(tmp_path):
+    """``x-base: &base {type: points, path: hazards.csv}`` written inside ``layers:`` (a natural place for
+    a template) was loaded as a layer of its own: every hazard counted twice (4 sources of 2), silently.
+    Two layers reading the same rows are refused; an x- one is told to move to the top level."""
+    from conftest import WUDAOKOU_HAZARDS
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    recipe = tmp_path / "r.yaml"
+    head = "name: r\narea: {bbox: [116.3084, 39.9905, 116.3320, 40.0123]}\ngrid: {resolution: 9}\nlayers:\n"
+    head += f"  osm: {{type: osm, path: {WUDAOKOU_OSM}}}\n"
+    severity = "severity: {column: severity, order: 4_is_most_severe}"
+    body = (
+        f"  x-base: &base {{type: points, path: {WUDAOKOU_HAZARDS}, {severity}}}\n  hazards: {{<<: *base}}\n"
+    )
+    recipe.write_text(head + body + f"outputs: {{dir: {tmp_path / 'out'}}}\n", encoding="utf-8")
+    said = (
+        "r.yaml:7: layers.hazards: layers 'x-base' and 'hazards' read the same rows: each would count twice: "
+    )
+    for command in ("validate", "run"):
+        code, text = cli(command, recipe)
+        refused(code, text, said + "an anchor goes at the top level (x-base: &... before layers:)")
+    assert "锚点应写在顶层" in check_text(text, "zh")
+    twice = f"  a: {{type: points, path: {WUDAOKOU_HAZARDS}, {severity}}}\n  b: {{<<: *base}}\n"
+    recipe.write_text(head + twice.replace("a: {", "a: &base {") + f"outputs: {{dir: {tmp_path / 'out'}}}\n")
+    refused(
+        *cli("validate", recipe), "layers 'a' and 'b' read the same rows: each would count twice: keep one"
+    )
+    resources = twice.replace("b: {<<: *base}", "b: {<<: *base, role: resource, kind: hospital}")
+    recipe.write_text(
+        head + resources.replace("a: {", "a: &base {") + f"outputs: {{dir: {tmp_path / 'out'}}}\n"
+    )
+    assert "read the same rows" not in cli("validate", recipe)[1]  # another role: other rows

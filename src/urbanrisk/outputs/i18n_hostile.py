@@ -93,4 +93,11 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "{path}：'{column}' 列中没有单元的人数（{rows}；是合并单元格？）：请在每一行写上单元"
         "（取消合并单元格），或将该单元的各行相加合为一行"
     ),
+    "layers '{first}' and '{second}' read the same rows: each would count twice: {fix}": (
+        "图层 '{first}' 与 '{second}' 读取同样的行：每一条都会被计两次：{fix}"
+    ),
+    "keep one": "请只保留一个",
+    "an anchor goes at the top level ({anchor}: &... before layers:), not among the layers": (
+        "锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中"
+    ),
 }

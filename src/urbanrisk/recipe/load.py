@@ -90,7 +90,7 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
                 hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
                 message = f"source '{source}' is not an osm layer of this recipe: {hint}"
                 problems.append((("layers", name, "source"), message))
-    problems += _census_problems(layers, base_dir)
+    problems += _census_problems(layers, base_dir) + _twice_read(layers, base_dir)
     populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
     if any(layers[n].get("type") == "population_table" for n in populations):  # a raster: its fallback
         populations = [n for n in populations if layers[n].get("type") != "raster"]
@@ -98,6 +98,34 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
         names = ", ".join(populations)
         message = f"two population layers ({names}): keep one (a raster or population_from_buildings)"
         problems.append((("layers", populations[1]), message))
+    return problems
+
+
+def _twice_read(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
+    """Two registry layers reading the same rows (file, sheet or layer, role, kind): each hazard or
+    resource counted twice, silently; an anchor written inside ``layers:`` (``x-base: &base {...}``)
+    was such a second layer."""
+    seen: dict[tuple[Any, ...], str] = {}
+    problems: list[Problem] = []
+    for name, spec in layers.items():
+        if (
+            not isinstance(spec, dict)
+            or spec.get("type") != "points"
+            or not isinstance(spec.get("path"), str)
+        ):
+            continue
+        where = _full_path(base_dir, spec["path"]) if "://" not in spec["path"] else spec["path"]
+        rows = (str(where), *(str(spec.get(k)) for k in ("sheet", "file_layer", "role", "kind")))
+        if rows in seen:
+            anchor = next((n for n in (seen[rows], name) if str(n).startswith("x-")), None)
+            fix = (
+                f"an anchor goes at the top level ({anchor}: &... before layers:), not among the layers"
+                if anchor
+                else "keep one"
+            )
+            message = f"layers '{seen[rows]}' and '{name}' read the same rows: each would count twice: {fix}"
+            problems.append((("layers", name), message))
+        seen.setdefault(rows, name)
     return problems
 
 

@@ -102,20 +102,18 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
 
 
 def _twice_read(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
-    """Two registry layers reading the same rows (file, sheet or layer, role, kind): each hazard or
-    resource counted twice, silently; an anchor written inside ``layers:`` (``x-base: &base {...}``)
-    was such a second layer."""
+    """Two registry layers reading the same rows (file, sheet or layer, role, kind), or two OSM layers
+    the same extract: each hazard, resource or building counted twice, silently (the residents from
+    buildings doubled); an anchor written inside ``layers:`` (``x-base: &base {...}``) was such a layer."""
     seen: dict[tuple[Any, ...], str] = {}
     problems: list[Problem] = []
     for name, spec in layers.items():
-        if (
-            not isinstance(spec, dict)
-            or spec.get("type") != "points"
-            or not isinstance(spec.get("path"), str)
-        ):
+        if not isinstance(spec, dict) or spec.get("type") not in ("points", "osm"):
+            continue
+        if not isinstance(spec.get("path"), str):
             continue
         where = _full_path(base_dir, spec["path"]) if "://" not in spec["path"] else spec["path"]
-        rows = (str(where), *(str(spec.get(k)) for k in ("sheet", "file_layer", "role", "kind")))
+        rows = (str(where), *(str(spec.get(k)) for k in ("type", "sheet", "file_layer", "role", "kind")))
         if rows in seen:
             anchor = next((n for n in (seen[rows], name) if str(n).startswith("x-")), None)
             fix = (

@@ -442,3 +442,25 @@ def test_one_extract_as_two_osm_layers_is_refused(tmp_path):
         text,
         "r.yaml:6: layers.osm: layers 'x-osm' and 'osm' read the same rows: each would count twice",
     )
+
+
+def test_validate_refuses_a_geopackage_point_at_nan_as_the_run_does(tmp_path):
+    """A GeoPackage registry with a point at (NaN, 39.995): validate said ok (its light reader left the
+    point out) and the run refused it ('feature(s) 1 have no finite lon/lat'). Now validate says so."""
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "reg.gpkg"
+    gpd.GeoDataFrame({"name": list("abcde")}, geometry=shapely.points(POINTS), crs=4326).to_file(path)
+    nan_point = (
+        b"GP\x00\x01" + struct.pack("<i", 4326) + b"\x01" + struct.pack("<Idd", 1, float("nan"), 39.995)
+    )
+    with sqlite3.connect(path) as db:
+        (table,) = db.execute("SELECT table_name FROM gpkg_contents").fetchone()
+        for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f'DROP TRIGGER "{trigger}"')  # GDAL's spatial-index triggers call ST_IsEmpty
+        db.execute(f'UPDATE "{table}" SET geom = ? WHERE fid = 1', (nan_point,))
+    recipe = _registry_recipe(tmp_path, path)
+    for command in ("validate", "run"):
+        code, text = cli(command, recipe)
+        refused(code, text, "reg.gpkg has vertices that are not finite numbers (NaN, inf): fix them")

@@ -167,6 +167,29 @@ def _columns(found: list[Any]) -> XY:
     return xy[keep, 0], xy[keep, 1]
 
 
+def nonfinite_points(path: str | Path, *, layer: str, file_layer: str | None = None) -> bool:
+    """Whether a GeoPackage or Shapefile registry holds a point with a NaN or infinite coordinate (the run
+    refuses it by feature; validate said ok). False when it cannot be told lightly.
+
+    >>> nonfinite_points("registry.csv", layer="h")
+    False
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".gpkg":
+            read = gpkg_rows(path, layer, file_layer)
+            points = [] if read is None else [gpkg_point(blob) for blob, _ in read[0]]
+        elif suffix in (".shp", ".dbf") and path.with_suffix(".shp").is_file():
+            shp = path.with_suffix(".shp")
+            points = shp_points(shp.read_bytes()) if shp.stat().st_size <= SHP_MAX_BYTES else []
+        else:
+            return False
+    except (OSError, sqlite3.Error, struct.error, LayerError):
+        return False  # the header check says why
+    return any(p is not None and not (math.isfinite(p[0]) and math.isfinite(p[1])) for p in points)
+
+
 def registry_lonlat(
     path: str | Path, *, crs: str | None, layer: str, file_layer: str | None = None
 ) -> XY | None:

@@ -464,3 +464,30 @@ def test_validate_refuses_a_geopackage_point_at_nan_as_the_run_does(tmp_path):
     for command in ("validate", "run"):
         code, text = cli(command, recipe)
         refused(code, text, "reg.gpkg has vertices that are not finite numbers (NaN, inf): fix them")
+
+
+def test_a_reuse_across_file_systems_copies_what_it_cannot_link(tmp_path, city, monkeypatch):  # noqa: F811
+    """``latest`` leading to a run on another disk (moved there, the link repointed): rescan's reuse
+    hard-linked each file and os.link's EXDEV ('Invalid cross-device link') was a traceback. Now a file
+    that cannot be linked is copied, and the reused run is whole."""
+    import errno
+    import os
+
+    from test_hostile import raster_recipe
+
+    recipe = raster_recipe(tmp_path, city[0])
+    assert cli("run", "--quiet", "--scheduler", "synchronous", recipe)[0] == 0
+    first = (tmp_path / "out" / "latest").resolve()
+
+    def cross_device(src, dst, **_):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src), None, str(dst))
+
+    monkeypatch.setattr("urbanrisk.lifecycle.os.link", cross_device)
+    code, text = cli("rescan", "--scheduler", "synchronous", recipe)
+    assert code == 0 and "nothing changed: outputs reused" in text, text
+    second = (tmp_path / "out" / "latest").resolve()
+    assert second != first
+    for path in first.rglob("*"):
+        if path.is_file() and path.name not in ("manifest.json", "changes.parquet", "alerts.json"):
+            copy = second / path.relative_to(first)
+            assert copy.read_bytes() == path.read_bytes() and not os.path.samefile(copy, path), copy

@@ -491,3 +491,22 @@ def test_a_reuse_across_file_systems_copies_what_it_cannot_link(tmp_path, city, 
         if path.is_file() and path.name not in ("manifest.json", "changes.parquet", "alerts.json"):
             copy = second / path.relative_to(first)
             assert copy.read_bytes() == path.read_bytes() and not os.path.samefile(copy, path), copy
+
+
+def test_an_anchor_without_type_among_the_layers_is_told_to_move(tmp_path):
+    """``x-common: &c {encoding: gbk}`` among the layers: 'layer without type: add type: ...' led the
+    planner to make it a layer (then read twice); now it is told to go to the top level, in zh too."""
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: r\narea: {bbox: [116.30, 39.98, 116.32, 40.0]}\ngrid: {resolution: 9}\nlayers:\n"
+        "  x-common: &c {encoding: gbk}\n  h: {<<: *c, type: points, path: h.csv}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "h.csv").write_text("id,kind,name,lon,lat\nH1,fuel,a,116.31,39.99\n", encoding="utf-8")
+    code, text = cli("validate", recipe)
+    refused(code, text, "r.yaml:5: layers.x-common: layer without 'type': an anchor goes at the top level")
+    assert "add type:" not in text
+    assert "锚点应写在顶层（在 layers: 之前写 x-common: &...）" in check_text(text, "zh")

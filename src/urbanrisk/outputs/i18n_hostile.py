@@ -100,4 +100,6 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "an anchor goes at the top level ({anchor}: &... before layers:), not among the layers": (
         "锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中"
     ),
+    "layer without 'type': an anchor goes at the top level ({anchor}: &... before layers:), not among the "
+    "layers": "图层缺少 'type'：锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中",
 }

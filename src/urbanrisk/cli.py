@@ -118,14 +118,17 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .changes import compare_runs
     from .cli_lines import diff_lines
+    from .rescan import compared
 
     for folder in (args.run_a, args.run_b):
         if not (folder / "manifest.json").is_file():
             msg = f"{folder} is not a complete run folder (no manifest.json)"
             raise InputError(msg)
-    changes = compare_runs(args.run_a, args.run_b, alert_grade=args.alert_grade)
+    changes, why = compared(args.run_a, args.run_b, alert_grade=args.alert_grade)
+    if why is not None:  # a damaged run folder (a table cut short, not Parquet): was a traceback
+        msg = f"cannot compare {args.run_a} with {args.run_b}: a table of theirs cannot be read ({why})"
+        raise InputError(msg)
     for line in diff_lines(args.run_a, args.run_b, changes, _language(args)):
         print(line)
     return EXIT_OK
@@ -158,6 +161,12 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _incident(args: argparse.Namespace) -> int:
     from .incident import answer_incident
 
+    probe = args.out  # a file or a device on the way: FileExistsError after the answer (a traceback)
+    while probe is not None and not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe is not None and not probe.is_dir():
+        msg = f"--out {args.out}: {probe} is a file, not a folder: give a folder for the incident's files"
+        raise InputError(msg)
     start = time.perf_counter()
     result = answer_incident(
         args.recipe,

@@ -310,6 +310,15 @@ def rescan_lines(result: RescanResult, recipe_path: str | Path, seconds: float, 
         ),
         *change_lines(result.changes, language),
     ]
+    if result.not_compared is not None and result.previous is not None:
+        lines.append(
+            t(
+                "  not compared with the previous run {previous}: its tables cannot be read ({error}); this "
+                "run is complete and the next rescan compares with it",
+                previous=result.previous.name,
+                error=result.not_compared,
+            )
+        )
     for alert in alerts[:20]:
         lines.append(
             t(

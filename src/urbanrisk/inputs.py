@@ -6,14 +6,12 @@ Each layer ``type`` has one loader in :data:`LOADERS` (types are declared once, 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import box
@@ -23,6 +21,7 @@ from . import settings
 from ._errors import LayerError, RecipeError
 from ._gc import frozen_before
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
+from .area_from_file import area_from_file
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.points import points_from_file
@@ -31,14 +30,12 @@ from .layers.raster import raster_info
 from .layers.remote import local_copy
 from .layers.tables import (
     building_type_table,
-    check_side_file,
     hazard_kind_table,
     kind_of,
     landuse_context_table,
     osm_tag_table,
     registry_kind_names,
 )
-from .layers.vector import vector_from_file
 from .parallel import beside, overlaps
 from .population_table import load_population_table, own_units_files
 from .preflight_area import outside_message
@@ -347,31 +344,6 @@ def _osm_area(name: str, layers: Layers) -> BaseGeometry:
     return box(*bounds)
 
 
-def _file_area(path: str) -> BaseGeometry:
-    local = local_copy(path)
-    check_side_file(local, "area")
-    with warnings.catch_warnings():  # NaN vertices warn in shapely; refused below with the fix
-        warnings.simplefilter("ignore", RuntimeWarning)
-        shapes = vector_from_file(local, layer="area").to_crs(CRS).geometry
-    shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])].to_numpy()
-    if not len(shapes):
-        msg = f"area: {path} holds no polygon"
-        raise LayerError(msg)
-    coords = shapely.get_coordinates(shapes)
-    if not np.isfinite(coords).all() or (np.abs(coords) > [360, 90]).any():  # 0..360 is brought back
-        msg = f"area: {path} has vertices that are not finite lon/lat (NaN, inf, out of range): fix them"
-        raise LayerError(msg)
-    parts = int(shapely.get_num_geometries(shapes).sum())
-    if parts > settings.max_area_parts or len(coords) > settings.max_area_vertices:
-        msg = (
-            f"area: {path} has {parts:,} polygons and {len(coords):,} vertices (at most "
-            f"{settings.max_area_parts:,} and {settings.max_area_vertices:,}): dissolve or simplify it "
-            "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
-        )
-        raise LayerError(msg)
-    return wrap_geometry(shapely.make_valid(shapely.union_all(shapes)))  # past ±180°: cut at 180°
-
-
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     """The study area polygon (lon/lat) the recipe asks for.
 
@@ -396,7 +368,7 @@ def _study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:
     if spec.bbox is not None:  # minlon > maxlon: the box crosses 180°, split there
         return wrap_box(*spec.bbox)
     if spec.path is not None:
-        return _file_area(spec.path)
+        return area_from_file(spec.path)
     name = spec.layer
     kind = recipe.layers[name].type
     if kind == "osm":

@@ -36,7 +36,7 @@ from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
-from .recipe.load import out_dir_problem
+from .recipe.load import inside_runs, out_dir_problem
 
 PARTIAL_PREFIX = ".partial-"
 
@@ -83,6 +83,8 @@ def run_lock(out_dir: Path) -> Iterator[None]:
     InputError
         ``out_dir`` (``--out`` or ``outputs.dir``) is a file or a device, or lies below one.
     """
+    if problem := inside_runs(Path(os.path.realpath(out_dir))):  # --out too (outputs.dir: validated)
+        raise InputError(problem)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
@@ -243,15 +245,22 @@ def new_run_folder(out_dir: Path, *, keep: int, recipe: str | None = None) -> It
 
 def link_run_files(previous: Path, folder: Path, *, skip: set[str]) -> None:
     """Hard-link every file of ``previous`` into ``folder`` except ``skip`` (reuse: no copy); a
-    sub-folder (the ``grid/`` dataset) is made anew and its files linked."""
+    sub-folder (the ``grid/`` dataset) is made anew and its files linked. A file that cannot be linked
+    (``latest`` leading to a run on another file system: EXDEV; a file system without hard links) is
+    copied (was an OSError traceback)."""
     for item in previous.iterdir():
         if item.name in skip:
             continue
         if item.is_dir():
             (folder / item.name).mkdir()
             link_run_files(item, folder / item.name, skip=set())
-        else:
+            continue
+        try:
             os.link(item, folder / item.name)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            shutil.copy2(item, folder / item.name)
 
 
 def publish_run(run_dir: Path, url: str) -> str:

@@ -55,6 +55,12 @@ def _client(address: str) -> Iterator[Any]:
     except OSError as exc:
         msg = f"cannot reach the Dask scheduler at {address} ({exc}); is the cluster running?"
         raise InputError(msg) from exc
+    except (MemoryError, ValueError) as exc:  # a web or SSH server's reply read as a frame of 3 EiB
+        msg = (
+            f"{address} answers, but not as a Dask scheduler ({type(exc).__name__}: {str(exc)[:120]}): give "
+            "the scheduler's address and port (tcp://host:8786)"
+        )
+        raise InputError(msg) from exc
     try:
         yield client
     finally:

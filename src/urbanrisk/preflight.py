@@ -17,7 +17,8 @@ import h3
 from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
-from .layers.area_file import geojson_area_box, geojson_area_problems
+from .layers.area_file import area_without_crs, geojson_area_box, geojson_area_problems
+from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
 from .layers.raster import has_valid_pixel, raster_info
 from .layers.tables import check_side_file, registry_kind_names
@@ -28,6 +29,7 @@ from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
 from .recipe import Recipe, load_recipe
+from .recipe.load import merged_line
 from .recipe.messages import format_problem, line_index
 from .standards import standards_for
 
@@ -154,7 +156,20 @@ def side_file_problems(recipe: Recipe) -> list[Problem]:
             continue
         if key == ("area", "path") and path.lower().endswith((".geojson", ".json")):
             problems += _geojson_area_parts(path) or [(key, m) for m in geojson_area_problems(path)]
+        elif key == ("area", "path"):
+            problems += [(key, m) for m in _vector_area_problems(path)]
     return problems
+
+
+def _vector_area_problems(path: str) -> list[str]:
+    """A boundary Shapefile or GeoPackage the run refuses, told as it does: several layers, unreadable,
+    no .dbf, a Shapefile without .prj (read lightly: its header)."""
+    try:
+        header = vector_header(path, layer="area")
+    except LayerError as exc:
+        return [str(exc)]
+    shapefile = path.lower().endswith((".shp", ".dbf"))  # (a GeoPackage's srs_id 0: GDAL reads it as lon/lat)
+    return [area_without_crs(path)] if shapefile and header is not None and not header.has_crs else []
 
 
 def _geojson_area_parts(path: str) -> list[Problem]:
@@ -242,7 +257,10 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
         text = Path(recipe.source_path).read_text(encoding="utf-8-sig", errors="replace")
         lines = line_index(text, source)
     located = sorted(
-        ((lines.get(key) or lines.get(key[:2]) or 0, key, message) for key, message in problems),
+        (
+            (lines.get(key) or merged_line(lines, key) or lines.get(key[:2]) or 0, key, message)
+            for key, message in problems
+        ),
         key=lambda item: item[0],
     )
     formatted = earlier + [format_problem(source, line or None, key, text) for line, key, text in located]

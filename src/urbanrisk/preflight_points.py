@@ -18,7 +18,7 @@ from .layers.geojson_blank import blank_features, blank_message
 from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
-from .layers.point_coords import registry_lonlat, to_lonlat
+from .layers.point_coords import nonfinite_points, registry_lonlat, to_lonlat
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
@@ -206,6 +206,13 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
         problems += [(("layers", name, "path"), problem)] if problem else []
         blank = blank_features(path)  # as the run refuses them
         problems += [(("layers", name, "path"), blank_message(path, name, blank))] if blank else []
+    if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
+        problems.append(
+            (
+                ("layers", name, "path"),
+                f"{path.name} has vertices that are not finite numbers (NaN, inf): fix them",
+            )
+        )
     if not problems:
         xy = registry_lonlat(path, crs=spec.crs, layer=name, file_layer=spec.file_layer)
         problems += [] if xy is None else _pileup(name, *xy, path)

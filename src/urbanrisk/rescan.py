@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from .cache import Cache
 from .changes import Changes, compare_runs, no_changes, write_changes
 from .layers.tables import hazard_kind_table
@@ -39,10 +41,51 @@ from .parallel import resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
+from .result import GRADES
 from .run import write_run
 
 #: Files of the previous run that a reuse writes anew instead of linking.
 REUSE_SKIP = {"manifest.json", "changes.parquet", "alerts.json"}
+
+
+#: What reading a damaged or doctored run folder raises: pyarrow's errors (a file cut short, not
+#: Parquet), geopandas' missing geo metadata, a column missing, a folder or a device in a file's place.
+UNREADABLE_RUN = (OSError, ValueError, KeyError, TypeError, pa.ArrowException)
+
+
+def compared(previous: Path, folder: Path, *, alert_grade: str) -> tuple[Changes, str | None]:
+    """The changes from ``previous`` to ``folder``, and None; or no changes and why ``previous`` cannot be
+    read (a damaged last run made every rescan a traceback after its run, and every night the same)."""
+    if alert_grade not in GRADES:  # the caller's mistake, not a damaged run
+        msg = f"alert grade must be one of {', '.join(GRADES)}, got {alert_grade!r}"
+        raise ValueError(msg)
+    try:
+        return compare_runs(previous, folder, alert_grade=alert_grade), None
+    except UNREADABLE_RUN as exc:
+        return no_changes(), " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+
+
+def parquet_intact(folder: Path) -> bool:
+    """Whether every Parquet file of a run folder (``grid/`` parts too) begins and ends with Parquet's
+    magic bytes: a file cut short or overwritten was linked into each reused run, night after night.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.parquet").write_bytes(b"PAR1" + bytes(8) + b"PAR1")
+    >>> before = parquet_intact(folder)
+    >>> _ = (folder / "a.parquet").write_bytes(b"PAR1" + bytes(8))  # cut short
+    >>> before, parquet_intact(folder)
+    (True, False)
+    """
+    for path in folder.rglob("*.parquet"):
+        if not path.is_file() or path.stat().st_size < 8:
+            return False
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            handle.seek(-4, 2)
+            if head != b"PAR1" or handle.read(4) != b"PAR1":
+                return False
+    return True
 
 
 @dataclass
@@ -54,6 +97,8 @@ class RescanResult:
     changes: Changes
     reused: bool
     timings: dict[str, float] = field(default_factory=dict)
+    #: why the previous run could not be compared (its tables unreadable), else None
+    not_compared: str | None = None
 
 
 def reuse_run(
@@ -112,7 +157,11 @@ def rescan(
     with run_lock(out_dir):
         clear_debris(out_dir)
         previous = latest_run(out_dir, recipe.name)  # never another recipe's run in a shared folder
-        if previous is not None and read_manifest(previous).get("run_key") == run_key(recipe):
+        if (
+            previous is not None
+            and read_manifest(previous).get("run_key") == run_key(recipe)
+            and parquet_intact(previous)  # a table cut short is never linked into the new run
+        ):
             start = time.perf_counter()
             run_dir = reuse_run(
                 previous, out_dir, keep=recipe.outputs.keep, alert_grade=alert_grade, recipe=recipe.name
@@ -127,20 +176,24 @@ def rescan(
         found: dict[str, Changes] = {}
 
         def add_changes(folder: Path) -> dict:
-            found["changes"] = (
-                compare_runs(previous, folder, alert_grade=alert_grade)
+            found["changes"], why = (
+                compared(previous, folder, alert_grade=alert_grade)
                 if previous is not None
-                else no_changes()
+                else (no_changes(), None)
             )
             found["changes"].alerts = localised_alerts(  # in the report's language
                 found["changes"].alerts, recipe.report.language, _hazard_labels(recipe)
             )
-            return write_changes(
+            entries = write_changes(
                 found["changes"],
                 folder,
                 previous=previous.name if previous else None,
                 alert_grade=alert_grade,
             )
+            if why is not None:
+                found["not_compared"] = why
+                entries["rescan"]["not_compared"] = why
+            return entries
 
         start = time.perf_counter()
         run_dir = write_run(
@@ -153,4 +206,6 @@ def rescan(
         )
         result.timings["write"] = round(time.perf_counter() - start, 3)
         cache.keep_only(cache.used)
-        return RescanResult(run_dir, previous, found["changes"], False, result.timings)
+        return RescanResult(
+            run_dir, previous, found["changes"], False, result.timings, not_compared=found.get("not_compared")
+        )

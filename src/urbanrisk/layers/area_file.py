@@ -15,6 +15,16 @@ from typing import Any
 
 from .. import settings
 from .headers import load_geojson
+from .point_coords import json_float
+
+
+def area_without_crs(path: str) -> str:
+    """What to say of a boundary file that declares no CRS (a Shapefile without its .prj): the area has
+    no ``crs:`` key (the layers' fix, 'say which with crs:', was refused as an unknown key)."""
+    return (
+        f"area: {path} declares no coordinate reference system (a Shapefile without its .prj?): give the "
+        "file its CRS (e.g. ogr2ogr -a_srs EPSG:4326 area.gpkg FILE) or use a GeoJSON in lon/lat"
+    )
 
 
 def _polygon_rings(node: Any, found: list[str]) -> list[Any]:
@@ -55,7 +65,7 @@ def _lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str |
     """What is wrong with an area's vertices as lon/lat (GeoJSON's RFC 7946 frame), or None."""
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values) or len(values) % 2:
         return f"{what}{path} has vertices that are not pairs of numbers: fix them"
-    if not all(math.isfinite(v) for v in values):
+    if not all(math.isfinite(json_float(v)) for v in values):  # 1000…0 (400 digits): OverflowError
         return f"{what}{path} has vertices that are not finite numbers (NaN, inf): fix them"
     lons, lats = values[0::2], values[1::2]
     swapped = all(abs(v) <= 90 for v in lons) and all(abs(v) <= 360 for v in lats)
@@ -83,11 +93,13 @@ def geojson_area_problems(path: str) -> list[str]:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         message = f"area: cannot read {path} as GeoJSON ({reason}); is it complete? GeoJSON is UTF-8 JSON"
         return [message]
+    if not values:  # [] or [[]]: polygons without a vertex (the run reads none)
+        rings = []
     if not rings:
         what = f" (only {', '.join(sorted(set(others)))})" if others else ""
         message = f"area: {path} holds no polygon{what}: give the study area's boundary as polygons"
         return [message]
-    if len(values) // 2 > settings.max_area_vertices:  # as the run refuses it (inputs._file_area)
+    if len(values) // 2 > settings.max_area_vertices:  # as the run refuses it (area_from_file)
         return [
             f"area: {path} holds {len(values) // 2:,} vertices, more than {settings.max_area_vertices:,}: "
             "simplify it (e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
@@ -95,8 +107,49 @@ def geojson_area_problems(path: str) -> list[str]:
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
-    problem = _lonlat_problem(path, values)
+    problem = _lonlat_problem(path, values) or _ring_problem(path, _rings(rings))
     return [problem] if problem else []
+
+
+def _rings(node: Any) -> list[list[Any]]:
+    """Every ring (a list of positions) of polygon coordinates, whatever their nesting.
+
+    >>> _rings([[[[0, 0], [1, 0], [0, 0]]], [[[5, 5]]]])
+    [[[0, 0], [1, 0], [0, 0]], [[5, 5]]]
+    """
+    if not isinstance(node, list) or not node:
+        return []
+    if isinstance(node[0], list) and node[0] and not isinstance(node[0][0], list):
+        return [node]  # a ring: its items are positions
+    return [ring for item in node for ring in _rings(item)]
+
+
+def _flat(ring: list[Any]) -> bool:
+    """Whether a ring's positions all lie on one line (it encloses no area: each triangle with the first
+    segment under 1e-12 square degrees, a hundredth of a square metre, as the digits of decimal degrees
+    put points of one line off it by ~1e-16).
+
+    >>> _flat([[0, 0], [1, 1], [0, 0], [0, 0]]), _flat([[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]])
+    (True, False)
+    """
+    (x0, y0), (x1, y1) = ring[0][:2], next((p[:2] for p in ring if p[:2] != ring[0][:2]), ring[0][:2])
+    return all(abs((x1 - x0) * (p[1] - y0) - (y1 - y0) * (p[0] - x0)) < 1e-12 for p in ring)
+
+
+def _ring_problem(path: str, rings: list[list[Any]]) -> str | None:
+    """A ring not closed or of fewer than 4 positions, or rings that enclose no area (``[a, b, a]``): the
+    run refused them with a traceback (GEOS's, H3's); None when fine. Positions are pairs of numbers."""
+    if any(len(ring) < 4 or ring[0][:2] != ring[-1][:2] for ring in rings):
+        return (
+            f"area: {path} has a ring that is not closed or of fewer than 4 points: close each ring "
+            "(its last point is its first; 4 points at least)"
+        )
+    if all(_flat(ring) for ring in rings):  # a self-crossing ring (a bow tie) does enclose an area
+        return (
+            f"area: {path} holds polygons that enclose no area (their rings go back over themselves): "
+            "draw the study area's boundary around it"
+        )
+    return None
 
 
 def _coordinates(node: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import settings
 from .._errors import LayerError
-from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, vector_header
+from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, quoted_name, vector_header
 
 Rows = list[tuple[str, str]]
 #: the most bytes of a .dbf read for a check (a larger unit layer is checked by the run)
@@ -60,8 +60,8 @@ def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_laye
             if picked is None:
                 return None
             table, geometry = picked
-            have = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
-            quoted = {c: '"' + c.replace('"', '""') + '"' for c in (*columns, table, geometry)}
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({quoted_name(table)})")}
+            quoted = {c: quoted_name(c) for c in (*columns, table, geometry)}
             picked = ", ".join(quoted[c] if c in have else "''" for c in columns)
             query = f"SELECT {picked} FROM {quoted[table]} WHERE {quoted[geometry]} IS NOT NULL"
             return [(_text(a), _text(b)) for a, b in db.execute(query)]

@@ -28,6 +28,8 @@ from .._errors import LayerError
 from .capacity import capacity_number
 from .tabular import rows_from_file, shown_columns
 
+#: The most residents a table's row may count (a whole city: Chongqing holds 32 million).
+MAX_UNIT_COUNT = 100_000_000
 #: Rows that sum the others (skipped: counted, their people would be counted twice).
 TOTAL_WORDS = ("合计", "总计", "小计", "total", "sum")
 _SPACE = re.compile(r"\s+")
@@ -102,10 +104,11 @@ def read_census(
     problem = wan_count_problem(count_column, [row[c] for row in table.rows], path)
     if problem:
         raise LayerError(f"layer '{layer}': {problem}")
-    out, seen, unknown, totals = CensusTable(), {}, [], []
+    out, seen, unknown, totals, unnamed = CensusTable(), {}, [], [], []
     for i, row in enumerate(table.rows):
         label, key = row[k].strip(), unit_key(row[k])
-        if not key:
+        if not key:  # a count whose unit's name is in a merged cell above (男 / 女 rows): was left out
+            unnamed += [table.where(i)] if capacity_number(row[c]) is not None else []
             continue
         if key in TOTAL_WORDS:
             totals.append(table.where(i))
@@ -127,11 +130,24 @@ def read_census(
         count = capacity_number(row[c])
         if count is not None and count < 0:
             count = None
+        if count is not None and count > MAX_UNIT_COUNT:  # 99999999999万 was read as 10^15 residents
+            msg = (
+                f"layer '{layer}': {path}: unit '{label}' counts {count:,.0f} residents ({table.where(i)}), "
+                f"more than any unit holds ({MAX_UNIT_COUNT:,}): fix the count"
+            )
+            raise LayerError(msg)
         if count is None:
             unknown.append(f"{label} ({table.where(i)}: {row[c]!r})")
         out.keys.append(key)
         out.labels.append(label)
         out.counts.append(count)
+    if unnamed:
+        msg = (
+            f"layer '{layer}': {path}: a count without a unit in '{key_column}' ({', '.join(unnamed[:5])}"
+            f"{' ...' if len(unnamed) > 5 else ''}; a merged cell?): write the unit in every row "
+            "(unmerge the cells), or add the unit's rows up into one"
+        )
+        raise LayerError(msg)
     if unknown:
         out.notes.append(
             f"{layer}: units without a readable count ({len(unknown)}), their residents unknown (not 0): "

@@ -46,6 +46,8 @@ def _dbf_fields(data: bytes) -> tuple[list[tuple[bytes, str, int]], int, int, in
         msg = "too short for a dBASE header"
         raise ValueError(msg)
     nrecords, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    # no more records than the bytes hold (a count of 4 billion in a 1 KB file was read for ever)
+    nrecords = min(nrecords, max(len(data) - header_len, 0) // record_len) if record_len else 0
     fields = []
     for start in range(32, min(header_len, len(data)) - 1, 32):
         if data[start] == 0x0D:
@@ -169,6 +171,15 @@ def feature_table(
     return table, dict(rows)[table]
 
 
+def quoted_name(name: str) -> str:
+    """A table's or column's name quoted for SQL (a name holding ``"`` was a syntax error).
+
+    >>> quoted_name('we"ird')
+    '"we""ird"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _geopackage_header(path: Path, layer: str, file_layer: str | None = None) -> VectorHeader:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -176,7 +187,7 @@ def _geopackage_header(path: Path, layer: str, file_layer: str | None = None) ->
             if picked is None:
                 return VectorHeader([], has_crs=False)
             table, srs = picked
-            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+            columns = [r[1] for r in db.execute(f"PRAGMA table_info({quoted_name(table)})")]
     except sqlite3.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoPackage ({exc})"
         raise LayerError(msg) from exc
@@ -196,10 +207,14 @@ def load_geojson(path: str | Path) -> Any:
     if Path(path).stat().st_size > GEOJSON_MAX_BYTES:
         return None
     try:
-        return json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
     except RecursionError as exc:
         msg = "nested too deeply"
         raise ValueError(msg) from exc
+    if data is None:  # `null`: not "too big to check" (validate said ok; GDAL refuses the file)
+        msg = "it holds null, not a GeoJSON object"
+        raise ValueError(msg)
+    return data
 
 
 def _geojson_header(path: Path, layer: str) -> VectorHeader | None:

@@ -11,6 +11,7 @@ of another format or not readable lightly gives None: the run reads and checks i
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import struct
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import LayerError
-from .headers import _sidecar, feature_table, load_geojson
+from .headers import _sidecar, feature_table, load_geojson, quoted_name
 
 #: the most bytes of a .shp, and the most rows of a GeoPackage, read for a check
 SHP_MAX_BYTES = 50_000_000
@@ -68,8 +69,8 @@ def gpkg_rows(
             "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
             (table,),
         ).fetchone()
-        have = {r[1] for r in db.execute(f'PRAGMA table_info("{table.replace(chr(34), chr(34) * 2)}")')}
-        quoted = {c: '"' + c.replace('"', '""') + '"' for c in (table, geometry, column or "") if c}
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({quoted_name(table)})")}
+        quoted = {c: quoted_name(c) for c in (table, geometry, column or "") if c}
         value = quoted[column] if column and column in have else "NULL"
         query = f"SELECT {quoted[geometry]}, {value} FROM {quoted[table]} LIMIT {GPKG_MAX_ROWS + 1}"
         rows = db.execute(query).fetchall()
@@ -114,6 +115,19 @@ def shp_points(data: bytes) -> list[tuple[float, float] | None]:
     return out
 
 
+def json_float(value: float) -> float:
+    """A JSON number as a float: an integer past a float's range (``1000…0``, 400 digits) is infinite
+    (``float()`` raised OverflowError: a traceback in validate); the checks refuse it as not finite.
+
+    >>> json_float(3), json_float(-(10**400))
+    (3.0, -inf)
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def geojson_points(
     path: Path, column: str | None = None
 ) -> tuple[list[tuple[Any, Any, Any]], str | None] | None:
@@ -132,7 +146,8 @@ def geojson_points(
         xy = geometry.get("coordinates")
         if isinstance(xy, list) and len(xy) >= 2 and all(type(v) in (int, float) for v in xy[:2]):
             props = feature.get("properties")
-            found.append((xy[0], xy[1], props.get(column) if isinstance(props, dict) and column else None))
+            value = props.get(column) if isinstance(props, dict) and column else None
+            found.append((json_float(xy[0]), json_float(xy[1]), value))
     crs = data.get("crs") if isinstance(data, dict) else None
     name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
     return found, name if isinstance(name, str) else None
@@ -150,6 +165,29 @@ def _columns(found: list[Any]) -> XY:
     xy = np.array([p for p in found if p is not None], dtype=float).reshape(-1, 2)
     keep = np.isfinite(xy).all(axis=1)  # NaN: the run refuses those rows by number
     return xy[keep, 0], xy[keep, 1]
+
+
+def nonfinite_points(path: str | Path, *, layer: str, file_layer: str | None = None) -> bool:
+    """Whether a GeoPackage or Shapefile registry holds a point with a NaN or infinite coordinate (the run
+    refuses it by feature; validate said ok). False when it cannot be told lightly.
+
+    >>> nonfinite_points("registry.csv", layer="h")
+    False
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".gpkg":
+            read = gpkg_rows(path, layer, file_layer)
+            points = [] if read is None else [gpkg_point(blob) for blob, _ in read[0]]
+        elif suffix in (".shp", ".dbf") and path.with_suffix(".shp").is_file():
+            shp = path.with_suffix(".shp")
+            points = shp_points(shp.read_bytes()) if shp.stat().st_size <= SHP_MAX_BYTES else []
+        else:
+            return False
+    except (OSError, sqlite3.Error, struct.error, LayerError):
+        return False  # the header check says why
+    return any(p is not None and not (math.isfinite(p[0]) and math.isfinite(p[1])) for p in points)
 
 
 def registry_lonlat(

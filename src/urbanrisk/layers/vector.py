@@ -28,12 +28,15 @@ def vector_from_file(
     encoding: str | None = None,
     keep_empty: bool = False,
     file_layer: str | None = None,
+    no_crs: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector file in its own CRS (``crs`` assigns one when the file has none).
 
     ``file_layer``: the layer to read of a file that holds several (refused without it: the first,
     taken silently, was a GeoPackage's roads read as its stations).
     Features without geometry are left out, unless ``keep_empty`` (a registry refuses them by row).
+    ``no_crs``: the message for a file without a CRS when ``crs`` is None (default: say ``crs:``, the key
+    of a layer; the study area has none).
     Altitudes (Z) are dropped: a 3D boundary (KML, CAD exports) crashed the grid's clipping.
 
     Raises
@@ -62,7 +65,16 @@ def vector_from_file(
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         msg = f"layer '{layer}': cannot read {path} ({exc}); is it a valid GeoJSON / GeoPackage / Shapefile?"
         raise LayerError(msg) from exc
+    except shapely.errors.GEOSException as exc:  # a ring not closed, or of 1-3 points: shapely refuses it
+        msg = (
+            f"layer '{layer}': {path} holds a geometry that cannot be built ({' '.join(str(exc).split())}): "
+            "close each ring (its "
+            "last point is its first; 4 points at least), e.g. ogr2ogr -makevalid fixed.gpkg FILE"
+        )
+        raise LayerError(msg) from exc
     if gdf.crs is None:
+        if crs is None and no_crs is not None:
+            raise LayerError(no_crs)
         if crs is None:
             msg = (
                 f"layer '{layer}': {path} has no coordinate reference system; say which it is with "

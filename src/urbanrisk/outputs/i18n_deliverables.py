@@ -30,6 +30,12 @@ ZH_DELIVERABLES: dict[str, str] = {
     "unknown (residents unknown in all its cells)": "未知（全部单元常住人口未知）",
     # the map's layer toggle (its "buildings" read 建筑数, the tables' count of buildings)
     "building footprints": "建筑轮廓",
+    # rescan after a damaged last run (a table cut short): the run completes, the comparison is skipped
+    "  not compared with the previous run {previous}: its tables cannot be read ({error}); this run is "
+    "complete and the next rescan compares with it": (
+        "  未与上次运行 {previous} 比较：其数据表无法读取（{error}）；"
+        "本次运行已完整写入，下次 rescan 将与之比较"
+    ),
 }
 
 

@@ -58,4 +58,48 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "{path} is a file, not the folder of runs: move it away (urbanrisk keeps its runs there)": (
         "{path} 是文件而不是存放运行结果的文件夹：请将其移走（urbanrisk 在此存放每次运行）"
     ),
+    # round 6 (session 12): boundary rings
+    "area: {path} has a ring that is not closed or of fewer than 4 points: close each ring (its last point "
+    "is its first; 4 points at least)": (
+        "研究区：{path} 中有未闭合或少于 4 个点的环：请闭合每个环（最后一点即第一点；至少 4 个点）"
+    ),
+    "area: {path} holds polygons that enclose no area (their rings go back over themselves): draw the "
+    "study area's boundary around it": (
+        "研究区：{path} 中的多边形不围成任何面积（其环沿原路折回）：请沿研究区边界重新绘制"
+    ),
+    "{path} holds a geometry that cannot be built ({error}): close each ring (its last point is its first; "
+    "4 points at least), e.g. ogr2ogr -makevalid fixed.gpkg FILE": (
+        "{path} 中有无法构建的几何（{error}）：请闭合每个环（最后一点即第一点；至少 4 个点），"
+        "例如 ogr2ogr -makevalid fixed.gpkg FILE"
+    ),
+    "area: {path} declares no coordinate reference system (a Shapefile without its .prj?): give the file "
+    "its CRS (e.g. ogr2ogr -a_srs EPSG:4326 area.gpkg FILE) or use a GeoJSON in lon/lat": (
+        "研究区：{path} 未声明坐标参照系（Shapefile 缺少 .prj？）：请为该文件指定坐标系"
+        "（例如 ogr2ogr -a_srs EPSG:4326 area.gpkg FILE），或改用经纬度的 GeoJSON"
+    ),
+    "it holds null, not a GeoJSON object": "文件内容为 null，不是 GeoJSON 对象",
+    "{path} lies inside {runs}, where the runs of {other} are kept (and deleted): give outputs.dir a folder "
+    "of its own, outside it": (
+        "{path} 位于 {runs} 之内，那里存放（并会删除）{other} 的运行结果："
+        "请为 outputs.dir 另指定一个不在其中的文件夹"
+    ),
+    "{path}: unit '{unit}' counts {count} residents ({where}), more than any unit holds ({most}): fix the "
+    "count": (
+        "{path}：单元 '{unit}' 的常住人口为 {count}（{where}），"
+        "超过任何单元可能的人数（{most}）：请改正该数字"
+    ),
+    "{path}: a count without a unit in '{column}' ({rows}; a merged cell?): write the unit in every row "
+    "(unmerge the cells), or add the unit's rows up into one": (
+        "{path}：'{column}' 列中没有单元的人数（{rows}；是合并单元格？）：请在每一行写上单元"
+        "（取消合并单元格），或将该单元的各行相加合为一行"
+    ),
+    "layers '{first}' and '{second}' read the same rows: each would count twice: {fix}": (
+        "图层 '{first}' 与 '{second}' 读取同样的行：每一条都会被计两次：{fix}"
+    ),
+    "keep one": "请只保留一个",
+    "an anchor goes at the top level ({anchor}: &... before layers:), not among the layers": (
+        "锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中"
+    ),
+    "layer without 'type': an anchor goes at the top level ({anchor}: &... before layers:), not among the "
+    "layers": "图层缺少 'type'：锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中",
 }

@@ -181,10 +181,16 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
         sites = gpd.GeoDataFrame(sites, geometry=pois.geometry[sites.index], crs=4326)
     else:
         sites = gpd.GeoDataFrame({"osm_ref": [], "kind": [], "name": []}, geometry=[], crs=4326)
-    empty = pd.DataFrame({"mode": pd.Series(dtype=str)})
+
+    def empty(columns: dict[str, str]) -> pd.DataFrame:  # no street graph (no OSM layer): the columns
+        return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})  # incident reads
+
+    nodes = {"mode": "str", "node": "int32", "osm_id": "int64", "lon": "float64", "lat": "float64"}
+    nodes |= {"x": "float64", "y": "float64", "snap": "bool", "utm_crs": "str"}
+    edges = {"mode": "str", "u": "int32", "v": "int32", "time_s": "float64", "length_m": "float64"}
     tables: dict[str, Any] = {"resources": resources, "vulnerable_sites": sites.reset_index(drop=True)}
-    for name in ("network_nodes", "network_edges"):
+    for name, columns in (("network_nodes", nodes), ("network_edges", edges)):
         table = getattr(coverage, name, None)
         written = coverage.network_files.get(name) if coverage is not None else None
-        tables[name] = table if table is not None else Path(written) if written else empty
+        tables[name] = table if table is not None else Path(written) if written else empty(columns)
     return tables

@@ -90,7 +90,7 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
                 hint = f"use one of: {', '.join(osm_names)}" if osm_names else "add an osm layer"
                 message = f"source '{source}' is not an osm layer of this recipe: {hint}"
                 problems.append((("layers", name, "source"), message))
-    problems += _census_problems(layers, base_dir)
+    problems += _census_problems(layers, base_dir) + _twice_read(layers, base_dir)
     populations = [n for n, s in layers.items() if isinstance(s, dict) and s.get("type") in POPULATION_TYPES]
     if any(layers[n].get("type") == "population_table" for n in populations):  # a raster: its fallback
         populations = [n for n in populations if layers[n].get("type") != "raster"]
@@ -98,6 +98,32 @@ def _layer_problems(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
         names = ", ".join(populations)
         message = f"two population layers ({names}): keep one (a raster or population_from_buildings)"
         problems.append((("layers", populations[1]), message))
+    return problems
+
+
+def _twice_read(layers: dict[str, Any], base_dir: Path) -> list[Problem]:
+    """Two registry layers reading the same rows (file, sheet or layer, role, kind), or two OSM layers
+    the same extract: each hazard, resource or building counted twice, silently (the residents from
+    buildings doubled); an anchor written inside ``layers:`` (``x-base: &base {...}``) was such a layer."""
+    seen: dict[tuple[Any, ...], str] = {}
+    problems: list[Problem] = []
+    for name, spec in layers.items():
+        if not isinstance(spec, dict) or spec.get("type") not in ("points", "osm"):
+            continue
+        if not isinstance(spec.get("path"), str):
+            continue
+        where = _full_path(base_dir, spec["path"]) if "://" not in spec["path"] else spec["path"]
+        rows = (str(where), *(str(spec.get(k)) for k in ("type", "sheet", "file_layer", "role", "kind")))
+        if rows in seen:
+            anchor = next((n for n in (seen[rows], name) if str(n).startswith("x-")), None)
+            fix = (
+                f"an anchor goes at the top level ({anchor}: &... before layers:), not among the layers"
+                if anchor
+                else "keep one"
+            )
+            message = f"layers '{seen[rows]}' and '{name}' read the same rows: each would count twice: {fix}"
+            problems.append((("layers", name), message))
+        seen.setdefault(rows, name)
     return problems
 
 
@@ -175,9 +201,34 @@ def publish_problem(url: str, base_dir: Path) -> str | None:
     return f"{probe} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)"
 
 
+def inside_runs(folder: Path) -> str | None:
+    """What stops ``folder`` (absolute, links followed) holding runs when it lies in another output
+    folder's ``runs/`` (that folder's run, or ``latest``, which leads to one), or None: its runs were
+    deleted with the run folder holding them when the other recipe kept its newest, and listed there as
+    unreadable runs.
+
+    >>> import tempfile
+    >>> other = Path(tempfile.mkdtemp())
+    >>> _ = (other / ".lock").write_text("")
+    >>> inside_runs(other / "runs" / "20260101T000000Z" / "mine") is not None, inside_runs(other / "mine")
+    (True, None)
+    """
+    for runs in (folder, *folder.parents):
+        if runs.name == "runs" and (
+            (runs.parent / ".lock").is_file() or (runs.parent / "latest").is_symlink()
+        ):
+            return (
+                f"{folder} lies inside {runs}, where the runs of {runs.parent} are kept (and deleted): give "
+                "outputs.dir a folder of its own, outside it"
+            )
+    return None
+
+
 def out_dir_problem(folder: Path) -> str | None:
     """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
     file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
+    if problem := inside_runs(folder):
+        return problem
     probe = folder
     while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
         probe = probe.parent
@@ -290,7 +341,7 @@ def _located(
     """
     rows = []
     for path, message in found:
-        line = lines.get(path) or lines.get(path[:-1])
+        line = lines.get(path) or merged_line(lines, path) or lines.get(path[:-1])
         rows.append((line, format_problem(source, line, path, message)))
     suggested = {
         text.rsplit("did you mean '", 1)[1].split("'")[0] for _, text in rows if "did you mean '" in text
@@ -300,6 +351,21 @@ def _located(
     ]
     rows.sort(key=lambda item: item[0] or 0)
     return list(dict.fromkeys(text for _, text in rows))
+
+
+def merged_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+    """The line of a value merged in with ``<<: *anchor`` (``<<: [*a, *b]`` too): where it is written,
+    in the anchor (the layer's own line had no such key to fix).
+
+    >>> merged_line({("layers", "a"): 10, ("layers", "a", "<<", "path"): 4}, ("layers", "a", "path"))
+    4
+    """
+    for at in range(len(path) - 1, 0, -1):
+        for merge in (("<<",), *(("<<", i) for i in range(8))):
+            line = lines.get((*path[:at], *merge, *path[at:]))
+            if line is not None:
+                return line
+    return None
 
 
 def _resolve_paths(recipe: Recipe, base_dir: Path, source: str) -> Recipe:

@@ -214,6 +214,9 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
         return f"missing key '{key}': add it (see recipes/beijing-wudaokou.yaml for an example)"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         given = err.get("input", {}).get("type") if isinstance(err.get("input"), dict) else None
+        if given is None and str(key).startswith("x-"):  # "add type:" would make the anchor a layer
+            anchor = "an anchor goes at the top level ({anchor}: &... before layers:), not among the layers"
+            return "layer without 'type': " + anchor.format(anchor=key)
         if given is None:
             return f"layer without 'type': add type: one of {', '.join(LAYER_TYPES)}"
         close = difflib.get_close_matches(str(given), LAYER_TYPES, n=1, cutoff=0.5)

@@ -33,11 +33,11 @@ from .. import settings
 from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..result import MATRIX_GRADES
-from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
+from ..result import NO_DATA
+from .risk_matrix import consequences, matrix_grades
+from .unknown_exposure import exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
-CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
 VULNERABLE_KINDS = ("school", "kindergarten", "hospital", "elderly_home")
 
 COLUMNS = [
@@ -312,11 +312,6 @@ def _breaches(
     return breaches
 
 
-def _consequence(residents: float, aggravated: bool) -> int:
-    level = 1 + sum(residents >= b for b in CONSEQUENCE_BREAKS)
-    return int(min(4, level + (1 if aggravated else 0)))
-
-
 FACTOR_COLUMNS = (
     "severity",
     "consequence",
@@ -328,18 +323,6 @@ FACTOR_COLUMNS = (
     "n_breaches",
     "grade",
 )
-
-
-def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
-    """Risk-matrix score and grade.
-
-    Examples
-    --------
-    >>> matrix_grade(4, 3), matrix_grade(3, 3), matrix_grade(2, 2), matrix_grade(1, 2)
-    ((12, 'I'), (9, 'II'), (4, 'III'), (2, 'IV'))
-    """
-    score = int(severity) * int(consequence)
-    return score, next(grade for threshold, grade in MATRIX_GRADES if score >= threshold)
 
 
 def hazard_sources_sited(
@@ -413,17 +396,16 @@ def hazard_sources_screen(
     out["residents_exposed"], out["residents_unknown_share"] = exposure_and_shares(
         grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of
     )
-    consequence = [
-        _consequence(r, v > 0 or b > 0)
-        for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
-    ]
-    graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
-    out["consequence"] = consequence
-    out["matrix_score"] = [g[0] for g in graded]
-    out["grade"] = [  # from a lower bound: kept only if the highest consequence gives it too
-        bounded_grade(g[1], matrix_grade(s, 4)[1], u)
-        for g, s, u in zip(graded, out["severity"], out["residents_unknown_share"], strict=True)
-    ]
-    rows = zip(*(out[c] for c in FACTOR_COLUMNS), [g[1] for g in graded], strict=True)
+    aggravated = (out["vulnerable_sites"].to_numpy() > 0) | (out["n_breaches"].to_numpy() > 0)
+    consequence = consequences(out["residents_exposed"].to_numpy(dtype=float), aggravated)
+    severity = out["severity"].to_numpy(dtype=np.int64)
+    score, grade = matrix_grades(severity, consequence)
+    share = out["residents_unknown_share"].to_numpy(dtype=float)
+    # from a lower bound: kept only if the highest consequence gives it too (bounded_grade, every row)
+    doubtful = (share > 0) & (grade != matrix_grades(severity, np.full(len(out), 4))[1])
+    out["consequence"] = consequence.tolist()
+    out["matrix_score"] = score.tolist()
+    out["grade"] = np.where(doubtful, NO_DATA, grade).tolist()
+    rows = zip(*(out[c].tolist() for c in FACTOR_COLUMNS), grade.tolist(), strict=True)
     out["factors"] = [factors_text(*row) for row in rows]
     return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

@@ -33,6 +33,7 @@ from .. import settings
 from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..projected_points import points_to_crs
 from ..result import NO_DATA
 from .risk_matrix import consequences, matrix_grades
 from .unknown_exposure import exposure_and_shares, factors_text
@@ -261,7 +262,7 @@ def _vulnerable_within(
     are measured, with the same distance function as measuring all of them.
     """
     radii = sources["impact_radius_m"].to_numpy(dtype=float)
-    found: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
+    found: dict[int, list[tuple[float, str]]] = {}  # only the sources with a site in reach
     for vkind in VULNERABLE_KINDS:
         table = targets.get(vkind)
         if table is None:
@@ -273,12 +274,12 @@ def _vulnerable_within(
         keep = d <= radii[src]
         labels = _label(table)
         for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
-            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
-    names = []
-    for pairs in found:
+            found.setdefault(i, []).append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+    names, counts = [""] * len(points), [0] * len(points)
+    for i, pairs in found.items():
         pairs.sort()
-        names.append("; ".join(text for _, text in pairs))
-    return names, [len(pairs) for pairs in found]
+        names[i], counts[i] = "; ".join(text for _, text in pairs), len(pairs)
+    return names, counts
 
 
 def _breaches(
@@ -347,13 +348,13 @@ def hazard_sources_sited(
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     if not len(out):
         return out
-    utm = out.to_crs(utm_crs).geometry.to_numpy()
+    utm = points_to_crs(out.geometry, utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
     vulnerable_names, vulnerable_counts = _vulnerable_within(utm, out, targets)
     breach_lists = _breaches(utm, out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts
     out["vulnerable_names"] = vulnerable_names
-    out["breaches"] = [" | ".join(b) for b in breach_lists]
+    out["breaches"] = [" | ".join(b) if b else "" for b in breach_lists]
     out["n_breaches"] = [len(b) for b in breach_lists]
     return out
 
@@ -389,8 +390,8 @@ def hazard_sources_screen(
             utm_crs=utm_crs,
         )
     out = sited.copy()
-    utm = out.to_crs(utm_crs)
-    xy = np.column_stack([utm.geometry.x, utm.geometry.y])
+    utm = points_to_crs(out.geometry, utm_crs)
+    xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
     exposed_of = exposed_of or residents_in_circles
     radii = out["impact_radius_m"].to_numpy()
     out["residents_exposed"], out["residents_unknown_share"] = exposure_and_shares(

@@ -26,10 +26,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..projected_points import points_to_crs
 from .hazard_sources import residents_in_circles
 from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
@@ -165,8 +167,8 @@ def major_hazard_grades(
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
     per cell, whether its residents were measured)."""
     if len(sources):
-        utm = sources.to_crs(utm_crs).geometry
-        xy = np.column_stack([utm.x, utm.y])
+        utm = points_to_crs(sources.geometry, utm_crs)
+        xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
         people_500m, shares = exposure_and_shares(
             grid,
             residents_known,

@@ -342,7 +342,8 @@ def read_once() -> Iterator[None]:
     """Within: a registry read again unchanged (same path, size and modification time, sheet,
     encoding and layer) gives the rows read before instead of a second parse. A run's preflight and
     its load both read each CSV / Excel registry whole, one after the other (~0.4 s CPU a read at
-    100,000 rows); the rows are read-only text, so both may share them. Kept until the block ends."""
+    100,000 rows); the rows are read-only text, so both may share them. Kept for that one second
+    read (then a third parses again) or until the block ends: not held while the load goes on."""
     token = _KEPT.set({})
     try:
         yield
@@ -374,9 +375,10 @@ def rows_from_file(
         return _read_rows(path, layer, sheet, encoding)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, sheet, encoding, layer)
-    if key not in kept:
-        kept[key] = _read_rows(path, layer, sheet, encoding)
-    return kept[key]
+    if key in kept:
+        return kept.pop(key)
+    kept[key] = rows = _read_rows(path, layer, sheet, encoding)
+    return rows
 
 
 def _read_rows(path: Path, layer: str, sheet: str | int | None, encoding: str | None) -> Rows:

@@ -135,9 +135,11 @@ def reaching_texts(
     named = np.unique(hits["source"].to_numpy())  # each source's texts built once
     at = np.searchsorted(named, hits["source"].to_numpy())
     en, zh = source_texts(hazards.iloc[named], GRADE_ZH)
-    hits["en"], hits["zh"] = en[at], zh[at]
-    out.update(hits.groupby("unit", sort=False)["en"].agg("; ".join))
-    out.update(hits.groupby("unit", sort=False)["zh"].agg("；".join))
+    en, zh, unit = en[at], zh[at], hits["unit"].to_numpy(dtype=object)  # each unit's rows one run (sorted)
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    runs = list(zip(starts.tolist(), [*starts[1:].tolist(), len(unit)], strict=True))
+    out.update(pd.Series(["; ".join(en[b:e]) for b, e in runs], index=unit[starts], name="en"))
+    out.update(pd.Series(["；".join(zh[b:e]) for b, e in runs], index=unit[starts], name="zh"))
     return out
 
 

@@ -71,10 +71,18 @@ def test_points_go_by_the_unit_covering_them_with_a_metre_of_tolerance():
             Point(LON, LAT + DY - 0.000005),  # 0.55 m south of the area: the nearest unit
             Point(LON, LAT + DY - 0.0001),  # 11 m south: no unit holds it
             None,
+            Point(LON, LAT + DY - 0.000015),  # 1.7 m: beyond the tolerance, within twice it (the pre-test)
         ],
         crs=4326,
     )
-    assert point_units(points, units).tolist() == ["A-east", "B-west", "B-west", UNASSIGNED, UNASSIGNED]
+    assert point_units(points, units).tolist() == [
+        "A-east",
+        "B-west",
+        "B-west",
+        UNASSIGNED,
+        UNASSIGNED,
+        UNASSIGNED,
+    ]
     # a polygon item whose point lies outside every unit: the unit covering most of its outline
     outline = gpd.GeoSeries(cells_to_polygons([EDGE]), crs=4326)
     centre = gpd.GeoSeries([Point(LON, LAT)], crs=4326)

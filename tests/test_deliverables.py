@@ -413,6 +413,43 @@ def test_responsibility_list_order_ignores_float_noise():
     assert list(table["item_id"]) == ["C", "A", "B"]
 
 
+def test_responsibility_list_breaks_ties_by_id_whatever_the_input_order():
+    """Sources whose residents agree to a millionth (one 3e-12 "more", as another summing order gives)
+    and an exact tie are listed by id, in whichever order the table comes: by hand, B first (250
+    residents), then A, C, D at 100 (A < C < D as text), then E with fewer."""
+    from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
+
+    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 2))).assign(residents=10.0, grade="IV")
+    residents = {"C": 100.0 + 3e-12, "A": 100.0, "B": 250.0, "D": 100.0, "E": 99.9999}
+
+    def listed(ids: list[str]) -> list[str]:
+        sources = gpd.GeoDataFrame(
+            {
+                "id": ids,
+                "kind": "fuel",
+                "name": ids,
+                "grade": "II",
+                "residents_exposed": [residents[i] for i in ids],
+            },
+            geometry=[Point(LON, LAT)] * len(ids),
+            crs=4326,
+        )
+        table = responsibility_list(
+            grid,
+            hazard_sources=sources,
+            gaps=None,
+            key_districts=None,
+            urban_villages=None,
+            units=None,
+            departments=department_table(),
+            response_levels=response_level_table(),
+        )
+        return list(table["item_id"])
+
+    assert listed(["C", "A", "B", "D", "E"]) == ["B", "A", "C", "D", "E"]  # the old order: B, C, A, D, E
+    assert listed(["D", "E", "B", "C", "A"]) == ["B", "A", "C", "D", "E"]
+
+
 def test_a_run_writes_the_responsibility_list_for_excel(level_run):
     folder = level_run.run_dir
     raw = (folder / "responsibility.csv").read_bytes()

@@ -540,3 +540,24 @@ def test_validate_refuses_an_override_of_no_standard(tmp_path, capsys):
         "coverage.overrides: names unknown standards ['fire2']: preset cn has ['fire', 'medical', 'shelter']"
         in err
     )
+
+
+def test_a_registry_read_twice_within_read_once_is_parsed_once(tmp_path):
+    """A run's preflight and load read each registry: within ``read_once`` the second read of the same
+    unchanged file takes the first's rows (once: a third parses again); a changed file (new size),
+    another layer name or a read outside the block parses the file again."""
+    from urbanrisk.layers.tabular import read_once
+
+    path = tmp_path / "hazards.csv"
+    path.write_text("id,kind,lon,lat\nH1,fuel,116.3,39.99\n", encoding="utf-8")
+    with read_once():
+        first = rows_from_file(path, layer="hazards")
+        assert rows_from_file(path, layer="hazards") is first
+        third = rows_from_file(path, layer="hazards")
+        assert third is not first and third.rows == first.rows
+        assert rows_from_file(path, layer="other") is not third
+        path.write_text("id,kind,lon,lat\nH1,fuel,116.3,39.99\nH2,gas,116.31,39.98\n", encoding="utf-8")
+        changed = rows_from_file(path, layer="hazards")
+        assert changed is not first and [r[0] for r in changed.rows] == ["H1", "H2"]
+    assert rows_from_file(path, layer="hazards") is not changed
+    assert rows_from_file(path, layer="hazards").rows == changed.rows

@@ -147,7 +147,9 @@ def point_units(
     which = _first(tree.query(where, predicate="covered_by"), len(where))
     located = np.isfinite(shapely.bounds(where)).all(axis=1)  # missing, empty or NaN: no place
     rest = np.flatnonzero((which < 0) & located)
-    if len(rest):
+    if len(rest):  # only those within twice the tolerance of a unit may have one nearer than it (cheaper)
+        close = tree.query(where[rest], predicate="dwithin", distance=2 * POINT_TOLERANCE_DEG)[0]
+        rest = rest[np.unique(close)]
         near = tree.query_nearest(where[rest], max_distance=POINT_TOLERANCE_DEG, all_matches=True)
         which[rest] = _first(near, len(rest))
     rest = np.flatnonzero(which < 0)

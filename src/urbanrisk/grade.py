@@ -29,12 +29,14 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from . import settings
 from ._errors import InputError
 from .cell_disks import cell_latlng, disk_matrix
+from .projected_points import points_to_crs
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
@@ -124,8 +126,8 @@ def hazard_intensity(
     if hazards is None or not len(hazards):
         return intensity, top
     xy = cell_centres_xy(index, utm_crs)
-    hz = hazards.to_crs(utm_crs)
-    hxy = np.column_stack([hz.geometry.x, hz.geometry.y])
+    hz, points = hazards, points_to_crs(hazards.geometry, utm_crs)  # the screens' projection, kept
+    hxy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
     radii = hz["impact_radius_m"].to_numpy(dtype=float)
     found = cKDTree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order
     counts = np.fromiter((len(near) for near in found), dtype=np.int64, count=len(found))

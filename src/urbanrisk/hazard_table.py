@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .inputs import CRS
 from .layers.tables import hazard_kind_table
+from .projected_points import points_to_crs
 from .recipe import Recipe
 from .result import Layers
 from .screens import hazard_sources_screen
@@ -31,8 +32,9 @@ def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: s
     sources = found
     if len(sources):
         radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
-        reach = sources.to_crs(utm_crs).distance(gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0])
-        sources = sources[(reach.to_numpy() <= radius)].reset_index(drop=True)
+        utm_area = gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0]
+        reach = shapely.distance(points_to_crs(sources.geometry, utm_crs), utm_area)  # as GeoSeries.distance
+        sources = sources[reach <= radius].reset_index(drop=True)
     distances = safety_distance_table(recipe.tables.safety_distances)
     sited = None
     if len(sources):

@@ -35,6 +35,7 @@ from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
 from .hazard_table import hazard_inputs, hazard_table
 from .inputs import CRS, check_points_inside, load_layers, study_area
+from .layers.tabular import read_once
 from .network import StreetGraph
 from .parallel import beside, kept_pool, overlaps
 from .partitions import build_grid, utm_crs_for
@@ -244,8 +245,9 @@ def prepare_run(
     processes or a cluster, :func:`urbanrisk.inputs.load_layers`); None: in this process; ``stored``:
     the extracts' stores when ingested ahead (a batch).
     """
-    stage("preflight", lambda: check_layers(recipe))
-    layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
+    with read_once():  # each CSV / Excel registry parsed once for both
+        stage("preflight", lambda: check_layers(recipe))
+        layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes) + registry_datum_notes(layers, recipe.layers)  # GCJ-02 read as WGS84...
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):

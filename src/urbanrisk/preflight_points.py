@@ -43,7 +43,8 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         problems.append(((*key, "kind_column"), missing_column(path, spec.kind_column, columns, fix)))
     elif spec.kind is None:
         j = columns.index(spec.kind_column)
-        unknown = [(i, r[j]) for i, r in enumerate(table.rows) if kind_of(r[j], names) is None]
+        known = {v: kind_of(v, names) for v in {r[j] for r in table.rows}}  # each distinct value once
+        unknown = [(i, r[j]) for i, r in enumerate(table.rows) if known[r[j]] is None]
         if unknown:
             listed = ", ".join(f"'{v}' in {table.where(i)}" for i, v in unknown[:5])
             fix = f"use a known kind or label, or add it to your copy of {spec.role}_kinds.csv (tables:)"
@@ -60,7 +61,8 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
     column = spec.severity_col
     if spec.role == "hazard" and spec.severity is not None and column in columns:
         j, order = columns.index(column), spec.severity.order
-        bad = [i for i, r in enumerate(table.rows) if to_internal(r[j], order) is None]
+        read = {v: to_internal(v, order) for v in {r[j] for r in table.rows}}  # each distinct value once
+        bad = [i for i, r in enumerate(table.rows) if read[r[j]] is None]
         listed = "; ".join(f"{table.where(i)}: {severity_problem(table.rows[i][j], order)}" for i in bad[:5])
         if bad:
             problems.append(((*key, "severity"), f"{path.name}, column '{column}': {listed}"))
@@ -86,8 +88,10 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
 
 
 def _number(text: str) -> float | None:
-    try:  # NFKC as the run reads them: a full-width minus too (－７６.５８), and U+2212 from a word processor
-        value = float(unicodedata.normalize("NFKC", text).replace("\u2212", "-"))
+    if not text.isascii():  # NFKC as the run reads them: a full-width minus too (－７６.５８), U+2212 from a
+        text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")  # word processor (ASCII: as is)
+    try:
+        value = float(text)
     except ValueError:
         return dms_degrees(text)  # 116°21′05″, as the run reads it
     return value if math.isfinite(value) else None

@@ -209,7 +209,8 @@ def _kinds(
             f"name the column with `kind_column:` or give every row one kind with `kind:`"
         )
         raise LayerError(msg)
-    kinds = values.map(lambda v: kind_of(v, names))
+    known = {v: kind_of(v, names) for v in values.unique().tolist()}  # each distinct value looked up once
+    kinds = values.map(known)
     unknown = np.flatnonzero(kinds.isna().to_numpy())
     if len(unknown):
         text = _unknown_kinds(

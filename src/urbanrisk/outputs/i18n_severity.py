@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..result import MATRIX_GRADES, NO_DATA
@@ -56,12 +57,14 @@ def grade_floors(table: pd.DataFrame) -> pd.Series:
     if "matrix_score" not in table.columns or "grade" not in table.columns:
         return pd.Series("", index=table.index, dtype="str")
     share = table.get("residents_unknown_share", pd.Series(0.0, index=table.index)).fillna(0.0)
-    bounded = (table["grade"] == NO_DATA) & (share > 0) & table["matrix_score"].notna()
-    return pd.Series(
-        [floor_grade(s) if b else "" for s, b in zip(table["matrix_score"], bounded, strict=True)],
-        index=table.index,
-        dtype="str",
-    )
+    bounded = ((table["grade"] == NO_DATA) & (share > 0) & table["matrix_score"].notna()).to_numpy(dtype=bool)
+    floors = np.full(len(table), "", dtype=object)
+    scores = np.trunc(table["matrix_score"].to_numpy(dtype=float)[bounded])  # as int(score): scores >= 0
+    grades = np.full(len(scores), MATRIX_GRADES[-1][1], dtype=object)
+    for threshold, grade in reversed(MATRIX_GRADES[:-1]):  # floor_grade of each: the highest reached
+        grades[scores >= threshold] = grade
+    floors[bounded] = grades
+    return pd.Series(floors.tolist(), index=table.index, dtype="str")
 
 
 def hazard_display(table: pd.DataFrame, t: Any, language: str) -> pd.DataFrame:
@@ -70,13 +73,19 @@ def hazard_display(table: pd.DataFrame, t: Any, language: str) -> pd.DataFrame:
     if not len(table):
         return table
     floors = grade_floors(table)
-    return table.assign(
-        severity=[severity_words(s, language) for s in table["severity"]],
-        grade_label=[
-            grade_label(g, f, t, language)
-            for g, f in zip(table["grade"].tolist(), floors.tolist(), strict=True)
-        ],
-    )
+    words: dict[Any, str] = {}  # each distinct severity and (grade, floor) put in words once
+    labels: dict[tuple[str, str], str] = {}
+    severity = []
+    for value in table["severity"].tolist():
+        if value not in words:
+            words[value] = severity_words(value, language)
+        severity.append(words[value])
+    graded = []
+    for key in zip(table["grade"].tolist(), floors.tolist(), strict=True):
+        if key not in labels:
+            labels[key] = grade_label(*key, t, language)
+        graded.append(labels[key])
+    return table.assign(severity=severity, grade_label=graded)
 
 
 def grade_label(grade: str, floor: str, t: Any, language: str) -> str:
@@ -128,11 +137,15 @@ def item_grade_labels(
         return items
     floors: dict[str, str] = {}
     if sources is not None and len(sources):
-        floors = dict(zip(sources["id"].astype(str).tolist(), grade_floors(sources).tolist(), strict=True))
+        given = grade_floors(sources)
+        named = (given != "").to_numpy(dtype=bool)  # only grades not given have a floor
+        floors = dict(zip(sources["id"].astype(str)[named].tolist(), given[named].tolist(), strict=True))
     source = (items["item_type"] == "hazard_source").to_numpy()
-    return items.assign(
-        grade_label=[
-            grade_label(str(g), floors.get(str(i), "") if s else "", t, language)
-            for g, i, s in zip(items["grade"].tolist(), items["item_id"].tolist(), source, strict=True)
-        ]
-    )
+    labels: dict[tuple[str, str], str] = {}  # each distinct (grade, floor) put in words once
+    graded = []
+    for g, i, s in zip(items["grade"].tolist(), items["item_id"].tolist(), source, strict=True):
+        key = (str(g), floors.get(str(i), "") if s else "")
+        if key not in labels:
+            labels[key] = grade_label(*key, t, language)
+        graded.append(labels[key])
+    return items.assign(grade_label=graded)

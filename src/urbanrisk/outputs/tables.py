@@ -91,8 +91,13 @@ def excel_safe(table: pd.DataFrame) -> pd.DataFrame:
     """
     out = table.copy()
     for column in out.select_dtypes(include=["object", "string"]).columns:
+        if isinstance(out[column].dtype, pd.StringDtype):  # text alone: one vectorised test (Arrow)
+            hit = out[column].str.startswith(_FORMULA, na=False).to_numpy(dtype=bool)
+            if not hit.any():
+                continue
         values = out[column].to_numpy(dtype=object)  # not cell by cell through pandas (1.3M at 100k sources)
-        hit = np.fromiter((isinstance(v, str) and v[:1] in _FORMULA for v in values), bool, len(values))
+        if not isinstance(out[column].dtype, pd.StringDtype):  # objects: text among other values
+            hit = np.fromiter((isinstance(v, str) and v[:1] in _FORMULA for v in values), bool, len(values))
         if hit.any():
             values = values.copy()
             values[hit] = ["'" + v for v in values[hit]]

@@ -33,11 +33,12 @@ from .. import settings
 from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..result import MATRIX_GRADES
-from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
+from ..projected_points import points_to_crs
+from ..result import NO_DATA
+from .risk_matrix import consequences, matrix_grades
+from .unknown_exposure import exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
-CONSEQUENCE_BREAKS = (100, 1_000, 5_000)  # exposed residents -> consequence 1..4
 VULNERABLE_KINDS = ("school", "kindergarten", "hospital", "elderly_home")
 
 COLUMNS = [
@@ -261,7 +262,7 @@ def _vulnerable_within(
     are measured, with the same distance function as measuring all of them.
     """
     radii = sources["impact_radius_m"].to_numpy(dtype=float)
-    found: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
+    found: dict[int, list[tuple[float, str]]] = {}  # only the sources with a site in reach
     for vkind in VULNERABLE_KINDS:
         table = targets.get(vkind)
         if table is None:
@@ -273,12 +274,12 @@ def _vulnerable_within(
         keep = d <= radii[src]
         labels = _label(table)
         for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
-            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
-    names = []
-    for pairs in found:
+            found.setdefault(i, []).append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+    names, counts = [""] * len(points), [0] * len(points)
+    for i, pairs in found.items():
         pairs.sort()
-        names.append("; ".join(text for _, text in pairs))
-    return names, [len(pairs) for pairs in found]
+        names[i], counts[i] = "; ".join(text for _, text in pairs), len(pairs)
+    return names, counts
 
 
 def _breaches(
@@ -312,11 +313,6 @@ def _breaches(
     return breaches
 
 
-def _consequence(residents: float, aggravated: bool) -> int:
-    level = 1 + sum(residents >= b for b in CONSEQUENCE_BREAKS)
-    return int(min(4, level + (1 if aggravated else 0)))
-
-
 FACTOR_COLUMNS = (
     "severity",
     "consequence",
@@ -328,18 +324,6 @@ FACTOR_COLUMNS = (
     "n_breaches",
     "grade",
 )
-
-
-def matrix_grade(severity: int, consequence: int) -> tuple[int, str]:
-    """Risk-matrix score and grade.
-
-    Examples
-    --------
-    >>> matrix_grade(4, 3), matrix_grade(3, 3), matrix_grade(2, 2), matrix_grade(1, 2)
-    ((12, 'I'), (9, 'II'), (4, 'III'), (2, 'IV'))
-    """
-    score = int(severity) * int(consequence)
-    return score, next(grade for threshold, grade in MATRIX_GRADES if score >= threshold)
 
 
 def hazard_sources_sited(
@@ -364,13 +348,13 @@ def hazard_sources_sited(
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     if not len(out):
         return out
-    utm = out.to_crs(utm_crs).geometry.to_numpy()
+    utm = points_to_crs(out.geometry, utm_crs)
     targets = _targets(pois, buildings, resources, utm_crs)
     vulnerable_names, vulnerable_counts = _vulnerable_within(utm, out, targets)
     breach_lists = _breaches(utm, out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts
     out["vulnerable_names"] = vulnerable_names
-    out["breaches"] = [" | ".join(b) for b in breach_lists]
+    out["breaches"] = [" | ".join(b) if b else "" for b in breach_lists]
     out["n_breaches"] = [len(b) for b in breach_lists]
     return out
 
@@ -406,24 +390,23 @@ def hazard_sources_screen(
             utm_crs=utm_crs,
         )
     out = sited.copy()
-    utm = out.to_crs(utm_crs)
-    xy = np.column_stack([utm.geometry.x, utm.geometry.y])
+    utm = points_to_crs(out.geometry, utm_crs)
+    xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
     exposed_of = exposed_of or residents_in_circles
     radii = out["impact_radius_m"].to_numpy()
     out["residents_exposed"], out["residents_unknown_share"] = exposure_and_shares(
         grid, residents_known, xy, radii, utm_crs, exposed_of=exposed_of
     )
-    consequence = [
-        _consequence(r, v > 0 or b > 0)
-        for r, v, b in zip(out["residents_exposed"], out["vulnerable_sites"], out["n_breaches"], strict=True)
-    ]
-    graded = [matrix_grade(s, c) for s, c in zip(out["severity"], consequence, strict=True)]
-    out["consequence"] = consequence
-    out["matrix_score"] = [g[0] for g in graded]
-    out["grade"] = [  # from a lower bound: kept only if the highest consequence gives it too
-        bounded_grade(g[1], matrix_grade(s, 4)[1], u)
-        for g, s, u in zip(graded, out["severity"], out["residents_unknown_share"], strict=True)
-    ]
-    rows = zip(*(out[c] for c in FACTOR_COLUMNS), [g[1] for g in graded], strict=True)
+    aggravated = (out["vulnerable_sites"].to_numpy() > 0) | (out["n_breaches"].to_numpy() > 0)
+    consequence = consequences(out["residents_exposed"].to_numpy(dtype=float), aggravated)
+    severity = out["severity"].to_numpy(dtype=np.int64)
+    score, grade = matrix_grades(severity, consequence)
+    share = out["residents_unknown_share"].to_numpy(dtype=float)
+    # from a lower bound: kept only if the highest consequence gives it too (bounded_grade, every row)
+    doubtful = (share > 0) & (grade != matrix_grades(severity, np.full(len(out), 4))[1])
+    out["consequence"] = consequence.tolist()
+    out["matrix_score"] = score.tolist()
+    out["grade"] = np.where(doubtful, NO_DATA, grade).tolist()
+    rows = zip(*(out[c].tolist() for c in FACTOR_COLUMNS), grade.tolist(), strict=True)
     out["factors"] = [factors_text(*row) for row in rows]
     return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)

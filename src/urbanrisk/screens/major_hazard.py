@@ -27,10 +27,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..projected_points import points_to_crs
 from .hazard_sources import residents_in_circles
 from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
@@ -172,8 +174,8 @@ def major_hazard_grades(
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
     per cell, whether its residents were measured)."""
     if len(sources):
-        utm = sources.to_crs(utm_crs).geometry
-        xy = np.column_stack([utm.x, utm.y])
+        utm = points_to_crs(sources.geometry, utm_crs)
+        xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
         people_500m, shares = exposure_and_shares(
             grid,
             residents_known,
@@ -190,23 +192,26 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    rows, sums = [], {}  # a registry repeats its substance lists: each distinct one summed once
-    for people, share, subs, qty in zip(people_500m, shares, substances, quantities, strict=True):
+    sums: dict[tuple, tuple[float | None, str]] = {}  # a registry repeats its substance lists: summed once
+    alphas, totals, rs = np.full((3, len(sources)), np.nan)
+    grades, whys = [""] * len(sources), [""] * len(sources)
+    for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
         key = (str(subs), str(qty), type(subs), type(qty))
         if key not in sums:
             sums[key] = substance_sum(subs, qty, table)
         total, basis = sums[key]
-        if total is None:
-            rows.append((float(people), share, np.nan, np.nan, np.nan, "", basis))
+        whys[i] = basis
+        if total is None:  # no R (missing is not zero): the people within 500 m and the reason only
             continue
+        people, share = float(people_500m[i]), shares[i]
         alpha = alpha_for(people)
-        r = alpha * total
-        why = f"α {alpha:g} × ({basis})"
+        alphas[i], totals[i], rs[i] = alpha, total, alpha * total
+        whys[i] = f"α {alpha:g} × ({basis})"
         if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
-            why = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
-        grade = bounded_grade(r_grade(r), r_grade(ALPHA[0][1] * total), share)
-        rows.append((float(people), share, alpha, total, r, grade, why))
-    out = pd.DataFrame(rows, index=sources.index, columns=COLUMNS)
+            whys[i] = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
+        grades[i] = bounded_grade(r_grade(rs[i]), r_grade(ALPHA[0][1] * total), share)
+    columns = [np.asarray(people_500m, dtype=float), shares, alphas, totals, rs, grades, whys]
+    out = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=sources.index)
     for column in COLUMNS[:5]:
         out[column] = out[column].astype(float)
     for column in COLUMNS[5:]:

@@ -18,6 +18,7 @@ from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..coverage_unknown import known_flags, travel_flags
+from ..projected_points import points_to_crs
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 from .hazard_reach import reaching_pairs, source_texts
 
@@ -117,7 +118,7 @@ def reaching_texts(
     if hazards is None or not len(hazards) or not len(units):
         return out
     outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
-    sources = hazards.geometry.to_crs(utm_crs).to_numpy()
+    sources = points_to_crs(hazards.geometry, utm_crs)
     h_idx, u_idx = reaching_pairs(outlines, sources, hazards["impact_radius_m"].to_numpy(dtype=float))
     if not len(h_idx):
         return out
@@ -134,9 +135,11 @@ def reaching_texts(
     named = np.unique(hits["source"].to_numpy())  # each source's texts built once
     at = np.searchsorted(named, hits["source"].to_numpy())
     en, zh = source_texts(hazards.iloc[named], GRADE_ZH)
-    hits["en"], hits["zh"] = en[at], zh[at]
-    out.update(hits.groupby("unit", sort=False)["en"].agg("; ".join))
-    out.update(hits.groupby("unit", sort=False)["zh"].agg("；".join))
+    en, zh, unit = en[at], zh[at], hits["unit"].to_numpy(dtype=object)  # each unit's rows one run (sorted)
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    runs = list(zip(starts.tolist(), [*starts[1:].tolist(), len(unit)], strict=True))
+    out.update(pd.Series(["; ".join(en[b:e]) for b, e in runs], index=unit[starts], name="en"))
+    out.update(pd.Series(["；".join(zh[b:e]) for b, e in runs], index=unit[starts], name="zh"))
     return out
 
 

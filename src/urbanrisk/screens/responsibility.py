@@ -38,6 +38,15 @@ ITEM_TYPES_ZH = {
 }
 
 
+#: The list's order, each key ascending (True) or not: worst grade first (no data last), then most
+#: residents to a millionth of a person (rounded: sums that differ only in their last bits, by the order
+#: of a sum's terms or another exact kernel, tie), then ties by item type (as :data:`ITEM_TYPES_ZH`
+#: lists them) and id as text, whatever order the tables came in: the same items always give the same
+#: list. Residents unknown (NaN) come last among their grade. (Two sums a rounding boundary apart, x.5e-6
+#: ± noise, can still fall either side of it: a chance of ~noise / 1e-6 per tie.)
+ORDER = {"_rank": True, "_people": False, "_type": True, "item_id": True}
+
+
 def department_table(path: str | Path | None = None) -> pd.DataFrame:
     """(item_type, kind) -> department_zh, department_en, basis (kind ``*``: any kind)."""
     path = Path(path) if path else settings.tables_dir / "departments.csv"
@@ -180,6 +189,7 @@ def responsibility_list(
     """Every risk item with its unit at each level, its department and its response level.
 
     ``gaps`` carries ``resource_kind`` (the kind the gap lacks); ``units`` has ``id``, ``name``, ``level``.
+    Rows in the order of :data:`ORDER` (ties by item type and id: the tables' own order does not matter).
     """
     items = _items(
         {
@@ -199,7 +209,9 @@ def responsibility_list(
         ids = point_units(items.geometry, level_units, shapes=items.get("outline"))
         names = dict(zip(level_units["id"], level_units["name"], strict=False))
         items[f"{level}_id"] = ids.to_numpy()
-        items[f"{level}_name"] = [names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids]
+        items[f"{level}_name"] = [
+            names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids.tolist()
+        ]
     kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
     listed = pd.MultiIndex.from_arrays([items["item_type"], kinds]).isin(departments.index)
     found = departments.reindex(pd.MultiIndex.from_arrays([items["item_type"], np.where(listed, kinds, "*")]))
@@ -213,13 +225,13 @@ def responsibility_list(
     items["response_level_en"] = response["response_level_en"].fillna("").to_numpy()
     items["lon"] = items.geometry.x.round(6)
     items["lat"] = items.geometry.y.round(6)
-    # worst first, then most residents to a millionth of a person (sums that differ only in their last
-    # bits, e.g. by the order of a sum's terms, keep the items' own order: the list is reproducible)
     items = items.assign(
-        _rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)), _people=items["residents"].round(6)
+        _rank=items["grade"].map(GRADE_RANK).fillna(len(GRADES)),
+        _people=items["residents"].round(6),
+        _type=items["item_type"].map({kind: i for i, kind in enumerate(ITEM_TYPES_ZH)}),
     )
-    items = items.sort_values(["_rank", "_people"], ascending=[True, False], kind="stable")
-    columns = [c for c in items.columns if c not in ("geometry", "_rank", "_people", "outline")]
+    items = items.sort_values(list(ORDER), ascending=list(ORDER.values()), kind="stable")
+    columns = [c for c in items.columns if c not in ("geometry", "_rank", "_people", "_type", "outline")]
     return gpd.GeoDataFrame(
         items[[*columns, "geometry"]].reset_index(drop=True), geometry="geometry", crs=4326
     )

@@ -119,10 +119,17 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     (['消防覆盖缺口', "'=x"], ['fire gap', "'=x"])
     >>> en["residents"].tolist(), en["residents_unknown_share"].tolist()
     ([1108, <NA>], [0.64, 1.0])
+    >>> gap = pd.DataFrame({"item_type": ["coverage_gap"] * 2, "name": ["fire gap"] * 2,
+    ...     "residents": [0.0, 0.0], "residents_unknown_share": [1.0, 0.5]})  # a gap with no resident known
+    >>> responsibility_csv(gap)["residents"].tolist()
+    [<NA>, 0]
     """
     out = pd.DataFrame(table).drop(columns=["geometry", "outline"], errors="ignore")
     if "residents" in out.columns:
         out["residents"] = out["residents"].round().astype("Int64")
+        if "residents_unknown_share" in out.columns:  # nothing measured, nothing counted: unknown, as
+            unknown = (out["residents_unknown_share"] >= 1.0) & (out["residents"] <= 0)  # the report words it
+            out.loc[unknown.fillna(False).astype(bool), "residents"] = pd.NA
     if "residents_unknown_share" in out.columns:
         out["residents_unknown_share"] = out["residents_unknown_share"].round(3)
     if language != "en" and {"item_type", "name"} <= set(out.columns):

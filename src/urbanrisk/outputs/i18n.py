@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..wording import singular_for_one
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
@@ -225,9 +226,12 @@ def translator(language: str) -> Callable[..., str]:
     ('各风险等级常住人口', 'none')
     """
     table = ZH if language == "zh" else EN
+    english = language != "zh"
 
     def t(text: str, **values: object) -> str:
         out = table.get(text, text)
+        if english and values:  # "1 cell", not "1 cells"
+            out = singular_for_one(out, values)
         return out.format(**values) if values else out
 
     return t

@@ -339,6 +339,7 @@ def finish_run(
             hazard_sources=screens.hazard_sources,
             coverage=coverage.coverage,
             utm_crs=utm_crs_for(area),
+            census=layers.population_table,
         ),
     )
     screens.responsibility = stage(

@@ -93,6 +93,8 @@ ZH: dict[str, str] = {
     "red cells": "红色单元",
     "orange cells": "橙色单元",
     "hazards reaching it": "影响到的危险源",
+    "census count": "统计表人数",
+    "residents against the census": "常住人口与统计表对照",
     "Risk registers by level (风险清单)": "分级风险清单（区—街道—社区—网格）",
     "parent unit": "上级单元",
     "uncovered ({standard})": "未覆盖人口（{standard}）",

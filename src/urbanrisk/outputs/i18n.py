@@ -340,10 +340,11 @@ def sites_text(text: object, language: str) -> str:
             )
             continue
         for part in chunk.split("; "):  # vulnerable sites are joined by "; "
-            site = re.match(r"^(\w+) (.*) \((\d+) m\)$", part)
+            site = re.match(r"^(\w+) (.*) \((\d+) m(?:, (\d+) OSM features)?\)$", part)
             if site:
-                kind, name, d = site.groups()
-                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
+                kind, name, d, merged = site.groups()
+                tail = f"，合并 {merged} 个 OSM 要素" if merged else ""
+                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米{tail}）")
             else:
                 parts.append(part)
     return "；".join(parts)

@@ -34,6 +34,7 @@ from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import MATRIX_GRADES
+from .same_sites import one_site_each
 from .unknown_exposure import bounded_grade, exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
@@ -222,8 +223,8 @@ def _targets(
         ).to_crs(utm_crs)
         for kind in (*VULNERABLE_KINDS, "fire_station"):
             sel = full[full["kind"] == kind].drop_duplicates("ref")
-            if len(sel):
-                out[kind] = sel
+            if len(sel):  # a vulnerable site mapped twice (a node and its area) counts once
+                out[kind] = one_site_each(sel) if kind in VULNERABLE_KINDS else sel
     if resources is not None and len(resources):
         fire = resources[resources["kind"] == "fire_station"]
         if len(fire):
@@ -272,8 +273,10 @@ def _vulnerable_within(
         d = shapely.distance(points[src], shapes[tgt])
         keep = d <= radii[src]
         labels = _label(table)
+        parts = table["features"].to_numpy() if "features" in table else np.ones(len(table), dtype=int)
         for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
-            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+            merged = f", {parts[j]} OSM features" if parts[j] > 1 else ""  # traceable: how many merged
+            found[i].append((dist, f"{vkind} {labels[j]} ({dist:.0f} m{merged})"))
     names = []
     for pairs in found:
         pairs.sort()

@@ -26,7 +26,6 @@ from .preflight_base import Problem, crs_problem, local
 from .preflight_census import census_problems
 from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
-from .preflight_store import store_problems
 from .preflight_units import polygons_problems, unit_id_problems
 from .recipe import Recipe, load_recipe
 from .recipe.messages import format_problem, line_index
@@ -233,7 +232,6 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     problems += outside_problems(recipe, _area_box(recipe))  # is the area anywhere near the data?
     if ("tables", "standards") not in gone:
         problems += _standards_problems(recipe)
-    problems += store_problems(recipe.compute.store)  # it failed only when the run first wrote there
     earlier = earlier or []
     problems = [(k, m) for k, m in problems if not any(f": {'.'.join(k)}: " in e for e in earlier)]
     if not problems and not earlier:

@@ -247,24 +247,29 @@ def test_an_extract_without_bounds_is_studied_where_its_buildings_are(tmp_path):
     assert (result.grid["grade"] != NO_DATA).all()
 
 
-def test_building_completeness_is_kept_for_the_same_cells_and_values_only():
-    """Coverage's residents flags and the screens' indicators estimate it over the same cells: kept
-    once (a shallow copy with more columns finds it), estimated again when a value read changed."""
-    import h3
-    import pandas as pd
+def test_two_recipes_in_one_process_get_their_own_building_completeness(tmp_path, monkeypatch):
+    """A run estimates building completeness once (the coverage flags and the screens read it from the
+    grid) and keeps nothing in module state: a notebook or a batch running two recipes in one process
+    gets each recipe's own estimate, equal to one computed afresh from that run's grid."""
+    import urbanrisk.completeness as completeness
 
-    from urbanrisk.completeness import building_completeness, forget_blocks
-    from urbanrisk.grid import grid_frame
+    estimated = []
+    estimate = completeness.building_completeness
 
-    cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9916, 116.3317, 10), 2))
-    grid = grid_frame(cells).assign(residents=40.0, residential_floor_m2=386.0)  # 10 people per cell
-    forget_blocks()
-    first = building_completeness(grid, raster=True)
-    copy = grid.assign(known_residents=True)  # a shallow copy, the same columns read
-    assert building_completeness(copy, raster=True) is first
-    grid.loc[grid.index[0], "residents"] = 80.0
-    again = building_completeness(grid, raster=True)
-    forget_blocks()
-    assert again is not first and again[0].equals(building_completeness(grid, raster=True)[0])
-    assert not again[0].equals(first[0])
-    pd.testing.assert_series_equal(first[0], building_completeness(copy, raster=True)[0])
+    def counting(grid, *, raster):
+        if len(grid):  # the summary's words read an empty grid
+            estimated.append(len(grid))
+        return estimate(grid, raster=raster)
+
+    monkeypatch.setattr(completeness, "building_completeness", counting)
+    grids = {}
+    for name, osm in (("wudaokou", WUDAOKOU_OSM), ("bupt", BUPT_OSM)):
+        (tmp_path / name).mkdir()
+        before = len(estimated)
+        result = ur.run_recipe(default_recipe(tmp_path / name, osm=osm), write=False, scheduler="synchronous")
+        assert len(estimated) == before + 1  # once per run, for both the coverage flags and the screens
+        grids[name] = result.grid
+    for grid in grids.values():
+        afresh, _ = estimate(grid.drop(columns="building_completeness"), raster=False)
+        np.testing.assert_array_equal(grid["building_completeness"].to_numpy(), afresh.to_numpy())
+    assert not grids["wudaokou"].index.isin(grids["bupt"].index).all()  # two different grids

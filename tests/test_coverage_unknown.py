@@ -93,9 +93,9 @@ def _a_new_gap_says_unknown(gaps, folder) -> None:
     gaps.to_parquet(folder / "new" / "gaps.parquet")
     words = {row["id"]: row for row in _new_gaps(folder / "old", folder / "new")}
     assert words["fire-gap-01"]["explanation"] == (
-        "≥ 10 residents beyond the fire standard (1 cells with residents unknown)"
+        "≥ 10 residents beyond the fire standard (1 cell with residents unknown)"
     )
-    assert words["fire-gap-02"]["explanation"] == "residents unknown in all 1 cells beyond the fire standard"
+    assert words["fire-gap-02"]["explanation"] == "residents unknown in the 1 cell beyond the fire standard"
     assert words["fire-gap-02"]["residents_unknown_share"] == 1.0
 
 
@@ -370,7 +370,7 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
         for unit, row in table.iterrows()
     }
     assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
-    assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cells outside the street data: coverage unknown"
+    assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cell outside the street data: coverage unknown"
     assert words["C-WN"] == "0"
 
 

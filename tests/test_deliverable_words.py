@@ -110,7 +110,7 @@ def test_the_least_affordable_loss_reads_in_english_whatever_its_size():
     n = bounded_sum(float("nan"), 1, EN)
     line = EN(LEAST_AFFORD, name="北京大学校医院", id="osm:way/1", n=n)
     assert line.endswith(
-        "residents who would fall outside the standard: unknown (1 cells with residents unknown)"
+        "residents who would fall outside the standard: unknown (1 cell with residents unknown)"
     )
     assert (
         ZH(LEAST_AFFORD, name="x", id="y", n="4,384")

@@ -1059,7 +1059,7 @@ def test_coverage_lost_alert_names_every_unit_its_cells_fall_in(zh_rescan):
     assert [u["residents"] for u in units] == pytest.approx(list(expected), abs=0.1)
     text = units_text({"street": units})
     assert text.endswith(f" and {len(units) - 3} more ({len(units)} in all)")
-    english = f"9 residents in 1 cells no longer reached within the shelter standard{text}"
+    english = f"9 residents in 1 cell no longer reached within the shelter standard{text}"
     assert alert_explanation(english, "zh").endswith(f"人等 {len(units)} 个街道")
 
 

@@ -48,7 +48,7 @@ def test_a_register_units_residents_are_a_bound_where_its_cells_residents_are_un
     html = registers_section(result, SimpleNamespace(registers=totals), translator("en"), "en")
     cells = int((community == "C-WN").sum())
     assert f"unknown ({cells} cells with residents unknown)" in html
-    assert f"≥ {counted:,.0f} (1 cells with residents unknown)" in html
+    assert f"≥ {counted:,.0f} (1 cell with residents unknown)" in html
 
 
 ANCHORED = """\

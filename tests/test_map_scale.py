@@ -271,3 +271,33 @@ def test_a_large_grids_parent_cells_count_their_children_of_unknown_residents():
     assert _rows(grid.iloc[:1])[0]["known_residents"] is False
     assert "residents unknown · buildings" in _cell_tips(grid.iloc[:1], None, "en")[0]
     assert "常住人口 未知" in _cell_tips(grid.iloc[:1], None, "zh")[0]
+
+
+def test_street_and_community_outlines_differ_in_colour_and_width_with_a_legend_entry_each():
+    """街道 and 社区 outlines were two greys of 2.5 and 1.5 px and looked alike on the map (screenshot):
+    each level now differs from the next in colour (dark / white over the grades' fills) and width,
+    and each has its own toggle whose swatch shows that line."""
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+
+    from urbanrisk.outputs.planner_layers import toggle_labels, unit_layers
+
+    street = shapely.box(116.30, 39.99, 116.32, 40.01)
+    communities = [shapely.box(116.30, 39.99, 116.31, 40.01), shapely.box(116.31, 39.99, 116.32, 40.01)]
+
+    def table(ids, geometries):
+        return gpd.GeoDataFrame({"id": ids, "name": ids}, geometry=geometries, crs=4326)
+
+    registers = {"street": table(["S1"], [street]), "community": table(["C1", "C2"], communities)}
+    result = SimpleNamespace(screens=SimpleNamespace(registers=registers, communities=registers["community"]))
+    layers = {layer.id: layer for layer in unit_layers(result)}
+    assert set(layers) == {"units:street", "units:community"}
+    dark, light = (layers[f"units:{level}"].get_line_color[:3] for level in ("street", "community"))
+    assert sum(light) - sum(dark) >= 3 * 150  # not two greys: dark against white
+    widths = {level: layers[f"units:{level}"].line_width_min_pixels for level in ("street", "community")}
+    assert widths["street"] >= 2 * widths["community"]
+    labels = dict(toggle_labels(list(layers)))
+    for level, colour in (("street", dark), ("community", light)):
+        assert f"solid rgb{tuple(colour)}" in labels[f"units:{level}"]
+    assert "background:#888" in labels["units:community"]  # a white line shown on grey in the legend

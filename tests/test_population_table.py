@@ -420,3 +420,29 @@ def test_codes_excel_wrote_in_scientific_notation_are_named_not_summed(tmp_path,
     said = "".join(capsys.readouterr())
     assert "第 2 行的 '1.10108E+11' 是 Excel 以科学计数法写出的代码，末尾数字已丢失" in said
     assert "把这些行的人数相加" not in said
+
+
+def test_registers_and_report_say_where_a_units_cells_differ_from_its_census(tmp_path, capsys):
+    """A register assigns whole cells to the unit holding their centre, the census spread each count
+    over the parts of cells inside the unit: where the two differ a lot, the register (a column per
+    unit) and the report say so, not show both silently. 东升镇 lies outside the area: no cell goes to
+    it, its census 20,000; 学院路 and 清华园 differ by less than a quarter: no note."""
+    table = _gbk_csv(tmp_path, ["学院路街道,5.1万", "清华园街道,43000", "燕园街道,", "东升镇,20000"])
+    recipe = _wudaokou_recipe(tmp_path, table)
+    assert main(["run", str(recipe), "--scheduler", "synchronous"]) == 0
+    capsys.readouterr()
+    result = ur.run_recipe(ur.load_recipe(recipe), write=False, scheduler="synchronous")
+    street = result.screens.registers["street"].set_index("name")
+    census = {"学院路街道": 51_000.0, "清华园街道": 43_000.0, "东升镇": 20_000.0}
+    assert street["census_residents"].dropna().to_dict() == census
+    assert np.isnan(street.loc["燕园街道", "census_residents"])  # its count is empty: unknown
+    for name, count in census.items():  # the rule, computed again: > 50 people and > 25% of the larger
+        gap = abs(street.loc[name, "residents"] - count)
+        far = gap > 50 and gap > 0.25 * max(street.loc[name, "residents"], count)
+        assert bool(street.loc[name, "residents_note"]) == far, name
+    assert street.loc["东升镇", "residents_note"] == (
+        "no cell goes to it (outside the study area, or smaller than a cell); its census 20,000"
+    )
+    assert street.loc["东升镇", "residents_note_zh"].startswith("没有网格单元归入该单元")
+    report = next((tmp_path / "out").rglob("report.html")).read_text(encoding="utf-8")
+    assert "residents against the census" in report and "its census 20,000" in report

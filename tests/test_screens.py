@@ -111,6 +111,42 @@ def _screen_fuel(grid, fuel, pois, rules) -> gpd.GeoDataFrame:
     )
 
 
+def test_a_hospital_mapped_twice_is_one_vulnerable_site_and_says_how_many_features():
+    """OSM maps one hospital as a node inside its area, and a school as two outlines of one name: the
+    fuel station's table listed 2 hospitals and 2 schools. One site each now (a point inside the
+    polygon of its kind; the same name within 100 m), saying how many OSM features it merges; a clinic
+    of another name 30 m from the school stays a site of its own."""
+    from urbanrisk.outputs.i18n import sites_text
+
+    grid, fuel, _ = _fuel_and_school(80.0)
+    x, y = _centre_utm()
+    area = box(x + 40, y - 30, x + 80, y + 30)  # the hospital's grounds, 40 m east of the station
+    first, second = box(x - 60, y - 20, x - 50, y + 20), box(x - 45, y - 20, x - 35, y + 20)  # one school
+    clinic = Point(x - 20, y + 60)  # another name, ~30 m from the school's outline: its own site
+    shapes = [area, Point(x + 60, y), first, second, clinic]
+    pois = gpd.GeoDataFrame(
+        {
+            "osm_ref": ["way/10", "node/11", "way/12", "way/13", "node/14"],
+            "kind": ["hospital", "hospital", "school", "school", "school"],
+            "roles": ["vulnerable"] * 5,
+            "group": ["health", "health", "education", "education", "education"],
+            "name": ["第一医院", "", "五道口小学", "五道口小学", "幼儿园"],
+            "shape_wkb": [g.wkb if g.geom_type == "Polygon" else None for g in _to_lonlat(shapes)],
+        },
+        geometry=_to_lonlat([g.centroid for g in shapes]),
+        crs=4326,
+    )
+    fuel = fuel.assign(kind="fuel")
+    row = _screen_fuel(grid, fuel, pois, pd.DataFrame(columns=["kind", "target", "min_distance_m", "source"]))
+    row = row.iloc[0]
+    assert row["vulnerable_sites"] == 3, row["vulnerable_names"]  # not 5
+    names = row["vulnerable_names"].split("; ")
+    assert "hospital 第一医院 (40 m, 2 OSM features)" in names
+    assert "school 五道口小学 (35 m, 2 OSM features)" in names
+    assert any(n.startswith("school 幼儿园 (") and "OSM features" not in n for n in names)
+    assert "医院 第一医院（40 米，合并 2 个 OSM 要素）" in sites_text(row["vulnerable_names"], "zh")
+
+
 def test_fuel_station_80_m_from_school_breaches_a_100_m_distance():
     grid, fuel, pois = _fuel_and_school(80.0)
     rules = pd.DataFrame(

@@ -158,7 +158,9 @@ def test_vulnerable_sites_and_breaches_equal_a_measurement_of_every_target(wudao
                 d = shapely.distance(point, table.geometry.to_numpy())
                 for j in np.flatnonzero(d <= sources["impact_radius_m"].iloc[i]):
                     label = table["name"].iloc[j] or table["ref"].iloc[j]
-                    found.append((d[j], f"{vkind} {label} ({d[j]:.0f} m)"))
+                    parts = int(table["features"].iloc[j])  # one site mapped as several features
+                    merged = f", {parts} OSM features" if parts > 1 else ""
+                    found.append((d[j], f"{vkind} {label} ({d[j]:.0f} m{merged})"))
         for rule in distances[distances["kind"] == sources["kind"].iloc[i]].itertuples():
             table = targets[rule.target]
             d = shapely.distance(point, table.geometry.to_numpy())

@@ -13,6 +13,11 @@ from urbanrisk.outputs.summary import run_summary
 from urbanrisk.result import GRADES
 from urbanrisk.run import run_recipe
 
+#: A count of 1 before a plural count word ("1 cells", "1 residents"), not part of a larger number.
+ONE_PLURAL = re.compile(
+    r"(?<![\d.,])1 (cells|residents|units|sites|sources|layers|problems|resources|points)\b"
+)
+
 
 def test_every_output_states_the_summary(wudaokou_recipe, capsys):
     assert main(["run", str(wudaokou_recipe), "--scheduler", "synchronous"]) == 0
@@ -73,13 +78,28 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
         shown = "unknown" if uncovered is None else f"{uncovered:,.0f}"
         shown = f"≥ {shown}" if cells and uncovered is not None else shown
         shown += (
-            f" ({cells:,} cells with residents unknown, {share:.0%} of the uncovered area)" if cells else ""
+            f" ({cells:,} {'cell' if cells == 1 else 'cells'} with residents unknown, {share:.0%} of the "
+            "uncovered area)"
+            if cells
+            else ""
         )
         assert shown in section, (name, shown)
     page = (run_dir / "map.html").read_text(encoding="utf-8")
     for grade in GRADES:
         entry = manifest["grades"][grade]
-        assert f"{entry['cells']:,} cells · {entry['residents']:,.0f} residents" in page
+        cells = f"{entry['cells']:,} {'cell' if entry['cells'] == 1 else 'cells'}"
+        residents = f"{entry['residents']:,.0f}"
+        assert f"{cells} · {residents} {'resident' if residents == '1' else 'residents'}" in page
+    # every count word reads singular after a 1: report, map tooltips, CLI lines, tables' words
+    texts = {"report": report, "map": page, "cli": printed}
+    for name in ("gaps", "hazard_sources", "communities"):
+        table = pd.read_parquet(run_dir / f"{name}.parquet")
+        texts[name] = " ".join(
+            " ".join(table[c].astype(str)) for c in table.columns if table[c].dtype == "str"
+        )
+    for name, text in texts.items():
+        assert not ONE_PLURAL.findall(text), (name, ONE_PLURAL.findall(text))
+    assert "(1 cell with residents unknown" in report  # Wudaokou has such a sum: the check above reads it
 
 
 def test_summary_of_an_ungraded_grid_has_no_grades(tmp_path, wudaokou_recipe):
@@ -110,5 +130,5 @@ def test_a_grade_row_says_when_its_residents_are_unknown_not_zero():
     assert counts["IV"] == {"cells": 2, "residents": 100.0, "cells_residents_unknown": 1}
     assert counts["no data"]["cells_residents_unknown"] == 2
     assert _residents(counts["no data"]) == "residents unknown"
-    assert _residents(counts["IV"]) == "100 residents (unknown in 1 cells)"
+    assert _residents(counts["IV"]) == "100 residents (unknown in 1 cell)"
     assert _residents(counts["I"]) == "0 residents"  # no cell: nothing unknown

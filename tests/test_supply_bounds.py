@@ -105,7 +105,7 @@ def test_supply_in_the_report_and_map_says_which_values_are_bounds():
     assert '<td class="n">≤ 333.3 (67% of the cells in reach with residents unknown)</td>' in en
     assert "unknown (nobody counted in reach, 2 cells with residents unknown)" in en
     assert "≥ 60 (2 cells with residents unknown)" in en  # B's counted residents: a lower bound
-    assert "upper bound in 1 cells, unknown in 2 cells" in en
+    assert "upper bound in 1 cell, unknown in 2 cells" in en
     zh = supply_section(result, translator("zh"), "zh")
     assert "≤ 333.3（服务范围内 67% 单元常住人口未知）" in zh and "每千人资源供给" in zh
     assert "未知（服务范围内无计入人口，2 个单元常住人口未知）" in zh

@@ -22,6 +22,7 @@ from .coverage_unknown import gap_change_words
 from .grid_dataset import has_grid, read_grid
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
+from .wording import count_text
 
 #: ``residents_unknown_share`` above 0: the residents are a lower bound (a hazard source's reach)
 COLUMNS = [
@@ -364,7 +365,8 @@ def _coverage_loss_alerts(table: gpd.GeoDataFrame, old_dir: Path, new_dir: Path)
                 "cells": len(rows),
                 "removed_resources": gone,
                 "units_lost": units,  # every unit the lost cells fall in, residents lost, largest first
-                "explanation": f"{why}{rows['residents'].sum():,.0f} residents in {len(rows)} cells "
+                "explanation": f"{why}{count_text(rows['residents'].sum(), 'residents')} in "
+                f"{count_text(len(rows), 'cells', spec=',')} "
                 f"no longer reached within the {standard} standard{units_text(units)}",
                 "lon": round(centre.x, 6),
                 "lat": round(centre.y, 6),

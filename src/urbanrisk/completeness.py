@@ -87,25 +87,14 @@ def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
 _BLOCKS: list[tuple[pd.Index, pd.Index]] = []
 
 
-#: The last grid's building completeness: (its index, the columns read, rules, estimate); coverage's
-#: residents flags and the screens' measured indicators both estimate it over the same cells.
-_ESTIMATE: list[tuple[pd.Index, list[np.ndarray], tuple, tuple[pd.Series, str]]] = []
-#: The grid's columns :func:`building_completeness` reads.
-_READS = ("residential_floor_m2", "residents", "street_length_m", "footprint_m2", "cell_area_m2")
+#: The grid's column holding :func:`building_completeness` once a run has estimated it
+#: (:func:`urbanrisk.stage_coverage.with_residents_known`): the screens read it, not estimate it again.
+COMPLETENESS_COLUMN = "building_completeness"
 
 
 def forget_blocks() -> None:
-    """Drop the kept blocks and building completeness of the last grid (its screens and summary are done)."""
+    """Drop the kept blocks of the last grid (its screens and summary are done)."""
     _BLOCKS.clear()
-    _ESTIMATE.clear()
-
-
-def _same_values(kept: list[np.ndarray], arrays: list[np.ndarray]) -> bool:
-    """The same columns, value for value (NaN equal to NaN)."""
-    return len(kept) == len(arrays) and all(
-        a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-        for a, b in zip(kept, arrays, strict=True)
-    )
 
 
 def _blocks(index: pd.Index) -> pd.Index:
@@ -125,24 +114,10 @@ def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.S
 
     Estimated per block of ~0.1 km² (the cell's H3 parent at :data:`BLOCK_RESOLUTION`), so that the
     answer does not depend on the grid's resolution (a small cell may hold a street and no building in
-    a fully mapped city). Returns the estimate and the method in words (the last grid's is kept: the
-    same cells with the same values in the columns read are not estimated twice in a run).
+    a fully mapped city). Returns the estimate and the method in words. Nothing is kept between calls:
+    a run estimates it once (:func:`urbanrisk.stage_coverage.with_residents_known` puts it in the
+    grid's :data:`COMPLETENESS_COLUMN`) and its stages read that column.
     """
-    arrays = [np.array(grid[c].to_numpy()) for c in _READS if c in grid.columns]  # copies: kept as read
-    rules = (raster, settings.floor_area_per_person_m2, settings.completeness_radius_m, MIN_BLOCK_PEOPLE)
-    rules += (BUILT_UP_STREET_M, REFERENCE_COVERAGE)
-    for index, kept, kept_rules, estimate in _ESTIMATE:
-        same_cells = index is grid.index or index.equals(grid.index)
-        if same_cells and kept_rules == rules and _same_values(kept, arrays):
-            return estimate
-    estimate = _estimate(grid, raster=raster)
-    if len(grid):
-        _ESTIMATE[:] = [(grid.index, arrays, rules, estimate)]
-    return estimate
-
-
-def _estimate(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.Series, str]:
-    """:func:`building_completeness`, computed."""
     blocks = _blocks(grid.index)
     if raster:
         floor_residents = (
@@ -176,13 +151,21 @@ def _estimate(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.Series, str]:
     return pd.Series(share.reindex(blocks).to_numpy(), index=grid.index, name="building_completeness"), method
 
 
+def grid_completeness(grid: gpd.GeoDataFrame, layers: Layers) -> pd.Series:
+    """The grid's :data:`COMPLETENESS_COLUMN` when a run estimated it already, else
+    :func:`building_completeness` estimated now (a stage called alone)."""
+    if COMPLETENESS_COLUMN in grid.columns:
+        return grid[COMPLETENESS_COLUMN]
+    return building_completeness(grid, raster=layers.raster is not None)[0]
+
+
 def _buildings_known(
     grid: gpd.GeoDataFrame, layers: Layers, in_osm: np.ndarray
 ) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Per cell: buildings known (inside the OSM data and complete enough), the completeness estimate
-    and where it is complete enough."""
+    (:func:`grid_completeness`) and where it is complete enough."""
     has_raster = layers.raster is not None
-    completeness, _ = building_completeness(grid, raster=has_raster)
+    completeness = grid_completeness(grid, layers)
     complete = (completeness >= settings.min_building_completeness).to_numpy()
     no_basis = np.isnan(completeness.to_numpy())
     if has_raster:  # no basis: the raster has nobody here, so a cell without buildings is truly empty

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .wording import counted
+from .wording import count_text, counted
 
 
 def known_flags(frame: pd.DataFrame) -> np.ndarray:
@@ -169,7 +169,9 @@ def uncovered_summary(rows: pd.DataFrame, cell_area_m2: pd.Series) -> dict[str, 
 def gap_change_words(row: Any) -> str:
     """A new gap's explanation: its residents, "≥ N … (k cells with residents unknown)" or unknown."""
     unknown = int(getattr(row, "cells_residents_unknown", 0) or 0)
+    cells = count_text(unknown, "cells", spec=",")
     if pd.isna(row.residents):
-        return f"residents unknown in all {unknown:,} cells beyond the {row.standard} standard"
-    words = f"{row.residents:,.0f} residents beyond the {row.standard} standard"
-    return f"≥ {words} ({unknown:,} cells with residents unknown)" if unknown else words
+        where = "the 1 cell" if unknown == 1 else f"all {cells}"
+        return f"residents unknown in {where} beyond the {row.standard} standard"
+    words = f"{count_text(row.residents, 'residents')} beyond the {row.standard} standard"
+    return f"≥ {words} ({cells} with residents unknown)" if unknown else words

@@ -40,6 +40,7 @@ from .projected_points import points_to_crs
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
+from .wording import count_text
 
 __all__ = ["GRADES", "GRADE_COLOURS", "GRADE_NAMES", "GRADE_RANK", "grade_cells", "grades_from_scores"]
 
@@ -352,7 +353,7 @@ def _factor_texts(frame: pd.DataFrame, k: int, rows: np.ndarray, hazard_names: d
         return [named[h] for h in frame["top_hazard"].to_numpy()[rows]]
     if k == 2:
         pairs = zip(frame["residents"].to_numpy()[rows], frame["density"].to_numpy()[rows], strict=True)
-        return [f"{r:,.0f} residents ({d:,.0f}/km²)" for r, d in pairs]
+        return [f"{count_text(r, 'residents')} ({d:,.0f}/km²)" for r, d in pairs]
     column, form = {
         1: ("crowd", "{:.0f} crowd-gathering places within ~100 m"),
         3: ("uv", "urban-village form (score {:.2f})"),

@@ -43,9 +43,9 @@ from .preflight import check_layers
 from .recipe import Recipe
 from .result import CoverageResult, Layers, RunResult, Screens
 from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
-from .screens.communities import communities_screen, community_units
+from .screens.communities import communities_screen, community_polygons, community_units
 from .screens.hazard_sources import forget_projected
-from .screens.registers import LEVELS, level_registers
+from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
 from .stage_coverage import (
     coverage_beside,
@@ -109,15 +109,6 @@ def _area_screens(
         villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
     return districts, villages, status
-
-
-def community_polygons(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """The polygons of the communities screen: the 社区 level when declared, else the finest level."""
-    if units is None or "level" not in units.columns or not units["level"].notna().any():
-        return units
-    levels = [lv for lv in LEVELS if (units["level"] == lv).any()]
-    chosen = "community" if "community" in levels else levels[-1]
-    return units[units["level"] == chosen]
 
 
 def coverage_free_part(
@@ -341,6 +332,7 @@ def finish_run(
             hazard_sources=screens.hazard_sources,
             coverage=coverage.coverage,
             utm_crs=utm_crs_for(area),
+            census=layers.population_table,
         ),
     )
     screens.responsibility = stage(

@@ -31,7 +31,7 @@ from . import settings
 from ._gc import frozen_before
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
-from .completeness import residents_known, travel_known
+from .completeness import COMPLETENESS_COLUMN, grid_completeness, residents_known, travel_known
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
@@ -90,9 +90,14 @@ def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataF
     """``grid`` with its ``known_residents`` (:func:`urbanrisk.completeness.residents_known`) and
     ``known_travel`` flags (:func:`urbanrisk.completeness.travel_known`), added (to a shallow copy)
     when it has none: coverage counts the uncovered cells of unknown residents beside its sums and
-    leaves the cells outside the street data unknown (:mod:`urbanrisk.coverage_unknown`)."""
+    leaves the cells outside the street data unknown (:mod:`urbanrisk.coverage_unknown`). The run's
+    building completeness is estimated here, once, and added too (``building_completeness``, unless the
+    grid has it): the residents flags and the screens' measured indicators read the same estimate, and
+    no module keeps it between runs."""
     if "known_residents" in grid.columns and "known_travel" in grid.columns:
         return grid
+    if COMPLETENESS_COLUMN not in grid.columns:
+        grid = gridmod.with_columns(grid, grid_completeness(grid, layers).to_frame(COMPLETENESS_COLUMN))
     flags = pd.DataFrame(
         {"known_residents": residents_known(grid, layers), "known_travel": travel_known(grid, layers)},
         index=grid.index,

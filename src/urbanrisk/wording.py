@@ -3,6 +3,32 @@ patterns of :mod:`urbanrisk.outputs.i18n` read both forms), and shares as percen
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
+#: The count words of the English texts, plural to singular ("1 cell", "1 resident").
+SINGULAR = {
+    "cells": "cell",
+    "residents": "resident",
+    "units": "unit",
+    "layers": "layer",
+    "problems": "problem",
+    "sites": "site",
+    "sources": "source",
+    "records": "record",
+    "rows": "row",
+    "points": "point",
+    "streets": "street",
+    "buildings": "building",
+    "resources": "resource",
+    "districts": "district",
+    "clusters": "cluster",
+    "features": "feature",
+    "people": "person",
+}
+#: ``{name}`` or ``{name:spec}`` followed by a count word of :data:`SINGULAR`.
+_COUNTED = re.compile(r"\{(\w+)(?::([^{}]*))?\} (" + "|".join(SINGULAR) + r")\b")
+
 
 def counted(count: int, noun: str, *, thousands: bool = False) -> str:
     """``count`` and ``noun``, the noun plural unless the count is one.
@@ -14,6 +40,43 @@ def counted(count: int, noun: str, *, thousands: bool = False) -> str:
     """
     number = f"{count:,}" if thousands else f"{count}"
     return f"{number} {noun}" + ("" if count == 1 else "s")
+
+
+def count_text(count: float, plural: str, *, spec: str = ",.0f") -> str:
+    """``count`` formatted with ``spec`` and ``plural``, singular where the number reads 1.
+
+    Examples
+    --------
+    >>> count_text(1.2, "residents"), count_text(1234.0, "residents"), count_text(1, "cells", spec=",")
+    ('1 resident', '1,234 residents', '1 cell')
+    """
+    number = format(count, spec)
+    return f"{number} {SINGULAR.get(plural, plural) if number == '1' else plural}"
+
+
+def singular_for_one(template: str, values: Mapping[str, object]) -> str:
+    """``template`` (a ``str.format`` text) with each count word of :data:`SINGULAR` after a field
+    whose value reads 1 made singular: "{cells} cells" with ``cells="1"`` reads "1 cell".
+
+    Examples
+    --------
+    >>> singular_for_one("≥ {n} ({cells} cells with residents unknown)", {"n": "12", "cells": "1"})
+    '≥ {n} ({cells} cell with residents unknown)'
+    >>> singular_for_one("{r:,.0f} residents, {c} cells", {"r": 0.7, "c": 21})
+    '{r:,.0f} resident, {c} cells'
+    """
+
+    def one(match: re.Match) -> str:
+        name, spec, plural = match.groups()
+        if name not in values:
+            return match.group(0)
+        try:
+            reads = format(values[name], spec or "")
+        except (TypeError, ValueError):
+            return match.group(0)
+        return match.group(0)[: -len(plural)] + SINGULAR[plural] if reads.strip() == "1" else match.group(0)
+
+    return _COUNTED.sub(one, template)
 
 
 def percent(share: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..wording import singular_for_one
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
@@ -93,6 +94,8 @@ ZH: dict[str, str] = {
     "red cells": "红色单元",
     "orange cells": "橙色单元",
     "hazards reaching it": "影响到的危险源",
+    "census count": "统计表人数",
+    "residents against the census": "常住人口与统计表对照",
     "Risk registers by level (风险清单)": "分级风险清单（区—街道—社区—网格）",
     "parent unit": "上级单元",
     "uncovered ({standard})": "未覆盖人口（{standard}）",
@@ -226,9 +229,12 @@ def translator(language: str) -> Callable[..., str]:
     ('各风险等级常住人口', 'none')
     """
     table = ZH if language == "zh" else EN
+    english = language != "zh"
 
     def t(text: str, **values: object) -> str:
         out = table.get(text, text)
+        if english and values:  # "1 cell", not "1 cells"
+            out = singular_for_one(out, values)
         return out.format(**values) if values else out
 
     return t
@@ -335,10 +341,11 @@ def sites_text(text: object, language: str) -> str:
             )
             continue
         for part in chunk.split("; "):  # vulnerable sites are joined by "; "
-            site = re.match(r"^(\w+) (.*) \((\d+) m\)$", part)
+            site = re.match(r"^(\w+) (.*) \((\d+) m(?:, (\d+) OSM features)?\)$", part)
             if site:
-                kind, name, d = site.groups()
-                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米）")
+                kind, name, d, merged = site.groups()
+                tail = f"，合并 {merged} 个 OSM 要素" if merged else ""
+                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米{tail}）")
             else:
                 parts.append(part)
     return "；".join(parts)

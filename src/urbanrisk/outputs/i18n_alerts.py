@@ -32,7 +32,7 @@ _ZH_PHRASES: tuple[tuple[str, str], ...] = (
     (r"hazard source nearby: ", "附近危险源："),
     (r" \(severity (\d)\)", r"（严重度 \1）"),
     (r"([\d,]+) crowd-gathering places within ~100 m", r"约 100 米内人员密集场所 \1 处"),
-    (r"([\d,]+) residents \(([\d,]+)/km²\)", r"常住人口 \1 人（每平方公里 \2 人）"),
+    (r"([\d,]+) residents? \(([\d,]+)/km²\)", r"常住人口 \1 人（每平方公里 \2 人）"),
     (r"urban-village form \(score ([\d.]+)\)", r"城中村形态（得分 \1）"),
     (r"building coverage (\d+%)", r"建筑覆盖率 \1"),
     (
@@ -47,7 +47,7 @@ _ZH_PHRASES: tuple[tuple[str, str], ...] = (
     (r"^no data: too little measured here to grade \((.*)\)$", r"无数据：可测量内容过少，无法评级（\1）"),
 )
 _NO_LONGER_REACHED = re.compile(
-    r"([\d,]+) residents in (\d+) cells no longer reached within the (\w+) standard"
+    r"([\d,]+) residents? in ([\d,]+) cells? no longer reached within the (\w+) standard"
 )
 _BREACHES = re.compile(r"; breaches: (.*)$")
 _COVERAGE_LOST = re.compile(r"(^|; )([a-z0-9_, ]+) coverage lost(?=; |$)")

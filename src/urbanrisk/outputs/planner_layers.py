@@ -34,12 +34,14 @@ STANDARD_COLOURS = {
     "medical": (0, 130, 60),
     "shelter": (0, 130, 150),
 }
-#: unit level -> (line colour, width in pixels, label)
+#: unit level -> (line colour, width in pixels, label). Neighbouring levels differ in both colour and
+#: width (街道 and 社区 in two greys of 2.5 and 1.5 px looked alike): dark lines for the coarse levels,
+#: white for the fine ones (over the grades' fills), none in a hue the grades, gaps or districts use.
 LEVEL_STYLES = {
-    "district": ((20, 20, 20), 4.0, "区 district"),
-    "street": ((60, 60, 60), 2.5, "街道 street"),
-    "community": ((90, 90, 90), 1.5, "社区 community"),
-    "grid": ((120, 120, 120), 0.8, "网格 grid"),
+    "district": ((0, 0, 0), 5.0, "区 district"),
+    "street": ((35, 35, 35), 3.0, "街道 street"),
+    "community": ((255, 255, 255), 1.5, "社区 community"),
+    "grid": ((255, 255, 255), 0.6, "网格 grid"),
 }
 
 
@@ -275,6 +277,8 @@ def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
         if group == "units" and part in LEVEL_STYLES:
             colour, width, label = LEVEL_STYLES[part]
             line = f"border:0;border-top:{max(1, round(width))}px solid rgb{colour};height:0"
+            if min(colour) > 200:  # a white line: on grey, as it shows over the cells
+                line += ";background:#888;box-shadow:0 0 0 1px #888"
             swatch = f'<span style="{line}"></span>'
             out.append((layer_id, f"{swatch}units {label}"))
         elif group == "gaps":

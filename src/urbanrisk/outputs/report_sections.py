@@ -49,6 +49,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 for c in uncovered
             },
             hazards: t("hazards reaching it"),
+            **_census_columns(table, t, language),
         }
         ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
         ranked = ranked.sort_values(["_rank", "red_cells", "residents"], ascending=[True, False, False])
@@ -64,7 +65,15 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 ranked,
                 columns,
                 t=t,
-                numeric={"residents", "residents_I", "residents_II", "red_cells", "orange_cells", *uncovered},
+                numeric={
+                    "residents",
+                    "residents_I",
+                    "residents_II",
+                    "red_cells",
+                    "orange_cells",
+                    "census_residents",
+                    *uncovered,
+                },
                 grade_columns={"worst_grade"},
                 text=lambda key, value: labels(data_text(value, language)),
                 # "≥ N (k cells …)", or unknown: never a bare 0 (report_parts.bounded_sum)
@@ -76,6 +85,17 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
+
+
+def _census_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:
+    """A register's census count and its note (:func:`urbanrisk.screens.registers.census_notes`), when a
+    census table gave counts: where the units' cells' residents differ a lot from it, the report says so."""
+    if "census_residents" not in table.columns or not table["census_residents"].notna().any():
+        return {}
+    note = (
+        "residents_note_zh" if language == "zh" and "residents_note_zh" in table.columns else "residents_note"
+    )
+    return {"census_residents": t("census count"), note: t("residents against the census")}
 
 
 def hazard_labels(result: RunResult, language: str) -> Callable[[str], str]:

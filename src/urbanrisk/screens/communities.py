@@ -23,7 +23,7 @@ from ..clusters import dissolve_each
 from ..coverage_unknown import bounded, known_flags
 from ..result import GRADE_RANK, GRADES, NO_DATA
 from ..wording import counted
-from .registers import reaching_texts
+from .registers import LEVELS, reaching_texts
 
 MIN_RESIDENTIAL_HA = 1.0
 PARENT_OFFSET = 2  # H3 parent units are this many resolutions coarser than the grid
@@ -191,3 +191,12 @@ def communities_screen(
     table["_rank"] = table["worst_grade"].map(GRADE_RANK).fillna(len(GRADES))
     table = table.sort_values(["_rank", "red_cells", "mean_risk", "id"], ascending=[True, False, False, True])
     return table.drop(columns="_rank").reset_index(drop=True), how
+
+
+def community_polygons(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The polygons of the communities screen: the 社区 level when declared, else the finest level."""
+    if units is None or "level" not in units.columns or not units["level"].notna().any():
+        return units
+    levels = [lv for lv in LEVELS if (units["level"] == lv).any()]
+    chosen = "community" if "community" in levels else levels[-1]
+    return units[units["level"] == chosen]

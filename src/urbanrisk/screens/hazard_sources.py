@@ -36,6 +36,7 @@ from ..layers.tables import _read_table
 from ..projected_points import points_to_crs
 from ..result import NO_DATA
 from .risk_matrix import consequences, matrix_grades
+from .same_sites import one_site_each
 from .unknown_exposure import exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
@@ -223,8 +224,8 @@ def _targets(
         ).to_crs(utm_crs)
         for kind in (*VULNERABLE_KINDS, "fire_station"):
             sel = full[full["kind"] == kind].drop_duplicates("ref")
-            if len(sel):
-                out[kind] = sel
+            if len(sel):  # a vulnerable site mapped twice (a node and its area) counts once
+                out[kind] = one_site_each(sel) if kind in VULNERABLE_KINDS else sel
     if resources is not None and len(resources):
         fire = resources[resources["kind"] == "fire_station"]
         if len(fire):
@@ -273,8 +274,10 @@ def _vulnerable_within(
         d = shapely.distance(points[src], shapes[tgt])
         keep = d <= radii[src]
         labels = _label(table)
+        parts = table["features"].to_numpy() if "features" in table else np.ones(len(table), dtype=int)
         for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
-            found.setdefault(i, []).append((dist, f"{vkind} {labels[j]} ({dist:.0f} m)"))
+            merged = f", {parts[j]} OSM features" if parts[j] > 1 else ""  # traceable: how many merged
+            found.setdefault(i, []).append((dist, f"{vkind} {labels[j]} ({dist:.0f} m{merged})"))
     names, counts = [""] * len(points), [0] * len(points)
     for i, pairs in found.items():
         pairs.sort()

@@ -36,6 +36,10 @@ LEVEL_ALIASES = {
     "网格": "grid",
 }
 LEVEL_NAMES_ZH = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
+#: A unit's cells' residents differ "a lot" from its census count (census table) when they differ by
+#: more than this share of the larger of the two and by more than :data:`CENSUS_GAP_PEOPLE` people.
+CENSUS_GAP_SHARE = 0.25
+CENSUS_GAP_PEOPLE = 50.0
 __all__ = [
     "LEVELS",
     "UNASSIGNED",
@@ -269,6 +273,57 @@ def _level_units(units: gpd.GeoDataFrame, assignment: pd.Series, above: pd.Serie
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
 
 
+def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFrame:
+    """Per register row: the unit's census count (``census_residents``, NaN where the census table has
+    no count for it) and, where its cells' residents differ a lot from it (:data:`CENSUS_GAP_SHARE`,
+    :data:`CENSUS_GAP_PEOPLE`), a note saying so (``residents_note``, ``residents_note_zh``; "" else).
+
+    A census unit matches a register row by id and name. A register assigns whole cells to the unit
+    holding their centre, while the census table spread each unit's count over the parts of cells
+    inside it: a small unit may get a large cell's residents (or none), so the two may differ.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"id": list("abc"), "name": list("ABC"), "residents": [393.0, 98.0, 5.0]})
+    >>> census = pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"], "count": [6.0, 100.0]})
+    >>> out = census_notes(table, census)
+    >>> out["census_residents"].tolist(), out["residents_note"].tolist()[1:]
+    ([6.0, 100.0, nan], ['', ''])
+    >>> out["residents_note"][0]
+    'its cells hold 393 residents, its census 6: cells go whole to the unit holding their centre'
+    """
+    if census is None or "count" not in census.columns:
+        return pd.DataFrame(index=table.index)
+    keyed = census.assign(_key=census["id"].astype(str) + "\x00" + census["name"].astype(str))
+    counts = keyed.drop_duplicates("_key").set_index("_key")["count"].astype(float)
+    keys = table["id"].astype(str) + "\x00" + table["name"].astype(str)
+    count = keys.map(counts).astype(float)
+    cells = table["residents"].astype(float)
+    gap = (cells - count).abs()
+    far = (gap > CENSUS_GAP_PEOPLE) & (gap > CENSUS_GAP_SHARE * np.fmax(cells, count))
+    none = table["cells"].to_numpy() == 0 if "cells" in table.columns else np.zeros(len(table), bool)
+    en, zh = [], []
+    for c, k, f, empty in zip(cells, count, far, none, strict=True):
+        if not f:
+            en.append("")
+            zh.append("")
+        elif empty:
+            en.append(
+                f"no cell goes to it (outside the study area, or smaller than a cell); its census {k:,.0f}"
+            )
+            zh.append(f"没有网格单元归入该单元（在研究范围外，或小于一个网格单元）；统计表人数 {k:,.0f}")
+        else:
+            en.append(
+                f"its cells hold {c:,.0f} residents, its census {k:,.0f}: cells go whole to the unit "
+                "holding their centre"
+            )
+            zh.append(f"所含网格单元常住人口 {c:,.0f}，统计表人数 {k:,.0f}：网格单元整体归入其中心所在单元")
+    return pd.DataFrame(
+        {"census_residents": count.to_numpy(), "residents_note": en, "residents_note_zh": zh},
+        index=table.index,
+    )
+
+
 def level_registers(
     grid: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame | None,
@@ -276,10 +331,13 @@ def level_registers(
     hazard_sources: gpd.GeoDataFrame | None,
     coverage: pd.DataFrame | None,
     utm_crs: str,
+    census: pd.DataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """One risk register per declared level, coarsest first (``{}`` when no unit declares a level).
 
-    ``units`` has ``id``, ``name``, ``level`` (canonical, see :func:`level_of`) and geometry.
+    ``units`` has ``id``, ``name``, ``level`` (canonical, see :func:`level_of`) and geometry;
+    ``census``: a census table's units (``id``, ``name``, ``count``): each register then gives its
+    units' census count and says where their cells' residents differ a lot (:func:`census_notes`).
     """
     if units is None or "level" not in units.columns or not units["level"].notna().any():
         return {}
@@ -320,6 +378,8 @@ def level_registers(
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
         reaching = reaching_texts(rows, hazard_sources, utm_crs).reindex(rows["id"])
         table["hazards"], table["hazards_zh"] = reaching["en"].to_numpy(), reaching["zh"].to_numpy()
+        for column, values in census_notes(table, census).items():
+            table[column] = values.to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)
         previous, above = rows, assignment
     return registers

@@ -40,6 +40,19 @@ def unit_key(text: object) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
+def _total_row(row: list[str]) -> bool:
+    """Whether a row is a total or subtotal: a cell reads 合计 / 总计 / 小计 / total / sum, or ends
+    with one of the Chinese words (北太平庄街道小计).
+
+    Examples
+    --------
+    >>> _total_row(["合计", "", "9423"]), _total_row(["北太平庄街道小计", ""]), _total_row(["", "", "12"])
+    (True, True, False)
+    """
+    keys = [unit_key(value) for value in row]
+    return any(k in TOTAL_WORDS or k.endswith(TOTAL_WORDS[:3]) for k in keys if k)
+
+
 @dataclass
 class CensusTable:
     """The table's rows that name a unit: key (normalised), label (as written), count (None: unknown)."""
@@ -107,11 +120,11 @@ def read_census(
     out, seen, unknown, totals, unnamed = CensusTable(), {}, [], [], []
     for i, row in enumerate(table.rows):
         label, key = row[k].strip(), unit_key(row[k])
-        if not key:  # a count whose unit's name is in a merged cell above (男 / 女 rows): was left out
-            unnamed += [table.where(i)] if capacity_number(row[c]) is not None else []
-            continue
-        if key in TOTAL_WORDS:
-            totals.append(table.where(i))
+        if not key or key in TOTAL_WORDS:
+            if key or _total_row(row):  # 合计 here, or in another column (街道's) beside an empty 社区
+                totals.append(table.where(i))
+            else:  # a count whose unit's name is in a merged cell above (男 / 女 rows): was left out
+                unnamed += [table.where(i)] if capacity_number(row[c]) is not None else []
             continue
         if SCIENTIFIC.fullmatch(label):  # 1.10108E+11: 12 digits of a 社区代码, 6 left
             msg = (

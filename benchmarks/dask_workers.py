@@ -43,7 +43,7 @@ def main() -> int:
         timed("processes (2)", "processes")
         for workers in (1, 2):
             with LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
             ) as cluster:
                 label = f"LocalCluster {workers} worker process{'es' if workers > 1 else ''}"
                 # first run: the workers import the libraries and load the tables (start-up cost)

@@ -68,7 +68,7 @@ def main() -> int:
         total = len(stored)
         counts = sorted({k for k in (2, 8, 32, 128, total) if k <= total})
         for label in ("layer store", "slices in the graph"):
-            one_worker = {"n_workers": 1, "threads_per_worker": 1, "dashboard_address": None}
+            one_worker = {"n_workers": 1, "threads_per_worker": 1, "dashboard_address": "127.0.0.1:0"}
             with LocalCluster(**one_worker) as cluster, Client(cluster) as client:
                 for k in counts:
                     tasks = stored[:k] if label == "layer store" else [t.resolved() for t in stored[:k]]

@@ -73,7 +73,7 @@ def test_one_graph_runs_on_a_dask_distributed_scheduler_too():
 
     parts = [dask.delayed(lambda x: x * x)(i) for i in range(4)]
     total = dask.delayed(sum)(parts)
-    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None}
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": "127.0.0.1:0"}
     with LocalCluster(protocol="tcp://", **one) as cluster:
         assert compute_graph([total, parts[3]], scheduler=cluster.scheduler_address) == [14, 9]
     assert compute_graph([total], scheduler="synchronous") == [14]

@@ -200,7 +200,7 @@ def test_tasks_on_a_dask_distributed_cluster_write_the_store_one_process_writes(
     from urbanrisk.stored_osm import StoredOsm, streets_and_nodes
 
     alone = ingest_osm(BUPT_OSM, str(tmp_path / "alone"), partition_resolution=8, flush_rows=100)
-    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None}
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": "127.0.0.1:0"}
     with LocalCluster(protocol="tcp://", **one) as cluster:
         jobs = [(str(BUPT_OSM), str(tmp_path / "cluster"), 8, {})]
         (store,) = ingest_as_tasks(jobs, scheduler=cluster.scheduler_address, flush_rows=100)

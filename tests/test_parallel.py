@@ -19,7 +19,9 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
 
     # 18 partitions, so that both workers take several; workers read the layers from the store
     recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+    ) as cluster:
         distributed = ur.run_recipe(
             recipe, scheduler=cluster.scheduler_address, out=tmp_path / "d", progress=True
         )

@@ -183,7 +183,15 @@ def test_layer_store_on_an_fsspec_url_reads_by_bounding_box():
 
 
 def test_a_layer_store_that_cannot_be_written_is_a_clear_error(tmp_path):
-    recipe = default_recipe(tmp_path, compute={"store": "nosuchproto://bucket/store"})
+    """Refused when the recipe is read (tests/test_store_checks.py); a validated Recipe given another
+    store afterwards (a notebook) is still refused clearly when the run writes it."""
+    path = default_recipe(tmp_path, compute={"store": "nosuchproto://bucket/store"})
+    with pytest.raises(InputError, match=r"compute.store: unknown protocol 'nosuchproto://'"):
+        ur.load_recipe(path)
+    recipe = ur.load_recipe(default_recipe(tmp_path))
+    recipe = recipe.model_copy(
+        update={"compute": recipe.compute.model_copy(update={"store": "nosuchproto://bucket/store"})}
+    )
     with pytest.raises(InputError, match=r"compute.store: cannot write the layer store at nosuchproto://"):
         ur.run_recipe(recipe, scheduler="processes", write=False)
 

@@ -51,8 +51,8 @@ def test_issue_example_validates_as_is():
 def test_layer_store_path_resolves_against_the_recipe_folder_and_urls_stay():
     local = recipe_from_text(EXAMPLE + "compute: {store: ../store}\n", base_dir=RECIPES)
     assert Path(local.compute.store) == ROOT / "store"
-    remote = recipe_from_text(EXAMPLE + "compute: {store: 's3://bucket/store'}\n", base_dir=RECIPES)
-    assert remote.compute.store == "s3://bucket/store"
+    remote = recipe_from_text(EXAMPLE + "compute: {store: 'memory://bucket/store'}\n", base_dir=RECIPES)
+    assert remote.compute.store == "memory://bucket/store"  # s3:// too, with s3fs (not installed here)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in RECIPES.glob("*.yaml")))

@@ -36,7 +36,7 @@ from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
-from .recipe.load import inside_runs, out_dir_problem
+from .recipe.paths import inside_runs, out_dir_problem
 
 PARTIAL_PREFIX = ".partial-"
 

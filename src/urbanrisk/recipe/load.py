@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,34 +28,12 @@ from pydantic import ValidationError
 
 from .._errors import RecipeError
 from .messages import MAX_DEPTH, describe, flow_depth, format_problem, line_index, locate, read_text, suggest
+from .paths import EMPTY_DIR, out_dir_problem, publish_problem, unusable_path
+from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
+from .store_check import store_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
-
-
-def _full_path(base_dir: Path, value: str) -> Path:
-    """``value`` against ``base_dir``, absolute, symbolic links followed; a link in a loop kept as written
-    (Python 3.11's ``resolve`` raised RuntimeError on it: a traceback)."""
-    try:
-        return (base_dir / value).resolve()
-    except (RuntimeError, OSError, ValueError):  # ValueError: a NUL (told by unusable_path)
-        return Path(os.path.abspath(base_dir / value))
-
-
-#: ``outputs.dir: ""`` (an empty value, not a missing key: that has its default).
-EMPTY_DIR = "the folder is empty: name a folder for the runs, e.g. outputs/<name>"
-
-
-def unusable_path(value: str) -> str | None:
-    """What no file system takes in a path (a NUL, a name over 255 bytes: a ValueError / OSError traceback
-    when resolved), or None."""
-    if "\x00" in value:
-        return "the path holds a NUL character (\\0): write the path as plain text"
-    if len(value.encode("utf-8", "surrogatepass")) > 4095 or any(
-        len(p.encode("utf-8", "surrogatepass")) > 255 for p in value.split("/")
-    ):
-        return "the path is too long (a name over 255 bytes, or over 4,095 in all): fix the path"
-    return None
 
 
 def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Problem]:
@@ -172,74 +149,12 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
     if isinstance(outputs, dict) and isinstance(outputs.get("publish"), str):
         problem = publish_problem(outputs["publish"], base_dir)
         problems += [(("outputs", "publish"), problem)] if problem else []
+    compute = raw.get("compute")
+    if isinstance(compute, dict) and isinstance(compute.get("store"), str):
+        out_dir = outputs.get("dir") if isinstance(outputs, dict) else None
+        problem = store_problem(compute["store"], base_dir, out_dir if isinstance(out_dir, str) else None)
+        problems += [(("compute", "store"), problem)] if problem else []
     return problems
-
-
-def publish_problem(url: str, base_dir: Path) -> str | None:
-    """What stops ``outputs.publish`` receiving each complete run, known before the run (the run found it
-    after writing: a traceback): an fsspec protocol nobody registered, or whose package is missing; a
-    local path to a file or a device."""
-    if problem := unusable_path(url):
-        return problem
-    protocol = url.split("://", 1)[0] if "://" in url else "file"
-    if protocol != "file":
-        import fsspec  # light: its registry, not the filesystem's package
-
-        try:
-            fsspec.get_filesystem_class(protocol)
-        except ImportError as exc:
-            return f"the {protocol}:// filesystem needs a package that is not installed ({exc}): install it"
-        except ValueError:
-            fix = "use an fsspec URL (s3://bucket/prefix) or a folder"
-            return f"unknown protocol '{protocol}://' in {url}: {fix}"
-        return None
-    probe = _full_path(base_dir, url.removeprefix("file://"))
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if probe.is_dir():
-        return None
-    return f"{probe} is not a folder: give a folder or an fsspec URL (s3://bucket/prefix)"
-
-
-def inside_runs(folder: Path) -> str | None:
-    """What stops ``folder`` (absolute, links followed) holding runs when it lies in another output
-    folder's ``runs/`` (that folder's run, or ``latest``, which leads to one), or None: its runs were
-    deleted with the run folder holding them when the other recipe kept its newest, and listed there as
-    unreadable runs.
-
-    >>> import tempfile
-    >>> other = Path(tempfile.mkdtemp())
-    >>> _ = (other / ".lock").write_text("")
-    >>> inside_runs(other / "runs" / "20260101T000000Z" / "mine") is not None, inside_runs(other / "mine")
-    (True, None)
-    """
-    for runs in (folder, *folder.parents):
-        if runs.name == "runs" and (
-            (runs.parent / ".lock").is_file() or (runs.parent / "latest").is_symlink()
-        ):
-            return (
-                f"{folder} lies inside {runs}, where the runs of {runs.parent} are kept (and deleted): give "
-                "outputs.dir a folder of its own, outside it"
-            )
-    return None
-
-
-def out_dir_problem(folder: Path) -> str | None:
-    """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
-    file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
-    if problem := inside_runs(folder):
-        return problem
-    probe = folder
-    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
-        probe = probe.parent
-    if probe.is_symlink() and not probe.exists():
-        return f"{probe} is a symbolic link in a loop (it leads back to itself): fix the link"
-    if probe.is_dir():
-        return None
-    return (
-        f"{probe} is a file, not a folder: outputs.dir is the folder the runs are written to; give a "
-        "folder's path (it is made if missing)"
-    )
 
 
 def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> Recipe:

@@ -123,13 +123,19 @@ def test_a_declared_id_column_the_shipped_registry_lacks_is_refused(tmp_path, ca
 
 
 @pytest.mark.parametrize(
-    ("stations", "message"),
+    ("stations", "message", "chinese"),
     [
-        ({"role": "hazard", "keep_columns": ["负责人"]}, "keep_columns .* is for resource registries"),
-        ({"keep_columns": ["name"]}, r"\['name'\] cannot be kept under its name"),
-        ({"keep_columns": ["负责人", "负责人"]}, "lists a column twice"),
+        (
+            {"role": "hazard", "keep_columns": ["负责人"]},
+            "keep_columns .* is for resource registries",
+            r"keep_columns \['负责人'\] 仅用于应急资源台账",
+        ),
+        ({"keep_columns": ["name"]}, r"\['name'\] cannot be kept under its name", r"\['name'\] 与 urbanrisk"),
+        ({"keep_columns": ["负责人", "负责人"]}, "lists a column twice", "中有重复的列"),
     ],
 )
-def test_keep_columns_that_cannot_be_kept_are_refused(tmp_path, capsys, stations, message):
+def test_keep_columns_that_cannot_be_kept_are_refused(tmp_path, capsys, stations, message, chinese):
     assert main(["validate", str(write_recipe(tmp_path, _recipe(tmp_path, stations)))]) == 2
     assert re.search(message, "".join(capsys.readouterr()))
+    assert main(["validate", str(write_recipe(tmp_path, _recipe(tmp_path, stations, "zh")))]) == 2
+    assert re.search(chinese, "".join(capsys.readouterr()))

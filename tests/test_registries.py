@@ -362,7 +362,9 @@ def test_a_users_own_kinds_flow_through_to_the_hazard_screen(tmp_path):
     body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
     severity = {"column": "等级", "order": "1_is_most_severe"}
     body["layers"]["geo"] = {"type": "points", "path": str(registry), "severity": severity, **CHINESE}
-    body["layers"]["depots"] = {"type": "points", "path": str(depots), "role": "resource", **CHINESE}
+    # the depots' file has no 编号: its recipe declares no id_column (a declared one it lacks is refused)
+    depot_columns = {key: value for key, value in CHINESE.items() if key != "id_column"}
+    body["layers"]["depots"] = {"type": "points", "path": str(depots), "role": "resource", **depot_columns}
     recipe = write_recipe(tmp_path, body)
     layers = load_layers(load_recipe(recipe))
     geo = layers.hazards[layers.hazards["id"] == "G1"].iloc[0]

@@ -124,7 +124,9 @@ def resources_near(
     if registries is not None and len(registries):
         if frames:
             frames[0] = _not_in_registries(frames[0], registries, utm_crs)
-        frames.append(registries[["id", "kind", "name", "capacity", "source", "geometry"]])
+        standard = ["id", "kind", "name", "capacity", "source"]  # then the registries' keep_columns
+        kept = [c for c in registries.columns if c not in (*standard, "geometry", "severity")]
+        frames.append(registries[[*standard, *kept, "geometry"]])
     if not frames:
         return gpd.GeoDataFrame(
             {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326

@@ -112,10 +112,13 @@ def _load_osm(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_points(name: str, spec: Any, state: _Loading) -> None:
-    options = spec.model_dump(exclude={"type", "path", "severity", "severity_column", "complete_for"})
+    options = spec.model_dump(
+        exclude={"type", "path", "severity", "severity_column", "complete_for", "id_column"}
+    )
     frame = points_from_file(
         spec.path,
         layer=name,
+        id_column=spec.id_column if "id_column" in spec.model_fields_set else None,  # declared: must exist
         severity_column=spec.severity_col,
         severity_order=spec.severity.order if spec.severity else None,
         default_severity=state.severities,

@@ -193,11 +193,17 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
             )
             return [(("layers", name, "path"), text)]
         problems = _registry_values(name, spec, table, names, path)
-        return problems + _severity_declared(name, spec, table.columns, path)
+        return (
+            problems
+            + _severity_declared(name, spec, table.columns, path)
+            + _declared(name, spec, table.columns, path)
+        )
     header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
     if header is None:
         return []
-    problems = _severity_declared(name, spec, header.columns, path)
+    problems = _severity_declared(name, spec, header.columns, path) + _declared(
+        name, spec, header.columns, path
+    )
     if spec.kind is None and spec.kind_column not in header.columns:
         fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
         problems.append(
@@ -220,6 +226,18 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     if not problems:
         xy = registry_lonlat(path, crs=spec.crs, layer=name, file_layer=spec.file_layer)
         problems += [] if xy is None else _pileup(name, *xy, path)
+    return problems
+
+
+def _declared(name: str, spec: Any, columns: list[str], path: Path) -> list[Problem]:
+    """A declared ``id_column`` (the run made ids up without it) or ``keep_columns`` entry the file lacks."""
+    problems: list[Problem] = []
+    if "id_column" in spec.model_fields_set and spec.id_column not in columns:
+        fix = "set `id_column:` to one of them"
+        problems.append((("layers", name, "id_column"), missing_column(path, spec.id_column, columns, fix)))
+    for column in [c for c in spec.keep_columns if c not in columns]:
+        fix = "keep_columns lists only columns the file has"
+        problems.append((("layers", name, "keep_columns"), missing_column(path, column, columns, fix)))
     return problems
 
 

@@ -25,6 +25,7 @@ from .coords import to_wgs84
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .projected_axes import axes_problem
+from .registry_columns import kept_columns, registry_ids
 from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import (
@@ -286,7 +287,7 @@ def points_from_file(
     encoding: str | None = None,
     file_layer: str | None = None,
     kind: str | None = None,
-    id_column: str = "id",
+    id_column: str | None = None,
     kind_column: str = "kind",
     name_column: str = "name",
     severity_column: str | None = None,
@@ -297,6 +298,7 @@ def points_from_file(
     default_severity: Mapping[str, int] | None = None,
     kinds: Mapping[str, str] | None = None,
     allow_empty: bool = False,
+    keep_columns: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a hazard or resource registry into standard points.
 
@@ -325,11 +327,17 @@ def points_from_file(
         see :func:`urbanrisk.layers.tables.kind_names`).
     allow_empty
         Accept a registry with no row (a resource registry declared complete: it lists none).
+    id_column
+        The column of ids: refused when the file lacks it. None: ``id`` where the file has it, else
+        ids made up from the rows' positions.
+    keep_columns
+        The office's own columns carried along as text (值班电话, 负责人...; resources).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``id, kind, name, severity, capacity, source, geometry`` in EPSG:4326.
+        Columns ``id, kind, name, severity, capacity, source``, the kept columns and ``geometry`` in
+        EPSG:4326.
 
     Raises
     ------
@@ -360,11 +368,7 @@ def points_from_file(
     kind_values = _kinds(gdf, kind_column, kind, role, layer, path, names, where)
     out = gpd.GeoDataFrame(
         {
-            "id": (
-                gdf[id_column].astype(str).str.strip()
-                if id_column in gdf.columns
-                else pd.Series([f"{layer}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
-            ),
+            "id": registry_ids(gdf, id_column, layer, path),
             "kind": kind_values,
             "name": gdf[name_column].map(name_text) if name_column in gdf.columns else "",
         },
@@ -417,13 +421,11 @@ def points_from_file(
             if found is not None:
                 out[column] = gdf[found].fillna("").astype(str).str.strip()
     out["source"] = f"{layer}:{path.name}"
-    if out["id"].duplicated().any():
-        dup = out["id"][out["id"].duplicated()].iloc[0]
-        msg = f"layer '{layer}': id '{dup}' appears more than once in {path}; ids must be unique"
-        raise LayerError(msg)
+    for column, values in kept_columns(gdf, list(keep_columns or []), layer, path).items():
+        out[column] = values
     columns = [c for c in out.columns if c != "geometry"]
     out, repeated = drop_repeated_rows(
-        out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=id_column in gdf.columns
+        out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=(id_column or "id") in gdf
     )
     out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + _one_place(out, layer, path)
     return out

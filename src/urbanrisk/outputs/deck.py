@@ -36,6 +36,7 @@ from .planner_layers import (
 )
 from .report_parts import at_least
 from .report_supply import supply_tips
+from .resource_details import detail_lines
 
 #: Resource markers by kind.
 RESOURCE_COLOURS = {
@@ -243,14 +244,17 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     if coverage is not None and len(coverage.resources):
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
         supply = supply_tips(result, t, language)  # 2SFCA, "≤" where a bound
+        details = detail_lines(coverage.resources, language)  # a registry's keep_columns, escaped
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
                 "tip": f"<b>{escape_text(_resource_label(row.kind, language))}{colon(language)}"
-                f"{escape_text(row.name or row.id)}</b>" + supply.get((row.kind, str(row.id)), ""),
+                f"{escape_text(row.name or row.id)}</b>"
+                + details[i]
+                + supply.get((row.kind, str(row.id)), ""),
             }
-            for row in coverage.resources.itertuples()
+            for i, row in enumerate(coverage.resources.itertuples())
         ]
         out.append(
             pdk.Layer(

@@ -49,6 +49,7 @@ ZH_FILES: dict[str, str] = {
     ),
     "set `severity: {{column: ...}}` to the right column": "请在 `severity: {{column: ...}}` 中填写正确的列",
     "set `{name}:` to one of them": "请将 `{name}:` 设为其中之一",
+    "keep_columns lists only columns the file has": "keep_columns 只能列出文件中已有的列",
     "{file}: unknown hazard kind(s) {listed}; use a known kind or label, or add it to your copy of "
     "hazard_kinds.csv (tables:)": (
         "{file}：未知的危险源类别 {listed}；请使用已知的类别或名称，或将其加入您自己的 hazard_kinds.csv（ta"

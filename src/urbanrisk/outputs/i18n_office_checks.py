@@ -6,6 +6,17 @@ merged into the checks' catalogue (:mod:`.i18n_checks`). Light: validate reads i
 from __future__ import annotations
 
 ZH_OFFICE_CHECKS: dict[str, str] = {
+    "keep_columns {columns} is for resource registries: add role: resource, or remove keep_columns": (
+        "keep_columns {columns} 仅用于应急资源台账：请添加 role: resource，或删除 keep_columns"
+    ),
+    "keep_columns lists the office's own columns (e.g. [值班电话, 负责人]); {clash} cannot be kept under its "
+    "name (urbanrisk's own: {own}): remove it": (
+        "keep_columns 列出台账自有的列（如 [值班电话, 负责人]）；{clash} 与 urbanrisk 自身的列同名（{own}），"
+        "不能保留：请删除"
+    ),
+    "keep_columns {columns} lists a column twice: list each once": (
+        "keep_columns {columns} 中有重复的列：每列只列一次"
+    ),
     "{file}: '{lon}' holds northings and '{lat}' eastings ({value} in {where}; Chinese surveying calls the "
     "north axis X and the east axis Y): set lon: {east} and lat: {north}": (
         "{file}：'{lon}' 列是北坐标、'{lat}' 列是东坐标（{where}的 {value}；"

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from .bool_numbers import booleans_as_text
-from .datum import Coords, crs_as_coords
+from .datum import Coords
+from .points_spec import SEVERITY_HINT, SEVERITY_ORDERS, PointsLayer, SeveritySpec
+from .strict import Strict as _Strict
 
 SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    _datum_crs = model_validator(mode="before")(crs_as_coords)  # a layer's crs: GCJ-02 -> coords: gcj02
-    _not_bool = model_validator(mode="before")(booleans_as_text)  # YAML's yes / true in a number: refused
+__all__ = ["SEVERITY_HINT", "SEVERITY_ORDERS", "PointsLayer", "SeveritySpec"]  # moved: points_spec
 
 
 def _check_bbox(value: list[float]) -> list[float]:
@@ -91,86 +87,6 @@ class OsmLayer(_Strict):
 
     type: Literal["osm"]
     path: str
-
-
-#: How a registry's severity scale runs (a recipe must say it: Chinese grades run the other way).
-SEVERITY_ORDERS = ("1_is_most_severe", "4_is_most_severe")
-SEVERITY_HINT = (
-    "order: 1_is_most_severe (一级 / 1 the most severe, as 重大危险源 grades) or "
-    "order: 4_is_most_severe (urbanrisk's scale, 4 the most severe)"
-)
-
-
-class SeveritySpec(_Strict):
-    """A registry's severity column and which end of its scale is the most severe (no default)."""
-
-    column: str | None = None  # default: severity_column, else "severity"
-    order: Literal["1_is_most_severe", "4_is_most_severe"]
-
-
-class PointsLayer(_Strict):
-    """A hazard or resource registry (台账): CSV (any encoding), Excel, GeoJSON, GeoPackage or Shapefile."""
-
-    type: Literal["points"]
-    path: str
-    sheet: str | int | None = None  # Excel: a sheet's name or number (from 1); default the first
-    file_layer: str | None = None  # a GeoPackage (any file) holding several layers: the one to read
-    encoding: str | None = None  # CSV / Shapefile DBF: default detected (UTF-8, GBK/GB18030...)
-    lon: str | None = None
-    lat: str | None = None
-    coords: Coords = "wgs84"
-    crs: str | None = None
-    role: Literal["hazard", "resource"] = "hazard"
-    kind: str | None = None
-    id_column: str = "id"
-    kind_column: str = "kind"
-    name_column: str = "name"
-    severity: SeveritySpec | None = None
-    #: the column's name only (before severity: existed); its scale must still be declared in severity
-    severity_column: str | None = None
-    capacity_column: str = "capacity"
-    #: hazards: substances and tonnes for GB 18218 (default: guessed, e.g. substance/物质, quantity_t/存量)
-    substance_column: str | None = None
-    quantity_column: str | None = None
-    #: resources: the kinds it lists every one of (area and search buffer): none then means none, not unknown
-    complete_for: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _complete_for_resources(self) -> PointsLayer:
-        if self.complete_for and self.role != "resource":
-            msg = (
-                f"complete_for {self.complete_for} is for resource registries: add role: resource, or "
-                "remove complete_for (a hazard registry's completeness is not declared)"
-            )
-            raise ValueError(msg)
-        if any(not str(kind).strip() for kind in self.complete_for):
-            msg = "complete_for lists resource kinds, e.g. [fire_station] or [消防站]: remove the empty entry"
-            raise ValueError(msg)
-        return self
-
-    @model_validator(mode="after")
-    def _severity_declared(self) -> PointsLayer:
-        if self.severity_column is not None and self.severity is None:
-            msg = (
-                f"severity_column '{self.severity_column}' does not say which end of its scale is the "
-                f"most severe: replace it with severity: {{column: {self.severity_column}, order: ...}}, "
-                f"{SEVERITY_HINT}"
-            )
-            raise ValueError(msg)
-        column = self.severity.column if self.severity else None
-        if column is not None and self.severity_column is not None and column != self.severity_column:
-            msg = (
-                f"severity.column '{column}' and severity_column '{self.severity_column}' differ: "
-                "keep severity.column and remove severity_column"
-            )
-            raise ValueError(msg)
-        return self
-
-    @property
-    def severity_col(self) -> str:
-        """The severity column's name (declared, else ``severity``)."""
-        declared = self.severity.column if self.severity else None
-        return declared or self.severity_column or "severity"
 
 
 class RasterLayer(_Strict):

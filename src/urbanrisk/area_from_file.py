@@ -2,8 +2,10 @@
 dissolved into one lon/lat shape (cut at 180°).
 
 A boundary is refused with its fix when it holds no polygon, vertices that are not lon/lat, more parts
-or vertices than a study area may have, or polygons that enclose no area (a ring drawn back over
-itself: ``[a, b, a]``), which made a line that no H3 cell fills (a ValueError traceback in the grid).
+or vertices than a study area may have, polygons that enclose no area (a ring drawn back over
+itself: ``[a, b, a]``), which made a line that no H3 cell fills (a ValueError traceback in the grid), or
+a hole that cancels its polygon. A polygon drawn across 180° without a cut (179.5 ... -179.5) is read
+the short way round, as H3's cells are (:func:`urbanrisk.antimeridian.split_at_antimeridian`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from ._errors import LayerError
-from .antimeridian import wrap_geometry
+from .antimeridian import split_at_antimeridian, wrap_geometry
 from .layers.area_file import area_without_crs
 from .layers.remote import local_copy
 from .layers.tables import check_side_file
@@ -55,6 +57,9 @@ def area_from_file(path: str) -> BaseGeometry:
             "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
         )
         raise LayerError(msg)
+    if cancelled_polygons(shapes):  # make_valid ran it as its whole outer ring
+        raise LayerError(cancelling_hole(path))
+    shapes = split_at_antimeridian(shapes)  # drawn across 180° without a cut: read the short way round
     area = polygonal(shapely.make_valid(shapely.union_all(shapes)))
     if area.is_empty:  # [a, b, a]: make_valid gives a line, which no H3 cell fills
         msg = (
@@ -63,6 +68,30 @@ def area_from_file(path: str) -> BaseGeometry:
         )
         raise LayerError(msg)
     return wrap_geometry(area)  # past ±180°: cut at 180°
+
+
+def cancelling_hole(path: str) -> str:
+    """What to say of a boundary whose hole cancels its polygon (the run and ``validate`` alike)."""
+    return (
+        f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer ring): "
+        "remove that ring, or draw the hole inside the outer ring"
+    )
+
+
+def cancelled_polygons(shapes: np.ndarray) -> bool:
+    """Whether a polygon's holes cover all of its outer ring (a hole identical to its shell): GEOS gives
+    it no area, and ``make_valid`` read it as the whole outer ring.
+
+    >>> shell = [(0, 0), (1, 0), (1, 1), (0, 0)]
+    >>> cancelled_polygons(np.array([shapely.Polygon(shell, [shell])]))
+    True
+    >>> cancelled_polygons(np.array([shapely.Polygon(shell, [[(0.5, 0.1), (0.9, 0.1), (0.9, 0.5)]])]))
+    False
+    """
+    parts = shapely.get_parts(shapes)
+    outer = shapely.area(shapely.polygons(shapely.get_exterior_ring(parts)))
+    holed = shapely.get_num_interior_rings(parts) > 0
+    return bool((holed & (outer >= 1e-12) & (shapely.area(parts) < 1e-12)).any())
 
 
 def polygonal(shape: BaseGeometry) -> BaseGeometry:

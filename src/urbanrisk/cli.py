@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 
 from ._errors import InputError, LayerError, RecipeError, RunLockedError
-from ._stdout import QuietWhenGone
+from ._stdout import QuietWhenGone, visible
 from .cli_parser import build_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -36,11 +36,17 @@ log = logging.getLogger("urbanrisk")
 log.addHandler(logging.NullHandler())  # messages reach the terminal once, by print; --log-file adds a file
 
 
+def _show(text: str, *, file: object = None, flush: bool = False) -> None:
+    """Print a line for the terminal: every line of the CLI carries untrusted names (registries', OSM's,
+    file names), their control characters made visible (:func:`urbanrisk._stdout.visible`)."""
+    print(visible(text), file=file, flush=flush)
+
+
 def _say(args: argparse.Namespace, text: str) -> None:
     """Print unless --quiet, and log to --log-file when given."""
     if not getattr(args, "quiet", False):
-        print(text, flush=True)
-    log.info(text)
+        _show(text, flush=True)
+    log.info(visible(text))
 
 
 def _progress(args: argparse.Namespace) -> bool:
@@ -88,7 +94,7 @@ def _history(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else Path(recipe.outputs.dir)
     latest = latest_run(out_dir, recipe.name)
     for line in history_lines(out_dir, recipe.name, latest, recipe.report.language):
-        print(line)
+        _show(line)
     return EXIT_OK
 
 
@@ -103,7 +109,7 @@ def _synth(args: argparse.Namespace) -> int:
             msg = f"raster not found: {args.raster}"
             raise InputError(msg)
         tif, recipe = synth_raster(args.raster, args.tiles, args.out, resolution=args.resolution or 8)
-        print(f"wrote {tif} ({tif.stat().st_size / 1e6:.1f} MB) and {recipe}")
+        _show(f"wrote {tif} ({tif.stat().st_size / 1e6:.1f} MB) and {recipe}")
         return EXIT_OK
     source = (
         args.source
@@ -113,7 +119,7 @@ def _synth(args: argparse.Namespace) -> int:
         msg = f"source extract not found: {source}; give one with --source"
         raise InputError(msg)
     pbf, recipe = synth_metro(source, args.tiles, args.out, resolution=args.resolution or 10)
-    print(f"wrote {pbf} ({pbf.stat().st_size / 1e6:.1f} MB) and {recipe}")
+    _show(f"wrote {pbf} ({pbf.stat().st_size / 1e6:.1f} MB) and {recipe}")
     return EXIT_OK
 
 
@@ -130,7 +136,7 @@ def _diff(args: argparse.Namespace) -> int:
         msg = f"cannot compare {args.run_a} with {args.run_b}: a table of theirs cannot be read ({why})"
         raise InputError(msg)
     for line in diff_lines(args.run_a, args.run_b, changes, _language(args)):
-        print(line)
+        _show(line)
     return EXIT_OK
 
 
@@ -140,7 +146,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     if not args.records.is_file():
         msg = f"records file not found: {args.records}"
         raise InputError(msg)
-    print(f"urbanrisk calibrate {args.recipe} with {args.records}", flush=True)
+    _show(f"urbanrisk calibrate {args.recipe} with {args.records}", flush=True)
     calibration = calibrate(
         args.recipe,
         args.records,
@@ -154,7 +160,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     table, report = write_calibration(calibration, args.out)
     for line in summary_lines(calibration, table, report):
-        print(line)
+        _show(line)
     return EXIT_OK
 
 
@@ -180,8 +186,8 @@ def _incident(args: argparse.Namespace) -> int:
     from .cli_lines import incident_lines, translator_for
 
     for line in incident_lines(result, args.kind):
-        print(line)
-    print(
+        _show(line)
+    _show(
         translator_for(result.language)("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}")
     )
     return EXIT_OK
@@ -197,7 +203,7 @@ def _validate(args: argparse.Namespace) -> int:
     cells = estimate_cells(recipe)
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
-    print(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
+    _show(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
     return EXIT_OK
 
 
@@ -228,16 +234,16 @@ def _run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if not args.quiet:
         say = translator_for(language_of(args.recipe))
-        print(say("urbanrisk: running {recipe}", recipe=args.recipe), flush=True)
+        _show(say("urbanrisk: running {recipe}", recipe=args.recipe), flush=True)
     result = run_recipe(
         args.recipe, out=args.out, scheduler=args.scheduler, force=args.force, progress=_progress(args)
     )
     if args.quiet:
         return EXIT_OK
     for line in run_lines(result):
-        print(line)
+        _show(line)
     say = translator_for(getattr(getattr(result.recipe, "report", None), "language", None) or "en")
-    print(say("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
+    _show(say("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
 
 
@@ -372,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         if message is not None:
             _error(message, args)
             return EXIT_INPUT
-        traceback.print_exc()
+        _show(traceback.format_exc().rstrip("\n"), file=sys.stderr)
         _error("urbanrisk: internal error (exit 1): please report it with the traceback above", args)
         log.exception("internal error")
         return EXIT_INTERNAL
@@ -392,8 +398,8 @@ def _error(text: str, args: argparse.Namespace | None = None) -> None:
             from .cli_lines import error_text
 
             text = error_text(text, _language(args))
-    print(text, file=sys.stderr)
-    log.error(text)
+    _show(text, file=sys.stderr)
+    log.error(visible(text))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
-from .recipe.paths import inside_runs, out_dir_problem
+from .recipe.paths import out_dir_problem
 
 PARTIAL_PREFIX = ".partial-"
 
@@ -83,7 +83,7 @@ def run_lock(out_dir: Path) -> Iterator[None]:
     InputError
         ``out_dir`` (``--out`` or ``outputs.dir``) is a file or a device, or lies below one.
     """
-    if problem := inside_runs(Path(os.path.realpath(out_dir))):  # --out too (outputs.dir: validated)
+    if problem := out_dir_problem(Path(os.path.realpath(out_dir))):  # --out too (outputs.dir: validated)
         raise InputError(problem)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from . import settings
 from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
 from .layers.area_file import area_without_crs, geojson_area_box, geojson_area_problems
+from .layers.area_geometry import declared_non_polygons
 from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
 from .layers.raster import has_valid_pixel, raster_info
@@ -163,13 +164,20 @@ def side_file_problems(recipe: Recipe) -> list[Problem]:
 
 def _vector_area_problems(path: str) -> list[str]:
     """A boundary Shapefile or GeoPackage the run refuses, told as it does: several layers, unreadable,
-    no .dbf, a Shapefile without .prj (read lightly: its header)."""
+    no .dbf, a Shapefile without .prj, points or lines only (read lightly: its header)."""
     try:
         header = vector_header(path, layer="area")
     except LayerError as exc:
         return [str(exc)]
     shapefile = path.lower().endswith((".shp", ".dbf"))  # (a GeoPackage's srs_id 0: GDAL reads it as lon/lat)
-    return [area_without_crs(path)] if shapefile and header is not None and not header.has_crs else []
+    if shapefile and header is not None and not header.has_crs:
+        return [area_without_crs(path)]
+    kind = declared_non_polygons(path)  # points only: the run said "holds no polygon", validate ok
+    return (
+        [f"area: {path} holds no polygon (only {kind}): give the study area's boundary as polygons"]
+        if kind
+        else []
+    )
 
 
 def _geojson_area_parts(path: str) -> list[Problem]:

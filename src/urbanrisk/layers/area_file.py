@@ -7,6 +7,7 @@ vertices, projected metres without a CRS, lon and lat swapped — each with its 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -108,7 +109,43 @@ def geojson_area_problems(path: str) -> list[str]:
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
     problem = _lonlat_problem(path, values) or _ring_problem(path, _rings(rings))
+    if problem is None and any(_cancelled(polygon) for polygon in _polygons(rings)):
+        problem = (
+            f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer "
+            "ring): remove that ring, or draw the hole inside the outer ring"
+        )
     return [problem] if problem else []
+
+
+def _polygons(node: Any) -> list[list[Any]]:
+    """Every polygon (its rings: the outer one first) of polygon coordinates, whatever their nesting.
+
+    >>> _polygons([[[[0, 0], [1, 0], [0, 0]]], [[[[5, 5]]], [[[6, 6]]]]])
+    [[[[0, 0], [1, 0], [0, 0]]], [[[5, 5]]], [[[6, 6]]]]
+    """
+    if not isinstance(node, list) or not node or not isinstance(node[0], list) or not node[0]:
+        return []
+    if isinstance(node[0][0], list) and node[0][0] and not isinstance(node[0][0][0], list):
+        return [node]  # a polygon: its items are rings
+    return [polygon for item in node for polygon in _polygons(item)]
+
+
+def _ring_area(ring: list[Any]) -> float:
+    """A ring's area in square degrees (the shoelace formula, unsigned)."""
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring))) / 2
+
+
+def _cancelled(polygon: list[Any]) -> bool:
+    """Whether a polygon's holes cover its whole outer ring (a hole identical to its shell, which the run
+    read as the whole shell): its area less its holes' is nil while the outer ring encloses some.
+
+    >>> shell = [[0, 0], [1, 0], [1, 1], [0, 0]]
+    >>> hole = [[0.5, 0.1], [0.9, 0.1], [0.9, 0.5], [0.5, 0.1]]
+    >>> _cancelled([shell, shell[::-1]]), _cancelled([shell]), _cancelled([shell, hole])
+    (True, False, False)
+    """
+    outer = _ring_area(polygon[0])
+    return len(polygon) > 1 and outer >= 1e-12 and outer - sum(map(_ring_area, polygon[1:])) < 1e-12
 
 
 def _rings(node: Any) -> list[list[Any]]:
@@ -181,7 +218,8 @@ def geojson_points_problem(path: str | Path) -> str | None:
 
 def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
     """An area GeoJSON's lon/lat box, or None when it cannot be told lightly (too big, unreadable, not
-    lon/lat, or wider than 180°: across the antimeridian, which the run cuts there)."""
+    lon/lat, or wider than 180° both ways round). A boundary drawn across 180° without a cut (179.5 ...
+    -179.5) gives the box across it, west > east (:func:`urbanrisk.jobsize.bbox_km2` reads it so)."""
     if not Path(path).is_file():
         return None
     try:
@@ -191,6 +229,11 @@ def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
     if not values or _lonlat_problem(path, values) is not None:
         return None
     lons, lats = values[0::2], values[1::2]
-    if max(lons) - min(lons) > 180:
-        return None
-    return (min(lons), min(lats), max(lons), max(lats))
+    west, east = min(lons), max(lons)
+    if east - west > 180:  # drawn across 180° without a cut: the run reads it the short way round
+        moved = [v + 360 if v < 0 else v for v in lons]
+        if max(moved) - min(moved) > 180:
+            return None
+        west, east = min(moved), max(moved)
+        west, east = (west - 360 if west > 180 else west), (east - 360 if east > 180 else east)
+    return (west, min(lats), east, max(lats))

@@ -160,7 +160,7 @@ def feature_table(
 ) -> tuple[str, Any] | None:
     """The GeoPackage's feature table the recipe reads (:func:`pick_layer`) and its ``column`` of
     ``gpkg_geometry_columns`` (``srs_id``, ``column_name``); None when the file has no feature table."""
-    assert column in ("srs_id", "column_name")  # a name of ours, never the recipe's
+    assert column in ("srs_id", "column_name", "geometry_type_name")  # a name of ours, never the recipe's
     rows = db.execute(
         f"SELECT c.table_name, g.{column} FROM gpkg_contents c JOIN gpkg_geometry_columns g "
         "ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name"

@@ -102,4 +102,19 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     ),
     "layer without 'type': an anchor goes at the top level ({anchor}: &... before layers:), not among the "
     "layers": "图层缺少 'type'：锚点应写在顶层（在 layers: 之前写 {anchor}: &...），而不是写在图层之中",
+    "the folder's path holds a tab, a carriage return or a newline, under which no GeoPackage can be "
+    "written: rename the folder": (
+        "该文件夹的路径中含有制表符、回车符或换行符，无法在其下写入 GeoPackage：请重命名该文件夹"
+    ),
+    # round 6b (session 12): boundaries of points only, holes that cancel their polygon
+    "area: {path} holds no polygon (only {kinds}): give the study area's boundary as polygons": (
+        "研究区：{path} 中没有多边形（只有 {kinds}）：请以多边形给出研究区的边界"
+    ),
+    "area: {path} holds no polygon: give the study area's boundary as polygons": (
+        "研究区：{path} 中没有多边形：请以多边形给出研究区的边界"
+    ),
+    "area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer ring): remove "
+    "that ring, or draw the hole inside the outer ring": (
+        "研究区：{path} 中有一个抵消了整个多边形的洞（内环覆盖了整个外环）：请删去该环，或将洞画在外环之内"
+    ),
 }

@@ -91,7 +91,14 @@ def inside_runs(folder: Path) -> str | None:
 
 def out_dir_problem(folder: Path) -> str | None:
     """What stops ``folder`` (or the first of its parents that exists) holding the runs, or None: a
-    file, a device or a link in a loop there was a FileExistsError traceback when the run made it."""
+    file, a device or a link in a loop there was a FileExistsError traceback when the run made it; a tab,
+    a carriage return or a newline in its path, under which GDAL opens no GeoPackage (a traceback after
+    the whole run)."""
+    if any(c in str(folder) for c in "\t\r\n"):
+        return (
+            "the folder's path holds a tab, a carriage return or a newline, under which no GeoPackage can "
+            "be written: rename the folder"
+        )
     if problem := inside_runs(folder):
         return problem
     probe = folder

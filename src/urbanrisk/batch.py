@@ -33,6 +33,7 @@ from .population_table import with_table_residents
 from .preflight import check_layers, load_checked
 from .recipe import Recipe
 from .run import write_run
+from .same_sites import with_site_counts
 from .stored_osm import StoredOsm, ingest_many, ingest_request
 
 
@@ -51,7 +52,13 @@ def _finish(
     stage = stage_timer(timings)
     grid = stage(
         "grid",
-        lambda: with_table_residents(grid_from_tables(list(tables), layers.population_source), layers, area),
+        lambda: with_table_residents(
+            with_site_counts(
+                grid_from_tables(list(tables), layers.population_source), layers.pois, recipe.grid.resolution
+            ),
+            layers,
+            area,
+        ),
     )
     result = complete_run(recipe, layers, area, grid, notes, timings, scheduler="synchronous", stage=stage)
     # inside a task: the grid's parts are written here, synchronously (no second graph)

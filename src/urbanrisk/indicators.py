@@ -245,7 +245,11 @@ def points_to_cell_counts(
 
 
 def role_counts(pois: gpd.GeoDataFrame | None, cells: list[str], *, resolution: int) -> pd.DataFrame:
-    """Crowd places and vulnerable sites per cell (a feature counts once per role)."""
+    """Crowd places and vulnerable sites per cell (a feature counts once per role).
+
+    The grid's ``vulnerable_sites`` is counted again over the whole layer after the partitions, one per
+    site rather than per feature (:func:`urbanrisk.same_sites.with_site_counts`).
+    """
     index = cell_index(cells)
     if pois is None or not len(pois):
         return _empty(index, ["crowd_places", "vulnerable_sites"])

@@ -37,6 +37,7 @@ from .parallel import map_partitions, resolve_scheduler
 from .population_table import with_table_residents
 from .recipe import Recipe
 from .result import Layers
+from .same_sites import with_site_counts
 from .stored_osm import source_digest
 
 
@@ -287,6 +288,7 @@ def build_grid(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
     grid = grid_from_tables(tables, layers.population_source, inputs=inputs)
+    grid = with_site_counts(grid, layers.pois, resolution)  # each vulnerable site once, not each feature
     return with_table_residents(grid, layers, area)  # a census table: spread over the whole grid
 
 

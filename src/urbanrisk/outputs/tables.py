@@ -17,6 +17,7 @@ from ..grid import partition_resolution
 from ..grid_dataset import PartJob, part_jobs, parts_written, write_part
 from ..parallel import map_partitions
 from ..result import RunResult, screen_tables
+from ..same_sites import vulnerable_sites
 from .display import display_note, display_resolution, display_rows, merge_display
 from .i18n import data_text
 
@@ -184,15 +185,7 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
         resources = gpd.GeoDataFrame(
             {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326
         )
-    pois = result.layers.pois
-    if pois is not None and len(pois):
-        roles = "|" + pois["roles"].fillna("").astype(str) + "|"
-        sites = pois.loc[
-            roles.str.contains("|vulnerable|", regex=False).to_numpy(), ["osm_ref", "kind", "name"]
-        ]
-        sites = gpd.GeoDataFrame(sites, geometry=pois.geometry[sites.index], crs=4326)
-    else:
-        sites = gpd.GeoDataFrame({"osm_ref": [], "kind": [], "name": []}, geometry=[], crs=4326)
+    sites = vulnerable_sites(result.layers.pois)  # one row per site, as the grid counts them
 
     def empty(columns: dict[str, str]) -> pd.DataFrame:  # no street graph (no OSM layer): the columns
         return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})  # incident reads

@@ -35,8 +35,8 @@ from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..projected_points import points_to_crs
 from ..result import NO_DATA
+from ..same_sites import is_wkb, one_site_each
 from .risk_matrix import consequences, matrix_grades
-from .same_sites import one_site_each
 from .unknown_exposure import exposure_and_shares, factors_text
 
 DEDUP_M = 50.0
@@ -188,17 +188,6 @@ def residents_in_circles(
     return circle_sums(cells, residents, centres_utm, radii)
 
 
-def _is_wkb(value: object) -> bool:
-    """An area POI's outline: WKB as bytes, or as the hex text osmium gives (points carry NaN/None).
-
-    >>> _is_wkb(b"\\x01"), _is_wkb("0101000000"), _is_wkb(float("nan")), _is_wkb(None), _is_wkb("nan")
-    (True, True, False, False, False)
-    """
-    if isinstance(value, bytes):
-        return True
-    return isinstance(value, str) and value not in {"", "nan", "None"}
-
-
 def _targets(
     pois: gpd.GeoDataFrame | None,
     buildings: gpd.GeoDataFrame | None,
@@ -211,7 +200,7 @@ def _targets(
         shapes = pois.geometry.to_numpy().copy()
         if "shape_wkb" in pois:  # area POIs: their outlines, parsed at once
             wkb = pois["shape_wkb"].to_numpy(dtype=object)
-            outline = np.fromiter((_is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
+            outline = np.fromiter((is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
             shapes[outline] = shapely.from_wkb(wkb[outline])
         full = gpd.GeoDataFrame(
             {

@@ -387,17 +387,16 @@ def test_a_red_cluster_over_cells_of_unknown_residents_is_not_listed_with_0_resi
     assert zh[1] == "未知（全部单元常住人口未知）"
 
 
-def test_responsibility_list_order_ignores_float_noise():
-    """Two sources whose residents differ only in their last bits keep the sources' order (haz11 saw
-    211 of 100,000 rows swap between two ways of summing the same circles)."""
+def _sources_listed(residents: dict[str, float], ids: list[str]) -> list[str]:
+    """The responsibility list's item ids for fuel sources ``ids`` (in that input order) with the given
+    residents, all at one point of a grid of grade IV cells."""
     from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
 
     grid = grid_frame(sorted(h3.grid_disk(CENTRE, 2))).assign(residents=10.0, grade="IV")
-    ids = ["A", "B", "C"]
-    residents = [100.0, 100.0 + 2e-12, 250.0]  # B "more" than A by float noise only
+    exposed = [residents[i] for i in ids]
     sources = gpd.GeoDataFrame(
-        {"id": ids, "kind": "fuel", "name": ids, "grade": "II", "residents_exposed": residents},
-        geometry=[Point(LON, LAT)] * 3,
+        {"id": ids, "kind": "fuel", "name": ids, "grade": "II", "residents_exposed": exposed},
+        geometry=[Point(LON, LAT)] * len(ids),
         crs=4326,
     )
     table = responsibility_list(
@@ -410,44 +409,24 @@ def test_responsibility_list_order_ignores_float_noise():
         departments=department_table(),
         response_levels=response_level_table(),
     )
-    assert list(table["item_id"]) == ["C", "A", "B"]
+    return list(table["item_id"])
+
+
+def test_responsibility_list_order_ignores_float_noise():
+    """Two sources whose residents differ only in their last bits keep the sources' order (haz11 saw
+    211 of 100,000 rows swap between two ways of summing the same circles)."""
+    residents = {"A": 100.0, "B": 100.0 + 2e-12, "C": 250.0}  # B "more" than A by float noise only
+    assert _sources_listed(residents, ["A", "B", "C"]) == ["C", "A", "B"]
 
 
 def test_responsibility_list_breaks_ties_by_id_whatever_the_input_order():
     """Sources whose residents agree to a millionth (one 3e-12 "more", as another summing order gives)
     and an exact tie are listed by id, in whichever order the table comes: by hand, B first (250
     residents), then A, C, D at 100 (A < C < D as text), then E with fewer."""
-    from urbanrisk.screens.responsibility import department_table, response_level_table, responsibility_list
-
-    grid = grid_frame(sorted(h3.grid_disk(CENTRE, 2))).assign(residents=10.0, grade="IV")
     residents = {"C": 100.0 + 3e-12, "A": 100.0, "B": 250.0, "D": 100.0, "E": 99.9999}
-
-    def listed(ids: list[str]) -> list[str]:
-        sources = gpd.GeoDataFrame(
-            {
-                "id": ids,
-                "kind": "fuel",
-                "name": ids,
-                "grade": "II",
-                "residents_exposed": [residents[i] for i in ids],
-            },
-            geometry=[Point(LON, LAT)] * len(ids),
-            crs=4326,
-        )
-        table = responsibility_list(
-            grid,
-            hazard_sources=sources,
-            gaps=None,
-            key_districts=None,
-            urban_villages=None,
-            units=None,
-            departments=department_table(),
-            response_levels=response_level_table(),
-        )
-        return list(table["item_id"])
-
-    assert listed(["C", "A", "B", "D", "E"]) == ["B", "A", "C", "D", "E"]  # the old order: B, C, A, D, E
-    assert listed(["D", "E", "B", "C", "A"]) == ["B", "A", "C", "D", "E"]
+    old = ["B", "C", "A", "D", "E"]  # the order before ties were broken by id
+    assert _sources_listed(residents, ["C", "A", "B", "D", "E"]) == ["B", "A", "C", "D", "E"] != old
+    assert _sources_listed(residents, ["D", "E", "B", "C", "A"]) == ["B", "A", "C", "D", "E"]
 
 
 def test_a_run_writes_the_responsibility_list_for_excel(level_run):

@@ -132,3 +132,19 @@ def test_a_grade_row_says_when_its_residents_are_unknown_not_zero():
     assert _residents(counts["no data"]) == "residents unknown"
     assert _residents(counts["IV"]) == "100 residents (unknown in 1 cell)"
     assert _residents(counts["I"]) == "0 residents"  # no cell: nothing unknown
+
+
+def test_one_ungraded_cell_is_worded_in_the_singular_in_both_languages():
+    """ "1 cells have no grade" read wrong: "1 cell has no grade"; the zh pattern reads both forms."""
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.outputs.summary import RunSummary
+
+    def warning(cells: int) -> str:
+        grades = {"no data": {"cells": cells, "residents": 0.0}}
+        summary = RunSummary("t", 10, 5, 0.0, "raster", {}, grades, {}, {})
+        return next(w for w in summary.warnings if "no grade" in w)
+
+    assert warning(1).startswith("1 cell has no grade (no data)")
+    assert warning(1_200).startswith("1,200 cells have no grade (no data)")
+    assert data_text(warning(1), "zh").startswith("1 个单元无等级（无数据）")
+    assert data_text(warning(1_200), "zh").startswith("1,200 个单元无等级（无数据）")

@@ -61,7 +61,7 @@ ZH_STATUS_PATTERNS: tuple[tuple[str, str], ...] = (
         r"无 OSM 图层：建筑密度、城中村形态、人员密集、脆弱场所及到应急资源的通行时间处处未知",
     ),
     (
-        r"^([\d,]+) cells have no grade \(no data\).*$",
+        r"^([\d,]+) cells? ha(?:s|ve) no grade \(no data\).*$",
         r"\1 个单元无等级（无数据）：可测量内容过少，地图上为灰色，并非低风险",
     ),
 )

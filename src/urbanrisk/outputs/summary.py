@@ -12,6 +12,7 @@ from typing import Any
 
 from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
+from ..wording import count_text
 from .i18n_datum import is_datum_note
 from .i18n_exposure import exposure_counts, exposure_warning
 
@@ -50,7 +51,8 @@ class RunSummary:
         no_data = self.grades.get("no data", {}).get("cells", 0)
         if no_data:
             out.append(
-                f"{no_data:,} cells have no grade (no data): too little could be measured there; "
+                f"{count_text(no_data, 'cells', spec=',')} {'has' if no_data == 1 else 'have'} no grade "
+                "(no data): too little could be measured there; "
                 "they are grey on the map, not low risk"
             )
         return out + [w for w in [exposure_warning(self.hazard_exposure)] if w]

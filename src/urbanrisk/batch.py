@@ -54,7 +54,7 @@ def _finish(
         "grid",
         lambda: with_table_residents(
             with_site_counts(
-                grid_from_tables(list(tables), layers.population_source), layers.pois, recipe.grid.resolution
+                grid_from_tables(list(tables), layers.population_source), layers, recipe.grid.resolution
             ),
             layers,
             area,

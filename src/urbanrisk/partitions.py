@@ -288,7 +288,7 @@ def build_grid(
         inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
     )
     grid = grid_from_tables(tables, layers.population_source, inputs=inputs)
-    grid = with_site_counts(grid, layers.pois, resolution)  # each vulnerable site once, not each feature
+    grid = with_site_counts(grid, layers, resolution)  # each vulnerable site once, not each feature
     return with_table_residents(grid, layers, area)  # a census table: spread over the whole grid
 
 

@@ -90,6 +90,9 @@ class Layers:
     #: the recipe's coverage standards, resolved once (:func:`urbanrisk.pipeline.prepare_run`); None:
     #: coverage resolves them itself (a caller that loaded the layers alone)
     standards: list[Standard] | None = None
+    #: the POIs' vulnerable sites, one row per site (:func:`urbanrisk.same_sites.vulnerable_sites`), as
+    #: the grid stage counted them; None: not counted yet (the outputs count them then)
+    vulnerable_sites: Any = None
 
 
 @dataclass

@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .cell_sums import cell_ints, cell_positions, counts_at
 from .grid import points_to_cells
+from .result import Layers
 
 #: Two features of one kind and one name within this distance (metres) are one site.
 SAME_SITE_M = 100.0
@@ -162,11 +163,11 @@ def vulnerable_site_counts(sites: gpd.GeoDataFrame, cells: list[str], resolution
     return counts_at(cell_positions(cell_ints(cells), ids), len(cells))
 
 
-def with_site_counts(
-    grid: gpd.GeoDataFrame, pois: gpd.GeoDataFrame | None, resolution: int
-) -> gpd.GeoDataFrame:
+def with_site_counts(grid: gpd.GeoDataFrame, layers: Layers, resolution: int) -> gpd.GeoDataFrame:
     """``grid`` (from the partitions' tables) with ``vulnerable_sites`` counted once per site, over
     the whole POI layer: a site's features may lie in two partitions, and every scheduler must give
-    the same grid. The partitions' own column (one per feature) is replaced in place."""
-    grid["vulnerable_sites"] = vulnerable_site_counts(vulnerable_sites(pois), list(grid.index), resolution)
+    the same grid. The partitions' own column (one per feature) is replaced in place; the sites are
+    kept on ``layers.vulnerable_sites`` for the outputs."""
+    layers.vulnerable_sites = vulnerable_sites(layers.pois)
+    grid["vulnerable_sites"] = vulnerable_site_counts(layers.vulnerable_sites, list(grid.index), resolution)
     return grid

@@ -185,7 +185,9 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
         resources = gpd.GeoDataFrame(
             {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326
         )
-    sites = vulnerable_sites(result.layers.pois)  # one row per site, as the grid counts them
+    sites = result.layers.vulnerable_sites  # one row per site, as the grid counted them
+    if sites is None:  # a grid built without the grid stage (a notebook's)
+        sites = vulnerable_sites(result.layers.pois)
 
     def empty(columns: dict[str, str]) -> pd.DataFrame:  # no street graph (no OSM layer): the columns
         return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})  # incident reads

@@ -55,6 +55,15 @@ def accra_recipe(folder: Path, **extra) -> Path:
     return write_recipe(folder, body)
 
 
+def validated(recipe: Path, capsys: pytest.CaptureFixture) -> tuple[int, str]:
+    """``urbanrisk validate RECIPE`` in this process: its exit code and all it printed."""
+    from urbanrisk.cli import main
+
+    code = main(["validate", str(recipe)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
 def validate_in_fresh_process(recipe: Path, *python_flags: str):
     """``urbanrisk validate recipe`` in a fresh interpreter that prints, after it, ``HEAVY [...]``:
     which of dask, geopandas and shapely it imported (validate must stay light)."""

@@ -11,9 +11,8 @@ import pytest
 from pyproj import Transformer
 
 import urbanrisk as ur
-from conftest import BUPT_OSM, write_recipe
+from conftest import BUPT_OSM, validated, write_recipe
 from urbanrisk._errors import LayerError
-from urbanrisk.cli import main
 from urbanrisk.layers.points import points_from_file
 
 LONLAT = [(116.3500, 39.9590), (116.3530, 39.9620), (116.3545, 39.9575)]
@@ -57,21 +56,15 @@ def _recipe(tmp_path, registry, *, lon, lat, crs, language="zh"):
     )
 
 
-def _validate(recipe, capsys):
-    code = main(["validate", str(recipe)])
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
 def test_x_north_y_east_is_named_with_the_fix_in_chinese_and_english(tmp_path, capsys):
     registry = _registry(tmp_path)
-    code, text = _validate(_recipe(tmp_path, registry, lon="X坐标", lat="Y坐标", crs="EPSG:4548"), capsys)
+    code, text = validated(_recipe(tmp_path, registry, lon="X坐标", lat="Y坐标", crs="EPSG:4548"), capsys)
     assert code == 2, text
     assert "recipe.yaml:" in text and "layers.hazards.lat" in text
     assert "'X坐标' 列是北坐标、'Y坐标' 列是东坐标（第 2 行的 4425" in text
     assert "请设置 lon: Y坐标、lat: X坐标" in text
     recipe = _recipe(tmp_path, registry, lon="X坐标", lat="Y坐标", crs="EPSG:4548", language="en")
-    code, text = _validate(recipe, capsys)
+    code, text = validated(recipe, capsys)
     assert code == 2 and "'X坐标' holds northings and 'Y坐标' eastings (4425" in text
     assert (
         "in row 2; Chinese surveying calls the north axis X" in text
@@ -86,7 +79,7 @@ def test_x_north_y_east_is_named_with_the_fix_in_chinese_and_english(tmp_path, c
 def test_the_fix_places_the_points_where_they_are(tmp_path, capsys):
     registry = _registry(tmp_path)
     recipe = _recipe(tmp_path, registry, lon="Y坐标", lat="X坐标", crs="EPSG:4548")
-    code, text = _validate(recipe, capsys)
+    code, text = validated(recipe, capsys)
     assert code == 0, text
     points = points_from_file(
         registry, layer="hazards", lon="Y坐标", lat="X坐标", crs="EPSG:4548", kind_column="类型"
@@ -98,11 +91,11 @@ def test_the_fix_places_the_points_where_they_are(tmp_path, capsys):
 
 def test_eastings_with_the_zone_number_name_the_crs_that_takes_it(tmp_path, capsys):
     registry = _registry(tmp_path, zone_prefix=True)
-    code, text = _validate(_recipe(tmp_path, registry, lon="Y坐标", lat="X坐标", crs="EPSG:4548"), capsys)
+    code, text = validated(_recipe(tmp_path, registry, lon="Y坐标", lat="X坐标", crs="EPSG:4548"), capsys)
     assert code == 2, text
     assert "东坐标（如第 2 行的 39444" in text and "前带有带号 39，而 EPSG:4548 的东坐标不含带号" in text
     assert "请设置 crs: EPSG:4527（同一分带、东坐标含带号）" in text
-    code, text = _validate(_recipe(tmp_path, registry, lon="Y坐标", lat="X坐标", crs="EPSG:4527"), capsys)
+    code, text = validated(_recipe(tmp_path, registry, lon="Y坐标", lat="X坐标", crs="EPSG:4527"), capsys)
     assert code == 0, text  # the CRS it names reads them
     points = points_from_file(
         registry, layer="h", lon="Y坐标", lat="X坐标", crs="EPSG:4527", kind_column="类型"
@@ -110,7 +103,7 @@ def test_eastings_with_the_zone_number_name_the_crs_that_takes_it(tmp_path, caps
     assert np.c_[points.geometry.x, points.geometry.y] == pytest.approx(np.array(LONLAT), abs=1e-7)
     (tmp_path / "plain").mkdir()
     plain = _registry(tmp_path / "plain")  # and the other way round: no zone number under EPSG:4527
-    code, text = _validate(
+    code, text = validated(
         _recipe(tmp_path, plain, lon="Y坐标", lat="X坐标", crs="EPSG:4527", language="en"), capsys
     )
     assert code == 2 and "have no zone number in front, which EPSG:4527 expects: set crs: EPSG:4548" in text

@@ -12,9 +12,8 @@ import openpyxl
 import pytest
 import shapely
 
-from conftest import BUPT_OSM, write_recipe
+from conftest import BUPT_OSM, validated, write_recipe
 from urbanrisk._errors import LayerError
-from urbanrisk.cli import main
 from urbanrisk.layers.census import read_census
 from urbanrisk.layers.tabular import rows_from_file
 
@@ -80,20 +79,14 @@ def _recipe(tmp_path, table, language):
     )
 
 
-def _validate(recipe, capsys):
-    code = main(["validate", str(recipe)])
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
 def test_a_census_header_merged_over_two_rows_is_refused_with_the_fix(tmp_path, capsys):
     table = _census(tmp_path, merged=True)
-    code, text = _validate(_recipe(tmp_path, table, "zh"), capsys)
+    code, text = validated(_recipe(tmp_path, table, "zh"), capsys)
     assert code == 2, text
     assert "表头占了两行（街道, 社区, 人口（人） 之下为 户籍人口, 常住人口：合并单元格？）" in text
     assert "（取消合并，如把 户籍人口 / 常住人口 写在第一行）" in text
     assert "人口（人）'" not in text  # no hint towards the merged column (the 户籍 one)
-    code, text = _validate(_recipe(tmp_path, table, "en"), capsys)
+    code, text = validated(_recipe(tmp_path, table, "en"), capsys)
     assert (
         code == 2
         and "its header spans two rows (街道, 社区, 人口（人） over 户籍人口, 常住人口: merged cells?)"
@@ -106,7 +99,7 @@ def test_a_census_header_merged_over_two_rows_is_refused_with_the_fix(tmp_path, 
 
 def test_the_same_table_with_one_header_row_passes_and_reads_the_resident_column(tmp_path, capsys):
     table = _census(tmp_path, merged=False)
-    code, text = _validate(_recipe(tmp_path, table, "zh"), capsys)
+    code, text = validated(_recipe(tmp_path, table, "zh"), capsys)
     assert code == 0, text
     counts = read_census(table, key_column="社区", count_column="常住人口", layer="population")
     assert "8234" in str(counts) and "5321" not in str(counts)

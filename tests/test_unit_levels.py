@@ -8,8 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from conftest import BUPT_OSM, write_recipe
-from urbanrisk.cli import main
+from conftest import BUPT_OSM, validated, write_recipe
 
 W, S, E, N, MX, MY = 116.3489, 39.9567, 116.3551, 39.9637, 116.3520, 39.9600
 UNITS = [
@@ -45,15 +44,10 @@ def _recipe(tmp_path, paths, language="zh", file_layers=None):
     return write_recipe(tmp_path, body)
 
 
-def _validate(recipe, capsys):
-    code = main(["validate", str(recipe)])
-    return code, "".join(capsys.readouterr())
-
-
 def test_three_levels_in_one_file_are_refused_per_layer_with_the_fix(tmp_path, capsys):
     path = tmp_path / "行政区划.geojson"
     _frame().to_file(path, driver="GeoJSON")
-    code, text = _validate(_recipe(tmp_path, dict.fromkeys(LEVELS, path)), capsys)
+    code, text = validated(_recipe(tmp_path, dict.fromkeys(LEVELS, path)), capsys)
     assert code == 2, text
     for level, name in LEVELS.items():
         assert (
@@ -61,7 +55,7 @@ def test_three_levels_in_one_file_are_refused_per_layer_with_the_fix(tmp_path, c
             in text
         )
         assert f"ogr2ogr -where \"层级='{level}'\" {level}.geojson 行政区划.geojson" in text
-    code, text = _validate(_recipe(tmp_path, dict.fromkeys(LEVELS, path), "en"), capsys)
+    code, text = validated(_recipe(tmp_path, dict.fromkeys(LEVELS, path), "en"), capsys)
     assert code == 2 and "holds units of several levels (column '层级': 区 1, 街道 2, 社区 4)" in text
     assert "and layer 'communities' reads them all" in text
 
@@ -71,10 +65,10 @@ def test_a_file_per_level_or_a_geopackage_layer_per_level_passes(tmp_path, capsy
     for level in LEVELS:
         paths[level] = tmp_path / f"{level}.geojson"
         _frame(level).to_file(paths[level], driver="GeoJSON")  # the 层级 column kept: one level each
-    code, text = _validate(_recipe(tmp_path, paths), capsys)
+    code, text = validated(_recipe(tmp_path, paths), capsys)
     assert code == 0, text
     gpkg = tmp_path / "行政区划.gpkg"
     for level in LEVELS:
         _frame(level).to_file(gpkg, layer=level, driver="GPKG")
-    code, text = _validate(_recipe(tmp_path, dict.fromkeys(LEVELS, gpkg), file_layers=True), capsys)
+    code, text = validated(_recipe(tmp_path, dict.fromkeys(LEVELS, gpkg), file_layers=True), capsys)
     assert code == 0, text

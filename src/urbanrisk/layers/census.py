@@ -121,7 +121,7 @@ def read_census(
     for i, row in enumerate(table.rows):
         label, key = row[k].strip(), unit_key(row[k])
         if not key or key in TOTAL_WORDS:
-            if key or _total_row(row):  # 合计 here, or in another column (街道's) beside an empty 社区
+            if _total_row(row):  # 合计 here, or in another column (街道's) beside an empty 社区
                 totals.append(table.where(i))
             else:  # a count whose unit's name is in a merged cell above (男 / 女 rows): was left out
                 unnamed += [table.where(i)] if capacity_number(row[c]) is not None else []

@@ -159,6 +159,14 @@ def test_the_keys_come_in_pairs_and_agree_with_level(tmp_path, capsys):
     assert "layers.streets: level_column '层级' needs level_value" in text, text
     assert "level_value '社区' names community units but level is street: set level: community" in text
     body["layers"]["communities"]["level"] = "community"
+    body["layers"]["districts"]["level_value"] = ["区", "街道"]  # two registers in one layer
+    del body["layers"]["districts"]["level"]
+    code, text = validated(write_recipe(tmp_path, body), capsys)
+    assert (
+        "layers.districts: level_value ['区', '街道'] names units of several levels (district, street)"
+        in text
+    )
+    body["layers"]["districts"]["level_value"] = "区"
     body["layers"]["streets"] |= {"level_column": "级别", "level_value": ["街道"]}  # not a column of it
     code, text = validated(write_recipe(tmp_path, body), capsys)
     assert code == 2 and "layers.streets.level_column: 行政区划.geojson has no column '级别'" in text, text

@@ -59,6 +59,11 @@ ZH_OFFICE_CHECKS: dict[str, str] = {
     "level_column: 层级)": (
         "level_value {value} 需配合 level_column：文件中表示单元层级的列（如 level_column: 层级）"
     ),
+    "level_value {value} names units of several levels ({levels}): a layer takes one level; give each "
+    "level its own polygons layer on the same file": (
+        "level_value {value} 含多个层级的单元（{levels}）：一个图层只取一级；"
+        "请为每一级各设一个读取同一文件的 polygons 图层"
+    ),
     "level_column and level_value name a column and its values: remove the empty one": (
         "level_column 与 level_value 应为列名及其取值：请删除空值"
     ),

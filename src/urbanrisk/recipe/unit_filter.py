@@ -56,6 +56,13 @@ class LevelFilter(_Strict):
         if (column is not None and not str(column).strip()) or any(not v.strip() for v in values):
             msg = "level_column and level_value name a column and its values: remove the empty one"
             raise ValueError(msg)
+        levels = sorted({UNIT_LEVELS[v.strip().lower()] for v in values if v.strip().lower() in UNIT_LEVELS})
+        if len(levels) > 1:  # [区, 街道]: two registers' units in one layer, each cell to whichever
+            msg = (
+                f"level_value {self.level_value!r} names units of several levels ({', '.join(levels)}): a "
+                "layer takes one level; give each level its own polygons layer on the same file"
+            )
+            raise ValueError(msg)
         named = self.level_from_values()
         level = getattr(self, "level", None)  # a polygons layer's (a census table's own units have none)
         if named is not None and level is not None and named != level:

@@ -23,6 +23,8 @@ def colon(language: str) -> str:
 
 #: English -> Chinese (exact keys).
 ZH_DELIVERABLES: dict[str, str] = {
+    # the incident sheet's nearest resources: a registry's keep_columns (值班电话, 负责人...) in one cell
+    "details": "台账信息",
     # the map's cell tooltips: each standard's 2SFCA supply (report_supply.supply_section's figures)
     "supply per 1,000 residents (2SFCA): {supply}": "每千人资源供给（2SFCA）：{supply}",
     # a coverage gap's residents in the responsibility list (a source's: its reach, i18n_exposure)

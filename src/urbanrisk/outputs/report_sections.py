@@ -12,7 +12,7 @@ from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREF
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_deliverables import colon
-from .i18n_exposure import exposure_note, lower_bound, zh_bounds
+from .i18n_exposure import exposure_note, lower_bound, quantity_grade, zh_bounds
 from .i18n_severity import item_grade_labels
 from .report_parts import bounded_sum, n, table_html
 from .summary import RunSummary
@@ -180,6 +180,9 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     # shown with the reason: it was left out, and the office never saw why
     graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
     graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
+    if "gb18218_quantity" in graded.columns:  # a grade from quantities read loosely says so
+        pairs = zip(graded["gb18218_grade"], graded["gb18218_quantity"], strict=True)
+        graded = graded.assign(gb18218_grade=[quantity_grade(t(str(g)), r, language) for g, r in pairs])
     if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
         share = graded["gb18218_unknown_share"]
         graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook
 from shapely.geometry import Point
 
-from conftest import BALTIMORE_PBF, validated, write_recipe
+from conftest import ACCRA_TIF, BALTIMORE_PBF, validated, write_recipe
 from urbanrisk.grid import grid_frame
 from urbanrisk.layers.points import default_kind_names
 from urbanrisk.layers.tables import hazard_kind_table, kind_of
@@ -169,3 +169,61 @@ def test_one_hazard_source_of_residents_unknown_is_worded_in_the_singular_and_st
     assert re.sub(pattern, chinese, text).startswith("2 个危险源中 1 个的影响范围内部分或全部人口未知")
     plural = exposure_warning({"sources": 7, "bounded": 6, "unknown": 5, "not_graded": 5})
     assert "6 of 7 hazard sources have" in plural and "5 of them are not graded" in plural
+
+
+# --- a grid too coarse for coverage ------------------------------------------------------------------
+
+
+def _coarse_recipe(tmp_path, resolution: int, language: str = "en"):
+    return write_recipe(
+        tmp_path,
+        {
+            "name": f"coarse-{resolution}",
+            "area": {"bbox": [-76.575, 39.265, -76.530, 39.302]},
+            "grid": {"resolution": resolution},
+            "layers": {"osm": {"type": "osm", "path": str(BALTIMORE_PBF)}},
+            "outputs": {"dir": str(tmp_path / "out")},
+            "report": {"language": language},
+            "compute": {"scheduler": "synchronous"},
+        },
+    )
+
+
+@pytest.mark.parametrize(("resolution", "said"), [(7, True), (8, True), (9, False)])
+def test_validate_warns_that_coverage_at_a_coarse_resolution_is_each_cells_centre(
+    tmp_path, capsys, resolution, said
+):
+    code, text = validated(_coarse_recipe(tmp_path, resolution), capsys)
+    assert code == 0
+    assert ("coverage takes each cell's travel at its centre" in text) is said, text
+    if resolution == 7:
+        assert "WARNING: H3 resolution 7 cells are about 5.16 km² (edge about 1,406 m)" in text
+
+
+def test_validate_says_it_in_chinese_and_not_without_streets(tmp_path, capsys):
+    code, text = validated(_coarse_recipe(tmp_path, 7, "zh"), capsys)
+    assert code == 0 and "警告：H3 分辨率 7 的网格单元约 5.16 平方千米（边长约 1,406 米）" in text
+    recipe = write_recipe(
+        tmp_path,
+        {
+            "name": "accra",
+            "area": {"bbox": [-0.25, 5.55, -0.15, 5.65]},
+            "grid": {"resolution": 7},
+            "layers": {"population": {"type": "raster", "path": str(ACCRA_TIF), "nodata": "empty"}},
+            "outputs": {"dir": str(tmp_path / "out2")},
+        },
+        name="accra.yaml",
+    )
+    code, text = validated(recipe, capsys)
+    assert code == 0 and "coverage takes" not in text  # no street: no coverage, nothing to warn of
+
+
+def test_a_run_at_r7_warns_too(tmp_path):
+    """East Baltimore at r7 (the fresh13 recipe's box, OSM only): 7 cells; the warning among the run's."""
+    import urbanrisk as ur
+    from urbanrisk.outputs.summary import run_summary
+
+    result = ur.run_recipe(_coarse_recipe(tmp_path, 7), write=False)
+    assert len(result.grid) == 7
+    warnings = run_summary(result).warnings
+    assert any(w.startswith("H3 resolution 7 cells are about 5.16 km²") for w in warnings), warnings

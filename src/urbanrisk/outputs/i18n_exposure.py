@@ -172,7 +172,8 @@ ZH_EXPOSURE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"各危险源影响范围内均无人口数据：暴露人口未知，\2 个危险源中 \1 个不予评级（无数据），并非低风险",
     ),
     (
-        r"^([\d,]+) of ([\d,]+) hazard sources? have residents unknown in some or all of their reach: .*?; "
+        r"^([\d,]+) of ([\d,]+) hazard sources? ha(?:s|ve) residents unknown in some or all of their "
+        r"reach: .*?; "
         r"([\d,]+) of them .*$",
         r"\2 个危险源中 \1 个的影响范围内部分或全部人口未知：暴露人口为下限（≥ N），"
         r"其中 \3 个因此不予评级（无数据）",
@@ -201,6 +202,9 @@ def exposure_warning(counts: dict[str, int]) -> str:
     "no population data in any hazard source's reach: the residen"
     >>> exposure_warning({"sources": 7, "bounded": 6, "unknown": 5, "not_graded": 5})[:46]
     '6 of 7 hazard sources have residents unknown i'
+    >>> text = exposure_warning({"sources": 2, "bounded": 1, "unknown": 0, "not_graded": 1})
+    >>> text[:30], "1 of them is not graded" in text
+    ('1 of 2 hazard sources has resi', True)
     """
     if not counts.get("bounded"):
         return ""
@@ -210,8 +214,10 @@ def exposure_warning(counts: dict[str, int]) -> str:
             "no population data in any hazard source's reach: the residents exposed are unknown; "
             f"{not_graded:,} of {n:,} hazard sources are not graded (no data), which is not low risk"
         )
+    have = "has" if bounded == 1 else "have"  # "1 of 2 hazard sources has", "6 of 7 ... have"
+    are = "is" if not_graded == 1 else "are"
     return (
-        f"{bounded:,} of {n:,} hazard sources have residents unknown in some or all of their reach: "
-        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them are not graded (no data): "
+        f"{bounded:,} of {n:,} hazard sources {have} residents unknown in some or all of their reach: "
+        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them {are} not graded (no data): "
         "those residents could change their grade"
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,9 @@ from .deck import RESOURCE_COLOURS
 from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
 from .i18n_exposure import lower_bound
+from .incident_key import RING_COLOUR, SITE_COLOUR, incident_key_html, source_text
 
 _GEOD = Geod(ellps="WGS84")
-RING_COLOUR = (200, 30, 30)
-SITE_COLOUR = (230, 120, 0)
 
 
 def _clean(value: Any) -> Any:
@@ -164,6 +162,7 @@ def _table(
                 cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
             else:
                 value = _word(value, language) if key in words else value
+                value = data_text(value, language) if key == "name" and isinstance(value, str) else value
                 cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -184,22 +183,6 @@ _CSS = """
 @media print { #deck-container, #ur-attribution {display:none !important}
   #ur-sheet {position:static; width:auto; overflow:visible; box-shadow:none} }
 """
-
-
-def _source_text(source: str, language: str) -> str:
-    """The distances' source; in Chinese, the guide cited (its English explanation stays in incident.json).
-
-    Examples
-    --------
-    >>> _source_text("ERG 2020 Guide 115 (Gases): isolate ... 50 m rings: urbanrisk assumption", "zh")
-    'ERG 2020 Guide 115（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）'
-    """
-    if language != "zh":
-        return source
-    guide = re.match(r"^(ERG \d{4} Guide \d+)", source)
-    if guide:
-        return f"{guide.group(1)}（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）"
-    return "urbanrisk 假设（无公开的隔离距离标准）"
 
 
 def sheet_html(result: IncidentResult) -> str:
@@ -238,7 +221,7 @@ def sheet_html(result: IncidentResult) -> str:
     )
     distances = t(
         "Distances: {source}. Cells shared by the area of each disc over the cell.",
-        source=_source_text(r.kind_source, language),
+        source=source_text(r.kind_source, language),
     )
     return f"""
 <style>{_CSS}</style>
@@ -246,6 +229,7 @@ def sheet_html(result: IncidentResult) -> str:
 <h1>{escape_text(t("Incident: {kind} · {recipe}", kind=kind, recipe=r.recipe))}</h1>
 <div>{escape_text(t("at {where}", where=where))}</div>
 <div class="big">{escape_text(headline)}</div>
+{incident_key_html(r)}
 <h2>{t("People per distance ring")}</h2>
 {_table(r.rings, rings, set(rings), language)}
 <p class="note">{escape_text(distances)}</p>
@@ -399,12 +383,10 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
     ]
     reach = float(r.rings["ring_m"].max()) if len(r.rings) else 500.0
     # deck.gl's world is 512 px wide at zoom 0: metres per pixel = 40,075,016 cos(lat) / (512 * 2^zoom);
-    # fit the largest ring's diameter (+10 %) in the ~680 px right of the sheet, and centre it there
+    # fit the largest ring's diameter (+10 %) in the ~680 px of the map, drawn right of the sheet
     metres_per_px = 2.2 * reach / 680
     zoom = float(np.clip(np.log2(40_075_016 * math.cos(math.radians(r.lat)) / (512 * metres_per_px)), 3, 18))
-    view = pdk.ViewState(
-        longitude=r.lon - 230 * 360 / (512 * 2**zoom), latitude=r.lat, zoom=zoom, pitch=0, bearing=0
-    )
+    view = pdk.ViewState(longitude=r.lon, latitude=r.lat, zoom=zoom, pitch=0, bearing=0)
     tooltip = {"html": "{tip}", "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"}}
     return OfflineDeck(
         layers=layers, initial_view_state=view, map_provider=None, map_style=None, tooltip=tooltip

@@ -160,3 +160,27 @@ def test_the_incident_map_has_a_key_and_a_phone_sees_the_map(browser, zh_run, tm
     assert sheet["height"] <= 0.6 * 844 and deck["y"] >= sheet["y"] + sheet["height"] - 1
     assert deck["height"] > 250
     page.close()
+
+
+def test_a_units_generated_name_reads_chinese_in_the_changes_and_the_rescan_alerts():
+    """A Chinese rescan printed "警报 社区 h3:8831aa52a5fffff H3 cell 8831aa52a5fffff", and the report's
+    changes named the unit "H3 cell …" (the community register: "H3 单元 …")."""
+    from types import SimpleNamespace
+
+    from urbanrisk.cli_lines import rescan_lines
+    from urbanrisk.outputs.report_sections import CHANGE_ZH, _change_word
+
+    assert _change_word("H3 cell 8831aa52a5fffff", CHANGE_ZH) == "H3 单元 8831aa52a5fffff"
+    assert (
+        _change_word("community", CHANGE_ZH) == "社区"
+        and _change_word("某化学品仓库", CHANGE_ZH) == "某化学品仓库"
+    )
+    assert _change_word("H3 cell 8831aa52a5fffff", {}) == "H3 cell 8831aa52a5fffff"  # English as written
+    alert = {"kind": "community", "id": "h3:8831aa52a5fffff", "name": "H3 cell 8831aa52a5fffff"}
+    alert |= {"old_grade": "III", "new_grade": "II", "explanation": "危险化学品场所 某化学品仓库（I级）"}
+    changes = SimpleNamespace(alerts=[alert], summary=dict)
+    result = SimpleNamespace(changes=changes, reused=False, previous=None, not_compared=None, run_dir="r")
+    lines = "\n".join(rescan_lines(result, "recipe.yaml", 1.0, "zh"))
+    assert "h3:8831aa52a5fffff H3 单元 8831aa52a5fffff" in lines and "H3 cell" not in lines
+    english = "\n".join(rescan_lines(result, "recipe.yaml", 1.0, "en"))
+    assert "h3:8831aa52a5fffff H3 cell 8831aa52a5fffff" in english

@@ -295,13 +295,14 @@ CHANGE_ZH = {
 
 
 def _change_word(value: object, words: dict[str, str]) -> str:
+    """A change's kind or direction in Chinese (``words``), a generated name too ("H3 cell …": H3 单元)."""
     text = "" if value is None else str(value)
     if not words:
         return text
     for prefix, zh in (("coverage ", "覆盖"), ("gap ", "缺口")):
         if text.startswith(prefix):
             return standard_name(text[len(prefix) :], "zh") + zh
-    return words.get(text, text)
+    return words.get(text) or data_text(text, "zh")
 
 
 #: {n}: a count, "≥ N (k cells …)" or "unknown (k cells …)": the words read for each (was "… lose X (id):

@@ -184,3 +184,12 @@ def test_a_units_generated_name_reads_chinese_in_the_changes_and_the_rescan_aler
     assert "h3:8831aa52a5fffff H3 单元 8831aa52a5fffff" in lines and "H3 cell" not in lines
     english = "\n".join(rescan_lines(result, "recipe.yaml", 1.0, "en"))
     assert "h3:8831aa52a5fffff H3 cell 8831aa52a5fffff" in english
+
+
+def test_a_hazard_source_with_no_vulnerable_site_says_so(en_run, zh_run):
+    """Its vulnerable sites and breaches were blank cells: none found, or not looked at?"""
+    for run, words in ((en_run, "none found"), (zh_run, "未发现")):
+        html = (run.run_dir / "report.html").read_text(encoding="utf-8")
+        section = html.split('<section class="major')[1]  # the hazard sources, the first major section
+        rows = re.findall(r"<tr><td>.*?</tr>", section)
+        assert rows and all(row.count(f"<td>{words}</td>") == 2 for row in rows)  # Wudaokou's two: none

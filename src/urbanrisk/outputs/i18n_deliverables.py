@@ -36,6 +36,8 @@ ZH_DELIVERABLES: dict[str, str] = {
     ),
     "hazard impact radius 影响半径 (colour: the source's grade)": "影响半径（颜色：危险源等级）",
     "legend and layers": "图例与图层",
+    # the report's hazard sources with no vulnerable site or breach in their reach (was a blank cell)
+    "none found": "未发现",
     # the incident map's key
     "Map key": "图例",
     "incident": "事发点",

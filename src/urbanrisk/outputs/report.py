@@ -226,8 +226,8 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return escape_text(data_text(screens.status.get(name, ""), language))
 
     def words(key: str, value: object) -> str:
-        if key in ("vulnerable_names", "breaches"):
-            return sites_text(value, language)
+        if key in ("vulnerable_names", "breaches"):  # none found is said, not a blank cell
+            return sites_text(value, language) or (t("none found") if value == "" else "")
         return labels(data_text(value, language))
 
     return [

@@ -38,7 +38,7 @@ th, td:not(.n) { word-break: keep-all; overflow-wrap: break-word; }  /* 清华�
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .note { color: #666; font-size: 12px; }
 svg { max-width: 100%; height: auto; }
-.cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 section.major { break-before: page; page-break-before: always; }
 section.major:first-of-type { break-before: auto; page-break-before: auto; }
 @media (max-width: 720px) { .cols { grid-template-columns: minmax(0, 1fr); } body { padding: 0 8px; } }

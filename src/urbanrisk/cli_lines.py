@@ -326,7 +326,7 @@ def rescan_lines(result: RescanResult, recipe_path: str | Path, seconds: float, 
             t(
                 "  ALERT {kind} {who}: {old} -> {new}: {explanation}",
                 kind=kind_label(alert["kind"], language),
-                who=f"{alert['id']} {alert['name'] or ''}".strip(),
+                who=f"{alert['id']} {data_text(alert['name'] or '', language)}".strip(),  # H3 单元 in zh
                 old=_grade(alert["old_grade"] or "", language),
                 new=_grade(alert["new_grade"], language),
                 explanation=alert["explanation"],

@@ -24,11 +24,10 @@ from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
 from .html import OfflineDeck, deck_to_offline_html, escape_text
 from .i18n import translator
+from .incident_key import RING_COLOUR, SITE_COLOUR
 from .incident_sheet import kept_texts, sheet_html, word_in
 
 _GEOD = Geod(ellps="WGS84")
-RING_COLOUR = (200, 30, 30)
-SITE_COLOUR = (230, 120, 0)
 
 
 def _clean(value: Any) -> Any:
@@ -246,12 +245,10 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
     ]
     reach = float(r.rings["ring_m"].max()) if len(r.rings) else 500.0
     # deck.gl's world is 512 px wide at zoom 0: metres per pixel = 40,075,016 cos(lat) / (512 * 2^zoom);
-    # fit the largest ring's diameter (+10 %) in the ~680 px right of the sheet, and centre it there
+    # fit the largest ring's diameter (+10 %) in the ~680 px of the map, drawn right of the sheet
     metres_per_px = 2.2 * reach / 680
     zoom = float(np.clip(np.log2(40_075_016 * math.cos(math.radians(r.lat)) / (512 * metres_per_px)), 3, 18))
-    view = pdk.ViewState(
-        longitude=r.lon - 230 * 360 / (512 * 2**zoom), latitude=r.lat, zoom=zoom, pitch=0, bearing=0
-    )
+    view = pdk.ViewState(longitude=r.lon, latitude=r.lat, zoom=zoom, pitch=0, bearing=0)
     tooltip = {"html": "{tip}", "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"}}
     return OfflineDeck(
         layers=layers, initial_view_state=view, map_provider=None, map_style=None, tooltip=tooltip

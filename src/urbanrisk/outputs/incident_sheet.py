@@ -6,7 +6,6 @@ shelters. Every text from data is escaped."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from .html import ATTRIBUTION, escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
 from .i18n_deliverables import colon
 from .i18n_exposure import lower_bound
+from .incident_key import incident_key_html, source_text
 
 
 def kept_texts(record: dict[str, Any], kept: list[str], language: str) -> list[str]:
@@ -80,6 +80,7 @@ def _table(
                 cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
             else:
                 value = word_in(value, language) if key in words else value
+                value = data_text(value, language) if key == "name" and isinstance(value, str) else value
                 cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -100,22 +101,6 @@ _CSS = """
 @media print { #deck-container, #ur-attribution {display:none !important}
   #ur-sheet {position:static; width:auto; overflow:visible; box-shadow:none} }
 """
-
-
-def _source_text(source: str, language: str) -> str:
-    """The distances' source; in Chinese, the guide cited (its English explanation stays in incident.json).
-
-    Examples
-    --------
-    >>> _source_text("ERG 2020 Guide 115 (Gases): isolate ... 50 m rings: urbanrisk assumption", "zh")
-    'ERG 2020 Guide 115（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）'
-    """
-    if language != "zh":
-        return source
-    guide = re.match(r"^(ERG \d{4} Guide \d+)", source)
-    if guide:
-        return f"{guide.group(1)}（《应急响应指南》初始隔离与疏散距离；其余距离圈为 urbanrisk 假设）"
-    return "urbanrisk 假设（无公开的隔离距离标准）"
 
 
 def sheet_html(result: IncidentResult) -> str:
@@ -157,7 +142,7 @@ def sheet_html(result: IncidentResult) -> str:
     )
     distances = t(
         "Distances: {source}. Cells shared by the area of each disc over the cell.",
-        source=_source_text(r.kind_source, language),
+        source=source_text(r.kind_source, language),
     )
     return f"""
 <style>{_CSS}</style>
@@ -165,6 +150,7 @@ def sheet_html(result: IncidentResult) -> str:
 <h1>{escape_text(t("Incident: {kind} · {recipe}", kind=kind, recipe=r.recipe))}</h1>
 <div>{escape_text(t("at {where}", where=where))}</div>
 <div class="big">{escape_text(headline)}</div>
+{incident_key_html(r)}
 <h2>{t("People per distance ring")}</h2>
 {_table(r.rings, rings, set(rings), language)}
 <p class="note">{escape_text(distances)}</p>

@@ -7,9 +7,9 @@ buildings where the ground holds the floor area once. The rule: a ``building`` w
 member (role ``outer`` or none, libosmium's outer) of a multipolygon relation which the reader keeps as a
 building is not a building row of its own. The relation is kept, not the ways:
 
-- it is the area in OSM's data model: the tags of a multipolygon go on the relation, and a ``building``
-  tag on its outer way is flagged as a tagging error (JOSM's and Osmose's validators, Osmose's
-  building checks, the OSM wiki's Relation:multipolygon); GDAL's OSM driver keeps the relation only;
+- it is the area in OSM's data model: the tags of a multipolygon go on the relation (JOSM's validator
+  flags an outer way that repeats them; Osmose's maintainers want the ``building`` tag on the relation,
+  not the outer way: osmose-backend #2090, #2476); GDAL's OSM driver keeps the relation only;
 - its geometry is the right footprint: the ways' rings ignore the relation's inner rings (a
   courtyard would count as floor area).
 

@@ -32,7 +32,6 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..projected_points import points_to_crs
 from .hazard_sources import residents_in_circles
 from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
@@ -169,12 +168,14 @@ def major_hazard_grades(
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
     residents_known: np.ndarray | None = None,
+    sources_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
-    per cell, whether its residents were measured)."""
+    per cell, whether its residents were measured; ``sources_utm``: the sources' points in ``utm_crs``,
+    when projected already)."""
     if len(sources):
-        utm = points_to_crs(sources.geometry, utm_crs)
+        utm = sources.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
         xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
         people_500m, shares = exposure_and_shares(
             grid,

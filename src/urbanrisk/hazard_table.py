@@ -21,6 +21,7 @@ from .inputs import CRS
 from .layers.tables import hazard_kind_table
 from .recipe import Recipe
 from .result import Layers
+from .same_sites import sites_of
 from .screens import hazard_sources_screen
 from .screens.hazard_sources import (
     hazard_sources_from_layers,
@@ -64,6 +65,7 @@ def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: s
             distances=distances,
             utm_crs=utm_crs,
             sources_utm=sources_utm,
+            sites=sites_of(layers),  # merged once, by the grid stage or here (whichever is first)
         )
     gb18218 = gb18218_table(recipe.tables.gb18218)
     return {

@@ -33,7 +33,7 @@ from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import NO_DATA
-from ..same_sites import is_wkb, one_site_each
+from ..same_sites import OUTLINE, is_wkb, vulnerable_sites
 from .risk_matrix import consequences, matrix_grades
 from .unknown_exposure import exposure_and_shares, factors_text
 
@@ -173,28 +173,41 @@ def _targets(
     buildings: gpd.GeoDataFrame | None,
     resources: gpd.GeoDataFrame | None,
     utm_crs: str,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Protected targets by kind, with the geometry distances are measured to (UTM)."""
+    """Protected targets by kind, with the geometry distances are measured to (UTM); ``sites``: the
+    POIs' vulnerable sites (:func:`urbanrisk.same_sites.vulnerable_sites`, each merged once), when made
+    already."""
     out: dict[str, gpd.GeoDataFrame] = {}
     if pois is not None and len(pois):
-        shapes = pois.geometry.to_numpy().copy()
-        if "shape_wkb" in pois:  # area POIs: their outlines, parsed at once
-            wkb = pois["shape_wkb"].to_numpy(dtype=object)
-            outline = np.fromiter((is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
-            shapes[outline] = shapely.from_wkb(wkb[outline])
-        full = gpd.GeoDataFrame(
-            {
-                "kind": pois["kind"].to_numpy(),
-                "name": pois["name"].to_numpy(),
-                "ref": pois["osm_ref"].to_numpy(),
-            },
-            geometry=shapes,
-            crs=4326,
-        ).to_crs(utm_crs)
-        for kind in (*VULNERABLE_KINDS, "fire_station"):
-            sel = full[full["kind"] == kind].drop_duplicates("ref")
-            if len(sel):  # a vulnerable site mapped twice (a node and its area) counts once
-                out[kind] = one_site_each(sel) if kind in VULNERABLE_KINDS else sel
+        sites = vulnerable_sites(pois) if sites is None else sites
+        outlines = sites[OUTLINE].to_crs(utm_crs).to_numpy()  # none when merged in this zone
+        kinds = sites["kind"].to_numpy(dtype=object)
+        for kind in VULNERABLE_KINDS:
+            mine = kinds == kind
+            if mine.any():  # a vulnerable site mapped twice (a node and its area) counts once
+                out[kind] = gpd.GeoDataFrame(
+                    {
+                        "kind": kind,
+                        "name": sites["name"].to_numpy()[mine],
+                        "ref": sites["osm_ref"].to_numpy()[mine],
+                        "features": sites["features"].to_numpy()[mine],
+                    },
+                    geometry=outlines[mine],
+                    crs=utm_crs,
+                )
+        fire = pois[pois["kind"] == "fire_station"].drop_duplicates("osm_ref")
+        if len(fire):
+            shapes = fire.geometry.to_numpy().copy()
+            if "shape_wkb" in fire:  # area POIs: their outlines, parsed at once
+                wkb = fire["shape_wkb"].to_numpy(dtype=object)
+                outline = np.fromiter((is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
+                shapes[outline] = shapely.from_wkb(wkb[outline])
+            out["fire_station"] = gpd.GeoDataFrame(
+                {"kind": "fire_station", "name": fire["name"].to_numpy(), "ref": fire["osm_ref"].to_numpy()},
+                geometry=shapes,
+                crs=4326,
+            ).to_crs(utm_crs)
     if resources is not None and len(resources):
         fire = resources[resources["kind"] == "fire_station"]
         if len(fire):
@@ -308,11 +321,13 @@ def hazard_sources_sited(
     distances: pd.DataFrame,
     utm_crs: str,
     sources_utm: np.ndarray | None = None,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The part of :func:`hazard_sources_screen` that needs no grid: each source's labels, impact
     radius, the vulnerable sites within it and the safety distances it breaches (from the layers
     alone: a run on workers computes it while the grid's tasks run). ``sources_utm``: the sources'
-    points in ``utm_crs``, when projected already (:func:`urbanrisk.hazard_table.hazard_inputs`)."""
+    points in ``utm_crs``, when projected already (:func:`urbanrisk.hazard_table.hazard_inputs`);
+    ``sites``: the POIs' vulnerable sites, when made already (``Layers.vulnerable_sites``)."""
     out = sources.copy()
     for column in ("substance", "quantity_t"):
         if column not in out.columns:
@@ -323,7 +338,7 @@ def hazard_sources_sited(
     if not len(out):
         return out
     utm = out.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
-    targets = _targets(pois, buildings, resources, utm_crs)
+    targets = _targets(pois, buildings, resources, utm_crs, sites)
     vulnerable_names, vulnerable_counts = _vulnerable_within(utm, out, targets)
     breach_lists = _breaches(utm, out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts

@@ -97,6 +97,11 @@ ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
 
 _ZH_BOUNDS = (
     (
+        r"^not a major hazard source \(Σq/Q = (\S+) < 1, GB 18218-2018 4\.2 formula \(1\)\): no grade; "
+        r"R for reference: ",
+        r"非重大危险源（Σq/Q = \1 < 1，GB 18218-2018 第 4.2 条式（1））：不分级；R 仅供参考：",
+    ),
+    (
         r"^quantity '(.*)' is a volume, not a mass: give tonnes \(volume × density\)$",
         r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度）",
     ),

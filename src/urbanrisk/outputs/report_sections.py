@@ -179,7 +179,9 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     # a source listing substances without an R (a quantity in m³, a substance not in the table) is
     # shown with the reason: it was left out, and the office never saw why
     graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
-    graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
+    below = graded["gb18218_S"].lt(1.0 - 1e-9) if "gb18218_S" in graded.columns else False  # Σq/Q < 1
+    grades = graded["gb18218_grade"].mask(below, "not a major hazard source").replace("", "not computed")
+    graded = graded.assign(gb18218_grade=grades)
     if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
         share = graded["gb18218_unknown_share"]
         graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))
@@ -213,7 +215,8 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
         else (
             "R = α Σ β q/Q (GB 18218-2018 4.2.3): Q from Table 1, β from Tables 3/4, α from Table 5 (people "
             "within 500 m, here the grid's residents: a screening estimate a site survey replaces); "
-            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10. "
+            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10; only a major hazard source (Σ q/Q ≥ 1, "
+            "4.2 formula (1)) is graded. "
             "The substance table is a subset of the standard."
         )
     )

@@ -10,6 +10,8 @@ with Q the critical quantity and β the correction factor of each substance
 factor from the people within 500 m (GB 18218-2018 Table 5, :data:`ALPHA`). The standard counts the
 people living within 500 m of the plant's boundary; urbanrisk counts the residents of the grid within
 500 m of the source's point (cells shared by area), a screening estimate that a site survey replaces.
+Only a major hazard source is graded: one whose S = q1/Q1 + q2/Q2 + ... + qn/Qn ≥ 1 (Section 4.2,
+formula (1); ``gb18218_S``); below, R is given for reference and the grade is empty, the basis saying why.
 Grade (Section 4.2.3): 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10.
 A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0).
 Where the 500 m hold cells with residents unknown, the people, α and R are lower bounds
@@ -44,6 +46,7 @@ COLUMNS = [
     "gb18218_residents_500m",
     "gb18218_unknown_share",  # of the 500 m circle's area: above 0, people, α and R are lower bounds
     "gb18218_alpha",
+    "gb18218_S",  # Σ q/Q: a major hazard source at 1 or more (4.2, formula (1)), else no grade
     "gb18218_sum",
     "gb18218_R",
     "gb18218_grade",
@@ -95,6 +98,9 @@ def _split(value: object) -> list[str]:
     text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
     return [part.strip() for part in text.replace("；", ";").replace("、", ";").split(";") if part.strip()]
 
+
+#: The basis of a source below its critical quantities (GB 18218-2018 4.2, formula (1): S = Σ q/Q < 1).
+NOT_MAJOR = "not a major hazard source (Σq/Q = {s:.3g} < 1, GB 18218-2018 4.2 formula (1)): no grade"
 
 #: the largest store a registry may list (t): past the largest tank farms and depots by far
 MAX_TONNES = 1e7
@@ -193,14 +199,17 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    sums: dict[tuple, tuple[float | None, str]] = {}  # a registry repeats its substance lists: summed once
-    alphas, totals, rs = np.full((3, len(sources)), np.nan)
+    sums: dict[tuple, tuple[float | None, float, str]] = {}  # a registry repeats its lists: summed once
+    unit_beta = table.assign(beta=1.0)  # Σ q/Q: the same parse of the same list, without β
+    alphas, ratios, totals, rs = np.full((4, len(sources)), np.nan)
     grades, whys = [""] * len(sources), [""] * len(sources)
     for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
         key = (str(subs), str(qty), type(subs), type(qty))
         if key not in sums:
-            sums[key] = substance_sum(subs, qty, table)
-        total, basis = sums[key]
+            total, basis = substance_sum(subs, qty, table)
+            ratio = substance_sum(subs, qty, unit_beta)[0] if total is not None else None
+            sums[key] = (total, np.nan if ratio is None else ratio, basis)
+        total, ratios[i], basis = sums[key]
         whys[i] = basis
         if total is None:  # no R (missing is not zero): the people within 500 m and the reason only
             continue
@@ -210,11 +219,13 @@ def major_hazard_grades(
         whys[i] = f"α {alpha:g} × ({basis})"
         if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
             whys[i] = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
+        if ratios[i] < 1.0 - 1e-9:  # below its critical quantities: no major hazard source, no grade
+            whys[i] = f"{NOT_MAJOR.format(s=ratios[i])}; R for reference: {whys[i]}"
+            continue
         grades[i] = bounded_grade(r_grade(rs[i]), r_grade(ALPHA[0][1] * total), share)
-    columns = [np.asarray(people_500m, dtype=float), shares, alphas, totals, rs, grades, whys]
+    columns = [np.asarray(people_500m, dtype=float), shares, alphas, ratios, totals, rs, grades, whys]
     out = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=sources.index)
-    for column in COLUMNS[:5]:
-        out[column] = out[column].astype(float)
-    for column in COLUMNS[5:]:
-        out[column] = out[column].fillna("").astype(str)
+    for column in COLUMNS:
+        text = column in ("gb18218_grade", "gb18218_basis")
+        out[column] = out[column].fillna("").astype(str) if text else out[column].astype(float)
     return out

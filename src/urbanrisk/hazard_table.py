@@ -36,19 +36,27 @@ from .wording import counted
 
 def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: str) -> dict[str, Any]:
     """The hazard screen's part that needs no grid, from the layers alone (a run on workers computes it
-    beside the grid's tasks): the tables, the sources found and those whose impact circle reaches the
-    area (a source outside the area still counts then: edge effect), sited
-    (:func:`urbanrisk.screens.hazard_sources.hazard_sources_sited`), and ``sources_utm``: their points
-    in ``utm_crs``, projected once for every measure of the screen."""
+    beside the grid's tasks): the tables, the sources found and those that reach the area: their impact
+    circle reaches it (a source outside the area still counts then: edge effect), or a safety distance
+    of their kind that reaches it is breached (a gas holder 250 m outside, 280 m from a fire station:
+    300 m); sited (:func:`urbanrisk.screens.hazard_sources.hazard_sources_sited`), and ``sources_utm``:
+    their points in ``utm_crs``, projected once for every measure of the screen."""
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
+    distances = safety_distance_table(recipe.tables.safety_distances)
     found = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
     sources, sources_utm = found, found.geometry.to_crs(utm_crs).to_numpy()
+    reaches = np.zeros(0, dtype=bool)
     if len(sources):
         radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+        safety = sources["kind"].map(distances.groupby("kind")["min_distance_m"].max()).fillna(0.0)
         utm_area = gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0]
-        reaches = shapely.distance(sources_utm, utm_area) <= radius  # as GeoSeries.distance
-        sources, sources_utm = sources[reaches].reset_index(drop=True), sources_utm[reaches]
-    distances = safety_distance_table(recipe.tables.safety_distances)
+        gap = shapely.distance(sources_utm, utm_area)  # as GeoSeries.distance
+        near = gap <= np.maximum(radius, safety.to_numpy(dtype=float))
+        sources, sources_utm, reaches = (
+            sources[near].reset_index(drop=True),
+            sources_utm[near],
+            (gap <= radius)[near],
+        )
     sited = None
     if len(sources):
         homes = (
@@ -67,6 +75,10 @@ def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: s
             sources_utm=sources_utm,
             sites=sites_of(layers),  # merged once, by the grid stage or here (whichever is first)
         )
+        keep = reaches | (sited["n_breaches"].to_numpy() > 0)  # beyond the circle: kept for a breach
+        if not keep.all():
+            sources, sources_utm = sources[keep].reset_index(drop=True), sources_utm[keep]
+            sited = sited[keep].reset_index(drop=True) if keep.any() else None
     gb18218 = gb18218_table(recipe.tables.gb18218)
     return {
         "kinds": kinds,

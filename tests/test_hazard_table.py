@@ -74,3 +74,42 @@ def test_a_source_outside_whose_safety_distance_reaches_in_and_is_breached_is_li
 def test_no_source_reaches_when_none_is_breached_beyond_its_circle(recipe):
     inputs = _inputs(recipe, [("G2", "gas", Point(X - 750, Y))], stations=[Point(X + 470, Y)])
     assert inputs["sited"] is None and not len(inputs["sources"]) and len(inputs["found"]) == 1
+
+
+def test_one_osm_site_mapped_as_several_features_is_one_hazard_source():
+    """Baltimore maps a substation as its outline and four transformer nodes inside it (five sources,
+    five times its severity in the cells around), a Royal Farms fuel station as two outlines 52 m apart.
+    One site each now; a named works inside an industrial estate's outline, two touching unnamed
+    outlines and two stations of one name 150 m apart stay apart (merging operators would hide one)."""
+    from urbanrisk.layers.tables import hazard_kind_table
+    from urbanrisk.screens.hazard_sources import hazard_sources_from_layers
+
+    station, estate = box(X, Y, X + 40, Y + 30), box(X + 200, Y, X + 600, Y + 300)
+    features = [  # osm_ref, kind, name, shape (UTM), its point
+        ("n1", "power", "", None, Point(X + 10, Y + 10)),  # transformers inside the substation
+        ("n2", "power", "", None, Point(X + 30, Y + 20)),
+        ("w3", "power", "", station, station.centroid),
+        ("w4", "fuel", "Royal Farms", box(X, Y - 300, X + 20, Y - 280), Point(X + 10, Y - 290)),
+        ("w5", "fuel", "Royal Farms", box(X + 52, Y - 300, X + 72, Y - 280), Point(X + 62, Y - 290)),
+        ("w6", "fuel", "Royal Farms", box(X + 200, Y - 300, X + 220, Y - 280), Point(X + 210, Y - 290)),
+        ("w7", "industrial", "", estate, estate.centroid),
+        ("n8", "industrial", "GAF", None, Point(X + 300, Y + 100)),  # a works inside the estate
+        ("w9", "industrial", "", box(X + 600, Y, X + 650, Y + 50), Point(X + 625, Y + 25)),  # touches it
+    ]
+    refs, kinds, names, outlines, points = zip(*features, strict=True)
+    pois = gpd.GeoDataFrame(
+        {
+            "osm_ref": list(refs),
+            "kind": list(kinds),
+            "roles": "hazard",
+            "group": "energy",
+            "name": list(names),
+            "shape_wkb": [None if o is None else _lonlat(o).iloc[0].wkb_hex for o in outlines],
+        },
+        geometry=_lonlat(*points).to_numpy(),
+        crs=4326,
+    )
+    found = hazard_sources_from_layers(None, pois, hazard_kind_table(), utm_crs=UTM50)
+    assert found["id"].tolist() == ["osm:n8", "osm:w3", "osm:w4", "osm:w6", "osm:w7", "osm:w9"]
+    site = found.set_index("id").loc["osm:w3"]  # the substation keeps its outline's point
+    assert site["osm_ref"] == "w3" and site.geometry.equals_exact(_lonlat(station.centroid).iloc[0], 1e-12)

@@ -34,6 +34,7 @@ from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import NO_DATA
 from ..same_sites import OUTLINE, is_wkb, vulnerable_sites
+from .hazard_sites import one_osm_site_each
 from .risk_matrix import consequences, matrix_grades
 from .unknown_exposure import exposure_and_shares, factors_text
 
@@ -94,7 +95,7 @@ def hazard_sources_from_layers(
         else None
     )
     if osm is not None and len(osm):
-        osm = osm.drop_duplicates(["osm_ref", "kind"])
+        osm = one_osm_site_each(osm.drop_duplicates(["osm_ref", "kind"]), utm_crs)
         osm_rows = gpd.GeoDataFrame(
             {
                 "id": "osm:" + osm["osm_ref"].astype(str),

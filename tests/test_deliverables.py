@@ -223,7 +223,11 @@ def test_a_run_grades_a_registry_source_per_gb18218(level_run):
     )
     assert row["gb18218_alpha"] == alpha
     assert row["gb18218_R"] == pytest.approx(alpha * (4 * 2 / 5 + 2 * 5 / 10))
-    assert row["gb18218_grade"] == "四级" and row["grade"] in ("I", "II", "III", "IV")
+    # chlorine 2 t + ammonia 5 t: S = 2/5 + 5/10 = 0.9 < 1, below the critical quantities (GB 18218-2018
+    # 4.2 formula (1)): no major hazard source, so no grade (it read 四级); R for reference
+    assert row["gb18218_S"] == pytest.approx(0.9) and row["gb18218_grade"] == ""
+    assert row["gb18218_basis"].startswith("not a major hazard source (Σq/Q = 0.9 < 1")
+    assert row["grade"] in ("I", "II", "III", "IV")
     assert (table.drop(index="CH1")["gb18218_grade"] == "").all()  # no substances: no R, never 0
 
 
@@ -253,7 +257,31 @@ def test_r_value_by_hand_chlorine_and_ammonia_with_60_people():
     assert row["gb18218_residents_500m"] == pytest.approx(60.0)
     assert row["gb18218_alpha"] == 1.5
     assert row["gb18218_R"] == pytest.approx(1.5 * 2.6)
+    assert row["gb18218_S"] == pytest.approx(0.9) and row["gb18218_grade"] == ""  # S < 1: not major
+    # chlorine 3 t + ammonia 5 t: S = 3/5 + 5/10 = 1.1, a major hazard source; R = 1.5 × (4×3/5 + 2×5/10)
+    # = 1.5 × 3.4 = 5.1: 四级
+    row = _source_with_people(60.0, "chlorine; 液氨", "3;5")
+    assert row["gb18218_S"] == pytest.approx(1.1) and row["gb18218_R"] == pytest.approx(5.1)
     assert row["gb18218_grade"] == "四级"
+
+
+def test_only_a_major_hazard_source_is_graded_at_s_one_exactly():
+    """GB 18218-2018 4.2 formula (1): a major hazard source when S = Σ q/Q ≥ 1. Chlorine 2.5 t + ammonia
+    5 t: S = 0.5 + 0.5 = 1 exactly: graded (R = 1.5 × (4×2.5/5 + 2×5/10) = 4.5: 四级); 4.9 t of ammonia:
+    S = 0.99, not graded (R 1.5 × 2.98 = 4.47 for reference); gasoline 30 t at a fuel station: S = 0.15."""
+    row = _source_with_people(60.0, "氯; 氨", "2.5; 5")
+    assert row["gb18218_S"] == pytest.approx(1.0) and row["gb18218_grade"] == "四级"
+    assert row["gb18218_R"] == pytest.approx(4.5)
+    row = _source_with_people(60.0, "氯; 氨", "2.5; 4.9")
+    assert row["gb18218_S"] == pytest.approx(0.99) and row["gb18218_grade"] == ""
+    assert row["gb18218_R"] == pytest.approx(1.5 * 2.98)
+    assert row[
+        "gb18218_basis"
+    ] == "not a major hazard source (Σq/Q = 0.99 < 1, GB 18218-2018 4.2 formula (1)): " + (
+        "no grade; R for reference: α 1.5 × (氯 4×2.5/5 + 氨 2×4.9/10)"
+    )
+    row = _source_with_people(150.0, "汽油", "30")
+    assert row["gb18218_S"] == pytest.approx(0.15) and row["gb18218_grade"] == ""
 
 
 def test_r_value_by_hand_grades_one_to_three():
@@ -271,10 +299,12 @@ def test_r_value_by_hand_grades_one_to_three():
 
 def test_quantities_written_with_their_unit_as_offices_do():
     """存量 "30吨" left the R value blank ("not a number of tonnes"); "-3" and "inf" gave a negative or
-    infinite R. LPG 30 t, 150 people within 500 m: α 2 × 1.5×30/50 = 1.8 (四级), however 30 t is written."""
+    infinite R. LPG 30 t, 150 people within 500 m: α 2 × 1.5×30/50 = 1.8, however 30 t is written (S =
+    30/50 = 0.6 < 1: not a major hazard source, so no grade)."""
     for written in ("30", "30吨", "30 t", "30000kg", "30000 公斤"):
         row = _source_with_people(150.0, "液化石油气", written)
-        assert row["gb18218_R"] == pytest.approx(1.8) and row["gb18218_grade"] == "四级", written
+        assert row["gb18218_R"] == pytest.approx(1.8) and row["gb18218_S"] == pytest.approx(0.6), written
+        assert row["gb18218_grade"] == "", written  # S = 30/50 < 1: no major hazard source (4.2 formula (1))
     for absurd in ("-3", "inf", "三十"):
         row = _source_with_people(150.0, "液化石油气", absurd)
         assert pd.isna(row["gb18218_R"]) and "is not a number of tonnes" in row["gb18218_basis"], absurd

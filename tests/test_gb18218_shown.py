@@ -72,10 +72,12 @@ def _gb18218_table(html: str) -> str:
 def test_the_report_lists_a_source_without_r_and_says_why(tmp_path):
     result = _run(tmp_path, "zh")
     table = _gb18218_table(report_html(result))
-    assert "中国石化蓟门桥加油站" in table and "四级" in table
+    # gasoline 20 t: S = 20/200 = 0.1 < 1 (GB 18218-2018 4.2 formula (1)): no major hazard source (read 四级)
+    assert "中国石化蓟门桥加油站" in table and "非重大危险源" in table and "四级" not in table
     assert "学院路液氨储罐" in table and "未计算" in table
     assert "存量 &#x27;约30立方&#x27; 是体积而非质量：请填写吨数（体积 × 密度）" in table.replace(
         "&#39;", "&#x27;"
     )
     english = _gb18218_table(report_html(result, language="en"))
     assert "学院路液氨储罐" in english and "not computed" in english and "is a volume, not a mass" in english
+    assert "not a major hazard source (Σq/Q = 0.1 &lt; 1" in english

@@ -95,7 +95,9 @@ def test_every_r_and_grade_from_a_loose_quantity_says_how_it_was_read():
     assert r[:7] == pytest.approx([28.8, 28.8, 28.8, 38.4, 28_800.0, 0.48, 28.8])
     assert r[7:9] == pytest.approx([28.8, 288.0]) and math.isnan(r[9])  # 不详: no R, never 0
     assert out["gb18218_grade"].tolist() == [
-        "三级", "三级", "三级", "三级", "一级", "四级", "三级",
+        "三级", "三级", "三级", "三级", "一级",
+        "",  # 500 kg: S = 0.5/5 = 0.1 < 1, not a major hazard source (GB 18218 4.2): no grade
+        "三级",
         "no data",  # >30 t: R ≥ 28.8, a larger store could make it 二级 or 一级
         "一级",  # ≥300 t: R ≥ 288 is 一级 whatever more there is
         "",
@@ -115,6 +117,20 @@ def test_every_r_and_grade_from_a_loose_quantity_says_how_it_was_read():
     assert basis[7].startswith("R at least (a quantity's lower bound): ")
     assert (
         basis[9] == "quantity '不详' is unknown: no R (not 0); give the most that may be present, in tonnes"
+    )
+
+
+def test_a_floor_below_the_critical_quantity_cannot_tell_a_major_hazard_source():
+    """S = Σ q/Q below 1 is no major hazard source (no grade), unless S is only a floor (">3t"): then a
+    larger store may make it one, and the grade is no data, said."""
+    out = _grades(["<=3t", ">3t", "约3吨"])
+    assert out["gb18218_S"].tolist() == pytest.approx([0.6, 0.6, 0.6])  # chlorine: 3 / 5
+    assert out["gb18218_grade"].tolist() == ["", "no data", ""]
+    basis = out["gb18218_basis"].tolist()
+    assert basis[0].startswith("not a major hazard source (Σq/Q = 0.6 < 1")
+    assert basis[1].startswith("R at least (a quantity's lower bound): Σq/Q ≥ 0.6, a floor below 1")
+    assert zh_bounds(basis[1]).startswith(
+        "R 为下限（存量为下限）：Σq/Q ≥ 0.6，为下限且小于 1：是否构成重大危险源无法判定；R 仅供参考：α 1.2"
     )
 
 

@@ -34,22 +34,26 @@ def wudaokou(tmp_path_factory):
     return grid, hazards, utm, layers
 
 
-@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
-def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaokou, scheduler):
+def _with_spread_sources(grid, real, n=60, seed=11):
+    """The sample's sources, and ``n`` more spread over the area (radii 50-800 m) that cross borders."""
     import geopandas as gpd
 
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = grid.total_bounds
+    extra = real.iloc[rng.integers(0, len(real), n)].copy()
+    extra["id"] = [f"X{i:03d}" for i in range(n)]
+    extra["impact_radius_m"] = rng.uniform(50, 800, n)
+    extra["severity"] = rng.integers(1, 5, n)
+    extra = extra.set_geometry(gpd.points_from_xy(rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)), crs=4326)
+    return pd.concat([real, extra], ignore_index=True)
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_hazard_intensity_and_exposure_per_partition_equal_the_eager_ones(wudaokou, scheduler):
     from urbanrisk.screens.hazard_sources import residents_in_circles
 
     grid, real, utm, _ = wudaokou
-    # the sample's sources, and 60 more spread over the area (radii 50-800 m) that cross borders
-    rng = np.random.default_rng(11)
-    x0, y0, x1, y1 = grid.total_bounds
-    extra = real.iloc[rng.integers(0, len(real), 60)].copy()
-    extra["id"] = [f"X{i:03d}" for i in range(60)]
-    extra["impact_radius_m"] = rng.uniform(50, 800, 60)
-    extra["severity"] = rng.integers(1, 5, 60)
-    extra = extra.set_geometry(gpd.points_from_xy(rng.uniform(x0, x1, 60), rng.uniform(y0, y1, 60)), crs=4326)
-    hazards = pd.concat([real, extra], ignore_index=True)
+    hazards = _with_spread_sources(grid, real)
     eager = hazard_intensity(grid, hazards, utm_crs=utm)
     parts = hazard_intensity_by_partition(
         grid, hazards, utm_crs=utm, partition_resolution=8, scheduler=scheduler
@@ -397,3 +401,31 @@ def test_exposure_with_residents_unknown_per_partition_equals_the_eager_one(wuda
         np.testing.assert_allclose(parts[column], eager[column], rtol=1e-12, atol=1e-9)
     for column in ("grade", "factors", "gb18218_grade", "gb18218_basis"):
         assert parts[column].tolist() == eager[column].tolist()
+
+
+def test_the_hazard_table_in_utm_gives_the_intensity_and_registers_of_the_wgs84_table(wudaokou):
+    """The run passes the grades and the registers the hazard table in its UTM zone (projected once,
+    :func:`urbanrisk.hazard_table.sources_in_utm`): the same numbers and texts as from WGS84."""
+    import geopandas as gpd
+
+    from urbanrisk.hazard_table import sources_in_utm
+    from urbanrisk.screens.registers import reaching_texts
+
+    grid, real, utm, _ = wudaokou
+    hazards = _with_spread_sources(grid, real, seed=12)
+    in_utm = sources_in_utm(hazards, hazards.geometry.to_crs(utm).to_numpy(), utm)
+    assert in_utm.crs == utm and set(in_utm.columns) == set(hazards.columns) and len(hazards) > 3
+    for eager, again in zip(
+        hazard_intensity(grid, hazards, utm_crs=utm), hazard_intensity(grid, in_utm, utm_crs=utm), strict=True
+    ):
+        pd.testing.assert_series_equal(eager, again, check_exact=True)
+    parts = hazard_intensity_by_partition(grid, in_utm, utm_crs=utm, partition_resolution=8)
+    pd.testing.assert_series_equal(
+        hazard_intensity(grid, hazards, utm_crs=utm)[0], parts[0], check_exact=True
+    )
+    units = gpd.GeoDataFrame(
+        {"id": [f"u{i}" for i in range(0, len(grid), 5)]}, geometry=grid.geometry.iloc[::5].values, crs=4326
+    )
+    texts = reaching_texts(units, hazards, utm)
+    assert (texts["en"] != "").sum() > 3
+    pd.testing.assert_frame_equal(texts, reaching_texts(units, in_utm, utm))

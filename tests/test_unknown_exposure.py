@@ -177,12 +177,13 @@ def _gb18218(people_centre: float, substance: str, quantity: str, unknown_ring: 
 
 
 def test_gb18218_alpha_from_a_lower_bound_keeps_a_grade_only_the_top_alpha_would_keep():
-    # chlorine 2 t + ammonia 5 t: Σβq/Q = 4x2/5 + 2x5/10 = 2.6. 60 people known (α 1.5), one ring-1 cell
-    # (mostly within 500 m) unknown: α ≥ 1.5, R ≥ 3.9; at α 2 R = 5.2: 四级 either way -> the grade holds
-    row = _gb18218(60.0, "chlorine; 液氨", "2;5", unknown_ring=1)
+    # chlorine 3 t + ammonia 5 t (S = 3/5 + 5/10 = 1.1: a major hazard source): Σβq/Q = 4x3/5 + 2x5/10 =
+    # 3.4. 60 people known (α 1.5), one ring-1 cell (mostly within 500 m) unknown: α ≥ 1.5, R ≥ 5.1; at
+    # α 2 R = 6.8: 四级 either way -> the grade holds
+    row = _gb18218(60.0, "chlorine; 液氨", "3;5", unknown_ring=1)
     assert 0.05 < row["gb18218_unknown_share"] < 0.2
     assert row["gb18218_residents_500m"] == pytest.approx(60.0)
-    assert row["gb18218_alpha"] == 1.5 and row["gb18218_R"] == pytest.approx(1.5 * 2.6)
+    assert row["gb18218_alpha"] == 1.5 and row["gb18218_R"] == pytest.approx(1.5 * 3.4)
     assert row["gb18218_grade"] == "四级"
     assert row["gb18218_basis"].startswith("α ≥ 1.5: ≥ 60 people within 500 m (")
     # chlorine 20 t: Σ = 16; 60 people: R ≥ 24 (三级), but at α 2 R = 32 (三级): holds. 30 t: Σ = 24,
@@ -211,7 +212,7 @@ def accra_edge(tmp_path_factory):
     and a gas holder beyond."""
     folder = tmp_path_factory.mktemp("accra-edge")
     rows = [
-        ("C1", "chemical", "Edge <chemicals>", 4, -0.0135, 5.682, "chlorine", "2"),
+        ("C1", "chemical", "Edge <chemicals>", 4, -0.0135, 5.682, "chlorine", "5"),  # S = 5/5: major
         ("F1", "fuel", "Inner fuel", 3, -0.0300, 5.682, "", ""),
         ("G1", "gas", "Outer gas", 3, 0.0000, 5.682, "", ""),
     ]
@@ -242,7 +243,7 @@ def test_a_reach_partly_beyond_the_raster_is_reported_as_a_lower_bound(accra_edg
     assert 0.2 < edge["residents_unknown_share"] < 0.6 and edge["residents_exposed"] > 5_000
     assert edge["grade"] == "I" and edge["factors"].endswith("the grade holds whatever they are")
     assert edge["gb18218_unknown_share"] == edge["residents_unknown_share"]  # the same 500 m
-    assert edge["gb18218_alpha"] == 2.0 and edge["gb18218_R"] == pytest.approx(2 * 4 * 2 / 5)
+    assert edge["gb18218_alpha"] == 2.0 and edge["gb18218_R"] == pytest.approx(2 * 4 * 5 / 5)
     assert edge["gb18218_grade"] == "四级"  # α is the top already: R exact
     # the fuel station well inside: an exact count and an ordinary grade
     assert inner["residents_unknown_share"] == 0.0 and inner["residents_exposed"] > 100
@@ -263,7 +264,7 @@ def test_a_reach_partly_beyond_the_raster_is_reported_as_a_lower_bound(accra_edg
     responsibility = report[report.index("Responsibility list") :]
     assert f'<td class="n">{bound}</td>' in responsibility
     major = report[report.index("Major hazard sources") : report.index("Responsibility list")]
-    assert f'<td class="n">{bound}</td>' in major and '<td class="n">3.2</td>' in major  # R: α top
+    assert f'<td class="n">{bound}</td>' in major and '<td class="n">8.0</td>' in major  # R: α top
     page = (run / "map.html").read_text(encoding="utf-8")
     assert f"severity 4 · {bound} residents within 500 m" in page
     assert "unknown (no population data in reach) residents within 200 m" in page

@@ -36,7 +36,6 @@ from scipy.spatial import cKDTree
 from . import settings
 from ._errors import InputError
 from .cell_disks import cell_latlng, disk_matrix
-from .projected_points import points_to_crs
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
@@ -127,7 +126,7 @@ def hazard_intensity(
     if hazards is None or not len(hazards):
         return intensity, top
     xy = cell_centres_xy(index, utm_crs)
-    hz, points = hazards, points_to_crs(hazards.geometry, utm_crs)  # the screens' projection, kept
+    hz, points = hazards, hazards.geometry.to_crs(utm_crs).to_numpy()  # none if in utm_crs already
     hxy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
     radii = hz["impact_radius_m"].to_numpy(dtype=float)
     found = cKDTree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order

@@ -33,7 +33,7 @@ from .completeness import completeness_summary, forget_blocks, measured_indicato
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
-from .hazard_table import hazard_inputs, hazard_table
+from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
 from .network import StreetGraph
@@ -44,7 +44,6 @@ from .recipe import Recipe
 from .result import CoverageResult, Layers, RunResult, Screens
 from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
 from .screens.communities import communities_screen, community_polygons, community_units
-from .screens.hazard_sources import forget_projected
 from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
 from .stage_coverage import (
@@ -122,16 +121,17 @@ def coverage_free_part(
     hazards: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
-    its status), ``uv_scores`` (urban-village cell scores), ``area_screens`` (key districts, urban
-    villages and their status), ``known`` (the measured indicators) and ``units`` (the communities'
-    units); a run on workers computes it while coverage runs there
-    (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
+    its status), ``hazards_utm`` (the table in the run's UTM, for the grades), ``uv_scores``
+    (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
+    ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
+    computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
     exposed_of = kernels.get("exposed_of")
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
+    hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
     table = hazard_table(
         recipe,
         layers,
@@ -142,13 +142,13 @@ def coverage_free_part(
         inputs=hazards,
         residents_known=known["known_residents"].to_numpy(),
     )
-    forget_projected()  # the grid's cells in UTM (32 x 32: 180 MB), for the hazard circles only
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
     polygons = community_polygons(layers.communities)
     uv_scores = urban_village_cell_scores(grid, layers.landuse)
     return {
         "hazards": table,
+        "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),  # grades, registers
         "uv_scores": uv_scores,
         "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
         "known": known,
@@ -195,7 +195,7 @@ def screen_and_grade(
         coping = coping.where(known["known_crowding"])
     graded = grade_cells(
         gridmod.with_columns(grid, known),
-        hazard_table,
+        free["hazards_utm"],
         uv_scores["uv_score"],
         utm_crs=utm_crs,
         spec=recipe.grading,
@@ -208,7 +208,7 @@ def screen_and_grade(
         graded[column] = uv_scores[column]
     geometry = graded.pop("geometry")  # copy=False: geopandas copies a DataFrame whole (32 x 32: ~600 MB)
     graded = gpd.GeoDataFrame(graded.assign(geometry=geometry), geometry="geometry", crs=CRS, copy=False)
-    communities, how = communities_screen(graded, hazard_table, utm_crs=utm_crs, units=free["units"])
+    communities, how = communities_screen(graded, free["hazards_utm"], utm_crs=utm_crs, units=free["units"])
     districts, villages, status = free["area_screens"]
     status = {
         "hazard_sources": hazard_status,

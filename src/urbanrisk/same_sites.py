@@ -99,12 +99,16 @@ def is_wkb(value: object) -> bool:
 
 
 SITE_COLUMNS = ["osm_ref", "kind", "name", "features"]
+#: The column of each site's shape in a metric CRS (:func:`vulnerable_sites`).
+OUTLINE = "outline"
 
 
 def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """The vulnerable sites of a POI layer (rows whose ``roles`` hold ``vulnerable``), one row per
-    site and kind: its first feature's ``osm_ref`` and point (WGS84), its name, and ``features``
-    (how many OSM features it merges, see :func:`one_site_each`; outlines from ``shape_wkb``).
+    site and kind: its first feature's ``osm_ref`` and point (WGS84), its name, ``features`` (how many
+    OSM features it merges, see :func:`one_site_each`; outlines from ``shape_wkb``) and ``outline``:
+    the site's shape (its features' union) in the metric CRS it was merged in, which the hazard screen
+    measures distances to (not written: ``vulnerable_sites.parquet`` holds :data:`SITE_COLUMNS`).
 
     Examples
     --------
@@ -119,6 +123,7 @@ def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """
     empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}, geometry=[], crs=4326)
     empty["features"] = empty["features"].astype("int64")
+    empty[OUTLINE] = gpd.GeoSeries([], index=empty.index, crs=4326)
     if pois is None or not len(pois):
         return empty
     roles = "|" + pois["roles"].fillna("").astype(str) + "|"
@@ -147,6 +152,7 @@ def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
                     "kind": kind,
                     "name": merged["name"].to_numpy(),
                     "features": merged["features"].to_numpy(dtype=np.int64),
+                    OUTLINE: merged.geometry.array,  # in the layer's zone (its CRS kept)
                 },
                 geometry=rows.geometry.to_numpy()[first],
                 crs=rows.crs,
@@ -167,7 +173,14 @@ def with_site_counts(grid: gpd.GeoDataFrame, layers: Layers, resolution: int) ->
     """``grid`` (from the partitions' tables) with ``vulnerable_sites`` counted once per site, over
     the whole POI layer: a site's features may lie in two partitions, and every scheduler must give
     the same grid. The partitions' own column (one per feature) is replaced in place; the sites are
-    kept on ``layers.vulnerable_sites`` for the outputs."""
-    layers.vulnerable_sites = vulnerable_sites(layers.pois)
-    grid["vulnerable_sites"] = vulnerable_site_counts(layers.vulnerable_sites, list(grid.index), resolution)
+    kept on ``layers.vulnerable_sites`` for the outputs (:func:`sites_of`)."""
+    grid["vulnerable_sites"] = vulnerable_site_counts(sites_of(layers), list(grid.index), resolution)
     return grid
+
+
+def sites_of(layers: Layers) -> gpd.GeoDataFrame:
+    """``layers.vulnerable_sites``, made from ``layers.pois`` and kept there when not yet: the grid stage
+    and the hazard screen (which may run beside it) take the same sites, merged once."""
+    if layers.vulnerable_sites is None:
+        layers.vulnerable_sites = vulnerable_sites(layers.pois)
+    return layers.vulnerable_sites

@@ -78,11 +78,13 @@ ZH: dict[str, str] = {
     "risk-matrix grade": "风险矩阵等级",
     "GB 18218 grade": "GB 18218 分级",
     "not computed": "未计算",
+    "not a major hazard source": "非重大危险源",
     "people within 500 m": "500 米内人口",
     "how R was computed": "R 值计算",
     "gb18218 note": (
         "R = α Σ β q/Q（GB 18218-2018 第 4.2.3 条）：Q 取表 1 临界量，β 取表 3/表 4 校正系数，α 取表 5"
-        "（500 米内人数）；分级：一级 R≥100，二级 50≤R<100，三级 10≤R<50，四级 R<10。"
+        "（500 米内人数）；分级：一级 R≥100，二级 50≤R<100，三级 10≤R<50，四级 R<10；"
+        "仅 Σq/Q ≥ 1 的重大危险源（第 4.2 条式（1））分级。"
         "人数以网格常住人口估算，须以现场核查为准；物质参数表仅为标准的部分摘录。"
     ),
     "no registry source lists substances and quantities": "危险源台账未列明物质及存量，未计算 R 值",

@@ -134,6 +134,16 @@ _ZH_BOUNDS = (
         r"存量 '\1' 未知：不计算 R（不作 0 计）；请填写最大存在量（吨）",
     ),
     (
+        r"^not a major hazard source \(Σq/Q = (\S+) < 1, GB 18218-2018 4\.2 formula \(1\)\): no grade; "
+        r"R for reference: ",
+        r"非重大危险源（Σq/Q = \1 < 1，GB 18218-2018 第 4.2 条式（1））：不分级；R 仅供参考：",
+    ),
+    (
+        r"Σq/Q ≥ (\S+), a floor below 1: a major hazard source or not, the registry cannot tell; "
+        r"R for reference: ",
+        r"Σq/Q ≥ \1，为下限且小于 1：是否构成重大危险源无法判定；R 仅供参考：",
+    ),
+    (
         r"^quantity '(.*)' is a volume, not a mass: give tonnes \(volume × density\)$",
         r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度）",
     ),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREFIX, RunResult
+from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, NO_DATA, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_deliverables import colon
@@ -182,7 +182,10 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     # a source listing substances without an R (a quantity in m³, a substance not in the table) is
     # shown with the reason: it was left out, and the office never saw why
     graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
-    graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
+    below = graded["gb18218_S"].lt(1.0 - 1e-9) if "gb18218_S" in graded.columns else False  # Σq/Q < 1
+    below = below & graded["gb18218_grade"].ne(NO_DATA)  # a floor below 1 cannot tell: its grade no data
+    grades = graded["gb18218_grade"].mask(below, "not a major hazard source").replace("", "not computed")
+    graded = graded.assign(gb18218_grade=grades)
     if "gb18218_quantity" in graded.columns:  # a grade from quantities read loosely says so
         pairs = zip(graded["gb18218_grade"], graded["gb18218_quantity"], strict=True)
         graded = graded.assign(gb18218_grade=[quantity_grade(t(str(g)), r, language) for g, r in pairs])
@@ -219,7 +222,8 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
         else (
             "R = α Σ β q/Q (GB 18218-2018 4.2.3): Q from Table 1, β from Tables 3/4, α from Table 5 (people "
             "within 500 m, here the grid's residents: a screening estimate a site survey replaces); "
-            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10. "
+            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10; only a major hazard source (Σ q/Q ≥ 1, "
+            "4.2 formula (1)) is graded. "
             "The substance table is a subset of the standard."
         )
     )

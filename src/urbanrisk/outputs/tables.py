@@ -17,7 +17,7 @@ from ..grid import partition_resolution
 from ..grid_dataset import PartJob, part_jobs, parts_written, write_part
 from ..parallel import map_partitions
 from ..result import RunResult, screen_tables
-from ..same_sites import vulnerable_sites
+from ..same_sites import OUTLINE, vulnerable_sites
 from .display import display_note, display_resolution, display_rows, merge_display
 from .i18n import data_text
 
@@ -195,7 +195,8 @@ def incident_inputs(result: RunResult) -> dict[str, pd.DataFrame]:
     nodes = {"mode": "str", "node": "int32", "osm_id": "int64", "lon": "float64", "lat": "float64"}
     nodes |= {"x": "float64", "y": "float64", "snap": "bool", "utm_crs": "str"}
     edges = {"mode": "str", "u": "int32", "v": "int32", "time_s": "float64", "length_m": "float64"}
-    tables: dict[str, Any] = {"resources": resources, "vulnerable_sites": sites.reset_index(drop=True)}
+    sites = sites.drop(columns=OUTLINE).reset_index(drop=True)  # the outlines are for measuring only
+    tables: dict[str, Any] = {"resources": resources, "vulnerable_sites": sites}
     for name, columns in (("network_nodes", nodes), ("network_edges", edges)):
         table = getattr(coverage, name, None)
         written = coverage.network_files.get(name) if coverage is not None else None

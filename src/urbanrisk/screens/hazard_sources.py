@@ -20,7 +20,6 @@ Per source:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,9 +32,9 @@ from .. import settings
 from ..circle_overlap import circle_sums
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..projected_points import points_to_crs
 from ..result import NO_DATA
-from ..same_sites import is_wkb, one_site_each
+from ..same_sites import OUTLINE, is_wkb, vulnerable_sites
+from .hazard_sites import one_osm_site_each
 from .risk_matrix import consequences, matrix_grades
 from .unknown_exposure import exposure_and_shares, factors_text
 
@@ -96,7 +95,7 @@ def hazard_sources_from_layers(
         else None
     )
     if osm is not None and len(osm):
-        osm = osm.drop_duplicates(["osm_ref", "kind"])
+        osm = one_osm_site_each(osm.drop_duplicates(["osm_ref", "kind"]), utm_crs)
         osm_rows = gpd.GeoDataFrame(
             {
                 "id": "osm:" + osm["osm_ref"].astype(str),
@@ -148,42 +147,24 @@ def _first_refs(refs: pd.Series, rows: np.ndarray, found: np.ndarray) -> pd.Seri
     return pd.Series(values, index=refs.index, dtype=refs.dtype)
 
 
-#: The last grid's cells projected: (its geometry array, UTM CRS, the projected cells); the major
-#: hazards and the hazard sources both measure circles over the same grid.
-_PROJECTED: list[tuple[object, str, np.ndarray]] = []
-
-
-def _cells_utm(grid: gpd.GeoDataFrame, utm_crs: str) -> np.ndarray:
-    """The grid's cell polygons in ``utm_crs`` (the last grid's are kept, not projected again)."""
-    geometry = grid.geometry.array
-    for known, crs, cells in _PROJECTED:
-        if known is geometry and crs == utm_crs:
-            return cells
-    cells = grid.geometry.to_crs(utm_crs).to_numpy()
-    _PROJECTED[:] = [(geometry, utm_crs, cells)]
-    weakref.finalize(geometry, _PROJECTED.clear)  # kept no longer than the grid
-    return cells
-
-
-def forget_projected() -> None:
-    """Drop the kept projected cells (the screens that measure circles over the grid are done)."""
-    _PROJECTED.clear()
-
-
 def residents_in_circles(
     grid: gpd.GeoDataFrame,
     centres_utm: np.ndarray,
     radii: np.ndarray,
     utm_crs: str,
     weights: np.ndarray | None = None,
+    *,
+    cells_utm: np.ndarray | None = None,
 ) -> np.ndarray:
     """Residents (or ``weights``: one per cell, or one row of k per cell, then k sums per circle) inside
-    each circle (UTM centres and radii), each cell shared by the area it overlaps.
+    each circle (UTM centres and radii), each cell shared by the area it overlaps (``cells_utm``: the
+    grid's cell polygons in ``utm_crs`` when projected already, as
+    :func:`urbanrisk.hazard_table.hazard_table` does once for the screen's and GB 18218's circles).
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
-    cells = _cells_utm(grid, utm_crs)
+    cells = grid.geometry.to_crs(utm_crs).to_numpy() if cells_utm is None else cells_utm
     residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
     return circle_sums(cells, residents, centres_utm, radii)
 
@@ -193,28 +174,41 @@ def _targets(
     buildings: gpd.GeoDataFrame | None,
     resources: gpd.GeoDataFrame | None,
     utm_crs: str,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Protected targets by kind, with the geometry distances are measured to (UTM)."""
+    """Protected targets by kind, with the geometry distances are measured to (UTM); ``sites``: the
+    POIs' vulnerable sites (:func:`urbanrisk.same_sites.vulnerable_sites`, each merged once), when made
+    already."""
     out: dict[str, gpd.GeoDataFrame] = {}
     if pois is not None and len(pois):
-        shapes = pois.geometry.to_numpy().copy()
-        if "shape_wkb" in pois:  # area POIs: their outlines, parsed at once
-            wkb = pois["shape_wkb"].to_numpy(dtype=object)
-            outline = np.fromiter((is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
-            shapes[outline] = shapely.from_wkb(wkb[outline])
-        full = gpd.GeoDataFrame(
-            {
-                "kind": pois["kind"].to_numpy(),
-                "name": pois["name"].to_numpy(),
-                "ref": pois["osm_ref"].to_numpy(),
-            },
-            geometry=shapes,
-            crs=4326,
-        ).to_crs(utm_crs)
-        for kind in (*VULNERABLE_KINDS, "fire_station"):
-            sel = full[full["kind"] == kind].drop_duplicates("ref")
-            if len(sel):  # a vulnerable site mapped twice (a node and its area) counts once
-                out[kind] = one_site_each(sel) if kind in VULNERABLE_KINDS else sel
+        sites = vulnerable_sites(pois) if sites is None else sites
+        outlines = sites[OUTLINE].to_crs(utm_crs).to_numpy()  # none when merged in this zone
+        kinds = sites["kind"].to_numpy(dtype=object)
+        for kind in VULNERABLE_KINDS:
+            mine = kinds == kind
+            if mine.any():  # a vulnerable site mapped twice (a node and its area) counts once
+                out[kind] = gpd.GeoDataFrame(
+                    {
+                        "kind": kind,
+                        "name": sites["name"].to_numpy()[mine],
+                        "ref": sites["osm_ref"].to_numpy()[mine],
+                        "features": sites["features"].to_numpy()[mine],
+                    },
+                    geometry=outlines[mine],
+                    crs=utm_crs,
+                )
+        fire = pois[pois["kind"] == "fire_station"].drop_duplicates("osm_ref")
+        if len(fire):
+            shapes = fire.geometry.to_numpy().copy()
+            if "shape_wkb" in fire:  # area POIs: their outlines, parsed at once
+                wkb = fire["shape_wkb"].to_numpy(dtype=object)
+                outline = np.fromiter((is_wkb(w) for w in wkb), dtype=bool, count=len(wkb))
+                shapes[outline] = shapely.from_wkb(wkb[outline])
+            out["fire_station"] = gpd.GeoDataFrame(
+                {"kind": "fire_station", "name": fire["name"].to_numpy(), "ref": fire["osm_ref"].to_numpy()},
+                geometry=shapes,
+                crs=4326,
+            ).to_crs(utm_crs)
     if resources is not None and len(resources):
         fire = resources[resources["kind"] == "fire_station"]
         if len(fire):
@@ -327,10 +321,14 @@ def hazard_sources_sited(
     kinds: pd.DataFrame,
     distances: pd.DataFrame,
     utm_crs: str,
+    sources_utm: np.ndarray | None = None,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The part of :func:`hazard_sources_screen` that needs no grid: each source's labels, impact
     radius, the vulnerable sites within it and the safety distances it breaches (from the layers
-    alone: a run on workers computes it while the grid's tasks run)."""
+    alone: a run on workers computes it while the grid's tasks run). ``sources_utm``: the sources'
+    points in ``utm_crs``, when projected already (:func:`urbanrisk.hazard_table.hazard_inputs`);
+    ``sites``: the POIs' vulnerable sites, when made already (``Layers.vulnerable_sites``)."""
     out = sources.copy()
     for column in ("substance", "quantity_t"):
         if column not in out.columns:
@@ -340,8 +338,8 @@ def hazard_sources_sited(
     out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
     if not len(out):
         return out
-    utm = points_to_crs(out.geometry, utm_crs)
-    targets = _targets(pois, buildings, resources, utm_crs)
+    utm = out.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
+    targets = _targets(pois, buildings, resources, utm_crs, sites)
     vulnerable_names, vulnerable_counts = _vulnerable_within(utm, out, targets)
     breach_lists = _breaches(utm, out["kind"].to_numpy(), targets, distances)
     out["vulnerable_sites"] = vulnerable_counts
@@ -364,11 +362,13 @@ def hazard_sources_screen(
     exposed_of: Callable[..., np.ndarray] | None = None,
     sited: gpd.GeoDataFrame | None = None,
     residents_known: np.ndarray | None = None,
+    sources_utm: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Exposure, breached standards and a risk-matrix grade for each hazard source
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``sited``:
     :func:`hazard_sources_sited` of these sources, when computed already; ``residents_known``: per
-    cell, whether its residents were measured, else all are taken as known)."""
+    cell, whether its residents were measured, else all are taken as known; ``sources_utm``: the
+    sources' points in ``utm_crs``, when projected already)."""
     if sources is None or not len(sources):
         return gpd.GeoDataFrame({c: [] for c in COLUMNS[:-1]}, geometry=[], crs=4326)
     if sited is None:
@@ -380,9 +380,10 @@ def hazard_sources_screen(
             kinds=kinds,
             distances=distances,
             utm_crs=utm_crs,
+            sources_utm=sources_utm,
         )
     out = sited.copy()
-    utm = points_to_crs(out.geometry, utm_crs)
+    utm = out.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
     xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
     exposed_of = exposed_of or residents_in_circles
     radii = out["impact_radius_m"].to_numpy()

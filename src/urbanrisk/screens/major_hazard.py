@@ -10,6 +10,9 @@ with Q the critical quantity and β the correction factor of each substance
 factor from the people within 500 m (GB 18218-2018 Table 5, :data:`ALPHA`). The standard counts the
 people living within 500 m of the plant's boundary; urbanrisk counts the residents of the grid within
 500 m of the source's point (cells shared by area), a screening estimate that a site survey replaces.
+Only a major hazard source is graded: one whose S = q1/Q1 + q2/Q2 + ... + qn/Qn ≥ 1 (Section 4.2,
+formula (1); ``gb18218_S``); below, R is given for reference and the grade is empty, the basis saying why
+(a quantity read as a lower bound that leaves S below 1 cannot tell: ``no data``).
 Grade (Section 4.2.3): 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10.
 A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0).
 Where the 500 m hold cells with residents unknown, the people, α and R are lower bounds
@@ -31,7 +34,6 @@ import shapely
 from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
-from ..projected_points import points_to_crs
 from ..result import NO_DATA
 from .hazard_sources import residents_in_circles
 from .quantities import read_quantity
@@ -46,6 +48,7 @@ COLUMNS = [
     "gb18218_residents_500m",
     "gb18218_unknown_share",  # of the 500 m circle's area: above 0, people, α and R are lower bounds
     "gb18218_alpha",
+    "gb18218_S",  # Σ q/Q: a major hazard source at 1 or more (4.2, formula (1)), else no grade
     "gb18218_sum",
     "gb18218_R",
     "gb18218_grade",
@@ -130,6 +133,12 @@ def _weakest(readings: list[str]) -> str:
     return max(readings, key=READING_ORDER.index) if readings else "exact"
 
 
+#: The basis of a source below its critical quantities (GB 18218-2018 4.2, formula (1): S = Σ q/Q < 1).
+NOT_MAJOR = "not a major hazard source (Σq/Q = {s:.3g} < 1, GB 18218-2018 4.2 formula (1)): no grade"
+#: ... and of one whose S is only a floor below 1 (a quantity written "> 3 t"): it cannot be told.
+MAYBE_MAJOR = "Σq/Q ≥ {s:.3g}, a floor below 1: a major hazard source or not, the registry cannot tell"
+
+
 def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -> tuple[float | None, str]:
     """Σ β q / Q over a source's listed substances, and how it was computed (None when not computable);
     a quantity read loosely (约30吨, 20-30吨) is said beside its term.
@@ -193,12 +202,14 @@ def major_hazard_grades(
     utm_crs: str,
     exposed_of: Callable[..., np.ndarray] | None = None,
     residents_known: np.ndarray | None = None,
+    sources_utm: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The GB 18218 columns (:data:`COLUMNS`) of each source, same index; NaN / "" where not computable
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
-    per cell, whether its residents were measured)."""
+    per cell, whether its residents were measured; ``sources_utm``: the sources' points in ``utm_crs``,
+    when projected already)."""
     if len(sources):
-        utm = points_to_crs(sources.geometry, utm_crs)
+        utm = sources.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
         xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
         people_500m, shares = exposure_and_shares(
             grid,
@@ -216,14 +227,17 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    sums: dict[tuple, tuple[float | None, str, str]] = {}  # a registry repeats its lists: summed once
-    alphas, totals, rs = np.full((3, len(sources)), np.nan)
+    sums: dict[tuple, tuple[float | None, float, str, str]] = {}  # a registry repeats its lists: once
+    unit_beta = table.assign(beta=1.0)  # Σ q/Q: the same parse of the same list, without β
+    alphas, ratios, totals, rs = np.full((4, len(sources)), np.nan)
     grades, whys, readings = [""] * len(sources), [""] * len(sources), [""] * len(sources)
     for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
         key = (str(subs), str(qty), type(subs), type(qty))
         if key not in sums:
-            sums[key] = substance_reading(subs, qty, table)
-        total, basis, reading = sums[key]
+            total, basis, reading = substance_reading(subs, qty, table)
+            ratio = substance_reading(subs, qty, unit_beta)[0] if total is not None else None
+            sums[key] = (total, np.nan if ratio is None else ratio, basis, reading)
+        total, ratios[i], basis, reading = sums[key]
         whys[i] = basis
         if total is None:  # no R (missing is not zero): the people within 500 m and the reason only
             continue
@@ -233,16 +247,23 @@ def major_hazard_grades(
         whys[i] = f"α {alpha:g} × ({basis})"
         if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
             whys[i] = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
+        if ratios[i] < 1.0 - 1e-9 and reading in ("lower bound", "both ways"):  # S a floor below 1
+            readings[i], grades[i] = reading, NO_DATA  # a larger store may make it a major hazard source
+            whys[i] = f"{R_WORDS[reading]}: {MAYBE_MAJOR.format(s=ratios[i])}; R for reference: {whys[i]}"
+            continue
+        if ratios[i] < 1.0 - 1e-9:  # below its critical quantities: no major hazard source, no grade
+            whys[i] = f"{NOT_MAJOR.format(s=ratios[i])}; R for reference: {whys[i]}"
+            continue
         grades[i] = bounded_grade(r_grade(rs[i]), r_grade(ALPHA[0][1] * total), share)
         if reading != "exact":  # said before R; a floor (or bounds both ways) grades only what none can raise
             readings[i], whys[i] = reading, f"{R_WORDS[reading]}: {whys[i]}"
             top = r_grade(rs[i]) == R_GRADES[0][1]  # 一级: no larger amount raises it
             if reading == "both ways" or (reading == "lower bound" and not top):
                 grades[i] = NO_DATA
-    columns = [np.asarray(people_500m, dtype=float), shares, alphas, totals, rs, grades, whys, readings]
+    people = np.asarray(people_500m, dtype=float)
+    columns = [people, shares, alphas, ratios, totals, rs, grades, whys, readings]
     out = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=sources.index)
-    for column in COLUMNS[:5]:
-        out[column] = out[column].astype(float)
-    for column in COLUMNS[5:]:
-        out[column] = out[column].fillna("").astype(str)
+    for column in COLUMNS:
+        text = column in ("gb18218_grade", "gb18218_basis", "gb18218_quantity")
+        out[column] = out[column].fillna("").astype(str) if text else out[column].astype(float)
     return out

@@ -18,7 +18,6 @@ from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..coverage_unknown import known_flags, travel_flags
-from ..projected_points import points_to_crs
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 from .hazard_reach import reaching_pairs, source_texts
 
@@ -122,7 +121,7 @@ def reaching_texts(
     if hazards is None or not len(hazards) or not len(units):
         return out
     outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
-    sources = points_to_crs(hazards.geometry, utm_crs)
+    sources = hazards.geometry.to_crs(utm_crs).to_numpy()  # none if in utm_crs already
     h_idx, u_idx = reaching_pairs(outlines, sources, hazards["impact_radius_m"].to_numpy(dtype=float))
     if not len(h_idx):
         return out

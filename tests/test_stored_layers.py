@@ -234,3 +234,17 @@ def test_on_worker_processes_a_driver_that_routes_reads_the_graphs_streets_from_
     stored = compute_run(recipe, scheduler="processes")
     assert reads == ["processes"] and not stored.layers.streets_in_store
     _assert_same_run(memory, stored)
+
+
+def test_on_a_dask_distributed_cluster_the_driver_keeps_the_street_classes_and_the_run_is_the_same(tmp_path):
+    """``tcp://``: the streets' classes read back by the cluster's tasks, the coverage task reads the
+    graph's streets from the store on a worker, and every table equals the in-memory run's."""
+    from distributed import LocalCluster
+
+    memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute={"ingest": "partitioned"}))
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": "127.0.0.1:0"}
+    with LocalCluster(protocol="tcp://", **one) as cluster:
+        stored = compute_run(recipe, scheduler=cluster.scheduler_address)
+    assert stored.layers.streets_in_store and stored.layers.street_nodes.empty
+    _assert_same_run(memory, stored)

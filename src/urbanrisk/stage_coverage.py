@@ -142,8 +142,8 @@ def coverage_for(
     already built (:func:`run_street_graphs`); the grid's ``known_residents``
     flags, computed when it has none (:func:`with_residents_known`); the streets read from the store
     when the layers hold only their classes (:func:`with_routing_streets`)."""
-    layers = with_routing_streets(layers, scheduler)
     grid = with_residents_known(grid, layers)
+    layers = with_routing_streets(layers, scheduler)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     return _coverage(
         recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs, standards=layers.standards

@@ -109,7 +109,9 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     compute = {"ingest": "partitioned", "store": str(store)}
     recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute=compute))
     stored = ur.run_recipe(recipe, scheduler="processes", out=tmp_path / "out")
+    monkeypatch.undo()  # the run is over: the comparison reads the graph's streets from the store here
     assert [path.name[:4] for path in store.iterdir()] == ["osm-"]  # the stores, under compute.store
+    assert stored.layers.streets_in_store and stored.layers.street_nodes.empty  # the driver kept classes
     _assert_same_run(memory, stored)
     (frames, stored_streets, spool) = (sent[0][1], sent[0][6], sent[0][7])
     assert len(sent) == 1 and frames[1] is None and frames[2] is None and stored_streets is not None
@@ -139,9 +141,15 @@ def _assert_same_run(memory, stored) -> None:
     assert stored.screens.completeness == memory.screens.completeness
     assert stored.coverage.status == memory.coverage.status
     assert stored.layers.stats == memory.layers.stats
-    for name in ("pois", "landuse", "street_nodes"):
+    for name in ("pois", "landuse"):
         pd.testing.assert_frame_equal(getattr(stored.layers, name), getattr(memory.layers, name), obj=name)
-    _same_graph_streets(memory.layers.streets, stored.layers.streets)
+    streets, nodes = stored.layers.streets, stored.layers.street_nodes
+    if stored.layers.streets_in_store:  # the driver holds each street's class; the graph's are in the store
+        pd.testing.assert_series_equal(streets["highway"], memory.layers.streets["highway"])
+        assert list(streets.columns) == ["highway", "geometry"] and streets.geometry.isna().all()
+        streets, nodes = urbanrisk.stored_osm.streets_and_nodes(stored.layers.store, ["way_id", "highway"])
+    pd.testing.assert_frame_equal(nodes, memory.layers.street_nodes, obj="street_nodes")
+    _same_graph_streets(memory.layers.streets, streets)
 
 
 def _same_graph_streets(whole, stored) -> None:
@@ -201,3 +209,42 @@ def test_a_stored_run_again_reuses_every_partition_from_the_cache(tmp_path):
     second = compute_run(recipe, scheduler="synchronous", cache=again)
     assert computed > 0 and again.misses == 0 and again.used == keys
     pd.testing.assert_frame_equal(pd.DataFrame(second.grid), pd.DataFrame(first.grid), check_exact=True)
+
+
+def test_on_worker_processes_a_driver_that_routes_reads_the_graphs_streets_from_the_store_once(
+    tmp_path, monkeypatch
+):
+    """``partitioned_coverage`` on ``processes``: the driver builds the street graphs and routes, so it
+    reads the graph's streets and nodes from the store, once (the layers' read keeps only classes), and
+    the run equals the in-memory run."""
+    extra = {"compute": {"partitioned_coverage": True}}
+    memory = compute_run(
+        ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory", **extra)), scheduler="synchronous"
+    )
+    reads = []
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs.get("scheduler"))
+        return real(*args, **kwargs)
+
+    real = urbanrisk.stage_coverage.streets_and_nodes
+    monkeypatch.setattr(urbanrisk.stage_coverage, "streets_and_nodes", counted)
+    compute = {"ingest": "partitioned", "partitioned_coverage": True}
+    recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute=compute))
+    stored = compute_run(recipe, scheduler="processes")
+    assert reads == ["processes"] and not stored.layers.streets_in_store
+    _assert_same_run(memory, stored)
+
+
+def test_on_a_dask_distributed_cluster_the_driver_keeps_the_street_classes_and_the_run_is_the_same(tmp_path):
+    """``tcp://``: the streets' classes read back by the cluster's tasks, the coverage task reads the
+    graph's streets from the store on a worker, and every table equals the in-memory run's."""
+    from distributed import LocalCluster
+
+    memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute={"ingest": "partitioned"}))
+    one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": "127.0.0.1:0"}
+    with LocalCluster(protocol="tcp://", **one) as cluster:
+        stored = compute_run(recipe, scheduler=cluster.scheduler_address)
+    assert stored.layers.streets_in_store and stored.layers.street_nodes.empty
+    _assert_same_run(memory, stored)

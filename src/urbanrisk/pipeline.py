@@ -28,12 +28,12 @@ from . import grid as gridmod
 from ._gc import frozen_before
 from .cache import Cache
 from .cell_disks import forget as forget_cells
-from .cell_disks import kept_cell_latlng, remember_cell_latlng
-from .completeness import completeness_summary, forget_blocks, measured_indicators, with_unknown_coverage
+from .cell_disks import remember_cell_latlng
+from .completeness import completeness_summary, forget_blocks, with_unknown_coverage
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
-from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
+from .hazard_table import hazard_inputs
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
 from .network import StreetGraph
@@ -42,19 +42,20 @@ from .partitions import build_grid, utm_crs_for
 from .preflight import check_layers
 from .recipe import Recipe
 from .result import CoverageResult, Layers, RunResult, Screens
-from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
-from .screens.communities import communities_screen, community_polygons, community_units
+from .screens.communities import communities_screen
 from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
+from .screens_free import coverage_free_part
 from .stage_coverage import (
     coverage_beside,
     coverage_for,
+    coverage_on_a_worker,
     run_street_graphs,
     screen_kernels_for,
     with_residents_known,
+    with_routing_streets,
 )
 from .standards import unserved_registry_kinds
-from .stored_osm import building_count
 from .wording import counted
 
 __all__ = [
@@ -66,100 +67,6 @@ __all__ = [
     "study_area",
     "utm_crs_for",
 ]
-
-
-def _area_screens(
-    recipe: Recipe,
-    layers: Layers,
-    grid: gpd.GeoDataFrame,
-    uv_scores: pd.DataFrame,
-    kernels: Mapping[str, Callable[..., Any]],
-):
-    """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
-    status = {}
-    twins = {name: kernels.get(name) for name in ("clusters_of", "outlines_of")}
-    if len(layers.pois):
-        options = recipe.screens.key_districts
-        districts = key_districts_screen(
-            grid,
-            layers.pois,
-            min_cells=options.min_cells,
-            min_crowd_places=options.min_crowd_places,
-            crowd_min_per_km2=options.crowd_min_per_km2,
-            people_min_per_km2=options.people_min_per_km2,
-            **twins,
-        )
-        status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
-    else:
-        districts = key_districts_screen(grid.iloc[0:0], None)
-        status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
-    if building_count(layers):
-        options = recipe.screens.urban_villages
-        villages = urban_villages_screen(
-            grid,
-            uv_scores,
-            layers.landuse,
-            min_score=options.min_score,
-            min_cells=options.min_cells,
-            **twins,
-        )
-        status["urban_villages"] = f"ok: {counted(len(villages), 'cluster')}"
-    else:
-        villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
-        status["urban_villages"] = "skipped: no buildings"
-    return districts, villages, status
-
-
-def coverage_free_part(
-    recipe: Recipe,
-    layers: Layers,
-    area: BaseGeometry,
-    grid: gpd.GeoDataFrame,
-    *,
-    utm_crs: str,
-    scheduler: str | None = None,
-    hazards: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
-    its status), ``hazards_utm`` (the table in the run's UTM, for the grades), ``uv_scores``
-    (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
-    ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
-    computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
-    kernels = screen_kernels_for(recipe, scheduler)
-    if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
-        (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
-    exposed_of = kernels.get("exposed_of")
-    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
-    known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
-    hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
-    table = hazard_table(
-        recipe,
-        layers,
-        area,
-        grid,
-        utm_crs,
-        exposed_of=exposed_of,
-        inputs=hazards,
-        residents_known=known["known_residents"].to_numpy(),
-    )
-    if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
-        kernels["disks_of"](grid.index)
-    polygons = community_polygons(layers.communities)
-    uv_scores = urban_village_cell_scores(grid, layers.landuse)
-    return {
-        "hazards": table,
-        "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),  # grades, registers
-        "uv_scores": uv_scores,
-        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
-        "known": known,
-        "units": community_units(
-            grid,
-            polygons=polygons,
-            landuse=layers.landuse,
-            utm_crs=utm_crs,
-            outlines_of=kernels.get("outlines_of"),
-        ),
-    }
 
 
 def screen_and_grade(
@@ -234,11 +141,15 @@ def prepare_run(
     First the layers' headers, as ``urbanrisk validate`` reads them: every problem at once, before any
     work. ``scheduler``: where ``compute.ingest: partitioned`` ingests the OSM extracts (tasks on worker
     processes or a cluster, :func:`urbanrisk.inputs.load_layers`); None: in this process; ``stored``:
-    the extracts' stores when ingested ahead (a batch).
+    the extracts' stores when ingested ahead (a batch). Stored layers on worker processes or a cluster
+    keep only the streets' classes when coverage runs as one task on a worker (it reads the graph's
+    streets from the store itself); else the driver reads them once here.
     """
     with read_once():  # each CSV / Excel registry parsed once for both
         stage("preflight", lambda: check_layers(recipe))
         layers = stage("layers", lambda: load_layers(recipe, cache=cache, scheduler=scheduler, stored=stored))
+    if not coverage_on_a_worker(recipe, scheduler or "synchronous"):  # the driver builds the street graphs
+        layers = with_routing_streets(layers, scheduler)  # read once, on the workers (stored streets)
     area = stage("area", lambda: study_area(recipe, layers))
     notes = list(layers.notes) + registry_datum_notes(layers, recipe.layers)  # GCJ-02 read as WGS84...
     for what, points in (("hazards", layers.hazards), ("resources", layers.resources)):

@@ -85,6 +85,11 @@ class Layers:
     #: ``compute.ingest: partitioned``: the OSM layers' stores (:class:`urbanrisk.stored_osm.StoredOsm`);
     #: ``buildings`` is None then (never held whole): read them by box with ``store.read(layer, bounds)``
     store: Any = None
+    #: stored layers read on worker processes or a cluster: ``streets`` holds only each street's
+    #: ``highway`` class (no geometry) and ``street_nodes`` nothing; the street graph's streets and nodes
+    #: are read from ``store`` where the graph is built (the coverage task on a worker, or
+    #: :func:`urbanrisk.stage_coverage.with_routing_streets`), the map's and GeoPackage's lines there too
+    streets_in_store: bool = False
     #: ``population_table``: its units with the table's ``count`` (NaN: unknown), spread on the grid
     population_table: Any = None
     #: the recipe's coverage standards, resolved once (:func:`urbanrisk.pipeline.prepare_run`); None:

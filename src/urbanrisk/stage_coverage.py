@@ -6,7 +6,7 @@
 the cell centres; it builds the street graphs itself, :func:`run_street_graphs`; its result: the
 :class:`~urbanrisk.result.CoverageResult`), or, with ``compute.partitioned_coverage``, as its
 per-partition tasks; meanwhile the driver runs ``beside`` (the screens' part that needs no coverage,
-:func:`urbanrisk.pipeline.coverage_free_part`). On ``synchronous`` and ``threads`` the two run one
+:func:`urbanrisk.screens_free.coverage_free_part`). On ``synchronous`` and ``threads`` the two run one
 after the other, in the driver, as before (a driver thread beside ``threads`` tasks would share
 their interpreter lock). With ``compute.partitioned_screens`` the screens' part runs after coverage
 too (its kernels are Dask computations of their own), when the screens need it.
@@ -40,7 +40,7 @@ from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
 from .screens_dask import screen_kernels
-from .stored_osm import streets_and_nodes
+from .stored_osm import STREET_COLUMNS, streets_and_nodes
 from .street_graphs import street_graphs
 from .street_rules import speed_table
 
@@ -105,6 +105,16 @@ def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataF
     return gridmod.with_columns(grid, flags)
 
 
+def with_routing_streets(layers: Layers, scheduler: str | None = None) -> Layers:
+    """``layers`` with the street graph's streets and their nodes, read from the store (on ``scheduler``'s
+    workers, :func:`urbanrisk.stored_osm.streets_and_nodes`) when the driver holds only the streets'
+    classes (:attr:`urbanrisk.result.Layers.streets_in_store`); else ``layers`` itself."""
+    if not layers.streets_in_store:
+        return layers
+    streets, nodes = streets_and_nodes(layers.store, STREET_COLUMNS, scheduler=scheduler)
+    return dataclasses.replace(layers, streets=streets, street_nodes=nodes, streets_in_store=False)
+
+
 def screen_kernels_for(recipe: Recipe, scheduler: str | None) -> dict[str, Callable]:
     """The screens' per-partition twins (:func:`urbanrisk.screens_dask.screen_kernels`) when the recipe
     sets ``compute.partitioned_screens`` (default :data:`urbanrisk.settings.partitioned_screens`), else
@@ -130,8 +140,10 @@ def coverage_for(
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
     clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
     already built (:func:`run_street_graphs`); the grid's ``known_residents``
-    flags, computed when it has none (:func:`with_residents_known`)."""
+    flags, computed when it has none (:func:`with_residents_known`); the streets read from the store
+    when the layers hold only their classes (:func:`with_routing_streets`)."""
     grid = with_residents_known(grid, layers)
+    layers = with_routing_streets(layers, scheduler)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     return _coverage(
         recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs, standards=layers.standards
@@ -209,7 +221,9 @@ def coverage_on_worker(
     frame = pd.DataFrame(with_residents_known(grid, layers)[COVERAGE_COLUMNS])
     stored = None
     if layers.store is not None and not graphs:
-        stored = (layers.store, list(layers.streets.columns))
+        stored = (layers.store, STREET_COLUMNS)
+    elif graphs:  # the graphs' streets go with them
+        layers = with_routing_streets(layers, scheduler)
     streets, nodes = (None, None) if stored else (layers.streets, layers.street_nodes)
     frames = (frame, streets, nodes, layers.pois, layers.resources, area)
     latlng = kept_cell_latlng(grid.index)
@@ -236,6 +250,7 @@ def run_street_graphs(
     if scheduler is not None and coverage_on_a_worker(recipe, scheduler):
         return {}
     speeds = speed_table(recipe.tables.speeds)
+    layers = with_routing_streets(layers, scheduler)
     return street_graphs(layers.streets, layers.street_nodes, utm_crs=utm_crs_for(area), speeds=speeds)
 
 

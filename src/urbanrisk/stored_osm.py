@@ -50,6 +50,8 @@ from .result import Layers
 from .street_rules import usable_ways
 
 CRS = "EPSG:4326"
+#: The streets' columns when a run has none (as ``load_layers`` makes them; the graph's drop ``name``).
+STREET_COLUMNS = ["way_id", "highway", "name"]
 
 
 @dataclass(frozen=True)
@@ -251,15 +253,7 @@ def streets_and_nodes(
     On worker processes or a cluster (``scheduler``) the partitions are read by tasks there, a few
     partitions each (:func:`_street_parts`); the driver joins their results in the same order.
     """
-    if scheduler is not None and overlaps(scheduler):
-        jobs = [
-            (store, offsets.get("streets", 0), chunk)
-            for store, offsets in stored.stores
-            for chunk in _chunks(store.parts("streets"))
-        ]
-        got = [pair for pairs in map_partitions(_street_parts, jobs, scheduler=scheduler) for pair in pairs]
-    else:
-        got = [_graph_streets(frame) for frame in stored.parts("streets")]
+    got = _read_streets(stored, _graph_streets, scheduler)
     frames, nodes = [frame for frame, _ in got], [table for _, table in got]
     if not frames:
         streets = gpd.GeoDataFrame({c: [] for c in columns if c != "name"}, geometry=[], crs=CRS)
@@ -269,10 +263,45 @@ def streets_and_nodes(
     return streets, table
 
 
+def street_classes(stored: StoredOsm, *, scheduler: str | None = None) -> gpd.GeoDataFrame:
+    """The streets' ``highway`` class by row, and no geometry: what the driver keeps of them when the
+    street graph is built and solved on a worker from the streets it reads from the store itself
+    (:func:`streets_and_nodes`); the map draws classes by it and reads their lines from the store, the
+    GeoPackage reads the streets from the store (256 tiles: the node-id lists and the street nodes,
+    ~190 MB of the driver's, not read back)."""
+    frames = [frame for frame, _ in _read_streets(stored, _street_class, scheduler)]
+    frame = (
+        pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
+        if frames
+        else pd.DataFrame({"highway": pd.Series([], dtype="str")})
+    )
+    return gpd.GeoDataFrame(frame, geometry=np.full(len(frame), None, dtype=object), crs=CRS)
+
+
+def _read_streets(
+    stored: StoredOsm, reduce: Callable[[gpd.GeoDataFrame], tuple[Any, Any]], scheduler: str | None
+) -> list[tuple[Any, Any]]:
+    """``reduce`` of every stored street partition, in store and partition order: on worker processes or
+    a cluster (``scheduler``) by tasks there, a few partitions each (:func:`_street_parts`)."""
+    if scheduler is not None and overlaps(scheduler):
+        jobs = [
+            (store, offsets.get("streets", 0), chunk, reduce)
+            for store, offsets in stored.stores
+            for chunk in _chunks(store.parts("streets"))
+        ]
+        return [pair for pairs in map_partitions(_street_parts, jobs, scheduler=scheduler) for pair in pairs]
+    return [reduce(frame) for frame in stored.parts("streets")]
+
+
 def _graph_streets(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """One partition's streets as the street graph needs them (:func:`streets_and_nodes`), its nodes."""
     service = usable_ways(frame, mode="drive_service") & ~usable_ways(frame, mode="drive")
     return frame.drop(columns="name").set_geometry(frame.geometry.where(service, None)), street_nodes(frame)
+
+
+def _street_class(frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, None]:
+    """One partition's streets' ``highway`` class by row (:func:`street_classes`)."""
+    return pd.DataFrame(frame[["highway"]]), None
 
 
 def _chunks(parts: list[str]) -> list[list[str]]:
@@ -282,16 +311,16 @@ def _chunks(parts: list[str]) -> list[list[str]]:
 
 
 def _street_parts(
-    job: tuple[OsmStore, int, list[str]],
-) -> list[tuple[gpd.GeoDataFrame, pd.DataFrame]]:
-    """Task: some street partitions of a store, each as :func:`_graph_streets` makes it."""
-    store, offset, parts = job
+    job: tuple[OsmStore, int, list[str], Callable[[gpd.GeoDataFrame], tuple[Any, Any]]],
+) -> list[tuple[Any, Any]]:
+    """Task: some street partitions of a store, each as ``reduce`` (the job's last item) makes it."""
+    store, offset, parts, reduce = job
     got = []
     for part in parts:
         frame = store.read_part("streets", part)
         if frame is not None:
             frame.index = frame.index + offset
-            got.append(_graph_streets(frame))
+            got.append(reduce(frame))
     return got
 
 
@@ -331,7 +360,12 @@ def ingested_layers(
 ) -> dict[str, Any]:
     """The OSM layers of a run streamed into stores (one pass each, :func:`ingest_extracts`; ``stored``:
     ingested ahead): the buildings stay there; the places and land use (small) are read whole, the
-    streets without their geometry (the coverage stage's graph); ``columns``: each layer's when empty."""
+    streets without their geometry (the coverage stage's graph); ``columns``: each layer's when empty.
+
+    On worker processes or a cluster (``scheduler``) the streets are read as their classes only
+    (:func:`street_classes`, ``streets_in_store``): the coverage task on a worker reads the graph's
+    streets and nodes from the store itself; a driver that routes reads them there when it needs them
+    (:func:`urbanrisk.stage_coverage.with_routing_streets`)."""
     if stored is None:
         stored = ingest_extracts(
             files, base=base, partition_resolution=partition_resolution, tables=tables, scheduler=scheduler
@@ -341,7 +375,11 @@ def ingested_layers(
         return stored.whole("pois", columns["pois"]), stored.whole("landuse", columns["landuse"])
 
     # on worker processes or a cluster the streets are read there while the driver reads the rest
-    read_streets = partial(streets_and_nodes, stored, columns["streets"], scheduler=scheduler)
+    classes_only = scheduler is not None and overlaps(scheduler)
+    if classes_only:
+        read_streets = partial(_classes_and_no_nodes, stored, scheduler=scheduler)
+    else:
+        read_streets = partial(streets_and_nodes, stored, columns["streets"], scheduler=scheduler)
     (streets, nodes), (pois, landuse) = beside(read_streets, small, scheduler=scheduler or "synchronous")
     names = list(files)
     return {
@@ -350,12 +388,20 @@ def ingested_layers(
         "landuse": landuse,
         "streets": streets,
         "street_nodes": nodes,
+        "streets_in_store": classes_only,
         "osm_bounds": {name: _bounds(store) for name, (store, _) in zip(names, stored.stores, strict=True)},
         "stats": {
             name: store.manifest["stats"] for name, (store, _) in zip(names, stored.stores, strict=True)
         },
         "store": stored,
     }
+
+
+def _classes_and_no_nodes(
+    stored: StoredOsm, *, scheduler: str | None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """:func:`street_classes`, and no street node (the graph's are read from the store where it is built)."""
+    return street_classes(stored, scheduler=scheduler), pd.DataFrame(columns=["lon", "lat"])
 
 
 def _bounds(store: OsmStore) -> tuple[float, float, float, float] | None:

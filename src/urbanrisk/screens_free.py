@@ -1,0 +1,123 @@
+"""The screens' part that needs no coverage: the hazard-source table, the urban-village cell scores,
+key districts and urban villages, the measured indicators and the communities' units.
+
+A run on worker processes or a cluster computes it in the driver while coverage runs on the workers
+(:func:`urbanrisk.stage_coverage.coverage_beside`); :func:`urbanrisk.pipeline.screen_and_grade` then
+grades the cells and finishes the communities from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from .cell_disks import kept_cell_latlng, remember_cell_latlng
+from .completeness import measured_indicators
+from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
+from .recipe import Recipe
+from .result import Layers
+from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
+from .screens.communities import community_polygons, community_units
+from .stage_coverage import screen_kernels_for
+from .stored_osm import building_count
+from .wording import counted
+
+__all__ = ["coverage_free_part"]
+
+
+def _area_screens(
+    recipe: Recipe,
+    layers: Layers,
+    grid: gpd.GeoDataFrame,
+    uv_scores: pd.DataFrame,
+    kernels: Mapping[str, Callable[..., Any]],
+):
+    """Key districts and urban villages, each skipped (with its reason) when its data are missing."""
+    status = {}
+    twins = {name: kernels.get(name) for name in ("clusters_of", "outlines_of")}
+    if len(layers.pois):
+        options = recipe.screens.key_districts
+        districts = key_districts_screen(
+            grid,
+            layers.pois,
+            min_cells=options.min_cells,
+            min_crowd_places=options.min_crowd_places,
+            crowd_min_per_km2=options.crowd_min_per_km2,
+            people_min_per_km2=options.people_min_per_km2,
+            **twins,
+        )
+        status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
+    else:
+        districts = key_districts_screen(grid.iloc[0:0], None)
+        status["key_districts"] = "skipped: no osm layer (no crowd-gathering places)"
+    if building_count(layers):
+        options = recipe.screens.urban_villages
+        villages = urban_villages_screen(
+            grid,
+            uv_scores,
+            layers.landuse,
+            min_score=options.min_score,
+            min_cells=options.min_cells,
+            **twins,
+        )
+        status["urban_villages"] = f"ok: {counted(len(villages), 'cluster')}"
+    else:
+        villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
+        status["urban_villages"] = "skipped: no buildings"
+    return districts, villages, status
+
+
+def coverage_free_part(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    utm_crs: str,
+    scheduler: str | None = None,
+    hazards: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
+    its status), ``hazards_utm`` (the table in the run's UTM, for the grades), ``uv_scores``
+    (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
+    ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
+    computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
+    kernels = screen_kernels_for(recipe, scheduler)
+    if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
+        (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
+    exposed_of = kernels.get("exposed_of")
+    has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
+    known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
+    hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
+    table = hazard_table(
+        recipe,
+        layers,
+        area,
+        grid,
+        utm_crs,
+        exposed_of=exposed_of,
+        inputs=hazards,
+        residents_known=known["known_residents"].to_numpy(),
+    )
+    if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
+        kernels["disks_of"](grid.index)
+    polygons = community_polygons(layers.communities)
+    uv_scores = urban_village_cell_scores(grid, layers.landuse)
+    return {
+        "hazards": table,
+        "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),  # grades, registers
+        "uv_scores": uv_scores,
+        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
+        "known": known,
+        "units": community_units(
+            grid,
+            polygons=polygons,
+            landuse=layers.landuse,
+            utm_crs=utm_crs,
+            outlines_of=kernels.get("outlines_of"),
+        ),
+    }

@@ -62,7 +62,7 @@ def _flat_numbers(node: Any) -> list[Any]:
     return [node]
 
 
-def lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str | None:
+def _lonlat_problem(path: str, values: list[Any], what: str = "area: ") -> str | None:
     """What is wrong with an area's vertices as lon/lat (GeoJSON's RFC 7946 frame), or None."""
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values) or len(values) % 2:
         return f"{what}{path} has vertices that are not pairs of numbers: fix them"
@@ -108,7 +108,7 @@ def geojson_area_problems(path: str) -> list[str]:
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
-    problem = lonlat_problem(path, values) or ring_problem(path, _rings(rings))
+    problem = _lonlat_problem(path, values) or _ring_problem(path, _rings(rings))
     if problem is None and any(_cancelled(polygon) for polygon in _polygons(rings)):
         problem = (
             f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer "
@@ -148,27 +148,6 @@ def _cancelled(polygon: list[Any]) -> bool:
     return len(polygon) > 1 and outer >= 1e-12 and outer - sum(map(_ring_area, polygon[1:])) < 1e-12
 
 
-def cancelling_polygons(polygons: list[list[Any]], *, shapefile: bool = False) -> bool:
-    """Whether a polygon's holes cover its whole outer ring (:func:`_cancelled`); a Shapefile's record
-    (``shapefile``) holds its outer rings and holes alike, told apart by their turn (ESRI: outer rings
-    clockwise, holes counter-clockwise).
-
-    >>> shell = [[0, 0], [0, 1], [1, 1], [0, 0]]
-    >>> cancelling_polygons([[shell, shell[::-1]]], shapefile=True)
-    True
-    >>> cancelling_polygons([[shell]], shapefile=True), cancelling_polygons([[shell[::-1], shell]])
-    (False, True)
-    """
-    if not shapefile:
-        return any(_cancelled(polygon) for polygon in polygons)
-    for rings in polygons:
-        turns = [sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring)) / 2 for ring in rings]
-        outer = -sum(t for t in turns if t < 0)
-        if outer >= 1e-12 and outer - sum(t for t in turns if t > 0) < 1e-12:
-            return True
-    return False
-
-
 def _rings(node: Any) -> list[list[Any]]:
     """Every ring (a list of positions) of polygon coordinates, whatever their nesting.
 
@@ -194,7 +173,7 @@ def _flat(ring: list[Any]) -> bool:
     return all(abs((x1 - x0) * (p[1] - y0) - (y1 - y0) * (p[0] - x0)) < 1e-12 for p in ring)
 
 
-def ring_problem(path: str, rings: list[list[Any]]) -> str | None:
+def _ring_problem(path: str, rings: list[list[Any]]) -> str | None:
     """A ring not closed or of fewer than 4 positions, or rings that enclose no area (``[a, b, a]``): the
     run refused them with a traceback (GEOS's, H3's); None when fine. Positions are pairs of numbers."""
     if any(len(ring) < 4 or ring[0][:2] != ring[-1][:2] for ring in rings):
@@ -234,7 +213,7 @@ def geojson_points_problem(path: str | Path) -> str | None:
     crs = json.dumps(data.get("crs")) if isinstance(data, dict) and data.get("crs") else ""
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return None
-    return lonlat_problem(local.name, values, what="")
+    return _lonlat_problem(local.name, values, what="")
 
 
 def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
@@ -247,7 +226,7 @@ def geojson_area_box(path: str) -> tuple[float, float, float, float] | None:
         values = _flat_numbers(_polygon_rings(load_geojson(path), []))
     except (ValueError, RecursionError):
         return None
-    if not values or lonlat_problem(path, values) is not None:
+    if not values or _lonlat_problem(path, values) is not None:
         return None
     lons, lats = values[0::2], values[1::2]
     west, east = min(lons), max(lons)

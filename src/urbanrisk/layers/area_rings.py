@@ -9,21 +9,21 @@ Examples
 >>> ring = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]
 >>> wkb = struct.pack("<BII", 1, 3, 1) + struct.pack("<I", 4) + b"".join(struct.pack("<dd", *p) for p in ring)
 >>> found: list[str] = []
->>> _wkb_polygons(wkb, 0, found)[0], found
-([[[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]], [])
+>>> polygons = _wkb_polygons(wkb, 0, found)[0]
+>>> polygons[0][0].tolist(), found
+([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], [])
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import sqlite3
 import struct
 from pathlib import Path
 
+import numpy as np
+
 from .. import settings
 from .._errors import LayerError
-from .area_file import cancelling_polygons, lonlat_problem, ring_problem
 from .headers import _sidecar, feature_table, quoted_name
 
 #: the most bytes read for the check (a bigger boundary is checked by the run)
@@ -33,7 +33,7 @@ _NAMES = {1: "Point", 2: "LineString", 8: "CircularString"}
 #: Shapefile shape types (ESRI's white paper) that are not polygons
 _SHP_NAMES = {1: "Point", 11: "Point", 21: "Point", 8: "MultiPoint", 18: "MultiPoint", 28: "MultiPoint",
               3: "LineString", 13: "LineString", 23: "LineString", 31: "MultiPatch"}  # fmt: skip
-Polygon = list[list[list[float]]]
+Polygon = list[np.ndarray]  # its rings, the outer one first: (n, 2) arrays of x, y
 
 
 class _UnreadableError(ValueError):
@@ -62,14 +62,14 @@ def _wkb_polygons(blob: bytes, at: int, found: list[str]) -> tuple[list[Polygon]
         at += 4
         return n
 
-    def points() -> list[list[float]]:
+    def points() -> np.ndarray:
         nonlocal at
         n = count()
         if at + 8 * dims * n > len(blob):
             raise _UnreadableError
-        values = struct.unpack_from(f"{order}{dims * n}d", blob, at)
+        values = np.frombuffer(blob, dtype=order + "f8", count=dims * n, offset=at).reshape(n, dims)
         at += 8 * dims * n
-        return [list(values[i : i + 2]) for i in range(0, dims * n, dims)]
+        return values[:, :2]
 
     if kind == 3:
         return [[points() for _ in range(count())]], at
@@ -133,10 +133,10 @@ def _shp_polygons(path: Path) -> tuple[list[Polygon], list[str], bool] | None:
         if kind in (5, 15, 25):
             parts, count = struct.unpack_from("<ii", data, at + 44)
             starts = [*struct.unpack_from(f"<{parts}i", data, at + 52), count]
-            xy = struct.unpack_from(f"<{2 * count}d", data, at + 52 + 4 * parts)
-            polygons.append(
-                [[list(xy[2 * i : 2 * i + 2]) for i in range(a, b)] for a, b in itertools.pairwise(starts)]
+            xy = np.frombuffer(data, dtype="<f8", count=2 * count, offset=at + 52 + 4 * parts).reshape(
+                count, 2
             )
+            polygons.append(np.split(xy, starts[1:-1]))
         elif kind in _SHP_NAMES:
             found.append(_SHP_NAMES[kind])
         at = max(end, at + 12)
@@ -145,30 +145,73 @@ def _shp_polygons(path: Path) -> tuple[list[Polygon], list[str], bool] | None:
     return polygons, found, lonlat
 
 
+def _turns(rings: list[np.ndarray]) -> np.ndarray:
+    """Each ring's signed area (the shoelace formula: counter-clockwise positive), in square degrees."""
+    return np.array([(r[:-1, 0] * r[1:, 1] - r[1:, 0] * r[:-1, 1]).sum() / 2 for r in rings])
+
+
+def _cancelled(polygon: list[np.ndarray], *, shapefile: bool) -> bool:
+    """Whether a polygon's holes cover its whole outer ring (a hole identical to its shell), as
+    :func:`urbanrisk.layers.area_file.geojson_area_problems` tells it of a GeoJSON; a Shapefile's record
+    (``shapefile``) holds its outer rings and holes alike, told apart by their turn (ESRI: outer rings
+    clockwise, holes counter-clockwise).
+
+    >>> shell = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    >>> _cancelled([shell, shell[::-1]], shapefile=True), _cancelled([shell], shapefile=True)
+    (True, False)
+    """
+    turns = _turns(polygon)
+    if shapefile:
+        outer, holes = -turns[turns < 0].sum(), turns[turns > 0].sum()
+    else:
+        outer, holes = abs(turns[0]), np.abs(turns[1:]).sum()
+    return bool(len(polygon) > 1 and outer >= 1e-12 and outer - holes < 1e-12)
+
+
+def _flat(ring: np.ndarray) -> bool:
+    """Whether a ring's positions all lie on one line (within 1e-12 square degrees), as
+    :mod:`urbanrisk.layers.area_file` tells it of a GeoJSON."""
+    other = ring[(ring != ring[0]).any(axis=1)]
+    x1, y1 = other[0] if len(other) else ring[0]
+    x0, y0 = ring[0]
+    return bool((np.abs((x1 - x0) * (ring[:, 1] - y0) - (y1 - y0) * (ring[:, 0] - x0)) < 1e-12).all())
+
+
 def vector_area_ring_problems(path: str) -> list[str]:
-    """What the run refuses in a boundary GeoPackage's or Shapefile's polygons, told as it says it."""
+    """What the run refuses in a boundary GeoPackage's or Shapefile's polygons, told as it says it
+    (the messages of :func:`urbanrisk.layers.area_file.geojson_area_problems` and the run's)."""
     local = Path(path)
     try:
         read = {".gpkg": _gpkg_polygons, ".shp": _shp_polygons}.get(local.suffix.lower())
         got = read(local) if read is not None else None
-    except (OSError, sqlite3.Error, struct.error, IndexError, KeyError, _UnreadableError, LayerError):
+    except (OSError, sqlite3.Error, struct.error, ValueError, IndexError, KeyError, LayerError):
         return []  # told by the header check, or read by the run
     if got is None:
         return []
     polygons, others, lonlat = got
-    rings = [ring for polygon in polygons for ring in polygon if ring]
+    rings = [ring for polygon in polygons for ring in polygon if len(ring)]
     if not rings:
         what = f" (only {', '.join(sorted(set(others)))})" if others else ""
         return [f"area: {path} holds no polygon{what}: give the study area's boundary as polygons"]
-    values = [v for ring in rings for point in ring for v in point]
-    if not all(map(math.isfinite, values)) or (lonlat and lonlat_problem(path, values)):
+    xy = np.concatenate(rings)
+    if not np.isfinite(xy).all() or (lonlat and (np.abs(xy) > [360, 90]).any()):
         return [f"area: {path} has vertices that are not finite lon/lat (NaN, inf, out of range): fix them"]
-    if len(values) // 2 > settings.max_area_vertices:
+    if len(xy) > settings.max_area_vertices:
         return []  # the run's own message (with the count of parts)
-    problem = ring_problem(path, rings)
-    if problem is None and cancelling_polygons(polygons, shapefile=local.suffix.lower() == ".shp"):
-        problem = (
+    if any(len(ring) < 4 or (ring[0] != ring[-1]).any() for ring in rings):
+        return [
+            f"area: {path} has a ring that is not closed or of fewer than 4 points: close each ring "
+            "(its last point is its first; 4 points at least)"
+        ]
+    if all(_flat(ring) for ring in rings):  # a self-crossing ring (a bow tie) does enclose an area
+        return [
+            f"area: {path} holds polygons that enclose no area (their rings go back over themselves): draw "
+            "the study area's boundary around it"
+        ]
+    shapefile = local.suffix.lower() == ".shp"
+    if any(_cancelled(polygon, shapefile=shapefile) for polygon in polygons if len(polygon)):
+        return [
             f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer "
             "ring): remove that ring, or draw the hole inside the outer ring"
-        )
-    return [problem] if problem else []
+        ]
+    return []

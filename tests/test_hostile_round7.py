@@ -198,3 +198,20 @@ def test_run_out_inside_the_store_runs(tmp_path, city):  # noqa: F811
     code, text = cli("run", "--out", store / "out", "--scheduler", "synchronous", recipe, timeout=300)
     assert code == 0, text
     assert (store / "out" / "latest" / "manifest.json").is_file()
+
+
+# --- 4. bidi controls in the pages ----------------------------------------------------------------------
+
+
+def test_bidi_controls_of_untrusted_names_are_shown_as_codes_in_the_pages(tmp_path, city):  # noqa: F811
+    """A U+202E in a title or a file's name reversed what followed it in report.html and map.html
+    (``pop\\u202efit.x`` read as ``popx.tif``): escaped HTML, yet not what the file is called."""
+    tif = Path(shutil.copy(city[0], tmp_path / "pop\u202efit.x"))
+    recipe = _recipe(tmp_path, tif, title="<b>区</b>\u202e\u2066evil")
+    code, text = cli("run", "--scheduler", "synchronous", recipe, timeout=300)
+    assert code == 0, text
+    for page in ("report.html", "map.html"):
+        html = (tmp_path / "out" / "latest" / page).read_text(encoding="utf-8")
+        assert "\u202e" not in html and "\u2066" not in html, page
+        assert "&lt;b&gt;区&lt;/b&gt;\\u202e\\u2066evil" in html, page
+    assert "pop\\u202efit.x" in (tmp_path / "out" / "latest" / "report.html").read_text(encoding="utf-8")

@@ -215,3 +215,13 @@ def test_bidi_controls_of_untrusted_names_are_shown_as_codes_in_the_pages(tmp_pa
         assert "\u202e" not in html and "\u2066" not in html, page
         assert "&lt;b&gt;区&lt;/b&gt;\\u202e\\u2066evil" in html, page
     assert "pop\\u202efit.x" in (tmp_path / "out" / "latest" / "report.html").read_text(encoding="utf-8")
+
+
+# --- 5. what the generator found besides -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["tcp://localhost:99999", "tcp://host:port", "tcp://h:0"])
+def test_a_scheduler_port_no_address_can_hold_is_refused_by_validate(tmp_path, city, address):  # noqa: F811
+    """validate said ok; the run waited ~30 s for a connection, then 'is the cluster running?'."""
+    recipe = _recipe(tmp_path, city[0], compute={"scheduler": address})
+    refused(*cli("validate", recipe), "compute.scheduler")

@@ -225,3 +225,16 @@ def test_a_scheduler_port_no_address_can_hold_is_refused_by_validate(tmp_path, c
     """validate said ok; the run waited ~30 s for a connection, then 'is the cluster running?'."""
     recipe = _recipe(tmp_path, city[0], compute={"scheduler": address})
     refused(*cli("validate", recipe), "compute.scheduler")
+
+
+def test_a_value_yaml_reads_as_a_number_or_a_date_where_text_belongs_says_to_quote_it(tmp_path, city):  # noqa: F811
+    """pydantic said "Input should be a valid string (got datetime.date(2024, 1, 1))", with no fix."""
+    import datetime as dt
+
+    recipe = _recipe(tmp_path, city[0], title=dt.date(2024, 1, 1), report={"language": "zh"})
+    text = recipe.read_text(encoding="utf-8").replace(f"path: {city[0]}", "path: 2020")
+    recipe.write_text(text, encoding="utf-8")
+    code, said = cli("validate", recipe)
+    refused(code, said, "title")
+    assert "title: 2024-01-01 被读作日期，而不是文本：请加上引号" in said, said
+    assert "layers.pop.path: 2020 被读作数字，而不是文本：请加上引号" in said, said

@@ -27,4 +27,5 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "compute.store {folder} 位于输出文件夹 {runs}（--out）之内，与各次运行结果混在一起"
         "（history、keep 和 publish 都会读取该文件夹）：请为 --out 指定与 compute.store 分开的文件夹"
     ),
+    "{value} reads as {what}, not as text: put it in quotes": "{value} 被读作{what}，而不是文本：请加上引号",
 }

@@ -47,7 +47,7 @@ def escape_text(value: Any) -> str:
     pop\\u202efit.x 医院
     """
     text = html.escape("" if value is None else str(value), quote=True)
-    return _BIDI.sub(_bidi_code, text) if _BIDI.search(text) else text
+    return text if text.isascii() or not _BIDI.search(text) else _BIDI.sub(_bidi_code, text)
 
 
 class OfflineDeck(pdk.Deck):

@@ -238,3 +238,31 @@ def test_a_value_yaml_reads_as_a_number_or_a_date_where_text_belongs_says_to_quo
     refused(code, said, "title")
     assert "title: 2024-01-01 被读作日期，而不是文本：请加上引号" in said, said
     assert "layers.pop.path: 2020 被读作数字，而不是文本：请加上引号" in said, said
+
+
+def test_a_raster_of_negative_values_only_is_refused_by_validate(tmp_path):
+    """Negative pixels are not measured: the run went through with residents unknown everywhere, while a
+    raster all nodata was refused by validate."""
+    import numpy as np
+    from rasterio.transform import from_origin
+
+    from test_hostile import write_tif
+
+    tif = write_tif(
+        tmp_path / "p.tif", -np.ones((20, 20), "float32"), from_origin(116.30, 40.0, 0.001, 0.001)
+    )
+    refused(*cli("validate", _recipe(tmp_path, tif)), "every pixel of band 1 that holds a value is negative")
+
+
+@pytest.mark.parametrize("ids", [("1", "1"), ("7", " 7 "), ("", "")])
+def test_a_registry_id_written_twice_is_told_by_validate(tmp_path, city, ids):  # noqa: F811
+    """The run refused it ("id '1' appears more than once"); validate said ok."""
+    csv = tmp_path / "haz.csv"
+    csv.write_text(f"id,kind,name,lon,lat\n{ids[0]},fuel,A,116.305,39.99\n{ids[1]},gas,B,116.31,39.992\n")
+    recipe = _recipe(tmp_path, city[0])
+    text = recipe.read_text(encoding="utf-8")
+    text = text.replace("layers:\n", f"layers:\n  haz: {{type: points, role: hazard, path: '{csv}'}}\n", 1)
+    recipe.write_text(text, encoding="utf-8")
+    code, said = cli("validate", recipe)
+    refused(code, said, "layers.haz.id_column")
+    assert f"id '{ids[0].strip()}' in row 2 and row 3: ids must be unique" in said, said

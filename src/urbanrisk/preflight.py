@@ -75,7 +75,14 @@ def estimate_cells(recipe: Recipe) -> int | None:
 def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
     """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
     info = raster_info(spec.path, band=spec.band, layer=name)
-    if has_valid_pixel(spec.path, spec.band) is False:
+    valid = has_valid_pixel(spec.path, spec.band)
+    if valid and has_valid_pixel(spec.path, spec.band, counts_only=True) is False:  # stops at a count
+        message = (
+            f"{spec.path}: every pixel of band {spec.band} that holds a value is negative: no population "
+            "could be read from it (a negative pixel is not measured); give the raster of people per pixel"
+        )
+        return [(("layers", name, "path"), message)]
+    if valid is False:
         nodata = f" ({info.nodata:g})" if info.nodata is not None else ""
         message = (
             f"{spec.path}: every pixel of band {spec.band} is nodata{nodata}: no population could be read "

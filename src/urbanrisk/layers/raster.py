@@ -268,19 +268,23 @@ def _read_window(
     return data, measured, transform
 
 
-def has_valid_pixel(path: str | Path, band: int = 1, budget: int = settings.max_window_pixels) -> bool | None:
-    """Whether any pixel of the band holds a value (not nodata, not NaN), read block by block until one
-    does; None when ``budget`` pixels were read without an answer (a large raster: the run tells).
+def has_valid_pixel(
+    path: str | Path, band: int = 1, budget: int = settings.max_window_pixels, *, counts_only: bool = False
+) -> bool | None:
+    """Whether any pixel of the band holds a value (not nodata, not NaN; with ``counts_only``, not
+    negative either: a count the run reads), read block by block until one does; None when ``budget``
+    pixels were read without an answer (a large raster: the run tells).
 
     A raster all nodata (the wrong band, an export that failed) ran as 0 residents everywhere, every
-    cell graded "low" on no data at all.
+    cell graded "low" on no data at all; one all negative ran with residents unknown everywhere.
     """
     try:
         with rasterio.open(path) as src:
             read = 0
             for _, window in src.block_windows(band):
                 data = src.read(band, window=window, masked=True)
-                if np.isfinite(data.astype("float64").filled(np.nan)).any():  # uint8: no NaN to fill
+                values = data.astype("float64").filled(np.nan)  # uint8: no NaN to fill
+                if (np.isfinite(values) & ((values >= 0) if counts_only else True)).any():
                     return True
                 read += int(window.width * window.height)
                 if read >= budget:

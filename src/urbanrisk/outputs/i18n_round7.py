@@ -28,4 +28,12 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "（history、keep 和 publish 都会读取该文件夹）：请为 --out 指定与 compute.store 分开的文件夹"
     ),
     "{value} reads as {what}, not as text: put it in quotes": "{value} 被读作{what}，而不是文本：请加上引号",
+    "{path}: every pixel of band {band} that holds a value is negative: no population could be read from it "
+    "(a negative pixel is not measured); give the raster of people per pixel": (
+        "{path}：第 {band} 波段中有值的像元全为负数：无法从中读取人口（负值像元视为未测量）；"
+        "请给出每像元人数的栅格"
+    ),
+    "{file}: id {listed}: ids must be unique: fix them, or set `id_column:` to a column of unique ids": (
+        "{file}：编号 {listed} 重复：编号必须唯一：请改正，或将 `id_column:` 设为编号唯一的列"
+    ),
 }

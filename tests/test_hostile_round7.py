@@ -266,3 +266,32 @@ def test_a_registry_id_written_twice_is_told_by_validate(tmp_path, city, ids):  
     code, said = cli("validate", recipe)
     refused(code, said, "layers.haz.id_column")
     assert f"id '{ids[0].strip()}' in row 2 and row 3: ids must be unique" in said, said
+
+
+def test_a_south_up_raster_validates_and_counts_everyone(tmp_path):
+    """A south-up GeoTIFF (the run reads it flipped) was refused by validate as lying outside the area:
+    its box came out north < south."""
+    import numpy as np
+    from rasterio.transform import Affine
+
+    from test_hostile import write_tif
+
+    data = np.random.default_rng(0).random((20, 20)).astype("float32") * 10
+    tif = write_tif(tmp_path / "p.tif", data, Affine(0.001, 0, 116.30, 0, 0.001, 39.98))
+    recipe = _recipe(tmp_path, tif)
+    assert cli("validate", recipe)[0] == 0
+    code, text = cli("run", "--scheduler", "synchronous", "--quiet", recipe, timeout=300)
+    assert code == 0, text
+    grid = gpd.read_parquet(tmp_path / "out" / "latest" / "grid")
+    assert grid["residents"].sum() == pytest.approx(float(data.astype("float64").sum()), rel=1e-9)
+
+
+def test_a_raster_of_pixels_of_size_0_is_refused(tmp_path):
+    """The run divided by the pixel's area (a RuntimeWarning) and went through with 0 residents."""
+    import numpy as np
+    from rasterio.transform import Affine
+
+    from test_hostile import write_tif
+
+    tif = write_tif(tmp_path / "p.tif", np.ones((20, 20), "float32"), Affine(0, 0, 116.30, 0, 0, 40.0))
+    refused(*cli("validate", _recipe(tmp_path, tif)), "has pixels of size 0")

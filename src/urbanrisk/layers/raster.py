@@ -60,6 +60,8 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
         )
         raise LayerError(msg) from exc
     west, south, east, north = bounds
+    south, north = min(south, north), max(south, north)  # a south-up file (read flipped) said north < south
+    bounds = (west, south, east, north)
     if not all(map(math.isfinite, bounds)) or abs(south) > 90.001 or abs(north) > 90.001:
         msg = (
             f"layer '{layer}': {path} spans {bounds} in {src.crs}: not lon/lat (metres labelled "
@@ -116,6 +118,12 @@ def raster_info(
                 raise LayerError(msg)
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
+                raise LayerError(msg)
+            if (
+                src.transform.a == 0 or src.transform.e == 0
+            ):  # the run divided by it: a RuntimeWarning, 0 people
+                fix = "give it its true extent (gdal_edit.py -a_ullr west north east south)"
+                msg = f"layer '{layer}': {path} has pixels of size 0 (a broken geotransform): {fix}"
                 raise LayerError(msg)
             bounds = _lonlat_bounds(src, path, layer)
             _check_blocks(src, band)

@@ -36,4 +36,9 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
     "{file}: id {listed}: ids must be unique: fix them, or set `id_column:` to a column of unique ids": (
         "{file}：编号 {listed} 重复：编号必须唯一：请改正，或将 `id_column:` 设为编号唯一的列"
     ),
+    "{path} has pixels of size 0 (a broken geotransform): give it its true extent (gdal_edit.py -a_ullr "
+    "west north east south)": (
+        "{path} 的像元大小为 0（地理变换已损坏）：请给出其真实范围"
+        "（gdal_edit.py -a_ullr west north east south）"
+    ),
 }

@@ -295,3 +295,8 @@ def test_a_raster_of_pixels_of_size_0_is_refused(tmp_path):
 
     tif = write_tif(tmp_path / "p.tif", np.ones((20, 20), "float32"), Affine(0, 0, 116.30, 0, 0, 40.0))
     refused(*cli("validate", _recipe(tmp_path, tif)), "has pixels of size 0")
+
+
+@pytest.mark.parametrize("where", [".", "no/such/folder/run.log"])
+def test_a_log_file_that_cannot_be_opened_is_an_error_not_a_traceback(tmp_path, city, where):  # noqa: F811
+    refused(*cli("run", "--log-file", tmp_path / where, _recipe(tmp_path, city[0])), "--log-file")

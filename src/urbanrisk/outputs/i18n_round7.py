@@ -41,4 +41,9 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "{path} 的像元大小为 0（地理变换已损坏）：请给出其真实范围"
         "（gdal_edit.py -a_ullr west north east south）"
     ),
+    "{path} holds XML no spreadsheet program writes (a comment, a DTD or megabytes of text in {part}), which "
+    "would take hours to read: open it in Excel and save it again, or save the registry as CSV": (
+        "{path} 含有电子表格程序不会写入的 XML（{part} 中的注释、DTD 或数兆字节的文本），读取将耗时数小时："
+        "请在 Excel 中打开并重新保存，或将台账另存为 CSV"
+    ),
 }

@@ -344,7 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     handler = None
     if getattr(args, "log_file", None):
-        handler = logging.FileHandler(args.log_file, encoding="utf-8")
+        try:  # a folder, a missing folder or a read-only file: was a traceback
+            handler = logging.FileHandler(args.log_file, encoding="utf-8")
+        except OSError as exc:
+            _error(f"urbanrisk: error: --log-file {args.log_file}: {exc.strerror}: give a file you can write")
+            return EXIT_INPUT
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
     try:

@@ -37,6 +37,7 @@ from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
 from .recipe.paths import out_dir_problem
+from .recipe.store_check import out_store_problem
 
 PARTIAL_PREFIX = ".partial-"
 
@@ -75,15 +76,17 @@ def _alive(holder: str) -> bool:
 
 
 @contextlib.contextmanager
-def run_lock(out_dir: Path) -> Iterator[None]:
+def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
     """Hold the recipe's run lock; refuse at once when another live run holds it.
 
     Raises
     ------
     InputError
-        ``out_dir`` (``--out`` or ``outputs.dir``) is a file or a device, or lies below one.
+        ``out_dir`` (``--out`` or ``outputs.dir``) is a file or a device, or lies below one; or it holds
+        ``store`` (the recipe's ``compute.store``).
     """
-    if problem := out_dir_problem(Path(os.path.realpath(out_dir))):  # --out too (outputs.dir: validated)
+    problem = out_dir_problem(Path(os.path.realpath(out_dir))) or out_store_problem(out_dir, store)
+    if problem:  # --out too (outputs.dir: validated)
         raise InputError(problem)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

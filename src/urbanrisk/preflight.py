@@ -19,6 +19,7 @@ from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
 from .layers.area_file import area_without_crs, geojson_area_box, geojson_area_problems
 from .layers.area_geometry import declared_non_polygons
+from .layers.area_rings import vector_area_ring_problems
 from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
 from .layers.raster import has_valid_pixel, raster_info
@@ -74,7 +75,14 @@ def estimate_cells(recipe: Recipe) -> int | None:
 def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
     """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
     info = raster_info(spec.path, band=spec.band, layer=name)
-    if has_valid_pixel(spec.path, spec.band) is False:
+    valid = has_valid_pixel(spec.path, spec.band)
+    if valid and has_valid_pixel(spec.path, spec.band, counts_only=True) is False:  # stops at a count
+        message = (
+            f"{spec.path}: every pixel of band {spec.band} that holds a value is negative: no population "
+            "could be read from it (a negative pixel is not measured); give the raster of people per pixel"
+        )
+        return [(("layers", name, "path"), message)]
+    if valid is False:
         nodata = f" ({info.nodata:g})" if info.nodata is not None else ""
         message = (
             f"{spec.path}: every pixel of band {spec.band} is nodata{nodata}: no population could be read "
@@ -173,11 +181,9 @@ def _vector_area_problems(path: str) -> list[str]:
     if shapefile and header is not None and not header.has_crs:
         return [area_without_crs(path)]
     kind = declared_non_polygons(path)  # points only: the run said "holds no polygon", validate ok
-    return (
-        [f"area: {path} holds no polygon (only {kind}): give the study area's boundary as polygons"]
-        if kind
-        else []
-    )
+    if kind:
+        return [f"area: {path} holds no polygon (only {kind}): give the study area's boundary as polygons"]
+    return vector_area_ring_problems(path)  # GEOMETRY holding points, open rings, a cancelling hole...
 
 
 def _geojson_area_parts(path: str) -> list[Problem]:

@@ -38,7 +38,7 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         if col is None or col not in columns:
             fix = f"set `{axis}:` to the column holding the {'longitude' if axis == 'lon' else 'latitude'}"
             problems.append(((*key, axis), missing_column(path, col or axis, columns, fix)))
-    problems += _coordinate_problems(name, spec, table, path)
+    problems += _coordinate_problems(name, spec, table, path) + _repeated_ids(name, spec, table, path)
     if spec.kind is None and spec.kind_column not in columns:
         fix = "set `kind_column:` to the column of kinds, or give every row one kind with `kind:`"
         problems.append(((*key, "kind_column"), missing_column(path, spec.kind_column, columns, fix)))
@@ -118,6 +118,26 @@ def unknown_kinds_text(
         f"label, map your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of "
         f"your own to your copy of {role}_kinds.csv; name the copy under tables:"
     )
+
+
+def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem]:
+    """Ids written twice in the id column, refused by the run after validate said ok
+    (:func:`urbanrisk.layers.registry_columns.row_ids`)."""
+    if spec.id_column not in table.columns:
+        return []  # ids made up, or the missing column told by the run's own check
+    j = table.columns.index(spec.id_column)
+    first: dict[str, int] = {}
+    again: list[tuple[int, int]] = []
+    for i, row in enumerate(table.rows):
+        seen = first.setdefault(row[j].strip(), i)
+        again += [(seen, i)] if seen != i else []
+    if not again:
+        return []
+    listed = ", ".join(
+        f"'{table.rows[i][j].strip()}' in {table.where(a)} and {table.where(i)}" for a, i in again[:5]
+    )
+    fix = "ids must be unique: fix them, or set `id_column:` to a column of unique ids"
+    return [(("layers", name, "id_column"), f"{path.name}: id {listed}: {fix}")]
 
 
 def _number(text: str) -> float | None:

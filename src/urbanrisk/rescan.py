@@ -154,7 +154,7 @@ def rescan(
     out_dir = (Path(out) if out is not None else Path(recipe.outputs.dir)).resolve()
     alert_grade = alert_grade or recipe.outputs.alert_grade
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
-    with run_lock(out_dir):
+    with run_lock(out_dir, store=recipe.compute.store):
         clear_debris(out_dir)
         previous = latest_run(out_dir, recipe.name)  # never another recipe's run in a shared folder
         if (

@@ -160,7 +160,7 @@ def run_recipe(
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-    with run_lock(out_dir), kept_pool(), network_spool(out_dir, scheduler):
+    with run_lock(out_dir, store=recipe.compute.store), kept_pool(), network_spool(out_dir, scheduler):
         result = compute_run(recipe, **options)
         trim_heap()  # what the stages freed, given back before the write stage allocates its own
         result.renderer = result_deck

@@ -60,6 +60,8 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
         )
         raise LayerError(msg) from exc
     west, south, east, north = bounds
+    south, north = min(south, north), max(south, north)  # a south-up file (read flipped) said north < south
+    bounds = (west, south, east, north)
     if not all(map(math.isfinite, bounds)) or abs(south) > 90.001 or abs(north) > 90.001:
         msg = (
             f"layer '{layer}': {path} spans {bounds} in {src.crs}: not lon/lat (metres labelled "
@@ -116,6 +118,12 @@ def raster_info(
                 raise LayerError(msg)
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
+                raise LayerError(msg)
+            if (
+                src.transform.a == 0 or src.transform.e == 0
+            ):  # the run divided by it: a RuntimeWarning, 0 people
+                fix = "give it its true extent (gdal_edit.py -a_ullr west north east south)"
+                msg = f"layer '{layer}': {path} has pixels of size 0 (a broken geotransform): {fix}"
                 raise LayerError(msg)
             bounds = _lonlat_bounds(src, path, layer)
             _check_blocks(src, band)
@@ -268,19 +276,23 @@ def _read_window(
     return data, measured, transform
 
 
-def has_valid_pixel(path: str | Path, band: int = 1, budget: int = settings.max_window_pixels) -> bool | None:
-    """Whether any pixel of the band holds a value (not nodata, not NaN), read block by block until one
-    does; None when ``budget`` pixels were read without an answer (a large raster: the run tells).
+def has_valid_pixel(
+    path: str | Path, band: int = 1, budget: int = settings.max_window_pixels, *, counts_only: bool = False
+) -> bool | None:
+    """Whether any pixel of the band holds a value (not nodata, not NaN; with ``counts_only``, not
+    negative either: a count the run reads), read block by block until one does; None when ``budget``
+    pixels were read without an answer (a large raster: the run tells).
 
     A raster all nodata (the wrong band, an export that failed) ran as 0 residents everywhere, every
-    cell graded "low" on no data at all.
+    cell graded "low" on no data at all; one all negative ran with residents unknown everywhere.
     """
     try:
         with rasterio.open(path) as src:
             read = 0
             for _, window in src.block_windows(band):
                 data = src.read(band, window=window, masked=True)
-                if np.isfinite(data.astype("float64").filled(np.nan)).any():  # uint8: no NaN to fill
+                values = data.astype("float64").filled(np.nan)  # uint8: no NaN to fill
+                if (np.isfinite(values) & ((values >= 0) if counts_only else True)).any():
                     return True
                 read += int(window.width * window.height)
                 if read >= budget:

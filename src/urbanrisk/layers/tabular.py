@@ -33,6 +33,7 @@ from typing import Any
 
 from .._errors import LayerError
 from .encoding import file_encoding
+from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -292,6 +293,13 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     with open(path, "rb") as handle:
         if problem := _unpacked_problem(handle, path, layer):
             raise LayerError(problem)
+        if part := giant_token(handle):  # expat 2.5 took hours over a 200 MB comment
+            msg = (
+                f"layer '{layer}': {path} holds XML no spreadsheet program writes (a comment, a DTD or "
+                f"megabytes of text in {part}), which would take hours to read: open it in Excel and save it "
+                "again, or save the registry as CSV"
+            )
+            raise LayerError(msg)
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors on a bad file

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from .._errors import RecipeError
 from .messages import MAX_DEPTH, describe, flow_depth, format_problem, line_index, locate, read_text, suggest
-from .paths import EMPTY_DIR, out_dir_problem, publish_problem, unusable_path
+from .paths import EMPTY_DIR, input_path_problem, out_dir_problem, publish_problem, unusable_path
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
@@ -40,7 +40,7 @@ def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Prob
     """A local path that does not exist (fsspec URLs are checked when read)."""
     if not isinstance(value, str) or "://" in value:
         return []
-    if problem := unusable_path(value):
+    if problem := input_path_problem(value):
         return [(key, problem)]
     full = _full_path(base_dir, value)
     if full.exists():

@@ -7,6 +7,7 @@ else is safe to open.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from typing import Any
@@ -242,9 +243,32 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
         if path == ("layers",):
             listed = " of layer names to layers (osm: {type: osm, path: city.osm.pbf})"
         return f"should be a mapping (key: value){listed}, not {err.get('input')!r}"
+    if kind == "string_type" and (text := _not_text(err.get("input"))):
+        return text
     text = err["msg"]
     text = text.removeprefix("Value error, ")
     return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text
+
+
+def _not_text(value: Any) -> str | None:
+    """What to say of a value YAML read as a number, true/false or a date where text belongs (a column
+    named ``2020``, a title ``2024-01-01``): pydantic said "Input should be a valid string (got
+    datetime.date(2024, 1, 1))", with no fix.
+
+    >>> _not_text(2020), _not_text("x")
+    ('2020 reads as a number, not as text: put it in quotes', None)
+    >>> _not_text(dt.date(2024, 1, 5))
+    '2024-01-05 reads as a date, not as text: put it in quotes'
+    """
+    if isinstance(value, bool):
+        shown, what = str(value).lower(), "true/false"
+    elif isinstance(value, int | float):
+        shown, what = str(value), "a number"
+    elif isinstance(value, dt.date):
+        shown, what = value.isoformat(), "a date"
+    else:
+        return None
+    return f"{shown} reads as {what}, not as text: put it in quotes"
 
 
 def format_problem(source: str, line: int | None, path: tuple[Any, ...], message: str) -> str:

@@ -40,6 +40,29 @@ def unusable_path(value: str) -> str | None:
     return None
 
 
+#: what GDAL drops from a path it opens as a vector file (pyogrio 0.13, GDAL 3.12: tested): a boundary
+#: ``area\tx.geojson`` was read as ``areax.geojson``, another file or none, after validate said ok
+LINE_BREAKS = "\t\r\n"
+
+
+def input_path_problem(value: str) -> str | None:
+    """What stops the run reading an input file at ``value`` as the recipe means it, or None: a NUL or a
+    name too long (:func:`unusable_path`); a tab, a carriage return or a newline, which GDAL drops from
+    the path (a different file read, silently) and which split every message naming the file. Other
+    control characters (ESC, BEL, bidi marks) are read as written and shown as escapes.
+
+    >>> input_path_problem("layers/pop.tif") is None, input_path_problem("a\\tb.geojson")[:31]
+    (True, 'a\\\\tb.geojson holds a tab, a car')
+    """
+    if any(c in value for c in LINE_BREAKS):
+        shown = value.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")  # one line
+        return (
+            f"{shown} holds a tab, a carriage return or a newline, which GDAL drops when it opens a file "
+            "(another file would be read, or none): rename the file and write its path without them"
+        )
+    return unusable_path(value)
+
+
 def publish_problem(url: str, base_dir: Path) -> str | None:
     """What stops ``outputs.publish`` receiving each complete run, known before the run (the run found it
     after writing: a traceback): an fsspec protocol nobody registered, or whose package is missing; a

@@ -212,8 +212,9 @@ class ComputeSpec(_Strict):
     def _known_scheduler(cls, value: str | None) -> str | None:
         if value is None or value in ("synchronous", "threads", "processes"):
             return value
-        if value.startswith("tcp://") and ":" in value[6:]:
-            return value
+        port = value[6:].rpartition(":")[2] if value.startswith("tcp://") else ""
+        if ":" in value[6:] and port.isascii() and port.isdigit() and 0 < int(port) < 65536:
+            return value  # a port past 65535 (or "port") waited 30 s for a scheduler no address could hold
         msg = f"unknown scheduler {value!r}: use {SCHEDULER_HINT}"
         raise ValueError(msg)
 

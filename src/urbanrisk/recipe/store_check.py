@@ -74,6 +74,26 @@ def store_problem(value: str, base_dir: Path, out_dir: str | None) -> str | None
     return _folder_problem(folder)
 
 
+def out_store_problem(out_dir: str | Path, store: str | None) -> str | None:
+    """``compute.store`` (absolute, as a validated recipe holds it) inside the folder a run writes to,
+    or that same folder: the check :func:`store_problem` makes of ``outputs.dir``, made of ``--out``
+    (``run`` / ``rescan``), which replaces it. An output folder inside the store is fine: a run removes
+    only the ``store-…`` / ``osm-…`` folders it made there.
+
+    >>> out_store_problem("/data/runs", "/data/runs/store")[:44], out_store_problem("/data/s/out", "/data/s")
+    ('compute.store /data/runs/store is inside the', None)
+    """
+    if store is None or "://" in store or unusable_path(store) or unusable_path(str(out_dir)):
+        return None
+    folder, runs = Path(os.path.realpath(store)), Path(os.path.realpath(out_dir))
+    if folder != runs and runs not in folder.parents:
+        return None
+    return (
+        f"compute.store {folder} is inside the output folder {runs} (--out), among the runs (history, keep "
+        "and publish read that folder): give --out a folder apart from compute.store"
+    )
+
+
 def _folder_problem(folder: Path) -> str | None:
     """``folder`` (or the first of its parents that exists: the run makes the rest) is not a folder
     this process may write in."""

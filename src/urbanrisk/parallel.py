@@ -22,6 +22,7 @@ from dask.diagnostics import ProgressBar
 
 from . import settings
 from ._errors import InputError
+from .lazy_scipy import MODULES as SCIPY_MODULES
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 
@@ -341,7 +342,8 @@ def _pool_size() -> int:
 
 
 #: What the worker processes' tasks import, imported once in the fork server (``forkserver``): each
-#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker).
+#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker). The
+#: scipy parts the tasks route and screen with are listed too: urbanrisk imports them on first use.
 WORKER_MODULES = (
     "dask.multiprocessing",
     "urbanrisk.partitions",
@@ -354,6 +356,7 @@ WORKER_MODULES = (
     "urbanrisk.stored_osm",
     "urbanrisk.outputs.writer",
     "urbanrisk.outputs.tables",
+    *SCIPY_MODULES,
 )
 
 

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .cell_sums import cell_ints, cell_positions, counts_at
 from .grid import points_to_cells
+from .lazy_scipy import connected_components
 from .result import Layers
 
 #: Two features of one kind and one name within this distance (metres) are one site.

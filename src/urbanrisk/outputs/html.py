@@ -1,28 +1,17 @@
-"""Safe, offline HTML: every text from data escaped, and a deck.gl page with no external request.
+"""Safe HTML: every text from data escaped, JSON safe inside a script element.
 
-pydeck's bundled deck.gl is inlined (``offline=True``), the page's CDN stylesheet and map-library
-tags are removed, and there is no basemap. The deck JSON is embedded with ``<``, ``>`` and ``&``
-escaped so that no value can close the script element that holds it.
+Light (no pydeck): ``urbanrisk validate`` and the report's words import it; the offline deck.gl page
+is :mod:`urbanrisk.outputs.offline_deck`.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import re
-from collections.abc import Sequence
 from typing import Any
-
-import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
-from pydeck.io.html import render_json_to_html
 
 BACKGROUND = "#f4f2ee"
 ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL)"
-
-_EXTERNAL = re.compile(
-    r"<script[^>]*src=[\"']https?://[^>]*>\s*</script>|<link[^>]*href=[\"']?https?://[^>]*>", re.IGNORECASE
-)
 
 
 def escape_text(value: Any) -> str:
@@ -34,43 +23,6 @@ def escape_text(value: Any) -> str:
     '&lt;img src=x onerror=alert(1)&gt;'
     """
     return html.escape("" if value is None else str(value), quote=True)
-
-
-class OfflineDeck(pdk.Deck):
-    """A pydeck Deck that shows itself offline in a notebook (deck.gl inlined, no CDN).
-
-    pydeck's own notebook display loads deck.gl from a CDN, which an office without internet
-    cannot reach; this one embeds the same offline page as ``map.html`` in an iframe.
-    """
-
-    header_html: str = ""
-    display_note: str = ""  # set when a large grid is shown at a coarser resolution
-    notes: Sequence[str] = ()  # what the map leaves out or simplifies at this scale (display_note first)
-    tip_parts: Sequence[str] = ()  # tooltip lines written once, marked <!--n--> in the tips (map_compact)
-    _PAGE_ONLY = ("header_html", "display_note", "notes", "tip_parts")  # never deck.gl JSON
-
-    def to_json(self) -> str:
-        """The deck as compact JSON, without urbanrisk's page-only attributes.
-
-        pydeck's own ``to_json`` indents, which makes Python's json module fall back to its pure
-        Python encoder: 4.7 s for a 64-tile city's map. Without indentation the C encoder writes the
-        same content (same keys, sorted, same ``default`` hook) about 10x faster. Characters beyond
-        ASCII are written as UTF-8 (3 bytes a Chinese character, not 6 as ``\\uXXXX``).
-        """
-        saved = {key: self.__dict__.pop(key) for key in self._PAGE_ONLY if key in self.__dict__}
-        try:
-            return json.dumps(
-                self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False
-            )
-        finally:
-            self.__dict__.update(saved)
-
-    def _repr_html_(self) -> str:
-        page = deck_to_offline_html(self, header_html=self.header_html)
-        return (
-            '<iframe style="width:100%;height:560px;border:0" '
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
-        )
 
 
 def script_json(value: Any) -> str:
@@ -87,18 +39,3 @@ def script_json(value: Any) -> str:
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
     )
-
-
-def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
-    """Self-contained HTML for a Deck: inlined deck.gl, no external tag, JSON safe inside <script>."""
-    safe_json = deck.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    # the page template with a placeholder: the CDN tags are stripped without scanning megabytes of data
-    placeholder = '{"urbanriskDeckPlaceholder":true}'
-    page = render_json_to_html(
-        placeholder, tooltip=json.dumps(deck._tooltip), offline=True, css_background_color=BACKGROUND
-    )
-    page = _EXTERNAL.sub("", page)
-    page = page.replace("<title>pydeck</title>", "<title>urbanrisk map</title>", 1)
-    page = page.replace("<body>", "<body>\n" + header_html, 1)
-    head, tail = page.split(placeholder, 1)
-    return head + safe_json + tail

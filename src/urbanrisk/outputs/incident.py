@@ -23,9 +23,10 @@ from pyproj import Geod
 
 from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
-from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text
+from .html import ATTRIBUTION, escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
 from .i18n_exposure import lower_bound
+from .offline_deck import OfflineDeck, deck_to_offline_html
 
 _GEOD = Geod(ellps="WGS84")
 RING_COLOUR = (200, 30, 30)

@@ -342,8 +342,9 @@ def _pool_size() -> int:
 
 
 #: What the worker processes' tasks import, imported once in the fork server (``forkserver``): each
-#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker). The
-#: scipy parts the tasks route and screen with are listed too: urbanrisk imports them on first use.
+#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker). What
+#: urbanrisk imports on first use and the tasks of every run need is listed too: the scipy parts they
+#: route and screen with; pyogrio and pyarrow.dataset (``pq.read_table``), risk.gpkg's task's.
 WORKER_MODULES = (
     "dask.multiprocessing",
     "urbanrisk.partitions",
@@ -357,6 +358,8 @@ WORKER_MODULES = (
     "urbanrisk.outputs.writer",
     "urbanrisk.outputs.tables",
     *SCIPY_MODULES,
+    "pyogrio",
+    "pyarrow.dataset",
 )
 
 

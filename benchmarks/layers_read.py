@@ -10,6 +10,10 @@ turn (alternate them on a shared machine), e.g.::
     PYTHONPATH=/old/src python benchmarks/layers_read.py dump metro.yaml --out old.pkl
     PYTHONPATH=src python benchmarks/layers_read.py dump metro.yaml --out new.pkl
     python benchmarks/layers_read.py same old.pkl new.pkl
+
+``gdal`` reads an extract with this tree's reader and with GDAL's OSM driver (:mod:`gdal_osm`, one
+pass) and prints, layer by layer, the rows only one of them has and how the shared rows differ
+(geometry, tags); it exits 1 when they differ.
 """
 
 from __future__ import annotations
@@ -110,6 +114,37 @@ def same(first: str, second: str) -> list[str]:
     return found
 
 
+def gdal(path: str) -> list[str]:
+    """How this tree's layers of the extract ``path`` and GDAL's compare, layer by layer (the street node
+    ids and nodes, which GDAL cannot give, named last)."""
+    import tempfile
+    from pathlib import Path
+
+    import gdal_osm
+    import shapely
+
+    from urbanrisk.layers.osm import default_tables, osm_from_file
+
+    tag_table, _, context = default_tables()
+    current = osm_from_file(path)
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "osmconf.ini"
+        config.write_text(gdal_osm.osmconf(list(dict.fromkeys(tag_table.index.get_level_values(0)))))
+        tables = gdal_osm.read_one_pass(str(path), str(config))
+    layers = gdal_osm.gdal_layers(tables, tag_table, context)
+    pois = current.pois.copy()  # an area's outline as assembled (its WKB), not its representative point
+    area = pois["shape_wkb"].notna().to_numpy()
+    pois.loc[area, "geometry"] = shapely.from_wkb(pois.loc[area, "shape_wkb"].to_numpy(dtype=object))
+    found = []
+    for name in ("buildings", "landuse", "pois", "streets"):
+        frame = pois if name == "pois" else getattr(current, name)
+        found += gdal_osm.layer_differences(frame, layers[name], name)
+    found.append(
+        f"streets.node_ids, street_nodes ({len(current.street_nodes):,}): GDAL's OSM driver gives no node ids"
+    )
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -119,7 +154,13 @@ def main() -> int:
     compare = commands.add_parser("same", help="compare two pickled dumps")
     compare.add_argument("first")
     compare.add_argument("second")
+    against = commands.add_parser("gdal", help="compare an extract's layers with GDAL's OSM driver's")
+    against.add_argument("path")
     args = parser.parse_args()
+    if args.command == "gdal":
+        found = gdal(args.path)
+        print("\n".join(found))
+        return 1  # never the same: no street node ids
     if args.command == "dump":
         print(json.dumps(dump(args.path, args.out)))
         return 0

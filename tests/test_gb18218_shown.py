@@ -25,7 +25,9 @@ def test_a_volume_is_named_as_one_and_a_mass_still_reads():
     assert substance_sum("液氨", "30 m³", table)[1].endswith(
         "is a volume, not a mass: give tonnes (volume × density)"
     )
-    assert substance_sum("液氨", "约30吨", table) == (None, "quantity '约30吨' is not a number of tonnes")
+    # 约30吨 was refused as text; it is read as 30 t, said (tests/test_quantities.py); text still is refused
+    assert substance_sum("液氨", "约30吨", table) == (6.0, "氨 2×30/10 ['约30吨' read as 30 t (approximate)]")
+    assert substance_sum("液氨", "三十吨", table) == (None, "quantity '三十吨' is not a number of tonnes")
     assert substance_sum("液氨", "２０ 吨", table) == (4.0, "氨 2×20/10")  # full-width, with its unit
     assert tonnes("5t") == 5.0
 

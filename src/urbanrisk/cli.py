@@ -195,6 +195,7 @@ def _incident(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
+    from .coarse_grid import coarse_coverage_warning
     from .preflight import check_layers, estimate_cells, load_checked
     from .preflight_datum import datum_warnings
 
@@ -203,6 +204,8 @@ def _validate(args: argparse.Namespace) -> int:
     cells = estimate_cells(recipe)
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
+    if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
+        warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
     _show(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
     return EXIT_OK
 

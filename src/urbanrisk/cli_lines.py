@@ -181,6 +181,7 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     language = result.language
     t = translator(language)
     from .outputs.i18n_exposure import lower_bound  # "≥ N (x% of the reach unknown)": missing is not zero
+    from .outputs.incident_sheet import kept_texts  # not for validate: heavy
 
     table = result.rings.set_index("ring_m")
     unknown = (
@@ -208,16 +209,17 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
             units=len(result.units),
         ),
     ]
-    for row in result.resources[result.resources["rank"] == 1].itertuples():
-        lines.append(
-            t(
-                "  nearest {kind}: {name} ({eta} s by {mode})",
-                kind=RESOURCE_ZH.get(row.kind, row.kind) if language == "zh" else row.kind,
-                name=row.name or row.id,
-                eta=f"{row.eta_s:,.0f}",
-                mode=t(row.mode),
-            )
+    kept = getattr(result, "kept_columns", [])  # a registry's keep_columns: 值班电话, 负责人...
+    for row in result.resources[result.resources["rank"] == 1].to_dict("records"):
+        line = t(
+            "  nearest {kind}: {name} ({eta} s by {mode})",
+            kind=RESOURCE_ZH.get(row["kind"], row["kind"]) if language == "zh" else row["kind"],
+            name=row["name"] or row["id"],
+            eta=f"{row['eta_s']:,.0f}",
+            mode=t(row["mode"]),
         )
+        details = kept_texts(row, kept, language)
+        lines.append(line + (" · " + ("；" if language == "zh" else "; ").join(details) if details else ""))
     lines += [t("  note: {note}", note=data_text(note, language)) for note in result.notes]
     seconds = f"{result.timings['answer_s']:.2f}"
     return [*lines, t("  answered in {seconds} s; files: {path}", seconds=seconds, path=result.out_dir)]
@@ -324,7 +326,7 @@ def rescan_lines(result: RescanResult, recipe_path: str | Path, seconds: float, 
             t(
                 "  ALERT {kind} {who}: {old} -> {new}: {explanation}",
                 kind=kind_label(alert["kind"], language),
-                who=f"{alert['id']} {alert['name'] or ''}".strip(),
+                who=f"{alert['id']} {data_text(alert['name'] or '', language)}".strip(),  # H3 单元 in zh
                 old=_grade(alert["old_grade"] or "", language),
                 new=_grade(alert["new_grade"], language),
                 explanation=alert["explanation"],

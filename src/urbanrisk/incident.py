@@ -27,7 +27,6 @@ from typing import Any
 import h3
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 from pyproj import Transformer
 
@@ -36,22 +35,31 @@ from ._errors import InputError
 from .coverage import standards_for
 from .evacuation import disc_shares, ring_table, studied_shares
 from .grid import cells_to_polygons
-from .grid_dataset import GRID_DIR, grid_columns, grid_files, grid_source, has_grid
+from .grid_dataset import GRID_DIR, has_grid
+from .incident_reads import (
+    grid_cells,
+    kept_columns,
+    people_of,
+    run_graphs,
+    run_resources,
+    sites_near,
+    units_near,
+    with_kept_columns,
+)
 from .layers.coords import to_wgs84, utm_crs
 from .layers.table_numbers import check_numbers
 from .layers.tables import _read_table
 from .lifecycle import latest_run, read_manifest, utc_stamp
-from .network import StreetGraph, graph_from_tables
 from .outputs.incident import write_incident
 from .recipe import Recipe, load_recipe
 from .response import absent_kinds, nearest_resources, shelter_assignment
 from .result import IncidentResult
-from .screens.key_districts import OCCUPANT_M2
 
 #: Files of a run folder an incident answer reads (older runs lack the last four: rerun them).
 RUN_FILES = ("manifest.json", "communities.parquet", "resources.parquet", "vulnerable_sites.parquet")
 RUN_FILES += ("network_nodes.parquet", "network_edges.parquet")
-AREA_FILES = {"key_districts.parquet": "key district", "urban_villages.parquet": "urban village"}
+#: a ring whose disc the run's cells cover less than this share of reaches past the study area
+STUDIED_SHARE = 0.995
 
 
 def incident_kind_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -135,149 +143,6 @@ def run_folder_for(recipe: Recipe, out: str | Path | None = None) -> Path:
     return run_dir
 
 
-def _grid_resolution(grid_path: Path) -> int:
-    """The grid's H3 resolution from the Parquet statistics of ``h3_cell`` (no column read)."""
-    if grid_path.is_dir():  # the grid/ dataset: every part holds cells of the one resolution
-        grid_path = grid_files(grid_path.parent)[0]
-    meta = pq.ParquetFile(grid_path).metadata
-    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-    if meta.num_rows and "h3_cell" in names:
-        stats = meta.row_group(0).column(names.index("h3_cell")).statistics
-        if stats is not None and stats.has_min_max:
-            return h3.get_resolution(stats.min)
-    ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell")
-    return h3.get_resolution(ids[0].as_py()) if len(ids) else 10
-
-
-def _outside(grid_path: Path, run_dir: Path, lon: float, lat: float) -> InputError:
-    ids = pq.read_table(grid_path, columns=["h3_cell"]).column("h3_cell").to_pylist()
-    lats, lons = zip(*(h3.cell_to_latlng(c) for c in ids), strict=True) if ids else ((0,), (0,))
-    msg = (
-        f"the point {lon:.6f},{lat:.6f} lies outside the area of run {run_dir.name} (its cells span "
-        f"lon {min(lons):.4f}..{max(lons):.4f}, lat {min(lats):.4f}..{max(lats):.4f}): check --at "
-        "(LON,LAT order; --coords gcj02 for Amap/Tencent points) or run a recipe covering it"
-    )
-    return InputError(msg)
-
-
-def _grid_cells(run_dir: Path, lon: float, lat: float, max_radius: float) -> pd.DataFrame:
-    """The grid rows within reach of the point (read by a filter on ``h3_cell``, not whole)."""
-    grid_path = grid_source(run_dir)  # the grid/ dataset (or an older run's grid.parquet)
-    resolution = _grid_resolution(grid_path)
-    centre = h3.latlng_to_cell(lat, lon, resolution)
-    spacing = h3.average_hexagon_edge_length(resolution, unit="m") * np.sqrt(3)
-    near = list(h3.grid_disk(centre, int(np.ceil(max_radius / spacing)) + 2))
-    names = grid_columns(run_dir)
-    columns = [c for c in CELL_COLUMNS if c in names]
-    rows = pd.read_parquet(grid_path, columns=["h3_cell", *columns], filters=[("h3_cell", "in", near)])
-    rows = (rows.reset_index() if "h3_cell" not in rows.columns else rows).set_index("h3_cell")
-    if centre not in rows.index:
-        raise _outside(grid_path, run_dir, lon, lat)
-    return rows
-
-
-def _people(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Residents and people present (residents + one per OCCUPANT_M2 of non-residential floor)."""
-    residents = cells["residents"].fillna(0.0).to_numpy(dtype=float)
-    if {"floor_area_m2", "residential_floor_m2"} <= set(cells.columns):
-        other = (cells["floor_area_m2"] - cells["residential_floor_m2"]).clip(lower=0.0).fillna(0.0)
-        return residents, residents + other.to_numpy(dtype=float) / OCCUPANT_M2
-    return residents, residents
-
-
-def read_geo(path: Path, columns: list[str], to_xy: Transformer) -> pd.DataFrame:
-    """A GeoParquet file of the run as a plain table: its columns, ``geometry`` (lon/lat shapely),
-    and ``projected`` (in the run's UTM zone). The run wrote it in EPSG:4326, so its CRS metadata
-    is not parsed (pyproj takes ~35 ms a file to build a CRS from it)."""
-    frame = pd.read_parquet(path, columns=[*columns, "geometry"])
-    geometry = shapely.from_wkb(frame["geometry"].to_numpy())
-    projected = shapely.transform(geometry, lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1])))
-    return frame.assign(geometry=geometry, projected=projected)
-
-
-#: a ring whose disc the run's cells cover less than this share of reaches past the study area
-STUDIED_SHARE = 0.995
-CELL_COLUMNS = ("residents", "floor_area_m2", "residential_floor_m2", "known_residents")  # a cell's, read
-
-
-def _ring_of(distance: np.ndarray, radii: list[float]) -> list[float]:
-    return [next(r for r in radii if d <= r) for d in distance]
-
-
-def _near(units: pd.DataFrame, level: Any, point: shapely.Point, radii: list[float], radius: float):
-    distance = shapely.distance(units["projected"].to_numpy(), point) if len(units) else np.zeros(0)
-    keep = distance <= max(radii)  # NaN (a unit without geometry: unassigned) is never near
-    return pd.DataFrame(
-        {
-            "level": np.asarray(level)[keep] if np.ndim(level) else level,
-            "id": units["id"].to_numpy()[keep],
-            "name": units["name"].to_numpy()[keep],
-            "distance_m": distance[keep],
-            "in_evacuation": distance[keep] <= radius,
-        }
-    )
-
-
-def _units(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float], radius: float):
-    """Units within reach: the recipe's units at every level (``register_<level>.parquet``: 街道 and
-    社区 both, named by level), the other community units (OSM residential areas, H3 parents), key
-    districts and urban villages."""
-    frames = []
-    registers = sorted(run_dir.glob("register_*.parquet"))
-    for path in registers:
-        frames.append(
-            _near(read_geo(path, ["id", "name"], to_xy), path.stem[len("register_") :], point, radii, radius)
-        )
-    communities = run_dir / "communities.parquet"
-    if communities.is_file():
-        units = read_geo(communities, ["id", "name", "unit_source"], to_xy)
-        if registers:  # the recipe's polygons are listed by level above
-            units = units[units["unit_source"] != "polygons"]
-        frames.append(_near(units, units["unit_source"].to_numpy(), point, radii, radius))
-    for name, level in AREA_FILES.items():
-        if (run_dir / name).is_file():
-            frames.append(_near(read_geo(run_dir / name, ["id", "name"], to_xy), level, point, radii, radius))
-    columns = ["level", "id", "name", "distance_m", "in_evacuation"]
-    units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    units = units.sort_values(["distance_m", "level"]).reset_index(drop=True)
-    units["ring_m"] = _ring_of(units["distance_m"].to_numpy(), radii)
-    return units
-
-
-def _sites(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: list[float]) -> pd.DataFrame:
-    """Vulnerable sites within the largest ring, nearest first, with the ring they fall in."""
-    sites = read_geo(run_dir / "vulnerable_sites.parquet", ["osm_ref", "kind", "name"], to_xy)
-    distance = shapely.distance(sites["projected"].to_numpy(), point) if len(sites) else np.zeros(0)
-    sites = sites.assign(
-        distance_m=distance, lon=shapely.get_x(sites["geometry"]), lat=shapely.get_y(sites["geometry"])
-    )
-    sites = sites[sites["distance_m"] <= max(radii)].sort_values("distance_m").reset_index(drop=True)
-    sites["ring_m"] = _ring_of(sites["distance_m"].to_numpy(), radii)
-    return sites.drop(columns=["geometry", "projected"])
-
-
-def _resources(run_dir: Path, to_xy: Transformer) -> pd.DataFrame:
-    frame = read_geo(run_dir / "resources.parquet", ["id", "kind", "name", "capacity"], to_xy)
-    return frame.assign(
-        lon=shapely.get_x(frame["geometry"]),
-        lat=shapely.get_y(frame["geometry"]),
-        x=shapely.get_x(frame["projected"]),
-        y=shapely.get_y(frame["projected"]),
-        capacity=pd.to_numeric(frame["capacity"], errors="coerce"),
-    ).drop(columns=["geometry", "projected"])
-
-
-def _graphs(run_dir: Path) -> dict[str, StreetGraph]:
-    nodes = pd.read_parquet(
-        run_dir / "network_nodes.parquet", columns=["mode", "node", "osm_id", "x", "y", "snap", "utm_crs"]
-    )
-    edges = pd.read_parquet(run_dir / "network_edges.parquet")
-    graphs = {}
-    for mode, part in nodes.groupby("mode", sort=False):
-        graphs[str(mode)] = graph_from_tables(part, edges[edges["mode"] == mode])
-    return graphs
-
-
 def _kind_modes(recipe: Recipe) -> dict[str, tuple[str, float]]:
     """Resource kind -> (mode, turnout s) from the recipe's standards; others drive, shelters walk."""
     spec = recipe.coverage
@@ -317,8 +182,8 @@ def incident_from_run(
         raise InputError(f"--radius {radius}: give the evacuation radius in metres (> 0)")
     radii = sorted({*entry["rings"], radius})
     lon, lat, given = _resolve(at, coords)
-    cells = _grid_cells(run_dir, lon, lat, max(radii))
-    graphs = _graphs(run_dir)
+    cells = grid_cells(run_dir, lon, lat, max(radii))
+    graphs = run_graphs(run_dir)
     crs = next(iter(graphs.values())).utm_crs if graphs else utm_crs(lon, lat)
     to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xy = np.array(to_xy.transform(lon, lat))
@@ -326,12 +191,12 @@ def incident_from_run(
         cells_to_polygons(cells.index), lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1]))
     )
     shares = disc_shares(polygons, (xy[0], xy[1]), radii)
-    residents, present = _people(cells)
+    residents, present = people_of(cells)
     studied = studied_shares(polygons, shares, (xy[0], xy[1]), radii, whole=STUDIED_SHARE)
     known = cells["known_residents"].to_numpy(dtype=bool) if "known_residents" in cells else None
     rings = ring_table(residents, present, shares, radii, known=known, studied=studied)
     point = shapely.Point(xy)
-    sites, units = _sites(run_dir, to_xy, point, radii), _units(run_dir, to_xy, point, radii, radius)
+    sites, units = sites_near(run_dir, to_xy, point, radii), units_near(run_dir, to_xy, point, radii, radius)
     inside_share = shares[:, radii.index(radius)]
     latlng = np.array([h3.cell_to_latlng(c) for c in cells.index]).reshape(-1, 2)
     centre_x, centre_y = to_xy.transform(latlng[:, 1], latlng[:, 0])
@@ -347,11 +212,12 @@ def incident_from_run(
         index=cells.index,
     )
     recipe_modes = _kind_modes(recipe)
-    resources = _resources(run_dir, to_xy)
+    resources = run_resources(run_dir, to_xy)
     max_snap_m = settings.max_snap_m if recipe.coverage.max_snap_m is None else recipe.coverage.max_snap_m
     notes: list[str] = []
     point_xy = {mode: (np.array([xy[0]]), np.array([xy[1]])) for mode in graphs}
     nearest = nearest_resources(resources, graphs, recipe_modes, point_xy, max_snap_m=max_snap_m, notes=notes)
+    nearest = with_kept_columns(nearest, resources)  # 值班电话, 负责人... (a registry's keep_columns)
     notes.extend(absent_kinds(read_manifest(run_dir).get("coverage", {}).get("standards", {}), resources))
     groups = cell_table[cell_table["evacuees"] > 0].rename(columns={"evacuees": "people"})
     shelters, assignment, unplaced = shelter_assignment(
@@ -395,6 +261,7 @@ def incident_from_run(
         timings={"answer_s": round(time.perf_counter() - start, 4)},
         language=recipe.report.language,
         kind_label=str(entry["names"]).split("|")[0] if recipe.report.language == "zh" else "",
+        kept_columns=kept_columns(resources),
     )
 
 

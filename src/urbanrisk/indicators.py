@@ -25,7 +25,7 @@ from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
-from .population import clip_to_area, residents_from_raster
+from .population import clip_to_area, inside_share, residents_from_raster
 
 
 @dataclass
@@ -415,4 +415,5 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     table = pd.concat(parts, axis=1)
     # every hazard, of the package's kinds or of kinds a recipe's own hazard_kinds table adds
     table["hazards"] = _hazard_total(task.hazards, table.index, task.resolution)
+    table["cell_inside_share"] = inside_share(polygons, area)  # the grid's cell_area_m2: the part inside
     return table

@@ -149,6 +149,8 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
         coords=spec.coords,
         encoding=spec.encoding,
         file_layer=spec.file_layer,
+        level_column=spec.level_column,
+        level_values=spec.level_values,
     )
     level = units["level"] = getattr(spec, "level", None)
     same_level = [u for u in state.communities if len(u) and u["level"].iloc[0] == level]

@@ -127,6 +127,7 @@ def partition_key(task: PartitionInput) -> str:
         raster = (sha256_of(task.raster.path), task.raster.band)
     return content_key(
         "partition",
+        "cell_inside_share",  # tables since session 13 hold it (older cached ones do not)
         task.cells,
         task.resolution,
         task.utm_crs,
@@ -301,10 +302,16 @@ def grid_from_tables(
     """
     table = pd.concat(tables).sort_index()
     frame = gridmod.grid_frame(list(table.index), polygons=_known_polygons(table.index, inputs or []))
+    # a cell at the study area's edge: its area inside, over which its residents, buildings and places
+    # were counted (densities per the whole hexagon read the unmeasured part beyond as empty)
+    inside = table.pop("cell_inside_share").reindex(frame.index)
+    frame["cell_area_m2"] = frame["cell_area_m2"] * inside.clip(lower=settings.min_cell_inside_share)
+    frame["cell_inside_share"] = inside  # the hexagon's share inside the study area (exact, 1 within)
     grid = frame.join(table)
     grid["coverage_ratio"] = (grid["footprint_m2"] / grid["cell_area_m2"]).clip(upper=1.0)
     grid["population_source"] = population_source
-    first = ["cell_area_m2", "residents", "buildings", "footprint_m2", "coverage_ratio", "floor_area_m2"]
+    first = ["cell_area_m2", "cell_inside_share", "residents", "buildings", "footprint_m2", "coverage_ratio"]
+    first.append("floor_area_m2")
     rest = [c for c in grid.columns if c not in first and c != "geometry"]
     return grid[[*first, *rest, "geometry"]]
 

@@ -62,6 +62,8 @@ def table_units(name: str, spec: Any, units_spec: Any) -> tuple[gpd.GeoDataFrame
         coords=units_spec.coords,
         encoding=units_spec.encoding,
         file_layer=units_spec.file_layer,
+        level_column=units_spec.level_column,
+        level_values=units_spec.level_values,
     )
     units = units.dissolve(by="id", aggfunc={"name": "first"}).reset_index()[["id", "name", "geometry"]]
     pairs = list(zip(units["id"].astype(str), units["name"].astype(str), strict=True))

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import LayerError
-from .layers.attributes import id_name_rows
 from .layers.census import join_problem, read_census, unit_lookup, units_words
+from .layers.unit_levels import level_rows
 from .preflight_base import Problem, local
 from .preflight_units import polygons_problems
 from .recipe import Recipe
@@ -45,14 +45,8 @@ def census_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
     if header:  # a polygons layer's are told for that layer
         return [(("layers", name, "units", *key[2:]), text) for key, text in header] if own else []
     try:
-        pairs = id_name_rows(
-            units_path,
-            units.id_column,
-            units.name_column,
-            encoding=units.encoding,
-            layer=name if own else spec.units,
-            file_layer=units.file_layer,
-        )
+        layer = name if own else spec.units
+        pairs = level_rows(units_path, units.id_column, units.name_column, units, layer=layer)  # its level's
     except LayerError:
         return []  # the units' own checks tell it
     if pairs is None:

@@ -25,6 +25,7 @@ from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe.schema import SEVERITY_HINT
+from .wording import counted
 
 
 def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], path: Path) -> list[Problem]:
@@ -46,10 +47,8 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         known = {v: kind_of(v, names) for v in {r[j] for r in table.rows}}  # each distinct value once
         unknown = [(i, r[j]) for i, r in enumerate(table.rows) if known[r[j]] is None]
         if unknown:
-            listed = ", ".join(f"'{v}' in {table.where(i)}" for i, v in unknown[:5])
-            fix = f"use a known kind or label, or add it to your copy of {spec.role}_kinds.csv (tables:)"
             problems.append(
-                ((*key, "kind_column"), f"{path.name}: unknown {spec.role} kind(s) {listed}; {fix}")
+                ((*key, "kind_column"), unknown_kinds_text(path.name, spec.role, unknown, table, names))
             )
     elif kind_of(spec.kind, names) is None:
         problems.append(
@@ -85,6 +84,40 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
             text += f"from 0 to {top:,.0f}: write the resource's capacity (beds, places...) or leave it empty"
             problems.append(((*key, "capacity_column"), text))
     return problems
+
+
+#: How many distinct unknown kinds a message names (each once, with its first row and how many more).
+MAX_UNKNOWN_KINDS = 8
+
+
+def unknown_kinds_text(
+    file: str, role: str, unknown: list[tuple[int, str]], table: Rows, names: dict[str, str]
+) -> str:
+    """Every distinct unknown kind of a registry once (its first row, how many rows more), the known
+    kinds, and the fixes: a known kind or label, an alias row (a word of the office's own for a known
+    kind: ``Fire,fire_station``), or a kind of its own.
+
+    >>> rows = Rows(["Type"], [["Fire"], ["Fire"], ["EMS"]], header_line=1, sheet="Stations")
+    >>> unknown_kinds_text("a.xlsx", "resource", [(0, "Fire"), (1, "Fire"), (2, "EMS")], rows,
+    ...                    {"fire_station": "fire_station", "hospital": "hospital"})[:95]
+    "a.xlsx: unknown resource kind(s) 'Fire' in sheet 'Stations' row 2 (and 1 more row), 'EMS' in sh"
+    """
+    rows: dict[str, list[int]] = {}
+    for i, value in unknown:
+        rows.setdefault(value, []).append(i)
+    listed = []
+    for value, where in list(rows.items())[:MAX_UNKNOWN_KINDS]:
+        more = len(where) - 1
+        also = f" (and {counted(more, 'more row')})" if more else ""
+        listed.append(f"'{value}' in {table.where(where[0])}{also}")
+    if len(rows) > MAX_UNKNOWN_KINDS:
+        listed.append(f"and {len(rows) - MAX_UNKNOWN_KINDS} more")
+    known = ", ".join(sorted(set(names.values())))
+    return (
+        f"{file}: unknown {role} kind(s) {', '.join(listed)}; known kinds: {known}. Write one of them or its "
+        f"label, map your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of "
+        f"your own to your copy of {role}_kinds.csv; name the copy under tables:"
+    )
 
 
 def _number(text: str) -> float | None:

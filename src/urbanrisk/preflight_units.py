@@ -8,9 +8,9 @@ from typing import Any
 
 from ._errors import LayerError
 from .layers.area_file import geojson_points_problem
-from .layers.attributes import id_clash, id_name_rows
+from .layers.attributes import attribute_rows, id_clash
 from .layers.headers import vector_header
-from .layers.unit_levels import several_levels
+from .layers.unit_levels import level_rows, level_value_problem, several_levels
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe import Recipe
 
@@ -28,7 +28,10 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
         if column not in header.columns and (key == "id_column" or column != "name"):
             fix = f"set `{key}:` to one of them"
             problems.append((("layers", name, key), missing_column(path, column, header.columns, fix)))
-    if spec.id_column in header.columns and (
+    column = getattr(spec, "level_column", None)
+    if column is not None:  # the layer takes one level of the file: a column and values it holds
+        problems += _level_problems(name, spec, path, header.columns)
+    elif spec.id_column in header.columns and (
         levels := several_levels(
             path,
             header.columns,
@@ -48,6 +51,23 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
     return problems
 
 
+def _level_problems(name: str, spec: Any, path: Any, columns: list[str]) -> list[Problem]:
+    """A ``level_column`` the file lacks, or a ``level_value`` its column does not hold (as the run
+    refuses them: :func:`urbanrisk.layers.polygons.polygons_from_file`)."""
+    column = spec.level_column
+    if column not in columns:
+        fix = "set `level_column:` to one of them"
+        return [(("layers", name, "level_column"), missing_column(path, column, columns, fix))]
+    read = {"encoding": spec.encoding, "layer": name, "file_layer": spec.file_layer}
+    rows = attribute_rows(path, (column,), **read)
+    problem = (
+        None
+        if rows is None
+        else level_value_problem([r[0] for r in rows], spec.level_values, column, path.name)
+    )
+    return [(("layers", name, "level_value"), problem)] if problem else []
+
+
 def unit_id_problems(recipe: Recipe) -> list[Problem]:
     """One id naming units of different names, in a polygons layer or across the layers of one level,
     as the run refuses it (:func:`urbanrisk.inputs.load_layers`); files whose header has problems (no
@@ -62,14 +82,7 @@ def unit_id_problems(recipe: Recipe) -> list[Problem]:
             header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
             if header is None or spec.id_column not in header.columns:
                 continue
-            rows = id_name_rows(
-                path,
-                spec.id_column,
-                spec.name_column,
-                encoding=spec.encoding,
-                layer=name,
-                file_layer=spec.file_layer,
-            )
+            rows = level_rows(path, spec.id_column, spec.name_column, spec, layer=name)  # its level's
         except LayerError:
             continue  # the header check tells it
         level = getattr(spec, "level", None)

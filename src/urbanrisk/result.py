@@ -262,3 +262,5 @@ class IncidentResult:
     out_dir: Path | None = None
     language: str = "en"  # the recipe's report language: incident.html's words
     kind_label: str = ""  # the kind in that language (the kind table's first name: 燃气泄漏)
+    #: the office's own columns of ``resources`` (a registry's keep_columns: 值班电话, 负责人...)
+    kept_columns: list[str] = field(default_factory=list)

@@ -91,6 +91,11 @@ min_building_completeness: float = 0.5
 #: zero), and the people of the measured part stay in ``residents``. See urbanrisk.population.
 min_residents_known_share: float = 0.5
 
+#: A cell at the study area's edge has its densities per its area inside (``cell_area_m2``), but never
+#: less than this share of the hexagon: a sliver of a few m² inside is too small a sample for a density
+#: (one building's piece would read as a city block's), and a cell touching the edge only has none.
+min_cell_inside_share: float = 0.1
+
 #: Radius (metres) of the neighbourhood over which building completeness is estimated from streets.
 completeness_radius_m: float = 300.0
 

@@ -18,6 +18,7 @@ from .._errors import LayerError
 from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, quoted_name, vector_header
 
 Rows = list[tuple[str, str]]
+Columns = tuple[str, ...]
 #: the most bytes of a .dbf read for a check (a larger unit layer is checked by the run)
 DBF_MAX_BYTES = 50_000_000
 
@@ -29,7 +30,7 @@ def _text(value: Any) -> str:
     return str(value).strip()[: settings.max_text_length]
 
 
-def _dbf_rows(path: Path, columns: tuple[str, str], codec: str) -> Rows | None:
+def _dbf_rows(path: Path, columns: Columns, codec: str) -> list[tuple[str, ...]] | None:
     dbf = _sidecar(path.with_suffix(".shp"), ".dbf")
     if dbf is None or dbf.stat().st_size > DBF_MAX_BYTES:
         return None
@@ -43,17 +44,19 @@ def _dbf_rows(path: Path, columns: tuple[str, str], codec: str) -> Rows | None:
         spans[name.decode(codec, errors="replace")] = (at, at + length)
         at += length
     found = [spans.get(c) for c in columns]
-    rows: Rows = []
+    rows: list[tuple[str, ...]] = []
     for i in range(count):
         record = data[header_len + i * record_len : header_len + (i + 1) * record_len]
         if len(record) < record_len or record[:1] == b"*":  # cut short, or deleted
             continue
         values = [record[s[0] : s[1]].decode(codec, errors="replace") if s else "" for s in found]
-        rows.append((_text(values[0]), _text(values[1])))
+        rows.append(tuple(_text(v) for v in values))
     return rows
 
 
-def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_layer: str | None) -> Rows | None:
+def _geopackage_rows(
+    path: Path, columns: Columns, layer: str, file_layer: str | None
+) -> list[tuple[str, ...]] | None:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             picked = feature_table(db, path, layer, file_layer, "column_name")
@@ -64,19 +67,19 @@ def _geopackage_rows(path: Path, columns: tuple[str, str], layer: str, file_laye
             quoted = {c: quoted_name(c) for c in (*columns, table, geometry)}
             picked = ", ".join(quoted[c] if c in have else "''" for c in columns)
             query = f"SELECT {picked} FROM {quoted[table]} WHERE {quoted[geometry]} IS NOT NULL"
-            return [(_text(a), _text(b)) for a, b in db.execute(query)]
+            return [tuple(_text(v) for v in row) for row in db.execute(query)]
     except sqlite3.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as a GeoPackage ({exc})"
         raise LayerError(msg) from exc
 
 
-def _geojson_rows(path: Path, columns: tuple[str, str]) -> Rows | None:
+def _geojson_rows(path: Path, columns: Columns) -> list[tuple[str, ...]] | None:
     try:
         data = load_geojson(path)
     except ValueError:
         return None  # the header check says so
     features = data.get("features") if isinstance(data, dict) else None
-    rows: Rows = []
+    rows: list[tuple[str, ...]] = []
     for feature in features if isinstance(features, list) else []:
         if not isinstance(feature, dict):
             continue
@@ -84,7 +87,7 @@ def _geojson_rows(path: Path, columns: tuple[str, str]) -> Rows | None:
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             continue
         props = props if isinstance(props, dict) else {}
-        rows.append((_text(props.get(columns[0])), _text(props.get(columns[1]))))
+        rows.append(tuple(_text(props.get(c)) for c in columns))
     return rows
 
 
@@ -105,9 +108,25 @@ def id_name_rows(
     LayerError
         A GeoPackage sqlite cannot open, or a Shapefile whose encoding cannot be told.
     """
+    rows = attribute_rows(
+        path, (id_column, name_column), encoding=encoding, layer=layer, file_layer=file_layer
+    )
+    return None if rows is None else [(a, b) for a, b in rows]
+
+
+def attribute_rows(
+    path: str | Path, columns: Columns, *, encoding: str | None, layer: str, file_layer: str | None = None
+) -> list[tuple[str, ...]] | None:
+    """The ``columns`` of each feature with a polygon, as text ("" where a feature lacks one); None
+    as :func:`id_name_rows`.
+
+    Raises
+    ------
+    LayerError
+        A GeoPackage sqlite cannot open, or a Shapefile whose encoding cannot be told.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
-    columns = (id_column, name_column)
     if suffix in (".shp", ".dbf"):
         header = vector_header(path, encoding=encoding, layer=layer)
         return None if header is None else _dbf_rows(path, columns, header.text_encoding)

@@ -12,6 +12,7 @@ from .._errors import LayerError
 from .osm import clean_text
 from .polygon_parts import polygonal
 from .tabular import shown_columns
+from .unit_levels import level_text, level_value_problem
 from .unit_overlaps import overlap_note
 from .vector import from_map_service, vector_from_file
 
@@ -26,21 +27,26 @@ def polygons_from_file(
     coords: str = "wgs84",
     encoding: str | None = None,
     file_layer: str | None = None,
+    level_column: str | None = None,
+    level_values: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read community polygons: columns ``id``, ``name``, geometry (EPSG:4326, repaired if invalid).
 
     Any CRS the file declares (CGCS2000 EPSG:4490, its Gauss-Kruger zones such as EPSG:4547...) is
     reprojected; ``coords`` converts GCJ-02 / BD-09 lon/lat to WGS84; ``encoding`` reads a Shapefile
-    DBF without .cpg (default: detected).
+    DBF without .cpg (default: detected); ``level_column`` and ``level_values``: only the features whose
+    column reads one of the values (one level of a file holding 区, 街道 and 社区).
 
     Raises
     ------
     LayerError
-        Missing file, no CRS, no polygons, or missing id column.
+        Missing file, no CRS, no polygons, missing id or level column, or a level value the column lacks.
     """
     gdf = vector_from_file(
         path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
     )
+    if level_column is not None:
+        gdf = _one_level(gdf, level_column, list(level_values or []), layer=layer, path=Path(path))
     features = len(gdf)
     gdf = gdf.set_geometry(polygonal(gdf.geometry.to_numpy()), crs=gdf.crs)  # a GeometryCollection's polygons
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~gdf.geometry.is_empty.to_numpy()]
@@ -85,3 +91,22 @@ def polygons_from_file(
     overlapping = overlap_note(out, layer, name)
     out.attrs["notes"] = notes + ([overlapping] if overlapping else [])
     return out
+
+
+def _one_level(
+    gdf: gpd.GeoDataFrame, column: str, values: list[str], *, layer: str, path: Path
+) -> gpd.GeoDataFrame:
+    """The features whose ``column`` reads one of ``values`` (compared as :func:`level_text`)."""
+    if column not in gdf.columns:
+        columns = shown_columns(list(gdf.columns))
+        msg = f"layer '{layer}': {path} has no '{column}' column ({columns}); set `level_column:`"
+        raise LayerError(msg)
+    polygonal_rows = gdf.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"]).to_numpy()
+    held = [level_text(v) for v in gdf[column].tolist()]
+    problem = level_value_problem(
+        [h for h, p in zip(held, polygonal_rows, strict=True) if p], values, column, path.name
+    )
+    if problem:
+        raise LayerError(f"layer '{layer}': {problem}")
+    wanted = {level_text(v) for v in values}
+    return gdf[[h in wanted for h in held]]

@@ -50,9 +50,9 @@ RESOURCE_COLOURS = {
 
 
 def view_state(
-    grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 800, panel: int = 400
+    grid: gpd.GeoDataFrame, *, width: int = 1200, height: int = 720, panel: int = 400
 ) -> pdk.ViewState:
-    """Fit the grid to a typical screen right of the legend panel.
+    """Fit the grid to a laptop's screen (1280 x 720: BUPT's tall strip was cut at 800) right of the panel.
 
     deck.gl's world is 512 px wide at zoom 0 (Web Mercator).
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..coarse_grid import ZH_COARSE_PATTERNS
 from ..wording import singular_for_one
 from .i18n_checks import ZH_CHECKS
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
@@ -180,7 +181,9 @@ for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE | ZH_MORE).items():  # th
     ZH.setdefault(_key, _text)  # command line's words, checks' messages, exposure, supply and sites bounds
 
 #: Every English -> Chinese pattern of :func:`data_text`, in the order tried.
-_PATTERNS = ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_MORE_PATTERNS + ZH_STATUS_PATTERNS
+_PATTERNS = (
+    ZH_PAGE_PATTERNS + ZH_EXPOSURE_PATTERNS + ZH_MORE_PATTERNS + ZH_STATUS_PATTERNS + ZH_COARSE_PATTERNS
+)
 
 #: English texts of the keys that are not themselves the English text.
 EN: dict[str, str] = EN_EXPOSURE | {

@@ -187,6 +187,8 @@ _INLINE = (
     (re.compile(r"('[^']*') in row (\d+)"), r"\1（第 \2 行）"),
     (re.compile(r"\bsheet '([^']*)' row (\d+)"), r"工作表 '\1' 第 \2 行"),
     (re.compile(r"\brow (\d+)"), r"第 \1 行"),
+    (re.compile(r" \(and (\d+) more rows?\)"), r"（另有 \1 行）"),
+    (re.compile(r", and (\d+) more$"), r"，另有 \1 种"),
     (re.compile(r"^\(top level\)$"), "（顶层）"),
     (re.compile(r"行）, '"), "行）、'"),
     (re.compile(r"行, (?=工作表|第)"), "行、"),

@@ -23,6 +23,8 @@ def colon(language: str) -> str:
 
 #: English -> Chinese (exact keys).
 ZH_DELIVERABLES: dict[str, str] = {
+    # the incident sheet's nearest resources: a registry's keep_columns (值班电话, 负责人...) in one cell
+    "details": "台账信息",
     # the map's cell tooltips: each standard's 2SFCA supply (report_supply.supply_section's figures)
     "supply per 1,000 residents (2SFCA): {supply}": "每千人资源供给（2SFCA）：{supply}",
     # a coverage gap's residents in the responsibility list (a source's: its reach, i18n_exposure)
@@ -30,6 +32,20 @@ ZH_DELIVERABLES: dict[str, str] = {
     "unknown (residents unknown in all its cells)": "未知（全部单元常住人口未知）",
     # the map's layer toggle (its "buildings" read 建筑数, the tables' count of buildings)
     "building footprints": "建筑轮廓",
+    # the map's toggles of the layers drawn in each source's grade colour, and its legend's fold
+    "hazard sources 危险源 (size: residents exposed; colour: its grade)": (
+        "危险源（大小：暴露人口；颜色：其等级）"
+    ),
+    "hazard impact radius 影响半径 (colour: the source's grade)": "影响半径（颜色：危险源等级）",
+    "legend and layers": "图例与图层",
+    # the report's hazard sources with no vulnerable site or breach in their reach (was a blank cell)
+    "none found": "未发现",
+    # the incident map's key
+    "Map key": "图例",
+    "incident": "事发点",
+    "distance rings (bold: the evacuation radius)": "距离圈（粗线：疏散半径）",
+    "cells: share evacuated (darker: more)": "网格单元：疏散比例（越深越高）",
+    "vulnerable site": "脆弱场所",
     # rescan after a damaged last run (a table cut short): the run completes, the comparison is skipped
     "  not compared with the previous run {previous}: its tables cannot be read ({error}); this run is "
     "complete and the next rescan compares with it": (

@@ -101,7 +101,44 @@ ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
     (r": the grade holds whatever they are", "：无论其人口多少，等级不变"),
 )
 
+#: How a GB 18218 grade's quantities were read (``gb18218_quantity``) -> what the grade cell adds, en / zh.
+QUANTITY_GRADE_WORDS = {
+    "approximate": ("quantity approximate", "存量为近似值"),
+    "upper bound": ("quantity's upper bound", "存量取上限"),
+    "lower bound": ("quantity a lower bound", "存量为下限"),
+    "both ways": ("quantities bounded both ways", "存量含上限与下限"),
+}
+
+
+def quantity_grade(grade: str, reading: object, language: str) -> str:
+    """A GB 18218 grade with how its quantities were read, when not exactly.
+
+    >>> quantity_grade("三级", "approximate", "zh"), quantity_grade("IV", "", "en")
+    ('三级（存量为近似值）', 'IV')
+    >>> quantity_grade("no data", "lower bound", "en")
+    'no data (quantity a lower bound)'
+    """
+    words = QUANTITY_GRADE_WORDS.get(str(reading))
+    if words is None:
+        return grade
+    return f"{grade}（{words[1]}）" if language == "zh" else f"{grade} ({words[0]})"
+
+
 _ZH_BOUNDS = (
+    (r"'([^']*)' read as ([\d.e+]+) t \(approximate\)", r"'\1' 按 \2 吨计（近似值）"),
+    (r"'([^']*)' read as ([\d.e+]+) t \(the upper bound\)", r"'\1' 按 \2 吨计（取上限）"),
+    (r"'([^']*)' read as ([\d.e+]+) t \(at least: a lower bound\)", r"'\1' 按 \2 吨计（至少，为下限）"),
+    (r"^R approximate \(a quantity approximate\): ", "R 为近似值（存量为近似值）："),
+    (r"^R at most \(a quantity's upper bound\): ", "R 为上限（存量取上限）："),
+    (r"^R at least \(a quantity's lower bound\): ", "R 为下限（存量为下限）："),
+    (
+        r"^R neither bound \(upper and lower bounds of quantities\): ",
+        "R 既非上限也非下限（存量含上限与下限）：",
+    ),
+    (
+        r"^quantity '(.*)' is unknown: no R \(not 0\); give the most that may be present, in tonnes$",
+        r"存量 '\1' 未知：不计算 R（不作 0 计）；请填写最大存在量（吨）",
+    ),
     (
         r"^quantity '(.*)' is a volume, not a mass: give tonnes \(volume × density\)$",
         r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度）",
@@ -141,7 +178,8 @@ ZH_EXPOSURE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"各危险源影响范围内均无人口数据：暴露人口未知，\2 个危险源中 \1 个不予评级（无数据），并非低风险",
     ),
     (
-        r"^([\d,]+) of ([\d,]+) hazard sources? have residents unknown in some or all of their reach: .*?; "
+        r"^([\d,]+) of ([\d,]+) hazard sources? ha(?:s|ve) residents unknown in some or all of their "
+        r"reach: .*?; "
         r"([\d,]+) of them .*$",
         r"\2 个危险源中 \1 个的影响范围内部分或全部人口未知：暴露人口为下限（≥ N），"
         r"其中 \3 个因此不予评级（无数据）",
@@ -172,6 +210,9 @@ def exposure_warning(counts: dict[str, int]) -> str:
     "no population data in any hazard source's reach: the residen"
     >>> exposure_warning({"sources": 7, "bounded": 6, "unknown": 5, "not_graded": 5})[:46]
     '6 of 7 hazard sources have residents unknown i'
+    >>> text = exposure_warning({"sources": 2, "bounded": 1, "unknown": 0, "not_graded": 1})
+    >>> text[:30], "1 of them is not graded" in text
+    ('1 of 2 hazard sources has resi', True)
     """
     if not counts.get("bounded"):
         return ""
@@ -181,8 +222,10 @@ def exposure_warning(counts: dict[str, int]) -> str:
             "no population data in any hazard source's reach: the residents exposed are unknown; "
             f"{not_graded:,} of {n:,} hazard sources are not graded (no data), which is not low risk"
         )
+    have = "has" if bounded == 1 else "have"  # "1 of 2 hazard sources has", "6 of 7 ... have"
+    are = "is" if not_graded == 1 else "are"
     return (
-        f"{bounded:,} of {n:,} hazard sources have residents unknown in some or all of their reach: "
-        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them are not graded (no data): "
+        f"{bounded:,} of {n:,} hazard sources {have} residents unknown in some or all of their reach: "
+        f"the residents exposed are lower bounds (≥ N); {not_graded:,} of them {are} not graded (no data): "
         "those residents could change their grade"
     )

@@ -50,15 +50,19 @@ ZH_FILES: dict[str, str] = {
     "set `severity: {{column: ...}}` to the right column": "请在 `severity: {{column: ...}}` 中填写正确的列",
     "set `{name}:` to one of them": "请将 `{name}:` 设为其中之一",
     "keep_columns lists only columns the file has": "keep_columns 只能列出文件中已有的列",
-    "{file}: unknown hazard kind(s) {listed}; use a known kind or label, or add it to your copy of "
-    "hazard_kinds.csv (tables:)": (
-        "{file}：未知的危险源类别 {listed}；请使用已知的类别或名称，或将其加入您自己的 hazard_kinds.csv（ta"
-        "bles:）"
+    "{file}: unknown hazard kind(s) {listed}; known kinds: {known}. Write one of them or its label, map "
+    "your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of your own to "
+    "your copy of hazard_kinds.csv; name the copy under tables:": (
+        "{file}：未知的危险源类别 {listed}；已知类别：{known}。请填写其中之一或其名称，或在您自己的 "
+        "kind_aliases.csv 中把该写法对应到已知类别（一行 alias,kind），或在您自己的 hazard_kinds.csv 中加入"
+        "新类别；并在 tables: 下指定该副本"
     ),
-    "{file}: unknown resource kind(s) {listed}; use a known kind or label, or add it to your copy of "
-    "resource_kinds.csv (tables:)": (
-        "{file}：未知的应急资源类别 {listed}；请使用已知的类别或名称，或将其加入您自己的 resource_kinds.csv"
-        "（tables:）"
+    "{file}: unknown resource kind(s) {listed}; known kinds: {known}. Write one of them or its label, map "
+    "your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of your own to "
+    "your copy of resource_kinds.csv; name the copy under tables:": (
+        "{file}：未知的应急资源类别 {listed}；已知类别：{known}。请填写其中之一或其名称，或在您自己的 "
+        "kind_aliases.csv 中把该写法对应到已知类别（一行 alias,kind），或在您自己的 resource_kinds.csv 中"
+        "加入新类别；并在 tables: 下指定该副本"
     ),
     "unknown hazard kind '{kind}': use a known kind or label": (
         "未知的危险源类别 '{kind}'：请使用已知的类别或名称"

@@ -39,12 +39,38 @@ ZH_OFFICE_CHECKS: dict[str, str] = {
         "（同一分带、东坐标不含带号）"
     ),
     "{file} holds units of several levels (column '{column}': {counts}) and layer '{layer}' reads them "
-    "all, each cell going to whichever unit it falls in: give each level its own file (e.g. ogr2ogr -where "
-    "\"{column2}='{value}'\" {example} {file2}), or a GeoPackage layer per level read with `file_layer:`": (
+    "all, each cell going to whichever unit it falls in: say which units the layer takes (level_column: "
+    "{column2}, level_value: {value}), or give each level its own file (e.g. ogr2ogr -where "
+    "\"{column3}='{value2}'\" {example} {file2}), or a GeoPackage layer per level read with `file_layer:`": (
         "{file} 含多个层级的单元（'{column}' 列：{counts}），图层 '{layer}' 会全部读入，"
-        "网格单元将落入任意一级单元：请每级单元各用一个文件（如 ogr2ogr -where \"{column2}='{value}'\" "
-        "{example} {file2}），"
+        "网格单元将落入任意一级单元：请指明本图层取哪一级（level_column: {column2}, level_value: {value}），"
+        "或每级单元各用一个文件（如 ogr2ogr -where \"{column3}='{value2}'\" {example} {file2}），"
         "或用 GeoPackage 每级一个图层并以 `file_layer:` 指定"
+    ),
+    "column '{column}' of {file} holds no {missing} (it holds: {held}): set level_value: to one of them": (
+        "{file} 的 '{column}' 列中没有 {missing}（该列的值：{held}）：请把 level_value: 设为其中之一"
+    ),
+    "level_column '{column}' needs level_value: the value of '{column2}' this layer takes (e.g. "
+    "level_value: 街道, or a list: [街道, 镇])": (
+        "level_column '{column}' 需配合 level_value：本图层所取的 '{column2}' 列的值"
+        "（如 level_value: 街道，或列表 [街道, 镇]）"
+    ),
+    "level_value {value} needs level_column: the file's column that tells a unit's level (e.g. "
+    "level_column: 层级)": (
+        "level_value {value} 需配合 level_column：文件中表示单元层级的列（如 level_column: 层级）"
+    ),
+    "level_value {value} names units of several levels ({levels}): a layer takes one level; give each "
+    "level its own polygons layer on the same file": (
+        "level_value {value} 含多个层级的单元（{levels}）：一个图层只取一级；"
+        "请为每一级各设一个读取同一文件的 polygons 图层"
+    ),
+    "level_column and level_value name a column and its values: remove the empty one": (
+        "level_column 与 level_value 应为列名及其取值：请删除空值"
+    ),
+    "level_value {value} names {named} units but level is {level}: set level: {named2}, or the "
+    "level_value of {level2} units": (
+        "level_value {value} 指 {named} 级单元，而 level 为 {level}：请设置 level: {named2}，"
+        "或改用 {level2} 级单元的 level_value"
     ),
     "{path}: '{label}' in {where} is a code Excel wrote in scientific notation, its last digits lost: format "
     "the column '{column}' as text in Excel and enter the codes again (or join by name)": (

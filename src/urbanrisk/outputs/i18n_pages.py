@@ -42,7 +42,6 @@ ZH_PAGES: dict[str, str] = {
     "residents per cell (quintiles, light to dark)": "各单元常住人口（五分位，由浅到深）",
     "key districts 重点地区": "重点地区",
     "urban villages 城中村": "城中村",
-    "hazard sources 危险源 (size: residents exposed)": "危险源（大小：暴露人口）",
     "resources 应急资源 lettered F fire, H hospital, C clinic, P police, S shelter": (
         "应急资源（字母：F 消防站，H 医院，C 诊所，P 派出所，S 避难场所）"
     ),

@@ -24,7 +24,7 @@ from .map_cells import (
     residents_per_cell,
 )
 from .offline_deck import OfflineDeck, deck_to_offline_html
-from .planner_layers import toggle_labels
+from .planner_layers import GRADE_DISC, toggle_labels
 from .summary import RunSummary, run_summary
 
 
@@ -113,6 +113,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     padding:10px 14px; border-radius:6px; font:13px/1.4 system-ui, sans-serif; max-width:340px;
     max-height:calc(100vh - 48px); overflow-y:auto; box-shadow:0 1px 4px rgba(0,0,0,.25)}}
   #ur-panel h1 {{font-size:16px; margin:0 0 4px}}
+  #ur-legend > summary {{font-size:11px; color:#555; cursor:pointer}}
+  @media (max-width: 600px) {{ #ur-panel {{max-width:calc(100vw - 48px); max-height:45vh}} }}
   #ur-panel span {{display:inline-block; width:14px; height:14px; margin-right:6px; vertical-align:-2px;
     border:1px solid #999}}
   #ur-attribution {{position:absolute; z-index:10; bottom:4px; right:8px; font:11px system-ui, sans-serif;
@@ -120,12 +122,14 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
 </style>
 <div id="ur-panel">
   <h1>{title}</h1>
+  <details id="ur-legend" open><summary>{t("legend and layers")}</summary>
   <div>{counts}</div>
   <div style="margin:6px 0 2px"><b>{heading}</b></div>
   {items}
   <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid, language)}</div>
   {aggregation}
   <div style="margin-top:2px; color:#555; font-size:11px">{t("Population: {source}", source=source)}</div>
+  </details>
 </div>
 <script>
   // show or hide one deck.gl layer (the deck is built by pydeck's script below)
@@ -146,9 +150,22 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     const cell = String(row.hex || '').replace(/[^0-9a-f]/g, '');  // an H3 id: hex digits only
     const html = tip.replace(/\\ue000(\\d+)\\ue001/g, (m, i) => urTipParts[+i])
       .replace(/\\ue002/g, '<br/>').replace(/\\ue003/g, cell);
-    return {{html, style: tooltip.style}};
+    return {{html, style: {{...tooltip.style, ...urTipPlace(info)}}}};
   }}
-  window.addEventListener('DOMContentLoaded', () => deckInstance.setProps({{getTooltip: urTooltip}}));
+  // keep a tip on screen: it slides left as the pointer goes right, and opens above it in the lower half
+  function urTipPlace(info) {{
+    if (info.x === undefined) return {{}};
+    const across = Math.min(100, Math.max(0, 100 * info.x / window.innerWidth)).toFixed(1);
+    const up = info.y > window.innerHeight / 2 ? 'calc(-100% - 14px)' : '14px';
+    return {{transform: `translate(${{info.x}}px, ${{info.y}}px) translate(-${{across}}%, ${{up}})`,
+             maxWidth: 'min(420px, calc(100vw - 16px))'}};
+  }}
+  window.addEventListener('DOMContentLoaded', () => {{
+    deckInstance.setProps({{getTooltip: urTooltip}});
+    if (window.matchMedia('(max-width: 600px)').matches) {{  // a phone: the map first, the legend folded
+      document.getElementById('ur-legend').open = false;
+    }}
+  }});
 </script>
 <div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
 """
@@ -164,8 +181,8 @@ _TOGGLES = (
     ("urban_villages", '<span style="border:3px solid rgb(120,70,20)"></span>urban villages 城中村'),
     (
         "hazard_sources",
-        '<span style="border-radius:7px;background:#444"></span>hazard sources 危险源 '
-        "(size: residents exposed)",
+        f'<span style="border-radius:7px;background:{GRADE_DISC};border-color:#222"></span>'
+        "hazard sources 危险源 (size: residents exposed; colour: its grade)",
     ),
     (
         "resources",

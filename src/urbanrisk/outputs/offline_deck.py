@@ -71,6 +71,8 @@ def deck_to_offline_html(deck: pdk.Deck, *, header_html: str = "") -> str:
     )
     page = _EXTERNAL.sub("", page)
     page = page.replace("<title>pydeck</title>", "<title>urbanrisk map</title>", 1)
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
+    page = page.replace("<head>", "<head>\n    " + viewport, 1)  # a phone shows the page at its width
     page = page.replace("<body>", "<body>\n" + header_html, 1)
     head, tail = page.split(placeholder, 1)
     return head + safe_json + tail

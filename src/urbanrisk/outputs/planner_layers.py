@@ -269,6 +269,12 @@ def resource_letter_layer(result: RunResult) -> list[pdk.Layer]:
     return [_letters("resources:letters", items, [255, 255, 255, 255])]
 
 
+#: the four grade colours around a ring (a swatch for the layers drawn in their source's grade)
+GRADE_RING = " ".join(f"rgb{CLASS_COLOURS[g]}" for g in ("I", "II", "III", "IV"))
+#: the grade colours and no data's grey in a disc
+GRADE_DISC = "conic-gradient(" + ", ".join(f"rgb{colour}" for colour in CLASS_COLOURS.values()) + ")"
+
+
 def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
     """Toggle labels for the planner's layers present on the map (ids with their own toggle)."""
     out = []
@@ -289,8 +295,8 @@ def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
             out.append(
                 (
                     layer_id,
-                    '<span style="border:2px solid #d7191c;border-radius:7px"></span>'
-                    "hazard impact radius 影响半径",
+                    f'<span style="border:2px solid;border-color:{GRADE_RING};border-radius:7px"></span>'
+                    "hazard impact radius 影响半径 (colour: the source's grade)",
                 )
             )
         elif layer_id == "sites":

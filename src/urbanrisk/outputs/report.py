@@ -31,7 +31,7 @@ from .i18n import (
 from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
-from .report_parts import CSS, bar_chart, bounded_sum, n, sites_note, table_html
+from .report_parts import CSS, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
 from .report_sections import (
     changes_section,
     hazard_labels,
@@ -226,8 +226,8 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return escape_text(data_text(screens.status.get(name, ""), language))
 
     def words(key: str, value: object) -> str:
-        if key in ("vulnerable_names", "breaches"):
-            return sites_text(value, language)
+        if key in ("vulnerable_names", "breaches"):  # none found is said, not a blank cell
+            return sites_text(value, language) or (t("none found") if value == "" else "")
         return labels(data_text(value, language))
 
     return [
@@ -419,12 +419,13 @@ def report_html(
         f'<p class="note">{escape_text(t(ATTRIBUTION))}{"。" if language == "zh" else "."}{raster_credit}</p>'
         "</section>",
     ]
-    body = "\n".join(sections)
+    body = mark_short_sections("\n".join(sections))
     lang = "zh-CN" if language == "zh" else "en"
     title = escape_text(summary.title)
     suffix = "风险普查报告" if language == "zh" else "urbanrisk report"
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title} · {suffix}</title><style>{CSS}</style></head><body>{body}</body></html>"
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,6 +14,8 @@ from .html import escape_text
 from .i18n_exposure import lower_bound
 
 MAX_ROWS = 12
+#: a major section with fewer table rows than this prints on the page of the section before it
+SHORT_SECTION_ROWS = 10
 
 CSS = """
 body { font: 13px/1.45 system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; color: #222;
@@ -25,6 +28,7 @@ h3 { font-size: 13px; margin: 10px 0 4px; }
 .cards { display: flex; gap: 10px; flex-wrap: wrap; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
 .card b { display: block; font-size: 20px; }
+.wide { overflow-x: auto; }  /* a table wider than a phone scrolls in its box, not the page */
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -33,16 +37,42 @@ th, td:not(.n) { word-break: keep-all; overflow-wrap: break-word; }  /* 清华�
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .note { color: #666; font-size: 12px; }
+svg { max-width: 100%; height: auto; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 section.major { break-before: page; page-break-before: always; }
 section.major:first-of-type { break-before: auto; page-break-before: auto; }
+@media (max-width: 720px) { .cols { grid-template-columns: minmax(0, 1fr); } body { padding: 0 8px; } }
 @page { size: A4; margin: 15mm 12mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10.5pt; }
   h2 { break-after: avoid; } tr { break-inside: avoid; } table { break-inside: auto; }
-  .cols { grid-template-columns: 1fr; }
+  .wide { overflow: visible; } .wide + .note { break-before: avoid; }
+  section.major.short { break-before: auto; page-break-before: auto; break-inside: avoid; }
+  .cols { grid-template-columns: minmax(0, 1fr); }
 }
 """
+
+
+def mark_short_sections(body: str, *, rows: int = SHORT_SECTION_ROWS) -> str:
+    """``body`` with each major section of fewer than ``rows`` table rows marked ``short``.
+
+    Printed, a major section starts a page; a short one (GB 18218 with no registry, two key districts)
+    follows the section before it and is kept whole: Wudaokou's report took 7 A4 pages, each mostly
+    blank.
+
+    Examples
+    --------
+    >>> mark_short_sections('<section class="major"><p>none</p></section>')
+    '<section class="major short"><p>none</p></section>'
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        section = match.group(0)
+        if section.count("<tr") >= rows:
+            return section
+        return section.replace('<section class="major">', '<section class="major short">', 1)
+
+    return re.sub(r'<section class="major">.*?</section>', mark, body, flags=re.DOTALL)
 
 
 def n(value: float, digits: int = 0) -> str:
@@ -187,7 +217,8 @@ def table_html(
         if len(frame) > limit
         else ""
     )
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+    body = "".join(rows)  # the heading a thead: printed, a table across pages repeats it on each
+    return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
 
 
 def _number(
@@ -250,7 +281,10 @@ def bar_chart(
     finite = [v for v in values.values() if v == v]  # NaN: unknown
     top = max(finite) if finite and max(finite) > 0 else 1.0
     height = len(values) * (bar + gap)
-    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape_text(unit)}">']
+    parts = [  # viewBox: narrower than its width on a phone, the chart scales down, not off the page
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape_text(unit)}">'
+    ]
     if "bound" in marks.values():
         parts.append(_HATCH.format(r=120, g=120, b=120))
     span = width - label_w - 150  # room for "≥ 12,345 uncovered" after the longest bar

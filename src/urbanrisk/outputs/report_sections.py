@@ -12,7 +12,8 @@ from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, UNKNOWN_UNCOVERED_PREF
 from .html import escape_text
 from .i18n import data_text, standard_name
 from .i18n_deliverables import colon
-from .i18n_exposure import exposure_note, lower_bound, zh_bounds
+from .i18n_exposure import exposure_note, lower_bound, quantity_grade, zh_bounds
+from .i18n_items import items_in_english
 from .i18n_severity import item_grade_labels
 from .report_parts import bounded_sum, n, table_html
 from .summary import RunSummary
@@ -121,6 +122,8 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         return ""
     items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
     items = _gap_residents(items, t)  # a gap's unknown share is of its cells, not a reach
+    if language != "zh":  # the screen names clusters and unnamed sources in the office form's Chinese
+        items = items_in_english(items, _kind_labels_en(result.screens.hazard_sources))
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -147,6 +150,13 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
+
+
+def _kind_labels_en(hazards: pd.DataFrame | None) -> dict[str, str]:
+    """A hazard kind's Chinese label -> its English label, from the run's hazard sources."""
+    if hazards is None or not len(hazards) or not {"label", "label_zh"} <= set(hazards.columns):
+        return {}
+    return dict(zip(hazards["label_zh"].astype(str), hazards["label"].astype(str), strict=True))
 
 
 GAP_WORDS = (
@@ -180,6 +190,9 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     # shown with the reason: it was left out, and the office never saw why
     graded = hz[(hz["gb18218_grade"] != "") | (basis != "")]
     graded = graded.assign(gb18218_grade=graded["gb18218_grade"].replace("", "not computed"))
+    if "gb18218_quantity" in graded.columns:  # a grade from quantities read loosely says so
+        pairs = zip(graded["gb18218_grade"], graded["gb18218_quantity"], strict=True)
+        graded = graded.assign(gb18218_grade=[quantity_grade(t(str(g)), r, language) for g, r in pairs])
     if "gb18218_unknown_share" in graded.columns:  # people unknown: R a lower bound unless α is the top
         share = graded["gb18218_unknown_share"]
         graded = graded.assign(_r_share=share.where(graded["gb18218_alpha"] < 2.0, 0.0))
@@ -285,13 +298,14 @@ CHANGE_ZH = {
 
 
 def _change_word(value: object, words: dict[str, str]) -> str:
+    """A change's kind or direction in Chinese (``words``), a generated name too ("H3 cell …": H3 单元)."""
     text = "" if value is None else str(value)
     if not words:
         return text
     for prefix, zh in (("coverage ", "覆盖"), ("gap ", "缺口")):
         if text.startswith(prefix):
             return standard_name(text[len(prefix) :], "zh") + zh
-    return words.get(text, text)
+    return words.get(text) or data_text(text, "zh")
 
 
 #: {n}: a count, "≥ N (k cells …)" or "unknown (k cells …)": the words read for each (was "… lose X (id):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..coarse_grid import coarse_coverage_warning
 from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
 from ..wording import count_text
@@ -55,6 +56,8 @@ class RunSummary:
                 "(no data): too little could be measured there; "
                 "they are grey on the map, not low risk"
             )
+        if any(v.get("evaluated") for v in self.coverage.values()):  # each cell's travel is its centre's
+            out += [w for w in [coarse_coverage_warning(self.counts.get("resolution", 15))] if w]
         return out + [w for w in [exposure_warning(self.hazard_exposure)] if w]
 
     @property

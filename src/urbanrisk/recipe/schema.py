@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from .datum import Coords
 from .points_spec import SEVERITY_HINT, SEVERITY_ORDERS, PointsLayer, SeveritySpec
 from .strict import Strict as _Strict
+from .unit_filter import UNIT_LEVELS, LevelFilter
 
 SCHEDULER_HINT = "synchronous, threads, processes or tcp://host:port"
-__all__ = ["SEVERITY_HINT", "SEVERITY_ORDERS", "PointsLayer", "SeveritySpec"]  # moved: points_spec
+__all__ = ["SEVERITY_HINT", "SEVERITY_ORDERS", "UNIT_LEVELS", "PointsLayer", "SeveritySpec"]  # moved
 
 
 def _check_bbox(value: list[float]) -> list[float]:
@@ -99,21 +100,10 @@ class RasterLayer(_Strict):
     nodata: Literal["unknown", "empty"] = "unknown"
 
 
-#: A polygons layer's ``level:`` (Chinese or English) -> the canonical level, coarsest first.
-UNIT_LEVELS = {
-    "district": "district",
-    "区": "district",
-    "street": "street",
-    "街道": "street",
-    "community": "community",
-    "社区": "community",
-    "grid": "grid",
-    "网格": "grid",
-}
 UnitLevel = Literal["district", "street", "community", "grid"]
 
 
-class PolygonsLayer(_Strict):
+class PolygonsLayer(LevelFilter):
     """Community units (区 / 街道 / 社区 / 网格) with an id and a name."""
 
     type: Literal["polygons"]
@@ -142,7 +132,7 @@ class PopulationFromBuildingsLayer(_Strict):
     floor_area_per_person_m2: Annotated[float | None, Field(ge=1, le=1000)] = None  # m² a resident
 
 
-class UnitsFile(_Strict):
+class UnitsFile(LevelFilter):
     """A census table's own unit polygons (when the recipe has no polygons layer of them)."""
 
     path: str

@@ -20,7 +20,6 @@ same grade (:mod:`urbanrisk.screens.unknown_exposure`).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +32,9 @@ from .. import settings
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..projected_points import points_to_crs
+from ..result import NO_DATA
 from .hazard_sources import residents_in_circles
+from .quantities import read_quantity
 from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
 #: GB 18218-2018 Table 5: people within 500 m (at least) -> exposure factor α.
@@ -49,6 +50,7 @@ COLUMNS = [
     "gb18218_R",
     "gb18218_grade",
     "gb18218_basis",
+    "gb18218_quantity",  # "" (every quantity exact), or how R stands to the true one (R_WORDS' keys)
 ]
 
 
@@ -97,40 +99,40 @@ def _split(value: object) -> list[str]:
     return [part.strip() for part in text.replace("；", ";").replace("、", ";").split(";") if part.strip()]
 
 
-#: the largest store a registry may list (t): past the largest tank farms and depots by far
-MAX_TONNES = 1e7
-#: units a registry writes after a quantity -> tonnes per unit (吨 and t as written; kg converted)
-UNITS_T = {"吨": 1.0, "t": 1.0, "公斤": 1e-3, "千克": 1e-3, "kg": 1e-3}
-
-
-#: a quantity written as a volume (立方, 方, m³, 升, L): no mass without the substance's density
-VOLUME = re.compile(r"(立方|方|m3|m³|升|l)\s*$", re.IGNORECASE)
-
-
 def tonnes(amount: str) -> float | None:
-    """A quantity in tonnes from a registry's text ("30", "30吨", "30 t", "500kg"); None when it is no
-    finite, non-negative amount up to ten million tonnes (a negative, infinite or 1e308 t store would give
-    a meaningless R).
+    """A quantity in tonnes from a registry's text ("30", "30吨", "30 t", "500kg", "约30吨", "20-30吨": the
+    amount R uses, :func:`urbanrisk.screens.quantities.read_quantity`); None when it gives none (unknown,
+    a volume, text, a negative, infinite or 1e308 t store).
 
     Examples
     --------
-    >>> [tonnes(x) for x in ("30", "30吨", "2.5 t", "500kg", "三十", "-3", "inf", "1e308")]
-    [30.0, 30.0, 2.5, 0.5, None, None, None, None]
+    >>> [tonnes(x) for x in ("30", "30吨", "2.5 t", "500kg", "三十", "-3", "inf", "1e308", "不详")]
+    [30.0, 30.0, 2.5, 0.5, None, None, None, None, None]
     """
-    text, factor = amount.strip(), 1.0
-    for unit, per in UNITS_T.items():
-        if text.lower().endswith(unit):
-            text, factor = text[: -len(unit)].strip(), per
-            break
-    try:
-        q = float(text) * factor
-    except ValueError:
-        return None
-    return q if np.isfinite(q) and 0 <= q <= MAX_TONNES else None
+    return read_quantity(amount).tonnes
+
+
+#: how far an R is from the true one, by its quantities' readings (the weakest wins; bounds of both
+#: kinds: R is neither bound)
+READING_ORDER = ("exact", "approximate", "upper bound", "lower bound")
+#: the words said before an R that a quantity read loosely gives (and the column ``gb18218_quantity``)
+R_WORDS = {
+    "approximate": "R approximate (a quantity approximate)",
+    "upper bound": "R at most (a quantity's upper bound)",
+    "lower bound": "R at least (a quantity's lower bound)",
+    "both ways": "R neither bound (upper and lower bounds of quantities)",
+}
+
+
+def _weakest(readings: list[str]) -> str:
+    if "lower bound" in readings and "upper bound" in readings:
+        return "both ways"
+    return max(readings, key=READING_ORDER.index) if readings else "exact"
 
 
 def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -> tuple[float | None, str]:
-    """Σ β q / Q over a source's listed substances, and how it was computed (None when not computable).
+    """Σ β q / Q over a source's listed substances, and how it was computed (None when not computable);
+    a quantity read loosely (约30吨, 20-30吨) is said beside its term.
 
     Examples
     --------
@@ -138,27 +140,49 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
     ...                  index=pd.Index(["氯"], name="name"))
     >>> substance_sum("氯", "2.5", t)
     (2.0, '氯 4×2.5/5')
+    >>> substance_sum("氯", "2-2.5吨", t)
+    (2.0, "氯 4×2.5/5 ['2-2.5吨' read as 2.5 t (the upper bound)]")
     """
+    total, basis, _ = substance_reading(substances, quantities, table)
+    return total, basis
+
+
+def substance_reading(
+    substances: object, quantities: object, table: pd.DataFrame
+) -> tuple[float | None, str, str]:
+    """:func:`substance_sum` and how its quantities were read, the weakest (exact, approximate, upper
+    bound, lower bound; both ways: bounds of both kinds)."""
     names, amounts = _split(substances), _split(quantities)
     if not names or len(names) != len(amounts):
-        return None, "no substance list or quantities do not match substances" if names else ""
-    total, parts, unknown = 0.0, [], []
+        return None, "no substance list or quantities do not match substances" if names else "", "exact"
+    total, parts, unknown, readings = 0.0, [], [], []
     for name, amount in zip(names, amounts, strict=True):
-        q = tonnes(amount)
-        if q is None and VOLUME.search(amount):  # 约30立方: a tank's volume, its mass needs the density
-            return None, f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density)"
-        if q is None:
-            return None, f"quantity {amount!r} is not a number of tonnes"
+        read = read_quantity(amount)
+        if read.reading == "volume":  # 约30立方: a tank's volume, its mass needs the density
+            return (
+                None,
+                f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density)",
+                "exact",
+            )
+        if read.reading == "unknown":  # 不详: no R, never 0
+            message = (
+                f"quantity {amount!r} is unknown: no R (not 0); give the most that may be present, in tonnes"
+            )
+            return None, message, "exact"
+        if read.tonnes is None:
+            return None, f"quantity {amount!r} is not a number of tonnes", "exact"
         if name.lower() not in table.index:
             unknown.append(name)
             continue
-        row = table.loc[name.lower()]
+        q, row = read.tonnes, table.loc[name.lower()]
         total += float(row["beta"]) * q / float(row["q_t"])
-        parts.append(f"{row['label_zh']} {row['beta']:g}×{q:g}/{row['q_t']:g}")
+        said = f" [{read.words}]" if read.words else ""
+        parts.append(f"{row['label_zh']} {row['beta']:g}×{q:g}/{row['q_t']:g}{said}")
+        readings.append(read.reading)
     if unknown:  # the listed ones alone would understate R (missing is not zero): no R, no grade
         known = f"; the others give Σβq/Q = {' + '.join(parts)} = {total:g}, a lower bound" if parts else ""
-        return None, f"not in the GB 18218 table: {', '.join(unknown)} (add to your copy){known}"
-    return total, " + ".join(parts)
+        return None, f"not in the GB 18218 table: {', '.join(unknown)} (add to your copy){known}", "exact"
+    return total, " + ".join(parts), _weakest(readings)
 
 
 def major_hazard_grades(
@@ -192,14 +216,14 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    sums: dict[tuple, tuple[float | None, str]] = {}  # a registry repeats its substance lists: summed once
+    sums: dict[tuple, tuple[float | None, str, str]] = {}  # a registry repeats its lists: summed once
     alphas, totals, rs = np.full((3, len(sources)), np.nan)
-    grades, whys = [""] * len(sources), [""] * len(sources)
+    grades, whys, readings = [""] * len(sources), [""] * len(sources), [""] * len(sources)
     for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
         key = (str(subs), str(qty), type(subs), type(qty))
         if key not in sums:
-            sums[key] = substance_sum(subs, qty, table)
-        total, basis = sums[key]
+            sums[key] = substance_reading(subs, qty, table)
+        total, basis, reading = sums[key]
         whys[i] = basis
         if total is None:  # no R (missing is not zero): the people within 500 m and the reason only
             continue
@@ -210,7 +234,12 @@ def major_hazard_grades(
         if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
             whys[i] = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
         grades[i] = bounded_grade(r_grade(rs[i]), r_grade(ALPHA[0][1] * total), share)
-    columns = [np.asarray(people_500m, dtype=float), shares, alphas, totals, rs, grades, whys]
+        if reading != "exact":  # said before R; a floor (or bounds both ways) grades only what none can raise
+            readings[i], whys[i] = reading, f"{R_WORDS[reading]}: {whys[i]}"
+            top = r_grade(rs[i]) == R_GRADES[0][1]  # 一级: no larger amount raises it
+            if reading == "both ways" or (reading == "lower bound" and not top):
+                grades[i] = NO_DATA
+    columns = [np.asarray(people_500m, dtype=float), shares, alphas, totals, rs, grades, whys, readings]
     out = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=sources.index)
     for column in COLUMNS[:5]:
         out[column] = out[column].astype(float)

@@ -27,6 +27,7 @@ from ..clusters import cell_clusters, dissolve_each
 from ..layers.tables import _read_table
 from ..recipe import Recipe
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
+from ..wording import counted
 from .registers import LEVELS, cell_centres
 
 ITEM_TYPES_ZH = {
@@ -79,10 +80,21 @@ def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.Ge
     return [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in worst.reindex(range(len(geoms)))]
 
 
-def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Contiguous clusters of grade I and II cells: id, name, grade (worst), cells, residents (those
-    counted: a lower bound where some of its cells have residents unknown), cells_residents_unknown,
-    geometry."""
+def cluster_name(number: int, grade: str, cells: int, language: str = "zh") -> str:
+    """A red/orange cluster's name in the run's language (a list someone must act on names every row).
+
+    >>> cluster_name(1, "II", 4), cluster_name(2, "I", 1, "en")
+    ('红橙风险片区 01（II级，4个网格单元）', 'red/orange risk cluster 02 (grade I, 1 cell)')
+    """
+    if language == "zh":
+        return f"红橙风险片区 {number:02d}（{grade}级，{cells}个网格单元）"
+    return f"red/orange risk cluster {number:02d} (grade {grade}, {counted(cells, 'cell')})"
+
+
+def risk_clusters(grid: gpd.GeoDataFrame, language: str = "zh") -> gpd.GeoDataFrame:
+    """Contiguous clusters of grade I and II cells: id, name (:func:`cluster_name`, in ``language``),
+    grade (worst), cells, residents (those counted: a lower bound where some of its cells have residents
+    unknown), cells_residents_unknown, geometry."""
     hot = grid[grid["grade"].isin(["I", "II"])] if "grade" in grid.columns else grid.iloc[0:0]
     columns = ["id", "grade", "cells", "residents", "cells_residents_unknown"]
     if not len(hot):
@@ -117,7 +129,7 @@ def risk_clusters(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         1,
         "name",  # a list someone must act on names every row
         [
-            f"红橙风险片区 {i + 1:02d}（{g}级，{n}个网格单元）"
+            cluster_name(i + 1, g, int(n), language)
             for i, (g, n) in enumerate(zip(out["grade"], out["cells"], strict=True))
         ],
     )
@@ -134,8 +146,12 @@ def _unknown_share(item_type: str, table: gpd.GeoDataFrame) -> pd.Series | np.nd
     return np.nan
 
 
-def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The risk items of every kind in one table: item_type, item_id, kind, name, grade, residents."""
+def _items(
+    tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame, language: str
+) -> gpd.GeoDataFrame:
+    """The risk items of every kind in one table: item_type, item_id, kind, name, grade, residents
+    (an unnamed OSM hazard named by its kind's label in ``language`` and its id)."""
+    label_column = "label_zh" if language == "zh" else "label"
     centres = cell_centres(grid.index)
     frames = []
     for item_type, table in tables.items():
@@ -157,9 +173,9 @@ def _items(tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame) -
                 "residents_unknown_share": _unknown_share(item_type, table),
             }
         )
-        if item_type == "hazard_source" and "label_zh" in table.columns:  # an unnamed OSM feature
+        if item_type == "hazard_source" and label_column in table.columns:  # an unnamed OSM feature
             unnamed = frame["name"].str.strip() == ""
-            label = table["label_zh"].fillna("").astype(str) + " " + table["id"].astype(str)
+            label = table[label_column].fillna("").astype(str) + " " + table["id"].astype(str)
             frame["name"] = frame["name"].where(~unnamed, label.to_numpy())
         if item_type == "coverage_gap":
             frame["kind"] = table["resource_kind"].to_numpy()
@@ -185,21 +201,25 @@ def responsibility_list(
     units: gpd.GeoDataFrame | None,
     departments: pd.DataFrame,
     response_levels: pd.DataFrame,
+    language: str = "zh",
 ) -> gpd.GeoDataFrame:
     """Every risk item with its unit at each level, its department and its response level.
 
     ``gaps`` carries ``resource_kind`` (the kind the gap lacks); ``units`` has ``id``, ``name``, ``level``.
+    ``language`` (the report's): the words of the names the list makes (red/orange clusters, unnamed
+    OSM hazards); the department and response level columns come in both languages.
     Rows in the order of :data:`ORDER` (ties by item type and id: the tables' own order does not matter).
     """
     items = _items(
         {
             "hazard_source": hazard_sources,
-            "risk_cluster": risk_clusters(grid),
+            "risk_cluster": risk_clusters(grid, language),
             "coverage_gap": gaps,
             "key_district": key_districts,
             "urban_village": urban_villages,
         },
         grid,
+        language,
     )
     items.insert(1, "item_type_zh", items["item_type"].map(ITEM_TYPES_ZH))
     items["residents"] = items["residents"].astype(float)
@@ -260,4 +280,5 @@ def responsibility_for(
         units=units,
         departments=department_table(recipe.tables.departments),
         response_levels=response_level_table(recipe.tables.response_levels),
+        language=recipe.report.language,
     )

@@ -29,6 +29,7 @@ import geopandas as gpd
 import h3
 import numpy as np
 
+from .. import settings
 from ..circle_overlap import QUAD_SEGS
 from ..result import NO_DATA
 from ..wording import percent
@@ -56,6 +57,11 @@ def outside_share(covered_m2: np.ndarray, radii: np.ndarray) -> np.ndarray:
 
 
 def _cell_areas(grid: gpd.GeoDataFrame) -> np.ndarray:
+    """The whole hexagons' areas (``cell_area_m2`` is a cell's part inside the study area: a circle
+    reaching past the edge within an edge cell reads as inside, as it did before session 13)."""
+    if "cell_area_m2" in grid.columns and "cell_inside_share" in grid.columns:
+        share = np.maximum(grid["cell_inside_share"].to_numpy(dtype=float), settings.min_cell_inside_share)
+        return grid["cell_area_m2"].to_numpy(dtype=float) / share
     if "cell_area_m2" in grid.columns:
         return grid["cell_area_m2"].to_numpy(dtype=float)
     return np.array([h3.cell_area(c, unit="m^2") for c in grid.index], dtype=float)

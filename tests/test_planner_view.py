@@ -1,0 +1,195 @@
+"""The deliverables as a planner opens them: on a desktop, a laptop and a phone, and printed on A4.
+
+Each test is a defect seen in headless Chromium on the shipped recipes (session 13): a report wider
+than a phone, one mostly blank A4 page per section, tooltips cut off at the map's right edge, a legend
+covering a phone's whole map, an English responsibility list naming its items in keys and Chinese,
+an incident map with no key, drawn off a phone's screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import h3
+import pytest
+
+import urbanrisk as ur
+from conftest import default_recipe
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (run `make browser` as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zh")
+    return ur.run_recipe(default_recipe(folder, report={"language": "zh"}), scheduler="synchronous")
+
+
+@pytest.fixture(scope="module")
+def en_run(tmp_path_factory):
+    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("en")), scheduler="synchronous")
+
+
+def _page(browser, path: Path, width: int, height: int, *, deck: bool = False):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(path.resolve().as_uri())
+    if deck:
+        page.wait_for_function(
+            "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized", timeout=30_000
+        )
+        page.wait_for_timeout(1500)
+    return page
+
+
+def _box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_report_fits_a_phone_and_keeps_two_columns_on_a_desktop(browser, zh_run):
+    """At 390 px the responsibility list pushed the page to 911 px and 城中村 stood one character wide."""
+    path = zh_run.run_dir / "report.html"
+    page = _page(browser, path, 390, 844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first, second = page.locator(".cols > div").all()[:2]
+    assert second.bounding_box()["y"] >= first.bounding_box()["y"] + first.bounding_box()["height"] - 1
+    assert second.bounding_box()["width"] > 300  # 重点地区 above 城中村, each the screen's width
+    page.close()
+    page = _page(browser, path, 1280, 720)
+    first, second = page.locator(".cols > div").all()[:2]
+    assert first.bounding_box()["y"] == second.bounding_box()["y"]  # side by side
+    page.close()
+    html = path.read_text(encoding="utf-8")
+    assert 'name="viewport"' in html
+    assert html.count("<table>") == html.count('<div class="wide"><table>') > 5  # every table scrolls alone
+
+
+def test_printed_short_sections_share_a_page(browser, zh_run):
+    """Printed, every major section started an A4 page: Wudaokou's report took 7 pages, each mostly
+    blank (GB 18218 with no registry: three lines on a page). Short sections now follow the one before."""
+    html = (zh_run.run_dir / "report.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="major( short)?">', html)
+    assert len(sections) >= 5 and sections.count(" short") >= 2
+    gb18218 = html.split("重大危险源辨识（GB 18218-2018）")[0].rsplit("<section", 1)[1]
+    assert gb18218.startswith(' class="major short"')
+    page = _page(browser, zh_run.run_dir / "report.html", 1100, 1400)
+    pdf = page.pdf(format="A4")
+    page.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 < pages < len(sections)
+    assert "<thead>" in html  # a table across pages repeats its heading on each
+
+
+def test_the_english_responsibility_list_reads_english(en_run):
+    """It showed item types as keys (risk_cluster) and clusters named in Chinese (红橙风险片区 01)."""
+    html = (en_run.run_dir / "report.html").read_text(encoding="utf-8")
+    section = html.split("Responsibility list (责任清单)")[1].split("</section>")[0]
+    assert "red/orange cluster 01 (grade II, " in section and "hazard source" in section
+    assert "红橙风险片区" not in section and "risk_cluster" not in section and "hazard_source" not in section
+
+
+def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(browser, en_run):
+    """A cell's tooltip near the right edge ran off the screen; hazard dots and rings are drawn in
+    their grade's colour while the legend showed one dark grey dot and one red ring."""
+    path = en_run.run_dir / "map.html"
+    html = path.read_text(encoding="utf-8")
+    assert "colour: its grade" in html and "colour: the source's grade" in html
+    width, height = 1280, 720
+    page = _page(browser, path, width, height, deck=True)
+    centres = [h3.cell_to_latlng(cell)[::-1] for cell in en_run.grid.index]
+    points = page.evaluate(
+        "centres => centres.map(c => deckInstance.getViewports()[0].project(c))", [list(c) for c in centres]
+    )
+    inside = [(x, y) for x, y in points if x < width - 8 and 40 < y < height - 40]
+    for x, y in (max(inside), max(inside, key=lambda p: p[1])):  # the rightmost cell, the lowest
+        page.mouse.move(x, y)
+        page.wait_for_timeout(600)
+        tip = page.evaluate("JSON.stringify(document.querySelector('.deck-tooltip').getBoundingClientRect())")
+        box = json.loads(tip)
+        assert box["width"] > 100, box  # a cell's tip is shown ...
+        assert box["left"] >= 0 and box["right"] <= width and box["top"] >= 0 and box["bottom"] <= height, box
+    assert page.evaluate("document.getElementById('ur-legend').open")
+    page.close()
+
+
+def test_the_map_legend_folds_on_a_phone(browser, zh_run):
+    """At 390 x 844 the legend panel covered the whole map."""
+    path = zh_run.run_dir / "map.html"
+    assert "颜色：其等级" in path.read_text(encoding="utf-8")
+    page = _page(browser, path, 390, 844, deck=True)
+    assert page.evaluate("document.getElementById('ur-legend').open") is False
+    assert _box(page, "#ur-panel")["height"] < 844 / 4
+    page.locator("#ur-legend > summary").click()  # the planner opens it: it scrolls within its box
+    assert _box(page, "#ur-panel")["height"] <= 0.5 * 844
+    page.close()
+
+
+def test_the_incident_map_has_a_key_and_a_phone_sees_the_map(browser, zh_run, tmp_path):
+    """The incident map drew coloured dots with no key, its units in English (H3 cell ...) in the
+    Chinese sheet, and on a phone the 460 px sheet covered the screen with the incident drawn off it."""
+    recipe = zh_run.run_dir.parents[2] / "recipe.yaml"
+    answer = ur.answer_incident(recipe, at=(116.3096, 39.9993), kind="gas_leak", out=tmp_path / "gas")
+    path = answer.out_dir / "incident.html"
+    page = _page(browser, path, 1400, 900, deck=True)
+    key = page.inner_text("#ur-key")
+    assert "图例" in key and "脆弱场所" in key and "医院" in key and "消防站" not in key  # the kinds drawn
+    sheet = page.inner_text("#ur-sheet")
+    assert "H3 cell" not in sheet and "H3 单元" in sheet
+    assert _box(page, "#deck-container")["x"] >= _box(page, "#ur-sheet")["width"] - 1  # beside the sheet
+    page.close()
+    page = _page(browser, path, 390, 844, deck=True)
+    sheet, deck = _box(page, "#ur-sheet"), _box(page, "#deck-container")
+    assert sheet["height"] <= 0.6 * 844 and deck["y"] >= sheet["y"] + sheet["height"] - 1
+    assert deck["height"] > 250
+    page.close()
+
+
+def test_a_units_generated_name_reads_chinese_in_the_changes_and_the_rescan_alerts():
+    """A Chinese rescan printed "警报 社区 h3:8831aa52a5fffff H3 cell 8831aa52a5fffff", and the report's
+    changes named the unit "H3 cell …" (the community register: "H3 单元 …")."""
+    from types import SimpleNamespace
+
+    from urbanrisk.cli_lines import rescan_lines
+    from urbanrisk.outputs.report_sections import CHANGE_ZH, _change_word
+
+    assert _change_word("H3 cell 8831aa52a5fffff", CHANGE_ZH) == "H3 单元 8831aa52a5fffff"
+    assert (
+        _change_word("community", CHANGE_ZH) == "社区"
+        and _change_word("某化学品仓库", CHANGE_ZH) == "某化学品仓库"
+    )
+    assert _change_word("H3 cell 8831aa52a5fffff", {}) == "H3 cell 8831aa52a5fffff"  # English as written
+    alert = {"kind": "community", "id": "h3:8831aa52a5fffff", "name": "H3 cell 8831aa52a5fffff"}
+    alert |= {"old_grade": "III", "new_grade": "II", "explanation": "危险化学品场所 某化学品仓库（I级）"}
+    changes = SimpleNamespace(alerts=[alert], summary=dict)
+    result = SimpleNamespace(changes=changes, reused=False, previous=None, not_compared=None, run_dir="r")
+    lines = "\n".join(rescan_lines(result, "recipe.yaml", 1.0, "zh"))
+    assert "h3:8831aa52a5fffff H3 单元 8831aa52a5fffff" in lines and "H3 cell" not in lines
+    english = "\n".join(rescan_lines(result, "recipe.yaml", 1.0, "en"))
+    assert "h3:8831aa52a5fffff H3 cell 8831aa52a5fffff" in english
+
+
+def test_a_hazard_source_with_no_vulnerable_site_says_so(en_run, zh_run):
+    """Its vulnerable sites and breaches were blank cells: none found, or not looked at?"""
+    for run, words in ((en_run, "none found"), (zh_run, "未发现")):
+        html = (run.run_dir / "report.html").read_text(encoding="utf-8")
+        section = html.split('<section class="major')[1]  # the hazard sources, the first major section
+        rows = re.findall(r"<tr><td>.*?</tr>", section)
+        assert rows and all(row.count(f"<td>{words}</td>") == 2 for row in rows)  # Wudaokou's two: none

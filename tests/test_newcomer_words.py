@@ -148,7 +148,7 @@ def _responsibility(language: str | None):
 @pytest.mark.parametrize(
     ("language", "cluster", "works"),
     [
-        ("en", "red/orange risk cluster 01 (grade I, 3 cells)", "industrial works osm:way/102186296"),
+        ("en", "red/orange cluster 01 (grade I, 3 cells)", "industrial works osm:way/102186296"),
         ("zh", "红橙风险片区 01（I级，3个网格单元）", "工业企业 osm:way/102186296"),
         (None, "红橙风险片区 01（I级，3个网格单元）", "工业企业 osm:way/102186296"),  # a direct call
     ],

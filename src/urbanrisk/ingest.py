@@ -144,7 +144,8 @@ def ingest_pass(
     """The pass of :func:`ingest_osm`: every row written in chunk files per partition, none finished.
 
     Returns the draft manifest (plain data: it crosses processes): the partitions' files, rows and
-    bounds, the columns, the stats, and what finishing needs (rows per layer, the buildings' bounds).
+    bounds, the columns, the stats, and what finishing needs (rows per layer, the buildings' bounds,
+    the building rows dropped: :mod:`urbanrisk.layers.building_outers`).
     ``building_types`` is not used here (the buildings are completed per partition afterwards).
     """
     if flush_rows < 1 or not 0 <= partition_resolution <= 15:
@@ -160,6 +161,9 @@ def ingest_pass(
     bounds = read_pass(Path(path), collected, street_block=max(1 << 20, 32 * flush_rows))
     collected.flush()
     parts.spill(0)
+    # a building relation's tagged outer ways: their rows go as each partition is finished
+    dropped = collected.outers.dropped()
+    collected.stats["building_outer_ways"] = len(dropped)
     return {
         "root": root,
         "source": str(path),
@@ -171,6 +175,7 @@ def ingest_pass(
         "layers": parts.parts,
         "next_row": parts.next_row,
         "building_bounds": parts.building_bounds,
+        "dropped_buildings": dropped.tolist(),
     }
 
 

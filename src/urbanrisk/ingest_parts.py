@@ -25,6 +25,7 @@ from . import grid as gridmod
 from . import settings
 from ._errors import LayerError
 from .geoparquet import geoparquet_table, table_digest, write_geoparquet
+from .layers.building_outers import renumbered
 from .layers.buildings import landuse_areas
 from .layers.osm import LANDUSE_COLUMNS, LAYERS_VERSION, complete_buildings, footprint_crs, frame_of
 from .osm_store import EVERYWHERE, LAYER_NAMES, STORE_VERSION, OsmStore
@@ -184,12 +185,23 @@ def finish_part(draft: dict[str, Any], layer: str, cell: str) -> tuple[dict, lis
 
 def finish_buildings(
     draft: dict[str, Any], cell: str, building_types: pd.DataFrame, landuse: _LanduseCache
-) -> tuple[dict, list[str]]:
+) -> tuple[dict, list[str]] | None:
     """Complete one building partition (use from ``landuse``, the compacted land use; footprints in the
-    UTM zone of every building) and write it as one file; its manifest entry and the layer's columns."""
+    UTM zone of every building) and write it as one file; its manifest entry and the layer's columns.
+
+    The rows the pass dropped (a building relation's tagged outer ways) go, the others renumbered as the
+    whole-file reader numbers them; None when none is left (the partition is removed)."""
     entry = draft["layers"][RAW][cell]
     parts = parts_of(draft, {RAW: {cell: entry}})
     raw = OsmStore(draft["root"], draft)._read(RAW, [entry], EVERYWHERE)
+    dropped = np.asarray(draft.get("dropped_buildings", []), dtype=np.int64)
+    if len(dropped):
+        raw = raw.drop(index=raw.index.intersection(dropped))
+        if not len(raw):
+            for name in entry["files"]:
+                parts.fs.rm(f"{parts.folder}/{name}")
+            return None
+        raw.index = renumbered(raw.index.to_numpy(), dropped)
     crs = footprint_crs(draft["building_bounds"])
     frame = complete_buildings(
         raw, building_types, None, None, crs=crs, areas=landuse.around(raw.total_bounds)
@@ -226,13 +238,15 @@ def complete_manifest(draft: dict[str, Any], done: dict[tuple[str, str], Any]) -
                 layers[layer].pop(cell)
                 layers[layer][cell], columns[layer] = done[(layer, cell)]
     for cell in sorted(layers.get(RAW, {})):
-        layers.setdefault("buildings", {})[cell], columns["buildings"] = done[(RAW, cell)]
+        if done[(RAW, cell)] is not None:  # (None: every row dropped, no partition left)
+            layers.setdefault("buildings", {})[cell], columns["buildings"] = done[(RAW, cell)]
     layers.pop(RAW, None)
     columns.pop(RAW, None)
     stats = dict(draft["stats"])
     stats.update(
         {layer: draft["next_row"].get(RAW if layer == "buildings" else layer, 0) for layer in LAYER_NAMES}
     )
+    stats["buildings"] -= len(draft.get("dropped_buildings", []))
     return {
         "version": STORE_VERSION,
         "complete": True,

@@ -55,9 +55,9 @@ def _buildings(
     context: pd.DataFrame,
     compacted: list[str],
     *entries: tuple[dict, list[str]] | None,
-) -> tuple[dict, list[str]]:
+) -> tuple[dict, list[str]] | None:
     """Task: one building partition completed, once the land-use partitions are compacted (``entries``:
-    :func:`finish_part`'s results for the land-use cells ``compacted``)."""
+    :func:`finish_part`'s results for the land-use cells ``compacted``); None when no row is left."""
     done = {("landuse", cell_): got for cell_, got in zip(compacted, entries, strict=True)}
     landuse = landuse_cache(draft, finished_landuse(draft, done), context)
     return finish_buildings(draft, cell, building_types, landuse)

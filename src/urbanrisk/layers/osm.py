@@ -17,11 +17,8 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +32,8 @@ from osmium.geom import WKBFactory
 
 from .. import settings
 from .._errors import LayerError
+from .._gc import collection_paused
+from .building_outers import BuildingOuters, renumbered
 from .buildings import complete_buildings
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
@@ -116,7 +115,7 @@ def _check_readable(path: Path) -> None:
 
 #: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a
 #: cache written by an older reader (e.g. streets without their access and layer tags) is not reused.
-LAYERS_VERSION = 2
+LAYERS_VERSION = 3  # 3: a building relation's tagged outer ways no buildings of their own
 
 
 class _Collector:
@@ -139,6 +138,7 @@ class _Collector:
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
         self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
         self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, str, str]]] = {}
+        self.outers = BuildingOuters()  # a building relation's tagged outer ways: counted once
 
     def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, str, str]]:
         """The kinds (with roles, ``|``-joined, and group) an object's tags map to in the tag table."""
@@ -159,16 +159,17 @@ class _Collector:
         """Take one tagged area into the layers it belongs to (counted, with its timestamp)."""
         self.stats["tagged_objects"] += 1
         data = obj._pyosmium_data  # the C++ object: one Python layer less per call (see tag_dict)
-        if data.from_way():  # an area from a way has the way's timestamp, which the OPL text counts
-            ref = f"way/{data.orig_id()}"
+        from_way, osm_id = data.from_way(), data.orig_id()
+        if from_way:  # an area from a way has the way's timestamp, which the OPL text counts
+            ref = f"way/{osm_id}"
         else:
             if obj.timestamp is not None:
                 stamp = int(obj.timestamp.timestamp())
                 self.stats["newest_object_epoch"] = max(self.stats.get("newest_object_epoch", 0), stamp)
-            ref = f"relation/{data.orig_id()}"
+            ref = f"relation/{osm_id}"
         tags = tag_dict(obj)
         if tags:
-            self._area(obj, tags, ref)
+            self._area(obj, tags, ref, from_way, osm_id)
 
     def node(self, obj: osmium.osm.Node) -> None:
         """Take one tagged node with a key of the tag table (counted with the OPL text, not here)."""
@@ -191,7 +192,9 @@ class _Collector:
         """Take a block of street ways, parsed from the pass's text (as :meth:`add_streets` a frame)."""
         self.add_streets(street_frame(batch, stats))
 
-    def _area(self, obj: osmium.osm.Area, tags: dict[str, str], ref: str) -> None:
+    def _area(
+        self, obj: osmium.osm.Area, tags: dict[str, str], ref: str, from_way: bool, osm_id: int
+    ) -> None:
         try:
             text = self.wkb.create_multipolygon(obj)
         except (osmium.InvalidLocationError, RuntimeError):
@@ -205,6 +208,7 @@ class _Collector:
             self.buildings.append(
                 (ref, building, tags.get("building:levels"), tags.get("height"), name, geom)
             )
+            self.outers.took(from_way, osm_id)
         landuse = tags.get("landuse")
         if landuse:
             self.landuse.append((ref, "landuse", landuse, name, geom))
@@ -226,20 +230,6 @@ def default_tables(
         building_type_table() if building_types is None else building_types,
         landuse_context_table() if landuse_context is None else landuse_context,
     )
-
-
-@contextlib.contextmanager
-def collection_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused (as it was again after): a read allocates millions of
-    objects that make no cycle (rows, tags, WKB, node id lists), and every full collection walked all
-    of those alive, more often the larger the extract."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_pass(
@@ -265,7 +255,14 @@ def read_pass(
         check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
-            run_pass(path, Path(folder), tuple(collected.rules), collected.area, collected.node)
+            run_pass(
+                path,
+                Path(folder),
+                tuple(collected.rules),
+                collected.area,
+                collected.node,
+                collected.outers.relation,
+            )
         except LayerError:
             raise  # raised by a collector that writes as it goes: its own message
         except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
@@ -351,6 +348,11 @@ class _WholeCollector(_Collector):
         self._take()
         landuse = self.columns["landuse"].frame()
         raw = self.columns["buildings"].frame()
+        dropped = self.outers.dropped()  # a building relation's tagged outer ways (renumbered as read)
+        self.stats["building_outer_ways"] = len(dropped)
+        if len(dropped):
+            raw = raw.drop(index=dropped)
+            raw.index = renumbered(raw.index.to_numpy(), dropped)
         building_types, context = self.tables
         self.frames = {"landuse": landuse, "pois": poi_points(self.columns["pois"].frame())}
         self.frames["buildings"] = complete_buildings(raw, building_types, landuse, context)

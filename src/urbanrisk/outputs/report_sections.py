@@ -122,8 +122,8 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         return ""
     items = item_grade_labels(items, result.screens.hazard_sources, t, language)  # a grade's floor
     items = _gap_residents(items, t)  # a gap's unknown share is of its cells, not a reach
-    if language != "zh":  # the screen names clusters and unnamed sources in the office form's Chinese
-        items = items_in_english(items, _kind_labels_en(result.screens.hazard_sources))
+    if language != "zh":  # the screen writes item types as keys beside their Chinese words
+        items = items_in_english(items)
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
     columns = {
@@ -150,13 +150,6 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
-
-
-def _kind_labels_en(hazards: pd.DataFrame | None) -> dict[str, str]:
-    """A hazard kind's Chinese label -> its English label, from the run's hazard sources."""
-    if hazards is None or not len(hazards) or not {"label", "label_zh"} <= set(hazards.columns):
-        return {}
-    return dict(zip(hazards["label_zh"].astype(str), hazards["label"].astype(str), strict=True))
 
 
 GAP_WORDS = (

@@ -84,11 +84,11 @@ def cluster_name(number: int, grade: str, cells: int, language: str = "zh") -> s
     """A red/orange cluster's name in the run's language (a list someone must act on names every row).
 
     >>> cluster_name(1, "II", 4), cluster_name(2, "I", 1, "en")
-    ('红橙风险片区 01（II级，4个网格单元）', 'red/orange risk cluster 02 (grade I, 1 cell)')
+    ('红橙风险片区 01（II级，4个网格单元）', 'red/orange cluster 02 (grade I, 1 cell)')
     """
     if language == "zh":
         return f"红橙风险片区 {number:02d}（{grade}级，{cells}个网格单元）"
-    return f"red/orange risk cluster {number:02d} (grade {grade}, {counted(cells, 'cell')})"
+    return f"red/orange cluster {number:02d} (grade {grade}, {counted(cells, 'cell')})"
 
 
 def risk_clusters(grid: gpd.GeoDataFrame, language: str = "zh") -> gpd.GeoDataFrame:

@@ -7,7 +7,8 @@ building footprint and the network distance to the nearest hospital, with the us
 Dijkstra from the hospitals (as urbanrisk's one scipy multi-source Dijkstra; until session 7 the analyst
 ran one search per hospital, ~16x the work). urbanrisk computes those (and everything else of a run:
 population, POIs, screens, grades, three coverage standards) with ``compute_run``. Both run in fresh
-processes, libraries imported before the clock starts; the numbers are compared cell by cell. Each
+processes, libraries imported before the clock starts (urbanrisk's: also those it imports on first use,
+:data:`urbanrisk.parallel.WORKER_MODULES`); the numbers are compared cell by cell. Each
 round runs the three children one after the other (``--rounds``: alternated on a shared machine);
 wall and CPU seconds (``getrusage``, the child and its worker processes) are reported per round.
 ``--base``: another tree's ``src`` folder (e.g. ``git worktree add --detach /tmp/base <commit>``),
@@ -78,6 +79,9 @@ import urbanrisk as ur
 from urbanrisk.parallel import resolve_scheduler
 from urbanrisk.coverage import coverage_wide
 from urbanrisk.pipeline import build_grid, compute_run, coverage_for, load_layers, study_area
+import importlib, urbanrisk.parallel
+for name in urbanrisk.parallel.WORKER_MODULES:  # what urbanrisk imports on first use too (lazy_scipy)
+    importlib.import_module(name)
 recipe = ur.load_recipe(sys.argv[1])
 def cpu():
     return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)

@@ -20,9 +20,10 @@ from conftest import default_recipe
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.outputs import map_compact, map_context
 from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, grid_deck
-from urbanrisk.outputs.html import deck_to_offline_html, escape_text, script_json
+from urbanrisk.outputs.html import escape_text, script_json
 from urbanrisk.outputs.map_compact import compact_tips, expand_tip, fit_outlines
 from urbanrisk.outputs.map_context import context_layers, coordinate_lists, street_rank
+from urbanrisk.outputs.offline_deck import deck_to_offline_html
 from urbanrisk.pipeline import compute_run
 
 

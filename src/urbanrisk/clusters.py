@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from shapely.geometry import shape
 
 from .cell_disks import cell_ints, disk_pairs
+from .lazy_scipy import connected_components
 
 
 def cell_clusters(cells: list[str] | pd.Index) -> np.ndarray:

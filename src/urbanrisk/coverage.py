@@ -39,7 +39,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
@@ -52,6 +51,7 @@ from .coverage_unknown import (
     with_unknown_flags,
 )
 from .grade import cell_centres_xy
+from .lazy_scipy import dijkstra
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
 from .result import CoverageResult, Standard

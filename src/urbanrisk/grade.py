@@ -14,8 +14,8 @@ Following INFORM's structure, each cell gets three dimensions on 0-10:
 Missing is not zero: an unmeasured indicator is left out of its dimension, a dimension with too little
 measured is unknown, and risk = (H&E x V x LCC)^(1/3) over the known dimensions; a cell whose hazard &
 exposure is unknown gets no grade ("no data"). Grades I 重大 red, II 较大 orange, III 一般 yellow,
-IV 低 blue by fixed thresholds (default) or by classes of the data (quantiles, natural breaks:
-mapclassify). Every indicator is non-decreasing in its input, so with fixed thresholds raising a
+IV 低 blue by fixed thresholds (default) or by classes of the data (quantiles, natural breaks, as
+mapclassify's). Every indicator is non-decreasing in its input, so with fixed thresholds raising a
 hazard's severity never lowers a grade. Each cell keeps its three dimensions, its six indicator
 scores and its top three factors in plain words.
 """
@@ -31,11 +31,12 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 
 from . import settings
 from ._errors import InputError
 from .cell_disks import cell_latlng, disk_matrix
+from .lazy_scipy import kd_tree
+from .quantiles import quantile_classes
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
@@ -129,7 +130,7 @@ def hazard_intensity(
     hz, points = hazards, hazards.geometry.to_crs(utm_crs).to_numpy()  # none if in utm_crs already
     hxy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
     radii = hz["impact_radius_m"].to_numpy(dtype=float)
-    found = cKDTree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order
+    found = kd_tree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order
     counts = np.fromiter((len(near) for near in found), dtype=np.int64, count=len(found))
     src = np.repeat(np.arange(len(found)), counts)
     near = np.concatenate([np.asarray(n, dtype=np.int64) for n in found] or [np.zeros(0, dtype=np.int64)])
@@ -271,7 +272,7 @@ def natural_breaks_classes(values: np.ndarray, k: int, starts: int = 10) -> np.n
 
 
 def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.Series:
-    """Grade each risk score I-IV by fixed thresholds or by classes of the data (mapclassify).
+    """Grade each risk score I-IV by fixed thresholds or by classes of the data (as mapclassify's).
 
     A cell whose risk is unknown (NaN) gets no grade: ``"no data"``.
 
@@ -295,9 +296,7 @@ def grades_from_scores(risk: pd.Series, spec: GradingSpec | None = None) -> pd.S
         if distinct >= 2:
             k = min(4, distinct)
             if spec.method == "quantiles":
-                import mapclassify  # loads scipy.stats and scikit-learn: only when grading by classes
-
-                classes = mapclassify.Quantiles(values[measured], k=k).yb
+                classes = quantile_classes(values[measured], k)[0]  # mapclassify's Quantiles
             else:
                 classes = natural_breaks_classes(values[measured], k)
             level[measured] = np.clip((k - 1) - classes + (4 - k), 0, 3)  # highest class -> I

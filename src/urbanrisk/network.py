@@ -38,11 +38,10 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod, Transformer
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from . import settings
 from ._errors import InputError
+from .lazy_scipy import connected_components, kd_tree
 from .street_rules import (
     DRIVING_MODES,
     MODES,
@@ -55,6 +54,7 @@ from .street_rules import (
 
 if TYPE_CHECKING:  # osmnx (and scikit-learn behind it) load only when a graph is asked for
     import networkx as nx
+    from scipy.spatial import cKDTree
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -100,13 +100,13 @@ class StreetGraph:
             return np.zeros(0, dtype=int), np.zeros(0)
         nodes = self.snap_nodes
         if self._tree is None:  # built once per graph: coverage, siting and incidents snap many times
-            self._tree = cKDTree(self.xy[nodes])
+            self._tree = kd_tree(self.xy[nodes])
         distance, index = self._tree.query(np.column_stack([x, y]))
         node = nodes[index]
         if self.public is not None and self.public.any():
             public = np.flatnonzero(self.public)
             if self._public_tree is None:
-                self._public_tree = cKDTree(self.xy[public])
+                self._public_tree = kd_tree(self.xy[public])
             public_distance, public_index = self._public_tree.query(np.column_stack([x, y]))
             near = public_distance <= self.public_snap_m
             node = np.where(near, public[public_index], node)

@@ -22,6 +22,7 @@ from dask.diagnostics import ProgressBar
 
 from . import settings
 from ._errors import InputError
+from .lazy_scipy import MODULES as SCIPY_MODULES
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 
@@ -341,7 +342,9 @@ def _pool_size() -> int:
 
 
 #: What the worker processes' tasks import, imported once in the fork server (``forkserver``): each
-#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker).
+#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker). What
+#: urbanrisk imports on first use and the tasks of every run need is listed too: the scipy parts they
+#: route and screen with; pyogrio and pyarrow.dataset (``pq.read_table``), risk.gpkg's task's.
 WORKER_MODULES = (
     "dask.multiprocessing",
     "urbanrisk.partitions",
@@ -354,6 +357,9 @@ WORKER_MODULES = (
     "urbanrisk.stored_osm",
     "urbanrisk.outputs.writer",
     "urbanrisk.outputs.tables",
+    *SCIPY_MODULES,
+    "pyogrio",
+    "pyarrow.dataset",
 )
 
 

@@ -8,15 +8,19 @@ partition hold exactly the raster's people inside it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 
 from .antimeridian import raster_shifts, shift_lon
 from .convex_clip import ragged_ranges
 from .grid import INDEX_NAME, cells_to_polygons
 from .layers.raster import RasterInfo, read_window
+
+if TYPE_CHECKING:
+    import rasterio
 
 
 def clip_to_area(geometry: np.ndarray, area: shapely.Geometry) -> np.ndarray:
@@ -102,6 +106,7 @@ def exact_zonal_sums(polygons: np.ndarray, data: np.ndarray, transform: rasterio
     --------
     Four unit pixels, the box covering a quarter or a half of each: 1/4 + 2/2 + 3/4 + 4/2 people.
 
+    >>> import rasterio
     >>> data = np.array([[1.0, 2.0], [3.0, 4.0]])
     >>> t = rasterio.Affine(1.0, 0.0, 0.0, 0.0, -1.0, 2.0)
     >>> exact_zonal_sums(np.array([shapely.box(0.5, 0.5, 2.0, 1.5)]), data, t).round(12).tolist()

@@ -20,9 +20,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from .coverage_unknown import bounded, known_flags
+from .lazy_scipy import dijkstra
 from .network import StreetGraph
 from .result import Standard
 

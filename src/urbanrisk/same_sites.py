@@ -19,14 +19,17 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .cell_sums import cell_ints, cell_positions, counts_at
 from .grid import points_to_cells
+from .lazy_scipy import connected_components
 from .result import Layers
 
+#: lon/lat: the frames whose UTM zone :func:`estimated_utm_crs` finds by the zones' rule.
+CRS_4326 = pyproj.CRS.from_epsg(4326)
 #: Two features of one kind and one name within this distance (metres) are one site.
 SAME_SITE_M = 100.0
 
@@ -103,6 +106,27 @@ SITE_COLUMNS = ["osm_ref", "kind", "name", "features"]
 OUTLINE = "outline"
 
 
+def estimated_utm_crs(frame: gpd.GeoDataFrame) -> str | pyproj.CRS:
+    """geopandas' ``frame.estimate_utm_crs()`` of a lon/lat frame: the UTM zone holding the centre of
+    its bounds, by the zones' rule (as :func:`urbanrisk.layers.coords.utm_crs`, which the outputs that
+    import this module may not import) rather than pyproj's search
+    of its database (~0.06 s CPU each time). Where that search could choose (the centre on a zone's
+    edge or the equator, beyond UTM's 84° N / 80° S) or the frame is not lon/lat, geopandas is asked.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> estimated_utm_crs(gpd.GeoDataFrame(geometry=[Point(116.3, 39.9), Point(116.4, 40.0)], crs=4326))
+    'EPSG:32650'
+    """
+    west, south, east, north = frame.total_bounds
+    lon, lat = np.mean([west, east]), np.mean([south, north])  # as geopandas takes the centre
+    inside = -180 < lon < 180 and (lon + 180) % 6 != 0 and (0 < lat < 84 or -80 < lat < 0)
+    if frame.crs is None or not frame.crs.equals(CRS_4326) or not inside:
+        return frame.estimate_utm_crs()
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + int((lon + 180) // 6) + 1}"
+
+
 def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """The vulnerable sites of a POI layer (rows whose ``roles`` hold ``vulnerable``), one row per
     site and kind: its first feature's ``osm_ref`` and point (WGS84), its name, ``features`` (how many
@@ -139,7 +163,7 @@ def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     table = gpd.GeoDataFrame(
         {"name": rows["name"].to_numpy(), "ref": np.arange(len(rows))}, geometry=shapes, crs=rows.crs
     )
-    table = table.to_crs(rows.estimate_utm_crs())  # the layer's own zone: the same in every count
+    table = table.to_crs(estimated_utm_crs(rows))  # the layer's own zone: the same in every count
     kinds = rows["kind"].to_numpy(dtype=object)
     parts = []
     for kind in dict.fromkeys(kinds):  # in the layer's order of kinds

@@ -38,7 +38,6 @@ import h3
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from . import grid as gridmod
 from .cell_disks import (
@@ -51,6 +50,7 @@ from .cell_disks import (
 )
 from .clusters import cell_clusters, dissolve_each
 from .grade import cell_centres_xy, factor_words, hazard_intensity, neighbourhood_rings
+from .lazy_scipy import connected_components
 from .parallel import map_partitions
 from .screens.hazard_sources import residents_in_circles
 

@@ -14,9 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
+from .lazy_scipy import connected_components, kd_tree
 from .network import StreetGraph, edges_from_streets, snap_graph, to_utm
 from .street_rules import usable_ways
 
@@ -88,7 +87,7 @@ def _near_service_roads(
     if not len(at) or not len(xy):
         return np.zeros(len(xy), dtype=bool)
     lon, lat = nodes["lon"].to_numpy(dtype=float)[at], nodes["lat"].to_numpy(dtype=float)[at]
-    tree = cKDTree(np.column_stack(to_utm(utm_crs).transform(lon, lat)))
+    tree = kd_tree(np.column_stack(to_utm(utm_crs).transform(lon, lat)))
     distance, _ = tree.query(xy, distance_upper_bound=within_m * (1 + 1e-9) + 1e-6)
     return np.isfinite(distance)
 
@@ -147,6 +146,6 @@ def service_snap_m(
     at = nodes.index.get_indexer(ids[snap[own < 0]])
     lon, lat = nodes["lon"].to_numpy(dtype=float)[at], nodes["lat"].to_numpy(dtype=float)[at]
     points[own < 0] = np.column_stack(to_utm(utm_crs).transform(lon, lat))
-    distance, _ = cKDTree(points).query(xy)
+    distance, _ = kd_tree(points).query(xy)
     _, public = drive.snap(xy[:, 0], xy[:, 1])
     return np.where(public <= public_snap_m, public, distance)

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from scipy.sparse.csgraph import dijkstra
 
 from .coverage_unknown import known_flags, travel_flags
+from .lazy_scipy import dijkstra
 from .network import StreetGraph
 from .result import Standard
 

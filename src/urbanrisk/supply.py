@@ -14,9 +14,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
 
 from .coverage_unknown import known_flags
+from .lazy_scipy import dijkstra
 from .network import StreetGraph
 from .result import Standard
 

@@ -4,6 +4,9 @@ A raster in another CRS (EPSG:3857, a UTM zone, GHS-POP's Mollweide) is warped o
 area-weighted sums (GDAL's ``sum`` resampling), its total checked against the source's and kept.
 A raster crossing the antimeridian keeps one continuous frame: its longitudes run past ±180° (a
 projected one is warped to lon/lat in 0..360); :mod:`urbanrisk.population` maps the cells onto it.
+
+rasterio is imported by the functions that read a raster: a recipe without one (``urbanrisk validate``,
+a run's driver) never loads it (~0.06 s CPU).
 """
 
 from __future__ import annotations
@@ -14,16 +17,16 @@ import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import rasterio
-from rasterio._err import CPLE_BaseError  # GDAL's and PROJ's errors (rasterio.errors has none)
-from rasterio.errors import RasterioError, RasterioIOError
-from rasterio.windows import Window
 
 from .. import settings
 from .._errors import LayerError, require_regular_file
 from ..result import RasterInfo
+
+if TYPE_CHECKING:
+    import rasterio
 
 _WARP_FIX = "warp it yourself with gdalwarp -t_srs EPSG:4326 -r sum"
 
@@ -51,6 +54,8 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
     West is less than east; a raster crossing the antimeridian keeps a continuous frame, its
     longitudes running past ±180° (e.g. 179.5 to 180.5): it is at most one turn wide.
     """
+    from rasterio._err import CPLE_BaseError  # GDAL's and PROJ's errors (rasterio.errors has none)
+
     try:
         bounds = tuple(src.bounds) if src.crs.to_epsg() == 4326 else _projected_bounds(src)
     except CPLE_BaseError as exc:  # a local (engineering) CRS: PROJ has no way to lon/lat (a traceback)
@@ -77,6 +82,8 @@ def _lonlat_bounds(src: rasterio.io.DatasetReader, path: str | Path, layer: str)
 
 def _check_blocks(src: rasterio.io.DatasetReader, band: int) -> None:
     """Read the first and the last block (a truncated file fails on its last tiles)."""
+    from rasterio.windows import Window
+
     blocks = list(src.block_windows(band)) if src.width * src.height <= 4e8 else []
     corner = Window(max(0, src.width - 16), max(0, src.height - 16), min(16, src.width), min(16, src.height))
     for window in [Window(0, 0, min(16, src.width), min(16, src.height)), corner] + [
@@ -104,6 +111,9 @@ def raster_info(
     LayerError
         When the file is missing or corrupt, has no CRS, impossible bounds, or lacks the band.
     """
+    import rasterio
+    from rasterio.errors import RasterioError, RasterioIOError
+
     require_regular_file(path, layer)
     try:
         with rasterio.open(path) as src:
@@ -168,6 +178,7 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
     and negative pixels and the area outside the source are not measured), which
     :func:`read_window` returns as the pixels' measured weights.
     """
+    import rasterio
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     with rasterio.open(info.path) as src:
@@ -231,6 +242,8 @@ def read_window(
 
     Rows run north to south (a south-up file is flipped); a rotated grid is refused.
     """
+    from rasterio.errors import RasterioError, RasterioIOError
+
     try:
         return _read_window(info, bounds)
     except (RasterioIOError, RasterioError) as exc:
@@ -241,6 +254,9 @@ def read_window(
 def _read_window(
     info: RasterInfo, bounds: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, np.ndarray, rasterio.Affine]:
+    import rasterio
+    from rasterio.windows import Window
+
     with rasterio.open(info.path) as src:
         if src.transform.b != 0 or src.transform.d != 0:
             msg = f"{info.path} has a rotated grid; urbanrisk needs a north-up raster: {_WARP_FIX}"
@@ -286,6 +302,9 @@ def has_valid_pixel(
     A raster all nodata (the wrong band, an export that failed) ran as 0 residents everywhere, every
     cell graded "low" on no data at all; one all negative ran with residents unknown everywhere.
     """
+    import rasterio
+    from rasterio.errors import RasterioError, RasterioIOError
+
     try:
         with rasterio.open(path) as src:
             read = 0

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 
 from .._errors import LayerError, require_regular_file
@@ -45,6 +44,8 @@ def vector_from_file(
         When the file cannot be read, or has no CRS and none is given; the message names the
         layer and the file and says how to fix it.
     """
+    import pyogrio  # here: a recipe without a vector file (and a run's driver) never loads it
+
     require_regular_file(path, layer)
     options = {}
     if Path(path).suffix.lower() == ".shp":

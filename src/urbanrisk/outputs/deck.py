@@ -14,7 +14,7 @@ import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .display import TIP_COLUMNS, display_grid
-from .html import OfflineDeck, escape_text
+from .html import escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
 from .i18n_deliverables import bracketed, colon
@@ -24,6 +24,7 @@ from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .map_sources import shown_sources, sources_note
+from .offline_deck import OfflineDeck
 from .planner_layers import (
     MAX_LETTERED_RESOURCES,
     RESOURCE_LETTERS,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..result import NO_DATA
 from ..wording import percent
 from .html import escape_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ZH_EXPOSURE: dict[str, str] = {
     "≥ {n} ({share} of the reach unknown)": "≥ {n}（影响范围 {share} 人口未知）",
@@ -63,6 +65,8 @@ def lower_bound(
     >>> lower_bound(float("nan"), 0.5, t), lower_bound(3.9, float("nan"), t, 1)
     ('–', '3.9')
     """
+    import pandas as pd  # lazy: `urbanrisk validate` imports the words, not pandas
+
     if value is None or pd.isna(value):
         return "–"
     shown = f"{float(value):,.{digits}f}"
@@ -75,6 +79,8 @@ def lower_bound(
 
 def exposure_note(shares: pd.Series, t: Callable[..., str]) -> str:
     """The note under a hazard table whose exposures include lower bounds (escaped HTML; "" if none)."""
+    import pandas as pd
+
     shares = pd.to_numeric(shares, errors="coerce").fillna(0.0)
     if not len(shares) or not (shares > 0).any():
         return ""
@@ -196,6 +202,8 @@ def exposure_counts(hazards: pd.DataFrame | None) -> dict[str, int]:
     for it ({} without a hazard table)."""
     if hazards is None or not len(hazards) or "residents_unknown_share" not in hazards.columns:
         return {}
+    import pandas as pd
+
     share = pd.to_numeric(hazards["residents_unknown_share"], errors="coerce").fillna(0.0)
     return {
         "sources": len(hazards),

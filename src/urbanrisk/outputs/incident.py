@@ -22,10 +22,11 @@ from pyproj import Geod
 
 from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
-from .html import OfflineDeck, deck_to_offline_html, escape_text
+from .html import escape_text
 from .i18n import translator
 from .incident_key import RING_COLOUR, SITE_COLOUR
 from .incident_sheet import kept_texts, sheet_html, word_in
+from .offline_deck import OfflineDeck, deck_to_offline_html
 
 _GEOD = Geod(ellps="WGS84")
 

@@ -14,7 +14,7 @@ import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
 from .deck import grid_deck, view_state
-from .html import ATTRIBUTION, OfflineDeck, deck_to_offline_html, escape_text, script_json
+from .html import ATTRIBUTION, escape_text, script_json
 from .i18n import GRADE_WORDS, data_text, toggle_text, translator
 from .map_cells import (
     EMPTY_COLOUR,
@@ -23,6 +23,7 @@ from .map_cells import (
     population_classes,
     residents_per_cell,
 )
+from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, toggle_labels
 from .summary import RunSummary, run_summary
 

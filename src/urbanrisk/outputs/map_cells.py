@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..quantiles import quantile_classes
 from ..result import NO_DATA_COLOUR, RunResult
 from .html import escape_text
 from .i18n import standard_name, translator
@@ -78,12 +79,9 @@ def population_classes(
     if k < 2:
         classes[positive] = 0
         return classes, [f"{counted.max():,.0f}"]
-    import mapclassify
-
-    scheme = mapclassify.Quantiles(counted.to_numpy(), k=k)
-    classes[positive] = scheme.yb
-    bins = [0.0, *scheme.bins.tolist()]
-    labels = [f"{bins[i]:,.0f} – {bins[i + 1]:,.0f}" for i in range(len(scheme.bins))]
+    classes[positive], upper = quantile_classes(counted.to_numpy(), k)  # mapclassify's Quantiles
+    bins = [0.0, *upper.tolist()]
+    labels = [f"{bins[i]:,.0f} – {bins[i + 1]:,.0f}" for i in range(len(upper))]
     return classes, labels
 
 

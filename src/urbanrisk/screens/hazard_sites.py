@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from ..lazy_scipy import connected_components
 from ..same_sites import SAME_SITE_M, is_wkb
 
 __all__ = ["one_osm_site_each"]

@@ -27,11 +27,11 @@ from .map_sources import shown_sources, sources_note
 from .offline_deck import OfflineDeck
 from .planner_layers import (
     MAX_LETTERED_RESOURCES,
-    RESOURCE_LETTERS,
     gap_layers,
     impact_layer,
     outline_polygons,
     resource_letter_layer,
+    resource_letters,
     site_layers,
     unit_layers,
 )
@@ -94,10 +94,10 @@ def _hazard_labels(result: RunResult | None) -> dict[str, str]:
     )
 
 
-def _resource_label(kind: str, language: str) -> str:
-    """A resource's kind with its marker's letter: 消防站（F）, fire_station (F)."""
+def _resource_label(kind: str, language: str, letters: dict[str, str]) -> str:
+    """A resource's kind with its marker's letter: 消防站（F）, fire_station (F), ambulance (A)."""
     word = RESOURCE_ZH.get(kind, kind) if language == "zh" else kind
-    return bracketed(word, RESOURCE_LETTERS.get(kind, "R"), language)
+    return bracketed(word, letters.get(kind, "?"), language)
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -246,11 +246,12 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
         crowded = len(coverage.resources) > MAX_LETTERED_RESOURCES  # small dots: the grades stay visible
         supply = supply_tips(result, t, language)  # 2SFCA, "≤" where a bound
         details = detail_lines(coverage.resources, language)  # a registry's keep_columns, escaped
+        letters = resource_letters(coverage.resources["kind"])  # the recipe's own kinds: their own
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
                 "fill": [*RESOURCE_COLOURS.get(row.kind, (90, 90, 90)), 255],
-                "tip": f"<b>{escape_text(_resource_label(row.kind, language))}{colon(language)}"
+                "tip": f"<b>{escape_text(_resource_label(str(row.kind), language, letters))}{colon(language)}"
                 f"{escape_text(row.name or row.id)}</b>"
                 + details[i]
                 + supply.get((row.kind, str(row.id)), ""),

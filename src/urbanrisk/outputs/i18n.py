@@ -41,6 +41,7 @@ ZH: dict[str, str] = {
     "the city can least afford to lose {name} ({id}); residents who would fall outside the standard: {n}": (
         "最不可缺少的资源为 {name}（{id}）：停用后不再满足标准的常住人口 {n}"  # n: ≥ N or 未知（…）
     ),
+    "no resource whose loss leaves any resident outside the standard": "停用任一资源均不会使常住人口失去覆盖",
     "resource": "资源",
     "residents served": "服务常住人口",
     "residents lost if closed": "停用后失去覆盖的常住人口",
@@ -168,6 +169,7 @@ ZH: dict[str, str] = {
     "Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.": (
         "人口栅格：WorldPop (www.worldpop.org)，CC BY 4.0。"
     ),
+    "Population raster: {source}.": "人口栅格：{source}。",
     "Map data © OpenStreetMap contributors (ODbL)": "地图数据 © OpenStreetMap 贡献者（ODbL）",
     # changes
     "Changes since the last run": "与上次运行相比的变化",

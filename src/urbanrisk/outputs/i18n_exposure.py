@@ -153,6 +153,15 @@ _ZH_BOUNDS = (
         r"^quantity '(.*)' is a volume, not a mass: give tonnes \(volume × density\)$",
         r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度）",
     ),
+    (
+        r"^quantity '(.*)' is a volume, not a mass: give tonnes "
+        r"\(volume × density; a US gallon is 3\.785 L\)$",
+        r"存量 '\1' 是体积而非质量：请填写吨数（体积 × 密度；1 美制加仑 = 3.785 升）",
+    ),
+    (
+        r", tons taken as metric tonnes \(a US short ton is 0\.907 t: write short tons or t\)",
+        "，tons 按公吨计（美制短吨为 0.907 吨：请写 short tons 或 t）",
+    ),
     (r"^quantity '(.*)' is not a number of tonnes$", r"存量 '\1' 不是吨数：请填写如 30吨、2.5 t、500 kg"),
     (
         r"^not in the GB 18218 table: (.*) \(add to your copy\)",

@@ -13,6 +13,7 @@ import numpy as np
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
+from .credits import raster_credits
 from .deck import grid_deck, view_state
 from .html import ATTRIBUTION, escape_text, script_json
 from .i18n import GRADE_WORDS, data_text, toggle_text, translator
@@ -24,7 +25,7 @@ from .map_cells import (
     residents_per_cell,
 )
 from .offline_deck import OfflineDeck, deck_to_offline_html
-from .planner_layers import GRADE_DISC, toggle_labels
+from .planner_layers import GRADE_DISC, resource_key, toggle_labels
 from .summary import RunSummary, run_summary
 
 
@@ -81,7 +82,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             for g in GRADE_CLASSES
         )
         items += warns
-        items += _toggles(deck, language)
+        items += _toggles(deck, language, _resource_kinds(result))
     else:
         heading = t("Residents per cell")
         _, labels = population_classes(residents_per_cell(grid), known=known_residents(grid))  # known only
@@ -107,6 +108,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
         for note in (data_text(n, language) for n in deck.notes or [deck.display_note] if n)
     )
+    credits = " · ".join(escape_text(c) for c in (t(ATTRIBUTION), *raster_credits(result.recipe, t)))
     return f"""
 <style>
   #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
@@ -167,7 +169,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     }}
   }});
 </script>
-<div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
+<div id="ur-attribution">{credits} · urbanrisk</div>
 """
 
 
@@ -194,8 +196,15 @@ _TOGGLES = (
 )
 
 
-def _toggles(deck: pdk.Deck, language: str = "en") -> str:
-    """Check boxes for the layers present on the map (cells first)."""
+def _resource_kinds(result: RunResult) -> list[str]:
+    coverage = result.coverage
+    resources = getattr(coverage, "resources", None) if coverage is not None else None
+    return [] if resources is None or not len(resources) else resources["kind"].astype(str).tolist()
+
+
+def _toggles(deck: pdk.Deck, language: str = "en", kinds: list[str] | None = None) -> str:
+    """Check boxes for the layers present on the map (cells first); ``kinds``: the resources' kinds
+    (the recipe's own ones lettered in the legend)."""
     t = translator(language)
     # a box is ticked when its layer starts visible (gaps and residents start hidden)
     present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
@@ -204,13 +213,24 @@ def _toggles(deck: pdk.Deck, language: str = "en") -> str:
         '<label><input type="checkbox" checked data-layer="cells" onchange="urToggle(this)"> '
         f"{t('graded cells')}</label>",
     ]
-    planner = toggle_labels([layer.id for layer in deck.layers])
+    drawn = {  # each gap layer's colour as drawn: the legend's swatch is the line's
+        layer.id: tuple(colour[:3])
+        for layer in deck.layers
+        if layer.id.startswith("gaps:")
+        and isinstance(colour := getattr(layer, "get_line_color", None), list | tuple)
+        and len(colour) >= 3
+    }
+    planner = toggle_labels([layer.id for layer in deck.layers], drawn)
     for layer_id, label in [*planner, *_TOGGLES]:
         if layer_id in present:
             checked = " checked" if present[layer_id] else ""
+            words = toggle_text(label, language)
+            if layer_id == "resources":  # the recipe's own kinds' letters, inside the bracket in Chinese
+                close = "）" if words.endswith("）") else ""
+                words = words.removesuffix(close) + resource_key(kinds or [], language) + close
             rows.append(
                 f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
-                f'onchange="urToggle(this)"> {toggle_text(label, language)}</label></div>'
+                f'onchange="urToggle(this)"> {words}</label></div>'
             )
     return "".join(rows)
 

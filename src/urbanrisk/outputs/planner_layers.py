@@ -2,13 +2,17 @@
 standard's gaps, suggested sites, and resources told apart by letter as well as colour.
 
 Letters keep the map readable for colour-blind planners: F fire station, H hospital, C clinic,
-P police, S shelter; suggested sites are white rings marked "+". Layer ids with a ``:`` part
+P police, S shelter, a kind of the recipe's own its own letter, said in the legend
+(:func:`resource_letters`); suggested sites are white rings marked "+". A standard of the recipe's own
+draws its gaps in a colour of its own (:func:`standard_colours`). Layer ids with a ``:`` part
 (``gaps:fire``, ``units:street``) each get their own toggle; ``resources:letters`` follows the
 ``resources`` toggle.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,9 @@ from .report_parts import at_least
 from .report_supply import site_unknown_words
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
+#: the letters (then digits) a resource kind of the recipe's own may take, ASCII only: deck.gl's text
+#: layer draws no other character
+SPARE_LETTERS = string.ascii_uppercase + "123456789"
 #: Most resources drawn as lettered markers; above (a metropolis: 2,048), small dots that leave the
 #: grades visible, without letters.
 MAX_LETTERED_RESOURCES = 300
@@ -34,6 +41,17 @@ STANDARD_COLOURS = {
     "medical": (0, 130, 60),
     "shelter": (0, 130, 150),
 }
+#: the gaps' colours of the recipe's own standards (not in :data:`STANDARD_COLOURS`), by the order of
+#: their names: none a grade's, a built-in standard's, the key districts' purple, the urban villages'
+#: brown or the units' greys (all custom standards were one purple, told apart by nothing)
+CUSTOM_STANDARD_COLOURS = (
+    (230, 0, 126),
+    (0, 0, 128),
+    (128, 128, 0),
+    (110, 200, 0),
+    (0, 200, 255),
+    (150, 150, 255),
+)
 #: unit level -> (line colour, width in pixels, label). Neighbouring levels differ in both colour and
 #: width (街道 and 社区 in two greys of 2.5 and 1.5 px looked alike): dark lines for the coarse levels,
 #: white for the fine ones (over the grades' fills), none in a hue the grades, gaps or districts use.
@@ -43,6 +61,62 @@ LEVEL_STYLES = {
     "community": ((255, 255, 255), 1.5, "社区 community"),
     "grid": ((255, 255, 255), 0.6, "网格 grid"),
 }
+
+
+def resource_letters(kinds: Iterable[object]) -> dict[str, str]:
+    """Each resource kind's marker letter: F, H, C, P, S for the five built in, then each kind of the
+    recipe's own, in the order of its name, the first letter of its name no other kind has (ambulance A;
+    hydrant Y, H being the hospital's), else the first free one (then a digit): every kind was "R".
+
+    Examples
+    --------
+    >>> letters = resource_letters(["hospital", "hydrant", "ambulance", "救护站"])
+    >>> [letters[k] for k in ("hospital", "hydrant", "ambulance", "救护站")]
+    ['H', 'Y', 'A', 'B']
+    """
+    letters = dict(RESOURCE_LETTERS)
+    taken = set(letters.values()) | {"+"}  # "+": a suggested site
+    for kind in sorted({str(k) for k in kinds} - set(letters)):
+        mine = [c for c in kind.upper() if c in string.ascii_uppercase]
+        letters[kind] = next((c for c in [*mine, *SPARE_LETTERS] if c not in taken), "?")
+        taken.add(letters[kind])
+    return letters
+
+
+def resource_key(kinds: Iterable[object], language: str = "en") -> str:
+    """The legend's words for the recipe's own resource kinds (``, A ambulance``), escaped; "" when the
+    map has only the five built in (their letters are in the legend already)."""
+    names = {str(k) for k in kinds}
+    letters = resource_letters(names)
+    own = [(letters[k], k) for k in sorted(names - set(RESOURCE_LETTERS))]
+    comma = "，" if language == "zh" else ", "
+    return "".join(f"{comma}{letter} {escape_text(kind)}" for letter, kind in own)
+
+
+def standard_colours(standards: Iterable[object]) -> dict[str, tuple[int, int, int]]:
+    """Each coverage standard's colour: its own for a built-in one, else one of
+    :data:`CUSTOM_STANDARD_COLOURS` in the order of the names (past six they repeat).
+
+    Examples
+    --------
+    >>> standard_colours(["fire", "ambulance", "water", "ambulance"])
+    {'fire': (200, 0, 0), 'ambulance': (230, 0, 126), 'water': (0, 0, 128)}
+    """
+    names = list(dict.fromkeys(str(s) for s in standards))
+    own = sorted(n for n in names if n not in STANDARD_COLOURS)
+    custom = {n: CUSTOM_STANDARD_COLOURS[i % len(CUSTOM_STANDARD_COLOURS)] for i, n in enumerate(own)}
+    return {n: STANDARD_COLOURS.get(n) or custom[n] for n in names}
+
+
+def _run_colours(result: RunResult) -> dict[str, tuple[int, int, int]]:
+    """The colours of the run's standards: all the recipe's, so a standard keeps its colour whichever
+    have gaps or sites."""
+    coverage = result.coverage
+    names = [s.name for s in getattr(coverage, "standards", None) or []]
+    for table in (getattr(coverage, "gaps", None), getattr(coverage, "sites", None)):
+        if table is not None and "standard" in getattr(table, "columns", ()):
+            names += table["standard"].astype(str).tolist()
+    return standard_colours(names)
 
 
 def _rings(geometry: Any) -> list[list[list[float]]]:
@@ -163,8 +237,9 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
     out = []
     language = _language(result)
     t = translator(language)
+    colours = _run_colours(result)
     for standard, gaps in coverage.gaps.groupby("standard", sort=True):
-        colour = STANDARD_COLOURS.get(standard, (160, 0, 160))
+        colour = colours[str(standard)]
         tips = []
         for row in gaps.itertuples():
             worst = (
@@ -205,10 +280,11 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
         return []
     language = _language(result)
     t = translator(language)
+    colours = _run_colours(result)
     data = [
         {
             "position": [row.geometry.x, row.geometry.y],
-            "line": [*STANDARD_COLOURS.get(row.standard, (160, 0, 160)), 255],
+            "line": [*colours[str(row.standard)], 255],
             "tip": "<b>"
             + escape_text(
                 t(
@@ -257,14 +333,15 @@ def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[i
 
 
 def resource_letter_layer(result: RunResult) -> list[pdk.Layer]:
-    """A letter on each resource (F, H, C, P, S): its kind without relying on colour (none above
-    :data:`MAX_LETTERED_RESOURCES`: the markers are dots then)."""
+    """A letter on each resource (F, H, C, P, S, the recipe's own kinds' :func:`resource_letters`): its
+    kind without relying on colour (none above :data:`MAX_LETTERED_RESOURCES`: the markers are dots
+    then)."""
     coverage = result.coverage
     if coverage is None or not len(coverage.resources) or len(coverage.resources) > MAX_LETTERED_RESOURCES:
         return []
+    letters = resource_letters(coverage.resources["kind"])
     items = [
-        ([row.geometry.x, row.geometry.y], RESOURCE_LETTERS.get(row.kind, "R"))
-        for row in coverage.resources.itertuples()
+        ([row.geometry.x, row.geometry.y], letters[str(row.kind)]) for row in coverage.resources.itertuples()
     ]
     return [_letters("resources:letters", items, [255, 255, 255, 255])]
 
@@ -275,8 +352,13 @@ GRADE_RING = " ".join(f"rgb{CLASS_COLOURS[g]}" for g in ("I", "II", "III", "IV")
 GRADE_DISC = "conic-gradient(" + ", ".join(f"rgb{colour}" for colour in CLASS_COLOURS.values()) + ")"
 
 
-def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
-    """Toggle labels for the planner's layers present on the map (ids with their own toggle)."""
+def toggle_labels(
+    layer_ids: list[str], colours: dict[str, tuple[int, int, int]] | None = None
+) -> list[tuple[str, str]]:
+    """Toggle labels for the planner's layers present on the map (ids with their own toggle);
+    ``colours``: a gap layer's id -> its line's colour, as drawn (else by :func:`standard_colours`)."""
+    gaps = standard_colours(i.partition(":")[2] for i in layer_ids if i.startswith("gaps:"))
+    colours = {f"gaps:{name}": colour for name, colour in gaps.items()} | (colours or {})
     out = []
     for layer_id in layer_ids:
         group, _, part = layer_id.partition(":")
@@ -288,7 +370,7 @@ def toggle_labels(layer_ids: list[str]) -> list[tuple[str, str]]:
             swatch = f'<span style="{line}"></span>'
             out.append((layer_id, f"{swatch}units {label}"))
         elif group == "gaps":
-            colour = STANDARD_COLOURS.get(part, (160, 0, 160))
+            colour = tuple(colours[layer_id])
             swatch = f'<span style="border:3px solid rgb{colour};background:none"></span>'
             out.append((layer_id, f"{swatch}coverage gaps {escape_text(part)} 覆盖盲区"))
         elif layer_id == "impact_radius":

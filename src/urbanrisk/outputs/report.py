@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
+from .credits import raster_credits
 from .html import ATTRIBUTION, escape_text
 from .i18n import (
     GRADE_WORDS,
@@ -396,10 +397,7 @@ def report_html(
             if notes
             else ""
         )
-    rasters = any(spec.type == "raster" for spec in recipe.layers.values())  # credited only when used
-    raster_credit = (
-        " " + escape_text(t("Population rasters: WorldPop (www.worldpop.org), CC BY 4.0.")) if rasters else ""
-    )
+    raster_credit = "".join(" " + escape_text(c) for c in raster_credits(recipe, t))  # each as named
     sections = [
         *_head(result, summary, t, language),
         changes_section(folder, t, language),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -186,6 +187,8 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
     below = below & graded["gb18218_grade"].ne(NO_DATA)  # a floor below 1 cannot tell: its grade no data
     grades = graded["gb18218_grade"].mask(below, "not a major hazard source").replace("", "not computed")
     graded = graded.assign(gb18218_grade=grades)
+    if language != "zh" and "gb18218_basis_en" in graded.columns:  # chlorine in English, 氯 in Chinese
+        graded = graded.assign(gb18218_basis=graded["gb18218_basis_en"])
     if "gb18218_quantity" in graded.columns:  # a grade from quantities read loosely says so
         pairs = zip(graded["gb18218_grade"], graded["gb18218_quantity"], strict=True)
         graded = graded.assign(gb18218_grade=[quantity_grade(t(str(g)), r, language) for g, r in pairs])
@@ -312,6 +315,26 @@ LEAST_AFFORD = (
 )
 
 
+#: the N-1 line of a standard whose every resource's loss leaves everyone covered (was "least afford to
+#: lose X: 0")
+NO_LOSS_UNCOVERS = "no resource whose loss leaves any resident outside the standard"
+
+
+def _least_afford(row: Any, t: Callable[..., str]) -> str:
+    """A standard's N-1 line: the resource it can least afford to lose, or, when losing even that one
+    uncovers nobody (0 residents, no cell of unknown residents), that none does."""
+    unknown = getattr(row, "cells_lost_residents_unknown", 0)
+    unknown = 0 if pd.isna(unknown) else unknown
+    if row.residents_lost == 0 and not unknown:
+        return t(NO_LOSS_UNCOVERS)
+    return t(
+        LEAST_AFFORD,
+        name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
+        id=row.resource_id,
+        n=bounded_sum(row.residents_lost, unknown, t),
+    )
+
+
 def resilience_section(result: RunResult, t: Callable[..., str], language: str = "en") -> str:
     """N-1: which resource of each standard the city can least afford to lose (resilience.parquet),
     each standard named in ``language`` (消防, 医疗急救…)."""
@@ -326,14 +349,7 @@ def resilience_section(result: RunResult, t: Callable[..., str], language: str =
     worst = losses[losses["rank"] == 1]
     lines = "".join(
         f"<li><b>{escape_text(standard_name(row.standard, language))}</b>{colon(language)}"
-        + escape_text(
-            t(
-                LEAST_AFFORD,
-                name=row.name if isinstance(row.name, str) and row.name else row.resource_id,
-                id=row.resource_id,
-                n=bounded_sum(row.residents_lost, getattr(row, "cells_lost_residents_unknown", 0), t),
-            )
-        )
+        + escape_text(_least_afford(row, t))
         + "</li>"
         for row in worst.itertuples()
     )

@@ -98,6 +98,9 @@ class RasterLayer(_Strict):
     band: Annotated[int, Field(ge=1)] = 1
     #: nodata pixels: not measured (default: residents unknown) or measured and empty (WorldPop's water)
     nodata: Literal["unknown", "empty"] = "unknown"
+    #: whom the report and map credit for it (its source and licence), e.g. "U.S. Census Bureau";
+    #: without it, WorldPop for a WorldPop file, else the file's name
+    attribution: str | None = None
 
 
 UnitLevel = Literal["district", "street", "community", "grid"]

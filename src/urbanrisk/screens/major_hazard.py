@@ -36,7 +36,7 @@ from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import NO_DATA
 from .hazard_sources import residents_in_circles
-from .quantities import read_quantity
+from .quantities import GALLONS, read_quantity
 from .unknown_exposure import bounded_grade, exposure_and_shares, share_words
 
 #: GB 18218-2018 Table 5: people within 500 m (at least) -> exposure factor α.
@@ -52,8 +52,9 @@ COLUMNS = [
     "gb18218_sum",
     "gb18218_R",
     "gb18218_grade",
-    "gb18218_basis",
+    "gb18218_basis",  # the substances named in Chinese (label_zh), for the Chinese report and tables
     "gb18218_quantity",  # "" (every quantity exact), or how R stands to the true one (R_WORDS' keys)
+    "gb18218_basis_en",  # the basis with the substances named in English (the table's ``substance``)
 ]
 
 
@@ -157,22 +158,21 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
 
 
 def substance_reading(
-    substances: object, quantities: object, table: pd.DataFrame
+    substances: object, quantities: object, table: pd.DataFrame, *, name_column: str = "label_zh"
 ) -> tuple[float | None, str, str]:
     """:func:`substance_sum` and how its quantities were read, the weakest (exact, approximate, upper
-    bound, lower bound; both ways: bounds of both kinds)."""
+    bound, lower bound; both ways: bounds of both kinds); the basis names each substance by the table's
+    ``name_column`` (``label_zh`` 氯, or ``substance``: chlorine)."""
     names, amounts = _split(substances), _split(quantities)
     if not names or len(names) != len(amounts):
         return None, "no substance list or quantities do not match substances" if names else "", "exact"
     total, parts, unknown, readings = 0.0, [], [], []
     for name, amount in zip(names, amounts, strict=True):
         read = read_quantity(amount)
-        if read.reading == "volume":  # 约30立方: a tank's volume, its mass needs the density
-            return (
-                None,
-                f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density)",
-                "exact",
-            )
+        if read.reading == "volume":  # 约30立方, 500 gallons: a tank's volume, its mass needs the density
+            litres = "; a US gallon is 3.785 L" if GALLONS.search(amount) else ""
+            message = f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density{litres})"
+            return None, message, "exact"
         if read.reading == "unknown":  # 不详: no R, never 0
             message = (
                 f"quantity {amount!r} is unknown: no R (not 0); give the most that may be present, in tonnes"
@@ -186,7 +186,7 @@ def substance_reading(
         q, row = read.tonnes, table.loc[name.lower()]
         total += float(row["beta"]) * q / float(row["q_t"])
         said = f" [{read.words}]" if read.words else ""
-        parts.append(f"{row['label_zh']} {row['beta']:g}×{q:g}/{row['q_t']:g}{said}")
+        parts.append(f"{row[name_column]} {row['beta']:g}×{q:g}/{row['q_t']:g}{said}")
         readings.append(read.reading)
     if unknown:  # the listed ones alone would understate R (missing is not zero): no R, no grade
         known = f"; the others give Σβq/Q = {' + '.join(parts)} = {total:g}, a lower bound" if parts else ""
@@ -227,17 +227,20 @@ def major_hazard_grades(
     quantities = (
         sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
     )
-    sums: dict[tuple, tuple[float | None, float, str, str]] = {}  # a registry repeats its lists: once
+    sums: dict[tuple, tuple[float | None, float, str, str, str]] = {}  # a registry repeats its lists
     unit_beta = table.assign(beta=1.0)  # Σ q/Q: the same parse of the same list, without β
     alphas, ratios, totals, rs = np.full((4, len(sources)), np.nan)
     grades, whys, readings = [""] * len(sources), [""] * len(sources), [""] * len(sources)
+    named = [("", "")] * len(sources)  # each source's basis in Chinese and English names
     for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
         key = (str(subs), str(qty), type(subs), type(qty))
         if key not in sums:
             total, basis, reading = substance_reading(subs, qty, table)
             ratio = substance_reading(subs, qty, unit_beta)[0] if total is not None else None
-            sums[key] = (total, np.nan if ratio is None else ratio, basis, reading)
-        total, ratios[i], basis, reading = sums[key]
+            english = substance_reading(subs, qty, table, name_column="substance")[1]
+            sums[key] = (total, np.nan if ratio is None else ratio, basis, reading, english)
+        total, ratios[i], basis, reading, english = sums[key]
+        named[i] = (basis, english)
         whys[i] = basis
         if total is None:  # no R (missing is not zero): the people within 500 m and the reason only
             continue
@@ -260,10 +263,11 @@ def major_hazard_grades(
             top = r_grade(rs[i]) == R_GRADES[0][1]  # 一级: no larger amount raises it
             if reading == "both ways" or (reading == "lower bound" and not top):
                 grades[i] = NO_DATA
+    whys_en = [why.replace(zh, en, 1) if zh else why for why, (zh, en) in zip(whys, named, strict=True)]
     people = np.asarray(people_500m, dtype=float)
-    columns = [people, shares, alphas, ratios, totals, rs, grades, whys, readings]
+    columns = [people, shares, alphas, ratios, totals, rs, grades, whys, readings, whys_en]
     out = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), index=sources.index)
     for column in COLUMNS:
-        text = column in ("gb18218_grade", "gb18218_basis", "gb18218_quantity")
+        text = column in ("gb18218_grade", "gb18218_basis", "gb18218_quantity", "gb18218_basis_en")
         out[column] = out[column].fillna("").astype(str) if text else out[column].astype(float)
     return out

@@ -172,6 +172,15 @@ def test_a_recipe_crs_declaring_metres_over_lon_lat_is_told(tmp_path, city):  # 
     refused(*cli("validate", recipe), "`crs: EPSG:3857` declares a projected CRS")
 
 
+def test_a_geopackage_declaring_lon_lat_over_metres_is_told_by_validate(tmp_path, city):  # noqa: F811
+    """The run refused it ("give `crs:`", which the file's own CRS overrides); validate said ok."""
+    metres = gpd.GeoSeries(gpd.points_from_xy(*zip(*SITES, strict=True)), crs=4326).to_crs(32650)
+    registry = _sites(tmp_path, "haz.gpkg", 4326, list(zip(metres.x, metres.y, strict=True)))
+    for code, text in _both(_with_registry(tmp_path, city[0], registry)):
+        refused(code, text, "the file declares lon/lat, but its coordinates go beyond it")
+        assert "ogr2ogr -a_srs EPSG:<code>" in text, text
+
+
 def test_a_registry_in_true_metres_still_validates(tmp_path, city):  # noqa: F811
     metres = gpd.GeoSeries(gpd.points_from_xy(*zip(*SITES, strict=True)), crs=4326).to_crs(3857)
     registry = _sites(tmp_path, "haz.gpkg", 3857, list(zip(metres.x, metres.y, strict=True)))
@@ -222,6 +231,12 @@ def test_out_on_a_virtual_file_system_says_why_not_no_space(tmp_path, city):  # 
             "mislabelled; declare EPSG:4326 (ogr2ogr -a_srs EPSG:4326 out.gpkg in.gpkg; a GeoJSON: remove "
             "its crs member), or remove `crs:`",
             "r.yaml:9: layers.haz.path: haz.gpkg：该文件声明的是投影坐标系（米）",
+        ),
+        (
+            "r.yaml:9: layers.haz.path: haz.gpkg: the file declares lon/lat, but its coordinates go beyond "
+            "it (e.g. 441000, 4420000: projected metres?): the CRS is mislabelled; give the file its true "
+            "CRS (ogr2ogr -a_srs EPSG:<code> out.gpkg in.gpkg)",
+            "r.yaml:9: layers.haz.path: haz.gpkg：该文件声明的是经纬度，但其坐标超出了经纬度范围",
         ),
         (
             "/proc/self: cannot write a file in the folder (No such file or directory): it is not a folder "

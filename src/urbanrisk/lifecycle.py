@@ -128,7 +128,7 @@ def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
 def not_writable(out_dir: Path, reason: str | None) -> str:
     """What to say of an output folder no file can be made in (a virtual file system: /proc, /sys).
 
-    >>> not_writable(Path("/proc/self"), "No such file or directory")[:72]
+    >>> not_writable(Path("/proc/self"), "No such file or directory")[:73]
     '/proc/self: cannot write a file in the folder (No such file or directory)'
     """
     return (

@@ -1,6 +1,7 @@
 """Registries whose file declares a projected CRS (EPSG:3857, a UTM zone...) but holds lon/lat: read
 as metres, every point lay within 180 m of the projection's origin, and the run only noted that none
-was in the study area. Told by ``urbanrisk validate`` and by the run's own check of the layers
+was in the study area; and the reverse, a GeoPackage or Shapefile declaring lon/lat over metres. Told
+by ``urbanrisk validate`` and by the run's own check of the layers
 (:func:`urbanrisk.preflight.check_layers`) alike, against the study area's box known before loading.
 """
 
@@ -28,19 +29,23 @@ def in_box(box: Box, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return across & (y >= south) & (y <= north)
 
 
-def _projected(crs: str) -> bool:
+def _kind(crs: str) -> str | None:
+    """ "projected", "geographic", or None (a CRS pyproj does not know: told by the header check)."""
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     try:
-        return bool(CRS.from_user_input(crs).is_projected)
+        given = CRS.from_user_input(crs)
     except CRSError:
-        return False  # told by the header check (or read by the run)
+        return None
+    return "projected" if given.is_projected else "geographic" if given.is_geographic else None
 
 
-def mislabelled_crs(name: str, spec: Any, box: Box) -> str | None:
+def mislabelled_crs(name: str, spec: Any, box: Box | None) -> str | None:
     """What to say of a vector registry declaring a projected CRS whose numbers are lon/lat in the
-    study area (most of them) while, read in that CRS, none lies there; None otherwise."""
+    study area (most of them) while, read in that CRS, none lies there; or declaring lon/lat over
+    numbers beyond it (the run refused it, saying to give `crs:`, which a file's own CRS overrides;
+    validate said ok); None otherwise."""
     path = local(spec.path)
     if path is None or path.suffix.lower() not in (".geojson", ".json", ".gpkg", ".shp", ".dbf"):
         return None
@@ -49,9 +54,25 @@ def mislabelled_crs(name: str, spec: Any, box: Box) -> str | None:
         return None
     (x, y), own = read
     declared = own or spec.crs
-    if declared is None or not len(x) or (np.abs(x) > 180).any() or (np.abs(y) > 90).any():
+    if declared is None or not len(x):
         return None
-    if not _projected(declared) or in_box(box, x, y).mean() < 0.5:
+    beyond = bool((np.abs(x) > 360).any() or (np.abs(y) > 90).any())
+    kind = _kind(declared)
+    if (
+        beyond
+        and kind == "geographic"
+        and own is not None
+        and path.suffix.lower() not in (".geojson", ".json")
+    ):
+        k = int(np.flatnonzero((np.abs(x) > 360) | (np.abs(y) > 90))[0])
+        return (
+            f"{Path(spec.path).name}: the file declares lon/lat, but its coordinates go beyond it (e.g. "
+            f"{x[k]:.10g}, {y[k]:.10g}: projected metres?): the CRS is mislabelled; give the file its true "
+            "CRS (ogr2ogr -a_srs EPSG:<code> out.gpkg in.gpkg)"
+        )
+    if box is None or kind != "projected" or (np.abs(x) > 180).any() or (np.abs(y) > 90).any():
+        return None
+    if in_box(box, x, y).mean() < 0.5:
         return None
     converted = to_lonlat(x, y, declared)
     if converted is None or in_box(box, *converted).any():
@@ -67,8 +88,6 @@ def mislabelled_crs(name: str, spec: Any, box: Box) -> str | None:
 
 def mislabelled_crs_problems(recipe: Any, box: Box | None) -> list[Problem]:
     """:func:`mislabelled_crs` of every points layer, against the study area's box (None: unknown)."""
-    if box is None:
-        return []
     problems: list[Problem] = []
     for name, spec in recipe.layers.items():
         if spec.type == "points" and "://" not in spec.path:

@@ -81,6 +81,11 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "个；按米读取则一个也不在）：坐标系标注有误；请声明为 EPSG:4326（ogr2ogr -a_srs EPSG:4326 out.gpkg "
         "in.gpkg；GeoJSON 则删去其 crs 成员），或删去 `crs:`"
     ),
+    "{file}: the file declares lon/lat, but its coordinates go beyond it (e.g. {x}, {y}: projected metres?): "
+    "the CRS is mislabelled; give the file its true CRS (ogr2ogr -a_srs EPSG:<code> out.gpkg in.gpkg)": (
+        "{file}：该文件声明的是经纬度，但其坐标超出了经纬度范围（例如 {x}, {y}：是投影坐标的米吗？）："
+        "坐标系标注有误；请为文件指定其真实坐标系（ogr2ogr -a_srs EPSG:<代码> out.gpkg in.gpkg）"
+    ),
     "{path}: cannot write a file in the folder ({error}): it is not a folder files can be written to (a "
     "virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you can write to": (
         "{path}：无法在该文件夹中写入文件（{error}）：它不是可以写入文件的文件夹（是 /proc 或 /sys 这样的"

@@ -3,9 +3,10 @@ dissolved into one lon/lat shape (cut at 180°).
 
 A boundary is refused with its fix when it holds no polygon, vertices that are not lon/lat, more parts
 or vertices than a study area may have, polygons that enclose no area (a ring drawn back over
-itself: ``[a, b, a]``), which made a line that no H3 cell fills (a ValueError traceback in the grid), or
-a hole that cancels its polygon. A polygon drawn across 180° without a cut (179.5 ... -179.5) is read
-the short way round, as H3's cells are (:func:`urbanrisk.antimeridian.split_at_antimeridian`).
+itself: ``[a, b, a]``), which made a line that no H3 cell fills (a ValueError traceback in the grid), a
+hole drawn outside its outer ring, or a hole that cancels its polygon. A polygon drawn across 180°
+without a cut (179.5 ... -179.5) is read the short way round, as H3's cells are
+(:func:`urbanrisk.antimeridian.split_at_antimeridian`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._errors import LayerError
 from .antimeridian import split_at_antimeridian, wrap_geometry
 from .layers.area_file import area_without_crs
 from .layers.remote import local_copy
+from .layers.ring_inside import hole_outside, hole_outside_message
 from .layers.tables import check_side_file
 from .layers.vector import vector_from_file
 
@@ -57,6 +59,8 @@ def area_from_file(path: str) -> BaseGeometry:
             "(e.g. ogr2ogr -simplify 0.0001), or use its bounding box as area: {bbox: [...]}"
         )
         raise LayerError(msg)
+    if holes_outside(shapes):  # make_valid added it to the area (or it "cancelled its polygon")
+        raise LayerError(hole_outside_message(path))
     if cancelled_polygons(shapes):  # make_valid ran it as its whole outer ring
         raise LayerError(cancelling_hole(path))
     shapes = split_at_antimeridian(shapes)  # drawn across 180° without a cut: read the short way round
@@ -76,6 +80,23 @@ def cancelling_hole(path: str) -> str:
         f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer ring): "
         "remove that ring, or draw the hole inside the outer ring"
     )
+
+
+def holes_outside(shapes: np.ndarray) -> bool:
+    """Whether a polygon has a hole drawn outside its outer ring (:func:`hole_outside`).
+
+    >>> shell = [(0, 0), (1, 0), (1, 1), (0, 0)]
+    >>> holes_outside(np.array([shapely.Polygon(shell, [[(2, 0), (3, 0), (3, 1), (2, 0)]])]))
+    True
+    >>> holes_outside(np.array([shapely.Polygon(shell, [[(0.5, 0.1), (0.9, 0.1), (0.9, 0.5)]])]))
+    False
+    """
+    parts = shapely.get_parts(shapes)
+    for part in parts[shapely.get_num_interior_rings(parts) > 0]:
+        holes = [shapely.get_coordinates(ring) for ring in part.interiors]
+        if hole_outside(shapely.get_coordinates(part.exterior), holes):
+            return True
+    return False
 
 
 def cancelled_polygons(shapes: np.ndarray) -> bool:

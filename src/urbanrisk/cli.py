@@ -196,7 +196,7 @@ def _incident(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
     from .coarse_grid import coarse_coverage_warning
-    from .preflight import check_layers, estimate_cells, load_checked
+    from .preflight import check_layers, estimate_cells, load_checked, raster_density_notes
     from .preflight_datum import datum_warnings
 
     recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
@@ -204,6 +204,7 @@ def _validate(args: argparse.Namespace) -> int:
     cells = estimate_cells(recipe)
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
+    warnings += raster_density_notes(recipe)  # places denser than the world's most crowded districts
     if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
         warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
     _show(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
@@ -319,7 +320,8 @@ def _disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
     if folder is not None:
         probe = folder if folder.exists() else folder.parent
         with contextlib.suppress(OSError):
-            free = shutil.disk_usage(probe).free
+            usage = shutil.disk_usage(probe)
+            free = usage.free if usage.total else None  # /proc, /sys: 0 bytes of 0, not a full disk
     if not (_disk_full(exc) or (free is not None and free < 64e6 and _is_write_error(exc))):
         return None
     where = f" on the disk of {folder} ({(free or 0) / 1e6:,.0f} MB free)" if folder else ""

@@ -27,6 +27,7 @@ from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import raster_info
+from .layers.raster_density import density_problems
 from .layers.remote import local_copy
 from .layers.tables import (
     building_type_table,
@@ -171,6 +172,10 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
 
 def _load_raster(name: str, spec: Any, state: _Loading) -> None:
     state.raster = raster_info(spec.path, band=spec.band, layer=name, warp=True, nodata_means=spec.nodata)
+    refused, noted = density_problems(spec.path, spec.band)  # 3e38 people a pixel, as validate says
+    if refused:
+        raise LayerError(f"layer '{name}': {refused}")
+    state.notes += [noted] if noted else []
     state.population_source = f"raster: {Path(spec.path).name} (people per pixel, shared by area)"
 
 

@@ -92,13 +92,20 @@ def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
         raise InputError(out_dir_problem(out_dir) or f"{out_dir}: cannot make the folder ({exc})") from exc
-    except PermissionError as exc:  # a read-only or immutable parent: was a traceback
+    except OSError as exc:  # a read-only or immutable parent, /proc/self/x: was a traceback
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
         msg = (
             f"{out_dir}: cannot make the folder ({exc.strerror}): give outputs.dir a folder you can write to"
         )
         raise InputError(msg) from exc
     path = out_dir / ".lock"
-    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    except OSError as exc:  # /proc/self, /sys: said "no space left" (a virtual file system holds 0 bytes)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise InputError(not_writable(out_dir, exc.strerror)) from exc
     try:
         if not _take(handle):
             handle.seek(0)
@@ -116,6 +123,19 @@ def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def not_writable(out_dir: Path, reason: str | None) -> str:
+    """What to say of an output folder no file can be made in (a virtual file system: /proc, /sys).
+
+    >>> not_writable(Path("/proc/self"), "No such file or directory")[:73]
+    '/proc/self: cannot write a file in the folder (No such file or directory)'
+    """
+    return (
+        f"{out_dir}: cannot write a file in the folder ({reason}): it is not a folder files can be "
+        "written to (a virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you "
+        "can write to"
+    )
 
 
 def utc_stamp() -> str:

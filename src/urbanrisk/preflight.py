@@ -23,10 +23,12 @@ from .layers.area_rings import vector_area_ring_problems
 from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
 from .layers.raster import has_valid_pixel, raster_info
+from .layers.raster_density import density_problems
 from .layers.tables import check_side_file, registry_kind_names
 from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
 from .preflight_base import Problem, crs_problem, local
 from .preflight_census import census_problems
+from .preflight_crs import mislabelled_crs_problems
 from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
@@ -82,6 +84,9 @@ def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
             "could be read from it (a negative pixel is not measured); give the raster of people per pixel"
         )
         return [(("layers", name, "path"), message)]
+    refused = density_problems(spec.path, spec.band)[0] if valid else None  # 3e38 people in a pixel
+    if refused:
+        return [(("layers", name, "path"), refused)]
     if valid is False:
         nodata = f" ({info.nodata:g})" if info.nodata is not None else ""
         message = (
@@ -103,6 +108,13 @@ def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
         )
         return [(("layers", name, "path"), message)]
     return []
+
+
+def raster_density_notes(recipe: Recipe) -> list[str]:
+    """The run's note on each population raster with places denser than the world's most crowded
+    districts (:func:`urbanrisk.layers.raster_density.density_problems`; said, not refused)."""
+    rasters = [spec for spec in recipe.layers.values() if spec.type == "raster" and "://" not in spec.path]
+    return [note for spec in rasters if (note := density_problems(spec.path, spec.band)[1])]
 
 
 def layer_problems(recipe: Recipe) -> list[Problem]:
@@ -258,7 +270,9 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
         p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
     ]
     problems += [p for p in table_problems(recipe) if p[0][:2] not in gone]
-    problems += outside_problems(recipe, _area_box(recipe))  # is the area anywhere near the data?
+    box = _area_box(recipe)
+    problems += outside_problems(recipe, box)  # is the area anywhere near the data?
+    problems += [p for p in mislabelled_crs_problems(recipe, box) if p[0][:2] not in gone]  # 3857 on lon/lat
     if ("tables", "standards") not in gone:
         problems += _standards_problems(recipe)
     earlier = earlier or []

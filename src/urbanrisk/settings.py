@@ -131,6 +131,14 @@ incident_resources_per_kind: int = 5
 
 #: A population raster's window read for one partition may hold at most this many pixels (8 bytes each).
 max_window_pixels: int = 50_000_000
+#: A population raster pixel holding more people per km² than this is refused: 10 people a square metre
+#: of ground, five times the Kowloon Walled City's (~1.9 million per km², the densest place recorded);
+#: 3.4e38 (float32's largest value) is an undeclared nodata, 20,000 a density per km² read as per pixel.
+max_people_per_km2: float = 10_000_000
+#: Places of about ``dense_place_km2`` (an H3 resolution-9 cell is 0.1 km²) holding more people per km²
+#: than this are noted: only the world's most crowded districts come near (Accra's WorldPop: 152,000).
+dense_people_per_km2: float = 200_000
+dense_place_km2: float = 0.1
 #: A raster in another CRS than EPSG:4326 is warped in memory up to this many pixels.
 max_warp_pixels: int = 100_000_000
 #: Side files (data tables, area boundaries) larger than this are refused before reading (bytes).

@@ -14,9 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import settings
 from .headers import load_geojson
 from .point_coords import json_float
+from .ring_inside import hole_outside, hole_outside_message
 
 
 def area_without_crs(path: str) -> str:
@@ -109,6 +112,8 @@ def geojson_area_problems(path: str) -> list[str]:
     if crs and not re.search(r"CRS84|EPSG:+4326\b", crs):
         return []  # a declared CRS (old GeoJSON): GDAL transforms it when the run reads the file
     problem = _lonlat_problem(path, values) or _ring_problem(path, _rings(rings))
+    if problem is None and any(_holes_outside(polygon) for polygon in _polygons(rings)):
+        problem = hole_outside_message(path)
     if problem is None and any(_cancelled(polygon) for polygon in _polygons(rings)):
         problem = (
             f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer "
@@ -133,6 +138,21 @@ def _polygons(node: Any) -> list[list[Any]]:
 def _ring_area(ring: list[Any]) -> float:
     """A ring's area in square degrees (the shoelace formula, unsigned)."""
     return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring))) / 2
+
+
+def _holes_outside(polygon: list[Any]) -> bool:
+    """Whether a polygon (its rings of [lon, lat] positions, the outer one first) has a hole drawn
+    outside its outer ring.
+
+    >>> shell = [[0, 0], [1, 0], [1, 1], [0, 0]]
+    >>> _holes_outside([shell, [[2, 0], [3, 0], [3, 1], [2, 0]]]), _holes_outside([shell, shell[::-1]])
+    (True, False)
+    """
+    try:
+        rings = [np.array([p[:2] for p in ring], dtype=float).reshape(-1, 2) for ring in polygon]
+    except (TypeError, ValueError):
+        return False  # told as vertices that are not pairs of numbers
+    return hole_outside(rings[0], rings[1:])
 
 
 def _cancelled(polygon: list[Any]) -> bool:

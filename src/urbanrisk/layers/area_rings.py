@@ -1,8 +1,9 @@
 """The polygons of a boundary GeoPackage or Shapefile, read lightly (sqlite3 and struct: the WKB of the
 GeoPackage's blobs, the .shp's records), so that ``urbanrisk validate`` tells what the run refuses: a
 table typed ``GEOMETRY`` holding points only, no feature at all, a ring not closed or drawn back over
-itself, a hole that cancels its polygon, a vertex at NaN or (in lon/lat) out of range. Each passed
-validate and stopped the run. A file too big, or not readable lightly, gives no problem: the run reads it.
+itself, a hole drawn outside its outer ring or one that cancels its polygon, a vertex at NaN or (in
+lon/lat) out of range. Each passed validate and stopped the run. A file too big, or not readable
+lightly, gives no problem: the run reads it.
 
 Examples
 --------
@@ -25,6 +26,7 @@ import numpy as np
 from .. import settings
 from .._errors import LayerError
 from .headers import _sidecar, feature_table, quoted_name
+from .ring_inside import hole_outside, hole_outside_message
 
 #: the most bytes read for the check (a bigger boundary is checked by the run)
 MAX_BYTES = 64_000_000
@@ -161,8 +163,13 @@ def _cancelled(polygon: list[np.ndarray], *, shapefile: bool) -> bool:
     (True, False)
     """
     turns = _turns(polygon)
-    if shapefile:
-        outer, holes = -turns[turns < 0].sum(), turns[turns > 0].sum()
+    if shapefile:  # a hole outside every outer ring: GDAL reads it as a polygon of its own
+        shells = [ring for ring, turn in zip(polygon, turns, strict=True) if turn < 0]
+        inside = [
+            turn > 0 and not all(hole_outside(s, [r]) for s in shells)
+            for r, turn in zip(polygon, turns, strict=True)
+        ]
+        outer, holes = -turns[turns < 0].sum(), turns[np.array(inside, dtype=bool)].sum()
     else:
         outer, holes = abs(turns[0]), np.abs(turns[1:]).sum()
     return bool(len(polygon) > 1 and outer >= 1e-12 and outer - holes < 1e-12)
@@ -209,6 +216,8 @@ def vector_area_ring_problems(path: str) -> list[str]:
             "the study area's boundary around it"
         ]
     shapefile = local.suffix.lower() == ".shp"
+    if not shapefile and any(hole_outside(p[0], p[1:]) for p in polygons if len(p) > 1):
+        return [hole_outside_message(path)]  # a Shapefile's: GDAL reads it as a polygon of its own
     if any(_cancelled(polygon, shapefile=shapefile) for polygon in polygons if len(polygon)):
         return [
             f"area: {path} has a hole that cancels its polygon (an inner ring covering its whole outer "

@@ -217,6 +217,25 @@ def registry_lonlat(
     return to_lonlat(x, y, own or crs)
 
 
+def registry_xy(
+    path: str | Path, *, layer: str, file_layer: str | None = None
+) -> tuple[XY, str | None] | None:
+    """x, y of every Point feature of a GeoJSON, GeoPackage or Shapefile registry as the file holds them,
+    and the CRS it declares (None: none); None when it cannot be told lightly."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".geojson", ".json"):
+            return _geojson(path)
+        if suffix == ".gpkg":
+            return _geopackage(path, layer, file_layer)
+        if suffix in (".shp", ".dbf"):
+            return _shapefile(path)
+    except (OSError, sqlite3.Error, struct.error, LayerError):
+        return None  # the header check says why
+    return None
+
+
 def to_lonlat(x: np.ndarray, y: np.ndarray, crs: str | None) -> XY | None:
     """``x``, ``y`` in ``crs`` (None: lon/lat already) as lon/lat; None for a CRS pyproj does not know."""
     if crs is None or not len(x):

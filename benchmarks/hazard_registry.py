@@ -2,7 +2,9 @@
 
 N hazard points (default 1k, 10k, 100k) are drawn inside a shipped city's extent (Baltimore, the
 demo recipe, by default) with realistic kinds, severities on the 1-4 scale and, for one in five,
-GB 18218 substances and tonnes. Each N runs the recipe plus the registry in its own process
+GB 18218 substances and tonnes (six substances, tonnes log-uniform, S = Σq/Q about 0.05-3, one in ten
+written loosely: the line per N counts the GB 18218 grades; before session 13 every such row was
+gasoline 30 t, S 0.15: none graded). Each N runs the recipe plus the registry in its own process
 (``stage_memory``'s sampler: seconds and peak resident MB per stage: load/validate/preflight, grid,
 coverage, screens incl. hazard sources, unknown exposure, GB 18218 and the responsibility list, then
 the write stage: tables, GeoPackage, report, map). A baseline without the registry is measured in
@@ -37,17 +39,36 @@ KINDS = {
     "chemical": (0.06, (3, 4)),
     "explosives": (0.01, (3, 4)),
 }
+#: GB 18218 substances a registry row may hold (';' separates several) and each one's tonnes, drawn
+#: log-uniform in (low, high): S = sum(q / Q) runs from about 0.05 to 3, so some rows are major hazard
+#: sources (S >= 1) and most are not. Q: gasoline 200 t, lpg 50, chlorine 5, ammonia 10, methane 50,
+#: hydrogen 5 (layers/tables/gb18218.csv).
 SUBSTANCES = [
-    ("gasoline", "30"),
-    ("lpg", "20"),
-    ("chlorine", "8"),
-    ("ammonia;lpg", "12;5"),
-    ("methane", "60"),
+    (("gasoline",), ((10.0, 400.0),)),
+    (("lpg",), ((2.0, 120.0),)),
+    (("chlorine",), ((0.2, 12.0),)),
+    (("ammonia", "lpg"), ((0.5, 20.0), (1.0, 60.0))),
+    (("methane",), ((3.0, 150.0),)),
+    (("hydrogen",), ((0.2, 10.0),)),
 ]
+#: Of the rows with substances, the share whose tonnes are written loosely (约30吨, 20-30吨: office13).
+LOOSE_SHARE = 0.1
+
+
+def _substance(rng: np.random.Generator) -> tuple[str, str]:
+    """One row's substances and tonnes: a random entry of :data:`SUBSTANCES`, tonnes log-uniform."""
+    names, ranges = SUBSTANCES[rng.integers(len(SUBSTANCES))]
+    tonnes = [float(np.exp(rng.uniform(np.log(low), np.log(high)))) for low, high in ranges]
+    if rng.random() < LOOSE_SHARE:
+        texts = [f"约{t:.0f}吨" if rng.random() < 0.5 else f"{t * 0.8:.0f}-{t:.0f}吨" for t in tonnes]
+    else:
+        texts = [f"{t:.1f}" for t in tonnes]
+    return ";".join(names), ";".join(texts)
 
 
 def write_registry(path: Path, n: int, bbox: tuple[float, float, float, float], seed: int = 10) -> None:
-    """A CSV registry of ``n`` points uniformly inside ``bbox`` (minlon, minlat, maxlon, maxlat)."""
+    """A CSV registry of ``n`` points uniformly inside ``bbox`` (minlon, minlat, maxlon, maxlat); one
+    row in five holds GB 18218 substances (:data:`SUBSTANCES`)."""
     rng = np.random.default_rng(seed)
     names = list(KINDS)
     kinds = rng.choice(names, size=n, p=[KINDS[k][0] for k in names])
@@ -57,7 +78,7 @@ def write_registry(path: Path, n: int, bbox: tuple[float, float, float, float], 
         out.write("id,kind,name,severity,substance,quantity_t,lon,lat\n")
         for i in range(n):
             low, high = KINDS[kinds[i]][1]
-            sub, qty = SUBSTANCES[i % len(SUBSTANCES)] if i % 5 == 0 else ("", "")
+            sub, qty = _substance(rng) if i % 5 == 0 else ("", "")
             out.write(
                 f"HZ{i:06d},{kinds[i]},site {i},{rng.integers(low, high + 1)},{sub},{qty},"
                 f"{lon[i]:.7f},{lat[i]:.7f}\n"
@@ -95,7 +116,7 @@ def child(recipe: str, out: str) -> None:
 
     sampler = Sampler()
     start = time.perf_counter()
-    run_recipe(recipe, out=out, scheduler="threads", after_stage=sampler.mark)
+    result = run_recipe(recipe, out=out, scheduler="threads", after_stage=sampler.mark)
     wall = time.perf_counter() - start
     usage, forked = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     maxrss = usage.ru_maxrss / 1024
@@ -104,7 +125,10 @@ def child(recipe: str, out: str) -> None:
     rows: dict[str, list[float]] = {}
     for name, s, peak, _ in sampler.rows:  # the write stage's first line is "grid" too
         rows[f"write: {name}" if name in rows else name] = [s, peak]
-    print(json.dumps({"rows": rows, "wall": wall, "maxrss": maxrss, "cpu": cpu}))
+    hz = result.screens.hazard_sources if result.screens is not None else None
+    graded = hz["gb18218_grade"].value_counts().to_dict() if hz is not None and "gb18218_grade" in hz else {}
+    major = {str(k): int(v) for k, v in graded.items() if k}  # "": not a major hazard source (S < 1)
+    print(json.dumps({"rows": rows, "wall": wall, "maxrss": maxrss, "cpu": cpu, "gb18218": major}))
 
 
 def measure(recipe: Path, out: Path) -> dict:
@@ -159,7 +183,9 @@ def main() -> int:
         print(
             f"{key}: wall {result['wall']:.1f} s ({result['wall'] / base_wall:.2f}× baseline); "
             f"CPU {result['cpu']:.1f} s ({result['cpu'] / base_cpu:.2f}×); "
-            f"ru_maxrss {result['maxrss']:,.0f} MiB ({result['maxrss'] / results['baseline']['maxrss']:.2f}×)"
+            f"ru_maxrss {result['maxrss']:,.0f} MiB "
+            f"({result['maxrss'] / results['baseline']['maxrss']:.2f}×); "
+            f"GB 18218 grades {result.get('gb18218', {})}"
         )
     return 0
 

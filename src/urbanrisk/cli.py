@@ -196,6 +196,7 @@ def _incident(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
     from .coarse_grid import coarse_coverage_warning
+    from .hazard_defaults import unlisted_kinds_warning
     from .preflight import check_layers, estimate_cells, load_checked, raster_density_notes
     from .preflight_datum import datum_warnings
 
@@ -207,6 +208,7 @@ def _validate(args: argparse.Namespace) -> int:
     warnings += raster_density_notes(recipe)  # places denser than the world's most crowded districts
     if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
         warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
+        warnings += [w for w in [unlisted_kinds_warning(recipe)] if w]  # radius and severity assumed
     _show(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
     return EXIT_OK
 

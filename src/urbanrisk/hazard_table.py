@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .hazard_defaults import UNLISTED_RADIUS_M
 from .inputs import CRS
 from .layers.tables import hazard_kind_table
 from .recipe import Recipe
@@ -47,7 +48,7 @@ def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: s
     sources, sources_utm = found, found.geometry.to_crs(utm_crs).to_numpy()
     reaches = np.zeros(0, dtype=bool)
     if len(sources):
-        radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+        radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(UNLISTED_RADIUS_M).to_numpy()
         safety = sources["kind"].map(distances.groupby("kind")["min_distance_m"].max()).fillna(0.0)
         utm_area = gpd.GeoSeries([area], crs=CRS).to_crs(utm_crs).iloc[0]
         gap = shapely.distance(sources_utm, utm_area)  # as GeoSeries.distance

@@ -39,6 +39,7 @@ from .grid_dataset import GRID_DIR, has_grid
 from .incident_reads import (
     grid_cells,
     kept_columns,
+    listed_kept_columns,
     people_of,
     run_graphs,
     run_resources,
@@ -212,17 +213,19 @@ def incident_from_run(
         index=cells.index,
     )
     recipe_modes = _kind_modes(recipe)
-    resources = run_resources(run_dir, to_xy)
+    manifest = read_manifest(run_dir)  # the registries' kept columns, the coverage standards
+    resources = run_resources(run_dir, to_xy, listed_kept_columns(manifest))
     max_snap_m = settings.max_snap_m if recipe.coverage.max_snap_m is None else recipe.coverage.max_snap_m
     notes: list[str] = []
     point_xy = {mode: (np.array([xy[0]]), np.array([xy[1]])) for mode in graphs}
     nearest = nearest_resources(resources, graphs, recipe_modes, point_xy, max_snap_m=max_snap_m, notes=notes)
     nearest = with_kept_columns(nearest, resources)  # 值班电话, 负责人... (a registry's keep_columns)
-    notes.extend(absent_kinds(read_manifest(run_dir).get("coverage", {}).get("standards", {}), resources))
+    notes.extend(absent_kinds(manifest.get("coverage", {}).get("standards", {}), resources))
     groups = cell_table[cell_table["evacuees"] > 0].rename(columns={"evacuees": "people"})
     shelters, assignment, unplaced = shelter_assignment(
         resources, graphs.get("walk"), groups, xy, radius, max_snap_m=max_snap_m
     )
+    shelters = with_kept_columns(shelters.assign(kind="shelter"), resources).drop(columns="kind")
     beyond = [r for r, share in zip(radii, studied, strict=True) if share < 1.0]
     if beyond:
         notes.append(

@@ -23,7 +23,7 @@ from .network import StreetGraph, graph_from_tables
 from .screens.key_districts import OCCUPANT_M2
 
 AREA_FILES = {"key_districts.parquet": "key district", "urban_villages.parquet": "urban village"}
-#: A resource's columns of urbanrisk's own in resources.parquet (every other text column is a kept one).
+#: A resource's columns of urbanrisk's own in resources.parquet (an older run's other text columns are kept).
 OWN_COLUMNS = ("id", "kind", "name", "capacity", "source", "geometry", "inside_area")
 
 
@@ -146,13 +146,33 @@ def sites_near(run_dir: Path, to_xy: Transformer, point: shapely.Point, radii: l
     return sites.drop(columns=["geometry", "projected"])
 
 
-def run_resources(run_dir: Path, to_xy: Transformer) -> pd.DataFrame:
+def listed_kept_columns(manifest: dict[str, Any]) -> list[str] | None:
+    """The columns the run's resource registries kept (``manifest.json``'s ``kept_columns``: registry ->
+    its ``keep_columns``), each once in the recipe's order; None for a run written before the list.
+
+    >>> listed_kept_columns({"kept_columns": {"fire": ["值班电话", "负责人"], "shelters": ["值班电话"]}})
+    ['值班电话', '负责人']
+    >>> listed_kept_columns({}) is None
+    True
+    """
+    listed = manifest.get("kept_columns")
+    if not isinstance(listed, dict):
+        return None
+    return list(dict.fromkeys(str(c) for columns in listed.values() for c in columns or []))
+
+
+def run_resources(run_dir: Path, to_xy: Transformer, kept: list[str] | None = None) -> pd.DataFrame:
     """The run's resources as a plain table: id, kind, name, capacity (NaN: unknown), ``lon``/``lat``,
-    ``x``/``y`` in the run's UTM zone, and the office's own columns its registries kept (text)."""
+    ``x``/``y`` in the run's UTM zone, and the office's own columns its registries kept (text):
+    ``kept`` (:func:`listed_kept_columns`: those the file holds), else, for a run folder written
+    before the manifest listed them, its text columns that are not urbanrisk's own."""
     path = run_dir / "resources.parquet"
     schema = pq.read_schema(path)  # kept columns are text (or all empty: null)
-    text = (pa.types.is_string, pa.types.is_large_string, pa.types.is_null)
-    kept = [f.name for f in schema if f.name not in OWN_COLUMNS and any(is_(f.type) for is_ in text)]
+    if kept is None:
+        text = (pa.types.is_string, pa.types.is_large_string, pa.types.is_null)
+        kept = [f.name for f in schema if f.name not in OWN_COLUMNS and any(is_(f.type) for is_ in text)]
+    else:  # a run without resources (no coverage) wrote none of them
+        kept = [c for c in kept if c in schema.names and c not in OWN_COLUMNS]
     frame = read_geo(path, ["id", "kind", "name", "capacity", *kept], to_xy)
     return frame.assign(
         lon=shapely.get_x(frame["geometry"]),

@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import grid as gridmod
 from .cache import frame_digest
+from .hazard_defaults import UNLISTED_RADIUS_M
 from .ingest import ingest_osm
 from .ingest_tasks import ingest_as_tasks
 from .layer_store import Bounds, MemoryLayers
@@ -433,7 +434,7 @@ def homes_near(
     """
     if sources is None or not len(sources):
         return None
-    radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    radius = kinds.reindex(sources["kind"])["impact_radius_m"].fillna(UNLISTED_RADIUS_M).to_numpy()
     rules = distances[distances["target"] == "dwelling"].groupby("kind")["min_distance_m"].max()
     reach = np.maximum(radius, sources["kind"].map(rules).fillna(0.0).to_numpy(dtype=float))
     boxes = boxes_around(sources.geometry, reach, utm_crs)

@@ -13,13 +13,14 @@ import pandas as pd
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
+from .assumed_kinds import run_assumed_note
 from .display import TIP_COLUMNS, display_grid
 from .html import escape_text
 from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
 from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import lower_bound
-from .i18n_severity import grade_label, row_floor, severity_words
+from .i18n_severity import assumed_mark, grade_label, row_floor, severity_words
 from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
@@ -289,7 +290,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
                         grade=escape_text(grade_label(row.grade, row_floor(row), t, language)),  # its floor
-                        severity=severity_words(row.severity, language),  # 一级…四级 in Chinese
+                        severity=severity_words(row.severity, language) + assumed_mark(row, language),
                         residents=escape_text(
                             lower_bound(row.residents_exposed, getattr(row, "residents_unknown_share", 0), t)
                         ),
@@ -415,7 +416,7 @@ def grid_deck(
             "(in risk.gpkg, layer resources)"
         )
     if result is not None and result.screens is not None:
-        notes.append(sources_note(result.screens.hazard_sources))
+        notes += [sources_note(result.screens.hazard_sources), *run_assumed_note(result)]
     deck.notes = [note for note in (display_note, *notes, *outline_notes) if note]
     return deck
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n_assumed import ZH_ASSUMED_PATTERNS
 from .i18n_bounds import ZH_BOUNDS
 from .i18n_census import ZH_CENSUS_PATTERNS
 from .i18n_datum import ZH_DATUM_PATTERNS
@@ -18,4 +19,9 @@ from .i18n_office import ZH_OFFICE_PATTERNS
 ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES}
 
 #: Regex patterns -> Chinese, from the feature modules (tried before i18n's own).
-ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (*ZH_DATUM_PATTERNS, *ZH_CENSUS_PATTERNS, *ZH_OFFICE_PATTERNS)
+ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (
+    *ZH_DATUM_PATTERNS,
+    *ZH_CENSUS_PATTERNS,
+    *ZH_OFFICE_PATTERNS,
+    *ZH_ASSUMED_PATTERNS,
+)

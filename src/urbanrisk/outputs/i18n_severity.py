@@ -6,7 +6,8 @@ on ``4_is_most_severe`` into the same 4). A Chinese reader expects the level's n
 severe (重大危险源 practice): severity 4 is shown 一级, 1 四级, in the report's tables, the map's
 tooltips and the alerts alike; English shows the number. A source whose grade rests on a lower bound
 and is not graded (``no data``: :mod:`urbanrisk.screens.unknown_exposure`) shows the floor its counted
-residents already give: "no data (at least III)", 无数据（至少III级）.
+residents already give: "no data (at least III)", 无数据（至少III级）. A severity urbanrisk assumed (an
+OSM kind the hazard kind table does not list) says so: "2 (assumed)", 三级（假定）.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from ..result import MATRIX_GRADES, NO_DATA
 
 #: urbanrisk's severity -> the Chinese level name (一级 the most severe).
 LEVELS_ZH = {4: "一级", 3: "二级", 2: "三级", 1: "四级"}
+
+#: What a severity assumed (its kind not in hazard_kinds.csv: urbanrisk.hazard_defaults) is shown with.
+ASSUMED_WORDS = {"en": " (assumed)", "zh": "（假定）"}
 
 #: The words the floor of a grade is shown with, per language.
 ZH_SEVERITY = {
@@ -40,6 +44,19 @@ def severity_words(severity: Any, language: str) -> str:
         return ""
     value = int(severity)
     return LEVELS_ZH.get(value, str(value)) if language == "zh" else str(value)
+
+
+def assumed_mark(row: Any, language: str) -> str:
+    """What follows the severity of a source (a row of the hazard table, as ``itertuples`` gives it)
+    whose kind the hazard kind table does not list: its severity is urbanrisk's assumption.
+
+    >>> from types import SimpleNamespace as Row
+    >>> assumed_mark(Row(defaults_assumed=True), "zh"), assumed_mark(Row(defaults_assumed=False), "en")
+    ('（假定）', '')
+    """
+    return (
+        ASSUMED_WORDS["zh" if language == "zh" else "en"] if getattr(row, "defaults_assumed", False) else ""
+    )
 
 
 def floor_grade(score: Any) -> str:
@@ -80,6 +97,10 @@ def hazard_display(table: pd.DataFrame, t: Any, language: str) -> pd.DataFrame:
         if value not in words:
             words[value] = severity_words(value, language)
         severity.append(words[value])
+    if "defaults_assumed" in table.columns:  # a kind not in hazard_kinds.csv: urbanrisk's severity
+        mark = ASSUMED_WORDS["zh" if language == "zh" else "en"]
+        assumed = table["defaults_assumed"].fillna(False).astype(bool).tolist()
+        severity = [f"{w}{mark}" if a else w for w, a in zip(severity, assumed, strict=True)]
     graded = []
     for key in zip(table["grade"].tolist(), floors.tolist(), strict=True):
         if key not in labels:

@@ -223,7 +223,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
         ),
         pdk.Layer(
             "ScatterplotLayer",
-            data=points(r.shelters, RESOURCE_COLOURS["shelter"], "shelter"),
+            data=points(r.shelters, RESOURCE_COLOURS["shelter"], "shelter", getattr(r, "kept_columns", [])),
             id="shelters",
             get_position="position",
             get_fill_color="colour",

@@ -1,7 +1,7 @@
 """The printable sheet of an incident answer (beside its map in ``incident.html``, and alone when
 printed), in the recipe's language: people per ring, vulnerable sites, units to notify, the nearest
-resources with the office's own columns (a registry's ``keep_columns``: 值班电话, 负责人...) and the
-shelters. Every text from data is escaped."""
+resources and the shelters with the office's own columns (a registry's ``keep_columns``: 值班电话,
+负责人...). Every text from data is escaped."""
 
 from __future__ import annotations
 
@@ -129,6 +129,8 @@ def sheet_html(result: IncidentResult) -> str:
         resources["details"] = "details"
     shelters = {"name": "name", "id": "id", "capacity": "capacity", "assigned": "assigned"}
     shelters |= {"mean_walk_m": "mean walk m", "status": "status"}
+    if kept:  # a shelter registry's kept columns too (值班电话, 管理单位...)
+        shelters["details"] = "details"
     answered = t(
         "Run {run} · answered in {seconds} s",
         run=r.run_dir.name,
@@ -175,7 +177,14 @@ def sheet_html(result: IncidentResult) -> str:
 <h2>{t("Nearest resources (network travel to the incident)")}</h2>
 {_table(_with_details(r.resources, kept, language), resources, {"eta_s", "network_m"}, language)}
 <h2>{t("Shelters (walking, within capacity)")}</h2>
-{_table(r.shelters, shelters, {"capacity", "assigned", "mean_walk_m"}, language)}
+{
+        _table(
+            _with_details(r.shelters, kept, language),
+            shelters,
+            {"capacity", "assigned", "mean_walk_m"},
+            language,
+        )
+    }
 <ul class="note">{notes}</ul>
 <p class="note">{escape_text(answered)} · {escape_text(t(ATTRIBUTION))}</p>
 </div>

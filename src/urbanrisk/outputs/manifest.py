@@ -86,6 +86,17 @@ def _least_affordable(losses: Any) -> dict[str, Any]:
     }
 
 
+def kept_columns_of(recipe: Any) -> dict[str, list[str]]:
+    """The manifest's ``kept_columns``: each resource registry (a points layer with ``role: resource``)
+    -> its ``keep_columns`` (the office's own columns resources.parquet holds beside urbanrisk's, in the
+    recipe's order; ``[]``: none kept). ``urbanrisk incident`` reads the resources' columns by it."""
+    return {
+        str(name): [str(c) for c in spec.keep_columns]
+        for name, spec in recipe.layers.items()
+        if getattr(spec, "role", None) == "resource" and hasattr(spec, "keep_columns")
+    }
+
+
 def input_hashes(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The manifest's ``inputs``: each input file (a layer's, or a census table's own units as
     ``<layer>.units``) with its path, SHA-256 and size."""
@@ -119,6 +130,7 @@ def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any
         "warnings": summary.warnings,
         "grading": result.recipe.grading.model_dump(mode="json"),
         "coverage": _coverage(result, summary),
+        "kept_columns": kept_columns_of(result.recipe),
         "layer_stats": result.layers.stats,
         "notes": summary.notes,
         **{k: v for k, v in run.items() if k not in ("stamp", "run_key", "scheduler")},

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
+from .assumed_kinds import assumed_note_html
 from .credits import raster_credits
 from .html import ATTRIBUTION, escape_text
 from .i18n import (
@@ -252,6 +253,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             labels={"grade": "grade_label"} if len(hz) else None,
         ),
         exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
+        assumed_note_html(result, language),  # kinds not in hazard_kinds.csv: radius and severity assumed
         f'<p class="note">{status("hazard_sources")}</p></section>',
         major_hazard_section(result, t, language),
         f'<section class="major"><h2>{escape_text(t("Community register (街道社区), worst first"))}</h2>',

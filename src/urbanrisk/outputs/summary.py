@@ -14,6 +14,7 @@ from ..coarse_grid import coarse_coverage_warning
 from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
 from ..wording import count_text
+from .assumed_kinds import run_assumed_note
 from .i18n_datum import is_datum_note
 from .i18n_exposure import exposure_counts, exposure_warning
 
@@ -190,7 +191,7 @@ def run_summary(result: RunResult) -> RunSummary:
         grades=grade_counts(result.grid),
         coverage=coverage_by_standard(result),
         statuses=statuses,
-        notes=[note for note in result.notes if not is_datum_note(note)],
+        notes=[note for note in result.notes if not is_datum_note(note)] + run_assumed_note(result),
         datum=[note for note in result.notes if is_datum_note(note)],
         completeness=dict(result.screens.completeness) if result.screens is not None else {},
         registers=register_totals(result),

@@ -30,6 +30,7 @@ import shapely
 
 from .. import settings
 from ..circle_overlap import circle_sums
+from ..hazard_defaults import UNLISTED_RADIUS_M, UNLISTED_SEVERITY, defaults_assumed
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import NO_DATA
@@ -53,6 +54,7 @@ COLUMNS = [
     "substance",
     "quantity_t",
     "impact_radius_m",
+    "defaults_assumed",
     "residents_exposed",
     "residents_unknown_share",
     "vulnerable_sites",
@@ -101,7 +103,10 @@ def hazard_sources_from_layers(
                 "id": "osm:" + osm["osm_ref"].astype(str),
                 "kind": osm["kind"].to_numpy(),
                 "name": osm["name"].to_numpy(),
-                "severity": kinds.reindex(osm["kind"])["default_severity"].fillna(2).astype(int).to_numpy(),
+                "severity": kinds.reindex(osm["kind"])["default_severity"]
+                .fillna(UNLISTED_SEVERITY)
+                .astype(int)
+                .to_numpy(),
                 "source": "OpenStreetMap",
                 "osm_ref": osm["osm_ref"].to_numpy(),
                 "substance": "",
@@ -333,9 +338,13 @@ def hazard_sources_sited(
     for column in ("substance", "quantity_t"):
         if column not in out.columns:
             out[column] = ""
-    out["label"] = kinds.reindex(out["kind"])["label_en"].fillna(out["kind"]).to_numpy()
-    out["label_zh"] = kinds.reindex(out["kind"])["label_zh"].fillna(out["kind"]).to_numpy()
-    out["impact_radius_m"] = kinds.reindex(out["kind"])["impact_radius_m"].fillna(100.0).to_numpy()
+    listed = kinds.reindex(out["kind"]).reset_index(drop=True).set_axis(out.index)  # row for row
+    out["label"] = listed["label_en"].fillna(out["kind"]).to_numpy()  # a kind not listed: its name
+    out["label_zh"] = listed["label_zh"].fillna(out["kind"]).to_numpy()
+    out["impact_radius_m"] = (
+        kinds.reindex(out["kind"])["impact_radius_m"].fillna(UNLISTED_RADIUS_M).to_numpy()
+    )
+    out["defaults_assumed"] = defaults_assumed(out["kind"], kinds)  # radius and severity not from the table
     if not len(out):
         return out
     utm = out.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm

@@ -242,7 +242,7 @@ def item_units(
         points = items.geometry.iloc[rest]
         raw = points_to_cells(points.x.to_numpy(), points.y.to_numpy(), h3.get_resolution(grid.index[0]))
         cells = pd.Index(cell_ints_to_str(raw))
-        inside = cells.isin(grid.index)
+        inside = grid.index.get_indexer(cells) >= 0  # the grid's hash table (isin walks an Arrow index)
         if inside.any():
             ids.iloc[rest[inside]] = cell_rule(cells[inside]).to_numpy()
     rest = np.flatnonzero((ids == UNASSIGNED).to_numpy())

@@ -127,6 +127,9 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         items = items_in_english(items)
     levels = [lv for lv in LEVEL_WORDS if f"{lv}_name" in items.columns]
     zh = language == "zh"
+    for lv in [lv for lv in levels if f"{lv}_also_names" in items.columns]:  # the other units it spans
+        pairs = zip(items[f"{lv}_name"], items[f"{lv}_also_names"], strict=True)
+        items = items.assign(**{f"{lv}_name": [also_text(a, b, language) for a, b in pairs]})
     columns = {
         "grade": t("grade"),
         "item_type_zh" if zh else "item_type": t("item"),
@@ -151,6 +154,25 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
+
+
+def also_text(name: str, also: str, language: str, most: int = 3) -> str:
+    """An item's unit with the other units it spans (``also``: their names, "; "-joined; the first
+    ``most`` of them, then how many more: responsibility.csv lists all), in ``language``.
+
+    >>> also_text("A", "B; C", "en"), also_text("A", "B; C", "zh"), also_text("A", "", "en")
+    ('A (also: B; C)', 'A（另涉及：B；C）', 'A')
+    >>> also_text("A", "B; C; D; E; F", "en"), also_text("A", "B; C; D; E; F", "zh")
+    ('A (also: B; C; D and 2 more)', 'A（另涉及：B；C；D 等 5 个单元）')
+    """
+    names = also.split("; ") if isinstance(also, str) and also else []
+    if not names:
+        return name
+    shown, more = names[:most], len(names) - most
+    if language == "zh":
+        tail = f" 等 {len(names)} 个单元" if more > 0 else ""
+        return f"{name}（另涉及：{'；'.join(shown)}{tail}）"
+    return f"{name} (also: {'; '.join(shown)}{f' and {more} more' if more > 0 else ''})"
 
 
 GAP_WORDS = (

@@ -121,6 +121,29 @@ def community_units(
     return table, assignment, label
 
 
+def units_of_cells(cells: pd.Index, units: gpd.GeoDataFrame, polygons: np.ndarray | None = None) -> pd.Series:
+    """The unit of each cell by :func:`community_units`' rule, given the units it made (its table or the
+    communities screen's: ``id``, ``unit_source``, geometry), indexed by cell; :data:`UNASSIGNED` where
+    none (a cell no drawn unit covers whose H3 parent is no unit: not one of the grid's cells).
+
+    The rule is cell by cell, so any subset of a grid's cells gets the units the screen gave them.
+    ``polygons``: the cells' polygons (a grid's geometry), when made already.
+    """
+    cells = pd.Index(cells)
+    drawn = units[units["unit_source"] != "h3_parent"]
+    if len(drawn):
+        out = cell_units(cells, drawn, polygons=polygons)
+    else:
+        out = pd.Series(UNASSIGNED, index=cells, dtype="str")
+    rest = out.index[out == UNASSIGNED]
+    if len(rest):
+        parent_res = max(0, h3.get_resolution(rest[0]) - PARENT_OFFSET)
+        parents = pd.Series("h3:" + np.asarray(cell_parents(rest, parent_res), dtype=object), index=rest)
+        known = parents.isin(set(units["id"].astype(str)))
+        out.loc[parents.index[known]] = parents[known].to_numpy()
+    return out
+
+
 def communities_screen(
     grid: gpd.GeoDataFrame,
     hazard_sources: gpd.GeoDataFrame,

@@ -5,7 +5,12 @@ key districts and urban villages. Each item gets:
 
 - 属地 (territorial) responsibility: the unit at every level that covers the item's point (a
   polygon item's representative point; :func:`urbanrisk.cell_units.point_units`), from the recipe's
-  leveled polygons; without levels, the communities screen's units stand as the 社区 level;
+  leveled polygons; without levels, the communities screen's units stand as the 社区 level, and a
+  point that no unit's outline holds goes to the unit of the grid cell holding it (those units are
+  made of whole cells: an OSM residential area's cells reach past its outline; at H3 r7 most of a
+  5 km² cell does) (:func:`item_units`). A polygon item also names the other units it spans (those
+  of the cells whose centre it holds, :func:`other_units`); an item with no unit says why
+  (:func:`none_text`: outside every unit the recipe drew, or outside the study area's cells);
 - 行业 (sector) responsibility: the department in charge of its kind (``tables/departments.csv``, an
   editable table that cites its regulation where one names the department);
 - 分级响应: the response level of its grade (``tables/response_levels.csv``, editable).
@@ -15,20 +20,25 @@ key districts and urban villages. Each item gets:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import settings
-from ..cell_units import UNASSIGNED, point_units
+from ..cell_units import UNASSIGNED, cell_units, point_units
 from ..clusters import cell_clusters, dissolve_each
+from ..grid import cell_ints_to_str, points_to_cells
 from ..layers.tables import _read_table
 from ..recipe import Recipe
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from ..wording import counted
-from .registers import LEVELS, cell_centres
+from .communities import units_of_cells
+from .registers import LEVEL_NAMES_ZH, LEVELS, cell_centres
 
 ITEM_TYPES_ZH = {
     "hazard_source": "危险源点",
@@ -191,6 +201,84 @@ def _items(
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
 
 
+#: Why an item has no unit at a level, in the list's language: outside every unit the recipe drew,
+#: or (units made of the grid's cells: every cell has one) outside the grid's cells.
+NONE_TEXTS = {
+    "en": ("none: outside every {level} unit", "none: outside the study area (in none of its cells)"),
+    "zh": ("无：不在任何{level}单元内", "无：在研究范围外（不在任何网格单元内）"),
+}
+
+
+def none_text(level: str, language: str, *, by_cells: bool = False) -> str:
+    """Why an item has no unit at ``level`` (:data:`NONE_TEXTS`), in ``language`` (zh, else en).
+
+    >>> none_text("street", "zh"), none_text("community", "en", by_cells=True)
+    ('无：不在任何街道单元内', 'none: outside the study area (in none of its cells)')
+    """
+    zh = language == "zh"
+    text = NONE_TEXTS["zh" if zh else "en"][int(by_cells)]
+    return text.format(level=LEVEL_NAMES_ZH[level] if zh else level)
+
+
+def item_units(
+    items: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame,
+    cell_rule: Callable[[pd.Index], pd.Series] | None = None,
+) -> pd.Series:
+    """The unit of each item (its point, ``outline``: its shape), :data:`UNASSIGNED` where none.
+
+    The unit covering its point (:func:`urbanrisk.cell_units.point_units`); with ``cell_rule`` (units
+    made of grid cells: a cell whose centre a drawn unit holds belongs to it whole, its point may lie
+    outside that unit's outline), then the unit of the grid cell holding its point, as the communities
+    screen counts that cell; then the unit covering the largest part of its outline.
+    """
+    outlines = items.get("outline")
+    if cell_rule is None or not len(grid):
+        return point_units(items.geometry, units, shapes=outlines)
+    ids = point_units(items.geometry, units)
+    rest = np.flatnonzero((ids == UNASSIGNED).to_numpy() & items.geometry.notna().to_numpy())
+    if len(rest):
+        points = items.geometry.iloc[rest]
+        raw = points_to_cells(points.x.to_numpy(), points.y.to_numpy(), h3.get_resolution(grid.index[0]))
+        cells = pd.Index(cell_ints_to_str(raw))
+        inside = grid.index.get_indexer(cells) >= 0  # the grid's hash table (isin walks an Arrow index)
+        if inside.any():
+            ids.iloc[rest[inside]] = cell_rule(cells[inside]).to_numpy()
+    rest = np.flatnonzero((ids == UNASSIGNED).to_numpy())
+    if len(rest) and outlines is not None:
+        ids.iloc[rest] = point_units(items.geometry.iloc[rest], units, shapes=outlines.iloc[rest]).to_numpy()
+    return ids
+
+
+def other_units(
+    items: gpd.GeoDataFrame,
+    ids: pd.Series,
+    units: gpd.GeoDataFrame,
+    grid: gpd.GeoDataFrame,
+    cell_rule: Callable[[pd.Index], pd.Series] | None = None,
+) -> list[list[str]]:
+    """Per item, the other units that it spans (ids, sorted; its own unit ``ids`` left out): the units of
+    the grid cells whose centre its outline holds (:func:`urbanrisk.cell_units.cell_units`, or
+    ``cell_rule``); none for a point item (a hazard source)."""
+    out: list[list[str]] = [[] for _ in range(len(items))]
+    outlines = items["outline"].to_numpy() if "outline" in items.columns else np.array([], dtype=object)
+    areal = np.flatnonzero(np.isin(shapely.get_type_id(outlines), (3, 6)))
+    if not len(areal) or not len(grid) or not len(units):
+        return out
+    centres = cell_centres(grid.index)
+    hit, which = shapely.STRtree(outlines[areal]).query(centres.to_numpy(), predicate="within")
+    if not len(hit):
+        return out
+    cells = grid.index[np.unique(hit)]
+    of_cell = cell_rule(cells) if cell_rule is not None else cell_units(cells, units)
+    pairs = pd.DataFrame({"item": areal[which], "unit": of_cell.reindex(grid.index[hit]).to_numpy()})
+    pairs = pairs[(pairs["unit"] != UNASSIGNED) & (pairs["unit"] != ids.to_numpy()[pairs["item"]])]
+    for item, group in pairs.groupby("item")["unit"]:
+        out[int(item)] = sorted(set(group))
+    return out
+
+
 def responsibility_list(
     grid: gpd.GeoDataFrame,
     *,
@@ -202,10 +290,14 @@ def responsibility_list(
     departments: pd.DataFrame,
     response_levels: pd.DataFrame,
     language: str = "zh",
+    cell_rule: Callable[[pd.Index], pd.Series] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Every risk item with its unit at each level, its department and its response level.
+    """Every risk item with its unit at each level (:func:`item_units`; none: :func:`none_text`), its
+    department and its response level.
 
     ``gaps`` carries ``resource_kind`` (the kind the gap lacks); ``units`` has ``id``, ``name``, ``level``.
+    ``cell_rule``: the community unit of given grid cells when the 社区 units are made of cells (the
+    communities screen's, :func:`~urbanrisk.screens.communities.units_of_cells`).
     ``language`` (the report's): the words of the names the list makes (red/orange clusters, unnamed
     OSM hazards); the department and response level columns come in both languages.
     Rows in the order of :data:`ORDER` (ties by item type and id: the tables' own order does not matter).
@@ -226,12 +318,14 @@ def responsibility_list(
     levels = [lv for lv in LEVELS if units is not None and (units["level"] == lv).any()]
     for level in levels:
         level_units = units[units["level"] == level]
-        ids = point_units(items.geometry, level_units, shapes=items.get("outline"))
+        ids = item_units(items, level_units, grid, cell_rule if level == "community" else None)
         names = dict(zip(level_units["id"], level_units["name"], strict=False))
+        none = none_text(level, language, by_cells=cell_rule is not None and level == "community")
         items[f"{level}_id"] = ids.to_numpy()
-        items[f"{level}_name"] = [
-            names.get(i, "未划入 unassigned" if i == UNASSIGNED else "") for i in ids.tolist()
-        ]
+        items[f"{level}_name"] = [names.get(i, none if i == UNASSIGNED else "") for i in ids.tolist()]
+        also = other_units(items, ids, level_units, grid, cell_rule if level == "community" else None)
+        items[f"{level}_also_ids"] = ["; ".join(a) for a in also]
+        items[f"{level}_also_names"] = ["; ".join(str(names.get(i, i)) for i in a) for a in also]
     kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
     listed = pd.MultiIndex.from_arrays([items["item_type"], kinds]).isin(departments.index)
     found = departments.reindex(pd.MultiIndex.from_arrays([items["item_type"], np.where(listed, kinds, "*")]))
@@ -265,8 +359,13 @@ def responsibility_for(
     Without leveled polygons, the communities screen's units stand as the 社区 level.
     """
     units = layers.communities
+    cell_rule = None
     if units is None or "level" not in units.columns or not units["level"].notna().any():
-        units = screens.communities[["id", "name", "geometry"]].assign(level="community")
+        units = screens.communities[["id", "name", "unit_source", "geometry"]].assign(level="community")
+
+        def cell_rule(cells: pd.Index) -> pd.Series:  # the communities screen's unit of each cell
+            return units_of_cells(cells, units, polygons=grid.geometry.reindex(cells).to_numpy())
+
     kinds = {s.name: s.resource_kind for s in coverage.standards}
     gaps = coverage.gaps
     if gaps is not None and len(gaps):
@@ -281,4 +380,5 @@ def responsibility_for(
         departments=department_table(recipe.tables.departments),
         response_levels=response_level_table(recipe.tables.response_levels),
         language=recipe.report.language,
+        cell_rule=cell_rule,
     )

@@ -108,10 +108,17 @@ def kept_cell_latlng(cells: pd.Index | list[str]) -> np.ndarray | None:
 
 
 def cell_latlng(cells: pd.Index | list[str]) -> np.ndarray:
-    """(lat, lng) of each H3 cell centre, shape (n, 2) (a kept grid's are looked up, not recomputed)."""
+    """(lat, lng) of each H3 cell centre, shape (n, 2) (a kept grid's are looked up, not recomputed:
+    also for some of its cells, e.g. those holding the responsibility list's items)."""
     latlng = kept_cell_latlng(cells)
     if latlng is not None:
         return latlng
+    index = pd.Index(cells)
+    for known, kept in _CENTRES:
+        if len(index) and known.is_unique:
+            where = known.get_indexer(index)
+            if (where >= 0).all():
+                return kept[where]
     return np.array([h3.cell_to_latlng(c) for c in pd.Index(cells).tolist()]).reshape(-1, 2)
 
 

@@ -121,3 +121,33 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if HOSTILE_TOTALS:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(HOSTILE_TOTALS.items()))
         terminalreporter.write_line(f"hostile cases: {counts}")
+
+
+def gb18218_at_one_point(
+    quantities: list[str], *, substance: str, people: float, lon: float, lat: float, utm_crs: str
+):
+    """The GB 18218 columns of sources of ``substance`` storing ``quantities`` at (lon, lat), ``people``
+    within 500 m of each (the whole circle inside the grid, every resident known): R computed by hand."""
+    import math
+
+    import geopandas as gpd
+    import h3
+    import numpy as np
+    import shapely
+
+    from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
+
+    sources = gpd.GeoDataFrame(
+        {"substance": [substance] * len(quantities), "quantity_t": quantities},
+        geometry=[shapely.Point(lon, lat)] * len(quantities),
+        crs=4326,
+    )
+    cell = h3.latlng_to_cell(lat, lon, 9)
+    grid = gpd.GeoDataFrame(
+        {"residents": [people]}, geometry=[shapely.Point(lon, lat)], index=[cell], crs=4326
+    )
+
+    def exposed_of(grid, centres, radii, utm_crs, weights=None):
+        return np.tile([people, 0.0, 1.0, math.pi * 500.0**2], (len(radii), 1))
+
+    return major_hazard_grades(sources, grid, gb18218_table(), utm_crs=utm_crs, exposed_of=exposed_of)

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
-import h3
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
+from conftest import gb18218_at_one_point
 from urbanrisk.outputs.i18n_exposure import quantity_grade, zh_bounds
-from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades
 from urbanrisk.screens.quantities import read_quantity
 
 LON, LAT = 116.3500, 39.9590
@@ -70,20 +66,9 @@ def test_a_quantity_is_read_as_a_safety_engineer_reads_it(text, tonnes, reading)
 
 def _grades(quantities: list[str], people: float = 40.0, substance: str = "液氯") -> pd.DataFrame:
     """The GB 18218 columns of sources of ``substance`` storing ``quantities``, ``people`` within 500 m."""
-    sources = gpd.GeoDataFrame(
-        {"substance": [substance] * len(quantities), "quantity_t": quantities},
-        geometry=[shapely.Point(LON, LAT)] * len(quantities),
-        crs=4326,
+    return gb18218_at_one_point(
+        quantities, substance=substance, people=people, lon=LON, lat=LAT, utm_crs="EPSG:32650"
     )
-    cell = h3.latlng_to_cell(LAT, LON, 9)
-    grid = gpd.GeoDataFrame(
-        {"residents": [people]}, geometry=[shapely.Point(LON, LAT)], index=[cell], crs=4326
-    )
-
-    def exposed_of(grid, centres, radii, utm_crs, weights=None):  # the whole 500 m inside the grid, known
-        return np.tile([people, 0.0, 1.0, math.pi * 500.0**2], (len(radii), 1))
-
-    return major_hazard_grades(sources, grid, gb18218_table(), utm_crs="EPSG:32650", exposed_of=exposed_of)
 
 
 def test_every_r_and_grade_from_a_loose_quantity_says_how_it_was_read():

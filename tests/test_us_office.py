@@ -10,22 +10,20 @@ within 500 m: α 1.2 (GB 18218-2018 Tables 1, 3, 5)."""
 
 from __future__ import annotations
 
-import math
 import shutil
 from types import SimpleNamespace
 
 import geopandas as gpd
 import h3
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 import pytest
 import shapely
 
-from conftest import ACCRA_TIF, accra_recipe
+from conftest import ACCRA_TIF, accra_recipe, gb18218_at_one_point
 from urbanrisk.outputs.i18n import translator
 from urbanrisk.outputs.i18n_exposure import zh_bounds
-from urbanrisk.screens.major_hazard import gb18218_table, major_hazard_grades, substance_sum
+from urbanrisk.screens.major_hazard import gb18218_table, substance_sum
 from urbanrisk.screens.quantities import read_quantity
 
 LON, LAT = -76.5900, 39.2900  # east Baltimore
@@ -88,20 +86,9 @@ def test_gallons_are_refused_with_the_litres_of_a_gallon():
 
 def _grades(quantities: list[str], substance: str = "chlorine", people: float = 40.0) -> pd.DataFrame:
     """The GB 18218 columns of sources of ``substance`` storing ``quantities``, ``people`` within 500 m."""
-    sources = gpd.GeoDataFrame(
-        {"substance": [substance] * len(quantities), "quantity_t": quantities},
-        geometry=[shapely.Point(LON, LAT)] * len(quantities),
-        crs=4326,
+    return gb18218_at_one_point(
+        quantities, substance=substance, people=people, lon=LON, lat=LAT, utm_crs="EPSG:32618"
     )
-    cell = h3.latlng_to_cell(LAT, LON, 9)
-    grid = gpd.GeoDataFrame(
-        {"residents": [people]}, geometry=[shapely.Point(LON, LAT)], index=[cell], crs=4326
-    )
-
-    def exposed_of(grid, centres, radii, utm_crs, weights=None):  # the whole 500 m inside the grid, known
-        return np.tile([people, 0.0, 1.0, math.pi * 500.0**2], (len(radii), 1))
-
-    return major_hazard_grades(sources, grid, gb18218_table(), utm_crs="EPSG:32618", exposed_of=exposed_of)
 
 
 def test_r_from_pounds_and_tons_by_hand():

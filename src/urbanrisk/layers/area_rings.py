@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import settings
 from .._errors import LayerError
-from .headers import _sidecar, feature_table, quoted_name
+from .headers import _sidecar, feature_table, quoted_name, table_srs
 from .ring_inside import hole_outside, hole_outside_message
 
 #: the most bytes read for the check (a bigger boundary is checked by the run)
@@ -97,11 +97,7 @@ def _gpkg_polygons(path: Path) -> tuple[list[Polygon], list[str], bool] | None:
         if picked is None:
             return None
         table, column = picked
-        srs = db.execute(
-            "SELECT s.organization, s.organization_coordsys_id FROM gpkg_geometry_columns g JOIN "
-            "gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
-            (table,),
-        ).fetchone()
+        srs = table_srs(db, table)
         size = f"SELECT SUM(LENGTH({quoted_name(column)})) FROM {quoted_name(table)}"
         if (db.execute(size).fetchone()[0] or 0) > MAX_BYTES:
             return None

@@ -171,6 +171,16 @@ def feature_table(
     return table, dict(rows)[table]
 
 
+def table_srs(db: sqlite3.Connection, table: str) -> tuple[Any, Any, Any] | None:
+    """A GeoPackage feature table's spatial reference: (organization, organization_coordsys_id,
+    definition) from ``gpkg_spatial_ref_sys``; None when it names none."""
+    return db.execute(
+        "SELECT s.organization, s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
+        "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
+        (table,),
+    ).fetchone()
+
+
 def quoted_name(name: str) -> str:
     """A table's or column's name quoted for SQL (a name holding ``"`` was a syntax error).
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import LayerError
-from .headers import _sidecar, feature_table, load_geojson, quoted_name
+from .headers import _sidecar, feature_table, load_geojson, quoted_name, table_srs
 
 #: the most bytes of a .shp, and the most rows of a GeoPackage, read for a check
 SHP_MAX_BYTES = 50_000_000
@@ -64,11 +64,7 @@ def gpkg_rows(
         if picked is None:
             return None
         table, geometry = picked
-        srs = db.execute(
-            "SELECT s.organization, s.organization_coordsys_id, s.definition FROM gpkg_geometry_columns g "
-            "JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
-            (table,),
-        ).fetchone()
+        srs = table_srs(db, table)
         have = {r[1] for r in db.execute(f"PRAGMA table_info({quoted_name(table)})")}
         quoted = {c: quoted_name(c) for c in (table, geometry, column or "") if c}
         value = quoted[column] if column and column in have else "NULL"

@@ -51,6 +51,8 @@ from .layers.coords import to_wgs84, utm_crs
 from .layers.table_numbers import check_numbers
 from .layers.tables import _read_table
 from .lifecycle import latest_run, read_manifest, utc_stamp
+from .outputs.credits import source_credits
+from .outputs.i18n import translator
 from .outputs.incident import write_incident
 from .recipe import Recipe, load_recipe
 from .response import absent_kinds, nearest_resources, shelter_assignment
@@ -265,6 +267,7 @@ def incident_from_run(
         language=recipe.report.language,
         kind_label=str(entry["names"]).split("|")[0] if recipe.report.language == "zh" else "",
         kept_columns=kept_columns(resources),
+        credits=source_credits(recipe, translator(recipe.report.language)),
     )
 
 

@@ -269,3 +269,5 @@ class IncidentResult:
     kind_label: str = ""  # the kind in that language (the kind table's first name: 燃气泄漏)
     #: the office's own columns of ``resources`` (a registry's keep_columns: 值班电话, 负责人...)
     kept_columns: list[str] = field(default_factory=list)
+    #: the sources the sheet's footer credits, in ``language`` (outputs/credits.py: OSM, each raster)
+    credits: list[str] = field(default_factory=list)

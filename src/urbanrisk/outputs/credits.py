@@ -1,4 +1,9 @@
-"""Whom the report's and the map's footers credit for the population rasters a recipe names.
+"""Whom the footers of the report, the map and the incident sheet credit: the sources a recipe uses.
+
+OpenStreetMap when the recipe has an ``osm`` layer (a recipe of rasters and registries only uses none
+of its data), then each population raster (:func:`raster_credits`); an office's own registries, units
+and census tables are its own and need no credit. The incident sheet credited OpenStreetMap alone,
+whatever the run's raster (:func:`source_credits`).
 
 Each raster layer is credited as the recipe names it: its ``attribution:`` when given (``U.S. Census
 Bureau, 2020 block counts, public domain``), WorldPop's licence only for a WorldPop file (its name says
@@ -12,6 +17,8 @@ import re
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
+
+from .html import ATTRIBUTION
 
 #: WorldPop's credit, as its licence asks (CC BY 4.0)
 WORLDPOP_CREDIT = "Population rasters: WorldPop (www.worldpop.org), CC BY 4.0."
@@ -54,3 +61,22 @@ def raster_credits(recipe: Any, t: Callable[..., str]) -> list[str]:
         if credit not in out:
             out.append(credit)
     return out
+
+
+def source_credits(recipe: Any, t: Callable[..., str]) -> list[str]:
+    """Every source the recipe's layers use that asks for credit, in ``t``'s language, each once.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as N
+    >>> words = lambda text, **kw: text.format(**kw)
+    >>> osm = N(type="osm", path="city.osm.pbf")
+    >>> raster = N(type="raster", path="pop.tif", attribution="U.S. Census Bureau 2020")
+    >>> source_credits(N(layers={"osm": osm, "pop": raster}), words)
+    ['Map data © OpenStreetMap contributors (ODbL)', 'Population raster: U.S. Census Bureau 2020.']
+    >>> source_credits(N(layers={"pop": raster}), words)  # no OSM layer: OpenStreetMap not credited
+    ['Population raster: U.S. Census Bureau 2020.']
+    """
+    layers = getattr(recipe, "layers", {}).values()
+    osm = [t(ATTRIBUTION)] if any(getattr(spec, "type", None) == "osm" for spec in layers) else []
+    return [*osm, *raster_credits(recipe, t)]

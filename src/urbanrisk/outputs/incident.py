@@ -24,7 +24,7 @@ from ..result import IncidentResult
 from .deck import RESOURCE_COLOURS
 from .html import escape_text
 from .i18n import translator
-from .incident_key import RING_COLOUR, SITE_COLOUR
+from .incident_key import RING_COLOUR, RING_FILL, SITE_COLOUR, fit_view_script, map_reach_m
 from .incident_sheet import kept_texts, sheet_html, word_in
 from .offline_deck import OfflineDeck, deck_to_offline_html
 
@@ -244,10 +244,10 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
             pickable=True,
         ),
     ]
-    reach = float(r.rings["ring_m"].max()) if len(r.rings) else 500.0
     # deck.gl's world is 512 px wide at zoom 0: metres per pixel = 40,075,016 cos(lat) / (512 * 2^zoom);
-    # fit the largest ring's diameter (+10 %) in the ~680 px of the map, drawn right of the sheet
-    metres_per_px = 2.2 * reach / 680
+    # fit the largest ring's diameter (+10 %) in ~680 px (a notebook's deck; the page refits it to its
+    # map's box as it opens: incident_key.fit_view_script)
+    metres_per_px = RING_FILL * map_reach_m(r) / 680
     zoom = float(np.clip(np.log2(40_075_016 * math.cos(math.radians(r.lat)) / (512 * metres_per_px)), 3, 18))
     view = pdk.ViewState(longitude=r.lon, latitude=r.lat, zoom=zoom, pitch=0, bearing=0)
     tooltip = {"html": "{tip}", "style": {"fontSize": "12px", "backgroundColor": "#222", "color": "#fff"}}
@@ -270,7 +270,9 @@ def write_incident(result: IncidentResult, folder: str | Path) -> Path:
     files = {
         "incident.json": json.dumps(incident_record(result), indent=2, ensure_ascii=False),
         "incident.geojson": json.dumps(incident_geojson(result), ensure_ascii=False),
-        "incident.html": deck_to_offline_html(deck, header_html=sheet_html(result)).replace(
+        "incident.html": deck_to_offline_html(
+            deck, header_html=sheet_html(result) + fit_view_script(result)
+        ).replace(
             "<title>urbanrisk map</title>",
             f"<title>{escape_text(result.kind_label or result.kind)} · "
             f"{escape_text(translator(result.language)('urbanrisk incident'))}</title>",

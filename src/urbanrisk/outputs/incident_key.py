@@ -4,11 +4,13 @@ The incident map drew coloured dots, rings and tinted cells with no key: a duty 
 tell a vulnerable site (orange) from a clinic (light green). The key names each mark the map draws, in
 the colours :mod:`.incident` draws them. The map is drawn right of the sheet (centred on the incident
 there), and on a narrow screen under it: the sheet, 460 px wide, covered a phone's whole screen and
-the incident was drawn off it.
+the incident was drawn off it. The map's zoom fits the largest ring in the map's own box as the
+page opens (:func:`fit_view_script`): at the desktop's zoom a phone saw the outer rings cut off.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..result import IncidentResult
@@ -31,6 +33,42 @@ _PHONE_CSS = """<style>
 @media (max-width: 600px) { #ur-sheet {width:auto; right:0; bottom:auto; height:55vh}
   #deck-container {left:0; top:calc(55vh + 20px)} }
 </style>"""
+
+
+#: the largest ring's diameter plus 10 % fills the map's shorter side
+RING_FILL = 2.2
+
+
+def map_reach_m(result: IncidentResult) -> float:
+    """The radius the incident map fits in view: its largest ring (500 m for an answer without rings)."""
+    rings = result.rings
+    return float(rings["ring_m"].max()) if rings is not None and len(rings) else 500.0
+
+
+def fit_view_script(result: IncidentResult) -> str:
+    """A page script fitting the largest ring in the map's box as the page opens (a phone's box is
+    ~390 x 360 px, a desktop's ~900 x 900): deck.gl's world is 512 px wide at zoom 0, so metres per
+    pixel = 40,075,016 cos(lat) / (512 * 2^zoom). The deck's own initial zoom (a notebook) fits 680 px.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> r = SimpleNamespace(lon=116.3, lat=39.9, rings=pd.DataFrame({"ring_m": [100.0, 800.0]}))
+    >>> "const reach = 800.0, fill = 2.2" in fit_view_script(r)
+    True
+    """
+    view = json.dumps({"longitude": result.lon, "latitude": result.lat, "pitch": 0, "bearing": 0})
+    return f"""<script>
+window.addEventListener('DOMContentLoaded', () => {{  // the incident's rings fit the map's own box
+  const box = document.getElementById('deck-container'), view = {view};
+  const reach = {map_reach_m(result)!r}, fill = {RING_FILL!r};
+  const side = Math.max(120, Math.min(box.clientWidth, box.clientHeight));
+  const metresPerPx = fill * reach / side;
+  const zoom = Math.log2(40075016 * Math.cos(view.latitude * Math.PI / 180) / (512 * metresPerPx));
+  deckInstance.setProps({{initialViewState: {{...view, zoom: Math.min(18, Math.max(3, zoom))}}}});
+}});
+</script>"""
 
 
 def _mark(style: str, words: str, kind: str = "") -> str:

@@ -146,6 +146,9 @@ def sheet_html(result: IncidentResult) -> str:
         "Distances: {source}. Cells shared by the area of each disc over the cell.",
         source=source_text(r.kind_source, language),
     )
+    # every source the run's recipe uses (OSM, each raster by its attribution); an answer made without
+    # them (an IncidentResult built by hand) credits OpenStreetMap, as the sheet always did
+    credits = " · ".join(escape_text(c) for c in (getattr(r, "credits", None) or [t(ATTRIBUTION)]))
     return f"""
 <style>{_CSS}</style>
 <div id="ur-sheet">
@@ -186,7 +189,7 @@ def sheet_html(result: IncidentResult) -> str:
         )
     }
 <ul class="note">{notes}</ul>
-<p class="note">{escape_text(answered)} · {escape_text(t(ATTRIBUTION))}</p>
+<p class="note">{escape_text(answered)} · {credits}</p>
 </div>
-<div id="ur-attribution">{escape_text(t(ATTRIBUTION))} · urbanrisk</div>
+<div id="ur-attribution">{credits} · urbanrisk</div>
 """

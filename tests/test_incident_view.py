@@ -1,0 +1,87 @@
+"""The incident sheet as a duty officer opens it: the footer credits every source the answer used, and
+a phone sees every ring.
+
+Both defects were left from session 13 and seen again on the real BUPT extract with a census office's
+own population raster (session 14, fresh14): the sheet's footer credited OpenStreetMap only, while the
+residents came from the raster (its ``attribution:`` is a licence's condition); on a phone (390 x 844)
+the map kept the desktop's zoom (the largest ring fitted in 680 px), so the outer rings ran off a map
+box of ~390 x 360 px.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+import urbanrisk as ur
+from conftest import ROOT, write_recipe
+from test_planner_view import _box, _page, browser  # noqa: F401  (the module's Chromium fixture)
+
+BUPT = ROOT / "layers" / "beijing-bupt" / "bupt_2025.osm"
+CREDIT = "Haidian statistics bureau, 2020 grid (licence: CC BY 4.0)"
+
+
+def _raster(path: Path) -> Path:
+    """People per pixel over the BUPT extract: 0.001° pixels, 12 people each (a made-up office grid)."""
+    data = np.full((10, 9), 12.0, dtype="float32")
+    profile = {"driver": "GTiff", "width": 9, "height": 10, "count": 1, "dtype": "float32"}
+    profile |= {"crs": "EPSG:4326", "transform": from_origin(116.3485, 39.9645, 0.001, 0.001), "nodata": -1}
+    with rasterio.open(path, "w", **profile) as out:
+        out.write(data, 1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def answer(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bupt_raster")
+    body = {
+        "name": "bupt-raster",
+        "title": "BUPT with the office's raster",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 11},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BUPT)},
+            "population": {
+                "type": "raster",
+                "path": str(_raster(folder / "grid2020.tif")),
+                "attribution": CREDIT,
+            },
+        },
+        "outputs": {"dir": str(folder / "out")},
+    }
+    recipe = write_recipe(folder, body)
+    ur.run_recipe(recipe, scheduler="synchronous")
+    return ur.answer_incident(recipe, at=(116.3520, 39.9600), kind="explosion", out=folder / "incident")
+
+
+def test_the_sheet_credits_the_raster_beside_openstreetmap(answer):
+    page = (answer.out_dir / "incident.html").read_text(encoding="utf-8")
+    sheet = page.partition('<div id="ur-sheet">')[2].partition('<div id="ur-attribution">')
+    footer, corner = sheet[0].rpartition('<p class="note">')[2], sheet[2].partition("</div>")[0]
+    for text in (footer, corner):
+        assert "OpenStreetMap contributors" in text, text
+        assert "Population raster: Haidian statistics bureau, 2020 grid (licence: CC BY 4.0)." in text, text
+    assert answer.credits[-1].endswith("(licence: CC BY 4.0).")
+
+
+def _ring_fits(page, reach_m: float, lat: float) -> tuple[float, dict]:
+    """The largest ring's diameter in CSS pixels at the map's zoom, and the map's box."""
+    zoom = page.evaluate("() => deckInstance.getViewports()[0].zoom")
+    metres_per_px = 40_075_016 * math.cos(math.radians(lat)) / (512 * 2**zoom)
+    return 2 * reach_m / metres_per_px, _box(page, "#deck-container")
+
+
+def test_a_phone_sees_every_ring_and_a_desktop_still_does(browser, answer):  # noqa: F811
+    reach = float(answer.rings["ring_m"].max())
+    assert reach == 1600  # explosion: 100/200/500/800/1600 m
+    for width, height in ((390, 844), (1400, 900)):
+        page = _page(browser, answer.out_dir / "incident.html", width, height, deck=True)
+        diameter, box = _ring_fits(page, reach, answer.lat)
+        page.close()
+        side = min(box["width"], box["height"])
+        assert 0.8 * side <= diameter <= side, (width, diameter, box)  # whole, and not a speck

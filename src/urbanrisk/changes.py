@@ -3,7 +3,8 @@
 :func:`compare_runs` reads two run folders and returns one table of changes (``changes.parquet``)
 and the escalations a person should look at (``alerts.json``): cells whose grade rose, hazard
 sources added or worse, communities whose worst grade rose — each with its explanation — when the
-new grade reaches the alert grade (default II: grades I and II alert).
+new grade reaches the alert grade (default II: grades I and II alert). The hazard sources' part, and
+how a source is known as the same one in both runs: :mod:`urbanrisk.hazard_changes`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from .cell_units import UNASSIGNED, point_units
 from .coverage_unknown import gap_change_words
 from .grid_dataset import has_grid, read_grid
+from .hazard_changes import hazard_changes
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
 from .wording import count_text
@@ -161,49 +163,7 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
             )
     old_hz, new_hz = _read(old_dir, "hazard_sources"), _read(new_dir, "hazard_sources")
     if old_hz is not None and new_hz is not None:
-        old_ids, new_ids = set(old_hz["id"]), set(new_hz["id"])
-        for row in new_hz[new_hz["id"].isin(new_ids - old_ids)].itertuples():
-            rows.append(
-                {
-                    "kind": "hazard_source",
-                    "id": row.id,
-                    "name": row.name,
-                    "old": "",
-                    "new": row.grade,
-                    "direction": "added",
-                    "residents": float(row.residents_exposed),
-                    "residents_unknown_share": float(getattr(row, "residents_unknown_share", np.nan)),
-                    "explanation": f"new {row.label}: {row.factors}"
-                    + (f"; breaches: {row.breaches}" if row.breaches else ""),
-                    "geometry": row.geometry,
-                }
-            )
-        for row in old_hz[old_hz["id"].isin(old_ids - new_ids)].itertuples():
-            rows.append(
-                {
-                    "kind": "hazard_source",
-                    "id": row.id,
-                    "name": row.name,
-                    "old": row.grade,
-                    "new": "",
-                    "direction": "removed",
-                    "residents": float(row.residents_exposed),
-                    "residents_unknown_share": float(getattr(row, "residents_unknown_share", np.nan)),
-                    "explanation": f"{row.label} no longer in the data",
-                    "geometry": row.geometry,
-                }
-            )
-        rows += _grade_changes(
-            old_hz,
-            new_hz,
-            kind="hazard_source",
-            grade="grade",
-            name="name",
-            residents="residents_exposed",
-            explain="factors",
-            key="id",
-            share="residents_unknown_share",
-        )
+        rows += hazard_changes(old_hz, new_hz)  # added, removed, graded otherwise, GB 18218
     old_cm, new_cm = _read(old_dir, "communities"), _read(new_dir, "communities")
     if old_cm is not None and new_cm is not None and len(old_cm) and len(new_cm):
         rows += _grade_changes(

@@ -239,6 +239,7 @@ ZH_PAGES: dict[str, str] = {
     # what changed between two runs (changes.parquet's kind and direction)
     "cell": "网格单元",
     "hazard_source": "危险源",
+    "major_hazard_source": "重大危险源（GB 18218）",
     "escalation": "升级",
     "de-escalation": "降级",
     "added": "新增",

@@ -305,6 +305,7 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
 CHANGE_ZH = {
     "cell": "网格单元",
     "hazard_source": "危险源",
+    "major_hazard_source": "重大危险源（GB 18218）",
     "community": "社区",
     "escalation": "升级",
     "de-escalation": "降级",

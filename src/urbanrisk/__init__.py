@@ -26,6 +26,11 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """Every public name, the lazy ones too: a notebook's completion offers ``ur.run_recipe``."""
+    return sorted({*globals(), *__all__})
+
+
 def __getattr__(name: str):  # lazy: keep `import urbanrisk` light for the CLI's validate
     if name == "run_recipe":
         from .run import run_recipe

@@ -203,6 +203,27 @@ class RunResult:
     published: str | None = None  # where outputs.publish copied the run
     renderer: Callable[[RunResult], Any] | None = field(default=None, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """What a notebook shows for ``res``: the run in a few lines and where its tables are (the
+        dataclass's own repr printed the recipe and every table: ~27,000 characters)."""
+        grid, screens = self.grid, self.screens
+        grades = grid["grade"].astype(str).value_counts() if "grade" in grid.columns else {}
+        residents = float(grid["residents"].sum()) if "residents" in grid.columns else float("nan")
+        resolution = getattr(getattr(self.recipe, "grid", None), "resolution", "?")
+        names = ("hazard_sources", "communities", "key_districts", "urban_villages")
+        tables = [f"{name} {len(getattr(screens, name)):,}" for name in names] if screens else []
+        standards = [s.name for s in self.coverage.standards] if self.coverage is not None else []
+        lines = [
+            f"RunResult {getattr(self.recipe, 'name', '?')!r}: {len(grid):,} cells (H3 r{resolution}), "
+            f"{residents:,.0f} residents counted",
+            "  grades: " + " · ".join(f"{g} {int(grades.get(g, 0)):,}" for g in GRADE_CLASSES),
+            "  screens: " + (" · ".join(tables) or "not run"),
+            "  coverage: " + (", ".join(standards) or "not run"),
+            f"  run folder: {self.run_dir or 'not written (write=False)'}",
+            "  .grid · .screens.<screen> · .coverage.<coverage|gaps|sites|supply> · .layers · .map()",
+        ]
+        return "\n".join(lines)
+
     def map(self) -> Any:
         """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""
         if self.renderer is None:

@@ -228,6 +228,8 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return escape_text(data_text(screens.status.get(name, ""), language))
 
     def words(key: str, value: object) -> str:
+        if key == "confidence":  # 0-1, two decimals (it printed 0.6321687780821276)
+            return f"{float(value):.2f}" if value == value else ""
         if key in ("vulnerable_names", "breaches"):  # none found is said, not a blank cell
             return sites_text(value, language) or (t("none found") if value == "" else "")
         return labels(data_text(value, language))

@@ -57,6 +57,7 @@ from .resilience import empty_losses, station_losses
 from .result import CoverageResult, Standard
 from .service_roads import campus_hint
 from .siting import candidate_nodes, greedy_sites
+from .snap_reasons import far_reasons
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
@@ -160,11 +161,9 @@ def cover_cells(
 ) -> StandardCoverage:
     """Travel to the nearest resource for every cell, by one multi-source Dijkstra (no limit).
 
-    Columns: ``travel`` (turnout + network time, or network distance; NaN when no route exists or
-    the cell is more than ``max_snap_m`` from a street), ``reached``, ``covered``, ``cell_snap_m``
-    (metres from the cell centre to its snap node) and ``reason`` ("" when covered, "beyond the
-    limit", "no route to any resource", "no street within N m").
-    """
+    Columns: ``travel`` (turnout + network time, or distance; NaN: no route, or ``max_snap_m`` from
+    the connected network), ``reached``, ``covered``, ``cell_snap_m`` (to the snap node), ``reason``
+    ("" when covered, "beyond the limit", "no route to any resource", :mod:`urbanrisk.snap_reasons`)."""
     matrix = graph.time_s if standard.by_time else graph.length_m
     cells_xy = cell_centres_xy(grid.index, graph.utm_crs) if cells_xy is None else cells_xy
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -210,7 +209,7 @@ def cover_cells(
             "cell_snap_m": cell_snap,
             "reason": np.where(
                 far,
-                f"no street within {max_snap_m:.0f} m",
+                far_reasons(graph, cells_xy, far, max_snap_m),  # no street, or none of the connected network
                 np.where(
                     covered, "", np.where(np.isfinite(total), "beyond the limit", "no route to any resource")
                 ),

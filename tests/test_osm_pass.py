@@ -147,3 +147,19 @@ def test_the_read_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path)
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_ways_tags_read_in_columns_keep_each_keys_first_value_and_decode_escapes():
+    """Three ways' OPL tag fields by hand: a key written twice keeps its first value, an absent key
+    is null, a key asked twice is one column, ``%20%`` is decoded, and a key absent from every way is
+    all null."""
+    import pyarrow as pa
+
+    from urbanrisk.layers.osm_pass import _tag_columns
+
+    field = pa.array(["Thighway=primary,name=A,highway=service", "Tname=B%20%C", "Tarea=yes,highway=path"])
+    columns = _tag_columns(field, 3, ("highway", "name", "highway", "ref"))
+    assert list(columns) == ["highway", "name", "ref"]
+    assert columns["highway"].to_pylist() == ["primary", None, "path"]
+    assert columns["name"].to_pylist() == ["A", "B C", None]
+    assert columns["ref"].to_pylist() == [None, None, None]

@@ -205,23 +205,28 @@ class StreetBatch:
 
 def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, pa.Array]:
     """The value of each of ``keys`` per way (null where absent; the first one where repeated)."""
+    keys = tuple(dict.fromkeys(keys))  # a key asked twice is one column
     pairs = pc.split_pattern(pc.utf8_slice_codeunits(field, 1), ",")
     owner = pc.list_parent_indices(pairs)
     split = pc.split_pattern(pc.list_flatten(pairs), "=", max_splits=1)
     # a wanted key needs no escape: a key written escaped is none of them
-    key = pc.list_element(split, 0)
-    wanted = pc.is_in(key, pa.array(keys))
-    key, value, owner = key.filter(wanted), pc.list_element(split, 1).filter(wanted), owner.filter(wanted)
-    value, owner = _decoded(value), owner.to_numpy()
+    code = pc.index_in(pc.list_element(split, 0), value_set=pa.array(keys))
+    wanted = pc.is_valid(code)
+    code, value, owner = code.filter(wanted), pc.list_element(split, 1).filter(wanted), owner.filter(wanted)
+    value = _decoded(value)
+    # each (way, key) once, its first value: tokens are in order, so np.unique's first index is it
+    found, first = np.unique(code.to_numpy().astype(np.int64) * n + owner.to_numpy(), return_index=True)
+    bounds = np.searchsorted(found, np.arange(len(keys) + 1) * n)
     columns = {}
-    for name in keys:
-        rows = np.flatnonzero(pc.equal(key, name).to_numpy(zero_copy_only=False))
-        # owners ascend: a way's first value of the key is where the owner changes
-        rows = rows[np.r_[True, owner[rows[1:]] != owner[rows[:-1]]]] if len(rows) else rows
+    for number, name in enumerate(keys):
+        ways = found[bounds[number] : bounds[number + 1]] - number * n
+        if not len(ways):
+            columns[name] = pa.nulls(n, value.type)
+            continue
         index = np.zeros(n, dtype=np.int64)
-        index[owner[rows]] = rows
+        index[ways] = first[bounds[number] : bounds[number + 1]]
         present = np.zeros(n, dtype=bool)
-        present[owner[rows]] = True
+        present[ways] = True
         columns[name] = value.take(pa.array(index, mask=~present))
     return columns
 

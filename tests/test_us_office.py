@@ -258,7 +258,9 @@ def test_the_footer_credits_the_raster_the_recipe_names(
     recipe = accra_recipe(tmp_path, layers={"population": layer})
     assert yaml.safe_load(recipe.read_text(encoding="utf-8"))["layers"]["population"] == layer
     result = ur.run_recipe(ur.load_recipe(recipe), write=False, scheduler="synchronous")
-    footer = report_html(result).rpartition("OpenStreetMap contributors (ODbL)")[2]
+    footer = report_html(result).rpartition('<p class="note">')[2]  # the credits, the report's last note
     assert credit in footer and not_credited not in footer
     attribution_line = result_deck(result).header_html.rpartition('<div id="ur-attribution">')[2]
     assert credit in attribution_line and not_credited not in attribution_line
+    # a recipe without an osm layer uses no OpenStreetMap data: neither footer credits it (both did)
+    assert "OpenStreetMap" not in footer and "OpenStreetMap" not in attribution_line

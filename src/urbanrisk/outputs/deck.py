@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from ..result import CLASS_COLOURS, CLASS_NAMES, GRADES, NO_DATA_COLOUR, Layers, RunResult
+from ..result import CLASS_COLOURS, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .assumed_kinds import run_assumed_note
 from .display import TIP_COLUMNS, display_grid
 from .html import escape_text
-from .i18n import GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
+from .i18n import MAP_GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
 from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import lower_bound
@@ -158,7 +158,7 @@ def _cell_tips(
     coverage standard, with ✓ when within the standard. Rows as dicts (:func:`_rows`).
     """
     t = translator(language)
-    names = GRADE_WORDS["zh"] if language == "zh" else CLASS_NAMES
+    names = MAP_GRADE_WORDS[language]  # one language's words (en read 重大 major)
     graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
     tips = []
@@ -208,8 +208,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     t = translator(language)
     out = []
     outlines = (
-        ("key_districts", result.screens.key_districts, [128, 0, 160], "key district 重点地区"),
-        ("urban_villages", result.screens.urban_villages, [120, 70, 20], "urban village 城中村"),
+        ("key_districts", result.screens.key_districts, [128, 0, 160], "key district"),
+        ("urban_villages", result.screens.urban_villages, [120, 70, 20], "urban village"),
     )
     for layer_id, table, colour, label in outlines:
         if not len(table):

@@ -8,6 +8,7 @@ explanation of the report passes through :func:`translator`; texts the stages wr
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -30,6 +31,11 @@ GRADE_WORDS = {
         "no data": "无数据 no data",
     },
     "zh": {"I": "重大", "II": "较大", "III": "一般", "IV": "低", "no data": "无数据"},
+}
+#: the grades on the map (legend and tips): each language's words alone (the English map read 重大 major)
+MAP_GRADE_WORDS = {
+    "en": {"I": "major", "II": "considerable", "III": "moderate", "IV": "low", "no data": "no data"},
+    "zh": GRADE_WORDS["zh"],
 }
 
 ZH: dict[str, str] = {
@@ -225,6 +231,8 @@ STANDARD_ZH = {
     "fire_first_engine": "消防（首车）",
     "fire_full_alarm": "消防（首批力量）",
 }
+#: the built-in standards' names in English where their id is not a word (NFPA 1710's two times)
+STANDARD_EN = {"fire_first_engine": "fire (first engine)", "fire_full_alarm": "fire (full first alarm)"}
 MODE_ZH = {"drive": "车行", "walk": "步行"}
 _KIND_WORDS = {**RESOURCE_ZH, **STANDARD_ZH}  # {kind} and {standard} in a pattern's Chinese text
 _CODE = re.compile(r"(GB/T|GB|建标|NFPA|CJJ|JGJ)\s?[\d.]+(?:-\d{4})?")
@@ -277,14 +285,19 @@ def data_text(text: object, language: str) -> str:
 
 
 def standard_name(name: str, language: str) -> str:
-    """A coverage standard's name (its id in outputs) in ``language``.
+    """A coverage standard's name (its id in outputs) in ``language``: a recipe's own id read as words
+    (``fire_5min`` as ``fire 5 min``; the map showed the keys).
 
     Examples
     --------
-    >>> standard_name("fire", "zh"), standard_name("fire", "en")
-    ('消防', 'fire')
+    >>> standard_name("fire", "zh"), standard_name("fire", "en"), standard_name("fire_first_engine", "en")
+    ('消防', 'fire', 'fire (first engine)')
+    >>> standard_name("fire_5min", "en"), standard_name("fire_5min", "zh")
+    ('fire 5 min', 'fire 5 min')
     """
-    return STANDARD_ZH.get(name, name) if language == "zh" else name
+    if language == "zh" and name in STANDARD_ZH:
+        return STANDARD_ZH[name]
+    return STANDARD_EN.get(name) or re.sub(r"(\d)([^\W\d])", r"\1 \2", str(name).replace("_", " ")).strip()
 
 
 def standard_source(source: str, language: str) -> str:
@@ -369,10 +382,10 @@ def toggle_text(label: str, language: str) -> str:
     >>> toggle_text('<span></span>units 街道 street', "zh"), toggle_text('<span></span>streets', "zh")
     ('<span></span>街道', '<span></span>道路')
     """
-    if language != "zh":
-        return label
     swatch, _, words = label.rpartition("</span>")
     swatch += "</span>" if swatch else ""
+    if language != "zh":
+        return swatch + _english_toggle(words)
     bilingual = re.match(r"^(?:units )?([^\x00-\x7f]+) [a-z]+$", words)  # "units 街道 street"
     if bilingual:
         return swatch + bilingual.group(1)
@@ -410,3 +423,24 @@ def unknown_text(text: object, language: str) -> str:
         else:
             parts.append(data_text(part, "zh"))
     return "；".join(parts)
+
+
+def _english_toggle(words: str) -> str:
+    """A toggle's words in English alone: ``units 社区 community`` as ``community boundaries``, a gap
+    layer's standard by its name (``coverage gaps fire (first engine)``), the Chinese terms left out
+    (the English map's legend read 影响半径, 覆盖盲区, 建议选址...).
+
+    Examples
+    --------
+    >>> _english_toggle("units 社区 community"), _english_toggle("coverage gaps fire_5min 覆盖盲区")
+    ('community boundaries', 'coverage gaps fire 5 min')
+    >>> _english_toggle("suggested sites 建议选址 (+)")
+    'suggested sites (+)'
+    """
+    units = re.match(r"^units [^\x00-\x7f]+ ([a-z]+)$", words)
+    if units:
+        return f"{units.group(1)} boundaries"
+    gaps = re.match(r"^coverage gaps (.+) 覆盖盲区$", words)  # the standard's id is escaped already
+    if gaps:
+        return "coverage gaps " + html.escape(standard_name(html.unescape(gaps.group(1)), "en"))
+    return re.sub(r" ?[\u3000-\u9fff\uff00-\uffef]+", "", words)

@@ -12,11 +12,11 @@ import h3
 import numpy as np
 import pydeck as pdk
 
-from ..result import CLASS_COLOURS, CLASS_NAMES, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
-from .credits import raster_credits
+from ..result import CLASS_COLOURS, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
+from .credits import source_credits
 from .deck import grid_deck, view_state
-from .html import ATTRIBUTION, escape_text, script_json
-from .i18n import GRADE_WORDS, data_text, toggle_text, translator
+from .html import escape_text, script_json
+from .i18n import MAP_GRADE_WORDS, data_text, toggle_text, translator
 from .map_cells import (
     EMPTY_COLOUR,
     POPULATION_COLOURS,
@@ -69,7 +69,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     )
     if summary.any_graded:
         heading = t("Risk grade (cells)")
-        names = GRADE_WORDS["zh"] if language == "zh" else CLASS_NAMES
+        names = MAP_GRADE_WORDS[language]  # one language's words (en read 重大 major)
         items = "".join(
             f'<div><span style="background:rgb{CLASS_COLOURS[g]}"></span>'
             f"{escape_text(names[g] if g == 'no data' else f'{g} {names[g]}')} · "
@@ -108,7 +108,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
         for note in (data_text(n, language) for n in deck.notes or [deck.display_note] if n)
     )
-    credits = " · ".join(escape_text(c) for c in (t(ATTRIBUTION), *raster_credits(result.recipe, t)))
+    credits = "".join(escape_text(c) + " · " for c in source_credits(result.recipe, t))  # what the run used
     return f"""
 <style>
   #ur-panel {{position:absolute; z-index:10; top:12px; left:12px; background:rgba(255,255,255,.94);
@@ -169,7 +169,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     }}
   }});
 </script>
-<div id="ur-attribution">{credits} · urbanrisk</div>
+<div id="ur-attribution">{credits}urbanrisk</div>
 """
 
 

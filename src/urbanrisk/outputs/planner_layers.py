@@ -165,7 +165,7 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
         table = tables[level]
         colour, width, label = LEVEL_STYLES[level]
         language = _language(result)
-        label = label.split(" ")[0] if language == "zh" else label
+        label = label.split(" ")[0 if language == "zh" else -1]  # "社区 community": one language's word
         rows = [row for row in table.itertuples() if not str(row.id).startswith("unassigned")]
         tips = [
             f"<b>{escape_text(label + colon(language) + data_text(row.name or row.id, language))}</b>"

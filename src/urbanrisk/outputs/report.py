@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
 from .assumed_kinds import assumed_note_html
-from .credits import raster_credits
-from .html import ATTRIBUTION, escape_text
+from .credits import source_credits
+from .html import escape_text
 from .i18n import (
     GRADE_WORDS,
     data_text,
@@ -401,7 +401,10 @@ def report_html(
             if notes
             else ""
         )
-    raster_credit = "".join(" " + escape_text(c) for c in raster_credits(recipe, t))  # each as named
+    stop = "。" if language == "zh" else "."  # every source the run used (no OSM layer: no OSM credit)
+    credits = " ".join(
+        escape_text(c + ("" if c.endswith((".", "。")) else stop)) for c in source_credits(recipe, t)
+    )
     sections = [
         *_head(result, summary, t, language),
         changes_section(folder, t, language),
@@ -418,7 +421,7 @@ def report_html(
         f"{escape_text(recipe.grading.thresholds)} · "
         f"{escape_text(t('method and sources: docs/risk-model.md'))}</p>",
         note_html,
-        f'<p class="note">{escape_text(t(ATTRIBUTION))}{"。" if language == "zh" else "."}{raster_credit}</p>'
+        f'<p class="note">{credits}</p>' if credits else "",
         "</section>",
     ]
     body = mark_short_sections("\n".join(sections))

@@ -106,10 +106,38 @@ def excel_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: a digit string Excel turns into a number that no longer reads as the code: 12 digits or more (a 区划代码
+#: 110108001001 shown as 1.10108E+11, digits past the 15th lost) or a leading zero (007 -> 7)
+_EXCEL_NUMBER_CODE = r"\d{12,}|0\d+"
+
+
+def excel_codes(table: pd.DataFrame) -> pd.DataFrame:
+    """Codes in text columns that Excel would turn into numbers (:data:`_EXCEL_NUMBER_CODE`) written as
+    ``="110108001001"``, which Excel (and LibreOffice) opens as the text 110108001001. The CSV is the
+    Excel copy; programs read ``responsibility.parquet``, where codes are plain text.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"community_id": ["110108001001", "osm:way/1", "007", "42"], "n": [1, 2, 3, 4]})
+    >>> excel_codes(table)["community_id"].tolist()
+    ['="110108001001"', 'osm:way/1', '="007"', '42']
+    """
+    out = table.copy()
+    for column in out.select_dtypes(include=["object", "string"]).columns:
+        text = out[column].astype("string")
+        hit = text.str.fullmatch(_EXCEL_NUMBER_CODE, na=False).to_numpy(dtype=bool)
+        if hit.any():
+            values = out[column].to_numpy(dtype=object).copy()
+            values[hit] = ['="' + v + '"' for v in values[hit]]
+            out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
+    return out
+
+
 def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """The responsibility list as an office opens it in Excel: no geometry, residents in whole people
     (empty where unknown, not 0), unknown shares to 0.1 %, a coverage gap's name in the report's
-    language, text that Excel would run as a formula quoted (:func:`excel_safe`).
+    language, text that Excel would run as a formula quoted (:func:`excel_safe`), codes that Excel would
+    turn into numbers kept as text (:func:`excel_codes`).
 
     Examples
     --------
@@ -136,7 +164,7 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     if language != "en" and {"item_type", "name"} <= set(out.columns):
         gaps = out["item_type"] == "coverage_gap"
         out.loc[gaps, "name"] = [data_text(name, language) for name in out.loc[gaps, "name"]]
-    return excel_safe(out)
+    return excel_codes(excel_safe(out))
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

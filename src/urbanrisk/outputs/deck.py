@@ -341,23 +341,21 @@ def grid_deck(
         fill = population_fill(grid, 190)
     coverage = getattr(result, "coverage", None)
     units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
-    records = pd.DataFrame(
-        {
-            "hex": grid.index.astype(str),
-            "fill": fill,
-            "tip": [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
-                tip + supply
-                for tip, supply in zip(
-                    _cell_tips(grid, units, _language(result), _hazard_labels(result)),
-                    supply_lines(result, grid, _language(result)),
-                    strict=True,
-                )
-            ],
-        }
-    )
+    hexes_of = [str(cell) for cell in grid.index]  # rows as dicts, not a frame's to_dict (16 tiles: 0.1 s)
+    tips = [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
+        tip + supply
+        for tip, supply in zip(
+            _cell_tips(grid, units, _language(result), _hazard_labels(result)),
+            supply_lines(result, grid, _language(result)),
+            strict=True,
+        )
+    ]
     hexes = pdk.Layer(
         "H3HexagonLayer",
-        data=records.to_dict("records"),
+        data=[
+            {"hex": cell, "fill": colour, "tip": tip}
+            for cell, colour, tip in zip(hexes_of, fill, tips, strict=True)
+        ],
         id="cells",
         get_hexagon="hex",
         get_fill_color="fill",
@@ -370,17 +368,13 @@ def grid_deck(
     )
     population = []
     if graded:  # residents as a second, hidden layer the planner can switch to
-        people = pd.DataFrame(
-            {
-                "hex": records["hex"],
-                "people": population_fill(grid, 200),
-                "tip": _resident_tips(grid, _language(result)),
-            }
+        people = zip(
+            hexes_of, population_fill(grid, 200), _resident_tips(grid, _language(result)), strict=True
         )
         population.append(
             pdk.Layer(
                 "H3HexagonLayer",
-                data=people.to_dict("records"),
+                data=[{"hex": cell, "people": colour, "tip": tip} for cell, colour, tip in people],
                 id="residents",
                 get_hexagon="hex",
                 get_fill_color="people",

@@ -105,8 +105,10 @@ def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _travel_text(value: float, unit: str, covered: object, language: str = "en") -> str:
-    t = translator(language)
+def _travel_text(
+    value: float, unit: str, covered: object, language: str = "en", t: Callable[..., str] | None = None
+) -> str:
+    t = t or translator(language)
     if value != value:  # NaN: not reached within the search, or no street nearby
         return t("not reached")
     amount = f"{value / 60:.1f} {t('min')}" if unit == "s" else f"{value / 1000:.2f} {t('km')}"
@@ -161,6 +163,10 @@ def _cell_tips(
     names = GRADE_WORDS["zh"] if language == "zh" else CLASS_NAMES
     graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
+    reaches = [  # per standard: its name (escaped) and its columns, looked up once
+        (f"{escape_text(standard_name(name, language))} ", f"{name}_travel", f"{name}_covered", unit)
+        for name, unit in travel_units.items()
+    ]
     tips = []
     for cell, row in zip(grid.index, _rows(grid), strict=True):
         lines = [f"<b>{t('cell {id}', id=escape_text(cell))}</b>"]
@@ -192,9 +198,8 @@ def _cell_tips(
         )
         if travel_units:
             reach = " · ".join(
-                f"{escape_text(standard_name(name, language))} "
-                f"{_travel_text(row[f'{name}_travel'], unit, row[f'{name}_covered'], language)}"
-                for name, unit in travel_units.items()
+                name + _travel_text(row[travel], unit, row[covered], language, t)
+                for name, travel, covered, unit in reaches
             )
             lines.append(t("nearest resource: {reach}", reach=reach))
         tips.append("<br/>".join(lines))

@@ -11,6 +11,10 @@ processes, libraries imported before the clock starts (urbanrisk's: also those i
 :data:`urbanrisk.parallel.WORKER_MODULES`); the numbers are compared cell by cell. Each
 round runs the three children one after the other (``--rounds``: alternated on a shared machine);
 wall and CPU seconds (``getrusage``, the child and its worker processes) are reported per round.
+End to end, as a user runs them: each child's whole process too (interpreter, imports, writing its
+table), and a fourth child, ``urbanrisk run`` from the command line, which writes every output of a run
+(grid parts, tables, ``risk.gpkg``, ``map.html``, ``report.html``, manifest): far more than the
+analyst's one table, which it is compared with all the same.
 ``--base``: another tree's ``src`` folder (e.g. ``git worktree add --detach /tmp/base <commit>``),
 whose ``compute_run`` runs in every round too, before and after this tree's in turn; its table must
 equal this tree's exactly.
@@ -23,9 +27,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _common import ROOT, WUDAOKOU_OSM
@@ -101,14 +107,30 @@ print(json.dumps({"seconds": seconds, "cpu": cpu_seconds}))
 """
 
 
-def _child(code: str, *args: str, src: str | None = None) -> dict:
-    env = {**os.environ, "PYTHONPATH": src} if src else None  # ``src``: import urbanrisk from there
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, env=env
-    )
+def _process(argv: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """Run ``argv``; its stdout, and the wall and CPU seconds of the whole process (interpreter,
+    imports, writing; ``getrusage`` of the children, the processes it forked and waited for too)."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return done.stdout, seconds, cpu
+
+
+def _child(code: str, *args: str, src: str | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": src} if src else None  # ``src``: import urbanrisk from there
+    stdout, seconds, cpu = _process([sys.executable, "-c", code, *args], env)
+    return {**json.loads(stdout.strip().splitlines()[-1]), "process_seconds": seconds, "process_cpu": cpu}
+
+
+def _cli_run(recipe: Path, out: Path, src: str | None = None) -> dict:
+    """``urbanrisk run`` as a user types it (default scheduler): every output of a run written."""
+    env = {**os.environ, "PYTHONPATH": src or str(ROOT / "src")}
+    argv = [sys.executable, "-m", "urbanrisk", "run", str(recipe), "--out", str(out), "--quiet"]
+    _, seconds, cpu = _process(argv, env)
+    return {"process_seconds": seconds, "process_cpu": cpu}
 
 
 def main() -> int:
@@ -135,19 +157,22 @@ def main() -> int:
         xml = folder / "metro.osm"
         _to_xml(pbf, xml)
         bounds = list(area_bounds_hint(load_recipe(recipe)))
-        rounds, base_cpu, this_cpu = [], [], []
+        rounds, base_cpu, this_cpu, base_cli, this_cli = [], [], [], [], []
         for k in range(args.rounds):
-            if args.base:  # this tree's and the base's compute_run, in turn first
+            if args.base:  # this tree's and the base's compute_run and CLI run, in turn first
                 for label in ("this", "base") if k % 2 else ("base", "this"):
+                    src = args.base if label == "base" else str(ROOT / "src")
                     out = folder / f"{label}.parquet"
-                    cpu = _child(
-                        URBANRISK,
-                        str(recipe),
-                        str(out),
-                        "run",
-                        src=args.base if label == "base" else str(ROOT / "src"),
-                    )
+                    cpu = _child(URBANRISK, str(recipe), str(out), "run", src=src)
                     (base_cpu if label == "base" else this_cpu).append(cpu["cpu"])
+                for label in ("this", "base") if k % 2 else ("base", "this"):
+                    src = args.base if label == "base" else str(ROOT / "src")
+                    cli = _cli_run(recipe, folder / f"cli_{label}", src)
+                    (base_cli if label == "base" else this_cli).append(cli)
+                print(
+                    f"base / this urbanrisk run (CLI): {base_cli[-1]['process_cpu']:.2f} / "
+                    f"{this_cli[-1]['process_cpu']:.2f} s CPU"
+                )
                 pd.testing.assert_frame_equal(
                     pd.read_parquet(folder / "base.parquet"),
                     pd.read_parquet(folder / "this.parquet"),
@@ -159,15 +184,23 @@ def main() -> int:
                     _child(ANALYST, str(xml), json.dumps(bounds), str(folder / "analyst.parquet")),
                     _child(URBANRISK, str(recipe), str(folder / "urbanrisk.parquet"), "run"),
                     _child(URBANRISK, str(recipe), str(folder / "same_work.parquet"), "stages"),
+                    this_cli[-1] if args.base else _cli_run(recipe, folder / "cli"),
                 )
             )
             print(
-                "round: " + ", ".join(f"{r['seconds']:.2f} s wall / {r['cpu']:.2f} s CPU" for r in rounds[-1])
+                "round: "
+                + ", ".join(f"{r['seconds']:.2f} s wall / {r['cpu']:.2f} s CPU" for r in rounds[-1][:3])
+                + ", whole processes: "
+                + ", ".join(f"{r['process_seconds']:.2f} / {r['process_cpu']:.2f}" for r in rounds[-1])
             )
         theirs, ours, same_work = (
             {key: float(np.median([r[i][key] for r in rounds])) for key in ("seconds", "cpu")}
             for i in range(3)
         )
+        whole = [
+            {key: float(np.median([r[i][f"process_{key}"] for r in rounds])) for key in ("seconds", "cpu")}
+            for i in range(4)
+        ]
         pd.testing.assert_frame_equal(
             pd.read_parquet(folder / "same_work.parquet"), pd.read_parquet(folder / "urbanrisk.parquet")
         )
@@ -178,6 +211,13 @@ def main() -> int:
                 f"compute_run CPU, medians of {args.rounds}: base {base:.2f} s, this tree {this:.2f} s "
                 f"({this / base:.3f}x); analyst / base {analyst / base:.2f}x, "
                 f"analyst / this {analyst / this:.2f}x"
+            )
+            base, this = (float(np.median([c["process_cpu"] for c in cli])) for cli in (base_cli, this_cli))
+            analyst = float(np.median([r[0]["process_cpu"] for r in rounds]))
+            print(
+                f"urbanrisk run (CLI) CPU, whole processes, medians of {args.rounds}: base {base:.2f} s, "
+                f"this tree {this:.2f} s ({this / base:.3f}x); analyst script / base {analyst / base:.2f}x, "
+                f"analyst script / this {analyst / this:.2f}x"
             )
         a = pd.read_parquet(folder / "analyst.parquet")
         u = pd.read_parquet(folder / "urbanrisk.parquet")
@@ -205,6 +245,27 @@ def main() -> int:
             f"urbanrisk / analyst ({what}): whole run {ours[key] / theirs[key]:.3f}x "
             f"({theirs[key] / ours[key]:.1f}x faster); stages giving the analyst's numbers "
             f"{same_work[key] / theirs[key]:.3f}x ({theirs[key] / same_work[key]:.1f}x faster)"
+        )
+    print(
+        "whole processes (interpreter, imports, the pipeline, writing: the analyst its table, "
+        "urbanrisk run every output of a run: grid parts, tables, risk.gpkg, map.html, report.html, manifest)"
+    )
+    for label, row in zip(
+        (
+            "analyst script",
+            "urbanrisk compute_run, nothing written",
+            "urbanrisk layers + grid + coverage, nothing written",
+            "urbanrisk run (CLI), every output written",
+        ),
+        whole,
+        strict=True,
+    ):
+        print(f"{label:<52} {row['seconds']:>8.2f} {row['cpu']:>8.2f}")
+    for key, what in (("seconds", "wall"), ("cpu", "CPU")):
+        print(
+            f"whole processes, analyst / urbanrisk ({what}): "
+            f"compute_run {whole[0][key] / whole[1][key]:.1f}x, "
+            f"urbanrisk run (CLI) {whole[0][key] / whole[3][key]:.1f}x"
         )
     print(
         f"same numbers: building count equal in {same_count:.1%} of cells; footprint max |diff| "

@@ -50,8 +50,9 @@ def coordinate_lists(geometries: np.ndarray, decimals: int = DECIMALS) -> list[l
     coords, index = shapely.get_coordinates(geometries, return_index=True)
     if not len(coords):
         return []
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    return [part.tolist() for part in np.split(np.round(coords, decimals), cuts)]
+    ends = [*(np.flatnonzero(np.diff(index)) + 1).tolist(), len(coords)]
+    pairs = np.round(coords, decimals).tolist()  # one list, sliced: not an array per geometry
+    return [pairs[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def street_rank(highway: pd.Series) -> np.ndarray:

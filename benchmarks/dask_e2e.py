@@ -66,7 +66,8 @@ def _cpu_now() -> tuple[float, float]:
 
     The driver's from ``RUSAGE_SELF`` (every thread of it); the workers' from ``/proc/<pid>/stat``
     while they live (the largest reading kept once they have exited), plus ``RUSAGE_CHILDREN``
-    for any other child reaped meanwhile. With a fork server (``forkserver`` pools), the workers are
+    for any other child reaped meanwhile (workers forked from the driver are its children). With a
+    fork server (``forkserver`` pools: made from a thread other than the main one), the workers are
     its children: its own seconds (the workers' imports) count too, and its reaped children's stand
     in for ``RUSAGE_CHILDREN``. Load-independent, unlike wall seconds.
     """

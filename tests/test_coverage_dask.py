@@ -187,7 +187,7 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
     recipe = default_recipe(tmp_path / "p", grid=grid, compute=compute)
     calls = _task_counter(monkeypatch)
     pools = []
-    import urbanrisk.parallel as par
+    import urbanrisk.worker_pool as par
 
     new_pool = par._new_pool
     monkeypatch.setattr(par, "_new_pool", lambda: pools.append(1) or new_pool())

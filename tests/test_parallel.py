@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -123,6 +124,39 @@ def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_p
     pd.testing.assert_frame_equal(pd.DataFrame(procs.grid), pd.DataFrame(single.grid), check_exact=True)
     assert_same_run(procs, single)
     assert store.is_dir() and not any(store.iterdir()), list(store.iterdir())
+
+
+_SENT: list[int] = []  # bytes Dask pickled for each task sent to a worker process
+
+
+def _counted_dumps(value):
+    """Dask's ``processes`` pickling, counting the bytes of what the driver sends (module level: Dask
+    passes it to the workers too)."""
+    import pickle
+
+    import cloudpickle
+
+    data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _SENT.append(len(data))
+    return data
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers forked from the driver: Linux")
+def test_workers_forked_from_the_driver_read_the_layers_without_a_store_or_a_pickle(tmp_path, monkeypatch):
+    import pickle
+
+    import dask
+
+    import urbanrisk.partitions as parts
+
+    recipe = default_recipe(tmp_path)
+    monkeypatch.setattr(parts, "write_layer_store", lambda *a, **k: pytest.fail("no store: inherited"))
+    _SENT.clear()
+    with dask.config.set(func_dumps=_counted_dumps):
+        procs = ur.run_recipe(recipe, scheduler="processes", write=False)
+    streets = len(pickle.dumps(procs.layers.streets, protocol=pickle.HIGHEST_PROTOCOL))
+    assert sum(_SENT) < streets / 4, (sum(_SENT), streets)  # the grid's and the coverage tasks
+    assert_same_run(procs, ur.run_recipe(recipe, scheduler="synchronous", write=False))
 
 
 def assert_same_run(a, b):

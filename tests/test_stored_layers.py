@@ -3,6 +3,8 @@ driver, and the same run as the default (every table, the map's context, the Geo
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pyogrio
 import pytest
@@ -58,6 +60,18 @@ def _never_whole(*args, **kwargs):
     raise AssertionError("osm_from_file was called: the driver parsed an extract whole")
 
 
+def _never_in(driver: int, real):
+    """``real``, failing when called in process ``driver``: worker processes forked from the driver have
+    the driver's patched modules, and the work belongs there."""
+
+    def call(*args, **kwargs):
+        if os.getpid() == driver:
+            raise AssertionError(f"{real.__name__} was called in the driver")
+        return real(*args, **kwargs)
+
+    return call
+
+
 def _runs(city: str, tmp_path, monkeypatch):
     """The default run and the partitioned run (where reading an extract whole fails) of a city."""
     memory = compute_run(ur.load_recipe(RECIPES[city](tmp_path / "memory")), scheduler="synchronous")
@@ -104,7 +118,7 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
         (urbanrisk.stored_osm, "_graph_streets"),  # the street partitions read back in the driver
         (urbanrisk.stage_coverage, "street_graphs"),  # the graphs built in the driver beside the grid
     ):
-        monkeypatch.setattr(module, name, _never_whole)
+        monkeypatch.setattr(module, name, _never_in(os.getpid(), getattr(module, name)))
     store = tmp_path / "shared"
     compute = {"ingest": "partitioned", "store": str(store)}
     recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute=compute))

@@ -1,35 +1,48 @@
-"""The ``processes`` pool: workers fork from a server that has imported their modules, and die with
-the driver."""
+"""The ``processes`` pool: workers forked from the driver's main thread (what it registered before
+reaches them as a number), else from a fork server that has imported their modules; all die with the
+driver, and none holds the run's lock."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from urbanrisk import parallel
+from urbanrisk import parallel, worker_pool
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forkserver and prctl: Linux")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork, forkserver, prctl: Linux")
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
-# A driver that starts the fork server, runs one task on each of two workers, prints the workers'
-# and the server's process ids, then waits to be killed.
+# A driver that makes its pool (from the main thread: forked; with "thread": from another thread, so
+# from a fork server), runs tasks on its workers, prints the workers' and the server's process ids
+# (0: none), then waits to be killed.
 DRIVER = """
-import os, sys, time
+import os, sys, threading, time
 from multiprocessing import forkserver
-from urbanrisk import parallel
+from urbanrisk import worker_pool
 
-parallel.start_workers_early("processes")
-with parallel.kept_pool(), parallel._worker_pool() as pool:
-    workers = {pool.submit(os.getpid).result() for _ in range(8)}
-    print(*sorted(workers), forkserver._forkserver._forkserver_pid, flush=True)
-    time.sleep(600)
+pools = []
+def make():
+    pools.append(worker_pool._new_pool()[0])
+if sys.argv[1] == "thread":
+    maker = threading.Thread(target=make)
+    maker.start()
+    maker.join()
+else:
+    make()
+ran = {pools[0].submit(os.getpid).result() for _ in range(8)}
+workers = set(pools[0]._processes)  # forked: all at once; from the server: as tasks came
+assert ran <= workers
+print(*sorted(workers), forkserver._forkserver._forkserver_pid or 0, flush=True)
+time.sleep(600)
 """
 
 
@@ -48,19 +61,29 @@ def _worker_modules() -> tuple[int, bool]:
 
 
 @linux_only
-def test_workers_fork_from_the_server_with_their_modules_imported():
-    parallel.start_workers_early("processes")
-    with parallel.kept_pool(), parallel._worker_pool() as pool:
+def test_workers_fork_from_the_driver_or_from_a_server_with_their_modules_imported():
+    with parallel.kept_pool(), worker_pool.worker_pool() as pool:  # made in the main thread
         parent, imported = pool.submit(_worker_modules).result()
-    assert parent != os.getpid()  # the fork server's child, not the driver's
+    assert parent == os.getpid()  # the driver's child: it has the driver's modules (this test's)
+    made = []
+    maker = threading.Thread(target=lambda: made.append(worker_pool._new_pool()))
+    maker.start()
+    maker.join()
+    pool, inherits = made[0]
+    try:
+        parent, imported = pool.submit(_worker_modules).result()
+    finally:
+        pool.shutdown(wait=True)
+    assert parent != os.getpid() and not inherits  # the fork server's child, which inherited nothing
     assert imported
     assert "urbanrisk.partitions" in parallel.WORKER_MODULES
 
 
 @linux_only
-def test_workers_and_their_server_die_when_the_driver_is_killed():
+@pytest.mark.parametrize("where", ["main", "thread"])
+def test_workers_and_their_server_die_when_the_driver_is_killed(where):
     driver = subprocess.Popen(
-        [sys.executable, "-c", DRIVER],
+        [sys.executable, "-c", DRIVER, where],
         stdout=subprocess.PIPE,
         text=True,
         env=dict(os.environ, PYTHONPATH=SRC),
@@ -68,24 +91,63 @@ def test_workers_and_their_server_die_when_the_driver_is_killed():
     try:
         *workers, server = (int(pid) for pid in driver.stdout.readline().split())
         assert workers
-        assert all(_alive(pid) for pid in [*workers, server])
+        assert (server != 0) == (where == "thread")  # forked by the main thread: no server
+        watched = [*workers, *([server] if server else [])]
+        assert all(_alive(pid) for pid in watched)
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while any(_alive(pid) for pid in [*workers, server]) and time.monotonic() < deadline:
+        while any(_alive(pid) for pid in watched) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(_alive(pid) for pid in [*workers, server])
+        assert not any(_alive(pid) for pid in watched)
     finally:
         driver.kill()
         driver.wait()
         driver.stdout.close()
 
 
-def test_no_server_is_started_for_other_schedulers(monkeypatch):
-    from multiprocessing import forkserver
+def _rows(frame: dict) -> list:
+    """Task: the rows of ``frame`` as the worker has them."""
+    return worker_pool.plain(frame)["rows"]
 
-    started = []
-    monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(1))
-    for scheduler in ("synchronous", "threads", "tcp://127.0.0.1:8786"):
-        parallel.start_workers_early(scheduler)
-    assert not started
+
+@linux_only
+def test_a_value_registered_before_the_fork_reaches_the_task_as_a_number():
+    early, late = {"rows": list(range(1000))}, {"rows": [7]}
+    with parallel.kept_pool():
+        worker_pool.inherit(early)
+        assert worker_pool.will_inherit("processes") and not worker_pool.will_inherit("threads")
+        first = parallel.map_partitions(_rows, [worker_pool.Inherited(early)], scheduler="processes")
+        assert first == [list(range(1000))]  # the pool forked for this: ``early`` registered, ``late`` not
+        worker_pool.inherit(late)
+        assert not worker_pool.will_inherit("processes")
+        early["rows"].append("after the fork")  # the driver's copy changes; the workers' does not
+        tasks = [worker_pool.Inherited(early), worker_pool.Inherited(late)]
+        assert parallel.map_partitions(_rows, tasks, scheduler="processes") == [list(range(1000)), [7]]
+        with worker_pool.worker_pool():  # what Dask pickles for the pool: a number, or the value
+            assert len(pickle.dumps(tasks[0])) < 200 < len(pickle.dumps(early))
+            assert pickle.loads(pickle.dumps(tasks[1])) == late
+        assert len(pickle.dumps(tasks[0])) > 1000  # for no pool (a cluster): the value
+    assert worker_pool._REGISTRY == {} and worker_pool._KEY_OF == {}  # released with the kept pool
+
+
+def test_a_forked_child_does_not_hold_the_run_lock(tmp_path):
+    from urbanrisk.lifecycle import _take, run_lock
+
+    started, child_started = os.pipe()
+    with run_lock(tmp_path):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: says it runs, outlives the run's lock, then exits
+            os.write(child_started, b"1")
+            time.sleep(5)
+            os._exit(0)
+        assert os.read(started, 1) == b"1"  # the child runs: what it does after a fork is done
+    os.close(started)
+    os.close(child_started)
+    try:
+        with open(tmp_path / ".lock", "a+") as handle:
+            assert _take(handle)  # free as soon as the run ends, the child still alive
+        assert _alive(pid)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)

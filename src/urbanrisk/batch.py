@@ -26,7 +26,7 @@ from . import grid as gridmod
 from ._errors import GridError, InputError
 from .indicators import partition_indicators
 from .lifecycle import run_lock
-from .parallel import compute_graph, kept_pool, overlaps, resolve_scheduler, start_workers_early
+from .parallel import compute_graph, kept_pool, overlaps, resolve_scheduler
 from .partitions import grid_from_tables, partition_inputs, task_source, utm_crs_for
 from .pipeline import complete_run, prepare_run, stage_timer
 from .population_table import with_table_residents
@@ -101,7 +101,6 @@ def run_batch(
         msg = "two recipes of the batch write to the same outputs.dir: give each its own folder"
         raise InputError(msg)
     scheduler = resolve_scheduler(scheduler)
-    start_workers_early(scheduler)  # the workers' imports overlap the layers
     names = [r.name for r in loaded]
     with contextlib.ExitStack() as stack, kept_pool():  # one pool: the ingest tasks' and the graph's
         for out_dir in out_dirs:

@@ -20,7 +20,7 @@ from .cell_overlaps import meeting_pairs, overlap_measures
 from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
 from .convex_clip import clipped_areas, clipped_lengths
 from .grid import cells_to_polygons, points_to_cells
-from .layer_store import MemoryLayers, StoredLayers
+from .layer_store import InheritedLayers, MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
 from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 from .nearest_street import nearest_streets
@@ -45,7 +45,7 @@ class PartitionInput:
     raster: RasterInfo | None = None
     floor_area_per_person_m2: float | None = None
     #: where the layer frames come from when not given above: read by bounds inside the task
-    source: MemoryLayers | StoredLayers | IngestedLayers | None = None
+    source: MemoryLayers | StoredLayers | IngestedLayers | InheritedLayers | None = None
     bounds: tuple[float, float, float, float] | None = None
     #: bounds plus a margin, for buildings and streets (a building's nearest street may lie beyond)
     wide_bounds: tuple[float, float, float, float] | None = None

@@ -8,7 +8,10 @@ small row groups and a bbox covering column (GeoParquet 1.1), so that a bbox rea
 row groups near the partition. The task graph then carries paths, not data, and a worker holds one
 partition's data at a time.
 
-Both give the same rows in the same order (the driver's row order travels as ``_row``), so the
+Tasks on worker processes forked from the driver (``processes`` on Linux) read the driver's frames as
+they inherited them (:class:`InheritedLayers`): no store is written.
+
+All give the same rows in the same order (the driver's row order travels as ``_row``), so the
 results are identical whichever runs.
 
 Examples
@@ -40,6 +43,7 @@ from shapely.geometry import box
 
 from . import settings
 from ._errors import InputError
+from .worker_pool import Inherited, plain
 
 Bounds = tuple[float, float, float, float]
 COVERING = ("xmin", "ymin", "xmax", "ymax")  # the GeoParquet 1.1 bbox covering column's fields
@@ -91,6 +95,29 @@ class MemoryLayers:
             tree = self.trees[name] = shapely.STRtree(frame.geometry.to_numpy())
         hits = tree.query(box(*bounds))
         return frame.iloc[np.sort(hits)] if len(hits) else None
+
+
+def indexed_layers(frames: dict[str, gpd.GeoDataFrame | None]) -> MemoryLayers:
+    """``frames`` as :class:`MemoryLayers` with every spatial index built now: worker processes forked
+    after this share them (:class:`InheritedLayers`), rather than each building its own."""
+    layers = MemoryLayers(frames)
+    for name, frame in frames.items():
+        if frame is not None and len(frame):
+            layers.trees[name] = shapely.STRtree(frame.geometry.to_numpy())
+    return layers
+
+
+@dataclass(frozen=True)
+class InheritedLayers:
+    """The driver's :class:`MemoryLayers`, for tasks on worker processes forked from the driver after it
+    was registered (:func:`urbanrisk.worker_pool.inherited`): a task carries a number, not the frames,
+    and reads the worker's copy of them, in place (the same rows as a layer store gives)."""
+
+    layers: Inherited[MemoryLayers]
+
+    def read(self, name: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
+        """Rows of layer ``name`` whose bounding box meets ``bounds`` (:meth:`MemoryLayers.read`)."""
+        return plain(self.layers).read(name, bounds)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 ``scipy.sparse.csgraph`` loads ``scipy.sparse.linalg`` and ``scipy.linalg`` (~0.07 s CPU) and
 ``scipy.spatial`` loads ``scipy.special`` (~0.1 s): a run's driver on ``processes`` routes and screens
 nothing itself, and ``urbanrisk validate`` nothing at all, so neither pays for them
-(benchmarks/RESULTS.md, "The driver's serial CPU (session 13, serial13)"). The worker processes import
-them ahead, with :data:`urbanrisk.parallel.WORKER_MODULES`. Each function is scipy's own, called with
-the same arguments.
+(benchmarks/RESULTS.md, "The driver's serial CPU (session 13, serial13)"). Worker processes forked
+from the driver import them on first call too; a fork server imports them ahead, with
+:data:`urbanrisk.worker_pool.WORKER_MODULES`. Each function is scipy's own, called with the same
+arguments.
 
 Examples
 --------

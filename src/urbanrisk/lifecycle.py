@@ -42,6 +42,22 @@ from .recipe.store_check import out_store_problem
 PARTIAL_PREFIX = ".partial-"
 
 
+_HELD: set[Any] = set()  # the run locks' files this process holds (run_lock)
+
+
+def _drop_held_locks() -> None:  # pragma: no cover - runs in forked children
+    """In a child forked while a run holds its lock (``processes`` workers forked from the driver): its
+    copy of the lock's file closed, so that the lock goes when the run ends, not when the child does
+    (an flock belongs to the open file, which a fork shares)."""
+    for handle in list(_HELD):
+        with contextlib.suppress(OSError):
+            handle.close()
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_drop_held_locks)
+
 DEAD_HOLDER_WAIT_S = 5.0
 """How long a run waits for the lock of a holder that has died: the kernel ends the holder's forked
 GeoPackage writer (which shares its lock) a moment after it (outputs/forked.py)."""
@@ -120,8 +136,10 @@ def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _HELD.add(handle)
         yield
     finally:
+        _HELD.discard(handle)
         handle.close()
 
 

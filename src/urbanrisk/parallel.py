@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +21,10 @@ from dask.diagnostics import ProgressBar
 
 from . import settings
 from ._errors import InputError
-from .lazy_scipy import MODULES as SCIPY_MODULES
+from .worker_pool import _KEPT_POOL, WORKER_MODULES, kept_pool, worker_pool
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+__all__ = ["WORKER_MODULES", "beside", "compute_graph", "kept_pool", "map_partitions", "resolve_scheduler"]
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -97,7 +97,7 @@ def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> li
     bar = _progress_bar(progress)
     get = _local_get(scheduler)
     if scheduler == "processes":
-        with bar, _worker_pool() as pool:
+        with bar, worker_pool() as pool:
             return list(dask.compute(*tasks, scheduler=get, pool=pool))
     with bar:
         return list(dask.compute(*tasks, scheduler=get))
@@ -154,7 +154,7 @@ def compute_graph(tasks: Sequence[Any], *, scheduler: str | None = None, progres
             return list(client.gather(client.compute(list(tasks))))
     offloaded = _OFFLOADED.get()
     if scheduler == "threads" and offloaded and _KEPT_POOL.get() is not None:  # see runs_on_workers
-        with _worker_pool() as pool:
+        with worker_pool() as pool:
             graph = _with_tasks_on(pool, offloaded, tasks)
             with _progress_bar(progress):
                 return list(dask.threaded.get(graph, [task.key for task in tasks]))
@@ -241,167 +241,3 @@ def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> t
         finally:
             started.set()
         return first, later.result()
-
-
-def _parent_of(pid: int) -> int:  # pragma: no cover - runs in the worker processes
-    """The parent process id of ``pid`` (0 when it has gone or /proc cannot tell)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _exit_when_gone(driver: int) -> None:  # pragma: no cover - runs in the worker processes
-    """Block until process ``driver`` has ended (a pidfd, else polling its being an ancestor), then
-    end this process."""
-    import select
-    import time
-
-    try:
-        watched = os.pidfd_open(driver)
-    except (AttributeError, OSError):  # no pidfd (Linux < 5.3) or gone already
-        while driver in (os.getppid(), _parent_of(os.getppid())):
-            time.sleep(0.5)
-    else:
-        select.select([watched], [], [])
-    os._exit(1)
-
-
-def _die_with_parent(driver: int) -> None:  # pragma: no cover - runs in the worker processes
-    """Worker initializer: the worker ends when the driver dies (even by SIGKILL).
-
-    A spawned worker is the driver's child: the kernel kills it when its parent dies. A worker forked
-    by the fork server (``forkserver``) is the server's child, and it holds the server's "alive" pipe
-    open (the server would outlive the driver for as long as the workers do): a daemon thread ends it
-    when the driver has gone; the server then sees its pipe closed and exits. A worker whose driver
-    died before this ran exits at once.
-    """
-    import signal
-    import sys
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        parent = os.getppid()
-        if parent != driver:
-            if _parent_of(parent) != driver:
-                os._exit(1)
-            threading.Thread(
-                target=_exit_when_gone, args=(driver,), daemon=True, name="urbanrisk-watch"
-            ).start()
-    elif os.getppid() != driver:  # spawned workers only (see _start_method)
-        os._exit(1)
-
-
-_KEPT_POOL: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("kept_pool", default=None)
-
-
-@contextlib.contextmanager
-def kept_pool() -> Iterator[None]:
-    """Within this block every ``processes`` computation shares one worker pool (made on first use,
-    shut down at the end); otherwise each starts its own workers.
-
-    The block ends without waiting for the workers to exit (they have no task left; waiting took
-    1.9-3.6 s of the driver's time at 64 tiles on a loaded machine): the pool's own thread reaps them.
-    """
-    if _KEPT_POOL.get() is not None:
-        yield
-        return
-    kept: dict[str, Any] = {}
-    token = _KEPT_POOL.set(kept)
-    try:
-        yield
-    finally:
-        _KEPT_POOL.reset(token)
-        if "pool" in kept:
-            kept["pool"].shutdown(wait=False, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def _worker_pool() -> Iterator[Any]:
-    """The kept pool (:func:`kept_pool`), else a new one for this computation."""
-    kept = _KEPT_POOL.get()
-    if kept is not None:
-        if "pool" not in kept:
-            kept["pool"] = _new_pool()
-        yield kept["pool"]
-        return
-    pool = _new_pool()
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _pool_size() -> int:
-    return os.cpu_count() or 1
-
-
-#: What the worker processes' tasks import, imported once in the fork server (``forkserver``): each
-#: worker forks from it with them loaded, instead of importing them itself (~2 CPU s a worker). What
-#: urbanrisk imports on first use and the tasks of every run need is listed too: the scipy parts they
-#: route and screen with; pyogrio and pyarrow.dataset (``pq.read_table``), risk.gpkg's task's.
-WORKER_MODULES = (
-    "dask.multiprocessing",
-    "urbanrisk.partitions",
-    "urbanrisk.indicators",
-    "urbanrisk.stage_coverage",
-    "urbanrisk.coverage_dask",
-    "urbanrisk.screens_dask",
-    "urbanrisk.grid_dataset",
-    "urbanrisk.ingest_tasks",
-    "urbanrisk.stored_osm",
-    "urbanrisk.outputs.writer",
-    "urbanrisk.outputs.tables",
-    *SCIPY_MODULES,
-    "pyogrio",
-    "pyarrow.dataset",
-)
-
-
-def _start_method() -> str:
-    """``forkserver`` on Linux (workers fork from one server that has imported
-    :data:`WORKER_MODULES`), else ``spawn``. Never ``fork`` from the driver: it has threads and Arrow's
-    and Dask's pools, whose locks a forked child could inherit held."""
-    import sys
-
-    return "forkserver" if sys.platform.startswith("linux") else "spawn"
-
-
-def _context() -> Any:
-    """The multiprocessing context of the worker pools (:func:`_start_method`)."""
-    import multiprocessing
-
-    context = multiprocessing.get_context(_start_method())
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(list(WORKER_MODULES))  # read when the server starts
-    return context
-
-
-def start_workers_early(scheduler: str) -> None:
-    """On ``processes`` (Linux), start the fork server now: it imports :data:`WORKER_MODULES` on the
-    other core while the driver reads its layers, and the first stage's workers fork from it ready.
-    Elsewhere, nothing."""
-    if scheduler != "processes" or _start_method() != "forkserver":
-        return
-    from multiprocessing import forkserver
-
-    _context()
-    forkserver.ensure_running()
-
-
-def _new_pool() -> Any:
-    """Dask's ``processes`` pool (one worker per core, :func:`_start_method`) whose workers die with
-    the driver."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(
-        max_workers=_pool_size(),
-        mp_context=_context(),
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    )

@@ -29,7 +29,14 @@ from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .indicators import PartitionInput, partition_indicators
 from .ingest import ingest_osm
-from .layer_store import MemoryLayers, StoredLayers, task_frames, write_layer_store
+from .layer_store import (
+    InheritedLayers,
+    MemoryLayers,
+    StoredLayers,
+    indexed_layers,
+    task_frames,
+    write_layer_store,
+)
 from .layers.coords import utm_crs
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
@@ -39,6 +46,7 @@ from .recipe import Recipe
 from .result import Layers
 from .same_sites import with_site_counts
 from .stored_osm import source_digest
+from .worker_pool import inherited, will_inherit
 
 
 def utm_crs_for(area: BaseGeometry) -> str:
@@ -238,12 +246,17 @@ def _store_root(recipe: Recipe, prefix: str) -> Iterator[str]:
 @contextlib.contextmanager
 def _frames_source(
     recipe: Recipe, frames: dict[str, gpd.GeoDataFrame | None], scheduler: str
-) -> Iterator[MemoryLayers | StoredLayers]:
-    """The given frames in place for tasks in this process; else written as a layer store."""
+) -> Iterator[MemoryLayers | StoredLayers | InheritedLayers]:
+    """The given frames in place for tasks in this process or on worker processes forked from it after
+    this (:func:`urbanrisk.worker_pool.will_inherit`, no ``compute.store``); else written as a layer store."""
     if scheduler in ("synchronous", "threads"):
         yield MemoryLayers(frames)
         return
     base = recipe.compute.store
+    if base is None and will_inherit(scheduler):  # workers forked from here read them in place
+        with inherited(indexed_layers(frames)) as inherited_frames:
+            yield InheritedLayers(inherited_frames)
+        return
     with _store_root(recipe, "store") as root:
         try:
             stored = write_layer_store(frames, root)

@@ -50,6 +50,7 @@ from .stage_coverage import (
     coverage_beside,
     coverage_for,
     coverage_on_a_worker,
+    inherit_coverage_inputs,
     run_street_graphs,
     screen_kernels_for,
     with_residents_known,
@@ -287,6 +288,7 @@ def compute_run(
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage, scheduler=scheduler)
+    inherit_coverage_inputs(layers)  # worker processes forked from here on (the grid's) hold them
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage

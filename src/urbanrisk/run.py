@@ -16,7 +16,7 @@ from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_l
 from .outputs import write_outputs
 from .outputs.map import result_deck
 from .outputs.writer import graph_scheduler
-from .parallel import kept_pool, on_worker_processes, resolve_scheduler, start_workers_early
+from .parallel import kept_pool, on_worker_processes, resolve_scheduler
 from .pipeline import compute_run
 from .preflight import load_checked
 from .recipe import Recipe
@@ -146,7 +146,6 @@ def run_recipe(
     if not isinstance(recipe, Recipe):
         recipe = load_checked(recipe)  # a missing file is listed with the other layers' problems
     scheduler = resolve_scheduler(scheduler or recipe.compute.scheduler)
-    start_workers_early(scheduler)  # the workers' imports overlap the layers stage
     options = {
         "scheduler": scheduler,
         "force": force,

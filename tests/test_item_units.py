@@ -124,3 +124,17 @@ def test_the_registers_parents_give_the_same_list(case):
     pd.testing.assert_frame_equal(
         pd.DataFrame(_list(case, parents=parents)), pd.DataFrame(_list(case, utm_crs=UTM50))
     )
+
+
+def test_ties_go_to_the_point_then_the_smaller_id_and_only_cells_inside_the_unit_above_count():
+    from urbanrisk.screens.item_units import main_and_also
+
+    held = pd.DataFrame({"item": [0, 0, 1, 1, 2, 2, 2, 3], "cell": list("abcdefgh")})
+    units = ["B", "A", "B", "C", "A", "B", "B", "unassigned"]
+    inside = [True, True, True, True, True, False, False, False]
+    main, also = main_and_also(pd.Series(["B", "A", "Z", "P"]), held, units)
+    assert main.tolist() == ["B", "B", "B", "P"]  # 0: a tie, its point's B; 1: a tie without it: B < C
+    assert also == [["A"], ["C"], ["A"], []]  # 3: its only cell in no unit: its point's unit stands
+    main, also = main_and_also(pd.Series(["B", "A", "Z", "P"]), held, units, inside)
+    assert main.tolist()[2] == "A"  # B holds 2 of its cells, but outside its unit above; A the one inside
+    assert also[2] == ["B"]

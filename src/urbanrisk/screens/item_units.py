@@ -88,16 +88,26 @@ def main_and_also(
     >>> main.tolist(), also
     (['A', 'C'], [['B'], []])
     """
-    main = point_ids.astype(object).reset_index(drop=True).copy()
+    main = point_ids.astype(object).to_numpy().copy()
     also: list[list[str]] = [[] for _ in range(len(main))]
     pairs = pd.DataFrame({"item": held["item"].to_numpy(), "unit": np.asarray(units, dtype=object)})
     pairs["inside"] = True if in_main_above is None else np.asarray(in_main_above, dtype=bool)
     pairs = pairs[pairs["unit"] != UNASSIGNED]
-    for item, group in pairs.groupby("item", sort=True):
-        counted = group[group["inside"]] if group["inside"].any() else group
-        counts = counted["unit"].value_counts()
-        best = sorted(counts.index[counts == counts.max()])
-        own = main.iloc[int(item)]
-        main.iloc[int(item)] = own if own in best else best[0]
-        also[int(item)] = sorted(set(group["unit"]) - {main.iloc[int(item)]})
-    return main.set_axis(point_ids.index), also
+    if not len(pairs):
+        return pd.Series(main, index=point_ids.index, dtype=object), also
+    # the cells that count: those inside the item's main unit above, while it has any (one pass each)
+    any_inside = pairs.groupby("item")["inside"].transform("any").to_numpy()
+    counts = pairs[pairs["inside"].to_numpy() | ~any_inside].groupby(["item", "unit"]).size()
+    counts = counts.rename("cells").reset_index()
+    counts["other"] = counts["unit"].to_numpy() != main[counts["item"].to_numpy()]  # ties: its point's
+    best = counts.sort_values(["item", "cells", "other", "unit"], ascending=[True, False, True, True])
+    best = best.drop_duplicates("item")
+    main[best["item"].to_numpy()] = best["unit"].to_numpy()
+    spanned = pairs[["item", "unit"]].drop_duplicates()
+    spanned = spanned[spanned["unit"].to_numpy() != main[spanned["item"].to_numpy()]]
+    spanned = spanned.sort_values(["item", "unit"])
+    items, starts = np.unique(spanned["item"].to_numpy(), return_index=True)
+    groups = np.split(spanned["unit"].to_numpy(), starts[1:]) if len(items) else []
+    for item, names in zip(items, groups, strict=True):
+        also[int(item)] = [str(name) for name in names]
+    return pd.Series(main, index=point_ids.index, dtype=object), also

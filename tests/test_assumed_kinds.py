@@ -93,4 +93,5 @@ def test_every_output_of_the_run_says_which_sources_got_the_defaults(tmp_path):
     )
     english = report_html(result, language="en")
     assert "2 (assumed)" in english and "3 (assumed)" not in english
-    assert NOTE.split(" (tables")[0] in english.replace("&#x27;", "'")
+    assert english.replace("&#x27;", "'").count(NOTE.split(" (tables")[0]) == 1  # in the notes, once
+    assert report.count(data_text(NOTE, "zh").split("（tables")[0]) == 1

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,9 +38,9 @@ RELATIONS = [
 KEPT = ["relation/50", "way/63", "relation/51", "way/64", "way/65", "way/66", "way/68"]
 
 
-def _write(path) -> None:
+def _write(path, squares=SQUARES, relations_given=RELATIONS) -> None:
     nodes, ways = [], []
-    for way_id, ((west, south, east, north), tags) in SQUARES.items():
+    for way_id, ((west, south, east, north), tags) in squares.items():
         first = way_id * 10
         corners = [(west, south), (east, south), (east, north), (west, north)]
         nodes += [
@@ -46,13 +48,13 @@ def _write(path) -> None:
         ]
         ways.append(f'<way id="{way_id}" version="1">')
         ways += [f'<nd ref="{first + i}"/>' for i in (0, 1, 2, 3, 0)]
-        ways += [f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        ways += [f'<tag k="{k}" v="{escape(v)}"/>' for k, v in tags.items()]
         ways.append("</way>")
     relations = []
-    for relation, members, tags in RELATIONS:
+    for relation, members, tags in relations_given:
         relations.append(f'<relation id="{relation}" version="1">')
         relations += [f'<member type="way" ref="{ref}" role="{role}"/>' for ref, role in members]
-        relations += [f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        relations += [f'<tag k="{k}" v="{escape(v)}"/>' for k, v in tags.items()]
         relations.append("</relation>")
     text = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -126,3 +128,55 @@ def test_baltimores_power_plant_is_one_building_not_four():
     assert not refs & {"way/178328552", "way/178328319", "way/178328614"}
     assert osm.stats["building_outer_ways"] == 3
     assert len(osm.buildings) == 1733  # 1,736 before
+
+
+# relations lacking tags their outer ways give: 80 (its ways agree on a name and floors; one gives a
+# height), 81 (they disagree), 82 (one way gives floors, the other none; the relation its own name),
+# 83 (every way the same height, no floors)
+TAGGED_WAYS = {
+    90: (
+        (116.3000, 39.9900, 116.3010, 39.9910),
+        {"building": "yes", "name": "Barnes & Noble", "building:levels": "2"},
+    ),
+    91: ((116.3010, 39.9900, 116.3020, 39.9910), {"building": "yes", "building:levels": "2", "height": "30"}),
+    92: ((116.3100, 39.9900, 116.3110, 39.9910), {"building": "yes", "name": "A", "building:levels": "2"}),
+    93: ((116.3120, 39.9900, 116.3130, 39.9910), {"building": "yes", "name": "B", "building:levels": "4"}),
+    94: ((116.3200, 39.9900, 116.3210, 39.9910), {"building": "yes", "name": "Shop", "building:levels": "3"}),
+    95: ((116.3220, 39.9900, 116.3230, 39.9910), {"building": "yes"}),
+    96: ((116.3300, 39.9900, 116.3310, 39.9910), {"building": "yes", "height": "15"}),
+    97: ((116.3320, 39.9900, 116.3330, 39.9910), {"building": "yes", "height": "15"}),
+}
+TAGGED_RELATIONS = [
+    (80, [(90, "outer"), (91, "outer")], {"type": "multipolygon", "building": "yes"}),
+    (81, [(92, "outer"), (93, "outer")], {"type": "multipolygon", "building": "yes"}),
+    (82, [(94, "outer"), (95, "outer")], {"type": "multipolygon", "building": "yes", "name": "Plant"}),
+    (83, [(96, "outer"), (97, "outer")], {"type": "multipolygon", "building": "yes"}),
+]
+
+
+@pytest.mark.parametrize("flush_rows", [1, 1000])
+def test_a_kept_relation_takes_the_tags_it_lacks_from_its_outer_ways(tmp_path, flush_rows):
+    """The name its named outer ways agree on; a floor count or height only when every outer way gives
+    the same (one way's is no count of the other's); its own tags stand. Before: relation 80 unnamed,
+    its floors the default, its ways' name and floors lost with them."""
+    path = tmp_path / "tagged.osm"
+    _write(path, TAGGED_WAYS, TAGGED_RELATIONS)
+    osm = osm_from_file(path)
+    rows = osm.buildings.set_index("osm_ref")
+    assert sorted(rows.index) == ["relation/80", "relation/81", "relation/82", "relation/83"]
+    assert osm.stats["building_outer_ways"] == 8
+    columns = ["name", "levels", "levels_source"]
+    assert rows.loc["relation/80", columns].tolist() == ["Barnes & Noble", 2.0, "tag"]  # not 30 m: one way's
+    assert rows.loc["relation/81", columns].tolist() == ["", 4.0, "default"]
+    assert rows.loc["relation/82", columns].tolist() == ["Plant", 4.0, "default"]
+    assert rows.loc["relation/83", columns].tolist() == ["", 5.0, "height"]  # 15 m / 3 m a floor
+    store = ingest_osm(path, f"memory://tagged-{flush_rows}", partition_resolution=12, flush_rows=flush_rows)
+    union = pd.concat([store.read_part("buildings", part) for part in store.parts("buildings")]).sort_index()
+    assert_geodataframe_equal(union, osm.buildings, check_index_type="equiv")
+
+
+def test_the_inherited_positions_are_the_readers_columns():
+    from urbanrisk.layers.building_outers import INHERITED
+    from urbanrisk.layers.osm import BUILDING_COLUMNS
+
+    assert [BUILDING_COLUMNS[position] for position, _, _ in INHERITED.values()] == list(INHERITED)

@@ -193,8 +193,9 @@ def test_partitioned_coverage_run_equals_the_eager_run_on_every_scheduler(
     monkeypatch.setattr(par, "_new_pool", lambda: pools.append(1) or new_pool())
     parts = ur.run_recipe(recipe, scheduler=scheduler, write=False)
     if compute.get("partitioned_screens"):  # the gaps' and the key districts' cells lie in 4-5 partitions
-        # exposure twice: the impact circles, then GB 18218's 500 m circles
-        assert calls["_hazard_partition"] == [18] and calls["_exposed_partition"] == [18, 18]
+        # exposure once: the impact circles (GB 18218's 500 m circles only for sources listing substances,
+        # and Wudaokou's registry lists none: session 14, correct14)
+        assert calls["_hazard_partition"] == [18] and calls["_exposed_partition"] == [18]
         assert calls["_disk_partition"] == calls["_centres_partition"] == [18]
         assert len(calls["_cluster_partition"]) == 2 and min(calls["_cluster_partition"]) > 2, calls
         assert len(pools) == 1  # one per run: the grid, then every coverage and screen computation
@@ -249,7 +250,9 @@ def test_partitioned_screens_equal_the_eager_screens_on_baltimore(baltimore, mon
     assert not calls
     assert centres["cells"] == len(grid)  # centres once for coverage and the screens, not once for each
     b = finish_run(on, layers, area, grid, scheduler="synchronous", stage=stage_timer({}))
-    assert calls["_hazard_partition"] == [15] and calls["_exposed_partition"] == [15, 15]
+    # exposure once: the impact circles (GB 18218's 500 m only for sources listing substances: Baltimore's
+    # OSM sources list none; session 14, correct14)
+    assert calls["_hazard_partition"] == [15] and calls["_exposed_partition"] == [15]
     assert calls["_disk_partition"] == calls["_centres_partition"] == [15]
     assert len(calls["_cluster_partition"]) == 5  # gaps of three standards, districts, villages
     pd.testing.assert_frame_equal(pd.DataFrame(a[0]), pd.DataFrame(b[0]), check_exact=True)

@@ -131,6 +131,11 @@ def test_a_declared_id_column_the_shipped_registry_lacks_is_refused(tmp_path, ca
             r"keep_columns \['负责人'\] 仅用于应急资源台账",
         ),
         ({"keep_columns": ["name"]}, r"\['name'\] cannot be kept under its name", r"\['name'\] 与 urbanrisk"),
+        (
+            {"keep_columns": ["负责人", "inside_area"]},
+            r"\['inside_area'\] cannot be kept under its name .*: rename that column in the file",
+            r"\['inside_area'\] 与 urbanrisk 自身的列同名.*请在文件中将该列改名",
+        ),
         ({"keep_columns": ["负责人", "负责人"]}, "lists a column twice", "中有重复的列"),
     ],
 )

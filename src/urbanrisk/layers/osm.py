@@ -115,7 +115,7 @@ def _check_readable(path: Path) -> None:
 
 #: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a
 #: cache written by an older reader (e.g. streets without their access and layer tags) is not reused.
-LAYERS_VERSION = 3  # 3: a building relation's tagged outer ways no buildings of their own
+LAYERS_VERSION = 4  # 3: a building relation's tagged outer ways no buildings; 4: their tags kept
 
 
 class _Collector:
@@ -138,7 +138,7 @@ class _Collector:
         self.keys_in_table = tuple(dict.fromkeys(tag_table.index.get_level_values(0)))
         self.key_rank = {key: rank for rank, key in enumerate(self.keys_in_table)}
         self._kinds: dict[tuple[tuple[str, str], ...], list[tuple[str, str, str]]] = {}
-        self.outers = BuildingOuters()  # a building relation's tagged outer ways: counted once
+        self.outers = BuildingOuters(self.buildings)  # a building relation's tagged outer ways: counted once
 
     def match_kinds(self, tags: dict[str, str]) -> list[tuple[str, str, str]]:
         """The kinds (with roles, ``|``-joined, and group) an object's tags map to in the tag table."""
@@ -255,6 +255,7 @@ def read_pass(
         check_scratch_space(path, Path(folder))
         try:
             bounds = header_bounds(path)
+            collected.outers.path = path  # a building relation's outer ways' tags, read if it lacks them
             run_pass(
                 path,
                 Path(folder),

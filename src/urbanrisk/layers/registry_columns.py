@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import LayerError
+from ..resource_columns import RESOURCE_OWN_COLUMNS, reserved_kept_columns
 from .repeated_rows import name_text
 from .tabular import shown_columns
 
@@ -53,8 +54,17 @@ def kept_columns(frame: pd.DataFrame, keep: list[str], layer: str, path: Path) -
     Raises
     ------
     LayerError
-        A listed column the file lacks, naming the file's columns.
+        A listed column the file lacks, naming the file's columns; a column named as one of urbanrisk's
+        own (``inside_area``, ``severity``...: it would be overwritten).
     """
+    clash = reserved_kept_columns(keep)
+    if clash:
+        msg = (
+            f"layer '{layer}': keep_columns {clash} cannot be kept under its name (urbanrisk's own: "
+            f"{', '.join(RESOURCE_OWN_COLUMNS)}): rename that column in {path.name}, or remove it from "
+            "keep_columns"
+        )
+        raise LayerError(msg)
     columns = [str(c) for c in frame.columns if c != "geometry"]
     missing = [c for c in keep if c not in frame.columns]
     if missing:

@@ -61,6 +61,12 @@ def run_assumed_note(result: Any) -> list[str]:
 
 
 def assumed_note_html(result: Any, language: str) -> str:
-    """The note under the report's hazard table (escaped HTML, in ``language``; "" when none)."""
+    """The note under the report's hazard table (escaped HTML, in ``language``; "" when none).
+
+    Chinese only: the English report lists the run's notes in full, this one among them (it was shown
+    twice), while the Chinese report counts them ("n technical notes: see manifest.json").
+    """
+    if language != "zh":
+        return ""
     notes = run_assumed_note(result)
     return "".join(f'<p class="note">{escape_text(data_text(n, language))}</p>' for n in notes)

@@ -10,9 +10,9 @@ ZH_OFFICE_CHECKS: dict[str, str] = {
         "keep_columns {columns} 仅用于应急资源台账：请添加 role: resource，或删除 keep_columns"
     ),
     "keep_columns lists the office's own columns (e.g. [值班电话, 负责人]); {clash} cannot be kept under its "
-    "name (urbanrisk's own: {own}): remove it": (
+    "name (urbanrisk's own: {own}): rename that column in the file, or remove it from keep_columns": (
         "keep_columns 列出台账自有的列（如 [值班电话, 负责人]）；{clash} 与 urbanrisk 自身的列同名（{own}），"
-        "不能保留：请删除"
+        "不能以原名保留：请在文件中将该列改名，或将其从 keep_columns 中删除"
     ),
     "keep_columns {columns} lists a column twice: list each once": (
         "keep_columns {columns} 中有重复的列：每列只列一次"

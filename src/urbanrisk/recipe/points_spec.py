@@ -7,11 +7,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..resource_columns import RESOURCE_OWN_COLUMNS, reserved_kept_columns
 from .datum import Coords
 from .strict import Strict as _Strict
-
-#: A resource's columns of urbanrisk's own (``keep_columns`` cannot bring a registry's column under them).
-RESERVED_COLUMNS = ("id", "kind", "name", "capacity", "source", "geometry")
 
 #: How a registry's severity scale runs (a recipe must say it: Chinese grades run the other way).
 SEVERITY_ORDERS = ("1_is_most_severe", "4_is_most_severe")
@@ -65,11 +63,12 @@ class PointsLayer(_Strict):
                 "remove keep_columns"
             )
             raise ValueError(msg)
-        clash = [c for c in self.keep_columns if str(c).strip().lower() in RESERVED_COLUMNS]
+        clash = reserved_kept_columns(self.keep_columns)
         if clash or any(not str(c).strip() for c in self.keep_columns):
             msg = (
                 f"keep_columns lists the office's own columns (e.g. [值班电话, 负责人]); {clash or ['']} "
-                f"cannot be kept under its name (urbanrisk's own: {', '.join(RESERVED_COLUMNS)}): remove it"
+                f"cannot be kept under its name (urbanrisk's own: {', '.join(RESOURCE_OWN_COLUMNS)}): "
+                "rename that column in the file, or remove it from keep_columns"
             )
             raise ValueError(msg)
         if len(set(self.keep_columns)) < len(self.keep_columns):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -140,23 +141,6 @@ NOT_MAJOR = "not a major hazard source (Σq/Q = {s:.3g} < 1, GB 18218-2018 4.2 f
 MAYBE_MAJOR = "Σq/Q ≥ {s:.3g}, a floor below 1: a major hazard source or not, the registry cannot tell"
 
 
-def substance_rows(table: pd.DataFrame, name_column: str = "label_zh") -> dict[str, tuple[float, float, str]]:
-    """A :func:`gb18218_table` as plain values, name -> (β, Q in t, ``name_column``'s name of the
-    substance: ``label_zh`` 氯 or ``substance`` chlorine): read once per screen, not
-    by ``.loc`` per substance (2 s of a 100,000-source registry's 15 CPU s with its quantities all
-    different, so none repeats).
-
-    >>> substance_rows(gb18218_table())["液氯"]
-    (4.0, 5.0, '氯')
-    """
-    return {
-        str(name): (float(beta), float(q_t), str(label))
-        for name, beta, q_t, label in zip(
-            table.index, table["beta"], table["q_t"], table[name_column], strict=True
-        )
-    }
-
-
 def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -> tuple[float | None, str]:
     """Σ β q / Q over a source's listed substances, and how it was computed (None when not computable);
     a quantity read loosely (约30吨, 20-30吨) is said beside its term.
@@ -174,47 +158,86 @@ def substance_sum(substances: object, quantities: object, table: pd.DataFrame) -
     return total, basis
 
 
-def substance_reading(
-    substances: object,
-    quantities: object,
-    table: pd.DataFrame | dict[str, tuple[float, float, str]],
-    *,
-    name_column: str = "label_zh",
-) -> tuple[float | None, str, str]:
-    """:func:`substance_sum` and how its quantities were read, the weakest (exact, approximate, upper
-    bound, lower bound; both ways: bounds of both kinds); the basis names each substance by the table's
-    ``name_column`` (``label_zh`` 氯, or ``substance``: chlorine); ``table``: a :func:`gb18218_table`,
-    or its :func:`substance_rows` (then named as they are)."""
-    rows = table if isinstance(table, dict) else substance_rows(table, name_column)
+class SubstanceReading(NamedTuple):
+    """A source's substance list read once (:func:`substance_readings`)."""
+
+    total: float | None  # Σ β q/Q (None: not computable)
+    ratio: float | None  # S = Σ q/Q
+    basis: str  # how it was computed, the substances named in Chinese (label_zh), or why not
+    basis_en: str  # the same, the substances named in English (the table's ``substance``)
+    reading: str  # the weakest reading of its quantities (READING_ORDER, or "both ways")
+
+
+def gb18218_rows(table: pd.DataFrame) -> dict[str, tuple[float, float, str, str]]:
+    """A :func:`gb18218_table` as plain values, name -> (β, Q in t, 氯, chlorine): read once per screen.
+
+    >>> gb18218_rows(gb18218_table())["液氯"]
+    (4.0, 5.0, '氯', 'chlorine')
+    """
+    return {
+        str(name): (float(beta), float(q_t), str(zh), str(en))
+        for name, beta, q_t, zh, en in zip(
+            table.index, table["beta"], table["q_t"], table["label_zh"], table["substance"], strict=True
+        )
+    }
+
+
+def substance_readings(
+    substances: object, quantities: object, rows: dict[str, tuple[float, float, str, str]]
+) -> SubstanceReading:
+    """Σ β q/Q, Σ q/Q, the basis in both languages and the weakest reading of a source's substance list
+    (``rows``: :func:`gb18218_rows`), in one pass over it.
+
+    >>> substance_readings("液氯;液氨", "2.5;20", gb18218_rows(gb18218_table()))
+    SubstanceReading(total=6.0, ratio=2.5, basis='氯 4×2.5/5 + 氨 2×20/10', basis_en='chlorine 4×2.5/5 + \
+ammonia 2×20/10', reading='exact')
+    """
     names, amounts = _split(substances), _split(quantities)
     if not names or len(names) != len(amounts):
-        return None, "no substance list or quantities do not match substances" if names else "", "exact"
-    total, parts, unknown, readings = 0.0, [], [], []
+        why = "no substance list or quantities do not match substances" if names else ""
+        return SubstanceReading(None, None, why, why, "exact")
+    total, ratio, parts, parts_en, unknown, readings = 0.0, 0.0, [], [], [], []
     for name, amount in zip(names, amounts, strict=True):
         read = read_quantity(amount)
+        why = ""
         if read.reading == "volume":  # 约30立方, 500 gallons: a tank's volume, its mass needs the density
             litres = "; a US gallon is 3.785 L" if GALLONS.search(amount) else ""
-            message = f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density{litres})"
-            return None, message, "exact"
-        if read.reading == "unknown":  # 不详: no R, never 0
-            message = (
+            why = f"quantity {amount!r} is a volume, not a mass: give tonnes (volume × density{litres})"
+        elif read.reading == "unknown":  # 不详: no R, never 0
+            why = (
                 f"quantity {amount!r} is unknown: no R (not 0); give the most that may be present, in tonnes"
             )
-            return None, message, "exact"
-        if read.tonnes is None:
-            return None, f"quantity {amount!r} is not a number of tonnes", "exact"
+        elif read.tonnes is None:
+            why = f"quantity {amount!r} is not a number of tonnes"
+        if why:
+            return SubstanceReading(None, None, why, why, "exact")
         if name.lower() not in rows:
             unknown.append(name)
             continue
-        q, (beta, q_t, label) = read.tonnes, rows[name.lower()]
+        q, (beta, q_t, label, label_en) = read.tonnes, rows[name.lower()]
         total += beta * q / q_t
+        ratio += q / q_t
         said = f" [{read.words}]" if read.words else ""
         parts.append(f"{label} {beta:g}×{q:g}/{q_t:g}{said}")
+        parts_en.append(f"{label_en} {beta:g}×{q:g}/{q_t:g}{said}")
         readings.append(read.reading)
     if unknown:  # the listed ones alone would understate R (missing is not zero): no R, no grade
-        known = f"; the others give Σβq/Q = {' + '.join(parts)} = {total:g}, a lower bound" if parts else ""
-        return None, f"not in the GB 18218 table: {', '.join(unknown)} (add to your copy){known}", "exact"
-    return total, " + ".join(parts), _weakest(readings)
+        whys = []
+        for said in (parts, parts_en):
+            known = f"; the others give Σβq/Q = {' + '.join(said)} = {total:g}, a lower bound" if said else ""
+            whys.append(f"not in the GB 18218 table: {', '.join(unknown)} (add to your copy){known}")
+        return SubstanceReading(None, None, whys[0], whys[1], "exact")
+    return SubstanceReading(total, ratio, " + ".join(parts), " + ".join(parts_en), _weakest(readings))
+
+
+def substance_reading(
+    substances: object, quantities: object, table: pd.DataFrame, *, name_column: str = "label_zh"
+) -> tuple[float | None, str, str]:
+    """:func:`substance_sum` and how its quantities were read, the weakest (exact, approximate, upper
+    bound, lower bound; both ways: bounds of both kinds); the basis names each substance by the table's
+    ``name_column`` (``label_zh`` 氯, or ``substance``: chlorine) (:func:`substance_readings`)."""
+    read = substance_readings(substances, quantities, gb18218_rows(table))
+    return read.total, read.basis_en if name_column == "substance" else read.basis, read.reading
 
 
 def major_hazard_grades(
@@ -231,10 +254,27 @@ def major_hazard_grades(
     (``exposed_of`` replaces :func:`residents_in_circles`: its per-partition twin; ``residents_known``:
     per cell, whether its residents were measured; ``sources_utm``: the sources' points in ``utm_crs``,
     when projected already)."""
-    if len(sources):
+    substances = (
+        sources["substance"] if "substance" in sources.columns else pd.Series("", index=sources.index)
+    )
+    quantities = (
+        sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
+    )
+    read: dict[tuple, SubstanceReading] = {}  # a registry repeats its lists: each distinct one read once
+    rows = gb18218_rows(table)
+    readings_of = []
+    for subs, qty in zip(substances.tolist(), quantities.tolist(), strict=True):
+        key = (str(subs), str(qty), type(subs), type(qty))
+        if key not in read:
+            read[key] = substance_readings(subs, qty, rows)
+        readings_of.append(read[key])
+    # the 500 m of the sources that list substances (no list: GB 18218 says nothing of them, not computed)
+    listed = np.flatnonzero([bool(_split(s)) for s in substances.tolist()])
+    people_500m, shares = np.full((2, len(sources)), np.nan)
+    if len(listed):
         utm = sources.geometry.to_crs(utm_crs).to_numpy() if sources_utm is None else sources_utm
-        xy = np.column_stack([shapely.get_x(utm), shapely.get_y(utm)])
-        people_500m, shares = exposure_and_shares(
+        xy = np.column_stack([shapely.get_x(utm[listed]), shapely.get_y(utm[listed])])
+        people_500m[listed], shares[listed] = exposure_and_shares(
             grid,
             residents_known,
             xy,
@@ -242,28 +282,12 @@ def major_hazard_grades(
             utm_crs,
             exposed_of=exposed_of or residents_in_circles,
         )
-    else:
-        people_500m = shares = np.zeros(0)
-    substances = (
-        sources["substance"] if "substance" in sources.columns else pd.Series("", index=sources.index)
-    )
-    quantities = (
-        sources["quantity_t"] if "quantity_t" in sources.columns else pd.Series("", index=sources.index)
-    )
-    sums: dict[tuple, tuple[float | None, float, str, str, str]] = {}  # a registry repeats its lists
-    rows, english_rows = substance_rows(table), substance_rows(table, "substance")
-    unit_beta = {name: (1.0, q_t, label) for name, (_, q_t, label) in rows.items()}  # Σ q/Q: without β
     alphas, ratios, totals, rs = np.full((4, len(sources)), np.nan)
     grades, whys, readings = [""] * len(sources), [""] * len(sources), [""] * len(sources)
     named = [("", "")] * len(sources)  # each source's basis in Chinese and English names
-    for i, (subs, qty) in enumerate(zip(substances.tolist(), quantities.tolist(), strict=True)):
-        key = (str(subs), str(qty), type(subs), type(qty))
-        if key not in sums:
-            total, basis, reading = substance_reading(subs, qty, rows)
-            ratio = substance_reading(subs, qty, unit_beta)[0] if total is not None else None
-            english = substance_reading(subs, qty, english_rows)[1]
-            sums[key] = (total, np.nan if ratio is None else ratio, basis, reading, english)
-        total, ratios[i], basis, reading, english = sums[key]
+    for i, reading_i in enumerate(readings_of):
+        total, ratio, basis, english, reading = reading_i
+        ratios[i] = np.nan if ratio is None else ratio
         named[i] = (basis, english)
         whys[i] = basis
         if total is None:  # no R (missing is not zero): the people within 500 m and the reason only

@@ -10,6 +10,8 @@ that it overlaps most (by area); when the units nest, a parent's totals are the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -88,6 +90,38 @@ def _parents(units: gpd.GeoDataFrame, coarser: gpd.GeoDataFrame, utm_crs: str) -
         best = parts.sort_values(["id", "area", "parent"], ascending=[True, False, True])
         best = best.drop_duplicates("id").set_index("id")["parent"]
         out.update(best.astype(str))
+    return out
+
+
+def units_by_level(
+    units: gpd.GeoDataFrame, utm_crs: str | None, parents: Mapping[str, pd.Series] | None = None
+) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """Each declared level's units (ids as text), coarsest first; below the coarsest, with ``parent``:
+    the unit of the level above that each overlaps most (:data:`UNASSIGNED` when none, measured in
+    ``utm_crs``), so that an edge cell stays in its parent (:func:`urbanrisk.cell_units.cell_units`'
+    ``above``). ``parents``: per level, unit id -> parent id found already (a register's ``parent_id``)."""
+    out: list[tuple[str, gpd.GeoDataFrame]] = []
+    for level in [lv for lv in LEVELS if (units["level"] == lv).any()]:
+        level_units = units[units["level"] == level].assign(id=lambda t: t["id"].astype(str))
+        if out:
+            found = (parents or {}).get(level)
+            if found is None:
+                coarser = out[-1][1].drop_duplicates("id")
+                found = _parents(level_units.drop_duplicates("id"), coarser, utm_crs)
+            parent = found.reindex(level_units["id"]).fillna(UNASSIGNED)
+            level_units = level_units.assign(parent=parent.to_numpy())
+        out.append((level, level_units))
+    return out
+
+
+def nested_cell_units(cells: pd.Index, levels: list[tuple[str, gpd.GeoDataFrame]]) -> dict[str, pd.Series]:
+    """The unit of each cell at every level (:func:`units_by_level`), as the registers give it: a cell
+    no unit of a level holds the centre of goes to a unit whose parent is the cell's unit above;
+    :data:`UNASSIGNED` where none covers it. Cell by cell: any subset of a grid gets the registers' units."""
+    out: dict[str, pd.Series] = {}
+    above: pd.Series | None = None
+    for level, level_units in levels:
+        above = out[level] = cell_units(pd.Index(cells), level_units, above)
     return out
 
 
@@ -353,11 +387,9 @@ def level_registers(
     registers: dict[str, gpd.GeoDataFrame] = {}
     previous: gpd.GeoDataFrame | None = None
     above: pd.Series | None = None
-    for level in [lv for lv in LEVELS if (units["level"] == lv).any()]:
-        level_units = units[units["level"] == level].assign(id=lambda t: t["id"].astype(str))
-        if previous is not None:  # each unit's parent first: an edge cell then stays in its parent
-            parents = _parents(level_units.drop_duplicates("id"), previous, utm_crs)
-            level_units = level_units.assign(parent=parents.reindex(level_units["id"]).to_numpy())
+    for level, level_units in units_by_level(units, utm_crs):
+        if previous is not None:
+            parents = level_units.drop_duplicates("id").set_index("id")["parent"]
         assignment = _unassigned(cell_units(grid.index, level_units, above), above)
         rows = _level_units(level_units, assignment, above)
         stats = _stats(base.assign(unit=assignment)).reindex(rows["id"])

@@ -3,14 +3,14 @@
 Risk items: hazard sources, red/orange clusters of cells (contiguous grade I/II cells), coverage gaps,
 key districts and urban villages. Each item gets:
 
-- 属地 (territorial) responsibility: the unit at every level that covers the item's point (a
-  polygon item's representative point; :func:`urbanrisk.cell_units.point_units`), from the recipe's
-  leveled polygons; without levels, the communities screen's units stand as the 社区 level, and a
-  point that no unit's outline holds goes to the unit of the grid cell holding it (those units are
-  made of whole cells: an OSM residential area's cells reach past its outline; at H3 r7 most of a
-  5 km² cell does) (:func:`item_units`). A polygon item also names the other units it spans (those
-  of the cells whose centre it holds, :func:`other_units`); an item with no unit says why
-  (:func:`none_text`: outside every unit the recipe drew, or outside the study area's cells);
+- 属地 (territorial) responsibility: its unit at every level, from the recipe's leveled polygons;
+  without levels, the communities screen's units stand as the 社区 level, and a point that no unit's
+  outline holds goes to the unit of the grid cell holding it (those units are made of whole cells: an
+  OSM residential area's cells reach past its outline; at H3 r7 most of a 5 km² cell does). A point
+  item's unit covers its point; an area item's holds most of its cells, counted as the registers
+  count them (nested: its 社区 in its 街道), and it names the other units it spans
+  (:mod:`.item_units`); an item with no unit says why (:func:`none_text`: outside every unit the
+  recipe drew, or outside the study area's cells);
 - 行业 (sector) responsibility: the department in charge of its kind (``tables/departments.csv``, an
   editable table that cites its regulation where one names the department);
 - 分级响应: the response level of its grade (``tables/response_levels.csv``, editable).
@@ -20,25 +20,24 @@ key districts and urban villages. Each item gets:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
-import shapely
 
 from .. import settings
-from ..cell_units import UNASSIGNED, cell_units, point_units
+from ..cell_units import UNASSIGNED
 from ..clusters import cell_clusters, dissolve_each
-from ..grid import cell_ints_to_str, points_to_cells
+from ..layers.coords import utm_crs as utm_crs_at
 from ..layers.tables import _read_table
 from ..recipe import Recipe
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from ..wording import counted
 from .communities import units_of_cells
-from .registers import LEVEL_NAMES_ZH, LEVELS, cell_centres
+from .item_units import held_cells, main_and_also, point_item_units
+from .registers import LEVEL_NAMES_ZH, cell_centres, nested_cell_units, units_by_level
 
 ITEM_TYPES_ZH = {
     "hazard_source": "危险源点",
@@ -220,65 +219,6 @@ def none_text(level: str, language: str, *, by_cells: bool = False) -> str:
     return text.format(level=LEVEL_NAMES_ZH[level] if zh else level)
 
 
-def item_units(
-    items: gpd.GeoDataFrame,
-    units: gpd.GeoDataFrame,
-    grid: gpd.GeoDataFrame,
-    cell_rule: Callable[[pd.Index], pd.Series] | None = None,
-) -> pd.Series:
-    """The unit of each item (its point, ``outline``: its shape), :data:`UNASSIGNED` where none.
-
-    The unit covering its point (:func:`urbanrisk.cell_units.point_units`); with ``cell_rule`` (units
-    made of grid cells: a cell whose centre a drawn unit holds belongs to it whole, its point may lie
-    outside that unit's outline), then the unit of the grid cell holding its point, as the communities
-    screen counts that cell; then the unit covering the largest part of its outline.
-    """
-    outlines = items.get("outline")
-    if cell_rule is None or not len(grid):
-        return point_units(items.geometry, units, shapes=outlines)
-    ids = point_units(items.geometry, units)
-    rest = np.flatnonzero((ids == UNASSIGNED).to_numpy() & items.geometry.notna().to_numpy())
-    if len(rest):
-        points = items.geometry.iloc[rest]
-        raw = points_to_cells(points.x.to_numpy(), points.y.to_numpy(), h3.get_resolution(grid.index[0]))
-        cells = pd.Index(cell_ints_to_str(raw))
-        inside = grid.index.get_indexer(cells) >= 0  # the grid's hash table (isin walks an Arrow index)
-        if inside.any():
-            ids.iloc[rest[inside]] = cell_rule(cells[inside]).to_numpy()
-    rest = np.flatnonzero((ids == UNASSIGNED).to_numpy())
-    if len(rest) and outlines is not None:
-        ids.iloc[rest] = point_units(items.geometry.iloc[rest], units, shapes=outlines.iloc[rest]).to_numpy()
-    return ids
-
-
-def other_units(
-    items: gpd.GeoDataFrame,
-    ids: pd.Series,
-    units: gpd.GeoDataFrame,
-    grid: gpd.GeoDataFrame,
-    cell_rule: Callable[[pd.Index], pd.Series] | None = None,
-) -> list[list[str]]:
-    """Per item, the other units that it spans (ids, sorted; its own unit ``ids`` left out): the units of
-    the grid cells whose centre its outline holds (:func:`urbanrisk.cell_units.cell_units`, or
-    ``cell_rule``); none for a point item (a hazard source)."""
-    out: list[list[str]] = [[] for _ in range(len(items))]
-    outlines = items["outline"].to_numpy() if "outline" in items.columns else np.array([], dtype=object)
-    areal = np.flatnonzero(np.isin(shapely.get_type_id(outlines), (3, 6)))
-    if not len(areal) or not len(grid) or not len(units):
-        return out
-    centres = cell_centres(grid.index)
-    hit, which = shapely.STRtree(outlines[areal]).query(centres.to_numpy(), predicate="within")
-    if not len(hit):
-        return out
-    cells = grid.index[np.unique(hit)]
-    of_cell = cell_rule(cells) if cell_rule is not None else cell_units(cells, units)
-    pairs = pd.DataFrame({"item": areal[which], "unit": of_cell.reindex(grid.index[hit]).to_numpy()})
-    pairs = pairs[(pairs["unit"] != UNASSIGNED) & (pairs["unit"] != ids.to_numpy()[pairs["item"]])]
-    for item, group in pairs.groupby("item")["unit"]:
-        out[int(item)] = sorted(set(group))
-    return out
-
-
 def responsibility_list(
     grid: gpd.GeoDataFrame,
     *,
@@ -291,13 +231,18 @@ def responsibility_list(
     response_levels: pd.DataFrame,
     language: str = "zh",
     cell_rule: Callable[[pd.Index], pd.Series] | None = None,
+    parents: Mapping[str, pd.Series] | None = None,
+    utm_crs: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Every risk item with its unit at each level (:func:`item_units`; none: :func:`none_text`), its
+    """Every risk item with its unit at each level (:mod:`.item_units`: a point item's at its point, an
+    area item's holding most of its cells, nested as the registers; none: :func:`none_text`), its
     department and its response level.
 
     ``gaps`` carries ``resource_kind`` (the kind the gap lacks); ``units`` has ``id``, ``name``, ``level``.
     ``cell_rule``: the community unit of given grid cells when the 社区 units are made of cells (the
-    communities screen's, :func:`~urbanrisk.screens.communities.units_of_cells`).
+    communities screen's, :func:`~urbanrisk.screens.communities.units_of_cells`). ``parents``: per level
+    below the coarsest, unit id -> the unit above it (the registers' ``parent_id``), else measured here
+    (overlap by area in ``utm_crs``, default the UTM zone of the units' centre).
     ``language`` (the report's): the words of the names the list makes (red/orange clusters, unnamed
     OSM hazards); the department and response level columns come in both languages.
     Rows in the order of :data:`ORDER` (ties by item type and id: the tables' own order does not matter).
@@ -315,15 +260,25 @@ def responsibility_list(
     )
     items.insert(1, "item_type_zh", items["item_type"].map(ITEM_TYPES_ZH))
     items["residents"] = items["residents"].astype(float)
-    levels = [lv for lv in LEVELS if units is not None and (units["level"] == lv).any()]
-    for level in levels:
-        level_units = units[units["level"] == level]
-        ids = item_units(items, level_units, grid, cell_rule if level == "community" else None)
+    if units is not None and len(units):
+        west, south, east, north = units.total_bounds
+        utm = utm_crs or utm_crs_at((west + east) / 2, (south + north) / 2)
+        levels = units_by_level(units, utm, parents)
+    else:
+        levels = []
+    held = held_cells(items, grid)
+    cells = pd.Index(pd.unique(held["cell"]))
+    of_cells = nested_cell_units(cells, levels) if cell_rule is None else {"community": cell_rule(cells)}
+    inside = None  # its 社区 in its 街道: only the cells inside its main unit above count for its main
+    for level, level_units in levels:
+        rule = cell_rule if level == "community" else None
+        of_held = of_cells[level].reindex(held["cell"]).to_numpy()
+        ids, also = main_and_also(point_item_units(items, level_units, grid, rule), held, of_held, inside)
+        inside = of_held == ids.to_numpy()[held["item"].to_numpy()]
         names = dict(zip(level_units["id"], level_units["name"], strict=False))
         none = none_text(level, language, by_cells=cell_rule is not None and level == "community")
         items[f"{level}_id"] = ids.to_numpy()
         items[f"{level}_name"] = [names.get(i, none if i == UNASSIGNED else "") for i in ids.tolist()]
-        also = other_units(items, ids, level_units, grid, cell_rule if level == "community" else None)
         items[f"{level}_also_ids"] = ["; ".join(a) for a in also]
         items[f"{level}_also_names"] = ["; ".join(str(names.get(i, i)) for i in a) for a in also]
     kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
@@ -366,6 +321,12 @@ def responsibility_for(
         def cell_rule(cells: pd.Index) -> pd.Series:  # the communities screen's unit of each cell
             return units_of_cells(cells, units, polygons=grid.geometry.reindex(cells).to_numpy())
 
+    registers = getattr(screens, "registers", None) or {}  # their units' parents: the same nesting
+    parents = {
+        level: table.set_index(table["id"].astype(str))["parent_id"].astype(str)
+        for level, table in registers.items()
+        if "parent_id" in table.columns
+    }
     kinds = {s.name: s.resource_kind for s in coverage.standards}
     gaps = coverage.gaps
     if gaps is not None and len(gaps):
@@ -381,4 +342,5 @@ def responsibility_for(
         response_levels=response_level_table(recipe.tables.response_levels),
         language=recipe.report.language,
         cell_rule=cell_rule,
+        parents=parents if cell_rule is None else None,
     )

@@ -11,7 +11,9 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -130,8 +132,32 @@ def out_dir_problem(folder: Path) -> str | None:
     if probe.is_symlink() and not probe.exists():
         return f"{probe} is a symbolic link in a loop (it leads back to itself): fix the link"
     if probe.is_dir():
-        return None
+        return _cannot_write(probe)
     return (
         f"{probe} is a file, not a folder: outputs.dir is the folder the runs are written to; give a "
         "folder's path (it is made if missing)"
+    )
+
+
+def _cannot_write(folder: Path) -> str | None:
+    """What stops a file being made in ``folder`` (an existing folder), or None: ``/proc/self`` passed
+    ``validate`` and only the run refused it. Proven with an unnamed temporary file, gone when closed; a
+    full disk is not a reason (the run says so when it happens)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as exc:
+        return None if exc.errno in (errno.ENOSPC, errno.EDQUOT) else not_writable(folder, exc.strerror)
+
+
+def not_writable(out_dir: Path, reason: str | None) -> str:
+    """What to say of an output folder no file can be made in (a virtual file system: /proc, /sys).
+
+    >>> not_writable(Path("/proc/self"), "No such file or directory")[:73]
+    '/proc/self: cannot write a file in the folder (No such file or directory)'
+    """
+    return (
+        f"{out_dir}: cannot write a file in the folder ({reason}): it is not a folder files can be "
+        "written to (a virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you "
+        "can write to"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from test_hostile import city, cli, raster_recipe, refused  # noqa: F401  (city: the module's fixture)
@@ -31,3 +32,56 @@ def test_outputs_dir_in_a_folder_one_may_write_still_validates(tmp_path, city): 
     code, text = cli("validate", recipe)
     assert code == 0, text
     assert not (tmp_path / "new").exists()  # validate makes nothing
+
+
+# --- 2. a population raster in US survey feet (State Plane) ------------------------------------------------
+
+#: Maryland State Plane in US survey feet (EPSG:2248): Baltimore's centre is about (1422700, 591400)
+FOOT = 1200 / 3937  # metres in a US survey foot
+
+
+def _feet_tif(folder: Path, people: float, crs: str = "EPSG:2248", origin=(1422700, 591400)) -> Path:
+    from rasterio.transform import from_origin
+
+    from test_hostile import write_tif
+
+    data = np.full((20, 20), people, "float32")
+    return write_tif(folder / "feet.tif", data, from_origin(*origin, 100, 100), crs=crs)
+
+
+def test_a_raster_in_feet_has_its_pixels_measured_in_feet(tmp_path):
+    """A 100 ft pixel is 929 m², not 10,000 m²: 10,000 people on it are 10.76 million per km² (by hand:
+    10,000 / (100 x 0.3048006 m)² x 1e6), which the check read as 1 million and let through."""
+    from urbanrisk.layers.raster_density import raster_density
+
+    most, pixel_top, _, _ = raster_density(_feet_tif(tmp_path, 10_000))
+    assert most == 10_000
+    assert pixel_top == pytest.approx(10_000 / (100 * FOOT) ** 2 * 1e6, rel=0.005)
+
+
+def test_web_mercator_pixels_are_measured_on_the_ground(tmp_path):
+    """EPSG:3857's 100 m pixels at 39.2° N are 77.5 m on the ground (by hand: 100 x cos 39.2°)."""
+    from urbanrisk.layers.raster_density import raster_density
+
+    tif = _feet_tif(tmp_path, 100, crs="EPSG:3857", origin=(-8528000, 4750000))
+    import rasterio
+
+    with rasterio.open(tif) as src:
+        lat = np.degrees(2 * np.arctan(np.exp(src.xy(10, 10)[1] / 6378137)) - np.pi / 2)
+    side_km = 0.1 * np.cos(np.radians(lat))
+    assert raster_density(tif)[1] == pytest.approx(100 / side_km**2, rel=0.01)
+
+
+@pytest.mark.parametrize(("people", "said"), [(10_000, "more than anyone could live on"), (300, None)])
+def test_a_raster_in_feet_is_refused_or_told_as_its_ground_says(tmp_path, people, said):
+    """10,000 a 100 ft pixel: refused (10.8 million per km²); 300: 323,000 per km², told (it was 30,000)."""
+    recipe = raster_recipe(tmp_path, _feet_tif(tmp_path, people))
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        if said:
+            refused(code, text, said)
+        else:
+            assert code == 0, text
+            assert "hold more than 200,000 people per km²" in text, text

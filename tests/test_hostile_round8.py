@@ -85,3 +85,83 @@ def test_a_raster_in_feet_is_refused_or_told_as_its_ground_says(tmp_path, people
         else:
             assert code == 0, text
             assert "hold more than 200,000 people per km²" in text, text
+
+
+# --- 3. a hole whose 65th vertex, or an edge between two inside, leaves its outer ring ----------------------
+
+
+def _u_shell(x0: float = 116.300, y0: float = 39.985, side: float = 0.010) -> list[tuple[float, float]]:
+    """A U: a square of ``side`` with a notch from its top down to the middle, 0.4 to 0.6 of its width."""
+    u = [(0, 0), (1, 0), (1, 1), (0.6, 1), (0.6, 0.5), (0.4, 0.5), (0.4, 1), (0, 1), (0, 0)]
+    return [(x0 + side * a, y0 + side * b) for a, b in u]
+
+
+def _spiked_hole(x0: float = 116.300, y0: float = 39.985, side: float = 0.010) -> list[tuple[float, float]]:
+    """A 1,000-vertex band along the U's bottom (y 0.1 to 0.3) with one vertex up in the notch (0.5, 0.7),
+    where the old check's 64 evenly spaced samples did not look."""
+    band = [(0.1 + 0.8 * i / 499, 0.1) for i in range(500)] + [(0.9 - 0.8 * i / 498, 0.3) for i in range(499)]
+    peak = next(i for i in range(745, 760) if i not in _sampled(1001))  # x about 0.5 on the band's top
+    band.insert(peak, ((band[peak - 1][0] + band[peak][0]) / 2, 0.7))
+    return [(x0 + side * a, y0 + side * b) for a, b in [*band, band[0]]]
+
+
+def _sampled(n: int) -> set[int]:
+    return set(np.unique(np.linspace(0, n - 1, min(64, n)).astype(int)).tolist())
+
+
+#: a hole of 4 vertices, two in each arm of the U, its top edge across the notch (all vertices inside)
+BRIDGE = [(0.3, 0.6), (0.7, 0.6), (0.7, 0.8), (0.3, 0.8), (0.3, 0.6)]
+
+
+def test_the_hand_made_holes_are_what_they_claim():
+    """The spike is not among the 64 vertices the check sampled; the bridge's vertices are all inside."""
+    import shapely
+
+    spiked = _spiked_hole()
+    spike = next(i for i, (_, y) in enumerate(spiked) if y > 39.985 + 0.006)
+    assert spike not in _sampled(len(spiked)) and len(spiked) == 1001
+    shell = shapely.Polygon(_u_shell())
+    assert not shell.covers(shapely.LineString(spiked))
+    bridge = [(116.300 + 0.010 * a, 39.985 + 0.010 * b) for a, b in BRIDGE]
+    assert all(shell.covers(shapely.Point(p)) for p in bridge) and not shell.covers(
+        shapely.LineString(bridge)
+    )
+
+
+@pytest.mark.parametrize("hole", ["spiked", "bridge"])
+def test_hole_outside_tests_every_vertex_and_edge(hole):
+    from urbanrisk.layers.ring_inside import hole_outside
+
+    ring = (
+        _spiked_hole() if hole == "spiked" else [(116.300 + 0.010 * a, 39.985 + 0.010 * b) for a, b in BRIDGE]
+    )
+    assert hole_outside(np.array(_u_shell()), [np.array(ring)])
+    inside = [
+        (116.300 + 0.010 * a, 39.985 + 0.010 * b) for a, b in [(0.1, 0.1), (0.3, 0.1), (0.3, 0.9), (0.1, 0.1)]
+    ]
+    assert not hole_outside(np.array(_u_shell()), [np.array(inside)])
+    along = [
+        (116.300 + 0.010 * a, 39.985 + 0.010 * b) for a, b in [(0.0, 0.0), (0.4, 0.0), (0.4, 0.5), (0.0, 0.0)]
+    ]
+    assert not hole_outside(np.array(_u_shell()), [np.array(along)])  # on the outer ring: inside
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg"])
+@pytest.mark.parametrize("hole", ["spiked", "bridge"])
+def test_a_hole_leaving_a_u_shaped_boundary_is_told_by_validate_and_the_run(tmp_path, city, suffix, hole):  # noqa: F811
+    """Both went through: GEOS's make_valid added the part of the hole in the notch to the study area."""
+    import geopandas as gpd
+    import shapely
+
+    ring = (
+        _spiked_hole() if hole == "spiked" else [(116.300 + 0.010 * a, 39.985 + 0.010 * b) for a, b in BRIDGE]
+    )
+    area = tmp_path / f"b.{suffix}"
+    shape = shapely.Polygon(_u_shell(), [ring])
+    gpd.GeoDataFrame({"id": [0]}, geometry=[shape], crs=4326).to_file(area)
+    recipe = raster_recipe(tmp_path, city[0], area={"path": str(area)})
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, "has a hole drawn outside its outer ring")

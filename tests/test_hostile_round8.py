@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from test_hostile import city, cli, raster_recipe, refused  # noqa: F401  (city: the module's fixture)
 
 # --- 1. outputs.dir on a virtual file system ----------------------------------------------------------------
@@ -165,3 +166,65 @@ def test_a_hole_leaving_a_u_shaped_boundary_is_told_by_validate_and_the_run(tmp_
             cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
         )
         refused(code, text, "has a hole drawn outside its outer ring")
+
+
+# --- 4. `urbanrisk incident` with hostile arguments ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bupt_run(tmp_path_factory) -> Path:
+    """The BUPT sample (a 0.7 km campus) run once: its recipe."""
+    import yaml
+
+    from conftest import BUPT_OSM
+
+    folder = tmp_path_factory.mktemp("bupt")
+    body = yaml.safe_load((ROOT / "recipes" / "beijing-bupt.yaml").read_text(encoding="utf-8"))
+    body["layers"]["osm"]["path"] = str(BUPT_OSM)
+    body["outputs"]["dir"] = str(folder / "out")
+    recipe = folder / "bupt.yaml"
+    recipe.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    code, text = cli("run", "--scheduler", "synchronous", recipe, timeout=300)
+    assert code == 0, text
+    return recipe
+
+
+AT = "116.352,39.960"  # inside the BUPT run's cells
+
+
+@pytest.mark.parametrize("radius", ["inf", "1e308", "50000000", "50001"])
+def test_an_incident_radius_past_any_city_is_refused(tmp_path, bupt_run, radius):
+    """inf and 1e308 overflowed h3's disk, 5e7 m ran it out of memory: tracebacks."""
+    code, text = cli(
+        "incident", bupt_run, "--at", AT, "--kind", "fire", "--radius", radius, "--out", tmp_path / "i"
+    )
+    refused(code, text, "--radius")
+    assert "at most 50,000" in text, text
+    assert not (tmp_path / "i").exists()
+
+
+def test_an_incident_radius_of_50_km_is_answered(tmp_path, bupt_run):
+    code, text = cli(
+        "incident", bupt_run, "--at", AT, "--kind", "fire", "--radius", "50000", "--out", tmp_path / "i"
+    )
+    assert code == 0, text
+    assert "50,000 m: ≥" in text, text  # most of the disc lies past the run's area: a lower bound
+    assert (tmp_path / "i" / "incident.json").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc here")
+def test_an_incident_out_on_a_virtual_file_system_is_refused(bupt_run):
+    """``--out /proc/self``: a FileNotFoundError traceback after the answer."""
+    code, text = cli("incident", bupt_run, "--at", AT, "--kind", "fire", "--out", "/proc/self")
+    refused(code, text, "cannot write a file in the folder")
+
+
+def test_an_incident_out_inside_a_run_folder_is_refused(bupt_run):
+    """``--out <outputs.dir>/latest`` wrote the answer into the last good run."""
+    latest = bupt_run.parent / "out" / "latest"
+    before = sorted(p.name for p in latest.iterdir())
+    for out in (latest, latest / "incident"):
+        code, text = cli("incident", bupt_run, "--at", AT, "--kind", "fire", "--out", out)
+        refused(code, text, "holds the runs of")
+        assert "give --out a folder outside it" in text, text
+    assert sorted(p.name for p in latest.iterdir()) == before

@@ -6,6 +6,7 @@ its fix; good input still passes.
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import numpy as np
@@ -228,3 +229,47 @@ def test_an_incident_out_inside_a_run_folder_is_refused(bupt_run):
         refused(code, text, "holds the runs of")
         assert "give --out a folder outside it" in text, text
     assert sorted(p.name for p in latest.iterdir()) == before
+
+
+# --- 5. GBK text whose bytes happen to be UTF-8 -------------------------------------------------------------
+
+HEADER = "id,kind,name,lon,lat,capacity\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8
+        + HEADER.encode()
+        + "1,fire_station,站一,116.305,39.99,10\n".encode()
+        + "2,hospital,医院,116.31,39.995,200\n".encode("gbk"),  # a GBK row pasted behind a BOM
+        codecs.BOM_UTF8 + (HEADER + "1,fire_station,站一,116.305,39.99,10\n").encode("gbk"),  # GBK, a BOM
+        (HEADER + "2,hospital,医院,116.31,39.995,200\n").encode("gbk"),  # GBK, every byte valid UTF-8
+    ],
+    ids=["bom-and-a-gbk-row", "gbk-behind-a-bom", "gbk-as-utf8"],
+)
+def test_a_registry_of_gbk_read_as_utf8_is_refused_with_its_chinese(tmp_path, city, data):  # noqa: F811
+    """医院 in GBK is D2BD D4BA, which UTF-8 reads as ҽԺ (Cyrillic, Armenian): the names ran as garbage."""
+    (tmp_path / "res.csv").write_bytes(data)
+    layer = {"res": {"type": "points", "role": "resource", "path": str(tmp_path / "res.csv")}}
+    recipe = raster_recipe(tmp_path, city[0], layers=layer)
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, "which is GBK text read as UTF-8")
+        assert "'医院' in GBK" in text or "'站一' in GBK" in text, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,Пожарная часть № 5,Москва\n2,Ерeван,Երևան\n",  # Russian; an Armenian word beside a Russian one
+        "1,Πυροσβεστική,Αθήνα\n2,מכבי אש,תל אביב\n3,إطفاء,دبي\n",  # Greek, Hebrew, Arabic
+        "1,Café,Zürich\n2,消防站,北京\n3,Nguyễn Trãi,Hà Nội\n",  # accents, Chinese, Vietnamese
+    ],
+)
+def test_real_text_in_other_alphabets_is_not_taken_for_gbk(text):
+    from urbanrisk.layers.encoding import gbk_read_as_utf8
+
+    assert gbk_read_as_utf8((HEADER + text).encode()) == []

@@ -273,3 +273,39 @@ def test_real_text_in_other_alphabets_is_not_taken_for_gbk(text):
     from urbanrisk.layers.encoding import gbk_read_as_utf8
 
     assert gbk_read_as_utf8((HEADER + text).encode()) == []
+
+
+# --- 6. a workbook whose first sheet is hidden --------------------------------------------------------------
+
+
+def _hidden_first_workbook(path: Path) -> Path:
+    """An old copy of the registry on a hidden first sheet; the one on screen second."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title, old.sheet_state = "old", "hidden"
+    old.append(["id", "kind", "name", "lon", "lat", "capacity"])
+    old.append([1, "shelter", "closed in 2019", 116.312, 39.996, 900])
+    current = book.create_sheet("current")
+    current.append(["id", "kind", "name", "lon", "lat", "capacity"])
+    current.append([1, "shelter", "school yard", 116.305, 39.990, 300])
+    current.append([2, "shelter", "park", 116.308, 39.985, 1200])
+    book.active = 1
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("sheet", "names"), [(None, ["school yard", "park"]), ("old", ["closed in 2019"])])
+def test_the_sheet_excel_shows_is_read_not_a_hidden_one(tmp_path, city, sheet, names):  # noqa: F811
+    """The hidden first sheet was read: the shelters on screen were not there, the closed one was."""
+    import pandas as pd
+
+    layer = {"type": "points", "role": "resource", "path": str(_hidden_first_workbook(tmp_path / "r.xlsx"))}
+    recipe = raster_recipe(
+        tmp_path, city[0], layers={"res": {**layer, **({"sheet": sheet} if sheet else {})}}
+    )
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    read = pd.read_parquet(tmp_path / "out" / "latest" / "resources.parquet")
+    assert sorted(read["name"]) == sorted(names)

@@ -309,3 +309,26 @@ def test_the_sheet_excel_shows_is_read_not_a_hidden_one(tmp_path, city, sheet, n
     assert code == 0, text
     read = pd.read_parquet(tmp_path / "out" / "latest" / "resources.parquet")
     assert sorted(read["name"]) == sorted(names)
+
+
+# --- 7. a raster of one pixel smaller than a place ---------------------------------------------------------
+
+
+def test_a_one_pixel_raster_of_a_tenth_of_a_micro_degree_is_read_in_blocks_of_its_own_size(
+    tmp_path, monkeypatch
+):
+    """A place (0.1 km²) is 28,000 such pixels a side: the check padded one pixel to 28,000² zeros (8.7 GB,
+    22 CPU s) to find it holds 5 people on 1.2e-10 km² (by hand: 5 / (1e-7 x 111.32)² / cos 40°)."""
+    from rasterio.transform import from_origin
+
+    from test_hostile import write_tif
+    from urbanrisk.layers import raster_density as density
+
+    sides = []
+    blocks = density.block_densities
+    monkeypatch.setattr(density, "block_densities", lambda d, km2, k: sides.append(k) or blocks(d, km2, k))
+    tif = write_tif(tmp_path / "dot.tif", np.array([[5.0]], "float32"), from_origin(116.30, 40.0, 1e-7, 1e-7))
+    most, pixel_top, place_top, _ = density.raster_density(tif)
+    by_hand = 5 / ((1e-7 * 111.32) ** 2 * np.cos(np.radians(40.0 - 0.5e-7)))
+    assert most == 5 and pixel_top == pytest.approx(by_hand, rel=1e-6) and place_top == pytest.approx(by_hand)
+    assert sides == [1]

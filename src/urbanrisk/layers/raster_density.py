@@ -115,6 +115,7 @@ def _density(path: str, band: int, mtime_ns: int, size: int) -> tuple[float, flo
                 return None
             pixel_km2 = float(_row_km2(src, src.height // 2, 1)[0])
             k = max(1, round(math.sqrt(settings.dense_place_km2 / pixel_km2))) if pixel_km2 > 0 else 1
+            k = min(k, max(src.width, src.height))  # 1 pixel of 1e-7°: blocks of 28,000² zeros, 8.7 GB
             step = max(k, _STRIP_PIXELS // max(src.width, 1) // k * k)
             most = pixel_top = place_top = 0.0
             dense = 0

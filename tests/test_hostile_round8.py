@@ -7,6 +7,7 @@ its fix; good input still passes.
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import numpy as np
@@ -332,3 +333,38 @@ def test_a_one_pixel_raster_of_a_tenth_of_a_micro_degree_is_read_in_blocks_of_it
     by_hand = 5 / ((1e-7 * 111.32) ** 2 * np.cos(np.radians(40.0 - 0.5e-7)))
     assert most == 5 and pixel_top == pytest.approx(by_hand, rel=1e-6) and place_top == pytest.approx(by_hand)
     assert sides == [1]
+
+
+# --- 8. an OSM node at latitude 91 ------------------------------------------------------------------------
+
+
+def test_an_osm_node_out_of_range_is_an_error_not_an_abort(tmp_path):
+    """libosmium's writer failed on the way through that node, and freeing it aborted the process
+    (std::terminate, exit 134) right after the clear message: a scheduler saw a crash. In a subprocess."""
+    import subprocess
+    import sys
+
+    osm = tmp_path / "lat91.osm"
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="hostile">\n'
+        '<bounds minlat="39.98" minlon="116.30" maxlat="40.00" maxlon="116.32"/>\n'
+        '<node id="1" lat="91" lon="116.305"/><node id="2" lat="39.99" lon="116.306"/>\n'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>\n</osm>\n',
+        encoding="utf-8",
+    )
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        f"name: r\narea: {{bbox: [116.30, 39.98, 116.32, 40.0]}}\ngrid: {{resolution: 9}}\n"
+        f"layers:\n  osm: {{type: osm, path: {osm}}}\noutputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "urbanrisk", "run", "--scheduler", "synchronous", str(recipe)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "invalid location" in said and "terminate called" not in said, said

@@ -368,3 +368,16 @@ def test_an_osm_node_out_of_range_is_an_error_not_an_abort(tmp_path):
     said = done.stdout + done.stderr
     assert done.returncode == 2, said
     assert "invalid location" in said and "terminate called" not in said, said
+
+
+# --- 9. storeys written with an exponent ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "storeys"), [("1e308", None), ("1E3", None), ("1.2e1", 12.0), ("5;7", 5.0)])
+def test_storeys_with_an_exponent_are_read_whole(text, storeys):
+    """``building:levels=1e308`` was read as 1 storey (the digits before the e): a silent wrong floor area,
+    where 9999 (as absurd) took the use's default."""
+    from urbanrisk.layers.buildings import parse_levels
+
+    got = parse_levels(text)
+    assert (np.isnan(got) and storeys is None) or got == storeys

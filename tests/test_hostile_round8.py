@@ -381,3 +381,28 @@ def test_storeys_with_an_exponent_are_read_whole(text, storeys):
 
     got = parse_levels(text)
     assert (np.isnan(got) and storeys is None) or got == storeys
+
+
+# --- 10. a raster of complex numbers ---------------------------------------------------------------------
+
+
+def test_a_raster_of_complex_numbers_is_refused_in_both_languages(tmp_path):
+    """Its real part was read as people (a ComplexWarning in validate's output), the run went through."""
+    from rasterio.transform import from_origin
+
+    from test_hostile import write_tif
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    data = (np.random.default_rng(0).random((20, 20)) * 10 + 1j).astype("complex64")
+    recipe = raster_recipe(
+        tmp_path, write_tif(tmp_path / "c.tif", data, from_origin(116.30, 40.0, 0.001, 0.001))
+    )
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, "band 1 holds complex numbers (complex64), not counts of people")
+        assert "Warning" not in text, text
+        assert check_text(text.strip().splitlines()[-1].strip(), "zh").endswith("请给出每像元人数的栅格"), (
+            text
+        )

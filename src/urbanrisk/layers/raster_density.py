@@ -113,6 +113,8 @@ def _density(path: str, band: int, mtime_ns: int, size: int) -> tuple[float, flo
         with rasterio.open(path) as src:
             if src.width * src.height > settings.max_window_pixels or src.crs is None:
                 return None
+            if np.dtype(src.dtypes[band - 1]).kind == "c":  # refused by raster_info
+                return None
             pixel_km2 = float(_row_km2(src, src.height // 2, 1)[0])
             k = max(1, round(math.sqrt(settings.dense_place_km2 / pixel_km2))) if pixel_km2 > 0 else 1
             k = min(k, max(src.width, src.height))  # 1 pixel of 1e-7°: blocks of 28,000² zeros, 8.7 GB

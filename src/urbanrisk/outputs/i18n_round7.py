@@ -99,4 +99,6 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "（按 GBK 读作 '{chinese}'）：请将整个文件保存为 UTF-8（在 Excel 中：另存为 CSV UTF-8）；"
         "如果整个文件都是 GBK，请删除其 BOM 并注明（encoding: gbk）"
     ),
+    "{path}: band {band} holds complex numbers ({kind}), not counts of people: give the raster of people per "
+    "pixel": "{path}：第 {band} 波段存的是复数（{kind}），不是人数：请给出每像元人数的栅格",
 }

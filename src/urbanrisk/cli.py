@@ -167,12 +167,22 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _incident(args: argparse.Namespace) -> int:
     from .incident import answer_incident
+    from .recipe.paths import cannot_write, runs_holding
 
     probe = args.out  # a file or a device on the way: FileExistsError after the answer (a traceback)
     while probe is not None and not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if probe is not None and not probe.is_dir():
         msg = f"--out {args.out}: {probe} is a file, not a folder: give a folder for the incident's files"
+        raise InputError(msg)
+    if probe is not None and (problem := cannot_write(probe)):  # /proc/self: a traceback after the answer
+        raise InputError(problem)
+    if args.out is not None and (runs := runs_holding(Path(os.path.realpath(args.out)))):
+        msg = (  # it wrote into the run folder `latest` leads to
+            f"--out {args.out}: {runs} holds the runs of {runs.parent}, each "
+            "kept as the run wrote it: give --out a folder outside it (by default the answer goes to "
+            "<outputs.dir>/incidents/)"
+        )
         raise InputError(msg)
     start = time.perf_counter()
     result = answer_incident(

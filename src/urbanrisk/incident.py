@@ -181,8 +181,12 @@ def incident_from_run(
     kind = kind_named(kind, kinds, kinds_path or settings.tables_dir / "incident_kinds.csv")
     entry = kinds.loc[kind]
     radius = float(entry["evacuate_m"]) if radius is None else float(radius)
-    if not radius > 0:
-        raise InputError(f"--radius {radius}: give the evacuation radius in metres (> 0)")
+    if not 0 < radius <= settings.max_table_distance_m:  # inf, 1e308, 5e7: h3's disk overflowed (a traceback)
+        msg = (
+            f"--radius {radius:g}: give the evacuation radius in metres (> 0, at most "
+            f"{settings.max_table_distance_m:,.0f}, the farthest a distance table may say)"
+        )
+        raise InputError(msg)
     radii = sorted({*entry["rings"], radius})
     lon, lat, given = _resolve(at, coords)
     cells = grid_cells(run_dir, lon, lat, max(radii))

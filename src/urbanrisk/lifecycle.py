@@ -36,7 +36,7 @@ from .cache import content_key, sha256_of
 from .grid_dataset import fsync_path
 from .layers.remote import local_copy
 from .recipe import Recipe
-from .recipe.paths import out_dir_problem
+from .recipe.paths import not_writable, out_dir_problem
 from .recipe.store_check import out_store_problem
 
 PARTIAL_PREFIX = ".partial-"
@@ -141,19 +141,6 @@ def run_lock(out_dir: Path, *, store: str | None = None) -> Iterator[None]:
     finally:
         _HELD.discard(handle)
         handle.close()
-
-
-def not_writable(out_dir: Path, reason: str | None) -> str:
-    """What to say of an output folder no file can be made in (a virtual file system: /proc, /sys).
-
-    >>> not_writable(Path("/proc/self"), "No such file or directory")[:73]
-    '/proc/self: cannot write a file in the folder (No such file or directory)'
-    """
-    return (
-        f"{out_dir}: cannot write a file in the folder ({reason}): it is not a folder files can be "
-        "written to (a virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you "
-        "can write to"
-    )
 
 
 def utc_stamp() -> str:

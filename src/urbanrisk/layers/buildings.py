@@ -15,7 +15,8 @@ import shapely
 from .coords import utm_crs
 
 CRS = "EPSG:4326"
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+#: a number as OSM's taggers write one; its exponent too (``1e308`` storeys were read as 1)
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?")
 
 
 def parse_levels(text: object) -> float:
@@ -25,6 +26,8 @@ def parse_levels(text: object) -> float:
     --------
     >>> parse_levels("6"), parse_levels("5;7"), parse_levels("3.5"), parse_levels("many")
     (6.0, 5.0, 3.5, nan)
+    >>> parse_levels("1e308"), parse_levels("1.2e1")  # absurd, not 1 storey; 12
+    (nan, 12.0)
     """
     if not isinstance(text, str) or not text:
         return float("nan")

@@ -89,6 +89,69 @@ def mixed_utf8_lines(data: bytes, *, complete: bool = True) -> tuple[list[int], 
     return utf8, other
 
 
+#: Unicode blocks a two-byte UTF-8 sequence reaches beyond Latin (IPA to NKo): GBK text whose bytes happen to
+#: be valid UTF-8 reads as letters of several of them at once (医院 -> ҽԺ, Cyrillic and Armenian)
+_BLOCKS = (
+    0x0250,
+    0x02B0,
+    0x0300,
+    0x0370,
+    0x0400,
+    0x0530,
+    0x0590,
+    0x0600,
+    0x0700,
+    0x0750,
+    0x0780,
+    0x07C0,
+    0x0800,
+)
+
+
+def gbk_read_as_utf8(data: bytes, *, complete: bool = True) -> list[tuple[int, str, str]]:
+    """Lines (from 1) of ``data`` (valid UTF-8) that read as letters of two or more scripts beyond Latin at
+    once (Cyrillic beside Armenian, Hebrew beside Arabic) and as Chinese in GB18030: GBK text whose bytes
+    happen to form UTF-8 (a registry saved in GBK, or rows of one pasted into a UTF-8 file behind a BOM),
+    read as garbage without an error. Each line's number, its odd letters and their GB18030 reading.
+
+    >>> gbk_read_as_utf8("id,名称\\n1,站一\\n".encode() + "2,医院\\n".encode("gbk"))
+    [(3, 'ҽԺ', '医院')]
+    >>> gbk_read_as_utf8("1,Пожарная часть,Ереван\\n".encode())  # Russian is one script a word
+    []
+    """
+    found = []
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines if complete else lines[:-1], start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            chinese = line.removeprefix(codecs.BOM_UTF8).decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        odd = "".join(ch for ch in text if _BLOCKS[0] <= ord(ch) < _BLOCKS[-1])
+        if any(len({_block(ch) for ch in word}) > 1 for word in _words(text)) and all(
+            ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in chinese
+        ):
+            found.append((number, odd, "".join(ch for ch in chinese if not ch.isascii())))
+    return found
+
+
+def _block(ch: str) -> int:
+    return next(i for i, end in enumerate(_BLOCKS[1:]) if ord(ch) < end)
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters beyond Latin (IPA to NKo) in ``text``."""
+    runs, run = [], ""
+    for ch in text:
+        if _BLOCKS[0] <= ord(ch) < _BLOCKS[-1]:
+            run += ch
+        elif run:
+            runs, run = [*runs, run], ""
+    return [*runs, run] if run else runs
+
+
 def _lines_text(numbers: list[int]) -> str:
     shown = ", ".join(map(str, numbers[:5]))
     more = f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
@@ -130,6 +193,17 @@ def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
                 "the whole file in one encoding (in Excel: Save As, CSV UTF-8)"
             )
             raise LayerError(msg)
+    if found in ("utf-8", "utf-8-sig") and (
+        garbled := gbk_read_as_utf8(data[:SAMPLE_BYTES], complete=complete)
+    ):
+        _, odd, chinese = garbled[0]
+        msg = (
+            f"layer '{layer}': {path}: {_lines_text([g[0] for g in garbled])} read as UTF-8 give letters "
+            f"of several alphabets at once ('{odd}'), which is GBK text read as UTF-8 ('{chinese}' in GBK): "
+            "save the whole file in UTF-8 (in Excel: Save As, CSV UTF-8), or if all of it is GBK, remove its "
+            "BOM and say so (encoding: gbk)"
+        )
+        raise LayerError(msg)
     if found is None:
         msg = (
             f"layer '{layer}': cannot tell the text encoding of {path}; say which it is with "

@@ -19,6 +19,7 @@ unescaped from OPL's ``%hex%`` form.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import re
 import shutil
@@ -103,9 +104,26 @@ def run_pass(
     try:
         with osmium.io.Reader(str(path)) as reader:
             osmium.apply(reader, *chain)
-    finally:
-        tagged.close()
-        streets.close()
+    except BaseException:
+        _close_writers(tagged, streets, quiet=True)
+        raise
+    _close_writers(tagged, streets)
+
+
+def _close_writers(*writers: osmium.SimpleWriter, quiet: bool = False) -> None:
+    """Close the pass's writers, raising the first one's error unless ``quiet``. A writer whose thread failed
+    (a node at lat 91: an invalid location on a way) stays in libosmium's error state, and freeing it throws
+    in C++: std::terminate aborted the process (exit 134) after the run had printed its clear message. Such
+    a writer is kept, never freed (one buffer, once)."""
+    failed = None
+    for writer in writers:
+        try:
+            writer.close()
+        except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(writer))
+            failed = failed or exc
+    if failed is not None and not quiet:
+        raise failed
 
 
 def tag_dict(obj: osmium.osm.OSMObject) -> dict[str, str]:

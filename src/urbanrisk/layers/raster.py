@@ -129,6 +129,13 @@ def raster_info(
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
                 raise LayerError(msg)
+            if np.dtype(src.dtypes[band - 1]).kind == "c":  # its real part was read (a ComplexWarning)
+                kind = src.dtypes[band - 1]
+                msg = (
+                    f"layer '{layer}': {path}: band {band} holds complex numbers ({kind}), not counts of "
+                    "people: give the raster of people per pixel"
+                )
+                raise LayerError(msg)
             if (
                 src.transform.a == 0 or src.transform.e == 0
             ):  # the run divided by it: a RuntimeWarning, 0 people

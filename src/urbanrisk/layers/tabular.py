@@ -186,9 +186,13 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
     return Rows(columns, rows, header_line, encoding=codec)
 
 
-def _pick_sheet(names: list[str], sheet: str | int | None, path: Path, layer: str) -> str:
+def _pick_sheet(
+    names: list[str], sheet: str | int | None, path: Path, layer: str, *, hidden: frozenset[str] = frozenset()
+) -> str:
+    """The sheet ``sheet:`` names, else the first one Excel shows (a hidden first sheet, an old copy of the
+    registry kept out of sight, was read instead of the one on screen)."""
     if sheet is None:
-        return names[0]
+        return next((n for n in names if n not in hidden), names[0])
     if str(sheet) in names:
         return str(sheet)
     if isinstance(sheet, int) and 1 <= sheet <= len(names):
@@ -307,7 +311,8 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             raise LayerError(msg) from exc
         try:
             names = book.sheetnames
-            name = _pick_sheet(names, sheet, path, layer)
+            hidden = frozenset(w.title for w in book.worksheets if getattr(w, "sheet_state", "") != "visible")
+            name = _pick_sheet(names, sheet, path, layer, hidden=hidden)
             raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
         finally:
             book.close()
@@ -350,7 +355,9 @@ def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
         raise unreadable(exc) from exc
     try:
         names = book.sheet_names()
-        name = _pick_sheet(names, sheet, path, layer)
+        shown = getattr(book, "_sheet_visibility", [])  # xlrd: 0 visible, 1 hidden, 2 very hidden
+        hidden = frozenset(n for n, v in zip(names, shown, strict=False) if v)
+        name = _pick_sheet(names, sheet, path, layer, hidden=hidden)
         try:
             table = book.sheet_by_name(name)
             raw = [

@@ -11,7 +11,9 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -101,14 +103,23 @@ def inside_runs(folder: Path) -> str | None:
     >>> inside_runs(other / "runs" / "20260101T000000Z" / "mine") is not None, inside_runs(other / "mine")
     (True, None)
     """
+    runs = runs_holding(folder)
+    if runs is None:
+        return None
+    return (
+        f"{folder} lies inside {runs}, where the runs of {runs.parent} are kept (and deleted): give "
+        "outputs.dir a folder of its own, outside it"
+    )
+
+
+def runs_holding(folder: Path) -> Path | None:
+    """The ``runs/`` folder of an output folder (it holds ``.lock`` or ``latest``) that ``folder``
+    (absolute, links followed) lies in, or None."""
     for runs in (folder, *folder.parents):
         if runs.name == "runs" and (
             (runs.parent / ".lock").is_file() or (runs.parent / "latest").is_symlink()
         ):
-            return (
-                f"{folder} lies inside {runs}, where the runs of {runs.parent} are kept (and deleted): give "
-                "outputs.dir a folder of its own, outside it"
-            )
+            return runs
     return None
 
 
@@ -130,8 +141,32 @@ def out_dir_problem(folder: Path) -> str | None:
     if probe.is_symlink() and not probe.exists():
         return f"{probe} is a symbolic link in a loop (it leads back to itself): fix the link"
     if probe.is_dir():
-        return None
+        return cannot_write(probe)
     return (
         f"{probe} is a file, not a folder: outputs.dir is the folder the runs are written to; give a "
         "folder's path (it is made if missing)"
+    )
+
+
+def cannot_write(folder: Path) -> str | None:
+    """What stops a file being made in ``folder`` (an existing folder), or None: ``outputs.dir: /proc/self``
+    passed ``validate`` and only the run refused it; ``incident --out /proc/self`` was a traceback. Proven
+    with an unnamed temporary file, gone when closed; a full disk is not a reason (told when it happens)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as exc:
+        return None if exc.errno in (errno.ENOSPC, errno.EDQUOT) else not_writable(folder, exc.strerror)
+
+
+def not_writable(out_dir: Path, reason: str | None) -> str:
+    """What to say of an output folder no file can be made in (a virtual file system: /proc, /sys).
+
+    >>> not_writable(Path("/proc/self"), "No such file or directory")[:73]
+    '/proc/self: cannot write a file in the folder (No such file or directory)'
+    """
+    return (
+        f"{out_dir}: cannot write a file in the folder ({reason}): it is not a folder files can be "
+        "written to (a virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you "
+        "can write to"
     )

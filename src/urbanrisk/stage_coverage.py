@@ -196,7 +196,7 @@ def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
     """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres; the
     streets and their nodes read from the store here when ``job`` names it (the driver sends none),
     the network tables written into the spool folder when it names one (the driver gets their paths)."""
-    recipe, frames, complete_kinds, graphs, latlng, standards, boxes, stored, spool = job
+    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool, boxes = job
     if stored is not None:  # as load_layers read them in the driver (stored_osm.streets_and_nodes)
         frames = (frames[0], *streets_and_nodes(*stored), *frames[3:])
     if latlng is not None:
@@ -242,9 +242,9 @@ def coverage_on_worker(
     frames = (frame, streets, nodes, layers.pois, layers.resources, area)
     latlng = kept_cell_latlng(grid.index)
     spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
+    job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     extent = osm_extent(layers)  # far cells whose streets run to its edge: coverage unknown
-    job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards, extent)
-    return map_partitions(_coverage_task, [(*job, stored, spool)], scheduler=scheduler)[0]
+    return map_partitions(_coverage_task, [(*job, stored, spool, extent)], scheduler=scheduler)[0]
 
 
 def coverage_on_a_worker(recipe: Recipe, scheduler: str) -> bool:

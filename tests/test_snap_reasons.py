@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 import urbanrisk as ur
 from conftest import default_recipe
-from urbanrisk.snap_reasons import NO_STREET, NOT_CONNECTED
+from urbanrisk.snap_reasons import LEAVES_DATA, NO_STREET, NOT_CONNECTED
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,9 @@ def test_far_cells_say_whether_a_street_is_near_but_not_connected(run):
     reasons = table["reason"].to_numpy()
     not_connected = NOT_CONNECTED.format(metres="500")
     assert far_from_main.sum() == 55  # as before: 55 cells farther than 500 m from the connected network
-    assert set(reasons[far_from_main & near_other]) == {not_connected}
+    # one (nobody counted) lies by a piece the extract's edge cuts: unknown (tests/test_leaving_data.py)
+    assert set(reasons[far_from_main & near_other]) == {not_connected, LEAVES_DATA}
+    assert (reasons == not_connected).sum() == 50 and (reasons == LEAVES_DATA).sum() == 1
     assert set(reasons[far_from_main & ~near_other]) == {NO_STREET.format(metres="500")}
     assert (far_from_main & near_other).sum() == 51
     assert table.loc[far_from_main & near_other, "residents"].sum() == pytest.approx(6864, abs=1)

@@ -54,10 +54,11 @@ from .grade import cell_centres_xy
 from .lazy_scipy import dijkstra
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
+from .resources_near import resources_near
 from .result import CoverageResult, Standard
 from .service_roads import campus_hint
 from .siting import candidate_nodes, greedy_sites
-from .snap_reasons import far_reasons
+from .snap_reasons import far_reasons, leaving_unknown
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
 from .street_rules import DRIVING_MODES, fixed_delay, speed_table
@@ -80,64 +81,6 @@ __all__ = [
     "two_step_fca",
     "with_fixed_delay",
 ]
-
-
-def _not_in_registries(osm: gpd.GeoDataFrame, registries: gpd.GeoDataFrame, utm_crs: str) -> gpd.GeoDataFrame:
-    """OSM resources less those within :data:`~urbanrisk.settings.resource_dedup_m` of a registry
-    resource of the same kind: the office's row stands for the site, which is counted once."""
-    same = np.zeros(len(osm), bool)
-    osm_xy, reg_xy = osm.to_crs(utm_crs).geometry.to_numpy(), registries.to_crs(utm_crs).geometry.to_numpy()
-    for kind in set(osm["kind"]) & set(registries["kind"]):
-        mine = np.flatnonzero(osm["kind"].to_numpy() == kind)
-        tree = shapely.STRtree(reg_xy[registries["kind"].to_numpy() == kind])
-        hits = tree.query(osm_xy[mine], predicate="dwithin", distance=settings.resource_dedup_m)[0]
-        same[mine[np.unique(hits)]] = True
-    return osm[~same]
-
-
-def resources_near(
-    pois: gpd.GeoDataFrame,
-    registries: gpd.GeoDataFrame,
-    area: shapely.Geometry,
-    *,
-    buffer_m: float,
-    utm_crs: str,
-) -> gpd.GeoDataFrame:
-    """Resources (OSM features with the resource role and registry points) within the area + buffer."""
-    frames = []
-    if pois is not None and len(pois):
-        osm = pois[pois["roles"].str.split("|").map(lambda r: "resource" in r)].drop_duplicates(
-            ["osm_ref", "kind"]
-        )
-        frames.append(
-            gpd.GeoDataFrame(
-                {
-                    "id": "osm:" + osm["osm_ref"].astype(str),
-                    "kind": osm["kind"].to_numpy(),
-                    "name": osm["name"].to_numpy(),
-                    "capacity": np.nan,
-                    "source": "OpenStreetMap",
-                },
-                geometry=osm.geometry.to_numpy(),
-                crs=4326,
-            )
-        )
-    if registries is not None and len(registries):
-        if frames:
-            frames[0] = _not_in_registries(frames[0], registries, utm_crs)
-        standard = ["id", "kind", "name", "capacity", "source"]  # then the registries' keep_columns
-        kept = [c for c in registries.columns if c not in (*standard, "geometry", "severity")]
-        frames.append(registries[[*standard, *kept, "geometry"]])
-    if not frames:
-        return gpd.GeoDataFrame(
-            {"id": [], "kind": [], "name": [], "capacity": [], "source": []}, geometry=[], crs=4326
-        )
-    table = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
-    zone = gpd.GeoSeries([area], crs=4326).to_crs(utm_crs).buffer(buffer_m).iloc[0]
-    inside = table.to_crs(utm_crs).within(zone).to_numpy()
-    table = table[inside].reset_index(drop=True)
-    table["inside_area"] = shapely.contains_xy(area, table.geometry.x.to_numpy(), table.geometry.y.to_numpy())
-    return table
 
 
 @dataclass
@@ -308,6 +251,7 @@ def coverage_stage(
     gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
     coping_of: Callable[[list[pd.DataFrame], pd.Index, int], pd.Series | None] | None = None,
     graphs_ready: Mapping[str, StreetGraph] | None = None,
+    data_boxes: list[tuple[float, float, float, float]] | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
 
@@ -315,6 +259,9 @@ def coverage_stage(
     and :func:`coping_scores` (the per-partition stage, :mod:`urbanrisk.coverage_dask`, passes its own).
     ``graphs_ready``: street graphs already built by mode (:func:`urbanrisk.street_graphs.street_graphs`
     with these streets, ``utm_crs`` and speeds); the others are built here.
+    ``data_boxes``: the OSM data's extent (lon/lat boxes, :func:`urbanrisk.completeness.osm_extent`):
+    a far cell whose streets run to its edge has its coverage unknown (:func:`~urbanrisk.snap_reasons.
+    leaving_unknown`; without boxes, the box of the graph's nodes).
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
@@ -364,6 +311,7 @@ def coverage_stage(
                 table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
             )
         table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
+        table = leaving_unknown(table, graph, cells_xy, max_snap_m, data_boxes)  # whole graph: both paths
         supply_frames.append(with_supply(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m))
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from .coverage_unknown import bounded, known_flags
+from .coverage_unknown import bounded, known_flags, travel_flags
 from .lazy_scipy import dijkstra
 from .network import StreetGraph
 from .result import Standard
@@ -118,9 +118,10 @@ def station_losses(
         return empty_losses()
     covered = table["covered"].to_numpy(dtype=bool)
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
-    uncovered_now = float(residents[~covered].sum())
+    uncovered = ~covered & travel_flags(table)  # coverage unknown (outside the data): neither
+    uncovered_now = float(residents[uncovered].sum())
     unknown = ~known_flags(table)
-    unknown_now = int((unknown & ~covered).sum())
+    unknown_now = int((unknown & uncovered).sum())
     served = table.loc[covered].groupby("nearest_resource")["residents"].sum()
     served_unknown = pd.Series(unknown[covered]).groupby(table["nearest_resource"].to_numpy()[covered]).sum()
     origin, other = other_source_distance(matrix, np.unique(res_node[usable]))

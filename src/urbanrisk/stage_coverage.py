@@ -31,7 +31,7 @@ from . import settings
 from ._gc import frozen_before
 from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
-from .completeness import COMPLETENESS_COLUMN, grid_completeness, residents_known, travel_known
+from .completeness import COMPLETENESS_COLUMN, grid_completeness, osm_extent, residents_known, travel_known
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
@@ -147,7 +147,13 @@ def coverage_for(
     layers = with_routing_streets(layers, scheduler)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
     return _coverage(
-        recipe, frames, layers.complete_kinds, scheduler=scheduler, graphs=graphs, standards=layers.standards
+        recipe,
+        frames,
+        layers.complete_kinds,
+        scheduler=scheduler,
+        graphs=graphs,
+        standards=layers.standards,
+        data_boxes=osm_extent(layers),
     )
 
 
@@ -159,6 +165,7 @@ def _coverage(
     scheduler: str | None,
     graphs: Mapping[str, StreetGraph] | None,
     standards: list[Any] | None = None,
+    data_boxes: list[Any] | None = None,
 ) -> CoverageResult:
     """:func:`coverage_for` of ``frames``: the grid, streets, street nodes, POIs, resources and area;
     ``standards``: the recipe's, resolved already (:attr:`urbanrisk.result.Layers.standards`), else here."""
@@ -174,6 +181,7 @@ def _coverage(
         "sites": spec.sites,
         "speeds_path": recipe.tables.speeds,
         "graphs_ready": graphs,
+        "data_boxes": data_boxes,  # the OSM extent: far cells whose streets run to its edge are unknown
     }
     clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
     if recipe.compute.partitioned_coverage:
@@ -189,7 +197,7 @@ def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
     """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres; the
     streets and their nodes read from the store here when ``job`` names it (the driver sends none),
     the network tables written into the spool folder when it names one (the driver gets their paths)."""
-    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool = job
+    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool, boxes = job
     frames = tuple(plain(frame) for frame in frames)
     if stored is not None:  # as load_layers read them in the driver (stored_osm.streets_and_nodes)
         frames = (frames[0], *streets_and_nodes(*stored), *frames[3:])
@@ -197,7 +205,13 @@ def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
         remember_cell_latlng(frames[0].index, latlng)
     try:  # a worker of the run's kept pool runs other tasks after this one: it keeps nothing
         result = _coverage(
-            recipe, frames, complete_kinds, scheduler="synchronous", graphs=graphs, standards=standards
+            recipe,
+            frames,
+            complete_kinds,
+            scheduler="synchronous",
+            graphs=graphs,
+            standards=standards,
+            data_boxes=boxes,
         )
     finally:
         forget_cells()
@@ -233,7 +247,8 @@ def coverage_on_worker(
     latlng = kept_cell_latlng(grid.index)
     spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
-    return map_partitions(_coverage_task, [(*job, stored, spool)], scheduler=scheduler)[0]
+    extent = osm_extent(layers)  # far cells whose streets run to its edge: coverage unknown
+    return map_partitions(_coverage_task, [(*job, stored, spool, extent)], scheduler=scheduler)[0]
 
 
 def inherit_coverage_inputs(layers: Layers) -> None:

@@ -1,0 +1,137 @@
+"""A cell whose only nearby streets are a piece of the network cut off by the extract's edge has its
+coverage unknown, not uncovered (session 14, edge14): the data stop there, not the street.
+
+The clip: ``tests/data/baltimore_sw_clip.osm.pbf``, south-west Baltimore cut from the shipped extract
+(``osmium sort layers/baltimore/baltimore_2015.osm.pbf -o sorted.osm.pbf; osmium extract --set-bounds
+-b -76.6081,39.2586,-76.585,39.2835 sorted.osm.pbf``; complete ways, so a cut street runs past the
+box). Before, 99 of its cells (4,667 of 10,609 residents at r10) were uncovered, "no street of the
+connected network within 500 m". Checked against networkx on the run's own network tables: the
+strongly connected components, the pieces of the other nodes (directions ignored), and which of them
+has a node outside the header box or within 50 m of it (lon/lat to metres on the local scale)."""
+
+from __future__ import annotations
+
+import h3
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+import urbanrisk as ur
+from conftest import DATA, write_recipe
+from urbanrisk.snap_reasons import LEAVES_DATA, NOT_CONNECTED
+
+CLIP = DATA / "baltimore_sw_clip.osm.pbf"
+BOX = (-76.6081, 39.2586, -76.585, 39.2835)  # the clip's header bounds
+
+
+def _run(folder, partitioned: bool):
+    body = {
+        "name": "baltimore-sw",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 10},
+        "layers": {
+            "osm": {"type": "osm", "path": str(CLIP)},
+            "population": {
+                "type": "population_from_buildings",
+                "source": "osm",
+                "floor_area_per_person_m2": 60,
+            },
+        },
+        "compute": {"partitioned_coverage": partitioned},
+        "outputs": {"dir": str(folder / "out")},
+    }
+    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous").run_dir
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("whole"), False), _run(tmp_path_factory.mktemp("parts"), True)
+
+
+def _expected_leaving(run, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of ``table`` (fire, drive): farther than 500 m from the main component's nodes, and
+    whether a node of an edge-reaching piece lies within 500 m."""
+    nodes = pd.read_parquet(run / "network_nodes.parquet")
+    edges = pd.read_parquet(run / "network_edges.parquet")
+    nodes, edges = nodes[nodes["mode"] == "drive"], edges[edges["mode"] == "drive"]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes["node"])
+    graph.add_edges_from(edges[["u", "v"]].itertuples(index=False))
+    main = max(nx.strongly_connected_components(graph), key=len)
+    others = graph.subgraph(set(graph) - main).to_undirected()
+    to_lonlat = Transformer.from_crs(nodes["utm_crs"].iloc[0], 4326, always_xy=True)
+    lon, lat = to_lonlat.transform(nodes["x"].to_numpy(), nodes["y"].to_numpy())
+    scale = 111_320.0 * np.cos(np.radians(lat)), 110_574.0  # metres per degree here
+    inside = np.minimum.reduce(
+        [(lon - BOX[0]) * scale[0], (BOX[2] - lon) * scale[0], (lat - BOX[1]) * scale[1]]
+    )
+    inside = np.minimum(inside, (BOX[3] - lat) * scale[1])  # metres inside the box (< 0: outside)
+    at_edge = dict(zip(nodes["node"], inside <= 50.0, strict=True))
+    leaving = set()
+    for piece in nx.connected_components(others):
+        if any(at_edge[n] for n in piece):
+            leaving |= piece
+    to_xy = Transformer.from_crs(4326, nodes["utm_crs"].iloc[0], always_xy=True)
+    latlng = np.array([h3.cell_to_latlng(cell) for cell in table["h3_cell"]])
+    xy = np.column_stack(to_xy.transform(latlng[:, 1], latlng[:, 0]))
+    in_main = nodes["node"].isin(main).to_numpy()
+    far = cKDTree(nodes.loc[in_main, ["x", "y"]].to_numpy()).query(xy)[0] > 500.0
+    out = nodes["node"].isin(leaving).to_numpy()
+    near_leaving = cKDTree(nodes.loc[out, ["x", "y"]].to_numpy()).query(xy)[0] <= 500.0
+    return far, near_leaving
+
+
+def test_cells_on_pieces_cut_by_the_extracts_edge_are_unknown_not_uncovered(runs):
+    run = runs[0]
+    coverage = pd.read_parquet(run / "coverage.parquet")
+    table = coverage[coverage["standard"] == "fire"].reset_index(drop=True)
+    far, near_leaving = _expected_leaving(run, table)
+    leaving = table["reason"].to_numpy() == LEAVES_DATA
+    assert (leaving == (far & near_leaving)).all()
+    assert leaving.sum() == 99
+    assert table.loc[leaving, "residents"].sum() == pytest.approx(4667, abs=1)
+    assert table.loc[leaving, "travel"].isna().all() and not table.loc[leaving, "covered"].any()
+    assert not table.loc[leaving, "travel_known"].any()
+    assert table.loc[leaving, "residents_uncovered"].isna().all()  # unknown, not uncovered
+    # a far piece that does not reach the edge stays uncovered, as before
+    campus = table["reason"].to_numpy() == NOT_CONNECTED.format(metres="500")
+    assert (campus == (far & ~near_leaving & table["reason"].str.startswith("no street of").to_numpy())).all()
+    assert table.loc[campus, "travel_known"].all()
+    # covered + uncovered + unknown = every resident
+    known = table["travel_known"].to_numpy()
+    covered = table.loc[table["covered"], "residents"].sum()
+    uncovered = table.loc[~table["covered"] & known, "residents"].sum()
+    assert covered + uncovered + table.loc[~known, "residents"].sum() == pytest.approx(
+        table["residents"].sum()
+    )
+    assert table["residents_uncovered"].sum() == pytest.approx(uncovered)
+    # no gap holds an unknown cell; N-1 counts only the uncovered cells whose travel is known
+    gaps = pd.read_parquet(run / "gaps.parquet")
+    if len(gaps):
+        cells = [
+            shapely.Point(lng, lat) for lat, lng in map(h3.cell_to_latlng, table.loc[leaving, "h3_cell"])
+        ]
+        joined = shapely.union_all(shapely.from_wkb(gaps["geometry"]))
+        assert not shapely.contains(joined, cells).any()
+    losses = pd.read_parquet(run / "resilience.parquet")
+    losses = losses[losses["standard"] == "fire"]
+    after = (losses["residents_uncovered_after"] - losses["residents_lost"]).to_numpy()
+    assert after == pytest.approx(np.full(len(losses), uncovered))
+
+
+def test_the_partitioned_path_gives_the_same_table(runs):
+    whole, parts = (pd.read_parquet(run / "coverage.parquet") for run in runs)
+    columns = [
+        "h3_cell",
+        "standard",
+        "covered",
+        "reason",
+        "travel_known",
+        "residents_uncovered",
+        "cell_snap_m",
+    ]
+    pd.testing.assert_frame_equal(whole[columns], parts[columns])

@@ -202,6 +202,10 @@ class RunResult:
     run_dir: Path | None = None
     published: str | None = None  # where outputs.publish copied the run
     renderer: Callable[[RunResult], Any] | None = field(default=None, repr=False, compare=False)
+    #: During a run on worker processes: where the grid stage left the grid's columns no stage reads
+    #: (:class:`urbanrisk.grid_spool.GridSpool`); the write puts them back into the grid's parts, and
+    #: :func:`urbanrisk.run.run_recipe` into ``grid`` after the write. None: ``grid`` has every column.
+    grid_spool: Any = field(default=None, repr=False, compare=False)
 
     def map(self) -> Any:
         """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""

@@ -150,12 +150,14 @@ def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
 
     start = time.perf_counter()
     result = ur.run_recipe(loaded, scheduler=scheduler, out=out, after_stage=mark)
+    hwm = hwm_mb()  # the run's (as the CLI's): a run on processes puts the grid's spooled columns
+    # back into result.grid when it is first read (grid_spool.py), a notebook's choice, not the run's
     print(
         json.dumps(
             {
                 "wall_s": time.perf_counter() - start,
-                "cells": len(result.grid),
-                "hwm_mb": hwm_mb(),
+                "cells": len(result.grid.index),
+                "hwm_mb": hwm,
                 "rows": rows,
             }
         )

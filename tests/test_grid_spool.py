@@ -39,6 +39,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
 
     monkeypatch.setattr(urbanrisk.run, "write_run", spy)
     procs = ur.run_recipe(recipe, scheduler="processes", out=tmp_path / "procs")
+    assert procs.grid_completion is not None  # the driver holds them only once result.grid is read
+    assert list(procs.__dict__["_grid"].columns) == seen["columns"]
     monkeypatch.undo()
     monkeypatch.setattr(settings, "max_map_cells", 100)
     sync = ur.run_recipe(recipe, scheduler="synchronous", out=tmp_path / "sync")
@@ -52,7 +54,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert all(seen["files"].values())
     assert not seen["spool"].folder.exists()  # removed with the run's spool
     assert procs.grid_spool is None
-    pd.testing.assert_frame_equal(procs.grid, sync.grid, check_exact=True)  # put back after the write
+    pd.testing.assert_frame_equal(procs.grid, sync.grid, check_exact=True)  # put back when read
+    assert procs.grid_completion is None and sync.grid_completion is None
     assert isinstance(procs.grid, gpd.GeoDataFrame) and procs.grid.crs == sync.grid.crs
     expected, got = _files(sync.run_dir), _files(procs.run_dir)
     assert got.keys() == expected.keys()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -124,12 +125,34 @@ def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) ->
     return rows.join(extra)[list(order)]
 
 
+#: Spooled columns read back per batch by :func:`complete_grid` (each batch's Arrow table is freed
+#: before the next: the whole set at once doubled them in the driver).
+COLUMNS_PER_READ = 8
+
+
 def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) -> pd.DataFrame:
-    """``grid`` with the spooled columns read back from ``run_dir``'s grid parts (a run's result as a
-    notebook gets it); itself when nothing was spooled."""
+    """``grid`` with the spooled columns read back from ``run_dir``'s grid parts, put in place
+    (inserted where they go, the grid's other columns not copied); itself when nothing was spooled.
+
+    The columns come back as the grid stage made them: float64, a missing value NaN.
+    """
     if spool is None or not spool.columns:
         return grid
-    extra = pd.read_parquet(Path(run_dir) / "grid", columns=spool.columns)
-    if INDEX_NAME in extra.columns:
-        extra = extra.set_index(INDEX_NAME)
-    return grid.join(extra.reindex(grid.index))[spool.full_order(list(grid.columns))]
+    files = sorted(str(path) for path in (Path(run_dir) / "grid").glob("part-*.parquet"))
+    cells = pq.ParquetDataset(files).read(columns=[INDEX_NAME]).column(INDEX_NAME)
+    at = pd.Index(cells.to_numpy(zero_copy_only=False)).get_indexer(grid.index)
+    if (at < 0).any():
+        msg = f"{run_dir}: the grid's parts lack {int((at < 0).sum())} of its cells"
+        raise OSError(msg)
+    order = spool.full_order(list(grid.columns))
+    names = spool.columns
+    with warnings.catch_warnings():  # one block per column: the grid is read, not computed on
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for start in range(0, len(names), COLUMNS_PER_READ):
+            batch = names[start : start + COLUMNS_PER_READ]
+            table = pq.ParquetDataset(files).read(columns=batch)
+            for name in batch:
+                values = table.column(name).to_numpy()[at]
+                grid.insert(order.index(name), name, values)
+            del table
+    return grid

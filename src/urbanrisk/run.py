@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,8 @@ def run_recipe(
         start = time.perf_counter()
         write_run(result, out_dir, scheduler=scheduler, after_file=after_stage)
         result.timings["write"] = round(time.perf_counter() - start, 3)
-        if result.run_dir is not None:  # the grid's spooled columns, from the run folder's parts
-            result.grid = complete_grid(result.grid, result.grid_spool, result.run_dir)
+        if result.grid_spool is not None and result.run_dir is not None:  # its spooled columns: from
+            # the run folder's parts when ``result.grid`` is first read (a notebook), never by the CLI
+            result.grid_completion = partial(complete_grid, spool=result.grid_spool, run_dir=result.run_dir)
         result.grid_spool = None
     return result

@@ -158,6 +158,7 @@ def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
                 "wall_s": time.perf_counter() - start,
                 "cells": len(result.grid.index),
                 "hwm_mb": hwm,
+                "hwm_full_mb": hwm_mb(),  # once result.grid is whole again (as the CLI's summary reads it)
                 "rows": rows,
             }
         )
@@ -196,7 +197,8 @@ def main() -> int:
             got = _run(str(Path(args.recipe).resolve()), args.scheduler, what, src)
             print(
                 f"\n## {label or 'run'} {round_ + 1}: {got['cells']:,} cells, {got['wall_s']:.1f} s, "
-                f"driver VmHWM {got['hwm_mb']:,.0f} MB (load {load:.1f} at start)"
+                f"driver VmHWM {got['hwm_mb']:,.0f} MB, {got.get('hwm_full_mb', 0):,.0f} MB with "
+                f"result.grid read (load {load:.1f} at start)"
             )
             print("| after | s | peak MB | left MB |\n|---|---|---|---|")
             for row in got["rows"]:

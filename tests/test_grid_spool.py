@@ -1,5 +1,6 @@
 """The grid's write-only columns left in the run's spool by the grid stage's tasks on worker processes:
-the driver's grid lacks them through every stage, the run folder and ``result.grid`` are the same."""
+the driver's grid lacks them through every stage (and its polygons through the write), the run folder
+and ``result.grid`` are the same."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     def spy(result, *args, **kwargs):
         """The driver's grid as the stages left it, and the spool's parts, when the write starts."""
         seen["columns"] = list(result.grid.columns)
+        seen["polygons"] = int(result.grid.geometry.notna().sum())
         seen["spool"] = result.grid_spool
         seen["files"] = {parent: Path(path).is_file() for parent, path in result.grid_spool.files.items()}
         return real(result, *args, **kwargs)
@@ -48,6 +50,7 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     # the per-kind POI and hazard counts: ~40 of the grid's ~100 columns never reached the driver
     assert len(spooled) >= 30 and "poi_school" in spooled and "hazard_fuel" in spooled
     assert not set(spooled) & set(seen["columns"])
+    assert seen["polygons"] == 0 and seen["spool"].polygons_dropped  # made by the parts and the map
     assert {"poi_village_place", "resource_fire_station", "hazards", "residents"} <= set(seen["columns"])
     assert seen["spool"].columns == spooled  # in the grid's order
     assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5

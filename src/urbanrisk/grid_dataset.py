@@ -30,7 +30,7 @@ import shapely
 
 from .cell_disks import cell_parents
 from .geoparquet import BBOX_COLUMN, with_bbox
-from .grid_spool import GridSpool, spooled_rows, with_spooled
+from .grid_spool import GridSpool, spooled_rows, with_polygons, with_spooled
 from .parallel import map_partitions
 
 #: The dataset folder of a run, and the single file older runs hold instead.
@@ -92,9 +92,13 @@ class GridArrays:
                 self.columns = None
                 return
 
-    def table(self, positions: np.ndarray, spooled: pa.Table | None = None) -> pa.Table | None:
+    def table(
+        self, positions: np.ndarray, spooled: pa.Table | None = None, polygons: np.ndarray | None = None
+    ) -> pa.Table | None:
         """The rows at ``positions`` as Arrow (None: a column of another kind, see the class);
-        ``spooled``: the same rows' spooled columns (:func:`urbanrisk.grid_spool.spooled_rows`)."""
+        ``spooled``: the same rows' spooled columns (:func:`urbanrisk.grid_spool.spooled_rows`),
+        ``polygons``: their polygons, when the grid holds none
+        (:func:`urbanrisk.grid_spool.without_polygons`)."""
         if self.columns is None:
             return None
         arrays = []
@@ -106,7 +110,8 @@ class GridArrays:
                 continue
             values = self.columns[field.name]
             if field.name == self.geometry:
-                array = pa.array(shapely.to_wkb(values[positions], flavor="iso"), pa.binary())
+                shapes = values[positions] if polygons is None else polygons
+                array = pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary())
             elif isinstance(values, (pa.Array, pa.ChunkedArray)):
                 array = values.take(positions)
             elif values.dtype == object:  # inferred from the part's values, then the grid's type
@@ -121,8 +126,9 @@ class PartRows:
     """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
     of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
     task sent to a worker process), it carries its rows alone, never the whole grid. ``spooled``: the
-    spool parts holding the columns the driver's grid lacks, and the whole grid's column order
-    (:mod:`urbanrisk.grid_spool`): the part is written with them, as if the grid held them."""
+    spool parts holding the columns the driver's grid lacks, the whole grid's column order, and
+    whether the grid lacks its polygons too (:mod:`urbanrisk.grid_spool`): the part is written with
+    them, as if the grid held them."""
 
     __slots__ = ("arrays", "grid", "positions", "spooled", "types")
 
@@ -132,34 +138,38 @@ class PartRows:
         positions: np.ndarray | None,
         types: dict[str, pa.DataType],
         arrays: GridArrays | None = None,
-        spooled: tuple[list[str], list[str]] | None = None,
+        spooled: tuple[list[str], list[str], bool] | None = None,
     ) -> None:
         self.grid, self.positions, self.types, self.arrays = grid, positions, types, arrays
         self.spooled = spooled
 
     def rows(self) -> gpd.GeoDataFrame:
         """The part's rows, in the grid's order (``positions`` None: the whole frame), of the
-        driver's columns (without the spooled ones: :meth:`full_rows`)."""
-        return self.grid if self.positions is None else self.grid.iloc[self.positions]
+        driver's columns (without the spooled ones: :meth:`full_rows`), with their polygons."""
+        rows = self.grid if self.positions is None else self.grid.iloc[self.positions]
+        return with_polygons(rows) if self.spooled is not None and self.spooled[2] else rows
 
     def full_rows(self) -> gpd.GeoDataFrame:
         """The part's rows with every column of the grid, the spooled ones read back."""
         rows = self.rows()
         if self.spooled is None:
             return rows
-        paths, order = self.spooled
+        paths, order, _ = self.spooled
         return with_spooled(rows, spooled_rows(paths, rows.index), order)
 
-    def arrow(self) -> pa.Table:
-        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's)."""
+    def arrow(self, rows: gpd.GeoDataFrame | None = None) -> pa.Table:
+        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's);
+        ``rows``: :meth:`rows`, when read already (their polygons are not made again)."""
         table = None
         if self.arrays is not None and self.positions is not None:
-            extra = (
-                None
-                if self.spooled is None
-                else spooled_rows(self.spooled[0], self.grid.index[self.positions])
-            )
-            table = self.arrays.table(self.positions, extra)
+            extra = polygons = None
+            if self.spooled is not None:
+                extra = spooled_rows(self.spooled[0], self.grid.index[self.positions])
+                if self.spooled[2]:
+                    polygons = np.asarray(
+                        (self.rows() if rows is None else rows).geometry.array, dtype=object
+                    )
+            table = self.arrays.table(self.positions, extra, polygons)
         return grid_table(self.full_rows(), self.types) if table is None else table
 
     def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
@@ -192,15 +202,15 @@ def split_grid(
     types = object_types(grid)
     spooled = None
     first = None
-    if spool is not None and spool.columns and len(grid):
+    if spool is not None and (spool.columns or spool.polygons_dropped) and len(grid):
         order = spool.full_order(list(grid.columns))
         missing = sorted(set(groups) - set(spool.files))
         if missing:
             msg = f"the grid's spool holds no part for {len(missing)} partitions (e.g. {missing[0]})"
             raise OSError(msg)
-        first_rows = grid.iloc[:1]
+        first_rows = with_polygons(grid.iloc[:1]) if spool.polygons_dropped else grid.iloc[:1]
         first = with_spooled(first_rows, spooled_rows([spool.files[parents[0]]], first_rows.index), order)
-        spooled = {parent: ([spool.files[parent]], order) for parent in groups}
+        spooled = {parent: ([spool.files[parent]], order, spool.polygons_dropped) for parent in groups}
     arrays = GridArrays(grid, types, first) if len(grid) else None
     return [
         (
@@ -278,7 +288,7 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     rows = part.rows()
     bounds = shapely.bounds(rows.geometry.to_numpy())
     objects = {c: rows[c].to_numpy() for c in part.types}  # the object columns (object_types)
-    table = with_bbox(part_table(part.arrow(), rows, bounds, objects), bounds, rows.geometry.name)
+    table = with_bbox(part_table(part.arrow(rows), rows, bounds, objects), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)

@@ -23,9 +23,13 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .grid import cells_to_polygons
 
 #: The spool of the run being computed (:func:`spooled_grid`); None: partition tables come back whole.
 _GRID_SPOOL: contextvars.ContextVar[GridSpool | None] = contextvars.ContextVar("grid_spool", default=None)
@@ -45,6 +49,9 @@ class GridSpool:
     folder: Path
     files: dict[str, str] = dataclasses.field(default_factory=dict)
     following: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: the driver's grid holds no cell polygons (:func:`without_polygons`): made from the cells' ids
+    #: where a part, the map or ``result.grid`` needs them (the same function made them first)
+    polygons_dropped: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -125,6 +132,20 @@ def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) ->
     return rows.join(extra)[list(order)]
 
 
+def without_polygons(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``grid`` with no cell polygon (each None: 116,645 cells held ~88 MB of GEOS polygons), for the
+    write stage, which makes each part's from its cells (:func:`with_polygons`)."""
+    empty = gpd.GeoSeries(np.full(len(grid), None, dtype=object), index=grid.index, crs=grid.crs)
+    return grid.assign(**{grid.geometry.name: empty})
+
+
+def with_polygons(rows: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``rows`` with their cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`, as the grid
+    stage made them), in the geometry column's place."""
+    polygons = gpd.GeoSeries(cells_to_polygons(rows.index), index=rows.index, crs=rows.crs)
+    return rows.assign(**{rows.geometry.name: polygons})
+
+
 #: Spooled columns read back per batch by :func:`complete_grid` (each batch's Arrow table is freed
 #: before the next: the whole set at once doubled them in the driver).
 COLUMNS_PER_READ = 8
@@ -136,7 +157,7 @@ def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) ->
 
     The columns come back as the grid stage made them: float64, a missing value NaN.
     """
-    if spool is None or not spool.columns:
+    if spool is None or not (spool.columns or spool.polygons_dropped):
         return grid
     files = sorted(str(path) for path in (Path(run_dir) / "grid").glob("part-*.parquet"))
     cells = pq.ParquetDataset(files).read(columns=[INDEX_NAME]).column(INDEX_NAME)
@@ -146,6 +167,10 @@ def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) ->
         raise OSError(msg)
     order = spool.full_order(list(grid.columns))
     names = spool.columns
+    if spool.polygons_dropped:
+        grid[grid.geometry.name] = gpd.GeoSeries(
+            cells_to_polygons(grid.index), index=grid.index, crs=grid.crs
+        )
     with warnings.catch_warnings():  # one block per column: the grid is read, not computed on
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         for start in range(0, len(names), COLUMNS_PER_READ):

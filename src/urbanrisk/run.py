@@ -13,7 +13,7 @@ from typing import Any
 
 from ._malloc import trim_heap
 from .cache import Cache
-from .grid_spool import GridSpool, complete_grid, spooled_grid
+from .grid_spool import GridSpool, complete_grid, spooled_grid, without_polygons
 from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
@@ -170,7 +170,9 @@ def run_recipe(
         network_spool(out_dir, scheduler) as spool,
     ):
         result = compute_run(recipe, **options)
-        result.grid_spool = spool if spool is not None and spool.columns else None
+        if spool is not None and spool.columns:  # the stages are done with the cells' polygons too:
+            result.grid_spool = spool  # the write makes each part's (116,645 cells: ~88 MB fewer here)
+            result.grid, spool.polygons_dropped = without_polygons(result.grid), True
         trim_heap()  # what the stages freed, given back before the write stage allocates its own
         result.renderer = result_deck
         start = time.perf_counter()

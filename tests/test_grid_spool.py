@@ -20,6 +20,7 @@ from urbanrisk import settings
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.grid_dataset import PartRows, grid_table, object_types, split_grid
 from urbanrisk.grid_spool import GridSpool, complete_grid, following_of, spooled_rows
+from urbanrisk.outputs.summary import run_summary
 from urbanrisk.partitions import spooled_columns
 
 
@@ -43,6 +44,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     procs = ur.run_recipe(recipe, scheduler="processes", out=tmp_path / "procs")
     assert procs.grid_completion is not None  # the driver holds them only once result.grid is read
     assert list(procs.__dict__["_grid"].columns) == seen["columns"]
+    printed = procs.summary  # what `urbanrisk run` prints, from the grid the driver held
+    assert procs.grid_completion is not None
     monkeypatch.undo()
     monkeypatch.setattr(settings, "max_map_cells", 100)
     sync = ur.run_recipe(recipe, scheduler="synchronous", out=tmp_path / "sync")
@@ -59,6 +62,7 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert procs.grid_spool is None
     pd.testing.assert_frame_equal(procs.grid, sync.grid, check_exact=True)  # put back when read
     assert procs.grid_completion is None and sync.grid_completion is None
+    assert printed == run_summary(procs) == run_summary(sync) and sync.summary is None
     assert isinstance(procs.grid, gpd.GeoDataFrame) and procs.grid.crs == sync.grid.crs
     expected, got = _files(sync.run_dir), _files(procs.run_dir)
     assert got.keys() == expected.keys()

@@ -209,6 +209,9 @@ class RunResult:
     #: After such a run's write: what puts those columns back into ``grid`` (read from the run folder's
     #: parts) the first time ``grid`` is read, so that the driver holds the whole grid only if asked.
     grid_completion: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
+    #: Then also the run's summary (:class:`urbanrisk.outputs.summary.RunSummary`) made from the grid
+    #: the driver held, for what prints it after the run (``urbanrisk run``: the grid is not made whole).
+    summary: Any = field(default=None, repr=False, compare=False)
 
     def map(self) -> Any:
         """The run's map as a pydeck Deck; in a notebook it shows inline, offline, with its legend."""

@@ -17,6 +17,7 @@ from .grid_spool import GridSpool, complete_grid, spooled_grid, without_polygons
 from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
+from .outputs.summary import run_summary
 from .outputs.writer import graph_scheduler
 from .parallel import kept_pool, on_worker_processes, resolve_scheduler, start_workers_early
 from .pipeline import compute_run
@@ -180,6 +181,7 @@ def run_recipe(
         result.timings["write"] = round(time.perf_counter() - start, 3)
         if result.grid_spool is not None and result.run_dir is not None:  # its spooled columns: from
             # the run folder's parts when ``result.grid`` is first read (a notebook), never by the CLI
+            result.summary = run_summary(result)  # what the CLI prints reads none of them
             result.grid_completion = partial(complete_grid, spool=result.grid_spool, run_dir=result.run_dir)
         result.grid_spool = None
     return result

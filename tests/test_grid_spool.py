@@ -131,3 +131,10 @@ def test_nothing_spooled_leaves_the_grid_as_it_is(tmp_path):
     whole = _small_grid()
     assert complete_grid(whole, None, tmp_path) is whole
     assert complete_grid(whole, GridSpool(tmp_path), tmp_path) is whole
+
+
+def test_a_pruned_run_folder_says_why_result_grid_cannot_be_made_whole(tmp_path):
+    kept = _small_grid().drop(columns=["poi_cafe"])
+    spool = GridSpool(tmp_path, following={"residents": ["poi_cafe"]}, polygons_dropped=True)
+    with pytest.raises(FileNotFoundError, match=r"no longer holds the grid's parts .* outputs\.keep"):
+        complete_grid(kept, spool, tmp_path / "runs" / "gone")

@@ -160,6 +160,13 @@ def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) ->
     if spool is None or not (spool.columns or spool.polygons_dropped):
         return grid
     files = sorted(str(path) for path in (Path(run_dir) / "grid").glob("part-*.parquet"))
+    if not files:
+        msg = (
+            f"{run_dir} no longer holds the grid's parts (a later run pruned it: outputs.keep), from which "
+            "result.grid gets its per-kind counts and polygons: read result.grid before the next run, or "
+            "read_grid() a run folder that is kept"
+        )
+        raise FileNotFoundError(msg)
     cells = pq.ParquetDataset(files).read(columns=[INDEX_NAME]).column(INDEX_NAME)
     at = pd.Index(cells.to_numpy(zero_copy_only=False)).get_indexer(grid.index)
     if (at < 0).any():

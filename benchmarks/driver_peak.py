@@ -150,12 +150,15 @@ def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
 
     start = time.perf_counter()
     result = ur.run_recipe(loaded, scheduler=scheduler, out=out, after_stage=mark)
+    hwm = hwm_mb()  # the run's (as the CLI's): a run on processes puts the grid's spooled columns
+    # back into result.grid when it is first read (grid_spool.py), a notebook's choice, not the run's
     print(
         json.dumps(
             {
                 "wall_s": time.perf_counter() - start,
-                "cells": len(result.grid),
-                "hwm_mb": hwm_mb(),
+                "cells": len(result.grid.index),
+                "hwm_mb": hwm,
+                "hwm_full_mb": hwm_mb(),  # once result.grid is whole again (as the CLI's summary reads it)
                 "rows": rows,
             }
         )
@@ -194,7 +197,8 @@ def main() -> int:
             got = _run(str(Path(args.recipe).resolve()), args.scheduler, what, src)
             print(
                 f"\n## {label or 'run'} {round_ + 1}: {got['cells']:,} cells, {got['wall_s']:.1f} s, "
-                f"driver VmHWM {got['hwm_mb']:,.0f} MB (load {load:.1f} at start)"
+                f"driver VmHWM {got['hwm_mb']:,.0f} MB, {got.get('hwm_full_mb', 0):,.0f} MB with "
+                f"result.grid read (load {load:.1f} at start)"
             )
             print("| after | s | peak MB | left MB |\n|---|---|---|---|")
             for row in got["rows"]:

@@ -120,7 +120,7 @@ def run_lines(result: RunResult) -> list[str]:
 
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
     t = translator(language)
-    summary = run_summary(result)
+    summary = result.summary if result.summary is not None else run_summary(result)  # made by the run
     run_dir = result.run_dir
     assert run_dir is not None
     latest = run_dir.parent.parent / "latest"

@@ -30,6 +30,7 @@ import shapely
 
 from .cell_disks import cell_parents
 from .geoparquet import BBOX_COLUMN, with_bbox
+from .grid_spool import GridSpool, spooled_rows, with_polygons, with_spooled
 from .parallel import map_partitions
 
 #: The dataset folder of a run, and the single file older runs hold instead.
@@ -61,12 +62,18 @@ class GridArrays:
     A column of another kind (categories, nullable integers, dates) leaves it to :func:`grid_table`.
     """
 
-    def __init__(self, grid: gpd.GeoDataFrame, types: dict[str, pa.DataType]) -> None:
-        self.schema = grid_table(grid.iloc[:1], types).schema
+    def __init__(
+        self, grid: gpd.GeoDataFrame, types: dict[str, pa.DataType], first: gpd.GeoDataFrame | None = None
+    ) -> None:
+        self.schema = grid_table(grid.iloc[:1] if first is None else first, types).schema
         self.geometry = grid.geometry.name
         self.columns: dict[str, Any] | None = {}
+        #: the columns in the run's spool, not in ``grid`` (``first``: the grid's first row with them)
+        self.spooled = set() if first is None else set(first.columns) - set(grid.columns)
         for name in self.schema.names:
             values = grid.index if name == grid.index.name and name not in grid.columns else grid.get(name)
+            if name in self.spooled:
+                continue
             if values is None:
                 self.columns = None
                 return
@@ -85,15 +92,26 @@ class GridArrays:
                 self.columns = None
                 return
 
-    def table(self, positions: np.ndarray) -> pa.Table | None:
-        """The rows at ``positions`` as Arrow (None: a column of another kind, see the class)."""
+    def table(
+        self, positions: np.ndarray, spooled: pa.Table | None = None, polygons: np.ndarray | None = None
+    ) -> pa.Table | None:
+        """The rows at ``positions`` as Arrow (None: a column of another kind, see the class);
+        ``spooled``: the same rows' spooled columns (:func:`urbanrisk.grid_spool.spooled_rows`),
+        ``polygons``: their polygons, when the grid holds none
+        (:func:`urbanrisk.grid_spool.without_polygons`)."""
         if self.columns is None:
             return None
         arrays = []
         for field in self.schema:
+            if field.name in self.spooled:
+                assert spooled is not None
+                array = spooled.column(field.name).combine_chunks()
+                arrays.append(array if array.type == field.type else array.cast(field.type))
+                continue
             values = self.columns[field.name]
             if field.name == self.geometry:
-                array = pa.array(shapely.to_wkb(values[positions], flavor="iso"), pa.binary())
+                shapes = values[positions] if polygons is None else polygons
+                array = pa.array(shapely.to_wkb(shapes, flavor="iso"), pa.binary())
             elif isinstance(values, (pa.Array, pa.ChunkedArray)):
                 array = values.take(positions)
             elif values.dtype == object:  # inferred from the part's values, then the grid's type
@@ -107,9 +125,12 @@ class GridArrays:
 class PartRows:
     """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
     of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
-    task sent to a worker process), it carries its rows alone, never the whole grid."""
+    task sent to a worker process), it carries its rows alone, never the whole grid. ``spooled``: the
+    spool parts holding the columns the driver's grid lacks, the whole grid's column order, and
+    whether the grid lacks its polygons too (:mod:`urbanrisk.grid_spool`): the part is written with
+    them, as if the grid held them."""
 
-    __slots__ = ("arrays", "grid", "positions", "types")
+    __slots__ = ("arrays", "grid", "positions", "spooled", "types")
 
     def __init__(
         self,
@@ -117,22 +138,42 @@ class PartRows:
         positions: np.ndarray | None,
         types: dict[str, pa.DataType],
         arrays: GridArrays | None = None,
+        spooled: tuple[list[str], list[str], bool] | None = None,
     ) -> None:
         self.grid, self.positions, self.types, self.arrays = grid, positions, types, arrays
+        self.spooled = spooled
 
     def rows(self) -> gpd.GeoDataFrame:
-        """The part's rows, in the grid's order (``positions`` None: the whole frame)."""
-        return self.grid if self.positions is None else self.grid.iloc[self.positions]
+        """The part's rows, in the grid's order (``positions`` None: the whole frame), of the
+        driver's columns (without the spooled ones: :meth:`full_rows`), with their polygons."""
+        rows = self.grid if self.positions is None else self.grid.iloc[self.positions]
+        return with_polygons(rows) if self.spooled is not None and self.spooled[2] else rows
 
-    def arrow(self) -> pa.Table:
-        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's)."""
+    def full_rows(self) -> gpd.GeoDataFrame:
+        """The part's rows with every column of the grid, the spooled ones read back."""
+        rows = self.rows()
+        if self.spooled is None:
+            return rows
+        paths, order, _ = self.spooled
+        return with_spooled(rows, spooled_rows(paths, rows.index), order)
+
+    def arrow(self, rows: gpd.GeoDataFrame | None = None) -> pa.Table:
+        """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's);
+        ``rows``: :meth:`rows`, when read already (their polygons are not made again)."""
         table = None
         if self.arrays is not None and self.positions is not None:
-            table = self.arrays.table(self.positions)
-        return grid_table(self.rows(), self.types) if table is None else table
+            extra = polygons = None
+            if self.spooled is not None:
+                extra = spooled_rows(self.spooled[0], self.grid.index[self.positions])
+                if self.spooled[2]:
+                    polygons = np.asarray(
+                        (self.rows() if rows is None else rows).geometry.array, dtype=object
+                    )
+            table = self.arrays.table(self.positions, extra, polygons)
+        return grid_table(self.full_rows(), self.types) if table is None else table
 
     def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
-        return PartRows, (self.rows(), None, self.types)
+        return PartRows, (self.full_rows(), None, self.types)
 
 
 def object_types(grid: pd.DataFrame) -> dict[str, pa.DataType]:
@@ -146,19 +187,39 @@ def object_types(grid: pd.DataFrame) -> dict[str, pa.DataType]:
     }
 
 
-def split_grid(grid: gpd.GeoDataFrame, partition_resolution: int) -> list[tuple[str, PartRows]]:
+def split_grid(
+    grid: gpd.GeoDataFrame, partition_resolution: int, spool: GridSpool | None = None
+) -> list[tuple[str, PartRows]]:
     """The grid cut by H3 parent cell at ``partition_resolution``: (parent, its rows), sorted by parent.
 
     Rows keep the grid's order (sorted by cell id, so each part is sorted too); each part's rows
     are cut from the grid when asked for (:meth:`PartRows.rows`, and as Arrow from :class:`GridArrays`).
+    ``spool``: where the grid stage left the columns ``grid`` lacks (:mod:`urbanrisk.grid_spool`).
     """
     resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
     parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
     groups = pd.RangeIndex(len(grid)).groupby(parents)
     types = object_types(grid)
-    arrays = GridArrays(grid, types) if len(grid) else None
+    spooled = None
+    first = None
+    if spool is not None and (spool.columns or spool.polygons_dropped) and len(grid):
+        order = spool.full_order(list(grid.columns))
+        missing = sorted(set(groups) - set(spool.files))
+        if missing:
+            msg = f"the grid's spool holds no part for {len(missing)} partitions (e.g. {missing[0]})"
+            raise OSError(msg)
+        first_rows = with_polygons(grid.iloc[:1]) if spool.polygons_dropped else grid.iloc[:1]
+        first = with_spooled(first_rows, spooled_rows([spool.files[parents[0]]], first_rows.index), order)
+        spooled = {parent: ([spool.files[parent]], order, spool.polygons_dropped) for parent in groups}
+    arrays = GridArrays(grid, types, first) if len(grid) else None
     return [
-        (str(parent), PartRows(grid, np.asarray(groups[parent]), types, arrays)) for parent in sorted(groups)
+        (
+            str(parent),
+            PartRows(
+                grid, np.asarray(groups[parent]), types, arrays, None if spooled is None else spooled[parent]
+            ),
+        )
+        for parent in sorted(groups)
     ]
 
 
@@ -227,7 +288,7 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     rows = part.rows()
     bounds = shapely.bounds(rows.geometry.to_numpy())
     objects = {c: rows[c].to_numpy() for c in part.types}  # the object columns (object_types)
-    table = with_bbox(part_table(part.arrow(), rows, bounds, objects), bounds, rows.geometry.name)
+    table = with_bbox(part_table(part.arrow(rows), rows, bounds, objects), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)
@@ -240,14 +301,17 @@ def part_jobs(
     *,
     partition_resolution: int,
     summarise: Callable[[gpd.GeoDataFrame], Any] | None = None,
+    spool: GridSpool | None = None,
 ) -> list[PartJob]:
     """Make ``folder/grid/`` and return one :func:`write_part` job per partition of ``grid``.
 
-    ``summarise`` (picklable) reduces each part's rows in its task, e.g. to the map's display rows.
+    ``summarise`` (picklable) reduces each part's rows in its task, e.g. to the map's display rows;
+    ``spool``: where the grid stage left the columns ``grid`` lacks (:mod:`urbanrisk.grid_spool`).
     """
     target = Path(folder) / GRID_DIR
     target.mkdir()
-    return [(str(target), parent, rows, summarise) for parent, rows in split_grid(grid, partition_resolution)]
+    parts = split_grid(grid, partition_resolution, spool)
+    return [(str(target), parent, rows, summarise) for parent, rows in parts]
 
 
 def parts_written(folder: Path, done: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:

@@ -27,6 +27,8 @@ from ._errors import GridError, InputError
 from ._gc import frozen_before
 from .antimeridian import centre
 from .cache import Cache, content_key, frame_digest, sha256_of
+from .cell_disks import cell_parents
+from .grid_spool import GridSpool, current_spool, following_of
 from .indicators import PartitionInput, partition_indicators
 from .ingest import ingest_osm
 from .layer_store import (
@@ -38,7 +40,7 @@ from .layer_store import (
     write_layer_store,
 )
 from .layers.coords import utm_crs
-from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
+from .layers.tables import HAZARD_KINDS, building_type_table, landuse_context_table, osm_tag_table
 from .osm_store import LAYER_NAMES, IngestedLayers, OsmStore
 from .parallel import map_partitions, resolve_scheduler
 from .population_table import with_table_residents
@@ -170,17 +172,73 @@ def partition_tables(
     todo = [i for i, table in enumerate(tables) if table is None]
     if todo:
         local = scheduler in ("synchronous", "threads")  # other processes make their cells' polygons
+        spool = current_spool() if cache is None and scheduler == "processes" else None
         with task_source(recipe, layers, scheduler) as source:
             tasks = [
                 dataclasses.replace(inputs[i], source=source, polygons=inputs[i].polygons if local else None)
                 for i in todo
             ]
-            fresh = map_partitions(partition_indicators, tasks, scheduler=scheduler, progress=progress)
+            if spool is None:
+                fresh = map_partitions(partition_indicators, tasks, scheduler=scheduler, progress=progress)
+            else:
+                fresh = _spooled_tables(tasks, spool, recipe, scheduler=scheduler, progress=progress)
         for i, table in zip(todo, fresh, strict=True):
             tables[i] = table
             if cache is not None:
                 cache.put(keys[i], table)
     return tables
+
+
+#: Columns of the grid stage no later stage of the driver reads, only the run's outputs: the counts
+#: per POI kind (the urban-village screen reads ``poi_village_place``) and per hazard kind.
+KEPT_POI_COLUMNS = ("poi_village_place",)
+HAZARD_KIND_COLUMNS = tuple(f"hazard_{kind}" for kind in HAZARD_KINDS)
+
+
+def spooled_columns(columns: pd.Index | list[str]) -> list[str]:
+    """The grid stage's columns a run on worker processes leaves in its spool (:mod:`urbanrisk.grid_spool`).
+
+    Examples
+    --------
+    >>> spooled_columns(["residents", "poi_cafe", "poi_village_place", "hazard_fuel", "hazards"])
+    ['poi_cafe', 'hazard_fuel']
+    """
+    return [
+        c for c in columns if (c.startswith("poi_") and c not in KEPT_POI_COLUMNS) or c in HAZARD_KIND_COLUMNS
+    ]
+
+
+def indicators_to_spool(job: tuple[PartitionInput, str]) -> tuple[pd.DataFrame, list[str]]:
+    """Task: a partition's indicators (:func:`partition_indicators`) with its :func:`spooled_columns`
+    written to the spool part at ``path``; returns the table without them and the whole table's columns."""
+    task, path = job
+    table = partition_indicators(task)
+    names = spooled_columns(table.columns)
+    table[names].to_parquet(path)
+    return table.drop(columns=names), list(table.columns)
+
+
+def _spooled_tables(
+    tasks: list[PartitionInput], spool: GridSpool, recipe: Recipe, *, scheduler: str, progress: bool
+) -> list[pd.DataFrame]:
+    """The partitions' tables without their spooled columns (:func:`indicators_to_spool`); ``spool``
+    learns each part's file and where each spooled column goes back in the grid's order."""
+    level = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+    level = min(level, recipe.grid.resolution)
+    parents = cell_parents([task.cells[0] for task in tasks], level)
+    paths = [str(spool.part_path(parent)) for parent in parents]
+    done = map_partitions(
+        indicators_to_spool, list(zip(tasks, paths, strict=True)), scheduler=scheduler, progress=progress
+    )
+    columns = done[0][1]
+    if any(names != columns for _, names in done):
+        msg = "the grid's partitions returned different columns: cannot spool them"
+        raise GridError(msg)
+    spool.files.update(zip(parents, paths, strict=True))
+    first = done[0][0].iloc[:1]  # the grid's order of all columns, as grid_from_tables makes it
+    order = grid_from_tables([first.reindex(columns=columns)], "").columns
+    spool.following = following_of(list(order), spooled_columns(columns))
+    return [table for table, _ in done]
 
 
 @contextlib.contextmanager

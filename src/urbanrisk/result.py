@@ -202,6 +202,16 @@ class RunResult:
     run_dir: Path | None = None
     published: str | None = None  # where outputs.publish copied the run
     renderer: Callable[[RunResult], Any] | None = field(default=None, repr=False, compare=False)
+    #: During a run on worker processes: where the grid stage left the grid's columns no stage reads
+    #: (:class:`urbanrisk.grid_spool.GridSpool`); the write puts them back into the grid's parts.
+    #: None: ``grid`` has every column.
+    grid_spool: Any = field(default=None, repr=False, compare=False)
+    #: After such a run's write: what puts those columns back into ``grid`` (read from the run folder's
+    #: parts) the first time ``grid`` is read, so that the driver holds the whole grid only if asked.
+    grid_completion: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
+    #: Then also the run's summary (:class:`urbanrisk.outputs.summary.RunSummary`) made from the grid
+    #: the driver held, for what prints it after the run (``urbanrisk run``: the grid is not made whole).
+    summary: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         """What a notebook shows for ``res``: the run in a few lines and where its tables are (the
@@ -230,6 +240,24 @@ class RunResult:
             msg = "this result has no map renderer: get results from urbanrisk.run_recipe()"
             raise RuntimeError(msg)
         return self.renderer(self)
+
+
+def _grid_of(result: RunResult) -> gpd.GeoDataFrame:
+    """``result.grid``: the spooled columns put back first, when a run left them in its parts."""
+    values = result.__dict__
+    completion = values.get("grid_completion")
+    if completion is not None:
+        values["_grid"] = completion(values["_grid"])
+        values["grid_completion"] = None
+    return values["_grid"]
+
+
+def _set_grid(result: RunResult, grid: gpd.GeoDataFrame) -> None:
+    result.__dict__["_grid"] = grid
+
+
+#: The dataclass's ``grid`` field read through :func:`_grid_of` (its ``__init__`` sets it as before).
+RunResult.grid = property(_grid_of, _set_grid)  # type: ignore[assignment,method-assign]
 
 
 def screen_tables(result: RunResult) -> dict[str, Any]:

@@ -7,14 +7,17 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ._malloc import trim_heap
 from .cache import Cache
+from .grid_spool import GridSpool, complete_grid, spooled_grid, without_polygons
 from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
 from .outputs.map import result_deck
+from .outputs.summary import run_summary
 from .outputs.writer import graph_scheduler
 from .parallel import kept_pool, on_worker_processes, resolve_scheduler
 from .pipeline import compute_run
@@ -33,13 +36,15 @@ SPOOL_PREFIX = ".spool-"
 
 
 @contextlib.contextmanager
-def network_spool(out_dir: Path, scheduler: str) -> Iterator[None]:
+def network_spool(out_dir: Path, scheduler: str) -> Iterator[GridSpool | None]:
     """On ``processes``: a folder beside the run folders (same disk: its files are linked into the run
     folder) where the coverage task writes the network tables itself
-    (:func:`urbanrisk.stage_coverage.spooled_network`), removed at the end. The caller holds the
-    run lock. Elsewhere nothing: threads hold them anyway, a cluster's workers may not share the disk."""
+    (:func:`urbanrisk.stage_coverage.spooled_network`) and the grid stage's tasks the grid's columns
+    no stage reads (:func:`urbanrisk.grid_spool.spooled_grid`, yielded), removed at the end. The
+    caller holds the run lock. Elsewhere nothing (None): threads hold them anyway, a cluster's
+    workers may not share the disk."""
     if scheduler != "processes":
-        yield
+        yield None
         return
     clear_debris(out_dir)  # makes runs/ (or says clearly why it cannot)
     runs = Path(out_dir).resolve() / "runs"
@@ -47,8 +52,8 @@ def network_spool(out_dir: Path, scheduler: str) -> Iterator[None]:
         shutil.rmtree(stale, ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=runs))
     try:
-        with spooled_network(folder):
-            yield
+        with spooled_network(folder), spooled_grid(folder) as grid_spool:
+            yield grid_spool
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -159,11 +164,23 @@ def run_recipe(
         result.renderer = result_deck
         return result
     out_dir = Path(out) if out is not None else Path(recipe.outputs.dir)
-    with run_lock(out_dir, store=recipe.compute.store), kept_pool(), network_spool(out_dir, scheduler):
+    with (
+        run_lock(out_dir, store=recipe.compute.store),
+        kept_pool(),
+        network_spool(out_dir, scheduler) as spool,
+    ):
         result = compute_run(recipe, **options)
+        if spool is not None and spool.columns:  # the stages are done with the cells' polygons too:
+            result.grid_spool = spool  # the write makes each part's (116,645 cells: ~88 MB fewer here)
+            result.grid, spool.polygons_dropped = without_polygons(result.grid), True
         trim_heap()  # what the stages freed, given back before the write stage allocates its own
         result.renderer = result_deck
         start = time.perf_counter()
         write_run(result, out_dir, scheduler=scheduler, after_file=after_stage)
         result.timings["write"] = round(time.perf_counter() - start, 3)
+        if result.grid_spool is not None and result.run_dir is not None:  # its spooled columns: from
+            # the run folder's parts when ``result.grid`` is first read (a notebook), never by the CLI
+            result.summary = run_summary(result)  # what the CLI prints reads none of them
+            result.grid_completion = partial(complete_grid, spool=result.grid_spool, run_dir=result.run_dir)
+        result.grid_spool = None
     return result

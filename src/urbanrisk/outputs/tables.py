@@ -38,7 +38,7 @@ def grid_jobs(result: RunResult, folder: Path) -> tuple[list[PartJob], DisplayPl
     if len(grid) and "grade" in grid.columns:
         parent_res = display_resolution(len(grid), resolution)
     summarise = partial(display_rows, parent_res=parent_res) if parent_res is not None else None
-    jobs = part_jobs(grid, folder, partition_resolution=level, summarise=summarise)
+    jobs = part_jobs(grid, folder, partition_resolution=level, summarise=summarise, spool=result.grid_spool)
     return jobs, (len(grid), resolution, parent_res, grid.crs)
 
 

@@ -36,6 +36,8 @@ import numpy as np
 import shapely
 
 from .. import grid_dataset
+from ..grid import cells_to_polygons
+from ..grid_spool import with_polygons
 from ..parallel import compute_graph, runs_on_workers
 from ..result import GRADES, RunResult
 from .forked import ForkedCall
@@ -77,12 +79,22 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
         street_nodes=result.layers.street_nodes.iloc[:0],
     )
     grid = result.grid
+    dropped = result.grid_spool is not None and result.grid_spool.polygons_dropped  # made from the cells
     if plan[2] is not None:
         graded = "grade" in grid.columns and bool(grid["grade"].isin(GRADES).any())
         grid = grid[["residents", grid.geometry.name]]
         if graded:  # the grade legend reads only the grid's bounds and resolution (its scale line)
-            grid = grid.iloc[bounding_rows(grid.geometry.array)]
+            rows = rows_reaching(_cell_bounds(grid.index)) if dropped else bounding_rows(grid.geometry.array)
+            grid = grid.iloc[rows]
+    if dropped:
+        grid = with_polygons(grid)
     return dataclasses.replace(result, grid=grid, layers=layers, coverage=coverage, renderer=None)
+
+
+def _cell_bounds(cells: Any, chunk: int = 20_000) -> np.ndarray:
+    """The bounds of the cells' polygons, made ``chunk`` cells at a time (never all held at once)."""
+    parts = [shapely.bounds(cells_to_polygons(cells[i : i + chunk])) for i in range(0, len(cells), chunk)]
+    return np.concatenate(parts) if parts else np.empty((0, 4))
 
 
 def bounding_rows(geometries: Any) -> np.ndarray:
@@ -95,7 +107,11 @@ def bounding_rows(geometries: Any) -> np.ndarray:
     >>> bounding_rows([box(1, 1, 2, 2), box(0, 1, 1, 2), box(1, 1, 1.5, 1.5), box(1, 0, 3, 3)]).tolist()
     [0, 1, 3]
     """
-    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    return rows_reaching(shapely.bounds(np.asarray(geometries, dtype=object)))
+
+
+def rows_reaching(bounds: np.ndarray) -> np.ndarray:
+    """:func:`bounding_rows` of geometries given by their ``shapely.bounds``."""
     if not len(bounds):
         return np.arange(0)
     extremes = [0, *np.nanargmin(bounds[:, :2], axis=0), *np.nanargmax(bounds[:, 2:], axis=0)]

@@ -1,0 +1,140 @@
+"""The grid's write-only columns left in the run's spool by the grid stage's tasks on worker processes:
+the driver's grid lacks them through every stage (and its polygons through the write), the run folder
+and ``result.grid`` are the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+
+import urbanrisk as ur
+import urbanrisk.run
+from conftest import default_recipe
+from test_grid_dataset import _files
+from urbanrisk import settings
+from urbanrisk.grid import cells_to_polygons
+from urbanrisk.grid_dataset import PartRows, grid_table, object_types, split_grid
+from urbanrisk.grid_spool import GridSpool, complete_grid, following_of, spooled_rows
+from urbanrisk.outputs.summary import run_summary
+from urbanrisk.partitions import spooled_columns
+
+
+def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_the_same_folder(
+    tmp_path, monkeypatch
+):
+    recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
+    monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from the parts' display rows too
+    seen = {}
+    real = urbanrisk.run.write_run
+
+    def spy(result, *args, **kwargs):
+        """The driver's grid as the stages left it, and the spool's parts, when the write starts."""
+        seen["columns"] = list(result.grid.columns)
+        seen["polygons"] = int(result.grid.geometry.notna().sum())
+        seen["spool"] = result.grid_spool
+        seen["files"] = {parent: Path(path).is_file() for parent, path in result.grid_spool.files.items()}
+        return real(result, *args, **kwargs)
+
+    monkeypatch.setattr(urbanrisk.run, "write_run", spy)
+    procs = ur.run_recipe(recipe, scheduler="processes", out=tmp_path / "procs")
+    assert procs.grid_completion is not None  # the driver holds them only once result.grid is read
+    assert list(procs.__dict__["_grid"].columns) == seen["columns"]
+    printed = procs.summary  # what `urbanrisk run` prints, from the grid the driver held
+    assert procs.grid_completion is not None
+    monkeypatch.undo()
+    monkeypatch.setattr(settings, "max_map_cells", 100)
+    sync = ur.run_recipe(recipe, scheduler="synchronous", out=tmp_path / "sync")
+    spooled = spooled_columns(sync.grid.columns)
+    # the per-kind POI and hazard counts: ~40 of the grid's ~100 columns never reached the driver
+    assert len(spooled) >= 30 and "poi_school" in spooled and "hazard_fuel" in spooled
+    assert not set(spooled) & set(seen["columns"])
+    assert seen["polygons"] == 0 and seen["spool"].polygons_dropped  # made by the parts and the map
+    assert {"poi_village_place", "resource_fire_station", "hazards", "residents"} <= set(seen["columns"])
+    assert seen["spool"].columns == spooled  # in the grid's order
+    assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5
+    assert all(seen["files"].values())
+    assert not seen["spool"].folder.exists()  # removed with the run's spool
+    assert procs.grid_spool is None
+    pd.testing.assert_frame_equal(procs.grid, sync.grid, check_exact=True)  # put back when read
+    assert procs.grid_completion is None and sync.grid_completion is None
+    assert printed == run_summary(procs) == run_summary(sync) and sync.summary is None
+    assert isinstance(procs.grid, gpd.GeoDataFrame) and procs.grid.crs == sync.grid.crs
+    expected, got = _files(sync.run_dir), _files(procs.run_dir)
+    assert got.keys() == expected.keys()
+    for name, content in got.items():
+        if name.startswith("risk.gpkg:"):
+            pd.testing.assert_frame_equal(content, expected[name], check_exact=True, obj=name)
+        elif name == "manifest.json":  # but the run's seconds
+            drop = ("timings_s", "scheduler")
+            assert {k: v for k, v in content.items() if k not in drop} == {
+                k: v for k, v in expected[name].items() if k not in drop
+            }
+        else:  # every grid part byte for byte, the tables, map.html, report.html
+            assert content == expected[name], name
+
+
+def _small_grid() -> gpd.GeoDataFrame:
+    """Seven r10 cells of one r8 parent, a kept column before and after the spooled ones."""
+    parent = h3.latlng_to_cell(39.99, 116.33, 8)
+    cells = sorted(h3.cell_to_children(parent, 10))[:7]
+    frame = pd.DataFrame(
+        {
+            "residents": np.arange(7.0),
+            "poi_cafe": [1.0, 0, 0, 2, 0, np.nan, 0],
+            "hazard_fuel": np.zeros(7),
+            "hazards": np.ones(7),
+        },
+        index=pd.Index(cells, name="h3_cell"),
+    )
+    return gpd.GeoDataFrame(frame, geometry=cells_to_polygons(cells), crs="EPSG:4326")
+
+
+def test_a_part_written_from_the_spool_is_the_part_of_the_whole_grid(tmp_path):
+    whole = _small_grid()
+    parent = h3.cell_to_parent(whole.index[0], 8)
+    spool = GridSpool(tmp_path)
+    spool.following = following_of(list(whole.columns), ["poi_cafe", "hazard_fuel"])
+    assert spool.following == {"residents": ["poi_cafe", "hazard_fuel"]}
+    path = spool.part_path(parent)
+    whole[["poi_cafe", "hazard_fuel"]].iloc[::-1].to_parquet(path)  # any row order: aligned by cell
+    spool.files = {parent: str(path)}
+    kept = whole.drop(columns=["poi_cafe", "hazard_fuel"])
+    [(name, part)] = split_grid(kept, 8, spool)
+    [(_, expected)] = split_grid(whole, 8)
+    assert name == parent and part.rows().columns.tolist() == ["residents", "hazards", "geometry"]
+    assert part.arrow().equals(expected.arrow(), check_metadata=True)  # schema, pandas metadata, values
+    pd.testing.assert_frame_equal(part.full_rows(), whole, check_exact=True)
+    rebuilt = PartRows(*part.__reduce__()[1])  # pickled to a worker: the whole rows
+    pd.testing.assert_frame_equal(rebuilt.rows(), whole, check_exact=True)
+    part.arrays = None  # a column of another kind: the table made from the whole rows
+    assert part.arrow().equals(grid_table(whole, object_types(whole)), check_metadata=True)
+
+
+def test_a_spool_that_lacks_a_part_or_a_cell_is_refused(tmp_path):
+    whole = _small_grid()
+    kept = whole.drop(columns=["poi_cafe", "hazard_fuel"])
+    spool = GridSpool(tmp_path, following={"residents": ["poi_cafe", "hazard_fuel"]})
+    with pytest.raises(OSError, match="no part for 1 partitions"):
+        split_grid(kept, 8, spool)
+    path = spool.part_path("x")
+    whole[["poi_cafe", "hazard_fuel"]].iloc[2:].to_parquet(path)
+    with pytest.raises(OSError, match="lacks 2 of the part's cells"):
+        spooled_rows([str(path)], whole.index)
+
+
+def test_nothing_spooled_leaves_the_grid_as_it_is(tmp_path):
+    whole = _small_grid()
+    assert complete_grid(whole, None, tmp_path) is whole
+    assert complete_grid(whole, GridSpool(tmp_path), tmp_path) is whole
+
+
+def test_a_pruned_run_folder_says_why_result_grid_cannot_be_made_whole(tmp_path):
+    kept = _small_grid().drop(columns=["poi_cafe"])
+    spool = GridSpool(tmp_path, following={"residents": ["poi_cafe"]}, polygons_dropped=True)
+    with pytest.raises(FileNotFoundError, match=r"no longer holds the grid's parts .* outputs\.keep"):
+        complete_grid(kept, spool, tmp_path / "runs" / "gone")

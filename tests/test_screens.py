@@ -628,12 +628,16 @@ def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
     # only measured standards count (fire and shelter are unknown here, never a neutral 5);
     # measured coverage lowers lack of coping; outside the OSM data it is unknown
     grid = wudaokou.grid
-    assert grid.loc[grid["known_crowding"], "lack_of_coping"].between(1, 10).all()
-    assert grid.loc[~grid["known_crowding"], "lack_of_coping"].isna().all()
+    # a cell whose travel the one measured standard could not measure (its streets leave the data
+    # at the extract's edge) has no coping score: unknown, never the worst
+    travel_unknown = ~coverage.set_index("h3_cell")["travel_known"].reindex(grid.index).astype(bool)
+    assert (grid["known_crowding"] & travel_unknown).sum() == 1
+    assert grid.loc[grid["known_crowding"] & ~travel_unknown, "lack_of_coping"].between(1, 10).all()
+    assert grid.loc[~grid["known_crowding"] | travel_unknown, "lack_of_coping"].isna().all()
     near_street = coverage.set_index("h3_cell")["cell_snap_m"].reindex(grid.index) <= 500.0
     assert grid.loc[(grid["residents"] > 0) & near_street, "lack_of_coping"].max() < 5.0
     # the streetless cells inside the data: not reached by the one measured standard (10)
-    far = ~near_street & grid["known_crowding"]
+    far = ~near_street & grid["known_crowding"] & ~travel_unknown
     assert far.any() and grid.loc[far, "lack_of_coping"].to_numpy() == pytest.approx(10.0)
     assert grid["lack_of_coping"].max() == pytest.approx(10.0)
 

@@ -75,6 +75,7 @@ __all__ = [
     "coverage_wide",
     "declare_complete",
     "gaps_from_coverage",
+    "known_travel_only",
     "resources_near",
     "standards_for",
     "standards_table",
@@ -223,14 +224,32 @@ def coping_score(ratio: np.ndarray | pd.Series) -> np.ndarray:
 def coping_scores(tables: list[pd.DataFrame], index: pd.Index, n_standards: int) -> pd.Series | None:
     """Lack of coping capacity per cell: the mean of :func:`coping_score` over the standards that
     could be evaluated. A standard without data (no such resource, no street graph) is unknown and
-    left out, never counted as a neutral or a good score; with none evaluated, None (unknown)."""
+    left out, never counted as a neutral or a good score; with none evaluated, None (unknown). A cell
+    whose travel a standard could not measure (``travel_known`` false: outside the street data, or its
+    streets leave the data at the extract's edge) is left out of that standard's score, never 10."""
     if n_standards == 0 or not tables:
         return None
     parts = []
     for table in tables:
         ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf)
-        parts.append(pd.Series(coping_score(ratio), index=table.index).reindex(index))
+        parts.append(known_travel_only(coping_score(ratio), table).reindex(index))
     return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
+
+
+def known_travel_only(scores: np.ndarray, table: pd.DataFrame) -> pd.Series:
+    """A standard's per-cell coping ``scores`` (in ``table``'s order), NaN where ``table`` says its
+    travel is unknown (``travel_known`` false; a table without the column: every score kept).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"travel_known": [True, False]}, index=["a", "b"])
+    >>> known_travel_only(np.array([10.0, 10.0]), table).tolist()
+    [10.0, nan]
+    """
+    series = pd.Series(scores, index=table.index)
+    if "travel_known" not in table.columns:
+        return series
+    return series.where(table["travel_known"].to_numpy(dtype=bool))
 
 
 def coverage_stage(

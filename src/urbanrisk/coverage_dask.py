@@ -59,6 +59,7 @@ from .coverage import (
     cover_cells,
     coverage_stage,
     gaps_from_coverage,
+    known_travel_only,
 )
 from .grade import cell_centres_xy
 from .network import StreetGraph
@@ -221,7 +222,7 @@ def coping_from_partitions(tables: list[pd.DataFrame], index: pd.Index, n_standa
     parts = []
     for table in tables:
         ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf).fillna(np.inf)
-        parts.append(pd.Series(coping_score(ratio), index=table.index).reindex(index))
+        parts.append(known_travel_only(coping_score(ratio), table).reindex(index))
     return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
 
 

@@ -82,7 +82,10 @@ def test_cells_outside_the_street_data_are_neither_covered_nor_uncovered():
     assert table["reason"].tolist()[1] == table["reason"].tolist()[-1] == OUTSIDE_STREETS
     gaps = gaps_from_coverage(grid, table)
     assert gaps["cells"].tolist() == [1] and gaps["residents"].tolist() == [10.0]
-    assert unknown_uncovered_words(table) == "; 2 cells outside the street data: coverage unknown there"
+    assert (
+        unknown_uncovered_words(table)
+        == "; 2 cells outside the street data or on streets leaving it: coverage unknown there"
+    )
 
 
 def _a_new_gap_says_unknown(gaps, folder) -> None:
@@ -102,13 +105,15 @@ def _a_new_gap_says_unknown(gaps, folder) -> None:
 def test_the_status_names_the_unknown_cells_in_chinese_too():
     status = (
         "ok: fire: 5 min; 3 resources; 1,200 of 9,000 residents uncovered; 12 uncovered cells have "
-        "residents unknown: the count is a lower bound; 40 cells outside the street data: coverage "
-        "unknown there; 1 resource too far from a street, not used: F3 (612 m from a street)"
+        "residents unknown: the count is a lower bound; 40 cells outside the street data or on streets "
+        "leaving it: coverage unknown there; 1 resource too far from a street, not used: "
+        "F3 (612 m from a street)"
     )
     zh = data_text(status, "zh")
     assert zh.startswith("完成：3 处资源；9,000 人中 1,200 人未覆盖")
     assert zh.endswith(
-        "；另有 12 个未覆盖单元常住人口未知：未覆盖人数为下限；另有 40 个单元在道路数据范围外：覆盖情况未知"
+        "；另有 12 个未覆盖单元常住人口未知：未覆盖人数为下限"
+        "；另有 40 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知"
         "；另有 1 处资源距道路过远、未计入：F3（距道路 612 米）"
     )
 
@@ -370,7 +375,10 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
         for unit, row in table.iterrows()
     }
     assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
-    assert words["C-WS"] == f"≥ {counted:,.0f}; 1 cell outside the street data: coverage unknown"
+    assert (
+        words["C-WS"]
+        == f"≥ {counted:,.0f}; 1 cell outside the street data or on streets leaving it: coverage unknown"
+    )
     assert words["C-WN"] == "0"
 
 

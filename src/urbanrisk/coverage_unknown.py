@@ -127,9 +127,8 @@ def unknown_uncovered_words(table: pd.DataFrame) -> str:
             words += f"; {which} {verb} residents unknown: the count is a lower bound"
     outside = travel_unknown_cells(table)
     if outside:
-        words += (
-            f"; {counted(outside, 'cell', thousands=True)} outside the street data: coverage unknown there"
-        )
+        cells = counted(outside, "cell", thousands=True)
+        words += f"; {cells} outside the street data or on streets leaving it: coverage unknown there"
     return words
 
 

@@ -45,6 +45,7 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert procs.grid_completion is not None  # the driver holds them only once result.grid is read
     assert list(procs.__dict__["_grid"].columns) == seen["columns"]
     printed = procs.summary  # what `urbanrisk run` prints, from the grid the driver held
+    shown = repr(procs)  # a notebook's view of the result: from the summary, the grid not made whole
     assert procs.grid_completion is not None
     monkeypatch.undo()
     monkeypatch.setattr(settings, "max_map_cells", 100)
@@ -62,6 +63,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert procs.grid_spool is None
     pd.testing.assert_frame_equal(procs.grid, sync.grid, check_exact=True)  # put back when read
     assert procs.grid_completion is None and sync.grid_completion is None
+    assert shown == repr(procs)  # the same lines from the whole grid
+    assert shown.replace(str(procs.run_dir), str(sync.run_dir)) == repr(sync)
     assert printed == run_summary(procs) == run_summary(sync) and sync.summary is None
     assert isinstance(procs.grid, gpd.GeoDataFrame) and procs.grid.crs == sync.grid.crs
     expected, got = _files(sync.run_dir), _files(procs.run_dir)

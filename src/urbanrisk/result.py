@@ -215,16 +215,24 @@ class RunResult:
 
     def __repr__(self) -> str:
         """What a notebook shows for ``res``: the run in a few lines and where its tables are (the
-        dataclass's own repr printed the recipe and every table: ~27,000 characters)."""
-        grid, screens = self.grid, self.screens
-        grades = grid["grade"].astype(str).value_counts() if "grade" in grid.columns else {}
-        residents = float(grid["residents"].sum()) if "residents" in grid.columns else float("nan")
+        dataclass's own repr printed the recipe and every table: ~27,000 characters). A processes run's
+        grid is not made whole for it (:attr:`summary` gives the counts)."""
+        screens, summary = self.screens, self.summary
+        if self.__dict__.get("grid_completion") is not None and summary is not None:
+            # a processes run's grid not yet made whole: its summary's counts, read without the parts
+            cells, residents = summary.cells, float(summary.residents)
+            grades = {grade: counts.get("cells", 0) for grade, counts in summary.grades.items()}
+        else:
+            grid = self.grid
+            cells = len(grid)
+            grades = grid["grade"].astype(str).value_counts() if "grade" in grid.columns else {}
+            residents = float(grid["residents"].sum()) if "residents" in grid.columns else float("nan")
         resolution = getattr(getattr(self.recipe, "grid", None), "resolution", "?")
         names = ("hazard_sources", "communities", "key_districts", "urban_villages")
         tables = [f"{name} {len(getattr(screens, name)):,}" for name in names] if screens else []
         standards = [s.name for s in self.coverage.standards] if self.coverage is not None else []
         lines = [
-            f"RunResult {getattr(self.recipe, 'name', '?')!r}: {len(grid):,} cells (H3 r{resolution}), "
+            f"RunResult {getattr(self.recipe, 'name', '?')!r}: {cells:,} cells (H3 r{resolution}), "
             f"{residents:,.0f} residents counted",
             "  grades: " + " · ".join(f"{g} {int(grades.get(g, 0)):,}" for g in GRADE_CLASSES),
             "  screens: " + (" · ".join(tables) or "not run"),

@@ -33,28 +33,14 @@ if TYPE_CHECKING:
 
 #: The layers the readers return (``multilinestrings`` and ``other_relations`` hold nothing we use).
 LAYERS = ("points", "lines", "multipolygons")
-#: Street tags (``urbanrisk.layers.osm``: highway, name, oneway, maxspeed and ``STREET_TAGS``).
-STREET_KEYS = (
-    "highway",
-    "name",
-    "oneway",
-    "maxspeed",
-    "access",
-    "motor_vehicle",
-    "motorcar",
-    "service",
-    "area",
-    "junction",
-    "foot",
-    "sidewalk",
-    "sidewalk:both",
-    "sidewalk:left",
-    "sidewalk:right",
-    "layer",
-    "tunnel",
-    "bridge",
-    "covered",
-)
+
+
+def street_keys() -> tuple[str, ...]:
+    """The street tags the reader keeps (highway, name, oneway, maxspeed and ``STREET_TAGS``), read
+    from :mod:`urbanrisk.layers.osm` when asked (the lean reader's process never imports it)."""
+    from urbanrisk.layers.osm import STREET_TAGS
+
+    return ("highway", "name", "oneway", "maxspeed", *STREET_TAGS)
 
 
 def osmconf(table_keys: list[str]) -> str:
@@ -67,7 +53,7 @@ def osmconf(table_keys: list[str]) -> str:
         "[general]\nattribute_name_laundering=no\n"
         f"closed_ways_are_polygons={','.join(area_keys)}\n"
         f"[points]\n{common}attributes=name,brand,{','.join(table_keys)}\nother_tags=no\n"
-        f"[lines]\n{common}attributes={','.join(STREET_KEYS)}\nother_tags=no\n"
+        f"[lines]\n{common}attributes={','.join(street_keys())}\nother_tags=no\n"
         f"[multipolygons]\n{common}attributes=name,brand,building:levels,height,{','.join(area_keys)}\n"
         "other_tags=no\n"
         f"[multilinestrings]\n{common}other_tags=no\n[other_relations]\n{common}other_tags=no\n"
@@ -207,7 +193,7 @@ def gdal_layers(
         for kind, _, _ in collector.match_kinds(tags):
             pois.append((f"node/{osm_id}", kind, name, point_geometry[i]))
     lines = tables["lines"]
-    streets = pd.DataFrame({key: _texts(lines, key) for key in ("osm_id", *STREET_KEYS)})
+    streets = pd.DataFrame({key: _texts(lines, key) for key in ("osm_id", *street_keys())})
     streets["geometry"] = _geometry(lines)
     streets = streets[streets["highway"].notna() & (streets["area"] != "yes")]
     streets = streets.assign(way_id=streets.pop("osm_id").astype("int64")).fillna("")

@@ -21,7 +21,7 @@ import pandas as pd
 from .cell_units import UNASSIGNED, point_units
 from .coverage_unknown import gap_change_words
 from .grid_dataset import has_grid, read_grid
-from .hazard_changes import hazard_changes
+from .hazard_changes import direction_of, hazard_changes
 from .loss_units import units_of_cells, units_text
 from .result import GRADE_RANK, GRADES
 from .wording import count_text
@@ -73,13 +73,6 @@ def _read(folder: Path, name: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         return pd.read_parquet(path)
 
 
-def _direction(old: str, new: str) -> str:
-    """Escalation when the new grade is more severe ("no data" ranks below IV: never more severe)."""
-    if GRADE_RANK.get(new, len(GRADES)) < GRADE_RANK.get(old, len(GRADES)):
-        return "escalation"
-    return "de-escalation"
-
-
 def _grade_changes(
     old: pd.DataFrame,
     new: pd.DataFrame,
@@ -106,7 +99,7 @@ def _grade_changes(
                 "name": str(new.loc[ident, name]) if name else "",
                 "old": o,
                 "new": n,
-                "direction": _direction(o, n),
+                "direction": direction_of(o, n),
                 "residents": float(new.loc[ident, residents]),
                 "residents_unknown_share": float(new.loc[ident, share]) if share in new.columns else np.nan,
                 "explanation": str(new.loc[ident, explain]),

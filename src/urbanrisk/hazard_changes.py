@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .result import GRADE_RANK, GRADES
+from .result import GRADE_RANK
 
 #: GB 18218-2018 grades, most severe first; "" (no major hazard source) ranks after them
 GB18218_RANK = {"一级": 0, "二级": 1, "三级": 2, "四级": 3}
@@ -92,8 +92,9 @@ def _gb18218(value: Any) -> str:
     return str(value).strip() if isinstance(value, str) else ""
 
 
-def _direction(old: str, new: str, rank: dict[str, int]) -> str:
-    """Escalation when ``new`` ranks more severe (an unranked value ranks last)."""
+def direction_of(old: str, new: str, rank: dict[str, int] = GRADE_RANK) -> str:
+    """Escalation when ``new`` ranks more severe (an unranked value, such as "no data", ranks last:
+    never more severe)."""
     return "escalation" if rank.get(new, len(rank)) < rank.get(old, len(rank)) else "de-escalation"
 
 
@@ -108,19 +109,18 @@ def hazard_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict[str, Any]]
     for source in old.iloc[np.setdiff1d(np.arange(len(old)), pairs["old"])].itertuples():
         explanation = f"{source.label} no longer in the data"
         rows.append(_row(source, old=source.grade, new="", direction="removed", explanation=explanation))
-    grade_rank = {grade: rank for grade, rank in GRADE_RANK.items() if grade in GRADES}
     for o, n in zip(pairs["old"], pairs["new"], strict=True):
         before, after = old.iloc[o], new.iloc[n]
         source = next(new.iloc[[n]].itertuples())
         if str(before["grade"]) != str(after["grade"]):
             o_grade, n_grade = str(before["grade"]), str(after["grade"])
-            direction = _direction(o_grade, n_grade, grade_rank)
+            direction = direction_of(o_grade, n_grade)
             rows.append(
                 _row(source, old=o_grade, new=n_grade, direction=direction, explanation=after["factors"])
             )
         o_major, n_major = _gb18218(before.get("gb18218_grade")), _gb18218(after.get("gb18218_grade"))
         if o_major != n_major:
-            direction = _direction(o_major, n_major, GB18218_RANK)
+            direction = direction_of(o_major, n_major, GB18218_RANK)
             explanation = f"GB 18218-2018: {after.get('gb18218_basis') or 'not computed'}"
             major = {"kind": "major_hazard_source", "old": o_major, "new": n_major, "direction": direction}
             rows.append(_row(source, **major, explanation=explanation))

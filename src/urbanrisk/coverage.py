@@ -226,12 +226,14 @@ def coping_scores(tables: list[pd.DataFrame], index: pd.Index, n_standards: int)
     could be evaluated. A standard without data (no such resource, no street graph) is unknown and
     left out, never counted as a neutral or a good score; with none evaluated, None (unknown). A cell
     whose travel a standard could not measure (``travel_known`` false: outside the street data, or its
-    streets leave the data at the extract's edge) is left out of that standard's score, never 10."""
+    streets leave the data at the extract's edge) is left out of that standard's score, never 10. A
+    reached cell of unknown travel (per partition: beyond the exact range, at least twice the limit,
+    :mod:`urbanrisk.coverage_dask`) scores 10, as it does on the whole graph."""
     if n_standards == 0 or not tables:
         return None
     parts = []
     for table in tables:
-        ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf)
+        ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf).fillna(np.inf)
         parts.append(known_travel_only(coping_score(ratio), table).reindex(index))
     return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
 
@@ -268,14 +270,13 @@ def coverage_stage(
     speeds_path: str | None = None,
     cover: Callable[..., StandardCoverage] | None = None,
     gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
-    coping_of: Callable[[list[pd.DataFrame], pd.Index, int], pd.Series | None] | None = None,
     graphs_ready: Mapping[str, StreetGraph] | None = None,
     data_boxes: list[tuple[float, float, float, float]] | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
 
-    ``cover``, ``gaps_of`` and ``coping_of`` replace :func:`cover_cells`, :func:`gaps_from_coverage`
-    and :func:`coping_scores` (the per-partition stage, :mod:`urbanrisk.coverage_dask`, passes its own).
+    ``cover`` and ``gaps_of`` replace :func:`cover_cells` and :func:`gaps_from_coverage` (the
+    per-partition stage, :mod:`urbanrisk.coverage_dask`, passes its own).
     ``graphs_ready``: street graphs already built by mode (:func:`urbanrisk.street_graphs.street_graphs`
     with these streets, ``utm_crs`` and speeds); the others are built here.
     ``data_boxes``: the OSM data's extent (lon/lat boxes, :func:`urbanrisk.completeness.osm_extent`):
@@ -284,7 +285,6 @@ def coverage_stage(
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
-    coping_of = coping_of or coping_scores
     search_buffer_m = settings.search_buffer_m if search_buffer_m is None else search_buffer_m
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     sites = settings.suggested_sites if sites is None else sites
@@ -359,7 +359,7 @@ def coverage_stage(
         if site_frames
         else gpd.GeoDataFrame({"standard": []}, geometry=[], crs=4326)
     )
-    coping = coping_of(tables, grid.index, len(standards))
+    coping = coping_scores(tables, grid.index, len(standards))
     every = {**(graphs_ready or {}), **graphs}
     nodes, edges = network_tables(every, streets, street_nodes, utm_crs=utm_crs, speeds=speeds)
     losses = [f for f in loss_frames if len(f)]

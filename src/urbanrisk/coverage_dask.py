@@ -55,11 +55,9 @@ from . import grid as gridmod
 from . import settings
 from .coverage import (
     StandardCoverage,
-    coping_score,
     cover_cells,
     coverage_stage,
     gaps_from_coverage,
-    known_travel_only,
 )
 from .grade import cell_centres_xy
 from .network import StreetGraph
@@ -214,18 +212,6 @@ def partitioned_cover_cells(
     return result
 
 
-def coping_from_partitions(tables: list[pd.DataFrame], index: pd.Index, n_standards: int) -> pd.Series | None:
-    """:func:`urbanrisk.coverage.coping_scores` where a reached cell of unknown travel (beyond the
-    exact range, at least twice the limit) scores 10, as it does on the whole graph."""
-    if n_standards == 0 or not tables:
-        return None
-    parts = []
-    for table in tables:
-        ratio = (table["travel"] / table["limit"]).where(table["reached"], np.inf).fillna(np.inf)
-        parts.append(known_travel_only(coping_score(ratio), table).reindex(index))
-    return pd.concat(parts, axis=1).mean(axis=1).rename("lack_of_coping")
-
-
 def _gaps(
     grid: gpd.GeoDataFrame, table: pd.DataFrame, *, clusters_of: Callable[..., np.ndarray] | None = None
 ) -> gpd.GeoDataFrame:
@@ -272,6 +258,5 @@ def partitioned_coverage_stage(
         area,
         cover=cover,
         gaps_of=partial(_gaps, clusters_of=clusters_of),
-        coping_of=coping_from_partitions,
         **options,
     )

@@ -109,32 +109,83 @@ _BLOCKS = (
 
 
 def gbk_read_as_utf8(data: bytes, *, complete: bool = True) -> list[tuple[int, str, str]]:
-    """Lines (from 1) of ``data`` (valid UTF-8) that read as letters of two or more scripts beyond Latin at
-    once (Cyrillic beside Armenian, Hebrew beside Arabic) and as Chinese in GB18030: GBK text whose bytes
-    happen to form UTF-8 (a registry saved in GBK, or rows of one pasted into a UTF-8 file behind a BOM),
-    read as garbage without an error. Each line's number, its odd letters and their GB18030 reading.
+    """Lines (from 1) of ``data`` (valid UTF-8) that are GBK text whose bytes happen to form UTF-8 (a
+    registry saved in GBK, or rows of one pasted into a UTF-8 file behind a BOM), read as garbage without
+    an error. Each line's number, its odd letters and their GB18030 reading.
+
+    A line counts when its GB18030 reading is Chinese and, read as UTF-8, either (a) a word of it mixes two
+    scripts beyond Latin (Cyrillic beside Armenian: 医院 -> ҽԺ), or (b) it is GBK-shaped (:func:`_gbk_shaped`:
+    no Chinese, every letter beyond ASCII a two-byte one whose second byte GB2312 uses, one of them beyond
+    Latin), which catches one character (院 -> Ժ) and words of one script (学校 -> ѧУ). (b) is not applied
+    to a file holding a letter beyond Latin that GB2312 cannot form (a second byte below A1: Russian р-я,
+    Greek π-ω, Hebrew א-ן): that file has real text in those alphabets.
 
     >>> gbk_read_as_utf8("id,名称\\n1,站一\\n".encode() + "2,医院\\n".encode("gbk"))
     [(3, 'ҽԺ', '医院')]
+    >>> gbk_read_as_utf8("id,名称\\n1,站一\\n".encode() + "2,院\\n".encode("gbk"))
+    [(3, 'Ժ', '院')]
     >>> gbk_read_as_utf8("1,Пожарная часть,Ереван\\n".encode())  # Russian is one script a word
     []
     """
-    found = []
     lines = data.split(b"\n")
+    read = []
     for number, line in enumerate(lines if complete else lines[:-1], start=1):
         if line.isascii():
             continue
         try:
-            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            read.append((number, line, line.decode("utf-8-sig" if number == 1 else "utf-8")))
+        except UnicodeDecodeError:
+            continue
+    foreign = any(
+        _BLOCKS[0] <= ord(ch) < _BLOCKS[-1] and ord(ch) & 0x3F < 0x21 for *_, text in read for ch in text
+    )
+    found = []
+    for number, line, text in read:
+        try:
             chinese = line.removeprefix(codecs.BOM_UTF8).decode("gb18030")
         except UnicodeDecodeError:
             continue
-        odd = "".join(ch for ch in text if _BLOCKS[0] <= ord(ch) < _BLOCKS[-1])
-        if any(len({_block(ch) for ch in word}) > 1 for word in _words(text)) and all(
+        if not all(
             ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in chinese
         ):
-            found.append((number, odd, "".join(ch for ch in chinese if not ch.isascii())))
+            continue
+        if any(len({_block(ch) for ch in word}) > 1 for word in _words(text)):
+            odd = "".join(ch for ch in text if _BLOCKS[0] <= ord(ch) < _BLOCKS[-1])
+        elif not foreign and _gbk_shaped(text):
+            odd = "".join(ch for ch in text if 0x80 <= ord(ch) < 0x800)
+        else:
+            continue
+        found.append((number, odd, "".join(ch for ch in chinese if not ch.isascii())))
     return found
+
+
+#: the first code point past GB2312's level-1 characters read as UTF-8 (lead bytes C2-D7; D8-F7 are the
+#: rare level-2 ones, and read as UTF-8 they are Arabic, Syriac, Thaana, NKo: honest text in those alphabets)
+_LEVEL1_END = 0x0600
+_GREEK = range(0x0370, 0x0400)
+
+
+def _gbk_shaped(text: str) -> bool:
+    """Whether a line read as UTF-8 looks like GBK's common characters: beyond ASCII only two-byte letters
+    (no Chinese) below U+0600, each of a second byte A1-BF (where GB2312's level-1 characters and UTF-8
+    meet), one at least beyond Latin (Latin-1 alone is ° ² ³ · é of honest text), none beside an ASCII
+    letter (50 μg), and not only lone Greek letters (α, μ, Ω as signs).
+
+    >>> _gbk_shaped("1,Ժ,116.3"), _gbk_shaped("1,ѧУ,116.3"), _gbk_shaped("2,Уфа,55.9"), _gbk_shaped("3,50 μg")
+    (True, True, False, False)
+    >>> _gbk_shaped("4,μ,1"), _gbk_shaped("5,باب,1"), _gbk_shaped("6,m³,1"), _gbk_shaped("7,Ȫ,1")
+    (False, False, False, True)
+    """
+    odd = [i for i, ch in enumerate(text) if not ch.isascii() and ch != "\ufeff"]
+    if not odd or any(not 0x80 <= ord(text[i]) < _LEVEL1_END or ord(text[i]) & 0x3F < 0x21 for i in odd):
+        return False
+    beside = [text[j] for i in odd for j in (i - 1, i + 1) if 0 <= j < len(text)]
+    if any(ch.isascii() and ch.isalpha() for ch in beside):
+        return False
+    if any(ord(text[i]) >= _BLOCKS[0] for i in odd):  # beyond Latin
+        return not all(len(run) == 1 and ord(run) in _GREEK for run in _words(text))
+    # Latin Extended (Ā-ɏ) standing alone: Polish, Czech, Vietnamese write it inside words
+    return any(ord(text[i]) >= 0x100 for i in odd) and not any(ch.isascii() and ch.isalnum() for ch in beside)
 
 
 def _block(ch: str) -> int:
@@ -198,8 +249,8 @@ def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
     ):
         _, odd, chinese = garbled[0]
         msg = (
-            f"layer '{layer}': {path}: {_lines_text([g[0] for g in garbled])} read as UTF-8 give letters "
-            f"of several alphabets at once ('{odd}'), which is GBK text read as UTF-8 ('{chinese}' in GBK): "
+            f"layer '{layer}': {path}: {_lines_text([g[0] for g in garbled])} read as UTF-8 give stray "
+            f"letters of other alphabets ('{odd}'), which is GBK text read as UTF-8 ('{chinese}' in GBK): "
             "save the whole file in UTF-8 (in Excel: Save As, CSV UTF-8), or if all of it is GBK, remove its "
             "BOM and say so (encoding: gbk)"
         )

@@ -33,6 +33,7 @@ from typing import Any
 
 from .._errors import LayerError
 from .encoding import file_encoding
+from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -186,28 +187,6 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
     return Rows(columns, rows, header_line, encoding=codec)
 
 
-def _pick_sheet(
-    names: list[str], sheet: str | int | None, path: Path, layer: str, *, hidden: frozenset[str] = frozenset()
-) -> str:
-    """The sheet ``sheet:`` names, else the first one Excel shows (a hidden first sheet, an old copy of the
-    registry kept out of sight, was read instead of the one on screen)."""
-    if sheet is None:
-        return next((n for n in names if n not in hidden), names[0])
-    if str(sheet) in names:
-        return str(sheet)
-    if isinstance(sheet, int) and 1 <= sheet <= len(names):
-        return names[sheet - 1]
-    msg = f"layer '{layer}': {path} has no sheet {sheet!r}; its sheets are {names}: set `sheet:` to one"
-    raise LayerError(msg)
-
-
-def _sheet_hint(name: str, names: list[str]) -> str:
-    others = ", ".join(f"'{n}'" for n in names if n != name)  # was a Python list: (['台账'])
-    return (
-        f" in sheet '{name}'; if the registry is on another sheet ({others}), set `sheet:`" if others else ""
-    )
-
-
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls): an OLE2 compound file
 ZIP_MAGIC = b"PK\x03\x04"  # Excel 2007+ (.xlsx): a zip archive
 
@@ -312,14 +291,24 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
         try:
             names = book.sheetnames
             hidden = frozenset(w.title for w in book.worksheets if getattr(w, "sheet_state", "") != "visible")
-            name = _pick_sheet(names, sheet, path, layer, hidden=hidden)
+            name = pick_sheet(names, sheet, path, layer, hidden=hidden)
             raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+            others = {
+                n: [
+                    [_cell_text(v) for v in row]
+                    for row in book[n].iter_rows(max_row=ROWS_LOOKED_AT, values_only=True)
+                ]
+                for n in ([] if sheet is not None else names)
+                if n != name and n not in hidden
+            }
         finally:
             book.close()
         handle.seek(0)
         if problem := _unsaved_formula(openpyxl.load_workbook(handle, read_only=True), name, raw):
             raise LayerError(f"layer '{layer}': {path}: {problem}")
-    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
+    if alike := sheets_alike(raw, others):
+        raise several_sheets(path, layer, name, alike)
+    columns, rows, header_line = _split_header(raw, path, layer, sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 
 
@@ -337,6 +326,12 @@ def _xls_value(cell: Any, datemode: int) -> Any:
     if cell.ctype == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(cell.value, "#ERROR")
     return cell.value
+
+
+def _xls_rows(book: Any, name: str, most: int | None = None) -> list[list[str]]:
+    table = book.sheet_by_name(name)
+    count = table.nrows if most is None else min(most, table.nrows)
+    return [[_cell_text(_xls_value(c, book.datemode)) for c in table.row(i)] for i in range(count)]
 
 
 def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
@@ -357,17 +352,18 @@ def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
         names = book.sheet_names()
         shown = getattr(book, "_sheet_visibility", [])  # xlrd: 0 visible, 1 hidden, 2 very hidden
         hidden = frozenset(n for n, v in zip(names, shown, strict=False) if v)
-        name = _pick_sheet(names, sheet, path, layer, hidden=hidden)
+        name = pick_sheet(names, sheet, path, layer, hidden=hidden)
+        seen = [n for n in ([] if sheet is not None else names) if n != name and n not in hidden]
         try:
-            table = book.sheet_by_name(name)
-            raw = [
-                [_cell_text(_xls_value(c, book.datemode)) for c in table.row(i)] for i in range(table.nrows)
-            ]
+            raw = _xls_rows(book, name)
+            others = {n: _xls_rows(book, n, ROWS_LOOKED_AT) for n in seen}
         except Exception as exc:
             raise unreadable(exc) from exc
     finally:
         book.release_resources()
-    columns, rows, header_line = _split_header(raw, path, layer, _sheet_hint(name, names))
+    if alike := sheets_alike(raw, others):
+        raise several_sheets(path, layer, name, alike)
+    columns, rows, header_line = _split_header(raw, path, layer, sheet_hint(name, names))
     return Rows(columns, rows, header_line, sheet=name)
 
 

@@ -1,7 +1,8 @@
 """The Chinese of the checks on an office's files as surveyed and exported: a registry in projected
 metres read the wrong way round (:mod:`urbanrisk.layers.projected_axes`: X north and Y east, a zone
-number in the eastings), a unit file holding several levels (:mod:`urbanrisk.layers.unit_levels`);
-merged into the checks' catalogue (:mod:`.i18n_checks`). Light: validate reads it."""
+number in the eastings), a unit file holding several levels (:mod:`urbanrisk.layers.unit_levels`), a
+workbook holding data on several sheets (:mod:`urbanrisk.layers.sheets`); merged into the checks'
+catalogue (:mod:`.i18n_checks`). Light: validate reads it."""
 
 from __future__ import annotations
 
@@ -76,5 +77,13 @@ ZH_OFFICE_CHECKS: dict[str, str] = {
     "the column '{column}' as text in Excel and enter the codes again (or join by name)": (
         "{path}：{where}的 '{label}' 是 Excel 以科学计数法写出的代码，末尾数字已丢失：请在 Excel 中把 "
         "'{column}' 列设为文本格式并重新输入代码（或改按名称关联 join: name）"
+    ),
+    # a workbook with data on several visible sheets (office15, layers/sheets.py)
+    "{path} holds data rows on several sheets under headers alike ({sheets}); without `sheet:` only "
+    "'{first}' would be read: set `sheet:` to the sheet this layer reads (e.g. sheet: {first}), give each "
+    "other sheet a layer of its own (sheet: {other}), or delete the sheets that hold no registry": (
+        "{path} 的多个工作表都有数据行，表头相同或相近（{sheets}）；未设 `sheet:` 时只会读取 '{first}'："
+        "请用 `sheet:` 指明本图层读取的工作表（如 sheet: {first}），"
+        "其余工作表各设一个图层（sheet: {other}），或删除不是台账的工作表"
     ),
 }

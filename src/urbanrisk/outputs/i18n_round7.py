@@ -92,10 +92,10 @@ ZH_ROUND7_CHECKS: dict[str, str] = {
         "虚拟文件系统吗？）；请为 --out / outputs.dir 指定一个可写入的文件夹"
     ),
     # round 8 (hostile14): GBK text whose bytes happen to be UTF-8
-    "{path}: {lines} read as UTF-8 give letters of several alphabets at once ('{odd}'), which is GBK text "
+    "{path}: {lines} read as UTF-8 give stray letters of other alphabets ('{odd}'), which is GBK text "
     "read as UTF-8 ('{chinese}' in GBK): save the whole file in UTF-8 (in Excel: Save As, CSV UTF-8), or if "
     "all of it is GBK, remove its BOM and say so (encoding: gbk)": (
-        "{path}：{lines} 按 UTF-8 读取时同时出现几种字母（'{odd}'），这是被当作 UTF-8 读取的 GBK 文本"
+        "{path}：{lines} 按 UTF-8 读取时出现零散的外文字母（'{odd}'），这是被当作 UTF-8 读取的 GBK 文本"
         "（按 GBK 读作 '{chinese}'）：请将整个文件保存为 UTF-8（在 Excel 中：另存为 CSV UTF-8）；"
         "如果整个文件都是 GBK，请删除其 BOM 并注明（encoding: gbk）"
     ),

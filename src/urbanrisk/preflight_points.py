@@ -116,8 +116,18 @@ def unknown_kinds_text(
     return (
         f"{file}: unknown {role} kind(s) {', '.join(listed)}; known kinds: {known}. Write one of them or its "
         f"label, map your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of "
-        f"your own to your copy of {role}_kinds.csv; name the copy under tables:"
+        f"your own to your copy of {role}_kinds.csv{KIND_ROWS.get(role, '')}; name the copy under tables:"
     )
+
+
+#: what a row of a kind of one's own holds (a hazard's radius and severity: no recipe key sets them)
+KIND_ROWS = {
+    "hazard": (
+        " (a row kind,label_en,label_zh,impact_radius_m,default_severity: the radius in metres within which "
+        "people count as exposed and a severity from 1 to 4, 4 the most severe, e.g. "
+        "pipeline,gas pipeline,燃气管道,200,3)"
+    )
+}
 
 
 def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem]:

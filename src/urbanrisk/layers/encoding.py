@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from .._errors import LayerError
@@ -136,9 +137,7 @@ def gbk_read_as_utf8(data: bytes, *, complete: bool = True) -> list[tuple[int, s
             read.append((number, line, line.decode("utf-8-sig" if number == 1 else "utf-8")))
         except UnicodeDecodeError:
             continue
-    foreign = any(
-        _BLOCKS[0] <= ord(ch) < _BLOCKS[-1] and ord(ch) & 0x3F < 0x21 for *_, text in read for ch in text
-    )
+    foreign = any(_FOREIGN.search(text) for *_, text in read)
     found = []
     for number, line, text in read:
         try:
@@ -163,6 +162,11 @@ def gbk_read_as_utf8(data: bytes, *, complete: bool = True) -> list[tuple[int, s
 #: rare level-2 ones, and read as UTF-8 they are Arabic, Syriac, Thaana, NKo: honest text in those alphabets)
 _LEVEL1_END = 0x0600
 _GREEK = range(0x0370, 0x0400)
+#: letters beyond Latin whose second UTF-8 byte is below A1: no GB2312 character reads as one of them
+_FOREIGN = re.compile(
+    "[" + "".join(f"{chr(max(b, _BLOCKS[0]))}-{chr(b + 0x20)}" for b in range(0x240, _BLOCKS[-1], 0x40)) + "]"
+)
+_BEYOND_TWO_BYTES = re.compile("[\u0800-\ufefe\uff00-\U0010ffff]")
 
 
 def _gbk_shaped(text: str) -> bool:
@@ -176,6 +180,8 @@ def _gbk_shaped(text: str) -> bool:
     >>> _gbk_shaped("4,μ,1"), _gbk_shaped("5,باب,1"), _gbk_shaped("6,m³,1"), _gbk_shaped("7,Ȫ,1")
     (False, False, False, True)
     """
+    if _BEYOND_TWO_BYTES.search(text):  # Chinese in UTF-8 (or any letter of three bytes): honest
+        return False
     odd = [i for i, ch in enumerate(text) if not ch.isascii() and ch != "\ufeff"]
     if not odd or any(not 0x80 <= ord(text[i]) < _LEVEL1_END or ord(text[i]) & 0x3F < 0x21 for i in odd):
         return False

@@ -22,6 +22,7 @@ from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
+from .hazard_amounts import hazard_amounts
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .projected_axes import axes_problem
@@ -90,7 +91,10 @@ def _read_table_points(
     if crs:
         points = points.to_crs("EPSG:4326")
     check_lonlat(points.x, points.y, layer=layer, path=path)
-    return gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points), table.where
+    gdf = gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points)
+    totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
+    gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
+    return gdf, table.where
 
 
 def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | str) -> None:
@@ -269,11 +273,6 @@ def _hazard_severity(
     return _severity(gdf, col, order, layer, path, where)
 
 
-#: Column names of a hazard registry's substances and their quantities in tonnes (GB 18218).
-SUBSTANCE_NAMES = ("substance", "substances", "物质", "危险物质", "危险化学品", "物质名称")
-QUANTITY_NAMES = ("quantity_t", "quantity", "存量", "存量_t", "存量(t)", "存量（t）", "数量_t", "最大存量")
-
-
 def points_from_file(
     path: str | Path,
     *,
@@ -412,14 +411,11 @@ def points_from_file(
                 "leave the cell empty"
             )
             raise LayerError(msg)
-    if role == "hazard":  # GB 18218 inputs: substances and tonnes, several separated by ';'
-        for column, given, names in (
-            ("substance", substance_column, SUBSTANCE_NAMES),
-            ("quantity_t", quantity_column, QUANTITY_NAMES),
-        ):
-            found = given if given in gdf.columns else guess_column(list(gdf.columns), names)
-            if found is not None:
-                out[column] = gdf[found].fillna("").astype(str).str.strip()
+    if role == "hazard":  # GB 18218 inputs: substances and tonnes (with the unit written beside them)
+        for column, values in hazard_amounts(
+            gdf, substance_column, quantity_column, layer=layer, path=path, where=where
+        ).items():
+            out[column] = values
     out["source"] = f"{layer}:{path.name}"
     for column, values in kept_columns(gdf, list(keep_columns or []), layer, path).items():
         out[column] = values

@@ -27,13 +27,14 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._errors import LayerError
 from .encoding import file_encoding
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
+from .table_rows import data_rows
 from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -59,10 +60,12 @@ class Rows:
     header_line: int  # 1-based line / spreadsheet row of the header
     encoding: str | None = None  # text files only
     sheet: str | None = None  # spreadsheets only
+    numbers: list[int] | None = None  # each row's line / spreadsheet row (blank rows left out)
+    totals: list[int] = field(default_factory=list)  # rows of totals left out (合计, no lon / lat)
 
     def row_number(self, i: int) -> int:
         """The line (CSV) or spreadsheet row holding data row ``i`` (0-based), as the user sees it."""
-        return self.header_line + 1 + i
+        return self.numbers[i] if self.numbers is not None else self.header_line + 1 + i
 
     def where(self, i: int) -> str:
         """'row 5' or 'sheet 台账 row 5', for messages."""
@@ -110,10 +113,9 @@ def _sub_header(header: list[str], below: list[str]) -> bool:
     return not numbers and not beyond and all(grouped[j] for j, c in enumerate(cells) if c)
 
 
-def _split_header(
-    raw: list[list[str]], path: Path, layer: str, hint: str = ""
-) -> tuple[list[str], list[list[str]], int]:
-    """The header (the first row with >= 2 filled cells) and the non-empty rows below it."""
+def _split_header(raw: list[list[str]], path: Path, layer: str, hint: str = "", **where: str) -> Rows:
+    """The header (the first row with >= 2 filled cells) and the rows of data below it (blank rows and,
+    with lon / lat columns, rows of totals left out: :mod:`.table_rows`); ``where``: encoding or sheet."""
     start = next((i for i, row in enumerate(raw) if sum(bool(c.strip()) for c in row) >= 2), None)
     if start is None:
         msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns){hint}"
@@ -142,9 +144,10 @@ def _split_header(
         raise LayerError(msg)
     width = len(header)
     rows = [row if len(row) == width else (row + [""] * width)[:width] for row in raw[start + 1 :]]
-    while rows and not any(c.strip() for c in rows[-1]):  # trailing blank rows of a spreadsheet
-        rows.pop()
-    return header, rows, start + 1
+    lon, lat = guess_column(header, LON_NAMES), guess_column(header, LAT_NAMES)
+    lonlat = (header.index(lon), header.index(lat)) if lon and lat else None
+    rows, numbers, totals = data_rows(rows, first=start + 2, lonlat=lonlat)
+    return Rows(header, rows, start + 1, numbers=numbers, totals=totals, **where)
 
 
 #: The most bytes of a CSV / TSV registry (read whole, each cell a Python string: ~10x in memory).
@@ -183,8 +186,7 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
     except csv.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as CSV ({exc}); save it as CSV with a header row"
         raise LayerError(msg) from exc
-    columns, rows, header_line = _split_header(raw, path, layer)
-    return Rows(columns, rows, header_line, encoding=codec)
+    return _split_header(raw, path, layer, encoding=codec)
 
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls): an OLE2 compound file
@@ -308,8 +310,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             raise LayerError(f"layer '{layer}': {path}: {problem}")
     if alike := sheets_alike(raw, others):
         raise several_sheets(path, layer, name, alike)
-    columns, rows, header_line = _split_header(raw, path, layer, sheet_hint(name, names))
-    return Rows(columns, rows, header_line, sheet=name)
+    return _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
 
 
 def _xls_value(cell: Any, datemode: int) -> Any:
@@ -363,8 +364,7 @@ def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
         book.release_resources()
     if alike := sheets_alike(raw, others):
         raise several_sheets(path, layer, name, alike)
-    columns, rows, header_line = _split_header(raw, path, layer, sheet_hint(name, names))
-    return Rows(columns, rows, header_line, sheet=name)
+    return _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
 
 
 #: The registries read within :func:`read_once` (the file as read, sheet, encoding, layer -> its rows);

@@ -52,10 +52,14 @@ ZH_FILES: dict[str, str] = {
     "keep_columns lists only columns the file has": "keep_columns 只能列出文件中已有的列",
     "{file}: unknown hazard kind(s) {listed}; known kinds: {known}. Write one of them or its label, map "
     "your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of your own to "
-    "your copy of hazard_kinds.csv; name the copy under tables:": (
+    "your copy of hazard_kinds.csv (a row kind,label_en,label_zh,impact_radius_m,default_severity: the "
+    "radius in metres within which people count as exposed and a severity from 1 to 4, 4 the most severe, "
+    "e.g. pipeline,gas pipeline,燃气管道,200,3); name the copy under tables:": (
         "{file}：未知的危险源类别 {listed}；已知类别：{known}。请填写其中之一或其名称，或在您自己的 "
         "kind_aliases.csv 中把该写法对应到已知类别（一行 alias,kind），或在您自己的 hazard_kinds.csv 中加入"
-        "新类别；并在 tables: 下指定该副本"
+        "新类别（一行 kind,label_en,label_zh,impact_radius_m,default_severity："
+        "影响半径（米，其内人员计为暴露）与严重度 1-4（4 最严重），"
+        "如 pipeline,gas pipeline,燃气管道,200,3）；并在 tables: 下指定该副本"
     ),
     "{file}: unknown resource kind(s) {listed}; known kinds: {known}. Write one of them or its label, map "
     "your word to one in your copy of kind_aliases.csv (a row alias,kind), or add a kind of your own to "

@@ -20,6 +20,7 @@ from ..result import RunResult, screen_tables
 from ..same_sites import OUTLINE, vulnerable_sites
 from .display import display_note, display_resolution, display_rows, merge_display
 from .i18n import data_text
+from .i18n_office_columns import excel_headers
 
 #: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
 #: display resolution None: the map shows the cells themselves.
@@ -167,6 +168,33 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     return excel_codes(excel_safe(out))
 
 
+def register_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """A risk register (风险清单) as an office opens it in Excel: no geometry, people in whole people (empty
+    where unknown), text and codes kept from Excel's conversions, as :func:`responsibility_csv`.
+
+    >>> nan = float("nan")
+    >>> table = pd.DataFrame({"id": ["110108010001"], "residents": [8544.09], "census_residents": [nan]})
+    >>> out = register_csv(table)
+    >>> out["id"].tolist(), out["residents"].tolist(), out["census_residents"].isna().tolist()
+    (['="110108010001"'], [8544], [True])
+    """
+    out = pd.DataFrame(table).drop(columns=["geometry"], errors="ignore")
+    for column in out.columns:
+        if (
+            str(column).startswith(("residents", "uncovered_", "census_residents"))
+            and out[column].dtype.kind == "f"
+        ):
+            out[column] = out[column].round().astype("Int64")
+    return excel_codes(excel_safe(out))
+
+
+def _excel_copy(frame: pd.DataFrame, path: Path, language: str) -> None:
+    """``frame`` as CSV for Excel (UTF-8 with BOM), its headers in ``language``."""
+    frame.set_axis(excel_headers(list(frame.columns), language), axis=1).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     """``target`` as a hard link to ``source`` (same disk: no copy), else a copy of it."""
     try:
@@ -177,7 +205,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
-    responsibility list as CSV for Excel (:func:`responsibility_csv`, words in ``language``);
+    responsibility list and the registers per level as CSV for Excel (:func:`responsibility_csv`,
+    :func:`register_csv`; words and headers in ``language``);
     returns the file names in the order written.
 
     An empty table is still written, with its columns (a skipped screen has its file); a path (a table
@@ -193,10 +222,11 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = 
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         names.append(f"{name}.parquet")
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
-            responsibility_csv(table, language).to_csv(
-                folder / "responsibility.csv", index=False, encoding="utf-8-sig"
-            )
+            _excel_copy(responsibility_csv(table, language), folder / "responsibility.csv", language)
             names.append("responsibility.csv")
+        elif name.startswith("register_") and not isinstance(table, Path):  # 风险清单 per level, for Excel
+            _excel_copy(register_csv(table), folder / f"{name}.csv", language)
+            names.append(f"{name}.csv")
     return names
 
 

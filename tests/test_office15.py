@@ -363,3 +363,18 @@ def test_letters_gb2312_cannot_form_are_the_ones_defined():
     defined = {chr(c) for c in range(0x250, 0x800) if c & 0x3F < 0x21}
     assert {chr(c) for c in range(0x80, 0x900) if _FOREIGN.fullmatch(chr(c))} == defined
     assert "р" in defined and "а" not in defined  # U+0440 (D1 80) and U+0430 (D0 B0, 学's second half)
+
+
+def test_a_header_broken_over_two_lines_in_its_cell_is_read_as_excel_shows_it(tmp_path):
+    """最大存量 Alt+Enter （公斤）: the header read '最大存量\\n（公斤）', which no recipe can name and
+    no guess found: the store's GB 18218 quantity was silently not read."""
+    import openpyxl
+
+    from urbanrisk.layers.points import points_from_file
+
+    book = openpyxl.Workbook()
+    book.active.append(["单位名称", "类型", "经度", "纬度", "危险\n物质", "最大存量\n（公斤）"])
+    book.active.append(["某化学品仓库", "危险化学品场所", 116.31, 39.99, "液氨", "800"])
+    book.save(tmp_path / "台账.xlsx")
+    read = points_from_file(tmp_path / "台账.xlsx", layer="h", kind_column="类型")
+    assert read["quantity_t"].tolist() == ["800公斤"] and read["substance"].tolist() == ["液氨"]

@@ -82,6 +82,20 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def header_text(cell: str) -> str:
+    """A header cell as Excel shows it, its line breaks (Alt+Enter: 最大存量 over （吨）) taken out: none
+    between Chinese, a space between words.
+
+    >>> header_text(" 最大存量\\n（吨） "), header_text("Maximum\\r\\nquantity")
+    ('最大存量（吨）', 'Maximum quantity')
+    """
+    parts = [p.strip() for p in cell.splitlines() if p.strip()]
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text += ("" if not (text[-1] + part[0]).isascii() else " ") + part
+    return text
+
+
 def shown_columns(columns: list[str], most: int = 30) -> str:
     """A file's columns for a message: the first ``most`` and how many more (a header of 5 M columns
     made a 40 MB message).
@@ -120,7 +134,7 @@ def _split_header(raw: list[list[str]], path: Path, layer: str, hint: str = "", 
     if start is None:
         msg = f"layer '{layer}': {path} has no header row (a row naming two or more columns){hint}"
         raise LayerError(msg)
-    header = [c.strip() for c in raw[start]]
+    header = [header_text(c) for c in raw[start]]
     below = [c.strip().lower() for c in raw[start + 1]] if start + 1 < len(raw) else []
     named = any(c.lower() in LON_NAMES + LAT_NAMES for c in header)
     if (not named and any(c in LON_NAMES for c in below) and any(c in LAT_NAMES for c in below)) or (

@@ -115,14 +115,15 @@ def test_one_osm_site_mapped_as_several_features_is_one_hazard_source():
     assert site["osm_ref"] == "w3" and site.geometry.equals_exact(_lonlat(station.centroid).iloc[0], 1e-12)
 
 
-def test_the_residents_near_circles_are_every_cells_sums():
+def test_the_residents_near_circles_are_every_cells_sums(monkeypatch):
     """Only the cells a circle may reach are projected (session 15): on 2,791 r10 cells around Wudaokou,
     with circles of 0 to 1,500 m (one at 0 m and one NaN: none), centred on a cell, between cells and
     outside the grid, the sums (and the k sums of weights a cell) equal those over every cell's polygon,
-    and a circle reaching no cell sums to 0."""
+    and a circle reaching no cell sums to 0; the cells' boxes made 1,000 cells at a time too."""
     import h3
     import numpy as np
 
+    from urbanrisk import hazard_table
     from urbanrisk.grid import cells_to_polygons
     from urbanrisk.hazard_table import cell_boxes, residents_near_circles
     from urbanrisk.screens.hazard_sources import residents_in_circles
@@ -139,13 +140,15 @@ def test_the_residents_near_circles_are_every_cells_sums():
     )
     radii = np.array([200.0, 500.0, 1500.0, 300.0, 0.0, np.nan])
     whole = residents_in_circles(grid, centres, radii, UTM50)
-    xy = np.array([gpd.GeoSeries([Point(x, y)], crs=UTM50).iloc[0].coords[0] for x, y in centres])
     boxes = cell_boxes(grid, UTM50)
-    near = residents_near_circles(grid, xy, radii, UTM50, boxes=boxes)
+    near = residents_near_circles(grid, centres, radii, UTM50, boxes=boxes)
     assert np.array_equal(near, whole) and whole[0] > 0 and whole[2] > whole[1] > whole[0]
     assert near[3] == near[4] == near[5] == 0.0
+    monkeypatch.setattr(hazard_table, "BOX_CHUNK", 1000)
+    chunked = residents_near_circles(grid, centres, radii, UTM50, boxes=cell_boxes(grid, UTM50))
+    assert np.array_equal(chunked, whole)
     weights = np.column_stack([grid["residents"].to_numpy(), np.arange(len(grid), dtype=float)])
     assert np.array_equal(
-        residents_near_circles(grid, xy, radii, UTM50, weights, boxes=boxes),
+        residents_near_circles(grid, centres, radii, UTM50, weights, boxes=boxes),
         residents_in_circles(grid, centres, radii, UTM50, weights),
     )

@@ -144,16 +144,24 @@ def hazard_table(
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
 
 
+#: Cells whose vertices :func:`cell_boxes` projects at once
+BOX_CHUNK = 20_000
+
+
 def cell_boxes(grid: gpd.GeoDataFrame, utm_crs: str) -> shapely.STRtree:
-    """A search tree of the grid's cells' boxes in ``utm_crs`` (each the box of its polygon's projected
-    vertices, as ``grid.geometry.to_crs(utm_crs)`` projects them): the same envelopes, so the same tree,
-    as one of the projected polygons, whose query it answers in the same order (a superset of pairs)."""
-    xy, owner = shapely.get_coordinates(grid.geometry.to_numpy(), return_index=True)
-    x, y = Transformer.from_crs(grid.crs, utm_crs, always_xy=True).transform(xy[:, 0], xy[:, 1])
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, dtype=int)
-    box = [np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts)]
-    box += [np.maximum.reduceat(x, starts), np.maximum.reduceat(y, starts)]
-    return shapely.STRtree(shapely.box(*box) if len(starts) else np.zeros(0, dtype=object))
+    """A search tree of the grid's cells' boxes in ``utm_crs``, each the diagonal of its polygon's
+    projected vertices' box (as ``grid.geometry.to_crs(utm_crs)`` projects them; a line of two points
+    weighs less than a box): the same envelopes, so the same tree as one of the projected polygons, and
+    any query of it finds their cells in the same order."""
+    cells, to_utm = grid.geometry.to_numpy(), Transformer.from_crs(grid.crs, utm_crs, always_xy=True)
+    corners = np.zeros((len(cells), 2, 2))
+    for lo in range(0, len(cells), BOX_CHUNK):  # the vertices of a chunk of cells at a time
+        xy, owner = shapely.get_coordinates(cells[lo : lo + BOX_CHUNK], return_index=True)
+        x, y = to_utm.transform(xy[:, 0], xy[:, 1])
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        for end, reduce in ((0, np.minimum.reduceat), (1, np.maximum.reduceat)):
+            corners[lo : lo + len(starts), end] = np.column_stack([reduce(x, starts), reduce(y, starts)])
+    return shapely.STRtree(shapely.linestrings(corners) if len(cells) else [])
 
 
 def residents_near_circles(
@@ -166,17 +174,18 @@ def residents_near_circles(
     boxes: shapely.STRtree,
 ) -> np.ndarray:
     """:func:`urbanrisk.screens.hazard_sources.residents_in_circles` with only the cells near a circle
-    projected (``boxes``: :func:`cell_boxes` of ``grid``): the circles' cells are the cells of the boxes
-    they reach that they reach, in the order of the boxes' tree (that of every projected cell's tree),
-    so the same sums to the bit (session 15: projecting every cell's polygon for a few hundred circles
-    held ~150 MB at 256 tiles)."""
+    projected (``boxes``: :func:`cell_boxes` of ``grid``): each circle's cells are those of the boxes its
+    box meets that lie within its radius, in the order of the boxes' tree (that of every projected
+    cell's tree), so the same sums to the bit (session 15: projecting every cell's polygon for a few
+    hundred circles held ~150 MB at 256 tiles)."""
     centres = np.asarray(centres_utm, dtype=float).reshape(-1, 2)
     radii = np.asarray(radii, dtype=float)
     residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
     live = np.flatnonzero(radii > 0)
+    reach = np.column_stack([centres[live] - radii[live, None], centres[live] + radii[live, None]])
+    circle, box = boxes.query(shapely.box(*reach.T))  # a superset of each circle's cells, in tree order
     points = shapely.points(centres[live])
     shapely.prepare(points)  # as the tree's query tests them
-    circle, box = boxes.query(points, predicate="dwithin", distance=radii[live])
     near, at = np.unique(box, return_inverse=True)
     cells = grid.geometry.iloc[near].to_crs(utm_crs).to_numpy()
     keep = shapely.dwithin(points[circle], cells[at], radii[live][circle])

@@ -2,7 +2,8 @@
 graded (:func:`urbanrisk.screens.hazard_sources_screen`) and with GB 18218's major-hazard grades.
 
 The sources are projected to the run's UTM zone once, here (``sources_utm`` of :func:`hazard_inputs`),
-and the grid's cells once for the circles of both grades; the reach test, the sited and graded
+and the grid's cells' boxes once for the circles of both grades (:func:`cell_boxes`: only the cells
+a circle reaches are projected, :func:`residents_near_circles`); the reach test, the sited and graded
 tables and GB 18218 take those arrays, and the cells' intensity and the units' registers take the
 table in UTM (:func:`sources_in_utm`): nothing is kept between runs."""
 

@@ -135,3 +135,44 @@ def test_the_partitioned_path_gives_the_same_table(runs):
         "cell_snap_m",
     ]
     pd.testing.assert_frame_equal(whole[columns], parts[columns])
+
+
+def test_the_leaving_nodes_are_found_once_per_mode(monkeypatch):
+    """Two standards on one mode route on one graph: its leaving nodes are found once (session 15),
+    and the second standard's table is the first's (the doctest's graph: the piece at y = 2000-2100
+    reaches the nodes' box, the cell 50 m from it is unknown, the one 475 m from the inner piece not)."""
+    from types import SimpleNamespace
+
+    from scipy.sparse import csr_matrix
+
+    import urbanrisk.snap_reasons as snap_reasons
+
+    xy = np.array([[0.0, 0.0], [1e3, 0.0], [0.0, 2000.0], [0.0, 2100.0], [400.0, 900.0], [500.0, 900.0]])
+    streets = csr_matrix((np.ones(6), ([0, 1, 2, 3, 4, 5], [1, 0, 3, 2, 5, 4])), shape=(6, 6))
+    graph = SimpleNamespace(xy=xy, time_s=streets, main_component=np.array([0, 1]), mode="drive")
+    cells = np.array([[50.0, 0.0], [0.0, 1950.0], [450.0, 1300.0]])
+    calls = []
+    found = snap_reasons.leaving_nodes
+    monkeypatch.setattr(snap_reasons, "leaving_nodes", lambda *a: calls.append(a) or found(*a))
+
+    def table() -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "cell_snap_m": [50.0, 1950.0, 1375.0],
+                "residents_uncovered": [0.0, 7.0, 5.0],
+                "reason": ["", "far", "far"],
+                "travel_known": True,
+            }
+        )
+
+    kept: dict[str, np.ndarray] = {}
+    first = snap_reasons.leaving_unknown(table(), graph, cells, 500.0, None, kept)
+    second = snap_reasons.leaving_unknown(table(), graph, cells, 500.0, None, kept)
+    assert len(calls) == 1 and kept["drive"].tolist() == [False, False, True, True, False, False]
+    pd.testing.assert_frame_equal(first, second)
+    assert first["travel_known"].tolist() == [True, False, True]
+    assert first["reason"].tolist() == ["", LEAVES_DATA, "far"]
+    snap_reasons.leaving_unknown(
+        table(), SimpleNamespace(**{**vars(graph), "mode": "walk"}), cells, 500.0, None, kept
+    )
+    assert len(calls) == 2 and set(kept) == {"drive", "walk"}  # another mode: its own graph

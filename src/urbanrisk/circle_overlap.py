@@ -186,7 +186,14 @@ def _shares(
     return share
 
 
-def circle_sums(cells: np.ndarray, weights: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+def circle_sums(
+    cells: np.ndarray,
+    weights: np.ndarray,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    *,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Per circle, the sum of ``weights`` (one a cell, or a row of k a cell) of the cells it overlaps,
     each by the share of its area inside the circle's polygon.
 
@@ -199,6 +206,10 @@ def circle_sums(cells: np.ndarray, weights: np.ndarray, centres: np.ndarray, rad
     centres, radii
         Circle centres (n, 2) and radii (n,) in the same CRS; a radius of 0 or less (or NaN) covers
         nothing.
+    pairs
+        The (circle, cell) pairs of the cells within each radius, as the ``dwithin`` query of a tree
+        of ``cells`` gives them (in its order), when found already (:func:`urbanrisk.hazard_table.
+        residents_near_circles`: from a tree of every cell's box, only those cells projected).
 
     Returns
     -------
@@ -211,9 +222,12 @@ def circle_sums(cells: np.ndarray, weights: np.ndarray, centres: np.ndarray, rad
     live = np.flatnonzero(radii > 0)
     if not len(live) or not len(cells):
         return out
-    tree = shapely.STRtree(cells)
-    h_idx, c_idx = tree.query(shapely.points(centres[live]), predicate="dwithin", distance=radii[live])
-    h_idx = live[h_idx]
+    if pairs is None:
+        tree = shapely.STRtree(cells)
+        h_idx, c_idx = tree.query(shapely.points(centres[live]), predicate="dwithin", distance=radii[live])
+        h_idx = live[h_idx]
+    else:
+        h_idx, c_idx = pairs
     geometry = {"vertices": _cell_vertices(cells), "area": shapely.area(cells)}
     edges = convex_edges(cells)
     shape = _templates(np.where(radii > 0, radii, 1.0))

@@ -299,6 +299,7 @@ def coverage_stage(
     street_nodes = own_index(street_nodes)  # its look-ups' hash table goes with the stage
     where = {"utm_crs": utm_crs, "max_snap_m": max_snap_m, "graphs": graphs}  # of the campus hint
     unknown: dict[str, str] = {}
+    leaving: dict[str, np.ndarray] = {}  # per mode: the nodes of pieces that leave the data (snap_reasons)
     for standard in standards:
         if streets is None or not len(streets):
             status[standard.name] = "skipped: no osm layer (no street graph)"
@@ -330,7 +331,7 @@ def coverage_stage(
                 table["cell_snap_m"] > max_snap_m, f"no {standard.resource_kind} at all (declared complete)"
             )
         table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
-        table = leaving_unknown(table, graph, cells_xy, max_snap_m, data_boxes)  # whole graph: both paths
+        table = leaving_unknown(table, graph, cells_xy, max_snap_m, data_boxes, leaving)  # both paths
         supply_frames.append(with_supply(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m))
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))

@@ -33,6 +33,7 @@ from .completeness import completeness_summary, forget_blocks, with_unknown_cove
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
+from .grid_spool import current_spool, with_polygons, without_polygons
 from .hazard_table import hazard_inputs
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
@@ -283,7 +284,10 @@ def compute_run(
 ) -> RunResult:
     """Every stage of a run, in memory: layers, area, grid, coverage, screens and grades.
 
-    ``hook(stage)`` is called after each stage (progress reports, crash tests).
+    ``hook(stage)`` is called after each stage (progress reports, crash tests). From the grid stage on
+    the grid holds no cell polygons (the stages make the few they need from the cells' ids); the
+    result's grid has them again, unless the grid stage spooled its columns (a run on worker
+    processes writing its folder: the write makes each part's, ``result.grid`` once read).
     """
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
@@ -304,7 +308,8 @@ def compute_run(
     grid, (graphs, hazards) = beside(  # on worker processes the driver works from the layers meanwhile
         lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)), side, scheduler=scheduler
     )
-    return complete_run(
+    grid = without_polygons(grid)  # the stages make the few they need from the cells (cell_shapes: ~88 MB)
+    result = complete_run(
         recipe,
         layers,
         area,
@@ -316,6 +321,10 @@ def compute_run(
         graphs=graphs,
         hazards=hazards,
     )
+    spool = current_spool()
+    if spool is None or not spool.columns:  # else the write makes each part's, result.grid once read
+        result.grid = with_polygons(result.grid)
+    return result
 
 
 def complete_run(

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from .. import settings
+from ..cell_shapes import cell_polygons_utm
 from ..circle_overlap import circle_sums
 from ..hazard_defaults import UNLISTED_RADIUS_M, UNLISTED_SEVERITY, defaults_assumed
 from ..layers.table_numbers import check_numbers
@@ -163,13 +164,14 @@ def residents_in_circles(
 ) -> np.ndarray:
     """Residents (or ``weights``: one per cell, or one row of k per cell, then k sums per circle) inside
     each circle (UTM centres and radii), each cell shared by the area it overlaps (``cells_utm``: the
-    grid's cell polygons in ``utm_crs`` when projected already, as
-    :func:`urbanrisk.hazard_table.hazard_table` does once for the screen's and GB 18218's circles).
+    polygons of the grid's cells (its index) in ``utm_crs`` when made already, as
+    :func:`urbanrisk.hazard_table.hazard_table` does once for the screen's and GB 18218's circles;
+    else made from the cells' ids: the grid need hold no polygons).
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
-    cells = grid.geometry.to_crs(utm_crs).to_numpy() if cells_utm is None else cells_utm
+    cells = cell_polygons_utm(grid.index, utm_crs) if cells_utm is None else cells_utm
     residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
     return circle_sums(cells, residents, centres_utm, radii)
 

@@ -15,9 +15,11 @@ from shapely.geometry import box
 import urbanrisk.cell_units
 import urbanrisk.completeness
 from urbanrisk import cell_shapes
+from urbanrisk.cell_circles import circle_cells
 from urbanrisk.cell_disks import cell_latlng
-from urbanrisk.cell_shapes import cell_polygons_utm, cell_reach_deg, in_batches
+from urbanrisk.cell_shapes import cell_reach_deg, in_batches
 from urbanrisk.cell_units import UNASSIGNED, cell_units
+from urbanrisk.circle_overlap import circle_sums
 from urbanrisk.completeness import _extent_mask
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.screens.hazard_sources import residents_in_circles
@@ -66,7 +68,8 @@ def test_polygons_in_batches_are_the_grids():
     whole = cells_to_polygons(cells)
     assert shapely.equals_exact(in_batches(cells, lambda p: p, batch=7), whole, tolerance=0).all()
     utm = gpd.GeoSeries(whole, crs=4326).to_crs(UTM).to_numpy()
-    assert shapely.equals_exact(cell_polygons_utm(cells, UTM, batch=10), utm, tolerance=0).all()
+    made = circle_cells(cells, UTM, batch=10).polygons(np.arange(len(cells)))
+    assert shapely.equals_exact(made, utm, tolerance=0).all()
     assert len(in_batches(pd.Index([], dtype=str), shapely.area)) == 0
 
 
@@ -183,6 +186,35 @@ def test_residents_in_circles_from_the_cells_ids_are_the_grids():
         residents_in_circles(bare, xy, radii, UTM, weights),
         residents_in_circles(grid, xy, radii, UTM, weights, cells_utm=grid.geometry.to_crs(UTM).to_numpy()),
     )
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_circle_sums_from_the_cells_ids_add_the_same_pairs_in_the_same_order(seed):
+    """The sums over the whole grid's projected polygons (main's: one tree of them) and those that make
+    only the polygons of the cells a circle reaches, to the bit: the same pairs added in the same order
+    (sums of floats in another order differ in their last bits: the weights below make them)."""
+    rng = np.random.default_rng(seed)
+    cells = pd.Index(sorted(h3.cell_to_children(h3.cell_to_parent(CENTRE, 6), 10)))  # 16,807 cells
+    utm = gpd.GeoSeries(cells_to_polygons(cells), crs=4326).to_crs(UTM).to_numpy()
+    weights = rng.uniform(0, 1, (len(cells), 3)) * np.array([1.0, 1e6, 1e-6]) + np.pi
+    x0, y0, x1, y1 = shapely.total_bounds(utm)
+    n = 60
+    centres = np.column_stack([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
+    radii = rng.choice([0.0, 40.0, 150.0, 500.0, 1000.0, 2500.0], n)
+    main = circle_sums(utm, weights, centres, radii)
+    prepared = circle_cells(cells, UTM, batch=5_000)
+    got = prepared.sums(weights, centres, radii)
+    assert np.array_equal(got, main)
+    assert np.array_equal(
+        prepared.sums(weights[:, 0], centres, radii), circle_sums(utm, weights[:, 0], centres, radii)
+    )
+    assert (main[:, 0] > 0).sum() > n / 2 and (main[radii == 0] == 0).all()
+    tree = shapely.STRtree(utm)  # the order matters: sorted by cell, the same pairs give other bits
+    h_idx, c_idx = tree.query(
+        shapely.points(centres[radii > 0]), predicate="dwithin", distance=radii[radii > 0]
+    )
+    assert not all(np.all(np.diff(c_idx[h_idx == i]) > 0) for i in np.unique(h_idx))
+    assert prepared.edge_width == 6
 
 
 def test_the_reach_constants_say_what_they_bound():

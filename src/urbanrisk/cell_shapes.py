@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 
 from .grid import cells_to_polygons
 
-__all__ = ["POLYGON_BATCH", "cell_polygons_utm", "cell_reach_deg", "in_batches"]
+__all__ = ["POLYGON_BATCH", "cell_reach_deg", "in_batches"]
 
 #: Cells whose polygons are made (and used, then freed) at once: ~15 MB of GEOS polygons.
 POLYGON_BATCH = 20_000
@@ -49,16 +48,6 @@ def in_batches(
     cells = pd.Index(cells)
     parts = [use(cells_to_polygons(cells[start : start + batch])) for start in range(0, len(cells), batch)]
     return np.concatenate(parts) if parts else use(cells_to_polygons(cells))
-
-
-def cell_polygons_utm(cells: pd.Index | list[str], utm_crs: str, *, batch: int = POLYGON_BATCH) -> np.ndarray:
-    """The cells' polygons in ``utm_crs`` (as ``GeoSeries.to_crs`` of the grid's), made ``batch`` at a
-    time: only the projected ones are held at the end."""
-
-    def project(polygons: np.ndarray) -> np.ndarray:
-        return gpd.GeoSeries(polygons, crs="EPSG:4326").to_crs(utm_crs).to_numpy()
-
-    return in_batches(cells, project, batch=batch)
 
 
 def cell_reach_deg(latlng: np.ndarray, resolution: int) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .cell_shapes import cell_polygons_utm
+from .cell_circles import circle_cells
 from .hazard_defaults import UNLISTED_RADIUS_M
 from .inputs import CRS
 from .layers.tables import hazard_kind_table
@@ -110,7 +110,7 @@ def hazard_table(
     if inputs is None:
         inputs = hazard_inputs(recipe, layers, area, utm_crs)
     if exposed_of is None and len(inputs["sources"]):  # the cells projected once for both grades' circles
-        exposed_of = partial(residents_in_circles, cells_utm=cell_polygons_utm(grid.index, utm_crs))
+        exposed_of = partial(residents_in_circles, cells_utm=circle_cells(grid.index, utm_crs))
     table = hazard_sources_screen(
         grid,
         inputs["sources"],

@@ -191,15 +191,16 @@ def finish_run(
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
 
-    The cell centres are kept first, once for both stages (per partition with the screens'
-    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage;
+    The cell centres are kept first, once for both stages and the data extent's masks (per
+    partition with the screens' kernels); ``graphs``: street graphs already built
+    (:func:`run_street_graphs`), emptied after coverage;
     ``timings``: where the screens' coverage-free part beside coverage (on workers) records its seconds;
     ``hazards``: the hazard screen's grid-free part (:func:`urbanrisk.hazard_table.hazard_inputs`), when
     computed already."""
     side = stage_timer({} if timings is None else timings)  # without the hook: it runs beside a stage
-    grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
+        grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
         free_part = partial(
             coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area), hazards=hazards
         )

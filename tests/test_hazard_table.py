@@ -115,40 +115,41 @@ def test_one_osm_site_mapped_as_several_features_is_one_hazard_source():
     assert site["osm_ref"] == "w3" and site.geometry.equals_exact(_lonlat(station.centroid).iloc[0], 1e-12)
 
 
-def test_the_residents_near_circles_are_every_cells_sums(monkeypatch):
-    """Only the cells a circle may reach are projected (session 15): on 2,791 r10 cells around Wudaokou,
-    with circles of 0 to 1,500 m (one at 0 m and one NaN: none), centred on a cell, between cells and
-    outside the grid, the sums (and the k sums of weights a cell) equal those over every cell's polygon,
-    and a circle reaching no cell sums to 0; the cells' boxes made 1,000 cells at a time too."""
+def test_the_residents_near_circles_are_every_cells_sums():
+    """Only the cells a circle may reach are projected (session 15, via :mod:`urbanrisk.cell_circles`):
+    on 2,791 r10 cells around Wudaokou, with circles of 0 to 1,500 m (one at 0 m and one NaN: none),
+    centred on a cell, between cells and outside the grid, the sums (and the k sums of weights a cell)
+    equal those over every cell's projected polygon, and a circle reaching no cell sums to 0; with the
+    cells' polygons made 1,000 at a time too."""
     import h3
     import numpy as np
+    import pandas as pd
 
-    from urbanrisk import hazard_table
+    from urbanrisk.cell_circles import circle_cells
     from urbanrisk.grid import cells_to_polygons
-    from urbanrisk.hazard_table import cell_boxes, residents_near_circles
     from urbanrisk.screens.hazard_sources import residents_in_circles
 
     cells = h3.grid_disk(h3.latlng_to_cell(39.9916, 116.3317, 10), 30)
+    residents = [float((i * 37) % 101) for i in range(len(cells))]
     grid = gpd.GeoDataFrame(
-        {"residents": [float((i * 37) % 101) for i in range(len(cells))]},
-        index=cells,
-        geometry=cells_to_polygons(cells),
-        crs=4326,
+        {"residents": residents}, index=cells, geometry=cells_to_polygons(cells), crs=4326
     )
+    bare = pd.DataFrame({"residents": residents}, index=cells)  # the grid as the stages hold it: no polygon
+    every = grid.geometry.to_crs(UTM50).to_numpy()
     centres = np.array(
         [[X, Y], [X + 333.3, Y - 41.0], [X - 1200, Y + 800], [X + 50_000, Y], [X, Y + 100], [X + 10, Y]]
     )
     radii = np.array([200.0, 500.0, 1500.0, 300.0, 0.0, np.nan])
-    whole = residents_in_circles(grid, centres, radii, UTM50)
-    boxes = cell_boxes(grid, UTM50)
-    near = residents_near_circles(grid, centres, radii, UTM50, boxes=boxes)
+    whole = residents_in_circles(grid, centres, radii, UTM50, cells_utm=every)
+    near = residents_in_circles(bare, centres, radii, UTM50)
     assert np.array_equal(near, whole) and whole[0] > 0 and whole[2] > whole[1] > whole[0]
     assert near[3] == near[4] == near[5] == 0.0
-    monkeypatch.setattr(hazard_table, "BOX_CHUNK", 1000)
-    chunked = residents_near_circles(grid, centres, radii, UTM50, boxes=cell_boxes(grid, UTM50))
+    chunked = residents_in_circles(
+        bare, centres, radii, UTM50, cells_utm=circle_cells(bare.index, UTM50, batch=1000)
+    )
     assert np.array_equal(chunked, whole)
     weights = np.column_stack([grid["residents"].to_numpy(), np.arange(len(grid), dtype=float)])
     assert np.array_equal(
-        residents_near_circles(grid, centres, radii, UTM50, weights, boxes=boxes),
-        residents_in_circles(grid, centres, radii, UTM50, weights),
+        residents_in_circles(bare, centres, radii, UTM50, weights),
+        residents_in_circles(grid, centres, radii, UTM50, weights, cells_utm=every),
     )

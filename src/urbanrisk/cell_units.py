@@ -20,11 +20,13 @@ alerts' units share.
 from __future__ import annotations
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
 
 from .cell_disks import cell_latlng
+from .cell_shapes import POLYGON_BATCH, cell_reach_deg
 from .grid import cells_to_polygons
 
 #: The id (and name) of the row holding the cells or points outside all units of a level.
@@ -102,7 +104,9 @@ def cell_units(
     level (aligned with ``cells``), and ``units["parent"]`` each unit's parent there; the overlap step
     then picks only among the units whose parent is the cell's unit above (a unit without a parent for
     a cell unassigned above), so that units which nest still add up to their parents. ``polygons``:
-    the cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`, a grid's geometry), when made already.
+    the cells' polygons (:func:`urbanrisk.grid.cells_to_polygons`, a grid's geometry), when made already;
+    else those of the cells no unit holds the centre of, but some unit comes within their reach
+    (:func:`urbanrisk.cell_shapes.cell_reach_deg`), are made, :data:`POLYGON_BATCH` at a time.
     """
     index = pd.Index(cells)
     out = pd.Series(UNASSIGNED, index=index, dtype="str")
@@ -114,14 +118,22 @@ def cell_units(
     centres = shapely.points(latlng[:, 1], latlng[:, 0])
     which = _first(tree.query(centres, predicate="within"), len(index))
     edge = np.flatnonzero(which < 0)
+    if len(edge) and polygons is None:  # a cell with no unit within its reach overlaps none: no polygon
+        reach = np.hypot(*cell_reach_deg(latlng[edge], h3.get_resolution(index[0])).T)
+        edge = edge[np.unique(tree.query(centres[edge], predicate="dwithin", distance=reach)[0])]
     if len(edge):
         allowed = None
         if above is not None and "parent" in units.columns:
             first = units.assign(id=units["id"].astype(str)).drop_duplicates("id")
             parents = first.set_index("id")["parent"]
             allowed = (_group(above.to_numpy()[edge]), _group(parents.reindex(ids).fillna(UNASSIGNED)))
-        outlines = cells_to_polygons(index[edge]) if polygons is None else np.asarray(polygons)[edge]
-        which[edge] = _largest_overlap(outlines, geoms, tree, allowed)
+        parts = []
+        for lo in range(0, len(edge), POLYGON_BATCH):  # cell by cell: a batch's polygons at a time
+            at = edge[lo : lo + POLYGON_BATCH]
+            outlines = cells_to_polygons(index[at]) if polygons is None else np.asarray(polygons)[at]
+            only = None if allowed is None else (allowed[0][lo : lo + POLYGON_BATCH], allowed[1])
+            parts.append(_largest_overlap(outlines, geoms, tree, only))
+        which[edge] = np.concatenate(parts)
     found = which >= 0
     out.iloc[np.flatnonzero(found)] = ids[which[found]]
     return out

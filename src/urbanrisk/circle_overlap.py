@@ -24,7 +24,7 @@ import shapely
 from .circle_cross import crossing_areas, polygons
 from .convex_clip import convex_edges
 
-__all__ = ["QUAD_SEGS", "circle_sums", "inside_circles"]
+__all__ = ["QUAD_SEGS", "circle_sums", "inside_circles", "pair_sums"]
 
 #: Segments per quarter circle of the impact circles (their polygons, as GEOS buffers them).
 QUAD_SEGS = 16
@@ -186,14 +186,7 @@ def _shares(
     return share
 
 
-def circle_sums(
-    cells: np.ndarray,
-    weights: np.ndarray,
-    centres: np.ndarray,
-    radii: np.ndarray,
-    *,
-    pairs: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
+def circle_sums(cells: np.ndarray, weights: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
     """Per circle, the sum of ``weights`` (one a cell, or a row of k a cell) of the cells it overlaps,
     each by the share of its area inside the circle's polygon.
 
@@ -206,10 +199,6 @@ def circle_sums(
     centres, radii
         Circle centres (n, 2) and radii (n,) in the same CRS; a radius of 0 or less (or NaN) covers
         nothing.
-    pairs
-        The (circle, cell) pairs of the cells within each radius, as the ``dwithin`` query of a tree
-        of ``cells`` gives them (in its order), when found already (:func:`urbanrisk.hazard_table.
-        residents_near_circles`: from a tree of every cell's box, only those cells projected).
 
     Returns
     -------
@@ -218,18 +207,35 @@ def circle_sums(
     weights = np.asarray(weights, dtype=float)
     centres = np.asarray(centres, dtype=float).reshape(-1, 2)
     radii = np.asarray(radii, dtype=float)
-    out = np.zeros((len(radii), *weights.shape[1:]))
     live = np.flatnonzero(radii > 0)
     if not len(live) or not len(cells):
-        return out
-    if pairs is None:
-        tree = shapely.STRtree(cells)
-        h_idx, c_idx = tree.query(shapely.points(centres[live]), predicate="dwithin", distance=radii[live])
-        h_idx = live[h_idx]
-    else:
-        h_idx, c_idx = pairs
+        return np.zeros((len(radii), *weights.shape[1:]))
+    tree = shapely.STRtree(cells)
+    h_idx, c_idx = tree.query(shapely.points(centres[live]), predicate="dwithin", distance=radii[live])
+    return pair_sums(cells, weights, centres, radii, live[h_idx], c_idx)
+
+
+def pair_sums(
+    cells: np.ndarray,
+    weights: np.ndarray,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    h_idx: np.ndarray,
+    c_idx: np.ndarray,
+    *,
+    edge_width: int = 0,
+) -> np.ndarray:
+    """:func:`circle_sums` over the given (circle, cell) pairs, added in their order (``c_idx`` into
+    ``cells`` and ``weights``): the pairs ``dwithin`` finds, as its query orders them.
+    ``edge_width``: pad the cells' edges to this many (:func:`urbanrisk.convex_clip.convex_edges`),
+    when the cells are some of a grid's padded as the whole grid's were."""
+    weights = np.asarray(weights, dtype=float)
+    centres = np.asarray(centres, dtype=float).reshape(-1, 2)
+    radii = np.asarray(radii, dtype=float)
+    if not len(h_idx):
+        return np.zeros((len(radii), *weights.shape[1:]))
     geometry = {"vertices": _cell_vertices(cells), "area": shapely.area(cells)}
-    edges = convex_edges(cells)
+    edges = convex_edges(cells, width=edge_width)
     shape = _templates(np.where(radii > 0, radii, 1.0))
     geometry["polygons"] = polygons(shape[0])
     share = np.concatenate(

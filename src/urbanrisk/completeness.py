@@ -36,7 +36,8 @@ import shapely
 
 from . import settings
 from .antimeridian import wrap_box
-from .cell_disks import cell_parents
+from .cell_disks import cell_latlng, cell_parents
+from .cell_shapes import cell_reach_deg, in_batches
 from .grade import INDICATORS, disk_sum
 from .result import Layers
 from .stored_osm import data_extent
@@ -62,14 +63,30 @@ REFERENCE_COVERAGE = 0.10
 MIN_BLOCK_PEOPLE = 10.0
 
 
-def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
-    """True for cells that overlap any of the boxes (lon/lat): data cover at least part of them."""
-    if not boxes or not len(grid):
-        return np.zeros(len(grid), dtype=bool)
+def _extent_mask(cells: pd.Index, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
+    """True for cells that overlap any of the boxes (lon/lat) by more than an edge or a corner: data
+    cover at least part of them. A cell wholly inside a box or clear of every box is told from its
+    centre (:func:`urbanrisk.cell_shapes.cell_reach_deg`); only those near an edge have their polygon
+    made (the grid holds none), a batch at a time."""
+    cells = pd.Index(cells)
+    if not boxes or not len(cells):
+        return np.zeros(len(cells), dtype=bool)
     extent = shapely.union_all([wrap_box(*b) for b in boxes])  # a raster's box may run past 180°
-    return shapely.intersects(grid.geometry.to_numpy(), extent) & ~shapely.touches(
-        grid.geometry.to_numpy(), extent
-    )
+    rectangles = shapely.bounds(np.concatenate([shapely.get_parts(wrap_box(*b)) for b in boxes]))
+    west, south, east, north = (rectangles[:, i] for i in range(4))
+    latlng = cell_latlng(cells)
+    x, y = latlng[:, 1:], latlng[:, :1]
+    reach = cell_reach_deg(latlng, h3.get_resolution(cells[0]))
+    rx, ry = reach[:, :1], reach[:, 1:]
+    inside = ((x - rx > west) & (x + rx < east) & (y - ry > south) & (y + ry < north)).any(axis=1)
+    clear = ((x + rx < west) | (x - rx > east) | (y + ry < south) | (y - ry > north)).all(axis=1)
+    out = inside
+    near = np.flatnonzero(~inside & ~clear)
+    if len(near):
+        out[near] = in_batches(
+            cells[near], lambda cell: shapely.intersects(cell, extent) & ~shapely.touches(cell, extent)
+        )
+    return out
 
 
 def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
@@ -189,18 +206,18 @@ def residents_known(
     if layers.raster is not None:  # the share of the cell over pixels with data (not nodata, not outside)
         if "residents_known_share" in grid.columns:
             return grid["residents_known_share"].to_numpy() >= settings.min_residents_known_share
-        return _extent_mask(grid, [layers.raster.bounds])
+        return _extent_mask(grid.index, [layers.raster.bounds])
     if layers.floor_area_per_person_m2 is None:
         return np.zeros(len(grid), dtype=bool)
     if buildings_known is None:
-        buildings_known = _buildings_known(grid, layers, _extent_mask(grid, osm_extent(layers)))[0]
+        buildings_known = _buildings_known(grid, layers, _extent_mask(grid.index, osm_extent(layers)))[0]
     return buildings_known
 
 
 def travel_known(grid: gpd.GeoDataFrame, layers: Layers) -> np.ndarray:
     """Per cell: True inside the OSM data's extent, where streets were mapped and travel to a resource
     can be measured; outside it, a cell is neither covered nor uncovered: unknown."""
-    return _extent_mask(grid, osm_extent(layers))
+    return _extent_mask(grid.index, osm_extent(layers))
 
 
 def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_data: bool) -> pd.DataFrame:
@@ -238,7 +255,7 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
     in_raster = np.zeros(len(index), bool)
     if has_raster:  # read only to word why residents are unknown: masked over those cells alone
         unknown = np.flatnonzero(~np.asarray(people_known, dtype=bool))
-        in_raster[unknown] = _extent_mask(grid.geometry.iloc[unknown], [layers.raster.bounds])
+        in_raster[unknown] = _extent_mask(grid.index[unknown], [layers.raster.bounds])
     share = grid["residents_known_share"].to_numpy() if "residents_known_share" in grid else in_raster
     measured = np.asarray(share, dtype=float) if has_raster else np.zeros(len(index))
     out = pd.DataFrame({f"known_{key[6:]}": known[key] for key in INDICATORS}, index=index)

@@ -24,8 +24,10 @@ __all__ = ["clipped_areas", "clipped_lengths", "convex_edges", "ragged_ranges"]
 _COLLECTIONS = [shapely.GeometryType.MULTIPOLYGON, shapely.GeometryType.GEOMETRYCOLLECTION]
 
 
-def convex_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's exterior as counter-clockwise edges, padded to the longest ring.
+def convex_edges(cells: np.ndarray, *, width: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's exterior as counter-clockwise edges, padded to the longest ring (or ``width``
+    edges if more: some cells of a grid padded as the whole grid's, so that sums over a cell's
+    edges add the same terms).
 
     Returns ``(start, direction)``: arrays of shape (cells, edges, 2). Padding edges have zero
     direction, which constrains nothing in :func:`clipped_lengths` and :func:`clipped_areas`.
@@ -33,7 +35,8 @@ def convex_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rings = shapely.get_exterior_ring(cells)
     xy, owner = shapely.get_coordinates(rings, return_index=True)
     counts = np.bincount(owner, minlength=len(cells))
-    width = int(counts.max()) - 1 if len(counts) else 0  # a closed ring repeats its first vertex
+    own = int(counts.max()) - 1 if len(counts) else 0  # a closed ring repeats its first vertex
+    width = max(own, width)
     start = np.zeros((len(cells), width, 2))
     direction = np.zeros((len(cells), width, 2))
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])

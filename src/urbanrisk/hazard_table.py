@@ -2,8 +2,7 @@
 graded (:func:`urbanrisk.screens.hazard_sources_screen`) and with GB 18218's major-hazard grades.
 
 The sources are projected to the run's UTM zone once, here (``sources_utm`` of :func:`hazard_inputs`),
-and the grid's cells' boxes once for the circles of both grades (:func:`cell_boxes`: only the cells
-a circle reaches are projected, :func:`residents_near_circles`); the reach test, the sited and graded
+and the grid's cells once for the circles of both grades; the reach test, the sited and graded
 tables and GB 18218 take those arrays, and the cells' intensity and the units' registers take the
 table in UTM (:func:`sources_in_utm`): nothing is kept between runs."""
 
@@ -16,10 +15,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from .circle_overlap import circle_sums
+from .cell_circles import circle_cells
 from .hazard_defaults import UNLISTED_RADIUS_M
 from .inputs import CRS
 from .layers.tables import hazard_kind_table
@@ -30,6 +28,7 @@ from .screens import hazard_sources_screen
 from .screens.hazard_sources import (
     hazard_sources_from_layers,
     hazard_sources_sited,
+    residents_in_circles,
     safety_distance_table,
 )
 from .screens.major_hazard import gb18218_table, major_hazard_grades
@@ -110,8 +109,8 @@ def hazard_table(
     lower bound and a grade it cannot fix is ``no data``)."""
     if inputs is None:
         inputs = hazard_inputs(recipe, layers, area, utm_crs)
-    if exposed_of is None and len(inputs["sources"]):  # the cells' boxes, once for every circle
-        exposed_of = partial(residents_near_circles, boxes=cell_boxes(grid, utm_crs))
+    if exposed_of is None and len(inputs["sources"]):  # the cells projected once for both grades' circles
+        exposed_of = partial(residents_in_circles, cells_utm=circle_cells(grid.index, utm_crs))
     table = hazard_sources_screen(
         grid,
         inputs["sources"],
@@ -143,54 +142,6 @@ def hazard_table(
         outside = counted(len(inputs["found"]), "hazard source", thousands=True)
         return table, f"skipped: none of the {outside} reaches the study area"
     return table, "skipped: no hazards (no hazard registry layer and no OSM hazard features)"
-
-
-#: Cells whose vertices :func:`cell_boxes` projects at once
-BOX_CHUNK = 20_000
-
-
-def cell_boxes(grid: gpd.GeoDataFrame, utm_crs: str) -> shapely.STRtree:
-    """A search tree of the grid's cells' boxes in ``utm_crs``, each the diagonal of its polygon's
-    projected vertices' box (as ``grid.geometry.to_crs(utm_crs)`` projects them; a line of two points
-    weighs less than a box): the same envelopes, so the same tree as one of the projected polygons, and
-    any query of it finds their cells in the same order."""
-    cells, to_utm = grid.geometry.to_numpy(), Transformer.from_crs(grid.crs, utm_crs, always_xy=True)
-    corners = np.zeros((len(cells), 2, 2))
-    for lo in range(0, len(cells), BOX_CHUNK):  # the vertices of a chunk of cells at a time
-        xy, owner = shapely.get_coordinates(cells[lo : lo + BOX_CHUNK], return_index=True)
-        x, y = to_utm.transform(xy[:, 0], xy[:, 1])
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        for end, reduce in ((0, np.minimum.reduceat), (1, np.maximum.reduceat)):
-            corners[lo : lo + len(starts), end] = np.column_stack([reduce(x, starts), reduce(y, starts)])
-    return shapely.STRtree(shapely.linestrings(corners) if len(cells) else [])
-
-
-def residents_near_circles(
-    grid: gpd.GeoDataFrame,
-    centres_utm: np.ndarray,
-    radii: np.ndarray,
-    utm_crs: str,
-    weights: np.ndarray | None = None,
-    *,
-    boxes: shapely.STRtree,
-) -> np.ndarray:
-    """:func:`urbanrisk.screens.hazard_sources.residents_in_circles` with only the cells near a circle
-    projected (``boxes``: :func:`cell_boxes` of ``grid``): each circle's cells are those of the boxes its
-    box meets that lie within its radius, in the order of the boxes' tree (that of every projected
-    cell's tree), so the same sums to the bit (session 15: projecting every cell's polygon for a few
-    hundred circles held ~150 MB at 256 tiles)."""
-    centres = np.asarray(centres_utm, dtype=float).reshape(-1, 2)
-    radii = np.asarray(radii, dtype=float)
-    residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
-    live = np.flatnonzero(radii > 0)
-    reach = np.column_stack([centres[live] - radii[live, None], centres[live] + radii[live, None]])
-    circle, box = boxes.query(shapely.box(*reach.T))  # a superset of each circle's cells, in tree order
-    points = shapely.points(centres[live])
-    shapely.prepare(points)  # as the tree's query tests them
-    near, at = np.unique(box, return_inverse=True)
-    cells = grid.geometry.iloc[near].to_crs(utm_crs).to_numpy()
-    keep = shapely.dwithin(points[circle], cells[at], radii[live][circle])
-    return circle_sums(cells, residents[near], centres, radii, pairs=(live[circle[keep]], at[keep]))
 
 
 def sources_in_utm(table: gpd.GeoDataFrame, sources_utm: np.ndarray, utm_crs: str) -> gpd.GeoDataFrame:

@@ -33,6 +33,7 @@ from .completeness import completeness_summary, forget_blocks, with_unknown_cove
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
+from .grid_spool import current_spool, with_polygons, without_polygons
 from .hazard_table import hazard_inputs
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
@@ -190,15 +191,16 @@ def finish_run(
 ) -> tuple[gpd.GeoDataFrame, CoverageResult, Screens]:
     """The stages after the grid: coverage, screens and grades; the grid with coverage columns.
 
-    The cell centres are kept first, once for both stages (per partition with the screens'
-    kernels); ``graphs``: street graphs already built (:func:`run_street_graphs`), emptied after coverage;
+    The cell centres are kept first, once for both stages and the data extent's masks (per
+    partition with the screens' kernels); ``graphs``: street graphs already built
+    (:func:`run_street_graphs`), emptied after coverage;
     ``timings``: where the screens' coverage-free part beside coverage (on workers) records its seconds;
     ``hazards``: the hazard screen's grid-free part (:func:`urbanrisk.hazard_table.hazard_inputs`), when
     computed already."""
     side = stage_timer({} if timings is None else timings)  # without the hook: it runs beside a stage
-    grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
+        grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
         free_part = partial(
             coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area), hazards=hazards
         )
@@ -283,7 +285,10 @@ def compute_run(
 ) -> RunResult:
     """Every stage of a run, in memory: layers, area, grid, coverage, screens and grades.
 
-    ``hook(stage)`` is called after each stage (progress reports, crash tests).
+    ``hook(stage)`` is called after each stage (progress reports, crash tests). From the grid stage on
+    the grid holds no cell polygons (the stages make the few they need from the cells' ids); the
+    result's grid has them again, unless the grid stage spooled its columns (a run on worker
+    processes writing its folder: the write makes each part's, ``result.grid`` once read).
     """
     timings: dict[str, float] = {}
     stage = stage_timer(timings, hook)
@@ -304,7 +309,8 @@ def compute_run(
     grid, (graphs, hazards) = beside(  # on worker processes the driver works from the layers meanwhile
         lambda: stage("grid", lambda: build_grid(recipe, layers, area, **options)), side, scheduler=scheduler
     )
-    return complete_run(
+    grid = without_polygons(grid)  # the stages make the few they need from the cells (cell_shapes: ~88 MB)
+    result = complete_run(
         recipe,
         layers,
         area,
@@ -316,6 +322,10 @@ def compute_run(
         graphs=graphs,
         hazards=hazards,
     )
+    spool = current_spool()
+    if spool is None or not spool.columns:  # else the write makes each part's, result.grid once read
+        result.grid = with_polygons(result.grid)
+    return result
 
 
 def complete_run(

@@ -141,7 +141,7 @@ def residents_exposed_by_partition(
 ) -> np.ndarray:
     """Residents (or ``weights``: per cell one, or a row of k) within each impact circle: per-partition
     partial sums, added in the driver."""
-    part = grid[["residents", "geometry"]] if weights is None else grid[["geometry"]]
+    part = grid[["residents"]] if weights is None else grid[[]]  # the tasks make their cells' polygons
     rows = [] if weights is None else [np.asarray(weights, dtype=float)]
     tasks = [
         (part.iloc[pos], centres_utm, radii, utm_crs, *(w[pos] for w in rows))

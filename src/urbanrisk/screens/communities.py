@@ -83,7 +83,7 @@ def community_units(
         candidates = None
         label = "H3 parent cells"
     if candidates is not None and len(candidates):
-        found = cell_units(grid.index, candidates, polygons=grid.geometry.to_numpy())
+        found = cell_units(grid.index, candidates)  # the polygons of the cells it needs, made there
         assignment = found.where(found != UNASSIGNED, "")
         used = candidates[candidates["id"].astype(str).isin(found.unique())]  # not a set of every cell
         units.append(used[["id", "name", "unit_source", "geometry"]])

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from .. import settings
+from ..cell_circles import CircleCells, circle_cells
 from ..circle_overlap import circle_sums
 from ..hazard_defaults import UNLISTED_RADIUS_M, UNLISTED_SEVERITY, defaults_assumed
 from ..layers.table_numbers import check_numbers
@@ -159,18 +160,21 @@ def residents_in_circles(
     utm_crs: str,
     weights: np.ndarray | None = None,
     *,
-    cells_utm: np.ndarray | None = None,
+    cells_utm: np.ndarray | CircleCells | None = None,
 ) -> np.ndarray:
     """Residents (or ``weights``: one per cell, or one row of k per cell, then k sums per circle) inside
     each circle (UTM centres and radii), each cell shared by the area it overlaps (``cells_utm``: the
-    grid's cell polygons in ``utm_crs`` when projected already, as
-    :func:`urbanrisk.hazard_table.hazard_table` does once for the screen's and GB 18218's circles).
+    grid's cells (its index) in ``utm_crs``, as polygons or :class:`urbanrisk.cell_circles.CircleCells`,
+    when made already, as :func:`urbanrisk.hazard_table.hazard_table` does once for the screen's and
+    GB 18218's circles; else made from the cells' ids: the grid need hold no polygons).
 
     A cell wholly inside a circle counts whole; only the cells its outline crosses are intersected
     (the plain intersection of every pair gives the same sums, ~1e-15 relative).
     """
-    cells = grid.geometry.to_crs(utm_crs).to_numpy() if cells_utm is None else cells_utm
+    cells = circle_cells(grid.index, utm_crs) if cells_utm is None else cells_utm
     residents = grid["residents"].to_numpy() if weights is None else np.asarray(weights, dtype=float)
+    if isinstance(cells, CircleCells):  # the polygons of the cells the circles reach, made there
+        return cells.sums(residents, centres_utm, radii)
     return circle_sums(cells, residents, centres_utm, radii)
 
 

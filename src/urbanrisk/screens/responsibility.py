@@ -319,7 +319,7 @@ def responsibility_for(
         units = screens.communities[["id", "name", "unit_source", "geometry"]].assign(level="community")
 
         def cell_rule(cells: pd.Index) -> pd.Series:  # the communities screen's unit of each cell
-            return units_of_cells(cells, units, polygons=grid.geometry.reindex(cells).to_numpy())
+            return units_of_cells(cells, units)  # from the cells' ids: the grid holds no polygon
 
     registers = getattr(screens, "registers", None) or {}  # their units' parents: the same nesting
     parents = {

@@ -21,10 +21,18 @@ from dask.diagnostics import ProgressBar
 
 from . import settings
 from ._errors import InputError
-from .worker_pool import _KEPT_POOL, WORKER_MODULES, kept_pool, worker_pool
+from .worker_pool import _KEPT_POOL, WORKER_MODULES, forks_here, kept_pool, pool_apart, worker_pool
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
-__all__ = ["WORKER_MODULES", "beside", "compute_graph", "kept_pool", "map_partitions", "resolve_scheduler"]
+__all__ = [
+    "WORKER_MODULES",
+    "apart",
+    "beside",
+    "compute_graph",
+    "kept_pool",
+    "map_partitions",
+    "resolve_scheduler",
+]
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -241,3 +249,23 @@ def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> t
         finally:
             started.set()
         return first, later.result()
+
+
+def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tuple[A, B]:
+    """``(task(), side())``; on ``processes`` (forked workers: Linux, the main thread), ``task`` is one Dask
+    task on a worker process of its own (:func:`urbanrisk.worker_pool.pool_apart`: the run's kept pool is
+    not made yet, so that it inherits what the driver reads meanwhile) while ``side`` runs in a driver
+    thread (:func:`beside`); elsewhere the two run one after the other, ``task`` first.
+
+    For work before the run's first computation that splits in two (the OSM read: its streets' pass
+    beside its areas' pass): ``task`` and its result are pickled, ``side``'s stays in the driver.
+    """
+    if scheduler != "processes" or not forks_here():
+        return task(), side()
+    with pool_apart() as pool:
+
+        def compute() -> A:
+            job = dask.delayed(task, pure=False)(dask_key_name="apart")
+            return dask.compute(job, scheduler=_local_get(scheduler), pool=pool)[0]  # type: ignore[no-any-return]
+
+        return beside(compute, side, scheduler=scheduler)

@@ -131,6 +131,34 @@ def test_a_value_registered_before_the_fork_reaches_the_task_as_a_number():
     assert worker_pool._REGISTRY == {} and worker_pool._KEY_OF == {}  # released with the kept pool
 
 
+def _pid() -> int:
+    return os.getpid()
+
+
+@linux_only
+def test_work_apart_leaves_the_kept_pool_to_fork_later_and_inherit_what_came_meanwhile():
+    """``apart`` on processes: the task on a worker process of its own, the side in a driver thread,
+    at once; the run's kept pool is not made, so a value registered after still reaches its tasks
+    as a number. On synchronous both run here, the task first."""
+    later = {"rows": list(range(1000))}
+    order: list[str] = []
+    with parallel.kept_pool():
+        task_pid, side_thread = parallel.apart(
+            _pid, lambda: threading.current_thread().name, scheduler="processes"
+        )
+        assert task_pid != os.getpid() and side_thread != threading.main_thread().name
+        assert worker_pool.will_inherit("processes")  # the kept pool still to fork
+        worker_pool.inherit(later)
+        tasks = [worker_pool.Inherited(later)]
+        with worker_pool.worker_pool():
+            assert len(pickle.dumps(tasks[0])) < 200 < len(pickle.dumps(later))
+        assert parallel.map_partitions(_rows, tasks, scheduler="processes") == [list(range(1000))]
+        done = parallel.apart(
+            lambda: order.append("task") or os.getpid(), lambda: order.append("side"), scheduler="synchronous"
+        )
+        assert done == (os.getpid(), None) and order == ["task", "side"]
+
+
 def test_a_forked_child_does_not_hold_the_run_lock(tmp_path):
     from urbanrisk.lifecycle import _take, run_lock
 

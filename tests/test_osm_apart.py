@@ -51,7 +51,7 @@ def test_on_processes_the_streets_pass_runs_on_a_worker_process_and_gives_the_sa
     monkeypatch, tmp_path
 ):
     """Baltimore's .pbf: the street columns come back from a forked worker (their node ids and lines
-    as flat arrays) while the driver's thread assembles the areas."""
+    as flat arrays) while the driver assembles the areas."""
     import os
 
     seen = tmp_path / "pid"

@@ -251,7 +251,7 @@ def pool_apart() -> Iterator[Any]:
     to be made, and to inherit what the driver registers until then): forked from the driver now, on
     Linux from the main thread (:func:`forks_here`; elsewhere a pool as :func:`worker_pool` makes one),
     and left to exit by itself at the end (its task is done; the pool's own thread reaps it)."""
-    pool, inherits = _new_pool(1)
+    pool, inherits = _pool_of(1)  # a pool of its own, never the run's (_new_pool)
     token = _POOL_INHERITS.set(inherits)
     try:
         yield pool
@@ -282,10 +282,14 @@ def _start_method() -> str:
     return "fork" if threading.current_thread() is threading.main_thread() else "forkserver"
 
 
-def _new_pool(size: int | None = None) -> tuple[Any, frozenset[int]]:
-    """Dask's ``processes`` pool (``size`` workers, default one per core; :func:`_start_method`) whose
-    workers die with the driver, and the keys of the values they inherited (forked: all registered
-    now, else none).
+def _new_pool() -> tuple[Any, frozenset[int]]:
+    """A computation's or the run's pool (:func:`worker_pool`, :func:`kept_pool`): one worker per core."""
+    return _pool_of(_pool_size())
+
+
+def _pool_of(size: int) -> tuple[Any, frozenset[int]]:
+    """Dask's ``processes`` pool of ``size`` workers (:func:`_start_method`) whose workers die with
+    the driver, and the keys of the values they inherited (forked: all registered now, else none).
 
     Forked workers are started here, before the computation's threads (a pool of the ``fork`` method
     forks all its workers at its first task)."""
@@ -297,7 +301,7 @@ def _new_pool(size: int | None = None) -> tuple[Any, frozenset[int]]:
     if method == "forkserver":
         context.set_forkserver_preload(list(WORKER_MODULES))  # read when the server starts
     pool = ProcessPoolExecutor(
-        max_workers=size or _pool_size(),
+        max_workers=size,
         mp_context=context,
         initializer=_die_with_parent,
         initargs=(os.getpid(),),

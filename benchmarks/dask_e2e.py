@@ -65,19 +65,22 @@ def _cpu_now() -> tuple[float, float]:
     """(this driver process's CPU seconds, its worker processes' CPU seconds so far).
 
     The driver's from ``RUSAGE_SELF`` (every thread of it); the workers' from ``/proc/<pid>/stat``
-    while they live (the largest reading kept once they have exited), plus ``RUSAGE_CHILDREN``
-    for any other child reaped meanwhile (workers forked from the driver are its children). With a
-    fork server (``forkserver`` pools: made from a thread other than the main one), the workers are
+    while they live, plus ``RUSAGE_CHILDREN`` for every child reaped so far (workers forked from the
+    driver are its children; a worker that has exited counts there only: the largest of the two sums
+    put the seconds of a worker reaped early, the OSM read's worker apart, into a later stage). With
+    a fork server (``forkserver`` pools: made from a thread other than the main one), the workers are
     its children: its own seconds (the workers' imports) count too, and its reaped children's stand
     in for ``RUSAGE_CHILDREN``. Load-independent, unlike wall seconds.
     """
     from multiprocessing import forkserver
 
     me = resource.getrusage(resource.RUSAGE_SELF)
-    for worker in multiprocessing.active_children():
+    alive = {-1}  # the fork server (below)
+    for worker in multiprocessing.active_children():  # (reaps those that have exited)
         try:
             _SEEN[worker.pid] = max(_SEEN.get(worker.pid, 0.0), _stat_cpu(worker.pid)[0])
             _PEAK_MB[worker.pid] = _hwm_mb(worker.pid)
+            alive.add(worker.pid)
         except OSError:
             continue
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -87,7 +90,7 @@ def _cpu_now() -> tuple[float, float]:
         own, its_reaped = _stat_cpu(server)
         _SEEN[-1] = own  # the server's own seconds (it lives as long as this driver)
         reaped_s += its_reaped
-    return me.ru_utime + me.ru_stime, max(sum(_SEEN.values()), reaped_s)
+    return me.ru_utime + me.ru_stime, sum(v for pid, v in _SEEN.items() if pid in alive) + reaped_s
 
 
 _PICKLED = {"to": 0, "from": 0}  # bytes this process pickled for tasks / unpickled from results

@@ -4,6 +4,7 @@ driver, and none holds the run's lock."""
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import signal
@@ -129,6 +130,41 @@ def test_a_value_registered_before_the_fork_reaches_the_task_as_a_number():
             assert pickle.loads(pickle.dumps(tasks[1])) == late
         assert len(pickle.dumps(tasks[0])) > 1000  # for no pool (a cluster): the value
     assert worker_pool._REGISTRY == {} and worker_pool._KEY_OF == {}  # released with the kept pool
+
+
+def _pid_once_there(path: Path) -> tuple[int, bool]:
+    """Task: this process's id, and whether ``path`` appeared within 30 s."""
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), path.exists()
+
+
+@linux_only
+def test_work_apart_leaves_the_kept_pool_to_fork_later_and_inherit_what_came_meanwhile(tmp_path):
+    """``apart`` on processes: the task on a worker process of its own, the side in the driver's main
+    thread, at once; the run's kept pool is not made, so a value registered after still reaches its
+    tasks as a number. On synchronous both run here, the task first."""
+    later = {"rows": list(range(1000))}
+    order: list[str] = []
+    with parallel.kept_pool():
+        flag = tmp_path / "side started"
+        (task_pid, saw_side), side_thread = parallel.apart(
+            functools.partial(_pid_once_there, flag),
+            lambda: flag.touch() or threading.current_thread().name,
+            scheduler="processes",
+        )  # the task waits for the side: run one after the other, it would give up
+        assert task_pid != os.getpid() and saw_side and side_thread == threading.main_thread().name
+        assert worker_pool.will_inherit("processes")  # the kept pool still to fork
+        worker_pool.inherit(later)
+        tasks = [worker_pool.Inherited(later)]
+        with worker_pool.worker_pool():
+            assert len(pickle.dumps(tasks[0])) < 200 < len(pickle.dumps(later))
+        assert parallel.map_partitions(_rows, tasks, scheduler="processes") == [list(range(1000))]
+        done = parallel.apart(
+            lambda: order.append("task") or os.getpid(), lambda: order.append("side"), scheduler="synchronous"
+        )
+        assert done == (os.getpid(), None) and order == ["task", "side"]
 
 
 def test_a_forked_child_does_not_hold_the_run_lock(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from .layers.tables import (
     osm_tag_table,
     registry_kind_names,
 )
-from .parallel import beside, overlaps
+from .parallel import apart, beside, overlaps
 from .population_table import load_population_table, own_units_files
 from .preflight_area import outside_message
 from .recipe import Recipe
@@ -77,6 +78,7 @@ class _Loading:
     per_person: float | None = None
     population_source: str = "none: no population layer in the recipe (residents are 0)"
     population_table: Any = None  # population_table: its units and counts
+    beside: Any = None  # an extract's streets read beside its areas (processes: on a worker), see apart
 
 
 def _load_osm(name: str, spec: Any, state: _Loading) -> None:
@@ -92,6 +94,7 @@ def _load_osm(name: str, spec: Any, state: _Loading) -> None:
             tag_table=state.tag_table,
             building_types=state.building_types,
             landuse_context=state.context,
+            beside=state.beside,
         )
 
     if state.cache is None:
@@ -275,6 +278,7 @@ def load_layers(
         recipe=recipe,
         cache=cache,
         stored=stored,
+        beside=partial(apart, scheduler=scheduler) if scheduler is not None else None,
         ingest=recipe.compute.ingest == "partitioned",
         tag_table=osm_tag_table(recipe.tables.osm_tags),
         building_types=building_type_table(recipe.tables.building_types),

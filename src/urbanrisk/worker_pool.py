@@ -245,6 +245,27 @@ def worker_pool() -> Iterator[Any]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def pool_apart() -> Iterator[Any]:
+    """A pool of one worker process for one computation, apart from the run's kept pool (which stays
+    to be made, and to inherit what the driver registers until then): forked from the driver now, on
+    Linux from the main thread (:func:`forks_here`; elsewhere a pool as :func:`worker_pool` makes one),
+    and left to exit by itself at the end (its task is done; the pool's own thread reaps it)."""
+    pool, inherits = _pool_of(1)  # a pool of its own, never the run's (_new_pool)
+    token = _POOL_INHERITS.set(inherits)
+    try:
+        yield pool
+    finally:
+        _POOL_INHERITS.reset(token)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def forks_here() -> bool:
+    """Whether a pool made now starts its workers by forking this process (Linux, the main thread):
+    they start with what the driver imported and holds, at no cost but the fork."""
+    return _start_method() == "fork"
+
+
 def _pool_size() -> int:
     return os.cpu_count() or 1
 
@@ -262,7 +283,12 @@ def _start_method() -> str:
 
 
 def _new_pool() -> tuple[Any, frozenset[int]]:
-    """Dask's ``processes`` pool (one worker per core, :func:`_start_method`) whose workers die with
+    """A computation's or the run's pool (:func:`worker_pool`, :func:`kept_pool`): one worker per core."""
+    return _pool_of(_pool_size())
+
+
+def _pool_of(size: int) -> tuple[Any, frozenset[int]]:
+    """Dask's ``processes`` pool of ``size`` workers (:func:`_start_method`) whose workers die with
     the driver, and the keys of the values they inherited (forked: all registered now, else none).
 
     Forked workers are started here, before the computation's threads (a pool of the ``fork`` method
@@ -275,7 +301,10 @@ def _new_pool() -> tuple[Any, frozenset[int]]:
     if method == "forkserver":
         context.set_forkserver_preload(list(WORKER_MODULES))  # read when the server starts
     pool = ProcessPoolExecutor(
-        max_workers=_pool_size(), mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        max_workers=size,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
     )
     if method != "fork":
         return pool, frozenset()

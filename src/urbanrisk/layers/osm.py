@@ -17,17 +17,16 @@ Ways whose nodes are missing from a clipped extract are dropped and counted, nev
 
 from __future__ import annotations
 
-import itertools
+import functools
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import osmium
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import shapely
 from osmium.geom import WKBFactory
 
 from .. import settings
@@ -42,8 +41,6 @@ from .osm_columns import (
     LayerColumns,
     StreetNodes,
     joined_frame,
-    table_frame,
-    valid_geometry,
 )
 from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
 from .osm_columns import street_nodes as street_nodes
@@ -57,30 +54,15 @@ from .osm_pass import (
     tag_dict,
     tagged_summary,
 )
+from .osm_streets import STREET_COLUMNS, STREET_KEYS, StreetsPart, cannot_read, streets_apart, unpacked
+from .osm_streets import STREET_TAGS as STREET_TAGS  # (re-exported: the tags the streets keep)
+from .osm_streets import street_columns as street_columns
+from .osm_streets import street_frame as street_frame
+from .osm_streets import streets_of as streets_of  # (re-exported: the streaming ingest joins its blocks)
 from .tables import building_type_table, landuse_context_table, osm_tag_table
 
 CRS = "EPSG:4326"
-
-#: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
-#: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
-#: and grade separation (tunnels and bridges are no place to snap a cell to).
-STREET_TAGS = (
-    "access",
-    "motor_vehicle",
-    "motorcar",
-    "service",
-    "area",
-    "junction",
-    "foot",
-    "sidewalk",
-    "sidewalk:both",
-    "sidewalk:left",
-    "sidewalk:right",
-    "layer",
-    "tunnel",
-    "bridge",
-    "covered",
-)
+T = TypeVar("T")
 
 
 @dataclass
@@ -232,13 +214,21 @@ def default_tables(
     )
 
 
+#: ``beside(task, side)``: ``(task(), side())``, ``task`` perhaps on a worker process while ``side`` runs
+#: here (:func:`urbanrisk.parallel.apart`)
+Beside = Callable[[Callable[[], StreetsPart], Callable[[], None]], tuple[StreetsPart, None]]
+
+
 def read_pass(
-    path: Path, collected: _Collector, street_block: int = 1 << 21
+    path: Path, collected: _Collector, street_block: int = 1 << 21, *, beside: Beside | None = None
 ) -> tuple[float, float, float, float] | None:
     """One pass over the extract into ``collected``; returns the header bounds.
 
     Areas and POI nodes reach ``collected`` object by object; the streets come after the pass, in
-    blocks of ``street_block`` bytes of OPL text, to :meth:`_Collector.add_streets`.
+    blocks of ``street_block`` bytes of OPL text, to :meth:`_Collector.add_streets`. With ``beside``
+    (a :class:`_WholeCollector`'s read), the streets' part is a pass of its own, the ``task`` given to
+    ``beside`` (:func:`.osm_streets.streets_apart`), while this one assembles the areas: the same
+    layers and stats.
 
     Raises
     ------
@@ -253,26 +243,25 @@ def read_pass(
         tempfile.TemporaryDirectory(prefix="urbanrisk-osm-") as folder,
     ):
         check_scratch_space(path, Path(folder))
-        try:
-            bounds = header_bounds(path)
-            collected.outers.path = path  # a building relation's outer ways' tags, read if it lacks them
-            run_pass(
-                path,
-                Path(folder),
-                tuple(collected.rules),
-                collected.area,
-                collected.node,
-                collected.outers.relation,
-            )
-        except LayerError:
-            raise  # raised by a collector that writes as it goes: its own message
-        except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
-            msg = (
-                f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the "
-                "extract"
-            )
-            raise LayerError(msg) from exc
-        count, newest = tagged_summary(Path(folder))
+        bounds = header_bounds_of(path)
+        collected.outers.path = path  # a building relation's outer ways' tags, read if it lacks them
+        areas = (
+            path,
+            Path(folder),
+            tuple(collected.rules),
+            collected.area,
+            collected.node,
+            collected.outers.relation,
+        )
+        if beside is None:
+            _checked(path, lambda: run_pass(*areas))
+            streets, (count, newest) = None, tagged_summary(Path(folder))
+        else:
+            task = functools.partial(streets_apart, str(path), folder, street_block)
+            streets, _ = beside(task, lambda: _checked(path, lambda: run_pass(*areas, texts=False)))
+            if streets.error is not None:
+                raise streets.error
+            count, newest = streets.tagged
         if count:
             stats["tagged_objects"] += count
             stats["newest_object_epoch"] = max(stats.get("newest_object_epoch", 0), newest)
@@ -283,17 +272,34 @@ def read_pass(
             )
             raise LayerError(msg)
         collected.areas_done()
-        for batch in street_batches(Path(folder), ("highway", "area", *_STREET_VALUES), street_block):
+        if streets is not None:
+            collected.add_streets_part(streets)  # type: ignore[attr-defined]
+            return bounds
+        for batch in street_batches(Path(folder), STREET_KEYS, street_block):
             stats["ways_missing_nodes"] += batch.missing
             if len(batch.way_id):
                 collected.add_street_block(batch, stats)
     return bounds
 
 
+def header_bounds_of(path: Path) -> tuple[float, float, float, float] | None:
+    """:func:`.osm_pass.header_bounds`, an unreadable header raised as the pass's error."""
+    return _checked(path, lambda: header_bounds(path))
+
+
+def _checked(path: Path, read: Callable[[], T]) -> T:
+    """``read()``, libosmium's errors raised as a :class:`LayerError` naming ``path``."""
+    try:
+        return read()
+    except LayerError:
+        raise  # raised by a collector that writes as it goes: its own message
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
+        raise cannot_read(path, exc) from exc
+
+
 #: Columns of the rows the collector gathers, per layer (buildings before their use is derived).
 LANDUSE_COLUMNS = ["osm_ref", "key", "value", "name", "geometry"]
 POI_COLUMNS = ["osm_ref", "kind", "roles", "group", "name", "geometry", "shape_wkb"]
-STREET_COLUMNS = ["way_id", "highway", "name", "oneway", "maxspeed", *STREET_TAGS, "node_ids", "geometry"]
 BUILDING_COLUMNS = ["osm_ref", "building", "levels_tag", "height_tag", "name", "geometry"]
 
 
@@ -327,6 +333,7 @@ class _WholeCollector(_Collector):
         self.frames: dict[str, gpd.GeoDataFrame] = {}
         self.nodes = StreetNodes()
         self.street_blocks: list[dict[str, object]] = []
+        self.nodes_read: pd.DataFrame | None = None  # the street nodes, when read apart
 
     def area(self, obj: osmium.osm.Area) -> None:
         """Take one tagged area; the rows become columns when a batch is full."""
@@ -364,48 +371,18 @@ class _WholeCollector(_Collector):
         self.nodes.add(columns["node_ids"], columns["geometry"])
         self.street_blocks.append(columns)
 
+    def add_streets_part(self, part: StreetsPart) -> None:
+        """Take the streets read apart (:func:`.osm_streets.streets_apart`): stats, blocks and nodes."""
+        for key, count in part.stats.items():
+            self.stats[key] = self.stats.get(key, 0) + count
+        self.street_blocks = [unpacked(block) for block in part.blocks]
+        self.nodes_read = part.nodes
+
     def street_frame(self) -> gpd.GeoDataFrame:
         """The streets of every block as one frame (the blocks are dropped)."""
         if not self.street_blocks:
             return frame_of([], STREET_COLUMNS)
         return joined_frame(self.street_blocks, STREET_COLUMNS)
-
-
-_STREET_VALUES = ("name", "oneway", "maxspeed", *STREET_TAGS)
-
-
-def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:
-    """A block's street columns (tags as Arrow strings), degenerate ways dropped and counted in
-    ``stats["ways_degenerate"]``."""
-    tags, way_id, node_ids = batch.tags, batch.way_id, batch.node_ids
-    geometry = valid_geometry(batch.geometry)
-    # a way whose nodes all share one location is no line (GEOS makes it a point): dropped, counted
-    line = shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING
-    dropped = len(line) - int(line.sum())
-    stats["ways_degenerate"] = stats.get("ways_degenerate", 0) + dropped
-    if dropped:
-        kept = pa.array(line)
-        tags = {key: values.filter(kept) for key, values in tags.items()}
-        way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
-    columns: dict[str, object] = {"way_id": way_id, "highway": tags["highway"]}
-    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
-    columns["name"] = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
-    for key in _STREET_VALUES[1:]:
-        columns[key] = pc.fill_null(tags[key], "")
-    columns["node_ids"], columns["geometry"] = node_ids, geometry
-    return columns
-
-
-def street_frame(batch: StreetBatch, stats: dict[str, int]) -> gpd.GeoDataFrame:
-    """Street rows as a frame, degenerate ways dropped and counted in ``stats["ways_degenerate"]``."""
-    return table_frame(street_columns(batch, stats), STREET_COLUMNS)
-
-
-def streets_of(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """The street blocks of a pass as one frame (an empty one when there is none)."""
-    if not frames:
-        return frame_of([], STREET_COLUMNS)
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def osm_from_file(
@@ -414,6 +391,7 @@ def osm_from_file(
     tag_table: pd.DataFrame | None = None,
     building_types: pd.DataFrame | None = None,
     landuse_context: pd.DataFrame | None = None,
+    beside: Beside | None = None,
 ) -> OsmLayers:
     """Read an OSM extract into standard layers (EPSG:4326).
 
@@ -423,6 +401,9 @@ def osm_from_file(
         A .osm, .osm.bz2 or .osm.pbf file.
     tag_table, building_types, landuse_context
         Data tables (see :mod:`urbanrisk.layers.tables`); ``None`` uses the shipped ones.
+    beside
+        Given, the streets' part of the read is a task it runs beside the areas' (:func:`read_pass`):
+        :func:`urbanrisk.parallel.apart` on ``processes`` gives it a worker process. The same layers.
 
     Raises
     ------
@@ -431,16 +412,20 @@ def osm_from_file(
     """
     tag_table, building_types, landuse_context = default_tables(tag_table, building_types, landuse_context)
     with collection_paused():
-        return _layers(Path(path), tag_table, building_types, landuse_context)
+        return _layers(Path(path), tag_table, building_types, landuse_context, beside)
 
 
 def _layers(
-    path: Path, tag_table: pd.DataFrame, building_types: pd.DataFrame, landuse_context: pd.DataFrame
+    path: Path,
+    tag_table: pd.DataFrame,
+    building_types: pd.DataFrame,
+    landuse_context: pd.DataFrame,
+    beside: Beside | None = None,
 ) -> OsmLayers:
     collected = _WholeCollector(tag_table, building_types, landuse_context)
-    bounds = read_pass(path, collected)
+    bounds = read_pass(path, collected, beside=beside)
     stats, frames = collected.stats, collected.frames
-    nodes = collected.nodes.frame()
+    nodes = collected.nodes.frame() if collected.nodes_read is None else collected.nodes_read
     street_gdf = collected.street_frame()
     layers = (frames["buildings"], frames["pois"], frames["landuse"], street_gdf)
     stats.update(zip(("buildings", "pois", "landuse", "streets"), map(len, layers), strict=True))

@@ -55,11 +55,14 @@ def run_pass(
     add_area: Callable[[osmium.osm.Area], None],
     add_node: Callable[[osmium.osm.Node], None],
     add_relation: Callable[[osmium.osm.Relation], None] | None = None,
+    *,
+    texts: bool = True,
 ) -> None:
     """One pass over ``path``: tagged areas to ``add_area``, nodes with one of ``node_tags`` (key,
     value; value ``*``: any) to ``add_node``, in reading order as ``FileProcessor`` yields them; the
-    OPL texts into ``folder``. Before it, the relations with a ``building`` tag to ``add_relation``
-    (read with the relations libosmium assembles areas of).
+    OPL texts into ``folder`` (``texts``; else none: :func:`text_pass` writes them in a pass of its
+    own). Before it, the relations with a ``building`` tag to ``add_relation`` (read with the
+    relations libosmium assembles areas of).
 
     Raises
     ------
@@ -72,15 +75,7 @@ def run_pass(
         first += [osmium.filter.KeyFilter("building"), _Handler(add_relation, "relation")]
     with osmium.io.Reader(str(path), osmium.osm.RELATION) as reader:
         osmium.apply(reader, *first)
-    locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
-    locations.ignore_errors()
-    # buffers of 1 MB, not 4: the same speed, 30 MB less at 256 tiles
-    tagged = osmium.SimpleWriter(osmium.io.File(str(folder / TAGGED), "opl,add_metadata=timestamp"), 1 << 20)
-    streets = osmium.SimpleWriter(
-        osmium.io.File(str(folder / STREETS), "opl,add_metadata=false,locations_on_ways=true"), 1 << 20
-    )
-    street_ways = osmium.filter.KeyFilter("highway")
-    street_ways.enable_for(osmium.osm.WAY)
+    locations = _locations()
     if not node_tags:
         poi_nodes = osmium.filter.EntityFilter(osmium.osm.WAY)  # no node reaches Python
     elif any(value == "*" for _, value in node_tags):
@@ -88,18 +83,76 @@ def run_pass(
     else:
         poi_nodes = osmium.filter.TagFilter(*node_tags)
     poi_nodes.enable_for(osmium.osm.NODE)
+    assembly = areas.second_pass_handler(osmium.filter.EmptyTagFilter(), _Handler(add_area, "area"))
+    to_python = (poi_nodes, osmium.filter.EntityFilter(osmium.osm.NODE), _Handler(add_node, "node"))
+    if not texts:
+        with osmium.io.Reader(str(path)) as reader:
+            osmium.apply(reader, locations, assembly, *to_python)
+        return
+    tagged, streets = _text_writers(folder)
+    street_ways = osmium.filter.KeyFilter("highway")
+    street_ways.enable_for(osmium.osm.WAY)
     # every handler is held here: pyosmium's chain does not keep them alive
     chain = (
         locations,
-        areas.second_pass_handler(osmium.filter.EmptyTagFilter(), _Handler(add_area, "area")),
+        assembly,
         osmium.filter.EmptyTagFilter(),
         tagged,
         street_ways,
-        poi_nodes,
+        to_python[0],
         osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY),
         streets,
-        osmium.filter.EntityFilter(osmium.osm.NODE),
-        _Handler(add_node, "node"),
+        *to_python[1:],
+    )
+    try:
+        with osmium.io.Reader(str(path)) as reader:
+            osmium.apply(reader, *chain)
+    except BaseException:
+        _close_writers(tagged, streets, quiet=True)
+        raise
+    _close_writers(tagged, streets)
+
+
+def _locations() -> osmium.NodeLocationsForWays:
+    """The node locations a pass keeps for its ways (unlocated nodes are no error: counted later)."""
+    locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
+    locations.ignore_errors()
+    return locations
+
+
+def _text_writers(folder: Path) -> tuple[osmium.SimpleWriter, osmium.SimpleWriter]:
+    """The writers of ``tagged.opl`` and ``streets.opl`` in ``folder``."""
+    # buffers of 1 MB, not 4: the same speed, 30 MB less at 256 tiles
+    tagged = osmium.SimpleWriter(osmium.io.File(str(folder / TAGGED), "opl,add_metadata=timestamp"), 1 << 20)
+    streets = osmium.SimpleWriter(
+        osmium.io.File(str(folder / STREETS), "opl,add_metadata=false,locations_on_ways=true"), 1 << 20
+    )
+    return tagged, streets
+
+
+def text_pass(path: Path, folder: Path) -> None:
+    """A pass over ``path`` that writes only :func:`run_pass`'s OPL texts into ``folder``: every tagged
+    object to ``tagged.opl``, the ``highway=*`` ways with their nodes' locations to ``streets.opl``
+    (without the POI nodes :func:`run_pass` also writes there, which :func:`street_batches` skips). No
+    object reaches Python: run beside a :func:`run_pass` with ``texts=False``, the two make its texts
+    and callbacks.
+
+    Raises
+    ------
+    RuntimeError, ValueError, osmium.InvalidLocationError
+        When libosmium cannot read the file.
+    """
+    locations = _locations()
+    tagged, streets = _text_writers(folder)
+    street_ways = osmium.filter.KeyFilter("highway")
+    street_ways.enable_for(osmium.osm.WAY)
+    chain = (
+        locations,
+        osmium.filter.EmptyTagFilter(),
+        tagged,
+        street_ways,
+        osmium.filter.EntityFilter(osmium.osm.WAY),
+        streets,
     )
     try:
         with osmium.io.Reader(str(path)) as reader:

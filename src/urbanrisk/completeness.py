@@ -33,11 +33,13 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from .antimeridian import wrap_box
 from .cell_disks import cell_parents
 from .grade import INDICATORS, disk_sum
+from .osm_footprint import footprints
 from .result import Layers
 from .stored_osm import data_extent
 
@@ -62,25 +64,32 @@ REFERENCE_COVERAGE = 0.10
 MIN_BLOCK_PEOPLE = 10.0
 
 
-def _extent_mask(grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
-    """True for cells that overlap any of the boxes (lon/lat): data cover at least part of them."""
+def _extent_mask(
+    grid: gpd.GeoDataFrame, boxes: list[tuple[float, float, float, float] | BaseGeometry]
+) -> np.ndarray:
+    """True for cells that overlap any of the boxes (lon/lat) or footprints: data cover at least part
+    of them."""
     if not boxes or not len(grid):
         return np.zeros(len(grid), dtype=bool)
-    extent = shapely.union_all([wrap_box(*b) for b in boxes])  # a raster's box may run past 180°
+    parts = [b if isinstance(b, BaseGeometry) else wrap_box(*b) for b in boxes]  # a box may run past 180°
+    extent = shapely.union_all(parts)
     return shapely.intersects(grid.geometry.to_numpy(), extent) & ~shapely.touches(
         grid.geometry.to_numpy(), extent
     )
 
 
-def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
-    """The boxes the OSM data cover: each extract's declared bounds, else
-    :func:`~urbanrisk.stored_osm.data_extent` (the same box the study area takes)."""
+def osm_extent(layers: Layers) -> list[tuple[float, float, float, float] | BaseGeometry]:
+    """Where the OSM data are: each extract's declared bounds less what none of its content reaches
+    (:func:`urbanrisk.osm_footprint.footprints`: a polygon cut declares its polygon's box), else
+    :func:`~urbanrisk.stored_osm.data_extent` (the same box the study area takes); boxes as lon/lat
+    tuples, footprints as shapely geometries."""
     boxes = [b for b in layers.osm_bounds.values() if b is not None]
+    extent: list[tuple[float, float, float, float] | BaseGeometry] = list(footprints(boxes, layers))
     if len(boxes) < len(layers.osm_bounds):
         data = data_extent(layers)
         if data is not None:
-            boxes.append(data)
-    return boxes
+            extent.append(data)
+    return extent
 
 
 #: The last grid's blocks (cells, blocks): measured_indicators, then completeness_summary.

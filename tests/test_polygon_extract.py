@@ -33,7 +33,7 @@ CLIP = DATA / "baltimore_se_triangle.osm.pbf"
 TRIANGLE = [(-76.6081, 39.2586), (-76.545, 39.2586), (-76.545, 39.29672)]  # the cut's polygon
 
 
-def _run(folder, area: dict) -> object:
+def _run(folder, area: dict, *, partitioned: bool = False) -> object:
     body = {
         "name": "baltimore-se-triangle",
         "area": area,
@@ -46,19 +46,23 @@ def _run(folder, area: dict) -> object:
                 "floor_area_per_person_m2": 60,
             },
         },
+        "compute": {"partitioned_coverage": partitioned},
         "outputs": {"dir": str(folder / "out")},
     }
     return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous").run_dir
 
 
-@pytest.fixture(scope="module")
-def polygon_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("triangle")
+def _triangle_run(folder, partitioned: bool):
     ring = [list(p) for p in [*TRIANGLE, TRIANGLE[0]]]
     feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
     path = folder / "triangle.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
-    return _run(folder, {"path": str(path)})
+    return _run(folder, {"path": str(path)}, partitioned=partitioned)
+
+
+@pytest.fixture(scope="module")
+def polygon_run(tmp_path_factory):
+    return _triangle_run(tmp_path_factory.mktemp("triangle"), False)
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +132,10 @@ def test_the_empty_part_of_the_declared_box_is_not_data(box_run):
     assert ((fire["reason"] == OUTSIDE_STREETS) | fire["covered"]).all()
     assert (fire["reason"] == OUTSIDE_STREETS).sum() == 612
     assert fire.loc[~fire["covered"], "residents_uncovered"].isna().all()
+
+
+def test_the_partitioned_path_finds_the_same_edge(polygon_run, tmp_path):
+    parts = _triangle_run(tmp_path, True)
+    columns = ["h3_cell", "standard", "covered", "reason", "travel_known", "residents_uncovered"]
+    whole, split = (pd.read_parquet(run / "coverage.parquet")[columns] for run in (polygon_run, parts))
+    pd.testing.assert_frame_equal(whole, split)

@@ -117,6 +117,26 @@ def test_the_extent_mask_from_the_centres_is_the_polygons_rule(monkeypatch):
     assert 0 < made[0] < len(cells) / 4
 
 
+def test_the_extent_mask_of_a_footprint_is_the_polygons_rule():
+    """A polygon cut's footprint (:func:`urbanrisk.osm_footprint.footprints`: a shape, not a box) is
+    told by the cells' polygons, never by its bounding box: a triangle covering the disk's south-west
+    half, alone and beside a box, gives what every cell's polygon gives."""
+    cells = _disk(CENTRE, 30)
+    polygons = cells_to_polygons(cells)
+    lat, lng = h3.cell_to_latlng(CENTRE)
+    triangle = shapely.Polygon(
+        [(lng - 0.03, lat - 0.03), (lng + 0.012, lat - 0.03), (lng - 0.03, lat + 0.01)]
+    )
+    strip = (lng + 0.01, lat - 0.5, lng + 0.02, lat + 0.5)
+    for chosen in ([triangle], [strip, triangle]):
+        extent = shapely.union_all([c if isinstance(c, shapely.Geometry) else box(*c) for c in chosen])
+        got = _extent_mask(cells, chosen)
+        assert got.tolist() == _covered(polygons, extent).tolist()
+        assert 0 < got.sum() < len(cells)
+    inside_box_not_triangle = _covered(polygons, box(*triangle.bounds)) & ~_covered(polygons, triangle)
+    assert inside_box_not_triangle.sum() > 100  # the box would have told these cells covered
+
+
 def test_the_extent_mask_past_180_degrees():
     cells = _disk(h3.latlng_to_cell(-16.5, 179.99, 9), 8)
     polygons = cells_to_polygons(cells)  # cut at 180°

@@ -226,7 +226,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
-    from .cli_lines import translator_for
+    from .cli_lines import batch_lines, translator_for
 
     if args.out is not None:
         msg = "--out takes one recipe; a batch writes each recipe to its own outputs.dir"
@@ -236,7 +236,8 @@ def _batch(args: argparse.Namespace) -> int:
     _say(args, t("urbanrisk: running {n} recipes as one Dask graph", n=len(args.recipe)))
     folders = run_batch(args.recipe, scheduler=args.scheduler, force=args.force, progress=_progress(args))
     for recipe, folder in zip(args.recipe, folders, strict=True):
-        _say(args, t("  {recipe}: run folder {folder}", recipe=recipe, folder=folder))
+        for line in batch_lines(recipe, folder, _language(args)):  # each run's warnings, as a run says them
+            _say(args, line)
     _say(args, t("done in {seconds} s", seconds=f"{time.perf_counter() - start:.1f}"))
     return EXIT_OK
 

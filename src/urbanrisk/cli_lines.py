@@ -30,6 +30,18 @@ def translator_for(language: str) -> Callable[..., str]:
     return translator(language)
 
 
+def batch_lines(recipe: str, folder: Path, language: str) -> list[str]:
+    """What ``urbanrisk run a.yaml b.yaml`` prints for one recipe of the batch: its run folder and its
+    run's warnings (its manifest's), worded as a single run prints them (buildings incomplete,
+    exposure lower bounds, a standard skipped)."""
+    t = translator_for(language)
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    warnings = [
+        t("  WARNING: {warning}", warning=data_text(w, language)) for w in manifest.get("warnings", [])
+    ]
+    return [t("  {recipe}: run folder {folder}", recipe=recipe, folder=folder), *warnings]
+
+
 def language_of(path: str | Path) -> str:
     """The recipe's report language, read before the run (``en`` when it cannot be read yet: the run
     then says what is wrong with the recipe).

@@ -33,12 +33,14 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from .antimeridian import wrap_box
 from .cell_disks import cell_latlng, cell_parents
 from .cell_shapes import cell_reach_deg, in_batches
 from .grade import INDICATORS, disk_sum
+from .osm_footprint import footprints
 from .result import Layers
 from .stored_osm import data_extent
 
@@ -63,22 +65,34 @@ REFERENCE_COVERAGE = 0.10
 MIN_BLOCK_PEOPLE = 10.0
 
 
-def _extent_mask(cells: pd.Index, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
-    """True for cells that overlap any of the boxes (lon/lat) by more than an edge or a corner: data
-    cover at least part of them. A cell wholly inside a box or clear of every box is told from its
-    centre (:func:`urbanrisk.cell_shapes.cell_reach_deg`); only those near an edge have their polygon
-    made (the grid holds none), a batch at a time."""
+def _extent_mask(
+    cells: pd.Index, boxes: list[tuple[float, float, float, float] | BaseGeometry]
+) -> np.ndarray:
+    """True for cells that overlap any of the boxes (lon/lat) or footprints by more than an edge or a
+    corner: data cover at least part of them. A cell wholly inside a box or clear of every box's and
+    footprint's bounds is told from its centre (:func:`urbanrisk.cell_shapes.cell_reach_deg`); only the
+    others have their polygon made (the grid holds none), a batch at a time."""
     cells = pd.Index(cells)
     if not boxes or not len(cells):
         return np.zeros(len(cells), dtype=bool)
-    extent = shapely.union_all([wrap_box(*b) for b in boxes])  # a raster's box may run past 180°
-    rectangles = shapely.bounds(np.concatenate([shapely.get_parts(wrap_box(*b)) for b in boxes]))
-    west, south, east, north = (rectangles[:, i] for i in range(4))
+    whole = [wrap_box(*b) for b in boxes if not isinstance(b, BaseGeometry)]  # a box may run past 180°
+    parts = whole + [b for b in boxes if isinstance(b, BaseGeometry)]
+    extent = shapely.union_all(parts)
     latlng = cell_latlng(cells)
     x, y = latlng[:, 1:], latlng[:, :1]
     reach = cell_reach_deg(latlng, h3.get_resolution(cells[0]))
     rx, ry = reach[:, :1], reach[:, 1:]
-    inside = ((x - rx > west) & (x + rx < east) & (y - ry > south) & (y + ry < north)).any(axis=1)
+
+    def sides(shapes: list[BaseGeometry]) -> tuple[np.ndarray, ...]:
+        bounds = shapely.bounds(np.concatenate([shapely.get_parts(g) for g in shapes]))
+        return tuple(bounds[:, i] for i in range(4))
+
+    if whole:  # inside a box's rectangle: data cover it (a footprint's bounds tell nothing of inside)
+        west, south, east, north = sides(whole)
+        inside = ((x - rx > west) & (x + rx < east) & (y - ry > south) & (y + ry < north)).any(axis=1)
+    else:
+        inside = np.zeros(len(cells), dtype=bool)
+    west, south, east, north = sides(parts)
     clear = ((x + rx < west) | (x - rx > east) | (y + ry < south) | (y - ry > north)).all(axis=1)
     out = inside
     near = np.flatnonzero(~inside & ~clear)
@@ -89,15 +103,18 @@ def _extent_mask(cells: pd.Index, boxes: list[tuple[float, float, float, float]]
     return out
 
 
-def osm_extent(layers: Layers) -> list[tuple[float, float, float, float]]:
-    """The boxes the OSM data cover: each extract's declared bounds, else
-    :func:`~urbanrisk.stored_osm.data_extent` (the same box the study area takes)."""
+def osm_extent(layers: Layers) -> list[tuple[float, float, float, float] | BaseGeometry]:
+    """Where the OSM data are: each extract's declared bounds less what none of its content reaches
+    (:func:`urbanrisk.osm_footprint.footprints`: a polygon cut declares its polygon's box), else
+    :func:`~urbanrisk.stored_osm.data_extent` (the same box the study area takes); boxes as lon/lat
+    tuples, footprints as shapely geometries."""
     boxes = [b for b in layers.osm_bounds.values() if b is not None]
+    extent: list[tuple[float, float, float, float] | BaseGeometry] = list(footprints(boxes, layers))
     if len(boxes) < len(layers.osm_bounds):
         data = data_extent(layers)
         if data is not None:
-            boxes.append(data)
-    return boxes
+            extent.append(data)
+    return extent
 
 
 #: The last grid's blocks (cells, blocks): measured_indicators, then completeness_summary.

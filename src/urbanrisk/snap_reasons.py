@@ -46,7 +46,7 @@ from .network import to_utm
 if TYPE_CHECKING:
     from .network import StreetGraph
 
-Bounds = tuple[float, float, float, float]
+Bounds = tuple[float, float, float, float] | shapely.Geometry  # a lon/lat box, or a footprint
 
 #: a far cell with no street of any kind within ``max_snap_m``
 NO_STREET = "no street within {metres} m"
@@ -91,7 +91,8 @@ def data_extent_xy(graph: StreetGraph, boxes: Sequence[Bounds] | None) -> shapel
     box of the graph's nodes when there is none."""
     if not boxes:
         return shapely.box(*graph.xy.min(axis=0), *graph.xy.max(axis=0))
-    lonlat = shapely.segmentize(shapely.union_all([wrap_box(*b) for b in boxes]), 0.001)  # ~100 m
+    parts = [b if isinstance(b, shapely.Geometry) else wrap_box(*b) for b in boxes]  # footprints, boxes
+    lonlat = shapely.segmentize(shapely.union_all(parts), 0.001)  # ~100 m
     forward = to_utm(graph.utm_crs)
     return shapely.transform(lonlat, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
 

@@ -1,0 +1,141 @@
+"""A polygon-cut extract's data end at its polygon, not at the box its header declares (session 15,
+fresh15): streets cut at the polygon leave the data, and the box's empty part is not data.
+
+The clip: ``tests/data/baltimore_se_triangle.osm.pbf``, a triangle cut from the shipped Baltimore
+extract (``osmium sort layers/baltimore/baltimore_2015.osm.pbf -o sorted.osm.pbf; osmium extract
+--set-bounds --polygon triangle.geojson sorted.osm.pbf``, complete ways) with the corners of
+:data:`TRIANGLE`; its header declares the triangle's box. Before, the run took that box as the OSM
+extent: 180 cells (2,847 residents at r10) near a piece of streets cut at the triangle's long side
+were uncovered, "no street of the connected network within 500 m", and with the study area
+``{layer: osm}`` the box's empty half was graded IV from no data. Checked against networkx on the
+run's network tables and the triangle itself: the pieces off the main strongly connected component,
+directions ignored, that have a node outside the triangle or within 50 m of its boundary."""
+
+from __future__ import annotations
+
+import json
+
+import h3
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+import urbanrisk as ur
+from conftest import DATA, write_recipe
+from urbanrisk.coverage_unknown import OUTSIDE_STREETS
+from urbanrisk.snap_reasons import LEAVES_DATA
+
+CLIP = DATA / "baltimore_se_triangle.osm.pbf"
+TRIANGLE = [(-76.6081, 39.2586), (-76.545, 39.2586), (-76.545, 39.29672)]  # the cut's polygon
+
+
+def _run(folder, area: dict, *, partitioned: bool = False) -> object:
+    body = {
+        "name": "baltimore-se-triangle",
+        "area": area,
+        "grid": {"resolution": 10},
+        "layers": {
+            "osm": {"type": "osm", "path": str(CLIP)},
+            "population": {
+                "type": "population_from_buildings",
+                "source": "osm",
+                "floor_area_per_person_m2": 60,
+            },
+        },
+        "compute": {"partitioned_coverage": partitioned},
+        "outputs": {"dir": str(folder / "out")},
+    }
+    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous").run_dir
+
+
+def _triangle_run(folder, partitioned: bool):
+    ring = [list(p) for p in [*TRIANGLE, TRIANGLE[0]]]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    path = folder / "triangle.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    return _run(folder, {"path": str(path)}, partitioned=partitioned)
+
+
+@pytest.fixture(scope="module")
+def polygon_run(tmp_path_factory):
+    return _triangle_run(tmp_path_factory.mktemp("triangle"), False)
+
+
+@pytest.fixture(scope="module")
+def box_run(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("box"), {"layer": "osm"})
+
+
+def _leaving_by_the_triangle(run, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of ``table`` (fire, drive): farther than 500 m from the main component's nodes, and
+    whether a node of a piece reaching the triangle's boundary (within 50 m, or beyond) lies within 500 m."""
+    nodes = pd.read_parquet(run / "network_nodes.parquet")
+    edges = pd.read_parquet(run / "network_edges.parquet")
+    nodes, edges = nodes[nodes["mode"] == "drive"], edges[edges["mode"] == "drive"]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes["node"])
+    graph.add_edges_from(edges[["u", "v"]].itertuples(index=False))
+    main = max(nx.strongly_connected_components(graph), key=len)
+    others = graph.subgraph(set(graph) - main).to_undirected()
+    to_xy = Transformer.from_crs(4326, nodes["utm_crs"].iloc[0], always_xy=True)
+    triangle = shapely.Polygon(np.column_stack(to_xy.transform(*np.array(TRIANGLE).T)))
+    inner = triangle.buffer(-50.0)
+    at_edge = dict(zip(nodes["node"], ~shapely.contains_xy(inner, nodes["x"], nodes["y"]), strict=True))
+    leaving = set()
+    for piece in nx.connected_components(others):
+        if any(at_edge[n] for n in piece):
+            leaving |= piece
+    latlng = np.array([h3.cell_to_latlng(cell) for cell in table["h3_cell"]])
+    xy = np.column_stack(to_xy.transform(latlng[:, 1], latlng[:, 0]))
+    in_main = nodes["node"].isin(main).to_numpy()
+    far = cKDTree(nodes.loc[in_main, ["x", "y"]].to_numpy()).query(xy)[0] > 500.0
+    out = nodes["node"].isin(leaving).to_numpy()
+    near_leaving = cKDTree(nodes.loc[out, ["x", "y"]].to_numpy()).query(xy)[0] <= 500.0
+    return far, near_leaving
+
+
+def test_streets_cut_at_the_polygon_leave_the_data(polygon_run):
+    coverage = pd.read_parquet(polygon_run / "coverage.parquet")
+    table = coverage[coverage["standard"] == "fire"].reset_index(drop=True)
+    far, near_leaving = _leaving_by_the_triangle(polygon_run, table)
+    leaving = table["reason"].to_numpy() == LEAVES_DATA
+    assert (leaving == (far & near_leaving)).all()
+    assert leaving.sum() == 188  # 180 of them (2,847 residents) were uncovered, "not connected"
+    assert table.loc[leaving, "residents"].sum() == pytest.approx(2848, abs=1)
+    assert not table.loc[leaving, "travel_known"].any()
+    assert table.loc[leaving, "residents_uncovered"].isna().all()  # unknown, not uncovered
+    assert not table["reason"].str.startswith("no street of the connected").any()
+
+
+def test_the_empty_part_of_the_declared_box_is_not_data(box_run):
+    grid = pd.read_parquet(box_run / "grid", columns=["grade", "known_travel", "known_crowding", "residents"])
+    to_xy = Transformer.from_crs(4326, 32618, always_xy=True)
+    triangle = shapely.Polygon(np.column_stack(to_xy.transform(*np.array(TRIANGLE).T)))
+    hexagons = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in grid.index]
+    hexagons = shapely.transform(np.array(hexagons), lambda xy: np.column_stack(to_xy.transform(*xy.T)))
+    distance = shapely.distance(hexagons, triangle)
+    # the extent is the box less what the extract's content (hull + 100 m) does not reach: two cut
+    # streets meeting up to 265 m past the triangle push the hull out, so a band of cells beyond the
+    # triangle stays data (125 of the 795 cells wholly outside it, none farther than 400 m)
+    beyond = distance > 400.0
+    assert beyond.sum() == 616  # of the box's empty half; before, every one was graded IV
+    assert (grid.loc[beyond, "grade"] == "no data").all()
+    assert not grid.loc[beyond, ["known_travel", "known_crowding"]].to_numpy().any()
+    coverage = pd.read_parquet(box_run / "coverage.parquet")
+    beyond_cells = set(grid.index[beyond])
+    fire = coverage[(coverage["standard"] == "fire") & coverage["h3_cell"].isin(beyond_cells)]
+    # unknown, but where a cut street running out of the triangle reaches it in time (4 cells): covered
+    assert ((fire["reason"] == OUTSIDE_STREETS) | fire["covered"]).all()
+    assert (fire["reason"] == OUTSIDE_STREETS).sum() == 612
+    assert fire.loc[~fire["covered"], "residents_uncovered"].isna().all()
+
+
+def test_the_partitioned_path_finds_the_same_edge(polygon_run, tmp_path):
+    parts = _triangle_run(tmp_path, True)
+    columns = ["h3_cell", "standard", "covered", "reason", "travel_known", "residents_uncovered"]
+    whole, split = (pd.read_parquet(run / "coverage.parquet")[columns] for run in (polygon_run, parts))
+    pd.testing.assert_frame_equal(whole, split)

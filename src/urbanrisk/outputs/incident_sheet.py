@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import IncidentResult
-from .html import ATTRIBUTION, escape_text
+from .html import escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
 from .i18n_deliverables import colon
 from .i18n_exposure import lower_bound
@@ -146,9 +146,10 @@ def sheet_html(result: IncidentResult) -> str:
         "Distances: {source}. Cells shared by the area of each disc over the cell.",
         source=source_text(r.kind_source, language),
     )
-    # every source the run's recipe uses (OSM, each raster by its attribution); an answer made without
-    # them (an IncidentResult built by hand) credits OpenStreetMap, as the sheet always did
-    credits = " · ".join(escape_text(c) for c in (getattr(r, "credits", None) or [t(ATTRIBUTION)]))
+    # every source the run's recipe uses (OSM, each raster by its attribution), and nothing else: an
+    # answer that carries no credits (an IncidentResult built by hand) credits none (it credited OSM)
+    credits = [escape_text(c) for c in getattr(r, "credits", None) or []]
+    footer, corner = " · ".join([escape_text(answered), *credits]), " · ".join([*credits, "urbanrisk"])
     return f"""
 <style>{_CSS}</style>
 <div id="ur-sheet">
@@ -189,7 +190,7 @@ def sheet_html(result: IncidentResult) -> str:
         )
     }
 <ul class="note">{notes}</ul>
-<p class="note">{escape_text(answered)} · {credits}</p>
+<p class="note">{footer}</p>
 </div>
-<div id="ur-attribution">{credits} · urbanrisk</div>
+<div id="ur-attribution">{corner}</div>
 """

@@ -61,7 +61,7 @@ def english_citation(text: str) -> str:
     'GB 21734-2008 Earthquake emergency shelters: site and supporting facilities: emergency shelter'
     >>> english_citation("建标152-2017 (城市消防站建设标准): fire station >= 300 m")
     '建标152-2017 (Construction Standard of Urban Fire Stations): fire station >= 300 m'
-    >>> english_citation("school 清华附中 (北校区) at 40 m < 300 m (危险化学品安全管理条例 art. 19)")[:47]
+    >>> english_citation("school 清华附中 (北校区) at 40 m < 300 m (危险化学品安全管理条例 art. 19)")[:46]
     'school 清华附中 (北校区) at 40 m < 300 m (Regulations'
     """
     if not _CJK.search(text):

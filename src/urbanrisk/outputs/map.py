@@ -24,6 +24,7 @@ from .map_cells import (
     population_classes,
     residents_per_cell,
 )
+from .map_unknown import unknown_kinds, unknown_legend_html
 from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, resource_key, toggle_labels
 from .summary import RunSummary, run_summary
@@ -81,6 +82,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             + "</div>"
             for g in GRADE_CLASSES
         )
+        items += unknown_legend_html(unknown_kinds(result), language)  # outside the streets, or leaving
         items += warns
         items += _toggles(deck, language, _resource_kinds(result))
     else:

@@ -96,8 +96,8 @@ ZH_PAGES: dict[str, str] = {
     "Incident: {kind} · {recipe}": "突发事件：{kind} · {recipe}",
     "at {where}": "位置：{where}",
     "given {lon}, {lat} ({coords})": "输入坐标 {lon}, {lat}（{coords}）",
-    "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place": (
-        "{radius} 米内需疏散常住人口 {evacuees} 人 · 其中 {unplaced} 人无避难位置"
+    "{evacuees} residents{note} to evacuate within {radius} m · {unplaced} without a shelter place": (
+        "{radius} 米内需疏散常住人口 {evacuees}{note} · 其中 {unplaced} 人无避难位置"  # evacuees: "40 人"
     ),
     "People per distance ring": "各距离圈内人数",
     "from m": "起（米）",

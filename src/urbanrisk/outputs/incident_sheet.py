@@ -48,6 +48,27 @@ def word_in(value: Any, language: str) -> Any:
     return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
 
 
+def headline_count(count: str, language: str) -> tuple[str, str]:
+    """A count for the headline and its bracketed note, the note after the noun: "≥ 4,221 (14% of the
+    reach unknown) residents to evacuate" read as "≥ 4,221 residents (14% ...) to evacuate", and in
+    Chinese "≥ 40（…） 人" as "≥ 40 人（…）"; a count without a number (unknown) keeps its words.
+
+    Examples
+    --------
+    >>> headline_count("≥ 4,221 (14% of the reach unknown)", "en")
+    ('≥ 4,221', ' (14% of the reach unknown)')
+    >>> headline_count("≥ 40（影响范围 26% 人口未知）", "zh"), headline_count("1,005", "zh")
+    (('≥ 40 人', '（影响范围 26% 人口未知）'), ('1,005 人', ''))
+    >>> headline_count("unknown (no population data in reach)", "en")
+    ('unknown (no population data in reach)', '')
+    """
+    if not any(c.isdigit() for c in count.split("(")[0].split("（")[0]):
+        return count, ""
+    cut = min((i for i in (count.find(" ("), count.find("（")) if i >= 0), default=len(count))
+    number, note = count[:cut], count[cut:]
+    return (f"{number} 人" if language == "zh" else number), note
+
+
 def _evacuated_unknown(r: IncidentResult) -> float:
     """The share of the evacuated disc whose residents are unknown (0 for an answer without it)."""
     if "residents_unknown_share" not in r.rings.columns:
@@ -136,9 +157,11 @@ def sheet_html(result: IncidentResult) -> str:
         run=r.run_dir.name,
         seconds=f"{r.timings.get('answer_s', 0):.2f}",
     )
+    evacuees, note = headline_count(lower_bound(r.evacuees, _evacuated_unknown(r), t), language)
     headline = t(
-        "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place",
-        evacuees=lower_bound(r.evacuees, _evacuated_unknown(r), t),
+        "{evacuees} residents{note} to evacuate within {radius} m · {unplaced} without a shelter place",
+        evacuees=evacuees,
+        note=note,
         radius=f"{r.radius_m:,.0f}",
         unplaced=f"{r.unplaced:,.0f}",
     )

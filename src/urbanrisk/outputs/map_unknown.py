@@ -68,11 +68,11 @@ def unknown_legend_html(kinds: dict[str, dict[str, str]], language: str = "en") 
         cells = {cell for cells in kinds.values() for cell, k in cells.items() if k == kind}
         standards = _standards(per_standard, language)
         text = t(words, cells=f"{len(cells):,}", standards=standards)
-        lines.append(f'<div style="font-size:12px">⊘ {escape_text(text)}</div>')
+        lines.append(f"<br/>⊘ {escape_text(text)}")
     if not lines:
         return ""
-    head = escape_text(t("Coverage unknown (not counted as uncovered)"))
-    return f'<div style="margin:6px 0 2px"><b>{head}</b></div>' + "".join(lines)
+    head = escape_text(t("Coverage unknown (not counted as uncovered)"))  # small: the panel fits 800 px
+    return f'<div style="margin-top:4px; font-size:11px"><b>{head}</b>{"".join(lines)}</div>'
 
 
 def _standards(counts: dict[str, int], language: str) -> str:

@@ -107,7 +107,8 @@ def test_raster_only_city_is_not_graded_by_what_it_could_not_measure(tmp_path):
     page = (result.run_dir / "map.html").read_text(encoding="utf-8")
     assert "Residents per cell" in page  # nothing graded: the map shows where people live
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
-    assert "无数据 no data" in report and "Data completeness" in report
+    # the grade table's no-data row, in English alone (it read "无数据 no data": English pages in English)
+    assert "<td>no data</td>" in report and "无数据" not in report and "Data completeness" in report
 
 
 def test_an_area_larger_than_the_data_is_no_data_beyond_it(tmp_path):

@@ -11,6 +11,7 @@ said at all (its risk-matrix grade stayed I).
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import urbanrisk as ur
 from conftest import ROOT, write_recipe
@@ -79,5 +80,73 @@ def test_a_deleted_and_an_appended_row_are_said_so_and_a_new_major_hazard_source
     assert major.iloc[0]["direction"] == "escalation"
     assert "危险源 新增：1" in printed and "危险源 移除：1" in printed, printed
     assert "重大危险源（GB 18218） 升级：1" in printed, printed
+    assert "危险源存量 增加：1" in printed, printed  # chlorine 0.5 t -> 6 t, said in Chinese too
     report = (latest / "report.html").read_text(encoding="utf-8")
     assert "重大危险源（GB 18218）" in report
+
+
+def test_a_quantity_changed_with_no_grade_moved_is_a_change(tmp_path, capsys):
+    """An office raised a fuel depot's gasoline from 20 t to 45 t (汽油: Q = 200 t, GB 18218 Table 1:
+    Σq/Q 0.1 -> 0.225, no major hazard source either way): no grade moved, and the rescan listed no
+    change at all."""
+    registry = tmp_path / "registry.csv"
+    header = "name,kind,lon,lat,substance,quantity_t"
+    rows = [
+        "Xueyuan Rd fuel depot,fuel,116.3540,39.9575,汽油,{q}",
+        "Lab store,chemical,116.3525,39.9610,液氨,2",
+    ]
+    registry.write_text("\n".join([header, *rows]).format(q=20) + "\n", encoding="utf-8")
+    body = {
+        "name": "bupt-quantity",
+        "area": {"layer": "osm"},
+        "grid": {"resolution": 10},
+        "layers": {
+            "osm": {"type": "osm", "path": str(BUPT)},
+            "population": {"type": "population_from_buildings", "source": "osm"},
+            "hazards": {"type": "points", "role": "hazard", "path": str(registry)},
+        },
+        "outputs": {"dir": str(tmp_path / "out")},
+    }
+    recipe = write_recipe(tmp_path, body)
+    before = pd.read_parquet(
+        ur.run_recipe(recipe, scheduler="synchronous").run_dir / "hazard_sources.parquet"
+    )
+    registry.write_text("\n".join([header, *rows]).format(q=45) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["rescan", str(recipe), "--scheduler", "synchronous"]) in (0, 3)
+    printed = capsys.readouterr().out
+    latest = tmp_path / "out" / "latest"
+    after = pd.read_parquet(latest / "hazard_sources.parquet")
+    depot = [run.set_index("name").loc["Xueyuan Rd fuel depot"] for run in (before, after)]
+    assert [s["gb18218_S"] for s in depot] == pytest.approx([0.1, 0.225])  # 20/200, 45/200
+    assert depot[0]["grade"] == depot[1]["grade"] and depot[1]["gb18218_grade"] == ""
+    r = [f"{s['gb18218_R']:,.2f}".rstrip("0").rstrip(".") for s in depot]
+    changes = pd.read_parquet(latest / "changes.parquet")
+    assert set(changes["kind"]) - {"cell", "community"} == {"hazard_quantity"}  # no source's grade moved
+    (row,) = changes[changes["kind"] == "hazard_quantity"].itertuples()
+    assert (row.name, row.old, row.new, row.direction) == ("Xueyuan Rd fuel depot", "20 t", "45 t", "raised")
+    assert row.explanation == f"quantity 20 t -> 45 t; GB 18218 Σq/Q 0.1 -> 0.23; R {r[0]} -> {r[1]}"
+    assert "hazard_quantity raised: 1" in printed, printed
+    report = (latest / "report.html").read_text(encoding="utf-8")
+    assert "<td>hazard_quantity</td>" in report and "<td>20 t</td><td>45 t</td>" in report
+
+
+def test_quantity_changes_by_hand():
+    from urbanrisk.hazard_changes import quantity_change
+
+    def source(quantity, substance="液氨", s=float("nan")):
+        return pd.Series({"quantity_t": quantity, "substance": substance, "gb18218_S": s})
+
+    assert quantity_change(source("20"), source("20")) is None
+    assert quantity_change(source("20", s=2.0), source("5", s=0.5))["direction"] == "lowered"
+    assert quantity_change(source("20"), source("45"))["direction"] == "raised"  # Σq/Q not computed: q
+    text = quantity_change(source("约30吨"), source("约40吨"))
+    assert (text["old"], text["new"], text["direction"]) == ("约30吨", "约40吨", "changed")
+    both = quantity_change(source("0.5;2", "氯;液氨", 0.3), source("6;2", "氯;液氨", 1.4))
+    assert (both["old"], both["new"], both["direction"]) == (
+        "氯 0.5 t; 液氨 2 t",
+        "氯 6 t; 液氨 2 t",
+        "raised",
+    )
+    assert both["explanation"] == "quantity 氯 0.5 t; 液氨 2 t -> 氯 6 t; 液氨 2 t; GB 18218 Σq/Q 0.3 -> 1.4"
+    assert quantity_change(source(""), source("12"))["explanation"] == "quantity not given -> 12 t"

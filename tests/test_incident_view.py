@@ -85,3 +85,19 @@ def test_a_phone_sees_every_ring_and_a_desktop_still_does(browser, answer):  # n
         page.close()
         side = min(box["width"], box["height"])
         assert 0.8 * side <= diameter <= side, (width, diameter, box)  # whole, and not a speck
+
+
+def test_an_answer_without_credits_credits_nothing_it_did_not_use(answer):
+    """An answer that carries no credits (an IncidentResult built by hand, or a recipe whose layers ask
+    for none) credits nothing: the sheet fell back to OpenStreetMap, whatever the answer had used."""
+    from dataclasses import replace
+
+    from urbanrisk.outputs.incident_sheet import sheet_html
+
+    page = sheet_html(replace(answer, credits=[]))
+    assert "OpenStreetMap" not in page and "Population raster" not in page
+    footer = page.partition('<div id="ur-sheet">')[2].rpartition('<p class="note">')[2].partition("</p>")[0]
+    assert footer.startswith("Run ") and " · " not in footer.partition(" s")[2], footer  # nothing dangling
+    assert '<div id="ur-attribution">urbanrisk</div>' in page
+    credited = sheet_html(answer)  # the answer's own credits, each once, in both places
+    assert credited.count("Population raster: Haidian statistics bureau") == 2

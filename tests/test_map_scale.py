@@ -19,7 +19,7 @@ import urbanrisk as ur
 from conftest import default_recipe
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.outputs import map_compact, map_context
-from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, grid_deck
+from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, _unknown_words, grid_deck
 from urbanrisk.outputs.html import escape_text, script_json
 from urbanrisk.outputs.map_compact import compact_tips, expand_tip, fit_outlines
 from urbanrisk.outputs.map_context import context_layers, coordinate_lists, street_rank
@@ -56,7 +56,8 @@ def test_the_page_of_a_large_grid_stays_small(wudaokou):
 def test_every_tooltip_comes_back_whole_from_the_compact_page(wudaokou):
     deck = grid_deck(wudaokou.grid, wudaokou.layers, wudaokou)
     cells = next(layer for layer in deck.layers if layer.id == "cells")
-    expected = _cell_tips(wudaokou.grid, _units(wudaokou), _language(wudaokou), _hazard_labels(wudaokou))
+    labels, unknown = _hazard_labels(wudaokou), _unknown_words(wudaokou)  # and why travel is unknown
+    expected = _cell_tips(wudaokou.grid, _units(wudaokou), _language(wudaokou), labels, unknown)
     assert [expand_tip(row["tip"], list(deck.tip_parts), row["hex"]) for row in cells.data] == expected
     assert deck.tip_parts and any(map_compact.PART in row["tip"] for row in cells.data)
 

@@ -12,6 +12,12 @@ A source's GB 18218 status (``gb18218_grade``: 一级 most severe … 四级, em
 source or could not be computed) is compared too (``major_hazard_source`` rows): a quantity raised past
 the critical quantity makes a major hazard source, which an office must register, while its risk-matrix
 grade may not move at all.
+
+A source's stored quantity (``quantity_t``, as the registry gives it) is compared too
+(``hazard_quantity`` rows, :func:`quantity_change`): an office that raised a tank's quantity from 20 t to
+45 t sees "20 t -> 45 t" and the GB 18218 ratio Σq/Q (and R) before and after, "raised" or "lowered"
+(by Σq/Q where both runs computed it, else by the quantities when both are plain numbers; "changed"
+otherwise), even when no grade moves: before, such a rescan listed no change at all.
 """
 
 from __future__ import annotations
@@ -98,6 +104,61 @@ def direction_of(old: str, new: str, rank: dict[str, int] = GRADE_RANK) -> str:
     return "escalation" if rank.get(new, len(rank)) < rank.get(old, len(rank)) else "de-escalation"
 
 
+def _number(value: Any) -> float:
+    """A finite number, else NaN (text, empty, None)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return number if np.isfinite(number) else float("nan")
+
+
+def quantity_text(quantity: Any, substance: Any = "") -> str:
+    """A source's quantity as an office reads it: tonnes where a plain number, each substance's own where
+    the registry lists several ("氯;液氨" with "0.5;2"), else as written.
+
+    Examples
+    --------
+    >>> quantity_text("20"), quantity_text("0.5;2", "氯;液氨"), quantity_text("约30吨"), quantity_text(None)
+    ('20 t', '氯 0.5 t; 液氨 2 t', '约30吨', '')
+    """
+    text = str(quantity).strip() if isinstance(quantity, str | int | float) and quantity == quantity else ""
+    parts, names = [q.strip() for q in text.split(";")], [n.strip() for n in str(substance or "").split(";")]
+    shown = [f"{q} t" if np.isfinite(_number(q)) else q for q in parts]
+    if len(parts) > 1 and len(names) == len(parts):
+        shown = [f"{n} {q}" if n else q for n, q in zip(names, shown, strict=True)]
+    return "; ".join(shown) if text else ""
+
+
+def _ratio(before: pd.Series, after: pd.Series, column: str, label: str) -> str:
+    """ "; GB 18218 Σq/Q 0.4 -> 0.9" ("" where neither run computed it; "not computed" on one side)."""
+    a, b = _number(before.get(column)), _number(after.get(column))
+    if np.isnan(a) and np.isnan(b):
+        return ""
+    words = [f"{x:,.2f}".rstrip("0").rstrip(".") if not np.isnan(x) else "not computed" for x in (a, b)]
+    return f"; {label} {words[0]} -> {words[1]}"
+
+
+def quantity_change(before: pd.Series, after: pd.Series) -> dict[str, Any] | None:
+    """The ``hazard_quantity`` change of one source between two runs (None when its quantity and
+    substances are the same): old and new quantity, "raised" / "lowered" / "changed", and the
+    explanation with GB 18218's Σq/Q and R before and after."""
+    o_text = quantity_text(before.get("quantity_t"), before.get("substance"))
+    n_text = quantity_text(after.get("quantity_t"), after.get("substance"))
+    if o_text == n_text:
+        return None
+    o_sum, n_sum = _number(before.get("gb18218_S")), _number(after.get("gb18218_S"))
+    if np.isnan(o_sum) or np.isnan(n_sum):  # not computed on a side: the quantities, when plain numbers
+        o_sum, n_sum = _number(before.get("quantity_t")), _number(after.get("quantity_t"))
+    direction = "changed" if np.isnan(o_sum) or np.isnan(n_sum) or o_sum == n_sum else "raised"
+    direction = "lowered" if direction == "raised" and n_sum < o_sum else direction
+    explanation = f"quantity {o_text or 'not given'} -> {n_text or 'not given'}"
+    explanation += _ratio(before, after, "gb18218_S", "GB 18218 Σq/Q")
+    explanation += _ratio(before, after, "gb18218_R", "R")
+    change = {"kind": "hazard_quantity", "old": o_text, "new": n_text, "direction": direction}
+    return change | {"explanation": explanation}
+
+
 def hazard_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``changes.parquet`` for the hazard sources of two runs (see the module docstring)."""
     pairs = matched_sources(old, new)
@@ -124,7 +185,10 @@ def hazard_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict[str, Any]]
             explanation = f"GB 18218-2018: {after.get('gb18218_basis') or 'not computed'}"
             major = {"kind": "major_hazard_source", "old": o_major, "new": n_major, "direction": direction}
             rows.append(_row(source, **major, explanation=explanation))
+        quantity = quantity_change(before, after)  # said even when no grade moves
+        if quantity is not None:
+            rows.append(_row(source, **quantity))
     return rows
 
 
-__all__ = ["GB18218_RANK", "hazard_changes", "matched_sources"]
+__all__ = ["GB18218_RANK", "hazard_changes", "matched_sources", "quantity_change", "quantity_text"]

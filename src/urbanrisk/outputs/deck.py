@@ -25,6 +25,7 @@ from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .map_sources import shown_sources, sources_note
+from .map_unknown import tip_words, unknown_kinds
 from .offline_deck import OfflineDeck
 from .planner_layers import (
     MAX_LETTERED_RESOURCES,
@@ -77,6 +78,11 @@ def _score(value: float | None) -> str:
 def _language(result: RunResult | None) -> str:
     """The recipe's report language (``en`` without a recipe)."""
     return getattr(getattr(getattr(result, "recipe", None), "report", None), "language", None) or "en"
+
+
+def _unknown_words(result: RunResult | None) -> dict[str, dict[str, str]]:
+    """Per standard: cell -> the tip's words for its unknown travel (:mod:`.map_unknown`)."""
+    return tip_words(unknown_kinds(result), translator(_language(result)))
 
 
 def _hazard_label(row: object, language: str) -> str:
@@ -153,20 +159,23 @@ def _cell_tips(
     travel_units: dict[str, str] | None = None,
     language: str = "en",
     labels: dict[str, str] | None = None,
+    unknown: dict[str, dict[str, str]] | None = None,
 ) -> list[str]:
     """Tooltip HTML per cell; every value from data is escaped.
 
     ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
-    coverage standard, with ✓ when within the standard. Rows as dicts (:func:`_rows`).
+    coverage standard, with ✓ when within the standard; ``unknown`` (standard -> cell -> words) says why
+    a cell's travel is unknown where it is (:mod:`.map_unknown`). Rows as dicts (:func:`_rows`).
     """
     t = translator(language)
     names = MAP_GRADE_WORDS[language]  # one language's words (en read 重大 major)
     graded = "grade" in grid.columns
     travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
     reaches = [  # per standard: its name (escaped) and its columns, looked up once
-        (f"{escape_text(standard_name(name, language))} ", f"{name}_travel", f"{name}_covered", unit)
+        (f"{escape_text(standard_name(name, language))} ", f"{name}_travel", f"{name}_covered", unit, name)
         for name, unit in travel_units.items()
     ]
+    unknown = unknown or {}
     tips = []
     for cell, row in zip(grid.index, _rows(grid), strict=True):
         lines = [f"<b>{t('cell {id}', id=escape_text(cell))}</b>"]
@@ -197,9 +206,13 @@ def _cell_tips(
             )
         )
         if travel_units:
-            reach = " · ".join(
-                name + _travel_text(row[travel], unit, row[covered], language, t)
-                for name, travel, covered, unit in reaches
+            reach = " · ".join(  # "unknown (outside the street data)", not "not reached"
+                name
+                + (
+                    unknown.get(key, {}).get(cell)
+                    or _travel_text(row[travel], unit, row[covered], language, t)
+                )
+                for name, travel, covered, unit, key in reaches
             )
             lines.append(t("nearest resource: {reach}", reach=reach))
         tips.append("<br/>".join(lines))
@@ -346,11 +359,12 @@ def grid_deck(
         fill = population_fill(grid, 190)
     coverage = getattr(result, "coverage", None)
     units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
+    unknown = _unknown_words(result)  # why a cell's travel is unknown
     hexes_of = [str(cell) for cell in grid.index]  # rows as dicts, not a frame's to_dict (16 tiles: 0.1 s)
     tips = [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
         tip + supply
         for tip, supply in zip(
-            _cell_tips(grid, units, _language(result), _hazard_labels(result)),
+            _cell_tips(grid, units, _language(result), _hazard_labels(result), unknown),
             supply_lines(result, grid, _language(result)),
             strict=True,
         )

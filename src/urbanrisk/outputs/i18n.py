@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ..coarse_grid import ZH_COARSE_PATTERNS
 from ..wording import singular_for_one
 from .i18n_checks import ZH_CHECKS
+from .i18n_english import EN_PAGES, english_citation
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
 from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
@@ -22,21 +23,12 @@ from .i18n_status import ZH_STATUS_PATTERNS
 
 LANGUAGES = ("en", "zh")
 
+#: the grades' words, each language's alone: the English report read "I 重大 major" (the map until look14)
 GRADE_WORDS = {
-    "en": {
-        "I": "重大 major",
-        "II": "较大 considerable",
-        "III": "一般 moderate",
-        "IV": "低 low",
-        "no data": "无数据 no data",
-    },
+    "en": {"I": "major", "II": "considerable", "III": "moderate", "IV": "low", "no data": "no data"},
     "zh": {"I": "重大", "II": "较大", "III": "一般", "IV": "低", "no data": "无数据"},
 }
-#: the grades on the map (legend and tips): each language's words alone (the English map read 重大 major)
-MAP_GRADE_WORDS = {
-    "en": {"I": "major", "II": "considerable", "III": "moderate", "IV": "low", "no data": "no data"},
-    "zh": GRADE_WORDS["zh"],
-}
+MAP_GRADE_WORDS = GRADE_WORDS  # the map's (legend and tips): the same words
 
 ZH: dict[str, str] = {
     # N-1 resilience
@@ -197,16 +189,20 @@ _PATTERNS = (
 )
 
 #: English texts of the keys that are not themselves the English text.
-EN: dict[str, str] = EN_EXPOSURE | {
-    "responsibility note": (
-        "属地 units: the unit at each level that contains the item's point (derived community units are "
-        "made of whole grid cells: a point outside their outlines takes its cell's unit); an area "
-        "spanning several units also names the others; an item with no unit says why. Department: "
-        "tables/departments.csv (its regulation where one names the department, else an editable "
-        "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
-        "responsibility.csv (opens in Excel)."
-    ),
-}
+EN: dict[str, str] = (
+    EN_EXPOSURE
+    | EN_PAGES
+    | {
+        "responsibility note": (
+            "Units: the unit at each level that contains the item's point (derived community units are "
+            "made of whole grid cells: a point outside their outlines takes its cell's unit); an area "
+            "spanning several units also names the others; an item with no unit says why. Department: "
+            "tables/departments.csv (its regulation where one names the department, else an editable "
+            "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
+            "responsibility.csv (opens in Excel)."
+        ),
+    }
+)
 
 
 RESOURCE_ZH = {
@@ -311,7 +307,7 @@ def standard_source(source: str, language: str) -> str:
     '急救中心建设标准（建标177-2016）'
     """
     if language != "zh":
-        return source
+        return english_citation(source)
     head = source.split(":")[0].strip()
     if re.search(r"[A-Za-z]{3,}", _CODE.sub("", head)):  # an English citation: keep the numbers only
         return "、".join(m.group(0) for m in _CODE.finditer(head)) or head
@@ -353,7 +349,7 @@ def sites_text(text: object, language: str) -> str:
     """Vulnerable sites ("school X (80 m); ...") or breaches ("school X at 40 m < 50 m (source)")."""
     value = "" if text is None else str(text)
     if language != "zh" or not value:
-        return value
+        return english_citation(value)  # the tables' Chinese titles by their English ones
     parts = []
     for chunk in value.split(" | "):  # breaches are joined by " | "; a breach's source may hold "; "
         breach = re.match(r"^(\w+) (.*) at (\d+) m < (\d+) m \((.*)\)$", chunk)

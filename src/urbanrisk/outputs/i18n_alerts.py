@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .i18n import sites_text, standard_name, translator
+from .i18n_english import english_citation
 from .i18n_exposure import ZH_FACTOR_PHRASES
 from .i18n_severity import zh_severity_text
 
@@ -93,7 +94,7 @@ def alert_explanation(text: str, language: str, labels: Mapping[str, str] | None
     III 级）'
     """
     if language != "zh" or not text:
-        return text
+        return english_citation(text)  # a breach's Chinese title (危险化学品安全管理条例) in English
     labels = labels or {}
     out = _NEW.sub(lambda m: f"新增{_label(m.group(1), labels)}：", text)
     breaches = _BREACHES.search(out)

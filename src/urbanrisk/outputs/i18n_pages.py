@@ -96,8 +96,8 @@ ZH_PAGES: dict[str, str] = {
     "Incident: {kind} · {recipe}": "突发事件：{kind} · {recipe}",
     "at {where}": "位置：{where}",
     "given {lon}, {lat} ({coords})": "输入坐标 {lon}, {lat}（{coords}）",
-    "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place": (
-        "{radius} 米内需疏散常住人口 {evacuees} 人 · 其中 {unplaced} 人无避难位置"
+    "{evacuees} residents{note} to evacuate within {radius} m · {unplaced} without a shelter place": (
+        "{radius} 米内需疏散常住人口 {evacuees}{note} · 其中 {unplaced} 人无避难位置"  # evacuees: "40 人"
     ),
     "People per distance ring": "各距离圈内人数",
     "from m": "起（米）",
@@ -240,6 +240,10 @@ ZH_PAGES: dict[str, str] = {
     "cell": "网格单元",
     "hazard_source": "危险源",
     "major_hazard_source": "重大危险源（GB 18218）",
+    "hazard_quantity": "危险源存量",
+    "raised": "增加",
+    "lowered": "减少",
+    "changed": "变更",
     "escalation": "升级",
     "de-escalation": "降级",
     "added": "新增",

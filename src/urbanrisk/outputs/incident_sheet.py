@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..result import IncidentResult
-from .html import ATTRIBUTION, escape_text
+from .html import escape_text
 from .i18n import RESOURCE_ZH, data_text, translator
 from .i18n_deliverables import colon
 from .i18n_exposure import lower_bound
@@ -46,6 +46,27 @@ def word_in(value: Any, language: str) -> Any:
     if isinstance(value, bool | np.bool_):
         return "是" if value else "否"
     return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
+
+
+def headline_count(count: str, language: str) -> tuple[str, str]:
+    """A count for the headline and its bracketed note, the note after the noun: "≥ 4,221 (14% of the
+    reach unknown) residents to evacuate" read as "≥ 4,221 residents (14% ...) to evacuate", and in
+    Chinese "≥ 40（…） 人" as "≥ 40 人（…）"; a count without a number (unknown) keeps its words.
+
+    Examples
+    --------
+    >>> headline_count("≥ 4,221 (14% of the reach unknown)", "en")
+    ('≥ 4,221', ' (14% of the reach unknown)')
+    >>> headline_count("≥ 40（影响范围 26% 人口未知）", "zh"), headline_count("1,005", "zh")
+    (('≥ 40 人', '（影响范围 26% 人口未知）'), ('1,005 人', ''))
+    >>> headline_count("unknown (no population data in reach)", "en")
+    ('unknown (no population data in reach)', '')
+    """
+    if not any(c.isdigit() for c in count.split("(")[0].split("（")[0]):
+        return count, ""
+    cut = min((i for i in (count.find(" ("), count.find("（")) if i >= 0), default=len(count))
+    number, note = count[:cut], count[cut:]
+    return (f"{number} 人" if language == "zh" else number), note
 
 
 def _evacuated_unknown(r: IncidentResult) -> float:
@@ -136,9 +157,11 @@ def sheet_html(result: IncidentResult) -> str:
         run=r.run_dir.name,
         seconds=f"{r.timings.get('answer_s', 0):.2f}",
     )
+    evacuees, note = headline_count(lower_bound(r.evacuees, _evacuated_unknown(r), t), language)
     headline = t(
-        "{evacuees} residents to evacuate within {radius} m · {unplaced} without a shelter place",
-        evacuees=lower_bound(r.evacuees, _evacuated_unknown(r), t),
+        "{evacuees} residents{note} to evacuate within {radius} m · {unplaced} without a shelter place",
+        evacuees=evacuees,
+        note=note,
         radius=f"{r.radius_m:,.0f}",
         unplaced=f"{r.unplaced:,.0f}",
     )
@@ -146,9 +169,10 @@ def sheet_html(result: IncidentResult) -> str:
         "Distances: {source}. Cells shared by the area of each disc over the cell.",
         source=source_text(r.kind_source, language),
     )
-    # every source the run's recipe uses (OSM, each raster by its attribution); an answer made without
-    # them (an IncidentResult built by hand) credits OpenStreetMap, as the sheet always did
-    credits = " · ".join(escape_text(c) for c in (getattr(r, "credits", None) or [t(ATTRIBUTION)]))
+    # every source the run's recipe uses (OSM, each raster by its attribution), and nothing else: an
+    # answer that carries no credits (an IncidentResult built by hand) credits none (it credited OSM)
+    credits = [escape_text(c) for c in getattr(r, "credits", None) or []]
+    footer, corner = " · ".join([escape_text(answered), *credits]), " · ".join([*credits, "urbanrisk"])
     return f"""
 <style>{_CSS}</style>
 <div id="ur-sheet">
@@ -189,7 +213,7 @@ def sheet_html(result: IncidentResult) -> str:
         )
     }
 <ul class="note">{notes}</ul>
-<p class="note">{escape_text(answered)} · {credits}</p>
+<p class="note">{footer}</p>
 </div>
-<div id="ur-attribution">{credits} · urbanrisk</div>
+<div id="ur-attribution">{corner}</div>
 """

@@ -24,6 +24,7 @@ from .map_cells import (
     population_classes,
     residents_per_cell,
 )
+from .map_unknown import unknown_kinds, unknown_legend_html
 from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, resource_key, toggle_labels
 from .summary import RunSummary, run_summary
@@ -81,6 +82,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             + "</div>"
             for g in GRADE_CLASSES
         )
+        items += unknown_legend_html(unknown_kinds(result), language)  # outside the streets, or leaving
         items += warns
         items += _toggles(deck, language, _resource_kinds(result))
     else:
@@ -166,8 +168,21 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
     deckInstance.setProps({{getTooltip: urTooltip}});
     if (window.matchMedia('(max-width: 600px)').matches) {{  // a phone: the map first, the legend folded
       document.getElementById('ur-legend').open = false;
+      urFitPhone({script_json([round(float(v), 6) for v in result.grid.total_bounds])});
     }}
   }});
+  // the whole study area in a phone's box below the folded panel (the desktop's view, fitted to 1200 px
+  // right of the legend, showed a phone the area's west half); deck.gl's world is 512 px at zoom 0
+  function urFitPhone([west, south, east, north]) {{
+    const box = document.getElementById('deck-container'), top = 90, bottom = 24;
+    const lat = (south + north) / 2, cos = Math.cos(lat * Math.PI / 180);
+    const spanX = Math.max(east - west, 1e-5), spanY = Math.max((north - south) / cos, 1e-5);
+    const width = box.clientWidth - 16, height = box.clientHeight - top - bottom;
+    const zoom = Math.min(18, Math.max(2, Math.log2(Math.min(width / spanX, height / spanY) * 360 / 512)));
+    const degrees = 360 / (512 * 2 ** zoom) * cos;  // latitude per pixel, near the centre
+    deckInstance.setProps({{initialViewState: {{longitude: (west + east) / 2,
+      latitude: lat + degrees * (top - bottom) / 2, zoom, pitch: 0, bearing: 0}}}});
+  }}
 </script>
 <div id="ur-attribution">{credits}urbanrisk</div>
 """

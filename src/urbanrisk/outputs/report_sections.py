@@ -247,8 +247,8 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
         else (
             "R = α Σ β q/Q (GB 18218-2018 4.2.3): Q from Table 1, β from Tables 3/4, α from Table 5 (people "
             "within 500 m, here the grid's residents: a screening estimate a site survey replaces); "
-            "一级 R≥100, 二级 50≤R<100, 三级 10≤R<50, 四级 R<10; only a major hazard source (Σ q/Q ≥ 1, "
-            "4.2 formula (1)) is graded. "
+            "grade 1 R≥100, grade 2 50≤R<100, grade 3 10≤R<50, grade 4 R<10; only a major hazard source "
+            "(Σ q/Q ≥ 1, 4.2 formula (1)) is graded. "
             "The substance table is a subset of the standard."
         )
     )
@@ -306,6 +306,10 @@ CHANGE_ZH = {
     "cell": "网格单元",
     "hazard_source": "危险源",
     "major_hazard_source": "重大危险源（GB 18218）",
+    "hazard_quantity": "危险源存量",
+    "raised": "增加",
+    "lowered": "减少",
+    "changed": "变更",
     "community": "社区",
     "escalation": "升级",
     "de-escalation": "降级",

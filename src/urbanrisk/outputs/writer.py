@@ -36,6 +36,7 @@ import numpy as np
 import shapely
 
 from .. import grid_dataset
+from ..coverage_unknown import travel_flags
 from ..grid import cells_to_polygons
 from ..grid_spool import with_polygons
 from ..parallel import compute_graph, runs_on_workers
@@ -59,14 +60,19 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     map shows the cells (:mod:`.map_cells`), no street graphs, no lack-of-coping series, no places,
     land use or street nodes (none is drawn), and only the grid's residents and geometry (legend and
     scale) when the map shows display cells from the parts; of a graded grid then only the cells that
-    hold its bounds (:func:`bounding_rows`: the grade legend counts from the run's summary). On worker
+    hold its bounds (:func:`bounding_rows`: the grade legend counts from the run's summary); of the
+    coverage table also each row's ``travel_known`` and ``reason`` (only the rows of unknown travel when
+    the map shows display cells). On worker
     processes this is what the driver pickles to the map's task."""
     coverage = result.coverage
     if coverage is not None:
         supply = ["h3_cell", "standard", "supply_per_person", "supply_bound"]
         table = coverage.coverage
         shown = plan[2] is None and set(supply) <= set(table.columns)
-        table = table[supply] if shown else table.iloc[:0]
+        # and why a cell's travel is unknown (the legend counts them, the tips say it: .map_unknown)
+        kept = [c for c in (*supply, "travel_known", "reason") if c in table.columns]
+        table = table[kept] if shown else table.loc[~travel_flags(table), kept]
+        table = table.astype({"reason": "category"}) if "reason" in kept else table  # few distinct
         coverage = dataclasses.replace(
             coverage, coverage=table, network_nodes=None, network_edges=None, coping=None
         )

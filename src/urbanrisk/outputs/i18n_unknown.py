@@ -1,0 +1,14 @@
+"""The map's words for cells whose coverage is unknown, by why (:mod:`.map_unknown`), in Chinese."""
+
+from __future__ import annotations
+
+#: English -> Chinese (exact keys; ``{cells}`` and ``{standards}`` filled in after)
+ZH_UNKNOWN: dict[str, str] = {
+    "Coverage unknown (not counted as uncovered)": "覆盖情况未知（不计为未覆盖）",
+    "outside the street data: {cells} cells ({standards})": "超出道路数据范围：{cells} 个单元（{standards}）",
+    "streets leave the data at its edge: {cells} cells ({standards})": (
+        "道路在数据边缘延伸出数据范围：{cells} 个单元（{standards}）"
+    ),
+    "unknown (outside the street data)": "未知（超出道路数据范围）",
+    "unknown (its streets leave the data)": "未知（道路延伸出数据范围）",
+}

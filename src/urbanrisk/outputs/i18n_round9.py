@@ -1,0 +1,24 @@
+"""More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: what a recipe check says of hostile
+input found in round 9 (an OSM extract the run cannot read, told by ``validate`` too).
+Templates merged into :data:`urbanrisk.outputs.i18n_checks.ZH_CHECKS`; light (validate reads them).
+
+Examples
+--------
+>>> from urbanrisk.outputs.i18n_checks import check_text
+>>> check_text("r.yaml:5: a.osm: cannot read this OSM file (illegal id: '9'); "
+...            "is it complete? re-export or re-download the extract", "zh")
+"r.yaml:5: a.osm：无法读取此 OSM 文件（illegal id: '9'）；文件是否完整？请重新导出或重新下载该数据"
+"""
+
+from __future__ import annotations
+
+ZH_ROUND9_CHECKS: dict[str, str] = {
+    "{path}: cannot read this OSM file (invalid location): nodes off the globe (latitude beyond ±90°, "
+    "longitude beyond ±180°): {nodes}: fix or delete them, or re-export the extract": (
+        "{path}：无法读取此 OSM 文件（无效位置）：有节点位于地球之外（纬度超出 ±90° 或经度超出 ±180°）："
+        "{nodes}：请改正或删除这些节点，或重新导出该数据"
+    ),
+    "{path}: cannot read this OSM file ({error}); is it complete? re-export or re-download the extract": (
+        "{path}：无法读取此 OSM 文件（{error}）；文件是否完整？请重新导出或重新下载该数据"
+    ),
+}

@@ -1,0 +1,154 @@
+"""Hostile input, round 9 (session 15): what round 8 left (``validate`` passed OSM files the run refused:
+a node at latitude 91 or NaN, a tag value of 2 MB, an id of 2^63) and what a generator of hostile inputs
+found. Each is told by ``validate`` as by the run, with its fix; good input still passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_hostile import city, cli, raster_recipe, refused  # noqa: F401  (city: the module's fixture)
+
+# --- 1. OSM extracts the run refuses, told by validate ----------------------------------------------------
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="hostile">\n'
+    '<bounds minlat="39.98" minlon="116.30" maxlat="40.00" maxlon="116.32"/>\n'
+)
+GOOD = '<node id="2" lat="39.99" lon="116.306"/><node id="3" lat="39.991" lon="116.307"/>\n'
+
+
+def _street(*refs: int, way: int = 10, extra: str = "") -> str:
+    nodes = "".join(f'<nd ref="{ref}"/>' for ref in refs)
+    return f'<way id="{way}">{nodes}<tag k="highway" v="residential"/>{extra}</way>\n'
+
+
+#: name -> (the OSM text after its header, what the run's message says in its brackets)
+REFUSED = {
+    "lat 91 on a street": (
+        '<node id="1" lat="91" lon="116.305"/>' + GOOD + _street(1, 2),
+        "invalid location",
+    ),
+    "lon 181 on a street": (
+        '<node id="1" lat="39.99" lon="181"/>' + GOOD + _street(1, 2),
+        "invalid location",
+    ),
+    "a fire station at lat 91": (
+        '<node id="1" lat="91" lon="116.305"><tag k="amenity" v="fire_station"/></node>'
+        + GOOD
+        + _street(2, 3),
+        "invalid location",
+    ),
+    "lat NaN": (
+        '<node id="1" lat="nan" lon="116.305"/>' + GOOD + _street(1, 2),
+        "wrong format for coordinate",
+    ),
+    "a tag of 2 MB": (
+        GOOD + _street(2, 3, extra=f'<tag k="name" v="{"x" * 2_000_000}"/>'),
+        "OSM tag value is too long",
+    ),
+    "an id of 2^63": (
+        f'<node id="{2**63}" lat="39.99" lon="116.305"/>' + GOOD + _street(2**63, 2),
+        "illegal id: '9223372036854775808'",
+    ),
+}
+
+
+def _osm_recipe(folder: Path, body: str, name: str = "o") -> tuple[Path, Path]:
+    osm = folder / f"{name}.osm"
+    osm.write_text(HEAD + body + "</osm>\n", encoding="utf-8")
+    recipe = folder / f"{name}.yaml"
+    recipe.write_text(
+        f"name: {name}\narea: {{bbox: [116.30, 39.98, 116.32, 40.0]}}\ngrid: {{resolution: 9}}\n"
+        f"layers:\n  osm: {{type: osm, path: {osm}}}\noutputs: {{dir: {folder / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    return recipe, osm
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_an_osm_file_the_run_refuses_is_refused_by_validate(tmp_path, case):
+    """validate read the header only and said ok; the run then refused the file."""
+    body, said = REFUSED[case]
+    recipe, osm = _osm_recipe(tmp_path, body)
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, f"{osm}: cannot read this OSM file")
+        assert said in text, text
+        if command == "validate":
+            assert "layers.osm.path" in text and f"{recipe}:5:" in text, text  # the key and its line
+    assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_validate_names_every_node_off_the_globe_with_the_other_layers_problems(tmp_path):
+    """The run stops at its first problem; validate lists the nodes off the globe (every one counted, the
+    first three named, with the way that takes them) beside another layer's problem, at once."""
+    bad = "".join(f'<node id="{i}" lat="{90 + i}" lon="116.305"/>' for i in range(1, 6))
+    recipe, _ = _osm_recipe(tmp_path, bad + GOOD + _street(1, 2, 3, 4, 5, 2))
+    (tmp_path / "res.csv").write_text(
+        "id,kind,name,lon,lat\n1,fire_station,a,116.31,1000\n", encoding="utf-8"
+    )
+    text = recipe.read_text(encoding="utf-8").replace(
+        "layers:\n", f"layers:\n  res: {{type: points, role: resource, path: {tmp_path / 'res.csv'}}}\n"
+    )
+    recipe.write_text(text, encoding="utf-8")
+    code, text = cli("validate", recipe)
+    refused(code, text, "2 problem(s) in the layers' files")
+    assert "node 1 at lon 116.305, lat 91 (on way 10), node 2 at lon 116.305, lat 92 (on way 10)" in text, (
+        text
+    )
+    assert "and 2 more nodes: fix or delete them" in text and "layers.res.lat: res.csv: 1000.0" in text, text
+
+
+def test_validate_of_an_osm_file_speaks_chinese(tmp_path):
+    recipe, _ = _osm_recipe(tmp_path, REFUSED["lat 91 on a street"][0])
+    recipe.write_text(recipe.read_text(encoding="utf-8") + "report: {language: zh}\n", encoding="utf-8")
+    code, text = cli("validate", recipe)
+    refused(code, text, "无法读取此 OSM 文件（无效位置）")
+    assert "节点 1" in text or "node 1 at lon 116.305, lat 91" in text, text
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    refused(code, text, "无法读取此 OSM 文件（invalid location）")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<node id="1" lat="91" lon="116.305"/>' + GOOD + _street(2, 3),  # on no way: the run never reads it
+        '<node id="1" lat="91" lon="116.305"><tag k="foo" v="bar"/></node>' + GOOD + _street(2, 3),  # no POI
+        GOOD + _street(2, 3, 4),  # node 4 missing (a clipped extract): the run skips it
+        '<node id="-5" lat="39.99" lon="116.305"/>' + GOOD + _street(-5, 2),  # a negative id (JOSM's new)
+    ],
+    ids=["lat-91-on-no-way", "lat-91-not-a-place", "a-missing-node", "a-negative-id"],
+)
+def test_an_osm_file_the_run_reads_still_validates(tmp_path, body):
+    recipe, _ = _osm_recipe(tmp_path, body)
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        assert code == 0, text
+
+
+def test_the_osm_check_counts_what_the_run_reads(tmp_path):
+    """The pass of validate: a hand-made case of each kind (a street's node, a POI node, nodes it skips)."""
+    from urbanrisk.layers.tables import osm_tag_table
+    from urbanrisk.osm_check import osm_read_problems
+
+    body = (
+        '<node id="1" lat="-95" lon="116.305"/><node id="7" lat="95" lon="116.3"/>'
+        '<node id="8" lat="39.99" lon="-190"><tag k="amenity" v="hospital"/></node>'
+        + GOOD
+        + _street(1, 2, 3, 9)
+    )
+    _, osm = _osm_recipe(tmp_path, body)
+    problems = osm_read_problems(osm, tuple(osm_tag_table().index))
+    assert len(problems) == 1, problems
+    assert (
+        "node 8 at lon -190, lat 39.99 (a tagged place), node 1 at lon 116.305, lat -95 (on way 10):"
+        in (problems[0])
+    )  # in reading order: the nodes, then the ways
+    assert "node 7" not in problems[0] and "node 9" not in problems[0]

@@ -152,3 +152,83 @@ def test_the_osm_check_counts_what_the_run_reads(tmp_path):
         in (problems[0])
     )  # in reading order: the nodes, then the ways
     assert "node 7" not in problems[0] and "node 9" not in problems[0]
+
+
+def test_an_osm_file_whose_ways_come_before_their_nodes_is_refused_by_validate(tmp_path):
+    """The BUPT sample with its ways moved before its nodes: the run found no node of any way and ran on
+    nothing (0 buildings, 0 residents, every cell graded IV), without a word. Sorted, it validates."""
+    import re
+
+    from conftest import BUPT_OSM
+
+    text = BUPT_OSM.read_text(encoding="utf-8")
+    start = text.index("<node")
+    nodes = re.findall(r"<node\b[^>]*?/>|<node\b[^>]*[^/]>.*?</node>", text[start:], flags=re.S)
+    ways = re.findall(r"<way\b.*?</way>", text[start:], flags=re.S)
+    assert len(nodes) == text.count("<node") and ways
+    osm = tmp_path / "unsorted.osm"
+    osm.write_text(text[:start] + "\n".join(ways + nodes) + "\n</osm>\n", encoding="utf-8")
+    recipe = tmp_path / "u.yaml"
+    recipe.write_text(
+        f"name: u\narea: {{layer: osm}}\ngrid: {{resolution: 10}}\n"
+        f"layers:\n  osm: {{type: osm, path: {osm}}}\n"
+        "  population: {type: population_from_buildings, source: osm}\n"
+        f"outputs: {{dir: {tmp_path / 'out'}}}\n",
+        encoding="utf-8",
+    )
+    code, said = cli("validate", recipe)
+    refused(code, said, "194 of 194 street ways come before all their nodes: the file is not sorted")
+    assert f"osmium sort {osm.name}" in said, said
+    osm.write_text(text, encoding="utf-8")
+    assert cli("validate", recipe)[0] == 0
+
+
+# --- 2. what the generator found ---------------------------------------------------------------------------
+
+
+def _units_recipe(tmp_path: Path, tif: Path, units: Path) -> Path:
+    return raster_recipe(tmp_path, tif, layers={"units": {"type": "polygons", "path": str(units)}})
+
+
+@pytest.mark.parametrize("suffix", ["gpkg", "shp", "geojson"])
+def test_community_units_of_points_are_refused_by_validate(tmp_path, city, suffix):  # noqa: F811
+    """validate said ok; the run refused them ("holds no polygons")."""
+    import geopandas as gpd
+    import shapely
+
+    units = tmp_path / f"u.{suffix}"
+    gpd.GeoDataFrame(
+        {"id": ["a"], "name": ["p"]}, geometry=[shapely.Point(116.305, 39.99)], crs=4326
+    ).to_file(units)
+    recipe = _units_recipe(tmp_path, city[0], units)
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, f"{units} holds no polygons")
+
+
+def test_community_units_of_polygons_still_validate(tmp_path, city):  # noqa: F811
+    import geopandas as gpd
+    import shapely
+
+    units = tmp_path / "u.geojson"
+    box = shapely.box(116.30, 39.985, 116.31, 39.995)
+    gpd.GeoDataFrame({"id": ["a"], "name": ["p"]}, geometry=[box], crs=4326).to_file(units)
+    code, text = cli("validate", _units_recipe(tmp_path, city[0], units))
+    assert code == 0, text
+
+
+def test_a_shapefile_without_its_shx_is_refused_by_validate(tmp_path, city):  # noqa: F811
+    """validate said ok; the run's GDAL refused it ("Unable to open res.shx ... SHAPE_RESTORE_SHX")."""
+    import geopandas as gpd
+    import shapely
+
+    frame = {"id": [1], "kind": ["fire_station"], "name": ["a"], "capacity": [1]}
+    gpd.GeoDataFrame(frame, geometry=[shapely.Point(116.305, 39.99)], crs=4326).to_file(tmp_path / "res.shp")
+    (tmp_path / "res.shx").unlink()
+    layer = {"res": {"type": "points", "role": "resource", "path": str(tmp_path / "res.shp")}}
+    recipe = raster_recipe(tmp_path, city[0], layers=layer)
+    code, text = cli("validate", recipe)
+    refused(code, text, "res.shp has no .shx beside it; copy the whole Shapefile")
+    assert cli("run", "--scheduler", "synchronous", recipe)[0] == 2

@@ -10,6 +10,9 @@ run refused: a node at latitude 91 or NaN, a tag value of 2 MB, an id of 2^63. T
   (``highway=*``) takes, or that a POI node of the tag table is: this pass keeps the nodes' locations
   and looks at those, every one of them (not only the first), in C++ but for one call a street way.
 
+And what the run reads as nothing, silently: a file whose ways come before their nodes (not sorted), where
+the run found no node of any way (no street, no building: every cell graded IV on 0 residents).
+
 Nothing else: no area is assembled, no tag read in Python. The message is the run's, naming the nodes.
 """
 
@@ -36,15 +39,21 @@ class _OffGlobe:
     def __init__(self) -> None:
         self.wkb = osmium.geom.WKBFactory()
         self.found: dict[int, tuple[float, float, str]] = {}
+        self.streets = 0  # street ways read
+        self.unplaced = 0  # street ways none of whose nodes was read before them (an unsorted file)
 
     def way(self, way: osmium.osm.Way) -> None:
+        self.streets += 1
         try:
             self.wkb.create_linestring(way)  # C++ through the way's nodes; refuses an invalid one
         except (osmium.InvalidLocationError, RuntimeError):
+            placed = False
             for ref in way.nodes:  # a missing node (undefined) is skipped by the run too
                 spot = ref.location
+                placed = placed or spot.x != _UNDEFINED
                 if not spot.valid() and spot.x != _UNDEFINED:
                     self.found.setdefault(ref.ref, (spot.x / 1e7, spot.y / 1e7, f"way {way.id}"))
+            self.unplaced += not placed
 
     def node(self, node: osmium.osm.Node) -> None:
         spot = node.location
@@ -104,6 +113,12 @@ def osm_read_problems(path: Path, node_tags: tuple[tuple[str, str], ...]) -> lis
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         problems.append(
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
+        )
+    if found.unplaced * 2 >= max(found.streets, 1):  # a clipped extract keeps a way's nodes inside it
+        problems.append(
+            f"{path}: {found.unplaced:,} of {found.streets:,} street ways come before all their nodes: the "
+            "file is not sorted (nodes, then ways, then relations), and the run would read none of those "
+            f"ways, nor any building or area drawn so: sort it (osmium sort {path.name} -o sorted.osm.pbf)"
         )
     if found.found:
         problems.insert(

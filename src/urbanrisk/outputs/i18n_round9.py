@@ -18,6 +18,13 @@ ZH_ROUND9_CHECKS: dict[str, str] = {
         "{path}：无法读取此 OSM 文件（无效位置）：有节点位于地球之外（纬度超出 ±90° 或经度超出 ±180°）："
         "{nodes}：请改正或删除这些节点，或重新导出该数据"
     ),
+    "{path}: {unplaced} of {streets} street ways come before all their nodes: the file is not sorted (nodes, "
+    "then ways, then relations), and the run would read none of those ways, nor any building or area drawn "
+    "so: sort it (osmium sort {name} -o sorted.osm.pbf)": (
+        "{path}：{streets} 条街道路径中有 {unplaced} 条出现在其全部节点之前：文件未排序（应先节点、再路径、"
+        "后关系），运行时将读不到这些路径，也读不到以同样方式绘制的建筑和区域：请先排序"
+        "（osmium sort {name} -o sorted.osm.pbf）"
+    ),
     "{path}: cannot read this OSM file ({error}); is it complete? re-export or re-download the extract": (
         "{path}：无法读取此 OSM 文件（{error}）；文件是否完整？请重新导出或重新下载该数据"
     ),

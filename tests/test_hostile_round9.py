@@ -232,3 +232,84 @@ def test_a_shapefile_without_its_shx_is_refused_by_validate(tmp_path, city):  # 
     code, text = cli("validate", recipe)
     refused(code, text, "res.shp has no .shx beside it; copy the whole Shapefile")
     assert cli("run", "--scheduler", "synchronous", recipe)[0] == 2
+
+
+def _registry(tmp_path: Path, city_tif: Path, ids: list, suffix: str) -> Path:
+    """Three fire stations with ``ids`` (None: empty), written as a GeoJSON, a GeoPackage or a CSV."""
+    import geopandas as gpd
+    import shapely
+
+    points = [shapely.Point(116.305, 39.99), shapely.Point(116.31, 39.995), shapely.Point(116.31, 39.99)]
+    frame = {"id": ids, "kind": ["fire_station"] * 3, "name": ["a", "b", "c"], "capacity": [1, 2, 3]}
+    path = tmp_path / f"res.{suffix}"
+    if suffix == "csv":
+        rows = [
+            f"{'' if i is None else i},fire_station,{n},{p.x},{p.y},1"
+            for i, n, p in zip(ids, "abc", points, strict=True)
+        ]
+        path.write_text("id,kind,name,lon,lat,capacity\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    elif suffix == "geojson":
+        import json
+
+        features = [
+            {
+                "type": "Feature",
+                "properties": {**{k: v[n] for k, v in frame.items()}},
+                "geometry": p.__geo_interface__,
+            }
+            for n, p in enumerate(points)
+        ]
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    else:
+        gpd.GeoDataFrame(frame, geometry=points, crs=4326).to_file(path)
+    layer = {"res": {"type": "points", "role": "resource", "path": str(path)}}
+    return raster_recipe(tmp_path, city_tif, layers=layer)
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg", "csv"])
+def test_a_registry_row_without_an_id_is_refused(tmp_path, city, suffix):  # noqa: F811
+    """A GeoJSON's or GeoPackage's integer ids with one empty ran as ids '1.0', 'nan' and '3.0'; a CSV's
+    as '1', '' and '3' (two empty ids: "id '' appears more than once"), and validate said ok."""
+    recipe = _registry(tmp_path, city[0], [1, None, 3], suffix)
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        if command == "run" or suffix != "gpkg":  # a GeoPackage's rows are read by the run only
+            refused(code, text, "have no id (column 'id')", "row 3: no id (column 'id')")
+            assert "give every row its id, or remove the column" in text, text
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg"])
+def test_whole_number_ids_are_kept_as_written(tmp_path, city, suffix):  # noqa: F811
+    """Integer ids a GeoPackage or GeoJSON holds as floats (pandas: 1.0) are the ids written ('1')."""
+    import pandas as pd
+
+    recipe = _registry(tmp_path, city[0], [1.0, 2.0, 2**53 - 1], suffix)
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    ids = pd.read_parquet(tmp_path / "out" / "latest" / "resources.parquet")["id"].tolist()
+    assert sorted(ids) == sorted(["1", "2", str(2**53 - 1)])
+
+
+def test_geojson_ids_beyond_int64_are_refused_not_merged(tmp_path, city):  # noqa: F811
+    """2^64 + 1 and 2^64 + 2 were read as the same float: "id '1.8446744073709552e+19' appears more than
+    once" (they do not), after validate said ok; one alone ran under that float's text."""
+    recipe = _registry(tmp_path, city[0], [2**64 + 1, 2**64 + 2, 7], "geojson")
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, "were read as numbers beyond 2^53 (e.g. 1.8446744073709552e+19)")
+        assert "appears more than once" not in text, text
+
+
+def test_geojson_ids_of_int64_validate_and_run(tmp_path, city):  # noqa: F811
+    """2^53 + 1 is an int64: GDAL reads it exactly, and so does the run."""
+    import pandas as pd
+
+    recipe = _registry(tmp_path, city[0], [2**53 + 1, 2**53, 5], "geojson")
+    assert cli("validate", recipe)[0] == 0
+    assert cli("run", "--scheduler", "synchronous", recipe)[0] == 0
+    ids = pd.read_parquet(tmp_path / "out" / "latest" / "resources.parquet")["id"].tolist()
+    assert sorted(ids) == sorted([str(2**53 + 1), str(2**53), "5"])

@@ -1,5 +1,6 @@
 """More of the message catalogue of :mod:`urbanrisk.outputs.i18n`: what a recipe check says of hostile
-input found in round 9 (an OSM extract the run cannot read, told by ``validate`` too).
+input found in round 9 (an OSM extract the run cannot read, told by ``validate`` too; a Shapefile without
+its .shx, community units of points, a registry's ids missing or beyond 2^53).
 Templates merged into :data:`urbanrisk.outputs.i18n_checks.ZH_CHECKS`; light (validate reads them).
 
 Examples
@@ -27,5 +28,29 @@ ZH_ROUND9_CHECKS: dict[str, str] = {
     ),
     "{path}: cannot read this OSM file ({error}); is it complete? re-export or re-download the extract": (
         "{path}：无法读取此 OSM 文件（{error}）；文件是否完整？请重新导出或重新下载该数据"
+    ),
+    "{path} has no .shx beside it; copy the whole Shapefile (.shp, .shx, .dbf, .prj)": (
+        "{path} 旁边没有 .shx：请复制完整的 Shapefile（.shp、.shx、.dbf、.prj）"
+    ),
+    "{path} holds no polygons (only {kind}): give the units' boundaries as polygons": (
+        "{path} 中没有多边形（只有 {kind}）：请以多边形给出各单元的边界"
+    ),
+    "{path} holds no polygons: give the units' boundaries as polygons": (
+        "{path} 中没有多边形：请以多边形给出各单元的边界"
+    ),
+    "{file}: ids of column '{column}' were read as numbers beyond 2^53 (e.g. {value}), which are not the ids "
+    "written: write them as text (in quotes in a GeoJSON, a text field in a GeoPackage)": (
+        "{file}：'{column}' 列的编号被读作超过 2^53 的数字（例如 {value}），已不是原来写下的编号："
+        "请把编号写成文本（GeoJSON 中加引号，GeoPackage 中用文本字段）"
+    ),
+    "{file}: {where} {listed} have no id (column '{column}'): give every row its id, or remove the column "
+    "(ids are then made up from the rows' order)": (
+        "{file}：{where} {listed} 没有编号（'{column}' 列）：请为每一行填写编号，"
+        "或删去该列（届时按行的顺序编号）"
+    ),
+    "{file}: {listed}: no id (column '{column}'): give every row its id, or remove the column (ids are then "
+    "made up from the rows' order)": (
+        "{file}：{listed}：没有编号（'{column}' 列）：请为每一行填写编号，"
+        "或删去该列（届时按行的顺序编号）"
     ),
 }

@@ -313,3 +313,58 @@ def test_geojson_ids_of_int64_validate_and_run(tmp_path, city):  # noqa: F811
     assert cli("run", "--scheduler", "synchronous", recipe)[0] == 0
     ids = pd.read_parquet(tmp_path / "out" / "latest" / "resources.parquet")["id"].tolist()
     assert sorted(ids) == sorted([str(2**53 + 1), str(2**53), "5"])
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "word"),
+    [
+        ("dir", "~/urbanrisk-out", "~"),
+        ("dir", "$HOME/urbanrisk-out", "$HOME"),
+        ("dir", "out/${RUN_DATE}", "${RUN_DATE}"),
+        ("layer", "~/pop.tif", "~"),
+    ],
+)
+def test_a_path_only_a_shell_would_expand_is_refused(tmp_path, city, key, value, word):  # noqa: F811
+    """``outputs.dir: ~/out`` made a folder named '~' in the recipe's folder and wrote the runs there (one
+    `rm -rf ~` away from the home folder); ``$HOME/out`` a folder named '$HOME'."""
+    if key == "dir":
+        recipe = raster_recipe(tmp_path, city[0], outputs={"dir": value})
+    else:
+        recipe = raster_recipe(tmp_path, city[0])
+        recipe.write_text(recipe.read_text(encoding="utf-8").replace(str(city[0]), value), encoding="utf-8")
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, f"holds {word}, which only a shell expands")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.yaml"]  # no '~' nor '$HOME' folder made
+
+
+def test_outputs_dir_at_the_root_of_the_file_system_is_refused(tmp_path, city):  # noqa: F811
+    """``outputs.dir: /`` wrote /runs, /latest and /.lock (as root: nothing stopped it)."""
+    recipe = raster_recipe(tmp_path, city[0], outputs={"dir": "/"})
+    code, text = cli("validate", recipe)
+    refused(code, text, "/ is the root of the file system")
+
+
+@pytest.mark.parametrize("inside", ["latest", "runs", "."])
+def test_outputs_publish_inside_outputs_dir_is_refused(tmp_path, city, inside):  # noqa: F811
+    """``publish: <dir>/latest`` copied the run into itself once complete (runs/ and latest.txt inside the
+    last good run's folder), and validate and the run said ok."""
+    out = tmp_path / "out"
+    recipe = raster_recipe(tmp_path, city[0], outputs={"dir": str(out), "publish": str(out / inside)})
+    for command in ("validate", "run"):
+        code, text = (
+            cli(command, "--scheduler", "synchronous", recipe) if command == "run" else cli(command, recipe)
+        )
+        refused(code, text, f"lies in outputs.dir {out}")
+    assert not (out / "latest").exists()
+
+
+def test_outputs_publish_beside_outputs_dir_still_publishes(tmp_path, city):  # noqa: F811
+    recipe = raster_recipe(
+        tmp_path, city[0], outputs={"dir": str(tmp_path / "out"), "publish": str(tmp_path / "outbox")}
+    )
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    assert any((tmp_path / "outbox").iterdir())

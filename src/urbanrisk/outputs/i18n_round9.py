@@ -50,7 +50,22 @@ ZH_ROUND9_CHECKS: dict[str, str] = {
     ),
     "{file}: {listed}: no id (column '{column}'): give every row its id, or remove the column (ids are then "
     "made up from the rows' order)": (
-        "{file}：{listed}：没有编号（'{column}' 列）：请为每一行填写编号，"
-        "或删去该列（届时按行的顺序编号）"
+        "{file}：{listed}：没有编号（'{column}' 列）：请为每一行填写编号，或删去该列（届时按行的顺序编号）"
+    ),
+    "the path {value} holds {word}, which only a shell expands (urbanrisk reads it as a folder of that name, "
+    "made in the recipe's folder): write the path out in full": (
+        "路径 {value} 含有 {word}，只有命令行（shell）才会展开它（urbanrisk 会把它当作同名文件夹，"
+        "建在配方所在的文件夹中）：请写出完整路径"
+    ),
+    "{folder} is the root of the file system: outputs.dir is the folder the runs are written to (runs/, "
+    "latest and .lock are made in it); give a folder of its own, e.g. /srv/urbanrisk/<name>": (
+        "{folder} 是文件系统的根目录：outputs.dir 是写入运行结果的文件夹"
+        "（runs/、latest 和 .lock 都建在其中）；请给出一个专用的文件夹，如 /srv/urbanrisk/<name>"
+    ),
+    "outputs.publish {publish} lies in outputs.dir {out} (a run's folder, or latest which leads to one): "
+    "each run would be copied among the runs, or into the one just completed; give a folder outside "
+    "outputs.dir": (
+        "outputs.publish {publish} 位于 outputs.dir {out} 之内（某次运行的文件夹，或指向它的 latest）："
+        "每次运行都会被复制到各次运行之间，或复制进刚完成的那次运行；请给出 outputs.dir 之外的文件夹"
     ),
 }

@@ -50,13 +50,17 @@ def _area_recipe(folder: Path, tif: Path, area: Path, name: str = "r.yaml") -> P
 
 
 def _point_shapefile(folder: Path, points: list[tuple[float, float]], *, count: int) -> Path:
-    """A point .shp / .dbf / .prj whose dBASE header claims ``count`` records (one 10-byte text field)."""
+    """A point .shp / .shx / .dbf / .prj whose dBASE header claims ``count`` records (one 10-byte text
+    field)."""
     records = b"".join(
         struct.pack(">ii", i + 1, 10) + struct.pack("<idd", 1, x, y) for i, (x, y) in enumerate(points)
     )
     header = struct.pack(">i", 9994) + b"\x00" * 20 + struct.pack(">i", (100 + len(records)) // 2)
     header += struct.pack("<ii", 1000, 1) + b"\x00" * 64
     (folder / "reg.shp").write_bytes(header + records)
+    index = b"".join(struct.pack(">ii", 50 + 14 * i, 10) for i in range(len(points)))  # offsets in words
+    shx_header = header[:24] + struct.pack(">i", (100 + len(index)) // 2) + header[28:]
+    (folder / "reg.shx").write_bytes(shx_header + index)  # a Shapefile without one: refused (round 9)
     field = b"name".ljust(11, b"\x00") + b"C" + b"\x00" * 4 + bytes([10, 0]) + b"\x00" * 14
     dbf = (
         struct.pack("<BBBBIHH", 3, 26, 1, 1, count, 65, 11) + b"\x00" * 17 + b"\x4d\x00\x00" + field + b"\x0d"

@@ -208,11 +208,13 @@ def _validate(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
     from .coarse_grid import coarse_coverage_warning
     from .hazard_defaults import unlisted_kinds_warning
+    from .osm_check import osm_file_problems
     from .preflight import check_layers, estimate_cells, load_checked, raster_density_notes
     from .preflight_datum import datum_warnings
 
-    recipe = load_checked(args.recipe)  # a missing file is listed with the other layers' problems
-    check_layers(recipe)  # every layer's header: columns, encoding, kinds, severities, CRS
+    # a missing file is listed with the other layers' problems; OSM extracts are read through (light)
+    recipe = load_checked(args.recipe, deeper=osm_file_problems)
+    check_layers(recipe, deeper=osm_file_problems)  # every layer's header: columns, encoding, kinds, CRS
     cells = estimate_cells(recipe)
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)

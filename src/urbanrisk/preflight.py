@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -251,12 +252,18 @@ def _standards_problems(recipe: Recipe) -> list[Problem]:
     return limit_problems(standards, spec.override_dict())
 
 
-def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
+def check_layers(
+    recipe: Recipe,
+    *,
+    earlier: list[str] | None = None,
+    deeper: Callable[[Recipe, set[tuple[str, ...]]], list[Problem]] | None = None,
+) -> None:
     """Raise one error listing every :func:`layer_problems`, each with its recipe key and line.
 
     ``urbanrisk validate`` and every run (before loading: :func:`urbanrisk.pipeline.prepare_run`) call it,
     so both report every problem of the layers' files at once, in one format. ``earlier``: problems
     already found in the recipe (formatted), listed first; a key they name is not checked again.
+    ``deeper``: more checks (validate's pass over an OSM file), given the layers with a problem already.
 
     Raises
     ------
@@ -270,6 +277,7 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
         p for p in side_file_problems(recipe) + layer_problems(recipe) if p[0][:2] not in gone
     ]
     problems += [p for p in table_problems(recipe) if p[0][:2] not in gone]
+    problems += deeper(recipe, {p[0][:2] for p in problems}) if deeper is not None else []
     box = _area_box(recipe)
     problems += outside_problems(recipe, box)  # is the area anywhere near the data?
     problems += [p for p in mislabelled_crs_problems(recipe, box) if p[0][:2] not in gone]  # 3857 on lon/lat
@@ -297,7 +305,9 @@ def check_layers(recipe: Recipe, *, earlier: list[str] | None = None) -> None:
     raise LayerProblemsError(head + "\n" + "\n".join(f"  {p}" for p in formatted), formatted)
 
 
-def load_checked(path: str | Path) -> Recipe:
+def load_checked(
+    path: str | Path, *, deeper: Callable[[Recipe, set[tuple[str, ...]]], list[Problem]] | None = None
+) -> Recipe:
     """:func:`load_recipe`; when the recipe is refused only for its files (a missing one...), the
     problems of its other layers' files are listed with them, in one error (as a run would find them).
 
@@ -311,5 +321,5 @@ def load_checked(path: str | Path) -> Recipe:
     except RecipeError as exc:
         if not isinstance(exc.recipe, Recipe):
             raise
-        check_layers(exc.recipe, earlier=exc.problems)
+        check_layers(exc.recipe, earlier=exc.problems, deeper=deeper)
         raise  # not reached: check_layers raises with the earlier problems

@@ -14,7 +14,7 @@ import numpy as np
 from . import settings
 from .layers.area_file import geojson_points_problem
 from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
-from .layers.geojson_blank import blank_features, blank_message
+from .layers.geojson_blank import blank_features, blank_message, geojson_id_problem
 from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
@@ -141,6 +141,12 @@ def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem
     for i, row in enumerate(table.rows):
         seen = first.setdefault(row[j].strip(), i)
         again += [(seen, i)] if seen != i else []
+    blank = [table.where(i) for i in _blank_rows(table.rows, j)] if "" in first else []
+    if blank:  # as the run refuses them (registry_columns._id_text)
+        listed = ", ".join(blank[:5]) + (" ..." if len(blank) > 5 else "")
+        fix = "give every row its id, or remove the column (ids are then made up from the rows' order)"
+        text = f"{path.name}: {listed}: no id (column '{spec.id_column}'): {fix}"
+        return [(("layers", name, "id_column"), text)]
     if not again:
         return []
     listed = ", ".join(
@@ -148,6 +154,10 @@ def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem
     )
     fix = "ids must be unique: fix them, or set `id_column:` to a column of unique ids"
     return [(("layers", name, "id_column"), f"{path.name}: id {listed}: {fix}")]
+
+
+def _blank_rows(rows: list[list[str]], j: int) -> list[int]:
+    return [i for i, row in enumerate(rows) if not row[j].strip()]
 
 
 def _number(text: str) -> float | None:
@@ -279,6 +289,8 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
         problems += [(("layers", name, "path"), problem)] if problem else []
         blank = blank_features(path)  # as the run refuses them
         problems += [(("layers", name, "path"), blank_message(path, name, blank))] if blank else []
+        ids = geojson_id_problem(path, spec.id_column or "id")  # as the run refuses them
+        problems += [(("layers", name, "id_column"), ids)] if ids else []
     if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
         problems.append(
             (

@@ -4,15 +4,20 @@ units of different names (the run refuses it: one unit would silently swallow th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ._errors import LayerError
 from .layers.area_file import geojson_points_problem
+from .layers.area_geometry import declared_non_polygons
 from .layers.attributes import attribute_rows, id_clash
 from .layers.headers import vector_header
 from .layers.unit_levels import level_rows, level_value_problem, several_levels
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe import Recipe
+
+#: a GeoJSON geometry that holds a polygon (a file without one: the run refuses it, "holds no polygons")
+_POLYGON = re.compile(rb'"type"\s*:\s*"(Multi)?Polygon"')
 
 
 def polygons_problems(name: str, spec: Any) -> list[Problem]:
@@ -43,6 +48,13 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
         )
     ):  # 区, 街道 and 社区 in one file: every level's register would hold them all
         problems.append((("layers", name, "path"), levels))
+    kind = declared_non_polygons(
+        str(path), layer=name, file_layer=spec.file_layer
+    )  # was told by the run only
+    if kind or (path.suffix.lower() in (".geojson", ".json") and not _POLYGON.search(path.read_bytes())):
+        what = f" (only {kind})" if kind else ""
+        fix = "give the units' boundaries as polygons"
+        problems.append((("layers", name, "path"), f"{path} holds no polygons{what}: {fix}"))
     if not header.has_crs and spec.crs is None:
         problems.append((("layers", name, "crs"), no_crs(path)))
     elif spec.crs is None and path.suffix.lower() in (".geojson", ".json"):  # NaN, metres, swapped

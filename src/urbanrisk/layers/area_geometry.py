@@ -27,10 +27,11 @@ _GPKG_NOT_POLYGONS = {
 }
 
 
-def declared_non_polygons(path: str) -> str | None:
-    """The geometry type a boundary GeoPackage's feature table or Shapefile declares when it can hold
-    no polygon (``'Point'``, ``'LineString'``...); None for polygons, mixed geometries (``GEOMETRY``),
-    other formats, or a file whose header cannot be read (told by the header check)."""
+def declared_non_polygons(path: str, *, layer: str = "area", file_layer: str | None = None) -> str | None:
+    """The geometry type a boundary GeoPackage's feature table (``file_layer``: the one a recipe's
+    ``layer`` reads) or Shapefile declares when it can hold no polygon (``'Point'``, ``'LineString'``...);
+    None for polygons, mixed geometries (``GEOMETRY``), other formats, or a file whose header cannot be
+    read (told by the header check)."""
     local = Path(path)
     suffix = local.suffix.lower()
     try:
@@ -40,7 +41,7 @@ def declared_non_polygons(path: str) -> str | None:
             return _SHP_NOT_POLYGONS.get(struct.unpack("<i", head[32:36])[0]) if len(head) == 36 else None
         if suffix == ".gpkg":
             with sqlite3.connect(f"file:{local}?mode=ro", uri=True) as db:
-                picked = feature_table(db, local, "area", None, "geometry_type_name")
+                picked = feature_table(db, local, layer, file_layer, "geometry_type_name")
             return _GPKG_NOT_POLYGONS.get(str(picked[1]).upper()) if picked else None
     except (OSError, sqlite3.Error, struct.error, LayerError):
         return None

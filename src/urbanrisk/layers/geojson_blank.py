@@ -49,3 +49,47 @@ def blank_message(path: Path, layer: str, blank: list[int]) -> str:
     more = f" and {len(blank) - 5} more" if len(blank) > 5 else ""
     numbers = ", ".join(str(i + 1) for i in blank[:5]) + more
     return f"{path.name}: feature(s) {numbers} have no geometry: give their location or remove them"
+
+
+def geojson_id_problem(path: str | Path, column: str) -> str | None:
+    """What the run says of a FeatureCollection's ids in ``column`` (:func:`~urbanrisk.layers.
+    registry_columns.registry_ids`): features without one, or whole numbers beyond 2^53 (read as floats,
+    they are not the ids written); None when every feature has one, or none has the column.
+
+    >>> import json, tempfile
+    >>> rows = [{"id": 1}, {"id": None}, {"id": 2**60}]  # 2**60: an int64, read exactly
+    >>> body = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": p,
+    ...     "geometry": {"type": "Point", "coordinates": [116.3, 39.9]}} for p in rows]}
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".geojson", delete=False) as f:
+    ...     json.dump(body, f)
+    >>> print(geojson_id_problem(f.name, "id").split(": give")[0][-37:])
+    feature(s) 2 have no id (column 'id')
+    """
+    try:
+        data = load_geojson(path)
+    except ValueError:
+        return None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        return None
+    ids = [(f.get("properties") or {}).get(column) if isinstance(f, dict) else None for f in features]
+    if all(i is None for i in ids):
+        return None  # no such column: ids made up (or the missing column told)
+    name = Path(path).name
+    big = [  # GDAL reads integers beyond int64 (and any number written with a point) as floats
+        i for i in ids if (isinstance(i, float) and abs(i) >= 2**53) or (type(i) is int and abs(i) >= 2**63)
+    ]
+    if big:
+        return (
+            f"{name}: ids of column '{column}' were read as numbers beyond 2^53 (e.g. {float(big[0]):.17g}), "
+            "which are not the ids written: write them as text (in quotes in a GeoJSON, a text field in a "
+            "GeoPackage)"
+        )
+    blank = [n for n, i in enumerate(ids) if i is None or not str(i).strip()]
+    if not blank:
+        return None
+    listed = ", ".join(str(n + 1) for n in blank[:5]) + (" ..." if len(blank) > 5 else "")
+    return (
+        f"{name}: feature(s) {listed} have no id (column '{column}'): give every row its id, or remove the "
+        "column (ids are then made up from the rows' order)"
+    )

@@ -96,6 +96,12 @@ def shapefile_header(path: str | Path, *, encoding: str | None = None, layer: st
             "(.shp, .shx, .dbf, .prj)"
         )
         raise LayerError(msg)
+    if _sidecar(path, ".shx") is None and path.is_file():  # the run's GDAL refuses it (SHAPE_RESTORE_SHX)
+        msg = (
+            f"layer '{layer}': {path} has no .shx beside it; copy the whole Shapefile "
+            "(.shp, .shx, .dbf, .prj)"
+        )
+        raise LayerError(msg)
     with open(dbf, "rb") as handle:
         data = handle.read(SAMPLE_BYTES)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._errors import LayerError
@@ -35,10 +36,49 @@ def registry_ids(frame: pd.DataFrame, id_column: str | None, layer: str, path: P
     column = id_column or "id"
     if column not in frame.columns:
         return pd.Series([f"{layer}-{i + 1}" for i in range(len(frame))], index=frame.index)
-    ids = frame[column].astype(str).str.strip()
+    ids = _id_text(frame[column], layer, path, column)
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
         msg = f"layer '{layer}': id '{dup}' appears more than once in {path}; ids must be unique"
+        raise LayerError(msg)
+    return ids
+
+
+#: the largest integer a float64 holds exactly: ids beyond it, read as numbers, are no longer the file's
+EXACT_IDS = 2**53
+
+
+def _id_text(values: pd.Series, layer: str, path: Path, column: str) -> pd.Series:
+    """The ids as text: whole numbers as written (a GeoPackage's or GeoJSON's integer ids with one empty,
+    which pandas holds as floats, were ``1.0``, ``3.0`` and ``nan``); refused where a row has none, or
+    where a number beyond 2^53 cannot be the one written (``1.1805916207174113e+21``).
+
+    >>> _id_text(pd.Series([1.0, 3.0]), "r", Path("r.gpkg"), "id").tolist()
+    ['1', '3']
+    """
+    if pd.api.types.is_float_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=float)
+        known = numbers[np.isfinite(numbers)]
+        if (np.abs(known) >= EXACT_IDS).any():
+            msg = (
+                f"layer '{layer}': {path.name}: ids of column '{column}' were read as numbers beyond 2^53 "
+                f"(e.g. {known[np.abs(known) >= EXACT_IDS][0]:.17g}), which are not the ids written: write "
+                "them as text (in quotes in a GeoJSON, a text field in a GeoPackage)"
+            )
+            raise LayerError(msg)
+        if (known == np.round(known)).all():
+            text = [f"{v:.0f}" if np.isfinite(v) else "" for v in numbers]
+            values = pd.Series(text, index=values.index)
+    ids = values.astype(str).str.strip().where(values.notna(), "")
+    missing = np.flatnonzero((ids == "").to_numpy())
+    if len(missing):
+        tabular = path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls")
+        where = "data row(s)" if tabular else "feature(s)"  # data rows counted from the header's next
+        listed = ", ".join(str(i + 1) for i in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        msg = (
+            f"layer '{layer}': {path.name}: {where} {listed} have no id (column '{column}'): give every "
+            "row its id, or remove the column (ids are then made up from the rows' order)"
+        )
         raise LayerError(msg)
     return ids
 

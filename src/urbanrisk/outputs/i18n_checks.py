@@ -20,6 +20,7 @@ from .i18n_files import ZH_FILES
 from .i18n_hostile import ZH_HOSTILE_CHECKS
 from .i18n_office_checks import ZH_OFFICE_CHECKS
 from .i18n_round7 import ZH_ROUND7_CHECKS
+from .i18n_round9 import ZH_ROUND9_CHECKS
 from .i18n_store import ZH_STORE_CHECKS
 
 ZH_CHECKS: dict[str, str] = {
@@ -179,6 +180,7 @@ ZH_CHECKS.update(ZH_HOSTILE_CHECKS)  # hostile input, round 5 (keys that are not
 ZH_CHECKS.update(ZH_OFFICE_CHECKS)  # X north, zone numbers, several unit levels in one file
 ZH_CHECKS.update(ZH_STORE_CHECKS)  # a compute.store the run could not write to
 ZH_CHECKS.update(ZH_ROUND7_CHECKS)  # a path with a line break, a boundary not in lon/lat, a store in --out
+ZH_CHECKS.update(ZH_ROUND9_CHECKS)  # an OSM extract the run cannot read (validate reads it through)
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}

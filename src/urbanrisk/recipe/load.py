@@ -28,7 +28,14 @@ from pydantic import ValidationError
 
 from .._errors import RecipeError
 from .messages import MAX_DEPTH, describe, flow_depth, format_problem, line_index, locate, read_text, suggest
-from .paths import EMPTY_DIR, input_path_problem, out_dir_problem, publish_problem, unusable_path
+from .paths import (
+    EMPTY_DIR,
+    input_path_problem,
+    out_dir_problem,
+    publish_inside_out,
+    publish_problem,
+    unusable_path,
+)
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
@@ -147,7 +154,7 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
         )
         problems += [(("outputs", "dir"), problem)] if problem else []
     if isinstance(outputs, dict) and isinstance(outputs.get("publish"), str):
-        problem = publish_problem(outputs["publish"], base_dir)
+        problem = publish_problem(outputs["publish"], base_dir) or _publish_in_out(outputs, base_dir)
         problems += [(("outputs", "publish"), problem)] if problem else []
     compute = raw.get("compute")
     if isinstance(compute, dict) and isinstance(compute.get("store"), str):
@@ -155,6 +162,15 @@ def _file_problems(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
         problem = store_problem(compute["store"], base_dir, out_dir if isinstance(out_dir, str) else None)
         problems += [(("compute", "store"), problem)] if problem else []
     return problems
+
+
+def _publish_in_out(outputs: dict[str, Any], base_dir: Path) -> str | None:
+    """A local ``outputs.publish`` inside a local ``outputs.dir`` (:func:`publish_inside_out`), or None."""
+    publish, out_dir = outputs["publish"], outputs.get("dir")
+    if "://" in publish.removeprefix("file://") or not isinstance(out_dir, str) or "://" in out_dir:
+        return None
+    inside = _full_path(base_dir, publish.removeprefix("file://"))
+    return publish_inside_out(inside, _full_path(base_dir, out_dir))
 
 
 def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> Recipe:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -30,11 +31,21 @@ def full_path(base_dir: Path, value: str) -> Path:
 EMPTY_DIR = "the folder is empty: name a folder for the runs, e.g. outputs/<name>"
 
 
+#: what a shell expands and urbanrisk does not: ``~`` or ``~user`` first, ``$NAME`` / ``${NAME}`` anywhere
+_SHELL_WORD = re.compile(r"^(~[\w.-]*)(?:/|$)|(?:^|/)(\$\{?[A-Za-z_]\w*\}?)")
+
+
 def unusable_path(value: str) -> str | None:
     """What no file system takes in a path (a NUL, a name over 255 bytes: a ValueError / OSError traceback
     when resolved), or None."""
     if "\x00" in value:
         return "the path holds a NUL character (\\0): write the path as plain text"
+    if shell := _SHELL_WORD.search(value):  # was a folder named '~' or '$HOME' in the recipe's folder
+        word = shell.group(1) or shell.group(2)
+        return (
+            f"the path {value} holds {word}, which only a shell expands (urbanrisk reads it as a folder of "
+            "that name, made in the recipe's folder): write the path out in full"
+        )
     if len(value.encode("utf-8", "surrogatepass")) > 4095 or any(
         len(p.encode("utf-8", "surrogatepass")) > 255 for p in value.split("/")
     ):
@@ -135,6 +146,11 @@ def out_dir_problem(folder: Path) -> str | None:
         )
     if problem := inside_runs(folder):
         return problem
+    if folder == Path(folder.anchor):  # runs/, latest and .lock were made in / itself
+        return (
+            f"{folder} is the root of the file system: outputs.dir is the folder the runs are written to "
+            "(runs/, latest and .lock are made in it); give a folder of its own, e.g. /srv/urbanrisk/<name>"
+        )
     probe = folder
     while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
         probe = probe.parent
@@ -169,4 +185,23 @@ def not_writable(out_dir: Path, reason: str | None) -> str:
         f"{out_dir}: cannot write a file in the folder ({reason}): it is not a folder files can be "
         "written to (a virtual file system such as /proc or /sys?); give --out / outputs.dir a folder you "
         "can write to"
+    )
+
+
+def publish_inside_out(publish: Path, out_dir: Path) -> str | None:
+    """What stops a local ``outputs.publish`` receiving the runs when it lies in ``outputs.dir`` (both
+    absolute, links followed), or None: ``publish: <dir>/latest`` copied each run into the run folder it
+    had just completed (the last good run changed after the fact).
+
+    >>> publish_inside_out(Path("/srv/out/latest"), Path("/srv/out"))[:45]
+    'outputs.publish /srv/out/latest lies in outpu'
+    >>> publish_inside_out(Path("/srv/pub"), Path("/srv/out")) is None
+    True
+    """
+    if publish != out_dir and out_dir not in publish.parents:
+        return None
+    return (
+        f"outputs.publish {publish} lies in outputs.dir {out_dir} (a run's folder, or latest which leads to "
+        "one): each run would be copied among the runs, or into the one just completed; give a folder "
+        "outside outputs.dir"
     )

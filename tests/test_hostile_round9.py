@@ -156,7 +156,8 @@ def test_the_osm_check_counts_what_the_run_reads(tmp_path):
 
 def test_an_osm_file_whose_ways_come_before_their_nodes_is_refused_by_validate(tmp_path):
     """The BUPT sample with its ways moved before its nodes: the run found no node of any way and ran on
-    nothing (0 buildings, 0 residents, every cell graded IV), without a word. Sorted, it validates."""
+    nothing (0 buildings, 0 residents, every cell graded IV), without a word. validate and the run (its
+    one pass, and the streets read apart on processes) refuse it alike. Sorted, it validates."""
     import re
 
     from conftest import BUPT_OSM
@@ -179,6 +180,10 @@ def test_an_osm_file_whose_ways_come_before_their_nodes_is_refused_by_validate(t
     code, said = cli("validate", recipe)
     refused(code, said, "194 of 194 street ways come before all their nodes: the file is not sorted")
     assert f"osmium sort {osm.name}" in said, said
+    for scheduler in ("synchronous", "processes"):
+        code, said = cli("run", "--scheduler", scheduler, recipe)  # its streets: highway=* but areas
+        refused(code, said, "190 of 190 street ways come before all their nodes: the file is not sorted")
+        assert not (tmp_path / "out" / "latest").exists()
     osm.write_text(text, encoding="utf-8")
     assert cli("validate", recipe)[0] == 0
 

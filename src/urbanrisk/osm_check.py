@@ -23,6 +23,7 @@ from pathlib import Path
 import osmium
 
 from ._errors import LayerError
+from .layers.osm_streets import unsorted_message
 from .layers.tables import osm_tag_table
 from .preflight_base import Problem, local
 from .recipe import Recipe
@@ -114,12 +115,9 @@ def osm_read_problems(path: Path, node_tags: tuple[tuple[str, str], ...]) -> lis
         problems.append(
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
         )
-    if found.unplaced * 2 >= max(found.streets, 1):  # a clipped extract keeps a way's nodes inside it
-        problems.append(
-            f"{path}: {found.unplaced:,} of {found.streets:,} street ways come before all their nodes: the "
-            "file is not sorted (nodes, then ways, then relations), and the run would read none of those "
-            f"ways, nor any building or area drawn so: sort it (osmium sort {path.name} -o sorted.osm.pbf)"
-        )
+    unsorted = unsorted_message(path, found.unplaced, found.streets)
+    if unsorted is not None:
+        problems.append(unsorted)
     if found.found:
         problems.insert(
             0,

@@ -54,7 +54,15 @@ from .osm_pass import (
     tag_dict,
     tagged_summary,
 )
-from .osm_streets import STREET_COLUMNS, STREET_KEYS, StreetsPart, cannot_read, streets_apart, unpacked
+from .osm_streets import (
+    STREET_COLUMNS,
+    STREET_KEYS,
+    StreetsPart,
+    cannot_read,
+    refuse_unsorted,
+    streets_apart,
+    unpacked,
+)
 from .osm_streets import STREET_TAGS as STREET_TAGS  # (re-exported: the tags the streets keep)
 from .osm_streets import street_columns as street_columns
 from .osm_streets import street_frame as street_frame
@@ -273,12 +281,16 @@ def read_pass(
             raise LayerError(msg)
         collected.areas_done()
         if streets is not None:
+            refuse_unsorted(path, streets.unplaced, streets.streets)
             collected.add_streets_part(streets)  # type: ignore[attr-defined]
             return bounds
+        unplaced = read = 0
         for batch in street_batches(Path(folder), STREET_KEYS, street_block):
             stats["ways_missing_nodes"] += batch.missing
+            unplaced, read = unplaced + batch.unplaced, read + batch.streets
             if len(batch.way_id):
                 collected.add_street_block(batch, stats)
+        refuse_unsorted(path, unplaced, read)
     return bounds
 
 

@@ -264,7 +264,8 @@ class StreetBatch:
 
     ``tags`` are Arrow strings, null where a way has no such tag. ``missing`` counts the ways dropped
     for a node without a (valid) location or fewer than two nodes, as creating their linestring fails
-    in pyosmium.
+    in pyosmium; ``unplaced`` the street ways none of whose nodes has a location (a file whose ways
+    come before their nodes: not sorted); ``streets`` every street way read, kept or dropped.
     """
 
     way_id: np.ndarray
@@ -272,6 +273,8 @@ class StreetBatch:
     node_ids: list[list[int]]
     geometry: np.ndarray
     missing: int
+    unplaced: int = 0
+    streets: int = 0
 
 
 def _tag_columns(field: pa.Array, n: int, keys: tuple[str, ...]) -> dict[str, pa.Array]:
@@ -359,6 +362,8 @@ def _parse_ways(lines: pa.StringArray, keys: tuple[str, ...]) -> StreetBatch:
         node_ids=node_ids,
         geometry=np.asarray(geometry, dtype=object),
         missing=int((street & ~usable).sum()),
+        unplaced=int((street & (np.bincount(way_of_node[located], minlength=len(counts)) == 0)).sum()),
+        streets=int(street.sum()),
     )
 
 

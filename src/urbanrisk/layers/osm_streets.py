@@ -108,6 +108,8 @@ class StreetsPart:
     blocks: list[dict[str, object]] = field(default_factory=list)
     nodes: pd.DataFrame | None = None
     error: LayerError | None = None
+    unplaced: int = 0  # street ways none of whose nodes has a location (unsorted_message)
+    streets: int = 0  # street ways read, kept or dropped
 
 
 def packed(columns: dict[str, object]) -> dict[str, object]:
@@ -131,6 +133,27 @@ def unpacked(columns: dict[str, object]) -> dict[str, object]:
     return columns
 
 
+def unsorted_message(path: Path, unplaced: int, streets: int) -> str | None:
+    """What to say of an extract of ``streets`` street ways, ``unplaced`` of which have none of their
+    nodes located: none when fewer than half (a clipped extract keeps its ways' nodes inside it), else
+    that the file is not sorted (its ways come before their nodes) and how to sort it."""
+    if not unplaced or unplaced * 2 < streets:
+        return None
+    return (
+        f"{path}: {unplaced:,} of {streets:,} street ways come before all their nodes: the file is not "
+        "sorted (nodes, then ways, then relations), and the run would read none of those ways, nor any "
+        f"building or area drawn so: sort it (osmium sort {path.name} -o sorted.osm.pbf)"
+    )
+
+
+def refuse_unsorted(path: Path, unplaced: int, streets: int) -> None:
+    """Raise :func:`unsorted_message` as a :class:`LayerError` when it has something to say: a run would
+    read no street of an unsorted extract, and grade every cell on no data as if nothing were there."""
+    message = unsorted_message(path, unplaced, streets)
+    if message is not None:
+        raise LayerError(message)
+
+
 def streets_apart(path: str, folder: str, street_block: int) -> StreetsPart:
     """The streets' part of the read of ``path`` (a task: on a worker process beside the driver's pass
     of the areas), its OPL texts in ``folder`` (the driver's scratch folder, checked for room by it)."""
@@ -146,6 +169,7 @@ def streets_apart(path: str, folder: str, street_block: int) -> StreetsPart:
         stats["ways_missing_nodes"] = 0
         for batch in street_batches(Path(folder), STREET_KEYS, street_block):
             stats["ways_missing_nodes"] += batch.missing
+            part.unplaced, part.streets = part.unplaced + batch.unplaced, part.streets + batch.streets
             if len(batch.way_id):
                 columns = street_columns(batch, stats)
                 nodes.add(columns["node_ids"], columns["geometry"])  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from pathlib import Path
 import osmium
 
 from ._errors import LayerError
-from .layers.osm_streets import unsorted_message
+from .layers.osm_order import unsorted_message
 from .layers.tables import osm_tag_table
 from .preflight_base import Problem, local
 from .recipe import Recipe

@@ -27,6 +27,7 @@ from .. import settings
 from .._errors import LayerError
 from .._gc import collection_paused
 from .osm_columns import StreetNodes, frame_of, table_frame, valid_geometry
+from .osm_order import unsorted_message
 from .osm_pass import StreetBatch, street_batches, system_arrow_pool, tagged_summary, text_pass
 
 #: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
@@ -131,19 +132,6 @@ def unpacked(columns: dict[str, object]) -> dict[str, object]:
     lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(vertices)), vertices))
     columns["geometry"] = np.asarray(lines, dtype=object)
     return columns
-
-
-def unsorted_message(path: Path, unplaced: int, streets: int) -> str | None:
-    """What to say of an extract of ``streets`` street ways, ``unplaced`` of which have none of their
-    nodes located: none when fewer than half (a clipped extract keeps its ways' nodes inside it), else
-    that the file is not sorted (its ways come before their nodes) and how to sort it."""
-    if not unplaced or unplaced * 2 < streets:
-        return None
-    return (
-        f"{path}: {unplaced:,} of {streets:,} street ways come before all their nodes: the file is not "
-        "sorted (nodes, then ways, then relations), and the run would read none of those ways, nor any "
-        f"building or area drawn so: sort it (osmium sort {path.name} -o sorted.osm.pbf)"
-    )
 
 
 def refuse_unsorted(path: Path, unplaced: int, streets: int) -> None:

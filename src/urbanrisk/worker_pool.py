@@ -230,18 +230,14 @@ def worker_pool() -> Iterator[Any]:
     if kept is not None:
         if "pool" not in kept:
             kept["pool"], kept["inherits"] = _new_pool()
-        token = _POOL_INHERITS.set(kept["inherits"])
-        try:
+        with _inheriting(kept["inherits"]):
             yield kept["pool"]
-        finally:
-            _POOL_INHERITS.reset(token)
         return
     pool, inherits = _new_pool()
-    token = _POOL_INHERITS.set(inherits)
     try:
-        yield pool
+        with _inheriting(inherits):
+            yield pool
     finally:
-        _POOL_INHERITS.reset(token)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -252,12 +248,22 @@ def pool_apart() -> Iterator[Any]:
     Linux from the main thread (:func:`forks_here`; elsewhere a pool as :func:`worker_pool` makes one),
     and left to exit by itself at the end (its task is done; the pool's own thread reaps it)."""
     pool, inherits = _pool_of(1)  # a pool of its own, never the run's (_new_pool)
+    try:
+        with _inheriting(inherits):
+            yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _inheriting(inherits: frozenset[int]) -> Iterator[None]:
+    """Within the block, an :class:`Inherited` whose key is in ``inherits`` (what a pool's workers
+    inherited) is pickled as its key."""
     token = _POOL_INHERITS.set(inherits)
     try:
-        yield pool
+        yield
     finally:
         _POOL_INHERITS.reset(token)
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def forks_here() -> bool:

@@ -26,6 +26,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import osmium
@@ -104,13 +105,7 @@ def run_pass(
         streets,
         *to_python[1:],
     )
-    try:
-        with osmium.io.Reader(str(path)) as reader:
-            osmium.apply(reader, *chain)
-    except BaseException:
-        _close_writers(tagged, streets, quiet=True)
-        raise
-    _close_writers(tagged, streets)
+    _apply_writing(path, chain, tagged, streets)
 
 
 def _locations() -> osmium.NodeLocationsForWays:
@@ -154,13 +149,19 @@ def text_pass(path: Path, folder: Path) -> None:
         osmium.filter.EntityFilter(osmium.osm.WAY),
         streets,
     )
+    _apply_writing(path, chain, tagged, streets)
+
+
+def _apply_writing(path: Path, chain: tuple[Any, ...], *writers: osmium.SimpleWriter) -> None:
+    """Apply ``chain`` to ``path``, then close the ``writers`` in it (quietly when the pass failed: its
+    own error is the one raised)."""
     try:
         with osmium.io.Reader(str(path)) as reader:
             osmium.apply(reader, *chain)
     except BaseException:
-        _close_writers(tagged, streets, quiet=True)
+        _close_writers(*writers, quiet=True)
         raise
-    _close_writers(tagged, streets)
+    _close_writers(*writers)
 
 
 def _close_writers(*writers: osmium.SimpleWriter, quiet: bool = False) -> None:

@@ -40,11 +40,12 @@ class _OffGlobe:
     def __init__(self) -> None:
         self.wkb = osmium.geom.WKBFactory()
         self.found: dict[int, tuple[float, float, str]] = {}
-        self.streets = 0  # street ways read
+        self.streets = 0  # street ways read (highway=*, not area=yes: the run's streets)
         self.unplaced = 0  # street ways none of whose nodes was read before them (an unsorted file)
 
     def way(self, way: osmium.osm.Way) -> None:
-        self.streets += 1
+        street = way.tags.get("area") != "yes"  # a highway area is no street to the run either
+        self.streets += street
         try:
             self.wkb.create_linestring(way)  # C++ through the way's nodes; refuses an invalid one
         except (osmium.InvalidLocationError, RuntimeError):
@@ -54,7 +55,7 @@ class _OffGlobe:
                 placed = placed or spot.x != _UNDEFINED
                 if not spot.valid() and spot.x != _UNDEFINED:
                     self.found.setdefault(ref.ref, (spot.x / 1e7, spot.y / 1e7, f"way {way.id}"))
-            self.unplaced += not placed
+            self.unplaced += street and not placed
 
     def node(self, node: osmium.osm.Node) -> None:
         spot = node.location

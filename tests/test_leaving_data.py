@@ -12,16 +12,14 @@ has a node outside the header box or within 50 m of it (lon/lat to metres on the
 from __future__ import annotations
 
 import h3
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 
-import urbanrisk as ur
-from conftest import DATA, write_recipe
+from conftest import DATA
+from leaving_reference import clip_run, expected_leaving
 from urbanrisk.snap_reasons import LEAVES_DATA, NOT_CONNECTED
 
 CLIP = DATA / "baltimore_sw_clip.osm.pbf"
@@ -29,22 +27,7 @@ BOX = (-76.6081, 39.2586, -76.585, 39.2835)  # the clip's header bounds
 
 
 def _run(folder, partitioned: bool):
-    body = {
-        "name": "baltimore-sw",
-        "area": {"layer": "osm"},
-        "grid": {"resolution": 10},
-        "layers": {
-            "osm": {"type": "osm", "path": str(CLIP)},
-            "population": {
-                "type": "population_from_buildings",
-                "source": "osm",
-                "floor_area_per_person_m2": 60,
-            },
-        },
-        "compute": {"partitioned_coverage": partitioned},
-        "outputs": {"dir": str(folder / "out")},
-    }
-    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous").run_dir
+    return clip_run(folder, CLIP, "baltimore-sw", {"layer": "osm"}, partitioned=partitioned)
 
 
 @pytest.fixture(scope="module")
@@ -52,44 +35,23 @@ def runs(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("whole"), False), _run(tmp_path_factory.mktemp("parts"), True)
 
 
-def _expected_leaving(run, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell of ``table`` (fire, drive): farther than 500 m from the main component's nodes, and
-    whether a node of an edge-reaching piece lies within 500 m."""
-    nodes = pd.read_parquet(run / "network_nodes.parquet")
-    edges = pd.read_parquet(run / "network_edges.parquet")
-    nodes, edges = nodes[nodes["mode"] == "drive"], edges[edges["mode"] == "drive"]
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes["node"])
-    graph.add_edges_from(edges[["u", "v"]].itertuples(index=False))
-    main = max(nx.strongly_connected_components(graph), key=len)
-    others = graph.subgraph(set(graph) - main).to_undirected()
-    to_lonlat = Transformer.from_crs(nodes["utm_crs"].iloc[0], 4326, always_xy=True)
+def _outside_the_box(nodes: pd.DataFrame, utm_crs: str) -> np.ndarray:
+    """Per node: outside the header box or within 50 m of it (lon/lat to metres on the local scale)."""
+    to_lonlat = Transformer.from_crs(utm_crs, 4326, always_xy=True)
     lon, lat = to_lonlat.transform(nodes["x"].to_numpy(), nodes["y"].to_numpy())
     scale = 111_320.0 * np.cos(np.radians(lat)), 110_574.0  # metres per degree here
     inside = np.minimum.reduce(
         [(lon - BOX[0]) * scale[0], (BOX[2] - lon) * scale[0], (lat - BOX[1]) * scale[1]]
     )
     inside = np.minimum(inside, (BOX[3] - lat) * scale[1])  # metres inside the box (< 0: outside)
-    at_edge = dict(zip(nodes["node"], inside <= 50.0, strict=True))
-    leaving = set()
-    for piece in nx.connected_components(others):
-        if any(at_edge[n] for n in piece):
-            leaving |= piece
-    to_xy = Transformer.from_crs(4326, nodes["utm_crs"].iloc[0], always_xy=True)
-    latlng = np.array([h3.cell_to_latlng(cell) for cell in table["h3_cell"]])
-    xy = np.column_stack(to_xy.transform(latlng[:, 1], latlng[:, 0]))
-    in_main = nodes["node"].isin(main).to_numpy()
-    far = cKDTree(nodes.loc[in_main, ["x", "y"]].to_numpy()).query(xy)[0] > 500.0
-    out = nodes["node"].isin(leaving).to_numpy()
-    near_leaving = cKDTree(nodes.loc[out, ["x", "y"]].to_numpy()).query(xy)[0] <= 500.0
-    return far, near_leaving
+    return inside <= 50.0
 
 
 def test_cells_on_pieces_cut_by_the_extracts_edge_are_unknown_not_uncovered(runs):
     run = runs[0]
     coverage = pd.read_parquet(run / "coverage.parquet")
     table = coverage[coverage["standard"] == "fire"].reset_index(drop=True)
-    far, near_leaving = _expected_leaving(run, table)
+    far, near_leaving = expected_leaving(run, table, _outside_the_box)
     leaving = table["reason"].to_numpy() == LEAVES_DATA
     assert (leaving == (far & near_leaving)).all()
     assert leaving.sum() == 99

@@ -16,16 +16,14 @@ from __future__ import annotations
 import json
 
 import h3
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 
-import urbanrisk as ur
-from conftest import DATA, write_recipe
+from conftest import DATA
+from leaving_reference import clip_run, expected_leaving
 from urbanrisk.coverage_unknown import OUTSIDE_STREETS
 from urbanrisk.snap_reasons import LEAVES_DATA
 
@@ -34,22 +32,7 @@ TRIANGLE = [(-76.6081, 39.2586), (-76.545, 39.2586), (-76.545, 39.29672)]  # the
 
 
 def _run(folder, area: dict, *, partitioned: bool = False) -> object:
-    body = {
-        "name": "baltimore-se-triangle",
-        "area": area,
-        "grid": {"resolution": 10},
-        "layers": {
-            "osm": {"type": "osm", "path": str(CLIP)},
-            "population": {
-                "type": "population_from_buildings",
-                "source": "osm",
-                "floor_area_per_person_m2": 60,
-            },
-        },
-        "compute": {"partitioned_coverage": partitioned},
-        "outputs": {"dir": str(folder / "out")},
-    }
-    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous").run_dir
+    return clip_run(folder, CLIP, "baltimore-se-triangle", area, partitioned=partitioned)
 
 
 def _triangle_run(folder, partitioned: bool):
@@ -70,38 +53,17 @@ def box_run(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("box"), {"layer": "osm"})
 
 
-def _leaving_by_the_triangle(run, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell of ``table`` (fire, drive): farther than 500 m from the main component's nodes, and
-    whether a node of a piece reaching the triangle's boundary (within 50 m, or beyond) lies within 500 m."""
-    nodes = pd.read_parquet(run / "network_nodes.parquet")
-    edges = pd.read_parquet(run / "network_edges.parquet")
-    nodes, edges = nodes[nodes["mode"] == "drive"], edges[edges["mode"] == "drive"]
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes["node"])
-    graph.add_edges_from(edges[["u", "v"]].itertuples(index=False))
-    main = max(nx.strongly_connected_components(graph), key=len)
-    others = graph.subgraph(set(graph) - main).to_undirected()
-    to_xy = Transformer.from_crs(4326, nodes["utm_crs"].iloc[0], always_xy=True)
+def _outside_the_triangle(nodes: pd.DataFrame, utm_crs: str) -> np.ndarray:
+    """Per node: outside the triangle or within 50 m of its boundary."""
+    to_xy = Transformer.from_crs(4326, utm_crs, always_xy=True)
     triangle = shapely.Polygon(np.column_stack(to_xy.transform(*np.array(TRIANGLE).T)))
-    inner = triangle.buffer(-50.0)
-    at_edge = dict(zip(nodes["node"], ~shapely.contains_xy(inner, nodes["x"], nodes["y"]), strict=True))
-    leaving = set()
-    for piece in nx.connected_components(others):
-        if any(at_edge[n] for n in piece):
-            leaving |= piece
-    latlng = np.array([h3.cell_to_latlng(cell) for cell in table["h3_cell"]])
-    xy = np.column_stack(to_xy.transform(latlng[:, 1], latlng[:, 0]))
-    in_main = nodes["node"].isin(main).to_numpy()
-    far = cKDTree(nodes.loc[in_main, ["x", "y"]].to_numpy()).query(xy)[0] > 500.0
-    out = nodes["node"].isin(leaving).to_numpy()
-    near_leaving = cKDTree(nodes.loc[out, ["x", "y"]].to_numpy()).query(xy)[0] <= 500.0
-    return far, near_leaving
+    return ~shapely.contains_xy(triangle.buffer(-50.0), nodes["x"], nodes["y"])
 
 
 def test_streets_cut_at_the_polygon_leave_the_data(polygon_run):
     coverage = pd.read_parquet(polygon_run / "coverage.parquet")
     table = coverage[coverage["standard"] == "fire"].reset_index(drop=True)
-    far, near_leaving = _leaving_by_the_triangle(polygon_run, table)
+    far, near_leaving = expected_leaving(polygon_run, table, _outside_the_triangle)
     leaving = table["reason"].to_numpy() == LEAVES_DATA
     assert (leaving == (far & near_leaving)).all()
     assert leaving.sum() == 188  # 180 of them (2,847 residents) were uncovered, "not connected"

@@ -40,6 +40,29 @@ def default_recipe(folder: Path, *, osm: Path | None = None, hazards: Path | Non
     return write_recipe(folder, body)
 
 
+def shipped_recipe(folder: Path, city: str, *, osm: Path | None = None, **extra) -> Path:
+    """The shipped ``recipes/<city>.yaml`` written into ``folder`` with absolute layer paths and
+    outputs in ``folder/out``; ``osm`` replaces its OSM file, ``extra`` adds or replaces top-level keys."""
+    body = yaml.safe_load((ROOT / "recipes" / f"{city}.yaml").read_text(encoding="utf-8"))
+    for layer in body["layers"].values():
+        if "path" in layer:
+            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
+    if osm is not None:
+        body["layers"]["osm"]["path"] = str(osm)
+    body["outputs"]["dir"] = str(folder / "out")
+    body.update(extra)
+    return write_recipe(folder, body)
+
+
+@pytest.fixture(scope="session")
+def baltimore_run(tmp_path_factory):
+    """The shipped Baltimore recipe, run once (synchronous) for the tests that only read its result."""
+    import urbanrisk as ur
+
+    recipe = shipped_recipe(tmp_path_factory.mktemp("baltimore_shipped"), "baltimore")
+    return ur.run_recipe(recipe, scheduler="synchronous")
+
+
 def accra_recipe(folder: Path, **extra) -> Path:
     """A small real recipe for tests of the run's life cycle (locks, interruptions, pruning, rescans):
     the WorldPop raster over 2 × 2 km of central Accra at resolution 9 (~70 cells, a second a run),

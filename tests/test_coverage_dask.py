@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import urbanrisk as ur
-from conftest import BALTIMORE_PBF, BUPT_OSM, ROOT, WUDAOKOU_OSM, write_recipe
+from conftest import BALTIMORE_PBF, BUPT_OSM, WUDAOKOU_OSM, shipped_recipe
 from urbanrisk import grid as gridmod
 from urbanrisk.coverage import coverage_stage, standards_for
 from urbanrisk.coverage_dask import partitioned_coverage_stage
@@ -57,15 +57,7 @@ def assert_same_coverage(eager, parts):
 
 
 def _recipe(tmp_path, name, osm):
-    import yaml
-
-    body = yaml.safe_load((ROOT / "recipes" / f"{name}.yaml").read_text(encoding="utf-8"))
-    body["layers"]["osm"]["path"] = str(osm)
-    for layer in body["layers"].values():
-        if "path" in layer and not str(layer["path"]).startswith("/"):
-            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
-    body["outputs"]["dir"] = str(tmp_path / "out")
-    return write_recipe(tmp_path, body)
+    return shipped_recipe(tmp_path, name, osm=osm)
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,8 @@ west half, and Wudaokou's orange cells (east of its centre) were cut off. A desk
 from __future__ import annotations
 
 import pytest
-import yaml
 
-import urbanrisk as ur
-from conftest import ROOT, write_recipe
 from test_planner_view import _box, _page, browser  # noqa: F401  (the module's Chromium fixture)
-
-
-@pytest.fixture(scope="module")
-def baltimore(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("baltimore_phone")
-    body = yaml.safe_load((ROOT / "recipes" / "baltimore.yaml").read_text(encoding="utf-8"))
-    for layer in body["layers"].values():
-        if "path" in layer:
-            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
-    body["outputs"] = {"dir": str(folder / "out")}
-    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous")
 
 
 def _corners_on_screen(page, bounds) -> list[list[float]]:
@@ -35,9 +21,9 @@ def _corners_on_screen(page, bounds) -> list[list[float]]:
     )
 
 
-def test_a_phone_sees_the_whole_area_and_a_desktop_keeps_its_view(browser, baltimore):  # noqa: F811
-    path = baltimore.run_dir / "map.html"
-    bounds = baltimore.grid.total_bounds
+def test_a_phone_sees_the_whole_area_and_a_desktop_keeps_its_view(browser, baltimore_run):  # noqa: F811
+    path = baltimore_run.run_dir / "map.html"
+    bounds = baltimore_run.grid.total_bounds
     page = _page(browser, path, 390, 844, deck=True)
     (left, top), (right, bottom) = _corners_on_screen(page, bounds)
     panel = _box(page, "#ur-panel")
@@ -50,5 +36,7 @@ def test_a_phone_sees_the_whole_area_and_a_desktop_keeps_its_view(browser, balti
     (left, _), _ = _corners_on_screen(page, bounds)
     panel = _box(page, "#ur-panel")
     page.close()
-    assert desktop == pytest.approx(baltimore.renderer(baltimore).initial_view_state.zoom)  # as before
+    assert desktop == pytest.approx(
+        baltimore_run.renderer(baltimore_run).initial_view_state.zoom
+    )  # as before
     assert left > panel["x"] + panel["width"]  # right of the legend

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 import yaml
 
 import urbanrisk as ur
@@ -51,31 +50,20 @@ def _cell_tips(result) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def baltimore(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("baltimore")
-    body = yaml.safe_load((ROOT / "recipes" / "baltimore.yaml").read_text(encoding="utf-8"))
-    for layer in body["layers"].values():
-        if "path" in layer:
-            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
-    body["outputs"] = {"dir": str(folder / "out")}
-    return ur.run_recipe(write_recipe(folder, body), scheduler="synchronous")
-
-
-def test_the_english_map_counts_the_cells_whose_streets_leave_the_data(baltimore):
-    counts = _counts(baltimore.run_dir)
+def test_the_english_map_counts_the_cells_whose_streets_leave_the_data(baltimore_run):
+    counts = _counts(baltimore_run.run_dir)
     leaves = counts["leaves"]
     assert {s: len(c) for s, c in leaves.items()} == {"fire": 14, "medical": 14, "shelter": 56}
     assert not counts["outside"]  # the demo's cells all lie inside its extract
     cells = len(set().union(*leaves.values()))
-    legend = _legend(baltimore.run_dir)
+    legend = _legend(baltimore_run.run_dir)
     assert "<b>Coverage unknown (not counted as uncovered)</b>" in legend
     assert f"⊘ streets leave the data at its edge: {cells} cells (fire 14, medical 14, shelter 56)" in legend
     assert "outside the street data:" not in legend  # no line for a kind with no cell
-    tips = _cell_tips(baltimore)
+    tips = _cell_tips(baltimore_run)
     for cell in leaves["fire"]:
         assert "fire unknown (its streets leave the data)" in tips[cell], tips[cell]
-    covered = baltimore.coverage.coverage.query("standard == 'fire' and covered")["h3_cell"].iloc[0]
+    covered = baltimore_run.coverage.coverage.query("standard == 'fire' and covered")["h3_cell"].iloc[0]
     assert "unknown (" not in tips[covered] and "fire " in tips[covered]
 
 

@@ -8,7 +8,6 @@ import os
 import pandas as pd
 import pyogrio
 import pytest
-import yaml
 
 import urbanrisk as ur
 import urbanrisk.ingest_parts
@@ -17,7 +16,7 @@ import urbanrisk.inputs
 import urbanrisk.layers.osm
 import urbanrisk.stage_coverage
 import urbanrisk.stored_osm
-from conftest import ROOT, default_recipe, write_recipe
+from conftest import ROOT, default_recipe, shipped_recipe
 from urbanrisk.cache import Cache
 from urbanrisk.outputs import map_context
 from urbanrisk.outputs.gpkg import write_gpkg
@@ -25,16 +24,6 @@ from urbanrisk.outputs.map_context import context_layers
 from urbanrisk.pipeline import compute_run
 from urbanrisk.result import screen_tables
 from urbanrisk.street_rules import usable_ways
-
-
-def _city_recipe(folder, city: str, **extra):
-    body = yaml.safe_load((ROOT / "recipes" / f"{city}.yaml").read_text(encoding="utf-8"))
-    for layer in body["layers"].values():
-        if "path" in layer:
-            layer["path"] = str((ROOT / "recipes" / layer["path"]).resolve())
-    body["outputs"]["dir"] = str(folder / "out")
-    body.update(extra)
-    return write_recipe(folder, body)
 
 
 def _wudaokou(folder, **extra):
@@ -51,8 +40,8 @@ def _wudaokou(folder, **extra):
 
 RECIPES = {
     "wudaokou": _wudaokou,
-    "bupt": lambda folder, **extra: _city_recipe(folder, "beijing-bupt", grid={"resolution": 10}, **extra),
-    "baltimore": lambda folder, **extra: _city_recipe(folder, "baltimore", grid={"resolution": 8}, **extra),
+    "bupt": lambda folder, **extra: shipped_recipe(folder, "beijing-bupt", grid={"resolution": 10}, **extra),
+    "baltimore": lambda folder, **extra: shipped_recipe(folder, "baltimore", grid={"resolution": 8}, **extra),
 }
 
 

@@ -32,8 +32,6 @@ not in memory.
 from __future__ import annotations
 
 import math
-import weakref
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,30 +122,11 @@ def box_footprint(box: Bounds, points: np.ndarray, margin_m: float = CONTENT_MAR
     return footprint if footprint.area < POLYGON_CUT_SHARE * whole.area else whole
 
 
-#: The last layers' footprints: (weak references to their content frames, boxes, footprints). A run
-#: asks for its extent three times (the cells' flags, coverage, its partitions): 0.4-0.6 s of CPU
-#: each on 64 tiles of the synthetic metropolis.
-_LAST: list[tuple[tuple[Any, ...], tuple[Bounds, ...], list[BaseGeometry]]] = []
-
-
-def _content_refs(layers: Layers) -> tuple[Any, ...]:
-    """Weak references to the frames the content is read from (None for a frame that is absent)."""
-    frames = (layers.buildings, layers.pois, layers.streets, layers.street_nodes)
-    return tuple(None if f is None else weakref.ref(f) for f in frames)
-
-
 def footprints(boxes: list[Bounds], layers: Layers) -> list[BaseGeometry]:
-    """Each declared box's footprint (:func:`box_footprint`) from the layers' content; the last
-    layers' answer again while their frames are the same objects."""
-    refs = _content_refs(layers)
-    if _LAST and _LAST[0][1] == tuple(boxes) and layers.store is None:
-        kept = _LAST[0][0]
-        if all(
-            (a is None and b is None) or (a is not None and b is not None and a() is b())
-            for a, b in zip(kept, refs, strict=True)
-        ):
-            return list(_LAST[0][2])
-    points = content_points(layers)
-    found = [box_footprint(b, points) for b in boxes]
-    _LAST[:] = [(refs, tuple(boxes), found)]
-    return list(found)
+    """Each declared box's footprint (:func:`box_footprint`) from the layers' content, made once and
+    kept on the layers (``osm_footprints``): a run asks for its extent three times (the cells' flags,
+    coverage, its partitions), 0.4-0.6 s of CPU each on 64 tiles of the synthetic metropolis."""
+    if layers.osm_footprints is None or len(layers.osm_footprints) != len(boxes):
+        points = content_points(layers)
+        layers.osm_footprints = [box_footprint(b, points) for b in boxes]
+    return list(layers.osm_footprints)

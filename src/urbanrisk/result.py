@@ -98,6 +98,9 @@ class Layers:
     #: the POIs' vulnerable sites, one row per site (:func:`urbanrisk.same_sites.vulnerable_sites`), as
     #: the grid stage counted them; None: not counted yet (the outputs count them then)
     vulnerable_sites: Any = None
+    #: the OSM extracts' footprints (:func:`urbanrisk.osm_footprint.footprints`), made at the first of
+    #: the run's three asks; None: not made yet
+    osm_footprints: list[Any] | None = None
 
 
 @dataclass

@@ -101,3 +101,37 @@ def test_an_answer_without_credits_credits_nothing_it_did_not_use(answer):
     assert '<div id="ur-attribution">urbanrisk</div>' in page
     credited = sheet_html(answer)  # the answer's own credits, each once, in both places
     assert credited.count("Population raster: Haidian statistics bureau") == 2
+
+
+def _cells(page: str, column: int) -> list[str]:
+    """The texts of one column of every table row of the sheet."""
+    import re
+
+    rows = re.findall(r"<tr>(.*?)</tr>", page.partition('<div id="ur-sheet">')[2])
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    return [row[column] for row in cells if len(row) > column]
+
+
+def test_the_english_sheet_reads_words_not_keys(answer):
+    """Left from session 15: the English sheet printed the answer's keys (``fire_station``,
+    ``social_facility``, ``explosion``'s kin ``gas_leak``, ``True``); each now reads as words, in English
+    and Chinese, on the real BUPT answer and with a care home (``social_facility``) among its sites."""
+    from dataclasses import replace
+
+    from urbanrisk.outputs.incident_sheet import sheet_html
+
+    assert len(answer.resources) > 1 and len(answer.sites) > 1  # BUPT's hospitals, schools...
+    resources = answer.resources.assign(kind=["fire_station", *answer.resources["kind"].iloc[1:]])
+    sites = answer.sites.assign(kind=["social_facility", *answer.sites["kind"].iloc[1:]])
+    units = answer.units.assign(level="h3_parent")
+    answer = replace(answer, resources=resources, sites=sites, units=units)
+    english = sheet_html(replace(answer, kind="gas_leak"))
+    assert "<h1>Incident: gas leak · bupt-raster</h1>" in english
+    kinds = set(_cells(english, 0))
+    assert {"fire station", "hospital", "social facility (care)", "H3 parent cell"} <= kinds
+    assert not {k for k in kinds if "_" in k}, kinds  # no key left
+    assert set(_cells(english.partition("Units to notify")[2].partition("<h2>")[0], 3)) <= {"yes", "no"}
+    chinese = sheet_html(replace(answer, language="zh", kind_label="燃气泄漏"))
+    kinds = set(_cells(chinese, 0))
+    assert {"消防站", "医院", "社会福利机构", "H3 上级单元"} <= kinds, kinds
+    assert not {k for k in kinds if "_" in k}, kinds

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .outputs.i18n import GRADE_WORDS, RESOURCE_ZH, data_text, standard_name, translator
+from .outputs.i18n import GRADE_WORDS, data_text, standard_name, translator
 from .outputs.i18n_checks import check_text
+from .outputs.incident_words import answer_word, incident_kind
 from .recipe.messages import MAX_DEPTH, MAX_RECIPE_BYTES, flow_depth
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     lines = [
         t(
             "urbanrisk incident {kind} at {where} (run {run})",
-            kind=result.kind_label or kind,
+            kind=incident_kind(kind, result.kind_label, language),
             where=f"{result.lon:.6f},{result.lat:.6f}",
             run=result.run_dir.name,
         ),
@@ -225,7 +226,7 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     for row in result.resources[result.resources["rank"] == 1].to_dict("records"):
         line = t(
             "  nearest {kind}: {name} ({eta} s by {mode})",
-            kind=RESOURCE_ZH.get(row["kind"], row["kind"]) if language == "zh" else row["kind"],
+            kind=answer_word(row["kind"], language),
             name=row["name"] or row["id"],
             eta=f"{row['eta_s']:,.0f}",
             mode=t(row["mode"]),

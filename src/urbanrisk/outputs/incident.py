@@ -25,7 +25,8 @@ from .deck import RESOURCE_COLOURS
 from .html import escape_text
 from .i18n import translator
 from .incident_key import RING_COLOUR, RING_FILL, SITE_COLOUR, fit_view_script, map_reach_m
-from .incident_sheet import kept_texts, sheet_html, word_in
+from .incident_sheet import kept_texts, sheet_html
+from .incident_words import answer_word, incident_kind
 from .offline_deck import OfflineDeck, deck_to_offline_html
 
 _GEOD = Geod(ellps="WGS84")
@@ -161,7 +162,7 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
                 "position": [row["lon"], row["lat"]],
                 "colour": [*colour, 230],
                 "tip": _tip(
-                    t(label + ": {kind}", kind=word_in(row.get("kind", ""), r.language)),
+                    t(label + ": {kind}", kind=answer_word(row.get("kind", ""), r.language)),
                     row.get("name") or row.get("id", ""),
                     *kept_texts(row, list(kept), r.language),  # 值班电话, 负责人...: escaped as the rest
                 ),
@@ -234,7 +235,10 @@ def incident_deck(result: IncidentResult) -> OfflineDeck:
         pdk.Layer(
             "ScatterplotLayer",
             data=[
-                {"position": [r.lon, r.lat], "tip": _tip(t("incident: {kind}", kind=r.kind_label or r.kind))}
+                {
+                    "position": [r.lon, r.lat],
+                    "tip": _tip(t("incident: {kind}", kind=incident_kind(r.kind, r.kind_label, r.language))),
+                }
             ],
             id="incident",
             get_position="position",
@@ -274,7 +278,7 @@ def write_incident(result: IncidentResult, folder: str | Path) -> Path:
             deck, header_html=sheet_html(result) + fit_view_script(result)
         ).replace(
             "<title>urbanrisk map</title>",
-            f"<title>{escape_text(result.kind_label or result.kind)} · "
+            f"<title>{escape_text(incident_kind(result.kind, result.kind_label, result.language))} · "
             f"{escape_text(translator(result.language)('urbanrisk incident'))}</title>",
             1,
         ),

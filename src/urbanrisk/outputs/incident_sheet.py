@@ -8,15 +8,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..result import IncidentResult
 from .html import escape_text
-from .i18n import RESOURCE_ZH, data_text, translator
+from .i18n import data_text, translator
 from .i18n_deliverables import colon
 from .i18n_exposure import lower_bound
 from .incident_key import incident_key_html, source_text
+from .incident_words import answer_name, answer_word, incident_kind
 
 
 def kept_texts(record: dict[str, Any], kept: list[str], language: str) -> list[str]:
@@ -37,15 +37,6 @@ def _with_details(resources: pd.DataFrame, kept: list[str], language: str) -> pd
     sep = "；" if language == "zh" else "; "
     details = [sep.join(kept_texts(row, kept, language)) for row in resources.to_dict("records")]
     return resources.assign(details=details)
-
-
-def word_in(value: Any, language: str) -> Any:
-    """A kind, level, mode or status the answer writes in English, in ``language`` (names stay)."""
-    if language != "zh" or not isinstance(value, str | bool | np.bool_):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "是" if value else "否"
-    return RESOURCE_ZH.get(value) or data_text(translator("zh")(value), "zh")
 
 
 def headline_count(count: str, language: str) -> tuple[str, str]:
@@ -100,8 +91,8 @@ def _table(
                 number = float(value) if value is not None and value == value else float("nan")
                 cells.append(f'<td class="n">{"–" if math.isnan(number) else f"{number:,.0f}"}</td>')
             else:
-                value = word_in(value, language) if key in words else value
-                value = data_text(value, language) if key == "name" and isinstance(value, str) else value
+                value = answer_word(value, language) if key in words else value
+                value = answer_name(value, language) if key == "name" else value
                 cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -116,6 +107,7 @@ _CSS = """
 #ur-sheet table {border-collapse:collapse; width:100%}
 #ur-sheet td, #ur-sheet th {border-bottom:1px solid #eee;
   padding:2px 4px; text-align:left; vertical-align:top} #ur-sheet td.n {text-align:right}
+#ur-sheet td:not(.n) {overflow-wrap:anywhere}
 #ur-sheet .note {color:#666; font-size:11px} #ur-sheet .big {font-size:15px; font-weight:700}
 #ur-attribution {position:absolute; z-index:10; bottom:4px; right:8px; font:11px system-ui, sans-serif;
   background:rgba(255,255,255,.8); padding:1px 6px}
@@ -134,7 +126,7 @@ def sheet_html(result: IncidentResult) -> str:
     if given.get("coords", "wgs84") != "wgs84":
         where += " · " + t("given {lon}, {lat} ({coords})", **{k: given[k] for k in ("lon", "lat", "coords")})
     notes = "".join(f"<li>{escape_text(data_text(n, language))}</li>" for n in r.notes)
-    kind = r.kind_label if language == "zh" and r.kind_label else r.kind
+    kind = incident_kind(r.kind, r.kind_label, language)
     rings = {
         "from_m": "from m",
         "ring_m": "to m",

@@ -108,7 +108,7 @@ def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grad
 def _same_tips_as_built(result, tips: list[str]) -> None:
     """The tips are compact in the page (pieces written once, markers for line breaks and the cell's
     id, :mod:`urbanrisk.outputs.map_compact`): the page shows each cell's whole tip as it was built."""
-    from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, _unknown_words
+    from urbanrisk.outputs.map_tips import _cell_tips, _hazard_labels, _language, _unknown_words
 
     units = {s.name: ("s" if s.by_time else "m") for s in result.coverage.standards}
     unknown = _unknown_words(result)  # why a cell's travel is unknown, as the page says

@@ -19,10 +19,11 @@ import urbanrisk as ur
 from conftest import default_recipe
 from urbanrisk.grid import cells_to_polygons
 from urbanrisk.outputs import map_compact, map_context
-from urbanrisk.outputs.deck import _cell_tips, _hazard_labels, _language, _unknown_words, grid_deck
+from urbanrisk.outputs.deck import grid_deck
 from urbanrisk.outputs.html import escape_text, script_json
 from urbanrisk.outputs.map_compact import compact_tips, expand_tip, fit_outlines
 from urbanrisk.outputs.map_context import context_layers, coordinate_lists, street_rank
+from urbanrisk.outputs.map_tips import _cell_tips, _hazard_labels, _language, _unknown_words
 from urbanrisk.outputs.offline_deck import deck_to_offline_html
 from urbanrisk.pipeline import compute_run
 
@@ -231,8 +232,9 @@ def test_a_large_grids_parent_cells_count_their_children_of_unknown_residents():
     parents' residents are the sums of their children, as without the flags."""
     import geopandas as gpd
 
-    from urbanrisk.outputs.deck import NO_DATA_COLOUR, _rows, population_fill
+    from urbanrisk.outputs.deck import NO_DATA_COLOUR, population_fill
     from urbanrisk.outputs.display import display_grid
+    from urbanrisk.outputs.map_tips import _rows
 
     parents = ["89318110003ffff", h3.grid_ring("89318110003ffff", 3)[0]]
     cells = [c for p in parents for c in sorted(h3.cell_to_children(p, 10))]

@@ -18,6 +18,7 @@ import yaml
 
 import urbanrisk as ur
 from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from test_planner_view import browser  # noqa: F401  (the module's Chromium fixture)
 from urbanrisk.coverage_unknown import OUTSIDE_STREETS
 from urbanrisk.outputs.deck import grid_deck
 
@@ -41,7 +42,11 @@ def _counts(run_dir) -> dict[str, dict[str, set[str]]]:
 
 
 def _cell_tips(result) -> dict[str, str]:
-    deck = grid_deck(result.grid, result.layers, result)
+    return _cell_tips_of(grid_deck(result.grid, result.layers, result))
+
+
+def _cell_tips_of(deck) -> dict[str, str]:
+    """The cells layer's tips of ``deck``, by cell, their recurring pieces put back."""
     parts = list(deck.tip_parts)
     (cells,) = [layer for layer in deck.layers if layer.id == "cells"]
     return {
@@ -85,3 +90,102 @@ def test_the_chinese_map_names_both_kinds_apart(tmp_path):
     assert "医疗急救 未知（超出道路数据范围）" in tips[next(iter(outside))]
     assert "医疗急救 未知（道路延伸出数据范围）" in tips[next(iter(leaves))]
     assert not any("医疗急救 未知（" in tip for cell, tip in tips.items() if cell not in outside | leaves)
+
+
+def test_the_cells_of_unknown_coverage_are_drawn_apart(baltimore_run):
+    """Left from session 15: the legend named the cells whose coverage is unknown, but the map drew them as
+    any other cell, so a planner could not tell "unknown" from "covered" or "not covered" at a glance.
+    They are now veiled, outlined and marked "?" (one layer, toggled from the legend's block), and only
+    they: every cell of unknown travel for some standard, no other; the cell's own tip stays on top."""
+    leaves = _counts(baltimore_run.run_dir)["leaves"]
+    unknown = set().union(*leaves.values())
+    deck = grid_deck(baltimore_run.grid, baltimore_run.layers, baltimore_run)
+    layers = {layer.id: layer for layer in deck.layers}
+    veiled, marks = layers["coverage_unknown"], layers["coverage_unknown:marks"]
+    assert {row["hex"] for row in veiled.data} == unknown and len(veiled.data) == len(unknown) == 61
+    assert [row["text"] for row in marks.data] == ["?"] * 61
+    assert not veiled.pickable and not marks.pickable  # the tip is the cell's, which says why
+    ids = [layer.id for layer in deck.layers]
+    assert ids.index("cells") < ids.index("coverage_unknown") < ids.index("gaps:fire")  # gaps stay on top
+    legend = _legend(baltimore_run.run_dir)
+    assert 'data-layer="coverage_unknown"' in legend and ">?</span><b>Coverage unknown" in legend
+
+
+def _pixels(page):
+    """The page's screenshot: red, green, blue x rows x columns (ints)."""
+    import warnings
+
+    from rasterio.errors import NotGeoreferencedWarning
+    from rasterio.io import MemoryFile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)  # a PNG: pixels, no place
+        with MemoryFile(page.screenshot()) as memory, memory.open() as png:
+            return png.read()[:3].astype(int)
+
+
+def test_a_planner_sees_the_unknown_cells_paler_and_the_others_unchanged(baltimore_run, browser):  # noqa: F811
+    """In Chromium: beside its "?" mark, a cell of unknown coverage is lighter with its layer shown than
+    hidden (the veil over its grade), and a cell whose travel is known is the same pixel for pixel."""
+    import h3
+
+    from test_planner_view import _page
+
+    leaves = _counts(baltimore_run.run_dir)["leaves"]
+    unknown = sorted(set().union(*leaves.values()))
+    known = sorted(set(baltimore_run.grid.index) - set(unknown))
+    page = _page(browser, baltimore_run.run_dir / "map.html", 1440, 900, deck=True)
+
+    def spots(cells: list[str]) -> list[tuple[int, int]]:  # a third of the way to a vertex: off the "?"
+        points = []
+        for cell in cells:
+            (lat, lng), (vlat, vlng) = h3.cell_to_latlng(cell), h3.cell_to_boundary(cell)[0]
+            at = [lng + (vlng - lng) / 3, lat + (vlat - lat) / 3]
+            x, y = page.evaluate(f"deckInstance.getViewports()[0].project({at})")[:2]
+            if 420 < x < 1430 and 10 < y < 890:  # right of the legend, on screen
+                points.append((round(y), round(x)))
+        return points
+
+    veiled, plain = spots(unknown[:20]), spots(known[:20])
+    assert len(veiled) >= 10 and len(plain) >= 10
+    shown = _pixels(page)
+    page.locator('input[data-layer="coverage_unknown"]').uncheck()
+    page.wait_for_timeout(800)
+    hidden = _pixels(page)
+    page.close()
+    lighter = [shown[:, y, x].sum() - hidden[:, y, x].sum() for y, x in veiled]
+    assert sum(d > 60 for d in lighter) >= 0.8 * len(lighter), lighter
+    assert all((shown[:, y, x] == hidden[:, y, x]).all() for y, x in plain)
+
+
+def test_a_large_grids_display_cells_say_how_many_of_their_cells_are_unknown_and_why(baltimore_run):
+    """Left from session 15: on a large grid the map shows H3 parents (display aggregation), each with its
+    riskiest child's travel, and its tip said nothing of its children whose travel is unknown. Baltimore
+    shown as r8 parents (as the map shows a grid over ``max_map_cells``): each parent's tip counts its r9
+    cells that leave the data, per standard, as coverage.parquet has them; a parent without any says none."""
+    import h3
+
+    from urbanrisk.outputs.display import display_grid
+
+    shown = display_grid(baltimore_run.grid, max_cells=100)
+    assert shown[1] and h3.get_resolution(shown[0].index[0]) == 8  # aggregated
+    tips = _cell_tips_of(grid_deck(baltimore_run.grid, baltimore_run.layers, baltimore_run, shown))
+    leaves = _counts(baltimore_run.run_dir)["leaves"]
+    expected: dict[str, dict[str, int]] = {}
+    for standard, cells in leaves.items():
+        for cell in cells:
+            parent = h3.cell_to_parent(cell, 8)
+            expected.setdefault(parent, {}).setdefault(standard, 0)
+            expected[parent][standard] += 1
+    assert len(expected) > 5
+    for parent, tip in tips.items():
+        said = dict(
+            (name, int(n))
+            for name, n in re.findall(r"(fire|medical|shelter) [^·]*?\(unknown in (\d+) of", tip)
+        )
+        assert said == expected.get(parent, {}), (parent, tip)
+    some = next(p for p, n in expected.items() if "shelter" in n)
+    assert (
+        f"(unknown in {expected[some]['shelter']} of its r9 cells: their streets leave the data)"
+        in tips[some]
+    )

@@ -5,27 +5,26 @@ pre-built HTML in which every value from data is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import geopandas as gpd
+import h3
 import numpy as np
-import pandas as pd
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .assumed_kinds import run_assumed_note
-from .display import TIP_COLUMNS, display_grid
+from .display import display_grid
 from .html import escape_text
-from .i18n import MAP_GRADE_WORDS, RESOURCE_ZH, sites_text, standard_name, translator, unknown_text
-from .i18n_alerts import alert_explanation
+from .i18n import sites_text, translator
 from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import lower_bound
 from .i18n_severity import assumed_mark, grade_label, row_floor, severity_words
+from .incident_words import answer_word
 from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .map_sources import shown_sources, sources_note
-from .map_unknown import tip_words, unknown_kinds
+from .map_tips import _cell_tips, _hazard_label, _hazard_labels, _language, _resident_tips
+from .map_unknown import parent_tip_words, tip_words, unknown_kinds, unknown_layers
 from .offline_deck import OfflineDeck
 from .planner_layers import (
     MAX_LETTERED_RESOURCES,
@@ -37,7 +36,6 @@ from .planner_layers import (
     site_layers,
     unit_layers,
 )
-from .report_parts import at_least
 from .report_supply import supply_tips
 from .resource_details import detail_lines
 
@@ -70,153 +68,10 @@ def view_state(
     return pdk.ViewState(longitude=(minx + maxx) / 2 - shift, latitude=lat, zoom=zoom, pitch=0, bearing=0)
 
 
-def _score(value: float | None) -> str:
-    """A 0-10 score, or "unknown" where it could not be measured."""
-    return "unknown" if value is None or value != value else f"{value:.1f}"
-
-
-def _language(result: RunResult | None) -> str:
-    """The recipe's report language (``en`` without a recipe)."""
-    return getattr(getattr(getattr(result, "recipe", None), "report", None), "language", None) or "en"
-
-
-def _unknown_words(result: RunResult | None) -> dict[str, dict[str, str]]:
-    """Per standard: cell -> the tip's words for its unknown travel (:mod:`.map_unknown`)."""
-    return tip_words(unknown_kinds(result), translator(_language(result)))
-
-
-def _hazard_label(row: object, language: str) -> str:
-    label_zh = getattr(row, "label_zh", None)
-    return str(label_zh) if language == "zh" and label_zh else str(getattr(row, "label", ""))
-
-
-def _hazard_labels(result: RunResult | None) -> dict[str, str]:
-    """English hazard-kind label -> Chinese label, from the run's hazard sources."""
-    screens = getattr(result, "screens", None)
-    hazards = getattr(screens, "hazard_sources", None)
-    if hazards is None or not len(hazards) or "label_zh" not in hazards.columns:
-        return {}
-    return dict(
-        zip(hazards["label"].astype(str).tolist(), hazards["label_zh"].astype(str).tolist(), strict=True)
-    )
-
-
 def _resource_label(kind: str, language: str, letters: dict[str, str]) -> str:
-    """A resource's kind with its marker's letter: 消防站（F）, fire_station (F), ambulance (A)."""
-    word = RESOURCE_ZH.get(kind, kind) if language == "zh" else kind
+    """A resource's kind with its marker's letter: 消防站（F）, fire station (F), ambulance (A)."""
+    word = answer_word(kind, language)  # fire station, not fire_station
     return bracketed(word, letters.get(kind, "?"), language)
-
-
-def _fmt(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
-
-
-def _travel_text(
-    value: float, unit: str, covered: object, language: str = "en", t: Callable[..., str] | None = None
-) -> str:
-    t = t or translator(language)
-    if value != value:  # NaN: not reached within the search, or no street nearby
-        return t("not reached")
-    amount = f"{value / 60:.1f} {t('min')}" if unit == "s" else f"{value / 1000:.2f} {t('km')}"
-    return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
-
-
-def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Each row as a dict of the tooltip's columns, values as ``iterrows`` gives them (Python
-    scalars): ``iterrows`` took 1.5 s for a 64-tile city's 4,294 map cells."""
-    names = [c for c in frame.columns if c in TIP_COLUMNS or c.endswith(("_travel", "_covered"))]
-    columns = [frame[c].astype(object).tolist() for c in names]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-
-
-def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
-    """A cell's residents, buildings and coverage; its residents "unknown" where they could not be
-    measured, and a map cell shown for several (a large grid's parent) says how many were not."""
-    residents = _fmt(row["residents"])
-    if row.get("display_children") is not None:
-        residents = at_least(row["residents"], row["cells_residents_unknown"], t)
-    elif row.get("known_residents") is False:
-        residents = t("unknown")
-    return t(
-        "residents {residents} · buildings {buildings} (coverage {share}%)",
-        residents=residents,
-        buildings=_fmt(row["buildings"]),
-        share=f"{row['coverage_ratio'] * 100:.0f}",
-    )
-
-
-def _resident_tips(grid: gpd.GeoDataFrame, language: str = "en") -> list[str]:
-    """The residents layer's tooltips: the cell and its residents (the cells layer has the rest)."""
-    t = translator(language)
-    return [
-        f"<b>{t('cell {id}', id=escape_text(cell))}</b><br/>{_residents_line(row, t)}"
-        for cell, row in zip(grid.index, _rows(grid), strict=True)
-    ]
-
-
-def _cell_tips(
-    grid: gpd.GeoDataFrame,
-    travel_units: dict[str, str] | None = None,
-    language: str = "en",
-    labels: dict[str, str] | None = None,
-    unknown: dict[str, dict[str, str]] | None = None,
-) -> list[str]:
-    """Tooltip HTML per cell; every value from data is escaped.
-
-    ``travel_units`` (standard name -> "s" or "m") adds the travel to the nearest resource of each
-    coverage standard, with ✓ when within the standard; ``unknown`` (standard -> cell -> words) says why
-    a cell's travel is unknown where it is (:mod:`.map_unknown`). Rows as dicts (:func:`_rows`).
-    """
-    t = translator(language)
-    names = MAP_GRADE_WORDS[language]  # one language's words (en read 重大 major)
-    graded = "grade" in grid.columns
-    travel_units = {k: v for k, v in (travel_units or {}).items() if f"{k}_travel" in grid.columns}
-    reaches = [  # per standard: its name (escaped) and its columns, looked up once
-        (f"{escape_text(standard_name(name, language))} ", f"{name}_travel", f"{name}_covered", unit, name)
-        for name, unit in travel_units.items()
-    ]
-    unknown = unknown or {}
-    tips = []
-    for cell, row in zip(grid.index, _rows(grid), strict=True):
-        lines = [f"<b>{t('cell {id}', id=escape_text(cell))}</b>"]
-        if graded:
-            grade = row["grade"]
-            label = names.get(grade, "") if grade == "no data" else f"{grade} {names.get(grade, '')}"
-            lines.append(f"<b>{escape_text(label)}</b> · " + t("risk {score}/10", score=_score(row["risk"])))
-            lines.append(
-                t(
-                    "hazard &amp; exposure {h} · vulnerability {v} · lack of coping {c}",
-                    h=t(_score(row["hazard_exposure"])),
-                    v=t(_score(row["vulnerability"])),
-                    c=t(_score(row.get("lack_of_coping"))),
-                )
-            )
-            why = alert_explanation(str(row["factors"]), language, labels)
-            lines.append(t("why: {factors}", factors=escape_text(why)))
-            if row.get("unknown"):
-                lines.append(
-                    f"<i>{t('unknown: {what}', what=escape_text(unknown_text(row['unknown'], language)))}</i>"
-                )
-        lines.append(_residents_line(row, t))
-        lines.append(
-            t(
-                "crowd places {crowd} · vulnerable sites {sites}",
-                crowd=_fmt(row["crowd_places"]),
-                sites=_fmt(row["vulnerable_sites"]),
-            )
-        )
-        if travel_units:
-            reach = " · ".join(  # "unknown (outside the street data)", not "not reached"
-                name
-                + (
-                    unknown.get(key, {}).get(cell)
-                    or _travel_text(row[travel], unit, row[covered], language, t)
-                )
-                for name, travel, covered, unit, key in reaches
-            )
-            lines.append(t("nearest resource: {reach}", reach=reach))
-        tips.append("<br/>".join(lines))
-    return tips
 
 
 def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
@@ -359,12 +214,18 @@ def grid_deck(
         fill = population_fill(grid, 190)
     coverage = getattr(result, "coverage", None)
     units = {s.name: ("s" if s.by_time else "m") for s in coverage.standards} if coverage is not None else {}
-    unknown = _unknown_words(result)  # why a cell's travel is unknown
+    kinds = unknown_kinds(result)  # why a cell's travel is unknown: drawn veiled, said in its tip
+    unknown = tip_words(kinds, translator(_language(result)))
+    within = (  # a large grid's display cells: how many of their cells' travel is unknown, and why
+        parent_tip_words(kinds, h3.get_resolution(grid.index[0]), translator(_language(result)))
+        if display_note and len(grid)
+        else {}
+    )
     hexes_of = [str(cell) for cell in grid.index]  # rows as dicts, not a frame's to_dict (16 tiles: 0.1 s)
     tips = [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
         tip + supply
         for tip, supply in zip(
-            _cell_tips(grid, units, _language(result), _hazard_labels(result), unknown),
+            _cell_tips(grid, units, _language(result), _hazard_labels(result), unknown, within),
             supply_lines(result, grid, _language(result)),
             strict=True,
         )
@@ -410,7 +271,7 @@ def grid_deck(
     }
     context, notes = context_layers(layers, tuple(grid.total_bounds))
     shown, outline_notes = fit_outlines(
-        [hexes, *population, *context, *_screen_layers(result)], _gpkg(result)
+        [hexes, *population, *context, *unknown_layers(kinds), *_screen_layers(result)], _gpkg(result)
     )
     round_positions(shown)
     deck = OfflineDeck(

@@ -5,6 +5,16 @@ from __future__ import annotations
 #: English -> Chinese (exact keys; ``{cells}`` and ``{standards}`` filled in after)
 ZH_UNKNOWN: dict[str, str] = {
     "Coverage unknown (not counted as uncovered)": "覆盖情况未知（不计为未覆盖）",
+    # a large grid's display cell (an H3 parent): how many of its cells' travel is unknown, and why
+    "unknown in {n} of its r{res} cells: outside the street data": (
+        "其中 {n} 个 r{res} 单元未知：超出道路数据范围"
+    ),
+    "unknown in {n} of its r{res} cells: their streets leave the data": (
+        "其中 {n} 个 r{res} 单元未知：道路延伸出数据范围"
+    ),
+    "unknown in {n} of its r{res} cells: {outside} outside the street data, {leaves} on streets leaving it": (
+        "其中 {n} 个 r{res} 单元未知：{outside} 个超出道路数据范围，{leaves} 个道路延伸出数据范围"
+    ),
     "outside the street data: {cells} cells ({standards})": "超出道路数据范围：{cells} 个单元（{standards}）",
     "streets leave the data at its edge: {cells} cells ({standards})": (
         "道路在数据边缘延伸出数据范围：{cells} 个单元（{standards}）"

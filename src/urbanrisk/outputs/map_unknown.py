@@ -7,13 +7,22 @@ belong to a piece that runs to the data's edge (edge14's ``snap_reasons.LEAVES_D
 on where the data stop). The map said neither: the legend had no word of them, and each such cell's
 tooltip read "fire not reached", as a cell no resource reaches. The legend now counts both kinds (cells,
 and per standard) and the tips say which one a cell is, in English and Chinese.
+
+Named, they were still drawn as any other cell: a planner could not tell "not covered" (a gap's
+coloured outline) from "unknown" at a glance. Each cell whose travel is unknown for some standard is
+drawn veiled (a white wash over its grade: the grade stays readable, paler), outlined in dark grey and
+marked "?" at its centre (:func:`unknown_layers`): a shape and a lightness, not a hue, so that the mark
+survives every kind of colour blindness and greyscale print. The legend's block is its swatch and its
+layer's check box.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import h3
 import pandas as pd
+import pydeck as pdk
 
 from ..coverage_unknown import OUTSIDE_STREETS
 from ..result import RunResult
@@ -29,6 +38,14 @@ LEGEND_WORDS = {
     OUTSIDE: "outside the street data: {cells} cells ({standards})",
     LEAVES: "streets leave the data at its edge: {cells} cells ({standards})",
 }
+
+#: the drawing of a cell whose coverage is unknown: a white veil over its grade, a dark grey outline, "?"
+VEIL, OUTLINE = (255, 255, 255, 150), (40, 40, 40, 235)
+#: the legend's swatch of those cells, as they are drawn
+SWATCH = (
+    '<span style="background:rgba(255,255,255,.75); border:2px solid rgb(40,40,40); width:12px; '
+    'height:12px; font:bold 10px/12px system-ui, sans-serif; text-align:center; color:rgb(40,40,40)">?</span>'
+)
 
 
 def unknown_kinds(result: RunResult | None) -> dict[str, dict[str, str]]:
@@ -72,7 +89,57 @@ def unknown_legend_html(kinds: dict[str, dict[str, str]], language: str = "en") 
     if not lines:
         return ""
     head = escape_text(t("Coverage unknown (not counted as uncovered)"))  # small: the panel fits 800 px
-    return f'<div style="margin-top:4px; font-size:11px"><b>{head}</b>{"".join(lines)}</div>'
+    box = '<input type="checkbox" checked data-layer="coverage_unknown" onchange="urToggle(this)">'
+    return (
+        f'<div style="margin-top:4px; font-size:11px"><label>{box} {SWATCH}<b>{head}</b></label>'
+        f"{''.join(lines)}</div>"
+    )
+
+
+def unknown_layers(kinds: dict[str, dict[str, str]]) -> list[pdk.Layer]:
+    """The cells whose travel is unknown for some standard, veiled and outlined (``coverage_unknown``),
+    and a "?" at each one's centre (``coverage_unknown:marks``, toggled with them); none when every
+    standard's travel is known. Neither is pickable: a pointer over such a cell gets the cell's own tip,
+    which says why its travel is unknown.
+
+    Examples
+    --------
+    >>> cell = "8929a1d4a83ffff"
+    >>> [layer.id for layer in unknown_layers({"fire": {cell: OUTSIDE}, "shelter": {cell: LEAVES}})]
+    ['coverage_unknown', 'coverage_unknown:marks']
+    >>> unknown_layers({})
+    []
+    """
+    cells = sorted({cell for cells in kinds.values() for cell in cells})
+    if not cells:
+        return []
+    veiled = pdk.Layer(
+        "H3HexagonLayer",
+        data=[{"hex": cell} for cell in cells],
+        id="coverage_unknown",
+        get_hexagon="hex",
+        get_fill_color=list(VEIL),
+        get_line_color=list(OUTLINE),
+        line_width_min_pixels=2,
+        stroked=True,
+        filled=True,
+        extruded=False,
+        pickable=False,
+    )
+    marks = pdk.Layer(
+        "TextLayer",
+        data=[{"position": [lng, lat], "text": "?"} for lat, lng in map(h3.cell_to_latlng, cells)],
+        id="coverage_unknown:marks",
+        get_position="position",
+        get_text="text",
+        get_size=13,  # pixels (deck.gl's default units: a string here would reach it as an expression)
+        get_color=list(OUTLINE),
+        get_text_anchor='"middle"',
+        get_alignment_baseline='"center"',
+        font_weight=700,
+        pickable=False,
+    )
+    return [veiled, marks]
 
 
 def _standards(counts: dict[str, int], language: str) -> str:
@@ -81,9 +148,63 @@ def _standards(counts: dict[str, int], language: str) -> str:
     return ("、" if language == "zh" else ", ").join(parts)
 
 
+#: a display cell's words (a large grid's parent): how many of its cells' travel is unknown, and why
+WITHIN_WORDS = {
+    OUTSIDE: "unknown in {n} of its r{res} cells: outside the street data",
+    LEAVES: "unknown in {n} of its r{res} cells: their streets leave the data",
+    "both": "unknown in {n} of its r{res} cells: {outside} outside the street data, {leaves} on streets "
+    "leaving it",
+}
+
+
+def parent_tip_words(
+    kinds: dict[str, dict[str, str]], parent_res: int, t: Callable[..., str]
+) -> dict[str, dict[str, str]]:
+    """Per standard: display cell (the H3 parent at ``parent_res``) -> how many of its cells' travel is
+    unknown and why, in ``t``'s language. A large grid's map shows parents, each with its riskiest
+    child's travel; the tips said nothing of the children whose travel is unknown.
+
+    Examples
+    --------
+    >>> from .i18n import translator
+    >>> cells = ["8a2aa8d5a007fff", "8a2aa8d5a00ffff", "8a2aa8d5a017fff"]
+    >>> kinds = {"fire": {cells[0]: OUTSIDE, cells[1]: LEAVES}, "shelter": {cells[2]: LEAVES}}
+    >>> parent_tip_words(kinds, 9, translator("en"))["fire"]
+    {'892aa8d5a03ffff': 'unknown in 2 of its r10 cells: 1 outside the street data, 1 on streets leaving it'}
+    >>> parent_tip_words(kinds, 9, translator("en"))["shelter"]
+    {'892aa8d5a03ffff': 'unknown in 1 of its r10 cells: their streets leave the data'}
+    """
+    out: dict[str, dict[str, str]] = {}
+    for standard, cells in kinds.items():
+        counts: dict[str, dict[str, int]] = {}
+        for cell, kind in cells.items():
+            parent = h3.cell_to_parent(cell, parent_res)
+            counts.setdefault(parent, {OUTSIDE: 0, LEAVES: 0})[kind] += 1
+        res = h3.get_resolution(next(iter(cells))) if cells else parent_res
+        out[standard] = {
+            parent: t(
+                WITHIN_WORDS["both" if n[OUTSIDE] and n[LEAVES] else OUTSIDE if n[OUTSIDE] else LEAVES],
+                n=f"{n[OUTSIDE] + n[LEAVES]:,}",
+                res=res,
+                outside=f"{n[OUTSIDE]:,}",
+                leaves=f"{n[LEAVES]:,}",
+            )
+            for parent, n in counts.items()
+        }
+    return out
+
+
 def tip_words(kinds: dict[str, dict[str, str]], t: Callable[..., str]) -> dict[str, dict[str, str]]:
     """Per standard: cell -> the tip's words for its unknown travel, in ``t``'s language."""
     return {s: {cell: t(TIP_WORDS[kind]) for cell, kind in cells.items()} for s, cells in kinds.items()}
 
 
-__all__ = ["LEAVES", "OUTSIDE", "tip_words", "unknown_kinds", "unknown_legend_html"]
+__all__ = [
+    "LEAVES",
+    "OUTSIDE",
+    "parent_tip_words",
+    "tip_words",
+    "unknown_kinds",
+    "unknown_layers",
+    "unknown_legend_html",
+]

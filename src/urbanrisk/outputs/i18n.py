@@ -254,6 +254,10 @@ def translator(language: str) -> Callable[..., str]:
     return t
 
 
+#: the name of the registers' row of cells that no unit of a level covers (both languages: it is data)
+UNASSIGNED_ROW = "未划入 unassigned"
+
+
 def data_text(text: object, language: str) -> str:
     """A status, warning or generated name written by a stage, in ``language``.
 
@@ -261,10 +265,12 @@ def data_text(text: object, language: str) -> str:
     --------
     >>> data_text("ok: 3 sources", "zh"), data_text("H3 cell 8831aa", "zh")
     ('完成：3 个危险源', 'H3 单元 8831aa')
+    >>> data_text("未划入 unassigned", "en"), data_text("未划入 unassigned", "zh")
+    ('unassigned', '未划入')
     """
     value = "" if text is None else str(text)
-    if language != "zh" or not value:
-        return value
+    if language != "zh" or not value:  # the registers' bilingual unassigned row, in English alone
+        return value.replace(UNASSIGNED_ROW, "unassigned") if UNASSIGNED_ROW in value else value
     value, tail = zh_status_tails(value)
     for pattern, replacement in _PATTERNS:
         if re.match(pattern, value):
@@ -276,7 +282,7 @@ def data_text(text: object, language: str) -> str:
     value = re.sub(r"\bH3 cell\b", "H3 单元", value)
     value = re.sub(r"\bresidential area\b", "居住区", value)
     value = re.sub(r"\bkey district\b", "重点地区", value)
-    value = value.replace("未划入 unassigned", "未划入")
+    value = value.replace(UNASSIGNED_ROW, "未划入")
     return value
 
 
@@ -404,8 +410,8 @@ def unknown_text(text: object, language: str) -> str:
     '常住人口：建筑数据不完整（约 31%）；人员密集：在 OSM 数据范围外'
     """
     value = "" if text is None else str(text)
-    if language != "zh" or not value:
-        return value
+    if language != "zh" or not value:  # the registers' bilingual unassigned row, in English alone
+        return value.replace(UNASSIGNED_ROW, "unassigned") if UNASSIGNED_ROW in value else value
     t = translator("zh")
     parts = []
     for part in value.split("; "):

@@ -14,10 +14,11 @@ from .i18n_census import ZH_CENSUS_PATTERNS
 from .i18n_datum import ZH_DATUM_PATTERNS
 from .i18n_deliverables import ZH_DELIVERABLES
 from .i18n_office import ZH_OFFICE_PATTERNS
+from .i18n_planner import ZH_PLANNER, ZH_PLANNER_PATTERNS
 from .i18n_unknown import ZH_UNKNOWN
 
 #: Texts -> Chinese, from the feature modules (exact keys).
-ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES, **ZH_UNKNOWN}
+ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES, **ZH_UNKNOWN, **ZH_PLANNER}
 
 #: Regex patterns -> Chinese, from the feature modules (tried before i18n's own).
 ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (
@@ -25,4 +26,5 @@ ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (
     *ZH_CENSUS_PATTERNS,
     *ZH_OFFICE_PATTERNS,
     *ZH_ASSUMED_PATTERNS,
+    *ZH_PLANNER_PATTERNS,
 )

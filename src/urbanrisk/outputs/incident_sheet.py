@@ -93,7 +93,10 @@ def _table(
             else:
                 value = answer_word(value, language) if key in words else value
                 value = answer_name(value, language) if key == "name" else value
-                cells.append(f"<td>{escape_text('' if value is None or value != value else value)}</td>")
+                shown = escape_text("" if value is None or value != value else value)
+                if key == "id":  # osm:node/<wbr>367797514: broken after its slash, not anywhere
+                    shown = shown.replace("/", "/<wbr>")
+                cells.append(f"<td>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 

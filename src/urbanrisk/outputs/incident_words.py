@@ -33,8 +33,6 @@ KEY_ZH = {
     "explosion": "爆炸",
     "fire": "火灾",
 }
-#: the answer's wording of a unit that no polygon of its level covers, in English
-_UNASSIGNED = "未划入 unassigned"
 
 
 def answer_word(value: Any, language: str) -> Any:
@@ -66,11 +64,7 @@ def answer_name(value: Any, language: str) -> Any:
     >>> answer_name("未划入 unassigned", "en"), answer_name("未划入 unassigned", "zh")
     ('unassigned', '未划入')
     """
-    if not isinstance(value, str):
-        return value
-    if language != "zh" and value == _UNASSIGNED:
-        return "unassigned"
-    return data_text(value, language)
+    return data_text(value, language) if isinstance(value, str) else value
 
 
 def incident_kind(kind: str, kind_label: str, language: str) -> str:

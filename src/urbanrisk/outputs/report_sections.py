@@ -4,6 +4,7 @@ list, GB 18218 major hazard sources and the changes since the last run (each in 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,9 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                     *uncovered,
                 },
                 grade_columns={"worst_grade"},
-                text=lambda key, value: labels(data_text(value, language)),
+                text=partial(
+                    _register_text, labels=labels, t=t, language=language, hazards=hazards, level=level
+                ),
                 # "≥ N (k cells …)", or unknown: never a bare 0 (report_parts.bounded_sum)
                 unknown_cells={
                     "residents": "cells_residents_unknown",
@@ -87,6 +90,46 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
             )
         )
     return _section(t("Risk registers by level (风险清单)"), "".join(parts))
+
+
+#: hazards a register's row names before "… and N more": a unit downstream of a district's works
+#: listed 34 (a wall of text in one cell); the register's CSV keeps them all
+MAX_HAZARDS_SHOWN = 8
+
+
+def _register_text(
+    key: str,
+    value: object,
+    *,
+    labels: Callable[[str], str],
+    t: Callable[..., str],
+    language: str,
+    hazards: str,
+    level: str,
+) -> str:
+    """A register cell's text in ``language``, its hazards (column ``hazards``) cut short."""
+    text = labels(data_text(value, language))
+    return few_hazards(text, t, f"register_{level}.csv") if key == hazards else text
+
+
+def few_hazards(text: str, t: Callable[..., str], where: str) -> str:
+    """A register row's hazards as the report shows them: the first :data:`MAX_HAZARDS_SHOWN` (the
+    register lists them worst first), then how many more and where they all are.
+
+    Examples
+    --------
+    >>> from .i18n import translator
+    >>> few_hazards("; ".join(f"fuel station {i} (IV)" for i in range(10)), translator("en"), "r.csv")[-48:]
+    'fuel station 7 (IV); … and 2 more (all in r.csv)'
+    >>> few_hazards("加油站 A（无数据）；工业企业 B（无数据）", translator("zh"), "r.csv")
+    '加油站 A（无数据）；工业企业 B（无数据）'
+    """
+    separator = "；" if "；" in text else "; "
+    items = text.split(separator)
+    if len(items) <= MAX_HAZARDS_SHOWN:
+        return text
+    more = t("… and {n} more (all in {file})", n=len(items) - MAX_HAZARDS_SHOWN, file=where)
+    return separator.join([*items[:MAX_HAZARDS_SHOWN], more])
 
 
 def _census_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:

@@ -365,11 +365,7 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"^the incident is (\d+) m from the nearest (\w+) street: .*$",
         r"事发点距最近的道路 \1 米：到达时间自该道路起算",
     ),
-    (
-        r"^the (.*) ring\(s\) reach past the run's study area: .*$",
-        r"\1 距离圈超出本次运行的研究区：圈内常住人口与在场人数仅计研究区内部分"
-        r"（可运行覆盖更大范围的配方）",
-    ),
+    # "the 200 m, 800 m ring(s) reach past the run's study area": in i18n_planner (its metres in Chinese)
     (r"^no walkable street within (\d+) m$", r"\1 米内无步行道路"),
     (
         r"^no usable shelter \(a shelter with a known capacity outside the radius\): .*$",

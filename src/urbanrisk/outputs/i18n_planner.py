@@ -5,13 +5,32 @@ Kept apart from ``i18n.py`` (at its size limit) and merged by :mod:`.i18n_more`.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 #: English -> Chinese (exact keys; the values' ``{...}`` filled in after)
 ZH_PLANNER: dict[str, str] = {
     "… and {n} more (all in {file})": "……另有 {n} 个（全部见 {file}）",
 }
 
+
 #: Regex patterns -> Chinese (texts a stage writes, read by :func:`.i18n.data_text`)
-ZH_PLANNER_PATTERNS: tuple[tuple[str, str], ...] = (
+def _rings_beyond(match: re.Match[str]) -> str:
+    """The incident's rings past the study area, their metres in Chinese: "200 米、800 米距离圈…".
+
+    >>> _rings_beyond(re.match(r"^the (.*) ring", "the 200 m, 1,600 m ring"))[:16]
+    '200 米、1,600 米距离圈'
+    """
+    rings = "、".join(ring.removesuffix(" m") + " 米" for ring in match.group(1).split(", "))
+    return (
+        f"{rings}距离圈超出本次运行的研究区：圈内常住人口与在场人数仅计研究区内部分"
+        "（可运行覆盖更大范围的配方）"
+    )
+
+
+ZH_PLANNER_PATTERNS: tuple[tuple[str, Any], ...] = (
+    # an incident's rings past the study area (the sheet read "200 m, 800 m 距离圈")
+    (r"^the (.*) ring\(s\) reach past the run's study area: .*$", _rings_beyond),
     # GB 18218's basis of a source whose substances and quantities do not pair up (the zh report printed it
     # in English)
     (r"^no substance list or quantities do not match substances$", "无物质清单，或存量与物质数目不符"),

@@ -184,3 +184,18 @@ def test_excel_header_over_two_merged_rows_is_refused_with_the_fix(tmp_path, cit
     code, text = cli("validate", raster_recipe(tmp_path, city[0], layers=layers))
     refused(code, text, "消防站.xlsx")
     assert "its header spans two rows (编号, 类型, 名称, 坐标 over 经度, 纬度: merged cells?)" in text
+
+
+def test_the_32_by_32_metropolis_of_issue_17_fits_a_machine_with_10_gb_free():
+    """The r10 metropolis of 32 x 32 tiles (464,628 cells) peaks at ~4.2 GB over all its processes;
+    30 kB a cell (fitted on r11-r13 runs of a few thousand cells) said 14.5 GB and refused it on any
+    machine with less than 18 GB free. Finer resolutions over it stay refused."""
+    from urbanrisk._errors import GridError
+    from urbanrisk.jobsize import bbox_km2, check_job, job_bytes, local_terms
+
+    box = (116.3084, 39.9905, 117.0636, 40.6881)  # the metropolis extract's header
+    km2, terms = bbox_km2(box), local_terms(box, 10)
+    assert abs(check_job(km2, 10, memory=10 * 10**9, terms=terms) - 464_628) < 0.01 * 464_628
+    assert 4.19e9 <= job_bytes(464_628, 10) <= 8e9
+    with pytest.raises(GridError, match=r"use resolution 1[01] or coarser"):
+        check_job(km2, 12, memory=10 * 10**9, terms=local_terms(box, 12))

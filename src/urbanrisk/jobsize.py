@@ -51,7 +51,7 @@ def bytes_per_cell(resolution: int) -> int:
     Examples
     --------
     >>> [round(bytes_per_cell(r) / 1e3) for r in (9, 12, 13, 14)]  # kB
-    [30, 46, 138, 802]
+    [13, 45, 228, 1557]
     """
     edge = h3.average_hexagon_edge_length(resolution, unit="m")
     k = max(1, round(NEIGHBOURHOOD_M / edge))

@@ -16,13 +16,16 @@ max_cells: int = 5_000_000
 
 #: Memory of a run: ``run_base_bytes`` plus, per grid cell, ``bytes_per_cell`` and ``bytes_per_disk_cell``
 #: for every cell of its ~100 m neighbourhood disk (the neighbourhood sums hold one entry per pair, so
-#: the cost per cell grows ~7x a resolution from r12). Fitted as upper bounds of measured peaks (driver
-#: ru_maxrss, synchronous; a 26-cell run peaks at 0.42 GB): raster-only r11 0.44 GB (677 cells), r12
-#: 0.54 GB (4,471), r13 2.48 GB (30,595 cells, 1,801-cell disks); Wudaokou OSM r11 0.49 GB (3,303),
-#: r12 1.42 GB (22,543 cells, 271-cell disks); the model says 0.42, 0.61, 4.6, 0.51 and 1.44 GB.
+#: the cost per cell grows ~7x a resolution from r12). Fitted to measured peaks of every process of a
+#: run, above them where they exceed the ~0.42 GB a 26-cell run takes: raster-only r11 0.44 GB (677
+#: cells), r12 0.54 GB (4,471), r13 2.48 GB (30,595 cells, 1,801-cell disks); Wudaokou OSM r11 0.49 GB
+#: (3,303), r12 1.42 GB (22,543 cells, 271-cell disks); the r10 metropolis of benchmarks/scale.py at
+#: 256 tiles 1.91 GB (116,645 cells) and at 32 x 32 tiles 4.19 GB (464,628 cells, all processes
+#: summed). The model says 0.41, 0.60, 7.4, 0.45, 1.40, 1.90 and 6.4 GB. (Fitted on the small runs
+#: alone, 30 kB a cell refused the 32 x 32 metropolis on any machine with less than 18 GB free.)
 run_base_bytes: int = 400_000_000
-bytes_per_cell: int = 30_000
-bytes_per_disk_cell: int = 60
+bytes_per_cell: int = 12_000
+bytes_per_disk_cell: int = 120
 #: A job may use at most this share of the memory available when it starts (unless forced).
 max_memory_share: float = 0.8
 

@@ -1,0 +1,174 @@
+"""The name a planner uses for a key district, and where it came from.
+
+A district found from crowd density was named after its first named crowd place: in Baltimore that
+was a restaurant (Chipotle, McDonalds) where the neighbourhood (Harbor East, Fells Point) is mapped
+as a ``place=neighbourhood`` node. The name is now the first of, in order:
+
+1. a place node (``place=neighbourhood|suburb|quarter|village|hamlet``) inside the district, the
+   nearest its centre; else one within :data:`PLACE_NEAR_M` of its outline;
+2. a named area (land use in :data:`AREA_VALUES`: a residential quarter, a campus, a hospital, a
+   retail or commercial area) covering at least :data:`AREA_SHARE_MIN` of the district, the smallest
+   such (the most specific);
+3. the biggest named crowd venue that is not food or drink: transport hubs first, then by the size
+   of its mapped outline;
+4. the street with the most named length inside;
+5. a food or drink venue (a restaurant's name, often a chain's, is the last resort).
+
+Each district keeps the way its name was chosen (``name_source``), so a planner sees why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+PLACE_KINDS = ("neighbourhood_place", "village_place")
+PLACE_NEAR_M = 250.0
+AREA_VALUES = ("residential", "commercial", "retail", "university", "college", "school", "hospital")
+AREA_SHARE_MIN = 0.5
+VENUE_PRIORITY = ("transport", "culture", "leisure", "education", "health", "commerce")
+FOOD_KINDS = ("restaurant", "cafe", "bar", "nightclub")
+METRES_PER_DEGREE = 111_320.0
+
+
+def _metres(geometry: shapely.Geometry | np.ndarray, lat: float) -> float | np.ndarray:
+    """Lengths in degrees to metres near latitude ``lat`` (ranks and words, not measures)."""
+    return geometry * METRES_PER_DEGREE * np.sqrt(np.cos(np.radians(lat)))
+
+
+def _place_name(outline, centre, places: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
+    if places is None or not len(places):
+        return None
+    points = places.geometry.to_numpy()
+    inside = shapely.contains(outline, points)
+    lat = centre.y
+    if inside.any():
+        near = shapely.distance(centre, points[inside])
+        return str(places["name"].to_numpy()[inside][int(np.argmin(near))]), "OSM place node inside"
+    gap = _metres(shapely.distance(outline, points), lat)
+    if gap.min() <= PLACE_NEAR_M:
+        at = int(np.argmin(gap))
+        return str(places["name"].to_numpy()[at]), f"OSM place node {gap[at]:.0f} m from the edge"
+    return None
+
+
+def _area_name(outline, areas: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
+    if areas is None or not len(areas):
+        return None
+    shapes = areas.geometry.to_numpy()
+    meet = shapely.intersects(outline, shapes)
+    if not meet.any():
+        return None
+    share = shapely.area(shapely.intersection(outline, shapes[meet])) / max(outline.area, 1e-18)
+    if share.max() < AREA_SHARE_MIN:
+        return None
+    size = np.where(share >= AREA_SHARE_MIN, shapely.area(shapes[meet]), np.inf)
+    best = int(np.argmin(size))  # the most specific: the smallest of those covering enough
+    row = areas[meet].iloc[best]
+    return str(row["name"]), f"named area (landuse={row['value']}) covering {share[best]:.0%} of it"
+
+
+def _venue_name(crowd: pd.DataFrame, food: bool) -> tuple[str, str] | None:
+    chosen = crowd[crowd["kind"].isin(FOOD_KINDS).to_numpy() == food]
+    if not len(chosen):
+        return None
+    rank = chosen["group"].map({g: i for i, g in enumerate(VENUE_PRIORITY)}).fillna(len(VENUE_PRIORITY))
+    sized = chosen.assign(rank=rank.to_numpy(), size=-chosen["size"].to_numpy())
+    best = sized.sort_values(["rank", "size", "name"], kind="stable").iloc[0]
+    what = "food or drink venue" if food else "biggest crowd venue"
+    return str(best["name"]), f"{what} ({best['kind']})"
+
+
+def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
+    if callable(streets):  # stored layers: the streets of the district's box, read from the store
+        parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
+        streets = _named_streets(pd.concat(parts, ignore_index=True)) if parts else None
+    if streets is None or not len(streets):
+        return None
+    lines = streets.geometry.to_numpy()
+    meet = shapely.intersects(outline, lines)
+    if not meet.any():
+        return None
+    inside = shapely.length(shapely.intersection(outline, lines[meet]))
+    lengths = pd.Series(inside, index=streets["name"].to_numpy()[meet]).groupby(level=0).sum()
+    name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
+    return name, f"street ({_metres(lengths[name], lat):.0f} m inside)"
+
+
+def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The streets that have a name (None: no names or no geometries to measure)."""
+    if streets is None or "name" not in streets or "geometry" not in streets or streets.geometry.isna().all():
+        return None
+    return streets[streets["name"].fillna("").astype(bool).to_numpy()]
+
+
+def district_names(
+    outlines: list,
+    crowd_of: list[pd.DataFrame],
+    pois: gpd.GeoDataFrame | None,
+    landuse: gpd.GeoDataFrame | None,
+    streets: gpd.GeoDataFrame | Callable[[tuple], Iterable[gpd.GeoDataFrame]] | None,
+) -> list[tuple[str, str]]:
+    """(name, name_source) of each district outline, "" where nothing named is there.
+
+    ``crowd_of``: each district's named crowd places (``name``, ``kind``, ``group``, ``size``: the
+    area of its mapped outline, 0 for a point), ``pois`` every POI (its place nodes are read),
+    ``landuse`` the land-use areas, ``streets`` the streets (with ``name``) or a reader of a box's
+    stored streets, one frame at a time.
+    """
+    places = None
+    if pois is not None and len(pois):
+        places = pois[
+            pois["kind"].isin(PLACE_KINDS).to_numpy() & pois["name"].fillna("").astype(bool).to_numpy()
+        ]
+    areas = None
+    if landuse is not None and len(landuse):
+        named = landuse["name"].fillna("").astype(bool).to_numpy()
+        areas = landuse[named & landuse["value"].isin(AREA_VALUES).to_numpy()]
+    if not callable(streets):
+        streets = _named_streets(streets)
+    out = []
+    for outline, crowd in zip(outlines, crowd_of, strict=True):
+        centre = shapely.centroid(outline)
+        tiers = (
+            _place_name(outline, centre, places),
+            _area_name(outline, areas),
+            _venue_name(crowd, food=False),
+            _street_name(outline, streets, centre.y),
+            _venue_name(crowd, food=True),
+        )
+        found = [hit for hit in tiers if hit]
+        out.append(found[:2])
+    return _distinct(out)
+
+
+def _distinct(found: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """Each district's first name; a name that several districts share takes their next one after a
+    dot (two districts of one campus: "北京邮电大学 · 物美")."""
+    firsts = pd.Series([hits[0][0] if hits else "" for hits in found])
+    shared = firsts.duplicated(keep=False).to_numpy() & firsts.astype(bool).to_numpy()
+    out = []
+    for hits, again in zip(found, shared, strict=True):
+        if not hits:
+            out.append(("", ""))
+        elif again and len(hits) > 1 and hits[1][0] != hits[0][0]:
+            out.append((f"{hits[0][0]} · {hits[1][0]}", f"{hits[0][1]}; then {hits[1][1]}"))
+        else:
+            out.append(hits[0])
+    return out
+
+
+def venue_sizes(crowd: gpd.GeoDataFrame) -> np.ndarray:
+    """The area of each crowd place's mapped outline in square degrees (0 for a point)."""
+    if "shape_wkb" not in crowd:
+        return np.zeros(len(crowd))
+    wkb = crowd["shape_wkb"].to_numpy()
+    present = np.array([isinstance(w, bytes | bytearray) and len(w) > 0 for w in wkb], dtype=bool)
+    sizes = np.zeros(len(crowd))
+    if present.any():
+        sizes[present] = shapely.area(shapely.from_wkb(wkb[present]))
+    return sizes

@@ -9,11 +9,18 @@ import pandas as pd
 import pytest
 import shapely
 from shapely import affinity
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from test_screens import CENTRE, UTM50, _centre_utm, _indicators, _to_lonlat
+from urbanrisk.clusters import cell_clusters
 from urbanrisk.screens import urban_village_cell_scores, urban_villages_screen
-from urbanrisk.screens.building_form import building_measures, cell_sums, disk_totals, irregularity
+from urbanrisk.screens.building_form import (
+    building_measures,
+    cell_sums,
+    disk_totals,
+    irregularity,
+    neighbour_misalignment,
+)
 from urbanrisk.screens.district_names import district_names
 
 
@@ -41,32 +48,44 @@ def _huts(seed: int = 7) -> list:
     return huts
 
 
-def test_orientation_is_folded_four_times_and_areas_are_measured():
-    a, b = box(0, 0, 20, 5), box(0, 0, 5, 20)  # one lot along x, one along y: the same grid
-    measures = building_measures(np.array([a, b, affinity.rotate(a, 45, origin="centroid")]))
-    assert measures["c4"].round(6).tolist() == [1.0, 1.0, -1.0]
-    assert measures["area"].round(6).tolist() == [100.0, 100.0, 100.0]
-    assert measures["rect"].round(6).tolist() == [1.0, 1.0, 1.0]
+def test_orientation_area_and_rectangularity_of_each_building():
+    a = box(0, 0, 20, 5)  # a lot along x
+    turned = affinity.rotate(a, 30, origin="centroid")
+    measures = building_measures(np.array([a, turned, Polygon([(0, 0), (10, 0), (0, 10)])]))
+    assert np.degrees(measures["theta"][:2]).round(6).tolist() in ([0.0, 30.0], [180.0, 30.0], [0.0, -150.0])
+    assert measures["area"].round(6).tolist() == [100.0, 100.0, 50.0]
+    assert measures["rect"].round(6).tolist() == [1.0, 1.0, 0.5]  # a right triangle fills half its box
 
 
-def test_disorder_of_two_opposite_orientations_is_complete_and_a_row_has_none():
-    # two buildings 45 degrees apart: four-fold resultant 0, corrected alignment 0, disorder 1 (scaled 1)
+def test_neighbours_along_one_grid_are_aligned_and_at_45_degrees_are_not():
+    a, b = box(0, 0, 20, 5), box(0, 8, 5, 28)  # perpendicular neighbours 3 m apart: one grid
+    far = box(100, 0, 120, 5)  # beyond NEIGHBOUR_M: no neighbour
+    theta = np.radians([0.0, 90.0, 45.0])
+    mis, pairs = neighbour_misalignment(np.array([a, b, far]), theta)
+    assert mis.round(9).tolist() == [0.0, 0.0, 0.0] and pairs.tolist() == [1.0, 1.0, 0.0]
+    mis, pairs = neighbour_misalignment(np.array([a, b]), np.radians([0.0, 45.0]))
+    assert mis.round(9).tolist() == [1.0, 1.0]
+
+
+def test_irregularity_of_pooled_sums_by_hand():
     totals = pd.DataFrame(
         {
-            "n": [2.0, 12.0],
-            "c4": [0.0, 12.0],
-            "s4": [0.0, 0.0],
-            "area": [200.0, 864.0],
-            "area2": [20_000.0, 12 * 72.0**2],
-            "rect": [2.0, 12.0],
+            "n": [12.0, 4.0, 1.0],
+            "mis": [0.0, 2.0, 0.0],  # the jumble: 4 pairs of mean misalignment 0.5 (random)
+            "pairs": [22.0, 4.0, 0.0],
+            "area": [864.0, 200.0, 50.0],
+            "area2": [12 * 72.0**2, 3 * 10.0**2 + 170.0**2, 2500.0],
+            "rect": [12.0, 3.2, 1.0],
         },
-        index=["mixed", "row"],
+        index=["row", "jumble", "alone"],
     )
     out = irregularity(totals)
-    assert out.loc["mixed", "uv_orientation_disorder"] == 1.0
-    assert out.loc["row", "uv_orientation_disorder"] == 0.0
-    assert out.loc["row", "uv_size_variation"] == 0.0  # equal lots
-    assert out.loc["row", "uv_irregularity"] == 0.0
+    assert out.loc["row"].tolist() == [0.0, 0.0, 0.0, 0.0]  # aligned, equal lots, rectangles
+    assert out.loc["jumble", "uv_neighbour_misalignment"] == 1.0  # 0.5 is past the informal 0.35
+    assert out.loc["jumble", "uv_size_variation"] == 1.0  # areas 10, 10, 10, 170: CV 1.39
+    assert out.loc["jumble", "uv_shape_irregularity"] == pytest.approx((0.2 - 0.05) / 0.2)
+    assert out.loc["jumble", "uv_irregularity"] == pytest.approx(0.6 + 0.2 + 0.2 * 0.75)
+    assert out.loc["alone"].isna().all()  # one building: unknown, not regular
 
 
 def _buildings(shapes) -> gpd.GeoDataFrame:
@@ -77,7 +96,7 @@ def _buildings(shapes) -> gpd.GeoDataFrame:
 def test_irregularity_separates_rows_from_a_jumble(maker, irregular):
     buildings = _buildings(maker())
     cells = pd.Index(sorted(h3.grid_disk(CENTRE, 2)))
-    totals = disk_totals(cell_sums([buildings], cells, UTM50), pd.Index([CENTRE]))
+    totals = disk_totals(cell_sums(buildings, cells, UTM50), pd.Index([CENTRE]))
     assert totals.loc[CENTRE, "n"] == 48  # every building, each once, pooled over the disk
     value = irregularity(totals).loc[CENTRE, "uv_irregularity"]
     assert (value >= 0.6) if irregular else (value <= 0.1)
@@ -107,7 +126,7 @@ def test_a_jumble_of_huts_is_an_urban_village_with_its_factors():
     assert len(villages) >= 1
     village = villages.iloc[0]
     assert village["geometry"].contains(Point(*h3.cell_to_latlng(CENTRE)[::-1]))
-    assert village["irregularity"] >= 0.6 and "orientation disorder" in village["factors"]
+    assert village["irregularity"] >= 0.6 and "neighbour misalignment" in village["factors"]
     assert f"confidence {village['confidence']:.2f}" in village["factors"]
     # cells whose irregularity was not measured stay unknown (NaN), not 0
     assert scores["uv_irregularity"].isna().any()
@@ -188,3 +207,22 @@ def test_stored_streets_are_read_for_the_districts_box():
     assert district_names([outline], [_crowd([])], None, None, read)[0][0] == "Main St"
     assert asked == [tuple(outline.bounds)]
     assert shapely.box(*asked[0]).equals(outline)
+
+
+def test_stored_buildings_read_by_box_score_as_the_buildings_in_memory():
+    shapes = _huts() + [affinity.translate(h, 450, 0) for h in _huts(seed=8)]  # two clusters of candidates
+    x, y = _centre_utm()
+    streets = [LineString([(x - 200, y + dy), (x + 700, y + dy)]) for dy in (-62, 58)]
+    grid = _indicators(shapes, streets, ["service"] * 2, rings=5)
+    buildings = _buildings(shapes)
+    asked = []
+
+    def read(bounds):  # two partitions, as a store holds them: each building in one
+        asked.append(bounds)
+        return iter([buildings.iloc[::2], buildings.iloc[1::2]])
+
+    in_memory = urban_village_cell_scores(grid, None, buildings, utm_crs=UTM50)
+    stored = urban_village_cell_scores(grid, None, read, utm_crs=UTM50)
+    measured = in_memory.index[in_memory["uv_irregularity"].notna()]
+    assert len(set(cell_clusters(measured))) == 2 and len(asked) == 2  # each cluster read its own box
+    pd.testing.assert_frame_equal(stored, in_memory)

@@ -40,8 +40,25 @@ def _metres(geometry: shapely.Geometry | np.ndarray, lat: float) -> float | np.n
     return geometry * METRES_PER_DEGREE * np.sqrt(np.cos(np.radians(lat)))
 
 
-def _place_name(outline, centre, places: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
-    if places is None or not len(places):
+def _indexed(frame: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame, shapely.STRtree] | None:
+    """The frame with a spatial index of its geometries (None: nothing there)."""
+    if frame is None or not len(frame):
+        return None
+    return frame, shapely.STRtree(frame.geometry.to_numpy())
+
+
+def _near(indexed: tuple[gpd.GeoDataFrame, shapely.STRtree] | None, outline, reach: float = 0.0):
+    """The rows whose boxes come within ``reach`` degrees of the outline's box (None: none)."""
+    if indexed is None:
+        return None
+    frame, tree = indexed
+    found = np.sort(tree.query(outline.buffer(reach) if reach else outline))
+    return frame.iloc[found] if len(found) else None
+
+
+def _place_name(outline, centre, places) -> tuple[str, str] | None:
+    places = _near(places, outline, PLACE_NEAR_M / METRES_PER_DEGREE * 2)
+    if places is None:
         return None
     points = places.geometry.to_numpy()
     inside = shapely.contains(outline, points)
@@ -56,8 +73,9 @@ def _place_name(outline, centre, places: gpd.GeoDataFrame | None) -> tuple[str, 
     return None
 
 
-def _area_name(outline, areas: gpd.GeoDataFrame | None) -> tuple[str, str] | None:
-    if areas is None or not len(areas):
+def _area_name(outline, areas) -> tuple[str, str] | None:
+    areas = _near(areas, outline)
+    if areas is None:
         return None
     shapes = areas.geometry.to_numpy()
     meet = shapely.intersects(outline, shapes)
@@ -86,8 +104,9 @@ def _venue_name(crowd: pd.DataFrame, food: bool) -> tuple[str, str] | None:
 def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
     if callable(streets):  # stored layers: the streets of the district's box, read from the store
         parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
-        streets = _named_streets(pd.concat(parts, ignore_index=True)) if parts else None
-    if streets is None or not len(streets):
+        streets = _indexed(_named_streets(pd.concat(parts, ignore_index=True)) if parts else None)
+    streets = _near(streets, outline)
+    if streets is None:
         return None
     lines = streets.geometry.to_numpy()
     meet = shapely.intersects(outline, lines)
@@ -130,7 +149,8 @@ def district_names(
         named = landuse["name"].fillna("").astype(bool).to_numpy()
         areas = landuse[named & landuse["value"].isin(AREA_VALUES).to_numpy()]
     if not callable(streets):
-        streets = _named_streets(streets)
+        streets = _indexed(_named_streets(streets))
+    places, areas = _indexed(places), _indexed(areas)
     out = []
     for outline, crowd in zip(outlines, crowd_of, strict=True):
         centre = shapely.centroid(outline)

@@ -29,7 +29,7 @@ Advances* 4(8); Soman et al. 2020). The form score is their weighted mean (weigh
 
 Dense planned fabric reaches the same form: Baltimore's row-house blocks (equal lots wall to wall,
 alleys behind) scored 0.55-0.63 at resolution 11. Where the form score reaches :data:`CANDIDATE_FORM`
-and the run's buildings are given, the buildings' irregularity (orientation disorder, size variation,
+and the run's buildings are given, the buildings' irregularity (neighbour misalignment, size variation,
 shape irregularity: :mod:`urbanrisk.screens.building_form`) weighs it: the score is
 ``form x (IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) x irregularity) + EVIDENCE_BONUS x evidence``, so
 regular rows keep at most :data:`IRREGULAR_FLOOR` of their form score. Below :data:`CANDIDATE_FORM`
@@ -43,8 +43,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import settings
 from ..cell_disks import cell_latlng, disk_pairs
@@ -73,7 +75,10 @@ EVIDENCE_BONUS = 0.2
 CANDIDATE_FORM = 0.3
 #: The share of its form score a cell of perfectly regular buildings keeps.
 IRREGULAR_FLOOR = 0.4
-#: The buildings of a bounding box (lon/lat), as frames read one at a time, or the buildings themselves.
+#: How far beyond a cluster's cells its stored buildings are read (degrees; ~100 m: a building with its
+#: point in a cell reaches past it, and its neighbours within NEIGHBOUR_M further).
+BOX_PAD_DEGREES = 0.001
+#: The buildings of a bounding box (lon/lat), as frames read one at a time (stored layers).
 BuildingsOf = Callable[[tuple[float, float, float, float]], Iterable[gpd.GeoDataFrame]]
 
 COLUMNS = [
@@ -92,7 +97,7 @@ COLUMNS = [
     "name_evidence",
     "form_score",
     "irregularity",
-    "orientation_disorder",
+    "neighbour_misalignment",
     "size_variation",
     "shape_irregularity",
     "factors",
@@ -179,22 +184,39 @@ def _irregularity(
     columns = [f"uv_{name}" for name in IRREGULARITY_WEIGHTS] + ["uv_irregularity"]
     if buildings is None or utm_crs is None or not len(candidates):
         return pd.DataFrame(np.nan, index=candidates, columns=columns)
-    _, neighbours = disk_pairs(list(candidates), 1)
-    around = pd.Index(cell_ints_to_str(np.unique(neighbours)))
     if isinstance(buildings, gpd.GeoDataFrame):
-        frames: Iterable[gpd.GeoDataFrame] = [buildings]
-    else:
-        latlng = cell_latlng(around)
-        pad = 0.01  # ~1 km: a building whose point is in a cell may reach beyond its centre's box
-        box = (
-            latlng[:, 1].min() - pad,
-            latlng[:, 0].min() - pad,
-            latlng[:, 1].max() + pad,
-            latlng[:, 0].max() + pad,
-        )
-        frames = buildings(box)
-    totals = disk_totals(cell_sums(frames, around, utm_crs), candidates)
+        _, neighbours = disk_pairs(list(candidates), 1)
+        around = pd.Index(cell_ints_to_str(np.unique(neighbours)))
+        sums = cell_sums(buildings, around, utm_crs)
+    else:  # stored buildings: each cluster of candidates reads its box (and its neighbours beyond)
+        labels = cell_clusters(candidates)
+        pieces = [
+            _stored_sums(candidates[labels == label], buildings, utm_crs) for label in np.unique(labels)
+        ]
+        sums = pd.concat(pieces)
+        sums = sums[~sums.index.duplicated()]  # a cell beside two clusters: the same buildings, once
+    totals = disk_totals(sums, candidates)
     return irregularity(totals)[columns]
+
+
+def _stored_sums(cells: pd.Index, buildings_of: BuildingsOf, utm_crs: str) -> pd.DataFrame:
+    """:func:`urbanrisk.screens.building_form.cell_sums` of the cells' disks, from the stored buildings
+    of their box widened by :data:`BOX_PAD_DEGREES` (every neighbour of a building inside is read)."""
+    _, neighbours = disk_pairs(list(cells), 1)
+    around = pd.Index(cell_ints_to_str(np.unique(neighbours)))
+    latlng = np.array([point for cell in around for point in h3.cell_to_boundary(cell)])
+    box = (
+        latlng[:, 1].min() - BOX_PAD_DEGREES,
+        latlng[:, 0].min() - BOX_PAD_DEGREES,
+        latlng[:, 1].max() + BOX_PAD_DEGREES,
+        latlng[:, 0].max() + BOX_PAD_DEGREES,
+    )
+    parts = [part for part in buildings_of(box) if part is not None and len(part)]
+    if not parts:
+        return cell_sums(None, around, utm_crs)
+    frame = pd.concat(parts)
+    frame = frame[~frame.index.duplicated()]
+    return cell_sums(frame[frame.intersects(shapely.box(*box))], around, utm_crs)
 
 
 def urban_villages_screen(
@@ -293,7 +315,7 @@ def cluster_factors(row: dict) -> str:
     else:
         words.append(
             f"irregularity {row['irregularity']:.2f} "
-            f"(orientation disorder {row['orientation_disorder']:.2f}, "
+            f"(neighbour misalignment {row['neighbour_misalignment']:.2f}, "
             f"size variation {row['size_variation']:.2f}, shape {row['shape_irregularity']:.2f}; "
             f"keeps {IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) * row['irregularity']:.0%} of the form score)"
         )

@@ -21,7 +21,7 @@ from urbanrisk.screens.building_form import (
     irregularity,
     neighbour_misalignment,
 )
-from urbanrisk.screens.district_names import district_names
+from urbanrisk.screens.district_names import district_names, venue_names
 
 
 def _rowhouses() -> list:
@@ -132,8 +132,9 @@ def test_a_jumble_of_huts_is_an_urban_village_with_its_factors():
     assert scores["uv_irregularity"].isna().any()
 
 
-def _crowd(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["name", "kind", "group", "size"])
+def _crowd(rows) -> list:
+    """One district's venues (:func:`venue_names` of its named crowd places)."""
+    return venue_names(pd.DataFrame(rows, columns=["name", "kind", "group", "size"]).assign(label=0), [0])[0]
 
 
 def test_a_district_is_named_after_its_place_then_area_then_venue_then_street():

@@ -90,15 +90,26 @@ def _area_name(outline, areas) -> tuple[str, str] | None:
     return str(row["name"]), f"named area (landuse={row['value']}) covering {share[best]:.0%} of it"
 
 
-def _venue_name(crowd: pd.DataFrame, food: bool) -> tuple[str, str] | None:
-    chosen = crowd[crowd["kind"].isin(FOOD_KINDS).to_numpy() == food]
-    if not len(chosen):
-        return None
-    rank = chosen["group"].map({g: i for i, g in enumerate(VENUE_PRIORITY)}).fillna(len(VENUE_PRIORITY))
-    sized = chosen.assign(rank=rank.to_numpy(), size=-chosen["size"].to_numpy())
-    best = sized.sort_values(["rank", "size", "name"], kind="stable").iloc[0]
-    what = "food or drink venue" if food else "biggest crowd venue"
-    return str(best["name"]), f"{what} ({best['kind']})"
+Hit = tuple[str, str] | None
+
+
+def venue_names(crowd: pd.DataFrame, kept: list) -> list[tuple[Hit, Hit]]:
+    """Per kept district (``label`` of ``crowd``'s rows): its biggest named crowd venue that is not
+    food or drink (transport hubs first, then by the size of its outline, then by name) and its first
+    food or drink venue, as (name, source); all districts in one sort."""
+    out: dict = {}
+    if len(crowd):
+        rank = crowd["group"].map({g: i for i, g in enumerate(VENUE_PRIORITY)}).fillna(len(VENUE_PRIORITY))
+        table = crowd.assign(
+            food=crowd["kind"].isin(FOOD_KINDS).to_numpy(),
+            rank=rank.to_numpy(),
+            minus=-crowd["size"].to_numpy(),
+        )
+        table = table.sort_values(["label", "food", "rank", "minus", "name"], kind="stable")
+        for row in table.drop_duplicates(["label", "food"]).itertuples():
+            what = "food or drink venue" if row.food else "biggest crowd venue"
+            out[(row.label, bool(row.food))] = (str(row.name), f"{what} ({row.kind})")
+    return [(out.get((key, False)), out.get((key, True))) for key in kept]
 
 
 def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
@@ -127,17 +138,16 @@ def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
 
 def district_names(
     outlines: list,
-    crowd_of: list[pd.DataFrame],
+    venues: list[tuple[Hit, Hit]],
     pois: gpd.GeoDataFrame | None,
     landuse: gpd.GeoDataFrame | None,
     streets: gpd.GeoDataFrame | Callable[[tuple], Iterable[gpd.GeoDataFrame]] | None,
 ) -> list[tuple[str, str]]:
     """(name, name_source) of each district outline, "" where nothing named is there.
 
-    ``crowd_of``: each district's named crowd places (``name``, ``kind``, ``group``, ``size``: the
-    area of its mapped outline, 0 for a point), ``pois`` every POI (its place nodes are read),
-    ``landuse`` the land-use areas, ``streets`` the streets (with ``name``) or a reader of a box's
-    stored streets, one frame at a time.
+    ``venues``: each district's biggest venue and food venue (:func:`venue_names`), ``pois`` every
+    POI (its place nodes are read), ``landuse`` the land-use areas, ``streets`` the streets (with
+    ``name``) or a reader of a box's stored streets, one frame at a time.
     """
     places = None
     if pois is not None and len(pois):
@@ -152,14 +162,14 @@ def district_names(
         streets = _indexed(_named_streets(streets))
     places, areas = _indexed(places), _indexed(areas)
     out = []
-    for outline, crowd in zip(outlines, crowd_of, strict=True):
+    for outline, (venue, food) in zip(outlines, venues, strict=True):
         centre = shapely.centroid(outline)
         tiers = (
             _place_name(outline, centre, places),
             _area_name(outline, areas),
-            _venue_name(crowd, food=False),
+            venue,
             _street_name(outline, streets, centre.y),
-            _venue_name(crowd, food=True),
+            food,
         )
         found = [hit for hit in tiers if hit]
         out.append(found[:2])

@@ -28,7 +28,7 @@ from .. import settings
 from ..clusters import cell_clusters, dissolve_each
 from ..grade import disk_sum
 from ..grid import cell_ints_to_str, points_to_cells
-from .district_names import district_names, venue_sizes
+from .district_names import district_names, venue_names, venue_sizes
 
 OCCUPANT_M2 = 20.0
 NAME_PRIORITY = ("transport", "commerce", "culture", "education", "health", "leisure")
@@ -130,7 +130,7 @@ def key_districts_screen(
     groups = [chosen_cells[cells_of[label]].tolist() for label in kept.index]
     outlines = (outlines_of or dissolve_each)(groups)
     names = district_names(
-        outlines, _crowd_of(crowd, pd.Series(labels, index=chosen), kept.index), pois, landuse, streets
+        outlines, _venues(crowd, pd.Series(labels, index=chosen), kept.index), pois, landuse, streets
     )
     crowd_min = settings.key_district_crowd_min_per_km2 if crowd_min_per_km2 is None else crowd_min_per_km2
     people_min = (
@@ -194,24 +194,21 @@ def _names_and_places(
     return out
 
 
-def _crowd_of(crowd: gpd.GeoDataFrame | None, label_of: pd.Series, kept: pd.Index) -> list[pd.DataFrame]:
-    """Each kept district's named crowd places (name, kind, group and the size of its outline)."""
-    empty = pd.DataFrame({"name": [], "kind": [], "group": [], "size": []})
+def _venues(crowd: gpd.GeoDataFrame | None, label_of: pd.Series, kept: pd.Index) -> list:
+    """Each kept district's biggest named crowd venue and food venue (:func:`venue_names`)."""
     if crowd is None or not len(crowd):
-        return [empty for _ in kept]
+        return [(None, None) for _ in kept]
     named = crowd[crowd["name"].fillna("").astype(bool).to_numpy()]
-    label = named["cell"].map(label_of).to_numpy()
     table = pd.DataFrame(
         {
             "name": named["name"].to_numpy(),
             "kind": named["kind"].to_numpy(),
             "group": named["group"].to_numpy(),
             "size": venue_sizes(named),
-            "label": label,
+            "label": named["cell"].map(label_of).to_numpy(),
         }
     )
-    groups = table.groupby("label").indices
-    return [table.iloc[groups[key]] if key in groups else empty for key in kept]
+    return venue_names(table.dropna(subset=["label"]).astype({"label": int}), list(kept))
 
 
 def _factors(row: pd.Series, summary: str, crowd_min: float, people_min: float) -> str:

@@ -126,7 +126,7 @@ def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
     inside = shapely.length(shapely.intersection(outline, lines[meet]))
     lengths = pd.Series(inside, index=streets["name"].to_numpy()[meet]).groupby(level=0).sum()
     name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
-    return name, f"street ({_metres(lengths[name], lat):.0f} m inside)"
+    return name, f"street ({_metres(lengths[name], lat):.0f} m of its ways inside)"
 
 
 def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:

@@ -248,8 +248,8 @@ def test_dense_cells_in_clusters_too_small_make_no_key_district_and_no_crash():
 # --- urban villages ------------------------------------------------------------------------------
 
 
-def _indicators(buildings_utm, streets_utm, highways) -> gpd.GeoDataFrame:
-    cells = sorted(h3.grid_disk(CENTRE, 2))
+def _indicators(buildings_utm, streets_utm, highways, rings: int = 2) -> gpd.GeoDataFrame:
+    cells = sorted(h3.grid_disk(CENTRE, rings))
     footprint = np.array([g.area for g in buildings_utm])
     buildings = gpd.GeoDataFrame(
         {

@@ -49,6 +49,8 @@ def _area_screens(
             crowd_min_per_km2=options.crowd_min_per_km2,
             people_min_per_km2=options.people_min_per_km2,
             **twins,
+            landuse=layers.landuse,
+            streets=_streets_of(layers),
         )
         status["key_districts"] = f"ok: {counted(len(districts), 'district')}"
     else:
@@ -69,6 +71,24 @@ def _area_screens(
         villages = urban_villages_screen(grid.iloc[0:0], uv_scores.iloc[0:0], None)
         status["urban_villages"] = "skipped: no buildings"
     return districts, villages, status
+
+
+def _buildings_of(layers: Layers):
+    """The run's buildings for the urban-village screen: the frame, or (stored layers) a reader of
+    a box's partitions one at a time; None without buildings."""
+    if layers.buildings is not None:
+        return layers.buildings
+    if layers.store is not None:
+        return lambda box: layers.store.parts("buildings", box)
+    return None
+
+
+def _streets_of(layers: Layers):
+    """The run's streets for the key districts' names: the frame, or (streets held in the store) a
+    reader of a box's partitions, so that every scheduler names districts alike."""
+    if layers.streets_in_store and layers.store is not None:
+        return lambda box: layers.store.parts("streets", box)
+    return layers.streets
 
 
 def coverage_free_part(
@@ -106,7 +126,7 @@ def coverage_free_part(
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
     polygons = community_polygons(layers.communities)
-    uv_scores = urban_village_cell_scores(grid, layers.landuse)
+    uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
     return {
         "hazards": table,
         "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),  # grades, registers

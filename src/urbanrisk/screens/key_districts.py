@@ -9,8 +9,10 @@ resolution 10, three rings at resolution 11; :func:`urbanrisk.grade.neighbourhoo
   non-residential floor space (one per :data:`OCCUPANT_M2` m²; an urbanrisk assumption).
 
 Dense cells that are H3 neighbours form one district; districts of fewer than ``min_cells`` cells
-or holding fewer than ``min_crowd_places`` crowd-gathering places are dropped. Each is named from the
-most prominent named place inside (transport hubs first).
+or holding fewer than ``min_crowd_places`` crowd-gathering places are dropped. Each takes the name a
+planner uses for the place (:func:`urbanrisk.screens.district_names.district_names`: a place node,
+a named area, the biggest crowd venue, a street, then a food venue), with ``name_source`` saying
+which, and ``factors`` saying in words why it is a key district.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .. import settings
 from ..clusters import cell_clusters, dissolve_each
 from ..grade import disk_sum
 from ..grid import cell_ints_to_str, points_to_cells
+from .district_names import district_names, venue_names, venue_sizes
 
 OCCUPANT_M2 = 20.0
 NAME_PRIORITY = ("transport", "commerce", "culture", "education", "health", "leisure")
@@ -33,6 +36,7 @@ NAME_PRIORITY = ("transport", "commerce", "culture", "education", "health", "lei
 COLUMNS = [
     "id",
     "name",
+    "name_source",
     "cells",
     "area_km2",
     "residents",
@@ -41,6 +45,7 @@ COLUMNS = [
     "crowd_places",
     "poi_summary",
     "places",
+    "factors",
     "geometry",
 ]
 
@@ -81,10 +86,13 @@ def key_districts_screen(
     people_min_per_km2: float | None = None,
     clusters_of: Callable[[pd.Index], np.ndarray] | None = None,
     outlines_of: Callable[[list[list[str]]], list] | None = None,
+    landuse: gpd.GeoDataFrame | None = None,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Key districts as dissolved polygons, largest crowd first (None: the ``key_district_*`` settings;
     ``clusters_of`` and ``outlines_of`` replace :func:`urbanrisk.clusters.cell_clusters` and
-    :func:`urbanrisk.clusters.dissolve_each`: their per-partition twins)."""
+    :func:`urbanrisk.clusters.dissolve_each`: their per-partition twins; ``landuse`` and ``streets``
+    give names: named areas and streets)."""
     min_cells = settings.key_district_min_cells if min_cells is None else min_cells
     if min_crowd_places is None:
         min_crowd_places = settings.key_district_min_crowd_places
@@ -121,9 +129,16 @@ def key_districts_screen(
     named = _names_and_places(crowd, pd.Series(labels, index=chosen), kept.index)
     groups = [chosen_cells[cells_of[label]].tolist() for label in kept.index]
     outlines = (outlines_of or dissolve_each)(groups)
+    names = district_names(
+        outlines, _venues(crowd, pd.Series(labels, index=chosen), kept.index), pois, landuse, streets
+    )
+    crowd_min = settings.key_district_crowd_min_per_km2 if crowd_min_per_km2 is None else crowd_min_per_km2
+    people_min = (
+        settings.key_district_people_min_per_km2 if people_min_per_km2 is None else people_min_per_km2
+    )
     rows = []
-    for (label, row), outline in zip(kept.iterrows(), outlines, strict=True):
-        name, places, summary = named.get(int(label), ("", "", ""))
+    for (label, row), outline, (name, source) in zip(kept.iterrows(), outlines, names, strict=True):
+        _, places, summary = named.get(int(label), ("", "", ""))
         rows.append(
             {
                 "cells": int(row["cells"]),
@@ -135,6 +150,8 @@ def key_districts_screen(
                 "poi_summary": summary,
                 "places": places,
                 "name": name,
+                "name_source": source or "no named place, area, venue or street inside",
+                "factors": _factors(row, summary, crowd_min, people_min),
                 "geometry": outline,
             }
         )
@@ -175,3 +192,30 @@ def _names_and_places(
     for key, name in unique.groupby("label")["name"].first().items():
         out[int(key)] = (name, places[key], out[int(key)][2])
     return out
+
+
+def _venues(crowd: gpd.GeoDataFrame | None, label_of: pd.Series, kept: pd.Index) -> list:
+    """Each kept district's biggest named crowd venue and food venue (:func:`venue_names`)."""
+    if crowd is None or not len(crowd):
+        return [(None, None) for _ in kept]
+    named = crowd[crowd["name"].fillna("").astype(bool).to_numpy()]
+    table = pd.DataFrame(
+        {
+            "name": named["name"].to_numpy(),
+            "kind": named["kind"].to_numpy(),
+            "group": named["group"].to_numpy(),
+            "size": venue_sizes(named),
+            "label": named["cell"].map(label_of).to_numpy(),
+        }
+    )
+    return venue_names(table.dropna(subset=["label"]).astype({"label": int}), list(kept))
+
+
+def _factors(row: pd.Series, summary: str, crowd_min: float, people_min: float) -> str:
+    """Why a district is key, in words: its dense cells, its crowd places and people present."""
+    km2 = max(float(row["area_m2"]) / 1e6, 1e-9)
+    return (
+        f"{int(row['cells'])} dense cells (crowd places >= {crowd_min:g}/km² and people present >= "
+        f"{people_min:g}/km² over each cell's neighbourhood); {int(row['crowd_places'])} crowd places "
+        f"({summary or 'kinds unknown'}); {row['people_present'] / km2:,.0f} people present per km²"
+    )

@@ -25,22 +25,35 @@ street without crossing another plot: Brelsford, Martin, Hand and Bettencourt 20
 Advances* 4(8); Soman et al. 2020). The form score is their weighted mean (weights in
 :data:`FORM_WEIGHTS`). OSM names are evidence, not the test: a residential area named …村 (but not
 …新村, the planned workers' estates) or a ``place=village|hamlet`` inside or next to the cell adds
-:data:`EVIDENCE_BONUS`. Cells scoring at least ``min_score`` that are H3 neighbours form a cluster;
-its confidence is the building-weighted mean score of its cells.
+:data:`EVIDENCE_BONUS`.
+
+Dense planned fabric reaches the same form: Baltimore's row-house blocks (equal lots wall to wall,
+alleys behind) scored 0.55-0.63 at resolution 11. Where the form score reaches :data:`CANDIDATE_FORM`
+and the run's buildings are given, the buildings' irregularity (neighbour misalignment, size variation,
+shape irregularity: :mod:`urbanrisk.screens.building_form`) weighs it: the score is
+``form x (IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) x irregularity) + EVIDENCE_BONUS x evidence``, so
+regular rows keep at most :data:`IRREGULAR_FLOOR` of their form score. Below :data:`CANDIDATE_FORM`
+(and without buildings) irregularity is not measured (NaN) and the form score stands.
+Cells scoring at least ``min_score`` that are H3 neighbours form a cluster; its confidence is the
+building-weighted mean score of its cells, and its ``factors`` say in words what made it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import settings
-from ..cell_disks import cell_latlng
+from ..cell_disks import cell_latlng, disk_pairs
 from ..clusters import cell_clusters, dissolve_each
 from ..grade import disk_sum
+from ..grid import cell_ints_to_str
+from .building_form import IRREGULARITY_WEIGHTS, cell_sums, disk_totals, irregularity
 
 MIN_BUILDINGS = 5
 FORM_WEIGHTS = {
@@ -58,6 +71,15 @@ REFERENCES = {  # (planned, urban village)
     "alleys": (0.0, 300.0),
 }
 EVIDENCE_BONUS = 0.2
+#: The form score from which the buildings' irregularity is measured (and weighs the score).
+CANDIDATE_FORM = 0.3
+#: The share of its form score a cell of perfectly regular buildings keeps.
+IRREGULAR_FLOOR = 0.4
+#: How far beyond a cluster's cells its stored buildings are read (degrees; ~100 m: a building with its
+#: point in a cell reaches past it, and its neighbours within NEIGHBOUR_M further).
+BOX_PAD_DEGREES = 0.001
+#: The buildings of a bounding box (lon/lat), as frames read one at a time (stored layers).
+BuildingsOf = Callable[[tuple[float, float, float, float]], Iterable[gpd.GeoDataFrame]]
 
 COLUMNS = [
     "id",
@@ -73,6 +95,12 @@ COLUMNS = [
     "no_street_access_share",
     "alleys_m_per_ha",
     "name_evidence",
+    "form_score",
+    "irregularity",
+    "neighbour_misalignment",
+    "size_variation",
+    "shape_irregularity",
+    "factors",
     "geometry",
 ]
 
@@ -118,8 +146,19 @@ def name_evidence(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame | None) -> p
     return evidence.rename("uv_name_evidence")
 
 
-def urban_village_cell_scores(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame | None) -> pd.DataFrame:
-    """Per cell: the scaled form metrics, the form score, the name evidence and the score 0-1."""
+def urban_village_cell_scores(
+    grid: gpd.GeoDataFrame,
+    landuse: gpd.GeoDataFrame | None,
+    buildings: gpd.GeoDataFrame | BuildingsOf | None = None,
+    *,
+    utm_crs: str | None = None,
+) -> pd.DataFrame:
+    """Per cell: the scaled form metrics, the form score, the buildings' irregularity (NaN where not
+    measured), the name evidence and the score 0-1.
+
+    ``buildings``: the run's buildings, or a function giving them for a box one frame at a time (stored
+    layers); with ``utm_crs`` (metres) their irregularity weighs the cells of form >= CANDIDATE_FORM.
+    """
     metrics = urban_village_metrics(grid)
     scaled = pd.DataFrame(index=grid.index)
     for name, (planned, village) in REFERENCES.items():
@@ -128,9 +167,56 @@ def urban_village_cell_scores(grid: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame 
     eligible = grid["buildings"] >= MIN_BUILDINGS
     evidence = name_evidence(grid, landuse)
     scaled["uv_form"] = form.where(eligible, 0.0)
+    irregular = _irregularity(grid.index[eligible & (form >= CANDIDATE_FORM)], buildings, utm_crs)
+    for column in irregular.columns:
+        scaled[column] = irregular[column].reindex(grid.index)
+    factor = (IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) * scaled["uv_irregularity"]).fillna(1.0)
+    score = scaled["uv_form"] * factor + EVIDENCE_BONUS * evidence
     scaled["uv_name_evidence"] = evidence
-    scaled["uv_score"] = (scaled["uv_form"] + EVIDENCE_BONUS * evidence).clip(0, 1).where(eligible, 0.0)
+    scaled["uv_score"] = score.clip(0, 1).where(eligible, 0.0)
     return scaled
+
+
+def _irregularity(
+    candidates: pd.Index, buildings: gpd.GeoDataFrame | BuildingsOf | None, utm_crs: str | None
+) -> pd.DataFrame:
+    """:func:`urbanrisk.screens.building_form.irregularity` of the candidate cells (over their disks)."""
+    columns = [f"uv_{name}" for name in IRREGULARITY_WEIGHTS] + ["uv_irregularity"]
+    if buildings is None or utm_crs is None or not len(candidates):
+        return pd.DataFrame(np.nan, index=candidates, columns=columns)
+    if isinstance(buildings, gpd.GeoDataFrame):
+        _, neighbours = disk_pairs(list(candidates), 1)
+        around = pd.Index(cell_ints_to_str(np.unique(neighbours)))
+        sums = cell_sums(buildings, around, utm_crs)
+    else:  # stored buildings: each cluster of candidates reads its box (and its neighbours beyond)
+        labels = cell_clusters(candidates)
+        pieces = [
+            _stored_sums(candidates[labels == label], buildings, utm_crs) for label in np.unique(labels)
+        ]
+        sums = pd.concat(pieces)
+        sums = sums[~sums.index.duplicated()]  # a cell beside two clusters: the same buildings, once
+    totals = disk_totals(sums, candidates)
+    return irregularity(totals)[columns]
+
+
+def _stored_sums(cells: pd.Index, buildings_of: BuildingsOf, utm_crs: str) -> pd.DataFrame:
+    """:func:`urbanrisk.screens.building_form.cell_sums` of the cells' disks, from the stored buildings
+    of their box widened by :data:`BOX_PAD_DEGREES` (every neighbour of a building inside is read)."""
+    _, neighbours = disk_pairs(list(cells), 1)
+    around = pd.Index(cell_ints_to_str(np.unique(neighbours)))
+    latlng = np.array([point for cell in around for point in h3.cell_to_boundary(cell)])
+    box = (
+        latlng[:, 1].min() - BOX_PAD_DEGREES,
+        latlng[:, 0].min() - BOX_PAD_DEGREES,
+        latlng[:, 1].max() + BOX_PAD_DEGREES,
+        latlng[:, 0].max() + BOX_PAD_DEGREES,
+    )
+    parts = [part for part in buildings_of(box) if part is not None and len(part)]
+    if not parts:
+        return cell_sums(None, around, utm_crs)
+    frame = pd.concat(parts)
+    frame = frame[~frame.index.duplicated()]
+    return cell_sums(frame[frame.intersects(shapely.box(*box))], around, utm_crs)
 
 
 def urban_villages_screen(
@@ -162,27 +248,30 @@ def urban_villages_screen(
         part = grid.loc[cells]
         buildings = part["buildings"]
         hectares = part["cell_area_m2"].sum() / 1e4
-        rows.append(
-            {
-                "name": _village_name(outline, landuse),
-                "confidence": float(
-                    np.average(scores.loc[cells, "uv_score"], weights=buildings.clip(lower=1))
-                ),
-                "cells": len(cells),
-                "area_ha": float(hectares),
-                "buildings": int(buildings.sum()),
-                "residents": float(part["residents"].sum()),
-                "coverage": float(part["footprint_m2"].sum() / part["cell_area_m2"].sum()),
-                "mean_footprint_m2": float(part["footprint_m2"].sum() / max(buildings.sum(), 1)),
-                "buildings_per_ha": float(buildings.sum() / hectares),
-                "no_street_access_share": float(
-                    part["buildings_no_street_access"].sum() / max(buildings.sum(), 1)
-                ),
-                "alleys_m_per_ha": float(part["alley_length_m"].sum() / hectares),
-                "name_evidence": bool(scores.loc[cells, "uv_name_evidence"].max() > 0),
-                "geometry": outline,
-            }
-        )
+        weights = buildings.clip(lower=1).to_numpy(dtype=float)
+        cell_scores = scores.loc[cells]
+        row = {
+            "name": _village_name(outline, landuse),
+            "confidence": float(np.average(cell_scores["uv_score"], weights=weights)),
+            "cells": len(cells),
+            "area_ha": float(hectares),
+            "buildings": int(buildings.sum()),
+            "residents": float(part["residents"].sum()),
+            "coverage": float(part["footprint_m2"].sum() / part["cell_area_m2"].sum()),
+            "mean_footprint_m2": float(part["footprint_m2"].sum() / max(buildings.sum(), 1)),
+            "buildings_per_ha": float(buildings.sum() / hectares),
+            "no_street_access_share": float(
+                part["buildings_no_street_access"].sum() / max(buildings.sum(), 1)
+            ),
+            "alleys_m_per_ha": float(part["alley_length_m"].sum() / hectares),
+            "name_evidence": bool(cell_scores["uv_name_evidence"].max() > 0),
+            "form_score": float(np.average(cell_scores["uv_form"], weights=weights)),
+        }
+        for name in ("irregularity", *IRREGULARITY_WEIGHTS):
+            row[name] = _weighted(cell_scores.get(f"uv_{name}"), weights)
+        row["factors"] = cluster_factors(row)
+        row["geometry"] = outline
+        rows.append(row)
     table = gpd.GeoDataFrame(rows, columns=[c for c in COLUMNS if c != "id"], geometry="geometry", crs=4326)
     table = table.sort_values(["confidence", "buildings"], ascending=False).reset_index(drop=True)
     table.insert(0, "id", [f"UV-{i + 1:02d}" for i in range(len(table))])
@@ -198,3 +287,39 @@ def _village_name(outline, landuse: gpd.GeoDataFrame | None) -> str:
         return ""
     villages = named[named["name"].str.endswith("村")]
     return str((villages if len(villages) else named)["name"].iloc[0])
+
+
+def _weighted(values: pd.Series | None, weights: np.ndarray) -> float:
+    """Building-weighted mean of the measured values (NaN: none measured; unknown stays unknown)."""
+    if values is None:
+        return float("nan")
+    known = values.notna().to_numpy()
+    if not known.any():
+        return float("nan")
+    return float(np.average(values.to_numpy(dtype=float)[known], weights=weights[known]))
+
+
+def cluster_factors(row: dict) -> str:
+    """Why a cluster was flagged, in words: its form, its buildings' irregularity and name evidence,
+    and how they make its confidence."""
+    words = [
+        f"coverage {row['coverage']:.0%}",
+        f"mean footprint {row['mean_footprint_m2']:.0f} m²",
+        f"{row['buildings_per_ha']:.0f} buildings/ha",
+        f"{row['no_street_access_share']:.0%} without street access",
+        f"alleys {row['alleys_m_per_ha']:.0f} m/ha",
+        f"form score {row['form_score']:.2f}",
+    ]
+    if np.isnan(row["irregularity"]):
+        words.append("irregularity not measured (form score stands)")
+    else:
+        words.append(
+            f"irregularity {row['irregularity']:.2f} "
+            f"(neighbour misalignment {row['neighbour_misalignment']:.2f}, "
+            f"size variation {row['size_variation']:.2f}, shape {row['shape_irregularity']:.2f}; "
+            f"keeps {IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) * row['irregularity']:.0%} of the form score)"
+        )
+    if row["name_evidence"]:
+        words.append(f"village name or place in OSM (+{EVIDENCE_BONUS:.1f})")
+    words.append(f"confidence {row['confidence']:.2f}")
+    return "; ".join(words)

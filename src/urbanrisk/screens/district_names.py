@@ -1,0 +1,204 @@
+"""The name a planner uses for a key district, and where it came from.
+
+A district found from crowd density was named after its first named crowd place: in Baltimore that
+was a restaurant (Chipotle, McDonalds) where the neighbourhood (Harbor East, Fells Point) is mapped
+as a ``place=neighbourhood`` node. The name is now the first of, in order:
+
+1. a place node (``place=neighbourhood|suburb|quarter|village|hamlet``) inside the district, the
+   nearest its centre; else one within :data:`PLACE_NEAR_M` of its outline;
+2. a named area (land use in :data:`AREA_VALUES`: a residential quarter, a campus, a hospital, a
+   retail or commercial area) covering at least :data:`AREA_SHARE_MIN` of the district, the smallest
+   such (the most specific);
+3. the biggest named crowd venue that is not food or drink: transport hubs first, then by the size
+   of its mapped outline;
+4. the street with the most named length inside;
+5. a food or drink venue (a restaurant's name, often a chain's, is the last resort).
+
+Each district keeps the way its name was chosen (``name_source``), so a planner sees why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+PLACE_KINDS = ("neighbourhood_place", "village_place")
+PLACE_NEAR_M = 250.0
+AREA_VALUES = ("residential", "commercial", "retail", "university", "college", "school", "hospital")
+AREA_SHARE_MIN = 0.5
+VENUE_PRIORITY = ("transport", "culture", "leisure", "education", "health", "commerce")
+FOOD_KINDS = ("restaurant", "cafe", "bar", "nightclub")
+METRES_PER_DEGREE = 111_320.0
+
+
+def _metres(geometry: shapely.Geometry | np.ndarray, lat: float) -> float | np.ndarray:
+    """Lengths in degrees to metres near latitude ``lat`` (ranks and words, not measures)."""
+    return geometry * METRES_PER_DEGREE * np.sqrt(np.cos(np.radians(lat)))
+
+
+def _indexed(frame: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame, shapely.STRtree] | None:
+    """The frame with a spatial index of its geometries (None: nothing there)."""
+    if frame is None or not len(frame):
+        return None
+    return frame, shapely.STRtree(frame.geometry.to_numpy())
+
+
+def _near(indexed: tuple[gpd.GeoDataFrame, shapely.STRtree] | None, outline, reach: float = 0.0):
+    """The rows whose boxes come within ``reach`` degrees of the outline's box (None: none)."""
+    if indexed is None:
+        return None
+    frame, tree = indexed
+    found = np.sort(tree.query(outline.buffer(reach) if reach else outline))
+    return frame.iloc[found] if len(found) else None
+
+
+def _place_name(outline, centre, places) -> tuple[str, str] | None:
+    places = _near(places, outline, PLACE_NEAR_M / METRES_PER_DEGREE * 2)
+    if places is None:
+        return None
+    points = places.geometry.to_numpy()
+    inside = shapely.contains(outline, points)
+    lat = centre.y
+    if inside.any():
+        near = shapely.distance(centre, points[inside])
+        return str(places["name"].to_numpy()[inside][int(np.argmin(near))]), "OSM place node inside"
+    gap = _metres(shapely.distance(outline, points), lat)
+    if gap.min() <= PLACE_NEAR_M:
+        at = int(np.argmin(gap))
+        return str(places["name"].to_numpy()[at]), f"OSM place node {gap[at]:.0f} m from the edge"
+    return None
+
+
+def _area_name(outline, areas) -> tuple[str, str] | None:
+    areas = _near(areas, outline)
+    if areas is None:
+        return None
+    shapes = areas.geometry.to_numpy()
+    meet = shapely.intersects(outline, shapes)
+    if not meet.any():
+        return None
+    share = shapely.area(shapely.intersection(outline, shapes[meet])) / max(outline.area, 1e-18)
+    if share.max() < AREA_SHARE_MIN:
+        return None
+    size = np.where(share >= AREA_SHARE_MIN, shapely.area(shapes[meet]), np.inf)
+    best = int(np.argmin(size))  # the most specific: the smallest of those covering enough
+    row = areas[meet].iloc[best]
+    return str(row["name"]), f"named area (landuse={row['value']}) covering {share[best]:.0%} of it"
+
+
+Hit = tuple[str, str] | None
+
+
+def venue_names(crowd: pd.DataFrame, kept: list) -> list[tuple[Hit, Hit]]:
+    """Per kept district (``label`` of ``crowd``'s rows): its biggest named crowd venue that is not
+    food or drink (transport hubs first, then by the size of its outline, then by name) and its first
+    food or drink venue, as (name, source); all districts in one sort."""
+    out: dict = {}
+    if len(crowd):
+        rank = crowd["group"].map({g: i for i, g in enumerate(VENUE_PRIORITY)}).fillna(len(VENUE_PRIORITY))
+        table = crowd.assign(
+            food=crowd["kind"].isin(FOOD_KINDS).to_numpy(),
+            rank=rank.to_numpy(),
+            minus=-crowd["size"].to_numpy(),
+        )
+        table = table.sort_values(["label", "food", "rank", "minus", "name"], kind="stable")
+        for row in table.drop_duplicates(["label", "food"]).itertuples():
+            what = "food or drink venue" if row.food else "biggest crowd venue"
+            out[(row.label, bool(row.food))] = (str(row.name), f"{what} ({row.kind})")
+    return [(out.get((key, False)), out.get((key, True))) for key in kept]
+
+
+def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
+    if callable(streets):  # stored layers: the streets of the district's box, read from the store
+        parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
+        streets = _indexed(_named_streets(pd.concat(parts, ignore_index=True)) if parts else None)
+    streets = _near(streets, outline)
+    if streets is None:
+        return None
+    lines = streets.geometry.to_numpy()
+    meet = shapely.intersects(outline, lines)
+    if not meet.any():
+        return None
+    inside = shapely.length(shapely.intersection(outline, lines[meet]))
+    lengths = pd.Series(inside, index=streets["name"].to_numpy()[meet]).groupby(level=0).sum()
+    name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
+    return name, f"street ({_metres(lengths[name], lat):.0f} m of its ways inside)"
+
+
+def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The streets that have a name (None: no names or no geometries to measure)."""
+    if streets is None or "name" not in streets or "geometry" not in streets or streets.geometry.isna().all():
+        return None
+    return streets[streets["name"].fillna("").astype(bool).to_numpy()]
+
+
+def district_names(
+    outlines: list,
+    venues: list[tuple[Hit, Hit]],
+    pois: gpd.GeoDataFrame | None,
+    landuse: gpd.GeoDataFrame | None,
+    streets: gpd.GeoDataFrame | Callable[[tuple], Iterable[gpd.GeoDataFrame]] | None,
+) -> list[tuple[str, str]]:
+    """(name, name_source) of each district outline, "" where nothing named is there.
+
+    ``venues``: each district's biggest venue and food venue (:func:`venue_names`), ``pois`` every
+    POI (its place nodes are read), ``landuse`` the land-use areas, ``streets`` the streets (with
+    ``name``) or a reader of a box's stored streets, one frame at a time.
+    """
+    places = None
+    if pois is not None and len(pois):
+        places = pois[
+            pois["kind"].isin(PLACE_KINDS).to_numpy() & pois["name"].fillna("").astype(bool).to_numpy()
+        ]
+    areas = None
+    if landuse is not None and len(landuse):
+        named = landuse["name"].fillna("").astype(bool).to_numpy()
+        areas = landuse[named & landuse["value"].isin(AREA_VALUES).to_numpy()]
+    if not callable(streets):
+        streets = _indexed(_named_streets(streets))
+    places, areas = _indexed(places), _indexed(areas)
+    out = []
+    for outline, (venue, food) in zip(outlines, venues, strict=True):
+        centre = shapely.centroid(outline)
+        tiers = (
+            _place_name(outline, centre, places),
+            _area_name(outline, areas),
+            venue,
+            _street_name(outline, streets, centre.y),
+            food,
+        )
+        found = [hit for hit in tiers if hit]
+        out.append(found[:2])
+    return _distinct(out)
+
+
+def _distinct(found: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """Each district's first name; a name that several districts share takes their next one after a
+    dot (two districts of one campus: "北京邮电大学 · 物美")."""
+    firsts = pd.Series([hits[0][0] if hits else "" for hits in found])
+    shared = firsts.duplicated(keep=False).to_numpy() & firsts.astype(bool).to_numpy()
+    out = []
+    for hits, again in zip(found, shared, strict=True):
+        if not hits:
+            out.append(("", ""))
+        elif again and len(hits) > 1 and hits[1][0] != hits[0][0]:
+            out.append((f"{hits[0][0]} · {hits[1][0]}", f"{hits[0][1]}; then {hits[1][1]}"))
+        else:
+            out.append(hits[0])
+    return out
+
+
+def venue_sizes(crowd: gpd.GeoDataFrame) -> np.ndarray:
+    """The area of each crowd place's mapped outline in square degrees (0 for a point)."""
+    if "shape_wkb" not in crowd:
+        return np.zeros(len(crowd))
+    wkb = crowd["shape_wkb"].to_numpy()
+    present = np.array([isinstance(w, bytes | bytearray) and len(w) > 0 for w in wkb], dtype=bool)
+    sizes = np.zeros(len(crowd))
+    if present.any():
+        sizes[present] = shapely.area(shapely.from_wkb(wkb[present]))
+    return sizes

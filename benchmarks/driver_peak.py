@@ -101,22 +101,74 @@ def heap() -> str:
     )
 
 
+def _buffers(frame) -> dict[int, int]:
+    """The memory buffers under ``frame``'s columns and index: {address: bytes} (numpy arrays by their
+    root base, Arrow arrays by their buffers), so that frames sharing columns (pandas' copy on
+    write, views) are counted once."""
+    import numpy as np
+    import pyarrow as pa
+
+    found: dict[int, int] = {}
+
+    def add(values) -> None:
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+            for chunk in chunks:
+                for buffer in chunk.buffers():
+                    if buffer is not None:
+                        found[buffer.address] = buffer.size
+            return
+        array = np.asarray(values)
+        while isinstance(array.base, np.ndarray):
+            array = array.base
+        found[array.__array_interface__["data"][0]] = array.nbytes
+
+    for series in [*(frame.iloc[:, i] for i in range(frame.shape[1])), frame.index]:
+        array = series.array
+        try:
+            add(array._pa_array if hasattr(array, "_pa_array") else array.to_numpy())
+        except Exception:  # an extension array without either
+            continue
+    return found
+
+
 def census(top: int = 12) -> list[str]:
-    """The largest pandas frames alive in this process, one line each (MB, rows, columns)."""
+    """The largest pandas frames alive in this process, one line each (MB, rows, columns), and the
+    memory of their buffers counted once (frames sharing columns under copy on write).
+
+    Objects frozen by ``gc.freeze()`` (the write stage runs frozen: ``_gc.frozen_before``) are
+    included (:func:`gc.get_objects` leaves the permanent generation out)."""
     import pandas as pd
 
     gc.collect()
-    rows = []
-    for obj in gc.get_objects():
+    frozen = gc.get_freeze_count()
+    if frozen:
+        gc.unfreeze()
+    try:
+        objects = gc.get_objects()
+    finally:
+        if frozen:
+            gc.freeze()
+    rows, unique = [], {}
+    for obj in objects:
         if isinstance(obj, pd.DataFrame) and len(obj) >= 1000:
             try:
                 rows.append((_frame_mb(obj), len(obj), list(obj.columns)))
+                unique.update(_buffers(obj))
             except Exception:  # a frame in mid-construction
                 continue
+    del objects
     rows.sort(key=lambda row: -row[0])
     total = sum(row[0] for row in rows)
-    lines = [f"{mb:7.1f} MB {n:>8,} rows {cols[:8]}{'...' * (len(cols) > 8)}" for mb, n, cols in rows[:top]]
-    return [heap(), f"frames of >= 1,000 rows: {len(rows)}, {total:.0f} MB (views counted again)", *lines]
+    lines = [
+        f"{mb:7.1f} MB {n:>8,} rows {len(cols)} cols {cols[:8]}{'...' * (len(cols) > 8)}"
+        for mb, n, cols in rows[:top]
+    ]
+    head = (
+        f"frames of >= 1,000 rows: {len(rows)}, {total:.0f} MB (views counted again); their buffers counted "
+        f"once {sum(unique.values()) / 1e6:.0f} MB (Python objects in object columns and geometries not)"
+    )
+    return [heap(), head, *lines]
 
 
 def _child(recipe: str, out: str, scheduler: str, what: str) -> None:

@@ -18,8 +18,17 @@ from conftest import default_recipe
 from test_grid_dataset import _files
 from urbanrisk import settings
 from urbanrisk.grid import cells_to_polygons
-from urbanrisk.grid_dataset import PartRows, grid_table, object_types, split_grid
-from urbanrisk.grid_spool import GridSpool, complete_grid, following_of, spooled_rows
+from urbanrisk.grid_dataset import PartRows, grid_table, object_types, split_grid, write_part
+from urbanrisk.grid_spool import (
+    WRITE_READS,
+    GridSpool,
+    complete_grid,
+    following_of,
+    part_parents,
+    spool_write_only,
+    spooled_rows,
+    write_only_columns,
+)
 from urbanrisk.outputs.summary import run_summary
 from urbanrisk.partitions import spooled_columns
 
@@ -55,8 +64,15 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert len(spooled) >= 30 and "poi_school" in spooled and "hazard_fuel" in spooled
     assert not set(spooled) & set(seen["columns"])
     assert seen["polygons"] == 0 and seen["spool"].polygons_dropped  # made by the parts and the map
-    assert {"poi_village_place", "resource_fire_station", "hazards", "residents"} <= set(seen["columns"])
-    assert seen["spool"].columns == spooled  # in the grid's order
+    # when the write starts the driver holds what the write reads in it (the summary's counts, grades and
+    # residents unknown, the map's residents): the rest went to the spool after the stages
+    resources = {name for name in sync.grid.columns if name.startswith("resource_")}  # the summary's
+    assert {"resource_fire_station", "resource_hospital"} <= resources
+    write_reads = {*WRITE_READS, *resources, "geometry", "medical_covered"}  # objects: each part's types
+    assert set(seen["columns"]) == write_reads & set(sync.grid.columns)
+    late = [name for name in sync.grid.columns if name not in seen["columns"] and name not in spooled]
+    assert {"poi_village_place", "unknown", "factors", "population_source", "risk"} <= set(late)
+    assert seen["spool"].columns == [name for name in sync.grid.columns if name in {*spooled, *late}]
     assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5
     assert all(seen["files"].values())
     assert not seen["spool"].folder.exists()  # removed with the run's spool
@@ -141,3 +157,43 @@ def test_a_pruned_run_folder_says_why_result_grid_cannot_be_made_whole(tmp_path)
     spool = GridSpool(tmp_path, following={"residents": ["poi_cafe"]}, polygons_dropped=True)
     with pytest.raises(FileNotFoundError, match=r"no longer holds the grid's parts .* outputs\.keep"):
         complete_grid(kept, spool, tmp_path / "runs" / "gone")
+
+
+def test_columns_spooled_after_the_stages_come_back_in_the_parts_and_the_reduction(tmp_path):
+    """The graded grid's write-only columns (text, numbers, booleans; not objects or what the summary
+    and the map read in the driver) go to late files beside the grid stage's; each part is written
+    and reduced as from the whole grid, and a missing late file is refused."""
+    whole = _small_grid()
+    whole["grade"] = pd.array(["I", "II", None, "IV", "I", "III", "II"], dtype="str")
+    whole["unknown"] = pd.array(["", "residents", None, "", "crowding, residents", "", ""], dtype="str")
+    whole["risk"] = [0.1, 0.5, np.nan, 0.9, 0.2, 0.3, 0.4]
+    whole["known_travel"] = [True, False, True, True, True, False, True]
+    whole["medical_covered"] = pd.Series(
+        [True, None, False, True, True, None, False], dtype=object
+    ).to_numpy()
+    whole = whole[["residents", "poi_cafe", "unknown", "hazard_fuel", "hazards", "grade", "risk",
+                   "known_travel", "medical_covered", "geometry"]]  # fmt: skip
+    parent = h3.cell_to_parent(whole.index[0], 8)
+    spool = GridSpool(tmp_path)
+    spool.following = following_of(list(whole.columns), ["poi_cafe", "hazard_fuel"])
+    spool.files = {parent: str(spool.part_path(parent))}
+    whole[["poi_cafe", "hazard_fuel"]].to_parquet(spool.files[parent])
+    stages = whole.drop(columns=["poi_cafe", "hazard_fuel"])
+    assert write_only_columns(stages) == ["unknown", "risk", "known_travel"]
+    kept = spool_write_only(stages, spool, part_parents(stages, 8))
+    assert kept.columns.tolist() == ["residents", "hazards", "grade", "medical_covered", "geometry"]
+    assert Path(spool.late_files[parent]).name == f"late-{parent}.parquet"
+    assert spool.columns == ["poi_cafe", "unknown", "hazard_fuel", "risk", "known_travel"]
+    assert spool.full_order(list(kept.columns)) == list(whole.columns)
+    [(_, part)] = split_grid(kept, 8, spool)
+    [(_, expected)] = split_grid(whole, 8)
+    assert part.arrow().equals(expected.arrow(), check_metadata=True)
+    pd.testing.assert_frame_equal(part.full_rows(), whole, check_exact=True)
+    (tmp_path / "out").mkdir()
+    job, expected_job = (str(tmp_path / "out"), parent, part, list), (str(tmp_path), parent, expected, list)
+    name, columns = write_part(job)  # the reduction sees the part's whole rows (here: their columns)
+    assert columns == write_part(expected_job)[1] == list(whole.columns)
+    assert (tmp_path / "out" / name).read_bytes() == (tmp_path / name).read_bytes()
+    spool.late_files = {"8a0000000000000": spool.late_files[parent]}  # none for this partition
+    with pytest.raises(OSError, match="no part for 1 partitions"):
+        split_grid(kept, 8, spool)

@@ -21,16 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from .cell_disks import cell_parents
 from .geoparquet import BBOX_COLUMN, with_bbox
-from .grid_spool import GridSpool, spooled_rows, with_polygons, with_spooled
+from .grid_spool import GridSpool, part_parents, spooled_rows, with_polygons, with_spooled
 from .parallel import map_partitions
 
 #: The dataset folder of a run, and the single file older runs hold instead.
@@ -149,28 +147,38 @@ class PartRows:
         rows = self.grid if self.positions is None else self.grid.iloc[self.positions]
         return with_polygons(rows) if self.spooled is not None and self.spooled[2] else rows
 
-    def full_rows(self) -> gpd.GeoDataFrame:
-        """The part's rows with every column of the grid, the spooled ones read back."""
-        rows = self.rows()
+    def full_rows(
+        self, rows: gpd.GeoDataFrame | None = None, extra: pa.Table | None = None
+    ) -> gpd.GeoDataFrame:
+        """The part's rows with every column of the grid, the spooled ones read back (``rows``,
+        ``extra``: :meth:`rows` and :meth:`spooled_table`, when read already)."""
+        rows = self.rows() if rows is None else rows
         if self.spooled is None:
             return rows
         paths, order, _ = self.spooled
-        return with_spooled(rows, spooled_rows(paths, rows.index), order)
+        return with_spooled(rows, spooled_rows(paths, rows.index) if extra is None else extra, order)
 
-    def arrow(self, rows: gpd.GeoDataFrame | None = None) -> pa.Table:
+    def spooled_table(self) -> pa.Table | None:
+        """The part's spooled columns, read from the spool (None: nothing spooled)."""
+        if self.spooled is None:
+            return None
+        index = self.grid.index if self.positions is None else self.grid.index[self.positions]
+        return spooled_rows(self.spooled[0], index)
+
+    def arrow(self, rows: gpd.GeoDataFrame | None = None, extra: pa.Table | None = None) -> pa.Table:
         """The part's rows as Arrow (:func:`grid_table`; schema metadata to be made the part's);
-        ``rows``: :meth:`rows`, when read already (their polygons are not made again)."""
+        ``rows``, ``extra``: :meth:`rows` and :meth:`spooled_table`, when read already."""
         table = None
         if self.arrays is not None and self.positions is not None:
-            extra = polygons = None
+            polygons = None
             if self.spooled is not None:
-                extra = spooled_rows(self.spooled[0], self.grid.index[self.positions])
+                extra = self.spooled_table() if extra is None else extra
                 if self.spooled[2]:
                     polygons = np.asarray(
                         (self.rows() if rows is None else rows).geometry.array, dtype=object
                     )
             table = self.arrays.table(self.positions, extra, polygons)
-        return grid_table(self.full_rows(), self.types) if table is None else table
+        return grid_table(self.full_rows(rows, extra), self.types) if table is None else table
 
     def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
         return PartRows, (self.full_rows(), None, self.types)
@@ -196,8 +204,7 @@ def split_grid(
     are cut from the grid when asked for (:meth:`PartRows.rows`, and as Arrow from :class:`GridArrays`).
     ``spool``: where the grid stage left the columns ``grid`` lacks (:mod:`urbanrisk.grid_spool`).
     """
-    resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
-    parents = np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
+    parents = part_parents(grid, partition_resolution)
     groups = pd.RangeIndex(len(grid)).groupby(parents)
     types = object_types(grid)
     spooled = None
@@ -205,12 +212,13 @@ def split_grid(
     if spool is not None and (spool.columns or spool.polygons_dropped) and len(grid):
         order = spool.full_order(list(grid.columns))
         missing = sorted(set(groups) - set(spool.files))
+        missing += sorted(set(groups) - set(spool.late_files)) if spool.late_files else []
         if missing:
             msg = f"the grid's spool holds no part for {len(missing)} partitions (e.g. {missing[0]})"
             raise OSError(msg)
         first_rows = with_polygons(grid.iloc[:1]) if spool.polygons_dropped else grid.iloc[:1]
-        first = with_spooled(first_rows, spooled_rows([spool.files[parents[0]]], first_rows.index), order)
-        spooled = {parent: ([spool.files[parent]], order, spool.polygons_dropped) for parent in groups}
+        first = with_spooled(first_rows, spooled_rows(spool.paths_of(parents[0]), first_rows.index), order)
+        spooled = {parent: (spool.paths_of(parent), order, spool.polygons_dropped) for parent in groups}
     arrays = GridArrays(grid, types, first) if len(grid) else None
     return [
         (
@@ -286,13 +294,17 @@ def write_part(job: PartJob) -> tuple[str, Any]:
     """
     folder, parent, part, summarise = job
     rows = part.rows()
+    extra = part.spooled_table()  # the spooled columns, read once for the table and the reduction
     bounds = shapely.bounds(rows.geometry.to_numpy())
     objects = {c: rows[c].to_numpy() for c in part.types}  # the object columns (object_types)
-    table = with_bbox(part_table(part.arrow(rows), rows, bounds, objects), bounds, rows.geometry.name)
+    table = with_bbox(part_table(part.arrow(rows, extra), rows, bounds, objects), bounds, rows.geometry.name)
     path = Path(folder) / part_name(parent)
     pq.write_table(table, path)
     fsync_path(path)
-    return path.name, summarise(rows) if summarise is not None else None
+    del table
+    if summarise is None:
+        return path.name, None
+    return path.name, summarise(rows if extra is None else part.full_rows(rows, extra))
 
 
 def part_jobs(

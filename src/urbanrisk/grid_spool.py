@@ -9,9 +9,16 @@ columns back and write every part as before (:class:`urbanrisk.grid_dataset.Part
 columns, same order, same bytes), and after the write ``result.grid`` gets them back from the run
 folder's parts (:func:`complete_grid`), so a notebook still has the whole grid.
 
+After the stages, before the write, the driver spools the columns of the graded grid that only the
+write's part tasks read (:func:`spool_write_only`: the cells' text of unknowns and factors, the
+population source, the scores; when the map shows display cells, which the part tasks reduce from
+their rows), and keeps those the write reads in the driver (:data:`WRITE_READS`: the run's summary,
+the map's legend and scale).
+
 Layout in the spool (removed with it after the run)::
 
     grid/part-<H3 parent>.parquet   the partition's spooled columns, indexed by ``h3_cell``
+    grid/late-<H3 parent>.parquet   its columns spooled after the stages (:func:`spool_write_only`)
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .cell_disks import cell_parents
 from .grid import cells_to_polygons
 
 #: The spool of the run being computed (:func:`spooled_grid`); None: partition tables come back whole.
@@ -49,6 +58,8 @@ class GridSpool:
     folder: Path
     files: dict[str, str] = dataclasses.field(default_factory=dict)
     following: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: each partition's columns spooled after the stages (:func:`spool_write_only`), by H3 parent
+    late_files: dict[str, str] = dataclasses.field(default_factory=dict)
     #: the driver's grid holds no cell polygons (:func:`without_polygons`): made from the cells' ids
     #: where a part, the map or ``result.grid`` needs them (the same function made them first)
     polygons_dropped: bool = False
@@ -63,6 +74,10 @@ class GridSpool:
         folder = self.folder / "grid"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"part-{parent}.parquet"
+
+    def paths_of(self, parent: str) -> list[str]:
+        """The spool's files holding partition ``parent``'s spooled columns (each some of them)."""
+        return [self.files[parent], *([self.late_files[parent]] if parent in self.late_files else [])]
 
     def full_order(self, kept: Sequence[str]) -> list[str]:
         """The whole grid's columns: ``kept`` (the driver's, in order) with the spooled ones put back.
@@ -115,14 +130,81 @@ def current_spool() -> GridSpool | None:
 
 
 def spooled_rows(paths: Sequence[str], cells: pd.Index) -> pa.Table:
-    """The spooled columns of ``cells`` (in their order) from the parts at ``paths``, as Arrow."""
-    tables = [pq.read_table(path) for path in paths]
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-    at = pd.Index(table.column(INDEX_NAME).to_numpy(zero_copy_only=False)).get_indexer(cells)
-    if (at < 0).any():
-        msg = f"the grid's spool lacks {int((at < 0).sum())} of the part's cells (e.g. {cells[at < 0][0]})"
-        raise OSError(msg)
-    return table.drop_columns([INDEX_NAME]).take(pa.array(at))
+    """The spooled columns of ``cells`` (in their order) from the files at ``paths`` (each some of the
+    columns of the same cells: the grid stage's, then those spooled after the stages), as Arrow."""
+    combined = None
+    for path in paths:
+        table = pq.read_table(path)
+        at = pd.Index(table.column(INDEX_NAME).to_numpy(zero_copy_only=False)).get_indexer(cells)
+        if (at < 0).any():
+            lacking = int((at < 0).sum())
+            msg = f"the grid's spool lacks {lacking} of the part's cells (e.g. {cells[at < 0][0]})"
+            raise OSError(msg)
+        table = table.drop_columns([INDEX_NAME]).take(pa.array(at))
+        if combined is None:
+            combined = table
+            continue
+        for field, column in zip(table.schema, table.columns, strict=True):
+            combined = combined.append_column(field, column)
+    assert combined is not None, "no spooled file"
+    return combined
+
+
+#: The graded grid's columns the write stage reads in the driver: the run's summary (counts, grades,
+#: residents unknown, each standard's uncovered area), the map's legend and scale (residents, grade).
+#: Columns naming ``resource_`` stay too (the summary sums them), and columns of other types than
+#: numbers, booleans and text (the coverage's ``<standard>_covered`` objects: each part's object types).
+WRITE_READS = (
+    "residents",
+    "buildings",
+    "footprint_m2",
+    "crowd_places",
+    "vulnerable_sites",
+    "hazards",
+    "street_length_m",
+    "cell_area_m2",
+    "grade",
+    "known_residents",
+)
+
+
+def write_only_columns(grid: gpd.GeoDataFrame) -> list[str]:
+    """The columns of ``grid`` the write stage reads only in its part tasks (:data:`WRITE_READS`)."""
+
+    def plain(dtype: object) -> bool:
+        if isinstance(dtype, pd.StringDtype):
+            return True
+        return isinstance(dtype, np.dtype) and dtype.kind in "fiub"
+
+    return [
+        name
+        for name in grid.columns
+        if name != grid.geometry.name
+        and name not in WRITE_READS
+        and "resource_" not in name
+        and plain(grid[name].dtype)
+    ]
+
+
+def spool_write_only(grid: gpd.GeoDataFrame, spool: GridSpool, parents: np.ndarray) -> gpd.GeoDataFrame:
+    """``grid`` without its :func:`write_only_columns`, which go to each partition's late file in
+    ``spool`` (``parents``: each cell's H3 parent, the grid stage's partitions); ``spool`` learns
+    where they go back in the grid's order. The write's part tasks read them back
+    (:class:`urbanrisk.grid_dataset.PartRows`), ``result.grid`` once read (:func:`complete_grid`).
+    """
+    names = write_only_columns(grid)
+    if not names or not len(grid):
+        return grid
+    order = spool.full_order(list(grid.columns))
+    columns = pd.DataFrame(grid[names])
+    folder = spool.folder / "grid"
+    folder.mkdir(parents=True, exist_ok=True)
+    for parent, positions in pd.RangeIndex(len(grid)).groupby(parents).items():
+        path = folder / f"late-{parent}.parquet"
+        columns.iloc[np.asarray(positions)].to_parquet(path)
+        spool.late_files[str(parent)] = str(path)
+    spool.following = following_of(order, [*spool.columns, *names])
+    return grid.drop(columns=names)
 
 
 def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) -> pd.DataFrame:
@@ -130,6 +212,12 @@ def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) ->
     extra = spooled.to_pandas()
     extra.index = rows.index
     return rows.join(extra)[list(order)]
+
+
+def part_parents(grid: pd.DataFrame, partition_resolution: int) -> np.ndarray:
+    """Each cell's H3 parent at ``partition_resolution`` (its own id when coarser): its part."""
+    resolution = h3.get_resolution(grid.index[0]) if len(grid) else partition_resolution
+    return np.asarray(cell_parents(grid.index, min(partition_resolution, resolution)), dtype=object)
 
 
 def without_polygons(grid: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -155,7 +243,7 @@ def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) ->
     """``grid`` with the spooled columns read back from ``run_dir``'s grid parts, put in place
     (inserted where they go, the grid's other columns not copied); itself when nothing was spooled.
 
-    The columns come back as the grid stage made them: float64, a missing value NaN.
+    The columns come back as the stages made them: numbers and booleans as numpy, text as pandas' text.
     """
     if spool is None or not (spool.columns or spool.polygons_dropped):
         return grid
@@ -184,7 +272,11 @@ def complete_grid(grid: pd.DataFrame, spool: GridSpool | None, run_dir: Path) ->
             batch = names[start : start + COLUMNS_PER_READ]
             table = pq.ParquetDataset(files).read(columns=batch)
             for name in batch:
-                values = table.column(name).to_numpy()[at]
+                column = table.column(name)
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):  # as pandas
+                    values = column.to_pandas().iloc[at].array  # holds text (spool_write_only's)
+                else:
+                    values = column.to_numpy()[at]
                 grid.insert(order.index(name), name, values)
             del table
     return grid

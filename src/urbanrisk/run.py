@@ -11,11 +11,22 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import h3
+
 from ._malloc import trim_heap
 from .cache import Cache
-from .grid_spool import GridSpool, complete_grid, spooled_grid, without_polygons
+from .grid import partition_resolution
+from .grid_spool import (
+    GridSpool,
+    complete_grid,
+    part_parents,
+    spool_write_only,
+    spooled_grid,
+    without_polygons,
+)
 from .lifecycle import clear_debris, new_run_folder, publish_run, run_key, run_lock
 from .outputs import write_outputs
+from .outputs.display import display_resolution
 from .outputs.map import result_deck
 from .outputs.summary import run_summary
 from .outputs.writer import graph_scheduler
@@ -56,6 +67,21 @@ def network_spool(out_dir: Path, scheduler: str) -> Iterator[GridSpool | None]:
             yield grid_spool
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def partition_level(grid: Any) -> int:
+    """The H3 resolution of the grid stage's partitions (the write's parts) of a recipe's ``grid``."""
+    return partition_resolution(grid.resolution, grid.partition_resolution)
+
+
+def shows_display_cells(result: RunResult) -> bool:
+    """True when the map of ``result`` shows display cells reduced by the write's part tasks (a
+    graded grid of more than ``settings.max_map_cells`` cells), not the grid's cells themselves: the
+    map then reads only the grid's residents, grades and bounds (:func:`.outputs.writer.map_input`)."""
+    grid = result.grid
+    if not len(grid) or "grade" not in grid.columns:
+        return False
+    return display_resolution(len(grid), h3.get_resolution(grid.index[0])) is not None
 
 
 def write_run(
@@ -173,6 +199,9 @@ def run_recipe(
         if spool is not None and spool.columns:  # the stages are done with the cells' polygons too:
             result.grid_spool = spool  # the write makes each part's (116,645 cells: ~88 MB fewer here)
             result.grid, spool.polygons_dropped = without_polygons(result.grid), True
+            if shows_display_cells(result):  # the columns only the write's part tasks read, spooled
+                parents = part_parents(result.grid, partition_level(recipe.grid))
+                result.grid = spool_write_only(result.grid, spool, parents)
         trim_heap()  # what the stages freed, given back before the write stage allocates its own
         result.renderer = result_deck
         start = time.perf_counter()

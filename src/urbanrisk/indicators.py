@@ -8,7 +8,6 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -26,6 +25,9 @@ from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
 from .population import clip_to_area, inside_share, residents_from_raster
+from .utm_projection import area_utm as _area_utm
+from .utm_projection import cells_polygons_utm
+from .utm_projection import projected as _project
 
 
 @dataclass
@@ -67,32 +69,6 @@ class PartitionInput:
             hazards=read("hazards", self.bounds),
             resources=read("resources", self.bounds),
         )
-
-
-def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
-    return geometry.to_crs(utm_crs).to_numpy()
-
-
-@functools.lru_cache(maxsize=4)
-def _area_utm_wkb(area: shapely.Geometry, utm_crs: str) -> bytes:
-    projected = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
-    return shapely.to_wkb(projected)
-
-
-def _area_utm(area: shapely.Geometry, utm_crs: str) -> shapely.Geometry:
-    """The study area (densified to 0.001°) projected once per process, not once per partition task.
-
-    Each call gets a geometry of its own (from the kept WKB, the same coordinates): tasks on threads
-    prepare it (:func:`urbanrisk.population.clip_to_area`), and GEOS cannot prepare or query one
-    prepared geometry from two threads at once (a shared one crashed a ``threads`` run).
-    """
-    return shapely.from_wkb(_area_utm_wkb(area, utm_crs))
-
-
-def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
-    """Cell polygons in the projected CRS (``polygons``: their lon/lat polygons, when made already)."""
-    polygons = cells_to_polygons(cells) if polygons is None else polygons
-    return _project(gpd.GeoSeries(polygons, crs="EPSG:4326"), utm_crs)
 
 
 def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:

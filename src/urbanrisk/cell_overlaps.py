@@ -50,13 +50,16 @@ def overlap_measures(
     c_idx: np.ndarray,
     whole: np.ndarray,
     clipped: Callable[[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray], np.ndarray],
+    edges: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Area (or length) of each feature-cell pair's overlap; exact, clipping only what straddles.
 
     A feature wholly inside a cell keeps its own measure: most buildings lie inside one cell, and a
     containment test on prepared cells is cheap. The others are clipped against the convex cell in
     numpy (:mod:`.convex_clip`: ``clipped_areas`` or ``clipped_lengths``), ~3-4x cheaper than
-    GEOS intersections and equal to them to rounding.
+    GEOS intersections and equal to them to rounding. ``edges``: the cells'
+    :func:`~urbanrisk.convex_clip.convex_edges` when made already (a partition's buildings and streets
+    share them), else made here.
     """
     shapely.prepare(cells)
     inside = shapely.contains_properly(cells[c_idx], features[f_idx])
@@ -64,5 +67,6 @@ def overlap_measures(
     cut = ~inside
     if cut.any():  # only the features cut are read into coordinate arrays
         used, local = np.unique(f_idx[cut], return_inverse=True)
-        out[cut] = clipped(features[used], convex_edges(cells), local, c_idx[cut])
+        edges = convex_edges(cells) if edges is None else edges
+        out[cut] = clipped(features[used], edges, local, c_idx[cut])
     return out

@@ -8,7 +8,6 @@ several cells is shared between them by area, never counted twice or dropped.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -18,7 +17,7 @@ import shapely
 
 from .cell_overlaps import meeting_pairs, overlap_measures
 from .cell_sums import cell_counts, cell_index, cell_ints, cell_positions, counts_at, sums_at
-from .convex_clip import clipped_areas, clipped_lengths
+from .convex_clip import clipped_areas, clipped_lengths, convex_edges
 from .grid import cells_to_polygons, points_to_cells
 from .layer_store import InheritedLayers, MemoryLayers, StoredLayers
 from .layers.raster import RasterInfo
@@ -26,6 +25,9 @@ from .layers.tables import HAZARD_KINDS, RESOURCE_KINDS
 from .nearest_street import nearest_streets
 from .osm_store import IngestedLayers
 from .population import clip_to_area, inside_share, residents_from_raster
+from .utm_projection import area_utm as _area_utm
+from .utm_projection import cells_polygons_utm
+from .utm_projection import projected as _project
 
 
 @dataclass
@@ -69,32 +71,6 @@ class PartitionInput:
         )
 
 
-def _project(geometry: gpd.GeoSeries, utm_crs: str) -> np.ndarray:
-    return geometry.to_crs(utm_crs).to_numpy()
-
-
-@functools.lru_cache(maxsize=4)
-def _area_utm_wkb(area: shapely.Geometry, utm_crs: str) -> bytes:
-    projected = _project(gpd.GeoSeries([shapely.segmentize(area, 0.001)], crs=4326), utm_crs)[0]
-    return shapely.to_wkb(projected)
-
-
-def _area_utm(area: shapely.Geometry, utm_crs: str) -> shapely.Geometry:
-    """The study area (densified to 0.001°) projected once per process, not once per partition task.
-
-    Each call gets a geometry of its own (from the kept WKB, the same coordinates): tasks on threads
-    prepare it (:func:`urbanrisk.population.clip_to_area`), and GEOS cannot prepare or query one
-    prepared geometry from two threads at once (a shared one crashed a ``threads`` run).
-    """
-    return shapely.from_wkb(_area_utm_wkb(area, utm_crs))
-
-
-def cells_polygons_utm(cells: list[str], utm_crs: str, polygons: np.ndarray | None = None) -> np.ndarray:
-    """Cell polygons in the projected CRS (``polygons``: their lon/lat polygons, when made already)."""
-    polygons = cells_to_polygons(cells) if polygons is None else polygons
-    return _project(gpd.GeoSeries(polygons, crs="EPSG:4326"), utm_crs)
-
-
 def _empty(index: pd.Index, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(0.0, index=index, columns=columns)
 
@@ -109,6 +85,7 @@ def buildings_to_cells(
     buildings_utm: np.ndarray | None = None,
     cells_utm: np.ndarray | None = None,
     rep_cells: np.ndarray | None = None,
+    cell_edges: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Building count, footprint, coverage ratio and floor area per cell.
 
@@ -138,6 +115,8 @@ def buildings_to_cells(
     rep_cells
         H3 cells (uint64) of the buildings' representative points as given (:func:`representative_cells`;
         else found here).
+    cell_edges
+        The projected cells' :func:`~urbanrisk.convex_clip.convex_edges` (else made here if needed).
 
     Returns
     -------
@@ -154,7 +133,7 @@ def buildings_to_cells(
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     b_utm = _project(buildings.geometry, utm_crs) if buildings_utm is None else buildings_utm
     near = np.unique(shapely.STRtree(c_utm).query(b_utm)[0])  # the rest meets no cell (a wide read)
-    b_idx, c_idx, piece, whole = _pieces(b_utm[near], c_utm, area_utm)
+    b_idx, c_idx, piece, whole = _pieces(b_utm[near], c_utm, area_utm, cell_edges)
     share = np.divide(piece, whole, out=np.zeros_like(piece), where=whole > 0)
     floor = buildings["floor_area_m2"].to_numpy()[near][b_idx] * share
     residential = floor * buildings["residential_share"].to_numpy()[near][b_idx]
@@ -174,7 +153,10 @@ def buildings_to_cells(
 
 
 def _pieces(
-    b_utm: np.ndarray, c_utm: np.ndarray, area_utm: shapely.Geometry | None
+    b_utm: np.ndarray,
+    c_utm: np.ndarray,
+    area_utm: shapely.Geometry | None,
+    cell_edges: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each (building, cell) pair that meets: positions, the area of the building's (repaired, in the
     area) outline inside the cell, and its whole footprint."""
@@ -183,7 +165,8 @@ def _pieces(
     if area_utm is not None:
         b_utm = clip_to_area(b_utm, area_utm)
     b_idx, c_idx = meeting_pairs(b_utm, c_utm)
-    piece = overlap_measures(b_utm, c_utm, b_idx, c_idx, shapely.area(b_utm)[b_idx], clipped_areas)
+    inside_area = shapely.area(b_utm)[b_idx]
+    piece = overlap_measures(b_utm, c_utm, b_idx, c_idx, inside_area, clipped_areas, cell_edges)
     return b_idx, c_idx, piece, footprint[b_idx]
 
 
@@ -276,8 +259,10 @@ def streets_to_cells(
     utm_crs: str,
     streets_utm: np.ndarray | None = None,
     cells_utm: np.ndarray | None = None,
+    cell_edges: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres."""
+    """Length of street centre lines inside each cell (all ways, and narrow ways alone), metres
+    (``cell_edges``: as :func:`buildings_to_cells`)."""
     index = cell_index(cells)
     out = _empty(index, ["street_length_m", "alley_length_m"])
     if streets is None or not len(streets):
@@ -285,7 +270,8 @@ def streets_to_cells(
     s_utm = _project(streets.geometry, utm_crs) if streets_utm is None else streets_utm
     c_utm = cells_polygons_utm(cells, utm_crs) if cells_utm is None else cells_utm
     s_idx, c_idx = meeting_pairs(s_utm, c_utm)
-    length = overlap_measures(s_utm, c_utm, s_idx, c_idx, shapely.length(s_utm)[s_idx], clipped_lengths)
+    whole = shapely.length(s_utm)[s_idx]
+    length = overlap_measures(s_utm, c_utm, s_idx, c_idx, whole, clipped_lengths, cell_edges)
     narrow = streets["highway"].isin(ALLEY_HIGHWAYS).to_numpy()[s_idx]
     pieces = {"street_length_m": length, "alley_length_m": np.where(narrow, length, 0.0)}
     return sums_at(c_idx, len(cells), pieces, index)
@@ -358,6 +344,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     s_utm = _project(task.streets.geometry, task.utm_crs) if has_streets else None
     polygons = cells_to_polygons(cells) if task.polygons is None else task.polygons
     c_utm = cells_polygons_utm(cells, task.utm_crs, polygons) if has_buildings or has_streets else None
+    edges = convex_edges(c_utm) if c_utm is not None else None  # for buildings and streets both
     # the cells of the buildings' representative points, for their count and their street access
     rep_cells = (
         representative_cells(task.buildings.geometry.to_numpy(), task.resolution) if has_buildings else None
@@ -371,6 +358,7 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
         buildings_utm=b_utm,
         cells_utm=c_utm,
         rep_cells=rep_cells,
+        cell_edges=edges,
     )
     if task.raster is not None:
         residents = residents_from_raster(
@@ -385,7 +373,9 @@ def partition_indicators(task: PartitionInput) -> pd.DataFrame:
     parts = [
         residents if isinstance(residents, pd.DataFrame) else residents.to_frame(),
         building_table,
-        streets_to_cells(task.streets, cells, utm_crs=task.utm_crs, streets_utm=s_utm, cells_utm=c_utm),
+        streets_to_cells(
+            task.streets, cells, utm_crs=task.utm_crs, streets_utm=s_utm, cells_utm=c_utm, cell_edges=edges
+        ),
         street_access_to_cells(
             task.buildings,
             task.streets,

@@ -18,4 +18,11 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"give each row its own id \(id_column\)$",
         r"\1：\2 中有 \3 行与前面的行完全相同\4：只计一次；请删除重复行，或为每行给出各自的编号（id_column）",
     ),
+    (
+        r"^(\w+): (\d+) quantit(?:y|ies) of (.+) ha(?:s|ve) no unit \((.*)\) and (?:was|were) taken as "
+        r"tonnes \(GB 18218's unit\): write the unit in the cell \(800公斤\), in a 单位 column or in the "
+        r"header \(最大存量（吨）\)$",
+        r"\1：\3 中有 \2 个存量未写单位（\4），已按吨（GB 18218 的单位）计：请在单元格中写明单位（800公斤），"
+        r"或写在“单位”列或表头中（最大存量（吨））",
+    ),
 )

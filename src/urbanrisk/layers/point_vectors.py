@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from .._errors import LayerError
 from .vector import vector_from_file
@@ -64,6 +65,43 @@ def _numbers(rows: np.ndarray) -> str:
     return ", ".join(str(i + 1) for i in rows[:5]) + more
 
 
+def _one_point_per_site(gdf: gpd.GeoDataFrame, layer: str, path: Path) -> gpd.GeoDataFrame:
+    """MultiPoints of one place (what many GIS exports write for every point) as that point; refused
+    where a MultiPoint holds several places.
+
+    Refused rather than split into sites with suffixed ids (``H1-1``, ``H1-2``): the register lists one
+    site in that row, with one quantity and one severity. Split, each part would carry the row's whole
+    quantity (Σq/Q and R counted once a part), the people near the site would be counted once a part,
+    and ids the register never gave would not join back to it. Whether the row is one site (keep its
+    main point) or several (one row each, each its own quantity) only the office can say.
+
+    Raises
+    ------
+    LayerError
+        MultiPoints of two places or more, named by feature (the first five), with the fix.
+    """
+    multi = (gdf.geom_type == "MultiPoint").to_numpy()
+    if not multi.any():
+        return gdf
+    geoms = gdf.geometry.to_numpy()
+    places = shapely.get_num_geometries(shapely.extract_unique_points(geoms[multi]))
+    several = np.flatnonzero(multi)[places > 1]
+    if len(several):
+        counts = dict(zip(np.flatnonzero(multi).tolist(), places.tolist(), strict=True))
+        shown = ", ".join(f"{i + 1} ({counts[i]} points)" for i in several[:5])
+        more = f" and {len(several) - 5} more" if len(several) > 5 else ""
+        msg = (
+            f"layer '{layer}': {path}: feature(s) {shown}{more} are MultiPoints of several places; a "
+            "registry holds one point per site: give each site its own row, point and id (QGIS: Vector > "
+            "Geometry Tools > Multipart to Singleparts, then the ids and quantities per site), or keep the "
+            "site's one point"
+        )
+        raise LayerError(msg)
+    geoms = geoms.copy()
+    geoms[multi] = shapely.get_geometry(geoms[multi], 0)  # one place: that point
+    return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+
+
 def read_vector_points(
     path: Path, crs: str | None, layer: str, encoding: str | None, file_layer: str | None = None
 ) -> tuple[gpd.GeoDataFrame, Where]:
@@ -78,6 +116,7 @@ def read_vector_points(
             "give their location or remove them"
         )
         raise LayerError(msg)
+    gdf = _one_point_per_site(gdf, layer, path)
     shapes = ~gdf.geom_type.isin(["Point"]).to_numpy()
     if shapes.any():  # a site drawn as its outline or a line: a point inside it, said in the run's notes
         gdf = gdf.set_geometry(gdf.geometry.representative_point())

@@ -1,0 +1,98 @@
+"""Hostile input, round 10 (session 16, office16): what rounds 9 and office15 left (a MultiPoint registry
+feature kept its first point, negative and infinite population pixels ran as unknown without a word, NUL
+and control characters stayed in names) and what a generator of an office's hostile files found. Each is
+told by ``validate`` as by the run, with its fix; good input still passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasterio.transform import from_origin
+
+from test_hostile import city, cli, raster_recipe, refused, write_tif  # noqa: F401  (city: a fixture)
+
+# --- MultiPoint registry features ----------------------------------------------------------------------
+
+
+def _multipoint_recipe(folder: Path, tif: Path, suffix: str, parts: list[list[tuple[float, float]]]) -> Path:
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {"id": [f"H{i + 1}" for i in range(len(parts))], "kind": ["fuel"] * len(parts)},
+        geometry=[shapely.MultiPoint(p) for p in parts],
+        crs=4326,
+    )
+    path = folder / f"haz.{suffix}"
+    frame.to_file(path)
+    return raster_recipe(folder, tif, layers={"haz": {"type": "points", "role": "hazard", "path": str(path)}})
+
+
+@pytest.mark.parametrize("suffix", ["gpkg", "geojson"])
+def test_a_multipoint_of_several_places_is_refused_not_cut_to_its_first(tmp_path, city, suffix):  # noqa: F811
+    """Feature 2, a MultiPoint of two fuel stations 700 m apart, ran as the first alone (the second's
+    people never counted); one row of a register is one site: refused, naming the feature and the fix."""
+    parts = [[(116.305, 39.99)], [(116.305, 39.99), (116.313, 39.99)]]
+    recipe = _multipoint_recipe(tmp_path, city[0], suffix, parts)
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    refused(code, text, "feature(s) 2 (2 points) are MultiPoints of several places")
+    assert "one point per site" in text and "Multipart to Singleparts" in text, text
+
+
+def test_a_multipoint_of_one_place_is_that_point(tmp_path, city):  # noqa: F811
+    """What many GIS exports write for every point (a MultiPoint of one part, or the same point twice)."""
+    import pandas as pd
+
+    parts = [[(116.305, 39.99)], [(116.31, 39.995), (116.31, 39.995)]]
+    code, text = cli(
+        "run", "--scheduler", "synchronous", _multipoint_recipe(tmp_path, city[0], "gpkg", parts)
+    )
+    assert code == 0, text
+    hazards = pd.read_parquet(tmp_path / "out" / "latest" / "hazard_sources.parquet")
+    assert sorted(hazards["id"]) == ["H1", "H2"]
+
+
+# --- negative and infinite population pixels -----------------------------------------------------------
+
+
+def _people(folder: Path, **pixels: float) -> Path:
+    data = np.full((20, 20), 5.0, dtype="float32")
+    for where, value in pixels.items():
+        row, col = (int(v) for v in where.removeprefix("p").split("_"))
+        data[row, col] = value
+    return write_tif(folder / "people.tif", data, from_origin(116.30, 40.0, 0.001, 0.001))
+
+
+@pytest.mark.parametrize(
+    ("pixels", "said"),
+    [
+        ({"p3_4": -5.0}, "1 negative pixel (e.g. -5 at column 4, row 3)"),
+        ({"p3_4": np.inf, "p7_1": np.inf}, "2 infinite pixels (e.g. inf at column 4, row 3)"),
+        ({"p3_4": -99999.0, "p0_0": -np.inf}, "2 negative pixels (e.g. -inf at column 0, row 0)"),
+    ],
+)
+def test_negative_and_infinite_pixels_are_refused_with_their_count_and_window(tmp_path, pixels, said):
+    """They ran as residents unknown without a word: an undeclared nodata (-99999) or a broken export."""
+    recipe = raster_recipe(tmp_path, _people(tmp_path, **pixels))
+    for command in ("validate", "run"):
+        args = ("run", "--scheduler", "synchronous", recipe) if command == "run" else (command, recipe)
+        code, text = cli(*args)
+        refused(code, text, said)
+        assert "people.tif: band 1, the window of columns 0-" in text, text
+        assert "gdal_edit.py -a_nodata <value> people.tif" in text, text
+
+
+def test_a_nan_pixel_stays_no_data(tmp_path):
+    """NaN is no data (missing is not zero): the run goes on, the cell over it partly unknown."""
+    import pandas as pd
+
+    recipe = raster_recipe(tmp_path, _people(tmp_path, p3_4=np.nan))
+    assert cli("validate", recipe)[0] == 0
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    grid = pd.read_parquet(tmp_path / "out" / "latest" / "grid")
+    assert (grid["residents_known_share"] < 1).sum() >= 1
+    assert grid["residents"].sum() == pytest.approx(5.0 * 399, rel=1e-6)

@@ -96,3 +96,52 @@ def test_a_nan_pixel_stays_no_data(tmp_path):
     grid = pd.read_parquet(tmp_path / "out" / "latest" / "grid")
     assert (grid["residents_known_share"] < 1).sum() >= 1
     assert grid["residents"].sum() == pytest.approx(5.0 * 399, rel=1e-6)
+
+
+# --- NUL and other control characters in names and ids ---------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["csv", "gpkg"])
+def test_control_characters_leave_a_registrys_text_and_are_noted(tmp_path, suffix):
+    """A NUL (invisible in Excel) stayed in ids and names, went into the CSV / GeoPackage / HTML outputs
+    (GDAL cuts a text at a NUL) and made 'H\\x1b1' another id than 'H1'; a line break inside a name is a
+    space."""
+    from urbanrisk.layers.points import points_from_file
+
+    ids, names = ["H\x1b1", "H2"], ["学院路\x00加油站\x1b", "燃气\r\n站"]
+    if suffix == "gpkg":  # GDAL cuts a text at a NUL when it writes one: a bell instead
+        names[0] = "学院路\x07加油站\x1b"
+    path = tmp_path / f"haz.{suffix}"
+    if suffix == "csv":
+        rows = [f'{i},fuel,"{n}",116.30{k},39.99' for k, (i, n) in enumerate(zip(ids, names, strict=True))]
+        path.write_text("id,kind,name,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8", newline="")
+    else:
+        import geopandas as gpd
+        import shapely
+
+        points = [shapely.Point(116.300, 39.99), shapely.Point(116.301, 39.99)]
+        gpd.GeoDataFrame({"id": ids, "kind": ["fuel"] * 2, "name": names}, geometry=points, crs=4326).to_file(
+            path
+        )
+    read = points_from_file(path, layer="haz", role="hazard")
+    assert read["id"].tolist() == ["H1", "H2"]
+    assert read["name"].tolist() == ["学院路加油站", "燃气 站"]
+    where = "row 2, row 3" if suffix == "csv" else "feature 1, feature 2"
+    assert (
+        f"haz: removed 5 control character(s) (NUL, line breaks...) from the text of haz.{suffix} ({where})"
+        in (read.attrs["notes"][0])
+    )
+
+
+def test_osm_names_lose_their_control_characters():
+    """OSM names of POIs, buildings and streets (a .pbf may hold any bytes; XML refuses them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from urbanrisk.layers.osm import clean_text
+    from urbanrisk.layers.text_controls import CONTROL_RE2
+
+    assert clean_text("五道口\x00购物中心\x07") == "五道口购物中心"
+    assert clean_text("清华\n东路") == "清华 东路" and clean_text(None) == ""
+    names = pc.replace_substring_regex(pa.array(["成府路\x00", None, "王庄路"]), CONTROL_RE2, "")
+    assert names.to_pylist() == ["成府路", None, "王庄路"]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import shapely
 
+from test_hostile import city, cli, raster_recipe  # noqa: F401  (city: the module's fixture)
 from urbanrisk._errors import LayerError
 from urbanrisk.layers import census, table_rows
 from urbanrisk.layers.census import read_census
@@ -88,3 +89,49 @@ def test_the_zh_unknown_kind_messages_name_the_kinds_in_chinese(tmp_path: Path) 
     run = check_text(str(refused.value), "zh")
     assert "已知类别：危险化学品场所（chemical）" in run and "known kinds" not in run, run
     assert "加油站（fuel）、燃气设施（gas）" in run
+
+
+def _units_and_registry(folder: Path, tif: Path) -> Path:
+    """Two 社区 side by side (北邮 west of 116.31, 蓟门里 east); a 台账 whose row 3 says 蓟门里社区 of a
+    point in 北邮, row 4 lies in no unit, row 5 writes 蓟门里 without its level word."""
+    from shapely.geometry import box
+
+    units = gpd.GeoDataFrame(
+        {"id": ["C1", "C2"], "name": ["北邮社区", "蓟门里社区居委会"]},
+        geometry=[box(116.300, 39.98, 116.310, 40.0), box(116.310, 39.98, 116.320, 40.0)],
+        crs=4326,
+    )
+    units.to_file(folder / "社区.geojson")
+    registry = folder / "台账.csv"
+    registry.write_text(
+        "名称,类别,所属街道,社区,经度,纬度\n"
+        "甲站,fuel,北太平庄街道,北邮社区,116.305,39.99\n"
+        "乙站,fuel,北太平庄街道,蓟门里社区,116.306,39.99\n"
+        "丙站,fuel,北太平庄街道,北邮社区,116.40,39.99\n"
+        "丁站,fuel,北太平庄街道,蓟门里,116.315,39.99\n",
+        encoding="utf-8",
+    )
+    layers = {
+        "units": {"type": "polygons", "path": str(folder / "社区.geojson"), "level": "community"},
+        "haz": {"type": "points", "role": "hazard", "path": str(registry), "kind_column": "类别"},
+    }
+    return raster_recipe(folder, tif, layers=layers)
+
+
+def test_a_registrys_community_other_than_where_its_point_lies_is_said(tmp_path, city):  # noqa: F811
+    """乙站's 社区 says 蓟门里, its point lies in 北邮: a typo in one of them; said by validate and the run
+    (en), nothing re-assigned; the 街道 column is not compared (the recipe has no 街道 units)."""
+    recipe = _units_and_registry(tmp_path, city[0])
+    said = (
+        "haz: 1 row names in column '社区' of 台账.csv another unit than the one the point lies in (row 3: "
+        "'蓟门里社区', its point in '北邮社区'): a typo in the name or in the coordinates; check them "
+        "(nothing is re-assigned: each point counts where it lies)"
+    )
+    code, text = cli("validate", recipe)
+    assert code == 0 and said in text, text
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0 and said in text, text
+    zh = data_text(said, "zh")
+    assert zh.startswith(
+        "haz：台账.csv 的“社区”列中有 1 行所写单位与其坐标所在单位不同（row 3: '蓟门里社区'"
+    ), zh

@@ -28,10 +28,12 @@ from .point_kind_column import default_kind_names, kind_values_of
 from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
+from .registry_units import written_units
 from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import hazard_kind_table
 from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file, shown_columns
+from .text_controls import frame_without_controls
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
@@ -217,6 +219,10 @@ def points_from_file(
         gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
     else:
         gdf, where = read_vector_points(path, crs, layer, encoding, file_layer)
+    gdf.attrs["notes"] = [  # NUL, ESC...: before any id, kind or name is read from the text
+        *gdf.attrs.get("notes", []),
+        *frame_without_controls(gdf, layer=layer, file=path.name, where=where),
+    ]
     if len(gdf) == 0 and not allow_empty:
         msg = (
             f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none "
@@ -291,6 +297,7 @@ def points_from_file(
     out, repeated = drop_repeated_rows(
         out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=(id_column or "id") in gdf
     )
+    out.attrs["written_units"] = written_units(gdf, where, layer=layer, file=path.name)  # 街道, 社区
     out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + unitless + _one_place(out, layer, path)
     return out
 

@@ -25,4 +25,16 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\1：\3 中有 \2 个存量未写单位（\4），已按吨（GB 18218 的单位）计：请在单元格中写明单位（800公斤），"
         r"或写在“单位”列或表头中（最大存量（吨））",
     ),
+    (
+        r"^(\w+): (\d+) rows? names? in column '(.+?)' of (.+?) another unit than the one the point lies in "
+        r"\((.*)\): a typo in the name or in the coordinates; check them \(nothing is re-assigned: each "
+        r"point counts where it lies\)$",
+        r"\1：\4 的“\3”列中有 \2 行所写单位与其坐标所在单位不同（\5）：名称或坐标有误，请核对"
+        r"（不会自动改归：每个点按其坐标所在单位计）",
+    ),
+    (
+        r"^(\w+): removed (\d+) control character\(s\) \(NUL, line breaks\.\.\.\) from the text of (.+?) "
+        r"\((.*)\): check those cells$",
+        r"\1：已从 \3 的文字中删除 \2 个控制字符（NUL、换行等）（\4）：请核对这些单元格",
+    ),
 )

@@ -145,3 +145,72 @@ def test_osm_names_lose_their_control_characters():
     assert clean_text("清华\n东路") == "清华 东路" and clean_text(None) == ""
     names = pc.replace_substring_regex(pa.array(["成府路\x00", None, "王庄路"]), CONTROL_RE2, "")
     assert names.to_pylist() == ["成府路", None, "王庄路"]
+
+
+# --- the generator of an office's hostile files (round 10) -----------------------------------------------
+
+HEADER = "名称,类别,经度,纬度,物质,最大存量\n"
+ROWS = "甲加油站,加油站,116.305,39.99,汽油,30吨\n乙化工,危险化学品场所,116.31,39.995,液氯,2吨\n"
+
+
+def _csv_recipe(folder: Path, tif: Path, data: bytes) -> Path:
+    path = folder / "h.csv"
+    path.write_bytes(data)
+    layer = {"haz": {"type": "points", "role": "hazard", "path": str(path), "kind_column": "类别"}}
+    return raster_recipe(folder, tif, layers=layer)
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (  # the rest of the file read as one cell: told as empty coordinates and an unknown kind '' in row 2
+            (HEADER + '"' + ROWS).encode(),
+            'h.csv: line 2 opens a quote (") that is never closed, so the rest of the file was read',
+        ),
+        (  # told as "has no header row (a row naming two or more columns)"
+            (HEADER + ROWS).replace(",", "，").encode(),
+            "h.csv separates its columns with '，' (a CSV saved with full-width commas): save it with ','",
+        ),
+    ],
+    ids=["an unclosed quote", "full-width commas"],
+)
+def test_csv_files_an_office_saves_wrongly_are_told_what_is_wrong(tmp_path, city, data, said):  # noqa: F811
+    recipe = _csv_recipe(tmp_path, city[0], data)
+    for command in ("validate", "run"):
+        args = ("run", "--scheduler", "synchronous", recipe) if command == "run" else (command, recipe)
+        refused(*cli(*args), said)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (HEADER + ROWS).replace(",", "\t").encode("utf-16"),  # Excel's "Unicode Text", saved as .csv
+        (HEADER.replace(",类别", ",\ufeff类别") + ROWS).encode(),  # a BOM inside: two files pasted together
+        (HEADER + ROWS.replace("116.305", "116.3\u200b05")).encode(),  # a zero-width space from a web page
+    ],
+    ids=["tab-separated", "a BOM before a column name", "a zero-width space in a number"],
+)
+def test_invisible_differences_read_as_excel_shows_them(tmp_path, city, data):  # noqa: F811
+    """Refused before ("has no header row", "no column '类别'" naming '\\ufeff类别', "non-numeric")."""
+    import geopandas as gpd
+
+    recipe = _csv_recipe(tmp_path, city[0], data)
+    assert cli("validate", recipe)[0] == 0
+    code, text = cli("run", "--scheduler", "synchronous", recipe)
+    assert code == 0, text
+    hazards = gpd.read_parquet(tmp_path / "out" / "latest" / "hazard_sources.parquet")
+    assert hazards["name"].tolist() == ["甲加油站", "乙化工"]
+    assert [round(p.x, 3) for p in hazards.geometry] == [116.305, 116.31]
+
+
+def test_digits_of_other_scripts_are_refused_by_validate_as_by_the_run(tmp_path, city):  # noqa: F811
+    """'٣٩.٩٩' (Arabic-Indic digits): validate said ok (Python's float reads them), the run refused."""
+    recipe = _csv_recipe(tmp_path, city[0], (HEADER + ROWS.replace("39.99,", "٣٩.٩٩,")).encode())
+    refused(*cli("validate", recipe), "non-numeric or empty '经度' / '纬度' in row 2")
+
+
+def test_a_huge_number_in_an_excel_cell_is_not_written_as_309_digits():
+    """1e308 in a 最大存量 cell was the text '1000000000000000010979...' (309 digits) in the basis."""
+    from urbanrisk.layers.tabular import _cell_text
+
+    assert _cell_text(1e308) == "1e+308" and _cell_text(30.0) == "30" and _cell_text(2.5) == "2.5"

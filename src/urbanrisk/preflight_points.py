@@ -164,6 +164,8 @@ def _blank_rows(rows: list[list[str]], j: int) -> list[int]:
 def _number(text: str) -> float | None:
     if not text.isascii():  # NFKC as the run reads them: a full-width minus too (－７６.５８), U+2212 from a
         text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")  # word processor (ASCII: as is)
+        if not text.isascii():  # ٣٩.٩٩: float() reads any script's digits, the run (pandas) does not
+            return dms_degrees(text)
     try:
         value = float(text)
     except ValueError:

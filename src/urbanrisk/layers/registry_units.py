@@ -21,6 +21,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -115,16 +116,18 @@ def unit_name_notes(written: dict[str, Any] | None, units: list[Any]) -> list[st
         if not frames:
             continue
         texts = written["texts"][level]
-        found: list[tuple[str, str, str]] = []
+        holding: dict[int, list[str]] = {}  # point -> the names of the units it lies in (all files)
         for frame in frames:
-            polygons = frame.geometry.to_crs("EPSG:4326")
-            point_i, unit_i = polygons.sindex.query(points, predicate="intersects")
-            holding: dict[int, list[str]] = {}
+            names = frame["name"].astype(str).tolist()
+            point_i, unit_i = frame.geometry.to_crs("EPSG:4326").sindex.query(points, predicate="intersects")
             for p, u in zip(point_i.tolist(), unit_i.tolist(), strict=True):
-                holding.setdefault(p, []).append(str(frame["name"].iloc[u]))
-            for p in sorted(holding):
-                if texts[p] and not any(same_unit(texts[p], name) for name in holding[p]):
-                    found.append((written["rows"][p], texts[p], holding[p][0]))
+                holding.setdefault(p, []).append(names[u])
+        bare = functools.cache(_bare)  # a registry repeats its 社区: each name folded once
+        found = [
+            (written["rows"][p], texts[p], holding[p][0])
+            for p in sorted(holding)
+            if texts[p] and bare(texts[p]) not in {bare(name) for name in holding[p]}
+        ]
         if found:
             notes.append(_note(written["layer"], written["file"], column, found, len(found)))
     return notes

@@ -214,3 +214,28 @@ def test_a_huge_number_in_an_excel_cell_is_not_written_as_309_digits():
     from urbanrisk.layers.tabular import _cell_text
 
     assert _cell_text(1e308) == "1e+308" and _cell_text(30.0) == "30" and _cell_text(2.5) == "2.5"
+
+
+def test_round_10_refusals_read_in_chinese(tmp_path):
+    """A zh recipe's office reads the refusals above in Chinese (the file and numbers as written)."""
+    import numpy as np
+
+    from urbanrisk._errors import LayerError
+    from urbanrisk.layers.raster import refuse_bad_counts
+    from urbanrisk.layers.tabular import rows_from_file
+    from urbanrisk.outputs.i18n_checks import check_text
+
+    with pytest.raises(LayerError) as pixels:
+        refuse_bad_counts(np.array([[1.0, -5.0]]), "p.tif", 1)
+    said = check_text(str(pixels.value), "zh")
+    assert said.startswith("p.tif：波段 1 第 0-1 列、第 0-0 行的窗口中有 1 negative pixel"), said
+    assert said.endswith("否则请修正这些像元（NaN 仍按无数据处理）"), said
+    for data, head in (
+        ((HEADER + '"' + ROWS).encode(), "h.csv：第 2 行有一个未闭合的引号"),
+        ((HEADER + ROWS).replace(",", "，").encode(), "h.csv 用全角逗号“，”分隔各列"),
+    ):
+        (tmp_path / "h.csv").write_bytes(data)
+        with pytest.raises(LayerError) as refused_file:
+            rows_from_file(tmp_path / "h.csv", layer="haz")
+        said = check_text(str(refused_file.value), "zh")
+        assert head in said and "never closed" not in said and "separates" not in said, said

@@ -32,6 +32,8 @@ def strip_controls(text: str) -> str:
 
 def controls_in(values: list[object]) -> list[int]:
     """The positions of the text values holding a control character."""
+    if not CONTROL.search("".join(v for v in values if isinstance(v, str))):  # most columns: one C search
+        return []
     return [i for i, v in enumerate(values) if isinstance(v, str) and CONTROL.search(v)]
 
 

@@ -21,6 +21,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BREAKS = re.compile(r"[\t\n\v\f\r]+")
 #: the same, for Arrow's RE2 (pyarrow.compute.replace_substring_regex)
 CONTROL_RE2 = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"
+BREAKS_RE2 = r"[\t\n\x{0b}\f\r]+"
 
 
 def strip_controls(text: str) -> str:

@@ -67,7 +67,7 @@ def unitless_note(
     """The run's note on a registry's quantities written without a unit (taken as tonnes), once.
 
     >>> cells = pd.Series(["800", "30吨", "", "2.5"])
-    >>> unitless_note(cells, layer="h", path="台账.xlsx", where=lambda i: f"row {i + 2}")[0][:73]
+    >>> unitless_note(cells, layer="h", path="台账.xlsx", where=lambda i: f"row {i + 2}")[0][:72]
     'h: 2 quantities of 台账.xlsx have no unit (row 2, row 5) and were taken as'
     """
     rows = [i for i, text in enumerate(quantities.tolist()) if not unit_written(str(text))]

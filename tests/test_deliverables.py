@@ -278,7 +278,8 @@ def test_only_a_major_hazard_source_is_graded_at_s_one_exactly():
     assert row[
         "gb18218_basis"
     ] == "not a major hazard source (Σq/Q = 0.99 < 1, GB 18218-2018 4.2 formula (1)): " + (
-        "no grade; R for reference: α 1.5 × (氯 4×2.5/5 + 氨 2×4.9/10)"
+        "no grade; R for reference: α 1.5 × (氯 4×2.5/5 + 氨 2×4.9/10); no unit written ('2.5', '4.9'): "
+        "taken as tonnes"  # the quantities write no unit (session 16: said)
     )
     row = _source_with_people(150.0, "汽油", "30")
     assert row["gb18218_S"] == pytest.approx(0.15) and row["gb18218_grade"] == ""

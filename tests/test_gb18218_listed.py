@@ -52,8 +52,9 @@ def test_only_sources_listing_substances_get_the_500_m_sums(monkeypatch):
         12.0,
     )
     assert row["gb18218_grade"] == "三级"
-    assert row["gb18218_basis"] == "α 1.5 × (氯 4×10/5)"
-    assert row["gb18218_basis_en"] == "α 1.5 × (chlorine 4×10/5)"
+    # "10" writes no unit: tonnes, said (session 16)
+    assert row["gb18218_basis"] == "α 1.5 × (氯 4×10/5); no unit written ('10'): taken as tonnes"
+    assert row["gb18218_basis_en"] == "α 1.5 × (chlorine 4×10/5); no unit written ('10'): taken as tonnes"
     assert len(read) == 3  # "液氯"/"10" once, "" and None once each: one reading gives all three
 
 

@@ -82,7 +82,9 @@ def test_validate_words_the_unknown_kinds_in_chinese_too(tmp_path, capsys):
     assert code == 2
     fire, ems = "'Fire'（工作表 'Stations' 第 2 行）（另有 1 行）", "'EMS'（工作表 'Stations' 第 4 行）"
     assert f"未知的应急资源类别 {fire}、{ems}" in text
-    assert "已知类别：clinic, fire_station, hospital, police, shelter" in text
+    # the kinds by their Chinese names, their keys beside (session 16: the keys alone before)
+    known = "诊所（clinic）、消防站（fire_station）、医院（hospital）、派出所（police）、避难场所（shelter）"
+    assert f"已知类别：{known}" in text
     assert "more row" not in text and "known kinds" not in text
 
 

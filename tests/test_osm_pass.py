@@ -96,7 +96,8 @@ def test_the_bulk_pass_equals_pyosmium_object_by_object(name, tmp_path):
     assert np.array_equal(shapely.to_wkb(streets.geometry.to_numpy()), wkb)  # the same doubles
     if name == "hostile":
         assert streets["way_id"].tolist() == [10, 11, 15]
-        assert streets["name"].tolist()[:2] == ["Main St, Block=5 %20% 100% +x", "路 😀\ttab"]
+        # a tab in a name is a space (session 16: no control character stays in a name)
+        assert streets["name"].tolist()[:2] == ["Main St, Block=5 %20% 100% +x", "路 😀 tab"]
         assert osm.stats["newest_object_epoch"] == 1709528767  # the gate node, 2024-03-04 05:06:07Z
 
 

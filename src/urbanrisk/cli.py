@@ -211,6 +211,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .osm_check import osm_file_problems
     from .preflight import check_layers, estimate_cells, load_checked, raster_density_notes
     from .preflight_datum import datum_warnings
+    from .preflight_units import registry_unit_warnings
 
     # a missing file is listed with the other layers' problems; OSM extracts are read through (light)
     recipe = load_checked(args.recipe, deeper=osm_file_problems)
@@ -219,6 +220,7 @@ def _validate(args: argparse.Namespace) -> int:
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
     warnings += raster_density_notes(recipe)  # places denser than the world's most crowded districts
+    warnings += registry_unit_warnings(recipe)  # a registry's 社区 other than where its point lies
     if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
         warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
         warnings += [w for w in [unlisted_kinds_warning(recipe)] if w]  # radius and severity assumed

@@ -29,6 +29,7 @@ from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import raster_info
 from .layers.raster_density import density_problems
+from .layers.registry_units import registry_unit_notes
 from .layers.remote import local_copy
 from .layers.tables import (
     building_type_table,
@@ -73,6 +74,7 @@ class _Loading:
     resources: list[gpd.GeoDataFrame] = field(default_factory=list)
     communities: list[gpd.GeoDataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    written_units: list[Any] = field(default_factory=list)  # the registries' own 街道 / 社区 columns
     complete_kinds: dict[str, str] = field(default_factory=dict)  # resource kind -> registry layer
     raster: RasterInfo | None = None
     per_person: float | None = None
@@ -131,6 +133,7 @@ def _load_points(name: str, spec: Any, state: _Loading) -> None:
         **options,
     )
     state.notes += frame.attrs.pop("notes", [])
+    state.written_units.append(frame.attrs.pop("written_units", None))
     (state.hazards if spec.role == "hazard" else state.resources).append(frame)
     for value in spec.complete_for:
         kind = kind_of(value, state.kind_names["resource"])
@@ -309,6 +312,7 @@ def load_layers(
         complete_kinds=dict(state.complete_kinds),
         notes=list(state.notes),
     )
+    layers.notes += registry_unit_notes(state.written_units, state.communities)  # 社区 typos (office16)
     layers.resources = resources_once(layers.resources, layers.notes)
     if state.per_person is not None and not building_count(layers):
         layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")

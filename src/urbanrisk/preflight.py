@@ -23,7 +23,7 @@ from .layers.area_geometry import declared_non_polygons
 from .layers.area_rings import vector_area_ring_problems
 from .layers.headers import vector_header
 from .layers.osm_ends import osm_cut_short
-from .layers.raster import has_valid_pixel, raster_info
+from .layers.raster import bad_counts_problem, has_valid_pixel, raster_info
 from .layers.raster_density import density_problems
 from .layers.tables import check_side_file, registry_kind_names
 from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
@@ -85,7 +85,8 @@ def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
             "could be read from it (a negative pixel is not measured); give the raster of people per pixel"
         )
         return [(("layers", name, "path"), message)]
-    refused = density_problems(spec.path, spec.band)[0] if valid else None  # 3e38 people in a pixel
+    refused = bad_counts_problem(spec.path, spec.band) if valid else None  # -99999 undeclared, inf
+    refused = refused or (density_problems(spec.path, spec.band)[0] if valid else None)  # 3e38 in a pixel
     if refused:
         return [(("layers", name, "path"), refused)]
     if valid is False:

@@ -19,6 +19,7 @@ from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
 from .layers.point_coords import nonfinite_points, registry_lonlat, to_lonlat
+from .layers.point_ids import gpkg_id_problem
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
@@ -163,6 +164,8 @@ def _blank_rows(rows: list[list[str]], j: int) -> list[int]:
 def _number(text: str) -> float | None:
     if not text.isascii():  # NFKC as the run reads them: a full-width minus too (－７６.５８), U+2212 from a
         text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")  # word processor (ASCII: as is)
+        if not text.isascii():  # ٣٩.٩٩: float() reads any script's digits, the run (pandas) does not
+            return dms_degrees(text)
     try:
         value = float(text)
     except ValueError:
@@ -290,6 +293,9 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
         blank = blank_features(path)  # as the run refuses them
         problems += [(("layers", name, "path"), blank_message(path, name, blank))] if blank else []
         ids = geojson_id_problem(path, spec.id_column or "id")  # as the run refuses them
+        problems += [(("layers", name, "id_column"), ids)] if ids else []
+    elif path.suffix.lower() == ".gpkg":  # as the run refuses them (registry_columns.registry_ids)
+        ids = gpkg_id_problem(path, spec.id_column or "id", layer=name, file_layer=spec.file_layer)
         problems += [(("layers", name, "id_column"), ids)] if ids else []
     if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
         problems.append(

@@ -110,3 +110,68 @@ def unit_id_problems(recipe: Recipe) -> list[Problem]:
         )
         problems.append((("layers", name, "id_column"), message))
     return problems
+
+
+def registry_unit_warnings(recipe: Recipe) -> list[str]:
+    """What the run notes of registries whose own 街道 / 社区 column names another unit than the one the
+    point lies in (:mod:`urbanrisk.layers.registry_units`): read as the run reads them, only where a
+    registry has such a column and the recipe that level's units (else nothing heavy is imported)."""
+    from .layers.registry_units import written_unit_columns
+    from .layers.tabular import TABULAR_SUFFIXES, rows_from_file
+
+    levels = {s.level for s in recipe.layers.values() if s.type == "polygons" and getattr(s, "level", None)}
+    registries = []
+    for name, spec in recipe.layers.items():
+        path = local(spec.path) if spec.type == "points" else None
+        if path is None or not path.is_file() or not levels:
+            continue
+        try:
+            if path.suffix.lower() in TABULAR_SUFFIXES:
+                columns = rows_from_file(path, layer=name, sheet=spec.sheet, encoding=spec.encoding).columns
+            else:
+                header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
+                columns = header.columns if header is not None else []
+        except LayerError:
+            continue  # told by the layer's own check
+        if levels & set(written_unit_columns(columns)):
+            registries.append((name, spec))
+    return _registry_unit_notes(recipe, registries) if registries else []
+
+
+def _registry_unit_notes(recipe: Recipe, registries: list[tuple[str, Any]]) -> list[str]:
+    from .layers.points import points_from_file
+    from .layers.polygons import polygons_from_file
+    from .layers.registry_units import registry_unit_notes
+    from .layers.tables import hazard_kind_table, registry_kind_names
+
+    tables = recipe.tables
+    kinds = registry_kind_names(tables.hazard_kinds, tables.resource_kinds, tables.kind_aliases)
+    try:
+        units = []
+        for name, spec in recipe.layers.items():
+            if spec.type == "polygons" and getattr(spec, "level", None):
+                frame = polygons_from_file(
+                    spec.path, layer=name, id_column=spec.id_column, name_column=spec.name_column,
+                    crs=spec.crs, coords=spec.coords, encoding=spec.encoding, file_layer=spec.file_layer,
+                    level_column=spec.level_column, level_values=spec.level_values,
+                )  # fmt: skip
+                units.append(frame.assign(level=spec.level))
+        written = []
+        for name, spec in registries:
+            options = spec.model_dump(
+                exclude={"type", "path", "severity", "severity_column", "complete_for", "id_column"}
+            )
+            frame = points_from_file(
+                spec.path,
+                layer=name,
+                severity_column=spec.severity_col,
+                severity_order=spec.severity.order if spec.severity else None,
+                default_severity=hazard_kind_table(tables.hazard_kinds)["default_severity"].to_dict(),
+                kinds=kinds[spec.role],
+                allow_empty=True,
+                **options,
+            )
+            written.append(frame.attrs.get("written_units"))
+    except (LayerError, ValueError, OSError):
+        return []  # told by the layers' own checks
+    return registry_unit_notes(written, units)

@@ -5,9 +5,10 @@ Keys are compared as a clerk would: full-width and half-width forms alike (NFKC)
 Latin letters in any case (``花园路街道`` = ``花园路 街道``, ``１１０１０８`` = ``110108``). Counts are read
 as capacities are (:func:`urbanrisk.layers.capacity.capacity_number`: ``3.2万`` is 32,000); a count
 that is empty, text (``不详``) or negative is unknown, never 0. A column named in 万 (``常住人口(万人)``)
-holding plain numbers is refused with the fix, as for capacities. Rows of totals (合计, 总计, 小计) are
-skipped. A key Excel wrote in scientific notation (``1.10108E+11``: a 12-digit 社区代码 with its last
-digits lost, so that two units "had two rows") is refused with the fix. Light (no pandas):
+holding plain numbers is refused with the fix, as for capacities. Rows of totals (合计, 总计, 小计: the
+registries' test, :func:`urbanrisk.layers.table_rows.total_row`) are skipped. A key Excel wrote in
+scientific notation (``1.10108E+11``: a 12-digit 社区代码 with its last digits lost, so that two units "had
+two rows") is refused with the fix. Light (no pandas):
 ``urbanrisk validate`` reads tables with it.
 
 Examples
@@ -26,31 +27,17 @@ from pathlib import Path
 
 from .._errors import LayerError
 from .capacity import capacity_number
+from .table_rows import total_row
 from .tabular import rows_from_file, shown_columns
 
 #: The most residents a table's row may count (a whole city: Chongqing holds 32 million).
 MAX_UNIT_COUNT = 100_000_000
-#: Rows that sum the others (skipped: counted, their people would be counted twice).
-TOTAL_WORDS = ("合计", "总计", "小计", "total", "sum")
 _SPACE = re.compile(r"\s+")
 
 
 def unit_key(text: object) -> str:
     """A unit's id or name as compared in the join: NFKC, no spaces, case-folded."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
-def _total_row(row: list[str]) -> bool:
-    """Whether a row is a total or subtotal: a cell reads 合计 / 总计 / 小计 / total / sum, or ends
-    with one of the Chinese words (北太平庄街道小计).
-
-    Examples
-    --------
-    >>> _total_row(["合计", "", "9423"]), _total_row(["北太平庄街道小计", ""]), _total_row(["", "", "12"])
-    (True, True, False)
-    """
-    keys = [unit_key(value) for value in row]
-    return any(k in TOTAL_WORDS or k.endswith(TOTAL_WORDS[:3]) for k in keys if k)
 
 
 @dataclass
@@ -120,8 +107,8 @@ def read_census(
     out, seen, unknown, totals, unnamed = CensusTable(), {}, [], [], []
     for i, row in enumerate(table.rows):
         label, key = row[k].strip(), unit_key(row[k])
-        if not key or key in TOTAL_WORDS:
-            if _total_row(row):  # 合计 here, or in another column (街道's) beside an empty 社区
+        if not key or total_row([label]):  # 合计, or 花园路街道小计 in the key column itself
+            if total_row(row):  # 合计 here, or in another column (街道's) beside an empty 社区
                 totals.append(table.where(i))
             else:  # a count whose unit's name is in a merged cell above (男 / 女 rows): was left out
                 unnamed += [table.where(i)] if capacity_number(row[c]) is not None else []

@@ -42,8 +42,45 @@ UNIT_WORD = re.compile(
     r"|立方米?|方|m3|m³|升|l|gal(?:lon)?s?|bbls?|barrels?)",
     re.IGNORECASE,
 )
+#: words of an amount that are no unit (约, 以下, 余, 万...; about, max): what is left says a unit or none
+_NOT_UNIT = re.compile(
+    r"about|approx(?:imately)?|ca\b|max|min|[约大概左右上下以内及至到不超过少于低最多余万千≈~<>≤≥=+,.\-\s\d]"
+)
 _PLAIN = re.compile(r"^[+-]?(?:\d[\d,]*)?\.?\d+(?:[eE][+-]?\d+)?$")
 _HEADER_UNIT = re.compile(r"^(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]$")
+
+
+def unit_written(text: str) -> bool:
+    """Whether an amount writes a unit (``30吨``, ``约30 t``, ``500 gallons``), or is a bare number that
+    GB 18218 reads as tonnes (``30``, ``约30``, ``20-30``, ``3万``); empty: True (nothing to say).
+
+    >>> [unit_written(x) for x in ("30吨", "约 30 t", "500kg", "30", "约30", "20-30", "3万", "about 30", "")]
+    [True, True, True, False, False, False, False, False, True]
+    """
+    folded = _folded(text).lower()
+    return not folded or bool(_NOT_UNIT.sub("", folded))
+
+
+def unitless_note(
+    quantities: pd.Series, *, layer: str, path: str | Path, where: Callable[[int], str]
+) -> list[str]:
+    """The run's note on a registry's quantities written without a unit (taken as tonnes), once.
+
+    >>> cells = pd.Series(["800", "30吨", "", "2.5"])
+    >>> unitless_note(cells, layer="h", path="台账.xlsx", where=lambda i: f"row {i + 2}")[0][:72]
+    'h: 2 quantities of 台账.xlsx have no unit (row 2, row 5) and were taken as'
+    """
+    rows = [i for i, text in enumerate(quantities.tolist()) if not unit_written(str(text))]
+    if not rows:
+        return []
+    listed = ", ".join(where(i) for i in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    many = "quantities" if len(rows) > 1 else "quantity"
+    have, were = ("have", "were") if len(rows) > 1 else ("has", "was")
+    return [
+        f"{layer}: {len(rows)} {many} of {Path(path).name} {have} no unit ({listed}) and {were} taken as "
+        "tonnes (GB 18218's unit): write the unit in the cell (800公斤), in a 单位 column or in the header "
+        "(最大存量（吨）)"
+    ]
 
 
 def _folded(text: str) -> str:

@@ -68,6 +68,7 @@ from .osm_streets import street_columns as street_columns
 from .osm_streets import street_frame as street_frame
 from .osm_streets import streets_of as streets_of  # (re-exported: the streaming ingest joins its blocks)
 from .tables import building_type_table, landuse_context_table, osm_tag_table
+from .text_controls import strip_controls
 
 CRS = "EPSG:4326"
 T = TypeVar("T")
@@ -87,10 +88,9 @@ class OsmLayers:
 
 
 def clean_text(value: str | None) -> str:
-    """Trim an untrusted text field to a sane length; escaping happens where HTML is written."""
-    if not value:
-        return ""
-    return str(value)[: settings.max_text_length]
+    """Trim an untrusted text field to a sane length, without control characters (NUL...: office16);
+    escaping happens where HTML is written."""
+    return strip_controls(str(value))[: settings.max_text_length] if value else ""
 
 
 def _check_readable(path: Path) -> None:
@@ -192,7 +192,7 @@ class _Collector:
             return
         geom = bytes.fromhex(text)  # half the memory of pyosmium's hex while the rows wait
         name = tags.get("name") or tags.get("brand")
-        name = name[: settings.max_text_length] if name else ""  # clean_text, inline: once per area
+        name = strip_controls(name)[: settings.max_text_length] if name else ""  # clean_text, inline
         building = tags.get("building")
         if building is not None and building != "no":
             self.buildings.append(

@@ -29,6 +29,7 @@ from .._gc import collection_paused
 from .osm_columns import StreetNodes, frame_of, table_frame, valid_geometry
 from .osm_order import unsorted_message
 from .osm_pass import StreetBatch, street_batches, system_arrow_pool, tagged_summary, text_pass
+from .text_controls import BREAKS_RE2, CONTROL_RE2
 
 #: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
 #: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
@@ -76,8 +77,10 @@ def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, objec
         tags = {key: values.filter(kept) for key, values in tags.items()}
         way_id, geometry, node_ids = way_id[line], geometry[line], list(itertools.compress(node_ids, line))
     columns: dict[str, object] = {"way_id": way_id, "highway": tags["highway"]}
-    # clean_text of each name, in Arrow: "" where absent, cut to the longest text kept
-    columns["name"] = pc.utf8_slice_codeunits(pc.fill_null(tags["name"], ""), 0, settings.max_text_length)
+    # clean_text of each name, in Arrow: "" where absent, no control characters, cut to the longest kept
+    names = pc.replace_substring_regex(pc.fill_null(tags["name"], ""), BREAKS_RE2, " ")  # as strip_controls
+    names = pc.replace_substring_regex(names, CONTROL_RE2, "")
+    columns["name"] = pc.utf8_slice_codeunits(names, 0, settings.max_text_length)
     for key in STREET_VALUES[1:]:
         columns[key] = pc.fill_null(tags[key], "")
     columns["node_ids"], columns["geometry"] = node_ids, geometry

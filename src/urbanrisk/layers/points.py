@@ -10,7 +10,6 @@ they are trimmed here and escaped wherever HTML is written.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -22,22 +21,19 @@ from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
 from .capacity import capacity_number, wan_column_problem
 from .coords import to_wgs84
-from .hazard_amounts import hazard_amounts
+from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
+from .point_kind_column import default_kind_names, kind_values_of
+from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
+from .registry_units import written_units
 from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
-from .tables import (
-    hazard_kind_table,
-    kind_alias_table,
-    kind_names,
-    kind_of,
-    resource_kind_table,
-)
+from .tables import hazard_kind_table
 from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file, shown_columns
-from .vector import vector_from_file
+from .text_controls import frame_without_controls
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
@@ -95,135 +91,6 @@ def _read_table_points(
     totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
     gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
     return gdf, table.where
-
-
-def check_lonlat(lon: np.ndarray, lat: np.ndarray, *, layer: str, path: Path | str) -> None:
-    """Refuse coordinates out of range, and say when lon and lat look swapped.
-
-    Examples
-    --------
-    >>> check_lonlat(np.array([39.99]), np.array([116.31]), layer="h", path="h.csv")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    urbanrisk._errors.LayerError: layer 'h': h.csv: latitudes outside [-90, 90] ... look swapped; ...
-    """
-    blank = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))  # NaN passed every test below
-    if len(blank):
-        msg = (
-            f"layer '{layer}': {path}: feature(s) {_numbers(blank)} have no finite lon/lat (NaN, inf or "
-            "an empty geometry): fix or remove them"
-        )
-        raise LayerError(msg)
-    if len(lat) and np.abs(lat).max() > 90:
-        if np.abs(lon).max() <= 90 and np.abs(lat).max() <= 180:
-            msg = (
-                f"layer '{layer}': {path}: latitudes outside [-90, 90] (e.g. {lat[np.abs(lat) > 90][0]}) "
-                "while the longitudes would be valid latitudes: the lon and lat columns look swapped; "
-                "swap `lon:` and `lat:` in the recipe"
-            )
-        else:
-            msg = (
-                f"layer '{layer}': {path}: latitudes outside [-90, 90]: these look like projected "
-                "coordinates; export the registry in lon/lat (WGS84) or give `crs:`"
-            )
-        raise LayerError(msg)
-    if len(lon) and np.abs(lon).max() > 180:
-        msg = (
-            f"layer '{layer}': {path}: longitudes outside [-180, 180] (e.g. {lon[np.abs(lon) > 180][0]}): "
-            "these look like projected coordinates; export the registry in lon/lat (WGS84)"
-        )
-        raise LayerError(msg)
-
-
-def _numbers(rows: np.ndarray) -> str:
-    """Row positions as 1-based feature numbers, the first five and how many more.
-
-    >>> _numbers(np.arange(7))
-    '1, 2, 3, 4, 5 and 2 more'
-    """
-    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-    return ", ".join(str(i + 1) for i in rows[:5]) + more
-
-
-def _read_vector_points(
-    path: Path, crs: str | None, layer: str, encoding: str | None, file_layer: str | None = None
-) -> tuple[gpd.GeoDataFrame, Where]:
-    gdf = vector_from_file(
-        path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
-    )
-    gdf = gdf.reset_index(drop=True)
-    blank = np.flatnonzero((gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy())
-    if len(blank):  # left out, a hazard or a station would be missing from the count without a word
-        msg = (
-            f"layer '{layer}': {path}: feature(s) {_numbers(blank)} have no geometry: "
-            "give their location or remove them"
-        )
-        raise LayerError(msg)
-    shapes = ~gdf.geom_type.isin(["Point"]).to_numpy()
-    if shapes.any():  # a site drawn as its outline or a line: a point inside it, said in the run's notes
-        gdf = gdf.set_geometry(gdf.geometry.representative_point())
-        gdf.attrs["notes"] = [
-            f"{layer}: feature(s) {_numbers(np.flatnonzero(shapes))} of {path.name} are polygons or lines, "
-            "each placed at a point inside it"
-        ]
-    gdf = gdf.to_crs("EPSG:4326")
-    check_lonlat(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), layer=layer, path=path)
-    return gdf, lambda i: f"feature {i + 1}"
-
-
-def default_kind_names(role: str) -> dict[str, str]:
-    """Every name of the package's own hazard or resource kinds (labels and aliases) -> kind."""
-    table = hazard_kind_table() if role == "hazard" else resource_kind_table()
-    return kind_names(table, kind_alias_table())
-
-
-def _unknown_kinds(values: list[str], rows: list[int], names: Mapping[str, str], role: str) -> str:
-    """'fule' (did you mean 'fuel'?) in row 2, ... for the first five unknown values."""
-    hints, seen = [], set()
-    for value, row in zip(values, rows, strict=True):
-        if value in seen or len(hints) == 5:
-            continue
-        seen.add(value)
-        close = difflib.get_close_matches(value.casefold(), list(names), n=1)
-        hints.append(f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else "") + f" in {row}")
-    known = ", ".join(sorted(set(names.values())))
-    return (
-        f"unknown {role} kind(s) {', '.join(hints)}; known kinds: {known} (or their labels in "
-        f"{role}_kinds.csv / kind_aliases.csv). For a kind of your own (e.g. 地质灾害隐患点), add a row "
-        f"to your copy of the table and name it in the recipe: tables: {{{role}_kinds: my_{role}_kinds.csv}}"
-    )
-
-
-def _kinds(
-    frame: pd.DataFrame,
-    column: str,
-    fixed: str | None,
-    role: str,
-    layer: str,
-    path: Path,
-    names: Mapping[str, str],
-    where: Where,
-) -> pd.Series:
-    if fixed is not None:
-        values = pd.Series(fixed, index=frame.index, dtype="str")
-    elif column in frame.columns:
-        values = frame[column].fillna("").astype(str).str.strip()
-    else:
-        msg = (
-            f"layer '{layer}': {path} has no '{column}' column (its columns: {list(frame.columns)}); "
-            f"name the column with `kind_column:` or give every row one kind with `kind:`"
-        )
-        raise LayerError(msg)
-    known = {v: kind_of(v, names) for v in values.unique().tolist()}  # each distinct value looked up once
-    kinds = values.map(known)
-    unknown = np.flatnonzero(kinds.isna().to_numpy())
-    if len(unknown):
-        text = _unknown_kinds(
-            [str(values.iloc[i]) for i in unknown], [where(int(i)) for i in unknown], names, role
-        )
-        msg = f"layer '{layer}': {path}: {text}"
-        raise LayerError(msg)
-    return kinds.astype("str")
 
 
 def _severity(
@@ -351,7 +218,11 @@ def points_from_file(
     if path.suffix.lower() in TABULAR_SUFFIXES:
         gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
     else:
-        gdf, where = _read_vector_points(path, crs, layer, encoding, file_layer)
+        gdf, where = read_vector_points(path, crs, layer, encoding, file_layer)
+    gdf.attrs["notes"] = [  # NUL, ESC...: before any id, kind or name is read from the text
+        *gdf.attrs.get("notes", []),
+        *frame_without_controls(gdf, layer=layer, file=path.name, where=where),
+    ]
     if len(gdf) == 0 and not allow_empty:
         msg = (
             f"layer '{layer}': {path} holds no points; remove the layer from the recipe if there are none "
@@ -364,7 +235,7 @@ def points_from_file(
         gdf = gdf.set_geometry(gpd.points_from_xy(x, y, crs="EPSG:4326"))
     name_column = name_column_in(list(gdf.columns), name_column)  # the default: a 台账's 名称, 单位名称...
     names = kinds if kinds is not None else default_kind_names(role)
-    kind_values = _kinds(gdf, kind_column, kind, role, layer, path, names, where)
+    kind_values = kind_values_of(gdf, kind_column, kind, role, layer, path, names, where)
     out = gpd.GeoDataFrame(
         {
             "id": registry_ids(gdf, id_column, layer, path),
@@ -416,6 +287,9 @@ def points_from_file(
             gdf, substance_column, quantity_column, layer=layer, path=path, where=where
         ).items():
             out[column] = values
+    unitless = (  # "800" alone: tonnes (GB 18218's unit), said once in the run's notes
+        unitless_note(out["quantity_t"], layer=layer, path=path, where=where) if "quantity_t" in out else []
+    )
     out["source"] = f"{layer}:{path.name}"
     for column, values in kept_columns(gdf, list(keep_columns or []), layer, path).items():
         out[column] = values
@@ -423,7 +297,8 @@ def points_from_file(
     out, repeated = drop_repeated_rows(
         out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=(id_column or "id") in gdf
     )
-    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + _one_place(out, layer, path)
+    out.attrs["written_units"] = written_units(gdf, where, layer=layer, file=path.name)  # 街道, 社区
+    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + unitless + _one_place(out, layer, path)
     return out
 
 

@@ -168,6 +168,46 @@ def _measured(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:
     return np.isfinite(data) & (data >= 0)
 
 
+def refuse_bad_counts(
+    values: np.ma.MaskedArray | np.ndarray, path: str | Path, band: int, col0: int = 0, row0: int = 0
+) -> None:
+    """Refuse pixels that hold a negative or infinite count (not nodata): no count of people, and read
+    as unknown they hid a missing nodata declaration (-99999, -3.4e38 undeclared) or a broken export.
+    NaN stays no data (missing is not zero). ``col0``, ``row0``: where the window starts in the file.
+
+    >>> refuse_bad_counts(np.array([[1.0, np.nan], [-5.0, np.inf]]), "p.tif", 1, 10, 20)
+    Traceback (most recent call last):
+    ...
+    urbanrisk._errors.LayerError: p.tif: band 1, the window of columns 10-11, rows 20-21 holds 1 negative ...
+    """
+    values = np.ma.asarray(values)
+    if values.dtype.kind == "u" or not values.size:  # unsigned: no negative, no inf
+        return
+    quick = np.ma.filled(values, 0)  # in its own dtype: two reductions, no float64 copy (most windows)
+    with np.errstate(invalid="ignore"):
+        if not (np.nanmin(quick) < 0 or np.isposinf(np.nanmax(quick))):
+            return
+    data = np.ma.filled(values.astype("float64"), np.nan)
+    found = []
+    for name, bad in (("negative", data < 0), ("infinite", np.isposinf(data))):  # -inf: negative
+        if bad.any():
+            r, c = (int(v[0]) for v in np.nonzero(bad))
+            count = int(bad.sum())
+            found.append(
+                f"{count:,} {name} pixel{'s' if count > 1 else ''} (e.g. {data[r, c]:g} at column "
+                f"{col0 + c}, row {row0 + r})"
+            )
+    if not found:
+        return
+    rows, cols = data.shape
+    msg = (
+        f"{path}: band {band}, the window of columns {col0}-{col0 + cols - 1}, rows {row0}-{row0 + rows - 1} "
+        f"holds {' and '.join(found)}, which count no people: if they mark no data, declare it "
+        f"(gdal_edit.py -a_nodata <value> {Path(path).name}), else fix those pixels (NaN stays no data)"
+    )
+    raise LayerError(msg)
+
+
 def _clean(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:
     data = np.ma.filled(np.ma.asarray(values).astype("float64"), 0.0)
     data[~np.isfinite(data) | (data < 0)] = 0.0
@@ -201,6 +241,7 @@ def raster_to_lonlat(info: RasterInfo, *, layer: str = "population") -> RasterIn
         if target.is_file():
             return dataclasses.replace(raster_info(target, band=1, layer=layer), measured_band=2)
         values = src.read(info.band, masked=True)
+        refuse_bad_counts(values, info.path, info.band)
         source = _clean(values)
         mask = np.ones(source.shape) if info.nodata_empty else _measured(values).astype("float64")
         frame = _WRAPPED if info.bounds[2] > 180 else "EPSG:4326"  # across 180°: warp to 0..360
@@ -286,6 +327,8 @@ def _read_window(
             )
             raise LayerError(msg)
         values = src.read(info.band, window=window, masked=True)
+        if info.measured_band is None:  # a warped copy was checked whole before its warp
+            refuse_bad_counts(values, info.path, info.band, int(window.col_off), int(window.row_off))
         share = None if info.measured_band is None else src.read(info.measured_band, window=window)
         transform = src.window_transform(window)
     data, measured = _clean(values), _measured(values)
@@ -297,6 +340,31 @@ def _read_window(
         data, measured = data[::-1].copy(), measured[::-1].copy()
         transform = transform @ rasterio.Affine.translation(0, data.shape[0]) @ rasterio.Affine.scale(1, -1)
     return data, measured, transform
+
+
+def bad_counts_problem(
+    path: str | Path, band: int = 1, budget: int = settings.max_window_pixels
+) -> str | None:
+    """What the run says of the first block of the band holding negative or infinite pixels
+    (:func:`refuse_bad_counts`), read block by block up to ``budget`` pixels (None: none found)."""
+    import rasterio
+    from rasterio.errors import RasterioError, RasterioIOError
+
+    try:
+        with rasterio.open(path) as src:
+            read = 0
+            for _, window in src.block_windows(band):
+                values = src.read(band, window=window, masked=True)
+                try:
+                    refuse_bad_counts(values, path, band, int(window.col_off), int(window.row_off))
+                except LayerError as exc:
+                    return str(exc)
+                read += int(window.width * window.height)
+                if read >= budget:
+                    return None
+    except (RasterioError, RasterioIOError, OSError):
+        return None  # told by raster_info
+    return None
 
 
 def has_valid_pixel(

@@ -33,6 +33,7 @@ from typing import Any
 
 from .._errors import LayerError
 from .encoding import file_encoding
+from .excel_format import excel_format
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .table_rows import data_rows
 from .xlsx_tokens import giant_token
@@ -72,14 +73,18 @@ class Rows:
         return (f"sheet '{self.sheet}' " if self.sheet else "") + f"row {self.row_number(i)}"
 
 
+#: characters no one sees that break a number or a column name (a BOM mid-file, zero-width spaces)
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060"))
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:  # 1e308: not 309 digits
         return str(int(value))
-    return str(value).strip()
+    return str(value).strip().translate(INVISIBLE)
 
 
 def header_text(cell: str) -> str:
@@ -186,58 +191,40 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
             "set `encoding:` to the file's encoding (e.g. gbk, gb18030, utf-8)"
         )
         raise LayerError(msg) from exc
-    text = text.removeprefix("\ufeff")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    text = text.translate(INVISIBLE)  # a BOM mid-file too (two files pasted together), zero-width spaces
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if delimiter == "," and first.count(";") > first.count(","):  # read with ",", its rows fell apart
-        msg = (
-            f"layer '{layer}': {path} separates its columns with ';' (a CSV saved with European settings, "
-            "often with decimal commas too): save it with ',' between columns and '.' in numbers"
-        )
-        raise LayerError(msg)
+    tabs = path.suffix.lower() == ".tsv" or first.count("\t") > max(first.count(","), first.count("，"))
+    delimiter = "\t" if tabs else ","  # Excel's "Unicode Text" saved as .csv is tab-separated
+    for sign, why in ((";", "European settings, often with decimal commas too"), ("，", "full-width commas")):
+        if delimiter == "," and first.count(sign) > first.count(","):  # read with ",", its rows fell apart
+            and_dot = " and '.' in numbers" if sign == ";" else ""
+            msg = (
+                f"layer '{layer}': {path} separates its columns with '{sign}' (a CSV saved with {why}): "
+                f"save it with ',' between columns{and_dot}"
+            )
+            raise LayerError(msg)
     try:
         raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # each row a new list
     except csv.Error as exc:
         msg = f"layer '{layer}': cannot read {path} as CSV ({exc}); save it as CSV with a header row"
         raise LayerError(msg) from exc
+    _unclosed_quote(raw, delimiter, path, layer)
     return _split_header(raw, path, layer, encoding=codec)
 
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls): an OLE2 compound file
-ZIP_MAGIC = b"PK\x03\x04"  # Excel 2007+ (.xlsx): a zip archive
-
-
-def _excel_format(path: Path, layer: str) -> str:
-    """``xlsx`` or ``xls`` from the file's first bytes (offices rename one as the other), else a LayerError.
-
-    Web systems' "Excel" exports are often an HTML page or tab-separated text saved as .xls: those
-    are named as such, with the fix.
-    """
-    with open(path, "rb") as handle:
-        head = handle.read(512)
-    if head.startswith(ZIP_MAGIC):
-        return "xlsx"
-    if head.startswith(OLE2_MAGIC):
-        return "xls"
-    if not head:
-        msg = f"layer '{layer}': {path} is empty (0 bytes): export the registry again"
-        raise LayerError(msg)
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<?xml", b"<head", b"<body")):
-        what = 'an HTML page (as web systems\' "Excel" exports often are)'
-        if text.startswith(b"<?xml"):
-            what = 'an XML document (an "XML Spreadsheet 2003" or a web page)'
+def _unclosed_quote(raw: list[list[str]], delimiter: str, path: Path, layer: str) -> None:
+    """Refuse a quote (") opened in a row's cell and never closed: the rest of the file was read as that
+    one cell (the rows after it gone, the row itself told as empty coordinates or an unknown kind)."""
+    if not raw or not raw[-1] or len(raw) < 2:
+        return
+    last = raw[-1][-1]
+    if last.count("\n") >= 1 and last.count(delimiter) >= max(1, len(raw[0]) - 1):  # whole rows in a cell
         msg = (
-            f"layer '{layer}': {path} is {what}, not an Excel workbook: open it in Excel and save it "
-            "as .xlsx (Excel Workbook), or as CSV"
+            f"layer '{layer}': {path}: line {len(raw)} opens a quote (\") that is never closed, so the rest "
+            "of the file was read as one cell: remove the stray quote or close it (a quote inside a cell is "
+            'written twice: "")'
         )
         raise LayerError(msg)
-    msg = (
-        f"layer '{layer}': {path} is not an Excel workbook (it does not begin like an .xls or .xlsx file; "
-        "text saved with an Excel name?): if it is CSV or tab-separated text, rename it .csv / .tsv; "
-        "else open it in Excel and save it as .xlsx"
-    )
-    raise LayerError(msg)
 
 
 #: The most bytes an .xlsx may unpack to (its XML): ~5 M cells, far beyond any registry; a zip bomb
@@ -432,7 +419,7 @@ def rows_from_file(
 
 def _read_rows(path: Path, layer: str, sheet: str | int | None, encoding: str | None) -> Rows:
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        if _excel_format(path, layer) == "xls":
+        if excel_format(path, layer) == "xls":
             return _read_xls(path, sheet, layer)
         return _read_xlsx(path, sheet, layer)
     return _read_text(path, encoding, layer)

@@ -21,6 +21,7 @@ from .i18n_hostile import ZH_HOSTILE_CHECKS
 from .i18n_office_checks import ZH_OFFICE_CHECKS
 from .i18n_round7 import ZH_ROUND7_CHECKS
 from .i18n_round9 import ZH_ROUND9_CHECKS
+from .i18n_round10 import ZH_ROUND10_CHECKS, zh_kind_list
 from .i18n_store import ZH_STORE_CHECKS
 
 ZH_CHECKS: dict[str, str] = {
@@ -181,6 +182,7 @@ ZH_CHECKS.update(ZH_OFFICE_CHECKS)  # X north, zone numbers, several unit levels
 ZH_CHECKS.update(ZH_STORE_CHECKS)  # a compute.store the run could not write to
 ZH_CHECKS.update(ZH_ROUND7_CHECKS)  # a path with a line break, a boundary not in lon/lat, a store in --out
 ZH_CHECKS.update(ZH_ROUND9_CHECKS)  # an OSM extract the run cannot read (validate reads it through)
+ZH_CHECKS.update(ZH_ROUND10_CHECKS)  # the run's unknown kinds; hostile input round 10
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}
@@ -261,6 +263,8 @@ def _rewrite(text: str, depth: int = 0) -> str:
 def _value(name: str, value: str, depth: int) -> str:
     if name == "choices":  # pydantic's "'a', 'b' or 'c'"
         return re.sub(r"', '|' or '", "'、'", value)
+    if name == "known":  # kinds: 加油站（fuel）, not fuel
+        return zh_kind_list(value)
     if name == "listed":  # "row 2: ...; row 5: ..."
         items = re.split(r"; (?=(?:sheet '[^']*' )?row \d+: )", value)
         value = "；".join(_rewrite(item, depth + 1) for item in items)

@@ -162,6 +162,7 @@ _ZH_BOUNDS = (
         r", tons taken as metric tonnes \(a US short ton is 0\.907 t: write short tons or t\)",
         "，tons 按公吨计（美制短吨为 0.907 吨：请写 short tons 或 t）",
     ),
+    (r"; no unit written \((.*?)\): taken as tonnes$", r"；未写单位（\1）：按吨计"),  # office16
     (r"^quantity '(.*)' is not a number of tonnes$", r"存量 '\1' 不是吨数：请填写如 30吨、2.5 t、500 kg"),
     (
         r"^not in the GB 18218 table: (.*) \(add to your copy\)",

@@ -18,4 +18,23 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"give each row its own id \(id_column\)$",
         r"\1：\2 中有 \3 行与前面的行完全相同\4：只计一次；请删除重复行，或为每行给出各自的编号（id_column）",
     ),
+    (
+        r"^(\w+): (\d+) quantit(?:y|ies) of (.+) ha(?:s|ve) no unit \((.*)\) and (?:was|were) taken as "
+        r"tonnes \(GB 18218's unit\): write the unit in the cell \(800公斤\), in a 单位 column or in the "
+        r"header \(最大存量（吨）\)$",
+        r"\1：\3 中有 \2 个存量未写单位（\4），已按吨（GB 18218 的单位）计：请在单元格中写明单位（800公斤），"
+        r"或写在“单位”列或表头中（最大存量（吨））",
+    ),
+    (
+        r"^(\w+): (\d+) rows? names? in column '(.+?)' of (.+?) another unit than the one the point lies in "
+        r"\((.*)\): a typo in the name or in the coordinates; check them \(nothing is re-assigned: each "
+        r"point counts where it lies\)$",
+        r"\1：\4 的“\3”列中有 \2 行所写单位与其坐标所在单位不同（\5）：名称或坐标有误，请核对"
+        r"（不会自动改归：每个点按其坐标所在单位计）",
+    ),
+    (
+        r"^(\w+): removed (\d+) control character\(s\) \(NUL, line breaks\.\.\.\) from the text of (.+?) "
+        r"\((.*)\): check those cells$",
+        r"\1：已从 \3 的文字中删除 \2 个控制字符（NUL、换行等）（\4）：请核对这些单元格",
+    ),
 )

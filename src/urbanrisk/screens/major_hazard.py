@@ -12,7 +12,8 @@ people living within 500 m of the plant's boundary; urbanrisk counts the residen
 500 m of the source's point (cells shared by area), a screening estimate that a site survey replaces.
 Only a major hazard source is graded: one whose S = q1/Q1 + q2/Q2 + ... + qn/Qn ≥ 1 (Section 4.2,
 formula (1); ``gb18218_S``); below, R is given for reference and the grade is empty, the basis saying why
-(a quantity read as a lower bound that leaves S below 1 cannot tell: ``no data``).
+(a quantity read as a lower bound that leaves S below 1 cannot tell: ``no data``). A quantity written
+without a unit anywhere (``800``) is taken as tonnes, GB 18218's unit, and the basis says so.
 Grade (Section 4.2.3): 一级 R ≥ 100, 二级 50 ≤ R < 100, 三级 10 ≤ R < 50, 四级 R < 10.
 A source whose substances are all unlisted, or whose quantities are missing, gets no R (never 0).
 Where the 500 m hold cells with residents unknown, the people, α and R are lower bounds
@@ -33,6 +34,7 @@ import pandas as pd
 import shapely
 
 from .. import settings
+from ..layers.hazard_amounts import unit_written
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
 from ..result import NO_DATA
@@ -135,6 +137,8 @@ def _weakest(readings: list[str]) -> str:
     return max(readings, key=READING_ORDER.index) if readings else "exact"
 
 
+#: What a basis adds when its quantities write no unit (none in the cell, a 单位 column or the header).
+NO_UNIT = "no unit written ({amounts}): taken as tonnes"
 #: The basis of a source below its critical quantities (GB 18218-2018 4.2, formula (1): S = Σ q/Q < 1).
 NOT_MAJOR = "not a major hazard source (Σq/Q = {s:.3g} < 1, GB 18218-2018 4.2 formula (1)): no grade"
 #: ... and of one whose S is only a floor below 1 (a quantity written "> 3 t"): it cannot be told.
@@ -311,6 +315,9 @@ def major_hazard_grades(
             top = r_grade(rs[i]) == R_GRADES[0][1]  # 一级: no larger amount raises it
             if reading == "both ways" or (reading == "lower bound" and not top):
                 grades[i] = NO_DATA
+    for i, qty in enumerate(quantities.tolist()):  # "800" alone: tonnes, said (an office may mean 公斤)
+        if np.isfinite(totals[i]) and (bare := [a for a in _split(qty) if not unit_written(a)]):
+            whys[i] += f"; {NO_UNIT.format(amounts=', '.join(repr(a) for a in bare))}"
     whys_en = [why.replace(zh, en, 1) if zh else why for why, (zh, en) in zip(whys, named, strict=True)]
     people = np.asarray(people_500m, dtype=float)
     columns = [people, shares, alphas, ratios, totals, rs, grades, whys, readings, whys_en]

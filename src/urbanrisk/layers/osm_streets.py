@@ -37,6 +37,8 @@ STREET_TAGS = (
     "access",
     "motor_vehicle",
     "motorcar",
+    "vehicle",
+    "emergency",
     "service",
     "area",
     "junction",

@@ -39,8 +39,25 @@ def osmnx_way_filter(network_type: str) -> list[tuple[str, re.Pattern]]:
     return [(key, re.compile(pattern)) for key, pattern in clauses]
 
 
+#: urbanrisk's rule on top of osmnx's (docs/risk-model.md §4), written again here from the OSM wiki's
+#: Key:access: an ``access=no`` way stays only where a more specific tag of the mode allows it
+ACCESS_NO_LIFTED_BY = {
+    "drive": ("vehicle", "motor_vehicle", "motorcar", "emergency"),
+    "drive_service": ("vehicle", "motor_vehicle", "motorcar", "emergency"),
+    "walk": ("foot",),
+}
+ALLOWING = frozenset({"yes", "designated", "permissive", "destination"})
+
+
+def closed_to(tags: dict[str, str], network_type: str) -> bool:
+    """An ``access=no`` way no tag of ``network_type``'s travellers opens (urbanrisk drops it)."""
+    lifted = any(tags.get(key) in ALLOWING for key in ACCESS_NO_LIFTED_BY[network_type])
+    return tags.get("access") == "no" and not lifted
+
+
 def filtered_osm_xml(source: Path, target: Path, network_type: str) -> int:
-    """Write the ways osmnx would download for ``network_type`` (and their nodes) as OSM XML."""
+    """Write the ways osmnx would download for ``network_type`` (and their nodes) as OSM XML, less
+    those urbanrisk's ``access=no`` rule drops (:func:`closed_to`)."""
     clauses = osmnx_way_filter(network_type)
     ways = []
     for way in osmium.FileProcessor(str(source), osmium.osm.WAY):
@@ -48,6 +65,8 @@ def filtered_osm_xml(source: Path, target: Path, network_type: str) -> int:
         if "highway" not in tags:
             continue
         if any(key in tags and pattern.search(tags[key]) for key, pattern in clauses):
+            continue
+        if closed_to(tags, network_type):
             continue
         ways.append((way.id, [n.ref for n in way.nodes], tags))
     wanted = {n for _, refs, _ in ways for n in refs}

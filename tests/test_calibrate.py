@@ -69,6 +69,7 @@ def city(tmp_path_factory):
     seconds = DELAY + drive[responder, np.arange(RECORDS)] * np.exp(rng.normal(0, 0.08, RECORDS))
     seconds += rng.normal(0, 5, RECORDS)
     gross = rng.random(RECORDS) < 0.03  # a unit logged late, a wrong address
+    clean = seconds.copy()
     seconds[gross] *= rng.uniform(1.5, 3.0, gross.sum())
     records = pd.DataFrame(
         {
@@ -89,6 +90,7 @@ def city(tmp_path_factory):
         "station_node": station_node,
         "records": records,
         "path": path,
+        "gross_bias_s": float((clean - seconds).mean()),  # the gross records' pull on a mean error
     }
 
 
@@ -97,7 +99,7 @@ def fitted(city):
     return calibrate(city["recipe"], city["path"], layers=city["layers"])
 
 
-def test_known_factors_and_delay_are_recovered_within_5_percent(fitted):
+def test_known_factors_and_delay_are_recovered_within_5_percent(fitted, city):
     factors = fitted.report["factors"]
     for name, truth in [*TRUE.items(), ("secondary", OTHER), ("tertiary", OTHER)]:
         assert factors[name]["factor_of"] == "its own", name
@@ -109,7 +111,10 @@ def test_known_factors_and_delay_are_recovered_within_5_percent(fitted):
     assert fitted.report["agreement"]["on"] == "held-out records" and after["records"] == 750
     assert after["spearman"] > before["spearman"]
     assert after["median_abs_error_s"] < 0.5 * before["median_abs_error_s"]
-    assert abs(after["mean_error_s"]) < 10.0
+    # the held-out mean error is the gross records' pull (a robust fit does not follow them: -9.8 s over
+    # all records) within 5 s (1.1 s). It was |mean error| < 10 s: -9.6 s, the gross records' pull
+    # alone, until access=no ways left the drive network and the records fell on other nodes (-10.9 s)
+    assert abs(after["mean_error_s"] - city["gross_bias_s"]) < 5.0
 
 
 def test_global_factor_plus_delay(city):

@@ -18,7 +18,14 @@ from scipy.stats import spearmanr
 from shapely.geometry import LineString, box
 
 from conftest import BALTIMORE_PBF, BUPT_OSM, WUDAOKOU_OSM
-from osmnx_reference import osmnx_graph, osmnx_way_filter, reference_network, reference_travel
+from osmnx_reference import (
+    ACCESS_NO_LIFTED_BY,
+    closed_to,
+    osmnx_graph,
+    osmnx_way_filter,
+    reference_network,
+    reference_travel,
+)
 from urbanrisk.coverage import Standard, cover_cells, resources_near
 from urbanrisk.grade import cell_centres_xy
 from urbanrisk.grid import cells_from_area, grid_frame
@@ -110,22 +117,29 @@ def test_every_city_travel_agrees_with_osmnx_own_lengths(city, mode):
 
 
 @pytest.mark.parametrize("network_type", ["drive", "drive_service", "walk"])
-def test_filter_table_is_the_installed_osmnx_filter(network_type):
+def test_filter_table_is_the_installed_osmnx_filter_and_the_access_no_rule(network_type):
     table = network_filter_table()
-    rows = table.loc[table["mode"] == network_type, ["key", "pattern"]]
+    rows = table.loc[(table["mode"] == network_type) & (table["unless"] == ""), ["key", "pattern"]]
     ours = sorted(zip(rows["key"], rows["pattern"], strict=True))
     theirs = sorted((key, pattern.pattern) for key, pattern in osmnx_way_filter(network_type))
     assert ours == theirs
+    own = table.loc[(table["mode"] == network_type) & (table["unless"] != "")]
+    lifts = "|".join(ACCESS_NO_LIFTED_BY[network_type])
+    assert own[["key", "pattern", "unless"]].values.tolist() == [
+        ["access", "^no$", f"{lifts}=^(yes|designated|permissive|destination)$"]
+    ]
 
 
-def test_usable_ways_equal_the_osmnx_filter_on_every_way(city):
+def test_usable_ways_equal_the_osmnx_filter_and_the_access_no_rule_on_every_way(city):
     _, osm, _, _, _ = city
     streets = osm.streets
     for mode in ("drive", "drive_service", "walk"):
         clauses = osmnx_way_filter(mode)
+        keys = sorted({key for key, _ in clauses} | {"access", *ACCESS_NO_LIFTED_BY[mode]})
         expected = [
             not any(row[key] and re.search(pattern, row[key]) for key, pattern in clauses)
-            for row in streets[[key for key, _ in clauses]].to_dict("records")
+            and not closed_to({k: v for k, v in row.items() if v}, mode)
+            for row in streets[keys].to_dict("records")
         ]
         assert usable_ways(streets, mode=mode).tolist() == expected
 

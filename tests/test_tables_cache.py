@@ -16,7 +16,10 @@ def test_a_table_read_again_is_the_same_and_an_edited_one_is_new(tmp_path):
     first = network_filter_table(path)
     first.loc[0, "pattern"] = "changed by the caller"  # a caller's frame is its own
     again = network_filter_table(path)
-    assert again.to_dict("records") == [{"mode": "drive", "key": "highway", "pattern": "footway"}]
+    # a table without the optional ``unless`` column reads as one with it blank (no exception)
+    assert again.to_dict("records") == [
+        {"mode": "drive", "key": "highway", "pattern": "footway", "unless": ""}
+    ]
     path.write_text("mode,key,pattern\ndrive,highway,cycleway\n", encoding="utf-8")  # same size
     assert network_filter_table(path)["pattern"].tolist() == ["cycleway"]
     path.write_bytes(b"mode,key,pattern\ndrive,highway,\xff\xfe\n")

@@ -176,7 +176,10 @@ def compare_runs(old_dir: str | Path, new_dir: str | Path, *, alert_grade: str =
     threshold = GRADE_RANK[alert_grade]
     alerts = []
     for row in table.itertuples():
-        worse = row.direction == "escalation" or (row.direction == "added" and row.kind == "hazard_source")
+        # a cell newly graded (from "no data") at the alert grade is no escalation, but nobody has seen it
+        worse = row.direction in ("escalation", "newly graded") or (
+            row.direction == "added" and row.kind == "hazard_source"
+        )
         if worse and row.new in GRADE_RANK and GRADE_RANK[row.new] <= threshold:
             centre = row.geometry.centroid if row.geometry is not None else None
             bound = row.residents_unknown_share  # above 0: the residents are a lower bound

@@ -17,7 +17,12 @@ A source's stored quantity (``quantity_t``, as the registry gives it) is compare
 (``hazard_quantity`` rows, :func:`quantity_change`): an office that raised a tank's quantity from 20 t to
 45 t sees "20 t -> 45 t" and the GB 18218 ratio Σq/Q (and R) before and after, "raised" or "lowered"
 (by Σq/Q where both runs computed it, else by the quantities when both are plain numbers; "changed"
-otherwise), even when no grade moves: before, such a rescan listed no change at all.
+otherwise), even when no grade moves: before, such a rescan listed no change at all. So is its
+severity (``hazard_severity`` rows, :func:`severity_change`): a source graded "no data" (its residents
+unknown) keeps that grade whatever its severity, and a rescan that raised it 3 -> 4 said nothing.
+
+A grade gained from "no data" is "newly graded", one lost to it "no longer graded"
+(:func:`direction_of`): the data changed, not the risk; neither is an escalation.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .result import GRADE_RANK
+from .result import GRADE_RANK, NO_DATA
 
 #: GB 18218-2018 grades, most severe first; "" (no major hazard source) ranks after them
 GB18218_RANK = {"一级": 0, "二级": 1, "三级": 2, "四级": 3}
@@ -99,9 +104,45 @@ def _gb18218(value: Any) -> str:
 
 
 def direction_of(old: str, new: str, rank: dict[str, int] = GRADE_RANK) -> str:
-    """Escalation when ``new`` ranks more severe (an unranked value, such as "no data", ranks last:
-    never more severe)."""
+    """Escalation when ``new`` ranks more severe, else de-escalation (another unranked value ranks
+    last: never more severe); a grade gained from or lost to "no data" is neither: the data moved,
+    not the risk ("newly graded", "no longer graded").
+
+    Examples
+    --------
+    >>> direction_of("IV", "II"), direction_of("II", "IV"), direction_of("no data", "IV")
+    ('escalation', 'de-escalation', 'newly graded')
+    >>> direction_of("I", "no data"), direction_of("", "四级", GB18218_RANK)
+    ('no longer graded', 'escalation')
+    """
+    if old == NO_DATA and new in rank:
+        return "newly graded"
+    if new == NO_DATA and old in rank:
+        return "no longer graded"
     return "escalation" if rank.get(new, len(rank)) < rank.get(old, len(rank)) else "de-escalation"
+
+
+def severity_change(before: pd.Series, after: pd.Series) -> dict[str, Any] | None:
+    """The ``hazard_severity`` change of one source between two runs (None when its severity is the
+    same or unknown on a side): "raised" or "lowered", said even when its grade does not move (a
+    source graded "no data" for want of residents keeps that grade whatever its severity).
+
+    Examples
+    --------
+    >>> severity_change(pd.Series({"severity": 3, "grade": "no data"}),
+    ...                 pd.Series({"severity": 4, "grade": "no data"}))["explanation"]
+    'severity 3 -> 4 (grade no data -> no data)'
+    >>> severity_change(pd.Series({"severity": 3}), pd.Series({"severity": 3.0})) is None
+    True
+    """
+    old, new = _number(before.get("severity")), _number(after.get("severity"))
+    if np.isnan(old) or np.isnan(new) or old == new:
+        return None
+    words = [f"{x:g}" for x in (old, new)]
+    grades = f" (grade {before.get('grade', '')} -> {after.get('grade', '')})"
+    direction = "raised" if new > old else "lowered"
+    change = {"kind": "hazard_severity", "old": words[0], "new": words[1], "direction": direction}
+    return change | {"explanation": f"severity {words[0]} -> {words[1]}{grades}"}
 
 
 def _number(value: Any) -> float:
@@ -185,10 +226,17 @@ def hazard_changes(old: pd.DataFrame, new: pd.DataFrame) -> list[dict[str, Any]]
             explanation = f"GB 18218-2018: {after.get('gb18218_basis') or 'not computed'}"
             major = {"kind": "major_hazard_source", "old": o_major, "new": n_major, "direction": direction}
             rows.append(_row(source, **major, explanation=explanation))
-        quantity = quantity_change(before, after)  # said even when no grade moves
-        if quantity is not None:
-            rows.append(_row(source, **quantity))
+        for change in (severity_change(before, after), quantity_change(before, after)):
+            if change is not None:  # said even when no grade moves
+                rows.append(_row(source, **change))
     return rows
 
 
-__all__ = ["GB18218_RANK", "hazard_changes", "matched_sources", "quantity_change", "quantity_text"]
+__all__ = [
+    "GB18218_RANK",
+    "hazard_changes",
+    "matched_sources",
+    "quantity_change",
+    "quantity_text",
+    "severity_change",
+]

@@ -39,6 +39,7 @@ from .layers.tables import (
     osm_tag_table,
     registry_kind_names,
 )
+from .osm_footprint import footprints
 from .parallel import apart, beside, overlaps
 from .population_table import load_population_table, own_units_files
 from .preflight_area import outside_message
@@ -352,6 +353,8 @@ def resources_once(resources: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoData
 
 
 def _osm_area(name: str, layers: Layers) -> BaseGeometry:
+    """The extract's extent: its declared box's footprint (a polygon cut's polygon, not its box:
+    :func:`urbanrisk.osm_footprint.footprints`, the run's own), else its data's box."""
     bounds = layers.osm_bounds.get(name) or data_extent(layers)
     if bounds is None:
         msg = (
@@ -359,7 +362,8 @@ def _osm_area(name: str, layers: Layers) -> BaseGeometry:
             "the study area with area: {bbox: [minlon, minlat, maxlon, maxlat]}"
         )
         raise LayerError(msg)
-    return box(*bounds)
+    boxes = [b for b in layers.osm_bounds.values() if b is not None]
+    return footprints(boxes, layers)[boxes.index(bounds)] if bounds in boxes else box(*bounds)
 
 
 def study_area(recipe: Recipe, layers: Layers) -> BaseGeometry:

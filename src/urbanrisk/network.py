@@ -3,10 +3,10 @@
 The street ways that :mod:`urbanrisk.layers.osm` keeps (with their node ids and tags) become
 directed edges per mode, by the rules of osmnx's ``drive`` and ``walk`` network types:
 
-- **which ways**: ``tables/network_filters.csv`` holds osmnx's Overpass filters verbatim (a way is
-  dropped when a tag matches: ``access~private``, ``motor_vehicle~no``, ``service~parking_aisle|
-  driveway|...``, ``highway~service|footway|...`` for driving, ...); the tests parse the installed
-  osmnx's own filter string and check the routed result equals osmnx's graph cell by cell;
+- **which ways**: ``tables/network_filters.csv`` holds osmnx's Overpass filters verbatim (``access~
+  private``, ``motor_vehicle~no``, ``highway~service|footway|...`` for driving...) and urbanrisk's
+  ``access=no`` rule (:mod:`urbanrisk.street_rules`); the tests parse the installed osmnx's filter
+  string, add that rule, and check the routed result equals osmnx's graph cell by cell;
 - **which direction**: :data:`ONEWAY_VALUES`, :data:`REVERSED_VALUES` and ``junction=roundabout``
   as in osmnx's ``graph._is_path_one_way`` (walking ignores them);
 - **how long, how fast**: geodesic length on the WGS84 ellipsoid (osmnx's haversine on a sphere

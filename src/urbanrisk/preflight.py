@@ -26,7 +26,7 @@ from .layers.osm_ends import osm_cut_short
 from .layers.raster import bad_counts_problem, has_valid_pixel, raster_info
 from .layers.raster_density import density_problems
 from .layers.tables import check_side_file, registry_kind_names
-from .preflight_area import area_bounds_hint, osm_header_bounds, outside_problems
+from .preflight_area import area_bounds_hint, geojson_area_km2, osm_header_bounds, outside_problems
 from .preflight_base import Problem, crs_problem, local
 from .preflight_census import census_problems
 from .preflight_crs import mislabelled_crs_problems
@@ -67,9 +67,13 @@ def estimate_cells(recipe: Recipe) -> int | None:
     if bounds is None:
         return None
     resolution = recipe.grid.resolution
-    return check_job(
-        bbox_km2(bounds), resolution, force=recipe.grid.force, terms=local_terms(bounds, resolution)
-    )
+    km2, terms = bbox_km2(bounds), local_terms(bounds, resolution)
+    path = recipe.area.path  # a GeoJSON's own area, not its box's (a diamond: half of it)
+    geojson = path and "://" not in path and path.lower().endswith((".geojson", ".json"))
+    shape = geojson_area_km2(path) if geojson else None
+    if shape is not None:  # the boundary band: the polygon's own perimeter (none beyond 10°)
+        km2, terms = shape[0], ((shape[1], terms[1]) if terms[0] else terms)
+    return check_job(km2, resolution, force=recipe.grid.force, terms=terms)
 
 
 # --- layer headers: every problem of every layer at once, before anything is loaded -----------------

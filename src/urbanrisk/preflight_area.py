@@ -1,14 +1,21 @@
 """The study area's box before any layer is loaded (a bbox, an OSM extract's header, a raster's extent),
-and an area that lies wholly outside the data the recipe gives (a bbox typed wrong, the wrong extract).
+an area GeoJSON's own size (:func:`geojson_area_km2`: a diamond covers half its box), and an area that
+lies wholly outside the data the recipe gives (a bbox typed wrong, the wrong extract).
 Light: ``urbanrisk validate`` calls it (no dask, geopandas or shapely)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pyproj import Geod
+
 from ._errors import LayerError
+from .layers.area_file import _polygon_rings, geojson_area_box
+from .layers.headers import load_geojson
 from .layers.raster import raster_info
 from .recipe import Recipe
+
+_GEOD = Geod(ellps="WGS84")
 
 
 def area_bounds_hint(recipe: Recipe) -> tuple[float, float, float, float] | None:
@@ -51,6 +58,36 @@ def osm_header_bounds(path: str, *, layer: str) -> tuple[float, float, float, fl
 
 
 Box = tuple[float, float, float, float]
+
+
+def geojson_area_km2(path: str) -> tuple[float, float] | None:
+    """An area GeoJSON's geodesic area and perimeter in km² and km (its polygons' outer rings less
+    their holes; every ring's length), or None where its box is not known lightly either
+    (:func:`urbanrisk.layers.area_file.geojson_area_box`: too big, unreadable, not lon/lat). Polygons
+    that overlap count twice: an estimate, as the run dissolves them.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> ring = [[0.0, 0.0], [0.01, -0.01], [0.02, 0.0], [0.01, 0.01], [0.0, 0.0]]  # a diamond
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".geojson", delete=False) as f:
+    ...     _ = f.write(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    >>> km2, km = geojson_area_km2(f.name)
+    >>> round(km2, 3), round(km, 2)  # half its 0.02° x 0.02° box (4.92 km²)
+    (2.462, 6.28)
+    """
+    if geojson_area_box(path) is None:
+        return None
+    km2 = km = 0.0
+    for polygon in _polygon_rings(load_geojson(path), []):
+        polygons = polygon if polygon and isinstance(polygon[0][0][0], list) else [polygon]
+        for rings in polygons:  # a MultiPolygon's polygons, or the Polygon itself
+            for i, ring in enumerate(rings):
+                lons, lats = [float(p[0]) for p in ring], [float(p[1]) for p in ring]
+                area, perimeter = _GEOD.polygon_area_perimeter(lons, lats)
+                km2 += abs(area) / 1e6 * (1 if i == 0 else -1)
+                km += perimeter / 1e3
+    return max(km2, 0.0), km
 
 
 def _pieces(bounds: Box) -> list[Box]:

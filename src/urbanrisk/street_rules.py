@@ -1,6 +1,17 @@
 """The rules of the street network of record: which ways each mode may use, which way they run, how
 fast they are driven. Data, not code: ``tables/network_filters.csv`` holds osmnx's own network-type
-filters verbatim and ``tables/speeds.csv`` the speed of each highway type (see :mod:`urbanrisk.network`).
+filters verbatim, plus urbanrisk's one rule on ``access=no`` (below), and ``tables/speeds.csv`` the
+speed of each highway type (see :mod:`urbanrisk.network`).
+
+``access=no``: osmnx drops ``access=private`` but keeps ``access=no`` ("no access for the general
+public, stronger interdiction than private": the OSM wiki's Key:access), so that a run routed fire
+engines through closed streets by Fort McHenry (Baltimore). urbanrisk drops an ``access=no`` way from a
+mode unless a more specific OSM access tag for that mode allows it (the wiki's rule: the most specific
+transport-mode tag wins): for the driving modes ``vehicle``, ``motor_vehicle``, ``motorcar`` or
+``emergency`` (the standards' vehicles are fire engines and ambulances, which may use a way tagged
+``emergency=yes`` the public may not), for ``walk`` ``foot``; allowing values ``yes``, ``designated``,
+``permissive``, ``destination``. A filter row's ``unless`` column holds such exceptions
+(``key|key=pattern``: the way stays when any of those keys matches the pattern).
 """
 
 from __future__ import annotations
@@ -91,24 +102,34 @@ def fixed_delay(speeds: pd.DataFrame) -> float | None:
 
 
 def network_filter_table(path: str | Path | None = None) -> pd.DataFrame:
-    """mode, key, pattern: a way is dropped from the mode when tag ``key`` matches ``pattern``.
+    """mode, key, pattern, unless: a way is dropped from the mode when tag ``key`` matches ``pattern``,
+    unless (``unless``: ``key|key=pattern``, blank or absent: no exception) one of those keys matches
+    that pattern.
 
     Examples
     --------
     >>> table = network_filter_table()
     >>> table.loc[table["mode"] == "drive", "key"].tolist()
-    ['area', 'access', 'highway', 'motor_vehicle', 'motorcar', 'service']
+    ['area', 'access', 'highway', 'motor_vehicle', 'motorcar', 'service', 'access']
+    >>> table.loc[table["unless"] != "", "unless"].iloc[0]
+    'vehicle|motor_vehicle|motorcar|emergency=^(yes|designated|permissive|destination)$'
     """
     path = Path(path) if path else settings.tables_dir / "network_filters.csv"
     table = _read_table(path, ["mode", "key", "pattern"])
+    if "unless" not in table:
+        table["unless"] = ""
     problems = [
         f"unknown mode {m!r} (use {' or '.join(MODES)})" for m in sorted(set(table["mode"]) - set(MODES))
     ]
-    for key, pattern in zip(table["key"], table["pattern"], strict=True):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems.append(f"key {key}: pattern {pattern!r} is no regular expression ({exc})")
+    for key, pattern, unless in zip(table["key"], table["pattern"], table["unless"], strict=True):
+        keys, _, lift = unless.partition("=")
+        if unless.strip() and (not lift or not all(k.strip() for k in keys.split("|"))):
+            problems.append(f"key {key}: unless {unless!r} is not 'key|key=pattern'")
+        for text in (pattern, lift):
+            try:
+                re.compile(text)
+            except re.error as exc:
+                problems.append(f"key {key}: pattern {text!r} is no regular expression ({exc})")
     if problems:
         msg = f"network filter table {path}: " + "; ".join(problems)
         raise InputError(msg)
@@ -123,26 +144,38 @@ def street_tag(streets: pd.DataFrame, key: str) -> pd.Series:
 
 
 def usable_ways(streets: pd.DataFrame, *, mode: str, filters: pd.DataFrame | None = None) -> np.ndarray:
-    """Which ways the mode may use: none of the mode's filter patterns matches their tags.
+    """Which ways the mode may use: none of the mode's filter patterns matches their tags (but where
+    the row's ``unless`` tags allow the way: see :func:`network_filter_table`).
 
     Examples
     --------
-    >>> ways = pd.DataFrame({"highway": ["residential", "service", "primary", "residential"],
-    ...                      "access": ["", "", "private", "destination"]})
+    >>> ways = pd.DataFrame({"highway": ["residential", "service", "primary", "residential", "residential"],
+    ...                      "access": ["", "", "private", "destination", "no"],
+    ...                      "emergency": ["", "", "", "", "yes"]})
     >>> usable_ways(ways, mode="drive").tolist()
-    [True, False, False, True]
+    [True, False, False, True, True]
     >>> usable_ways(ways, mode="walk").tolist()
-    [True, True, False, True]
+    [True, True, False, True, False]
     """
     filters = network_filter_table() if filters is None else filters
+    if "unless" not in filters:
+        filters = filters.assign(unless="")
     keep = np.ones(len(streets), dtype=bool)
-    for key, pattern in filters.loc[filters["mode"] == mode, ["key", "pattern"]].itertuples(index=False):
-        values = street_tag(streets, key)
-        codes, uniques = pd.factorize(values)  # few distinct values: match those
-        hit = np.array([bool(v) and re.search(pattern, v) is not None for v in uniques], dtype=bool)
-        if len(uniques):
-            keep &= ~hit[codes]
+    rows = filters.loc[filters["mode"] == mode, ["key", "pattern", "unless"]]
+    for key, pattern, unless in rows.itertuples(index=False):
+        hit = _matches(streets, key, pattern)
+        keys, _, lift = str(unless).partition("=")
+        for other in keys.split("|") if lift else ():
+            hit &= ~_matches(streets, other.strip(), lift)
+        keep &= ~hit
     return keep
+
+
+def _matches(streets: pd.DataFrame, key: str, pattern: str) -> np.ndarray:
+    """Per way: tag ``key`` is present and ``pattern`` matches its value (Overpass's ``~``)."""
+    codes, uniques = pd.factorize(street_tag(streets, key))  # few distinct values: match those
+    hit = np.array([bool(v) and re.search(pattern, v) is not None for v in uniques], dtype=bool)
+    return hit[codes] if len(uniques) else np.zeros(len(streets), dtype=bool)
 
 
 def way_directions(streets: pd.DataFrame, *, mode: str) -> np.ndarray:

@@ -105,7 +105,8 @@ def _check_readable(path: Path) -> None:
 
 #: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a
 #: cache written by an older reader (e.g. streets without their access and layer tags) is not reused.
-LAYERS_VERSION = 4  # 3: a building relation's tagged outer ways no buildings; 4: their tags kept
+#: 3: a building relation's tagged outer ways no buildings; 4: their tags kept; 5: streets' vehicle, emergency
+LAYERS_VERSION = 5
 
 
 class _Collector:

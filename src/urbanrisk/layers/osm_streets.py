@@ -38,6 +38,8 @@ STREET_TAGS = (
     "access",
     "motor_vehicle",
     "motorcar",
+    "vehicle",
+    "emergency",
     "service",
     "area",
     "junction",

@@ -319,7 +319,7 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
             t("Changes since the last run"),
             f'<p class="note">{escape_text(t("no changes since the last run"))}</p>',
         )
-    order = {"escalation": 0, "lost": 1, "added": 2, "new": 3}
+    order = {"escalation": 0, "lost": 1, "added": 2, "new": 3, "newly graded": 4}
     table = table.assign(_o=table["direction"].map(order).fillna(9)).sort_values(
         ["_o", "residents"], ascending=[True, False]
     )
@@ -350,6 +350,9 @@ CHANGE_ZH = {
     "hazard_source": "危险源",
     "major_hazard_source": "重大危险源（GB 18218）",
     "hazard_quantity": "危险源存量",
+    "hazard_severity": "危险源严重度",
+    "newly graded": "新获评级（原无数据）",
+    "no longer graded": "转为无数据",
     "raised": "增加",
     "lowered": "减少",
     "changed": "变更",

@@ -31,6 +31,7 @@ not in memory.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -71,7 +72,8 @@ def street_junctions(streets: pd.DataFrame, nodes: pd.DataFrame) -> np.ndarray:
     """
     if "node_ids" not in streets.columns or not len(streets) or not len(nodes):
         return np.empty((0, 2))
-    refs = np.concatenate([np.asarray(ids, dtype=np.int64) for ids in streets["node_ids"]])
+    # one iterator over every way's ids: 5x faster than an array per way (64 tiles: 0.06 -> 0.012 s)
+    refs = np.fromiter(itertools.chain.from_iterable(streets["node_ids"]), dtype=np.int64)
     ids, counts = np.unique(refs, return_counts=True)
     shared = nodes.reindex(ids[counts >= 2])[["lon", "lat"]].dropna()
     return shared.to_numpy(dtype=float)
@@ -109,7 +111,9 @@ def box_footprint(box: Bounds, points: np.ndarray, margin_m: float = CONTENT_MAR
     if box[0] > box[2] or len(points) == 0:
         return whole
     inside = points[shapely.intersects_xy(whole, points[:, 0], points[:, 1])]
-    hull = shapely.convex_hull(shapely.multipoints(inside)) if len(inside) >= 3 else None
+    # the hull of a line through the points: the same hull as their multipoint's (GEOS takes the
+    # coordinates' set), without one Point object per point (97k points on 64 tiles: 0.5 s -> 0.01 s)
+    hull = shapely.convex_hull(shapely.linestrings(inside)) if len(inside) >= 3 else None
     if hull is None or hull.geom_type != "Polygon":  # fewer than three points not in a line
         return whole
     if margin_m > 0:
@@ -125,7 +129,8 @@ def box_footprint(box: Bounds, points: np.ndarray, margin_m: float = CONTENT_MAR
 def footprints(boxes: list[Bounds], layers: Layers) -> list[BaseGeometry]:
     """Each declared box's footprint (:func:`box_footprint`) from the layers' content, made once and
     kept on the layers (``osm_footprints``): a run asks for its extent three times (the cells' flags,
-    coverage, its partitions), 0.4-0.6 s of CPU each on 64 tiles of the synthetic metropolis."""
+    coverage, its partitions), 0.12 s of CPU on 64 tiles of the synthetic metropolis (0.54 s with a
+    multipoint of the content's 97k points and one array of node ids a street)."""
     if layers.osm_footprints is None or len(layers.osm_footprints) != len(boxes):
         points = content_points(layers)
         layers.osm_footprints = [box_footprint(b, points) for b in boxes]

@@ -16,7 +16,7 @@ from urbanrisk.changes import compare_runs
 from urbanrisk.grid import grid_frame
 from urbanrisk.hazard_changes import GB18218_RANK, direction_of, severity_change
 from urbanrisk.outputs.i18n import translator
-from urbanrisk.outputs.report_sections import changes_section
+from urbanrisk.outputs.report_changes import changes_section
 
 CENTRE = h3.latlng_to_cell(39.9916, 116.3317, 10)
 

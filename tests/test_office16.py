@@ -59,9 +59,10 @@ def test_a_bare_number_taken_as_tonnes_is_said_in_the_basis_and_the_notes(tmp_pa
     notes = [n for n in points.attrs["notes"] if "no unit" in n]
     assert notes == [
         "haz: 1 quantity of 台账.csv has no unit (row 2) and was taken as tonnes (GB 18218's unit): write "
-        "the unit in the cell (800公斤), in a 单位 column or in the header (最大存量（吨）)"
-    ]
+        "the unit in the cell (800 kg), in a unit column or in the column's header (quantity (t))"
+    ]  # English words only: the English report shows it (test_english_pages)
     assert data_text(notes[0], "zh").startswith("haz：台账.csv 中有 1 个存量未写单位（row 2），已按吨")
+    assert data_text(notes[0], "zh").endswith("或写在“单位”列或表头中（最大存量（吨））")
     grid = gpd.GeoDataFrame(
         {"residents": [60.0]}, geometry=[shapely.Point(116.33, 39.99)], index=[CELL], crs=4326
     )

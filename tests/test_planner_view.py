@@ -168,7 +168,7 @@ def test_a_units_generated_name_reads_chinese_in_the_changes_and_the_rescan_aler
     from types import SimpleNamespace
 
     from urbanrisk.cli_lines import rescan_lines
-    from urbanrisk.outputs.report_sections import CHANGE_ZH, _change_word
+    from urbanrisk.outputs.report_changes import CHANGE_ZH, _change_word
 
     assert _change_word("H3 cell 8831aa52a5fffff", CHANGE_ZH) == "H3 单元 8831aa52a5fffff"
     assert (

@@ -333,7 +333,7 @@ def test_a_rescan_lists_a_lower_bound_as_one(accra_edge, tmp_path):
 
     from urbanrisk.changes import compare_runs
     from urbanrisk.outputs.i18n import translator
-    from urbanrisk.outputs.report_sections import changes_section
+    from urbanrisk.outputs.report_changes import changes_section
 
     old = tmp_path / "old"
     shutil.copytree(accra_edge.run_dir, old)

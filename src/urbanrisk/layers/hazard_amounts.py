@@ -78,8 +78,8 @@ def unitless_note(
     have, were = ("have", "were") if len(rows) > 1 else ("has", "was")
     return [
         f"{layer}: {len(rows)} {many} of {Path(path).name} {have} no unit ({listed}) and {were} taken as "
-        "tonnes (GB 18218's unit): write the unit in the cell (800公斤), in a 单位 column or in the header "
-        "(最大存量（吨）)"
+        "tonnes (GB 18218's unit): write the unit in the cell (800 kg), in a unit column or in the "
+        "column's header (quantity (t))"
     ]
 
 

@@ -20,8 +20,8 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"^(\w+): (\d+) quantit(?:y|ies) of (.+) ha(?:s|ve) no unit \((.*)\) and (?:was|were) taken as "
-        r"tonnes \(GB 18218's unit\): write the unit in the cell \(800公斤\), in a 单位 column or in the "
-        r"header \(最大存量（吨）\)$",
+        r"tonnes \(GB 18218's unit\): write the unit in the cell \(800 kg\), in a unit column or in the "
+        r"column's header \(quantity \(t\)\)$",
         r"\1：\3 中有 \2 个存量未写单位（\4），已按吨（GB 18218 的单位）计：请在单元格中写明单位（800公斤），"
         r"或写在“单位”列或表头中（最大存量（吨））",
     ),

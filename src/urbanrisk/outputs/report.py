@@ -33,9 +33,9 @@ from .i18n import (
 from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
+from .report_changes import changes_section
 from .report_parts import CSS, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
 from .report_sections import (
-    changes_section,
     hazard_labels,
     major_hazard_section,
     registers_section,

@@ -1,11 +1,11 @@
 """The report's sections for the office's deliverables: risk registers by level, the responsibility
-list, GB 18218 major hazard sources and the changes since the last run (each in the report's language)."""
+list, GB 18218 major hazard sources, what each resource's loss leaves (each in the report's language);
+the changes since the last run are in :mod:`urbanrisk.outputs.report_changes`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,8 @@ from .summary import RunSummary
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
 
 
-def _section(title: str, body: str) -> str:
+def section(title: str, body: str) -> str:
+    """A report section: its heading and body (HTML, the title escaped)."""
     return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
 
 
@@ -89,7 +90,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 outside_cells={c: COVERAGE_UNKNOWN_PREFIX + c[len("uncovered_") :] for c in uncovered},
             )
         )
-    return _section(t("Risk registers by level (风险清单)"), "".join(parts))
+    return section(t("Risk registers by level (风险清单)"), "".join(parts))
 
 
 #: hazards a register's row names before "… and N more": a unit downstream of a district's works
@@ -193,7 +194,7 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         bounds={"residents": "residents_unknown_share"},
         labels={"grade": "grade_label"} if len(items) else None,
     )
-    return _section(
+    return section(
         t("Responsibility list (责任清单)"),
         body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
     )
@@ -295,7 +296,7 @@ def major_hazard_section(result: RunResult, t: Callable[..., str], language: str
             "The substance table is a subset of the standard."
         )
     )
-    return _section(
+    return section(
         t("Major hazard sources per GB 18218-2018 (重大危险源辨识)"),
         body + f'<p class="note">{escape_text(note)}</p>',
     )
@@ -306,79 +307,6 @@ def _basis(value: object, language: str) -> str:
     if language == "zh":
         text = zh_bounds(text.replace("; not in the table: ", "；不在表中："))
     return text
-
-
-def changes_section(folder: Path | None, t: Callable[..., str], language: str) -> str:
-    """What changed since the last run, when the run folder holds ``changes.parquet`` (a rescan)."""
-    path = folder / "changes.parquet" if folder is not None else None
-    if path is None or not path.is_file():
-        return ""
-    table = pd.read_parquet(path)
-    if not len(table):
-        return _section(
-            t("Changes since the last run"),
-            f'<p class="note">{escape_text(t("no changes since the last run"))}</p>',
-        )
-    order = {"escalation": 0, "lost": 1, "added": 2, "new": 3, "newly graded": 4}
-    table = table.assign(_o=table["direction"].map(order).fillna(9)).sort_values(
-        ["_o", "residents"], ascending=[True, False]
-    )
-    words = CHANGE_ZH if language == "zh" else {}
-    body = table_html(
-        table,
-        {
-            "kind": t("item"),
-            "id": "ID",
-            "name": t("name"),
-            "direction": t("change"),
-            "old": t("before"),
-            "new": t("after"),
-            "residents": t("residents"),
-        },
-        t=t,
-        numeric={"residents"},
-        text=lambda key, value: _change_word(value, words),
-        limit=25,
-        bounds={"residents": "residents_unknown_share"},
-    )
-    lead = t("{n} changes; escalations and losses first", n=len(table))
-    return _section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")
-
-
-CHANGE_ZH = {
-    "cell": "网格单元",
-    "hazard_source": "危险源",
-    "major_hazard_source": "重大危险源（GB 18218）",
-    "hazard_quantity": "危险源存量",
-    "hazard_severity": "危险源严重度",
-    "newly graded": "新获评级（原无数据）",
-    "no longer graded": "转为无数据",
-    "raised": "增加",
-    "lowered": "减少",
-    "changed": "变更",
-    "community": "社区",
-    "escalation": "升级",
-    "de-escalation": "降级",
-    "added": "新增",
-    "removed": "移除",
-    "lost": "失去覆盖",
-    "gained": "新增覆盖",
-    "new": "新出现",
-    "covered": "已覆盖",
-    "uncovered": "未覆盖",
-    "gap": "缺口",
-}
-
-
-def _change_word(value: object, words: dict[str, str]) -> str:
-    """A change's kind or direction in Chinese (``words``), a generated name too ("H3 cell …": H3 单元)."""
-    text = "" if value is None else str(value)
-    if not words:
-        return text
-    for prefix, zh in (("coverage ", "覆盖"), ("gap ", "缺口")):
-        if text.startswith(prefix):
-            return standard_name(text[len(prefix) :], "zh") + zh
-    return words.get(text) or data_text(text, "zh")
 
 
 #: {n}: a count, "≥ N (k cells …)" or "unknown (k cells …)": the words read for each (was "… lose X (id):

@@ -79,6 +79,16 @@ def geojson_id_problem(path: str | Path, column: str) -> str | None:
     big = [  # GDAL reads integers beyond int64 (and any number written with a point) as floats
         i for i in ids if (isinstance(i, float) and abs(i) >= 2**53) or (type(i) is int and abs(i) >= 2**63)
     ]
+    return ids_problem(name, column, ids, big)
+
+
+def ids_problem(name: str, column: str, ids: list, big: list) -> str | None:
+    """What the run says of a registry file's ids in ``column`` (``ids``, in the features' order): the
+    numbers ``big`` beyond 2^53 first, else the features without an id; None when neither.
+
+    >>> ids_problem("a.gpkg", "id", ["x", None, " "], []).split(": give")[0]
+    "a.gpkg: feature(s) 2, 3 have no id (column 'id')"
+    """
     if big:
         return (
             f"{name}: ids of column '{column}' were read as numbers beyond 2^53 (e.g. {float(big[0]):.17g}), "

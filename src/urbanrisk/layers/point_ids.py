@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from .geojson_blank import ids_problem
 from .headers import feature_table, quoted_name
 from .point_coords import GPKG_MAX_ROWS
 
@@ -46,17 +47,4 @@ def gpkg_id_problem(path: str | Path, column: str, *, layer: str, file_layer: st
     if len(ids) > GPKG_MAX_ROWS:
         return None
     big = [i for i in ids if isinstance(i, float) and abs(i) >= EXACT_IDS]
-    if big:
-        return (
-            f"{path.name}: ids of column '{column}' were read as numbers beyond 2^53 (e.g. {big[0]:.17g}), "
-            "which are not the ids written: write them as text (in quotes in a GeoJSON, a text field in a "
-            "GeoPackage)"
-        )
-    blank = [n for n, i in enumerate(ids) if i is None or not str(i).strip()]
-    if not blank:
-        return None
-    listed = ", ".join(str(n + 1) for n in blank[:5]) + (" ..." if len(blank) > 5 else "")
-    return (
-        f"{path.name}: feature(s) {listed} have no id (column '{column}'): give every row its id, or remove "
-        "the column (ids are then made up from the rows' order)"
-    )
+    return ids_problem(path.name, column, ids, big)

@@ -7,6 +7,25 @@ from __future__ import annotations
 
 import re
 
+#: What changed between two runs (changes.parquet's kind and direction), in the report's change list
+#: (:data:`urbanrisk.outputs.report_changes.CHANGE_ZH`) and every Chinese page.
+CHANGE_WORDS_ZH: dict[str, str] = {
+    "cell": "网格单元",
+    "hazard_source": "危险源",
+    "major_hazard_source": "重大危险源（GB 18218）",
+    "hazard_quantity": "危险源存量",
+    "hazard_severity": "危险源严重度",
+    "newly graded": "新获评级（原无数据）",
+    "no longer graded": "转为无数据",
+    "raised": "增加",
+    "lowered": "减少",
+    "changed": "变更",
+    "escalation": "升级",
+    "de-escalation": "降级",
+    "added": "新增",
+    "removed": "移除",
+}
+
 ZH_PAGES: dict[str, str] = {
     # lower bounds where residents are unknown (outputs/report_parts.at_least)
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
@@ -236,21 +255,7 @@ ZH_PAGES: dict[str, str] = {
         "{old} → {new}：{changes} 项变化，{alerts} 项升级"
     ),
     "new": "新增",
-    # what changed between two runs (changes.parquet's kind and direction)
-    "cell": "网格单元",
-    "hazard_source": "危险源",
-    "major_hazard_source": "重大危险源（GB 18218）",
-    "hazard_quantity": "危险源存量",
-    "hazard_severity": "危险源严重度",
-    "newly graded": "新获评级（原无数据）",
-    "no longer graded": "转为无数据",
-    "raised": "增加",
-    "lowered": "减少",
-    "changed": "变更",
-    "escalation": "升级",
-    "de-escalation": "降级",
-    "added": "新增",
-    "removed": "移除",
+    **CHANGE_WORDS_ZH,
     "lost": "丧失",
     "gained": "恢复",
 }

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .html import escape_text
 from .i18n import data_text, standard_name
+from .i18n_pages import CHANGE_WORDS_ZH
 from .report_parts import table_html
 from .report_sections import section
 
@@ -51,22 +52,9 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
     return section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")
 
 
-CHANGE_ZH = {
-    "cell": "网格单元",
-    "hazard_source": "危险源",
-    "major_hazard_source": "重大危险源（GB 18218）",
-    "hazard_quantity": "危险源存量",
-    "hazard_severity": "危险源严重度",
-    "newly graded": "新获评级（原无数据）",
-    "no longer graded": "转为无数据",
-    "raised": "增加",
-    "lowered": "减少",
-    "changed": "变更",
+CHANGE_ZH = {  # the pages' change words; the report's list names coverage's changes more fully
+    **CHANGE_WORDS_ZH,
     "community": "社区",
-    "escalation": "升级",
-    "de-escalation": "降级",
-    "added": "新增",
-    "removed": "移除",
     "lost": "失去覆盖",
     "gained": "新增覆盖",
     "new": "新出现",

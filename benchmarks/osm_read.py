@@ -12,7 +12,14 @@ driver (:mod:`gdal_osm`: raw Arrow tables of its points, lines and multipolygons
 them): ``pyogrio`` (one parse per layer) and ``one_pass`` (one interleaved pass, a lean process).
 
     .venv/bin/python benchmarks/osm_read.py [--tiles 8 16] [--repeat 3] [--before /path/to/src]
-        [--gdal pyogrio one_pass] [--renumber]
+        [--gdal pyogrio one_pass] [--renumber] [--stages]
+
+``--stages`` times the Python reader's stages in its child, CPU s of each less the stages inside it
+(the pass with its callbacks, the area rows made columns, the tagged-object count, the buildings
+completed, the street text parsed, the frames), and its memory: the process after its imports (the
+floor of any reader in it) and after the read with the layers alive; ``floor`` is the same pass with
+a no-op callback per area (libosmium's work and pyosmium's call per area: what no Python code in the
+callbacks can go below).
 
 ``--renumber`` reads the metropolis renumbered by ``osmium renumber`` (ids from 1, as real extracts
 have them: the synthetic ids from 9e15 are too large for GDAL's own node index, which it then uses).
@@ -47,6 +54,59 @@ with open("/proc/self/status") as status:
 rows = len(osm.buildings) + len(osm.pois) + len(osm.landuse) + len(osm.streets)
 print(json.dumps({"seconds": done - imported, "cpu": cpu() - cpu1, "import_s": imported - start,
                   "peak_mb": peak, "rows": rows}))
+"""
+STAGES = """
+import collections, functools, json, resource, sys, time
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+def status(key):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(key)) / 1024
+import urbanrisk.layers.osm as osm
+from urbanrisk.layers import osm_pass
+spent, nested = collections.defaultdict(float), [0.0]  # a stage's own CPU: less the stages inside it
+def timed(owner, name, stage):
+    inner = getattr(owner, name)
+    @functools.wraps(inner)
+    def call(*args, **kwargs):
+        start, nested[0], outer = cpu(), 0.0, nested[0]
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            took = cpu() - start
+            spent[stage] += took - nested[0]
+            nested[0] = outer + took
+    setattr(owner, name, call)
+for owner, name, stage in [(osm, "run_pass", "pass"), (osm.LayerColumns, "take", "area columns"),
+        (osm, "tagged_summary", "tagged count"), (osm, "complete_buildings", "buildings completed"),
+        (osm_pass, "_parse_ways", "street text"), (osm._WholeCollector, "add_street_block", "street blocks"),
+        (osm._WholeCollector, "street_frame", "street frame"), (osm.StreetNodes, "frame", "street nodes")]:
+    timed(owner, name, stage)
+imported = status("VmRSS")
+start = cpu()
+layers = osm.osm_from_file(sys.argv[1])
+total = cpu() - start
+stages = dict(spent)
+stages["other"] = total - sum(stages.values())
+print(json.dumps({"cpu": total, "imported_mb": imported, "after_mb": status("VmRSS"),
+                  "peak_mb": status("VmHWM"), **{"s " + key: value for key, value in stages.items()}}))
+"""
+FLOOR = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+from urbanrisk.layers import osm
+from urbanrisk.layers.osm_pass import run_pass
+tables = osm.default_tables()
+collector = osm._WholeCollector(*tables)
+with tempfile.TemporaryDirectory() as folder:
+    start = cpu()
+    run_pass(Path(sys.argv[1]), Path(folder), tuple(collector.rules), lambda area: None, collector.node,
+             collector.outers.relation)
+    print(json.dumps({"cpu": cpu() - start}))
 """
 OSMIUM = """
 import json, resource, subprocess, sys, time
@@ -105,12 +165,30 @@ def _load() -> str:
     return "load average " + " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def _print_stages(tiles: int, stages: dict, runs: list[dict], floor_cpu: float, osmium: dict | None) -> None:
+    """The Python reader's stages (median CPU s of each), its memory, and the pass's floor."""
+    parts = " · ".join(f"{key[2:]} {value:.2f}" for key, value in stages.items() if key.startswith("s "))
+    each = " ".join(f"{run['cpu']:.2f}" for run in runs)
+    print(f"{tiles:>5} stages (median CPU s of {len(runs)} runs, {each} in all): {parts}")
+    print(
+        f"{tiles:>5} memory: {stages['imported_mb']:.0f} MB after the imports, {stages['after_mb']:.0f} MB "
+        f"with the layers read, peak {stages['peak_mb']:.0f} MB; the pass with a no-op area callback "
+        f"{floor_cpu:.2f} CPU s"
+    )
+    if osmium is not None:
+        print(
+            f"{tiles:>5} vs osmium export: imports alone {stages['imported_mb'] / osmium['peak_mb']:.2f}x"
+            f" its peak; the no-op pass {floor_cpu / osmium['cpu']:.2f}x its CPU"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tiles", type=int, nargs="+", default=[8, 16], help="N: an N x N metropolis")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each reader (medians printed)")
     parser.add_argument("--before", type=Path, help="another source tree whose reader to time too")
     parser.add_argument("--renumber", action="store_true", help="ids from 1 (osmium renumber)")
+    parser.add_argument("--stages", action="store_true", help="the Python reader's stages and memory")
     parser.add_argument("--gdal", nargs="*", default=[], choices=["pyogrio", "one_pass"], help="GDAL readers")
     args = parser.parse_args()
     from urbanrisk.synth import synth_metro
@@ -121,6 +199,9 @@ def main() -> int:
     readers = {"osm_from_file": (READ, ROOT / "src", ())}
     if args.before is not None:
         readers["before"] = (READ, args.before, ())
+    if args.stages:
+        readers["stages"] = (STAGES, ROOT / "src", ())
+        readers["floor"] = (FLOOR, ROOT / "src", ())
     for way in args.gdal:
         readers[f"gdal {way}"] = (GDAL, ROOT / "src", (way, str(config), str(bench)))
     if shutil.which("osmium"):
@@ -143,6 +224,7 @@ def main() -> int:
                     runs[name].append(_child(code, src, str(pbf), str(Path(tmp) / "out.geojsonseq"), *extra))
             size = pbf.stat().st_size / 1e6
             medians = {name: _median(results) for name, results in runs.items()}
+            stages, floor = medians.pop("stages", None), medians.pop("floor", None)
             for name, r in medians.items():
                 print(
                     f"{tiles * tiles:>5} {size:>8.1f} {name:<16} {r['seconds']:>7.2f} {r['cpu']:>7.2f} "
@@ -159,6 +241,10 @@ def main() -> int:
                         f"{tiles * tiles:>5} osm_from_file / {name}: wall {ratios['seconds']:.2f}x, "
                         f"cpu {ratios['cpu']:.2f}x, peak {ratios['peak_mb']:.2f}x"
                     )
+            if stages is not None and floor is not None:
+                _print_stages(
+                    tiles * tiles, stages, runs["stages"], floor["cpu"], medians.get("osmium export")
+                )
     scratch.cleanup()
     return 0
 

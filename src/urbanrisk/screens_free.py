@@ -8,7 +8,7 @@ grades the cells and finishes the communities from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -18,12 +18,14 @@ from shapely.geometry.base import BaseGeometry
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import measured_indicators
 from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
+from .layer_store import Bounds
+from .osm_store import bounds_meet
 from .recipe import Recipe
 from .result import Layers
 from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
 from .screens.communities import community_polygons, community_units
 from .stage_coverage import screen_kernels_for
-from .stored_osm import building_count
+from .stored_osm import StoredOsm, building_count
 from .wording import counted
 
 __all__ = ["coverage_free_part"]
@@ -78,17 +80,55 @@ def _buildings_of(layers: Layers):
     a box's partitions one at a time; None without buildings."""
     if layers.buildings is not None:
         return layers.buildings
-    if layers.store is not None:
-        return lambda box: layers.store.parts("buildings", box)
+    if layers.store is not None:  # each partition read once for all clusters, its outlines only
+        return _parts_read_once(layers.store, "buildings", lambda frame: frame[["geometry"]])
     return None
 
 
 def _streets_of(layers: Layers):
     """The run's streets for the key districts' names: the frame, or (streets held in the store) a
-    reader of a box's partitions, so that every scheduler names districts alike."""
+    reader of a box's partitions, so that every scheduler names districts alike; each partition read
+    once for all districts, and only its named streets' names and lines kept (:func:`_parts_read_once`)."""
     if layers.streets_in_store and layers.store is not None:
-        return lambda box: layers.store.parts("streets", box)
+        return _parts_read_once(layers.store, "streets", _named_lines)
     return layers.streets
+
+
+def _named_lines(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The streets of ``frame`` that have a name: their ``name`` and ``geometry`` only (what a key
+    district's street name reads, :func:`urbanrisk.screens.district_names.district_names`)."""
+    if "name" not in frame.columns:
+        return frame.iloc[0:0]
+    return frame.loc[frame["name"].fillna("").astype(bool).to_numpy(), ["name", "geometry"]]
+
+
+def _parts_read_once(
+    store: StoredOsm, layer: str, keep: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+) -> Callable[[Bounds], Iterator[gpd.GeoDataFrame]]:
+    """A reader of ``layer``'s partitions that meet a box, as :meth:`StoredOsm.parts` gives them (same
+    partitions, order and row numbers), each read from the store once for the reader's life and kept
+    as ``keep`` cuts it.
+
+    The key districts' street names ask a box per district: 64 tiles, 150 districts read 281
+    partitions (~18 CPU s under load, in the driver beside the coverage task) where ~40 exist."""
+    kept: dict[tuple[int, str], gpd.GeoDataFrame] = {}
+
+    def parts(bounds: Bounds) -> Iterator[gpd.GeoDataFrame]:
+        for number, (each, offsets) in enumerate(store.stores):
+            entries = each.manifest["layers"].get(layer, {})
+            for part in each.parts(layer):
+                if not bounds_meet(entries[part]["bbox"], bounds):
+                    continue
+                if (number, part) not in kept:
+                    frame = each.read_part(layer, part)
+                    if frame is not None:
+                        frame.index = frame.index + offsets.get(layer, 0)
+                        frame = keep(frame)
+                    kept[(number, part)] = frame
+                if kept[(number, part)] is not None:
+                    yield kept[(number, part)]
+
+    return parts
 
 
 def coverage_free_part(

@@ -131,6 +131,20 @@ def quantity_grade(grade: str, reading: object, language: str) -> str:
     return f"{grade}（{words[1]}）" if language == "zh" else f"{grade} ({words[0]})"
 
 
+#: The basis of a source with a substance of no quantity, or quantities that do not pair up with its
+#: substances (:mod:`urbanrisk.screens.major_hazard`), in Chinese: for the report and the planner pages.
+ZH_QUANTITY_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^no quantity for (.*): unknown, no R \(not 0\); give the most that may be present, in tonnes$",
+        r"\1 未填写存量：存量未知，不计算 R（不作 0 计）；请填写最大存在量（吨）",
+    ),
+    (
+        r"^(\d+) substances but (\d+) quantities: which is whose is unknown, no R \(not 0\); "
+        r"give one quantity per substance, separated by ;$",
+        r"\1 种物质、\2 个存量：无法对应，存量未知，不计算 R（不作 0 计）；请每种物质填写一个存量，以 ; 分隔",
+    ),
+)
+
 _ZH_BOUNDS = (
     (r"'([^']*)' read as ([\d.e+]+) t \(approximate\)", r"'\1' 按 \2 吨计（近似值）"),
     (r"'([^']*)' read as ([\d.e+]+) t \(the upper bound\)", r"'\1' 按 \2 吨计（取上限）"),
@@ -142,6 +156,7 @@ _ZH_BOUNDS = (
         r"^R neither bound \(upper and lower bounds of quantities\): ",
         "R 既非上限也非下限（存量含上限与下限）：",
     ),
+    *ZH_QUANTITY_PATTERNS,
     (
         r"^quantity '(.*)' is unknown: no R \(not 0\); give the most that may be present, in tonnes$",
         r"存量 '\1' 未知：不计算 R（不作 0 计）；请填写最大存在量（吨）",

@@ -31,7 +31,4 @@ def _rings_beyond(match: re.Match[str]) -> str:
 ZH_PLANNER_PATTERNS: tuple[tuple[str, Any], ...] = (
     # an incident's rings past the study area (the sheet read "200 m, 800 m 距离圈")
     (r"^the (.*) ring\(s\) reach past the run's study area: .*$", _rings_beyond),
-    # GB 18218's basis of a source whose substances and quantities do not pair up (the zh report printed it
-    # in English)
-    (r"^no substance list or quantities do not match substances$", "无物质清单，或存量与物质数目不符"),
 )

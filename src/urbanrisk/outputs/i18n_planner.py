@@ -11,6 +11,9 @@ from typing import Any
 #: English -> Chinese (exact keys; the values' ``{...}`` filled in after)
 ZH_PLANNER: dict[str, str] = {
     "… and {n} more (all in {file})": "……另有 {n} 个（全部见 {file}）",
+    # a gap's worst travel beyond a partition's exact range (coverage_dask): measured no further
+    "more than twice the limit": "超过标准时限（距离）的两倍",
+    "more than {amount}": "超过 {amount}",  # a cell's travel beyond a partition's exact range (map tip)
 }
 
 

@@ -49,10 +49,18 @@ ACCESS_NO_LIFTED_BY = {
 ALLOWING = frozenset({"yes", "designated", "permissive", "destination"})
 
 
+#: ... and ``vehicle=no`` (motor vehicles are vehicles: the wiki's access hierarchy) for the driving
+#: types, unless a tag of a more specific class of the standards' vehicles opens it
+VEHICLE_NO_LIFTED_BY = ("motor_vehicle", "motorcar", "emergency")
+
+
 def closed_to(tags: dict[str, str], network_type: str) -> bool:
-    """An ``access=no`` way no tag of ``network_type``'s travellers opens (urbanrisk drops it)."""
+    """An ``access=no`` way no tag of ``network_type``'s travellers opens, or a ``vehicle=no`` way no
+    motor vehicle's or emergency tag opens for a driving type (urbanrisk drops both)."""
     lifted = any(tags.get(key) in ALLOWING for key in ACCESS_NO_LIFTED_BY[network_type])
-    return tags.get("access") == "no" and not lifted
+    no_vehicles = network_type != "walk" and tags.get("vehicle") == "no"
+    vehicle_lifted = any(tags.get(key) in ALLOWING for key in VEHICLE_NO_LIFTED_BY)
+    return (tags.get("access") == "no" and not lifted) or (no_vehicles and not vehicle_lifted)
 
 
 def filtered_osm_xml(source: Path, target: Path, network_type: str) -> int:

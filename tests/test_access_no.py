@@ -22,6 +22,7 @@ from urbanrisk.street_rules import usable_ways
 
 NIMITZ_DRIVE, LEAHY_STREET = 6003495, 6004426  # access=no, no other access tag
 EMERGENCY_ONLY = 183321679  # service road: access=no, vehicle=no, motor_vehicle=official, emergency=yes
+VEHICLE_NO_ALLEY = 292628815  # service=alley, vehicle=no, no other access tag (fix17)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,21 @@ def test_the_closed_fort_mchenry_streets_are_in_no_network_and_an_emergency_road
     assert closed.sum() >= 3 and not (usable_ways(baltimore.streets, mode="drive") & closed).any()
 
 
+def test_a_vehicle_no_alley_in_baltimore_is_walked_not_driven(baltimore):
+    """vehicle=no without access=no: osmnx's drive_service keeps it (it drops motor_vehicle=no and
+    motorcar=no only); the access hierarchy says no vehicle, motor vehicles included, may use it."""
+    streets = baltimore.streets.set_index("way_id", drop=False)
+    tags = streets.loc[VEHICLE_NO_ALLEY, ["vehicle", "access", "motor_vehicle", "motorcar", "emergency"]]
+    assert tags.tolist() == ["no", "", "", "", ""]
+    position = streets.index.get_loc(VEHICLE_NO_ALLEY)
+    assert not usable_ways(baltimore.streets, mode="drive_service")[position]
+    assert usable_ways(baltimore.streets, mode="walk")[position]
+    driven = baltimore.streets["vehicle"].eq("no").to_numpy() & usable_ways(
+        baltimore.streets, mode="drive_service"
+    )
+    assert (baltimore.streets.loc[driven, "emergency"] == "yes").all()  # only emergency roads stay
+
+
 # A hand case: a station and a cell 1 km apart on a straight residential street whose middle 200 m
 # carry the tags under test; the way round (2.2 km more) is open to all.
 ORIGIN = (445_000.0, 4_427_000.0)
@@ -57,6 +73,17 @@ CASES = [  # middle way's tags, drive reaches through it, walk reaches through i
     ({"access": "no", "motor_vehicle": "yes", "motorcar": "no"}, False, False),  # osmnx's motorcar=no
     ({"access": "no", "foot": "yes"}, False, True),
     ({"access": "private", "emergency": "yes"}, False, False),  # osmnx's access=private, unchanged
+    # vehicle=no (fix17): no vehicles, motor vehicles included (osmnx keeps it); a more specific tag of
+    # the driving modes lifts it, a bicycle or foot tag does not; walking ignores it
+    ({"vehicle": "no"}, False, True),
+    ({"access": "yes", "vehicle": "no"}, False, True),  # the more specific tag wins
+    ({"vehicle": "no", "motor_vehicle": "yes"}, True, True),
+    ({"vehicle": "no", "motorcar": "designated"}, True, True),
+    ({"vehicle": "no", "emergency": "yes"}, True, True),
+    ({"vehicle": "no", "bicycle": "yes"}, False, True),
+    ({"vehicle": "no", "foot": "yes"}, False, True),
+    ({"access": "no", "vehicle": "no", "foot": "designated"}, False, True),
+    ({"vehicle": "no", "motor_vehicle": "yes", "motorcar": "no"}, False, True),  # osmnx's motorcar=no
 ]
 
 
@@ -70,7 +97,7 @@ def _case(tags: dict[str, str]):
     lon, lat = to_lonlat.transform(*zip(*xy.values(), strict=True))
     nodes = pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index(list(xy), name="node_id"))
     ways = [([1, 2], {}), ([2, 3], tags), ([3, 4], {}), ([1, 5, 6, 4], {})]
-    columns = ["access", "vehicle", "motor_vehicle", "motorcar", "emergency", "foot"]
+    columns = ["access", "vehicle", "motor_vehicle", "motorcar", "emergency", "foot", "bicycle"]
     rows = [
         {"way_id": i, "highway": "residential", "oneway": "", "maxspeed": "30", "node_ids": ids}
         | {c: t.get(c, "") for c in columns}

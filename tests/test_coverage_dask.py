@@ -45,7 +45,15 @@ def assert_same_coverage(eager, parts):
     within = (a["travel"] <= 2 * a["limit"]).to_numpy()
     assert np.array_equal(a["travel"][within].to_numpy(), b["travel"][within].to_numpy())
     assert (a["nearest_resource"][within] == b["nearest_resource"][within]).all()
-    assert b["travel"][~within & a["reached"]].isna().all()
+    beyond = ~within & a["reached"].to_numpy()
+    assert b["travel"][beyond].isna().all()
+    assert_travel_stated(a)
+    assert_travel_stated(b)
+    # beyond the exact range: a lower bound the whole graph's travel exceeds, the nearest resource unknown
+    assert (b["travel_at_least"][beyond] == 2 * b["limit"][beyond]).all()
+    assert (a["travel"][beyond] > b["travel_at_least"][beyond]).all()
+    assert b["nearest_resource"][beyond].isna().all() and a["travel_at_least"].isna().all()
+    assert b["travel_at_least"][~beyond].isna().all()
     pd.testing.assert_series_equal(eager.coping, parts.coping, check_exact=True)
     assert eager.status == parts.status
     pd.testing.assert_frame_equal(pd.DataFrame(eager.sites), pd.DataFrame(parts.sites))
@@ -54,6 +62,18 @@ def assert_same_coverage(eager, parts):
     pd.testing.assert_frame_equal(pd.DataFrame(eager.gaps[same]), pd.DataFrame(parts.gaps[same]))
     assert eager.gaps.geometry.geom_equals_exact(parts.gaps.geometry, 0).all()
     return within
+
+
+def assert_travel_stated(table):
+    """Every reached cell of known travel says its travel: a number, or a lower bound, never neither
+    (a partition's cells beyond its exact range had ``travel`` NaN, ``nearest_resource`` "" and
+    ``travel_known`` True: nothing said what the NaN meant); "" only where no resource was reached."""
+    reached = table["reached"].to_numpy(dtype=bool) & table["travel_known"].to_numpy(dtype=bool)
+    travel, bound = table["travel"].notna().to_numpy(), table["travel_at_least"].notna().to_numpy()
+    assert not (travel & bound).any()
+    assert (travel | bound)[reached].all()
+    assert (table["nearest_resource"][travel & reached] != "").all()
+    assert (table["nearest_resource"][~table["reached"].to_numpy(dtype=bool)] == "").all()
 
 
 def _recipe(tmp_path, name, osm):
@@ -101,6 +121,32 @@ def test_halo_cut_drive_graphs_on_baltimore_with_short_limits(baltimore):
     within = assert_same_coverage(eager, parts)
     assert min(sizes) < 0.5 and np.mean(sizes) < 0.9, sizes
     assert 0 < within.mean() < 0.9 and eager.coverage["covered"].any()
+    # a gap of cells beyond the exact range: its worst travel is more than twice the limit, not "unreachable"
+    from types import SimpleNamespace
+
+    from urbanrisk.outputs.planner_layers import gap_layers
+
+    gaps = parts.gaps
+    beyond = gaps[np.isinf(gaps["worst_travel"]) & (gaps["unreachable_cells"] == 0)]
+    assert len(beyond)
+    tips = [row["tip"] for layer in gap_layers(SimpleNamespace(coverage=parts)) for row in layer.data]
+    assert sum("worst more than twice the limit" in tip for tip in tips) == len(beyond)
+    # a cell's map tip: "more than 3.0 min ✗" (2 × the 1.5 min limit), not "not reached"
+    import geopandas as gpd
+
+    from urbanrisk.coverage import coverage_wide
+    from urbanrisk.outputs.map_tips import _cell_tips
+
+    assert not any(c.endswith("_travel_at_least") for c in coverage_wide(eager.coverage).columns)
+    wide = coverage_wide(parts.coverage)
+    bounded = wide[wide["fire_travel_at_least"].notna()].head(3)
+    assert len(bounded) and bounded["fire_travel"].isna().all()
+    cells = gpd.GeoDataFrame(
+        bounded.assign(residents=1.0, buildings=0, coverage_ratio=0.0, crowd_places=0, vulnerable_sites=0)
+    )
+    for language, words in (("en", "fire more than 3.0 min ✗"), ("zh", "超过 3.0 ")):
+        tips = _cell_tips(cells, {"fire": "s"}, language)
+        assert all(words in tip and "not reached" not in tip and "未到达" not in tip for tip in tips), tips
 
 
 def test_synthetic_metropolis_coverage_per_partition_equals_whole_graph(tmp_path):

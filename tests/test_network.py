@@ -20,6 +20,7 @@ from shapely.geometry import LineString, box
 from conftest import BALTIMORE_PBF, BUPT_OSM, WUDAOKOU_OSM
 from osmnx_reference import (
     ACCESS_NO_LIFTED_BY,
+    VEHICLE_NO_LIFTED_BY,
     closed_to,
     osmnx_graph,
     osmnx_way_filter,
@@ -125,8 +126,11 @@ def test_filter_table_is_the_installed_osmnx_filter_and_the_access_no_rule(netwo
     assert ours == theirs
     own = table.loc[(table["mode"] == network_type) & (table["unless"] != "")]
     lifts = "|".join(ACCESS_NO_LIFTED_BY[network_type])
+    allowing = "=^(yes|designated|permissive|destination)$"
+    vehicle_no = [["vehicle", "^no$", "|".join(VEHICLE_NO_LIFTED_BY) + allowing]]  # the driving types
     assert own[["key", "pattern", "unless"]].values.tolist() == [
-        ["access", "^no$", f"{lifts}=^(yes|designated|permissive|destination)$"]
+        ["access", "^no$", f"{lifts}{allowing}"],
+        *(vehicle_no if network_type != "walk" else []),
     ]
 
 
@@ -135,7 +139,10 @@ def test_usable_ways_equal_the_osmnx_filter_and_the_access_no_rule_on_every_way(
     streets = osm.streets
     for mode in ("drive", "drive_service", "walk"):
         clauses = osmnx_way_filter(mode)
-        keys = sorted({key for key, _ in clauses} | {"access", *ACCESS_NO_LIFTED_BY[mode]})
+        keys = sorted(
+            {key for key, _ in clauses}
+            | {"access", "vehicle", *ACCESS_NO_LIFTED_BY[mode], *VEHICLE_NO_LIFTED_BY}
+        )
         expected = [
             not any(row[key] and re.search(pattern, row[key]) for key, pattern in clauses)
             and not closed_to({k: v for k, v in row.items() if v}, mode)

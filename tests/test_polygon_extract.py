@@ -132,3 +132,25 @@ def test_the_study_area_of_the_extract_is_its_footprint(layer_run, box_run):
     assert grid["residents"].sum() == pytest.approx(boxed["residents"].sum(), rel=1e-9)
     assert set(grid.index) <= set(boxed.index)
     assert boxed.loc[boxed.index.difference(grid.index), "grade"].eq("no data").all()
+
+
+def test_validate_says_its_cells_of_an_extract_are_an_upper_bound(layer_run, capsys):
+    """``validate`` sizes ``area: {layer: osm}`` from the header box (the triangle's box: ~1,660 cells
+    at r10) while the run grids the extract's footprint (986): it said "about 1,6xx cells"; it now says
+    the count is at most that (fix17), in English and Chinese."""
+    import yaml
+
+    from urbanrisk.cli import main
+
+    recipe = next(p / "recipe.yaml" for p in layer_run.parents if (p / "recipe.yaml").is_file())
+    assert main(["validate", str(recipe)]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[0]
+    estimate = int(line.split("at most about ")[1].split(" cells: the extract's box)")[0].replace(",", ""))
+    cells = len(pd.read_parquet(layer_run / "grid", columns=["residents"]))
+    assert cells == 986 and estimate >= cells and estimate > 1.5 * cells  # the box: an upper bound
+    body = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    body["report"] = {"language": "zh"}
+    zh = recipe.with_name("recipe_zh.yaml")
+    zh.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    assert main(["validate", str(zh)]) == 0
+    assert f"至多约 {estimate:,} 个单元：按数据框估算" in capsys.readouterr().out

@@ -136,3 +136,41 @@ def test_the_report_words_in_chinese():
     assert zh_bounds("x ['20-30吨' read as 30 t (the upper bound)]") == "x ['20-30吨' 按 30 吨计（取上限）]"
     assert quantity_grade("三级", "upper bound", "zh") == "三级（存量取上限）"
     assert quantity_grade("四级", "", "zh") == "四级"
+
+
+@pytest.mark.parametrize(
+    ("substance", "quantity", "basis", "basis_zh"),
+    [
+        (
+            "液氯",
+            "",
+            "no quantity for 液氯: unknown, no R (not 0); give the most that may be present, in tonnes",
+            "液氯 未填写存量：存量未知，不计算 R（不作 0 计）；请填写最大存在量（吨）",
+        ),
+        (
+            "液氯;液氨",
+            "30;",
+            "no quantity for 液氨: unknown, no R (not 0); give the most that may be present, in tonnes",
+            "液氨 未填写存量：存量未知，不计算 R（不作 0 计）；请填写最大存在量（吨）",
+        ),
+        (
+            "液氯;液氨",
+            "30",
+            "2 substances but 1 quantities: which is whose is unknown, no R (not 0); "
+            "give one quantity per substance, separated by ;",
+            "2 种物质、1 个存量：无法对应，存量未知，不计算 R（不作 0 计）；"
+            "请每种物质填写一个存量，以 ; 分隔",
+        ),
+    ],
+)
+def test_a_substance_of_no_quantity_is_unknown_and_said_so(substance, quantity, basis, basis_zh):
+    """A substance listed with its quantity blank: the store is unknown (no R, no grade, never 0); the
+    basis says which substance lacks it (it read "no substance list or quantities do not match")."""
+    from urbanrisk.outputs.i18n import data_text
+
+    out = _grades([quantity], substance=substance)
+    assert out["gb18218_basis"].tolist() == [basis]
+    assert out["gb18218_basis_en"].tolist() == [basis]
+    assert math.isnan(out["gb18218_R"].iloc[0]) and out["gb18218_grade"].iloc[0] == ""
+    assert zh_bounds(basis) == basis_zh  # the report's zh basis
+    assert data_text(basis, "zh") == basis_zh  # the planner pages'

@@ -224,7 +224,15 @@ def _validate(args: argparse.Namespace) -> int:
     if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
         warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
         warnings += [w for w in [unlisted_kinds_warning(recipe)] if w]  # radius and severity assumed
-    _show(validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings))
+    area = recipe.area  # {layer: osm}: sized from the header box, the run grids the extract's footprint
+    box = (
+        area.bbox is None
+        and not area.path
+        and getattr(recipe.layers.get(area.layer or ""), "type", "") == "osm"
+    )
+    _show(
+        validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings, box)
+    )
     return EXIT_OK
 
 

@@ -238,6 +238,13 @@ def incident_lines(result: IncidentResult, kind: str) -> list[str]:
     return [*lines, t("  answered in {seconds} s; files: {path}", seconds=seconds, path=result.out_dir)]
 
 
+#: validate's line when the cells were sized from an OSM extract's header box (``area: {layer: osm}``)
+BOX_CELLS = (
+    "{recipe}: ok ({layers} layers, H3 resolution {resolution}, at most about {cells} cells: "
+    "the extract's box)"
+)
+
+
 def validate_line(
     recipe_path: str | Path,
     layers: int,
@@ -245,10 +252,17 @@ def validate_line(
     cells: int | None,
     language: str,
     warnings: list[str] | None = None,
+    box_of_extract: bool = False,
 ) -> str:
     """What ``urbanrisk validate`` prints for a recipe that passed every check (and its ``warnings``:
-    registries that look like GCJ-02 / BD-09, :mod:`urbanrisk.preflight_datum`)."""
+    registries that look like GCJ-02 / BD-09, :mod:`urbanrisk.preflight_datum`); ``box_of_extract``:
+    ``cells`` was sized from an OSM extract's header box, an upper bound (a polygon cut covers less)."""
     t = translator(language)
+    about = (
+        BOX_CELLS
+        if box_of_extract
+        else "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)"
+    )
     ok = (
         t(
             "{recipe}: ok ({layers} layers, H3 resolution {resolution})",
@@ -258,7 +272,7 @@ def validate_line(
         )
         if cells is None
         else t(
-            "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)",
+            about,
             recipe=recipe_path,
             layers=layers,
             resolution=resolution,

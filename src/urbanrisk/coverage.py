@@ -106,8 +106,11 @@ def cover_cells(
     """Travel to the nearest resource for every cell, by one multi-source Dijkstra (no limit).
 
     Columns: ``travel`` (turnout + network time, or distance; NaN: no route, or ``max_snap_m`` from
-    the connected network), ``reached``, ``covered``, ``cell_snap_m`` (to the snap node), ``reason``
-    ("" when covered, "beyond the limit", "no route to any resource", :mod:`urbanrisk.snap_reasons`)."""
+    the connected network), ``travel_at_least`` (NaN here: the whole graph measures every travel; per
+    partition, the lower bound where travel beyond the exact range was not measured), ``reached``,
+    ``nearest_resource`` ("" where none is reached, or the cell is off the network), ``covered``,
+    ``cell_snap_m`` (to the snap node), ``reason`` ("" when covered, "beyond the limit", "no route to
+    any resource", :mod:`urbanrisk.snap_reasons`)."""
     matrix = graph.time_s if standard.by_time else graph.length_m
     cells_xy = cell_centres_xy(grid.index, graph.utm_crs) if cells_xy is None else cells_xy
     cell_node, cell_snap = graph.snap(cells_xy[:, 0], cells_xy[:, 1])
@@ -134,6 +137,7 @@ def cover_cells(
         nearest[reached] = node_to_resource.reindex(origin[cell_node][reached]).to_numpy()
     far = cell_snap > max_snap_m
     travel = np.where(far, np.nan, travel)
+    nearest[far] = ""  # not on the network: no resource reaches it (its snap node's was named)
     total = travel + (standard.turnout_s if standard.by_time else 0.0)
     covered = np.nan_to_num(total, nan=np.inf, posinf=np.inf) <= standard.limit_value
     residents = grid["residents"].to_numpy()
@@ -145,6 +149,7 @@ def cover_cells(
             "limit": standard.limit_value,
             "unit": "s" if standard.by_time else "m",
             "travel": np.where(np.isfinite(total), total, np.nan),
+            "travel_at_least": np.nan,  # a lower bound where travel was not measured (coverage_dask)
             "reached": np.isfinite(total),
             "nearest_resource": nearest,
             "covered": covered,
@@ -407,11 +412,18 @@ def _ok_status(
 
 
 def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: ``<standard>_travel`` and ``<standard>_covered`` columns for the grid and the map."""
+    """Per cell: ``<standard>_travel`` and ``<standard>_covered`` columns for the grid and the map, and
+    ``<standard>_travel_at_least`` for a standard whose travel is a lower bound in some cell (per
+    partition, beyond the exact range: :mod:`urbanrisk.coverage_dask`)."""
     if coverage.empty:
         return pd.DataFrame()
     wide = coverage.pivot(index="h3_cell", columns="standard", values=["travel", "covered"])
     wide.columns = [f"{standard}_{what}" for what, standard in wide.columns]
     travel = [c for c in wide.columns if c.endswith("_travel")]  # the pivot of floats and bools: objects;
     wide[travel] = wide[travel].astype("float64")  # all NaN (nothing reached) wrote a null column: no GPKG
+    if "travel_at_least" in coverage.columns and coverage["travel_at_least"].notna().any():
+        bounded = coverage[coverage.groupby("standard")["travel_at_least"].transform("count") > 0]
+        bounds = bounded.pivot(index="h3_cell", columns="standard", values="travel_at_least")
+        bounds.columns = [f"{standard}_travel_at_least" for standard in bounds.columns]
+        wide = wide.join(bounds.astype("float64"))
     return wide

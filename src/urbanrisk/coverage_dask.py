@@ -16,11 +16,14 @@ its reach** and calls the eager :func:`urbanrisk.coverage.cover_cells` on it. Wh
   score saturates at twice the limit (:func:`urbanrisk.coverage.coping_score`), so ``covered``,
   ``residents_uncovered``, ``reason``, the coping scores and therefore the grades are identical to
   the whole-graph path; ``travel`` and ``nearest_resource`` are identical wherever the total travel
-  is <= 2 × the limit. Beyond it a partition does not know the travel: ``reached`` is True (snap
-  nodes are one strongly connected component, so every snapped cell is reachable as soon as one
-  resource is usable: the same as the whole graph), ``covered`` False, ``reason`` "beyond the
-  limit", ``travel`` NaN and ``nearest_resource`` "". A gap holding such cells reports
-  ``worst_travel`` = inf (more than twice the limit).
+  is <= 2 × the limit. Beyond it a partition does not measure the travel and says so: ``reached`` is
+  True (snap nodes are one strongly connected component, so every snapped cell is reachable as soon
+  as one resource is usable: the same as the whole graph), ``covered`` False, ``reason`` "beyond the
+  limit" (as on the whole graph), ``travel`` NaN with ``travel_at_least`` = 2 × the limit (a lower
+  bound: the whole graph's travel there is larger), and ``nearest_resource`` None (unknown, where ""
+  says no resource was reached). ``travel_known`` stays True: the verdict and the score are exact.
+  A gap holding such cells reports ``worst_travel`` = inf with ``unreachable_cells`` not counting
+  them (more than twice the limit).
 * **Snapping.** Snap nodes are the street-level nodes of the largest strongly connected component
   of the **whole** network: the driver computes that membership once (one linear-time pass over
   the CSR matrix) and each subgraph carries it. A cell snapped within ``max_snap_m`` in the
@@ -82,7 +85,8 @@ class CoverageTask:
 
 def cover_partition(task: CoverageTask) -> pd.DataFrame:
     """The Dask task: :func:`urbanrisk.coverage.cover_cells` on the partition's subgraph, with the
-    travel beyond ``exact_to`` (not known from the subgraph) reported as NaN, "beyond the limit"."""
+    travel beyond ``exact_to`` (not known from the subgraph) reported as NaN, at least ``exact_to``,
+    nearest resource unknown (None), "beyond the limit"."""
     index = pd.Index(task.cells, name="h3_cell")
     cells = pd.DataFrame({"residents": task.residents}, index=index)
     table = cover_cells(task.graph, task.standard, cells, task.resources, max_snap_m=task.max_snap_m).cells
@@ -90,7 +94,8 @@ def cover_partition(task: CoverageTask) -> pd.DataFrame:
     known = table["reached"].to_numpy() & (table["travel"].to_numpy() <= task.exact_to)
     unknown = snapped & ~known & task.any_source
     table.loc[unknown, "travel"] = np.nan
-    table.loc[unknown, "nearest_resource"] = ""
+    table.loc[unknown, "travel_at_least"] = task.exact_to
+    table.loc[unknown, "nearest_resource"] = None
     table.loc[unknown, "reached"] = True
     table.loc[unknown, "reason"] = "beyond the limit"
     return table

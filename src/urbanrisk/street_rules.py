@@ -12,6 +12,12 @@ transport-mode tag wins): for the driving modes ``vehicle``, ``motor_vehicle``, 
 ``emergency=yes`` the public may not), for ``walk`` ``foot``; allowing values ``yes``, ``designated``,
 ``permissive``, ``destination``. A filter row's ``unless`` column holds such exceptions
 (``key|key=pattern``: the way stays when any of those keys matches the pattern).
+
+``vehicle=no``: the same rule one step down the wiki's hierarchy (vehicle > motor_vehicle > motorcar):
+``vehicle=no`` forbids motor vehicles too, but osmnx drops only ``motor_vehicle=no`` and
+``motorcar=no``. urbanrisk drops a ``vehicle=no`` way from the driving modes unless ``motor_vehicle``,
+``motorcar`` or ``emergency`` allows it; ``bicycle`` or ``foot`` tags never open a way to driving, and
+``walk`` ignores ``vehicle``.
 """
 
 from __future__ import annotations
@@ -110,7 +116,7 @@ def network_filter_table(path: str | Path | None = None) -> pd.DataFrame:
     --------
     >>> table = network_filter_table()
     >>> table.loc[table["mode"] == "drive", "key"].tolist()
-    ['area', 'access', 'highway', 'motor_vehicle', 'motorcar', 'service', 'access']
+    ['area', 'access', 'highway', 'motor_vehicle', 'motorcar', 'service', 'access', 'vehicle']
     >>> table.loc[table["unless"] != "", "unless"].iloc[0]
     'vehicle|motor_vehicle|motorcar|emergency=^(yes|designated|permissive|destination)$'
     """
@@ -156,6 +162,10 @@ def usable_ways(streets: pd.DataFrame, *, mode: str, filters: pd.DataFrame | Non
     [True, False, False, True, True]
     >>> usable_ways(ways, mode="walk").tolist()
     [True, True, False, True, False]
+    >>> closed = pd.DataFrame({"highway": ["residential"] * 4, "vehicle": ["no", "no", "no", "yes"],
+    ...                        "motorcar": ["", "yes", "", ""], "bicycle": ["", "", "yes", ""]})
+    >>> usable_ways(closed, mode="drive").tolist(), usable_ways(closed, mode="walk").tolist()
+    ([False, True, False, True], [True, True, True, True])
     """
     filters = network_filter_table() if filters is None else filters
     if "unless" not in filters:

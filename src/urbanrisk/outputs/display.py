@@ -23,6 +23,8 @@ SUMMED = ["residents", "buildings", "crowd_places", "vulnerable_sites", "footpri
 #: Counts a parent sums over its children when the grid says which cells' residents are unknown.
 COUNTED = ["cells_residents_unknown", "display_children"]
 CHILD = "_child"
+#: The ends of the grid's columns a cell's tooltip shows per standard (travel, its lower bound, covered).
+TRAVEL_TIPS = ("_travel", "_travel_at_least", "_covered")
 #: The grid's columns a map cell's tooltip shows (and each standard's ``<name>_travel``, ``_covered``).
 TIP_COLUMNS = (
     "grade",
@@ -45,11 +47,7 @@ TIP_COLUMNS = (
 def map_columns(columns: pd.Index) -> list[str]:
     """The columns of ``columns`` the map reads (tooltips, grade, sums), in their order: the display
     rows keep only these (the grid's ~100 columns made the reduction 4 s of a 32 x 32 write)."""
-    return [
-        c
-        for c in columns
-        if c in TIP_COLUMNS or c in SUMMED or c in COUNTED or c.endswith(("_travel", "_covered"))
-    ]
+    return [c for c in columns if c in TIP_COLUMNS or c in SUMMED or c in COUNTED or c.endswith(TRAVEL_TIPS)]
 
 
 def display_resolution(cells: int, resolution: int, max_cells: int | None = None) -> int | None:

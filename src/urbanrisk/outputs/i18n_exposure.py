@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 ZH_EXPOSURE: dict[str, str] = {
     "≥ {n} ({share} of the reach unknown)": "≥ {n}（影响范围 {share} 人口未知）",
     "unknown (no population data in reach)": "未知（影响范围内无人口数据）",
+    "unknown (at least {n})": "未知（至少 {n}）",
     "exposure bound note": (
         "“≥ N”为下限：危险源影响范围内部分网格无人口数据（在研究区外、人口数据覆盖范围外，"
         "或建筑数据不完整），实际人口可能更多；这些人口可能改变的等级不予评定（无数据），并非低风险。"
@@ -49,19 +50,25 @@ EN_EXPOSURE: dict[str, str] = {
 
 
 REACH_WORDS = ("≥ {n} ({share} of the reach unknown)", "unknown (no population data in reach)")
+#: A count wholly unknown (every cell unknown) of which some residents were counted: unknown, with the
+#: count as its floor (never "≥ N (100% ... unknown)", which reads as a measured share of a known count).
+WHOLLY_UNKNOWN = "unknown (at least {n})"
 
 
 def lower_bound(
     value: object, share: object, t: Callable[..., str], digits: int = 0, words: tuple[str, str] = REACH_WORDS
 ) -> str:
-    """A count as shown: ``N``, or ``≥ N (x% of the reach unknown)`` when ``share`` is above 0, or
-    unknown when nothing in reach was measured and nothing counted.
+    """A count as shown: ``N``, or ``≥ N (x% of the reach unknown)`` when ``share`` is above 0 and
+    below 1; when nothing in reach was measured (``share`` 1), unknown: "unknown (no population data in
+    reach)" when nothing was counted, else "unknown (at least N)" (:data:`WHOLLY_UNKNOWN`).
 
     Examples
     --------
     >>> t = lambda text, **v: text.format(**v)
     >>> lower_bound(1234.4, 0.0, t), lower_bound(600.0, 0.1187, t), lower_bound(0.3, 1.0, t)
     ('1,234', '≥ 600 (12% of the reach unknown)', 'unknown (no population data in reach)')
+    >>> lower_bound(7.0, 1.0, t)
+    'unknown (at least 7)'
     >>> lower_bound(float("nan"), 0.5, t), lower_bound(3.9, float("nan"), t, 1)
     ('–', '3.9')
     """
@@ -72,8 +79,8 @@ def lower_bound(
     shown = f"{float(value):,.{digits}f}"
     if share is None or pd.isna(share) or not float(share) > 0:
         return shown
-    if float(share) >= 1.0 and round(float(value), digits) <= 0:  # nothing measured, nothing counted
-        return t(words[1])
+    if float(share) >= 1.0:  # nothing measured: the count is unknown (with what was counted as its floor)
+        return t(words[1]) if round(float(value), digits) <= 0 else t(WHOLLY_UNKNOWN, n=shown)
     return t(words[0], n=shown, share=percent(float(share)))
 
 
@@ -124,6 +131,20 @@ def quantity_grade(grade: str, reading: object, language: str) -> str:
     return f"{grade}（{words[1]}）" if language == "zh" else f"{grade} ({words[0]})"
 
 
+#: The basis of a source with a substance of no quantity, or quantities that do not pair up with its
+#: substances (:mod:`urbanrisk.screens.major_hazard`), in Chinese: for the report and the planner pages.
+ZH_QUANTITY_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        r"^no quantity for (.*): unknown, no R \(not 0\); give the most that may be present, in tonnes$",
+        r"\1 未填写存量：存量未知，不计算 R（不作 0 计）；请填写最大存在量（吨）",
+    ),
+    (
+        r"^(\d+) substances but (\d+) quantities: which is whose is unknown, no R \(not 0\); "
+        r"give one quantity per substance, separated by ;$",
+        r"\1 种物质、\2 个存量：无法对应，存量未知，不计算 R（不作 0 计）；请每种物质填写一个存量，以 ; 分隔",
+    ),
+)
+
 _ZH_BOUNDS = (
     (r"'([^']*)' read as ([\d.e+]+) t \(approximate\)", r"'\1' 按 \2 吨计（近似值）"),
     (r"'([^']*)' read as ([\d.e+]+) t \(the upper bound\)", r"'\1' 按 \2 吨计（取上限）"),
@@ -135,6 +156,7 @@ _ZH_BOUNDS = (
         r"^R neither bound \(upper and lower bounds of quantities\): ",
         "R 既非上限也非下限（存量含上限与下限）：",
     ),
+    *ZH_QUANTITY_PATTERNS,
     (
         r"^quantity '(.*)' is unknown: no R \(not 0\); give the most that may be present, in tonnes$",
         r"存量 '\1' 未知：不计算 R（不作 0 计）；请填写最大存在量（吨）",

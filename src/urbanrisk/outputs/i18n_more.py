@@ -13,6 +13,7 @@ from .i18n_bounds import ZH_BOUNDS
 from .i18n_census import ZH_CENSUS_PATTERNS
 from .i18n_datum import ZH_DATUM_PATTERNS
 from .i18n_deliverables import ZH_DELIVERABLES
+from .i18n_exposure import ZH_QUANTITY_PATTERNS
 from .i18n_office import ZH_OFFICE_PATTERNS
 from .i18n_planner import ZH_PLANNER, ZH_PLANNER_PATTERNS
 from .i18n_unknown import ZH_UNKNOWN
@@ -27,4 +28,5 @@ ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (
     *ZH_OFFICE_PATTERNS,
     *ZH_ASSUMED_PATTERNS,
     *ZH_PLANNER_PATTERNS,
+    *ZH_QUANTITY_PATTERNS,  # GB 18218's basis: a substance of no quantity (major_hazard)
 )

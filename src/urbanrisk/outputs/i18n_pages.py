@@ -216,6 +216,10 @@ ZH_PAGES: dict[str, str] = {
     "{recipe}: ok ({layers} layers, H3 resolution {resolution}, about {cells} cells)": (
         "{recipe}：检查通过（{layers} 个图层，H3 分辨率 {resolution}，约 {cells} 个单元）"
     ),
+    (
+        "{recipe}: ok ({layers} layers, H3 resolution {resolution}, at most about {cells} cells: "
+        "the extract's box)"
+    ): "{recipe}：检查通过（{layers} 个图层，H3 分辨率 {resolution}，至多约 {cells} 个单元：按数据框估算）",
     "urbanrisk: {message}": "urbanrisk：{message}",
     "urbanrisk: error: {message}": "urbanrisk：错误：{message}",
     "(the last complete run is untouched)": "（上一次完整运行的结果未受影响）",

@@ -11,6 +11,9 @@ from typing import Any
 #: English -> Chinese (exact keys; the values' ``{...}`` filled in after)
 ZH_PLANNER: dict[str, str] = {
     "… and {n} more (all in {file})": "……另有 {n} 个（全部见 {file}）",
+    # a gap's worst travel beyond a partition's exact range (coverage_dask): measured no further
+    "more than twice the limit": "超过标准时限（距离）的两倍",
+    "more than {amount}": "超过 {amount}",  # a cell's travel beyond a partition's exact range (map tip)
 }
 
 
@@ -31,7 +34,4 @@ def _rings_beyond(match: re.Match[str]) -> str:
 ZH_PLANNER_PATTERNS: tuple[tuple[str, Any], ...] = (
     # an incident's rings past the study area (the sheet read "200 m, 800 m 距离圈")
     (r"^the (.*) ring\(s\) reach past the run's study area: .*$", _rings_beyond),
-    # GB 18218's basis of a source whose substances and quantities do not pair up (the zh report printed it
-    # in English)
-    (r"^no substance list or quantities do not match substances$", "无物质清单，或存量与物质数目不符"),
 )

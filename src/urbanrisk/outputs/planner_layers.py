@@ -242,10 +242,10 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
         colour = colours[str(standard)]
         tips = []
         for row in gaps.itertuples():
-            worst = (
-                t("unreachable")
-                if not np.isfinite(row.worst_travel)
-                else f"{row.worst_travel:,.0f} {t(row.unit)}"
+            worst = (  # inf without an unreachable cell: travel beyond a partition's exact range
+                f"{row.worst_travel:,.0f} {t(row.unit)}"
+                if np.isfinite(row.worst_travel)
+                else t("unreachable" if getattr(row, "unreachable_cells", 1) else "more than twice the limit")
             )
             name = t("{standard} gap", standard=standard_name(standard, language))
             tip = f"<b>{escape_text(name)} {escape_text(row.gap)}</b><br/>" + escape_text(

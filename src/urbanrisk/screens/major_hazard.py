@@ -102,8 +102,44 @@ def r_grade(r: float) -> str:
 
 
 def _split(value: object) -> list[str]:
-    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    text = _text(value)
     return [part.strip() for part in text.replace("；", ";").replace("、", ";").split(";") if part.strip()]
+
+
+#: The basis of a source with a substance of no quantity (left blank): its store is unknown, not 0.
+NO_QUANTITY = "no quantity for {names}: unknown, no R (not 0); give the most that may be present, in tonnes"
+#: ... and of one whose quantities cannot be matched to its substances (counts differ, no blank slot).
+QUANTITIES_UNMATCHED = (
+    "{names} substances but {amounts} quantities: which is whose is unknown, no R (not 0); "
+    "give one quantity per substance, separated by ;"
+)
+
+
+def _quantity_slots(substances: object, quantities: object) -> list[str]:
+    """A source's quantities, one per substance where the lists line up slot by slot ("2.5;" and ";20"
+    for two substances: one blank, its quantity unknown; nothing at all: every one blank), else the
+    quantities written (:func:`_split`).
+
+    >>> _quantity_slots("液氯;液氨", ";20"), _quantity_slots("液氯;液氨", None)
+    (['', '20'], ['', ''])
+    >>> _quantity_slots("液氯", "2;3")
+    ['2', '3']
+    """
+    names, amounts = _split(substances), _split(quantities)
+    if not amounts:
+        return [""] * len(names)
+    slots = _slots(quantities)
+    if len(amounts) < len(names) == len(slots) == len(_slots(substances)):
+        return slots
+    return amounts
+
+
+def _slots(value: object) -> list[str]:
+    return [part.strip() for part in _text(value).replace("；", ";").replace("、", ";").split(";")]
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def tonnes(amount: str) -> float | None:
@@ -196,9 +232,14 @@ def substance_readings(
     SubstanceReading(total=6.0, ratio=2.5, basis='氯 4×2.5/5 + 氨 2×20/10', basis_en='chlorine 4×2.5/5 + \
 ammonia 2×20/10', reading='exact')
     """
-    names, amounts = _split(substances), _split(quantities)
-    if not names or len(names) != len(amounts):
-        why = "no substance list or quantities do not match substances" if names else ""
+    names, amounts = _split(substances), _quantity_slots(substances, quantities)
+    if not names:
+        return SubstanceReading(None, None, "", "", "exact")
+    if len(names) != len(amounts):  # which quantity is whose cannot be told: unknown, never 0
+        why = QUANTITIES_UNMATCHED.format(names=len(names), amounts=len(amounts))
+        return SubstanceReading(None, None, why, why, "exact")
+    if missing := [name for name, amount in zip(names, amounts, strict=True) if not amount]:
+        why = NO_QUANTITY.format(names=", ".join(missing))
         return SubstanceReading(None, None, why, why, "exact")
     total, ratio, parts, parts_en, unknown, readings = 0.0, 0.0, [], [], [], []
     for name, amount in zip(names, amounts, strict=True):

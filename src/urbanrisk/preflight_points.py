@@ -20,6 +20,7 @@ from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degr
 from .layers.pileup import one_place_problem
 from .layers.point_coords import nonfinite_points, registry_lonlat, to_lonlat
 from .layers.point_ids import gpkg_id_problem
+from .layers.point_multi import several_places
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
@@ -297,6 +298,8 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     elif path.suffix.lower() == ".gpkg":  # as the run refuses them (registry_columns.registry_ids)
         ids = gpkg_id_problem(path, spec.id_column or "id", layer=name, file_layer=spec.file_layer)
         problems += [(("layers", name, "id_column"), ids)] if ids else []
+    if multi := several_places(path, layer=name, file_layer=spec.file_layer):  # as the run refuses them
+        problems.append((("layers", name, "path"), multi))
     if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
         problems.append(
             (

@@ -90,6 +90,7 @@ def _read_table_points(
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points)
     totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
     gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
+    gdf.attrs["notes"] += table.notes  # merged cells filled down
     return gdf, table.where
 
 

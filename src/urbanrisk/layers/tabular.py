@@ -36,6 +36,7 @@ from .encoding import file_encoding
 from .excel_format import excel_format
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .table_rows import data_rows
+from .xlsx_merges import filled_down
 from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -63,6 +64,7 @@ class Rows:
     sheet: str | None = None  # spreadsheets only
     numbers: list[int] | None = None  # each row's line / spreadsheet row (blank rows left out)
     totals: list[int] = field(default_factory=list)  # rows of totals left out (合计, no lon / lat)
+    notes: list[str] = field(default_factory=list)  # what the reading changed (merged cells filled down)
 
     def row_number(self, i: int) -> int:
         """The line (CSV) or spreadsheet row holding data row ``i`` (0-based), as the user sees it."""
@@ -296,6 +298,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             hidden = frozenset(w.title for w in book.worksheets if getattr(w, "sheet_state", "") != "visible")
             name = pick_sheet(names, sheet, path, layer, hidden=hidden)
             raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+            part = getattr(book[name], "_worksheet_path", "")  # read-only mode: merges read from its XML
             others = {
                 n: [
                     [_cell_text(v) for v in row]
@@ -309,9 +312,12 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
         handle.seek(0)
         if problem := _unsaved_formula(openpyxl.load_workbook(handle, read_only=True), name, raw):
             raise LayerError(f"layer '{layer}': {path}: {problem}")
+        merged = filled_down(raw, handle, part, layer=layer, file=path.name, sheet=name)  # 街道 over rows
     if alike := sheets_alike(raw, others):
         raise several_sheets(path, layer, name, alike)
-    return _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
+    table = _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
+    table.notes = merged
+    return table
 
 
 def _xls_value(cell: Any, datemode: int) -> Any:

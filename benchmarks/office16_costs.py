@@ -137,7 +137,7 @@ def child(case: str) -> None:
     elif case == "merges":  # the new step alone: the merges read from the XML and filled down
         import openpyxl
 
-        from urbanrisk.layers.xlsx_merges import filled_down
+        from urbanrisk.layers.xlsx_sheet import filled_down, scan_sheet
 
         with open(DATA / "merged.xlsx", "rb") as handle:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -147,7 +147,13 @@ def child(case: str) -> None:
             part = book["台账"]._worksheet_path
             book.close()
             start = time.process_time()
-            notes = filled_down(raw, handle, part, layer="haz", file="merged.xlsx", sheet="台账")
+            notes = filled_down(
+                raw,
+                scan_sheet(DATA / "merged.xlsx", part).merges,
+                layer="haz",
+                file="merged.xlsx",
+                sheet="台账",
+            )
         print(json.dumps({"cpu": time.process_time() - start, "notes": len(notes)}))
         return
     elif case == "units":

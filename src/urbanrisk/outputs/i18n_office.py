@@ -8,6 +8,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+
+def zh_rows(listed: str) -> str:
+    """A note's list of rows in Chinese.
+
+    >>> zh_rows("sheet '台账' row 5, row 7 and 2 more")
+    "工作表 '台账' 第 5 行、第 7 行，另有 2 处"
+    """
+    text = re.sub(r"sheet '(.+?)' row (\d+)", r"工作表 '\1' 第 \2 行", listed)
+    text = re.sub(r"\brow (\d+)", r"第 \1 行", text)
+    return re.sub(r" and (\d+) more$", r"，另有 \1 处", text).replace(", ", "、")
+
+
 #: (pattern, replacement) pairs.
 ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
     (
@@ -59,5 +71,12 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
         r"\1：未将 \3 的“\2”列与单元核对：没有图层声明 level \4，"
         r"而未写 `level:` 的单元图层中名称并非都以“\5”结尾："
         r"请在这些单元的图层上写明 `level: \6`，以便逐行核对所属\5",
+    ),
+    (
+        r"^(\w+): (\d+) name\(s\) of (.+?) longer than (\d+) characters cut to \d+ \((.*)\): shorten them$",
+        lambda m: (
+            f"{m[1]}：{m[3]} 中有 {m[2]} 个名称超过 {m[4]} 个字符，"
+            f"已截断为 {m[4]} 个字符（{zh_rows(m[5])}）：请缩短这些名称"
+        ),
     ),
 )

@@ -1,10 +1,13 @@
 """What office16's checks cost (session 16): a registry's text cleaned of control characters and its
 街道 / 社区 columns kept for the unit check, negative / infinite pixels looked for in each raster window,
 validate's block scan. CPU seconds of a child process, the tree given by --src, alternated by the caller.
+Session 17 (office17): ``xlsx`` reads a 100,000-row .xlsx registry whose 街道 cells are merged down over
+every 50 rows (2,000 merges), ``xlsx_plain`` the same without merges (the sheet's XML searched for none).
 
-    python benchmarks/office16_costs.py --src /path/to/src --case registry|raster|validate|units
+    python benchmarks/office16_costs.py --src /path/to/src --case registry|raster|validate|units|xlsx|...
 
-Data are made in /tmp/office16_bench (20,000 registry rows; a 4,000 x 4,000 float32 raster; 400 units).
+Data are made in /tmp/office16_bench (20,000 registry rows; a 4,000 x 4,000 float32 raster; 400 units;
+the .xlsx of 100,000 rows).
 """
 
 from __future__ import annotations
@@ -19,6 +22,37 @@ from pathlib import Path
 
 DATA = Path("/tmp/office16_bench")
 ROWS = 20_000
+XLSX_ROWS = 100_000
+MERGED_ROWS = 50  # a 街道 cell merged over each 50 rows
+
+
+def make_xlsx() -> None:
+    """The 100,000-row registries (written in write-only mode; the merges put into the sheet's XML, as
+    Excel writes them after the cells)."""
+    import zipfile
+
+    import openpyxl
+
+    if (DATA / "merged.xlsx").is_file():
+        return
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    sheet.append(["id", "名称", "类别", "所属街道", "经度", "纬度", "物质", "最大存量"])
+    for i in range(XLSX_ROWS):
+        street = f"街道{i // MERGED_ROWS}" if i % MERGED_ROWS == 0 else None
+        lon, lat = 116.30 + (i % 400) * 0.0005, 39.90 + (i // 400) * 0.0008
+        sheet.append([f"H{i}", f"站点{i}", "加油站", street, lon, lat, "汽油", "30吨"])
+    book.save(DATA / "plain.xlsx")
+    refs = "".join(
+        f'<mergeCell ref="D{2 + i}:D{1 + i + MERGED_ROWS}"/>' for i in range(0, XLSX_ROWS, MERGED_ROWS)
+    )
+    cells = f'<mergeCells count="{XLSX_ROWS // MERGED_ROWS}">{refs}</mergeCells>'.encode()
+    with zipfile.ZipFile(DATA / "plain.xlsx") as src, zipfile.ZipFile(DATA / "merged.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"</sheetData>", b"</sheetData>" + cells)
+            dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def make_data() -> None:
@@ -91,6 +125,37 @@ def child(case: str) -> None:
         info = raster_info(DATA / "people.tif")
         for _ in range(3):
             read_window(info, (116.30, 39.90, 116.50, 40.10))
+    elif case in ("xlsx", "xlsx_plain"):
+        from urbanrisk.layers.tabular import rows_from_file
+
+        table = rows_from_file(DATA / ("merged.xlsx" if case == "xlsx" else "plain.xlsx"), layer="haz")
+        blank = sum(not row[3] for row in table.rows)
+        print(
+            json.dumps({"cpu": time.process_time() - start, "rows": len(table.rows), "blank_street": blank})
+        )
+        return
+    elif case == "merges":  # the new step alone: the merges read from the XML and filled down
+        import openpyxl
+
+        from urbanrisk.layers.xlsx_sheet import filled_down, scan_sheet
+
+        with open(DATA / "merged.xlsx", "rb") as handle:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            raw = [
+                ["" if v is None else str(v) for v in row] for row in book["台账"].iter_rows(values_only=True)
+            ]
+            part = book["台账"]._worksheet_path
+            book.close()
+            start = time.process_time()
+            notes = filled_down(
+                raw,
+                scan_sheet(DATA / "merged.xlsx", part).merges,
+                layer="haz",
+                file="merged.xlsx",
+                sheet="台账",
+            )
+        print(json.dumps({"cpu": time.process_time() - start, "notes": len(notes)}))
+        return
     elif case == "units":
         from urbanrisk.layers.points import points_from_file
         from urbanrisk.layers.polygons import polygons_from_file
@@ -107,9 +172,15 @@ def child(case: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--src", required=True)
-    parser.add_argument("--case", required=True, choices=["registry", "raster", "validate", "units"])
+    parser.add_argument(
+        "--case",
+        required=True,
+        choices=["registry", "raster", "validate", "units", "xlsx", "xlsx_plain", "merges"],
+    )
     args = parser.parse_args()
     make_data()
+    if args.case.startswith(("xlsx", "merges")):
+        make_xlsx()
     env = {"PYTHONPATH": args.src, "PATH": "/usr/bin:/bin"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     if args.case == "validate":

@@ -284,7 +284,8 @@ def test_an_output_folder_inside_another_recipes_runs_is_refused(tmp_path, city)
 def test_a_census_count_below_a_merged_unit_cell_is_refused_not_left_out(tmp_path):
     """学院路街道 in a merged cell over two rows (男 25,000 / 女 26,000): the second row's unit cell is
     empty, and its 26,000 residents were left out silently (the unit got 25,000). Now refused with the
-    fix, by validate and the run, in Chinese too."""
+    fix, by validate and the run, in Chinese too. Since office17 the merge is read as the sheet shows it
+    (学院路街道 on both rows): the unit's two rows are refused, with the fix to add them up."""
     import openpyxl
 
     from test_population_table import _wudaokou_recipe
@@ -300,12 +301,16 @@ def test_a_census_count_below_a_merged_unit_cell_is_refused_not_left_out(tmp_pat
     book.save(table)
     recipe = _wudaokou_recipe(tmp_path, table)
     said = (
-        f"{table}: a count without a unit in '街道名称' (sheet 'Sheet' row 3; a merged cell?): write the unit"
+        f"{table}: unit '学院路街道' has two rows (sheet 'Sheet' row 2 and sheet 'Sheet' row 3): give each "
+        "unit one row (add the rows' counts up)"
     )
     for command in ("validate", "run"):
         code, text = cli(command, recipe)
         refused(code, text, said)
-    assert "列中没有单元的人数（工作表 'Sheet' 第 3 行；是合并单元格？）" in check_text(text, "zh")
+    assert (
+        "有两行（工作表 'Sheet' 第 2 行、工作表 'Sheet' 第 3 行）：每个单元只写一行（把这些行的人数相加）"
+        in (check_text(text, "zh"))
+    )
 
 
 @pytest.mark.parametrize("count", ["99999999999万", "100000001"])

@@ -20,6 +20,8 @@ from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degr
 from .layers.pileup import one_place_problem
 from .layers.point_coords import nonfinite_points, registry_lonlat, to_lonlat
 from .layers.point_ids import gpkg_id_problem
+from .layers.point_multi import several_places
+from .layers.point_rows import lonlat_rows_problem, rows_problem, twin_column_problem
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
@@ -182,6 +184,12 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
     if lon not in columns or lat not in columns:
         return []
     i, j = columns.index(lon), columns.index(lat)
+    for part, col, names in (("lon", lon, LON_NAMES), ("lat", lat, LAT_NAMES)):  # as the run refuses it
+        given = spec.lon if part == "lon" else spec.lat
+        if not given and (
+            twin := twin_column_problem(path.name, columns, col, names, part, table.rows, table.where)
+        ):
+            return [(("layers", name, part), twin)]
     pairs = [(k, _number(r[i]), _number(r[j])) for k, r in enumerate(table.rows)]
     key = ("layers", name, "lat")
     bad = [k for k, x, y in pairs if x is None or y is None]
@@ -194,9 +202,9 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
         both += [k for k, _ in dates]
     if bad := [k for k in bad if k not in both]:
         where = ", ".join(table.where(k) for k in bad[:5])
-        found.append(
-            (key, f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows")
-        )
+        told = rows_problem(path.name, lon, lat, table.rows, bad, (i, j), table.where)  # #N/A, 116,31...
+        generic = f"{path.name}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows"
+        found.append((key, told or generic))
     if found:
         return found
     if spec.crs is not None:  # projected metres, say: lon/lat once transformed
@@ -206,6 +214,8 @@ def _coordinate_problems(name: str, spec: Any, table: Rows, path: Path) -> list[
             return [(key, axes)]  # X north, Y east; eastings with(out) their zone number
         xy = to_lonlat(*_xy(pairs), spec.crs)
         return [] if xy is None else _pileup(name, *xy, path)
+    if told := lonlat_rows_problem(path.name, lon, lat, *_xy(pairs), table.where):  # as the run refuses them
+        return [(key, told)]
     lat_out = [(k, y) for k, x, y in pairs if abs(y) > 90]
     lon_out = [(k, x) for k, x, y in pairs if abs(x) > 180]
     if lat_out and all(abs(x) <= 90 for _, x, _ in pairs) and all(abs(y) <= 180 for _, _, y in pairs):
@@ -297,6 +307,8 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
     elif path.suffix.lower() == ".gpkg":  # as the run refuses them (registry_columns.registry_ids)
         ids = gpkg_id_problem(path, spec.id_column or "id", layer=name, file_layer=spec.file_layer)
         problems += [(("layers", name, "id_column"), ids)] if ids else []
+    if multi := several_places(path, layer=name, file_layer=spec.file_layer):  # as the run refuses them
+        problems.append((("layers", name, "path"), multi))
     if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
         problems.append(
             (

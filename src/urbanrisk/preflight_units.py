@@ -119,7 +119,10 @@ def registry_unit_warnings(recipe: Recipe) -> list[str]:
     from .layers.registry_units import written_unit_columns
     from .layers.tabular import TABULAR_SUFFIXES, rows_from_file
 
-    levels = {s.level for s in recipe.layers.values() if s.type == "polygons" and getattr(s, "level", None)}
+    polygons = [s for s in recipe.layers.values() if s.type == "polygons"]
+    levels = {s.level for s in polygons if getattr(s, "level", None)}
+    if any(not getattr(s, "level", None) for s in polygons):  # told by its names, or the check skipped
+        levels |= {"street", "community"}
     registries = []
     for name, spec in recipe.layers.items():
         path = local(spec.path) if spec.type == "points" else None
@@ -149,13 +152,13 @@ def _registry_unit_notes(recipe: Recipe, registries: list[tuple[str, Any]]) -> l
     try:
         units = []
         for name, spec in recipe.layers.items():
-            if spec.type == "polygons" and getattr(spec, "level", None):
+            if spec.type == "polygons":  # without `level:`: as its names tell (registry_units.unit_level)
                 frame = polygons_from_file(
                     spec.path, layer=name, id_column=spec.id_column, name_column=spec.name_column,
                     crs=spec.crs, coords=spec.coords, encoding=spec.encoding, file_layer=spec.file_layer,
                     level_column=spec.level_column, level_values=spec.level_values,
                 )  # fmt: skip
-                units.append(frame.assign(level=spec.level))
+                units.append(frame.assign(level=getattr(spec, "level", None)))
         written = []
         for name, spec in registries:
             options = spec.model_dump(

@@ -268,3 +268,14 @@ def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
         )
         raise LayerError(msg)
     return found
+
+
+def wrong_encoding_hint(path: str | Path, layer: str) -> str:
+    """What to add to the refusal of a file that is not the text its declared ``encoding:`` says, when
+    the file tells its own (a GBK file declared utf-8): ``: it reads as gb18030: ...``; else ""."""
+    try:
+        found = file_encoding(path, declared=None, layer=layer)
+        Path(path).read_bytes().decode(found)
+    except (LayerError, UnicodeDecodeError, LookupError, OSError):
+        return ""
+    return f"; it reads as {found}: set `encoding: {found}`, or leave `encoding:` out (it is detected)"

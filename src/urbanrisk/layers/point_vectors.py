@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 
 from .._errors import LayerError
+from .point_multi import several_places_text
 from .vector import vector_from_file
 
 Where = Callable[[int], str]  # data row i (0-based) -> "feature 5" as the user sees it in the file
@@ -88,14 +89,7 @@ def _one_point_per_site(gdf: gpd.GeoDataFrame, layer: str, path: Path) -> gpd.Ge
     several = np.flatnonzero(multi)[places > 1]
     if len(several):
         counts = dict(zip(np.flatnonzero(multi).tolist(), places.tolist(), strict=True))
-        shown = ", ".join(f"{i + 1} ({counts[i]} points)" for i in several[:5])
-        more = f" and {len(several) - 5} more" if len(several) > 5 else ""
-        msg = (
-            f"layer '{layer}': {path}: feature(s) {shown}{more} are MultiPoints of several places; a "
-            "registry holds one point per site: give each site its own row, point and id (QGIS: Vector > "
-            "Geometry Tools > Multipart to Singleparts, then the ids and quantities per site), or keep the "
-            "site's one point"
-        )
+        msg = f"layer '{layer}': " + several_places_text(path, [(int(i) + 1, counts[i]) for i in several])
         raise LayerError(msg)
     geoms = geoms.copy()
     geoms[multi] = shapely.get_geometry(geoms[multi], 0)  # one place: that point

@@ -25,6 +25,7 @@ from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .point_kind_column import default_kind_names, kind_values_of
+from .point_rows import cut_names_note, lonlat_rows_problem, rows_problem, twin_column_problem
 from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
@@ -62,6 +63,7 @@ def _read_table_points(
     table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
     frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
     columns = list(frame.columns)
+    given = {"lon": lon, "lat": lat}
     lon = lon or guess_column(columns, LON_NAMES)
     lat = lat or guess_column(columns, LAT_NAMES)
     for key, col in (("lon", lon), ("lat", lat)):
@@ -72,8 +74,19 @@ def _read_table_points(
                 + f"; its columns are {shown_columns(columns)}: set `{key}:` in the recipe to the right one"
             )
             raise LayerError(msg)
+    for key, col, names in (("lon", lon, LON_NAMES), ("lat", lat, LAT_NAMES)):  # 经度 beside lon, differing
+        twin = (
+            None
+            if given[key]
+            else twin_column_problem(str(path), columns, col, names, key, table.rows, table.where)
+        )
+        if twin:
+            raise LayerError(f"layer '{layer}': {twin}")
     xs, ys = _degrees(frame[lon]), _degrees(frame[lat])
     bad = np.flatnonzero(~(np.isfinite(xs.to_numpy(dtype=float)) & np.isfinite(ys.to_numpy(dtype=float))))
+    cols = (columns.index(lon), columns.index(lat))
+    if len(bad) and (told := rows_problem(str(path), lon, lat, table.rows, bad.tolist(), cols, table.where)):
+        raise LayerError(f"layer '{layer}': {told}")  # #N/A, 116,31, the header again, a date
     if len(bad):
         rows = ", ".join(table.where(int(i)) for i in bad[:5])
         msg = (
@@ -81,6 +94,8 @@ def _read_table_points(
             "or infinite); fix or remove those rows"
         )
         raise LayerError(msg)
+    if not crs and (told := lonlat_rows_problem(str(path), lon, lat, xs.tolist(), ys.tolist(), table.where)):
+        raise LayerError(f"layer '{layer}': {told}")  # 0, 0; lon and lat swapped in a few rows
     if crs and (axes := axes_problem(xs, ys, crs, file=str(path), lon=lon, lat=lat, where=table.where)):
         raise LayerError(f"layer '{layer}': {axes}")  # X north and Y east; a zone number in the eastings
     points = gpd.points_from_xy(xs, ys, crs=crs or "EPSG:4326")  # `crs:`: e.g. metres of CGCS2000 GK
@@ -90,6 +105,7 @@ def _read_table_points(
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points)
     totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
     gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
+    gdf.attrs["notes"] += table.notes  # merged cells filled down
     return gdf, table.where
 
 
@@ -299,6 +315,11 @@ def points_from_file(
     )
     out.attrs["written_units"] = written_units(gdf, where, layer=layer, file=path.name)  # 街道, 社区
     out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + unitless + _one_place(out, layer, path)
+    if name_column in gdf.columns:  # a text pasted into the name cell, cut to max_text_length
+        most = settings.max_text_length
+        out.attrs["notes"] += cut_names_note(
+            gdf[name_column].tolist(), most, layer=layer, file=path.name, where=where
+        )
     return out
 
 

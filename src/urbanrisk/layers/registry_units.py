@@ -52,6 +52,11 @@ UNIT_COLUMNS = {
 #: level words at the end of a unit's name (the longest first)
 _LEVEL_WORDS = re.compile(r"(?:街道办事处|地区办事处|办事处|街道|社区居委会|居委会|村委会|社区|村|乡|镇)$")
 _SPACE = re.compile(r"\s+")
+#: the level each level word tells
+_END_LEVEL = {
+    **dict.fromkeys(("街道办事处", "地区办事处", "办事处", "街道", "乡", "镇"), "street"),
+    **dict.fromkeys(("社区居委会", "居委会", "村委会", "社区", "村"), "community"),
+}
 #: the rows a note lists
 SHOWN = 5
 
@@ -111,9 +116,13 @@ def unit_name_notes(written: dict[str, Any] | None, units: list[Any]) -> list[st
 
     points = gpd.GeoSeries(gpd.points_from_xy(written["lon"], written["lat"]), crs="EPSG:4326")
     notes = []
+    levels = [unit_level(u) for u in units]
     for level, column in written["columns"].items():
-        frames = [u for u in units if len(u) and (u["level"] == level).all()]
+        frames = [u for u, of in zip(units, levels, strict=True) if len(u) and of == level]
         if not frames:
+            notes += _skipped(
+                written, level, column, [u for u, of in zip(units, levels, strict=True) if of is None]
+            )
             continue
         texts = written["texts"][level]
         holding: dict[int, list[str]] = {}  # point -> the names of the units it lies in (all files)
@@ -131,6 +140,40 @@ def unit_name_notes(written: dict[str, Any] | None, units: list[Any]) -> list[st
         if found:
             notes.append(_note(written["layer"], written["file"], column, found, len(found)))
     return notes
+
+
+def inferred_level(names: list[str]) -> str | None:
+    """``street`` or ``community`` when every unit's name ends in a word of that level (花园路街道,
+    北太平庄街道办事处; 学院路社区, 蓟门里社区居委会, 大钟寺村), else None.
+
+    >>> inferred_level(["花园路街道", "学院路街道办事处"]), inferred_level(["学院路社区", "北邮"])
+    ('street', None)
+    """
+    found = {
+        _END_LEVEL.get(m.group(0)) if (m := _LEVEL_WORDS.search(str(n).strip())) else None for n in names
+    }
+    return found.pop() if len(found) == 1 and None not in found else None
+
+
+def unit_level(frame: Any) -> str | None:
+    """A unit frame's ``level`` as declared (``level:``), else as its names make it clear, else None."""
+    declared = frame["level"].iloc[0] if len(frame) and "level" in frame else None
+    if isinstance(declared, str) and declared:
+        return declared
+    return inferred_level(frame["name"].astype(str).tolist()) if len(frame) else None
+
+
+def _skipped(written: dict[str, Any], level: str, column: str, unknown: list[Any]) -> list[str]:
+    """The note saying that a registry's 街道 / 社区 column was not compared: no unit layer of that level,
+    while some unit layer has no ``level:`` and names that do not tell it."""
+    if not unknown:
+        return []
+    word = {"street": "街道", "community": "社区"}[level]
+    return [
+        f"{written['layer']}: column '{column}' of {written['file']} was not compared with the units: "
+        f"no unit layer has level {level}, and a layer without `level:` has names that do not all end in "
+        f"{word}: set `level: {level}` on the layer of those units to have each row's {word} checked"
+    ]
 
 
 def _note(layer: str, file: str, column: str, found: list[tuple[str, str, str]], count: int) -> str:

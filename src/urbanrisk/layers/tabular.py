@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import LayerError
-from .encoding import file_encoding
+from .encoding import file_encoding, wrong_encoding_hint
 from .excel_format import excel_format
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .table_rows import data_rows
+from .xlsx_sheet import filled_down, scan_sheet, sheet_rows
 from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -63,6 +64,7 @@ class Rows:
     sheet: str | None = None  # spreadsheets only
     numbers: list[int] | None = None  # each row's line / spreadsheet row (blank rows left out)
     totals: list[int] = field(default_factory=list)  # rows of totals left out (合计, no lon / lat)
+    notes: list[str] = field(default_factory=list)  # what the reading changed (merged cells filled down)
 
     def row_number(self, i: int) -> int:
         """The line (CSV) or spreadsheet row holding data row ``i`` (0-based), as the user sees it."""
@@ -189,6 +191,7 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
         msg = (
             f"layer '{layer}': {path} is not {codec} text (byte {exc.start} cannot be read); "
             "set `encoding:` to the file's encoding (e.g. gbk, gb18030, utf-8)"
+            + wrong_encoding_hint(path, layer)
         )
         raise LayerError(msg) from exc
     text = text.translate(INVISIBLE)  # a BOM mid-file too (two files pasted together), zero-width spaces
@@ -203,10 +206,18 @@ def _read_text(path: Path, encoding: str | None, layer: str) -> Rows:
                 f"save it with ',' between columns{and_dot}"
             )
             raise LayerError(msg)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # each row a new list
-    except csv.Error as exc:
-        msg = f"layer '{layer}': cannot read {path} as CSV ({exc}); save it as CSV with a header row"
+        raw = list(reader)  # each row a new list
+    except csv.Error as exc:  # a cell past 131,072 characters (a stray quote, or a text pasted in)
+        line = reader.line_num
+        msg = f"layer '{layer}': cannot read {path} as CSV (line {line}: {exc}); save it as CSV with a header"
+        msg += " row"
+        if "field limit" in str(exc):
+            msg = (
+                f"layer '{layer}': {path}: line {line} holds a cell of more than {csv.field_size_limit():,} "
+            )
+            msg += "characters (a text pasted into one cell?): shorten it"
         raise LayerError(msg) from exc
     _unclosed_quote(raw, delimiter, path, layer)
     return _split_header(raw, path, layer, encoding=codec)
@@ -295,7 +306,8 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             names = book.sheetnames
             hidden = frozenset(w.title for w in book.worksheets if getattr(w, "sheet_state", "") != "visible")
             name = pick_sheet(names, sheet, path, layer, hidden=hidden)
-            raw = [[_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+            scan = scan_sheet(path, getattr(book[name], "_worksheet_path", ""))  # merges, last row, order
+            raw = sheet_rows(book[name], scan, path, layer, text=_cell_text)
             others = {
                 n: [
                     [_cell_text(v) for v in row]
@@ -309,9 +321,12 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
         handle.seek(0)
         if problem := _unsaved_formula(openpyxl.load_workbook(handle, read_only=True), name, raw):
             raise LayerError(f"layer '{layer}': {path}: {problem}")
+    merged = filled_down(raw, scan.merges, layer=layer, file=path.name, sheet=name)  # 街道 over rows
     if alike := sheets_alike(raw, others):
         raise several_sheets(path, layer, name, alike)
-    return _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
+    table = _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
+    table.notes = merged
+    return table
 
 
 def _xls_value(cell: Any, datemode: int) -> Any:

@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
+from .i18n_round11 import ZH_ROUND11_CHECKS
+
 ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
         "键 '{name}' 被读作{what}，而不是名称：请加上引号（'{quoted}'）"
@@ -117,4 +119,5 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     "that ring, or draw the hole inside the outer ring": (
         "研究区：{path} 中有一个抵消了整个多边形的洞（内环覆盖了整个外环）：请删去该环，或将洞画在外环之内"
     ),
+    **ZH_ROUND11_CHECKS,  # hostile input round 11 (office17)
 }

@@ -5,8 +5,23 @@ Names, file names and ids stay as written. (A census table's notes: :mod:`.i18n_
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+
+def zh_rows(listed: str) -> str:
+    """A note's list of rows in Chinese.
+
+    >>> zh_rows("sheet '台账' row 5, row 7 and 2 more")
+    "工作表 '台账' 第 5 行、第 7 行，另有 2 处"
+    """
+    text = re.sub(r"sheet '(.+?)' row (\d+)", r"工作表 '\1' 第 \2 行", listed)
+    text = re.sub(r"\brow (\d+)", r"第 \1 行", text)
+    return re.sub(r" and (\d+) more$", r"，另有 \1 处", text).replace(", ", "、")
+
+
 #: (pattern, replacement) pairs.
-ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
+ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
     (
         r"^(\w+): units of (.+) overlap \(share of the smaller unit\): (.*); each cell goes to one of them "
         r"\(the one holding its centre\): check their boundaries$",
@@ -36,5 +51,32 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"^(\w+): removed (\d+) control character\(s\) \(NUL, line breaks\.\.\.\) from the text of (.+?) "
         r"\((.*)\): check those cells$",
         r"\1：已从 \3 的文字中删除 \2 个控制字符（NUL、换行等）（\4）：请核对这些单元格",
+    ),
+    (
+        r"^(\w+): filled (\d+) merged cell\(s\) of sheet '(.+?)' of (.+?) down \((.*)\): each row of a merge "
+        r"reads the merge's value$",
+        lambda m: (
+            f"{m[1]}：{m[4]} 的工作表 '{m[3]}' 中有 {m[2]} 处合并单元格跨越多行（"
+            + re.sub(r"'(.+?)' rows (\d+)-(\d+)", r"“\1”列第 \2-\3 行", m[5])
+            .replace(", ", "、")
+            .replace(" and ", "，另有 ")
+            .replace(" more", " 处")
+            + "），已向下填充：合并范围内每一行均取合并单元格的值"
+        ),
+    ),
+    (
+        r"^(\w+): column '(.+?)' of (.+?) was not compared with the units: no unit layer has level (\w+), "
+        r"and a layer without `level:` has names that do not all end in (\S+): set `level: (\w+)` on the "
+        r"layer of those units to have each row's \S+ checked$",
+        r"\1：未将 \3 的“\2”列与单元核对：没有图层声明 level \4，"
+        r"而未写 `level:` 的单元图层中名称并非都以“\5”结尾："
+        r"请在这些单元的图层上写明 `level: \6`，以便逐行核对所属\5",
+    ),
+    (
+        r"^(\w+): (\d+) name\(s\) of (.+?) longer than (\d+) characters cut to \d+ \((.*)\): shorten them$",
+        lambda m: (
+            f"{m[1]}：{m[3]} 中有 {m[2]} 个名称超过 {m[4]} 个字符，"
+            f"已截断为 {m[4]} 个字符（{zh_rows(m[5])}）：请缩短这些名称"
+        ),
     ),
 )

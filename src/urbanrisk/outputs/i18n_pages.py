@@ -24,6 +24,10 @@ CHANGE_WORDS_ZH: dict[str, str] = {
     "de-escalation": "降级",
     "added": "新增",
     "removed": "移除",
+    # coverage and gaps (the kind says which: 应急避难场所覆盖 丧失, 消防缺口 新增); one wording on every page
+    "lost": "丧失",
+    "gained": "获得",
+    "new": "新增",
 }
 
 ZH_PAGES: dict[str, str] = {
@@ -258,10 +262,7 @@ ZH_PAGES: dict[str, str] = {
     "{old} -> {new}: {changes} changes, {alerts} escalations": (
         "{old} → {new}：{changes} 项变化，{alerts} 项升级"
     ),
-    "new": "新增",
-    **CHANGE_WORDS_ZH,
-    "lost": "丧失",
-    "gained": "恢复",
+    **CHANGE_WORDS_ZH,  # "new" also an alert's grade before a first one (新增 → 无)
 }
 
 #: Incident notes, population sources and the coverage status's hint: English -> Chinese (regex).

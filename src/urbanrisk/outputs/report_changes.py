@@ -52,12 +52,9 @@ def changes_section(folder: Path | None, t: Callable[..., str], language: str) -
     return section(t("Changes since the last run"), f"<p>{escape_text(lead)}</p>{body}")
 
 
-CHANGE_ZH = {  # the pages' change words; the report's list names coverage's changes more fully
+CHANGE_ZH = {  # the pages' change words (one wording: 丧失 / 获得 / 新增), and the list's values
     **CHANGE_WORDS_ZH,
     "community": "社区",
-    "lost": "失去覆盖",
-    "gained": "新增覆盖",
-    "new": "新出现",
     "covered": "已覆盖",
     "uncovered": "未覆盖",
     "gap": "缺口",

@@ -1,0 +1,150 @@
+"""A registry's coordinate cells that say what went wrong in a few rows, told the same by the run
+(:mod:`urbanrisk.layers.points`) and ``urbanrisk validate`` (:mod:`urbanrisk.preflight_points`).
+
+Hostile input round 11 (office17): an Excel error (#N/A of a VLOOKUP, #REF!), a decimal comma (116,31), the
+header pasted again mid-table and a date were all "non-numeric lon/lat (text, empty or infinite)"; 0, 0
+(an empty cell exported as 0) was read as a site in the Gulf of Guinea; lon and lat swapped in a few
+rows was told as "projected coordinates"; a table holding both 经度 and lon was read from lon without a
+word when the two disagreed.
+
+Examples
+--------
+>>> cell_problem("h.csv", "经度", "纬度", "#N/A", "row 3")
+"h.csv: '#N/A' in row 3 is an Excel error, not a coordinate (a formula that failed): fix the formula, or \
+type the coordinates as numbers"
+>>> cell_problem("h.csv", "经度", "纬度", "116,31", "row 3")
+"h.csv: '116,31' in row 3 writes its decimals after a comma: write 116.31 (a point before the decimals)"
+>>> zero_rows([116.3, 0.0], [39.9, 0.0]), swapped_rows([116.3, 39.9, 116.4], [39.9, 116.3, 39.8])
+([1], [1])
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from .lonlat_cell import a_date, date_message, dms_degrees
+
+#: what Excel writes in a cell whose formula failed
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+_DECIMAL_COMMA = re.compile(r"-?\d{1,3},\d+")
+
+
+def number(text: str) -> float | None:
+    """A coordinate cell as a number (full-width digits, U+2212, 度分秒 too), or None."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return dms_degrees(text)
+    return value if math.isfinite(value) else None
+
+
+def cell_problem(file: str, lon: str, lat: str, value: str, where: str) -> str | None:
+    """What is wrong with a coordinate cell that is no number, when it tells (else None)."""
+    text = value.strip()
+    if text.upper() in EXCEL_ERRORS:
+        return (
+            f"{file}: '{text}' in {where} is an Excel error, not a coordinate (a formula that failed): fix "
+            "the formula, or type the coordinates as numbers"
+        )
+    if _DECIMAL_COMMA.fullmatch(text):
+        return (
+            f"{file}: '{text}' in {where} writes its decimals after a comma: write {text.replace(',', '.')} "
+            "(a point before the decimals)"
+        )
+    if a_date(text):
+        return date_message(file, lon, lat, text, where)
+    return None
+
+
+def rows_problem(
+    file: str, lon: str, lat: str, rows: Sequence[Sequence[str]], bad: Sequence[int],
+    columns: tuple[int, int], where: Callable[[int], str],
+) -> str | None:  # fmt: skip
+    """The first of ``bad`` (row positions whose lon or lat is no number) that tells what went wrong: the
+    header pasted again, an Excel error, a decimal comma, a date; None when none tells."""
+    i, j = columns
+    for k in bad:
+        row = rows[k]
+        if row[i].strip() == lon and row[j].strip() == lat:
+            return (
+                f"{file}: {where(k)} repeats the header ('{lon}', '{lat}'): two tables pasted together? "
+                "delete that row"
+            )
+        for value in (row[i], row[j]):
+            if number(value) is None and (problem := cell_problem(file, lon, lat, value, where(k))):
+                return problem
+    return None
+
+
+def zero_rows(lon: Sequence[float], lat: Sequence[float]) -> list[int]:
+    """The positions at lon 0, lat 0: no place an office registers, an empty cell exported as 0."""
+    return [k for k, (x, y) in enumerate(zip(lon, lat, strict=True)) if x == 0 and y == 0]
+
+
+def swapped_rows(lon: Sequence[float], lat: Sequence[float]) -> list[int]:
+    """The positions whose lat is no latitude while their lon would be one (lon and lat swapped), when
+    other rows are right (a whole column swapped is told as such)."""
+    rows = [k for k, (x, y) in enumerate(zip(lon, lat, strict=True)) if 90 < abs(y) <= 180 and abs(x) <= 90]
+    return rows if 0 < len(rows) < len(lon) else []
+
+
+def lonlat_rows_problem(
+    file: str, lon: str, lat: str, xs: Sequence[float], ys: Sequence[float], where: Callable[[int], str]
+) -> str | None:
+    """The message on rows at 0, 0 or with lon and lat swapped, else None."""
+    if zero := zero_rows(xs, ys):
+        listed = ", ".join(where(k) for k in zero[:5]) + (
+            f" and {len(zero) - 5} more" if len(zero) > 5 else ""
+        )
+        return (
+            f"{file}: '{lon}' / '{lat}' are 0, 0 in {listed} (no place: empty coordinates written as 0?): "
+            "fix or remove those rows"
+        )
+    if swapped := swapped_rows(xs, ys):
+        k = swapped[0]
+        listed = ", ".join(where(r) for r in swapped[:5])
+        more = f" and {len(swapped) - 5} more" if len(swapped) > 5 else ""
+        return (
+            f"{file}: '{lon}' and '{lat}' look swapped in {listed}{more} ('{lat}' {ys[k]:g} is no latitude, "
+            f"'{lon}' {xs[k]:g} would be one): swap the two cells in those rows"
+        )
+    return None
+
+
+def twin_column_problem(
+    file: str, columns: Sequence[str], chosen: str, names: tuple[str, ...], key: str,
+    rows: Sequence[Sequence[str]], where: Callable[[int], str],
+) -> str | None:  # fmt: skip
+    """The message when the table holds another column of ``names`` (经度 beside lon) whose numbers differ
+    from ``chosen``'s (the one read without ``key:``), else None."""
+    c = list(columns).index(chosen)
+    for other in [name for name in columns if name != chosen and name.lower() in names]:
+        o = list(columns).index(other)
+        for k, row in enumerate(rows):
+            a, b = number(row[c]), number(row[o])
+            if a is not None and b is not None and abs(a - b) > 1e-9:
+                return (
+                    f"{file}: the columns '{chosen}' and '{other}' both name the {key} and differ "
+                    f"({where(k)}: {row[c]} / {row[o]}); '{chosen}' would be read: set `{key}:` to the right "
+                    "one, or delete the other column"
+                )
+    return None
+
+
+def cut_names_note(
+    values: Sequence[object], most: int, *, layer: str, file: str, where: Callable[[int], str]
+) -> list[str]:
+    """The run's note on names longer than ``most`` characters, which are cut to it (a text pasted into the
+    name cell: 32,767 characters were cut without a word), or none."""
+    long = [k for k, v in enumerate(values) if isinstance(v, str) and len(v.strip()) > most]
+    if not long:
+        return []
+    listed = ", ".join(where(k) for k in long[:5]) + (f" and {len(long) - 5} more" if len(long) > 5 else "")
+    return [
+        f"{layer}: {len(long)} name(s) of {file} longer than {most} characters cut to {most} ({listed}): "
+        "shorten them"
+    ]

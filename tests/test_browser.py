@@ -74,7 +74,9 @@ def deck_drawn(page, after: int = 0) -> int:
     """Wait until the page's deck has drawn a frame beyond ``after`` with all its layers loaded, and
     return its frames drawn: pass that to the next call after a click, to wait for the click's frame."""
     page.wait_for_function(
-        "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized", timeout=PAGE_TIMEOUT_MS
+        "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized",
+        polling=100,
+        timeout=PAGE_TIMEOUT_MS,
     )
     page.evaluate(COUNT_FRAMES)
     page.wait_for_function(DECK_DRAWN, arg=after, polling=100, timeout=PAGE_TIMEOUT_MS)

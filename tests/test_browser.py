@@ -70,6 +70,11 @@ DECK_DRAWN = """(after) => window.__urFrames > after
   && !deckInstance.needsRedraw({clearRedrawFlags: false})"""
 
 
+#: deck.gl's tooltip is on screen with some text (after the pointer moved onto something pickable).
+TIP_SHOWN = """() => { const tip = document.querySelector('.deck-tooltip');
+  return tip !== null && tip.style.display !== 'none' && tip.innerText.length > 0; }"""
+
+
 def deck_drawn(page, after: int = 0) -> int:
     """Wait until the page's deck has drawn a frame beyond ``after`` with all its layers loaded, and
     return its frames drawn: pass that to the next call after a click, to wait for the click's frame."""

@@ -19,6 +19,13 @@ import urbanrisk as ur
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
+#: as tests/test_browser.py waits: a counter of the deck's frames (deck.gl's own stats reset every second)
+COUNT_FRAMES = """() => { if (window.__urFrames === undefined) { window.__urFrames = 0;
+  deckInstance.setProps({onAfterRender: () => { window.__urFrames += 1; }});
+  deckInstance.redraw('count frames'); } return window.__urFrames; }"""
+DECK_DRAWN = """(after) => window.__urFrames > after
+  && deckInstance.layerManager.getLayers().every(layer => layer.isLoaded)
+  && !deckInstance.needsRedraw({clearRedrawFlags: false})"""
 
 
 def main() -> int:
@@ -32,8 +39,11 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.set_default_timeout(180_000)  # a loaded machine: the conditions below, not sleeps
             page.goto((result.run_dir / "map.html").as_uri())
-            page.wait_for_timeout(2500)
+            page.wait_for_function("() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized")
+            page.evaluate(COUNT_FRAMES)
+            page.wait_for_function(DECK_DRAWN, arg=0, polling=100)  # drawn, every layer loaded
             page.screenshot(path=str(ROOT / "docs" / "map.png"))
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             page.goto((result.run_dir / "report.html").as_uri())

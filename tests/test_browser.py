@@ -20,6 +20,7 @@ from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
 from urbanrisk.grid_dataset import read_grid
 from urbanrisk.outputs.html import BACKGROUND
+from urbanrisk.outputs.map_outline_tips import outline_tip
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 CHROMIUM_ARGS = [
@@ -53,8 +54,43 @@ def browser(chromium):
         instance.close()
 
 
+#: How long a page may take to load and draw: conditions, not sleeps, so a quick machine waits little
+#: and a loaded one (load 16+ on 2 cores: 4 MB of inline deck.gl to parse, SwiftShader to draw) is not
+#: cut at Playwright's default 30 s.
+PAGE_TIMEOUT_MS = 180_000
+
+#: Count the deck's frames (deck.gl's own stats reset every second), once, and draw one now.
+COUNT_FRAMES = """() => { if (window.__urFrames === undefined) { window.__urFrames = 0;
+  deckInstance.setProps({onAfterRender: () => { window.__urFrames += 1; }});
+  deckInstance.redraw('test: count frames'); } return window.__urFrames; }"""
+#: The deck has drawn more than ``after`` frames, every layer's data is loaded and nothing waits to be
+#: drawn.
+DECK_DRAWN = """(after) => window.__urFrames > after
+  && deckInstance.layerManager.getLayers().every(layer => layer.isLoaded)
+  && !deckInstance.needsRedraw({clearRedrawFlags: false})"""
+
+
+#: deck.gl's tooltip is on screen with some text (after the pointer moved onto something pickable).
+TIP_SHOWN = """() => { const tip = document.querySelector('.deck-tooltip');
+  return tip !== null && tip.style.display !== 'none' && tip.innerText.length > 0; }"""
+
+
+def deck_drawn(page, after: int = 0) -> int:
+    """Wait until the page's deck has drawn a frame beyond ``after`` with all its layers loaded, and
+    return its frames drawn: pass that to the next call after a click, to wait for the click's frame."""
+    page.wait_for_function(
+        "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized",
+        polling=100,
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    page.evaluate(COUNT_FRAMES)
+    page.wait_for_function(DECK_DRAWN, arg=after, polling=100, timeout=PAGE_TIMEOUT_MS)
+    return page.evaluate("() => window.__urFrames")
+
+
 def _open(browser, path: Path, *, width=1200, height=800):
     page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     events = {"errors": [], "dialogs": []}
     page.on("pageerror", lambda exc: events["errors"].append(str(exc)))
     page.on("console", lambda msg: events["errors"].append(msg.text) if msg.type == "error" else None)
@@ -84,8 +120,7 @@ def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grad
     grid = four_grade_run.grid
     assert set(grid["grade"]) == set(GRADES)
     page, events = _open(browser, four_grade_run.run_dir / "map.html")
-    page.wait_for_function("document.querySelector('canvas') !== null")
-    page.wait_for_timeout(2500)
+    drawn = deck_drawn(page)
     panel = page.locator("#ur-panel").bounding_box()
     counts = _grade_pixels(page, tmp_path / "map.png", panel)
     cells = grid["grade"].value_counts()
@@ -93,16 +128,25 @@ def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grad
         # each grade covers a share of the screen in proportion to its cells (hexes ~150 px each)
         assert counts[grade] > 40 * cells[grade], (grade, counts, cells.to_dict())
     page.click("input[data-layer=cells]")  # the planner hides the graded cells
-    page.wait_for_timeout(500)
+    deck_drawn(page, drawn)
     hidden = _grade_pixels(page, tmp_path / "hidden.png", panel)
     tips = page.evaluate(  # deck.gl's tooltip of each cell, from the page's script
         """() => deckInstance.props.layers.find(layer => layer.id === 'cells').props.data
+            .map(row => deckInstance.props.getTooltip({object: row}).html)"""
+    )
+    districts = page.evaluate(  # the key districts' tooltips, as the page shows them
+        """() => deckInstance.props.layers.find(layer => layer.id === 'key_districts').props.data
             .map(row => deckInstance.props.getTooltip({object: row}).html)"""
     )
     page.close()
     assert events["errors"] == []
     assert sum(hidden.values()) < 0.02 * sum(counts.values()), hidden
     _same_tips_as_built(four_grade_run, tips)
+    table = four_grade_run.screens.key_districts
+    assert len(table) >= 2  # Wudaokou's campuses and Zhongguancun's shops
+    assert set(districts) == {outline_tip(row, "key district", "en") for row in table.itertuples()}
+    for tip in districts:  # where its name came from and why it is key, one reason a line
+        assert "<br/>name from: " in tip and "<br/>why: <br/>· " in tip and "people present per km²" in tip
 
 
 def _same_tips_as_built(result, tips: list[str]) -> None:
@@ -145,7 +189,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
     html = (result.run_dir / "map.html").read_text(encoding="utf-8")
     assert HOSTILE not in html and "<script>alert(2)" not in html
     page, events = _open(browser, result.run_dir / "map.html")
-    page.wait_for_timeout(2000)
+    deck_drawn(page)
     page.evaluate(
         """() => { window.__tips = [];
         new MutationObserver(() => document.querySelectorAll('.deck-tooltip').forEach(
@@ -155,7 +199,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
     # hover the hostile hazard source itself: deck.gl projects its lon/lat to the pixel it is drawn at
     x, y = page.evaluate("() => deckInstance.getViewports()[0].project([116.3250, 40.0000])")
     page.mouse.move(x, y)
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.__tips.length > 0")  # the tooltip opened
     page.mouse.move(0, 0)
     tips = page.evaluate("window.__tips")
     assert any(HOSTILE in tip for tip in tips)  # the name reached a tooltip, as plain text

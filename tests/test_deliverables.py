@@ -17,6 +17,7 @@ from shapely.geometry import Point, box
 
 import urbanrisk as ur
 from conftest import ROOT, default_recipe, write_recipe
+from test_browser import PAGE_TIMEOUT_MS, deck_drawn
 from urbanrisk.grid import grid_frame
 from urbanrisk.screens.registers import UNASSIGNED, level_registers
 
@@ -546,6 +547,7 @@ def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.goto((folder / "report.html").resolve().as_uri())
         text = page.inner_text("body")
         page.screenshot(path=str(tmp_path / "report_zh.png"), full_page=True)
@@ -678,14 +680,14 @@ def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, t
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto((level_run.run_dir / "map.html").resolve().as_uri())
-        page.wait_for_function("document.querySelector('canvas') !== null")
-        page.wait_for_timeout(2500)
+        drawn = deck_drawn(page)
         with_units = page.screenshot(path=str(tmp_path / "map.png"))
         page.click("input[data-layer='units:street']")
-        page.wait_for_timeout(800)
+        deck_drawn(page, drawn)
         without = page.screenshot()
         browser.close()
     assert errors == []

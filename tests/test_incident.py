@@ -502,7 +502,7 @@ def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
         pytest.skip("chromium is not installed")
     from playwright.sync_api import sync_playwright
 
-    from test_browser import CHROMIUM_ARGS
+    from test_browser import CHROMIUM_ARGS, PAGE_TIMEOUT_MS, deck_drawn
 
     page_path = answer.out_dir / "incident.html"
     with sync_playwright() as p:
@@ -516,11 +516,9 @@ def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
             "request",
             lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
         )
+        page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
         page.goto(page_path.resolve().as_uri())
-        page.wait_for_function(
-            "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized", timeout=30_000
-        )
-        page.wait_for_timeout(1500)
+        deck_drawn(page)
         sheet = page.inner_text("#ur-sheet")
         assert HOSTILE in sheet  # shown as text, not run
         assert page.locator("#ur-sheet img").count() == 0

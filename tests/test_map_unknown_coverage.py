@@ -18,6 +18,7 @@ import yaml
 
 import urbanrisk as ur
 from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
+from test_browser import deck_drawn
 from test_planner_view import browser  # noqa: F401  (the module's Chromium fixture)
 from urbanrisk.coverage_unknown import OUTSIDE_STREETS
 from urbanrisk.outputs.deck import grid_deck
@@ -149,8 +150,9 @@ def test_a_planner_sees_the_unknown_cells_paler_and_the_others_unchanged(baltimo
     veiled, plain = spots(unknown[:20]), spots(known[:20])
     assert len(veiled) >= 10 and len(plain) >= 10
     shown = _pixels(page)
+    drawn = page.evaluate("() => window.__urFrames")
     page.locator('input[data-layer="coverage_unknown"]').uncheck()
-    page.wait_for_timeout(800)
+    deck_drawn(page, drawn)
     hidden = _pixels(page)
     page.close()
     lighter = [shown[:, y, x].sum() - hidden[:, y, x].sum() for y, x in veiled]

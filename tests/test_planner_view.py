@@ -19,6 +19,7 @@ import pytest
 
 import urbanrisk as ur
 from conftest import default_recipe
+from test_browser import PAGE_TIMEOUT_MS, TIP_SHOWN, deck_drawn
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -51,12 +52,10 @@ def en_run(tmp_path_factory):
 
 def _page(browser, path: Path, width: int, height: int, *, deck: bool = False):
     page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps (test_browser)
     page.goto(path.resolve().as_uri())
     if deck:
-        page.wait_for_function(
-            "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized", timeout=30_000
-        )
-        page.wait_for_timeout(1500)
+        deck_drawn(page)
     return page
 
 
@@ -121,7 +120,7 @@ def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(brows
     inside = [(x, y) for x, y in points if x < width - 8 and 40 < y < height - 40]
     for x, y in (max(inside), max(inside, key=lambda p: p[1])):  # the rightmost cell, the lowest
         page.mouse.move(x, y)
-        page.wait_for_timeout(600)
+        page.wait_for_function(TIP_SHOWN)
         tip = page.evaluate("JSON.stringify(document.querySelector('.deck-tooltip').getBoundingClientRect())")
         box = json.loads(tip)
         assert box["width"] > 100, box  # a cell's tip is shown ...

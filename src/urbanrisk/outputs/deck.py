@@ -14,7 +14,7 @@ from ..result import CLASS_COLOURS, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .assumed_kinds import run_assumed_note
 from .display import display_grid
 from .html import escape_text
-from .i18n import sites_text, translator
+from .i18n import data_text, sites_text, translator
 from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import lower_bound
 from .i18n_severity import assumed_mark, grade_label, row_floor, severity_words
@@ -22,6 +22,7 @@ from .incident_words import answer_word
 from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
+from .map_outline_tips import outline_tip
 from .map_sources import shown_sources, sources_note
 from .map_tips import _cell_tips, _hazard_label, _hazard_labels, _language, _resident_tips
 from .map_unknown import parent_tip_words, tip_words, unknown_kinds, unknown_layers
@@ -87,8 +88,8 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
     for layer_id, table, colour, label in outlines:
         if not len(table):
             continue
-        tips = [
-            f"<b>{escape_text(t(label))} {escape_text(row.id)}</b><br/>{escape_text(row.name)}"
+        tips = [  # escaped; a made-up name (key district KD-01) in the page's language
+            outline_tip(row, t(label), language, name=data_text(row.name, language))
             for row in table.itertuples()
         ]
         outlines, index = outline_polygons(table.geometry)  # as shapely: fit_outlines budgets them

@@ -171,22 +171,34 @@ def district_names(
             _street_name(outline, streets, centre.y),
             food,
         )
-        found = [hit for hit in tiers if hit]
-        out.append(found[:2])
+        out.append([hit for hit in tiers if hit])
     return _distinct(out)
 
 
 def _distinct(found: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """Each district's first name; a name that several districts share takes their next one after a
-    dot (two districts of one campus: "北京邮电大学 · 物美")."""
+    """Each district's first name; a name that several districts share takes after a dot their next
+    one that no other district took (two districts of one campus: "北京邮电大学 · 物美" and
+    "北京邮电大学 · 国际学院", not both "装卸区 · 北京邮电大学", as BUPT's two were).
+
+    Examples
+    --------
+    >>> campus = [("U", "area"), ("Gate", "place")]
+    >>> [name for name, _ in _distinct([campus + [("Hall", "venue")], campus + [("Clinic", "venue")], []])]
+    ['U · Gate', 'U · Clinic', '']
+    """
     firsts = pd.Series([hits[0][0] if hits else "" for hits in found])
     shared = firsts.duplicated(keep=False).to_numpy() & firsts.astype(bool).to_numpy()
-    out = []
+    out, taken = [], set()
     for hits, again in zip(found, shared, strict=True):
+        later = [hit for hit in hits[1:] if hit[0] != hits[0][0]] if again else []
+        names = [f"{hits[0][0]} · {hit[0]}" for hit in later]
+        free = [i for i, name in enumerate(names) if name not in taken]
         if not hits:
             out.append(("", ""))
-        elif again and len(hits) > 1 and hits[1][0] != hits[0][0]:
-            out.append((f"{hits[0][0]} · {hits[1][0]}", f"{hits[0][1]}; then {hits[1][1]}"))
+        elif later:
+            i = free[0] if free else 0
+            taken.add(names[i])
+            out.append((names[i], f"{hits[0][1]}; then {later[i][1]}"))
         else:
             out.append(hits[0])
     return out

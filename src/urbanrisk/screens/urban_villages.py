@@ -31,9 +31,12 @@ Dense planned fabric reaches the same form: Baltimore's row-house blocks (equal 
 alleys behind) scored 0.55-0.63 at resolution 11. Where the form score reaches :data:`CANDIDATE_FORM`
 and the run's buildings are given, the buildings' irregularity (neighbour misalignment, size variation,
 shape irregularity: :mod:`urbanrisk.screens.building_form`) weighs it: the score is
-``form x (IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) x irregularity) + EVIDENCE_BONUS x evidence``, so
-regular rows keep at most :data:`IRREGULAR_FLOOR` of their form score. Below :data:`CANDIDATE_FORM`
-(and without buildings) irregularity is not measured (NaN) and the form score stands.
+``form x (1 - w x (1 - IRREGULAR_FLOOR) x (1 - irregularity)) + EVIDENCE_BONUS x evidence``, so
+regular rows keep at most :data:`IRREGULAR_FLOOR` of their form score. The weight ``w`` rises linearly
+from 0 at :data:`CANDIDATE_FORM` to 1 at :data:`FULL_WEIGHT_FORM` (:func:`irregularity_weight`): the
+score has no step where irregularity starts being measured (regular rows at form 0.29 and 0.31 score
+0.29 and 0.30, not 0.29 and 0.12). Below :data:`CANDIDATE_FORM` (and without buildings) irregularity is
+not measured (NaN) and the form score stands.
 Cells scoring at least ``min_score`` that are H3 neighbours form a cluster; its confidence is the
 building-weighted mean score of its cells, and its ``factors`` say in words what made it.
 """
@@ -71,8 +74,11 @@ REFERENCES = {  # (planned, urban village)
     "alleys": (0.0, 300.0),
 }
 EVIDENCE_BONUS = 0.2
-#: The form score from which the buildings' irregularity is measured (and weighs the score).
+#: The form score from which the buildings' irregularity is measured (and starts weighing the score).
 CANDIDATE_FORM = 0.3
+#: The form score from which the irregularity weighs in full (the default ``min_score``: every cell that
+#: can be an urban village on its form alone is weighed in full, as before the ramp).
+FULL_WEIGHT_FORM = 0.5
 #: The share of its form score a cell of perfectly regular buildings keeps.
 IRREGULAR_FLOOR = 0.4
 #: How far beyond a cluster's cells its stored buildings are read (degrees; ~100 m: a building with its
@@ -170,11 +176,37 @@ def urban_village_cell_scores(
     irregular = _irregularity(grid.index[eligible & (form >= CANDIDATE_FORM)], buildings, utm_crs)
     for column in irregular.columns:
         scaled[column] = irregular[column].reindex(grid.index)
-    factor = (IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) * scaled["uv_irregularity"]).fillna(1.0)
-    score = scaled["uv_form"] * factor + EVIDENCE_BONUS * evidence
+    score = village_score(scaled["uv_form"], scaled["uv_irregularity"], evidence)
     scaled["uv_name_evidence"] = evidence
     scaled["uv_score"] = score.clip(0, 1).where(eligible, 0.0)
     return scaled
+
+
+def irregularity_weight(form: pd.Series | float) -> pd.Series | float:
+    """How much the buildings' irregularity weighs a cell of this form score: 0 up to
+    :data:`CANDIDATE_FORM`, rising linearly to 1 at :data:`FULL_WEIGHT_FORM`.
+
+    Examples
+    --------
+    >>> [round(float(irregularity_weight(f)), 2) for f in (0.29, 0.3, 0.31, 0.4, 0.5, 0.9)]
+    [0.0, 0.0, 0.05, 0.5, 1.0, 1.0]
+    """
+    return np.clip((form - CANDIDATE_FORM) / (FULL_WEIGHT_FORM - CANDIDATE_FORM), 0.0, 1.0)
+
+
+def village_score(form: pd.Series, irregularity: pd.Series, evidence: pd.Series) -> pd.Series:
+    """The cells' score (before clipping to 0-1): the form score, weighed by the buildings'
+    irregularity (NaN: not measured, the form score stands) by :func:`irregularity_weight`, plus the
+    name evidence's bonus.
+
+    Examples
+    --------
+    >>> form, regular = pd.Series([0.29, 0.31, 0.6]), pd.Series([np.nan, 0.0, 0.0])
+    >>> village_score(form, regular, pd.Series(0.0, index=form.index)).round(4).tolist()
+    [0.29, 0.3007, 0.24]
+    """
+    kept = 1.0 - irregularity_weight(form) * (1.0 - IRREGULAR_FLOOR) * (1.0 - irregularity)
+    return form * kept.fillna(1.0) + EVIDENCE_BONUS * evidence
 
 
 def _irregularity(
@@ -317,9 +349,14 @@ def cluster_factors(row: dict) -> str:
             f"irregularity {row['irregularity']:.2f} "
             f"(neighbour misalignment {row['neighbour_misalignment']:.2f}, "
             f"size variation {row['size_variation']:.2f}, shape {row['shape_irregularity']:.2f}; "
-            f"keeps {IRREGULAR_FLOOR + (1 - IRREGULAR_FLOOR) * row['irregularity']:.0%} of the form score)"
+            f"keeps {_kept(row['form_score'], row['irregularity']):.0%} of the form score)"
         )
     if row["name_evidence"]:
         words.append(f"village name or place in OSM (+{EVIDENCE_BONUS:.1f})")
     words.append(f"confidence {row['confidence']:.2f}")
     return "; ".join(words)
+
+
+def _kept(form: float, irregularity: float) -> float:
+    """The share of its form score a cluster of this (mean) form and irregularity keeps."""
+    return 1.0 - float(irregularity_weight(form)) * (1.0 - IRREGULAR_FLOOR) * (1.0 - irregularity)

@@ -9,9 +9,10 @@ With ``--census`` it also lists the largest pandas frames alive in the driver af
 ~100 bytes a geometry) with the first columns' names, so that what each stage leaves behind can be
 named, beside glibc's heap (in use; freed but kept) and Arrow's pool. ``--trim`` calls glibc's
 ``malloc_trim(0)`` after each stage (an experiment: what giving freed heap pages back would save).
-The census costs time of its own: measure the peak without it.
+``--where`` records, at each new peak within a stage, the stacks of the driver's threads (what the
+driver was doing when it reached it). The census costs time of its own: measure the peak without it.
 
-    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--trim]
+    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--where] [--trim]
         [--before OTHER/src] [--rounds 2]
 """
 

@@ -9,9 +9,10 @@ With ``--census`` it also lists the largest pandas frames alive in the driver af
 ~100 bytes a geometry) with the first columns' names, so that what each stage leaves behind can be
 named, beside glibc's heap (in use; freed but kept) and Arrow's pool. ``--trim`` calls glibc's
 ``malloc_trim(0)`` after each stage (an experiment: what giving freed heap pages back would save).
-The census costs time of its own: measure the peak without it.
+``--where`` records, at each new peak within a stage, the stacks of the driver's threads (what the
+driver was doing when it reached it). The census costs time of its own: measure the peak without it.
 
-    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--trim]
+    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--where] [--trim]
         [--before OTHER/src] [--rounds 2]
 """
 
@@ -171,18 +172,42 @@ def census(top: int = 12) -> list[str]:
     return [heap(), head, *lines]
 
 
+def _stack(frame, depth: int = 8) -> str:
+    """The innermost ``depth`` frames of urbanrisk (and the library call they are in) of a stack."""
+    import traceback
+
+    if frame is None:
+        return ""
+    summary = traceback.extract_stack(frame)
+    ours = [i for i, f in enumerate(summary) if "/urbanrisk/" in f.filename]
+    if not ours:
+        return ""
+    keep = summary[max(0, ours[-1] - depth + 1) : ours[-1] + 2]
+    return " < ".join(f"{Path(f.filename).stem}:{f.lineno} {f.name}" for f in reversed(keep))
+
+
 def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
     import urbanrisk as ur
 
     loaded = ur.load_recipe(recipe)
     compute = loaded.compute.model_copy(update={"ingest": "partitioned"})
     loaded = loaded.model_copy(update={"compute": compute})
-    state = {"peak": rss_mb(), "since": time.perf_counter()}
+    state = {"peak": rss_mb(), "since": time.perf_counter(), "where": ""}
     rows: list[dict] = [{"stage": "imports", "s": 0.0, "peak": rss_mb(), "left": rss_mb()}]
+    main_thread = threading.get_ident()
 
     def sample() -> None:
         while True:
-            state["peak"] = max(state["peak"], rss_mb())
+            now = rss_mb()
+            if now > state["peak"]:
+                state["peak"] = now
+                if "where" in what:  # the driver's threads' stacks at the stage's new peak (main first)
+                    frames = sys._current_frames()
+                    others = [
+                        f for ident, f in frames.items() if ident not in (main_thread, threading.get_ident())
+                    ]
+                    stacks = [_stack(f) for f in [frames.get(main_thread), *others]]
+                    state["where"] = " || ".join(stack for stack in stacks if stack)
             time.sleep(0.02)
 
     threading.Thread(target=sample, daemon=True).start()
@@ -194,11 +219,11 @@ def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         now, left = time.perf_counter(), rss_mb()
         seconds, peak = round(now - state["since"], 2), max(state["peak"], left)
-        row = {"stage": name, "s": seconds, "peak": peak, "left": left}
+        row = {"stage": name, "s": seconds, "peak": peak, "left": left, "where": state["where"]}
         if "census" in what:
             row["census"] = census()
         rows.append(row)
-        state["since"], state["peak"] = time.perf_counter(), rss_mb()
+        state["since"], state["peak"], state["where"] = time.perf_counter(), rss_mb(), ""
 
     start = time.perf_counter()
     result = ur.run_recipe(loaded, scheduler=scheduler, out=out, after_stage=mark)
@@ -236,11 +261,12 @@ def main() -> int:
     parser.add_argument("recipe")
     parser.add_argument("--scheduler", default="processes")
     parser.add_argument("--census", action="store_true", help="the largest frames alive after each stage")
+    parser.add_argument("--where", action="store_true", help="the stack at each stage's peak")
     parser.add_argument("--trim", action="store_true", help="malloc_trim(0) after each stage (experiment)")
     parser.add_argument("--before", help="another tree's src/: each run also with it, alternating")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    what = ",".join(["census"] * args.census + ["trim"] * args.trim) or "plain"
+    what = ",".join(["census"] * args.census + ["trim"] * args.trim + ["where"] * args.where) or "plain"
     print(machine_line())
     trees = [("", None)] if args.before is None else [("before", args.before), ("after", None)]
     for round_ in range(args.rounds):
@@ -255,6 +281,9 @@ def main() -> int:
             print("| after | s | peak MB | left MB |\n|---|---|---|---|")
             for row in got["rows"]:
                 print(f"| {row['stage']} | {row['s']:.1f} | {row['peak']:,.0f} | {row['left']:,.0f} |")
+            for row in got["rows"]:
+                if row.get("where"):
+                    print(f"peak of {row['stage']} at: {row['where']}")
             for row in got["rows"]:
                 if row.get("census"):
                     print(f"\ncensus after {row['stage']}:")

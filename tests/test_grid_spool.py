@@ -197,3 +197,32 @@ def test_columns_spooled_after_the_stages_come_back_in_the_parts_and_the_reducti
     spool.late_files = {"8a0000000000000": spool.late_files[parent]}  # none for this partition
     with pytest.raises(OSError, match="no part for 1 partitions"):
         split_grid(kept, 8, spool)
+
+
+def test_the_late_files_hold_each_partitions_rows_of_the_late_columns_in_the_grids_order(tmp_path):
+    """Cells of two partitions, interleaved: each late file holds its partition's rows (in the grid's
+    order) of the write-only columns, as ``grid[names]`` cut per partition would; the grid kept is the
+    rest, its values and dtypes as they were."""
+    first, second = (h3.latlng_to_cell(39.99, lng, 8) for lng in (116.33, 116.40))
+    a, b = (sorted(h3.cell_to_children(parent, 10))[:3] for parent in (first, second))
+    cells = [a[0], b[0], a[1], b[1], a[2], b[2]]
+    grid = gpd.GeoDataFrame(
+        {
+            "residents": [1.0, 2, 3, 4, 5, 6],
+            "risk": [0.1, np.nan, 0.3, 0.4, 0.5, 0.6],
+            "unknown": pd.array(["", "residents", None, "", "crowding", ""], dtype="str"),
+            "grade": pd.array(["I", "II", "I", None, "IV", "I"], dtype="str"),
+            "known_travel": [True, False, True, True, False, True],
+        },
+        index=pd.Index(cells, name="h3_cell"),
+        geometry=cells_to_polygons(cells),
+        crs="EPSG:4326",
+    )
+    spool = GridSpool(tmp_path)
+    kept = spool_write_only(grid, spool, part_parents(grid, 8))
+    names = ["risk", "unknown", "known_travel"]
+    pd.testing.assert_frame_equal(kept, grid.drop(columns=names), check_exact=True)
+    assert sorted(spool.late_files) == sorted([first, second])
+    for parent, rows in ((first, [0, 2, 4]), (second, [1, 3, 5])):
+        late = pd.read_parquet(spool.late_files[parent])
+        pd.testing.assert_frame_equal(late, pd.DataFrame(grid[names]).iloc[rows], check_exact=True)

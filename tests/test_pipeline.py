@@ -82,15 +82,21 @@ def test_manifest_traces_the_run(default_run):
     assert "38.6" in manifest["population_source"]
 
 
-def test_synchronous_and_processes_give_identical_grids(wudaokou_recipe):
-    sync = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+@pytest.fixture(scope="module")
+def sync_grid(tmp_path_factory):
+    """The default recipe's grid on ``synchronous``, not written, computed once: two tests compare to it."""
+    recipe = default_recipe(tmp_path_factory.mktemp("sync"))
+    return ur.run_recipe(recipe, scheduler="synchronous", write=False).grid
+
+
+def test_synchronous_and_processes_give_identical_grids(wudaokou_recipe, sync_grid):
     procs = ur.run_recipe(wudaokou_recipe, scheduler="processes", write=False).grid
-    pd.testing.assert_frame_equal(pd.DataFrame(sync), pd.DataFrame(procs), check_exact=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(sync_grid), pd.DataFrame(procs), check_exact=True)
 
 
-def test_partitioning_does_not_change_results(wudaokou_recipe, tmp_path):
+def test_partitioning_does_not_change_results(wudaokou_recipe, tmp_path, sync_grid):
     body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
-    one = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+    one = sync_grid
     body["grid"]["partition_resolution"] = 9  # many small partitions
     many = ur.run_recipe(write_recipe(tmp_path / "many", body), scheduler="threads", write=False).grid
     assert list(one.index) == list(many.index)

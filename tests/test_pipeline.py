@@ -238,7 +238,13 @@ def test_community_polygons_and_a_boundary_file_from_the_recipe(tmp_path):
     assert min(lons) > 116.314 and max(lons) < 116.326  # the grid follows the boundary file
 
 
-def test_inputs_can_be_fsspec_urls(tmp_path):
+@pytest.fixture(scope="module")
+def default_result(tmp_path_factory):
+    """The default recipe on the default scheduler, not written, computed once: two tests read it."""
+    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("local")), write=False)
+
+
+def test_inputs_can_be_fsspec_urls(tmp_path, default_result):
     import fsspec
 
     memory = fsspec.filesystem("memory")
@@ -249,15 +255,14 @@ def test_inputs_can_be_fsspec_urls(tmp_path):
     body["layers"]["osm"]["path"] = "memory://city/wudaokou.osm"
     body["layers"]["hazards"]["path"] = "memory://city/hazards.csv"
     remote = ur.run_recipe(write_recipe(tmp_path / "remote", body), write=False)
-    local = ur.run_recipe(recipe, write=False)
-    pd.testing.assert_frame_equal(pd.DataFrame(remote.grid), pd.DataFrame(local.grid))
+    pd.testing.assert_frame_equal(pd.DataFrame(remote.grid), pd.DataFrame(default_result.grid))
     body["layers"]["hazards"]["path"] = "memory://city/missing.csv"
     with pytest.raises(LayerError, match=r"cannot read memory://city/missing\.csv"):
         ur.run_recipe(write_recipe(tmp_path / "missing", body), write=False)
 
 
-def test_map_page_attributes_stay_out_of_the_deck_json(wudaokou_recipe):
-    deck = ur.run_recipe(wudaokou_recipe, write=False).map()
+def test_map_page_attributes_stay_out_of_the_deck_json(default_result):
+    deck = default_result.map()
     assert "Layers" in deck.header_html  # the legend travels with the deck for notebooks...
     deck_json = deck.to_json()
     assert "headerHtml" not in deck_json and "displayNote" not in deck_json  # ...but not into deck.gl

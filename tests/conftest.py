@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import gc
 import json
 import sys
 from pathlib import Path
@@ -61,6 +62,16 @@ def baltimore_run(tmp_path_factory):
 
     recipe = shipped_recipe(tmp_path_factory.mktemp("baltimore_shipped"), "baltimore")
     return ur.run_recipe(recipe, scheduler="synchronous")
+
+
+@pytest.fixture(scope="session")
+def wudaokou_run(tmp_path_factory):
+    """The default recipe (Wudaokou, :func:`default_recipe` unchanged) run once (synchronous, written)
+    for the tests that only read its result and its run folder (test_screens, test_snap_reasons,
+    test_planner_view computed the same run each)."""
+    import urbanrisk as ur
+
+    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("wudaokou_default")), scheduler="synchronous")
 
 
 def accra_recipe(folder: Path, **extra) -> Path:
@@ -135,7 +146,15 @@ class _WorkerCounts:
         HOSTILE_TOTALS.update(json.loads(getattr(node, "workeroutput", {}).get("hostile_counts", "{}")))
 
 
+#: Python's cycle collector in the test processes: at its default (700, 10, 10) it ran ~1,800 times and
+#: took 2.3 of test_coverage.py's 15.4 CPU s (15 %); at these, 5 times and 0.25 s (benchmarks/RESULTS.md,
+#: "The test suite's time (session 17, suite17)"). The test processes' setting (and their forked
+#: children's); the package's own pauses and freezes (urbanrisk._gc) run as before inside it.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_WorkerCounts(), "hostile-worker-counts")
 

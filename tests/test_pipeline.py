@@ -82,15 +82,21 @@ def test_manifest_traces_the_run(default_run):
     assert "38.6" in manifest["population_source"]
 
 
-def test_synchronous_and_processes_give_identical_grids(wudaokou_recipe):
-    sync = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+@pytest.fixture(scope="module")
+def sync_grid(tmp_path_factory):
+    """The default recipe's grid on ``synchronous``, not written, computed once: two tests compare to it."""
+    recipe = default_recipe(tmp_path_factory.mktemp("sync"))
+    return ur.run_recipe(recipe, scheduler="synchronous", write=False).grid
+
+
+def test_synchronous_and_processes_give_identical_grids(wudaokou_recipe, sync_grid):
     procs = ur.run_recipe(wudaokou_recipe, scheduler="processes", write=False).grid
-    pd.testing.assert_frame_equal(pd.DataFrame(sync), pd.DataFrame(procs), check_exact=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(sync_grid), pd.DataFrame(procs), check_exact=True)
 
 
-def test_partitioning_does_not_change_results(wudaokou_recipe, tmp_path):
+def test_partitioning_does_not_change_results(wudaokou_recipe, tmp_path, sync_grid):
     body = yaml.safe_load(wudaokou_recipe.read_text(encoding="utf-8"))
-    one = ur.run_recipe(wudaokou_recipe, scheduler="synchronous", write=False).grid
+    one = sync_grid
     body["grid"]["partition_resolution"] = 9  # many small partitions
     many = ur.run_recipe(write_recipe(tmp_path / "many", body), scheduler="threads", write=False).grid
     assert list(one.index) == list(many.index)
@@ -232,7 +238,13 @@ def test_community_polygons_and_a_boundary_file_from_the_recipe(tmp_path):
     assert min(lons) > 116.314 and max(lons) < 116.326  # the grid follows the boundary file
 
 
-def test_inputs_can_be_fsspec_urls(tmp_path):
+@pytest.fixture(scope="module")
+def default_result(tmp_path_factory):
+    """The default recipe on the default scheduler, not written, computed once: two tests read it."""
+    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("local")), write=False)
+
+
+def test_inputs_can_be_fsspec_urls(tmp_path, default_result):
     import fsspec
 
     memory = fsspec.filesystem("memory")
@@ -243,15 +255,14 @@ def test_inputs_can_be_fsspec_urls(tmp_path):
     body["layers"]["osm"]["path"] = "memory://city/wudaokou.osm"
     body["layers"]["hazards"]["path"] = "memory://city/hazards.csv"
     remote = ur.run_recipe(write_recipe(tmp_path / "remote", body), write=False)
-    local = ur.run_recipe(recipe, write=False)
-    pd.testing.assert_frame_equal(pd.DataFrame(remote.grid), pd.DataFrame(local.grid))
+    pd.testing.assert_frame_equal(pd.DataFrame(remote.grid), pd.DataFrame(default_result.grid))
     body["layers"]["hazards"]["path"] = "memory://city/missing.csv"
     with pytest.raises(LayerError, match=r"cannot read memory://city/missing\.csv"):
         ur.run_recipe(write_recipe(tmp_path / "missing", body), write=False)
 
 
-def test_map_page_attributes_stay_out_of_the_deck_json(wudaokou_recipe):
-    deck = ur.run_recipe(wudaokou_recipe, write=False).map()
+def test_map_page_attributes_stay_out_of_the_deck_json(default_result):
+    deck = default_result.map()
     assert "Layers" in deck.header_html  # the legend travels with the deck for notebooks...
     deck_json = deck.to_json()
     assert "headerHtml" not in deck_json and "displayNote" not in deck_json  # ...but not into deck.gl

@@ -45,9 +45,10 @@ def zh_run(tmp_path_factory):
     return ur.run_recipe(default_recipe(folder, report={"language": "zh"}), scheduler="synchronous")
 
 
-@pytest.fixture(scope="module")
-def en_run(tmp_path_factory):
-    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("en")), scheduler="synchronous")
+@pytest.fixture
+def en_run(wudaokou_run):
+    """The default recipe's run (English), shared by the session (conftest): these tests only read it."""
+    return wudaokou_run
 
 
 def _page(browser, path: Path, width: int, height: int, *, deck: bool = False):

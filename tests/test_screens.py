@@ -476,11 +476,10 @@ def test_threshold_grades_by_hand():
 # --- real data -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def wudaokou(tmp_path_factory):
-    from conftest import default_recipe
-
-    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("screens")), scheduler="synchronous")
+@pytest.fixture
+def wudaokou(wudaokou_run):
+    """The default recipe's run, shared by the session (conftest): these tests only read it."""
+    return wudaokou_run
 
 
 def test_default_recipe_writes_all_four_screens(wudaokou):

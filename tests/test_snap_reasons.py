@@ -17,14 +17,13 @@ import pytest
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-import urbanrisk as ur
-from conftest import default_recipe
 from urbanrisk.snap_reasons import LEAVES_DATA, NO_STREET, NOT_CONNECTED
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("wdk")), scheduler="synchronous").run_dir
+@pytest.fixture
+def run(wudaokou_run):
+    """The default recipe's run folder, shared by the session (conftest): these tests only read it."""
+    return wudaokou_run.run_dir
 
 
 def test_far_cells_say_whether_a_street_is_near_but_not_connected(run):

@@ -61,9 +61,19 @@ def _never_in(driver: int, real):
     return call
 
 
-def _runs(city: str, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def wudaokou_memory(tmp_path_factory):
+    """Wudaokou's default (in-memory) run, computed once: three tests compare their stored runs to it."""
+    folder = tmp_path_factory.mktemp("memory")
+    return compute_run(ur.load_recipe(RECIPES["wudaokou"](folder)), scheduler="synchronous")
+
+
+def _runs(city: str, tmp_path, monkeypatch, request):
     """The default run and the partitioned run (where reading an extract whole fails) of a city."""
-    memory = compute_run(ur.load_recipe(RECIPES[city](tmp_path / "memory")), scheduler="synchronous")
+    if city == "wudaokou":
+        memory = request.getfixturevalue("wudaokou_memory")
+    else:
+        memory = compute_run(ur.load_recipe(RECIPES[city](tmp_path / "memory")), scheduler="synchronous")
     monkeypatch.setattr(urbanrisk.inputs, "osm_from_file", _never_whole)
     monkeypatch.setattr(urbanrisk.layers.osm, "osm_from_file", _never_whole)
     recipe = ur.load_recipe(RECIPES[city](tmp_path / "stored", compute={"ingest": "partitioned"}))
@@ -72,9 +82,9 @@ def _runs(city: str, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("city", list(RECIPES))
 def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the_driver(
-    city, tmp_path, monkeypatch
+    city, tmp_path, monkeypatch, request
 ):
-    memory, stored = _runs(city, tmp_path, monkeypatch)
+    memory, stored = _runs(city, tmp_path, monkeypatch, request)
     _assert_same_run(memory, stored)
     if city == "wudaokou":  # the homes near the sources breach the 1 km distance, as over all buildings
         assert memory.screens.hazard_sources["breaches"].str.contains("dwelling").all()
@@ -82,7 +92,7 @@ def test_a_partitioned_ingest_gives_the_default_run_without_the_buildings_in_the
 
 
 def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_the_same_run(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, wudaokou_memory
 ):
     """``processes``: the pass and every partition's completion run on the workers (the driver's own
     ingest fails here), the other layers load meanwhile; so does the streets' read back for the street
@@ -90,7 +100,7 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     (the driver's fail), from the streets it reads from the store itself (the driver sends none), and
     it writes the network tables itself (the driver never holds them); every table equals the
     in-memory run's, the network tables in the run folder too."""
-    memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    memory = wudaokou_memory
     sent = []
 
     def spy(func, jobs, **options):
@@ -188,7 +198,7 @@ def _same_outputs(memory, stored, tmp_path, monkeypatch) -> None:
     assert 0 < len(memory_layers[0].data) < len(memory.layers.streets) and len(memory_notes) == 2
     paths = {}
     for name, result in (("memory", memory), ("stored", stored)):
-        (tmp_path / name / "gpkg").mkdir()
+        (tmp_path / name / "gpkg").mkdir(parents=True)
         paths[name] = write_gpkg(result, tmp_path / name / "gpkg" / "risk.gpkg")
     layers = sorted(name for name, _ in pyogrio.list_layers(paths["memory"]))
     assert layers == sorted(name for name, _ in pyogrio.list_layers(paths["stored"]))
@@ -239,12 +249,14 @@ def test_on_worker_processes_a_driver_that_routes_reads_the_graphs_streets_from_
     _assert_same_run(memory, stored)
 
 
-def test_on_a_dask_distributed_cluster_the_driver_keeps_the_street_classes_and_the_run_is_the_same(tmp_path):
+def test_on_a_dask_distributed_cluster_the_driver_keeps_the_street_classes_and_the_run_is_the_same(
+    tmp_path, wudaokou_memory
+):
     """``tcp://``: the streets' classes read back by the cluster's tasks, the coverage task reads the
     graph's streets from the store on a worker, and every table equals the in-memory run's."""
     from distributed import LocalCluster
 
-    memory = compute_run(ur.load_recipe(RECIPES["wudaokou"](tmp_path / "memory")), scheduler="synchronous")
+    memory = wudaokou_memory
     recipe = ur.load_recipe(RECIPES["wudaokou"](tmp_path / "stored", compute={"ingest": "partitioned"}))
     one = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": "127.0.0.1:0"}
     with LocalCluster(protocol="tcp://", **one) as cluster:

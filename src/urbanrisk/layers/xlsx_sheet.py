@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import range_boundaries
-
 from .._errors import LayerError
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -44,6 +42,9 @@ Merge = tuple[int, int, int, int]
 
 def merge_ranges(xml: bytes) -> list[Merge]:
     """The merges over several rows that ``xml`` (a part of a sheet's XML) names."""
+    # openpyxl imported only where a sheet is read: tabular imports this module, validate stays light
+    from openpyxl.utils.cell import range_boundaries
+
     merges = []
     for ref in _MERGE.findall(xml):
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import gc
 import json
 import sys
 from pathlib import Path
@@ -145,7 +146,15 @@ class _WorkerCounts:
         HOSTILE_TOTALS.update(json.loads(getattr(node, "workeroutput", {}).get("hostile_counts", "{}")))
 
 
+#: Python's cycle collector in the test processes: at its default (700, 10, 10) it ran ~1,800 times and
+#: took 2.3 of test_coverage.py's 15.4 CPU s (15 %); at these, 5 times and 0.25 s (benchmarks/RESULTS.md,
+#: "The test suite's time (session 17, suite17)"). The test processes' setting (and their forked
+#: children's); the package's own pauses and freezes (urbanrisk._gc) run as before inside it.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_WorkerCounts(), "hostile-worker-counts")
 

@@ -37,7 +37,7 @@ demo: $(VENV)/.installed
 	$(BIN)/urbanrisk run $(RECIPE)
 
 test: $(VENV)/.installed-test browser
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

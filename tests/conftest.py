@@ -74,6 +74,18 @@ def wudaokou_run(tmp_path_factory):
     return ur.run_recipe(default_recipe(tmp_path_factory.mktemp("wudaokou_default")), scheduler="synchronous")
 
 
+@pytest.fixture(scope="session")
+def wudaokou_r10_run(tmp_path_factory):
+    """The default recipe at resolution 10 in r8 partitions (18 of them), run once (synchronous,
+    written) for the tests that compare a partitioned or parallel run with it or read its run folder
+    (test_grid_dataset, test_coverage_dask and test_parallel computed the same run each)."""
+    import urbanrisk as ur
+
+    folder = tmp_path_factory.mktemp("wudaokou_r10")
+    recipe = default_recipe(folder, grid={"resolution": 10, "partition_resolution": 8})
+    return ur.run_recipe(recipe, scheduler="synchronous")
+
+
 def accra_recipe(folder: Path, **extra) -> Path:
     """A small real recipe for tests of the run's life cycle (locks, interruptions, pruning, rescans):
     the WorldPop raster over 2 × 2 km of central Accra at resolution 9 (~70 cells, a second a run),
@@ -151,6 +163,33 @@ class _WorkerCounts:
 #: "The test suite's time (session 17, suite17)"). The test processes' setting (and their forked
 #: children's); the package's own pauses and freezes (urbanrisk._gc) run as before inside it.
 GC_THRESHOLDS = (100_000, 50, 100)
+
+
+#: The files that held a test process longest (seconds, quiet run of main a2d0213: 50.7 ... 18.3), started
+#: first: xdist's loadfile otherwise hands out files by their number of tests (--loadscope-reorder), and
+#: test_map_phone.py (30 s in 3 tests) came 198th of 282, with one process left alone at the end. The
+#: Makefile's `make test` keeps this order (--no-loadscope-reorder); the rest follow in collection order.
+SLOW_FILES_FIRST = (
+    "tests/test_hostile.py",
+    "tests/test_parallel.py",
+    "tests/test_pipeline.py",
+    "tests/test_planner_view.py",
+    "tests/test_stored_layers.py",
+    "tests/test_rescan.py",
+    "tests/test_browser.py",
+    "tests/test_map_phone.py",
+    "tests/test_deliverables.py",
+    "tests/test_ingest.py",
+    "tests/test_map_unknown_coverage.py",
+    "tests/test_coverage_dask.py",
+    "tests/test_batch.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The :data:`SLOW_FILES_FIRST` first, each file's tests in their order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -168,11 +168,9 @@ def test_synthetic_metropolis_coverage_per_partition_equals_whole_graph(tmp_path
 
 
 @pytest.fixture(scope="module")
-def eager_wudaokou(tmp_path_factory):
-    from conftest import default_recipe
-
-    recipe = default_recipe(tmp_path_factory.mktemp("e"), grid={"resolution": 10, "partition_resolution": 8})
-    return ur.run_recipe(recipe, scheduler="synchronous", write=False)
+def eager_wudaokou(wudaokou_r10_run):
+    """The default recipe at r10 in r8 partitions, synchronous (conftest's, shared)."""
+    return wudaokou_r10_run
 
 
 def _centres_counter(monkeypatch):

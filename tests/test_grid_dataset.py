@@ -14,9 +14,7 @@ import pyarrow.parquet as pq
 import pyogrio
 import pytest
 
-import urbanrisk as ur
 import urbanrisk.grid_dataset as grid_dataset
-from conftest import default_recipe
 from urbanrisk import settings
 from urbanrisk.changes import compare_runs
 from urbanrisk.grid import partition_cells
@@ -33,12 +31,10 @@ PARTITION_RESOLUTION = 8
 
 
 @pytest.fixture(scope="module")
-def wudaokou_run(tmp_path_factory):
-    """The default city run once (synchronous), its grid cut into r8 partitions."""
-    folder = tmp_path_factory.mktemp("grid-dataset")
-    recipe = default_recipe(folder, grid={"resolution": 10, "partition_resolution": PARTITION_RESOLUTION})
-    result = ur.run_recipe(recipe, scheduler="synchronous")
-    return recipe, result
+def wudaokou_run(wudaokou_r10_run):
+    """The default city run once (synchronous), its grid cut into r8 partitions (conftest's)."""
+    assert wudaokou_r10_run.recipe.grid.partition_resolution == PARTITION_RESOLUTION
+    return None, wudaokou_r10_run
 
 
 @pytest.fixture(scope="module")

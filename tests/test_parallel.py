@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 import urbanrisk as ur
-from conftest import ACCRA_TIF, WUDAOKOU_OSM, default_recipe
+from conftest import ACCRA_TIF, WUDAOKOU_OSM, accra_recipe, default_recipe
 from urbanrisk import InputError
 from urbanrisk.grid_dataset import read_grid
 
 
-def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
+def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path, wudaokou_r10_run):
     from distributed import LocalCluster
 
     # 18 partitions, so that both workers take several; workers read the layers from the store
@@ -26,7 +26,7 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
         distributed = ur.run_recipe(
             recipe, scheduler=cluster.scheduler_address, out=tmp_path / "d", progress=True
         )
-    single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
+    single = wudaokou_r10_run  # the same recipe, synchronous
     manifest = json.loads((distributed.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["partitions"] == {"resolution": 8, "count": 18}
     pd.testing.assert_frame_equal(pd.DataFrame(distributed.grid), pd.DataFrame(single.grid), check_exact=True)
@@ -38,9 +38,13 @@ def test_local_cluster_of_two_worker_processes_equals_single_process(tmp_path):
     assert "screens_free" in distributed.timings
 
 
-def test_unreachable_scheduler_is_a_clear_error(wudaokou_recipe):
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    import distributed
+
+    real = distributed.Client  # distributed retries the refused port until its timeout: 0.5 s, not 5
+    monkeypatch.setattr(distributed, "Client", lambda address, timeout: real(address, timeout="0.5s"))
     with pytest.raises(InputError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        ur.run_recipe(wudaokou_recipe, scheduler="tcp://127.0.0.1:9", write=False)
+        ur.run_recipe(accra_recipe(tmp_path), scheduler="tcp://127.0.0.1:9", write=False)
 
 
 def test_synthetic_metropolis_is_tiled_with_unique_ids_and_a_connected_network(tmp_path):

@@ -109,7 +109,7 @@ def test_rescan_killed_part_way_keeps_latest_and_next_rescan_cleans_up(after_fir
 
 
 def test_second_rescan_at_once_is_refused_and_a_crashed_holder_leaves_no_stale_lock(tmp_path, capsys):
-    recipe = _recipe(tmp_path)
+    recipe = accra_recipe(tmp_path)  # the lock is the run folder's, whatever the city: the small one
     first = _start("rescan", str(recipe), "--quiet", pause_after="grid")
     try:
         _wait_for("runs/.partial-*/grid", tmp_path / "out")

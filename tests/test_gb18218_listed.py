@@ -67,3 +67,25 @@ def test_no_source_lists_substances_no_sums_at_all():
 
     out = major_hazard_grades(sources, grid, gb18218_table(), utm_crs=UTM50, exposed_of=exposed_of)
     assert np.isnan(out["gb18218_residents_500m"].iloc[0]) and out["gb18218_grade"].iloc[0] == ""
+
+
+def test_a_wholly_unknown_500_m_reads_unknown_at_least_n():
+    """Every cell in the 500 m has residents unknown, 60 counted there: the basis said "≥ 60 people
+    within 500 m (all the area in reach has residents unknown)", a measured-looking count; it now reads
+    "unknown (at least 60)" as every other wholly unknown count does (en, zh)."""
+    from urbanrisk.outputs.i18n_exposure import zh_bounds
+
+    sources = gpd.GeoDataFrame(
+        {"substance": ["液氯"], "quantity_t": ["10 t"]}, geometry=[shapely.Point(116.33, 39.99)], crs=4326
+    )
+    grid = gpd.GeoDataFrame(
+        {"residents": [60.0]}, geometry=[shapely.Point(116.33, 39.99)], index=[CELL], crs=4326
+    )
+
+    def exposed_of(grid, centres, radii, utm_crs, weights=None):  # 60 counted, every cell unknown
+        return np.tile([60.0, 1.0, 1.0, 0.0], (len(radii), 1))
+
+    row = major_hazard_grades(sources, grid, gb18218_table(), utm_crs=UTM50, exposed_of=exposed_of).iloc[0]
+    assert row["gb18218_unknown_share"] == 1.0 and row["gb18218_grade"] == "三级"  # R 12 to 16: 三级 whatever
+    assert row["gb18218_basis_en"] == "α ≥ 1.5: people within 500 m unknown (at least 60) × (chlorine 4×10/5)"
+    assert zh_bounds(row["gb18218_basis"]) == "α ≥ 1.5: 500 米内人口未知（至少 60 人） × (氯 4×10/5)"

@@ -209,14 +209,14 @@ def _validate(args: argparse.Namespace) -> int:
     from .coarse_grid import coarse_coverage_warning
     from .hazard_defaults import unlisted_kinds_warning
     from .osm_check import osm_file_problems
-    from .preflight import check_layers, estimate_cells, load_checked, raster_density_notes
+    from .preflight import check_layers, load_checked, raster_density_notes, sized_job
     from .preflight_datum import datum_warnings
     from .preflight_units import registry_unit_warnings
 
     # a missing file is listed with the other layers' problems; OSM extracts are read through (light)
     recipe = load_checked(args.recipe, deeper=osm_file_problems)
     check_layers(recipe, deeper=osm_file_problems)  # every layer's header: columns, encoding, kinds, CRS
-    cells = estimate_cells(recipe)
+    cells, box = sized_job(recipe)  # {layer: osm}: the header box, an upper bound (refused: the footprint)
     language = recipe.report.language
     warnings = datum_warnings(recipe)  # registries that look like GCJ-02 / BD-09 (exit 0: said, not refused)
     warnings += raster_density_notes(recipe)  # places denser than the world's most crowded districts
@@ -224,12 +224,6 @@ def _validate(args: argparse.Namespace) -> int:
     if any(spec.type == "osm" for spec in recipe.layers.values()):  # streets: coverage will be computed
         warnings += [w for w in [coarse_coverage_warning(recipe.grid.resolution)] if w]
         warnings += [w for w in [unlisted_kinds_warning(recipe)] if w]  # radius and severity assumed
-    area = recipe.area  # {layer: osm}: sized from the header box, the run grids the extract's footprint
-    box = (
-        area.bbox is None
-        and not area.path
-        and getattr(recipe.layers.get(area.layer or ""), "type", "") == "osm"
-    )
     _show(
         validate_line(args.recipe, len(recipe.layers), recipe.grid.resolution, cells, language, warnings, box)
     )

@@ -187,10 +187,16 @@ def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.S
 
 def grid_completeness(grid: gpd.GeoDataFrame, layers: Layers) -> pd.Series:
     """The grid's :data:`COMPLETENESS_COLUMN` when a run estimated it already, else
-    :func:`building_completeness` estimated now (a stage called alone)."""
+    :func:`building_completeness` estimated now (a stage called alone), NaN outside the OSM data: no
+    building could be mapped there, so none missing says nothing of how complete they are (it read 0,
+    and the run's completeness, weighted by the raster's residents, counted those cells as unmapped:
+    an extract over half the raster halved it)."""
     if COMPLETENESS_COLUMN in grid.columns:
         return grid[COMPLETENESS_COLUMN]
-    return building_completeness(grid, raster=layers.raster is not None)[0]
+    estimate = building_completeness(grid, raster=layers.raster is not None)[0]
+    if "known_travel" in grid.columns:  # the OSM extent, flagged already
+        return estimate.where(grid["known_travel"].to_numpy(dtype=bool))
+    return estimate.where(travel_known(grid, layers))
 
 
 def _buildings_known(

@@ -136,6 +136,13 @@ def _overlaps(cells: np.ndarray, units: np.ndarray, ci: np.ndarray, ui: np.ndarr
     return out
 
 
+def _inside_share(grid: gpd.GeoDataFrame) -> np.ndarray:
+    """Each cell's share inside the study area (the grid's ``cell_inside_share``; 1 where absent)."""
+    if "cell_inside_share" not in grid.columns:
+        return np.ones(len(grid))
+    return grid["cell_inside_share"].fillna(1.0).to_numpy(dtype=float)
+
+
 def spread_counts(
     grid: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
@@ -167,7 +174,12 @@ def spread_counts(
     share = np.divide(weight, total[ui], out=np.zeros(len(ui)), where=total[ui] > 0)
     placed = np.where(known_unit[ui], np.nan_to_num(count)[ui] * inside[ui] * share, 0.0)
     residents = np.bincount(ci, weights=placed, minlength=len(cells))
-    good = np.bincount(ci, weights=known_unit[ui], minlength=len(cells)) > 0
+    # known where units with a count cover most of the cell's part in the area (as a raster's pixels
+    # with data must: settings.min_residents_known_share); a coarse cell 12 % under a unit read known,
+    # the residents of its other 88 % (outside every unit) counted as 0
+    covered = np.bincount(ci, weights=overlap * known_unit[ui], minlength=len(cells))
+    in_area = shapely.area(cells) * _inside_share(grid)
+    good = covered >= settings.min_residents_known_share * in_area
     unmeasured = ~known_unit[ui]
     if floor_measured is not None:  # no housing mapped there: not "nobody lives there"
         unmeasured = unmeasured | ((method[ui] == 0) & ~floor_measured[ci])

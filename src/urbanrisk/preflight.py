@@ -16,7 +16,7 @@ from typing import Any
 import h3
 
 from . import settings
-from ._errors import InputError, LayerError, LayerProblemsError, RecipeError
+from ._errors import GridError, InputError, LayerError, LayerProblemsError, RecipeError
 from .jobsize import bbox_km2, check_job, local_terms
 from .layers.area_file import area_without_crs, geojson_area_box, geojson_area_problems
 from .layers.area_geometry import declared_non_polygons
@@ -30,6 +30,7 @@ from .preflight_area import area_bounds_hint, geojson_area_km2, osm_header_bound
 from .preflight_base import Problem, crs_problem, local
 from .preflight_census import census_problems
 from .preflight_crs import mislabelled_crs_problems
+from .preflight_footprint import footprint_job_cells
 from .preflight_numbers import limit_problems, table_problems
 from .preflight_points import complete_for_problems, points_problems
 from .preflight_units import polygons_problems, unit_id_problems
@@ -38,7 +39,14 @@ from .recipe.load import merged_line
 from .recipe.messages import format_problem, line_index
 from .standards import standards_for
 
-__all__ = ["area_bounds_hint", "check_layers", "estimate_cells", "layer_problems", "load_checked"]
+__all__ = [
+    "area_bounds_hint",
+    "check_layers",
+    "estimate_cells",
+    "layer_problems",
+    "load_checked",
+    "sized_job",
+]
 
 
 def _url_problem(name: str, path: str) -> list[Problem]:
@@ -74,6 +82,29 @@ def estimate_cells(recipe: Recipe) -> int | None:
     if shape is not None:  # the boundary band: the polygon's own perimeter (none beyond 10°)
         km2, terms = shape[0], ((shape[1], terms[1]) if terms[0] else terms)
     return check_job(km2, resolution, force=recipe.grid.force, terms=terms)
+
+
+def sized_job(recipe: Recipe) -> tuple[int | None, bool]:
+    """``(cells, from_box)``: :func:`estimate_cells`, and whether the count is an OSM extract's header
+    box (``area: {layer: osm}``), an upper bound of the footprint the run grids. A job the box refuses
+    is sized on that footprint as the run sizes it (:mod:`urbanrisk.preflight_footprint`): validate
+    refused jobs the run completes.
+
+    Raises
+    ------
+    GridError
+        When the run would refuse the job too.
+    """
+    area = recipe.area
+    layer = recipe.layers.get(area.layer or "")
+    from_box = area.bbox is None and not area.path and getattr(layer, "type", "") == "osm"
+    try:
+        return estimate_cells(recipe), from_box
+    except GridError:
+        cells = footprint_job_cells(recipe) if from_box and not recipe.grid.force else None
+        if cells is None:
+            raise
+        return cells, False
 
 
 # --- layer headers: every problem of every layer at once, before anything is loaded -----------------

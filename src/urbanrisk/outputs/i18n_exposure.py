@@ -191,10 +191,8 @@ _ZH_BOUNDS = (
         r"不在 GB 18218 物质表中：\1（请加入您的副本）",
     ),
     (r"; the others give Σβq/Q = (.*), a lower bound$", r"；其余物质 Σβq/Q = \1，为下限"),
-    (
-        r"≥ ([\d,.]+) people within 500 m \(all the area in reach has residents unknown\)",
-        r"500 米内 ≥ \1 人（范围内均无人口数据）",
-    ),
+    (r"people within 500 m unknown \(at least ([\d,.]+)\)", r"500 米内人口未知（至少 \1 人）"),
+    (r"people within 500 m unknown \(no population data in reach\)", "500 米内人口未知（范围内无人口数据）"),
     (
         r"≥ ([\d,.]+) people within 500 m \(([<>\d]+%) of the area in reach has residents unknown\)",
         r"500 米内 ≥ \1 人（\2 范围人口未知）",
@@ -207,6 +205,8 @@ def zh_bounds(text: str) -> str:
 
     >>> zh_bounds("α ≥ 1.5: ≥ 60 people within 500 m (9% of the area in reach has residents unknown) × (x)")
     'α ≥ 1.5: 500 米内 ≥ 60 人（9% 范围人口未知） × (x)'
+    >>> zh_bounds("α ≥ 1: people within 500 m unknown (at least 7) × (x)")
+    'α ≥ 1: 500 米内人口未知（至少 7 人） × (x)'
     """
     for pattern, replacement in _ZH_BOUNDS:
         text = re.sub(pattern, replacement, text)

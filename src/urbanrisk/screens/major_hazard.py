@@ -285,6 +285,23 @@ def substance_reading(
     return read.total, read.basis_en if name_column == "substance" else read.basis, read.reading
 
 
+def people_words(people: float, share: float) -> str:
+    """The people within 500 m of a source whose reach holds cells of residents unknown (``share`` > 0):
+    a lower bound with its unknown share, or, when nothing in reach was measured, unknown, with what was
+    counted as its floor (:data:`urbanrisk.outputs.i18n_exposure.WHOLLY_UNKNOWN`'s words; "≥ 60 ...
+    (all the area in reach has residents unknown)" read as a measured count).
+
+    >>> people_words(60.0, 0.25), people_words(60.0, 1.0), people_words(0.2, 1.0)
+    ('≥ 60 people within 500 m (25% of the area in reach has residents unknown)', \
+'people within 500 m unknown (at least 60)', 'people within 500 m unknown (no population data in reach)')
+    """
+    if share < 1.0:
+        return f"≥ {people:,.0f} people within 500 m ({share_words(share)})"
+    if round(people) <= 0:
+        return "people within 500 m unknown (no population data in reach)"
+    return f"people within 500 m unknown (at least {people:,.0f})"
+
+
 def major_hazard_grades(
     sources: gpd.GeoDataFrame,
     grid: gpd.GeoDataFrame,
@@ -342,7 +359,7 @@ def major_hazard_grades(
         alphas[i], totals[i], rs[i] = alpha, total, alpha * total
         whys[i] = f"α {alpha:g} × ({basis})"
         if share > 0 and alpha < ALPHA[0][1]:  # more people may live there: α and R are lower bounds
-            whys[i] = f"α ≥ {alpha:g}: ≥ {people:,.0f} people within 500 m ({share_words(share)}) × ({basis})"
+            whys[i] = f"α ≥ {alpha:g}: {people_words(people, share)} × ({basis})"
         if ratios[i] < 1.0 - 1e-9 and reading in ("lower bound", "both ways"):  # S a floor below 1
             readings[i], grades[i] = reading, NO_DATA  # a larger store may make it a major hazard source
             whys[i] = f"{R_WORDS[reading]}: {MAYBE_MAJOR.format(s=ratios[i])}; R for reference: {whys[i]}"

@@ -148,3 +148,25 @@ def cut_names_note(
         f"{layer}: {len(long)} name(s) of {file} longer than {most} characters cut to {most} ({listed}): "
         "shorten them"
     ]
+
+
+def error_names(
+    values: Sequence[str], *, layer: str, file: str, where: Callable[[int], str]
+) -> tuple[list[int], list[str]]:
+    """The positions of name cells holding an Excel error (#REF! of a deleted sheet, #N/A of a VLOOKUP),
+    which are read as no name (a site named '#REF!' in the 责任清单), and the run's note naming them.
+
+    >>> row = lambda k: f"row {k + 2}"
+    >>> error_names(["加油站", "#REF!", " #n/a "], layer="h", file="台账.xlsx", where=row)
+    ([1, 2], ["h: 2 name(s) of 台账.xlsx are Excel errors, not names (row 3: '#REF!', row 4: '#n/a'): read \
+as no name; fix the formulas in those cells, or type the names"])
+    """
+    wrong = [k for k, v in enumerate(values) if isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS]
+    if not wrong:
+        return [], []
+    listed = ", ".join(f"{where(k)}: '{values[k].strip()}'" for k in wrong[:5])
+    more = f" and {len(wrong) - 5} more" if len(wrong) > 5 else ""
+    return wrong, [
+        f"{layer}: {len(wrong)} name(s) of {file} are Excel errors, not names ({listed}{more}): read as no "
+        "name; fix the formulas in those cells, or type the names"
+    ]

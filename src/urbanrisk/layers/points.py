@@ -25,7 +25,7 @@ from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .point_kind_column import default_kind_names, kind_values_of
-from .point_rows import cut_names_note, lonlat_rows_problem, rows_problem, twin_column_problem
+from .point_rows import cut_names_note, error_names, lonlat_rows_problem, rows_problem, twin_column_problem
 from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
@@ -252,12 +252,9 @@ def points_from_file(
     name_column = name_column_in(list(gdf.columns), name_column)  # the default: a 台账's 名称, 单位名称...
     names = kinds if kinds is not None else default_kind_names(role)
     kind_values = kind_values_of(gdf, kind_column, kind, role, layer, path, names, where)
+    site_names, errors = _site_names(gdf, name_column, layer, path, where)
     out = gpd.GeoDataFrame(
-        {
-            "id": registry_ids(gdf, id_column, layer, path),
-            "kind": kind_values,
-            "name": gdf[name_column].map(name_text) if name_column in gdf.columns else "",
-        },
+        {"id": registry_ids(gdf, id_column, layer, path), "kind": kind_values, "name": site_names},
         geometry=gdf.geometry.to_numpy(),
         crs="EPSG:4326",
         index=gdf.index,
@@ -314,13 +311,33 @@ def points_from_file(
         out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=(id_column or "id") in gdf
     )
     out.attrs["written_units"] = written_units(gdf, where, layer=layer, file=path.name)  # 街道, 社区
-    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + unitless + _one_place(out, layer, path)
+    out.attrs["notes"] = [
+        *gdf.attrs.get("notes", []),
+        *errors,
+        *repeated,
+        *unitless,
+        *_one_place(out, layer, path),
+    ]
     if name_column in gdf.columns:  # a text pasted into the name cell, cut to max_text_length
         most = settings.max_text_length
         out.attrs["notes"] += cut_names_note(
             gdf[name_column].tolist(), most, layer=layer, file=path.name, where=where
         )
     return out
+
+
+def _site_names(
+    gdf: gpd.GeoDataFrame, column: str, layer: str, path: Path, where: Where
+) -> tuple[pd.Series | str, list[str]]:
+    """The registry's names (empty without a name column; an Excel error such as #REF! read as no name)
+    and the note naming the errors."""
+    if column not in gdf.columns:
+        return "", []
+    names = gdf[column].map(name_text)
+    wrong, note = error_names(names.tolist(), layer=layer, file=path.name, where=where)
+    if wrong:
+        names.iloc[wrong] = ""
+    return names, note
 
 
 def _one_place(points: gpd.GeoDataFrame, layer: str, path: Path) -> list[str]:

@@ -208,6 +208,20 @@ def nonfinite_points(path: str | Path, *, layer: str, file_layer: str | None = N
     return any(p is not None and not (math.isfinite(p[0]) and math.isfinite(p[1])) for p in points or [])
 
 
+def _gpkg_blank(blob: Any) -> bool:
+    return not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP" or bool(blob[3] & 0x10)
+
+
+def blank_vector_features(path: str | Path, *, layer: str, file_layer: str | None = None) -> list[int]:
+    """The 0-based numbers of a GeoPackage's or Shapefile's features without a geometry (NULL, an empty
+    geometry, a null shape), which the run refuses ("have no geometry"); [] when none, or it cannot be
+    told lightly. (A GeoJSON's: :func:`urbanrisk.layers.geojson_blank.blank_features`.)"""
+    blank = feature_values(
+        Path(path), layer=layer, file_layer=file_layer, gpkg=_gpkg_blank, shp=lambda _, __, kind: kind == 0
+    )
+    return [i for i, b in enumerate(blank or []) if b]
+
+
 def registry_lonlat(
     path: str | Path, *, crs: str | None, layer: str, file_layer: str | None = None
 ) -> XY | None:

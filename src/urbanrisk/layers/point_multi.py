@@ -83,6 +83,12 @@ def _geojson_places(path: Path) -> list[int | None]:
     for feature in features if isinstance(features, list) else []:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         parts = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "GeometryCollection":  # of points only
+            members = geometry.get("geometries")
+            members = members if isinstance(members, list) and members else [None]
+            points = all(isinstance(m, dict) and m.get("type") == "Point" for m in members)
+            parts = [m.get("coordinates") for m in members] if points else None  # type: ignore[union-attr]
+            geometry = {"type": "MultiPoint"} if points else geometry
         if (
             not isinstance(geometry, dict)
             or geometry.get("type") != "MultiPoint"

@@ -25,7 +25,14 @@ from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .point_kind_column import default_kind_names, kind_values_of
-from .point_rows import cut_names_note, error_names, lonlat_rows_problem, rows_problem, twin_column_problem
+from .point_rows import (
+    cut_names_note,
+    datum_named_note,
+    error_names,
+    lonlat_rows_problem,
+    rows_problem,
+    twin_column_problem,
+)
 from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
@@ -59,6 +66,7 @@ def _read_table_points(
     sheet: str | int | None,
     encoding: str | None,
     crs: str | None = None,
+    coords: str = "wgs84",
 ) -> tuple[gpd.GeoDataFrame, Where]:
     table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
     frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
@@ -106,6 +114,8 @@ def _read_table_points(
     totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
     gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
     gdf.attrs["notes"] += table.notes  # merged cells filled down
+    datum = coords if not crs or "4326" in str(crs) else "projected"  # 高德经度 read as WGS84
+    gdf.attrs["notes"] += datum_named_note(lon, lat, datum, layer=layer, file=path.name)
     return gdf, table.where
 
 
@@ -232,7 +242,7 @@ def points_from_file(
     require_regular_file(path, layer)
     path = Path(path)
     if path.suffix.lower() in TABULAR_SUFFIXES:
-        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
+        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs, coords)
     else:
         gdf, where = read_vector_points(path, crs, layer, encoding, file_layer)
     gdf.attrs["notes"] = [  # NUL, ESC...: before any id, kind or name is read from the text

@@ -86,6 +86,14 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
         r"\1：无法读取 \2 的格式信息：跨越多行的合并单元格未能向下填充（合并范围内除第一行外均读作空白）；"
         r"请在 Excel 中取消合并并填写这些单元格",
     ),
+    (  # office18: 高德经度 / 百度纬度 read as WGS84 without `coords:`
+        r"^(\w+): the columns '(.+?)' / '(.+?)' of (.+?) name (GCJ-02|BD-09) coordinates \(a map service's\) "
+        r"but are read as WGS84 \(coords: wgs84, the default\), some 300-700 m off in China: add coords: "
+        r"(\w+) to the layer, or rename the columns if they hold WGS84$",
+        r"\1：\4 的“\2”/“\3”列名表明是 \5 坐标（地图服务商的坐标），却按 WGS84 读取"
+        r"（coords: wgs84，默认值），在中国境内会偏移约 300-700 米：请在该图层上写明 coords: \6；"
+        r"若这两列实为 WGS84，请修改列名",
+    ),
     (
         r"^(\w+): (\d+) name\(s\) of (.+?) longer than (\d+) characters cut to \d+ \((.*)\): shorten them$",
         lambda m: (

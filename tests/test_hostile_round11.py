@@ -402,7 +402,7 @@ ONE = [("甲站", 116.31, 39.99)]
 EXPECTED: dict[str, list[tuple[str, float, float]] | str] = {
     "formula_cached": GOOD_POINTS,  # the value Excel saved
     "formula_error_na": "'#N/A' in sheet '台账' row 2 is an Excel error, not a coordinate",
-    "error_ref_name": [("#REF!", 116.31, 39.99), ("乙站", 116.32, 39.98)],  # a name as the sheet shows it
+    "error_ref_name": [("", 116.31, 39.99), ("乙站", 116.32, 39.98)],  # no name, said (office18: never #REF!)
     "error_div0_quantity": ONE,  # its quantity unknown (below), never 0
     "error_value_lat": "'#VALUE!' in sheet '台账' row 2 is an Excel error",
     "hidden_first_sheet": GOOD_POINTS,  # the sheet on screen, not the old copy kept out of sight

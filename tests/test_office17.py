@@ -171,9 +171,13 @@ def test_the_cli_and_the_report_say_a_change_in_one_wording(direction: str) -> N
     """The CLI said 应急避难场所覆盖 丧失 where the report's list said 失去覆盖 (恢复 / 新增覆盖, 新增 /
     新出现): one dict, one word."""
     from urbanrisk.cli_lines import change_kind
+    from urbanrisk.outputs.i18n import translator
     from urbanrisk.outputs.i18n_pages import CHANGE_WORDS_ZH
     from urbanrisk.outputs.report_changes import CHANGE_ZH, _change_word
 
     word = change_kind(f"coverage shelter {direction}", "zh").rpartition(" ")[2]
     assert word == _change_word(direction, CHANGE_ZH) == CHANGE_WORDS_ZH[direction]
     assert {"lost": "丧失", "gained": "获得", "new": "新增"}.get(direction, word) == word
+    lead = translator("zh")("{n} changes; escalations and losses first", n=2)  # the list's own line above it
+    assert direction not in ("lost", "escalation") or word in lead, lead
+    assert "失去" not in lead and "共 2 项变化" in lead

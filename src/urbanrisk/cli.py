@@ -205,6 +205,13 @@ def _incident(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .layers.tabular import read_once
+
+    with read_once(every_read=True):  # each registry parsed once for all of validate's checks
+        return _validated(args)
+
+
+def _validated(args: argparse.Namespace) -> int:
     from .cli_lines import validate_line
     from .coarse_grid import coarse_coverage_warning
     from .hazard_defaults import unlisted_kinds_warning

@@ -11,6 +11,7 @@ question. Vector registries (GeoJSON, GeoPackage, Shapefile) in lon/lat are read
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from .layers.coords import in_china
 from .layers.lonlat_cell import dms_degrees
 from .layers.point_coords import to_lonlat
 from .layers.point_kinds import registry_points
+from .layers.point_rows import datum_named_note
 from .layers.tables import kind_of, osm_tag_table, registry_kind_names
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file
 from .recipe import Recipe
@@ -124,6 +126,18 @@ def osm_places(path: str, kinds: set[str], tags: Any) -> tuple[np.ndarray, np.nd
     return np.array(lon, dtype=float), np.array(lat, dtype=float), np.array(kind, dtype=str)
 
 
+def _named_datum(name: str, spec: Any) -> list[str]:
+    """The run's note on a table registry whose lon / lat columns name GCJ-02 or BD-09 (高德经度) while it
+    reads them as WGS84 (:func:`urbanrisk.layers.point_rows.datum_named_note`)."""
+    if (
+        spec.coords != "wgs84"
+        or not spec.path.lower().endswith(TABULAR_SUFFIXES)
+        or not (spec.lon and spec.lat)
+    ):
+        return []  # the names guessed without `lon:` are plain 经度 / lon
+    return datum_named_note(spec.lon, spec.lat, spec.coords, layer=name, file=Path(spec.path).name)
+
+
 def datum_warnings(recipe: Recipe) -> list[str]:
     """The run's note for each table registry in China whose points look like another datum, checked
     against the recipe's OSM extracts (empty when there is none, or nothing to compare)."""
@@ -136,8 +150,9 @@ def datum_warnings(recipe: Recipe) -> list[str]:
         and "://" not in spec.path
         and spec.path.lower().endswith((*TABULAR_SUFFIXES, *VECTOR_SUFFIXES))
     }
+    named = [note for name, spec in registries.items() for note in _named_datum(name, spec)]  # 高德经度
     if not osm or not registries:
-        return []
+        return named
     tables = recipe.tables
     names = registry_kind_names(tables.hazard_kinds, tables.resource_kinds, tables.kind_aliases)
     points = {}
@@ -150,12 +165,12 @@ def datum_warnings(recipe: Recipe) -> list[str]:
         if len(read[0]) >= MIN_POINTS:
             points[name] = read
     if not points:
-        return []
+        return named
     wanted = set(np.concatenate([kinds for _, _, kinds in points.values()]).tolist())
     tags = osm_tag_table(tables.osm_tags)
     places = [osm_places(path, wanted, tags) for path in osm]
     olon, olat, okind = (np.concatenate([p[i] for p in places]) for i in range(3))
-    notes = []
+    notes = named
     for name, (lon, lat, kinds) in points.items():
         found = datum_evidence(lon, lat, kinds, olon, olat, okind, declared=registries[name].coords)
         note = datum_note(name, found)

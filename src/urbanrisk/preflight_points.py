@@ -18,7 +18,7 @@ from .layers.geojson_blank import blank_features, blank_message, geojson_id_prob
 from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
 from .layers.pileup import one_place_problem
-from .layers.point_coords import nonfinite_points, registry_lonlat, to_lonlat
+from .layers.point_coords import blank_vector_features, nonfinite_points, registry_lonlat, to_lonlat
 from .layers.point_ids import gpkg_id_problem
 from .layers.point_multi import several_places
 from .layers.point_rows import lonlat_rows_problem, rows_problem, twin_column_problem
@@ -309,6 +309,10 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
         problems += [(("layers", name, "id_column"), ids)] if ids else []
     if multi := several_places(path, layer=name, file_layer=spec.file_layer):  # as the run refuses them
         problems.append((("layers", name, "path"), multi))
+    if blank := blank_vector_features(
+        path, layer=name, file_layer=spec.file_layer
+    ):  # as the run refuses them
+        problems.append((("layers", name, "path"), blank_message(path, name, blank)))
     if not problems and nonfinite_points(path, layer=name, file_layer=spec.file_layer):  # as the run says
         problems.append(
             (

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import sqlite3
 import struct
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from .headers import _sidecar, feature_table, load_geojson, quoted_name, table_s
 SHP_MAX_BYTES = 50_000_000
 GPKG_MAX_ROWS = 2_000_000
 XY = tuple[np.ndarray, np.ndarray]
+T = TypeVar("T")
 
 
 def _wkb_point(blob: bytes, at: int) -> tuple[float, float] | None:
@@ -98,17 +100,49 @@ def _shapefile(path: Path) -> tuple[XY, str | None] | None:
     return _columns(found), prj.read_text(errors="replace") if prj else None
 
 
-def shp_points(data: bytes) -> list[tuple[float, float] | None]:
-    """Each record's point of a .shp file's bytes (None: a null or other shape), in record order."""
-    out: list[tuple[float, float] | None] = []
+def shp_records(data: bytes, record: Callable[[bytes, int, int], T]) -> list[T]:
+    """``record(data, at, kind)`` of each record of a .shp file's bytes (``at``: the record's header,
+    ``kind``: its shape type), in record order."""
+    out = []
     at = 100
     while at + 12 <= len(data):
         (words,) = struct.unpack_from(">i", data, at + 4)
-        kind = struct.unpack_from("<i", data, at + 8)[0]
-        ok = kind in (1, 11, 21) and at + 28 <= len(data)
-        out.append(struct.unpack_from("<dd", data, at + 12) if ok else None)
+        out.append(record(data, at, struct.unpack_from("<i", data, at + 8)[0]))
         at += 8 + 2 * max(words, 2)
     return out
+
+
+def _shp_point(data: bytes, at: int, kind: int) -> tuple[float, float] | None:
+    ok = kind in (1, 11, 21) and at + 28 <= len(data)
+    return struct.unpack_from("<dd", data, at + 12) if ok else None
+
+
+def shp_points(data: bytes) -> list[tuple[float, float] | None]:
+    """Each record's point of a .shp file's bytes (None: a null or other shape), in record order."""
+    return shp_records(data, _shp_point)
+
+
+def feature_values(
+    path: Path, *, layer: str, file_layer: str | None, gpkg: Callable[[Any], T],
+    shp: Callable[[bytes, int, int], T], geojson: Callable[[Path], list[T]] | None = None,
+) -> list[T] | None:  # fmt: skip
+    """One value a feature of a GeoPackage (``gpkg(blob)``), Shapefile (``shp(data, at, kind)`` of each
+    .shp record) or GeoJSON (``geojson(path)``: the list) registry, read without GDAL; None when the
+    file is of another format or cannot be read lightly (too big, unreadable: the header check says why).
+    Serves validate's checks of a vector registry's features (NaN points, MultiPoints of several places)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".geojson", ".json") and geojson is not None:
+            return geojson(path)
+        if suffix == ".gpkg":
+            read = gpkg_rows(path, layer, file_layer)
+            return None if read is None else [gpkg(blob) for blob, _ in read[0]]
+        shape = path.with_suffix(".shp")
+        if suffix in (".shp", ".dbf") and shape.is_file() and shape.stat().st_size <= SHP_MAX_BYTES:
+            return shp_records(shape.read_bytes(), shp)
+    except (OSError, ValueError, RecursionError, TypeError, sqlite3.Error, struct.error, LayerError):
+        return None
+    return None
 
 
 def json_float(value: float) -> float:
@@ -170,20 +204,22 @@ def nonfinite_points(path: str | Path, *, layer: str, file_layer: str | None = N
     >>> nonfinite_points("registry.csv", layer="h")
     False
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".gpkg":
-            read = gpkg_rows(path, layer, file_layer)
-            points = [] if read is None else [gpkg_point(blob) for blob, _ in read[0]]
-        elif suffix in (".shp", ".dbf") and path.with_suffix(".shp").is_file():
-            shp = path.with_suffix(".shp")
-            points = shp_points(shp.read_bytes()) if shp.stat().st_size <= SHP_MAX_BYTES else []
-        else:
-            return False
-    except (OSError, sqlite3.Error, struct.error, LayerError):
-        return False  # the header check says why
-    return any(p is not None and not (math.isfinite(p[0]) and math.isfinite(p[1])) for p in points)
+    points = feature_values(Path(path), layer=layer, file_layer=file_layer, gpkg=gpkg_point, shp=_shp_point)
+    return any(p is not None and not (math.isfinite(p[0]) and math.isfinite(p[1])) for p in points or [])
+
+
+def _gpkg_blank(blob: Any) -> bool:
+    return not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP" or bool(blob[3] & 0x10)
+
+
+def blank_vector_features(path: str | Path, *, layer: str, file_layer: str | None = None) -> list[int]:
+    """The 0-based numbers of a GeoPackage's or Shapefile's features without a geometry (NULL, an empty
+    geometry, a null shape), which the run refuses ("have no geometry"); [] when none, or it cannot be
+    told lightly. (A GeoJSON's: :func:`urbanrisk.layers.geojson_blank.blank_features`.)"""
+    blank = feature_values(
+        Path(path), layer=layer, file_layer=file_layer, gpkg=_gpkg_blank, shp=lambda _, __, kind: kind == 0
+    )
+    return [i for i, b in enumerate(blank or []) if b]
 
 
 def registry_lonlat(

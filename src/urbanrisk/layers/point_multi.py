@@ -17,14 +17,12 @@ Examples
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 from pathlib import Path
 from typing import Any
 
-from .._errors import LayerError
 from .headers import load_geojson
-from .point_coords import SHP_MAX_BYTES, gpkg_rows
+from .point_coords import feature_values
 
 
 def several_places_text(file: str | Path, several: list[tuple[int, int]]) -> str:
@@ -70,20 +68,12 @@ def _gpkg_places(blob: Any) -> int | None:
     return None if envelope is None else wkb_places(blob, 8 + envelope)
 
 
-def _shp_places(data: bytes) -> list[int | None]:
-    out: list[int | None] = []
-    at = 100
-    while at + 12 <= len(data):
-        (words,) = struct.unpack_from(">i", data, at + 4)
-        kind = struct.unpack_from("<i", data, at + 8)[0]
-        places = None
-        if kind in (8, 18, 28) and at + 48 <= len(data):
-            (count,) = struct.unpack_from("<i", data, at + 44)
-            end = min(at + 48 + 16 * max(count, 0), len(data))
-            places = len({data[p : p + 16] for p in range(at + 48, end - 15, 16)})
-        out.append(places)
-        at += 8 + 2 * max(words, 2)
-    return out
+def _shp_places(data: bytes, at: int, kind: int) -> int | None:
+    if kind not in (8, 18, 28) or at + 48 > len(data):
+        return None
+    (count,) = struct.unpack_from("<i", data, at + 44)
+    end = min(at + 48 + 16 * max(count, 0), len(data))
+    return len({data[p : p + 16] for p in range(at + 48, end - 15, 16)})
 
 
 def _geojson_places(path: Path) -> list[int | None]:
@@ -93,6 +83,12 @@ def _geojson_places(path: Path) -> list[int | None]:
     for feature in features if isinstance(features, list) else []:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         parts = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "GeometryCollection":  # of points only
+            members = geometry.get("geometries")
+            members = members if isinstance(members, list) and members else [None]
+            points = all(isinstance(m, dict) and m.get("type") == "Point" for m in members)
+            parts = [m.get("coordinates") for m in members] if points else None  # type: ignore[union-attr]
+            geometry = {"type": "MultiPoint"} if points else geometry
         if (
             not isinstance(geometry, dict)
             or geometry.get("type") != "MultiPoint"
@@ -108,19 +104,10 @@ def several_places(path: str | Path, *, layer: str, file_layer: str | None = Non
     """validate's message on the MultiPoints of several places of a GeoJSON, GeoPackage or Shapefile
     registry (as the run refuses them), or None: none, or it cannot be told lightly (the run tells)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".geojson", ".json"):
-            places = _geojson_places(path)
-        elif suffix == ".gpkg":
-            read = gpkg_rows(path, layer, file_layer)
-            places = [] if read is None else [_gpkg_places(blob) for blob, _ in read[0]]
-        elif suffix in (".shp", ".dbf") and path.with_suffix(".shp").is_file():
-            shp = path.with_suffix(".shp")
-            places = _shp_places(shp.read_bytes()) if shp.stat().st_size <= SHP_MAX_BYTES else []
-        else:
-            return None
-    except (OSError, ValueError, RecursionError, TypeError, sqlite3.Error, struct.error, LayerError):
-        return None  # the header check says why
+    places = feature_values(
+        path, layer=layer, file_layer=file_layer, gpkg=_gpkg_places, shp=_shp_places, geojson=_geojson_places
+    )
+    if places is None:
+        return None  # another format, or the header check says why
     several = [(i + 1, n) for i, n in enumerate(places) if n is not None and n > 1]
     return several_places_text(path.name, several) if several else None

@@ -148,3 +148,52 @@ def cut_names_note(
         f"{layer}: {len(long)} name(s) of {file} longer than {most} characters cut to {most} ({listed}): "
         "shorten them"
     ]
+
+
+def error_names(
+    values: Sequence[str], *, layer: str, file: str, where: Callable[[int], str]
+) -> tuple[list[int], list[str]]:
+    """The positions of name cells holding an Excel error (#REF! of a deleted sheet, #N/A of a VLOOKUP),
+    which are read as no name (a site named '#REF!' in the 责任清单), and the run's note naming them.
+
+    >>> row = lambda k: f"row {k + 2}"
+    >>> error_names(["加油站", "#REF!", " #n/a "], layer="h", file="台账.xlsx", where=row)
+    ([1, 2], ["h: 2 name(s) of 台账.xlsx are Excel errors, not names (row 3: '#REF!', row 4: '#n/a'): read \
+as no name; fix the formulas in those cells, or type the names"])
+    """
+    wrong = [k for k, v in enumerate(values) if isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS]
+    if not wrong:
+        return [], []
+    listed = ", ".join(f"{where(k)}: '{values[k].strip()}'" for k in wrong[:5])
+    more = f" and {len(wrong) - 5} more" if len(wrong) > 5 else ""
+    return wrong, [
+        f"{layer}: {len(wrong)} name(s) of {file} are Excel errors, not names ({listed}{more}): read as no "
+        "name; fix the formulas in those cells, or type the names"
+    ]
+
+
+#: words in a coordinate column's name telling a map service's datum (compared lower-case)
+DATUM_WORDS = {"gcj02": ("高德", "腾讯", "火星", "gcj"), "bd09": ("百度", "baidu", "bd09", "bd-09")}
+
+
+def datum_named_note(lon: str, lat: str, coords: str, *, layer: str, file: str) -> list[str]:
+    """The run's (and validate's) note when the lon / lat columns' names tell GCJ-02 or BD-09 (高德经度,
+    百度纬度) while the layer reads them as WGS84: points some 300-700 m off, without a word.
+
+    >>> datum_named_note("高德经度", "高德纬度", "wgs84", layer="h", file="h.csv")[0][:70]
+    "h: the columns '高德经度' / '高德纬度' of h.csv name GCJ-02 coordinates (a map"
+    >>> datum_named_note("高德经度", "高德纬度", "gcj02", layer="h", file="h.csv")
+    []
+    """
+    if coords != "wgs84":
+        return []
+    names = f"{lon} {lat}".lower()
+    for datum, words in DATUM_WORDS.items():
+        if any(w in names for w in words):
+            shown = {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
+            return [
+                f"{layer}: the columns '{lon}' / '{lat}' of {file} name {shown} coordinates (a map "
+                f"service's) but are read as WGS84 (coords: wgs84, the default), some 300-700 m off in "
+                f"China: add coords: {datum} to the layer, or rename the columns if they hold WGS84"
+            ]
+    return []

@@ -68,7 +68,8 @@ def _numbers(rows: np.ndarray) -> str:
 
 def _one_point_per_site(gdf: gpd.GeoDataFrame, layer: str, path: Path) -> gpd.GeoDataFrame:
     """MultiPoints of one place (what many GIS exports write for every point) as that point; refused
-    where a MultiPoint holds several places.
+    where a MultiPoint holds several places. A GeometryCollection of points is read as a MultiPoint (it
+    was placed at one of its points, said as "a polygon or a line").
 
     Refused rather than split into sites with suffixed ids (``H1-1``, ``H1-2``): the register lists one
     site in that row, with one quantity and one severity. Split, each part would carry the row's whole
@@ -81,7 +82,10 @@ def _one_point_per_site(gdf: gpd.GeoDataFrame, layer: str, path: Path) -> gpd.Ge
     LayerError
         MultiPoints of two places or more, named by feature (the first five), with the fix.
     """
-    multi = (gdf.geom_type == "MultiPoint").to_numpy()
+    multi = (gdf.geom_type == "MultiPoint").to_numpy().copy()
+    for i in np.flatnonzero((gdf.geom_type == "GeometryCollection").to_numpy()):  # of points only: the same
+        parts = gdf.geometry.iloc[i].geoms
+        multi[i] = len(parts) > 0 and all(p.geom_type == "Point" for p in parts)
     if not multi.any():
         return gdf
     geoms = gdf.geometry.to_numpy()

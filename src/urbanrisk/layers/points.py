@@ -25,7 +25,14 @@ from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
 from .pileup import one_place_problem
 from .point_kind_column import default_kind_names, kind_values_of
-from .point_rows import cut_names_note, lonlat_rows_problem, rows_problem, twin_column_problem
+from .point_rows import (
+    cut_names_note,
+    datum_named_note,
+    error_names,
+    lonlat_rows_problem,
+    rows_problem,
+    twin_column_problem,
+)
 from .point_vectors import check_lonlat, read_vector_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
@@ -59,6 +66,7 @@ def _read_table_points(
     sheet: str | int | None,
     encoding: str | None,
     crs: str | None = None,
+    coords: str = "wgs84",
 ) -> tuple[gpd.GeoDataFrame, Where]:
     table = rows_from_file(path, layer=layer, sheet=sheet, encoding=encoding)
     frame = pd.DataFrame(table.rows, columns=table.columns, dtype="str")
@@ -106,6 +114,8 @@ def _read_table_points(
     totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
     gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
     gdf.attrs["notes"] += table.notes  # merged cells filled down
+    datum = coords if not crs or "4326" in str(crs) else "projected"  # 高德经度 read as WGS84
+    gdf.attrs["notes"] += datum_named_note(lon, lat, datum, layer=layer, file=path.name)
     return gdf, table.where
 
 
@@ -232,7 +242,7 @@ def points_from_file(
     require_regular_file(path, layer)
     path = Path(path)
     if path.suffix.lower() in TABULAR_SUFFIXES:
-        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs)
+        gdf, where = _read_table_points(path, lon, lat, layer, sheet, encoding, crs, coords)
     else:
         gdf, where = read_vector_points(path, crs, layer, encoding, file_layer)
     gdf.attrs["notes"] = [  # NUL, ESC...: before any id, kind or name is read from the text
@@ -252,12 +262,9 @@ def points_from_file(
     name_column = name_column_in(list(gdf.columns), name_column)  # the default: a 台账's 名称, 单位名称...
     names = kinds if kinds is not None else default_kind_names(role)
     kind_values = kind_values_of(gdf, kind_column, kind, role, layer, path, names, where)
+    site_names, errors = _site_names(gdf, name_column, layer, path, where)
     out = gpd.GeoDataFrame(
-        {
-            "id": registry_ids(gdf, id_column, layer, path),
-            "kind": kind_values,
-            "name": gdf[name_column].map(name_text) if name_column in gdf.columns else "",
-        },
+        {"id": registry_ids(gdf, id_column, layer, path), "kind": kind_values, "name": site_names},
         geometry=gdf.geometry.to_numpy(),
         crs="EPSG:4326",
         index=gdf.index,
@@ -314,13 +321,33 @@ def points_from_file(
         out[[*columns, "geometry"]].reset_index(drop=True), layer, path, ids_given=(id_column or "id") in gdf
     )
     out.attrs["written_units"] = written_units(gdf, where, layer=layer, file=path.name)  # 街道, 社区
-    out.attrs["notes"] = list(gdf.attrs.get("notes", [])) + repeated + unitless + _one_place(out, layer, path)
+    out.attrs["notes"] = [
+        *gdf.attrs.get("notes", []),
+        *errors,
+        *repeated,
+        *unitless,
+        *_one_place(out, layer, path),
+    ]
     if name_column in gdf.columns:  # a text pasted into the name cell, cut to max_text_length
         most = settings.max_text_length
         out.attrs["notes"] += cut_names_note(
             gdf[name_column].tolist(), most, layer=layer, file=path.name, where=where
         )
     return out
+
+
+def _site_names(
+    gdf: gpd.GeoDataFrame, column: str, layer: str, path: Path, where: Where
+) -> tuple[pd.Series | str, list[str]]:
+    """The registry's names (empty without a name column; an Excel error such as #REF! read as no name)
+    and the note naming the errors."""
+    if column not in gdf.columns:
+        return "", []
+    names = gdf[column].map(name_text)
+    wrong, note = error_names(names.tolist(), layer=layer, file=path.name, where=where)
+    if wrong:
+        names.iloc[wrong] = ""
+    return names, note
 
 
 def _one_place(points: gpd.GeoDataFrame, layer: str, path: Path) -> list[str]:

@@ -12,6 +12,7 @@ from .._errors import LayerError
 from .osm import clean_text
 from .polygon_parts import polygonal
 from .tabular import shown_columns
+from .unit_bounds import beyond_lonlat
 from .unit_levels import level_text, level_value_problem
 from .unit_overlaps import overlap_note
 from .vector import from_map_service, vector_from_file
@@ -77,6 +78,8 @@ def polygons_from_file(
         geometry=geometry,
         crs=gdf.crs,
     ).to_crs("EPSG:4326")
+    if refusal := beyond_lonlat(out, layer, Path(path)):  # metres read as degrees: every unit empty
+        raise LayerError(refusal)
     notes, name = [], Path(path).name  # said, never silent: the run's notes (CLI, report, manifest)
     if features > len(gdf):
         notes.append(

@@ -36,6 +36,7 @@ from .encoding import file_encoding, wrong_encoding_hint
 from .excel_format import excel_format
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .table_rows import data_rows
+from .xls_sheet import read_xls_sheet
 from .xlsx_sheet import filled_down, scan_sheet, sheet_rows
 from .xlsx_tokens import giant_token
 
@@ -329,58 +330,14 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
     return table
 
 
-def _xls_value(cell: Any, datemode: int) -> Any:
-    """An xlrd cell as openpyxl would give it (dates as datetimes, booleans as bools)."""
-    import xlrd
-
-    if cell.ctype == xlrd.XL_CELL_DATE:
-        try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
-        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-            return cell.value
-    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(cell.value)
-    if cell.ctype == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
-    return cell.value
-
-
-def _xls_rows(book: Any, name: str, most: int | None = None) -> list[list[str]]:
-    table = book.sheet_by_name(name)
-    count = table.nrows if most is None else min(most, table.nrows)
-    return [[_cell_text(_xls_value(c, book.datemode)) for c in table.row(i)] for i in range(count)]
-
-
 def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
-    import xlrd
-
-    def unreadable(exc: Exception) -> LayerError:
-        reason = str(exc) or type(exc).__name__
-        return LayerError(
-            f"layer '{layer}': cannot read {path} as an Excel 97-2003 workbook ({reason}); is it complete "
-            "(not cut short)? open it in Excel and save it as .xlsx, or export it again"
-        )
-
-    try:  # xlrd raises its own, IndexError, struct.error... on a truncated file; it logs to stdout
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
-    except Exception as exc:
-        raise unreadable(exc) from exc
-    try:
-        names = book.sheet_names()
-        shown = getattr(book, "_sheet_visibility", [])  # xlrd: 0 visible, 1 hidden, 2 very hidden
-        hidden = frozenset(n for n, v in zip(names, shown, strict=False) if v)
-        name = pick_sheet(names, sheet, path, layer, hidden=hidden)
-        seen = [n for n in ([] if sheet is not None else names) if n != name and n not in hidden]
-        try:
-            raw = _xls_rows(book, name)
-            others = {n: _xls_rows(book, n, ROWS_LOOKED_AT) for n in seen}
-        except Exception as exc:
-            raise unreadable(exc) from exc
-    finally:
-        book.release_resources()
-    if alike := sheets_alike(raw, others):
-        raise several_sheets(path, layer, name, alike)
-    return _split_header(raw, path, layer, sheet_hint(name, names), sheet=name)
+    read = read_xls_sheet(path, sheet, layer, _cell_text)
+    merged = filled_down(read.raw, read.merges, layer=layer, file=path.name, sheet=read.name)  # 街道
+    if alike := sheets_alike(read.raw, read.others):
+        raise several_sheets(path, layer, read.name, alike)
+    table = _split_header(read.raw, path, layer, sheet_hint(read.name, read.names), sheet=read.name)
+    table.notes = read.notes + merged
+    return table
 
 
 #: The registries read within :func:`read_once` (the file as read, sheet, encoding, layer -> its rows);
@@ -388,18 +345,24 @@ def _read_xls(path: Path, sheet: str | int | None, layer: str) -> Rows:
 _KEPT: ContextVar[dict[tuple[Any, ...], Rows] | None] = ContextVar("kept_registry_rows", default=None)
 
 
+_EVERY_READ: ContextVar[bool] = ContextVar("kept_for_every_read", default=False)
+
+
 @contextmanager
-def read_once() -> Iterator[None]:
+def read_once(*, every_read: bool = False) -> Iterator[None]:
     """Within: a registry read again unchanged (same path, size and modification time, sheet,
     encoding and layer) gives the rows read before instead of a second parse. A run's preflight and
     its load both read each CSV / Excel registry whole, one after the other (~0.4 s CPU a read at
     100,000 rows); the rows are read-only text, so both may share them. Kept for that one second
-    read (then a third parses again) or until the block ends: not held while the load goes on."""
-    token = _KEPT.set({})
+    read (then a third parses again) or until the block ends: not held while the load goes on.
+    ``every_read``: kept for every read until the block ends (``validate``: its checks of the layers,
+    of the datum and of the units each read a registry whole, three parses of one file)."""
+    token, every = _KEPT.set({}), _EVERY_READ.set(every_read)
     try:
         yield
     finally:
         _KEPT.reset(token)
+        _EVERY_READ.reset(every)
 
 
 def rows_from_file(
@@ -427,7 +390,7 @@ def rows_from_file(
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, sheet, encoding, layer)
     if key in kept:
-        return kept.pop(key)
+        return kept[key] if _EVERY_READ.get() else kept.pop(key)
     kept[key] = rows = _read_rows(path, layer, sheet, encoding)
     return rows
 

@@ -18,7 +18,7 @@ from .i18n_checks import ZH_CHECKS
 from .i18n_english import EN_PAGES, english_citation
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
-from .i18n_pages import ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
+from .i18n_pages import CHANGE_WORDS_ZH, ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 from .i18n_status import ZH_STATUS_PATTERNS
 
 LANGUAGES = ("en", "zh")
@@ -177,7 +177,9 @@ ZH: dict[str, str] = {
     "after": "之后",
     "explanation": "说明",
     "no changes since the last run": "与上次运行相比没有变化",
-    "{n} changes; escalations and losses first": "共 {n} 项变化；升级与失去覆盖者在前",
+    "{n} changes; escalations and losses first": (  # the words of the list below it (丧失, not 失去)
+        f"共 {{n}} 项变化；{CHANGE_WORDS_ZH['escalation']}与覆盖{CHANGE_WORDS_ZH['lost']}者在前"
+    ),
 }
 
 for _key, _text in (ZH_PAGES | ZH_CHECKS | ZH_EXPOSURE | ZH_MORE).items():  # the map's, incident page's,

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 from .i18n_round11 import ZH_ROUND11_CHECKS
+from .i18n_round12 import ZH_ROUND12_CHECKS
 
 ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
@@ -120,4 +121,5 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
         "研究区：{path} 中有一个抵消了整个多边形的洞（内环覆盖了整个外环）：请删去该环，或将洞画在外环之内"
     ),
     **ZH_ROUND11_CHECKS,  # hostile input round 11 (office17)
+    **ZH_ROUND12_CHECKS,  # hostile input round 12 (office18)
 }

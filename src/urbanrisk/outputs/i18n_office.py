@@ -72,6 +72,28 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
         r"而未写 `level:` 的单元图层中名称并非都以“\5”结尾："
         r"请在这些单元的图层上写明 `level: \6`，以便逐行核对所属\5",
     ),
+    (  # session 18 (office18): an Excel error in a name cell; an .xls whose formatting xlrd cannot read
+        r"^(\w+): (\d+) name\(s\) of (.+?) are Excel errors, not names \((.*)\): read as no name; fix the "
+        r"formulas in those cells, or type the names$",
+        lambda m: (
+            f"{m[1]}：{m[3]} 中有 {m[2]} 个名称是 Excel 错误值，不是名称"
+            f"（{zh_rows(m[4]).replace(': ', '：')}）：按无名称处理；请修正这些单元格中的公式，或直接填写名称"
+        ),
+    ),
+    (
+        r"^(\w+): the formatting of (.+?) could not be read: cells merged over several rows were not filled "
+        r"down \(each row after a merge's first reads empty\); unmerge them in Excel and fill the cells$",
+        r"\1：无法读取 \2 的格式信息：跨越多行的合并单元格未能向下填充（合并范围内除第一行外均读作空白）；"
+        r"请在 Excel 中取消合并并填写这些单元格",
+    ),
+    (  # office18: 高德经度 / 百度纬度 read as WGS84 without `coords:`
+        r"^(\w+): the columns '(.+?)' / '(.+?)' of (.+?) name (GCJ-02|BD-09) coordinates \(a map service's\) "
+        r"but are read as WGS84 \(coords: wgs84, the default\), some 300-700 m off in China: add coords: "
+        r"(\w+) to the layer, or rename the columns if they hold WGS84$",
+        r"\1：\4 的“\2”/“\3”列名表明是 \5 坐标（地图服务商的坐标），却按 WGS84 读取"
+        r"（coords: wgs84，默认值），在中国境内会偏移约 300-700 米：请在该图层上写明 coords: \6；"
+        r"若这两列实为 WGS84，请修改列名",
+    ),
     (
         r"^(\w+): (\d+) name\(s\) of (.+?) longer than (\d+) characters cut to \d+ \((.*)\): shorten them$",
         lambda m: (

@@ -39,6 +39,7 @@ from .paths import (
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
+from .yaml_problem import yaml_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
 
@@ -246,12 +247,7 @@ def _parse(
         lines = line_index(text, source, twice)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        fix = "check indentation and quoting"
-        if "could not determine a constructor for the tag" in problem:  # !!python/object... or any tag
-            fix = "remove the tag: a recipe holds plain values, and nothing in it is ever executed"
+        line, problem, fix = yaml_problem(exc, text)
         msg = f"{source}:{line or '?'}: not valid YAML: {problem} — {fix}"
         raise RecipeError(msg, [msg]) from exc
     except RecursionError as exc:  # [[[[... or {a: {a: ... deeper than the parser's stack

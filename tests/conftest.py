@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ram_temp import remove_ram_temp, use_ram_temp
+
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ROOT / "layers"
 WUDAOKOU_OSM = LAYERS / "beijing-wudaokou" / "wudaokou_2017.osm"
@@ -192,10 +194,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own, which reads --basetemp
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    use_ram_temp(config)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_WorkerCounts(), "hostile-worker-counts")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    remove_ram_temp(config)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -9,10 +9,12 @@ With ``--census`` it also lists the largest pandas frames alive in the driver af
 ~100 bytes a geometry) with the first columns' names, so that what each stage leaves behind can be
 named, beside glibc's heap (in use; freed but kept) and Arrow's pool. ``--trim`` calls glibc's
 ``malloc_trim(0)`` after each stage (an experiment: what giving freed heap pages back would save).
-``--where`` records, at each new peak within a stage, the stacks of the driver's threads (what the
-driver was doing when it reached it). The census costs time of its own: measure the peak without it.
+``--types`` counts the Python objects alive by type (the
+strings of lists and tuples too) and names the longest containers. ``--where`` records, at each new
+peak within a stage, the stacks of the driver's threads (what the driver was doing when it reached
+it). The census costs time of its own: measure the peak without it.
 
-    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--where] [--trim]
+    .venv/bin/python benchmarks/driver_peak.py RECIPE.yaml [--census] [--types] [--where] [--trim]
         [--before OTHER/src] [--rounds 2]
 """
 
@@ -172,6 +174,45 @@ def census(top: int = 12) -> list[str]:
     return [heap(), head, *lines]
 
 
+def type_census(top: int = 10) -> list[str]:
+    """Python objects alive in this process by type (count, MB by ``sys.getsizeof``; objects the
+    collector does not track, as the strings and numbers in lists, tuples and dicts, counted once
+    under their own type) and the longest containers (a key tuple of a cache, a list of cells)."""
+    from collections import Counter
+
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    if frozen:
+        gc.unfreeze()
+    try:
+        objects = gc.get_objects()
+    finally:
+        if frozen:
+            gc.freeze()
+    size, count, seen = Counter(), Counter(), set()
+    longest = []
+    for obj in objects:
+        name = type(obj).__name__
+        size[name] += sys.getsizeof(obj)
+        count[name] += 1
+        if isinstance(obj, (list, tuple, dict, set)) and len(obj) >= 10_000:
+            first = next(iter(obj), None)
+            longest.append((len(obj), name, type(first).__name__, repr(first)[:40]))
+    for start in range(0, len(objects), 10_000):
+        for ref in gc.get_referents(*objects[start : start + 10_000]):
+            if not gc.is_tracked(ref) and id(ref) not in seen:
+                seen.add(id(ref))
+                name = type(ref).__name__
+                if name in ("str", "int", "float", "bytes", "bool", "NoneType"):
+                    size[name] += sys.getsizeof(ref)
+                    count[name] += 1
+    del objects, seen
+    lines = [f"{size[n] / 1e6:7.1f} MB {count[n]:>10,} {n}" for n, _ in size.most_common(top)]
+    longest.sort(reverse=True)
+    lines += [f"  {n:>10,} items: {kind} of {item} ({first})" for n, kind, item, first in longest[:top]]
+    return lines
+
+
 def _stack(frame, depth: int = 8) -> str:
     """The innermost ``depth`` frames of urbanrisk (and the library call they are in) of a stack."""
     import traceback
@@ -222,6 +263,8 @@ def _child(recipe: str, out: str, scheduler: str, what: str) -> None:
         row = {"stage": name, "s": seconds, "peak": peak, "left": left, "where": state["where"]}
         if "census" in what:
             row["census"] = census()
+        if "types" in what:
+            row["census"] = [*row.get("census", []), *type_census()]
         rows.append(row)
         state["since"], state["peak"], state["where"] = time.perf_counter(), rss_mb(), ""
 
@@ -262,11 +305,13 @@ def main() -> int:
     parser.add_argument("--scheduler", default="processes")
     parser.add_argument("--census", action="store_true", help="the largest frames alive after each stage")
     parser.add_argument("--where", action="store_true", help="the stack at each stage's peak")
+    parser.add_argument("--types", action="store_true", help="Python objects by type after each stage")
     parser.add_argument("--trim", action="store_true", help="malloc_trim(0) after each stage (experiment)")
     parser.add_argument("--before", help="another tree's src/: each run also with it, alternating")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    what = ",".join(["census"] * args.census + ["trim"] * args.trim + ["where"] * args.where) or "plain"
+    flags = ["census"] * args.census + ["types"] * args.types + ["trim"] * args.trim + ["where"] * args.where
+    what = ",".join(flags) or "plain"
     print(machine_line())
     trees = [("", None)] if args.before is None else [("before", args.before), ("after", None)]
     for round_ in range(args.rounds):

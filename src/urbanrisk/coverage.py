@@ -51,6 +51,7 @@ from .coverage_unknown import (
     with_unknown_flags,
 )
 from .grade import cell_centres_xy
+from .grid_coverage import coverage_wide
 from .lazy_scipy import dijkstra
 from .network import StreetGraph, street_graph
 from .resilience import empty_losses, station_losses
@@ -409,21 +410,3 @@ def _ok_status(
         f"{head}{counted(result.resources_used, 'resource')}; {shown} of "
         f"{table['residents'].sum():,.0f} residents uncovered{note}"
     )
-
-
-def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: ``<standard>_travel`` and ``<standard>_covered`` columns for the grid and the map, and
-    ``<standard>_travel_at_least`` for a standard whose travel is a lower bound in some cell (per
-    partition, beyond the exact range: :mod:`urbanrisk.coverage_dask`)."""
-    if coverage.empty:
-        return pd.DataFrame()
-    wide = coverage.pivot(index="h3_cell", columns="standard", values=["travel", "covered"])
-    wide.columns = [f"{standard}_{what}" for what, standard in wide.columns]
-    travel = [c for c in wide.columns if c.endswith("_travel")]  # the pivot of floats and bools: objects;
-    wide[travel] = wide[travel].astype("float64")  # all NaN (nothing reached) wrote a null column: no GPKG
-    if "travel_at_least" in coverage.columns and coverage["travel_at_least"].notna().any():
-        bounded = coverage[coverage.groupby("standard")["travel_at_least"].transform("count") > 0]
-        bounds = bounded.pivot(index="h3_cell", columns="standard", values="travel_at_least")
-        bounds.columns = [f"{standard}_travel_at_least" for standard in bounds.columns]
-        wide = wide.join(bounds.astype("float64"))
-    return wide

@@ -29,20 +29,27 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
 
 from . import settings
 from ._errors import InputError
-from .cell_disks import cell_latlng, disk_matrix
-from .lazy_scipy import kd_tree
+from .cell_disks import disk_matrix
+from .cell_hazards import cell_centres_xy, hazard_intensity
 from .quantiles import quantile_classes
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
 from .result import GRADE_COLOURS, GRADE_NAMES, GRADE_RANK, GRADES, NO_DATA, NO_DATA_NAME
 from .wording import count_text
 
-__all__ = ["GRADES", "GRADE_COLOURS", "GRADE_NAMES", "GRADE_RANK", "grade_cells", "grades_from_scores"]
+__all__ = [
+    "GRADES",
+    "GRADE_COLOURS",
+    "GRADE_NAMES",
+    "GRADE_RANK",
+    "cell_centres_xy",
+    "grade_cells",
+    "grades_from_scores",
+    "hazard_intensity",
+]
 
 #: The six indicator scores, in the order of their dimensions.
 INDICATORS = (
@@ -106,45 +113,6 @@ def disk_sum(values: pd.Series, k: int | None = None) -> pd.Series:
         k = neighbourhood_rings(h3.get_resolution(values.index[0]))
     matrix = disk_matrix(values.index, k)
     return pd.Series(matrix @ values.to_numpy(dtype=float), index=values.index, name=values.name)
-
-
-def cell_centres_xy(cells: pd.Index, utm_crs: str) -> np.ndarray:
-    """Projected (x, y) of H3 cell centres, shape (n, 2)."""
-    latlng = cell_latlng(cells)
-    to_utm = Transformer.from_crs(4326, utm_crs, always_xy=True)  # as GeoSeries.to_crs, without points
-    x, y = to_utm.transform(latlng[:, 1], latlng[:, 0])
-    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
-
-
-def hazard_intensity(
-    grid: gpd.GeoDataFrame, hazards: gpd.GeoDataFrame | None, *, utm_crs: str
-) -> tuple[pd.Series, pd.Series]:
-    """Per cell: sum of severity x (1 - d/R) over hazard sources within their impact radius R,
-    and the id of the source contributing most (for explanations)."""
-    index = grid.index
-    intensity = pd.Series(0.0, index=index, name="hazard_intensity")
-    top = pd.Series("", index=index, name="top_hazard", dtype="str")
-    if hazards is None or not len(hazards):
-        return intensity, top
-    xy = cell_centres_xy(index, utm_crs)
-    hz, points = hazards, hazards.geometry.to_crs(utm_crs).to_numpy()  # none if in utm_crs already
-    hxy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
-    radii = hz["impact_radius_m"].to_numpy(dtype=float)
-    found = kd_tree(xy).query_ball_point(hxy, r=radii)  # every source at once, in the table's order
-    counts = np.fromiter((len(near) for near in found), dtype=np.int64, count=len(found))
-    src = np.repeat(np.arange(len(found)), counts)
-    near = np.concatenate([np.asarray(n, dtype=np.int64) for n in found] or [np.zeros(0, dtype=np.int64)])
-    d = np.hypot(xy[near, 0] - hxy[src, 0], xy[near, 1] - hxy[src, 1])
-    contribution = hz["severity"].to_numpy()[src] * (1.0 - d / radii[src])
-    total = np.bincount(near, weights=contribution, minlength=len(index))  # summed in the sources' order
-    top_values = np.full(len(index), "", dtype=object)
-    positive = np.flatnonzero(contribution > 0)  # per cell the largest, the first source among equals
-    order = positive[np.lexsort((src[positive], -contribution[positive], near[positive]))]
-    first = order[np.r_[True, near[order][1:] != near[order][:-1]]] if len(order) else order
-    top_values[near[first]] = hz["id"].to_numpy()[src[first]]
-    intensity[:] = total
-    top[:] = top_values
-    return intensity, top
 
 
 def _weighted_dimension(scores: pd.DataFrame, parts: dict[str, float]) -> pd.Series:

@@ -23,8 +23,7 @@ import pyproj
 import shapely
 from scipy.sparse import coo_matrix
 
-from .cell_sums import cell_ints, cell_positions, counts_at
-from .grid import points_to_cells
+from .grid import cell_ints_to_str, points_to_cells
 from .lazy_scipy import connected_components
 from .result import Layers
 
@@ -185,12 +184,34 @@ def vulnerable_sites(pois: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def vulnerable_site_counts(sites: gpd.GeoDataFrame, cells: list[str], resolution: int) -> np.ndarray:
+def vulnerable_site_counts(
+    sites: gpd.GeoDataFrame, cells: pd.Index | list[str], resolution: int
+) -> np.ndarray:
     """Vulnerable sites (:func:`vulnerable_sites`) per cell of ``cells``, at each site's first
-    feature's point; a feature that is a site of two kinds counts once (floats, as every count)."""
+    feature's point; a feature that is a site of two kinds counts once (floats, as every count).
+
+    The sites' few cells are looked up among ``cells`` (``isin``): the whole grid's cells are neither
+    parsed nor sorted nor kept (:func:`urbanrisk.cell_sums.cell_ints` caches what it parses: the
+    grid's 116,645 cell ids, ~12 MB, stayed in the driver from the grid stage on).
+
+    Examples
+    --------
+    >>> import h3
+    >>> a, b = h3.latlng_to_cell(39.99, 116.33, 10), h3.latlng_to_cell(39.98, 116.32, 10)
+    >>> lat, lon = h3.cell_to_latlng(a)
+    >>> points = gpd.points_from_xy([lon] * 3, [lat] * 3)
+    >>> sites = gpd.GeoDataFrame({"osm_ref": ["n1", "n2", "n2"]}, geometry=points)
+    >>> vulnerable_site_counts(sites, [b, a], 10).tolist()
+    [0.0, 2.0]
+    """
     once = sites.drop_duplicates("osm_ref")
     ids = points_to_cells(once.geometry.x.to_numpy(), once.geometry.y.to_numpy(), resolution)
-    return counts_at(cell_positions(cell_ints(cells), ids), len(cells))
+    per_cell = pd.Series(cell_ints_to_str(ids), dtype="str").value_counts()
+    index = cells if isinstance(cells, pd.Index) else pd.Index(cells, dtype="str")
+    counts = np.zeros(len(index))
+    hit = np.flatnonzero(index.isin(per_cell.index))
+    counts[hit] = per_cell.reindex(index[hit]).to_numpy(dtype=float)
+    return counts
 
 
 def with_site_counts(grid: gpd.GeoDataFrame, layers: Layers, resolution: int) -> gpd.GeoDataFrame:
@@ -198,7 +219,7 @@ def with_site_counts(grid: gpd.GeoDataFrame, layers: Layers, resolution: int) ->
     the whole POI layer: a site's features may lie in two partitions, and every scheduler must give
     the same grid. The partitions' own column (one per feature) is replaced in place; the sites are
     kept on ``layers.vulnerable_sites`` for the outputs (:func:`sites_of`)."""
-    grid["vulnerable_sites"] = vulnerable_site_counts(sites_of(layers), list(grid.index), resolution)
+    grid["vulnerable_sites"] = vulnerable_site_counts(sites_of(layers), grid.index, resolution)
     return grid
 
 

@@ -73,20 +73,29 @@ def _place_name(outline, centre, places) -> tuple[str, str] | None:
     return None
 
 
-def _area_name(outline, areas) -> tuple[str, str] | None:
-    areas = _near(areas, outline)
-    if areas is None:
+def _meeting(outline, indexed) -> tuple[gpd.GeoDataFrame, np.ndarray] | None:
+    """The indexed rows that meet the outline and their intersections with it (None: none)."""
+    near = _near(indexed, outline)
+    if near is None:
         return None
-    shapes = areas.geometry.to_numpy()
+    shapes = near.geometry.to_numpy()
     meet = shapely.intersects(outline, shapes)
     if not meet.any():
         return None
-    share = shapely.area(shapely.intersection(outline, shapes[meet])) / max(outline.area, 1e-18)
+    return near[meet], shapely.intersection(outline, shapes[meet])
+
+
+def _area_name(outline, areas) -> tuple[str, str] | None:
+    found = _meeting(outline, areas)
+    if found is None:
+        return None
+    areas, inside = found
+    share = shapely.area(inside) / max(outline.area, 1e-18)
     if share.max() < AREA_SHARE_MIN:
         return None
-    size = np.where(share >= AREA_SHARE_MIN, shapely.area(shapes[meet]), np.inf)
+    size = np.where(share >= AREA_SHARE_MIN, shapely.area(areas.geometry.to_numpy()), np.inf)
     best = int(np.argmin(size))  # the most specific: the smallest of those covering enough
-    row = areas[meet].iloc[best]
+    row = areas.iloc[best]
     return str(row["name"]), f"named area (landuse={row['value']}) covering {share[best]:.0%} of it"
 
 
@@ -116,15 +125,11 @@ def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
     if callable(streets):  # stored layers: the streets of the district's box, read from the store
         parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
         streets = _indexed(_named_streets(pd.concat(parts, ignore_index=True)) if parts else None)
-    streets = _near(streets, outline)
-    if streets is None:
+    found = _meeting(outline, streets)
+    if found is None:
         return None
-    lines = streets.geometry.to_numpy()
-    meet = shapely.intersects(outline, lines)
-    if not meet.any():
-        return None
-    inside = shapely.length(shapely.intersection(outline, lines[meet]))
-    lengths = pd.Series(inside, index=streets["name"].to_numpy()[meet]).groupby(level=0).sum()
+    streets, inside = found
+    lengths = pd.Series(shapely.length(inside), index=streets["name"].to_numpy()).groupby(level=0).sum()
     name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
     return name, f"street ({_metres(lengths[name], lat):.0f} m of its ways inside)"
 

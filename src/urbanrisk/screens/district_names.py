@@ -123,15 +123,35 @@ def venue_names(crowd: pd.DataFrame, kept: list) -> list[tuple[Hit, Hit]]:
 
 def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
     if callable(streets):  # stored layers: the streets of the district's box, read from the store
-        parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
-        streets = _indexed(_named_streets(pd.concat(parts, ignore_index=True)) if parts else None)
-    found = _meeting(outline, streets)
+        found = _read_meeting(outline, streets)
+    else:
+        found = _meeting(outline, streets)
+        found = None if found is None else (found[0]["name"].to_numpy(), found[1])
     if found is None:
         return None
-    streets, inside = found
-    lengths = pd.Series(shapely.length(inside), index=streets["name"].to_numpy()).groupby(level=0).sum()
+    names, inside = found
+    lengths = pd.Series(shapely.length(inside), index=names).groupby(level=0).sum()
     name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
     return name, f"street ({_metres(lengths[name], lat):.0f} m of its ways inside)"
+
+
+def _read_meeting(outline, read: Callable[[tuple], Iterable[gpd.GeoDataFrame]]) -> tuple | None:
+    """The names of the named streets ``read`` gives for the outline's box that meet the outline, and
+    their intersections with it, as :func:`_meeting` finds them (None: none); on the rows' arrays, not
+    frames (a district's few streets: pandas' per-call cost was most of it)."""
+    names, lines = [], []
+    for part in read(tuple(outline.bounds)):
+        if part is not None and len(part) and "name" in part and "geometry" in part:
+            names.append(part["name"].to_numpy(dtype=object))
+            lines.append(part.geometry.to_numpy())
+    if not names:
+        return None
+    names, lines = np.concatenate(names), np.concatenate(lines)
+    named = np.fromiter((isinstance(name, str) and name != "" for name in names), bool, len(names))
+    meet = named & shapely.intersects(outline, lines)
+    if not meet.any():
+        return None
+    return names[meet], shapely.intersection(outline, lines[meet])
 
 
 def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:

@@ -97,3 +97,24 @@ def test_the_stored_parts_are_the_partitions_whose_box_meets_with_their_row_numb
     assert list(stored.parts("streets", (4, 0, 12, 1), kept=kept)) == [[0], [2]]
     assert list(stored.parts("streets", kept=kept)) == [[0, 1], [0], [2]]
     assert first.reads == ["b", "b", "a"] and second.reads == ["c", "c"]  # kept: read once more each
+
+
+def test_a_district_is_named_alike_from_the_stored_streets_and_from_the_frame():
+    from shapely.geometry import box
+
+    from urbanrisk.screens.district_names import district_names
+
+    lines = [
+        LineString([(0.1, 0.1), (0.1, 0.6)]),  # A, 0.5 inside
+        LineString([(0.2, 0.1), (0.2, 0.6)]),  # A again, 0.5 inside: A has 1.0
+        LineString([(-1.0, 0.5), (0.8, 0.5)]),  # B, 0.8 inside
+        LineString([(0.5, 0.0), (0.5, 5.0)]),  # unnamed, 1.0 inside: not a name
+        LineString([(3.0, 0.0), (3.0, 1.0)]),  # C, outside
+    ]
+    frame = gpd.GeoDataFrame({"name": ["A", "A", "B", None, "C"]}, geometry=lines, crs=4326)
+    store = _Store({"p": frame.iloc[:3], "q": frame.iloc[3:]})
+    reader = _box_reader(StoredOsm(((store, {"streets": 0}),), root=""), "streets", _named_lines, exact=False)
+    outline, venues = box(0.0, 0.0, 1.0, 1.0), [(None, None)]
+    stored = district_names([outline], venues, None, None, reader)
+    assert stored == district_names([outline], venues, None, None, frame)
+    assert stored[0][0] == "A" and stored[0][1].startswith("street (")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import fsspec
 import geopandas as gpd
@@ -43,10 +46,14 @@ class OsmStore:
         """The partitions (H3 parent cells) that hold rows of ``layer``, sorted."""
         return sorted(self.manifest["layers"].get(layer, {}))
 
-    def read_part(self, layer: str, part: str) -> gpd.GeoDataFrame | None:
-        """The rows of ``layer`` whose representative point lies in partition ``part``; None if none."""
+    def read_part(self, layer: str, part: str, offset: int = 0) -> gpd.GeoDataFrame | None:
+        """The rows of ``layer`` whose representative point lies in partition ``part``, their row numbers
+        ``offset`` further (the store's place among a run's stores); None if none."""
         entry = self.manifest["layers"].get(layer, {}).get(part)
-        return None if entry is None else self._read(layer, [entry], EVERYWHERE)
+        frame = None if entry is None else self._read(layer, [entry], EVERYWHERE)
+        if frame is not None and offset:
+            frame.index = frame.index + offset
+        return frame
 
     def read(self, layer: str, bounds: Bounds) -> gpd.GeoDataFrame | None:
         """Rows of ``layer`` whose bounding box meets ``bounds`` (as ``osm_from_file``'s rows, in its
@@ -73,6 +80,31 @@ class OsmStore:
         if "node_ids" in frame.columns:  # list<int64> comes back as arrays: lists, as the reader makes
             frame["node_ids"] = [ids.tolist() for ids in frame["node_ids"]]
         return frame
+
+
+@dataclass
+class PartsKept:
+    """Partitions read before, kept as ``keep`` makes them of the frame read, by (store number,
+    partition): the ``most`` last used (None: every one), so that a reader visiting boxes in place order
+    reads each partition about once and holds only a few (:meth:`urbanrisk.stored_osm.StoredOsm.parts`).
+    ``reads`` counts the partitions read from the store."""
+
+    keep: Callable[[gpd.GeoDataFrame], Any]
+    most: int | None = None
+    kept: OrderedDict = field(default_factory=OrderedDict)
+    reads: int = 0
+
+    def get(self, key: tuple[int, str], read: Callable[[], gpd.GeoDataFrame | None]) -> Any:
+        """What is kept of partition ``key``: from before, else ``read()`` (None when it has no row)."""
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return self.kept[key]
+        frame = read()
+        self.reads += 1
+        self.kept[key] = None if frame is None else self.keep(frame)
+        if self.most is not None and len(self.kept) > self.most:
+            self.kept.popitem(last=False)
+        return self.kept[key]
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import measured_indicators
 from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
 from .layer_store import Bounds
-from .osm_store import bounds_meet
+from .osm_store import PartsKept
 from .recipe import Recipe
 from .result import Layers
 from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
@@ -75,22 +77,28 @@ def _area_screens(
     return districts, villages, status
 
 
+#: Partitions a box reader keeps (the last used): the clusters and districts come in place order
+#: (:func:`urbanrisk.clusters.cell_clusters`' labels follow the cells' H3 order), so each partition is
+#: still read about once while only a few partitions' rows are held.
+KEPT_PARTS = 8
+
+
 def _buildings_of(layers: Layers):
-    """The run's buildings for the urban-village screen: the frame, or (stored layers) a reader of
-    a box's partitions one at a time; None without buildings."""
+    """The run's buildings for the urban-village screen: the frame, or (stored layers) a reader of the
+    outlines that meet a box, partition by partition (:func:`_box_reader`); None without buildings."""
     if layers.buildings is not None:
         return layers.buildings
-    if layers.store is not None:  # each partition read once for all clusters, its outlines only
-        return _parts_read_once(layers.store, "buildings", lambda frame: frame[["geometry"]])
+    if layers.store is not None:
+        return _box_reader(layers.store, "buildings", lambda frame: frame[["geometry"]], exact=True)
     return None
 
 
 def _streets_of(layers: Layers):
     """The run's streets for the key districts' names: the frame, or (streets held in the store) a
-    reader of a box's partitions, so that every scheduler names districts alike; each partition read
-    once for all districts, and only its named streets' names and lines kept (:func:`_parts_read_once`)."""
+    reader of the named streets whose boxes meet a box, partition by partition (:func:`_box_reader`),
+    so that every scheduler names districts alike."""
     if layers.streets_in_store and layers.store is not None:
-        return _parts_read_once(layers.store, "streets", _named_lines)
+        return _box_reader(layers.store, "streets", _named_lines, exact=False)
     return layers.streets
 
 
@@ -102,33 +110,35 @@ def _named_lines(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.loc[frame["name"].fillna("").astype(bool).to_numpy(), ["name", "geometry"]]
 
 
-def _parts_read_once(
-    store: StoredOsm, layer: str, keep: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+def _indexed(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, shapely.STRtree] | None:
+    """The frame and a spatial index of its geometries (None: no row)."""
+    return (frame, shapely.STRtree(frame.geometry.to_numpy())) if len(frame) else None
+
+
+def _box_reader(
+    store: StoredOsm,
+    layer: str,
+    keep: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame],
+    *,
+    exact: bool,
+    most: int | None = KEPT_PARTS,
 ) -> Callable[[Bounds], Iterator[gpd.GeoDataFrame]]:
-    """A reader of ``layer``'s partitions that meet a box, as :meth:`StoredOsm.parts` gives them (same
-    partitions, order and row numbers), each read from the store once for the reader's life and kept
-    as ``keep`` cuts it.
+    """A reader of ``layer``'s rows for a box: of each partition :meth:`StoredOsm.parts` gives for it
+    (same partitions, order and row numbers), as ``keep`` cuts it, the rows that meet the box (``exact``:
+    their geometry, else their bounding box), in row order; the ``most`` partitions last used are kept
+    with a spatial index (:class:`urbanrisk.osm_store.PartsKept`), so that boxes asked in place order
+    read each partition about once (64 tiles: 150 districts asked 281 street partitions where ~40 exist).
+    """
+    kept = PartsKept(lambda frame: _indexed(keep(frame)), most=most)
 
-    The key districts' street names ask a box per district: 64 tiles, 150 districts read 281
-    partitions (~18 CPU s under load, in the driver beside the coverage task) where ~40 exist."""
-    kept: dict[tuple[int, str], gpd.GeoDataFrame] = {}
+    def rows(bounds: Bounds) -> Iterator[gpd.GeoDataFrame]:
+        box = shapely.box(*bounds)
+        for frame, tree in store.parts(layer, bounds, kept=kept):
+            hits = tree.query(box, predicate="intersects" if exact else None)
+            if len(hits):
+                yield frame.iloc[np.sort(hits)]
 
-    def parts(bounds: Bounds) -> Iterator[gpd.GeoDataFrame]:
-        for number, (each, offsets) in enumerate(store.stores):
-            entries = each.manifest["layers"].get(layer, {})
-            for part in each.parts(layer):
-                if not bounds_meet(entries[part]["bbox"], bounds):
-                    continue
-                if (number, part) not in kept:
-                    frame = each.read_part(layer, part)
-                    if frame is not None:
-                        frame.index = frame.index + offsets.get(layer, 0)
-                        frame = keep(frame)
-                    kept[(number, part)] = frame
-                if kept[(number, part)] is not None:
-                    yield kept[(number, part)]
-
-    return parts
+    return rows
 
 
 def coverage_free_part(

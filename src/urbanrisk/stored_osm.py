@@ -44,7 +44,7 @@ from .layers.extent import osm_data_box
 from .layers.osm import street_nodes
 from .layers.remote import is_url
 from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
-from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, bounds_meet
+from .osm_store import EVERYWHERE, LAYER_NAMES, IngestedLayers, OsmStore, PartsKept, bounds_meet
 from .parallel import beside, map_partitions, overlaps
 from .recipe import Recipe
 from .result import Layers
@@ -97,14 +97,17 @@ class StoredOsm:
                 return found
         return None
 
-    def parts(self, layer: str, bounds: Bounds = EVERYWHERE) -> Iterator[gpd.GeoDataFrame]:
-        """The rows of ``layer`` one partition at a time (those whose features reach ``bounds``)."""
-        for store, offsets in self.stores:
+    def parts(
+        self, layer: str, bounds: Bounds = EVERYWHERE, *, kept: PartsKept | None = None
+    ) -> Iterator[Any]:
+        """The rows of ``layer`` one partition at a time (those whose features reach ``bounds``); with
+        ``kept``, what it keeps of each partition, read from the store only when it holds nothing of it."""
+        for number, (store, offsets) in enumerate(self.stores):
             for part in store.parts(layer):
                 if bounds_meet(store.manifest["layers"][layer][part]["bbox"], bounds):
-                    frame = store.read_part(layer, part)
+                    read = partial(store.read_part, layer, part, offsets.get(layer, 0))
+                    frame = read() if kept is None else kept.get((number, part), read)
                     if frame is not None:
-                        frame.index = frame.index + offsets.get(layer, 0)
                         yield frame
 
     def intersects(self, layer: str, geometry: BaseGeometry) -> bool:
@@ -318,9 +321,8 @@ def _street_parts(
     store, offset, parts, reduce = job
     got = []
     for part in parts:
-        frame = store.read_part("streets", part)
+        frame = store.read_part("streets", part, offset)
         if frame is not None:
-            frame.index = frame.index + offset
             got.append(reduce(frame))
     return got
 

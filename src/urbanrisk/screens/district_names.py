@@ -73,20 +73,29 @@ def _place_name(outline, centre, places) -> tuple[str, str] | None:
     return None
 
 
-def _area_name(outline, areas) -> tuple[str, str] | None:
-    areas = _near(areas, outline)
-    if areas is None:
+def _meeting(outline, indexed) -> tuple[gpd.GeoDataFrame, np.ndarray] | None:
+    """The indexed rows that meet the outline and their intersections with it (None: none)."""
+    near = _near(indexed, outline)
+    if near is None:
         return None
-    shapes = areas.geometry.to_numpy()
+    shapes = near.geometry.to_numpy()
     meet = shapely.intersects(outline, shapes)
     if not meet.any():
         return None
-    share = shapely.area(shapely.intersection(outline, shapes[meet])) / max(outline.area, 1e-18)
+    return near[meet], shapely.intersection(outline, shapes[meet])
+
+
+def _area_name(outline, areas) -> tuple[str, str] | None:
+    found = _meeting(outline, areas)
+    if found is None:
+        return None
+    areas, inside = found
+    share = shapely.area(inside) / max(outline.area, 1e-18)
     if share.max() < AREA_SHARE_MIN:
         return None
-    size = np.where(share >= AREA_SHARE_MIN, shapely.area(shapes[meet]), np.inf)
+    size = np.where(share >= AREA_SHARE_MIN, shapely.area(areas.geometry.to_numpy()), np.inf)
     best = int(np.argmin(size))  # the most specific: the smallest of those covering enough
-    row = areas[meet].iloc[best]
+    row = areas.iloc[best]
     return str(row["name"]), f"named area (landuse={row['value']}) covering {share[best]:.0%} of it"
 
 
@@ -114,19 +123,35 @@ def venue_names(crowd: pd.DataFrame, kept: list) -> list[tuple[Hit, Hit]]:
 
 def _street_name(outline, streets, lat: float) -> tuple[str, str] | None:
     if callable(streets):  # stored layers: the streets of the district's box, read from the store
-        parts = [part for part in streets(tuple(outline.bounds)) if part is not None and len(part)]
-        streets = _indexed(_named_streets(pd.concat(parts, ignore_index=True)) if parts else None)
-    streets = _near(streets, outline)
-    if streets is None:
+        found = _read_meeting(outline, streets)
+    else:
+        found = _meeting(outline, streets)
+        found = None if found is None else (found[0]["name"].to_numpy(), found[1])
+    if found is None:
         return None
-    lines = streets.geometry.to_numpy()
-    meet = shapely.intersects(outline, lines)
-    if not meet.any():
-        return None
-    inside = shapely.length(shapely.intersection(outline, lines[meet]))
-    lengths = pd.Series(inside, index=streets["name"].to_numpy()[meet]).groupby(level=0).sum()
+    names, inside = found
+    lengths = pd.Series(shapely.length(inside), index=names).groupby(level=0).sum()
     name = str(lengths.sort_values(ascending=False, kind="stable").index[0])
     return name, f"street ({_metres(lengths[name], lat):.0f} m of its ways inside)"
+
+
+def _read_meeting(outline, read: Callable[[tuple], Iterable[gpd.GeoDataFrame]]) -> tuple | None:
+    """The names of the named streets ``read`` gives for the outline's box that meet the outline, and
+    their intersections with it, as :func:`_meeting` finds them (None: none); on the rows' arrays, not
+    frames (a district's few streets: pandas' per-call cost was most of it)."""
+    names, lines = [], []
+    for part in read(tuple(outline.bounds)):
+        if part is not None and len(part) and "name" in part and "geometry" in part:
+            names.append(part["name"].to_numpy(dtype=object))
+            lines.append(part.geometry.to_numpy())
+    if not names:
+        return None
+    names, lines = np.concatenate(names), np.concatenate(lines)
+    named = np.fromiter((isinstance(name, str) and name != "" for name in names), bool, len(names))
+    meet = named & shapely.intersects(outline, lines)
+    if not meet.any():
+        return None
+    return names[meet], shapely.intersection(outline, lines[meet])
 
 
 def _named_streets(streets: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:

@@ -115,13 +115,14 @@ def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_p
 
     store = tmp_path / "shared-store"
     recipe = default_recipe(tmp_path, compute={"store": str(store)})
-    sent = []  # coverage went to a worker as one task while the driver ran the screens' free part
-    real = sc.map_partitions
+    sent = []  # coverage went to a worker as one task, the free part's pieces (hazard table, units) as
+    real = sc.compute_graph  # one on the other, while the driver ran the rest of the screens' free part
     monkeypatch.setattr(
-        sc, "map_partitions", lambda func, jobs, **kw: sent.append(func) or real(func, jobs, **kw)
+        sc, "compute_graph", lambda tasks, **kw: sent.append([t.key for t in tasks]) or real(tasks, **kw)
     )
+    monkeypatch.setattr(sc, "map_partitions", lambda *a, **k: pytest.fail("coverage's task alone"))
     procs = ur.run_recipe(recipe, scheduler="processes", write=False)
-    assert sent == [sc._coverage_task] and "screens_free" in procs.timings
+    assert sent == [["coverage-task", "free-pieces"]] and "screens_free" in procs.timings
     assert "hazard_inputs" in procs.timings  # the hazard screen's grid-free part, beside the grid
     single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
     assert len(sent) == 1 and not {"screens_free", "hazard_inputs"} & set(single.timings)  # one at a time
@@ -130,7 +131,7 @@ def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_p
     assert store.is_dir() and not any(store.iterdir()), list(store.iterdir())
 
 
-_SENT: list[int] = []  # bytes Dask pickled for each task sent to a worker process
+_SENT: list[tuple[str, int]] = []  # the key and the bytes Dask pickled of each task sent to a worker process
 
 
 def _counted_dumps(value):
@@ -141,7 +142,7 @@ def _counted_dumps(value):
     import cloudpickle
 
     data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    _SENT.append(len(data))
+    _SENT.append((str(getattr(value[0], "key", "")), len(data)))  # (task, its inputs)
     return data
 
 
@@ -159,7 +160,9 @@ def test_workers_forked_from_the_driver_read_the_layers_without_a_store_or_a_pic
     with dask.config.set(func_dumps=_counted_dumps):
         procs = ur.run_recipe(recipe, scheduler="processes", write=False)
     streets = len(pickle.dumps(procs.layers.streets, protocol=pickle.HIGHEST_PROTOCOL))
-    assert sum(_SENT) < streets / 4, (sum(_SENT), streets)  # the grid's and the coverage tasks
+    tasks = sum(n for key, n in _SENT if key != "free-pieces")  # the grid's and the coverage tasks
+    pieces = sum(n for key, n in _SENT if key == "free-pieces")  # the grid's 4 columns, hazard inputs
+    assert tasks < streets / 4 and 0 < pieces < streets / 3, (tasks, pieces, streets)
     assert_same_run(procs, ur.run_recipe(recipe, scheduler="synchronous", write=False))
 
 

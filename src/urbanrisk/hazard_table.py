@@ -95,7 +95,7 @@ def hazard_inputs(recipe: Recipe, layers: Layers, area: BaseGeometry, utm_crs: s
 
 def hazard_table(
     recipe: Recipe,
-    layers: Layers,
+    layers: Layers | None,
     area: BaseGeometry,
     grid: gpd.GeoDataFrame,
     utm_crs: str,
@@ -104,10 +104,12 @@ def hazard_table(
     residents_known: Any = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """The hazard-source screen: registry and OSM hazards whose impact circle reaches the area, and
-    its status (``inputs``: :func:`hazard_inputs` of these layers, when computed already;
-    ``residents_known``: per cell, whether its residents were measured: where not, exposure is a
-    lower bound and a grade it cannot fix is ``no data``)."""
+    its status (``inputs``: :func:`hazard_inputs` of these layers, when computed already: then
+    ``layers`` is not read, and may be None; ``residents_known``: per cell, whether its residents
+    were measured: where not, exposure is a lower bound and a grade it cannot fix is ``no data``)."""
     if inputs is None:
+        if layers is None:
+            raise ValueError("hazard_table needs the layers or their hazard inputs")
         inputs = hazard_inputs(recipe, layers, area, utm_crs)
     if exposed_of is None and len(inputs["sources"]):  # the cells projected once for both grades' circles
         exposed_of = partial(residents_in_circles, cells_utm=circle_cells(grid.index, utm_crs))

@@ -46,7 +46,7 @@ from .result import CoverageResult, Layers, RunResult, Screens
 from .screens.communities import communities_screen
 from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
-from .screens_free import coverage_free_part
+from .screens_free import coverage_free_part, free_pieces_task
 from .stage_coverage import (
     coverage_beside,
     coverage_for,
@@ -201,10 +201,23 @@ def finish_run(
     with kept_pool():  # their partitions (when the recipe asks) share one pool of worker processes
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
         grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
-        free_part = partial(
-            coverage_free_part, recipe, layers, area, grid, utm_crs=utm_crs_for(area), hazards=hazards
+        utm_crs = utm_crs_for(area)
+        # coverage one task on a worker: the free part's own pieces on the other (hazard table, units)
+        pieces = hazards is not None and coverage_on_a_worker(recipe, scheduler or "synchronous")
+        also = (
+            [free_pieces_task(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)] if pieces else []
         )
-        coverage, free = stage(  # on workers, the driver meanwhile computes the screens' coverage-free part
+        free_part = partial(
+            coverage_free_part,
+            recipe,
+            layers,
+            area,
+            grid,
+            utm_crs=utm_crs,
+            hazards=hazards,
+            pieces_elsewhere=pieces,
+        )
+        coverage, free, done = stage(  # on workers, the driver meanwhile computes the screens' free part
             "coverage",
             lambda: coverage_beside(
                 recipe,
@@ -214,8 +227,11 @@ def finish_run(
                 lambda: side("screens_free", free_part),
                 scheduler=scheduler,
                 graphs=graphs,
+                also=also,
             ),
         )
+        if free is not None and done:
+            free = {**free, **done[0]}
         if graphs is not None:  # built before coverage, they outlived it (32 x 32: ~330 MB)
             graphs.clear()  # in every caller's hands: coverage's network tables keep what outputs need
         grid, screens = stage(

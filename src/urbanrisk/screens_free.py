@@ -2,8 +2,10 @@
 key districts and urban villages, the measured indicators and the communities' units.
 
 A run on worker processes or a cluster computes it in the driver while coverage runs on the workers
-(:func:`urbanrisk.stage_coverage.coverage_beside`); :func:`urbanrisk.pipeline.screen_and_grade` then
-grades the cells and finishes the communities from it.
+(:func:`urbanrisk.stage_coverage.coverage_beside`), and when coverage is one task there its pieces that
+read no other piece (the hazard-source table, the communities' units: :func:`free_pieces`) as a second
+Dask task, on the worker the coverage task leaves idle (:func:`free_pieces_task`);
+:func:`urbanrisk.pipeline.screen_and_grade` then grades the cells and finishes the communities from it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import dask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .cell_disks import forget as forget_cells
 from .cell_disks import kept_cell_latlng, remember_cell_latlng
 from .completeness import measured_indicators
 from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
@@ -29,8 +33,13 @@ from .screens.communities import community_polygons, community_units
 from .stage_coverage import screen_kernels_for
 from .stored_osm import StoredOsm, building_count
 from .wording import counted
+from .worker_pool import Inherited, plain
 
-__all__ = ["coverage_free_part"]
+__all__ = ["coverage_free_part", "free_pieces", "free_pieces_task"]
+
+#: The grid's columns :func:`free_pieces` reads (besides its index, the cells): the hazard table's
+#: residents in circles, their known flags and the cells' areas (``screens.unknown_exposure``).
+PIECES_COLUMNS = ["residents", "known_residents", "cell_area_m2", "cell_inside_share"]
 
 
 def _area_screens(
@@ -141,6 +150,80 @@ def _box_reader(
     return rows
 
 
+def free_pieces(
+    recipe: Recipe,
+    area: BaseGeometry,
+    grid: pd.DataFrame,
+    *,
+    utm_crs: str,
+    hazards: Mapping[str, Any],
+    communities: gpd.GeoDataFrame | None,
+    landuse: gpd.GeoDataFrame | None,
+) -> dict[str, Any]:
+    """The free part's pieces that need no other piece: ``hazards``, ``hazards_utm`` and ``units`` of
+    :func:`coverage_free_part`, from the grid's cells and :data:`PIECES_COLUMNS` (``known_residents``
+    among them: :func:`urbanrisk.stage_coverage.with_residents_known`), the hazard inputs
+    (:func:`urbanrisk.hazard_table.hazard_inputs`) and the communities' and land-use layers."""
+    table = hazard_table(
+        recipe,
+        None,
+        area,
+        grid,
+        utm_crs,
+        inputs=hazards,
+        residents_known=grid["known_residents"].to_numpy(dtype=bool),  # measured_indicators' own
+    )
+    units = community_units(grid, polygons=community_polygons(communities), landuse=landuse, utm_crs=utm_crs)
+    return {
+        "hazards": table,
+        "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),
+        "units": units,
+    }
+
+
+def _pieces_on_worker(job: tuple[Any, ...]) -> dict[str, Any]:
+    """Task body (on a worker): :func:`free_pieces` of ``job``, with the driver's cell centres; the
+    worker keeps nothing after it (a worker of the run's kept pool runs other tasks after this one)."""
+    recipe, frame, area, utm_crs, hazards, communities, landuse, latlng = job
+    frame = plain(frame)
+    if latlng is not None:
+        remember_cell_latlng(frame.index, latlng)
+    try:
+        return free_pieces(
+            recipe,
+            area,
+            frame,
+            utm_crs=utm_crs,
+            hazards=hazards,
+            communities=plain(communities),
+            landuse=plain(landuse),
+        )
+    finally:
+        forget_cells()
+
+
+def free_pieces_task(
+    recipe: Recipe,
+    layers: Layers,
+    area: BaseGeometry,
+    grid: gpd.GeoDataFrame,
+    *,
+    utm_crs: str,
+    hazards: Mapping[str, Any],
+) -> Any:
+    """:func:`free_pieces` as one Dask task (a ``dask.delayed``, key ``free-pieces``), for a worker
+    while the coverage task runs on another (:func:`urbanrisk.stage_coverage.coverage_beside`): only
+    the grid's :data:`PIECES_COLUMNS` and the hazard inputs are pickled to it; the communities and land
+    use go as :class:`~urbanrisk.worker_pool.Inherited` (numbers, for workers forked after
+    :func:`urbanrisk.stage_coverage.inherit_coverage_inputs`), the cell centres the driver kept with
+    them."""
+    frame = pd.DataFrame(grid[[c for c in PIECES_COLUMNS if c in grid.columns]])
+    layer_pair = (None if v is None else Inherited(v) for v in (layers.communities, layers.landuse))
+    job = (recipe, frame, area, utm_crs, dict(hazards), *layer_pair, kept_cell_latlng(grid.index))
+    data = dask.delayed(job, name="free-pieces-input", traverse=False)
+    return dask.delayed(_pieces_on_worker, pure=True)(data, dask_key_name="free-pieces")
+
+
 def coverage_free_part(
     recipe: Recipe,
     layers: Layers,
@@ -150,18 +233,25 @@ def coverage_free_part(
     utm_crs: str,
     scheduler: str | None = None,
     hazards: Mapping[str, Any] | None = None,
+    pieces_elsewhere: bool = False,
 ) -> dict[str, Any]:
     """The screens' part that needs no coverage, by name: ``hazards`` (the hazard-source table and
     its status), ``hazards_utm`` (the table in the run's UTM, for the grades), ``uv_scores``
     (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
     ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
-    computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`)."""
+    computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`).
+    ``pieces_elsewhere``: without ``hazards``, ``hazards_utm`` and ``units`` (:func:`free_pieces_task`
+    computes them on a worker meanwhile)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
     exposed_of = kernels.get("exposed_of")
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
+    if pieces_elsewhere:
+        uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
+        area_screens = _area_screens(recipe, layers, grid, uv_scores, kernels)
+        return {"uv_scores": uv_scores, "area_screens": area_screens, "known": known}
     hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
     table = hazard_table(
         recipe,

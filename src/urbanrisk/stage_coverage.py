@@ -17,11 +17,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import dask
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
@@ -35,7 +36,7 @@ from .completeness import COMPLETENESS_COLUMN, grid_completeness, osm_extent, re
 from .coverage import coverage_stage, declare_complete, gaps_from_coverage, standards_for
 from .coverage_dask import partitioned_coverage_stage
 from .network import StreetGraph
-from .parallel import beside, map_partitions, overlaps
+from .parallel import beside, compute_graph, map_partitions, overlaps
 from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
@@ -226,9 +227,12 @@ def coverage_on_worker(
     *,
     scheduler: str,
     graphs: Mapping[str, StreetGraph] | None = None,
-) -> CoverageResult:
+    also: Sequence[Any] = (),
+) -> Any:
     """:func:`coverage_for` (whole graph) as one Dask task on ``scheduler``: only the grid's
-    :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker.
+    :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker. ``also``:
+    other tasks (``dask.delayed``) computed in the same graph, for the workers the coverage task leaves
+    idle; with them, the list ``[coverage result, *their results]``.
 
     With stored layers (``compute.ingest: partitioned``) and no graph built, the task reads the streets
     and their nodes from the store itself (the driver pickles neither); on
@@ -248,14 +252,23 @@ def coverage_on_worker(
     spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     extent = osm_extent(layers)  # far cells whose streets run to its edge: coverage unknown
-    return map_partitions(_coverage_task, [(*job, stored, spool, extent)], scheduler=scheduler)[0]
+    job = (*job, stored, spool, extent)
+    if not also:
+        return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
+    task = dask.delayed(_coverage_task, pure=True)(
+        dask.delayed(job, name="coverage-input", traverse=False), dask_key_name="coverage-task"
+    )  # first in the graph: the longest task starts at once, ``also`` on the other worker
+    return compute_graph([task, *also], scheduler=scheduler)
 
 
 def inherit_coverage_inputs(layers: Layers) -> None:
-    """The layers the coverage task reads (streets and their nodes, POIs, resources), registered for
-    the run's worker processes forked after this (:func:`urbanrisk.worker_pool.inherit`): the task then
-    gets a number for each, not a pickle (64 tiles: ~16 MB, ~0.3 CPU s both ways)."""
+    """The layers the coverage task reads (streets and their nodes, POIs, resources) and those the
+    screens' pieces beside it read (communities, land use:
+    :func:`urbanrisk.screens_free.free_pieces_task`), registered for the run's worker processes forked
+    after this (:func:`urbanrisk.worker_pool.inherit`): the tasks then get a number for each, not a
+    pickle (64 tiles: ~16 MB, ~0.3 CPU s both ways, for the coverage task's)."""
     inherit(layers.streets, layers.street_nodes, layers.pois, layers.resources)
+    inherit(layers.communities, layers.landuse)
 
 
 def coverage_on_a_worker(recipe: Recipe, scheduler: str) -> bool:
@@ -289,13 +302,28 @@ def coverage_beside(
     *,
     scheduler: str,
     graphs: Mapping[str, StreetGraph] | None = None,
-) -> tuple[CoverageResult, B | None]:
-    """``(coverage_for(...), side())``: on worker processes or a cluster, coverage runs on the workers
-    (one task, or its per-partition tasks) while the driver runs ``side``. Elsewhere, and when the
-    recipe's screens run per partition (``side``'s kernels are Dask work of their own), coverage alone
-    and None: the caller runs ``side``'s work when it needs it, one thing at a time."""
+    also: Sequence[Any] = (),
+) -> tuple[CoverageResult, B | None, list[Any]]:
+    """``(coverage_for(...), side(), results of also)``: on worker processes or a cluster, coverage runs
+    on the workers (one task, or its per-partition tasks) while the driver runs ``side``. Elsewhere, and
+    when the recipe's screens run per partition (``side``'s kernels are Dask work of their own), coverage
+    alone and None: the caller runs ``side``'s work when it needs it, one thing at a time.
+
+    ``also``: tasks (``dask.delayed``) that need no coverage, computed in the coverage task's graph when
+    coverage is one task on a worker (:func:`coverage_on_a_worker`: the second worker would idle), else
+    after coverage on ``scheduler``."""
     options = {"scheduler": scheduler, "graphs": graphs}
     if not overlaps(scheduler) or screen_kernels_for(recipe, scheduler):
-        return coverage_for(recipe, layers, area, grid, **options), None
-    stage = coverage_for if recipe.compute.partitioned_coverage else coverage_on_worker
-    return beside(lambda: stage(recipe, layers, area, grid, **options), side, scheduler=scheduler)
+        coverage = coverage_for(recipe, layers, area, grid, **options)
+        return coverage, None, compute_graph(also, scheduler=scheduler) if also else []
+    if recipe.compute.partitioned_coverage:  # its per-partition tasks keep both workers busy
+        coverage, mine = beside(
+            lambda: coverage_for(recipe, layers, area, grid, **options), side, scheduler=scheduler
+        )
+        return coverage, mine, compute_graph(also, scheduler=scheduler) if also else []
+    task = partial(coverage_on_worker, recipe, layers, area, grid, also=also, **options)
+    if not also:
+        coverage, mine = beside(task, side, scheduler=scheduler)
+        return coverage, mine, []
+    (coverage, *results), mine = beside(task, side, scheduler=scheduler)
+    return coverage, mine, results

@@ -101,14 +101,15 @@ def test_on_worker_processes_the_extract_is_ingested_by_tasks_there_and_gives_th
     it writes the network tables itself (the driver never holds them); every table equals the
     in-memory run's, the network tables in the run folder too."""
     memory = wudaokou_memory
-    sent = []
+    sent = []  # the coverage task's input, in the graph computed with the free part's pieces (idle18)
 
-    def spy(func, jobs, **options):
-        sent.extend(jobs)
-        return real(func, jobs, **options)
+    def spy(tasks, **options):
+        graph = dict(tasks[0].dask)
+        sent.append(getattr(graph["coverage-input"], "value", graph["coverage-input"]))
+        return real(tasks, **options)
 
-    real = urbanrisk.stage_coverage.map_partitions
-    monkeypatch.setattr(urbanrisk.stage_coverage, "map_partitions", spy)
+    real = urbanrisk.stage_coverage.compute_graph
+    monkeypatch.setattr(urbanrisk.stage_coverage, "compute_graph", spy)
     for module, name in (
         (urbanrisk.inputs, "osm_from_file"),
         (urbanrisk.stored_osm, "ingest_osm"),  # the one-process ingest

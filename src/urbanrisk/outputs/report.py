@@ -253,6 +253,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             text=words,
             bounds={"residents_exposed": "residents_unknown_share"},
             labels={"grade": "grade_label"} if len(hz) else None,
+            grade_notes={"grade": "not_graded_why"},
         ),
         exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
         assumed_note_html(result, language),  # kinds not in hazard_kinds.csv: radius and severity assumed

@@ -11,8 +11,8 @@ order is now:
    already give ("no data (at least III)" stands with the III's: it is III or worse), one with no
    floor after IV; within a grade the most residents in reach first.
 
-The grade cell of a source not graded says why, in the report's language, after its label:
-"no data (at least III) · not graded: 45% of the area in reach has residents unknown".
+The grade cell of a source not graded says why, in the report's language, small under its badge
+("no data (at least III)"): "not graded: 45% of the area in reach has residents unknown".
 """
 
 from __future__ import annotations
@@ -70,16 +70,20 @@ def why_not_graded(share: float, language: str) -> str:
 
 
 def with_why(hz: pd.DataFrame, language: str) -> pd.DataFrame:
-    """``hz`` (as :func:`urbanrisk.outputs.i18n_severity.hazard_display` gives it, ``grade_label``) with
-    why each source not graded is not, after its grade's label."""
-    if not len(hz) or "grade_label" not in hz.columns:
+    """``hz`` with ``not_graded_why``: why each source not graded is not (shown under its grade), else "".
+
+    >>> hz = pd.DataFrame({"grade": ["no data", "II"], "residents_unknown_share": [0.45, 0.2]})
+    >>> with_why(hz, "en")["not_graded_why"].tolist()
+    ['not graded: 45% of the area in reach has residents unknown', '']
+    """
+    if not len(hz):
         return hz
     shares = hz.get("residents_unknown_share", pd.Series(0.0, index=hz.index)).fillna(0.0)
-    labels = [
-        f"{label} · {why_not_graded(float(share), language)}" if grade == NO_DATA and share > 0 else label
-        for grade, label, share in zip(hz["grade"], hz["grade_label"], shares, strict=True)
+    why = [
+        why_not_graded(float(share), language) if grade == NO_DATA and share > 0 else ""
+        for grade, share in zip(hz["grade"], shares, strict=True)
     ]
-    return hz.assign(grade_label=labels)
+    return hz.assign(not_graded_why=why)
 
 
 __all__ = ["top_first", "why_not_graded", "with_why"]

@@ -19,13 +19,11 @@ import urbanrisk as ur
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
-#: as tests/test_browser.py waits: a counter of the deck's frames (deck.gl's own stats reset every second)
-COUNT_FRAMES = """() => { if (window.__urFrames === undefined) { window.__urFrames = 0;
-  deckInstance.setProps({onAfterRender: () => { window.__urFrames += 1; }});
-  deckInstance.redraw('count frames'); } return window.__urFrames; }"""
-DECK_DRAWN = """(after) => window.__urFrames > after
-  && deckInstance.layerManager.getLayers().every(layer => layer.isLoaded)
-  && !deckInstance.needsRedraw({clearRedrawFlags: false})"""
+#: the map's deck has drawn, as the browser tests wait (tests/chromium_pages.py), its comments off
+DECK_DRAWN = "\n".join(
+    line for line in (ROOT / "docs" / "deck_drawn.js").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("//")
+)
 
 
 def main() -> int:
@@ -41,8 +39,6 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             page.set_default_timeout(180_000)  # a loaded machine: the conditions below, not sleeps
             page.goto((result.run_dir / "map.html").as_uri())
-            page.wait_for_function("() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized")
-            page.evaluate(COUNT_FRAMES)
             page.wait_for_function(DECK_DRAWN, arg=0, polling=100)  # drawn, every layer loaded
             page.screenshot(path=str(ROOT / "docs" / "map.png"))
             page = browser.new_page(viewport={"width": 1100, "height": 1400})

@@ -1,13 +1,11 @@
 """The planner's view in a real browser (headless Debian Chromium driven by Playwright).
 
 `make test` installs chromium when missing (as root); without it these tests are skipped locally and
-fail under CI=true.
+fail under CI=true. The browser and the wait on the deck having drawn: :mod:`chromium_pages`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import warnings
 from pathlib import Path
 
@@ -16,6 +14,13 @@ import pytest
 import rasterio
 
 import urbanrisk as ur
+from chromium_pages import (  # noqa: F401  (the process's Chromium; names other test files import from here)
+    CHROMIUM_ARGS,
+    PAGE_TIMEOUT_MS,
+    TIP_SHOWN,
+    browser,
+    deck_drawn,
+)
 from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
 from urbanrisk.grid_dataset import read_grid
@@ -23,72 +28,9 @@ from urbanrisk.outputs.html import BACKGROUND
 from urbanrisk.outputs.map_outline_tips import outline_tip
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (run `make browser` as root)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-#: How long a page may take to load and draw: conditions, not sleeps, so a quick machine waits little
-#: and a loaded one (load 16+ on 2 cores: 4 MB of inline deck.gl to parse, SwiftShader to draw) is not
-#: cut at Playwright's default 30 s.
-PAGE_TIMEOUT_MS = 180_000
-
-#: Count the deck's frames (deck.gl's own stats reset every second), once, and draw one now.
-COUNT_FRAMES = """() => { if (window.__urFrames === undefined) { window.__urFrames = 0;
-  deckInstance.setProps({onAfterRender: () => { window.__urFrames += 1; }});
-  deckInstance.redraw('test: count frames'); } return window.__urFrames; }"""
-#: The deck has drawn more than ``after`` frames, every layer's data is loaded and nothing waits to be
-#: drawn.
-DECK_DRAWN = """(after) => window.__urFrames > after
-  && deckInstance.layerManager.getLayers().every(layer => layer.isLoaded)
-  && !deckInstance.needsRedraw({clearRedrawFlags: false})"""
-
-
-#: deck.gl's tooltip is on screen with some text (after the pointer moved onto something pickable).
-TIP_SHOWN = """() => { const tip = document.querySelector('.deck-tooltip');
-  return tip !== null && tip.style.display !== 'none' && tip.innerText.length > 0; }"""
-
-
-def deck_drawn(page, after: int = 0) -> int:
-    """Wait until the page's deck has drawn a frame beyond ``after`` with all its layers loaded, and
-    return its frames drawn: pass that to the next call after a click, to wait for the click's frame."""
-    page.wait_for_function(
-        "() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized",
-        polling=100,
-        timeout=PAGE_TIMEOUT_MS,
-    )
-    page.evaluate(COUNT_FRAMES)
-    page.wait_for_function(DECK_DRAWN, arg=after, polling=100, timeout=PAGE_TIMEOUT_MS)
-    return page.evaluate("() => window.__urFrames")
-
-
-def _open(browser, path: Path, *, width=1200, height=800):
+def _open(browser, path: Path, *, width=1200, height=800):  # noqa: F811
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     events = {"errors": [], "dialogs": []}
@@ -116,7 +58,7 @@ def _blend(colour, alpha=170 / 255):
     return alpha * np.array(colour, dtype=float) + (1 - alpha) * bg
 
 
-def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grade_run, tmp_path):
+def test_map_renders_the_four_grade_colours_without_js_errors(browser, four_grade_run, tmp_path):  # noqa: F811
     grid = four_grade_run.grid
     assert set(grid["grade"]) == set(GRADES)
     page, events = _open(browser, four_grade_run.run_dir / "map.html")
@@ -177,7 +119,7 @@ def _grade_pixels(page, shot: Path, panel: dict) -> dict[str, int]:
     return counts
 
 
-def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
+def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):  # noqa: F811
     hostile = tmp_path / "hazards.csv"
     hostile.write_text(
         "id,kind,name,severity,lon,lat\n"
@@ -219,7 +161,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
     assert images == 0 and events["dialogs"] == [] and events["errors"] == []
 
 
-def test_report_shows_the_residents_total_of_the_grid(browser, four_grade_run):
+def test_report_shows_the_residents_total_of_the_grid(browser, four_grade_run):  # noqa: F811
     grid = read_grid(four_grade_run.run_dir)
     page, events = _open(browser, four_grade_run.run_dir / "report.html", height=1400)
     shown = page.inner_text("#residents-total")

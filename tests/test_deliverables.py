@@ -16,8 +16,8 @@ import yaml
 from shapely.geometry import Point, box
 
 import urbanrisk as ur
+from chromium_pages import PAGE_TIMEOUT_MS, browser, deck_drawn, open_page  # noqa: F401  (the process's Chromium)
 from conftest import ROOT, default_recipe, write_recipe
-from test_browser import PAGE_TIMEOUT_MS, deck_drawn
 from urbanrisk.grid import grid_frame
 from urbanrisk.screens.registers import UNASSIGNED, level_registers
 
@@ -512,12 +512,7 @@ def zh_rescan(tmp_path_factory):
     return rescan(recipe)
 
 
-def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
+def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, browser, tmp_path):  # noqa: F811
     folder = zh_rescan.run_dir
     assert (folder / "changes.parquet").is_file()
     names = set(yaml.safe_load((folder / "manifest.json").read_text(encoding="utf-8"))["recipe"]["layers"])
@@ -544,15 +539,11 @@ def test_zh_report_has_no_english_outside_names_and_codes(zh_rescan, tmp_path):
         for column in columns:
             if column in table.columns:
                 names |= {w for value in table[column].astype(str) for w in _latin_words(value)}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1100, "height": 1400})
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        page.goto((folder / "report.html").resolve().as_uri())
-        text = page.inner_text("body")
-        page.screenshot(path=str(tmp_path / "report_zh.png"), full_page=True)
-        pdf = page.pdf(format="A4")
-        browser.close()
+    page = open_page(browser, folder / "report.html", 1100, 1400)
+    text = page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "report_zh.png"), full_page=True)
+    pdf = page.pdf(format="A4")
+    page.close()
     assert "\ufffd" not in text and "Ã" not in text  # no mojibake
     for heading in (
         "各风险等级常住人口",
@@ -664,12 +655,7 @@ def test_alert_explanations_in_chinese_and_english_as_written(english, chinese):
 # --- the planner's map (四色图) ---------------------------------------------------------------------
 
 
-def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
+def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, browser, tmp_path):  # noqa: F811
     page_html = (level_run.run_dir / "map.html").read_text(encoding="utf-8")
     standards = set(level_run.coverage.gaps["standard"])
     assert standards  # the shelter and medical standards leave gaps in this run
@@ -677,19 +663,17 @@ def test_map_has_a_layer_per_standard_level_and_letters_and_renders(level_run, t
         assert f'data-layer="{layer_id}"' in page_html  # its own toggle
     assert '"id": "resources:letters"' in page_html or '"id":"resources:letters"' in page_html
     assert '"S"' in page_html  # shelters are lettered S
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto((level_run.run_dir / "map.html").resolve().as_uri())
-        drawn = deck_drawn(page)
-        with_units = page.screenshot(path=str(tmp_path / "map.png"))
-        page.click("input[data-layer='units:street']")
-        deck_drawn(page, drawn)
-        without = page.screenshot()
-        browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto((level_run.run_dir / "map.html").resolve().as_uri())
+    drawn = deck_drawn(page)
+    with_units = page.screenshot(path=str(tmp_path / "map.png"))
+    page.click("input[data-layer='units:street']")
+    deck_drawn(page, drawn)
+    without = page.screenshot()
+    page.close()
     assert errors == []
     assert with_units != without  # the street boundary is drawn and its toggle hides it
     import warnings

@@ -19,8 +19,9 @@ import rasterio
 from rasterio.transform import from_origin
 
 import urbanrisk as ur
+from chromium_pages import browser  # noqa: F401  (the process's Chromium)
 from conftest import ROOT, write_recipe
-from test_planner_view import _box, _page, browser  # noqa: F401  (the module's Chromium fixture)
+from test_planner_view import _box, _page
 
 BUPT = ROOT / "layers" / "beijing-bupt" / "bupt_2025.osm"
 CREDIT = "Haidian statistics bureau, 2020 grid (licence: CC BY 4.0)"

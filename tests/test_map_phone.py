@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_planner_view import _box, _page, browser  # noqa: F401  (the module's Chromium fixture)
+from chromium_pages import browser  # noqa: F401  (the process's Chromium)
+from test_planner_view import _box, _page
 
 
 def _corners_on_screen(page, bounds) -> list[list[float]]:

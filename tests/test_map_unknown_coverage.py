@@ -17,9 +17,8 @@ import pandas as pd
 import yaml
 
 import urbanrisk as ur
+from chromium_pages import browser, deck_drawn  # noqa: F401  (the process's Chromium)
 from conftest import ROOT, WUDAOKOU_HAZARDS, WUDAOKOU_OSM, write_recipe
-from test_browser import deck_drawn
-from test_planner_view import browser  # noqa: F401  (the module's Chromium fixture)
 from urbanrisk.coverage_unknown import OUTSIDE_STREETS
 from urbanrisk.outputs.deck import grid_deck
 
@@ -137,11 +136,11 @@ def test_a_planner_sees_the_unknown_cells_paler_and_the_others_unchanged(baltimo
     known = sorted(set(baltimore_run.grid.index) - set(unknown))
     page = _page(browser, baltimore_run.run_dir / "map.html", 1440, 900, deck=True)
 
-    def spots(cells: list[str]) -> list[tuple[int, int]]:  # a third of the way to a vertex: off the "?"
-        points = []
+    def spots(cells: list[str]) -> list[tuple[int, int]]:  # off the "?" and the hollow (residents unknown):
+        points = []  # 0.7 of the way to an edge's middle (the hollow reaches 0.55 of it, the outline 1)
         for cell in cells:
-            (lat, lng), (vlat, vlng) = h3.cell_to_latlng(cell), h3.cell_to_boundary(cell)[0]
-            at = [lng + (vlng - lng) / 3, lat + (vlat - lat) / 3]
+            (lat, lng), ((alat, alng), (blat, blng)) = h3.cell_to_latlng(cell), h3.cell_to_boundary(cell)[:2]
+            at = [lng + 0.7 * ((alng + blng) / 2 - lng), lat + 0.7 * ((alat + blat) / 2 - lat)]
             x, y = page.evaluate(f"deckInstance.getViewports()[0].project({at})")[:2]
             if 420 < x < 1430 and 10 < y < 890:  # right of the legend, on screen
                 points.append((round(y), round(x)))

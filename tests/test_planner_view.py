@@ -9,34 +9,15 @@ an incident map with no key, drawn off a phone's screen.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import h3
 import pytest
 
 import urbanrisk as ur
+from chromium_pages import TIP_SHOWN, browser, open_page  # noqa: F401  (the process's Chromium)
 from conftest import default_recipe
-from test_browser import PAGE_TIMEOUT_MS, TIP_SHOWN, deck_drawn
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (run `make browser` as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +32,15 @@ def en_run(wudaokou_run):
     return wudaokou_run
 
 
-def _page(browser, path: Path, width: int, height: int, *, deck: bool = False):
-    page = browser.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps (test_browser)
-    page.goto(path.resolve().as_uri())
-    if deck:
-        deck_drawn(page)
-    return page
+def _page(browser, path: Path, width: int, height: int, *, deck: bool = False):  # noqa: F811
+    return open_page(browser, path, width, height, deck=deck)  # conditions, not sleeps (chromium_pages)
 
 
 def _box(page, selector: str) -> dict:
     return page.locator(selector).first.bounding_box()
 
 
-def test_the_report_fits_a_phone_and_keeps_two_columns_on_a_desktop(browser, zh_run):
+def test_the_report_fits_a_phone_and_keeps_two_columns_on_a_desktop(browser, zh_run):  # noqa: F811
     """At 390 px the responsibility list pushed the page to 911 px and 城中村 stood one character wide."""
     path = zh_run.run_dir / "report.html"
     page = _page(browser, path, 390, 844)
@@ -82,7 +58,7 @@ def test_the_report_fits_a_phone_and_keeps_two_columns_on_a_desktop(browser, zh_
     assert html.count("<table>") == html.count('<div class="wide"><table>') > 5  # every table scrolls alone
 
 
-def test_printed_short_sections_share_a_page(browser, zh_run):
+def test_printed_short_sections_share_a_page(browser, zh_run):  # noqa: F811
     """Printed, every major section started an A4 page: Wudaokou's report took 7 pages, each mostly
     blank (GB 18218 with no registry: three lines on a page). Short sections now follow the one before."""
     html = (zh_run.run_dir / "report.html").read_text(encoding="utf-8")
@@ -106,7 +82,7 @@ def test_the_english_responsibility_list_reads_english(en_run):
     assert "红橙风险片区" not in section and "risk_cluster" not in section and "hazard_source" not in section
 
 
-def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(browser, en_run):
+def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(browser, en_run):  # noqa: F811
     """A cell's tooltip near the right edge ran off the screen; hazard dots and rings are drawn in
     their grade's colour while the legend showed one dark grey dot and one red ring."""
     path = en_run.run_dir / "map.html"
@@ -130,7 +106,7 @@ def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(brows
     page.close()
 
 
-def test_the_map_legend_folds_on_a_phone(browser, zh_run):
+def test_the_map_legend_folds_on_a_phone(browser, zh_run):  # noqa: F811
     """At 390 x 844 the legend panel covered the whole map."""
     path = zh_run.run_dir / "map.html"
     assert "颜色：其等级" in path.read_text(encoding="utf-8")
@@ -142,7 +118,7 @@ def test_the_map_legend_folds_on_a_phone(browser, zh_run):
     page.close()
 
 
-def test_the_incident_map_has_a_key_and_a_phone_sees_the_map(browser, zh_run, tmp_path):
+def test_the_incident_map_has_a_key_and_a_phone_sees_the_map(browser, zh_run, tmp_path):  # noqa: F811
     """The incident map drew coloured dots with no key, its units in English (H3 cell ...) in the
     Chinese sheet, and on a phone the 460 px sheet covered the screen with the incident drawn off it."""
     recipe = zh_run.run_dir.parents[2] / "recipe.yaml"

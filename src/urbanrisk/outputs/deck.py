@@ -23,6 +23,7 @@ from .map_cells import population_fill, supply_lines
 from .map_compact import compact_tips, fit_outlines, round_positions
 from .map_context import context_layers
 from .map_outline_tips import outline_tip
+from .map_residents_unknown import hollow_layer, unknown_residents_cells
 from .map_sources import shown_sources, sources_note
 from .map_tips import _cell_tips, _hazard_label, _hazard_labels, _language, _resident_tips
 from .map_unknown import parent_tip_words, tip_words, unknown_kinds, unknown_layers
@@ -231,6 +232,7 @@ def grid_deck(
             strict=True,
         )
     ]
+    hollow = unknown_residents_cells(grid) if graded else []  # residents unknown: drawn hollow (tip: so)
     hexes = pdk.Layer(
         "H3HexagonLayer",
         data=[
@@ -272,7 +274,15 @@ def grid_deck(
     }
     context, notes = context_layers(layers, tuple(grid.total_bounds))
     shown, outline_notes = fit_outlines(
-        [hexes, *population, *context, *unknown_layers(kinds), *_screen_layers(result)], _gpkg(result)
+        [
+            hexes,
+            *hollow_layer(hollow),
+            *population,
+            *context,
+            *unknown_layers(kinds),
+            *_screen_layers(result),
+        ],
+        _gpkg(result),
     )
     round_positions(shown)
     deck = OfflineDeck(

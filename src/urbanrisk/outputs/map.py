@@ -24,6 +24,7 @@ from .map_cells import (
     population_classes,
     residents_per_cell,
 )
+from .map_residents_unknown import hollow_legend_html
 from .map_unknown import unknown_kinds, unknown_legend_html
 from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, resource_key, toggle_labels
@@ -82,6 +83,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
             + "</div>"
             for g in GRADE_CLASSES
         )
+        hollow = [layer for layer in deck.layers if layer.id == "cells:residents_unknown"]
+        items += hollow_legend_html(len(hollow[0].data) if hollow else 0, language)  # residents unknown
         items += unknown_legend_html(unknown_kinds(result), language)  # outside the streets, or leaving
         items += warns
         items += _toggles(deck, language, _resource_kinds(result))

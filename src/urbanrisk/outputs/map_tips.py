@@ -16,6 +16,7 @@ from .display import TIP_COLUMNS, TRAVEL_TIPS
 from .html import escape_text
 from .i18n import MAP_GRADE_WORDS, standard_name, translator, unknown_text
 from .i18n_alerts import alert_explanation
+from .map_residents_unknown import hollow_tip
 from .map_unknown import tip_words, unknown_kinds
 from .report_parts import at_least
 
@@ -156,6 +157,8 @@ def _cell_tips(
                     f"<i>{t('unknown: {what}', what=escape_text(unknown_text(row['unknown'], language)))}</i>"
                 )
         lines.append(_residents_line(row, t))
+        if graded and row.get("known_residents") is False:  # drawn hollow on the graded view
+            lines.append(hollow_tip(language))
         lines.append(
             t(
                 "crowd places {crowd} · vulnerable sites {sites}",

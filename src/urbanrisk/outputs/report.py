@@ -42,6 +42,7 @@ from .report_sections import (
     resilience_section,
     responsibility_section,
 )
+from .report_sources import top_first, with_why
 from .report_supply import sites_left_note, supply_section, uncovered_bars
 from .summary import RunSummary, run_summary
 
@@ -217,12 +218,11 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
     labels = hazard_labels(result, language)
     hz = screens.hazard_sources.copy()
     if len(hz):
-        hz = hz.assign(rank=hz["grade"].map(GRADE_RANK))
-        hz = hz.sort_values(["rank", "residents_exposed"], ascending=[True, False])
+        hz = top_first(hz)  # an ungraded 一级 source first, an ungraded one by the floor of its grade
         if "osm_ref" in hz.columns:  # an unnamed OSM site is named by its reference, as targets are
             unnamed = hz["name"].isna() | (hz["name"].astype(str).str.strip() == "")
             hz["name"] = hz["name"].mask(unnamed, hz["osm_ref"])
-    zh, hz = language == "zh", hazard_display(hz, t, language)  # severity in words, a grade's floor
+    zh, hz = language == "zh", with_why(hazard_display(hz, t, language), language)  # and why ungraded
 
     def status(name: str) -> str:
         return escape_text(data_text(screens.status.get(name, ""), language))
@@ -253,6 +253,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
             text=words,
             bounds={"residents_exposed": "residents_unknown_share"},
             labels={"grade": "grade_label"} if len(hz) else None,
+            grade_notes={"grade": "not_graded_why"},
         ),
         exposure_note(hz.get("residents_unknown_share", pd.Series(dtype=float)), t),
         assumed_note_html(result, language),  # kinds not in hazard_kinds.csv: radius and severity assumed

@@ -186,6 +186,7 @@ def table_html(
     unknown_cells: dict[str, str] | None = None,
     labels: dict[str, str] | None = None,
     outside_cells: dict[str, str] | None = None,
+    grade_notes: dict[str, str] | None = None,
 ) -> str:
     """An escaped HTML table of ``frame``'s ``columns`` (key -> heading).
 
@@ -194,7 +195,9 @@ def table_html(
     ``unknown_cells``: numeric column -> the column counting its cells of unknown residents, and
     ``outside_cells``: -> the column counting its cells outside the street data (both worded by
     :func:`bounded_sum`); a numeric column's text (a number already worded) is shown as it is, right
-    aligned as the numbers; ``labels``: grade column -> the column of its words (else the grade's own).
+    aligned as the numbers; ``labels``: grade column -> the column of its words (else the grade's own);
+    ``grade_notes``: grade column -> a column of text shown small under its badge where not empty (why a
+    source is not graded).
     """
     if frame is None or not len(frame):
         return f'<p class="note">{escape_text(t("none"))}</p>'
@@ -209,7 +212,13 @@ def table_html(
             value = row[key]
             if key in grade_columns:
                 label = row[labels[key]] if key in (labels or {}) else t(str(value))
-                cells.append(f"<td>{grade_badge(str(value), str(label))}</td>")
+                note = row.get((grade_notes or {}).get(key, ""), "")
+                note = (
+                    f'<br/><span class="note">{escape_text(note)}</span>'
+                    if isinstance(note, str) and note
+                    else ""
+                )
+                cells.append(f"<td>{grade_badge(str(value), str(label))}{note}</td>")
             elif key in numeric:
                 shown = _number(row, key, t, bounds or {}, unknown_cells or {}, outside_cells or {})
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')

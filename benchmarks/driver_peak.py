@@ -135,6 +135,20 @@ def _buffers(frame) -> dict[int, int]:
     return found
 
 
+def _every_object() -> list:
+    """Every object the collector tracks, after a collection, those frozen by ``gc.freeze()`` included
+    (:func:`gc.get_objects` leaves the permanent generation out): unfrozen for the call, frozen again."""
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    if frozen:
+        gc.unfreeze()
+    try:
+        return gc.get_objects()
+    finally:
+        if frozen:
+            gc.freeze()
+
+
 def census(top: int = 12) -> list[str]:
     """The largest pandas frames alive in this process, one line each (MB, rows, columns), and the
     memory of their buffers counted once (frames sharing columns under copy on write).
@@ -143,15 +157,7 @@ def census(top: int = 12) -> list[str]:
     included (:func:`gc.get_objects` leaves the permanent generation out)."""
     import pandas as pd
 
-    gc.collect()
-    frozen = gc.get_freeze_count()
-    if frozen:
-        gc.unfreeze()
-    try:
-        objects = gc.get_objects()
-    finally:
-        if frozen:
-            gc.freeze()
+    objects = _every_object()
     rows, unique = [], {}
     for obj in objects:
         if isinstance(obj, pd.DataFrame) and len(obj) >= 1000:
@@ -180,15 +186,7 @@ def type_census(top: int = 10) -> list[str]:
     under their own type) and the longest containers (a key tuple of a cache, a list of cells)."""
     from collections import Counter
 
-    gc.collect()
-    frozen = gc.get_freeze_count()
-    if frozen:
-        gc.unfreeze()
-    try:
-        objects = gc.get_objects()
-    finally:
-        if frozen:
-            gc.freeze()
+    objects = _every_object()
     size, count, seen = Counter(), Counter(), set()
     longest = []
     for obj in objects:

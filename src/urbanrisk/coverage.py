@@ -42,6 +42,7 @@ import shapely
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
+from .coverage_dropped import dropped_reach_unknown
 from .coverage_unknown import (
     bounded,
     known_flags,
@@ -338,6 +339,7 @@ def coverage_stage(
             )
         table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
         table = leaving_unknown(table, graph, cells_xy, max_snap_m, data_boxes, leaving)  # both paths
+        table = dropped_reach_unknown(table, graph, standard, resources, cells_xy, max_snap_m)  # both too
         supply_frames.append(with_supply(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m))
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))

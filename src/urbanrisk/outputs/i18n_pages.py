@@ -37,9 +37,6 @@ ZH_PAGES: dict[str, str] = {
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
     "of them, residents unknown": "其中常住人口未知的单元",
     "unknown ({cells} cells with residents unknown)": "未知（{cells} 个单元常住人口未知）",
-    "; {cells} cells outside the street data or on streets leaving it: coverage unknown": (
-        "；另有 {cells} 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知"
-    ),
     "≥ {n} ({cells} cells with residents unknown, {share} of the uncovered area)": (
         "≥ {n}（另有 {cells} 个单元常住人口未知，占未覆盖面积 {share}）"
     ),

@@ -21,6 +21,11 @@ ZH_UNKNOWN: dict[str, str] = {
     ),
     "unknown (outside the street data)": "未知（超出道路数据范围）",
     "unknown (its streets leave the data)": "未知（道路延伸出数据范围）",
+    # the report's sums over cells some of whose coverage is unknown (report_parts.OUTSIDE_WORDS)
+    "; {cells} cells outside the street data, on streets leaving it or in reach of a resource not used: "
+    "coverage unknown": (
+        "；另有 {cells} 个单元在道路数据范围外、其道路伸出数据边界或在未用资源可能可达范围内：覆盖情况未知"
+    ),
     # a resource not used (past the street data, or too far from a street) may reach the cell
     "unknown (a resource not used may reach it)": "未知（未用资源可能可达）",
     "in reach of a resource not used: {cells} cells ({standards})": (

@@ -26,7 +26,8 @@ street graph of its mode (:mod:`urbanrisk.network`):
 The lack-of-coping dimension of the grade is derived from these travel times. A standard without any
 resource of its kind in the data is unknown (skipped, named in ``CoverageResult.unknown``), unless the
 recipe declares its resources complete (:mod:`urbanrisk.standards`): then it is evaluated, and nobody
-is reached.
+is reached. A resource not used (too far from a street, or past the street data) makes the uncovered
+cells within its optimistic reach unknown, not uncovered (:mod:`urbanrisk.coverage_dropped`).
 """
 
 from __future__ import annotations

@@ -188,6 +188,7 @@ def district_names(
     if not callable(streets):
         streets = _indexed(_named_streets(streets))
     places, areas = _indexed(places), _indexed(areas)
+    outlines, venues = list(outlines), list(venues)  # by position, whatever sequence they come in
     if len(outlines) != len(venues):
         msg = f"{len(outlines)} district outlines but {len(venues)} venue pairs"
         raise ValueError(msg)

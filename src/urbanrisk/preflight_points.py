@@ -21,6 +21,7 @@ from .layers.pileup import one_place_problem
 from .layers.point_coords import blank_vector_features, nonfinite_points, registry_lonlat, to_lonlat
 from .layers.point_ids import gpkg_id_problem
 from .layers.point_multi import several_places
+from .layers.point_read import read_problem
 from .layers.point_rows import lonlat_rows_problem, rows_problem, twin_column_problem
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
@@ -285,8 +286,11 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
             + _declared(name, spec, table.columns, path)
         )
     header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
-    if header is None:
-        return []
+    if header is None:  # KML, GeoParquet...: no light reader; the run's says what the run will say
+        told = read_problem(
+            path, crs=spec.crs, layer=name, encoding=spec.encoding, file_layer=spec.file_layer
+        )
+        return [(("layers", name, "path"), told)] if told else []
     problems = _severity_declared(name, spec, header.columns, path) + _declared(
         name, spec, header.columns, path
     )

@@ -242,6 +242,40 @@ def _two_datums_side_by_side(folder: Path, tif: Path) -> Case:
     return case
 
 
+def _wkt_csv(folder: Path, tif: Path, places: list[str], **extra: object) -> Case:
+    text = "名称,类别,WKT\n" + "".join(
+        f'{n},加油站,"{w}"\n' for (n, _, _), w in zip(ROWS, places, strict=True)
+    )
+    return _csv_text(folder, tif, text, **extra)
+
+
+def _wkt_points(folder: Path, tif: Path) -> Case:
+    """QGIS "Save as CSV" with GEOMETRY=AS_WKT (was refused: "has no lon column")."""
+    case = _wkt_csv(folder, tif, [f"POINT ({x} {y})" for x, y in XY])
+    case.check = lambda f: _near(f, XY) and f["name"].tolist() == ["甲站", "乙站", "丙站"]
+    return case
+
+
+def _wkt_in_metres(folder: Path, tif: Path) -> Case:
+    metres = gpd.GeoSeries([Point(p) for p in XY], crs=4326).to_crs(3857)
+    case = _wkt_csv(folder, tif, [p.wkt for p in metres], crs="EPSG:3857")
+    case.check = lambda f: _near(f, XY, tol=1e-7)
+    return case
+
+
+def _wkt_collection(folder: Path, tif: Path) -> Case:
+    two = f"GEOMETRYCOLLECTION (POINT ({XY[0][0]} {XY[0][1]}), POINT ({XY[1][0]} {XY[1][1]}))"
+    case = _wkt_csv(folder, tif, [f"POINT ({x} {y})" for x, y in XY[:2]] + [two])
+    case.said = ("h.csv", "feature(s) 3 (2 points)", "one point per site")
+    return case
+
+
+def _wkt_garbage(folder: Path, tif: Path) -> Case:
+    case = _wkt_csv(folder, tif, [f"POINT ({x} {y})" for x, y in XY[:2]] + ["POINT (116.3, 39.9"])
+    case.said = ("h.csv", "WKT", "row 4", "POINT (lon lat)")
+    return case
+
+
 # --- vector files ----------------------------------------------------------------------------------------
 
 
@@ -355,6 +389,43 @@ def _units_collection(folder: Path, tif: Path) -> Case:
     return case
 
 
+def _units_file(folder: Path, tif: Path, frame: gpd.GeoDataFrame, suffix: str, **extra: object) -> Case:
+    path = folder / f"u{suffix}"
+    frame.to_parquet(path) if suffix == ".parquet" else frame.to_file(path, driver="KML")
+    read = lambda: polygons_from_file(path, layer="x", **extra)  # noqa: E731
+    return Case(_layer_recipe(folder, tif, {"type": "polygons", "path": str(path), **extra}), read=read)
+
+
+def _units_geoparquet_of_points(folder: Path, tif: Path) -> Case:
+    """Units as GeoParquet holding points only (validate said ok; the run: "holds no polygons")."""
+    points = [GeometryCollection([Point(116.30, 39.98), Point(116.35, 39.99)]), Point(116.31, 39.98)]
+    case = _units_file(
+        folder, tif, gpd.GeoDataFrame({"id": ["C0", "C1"]}, geometry=points, crs=4326), ".parquet"
+    )
+    case.said = ("u.parquet", "holds no polygons", "boundaries")
+    return case
+
+
+def _units_geoparquet_without_crs(folder: Path, tif: Path) -> Case:
+    squares = [box(12946000, 4863000, 12947000, 4864000), box(12947000, 4863000, 12948000, 4864000)]
+    case = _units_file(folder, tif, gpd.GeoDataFrame({"id": ["C0", "C1"]}, geometry=squares), ".parquet")
+    case.said = ("u.parquet", "crs:")
+    return case
+
+
+def _units_kml_multigeometry(folder: Path, tif: Path) -> Case:
+    """A KML unit of two polygons (a MultiGeometry): one unit of both, as a MultiPolygon."""
+    parts = [box(116.302, 39.982, 116.306, 39.986), box(116.308, 39.982, 116.312, 39.986)]
+    frame = gpd.GeoDataFrame(
+        {"Name": ["C0", "C1"]},
+        geometry=[GeometryCollection(parts), box(116.312, 39.982, 116.322, 39.992)],
+        crs=4326,
+    )
+    case = _units_file(folder, tif, frame, ".kml", id_column="Name")
+    case.check = lambda f: f["id"].tolist() == ["C0", "C1"] and f.geom_type.tolist()[0] == "MultiPolygon"
+    return case
+
+
 # --- rasters ---------------------------------------------------------------------------------------------
 
 
@@ -392,10 +463,12 @@ GENERATOR: dict[str, Callable[[Path, Path], Case]] = {
         _out_below_a_file, _out_symlink_elsewhere, _out_symlink_loop, _formulas_never_computed,
         _coordinates_styled_as_dates, _excel_serial_dates, _full_width_digits, _chinese_dms, _bom_over_gbk,
         _gb18030_own_bom, _semicolons_and_decimal_commas, _gaode_columns, _baidu_columns, _gcj_lng_columns,
-        _datum_in_brackets, _wgs84_named_columns, _xy_coordinate_columns, _two_datums_side_by_side,
+        _datum_in_brackets, _wgs84_named_columns, _wkt_points, _wkt_in_metres, _wkt_collection,
+        _wkt_garbage, _xy_coordinate_columns, _two_datums_side_by_side,
         _gpkg_collection, _geoparquet_collection, _kml_multigeometry, _geoparquet_points,
         _parquet_without_metadata, _parquet_without_metadata_crs_given, _parquet_without_geometry,
-        _dbf_alone, _shapefile_without_dbf, _units_collection, _raster_minus_9999_undeclared,
+        _dbf_alone, _shapefile_without_dbf, _units_collection, _units_geoparquet_of_points,
+        _units_geoparquet_without_crs, _units_kml_multigeometry, _raster_minus_9999_undeclared,
         _raster_of_no_pixels, _raster_without_a_band,
     )
 }  # fmt: skip
@@ -425,7 +498,7 @@ def test_each_generated_input_is_read_right_or_refused_clearly(tmp_path, city, n
     assert case.check is not None and case.check(case.read()), name
 
 
-def test_the_geoparquet_refusals_are_said_in_chinese() -> None:
+def test_the_new_refusals_are_said_in_chinese() -> None:
     """Each new refusal of round 13 has its Chinese (no English template left over)."""
     said = [
         "r.yaml:9: layers.h.path: /a/h.parquet is a Parquet file without GeoParquet's 'geo' metadata and "
@@ -435,10 +508,20 @@ def test_the_geoparquet_refusals_are_said_in_chinese() -> None:
         "`crs:` in the recipe (e.g. crs: EPSG:4326, EPSG:4490 for CGCS2000 lon/lat, EPSG:4547 for CGCS2000 "
         "3-degree Gauss-Kruger CM 114E)",
     ]
+    said += [
+        "r.yaml:9: layers.h.path: /a/h.dbf is a Shapefile's table without its .shp (the places); copy the "
+        "whole Shapefile (.shp, .shx, .dbf, .prj) and give the .shp",
+        "r.yaml:9: layers.h.path: /a/h.csv starts with a UTF-8 BOM but its text is GBK / GB18030, not UTF-8 "
+        "(from line 1): save the whole file in UTF-8 (in Excel: Save As, CSV UTF-8), or remove the BOM and "
+        "say encoding: gbk",
+        "r.yaml:9: layers.h.path: /a/h.csv: column 'WKT' holds no WKT geometry in row 4 ('POINT (116.3, "
+        "39.9'): write each site's place as POINT (lon lat), or give lon / lat columns",
+    ]
     for text in said:
         chinese = check_text(text, "zh")
         assert "GeoParquet" not in chinese or "元数据" in chinese, chinese
-        assert "say which it is" not in chinese and "write it as" not in chinese, chinese
+        for english in ("say which it is", "write it as", "copy the whole", "save the whole", "write each"):
+            assert english not in chinese, chinese
 
 
 def test_a_lone_wkb_column_of_garbage_is_refused(tmp_path) -> None:

@@ -34,6 +34,7 @@ from .point_rows import (
     twin_column_problem,
 )
 from .point_vectors import check_lonlat, read_vector_points
+from .point_wkt import wkt_column, wkt_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
 from .registry_units import written_units
@@ -74,6 +75,10 @@ def _read_table_points(
     given = {"lon": lon, "lat": lat}
     lon = lon or guess_column(columns, LON_NAMES)
     lat = lat or guess_column(columns, LAT_NAMES)
+    if not (lon or lat) and (wkt := wkt_column(columns)):  # POINT (116.3 39.9) in a WKT column
+        gdf = wkt_points(frame, wkt, layer=layer, path=path, where=table.where, crs=crs)
+        gdf.attrs["notes"] = gdf.attrs.get("notes", []) + table.notes
+        return gdf, table.where
     for key, col in (("lon", lon), ("lat", lat)):
         if col is None or col not in columns:
             msg = (

@@ -1,6 +1,6 @@
 """Chinese for what hostile input round 13 (session 19, office19) made the layer checks say: a Shapefile's
 .dbf given alone, a Parquet file without GeoParquet metadata or unreadable, a vector registry without a
-CRS read by the run's reader (KML, GeoParquet).
+CRS read by the run's reader (KML, GeoParquet), a UTF-8 BOM over GBK text, a WKT cell that is no WKT.
 Templates merged into :data:`.i18n_hostile.ZH_HOSTILE_CHECKS`.
 
 Examples
@@ -35,6 +35,11 @@ ZH_ROUND13_CHECKS: dict[str, str] = {
     "file in UTF-8 (in Excel: Save As, CSV UTF-8), or remove the BOM and say encoding: gbk": (
         "{path} 以 UTF-8 的 BOM 开头，但其文本是 {named}，不是 UTF-8（自第 {line} 行起）：请把整个文件存为 "
         "UTF-8（Excel：另存为“CSV UTF-8”），或删去 BOM 并注明 encoding: gbk"
+    ),
+    "{path}: column '{column}' holds no WKT geometry in {rows} ('{example}'): write each site's place as "
+    "POINT (lon lat), or give lon / lat columns": (
+        "{path}：列 '{column}' 在 {rows} 中不是 WKT 几何（'{example}'）：请把每个场所的位置写成 "
+        "POINT (经度 纬度)，或给出经度 / 纬度列"
     ),
     "cannot read {path} as GeoParquet ({error}); is the file complete?": (
         "无法把 {path} 读作 GeoParquet（{error}）；文件是否完整？"

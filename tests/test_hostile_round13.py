@@ -31,6 +31,7 @@ from shapely.geometry import GeometryCollection, MultiPoint, Point, box
 from test_hostile import city, cli, raster_recipe, write_tif  # noqa: F401  (city: the module's fixture)
 from test_hostile_round12 import HEAD, ROWS, Case, _layer_recipe, _near, _recipe
 from urbanrisk._errors import LayerError, RecipeError
+from urbanrisk.layers.census import read_census
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.layers.polygons import polygons_from_file
 from urbanrisk.outputs.i18n_checks import check_text
@@ -532,3 +533,21 @@ def test_a_lone_wkb_column_of_garbage_is_refused(tmp_path) -> None:
     assert (
         shapely.from_wkb(Point(1, 2).wkb).x == 1
     )  # the WKB of a good point reads (the refusal is of garbage)
+
+
+@pytest.mark.parametrize("total", ["合计：", "总计（人）", "TOTAL:", "共计", "汇总", "合计(万人)"])
+def test_a_census_total_row_written_otherwise_is_skipped_and_said(tmp_path, total: str) -> None:
+    """A totals row written 合计： or 总计（人） was read as a unit named so (its count a unit's, or the join
+    refusing an unknown unit); now skipped, said in the notes, as 合计 was."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"街道,常住人口\n学院路街道,52000\n清华园街道,43000\n{total},95000\n", encoding="utf-8")
+    table = read_census(path, key_column="街道", count_column="常住人口", layer="p")
+    assert table.labels == ["学院路街道", "清华园街道"] and table.counts == [52000, 43000]
+    assert table.notes == ["p: skipped the total rows (row 4) of c.csv"]
+
+
+def test_a_registry_total_row_with_a_colon_is_skipped(tmp_path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(_rows() + "合计：,,,\n", encoding="utf-8")
+    frame = points_from_file(path, layer="x", role="hazard", kind_column="类别")
+    assert _near(frame, XY) and "x: skipped the total rows (row 5) of h.csv" in frame.attrs["notes"]

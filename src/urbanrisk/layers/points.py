@@ -1,7 +1,9 @@
 """Hazard and resource registries (台账) -> standard points.
 
-Read as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx/.xls (:mod:`urbanrisk.layers.tabular`),
-GeoJSON, GeoPackage or Shapefile. Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards,
+Read as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx/.xls (:mod:`urbanrisk.layers.tabular`), with
+lon / lat columns or a WKT column (:mod:`urbanrisk.layers.point_wkt`), GeoJSON, GeoPackage, Shapefile,
+GeoParquet (:mod:`urbanrisk.layers.vector_parquet`) or KML.
+Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards,
 1-4, 4 the most severe, read on the scale the recipe declares: :mod:`urbanrisk.layers.severity`),
 ``capacity`` (resources), ``source``, geometry (points, EPSG:4326). Kinds may be written as the kind
 tables' Chinese or English labels or an alias (加油站, 危化品...). Registry fields are untrusted text:

@@ -551,3 +551,12 @@ def test_a_registry_total_row_with_a_colon_is_skipped(tmp_path) -> None:
     path.write_text(_rows() + "合计：,,,\n", encoding="utf-8")
     frame = points_from_file(path, layer="x", role="hazard", kind_column="类别")
     assert _near(frame, XY) and "x: skipped the total rows (row 5) of h.csv" in frame.attrs["notes"]
+
+
+def test_a_wkt_registry_skips_its_total_row(tmp_path) -> None:
+    """合计 with no place at the bottom of a WKT registry: skipped and said, as under lon / lat columns."""
+    path = tmp_path / "h.csv"
+    rows = "".join(f'{n},加油站,"POINT ({x} {y})"\n' for n, x, y in ROWS)
+    path.write_text("名称,类别,WKT\n" + rows + "合计,,\n", encoding="utf-8")
+    frame = points_from_file(path, layer="x", role="hazard", kind_column="类别")
+    assert _near(frame, XY) and "x: skipped the total rows (row 5) of h.csv" in frame.attrs["notes"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -61,6 +62,12 @@ def _degrees(column: pd.Series) -> pd.Series:
     return numbers
 
 
+def _totals_note(table: Any, layer: str, path: Path) -> list[str]:
+    """The run's note on a table registry's total rows skipped (合计 with no place), or none."""
+    totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
+    return [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
+
+
 def _read_table_points(
     path: Path,
     lon: str | None,
@@ -79,7 +86,7 @@ def _read_table_points(
     lat = lat or guess_column(columns, LAT_NAMES)
     if not (lon or lat) and (wkt := wkt_column(columns)):  # POINT (116.3 39.9) in a WKT column
         gdf = wkt_points(frame, wkt, layer=layer, path=path, where=table.where, crs=crs)
-        gdf.attrs["notes"] = gdf.attrs.get("notes", []) + table.notes
+        gdf.attrs["notes"] = gdf.attrs.get("notes", []) + _totals_note(table, layer, path) + table.notes
         return gdf, table.where
     for key, col in (("lon", lon), ("lat", lat)):
         if col is None or col not in columns:
@@ -118,9 +125,7 @@ def _read_table_points(
         points = points.to_crs("EPSG:4326")
     check_lonlat(points.x, points.y, layer=layer, path=path)
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points)
-    totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
-    gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
-    gdf.attrs["notes"] += table.notes  # merged cells filled down
+    gdf.attrs["notes"] = _totals_note(table, layer, path) + table.notes  # merged cells filled down
     datum = coords if not crs or "4326" in str(crs) else "projected"  # 高德经度 read as WGS84
     gdf.attrs["notes"] += datum_named_note(lon, lat, datum, layer=layer, file=path.name)
     return gdf, table.where

@@ -34,6 +34,7 @@ from typing import Any
 from .._errors import LayerError
 from .encoding import file_encoding, wrong_encoding_hint
 from .excel_format import excel_format
+from .point_wkt import wkt_column
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
 from .table_columns import LAT_NAMES, LON_NAMES, guess_column
 from .table_rows import data_rows
@@ -160,6 +161,8 @@ def _split_header(raw: list[list[str]], path: Path, layer: str, hint: str = "", 
     rows = [row if len(row) == width else (row + [""] * width)[:width] for row in raw[start + 1 :]]
     lon, lat = guess_column(header, LON_NAMES), guess_column(header, LAT_NAMES)
     lonlat = (header.index(lon), header.index(lat)) if lon and lat else None
+    if not (lon or lat) and (wkt := wkt_column(header)):  # a WKT registry: its place is that column's
+        lonlat = (header.index(wkt), header.index(wkt))
     rows, numbers, totals = data_rows(rows, first=start + 2, lonlat=lonlat)
     return Rows(header, rows, start + 1, numbers=numbers, totals=totals, **where)
 

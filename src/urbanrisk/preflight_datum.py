@@ -129,13 +129,18 @@ def osm_places(path: str, kinds: set[str], tags: Any) -> tuple[np.ndarray, np.nd
 def _named_datum(name: str, spec: Any) -> list[str]:
     """The run's note on a table registry whose lon / lat columns name GCJ-02 or BD-09 (高德经度) while it
     reads them as WGS84 (:func:`urbanrisk.layers.point_rows.datum_named_note`)."""
-    if (
-        spec.coords != "wgs84"
-        or not spec.path.lower().endswith(TABULAR_SUFFIXES)
-        or not (spec.lon and spec.lat)
-    ):
-        return []  # the names guessed without `lon:` are plain 经度 / lon
-    return datum_named_note(spec.lon, spec.lat, spec.coords, layer=name, file=Path(spec.path).name)
+    if spec.coords != "wgs84" or not spec.path.lower().endswith(TABULAR_SUFFIXES):
+        return []
+    lon, lat = spec.lon, spec.lat
+    if not (lon and lat):  # guessed as the run guesses them: 高德经度 is found without `lon:`
+        try:
+            columns = rows_from_file(spec.path, layer=name, sheet=spec.sheet, encoding=spec.encoding).columns
+        except (LayerError, OSError):
+            return []  # the layer's check says why
+        lon, lat = lon or guess_column(columns, LON_NAMES), lat or guess_column(columns, LAT_NAMES)
+    if not (lon and lat):
+        return []
+    return datum_named_note(lon, lat, spec.coords, layer=name, file=Path(spec.path).name)
 
 
 def datum_warnings(recipe: Recipe) -> list[str]:

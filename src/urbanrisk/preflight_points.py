@@ -21,7 +21,9 @@ from .layers.pileup import one_place_problem
 from .layers.point_coords import blank_vector_features, nonfinite_points, registry_lonlat, to_lonlat
 from .layers.point_ids import gpkg_id_problem
 from .layers.point_multi import several_places
+from .layers.point_read import read_problem
 from .layers.point_rows import lonlat_rows_problem, rows_problem, twin_column_problem
+from .layers.point_wkt import wkt_column, wkt_problem
 from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
@@ -36,7 +38,14 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
     problems: list[Problem] = []
     key = ("layers", name)
     columns = table.columns
-    for axis, names_ in (("lon", LON_NAMES), ("lat", LAT_NAMES)):
+    guessed = [
+        getattr(spec, a) or guess_column(columns, n) for a, n in (("lon", LON_NAMES), ("lat", LAT_NAMES))
+    ]
+    wkt = None if any(guessed) else wkt_column(columns)
+    if wkt is not None:  # POINT (116.3 39.9) in a WKT column: read as the run reads it
+        told = wkt_problem(table, wkt, layer=name, path=path, crs=spec.crs)
+        problems += [((*key, "path"), told)] if told else []
+    for axis, names_ in (("lon", LON_NAMES), ("lat", LAT_NAMES)) if wkt is None else ():
         col = getattr(spec, axis) or guess_column(columns, names_)
         if col is None or col not in columns:
             fix = f"set `{axis}:` to the column holding the {'longitude' if axis == 'lon' else 'latitude'}"
@@ -285,8 +294,11 @@ def points_problems(name: str, spec: Any, names: dict[str, str]) -> list[Problem
             + _declared(name, spec, table.columns, path)
         )
     header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
-    if header is None:
-        return []
+    if header is None:  # KML, GeoParquet...: no light reader; the run's says what the run will say
+        told = read_problem(
+            path, crs=spec.crs, layer=name, encoding=spec.encoding, file_layer=spec.file_layer
+        )
+        return [(("layers", name, "path"), told)] if told else []
     problems = _severity_declared(name, spec, header.columns, path) + _declared(
         name, spec, header.columns, path
     )

@@ -13,6 +13,7 @@ from .layers.area_geometry import declared_non_polygons
 from .layers.attributes import attribute_rows, id_clash
 from .layers.headers import vector_header
 from .layers.unit_levels import level_rows, level_value_problem, several_levels
+from .layers.unit_read import units_read_problem
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe import Recipe
 
@@ -25,8 +26,11 @@ def polygons_problems(name: str, spec: Any) -> list[Problem]:
     if path is None or not path.is_file():
         return []
     header = vector_header(path, encoding=spec.encoding, layer=name, file_layer=spec.file_layer)
-    if header is None:
-        return []
+    if header is None:  # KML, GeoParquet...: no light reader; the run's says what the run will say
+        keys = ("id_column", "name_column", "crs", "coords", "encoding", "file_layer", "level_column")
+        options = {k: getattr(spec, k) for k in (*keys, "level_values")}
+        told = units_read_problem(path, layer=name, options=options)
+        return [(("layers", name, "path"), told)] if told else []
     problems: list[Problem] = []
     for key in ("id_column", "name_column"):
         column = getattr(spec, key)

@@ -227,6 +227,36 @@ def check_encoding(name: str, *, layer: str) -> str:
         raise LayerError(msg) from exc
 
 
+def _bom_over_other(data: bytes, complete: bool, path: str | Path, layer: str) -> str | None:
+    """The refusal of a file with a UTF-8 BOM whose text is not UTF-8 (a tool put the BOM before GBK
+    text: it was refused as "not utf-8-sig text (byte 0 cannot be read)"); None when it is UTF-8."""
+    rest = data.removeprefix(codecs.BOM_UTF8)
+    if _is_utf8(rest, complete=complete):
+        return None
+    utf8, other = mixed_utf8_lines(data, complete=complete)
+    if utf8 and other:
+        return None  # said as a mix of encodings
+    try:
+        rest.decode("gb18030")
+        named = "GBK / GB18030"
+    except UnicodeDecodeError:
+        named = "another encoding"
+    line = data[: len(data) - len(rest) + _first_bad(rest)].count(b"\n") + 1
+    return (
+        f"layer '{layer}': {path} starts with a UTF-8 BOM but its text is {named}, not UTF-8 (from line "
+        f"{line}): save the whole file in UTF-8 (in Excel: Save As, CSV UTF-8), or remove the BOM and say "
+        "encoding: gbk"
+    )
+
+
+def _first_bad(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
+
+
 def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
     """The encoding to read a text file with: ``declared`` if given, else detected from its first MB.
 
@@ -250,6 +280,8 @@ def file_encoding(path: str | Path, *, declared: str | None, layer: str) -> str:
                 "the whole file in one encoding (in Excel: Save As, CSV UTF-8)"
             )
             raise LayerError(msg)
+    if found == "utf-8-sig" and (told := _bom_over_other(data[:SAMPLE_BYTES], complete, path, layer)):
+        raise LayerError(told)
     if found in ("utf-8", "utf-8-sig") and (
         garbled := gbk_read_as_utf8(data[:SAMPLE_BYTES], complete=complete)
     ):

@@ -90,6 +90,12 @@ def shapefile_header(path: str | Path, *, encoding: str | None = None, layer: st
     """
     path = Path(path)
     dbf = _sidecar(path, ".dbf")
+    if dbf is not None and _sidecar(path, ".shp") is None:  # a .dbf alone: the run's GDAL read no geometry
+        msg = (
+            f"layer '{layer}': {dbf} is a Shapefile's table without its .shp (the places); copy the whole "
+            "Shapefile (.shp, .shx, .dbf, .prj) and give the .shp"
+        )
+        raise LayerError(msg)
     if dbf is None:
         msg = (
             f"layer '{layer}': {path} has no .dbf beside it; copy the whole Shapefile "

@@ -37,17 +37,31 @@ def several_places_text(file: str | Path, several: list[tuple[int, int]]) -> str
     )
 
 
+def _wkb_kind(kind: int) -> tuple[int, int]:
+    """A WKB type number's geometry type (1 Point ... 7 GeometryCollection) and its number of dimensions."""
+    iso = (kind & 0x0FFFFFFF) // 1000
+    dims = 2 + (iso in (1, 3)) + (iso in (2, 3)) + bool(kind & 0x80000000) + bool(kind & 0x40000000)
+    return (kind & 0x0FFFFFFF) % 1000, dims
+
+
 def wkb_places(blob: bytes, at: int) -> int | None:
-    """How many distinct places a WKB MultiPoint starting at byte ``at`` holds (2D, Z, M, ZM; ISO or EWKB);
-    None when it is no MultiPoint."""
+    """How many distinct places a WKB MultiPoint, or GeometryCollection of points only, starting at byte
+    ``at`` holds (2D, Z, M, ZM; ISO or EWKB); None when it is neither (the run reads a collection of
+    points as a MultiPoint: :func:`urbanrisk.layers.point_vectors._one_point_per_site`).
+
+    >>> point = struct.pack("<BIdd", 1, 1, 116.3, 39.9)
+    >>> wkb_places(struct.pack("<BII", 1, 7, 2) + point + struct.pack("<BIdd", 1, 1, 116.4, 39.9), 0)
+    2
+    """
     if len(blob) < at + 9:
         return None
     order = "<" if blob[at] == 1 else ">"
     (kind,) = struct.unpack_from(order + "I", blob, at + 1)
+    if _wkb_kind(kind)[0] == 7:
+        return _collection_places(blob, at, order, kind)
     if (kind & 0x0FFFFFFF) % 1000 != 4:
         return None
-    iso = (kind & 0x0FFFFFFF) // 1000
-    dims = 2 + (iso in (1, 3)) + (iso in (2, 3)) + bool(kind & 0x80000000) + bool(kind & 0x40000000)
+    dims = _wkb_kind(kind)[1]
     at += 5 + (4 if kind & 0x20000000 else 0)  # EWKB with an SRID
     (count,) = struct.unpack_from(order + "I", blob, at)
     at += 4
@@ -59,6 +73,24 @@ def wkb_places(blob: bytes, at: int) -> int | None:
         places.add(struct.unpack_from(part + "dd", blob, at + 5))
         at += 5 + 8 * dims
     return len(places)
+
+
+def _collection_places(blob: bytes, at: int, order: str, kind: int) -> int | None:
+    """Distinct places of a WKB GeometryCollection whose members are all points (else None)."""
+    at += 5 + (4 if kind & 0x20000000 else 0)
+    (count,) = struct.unpack_from(order + "I", blob, at)
+    at += 4
+    places = set()
+    for _ in range(count):
+        if len(blob) < at + 5:
+            return None
+        part = "<" if blob[at] == 1 else ">"
+        member, dims = _wkb_kind(struct.unpack_from(part + "I", blob, at + 1)[0])
+        if member != 1 or len(blob) < at + 5 + 8 * dims:
+            return None  # a polygon or a line among them: the run places the collection at a point
+        places.add(struct.unpack_from(part + "dd", blob, at + 5))
+        at += 5 + 8 * dims
+    return len(places) if places else None
 
 
 def _gpkg_places(blob: Any) -> int | None:

@@ -106,7 +106,12 @@ def read_vector_points(
     gdf = vector_from_file(
         path, layer=layer, crs=crs, encoding=encoding, keep_empty=True, file_layer=file_layer
     )
-    gdf = gdf.reset_index(drop=True)
+    return vector_points(gdf.reset_index(drop=True), layer, path), lambda i: f"feature {i + 1}"
+
+
+def vector_points(gdf: gpd.GeoDataFrame, layer: str, path: Path) -> gpd.GeoDataFrame:
+    """A registry's features as its sites' points in EPSG:4326: refused without geometry or with several
+    places (named by feature, from 1); a polygon or a line placed at a point inside it, said in the notes."""
     blank = np.flatnonzero((gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy())
     if len(blank):  # left out, a hazard or a station would be missing from the count without a word
         msg = (
@@ -124,4 +129,4 @@ def read_vector_points(
         ]
     gdf = gdf.to_crs("EPSG:4326")
     check_lonlat(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), layer=layer, path=path)
-    return gdf, lambda i: f"feature {i + 1}"
+    return gdf

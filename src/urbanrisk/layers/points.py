@@ -1,7 +1,9 @@
 """Hazard and resource registries (台账) -> standard points.
 
-Read as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx/.xls (:mod:`urbanrisk.layers.tabular`),
-GeoJSON, GeoPackage or Shapefile. Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards,
+Read as they come: CSV in UTF-8 or GBK/GB18030, Excel .xlsx/.xls (:mod:`urbanrisk.layers.tabular`), with
+lon / lat columns or a WKT column (:mod:`urbanrisk.layers.point_wkt`), GeoJSON, GeoPackage, Shapefile,
+GeoParquet (:mod:`urbanrisk.layers.vector_parquet`) or KML.
+Standard columns: ``id``, ``kind``, ``name``, ``severity`` (hazards,
 1-4, 4 the most severe, read on the scale the recipe declares: :mod:`urbanrisk.layers.severity`),
 ``capacity`` (resources), ``source``, geometry (points, EPSG:4326). Kinds may be written as the kind
 tables' Chinese or English labels or an alias (加油站, 危化品...). Registry fields are untrusted text:
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +37,7 @@ from .point_rows import (
     twin_column_problem,
 )
 from .point_vectors import check_lonlat, read_vector_points
+from .point_wkt import wkt_column, wkt_points
 from .projected_axes import axes_problem
 from .registry_columns import kept_columns, registry_ids
 from .registry_units import written_units
@@ -58,6 +62,12 @@ def _degrees(column: pd.Series) -> pd.Series:
     return numbers
 
 
+def _totals_note(table: Any, layer: str, path: Path) -> list[str]:
+    """The run's note on a table registry's total rows skipped (合计 with no place), or none."""
+    totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
+    return [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
+
+
 def _read_table_points(
     path: Path,
     lon: str | None,
@@ -74,6 +84,10 @@ def _read_table_points(
     given = {"lon": lon, "lat": lat}
     lon = lon or guess_column(columns, LON_NAMES)
     lat = lat or guess_column(columns, LAT_NAMES)
+    if not (lon or lat) and (wkt := wkt_column(columns)):  # POINT (116.3 39.9) in a WKT column
+        gdf = wkt_points(frame, wkt, layer=layer, path=path, where=table.where, crs=crs)
+        gdf.attrs["notes"] = gdf.attrs.get("notes", []) + _totals_note(table, layer, path) + table.notes
+        return gdf, table.where
     for key, col in (("lon", lon), ("lat", lat)):
         if col is None or col not in columns:
             msg = (
@@ -111,9 +125,7 @@ def _read_table_points(
         points = points.to_crs("EPSG:4326")
     check_lonlat(points.x, points.y, layer=layer, path=path)
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=points)
-    totals = ", ".join((f"sheet '{table.sheet}' " if table.sheet else "") + f"row {n}" for n in table.totals)
-    gdf.attrs["notes"] = [f"{layer}: skipped the total rows ({totals}) of {path.name}"] if totals else []
-    gdf.attrs["notes"] += table.notes  # merged cells filled down
+    gdf.attrs["notes"] = _totals_note(table, layer, path) + table.notes  # merged cells filled down
     datum = coords if not crs or "4326" in str(crs) else "projected"  # 高德经度 read as WGS84
     gdf.attrs["notes"] += datum_named_note(lon, lat, datum, layer=layer, file=path.name)
     return gdf, table.where

@@ -52,7 +52,7 @@ def polygons_from_file(
     gdf = gdf.set_geometry(polygonal(gdf.geometry.to_numpy()), crs=gdf.crs)  # a GeometryCollection's polygons
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~gdf.geometry.is_empty.to_numpy()]
     if not len(gdf):
-        msg = f"layer '{layer}': {path} holds no polygons"
+        msg = f"layer '{layer}': {path} holds no polygons: give the units' boundaries as polygons"
         raise LayerError(msg)
     gdf = from_map_service(gdf, coords, layer=layer, path=path)
     if id_column not in gdf.columns:

@@ -17,19 +17,24 @@ import re
 import unicodedata
 
 #: Words of a row that sums the others (a cell reading one, or ending in one of the Chinese ones)
-TOTAL_WORDS = ("合计", "总计", "小计", "total", "sum")
+TOTAL_WORDS = ("合计", "总计", "小计", "共计", "汇总", "total", "sum")
 _SPACE = re.compile(r"\s+")
+#: set aside before the words are compared: a colon after them, a unit in brackets (合计：, 总计（人）)
+_AFTER = re.compile(r"(\(.*?\)|\[.*?\]|【.*?】|[:.。])+$")
 
 
 def total_row(row: list[str]) -> bool:
-    """Whether a row is a total or subtotal: a cell reads 合计 / 总计 / 小计 / total / sum (spaces and
-    full-width forms aside: 合　计), or ends with one of the Chinese words (北太平庄街道小计).
+    """Whether a row is a total or subtotal: a cell reads 合计 / 总计 / 小计 / 共计 / 汇总 / total / sum
+    (spaces, full-width forms, a colon or a unit in brackets after it aside: 合　计, 合计：, 总计（人）,
+    TOTAL:), or ends with one of the Chinese words (北太平庄街道小计).
 
     >>> total_row(["合　计", "", "9423"]), total_row(["北太平庄街道小计"]), total_row(["Sumter", "12"])
     (True, True, False)
+    >>> total_row(["合计："]), total_row(["总计（人）"]), total_row(["TOTAL:"]), total_row(["共计"])
+    (True, True, True, True)
     """
-    keys = [_SPACE.sub("", unicodedata.normalize("NFKC", c)).casefold() for c in row]
-    return any(k in TOTAL_WORDS or k.endswith(TOTAL_WORDS[:3]) for k in keys if k)
+    keys = [_AFTER.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", c)).casefold()) for c in row]
+    return any(k in TOTAL_WORDS or k.endswith(TOTAL_WORDS[:5]) for k in keys if k)
 
 
 def data_rows(

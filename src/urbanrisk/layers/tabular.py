@@ -34,7 +34,9 @@ from typing import Any
 from .._errors import LayerError
 from .encoding import file_encoding, wrong_encoding_hint
 from .excel_format import excel_format
+from .point_wkt import wkt_column
 from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, sheets_alike
+from .table_columns import LAT_NAMES, LON_NAMES, guess_column
 from .table_rows import data_rows
 from .xls_sheet import read_xls_sheet
 from .xlsx_sheet import filled_down, scan_sheet, sheet_rows
@@ -43,15 +45,6 @@ from .xlsx_tokens import giant_token
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TABULAR_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
-#: lon / lat column names found without `lon:` / `lat:` (compared lower-case)
-LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
-LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
-
-
-def guess_column(columns: list[str], names: tuple[str, ...]) -> str | None:
-    """The first of ``names`` among ``columns`` (ignoring case), or None."""
-    lowered = {c.lower(): c for c in columns}
-    return next((lowered[n] for n in names if n in lowered), None)
 
 
 @dataclass
@@ -168,6 +161,8 @@ def _split_header(raw: list[list[str]], path: Path, layer: str, hint: str = "", 
     rows = [row if len(row) == width else (row + [""] * width)[:width] for row in raw[start + 1 :]]
     lon, lat = guess_column(header, LON_NAMES), guess_column(header, LAT_NAMES)
     lonlat = (header.index(lon), header.index(lat)) if lon and lat else None
+    if not (lon or lat) and (wkt := wkt_column(header)):  # a WKT registry: its place is that column's
+        lonlat = (header.index(wkt), header.index(wkt))
     rows, numbers, totals = data_rows(rows, first=start + 2, lonlat=lonlat)
     return Rows(header, rows, start + 1, numbers=numbers, totals=totals, **where)
 

@@ -17,6 +17,7 @@ import shapely
 from .._errors import LayerError, require_regular_file
 from .coords import to_wgs84
 from .headers import pick_layer, shapefile_header
+from .vector_parquet import PARQUET_SUFFIXES, geoparquet_from_file
 
 
 def vector_from_file(
@@ -48,10 +49,13 @@ def vector_from_file(
 
     require_regular_file(path, layer)
     options = {}
-    if Path(path).suffix.lower() == ".shp":
-        codec = shapefile_header(path, encoding=encoding, layer=layer).encoding
+    if Path(path).suffix.lower() in (".shp", ".dbf"):  # a .dbf alone: refused (no geometry)
+        codec = shapefile_header(Path(path).with_suffix(".shp"), encoding=encoding, layer=layer).encoding
         if codec is not None:
             options["encoding"] = codec
+    if Path(path).suffix.lower() in PARQUET_SUFFIXES:  # GDAL's driver here needs libduckdb: not shipped
+        gdf = geoparquet_from_file(path, layer=layer)
+        return _kept(_with_crs(gdf, crs, path=path, layer=layer, no_crs=no_crs), keep_empty)
     try:
         found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError):
@@ -73,6 +77,12 @@ def vector_from_file(
             "last point is its first; 4 points at least), e.g. ogr2ogr -makevalid fixed.gpkg FILE"
         )
         raise LayerError(msg) from exc
+    return _kept(_with_crs(gdf, crs, path=path, layer=layer, no_crs=no_crs), keep_empty)
+
+
+def _with_crs(
+    gdf: gpd.GeoDataFrame, crs: str | None, *, path: str | Path, layer: str, no_crs: str | None
+) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         if crs is None and no_crs is not None:
             raise LayerError(no_crs)
@@ -84,6 +94,11 @@ def vector_from_file(
             )
             raise LayerError(msg)
         gdf = gdf.set_crs(crs)
+    return gdf
+
+
+def _kept(gdf: gpd.GeoDataFrame, keep_empty: bool) -> gpd.GeoDataFrame:
+    """``gdf`` in 2D (altitudes dropped), without its features without geometry unless ``keep_empty``."""
     if shapely.has_z(gdf.geometry.to_numpy()).any():  # altitudes (a KML or CAD export): urbanrisk is 2D
         gdf = gdf.set_geometry(
             gpd.GeoSeries(shapely.force_2d(gdf.geometry.to_numpy()), index=gdf.index, crs=gdf.crs)

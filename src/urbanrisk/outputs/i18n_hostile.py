@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .i18n_round11 import ZH_ROUND11_CHECKS
 from .i18n_round12 import ZH_ROUND12_CHECKS
+from .i18n_round13 import ZH_ROUND13_CHECKS
 
 ZH_HOSTILE_CHECKS: dict[str, str] = {
     "the key '{name}' reads as {what}, not as a name: put it in quotes ('{quoted}')": (
@@ -122,4 +123,5 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     ),
     **ZH_ROUND11_CHECKS,  # hostile input round 11 (office17)
     **ZH_ROUND12_CHECKS,  # hostile input round 12 (office18)
+    **ZH_ROUND13_CHECKS,  # hostile input round 13 (office19)
 }

@@ -179,7 +179,6 @@ SLOW_FILES_FIRST = (
     "tests/test_stored_layers.py",
     "tests/test_rescan.py",
     "tests/test_browser.py",
-    "tests/test_map_phone.py",
     "tests/test_deliverables.py",
     "tests/test_ingest.py",
     "tests/test_map_unknown_coverage.py",

@@ -14,13 +14,7 @@ import pytest
 import rasterio
 
 import urbanrisk as ur
-from chromium_pages import (  # noqa: F401  (the process's Chromium; names other test files import from here)
-    CHROMIUM_ARGS,
-    PAGE_TIMEOUT_MS,
-    TIP_SHOWN,
-    browser,
-    deck_drawn,
-)
+from chromium_pages import PAGE_TIMEOUT_MS, browser, deck_drawn  # noqa: F401  (the process's Chromium)
 from conftest import WUDAOKOU_HAZARDS, default_recipe
 from urbanrisk.grade import GRADE_COLOURS, GRADES
 from urbanrisk.grid_dataset import read_grid

@@ -23,6 +23,7 @@ import yaml
 from pyproj import Geod, Transformer
 
 import urbanrisk as ur
+from chromium_pages import PAGE_TIMEOUT_MS, browser, deck_drawn  # noqa: F401  (the process's Chromium)
 from conftest import write_recipe
 from urbanrisk.cli import main
 from urbanrisk.evacuation import assign_shelters, disc_shares
@@ -496,38 +497,29 @@ def test_cli_writes_a_stamped_folder_by_default(city, capsys):
 # ------------------------------------------------------------------------------------------- browser
 
 
-def test_incident_page_renders_offline_with_hostile_names_escaped(answer):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    from test_browser import CHROMIUM_ARGS, PAGE_TIMEOUT_MS, deck_drawn
-
+def test_incident_page_renders_offline_with_hostile_names_escaped(answer, browser):  # noqa: F811
     page_path = answer.out_dir / "incident.html"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        errors, dialogs, requests = [], [], []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on(
-            "request",
-            lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
-        )
-        page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
-        page.goto(page_path.resolve().as_uri())
-        deck_drawn(page)
-        sheet = page.inner_text("#ur-sheet")
-        assert HOSTILE in sheet  # shown as text, not run
-        assert page.locator("#ur-sheet img").count() == 0
-        assert "Nearest resources" in sheet and "Shelters" in sheet
-        layers = page.evaluate("() => deckInstance.props.layers.map(l => l.id)")
-        assert {"cells", "rings", "incident", "shelters"} <= set(layers)
-        shot = answer.out_dir / "shot.png"
-        page.screenshot(path=str(shot))
-        browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors, dialogs, requests = [], [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on(
+        "request",
+        lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
+    )
+    page.set_default_timeout(PAGE_TIMEOUT_MS)  # a loaded machine: conditions, not sleeps
+    page.goto(page_path.resolve().as_uri())
+    deck_drawn(page)
+    sheet = page.inner_text("#ur-sheet")
+    assert HOSTILE in sheet  # shown as text, not run
+    assert page.locator("#ur-sheet img").count() == 0
+    assert "Nearest resources" in sheet and "Shelters" in sheet
+    layers = page.evaluate("() => deckInstance.props.layers.map(l => l.id)")
+    assert {"cells", "rings", "incident", "shelters"} <= set(layers)
+    shot = answer.out_dir / "shot.png"
+    page.screenshot(path=str(shot))
+    page.close()
     assert not errors, errors
     assert not dialogs and not requests
     # the map drew (right of the sheet): its background, the evacuated cells, no black canvas

@@ -26,7 +26,7 @@ def zh_run(tmp_path_factory):
     return ur.run_recipe(default_recipe(folder, report={"language": "zh"}), scheduler="synchronous")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def en_run(wudaokou_run):
     """The default recipe's run (English), shared by the session (conftest): these tests only read it."""
     return wudaokou_run
@@ -82,14 +82,30 @@ def test_the_english_responsibility_list_reads_english(en_run):
     assert "红橙风险片区" not in section and "risk_cluster" not in section and "hazard_source" not in section
 
 
-def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(browser, en_run):  # noqa: F811
+@pytest.fixture(scope="module")
+def en_desktop_map(browser, en_run):  # noqa: F811
+    """The English map at 1280 x 720, drawn once for the tests that look at it (a map page costs Chromium
+    more CPU than anything else in a browser test: parsing deck.gl, SwiftShader drawing the frame)."""
+    page = _page(browser, en_run.run_dir / "map.html", 1280, 720, deck=True)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def zh_phone_map(browser, zh_run):  # noqa: F811
+    """The Chinese map at a phone's 390 x 844, drawn once for the tests that look at it; a test that
+    changes it puts it back."""
+    page = _page(browser, zh_run.run_dir / "map.html", 390, 844, deck=True)
+    yield page
+    page.close()
+
+
+def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(en_desktop_map, en_run):
     """A cell's tooltip near the right edge ran off the screen; hazard dots and rings are drawn in
     their grade's colour while the legend showed one dark grey dot and one red ring."""
-    path = en_run.run_dir / "map.html"
-    html = path.read_text(encoding="utf-8")
+    html = (en_run.run_dir / "map.html").read_text(encoding="utf-8")
     assert "colour: its grade" in html and "colour: the source's grade" in html
-    width, height = 1280, 720
-    page = _page(browser, path, width, height, deck=True)
+    width, height, page = 1280, 720, en_desktop_map
     centres = [h3.cell_to_latlng(cell)[::-1] for cell in en_run.grid.index]
     points = page.evaluate(
         "centres => centres.map(c => deckInstance.getViewports()[0].project(c))", [list(c) for c in centres]
@@ -103,19 +119,50 @@ def test_map_tooltips_stay_on_screen_and_the_legend_says_what_colours_mean(brows
         assert box["width"] > 100, box  # a cell's tip is shown ...
         assert box["left"] >= 0 and box["right"] <= width and box["top"] >= 0 and box["bottom"] <= height, box
     assert page.evaluate("document.getElementById('ur-legend').open")
-    page.close()
 
 
-def test_the_map_legend_folds_on_a_phone(browser, zh_run):  # noqa: F811
+def test_the_map_legend_folds_on_a_phone(zh_phone_map, zh_run):
     """At 390 x 844 the legend panel covered the whole map."""
-    path = zh_run.run_dir / "map.html"
-    assert "颜色：其等级" in path.read_text(encoding="utf-8")
-    page = _page(browser, path, 390, 844, deck=True)
+    assert "颜色：其等级" in (zh_run.run_dir / "map.html").read_text(encoding="utf-8")
+    page = zh_phone_map
     assert page.evaluate("document.getElementById('ur-legend').open") is False
     assert _box(page, "#ur-panel")["height"] < 844 / 4
     page.locator("#ur-legend > summary").click()  # the planner opens it: it scrolls within its box
     assert _box(page, "#ur-panel")["height"] <= 0.5 * 844
-    page.close()
+    page.locator("#ur-legend > summary").click()  # and folds it again (the page is the module's)
+    assert page.evaluate("document.getElementById('ur-legend').open") is False
+
+
+def _corners_on_screen(page, bounds) -> list[list[float]]:
+    """The study area's corners in the page's pixels, by deck.gl's own viewport."""
+    west, south, east, north = (float(v) for v in bounds)
+    return page.evaluate(
+        "(c) => c.map(p => deckInstance.getViewports()[0].project(p))",
+        [[west, north], [east, south]],
+    )
+
+
+def test_a_phone_sees_the_whole_area(zh_phone_map, zh_run):
+    """The map on a phone (session 15, look15): it opened at the desktop's view (the area fitted to
+    1200 px right of a 400 px legend), so a phone showed the area's west half, and Wudaokou's orange
+    cells (east of its centre) were cut off. Seen at 390 x 844 on Baltimore and Wudaokou; here Wudaokou,
+    on the page the legend's test reads (this test opened two Baltimore pages of its own)."""
+    page = zh_phone_map
+    (left, top), (right, bottom) = _corners_on_screen(page, zh_run.grid.total_bounds)
+    panel = _box(page, "#ur-panel")
+    assert left >= 0 and right <= 390, (left, right)  # every cell across the screen
+    assert panel["y"] + panel["height"] <= top and bottom <= 844 - 16, (panel, top, bottom)  # below the panel
+    assert right - left > 0.8 * (390 - 16), (left, right)  # and not a speck: the width is the limit here
+
+
+def test_a_desktop_keeps_its_view(en_desktop_map, en_run):
+    """The phone's fit leaves a desktop's view as it was: the area right of the legend."""
+    page = en_desktop_map
+    desktop = page.evaluate("() => deckInstance.getViewports()[0].zoom")
+    (left, _), _ = _corners_on_screen(page, en_run.grid.total_bounds)
+    panel = _box(page, "#ur-panel")
+    assert desktop == pytest.approx(en_run.renderer(en_run).initial_view_state.zoom)  # as before
+    assert left > panel["x"] + panel["width"]  # right of the legend
 
 
 def test_the_incident_map_has_a_key_and_a_phone_sees_the_map(browser, zh_run, tmp_path):  # noqa: F811

@@ -188,19 +188,27 @@ def test_new_severe_source_next_to_a_school_gives_exactly_its_escalations(after_
     assert main(["diff", str(run.parent / sorted(p.name for p in run.parent.iterdir())[0]), str(run)]) == 0
 
 
-def test_unchanged_rescan_reuses_outputs_and_two_runs_are_identical(tmp_path):
-    recipe = _recipe(tmp_path)
+def test_unchanged_rescan_reuses_outputs_and_two_runs_are_identical(_first_run, tmp_path):
+    """The module's first run serves as the run to reuse (a copy of its folder whose recipe names the
+    first run's own registry: the same inputs, so the same run key; its relative registry would be
+    another file) and as one of the two complete computations compared."""
+    folder = tmp_path / "city"
+    shutil.copytree(_first_run, folder, symlinks=True)
+    body = yaml.safe_load((folder / "recipe.yaml").read_text(encoding="utf-8"))
+    body["layers"]["hazards"]["path"] = str(_first_run / "hazards.csv")
+    recipe = write_recipe(folder, body)
+    first = (folder / "out" / "latest").resolve()
+    assert first.parent == folder / "out" / "runs"  # the copy's own run, not the module's
     assert main(["rescan", str(recipe), "--quiet"]) == 0
-    first = (tmp_path / "out" / "latest").resolve()
-    assert main(["rescan", str(recipe), "--quiet"]) == 0
-    second = (tmp_path / "out" / "latest").resolve()
+    second = (folder / "out" / "latest").resolve()
     manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reused_from"] == first.name
     parts = sorted((first / "grid").iterdir())
     assert parts and all((second / "grid" / p.name).stat().st_ino == p.stat().st_ino for p in parts)  # links
-    # determinism: a full recomputation without cache gives identical tables
+    # determinism: a full recomputation without cache (the first run's recipe, another folder) gives
+    # identical tables
     again = tmp_path / "again"
-    assert main(["run", str(recipe), "--out", str(again), "--quiet"]) == 0
+    assert main(["run", str(_first_run / "recipe.yaml"), "--out", str(again), "--quiet"]) == 0
     third = (again / "latest").resolve()
     for table in sorted(p.name for p in first.glob("*.parquet")):
         if table == "changes.parquet":

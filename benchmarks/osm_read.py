@@ -12,7 +12,11 @@ driver (:mod:`gdal_osm`: raw Arrow tables of its points, lines and multipolygons
 them): ``pyogrio`` (one parse per layer) and ``one_pass`` (one interleaved pass, a lean process).
 
     .venv/bin/python benchmarks/osm_read.py [--tiles 8 16] [--repeat 3] [--before /path/to/src]
-        [--gdal pyogrio one_pass] [--renumber] [--stages]
+        [--gdal pyogrio one_pass] [--renumber] [--stages] [--ingest]
+
+``--ingest`` adds ``ingest_osm`` (the read of ``compute: {ingest: partitioned}``: the same pass, its rows
+written by H3 parent of resolution 6, as a resolution-10 grid partitions them, into a temporary folder,
+then every partition finished: buildings completed, files compacted), in the same alternation.
 
 ``--stages`` times the Python reader's stages in its child, CPU s of each less the stages inside it
 (the pass with its callbacks, the area rows made columns, the tagged-object count, the buildings
@@ -108,6 +112,23 @@ with tempfile.TemporaryDirectory() as folder:
              collector.outers.relation)
     print(json.dumps({"cpu": cpu() - start}))
 """
+INGEST = """
+import json, resource, sys, tempfile, time
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+start, cpu0 = time.perf_counter(), cpu()
+from urbanrisk.ingest import ingest_osm
+imported, cpu1 = time.perf_counter(), cpu()
+with tempfile.TemporaryDirectory() as folder:
+    store = ingest_osm(sys.argv[1], folder + "/store", partition_resolution=6)
+    done = time.perf_counter()
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+rows = sum(int(store.manifest["stats"][layer]) for layer in ("buildings", "pois", "landuse", "streets"))
+print(json.dumps({"seconds": done - imported, "cpu": cpu() - cpu1, "import_s": imported - start,
+                  "peak_mb": peak, "rows": rows}))
+"""
 OSMIUM = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
@@ -188,6 +209,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each reader (medians printed)")
     parser.add_argument("--before", type=Path, help="another source tree whose reader to time too")
     parser.add_argument("--renumber", action="store_true", help="ids from 1 (osmium renumber)")
+    parser.add_argument("--ingest", action="store_true", help="ingest_osm too (compute.ingest: partitioned)")
     parser.add_argument("--stages", action="store_true", help="the Python reader's stages and memory")
     parser.add_argument("--gdal", nargs="*", default=[], choices=["pyogrio", "one_pass"], help="GDAL readers")
     args = parser.parse_args()
@@ -199,6 +221,8 @@ def main() -> int:
     readers = {"osm_from_file": (READ, ROOT / "src", ())}
     if args.before is not None:
         readers["before"] = (READ, args.before, ())
+    if args.ingest:
+        readers["ingest_osm"] = (INGEST, ROOT / "src", ())
     if args.stages:
         readers["stages"] = (STAGES, ROOT / "src", ())
         readers["floor"] = (FLOOR, ROOT / "src", ())

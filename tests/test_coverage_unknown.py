@@ -377,7 +377,8 @@ def test_a_units_cells_outside_the_street_data_make_its_uncovered_sum_a_bound_no
     assert words["C-EN"].startswith("unknown; ") and "outside the street data" in words["C-EN"]
     assert (
         words["C-WS"]
-        == f"≥ {counted:,.0f}; 1 cell outside the street data or on streets leaving it: coverage unknown"
+        == f"≥ {counted:,.0f}; 1 cell outside the street data, on streets leaving it or in reach of a "
+        "resource not used: coverage unknown"
     )
     assert words["C-WN"] == "0"
 

@@ -18,15 +18,16 @@ def test_a_bounded_sum_reads_the_same_in_every_table_and_language():
     nobody was counted, and the cells outside the street data after it; table_html's
     unknown_cells/outside_cells give exactly its words, in a right-aligned cell."""
     assert bounded_sum(12.0, 3, EN, outside_cells=2) == (
-        "≥ 12 (3 cells with residents unknown); 2 cells outside the street data or on streets leaving it: "
-        "coverage unknown"
+        "≥ 12 (3 cells with residents unknown); 2 cells outside the street data, on streets leaving it or in "
+        "reach of a resource not used: coverage unknown"
     )
     assert bounded_sum(12.0, 3, ZH, outside_cells=2) == (
-        "≥ 12（另有 3 个单元常住人口未知）；另有 2 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知"
+        "≥ 12（另有 3 个单元常住人口未知）；另有 2 个单元在道路数据范围外、其道路伸出数据边界"
+        "或在未用资源可能可达范围内：覆盖情况未知"
     )
     assert (
         bounded_sum(50.0, 0, ZH, outside_cells=1)
-        == "≥ 50；另有 1 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知"
+        == "≥ 50；另有 1 个单元在道路数据范围外、其道路伸出数据边界或在未用资源可能可达范围内：覆盖情况未知"
     )
     assert bounded_sum(float("nan"), 4, ZH) == "未知（4 个单元常住人口未知）"
     assert bounded_sum(7.0, 0, ZH, share=0.5) == "7" and bounded_sum(0.0, 0, EN) == "0"

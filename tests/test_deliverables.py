@@ -1211,3 +1211,22 @@ def test_the_map_cells_carry_their_supply_when_resources_have_capacities(level_r
     shown = [re.sub("\ue000(\\d+)\ue001", lambda m: parts[int(m.group(1))], tip) for tip in tips]
     assert len(shown) == len(level_run.grid)
     assert all(tip.endswith("supply per 1,000 residents (2SFCA): shelter 2.0") for tip in shown)
+
+
+def test_a_cells_tip_names_its_units_as_the_registers_count_them(level_run):
+    """Session 19 (fresh19): a 街道办 hovering a cell read its H3 id but not its 街道 or 区. Each cell's tip
+    now names its unit at every level, finest first, and counting the tips per unit gives each
+    register's own ``cells`` (the registers' rule, nesting included); the baseline tip is unchanged."""
+    from collections import Counter
+
+    from test_map_unknown_coverage import _cell_tips_of
+    from urbanrisk.outputs.deck import grid_deck
+
+    tips = _cell_tips_of(grid_deck(level_run.grid, level_run.layers, level_run))
+    lines = {cell: re.split("<br/>|\ue002", tip)[1] for cell, tip in tips.items()}
+    assert all(line.startswith("street: ") and " · district: " in line for line in lines.values())
+    for level, words in (("street", "street: "), ("district", "district: ")):
+        register = pd.read_parquet(level_run.run_dir / f"register_{level}.parquet")
+        named = Counter(line.split(words)[1].split(" · ")[0] for line in lines.values())
+        assert named == dict(zip(register["name"], register["cells"], strict=True)), level
+    assert all(re.split("<br/>|\ue002", tip)[2].startswith("<b>") for tip in tips.values())  # its grade next

@@ -76,3 +76,28 @@ def test_an_ungraded_first_level_registry_source_heads_the_top_list_and_says_why
         rows = _top_rows(report_html(result, language=language))
         assert why + "</span>" in rows[0] and name in rows[0], rows[0]
         assert sum(why in row for row in rows) == 1
+
+
+def _over(top: tuple[int, ...], below: tuple[int, ...]) -> tuple[float, ...]:
+    """``top`` (RGBA, alpha 0-255) composited over the opaque colour ``below`` (RGB)."""
+    alpha = top[3] / 255
+    return tuple(alpha * t + (1 - alpha) * b for t, b in zip(top[:3], below, strict=True))
+
+
+def test_a_hollow_cell_still_reads_as_its_grade_where_half_the_city_is_unknown():
+    """Session 19 (fresh19), left by look18: on Baltimore (183 of 396 cells hollow) each hollow was a
+    near-white hexagon (alpha 235) with a dark grey edge: 183 white holes outlined in grey made the
+    map busy and hid which grade they held. The hollow is now a light veil of the grade: its centre is
+    a lighter tint of the cell's own grade (closer to it than to any other grade's tint), lighter than
+    the grade by a visible step, and its edge is no darker than the grade's ring."""
+    from urbanrisk.outputs.map_residents_unknown import HOLE_FILL, HOLE_LINE
+    from urbanrisk.result import CLASS_COLOURS
+
+    tints = {grade: _over(HOLE_FILL, colour) for grade, colour in CLASS_COLOURS.items()}
+    for grade, colour in CLASS_COLOURS.items():
+        tint = tints[grade]
+        assert sum(tint) - sum(colour) > 90, grade  # lighter: the hollow is seen
+        others = [sum((a - b) ** 2 for a, b in zip(tint, tints[g], strict=True)) for g in tints if g != grade]
+        assert min(others) > 40**2, grade  # each grade's tint its own: the grade still reads
+        edge = _over(HOLE_LINE, tint)
+        assert sum(edge) >= sum(tint) - 1, grade  # no dark edge: a light rim, not a grey outline

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import LineString, Polygon
 
 from urbanrisk.osm_store import PartsKept
@@ -118,3 +119,26 @@ def test_a_district_is_named_alike_from_the_stored_streets_and_from_the_frame():
     stored = district_names([outline], venues, None, None, reader)
     assert stored == district_names([outline], venues, None, None, frame)
     assert stored[0][0] == "A" and stored[0][1].startswith("street (")
+
+
+def test_districts_are_visited_in_place_order_and_named_in_theirs():
+    from shapely.geometry import box
+
+    from urbanrisk.screens.district_names import district_names
+
+    def streets(y: float, names: list[str]) -> gpd.GeoDataFrame:  # one street across each unit box
+        lines = [LineString([(i + 0.2, y), (i + 0.8, y)]) for i in range(len(names))]
+        return gpd.GeoDataFrame({"name": names}, geometry=lines, crs=4326)
+
+    frame = pd.concat([streets(0.5, ["P1", "P2"]), streets(10.5, ["Q1", "Q2"])], ignore_index=True)
+    store = _Store({"p": frame.iloc[:2], "q": frame.iloc[2:]})
+    reader = _box_reader(
+        StoredOsm(((store, {"streets": 0}),), root=""), "streets", _named_lines, exact=False, most=1
+    )
+    # asked south, north, south, north: in that order a reader keeping one partition reads four times
+    outlines = [box(0, 0, 1, 1), box(0, 10, 1, 11), box(1, 0, 2, 1), box(1, 10, 2, 11)]
+    venues = [(None, None)] * 4
+    named = district_names(outlines, venues, None, None, reader)
+    assert [name for name, _ in named] == ["P1", "Q1", "P2", "Q2"]
+    assert named == district_names(outlines, venues, None, None, frame)
+    assert store.reads == ["p", "q"]  # visited south, south, north, north: each partition once

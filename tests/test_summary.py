@@ -90,7 +90,10 @@ def test_every_output_states_the_summary(wudaokou_recipe, capsys):
             else ""
         )
         assert shown in section, (name, shown)
-    assert "≥ 7,253; 1 cell outside the street data or on streets leaving it: coverage unknown" in section
+    assert (
+        "≥ 7,253; 1 cell outside the street data, on streets leaving it or in reach of a resource not used: "
+        "coverage unknown" in section
+    )
     page = (run_dir / "map.html").read_text(encoding="utf-8")
     for grade in GRADES:
         entry = manifest["grades"][grade]

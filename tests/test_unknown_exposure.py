@@ -152,7 +152,7 @@ def test_a_cell_the_circle_only_grazes_still_makes_the_count_a_bound():
     # nobody's residents known (no population data at all): the whole reach is unknown
     row = _industrial(grid, np.zeros(len(grid), dtype=bool))
     assert row["residents_unknown_share"] == 1.0 and row["grade"] == NO_DATA
-    assert "(all the area in reach has residents unknown): not graded, III or worse" in row["factors"]
+    assert ": residents within 170 m unknown (at least 600): not graded, III or worse" in row["factors"]
 
 
 # --- GB 18218-2018: α from the people within 500 m ------------------------------------------------
@@ -316,7 +316,7 @@ def test_without_any_population_layer_exposure_is_unknown_and_says_so(tmp_path):
     hz = result.screens.hazard_sources
     assert not result.grid["known_residents"].any()
     assert (hz["residents_unknown_share"] == 1.0).all() and (hz["grade"] == NO_DATA).all()
-    assert hz["factors"].str.contains(r"\(all the area in reach has residents unknown\): not graded").all()
+    assert hz["factors"].str.contains(r"m unknown \(no population data in reach\): not graded").all()
     report = (result.run_dir / "report.html").read_text(encoding="utf-8")
     assert "No population data in any hazard source&#x27;s reach" in report
     assert report.count('<td class="n">unknown (no population data in reach)</td>') >= len(hz)

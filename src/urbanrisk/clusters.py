@@ -76,3 +76,34 @@ def dissolve_each(groups: list[list[str]]) -> list[shapely.Geometry]:
         polygons[f] if n == 1 else m if n else shapely.MultiPolygon()
         for f, n, m in zip(first, counts, multi, strict=True)
     ]
+
+
+def _spread_bits(values: np.ndarray) -> np.ndarray:
+    """16-bit integers with a zero bit put before each of their bits (bit i moves to bit 2i)."""
+    v = values.astype(np.uint64)
+    for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def place_order(points: np.ndarray) -> np.ndarray:
+    """The order that visits ``points`` (n x 2: x, y) along a Morton (Z-order) curve over their box:
+    nearby points mostly one after another. A reader of a store that keeps the last few partitions it
+    read (:class:`urbanrisk.osm_store.PartsKept`) then reads each partition about once (36 tiles: 85
+    key districts read 18 street partitions in H3 order, 14 in this order, where 14 exist).
+
+    >>> place_order(np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])).tolist()
+    [1, 2, 3, 0]
+    >>> place_order(np.array([[5.0, 5.0], [np.nan, np.nan], [4.0, 4.0]])).tolist()
+    [1, 2, 0]
+    """
+    finite = np.isfinite(points).all(axis=1)  # a point of NaN (an empty outline's centre) goes first
+    if not finite.any():
+        return np.arange(len(points))
+    low, high = points[finite].min(axis=0), points[finite].max(axis=0)
+    span = high - low
+    scaled = np.divide(points - low, span, out=np.zeros(points.shape), where=span > 0)
+    scaled[~finite] = 0.0
+    cells = np.clip(np.round(scaled * 0xFFFF), 0, 0xFFFF).astype(np.uint64)
+    code = _spread_bits(cells[:, 0]) | (_spread_bits(cells[:, 1]) << np.uint64(1))
+    return np.argsort(code, kind="stable")

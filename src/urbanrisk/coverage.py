@@ -26,7 +26,8 @@ street graph of its mode (:mod:`urbanrisk.network`):
 The lack-of-coping dimension of the grade is derived from these travel times. A standard without any
 resource of its kind in the data is unknown (skipped, named in ``CoverageResult.unknown``), unless the
 recipe declares its resources complete (:mod:`urbanrisk.standards`): then it is evaluated, and nobody
-is reached.
+is reached. A resource not used (too far from a street, or past the street data) makes the uncovered
+cells within its optimistic reach unknown, not uncovered (:mod:`urbanrisk.coverage_dropped`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import shapely
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
+from .coverage_dropped import dropped_reach_unknown
 from .coverage_unknown import (
     bounded,
     known_flags,
@@ -338,6 +340,7 @@ def coverage_stage(
             )
         table = with_unknown_flags(table, grid)  # missing is not zero (coverage_unknown)
         table = leaving_unknown(table, graph, cells_xy, max_snap_m, data_boxes, leaving)  # both paths
+        table = dropped_reach_unknown(table, graph, standard, resources, cells_xy, max_snap_m)  # both too
         supply_frames.append(with_supply(table, graph, standard, resources, cells_xy, max_snap_m=max_snap_m))
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))

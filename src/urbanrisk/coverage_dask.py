@@ -62,6 +62,7 @@ from .coverage import (
     coverage_stage,
     gaps_from_coverage,
 )
+from .coverage_dropped import straight_line_speed
 from .grade import cell_centres_xy
 from .network import StreetGraph
 from .parallel import map_partitions
@@ -99,15 +100,6 @@ def cover_partition(task: CoverageTask) -> pd.DataFrame:
     table.loc[unknown, "reached"] = True
     table.loc[unknown, "reason"] = "beyond the limit"
     return table
-
-
-def straight_line_speed(graph: StreetGraph, matrix) -> float:
-    """The largest (projected distance between an edge's nodes) / (its weight) over the edges."""
-    coo = matrix.tocoo()
-    if not coo.nnz:
-        return 0.0
-    span = np.hypot(*(graph.xy[coo.row] - graph.xy[coo.col]).T)
-    return float((span / coo.data).max())
 
 
 def subgraph(graph: StreetGraph, nodes: np.ndarray, snap_mask: np.ndarray) -> StreetGraph:

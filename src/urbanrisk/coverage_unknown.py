@@ -54,6 +54,28 @@ def travel_flags(frame: pd.DataFrame) -> np.ndarray:
 
 
 OUTSIDE_STREETS = "outside the street data: coverage unknown"
+#: a cell within the optimistic reach of a resource not used (:mod:`urbanrisk.coverage_dropped`)
+DROPPED_REACH = "a {kind} {km} km away {why}: coverage unknown"
+#: what every :data:`DROPPED_REACH` reason matches
+DROPPED_PATTERN = (
+    r"^a \S+ [\d.]+ km away (?:lies outside the street data|is \d+ m from a street, not used): "
+    r"coverage unknown$"
+)
+
+
+def dropped_reach_cells(table: pd.DataFrame) -> np.ndarray:
+    """Per row: True where coverage is unknown because a resource not used might reach the cell.
+
+    Examples
+    --------
+    >>> reasons = [DROPPED_REACH.format(kind="fire_station", km="1.5", why="lies outside the street data"),
+    ...            OUTSIDE_STREETS, "beyond the limit"]
+    >>> dropped_reach_cells(pd.DataFrame({"reason": reasons})).tolist()
+    [True, False, False]
+    """
+    if "reason" not in table.columns or not len(table):
+        return np.zeros(len(table), dtype=bool)
+    return table["reason"].astype(str).str.match(DROPPED_PATTERN).to_numpy(dtype=bool)
 
 
 def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
@@ -125,10 +147,14 @@ def unknown_uncovered_words(table: pd.DataFrame) -> str:
             words += f"; {which} {verb} residents unknown: the count is unknown, not 0"
         else:
             words += f"; {which} {verb} residents unknown: the count is a lower bound"
-    outside = travel_unknown_cells(table)
+    dropped = int(dropped_reach_cells(table).sum())
+    outside = travel_unknown_cells(table) - dropped
     if outside:
         cells = counted(outside, "cell", thousands=True)
         words += f"; {cells} outside the street data or on streets leaving it: coverage unknown there"
+    if dropped:
+        cells = counted(dropped, "cell", thousands=True)
+        words += f"; {cells} in reach of a resource not used: coverage unknown there"
     return words
 
 

@@ -25,6 +25,7 @@ from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .area_from_file import area_from_file
 from .cache import Cache, content_key, frame_digest, sha256_of
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
+from .layers.osm_join import LANDUSE_COLUMNS, POI_COLUMNS, STREET_COLUMNS, concat_layers, osm_frames
 from .layers.points import points_from_file
 from .layers.polygons import polygons_from_file
 from .layers.raster import raster_info
@@ -49,11 +50,6 @@ from .stored_osm import building_count, data_extent, ingest_request, ingested_la
 from .wording import counted
 
 CRS = "EPSG:4326"
-#: The columns of an empty OSM layer (no extract, or none of its features)
-_BUILDINGS = ["osm_ref", "use", "floor_area_m2"]
-_POIS = ["osm_ref", "kind", "roles", "group", "name"]
-_LANDUSE = ["osm_ref", "key", "value", "name"]
-_STREETS = ["way_id", "highway", "name"]
 
 
 @dataclass
@@ -205,39 +201,10 @@ LOADERS: dict[str, Callable[[str, Any, _Loading], None]] = {
 }
 
 
-def empty_layer(columns: list[str]) -> gpd.GeoDataFrame:
-    """An empty layer in the standard CRS with these attribute columns (and a geometry)."""
-    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=CRS)
-
-
-def _concat(frames: list[gpd.GeoDataFrame], columns: list[str]) -> gpd.GeoDataFrame:
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return empty_layer(columns)
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
-
-
-def _osm_frames(osm: dict[str, OsmLayers]) -> dict[str, Any]:
-    """The OSM layers of the extracts read whole, joined (in the recipe's order)."""
-    return {
-        "buildings": _concat([o.buildings for o in osm.values()], _BUILDINGS),
-        "pois": _concat([o.pois for o in osm.values()], _POIS),
-        "landuse": _concat([o.landuse for o in osm.values()], _LANDUSE),
-        "streets": _concat([o.streets for o in osm.values()], _STREETS),
-        "street_nodes": (
-            pd.concat([o.street_nodes for o in osm.values()]).groupby(level=0).first()
-            if osm
-            else pd.DataFrame(columns=["lon", "lat"])
-        ),
-        "osm_bounds": {name: o.bounds for name, o in osm.items()},
-        "stats": {name: o.stats for name, o in osm.items()},
-    }
-
-
 def _osm_layers(state: _Loading, scheduler: str | None) -> dict[str, Any]:
     """The OSM layers streamed into stores (:func:`urbanrisk.stored_osm.ingested_layers`)."""
     files, base, resolution, tables = ingest_request(state.recipe, state.osm_files)  # type: ignore[misc]
-    columns = {"pois": _POIS, "landuse": _LANDUSE, "streets": _STREETS}
+    columns = {"pois": POI_COLUMNS, "landuse": LANDUSE_COLUMNS, "streets": STREET_COLUMNS}
     options = {"base": base, "partition_resolution": resolution, "tables": tables, "stored": state.stored}
     return ingested_layers(files, columns=columns, scheduler=scheduler, **options)
 
@@ -257,7 +224,7 @@ def _load_every(specs: list[tuple[str, Any]], state: _Loading, scheduler: str | 
 
     if not state.osm_files:
         load_rest()
-        return _osm_frames(state.osm)
+        return osm_frames(state.osm)
     if scheduler is not None and overlaps(scheduler):
         return beside(lambda: _osm_layers(state, scheduler), load_rest, scheduler=scheduler)[0]
     load_rest()
@@ -302,9 +269,9 @@ def load_layers(
         specs.append((name, spec))
     layers = Layers(
         **_load_every(specs, state, scheduler),
-        hazards=_concat(state.hazards, ["id", "kind", "name", "severity", "source"]),
-        resources=_concat(state.resources, ["id", "kind", "name", "capacity", "source"]),
-        communities=_concat(state.communities, ["id", "name", "level"]) if state.communities else None,
+        hazards=concat_layers(state.hazards, ["id", "kind", "name", "severity", "source"]),
+        resources=concat_layers(state.resources, ["id", "kind", "name", "capacity", "source"]),
+        communities=concat_layers(state.communities, ["id", "name", "level"]) if state.communities else None,
         raster=state.raster,
         floor_area_per_person_m2=state.per_person,
         population_source=state.population_source,

@@ -39,10 +39,9 @@ def footprint_job_cells(recipe: Recipe) -> int | None:
     local = all("://" not in s.path and Path(s.path).is_file() for s in osm_specs.values())
     if recipe.compute.ingest == "partitioned" or not local:
         return None
-    import pandas as pd  # the run's stack: only for a job the header box refused
-
-    from . import grid as gridmod
+    from . import grid as gridmod  # the run's stack: only for a job the header box refused
     from .layers.osm import osm_from_file
+    from .layers.osm_join import osm_frames
     from .layers.tables import building_type_table, landuse_context_table, osm_tag_table
     from .osm_footprint import box_footprint, content_points
 
@@ -55,13 +54,6 @@ def footprint_job_cells(recipe: Recipe) -> int | None:
     bounds = read[spec.layer].bounds
     if bounds is None:  # no declared box: the run takes its data's box (validate had no estimate)
         return None
-    frames = [o.street_nodes for o in read.values()]
-    content = SimpleNamespace(  # the layers' content as inputs._osm_frames joins it
-        store=None,
-        buildings=pd.concat([o.buildings for o in read.values()], ignore_index=True),
-        pois=pd.concat([o.pois for o in read.values()], ignore_index=True),
-        streets=pd.concat([o.streets for o in read.values()], ignore_index=True),
-        street_nodes=pd.concat(frames).groupby(level=0).first(),
-    )
+    content = SimpleNamespace(store=None, **osm_frames(read))  # as the run joins them
     area = box_footprint(bounds, content_points(content))
     return gridmod.check_job(area, recipe.grid.resolution, force=recipe.grid.force)

@@ -26,6 +26,7 @@ from .map_outline_tips import outline_tip
 from .map_residents_unknown import hollow_layer, unknown_residents_cells
 from .map_sources import shown_sources, sources_note
 from .map_tips import _cell_tips, _hazard_label, _hazard_labels, _language, _resident_tips
+from .map_unit_tips import cell_unit_lines, with_units
 from .map_unknown import parent_tip_words, tip_words, unknown_kinds, unknown_layers
 from .offline_deck import OfflineDeck
 from .planner_layers import (
@@ -224,11 +225,12 @@ def grid_deck(
         else {}
     )
     hexes_of = [str(cell) for cell in grid.index]  # rows as dicts, not a frame's to_dict (16 tiles: 0.1 s)
-    tips = [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it
-        tip + supply
-        for tip, supply in zip(
+    tips = [  # and each standard's 2SFCA supply per 1,000 residents, as the report gives it; the cell's units
+        with_units(tip, place) + supply
+        for tip, supply, place in zip(
             _cell_tips(grid, units, _language(result), _hazard_labels(result), unknown, within),
             supply_lines(result, grid, _language(result)),
+            cell_unit_lines(grid.index, result, _language(result)),
             strict=True,
         )
     ]

@@ -102,7 +102,17 @@ ZH_FACTOR_PHRASES: tuple[tuple[str, str], ...] = (
         r"severity (\d) x consequence ≥ (\d) = ≥ (\d+): ≥ ([\d,]+) residents within ([\d,]+) m",
         r"严重度 \1 × 后果 ≥ \2 = ≥ \3：\5 米内常住人口 ≥ \4 人",
     ),
-    (r" \(all the area in reach has residents unknown\)", "（影响范围内均无人口数据）"),
+    (
+        r"severity (\d) x consequence ≥ (\d) = ≥ (\d+): residents within ([\d,]+) m unknown "
+        r"\(at least ([\d,]+)\)",
+        r"严重度 \1 × 后果 ≥ \2 = ≥ \3：\4 米内常住人口未知（至少 \5 人）",
+    ),
+    (
+        r"severity (\d) x consequence ≥ (\d) = ≥ (\d+): residents within ([\d,]+) m unknown "
+        r"\(no population data in reach\)",
+        r"严重度 \1 × 后果 ≥ \2 = ≥ \3：\4 米内常住人口未知（影响范围内均无人口数据）",
+    ),
+    (r" \(all the area in reach has residents unknown\)", "（影响范围内均无人口数据）"),  # runs of old
     (r" \(([<>\d]+%) of the area in reach has residents unknown\)", r"（影响范围 \1 人口未知）"),
     (r": not graded, (I|II|III|IV) or worse", r"：不予评级（至少 \1 级）"),
     (r": the grade holds whatever they are", "：无论其人口多少，等级不变"),

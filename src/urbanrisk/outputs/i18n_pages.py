@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .i18n_unknown import ZH_DROPPED_CLAUSE
+
 #: What changed between two runs (changes.parquet's kind and direction), in the report's change list
 #: (:data:`urbanrisk.outputs.report_changes.CHANGE_ZH`) and every Chinese page.
 CHANGE_WORDS_ZH: dict[str, str] = {
@@ -35,9 +37,6 @@ ZH_PAGES: dict[str, str] = {
     "≥ {n} ({cells} cells with residents unknown)": "≥ {n}（另有 {cells} 个单元常住人口未知）",
     "of them, residents unknown": "其中常住人口未知的单元",
     "unknown ({cells} cells with residents unknown)": "未知（{cells} 个单元常住人口未知）",
-    "; {cells} cells outside the street data or on streets leaving it: coverage unknown": (
-        "；另有 {cells} 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知"
-    ),
     "≥ {n} ({cells} cells with residents unknown, {share} of the uncovered area)": (
         "≥ {n}（另有 {cells} 个单元常住人口未知，占未覆盖面积 {share}）"
     ),
@@ -431,6 +430,7 @@ def zh_status_tails(value: str) -> tuple[str, str]:
 
 #: The coverage status's clauses on unknown cells, last first, and their Chinese.
 _ZH_COVERAGE_CLAUSES = (
+    ZH_DROPPED_CLAUSE,  # after the cells outside the street data
     (
         r"; ([\d,]+) cells? outside the street data or on streets leaving it: coverage unknown there",
         "；另有 {} 个单元在道路数据范围外或其道路伸出数据边界：覆盖情况未知",

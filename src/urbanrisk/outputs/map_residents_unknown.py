@@ -4,10 +4,10 @@ A cell whose residents could not be measured (``known_residents`` false: too few
 outside the population raster, a census unit "不详") still gets a grade from what is known of it, and the
 graded view drew it as a cell with residents counted: a planner read a yellow cell of unknown residents as
 a yellow cell of few. Such a cell is now drawn **hollow**: its grade's colour stays as a ring and its centre
-is a pale hexagon with a grey edge (:func:`hollow_layer`), a shape and a lightness (not a hue: it survives
-colour blindness and greyscale print), apart from the white veil and "?" of a cell whose *coverage* is
-unknown (:mod:`.map_unknown`); a cell unknown both ways shows both. A large grid's display cell (an H3
-parent) is hollow where most of its cells' residents are unknown (``known_residents`` of
+is a lighter tint of that grade with a white rim (:func:`hollow_layer`), a shape and a lightness (not a
+hue: it survives colour blindness and greyscale print), apart from the white veil and "?" of a cell whose
+*coverage* is unknown (:mod:`.map_unknown`); a cell unknown both ways shows both. A large grid's display
+cell (an H3 parent) is hollow where most of its cells' residents are unknown (``known_residents`` of
 :mod:`.display`), as the residents view greys it. The layer follows the graded cells' box (its id
 ``cells:…``), the legend says what the hollow means with its count, and the cell's tooltip says it too.
 """
@@ -20,12 +20,15 @@ import pydeck as pdk
 from .html import escape_text
 from .map_cells import known_residents
 
-#: the hollow: a hexagon of this share of the cell's radius, pale with a grey edge, over the grade's colour
-HOLE, HOLE_FILL, HOLE_LINE = 0.55, (250, 250, 250, 235), (90, 90, 90, 230)
-#: the legend's swatch of such a cell, as it is drawn: a pale centre in a grade-coloured ring
+#: the hollow: a hexagon of this share of the cell's radius, a white veil with a white rim over the grade's
+#: colour. Session 18 drew it near-white (alpha 235) with a dark grey edge: where half a city's residents
+#: are unknown (Baltimore: 183 of 396 cells) the map was a honeycomb of grey-rimmed white holes that hid
+#: their grades. At alpha 110 the centre is the grade lighter (yellow and orange stay apart: 43 RGB units)
+HOLE, HOLE_FILL, HOLE_LINE = 0.55, (255, 255, 255, 110), (255, 255, 255, 210)
+#: the legend's swatch of such a cell, as it is drawn: II's orange ring around its lighter tint, a white rim
 SWATCH = (
-    '<span style="background:rgb(250,250,250); border:4px solid rgb(253,174,97); outline:1px solid #999; '
-    'width:6px; height:6px; box-shadow:inset 0 0 0 1px rgb(90,90,90)"></span>'
+    '<span style="background:rgb(254,190,144); border:4px solid rgb(253,141,60); outline:1px solid #999; '
+    'width:6px; height:6px; box-shadow:inset 0 0 0 1px rgb(255,255,255)"></span>'
 )
 #: the legend's and the tooltip's words, in English and Chinese
 WORDS = {

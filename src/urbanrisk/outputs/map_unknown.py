@@ -24,19 +24,25 @@ import h3
 import pandas as pd
 import pydeck as pdk
 
-from ..coverage_unknown import OUTSIDE_STREETS
+from ..coverage_unknown import OUTSIDE_STREETS, dropped_reach_cells
 from ..result import RunResult
 from .html import escape_text
 from .i18n import standard_name, translator
 
-#: why a standard's travel is unknown in a cell
-OUTSIDE, LEAVES = "outside", "leaves"
+#: why a standard's travel is unknown in a cell (DROPPED: a resource not used might reach it,
+#: :mod:`urbanrisk.coverage_dropped`)
+OUTSIDE, LEAVES, DROPPED = "outside", "leaves", "dropped"
 #: the tip's words for each kind, in place of "not reached"
-TIP_WORDS = {OUTSIDE: "unknown (outside the street data)", LEAVES: "unknown (its streets leave the data)"}
+TIP_WORDS = {
+    OUTSIDE: "unknown (outside the street data)",
+    LEAVES: "unknown (its streets leave the data)",
+    DROPPED: "unknown (a resource not used may reach it)",
+}
 #: the legend's line of each kind
 LEGEND_WORDS = {
     OUTSIDE: "outside the street data: {cells} cells ({standards})",
     LEAVES: "streets leave the data at its edge: {cells} cells ({standards})",
+    DROPPED: "in reach of a resource not used: {cells} cells ({standards})",
 }
 
 #: the drawing of a cell whose coverage is unknown: a white veil over its grade, a dark grey outline, "?"
@@ -66,6 +72,7 @@ def unknown_kinds(result: RunResult | None) -> dict[str, dict[str, str]]:
         return {}
     unknown = table[~table["travel_known"].astype(bool)]
     kinds = pd.Series(LEAVES, index=unknown.index).mask(unknown["reason"] == OUTSIDE_STREETS, OUTSIDE)
+    kinds = kinds.mask(dropped_reach_cells(unknown), DROPPED)
     out: dict[str, dict[str, str]] = {}
     for standard, cell, kind in zip(unknown["standard"], unknown["h3_cell"], kinds, strict=True):
         out.setdefault(str(standard), {})[str(cell)] = kind
@@ -154,6 +161,9 @@ WITHIN_WORDS = {
     LEAVES: "unknown in {n} of its r{res} cells: their streets leave the data",
     "both": "unknown in {n} of its r{res} cells: {outside} outside the street data, {leaves} on streets "
     "leaving it",
+    DROPPED: "unknown in {n} of its r{res} cells: a resource not used may reach them",
+    "mixed": "unknown in {n} of its r{res} cells: {outside} outside the street data, {leaves} on streets "
+    "leaving it, {dropped} in reach of a resource not used",
 }
 
 
@@ -179,19 +189,28 @@ def parent_tip_words(
         counts: dict[str, dict[str, int]] = {}
         for cell, kind in cells.items():
             parent = h3.cell_to_parent(cell, parent_res)
-            counts.setdefault(parent, {OUTSIDE: 0, LEAVES: 0})[kind] += 1
+            counts.setdefault(parent, {OUTSIDE: 0, LEAVES: 0, DROPPED: 0})[kind] += 1
         res = h3.get_resolution(next(iter(cells))) if cells else parent_res
         out[standard] = {
             parent: t(
-                WITHIN_WORDS["both" if n[OUTSIDE] and n[LEAVES] else OUTSIDE if n[OUTSIDE] else LEAVES],
-                n=f"{n[OUTSIDE] + n[LEAVES]:,}",
+                WITHIN_WORDS[_within_kind(n)],
+                n=f"{sum(n.values()):,}",
                 res=res,
                 outside=f"{n[OUTSIDE]:,}",
                 leaves=f"{n[LEAVES]:,}",
+                dropped=f"{n[DROPPED]:,}",
             )
             for parent, n in counts.items()
         }
     return out
+
+
+def _within_kind(counts: dict[str, int]) -> str:
+    """The :data:`WITHIN_WORDS` key of a display cell's counts of unknown cells by kind."""
+    present = [kind for kind, n in counts.items() if n]
+    if len(present) == 1:
+        return present[0]
+    return "mixed" if counts[DROPPED] else "both"
 
 
 def tip_words(kinds: dict[str, dict[str, str]], t: Callable[..., str]) -> dict[str, dict[str, str]]:

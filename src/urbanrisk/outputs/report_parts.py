@@ -107,8 +107,12 @@ def at_least(
     return t("≥ {n} ({cells} cells with residents unknown" + tail + ")", n=n(value), **words)
 
 
-#: What follows a sum over cells some of which lie outside the street data (coverage unknown there).
-OUTSIDE_WORDS = "; {cells} cells outside the street data or on streets leaving it: coverage unknown"
+#: What follows a sum over cells some of whose coverage is unknown (:mod:`urbanrisk.coverage_unknown`,
+#: :mod:`urbanrisk.coverage_dropped`).
+OUTSIDE_WORDS = (
+    "; {cells} cells outside the street data, on streets leaving it or in reach of a resource not used: "
+    "coverage unknown"
+)
 
 
 def bounded_sum(
@@ -130,13 +134,12 @@ def bounded_sum(
     >>> bounded_sum(1234.4, 0, t)
     '1,234'
     >>> bounded_sum(12.0, 3, t, outside_cells=2)  # doctest: +NORMALIZE_WHITESPACE
-    '≥ 12 (3 cells with residents unknown); 2 cells outside the street data or on streets leaving it:
-    coverage unknown'
+    '≥ 12 (3 cells with residents unknown); 2 cells outside the street data, on streets leaving it or in
+    reach of a resource not used: coverage unknown'
 
-    >>> bounded_sum(50.0, 0, t, outside_cells=1)
-    '≥ 50; 1 cells outside the street data or on streets leaving it: coverage unknown'
-    >>> bounded_sum(float("nan"), 0, t, outside_cells=4)
-    'unknown; 4 cells outside the street data or on streets leaving it: coverage unknown'
+    >>> bounded_sum(50.0, 0, t, outside_cells=1)  # doctest: +NORMALIZE_WHITESPACE
+    '≥ 50; 1 cells outside the street data, on streets leaving it or in reach of a resource not used:
+    coverage unknown'
     """
     cells = 0 if unknown_cells is None or pd.isna(unknown_cells) else int(unknown_cells)
     away = 0 if outside_cells is None or pd.isna(outside_cells) else int(outside_cells)

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..clusters import place_order
+
 PLACE_KINDS = ("neighbourhood_place", "village_place")
 PLACE_NEAR_M = 250.0
 AREA_VALUES = ("residential", "commercial", "retail", "university", "college", "school", "hospital")
@@ -186,9 +188,16 @@ def district_names(
     if not callable(streets):
         streets = _indexed(_named_streets(streets))
     places, areas = _indexed(places), _indexed(areas)
-    out = []
-    for outline, (venue, food) in zip(outlines, venues, strict=True):
-        centre = shapely.centroid(outline)
+    outlines, venues = list(outlines), list(venues)  # by position, whatever sequence they come in
+    if len(outlines) != len(venues):
+        msg = f"{len(outlines)} district outlines but {len(venues)} venue pairs"
+        raise ValueError(msg)
+    centres = shapely.centroid(np.asarray(outlines, dtype=object))
+    out: list[list[tuple[str, str]]] = [[] for _ in outlines]
+    # visited in place order (a stored street reader then reads each partition about once); named in
+    # the outlines' order
+    for i in place_order(np.column_stack([shapely.get_x(centres), shapely.get_y(centres)])):
+        outline, centre, (venue, food) = outlines[i], centres[i], venues[i]
         tiers = (
             _place_name(outline, centre, places),
             _area_name(outline, areas),
@@ -196,7 +205,7 @@ def district_names(
             _street_name(outline, streets, centre.y),
             food,
         )
-        out.append([hit for hit in tiers if hit])
+        out[i] = [hit for hit in tiers if hit]
     return _distinct(out)
 
 

@@ -126,13 +126,20 @@ def factors_text(
 ) -> str:
     """A source's grade in words (severity, consequence, score, residents, unknown share, radius,
     vulnerable sites, breaches, grade, and ``lowest``: the grade the residents counted give); with
-    residents unknown in reach, the count and the grade as bounds.
+    residents unknown in reach, the count and the grade as bounds; with nothing in reach measured, the
+    residents unknown, what was counted their floor ("unknown (at least N)", as GB 18218's basis).
 
     >>> factors_text(2, 1, 2, 0.0, 0.9, 200.0, 0, 0, "no data", "IV")  # doctest: +NORMALIZE_WHITESPACE
     'severity 2 x consequence ≥ 1 = ≥ 2: ≥ 0 residents within 200 m (90% of the area in reach has
     residents unknown): not graded, IV or worse'
     >>> factors_text(2, 2, 4, 150.0, 0.0, 200.0, 1, 0, "III", "III")
     'severity 2 x consequence 2 = 4: 150 residents within 200 m; 1 vulnerable site(s)'
+    >>> factors_text(2, 1, 2, 60.0, 1.0, 200.0, 0, 0, "no data", "IV")  # doctest: +NORMALIZE_WHITESPACE
+    'severity 2 x consequence ≥ 1 = ≥ 2: residents within 200 m unknown (at least 60): not graded, IV or
+    worse'
+    >>> factors_text(2, 1, 2, 0.0, 1.0, 200.0, 0, 0, "no data", "IV")  # doctest: +NORMALIZE_WHITESPACE
+    'severity 2 x consequence ≥ 1 = ≥ 2: residents within 200 m unknown (no population data in reach):
+    not graded, IV or worse'
     """
     tail = (f"; {v} vulnerable site(s)" if v else "") + (f"; {b} standard(s) breached" if b else "")
     if not u > 0:
@@ -140,6 +147,10 @@ def factors_text(
     verdict = ": the grade holds whatever they are"
     if grade == NO_DATA:
         verdict = f": not graded, {lowest} or worse"
+    if u >= 1.0:  # nothing in reach measured: unknown, what was counted its floor (GB 18218's words)
+        floor = f"at least {r:,.0f}" if round(r) > 0 else "no population data in reach"
+        head = f"severity {s} x consequence ≥ {c} = ≥ {m}: residents within {rad:.0f} m unknown"
+        return f"{head} ({floor}){verdict}{tail}"
     return (
         f"severity {s} x consequence ≥ {c} = ≥ {m}: ≥ {r:,.0f} residents within {rad:.0f} m "
         f"({share_words(u)}){verdict}{tail}"

@@ -11,7 +11,8 @@ coverage, the screens' kernels and the grid's OSM reads go per partition; the 8 
 and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
 limit). With ``ingest`` only ``compute: {ingest: partitioned}`` (on ``processes`` the extract is
 ingested by tasks on the workers). ``--before <src>`` runs each also with another tree's code,
-alternating, ``--rounds`` times.
+alternating, ``--rounds`` times. Each run also lists, per stage, its Dask tasks of 0.1 s or more
+(submitted -> done, as the driver's scheduler saw them): the stage's critical path on the workers.
 
     .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--modes whole partitions ingest]
         [--no-synchronous] [--before ../main/src --rounds 3]
@@ -124,6 +125,7 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     inside = []
     begun: dict = {}
     write_tasks: dict[str, float] = {}  # seconds per write task (the grid's parts summed)
+    stream: list[tuple[str, float, float]] = []  # the task stream: (key, submitted, done), driver clock
 
     class Timer(Callback):
         def _start(self, dsk):
@@ -137,6 +139,8 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
 
         def _posttask(self, key, result, dsk, state, worker_id):
             name = str(key[0] if isinstance(key, tuple) else key)
+            if key in begun:
+                stream.append((name, begun[key], time.perf_counter()))
             name = name.rsplit("-", 1)[0] if name.startswith("write-grid-part") else name
             if name.startswith("write-") and key in begun:  # submitted -> done (queueing included)
                 write_tasks[name] = round(write_tasks.get(name, 0.0) + time.perf_counter() - begun[key], 3)
@@ -192,6 +196,7 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
                 "timings": result.timings,
                 "driver_only_by_stage": _alone_by_stage(start, end, marks, result.timings, spans),
                 "write_tasks": write_tasks,
+                "task_stream": _stream_by_stage(stream, start, marks, result.timings),
                 "cpu_by_stage": _cpu_by_stage(cpu_marks, result.timings),
                 "pickled_mb_by_stage": _pickled_by_stage(pickled, result.timings),
                 "cells": len(result.grid),
@@ -212,6 +217,24 @@ def _alone_by_stage(start: float, end: float, marks: list, stages: dict, spans: 
         alone[key] = round(alone.get(key, 0.0) + (at - before) - inside, 3)
         before = at
     return alone
+
+
+def _stream_by_stage(stream: list, start: float, marks: list, stages: dict) -> dict[str, list]:
+    """Per stage (the one under way when the task was submitted), its Dask tasks of 0.1 s or more as
+    ``[key, submitted (s after the stage began), seconds submitted to done]``, longest first: what
+    the workers did, and the longest chain (the stage's critical path on its workers)."""
+    spans, before = [], start  # (stage, began, ended): the files after the last stage count to write
+    for name, at in marks:
+        key = name if name in stages and name not in {s for s, _, _ in spans} else "write"
+        spans.append((key, before, at))
+        before = at
+    by: dict[str, list] = {}
+    for key, begun, done in stream:
+        if done - begun < 0.1:
+            continue
+        stage, began = next(((s, a) for s, a, b in spans if a <= begun < b), ("write", before))
+        by.setdefault(stage, []).append([key, round(begun - began, 2), round(done - begun, 2)])
+    return {k: sorted(v, key=lambda t: -t[2])[:8] for k, v in by.items()}
 
 
 def _cpu_by_stage(cpu_marks: list, stages: dict) -> dict[str, list[float]]:
@@ -329,6 +352,10 @@ def main() -> int:
         alone_by = ", ".join(f"{k} {v:.1f}" for k, v in got["driver_only_by_stage"].items() if v >= 0.05)
         print(f"{'':>5} driver-only by stage (s): {alone_by}")
         print(f"{'':>5} write tasks (s, submitted to done): {got['write_tasks']}")
+        for stage, tasks in got.get("task_stream", {}).items():
+            if stage != "write":
+                shown = ", ".join(f"{k} @{a:.2f}+{d:.2f}" for k, a, d in tasks)
+                print(f"{'':>5} tasks of {stage} (key @start after the stage began + seconds): {shown}")
         cpu = got["cpu_by_stage"]
         driver, workers = (sum(v[i] for v in cpu.values()) for i in (0, 1))
         print(

@@ -350,3 +350,35 @@ def test_named_tasks_of_a_threads_graph_run_on_the_kept_pools_workers():
         assert parallel.compute_graph(graph(), scheduler="threads")[:2] == [os.getpid()] * 2
     with parallel.on_worker_processes("heavy"):  # no kept pool: spawning one costs more than it saves
         assert parallel.compute_graph(graph(), scheduler="threads")[:2] == [os.getpid()] * 2
+
+
+def _meets_the_other(job):
+    """Task body: mark this task started, then wait (at most 10 s) for the other to start too:
+    whether the two ran at once, and on which worker process."""
+    import os
+    import time
+
+    folder, me, other = job
+    (folder / me).touch()
+    deadline = time.monotonic() + 10
+    while not (folder / other).exists():
+        if time.monotonic() > deadline:
+            return os.getpid(), False
+        time.sleep(0.01)
+    return os.getpid(), True
+
+
+def test_two_ready_tasks_on_processes_run_at_once_on_two_workers(tmp_path):
+    """Dask's ``processes`` scheduler batches up to 6 ready tasks to one worker by default: the
+    coverage task and the free part's pieces ran one after the other there, the second worker idle.
+    Each task now goes to the pool alone."""
+    import os
+
+    from urbanrisk import parallel
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: a pool of one worker")
+    jobs = [(tmp_path, "a", "b"), (tmp_path, "b", "a")]
+    (pid_a, met_a), (pid_b, met_b) = parallel.map_partitions(_meets_the_other, jobs, scheduler="processes")
+    assert met_a and met_b
+    assert pid_a != pid_b != os.getpid()

@@ -101,12 +101,18 @@ def _progress_bar(progress: bool) -> contextlib.AbstractContextManager[Any]:
 
 
 def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> list[Any]:
-    """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`)."""
+    """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`).
+
+    On ``processes`` each task goes to the pool alone (``chunksize=1``): Dask's default sends up to 6
+    ready tasks to one worker as one batch, run one after the other there while the other worker
+    idles (the coverage task and the free part's pieces: both on one worker; a 7-partition grid: 6
+    on one worker). Our tasks are few and long: a batch saves nothing worth that.
+    """
     bar = _progress_bar(progress)
     get = _local_get(scheduler)
     if scheduler == "processes":
         with bar, worker_pool() as pool:
-            return list(dask.compute(*tasks, scheduler=get, pool=pool))
+            return list(dask.compute(*tasks, scheduler=get, pool=pool, chunksize=1))
     with bar:
         return list(dask.compute(*tasks, scheduler=get))
 

@@ -207,6 +207,8 @@ ZH_PAGES: dict[str, str] = {
     "layers": "图层",
     "area": "研究区",
     "street_graphs": "道路网络",
+    "hazard_inputs": "危险源输入",
+    "screens_free": "筛查（与覆盖并行部分）",
     "coverage": "覆盖",
     "screens": "筛查",
     "registers": "清单",

@@ -72,7 +72,7 @@ def test_validate_names_every_unknown_kind_once_with_the_known_kinds_and_the_ali
     assert "'Fire' in sheet 'Stations' row 2 (and 5 more rows)" in text and text.count("'Fire'") == 1
     assert "'EMS' in sheet 'Stations' row 8, 'Medic' in sheet 'Stations' row 10 (and 1 more row)" in text
     assert "'Shelter'" not in text  # a known word: the alias of shelter
-    assert "known kinds: clinic, fire_station, hospital, police, shelter" in text
+    assert "known kinds: clinic, fire_station, hospital, micro_fire_station, police, shelter" in text
     assert "kind_aliases.csv (a row alias,kind)" in text
 
 
@@ -83,7 +83,8 @@ def test_validate_words_the_unknown_kinds_in_chinese_too(tmp_path, capsys):
     fire, ems = "'Fire'（工作表 'Stations' 第 2 行）（另有 1 行）", "'EMS'（工作表 'Stations' 第 4 行）"
     assert f"未知的应急资源类别 {fire}、{ems}" in text
     # the kinds by their Chinese names, their keys beside (session 16: the keys alone before)
-    known = "诊所（clinic）、消防站（fire_station）、医院（hospital）、派出所（police）、避难场所（shelter）"
+    known = "诊所（clinic）、消防站（fire_station）、医院（hospital）、微型消防站（micro_fire_station）、"
+    known += "派出所（police）、避难场所（shelter）"
     assert f"已知类别：{known}" in text
     assert "more row" not in text and "known kinds" not in text
 

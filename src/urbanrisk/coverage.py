@@ -4,7 +4,9 @@ For each standard of the chosen preset (``layers/tables/standards.csv``: ``cn``,
 street graph of its mode (:mod:`urbanrisk.network`):
 
 1. resources of its kind (OSM features and resource registries, including those up to
-   ``search_buffer_m`` outside the study area: they serve it too) and cell centres are snapped to the
+   ``search_buffer_m`` outside the study area: they serve it too; left to the default, as far out as
+   the standard's optimistic reach when that is farther, :func:`~urbanrisk.coverage_dropped.
+   reach_buffer_m`) and cell centres are snapped to the
    nearest street-level node of the mode's main component in a projected CRS (KD-tree; see
    :meth:`urbanrisk.network.StreetGraph.snap`); anything farther than ``max_snap_m`` from such a
    node is reported, not snapped, and every cell's snap distance is kept (``cell_snap_m``);
@@ -43,7 +45,7 @@ import shapely
 
 from . import settings
 from .clusters import cell_clusters, dissolve_cells
-from .coverage_dropped import dropped_reach_unknown
+from .coverage_dropped import dropped_reach_unknown, loose_reach_m, reach_buffer_m
 from .coverage_unknown import (
     bounded,
     known_flags,
@@ -85,6 +87,19 @@ __all__ = [
     "two_step_fca",
     "with_fixed_delay",
 ]
+
+
+def no_resource_words(standard: Standard, searched_m: float) -> tuple[str, str]:
+    """The status and the unknown note of a standard with no resource of its kind within ``searched_m``
+    of the area (and not declared complete): its coverage is unknown, not none."""
+    kind = standard.resource_kind
+    return (
+        f"skipped: no {kind} in the data within {searched_m:.0f} m of the area: {standard.name} "
+        "coverage unknown, left out of lack of coping (add a resource registry layer with role: "
+        f"resource; if it lists every {kind}, say so with complete_for: [{kind}])",
+        f"{standard.name} coverage: no {kind} in the data (unknown, not none: a registry that lists "
+        f"every one says so with complete_for: [{kind}])",
+    )
 
 
 @dataclass
@@ -293,10 +308,12 @@ def coverage_stage(
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
+    widen = search_buffer_m is None  # the recipe left it: as far as a standard's reach (reach_buffer_m)
     search_buffer_m = settings.search_buffer_m if search_buffer_m is None else search_buffer_m
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     sites = settings.suggested_sites if sites is None else sites
     resources = resources_near(pois, registries, area, buffer_m=search_buffer_m, utm_crs=utm_crs)
+    searched_m = search_buffer_m
     status: dict[str, str] = {}
     tables, gap_frames, site_frames, loss_frames, supply_frames = [], [], [], [], []
     graphs: dict[str, StreetGraph] = {}
@@ -313,17 +330,13 @@ def coverage_stage(
             status[standard.name] = "skipped: no osm layer (no street graph)"
             continue
         present = bool((resources["kind"] == standard.resource_kind).any())
+        if not present and widen:  # none within the default buffer: a farther one may still reach a cell
+            far = resources_near(
+                pois, registries, area, buffer_m=loose_reach_m(standard, max_snap_m), utm_crs=utm_crs
+            )
+            present = bool((far["kind"] == standard.resource_kind).any())  # the graph's reach decides below
         if not present and not standard.declared_complete:
-            kind = standard.resource_kind
-            status[standard.name] = (
-                f"skipped: no {kind} in the data within {search_buffer_m:.0f} m of the area: {standard.name} "
-                "coverage unknown, left out of lack of coping (add a resource registry layer with role: "
-                f"resource; if it lists every {kind}, say so with complete_for: [{kind}])"
-            )
-            unknown[standard.name] = (
-                f"{standard.name} coverage: no {kind} in the data (unknown, not none: a registry that lists "
-                f"every one says so with complete_for: [{kind}])"
-            )
+            status[standard.name], unknown[standard.name] = no_resource_words(standard, searched_m)
             continue
         if standard.mode not in graphs:
             ready = (graphs_ready or {}).get(standard.mode)
@@ -332,6 +345,13 @@ def coverage_stage(
             )
         graph = graphs[standard.mode]
         graph.public_snap_m = max_snap_m  # drive_service: snap where drive would (see network.py)
+        if widen and (reach := reach_buffer_m(graph, standard, max_snap_m)) > searched_m:
+            resources = resources_near(pois, registries, area, buffer_m=reach, utm_crs=utm_crs)
+            searched_m = reach
+        present = bool((resources["kind"] == standard.resource_kind).any())
+        if not present and not standard.declared_complete:
+            status[standard.name], unknown[standard.name] = no_resource_words(standard, searched_m)
+            continue
         result = cover(graph, standard, grid, resources, max_snap_m=max_snap_m, cells_xy=cells_xy)
         table = result.cells
         if not present:  # declared complete, and there is none: nobody is reached

@@ -393,7 +393,8 @@ def check_points_inside(points: gpd.GeoDataFrame, area: BaseGeometry, what: str)
         outside = int((~inside).sum())
         used = {  # they still count where they reach the area (edge effects), never in a cell
             "hazards": "screened where their impact radius reaches it",
-            "resources": "used for coverage within coverage.search_buffer_m of it",
+            "resources": "used for coverage where they could reach it in a standard's limit "
+            "(coverage.search_buffer_m if set)",
         }.get(what, "left out")
         return (
             f"{what}: {outside} of {len(points)} points lie outside the study area: {used}, "

@@ -67,8 +67,14 @@ max_snap_m: float = 500.0
 #: the registry row is kept (counted twice, N-1 would say losing the station costs nobody).
 resource_dedup_m: float = 50.0
 
-#: Resources up to this far (metres) outside the study area serve it too (coverage.search_buffer_m).
+#: Resources up to this far (metres) outside the study area serve it too (coverage.search_buffer_m); left
+#: to this default, a standard looks as far as its resources could reach (coverage_dropped.reach_buffer_m).
 search_buffer_m: float = 2000.0
+#: The fastest a street is driven (km/h), for one bound only: whether any resource of a kind stands near
+#: enough to reach the area at all before its graph is built (:func:`urbanrisk.coverage.loose_reach_m`;
+#: the graph's own fastest edge then decides). 130: the highest posted limit in China (120) and most of
+#: Europe (130).
+fastest_street_kmh: float = 130.0
 
 #: How many sites for new resources the greedy maximal covering suggests per standard (coverage.sites).
 suggested_sites: int = 3

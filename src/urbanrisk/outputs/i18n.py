@@ -20,6 +20,7 @@ from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
 from .i18n_pages import CHANGE_WORDS_ZH, ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
 from .i18n_status import ZH_STATUS_PATTERNS
+from .kind_words import MODE_ZH, RESOURCE_ZH, STANDARD_EN, STANDARD_ZH, TARGET_ZH
 
 LANGUAGES = ("en", "zh")
 
@@ -207,31 +208,6 @@ EN: dict[str, str] = (
 )
 
 
-RESOURCE_ZH = {
-    "fire_station": "消防站",
-    "hospital": "医院",
-    "clinic": "诊所",
-    "police": "派出所",
-    "shelter": "应急避难场所",
-}
-TARGET_ZH = {
-    "school": "学校",
-    "kindergarten": "幼儿园",
-    "hospital": "医院",
-    "elderly_home": "养老机构",
-    "dwelling": "住宅",
-    "fire_station": "消防站",
-}
-STANDARD_ZH = {
-    "fire": "消防",
-    "medical": "医疗急救",
-    "shelter": "应急避难场所",  # the facility's standard term (GB 21734), as RESOURCE_ZH
-    "fire_first_engine": "消防（首车）",
-    "fire_full_alarm": "消防（首批力量）",
-}
-#: the built-in standards' names in English where their id is not a word (NFPA 1710's two times)
-STANDARD_EN = {"fire_first_engine": "fire (first engine)", "fire_full_alarm": "fire (full first alarm)"}
-MODE_ZH = {"drive": "车行", "walk": "步行"}
 _KIND_WORDS = {**RESOURCE_ZH, **STANDARD_ZH}  # {kind} and {standard} in a pattern's Chinese text
 _CODE = re.compile(r"(GB/T|GB|建标|NFPA|CJJ|JGJ)\s?[\d.]+(?:-\d{4})?")
 

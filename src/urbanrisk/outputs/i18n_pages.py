@@ -207,6 +207,8 @@ ZH_PAGES: dict[str, str] = {
     "layers": "图层",
     "area": "研究区",
     "street_graphs": "道路网络",
+    "hazard_inputs": "危险源输入",
+    "screens_free": "筛查（与覆盖并行部分）",
     "coverage": "覆盖",
     "screens": "筛查",
     "registers": "清单",
@@ -296,7 +298,8 @@ ZH_PAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"^resources: (\d+) of (\d+) points lie outside the study area: .*$",
-        r"应急资源：\2 个点中 \1 个位于研究区外：距研究区 coverage.search_buffer_m 以内的仍参与覆盖计算，"
+        r"应急资源：\2 个点中 \1 个位于研究区外：能在标准时间内到达研究区的仍参与覆盖计算"
+        r"（配方设定 coverage.search_buffer_m 时以其为限），"
         r"不计入任何网格单元",
     ),
     # what the map leaves out or simplifies at scale (display.py, map_context.py, map_compact.py, deck.py)

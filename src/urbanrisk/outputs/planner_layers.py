@@ -21,7 +21,7 @@ import shapely
 
 from ..result import CLASS_COLOURS, RunResult
 from .html import escape_text
-from .i18n import data_text, standard_name, translator
+from .i18n import RESOURCE_ZH, data_text, standard_name, translator
 from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
@@ -84,13 +84,14 @@ def resource_letters(kinds: Iterable[object]) -> dict[str, str]:
 
 
 def resource_key(kinds: Iterable[object], language: str = "en") -> str:
-    """The legend's words for the recipe's own resource kinds (``, A ambulance``), escaped; "" when the
-    map has only the five built in (their letters are in the legend already)."""
+    """The legend's words for the recipe's own resource kinds (``, A ambulance``, ``，M 微型消防站``),
+    escaped; "" when the map has only the five built in (their letters are in the legend already)."""
     names = {str(k) for k in kinds}
     letters = resource_letters(names)
     own = [(letters[k], k) for k in sorted(names - set(RESOURCE_LETTERS))]
     comma = "，" if language == "zh" else ", "
-    return "".join(f"{comma}{letter} {escape_text(kind)}" for letter, kind in own)
+    words = {k: RESOURCE_ZH.get(k, k) if language == "zh" else k.replace("_", " ") for _, k in own}
+    return "".join(f"{comma}{letter} {escape_text(words[kind])}" for letter, kind in own)
 
 
 def standard_colours(standards: Iterable[object]) -> dict[str, tuple[int, int, int]]:

@@ -64,3 +64,13 @@ def test_every_stage_of_the_pipeline_has_chinese_words() -> None:
     assert stages <= names  # the names the pipeline times, as it spells them
     zh = translator("zh")
     assert [name for name in sorted(stages) if zh(name) == name] == []
+
+
+def test_a_methanol_store_gets_its_gb18218_critical_quantity() -> None:
+    # a registry's 甲醇 store had no R value: the shipped excerpt lacked methanol
+    from urbanrisk.screens.major_hazard import gb18218_table
+
+    table = gb18218_table()
+    assert {tuple(table.loc[n, ["substance", "q_t", "beta"]]) for n in ("甲醇", "67-56-1", "methanol")} == {
+        ("methanol", 500.0, 1.0)
+    }

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import settings
 from .layers.area_file import geojson_points_problem
-from .layers.capacity import capacity_number, unit_word_fixes, wan_column_problem
+from .layers.capacity import capacity_number, said_unknown, unit_word_fixes, wan_column_problem
 from .layers.geojson_blank import blank_features, blank_message, geojson_id_problem
 from .layers.headers import vector_header
 from .layers.lonlat_cell import a_date, both_in_one_cell, date_message, dms_degrees, two_numbers
@@ -82,6 +82,7 @@ def _registry_values(name: str, spec: Any, table: Rows, names: dict[str, str], p
         wan = wan_column_problem(spec.capacity_column, [r[j] for r in table.rows], path.name)
         problems += [((*key, "capacity_column"), wan)] if wan else []
         values = [(i, r[j], capacity_number(r[j])) for i, r in enumerate(table.rows) if r[j].strip()]
+        values = [(i, text, v) for i, text, v in values if not said_unknown(text)]  # 不详: unknown, as empty
         top = settings.max_capacity
         bad = [i for i, _, v in values if v is None or not 0 <= v <= top]  # empty: capacity unknown
         listed = ", ".join(f"'{table.rows[i][j]}' in {table.where(i)}" for i in bad[:5])

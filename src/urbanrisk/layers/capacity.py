@@ -11,6 +11,12 @@ import math
 import re
 import unicodedata
 
+#: What a clerk writes for a number nobody knows: read as unknown, like an empty cell (casefolded)
+UNKNOWN_WORDS = frozenset(
+    {"不详", "未知", "不明", "待定", "待核实", "待查", "暂无", "无数据", "-", "--", "—", "/", "?", "？"}
+    | {"n/a", "na", "unknown", "tbd", "not known"}
+)
+
 _VALUE = re.compile(r"(?P<number>[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<wan>万)?")
 
 
@@ -28,6 +34,17 @@ def capacity_number(text: object) -> float | None:
         return None
     number = float(found["number"].replace(",", "")) * (10_000 if found["wan"] else 1)
     return number if math.isfinite(number) else None
+
+
+def said_unknown(text: object) -> bool:
+    """True when a cell says its number is not known (不详, 待定, n/a...: :data:`UNKNOWN_WORDS`).
+
+    >>> [said_unknown(v) for v in ("不详", " N/A ", "－", "很多", "", None)]
+    [True, True, True, False, False, False]
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return False
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold() in UNKNOWN_WORDS
 
 
 def wan_column_problem(column: str, values: list[str], path: str) -> str | None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import settings
 from .._errors import LayerError, RecipeError, require_regular_file
-from .capacity import capacity_number, wan_column_problem
+from .capacity import capacity_number, said_unknown, wan_column_problem
 from .coords import to_wgs84
 from .hazard_amounts import hazard_amounts, unitless_note
 from .lonlat_cell import dms_degrees
@@ -306,7 +306,8 @@ def points_from_file(
         values = out["capacity"].to_numpy(dtype=float)
         bad = np.isinf(values) | (values < 0) | (values > settings.max_capacity)  # 1e308 beds: a typo
         if capacity_column in gdf.columns:  # text (很多, 500人) read as unknown, silently; empty is unknown
-            given = gdf[capacity_column].astype("string").str.strip().fillna("").ne("").to_numpy()
+            written = gdf[capacity_column].astype("string").str.strip().fillna("")
+            given = (written.ne("") & ~written.map(said_unknown).astype(bool)).to_numpy()  # 不详: unknown
             bad |= given & out["capacity"].isna().to_numpy()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])

@@ -1100,8 +1100,8 @@ def test_points_outside_the_area_and_unsnapped_resources_are_said_rightly_in_chi
     points = gpd.GeoDataFrame(geometry=[Point(LON, LAT), Point(LON + 2, LAT)], crs=4326)
     area = box(LON - 1, LAT - 1, LON + 1, LAT + 1)
     note = check_points_inside(points, area, "resources")
-    assert note.startswith("resources: 1 of 2 points lie outside the study area: used for coverage within")
-    assert data_text(note, "zh").startswith("应急资源：2 个点中 1 个位于研究区外：距研究区")
+    assert note.startswith("resources: 1 of 2 points lie outside the study area: used for coverage where")
+    assert data_text(note, "zh").startswith("应急资源：2 个点中 1 个位于研究区外：能在标准时间内到达研究区的")
     assert data_text(check_points_inside(points, area, "hazards"), "zh").startswith("危险源：2 个点中 1 个")
     status = (
         "ok: fire_station by drive within 5 min (incl. 60 s turnout); 1 resource; 5 of 9 residents "

@@ -2,13 +2,16 @@
 (issue #17): the hazard intensity (every source-cell pair at once against a few hundred sources at a
 time), coverage's wide columns (the pivot of the long table against one standard at a time) and the
 vulnerable-site counts (the whole grid's cells parsed and cached against the sites' cells looked up).
+Session 19's ``tasks`` step: the grid stage's partition tasks' bounds, each partition's cell polygons made
+and kept for the stage (main's tasks in the driver) against made, measured and dropped one partition at a
+time (``build_grid(polygons=False)`` on worker processes).
 
 Each step runs in a fresh process (its ``ru_maxrss`` over the process's RSS before the step, and
 ``tracemalloc``'s peak of the step: Python objects and numpy buffers), on a synthetic grid of 117,019
 H3 cells (resolution 10, a disk of 197 rings: the 256-tile metropolis has 116,645), alternated
 before / after for ``--rounds``. Results equal (asserted).
 
-    .venv/bin/python benchmarks/peak_parts.py [--sources 3000] [--rounds 2]
+    .venv/bin/python benchmarks/peak_parts.py [--sources 3000] [--rounds 2] [--steps tasks ...]
 """
 
 from __future__ import annotations
@@ -121,11 +124,30 @@ def _site_counts_cached(sites, cells):
     return counts_at(cell_positions(cell_ints(list(cells)), ids), len(cells))
 
 
+#: the "before" tasks' polygons, held (as main's partition tasks held them through the grid stage)
+KEPT: list = []
+
+
+def _task_bounds(cells, which: str) -> np.ndarray:
+    """Each partition's bounds from its cells' polygons: all kept (before) or one partition at a time."""
+    import shapely
+
+    from urbanrisk import grid as gridmod
+
+    parts = gridmod.partition_cells(list(cells), gridmod.partition_resolution(10)).values()
+    if which == "before":
+        KEPT.extend(gridmod.cells_to_polygons(part) for part in parts)
+        return np.array([shapely.total_bounds(shapes) for shapes in KEPT])
+    return np.array([shapely.total_bounds(gridmod.cells_to_polygons(part)) for part in parts])
+
+
 def _child(step: str, which: str, sources: int) -> None:
     import gc
 
     grid = _grid()
-    if step == "intensity":
+    if step == "tasks":
+        run = lambda: _task_bounds(grid.index, which)  # noqa: E731
+    elif step == "intensity":
         hazards = _hazards(sources)
         from urbanrisk.cell_hazards import hazard_intensity
 
@@ -216,12 +238,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sources", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--steps", nargs="+", default=["intensity", "wide", "sites", "tasks"])
     args = parser.parse_args()
     print(machine_line())
     print(f"load {os.getloadavg()[0]:.1f}; {args.sources:,} hazard sources (and as many vulnerable sites)")
     print("| step | tree | round | tracemalloc peak MB | ru_maxrss rise MB | RSS left MB | CPU s | result |")
     print("|---|---|---|---|---|---|---|---|")
-    for step in ("intensity", "wide", "sites"):
+    for step in args.steps:
         digests = set()
         for round_ in range(args.rounds):
             for which in ("before", "after"):

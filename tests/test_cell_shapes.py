@@ -277,6 +277,10 @@ def test_the_stages_after_the_grid_hold_no_polygons_and_give_what_they_gave_with
     monkeypatch.setattr(pipeline, "complete_run", spy)
     got = pipeline.compute_run(recipe, scheduler="synchronous")
     monkeypatch.setattr(pipeline, "without_polygons", lambda grid: grid)  # main: polygons held throughout
+    real_build = pipeline.build_grid  # ... made by the grid stage (the run's own makes none: polygons=False)
+    monkeypatch.setattr(
+        pipeline, "build_grid", lambda *args, **kwargs: real_build(*args, **kwargs | {"polygons": True})
+    )
     expected = pipeline.compute_run(recipe, scheduler="synchronous")
     assert seen == [0, len(expected.grid)]
     assert got.grid.geometry.notna().all()  # made again for the result (no spool)

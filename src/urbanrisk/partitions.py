@@ -75,16 +75,17 @@ def partition_inputs(
     *,
     utm_crs: str,
     source: MemoryLayers | StoredLayers | None = None,
+    polygons: bool = True,
 ) -> list[PartitionInput]:
     """One task per parent-cell partition: its cells, bounds, and where to read the layers inside them.
 
     The task reads its rows itself (:meth:`PartitionInput.resolved`), from ``source``: the driver's
-    frames by default (the tasks then carry their cells' polygons too), or a layer store for tasks
-    in other processes.
+    frames by default (the tasks then carry their cells' polygons too, unless ``polygons`` is False:
+    each task then makes its own), or a layer store for tasks in other processes.
     """
     resolution = recipe.grid.resolution
     parent_res = gridmod.partition_resolution(resolution, recipe.grid.partition_resolution)
-    in_place = source is None
+    in_place = source is None and polygons
     if source is None:
         frames = vector_frames(layers)
         stored = layers.store
@@ -96,8 +97,8 @@ def partition_inputs(
     margin = settings.partition_margin_deg
     inputs = []
     for part in gridmod.partition_cells(cells, parent_res).values():
-        polygons = gridmod.cells_to_polygons(part)
-        bounds = tuple(float(v) for v in shapely.total_bounds(polygons))
+        shapes = gridmod.cells_to_polygons(part)  # for the bounds; kept for tasks in this process
+        bounds = tuple(float(v) for v in shapely.total_bounds(shapes))
         inputs.append(
             PartitionInput(
                 cells=part,
@@ -110,7 +111,7 @@ def partition_inputs(
                 source=source,
                 bounds=bounds,
                 wide_bounds=(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin),
-                polygons=polygons if in_place else None,
+                polygons=shapes if in_place else None,
             )
         )
     return inputs
@@ -339,10 +340,14 @@ def build_grid(
     force: bool = False,
     progress: bool = False,
     cache: Cache | None = None,
+    polygons: bool = True,
 ) -> gpd.GeoDataFrame:
     """H3 cells over the area with their indicators, computed per partition with Dask.
 
     With a ``cache``, a partition whose cells and input data are unchanged is not recomputed.
+    ``polygons`` False: the cells' geometry is None (a run's stages make the few polygons they need
+    from the cells, :func:`urbanrisk.pipeline.compute_run`), and on worker processes the driver makes
+    none (each task makes its own; a census table's spread reads them: then they are made).
 
     Returns
     -------
@@ -355,24 +360,35 @@ def build_grid(
     if not cells:
         msg = "the study area holds no H3 cell: is the area empty?"
         raise GridError(msg)
-    inputs = partition_inputs(recipe, layers, area, cells, utm_crs=utm_crs_for(area))
-    tables = partition_tables(
-        inputs, recipe, layers, scheduler=resolve_scheduler(scheduler), progress=progress, cache=cache
+    scheduler = resolve_scheduler(scheduler)
+    polygons = polygons or layers.population_table is not None  # the census table's spread reads them
+    local = scheduler in ("synchronous", "threads")  # the tasks here take the driver's polygons
+    inputs = partition_inputs(
+        recipe, layers, area, cells, utm_crs=utm_crs_for(area), polygons=polygons or local
     )
-    grid = grid_from_tables(tables, layers.population_source, inputs=inputs)
+    tables = partition_tables(inputs, recipe, layers, scheduler=scheduler, progress=progress, cache=cache)
+    grid = grid_from_tables(tables, layers.population_source, inputs=inputs, polygons=polygons)
     grid = with_site_counts(grid, layers, resolution)  # each vulnerable site once, not each feature
     return with_table_residents(grid, layers, area)  # a census table: spread over the whole grid
 
 
 def grid_from_tables(
-    tables: list[pd.DataFrame], population_source: str, *, inputs: list[PartitionInput] | None = None
+    tables: list[pd.DataFrame],
+    population_source: str,
+    *,
+    inputs: list[PartitionInput] | None = None,
+    polygons: bool = True,
 ) -> gpd.GeoDataFrame:
     """The grid from its partitions' indicator tables: cell polygons, sorted, columns in order.
 
-    ``inputs``: the partitions' tasks, whose cell polygons are taken rather than made again.
+    ``inputs``: the partitions' tasks, whose cell polygons are taken rather than made again;
+    ``polygons`` False: every cell's geometry None (made by no one).
     """
     table = pd.concat(tables).sort_index()
-    frame = gridmod.grid_frame(list(table.index), polygons=_known_polygons(table.index, inputs or []))
+    shapes = (
+        _known_polygons(table.index, inputs or []) if polygons else np.full(len(table), None, dtype=object)
+    )
+    frame = gridmod.grid_frame(list(table.index), polygons=shapes)
     # a cell at the study area's edge: its area inside, over which its residents, buildings and places
     # were counted (densities per the whole hexagon read the unmeasured part beyond as empty)
     inside = table.pop("cell_inside_share").reindex(frame.index)

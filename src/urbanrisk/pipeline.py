@@ -312,6 +312,7 @@ def compute_run(
     inherit_coverage_inputs(layers)  # worker processes forked from here on (the grid's) hold them
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
+    options["polygons"] = False  # dropped below (without_polygons): the driver makes none for the workers
     beside_grid = stage_timer(timings)  # timed without the hook: it may run beside the grid stage
 
     def side() -> tuple[dict[str, StreetGraph], dict[str, Any] | None]:

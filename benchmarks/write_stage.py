@@ -6,7 +6,8 @@ inside one :func:`urbanrisk.parallel.kept_pool` as in a run (``processes``: the 
 warmed by an untimed write first). Per write: wall seconds, CPU seconds of the driver (all its
 threads) and of the pool's worker processes, the seconds inside Dask computations (the rest is
 driver-only work, issue #17's measure) and the CPU seconds of the driver's main thread outside them
-(the same work on a loaded machine, where wall seconds mislead).
+(the same work on a loaded machine, where wall seconds mislead), and the driver's peak resident memory
+during the write (its ``VmHWM`` reset before it: Linux).
 ``--result`` keeps the computed result in a pickle, so that another source tree (an older commit
 on ``PYTHONPATH``) can time its writer on the very same result::
 
@@ -62,9 +63,29 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime + live
 
 
-def _timed_write(result, folder: Path, scheduler: str) -> tuple[float, float, float, float]:
-    """One ``write_run``: wall s, CPU s (driver + workers), wall s inside Dask computations, and the
-    driver's main thread's CPU s outside them (driver-only work: before, between and after them)."""
+def _peak_reset() -> None:
+    """Start the driver's peak resident memory (``VmHWM``) anew (Linux: ``clear_refs`` 5)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    """The driver's peak resident memory (MB) since :func:`_peak_reset` (Linux), else nan."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            line = next(x for x in handle if x.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return float("nan")
+
+
+def _timed_write(result, folder: Path, scheduler: str) -> tuple[float, float, float, float, float]:
+    """One ``write_run``: wall s, CPU s (driver + workers), wall s inside Dask computations, the
+    driver's main thread's CPU s outside them (driver-only work: before, between and after them) and
+    the driver's peak resident MB during the write."""
     from dask.callbacks import Callback
 
     from urbanrisk.run import write_run
@@ -86,13 +107,14 @@ def _timed_write(result, folder: Path, scheduler: str) -> tuple[float, float, fl
                     inside["cpu"] += time.thread_time() - inside["since"][1]
 
     scheduler, _, tasks = scheduler.partition("/")  # "processes/threads": the write graph on threads
+    _peak_reset()
     used, main_cpu = _cpu(), time.thread_time()
     start = time.perf_counter()
     with Timer():
         write_run(result, folder, scheduler=scheduler, write_scheduler=tasks or None)
     wall = time.perf_counter() - start
     driver_cpu = time.thread_time() - main_cpu - inside["cpu"]
-    return wall, _cpu() - used, inside["wall"], driver_cpu
+    return wall, _cpu() - used, inside["wall"], driver_cpu, _peak_mb()
 
 
 def main() -> int:
@@ -108,7 +130,7 @@ def main() -> int:
     result = _result(args.tiles, args.result)
     print(f"{args.tiles}x{args.tiles} tiles: {len(result.grid):,} cells · load average {os.getloadavg()}")
     schedulers = args.schedulers.split(",")
-    runs: dict[str, list[tuple[float, float, float, float]]] = {s: [] for s in schedulers}
+    runs: dict[str, list[tuple[float, float, float, float, float]]] = {s: [] for s in schedulers}
     with tempfile.TemporaryDirectory(prefix="write-stage-out-") as out, kept_pool():
         for scheduler in schedulers:  # imports, caches, the worker pool: untimed
             _timed_write(result, Path(out) / "warm-up", scheduler)
@@ -116,12 +138,12 @@ def main() -> int:
             for scheduler in schedulers:
                 runs[scheduler].append(_timed_write(result, Path(out) / scheduler, scheduler))
     for scheduler, values in runs.items():
-        wall, cpu, dask_s, driver_cpu = (statistics.median(v[i] for v in values) for i in range(4))
+        wall, cpu, dask_s, driver_cpu, peak = (statistics.median(v[i] for v in values) for i in range(5))
         shown = " ".join(f"{v[0]:.2f}" for v in values)
         print(
             f"write {scheduler:12s} median {wall:6.2f} s wall ({shown}), {cpu:6.2f} s CPU (driver + "
             f"workers), {wall - dask_s:5.2f} s driver-only ({(wall - dask_s) / wall:.0%}; "
-            f"{driver_cpu:5.2f} s CPU of the driver's main thread outside Dask)"
+            f"{driver_cpu:5.2f} s CPU of the driver's main thread outside Dask), driver peak {peak:,.0f} MB"
         )
     print(f"load average after: {os.getloadavg()}")
     return 0

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 
+import dask
 import geopandas as gpd
 import h3
 import pandas as pd
@@ -13,6 +14,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pyogrio
 import pytest
+from dask.callbacks import Callback
 
 import urbanrisk.grid_dataset as grid_dataset
 from urbanrisk import settings
@@ -198,13 +200,27 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
     GeoPackage and the map on the pool's workers) writes what the synchronous scheduler writes."""
     _, result = wudaokou_run
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
-    written = {}
+    written, tasks = {}, {}
     for scheduler in ("synchronous", "threads", "threads-nofork", "processes", "processes-run"):
         run = scheduler.removesuffix("-run").removesuffix("-nofork")
         graph = None if scheduler.endswith("-run") else run
         monkeypatch.setattr(writer, "FORK_OK", not scheduler.endswith("-nofork"))  # off Linux: a thread
-        run_dir = write_run(result, tmp_path / scheduler, scheduler=run, write_scheduler=graph)
+        seen = tasks[scheduler] = {}  # each task of the write -> the threads its computation had
+
+        def threads(key, dsk, state, seen=seen):
+            seen.setdefault(key, dask.config.get("num_workers", None))
+
+        with Callback(pretask=threads):
+            run_dir = write_run(result, tmp_path / scheduler, scheduler=run, write_scheduler=graph)
         written[scheduler] = _files(run_dir)
+    # the report and the manifest's contents: tasks beside the GeoPackage and the map, which on threads
+    # start at once (a thread each: 5), the grid's parts on the default threads (one per core)
+    for scheduler in ("synchronous", "threads", "threads-nofork", "processes-run"):
+        assert {"write-report", "write-manifest"} <= tasks[scheduler].keys(), scheduler
+    for scheduler in ("threads", "threads-nofork", "processes-run"):
+        assert tasks[scheduler]["write-gpkg"] == tasks[scheduler]["write-report"] == 5, scheduler
+        assert tasks[scheduler]["write-grid"] is None, scheduler
+    assert "write-report" not in tasks["processes"]  # a worker process would get the whole result
     expected = written.pop("synchronous")
     run_of = {name: name.removesuffix("-run").removesuffix("-nofork") for name in written}
     assert written["processes-run"]["map.html"] == expected["map.html"]  # written on a worker process

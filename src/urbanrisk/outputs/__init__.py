@@ -40,25 +40,46 @@ def write_outputs(
     """Write every output of ``result`` into ``folder``; returns the manifest (written last).
 
     ``run`` holds the life cycle's facts for the manifest (stamp, scheduler, run key, cache). The
-    grid's parts, the tables, the GeoPackage and the map are one Dask graph under ``scheduler``
-    (:mod:`.writer`); then ``extra(folder)`` may write more files (a rescan's changes, which the
-    report shows) and returns manifest entries; then the report and the manifest. ``after_file(name)``
-    is called for each file once it is written (crash tests), in that order.
+    grid's parts, the tables, the GeoPackage, the map, the report and the manifest's contents are
+    Dask tasks under ``scheduler`` (:mod:`.writer`; the report and the manifest only on ``threads``
+    and ``synchronous``, where nothing is pickled); then ``extra(folder)`` may write more files (a
+    rescan's changes, which the report shows: with ``extra`` the report is written after it) and
+    returns manifest entries; then the manifest, last. ``after_file(name)`` is called for each file
+    once it is written (crash tests), in that order.
     """
+    from functools import partial
+
     from .manifest import build_manifest
-    from .report import write_report
     from .summary import run_summary
     from .writer import write_files
 
     hook = after_file or (lambda name: None)
     summary = run_summary(result)
-    for name in write_files(result, folder, summary=summary, scheduler=scheduler):
+    report = partial(_report, result, folder / "report.html", summary)
+    manifest_of = partial(build_manifest, result, summary, run=run)
+    beside: dict[str, Callable[[], Any]] = {}
+    if scheduler in ("synchronous", "threads"):  # tasks of this process: nothing pickled
+        beside["manifest"] = manifest_of
+        if extra is None:  # else after it: a rescan's changes (``extra``), which the report shows
+            beside["report"] = report
+    names, made = write_files(result, folder, summary=summary, scheduler=scheduler, beside=beside)
+    for name in names:
         hook(name)
     extra_entries = extra(folder) if extra is not None else {}
-    write_report(result, folder / "report.html", summary=summary)
+    if "report" not in made:
+        report()
     hook("report.html")
-    manifest = build_manifest(result, summary, run=run)
+    manifest = made["manifest"] if "manifest" in made else manifest_of()
     manifest.update(extra_entries)
     write_json(folder / "manifest.json", manifest)
     hook("manifest.json")
     return manifest
+
+
+def _report(result: RunResult, path: Path, summary: Any) -> str:
+    """``report.html`` (:func:`.report.write_report`), fsynced."""
+    from ..grid_dataset import fsync_path
+    from .report import write_report
+
+    fsync_path(write_report(result, path, summary=summary))
+    return path.name

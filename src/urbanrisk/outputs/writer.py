@@ -1,11 +1,17 @@
-"""The write stage as one Dask graph on the run's scheduler: the grid's parts, the tables, the
-GeoPackage and the map are written by tasks, the driver only cuts the grid and waits::
+"""The write stage as two Dask computations on the run's scheduler: the grid's parts, the tables, the
+GeoPackage, the map, the report and the manifest's contents are made by tasks, the driver only cuts
+the grid, waits and writes the manifest last::
 
     grid part tasks (one per partition: write, fsync, reduce to the map's display rows)
       -> grid: check the parts, fsync grid/, merge the display rows
-           -> risk.gpkg: the grid layer streamed from the parts, then the other layers
-           -> map.html: the deck of the display cells, its JSON, the page
-           -> tables: one Parquet file per screen, coverage and incident table
+    then, at once (on threads a thread each):
+      risk.gpkg: the grid layer streamed from the parts, then the other layers
+      map.html: the deck of the display cells, its JSON, the page
+      tables: one Parquet file per screen, coverage and incident table
+      report.html and the manifest's contents (``beside``: :func:`urbanrisk.outputs.write_outputs`)
+
+The grid's parts are computed first and apart (one thread per core: each holds its part's frame),
+their jobs then dropped; the second computation's tasks read only what the parts wrote.
 
 The tasks do what the driver did one after the other (same functions, same files: the tests compare
 them), two or more at once: Arrow and Parquet release the GIL, so ``threads`` overlap too. GDAL
@@ -24,8 +30,10 @@ saves, and the partial run folder is on this machine's disk, which a cluster's w
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -191,39 +199,72 @@ def graph_scheduler(scheduler: str) -> str:
     return "threads" if scheduler == "processes" or scheduler.startswith("tcp://") else scheduler
 
 
-def write_files(result: RunResult, folder: Path, *, summary: RunSummary, scheduler: str) -> list[str]:
-    """Write the grid's parts, the tables, ``risk.gpkg`` and ``map.html`` into ``folder`` as one Dask
-    graph under ``scheduler``; returns what was written, as the hooks name it: ``grid``, each table
-    file, ``risk.gpkg``, ``map.html``."""
+def write_files(
+    result: RunResult,
+    folder: Path,
+    *,
+    summary: RunSummary,
+    scheduler: str,
+    beside: dict[str, Callable[[], Any]] | None = None,
+) -> tuple[list[str], dict[str, Any]]:
+    """Write the grid's parts, the tables, ``risk.gpkg`` and ``map.html`` into ``folder`` under
+    ``scheduler``; returns what was written, as the hooks name it (``grid``, each table file,
+    ``risk.gpkg``, ``map.html``), and the values of ``beside``.
+
+    Two Dask computations: the grid's part tasks (on ``threads``: one thread per core), then the
+    tables, the GeoPackage, the map and ``beside`` (name -> call: the report and the manifest, which
+    the driver made after the graph before), on ``threads`` a thread each. Of those, the GeoPackage's
+    and (on ``processes``) the map's only wait for another process (the forked writer, a worker of the
+    kept pool): with one thread per core two such waits left the tables and the report queued behind
+    them, and the GeoPackage (the longest) queued behind the manifest (benchmarks/RESULTS.md,
+    session 19)."""
     if scheduler.startswith("tcp://"):
         scheduler = "threads"
     jobs, plan = grid_jobs(result, folder)
-    parts = [
-        dask.delayed(grid_dataset.write_part)(job, dask_key_name=f"write-grid-part-{i}")
-        for i, job in enumerate(jobs)
-    ]
-    grid = dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
-    tables = dask.delayed(_tables)(
-        parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
-    )
     path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
     forked = None
     if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads
         finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
         ask_geometries(layers)  # the child then reads their pages without copying them
         forked = ForkedCall(finish, _prepare_in_child, layers, result.area)
-        call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
-        gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
-    else:
-        store = dask.delayed(store, name="write-gpkg-store", traverse=False)
-        gpkg = dask.delayed(_gpkg)(path, layers, result.area, store, grid, dask_key_name="write-gpkg")
-    page = dask.delayed(_map)(
-        map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
-    )
     try:
-        _, table_names, gpkg_name, map_name = compute_graph([grid, tables, gpkg, page], scheduler=scheduler)
+        parts = [
+            dask.delayed(grid_dataset.write_part)(job, dask_key_name=f"write-grid-part-{i}")
+            for i, job in enumerate(jobs)
+        ]
+        del jobs  # each part's frame is held by its task only
+        done = compute_graph(
+            [dask.delayed(grid_outputs)(folder, parts, plan, dask_key_name="write-grid")], scheduler=scheduler
+        )[0]
+        del parts
+        grid = dask.delayed(done, name="write-grid-done", traverse=False)
+        if forked is not None:
+            call = dask.delayed(forked, name="write-gpkg-call", traverse=False)
+            gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
+        else:
+            store = dask.delayed(store, name="write-gpkg-store", traverse=False)
+            gpkg = dask.delayed(_gpkg)(path, layers, result.area, store, grid, dask_key_name="write-gpkg")
+        page = dask.delayed(_map)(
+            map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
+        )
+        tables = dask.delayed(_tables)(
+            parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
+        )
+        side = [
+            dask.delayed(call, traverse=False)(dask_key_name=f"write-{name}")
+            for name, call in (beside or {}).items()
+        ]
+        last = [gpkg, page, tables, *side]  # a thread each: all start at once (see the docstring)
+        threads = dask.config.set(num_workers=len(last)) if scheduler == "threads" else None
+        with threads or contextlib.nullcontext():
+            if scheduler == "synchronous":  # in this order, the longest first, as before session 19
+                # (Dask's order put the GeoPackage last; the driver's peak was then +90 MB at 256 tiles)
+                made = [compute_graph([task], scheduler=scheduler)[0] for task in last]
+            else:
+                made = compute_graph(last, scheduler=scheduler)
+        gpkg_name, map_name, table_names, *values = made
     finally:
         if forked is not None:
             forked.close()
-    return ["grid", *table_names, gpkg_name, map_name]
+    return ["grid", *table_names, gpkg_name, map_name], dict(zip(beside or {}, values, strict=True))

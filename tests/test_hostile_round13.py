@@ -29,14 +29,21 @@ from rasterio.transform import from_origin
 from shapely.geometry import GeometryCollection, MultiPoint, Point, box
 
 from test_hostile import city, cli, raster_recipe, write_tif  # noqa: F401  (city: the module's fixture)
-from test_hostile_round12 import HEAD, ROWS, Case, _layer_recipe, _near, _recipe
-from urbanrisk._errors import LayerError, RecipeError
+from test_hostile_round12 import (
+    HEAD,
+    ROWS,
+    Case,
+    _layer_recipe,
+    _near,
+    _recipe,
+    read_right_or_refused_clearly,
+)
+from urbanrisk._errors import LayerError
 from urbanrisk.layers.census import read_census
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.layers.polygons import polygons_from_file
 from urbanrisk.outputs.i18n_checks import check_text
 
-TIMEOUT = 20  # seconds a case may take (validate and the reader each)
 XY = [(x, y) for _, x, y in ROWS]
 
 
@@ -481,22 +488,7 @@ def test_the_generator_makes_thirty_cases_or_more() -> None:
 
 @pytest.mark.parametrize("name", sorted(GENERATOR))
 def test_each_generated_input_is_read_right_or_refused_clearly(tmp_path, city, name: str) -> None:  # noqa: F811
-    case = GENERATOR[name](tmp_path, city[0])
-    code, text = cli("validate", case.recipe, timeout=TIMEOUT)
-    if case.said:
-        assert code == 2 and all(w.lower() in text.lower() for w in case.said), (case.said, text)
-        assert check_text(text, "zh") != text, text  # said in Chinese too
-    else:
-        assert code == 0, text
-        assert all(w in text for w in case.warned), (case.warned, text)
-    if case.read is None:
-        return
-    if case.said:  # the run refuses it too, naming the file
-        with pytest.raises((LayerError, RecipeError)) as refused:
-            case.read()
-        assert case.said[0] in str(refused.value), refused.value
-        return
-    assert case.check is not None and case.check(case.read()), name
+    read_right_or_refused_clearly(GENERATOR[name](tmp_path, city[0]), name)
 
 
 def test_the_new_refusals_are_said_in_chinese() -> None:

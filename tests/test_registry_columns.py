@@ -125,10 +125,10 @@ def test_a_declared_id_column_the_shipped_registry_lacks_is_refused(tmp_path, ca
 @pytest.mark.parametrize(
     ("stations", "message", "chinese"),
     [
-        (
-            {"role": "hazard", "keep_columns": ["负责人"]},
-            "keep_columns .* is for resource registries",
-            r"keep_columns \['负责人'\] 仅用于应急资源台账",
+        (  # a hazard registry keeps its own columns too, not under the hazard tables' names
+            {"role": "hazard", "keep_columns": ["负责人", "Grade"]},
+            r"\['Grade'\] cannot be kept under its name .*factors",
+            r"\['Grade'\] 与 urbanrisk 自身的列同名",
         ),
         ({"keep_columns": ["name"]}, r"\['name'\] cannot be kept under its name", r"\['name'\] 与 urbanrisk"),
         (

@@ -235,7 +235,7 @@ def points_from_file(
         The column of ids: refused when the file lacks it. None: ``id`` where the file has it, else
         ids made up from the rows' positions.
     keep_columns
-        The office's own columns carried along as text (值班电话, 负责人...; resources).
+        The office's own columns carried along as text (值班电话, 负责人...), in this order.
 
     Returns
     -------
@@ -327,7 +327,7 @@ def points_from_file(
         unitless_note(out["quantity_t"], layer=layer, path=path, where=where) if "quantity_t" in out else []
     )
     out["source"] = f"{layer}:{path.name}"
-    for column, values in kept_columns(gdf, list(keep_columns or []), layer, path).items():
+    for column, values in kept_columns(gdf, list(keep_columns or []), layer, path, role).items():
         out[column] = values
     columns = [c for c in out.columns if c != "geometry"]
     out, repeated = drop_repeated_rows(

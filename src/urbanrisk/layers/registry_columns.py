@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import LayerError
-from ..resource_columns import RESOURCE_OWN_COLUMNS, reserved_kept_columns
+from ..resource_columns import own_columns, reserved_kept_columns
 from .repeated_rows import name_text
 from .tabular import shown_columns
 
@@ -83,7 +83,9 @@ def _id_text(values: pd.Series, layer: str, path: Path, column: str) -> pd.Serie
     return ids
 
 
-def kept_columns(frame: pd.DataFrame, keep: list[str], layer: str, path: Path) -> dict[str, pd.Series]:
+def kept_columns(
+    frame: pd.DataFrame, keep: list[str], layer: str, path: Path, role: str = "resource"
+) -> dict[str, pd.Series]:
     """The registry's ``keep_columns`` as text (trimmed; an empty cell None: not known).
 
     >>> rows = pd.DataFrame({"值班电话": [" 110 ", None, ""]})
@@ -97,11 +99,11 @@ def kept_columns(frame: pd.DataFrame, keep: list[str], layer: str, path: Path) -
         A listed column the file lacks, naming the file's columns; a column named as one of urbanrisk's
         own (``inside_area``, ``severity``...: it would be overwritten).
     """
-    clash = reserved_kept_columns(keep)
+    clash = reserved_kept_columns(keep, role)
     if clash:
         msg = (
             f"layer '{layer}': keep_columns {clash} cannot be kept under its name (urbanrisk's own: "
-            f"{', '.join(RESOURCE_OWN_COLUMNS)}): rename that column in {path.name}, or remove it from "
+            f"{', '.join(own_columns(role))}): rename that column in {path.name}, or remove it from "
             "keep_columns"
         )
         raise LayerError(msg)

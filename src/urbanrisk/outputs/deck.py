@@ -10,6 +10,7 @@ import h3
 import numpy as np
 import pydeck as pdk
 
+from ..resource_columns import hazard_kept
 from ..result import CLASS_COLOURS, GRADES, NO_DATA_COLOUR, Layers, RunResult
 from .assumed_kinds import run_assumed_note
 from .display import display_grid
@@ -153,6 +154,9 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
         out.extend(resource_letter_layer(result))
     hazards = shown_sources(result.screens.hazard_sources)
     if len(hazards):
+        kept = detail_lines(
+            hazards[hazard_kept(list(hazards.columns))], language
+        )  # 负责人, 联系电话: escaped
         data = [
             {
                 "position": [row.geometry.x, row.geometry.y],
@@ -162,7 +166,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                 "tip": (
                     f"<b>{t('hazard {label}', label=escape_text(_hazard_label(row, language)))}"
                     f"{colon(language)}"
-                    f"{escape_text(row.name or row.id)}</b><br/>"
+                    f"{escape_text(row.name or row.id)}</b>{kept[i]}<br/>"
                     + t(
                         "grade {grade} · severity {severity} · {residents} residents within {radius} m",
                         grade=escape_text(grade_label(row.grade, row_floor(row), t, language)),  # its floor
@@ -176,7 +180,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
                     + escape_text(sites_text(row.breaches, language) or t("no safety distance breached"))
                 ),
             }
-            for row in hazards.itertuples()
+            for i, row in enumerate(hazards.itertuples())
         ]
         out.append(
             pdk.Layer(

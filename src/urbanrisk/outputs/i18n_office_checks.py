@@ -7,9 +7,6 @@ catalogue (:mod:`.i18n_checks`). Light: validate reads it."""
 from __future__ import annotations
 
 ZH_OFFICE_CHECKS: dict[str, str] = {
-    "keep_columns {columns} is for resource registries: add role: resource, or remove keep_columns": (
-        "keep_columns {columns} 仅用于应急资源台账：请添加 role: resource，或删除 keep_columns"
-    ),
     "keep_columns lists the office's own columns (e.g. [值班电话, 负责人]); {clash} cannot be kept under its "
     "name (urbanrisk's own: {own}): rename that column in the file, or remove it from keep_columns": (
         "keep_columns 列出台账自有的列（如 [值班电话, 负责人]）；{clash} 与 urbanrisk 自身的列同名（{own}），"

@@ -28,6 +28,7 @@ COLUMNS_ZH = {
     "residents": "常住人口",
     "residents_unknown_share": "常住人口未知比例",
     "grade": "等级",
+    "factors": "主要因素",
     "department_zh": "行业主管部门",
     "department_en": "行业主管部门（英文）",
     "department_basis": "职责依据",

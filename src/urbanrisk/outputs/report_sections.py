@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, NO_DATA, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
@@ -174,10 +175,13 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     for lv in [lv for lv in levels if f"{lv}_also_names" in items.columns]:  # the other units it spans
         pairs = zip(items[f"{lv}_name"], items[f"{lv}_also_names"], strict=True)
         items = items.assign(**{f"{lv}_name": [also_text(a, b, language) for a, b in pairs]})
+    kept = hazard_kept(list(items.columns))  # a hazard registry's own (负责人, 联系电话...): as written
+    items = items.assign(**{c: items[c].map(lambda v: v if isinstance(v, str) else "") for c in kept})
     columns = {
         "grade": t("grade"),
         "item_type_zh" if zh else "item_type": t("item"),
         "name": t("name"),
+        **{c: c for c in kept},  # the office's headings, escaped as every cell
         **{f"{lv}_name": t(LEVEL_WORDS[lv]) for lv in levels},
         "department_zh" if zh else "department_en": t("department"),
         "response_level_zh" if zh else "response_level_en": t("response level"),

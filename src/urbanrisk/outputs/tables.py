@@ -20,7 +20,9 @@ from ..result import RunResult, screen_tables
 from ..same_sites import OUTLINE, vulnerable_sites
 from .display import display_note, display_resolution, display_rows, merge_display
 from .i18n import data_text
+from .i18n_alerts import alert_explanation
 from .i18n_office_columns import excel_headers
+from .map_outline_tips import piece_zh, pieces
 
 #: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
 #: display resolution None: the map shows the cells themselves.
@@ -136,9 +138,9 @@ def excel_codes(table: pd.DataFrame) -> pd.DataFrame:
 
 def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """The responsibility list as an office opens it in Excel: no geometry, residents in whole people
-    (empty where unknown, not 0), unknown shares to 0.1 %, a coverage gap's name in the report's
-    language, text that Excel would run as a formula quoted (:func:`excel_safe`), codes that Excel would
-    turn into numbers kept as text (:func:`excel_codes`).
+    (empty where unknown, not 0), unknown shares to 0.1 %, a coverage gap's name and the factors behind
+    a grade in the report's language (:func:`factors_zh`), text that Excel would run as a formula quoted
+    (:func:`excel_safe`), codes that Excel would turn into numbers kept as text (:func:`excel_codes`).
 
     Examples
     --------
@@ -165,7 +167,29 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     if language != "en" and {"item_type", "name"} <= set(out.columns):
         gaps = out["item_type"] == "coverage_gap"
         out.loc[gaps, "name"] = [data_text(name, language) for name in out.loc[gaps, "name"]]
+    if language == "zh" and {"item_type", "factors"} <= set(out.columns):  # why its grade, in Chinese
+        pairs = zip(out["item_type"], out["factors"], strict=True)
+        out["factors"] = [factors_zh(kind, text) for kind, text in pairs]
     return excel_codes(excel_safe(out))
+
+
+def factors_zh(item_type: str, factors: object) -> object:
+    """The factors behind an item's grade in Chinese: a hazard source's risk matrix as the alerts say it,
+    a key district's or urban village's pieces as the map's tooltips (a piece no pattern knows as
+    written); missing stays missing.
+
+    >>> factors_zh("hazard_source", "severity 3 x consequence 2 = 6: 107 residents within 100 m")
+    '严重度二级（3）× 后果 2 = 6：100 米内常住人口 107 人'
+    >>> factors_zh("key_district", "28 crowd places (cafe 2); 25,303 people present per km²")
+    '人员密集场所 28 处（cafe 2）；在场人数 25,303 人/km²'
+    >>> factors_zh("coverage_gap", None) is None
+    True
+    """
+    if not isinstance(factors, str):
+        return factors
+    if item_type == "hazard_source":
+        return alert_explanation(factors, "zh")
+    return "；".join(piece_zh(piece) for piece in pieces(factors))
 
 
 def register_csv(table: pd.DataFrame) -> pd.DataFrame:

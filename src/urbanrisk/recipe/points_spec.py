@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..resource_columns import RESOURCE_OWN_COLUMNS, reserved_kept_columns
+from ..resource_columns import own_columns, reserved_kept_columns
 from .datum import Coords
 from .strict import Strict as _Strict
 
@@ -52,22 +52,18 @@ class PointsLayer(_Strict):
     quantity_column: str | None = None
     #: resources: the kinds it lists every one of (area and search buffer): none then means none, not unknown
     complete_for: list[str] = Field(default_factory=list)
-    #: resources: the office's own columns carried into resources.parquet and the map (值班电话, 负责人...)
+    #: the office's own columns carried along, in this order (值班电话, 负责人...): a resource registry's
+    #: into resources.parquet and the map, a hazard registry's into hazard_sources.parquet, the
+    #: responsibility list (责任清单) and the report's list
     keep_columns: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _keep_columns_of_resources(self) -> PointsLayer:
-        if self.keep_columns and self.role != "resource":
-            msg = (
-                f"keep_columns {self.keep_columns} is for resource registries: add role: resource, or "
-                "remove keep_columns"
-            )
-            raise ValueError(msg)
-        clash = reserved_kept_columns(self.keep_columns)
+    def _keep_columns_named(self) -> PointsLayer:
+        clash = reserved_kept_columns(self.keep_columns, self.role)
         if clash or any(not str(c).strip() for c in self.keep_columns):
             msg = (
                 f"keep_columns lists the office's own columns (e.g. [值班电话, 负责人]); {clash or ['']} "
-                f"cannot be kept under its name (urbanrisk's own: {', '.join(RESOURCE_OWN_COLUMNS)}): "
+                f"cannot be kept under its name (urbanrisk's own: {', '.join(own_columns(self.role))}): "
                 "rename that column in the file, or remove it from keep_columns"
             )
             raise ValueError(msg)

@@ -34,6 +34,7 @@ from ..circle_overlap import circle_sums
 from ..hazard_defaults import UNLISTED_RADIUS_M, UNLISTED_SEVERITY, defaults_assumed
 from ..layers.table_numbers import check_numbers
 from ..layers.tables import _read_table
+from ..resource_columns import hazard_kept
 from ..result import NO_DATA
 from ..same_sites import OUTLINE, is_wkb, vulnerable_sites
 from .hazard_sites import one_osm_site_each
@@ -90,6 +91,8 @@ def hazard_sources_from_layers(
         else gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
     )
     reg["osm_ref"] = ""
+    kept = hazard_kept(list(reg.columns))  # the office's own (负责人, 联系电话...), in its order
+    columns = [*columns[:-1], *kept, "geometry"]
     for column in ("substance", "quantity_t"):  # GB 18218 inputs of a registry (screens.major_hazard)
         reg[column] = reg[column].fillna("").astype(str) if column in reg.columns else ""
     osm = (
@@ -112,6 +115,7 @@ def hazard_sources_from_layers(
                 "osm_ref": osm["osm_ref"].to_numpy(),
                 "substance": "",
                 "quantity_t": "",
+                **dict.fromkeys(kept),  # an OSM feature has none: unknown, not ""
             },
             geometry=osm.geometry.to_numpy(),
             crs=4326,
@@ -415,4 +419,5 @@ def hazard_sources_screen(
     out["grade"] = np.where(doubtful, NO_DATA, grade).tolist()
     rows = zip(*(out[c].tolist() for c in FACTOR_COLUMNS), grade.tolist(), strict=True)
     out["factors"] = [factors_text(*row) for row in rows]
-    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=4326)
+    kept = hazard_kept(list(out.columns))  # a registry's keep_columns: 负责人, 联系电话...
+    return gpd.GeoDataFrame(out[[*COLUMNS[:-1], *kept, "geometry"]], geometry="geometry", crs=4326)

@@ -33,6 +33,7 @@ from ..clusters import cell_clusters, dissolve_each
 from ..layers.coords import utm_crs as utm_crs_at
 from ..layers.tables import _read_table
 from ..recipe import Recipe
+from ..resource_columns import hazard_kept
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from ..wording import counted
 from .communities import units_of_cells
@@ -158,8 +159,10 @@ def _unknown_share(item_type: str, table: gpd.GeoDataFrame) -> pd.Series | np.nd
 def _items(
     tables: dict[str, gpd.GeoDataFrame | None], grid: gpd.GeoDataFrame, language: str
 ) -> gpd.GeoDataFrame:
-    """The risk items of every kind in one table: item_type, item_id, kind, name, grade, residents
-    (an unnamed OSM hazard named by its kind's label in ``language`` and its id)."""
+    """The risk items of every kind in one table: item_type, item_id, kind, name, a hazard registry's
+    kept columns (负责人, 联系电话...: None for other items), grade, the factors behind it where the
+    screen wrote them, residents (an unnamed OSM hazard named by its kind's label in ``language`` and
+    its id)."""
     label_column = "label_zh" if language == "zh" else "label"
     centres = cell_centres(grid.index)
     frames = []
@@ -182,6 +185,9 @@ def _items(
                 "residents_unknown_share": _unknown_share(item_type, table),
             }
         )
+        if item_type == "hazard_source":  # a registry's keep_columns (负责人, 联系电话...) after its name
+            for place, column in enumerate(hazard_kept(list(table.columns)), start=4):
+                frame.insert(place, column, table[column].to_numpy(dtype=object))
         if item_type == "hazard_source" and label_column in table.columns:  # an unnamed OSM feature
             unnamed = frame["name"].str.strip() == ""
             label = table[label_column].fillna("").astype(str) + " " + table["id"].astype(str)
@@ -191,6 +197,8 @@ def _items(
             frame["name"] = table["standard"].astype(str) + " gap"
         grades = table["grade"] if "grade" in table.columns else _cell_grade_of(table.geometry, grid, centres)
         frame["grade"] = list(grades)
+        if "factors" in table.columns:  # why its grade (a hazard source's matrix, a district's reasons)
+            frame["factors"] = table["factors"].to_numpy(dtype=object)
         frame["geometry"] = table.geometry.representative_point().to_numpy()
         frame["outline"] = table.geometry.to_numpy()
         frames.append(frame)

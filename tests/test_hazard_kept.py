@@ -1,0 +1,78 @@
+"""A hazard registry keeps the office's own columns (负责人, 联系电话, 地址) into hazard_sources.parquet,
+the responsibility list (责任清单: its CSV with Chinese headers, the report) and the map, in the order the
+office wrote them and escaped in every HTML output. Real shipped data: the south Tsinghua recipe, with a
+copy of its made-up hazard registry whose 负责人 of one row is hostile markup and one phone a formula."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+import urbanrisk as ur
+from conftest import LAYERS, shipped_recipe
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+KEPT = ["负责人", "联系电话", "地址"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hazard_kept")
+    registry = pd.read_csv(
+        LAYERS / "beijing-tsinghua-south" / "hazards.csv", dtype=str, keep_default_na=False
+    )
+    registry.loc[registry["编号"] == "THS-H02", "负责人"] = HOSTILE
+    registry.loc[registry["编号"] == "THS-H01", "联系电话"] = "=1+1"  # Excel would run it
+    registry.to_csv(folder / "hazards.csv", index=False)
+    recipe = shipped_recipe(folder, "beijing-tsinghua-south")
+    text = recipe.read_text(encoding="utf-8")
+    shipped = str((LAYERS / "beijing-tsinghua-south" / "hazards.csv").resolve())
+    recipe.write_text(text.replace(shipped, str(folder / "hazards.csv")), encoding="utf-8")
+    result = ur.run_recipe(recipe, scheduler="synchronous")
+    return result, result.run_dir
+
+
+def test_hazard_sources_parquet_keeps_the_columns_in_the_offices_order(run):
+    _, folder = run
+    table = pd.read_parquet(folder / "hazard_sources.parquet")
+    assert [c for c in table.columns if c in KEPT] == KEPT
+    rows = table.set_index("id")
+    assert rows.loc["THS-H02", "负责人"] == HOSTILE  # data as written: escaped where shown, not here
+    assert rows.loc["THS-H03", "联系电话"] == "010-0000-0103"
+    assert pd.isna(rows.loc["THS-H04", "联系电话"])  # an empty cell: not known, never ""
+    osm = rows[rows["source"] == "OpenStreetMap"]
+    assert len(osm) and osm[KEPT].isna().all().all()  # an OSM feature has no 负责人: unknown
+
+
+def test_the_responsibility_csv_reads_as_a_clerk_needs_it(run):
+    _, folder = run
+    with open(folder / "responsibility.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    at = head.index("名称")
+    assert head[at - 2 : at + 4] == ["编号", "类别代码", "名称", "负责人", "联系电话", "地址"]
+    assert {"等级", "主要因素", "街道", "社区"} <= set(head)
+    items = [dict(zip(head, row, strict=True)) for row in rows[1:]]
+    sources = [r for r in items if r["事项类型代码"] == "hazard_source"]
+    ids = [r["编号"] for r in sources if r["编号"].startswith("THS-")]
+    assert sorted(ids) == [f"THS-H0{i}" for i in range(1, 6)]  # one row per registry source
+    rank = {"I": 0, "II": 1, "III": 2, "IV": 3, "no data": 4}
+    grades = [rank[r["等级"]] for r in items]
+    assert grades == sorted(grades)  # worst grade first
+    by_id = {r["编号"]: r for r in sources}
+    assert by_id["THS-H01"]["联系电话"] == "'=1+1"  # quoted: Excel shows it, does not run it
+    assert by_id["THS-H04"]["联系电话"] == ""
+    assert by_id["THS-H03"]["负责人"] == "赵某（虚构）" and by_id["THS-H03"]["社区"] == "科技园社区"
+    assert by_id["THS-H03"]["主要因素"].startswith("严重度一级（4）× 后果")  # why its grade, in Chinese
+    assert all(r["负责人"] == "" for r in items if r["事项类型代码"] != "hazard_source")
+
+
+@pytest.mark.parametrize("page", ["report.html", "map.html"])
+def test_kept_hazard_columns_are_shown_escaped(run, page):
+    _, folder = run
+    text = (folder / page).read_text(encoding="utf-8")
+    assert "赵某（虚构）" in text and "010-0000-0103" in text
+    assert "<img src=x" not in text and "\\u003cimg src=x" not in text
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text.replace("\\u0026", "&")

@@ -76,3 +76,18 @@ def test_kept_hazard_columns_are_shown_escaped(run, page):
     assert "赵某（虚构）" in text and "010-0000-0103" in text
     assert "<img src=x" not in text and "\\u003cimg src=x" not in text
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text.replace("\\u0026", "&")
+
+
+def test_each_registers_hazards_name_their_rows_of_the_responsibility_list(run):
+    """A 社区's register names the sources reaching it; their ids lead to 负责人 and 联系电话."""
+    _, folder = run
+    with open(folder / "register_community.csv", encoding="utf-8-sig", newline="") as f:
+        units = {row["名称"]: row for row in csv.DictReader(f)}
+    with open(folder / "responsibility.csv", encoding="utf-8-sig", newline="") as f:
+        listed = {row["编号"]: row for row in csv.DictReader(f) if row["事项类型代码"] == "hazard_source"}
+    unit = units["西王庄社区"]
+    assert unit["影响到的危险源编号"] == "THS-H02; THS-H03"  # worst first, as 影响到的危险源 names them
+    assert unit["影响到的危险源"].startswith("燃气设施 海淀燃气双清路液化气供应站（I级）；危险化学品场所")
+    for ids in (u["影响到的危险源编号"] for u in units.values()):
+        assert all(i in listed for i in ids.split("; ") if i)
+    assert listed["THS-H02"]["负责人"] == HOSTILE

@@ -54,6 +54,7 @@ COLUMNS_ZH = {
     "worst_grade": "最高等级",
     "hazards": "影响到的危险源（英文）",
     "hazards_zh": "影响到的危险源",
+    "hazard_ids": "影响到的危险源编号",
     "census_residents": "统计表人数",
     "residents_note": "常住人口说明（英文）",
     "residents_note_zh": "常住人口说明",

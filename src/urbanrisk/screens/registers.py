@@ -147,11 +147,12 @@ def reaching_texts(
 ) -> pd.DataFrame:
     """Per unit id (index): column ``en``, the hazard sources whose impact circle reaches it, worst
     grade first ("fuel station 中国石化 (II)"), and ``zh``, the same in Chinese ("加油站 中国石化（II级）",
-    from the sources' ``label_zh``), at most ``most`` a unit (None: all); "" where none reaches.
+    from the sources' ``label_zh``), and ``ids``, their ids in that order ("THS-H03; THS-H02": the
+    responsibility list's rows), at most ``most`` a unit (None: all); "" where none reaches.
 
     The pairs come from :func:`~urbanrisk.screens.hazard_reach.reaching_pairs` (a 100,000-source
     registry in seconds: no buffer a source), each source's texts are built once."""
-    out = pd.DataFrame({"en": "", "zh": ""}, index=units["id"].to_numpy(), dtype="str")
+    out = pd.DataFrame({"en": "", "zh": "", "ids": ""}, index=units["id"].to_numpy(), dtype="str")
     if hazards is None or not len(hazards) or not len(units):
         return out
     outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
@@ -177,6 +178,8 @@ def reaching_texts(
     runs = list(zip(starts.tolist(), [*starts[1:].tolist(), len(unit)], strict=True))
     out.update(pd.Series(["; ".join(en[b:e]) for b, e in runs], index=unit[starts], name="en"))
     out.update(pd.Series(["；".join(zh[b:e]) for b, e in runs], index=unit[starts], name="zh"))
+    ids = hits["id"].astype(str).to_numpy(dtype=object)  # the 责任清单's 编号: its 负责人, 联系电话 there
+    out.update(pd.Series(["; ".join(ids[b:e]) for b, e in runs], index=unit[starts], name="ids"))
     return out
 
 
@@ -409,6 +412,7 @@ def level_registers(
         table["worst_grade"] = [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in stats["worst_rank"]]
         reaching = reaching_texts(rows, hazard_sources, utm_crs).reindex(rows["id"])
         table["hazards"], table["hazards_zh"] = reaching["en"].to_numpy(), reaching["zh"].to_numpy()
+        table["hazard_ids"] = reaching["ids"].to_numpy()
         for column, values in census_notes(table, census).items():
             table[column] = values.to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)

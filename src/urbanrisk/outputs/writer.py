@@ -21,9 +21,10 @@ tables wait for the parts too, which release it. A run on ``processes`` sends th
 tasks to its kept pool's workers instead (:func:`urbanrisk.parallel.on_worker_processes`; no fork).
 Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
 cycle still fsyncs every file before it publishes the run: then they are clean and quick).
-Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
-run's pool (the map no coverage table or street graph, nor the whole grid when it shows display
-cells). A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
+Each task gets only what it writes: on worker processes its inputs are pickled into a temporary file
+by a task of this process, which the worker reads and removes (:func:`_spool_call`; the
+map gets no coverage table or street graph, nor the whole grid when it shows display cells).
+A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
 (:func:`graph_scheduler`), but for the tasks named above: shipping every input costs more than it
 saves, and the partial run folder is on this machine's disk, which a cluster's workers may not share.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 
 import dask
 import geopandas as gpd
@@ -200,6 +201,9 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
     GeoPackage and the map on the pool's workers) writes what the synchronous scheduler writes."""
     _, result = wudaokou_run
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from display rows the tasks reduce
+    spool = tmp_path / "spool"  # where the inputs of the tasks on worker processes are pickled
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
     written, tasks = {}, {}
     for scheduler in ("synchronous", "threads", "threads-nofork", "processes", "processes-run"):
         run = scheduler.removesuffix("-run").removesuffix("-nofork")
@@ -221,6 +225,10 @@ def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
         assert tasks[scheduler]["write-gpkg"] == tasks[scheduler]["write-report"] == 5, scheduler
         assert tasks[scheduler]["write-grid"] is None, scheduler
     assert "write-report" not in tasks["processes"]  # a worker process would get the whole result
+    # a run's GeoPackage and map get their inputs through a file (a driver task pickles them into it,
+    # the worker removes it), not pickled whole in the driver's memory; elsewhere no file
+    assert {"spool-write-gpkg", "spool-write-map"} <= tasks["processes-run"].keys()
+    assert not any(key.startswith("spool-") for key in tasks["threads"]) and not any(spool.iterdir())
     expected = written.pop("synchronous")
     run_of = {name: name.removesuffix("-run").removesuffix("-nofork") for name in written}
     assert written["processes-run"]["map.html"] == expected["map.html"]  # written on a worker process

@@ -21,9 +21,10 @@ tables wait for the parts too, which release it. A run on ``processes`` sends th
 tasks to its kept pool's workers instead (:func:`urbanrisk.parallel.on_worker_processes`; no fork).
 Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
 cycle still fsyncs every file before it publishes the run: then they are clean and quick).
-Each task gets only what it writes: on worker processes its inputs are pickled to a worker of the
-run's pool (the map no coverage table or street graph, nor the whole grid when it shows display
-cells). A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
+Each task gets only what it writes: on worker processes its inputs are pickled into a temporary file
+by a task of this process, which the worker reads and removes (:func:`_spool_call`; the
+map gets no coverage table or street graph, nor the whole grid when it shows display cells).
+A run on ``processes`` or a ``tcp://`` cluster writes in threads of this process
 (:func:`graph_scheduler`), but for the tasks named above: shipping every input costs more than it
 saves, and the partial run folder is on this machine's disk, which a cluster's workers may not share.
 """
@@ -32,9 +33,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import pickle
 import sys
+import tempfile
 from collections.abc import Callable
 from functools import partial
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +187,44 @@ def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], l
     return names
 
 
+def _spool_call(func: Callable[..., Any], *args: Any) -> str:
+    """Task (a driver thread): ``(func, args)`` pickled into a temporary file, whose path it returns,
+    for :func:`_call_spooled` on a worker of the kept pool.
+
+    The pool would pickle a task's inputs whole into memory (the map's and the GeoPackage's: ~20 MB
+    each at 256 tiles, both at once beside the tables); streamed to a file, the driver holds a
+    pickle's frame at a time (arrays are written from their own memory: protocol 5)."""
+    handle, path = tempfile.mkstemp(prefix="urbanrisk-write-", suffix=".pickle")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            ForkingPickler(file, 5).dump((func, args))
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _call_spooled(path: str) -> Any:
+    """Task (a worker of the kept pool): the call :func:`_spool_call` pickled in ``path``, which it
+    removes once read."""
+    try:
+        with open(path, "rb") as file:
+            func, args = pickle.load(file)
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return func(*args)
+
+
+def _on_workers(func: Callable[..., Any], *args: Any, key: str) -> Any:
+    """The task ``key`` calling ``func(*args)``; when it runs on the kept pool's workers
+    (:func:`urbanrisk.parallel.runs_on_workers`), its inputs go there through a file
+    (:func:`_spool_call`, a task of this process) rather than pickled whole in memory."""
+    if not runs_on_workers(key):
+        return dask.delayed(func)(*args, dask_key_name=key)
+    spooled = dask.delayed(_spool_call)(func, *args, dask_key_name=f"spool-{key}")
+    return dask.delayed(_call_spooled)(spooled, dask_key_name=key)
+
+
 def graph_scheduler(scheduler: str) -> str:
     """The scheduler of the write graph for a run on ``scheduler``: its own, but threads for
     ``processes`` and ``tcp://``.
@@ -244,10 +287,8 @@ def write_files(
             gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
         else:
             store = dask.delayed(store, name="write-gpkg-store", traverse=False)
-            gpkg = dask.delayed(_gpkg)(path, layers, result.area, store, grid, dask_key_name="write-gpkg")
-        page = dask.delayed(_map)(
-            map_input(result, plan), folder / "map.html", summary, grid, dask_key_name="write-map"
-        )
+            gpkg = _on_workers(_gpkg, path, layers, result.area, store, grid, key="write-gpkg")
+        page = _on_workers(_map, map_input(result, plan), folder / "map.html", summary, grid, key="write-map")
         tables = dask.delayed(_tables)(
             parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
         )

@@ -43,30 +43,34 @@ from pathlib import Path
 
 from _common import ROOT, WUDAOKOU_OSM, machine_line
 
-READ = """
-import json, resource, sys, time
-def cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-start, cpu0 = time.perf_counter(), cpu()
-from urbanrisk.layers.osm import osm_from_file
-imported, cpu1 = time.perf_counter(), cpu()
-osm = osm_from_file(sys.argv[1])
-done = time.perf_counter()
-with open("/proc/self/status") as status:
-    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
-rows = len(osm.buildings) + len(osm.pois) + len(osm.landuse) + len(osm.streets)
-print(json.dumps({"seconds": done - imported, "cpu": cpu() - cpu1, "import_s": imported - start,
-                  "peak_mb": peak, "rows": rows}))
-"""
-STAGES = """
-import collections, functools, json, resource, sys, time
+#: what every child script starts with: its own CPU seconds and a line of /proc/self/status, in MB
+MEASURE = """
+import json, resource, sys, tempfile, time
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 def status(key):
     with open("/proc/self/status") as lines:
         return next(int(line.split()[1]) for line in lines if line.startswith(key)) / 1024
+"""
+READ = (
+    MEASURE
+    + """
+start, cpu0 = time.perf_counter(), cpu()
+from urbanrisk.layers.osm import osm_from_file
+imported, cpu1 = time.perf_counter(), cpu()
+osm = osm_from_file(sys.argv[1])
+done = time.perf_counter()
+peak = status("VmHWM")
+rows = len(osm.buildings) + len(osm.pois) + len(osm.landuse) + len(osm.streets)
+print(json.dumps({"seconds": done - imported, "cpu": cpu() - cpu1, "import_s": imported - start,
+                  "peak_mb": peak, "rows": rows}))
+"""
+)
+STAGES = (
+    MEASURE
+    + """
+import collections, functools
 import urbanrisk.layers.osm as osm
 from urbanrisk.layers import osm_pass
 spent, nested = collections.defaultdict(float), [0.0]  # a stage's own CPU: less the stages inside it
@@ -96,12 +100,11 @@ stages["other"] = total - sum(stages.values())
 print(json.dumps({"cpu": total, "imported_mb": imported, "after_mb": status("VmRSS"),
                   "peak_mb": status("VmHWM"), **{"s " + key: value for key, value in stages.items()}}))
 """
-FLOOR = """
-import json, resource, sys, tempfile, time
+)
+FLOOR = (
+    MEASURE
+    + """
 from pathlib import Path
-def cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 from urbanrisk.layers import osm
 from urbanrisk.layers.osm_pass import run_pass
 tables = osm.default_tables()
@@ -112,23 +115,22 @@ with tempfile.TemporaryDirectory() as folder:
              collector.outers.relation)
     print(json.dumps({"cpu": cpu() - start}))
 """
-INGEST = """
-import json, resource, sys, tempfile, time
-def cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+)
+INGEST = (
+    MEASURE
+    + """
 start, cpu0 = time.perf_counter(), cpu()
 from urbanrisk.ingest import ingest_osm
 imported, cpu1 = time.perf_counter(), cpu()
 with tempfile.TemporaryDirectory() as folder:
     store = ingest_osm(sys.argv[1], folder + "/store", partition_resolution=6)
     done = time.perf_counter()
-    with open("/proc/self/status") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    peak = status("VmHWM")
 rows = sum(int(store.manifest["stats"][layer]) for layer in ("buildings", "pois", "landuse", "streets"))
 print(json.dumps({"seconds": done - imported, "cpu": cpu() - cpu1, "import_s": imported - start,
                   "peak_mb": peak, "rows": rows}))
 """
+)
 OSMIUM = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()

@@ -179,3 +179,30 @@ def test_an_osm_file_of_unsaved_josm_edits_is_refused_by_validate_and_the_run(tm
 def test_the_same_street_without_josm_edits_still_runs(tmp_path) -> None:
     recipe, _ = _josm_recipe(tmp_path, "<node id='7' action='modify' version='2' lat='39.99' lon='116.305'/>")
     assert cli("validate", recipe)[0] == 0
+
+
+# --- a layer URL whose file system lacks its package ------------------------------------------------------
+
+
+def _missing_filesystem() -> str | None:
+    """A protocol fsspec knows whose package is not installed here (http without aiohttp...), or None."""
+    import fsspec
+
+    for scheme in ("http", "gcs", "abfs", "hf", "sftp"):
+        try:
+            fsspec.get_filesystem_class(scheme)
+        except ImportError:
+            return scheme
+    return None
+
+
+def test_a_layer_url_whose_file_system_is_not_installed_is_refused_by_validate(tmp_path, city) -> None:  # noqa: F811
+    """validate said ok of http://.../h.csv; the run then said the http file system needs aiohttp."""
+    scheme = _missing_filesystem()
+    if scheme is None:
+        pytest.skip("every file system fsspec knows is installed")
+    layer = {"type": "points", "role": "hazard", "path": f"{scheme}://127.0.0.1:9/h.csv", "kind": "fuel"}
+    code, text = cli("validate", raster_recipe(tmp_path, city[0], layers={"x": layer}))
+    assert code == 2 and "layers.x.path" in text and f"the {scheme}:// filesystem needs a package" in text, (
+        text
+    )

@@ -56,7 +56,14 @@ def _url_problem(name: str, path: str) -> list[Problem]:
     import fsspec  # light; only for recipes with URLs
 
     scheme = path.split("://", 1)[0].lower()
-    if scheme in fsspec.available_protocols() or scheme == "file":
+    if scheme == "file":
+        return []
+    if scheme in fsspec.available_protocols():
+        try:  # http:// without aiohttp: validate said ok, the run could not read it
+            fsspec.get_filesystem_class(scheme)
+        except ImportError as exc:
+            message = f"the {scheme}:// filesystem needs a package that is not installed ({exc}): install it"
+            return [(("layers", name, "path"), message)]
         return []
     known = "file, https, s3, gcs, memory, ..."
     message = f"unknown URL scheme '{scheme}://' in {path}: use a local path or {known}"

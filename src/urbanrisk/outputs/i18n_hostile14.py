@@ -1,6 +1,7 @@
 """Chinese for what hostile input round 14 (session 20, hostile21) made the layer and recipe checks say: a
 stray cell far below a registry or far right of its header, a population raster stored packed (GDAL scale
-and offset), an OSM file holding JOSM's unsaved edits (negative ids, objects marked deleted).
+and offset), an OSM file holding JOSM's unsaved edits (negative ids, objects marked deleted) or a giant
+comment.
 Templates merged into :data:`.i18n_hostile.ZH_HOSTILE_CHECKS`.
 
 Examples
@@ -51,5 +52,10 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     ),
     "{count} objects marked action='delete' (deleted in JOSM: the run would read them)": (
         " {count} 个标为 action='delete' 的对象（已在 JOSM 中删除：运行仍会读入它们）"
+    ),
+    "{path} holds an XML comment or text of more than {mb} MB, which no extract holds and the OSM reader "
+    "takes minutes over: delete it, or export the extract again": (
+        "{path} 含有超过 {mb} MB 的 XML 注释或文本，正常的数据摘录不会有，而 OSM 读取器要为此耗费数分钟："
+        "请删除它，或重新导出该摘录"
     ),
 }

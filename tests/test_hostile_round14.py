@@ -18,7 +18,7 @@ import rasterio
 from rasterio.transform import from_origin
 
 from test_hostile import city, cli, raster_recipe, write_tif  # noqa: F401  (city: the module's fixture)
-from test_hostile_round12 import ROWS, Case, _near, read_right_or_refused_clearly
+from test_hostile_round12 import ROWS, Case, _near, _recipe, read_right_or_refused_clearly
 from test_hostile_round13 import _xlsx
 from urbanrisk.layers.raster import raster_info
 from urbanrisk.outputs.i18n_checks import check_text
@@ -85,11 +85,48 @@ def _raster_packed(folder: Path, tif: Path) -> Case:
     return Case(raster_recipe(folder, path), said=("p.tif", "packed", "gdal_translate -unscale"), read=read)
 
 
+# --- a recipe typed with a Chinese input method left on ---------------------------------------------------
+
+
+def _typed(folder: Path, tif: Path, old: str, new: str, said: tuple[str, ...]) -> Case:
+    text = raster_recipe(folder, tif).read_text(encoding="utf-8").replace(old, new, 1)
+    assert new in text
+    return Case(_recipe(folder, text.encode("utf-8")), said=said)
+
+
+def _full_width_colon(folder: Path, tif: Path) -> Case:
+    """'grid：' read as a key 'grid：{resolution' ("did you mean 'grid'?", not why)."""
+    return _typed(folder, tif, "grid:", "grid：", ("r.yaml:", "'grid'", "full-width colon", "'grid: '"))
+
+
+def _full_width_colon_on_the_first_line(folder: Path, tif: Path) -> Case:
+    """'name：r' read as text, and YAML failed on line 2 ("mapping values are not allowed here")."""
+    return _typed(folder, tif, "name: r", "name：r", ("r.yaml:1:", "'name'", "full-width colon"))
+
+
+def _full_width_space_indent(folder: Path, tif: Path) -> Case:
+    """Two U+3000 before 'pop:': read as a top-level key '\u3000\u3000pop' (layers empty)."""
+    return _typed(
+        folder, tif, "  pop:", "\u3000\u3000pop:", ("r.yaml:", "full-width space", "ordinary spaces")
+    )
+
+
+def _no_break_space_indent(folder: Path, tif: Path) -> Case:
+    return _typed(folder, tif, "  pop:", "\u00a0\u00a0pop:", ("r.yaml:", "no-break space", "ordinary spaces"))
+
+
+def _full_width_text_in_a_title(folder: Path, tif: Path) -> Case:
+    """A title of Chinese with its own '：' and an indented paragraph: read as written."""
+    return _typed(folder, tif, "name: r", "name: r\ntitle: |\n  \u3000\u3000北京：海淀区", ())
+
+
 GENERATOR: dict[str, Callable[[Path, Path], Case]] = {
     f.__name__.lstrip("_"): f
     for f in (
         _stray_value_at_the_last_row, _stray_value_in_the_last_cell, _stray_header_cell,
-        _stray_cell_right_of_a_row, _stray_cell_thousands_of_rows_down, _raster_packed,
+        _stray_cell_right_of_a_row, _stray_cell_thousands_of_rows_down, _raster_packed, _full_width_colon,
+        _full_width_colon_on_the_first_line, _full_width_space_indent, _no_break_space_indent,
+        _full_width_text_in_a_title,
     )
 }  # fmt: skip
 
@@ -116,6 +153,10 @@ SAID = [
     "-o renumbered.osm)",
     "r.yaml:5: layers.osm.path: /a/j.osm holds an XML comment or text of more than 4 MB, which no extract "
     "holds and the OSM reader takes minutes over: delete it, or export the extract again",
+    "r.yaml:6: the line is indented with a full-width space (U+3000), which YAML does not read as "
+    "indentation (typed by an input method?): indent with ordinary spaces",
+    "r.yaml:3: 'grid' is followed by a full-width colon '：' (typed by a Chinese input method), which YAML "
+    "does not read as a colon: write 'grid: ' (an ordinary colon and a space)",
 ]
 
 

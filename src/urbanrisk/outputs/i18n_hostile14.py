@@ -1,7 +1,7 @@
 """Chinese for what hostile input round 14 (session 20, hostile21) made the layer and recipe checks say: a
 stray cell far below a registry or far right of its header, a population raster stored packed (GDAL scale
 and offset), an OSM file holding JOSM's unsaved edits (negative ids, objects marked deleted) or a giant
-comment.
+comment; a recipe typed with a Chinese input method on (full-width colons and spaces).
 Templates merged into :data:`.i18n_hostile.ZH_HOSTILE_CHECKS`.
 
 Examples
@@ -57,5 +57,18 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     "takes minutes over: delete it, or export the extract again": (
         "{path} 含有超过 {mb} MB 的 XML 注释或文本，正常的数据摘录不会有，而 OSM 读取器要为此耗费数分钟："
         "请删除它，或重新导出该摘录"
+    ),
+    "the line is indented with a full-width space (U+3000), which YAML does not read as indentation "
+    "(typed by an input method?): indent with ordinary spaces": (
+        "该行用全角空格（U+3000）缩进，YAML 不把它当作缩进（是输入法打出的吗？）：请用普通空格缩进"
+    ),
+    "the line is indented with a no-break space (U+00A0), which YAML does not read as indentation "
+    "(typed by an input method?): indent with ordinary spaces": (
+        "该行用不换行空格（U+00A0）缩进，YAML 不把它当作缩进（是输入法打出的吗？）：请用普通空格缩进"
+    ),
+    "'{name}' is followed by a full-width colon '：' (typed by a Chinese input method), which YAML does not "
+    "read as a colon: write '{name}: ' (an ordinary colon and a space)": (
+        "'{name}' 后面是全角冒号“：”（中文输入法打出的），YAML 不把它当作冒号：请写成 '{name}: '"
+        "（半角冒号加一个空格）"
     ),
 }

@@ -153,6 +153,8 @@ SAID = [
     "-o renumbered.osm)",
     "r.yaml:5: layers.osm.path: /a/j.osm holds an XML comment or text of more than 4 MB, which no extract "
     "holds and the OSM reader takes minutes over: delete it, or export the extract again",
+    "r.yaml:5: layers.osm.path: j.osm is an osmChange file (a diff of edits, as .osc), not an extract: give "
+    "the extract the edits apply to (osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf)",
     "r.yaml:6: the line is indented with a full-width space (U+3000), which YAML does not read as "
     "indentation (typed by an input method?): indent with ordinary spaces",
     "r.yaml:3: 'grid' is followed by a full-width colon '：' (typed by a Chinese input method), which YAML "
@@ -242,6 +244,20 @@ def test_an_osm_file_holding_a_giant_comment_is_refused_at_once(tmp_path, name: 
         osm = gz
     code, text = cli("validate", recipe)
     assert code == 2 and f"{osm} holds an XML comment or text of more than 4 MB" in text, text
+
+
+def test_an_osm_file_in_utf16_or_of_changes_is_named_as_such_not_cut_short(tmp_path) -> None:
+    """Both were told 'does not end with </osm>: the XML is cut short: download or export it again'."""
+    recipe, osm = _josm_recipe(tmp_path, "")
+    xml = osm.read_text(encoding="utf-8")
+    osm.write_bytes(xml.replace("encoding='UTF-8'", "encoding='UTF-16'").encode("utf-16"))
+    code, text = cli("validate", recipe)
+    assert code == 2 and "j.osm is UTF-16 text" in text and "save it as UTF-8" in text, text
+    osm.write_text(
+        xml.replace("<osm version='0.6'", "<osmChange version='0.6'").replace("</osm>", "</osmChange>")
+    )
+    code, text = cli("validate", recipe)
+    assert code == 2 and "j.osm is an osmChange file" in text and "cut short" not in text, text
 
 
 def test_the_same_street_without_josm_edits_still_runs(tmp_path) -> None:

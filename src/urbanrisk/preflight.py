@@ -186,7 +186,7 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 osm_header_bounds(path, layer=name)
                 cut = None if "://" in path else osm_cut_short(path)
                 if cut:
-                    problems.append((("layers", name, "path"), f"{cut}: download or export it again"))
+                    problems.append((("layers", name, "path"), cut))
             elif spec.type == "raster" and path is not None and "://" not in path:
                 problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points" and names is not None:

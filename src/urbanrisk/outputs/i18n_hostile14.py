@@ -71,4 +71,12 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
         "'{name}' 后面是全角冒号“：”（中文输入法打出的），YAML 不把它当作冒号：请写成 '{name}: '"
         "（半角冒号加一个空格）"
     ),
+    "{name} is UTF-16 text, which the OSM reader does not read: save it as UTF-8": (
+        "{name} 是 UTF-16 文本，OSM 读取器不能读取：请另存为 UTF-8"
+    ),
+    "{name} is an osmChange file (a diff of edits, as .osc), not an extract: give the extract the edits "
+    "apply to (osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf)": (
+        "{name} 是 osmChange 文件（编辑的差异，即 .osc），不是数据摘录：请给出这些编辑所作用的摘录"
+        "（osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf）"
+    ),
 }

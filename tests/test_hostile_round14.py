@@ -120,13 +120,19 @@ def _full_width_text_in_a_title(folder: Path, tif: Path) -> Case:
     return _typed(folder, tif, "name: r", "name: r\ntitle: |\n  \u3000\u3000北京：海淀区", ())
 
 
+def _path_ending_with_a_space(folder: Path, tif: Path) -> Case:
+    """'city.tif ' in quotes: 'file not found: .../city.tif  — fix the path', the space unseen."""
+    text = raster_recipe(folder, tif).read_text(encoding="utf-8").replace(f"path: {tif}", f"path: '{tif} '")
+    return Case(_recipe(folder, text.encode("utf-8")), said=("r.yaml:", f"'{tif} '", "delete the space"))
+
+
 GENERATOR: dict[str, Callable[[Path, Path], Case]] = {
     f.__name__.lstrip("_"): f
     for f in (
         _stray_value_at_the_last_row, _stray_value_in_the_last_cell, _stray_header_cell,
         _stray_cell_right_of_a_row, _stray_cell_thousands_of_rows_down, _raster_packed, _full_width_colon,
         _full_width_colon_on_the_first_line, _full_width_space_indent, _no_break_space_indent,
-        _full_width_text_in_a_title,
+        _full_width_text_in_a_title, _path_ending_with_a_space,
     )
 }  # fmt: skip
 
@@ -153,6 +159,8 @@ SAID = [
     "-o renumbered.osm)",
     "r.yaml:5: layers.osm.path: /a/j.osm holds an XML comment or text of more than 4 MB, which no extract "
     "holds and the OSM reader takes minutes over: delete it, or export the extract again",
+    "r.yaml:6: layers.pop.path: file not found: '/a/city.tif ' — the path begins or ends with a space, and "
+    "'/a/city.tif' exists: delete the space",
     "r.yaml:5: layers.osm.path: j.osm is an osmChange file (a diff of edits, as .osc), not an extract: give "
     "the extract the edits apply to (osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf)",
     "r.yaml:6: the line is indented with a full-width space (U+3000), which YAML does not read as "

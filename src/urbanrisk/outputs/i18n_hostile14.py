@@ -79,4 +79,7 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
         "{name} 是 osmChange 文件（编辑的差异，即 .osc），不是数据摘录：请给出这些编辑所作用的摘录"
         "（osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf）"
     ),
+    "the path begins or ends with a space, and '{path}' exists: delete the space": (
+        "路径的开头或结尾有空格，而 '{path}' 存在：请删去该空格"
+    ),
 }

@@ -56,7 +56,11 @@ def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Prob
     if full.is_symlink():
         return [(key, f"{full} is a symbolic link in a loop (it leads back to itself): fix the link")]
     fix = f"fix the path; relative paths resolve against the recipe's folder ({base_dir})"
-    message = f"file not found: {full} — {fix}"
+    if value != value.strip() and _full_path(base_dir, value.strip()).exists():  # "city.tif " in quotes
+        fix = f"the path begins or ends with a space, and '{value.strip()}' exists: delete the space"
+    message = (
+        f"file not found: '{full}' — {fix}" if value != value.strip() else f"file not found: {full} — {fix}"
+    )
     return [(key, message)]
 
 

@@ -126,13 +126,47 @@ def _path_ending_with_a_space(folder: Path, tif: Path) -> Case:
     return Case(_recipe(folder, text.encode("utf-8")), said=("r.yaml:", f"'{tif} '", "delete the space"))
 
 
+# --- coordinates written as a clerk types them -------------------------------------------------------------
+
+
+def _csv_rows(folder: Path, tif: Path, cells: Callable[[float, float], tuple[str, str]]) -> Case:
+    path = folder / "h.csv"
+    path.write_text(
+        "名称,类别,经度,纬度\n" + "".join(f"{n},加油站,{','.join(cells(x, y))}\n" for n, x, y in ROWS),
+        encoding="utf-8",
+    )
+    layer = {"type": "points", "role": "hazard", "path": str(path), "kind_column": "类别"}
+    return Case(raster_recipe(folder, tif, layers={"x": layer}))
+
+
+def _hemisphere_letters(folder: Path, tif: Path) -> Case:
+    """116.305E / 39.991N: 'non-numeric or empty', not what to write."""
+    case = _csv_rows(folder, tif, lambda x, y: (f"{x}E", f"{y}N"))
+    case.said = ("h.csv", "'116.305E' in row 2", "hemisphere as a letter", "write 116.305")
+    return case
+
+
+def _west_as_a_letter(folder: Path, tif: Path) -> Case:
+    case = _csv_rows(folder, tif, lambda x, y: (f"W{x}", str(y)))
+    case.said = ("h.csv", "hemisphere as a letter", "write -116.305")
+    return case
+
+
+def _chinese_full_stop(folder: Path, tif: Path) -> Case:
+    """116。305: the input method's full stop for the decimal point."""
+    case = _csv_rows(folder, tif, lambda x, y: (str(x).replace(".", "。"), str(y)))
+    case.said = ("h.csv", "'116。305' in row 2", "Chinese full stop", "write 116.305")
+    return case
+
+
 GENERATOR: dict[str, Callable[[Path, Path], Case]] = {
     f.__name__.lstrip("_"): f
     for f in (
         _stray_value_at_the_last_row, _stray_value_in_the_last_cell, _stray_header_cell,
         _stray_cell_right_of_a_row, _stray_cell_thousands_of_rows_down, _raster_packed, _full_width_colon,
         _full_width_colon_on_the_first_line, _full_width_space_indent, _no_break_space_indent,
-        _full_width_text_in_a_title, _path_ending_with_a_space,
+        _full_width_text_in_a_title, _path_ending_with_a_space, _hemisphere_letters, _west_as_a_letter,
+        _chinese_full_stop,
     )
 }  # fmt: skip
 
@@ -161,6 +195,10 @@ SAID = [
     "holds and the OSM reader takes minutes over: delete it, or export the extract again",
     "r.yaml:6: layers.pop.path: file not found: '/a/city.tif ' — the path begins or ends with a space, and "
     "'/a/city.tif' exists: delete the space",
+    "r.yaml:10: layers.x.lat: h.csv: '116.305W' in row 2 writes its hemisphere as a letter: write -116.305 "
+    "(east and north positive, west and south negative)",
+    "r.yaml:10: layers.x.lat: h.csv: '116。305' in row 2 writes its decimals after '。' (a Chinese full "
+    "stop): write 116.305",
     "r.yaml:5: layers.osm.path: j.osm is an osmChange file (a diff of edits, as .osc), not an extract: give "
     "the extract the edits apply to (osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf)",
     "r.yaml:6: the line is indented with a full-width space (U+3000), which YAML does not read as "

@@ -82,4 +82,11 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     "the path begins or ends with a space, and '{path}' exists: delete the space": (
         "路径的开头或结尾有空格，而 '{path}' 存在：请删去该空格"
     ),
+    "{file}: '{text}' in {where} writes its hemisphere as a letter: write {signed} (east and north positive, "
+    "west and south negative)": (
+        "{file}：{where}中的 '{text}' 用字母写了半球：请写成 {signed}（东经、北纬为正，西经、南纬为负）"
+    ),
+    "{file}: '{text}' in {where} writes its decimals after '。' (a Chinese full stop): write {number}": (
+        "{file}：{where}中的 '{text}' 用“。”（中文句号）作小数点：请写成 {number}"
+    ),
 }

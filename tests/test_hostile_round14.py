@@ -120,6 +120,22 @@ def _full_width_text_in_a_title(folder: Path, tif: Path) -> Case:
     return _typed(folder, tif, "name: r", "name: r\ntitle: |\n  \u3000\u3000北京：海淀区", ())
 
 
+def _binary_path(folder: Path, tif: Path) -> Case:
+    """path: !!binary aGVsbG8= was the path 'hello' ('file not found: .../hello')."""
+    return _typed(
+        folder, tif, f"path: {tif}", "path: !!binary aGVsbG8=", ("r.yaml:", "!!binary", "remove the tag")
+    )
+
+
+def _integer_of_400_digits(folder: Path, tif: Path) -> Case:
+    """A bbox corner of 400 digits was written out whole in the message."""
+    text = raster_recipe(folder, tif).read_text(encoding="utf-8")
+    text = text.replace("area:\n  layer: pop\n", f"area:\n  bbox: [116.3, 39.98, {'1' * 400}, 40.0]\n")
+    assert "1" * 400 in text
+    case = Case(_recipe(folder, text.encode("utf-8")), said=("r.yaml:", "area.bbox", "(400 characters)"))
+    return case
+
+
 def _path_ending_with_a_space(folder: Path, tif: Path) -> Case:
     """'city.tif ' in quotes: 'file not found: .../city.tif  — fix the path', the space unseen."""
     text = raster_recipe(folder, tif).read_text(encoding="utf-8").replace(f"path: {tif}", f"path: '{tif} '")
@@ -166,7 +182,7 @@ GENERATOR: dict[str, Callable[[Path, Path], Case]] = {
         _stray_cell_right_of_a_row, _stray_cell_thousands_of_rows_down, _raster_packed, _full_width_colon,
         _full_width_colon_on_the_first_line, _full_width_space_indent, _no_break_space_indent,
         _full_width_text_in_a_title, _path_ending_with_a_space, _hemisphere_letters, _west_as_a_letter,
-        _chinese_full_stop,
+        _chinese_full_stop, _binary_path, _integer_of_400_digits,
     )
 }  # fmt: skip
 

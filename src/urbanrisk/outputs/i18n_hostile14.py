@@ -89,4 +89,8 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     "{file}: '{text}' in {where} writes its decimals after '。' (a Chinese full stop): write {number}": (
         "{file}：{where}中的 '{text}' 用“。”（中文句号）作小数点：请写成 {number}"
     ),
+    "a value tagged !!binary (bytes, not text): remove the tag: a recipe holds plain values, and nothing in "
+    "it is ever executed": (
+        "有一个值带 !!binary 标签（字节，不是文本）：请删除该标签：配方只含普通取值，其中任何内容都不会被执行"
+    ),
 }

@@ -39,7 +39,7 @@ from .paths import (
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
-from .yaml_problem import typed_by_input_method, yaml_problem
+from .yaml_problem import binary_tag, typed_by_input_method, yaml_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
 
@@ -247,7 +247,9 @@ def _parse(
     if flow_depth(text) > MAX_DEPTH:
         msg = f"{source}: the recipe nests too deeply to read: write the values out (no deep nesting)"
         raise RecipeError(msg, [msg])
-    if (typed := typed_by_input_method(text)) is not None:  # '：' and '\u3000' read as other keys
+    if (
+        typed := typed_by_input_method(text) or binary_tag(text)
+    ) is not None:  # '：' and '\u3000' read as other keys
         msg = f"{source}:{typed[0]}: {typed[1]}"
         raise RecipeError(msg, [msg])
     try:

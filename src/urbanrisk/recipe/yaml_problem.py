@@ -49,6 +49,7 @@ def yaml_problem(exc: Exception, text: str) -> tuple[int | None, str, str]:
 
 #: a key followed by a full-width colon, at a line's start or in a flow mapping (grid：{, {resolution：9)
 _WIDE_COLON = re.compile(r"(?:^[ \t]*(?:- )?|[{][ \t]*|, )([A-Za-z_][\w-]*)[ \t]*：")
+_BINARY = re.compile(r"(?:^|[\s:\[{,])!!binary\b|<tag:yaml\.org,2002:binary>")
 _KEYED = re.compile(r"- |[A-Za-z_][\w-]*[ \t]*[:：]")
 _WIDE_SPACES = {"\u3000": "a full-width space (U+3000)", "\u00a0": "a no-break space (U+00A0)"}
 
@@ -85,4 +86,17 @@ def typed_by_input_method(text: str) -> tuple[int, str] | None:
                 f"'{key}' is followed by a full-width colon '：' (typed by a Chinese input method), which "
                 f"YAML does not read as a colon: write '{key}: ' (an ordinary colon and a space)"
             )
+    return None
+
+
+def binary_tag(text: str) -> tuple[int, str] | None:
+    """The first line of ``text`` tagging a value ``!!binary`` and what to say of it, or None: safe_load gives
+    bytes, which the recipe's checks read as text (``path: !!binary aGVsbG8=`` was the path 'hello').
+
+    >>> binary_tag("name: r\\npath: !!binary aGVsbG8=\\n")[0]
+    2
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.lstrip().startswith("#") and _BINARY.search(line):
+            return number, f"a value tagged !!binary (bytes, not text): {TAG_FIX}"
     return None

@@ -91,3 +91,47 @@ def test_each_registers_hazards_name_their_rows_of_the_responsibility_list(run):
     for ids in (u["影响到的危险源编号"] for u in units.values()):
         assert all(i in listed for i in ids.split("; ") if i)
     assert listed["THS-H02"]["负责人"] == HOSTILE
+
+
+def test_registers_carry_each_reaching_sources_kept_columns_beside_its_id(run):
+    """A 社区 clerk reads the 负责人 and 联系电话 of each source reaching the unit in its own register,
+    in the order of 影响到的危险源编号; a source without one (an OSM feature, an empty phone) shows "–"."""
+    _, folder = run
+    with open(folder / "register_community.csv", encoding="utf-8-sig", newline="") as f:
+        head = next(csv.reader(f))
+        f.seek(0)
+        units = {row["名称"]: row for row in csv.DictReader(f)}
+    at = head.index("影响到的危险源编号")
+    assert head[at + 1 : at + 4] == ["危险源负责人", "危险源联系电话", "危险源地址"]  # not the 社区's own
+    unit = units["科技园社区"]
+    assert unit["影响到的危险源编号"] == "THS-H02; THS-H03; THS-H04; THS-H05"
+    assert unit["危险源负责人"] == f"{HOSTILE}; 赵某（虚构）; 孙某（虚构）; 周某（虚构）"
+    assert unit["危险源联系电话"] == "010-0000-0102; 010-0000-0103; –; 010-0000-0105"  # H04's is empty
+    osm = units["新林院社区"]
+    assert osm["影响到的危险源编号"].endswith("; osm:node/380739844")
+    assert osm["危险源联系电话"].endswith("; –")  # an OSM source's 联系电话: unknown
+    table = pd.read_parquet(folder / "register_community.parquet").set_index("name")
+    for name, row in table.iterrows():  # one value per id, whatever the unit
+        parts = row["hazard_联系电话"].split("; ") if isinstance(row["hazard_联系电话"], str) else []
+        assert len(parts) == len(row["hazard_ids"].split("; ") if row["hazard_ids"] else []), name
+
+
+def test_the_reports_register_tables_show_the_ids_and_kept_columns_escaped(run):
+    _, folder = run
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    registers = text[text.index("风险清单") : text.index("责任清单")]
+    for header in ("影响到的危险源编号", "危险源负责人", "危险源联系电话"):
+        assert f"<th>{header}</th>" in registers
+    assert "<td>THS-H02; THS-H03; THS-H04; THS-H05</td>" in registers
+    assert (
+        "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;; 赵某（虚构）; 孙某（虚构）; 周某（虚构）</td>"
+        in registers
+    )
+    assert "<img src=x" not in registers
+
+
+def test_a_hazard_registry_may_not_keep_a_column_named_ids():
+    """Its register column would be hazard_ids, the sources' ids: refused, as urbanrisk's own names."""
+    from urbanrisk.resource_columns import reserved_kept_columns
+
+    assert reserved_kept_columns(["负责人", "IDs"], "hazard") == ["IDs"]

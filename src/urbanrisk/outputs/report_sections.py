@@ -14,9 +14,10 @@ from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, NO_DATA, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
-from .i18n_deliverables import colon
+from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import exposure_note, lower_bound, quantity_grade, zh_bounds
 from .i18n_items import items_in_english
+from .i18n_office_columns import kept_zh
 from .i18n_severity import item_grade_labels
 from .report_parts import bounded_sum, n, table_html
 from .summary import RunSummary
@@ -54,6 +55,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 for c in uncovered
             },
             hazards: t("hazards reaching it"),
+            **_hazard_columns(table, t, language),
             **_census_columns(table, t, language),
         }
         ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
@@ -109,14 +111,18 @@ def _register_text(
     hazards: str,
     level: str,
 ) -> str:
-    """A register cell's text in ``language``, its hazards (column ``hazards``) cut short."""
+    """A register cell's text in ``language``, its hazards (column ``hazards``) cut short; the hazards'
+    ids and kept columns as the registry wrote them (missing: empty)."""
+    if key.startswith("hazard_"):  # as many as the hazards shown, in their order
+        return "" if pd.isna(value) else few_hazards(str(value), t, f"register_{level}.csv", "; ")
     text = labels(data_text(value, language))
     return few_hazards(text, t, f"register_{level}.csv") if key == hazards else text
 
 
-def few_hazards(text: str, t: Callable[..., str], where: str) -> str:
+def few_hazards(text: str, t: Callable[..., str], where: str, separator: str | None = None) -> str:
     """A register row's hazards as the report shows them: the first :data:`MAX_HAZARDS_SHOWN` (the
-    register lists them worst first), then how many more and where they all are.
+    register lists them worst first), then how many more and where they all are (``separator``: the
+    items', else "；" where the text has one, else "; ").
 
     Examples
     --------
@@ -126,12 +132,27 @@ def few_hazards(text: str, t: Callable[..., str], where: str) -> str:
     >>> few_hazards("加油站 A（无数据）；工业企业 B（无数据）", translator("zh"), "r.csv")
     '加油站 A（无数据）；工业企业 B（无数据）'
     """
-    separator = "；" if "；" in text else "; "
+    separator = separator or ("；" if "；" in text else "; ")
     items = text.split(separator)
     if len(items) <= MAX_HAZARDS_SHOWN:
         return text
     more = t("… and {n} more (all in {file})", n=len(items) - MAX_HAZARDS_SHOWN, file=where)
     return separator.join([*items[:MAX_HAZARDS_SHOWN], more])
+
+
+def _hazard_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:
+    """A register's hazard ids (the 责任清单's 编号) and the hazard registry's kept columns of the sources
+    reaching each unit (``hazard_负责人``...: headed 危险源负责人, "hazard 负责人"), when any unit has one."""
+    if "hazard_ids" not in table.columns or not table["hazard_ids"].astype(bool).any():
+        return {}
+    kept = [c for c in table.columns if c.startswith("hazard_") and c != "hazard_ids"]
+    return {
+        "hazard_ids": t("ids of the hazards reaching it"),
+        **{
+            c: kept_zh(c) if language == "zh" else bracketed("hazard", c[len("hazard_") :], "en")
+            for c in kept
+        },
+    }
 
 
 def _census_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
 from ..coverage_unknown import known_flags, travel_flags
+from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 from .hazard_reach import reaching_pairs, source_texts
 
@@ -148,11 +149,16 @@ def reaching_texts(
     """Per unit id (index): column ``en``, the hazard sources whose impact circle reaches it, worst
     grade first ("fuel station 中国石化 (II)"), and ``zh``, the same in Chinese ("加油站 中国石化（II级）",
     from the sources' ``label_zh``), and ``ids``, their ids in that order ("THS-H03; THS-H02": the
-    responsibility list's rows), at most ``most`` a unit (None: all); "" where none reaches.
+    responsibility list's rows), at most ``most`` a unit (None: all); "" where none reaches. A hazard
+    registry's kept columns (负责人, 联系电话...) as ``hazard_<column>``: the sources' values in the order
+    of ``ids`` ("–" for one a source lacks); missing where none reaching the unit has one.
 
     The pairs come from :func:`~urbanrisk.screens.hazard_reach.reaching_pairs` (a 100,000-source
     registry in seconds: no buffer a source), each source's texts are built once."""
     out = pd.DataFrame({"en": "", "zh": "", "ids": ""}, index=units["id"].to_numpy(), dtype="str")
+    kept = hazard_kept(list(hazards.columns)) if hazards is not None else []
+    for column in kept:
+        out[f"hazard_{column}"] = pd.Series(pd.NA, index=out.index, dtype="string")
     if hazards is None or not len(hazards) or not len(units):
         return out
     outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
@@ -180,6 +186,12 @@ def reaching_texts(
     out.update(pd.Series(["；".join(zh[b:e]) for b, e in runs], index=unit[starts], name="zh"))
     ids = hits["id"].astype(str).to_numpy(dtype=object)  # the 责任清单's 编号: its 负责人, 联系电话 there
     out.update(pd.Series(["; ".join(ids[b:e]) for b, e in runs], index=unit[starts], name="ids"))
+    for column in kept:  # each source's 负责人, 联系电话... beside its id, "–" where it has none
+        values = hazards[column].to_numpy(dtype=object)[hits["source"].to_numpy()]
+        known = np.array([not pd.isna(v) and str(v).strip() != "" for v in values], dtype=bool)
+        text = np.array([str(v) if k else "–" for v, k in zip(values, known, strict=True)], dtype=object)
+        joined = [("; ".join(text[b:e]) if known[b:e].any() else pd.NA) for b, e in runs]
+        out.loc[unit[starts], f"hazard_{column}"] = pd.array(joined, dtype="string")
     return out
 
 
@@ -413,6 +425,8 @@ def level_registers(
         reaching = reaching_texts(rows, hazard_sources, utm_crs).reindex(rows["id"])
         table["hazards"], table["hazards_zh"] = reaching["en"].to_numpy(), reaching["zh"].to_numpy()
         table["hazard_ids"] = reaching["ids"].to_numpy()
+        for column in [c for c in reaching.columns if c.startswith("hazard_")]:  # 负责人, 联系电话 kept
+            table[column] = pd.array(reaching[column].to_numpy(), dtype="string")
         for column, values in census_notes(table, census).items():
             table[column] = values.to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)

@@ -135,3 +135,47 @@ def test_a_hazard_registry_may_not_keep_a_column_named_ids():
     from urbanrisk.resource_columns import reserved_kept_columns
 
     assert reserved_kept_columns(["负责人", "IDs"], "hazard") == ["IDs"]
+
+
+def test_the_responsibility_workbook_opens_as_a_clerk_needs_it(run):
+    """responsibility.xlsx: a sheet per grade, worst first, the CSV's Chinese headers bold and frozen,
+    columns as wide as their Chinese text, cells typed (a formula stays text, codes stay codes)."""
+    from openpyxl import load_workbook
+
+    from urbanrisk.outputs.responsibility_book import display_width
+
+    _, folder = run
+    with open(folder / "responsibility.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    book = load_workbook(folder / "responsibility.xlsx")
+    assert book.sheetnames == ["I级（红）", "II级（橙）", "III级（黄）", "IV级（蓝）", "无数据"]
+    grades = {
+        "I级（红）": "I",
+        "II级（橙）": "II",
+        "III级（黄）": "III",
+        "IV级（蓝）": "IV",
+        "无数据": "无数据",
+    }
+    found = {}
+    for sheet in book.worksheets:
+        head = [c.value for c in sheet[1]]
+        assert head == rows[0] and all(c.font.bold for c in sheet[1])
+        assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
+        items = [dict(zip(head, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+        assert {i["等级"] for i in items} <= {grades[sheet.title]}
+        name = head.index("名称") + 1
+        widest = max(display_width(str(i["名称"])) for i in items) if items else 0
+        assert sheet.column_dimensions[sheet.cell(1, name).column_letter].width >= min(widest, 60)
+        found |= {(i["事项类型代码"], i["编号"]): (sheet, r) for r, i in enumerate(items, start=2)}
+    assert len(found) == len(rows) - 1  # every item once
+    sheet, at = found[("hazard_source", "THS-H01")]
+    phone = sheet.cell(at, rows[0].index("联系电话") + 1)
+    assert phone.value == "=1+1" and phone.data_type == "s"  # text as written: Excel does not run it
+    sheet, at = found[("hazard_source", "THS-H03")]
+    head = rows[0]
+    assert sheet.cell(at, head.index("社区代码") + 1).value == "110108027002"  # a code, not 1.1E+11
+    assert isinstance(sheet.cell(at, head.index("常住人口") + 1).value, int)
+    sheet, at = found[("hazard_source", "THS-H04")]
+    assert sheet.cell(at, head.index("联系电话") + 1).value is None  # unknown: empty, never 0 or ""
+    sheet, at = found[("hazard_source", "THS-H02")]
+    assert sheet.cell(at, head.index("负责人") + 1).value == HOSTILE

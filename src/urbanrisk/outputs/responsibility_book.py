@@ -10,7 +10,10 @@ numbers, an unknown value is an empty cell (never 0). ``responsibility.csv`` sta
 
 from __future__ import annotations
 
+import datetime
+import re
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -129,4 +132,26 @@ def write_responsibility_book(frame: pd.DataFrame, headers: list[str], path: Pat
                     for v, w, f in zip(values, widths, formats, strict=True)
                 ]
             )
+    book.properties.created, book.properties.creator = FIXED_TIME, "urbanrisk"
     book.save(path)
+    _same_bytes(path)
+
+
+#: the workbook's dates (its properties', its zip entries'): the same list gives the same file, byte for
+#: byte (a run on processes writes what a synchronous one does; a rescan's unchanged outputs stay so)
+FIXED_TIME = datetime.datetime(2000, 1, 1)
+
+
+def _same_bytes(path: Path) -> None:
+    """``path`` rewritten with :data:`FIXED_TIME` for the time openpyxl saved it at (``dcterms:modified``)
+    and each zip entry's date."""
+    with zipfile.ZipFile(path) as book:
+        parts = [(info, book.read(info.filename)) for info in book.infolist()]
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            book.writestr(fixed, data)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
-from ..coverage_unknown import known_flags, travel_flags
+from ..coverage_unknown import covered_flags, known_flags, travel_flags
 from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 from .hazard_reach import reaching_pairs, source_texts
@@ -202,7 +202,7 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
     1 or 0, a unit's sum of the first is then a lower bound, or unknown (:func:`_stats`)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
-    not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
+    not_covered = ~covered_flags(coverage) if "covered" in coverage.columns else False
     travel = travel_flags(coverage)
     flags = coverage.assign(
         _unknown=(not_covered & ~known_flags(coverage) & travel).astype(np.int64),

@@ -179,3 +179,12 @@ def test_the_responsibility_workbook_opens_as_a_clerk_needs_it(run):
     assert sheet.cell(at, head.index("联系电话") + 1).value is None  # unknown: empty, never 0 or ""
     sheet, at = found[("hazard_source", "THS-H02")]
     assert sheet.cell(at, head.index("负责人") + 1).value == HOSTILE
+
+
+def test_the_maps_community_outlines_are_cased(run):
+    """South Tsinghua's 社区 over yellow cells (fresh19): their line drawn over a dark casing, one toggle."""
+    _, folder = run
+    text = (folder / "map.html").read_text(encoding="utf-8")
+    assert text.count('"id":"units:community:halo"') == 1 and text.count('"id":"units:community"') == 1
+    assert text.index('"id":"units:community:halo"') < text.index('"id":"units:community"')  # under it
+    assert 'data-layer="units:community"' in text and 'data-layer="units:community:halo"' not in text

@@ -20,6 +20,7 @@ from .i18n_items import items_in_english
 from .i18n_office_columns import kept_zh
 from .i18n_severity import item_grade_labels
 from .report_parts import bounded_sum, n, table_html
+from .responsibility_book import MAX_BOOK_ROWS
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
@@ -219,10 +220,14 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         bounds={"residents": "residents_unknown_share"},
         labels={"grade": "grade_label"} if len(items) else None,
     )
-    return section(
-        t("Responsibility list (责任清单)"),
-        body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
-    )
+    note = t("responsibility note")
+    if len(items) > MAX_BOOK_ROWS:  # no workbook (responsibility_book): the CSV holds them all
+        note += " " + t(NO_BOOK, n=f"{len(items):,}", most=f"{MAX_BOOK_ROWS:,}")
+    return section(t("Responsibility list (责任清单)"), body + f'<p class="note">{escape_text(note)}</p>')
+
+
+#: the responsibility note's last words when the list is too long for its workbook
+NO_BOOK = "With {n} items (more than {most}) responsibility.xlsx is not written: use responsibility.csv."
 
 
 def also_text(name: str, also: str, language: str, most: int = 3) -> str:

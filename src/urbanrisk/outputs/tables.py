@@ -23,7 +23,7 @@ from .i18n import data_text
 from .i18n_alerts import alert_explanation
 from .i18n_office_columns import excel_headers
 from .map_outline_tips import piece_zh, pieces
-from .responsibility_book import write_responsibility_book
+from .responsibility_book import MAX_BOOK_ROWS, write_responsibility_book
 
 #: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
 #: display resolution None: the map shows the cells themselves.
@@ -256,9 +256,11 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = 
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
             rows = responsibility_rows(table, language)
             _excel_copy(excel_codes(excel_safe(rows)), folder / "responsibility.csv", language)
-            headers = excel_headers(list(rows.columns), language)  # and a workbook a sheet per grade
-            write_responsibility_book(rows, headers, folder / "responsibility.xlsx", language)
-            names += ["responsibility.csv", "responsibility.xlsx"]
+            names.append("responsibility.csv")
+            if len(rows) <= MAX_BOOK_ROWS:  # and a workbook, a sheet per grade (a clerk's, not 100k rows)
+                headers = excel_headers(list(rows.columns), language)
+                write_responsibility_book(rows, headers, folder / "responsibility.xlsx", language)
+                names.append("responsibility.xlsx")
         elif name.startswith("register_") and not isinstance(table, Path):  # 风险清单 per level, for Excel
             _excel_copy(register_csv(table), folder / f"{name}.csv", language)
             names.append(f"{name}.csv")

@@ -432,7 +432,8 @@ def test_covered_na_where_coverage_is_unknown_leaves_every_reader_unchanged():
     table["residents_uncovered"] = np.where(covered, 0.0, residents)
     table["reason"] = np.where(covered, "", "beyond the limit")
     before = with_unknown_flags(table, grid)
-    after = with_coverage_unknown(before)
+    after = with_coverage_unknown(before.copy())  # in place: before stays as main wrote it
+    assert before["covered"].dtype == bool and str(after["covered"].dtype) == "boolean"
     assert after["covered"].isna().tolist() == [False, True, False, False, False, False, False, True]
     assert covered_flags(after).tolist() == covered
     pd.testing.assert_frame_equal(gaps_from_coverage(grid, before), gaps_from_coverage(grid, after))

@@ -1,6 +1,7 @@
 """Suggested sites keep the safety distances of safety_distances.csv for their resource kind as a target
-(建标152-2017: a fire station ≥ 200 m from where dangerous goods are stored; a newcomer's suggested fire
-site lay 29 m from a 加油站), from registry and OSM hazards alike, on both coverage paths."""
+(建标152-2017 art. 15(3): a fire station ≥ 300 m from where hazardous chemicals are produced or
+stored; a newcomer's suggested fire site lay 29 m from a 加油站), from registry and OSM hazards alike,
+on both coverage paths."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ def _keep_away(rows: list[tuple[str, str, str, float, float, float]]) -> gpd.Geo
 
 
 def test_candidates_within_a_hazards_distance_for_their_kind_are_dropped_by_hand():
-    # five nodes 100 m apart on a line (x = 0..400); a 加油站 at x=-10 (200 m for fire stations, 50 m for
-    # hospitals), a 化工 store at x=450 (300 m for fire stations); a shelter keeps no distance
+    # five nodes 100 m apart on a line (x = 0..400); a 加油站 at x=-10 (hand distances: 200 m for fire
+    # stations, 50 m for hospitals), a 化工 store at x=450 (300 m for fire stations); a shelter keeps none
     graph = SimpleNamespace(utm_crs=UTM50, xy=np.array([[440000.0 + 100 * i, 4427000.0] for i in range(5)]))
     keep = _keep_away(
         [
@@ -100,7 +101,7 @@ def test_suggested_fire_sites_keep_the_safety_distances_on_both_coverage_paths(t
     )
     pd.testing.assert_frame_equal(pd.DataFrame(eager.sites), pd.DataFrame(parts.sites))
     gaps = _fire_site_gaps(eager.sites, keep)
-    assert len(gaps) == 2 and min(gaps) > 200  # 300 m from the 液化气站 and the store, 200 m from fuel
+    assert len(gaps) == 2 and min(gaps) > 300  # 300 m from the 液化气站, the store and fuel (建标152-2017)
     record = json.loads(eager.sites[eager.sites["standard"] == "fire"]["kept_clear_of"].iloc[0])
     assert {e["kind"] for e in record} >= {"fuel", "chemical"}
     assert "中国石油成府路加油站" in next(e for e in record if e["kind"] == "fuel")["hazards"]
@@ -111,12 +112,12 @@ def test_suggested_fire_sites_keep_the_safety_distances_on_both_coverage_paths(t
     assert (
         "<br/>距加油站 " in zh
         and "中国石油成府路加油站" in zh
-        and "≥ 200 米（排除 " in zh
+        and "≥ 300 米（排除 " in zh
         and "建标152-2017" in zh
     )
-    assert "<br/>kept ≥ 300 m from hazardous-chemical site 华科精细化工试剂库 (" in site_hazard_tip(
-        fire, "en"
-    )
+    en = site_hazard_tip(fire, "en")
+    assert "<br/>kept ≥ 300 m from hazardous-chemical site 华科精细化工试剂库 (" in en
+    assert "excluded; Jianbiao 152-2017)" in en and "建标" not in en  # an English page's code in Latin
     note = sites_kept_clear_note(eager.sites, "zh")
     assert note.count('<p class="note">') == 1 and note.startswith('<p class="note">消防：距')
     # the stage as a run calls it (the driver finds the hazards) and as one task on a worker

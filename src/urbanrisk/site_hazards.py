@@ -1,7 +1,7 @@
 """The hazards that keep new resources' sites away: each hazard (registry or OSM, as the hazard screen
 finds them) with a safety distance in ``safety_distances.csv`` to a target that is some standard's
-resource kind (建标152-2017: a fire station ≥ 200 m from where dangerous goods are stored), one row
-per hazard and target (:data:`urbanrisk.siting.KEEP_AWAY_COLUMNS`), for
+resource kind (建标152-2017 art. 15(3): a fire station ≥ 300 m from where hazardous chemicals are
+produced or stored), one row per hazard and target (:data:`urbanrisk.siting.KEEP_AWAY_COLUMNS`), for
 :func:`urbanrisk.siting.clear_of_hazards`. Built once per run, before the coverage stage, and passed to
 both of its paths (whole graph and per partition)."""
 

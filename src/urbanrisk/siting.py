@@ -3,8 +3,9 @@
 Candidate sites are street nodes inside the study area (intersections first); one Dijkstra call gives
 the reach of every candidate, and the greedy picks — each the candidate that newly covers the most
 uncovered residents — are then pure array work. A candidate closer to a hazard than the safety distance
-``safety_distances.csv`` gives for the standard's resource kind as a target (建标152-2017: a fire station
-≥ 200 m from where dangerous goods are stored) is no candidate (:func:`clear_of_hazards`).
+``safety_distances.csv`` gives for the standard's resource kind as a target (建标152-2017 art. 15(3): a
+fire station ≥ 300 m from where hazardous chemicals are produced or stored) is no candidate
+(:func:`clear_of_hazards`).
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def clear_of_hazards(
 
     Examples
     --------
-    A fire station's candidates and one 加油站 200 m away from the first of them: see
+    A fire station's candidates and one 加油站 300 m away from the first of them: see
     tests/test_siting_hazards.py (a street graph is needed).
     """
     rows = keep_away[keep_away["target"] == target] if keep_away is not None and len(keep_away) else None

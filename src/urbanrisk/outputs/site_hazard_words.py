@@ -5,12 +5,12 @@ English or Chinese; and the report's note under the suggested sites, one line pe
 
 Examples
 --------
->>> record = ('[{"kind": "fuel", "label": "fuel station", "label_zh": "加油站", "min_distance_m": 200.0, '
-...           '"source": "建标152-2017: fire station", "hazards": ["中国石化"], "candidates": 3}]')
+>>> record = ('[{"kind": "fuel", "label": "fuel station", "label_zh": "加油站", "min_distance_m": 300.0, '
+...           '"source": "建标152-2017 art. 15(3): fire station", "hazards": ["中国石化"], "candidates": 3}]')
 >>> kept_clear_words(record, "en")
-['kept ≥ 200 m from fuel station 中国石化 (3 candidate street nodes excluded; 建标152-2017)']
+['kept ≥ 300 m from fuel station 中国石化 (3 candidate street nodes excluded; Jianbiao 152-2017)']
 >>> kept_clear_words(record, "zh")
-['距加油站 中国石化 ≥ 200 米（排除 3 个候选街道节点；建标152-2017）']
+['距加油站 中国石化 ≥ 300 米（排除 3 个候选街道节点；建标152-2017）']
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pandas as pd
 
 from .html import escape_text
 from .i18n import standard_name
+from .i18n_english import english_citation
 from .i18n_sites import CODE, source_zh
 
 #: hazards named at most, then "and N more"
@@ -51,7 +52,8 @@ def kept_clear_words(record: object, language: str = "en") -> list[str]:
                 f"{source_zh(entry['source'])}）"
             )
             continue
-        codes = ", ".join(m.group(0) for m in CODE.finditer(entry["source"])) or entry["source"]
+        codes = ", ".join(dict.fromkeys(m.group(0) for m in CODE.finditer(entry["source"])))
+        codes = english_citation(codes or entry["source"])  # 建标152-2017: Jianbiao 152-2017
         nodes = "candidate street node" + ("" if count == 1 else "s")
         lines.append(f"kept ≥ {metres} m from {entry['label']} {names} ({count} {nodes} excluded; {codes})")
     return lines

@@ -113,7 +113,7 @@ def test_suggested_fire_sites_keep_the_safety_distances_on_both_coverage_paths(t
         "<br/>距加油站 " in zh
         and "中国石油成府路加油站" in zh
         and "≥ 300 米（排除 " in zh
-        and "建标152-2017" in zh
+        and "建标152-2017 第15条第3项）" in zh
     )
     en = site_hazard_tip(fire, "en")
     assert "<br/>kept ≥ 300 m from hazardous-chemical site 华科精细化工试剂库 (" in en

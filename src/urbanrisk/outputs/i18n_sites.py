@@ -28,14 +28,26 @@ def source_zh(source: str) -> str:
     --------
     >>> source_zh("危险化学品安全管理条例 art. 19; screening value")
     '《危险化学品安全管理条例》第19条；筛查值'
+    >>> source_zh("建标152-2017 (城市消防站建设标准) art. 15(3): a fire station's boundary should ...")
+    '建标152-2017 第15条第3项'
     """
-    codes = [m.group(0) for m in CODE.finditer(source)]
+    codes = [_with_article(m, source) for m in CODE.finditer(source)]
     codes += [
         f"《危险化学品安全管理条例》第{m.group(1)}条"
         for m in re.finditer(r"危险化学品安全管理条例 art\. (\d+)", source)
     ]
     words = "、".join(codes) + ("；筛查值" if "screening value" in source else "")
     return words.lstrip("；") or source
+
+
+def _with_article(code: re.Match, source: str) -> str:
+    """A code and the article (and item) cited right after it ("建标152-2017 (title) art. 15(3)"
+    reads "建标152-2017 第15条第3项")."""
+    after = re.match(r"\s*(?:\([^()]*\))?\s*art\. (\d+)(?:\((\d+)\))?", source[code.end() :])
+    if not after:
+        return code.group(0)
+    item = f"第{after.group(2)}项" if after.group(2) else ""
+    return f"{code.group(0)} 第{after.group(1)}条{item}"
 
 
 def target_zh(target: str) -> str:

@@ -10,7 +10,7 @@ Examples
 >>> kept_clear_words(record, "en")
 ['kept ≥ 300 m from fuel station 中国石化 (3 candidate street nodes excluded; Jianbiao 152-2017)']
 >>> kept_clear_words(record, "zh")
-['距加油站 中国石化 ≥ 300 米（排除 3 个候选街道节点；建标152-2017）']
+['距加油站 中国石化 ≥ 300 米（排除 3 个候选街道节点；建标152-2017 第15条第3项）']
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from .map_residents_unknown import hollow_legend_html
 from .map_unknown import unknown_kinds, unknown_legend_html
 from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, resource_key, toggle_labels
+from .report_parts import at_least
 from .summary import RunSummary, run_summary
 
 
@@ -57,6 +58,39 @@ def _residents(counts: dict[str, float], language: str = "en") -> str:
             "{residents} residents (unknown in {unknown} cells)", residents=residents, unknown=f"{unknown:,}"
         )
     return t("{residents} residents", residents=residents)
+
+
+#: the legend's first line where some cells' residents are unknown: their sum a lower bound, said as the
+#: report's tables say one (:func:`.report_parts.at_least`); "{residents} residents" read as a count
+COUNTS_BOUNDED = {
+    "en": "H3 resolution {resolution} · {cells} cells · residents {residents}",
+    "zh": "H3 分辨率 {resolution} · {cells} 个单元 · 常住人口 {residents}",
+}
+
+
+def counts_line(summary: RunSummary, grid: gpd.GeoDataFrame, language: str = "en") -> str:
+    """The legend's first line: resolution, cells and residents, the residents "≥ N (k cells with
+    residents unknown)" where some cells' residents are unknown (a census unit 不详, buildings unmapped,
+    outside the raster): the map's headline total was printed as if complete (Baltimore: 39,133 over
+    396 cells, 183 of them unknown), while the legend's grade rows below said "unknown in k cells".
+
+    The unknown cells are the grade rows' (:func:`.summary.grade_counts`), else the grid's
+    ``known_residents`` (an ungraded grid).
+    """
+    t = translator(language)
+    if summary.grades:
+        unknown = sum(int(v.get("cells_residents_unknown", 0)) for v in summary.grades.values())
+    else:
+        unknown = int((~known_residents(grid)).sum()) if "display_children" not in grid.columns else 0
+    values = {"resolution": summary.resolution, "cells": f"{summary.cells:,}"}
+    if not unknown:
+        return t(
+            "H3 resolution {resolution} · {cells} cells · {residents} residents",
+            residents=f"{summary.residents:,.0f}",
+            **values,
+        )
+    bounded = at_least(summary.residents, unknown, t)
+    return COUNTS_BOUNDED["zh" if language == "zh" else "en"].format(residents=bounded, **values)
 
 
 def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> str:
@@ -101,14 +135,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         if "known_residents" in grid and not grid["known_residents"].astype(bool).all():  # not measured
             items += f'<div><span style="background:rgb{NO_DATA_COLOUR}"></span>{t("no data")}</div>'
         items += warns
-    total = summary.residents
     source = escape_text(data_text(summary.population_source, language))
-    counts = t(
-        "H3 resolution {resolution} · {cells} cells · {residents} residents",
-        resolution=summary.resolution,
-        cells=f"{summary.cells:,}",
-        residents=f"{total:,.0f}",
-    )
+    counts = escape_text(counts_line(summary, grid, language))
     aggregation = "".join(  # what the map shows coarser or leaves out at this scale, and where it is
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
         for note in (data_text(n, language) for n in deck.notes or [deck.display_note] if n)

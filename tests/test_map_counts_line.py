@@ -1,19 +1,23 @@
-"""The map's legend says what it does not know (session 20, fresh21): its headline total a lower bound.
+"""The map's legend says what it does not know (session 20, fresh21): its headline total a lower bound,
+its residents view keyed.
 
 On a made-up census table with one 社区 written 不详 (recipes/beijing-bupt-office.yaml with 励耘社区's count
 unknown), the map's legend opened with "H3 分辨率 10 · 55 个单元 · 常住人口 19,200", a complete-looking
 total, while 19 cells' residents were unknown and the grade rows below said "（8 个单元未知）". The shipped
-Baltimore run says the same of its 183 cells of unknown residents.
+Baltimore run says the same of its 183 cells of unknown residents. The residents view (a toggle of the
+graded map) was named "quintiles, light to dark" and not keyed: no number could be read off a colour,
+and its grey cells (residents unknown) read as the grey "no data" grade listed above it, with 0 cells.
 """
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pandas as pd
 
 from urbanrisk.outputs.deck import grid_deck
-from urbanrisk.outputs.map import counts_line, legend_html
+from urbanrisk.outputs.map import counts_line, legend_html, residents_key_html
 from urbanrisk.outputs.summary import run_summary
 
 
@@ -58,3 +62,18 @@ def test_the_shipped_baltimore_map_says_its_total_is_a_lower_bound(baltimore_run
         "<div>H3 resolution 9 · 396 cells · residents ≥ 39,133 (183 cells with residents unknown)</div>"
         in (legend)
     )
+    # the residents view's key sits right under its toggle: its classes, none, and residents unknown
+    key = legend.split('data-layer="residents"')[1].split("data-layer=")[0]
+    assert 'class="ur-residents-key"' in key and key.count("white-space:nowrap") == 7
+    assert "residents unknown</em></div>" in key  # 183 cells: the grey keyed, last
+
+
+def test_the_residents_view_is_keyed_with_its_classes_and_its_unknown_grey():
+    grid = pd.DataFrame(
+        {"residents": [0.0, 5.0, 1.0, 3.0], "known_residents": [True, True, False, True]}, index=list("abcd")
+    )
+    words = re.findall(r"</span>([^<]*)</em>", residents_key_html(grid))
+    assert words == ["0 – 4", "4 – 5", "none", "residents unknown"]  # the quintiles of the known: 3 and 5
+    zh = re.findall(r"</span>([^<]*)</em>", residents_key_html(grid.assign(known_residents=True), "zh"))
+    # all known: no grey to key; terciles of 1, 3, 5 (linear): 2.33 and 3.67, shown rounded
+    assert zh == ["0 – 2", "2 – 4", "4 – 5", "无"]

@@ -121,7 +121,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         items += hollow_legend_html(len(hollow[0].data) if hollow else 0, language)  # residents unknown
         items += unknown_legend_html(unknown_kinds(result), language)  # outside the streets, or leaving
         items += warns
-        items += _toggles(deck, language, _resource_kinds(result))
+        key = "" if deck.display_note else residents_key_html(grid, language)  # a parents' view: its own
+        items += _toggles(deck, language, _resource_kinds(result), residents_key=key)
     else:
         heading = t("Residents per cell")
         _, labels = population_classes(residents_per_cell(grid), known=known_residents(grid))  # known only
@@ -248,9 +249,37 @@ def _resource_kinds(result: RunResult) -> list[str]:
     return [] if resources is None or not len(resources) else resources["kind"].astype(str).tolist()
 
 
-def _toggles(deck: pdk.Deck, language: str = "en", kinds: list[str] | None = None) -> str:
+def residents_key_html(grid: gpd.GeoDataFrame, language: str = "en") -> str:
+    """The graded map's residents view, keyed under its toggle: each class's colour and range (the
+    quintiles :func:`.map_cells.population_fill` draws), none, and the grey of residents unknown.
+
+    The graded map's legend named the view "quintiles, light to dark" and nothing more: a planner who
+    switched to it could read no number off a colour, and took its grey cells (residents unknown: a
+    census unit 不详, buildings unmapped) for the grey "no data" grade listed above, with 0 cells.
+    """
+    t = translator(language)
+    known = known_residents(grid)
+    _, labels = population_classes(residents_per_cell(grid), known=known)
+    # as population_fill(grid, 200) draws them: the classes and the unknown grey at 200, none at 40
+    swatch = '<span style="background:rgba{colour}; width:10px; height:10px; margin:0 3px 0 6px"></span>'
+    keys = [((*POPULATION_COLOURS[i], 0.78), label) for i, label in enumerate(labels)]
+    keys.append(((*EMPTY_COLOUR, 0.16), t("none")))
+    if not known.all():
+        keys.append(((*NO_DATA_COLOUR, 0.78), t("residents unknown")))
+    parts = "".join(  # a swatch and its words stay on one line
+        f'<em style="font-style:normal; white-space:nowrap">{swatch.format(colour=colour)}'
+        f"{escape_text(words)}</em> "
+        for colour, words in keys
+    )
+    return f'<div class="ur-residents-key" style="font-size:11px; margin-left:14px">{parts.strip()}</div>'
+
+
+def _toggles(
+    deck: pdk.Deck, language: str = "en", kinds: list[str] | None = None, *, residents_key: str = ""
+) -> str:
     """Check boxes for the layers present on the map (cells first); ``kinds``: the resources' kinds
-    (the recipe's own ones lettered in the legend)."""
+    (the recipe's own ones lettered in the legend); ``residents_key``: the residents view's classes,
+    under its box (:func:`residents_key_html`)."""
     t = translator(language)
     # a box is ticked when its layer starts visible (gaps and residents start hidden)
     present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
@@ -278,6 +307,8 @@ def _toggles(deck: pdk.Deck, language: str = "en", kinds: list[str] | None = Non
                 f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
                 f'onchange="urToggle(this)"> {words}</label></div>'
             )
+            if layer_id == "residents":
+                rows.append(residents_key)
     return "".join(rows)
 
 

@@ -64,7 +64,7 @@ from .resilience import empty_losses, station_losses
 from .resources_near import resources_near
 from .result import CoverageResult, Standard
 from .service_roads import campus_hint
-from .siting import candidate_nodes, greedy_sites
+from .siting import candidate_nodes, clear_of_hazards, greedy_sites
 from .snap_reasons import far_reasons, leaving_unknown
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
@@ -297,6 +297,7 @@ def coverage_stage(
     gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
     graphs_ready: Mapping[str, StreetGraph] | None = None,
     data_boxes: list[tuple[float, float, float, float]] | None = None,
+    keep_away: pd.DataFrame | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
 
@@ -307,6 +308,7 @@ def coverage_stage(
     ``data_boxes``: the OSM data's extent (lon/lat boxes, :func:`urbanrisk.completeness.osm_extent`):
     a far cell whose streets run to its edge has its coverage unknown (:func:`~urbanrisk.snap_reasons.
     leaving_unknown`; without boxes, the box of the graph's nodes).
+    ``keep_away``: hazards and the safety distances new sites keep (:func:`~.siting.clear_of_hazards`).
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
@@ -367,9 +369,17 @@ def coverage_stage(
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))
         candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
+        candidates, clear = clear_of_hazards(graph, candidates, keep_away, standard.resource_kind)
         site_frames.append(
             greedy_sites(
-                graph, standard, table, candidates, k=sites, cells_xy=cells_xy, max_snap_m=max_snap_m
+                graph,
+                standard,
+                table,
+                candidates,
+                k=sites,
+                cells_xy=cells_xy,
+                max_snap_m=max_snap_m,
+                kept_clear_of=clear,
             )
         )
         loss_frames.append(

@@ -26,6 +26,7 @@ from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
 from .report_supply import site_unknown_words
+from .site_hazard_words import site_hazard_tip
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: the letters (then digits) a resource kind of the recipe's own may take, ASCII only: deck.gl's text
@@ -328,7 +329,8 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
             )
             + "</b><br/>"
             + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}")
-            + site_unknown_words(row, t),
+            + site_unknown_words(row, t)
+            + site_hazard_tip(row, language),
         }
         for row in coverage.sites.itertuples()
     ]

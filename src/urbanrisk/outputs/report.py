@@ -44,6 +44,7 @@ from .report_sections import (
 )
 from .report_sources import top_first, with_why
 from .report_supply import sites_left_note, supply_section, uncovered_bars
+from .site_hazard_words import sites_kept_clear_note
 from .summary import RunSummary, run_summary
 
 
@@ -372,6 +373,7 @@ def _coverage(result: RunResult, summary: RunSummary, t: Callable[..., str], lan
             numeric={"residents_added", "residents_cumulative", "unknown_cells_added"},
         ),
         sites_note(summary.coverage, t) + sites_left_note(coverage.sites, t, language),
+        sites_kept_clear_note(coverage.sites, language),
         supply_section(result, t, language),
         "</section>",
     ]

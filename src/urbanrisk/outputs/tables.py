@@ -188,7 +188,7 @@ def factors_zh(item_type: str, factors: object) -> object:
     >>> factors_zh("hazard_source", "severity 3 x consequence 2 = 6: 107 residents within 100 m")
     '严重度二级（3）× 后果 2 = 6：100 米内常住人口 107 人'
     >>> factors_zh("key_district", "28 crowd places (cafe 2); 25,303 people present per km²")
-    '人员密集场所 28 处（cafe 2）；在场人数 25,303 人/km²'
+    '人员密集场所 28 处（咖啡馆 2）；在场人数 25,303 人/km²'
     >>> factors_zh("coverage_gap", None) is None
     True
     """

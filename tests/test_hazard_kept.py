@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import urbanrisk as ur
+from chromium_pages import browser, open_page  # noqa: F401  (the process's Chromium)
 from conftest import LAYERS, shipped_recipe
 
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -188,3 +189,30 @@ def test_the_maps_community_outlines_are_cased(run):
     assert text.count('"id":"units:community:halo"') == 1 and text.count('"id":"units:community"') == 1
     assert text.index('"id":"units:community:halo"') < text.index('"id":"units:community"')  # under it
     assert 'data-layer="units:community"' in text and 'data-layer="units:community:halo"' not in text
+
+
+def test_printed_the_wide_tables_fit_across_an_a4_page_and_phones_stay_whole(run, browser):  # noqa: F811
+    """fresh21: printed on A4 the 社区 register (1,262 px) lost its last columns and phones broke at each
+    hyphen ("010-" / "0000-" / "0202"). The top hazards, the registers and the 责任清单 print across the
+    page (landscape: 1,047 px inside its margins) in smaller type, their Chinese headings over two lines;
+    a number of digits and hyphens stays on one line."""
+    _, folder = run
+    page = open_page(browser, folder / "report.html", 1047, 900)
+    page.emulate_media(media="print")
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('section[data-page="landscape"]')].map(s => [
+        s.querySelector('h2').innerText,
+        Math.max(...[...s.querySelectorAll('table')].map(t => t.scrollWidth))])"""
+    )
+    phones = page.evaluate(
+        """() => [...document.querySelectorAll('td .nw')].filter(e => /^010-/.test(e.innerText))
+        .map(e => e.getClientRects().length)"""
+    )
+    page.close()
+    assert [title for title, _ in widths] == [
+        "危险源点",
+        "分级风险清单（区—街道—社区—网格）",
+        "责任清单（属地与行业责任）",
+    ]
+    assert all(width <= 1047 for _, width in widths), widths
+    assert len(phones) >= 4 and set(phones) == {1}  # the 责任清单's and the registers' phones, whole

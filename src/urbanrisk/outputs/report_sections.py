@@ -19,16 +19,18 @@ from .i18n_exposure import exposure_note, lower_bound, quantity_grade, zh_bounds
 from .i18n_items import items_in_english
 from .i18n_office_columns import kept_zh
 from .i18n_severity import item_grade_labels
-from .report_parts import bounded_sum, n, table_html
+from .report_parts import WIDE, bounded_sum, n, table_html
 from .responsibility_book import MAX_BOOK_ROWS
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
 
 
-def section(title: str, body: str) -> str:
-    """A report section: its heading and body (HTML, the title escaped)."""
-    return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
+def section(title: str, body: str, *, landscape: bool = False) -> str:
+    """A report section: its heading and body (HTML, the title escaped); ``landscape``: printed across an
+    A4 page, in smaller type (a wide table: the registers, the 责任清单; :mod:`.report_parts`' style)."""
+    opening = WIDE if landscape else '<section class="major">'
+    return f"{opening}<h2>{escape_text(title)}</h2>{body}</section>"
 
 
 def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> str:
@@ -94,7 +96,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 outside_cells={c: COVERAGE_UNKNOWN_PREFIX + c[len("uncovered_") :] for c in uncovered},
             )
         )
-    return section(t("Risk registers by level (风险清单)"), "".join(parts))
+    return section(t("Risk registers by level (风险清单)"), "".join(parts), landscape=True)
 
 
 #: hazards a register's row names before "… and N more": a unit downstream of a district's works
@@ -223,7 +225,8 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
     note = t("responsibility note")
     if len(items) > MAX_BOOK_ROWS:  # no workbook (responsibility_book): the CSV holds them all
         note += " " + t(NO_BOOK, n=f"{len(items):,}", most=f"{MAX_BOOK_ROWS:,}")
-    return section(t("Responsibility list (责任清单)"), body + f'<p class="note">{escape_text(note)}</p>')
+    note_html = f'<p class="note">{escape_text(note)}</p>'
+    return section(t("Responsibility list (责任清单)"), body + note_html, landscape=True)
 
 
 #: the responsibility note's last words when the list is too long for its workbook

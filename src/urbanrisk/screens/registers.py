@@ -326,6 +326,7 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     no count for it) and, where its cells' residents differ a lot from it (:data:`CENSUS_GAP_SHARE`,
     :data:`CENSUS_GAP_PEOPLE`), a note saying so (``residents_note``, ``residents_note_zh``; "" else).
 
+    A unit the census lists without a count (不详, empty) has a note saying so: the report names it.
     A census unit matches a register row by id and name. A register assigns whole cells to the unit
     holding their centre, while the census table spread each unit's count over the parts of cells
     inside it: a small unit may get a large cell's residents (or none), so the two may differ.
@@ -339,6 +340,8 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     ([6.0, 100.0, nan], ['', ''])
     >>> out["residents_note"][0]
     'its cells hold 393 residents, its census 6: cells go whole to the unit holding their centre'
+    >>> census_notes(table, census.assign(count=[6.0, float("nan")]))["residents_note_zh"].tolist()[1:]
+    ['统计表人数不详（表中为不详或空）', '']
     """
     if census is None or "count" not in census.columns:
         return pd.DataFrame(index=table.index)
@@ -350,9 +353,13 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     gap = (cells - count).abs()
     far = (gap > CENSUS_GAP_PEOPLE) & (gap > CENSUS_GAP_SHARE * np.fmax(cells, count))
     none = table["cells"].to_numpy() == 0 if "cells" in table.columns else np.zeros(len(table), bool)
+    unknown = keys.isin(counts.index) & count.isna()  # listed, its count 不详 or empty: said, never 0
     en, zh = [], []
-    for c, k, f, empty in zip(cells, count, far, none, strict=True):
-        if not f:
+    for c, k, f, empty, said in zip(cells, count, far, none, unknown, strict=True):
+        if said:
+            en.append("its census count is unknown (not given in the table)")
+            zh.append("统计表人数不详（表中为不详或空）")
+        elif not f:
             en.append("")
             zh.append("")
         elif empty:

@@ -74,6 +74,10 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert {"poi_village_place", "unknown", "factors", "population_source", "risk"} <= set(late)
     assert seen["spool"].columns == [name for name in sync.grid.columns if name in {*spooled, *late}]
     assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5
+    # the factors never reached the driver: the screens' tasks wrote each partition's to the spool
+    screen_files = seen["spool"].screen_files
+    assert sorted(screen_files) == sorted(seen["files"])
+    assert all(any(Path(p).name.startswith("factors-") for p in paths) for paths in screen_files.values())
     assert all(seen["files"].values())
     assert not seen["spool"].folder.exists()  # removed with the run's spool
     assert procs.grid_spool is None

@@ -27,7 +27,7 @@ import contextlib
 import contextvars
 import dataclasses
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,6 +60,12 @@ class GridSpool:
     following: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     #: each partition's columns spooled after the stages (:func:`spool_write_only`), by H3 parent
     late_files: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: each partition's columns the screens' tasks wrote here themselves (the cells' factors in words:
+    #: :func:`urbanrisk.screens_dask.factor_words_by_partition`), by H3 parent
+    screen_files: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: whether a graded grid of these cells gets its write-only columns spooled after the stages (the
+    #: run's map shows display cells: :func:`urbanrisk.run.network_spool`); None: never
+    spools_late: Callable[[pd.Index], bool] | None = None
     #: the driver's grid holds no cell polygons (:func:`without_polygons`): made from the cells' ids
     #: where a part, the map or ``result.grid`` needs them (the same function made them first)
     polygons_dropped: bool = False
@@ -77,7 +83,31 @@ class GridSpool:
 
     def paths_of(self, parent: str) -> list[str]:
         """The spool's files holding partition ``parent``'s spooled columns (each some of them)."""
-        return [self.files[parent], *([self.late_files[parent]] if parent in self.late_files else [])]
+        return [
+            *([self.files[parent]] if parent in self.files else []),
+            *self.screen_files.get(parent, []),
+            *([self.late_files[parent]] if parent in self.late_files else []),
+        ]
+
+    def lacking(self, parents: Iterable[str]) -> list[str]:
+        """The partitions of ``parents`` (sorted) with no file, or lacking one of a kind others have."""
+        parents = set(parents)
+        kinds = (self.files, self.screen_files, self.late_files)
+        none = {parent for parent in parents if not any(parent in kind for kind in kinds)}
+        return sorted(none.union(*(parents - set(kind) for kind in kinds if kind)))
+
+    def screen_path(self, name: str, parent: str) -> Path:
+        """Where a screens' task writes partition ``parent``'s column ``name`` (:attr:`screen_files`)."""
+        folder = self.folder / "grid"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name}-{parent}.parquet"
+
+    def add_screen_column(self, name: str, kept: Sequence[str], paths: dict[str, str]) -> None:
+        """Column ``name``, written per partition by the screens' tasks (``paths``: parent -> file), goes
+        back after the driver's columns ``kept`` (in order) and the spooled ones among them."""
+        self.following = following_of([*self.full_order(kept), name], [*self.columns, name])
+        for parent, path in paths.items():
+            self.screen_files.setdefault(parent, []).append(path)
 
     def full_order(self, kept: Sequence[str]) -> list[str]:
         """The whole grid's columns: ``kept`` (the driver's, in order) with the spooled ones put back.
@@ -127,6 +157,15 @@ def spooled_grid(folder: Path) -> Iterator[GridSpool]:
 def current_spool() -> GridSpool | None:
     """The spool of the run being computed (:func:`spooled_grid`), if any."""
     return _GRID_SPOOL.get()
+
+
+def spool_takes_late(cells: pd.Index) -> GridSpool | None:
+    """The run's spool when it takes the write-only columns of a graded grid of ``cells``
+    (:attr:`GridSpool.spools_late`: the map shows display cells), else None."""
+    spool = current_spool()
+    if spool is None or spool.spools_late is None or not len(cells) or not spool.spools_late(cells):
+        return None
+    return spool
 
 
 def spooled_rows(paths: Sequence[str], cells: pd.Index) -> pa.Table:

@@ -234,17 +234,48 @@ def spool_write_only(grid: gpd.GeoDataFrame, spool: GridSpool, parents: np.ndarr
     names = write_only_columns(grid)
     if not names or not len(grid):
         return grid
+    spool.late_files.update(_spool_parts(grid, spool, parents, names, "late"))
+    return grid.drop(columns=names)
+
+
+#: The graded grid's text no stage after the screens reads in the driver, only the write's part tasks
+#: (each cell's unknowns, population source, top hazard and grade's name): 116,645 cells held ~50 MB
+#: of it from the screens through the responsibility list (:func:`spool_screen_text`).
+SCREEN_TEXT = ("unknown", "population_source", "top_hazard", "grade_name")
+
+
+def spool_screen_text(grid: gpd.GeoDataFrame, partition_resolution: int) -> gpd.GeoDataFrame:
+    """``grid`` without its :data:`SCREEN_TEXT`, which go to each partition's file in the run's spool,
+    when it takes the write-only columns of these cells (:attr:`GridSpool.spools_late`); else ``grid``."""
+    spool = spool_takes_late(grid.index)
+    if spool is None:
+        return grid
+    names = [name for name in SCREEN_TEXT if name in grid.columns]
+    if not names:
+        return grid
+    parents = part_parents(grid, partition_resolution)
+    for parent, path in _spool_parts(grid, spool, parents, names, "text").items():
+        spool.screen_files.setdefault(parent, []).append(path)
+    return grid.drop(columns=names)
+
+
+def _spool_parts(
+    grid: pd.DataFrame, spool: GridSpool, parents: np.ndarray, names: list[str], stem: str
+) -> dict[str, str]:
+    """Columns ``names`` of ``grid`` written to ``<spool>/grid/<stem>-<parent>.parquet``, one part's
+    rows at a time (``parents``: each cell's); ``spool`` learns where they go back. Returns the files."""
     order = spool.full_order(list(grid.columns))
     at = [grid.columns.get_loc(name) for name in names]
     folder = spool.folder / "grid"
     folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
     for parent, positions in pd.RangeIndex(len(grid)).groupby(parents).items():
-        path = folder / f"late-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
+        path = folder / f"{stem}-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
         # copied the late columns' numbers (116,645 cells: ~95 MB) beside the grid, the write's peak
         pd.DataFrame(grid.iloc[np.asarray(positions), at]).to_parquet(path)
-        spool.late_files[str(parent)] = str(path)
+        paths[str(parent)] = str(path)
     spool.following = following_of(order, [*spool.columns, *names])
-    return grid.drop(columns=names)
+    return paths
 
 
 def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) -> pd.DataFrame:

@@ -33,7 +33,7 @@ from .completeness import completeness_summary, forget_blocks, with_unknown_cove
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
-from .grid_spool import current_spool, spool_takes_late, with_polygons, without_polygons
+from .grid_spool import current_spool, spool_screen_text, spool_takes_late, with_polygons, without_polygons
 from .hazard_table import hazard_inputs
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
@@ -93,7 +93,9 @@ def screen_and_grade(
     (:mod:`urbanrisk.screens_dask`: the same tables). ``free``: :func:`coverage_free_part`, when
     computed already (beside coverage); ``hazards``: its hazard inputs likewise (beside the grid).
     In a run on worker processes whose map shows display cells, the cells' factors are made per
-    partition by tasks that write them to the run's spool (:mod:`urbanrisk.screens_dask`).
+    partition by tasks that write them to the run's spool (:mod:`urbanrisk.screens_dask`), and the
+    graded grid's other text only the write reads goes there too once graded
+    (:func:`urbanrisk.grid_spool.spool_screen_text`).
     """
     kernels = screen_kernels_for(recipe, scheduler)
     if free is None:
@@ -135,7 +137,7 @@ def screen_and_grade(
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
-    return graded, screens
+    return spool_screen_text(graded, level), screens  # the run's spool takes them: no stage reads them
 
 
 def prepare_run(

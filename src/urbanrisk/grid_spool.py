@@ -244,9 +244,15 @@ def spool_write_only(grid: gpd.GeoDataFrame, spool: GridSpool, parents: np.ndarr
 SCREEN_TEXT = ("unknown", "population_source", "top_hazard", "grade_name")
 
 
-def spool_screen_text(grid: gpd.GeoDataFrame, partition_resolution: int) -> gpd.GeoDataFrame:
+def spool_screen_text(
+    grid: gpd.GeoDataFrame,
+    partition_resolution: int,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> gpd.GeoDataFrame:
     """``grid`` without its :data:`SCREEN_TEXT`, which go to each partition's file in the run's spool,
-    when it takes the write-only columns of these cells (:attr:`GridSpool.spools_late`); else ``grid``."""
+    when it takes the write-only columns of these cells (:attr:`GridSpool.spools_late`); else ``grid``.
+    ``finish``: what makes each partition's rows of them whole before they are written (the coverage
+    standards left unknown added to each cell's unknowns: never the whole column in the driver)."""
     spool = spool_takes_late(grid.index)
     if spool is None:
         return grid
@@ -254,16 +260,22 @@ def spool_screen_text(grid: gpd.GeoDataFrame, partition_resolution: int) -> gpd.
     if not names:
         return grid
     parents = part_parents(grid, partition_resolution)
-    for parent, path in _spool_parts(grid, spool, parents, names, "text").items():
+    for parent, path in _spool_parts(grid, spool, parents, names, "text", finish).items():
         spool.screen_files.setdefault(parent, []).append(path)
     return grid.drop(columns=names)
 
 
 def _spool_parts(
-    grid: pd.DataFrame, spool: GridSpool, parents: np.ndarray, names: list[str], stem: str
+    grid: pd.DataFrame,
+    spool: GridSpool,
+    parents: np.ndarray,
+    names: list[str],
+    stem: str,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> dict[str, str]:
     """Columns ``names`` of ``grid`` written to ``<spool>/grid/<stem>-<parent>.parquet``, one part's
-    rows at a time (``parents``: each cell's); ``spool`` learns where they go back. Returns the files."""
+    rows at a time (``parents``: each cell's; ``finish``: applied to each part's rows before), and
+    ``spool`` learns where they go back. Returns the files."""
     order = spool.full_order(list(grid.columns))
     at = [grid.columns.get_loc(name) for name in names]
     folder = spool.folder / "grid"
@@ -272,7 +284,8 @@ def _spool_parts(
     for parent, positions in pd.RangeIndex(len(grid)).groupby(parents).items():
         path = folder / f"{stem}-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
         # copied the late columns' numbers (116,645 cells: ~95 MB) beside the grid, the write's peak
-        pd.DataFrame(grid.iloc[np.asarray(positions), at]).to_parquet(path)
+        part = pd.DataFrame(grid.iloc[np.asarray(positions), at])
+        (part if finish is None else finish(part)).to_parquet(path)
         paths[str(parent)] = str(path)
     spool.following = following_of(order, [*spool.columns, *names])
     return paths

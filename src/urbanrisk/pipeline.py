@@ -104,12 +104,14 @@ def screen_and_grade(
         )
     hazard_table, hazard_status = free["hazards"]
     uv_scores, known = free["uv_scores"], free["known"]
-    known = with_unknown_coverage(known, unknown_coverage or {})
+    spool = spool_takes_late(grid.index)  # it takes the text only the write reads: made per partition
+    finish = partial(with_unknown_coverage, unknown=unknown_coverage or {})
+    known = finish(known) if spool is None else known  # each cell's unknowns name them, as it writes
     if coping is not None:  # outside the OSM data there is no street to measure travel on
         coping = coping.where(known["known_crowding"])
     level = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
     factors_of = kernels.get("factors_of")
-    if factors_of is None and spool_takes_late(grid.index) is not None:  # the run's spool takes them:
+    if factors_of is None and spool is not None:  # the run's spool takes them:
         # each partition's words made and written by a task on a worker, never whole in the driver
         factors_of = partial(factor_words_by_partition, partition_resolution=level, scheduler=scheduler)
     graded = grade_cells(
@@ -137,7 +139,9 @@ def screen_and_grade(
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
-    return spool_screen_text(graded, level), screens  # the run's spool takes them: no stage reads them
+    if spool is not None:  # no later stage reads them: each partition's rows written whole at once
+        graded = spool_screen_text(graded, level, finish)
+    return graded, screens
 
 
 def prepare_run(

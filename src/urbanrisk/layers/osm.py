@@ -43,6 +43,7 @@ from .osm_columns import (
 )
 from .osm_columns import frame_of as frame_of  # (re-exported: the streaming ingest builds its chunks with it)
 from .osm_columns import street_nodes as street_nodes
+from .osm_josm import josm_message
 from .osm_pass import (
     StreetBatch,
     check_scratch_space,
@@ -99,6 +100,8 @@ def _check_readable(path: Path) -> None:
     if not name.endswith((".osm", ".osm.bz2", ".osm.gz", ".pbf", ".osm.pbf")):
         msg = f"{path}: not an OSM extract (.osm, .osm.bz2 or .osm.pbf)"
         raise LayerError(msg)
+    if (josm := josm_message(path)) is not None:  # a JOSM file's unsaved edits, read otherwise than shown
+        raise LayerError(josm)
 
 
 #: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a

@@ -202,8 +202,9 @@ SAID = [
     "r.yaml:6: layers.pop.path: /a/p.tif: band 1 stores its values packed (each value = stored number x 0.1 "
     "+ 0), which urbanrisk does not unpack: write the people per pixel themselves (gdal_translate -unscale "
     "-ot Float32 in.tif out.tif)",
-    "r.yaml:5: layers.osm.path: /a/j.osm: the file holds 10 negative ids and references (objects drawn in "
-    "JOSM and never uploaded: the run would leave out every building and street drawn so) and 1 objects "
+    "r.yaml:5: layers.osm.path: /a/j.osm: the file holds 4 references of ways to nodes of negative id "
+    "(drawn in JOSM and never uploaded: the run would leave out every building and street drawn through "
+    "them) and 1 objects "
     "marked action='delete' (deleted in JOSM: the run would read them): upload the edits in JOSM and "
     "download the area again, or purge the deleted objects and renumber the new ones (osmium renumber j.osm "
     "-o renumbered.osm)",
@@ -270,7 +271,7 @@ JOSM = {
             [(116.305, 39.99), (116.306, 39.99), (116.306, 39.991)], start=1))
         + "<way id='-9' action='modify'><nd ref='-1'/><nd ref='-2'/><nd ref='-3'/><nd ref='-1'/>"
         "<tag k='building' v='apartments'/></way>",
-        "negative ids",
+        "4 references of ways to nodes of negative id",
     ),
     # a fuel station deleted in JOSM and saved: libosmium reads it as present
     "deleted": (
@@ -320,6 +321,18 @@ def test_an_osm_file_in_utf16_or_of_changes_is_named_as_such_not_cut_short(tmp_p
     )
     code, text = cli("validate", recipe)
     assert code == 2 and "j.osm is an osmChange file" in text and "cut short" not in text, text
+
+
+def test_tagged_nodes_and_ways_of_negative_id_over_positive_nodes_still_read(tmp_path) -> None:
+    """A fire station at node -4 (test_incident's lattice) and a way -9 over nodes 2, 3: located, read."""
+    body = (
+        "<node id='-4' lat='39.99' lon='116.305'><tag k='amenity' v='fire_station'/></node>"
+        "<way id='-9'><nd ref='2'/><nd ref='3'/><tag k='highway' v='service'/></way>"
+    )
+    recipe, osm = _josm_recipe(tmp_path, body)
+    osm.write_text(osm.read_text(encoding="utf-8").replace(body, "").replace("</osm>", body + "</osm>"))
+    code, text = cli("validate", recipe)
+    assert code == 0, text
 
 
 def test_the_same_street_without_josm_edits_still_runs(tmp_path) -> None:

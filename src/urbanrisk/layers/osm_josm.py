@@ -1,6 +1,7 @@
-"""What an OSM file saved by JOSM holds that libosmium reads otherwise than JOSM shows it: objects drawn
-and never uploaded (negative ids: libosmium's location index keeps no negative id, so every building or
-street drawn so was left out without a word) and objects deleted in JOSM but still in the file
+"""What an OSM file saved by JOSM holds that libosmium reads otherwise than JOSM shows it: ways through
+nodes drawn and never uploaded (negative ids: libosmium's location index keeps no negative id, so every
+building or street drawn so was left out without a word; a tagged node of negative id, or a way of
+negative id over positive nodes, reads right) and objects deleted in JOSM but still in the file
 (``action='delete'``: read as present); and a comment or text of megabytes, which libosmium's XML
 parser reads in time growing with its square. The words validate (:mod:`urbanrisk.osm_check`) and the run
 (:func:`urbanrisk.layers.osm.read_pass`) give. Light: bytes searched in C, nothing parsed.
@@ -8,7 +9,7 @@ parser reads in time growing with its square. The words validate (:mod:`urbanris
 Examples
 --------
 >>> josm_counts(b"<node id='-1' action='modify'/><nd ref=\\"-1\\"/><way id='2' action='delete'>")
-(2, 1)
+(1, 1)
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-_NEGATIVE = (b" id='-", b' id="-', b" ref='-", b' ref="-')
+#: a way's reference to a node of negative id: libosmium's location index keeps no negative id (a tagged
+#: node of negative id, or a way of negative id over positive nodes, reads right)
+_NEGATIVE = (b"<nd ref='-", b'<nd ref="-')
 _DELETED = (b"action='delete'", b'action="delete"')
 _CHUNK = 1 << 23
 #: the longest XML comment (or text without a '<') an extract may hold: libosmium's expat reads a token in
@@ -27,7 +30,7 @@ MAX_TOKEN_BYTES = 4_000_000
 
 
 def josm_counts(data: bytes) -> tuple[int, int]:
-    """(negative ids and references, objects marked deleted) in ``data``."""
+    """(ways' references to nodes of negative id, objects marked deleted) in ``data``."""
     return sum(data.count(p) for p in _NEGATIVE), sum(data.count(p) for p in _DELETED)
 
 
@@ -121,8 +124,8 @@ def josm_message(path: Path) -> str | None:
     said = []
     if negative:
         said.append(
-            f"{negative:,} negative ids and references (objects drawn in JOSM and never uploaded: the run "
-            "would leave out every building and street drawn so)"
+            f"{negative:,} references of ways to nodes of negative id (drawn in JOSM and never uploaded: the "
+            "run would leave out every building and street drawn through them)"
         )
     if deleted:
         said.append(f"{deleted:,} objects marked action='delete' (deleted in JOSM: the run would read them)")

@@ -40,15 +40,16 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
         "{path}：该文件含有{what}：请在 JOSM 中上传这些编辑后重新下载该区域，或清除已删除的对象并为新对象"
         "重新编号（{fix}）"
     ),
-    "{n} negative ids and references (objects drawn in JOSM and never uploaded: the run would leave out "
-    "every building and street drawn so) and {count} objects marked action='delete' (deleted in JOSM: the "
-    "run would read them)": (
-        " {n} 个负数 id 及引用（在 JOSM 中绘制但从未上传的对象：运行会漏掉如此绘制的每座建筑和每条街道），"
-        "以及 {count} 个标为 action='delete' 的对象（已在 JOSM 中删除：运行仍会读入它们）"
+    "{n} references of ways to nodes of negative id (drawn in JOSM and never uploaded: the run would "
+    "leave out every building and street drawn through them) and {count} objects marked action='delete' "
+    "(deleted in JOSM: the run would read them)": (
+        " {n} 处路径对负数 id 节点的引用（在 JOSM 中绘制但从未上传：运行会漏掉经过这些节点的每座建筑和每条"
+        "街道），以及 {count} 个标为 action='delete' 的对象（已在 JOSM 中删除：运行仍会读入它们）"
     ),
-    "{n} negative ids and references (objects drawn in JOSM and never uploaded: the run would leave out "
-    "every building and street drawn so)": (
-        " {n} 个负数 id 及引用（在 JOSM 中绘制但从未上传的对象：运行会漏掉如此绘制的每座建筑和每条街道）"
+    "{n} references of ways to nodes of negative id (drawn in JOSM and never uploaded: the run would "
+    "leave out every building and street drawn through them)": (
+        " {n} 处路径对负数 id 节点的引用（在 JOSM 中绘制但从未上传：运行会漏掉经过这些节点的每座建筑和每条"
+        "街道）"
     ),
     "{count} objects marked action='delete' (deleted in JOSM: the run would read them)": (
         " {count} 个标为 action='delete' 的对象（已在 JOSM 中删除：运行仍会读入它们）"

@@ -34,13 +34,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import pickle
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable
 from functools import partial
-from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +56,7 @@ from ..result import GRADES, RunResult
 from .forked import ForkedCall
 from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
+from .spool_pickle import dump_call, load_call
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
 
@@ -194,11 +193,12 @@ def _spool_call(folder: str, func: Callable[..., Any], *args: Any) -> str:
 
     The pool would pickle a task's inputs whole into memory (the map's and the GeoPackage's: ~20 MB
     each at 256 tiles, both at once beside the tables); streamed to a file, the driver holds a
-    pickle's frame at a time (arrays are written from their own memory: protocol 5)."""
+    pickle's frame at a time (arrays are written from their own memory: protocol 5), the geometries'
+    WKB a chunk at a time (:mod:`.spool_pickle`)."""
     handle, path = tempfile.mkstemp(prefix="urbanrisk-write-", suffix=".pickle", dir=folder)
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as file:
-            ForkingPickler(file, 5).dump((func, args))
+        dump_call(path, func, args)
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
@@ -208,11 +208,7 @@ def _spool_call(folder: str, func: Callable[..., Any], *args: Any) -> str:
 def _call_spooled(path: str) -> Any:
     """Task (a worker of the kept pool): the call :func:`_spool_call` pickled in ``path``, which it
     removes once read."""
-    try:
-        with open(path, "rb") as file:
-            func, args = pickle.load(file)
-    finally:
-        Path(path).unlink(missing_ok=True)
+    func, args = load_call(path)
     return func(*args)
 
 

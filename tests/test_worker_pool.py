@@ -80,6 +80,16 @@ def test_workers_fork_from_the_driver_or_from_a_server_with_their_modules_import
     assert "urbanrisk.partitions" in parallel.WORKER_MODULES
 
 
+@linux_only
+def test_a_worker_leaves_what_it_started_with_to_no_collection():
+    """Its collections walked the driver's objects it inherited, each walk copying shared pages."""
+    import gc
+
+    with parallel.kept_pool(), worker_pool.worker_pool() as pool:  # forked from this process
+        frozen = pool.submit(gc.get_freeze_count).result()
+    assert frozen > len(gc.get_objects()) // 2  # the driver's objects (this test process's)
+
+
 FORKED_SCIPY = """
 import sys
 from urbanrisk import worker_pool, lazy_scipy

@@ -10,18 +10,20 @@ the records and the recipe.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import h3
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 import yaml
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from conftest import BALTIMORE_PBF, ROOT, write_recipe
 from urbanrisk._errors import InputError
-from urbanrisk.calibrate import calibrate
+from urbanrisk.calibrate import _stations, calibrate, street_reach_m
 from urbanrisk.cli import main
 from urbanrisk.coverage import resources_near
 from urbanrisk.network import StreetGraph, street_graph
@@ -237,3 +239,34 @@ def test_cli_writes_the_table_and_a_calibrated_run_gives_travel_comparable_to_se
     assert ok.sum() > 300
     relative = np.abs(fire["travel"].to_numpy()[ok] / truth[ok] - 1.0)
     assert np.median(relative) < 0.03 and np.quantile(relative, 0.9) < 0.08
+
+
+def test_street_reach_is_the_farthest_street_box_corner_plus_the_snap():
+    """By hand: streets from (0, 0) to (3000, 4000) m; an area at the origin; 250 m snap."""
+    to_lonlat = Transformer.from_crs("EPSG:32618", "EPSG:4326", always_xy=True)
+    x0, y0 = 500_000.0, 4_350_000.0
+    graph = SimpleNamespace(xy=np.array([[x0, y0], [x0 + 3000.0, y0 + 4000.0]]), utm_crs="EPSG:32618")
+    area = shapely.Point(to_lonlat.transform(x0, y0)).buffer(1e-9)
+    assert street_reach_m(area, graph, 250.0) == pytest.approx(5000.0 + 250.0 + 1.0, abs=0.5)
+
+
+def test_a_station_beyond_2_km_is_found_when_the_recipe_leaves_the_search_buffer(city):
+    """A small area in the middle of Baltimore: the fire stations 2-5 km out are where the street data
+    reach, and a record may name one; a recipe's own search_buffer_m is kept exactly."""
+    graph, layers = city["graph"], city["layers"]
+    centre = shapely.Point(graph.lonlat.mean(axis=0))
+    area = centre.buffer(0.002)
+    recipe = city["recipe"]
+    unset = recipe.model_copy(
+        update={"coverage": recipe.coverage.model_copy(update={"search_buffer_m": None})}
+    )
+    found, _, position = _stations(unset, layers, area, graph, "fire_station", 250.0)
+    fixed = recipe.model_copy(
+        update={"coverage": recipe.coverage.model_copy(update={"search_buffer_m": 2000.0})}
+    )
+    near, _, _ = _stations(fixed, layers, area, graph, "fire_station", 250.0)
+    all_stations = resources_near(
+        layers.pois, layers.resources, area, buffer_m=50_000.0, utm_crs=graph.utm_crs
+    )
+    assert len(near) < len(found) == (all_stations["kind"] == "fire_station").sum() == 10
+    assert (position >= 0).all()  # every one of them snaps to a street

@@ -50,6 +50,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
         seen["polygons"] = int(result.grid.geometry.notna().sum())
         seen["spool"] = result.grid_spool
         seen["files"] = {parent: Path(path).is_file() for parent, path in result.grid_spool.files.items()}
+        texts = [p for paths in result.grid_spool.screen_files.values() for p in paths if "text-" in p]
+        seen["text"] = list(pd.read_parquet(texts[0]).columns) if texts else []
         return real(result, *args, **kwargs)
 
     monkeypatch.setattr(urbanrisk.run, "write_run", spy)
@@ -77,6 +79,13 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert {"poi_village_place", "unknown", "factors", "population_source", "risk"} <= set(late)
     assert seen["spool"].columns == [name for name in sync.grid.columns if name in {*spooled, *late}]
     assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5
+    # the factors never reached the driver: the screens' tasks wrote each partition's to the spool; the
+    # other text only the write reads went there once graded (none held through registers and the list)
+    screen_files = seen["spool"].screen_files
+    assert sorted(screen_files) == sorted(seen["files"])
+    for paths in screen_files.values():
+        assert sorted(Path(p).name.split("-")[0] for p in paths) == ["factors", "text"]
+    assert seen["text"] == ["unknown", "population_source", "top_hazard", "grade_name"]
     assert all(seen["files"].values())
     assert not seen["spool"].folder.exists()  # removed with the run's spool
     assert procs.grid_spool is None

@@ -7,6 +7,7 @@ screens' wording that the Chinese tooltip no longer knows fails here.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, Point, box
 
+import urbanrisk
 from urbanrisk.outputs.map_outline_tips import outline_tip, piece_zh, pieces
 from urbanrisk.screens.district_names import district_names, venue_names
 from urbanrisk.screens.key_districts import _factors
@@ -143,3 +145,21 @@ def test_the_tip_shows_name_source_and_factors_one_a_line_escaped():
     # unknown words stay as written (never dropped); an empty source or factors adds no line
     bare = SimpleNamespace(id="KD-03", name="x", name_source="", factors="a new reason")
     assert outline_tip(bare, "重点地区", "zh") == "<b>重点地区 KD-03</b><br/>x<br/>成因：<br/>· a new reason"
+
+
+def test_a_key_districts_crowd_place_kinds_are_said_in_chinese():
+    """On beijing-bupt-office's map and 责任清单 (zh) a key district read "人员密集场所 8 处（university 4,
+    cafe 1, supermarket 1, marketplace 1, hospital 1）" (session 20, fresh21): every crowd kind of the
+    shipped tag table now has its Chinese word; a kind of the recipe's own stays as written."""
+    from urbanrisk.outputs.map_outline_tips import CROWD_KINDS_ZH
+    from urbanrisk.outputs.tables import factors_zh
+
+    tags = pd.read_csv(Path(urbanrisk.__file__).parent / "tables" / "osm_tags.csv", comment="#")
+    crowd = set(tags.loc[tags["roles"].astype(str).str.contains("crowd"), "kind"])
+    assert len(crowd) >= 20 and crowd <= set(CROWD_KINDS_ZH)  # a crowd kind added needs its word here
+    kd = pd.Series({"cells": 5, "area_m2": 53_000.0, "crowd_places": 8, "people_present": 6_026.0})
+    factors = _factors(kd, "university 4, cafe 1, supermarket 1, marketplace 1, hospital 1", 100, 10_000)
+    said = "人员密集场所 8 处（大学 4、咖啡馆 1、超市 1、集贸市场 1、医院 1）"
+    assert piece_zh(pieces(factors)[1]) == said
+    assert factors_zh("key_district", factors).split("；")[1] == said  # responsibility.csv's 主要因素
+    assert piece_zh("3 crowd places (my_venue 2, cafe 1)") == "人员密集场所 3 处（my_venue 2、咖啡馆 1）"

@@ -136,7 +136,18 @@ def test_vulnerable_sites_and_breaches_equal_a_measurement_of_every_target(wudao
     # replaced), on the sample's schools, hospitals, fire stations and homes with rules that break
     import shapely
 
-    from urbanrisk.screens.hazard_sources import VULNERABLE_KINDS, _breaches, _targets, _vulnerable_within
+    from urbanrisk.screens.hazard_sources import (
+        VULNERABLE_KINDS,
+        _breaches,
+        _targets,
+        _vulnerable_within,
+        unnamed_target,
+    )
+
+    def label_of(kind: str, table: pd.DataFrame, j: int) -> str:
+        # a named target by kind and name; only an unnamed one's wording comes from the code
+        name, ref = table["name"].iloc[j], table["ref"].iloc[j]
+        return f"{kind} {name}" if name else unnamed_target(kind, ref)
 
     grid, real, utm, layers = wudaokou
     sources = _random_sources(grid, real, 80, seed=5)
@@ -161,20 +172,21 @@ def test_vulnerable_sites_and_breaches_equal_a_measurement_of_every_target(wudao
                 table = targets[vkind]
                 d = shapely.distance(point, table.geometry.to_numpy())
                 for j in np.flatnonzero(d <= sources["impact_radius_m"].iloc[i]):
-                    label = table["name"].iloc[j] or table["ref"].iloc[j]
                     parts = int(table["features"].iloc[j])  # one site mapped as several features
                     merged = f", {parts} OSM features" if parts > 1 else ""
-                    found.append((d[j], f"{vkind} {label} ({d[j]:.0f} m{merged})"))
+                    found.append((d[j], f"{label_of(vkind, table, j)} ({d[j]:.0f} m{merged})"))
         for rule in distances[distances["kind"] == sources["kind"].iloc[i]].itertuples():
             table = targets[rule.target]
             d = shapely.distance(point, table.geometry.to_numpy())
             j = int(np.argmin(d))
             if d[j] < rule.min_distance_m:
-                label = table["name"].iloc[j] or table["ref"].iloc[j]
-                broken.append(f"{rule.target} {label} at {d[j]:.0f} m < {rule.min_distance_m:.0f} m (test)")
+                label = label_of(rule.target, table, j)
+                broken.append(f"{label} at {d[j]:.0f} m < {rule.min_distance_m:.0f} m (test)")
         assert names[i] == "; ".join(text for _, text in sorted(found)) and counts[i] == len(found)
         assert breaches[i] == broken
     assert sum(counts) > 50 and sum(map(len, breaches)) > 20
+    unnamed = [b for row in breaches for b in row if b.startswith("an unnamed dwelling (OSM way/")]
+    assert unnamed, "the sample's unnamed homes are breached and named by their OSM reference"
 
 
 def test_key_district_names_equal_one_sort_per_district(wudaokou):

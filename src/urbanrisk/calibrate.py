@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 
 from . import settings
@@ -96,10 +97,31 @@ class _Routed:
     before_s: np.ndarray  # driving seconds at the table's speeds
 
 
+def street_reach_m(area, graph, max_snap_m: float) -> float:
+    """How far from ``area`` (WGS84) a resource can stand and still snap to one of the graph's
+    streets: the farthest corner of the box of its street nodes, plus ``max_snap_m`` (the distance
+    to a box is convex, so its largest value on the box is at a corner). A station a record names may
+    stand anywhere the street data reach, not only within the coverage stage's 2 km default."""
+    if not len(graph.xy):
+        return 0.0
+    to_utm = Transformer.from_crs("EPSG:4326", graph.utm_crs, always_xy=True)
+    projected = shapely.transform(area, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
+    (x0, y0), (x1, y1) = graph.xy.min(axis=0), graph.xy.max(axis=0)
+    corners = shapely.points([(x0, y0), (x0, y1), (x1, y0), (x1, y1)])
+    return float(shapely.distance(projected, corners).max()) + max_snap_m + 1.0
+
+
 def _stations(recipe: Recipe, layers: Layers, area, graph, kind: str, max_snap_m: float):
-    """The resources of ``kind``, the unique source nodes, and each station's index into them."""
+    """The resources of ``kind``, the unique source nodes, and each station's index into them.
+
+    Left unset, the recipe's ``search_buffer_m`` reaches as far as the street data
+    (:func:`street_reach_m`): a record's station is where the record says, however far out."""
     spec = recipe.coverage
-    buffer_m = settings.search_buffer_m if spec.search_buffer_m is None else spec.search_buffer_m
+    buffer_m = (
+        max(settings.search_buffer_m, street_reach_m(area, graph, max_snap_m))
+        if spec.search_buffer_m is None
+        else spec.search_buffer_m
+    )
     resources = resources_near(layers.pois, layers.resources, area, buffer_m=buffer_m, utm_crs=graph.utm_crs)
     stations = resources[resources["kind"] == kind].reset_index(drop=True)
     if not len(stations):

@@ -48,10 +48,12 @@ from .clusters import cell_clusters, dissolve_cells
 from .coverage_dropped import dropped_reach_unknown, loose_reach_m, reach_buffer_m
 from .coverage_unknown import (
     bounded,
+    covered_flags,
     known_flags,
     travel_flags,
     uncovered_unknown_cells,
     unknown_uncovered_words,
+    with_coverage_unknown,
     with_unknown_flags,
 )
 from .grade import cell_centres_xy
@@ -62,7 +64,7 @@ from .resilience import empty_losses, station_losses
 from .resources_near import resources_near
 from .result import CoverageResult, Standard
 from .service_roads import campus_hint
-from .siting import candidate_nodes, greedy_sites
+from .siting import candidate_nodes, clear_of_hazards, greedy_sites
 from .snap_reasons import far_reasons, leaving_unknown
 from .standards import declare_complete, standards_for, standards_table, with_fixed_delay
 from .street_graphs import network_tables, own_index, routed
@@ -197,14 +199,14 @@ def gaps_from_coverage(
     head = ["standard", "gap", "cells", "residents", "area_km2"]
     columns = [*head, "cells_residents_unknown", "worst_travel", "unit", "unreachable_cells", "geometry"]
     known = known_flags(table)  # an uncovered cell whose residents are unknown may hold people: a gap
-    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known) & travel_flags(table)
+    mask = ~covered_flags(table) & ((table["residents"] > 0).to_numpy() | ~known) & travel_flags(table)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
     labels = (clusters_of or cell_clusters)(chosen)
     order = np.argsort(labels, kind="stable")  # each gap's cells together, in table order
     bounds = np.searchsorted(labels[order], np.arange(labels.max() + 2))
-    at = np.flatnonzero(mask.to_numpy())[order]
+    at = np.flatnonzero(mask)[order]
     cells = chosen[order]
     residents = table["residents"].to_numpy(dtype=float)[at]
     area = grid["cell_area_m2"].to_numpy(dtype=float)[grid.index.get_indexer(cells)]
@@ -295,6 +297,7 @@ def coverage_stage(
     gaps_of: Callable[[gpd.GeoDataFrame, pd.DataFrame], gpd.GeoDataFrame] | None = None,
     graphs_ready: Mapping[str, StreetGraph] | None = None,
     data_boxes: list[tuple[float, float, float, float]] | None = None,
+    keep_away: pd.DataFrame | None = None,
 ) -> CoverageResult:
     """Coverage of every standard, gaps, suggested sites, supply per person and the N-1 losses.
 
@@ -305,6 +308,7 @@ def coverage_stage(
     ``data_boxes``: the OSM data's extent (lon/lat boxes, :func:`urbanrisk.completeness.osm_extent`):
     a far cell whose streets run to its edge has its coverage unknown (:func:`~urbanrisk.snap_reasons.
     leaving_unknown`; without boxes, the box of the graph's nodes).
+    ``keep_away``: hazards and the safety distances new sites keep (:func:`~.siting.clear_of_hazards`).
     """
     cover = cover or cover_cells
     gaps_of = gaps_of or gaps_from_coverage
@@ -365,9 +369,17 @@ def coverage_stage(
         tables.append(table)
         gap_frames.append(gaps_of(grid, table))
         candidates = candidate_nodes(graph, area, max_candidates=settings.max_site_candidates)
+        candidates, clear = clear_of_hazards(graph, candidates, keep_away, standard.resource_kind)
         site_frames.append(
             greedy_sites(
-                graph, standard, table, candidates, k=sites, cells_xy=cells_xy, max_snap_m=max_snap_m
+                graph,
+                standard,
+                table,
+                candidates,
+                k=sites,
+                cells_xy=cells_xy,
+                max_snap_m=max_snap_m,
+                kept_clear_of=clear,
             )
         )
         loss_frames.append(
@@ -377,6 +389,7 @@ def coverage_stage(
         status[standard.name] = _ok_status(
             standard, result, present=present, fixed_delay=delay is not None, hint=hint
         )
+    tables = [with_coverage_unknown(table) for table in tables]  # covered NA where unknown (not False)
     coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
     gaps = (
         gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)

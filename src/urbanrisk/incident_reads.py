@@ -18,8 +18,9 @@ import shapely
 from pyproj import Transformer
 
 from ._errors import InputError
+from .graph_tables import graph_from_tables
 from .grid_dataset import grid_columns, grid_files, grid_source
-from .network import StreetGraph, graph_from_tables
+from .network import StreetGraph
 from .screens.key_districts import OCCUPANT_M2
 
 AREA_FILES = {"key_districts.parquet": "key district", "urban_villages.parquet": "urban village"}

@@ -1,7 +1,7 @@
 """Who comes and where people go: resources ranked by network travel time to a point, and the
 capacity-constrained walking assignment of evacuees to shelters (:func:`assign_shelters`).
 
-Both work on the street graphs a run keeps (:func:`urbanrisk.network.graph_from_tables`): travel
+Both work on the street graphs a run keeps (:func:`urbanrisk.graph_tables.graph_from_tables`): travel
 *to* the point is one Dijkstra on the reversed graph per mode (resources start anywhere); walking
 distance from every evacuee group to every shelter is one Dijkstra per shelter on the reversed walk
 graph. Resources and shelters snap to the graph as coverage does (``max_snap_m``); they come as a plain

@@ -170,7 +170,7 @@ class CoverageResult:
     standards: list[Standard]
     #: N-1: per resource of each standard, the residents who would fall outside it if it closed
     resilience: pd.DataFrame | None = None
-    #: the street graphs the stage solved, as tables (``urbanrisk.network.graph_to_tables``), per mode
+    #: the street graphs the stage solved, as tables (``urbanrisk.graph_tables.graph_to_tables``), per mode
     network_nodes: pd.DataFrame | None = None
     network_edges: pd.DataFrame | None = None
     #: the network tables a coverage task on a worker process wrote itself, by name -> their Parquet file

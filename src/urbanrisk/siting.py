@@ -2,10 +2,15 @@
 
 Candidate sites are street nodes inside the study area (intersections first); one Dijkstra call gives
 the reach of every candidate, and the greedy picks — each the candidate that newly covers the most
-uncovered residents — are then pure array work.
+uncovered residents — are then pure array work. A candidate closer to a hazard than the safety distance
+``safety_distances.csv`` gives for the standard's resource kind as a target (建标152-2017 art. 15(3): a
+fire station ≥ 300 m from where hazardous chemicals are produced or stored) is no candidate
+(:func:`clear_of_hazards`).
 """
 
 from __future__ import annotations
+
+import json
 
 import geopandas as gpd
 import numpy as np
@@ -13,8 +18,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .coverage_unknown import known_flags, travel_flags
-from .lazy_scipy import dijkstra
+from .coverage_unknown import covered_flags, known_flags, travel_flags
+from .lazy_scipy import dijkstra, kd_tree
 from .network import StreetGraph
 from .result import Standard
 
@@ -28,8 +33,12 @@ SITE_COLUMNS = [
     "residents_cumulative",
     "unknown_cells_added",
     "unknown_cells_left",
+    "kept_clear_of",
     "geometry",
 ]
+#: the columns of the hazards that keep new sites away (:func:`clear_of_hazards`), one row per hazard and
+#: target kind: the hazard's kind, its labels, name or id, and the distance with its source
+KEEP_AWAY_COLUMNS = ["target", "kind", "label", "label_zh", "name", "min_distance_m", "source", "geometry"]
 
 
 def unknown_uncovered(table: pd.DataFrame) -> np.ndarray:
@@ -43,7 +52,7 @@ def unknown_uncovered(table: pd.DataFrame) -> np.ndarray:
     """
     if "covered" not in table.columns:
         return np.zeros(len(table), dtype=bool)
-    return ~table["covered"].to_numpy(dtype=bool) & ~known_flags(table) & travel_flags(table)
+    return ~covered_flags(table) & ~known_flags(table) & travel_flags(table)
 
 
 def greedy_sites(
@@ -55,6 +64,7 @@ def greedy_sites(
     k: int,
     cells_xy: np.ndarray,
     max_snap_m: float,
+    kept_clear_of: str = "",
 ) -> pd.DataFrame:
     """Greedy maximal covering: the k candidate nodes that each add the most uncovered residents.
 
@@ -64,7 +74,8 @@ def greedy_sites(
     are left, the picks do not cover every uncovered resident, whatever the counted ones say.
 
     One Dijkstra call gives the reach of every candidate (or, when fewer, of every uncovered
-    node on the reversed graph); the greedy picks are then pure array work.
+    node on the reversed graph); the greedy picks are then pure array work. ``kept_clear_of``: the
+    hazards that excluded candidates (:func:`clear_of_hazards`), recorded on every pick.
     """
     unknown = unknown_uncovered(table)  # weighed 0, counted apart (missing is not zero)
     uncovered = (table["residents_uncovered"].to_numpy() > 0) | unknown
@@ -103,7 +114,8 @@ def greedy_sites(
             (standard.name, rank, node, float(gains[best]), float(total), added, left, candidates[best])
         )
         remaining = np.where(cover[best], 0.0, remaining)
-    frame = pd.DataFrame(picks, columns=[*SITE_COLUMNS[:-1], "matrix_index"])
+    frame = pd.DataFrame(picks, columns=[*SITE_COLUMNS[:-2], "matrix_index"])
+    frame.insert(len(SITE_COLUMNS) - 2, "kept_clear_of", kept_clear_of)
     xy = graph.xy[frame["matrix_index"].to_numpy()] if len(frame) else np.zeros((0, 2))
     frame["geometry"] = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=graph.utm_crs).to_crs(4326)
     return frame.drop(columns="matrix_index")
@@ -124,3 +136,46 @@ def candidate_nodes(graph: StreetGraph, area: shapely.Geometry, *, max_candidate
     if len(order) > max_candidates:
         order = np.sort(order[:max_candidates])
     return order
+
+
+def clear_of_hazards(
+    graph: StreetGraph, candidates: np.ndarray, keep_away: pd.DataFrame | None, target: str
+) -> tuple[np.ndarray, str]:
+    """The candidates at least the safety distance from every hazard with a row for ``target`` (a
+    resource kind) in ``keep_away`` (:data:`KEEP_AWAY_COLUMNS`, points in lon/lat), and what excluded
+    the others: a JSON list, one entry per hazard kind that excluded any (its labels, the distance and
+    its source, the hazards' names and the candidates excluded), "" when none did.
+
+    Examples
+    --------
+    A fire station's candidates and one 加油站 300 m away from the first of them: see
+    tests/test_siting_hazards.py (a street graph is needed).
+    """
+    rows = keep_away[keep_away["target"] == target] if keep_away is not None and len(keep_away) else None
+    if rows is None or not len(rows) or not len(candidates):
+        return candidates, ""
+    xy = gpd.GeoSeries(rows.geometry.to_numpy(), crs=4326).to_crs(graph.utm_crs).get_coordinates().to_numpy()
+    tree = kd_tree(graph.xy[candidates])
+    near = np.zeros(len(candidates), dtype=bool)
+    record = []
+    for kind, group in rows.reset_index(drop=True).groupby("kind", sort=True):
+        hits = tree.query_ball_point(xy[group.index], r=group["min_distance_m"].to_numpy(dtype=float))
+        excluding = [i for i, hit in enumerate(hits) if len(hit)]
+        if not excluding:
+            continue
+        newly = np.zeros(len(candidates), dtype=bool)
+        newly[[j for i in excluding for j in hits[i]]] = True
+        near |= newly
+        first = group.iloc[0]
+        record.append(
+            {
+                "kind": str(kind),
+                "label": str(first["label"]),
+                "label_zh": str(first["label_zh"]),
+                "min_distance_m": float(group["min_distance_m"].max()),
+                "source": str(first["source"]),
+                "hazards": sorted({str(group.iloc[i]["name"]) for i in excluding}),
+                "candidates": int(newly.sum()),
+            }
+        )
+    return candidates[~near], json.dumps(record, ensure_ascii=False) if record else ""

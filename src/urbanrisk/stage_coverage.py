@@ -41,6 +41,7 @@ from .partitions import utm_crs_for
 from .recipe import Recipe
 from .result import CoverageResult, Layers
 from .screens_dask import screen_kernels
+from .site_hazards import keep_away_table
 from .stored_osm import STREET_COLUMNS, streets_and_nodes
 from .street_graphs import street_graphs
 from .street_rules import speed_table
@@ -98,10 +99,12 @@ def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataF
     no module keeps it between runs."""
     if "known_residents" in grid.columns and "known_travel" in grid.columns:
         return grid
+    in_osm = travel_known(grid, layers)  # the OSM extent's cells, once for the three
     if COMPLETENESS_COLUMN not in grid.columns:
-        grid = gridmod.with_columns(grid, grid_completeness(grid, layers).to_frame(COMPLETENESS_COLUMN))
+        estimate = grid_completeness(grid, layers, in_osm=in_osm)
+        grid = gridmod.with_columns(grid, estimate.to_frame(COMPLETENESS_COLUMN))
     flags = pd.DataFrame(
-        {"known_residents": residents_known(grid, layers), "known_travel": travel_known(grid, layers)},
+        {"known_residents": residents_known(grid, layers, in_osm=in_osm), "known_travel": in_osm},
         index=grid.index,
     )
     return gridmod.with_columns(grid, flags)
@@ -155,7 +158,19 @@ def coverage_for(
         graphs=graphs,
         standards=layers.standards,
         data_boxes=osm_extent(layers),
+        keep_away=keep_away_for(recipe, layers, area),
     )
+
+
+def keep_away_for(recipe: Recipe, layers: Layers, area: BaseGeometry) -> gpd.GeoDataFrame:
+    """The hazards that keep the recipe's standards' new sites away (:mod:`urbanrisk.site_hazards`),
+    found in the driver: both coverage paths and the task on a worker get the same table."""
+    standards = layers.standards
+    if standards is None:
+        spec = recipe.coverage
+        standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
+    kinds = {standard.resource_kind for standard in standards}
+    return keep_away_table(recipe, layers, kinds, utm_crs=utm_crs_for(area))
 
 
 def _coverage(
@@ -167,6 +182,7 @@ def _coverage(
     graphs: Mapping[str, StreetGraph] | None,
     standards: list[Any] | None = None,
     data_boxes: list[Any] | None = None,
+    keep_away: gpd.GeoDataFrame | None = None,
 ) -> CoverageResult:
     """:func:`coverage_for` of ``frames``: the grid, streets, street nodes, POIs, resources and area;
     ``standards``: the recipe's, resolved already (:attr:`urbanrisk.result.Layers.standards`), else here."""
@@ -183,6 +199,7 @@ def _coverage(
         "speeds_path": recipe.tables.speeds,
         "graphs_ready": graphs,
         "data_boxes": data_boxes,  # the OSM extent: far cells whose streets run to its edge are unknown
+        "keep_away": keep_away,  # hazards new sites keep their safety distance from (site_hazards)
     }
     clusters_of = screen_kernels_for(recipe, scheduler).get("clusters_of")
     if recipe.compute.partitioned_coverage:
@@ -198,7 +215,7 @@ def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
     """Task body (on a worker): the whole-graph stage of ``job``, with the driver's cell centres; the
     streets and their nodes read from the store here when ``job`` names it (the driver sends none),
     the network tables written into the spool folder when it names one (the driver gets their paths)."""
-    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool, boxes = job
+    recipe, frames, complete_kinds, graphs, latlng, standards, stored, spool, boxes, keep_away = job
     frames = tuple(plain(frame) for frame in frames)
     if stored is not None:  # as load_layers read them in the driver (stored_osm.streets_and_nodes)
         frames = (frames[0], *streets_and_nodes(*stored), *frames[3:])
@@ -213,6 +230,7 @@ def _coverage_task(job: tuple[Any, ...]) -> CoverageResult:
             graphs=graphs,
             standards=standards,
             data_boxes=boxes,
+            keep_away=keep_away,
         )
     finally:
         forget_cells()
@@ -252,7 +270,7 @@ def coverage_on_worker(
     spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     extent = osm_extent(layers)  # far cells whose streets run to its edge: coverage unknown
-    job = (*job, stored, spool, extent)
+    job = (*job, stored, spool, extent, keep_away_for(recipe, layers, area))
     if not also:
         return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
     task = dask.delayed(_coverage_task, pure=True)(

@@ -14,7 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from ._errors import InputError
-from .network import StreetGraph, graph_to_tables, street_graph
+from .graph_tables import graph_to_tables
+from .network import StreetGraph, street_graph
 from .street_rules import MODES
 
 #: The modes whose graphs every run with streets keeps (drive_service only when a standard uses it).

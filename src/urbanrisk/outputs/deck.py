@@ -38,6 +38,7 @@ from .planner_layers import (
     resource_letter_layer,
     resource_letters,
     site_layers,
+    unit_halos,
     unit_layers,
 )
 from .report_supply import supply_tips
@@ -290,6 +291,7 @@ def grid_deck(
         ],
         _gpkg(result),
     )
+    shown = unit_halos(shown)  # the 社区 line cased: it reads over every grade (planner_layers)
     round_positions(shown)
     deck = OfflineDeck(
         layers=shown,

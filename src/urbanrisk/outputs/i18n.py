@@ -19,8 +19,9 @@ from .i18n_english import EN_PAGES, english_citation
 from .i18n_exposure import EN_EXPOSURE, ZH_EXPOSURE, ZH_EXPOSURE_PATTERNS
 from .i18n_more import ZH_MORE, ZH_MORE_PATTERNS
 from .i18n_pages import CHANGE_WORDS_ZH, ZH_PAGE_PATTERNS, ZH_PAGES, zh_status_tails
+from .i18n_sites import CODE, sites_text  # noqa: F401 (sites_text: said from here too)
 from .i18n_status import ZH_STATUS_PATTERNS
-from .kind_words import MODE_ZH, RESOURCE_ZH, STANDARD_EN, STANDARD_ZH, TARGET_ZH
+from .kind_words import MODE_ZH, RESOURCE_ZH, STANDARD_EN, STANDARD_ZH
 
 LANGUAGES = ("en", "zh")
 
@@ -125,7 +126,7 @@ ZH: dict[str, str] = {
         "属地单元按事项位置所在的各级单元确定（派生社区单元由整个网格单元组成：位置不在其轮廓内时取其所在网格单元的社区），"
         "跨多个单元的片区同时列出另涉及的单元，无属地单元时注明原因；行业主管部门取自可编辑的 departments.csv"
         "（注明法规依据，无依据者标为可编辑的默认值）；响应级别按等级取自 response_levels.csv（可编辑）。"
-        "完整清单见 responsibility.csv（Excel 可直接打开）。"
+        "完整清单见 responsibility.csv 与 responsibility.xlsx（Excel 可直接打开，每个等级一页）。"
     ),
     # coverage
     "Emergency-resource coverage: residents not reached within the standard": (
@@ -202,14 +203,13 @@ EN: dict[str, str] = (
             "spanning several units also names the others; an item with no unit says why. Department: "
             "tables/departments.csv (its regulation where one names the department, else an editable "
             "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
-            "responsibility.csv (opens in Excel)."
+            "responsibility.csv and responsibility.xlsx (open in Excel; a sheet per grade)."
         ),
     }
 )
 
 
 _KIND_WORDS = {**RESOURCE_ZH, **STANDARD_ZH}  # {kind} and {standard} in a pattern's Chinese text
-_CODE = re.compile(r"(GB/T|GB|建标|NFPA|CJJ|JGJ)\s?[\d.]+(?:-\d{4})?")
 
 
 def translator(language: str) -> Callable[..., str]:
@@ -293,8 +293,8 @@ def standard_source(source: str, language: str) -> str:
     if language != "zh":
         return english_citation(source)
     head = source.split(":")[0].strip()
-    if re.search(r"[A-Za-z]{3,}", _CODE.sub("", head)):  # an English citation: keep the numbers only
-        return "、".join(m.group(0) for m in _CODE.finditer(head)) or head
+    if re.search(r"[A-Za-z]{3,}", CODE.sub("", head)):  # an English citation: keep the numbers only
+        return "、".join(m.group(0) for m in CODE.finditer(head)) or head
     return re.sub(r"\s*\(([^()]*)\)", r"（\1）", head)  # full-width brackets in Chinese
 
 
@@ -310,48 +310,6 @@ def standard_words(entry: dict, language: str) -> str:
         else ""
     )
     return f"{kind}：{MODE_ZH.get(entry['mode'], entry['mode'])} {entry['limit']:g} {unit}内到达{turnout}"
-
-
-def _source_zh(source: str) -> str:
-    """A safety distance's source as its codes (and articles), and whether it is a screening value.
-
-    Examples
-    --------
-    >>> _source_zh("危险化学品安全管理条例 art. 19; screening value")
-    '《危险化学品安全管理条例》第19条；筛查值'
-    """
-    codes = [m.group(0) for m in _CODE.finditer(source)]
-    codes += [
-        f"《危险化学品安全管理条例》第{m.group(1)}条"
-        for m in re.finditer(r"危险化学品安全管理条例 art\. (\d+)", source)
-    ]
-    words = "、".join(codes) + ("；筛查值" if "screening value" in source else "")
-    return words.lstrip("；") or source
-
-
-def sites_text(text: object, language: str) -> str:
-    """Vulnerable sites ("school X (80 m); ...") or breaches ("school X at 40 m < 50 m (source)")."""
-    value = "" if text is None else str(text)
-    if language != "zh" or not value:
-        return english_citation(value)  # the tables' Chinese titles by their English ones
-    parts = []
-    for chunk in value.split(" | "):  # breaches are joined by " | "; a breach's source may hold "; "
-        breach = re.match(r"^(\w+) (.*) at (\d+) m < (\d+) m \((.*)\)$", chunk)
-        if breach:
-            target, name, d, least, source = breach.groups()
-            parts.append(
-                f"{TARGET_ZH.get(target, target)} {name} 距离 {d} 米 < {least} 米（{_source_zh(source)}）"
-            )
-            continue
-        for part in chunk.split("; "):  # vulnerable sites are joined by "; "
-            site = re.match(r"^(\w+) (.*) \((\d+) m(?:, (\d+) OSM features)?\)$", part)
-            if site:
-                kind, name, d, merged = site.groups()
-                tail = f"，合并 {merged} 个 OSM 要素" if merged else ""
-                parts.append(f"{TARGET_ZH.get(kind, kind)} {name}（{d} 米{tail}）")
-            else:
-                parts.append(part)
-    return "；".join(parts)
 
 
 def toggle_text(label: str, language: str) -> str:

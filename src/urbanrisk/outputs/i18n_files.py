@@ -81,8 +81,15 @@ ZH_FILES: dict[str, str] = {
         "severe"
     ),
     "the severity is empty; fill it in (1-4 or 一级…四级)": "严重度为空；请填写（1-4 或 一级…四级）",
-    "{value} is not a grade: use a whole number 1-4 or a label 一级…四级 (no fractions, no other words)": (
-        "{value} 不是等级：请使用 1-4 的整数或 一级…四级（不带小数，不加其他文字）"
+    "{value} is not a grade: use a whole number 1-4, a label 一级…四级 or a grading word "
+    "重大 / 较大 / 一般 / 低 (风险) for 一级…四级": (
+        "{value} 不是等级：请使用 1-4 的整数、一级…四级，或分级用语 重大 / 较大 / 一般 / 低（风险），"
+        "即一级…四级"
+    ),
+    "{value} is not a grade: did you mean {word} ({label})? Or use a whole number 1-4, "
+    "a label 一级…四级 or a grading word 重大 / 较大 / 一般 / 低 (风险) for 一级…四级": (
+        "{value} 不是等级：是否应为 {word}（{label}）？也可使用 1-4 的整数、一级…四级，或分级用语 "
+        "重大 / 较大 / 一般 / 低（风险），即一级…四级"
     ),
     "{file}: non-numeric or empty '{lon}' / '{lat}' in {where}: fix or remove those rows": (
         "{file}：{where}的 '{lon}' / '{lat}' 不是数字或为空：请改正或删除这些行"

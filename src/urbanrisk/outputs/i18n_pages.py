@@ -80,8 +80,8 @@ ZH_PAGES: dict[str, str] = {
     ),
     "why: {factors}": "主要因素：{factors}",
     "unknown: {what}": "未知：{what}",
-    "residents {residents} · buildings {buildings} (coverage {share}%)": (
-        "常住人口 {residents} · 建筑 {buildings} 栋（建筑覆盖率 {share}%）"
+    "residents {residents} · buildings {buildings} (by centre; footprints cover {share}%)": (
+        "常住人口 {residents} · 建筑 {buildings} 栋（按中心点计；建筑占地覆盖率 {share}%，含跨格部分）"
     ),
     "crowd places {crowd} · vulnerable sites {sites}": "人员密集场所 {crowd} 处 · 脆弱场所 {sites} 处",
     "nearest resource: {reach}": "最近资源：{reach}",

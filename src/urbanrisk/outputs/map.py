@@ -28,6 +28,7 @@ from .map_residents_unknown import hollow_legend_html
 from .map_unknown import unknown_kinds, unknown_legend_html
 from .offline_deck import OfflineDeck, deck_to_offline_html
 from .planner_layers import GRADE_DISC, resource_key, toggle_labels
+from .report_parts import at_least
 from .summary import RunSummary, run_summary
 
 
@@ -59,6 +60,39 @@ def _residents(counts: dict[str, float], language: str = "en") -> str:
     return t("{residents} residents", residents=residents)
 
 
+#: the legend's first line where some cells' residents are unknown: their sum a lower bound, said as the
+#: report's tables say one (:func:`.report_parts.at_least`); "{residents} residents" read as a count
+COUNTS_BOUNDED = {
+    "en": "H3 resolution {resolution} · {cells} cells · residents {residents}",
+    "zh": "H3 分辨率 {resolution} · {cells} 个单元 · 常住人口 {residents}",
+}
+
+
+def counts_line(summary: RunSummary, grid: gpd.GeoDataFrame, language: str = "en") -> str:
+    """The legend's first line: resolution, cells and residents, the residents "≥ N (k cells with
+    residents unknown)" where some cells' residents are unknown (a census unit 不详, buildings unmapped,
+    outside the raster): the map's headline total was printed as if complete (Baltimore: 39,133 over
+    396 cells, 183 of them unknown), while the legend's grade rows below said "unknown in k cells".
+
+    The unknown cells are the grade rows' (:func:`.summary.grade_counts`), else the grid's
+    ``known_residents`` (an ungraded grid).
+    """
+    t = translator(language)
+    if summary.grades:
+        unknown = sum(int(v.get("cells_residents_unknown", 0)) for v in summary.grades.values())
+    else:
+        unknown = int((~known_residents(grid)).sum()) if "display_children" not in grid.columns else 0
+    values = {"resolution": summary.resolution, "cells": f"{summary.cells:,}"}
+    if not unknown:
+        return t(
+            "H3 resolution {resolution} · {cells} cells · {residents} residents",
+            residents=f"{summary.residents:,.0f}",
+            **values,
+        )
+    bounded = at_least(summary.residents, unknown, t)
+    return COUNTS_BOUNDED["zh" if language == "zh" else "en"].format(residents=bounded, **values)
+
+
 def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> str:
     """The title, legend, layer toggles and attribution drawn over ``deck``, the run's map."""
     title = escape_text(summary.title)
@@ -87,7 +121,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         items += hollow_legend_html(len(hollow[0].data) if hollow else 0, language)  # residents unknown
         items += unknown_legend_html(unknown_kinds(result), language)  # outside the streets, or leaving
         items += warns
-        items += _toggles(deck, language, _resource_kinds(result))
+        key = "" if deck.display_note else residents_key_html(grid, language)  # a parents' view: its own
+        items += _toggles(deck, language, _resource_kinds(result), residents_key=key)
     else:
         heading = t("Residents per cell")
         _, labels = population_classes(residents_per_cell(grid), known=known_residents(grid))  # known only
@@ -101,14 +136,8 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
         if "known_residents" in grid and not grid["known_residents"].astype(bool).all():  # not measured
             items += f'<div><span style="background:rgb{NO_DATA_COLOUR}"></span>{t("no data")}</div>'
         items += warns
-    total = summary.residents
     source = escape_text(data_text(summary.population_source, language))
-    counts = t(
-        "H3 resolution {resolution} · {cells} cells · {residents} residents",
-        resolution=summary.resolution,
-        cells=f"{summary.cells:,}",
-        residents=f"{total:,.0f}",
-    )
+    counts = escape_text(counts_line(summary, grid, language))
     aggregation = "".join(  # what the map shows coarser or leaves out at this scale, and where it is
         f'<div style="margin-top:2px; color:#a40; font-size:11px">{escape_text(note)}</div>'
         for note in (data_text(n, language) for n in deck.notes or [deck.display_note] if n)
@@ -220,9 +249,37 @@ def _resource_kinds(result: RunResult) -> list[str]:
     return [] if resources is None or not len(resources) else resources["kind"].astype(str).tolist()
 
 
-def _toggles(deck: pdk.Deck, language: str = "en", kinds: list[str] | None = None) -> str:
+def residents_key_html(grid: gpd.GeoDataFrame, language: str = "en") -> str:
+    """The graded map's residents view, keyed under its toggle: each class's colour and range (the
+    quintiles :func:`.map_cells.population_fill` draws), none, and the grey of residents unknown.
+
+    The graded map's legend named the view "quintiles, light to dark" and nothing more: a planner who
+    switched to it could read no number off a colour, and took its grey cells (residents unknown: a
+    census unit 不详, buildings unmapped) for the grey "no data" grade listed above, with 0 cells.
+    """
+    t = translator(language)
+    known = known_residents(grid)
+    _, labels = population_classes(residents_per_cell(grid), known=known)
+    # as population_fill(grid, 200) draws them: the classes and the unknown grey at 200, none at 40
+    swatch = '<span style="background:rgba{colour}; width:10px; height:10px; margin:0 3px 0 6px"></span>'
+    keys = [((*POPULATION_COLOURS[i], 0.78), label) for i, label in enumerate(labels)]
+    keys.append(((*EMPTY_COLOUR, 0.16), t("none")))
+    if not known.all():
+        keys.append(((*NO_DATA_COLOUR, 0.78), t("residents unknown")))
+    parts = "".join(  # a swatch and its words stay on one line
+        f'<em style="font-style:normal; white-space:nowrap">{swatch.format(colour=colour)}'
+        f"{escape_text(words)}</em> "
+        for colour, words in keys
+    )
+    return f'<div class="ur-residents-key" style="font-size:11px; margin-left:14px">{parts.strip()}</div>'
+
+
+def _toggles(
+    deck: pdk.Deck, language: str = "en", kinds: list[str] | None = None, *, residents_key: str = ""
+) -> str:
     """Check boxes for the layers present on the map (cells first); ``kinds``: the resources' kinds
-    (the recipe's own ones lettered in the legend)."""
+    (the recipe's own ones lettered in the legend); ``residents_key``: the residents view's classes,
+    under its box (:func:`residents_key_html`)."""
     t = translator(language)
     # a box is ticked when its layer starts visible (gaps and residents start hidden)
     present = {layer.id: getattr(layer, "visible", True) is not False for layer in deck.layers}
@@ -250,6 +307,8 @@ def _toggles(deck: pdk.Deck, language: str = "en", kinds: list[str] | None = Non
                 f'<div><label><input type="checkbox"{checked} data-layer="{layer_id}" '
                 f'onchange="urToggle(this)"> {words}</label></div>'
             )
+            if layer_id == "residents":
+                rows.append(residents_key)
     return "".join(rows)
 
 

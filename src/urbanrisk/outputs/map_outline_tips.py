@@ -17,6 +17,56 @@ from .html import escape_text
 
 NUMBER = r"([\d.,e+]+)"
 
+#: a key district's crowd places and their kinds ("13 crowd places (restaurant 6, university 3)"), whose
+#: kinds :func:`crowd_kinds_zh` says in Chinese
+CROWD_LIST_ZH = "人员密集场所 {0} 处（{1}）"
+#: the crowd-place kinds of ``tables/osm_tags.csv`` (role crowd) in Chinese: a Chinese map's tooltip and
+#: 责任清单 listed them in English ("人员密集场所 8 处（university 4, cafe 1, supermarket 1…）")
+CROWD_KINDS_ZH = {
+    "attraction": "景点",
+    "bar": "酒吧",
+    "bus_station": "公交车站",
+    "cafe": "咖啡馆",
+    "cinema": "电影院",
+    "hospital": "医院",
+    "hotel": "酒店",
+    "kindergarten": "幼儿园",
+    "library": "图书馆",
+    "mall": "商场",
+    "marketplace": "集贸市场",
+    "museum": "博物馆",
+    "nightclub": "夜总会",
+    "place_of_worship": "宗教活动场所",
+    "restaurant": "餐馆",
+    "retail_area": "商业区",
+    "school": "学校",
+    "sports_centre": "体育中心",
+    "stadium": "体育场馆",
+    "station": "车站",
+    "subway_entrance": "地铁站出入口",
+    "supermarket": "超市",
+    "theatre": "剧院",
+    "university": "大学",
+}
+
+
+def crowd_kinds_zh(kinds: str) -> str:
+    """A key district's crowd-place kinds and counts in Chinese, listed with 、; a kind of the recipe's own
+    tag table (not in :data:`CROWD_KINDS_ZH`), or a list in another form, stays as written.
+
+    Examples
+    --------
+    >>> crowd_kinds_zh("university 4, cafe 1, my_kind 2")
+    '大学 4、咖啡馆 1、my_kind 2'
+    >>> crowd_kinds_zh("restaurants and more")
+    'restaurants and more'
+    """
+    items = [item.rpartition(" ") for item in kinds.split(", ")]
+    if not all(kind and count.isdigit() for kind, _, count in items):
+        return kinds
+    return "、".join(f"{CROWD_KINDS_ZH.get(kind, kind)} {count}" for kind, _, count in items)
+
+
 #: (English piece, its Chinese words): a piece of ``factors`` or ``name_source`` written by
 #: :mod:`urbanrisk.screens.key_districts`, :mod:`urbanrisk.screens.district_names` or
 #: :mod:`urbanrisk.screens.urban_villages` (``cluster_factors``), matched whole.
@@ -27,7 +77,7 @@ PIECES_ZH = (
         "{0} 个密集单元（各单元邻域内人员密集场所 ≥ {1} 处/km²、在场人数 ≥ {2} 人/km²）",
     ),
     (rf"{NUMBER} crowd places \(kinds unknown\)", "人员密集场所 {0} 处（类型未知）"),
-    (rf"{NUMBER} crowd places \((.+)\)", "人员密集场所 {0} 处（{1}）"),
+    (rf"{NUMBER} crowd places \((.+)\)", CROWD_LIST_ZH),
     (rf"{NUMBER} people present per km²", "在场人数 {0} 人/km²"),
     (r"OSM place node inside", "区内的 OSM 地名点"),
     (rf"OSM place node {NUMBER} m from the edge", "距边界 {0} 米的 OSM 地名点"),
@@ -96,7 +146,10 @@ def piece_zh(piece: str) -> str:
     for pattern, words in _PATTERNS:
         found = pattern.fullmatch(piece)
         if found:
-            return words.format(*found.groups())
+            groups = found.groups()
+            if words == CROWD_LIST_ZH:
+                groups = (groups[0], crowd_kinds_zh(groups[1]))
+            return words.format(*groups)
     return piece
 
 

@@ -70,7 +70,7 @@ def _travel_text(
     amount = _amount(value if value == value else at_least, unit, t)
     if value != value:  # not measured beyond a partition's exact range (coverage_dask): a lower bound
         return f"{t('more than {amount}', amount=amount)} ✗"
-    return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
+    return f"{amount} {'✓' if covered is True or (not pd.isna(covered) and covered == 1) else '✗'}"
 
 
 def _amount(value: float, unit: str, t: Callable[..., str]) -> str:
@@ -87,14 +87,17 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
     """A cell's residents, buildings and coverage; its residents "unknown" where they could not be
-    measured, and a map cell shown for several (a large grid's parent) says how many were not."""
+    measured, and a map cell shown for several (a large grid's parent) says how many were not. The two
+    building figures say what each counts: a building counts once, in the cell of its centre
+    (:func:`urbanrisk.indicators.buildings_to_cells`), while the coverage adds the part of every
+    footprint inside the cell ("buildings 0" beside 18 % read as a contradiction)."""
     residents = _fmt(row["residents"])
     if row.get("display_children") is not None:
         residents = at_least(row["residents"], row["cells_residents_unknown"], t)
     elif row.get("known_residents") is False:
         residents = t("unknown")
     return t(
-        "residents {residents} · buildings {buildings} (coverage {share}%)",
+        "residents {residents} · buildings {buildings} (by centre; footprints cover {share}%)",
         residents=residents,
         buildings=_fmt(row["buildings"]),
         share=f"{row['coverage_ratio'] * 100:.0f}",

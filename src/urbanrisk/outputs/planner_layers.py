@@ -26,6 +26,7 @@ from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
 from .report_supply import site_unknown_words
+from .site_hazard_words import site_hazard_tip
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: the letters (then digits) a resource kind of the recipe's own may take, ASCII only: deck.gl's text
@@ -61,6 +62,11 @@ LEVEL_STYLES = {
     "community": ((255, 255, 255), 1.5, "社区 community"),
     "grid": ((255, 255, 255), 0.6, "网格 grid"),
 }
+#: unit level -> (colour, width in pixels) of the casing drawn under its line: a white 社区 line alone
+#: was faint over the yellow (III) cells and the pale hollow ones; cased in near-black it reads over all
+#: four grades and the hollow cells (white core over red, blue, orange; dark edges over yellow, pale),
+#: and a cased line is not the 街道's solid dark one.
+LEVEL_HALOS = {"community": ((30, 30, 30), 4.0)}
 
 
 def resource_letters(kinds: Iterable[object]) -> dict[str, str]:
@@ -191,6 +197,33 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
     return out
 
 
+def unit_halos(layers: list[pdk.Layer]) -> list[pdk.Layer]:
+    """``layers`` with each unit layer of a cased level (:data:`LEVEL_HALOS`) preceded by its casing:
+    the same rings (as :func:`.map_compact.fit_outlines` left them) in a wider dark line, not pickable,
+    id ``units:<level>:halo`` (its toggle is the level's: the page's script)."""
+    out = []
+    for layer in layers:
+        level = layer.id.partition(":")[2] if layer.id.startswith("units:") else ""
+        if level in LEVEL_HALOS and isinstance(layer.data, list) and layer.data:
+            colour, width = LEVEL_HALOS[level]
+            out.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    data=[{"polygon": row["polygon"]} for row in layer.data],
+                    id=f"{layer.id}:halo",
+                    get_polygon="polygon",
+                    filled=False,
+                    stroked=True,
+                    get_line_color=[*colour, 230],
+                    get_line_width=1,
+                    line_width_min_pixels=width,
+                    pickable=False,
+                )
+            )
+        out.append(layer)
+    return out
+
+
 def impact_layer(result: RunResult) -> list[pdk.Layer]:
     """Each hazard source's impact radius as a circle in its grade's colour.
 
@@ -296,7 +329,8 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
             )
             + "</b><br/>"
             + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}")
-            + site_unknown_words(row, t),
+            + site_unknown_words(row, t)
+            + site_hazard_tip(row, language),
         }
         for row in coverage.sites.itertuples()
     ]
@@ -366,7 +400,9 @@ def toggle_labels(
         if group == "units" and part in LEVEL_STYLES:
             colour, width, label = LEVEL_STYLES[part]
             line = f"border:0;border-top:{max(1, round(width))}px solid rgb{colour};height:0"
-            if min(colour) > 200:  # a white line: on grey, as it shows over the cells
+            if part in LEVEL_HALOS:  # a cased line: its dark edges, as drawn
+                line += f";box-shadow:0 0 0 1px rgb{LEVEL_HALOS[part][0]}"
+            elif min(colour) > 200:  # a white line: on grey, as it shows over the cells
                 line += ";background:#888;box-shadow:0 0 0 1px #888"
             swatch = f'<span style="{line}"></span>'
             out.append((layer_id, f"{swatch}units {label}"))

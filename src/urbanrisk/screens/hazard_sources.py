@@ -20,6 +20,7 @@ Per source:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -244,10 +245,27 @@ def _targets(
     return out
 
 
-def _label(table: gpd.GeoDataFrame) -> np.ndarray:
-    """Each target's name, or its reference where it has none."""
+def _label(table: gpd.GeoDataFrame, kind: str) -> np.ndarray:
+    """Each target as its kind and name, or where it has none as :func:`unnamed_target`."""
     names, refs = table["name"].to_numpy(), table["ref"].to_numpy()
-    return np.array([n or r for n, r in zip(names, refs, strict=True)], dtype=object)
+    return np.array(
+        [f"{kind} {n}" if n else unnamed_target(kind, r) for n, r in zip(names, refs, strict=True)],
+        dtype=object,
+    )
+
+
+def unnamed_target(kind: str, ref: object) -> str:
+    """A target without a name, by its reference: an OSM one says so (a bare "relation/3227098" read as a
+    name to a planner).
+
+    Examples
+    --------
+    >>> unnamed_target("dwelling", "relation/3227098"), unnamed_target("elderly_home", "R-07")
+    ('an unnamed dwelling (OSM relation/3227098)', 'an unnamed elderly home (R-07)')
+    """
+    ref = str(ref)
+    osm = re.fullmatch(r"(node|way|relation)/\d+", ref)
+    return f"an unnamed {kind.replace('_', ' ')} ({'OSM ' if osm else ''}{ref})"
 
 
 def _vulnerable_within(
@@ -269,11 +287,11 @@ def _vulnerable_within(
         src, tgt = shapely.STRtree(shapes).query(points, predicate="dwithin", distance=radii + 1.0)
         d = shapely.distance(points[src], shapes[tgt])
         keep = d <= radii[src]
-        labels = _label(table)
+        labels = _label(table, vkind)
         parts = table["features"].to_numpy() if "features" in table else np.ones(len(table), dtype=int)
         for i, j, dist in zip(src[keep].tolist(), tgt[keep].tolist(), d[keep].tolist(), strict=True):
             merged = f", {parts[j]} OSM features" if parts[j] > 1 else ""  # traceable: how many merged
-            found.setdefault(i, []).append((dist, f"{vkind} {labels[j]} ({dist:.0f} m{merged})"))
+            found.setdefault(i, []).append((dist, f"{labels[j]} ({dist:.0f} m{merged})"))
     names, counts = [""] * len(points), [0] * len(points)
     for i, pairs in found.items():
         pairs.sort()
@@ -296,7 +314,7 @@ def _breaches(
                 continue
             if rule.target not in trees:
                 shapes = table.geometry.to_numpy()
-                trees[rule.target] = (shapely.STRtree(shapes), shapes, _label(table))
+                trees[rule.target] = (shapely.STRtree(shapes), shapes, _label(table, rule.target))
             tree, shapes, labels = trees[rule.target]
             # the nearest target (lowest position among equals) matters only when under the minimum
             src, tgt = tree.query(points[sources], predicate="dwithin", distance=rule.min_distance_m + 1.0)
@@ -308,7 +326,7 @@ def _breaches(
                 sources[src[first]].tolist(), tgt[first].tolist(), d[first].tolist(), strict=True
             ):
                 if dist < rule.min_distance_m:
-                    breaches[i].append(f"{rule.target} {labels[j]} at {dist:.0f} m < {limit}")
+                    breaches[i].append(f"{labels[j]} at {dist:.0f} m < {limit}")
     return breaches
 
 

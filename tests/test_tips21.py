@@ -1,0 +1,60 @@
+"""What a planner reads in an office's files and on the map (tips21, from fresh21's newcomer's check):
+China's risk grading words in a registry's 风险等级."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from urbanrisk._errors import LayerError
+from urbanrisk.layers.points import points_from_file
+from urbanrisk.outputs.i18n_checks import check_text
+
+HEADER = ["编号", "名称", "类型", "经度", "纬度", "风险等级"]
+PLACES = [
+    ["H1", "某化工仓库", "危险化学品场所", 116.3150, 39.9950],
+    ["H2", "加油站", "加油站", 116.3250, 40.0000],
+    ["H3", "燃气调压站", "燃气设施", 116.3300, 39.9900],
+    ["H4", "10kV变电站", "变电站", 116.3200, 39.9980],
+]
+CHINESE = {"kind_column": "类型", "id_column": "编号", "name_column": "名称", "severity_column": "风险等级"}
+
+
+def _registry(path, grades):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["某街道风险隐患台账"])  # a title row, as offices write them
+    sheet.append(HEADER)
+    for row, grade in zip(PLACES, grades, strict=True):
+        sheet.append([*row, grade])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("order", ["1_is_most_severe", "4_is_most_severe"])
+@pytest.mark.parametrize("tail", ["", "风险"])
+def test_chinas_grading_words_read_as_their_level_on_either_scale(tmp_path, order, tail):
+    grades = [f"{word}{tail}" for word in ("重大", "较大", "一般", "低")]  # 红 橙 黄 蓝: 一级 … 四级
+    points = points_from_file(_registry(tmp_path / "台账.xlsx", grades), severity_order=order, **CHINESE)
+    assert points["severity"].tolist() == [4, 3, 2, 1]  # urbanrisk's scale: 4 the most severe
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("较大危险", "did you mean '较大风险' (二级)?"),
+        ("橙色", "did you mean '较大风险' (二级)?"),
+        ("高风险", "use a whole number 1-4"),  # no guess by spelling: 低风险 is one character away
+    ],
+)
+def test_another_word_is_refused_with_the_words_it_takes_and_the_fix(tmp_path, value, hint):
+    path = _registry(tmp_path / "台账.xlsx", ["重大", value, "一般", "低"])
+    with pytest.raises(LayerError) as refused:
+        points_from_file(path, severity_order="1_is_most_severe", **CHINESE)
+    message = str(refused.value)
+    assert f"row 4: '{value}' is not a grade: {hint}" in message
+    assert "重大 / 较大 / 一般 / 低 (风险)" in message
+    zh = check_text(message, "zh")
+    assert "不是等级" in zh and "分级用语 重大 / 较大 / 一般 / 低" in zh and "is not a grade" not in zh
+    if "did you mean" in hint:
+        assert "是否应为 '较大风险'（二级）" in zh

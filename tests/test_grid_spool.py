@@ -26,6 +26,7 @@ from urbanrisk.grid_spool import (
     current_spool,
     following_of,
     part_parents,
+    spool_takes_late,
     spool_write_only,
     spooled_grid,
     spooled_rows,
@@ -162,8 +163,11 @@ def test_a_grid_below_the_spools_size_is_not_spooled(tmp_path, monkeypatch):
     """Spooling and reading back cost more CPU than the memory is worth for a small grid."""
     monkeypatch.setattr(settings, "grid_spool_min_cells", 1000)
     with spooled_grid(tmp_path) as spool:
+        spool.spools_late = lambda cells: True  # the map shows display cells
         assert current_spool(999) is None
         assert current_spool(1000) is spool and current_spool() is spool
+        cells = pd.Index([f"8a{i:013x}" for i in range(999)])
+        assert spool_takes_late(cells) is None and spool_takes_late(cells.append(cells[:1])) is spool
     assert current_spool(10**6) is None  # no run under way
 
 

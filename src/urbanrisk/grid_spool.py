@@ -165,8 +165,9 @@ def current_spool(cells: int | None = None) -> GridSpool | None:
 
 def spool_takes_late(cells: pd.Index) -> GridSpool | None:
     """The run's spool when it takes the write-only columns of a graded grid of ``cells``
-    (:attr:`GridSpool.spools_late`: the map shows display cells), else None."""
-    spool = current_spool()
+    (:attr:`GridSpool.spools_late`: the map shows display cells), else None (as below
+    :data:`urbanrisk.settings.grid_spool_min_cells` cells: :func:`current_spool`)."""
+    spool = current_spool(len(cells))
     if spool is None or spool.spools_late is None or not len(cells) or not spool.spools_late(cells):
         return None
     return spool

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import settings
 from .cell_disks import cell_parents
 from .grid import cells_to_polygons
 
@@ -154,15 +155,19 @@ def spooled_grid(folder: Path) -> Iterator[GridSpool]:
         _GRID_SPOOL.reset(token)
 
 
-def current_spool() -> GridSpool | None:
-    """The spool of the run being computed (:func:`spooled_grid`), if any."""
+def current_spool(cells: int | None = None) -> GridSpool | None:
+    """The spool of the run being computed (:func:`spooled_grid`), if any; for a grid stage of
+    ``cells`` cells, None below :data:`urbanrisk.settings.grid_spool_min_cells` (nothing spooled)."""
+    if cells is not None and cells < settings.grid_spool_min_cells:
+        return None
     return _GRID_SPOOL.get()
 
 
 def spool_takes_late(cells: pd.Index) -> GridSpool | None:
     """The run's spool when it takes the write-only columns of a graded grid of ``cells``
-    (:attr:`GridSpool.spools_late`: the map shows display cells), else None."""
-    spool = current_spool()
+    (:attr:`GridSpool.spools_late`: the map shows display cells), else None (as below
+    :data:`urbanrisk.settings.grid_spool_min_cells` cells: :func:`current_spool`)."""
+    spool = current_spool(len(cells))
     if spool is None or spool.spools_late is None or not len(cells) or not spool.spools_late(cells):
         return None
     return spool

@@ -108,3 +108,34 @@ def test_a_run_on_processes_through_the_command_keeps_its_outputs_and_exit_code(
     assert "grid" in {name for name, _ in pyogrio.list_layers(run / "risk.gpkg")}
     assert list(temporary.iterdir()) == []
     assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".")] == []
+
+
+def test_sigterm_reworded_by_a_library_is_still_a_stop(monkeypatch, capsys):
+    """SIGTERM while pyogrio pulls an Arrow stream: the handler's exception comes back as pyogrio's
+    RuntimeError ("Error while accessing batch from stream"); it was an internal error with a traceback
+    (exit 1), it is a clean stop (143) that says so. A plain error after no signal stays internal."""
+    import signal
+
+    from urbanrisk import cli
+
+    def stopped_inside_a_library(args):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, in the main thread
+            for _ in range(1000):  # the signal is handled between two bytecodes
+                pass
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error while accessing batch from stream.") from exc
+        return 0
+
+    monkeypatch.setattr(cli, "_validate", stopped_inside_a_library)
+    assert cli.main(["validate", "missing.yaml"]) == 143
+    err = capsys.readouterr().err
+    assert "terminated (SIGTERM)" in err and "Traceback" not in err, err
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler put back
+
+    def plain_error(args):
+        raise RuntimeError("Error while accessing batch from stream.")
+
+    monkeypatch.setattr(cli, "_validate", plain_error)
+    assert cli.main(["validate", "missing.yaml"]) == 1
+    assert "internal error" in capsys.readouterr().err

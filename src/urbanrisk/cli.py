@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import logging
 import os
-import shutil
 import signal
 import sys
 import time
@@ -27,6 +25,7 @@ from pathlib import Path
 from ._errors import InputError, LayerError, RecipeError, RunLockedError
 from ._gc import collection_paused
 from ._stdout import QuietWhenGone, visible
+from .cli_disk import disk_message, output_dir
 from .cli_parser import build_parser
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_ESCALATION, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -303,7 +302,7 @@ def _untouched(args: argparse.Namespace, exc: RecipeError) -> str:
 
 def _has_last_run(args: argparse.Namespace) -> bool:
     """Whether the output folder holds a complete run (True when the folder cannot be told)."""
-    folder = _output_dir(args) if not isinstance(getattr(args, "recipe", None), list) else None
+    folder = output_dir(args) if not isinstance(getattr(args, "recipe", None), list) else None
     return folder is None or (folder / "latest").exists()
 
 
@@ -311,57 +310,14 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM (a scheduler's or a container's stop), handled like Ctrl-C."""
 
 
+#: Set when SIGTERM arrived: a library that turns the handler's exception into its own error
+#: (pyogrio's Arrow stream: "Error while accessing batch from stream") is still a stop, not a crash.
+_SIGTERM_SEEN = {"now": False}
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
+    _SIGTERM_SEEN["now"] = True
     raise _Terminated
-
-
-def _disk_full(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) is a write that found no space: ENOSPC / EDQUOT, or a
-    library's error message about it (pyogrio / GDAL do not always keep the errno)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        text = str(current).lower()
-        if any(w in text for w in ("no space left", "disk full", "not enough space", "quota exceeded")):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _output_dir(args: argparse.Namespace) -> Path | None:
-    if getattr(args, "out", None):
-        return Path(args.out)
-    with contextlib.suppress(Exception):
-        from .recipe import load_recipe
-
-        return Path(load_recipe(args.recipe).outputs.dir)
-    return None
-
-
-def _disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
-    """The message for a write that failed for lack of space (checked on the output folder too)."""
-    folder = _output_dir(args) if hasattr(args, "recipe") else None
-    free = None
-    if folder is not None:
-        probe = folder if folder.exists() else folder.parent
-        with contextlib.suppress(OSError):
-            usage = shutil.disk_usage(probe)
-            free = usage.free if usage.total else None  # /proc, /sys: 0 bytes of 0, not a full disk
-    if not (_disk_full(exc) or (free is not None and free < 64e6 and _is_write_error(exc))):
-        return None
-    where = f" on the disk of {folder} ({(free or 0) / 1e6:,.0f} MB free)" if folder else ""
-    return (
-        f"urbanrisk: error: no space left{where} ({type(exc).__name__}: {str(exc)[:200]}): free some space, "
-        "or write elsewhere with --out / outputs.dir (the last complete run is untouched)"
-    )
-
-
-def _is_write_error(exc: BaseException) -> bool:
-    name = type(exc).__module__ + "." + type(exc).__name__
-    return isinstance(exc, OSError) or "pyogrio" in name or "arrow" in name.lower()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = QuietWhenGone(stdout)
+    _SIGTERM_SEEN["now"] = False
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _on_sigterm)
     log.setLevel(logging.INFO)
@@ -404,14 +361,17 @@ def main(argv: list[str] | None = None) -> int:
     except RunLockedError as exc:
         _error(f"urbanrisk: {exc}", args)
         return EXIT_LOCKED
-    except _Terminated:
+    except KeyboardInterrupt:
+        if not _SIGTERM_SEEN["now"]:
+            _error("urbanrisk: interrupted; the last complete run is untouched", args)
+            return 130
         _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched", args)
         return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        _error("urbanrisk: interrupted; the last complete run is untouched", args)
-        return 130
     except Exception as exc:
-        message = _disk_message(args, exc)
+        if _SIGTERM_SEEN["now"]:  # the stop, reworded by a library on its way out
+            _error("urbanrisk: terminated (SIGTERM); the last complete run is untouched", args)
+            return EXIT_TERMINATED
+        message = disk_message(args, exc)
         if message is not None:
             _error(message, args)
             return EXIT_INPUT

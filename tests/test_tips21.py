@@ -1,11 +1,16 @@
 """What a planner reads in an office's files and on the map (tips21, from fresh21's newcomer's check):
-China's risk grading words in a registry's 风险等级."""
+China's risk grading words in a registry's 风险等级; on the office recipe (recipes/beijing-bupt-office.yaml,
+run once here with 励耘社区's census count written 不详, as fresh21 did) the 职责依据 column in Chinese."""
 
 from __future__ import annotations
+
+import re
+import shutil
 
 import openpyxl
 import pytest
 
+from conftest import ROOT, shipped_recipe
 from urbanrisk._errors import LayerError
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.i18n_checks import check_text
@@ -58,3 +63,31 @@ def test_another_word_is_refused_with_the_words_it_takes_and_the_fix(tmp_path, v
     assert "不是等级" in zh and "分级用语 重大 / 较大 / 一般 / 低" in zh and "is not a grade" not in zh
     if "did you mean" in hint:
         assert "是否应为 '较大风险'（二级）" in zh
+
+
+@pytest.fixture(scope="module")
+def office_run(tmp_path_factory):
+    """The BUPT office recipe with 励耘社区's count 不详 (unknown), run once (synchronous, written)."""
+    import urbanrisk as ur
+
+    folder = tmp_path_factory.mktemp("bupt_office")
+    layers = shutil.copytree(ROOT / "layers" / "beijing-bupt-office", folder / "layers")
+    book = openpyxl.load_workbook(layers / "常住人口.xlsx")
+    assert book.active["B4"].value == "励耘社区"
+    book.active["C4"] = "不详"
+    book.save(layers / "常住人口.xlsx")
+    recipe = shipped_recipe(folder, "beijing-bupt-office")
+    text = recipe.read_text(encoding="utf-8")
+    recipe.write_text(
+        text.replace(str(ROOT / "layers" / "beijing-bupt-office"), str(layers)), encoding="utf-8"
+    )
+    return ur.run_recipe(recipe, scheduler="synchronous")
+
+
+def test_the_departments_basis_is_chinese_throughout_in_a_zh_run(office_run):
+    listed = office_run.screens.responsibility
+    basis = listed["department_basis"].tolist()
+    assert basis and all(b for b in basis)
+    assert [b for b in basis if re.search("[A-Za-z]", b)] == []  # "editable default", "(now 应急管理)"
+    assert "默认分工，请按本地“三定”核实（应急避难场所规划建设）" in basis
+    assert "（现为应急管理部门）" in " ".join(basis)

@@ -1,19 +1,24 @@
 """What a planner reads in an office's files and on the map (tips21, from fresh21's newcomer's check):
-China's risk grading words in a registry's 风险等级; on the office recipe (recipes/beijing-bupt-office.yaml,
-run once here with 励耘社区's census count written 不详, as fresh21 did) the 职责依据 column in Chinese."""
+China's risk grading words in a registry's 风险等级; two sites on one street node both readable; on the
+office recipe (recipes/beijing-bupt-office.yaml, run once here with 励耘社区's census count written 不详,
+as fresh21 did) the 职责依据 column in Chinese."""
 
 from __future__ import annotations
 
 import re
 import shutil
+from types import SimpleNamespace
 
+import geopandas as gpd
 import openpyxl
 import pytest
+from shapely.geometry import Point
 
 from conftest import ROOT, shipped_recipe
 from urbanrisk._errors import LayerError
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.i18n_checks import check_text
+from urbanrisk.outputs.planner_layers import site_layers
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "风险等级"]
 PLACES = [
@@ -91,3 +96,27 @@ def test_the_departments_basis_is_chinese_throughout_in_a_zh_run(office_run):
     assert [b for b in basis if re.search("[A-Za-z]", b)] == []  # "editable default", "(now 应急管理)"
     assert "默认分工，请按本地“三定”核实（应急避难场所规划建设）" in basis
     assert "（现为应急管理部门）" in " ".join(basis)
+
+
+def test_two_standards_sites_on_one_street_node_share_one_readable_marker():
+    """Fire site #1 and shelter site #2 on one node (fresh21: 529507350): one marker hid the other's tip."""
+    sites = gpd.GeoDataFrame(
+        {
+            "standard": ["fire", "shelter", "shelter"],
+            "rank": [1, 1, 2],
+            "residents_added": [4664.3, 13913.9, 243.8],
+        },
+        geometry=[Point(116.3520, 39.9630), Point(116.3560, 39.9610), Point(116.3520, 39.9630)],
+        crs="EPSG:4326",
+    )
+    result = SimpleNamespace(
+        coverage=SimpleNamespace(sites=sites, gaps=None, standards=[]),
+        recipe=SimpleNamespace(report=SimpleNamespace(language="zh")),
+    )
+    ring, plus = site_layers(result)
+    positions = [tuple(d["position"]) for d in ring.data]
+    assert sorted(positions) == sorted({(116.3520, 39.9630), (116.3560, 39.9610)})
+    assert len(plus.data) == 2  # one "+" a place
+    shared = ring.data[positions.index((116.3520, 39.9630))]["tip"]
+    assert shared.index("4,664") < shared.index("244")  # both tooltips, in the sites' order
+    assert "#1" in shared and "#2" in shared

@@ -276,7 +276,8 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
 
 
 def site_layers(result: RunResult) -> list[pdk.Layer]:
-    """Suggested sites: white rings in the standard's colour, marked "+"."""
+    """Suggested sites: white rings in the standard's colour, marked "+"; sites of several standards
+    on one street node share one marker and its tooltip (:func:`one_marker_per_place`)."""
     coverage = result.coverage
     if coverage is None or coverage.sites is None or not len(coverage.sites):
         return []
@@ -302,6 +303,7 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
         }
         for row in coverage.sites.itertuples()
     ]
+    data = one_marker_per_place(data)
     ring = pdk.Layer(
         "ScatterplotLayer",
         data=data,
@@ -317,6 +319,29 @@ def site_layers(result: RunResult) -> list[pdk.Layer]:
     )
     plus = _letters("sites:mark", [(d["position"], "+") for d in data], [20, 20, 20, 255])
     return [ring, plus]
+
+
+def one_marker_per_place(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Markers at the same place (to 1e-7°, ~1 cm) as one, their tooltips one under the other in the
+    order given, the first one's colour: two standards' sites on one street node (a fire station and a
+    shelter) would otherwise hide each other's tooltip.
+
+    Examples
+    --------
+    >>> one_marker_per_place([{"position": [1.0, 2.0], "line": "red", "tip": "fire #1"},
+    ...                       {"position": [3.0, 4.0], "line": "red", "tip": "fire #2"},
+    ...                       {"position": [1.0, 2.0], "line": "blue", "tip": "shelter #2"}])[0]
+    {'position': [1.0, 2.0], 'line': 'red', 'tip': 'fire #1<br/><br/>shelter #2'}
+    """
+    places: dict[tuple[float, float], dict[str, Any]] = {}
+    for marker in data:
+        x, y = marker["position"]
+        key = (round(float(x), 7), round(float(y), 7))
+        if key in places:
+            places[key]["tip"] += "<br/><br/>" + marker["tip"]
+        else:
+            places[key] = dict(marker)
+    return list(places.values())
 
 
 def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[int]) -> pdk.Layer:

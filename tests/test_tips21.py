@@ -11,14 +11,16 @@ from types import SimpleNamespace
 
 import geopandas as gpd
 import openpyxl
+import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from conftest import ROOT, shipped_recipe
 from urbanrisk._errors import LayerError
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.i18n_checks import check_text
 from urbanrisk.outputs.planner_layers import site_layers
+from urbanrisk.screens.district_names import district_names, venue_names
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "风险等级"]
 PLACES = [
@@ -120,3 +122,35 @@ def test_two_standards_sites_on_one_street_node_share_one_readable_marker():
     shared = ring.data[positions.index((116.3520, 39.9630))]["tip"]
     assert shared.index("4,664") < shared.index("244")  # both tooltips, in the sites' order
     assert "#1" in shared and "#2" in shared
+
+
+def test_a_place_node_outside_a_district_never_names_it():
+    """BUPT's two key districts were "装卸区 · …" after a place=suburb node 19 m and 94 m beyond them."""
+    outline = box(116.350, 39.960, 116.352, 39.962)
+    suburb = gpd.GeoDataFrame(
+        {"kind": ["neighbourhood_place"], "name": ["装卸区"]}, geometry=[Point(116.3522, 39.961)], crs=4326
+    )  # ~17 m east of the edge
+    campus = gpd.GeoDataFrame(
+        {"value": ["university"], "name": ["北京邮电大学"]},
+        geometry=[box(116.34, 39.95, 116.36, 39.97)],
+        crs=4326,
+    )
+    venues = venue_names(
+        pd.DataFrame(
+            [["档案馆", "library", "culture", 0.0]], columns=["name", "kind", "group", "size"]
+        ).assign(label=0),
+        [0],
+    )
+    assert district_names([outline], venues, suburb, campus, None)[0] == (
+        "北京邮电大学",
+        "named area (landuse=university) covering 100% of it",
+    )
+    assert district_names([outline], venues, suburb, None, None)[0][0] == "档案馆"
+    inside = suburb.set_geometry([Point(116.351, 39.961)], crs=4326)  # inside, it names the district
+    assert district_names([outline], venues, inside, campus, None)[0] == ("装卸区", "OSM place node inside")
+
+
+def test_the_office_runs_districts_are_named_after_what_they_are(office_run):
+    districts = office_run.screens.key_districts
+    assert len(districts) and not any("装卸区" in name for name in districts["name"])
+    assert all(name.startswith("北京邮电大学 · ") for name in districts["name"])

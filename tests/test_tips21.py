@@ -19,6 +19,7 @@ from conftest import ROOT, shipped_recipe
 from urbanrisk._errors import LayerError
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.i18n_checks import check_text
+from urbanrisk.outputs.map_tips import _cell_tips
 from urbanrisk.outputs.planner_layers import site_layers
 from urbanrisk.screens.district_names import district_names, venue_names
 
@@ -154,3 +155,35 @@ def test_the_office_runs_districts_are_named_after_what_they_are(office_run):
     districts = office_run.screens.key_districts
     assert len(districts) and not any("装卸区" in name for name in districts["name"])
     assert all(name.startswith("北京邮电大学 · ") for name in districts["name"])
+
+
+def _office_tips(run) -> dict[str, str]:
+    grid = run.grid
+    return dict(
+        zip(grid.index, _cell_tips(grid, {"fire": "s", "medical": "m", "shelter": "m"}, "zh"), strict=True)
+    )
+
+
+def test_a_cell_partly_in_an_unknown_census_unit_says_what_is_known(office_run):
+    """学苑社区's 605 residents in a cell partly in 励耘社区 (不详) read "常住人口 未知 / 此处无人口数据"."""
+    grid, tips = office_run.grid, _office_tips(office_run)
+    cell = "8a31aa50b147fff"
+    assert not grid.loc[cell, "known_residents"] and round(grid.loc[cell, "residents"]) == 605
+    assert "常住人口 ≥ 605（其余未知）" in tips[cell]
+    assert "未知：常住人口：本单元部分位于常住人口不详的统计单元内" in tips[cell]
+    assert (
+        "常住人口部分未知：所示为已知部分（下限），以空心显示" in tips[cell]
+        and "此处无人口数据" not in tips[cell]
+    )
+    nobody = grid.index[~grid["known_residents"] & (grid["residents"] == 0)]
+    assert len(nobody) and all("常住人口 未知" in tips[c] and "此处无人口数据" in tips[c] for c in nobody)
+
+
+def test_a_distance_under_10_m_is_not_0_km_and_building_counts_say_what_they_count(office_run):
+    grid, tips = office_run.grid, _office_tips(office_run)
+    near = grid.index[grid["medical_travel"] < 10]
+    assert len(near) and all("医疗急救 &lt; 10 米" in tips[c] for c in near)
+    assert not any("0.00 公里" in tip for tip in tips.values())
+    cell = grid.index[(grid["buildings"] == 0) & (grid["coverage_ratio"] > 0.3)][0]  # a footprint's part
+    share = f"{grid.loc[cell, 'coverage_ratio']:.0%}"
+    assert f"建筑 0 栋（按中心点计；建筑占地覆盖率 {share}，含跨格部分）" in tips[cell]

@@ -36,8 +36,8 @@ from ..recipe import Recipe
 from ..resource_columns import hazard_kept
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from ..wording import counted
+from . import department_words
 from .communities import units_of_cells
-from .department_words import UNASSIGNED_DEPARTMENT, basis_words
 from .item_units import held_cells, main_and_also, point_item_units
 from .registers import LEVEL_NAMES_ZH, cell_centres, nested_cell_units, units_by_level
 
@@ -293,10 +293,10 @@ def responsibility_list(
     kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
     listed = pd.MultiIndex.from_arrays([items["item_type"], kinds]).isin(departments.index)
     found = departments.reindex(pd.MultiIndex.from_arrays([items["item_type"], np.where(listed, kinds, "*")]))
-    unassigned = UNASSIGNED_DEPARTMENT["zh" if language == "zh" else "en"]
+    unassigned = department_words.UNASSIGNED_DEPARTMENT["zh" if language == "zh" else "en"]
     items["department_zh"] = found["department_zh"].fillna(unassigned).to_numpy()
     items["department_en"] = found["department_en"].fillna("").to_numpy()
-    items["department_basis"] = [basis_words(b, language) for b in found["basis"].fillna("")]
+    items["department_basis"] = [department_words.basis_words(b, language) for b in found["basis"].fillna("")]
     response = response_levels.reindex(items["grade"])
     items["response_level_zh"] = response["response_level_zh"].fillna("").to_numpy()
     items["response_level_en"] = response["response_level_en"].fillna("").to_numpy()

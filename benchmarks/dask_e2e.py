@@ -11,8 +11,10 @@ coverage, the screens' kernels and the grid's OSM reads go per partition; the 8 
 and grid tables are compared (whole graph vs partitions: covered everywhere, travel within twice the
 limit). With ``ingest`` only ``compute: {ingest: partitioned}`` (on ``processes`` the extract is
 ingested by tasks on the workers). ``--before <src>`` runs each also with another tree's code,
-alternating, ``--rounds`` times. Each run also lists, per stage, its Dask tasks of 0.1 s or more
-(submitted -> done, as the driver's scheduler saw them): the stage's critical path on the workers.
+alternating, ``--rounds`` times. Each run also counts minor page faults per stage (driver and
+workers: the kernel's share of the CPU seconds on ``processes``), and lists, per stage, its Dask
+tasks of 0.1 s or more (submitted -> done, as the driver's scheduler saw them): the stage's critical
+path on the workers.
 
     .venv/bin/python benchmarks/dask_e2e.py [--tiles 4 8] [--modes whole partitions ingest]
         [--no-synchronous] [--before ../main/src --rounds 3]
@@ -94,6 +96,27 @@ def _cpu_now() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, sum(v for pid, v in _SEEN.items() if pid in alive) + reaped_s
 
 
+_FAULTS_SEEN: dict[int, int] = {}  # each worker process's minor page faults when last read
+
+
+def _faults_now() -> tuple[int, int]:
+    """(this driver's minor page faults, its worker processes' so far), counted as :func:`_cpu_now`
+    counts seconds (live workers from ``/proc/<pid>/stat``, reaped ones from ``RUSAGE_CHILDREN``).
+    On ``processes`` each first write to a page the driver and its forked workers share copies it (a
+    fault, kernel CPU time), and each worker's fresh heap faults its pages in: seconds of ``sys``."""
+    alive = set()
+    for worker in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        _FAULTS_SEEN[worker.pid] = max(_FAULTS_SEEN.get(worker.pid, 0), int(fields[7]))
+        alive.add(worker.pid)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+    mine = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    return mine, sum(v for pid, v in _FAULTS_SEEN.items() if pid in alive) + reaped
+
+
 _PICKLED = {"to": 0, "from": 0}  # bytes this process pickled for tasks / unpickled from results
 
 
@@ -159,11 +182,13 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     )
     marks = []  # (name, time) after each stage and each output file
     cpu_marks = [("start", *_cpu_now())]  # (name, driver CPU s, workers' CPU s) after each stage
+    fault_marks = [("start", *_faults_now())]  # (name, driver's, workers' minor page faults)
     pickled = []  # (name, MB to, MB from the workers) of each stage (Dask's processes tasks only)
 
     def mark(name: str) -> None:
         marks.append((name, time.perf_counter()))
         cpu_marks.append((name, *_cpu_now()))
+        fault_marks.append((name, *_faults_now()))
         pickled.append((name, _PICKLED["to"] / 1e6, _PICKLED["from"] / 1e6))
         _PICKLED.update({"to": 0, "from": 0})
 
@@ -181,6 +206,7 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
     for worker in multiprocessing.active_children():  # the pool's workers exit after the run returns
         worker.join()
     cpu_marks.append(("exit", *_cpu_now()))
+    fault_marks.append(("exit", *_faults_now()))
     dask_s = sum(b - a for a, b in inside if b is not None)
     spans = [b for b in inside if b[1] is not None]
     print(
@@ -198,6 +224,7 @@ def _child(recipe: str, scheduler: str, mode: str, out: str) -> None:
                 "write_tasks": write_tasks,
                 "task_stream": _stream_by_stage(stream, start, marks, result.timings),
                 "cpu_by_stage": _cpu_by_stage(cpu_marks, result.timings),
+                "faults_by_stage": _cpu_by_stage(fault_marks, result.timings),
                 "pickled_mb_by_stage": _pickled_by_stage(pickled, result.timings),
                 "cells": len(result.grid),
                 "run_dir": str(result.run_dir),
@@ -362,6 +389,11 @@ def main() -> int:
             f"{'':>5} CPU s driver {driver:.1f}, workers {workers:.1f}; on 2 idle cores >= "
             f"{_two_core_bound(cpu):.1f} s; by stage (driver/workers): "
             + ", ".join(f"{k} {d:.1f}/{w:.1f}" for k, (d, w) in cpu.items() if d + w >= 0.05)
+        )
+        faults = got.get("faults_by_stage", {})
+        print(
+            f"{'':>5} minor page faults (thousands) by stage (driver/workers): "
+            + ", ".join(f"{k} {d / 1e3:.0f}/{w / 1e3:.0f}" for k, (d, w) in faults.items() if d + w >= 1000)
         )
         sent = {k: v for k, v in got.get("pickled_mb_by_stage", {}).items() if sum(v) >= 0.01}
         if sent:

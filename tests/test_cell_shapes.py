@@ -117,6 +117,25 @@ def test_the_extent_mask_from_the_centres_is_the_polygons_rule(monkeypatch):
     assert 0 < made[0] < len(cells) / 4
 
 
+def test_a_box_cuts_footprint_is_told_from_the_centres_like_its_box(monkeypatch):
+    """A box cut's footprint is its declared box as a polygon (:func:`urbanrisk.osm_footprint.box_footprint`):
+    the same mask as the box's, with polygons made only for the cells along its sides (every cell's
+    before: 116,645 cells three times a run at 256 tiles)."""
+    cells = _disk(CENTRE, 30)
+    polygons = cells_to_polygons(cells)
+    lat, lng = h3.cell_to_latlng(CENTRE)
+    bounds = (lng - 0.004, lat - 0.003, lng + 0.005, lat + 0.002)
+    made = []
+    real = urbanrisk.completeness.in_batches
+    monkeypatch.setattr(
+        urbanrisk.completeness, "in_batches", lambda c, use: made.append(len(c)) or real(c, use)
+    )
+    got = _extent_mask(cells, [box(*bounds)])
+    assert got.tolist() == _covered(polygons, box(*bounds)).tolist() == _extent_mask(cells, [bounds]).tolist()
+    assert 0 < got.sum() < len(cells)
+    assert 0 < made[0] == made[1] < len(cells) / 4
+
+
 def test_the_extent_mask_of_a_footprint_is_the_polygons_rule():
     """A polygon cut's footprint (:func:`urbanrisk.osm_footprint.footprints`: a shape, not a box) is
     told by the cells' polygons, never by its bounding box: a triangle covering the disk's south-west

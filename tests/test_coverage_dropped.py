@@ -103,7 +103,8 @@ def test_cells_a_station_past_the_street_data_could_reach_are_unknown_not_uncove
     eager, _ = clip
     fire = eager.coverage[eager.coverage["standard"] == "fire"].set_index("h3_cell")
     near, _far, on_network, unknown = _hand_reach(fire, 116.35, 39.995, FASTEST * 240 + 500)
-    covered = fire["covered"].to_numpy(dtype=bool)
+    covered = fire["covered"].fillna(False).to_numpy(dtype=bool)
+    assert (fire["covered"].isna().to_numpy() == unknown).all()  # neither covered nor uncovered: NA
     assert covered.sum() == 24 and not unknown[covered].any()  # a known cover wins
     assert near.all() and (unknown == (on_network & ~covered)).all() and unknown.sum() == 58
     assert fire["residents_uncovered"][unknown].isna().all()

@@ -412,3 +412,34 @@ def test_a_registers_residents_count_its_cells_of_unknown_residents_as_the_commu
     for level in registers.values():  # every level adds the cells up; a counted sum stays a number
         assert level["cells_residents_unknown"].sum() == (~known).sum()
     assert registers["street"].set_index("id").loc["S-W", "residents"] > 0
+
+
+def test_covered_na_where_coverage_is_unknown_leaves_every_reader_unchanged():
+    """The cells of the test above with ``covered`` NA where travel is unknown (was False): the gaps,
+    the status, the summary's counts and the registers' flags read as they did."""
+    from urbanrisk.coverage_unknown import covered_flags, uncovered_summary, with_coverage_unknown
+
+    ring = sorted(h3.grid_ring(CENTRE, 1))
+    cells = [CENTRE, *ring, h3.grid_ring(CENTRE, 5)[0]]
+    covered = [False, False, False, True, True, True, True, False]
+    residents = [10.0, 7.0, 0.0, 4.0, 4.0, 4.0, 4.0, 0.0]
+    grid = grid_frame(cells).assign(
+        residents=residents,
+        known_residents=[True, False, True, True, True, True, True, False],
+        known_travel=[True, False, True, True, False, True, True, False],
+    )
+    table = _table(cells, covered, residents, True).drop(columns="residents_known")
+    table["residents_uncovered"] = np.where(covered, 0.0, residents)
+    table["reason"] = np.where(covered, "", "beyond the limit")
+    before = with_unknown_flags(table, grid)
+    after = with_coverage_unknown(before.copy())  # in place: before stays as main wrote it
+    assert before["covered"].dtype == bool and str(after["covered"].dtype) == "boolean"
+    assert after["covered"].isna().tolist() == [False, True, False, False, False, False, False, True]
+    assert covered_flags(after).tolist() == covered
+    pd.testing.assert_frame_equal(gaps_from_coverage(grid, before), gaps_from_coverage(grid, after))
+    assert unknown_uncovered_words(after) == unknown_uncovered_words(before)
+    area = pd.Series(1e4, index=cells)
+    rows = before.rename_axis("h3_cell").reset_index()
+    assert uncovered_summary(rows.assign(covered=after["covered"].to_numpy()), area) == uncovered_summary(
+        rows, area
+    )

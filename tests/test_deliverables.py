@@ -484,7 +484,7 @@ ALLOWED_LATIN = re.compile(
     r"^(?:I{1,3}|IV|H3|r\d+|ID|OSM|WGS84|GCJ-02|GB|T|R|Q|UTC|km|m|min|s|PM|AM|No|α|β|"
     r"urbanrisk|OpenStreetMap|ODbL|WorldPop|www|worldpop|org|CC|BY|docs|risk-model|md|manifest|json|"
     r"responsibility|csv|Excel|NFPA|CJJ|JGJ|osm|points|polygons|raster|population_from_buildings|"
-    r"[a-z0-9_]+\.(?:osm|csv|geojson|gpkg|tif|pbf)|"
+    r"[a-z0-9_]+\.(?:osm|csv|xlsx|geojson|gpkg|tif|pbf)|"
     r"q|[\w-]+\.(?:json|md|org|csv)|www\.worldpop\.org|unassigned|cluster|[A-Z]{1,4}\d*|[0-9a-f]{15}|[A-Za-z]*\d[\w.-]*)$"
 )
 

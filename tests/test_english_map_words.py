@@ -92,6 +92,7 @@ def test_codes_that_excel_would_turn_into_numbers_stay_text_in_the_csv(tmp_path)
     assert write_tables({"responsibility": table}, tmp_path) == [
         "responsibility.parquet",
         "responsibility.csv",
+        "responsibility.xlsx",
     ]
     text = (tmp_path / "responsibility.csv").read_text(encoding="utf-8-sig")
     assert '"=""110108001001"""' in text and '"=""0101"""' in text  # Excel reads ="..." as that text

@@ -193,6 +193,29 @@ def _files(run_dir):
     return files
 
 
+def test_a_file_for_a_worker_that_never_read_it_is_removed_once_the_write_is_over(
+    wudaokou_run, tmp_path, monkeypatch
+):
+    """The map's inputs pickled into a file for a worker of the kept pool (here the synchronous graph
+    stands for it), which dies before it reads it: the write fails, and leaves no file behind."""
+    _, result = wudaokou_run
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setattr(writer, "runs_on_workers", lambda key: key == "write-map")
+    written = []
+
+    def dies(path):
+        written.append(path)
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(writer, "_call_spooled", dies)
+    with pytest.raises(RuntimeError, match="the worker died"):
+        write_run(result, tmp_path / "out", scheduler="synchronous", write_scheduler="synchronous")
+    assert len(written) == 1 and written[0].endswith(".pickle")  # it was written, never read
+    assert not any(spool.iterdir())
+
+
 def test_the_write_stage_graph_writes_the_same_files_on_every_scheduler(
     wudaokou_run, worker_pool, tmp_path, monkeypatch
 ):

@@ -23,9 +23,12 @@ from urbanrisk.grid_spool import (
     WRITE_READS,
     GridSpool,
     complete_grid,
+    current_spool,
     following_of,
     part_parents,
+    spool_takes_late,
     spool_write_only,
+    spooled_grid,
     spooled_rows,
     write_only_columns,
 )
@@ -38,6 +41,7 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
 ):
     recipe = default_recipe(tmp_path, grid={"resolution": 10, "partition_resolution": 8})
     monkeypatch.setattr(settings, "max_map_cells", 100)  # the map from the parts' display rows too
+    monkeypatch.setattr(settings, "grid_spool_min_cells", 0)  # a grid of any size spooled
     seen = {}
     real = urbanrisk.run.write_run
 
@@ -47,6 +51,8 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
         seen["polygons"] = int(result.grid.geometry.notna().sum())
         seen["spool"] = result.grid_spool
         seen["files"] = {parent: Path(path).is_file() for parent, path in result.grid_spool.files.items()}
+        texts = [p for paths in result.grid_spool.screen_files.values() for p in paths if "text-" in p]
+        seen["text"] = list(pd.read_parquet(texts[0]).columns) if texts else []
         return real(result, *args, **kwargs)
 
     monkeypatch.setattr(urbanrisk.run, "write_run", spy)
@@ -74,6 +80,13 @@ def test_a_processes_run_leaves_the_write_only_columns_in_the_spool_and_writes_t
     assert {"poi_village_place", "unknown", "factors", "population_source", "risk"} <= set(late)
     assert seen["spool"].columns == [name for name in sync.grid.columns if name in {*spooled, *late}]
     assert len(seen["files"]) == len(list((procs.run_dir / "grid").iterdir())) > 5
+    # the factors never reached the driver: the screens' tasks wrote each partition's to the spool; the
+    # other text only the write reads went there once graded (none held through registers and the list)
+    screen_files = seen["spool"].screen_files
+    assert sorted(screen_files) == sorted(seen["files"])
+    for paths in screen_files.values():
+        assert sorted(Path(p).name.split("-")[0] for p in paths) == ["factors", "text"]
+    assert seen["text"] == ["unknown", "population_source", "top_hazard", "grade_name"]
     assert all(seen["files"].values())
     assert not seen["spool"].folder.exists()  # removed with the run's spool
     assert procs.grid_spool is None
@@ -144,6 +157,18 @@ def test_a_spool_that_lacks_a_part_or_a_cell_is_refused(tmp_path):
     whole[["poi_cafe", "hazard_fuel"]].iloc[2:].to_parquet(path)
     with pytest.raises(OSError, match="lacks 2 of the part's cells"):
         spooled_rows([str(path)], whole.index)
+
+
+def test_a_grid_below_the_spools_size_is_not_spooled(tmp_path, monkeypatch):
+    """Spooling and reading back cost more CPU than the memory is worth for a small grid."""
+    monkeypatch.setattr(settings, "grid_spool_min_cells", 1000)
+    with spooled_grid(tmp_path) as spool:
+        spool.spools_late = lambda cells: True  # the map shows display cells
+        assert current_spool(999) is None
+        assert current_spool(1000) is spool and current_spool() is spool
+        cells = pd.Index([f"8a{i:013x}" for i in range(999)])
+        assert spool_takes_late(cells) is None and spool_takes_late(cells.append(cells[:1])) is spool
+    assert current_spool(10**6) is None  # no run under way
 
 
 def test_nothing_spooled_leaves_the_grid_as_it_is(tmp_path):

@@ -134,6 +134,11 @@ def test_registry_text_never_runs_as_an_excel_formula_in_responsibility_csv(tmp_
     assert shown["name"].tolist() == [f"'{n}" for n in names[:5]] + ["加油站", ""]
     assert shown["residents"].tolist() == [-2, 2, 3, 4, 5, 6, 7]  # numbers stay numbers (whole people)
     assert pd.read_parquet(tmp_path / "responsibility.parquet")["name"].tolist() == names
+    from openpyxl import load_workbook
+
+    cells = [r[0] for r in load_workbook(tmp_path / "responsibility.xlsx")["no data"].iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [*names[:6], None]  # the workbook's text typed as text: never run
+    assert all(c.data_type == "s" for c in cells[:6])
 
 
 def test_unit_polygons_left_out_or_repaired_are_said(tmp_path):

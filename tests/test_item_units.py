@@ -138,3 +138,24 @@ def test_ties_go_to_the_point_then_the_smaller_id_and_only_cells_inside_the_unit
     main, also = main_and_also(pd.Series(["B", "A", "Z", "P"]), held, units, inside)
     assert main.tolist()[2] == "A"  # B holds 2 of its cells, but outside its unit above; A the one inside
     assert also[2] == ["B"]
+
+
+def test_centres_within_a_chunk_at_a_time_gives_the_pairs_of_every_centre_at_once(monkeypatch):
+    """Two shapes over a few r9 cells, one inside the other: the pairs (cell, shape) of centres made
+    two at a time are those of one query over every centre, in the same order."""
+    import numpy as np
+
+    from urbanrisk.grid import cells_to_polygons
+    from urbanrisk.screens import item_units
+    from urbanrisk.screens.registers import cell_centres
+
+    centre = h3.latlng_to_cell(39.99, 116.33, 9)
+    cells = pd.Index(sorted(h3.grid_disk(centre, 2)))
+    shapes = np.array(
+        [shapely.union_all(cells_to_polygons(h3.grid_disk(centre, 1))), cells_to_polygons([centre])[0]]
+    )
+    hit, which = shapely.STRtree(shapes).query(cell_centres(cells).to_numpy(), predicate="within")
+    assert len(hit) == 8 and sorted(which.tolist()) == [0] * 7 + [1]  # 7 centres in the disk, 1 in the cell
+    monkeypatch.setattr(item_units, "CENTRE_CHUNK", 2)
+    got = item_units.centres_within(shapes, cells)
+    assert got[0].tolist() == hit.tolist() and got[1].tolist() == which.tolist()

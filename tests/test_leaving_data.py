@@ -138,3 +138,21 @@ def test_the_leaving_nodes_are_found_once_per_mode(monkeypatch):
         table(), SimpleNamespace(**{**vars(graph), "mode": "walk"}), cells, 500.0, None, kept
     )
     assert len(calls) == 2 and set(kept) == {"drive", "walk"}  # another mode: its own graph
+
+
+def test_covered_is_unknown_not_false_where_coverage_is_unknown(runs):
+    """Missing is not zero: ``covered`` is NA (a nullable boolean) in exactly the cells whose coverage
+    is unknown (travel_known false: the 99 on cut pieces, and any outside the data), True or False in
+    every other, on both paths; the grid's ``fire_covered`` is missing there too."""
+    from urbanrisk.grid_dataset import read_grid
+
+    for run in runs:
+        coverage = pd.read_parquet(run / "coverage.parquet")
+        assert str(coverage["covered"].dtype) == "boolean"
+        unknown = ~coverage["travel_known"].to_numpy(dtype=bool)
+        assert (coverage["covered"].isna().to_numpy() == unknown).all() and unknown.sum() >= 99
+        fire = coverage[coverage["standard"] == "fire"].set_index("h3_cell")
+        grid = read_grid(run)
+        assert grid["fire_covered"].reindex(fire.index).isna().to_numpy().tolist() == (
+            fire["covered"].isna().to_numpy().tolist()
+        )

@@ -304,4 +304,5 @@ def test_street_and_community_outlines_differ_in_colour_and_width_with_a_legend_
     labels = dict(toggle_labels(list(layers)))
     for level, colour in (("street", dark), ("community", light)):
         assert f"solid rgb{tuple(colour)}" in labels[f"units:{level}"]
-    assert "background:#888" in labels["units:community"]  # a white line shown on grey in the legend
+    # a white line shown in its dark casing in the legend, as drawn (was on grey: faint over yellow cells)
+    assert "box-shadow:0 0 0 1px rgb(30, 30, 30)" in labels["units:community"]

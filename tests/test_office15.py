@@ -306,6 +306,7 @@ def test_registers_and_the_responsibility_list_open_in_excel_with_chinese_header
             "register_community.csv",
             "responsibility.parquet",
             "responsibility.csv",
+            "responsibility.xlsx",
         ]
         assert (folder / "register_community.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel: UTF-8
         rows = list(

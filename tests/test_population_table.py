@@ -436,6 +436,7 @@ def test_registers_and_report_say_where_a_units_cells_differ_from_its_census(tmp
     census = {"学院路街道": 51_000.0, "清华园街道": 43_000.0, "东升镇": 20_000.0}
     assert street["census_residents"].dropna().to_dict() == census
     assert np.isnan(street.loc["燕园街道", "census_residents"])  # its count is empty: unknown
+    assert street.loc["燕园街道", "residents_note"] == "its census count is unknown (not given in the table)"
     for name, count in census.items():  # the rule, computed again: > 50 people and > 25% of the larger
         gap = abs(street.loc[name, "residents"] - count)
         far = gap > 50 and gap > 0.25 * max(street.loc[name, "residents"], count)
@@ -446,3 +447,4 @@ def test_registers_and_report_say_where_a_units_cells_differ_from_its_census(tmp
     assert street.loc["东升镇", "residents_note_zh"].startswith("没有网格单元归入该单元")
     report = next((tmp_path / "out").rglob("report.html")).read_text(encoding="utf-8")
     assert "residents against the census" in report and "its census 20,000" in report
+    assert "its census count is unknown" in report  # 燕园街道 named, not left blank

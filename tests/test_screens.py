@@ -619,7 +619,7 @@ def test_default_recipe_writes_coverage_gaps_and_sites(wudaokou):
     # roads no mapped public road joins; cell by cell in tests/test_snap_reasons.py), or a piece the
     # extract's edge cuts (coverage unknown: tests/test_leaving_data.py)
     far = {NO_STREET.format(metres="500"), NOT_CONNECTED.format(metres="500"), LEAVES_DATA}
-    assert set(coverage.loc[~coverage["covered"], "reason"]) == far
+    assert set(coverage.loc[~coverage["covered"].fillna(False), "reason"]) == far  # uncovered or unknown
     for name in ("gaps", "suggested_sites"):
         assert (run / f"{name}.parquet").exists()
     status = wudaokou.coverage.status

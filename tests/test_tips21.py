@@ -20,7 +20,7 @@ from urbanrisk._errors import LayerError
 from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.i18n_checks import check_text
 from urbanrisk.outputs.map_tips import _cell_tips
-from urbanrisk.outputs.planner_layers import site_layers
+from urbanrisk.outputs.site_layers import site_layers
 from urbanrisk.screens.district_names import district_names, venue_names
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "风险等级"]

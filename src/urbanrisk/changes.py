@@ -338,7 +338,8 @@ def _coverage_changes(
     if old is None or new is None or not len(old) or not len(new) or new_grid is None:
         return []
     merged = old.merge(new, on=["h3_cell", "standard"], suffixes=("_old", "_new"))
-    flips = merged[merged["covered_old"] != merged["covered_new"]]
+    old_flag, new_flag = (merged[c].astype("boolean") for c in ("covered_old", "covered_new"))
+    flips = merged[(old_flag != new_flag).fillna(False).to_numpy(dtype=bool)]  # unknown: neither
     rows = []
     for row in flips.itertuples():
         lost = bool(row.covered_old) and not bool(row.covered_new)

@@ -75,6 +75,7 @@ def _extent_mask(
     cells = pd.Index(cells)
     if not boxes or not len(cells):
         return np.zeros(len(cells), dtype=bool)
+    boxes = [_as_box(b) for b in boxes]  # a box cut's footprint is its box: told from the centres too
     whole = [wrap_box(*b) for b in boxes if not isinstance(b, BaseGeometry)]  # a box may run past 180°
     parts = whole + [b for b in boxes if isinstance(b, BaseGeometry)]
     extent = shapely.union_all(parts)
@@ -101,6 +102,27 @@ def _extent_mask(
             cells[near], lambda cell: shapely.intersects(cell, extent) & ~shapely.touches(cell, extent)
         )
     return out
+
+
+def _as_box(
+    shape: tuple[float, float, float, float] | BaseGeometry,
+) -> tuple[float, float, float, float] | BaseGeometry:
+    """``shape``'s bounds when it is a polygon that fills them (a box cut's footprint is its declared
+    box, :func:`urbanrisk.osm_footprint.box_footprint`), else ``shape``: :func:`_extent_mask` then
+    tells the cells wholly inside it from their centres, and makes polygons only along its sides (256
+    tiles of the synthetic metropolis: every one of 116,645 cells' polygons, three times a run, before).
+
+    Examples
+    --------
+    >>> _as_box(shapely.box(116.3, 39.9, 116.4, 40.0))
+    (116.3, 39.9, 116.4, 40.0)
+    >>> _as_box(shapely.Polygon([(0, 0), (1, 0), (0, 1)])).geom_type
+    'Polygon'
+    """
+    if not isinstance(shape, BaseGeometry) or shape.geom_type != "Polygon" or shape.is_empty:
+        return shape
+    bounds = tuple(float(v) for v in shape.bounds)
+    return bounds if shapely.equals(shape, shapely.box(*bounds)) else shape  # type: ignore[return-value]
 
 
 def osm_extent(layers: Layers) -> list[tuple[float, float, float, float] | BaseGeometry]:
@@ -185,15 +207,19 @@ def building_completeness(grid: gpd.GeoDataFrame, *, raster: bool) -> tuple[pd.S
     return pd.Series(share.reindex(blocks).to_numpy(), index=grid.index, name="building_completeness"), method
 
 
-def grid_completeness(grid: gpd.GeoDataFrame, layers: Layers) -> pd.Series:
+def grid_completeness(
+    grid: gpd.GeoDataFrame, layers: Layers, *, in_osm: np.ndarray | None = None
+) -> pd.Series:
     """The grid's :data:`COMPLETENESS_COLUMN` when a run estimated it already, else
     :func:`building_completeness` estimated now (a stage called alone), NaN outside the OSM data: no
     building could be mapped there, so none missing says nothing of how complete they are (it read 0,
     and the run's completeness, weighted by the raster's residents, counted those cells as unmapped:
-    an extract over half the raster halved it)."""
+    an extract over half the raster halved it). ``in_osm``: :func:`travel_known`, when computed already."""
     if COMPLETENESS_COLUMN in grid.columns:
         return grid[COMPLETENESS_COLUMN]
     estimate = building_completeness(grid, raster=layers.raster is not None)[0]
+    if in_osm is not None:
+        return estimate.where(in_osm)
     if "known_travel" in grid.columns:  # the OSM extent, flagged already
         return estimate.where(grid["known_travel"].to_numpy(dtype=bool))
     return estimate.where(travel_known(grid, layers))
@@ -215,7 +241,11 @@ def _buildings_known(
 
 
 def residents_known(
-    grid: gpd.GeoDataFrame, layers: Layers, *, buildings_known: np.ndarray | None = None
+    grid: gpd.GeoDataFrame,
+    layers: Layers,
+    *,
+    buildings_known: np.ndarray | None = None,
+    in_osm: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per cell: True where its residents were measured (over the population raster's pixels with data,
     at least :data:`urbanrisk.settings.min_residents_known_share` of the cell; with
@@ -223,7 +253,8 @@ def residents_known(
     without population data. A cell's ``residents`` there is what could be counted (often 0): a
     lower bound, not a count. Coverage (uncovered residents, gaps, N-1 losses) and the hazard
     screen's exposure read it before the other indicators exist (:func:`measured_indicators`). With
-    a census table, its units' flags (``table_residents_known``: :mod:`urbanrisk.population_table`)."""
+    a census table, its units' flags (``table_residents_known``: :mod:`urbanrisk.population_table`).
+    ``in_osm``: :func:`travel_known`, when computed already."""
     if "table_residents_known" in grid.columns:
         return grid["table_residents_known"].to_numpy(dtype=bool)
     if layers.raster is not None:  # the share of the cell over pixels with data (not nodata, not outside)
@@ -233,7 +264,8 @@ def residents_known(
     if layers.floor_area_per_person_m2 is None:
         return np.zeros(len(grid), dtype=bool)
     if buildings_known is None:
-        buildings_known = _buildings_known(grid, layers, _extent_mask(grid.index, osm_extent(layers)))[0]
+        in_osm = _extent_mask(grid.index, osm_extent(layers)) if in_osm is None else in_osm
+        buildings_known = _buildings_known(grid, layers, in_osm)[0]
     return buildings_known
 
 

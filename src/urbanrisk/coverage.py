@@ -48,10 +48,12 @@ from .clusters import cell_clusters, dissolve_cells
 from .coverage_dropped import dropped_reach_unknown, loose_reach_m, reach_buffer_m
 from .coverage_unknown import (
     bounded,
+    covered_flags,
     known_flags,
     travel_flags,
     uncovered_unknown_cells,
     unknown_uncovered_words,
+    with_coverage_unknown,
     with_unknown_flags,
 )
 from .grade import cell_centres_xy
@@ -197,14 +199,14 @@ def gaps_from_coverage(
     head = ["standard", "gap", "cells", "residents", "area_km2"]
     columns = [*head, "cells_residents_unknown", "worst_travel", "unit", "unreachable_cells", "geometry"]
     known = known_flags(table)  # an uncovered cell whose residents are unknown may hold people: a gap
-    mask = (~table["covered"]) & ((table["residents"] > 0) | ~known) & travel_flags(table)
+    mask = ~covered_flags(table) & ((table["residents"] > 0).to_numpy() | ~known) & travel_flags(table)
     chosen = table.index[mask]
     if not len(chosen):
         return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=4326)
     labels = (clusters_of or cell_clusters)(chosen)
     order = np.argsort(labels, kind="stable")  # each gap's cells together, in table order
     bounds = np.searchsorted(labels[order], np.arange(labels.max() + 2))
-    at = np.flatnonzero(mask.to_numpy())[order]
+    at = np.flatnonzero(mask)[order]
     cells = chosen[order]
     residents = table["residents"].to_numpy(dtype=float)[at]
     area = grid["cell_area_m2"].to_numpy(dtype=float)[grid.index.get_indexer(cells)]
@@ -387,6 +389,7 @@ def coverage_stage(
         status[standard.name] = _ok_status(
             standard, result, present=present, fixed_delay=delay is not None, hint=hint
         )
+    tables = [with_coverage_unknown(table) for table in tables]  # covered NA where unknown (not False)
     coverage = pd.concat(tables).rename_axis("h3_cell").reset_index() if tables else pd.DataFrame()
     gaps = (
         gpd.GeoDataFrame(pd.concat(gap_frames, ignore_index=True), crs=4326)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .coverage_unknown import DROPPED_REACH, travel_flags
+from .coverage_unknown import DROPPED_REACH, covered_flags, travel_flags
 from .lazy_scipy import kd_tree
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def dropped_reach_unknown(
     if not len(xy):
         return table
     cell_snap = table["cell_snap_m"].to_numpy(dtype=float)
-    open_ = ~table["covered"].to_numpy(dtype=bool) & travel_flags(table) & (cell_snap <= max_snap_m)
+    open_ = ~covered_flags(table) & travel_flags(table) & (cell_snap <= max_snap_m)
     if not open_.any():
         return table
     rows = np.flatnonzero(open_)

@@ -44,6 +44,34 @@ def known_flags(frame: pd.DataFrame) -> np.ndarray:
     return np.ones(len(frame), dtype=bool)
 
 
+def covered_flags(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: True where the cell is covered; False where it is not, or its coverage is unknown
+    (``covered`` NA, :func:`with_coverage_unknown`: a reader tells the two apart by ``travel_known``).
+
+    Examples
+    --------
+    >>> covered_flags(pd.DataFrame({"covered": pd.array([True, False, None], dtype="boolean")})).tolist()
+    [True, False, False]
+    """
+    return frame["covered"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def with_coverage_unknown(table: pd.DataFrame) -> pd.DataFrame:
+    """A coverage table whose ``covered`` is a nullable boolean, NA where coverage is unknown
+    (``travel_known`` false: outside the street data, on streets leaving it, in reach of a resource not
+    used): missing is not zero, an unknown cell is neither covered nor uncovered. In place (a copy of a
+    256-tile coverage table would double it for a moment), the table returned.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"covered": [True, False, False], "travel_known": [True, True, False]})
+    >>> with_coverage_unknown(table)["covered"].tolist()
+    [True, False, <NA>]
+    """
+    table["covered"] = pd.arrays.BooleanArray(covered_flags(table), ~travel_flags(table))
+    return table
+
+
 def travel_flags(frame: pd.DataFrame) -> np.ndarray:
     """Per row: True where travel could be measured (``known_travel`` of a grid, ``travel_known`` of
     a coverage table); all True when the frame carries no flag."""
@@ -84,7 +112,7 @@ def with_unknown_flags(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     ``residents_uncovered`` NaN and the reason :data:`OUTSIDE_STREETS`."""
     table["residents_known"] = known_flags(grid)  # missing is not zero: sums over the others are bounds
     # a covered cell's travel is known even outside the extent (a mapped route reaches it in time)
-    table["travel_known"] = travel = travel_flags(grid) | table["covered"].to_numpy(dtype=bool)
+    table["travel_known"] = travel = travel_flags(grid) | covered_flags(table)
     if not travel.all():
         table.loc[~travel, "residents_uncovered"] = np.nan
         table.loc[~travel, "reason"] = OUTSIDE_STREETS
@@ -115,7 +143,7 @@ def uncovered_unknown_cells(table: pd.DataFrame) -> int:
     """
     if not len(table):
         return 0
-    uncovered = ~table["covered"].to_numpy(dtype=bool) & travel_flags(table)
+    uncovered = ~covered_flags(table) & travel_flags(table)
     return int((uncovered & ~known_flags(table)).sum())
 
 
@@ -175,7 +203,7 @@ def uncovered_summary(rows: pd.DataFrame, cell_area_m2: pd.Series) -> dict[str, 
     >>> out["area_km2_uncovered_residents_unknown"], out["share_uncovered_area_residents_unknown"]
     (3.0, 0.75)
     """
-    uncovered = ~rows["covered"].to_numpy(dtype=bool) & travel_flags(rows)  # outside the streets: neither
+    uncovered = ~covered_flags(rows) & travel_flags(rows)  # outside the streets: neither
     unknown = uncovered & ~known_flags(rows)
     area = cell_area_m2.reindex(rows["h3_cell"]).to_numpy(dtype=float) / 1e6
     total = float(rows["residents_uncovered"].sum())

@@ -34,6 +34,7 @@ from . import settings
 from ._errors import InputError
 from .cell_disks import disk_matrix
 from .cell_hazards import cell_centres_xy, hazard_intensity
+from .grid_spool import current_spool
 from .quantiles import quantile_classes
 from .recipe import GradingSpecModel as GradingSpec
 from .recipe import WeightsSpec as Weights
@@ -375,7 +376,7 @@ def grade_cells(
     coping: pd.Series | None = None,
     known: pd.DataFrame | None = None,
     intensity_of: Callable[..., tuple[pd.Series, pd.Series]] | None = None,
-    factors_of: Callable[[pd.DataFrame, dict[str, str]], list[str]] | None = None,
+    factors_of: Callable[[pd.DataFrame, dict[str, str]], list[str] | dict[str, str]] | None = None,
 ) -> gpd.GeoDataFrame:
     """The grid with its dimensions, risk, grade, colour and top three factors added.
 
@@ -383,7 +384,9 @@ def grade_cells(
     None: every indicator measured. Unmeasured indicators are unknown, never 0 (see
     :func:`dimension_scores`). ``intensity_of`` and ``factors_of`` replace :func:`hazard_intensity`
     and :func:`factor_words` (their per-partition twins); the grades are classed after, over the
-    whole risk column (one pass, whatever computed it).
+    whole risk column (one pass, whatever computed it). When ``factors_of``'s tasks wrote the factors
+    to the run's spool (a mapping H3 parent -> file), the grid has no ``factors`` column: the spool
+    puts it back in the run folder's parts and ``result.grid`` (:mod:`urbanrisk.grid_spool`).
     """
     spec = spec or GradingSpec()
     intensity, top = (intensity_of or hazard_intensity)(grid, hazards, utm_crs=utm_crs)
@@ -406,7 +409,12 @@ def grade_cells(
             )
         }
     words = (factors_of or factor_words)(factor_inputs(out, scores, spec.weights), names)
-    out["factors"] = pd.Series(words, index=scores.index, name="factors", dtype="str")
+    if isinstance(words, dict):  # the partitions' tasks wrote them to the run's spool (screens_dask)
+        spool = current_spool()
+        assert spool is not None, "factors spooled outside a run's spool"
+        spool.add_screen_column("factors", [c for c in out.columns if c != out.geometry.name], words)
+    else:
+        out["factors"] = pd.Series(words, index=scores.index, name="factors", dtype="str")
     geometry = out.pop("geometry")
     out["geometry"] = geometry
     return gpd.GeoDataFrame(out, geometry="geometry", crs=grid.crs, copy=False)  # not a copy of every column

@@ -30,15 +30,16 @@ def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
 def _travel_and_covered(coverage: pd.DataFrame) -> pd.DataFrame:
     """``coverage.pivot(index="h3_cell", columns="standard", values=["travel", "covered"])`` with its
     columns named ``<standard>_travel`` (floats) and ``<standard>_covered`` (objects, NaN where a cell
-    has no row of the standard: as the pivot of floats and bools gave), one standard at a time: the
-    pivot boxed every value of the long table as a Python object at once (the registers stage's
-    driver peak at 256 tiles, issue #17)."""
+    has no row of the standard, as the pivot of floats and bools gave, or its coverage is unknown), one
+    standard at a time: the pivot boxed every value of the long table as a Python object at once (the
+    registers stage's driver peak at 256 tiles, issue #17)."""
     codes, cells = pd.factorize(coverage["h3_cell"], sort=True)
     if (codes < 0).any():
         msg = "coverage: a row without its cell (h3_cell missing)"
         raise ValueError(msg)
     standard, names = pd.factorize(coverage["standard"], sort=True)  # codes, not a Python string a row
-    travel, covered = coverage["travel"].to_numpy(dtype=float), coverage["covered"].to_numpy()
+    travel = coverage["travel"].to_numpy(dtype=float)
+    covered = coverage["covered"].to_numpy(dtype=object, na_value=np.nan)  # NA (unknown): NaN, as no row
     index = pd.Index(cells, name="h3_cell")
     columns: dict[str, pd.Series] = {}
     for what in ("travel", "covered"):

@@ -211,8 +211,7 @@ def split_grid(
     first = None
     if spool is not None and (spool.columns or spool.polygons_dropped) and len(grid):
         order = spool.full_order(list(grid.columns))
-        missing = sorted(set(groups) - set(spool.files))
-        missing += sorted(set(groups) - set(spool.late_files)) if spool.late_files else []
+        missing = spool.lacking(groups)
         if missing:
             msg = f"the grid's spool holds no part for {len(missing)} partitions (e.g. {missing[0]})"
             raise OSError(msg)

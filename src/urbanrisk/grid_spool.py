@@ -27,7 +27,7 @@ import contextlib
 import contextvars
 import dataclasses
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import settings
 from .cell_disks import cell_parents
 from .grid import cells_to_polygons
 
@@ -60,6 +61,12 @@ class GridSpool:
     following: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     #: each partition's columns spooled after the stages (:func:`spool_write_only`), by H3 parent
     late_files: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: each partition's columns the screens' tasks wrote here themselves (the cells' factors in words:
+    #: :func:`urbanrisk.screens_dask.factor_words_by_partition`), by H3 parent
+    screen_files: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: whether a graded grid of these cells gets its write-only columns spooled after the stages (the
+    #: run's map shows display cells: :func:`urbanrisk.run.network_spool`); None: never
+    spools_late: Callable[[pd.Index], bool] | None = None
     #: the driver's grid holds no cell polygons (:func:`without_polygons`): made from the cells' ids
     #: where a part, the map or ``result.grid`` needs them (the same function made them first)
     polygons_dropped: bool = False
@@ -77,7 +84,31 @@ class GridSpool:
 
     def paths_of(self, parent: str) -> list[str]:
         """The spool's files holding partition ``parent``'s spooled columns (each some of them)."""
-        return [self.files[parent], *([self.late_files[parent]] if parent in self.late_files else [])]
+        return [
+            *([self.files[parent]] if parent in self.files else []),
+            *self.screen_files.get(parent, []),
+            *([self.late_files[parent]] if parent in self.late_files else []),
+        ]
+
+    def lacking(self, parents: Iterable[str]) -> list[str]:
+        """The partitions of ``parents`` (sorted) with no file, or lacking one of a kind others have."""
+        parents = set(parents)
+        kinds = (self.files, self.screen_files, self.late_files)
+        none = {parent for parent in parents if not any(parent in kind for kind in kinds)}
+        return sorted(none.union(*(parents - set(kind) for kind in kinds if kind)))
+
+    def screen_path(self, name: str, parent: str) -> Path:
+        """Where a screens' task writes partition ``parent``'s column ``name`` (:attr:`screen_files`)."""
+        folder = self.folder / "grid"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name}-{parent}.parquet"
+
+    def add_screen_column(self, name: str, kept: Sequence[str], paths: dict[str, str]) -> None:
+        """Column ``name``, written per partition by the screens' tasks (``paths``: parent -> file), goes
+        back after the driver's columns ``kept`` (in order) and the spooled ones among them."""
+        self.following = following_of([*self.full_order(kept), name], [*self.columns, name])
+        for parent, path in paths.items():
+            self.screen_files.setdefault(parent, []).append(path)
 
     def full_order(self, kept: Sequence[str]) -> list[str]:
         """The whole grid's columns: ``kept`` (the driver's, in order) with the spooled ones put back.
@@ -124,9 +155,22 @@ def spooled_grid(folder: Path) -> Iterator[GridSpool]:
         _GRID_SPOOL.reset(token)
 
 
-def current_spool() -> GridSpool | None:
-    """The spool of the run being computed (:func:`spooled_grid`), if any."""
+def current_spool(cells: int | None = None) -> GridSpool | None:
+    """The spool of the run being computed (:func:`spooled_grid`), if any; for a grid stage of
+    ``cells`` cells, None below :data:`urbanrisk.settings.grid_spool_min_cells` (nothing spooled)."""
+    if cells is not None and cells < settings.grid_spool_min_cells:
+        return None
     return _GRID_SPOOL.get()
+
+
+def spool_takes_late(cells: pd.Index) -> GridSpool | None:
+    """The run's spool when it takes the write-only columns of a graded grid of ``cells``
+    (:attr:`GridSpool.spools_late`: the map shows display cells), else None (as below
+    :data:`urbanrisk.settings.grid_spool_min_cells` cells: :func:`current_spool`)."""
+    spool = current_spool(len(cells))
+    if spool is None or spool.spools_late is None or not len(cells) or not spool.spools_late(cells):
+        return None
+    return spool
 
 
 def spooled_rows(paths: Sequence[str], cells: pd.Index) -> pa.Table:
@@ -195,17 +239,61 @@ def spool_write_only(grid: gpd.GeoDataFrame, spool: GridSpool, parents: np.ndarr
     names = write_only_columns(grid)
     if not names or not len(grid):
         return grid
+    spool.late_files.update(_spool_parts(grid, spool, parents, names, "late"))
+    return grid.drop(columns=names)
+
+
+#: The graded grid's text no stage after the screens reads in the driver, only the write's part tasks
+#: (each cell's unknowns, population source, top hazard and grade's name): 116,645 cells held ~50 MB
+#: of it from the screens through the responsibility list (:func:`spool_screen_text`).
+SCREEN_TEXT = ("unknown", "population_source", "top_hazard", "grade_name")
+
+
+def spool_screen_text(
+    grid: gpd.GeoDataFrame,
+    partition_resolution: int,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> gpd.GeoDataFrame:
+    """``grid`` without its :data:`SCREEN_TEXT`, which go to each partition's file in the run's spool,
+    when it takes the write-only columns of these cells (:attr:`GridSpool.spools_late`); else ``grid``.
+    ``finish``: what makes each partition's rows of them whole before they are written (the coverage
+    standards left unknown added to each cell's unknowns: never the whole column in the driver)."""
+    spool = spool_takes_late(grid.index)
+    if spool is None:
+        return grid
+    names = [name for name in SCREEN_TEXT if name in grid.columns]
+    if not names:
+        return grid
+    parents = part_parents(grid, partition_resolution)
+    for parent, path in _spool_parts(grid, spool, parents, names, "text", finish).items():
+        spool.screen_files.setdefault(parent, []).append(path)
+    return grid.drop(columns=names)
+
+
+def _spool_parts(
+    grid: pd.DataFrame,
+    spool: GridSpool,
+    parents: np.ndarray,
+    names: list[str],
+    stem: str,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> dict[str, str]:
+    """Columns ``names`` of ``grid`` written to ``<spool>/grid/<stem>-<parent>.parquet``, one part's
+    rows at a time (``parents``: each cell's; ``finish``: applied to each part's rows before), and
+    ``spool`` learns where they go back. Returns the files."""
     order = spool.full_order(list(grid.columns))
     at = [grid.columns.get_loc(name) for name in names]
     folder = spool.folder / "grid"
     folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
     for parent, positions in pd.RangeIndex(len(grid)).groupby(parents).items():
-        path = folder / f"late-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
+        path = folder / f"{stem}-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
         # copied the late columns' numbers (116,645 cells: ~95 MB) beside the grid, the write's peak
-        pd.DataFrame(grid.iloc[np.asarray(positions), at]).to_parquet(path)
-        spool.late_files[str(parent)] = str(path)
+        part = pd.DataFrame(grid.iloc[np.asarray(positions), at])
+        (part if finish is None else finish(part)).to_parquet(path)
+        paths[str(parent)] = str(path)
     spool.following = following_of(order, [*spool.columns, *names])
-    return grid.drop(columns=names)
+    return paths
 
 
 def with_spooled(rows: pd.DataFrame, spooled: pa.Table, order: Sequence[str]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from pathlib import Path
 import osmium
 
 from ._errors import LayerError
+from .layers.osm_josm import josm_message
 from .layers.osm_order import unsorted_message
 from .layers.tables import osm_tag_table
 from .preflight_base import Problem, local
@@ -116,6 +117,8 @@ def osm_read_problems(path: Path, node_tags: tuple[tuple[str, str], ...]) -> lis
         problems.append(
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
         )
+    if (josm := josm_message(path)) is not None:
+        problems.append(josm)
     unsorted = unsorted_message(path, found.unplaced, found.streets)
     if unsorted is not None:
         problems.append(unsorted)

@@ -173,7 +173,8 @@ def partition_tables(
     todo = [i for i, table in enumerate(tables) if table is None]
     if todo:
         local = scheduler in ("synchronous", "threads")  # other processes make their cells' polygons
-        spool = current_spool() if cache is None and scheduler == "processes" else None
+        cells = sum(len(inputs[i].cells) for i in todo)
+        spool = current_spool(cells) if cache is None and scheduler == "processes" else None
         with task_source(recipe, layers, scheduler) as source:
             tasks = [
                 dataclasses.replace(inputs[i], source=source, polygons=inputs[i].polygons if local else None)

@@ -33,7 +33,7 @@ from .completeness import completeness_summary, forget_blocks, with_unknown_cove
 from .coverage import coverage_wide, standards_for
 from .datum_check import registry_datum_notes
 from .grade import INDICATORS, grade_cells
-from .grid_spool import current_spool, with_polygons, without_polygons
+from .grid_spool import current_spool, spool_screen_text, spool_takes_late, with_polygons, without_polygons
 from .hazard_table import hazard_inputs
 from .inputs import CRS, check_points_inside, load_layers, study_area
 from .layers.tabular import read_once
@@ -46,6 +46,7 @@ from .result import CoverageResult, Layers, RunResult, Screens
 from .screens.communities import communities_screen
 from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
+from .screens_dask import factor_words_by_partition
 from .screens_free import coverage_free_part, free_pieces_task
 from .stage_coverage import (
     coverage_beside,
@@ -91,6 +92,10 @@ def screen_and_grade(
     residents exposed and the clusters are Dask tasks per partition on ``scheduler``
     (:mod:`urbanrisk.screens_dask`: the same tables). ``free``: :func:`coverage_free_part`, when
     computed already (beside coverage); ``hazards``: its hazard inputs likewise (beside the grid).
+    In a run on worker processes whose map shows display cells, the cells' factors are made per
+    partition by tasks that write them to the run's spool (:mod:`urbanrisk.screens_dask`), and the
+    graded grid's other text only the write reads goes there too once graded
+    (:func:`urbanrisk.grid_spool.spool_screen_text`).
     """
     kernels = screen_kernels_for(recipe, scheduler)
     if free is None:
@@ -99,9 +104,16 @@ def screen_and_grade(
         )
     hazard_table, hazard_status = free["hazards"]
     uv_scores, known = free["uv_scores"], free["known"]
-    known = with_unknown_coverage(known, unknown_coverage or {})
+    spool = spool_takes_late(grid.index)  # it takes the text only the write reads: made per partition
+    finish = partial(with_unknown_coverage, unknown=unknown_coverage or {})
+    known = finish(known) if spool is None else known  # each cell's unknowns name them, as it writes
     if coping is not None:  # outside the OSM data there is no street to measure travel on
         coping = coping.where(known["known_crowding"])
+    level = gridmod.partition_resolution(recipe.grid.resolution, recipe.grid.partition_resolution)
+    factors_of = kernels.get("factors_of")
+    if factors_of is None and spool is not None:  # the run's spool takes them:
+        # each partition's words made and written by a task on a worker, never whole in the driver
+        factors_of = partial(factor_words_by_partition, partition_resolution=level, scheduler=scheduler)
     graded = grade_cells(
         gridmod.with_columns(grid, known),
         free["hazards_utm"],
@@ -111,7 +123,7 @@ def screen_and_grade(
         coping=coping,
         known=known,
         intensity_of=kernels.get("intensity_of"),
-        factors_of=kernels.get("factors_of"),
+        factors_of=factors_of,
     )
     for column in uv_scores.columns:
         graded[column] = uv_scores[column]
@@ -127,6 +139,8 @@ def screen_and_grade(
     unknown = sorted(key for key in INDICATORS if not known[f"known_{key[6:]}"].all())
     screens = Screens(hazard_table, communities, districts, villages, status, unknown)
     screens.completeness = completeness_summary(graded, layers, unknown_coverage=unknown_coverage)
+    if spool is not None:  # no later stage reads them: each partition's rows written whole at once
+        graded = spool_screen_text(graded, level, finish)
     return graded, screens
 
 

@@ -56,7 +56,14 @@ def _url_problem(name: str, path: str) -> list[Problem]:
     import fsspec  # light; only for recipes with URLs
 
     scheme = path.split("://", 1)[0].lower()
-    if scheme in fsspec.available_protocols() or scheme == "file":
+    if scheme == "file":
+        return []
+    if scheme in fsspec.available_protocols():
+        try:  # http:// without aiohttp: validate said ok, the run could not read it
+            fsspec.get_filesystem_class(scheme)
+        except ImportError as exc:
+            message = f"the {scheme}:// filesystem needs a package that is not installed ({exc}): install it"
+            return [(("layers", name, "path"), message)]
         return []
     known = "file, https, s3, gcs, memory, ..."
     message = f"unknown URL scheme '{scheme}://' in {path}: use a local path or {known}"
@@ -179,7 +186,7 @@ def layer_problems(recipe: Recipe) -> list[Problem]:
                 osm_header_bounds(path, layer=name)
                 cut = None if "://" in path else osm_cut_short(path)
                 if cut:
-                    problems.append((("layers", name, "path"), f"{cut}: download or export it again"))
+                    problems.append((("layers", name, "path"), cut))
             elif spec.type == "raster" and path is not None and "://" not in path:
                 problems += _raster_problems(name, spec, recipe)
             elif spec.type == "points" and names is not None:

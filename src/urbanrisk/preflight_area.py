@@ -12,6 +12,7 @@ from pyproj import Geod
 from ._errors import LayerError
 from .layers.area_file import _polygon_rings, geojson_area_box
 from .layers.headers import load_geojson
+from .layers.osm_josm import josm_message
 from .layers.raster import raster_info
 from .recipe import Recipe
 
@@ -42,6 +43,8 @@ def osm_header_bounds(path: str, *, layer: str) -> tuple[float, float, float, fl
     if not local.name.lower().endswith((".osm", ".osm.bz2", ".osm.gz", ".pbf")):
         msg = f"layer '{layer}': {path} is not an OSM extract: give an .osm, .osm.bz2 or .osm.pbf file"
         raise LayerError(msg)
+    if (said := josm_message(local)) is not None:  # before libosmium: a giant comment held it minutes
+        raise LayerError(f"layer '{layer}': {said}")
     import osmium  # only when a layer is an OSM extract
 
     try:

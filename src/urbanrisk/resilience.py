@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from .coverage_unknown import bounded, known_flags, travel_flags
+from .coverage_unknown import bounded, covered_flags, known_flags, travel_flags
 from .lazy_scipy import dijkstra
 from .network import StreetGraph
 from .result import Standard
@@ -116,7 +116,7 @@ def station_losses(
     usable = np.flatnonzero(res_snap <= max_snap_m)
     if not len(usable):
         return empty_losses()
-    covered = table["covered"].to_numpy(dtype=bool)
+    covered = covered_flags(table)
     residents = table["residents"].fillna(0.0).to_numpy(dtype=float)
     uncovered = ~covered & travel_flags(table)  # coverage unknown (outside the data): neither
     uncovered_now = float(residents[uncovered].sum())

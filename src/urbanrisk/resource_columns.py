@@ -51,6 +51,7 @@ HAZARD_OWN_COLUMNS = (
     *("item_type", "item_type_zh", "item_id", "residents", "grade_label", "department_zh"),
     *("department_en", "department_basis", "response_level_zh", "response_level_en", "lon", "lat"),
     *("inside_area", "outline", "_rank", "_people", "_type"),
+    "ids",  # a register's hazard_ids: a kept column goes there as hazard_<name> (screens.registers)
     *(f"{level}_{part}" for level in _LEVELS for part in ("id", "name", "also_ids", "also_names")),
 )
 

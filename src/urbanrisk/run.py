@@ -79,9 +79,14 @@ def shows_display_cells(result: RunResult) -> bool:
     graded grid of more than ``settings.max_map_cells`` cells), not the grid's cells themselves: the
     map then reads only the grid's residents, grades and bounds (:func:`.outputs.writer.map_input`)."""
     grid = result.grid
-    if not len(grid) or "grade" not in grid.columns:
-        return False
-    return display_resolution(len(grid), h3.get_resolution(grid.index[0])) is not None
+    return "grade" in grid.columns and display_cells_of(grid.index)
+
+
+def display_cells_of(cells: Any) -> bool:
+    """True when a graded grid of ``cells`` (H3 ids) is shown on the map by display cells, the write's
+    part tasks reducing them (then its write-only columns are spooled: the screens' factors by the
+    tasks that make them, :attr:`urbanrisk.grid_spool.GridSpool.spools_late`)."""
+    return bool(len(cells)) and display_resolution(len(cells), h3.get_resolution(cells[0])) is not None
 
 
 def write_run(
@@ -195,6 +200,8 @@ def run_recipe(
         kept_pool(),
         network_spool(out_dir, scheduler) as spool,
     ):
+        if spool is not None:  # the map shows display cells: the factors' tasks spool them (screens_dask)
+            spool.spools_late = display_cells_of
         result = compute_run(recipe, **options)
         if spool is not None and spool.columns:  # the stages are done with the cells' polygons too:
             result.grid_spool = spool  # the write makes each part's (116,645 cells: ~88 MB fewer here)

@@ -13,7 +13,8 @@
   order) equal the single-process ones.
 * :func:`outlines_by_partition` — the outlines of the communities' H3 parents, key districts and
   urban villages (:func:`urbanrisk.clusters.dissolve_each`), one task per partition of their cells.
-* :func:`factor_words_by_partition` — each cell's three factors in words (per-cell strings).
+* :func:`factor_words_by_partition` — each cell's three factors in words (per-cell strings); in a run
+  on worker processes whose map shows display cells, written to the run's spool by the tasks.
 * :func:`remember_disks_by_partition` — the grid's k-ring disk matrix (every neighbourhood sum of
   the grades, urban villages and key districts) walked per partition: a border cell's disk reaches
   k rings into the next partitions, looked up in the whole grid in the driver; the same sparse
@@ -50,6 +51,7 @@ from .cell_disks import (
 )
 from .clusters import cell_clusters, dissolve_each
 from .grade import cell_centres_xy, factor_words, hazard_intensity, neighbourhood_rings
+from .grid_spool import INDEX_NAME, part_parents, spool_takes_late
 from .lazy_scipy import connected_components
 from .parallel import map_partitions
 from .screens.hazard_sources import residents_in_circles
@@ -261,8 +263,16 @@ def outlines_by_partition(
     return outlines
 
 
-def _factors_partition(task: tuple[pd.DataFrame, dict[str, str]]) -> list[str]:
-    return factor_words(*task)
+def _factors_partition(task: tuple) -> list[str] | str:
+    """A partition's factors in words; with a path, written there (a column ``factors`` indexed by cell,
+    as :func:`urbanrisk.grid_spool.spool_write_only` writes the grid's) and the path returned."""
+    frame, hazard_names, *path = task
+    words = factor_words(frame, hazard_names)
+    if not path:
+        return words
+    column = pd.Series(words, index=frame.index.rename(INDEX_NAME), name="factors", dtype="str")
+    column.to_frame().to_parquet(path[0])
+    return path[0]
 
 
 def factor_words_by_partition(
@@ -271,9 +281,21 @@ def factor_words_by_partition(
     *,
     partition_resolution: int,
     scheduler: str | None = None,
-) -> list[str]:
-    """:func:`urbanrisk.grade.factor_words` (each cell's factors in words), one task per partition."""
+) -> list[str] | dict[str, str]:
+    """:func:`urbanrisk.grade.factor_words` (each cell's factors in words), one task per partition.
+
+    Within a run's spool that takes the write-only columns of these cells
+    (:attr:`urbanrisk.grid_spool.GridSpool.spools_late`: a run on worker processes whose map shows
+    display cells), each task writes its partition's words to the spool and the driver gets only
+    where (H3 parent -> file; 116,645 cells: ~30 MB of strings never in the driver)."""
     groups = _positions(frame.index, partition_resolution)
+    spool = spool_takes_late(frame.index)
+    if spool is not None:
+        parents = [str(part_parents(frame.iloc[pos[:1]], partition_resolution)[0]) for pos in groups]
+        paths = [str(spool.screen_path("factors", parent)) for parent in parents]
+        tasks = [(frame.iloc[pos], hazard_names, path) for pos, path in zip(groups, paths, strict=True)]
+        map_partitions(_factors_partition, tasks, scheduler=scheduler)
+        return dict(zip(parents, paths, strict=True))
     parts = map_partitions(
         _factors_partition, [(frame.iloc[pos], hazard_names) for pos in groups], scheduler=scheduler
     )

@@ -51,6 +51,11 @@ mmap_threshold_bytes: int | None = 128 * 1024
 #: The estimated cells from which a run fixes it (:func:`urbanrisk.grid.fix_allocator_for`): below, the
 #: extra CPU seconds (~26 % at 29k cells) buy memory no job of that size needs.
 mmap_threshold_min_cells: int = 100_000
+#: The cells from which a run on ``processes`` leaves the grid's write-only columns and its polygons
+#: out of the driver (:mod:`urbanrisk.grid_spool`): below, spooling them and reading them back cost
+#: more CPU seconds than the memory is worth (64 tiles, 29k cells: the write stage's driver 1.9-2.0 ->
+#: 1.1-1.15 CPU s without; benchmarks/RESULTS.md, session 20, cpu21).
+grid_spool_min_cells: int = 100_000
 
 #: Default Dask scheduler for local runs (measured fastest on 2 cores: see benchmarks/RESULTS.md).
 default_scheduler: str = "threads"

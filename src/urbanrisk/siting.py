@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .coverage_unknown import known_flags, travel_flags
+from .coverage_unknown import covered_flags, known_flags, travel_flags
 from .lazy_scipy import dijkstra, kd_tree
 from .network import StreetGraph
 from .result import Standard
@@ -52,7 +52,7 @@ def unknown_uncovered(table: pd.DataFrame) -> np.ndarray:
     """
     if "covered" not in table.columns:
         return np.zeros(len(table), dtype=bool)
-    return ~table["covered"].to_numpy(dtype=bool) & ~known_flags(table) & travel_flags(table)
+    return ~covered_flags(table) & ~known_flags(table) & travel_flags(table)
 
 
 def greedy_sites(

@@ -99,10 +99,12 @@ def with_residents_known(grid: gpd.GeoDataFrame, layers: Layers) -> gpd.GeoDataF
     no module keeps it between runs."""
     if "known_residents" in grid.columns and "known_travel" in grid.columns:
         return grid
+    in_osm = travel_known(grid, layers)  # the OSM extent's cells, once for the three
     if COMPLETENESS_COLUMN not in grid.columns:
-        grid = gridmod.with_columns(grid, grid_completeness(grid, layers).to_frame(COMPLETENESS_COLUMN))
+        estimate = grid_completeness(grid, layers, in_osm=in_osm)
+        grid = gridmod.with_columns(grid, estimate.to_frame(COMPLETENESS_COLUMN))
     flags = pd.DataFrame(
-        {"known_residents": residents_known(grid, layers), "known_travel": travel_known(grid, layers)},
+        {"known_residents": residents_known(grid, layers, in_osm=in_osm), "known_travel": in_osm},
         index=grid.index,
     )
     return gridmod.with_columns(grid, flags)

@@ -177,10 +177,17 @@ def _die_with_parent(driver: int) -> None:  # pragma: no cover - runs in the wor
     would outlive the driver for as long as the workers do): a daemon thread ends it when the driver
     has gone; the server then sees its pipe closed and exits. A worker whose driver died before this
     ran exits at once.
+
+    A worker also moves every object it starts with (the driver's, when forked from it) to the
+    collector's permanent generation (:func:`gc.freeze`): its collections then never walk them, and so
+    never write to the pages it shares with the driver (each such write copies the page). 16 tiles:
+    -0.2 CPU s of the workers' ~2.9 (benchmarks/RESULTS.md, session 20, cpu21).
     """
+    import gc
     import signal
     import sys
 
+    gc.freeze()
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -289,7 +296,17 @@ def _start_method() -> str:
 
 
 def _new_pool() -> tuple[Any, frozenset[int]]:
-    """A computation's or the run's pool (:func:`worker_pool`, :func:`kept_pool`): one worker per core."""
+    """A computation's or the run's pool (:func:`worker_pool`, :func:`kept_pool`): one worker per core.
+
+    Forked from the driver, its workers first get scipy's graph searches and k-d tree imported
+    (:data:`urbanrisk.lazy_scipy.MODULES`): a run's driver imports them anyway (its hazard sites'
+    components, beside the grid stage), and each worker that routes or screens imported them again
+    (~0.13 CPU s each)."""
+    if _start_method() == "fork":
+        import importlib
+
+        for name in SCIPY_MODULES:
+            importlib.import_module(name)
     return _pool_of(_pool_size())
 
 

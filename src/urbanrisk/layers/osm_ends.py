@@ -71,21 +71,42 @@ def pbf_end(path: str | Path) -> tuple[int, int]:
     return pos, size
 
 
+#: the fix of a file cut short
+AGAIN = ": download or export it again"
+
+
 def osm_cut_short(path: str | Path) -> str | None:
-    """Why the extract at ``path`` looks cut short, or None (whole, or compressed: read by the run)."""
+    """Why the extract at ``path`` looks cut short (or is no extract) and the fix, or None (whole, or
+    compressed: read by the run)."""
     name = Path(path).name.lower()
     if name.endswith(".pbf"):
         try:
             end, size = pbf_end(path)
         except (ValueError, struct.error) as exc:
-            return f"{Path(path).name} is not a whole .osm.pbf ({exc})"
+            return f"{Path(path).name} is not a whole .osm.pbf ({exc}){AGAIN}"
         if end != size:
-            return f"{Path(path).name} is cut short: its blocks need {end:,} bytes, the file holds {size:,}"
+            held = f"its blocks need {end:,} bytes, the file holds {size:,}"
+            return f"{Path(path).name} is cut short: {held}{AGAIN}"
         return None
     if name.endswith(".osm"):
         with open(path, "rb") as handle:
+            head = handle.read(1024)
             handle.seek(max(0, Path(path).stat().st_size - 1024))
             tail = handle.read().rstrip()
         if not tail.endswith(b"</osm>"):
-            return f"{Path(path).name} does not end with </osm>: the XML is cut short"
+            return _not_an_extract(Path(path).name, head) or (
+                f"{Path(path).name} does not end with </osm>: the XML is cut short{AGAIN}"
+            )
+    return None
+
+
+def _not_an_extract(name: str, head: bytes) -> str | None:
+    """What a file ending otherwise than </osm> is when it is whole but no extract (told as cut short)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00" or head[:1] == b"\x00":
+        return f"{name} is UTF-16 text, which the OSM reader does not read: save it as UTF-8"
+    if b"<osmChange" in head:
+        return (
+            f"{name} is an osmChange file (a diff of edits, as .osc), not an extract: give the extract the "
+            "edits apply to (osmium apply-changes extract.osm.pbf changes.osc -o new.osm.pbf)"
+        )
     return None

@@ -12,8 +12,10 @@ process does it while the driver's pass assembles the areas. The columns are tho
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +32,8 @@ from .osm_columns import StreetNodes, frame_of, table_frame, valid_geometry
 from .osm_order import unsorted_message
 from .osm_pass import StreetBatch, street_batches, system_arrow_pool, tagged_summary, text_pass
 from .text_controls import BREAKS_RE2, CONTROL_RE2
+
+T = TypeVar("T")
 
 #: Street tags kept as columns of ``streets`` besides highway/name/oneway/maxspeed: the keys of the
 #: network filters (``tables/network_filters.csv``, osmnx's drive/walk rules), one-way roundabouts,
@@ -63,6 +67,16 @@ def cannot_read(path: Path, exc: BaseException) -> LayerError:
     """The error of an extract libosmium cannot read (an id above int64, lat 1000, a cut file)."""
     msg = f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
     return LayerError(msg)
+
+
+def checked_read(path: Path, read: Callable[[], T]) -> T:
+    """``read()``, libosmium's errors raised as a :class:`LayerError` naming ``path``."""
+    try:
+        return read()
+    except LayerError:
+        raise  # raised by a collector that writes as it goes: its own message
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
+        raise cannot_read(path, exc) from exc
 
 
 def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:

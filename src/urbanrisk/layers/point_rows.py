@@ -14,6 +14,8 @@ Examples
 type the coordinates as numbers"
 >>> cell_problem("h.csv", "经度", "纬度", "116,31", "row 3")
 "h.csv: '116,31' in row 3 writes its decimals after a comma: write 116.31 (a point before the decimals)"
+>>> cell_problem("h.csv", "经度", "纬度", "116.3W", "row 3")[:72]
+"h.csv: '116.3W' in row 3 writes its hemisphere as a letter: write -116.3"
 >>> zero_rows([116.3, 0.0], [39.9, 0.0]), swapped_rows([116.3, 39.9, 116.4], [39.9, 116.3, 39.8])
 ([1], [1])
 """
@@ -30,6 +32,9 @@ from .lonlat_cell import a_date, date_message, dms_degrees
 #: what Excel writes in a cell whose formula failed
 EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 _DECIMAL_COMMA = re.compile(r"-?\d{1,3},\d+")
+#: a coordinate with its hemisphere as a letter before or after it (116.305E, N39.99, 116.305 W)
+_HEMISPHERE = re.compile(r"(?:([NSEW])\s*(\d{1,3}(?:\.\d+)?)°?|(\d{1,3}(?:\.\d+)?)°?\s*([NSEW]))", re.I)
+_FULL_STOP = re.compile(r"-?\d{1,3}。\d+")
 
 
 def number(text: str) -> float | None:
@@ -57,6 +62,18 @@ def cell_problem(file: str, lon: str, lat: str, value: str, where: str) -> str |
         )
     if a_date(text):
         return date_message(file, lon, lat, text, where)
+    if found := _HEMISPHERE.fullmatch(text):
+        letter, digits = (found[1], found[2]) if found[1] else (found[4], found[3])
+        signed = f"-{digits}" if letter.upper() in "SW" else digits
+        return (
+            f"{file}: '{text}' in {where} writes its hemisphere as a letter: write {signed} (east and north "
+            "positive, west and south negative)"
+        )
+    if _FULL_STOP.fullmatch(text):
+        return (
+            f"{file}: '{text}' in {where} writes its decimals after '。' (a Chinese full stop): write "
+            f"{text.replace('。', '.')}"
+        )
     return None
 
 

@@ -129,6 +129,17 @@ def raster_info(
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
                 raise LayerError(msg)
+            scale, offset = src.scales[band - 1], src.offsets[band - 1]
+            if (scale, offset) != (
+                1.0,
+                0.0,
+            ):  # GDAL packing: the stored numbers, read raw, were 10x the people
+                msg = (
+                    f"layer '{layer}': {path}: band {band} stores its values packed (each value = stored "
+                    f"number x {scale:g} + {offset:g}), which urbanrisk does not unpack: write the people "
+                    "per pixel themselves (gdal_translate -unscale -ot Float32 in.tif out.tif)"
+                )
+                raise LayerError(msg)
             if np.dtype(src.dtypes[band - 1]).kind == "c":  # its real part was read (a ComplexWarning)
                 kind = src.dtypes[band - 1]
                 msg = (

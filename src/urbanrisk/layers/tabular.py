@@ -39,7 +39,7 @@ from .sheets import ROWS_LOOKED_AT, pick_sheet, several_sheets, sheet_hint, shee
 from .table_columns import LAT_NAMES, LON_NAMES, guess_column
 from .table_rows import data_rows
 from .xls_sheet import read_xls_sheet
-from .xlsx_sheet import filled_down, scan_sheet, sheet_rows
+from .xlsx_sheet import filled_down, scan_sheet, sheet_rows, stray_header_cell
 from .xlsx_tokens import giant_token
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -150,6 +150,8 @@ def _split_header(raw: list[list[str]], path: Path, layer: str, hint: str = "", 
         raise LayerError(msg)
     while header and not header[-1]:
         header.pop()
+    if problem := stray_header_cell(header):
+        raise LayerError(f"layer '{layer}': {path}: {problem}")
     header = [c or f"column_{j + 1}" for j, c in enumerate(header)]
     twice = sorted(c for c, n in Counter(header).items() if n > 1)  # list.count: 5 M columns hung for hours
     if twice:
@@ -260,10 +262,19 @@ def _unpacked_problem(handle: Any, path: Path, layer: str) -> str | None:
     )
 
 
+def _unpadded(sheet: Any) -> Any:
+    """``sheet`` (read-only) reading each row as long as its cells: a stray cell in column XFD padded
+    every row to 16,384 cells."""
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    return sheet
+
+
 def _unsaved_formula(book: Any, name: str, raw: list[list[str]], most_rows: int = 1_000) -> str | None:
     """A formula cell with no saved value among the first rows (the workbook was written by a program,
     not saved by Excel: it read as empty cells, "holds no points"), or None."""
     try:
+        _unpadded(book[name])
         for i, row in enumerate(book[name].iter_rows(max_row=most_rows)):
             for j, cell in enumerate(row):
                 value = getattr(cell, "value", None)
@@ -307,7 +318,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, layer: str) -> Rows:
             others = {
                 n: [
                     [_cell_text(v) for v in row]
-                    for row in book[n].iter_rows(max_row=ROWS_LOOKED_AT, values_only=True)
+                    for row in _unpadded(book[n]).iter_rows(max_row=ROWS_LOOKED_AT, values_only=True)
                 ]
                 for n in ([] if sheet is not None else names)
                 if n != name and n not in hidden

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import zipfile
 from collections.abc import Callable
@@ -35,7 +36,13 @@ from .._errors import LayerError
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 _ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]+[0-9]+)"')
 _CHUNK = 1 << 20
+#: the most empty rows read between a sheet's last value and the value before it: a stray cell typed at row
+#: 1,048,576 (Ctrl+Down, then a key) held openpyxl 2 CPU s and 300 MB, and past 90 s in column XFD
+STRAY_GAP = 10_000
+#: the most empty cells of a header row between two of its names (a registry names a few hundred columns)
+STRAY_COLUMNS = 1_000
 #: a merge read from a sheet: (first column, first row, last row, last column), 1-based as Excel counts
 Merge = tuple[int, int, int, int]
 
@@ -64,6 +71,8 @@ class SheetScan:
     merges: list[Merge] = field(default_factory=list)
     last_row: int | None = None
     disorder: tuple[int, int] | None = None
+    before_last: int = 0  # the row of the value before the last row's (0: none)
+    last_cell: str = ""  # the reference of the last value's cell (XFD1048576), if found
 
 
 def scan_sheet(path: Path, part: str) -> SheetScan:
@@ -109,7 +118,15 @@ def _scan(segment: bytes, scan: SheetScan, current: int) -> tuple[int, bool]:
     value = max(segment.rfind(b"</v>"), segment.rfind(b"</is>"))
     if value >= 0:
         at = bisect.bisect_left(starts, value)
-        scan.last_row = numbers[at - 1] if at else current
+        row = numbers[at - 1] if at else current
+        if row != scan.last_row:  # a new last row: the value before it is in this segment, or the last seen
+            start = starts[at - 1] if at else 0
+            prior = max(segment.rfind(b"</v>", 0, start), segment.rfind(b"</is>", 0, start))
+            k = bisect.bisect_left(starts, prior) if prior >= 0 else -1
+            scan.before_last = (numbers[k - 1] if k > 0 else current) if prior >= 0 else (scan.last_row or 0)
+            scan.last_row = row
+        cells = _CELL.findall(segment, starts[at - 1] if at else 0, value)
+        scan.last_cell = cells[-1].decode("ascii") if cells else scan.last_cell
     return (numbers[-1] if numbers else current), value >= 0
 
 
@@ -126,14 +143,51 @@ def sheet_rows(
             "Excel and save it, or save the registry as CSV"
         )
         raise LayerError(msg)
+    if scan.last_row is not None and scan.last_row - scan.before_last > STRAY_GAP:
+        raise LayerError(stray_cell(scan, path, layer, sheet.title))
+    if hasattr(sheet, "reset_dimensions"):  # each row as long as its cells: one stray cell in column XFD
+        sheet.reset_dimensions()  # gave every row 16,384 cells
     try:
-        return [[text(v) for v in row] for row in sheet.iter_rows(max_row=scan.last_row, values_only=True)]
+        raw = [[text(v) for v in row] for row in sheet.iter_rows(max_row=scan.last_row, values_only=True)]
     except Exception as exc:  # a damaged sheet: openpyxl raises IndexError (a shared string past the list)...
         msg = (
             f"layer '{layer}': cannot read sheet '{sheet.title}' of {path} ({type(exc).__name__}: {exc}): "
             "the workbook is damaged; open it in Excel and save it, or save the registry as CSV"
         )
         raise LayerError(msg) from exc
+    # rows as wide as the sheet's widest (a header's blank merged cell kept), a row wider than a registry's
+    # columns (a stray cell in column XFD) left as it is: 20,000 rows of 16,384 cells took 2.5 GB
+    width = max((len(row) for row in raw if len(row) <= STRAY_COLUMNS), default=0)
+    return [row + [""] * (width - len(row)) if len(row) < width else row for row in raw]
+
+
+def stray_cell(scan: SheetScan, path: Path, layer: str, sheet: str) -> str:
+    """The refusal of a sheet whose last value lies more than ``STRAY_GAP`` empty rows below the others."""
+    row, cell = scan.last_row or 0, scan.last_cell or "?"
+    gap = row - scan.before_last - 1
+    return (
+        f"layer '{layer}': {path}: sheet '{sheet}' holds a value at row {row:,} (cell {cell}), {gap:,} empty "
+        f"rows below the value before it: a stray cell? delete row {row:,} (in Excel, Ctrl+End goes to it) "
+        "and save, or save the registry as CSV"
+    )
+
+
+def stray_header_cell(header: list[str]) -> str | None:
+    """What to say of a header naming a column more than ``STRAY_COLUMNS`` empty cells right of the
+    names before it (a stray cell in column XFD made every row 16,384 cells: 2.5 GB for 20,000 rows),
+    or None."""
+    named = [j for j, c in enumerate(header) if c]
+    gap, before, after = max(((b - a - 1, a, b) for a, b in itertools.pairwise(named)), default=(0, 0, 0))
+    if gap <= STRAY_COLUMNS:
+        return None
+    from openpyxl.utils.cell import get_column_letter
+
+    column, name, before_name = get_column_letter(after + 1), header[after][:40], header[before][:40]
+    return (
+        f"its header names '{name}' in column {column}, {gap:,} empty columns right of the name before it "
+        f"('{before_name}'): a stray cell? delete column {column} (in Excel, Ctrl+End goes to the last cell "
+        "used) and save"
+    )
 
 
 def fill_merged_down(

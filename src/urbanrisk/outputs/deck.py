@@ -37,11 +37,12 @@ from .planner_layers import (
     outline_polygons,
     resource_letter_layer,
     resource_letters,
-    site_layers,
+    unit_halos,
     unit_layers,
 )
 from .report_supply import supply_tips
 from .resource_details import detail_lines
+from .site_layers import site_layers
 
 #: Resource markers by kind.
 RESOURCE_COLOURS = {
@@ -290,6 +291,7 @@ def grid_deck(
         ],
         _gpkg(result),
     )
+    shown = unit_halos(shown)  # the 社区 line cased: it reads over every grade (planner_layers)
     round_positions(shown)
     deck = OfflineDeck(
         layers=shown,

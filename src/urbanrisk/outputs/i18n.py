@@ -126,7 +126,7 @@ ZH: dict[str, str] = {
         "属地单元按事项位置所在的各级单元确定（派生社区单元由整个网格单元组成：位置不在其轮廓内时取其所在网格单元的社区），"
         "跨多个单元的片区同时列出另涉及的单元，无属地单元时注明原因；行业主管部门取自可编辑的 departments.csv"
         "（注明法规依据，无依据者标为可编辑的默认值）；响应级别按等级取自 response_levels.csv（可编辑）。"
-        "完整清单见 responsibility.csv（Excel 可直接打开）。"
+        "完整清单见 responsibility.csv 与 responsibility.xlsx（Excel 可直接打开，每个等级一页）。"
     ),
     # coverage
     "Emergency-resource coverage: residents not reached within the standard": (
@@ -203,7 +203,7 @@ EN: dict[str, str] = (
             "spanning several units also names the others; an item with no unit says why. Department: "
             "tables/departments.csv (its regulation where one names the department, else an editable "
             "default). Response level: tables/response_levels.csv by grade (editable). The whole list is "
-            "responsibility.csv (opens in Excel)."
+            "responsibility.csv and responsibility.xlsx (open in Excel; a sheet per grade)."
         ),
     }
 )

@@ -40,6 +40,12 @@ ZH_DELIVERABLES: dict[str, str] = {
     "legend and layers": "图例与图层",
     # the report's hazard sources with no vulnerable site or breach in their reach (was a blank cell)
     "none found": "未发现",
+    # the responsibility note when the list is too long for responsibility.xlsx (report_sections.NO_BOOK)
+    "With {n} items (more than {most}) responsibility.xlsx is not written: use responsibility.csv.": (
+        "清单共 {n} 项（超过 {most} 项），未生成 responsibility.xlsx：请使用 responsibility.csv。"
+    ),
+    # a register's ids of the sources reaching each unit (the 责任清单's 编号: their 负责人, 联系电话)
+    "ids of the hazards reaching it": "影响到的危险源编号",
     # the incident map's key
     "Map key": "图例",
     "incident": "事发点",

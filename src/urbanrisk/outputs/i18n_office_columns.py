@@ -68,9 +68,21 @@ _STANDARD_COLUMNS = {
 }
 
 
+def kept_zh(column: str) -> str:
+    """A register's column of a hazard registry's kept one (``hazard_负责人``: the 负责人 of the sources
+    reaching the unit) in Chinese, 危险源负责人: a 社区 register's bare 负责人 reads as the 社区's own.
+
+    >>> kept_zh("hazard_负责人"), kept_zh("值班电话")
+    ('危险源负责人', '值班电话')
+    """
+    return "危险源" + column[len("hazard_") :] if column.startswith("hazard_") else column
+
+
 def _zh(column: str) -> str:
     if column in COLUMNS_ZH:
         return COLUMNS_ZH[column]
+    if column.startswith("hazard_"):
+        return kept_zh(column)
     level, _, rest = column.partition("_")
     if level in LEVELS_ZH and rest in _LEVEL_COLUMNS:
         return _LEVEL_COLUMNS[rest].format(LEVELS_ZH[level])

@@ -74,7 +74,7 @@ def _travel_text(
     amount = _amount(value if value == value else at_least, unit, t)
     if value != value:  # not measured beyond a partition's exact range (coverage_dask): a lower bound
         return f"{t('more than {amount}', amount=amount)} ✗"
-    return f"{amount} {'✓' if covered is True or covered == 1 else '✗'}"
+    return f"{amount} {'✓' if covered is True or (not pd.isna(covered) and covered == 1) else '✗'}"
 
 
 def _amount(value: float, unit: str, t: Callable[..., str]) -> str:

@@ -3,10 +3,10 @@ standard's gaps, suggested sites, and resources told apart by letter as well as 
 
 Letters keep the map readable for colour-blind planners: F fire station, H hospital, C clinic,
 P police, S shelter, a kind of the recipe's own its own letter, said in the legend
-(:func:`resource_letters`); suggested sites are white rings marked "+". A standard of the recipe's own
-draws its gaps in a colour of its own (:func:`standard_colours`). Layer ids with a ``:`` part
-(``gaps:fire``, ``units:street``) each get their own toggle; ``resources:letters`` follows the
-``resources`` toggle.
+(:func:`resource_letters`); suggested sites are white rings marked "+" (:mod:`.site_layers`). A
+standard of the recipe's own draws its gaps in a colour of its own (:func:`standard_colours`). Layer
+ids with a ``:`` part (``gaps:fire``, ``units:street``) each get their own toggle;
+``resources:letters`` follows the ``resources`` toggle.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from .i18n import RESOURCE_ZH, data_text, standard_name, translator
 from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
-from .report_supply import site_unknown_words
-from .site_hazard_words import site_hazard_tip
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: the letters (then digits) a resource kind of the recipe's own may take, ASCII only: deck.gl's text
@@ -62,6 +60,11 @@ LEVEL_STYLES = {
     "community": ((255, 255, 255), 1.5, "社区 community"),
     "grid": ((255, 255, 255), 0.6, "网格 grid"),
 }
+#: unit level -> (colour, width in pixels) of the casing drawn under its line: a white 社区 line alone
+#: was faint over the yellow (III) cells and the pale hollow ones; cased in near-black it reads over all
+#: four grades and the hollow cells (white core over red, blue, orange; dark edges over yellow, pale),
+#: and a cased line is not the 街道's solid dark one.
+LEVEL_HALOS = {"community": ((30, 30, 30), 4.0)}
 
 
 def resource_letters(kinds: Iterable[object]) -> dict[str, str]:
@@ -192,6 +195,33 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
     return out
 
 
+def unit_halos(layers: list[pdk.Layer]) -> list[pdk.Layer]:
+    """``layers`` with each unit layer of a cased level (:data:`LEVEL_HALOS`) preceded by its casing:
+    the same rings (as :func:`.map_compact.fit_outlines` left them) in a wider dark line, not pickable,
+    id ``units:<level>:halo`` (its toggle is the level's: the page's script)."""
+    out = []
+    for layer in layers:
+        level = layer.id.partition(":")[2] if layer.id.startswith("units:") else ""
+        if level in LEVEL_HALOS and isinstance(layer.data, list) and layer.data:
+            colour, width = LEVEL_HALOS[level]
+            out.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    data=[{"polygon": row["polygon"]} for row in layer.data],
+                    id=f"{layer.id}:halo",
+                    get_polygon="polygon",
+                    filled=False,
+                    stroked=True,
+                    get_line_color=[*colour, 230],
+                    get_line_width=1,
+                    line_width_min_pixels=width,
+                    pickable=False,
+                )
+            )
+        out.append(layer)
+    return out
+
+
 def impact_layer(result: RunResult) -> list[pdk.Layer]:
     """Each hazard source's impact radius as a circle in its grade's colour.
 
@@ -275,75 +305,6 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
     return out
 
 
-def site_layers(result: RunResult) -> list[pdk.Layer]:
-    """Suggested sites: white rings in the standard's colour, marked "+"; sites of several standards
-    on one street node share one marker and its tooltip (:func:`one_marker_per_place`)."""
-    coverage = result.coverage
-    if coverage is None or coverage.sites is None or not len(coverage.sites):
-        return []
-    language = _language(result)
-    t = translator(language)
-    colours = _run_colours(result)
-    data = [
-        {
-            "position": [row.geometry.x, row.geometry.y],
-            "line": [*colours[str(row.standard)], 255],
-            "tip": "<b>"
-            + escape_text(
-                t(
-                    "suggested {standard} site #{rank}",
-                    standard=standard_name(row.standard, language),
-                    rank=row.rank,
-                )
-            )
-            + "</b><br/>"
-            + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}")
-            + site_unknown_words(row, t)
-            + site_hazard_tip(row, language),
-        }
-        for row in coverage.sites.itertuples()
-    ]
-    data = one_marker_per_place(data)
-    ring = pdk.Layer(
-        "ScatterplotLayer",
-        data=data,
-        id="sites",
-        get_position="position",
-        get_radius=18,
-        radius_min_pixels=8,
-        get_fill_color=[255, 255, 255, 255],
-        stroked=True,
-        get_line_color="line",
-        line_width_min_pixels=3,
-        pickable=True,
-    )
-    plus = _letters("sites:mark", [(d["position"], "+") for d in data], [20, 20, 20, 255])
-    return [ring, plus]
-
-
-def one_marker_per_place(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Markers at the same place (to 1e-7°, ~1 cm) as one, their tooltips one under the other in the
-    order given, the first one's colour: two standards' sites on one street node (a fire station and a
-    shelter) would otherwise hide each other's tooltip.
-
-    Examples
-    --------
-    >>> one_marker_per_place([{"position": [1.0, 2.0], "line": "red", "tip": "fire #1"},
-    ...                       {"position": [3.0, 4.0], "line": "red", "tip": "fire #2"},
-    ...                       {"position": [1.0, 2.0], "line": "blue", "tip": "shelter #2"}])[0]
-    {'position': [1.0, 2.0], 'line': 'red', 'tip': 'fire #1<br/><br/>shelter #2'}
-    """
-    places: dict[tuple[float, float], dict[str, Any]] = {}
-    for marker in data:
-        x, y = marker["position"]
-        key = (round(float(x), 7), round(float(y), 7))
-        if key in places:
-            places[key]["tip"] += "<br/><br/>" + marker["tip"]
-        else:
-            places[key] = dict(marker)
-    return list(places.values())
-
-
 def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[int]) -> pdk.Layer:
     return pdk.Layer(
         "TextLayer",
@@ -393,7 +354,9 @@ def toggle_labels(
         if group == "units" and part in LEVEL_STYLES:
             colour, width, label = LEVEL_STYLES[part]
             line = f"border:0;border-top:{max(1, round(width))}px solid rgb{colour};height:0"
-            if min(colour) > 200:  # a white line: on grey, as it shows over the cells
+            if part in LEVEL_HALOS:  # a cased line: its dark edges, as drawn
+                line += f";box-shadow:0 0 0 1px rgb{LEVEL_HALOS[part][0]}"
+            elif min(colour) > 200:  # a white line: on grey, as it shows over the cells
                 line += ";background:#888;box-shadow:0 0 0 1px #888"
             swatch = f'<span style="{line}"></span>'
             out.append((layer_id, f"{swatch}units {label}"))

@@ -34,7 +34,7 @@ from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
 from .report_changes import changes_section
-from .report_parts import CSS, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
+from .report_parts import CSS, WIDE, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
 from .report_sections import (
     hazard_labels,
     major_hazard_section,
@@ -236,7 +236,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return labels(data_text(value, language))
 
     return [
-        f'<section class="major"><h2>{escape_text(t("Top hazard sources (危险源点)"))}</h2>',
+        f"{WIDE}<h2>{escape_text(t('Top hazard sources (危险源点)'))}</h2>",  # printed across the page
         table_html(
             hz,
             {

@@ -33,6 +33,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th.n { text-align: right; }
+.nw { white-space: nowrap; }
 th, td:not(.n) { word-break: keep-all; overflow-wrap: break-word; }  /* 清华园街道 not cut mid-word */
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 3px; font-weight: 700;
          -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -43,14 +44,25 @@ section.major { break-before: page; page-break-before: always; }
 section.major:first-of-type { break-before: auto; page-break-before: auto; }
 @media (max-width: 720px) { .cols { grid-template-columns: minmax(0, 1fr); } body { padding: 0 8px; } }
 @page { size: A4; margin: 15mm 12mm; }
+@page landscape { size: A4 landscape; margin: 12mm 10mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10.5pt; }
   h2 { break-after: avoid; } tr { break-inside: avoid; } table { break-inside: auto; }
   .wide { overflow: visible; } .wide + .note { break-before: avoid; }
   section.major.short { break-before: auto; page-break-before: auto; break-inside: avoid; }
   .cols { grid-template-columns: minmax(0, 1fr); }
+  /* the wide tables (a community register: 1,262 px against A4's 700): across the page, smaller */
+  section[data-page="landscape"] { page: landscape; }
+  section[data-page="landscape"] table { font-size: 8pt; }
+  section[data-page="landscape"] th, section[data-page="landscape"] td { padding: 2px 3px; }
+  section[data-page="landscape"] th { word-break: normal; }  /* a long heading over two lines */
 }
 """
+
+
+#: a major section printed across an A4 page in smaller type (its wide tables: the top hazards, the
+#: registers, the 责任清单; the style's ``data-page="landscape"``)
+WIDE = '<section class="major" data-page="landscape">'
 
 
 def mark_short_sections(body: str, *, rows: int = SHORT_SECTION_ROWS) -> str:
@@ -64,15 +76,17 @@ def mark_short_sections(body: str, *, rows: int = SHORT_SECTION_ROWS) -> str:
     --------
     >>> mark_short_sections('<section class="major"><p>none</p></section>')
     '<section class="major short"><p>none</p></section>'
+    >>> mark_short_sections('<section class="major" data-page="landscape"><p>none</p></section>')
+    '<section class="major short" data-page="landscape"><p>none</p></section>'
     """
 
     def mark(match: re.Match[str]) -> str:
         section = match.group(0)
         if section.count("<tr") >= rows:
             return section
-        return section.replace('<section class="major">', '<section class="major short">', 1)
+        return section.replace('<section class="major"', '<section class="major short"', 1)
 
-    return re.sub(r'<section class="major">.*?</section>', mark, body, flags=re.DOTALL)
+    return re.sub(r'<section class="major"[^>]*>.*?</section>', mark, body, flags=re.DOTALL)
 
 
 def n(value: float, digits: int = 0) -> str:
@@ -226,7 +240,7 @@ def table_html(
                 shown = _number(row, key, t, bounds or {}, unknown_cells or {}, outside_cells or {})
                 cells.append(f'<td class="n">{escape_text(shown)}</td>')
             else:
-                cells.append(f"<td>{escape_text(text(key, value) if text else value)}</td>")
+                cells.append(f"<td>{whole_numbers(escape_text(text(key, value) if text else value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="note">{escape_text(t("… and {n} more in the run folder", n=len(frame) - limit))}</p>'
@@ -235,6 +249,22 @@ def table_html(
     )
     body = "".join(rows)  # the heading a thead: printed, a table across pages repeats it on each
     return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
+
+
+#: a phone number or date of digits and two hyphens or more (010-0000-0202): printed, a narrow column
+#: broke it at each hyphen, "010-" over "0000-" over "0202" (one hyphen, GB 18218-2018: left as it is)
+_HYPHENED_DIGITS = re.compile(r"(?<![\w-])\+?\d+(?:-\d+){2,}(?![\w-])")
+
+
+def whole_numbers(html: str) -> str:
+    """Escaped cell text with each number of digits and hyphens (a phone, a code) kept on one line.
+
+    >>> whole_numbers("赵某; 010-0000-0103; –; 2026-11-28")
+    '赵某; <span class="nw">010-0000-0103</span>; –; <span class="nw">2026-11-28</span>'
+    >>> whole_numbers("osm:way/12 &#x27;x&#x27; 3 - 4; GB 18218-2018")
+    'osm:way/12 &#x27;x&#x27; 3 - 4; GB 18218-2018'
+    """
+    return _HYPHENED_DIGITS.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', html)
 
 
 def _number(

@@ -14,19 +14,23 @@ from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, NO_DATA, UNKNOWN_UNCOVERED_PREFIX, RunResult
 from .html import escape_text
 from .i18n import data_text, standard_name
-from .i18n_deliverables import colon
+from .i18n_deliverables import bracketed, colon
 from .i18n_exposure import exposure_note, lower_bound, quantity_grade, zh_bounds
 from .i18n_items import items_in_english
+from .i18n_office_columns import kept_zh
 from .i18n_severity import item_grade_labels
-from .report_parts import bounded_sum, n, table_html
+from .report_parts import WIDE, bounded_sum, n, table_html
+from .responsibility_book import MAX_BOOK_ROWS
 from .summary import RunSummary
 
 LEVEL_WORDS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
 
 
-def section(title: str, body: str) -> str:
-    """A report section: its heading and body (HTML, the title escaped)."""
-    return f'<section class="major"><h2>{escape_text(title)}</h2>{body}</section>'
+def section(title: str, body: str, *, landscape: bool = False) -> str:
+    """A report section: its heading and body (HTML, the title escaped); ``landscape``: printed across an
+    A4 page, in smaller type (a wide table: the registers, the 责任清单; :mod:`.report_parts`' style)."""
+    opening = WIDE if landscape else '<section class="major">'
+    return f"{opening}<h2>{escape_text(title)}</h2>{body}</section>"
 
 
 def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., str], language: str) -> str:
@@ -54,6 +58,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 for c in uncovered
             },
             hazards: t("hazards reaching it"),
+            **_hazard_columns(table, t, language),
             **_census_columns(table, t, language),
         }
         ranked = table.assign(_rank=table["worst_grade"].map(GRADE_RANK).fillna(9))
@@ -91,7 +96,7 @@ def registers_section(result: RunResult, summary: RunSummary, t: Callable[..., s
                 outside_cells={c: COVERAGE_UNKNOWN_PREFIX + c[len("uncovered_") :] for c in uncovered},
             )
         )
-    return section(t("Risk registers by level (风险清单)"), "".join(parts))
+    return section(t("Risk registers by level (风险清单)"), "".join(parts), landscape=True)
 
 
 #: hazards a register's row names before "… and N more": a unit downstream of a district's works
@@ -109,14 +114,18 @@ def _register_text(
     hazards: str,
     level: str,
 ) -> str:
-    """A register cell's text in ``language``, its hazards (column ``hazards``) cut short."""
+    """A register cell's text in ``language``, its hazards (column ``hazards``) cut short; the hazards'
+    ids and kept columns as the registry wrote them (missing: empty)."""
+    if key.startswith("hazard_"):  # as many as the hazards shown, in their order
+        return "" if pd.isna(value) else few_hazards(str(value), t, f"register_{level}.csv", "; ")
     text = labels(data_text(value, language))
     return few_hazards(text, t, f"register_{level}.csv") if key == hazards else text
 
 
-def few_hazards(text: str, t: Callable[..., str], where: str) -> str:
+def few_hazards(text: str, t: Callable[..., str], where: str, separator: str | None = None) -> str:
     """A register row's hazards as the report shows them: the first :data:`MAX_HAZARDS_SHOWN` (the
-    register lists them worst first), then how many more and where they all are.
+    register lists them worst first), then how many more and where they all are (``separator``: the
+    items', else "；" where the text has one, else "; ").
 
     Examples
     --------
@@ -126,12 +135,27 @@ def few_hazards(text: str, t: Callable[..., str], where: str) -> str:
     >>> few_hazards("加油站 A（无数据）；工业企业 B（无数据）", translator("zh"), "r.csv")
     '加油站 A（无数据）；工业企业 B（无数据）'
     """
-    separator = "；" if "；" in text else "; "
+    separator = separator or ("；" if "；" in text else "; ")
     items = text.split(separator)
     if len(items) <= MAX_HAZARDS_SHOWN:
         return text
     more = t("… and {n} more (all in {file})", n=len(items) - MAX_HAZARDS_SHOWN, file=where)
     return separator.join([*items[:MAX_HAZARDS_SHOWN], more])
+
+
+def _hazard_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:
+    """A register's hazard ids (the 责任清单's 编号) and the hazard registry's kept columns of the sources
+    reaching each unit (``hazard_负责人``...: headed 危险源负责人, "hazard 负责人"), when any unit has one."""
+    if "hazard_ids" not in table.columns or not table["hazard_ids"].astype(bool).any():
+        return {}
+    kept = [c for c in table.columns if c.startswith("hazard_") and c != "hazard_ids"]
+    return {
+        "hazard_ids": t("ids of the hazards reaching it"),
+        **{
+            c: kept_zh(c) if language == "zh" else bracketed("hazard", c[len("hazard_") :], "en")
+            for c in kept
+        },
+    }
 
 
 def _census_columns(table: pd.DataFrame, t: Callable[..., str], language: str) -> dict[str, str]:
@@ -198,10 +222,15 @@ def responsibility_section(result: RunResult, t: Callable[..., str], language: s
         bounds={"residents": "residents_unknown_share"},
         labels={"grade": "grade_label"} if len(items) else None,
     )
-    return section(
-        t("Responsibility list (责任清单)"),
-        body + f'<p class="note">{escape_text(t("responsibility note"))}</p>',
-    )
+    note = t("responsibility note")
+    if len(items) > MAX_BOOK_ROWS:  # no workbook (responsibility_book): the CSV holds them all
+        note += " " + t(NO_BOOK, n=f"{len(items):,}", most=f"{MAX_BOOK_ROWS:,}")
+    note_html = f'<p class="note">{escape_text(note)}</p>'
+    return section(t("Responsibility list (责任清单)"), body + note_html, landscape=True)
+
+
+#: the responsibility note's last words when the list is too long for its workbook
+NO_BOOK = "With {n} items (more than {most}) responsibility.xlsx is not written: use responsibility.csv."
 
 
 def also_text(name: str, also: str, language: str, most: int = 3) -> str:

@@ -23,6 +23,7 @@ from .i18n import data_text
 from .i18n_alerts import alert_explanation
 from .i18n_office_columns import excel_headers
 from .map_outline_tips import piece_zh, pieces
+from .responsibility_book import MAX_BOOK_ROWS, write_responsibility_book
 
 #: How the grid's part tasks reduce it for the map: (cells, resolution, display resolution, crs);
 #: display resolution None: the map shows the cells themselves.
@@ -137,10 +138,9 @@ def excel_codes(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
-    """The responsibility list as an office opens it in Excel: no geometry, residents in whole people
-    (empty where unknown, not 0), unknown shares to 0.1 %, a coverage gap's name and the factors behind
-    a grade in the report's language (:func:`factors_zh`), text that Excel would run as a formula quoted
-    (:func:`excel_safe`), codes that Excel would turn into numbers kept as text (:func:`excel_codes`).
+    """The responsibility list as an office opens it in Excel (:func:`responsibility_rows`), text that
+    Excel would run as a formula quoted (:func:`excel_safe`), codes that Excel would turn into numbers
+    kept as text (:func:`excel_codes`): a CSV has no types.
 
     Examples
     --------
@@ -156,6 +156,13 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     >>> responsibility_csv(gap)["residents"].tolist()
     [<NA>, 0]
     """
+    return excel_codes(excel_safe(responsibility_rows(table, language)))
+
+
+def responsibility_rows(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The responsibility list's rows for the office: no geometry, residents in whole people (empty where
+    unknown, not 0), unknown shares to 0.1 %, a coverage gap's name and the factors behind a grade in the
+    report's language (:func:`factors_zh`); text as written (the workbook types its cells)."""
     out = pd.DataFrame(table).drop(columns=["geometry", "outline"], errors="ignore")
     if "residents" in out.columns:
         out["residents"] = out["residents"].round().astype("Int64")
@@ -170,7 +177,7 @@ def responsibility_csv(table: pd.DataFrame, language: str = "en") -> pd.DataFram
     if language == "zh" and {"item_type", "factors"} <= set(out.columns):  # why its grade, in Chinese
         pairs = zip(out["item_type"], out["factors"], strict=True)
         out["factors"] = [factors_zh(kind, text) for kind, text in pairs]
-    return excel_codes(excel_safe(out))
+    return out
 
 
 def factors_zh(item_type: str, factors: object) -> object:
@@ -230,7 +237,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
     responsibility list and the registers per level as CSV for Excel (:func:`responsibility_csv`,
-    :func:`register_csv`; words and headers in ``language``);
+    :func:`register_csv`; words and headers in ``language``), the list also as a workbook a sheet per
+    grade (:mod:`.responsibility_book`);
     returns the file names in the order written.
 
     An empty table is still written, with its columns (a skipped screen has its file); a path (a table
@@ -246,8 +254,13 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = 
             pd.DataFrame(table).to_parquet(folder / f"{name}.parquet", index=False)
         names.append(f"{name}.parquet")
         if name == "responsibility":  # the office edits it in Excel: UTF-8 with BOM, no geometry
-            _excel_copy(responsibility_csv(table, language), folder / "responsibility.csv", language)
+            rows = responsibility_rows(table, language)
+            _excel_copy(excel_codes(excel_safe(rows)), folder / "responsibility.csv", language)
             names.append("responsibility.csv")
+            if len(rows) <= MAX_BOOK_ROWS:  # and a workbook, a sheet per grade (a clerk's, not 100k rows)
+                headers = excel_headers(list(rows.columns), language)
+                write_responsibility_book(rows, headers, folder / "responsibility.xlsx", language)
+                names.append("responsibility.xlsx")
         elif name.startswith("register_") and not isinstance(table, Path):  # 风险清单 per level, for Excel
             _excel_copy(register_csv(table), folder / f"{name}.csv", language)
             names.append(f"{name}.csv")

@@ -34,12 +34,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import pickle
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
 from functools import partial
-from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ from ..result import GRADES, RunResult
 from .forked import ForkedCall
 from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
+from .spool_pickle import dump_call, load_call
 from .summary import RunSummary
 from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
 
@@ -187,17 +187,18 @@ def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], l
     return names
 
 
-def _spool_call(func: Callable[..., Any], *args: Any) -> str:
-    """Task (a driver thread): ``(func, args)`` pickled into a temporary file, whose path it returns,
-    for :func:`_call_spooled` on a worker of the kept pool.
+def _spool_call(folder: str, func: Callable[..., Any], *args: Any) -> str:
+    """Task (a driver thread): ``(func, args)`` pickled into a temporary file in ``folder``, whose path
+    it returns, for :func:`_call_spooled` on a worker of the kept pool.
 
     The pool would pickle a task's inputs whole into memory (the map's and the GeoPackage's: ~20 MB
     each at 256 tiles, both at once beside the tables); streamed to a file, the driver holds a
-    pickle's frame at a time (arrays are written from their own memory: protocol 5)."""
-    handle, path = tempfile.mkstemp(prefix="urbanrisk-write-", suffix=".pickle")
+    pickle's frame at a time (arrays are written from their own memory: protocol 5), the geometries'
+    WKB a chunk at a time (:mod:`.spool_pickle`)."""
+    handle, path = tempfile.mkstemp(prefix="urbanrisk-write-", suffix=".pickle", dir=folder)
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as file:
-            ForkingPickler(file, 5).dump((func, args))
+        dump_call(path, func, args)
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
@@ -207,21 +208,17 @@ def _spool_call(func: Callable[..., Any], *args: Any) -> str:
 def _call_spooled(path: str) -> Any:
     """Task (a worker of the kept pool): the call :func:`_spool_call` pickled in ``path``, which it
     removes once read."""
-    try:
-        with open(path, "rb") as file:
-            func, args = pickle.load(file)
-    finally:
-        Path(path).unlink(missing_ok=True)
+    func, args = load_call(path)
     return func(*args)
 
 
-def _on_workers(func: Callable[..., Any], *args: Any, key: str) -> Any:
+def _on_workers(func: Callable[..., Any], *args: Any, key: str, folder: str) -> Any:
     """The task ``key`` calling ``func(*args)``; when it runs on the kept pool's workers
-    (:func:`urbanrisk.parallel.runs_on_workers`), its inputs go there through a file
+    (:func:`urbanrisk.parallel.runs_on_workers`), its inputs go there through a file in ``folder``
     (:func:`_spool_call`, a task of this process) rather than pickled whole in memory."""
     if not runs_on_workers(key):
         return dask.delayed(func)(*args, dask_key_name=key)
-    spooled = dask.delayed(_spool_call)(func, *args, dask_key_name=f"spool-{key}")
+    spooled = dask.delayed(_spool_call)(folder, func, *args, dask_key_name=f"spool-{key}")
     return dask.delayed(_call_spooled)(spooled, dask_key_name=key)
 
 
@@ -266,12 +263,12 @@ def write_files(
     jobs, plan = grid_jobs(result, folder)
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
     path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
-    forked = None
-    if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # forked before the threads
-        finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
-        ask_geometries(layers)  # the child then reads their pages without copying them
-        forked = ForkedCall(finish, _prepare_in_child, layers, result.area)
+    forked, spool = None, tempfile.mkdtemp(prefix="urbanrisk-write-")  # the workers' inputs' files
     try:
+        if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # before the threads
+            finish = partial(_finish_gpkg, path=path, area=result.area, stored=store)
+            ask_geometries(layers)  # the child then reads their pages without copying them
+            forked = ForkedCall(finish, _prepare_in_child, layers, result.area)
         parts = [
             dask.delayed(grid_dataset.write_part)(job, dask_key_name=f"write-grid-part-{i}")
             for i, job in enumerate(jobs)
@@ -287,8 +284,10 @@ def write_files(
             gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
         else:
             store = dask.delayed(store, name="write-gpkg-store", traverse=False)
-            gpkg = _on_workers(_gpkg, path, layers, result.area, store, grid, key="write-gpkg")
-        page = _on_workers(_map, map_input(result, plan), folder / "map.html", summary, grid, key="write-map")
+            gpkg = _on_workers(_gpkg, path, layers, result.area, store, grid, key="write-gpkg", folder=spool)
+        page = _on_workers(
+            _map, map_input(result, plan), folder / "map.html", summary, grid, key="write-map", folder=spool
+        )
         tables = dask.delayed(_tables)(
             parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
         )
@@ -308,4 +307,5 @@ def write_files(
     finally:
         if forked is not None:
             forked.close()
+        shutil.rmtree(spool, ignore_errors=True)  # with a file a worker that died never read
     return ["grid", *table_names, gpkg_name, map_name], dict(zip(beside or {}, values, strict=True))

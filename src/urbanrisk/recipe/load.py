@@ -39,7 +39,7 @@ from .paths import (
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
-from .yaml_problem import yaml_problem
+from .yaml_problem import binary_tag, typed_by_input_method, yaml_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
 
@@ -56,7 +56,11 @@ def _missing_file(key: tuple[Any, ...], value: Any, base_dir: Path) -> list[Prob
     if full.is_symlink():
         return [(key, f"{full} is a symbolic link in a loop (it leads back to itself): fix the link")]
     fix = f"fix the path; relative paths resolve against the recipe's folder ({base_dir})"
-    message = f"file not found: {full} — {fix}"
+    if value != value.strip() and _full_path(base_dir, value.strip()).exists():  # "city.tif " in quotes
+        fix = f"the path begins or ends with a space, and '{value.strip()}' exists: delete the space"
+    message = (
+        f"file not found: '{full}' — {fix}" if value != value.strip() else f"file not found: {full} — {fix}"
+    )
     return [(key, message)]
 
 
@@ -242,6 +246,11 @@ def _parse(
     twice: list[tuple[tuple[Any, ...], int, int]] = []
     if flow_depth(text) > MAX_DEPTH:
         msg = f"{source}: the recipe nests too deeply to read: write the values out (no deep nesting)"
+        raise RecipeError(msg, [msg])
+    if (
+        typed := typed_by_input_method(text) or binary_tag(text)
+    ) is not None:  # '：' and '\u3000' read as other keys
+        msg = f"{source}:{typed[0]}: {typed[1]}"
         raise RecipeError(msg, [msg])
     try:
         lines = line_index(text, source, twice)

@@ -247,7 +247,18 @@ def describe(err: dict[str, Any], path: tuple[Any, ...], raw: Any) -> str:
         return text
     text = err["msg"]
     text = text.removeprefix("Value error, ")
-    return f"{text} (got {err.get('input')!r})" if kind not in ("value_error",) else text
+    return f"{text} (got {_shown(err.get('input'))})" if kind not in ("value_error",) else text
+
+
+def _shown(value: Any, most: int = 60) -> str:
+    """``value`` as the recipe's reader shows it, cut to ``most`` characters (an integer of 400 digits was
+    written out whole).
+
+    >>> _shown(10**400)
+    '1000000000000000000000000000000000000000000000000000000000… (401 characters)'
+    """
+    shown = repr(value)
+    return shown if len(shown) <= most else f"{shown[: most - 2]}… ({len(shown):,} characters)"
 
 
 def _not_text(value: Any) -> str | None:

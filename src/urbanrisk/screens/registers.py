@@ -19,7 +19,8 @@ import pandas as pd
 from ..cell_disks import cell_latlng
 from ..cell_units import UNASSIGNED, cell_units
 from ..clusters import dissolve_cells
-from ..coverage_unknown import known_flags, travel_flags
+from ..coverage_unknown import covered_flags, known_flags, travel_flags
+from ..resource_columns import hazard_kept
 from ..result import COVERAGE_UNKNOWN_PREFIX, GRADE_RANK, GRADES, NO_DATA, UNKNOWN_UNCOVERED_PREFIX
 from .hazard_reach import reaching_pairs, source_texts
 
@@ -148,11 +149,16 @@ def reaching_texts(
     """Per unit id (index): column ``en``, the hazard sources whose impact circle reaches it, worst
     grade first ("fuel station 中国石化 (II)"), and ``zh``, the same in Chinese ("加油站 中国石化（II级）",
     from the sources' ``label_zh``), and ``ids``, their ids in that order ("THS-H03; THS-H02": the
-    responsibility list's rows), at most ``most`` a unit (None: all); "" where none reaches.
+    responsibility list's rows), at most ``most`` a unit (None: all); "" where none reaches. A hazard
+    registry's kept columns (负责人, 联系电话...) as ``hazard_<column>``: the sources' values in the order
+    of ``ids`` ("–" for one a source lacks); missing where none reaching the unit has one.
 
     The pairs come from :func:`~urbanrisk.screens.hazard_reach.reaching_pairs` (a 100,000-source
     registry in seconds: no buffer a source), each source's texts are built once."""
     out = pd.DataFrame({"en": "", "zh": "", "ids": ""}, index=units["id"].to_numpy(), dtype="str")
+    kept = hazard_kept(list(hazards.columns)) if hazards is not None else []
+    for column in kept:
+        out[f"hazard_{column}"] = pd.Series(pd.NA, index=out.index, dtype="string")
     if hazards is None or not len(hazards) or not len(units):
         return out
     outlines = gpd.GeoSeries(units.geometry.to_numpy(), crs=4326).to_crs(utm_crs).to_numpy()
@@ -180,6 +186,12 @@ def reaching_texts(
     out.update(pd.Series(["；".join(zh[b:e]) for b, e in runs], index=unit[starts], name="zh"))
     ids = hits["id"].astype(str).to_numpy(dtype=object)  # the 责任清单's 编号: its 负责人, 联系电话 there
     out.update(pd.Series(["; ".join(ids[b:e]) for b, e in runs], index=unit[starts], name="ids"))
+    for column in kept:  # each source's 负责人, 联系电话... beside its id, "–" where it has none
+        values = hazards[column].to_numpy(dtype=object)[hits["source"].to_numpy()]
+        known = np.array([not pd.isna(v) and str(v).strip() != "" for v in values], dtype=bool)
+        text = np.array([str(v) if k else "–" for v, k in zip(values, known, strict=True)], dtype=object)
+        joined = [("; ".join(text[b:e]) if known[b:e].any() else pd.NA) for b, e in runs]
+        out.loc[unit[starts], f"hazard_{column}"] = pd.array(joined, dtype="string")
     return out
 
 
@@ -190,7 +202,7 @@ def _uncovered_by_cell(coverage: pd.DataFrame | None, cells: pd.Index) -> pd.Dat
     1 or 0, a unit's sum of the first is then a lower bound, or unknown (:func:`_stats`)."""
     if coverage is None or not len(coverage) or "residents_uncovered" not in coverage.columns:
         return pd.DataFrame(index=cells)
-    not_covered = ~coverage["covered"].to_numpy(dtype=bool) if "covered" in coverage.columns else False
+    not_covered = ~covered_flags(coverage) if "covered" in coverage.columns else False
     travel = travel_flags(coverage)
     flags = coverage.assign(
         _unknown=(not_covered & ~known_flags(coverage) & travel).astype(np.int64),
@@ -314,6 +326,7 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     no count for it) and, where its cells' residents differ a lot from it (:data:`CENSUS_GAP_SHARE`,
     :data:`CENSUS_GAP_PEOPLE`), a note saying so (``residents_note``, ``residents_note_zh``; "" else).
 
+    A unit the census lists without a count (不详, empty) has a note saying so: the report names it.
     A census unit matches a register row by id and name. A register assigns whole cells to the unit
     holding their centre, while the census table spread each unit's count over the parts of cells
     inside it: a small unit may get a large cell's residents (or none), so the two may differ.
@@ -327,6 +340,8 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     ([6.0, 100.0, nan], ['', ''])
     >>> out["residents_note"][0]
     'its cells hold 393 residents, its census 6: cells go whole to the unit holding their centre'
+    >>> census_notes(table, census.assign(count=[6.0, float("nan")]))["residents_note_zh"].tolist()[1:]
+    ['统计表人数不详（表中为不详或空）', '']
     """
     if census is None or "count" not in census.columns:
         return pd.DataFrame(index=table.index)
@@ -338,9 +353,13 @@ def census_notes(table: pd.DataFrame, census: pd.DataFrame | None) -> pd.DataFra
     gap = (cells - count).abs()
     far = (gap > CENSUS_GAP_PEOPLE) & (gap > CENSUS_GAP_SHARE * np.fmax(cells, count))
     none = table["cells"].to_numpy() == 0 if "cells" in table.columns else np.zeros(len(table), bool)
+    unknown = keys.isin(counts.index) & count.isna()  # listed, its count 不详 or empty: said, never 0
     en, zh = [], []
-    for c, k, f, empty in zip(cells, count, far, none, strict=True):
-        if not f:
+    for c, k, f, empty, said in zip(cells, count, far, none, unknown, strict=True):
+        if said:
+            en.append("its census count is unknown (not given in the table)")
+            zh.append("统计表人数不详（表中为不详或空）")
+        elif not f:
             en.append("")
             zh.append("")
         elif empty:
@@ -413,6 +432,8 @@ def level_registers(
         reaching = reaching_texts(rows, hazard_sources, utm_crs).reindex(rows["id"])
         table["hazards"], table["hazards_zh"] = reaching["en"].to_numpy(), reaching["zh"].to_numpy()
         table["hazard_ids"] = reaching["ids"].to_numpy()
+        for column in [c for c in reaching.columns if c.startswith("hazard_")]:  # 负责人, 联系电话 kept
+            table[column] = pd.array(reaching[column].to_numpy(), dtype="string")
         for column, values in census_notes(table, census).items():
             table[column] = values.to_numpy()
         registers[level] = gpd.GeoDataFrame(table, geometry=rows.geometry.to_numpy(), crs=4326)

@@ -38,8 +38,8 @@ from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screen
 from ..wording import counted
 from . import department_words
 from .communities import units_of_cells
-from .item_units import held_cells, main_and_also, point_item_units
-from .registers import LEVEL_NAMES_ZH, cell_centres, nested_cell_units, units_by_level
+from .item_units import centres_within, held_cells, main_and_also, point_item_units
+from .registers import LEVEL_NAMES_ZH, nested_cell_units, units_by_level
 
 ITEM_TYPES_ZH = {
     "hazard_source": "危险源点",
@@ -77,17 +77,14 @@ def _worst(grades: pd.Series) -> str:
     return GRADES[int(ranks.min())] if len(ranks) else NO_DATA
 
 
-def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame, centres: gpd.GeoSeries) -> list[str]:
-    """The worst grade of the cells whose centre each polygon contains."""
+def _cell_grade_of(geoms: gpd.GeoSeries, grid: gpd.GeoDataFrame) -> list[str]:
+    """The worst grade of the cells whose centre each polygon contains (the centres made a chunk at a
+    time: :func:`.item_units.centres_within`)."""
     if not len(geoms):
         return []
-    hits = gpd.sjoin(
-        gpd.GeoDataFrame(geometry=centres),
-        gpd.GeoDataFrame({"item": range(len(geoms))}, geometry=geoms.to_numpy(), crs=4326),
-        predicate="within",
-    )
-    ranks = grid["grade"].reindex(hits.index).map(GRADE_RANK)
-    worst = ranks.groupby(hits["item"].to_numpy()).min()  # as _worst, for every item in one pass
+    hit, item = centres_within(np.asarray(geoms.to_numpy(), dtype=object), grid.index)
+    ranks = pd.Series(grid["grade"].to_numpy()[hit]).map(GRADE_RANK)
+    worst = ranks.groupby(item).min()  # as _worst, for every item in one pass
     return [GRADES[int(r)] if pd.notna(r) else NO_DATA for r in worst.reindex(range(len(geoms)))]
 
 
@@ -165,7 +162,6 @@ def _items(
     screen wrote them, residents (an unnamed OSM hazard named by its kind's label in ``language`` and
     its id)."""
     label_column = "label_zh" if language == "zh" else "label"
-    centres = cell_centres(grid.index)
     frames = []
     for item_type, table in tables.items():
         if table is None or not len(table):
@@ -196,7 +192,7 @@ def _items(
         if item_type == "coverage_gap":
             frame["kind"] = table["resource_kind"].to_numpy()
             frame["name"] = table["standard"].astype(str) + " gap"
-        grades = table["grade"] if "grade" in table.columns else _cell_grade_of(table.geometry, grid, centres)
+        grades = table["grade"] if "grade" in table.columns else _cell_grade_of(table.geometry, grid)
         frame["grade"] = list(grades)
         if "factors" in table.columns:  # why its grade (a hazard source's matrix, a district's reasons)
             frame["factors"] = table["factors"].to_numpy(dtype=object)

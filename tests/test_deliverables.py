@@ -367,7 +367,8 @@ def test_responsibility_list_by_hand():
     assert set(table.index) == {"F1", "cluster-01", "fire-gap-01"}
     f1 = table.loc["F1"]
     assert (f1["district_name"], f1["street_name"], f1["community_id"]) == ("海淀区", "东街道", "unassigned")
-    assert f1["department_zh"] == "商务局 / 应急管理局" and "editable default" in f1["department_basis"]
+    assert f1["department_zh"] == "商务局 / 应急管理局"
+    assert f1["department_basis"].startswith("默认分工，请按本地“三定”核实")  # zh: "editable default"
     assert (f1["grade"], f1["response_level_zh"]) == ("II", "区级")
     cluster = table.loc["cluster-01"]
     assert cluster["grade"] == "I" and cluster["residents"] == 30.0 and cluster["response_level_zh"] == "市级"

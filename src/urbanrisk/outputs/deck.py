@@ -37,12 +37,12 @@ from .planner_layers import (
     outline_polygons,
     resource_letter_layer,
     resource_letters,
-    site_layers,
     unit_halos,
     unit_layers,
 )
 from .report_supply import supply_tips
 from .resource_details import detail_lines
+from .site_layers import site_layers
 
 #: Resource markers by kind.
 RESOURCE_COLOURS = {

@@ -16,10 +16,11 @@ from .i18n_deliverables import ZH_DELIVERABLES
 from .i18n_exposure import ZH_QUANTITY_PATTERNS
 from .i18n_office import ZH_OFFICE_PATTERNS
 from .i18n_planner import ZH_PLANNER, ZH_PLANNER_PATTERNS
+from .i18n_tips21 import ZH_TIPS21
 from .i18n_unknown import ZH_UNKNOWN
 
 #: Texts -> Chinese, from the feature modules (exact keys).
-ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES, **ZH_UNKNOWN, **ZH_PLANNER}
+ZH_MORE: dict[str, str] = {**ZH_BOUNDS, **ZH_DELIVERABLES, **ZH_UNKNOWN, **ZH_PLANNER, **ZH_TIPS21}
 
 #: Regex patterns -> Chinese, from the feature modules (tried before i18n's own).
 ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (

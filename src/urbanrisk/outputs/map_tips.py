@@ -20,6 +20,10 @@ from .map_residents_unknown import hollow_tip
 from .map_unknown import tip_words, unknown_kinds
 from .report_parts import at_least
 
+#: the reason of a cell's residents unknown where some are known (its part in a known unit)
+PARTLY_UNKNOWN = "part of the cell lies in a census unit of unknown residents"
+NO_DATA_HERE = "residents: no population data here"
+
 
 def _score(value: float | None) -> str:
     """A 0-10 score, or "unknown" where it could not be measured."""
@@ -74,7 +78,10 @@ def _travel_text(
 
 
 def _amount(value: float, unit: str, t: Callable[..., str]) -> str:
-    return f"{value / 60:.1f} {t('min')}" if unit == "s" else f"{value / 1000:.2f} {t('km')}"
+    """A travel time in minutes or a distance in km; a distance under 10 m "< 10 m" (not "0.00 km")."""
+    if unit == "s":
+        return f"{value / 60:.1f} {t('min')}"
+    return escape_text(t("< 10 m")) if value < 10 else f"{value / 1000:.2f} {t('km')}"
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -94,6 +101,8 @@ def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
     residents = _fmt(row["residents"])
     if row.get("display_children") is not None:
         residents = at_least(row["residents"], row["cells_residents_unknown"], t)
+    elif _partly_known(row):  # partly in a 不详 census unit: its known part, a lower bound
+        residents = t("≥ {residents} (the rest unknown)", residents=_fmt(row["residents"]))
     elif row.get("known_residents") is False:
         residents = t("unknown")
     return t(
@@ -102,6 +111,27 @@ def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
         buildings=_fmt(row["buildings"]),
         share=f"{row['coverage_ratio'] * 100:.0f}",
     )
+
+
+def _partly_known(row: dict[str, object]) -> bool:
+    """Whether a cell of unknown residents holds some known ones: partly in a census unit 不详, it holds
+    its known neighbour unit's (the reason "no population data here" and residents above 0). Not a cell
+    of too few mapped buildings: its residents stay "unknown" (an estimate from part of them)."""
+    residents = row.get("residents")
+    return (
+        row.get("known_residents") is False
+        and NO_DATA_HERE in str(row.get("unknown") or "")
+        and residents is not None
+        and residents > 0
+    )
+
+
+def _unknown_line(row: dict[str, object], language: str, t: Callable[..., str]) -> str:
+    """The tip's line of a cell's unknown indicators, its residents' reason right (:func:`_partly_known`)."""
+    text = str(row["unknown"])
+    if _partly_known(row):
+        text = text.replace(NO_DATA_HERE, f"residents: {PARTLY_UNKNOWN}")
+    return f"<i>{t('unknown: {what}', what=escape_text(unknown_text(text, language)))}</i>"
 
 
 def _resident_tips(grid: gpd.GeoDataFrame, language: str = "en") -> list[str]:
@@ -156,12 +186,11 @@ def _cell_tips(
             why = alert_explanation(str(row["factors"]), language, labels)
             lines.append(t("why: {factors}", factors=escape_text(why)))
             if row.get("unknown"):
-                lines.append(
-                    f"<i>{t('unknown: {what}', what=escape_text(unknown_text(row['unknown'], language)))}</i>"
-                )
+                lines.append(_unknown_line(row, language, t))
         lines.append(_residents_line(row, t))
         if graded and row.get("known_residents") is False:  # drawn hollow on the graded view
-            lines.append(hollow_tip(language))
+            words = "residents partly unknown: the count is the known part (a lower bound), drawn hollow"
+            lines.append(f"<i>{escape_text(t(words))}</i>" if _partly_known(row) else hollow_tip(language))
         lines.append(
             t(
                 "crowd places {crowd} · vulnerable sites {sites}",

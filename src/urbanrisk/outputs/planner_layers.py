@@ -3,10 +3,10 @@ standard's gaps, suggested sites, and resources told apart by letter as well as 
 
 Letters keep the map readable for colour-blind planners: F fire station, H hospital, C clinic,
 P police, S shelter, a kind of the recipe's own its own letter, said in the legend
-(:func:`resource_letters`); suggested sites are white rings marked "+". A standard of the recipe's own
-draws its gaps in a colour of its own (:func:`standard_colours`). Layer ids with a ``:`` part
-(``gaps:fire``, ``units:street``) each get their own toggle; ``resources:letters`` follows the
-``resources`` toggle.
+(:func:`resource_letters`); suggested sites are white rings marked "+" (:mod:`.site_layers`). A
+standard of the recipe's own draws its gaps in a colour of its own (:func:`standard_colours`). Layer
+ids with a ``:`` part (``gaps:fire``, ``units:street``) each get their own toggle;
+``resources:letters`` follows the ``resources`` toggle.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from .i18n import RESOURCE_ZH, data_text, standard_name, translator
 from .i18n_deliverables import colon
 from .map_sources import shown_sources
 from .report_parts import at_least
-from .report_supply import site_unknown_words
-from .site_hazard_words import site_hazard_tip
 
 RESOURCE_LETTERS = {"fire_station": "F", "hospital": "H", "clinic": "C", "police": "P", "shelter": "S"}
 #: the letters (then digits) a resource kind of the recipe's own may take, ASCII only: deck.gl's text
@@ -305,50 +303,6 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
             )
         )
     return out
-
-
-def site_layers(result: RunResult) -> list[pdk.Layer]:
-    """Suggested sites: white rings in the standard's colour, marked "+"."""
-    coverage = result.coverage
-    if coverage is None or coverage.sites is None or not len(coverage.sites):
-        return []
-    language = _language(result)
-    t = translator(language)
-    colours = _run_colours(result)
-    data = [
-        {
-            "position": [row.geometry.x, row.geometry.y],
-            "line": [*colours[str(row.standard)], 255],
-            "tip": "<b>"
-            + escape_text(
-                t(
-                    "suggested {standard} site #{rank}",
-                    standard=standard_name(row.standard, language),
-                    rank=row.rank,
-                )
-            )
-            + "</b><br/>"
-            + t("{residents} residents newly covered", residents=f"{row.residents_added:,.0f}")
-            + site_unknown_words(row, t)
-            + site_hazard_tip(row, language),
-        }
-        for row in coverage.sites.itertuples()
-    ]
-    ring = pdk.Layer(
-        "ScatterplotLayer",
-        data=data,
-        id="sites",
-        get_position="position",
-        get_radius=18,
-        radius_min_pixels=8,
-        get_fill_color=[255, 255, 255, 255],
-        stroked=True,
-        get_line_color="line",
-        line_width_min_pixels=3,
-        pickable=True,
-    )
-    plus = _letters("sites:mark", [(d["position"], "+") for d in data], [20, 20, 20, 255])
-    return [ring, plus]
 
 
 def _letters(layer_id: str, items: list[tuple[list[float], str]], colour: list[int]) -> pdk.Layer:

@@ -5,7 +5,9 @@ was a restaurant (Chipotle, McDonalds) where the neighbourhood (Harbor East, Fel
 as a ``place=neighbourhood`` node. The name is now the first of, in order:
 
 1. a place node (``place=neighbourhood|suburb|quarter|village|hamlet``) inside the district, the
-   nearest its centre; else one within :data:`PLACE_NEAR_M` of its outline;
+   nearest its centre; never one outside it, however near (BUPT's two districts were both named
+   "装卸区 · …" after a ``place=suburb`` node 19 m and 94 m beyond their edges: a node names the place
+   around it, and one outside names a place the district is not);
 2. a named area (land use in :data:`AREA_VALUES`: a residential quarter, a campus, a hospital, a
    retail or commercial area) covering at least :data:`AREA_SHARE_MIN` of the district, the smallest
    such (the most specific);
@@ -29,7 +31,6 @@ import shapely
 from ..clusters import place_order
 
 PLACE_KINDS = ("neighbourhood_place", "village_place")
-PLACE_NEAR_M = 250.0
 AREA_VALUES = ("residential", "commercial", "retail", "university", "college", "school", "hospital")
 AREA_SHARE_MIN = 0.5
 VENUE_PRIORITY = ("transport", "culture", "leisure", "education", "health", "commerce")
@@ -59,19 +60,15 @@ def _near(indexed: tuple[gpd.GeoDataFrame, shapely.STRtree] | None, outline, rea
 
 
 def _place_name(outline, centre, places) -> tuple[str, str] | None:
-    places = _near(places, outline, PLACE_NEAR_M / METRES_PER_DEGREE * 2)
+    """The place node inside the outline nearest its centre (None: none inside)."""
+    places = _near(places, outline)
     if places is None:
         return None
     points = places.geometry.to_numpy()
     inside = shapely.contains(outline, points)
-    lat = centre.y
     if inside.any():
         near = shapely.distance(centre, points[inside])
         return str(places["name"].to_numpy()[inside][int(np.argmin(near))]), "OSM place node inside"
-    gap = _metres(shapely.distance(outline, points), lat)
-    if gap.min() <= PLACE_NEAR_M:
-        at = int(np.argmin(gap))
-        return str(places["name"].to_numpy()[at]), f"OSM place node {gap[at]:.0f} m from the edge"
     return None
 
 
@@ -212,7 +209,7 @@ def district_names(
 def _distinct(found: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     """Each district's first name; a name that several districts share takes after a dot their next
     one that no other district took (two districts of one campus: "北京邮电大学 · 物美" and
-    "北京邮电大学 · 国际学院", not both "装卸区 · 北京邮电大学", as BUPT's two were).
+    "北京邮电大学 · 国际学院").
 
     Examples
     --------

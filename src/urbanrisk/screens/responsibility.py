@@ -36,6 +36,7 @@ from ..recipe import Recipe
 from ..resource_columns import hazard_kept
 from ..result import GRADE_RANK, GRADES, NO_DATA, CoverageResult, Layers, Screens
 from ..wording import counted
+from . import department_words
 from .communities import units_of_cells
 from .item_units import centres_within, held_cells, main_and_also, point_item_units
 from .registers import LEVEL_NAMES_ZH, nested_cell_units, units_by_level
@@ -288,11 +289,10 @@ def responsibility_list(
     kinds = items["kind"].to_numpy(dtype=object)  # a kind without its own row: the type's "*" row
     listed = pd.MultiIndex.from_arrays([items["item_type"], kinds]).isin(departments.index)
     found = departments.reindex(pd.MultiIndex.from_arrays([items["item_type"], np.where(listed, kinds, "*")]))
-    items["department_zh"] = (
-        found["department_zh"].fillna("（未指定 unassigned: add to departments.csv）").to_numpy()
-    )
+    unassigned = department_words.UNASSIGNED_DEPARTMENT["zh" if language == "zh" else "en"]
+    items["department_zh"] = found["department_zh"].fillna(unassigned).to_numpy()
     items["department_en"] = found["department_en"].fillna("").to_numpy()
-    items["department_basis"] = found["basis"].fillna("").to_numpy()
+    items["department_basis"] = [department_words.basis_words(b, language) for b in found["basis"].fillna("")]
     response = response_levels.reindex(items["grade"])
     items["response_level_zh"] = response["response_level_zh"].fillna("").to_numpy()
     items["response_level_en"] = response["response_level_en"].fillna("").to_numpy()

@@ -685,14 +685,14 @@ def test_write_error_without_the_word_space(tmp_path, city, monkeypatch, capsys)
     COUNTS["lifecycle"] += 1
     import pyogrio.errors
 
-    import urbanrisk.cli
+    import urbanrisk.cli_disk
     import urbanrisk.run
 
     def fail(*args, **kwargs):
         raise pyogrio.errors.DataSourceError("failed to write feature: I/O error")
 
     monkeypatch.setattr(urbanrisk.run, "write_outputs", fail)
-    monkeypatch.setattr(urbanrisk.cli.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1, 1, 0))
+    monkeypatch.setattr(urbanrisk.cli_disk.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1, 1, 0))
     code, text = cli("run", "--quiet", "--scheduler", "synchronous", raster_recipe(tmp_path, city[0]))
     refused(code, text, "no space left")
 

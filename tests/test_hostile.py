@@ -692,7 +692,8 @@ def test_write_error_without_the_word_space(tmp_path, city, monkeypatch, capsys)
         raise pyogrio.errors.DataSourceError("failed to write feature: I/O error")
 
     monkeypatch.setattr(urbanrisk.run, "write_outputs", fail)
-    monkeypatch.setattr(urbanrisk.cli_disk.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1, 1, 0))
+    full = shutil._ntuple_diskusage(1, 1, 0)
+    monkeypatch.setattr(urbanrisk.cli_disk.shutil, "disk_usage", lambda path: full)
     code, text = cli("run", "--quiet", "--scheduler", "synchronous", raster_recipe(tmp_path, city[0]))
     refused(code, text, "no space left")
 

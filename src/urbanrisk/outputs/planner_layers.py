@@ -178,21 +178,26 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
         ]
         data = _outline_rows([row.geometry for row in rows], tips, shapes)
         if data:
-            out.append(
-                pdk.Layer(  # outlines only (a PathLayer's miters blew up over whole views in tests)
-                    "PolygonLayer",
-                    data=data,
-                    id=f"units:{level}",
-                    get_polygon="polygon",
-                    filled=False,
-                    stroked=True,
-                    get_line_color=[*colour, 230],
-                    get_line_width=1,
-                    line_width_min_pixels=width,
-                    pickable=True,
-                )
-            )
+            out.append(_outline_layer(data, f"units:{level}", colour, width, pickable=True))
     return out
+
+
+def _outline_layer(
+    data: list[dict[str, Any]], layer_id: str, colour: tuple[int, int, int], width: float, *, pickable: bool
+) -> pdk.Layer:
+    """Rings drawn as outlines only (a PathLayer's miters blew up over whole views in tests)."""
+    return pdk.Layer(
+        "PolygonLayer",
+        data=data,
+        id=layer_id,
+        get_polygon="polygon",
+        filled=False,
+        stroked=True,
+        get_line_color=[*colour, 230],
+        get_line_width=1,
+        line_width_min_pixels=width,
+        pickable=pickable,
+    )
 
 
 def unit_halos(layers: list[pdk.Layer]) -> list[pdk.Layer]:
@@ -204,20 +209,8 @@ def unit_halos(layers: list[pdk.Layer]) -> list[pdk.Layer]:
         level = layer.id.partition(":")[2] if layer.id.startswith("units:") else ""
         if level in LEVEL_HALOS and isinstance(layer.data, list) and layer.data:
             colour, width = LEVEL_HALOS[level]
-            out.append(
-                pdk.Layer(
-                    "PolygonLayer",
-                    data=[{"polygon": row["polygon"]} for row in layer.data],
-                    id=f"{layer.id}:halo",
-                    get_polygon="polygon",
-                    filled=False,
-                    stroked=True,
-                    get_line_color=[*colour, 230],
-                    get_line_width=1,
-                    line_width_min_pixels=width,
-                    pickable=False,
-                )
-            )
+            halo = [{"polygon": row["polygon"]} for row in layer.data]
+            out.append(_outline_layer(halo, f"{layer.id}:halo", colour, width, pickable=False))
         out.append(layer)
     return out
 

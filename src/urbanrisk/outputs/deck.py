@@ -34,6 +34,7 @@ from .planner_layers import (
     MAX_LETTERED_RESOURCES,
     gap_layers,
     impact_layer,
+    outline_layer,
     outline_polygons,
     resource_letter_layer,
     resource_letters,
@@ -100,19 +101,7 @@ def _screen_layers(result: RunResult | None) -> list[pdk.Layer]:
         data = [
             {"polygon": outline, "tip": tips[i]} for outline, i in zip(outlines, index.tolist(), strict=True)
         ]
-        out.append(
-            pdk.Layer(
-                "PolygonLayer",
-                data=data,
-                id=layer_id,
-                get_polygon="polygon",
-                filled=False,
-                stroked=True,
-                get_line_color=[*colour, 230],
-                line_width_min_pixels=3,
-                pickable=True,
-            )
-        )
+        out.append(outline_layer(data, layer_id, colour, 3, pickable=True))
     out = [
         *unit_layers(result, shapes=True),
         *impact_layer(result),

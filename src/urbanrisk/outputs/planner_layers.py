@@ -178,11 +178,11 @@ def unit_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
         ]
         data = _outline_rows([row.geometry for row in rows], tips, shapes)
         if data:
-            out.append(_outline_layer(data, f"units:{level}", colour, width, pickable=True))
+            out.append(outline_layer(data, f"units:{level}", colour, width, pickable=True))
     return out
 
 
-def _outline_layer(
+def outline_layer(
     data: list[dict[str, Any]], layer_id: str, colour: tuple[int, int, int], width: float, *, pickable: bool
 ) -> pdk.Layer:
     """Rings drawn as outlines only (a PathLayer's miters blew up over whole views in tests)."""
@@ -210,7 +210,7 @@ def unit_halos(layers: list[pdk.Layer]) -> list[pdk.Layer]:
         if level in LEVEL_HALOS and isinstance(layer.data, list) and layer.data:
             colour, width = LEVEL_HALOS[level]
             halo = [{"polygon": row["polygon"]} for row in layer.data]
-            out.append(_outline_layer(halo, f"{layer.id}:halo", colour, width, pickable=False))
+            out.append(outline_layer(halo, f"{layer.id}:halo", colour, width, pickable=False))
         out.append(layer)
     return out
 
@@ -282,19 +282,7 @@ def gap_layers(result: RunResult, *, shapes: bool = False) -> list[pdk.Layer]:
             )
             tips.append(tip)
         data = _outline_rows(list(gaps.geometry), tips, shapes)
-        out.append(
-            pdk.Layer(
-                "PolygonLayer",
-                data=data,
-                id=f"gaps:{standard}",
-                get_polygon="polygon",
-                filled=False,
-                stroked=True,
-                get_line_color=[*colour, 230],
-                line_width_min_pixels=3,
-                pickable=True,
-            )
-        )
+        out.append(outline_layer(data, f"gaps:{standard}", colour, 3, pickable=True))
     return out
 
 

@@ -1,11 +1,12 @@
 """scipy's graph searches and k-d tree, imported when first called.
 
 ``scipy.sparse.csgraph`` loads ``scipy.sparse.linalg`` and ``scipy.linalg`` (~0.07 s CPU) and
-``scipy.spatial`` loads ``scipy.special`` (~0.1 s): a run's driver on ``processes`` routes and screens
-nothing itself, and ``urbanrisk validate`` nothing at all, so neither pays for them
-(benchmarks/RESULTS.md, "The driver's serial CPU (session 13, serial13)"). Worker processes forked
-from the driver import them on first call too; a fork server imports them ahead, with
-:data:`urbanrisk.worker_pool.WORKER_MODULES`. Each function is scipy's own, called with the same
+``scipy.spatial`` loads ``scipy.special`` (~0.1 s): ``urbanrisk validate`` and the commands that route
+nothing never pay for them (benchmarks/RESULTS.md, "The driver's serial CPU (session 13, serial13)").
+A run's driver does import them (its hazard sites' components, beside the grid stage), and so a
+forked pool imports them before it forks (:func:`urbanrisk.worker_pool._new_pool`: each worker that
+routes or screens imported them again, ~0.13 CPU s; session 20, cpu21); a fork server imports them
+ahead, with :data:`urbanrisk.worker_pool.WORKER_MODULES`. Each function is scipy's own, called with the same
 arguments.
 
 Examples

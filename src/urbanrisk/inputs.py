@@ -174,7 +174,14 @@ def _load_polygons(name: str, spec: Any, state: _Loading) -> None:
 
 
 def _load_raster(name: str, spec: Any, state: _Loading) -> None:
-    state.raster = raster_info(spec.path, band=spec.band, layer=name, warp=True, nodata_means=spec.nodata)
+    state.raster = raster_info(
+        spec.path,
+        band=spec.band,
+        layer=name,
+        warp=True,
+        nodata_means=spec.nodata,
+        band_named="band" in spec.model_fields_set,
+    )
     refused, noted = density_problems(spec.path, spec.band)  # 3e38 people a pixel, as validate says
     if refused:
         raise LayerError(f"layer '{name}': {refused}")

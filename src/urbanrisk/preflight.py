@@ -119,7 +119,7 @@ def sized_job(recipe: Recipe) -> tuple[int | None, bool]:
 
 def _raster_problems(name: str, spec: Any, recipe: Recipe) -> list[Problem]:
     """A raster that cannot be read, or whose pixels one partition of the grid could not hold in memory."""
-    info = raster_info(spec.path, band=spec.band, layer=name)
+    info = raster_info(spec.path, band=spec.band, layer=name, band_named="band" in spec.model_fields_set)
     valid = has_valid_pixel(spec.path, spec.band)
     if valid and has_valid_pixel(spec.path, spec.band, counts_only=True) is False:  # stops at a count
         message = (

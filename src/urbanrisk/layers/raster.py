@@ -99,8 +99,12 @@ def raster_info(
     layer: str = "population",
     warp: bool = False,
     nodata_means: str = "unknown",
+    band_named: bool = True,
 ) -> RasterInfo:
     """Open a population raster and check it: readable, georeferenced, lon/lat bounds, band present.
+
+    ``band_named``: False when the recipe left ``band:`` out; a raster of several bands is then refused
+    (band 1 of a two-band file read silently gave half the people, or an alpha mask as people).
 
     With ``warp``, a raster that is not in EPSG:4326 is warped to it (sums kept, see
     :func:`raster_to_lonlat`) and the returned info describes the warped copy. ``nodata_means``: the
@@ -126,6 +130,8 @@ def raster_info(
             if band > src.count:
                 msg = f"layer '{layer}': {path} has {src.count} band(s); `band: {band}` does not exist"
                 raise LayerError(msg)
+            if src.count > 1 and not band_named:
+                raise LayerError(_which_band_message(src, path, layer))
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
                 raise LayerError(msg)
@@ -170,6 +176,18 @@ def raster_info(
     if warp and not lonlat:
         return dataclasses.replace(raster_to_lonlat(info, layer=layer), nodata_empty=info.nodata_empty)
     return info
+
+
+def _which_band_message(src: rasterio.io.DatasetReader, path: str | Path, layer: str) -> str:
+    """The refusal of a raster of several bands whose recipe names none, listing them (``band 2: 'men'``)."""
+    shown = [
+        f"band {i}: {desc!r}" if desc else f"band {i}" for i, desc in enumerate(src.descriptions[:6], start=1)
+    ]
+    more = f", ... ({src.count} in all)" if src.count > 6 else ""
+    return (
+        f"layer '{layer}': {path} has {src.count} bands ({', '.join(shown)}{more}) and the recipe names "
+        f"none: say which holds the people per pixel, e.g. `band: 1` under layers: {layer}:"
+    )
 
 
 def _measured(values: np.ma.MaskedArray | np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Chinese for what hostile input round 14 (session 20, hostile21) made the layer and recipe checks say: a
 stray cell far below a registry or far right of its header, a population raster stored packed (GDAL scale
 and offset), an OSM file holding JOSM's unsaved edits (negative ids, objects marked deleted) or a giant
-comment; a recipe typed with a Chinese input method on (full-width colons and spaces).
+comment; a recipe typed with a Chinese input method on (full-width colons and spaces); and (session 21) a
+population raster of several bands whose recipe names none.
 Templates merged into :data:`.i18n_hostile.ZH_HOSTILE_CHECKS`.
 
 Examples
@@ -34,6 +35,11 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     "in.tif out.tif)": (
         "{path}：第 {band} 波段以压缩方式存值（值 = 存储数 × {scale} + {offset}），urbanrisk 不做解包：请写入"
         "每个像元的人数本身（gdal_translate -unscale -ot Float32 in.tif out.tif）"
+    ),
+    "{path} has {n} bands ({bands}) and the recipe names none: say which holds the people per pixel, e.g. "
+    "`band: 1` under layers: {layer}:": (
+        "{path} 有 {n} 个波段（{bands}），而配方未指明用哪个：请写明哪个波段是每个像元的人数，例如在 layers: "
+        "{layer}: 下写 `band: 1`"
     ),
     "{path}: the file holds {what}: upload the edits in JOSM and download the area again, or purge the "
     "deleted objects and renumber the new ones ({fix})": (

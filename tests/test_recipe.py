@@ -138,6 +138,27 @@ def test_a_key_written_twice_is_refused_not_silently_overwritten():
     ]
 
 
+def test_yaml_1_1_base_60_and_octal_numbers_are_refused_not_read_as_90_and_8():
+    """PyYAML reads an unquoted `1:30` as 90 (base 60) and `010` as 8 (octal): a fire limit of "1:30"
+    became 90 minutes and a resolution of `010` became 8, silently. Both are refused with the line and
+    the fix, with every other problem; `1_000`, `07`, `0x1A` and a quoted '1:30' read as written."""
+    text = EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 010}").replace(
+        "outputs:", "coverage: {overrides: {fire: {limit: 1:30}}}\noutputs:"
+    )
+    assert problems(text) == [
+        "r.yaml:4: grid.resolution: '010' is read by YAML as the number 8 (octal: YAML 1.1 reads a leading "
+        "0 so): write 10 if you mean that, or quote it ('010') if it is text (a code keeps its zeros only "
+        "quoted)",
+        "r.yaml:14: coverage.overrides.fire.limit: '1:30' is read by YAML as the number 90 (YAML 1.1 reads "
+        "it in base 60): write the number you mean (90?), or quote it ('1:30') if it is text",
+    ]
+    fine = EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 0_9}").replace(
+        "outputs:", "coverage: {overrides: {fire: {limit: 07}}}\noutputs:"
+    )
+    recipe = recipe_from_text(fine, base_dir=RECIPES, source="r.yaml")
+    assert recipe.grid.resolution == 9 and recipe.coverage.overrides["fire"].limit == 7
+
+
 def test_yaml_syntax_error_names_the_line():
     (msg,) = problems(EXAMPLE.replace("grid: {resolution: 10}", "grid: {resolution: 10"))
     assert msg.startswith("r.yaml:")

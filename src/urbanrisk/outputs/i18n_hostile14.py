@@ -2,7 +2,7 @@
 stray cell far below a registry or far right of its header, a population raster stored packed (GDAL scale
 and offset), an OSM file holding JOSM's unsaved edits (negative ids, objects marked deleted) or a giant
 comment; a recipe typed with a Chinese input method on (full-width colons and spaces); and (session 21) a
-population raster of several bands whose recipe names none.
+population raster of several bands whose recipe names none, and YAML 1.1's base-60 and octal numbers.
 Templates merged into :data:`.i18n_hostile.ZH_HOSTILE_CHECKS`.
 
 Examples
@@ -40,6 +40,17 @@ ZH_HOSTILE14_CHECKS: dict[str, str] = {
     "`band: 1` under layers: {layer}:": (
         "{path} 有 {n} 个波段（{bands}），而配方未指明用哪个：请写明哪个波段是每个像元的人数，例如在 layers: "
         "{layer}: 下写 `band: 1`"
+    ),
+    "'{text}' is read by YAML as the number {value} (YAML 1.1 reads it in base 60): write the number you "
+    "mean ({guess}?), or quote it ('{quoted}') if it is text": (
+        "YAML 把 '{text}' 读作数 {value}（YAML 1.1 按六十进制读）：请写出你要的数（{guess}？），"
+        "若是文字请加引号（'{quoted}'）"
+    ),
+    "'{text}' is read by YAML as the number {value} (octal: YAML 1.1 reads a leading 0 so): write "
+    "{decimal} if you mean that, or quote it ('{quoted}') if it is text (a code keeps its zeros only "
+    "quoted)": (
+        "YAML 把 '{text}' 读作数 {value}（八进制：YAML 1.1 这样读以 0 开头的数）：若指 {decimal} 请写 "
+        "{decimal}，若是文字请加引号（'{quoted}'）（编码只有加引号才保留开头的 0）"
     ),
     "{path}: the file holds {what}: upload the edits in JOSM and download the area again, or purge the "
     "deleted objects and renumber the new ones ({fix})": (

@@ -39,6 +39,7 @@ from .paths import (
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
+from .yaml_numbers import odd_numbers
 from .yaml_problem import binary_tag, typed_by_input_method, yaml_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
@@ -211,6 +212,7 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         )
         for path, first, again in twice
     ]
+    found += [(path, said) for _, path, said in odd_numbers(text)]  # 1:30 read as 90, 010 as 8
     recipe: Recipe | None = None
     try:
         recipe = Recipe.model_validate(raw)

@@ -8,6 +8,7 @@ or a silent wrong number. Small files made in the test; validate and the readers
 
 from __future__ import annotations
 
+import bz2
 import gzip
 from collections.abc import Callable
 from pathlib import Path
@@ -282,29 +283,37 @@ JOSM = {
 }  # fmt: skip
 
 
+def _compressed(recipe: Path, osm: Path, name: str) -> Path:
+    """``osm`` written as ``name`` (.gz, .bz2), the recipe pointed at it."""
+    packed = osm.with_name(name)
+    data = osm.read_bytes()
+    packed.write_bytes(bz2.compress(data, 1) if name.endswith(".bz2") else gzip.compress(data, 1))
+    recipe.write_text(recipe.read_text(encoding="utf-8").replace(str(osm), str(packed)), encoding="utf-8")
+    return packed
+
+
 @pytest.mark.parametrize("name", sorted(JOSM))
-def test_an_osm_file_of_unsaved_josm_edits_is_refused_by_validate_and_the_run(tmp_path, name: str) -> None:
+@pytest.mark.parametrize("suffix", ["", ".bz2"])
+def test_an_osm_file_of_unsaved_josm_edits_is_refused_by_validate_and_the_run(tmp_path, name, suffix) -> None:
     body, said = JOSM[name]
     recipe, osm = _josm_recipe(tmp_path, body)
+    osm = _compressed(recipe, osm, "j.osm" + suffix) if suffix else osm
     for command in ("validate", "run"):
         args = ("run", "--scheduler", "synchronous", recipe) if command == "run" else ("validate", recipe)
         code, text = cli(*args)
         assert code == 2 and f"{osm}: the file holds" in text and said in text, text
-        assert "osmium renumber j.osm" in text, text
+        assert f"osmium renumber j.osm{suffix}" in text, text
     assert not (tmp_path / "out" / "latest").exists()
 
 
-@pytest.mark.parametrize("name", ["j.osm", "j.osm.gz"])
+@pytest.mark.parametrize("name", ["j.osm", "j.osm.gz", "j.osm.bz2"])
 @pytest.mark.parametrize("comment", ["<!--" + " " * 5_000_000 + "-->", "<!--" + "<a>" * 2_000_000 + "-->"])
 def test_an_osm_file_holding_a_giant_comment_is_refused_at_once(tmp_path, name: str, comment: str) -> None:
     """libosmium's expat reads a comment in time growing with its square (20 MB: 0.23 CPU s, 80 MB: 2.7, four
     reads by validate; 200 MB in a .osm.gz kept it past 90 s): one of 5 MB is refused before it is parsed."""
     recipe, osm = _josm_recipe(tmp_path, comment)
-    if name.endswith(".gz"):
-        gz = tmp_path / name
-        gz.write_bytes(gzip.compress(osm.read_bytes(), compresslevel=1))
-        recipe.write_text(recipe.read_text(encoding="utf-8").replace(str(osm), str(gz)), encoding="utf-8")
-        osm = gz
+    if name != "j.osm":
+        osm = _compressed(recipe, osm, name)
     code, text = cli("validate", recipe)
     assert code == 2 and f"{osm} holds an XML comment or text of more than 4 MB" in text, text
 

@@ -158,3 +158,19 @@ def test_a_cells_tip_says_what_its_building_count_and_coverage_count(tsinghua):
     zh, en = (_cell_tips(grid.loc[[cell]], None, language)[0] for language in ("zh", "en"))
     assert "建筑 0 栋（按中心点计；建筑占地覆盖率 87%，含跨格部分）" in zh
     assert "buildings 0 (by centre; footprints cover 87%)" in en
+
+
+def test_the_chinese_safety_distances_outside_china_are_said_not_silent(baltimore_run, wudaokou_run):
+    """Baltimore's breaches and sites were measured by GB 50156 / 建标152 without a word: the run notes it,
+    names the fix, and says it in Chinese; Wudaokou (in China) and a recipe with its own table get no note."""
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.site_hazards import safety_distances_scope_note
+
+    (note,) = [n for n in baltimore_run.notes if n.startswith("safety distances:")]
+    assert "lies outside China" in note and "tables: {safety_distances: my_distances.csv}" in note
+    assert data_text(note, "zh").startswith("安全间距：内置表为中国标准")
+    assert not [n for n in wudaokou_run.notes if n.startswith("safety distances:")]
+    own = baltimore_run.recipe.model_copy(
+        update={"tables": baltimore_run.recipe.tables.model_copy(update={"safety_distances": "mine.csv"})}
+    )
+    assert safety_distances_scope_note(own, baltimore_run.area) == []

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from .layers.tables import hazard_kind_table
 from .recipe import Recipe
@@ -50,3 +51,38 @@ def keep_away_table(
     rows["label"] = labels["label_en"].fillna(rows["kind"]).to_numpy()
     rows["label_zh"] = labels["label_zh"].fillna(rows["kind"]).to_numpy()
     return gpd.GeoDataFrame(rows[KEEP_AWAY_COLUMNS], geometry="geometry", crs=4326)
+
+
+#: China in a coarse lon/lat box (73.4-135.1° E, 18.1-53.6° N): the shipped safety distances' jurisdiction
+CHINA_BOX = (73.4, 18.1, 135.1, 53.6)
+
+
+def safety_distances_scope_note(recipe: Recipe, area: BaseGeometry) -> list[str]:
+    """The note a run outside China gets when it uses the shipped safety distances (all Chinese standards:
+    GB 50156, 建标152, GB 50161...): its breaches and the suggested sites' distances from hazards are those
+    standards' screening values, not the local rules; none when the recipe gives its own table or the
+    area's centre lies in :data:`CHINA_BOX`.
+
+    >>> from pathlib import Path
+    >>> from shapely.geometry import box
+    >>> from urbanrisk.recipe import recipe_from_text
+    >>> text = "name: b\\narea: {bbox: [-76.62, 39.28, -76.6, 39.3]}\\ngrid: {resolution: 9}\\nlayers: {}\\n"
+    >>> recipe = recipe_from_text(text + "outputs: {dir: o}\\n", base_dir=Path("."))
+    >>> safety_distances_scope_note(recipe, box(-76.62, 39.28, -76.6, 39.3))[0][:62]
+    'safety distances: the shipped table holds Chinese standards (G'
+    >>> safety_distances_scope_note(recipe, box(116.3, 39.9, 116.4, 40.0))
+    []
+    """
+    if recipe.tables.safety_distances is not None:
+        return []
+    centre = area.centroid
+    west, south, east, north = CHINA_BOX
+    if west <= centre.x <= east and south <= centre.y <= north:
+        return []
+    return [
+        f"safety distances: the shipped table holds Chinese standards (GB 50156-2021, 建标152-2017, GB "
+        f"50161-2022...) and this area ({centre.x:.2f}, {centre.y:.2f}) lies outside China: its breaches "
+        "and the suggested sites' distances from hazards are screening values by those standards, not "
+        "local rules; give your jurisdiction's distances as a table shaped like "
+        "layers/tables/safety_distances.csv (tables: {safety_distances: my_distances.csv})"
+    ]

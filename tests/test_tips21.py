@@ -175,8 +175,13 @@ def test_a_cell_partly_in_an_unknown_census_unit_says_what_is_known(office_run):
         "常住人口部分未知：所示为已知部分（下限），以空心显示" in tips[cell]
         and "此处无人口数据" not in tips[cell]
     )
+    # wholly in the 不详 unit: said as the census table's gap (it read "no population data here", session 21)
     nobody = grid.index[~grid["known_residents"] & (grid["residents"] == 0)]
-    assert len(nobody) and all("常住人口 未知" in tips[c] and "此处无人口数据" in tips[c] for c in nobody)
+    census = "人口统计表未给出此处人数（所在单元人数不详、不在任何单元内，或其住房未标绘）"
+    assert len(nobody) and all("常住人口 未知" in tips[c] and census in tips[c] for c in nobody)
+    assert not any("此处无人口数据" in tip for tip in tips.values())
+    said = grid.loc[nobody, "unknown"]
+    assert said.str.contains("residents: the census table gives no count here", regex=False).all()
 
 
 def test_a_distance_under_10_m_is_not_0_km_and_building_counts_say_what_they_count(office_run):

@@ -43,6 +43,7 @@ from .grade import INDICATORS, disk_sum
 from .osm_footprint import footprints
 from .result import Layers
 from .stored_osm import data_extent
+from .wording import CENSUS_NO_COUNT
 
 #: Words for each indicator, and for the reasons one is unknown.
 INDICATOR_WORDS = {
@@ -303,8 +304,10 @@ def measured_indicators(grid: gpd.GeoDataFrame, layers: Layers, *, has_hazard_da
         "score_hazard_sources": "no hazard registry and no OSM layer",
         "score_crowding": "outside the OSM data",
         "score_vulnerable_sites": "outside the OSM data",
-        "score_residents": "outside the population raster"
-        if has_raster and "table_residents_known" not in grid.columns  # a census table: its units
+        "score_residents": CENSUS_NO_COUNT  # a census table: its units
+        if "table_residents_known" in grid.columns
+        else "outside the population raster"
+        if has_raster
         else "no population data here",
     }
     in_raster = np.zeros(len(index), bool)

@@ -7,6 +7,13 @@ import functools
 import re
 from collections.abc import Mapping
 
+#: Why a cell's residents are unknown when a census table gives them (completeness words it, the map's
+#: tooltip reads it): its unit has no count (不详), it lies mostly outside every unit, or its unit is
+#: spread by housing that is not mapped there. It said "no population data here" beside a table.
+CENSUS_NO_COUNT = (
+    "the census table gives no count here (a unit without one, outside the units, or housing unmapped)"
+)
+
 #: The count words of the English texts, plural to singular ("1 cell", "1 resident").
 SINGULAR = {
     "cells": "cell",

@@ -12,6 +12,10 @@ ZH_TIPS21: dict[str, str] = {
         "常住人口部分未知：所示为已知部分（下限），以空心显示"
     ),
     "part of the cell lies in a census unit of unknown residents": "本单元部分位于常住人口不详的统计单元内",
+    # why a census cell's residents are unknown (wording.CENSUS_NO_COUNT; it said "no population data here")
+    "the census table gives no count here (a unit without one, outside the units, or housing unmapped)": (
+        "人口统计表未给出此处人数（所在单元人数不详、不在任何单元内，或其住房未标绘）"
+    ),
     # a distance under 10 m (a resource in the cell's own street node): not "0.00 km"
     "< 10 m": "< 10 米",
 }

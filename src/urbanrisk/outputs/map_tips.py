@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..result import RunResult
+from ..wording import CENSUS_NO_COUNT
 from .display import TIP_COLUMNS, TRAVEL_TIPS
 from .html import escape_text
 from .i18n import MAP_GRADE_WORDS, standard_name, translator, unknown_text
@@ -22,7 +23,7 @@ from .report_parts import at_least
 
 #: the reason of a cell's residents unknown where some are known (its part in a known unit)
 PARTLY_UNKNOWN = "part of the cell lies in a census unit of unknown residents"
-NO_DATA_HERE = "residents: no population data here"
+NO_DATA_HERE = f"residents: {CENSUS_NO_COUNT}"  # a census cell's reason (completeness)
 
 
 def _score(value: float | None) -> str:
@@ -115,7 +116,7 @@ def _residents_line(row: dict[str, object], t: Callable[..., str]) -> str:
 
 def _partly_known(row: dict[str, object]) -> bool:
     """Whether a cell of unknown residents holds some known ones: partly in a census unit 不详, it holds
-    its known neighbour unit's (the reason "no population data here" and residents above 0). Not a cell
+    its known neighbour unit's (the reason :data:`CENSUS_NO_COUNT` and residents above 0). Not a cell
     of too few mapped buildings: its residents stay "unknown" (an estimate from part of them)."""
     residents = row.get("residents")
     return (

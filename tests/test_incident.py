@@ -602,3 +602,22 @@ def test_a_kind_the_run_holds_none_of_is_said_known_or_unknown():
     )
     assert shelter.startswith("no shelter in the run's data") and "unknown whether" in shelter
     assert absent_kinds(standards, resources.assign(kind="hospital")) == [fire, shelter]
+
+
+def test_a_zh_recipes_incident_refusals_are_said_in_chinese(city, capsys, tmp_path):
+    """Under report: {language: zh} every refusal of `urbanrisk incident` was printed in English (session
+    21): no run yet, a point outside the run, --at typed wrong, an unknown kind, a radius of 0."""
+    recipe, _ = city
+    zh = tmp_path / "zh.yaml"
+    zh.write_text(recipe.read_text(encoding="utf-8") + "\nreport: {language: zh}\n", encoding="utf-8")
+    lon, lat = lonlat(0, 0)
+    said = {
+        "配方 'lattice' 在": ("--at", f"{lon},{lat}", "--kind", "fire", "--runs", tmp_path / "none"),
+        "位于运行": ("--at", f"{lon + 1},{lat}", "--kind", "gas_leak"),
+        "请以“经度,纬度”（度）给出位置": ("--at", f"{lat},{lon}x", "--kind", "fire"),
+        "在距离表中没有条目": ("--at", f"{lon},{lat}", "--kind", "meteor"),
+        "请以米为单位给出疏散半径": ("--at", f"{lon},{lat}", "--kind", "fire", "--radius", "0"),
+    }
+    for chinese, args in said.items():
+        code, err = _cli(capsys, zh, *args)
+        assert code == 2 and chinese in err and "urbanrisk：错误：" in err, err

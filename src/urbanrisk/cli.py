@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(text: str, args: argparse.Namespace | None = None) -> None:
     """An error on stderr (and in --log-file), in the language of the command's recipe (``args``)."""
-    if args is not None and args.command != "incident":  # incident errors name a run, not a recipe
+    if args is not None:  # incident's too: its recipe's language (they were English under zh)
         with contextlib.suppress(Exception):  # a message in English rather than none
             from .cli_lines import error_text
 

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 from .i18n_hostile14 import ZH_HOSTILE14_CHECKS
+from .i18n_incident_errors import ZH_INCIDENT_CHECKS
 from .i18n_round11 import ZH_ROUND11_CHECKS
 from .i18n_round12 import ZH_ROUND12_CHECKS
 from .i18n_round13 import ZH_ROUND13_CHECKS
@@ -126,4 +127,5 @@ ZH_HOSTILE_CHECKS: dict[str, str] = {
     **ZH_ROUND12_CHECKS,  # hostile input round 12 (office18)
     **ZH_ROUND13_CHECKS,  # hostile input round 13 (office19)
     **ZH_HOSTILE14_CHECKS,  # hostile input round 14 (hostile21)
+    **ZH_INCIDENT_CHECKS,  # urbanrisk incident's refusals (session 21)
 }

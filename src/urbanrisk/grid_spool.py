@@ -282,14 +282,18 @@ def _spool_parts(
     rows at a time (``parents``: each cell's; ``finish``: applied to each part's rows before), and
     ``spool`` learns where they go back. Returns the files."""
     order = spool.full_order(list(grid.columns))
-    at = [grid.columns.get_loc(name) for name in names]
+    arrays = {name: grid[name].array for name in names}
     folder = spool.folder / "grid"
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
     for parent, positions in pd.RangeIndex(len(grid)).groupby(parents).items():
         path = folder / f"{stem}-{parent}.parquet"  # one part's rows at a time: ``grid[names]`` whole
-        # copied the late columns' numbers (116,645 cells: ~95 MB) beside the grid, the write's peak
-        part = pd.DataFrame(grid.iloc[np.asarray(positions), at])
+        # copied the late columns' numbers (116,645 cells: ~95 MB) beside the grid, the write's peak;
+        # each column's own rows taken (``grid.iloc[rows, names]`` took every column's rows first:
+        # 0.73 -> 0.45 CPU s for 25 of 94 columns in 256 parts of 116,645 rows)
+        rows = np.asarray(positions)
+        taken = {name: array.take(rows) for name, array in arrays.items()}
+        part = pd.DataFrame(taken, index=grid.index[rows])
         (part if finish is None else finish(part)).to_parquet(path)
         paths[str(parent)] = str(path)
     spool.following = following_of(order, [*spool.columns, *names])

@@ -74,3 +74,27 @@ def test_the_casing_goes_under_its_line_with_the_same_rings_and_no_tip():
     assert [layer.id for layer in unit_halos([empty])] == ["units:community"]  # nothing drawn: no casing
     (label,) = toggle_labels(["units:community", "units:community:halo"])  # one toggle for both
     assert label[0] == "units:community" and "box-shadow:0 0 0 1px rgb(30, 30, 30)" in label[1]
+
+
+@pytest.mark.parametrize("fill", sorted(FILLS))
+def test_the_grid_levels_line_is_cased_too_and_reads_over_every_grade(fill):
+    """The 网格's 0.6 px white line was as faint over yellow (III) as the 社区's (session 21): cased in
+    near-black too, narrower than the 社区's casing so that the two levels still differ."""
+    core, (halo, width) = LEVEL_STYLES["grid"][0], LEVEL_HALOS["grid"]
+    assert max(_contrast(core, FILLS[fill]), _contrast(halo, FILLS[fill])) >= 3.0
+    assert LEVEL_STYLES["grid"][1] < width < LEVEL_HALOS["community"][1]
+
+
+def test_a_cased_levels_rings_count_twice_in_the_maps_outline_budget(monkeypatch):
+    """The casing repeats the rings in the page; fit_outlines counted them once, so a map of many 社区
+    could hold twice its outline budget."""
+    import shapely
+
+    from urbanrisk.outputs import map_compact
+
+    ring = shapely.get_coordinates(shapely.box(116.3, 39.98, 116.31, 39.99).exterior).tolist()  # 5 vertices
+    monkeypatch.setattr(map_compact, "MAX_OUTLINE_VERTICES", 9)
+    for level, kept in (("street", True), ("community", False), ("grid", False)):
+        layer = pdk.Layer("PolygonLayer", data=[{"polygon": [ring]}], id=f"units:{level}")
+        fitted, notes = map_compact.fit_outlines([layer])
+        assert bool(fitted) == kept and bool(notes) != kept, level

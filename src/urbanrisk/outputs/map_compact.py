@@ -25,6 +25,7 @@ import pydeck as pdk
 import shapely
 
 from .map_context import DECIMALS, coordinate_lists
+from .planner_layers import LEVEL_HALOS
 
 #: Most outline vertices the map draws (about 20 bytes each in the page).
 MAX_OUTLINE_VERTICES = 60_000
@@ -82,8 +83,20 @@ def _simplified(polygons: np.ndarray, metres: float) -> np.ndarray:
     return shapely.get_exterior_ring(shapes)
 
 
+def _copies(layer_id: str) -> int:
+    """How many times the page holds a layer's rings: twice for a cased unit level (its casing,
+    :func:`.planner_layers.unit_halos`, repeats them; it was not counted in the budget).
+
+    >>> _copies("units:community"), _copies("units:street"), _copies("gaps:fire")
+    (2, 1, 1)
+    """
+    group, _, level = layer_id.partition(":")
+    return 2 if group == "units" and level in LEVEL_HALOS else 1
+
+
 def _fit(polygons: dict[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]]:
-    """The least simplification at which the most important layers fit the budget, and their rings."""
+    """The least simplification at which the most important layers fit the budget (a cased layer's
+    rings counted twice), and their rings."""
     ids = sorted(polygons, key=_priority)
     done: dict[tuple[str, float], np.ndarray] = {}
     while ids:
@@ -92,7 +105,7 @@ def _fit(polygons: dict[str, np.ndarray]) -> tuple[float, dict[str, np.ndarray]]
                 if (layer_id, metres) not in done:
                     done[layer_id, metres] = _simplified(polygons[layer_id], metres)
             if (
-                sum(int(shapely.get_num_coordinates(done[i, metres]).sum()) for i in ids)
+                sum(_copies(i) * int(shapely.get_num_coordinates(done[i, metres]).sum()) for i in ids)
                 <= MAX_OUTLINE_VERTICES
             ):
                 return metres, {i: done[i, metres] for i in ids}

@@ -63,8 +63,9 @@ LEVEL_STYLES = {
 #: unit level -> (colour, width in pixels) of the casing drawn under its line: a white 社区 line alone
 #: was faint over the yellow (III) cells and the pale hollow ones; cased in near-black it reads over all
 #: four grades and the hollow cells (white core over red, blue, orange; dark edges over yellow, pale),
-#: and a cased line is not the 街道's solid dark one.
-LEVEL_HALOS = {"community": ((30, 30, 30), 4.0)}
+#: and a cased line is not the 街道's solid dark one. The 网格's 0.6 px white line was as faint (session 21):
+#: cased too, thinner (2 px), so that 社区 (4 px) and 网格 still differ in width.
+LEVEL_HALOS = {"community": ((30, 30, 30), 4.0), "grid": ((30, 30, 30), 2.0)}
 
 
 def resource_letters(kinds: Iterable[object]) -> dict[str, str]:

@@ -64,9 +64,34 @@ STREET_KEYS = ("highway", "area", *STREET_VALUES)
 
 
 def cannot_read(path: Path, exc: BaseException) -> LayerError:
-    """The error of an extract libosmium cannot read (an id above int64, lat 1000, a cut file)."""
-    msg = f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
-    return LayerError(msg)
+    """The error of an extract libosmium cannot read (an id above int64, lat 1000, a cut file), with the
+    fix: an extract whose objects are out of order or present twice (extracts joined with ``osmium cat``,
+    a history file) was told to re-download a complete file, which it was.
+
+    >>> print(cannot_read(Path("a.osm.pbf"), RuntimeError("Way ID twice in input. Maybe you are using a "
+    ...       "history or change file?")))  # doctest: +NORMALIZE_WHITESPACE
+    a.osm.pbf: cannot read this OSM file (Way ID twice in input. Maybe you are using a history or change
+    file?): it holds objects twice (extracts joined with osmium cat, or a history file): join extracts with
+    osmium merge a.osm.pbf b.osm.pbf -o merged.osm.pbf (each object once), or take one date of a history
+    file (osmium time-filter a.osm.pbf -o now.osm.pbf)
+    """
+    said = str(exc)
+    if "twice in input" in said:
+        fix = (
+            "it holds objects twice (extracts joined with osmium cat, or a history file): join extracts with "
+            f"osmium merge {path.name} b.osm.pbf -o merged.osm.pbf (each object once), or take one date of "
+            f"a history file (osmium time-filter {path.name} -o now.osm.pbf)"
+        )
+    elif "out of order" in said:
+        fix = (
+            "its objects are not sorted by type and id (extracts joined with osmium cat?): sort it "
+            f"(osmium sort {path.name} -o sorted.osm.pbf); to join extracts use osmium merge, which also "
+            "keeps each object once"
+        )
+    else:
+        fix = "is it complete? re-export or re-download the extract"
+    joint = ";" if fix.startswith("is") else ":"
+    return LayerError(f"{path}: cannot read this OSM file ({said}){joint} {fix}")
 
 
 def checked_read(path: Path, read: Callable[[], T]) -> T:

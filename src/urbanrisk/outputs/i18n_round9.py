@@ -29,6 +29,21 @@ ZH_ROUND9_CHECKS: dict[str, str] = {
     "{path}: cannot read this OSM file ({error}); is it complete? re-export or re-download the extract": (
         "{path}：无法读取此 OSM 文件（{error}）；文件是否完整？请重新导出或重新下载该数据"
     ),
+    # an extract holding objects twice or unsorted (joined with osmium cat; session 21)
+    "{path}: cannot read this OSM file ({error}): it holds objects twice (extracts joined with osmium cat, "
+    "or a history file): join extracts with osmium merge {name} b.osm.pbf -o merged.osm.pbf (each object "
+    "once), or take one date of a history file (osmium time-filter {same} -o now.osm.pbf)": (
+        "{path}：无法读取此 OSM 文件（{error}）：其中有重复的对象（用 osmium cat 拼接的多个摘录，或历史文件）"
+        "：请用 osmium merge {name} b.osm.pbf -o merged.osm.pbf 合并摘录（每个对象只保留一份），或从历史文件"
+        "中取某一时刻（osmium time-filter {same} -o now.osm.pbf）"
+    ),
+    "{path}: cannot read this OSM file ({error}): its objects are not sorted by type and id (extracts joined "
+    "with osmium cat?): sort it (osmium sort {name} -o sorted.osm.pbf); to join extracts use osmium merge, "
+    "which also keeps each object once": (
+        "{path}：无法读取此 OSM 文件（{error}）：其中对象未按类型和 id 排序（用 osmium cat 拼接的摘录？）："
+        "请先排序（osmium sort {name} -o sorted.osm.pbf）；拼接摘录请用 osmium merge，"
+        "它也会让每个对象只保留一份"
+    ),
     "{path} has no .shx beside it; copy the whole Shapefile (.shp, .shx, .dbf, .prj)": (
         "{path} 旁边没有 .shx：请复制完整的 Shapefile（.shp、.shx、.dbf、.prj）"
     ),

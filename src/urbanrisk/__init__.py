@@ -8,8 +8,11 @@
 from __future__ import annotations
 
 from ._errors import GridError, InputError, LayerError, RecipeError, RunLockedError, UrbanriskError
+from ._malloc import prefer_system_arrow_pool
 from ._version import __version__
 from .recipe import Recipe, load_recipe
+
+prefer_system_arrow_pool()  # before pyarrow allocates anything (none of the above loads it)
 
 __all__ = [
     "GridError",

@@ -57,3 +57,39 @@ def trim_heap() -> bool:
         return bool(libc.malloc_trim(ctypes.c_size_t(0)))
     except (OSError, AttributeError):
         return False
+
+
+#: Arrow's allocator for a run (``ARROW_DEFAULT_MEMORY_POOL``): the C library's ``malloc``.
+ARROW_POOL = "system"
+
+
+def prefer_system_arrow_pool() -> bool:
+    """Ask Arrow for the C library's ``malloc`` rather than the allocator pyarrow bundles (mimalloc
+    here), through ``ARROW_DEFAULT_MEMORY_POOL``, unless the environment names a pool (the user's choice
+    wins); True when set. Arrow reads it when it first allocates (so ``import urbanrisk`` sets it before
+    anything else), worker processes inherit it; :func:`use_system_arrow_pool` mends what it can when
+    pyarrow allocated first.
+
+    mimalloc keeps the pages of the buffers a stage frees for its own reuse: a run's driver held ~40-120
+    MB more at every size (session 21, ``benchmarks/RESULTS.md``: driver peak 373 -> 291 MB at 16 tiles,
+    477-493 -> 368-371 MB at 64, 597-630 -> 510 MB at 256; CPU seconds within their noise), and the write
+    stage raised the peak with buffers it had freed.
+    """
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return False
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
+    return True
+
+
+def use_system_arrow_pool() -> bool:
+    """pyarrow's own default pool made the system's when Arrow started before ``import urbanrisk`` set
+    :data:`ARROW_POOL` (a notebook that loaded pyarrow first: Arrow's C++ readers and writers keep the
+    pool they started with; pyarrow's conversions follow this one); True when changed."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") != ARROW_POOL:
+        return False  # the user's choice
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name == ARROW_POOL:
+        return False
+    pa.set_memory_pool(pa.system_memory_pool())
+    return True

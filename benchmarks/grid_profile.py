@@ -29,15 +29,15 @@ STEPS = (
     ("cell edges (convex clip)", "convex_clip.py", "convex_edges"),
     ("buildings' representative cells", "indicators.py", "representative_cells"),
     ("buildings: counts and footprints", "indicators.py", "buildings_to_cells"),
-    ("  buildings: repair invalid", "indicators.py", "_repaired"),
-    ("  buildings: cut by cells", "indicators.py", "_pieces"),
-    ("  clipped areas", "convex_clip.py", "clipped_areas"),
-    ("  overlap measures", "cell_overlaps.py", "overlap_measures"),
+    ("buildings: repair invalid (in buildings)", "indicators.py", "_repaired"),
+    ("buildings: cut by cells (in buildings)", "indicators.py", "_pieces"),
+    ("clipped areas (in buildings' cut)", "convex_clip.py", "clipped_areas"),
+    ("overlap measures (in buildings, streets)", "cell_overlaps.py", "overlap_measures"),
     ("population from the raster", "population.py", "residents_from_raster"),
     ("streets: lengths per cell", "indicators.py", "streets_to_cells"),
-    ("  clipped lengths", "convex_clip.py", "clipped_lengths"),
+    ("clipped lengths (in streets)", "convex_clip.py", "clipped_lengths"),
     ("street access", "indicators.py", "street_access_to_cells"),
-    ("  nearest streets", "nearest_street.py", "nearest_streets"),
+    ("nearest streets (in street access)", "nearest_street.py", "nearest_streets"),
     ("POI roles (crowd places ...)", "indicators.py", "role_counts"),
     ("points per kind (POI/hazard/resource)", "indicators.py", "points_to_cell_counts"),
     ("hazard total", "indicators.py", "_hazard_total"),
@@ -112,9 +112,9 @@ def main() -> int:
             whole = rows[0][1] or 1.0
             cells = sum(len(task.cells) for task in tasks)
             print(f"\n{name}: {len(tasks)} tasks, {cells:,} cells, {plain:.2f} CPU s unprofiled")
-            print(f"{'step':<40} {'CPU s':>7} {'share':>6} {'calls':>6}")
+            print(f"{'step':<44} {'CPU s':>7} {'share':>6} {'calls':>6}")
             for label, seconds, calls in [rows[0], *sorted(rows[1:], key=lambda row: -row[1])]:
-                print(f"{label:<40} {seconds:>7.3f} {seconds / whole:>6.1%} {calls:>6}")
+                print(f"{label:<44} {seconds:>7.3f} {seconds / whole:>6.1%} {calls:>6}")
             if args.top:
                 stats.sort_stats("tottime").print_stats(args.top)
     return 0

@@ -53,11 +53,6 @@ def convex_edges(cells: np.ndarray, *, width: int = 0) -> tuple[np.ndarray, np.n
     return start, direction
 
 
-def _inside(px: np.ndarray, py: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Signed distance-like value of points from an edge's line: >= 0 on the cell's (left) side."""
-    return direction[:, 0] * (py - start[:, 1]) - direction[:, 1] * (px - start[:, 0])
-
-
 def ragged_ranges(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The integers ``first[i] .. first[i] + count[i] - 1`` of every ``i`` in turn, and their ``i``.
 
@@ -208,20 +203,27 @@ def _next_in_ring(ring: np.ndarray) -> np.ndarray:
 def _clip_pass(
     xy: np.ndarray, group: np.ndarray, start: np.ndarray, direction: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One Sutherland–Hodgman pass: every ring (vertices grouped, in order) cut by one edge each."""
+    """One Sutherland–Hodgman pass: every ring (vertices grouped, in order) cut by one edge each.
+
+    A vertex's test is a signed distance-like value from the edge's line, >= 0 on the cell's (left)
+    side; a crossing point (``xy + t (xy[nxt] - xy)``) is computed only where an edge crosses.
+    """
     if not len(xy):
         return xy, group
     nxt = _next_in_ring(group)
-    value = _inside(xy[:, 0], xy[:, 1], start[group], direction[group])
-    keep_i, keep_j = value >= 0, value[nxt] >= 0
+    px, py = xy[:, 0], xy[:, 1]
+    value = direction[group, 0] * (py - start[group, 1]) - direction[group, 1] * (px - start[group, 0])
+    keep_i = value >= 0
+    keep_j = keep_i[nxt]
     crosses = keep_i != keep_j
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(crosses, value / (value - value[nxt]), 0.0)
     # per edge i -> i+1: the crossing point when the edge crosses the line, then the next vertex if kept
     emits = crosses.astype(np.int64) + keep_j
     ends = np.cumsum(emits)
     out_xy = np.empty((int(ends[-1]), 2))
-    out_xy[ends[crosses] - emits[crosses]] = (xy + t[:, None] * (xy[nxt] - xy))[crosses]
+    at, to = np.flatnonzero(crosses), nxt[crosses]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = value[at] / (value[at] - value[to])
+    out_xy[ends[at] - 1 - keep_j[at]] = xy[at] + t[:, None] * (xy[to] - xy[at])
     out_xy[ends[keep_j] - 1] = xy[nxt[keep_j]]
     return out_xy, np.repeat(group, emits)
 

@@ -158,3 +158,27 @@ def test_a_cells_tip_says_what_its_building_count_and_coverage_count(tsinghua):
     zh, en = (_cell_tips(grid.loc[[cell]], None, language)[0] for language in ("zh", "en"))
     assert "建筑 0 栋（按中心点计；建筑占地覆盖率 87%，含跨格部分）" in zh
     assert "buildings 0 (by centre; footprints cover 87%)" in en
+
+
+def test_the_hazards_found_beside_the_grid_keep_sites_away_without_a_second_search(tsinghua, monkeypatch):
+    # alone22: the coverage stage found every hazard source again (site_hazards.keep_away_table) with no
+    # Dask task running, though a run on workers found them beside the grid (hazard_inputs' "found")
+    from urbanrisk import site_hazards
+    from urbanrisk.hazard_table import hazard_inputs
+    from urbanrisk.pipeline import finish_run
+
+    recipe, layers, area, grid = tsinghua
+    eager = keep_away_for(recipe, layers, area)
+    hazards = hazard_inputs(recipe, layers, area, utm_crs_for(area))
+
+    def searched_again(*args, **kwargs):
+        raise AssertionError("the hazard sources were found again in the coverage stage")
+
+    monkeypatch.setattr(site_hazards, "hazard_sources_from_layers", searched_again)
+    pd.testing.assert_frame_equal(keep_away_for(recipe, layers, area, found=hazards["found"]), eager)
+    expected = coverage_for(recipe, layers, area, grid, found=hazards["found"])
+    _, got, _ = finish_run(
+        recipe, layers, area, grid, scheduler="synchronous", stage=lambda _, f: f(), hazards=hazards
+    )
+    pd.testing.assert_frame_equal(pd.DataFrame(got.sites), pd.DataFrame(expected.sites))
+    assert len(_fire_site_gaps(got.sites, eager)) == 2 and min(_fire_site_gaps(got.sites, eager)) > 300

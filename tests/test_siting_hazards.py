@@ -174,3 +174,27 @@ def test_the_chinese_safety_distances_outside_china_are_said_not_silent(baltimor
         update={"tables": baltimore_run.recipe.tables.model_copy(update={"safety_distances": "mine.csv"})}
     )
     assert safety_distances_scope_note(own, baltimore_run.area) == []
+
+
+def test_the_hazards_found_beside_the_grid_keep_sites_away_without_a_second_search(tsinghua, monkeypatch):
+    # alone22: the coverage stage found every hazard source again (site_hazards.keep_away_table) with no
+    # Dask task running, though a run on workers found them beside the grid (hazard_inputs' "found")
+    from urbanrisk import site_hazards
+    from urbanrisk.hazard_table import hazard_inputs
+    from urbanrisk.pipeline import finish_run
+
+    recipe, layers, area, grid = tsinghua
+    eager = keep_away_for(recipe, layers, area)
+    hazards = hazard_inputs(recipe, layers, area, utm_crs_for(area))
+
+    def searched_again(*args, **kwargs):
+        raise AssertionError("the hazard sources were found again in the coverage stage")
+
+    monkeypatch.setattr(site_hazards, "hazard_sources_from_layers", searched_again)
+    pd.testing.assert_frame_equal(keep_away_for(recipe, layers, area, found=hazards["found"]), eager)
+    expected = coverage_for(recipe, layers, area, grid, found=hazards["found"])
+    _, got, _ = finish_run(
+        recipe, layers, area, grid, scheduler="synchronous", stage=lambda _, f: f(), hazards=hazards
+    )
+    pd.testing.assert_frame_equal(pd.DataFrame(got.sites), pd.DataFrame(expected.sites))
+    assert len(_fire_site_gaps(got.sites, eager)) == 2 and min(_fire_site_gaps(got.sites, eager)) > 300

@@ -245,6 +245,7 @@ def finish_run(
                 scheduler=scheduler,
                 graphs=graphs,
                 also=also,
+                found=None if hazards is None else hazards["found"],  # found once, beside the grid
             ),
         )
         if free is not None and done:

@@ -26,16 +26,24 @@ def no_hazards() -> gpd.GeoDataFrame:
 
 
 def keep_away_table(
-    recipe: Recipe, layers: Layers, resource_kinds: Iterable[str], *, utm_crs: str
+    recipe: Recipe,
+    layers: Layers,
+    resource_kinds: Iterable[str],
+    *,
+    utm_crs: str,
+    found: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The hazards of ``layers`` with a safety distance to one of ``resource_kinds`` (the standards'),
-    with that distance and its source; an unnamed hazard is named by its id (``osm:node/1``)."""
+    with that distance and its source; an unnamed hazard is named by its id (``osm:node/1``).
+    ``found``: the hazard sources of ``layers`` found already (``hazard_inputs``' own, in ``utm_crs``:
+    :func:`urbanrisk.hazard_table.hazard_inputs`), else found here."""
     distances = safety_distance_table(recipe.tables.safety_distances)
     distances = distances[distances["target"].isin(set(resource_kinds))]
     if not len(distances) or (layers.hazards is None and layers.pois is None):
         return no_hazards()
     kinds = hazard_kind_table(recipe.tables.hazard_kinds)
-    found = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
+    if found is None:
+        found = hazard_sources_from_layers(layers.hazards, layers.pois, kinds, utm_crs=utm_crs)
     found = found[found["kind"].isin(set(distances["kind"]))]
     if not len(found):
         return no_hazards()

@@ -140,13 +140,15 @@ def coverage_for(
     *,
     scheduler: str | None = None,
     graphs: Mapping[str, StreetGraph] | None = None,
+    found: gpd.GeoDataFrame | None = None,
 ) -> CoverageResult:
     """The coverage stage for a recipe (standards preset and overrides from ``coverage:``); per
     partition on ``scheduler`` when the recipe sets ``compute.partitioned_coverage``; the gaps'
     clusters per partition when it sets ``compute.partitioned_screens``; ``graphs``: street graphs
     already built (:func:`run_street_graphs`); the grid's ``known_residents``
     flags, computed when it has none (:func:`with_residents_known`); the streets read from the store
-    when the layers hold only their classes (:func:`with_routing_streets`)."""
+    when the layers hold only their classes (:func:`with_routing_streets`); ``found``: the hazard
+    sources found already (:func:`keep_away_for`)."""
     grid = with_residents_known(grid, layers)
     layers = with_routing_streets(layers, scheduler)
     frames = (grid, layers.streets, layers.street_nodes, layers.pois, layers.resources, area)
@@ -158,19 +160,23 @@ def coverage_for(
         graphs=graphs,
         standards=layers.standards,
         data_boxes=osm_extent(layers),
-        keep_away=keep_away_for(recipe, layers, area),
+        keep_away=keep_away_for(recipe, layers, area, found=found),
     )
 
 
-def keep_away_for(recipe: Recipe, layers: Layers, area: BaseGeometry) -> gpd.GeoDataFrame:
+def keep_away_for(
+    recipe: Recipe, layers: Layers, area: BaseGeometry, *, found: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
     """The hazards that keep the recipe's standards' new sites away (:mod:`urbanrisk.site_hazards`),
-    found in the driver: both coverage paths and the task on a worker get the same table."""
+    found in the driver: both coverage paths and the task on a worker get the same table. ``found``:
+    the hazard sources found already (a run on workers: ``hazard_inputs(...)["found"]``, beside the
+    grid stage), else found again here (in the coverage stage, with no Dask task running)."""
     standards = layers.standards
     if standards is None:
         spec = recipe.coverage
         standards = standards_for(spec.standards, spec.override_dict(), recipe.tables.standards)
     kinds = {standard.resource_kind for standard in standards}
-    return keep_away_table(recipe, layers, kinds, utm_crs=utm_crs_for(area))
+    return keep_away_table(recipe, layers, kinds, utm_crs=utm_crs_for(area), found=found)
 
 
 def _coverage(
@@ -246,11 +252,12 @@ def coverage_on_worker(
     scheduler: str,
     graphs: Mapping[str, StreetGraph] | None = None,
     also: Sequence[Any] = (),
+    found: gpd.GeoDataFrame | None = None,
 ) -> Any:
     """:func:`coverage_for` (whole graph) as one Dask task on ``scheduler``: only the grid's
     :data:`COVERAGE_COLUMNS`, the layers it routes on and the graphs travel to the worker. ``also``:
     other tasks (``dask.delayed``) computed in the same graph, for the workers the coverage task leaves
-    idle; with them, the list ``[coverage result, *their results]``.
+    idle; with them, the list ``[coverage result, *their results]``; ``found``: as :func:`coverage_for`'s.
 
     With stored layers (``compute.ingest: partitioned``) and no graph built, the task reads the streets
     and their nodes from the store itself (the driver pickles neither); on
@@ -270,7 +277,7 @@ def coverage_on_worker(
     spool = _NETWORK_SPOOL.get() if scheduler == "processes" else None
     job = (recipe, frames, dict(layers.complete_kinds), dict(graphs or {}), latlng, layers.standards)
     extent = osm_extent(layers)  # far cells whose streets run to its edge: coverage unknown
-    job = (*job, stored, spool, extent, keep_away_for(recipe, layers, area))
+    job = (*job, stored, spool, extent, keep_away_for(recipe, layers, area, found=found))
     if not also:
         return map_partitions(_coverage_task, [job], scheduler=scheduler)[0]
     task = dask.delayed(_coverage_task, pure=True)(
@@ -321,6 +328,7 @@ def coverage_beside(
     scheduler: str,
     graphs: Mapping[str, StreetGraph] | None = None,
     also: Sequence[Any] = (),
+    found: gpd.GeoDataFrame | None = None,
 ) -> tuple[CoverageResult, B | None, list[Any]]:
     """``(coverage_for(...), side(), results of also)``: on worker processes or a cluster, coverage runs
     on the workers (one task, or its per-partition tasks) while the driver runs ``side``. Elsewhere, and
@@ -329,8 +337,8 @@ def coverage_beside(
 
     ``also``: tasks (``dask.delayed``) that need no coverage, computed in the coverage task's graph when
     coverage is one task on a worker (:func:`coverage_on_a_worker`: the second worker would idle), else
-    after coverage on ``scheduler``."""
-    options = {"scheduler": scheduler, "graphs": graphs}
+    after coverage on ``scheduler``. ``found``: the hazard sources found already (:func:`keep_away_for`)."""
+    options = {"scheduler": scheduler, "graphs": graphs, "found": found}
     if not overlaps(scheduler) or screen_kernels_for(recipe, scheduler):
         coverage = coverage_for(recipe, layers, area, grid, **options)
         return coverage, None, compute_graph(also, scheduler=scheduler) if also else []

@@ -8,10 +8,14 @@ that stage** (``VmHWM``, reset after each stage through ``/proc/self/clear_refs`
 the whole process tree (driver, workers, a fork server's workers) every ``--every`` seconds: the largest
 sum of PSS (shared pages counted once: what the run holds of the machine) and the largest RSS of any one
 process. ``--before SRC``: each run also with another tree's code, alternated, ``--rounds`` times.
-Linux only (``/proc``). Run it under the heavy lock at 64 tiles or more.
+``--compute KEY=VALUE``: the recipe's ``compute:`` with that key set (e.g. ``partitioned_coverage=true``),
+the recipe file untouched. ``--trace N``: the driver under ``tracemalloc`` (slower: CPU seconds mean
+nothing then); after each stage, its N largest live allocation sites (file:line, MB) and the traced
+total, to say what the driver holds and what grows with the cells. Linux only (``/proc``). Run it under
+the heavy lock at 64 tiles or more.
 
     .venv/bin/python benchmarks/metro_run.py RECIPE.yaml [--scheduler processes synchronous]
-        [--before /tmp/base/src] [--rounds 1] [--every 1.0]
+        [--before /tmp/base/src] [--rounds 1] [--every 1.0] [--compute KEY=VALUE ...] [--trace N]
 """
 
 from __future__ import annotations
@@ -73,9 +77,37 @@ def _workers_cpu() -> float:
     return total
 
 
-def _child(recipe: str, scheduler: str, out: str) -> None:
+def _top_sites(limit: int) -> dict:
+    """The traced total (MB) and the ``limit`` largest live allocation sites (file:line -> MB)."""
+    import tracemalloc
+
+    stats = tracemalloc.take_snapshot().statistics("lineno")
+    root = str(ROOT / "src") + os.sep
+    top = {
+        f"{s.traceback[0].filename.replace(root, '')}:{s.traceback[0].lineno}": round(s.size / 2**20, 1)
+        for s in stats[:limit]
+    }
+    return {"traced_mb": round(sum(s.size for s in stats) / 2**20, 1), "top": top}
+
+
+def _with_compute(recipe, settings: list[str]):
+    """``recipe`` with ``compute.KEY`` set from each ``KEY=VALUE`` (YAML-typed values)."""
+    import yaml
+
+    update = {k: yaml.safe_load(v) for k, _, v in (item.partition("=") for item in settings)}
+    compute = type(recipe.compute).model_validate({**recipe.compute.model_dump(), **update})
+    return recipe.model_copy(update={"compute": compute})
+
+
+def _child(recipe: str, scheduler: str, out: str, compute: list[str], trace: int) -> None:
     """One run in this process; prints one JSON line."""
+    import tracemalloc
+
     import urbanrisk as ur
+
+    traced: dict[str, dict] = {}
+    if trace:
+        tracemalloc.start()
 
     def driver_cpu() -> float:
         me = resource.getrusage(resource.RUSAGE_SELF)
@@ -86,11 +118,17 @@ def _child(recipe: str, scheduler: str, out: str) -> None:
 
     def mark(name: str) -> None:
         marks.append((name, driver_cpu(), _workers_cpu(), _status_mb("VmHWM"), _status_mb("VmRSS")))
+        if trace:
+            traced[name] = _top_sites(trace) | {
+                "traced_peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            }
+            tracemalloc.reset_peak()
         with contextlib.suppress(OSError):  # VmHWM := VmRSS: the next stage's own peak
             Path("/proc/self/clear_refs").write_text("5")
 
     start = time.perf_counter()
-    result = ur.run_recipe(ur.load_recipe(recipe), scheduler=scheduler, out=out, after_stage=mark)
+    loaded = _with_compute(ur.load_recipe(recipe), compute) if compute else ur.load_recipe(recipe)
+    result = ur.run_recipe(loaded, scheduler=scheduler, out=out, after_stage=mark)
     wall = time.perf_counter() - start
     for worker in multiprocessing.active_children():  # the pool's workers exit after the run returns
         worker.join()
@@ -103,9 +141,12 @@ def _child(recipe: str, scheduler: str, out: str) -> None:
         got["workers_cpu"] = round(got["workers_cpu"] + w1 - w0, 3)
         got["driver_peak_mb"] = max(got["driver_peak_mb"], round(hwm, 1))
         got["driver_left_mb"] = round(rss, 1)
-    print(
-        json.dumps({"wall_s": wall, "cells": len(result.grid), "timings": result.timings, "stages": stages})
-    )
+        if name in traced:  # a stage's files fold into "write": its largest traced peak, its last sites
+            seen = traced.pop(name)
+            peak = max(seen["traced_peak_mb"], traced.get(key, {}).get("traced_peak_mb", 0.0))
+            traced[key] = seen | {"traced_peak_mb": peak}
+    got = {"wall_s": wall, "cells": len(result.grid), "timings": result.timings, "stages": stages}
+    print(json.dumps(got | ({"traced": traced} if trace else {})))
 
 
 def _tree(root: int) -> list[int]:
@@ -129,10 +170,10 @@ def _pss_mb(pid: int) -> float:
     return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("Pss:")), 0.0)
 
 
-def _run(recipe: str, scheduler: str, out: Path, src: str | None, every: float) -> dict:
+def _run(recipe: str, scheduler: str, out: Path, src: str | None, every: float, extra: dict) -> dict:
     """One run in a fresh driver (``src``: the urbanrisk tree it imports), its process tree sampled."""
     env = dict(os.environ, PYTHONPATH=src or str(ROOT / "src"))
-    argv = [sys.executable, __file__, "--child", recipe, scheduler, str(out)]
+    argv = [sys.executable, __file__, "--child", json.dumps([recipe, scheduler, str(out), *extra.values()])]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout:
@@ -182,11 +223,18 @@ def _print(label: str, got: dict, load: float) -> None:
     beside = {k: v for k, v in got["timings"].items() if k not in stages and v}
     if beside:
         print("  beside a stage (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in beside.items()))
+    for name, seen in got.get("traced", {}).items():
+        print(
+            f"  traced after {name}: {seen['traced_mb']:,.1f} MB live, "
+            f"stage's traced peak {seen['traced_peak_mb']:,.1f} MB"
+        )
+        for site, mb in seen["top"].items():
+            print(f"    {mb:>8,.1f} MB  {site}")
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _child(sys.argv[2], sys.argv[3], sys.argv[4])
+        _child(*json.loads(sys.argv[2]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("recipe")
@@ -194,6 +242,10 @@ def main() -> int:
     parser.add_argument("--before", help="another tree's src/: each run also with it, alternating")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--every", type=float, default=1.0, help="seconds between samples of the tree")
+    parser.add_argument("--compute", nargs="+", default=[], metavar="KEY=VALUE", help="recipe compute: keys")
+    parser.add_argument(
+        "--trace", type=int, default=0, metavar="N", help="tracemalloc: N top sites per stage"
+    )
     args = parser.parse_args()
     print(machine_line())
     trees = [("", None)] if args.before is None else [("before ", args.before), ("", None)]
@@ -201,7 +253,9 @@ def main() -> int:
         for scheduler, k in itertools.product(args.scheduler, range(args.rounds)):
             for label, src in trees if k % 2 == 0 else trees[::-1]:
                 load = os.getloadavg()[0]
-                got = _run(args.recipe, scheduler, Path(tmp) / f"out-{k}-{label.strip()}", src, args.every)
+                out = Path(tmp) / f"out-{k}-{label.strip()}"
+                extra = {"compute": args.compute, "trace": args.trace}
+                got = _run(args.recipe, scheduler, out, src, args.every, extra)
                 _print(f"{label}{scheduler} round {k + 1}", got, load)
     return 0
 

@@ -146,3 +146,24 @@ def test_an_extract_of_streets_alone_read_apart_gives_the_layers_of_one_pass(tmp
     assert (whole.stats["streets"], whole.stats["buildings"]) == (1, 0)
     _assert_same_read(osm_from_file(path, beside=_in_turn), whole)
     _assert_same_read(osm_from_file(path, beside=functools.partial(apart, scheduler="processes")), whole)
+
+
+def _big_part() -> np.ndarray:
+    """A task's result of 8 MB."""
+    return np.arange(1_000_000, dtype=np.int64)
+
+
+def test_on_processes_the_task_apart_returns_through_a_file_not_the_pools_pipe(tmp_path, monkeypatch):
+    """The streets' part (32 x 32 metropolis: 202 MB pickled) comes back as a temporary file's path,
+    which the driver reads and removes: through the pool's pipe the driver held it pickled two or three
+    times over beside the objects."""
+    from dask.callbacks import Callback
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    received = []
+    with Callback(posttask=lambda key, result, *_: received.append((key, result))):
+        got, mine = apart(_big_part, lambda: "side", scheduler="processes")
+    assert np.array_equal(got, _big_part()) and mine == "side"
+    assert [key for key, _ in received] == ["apart"]
+    assert isinstance(received[0][1], str) and received[0][1].startswith(str(tmp_path))  # a path
+    assert list(tmp_path.iterdir()) == []  # read and removed

@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -257,6 +260,23 @@ def beside(main: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> t
         return first, later.result()
 
 
+def _result_to_file(task: Callable[[], A], path: str) -> str:
+    """Task (a worker process): ``task()`` pickled into the file ``path``, which it returns."""
+    value = task()
+    with open(path, "wb") as file:
+        pickle.dump(value, file, protocol=5)
+    return path
+
+
+def _result_from_file(path: str) -> Any:
+    """What :func:`_result_to_file` wrote to ``path``; the file removed."""
+    try:
+        with open(path, "rb") as file:
+            return pickle.load(file)
+    finally:
+        os.unlink(path)
+
+
 def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tuple[A, B]:
     """``(task(), side())``; on ``processes`` (forked workers: Linux, the main thread), ``task`` is one Dask
     task on a worker process of its own (:func:`urbanrisk.worker_pool.pool_apart`: the run's kept pool is
@@ -264,20 +284,30 @@ def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tu
     while ``side`` runs here; elsewhere the two run one after the other, ``task`` first.
 
     For work before the run's first computation that splits in two (the OSM read: its streets' pass
-    beside its areas' pass): ``task`` and its result are pickled, ``side``'s stays in the driver, made
-    by the main thread (a second thread's allocations go to a heap of their own, 64 tiles: +20-60 MB
-    at the driver's peak). An error of ``side`` is raised first, once both have ended.
+    beside its areas' pass): ``task`` is pickled, ``side``'s result stays in the driver, made by the
+    main thread (a second thread's allocations go to a heap of their own, 64 tiles: +20-60 MB at the
+    driver's peak). ``task``'s result comes back through a temporary file, read by the main thread once
+    both have ended (:func:`_result_to_file`): through the pool's pipe the driver held it pickled two
+    or three times over beside the objects (the 32 x 32 metropolis' streets: 202 MB pickled), and a
+    file is read straight into its objects. An error of ``side`` is raised first, once both have ended.
     """
     if scheduler != "processes" or not forks_here():
         return task(), side()
     get = _local_get(scheduler)
-    with (
-        pool_apart() as pool,  # forked here, from the main thread, before the waiting thread starts
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-apart") as thread,
-    ):
-        job = dask.delayed(task, pure=False)(dask_key_name="apart")
-        later = thread.submit(
-            contextvars.copy_context().run, lambda: dask.compute(job, scheduler=get, pool=pool)
-        )
-        mine = side()  # on an error here, leaving the block still waits for ``task``
-        return later.result()[0], mine
+    handle, path = tempfile.mkstemp(prefix="urbanrisk-apart-", suffix=".pickle")
+    os.close(handle)
+    try:
+        with (
+            pool_apart() as pool,  # forked here, from the main thread, before the waiting thread starts
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-apart") as thread,
+        ):
+            job = dask.delayed(_result_to_file, pure=False)(task, path, dask_key_name="apart")
+            later = thread.submit(
+                contextvars.copy_context().run, lambda: dask.compute(job, scheduler=get, pool=pool)
+            )
+            mine = side()  # on an error here, leaving the block still waits for ``task``
+            later.result()
+        return _result_from_file(path), mine
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)

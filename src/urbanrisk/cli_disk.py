@@ -56,5 +56,14 @@ def disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
 
 
 def _is_write_error(exc: BaseException) -> bool:
-    name = type(exc).__module__ + "." + type(exc).__name__
-    return isinstance(exc, OSError) or "pyogrio" in name or "arrow" in name.lower()
+    """True when ``exc`` or what caused it (a forked writer's error: its cause) is an OSError or an
+    error of pyogrio / Arrow."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__module__ + "." + type(current).__name__
+        if isinstance(current, OSError) or "pyogrio" in name or "arrow" in name.lower():
+            return True
+        current = current.__cause__ or current.__context__
+    return False

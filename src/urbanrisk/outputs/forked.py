@@ -27,7 +27,22 @@ from typing import Any
 
 
 class ForkedCallError(RuntimeError):
-    """The forked call raised (its traceback in the message) or its process died."""
+    """The forked call raised (its traceback in the message, the child's exception as the cause when it
+    pickles: a disk found full in the child is told as one) or its process died."""
+
+
+def _failure() -> tuple[str, BaseException | None]:  # pragma: no cover - runs in the child
+    """The child's failure for the driver: its traceback, and its exception if that survives a pickle
+    (an OSError keeps its errno: ENOSPC is told as a full disk, not as an internal error)."""
+    import pickle
+    import sys
+
+    exc = sys.exc_info()[1]
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        exc = None
+    return traceback.format_exc(), exc
 
 
 def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child
@@ -51,7 +66,7 @@ def _child(  # pragma: no cover - runs in the child
     try:
         prepared, failure = prepare(*args), None
     except BaseException:  # said once released
-        prepared, failure = None, traceback.format_exc()
+        prepared, failure = None, _failure()
     try:
         conn.recv()  # released (EOFError: the driver gave up, nothing to do)
     except EOFError:
@@ -61,8 +76,8 @@ def _child(  # pragma: no cover - runs in the child
         return
     try:
         conn.send((True, finish(prepared)))
-    except BaseException:  # every failure goes back to the driver, as text
-        conn.send((False, traceback.format_exc()))
+    except BaseException:  # every failure goes back to the driver: its text and its exception
+        conn.send((False, _failure()))
 
 
 class ForkedCall:
@@ -94,7 +109,8 @@ class ForkedCall:
             self._conn.close()
         self._process.join()
         if not ok:
-            raise ForkedCallError(f"the forked call failed:\n{value}")
+            text, cause = value
+            raise ForkedCallError(f"the forked call failed:\n{text}") from cause
         return value
 
     def close(self) -> None:

@@ -99,8 +99,8 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
                     continue  # an idle ThreadPoolExecutor thread (blocked in its queue's C get)
                 counts[("main" if ident == main else "other", stage[0], where)] += step
 
-    def mark(name: str) -> None:
-        if name in names and names.index(name) + 1 < len(names):
+    def mark(name: str) -> None:  # the write's files are marked too ("grid", "coverage", ...): never back
+        if name in names and names.index(stage[0]) <= names.index(name) < len(names) - 1:
             stage[0] = names[names.index(name) + 1]
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -7,7 +7,8 @@ counts the computations begun and finished), each thread's innermost urbanrisk f
 under the stage the run is in (``after_stage`` marks). A thread waiting in a ``beside`` /
 ``apart`` thread's result is counted as such. Printed: driver-only seconds by stage (as
 ``dask_e2e.py`` measures them) and the most sampled urbanrisk functions of the main thread and
-of the other threads, in samples and in seconds (samples x the measured interval).
+of the other threads, in seconds (each sample weighs the time since the one before: a driver
+holding the interpreter lock delays the sampler) and in mean-interval samples.
 
     PYTHONPATH=src .venv/bin/python benchmarks/driver_alone.py /work/bench/t8/metro_8x8.yaml \
         [--scheduler processes] [--before /tmp/base/src --rounds 2] [--top 25]
@@ -53,18 +54,23 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
     import urbanrisk as ur
 
     running = [0]
+    lock = threading.Lock()
     spans: list[list[float]] = []
     stage = ["layers"]
     names = ["layers", "grid", "coverage", "screens", "registers", "responsibility", "write"]
 
     class Running(Callback):
-        def _start(self, dsk):
-            running[0] += 1
-            spans.append([time.perf_counter(), 0.0])
+        def _start(self, dsk):  # the union of the computations' spans (they may overlap: threads)
+            with lock:
+                running[0] += 1
+                if running[0] == 1:
+                    spans.append([time.perf_counter(), 0.0])
 
         def _finish(self, dsk, state, errored):
-            running[0] -= 1
-            spans[-1][1] = time.perf_counter()
+            with lock:
+                running[0] -= 1
+                if running[0] == 0:
+                    spans[-1][1] = time.perf_counter()
 
     counts: collections.Counter = collections.Counter()
     by_stage: collections.Counter = collections.Counter()
@@ -79,10 +85,10 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
             now = time.perf_counter()
             ticks[0] += 1
             ticks[1] += now - last
-            last = now
+            step, last = now - last, now  # a sample stands for the time since the last (the GIL delays it)
             if running[0]:
                 continue
-            by_stage[stage[0]] += 1
+            by_stage[stage[0]] += step
             for ident, frame in sys._current_frames().items():
                 if ident == me:
                     continue
@@ -91,10 +97,10 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
                     continue  # an idle pool or pipe thread (Dask's, multiprocessing's)
                 if ident != main and where == "thread:_worker":
                     continue  # an idle ThreadPoolExecutor thread (blocked in its queue's C get)
-                counts[("main" if ident == main else "other", stage[0], where)] += 1
+                counts[("main" if ident == main else "other", stage[0], where)] += step
 
-    def mark(name: str) -> None:
-        if name in names and names.index(name) + 1 < len(names):
+    def mark(name: str) -> None:  # the write's files are marked too ("grid", "coverage", ...): never back
+        if name in names and names.index(stage[0]) <= names.index(name) < len(names) - 1:
             stage[0] = names[names.index(name) + 1]
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -106,17 +112,18 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
         wall = time.perf_counter() - start
         done.set()
         sampler.join()
+        cells = len(result.grid)  # a spooled grid (>= 100,000 cells on processes) is read from the run folder
     interval = ticks[1] / max(ticks[0], 1)
     dask_s = sum(b - a for a, b in spans if b)
-    top = [[*key, n, round(n * interval, 3)] for key, n in counts.most_common()]
+    top = [[*key, round(seconds / interval), round(seconds, 3)] for key, seconds in counts.most_common()]
     print(
         json.dumps(
             {
                 "wall_s": wall,
                 "dask_s": dask_s,
                 "interval_s": interval,
-                "cells": len(result.grid),
-                "by_stage_s": {k: round(n * interval, 3) for k, n in by_stage.items()},
+                "cells": cells,
+                "by_stage_s": {k: round(seconds, 3) for k, seconds in by_stage.items()},
                 "top": top,
             }
         )
@@ -126,7 +133,9 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
 def _run(recipe: str, scheduler: str, every_ms: float, src: str | None) -> dict:
     command = [sys.executable, __file__, "--child", recipe, scheduler, str(every_ms)]
     env = dict(os.environ, PYTHONPATH=src or str(Path(__file__).resolve().parents[1] / "src"))
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode:
+        raise SystemExit(f"the run failed (rc {done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -152,7 +161,8 @@ def main() -> int:
             print(
                 f"\n{label}: {got['cells']:,} cells, wall {got['wall_s']:.2f} s, driver-only {alone:.2f} s "
                 f"({alone / got['wall_s']:.1%}), load {load:.1f}; "
-                f"sampled every {got['interval_s'] * 1e3:.1f} ms"
+                f"sampled every {got['interval_s'] * 1e3:.1f} ms, "
+                f"driver-only in samples {sum(got['by_stage_s'].values()):.2f} s"
             )
             print(
                 "  driver-only by stage (s): "

@@ -11,6 +11,7 @@ import contextvars
 import functools
 import os
 import pickle
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ from dask.diagnostics import ProgressBar
 
 from . import settings
 from ._errors import InputError
+from .pool_spill import spill_dumps, spill_loads
 from .worker_pool import _KEPT_POOL, WORKER_MODULES, forks_here, kept_pool, pool_apart, worker_pool
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
@@ -106,16 +108,25 @@ def _progress_bar(progress: bool) -> contextlib.AbstractContextManager[Any]:
 def _compute_locally(tasks: Sequence[Any], scheduler: str, progress: bool) -> list[Any]:
     """Compute on a local scheduler (``processes`` on the run's kept pool, see :func:`kept_pool`).
 
-    On ``processes`` each task goes to the pool alone (``chunksize=1``): Dask's default sends up to 6
-    ready tasks to one worker as one batch, run one after the other there while the other worker
-    idles (the coverage task and the free part's pieces: both on one worker; a 7-partition grid: 6
+    On ``processes`` a task or result pickled past :data:`urbanrisk.pool_spill.SPILL_BYTES` travels
+    through a file (:mod:`urbanrisk.pool_spill`), and each task goes to the pool alone
+    (``chunksize=1``): Dask's default sends up to 6 ready tasks to one worker as one batch, run one
+    after the other there while the other worker idles (the coverage task and the free part's pieces:
+    both on one worker; a 7-partition grid: 6
     on one worker). Our tasks are few and long: a batch saves nothing worth that.
     """
     bar = _progress_bar(progress)
     get = _local_get(scheduler)
-    if scheduler == "processes":
-        with bar, worker_pool() as pool:
-            return list(dask.compute(*tasks, scheduler=get, pool=pool, chunksize=1))
+    if scheduler == "processes":  # tasks and results past SPILL_BYTES through files (pool_spill)
+        folder = tempfile.mkdtemp(prefix="urbanrisk-pool-")
+        spill = {"func_dumps": functools.partial(spill_dumps, folder=folder), "func_loads": spill_loads}
+        if dask.config.get("func_dumps", None) or dask.config.get("func_loads", None):
+            spill = {}  # the configured pickling (a test counting what is sent) wins
+        try:
+            with bar, worker_pool() as pool:
+                return list(dask.compute(*tasks, scheduler=get, pool=pool, chunksize=1, **spill))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     with bar:
         return list(dask.compute(*tasks, scheduler=get))
 

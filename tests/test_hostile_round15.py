@@ -5,7 +5,8 @@ and errno lost); a .osm.pbf cut short at a block boundary (it reads as a whole f
 residents from buildings ran as 0 in every cell, every cell graded IV, ``validate`` said ok); a population
 raster whose columns run east to west (its box read west > east, as across 180°: ``validate`` said ok,
 "about 584,128 cells" for 20 x 20 pixels, and the run ran out of memory); scratch files of the OSM pass
-that cannot be written (a file-size limit: the extract was blamed, "re-download the extract").
+that cannot be written (a file-size limit: the extract was blamed, "re-download the extract"); outputs
+written past the largest file allowed (``ulimit -f``, FAT32's 4 GB: EFBIG was an internal error).
 
 Every case: a clear message naming the folder and the fix with exit 2, or a correct result; never a
 traceback, a hang or a damaged last run. Small cases made in the test.
@@ -213,3 +214,21 @@ def test_scratch_files_that_cannot_be_written_are_not_blamed_on_the_extract(tmp_
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "cannot write the scratch files" in done.stderr and "TMPDIR" in done.stderr, done.stderr
     assert str(tmp_path) in done.stderr and "re-download" not in done.stderr, done.stderr
+
+
+# --- outputs written past the largest file allowed --------------------------------------------------------
+
+
+def test_a_write_past_the_largest_file_allowed_is_a_clear_message(tmp_path, monkeypatch):
+    """EFBIG (``ulimit -f``, FAT32's 4 GB) in the write stage: exit 2's message naming the folder and the
+    fix (was: an internal error with its traceback); GDAL's "disk I/O error" under a file-size limit too."""
+    args = argparse.Namespace(recipe="r.yaml", out=str(tmp_path))
+    message = cli_disk.disk_message(args, OSError(errno.EFBIG, "File too large"))
+    assert message is not None and "largest file allowed" in message and str(tmp_path) in message, message
+    assert "ulimit -f" in message and "--out" in message
+    gdal = _forked_error(pyogrio.errors.DataLayerError("sqlite3_exec(COMMIT) failed: disk I/O error"))
+    assert cli_disk.disk_message(args, gdal) is None  # no limit, a disk with room: not told as one
+    monkeypatch.setattr(cli_disk, "_size_limited", lambda: True)
+    message = cli_disk.disk_message(args, gdal)
+    assert message is not None and "largest file allowed" in message, message
+    assert cli_disk.disk_message(args, PermissionError(errno.EACCES, "Permission denied")) is None

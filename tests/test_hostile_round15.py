@@ -6,7 +6,8 @@ residents from buildings ran as 0 in every cell, every cell graded IV, ``validat
 raster whose columns run east to west (its box read west > east, as across 180°: ``validate`` said ok,
 "about 584,128 cells" for 20 x 20 pixels, and the run ran out of memory); scratch files of the OSM pass
 that cannot be written (a file-size limit: the extract was blamed, "re-download the extract"); outputs
-written past the largest file allowed (``ulimit -f``, FAT32's 4 GB: EFBIG was an internal error).
+written past the largest file allowed (``ulimit -f``, FAT32's 4 GB: EFBIG was an internal error); a CSV
+registry in UTF-16 without a BOM (Latin text in UTF-16 is valid UTF-8: its columns read 'n\\x00a\\x00…').
 
 Every case: a clear message naming the folder and the fix with exit 2, or a correct result; never a
 traceback, a hang or a damaged last run. Small cases made in the test.
@@ -31,6 +32,7 @@ from rasterio.transform import Affine
 
 from test_hostile import SRC, cli, raster_recipe, refused, write_tif
 from urbanrisk import cli_disk
+from urbanrisk.layers.points import points_from_file
 from urbanrisk.outputs.forked import ForkedCall, ForkedCallError
 from urbanrisk.outputs.i18n_checks import check_text
 
@@ -232,3 +234,19 @@ def test_a_write_past_the_largest_file_allowed_is_a_clear_message(tmp_path, monk
     message = cli_disk.disk_message(args, gdal)
     assert message is not None and "largest file allowed" in message, message
     assert cli_disk.disk_message(args, PermissionError(errno.EACCES, "Permission denied")) is None
+
+
+# --- a CSV registry in UTF-16 without a BOM ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_registry_without_a_bom_is_read_right(tmp_path, codec):
+    """Latin text and digits in UTF-16 without a BOM: every other byte NUL, valid UTF-8 all the same;
+    read as UTF-8 its columns were 'n\\x00a\\x00m\\x00e\\x00' ("no column 'kind'"). Read right now."""
+    path = tmp_path / "h.csv"
+    path.write_bytes(
+        "name,kind,lon,lat\nStation A,fuel,116.305,39.991\nb,fuel,116.312,39.985\n".encode(codec)
+    )
+    frame = points_from_file(path, layer="h", role="hazard", kind_column="kind")
+    assert frame["name"].tolist() == ["Station A", "b"] and frame["kind"].tolist() == ["fuel", "fuel"]
+    assert frame.geometry.x.tolist() == [116.305, 116.312] and frame.geometry.y.tolist() == [39.991, 39.985]

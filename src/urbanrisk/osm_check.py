@@ -73,12 +73,17 @@ class _OffGlobe:
             self.found.setdefault(node.id, (spot.x / 1e7, spot.y / 1e7, "a tagged place"))
 
 
-def _pass(path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe) -> None:
+def _pass(
+    path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe, buildings: bool = False
+) -> None:
     """The light pass: every object parsed, the nodes' locations kept, street ways and POI nodes (the
-    run's filters) to ``found``."""
+    run's filters) to ``found``; with ``buildings``, building ways and relations too (counted: Python is
+    called for each, so only when a population_from_buildings layer reads the extract)."""
     locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
     locations.ignore_errors()
-    streets = osmium.filter.KeyFilter("highway", "building")  # the run's streets; buildings counted
+    streets = (
+        osmium.filter.KeyFilter("highway", "building") if buildings else osmium.filter.KeyFilter("highway")
+    )
     streets.enable_for(osmium.osm.WAY)
     if any(value == "*" for _, value in node_tags):
         places = osmium.filter.KeyFilter(*dict.fromkeys(key for key, _ in node_tags))
@@ -91,7 +96,9 @@ def _pass(path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe) 
     places.enable_for(osmium.osm.NODE)
     chain = (
         locations,
-        osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION),
+        osmium.filter.EntityFilter(
+            osmium.osm.NODE | osmium.osm.WAY | (osmium.osm.RELATION if buildings else osmium.osm.NOTHING)
+        ),
         streets,
         places,
         found,
@@ -131,7 +138,7 @@ def osm_read_problems(
     found = _OffGlobe()
     problems = []
     try:
-        _pass(path, node_tags, found)
+        _pass(path, node_tags, found, buildings=homes_for is not None)
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         problems.append(
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"

@@ -7,7 +7,8 @@ raster whose columns run east to west (its box read west > east, as across 180°
 "about 584,128 cells" for 20 x 20 pixels, and the run ran out of memory); scratch files of the OSM pass
 that cannot be written (a file-size limit: the extract was blamed, "re-download the extract"); outputs
 written past the largest file allowed (``ulimit -f``, FAT32's 4 GB: EFBIG was an internal error); a CSV
-registry in UTF-16 without a BOM (Latin text in UTF-16 is valid UTF-8: its columns read 'n\\x00a\\x00…').
+registry in UTF-16 without a BOM (Latin text in UTF-16 is valid UTF-8: its columns read 'n\\x00a\\x00…'); a
+name holding a bidirectional override (U+202E: shown as other text in the sheets and pages).
 
 Every case: a clear message naming the folder and the fix with exit 2, or a correct result; never a
 traceback, a hang or a damaged last run. Small cases made in the test.
@@ -250,3 +251,17 @@ def test_a_utf16_registry_without_a_bom_is_read_right(tmp_path, codec):
     frame = points_from_file(path, layer="h", role="hazard", kind_column="kind")
     assert frame["name"].tolist() == ["Station A", "b"] and frame["kind"].tolist() == ["fuel", "fuel"]
     assert frame.geometry.x.tolist() == [116.305, 116.312] and frame.geometry.y.tolist() == [39.991, 39.985]
+
+
+# --- bidirectional overrides in names ----------------------------------------------------------------------
+
+
+def test_bidirectional_overrides_are_removed_from_names_as_control_characters(tmp_path):
+    """U+202E (right-to-left override) and the isolates made a name show as other text in the CSV, the
+    workbook and the pages; removed as control characters are (with the run's note); RLM is kept."""
+    path = tmp_path / "h.csv"
+    rows = ["\u202egnp.exe", "a\u2066b\u2069c", "شارع\u200f"]
+    text = "name,kind,lon,lat\n" + "".join(f"{n},fuel,116.30{i},39.99\n" for i, n in enumerate(rows))
+    path.write_text(text, encoding="utf-8")
+    frame = points_from_file(path, layer="h", role="hazard", kind_column="kind")
+    assert frame["name"].tolist() == ["gnp.exe", "abc", "شارع\u200f"]

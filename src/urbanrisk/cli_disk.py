@@ -37,9 +37,40 @@ def output_dir(args: argparse.Namespace) -> Path | None:
     return None
 
 
+def _too_large(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is a write past the largest file allowed: EFBIG (a file-size
+    limit, ``ulimit -f``; a file system that caps files, FAT32's 4 GB)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (isinstance(current, OSError) and current.errno == errno.EFBIG) or "File too large" in str(
+            current
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _size_limited() -> bool:
+    """True when this process may not write files past a size (``ulimit -f``: RLIMIT_FSIZE)."""
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+
+
 def disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
-    """The message for a write that failed for lack of space (checked on the output folder too)."""
+    """The message for a write that failed for lack of space (checked on the output folder too), or
+    past the largest file allowed (EFBIG: was an internal error with its traceback)."""
     folder = output_dir(args) if hasattr(args, "recipe") else None
+    if _too_large(exc) or (_size_limited() and _is_write_error(exc, vague=True)):  # GDAL: "disk I/O error"
+        where = f" in {folder}" if folder else ""
+        return (
+            f"urbanrisk: error: a file written{where} grew past the largest file allowed "
+            f"({type(exc).__name__}: {str(exc)[-200:]}): a file-size limit (ulimit -f) or a file system "
+            "that caps files (FAT32: 4 GB)? raise the limit, or write elsewhere with --out / outputs.dir "
+            "(the last complete run is untouched)"
+        )
     free = None
     if folder is not None:
         probe = folder if folder.exists() else folder.parent
@@ -55,15 +86,17 @@ def disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
     )
 
 
-def _is_write_error(exc: BaseException) -> bool:
+def _is_write_error(exc: BaseException, *, vague: bool = False) -> bool:
     """True when ``exc`` or what caused it (a forked writer's error: its cause) is an OSError or an
-    error of pyogrio / Arrow."""
+    error of pyogrio / Arrow; ``vague``: an OSError only if it names no cause (no errno, or EIO)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         name = type(current).__module__ + "." + type(current).__name__
-        if isinstance(current, OSError) or "pyogrio" in name or "arrow" in name.lower():
+        if isinstance(current, OSError) and (not vague or current.errno in (None, errno.EIO)):
+            return True
+        if "pyogrio" in name or "arrow" in name.lower():
             return True
         current = current.__cause__ or current.__context__
     return False

@@ -42,6 +42,7 @@ from .layers.tables import (
 )
 from .osm_footprint import footprints
 from .parallel import apart, beside, overlaps
+from .population_homes import no_buildings_message
 from .population_table import load_population_table, own_units_files
 from .preflight_area import outside_message
 from .recipe import Recipe
@@ -289,8 +290,10 @@ def load_layers(
     )
     layers.notes += registry_unit_notes(state.written_units, state.communities)  # 社区 typos (office16)
     layers.resources = resources_once(layers.resources, layers.notes)
-    if state.per_person is not None and not building_count(layers):
-        layers.notes.append("population_from_buildings: the OSM layer has no buildings, residents are 0")
+    if state.per_person is not None and not building_count(layers):  # was: "residents are 0", graded
+        homes = next(name for name, spec in specs if spec.type == "population_from_buildings")
+        osm = [str(spec.path) for _, spec in specs if spec.type == "osm"]
+        raise LayerError(no_buildings_message(homes, osm))
     return layers
 
 

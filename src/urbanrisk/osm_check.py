@@ -26,6 +26,7 @@ from ._errors import LayerError
 from .layers.osm_josm import josm_message
 from .layers.osm_order import unsorted_message
 from .layers.tables import osm_tag_table
+from .population_homes import no_buildings_message
 from .preflight_base import Problem, local
 from .recipe import Recipe
 
@@ -42,9 +43,14 @@ class _OffGlobe:
         self.wkb = osmium.geom.WKBFactory()
         self.found: dict[int, tuple[float, float, str]] = {}
         self.streets = 0  # street ways read (highway=*, not area=yes: the run's streets)
+        self.buildings = 0  # building ways read (building=*): none, and residents from buildings are none
         self.unplaced = 0  # street ways none of whose nodes was read before them (an unsorted file)
 
     def way(self, way: osmium.osm.Way) -> None:
+        if "building" in way.tags:
+            self.buildings += 1
+            if "highway" not in way.tags:
+                return
         street = way.tags.get("area") != "yes"  # a highway area is no street to the run either
         self.streets += street
         try:
@@ -58,18 +64,26 @@ class _OffGlobe:
                     self.found.setdefault(ref.ref, (spot.x / 1e7, spot.y / 1e7, f"way {way.id}"))
             self.unplaced += street and not placed
 
+    def relation(self, relation: osmium.osm.Relation) -> None:
+        self.buildings += "building" in relation.tags  # a multipolygon building: its ways need no tag
+
     def node(self, node: osmium.osm.Node) -> None:
         spot = node.location
         if not spot.valid():
             self.found.setdefault(node.id, (spot.x / 1e7, spot.y / 1e7, "a tagged place"))
 
 
-def _pass(path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe) -> None:
+def _pass(
+    path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe, buildings: bool = False
+) -> None:
     """The light pass: every object parsed, the nodes' locations kept, street ways and POI nodes (the
-    run's filters) to ``found``."""
+    run's filters) to ``found``; with ``buildings``, building ways and relations too (counted: Python is
+    called for each, so only when a population_from_buildings layer reads the extract)."""
     locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
     locations.ignore_errors()
-    streets = osmium.filter.KeyFilter("highway")
+    streets = (
+        osmium.filter.KeyFilter("highway", "building") if buildings else osmium.filter.KeyFilter("highway")
+    )
     streets.enable_for(osmium.osm.WAY)
     if any(value == "*" for _, value in node_tags):
         places = osmium.filter.KeyFilter(*dict.fromkeys(key for key, _ in node_tags))
@@ -80,7 +94,15 @@ def _pass(path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe) 
             else osmium.filter.EntityFilter(osmium.osm.NOTHING)
         )
     places.enable_for(osmium.osm.NODE)
-    chain = (locations, osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY), streets, places, found)
+    chain = (
+        locations,
+        osmium.filter.EntityFilter(
+            osmium.osm.NODE | osmium.osm.WAY | (osmium.osm.RELATION if buildings else osmium.osm.NOTHING)
+        ),
+        streets,
+        places,
+        found,
+    )
     with osmium.io.Reader(str(path)) as reader:
         osmium.apply(reader, *chain)
 
@@ -103,16 +125,20 @@ def off_globe_text(found: dict[int, tuple[float, float, str]]) -> str:
     return ", ".join(shown) + (f", and {more:,} more nodes" if more else "")
 
 
-def osm_read_problems(path: Path, node_tags: tuple[tuple[str, str], ...]) -> list[str]:
+def osm_read_problems(
+    path: Path, node_tags: tuple[tuple[str, str], ...], homes_for: str | None = None
+) -> list[str]:
     """What keeps the run from reading the extract at ``path``: its messages (none when it reads).
 
     The run says ``{path}: cannot read this OSM file ({libosmium's error}); ...`` at the first problem;
-    this says the same of the parser's error, and of every node off the globe that the run would read.
+    this says the same of the parser's error, and of every node off the globe that the run would read;
+    and, when the layer ``homes_for`` estimates residents from this extract's buildings, that it maps
+    none (:func:`urbanrisk.inputs.no_buildings_message`: the run refuses it too).
     """
     found = _OffGlobe()
     problems = []
     try:
-        _pass(path, node_tags, found)
+        _pass(path, node_tags, found, buildings=homes_for is not None)
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         problems.append(
             f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
@@ -122,6 +148,8 @@ def osm_read_problems(path: Path, node_tags: tuple[tuple[str, str], ...]) -> lis
     unsorted = unsorted_message(path, found.unplaced, found.streets)
     if unsorted is not None:
         problems.append(unsorted)
+    if homes_for is not None and not found.buildings and not problems:
+        problems.append(no_buildings_message(homes_for, [str(path)]))
     if found.found:
         problems.insert(
             0,
@@ -148,5 +176,9 @@ def osm_file_problems(recipe: Recipe, told: set[tuple[str, ...]]) -> list[Proble
                 node_tags = tuple(osm_tag_table(recipe.tables.osm_tags).index)
             except LayerError:  # told under tables.osm_tags: the shipped table's POI keys meanwhile
                 node_tags = tuple(osm_tag_table().index)
-        problems += [(("layers", name, "path"), text) for text in osm_read_problems(where, node_tags)]
+        homes_for = next(  # a population_from_buildings layer on this one: it needs a building
+            (own for own, other in recipe.layers.items() if getattr(other, "source", None) == name), None
+        )
+        texts = osm_read_problems(where, node_tags, homes_for)
+        problems += [(("layers", name, "path"), text) for text in texts]
     return problems

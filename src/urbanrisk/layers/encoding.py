@@ -42,6 +42,27 @@ def _is_utf8(data: bytes, *, complete: bool) -> bool:
     return True
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM: "utf-16-le" or "utf-16-be" when its NULs (the high bytes of Latin
+    letters, digits and commas) fall on every other byte; else None.
+
+    >>> _utf16_without_bom("name,lon,a,116.3".encode("utf-16-le")), _utf16_without_bom(b"a,1,b,2")
+    ('utf-16-le', None)
+    """
+    sample = data[:65536]
+    nuls = sample.count(0)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # with its BOM: told as utf_16
+        return None
+    if len(sample) < 8 or nuls < len(sample) // 8:
+        return None
+    odd = sample[1::2].count(0)
+    if odd >= 0.95 * nuls:
+        return "utf-16-le"
+    if nuls - odd >= 0.95 * nuls:
+        return "utf-16-be"
+    return None
+
+
 def detect_encoding(data: bytes, *, complete: bool = True) -> str | None:
     """The encoding of ``data`` as a Python codec name, or None when it cannot be told.
 
@@ -49,6 +70,8 @@ def detect_encoding(data: bytes, *, complete: bool = True) -> str | None:
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if (wide := _utf16_without_bom(data)) is not None:  # Latin text in UTF-16 is valid UTF-8, NULs and all
+        return wide
     if _is_utf8(data, complete=complete):
         return "utf-8"
     from charset_normalizer import from_bytes  # only when the text is not UTF-8

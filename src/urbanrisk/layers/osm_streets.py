@@ -12,6 +12,7 @@ process does it while the driver's pass assembles the areas. The columns are tho
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,21 @@ def checked_read(path: Path, read: Callable[[], T]) -> T:
     except LayerError:
         raise  # raised by a collector that writes as it goes: its own message
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # an id above int64, lat 1000
-        raise cannot_read(path, exc) from exc
+        raise (scratch_unwritable(path, exc) or cannot_read(path, exc)) from exc
+
+
+def scratch_unwritable(path: Path, exc: BaseException) -> LayerError | None:
+    """The error of scratch files the pass over ``path`` cannot write (libosmium's "Write failed": a
+    full disk, a file-size limit), no fault of the extract (:func:`cannot_read` said "is it complete?
+    re-download the extract"); None for any other error."""
+    if "Write failed" not in str(exc):
+        return None
+    msg = (
+        f"{path}: cannot write the scratch files of its reading in {tempfile.gettempdir()} ({exc}): "
+        "a full disk or a file-size limit (ulimit -f)? free some space there, or point TMPDIR at a disk "
+        "with more room"
+    )
+    return LayerError(msg)
 
 
 def street_columns(batch: StreetBatch, stats: dict[str, int]) -> dict[str, object]:
@@ -194,7 +209,7 @@ def streets_apart(path: str, folder: str, street_block: int) -> StreetsPart:
         try:
             text_pass(Path(path), Path(folder))
         except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
-            part.error = cannot_read(Path(path), exc)
+            part.error = scratch_unwritable(Path(path), exc) or cannot_read(Path(path), exc)
             return part
         part.tagged = tagged_summary(Path(folder))
         stats, nodes = part.stats, StreetNodes()

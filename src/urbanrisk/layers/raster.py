@@ -135,6 +135,12 @@ def raster_info(
             if src.transform.b != 0 or src.transform.d != 0:
                 msg = f"layer '{layer}': {path} has a rotated grid; urbanrisk needs north-up: {_WARP_FIX}"
                 raise LayerError(msg)
+            if src.transform.a < 0:  # its box read west > east: a box across 180°, the whole globe gridded
+                msg = (
+                    f"layer '{layer}': {path} has its columns running east to west (a negative pixel width); "
+                    f"urbanrisk needs west to east: {_WARP_FIX}"
+                )
+                raise LayerError(msg)
             scale, offset = src.scales[band - 1], src.offsets[band - 1]
             if (scale, offset) != (
                 1.0,

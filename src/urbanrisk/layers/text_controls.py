@@ -2,12 +2,16 @@
 GeoPackage field, invisible on screen, stayed in names and ids, went into the CSV and GeoPackage outputs
 (a NUL ends a C string: GDAL cut the name there) and made two spellings of one id. Line breaks and tabs
 inside a name become a space (a name is one line: 学院路\\n加油站 reads 学院路 加油站); every other
-control character (Unicode category Cc) is removed, and the run's notes say how many, where.
+control character (Unicode category Cc) is removed, and the run's notes say how many, where; so are the
+bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which made a name show as
+other text (an RLO before 'gnp.exe' shows 'exe.png').
 
 Examples
 --------
 >>> strip_controls("学院路\\x00加油站"), strip_controls("学院路\\r\\n加油站"), strip_controls("H\\x1b1")
 ('学院路加油站', '学院路 加油站', 'H1')
+>>> strip_controls("\\u202egnp.exe"), strip_controls("شارع\\u200f")  # an override removed; RLM kept
+('gnp.exe', 'شارع\\u200f')
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-#: every control character (C0, DEL, C1); line breaks and tabs are replaced by a space, others removed
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: every control character (C0, DEL, C1) and the bidirectional embeddings, overrides and isolates
+#: (U+202A-U+202E, U+2066-U+2069: 'RLO' made a registry name show as other text in the sheets and pages);
+#: line breaks and tabs are replaced by a space, others removed
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _BREAKS = re.compile(r"[\t\n\v\f\r]+")
 #: the same, for Arrow's RE2 (pyarrow.compute.replace_substring_regex)
-CONTROL_RE2 = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"
+CONTROL_RE2 = r"[\x{00}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 BREAKS_RE2 = r"[\t\n\x{0b}\f\r]+"
 
 

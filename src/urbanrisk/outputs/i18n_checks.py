@@ -18,6 +18,7 @@ from .i18n_census import ZH_CENSUS
 from .i18n_datum import ZH_DATUM_CHECKS
 from .i18n_files import ZH_FILES
 from .i18n_hostile import ZH_HOSTILE_CHECKS
+from .i18n_hostile15 import ZH_HOSTILE15_CHECKS
 from .i18n_office_checks import ZH_OFFICE_CHECKS
 from .i18n_round7 import ZH_ROUND7_CHECKS
 from .i18n_round9 import ZH_ROUND9_CHECKS
@@ -183,6 +184,7 @@ ZH_CHECKS.update(ZH_STORE_CHECKS)  # a compute.store the run could not write to
 ZH_CHECKS.update(ZH_ROUND7_CHECKS)  # a path with a line break, a boundary not in lon/lat, a store in --out
 ZH_CHECKS.update(ZH_ROUND9_CHECKS)  # an OSM extract the run cannot read (validate reads it through)
 ZH_CHECKS.update(ZH_ROUND10_CHECKS)  # the run's unknown kinds; hostile input round 10
+ZH_CHECKS.update(ZH_HOSTILE15_CHECKS)  # hostile input round 15: no building, columns east to west, scratch
 
 #: How a placeholder matches (else: any text, as little as will do); which placeholders are rewritten too.
 _TYPED = {"line": r"\d+|\?", "n": r"[\d,]+", "row": r"\d+", "key": r"\(top level\)|[^\s:]+"}

@@ -13,7 +13,7 @@ from dask.callbacks import Callback
 from urbanrisk.hazard_table import hazard_inputs
 from urbanrisk.parallel import compute_graph, kept_pool
 from urbanrisk.partitions import utm_crs_for
-from urbanrisk.screens_free import area_task, coverage_free_part, free_pieces_task
+from urbanrisk.screens_free import coverage_free_part, free_pieces_task
 from urbanrisk.stage_coverage import inherit_coverage_inputs
 from urbanrisk.worker_pool import Inherited, worker_pool
 
@@ -69,36 +69,3 @@ def test_free_pieces_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run)
     assert label == expected["units"][2] and (units["unit_source"] == "osm_residential_landuse").any()
     _same_frames(units, expected["units"][0])
     pd.testing.assert_series_equal(assignment, expected["units"][1], check_exact=True)
-
-
-def test_area_screens_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run):
-    # alone22: the driver computed them beside the coverage task and the run waited for it after
-    # coverage, no Dask task running (note20 §2: ~0.57 s at 256 tiles)
-    recipe, layers, area, grid = (
-        wudaokou_run.recipe,
-        wudaokou_run.layers,
-        wudaokou_run.area,
-        wudaokou_run.grid,
-    )
-    utm_crs = utm_crs_for(area)
-    hazards = hazard_inputs(recipe, layers, area, utm_crs)
-    expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
-    assert set(coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, pieces_elsewhere=True)) == {
-        "known"
-    }
-    where = _Where()
-    with kept_pool(), where:
-        inherit_coverage_inputs(layers)  # before the pool's fork, as compute_run registers them
-        [got] = compute_graph([area_task(recipe, layers, grid, utm_crs=utm_crs)], scheduler="processes")
-        with worker_pool():  # the buildings reach the pool's workers as a number, not pickled
-            assert len(pickle.dumps(Inherited(layers.buildings))) < 200 < len(pickle.dumps(layers.buildings))
-    assert where.workers["area-screens"] != os.getpid()
-    assert set(got) == {"uv_scores", "area_screens"}
-    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
-    (districts, villages, status), (want_districts, want_villages, want_status) = (
-        got["area_screens"],
-        expected["area_screens"],
-    )
-    assert status == want_status and len(districts)  # Wudaokou has key districts
-    _same_frames(districts, want_districts)
-    _same_frames(villages, want_villages)

@@ -48,7 +48,7 @@ from .screens.communities import communities_screen
 from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
 from .screens_dask import factor_words_by_partition
-from .screens_free import area_task, coverage_free_part, free_pieces_task
+from .screens_free import coverage_free_part, free_pieces_task
 from .site_hazards import safety_distances_scope_note
 from .stage_coverage import (
     coverage_beside,
@@ -219,13 +219,11 @@ def finish_run(
         (screen_kernels_for(recipe, scheduler).get("centres_of") or remember_cell_latlng)(grid.index)
         grid = with_residents_known(grid, layers)  # coverage's sums and the screens read the flags alike
         utm_crs = utm_crs_for(area)
-        # coverage one task on a worker: the free part's own pieces on the other (area screens, hazard
-        # table, units), the driver meanwhile only the measured indicators
+        # coverage one task on a worker: the free part's own pieces on the other (hazard table, units)
         pieces = hazards is not None and coverage_on_a_worker(recipe, scheduler or "synchronous")
-        also = []
-        if pieces:  # the area screens first: the longer of the two (16 tiles: ~0.85 / ~0.35 CPU s)
-            also = [area_task(recipe, layers, grid, utm_crs=utm_crs)]
-            also.append(free_pieces_task(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards))
+        also = (
+            [free_pieces_task(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)] if pieces else []
+        )
         free_part = partial(
             coverage_free_part,
             recipe,
@@ -251,7 +249,7 @@ def finish_run(
             ),
         )
         if free is not None and done:
-            free = {**free, **done[0], **done[1]}
+            free = {**free, **done[0]}
         if graphs is not None:  # built before coverage, they outlived it (32 x 32: ~330 MB)
             graphs.clear()  # in every caller's hands: coverage's network tables keep what outputs need
         grid, screens = stage(

@@ -3,10 +3,8 @@ key districts and urban villages, the measured indicators and the communities' u
 
 A run on worker processes or a cluster computes it in the driver while coverage runs on the workers
 (:func:`urbanrisk.stage_coverage.coverage_beside`), and when coverage is one task there its pieces that
-read no other piece (the hazard-source table, the communities' units: :func:`free_pieces`) and the
-area screens (urban-village scores, key districts, urban villages: :func:`area_part`) as two more Dask
-tasks, for the worker the coverage task leaves idle (:func:`free_pieces_task`, :func:`area_task`): the
-driver then computes only the measured indicators, and waits for no work of its own after coverage;
+read no other piece (the hazard-source table, the communities' units: :func:`free_pieces`) as a second
+Dask task, on the worker the coverage task leaves idle (:func:`free_pieces_task`);
 :func:`urbanrisk.pipeline.screen_and_grade` then grades the cells and finishes the communities from it.
 """
 
@@ -37,26 +35,11 @@ from .stored_osm import StoredOsm, building_count
 from .wording import counted
 from .worker_pool import Inherited, plain
 
-__all__ = ["area_part", "area_task", "coverage_free_part", "free_pieces", "free_pieces_task"]
+__all__ = ["coverage_free_part", "free_pieces", "free_pieces_task"]
 
 #: The grid's columns :func:`free_pieces` reads (besides its index, the cells): the hazard table's
 #: residents in circles, their known flags and the cells' areas (``screens.unknown_exposure``).
 PIECES_COLUMNS = ["residents", "known_residents", "cell_area_m2", "cell_inside_share"]
-
-#: The grid's columns :func:`area_part` reads (besides its index): the urban villages' form metrics
-#: and sums, the key districts' densities and sums.
-AREA_COLUMNS = [
-    "cell_area_m2",
-    "residents",
-    "buildings",
-    "coverage_ratio",
-    "footprint_m2",
-    "buildings_no_street_access",
-    "alley_length_m",
-    "floor_area_m2",
-    "residential_floor_m2",
-    "crowd_places",
-]
 
 
 def _area_screens(
@@ -243,73 +226,6 @@ def free_pieces_task(
     return dask.delayed(_pieces_on_worker, pure=True)(data, dask_key_name="free-pieces")
 
 
-def area_part(
-    recipe: Recipe,
-    layers: Layers,
-    grid: pd.DataFrame,
-    *,
-    utm_crs: str,
-    kernels: Mapping[str, Callable[..., Any]] | None = None,
-) -> dict[str, Any]:
-    """The free part's area screens: ``uv_scores`` (urban-village cell scores) and ``area_screens``
-    (key districts, urban villages and their status) of :func:`coverage_free_part`, from the grid's
-    :data:`AREA_COLUMNS` and the buildings, POIs, land use and streets of ``layers``."""
-    uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
-    return {
-        "uv_scores": uv_scores,
-        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels or {}),
-    }
-
-
-def _area_on_worker(job: tuple[Any, ...]) -> dict[str, Any]:
-    """Task body (on a worker): :func:`area_part` of ``job``, with the driver's cell centres and the
-    layers it reads (the rest empty); the worker keeps nothing after it."""
-    recipe, frame, utm_crs, buildings, pois, landuse, streets, store, in_store, latlng = job
-    frame = plain(frame)
-    if latlng is not None:
-        remember_cell_latlng(frame.index, latlng)
-    layers = Layers(
-        buildings=plain(buildings),
-        pois=plain(pois),
-        landuse=plain(landuse),
-        streets=plain(streets),
-        hazards=None,
-        resources=None,
-        communities=None,
-        raster=None,
-        floor_area_per_person_m2=None,
-        population_source="",
-        store=store,
-        streets_in_store=in_store,
-    )
-    try:
-        return area_part(recipe, layers, frame, utm_crs=utm_crs)
-    finally:
-        forget_cells()
-
-
-def area_task(recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, *, utm_crs: str) -> Any:
-    """:func:`area_part` as one Dask task (a ``dask.delayed``, key ``area-screens``), for a worker while
-    the coverage task runs on another: the grid's :data:`AREA_COLUMNS` are pickled to it, the buildings,
-    POIs, land use and streets go as :class:`~urbanrisk.worker_pool.Inherited` (numbers, for workers
-    forked after :func:`urbanrisk.stage_coverage.inherit_coverage_inputs`), stored layers as their
-    store, the cell centres the driver kept with them."""
-    frame = pd.DataFrame(grid[[c for c in AREA_COLUMNS if c in grid.columns]])
-    held = (layers.buildings, layers.pois, layers.landuse, layers.streets)
-    inputs = (None if v is None else Inherited(v) for v in held)
-    job = (
-        recipe,
-        frame,
-        utm_crs,
-        *inputs,
-        layers.store,
-        layers.streets_in_store,
-        kept_cell_latlng(grid.index),
-    )
-    data = dask.delayed(job, name="area-screens-input", traverse=False)
-    return dask.delayed(_area_on_worker, pure=True)(data, dask_key_name="area-screens")
-
-
 def coverage_free_part(
     recipe: Recipe,
     layers: Layers,
@@ -326,8 +242,8 @@ def coverage_free_part(
     (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
     ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
     computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`).
-    ``pieces_elsewhere``: ``known`` alone (:func:`free_pieces_task` and :func:`area_task` compute the
-    rest on workers meanwhile)."""
+    ``pieces_elsewhere``: without ``hazards``, ``hazards_utm`` and ``units`` (:func:`free_pieces_task`
+    computes them on a worker meanwhile)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
@@ -335,7 +251,9 @@ def coverage_free_part(
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
     if pieces_elsewhere:
-        return {"known": known}
+        uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
+        area_screens = _area_screens(recipe, layers, grid, uv_scores, kernels)
+        return {"uv_scores": uv_scores, "area_screens": area_screens, "known": known}
     hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
     table = hazard_table(
         recipe,

@@ -7,23 +7,29 @@ import argparse
 import contextlib
 import errno
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what caused it, in turn (``__cause__``, else ``__context__``), each once."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _disk_full(exc: BaseException) -> bool:
     """True when ``exc`` (or what caused it) is a write that found no space: ENOSPC / EDQUOT, or a
     library's error message about it (pyogrio / GDAL do not always keep the errno)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        text = str(current).lower()
-        if any(w in text for w in ("no space left", "disk full", "not enough space", "quota exceeded")):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    words = ("no space left", "disk full", "not enough space", "quota exceeded")
+    return any(
+        (isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT))
+        or any(w in str(current).lower() for w in words)
+        for current in _chain(exc)
+    )
 
 
 def output_dir(args: argparse.Namespace) -> Path | None:
@@ -40,16 +46,10 @@ def output_dir(args: argparse.Namespace) -> Path | None:
 def _too_large(exc: BaseException) -> bool:
     """True when ``exc`` (or what caused it) is a write past the largest file allowed: EFBIG (a file-size
     limit, ``ulimit -f``; a file system that caps files, FAT32's 4 GB)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if (isinstance(current, OSError) and current.errno == errno.EFBIG) or "File too large" in str(
-            current
-        ):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(
+        (isinstance(current, OSError) and current.errno == errno.EFBIG) or "File too large" in str(current)
+        for current in _chain(exc)
+    )
 
 
 def _size_limited() -> bool:
@@ -89,14 +89,10 @@ def disk_message(args: argparse.Namespace, exc: BaseException) -> str | None:
 def _is_write_error(exc: BaseException, *, vague: bool = False) -> bool:
     """True when ``exc`` or what caused it (a forked writer's error: its cause) is an OSError or an
     error of pyogrio / Arrow; ``vague``: an OSError only if it names no cause (no errno, or EIO)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in _chain(exc):
         name = type(current).__module__ + "." + type(current).__name__
         if isinstance(current, OSError) and (not vague or current.errno in (None, errno.EIO)):
             return True
         if "pyogrio" in name or "arrow" in name.lower():
             return True
-        current = current.__cause__ or current.__context__
     return False

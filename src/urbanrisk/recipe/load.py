@@ -39,7 +39,6 @@ from .paths import (
 from .paths import full_path as _full_path
 from .schema import POPULATION_TYPES, Recipe
 from .store_check import store_problem
-from .yaml_numbers import odd_numbers
 from .yaml_problem import binary_tag, typed_by_input_method, yaml_problem
 
 Problem = tuple[tuple[Any, ...], str]  # (key path in the document, message)
@@ -202,7 +201,7 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         Listing every problem, one line each: ``file:line: key: what is wrong — how to fix``; when
         the document validates and only its files are wrong (missing...), ``.recipe`` holds it.
     """
-    raw, lines, twice = _parse(text, source)
+    raw, lines, twice, numbers = _parse(text, source)
     raw = {k: v for k, v in raw.items() if not _anchor_only(k)}  # x-common: &common, merged with <<
     found: list[tuple[int | None, str]] = [
         (
@@ -212,7 +211,7 @@ def recipe_from_text(text: str, *, base_dir: Path, source: str = "<recipe>") -> 
         )
         for path, first, again in twice
     ]
-    found += [(path, said) for _, path, said in odd_numbers(text)]  # 1:30 read as 90, 010 as 8
+    found += numbers  # 1:30 read as 90, 010 as 8
     recipe: Recipe | None = None
     try:
         recipe = Recipe.model_validate(raw)
@@ -242,10 +241,16 @@ def _anchor_only(key: Any) -> bool:
 
 def _parse(
     text: str, source: str
-) -> tuple[dict[str, Any], dict[tuple[Any, ...], int], list[tuple[tuple[Any, ...], int, int]]]:
-    """The YAML mapping of a recipe, the line of each key path (bounded: see line_index) and the keys
-    written twice."""
+) -> tuple[
+    dict[str, Any],
+    dict[tuple[Any, ...], int],
+    list[tuple[tuple[Any, ...], int, int]],
+    list[tuple[tuple[Any, ...], str]],
+]:
+    """The YAML mapping of a recipe, the line of each key path (bounded: see line_index), the keys
+    written twice and the numbers YAML 1.1 reads as other than they look."""
     twice: list[tuple[tuple[Any, ...], int, int]] = []
+    numbers: list[tuple[tuple[Any, ...], str]] = []
     if flow_depth(text) > MAX_DEPTH:
         msg = f"{source}: the recipe nests too deeply to read: write the values out (no deep nesting)"
         raise RecipeError(msg, [msg])
@@ -255,7 +260,7 @@ def _parse(
         msg = f"{source}:{typed[0]}: {typed[1]}"
         raise RecipeError(msg, [msg])
     try:
-        lines = line_index(text, source, twice)
+        lines = line_index(text, source, twice, numbers)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line, problem, fix = yaml_problem(exc, text)
@@ -267,7 +272,7 @@ def _parse(
     if not isinstance(raw, dict):
         msg = f"{source}:1: a recipe is a YAML mapping (name:, area:, grid:, layers:, outputs:)"
         raise RecipeError(msg, [msg])
-    return raw, lines, twice
+    return raw, lines, twice, numbers
 
 
 def _located(

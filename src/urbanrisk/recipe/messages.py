@@ -35,6 +35,7 @@ from .schema import (
     UrbanVillagesSpec,
     WeightsSpec,
 )
+from .yaml_numbers import number_problem
 
 #: Bounds on a recipe document: bytes, nesting depth, and nodes visited with aliases expanded
 #: (a 456-byte "billion laughs" recipe expands to billions of nodes). A real recipe holds a few KB; a
@@ -108,12 +109,17 @@ def _not_a_name(key_node: yaml.Node, path: tuple[Any, ...], source: str) -> Reci
 
 
 def line_index(
-    text: str, source: str = "<recipe>", duplicates: list[tuple[tuple[Any, ...], int, int]] | None = None
+    text: str,
+    source: str = "<recipe>",
+    duplicates: list[tuple[tuple[Any, ...], int, int]] | None = None,
+    numbers: list[tuple[tuple[Any, ...], str]] | None = None,
 ) -> dict[tuple[Any, ...], int]:
     """Map every key path in a YAML document to its 1-based line number, within the bounds.
 
     ``duplicates``, when given, receives each key written twice in one mapping as (key path, first
     line, line again): YAML keeps the last silently (a second ``hazards:`` layer dropped the first).
+    ``numbers``, when given, receives (key path, what to say) of each unquoted number YAML 1.1 reads as
+    another than it looks (:func:`.yaml_numbers.number_problem`: ``1:30`` as 90), an alias's once.
 
     Raises
     ------
@@ -125,6 +131,7 @@ def line_index(
     """
     lines: dict[tuple[Any, ...], int] = {}
     visited = 0
+    numbered: set[int] = set()  # the number nodes looked at (an alias's node is walked again)
 
     def too_big(what: str, line: int) -> RecipeError:
         msg = f"{source}:{line}: the recipe {what}: write the values out (no alias bombs, no deep nesting)"
@@ -139,6 +146,10 @@ def line_index(
         if len(path) > MAX_DEPTH:
             raise too_big(f"nests deeper than {MAX_DEPTH} levels", line)
         lines.setdefault(path, line)
+        if numbers is not None and isinstance(node, yaml.ScalarNode) and id(node) not in numbered:
+            numbered.add(id(node))
+            if (said := number_problem(node)) is not None:
+                numbers.append((path, said))
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, value_node in node.value:

@@ -6,19 +6,23 @@ counted 8. Every such plain scalar is found with its key and line, all at once, 
 number written out, or the text quoted. Underscores between digits (``1_000``) read as Python reads
 them (1000) and pass; ``07`` reads 7 either way and passes; hexadecimal ``0x1A`` says what it is.
 
+Each plain scalar is looked at as :func:`.messages.line_index` walks the recipe (its key and line
+known there), all problems reported at once.
+
 Examples
 --------
->>> found = odd_numbers("grid:\\n  resolution: 010\\ncoverage: {limit: 1:30}\\n")
->>> [(line, path) for line, path, _ in found]
-[(2, ('grid', 'resolution')), (3, ('coverage', 'limit'))]
->>> found[1][2][:70]
+>>> import yaml
+>>> number_problem(yaml.compose("1:30"))[:70]
 "'1:30' is read by YAML as the number 90 (YAML 1.1 reads it in base 60)"
+>>> number_problem(yaml.compose("010"))[:54]
+"'010' is read by YAML as the number 8 (octal: YAML 1.1"
+>>> number_problem(yaml.compose("'1:30'")), number_problem(yaml.compose("1_000"))
+(None, None)
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 
@@ -48,28 +52,8 @@ def _problem(text: str) -> str | None:
     return None
 
 
-def odd_numbers(text: str) -> list[tuple[int, tuple[Any, ...], str]]:
-    """Each unquoted scalar of ``text`` that YAML 1.1 reads as a number other than it looks: (line, key
-    path, what to say). ``text`` must already be known to be bounded (:func:`.messages.line_index`);
-    an alias is looked at once."""
-    found: list[tuple[int, tuple[Any, ...], str]] = []
-    seen: set[int] = set()
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.tag in _NUMBER_TAGS and (said := _problem(node.value)):
-                found.append((node.start_mark.line + 1, path, said))
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                walk(value_node, (*path, key_node.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return found
+def number_problem(node: yaml.Node) -> str | None:
+    """What to say of a node that is an unquoted number YAML 1.1 reads as another than it looks, or None."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None or node.tag not in _NUMBER_TAGS:
+        return None
+    return _problem(node.value)

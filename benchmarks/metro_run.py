@@ -53,6 +53,8 @@ def _stat_cpu(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / _TICK, (int(fields[13]) + int(fields[14])) / _TICK
 
 
+_MARKS = "METRO_RUN_MARKS"  # env: the file where the child appends each stage's name when it ends
+
 _SEEN: dict[int, float] = {}  # each live worker's CPU seconds when last read
 
 
@@ -116,8 +118,13 @@ def _child(recipe: str, scheduler: str, out: str, compute: list[str], trace: int
     marks: list[tuple[str, float, float, float, float]] = []  # name, driver CPU, workers' CPU, VmHWM, VmRSS
     before = [("start", driver_cpu(), _workers_cpu(), 0.0, 0.0)]
 
+    marks_file = os.environ.get(_MARKS)  # the parent reads it to date its samples of the process tree
+
     def mark(name: str) -> None:
         marks.append((name, driver_cpu(), _workers_cpu(), _status_mb("VmHWM"), _status_mb("VmRSS")))
+        if marks_file:
+            with open(marks_file, "a") as file:
+                file.write(name + "\n")
         if trace:
             traced[name] = _top_sites(trace) | {
                 "traced_peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
@@ -172,16 +179,22 @@ def _pss_mb(pid: int) -> float:
 
 def _run(recipe: str, scheduler: str, out: Path, src: str | None, every: float, extra: dict) -> dict:
     """One run in a fresh driver (``src``: the urbanrisk tree it imports), its process tree sampled."""
-    env = dict(os.environ, PYTHONPATH=src or str(ROOT / "src"))
+    marks = out.with_name(out.name + ".marks")
+    marks.write_text("")
+    env = dict(os.environ, PYTHONPATH=src or str(ROOT / "src"), **{_MARKS: str(marks)})
     argv = [sys.executable, __file__, "--child", json.dumps([recipe, scheduler, str(out), *extra.values()])]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout:
         child = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env)
         tree_pss, one_rss = 0.0, 0.0
+        pss_after: dict[int, float] = {}  # stages ended when sampled -> the tree's largest PSS then
         while child.poll() is None:
             pids = _tree(child.pid)
-            tree_pss = max(tree_pss, sum(_pss_mb(pid) for pid in pids))
+            ended = len(marks.read_text().splitlines())
+            pss = sum(_pss_mb(pid) for pid in pids)
+            tree_pss = max(tree_pss, pss)
+            pss_after[ended] = max(pss_after.get(ended, 0.0), pss)
             one_rss = max(one_rss, *(_status_mb("VmRSS", pid) for pid in pids))
             time.sleep(every)
         error = child.stderr.read() if child.stderr else ""
@@ -194,7 +207,22 @@ def _run(recipe: str, scheduler: str, out: Path, src: str | None, every: float, 
     got["process_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     got["process_sys"] = after.ru_stime - before.ru_stime
     got["tree_pss_mb"], got["largest_rss_mb"] = tree_pss, one_rss
+    names = marks.read_text().splitlines()  # a sample after k marks belongs to the (k+1)-th stage
+    for stage in got["stages"].values():
+        stage["tree_pss_mb"] = 0.0
+    for ended, pss in pss_after.items():
+        if ended < len(names):
+            key = _stage_of(names, ended, got["timings"])
+            if key in got["stages"]:
+                got["stages"][key]["tree_pss_mb"] = max(got["stages"][key]["tree_pss_mb"], pss)
     return got
+
+
+def _stage_of(names: list[str], k: int, timings: dict) -> str:
+    """The row of the table the ``k``-th mark folds into: a stage's own, else (an output file's, named
+    ``grid`` or ``coverage`` too) write's; as :func:`_child` folds them."""
+    name = names[k]
+    return name if (name in timings and name not in names[:k]) or name == "exit" else "write"
 
 
 def _print(label: str, got: dict, load: float) -> None:
@@ -212,13 +240,13 @@ def _print(label: str, got: dict, load: float) -> None:
     )
     print(
         f"  {'stage':<16} {'wall s':>8} {'driver CPU':>10} {'workers CPU':>11} "
-        f"{'driver peak MB':>14} {'left MB':>8}"
+        f"{'driver peak MB':>14} {'left MB':>8} {'tree PSS MB':>11}"
     )
     for name, s in stages.items():
         wall = got["timings"].get(name, float("nan"))
         print(
             f"  {name:<16} {wall:>8.1f} {s['driver_cpu']:>10.1f} {s['workers_cpu']:>11.1f} "
-            f"{s['driver_peak_mb']:>14,.0f} {s['driver_left_mb']:>8,.0f}"
+            f"{s['driver_peak_mb']:>14,.0f} {s['driver_left_mb']:>8,.0f} {s.get('tree_pss_mb', 0.0):>11,.0f}"
         )
     beside = {k: v for k, v in got["timings"].items() if k not in stages and v}
     if beside:

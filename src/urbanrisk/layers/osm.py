@@ -265,7 +265,7 @@ def read_pass(
         )
         if beside is None:
             checked_read(path, lambda: run_pass(*areas))
-            streets, (count, newest) = None, tagged_summary(Path(folder))
+            streets, (count, newest) = None, tagged_summary(Path(folder), path)
         else:
             task = functools.partial(streets_apart, str(path), folder, street_block)
             streets, _ = beside(task, functools.partial(_areas_beside, path, areas, collected))

@@ -24,6 +24,7 @@ from ._gc import frozen_before
 from .antimeridian import narrow_bounds, wrap_box, wrap_geometry
 from .area_from_file import area_from_file
 from .cache import Cache, content_key, frame_digest, sha256_of
+from .layers.buildings import storeys_notes
 from .layers.osm import LAYERS_VERSION, OsmLayers, osm_from_file
 from .layers.osm_join import LANDUSE_COLUMNS, POI_COLUMNS, STREET_COLUMNS, concat_layers, osm_frames
 from .layers.points import points_from_file
@@ -289,6 +290,7 @@ def load_layers(
         notes=list(state.notes),
     )
     layers.notes += registry_unit_notes(state.written_units, state.communities)  # 社区 typos (office16)
+    layers.notes += storeys_notes(layers.stats, files)  # building:levels=1e20 ignored, counted
     layers.resources = resources_once(layers.resources, layers.notes)
     if state.per_person is not None and not building_count(layers):  # was: "residents are 0", graded
         homes = next(name for name, spec in specs if spec.type == "population_from_buildings")

@@ -18,11 +18,13 @@ Nothing else: no area is assembled, no tag read in Python. The message is the ru
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import osmium
 
 from ._errors import LayerError
+from .layers.osm_ids import RepeatedIds, opl_lines, repeated_message
 from .layers.osm_josm import josm_message
 from .layers.osm_order import unsorted_message
 from .layers.tables import osm_tag_table
@@ -74,10 +76,15 @@ class _OffGlobe:
 
 
 def _pass(
-    path: Path, node_tags: tuple[tuple[str, str], ...], found: _OffGlobe, buildings: bool = False
+    path: Path,
+    node_tags: tuple[tuple[str, str], ...],
+    found: _OffGlobe,
+    tagged: Path,
+    buildings: bool = False,
 ) -> None:
-    """The light pass: every object parsed, the nodes' locations kept, street ways and POI nodes (the
-    run's filters) to ``found``; with ``buildings``, building ways and relations too (counted: Python is
+    """The light pass: every object parsed, the nodes' locations kept, the tagged objects written as OPL
+    to ``tagged`` (their ids, as the run's pass writes them), street ways and POI nodes (the run's
+    filters) to ``found``; with ``buildings``, building ways and relations too (counted: Python is
     called for each, so only when a population_from_buildings layer reads the extract)."""
     locations = osmium.NodeLocationsForWays(osmium.index.create_map("flex_mem"))
     locations.ignore_errors()
@@ -94,8 +101,11 @@ def _pass(
             else osmium.filter.EntityFilter(osmium.osm.NOTHING)
         )
     places.enable_for(osmium.osm.NODE)
+    writer = osmium.SimpleWriter(osmium.io.File(str(tagged), "opl,add_metadata=false"), 1 << 20)
     chain = (
         locations,
+        osmium.filter.EmptyTagFilter(),
+        writer,
         osmium.filter.EntityFilter(
             osmium.osm.NODE | osmium.osm.WAY | (osmium.osm.RELATION if buildings else osmium.osm.NOTHING)
         ),
@@ -103,8 +113,11 @@ def _pass(
         places,
         found,
     )
-    with osmium.io.Reader(str(path)) as reader:
-        osmium.apply(reader, *chain)
+    try:
+        with osmium.io.Reader(str(path)) as reader:
+            osmium.apply(reader, *chain)
+    finally:
+        writer.close()
 
 
 def off_globe_text(found: dict[int, tuple[float, float, str]]) -> str:
@@ -135,14 +148,22 @@ def osm_read_problems(
     and, when the layer ``homes_for`` estimates residents from this extract's buildings, that it maps
     none (:func:`urbanrisk.inputs.no_buildings_message`: the run refuses it too).
     """
-    found = _OffGlobe()
+    found, ids = _OffGlobe(), RepeatedIds()
     problems = []
-    try:
-        _pass(path, node_tags, found, buildings=homes_for is not None)
-    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
-        problems.append(
-            f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the extract"
-        )
+    with tempfile.TemporaryDirectory(prefix="urbanrisk-check-") as folder:
+        tagged = Path(folder) / "tagged.opl"
+        try:
+            _pass(path, node_tags, found, tagged, buildings=homes_for is not None)
+        except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
+            problems.append(
+                f"{path}: cannot read this OSM file ({exc}); is it complete? re-export or re-download the "
+                "extract"
+            )
+        else:
+            for lines in opl_lines(tagged, 1 << 20):
+                ids.add(lines)
+    if (repeated := repeated_message(path, ids.repeated())) is not None:
+        problems.append(repeated)
     if (josm := josm_message(path)) is not None:
         problems.append(josm)
     unsorted = unsorted_message(path, found.unplaced, found.streets)

@@ -28,6 +28,7 @@ from .layers.projected_axes import axes_problem
 from .layers.severity import severity_problem, to_internal
 from .layers.tables import kind_of
 from .layers.tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, Rows, guess_column, rows_from_file
+from .layers.text_controls import without_invisible
 from .preflight_base import Problem, local, missing_column, no_crs
 from .recipe.schema import SEVERITY_HINT
 from .wording import counted
@@ -152,7 +153,7 @@ def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem
     first: dict[str, int] = {}
     again: list[tuple[int, int]] = []
     for i, row in enumerate(table.rows):
-        seen = first.setdefault(row[j].strip(), i)
+        seen = first.setdefault(without_invisible(row[j]).strip(), i)  # A\u200b1 is A1, as the run reads it
         again += [(seen, i)] if seen != i else []
     blank = [table.where(i) for i in _blank_rows(table.rows, j)] if "" in first else []
     if blank:  # as the run refuses them (registry_columns._id_text)
@@ -163,7 +164,8 @@ def _repeated_ids(name: str, spec: Any, table: Rows, path: Path) -> list[Problem
     if not again:
         return []
     listed = ", ".join(
-        f"'{table.rows[i][j].strip()}' in {table.where(a)} and {table.where(i)}" for a, i in again[:5]
+        f"'{without_invisible(table.rows[i][j]).strip()}' in {table.where(a)} and {table.where(i)}"
+        for a, i in again[:5]
     )
     fix = "ids must be unique: fix them, or set `id_column:` to a column of unique ids"
     return [(("layers", name, "id_column"), f"{path.name}: id {listed}: {fix}")]

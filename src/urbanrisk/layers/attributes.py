@@ -16,6 +16,7 @@ from typing import Any
 from .. import settings
 from .._errors import LayerError
 from .headers import _dbf_fields, _sidecar, feature_table, load_geojson, quoted_name, vector_header
+from .text_controls import without_invisible
 
 Rows = list[tuple[str, str]]
 Columns = tuple[str, ...]
@@ -149,7 +150,7 @@ def id_clash(rows: Rows) -> tuple[str, list[str]] | None:
     """
     names: dict[str, list[str]] = {}
     for ident, name in rows:
-        seen = names.setdefault(ident, [])
+        seen = names.setdefault(without_invisible(ident), [])  # A\u200b1 is A1, as the run reads it
         if name not in seen:
             seen.append(name)
     for ident, seen in names.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +37,48 @@ def parse_levels(text: object) -> float:
         return float("nan")
     value = float(match.group().replace(",", "."))
     return value if 0 < value <= 200 else float("nan")
+
+
+#: a ``building:levels`` value that is a number alone (``6``, `` 3.5 ``): read as it is, nothing to say
+_PLAIN = re.compile(r"\s*\d+(?:\.\d+)?\s*")
+#: the read's stats key of a value that holds no plausible number of storeys, of one read loosely
+LEVELS_IGNORED, LEVELS_LOOSE = "building_levels_ignored", "building_levels_read_loosely"
+
+
+@functools.lru_cache(maxsize=4096)
+def levels_reading(text: str | None) -> str | None:
+    """How :func:`parse_levels` reads a ``building:levels`` value, when it is not a plain number: the
+    stats key counting it (:data:`LEVELS_IGNORED`: none read, the height or the type's default used;
+    :data:`LEVELS_LOOSE`: the first number of more text read), else None.
+
+    >>> [levels_reading(t) for t in ("6", "1e20", "-2", "NaN", "inf", "0", "3;4", "5 floors", None)]
+    [None, 'building_levels_ignored', 'building_levels_ignored', 'building_levels_ignored', \
+'building_levels_ignored', 'building_levels_ignored', 'building_levels_read_loosely', \
+'building_levels_read_loosely', None]
+    """
+    if text is None or (_PLAIN.fullmatch(text) and 0 < float(text) <= 200):
+        return None
+    return LEVELS_IGNORED if np.isnan(parse_levels(text)) else LEVELS_LOOSE
+
+
+def storeys_notes(stats: dict[str, dict], files: dict[str, str]) -> list[str]:
+    """The run's notes on the ``building:levels`` values of each OSM layer's extract (``stats``: the
+    layers' read stats by name, ``files``: their paths) that were no plain number of storeys."""
+    notes = []
+    for name, counts in stats.items():
+        file = Path(files.get(name, name)).name
+        if ignored := counts.get(LEVELS_IGNORED, 0):
+            notes.append(
+                f"{name}: {ignored:,} building(s) of {file} tag building:levels with no plausible number of "
+                "storeys (0 or fewer, above 200, 1e20, NaN, inf, words): ignored, their height or their "
+                "type's default storeys used instead; check those tags"
+            )
+        if loose := counts.get(LEVELS_LOOSE, 0):
+            notes.append(
+                f"{name}: {loose:,} building(s) of {file} tag building:levels with more than a number "
+                "(3;4, 5 floors): the first number read (3, 5); check those tags"
+            )
+    return notes
 
 
 def _parsed(texts: pd.Series) -> pd.Series:

@@ -29,6 +29,7 @@ from .._errors import LayerError
 from .capacity import capacity_number
 from .table_rows import total_row
 from .tabular import rows_from_file, shown_columns
+from .text_controls import without_invisible
 
 #: The most residents a table's row may count (a whole city: Chongqing holds 32 million).
 MAX_UNIT_COUNT = 100_000_000
@@ -36,8 +37,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def unit_key(text: object) -> str:
-    """A unit's id or name as compared in the join: NFKC, no spaces, case-folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text))).casefold()
+    """A unit's id or name as compared in the join: NFKC, no spaces nor invisible characters (a
+    zero-width space...), case-folded."""
+    return _SPACE.sub("", without_invisible(unicodedata.normalize("NFKC", str(text)))).casefold()
 
 
 @dataclass

@@ -32,7 +32,7 @@ from .. import settings
 from .._errors import LayerError
 from .._gc import collection_paused
 from .building_outers import BuildingOuters, renumbered
-from .buildings import complete_buildings
+from .buildings import complete_buildings, levels_reading
 from .buildings import footprint_crs as footprint_crs  # (re-exported: the reader's public helpers)
 from .buildings import parse_levels as parse_levels
 from .osm_columns import (
@@ -106,8 +106,9 @@ def _check_readable(path: Path) -> None:
 
 #: Version of the layers this reader produces: part of the cache key of a parsed extract, so that a
 #: cache written by an older reader (e.g. streets without their access and layer tags) is not reused.
-#: 3: a building relation's tagged outer ways no buildings; 4: their tags kept; 5: streets' vehicle, emergency
-LAYERS_VERSION = 5
+#: 3: a building relation's tagged outer ways no buildings; 4: their tags kept; 5: streets' vehicle,
+#: emergency; 6: building:levels values ignored or read loosely counted in the stats
+LAYERS_VERSION = 6
 
 
 class _Collector:
@@ -197,6 +198,8 @@ class _Collector:
         name = strip_controls(name)[: settings.max_text_length] if name else ""  # clean_text, inline
         building = tags.get("building")
         if building is not None and building != "no":
+            if (read := levels_reading(tags.get("building:levels"))) is not None:  # 1e20, 3;4: counted
+                self.stats[read] = self.stats.get(read, 0) + 1
             self.buildings.append(
                 (ref, building, tags.get("building:levels"), tags.get("height"), name, geom)
             )
@@ -265,7 +268,7 @@ def read_pass(
         )
         if beside is None:
             checked_read(path, lambda: run_pass(*areas))
-            streets, (count, newest) = None, tagged_summary(Path(folder))
+            streets, (count, newest) = None, tagged_summary(Path(folder), path)
         else:
             task = functools.partial(streets_apart, str(path), folder, street_block)
             streets, _ = beside(task, functools.partial(_areas_beside, path, areas, collected))

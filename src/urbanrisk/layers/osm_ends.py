@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from .osm_josm import xml_ending
+
 #: A BlobHeader is at most 64 KiB (the PBF format's own limit).
 MAX_HEADER = 64 * 1024
 
@@ -77,8 +79,11 @@ AGAIN = ": download or export it again"
 
 def osm_cut_short(path: str | Path) -> str | None:
     """Why the extract at ``path`` looks cut short (or is no extract) and the fix, or None (whole, or
-    compressed: read by the run)."""
+    compressed in no way it reads: the run names it). A .osm.gz or .osm.bz2 is streamed, its last
+    bytes kept (the pass :func:`~urbanrisk.layers.osm_josm.josm_message` makes anyway: once a file)."""
     name = Path(path).name.lower()
+    if name.endswith((".osm.gz", ".osm.bz2")):
+        return _compressed_cut_short(Path(path))
     if name.endswith(".pbf"):
         try:
             end, size = pbf_end(path)
@@ -97,6 +102,23 @@ def osm_cut_short(path: str | Path) -> str | None:
             return _not_an_extract(Path(path).name, head) or (
                 f"{Path(path).name} does not end with </osm>: the XML is cut short{AGAIN}"
             )
+    return None
+
+
+def _compressed_cut_short(path: Path) -> str | None:
+    """:func:`osm_cut_short` of a .osm.gz or .osm.bz2: its stream ended early, or its XML before
+    ``</osm>`` (compressed whole after the download was cut, or an export that stopped)."""
+    ending = xml_ending(path)
+    if ending is None:
+        return None
+    head, end, stream_cut = ending
+    kind = "gzip" if path.name.lower().endswith(".gz") else "bzip2"
+    if stream_cut is not None:
+        return f"{path.name} is cut short: its {kind} stream ends early ({stream_cut}){AGAIN}"
+    if end is not None and not end.rstrip().endswith(b"</osm>"):
+        return _not_an_extract(path.name, head) or (
+            f"{path.name} does not end with </osm>: the XML is cut short{AGAIN}"
+        )
     return None
 
 

@@ -56,6 +56,9 @@ class _Scan:
         self.comment_at: int | None = None  # where an open comment began
         self.since = 0  # bytes since the last '<'
         self.giant = False
+        self.head = b""  # the first bytes of the XML
+        self.end: bytes | None = None  # its last bytes (from its last '<'), once read to the end
+        self.stream_cut: str | None = None  # a .gz or .bz2 whose stream ends early: the decompressor's error
 
     def feed(self, data: bytes, base: int) -> None:
         """Count ``data``, which begins at byte ``base`` of the file."""
@@ -89,7 +92,8 @@ def _scanned(path: Path, size: int, mtime: int) -> _Scan | None:
         if handle is None:
             return None
         with handle:
-            if not handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<osm")):
+            scan.head = handle.read(512)
+            if not scan.head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<osm")):
                 return None
             handle.seek(0)
             tail, base = b"", 0
@@ -105,9 +109,24 @@ def _scanned(path: Path, size: int, mtime: int) -> _Scan | None:
                 if scan.giant:
                     return scan
             scan.feed(tail, base)
-    except (OSError, EOFError, ValueError):
+            scan.end = tail[-1024:]
+    except EOFError as exc:  # a .gz or .bz2 cut short: "Compressed file ended before the end-of-stream..."
+        scan.stream_cut = str(exc)
+    except (OSError, ValueError):
         return None  # the reader names what it cannot read
     return scan
+
+
+def xml_ending(path: Path) -> tuple[bytes, bytes | None, str | None] | None:
+    """(first bytes, last bytes or None when not read to the end, the decompressor's error when the
+    stream ends early) of the OSM XML at ``path`` (plain, .gz or .bz2), from the one streamed pass
+    :func:`josm_message` makes (bounded: 8 MB at a time); None when it is no XML or cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    scan = _scanned(path, stat.st_size, stat.st_mtime_ns)
+    return None if scan is None else (scan.head, scan.end, scan.stream_cut)
 
 
 def josm_message(path: Path) -> str | None:

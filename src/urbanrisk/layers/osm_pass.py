@@ -32,10 +32,11 @@ import numpy as np
 import osmium
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import shapely
 
 from .._errors import LayerError
+from .osm_ids import RepeatedIds, repeated_message
+from .osm_ids import opl_lines as _lines
 
 TAGGED = "tagged.opl"
 STREETS = "streets.opl"
@@ -221,27 +222,24 @@ def system_arrow_pool() -> Iterator[None]:
         pa.set_memory_pool(before)
 
 
-def _lines(path: Path, block_size: int = 1 << 22) -> Iterator[pa.StringArray]:
-    """The lines of an OPL text, a block at a time (OPL escapes tabs: a line is one field)."""
-    if path.stat().st_size == 0:
-        return
-    options = pa_csv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False)
-    read = pa_csv.ReadOptions(column_names=["line"], block_size=block_size)
-    convert = pa_csv.ConvertOptions(column_types={"line": pa.string()}, strings_can_be_null=False)
-    with pa_csv.open_csv(path, read_options=read, parse_options=options, convert_options=convert) as stream:
-        for batch in stream:
-            yield batch.column(0)
-    pa.default_memory_pool().release_unused()  # its buffers back to the system, not kept for later
-
-
-def tagged_summary(folder: Path) -> tuple[int, int]:
+def tagged_summary(folder: Path, path: Path | None = None) -> tuple[int, int]:
     """How many tagged nodes, ways and relations the pass wrote, and the newest of their timestamps
-    (seconds since 1970; 0 when none is set)."""
-    count, newest = 0, ""
+    (seconds since 1970; 0 when none is set).
+
+    Raises
+    ------
+    LayerError
+        When the extract at ``path`` (given) holds a tagged object more than once
+        (:func:`~urbanrisk.layers.osm_ids.repeated_message`).
+    """
+    count, newest, ids = 0, "", RepeatedIds()
     for lines in _lines(folder / TAGGED, 1 << 20):
         count += len(lines)
         stamps = pc.extract_regex(lines, r" t(?P<t>\S*)").field("t")  # "" or "2017-06-24T10:40:54Z"
         newest = max(newest, pc.max(stamps).as_py() or "")
+        ids.add(lines)
+    if path is not None and (repeated := repeated_message(path, ids.repeated())) is not None:
+        raise LayerError(repeated)
     if not newest:
         return count, 0
     return count, int(np.datetime64(newest.rstrip("Z"), "s").astype(np.int64))

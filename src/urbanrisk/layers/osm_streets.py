@@ -11,6 +11,7 @@ process does it while the driver's pass assembles the areas. The columns are tho
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import tempfile
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from .. import settings
 from .._errors import LayerError
 from .._gc import collection_paused
 from .osm_columns import StreetNodes, frame_of, table_frame, valid_geometry
+from .osm_ids import repeated_in, repeated_message
 from .osm_order import unsorted_message
 from .osm_pass import StreetBatch, street_batches, system_arrow_pool, tagged_summary, text_pass
 from .text_controls import BREAKS_RE2, CONTROL_RE2
@@ -67,32 +69,30 @@ STREET_KEYS = ("highway", "area", *STREET_VALUES)
 def cannot_read(path: Path, exc: BaseException) -> LayerError:
     """The error of an extract libosmium cannot read (an id above int64, lat 1000, a cut file), with the
     fix: an extract whose objects are out of order or present twice (extracts joined with ``osmium cat``,
-    a history file) was told to re-download a complete file, which it was.
+    a history file) was told to re-download a complete file, which it was. Held twice (libosmium's area
+    assembly stops: "Way ID twice in input"), the tagged objects held twice are named
+    (:func:`~urbanrisk.layers.osm_ids.repeated_message`, as validate says it).
 
-    >>> print(cannot_read(Path("a.osm.pbf"), RuntimeError("Way ID twice in input. Maybe you are using a "
-    ...       "history or change file?")))  # doctest: +NORMALIZE_WHITESPACE
-    a.osm.pbf: cannot read this OSM file (Way ID twice in input. Maybe you are using a history or change
-    file?): it holds objects twice (extracts joined with osmium cat, or a history file): join extracts with
-    osmium merge a.osm.pbf b.osm.pbf -o merged.osm.pbf (each object once), or take one date of a history
-    file (osmium time-filter a.osm.pbf -o now.osm.pbf)
+    >>> print(cannot_read(Path("a.osm.pbf"), RuntimeError("Relation ID twice in input")))
+    ... # doctest: +ELLIPSIS
+    a.osm.pbf: cannot read this OSM file (Relation ID twice in input): it holds objects twice; extracts ...
     """
     said = str(exc)
     if "twice in input" in said:
-        fix = (
-            "it holds objects twice (extracts joined with osmium cat, or a history file): join extracts with "
-            f"osmium merge {path.name} b.osm.pbf -o merged.osm.pbf (each object once), or take one date of "
-            f"a history file (osmium time-filter {path.name} -o now.osm.pbf)"
-        )
-    elif "out of order" in said:
+        found: dict[str, list[int]] = {}
+        with contextlib.suppress(RuntimeError, ValueError, OSError, osmium.InvalidLocationError):
+            found = repeated_in(path)
+        return LayerError(repeated_message(path, found, exc))
+    if "out of order" in said:
         fix = (
             "its objects are not sorted by type and id (extracts joined with osmium cat?): sort it "
             f"(osmium sort {path.name} -o sorted.osm.pbf); to join extracts use osmium merge, which also "
             "keeps each object once"
         )
-    else:
-        fix = "is it complete? re-export or re-download the extract"
-    joint = ";" if fix.startswith("is") else ":"
-    return LayerError(f"{path}: cannot read this OSM file ({said}){joint} {fix}")
+        return LayerError(f"{path}: cannot read this OSM file ({said}): {fix}")
+    return LayerError(
+        f"{path}: cannot read this OSM file ({said}); is it complete? re-export or re-download the extract"
+    )
 
 
 def checked_read(path: Path, read: Callable[[], T]) -> T:
@@ -211,7 +211,11 @@ def streets_apart(path: str, folder: str, street_block: int) -> StreetsPart:
         except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
             part.error = scratch_unwritable(Path(path), exc) or cannot_read(Path(path), exc)
             return part
-        part.tagged = tagged_summary(Path(folder))
+        try:
+            part.tagged = tagged_summary(Path(folder), Path(path))
+        except LayerError as exc:  # an object held twice: raised by the driver, after its own pass's error
+            part.error = exc
+            return part
         stats, nodes = part.stats, StreetNodes()
         stats["ways_missing_nodes"] = 0
         for batch in street_batches(Path(folder), STREET_KEYS, street_block):

@@ -45,7 +45,7 @@ from .repeated_rows import drop_repeated_rows, name_column_in, name_text
 from .severity import ORDER_HINT, severity_problem, to_internal
 from .tables import hazard_kind_table
 from .tabular import LAT_NAMES, LON_NAMES, TABULAR_SUFFIXES, guess_column, rows_from_file, shown_columns
-from .text_controls import frame_without_controls
+from .text_controls import column_without_invisible, frame_without_controls
 
 DEFAULT_SEVERITY = 2  # for a kind the hazard-kind table does not list
 Where = Callable[[int], str]  # data row i (0-based) -> "row 5" as the user sees it in the file
@@ -260,6 +260,8 @@ def points_from_file(
     gdf.attrs["notes"] = [  # NUL, ESC...: before any id, kind or name is read from the text
         *gdf.attrs.get("notes", []),
         *frame_without_controls(gdf, layer=layer, file=path.name, where=where),
+        # A\u200b1 is A1: the same site twice is refused (registry_ids), the cleaned rows are named
+        *column_without_invisible(gdf, id_column or "id", layer=layer, file=path.name, where=where),
     ]
     if len(gdf) == 0 and not allow_empty:
         msg = (

@@ -12,6 +12,7 @@ from .._errors import LayerError
 from .osm import clean_text
 from .polygon_parts import polygonal
 from .tabular import shown_columns
+from .text_controls import ids_without_invisible, without_invisible
 from .unit_bounds import beyond_lonlat
 from .unit_levels import level_text, level_value_problem
 from .unit_overlaps import overlap_note
@@ -70,9 +71,13 @@ def polygons_from_file(
         raise LayerError(msg)
     invalid = ~shapely.is_valid(gdf.geometry.to_numpy())
     geometry = shapely.make_valid(gdf.geometry.to_numpy())
+    labels = gdf[id_column].astype(str).tolist()  # A\u200b1 is A1: one unit, or an id clash refused
+    ids, said = ids_without_invisible(
+        labels, layer=layer, file=Path(path).name, where=lambda i: f"unit {without_invisible(labels[i])}"
+    )
     out = gpd.GeoDataFrame(
         {
-            "id": gdf[id_column].astype(str).to_numpy(),
+            "id": np.array(ids, dtype=object),
             "name": gdf[name_column].map(clean_text).to_numpy() if name_column in gdf.columns else "",
         },
         geometry=geometry,
@@ -80,7 +85,7 @@ def polygons_from_file(
     ).to_crs("EPSG:4326")
     if refusal := beyond_lonlat(out, layer, Path(path)):  # metres read as degrees: every unit empty
         raise LayerError(refusal)
-    notes, name = [], Path(path).name  # said, never silent: the run's notes (CLI, report, manifest)
+    notes, name = said, Path(path).name  # said, never silent: the run's notes (CLI, report, manifest)
     if features > len(gdf):
         notes.append(
             f"{layer}: {features - len(gdf)} feature(s) of {name} without a polygon (no geometry, a point "

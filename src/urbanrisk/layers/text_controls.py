@@ -4,7 +4,10 @@ GeoPackage field, invisible on screen, stayed in names and ids, went into the CS
 inside a name become a space (a name is one line: 学院路\\n加油站 reads 学院路 加油站); every other
 control character (Unicode category Cc) is removed, and the run's notes say how many, where; so are the
 bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which made a name show as
-other text (an RLO before 'gnp.exe' shows 'exe.png').
+other text (an RLO before 'gnp.exe' shows 'exe.png'). Ids and unit codes lose their invisible format
+characters too (zero-width space, joiners, word joiner, BOM: :func:`without_invisible`), which made
+``A\u200b1`` a second site or unit beside ``A1`` that looked the same; names keep them (a zero-width
+non-joiner is a letter's shape in Persian).
 
 Examples
 --------
@@ -28,6 +31,53 @@ _BREAKS = re.compile(r"[\t\n\v\f\r]+")
 #: the same, for Arrow's RE2 (pyarrow.compute.replace_substring_regex)
 CONTROL_RE2 = r"[\x{00}-\x{1f}\x{7f}-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 BREAKS_RE2 = r"[\t\n\x{0b}\f\r]+"
+
+
+#: invisible format characters that make two spellings of one id or code: zero-width space, non-joiner
+#: and joiner (U+200B-U+200D), word joiner (U+2060), zero-width no-break space or a BOM inside (U+FEFF)
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def without_invisible(text: str) -> str:
+    """An id or code without its invisible format characters (:data:`INVISIBLE`), as it looks.
+
+    >>> without_invisible("A\u200b1"), without_invisible("\ufeff110108\u2060")
+    ('A1', '110108')
+    """
+    return INVISIBLE.sub("", text)
+
+
+def ids_without_invisible(
+    ids: list[object], *, layer: str, file: str, where: Callable[[int], str], what: str = "ids"
+) -> tuple[list[object], list[str]]:
+    """``ids`` (text or other values) without invisible format characters, and the run's note naming
+    the rows (``where``: position -> "row 5") that held one; no note when none did."""
+    hit = [i for i, v in enumerate(ids) if isinstance(v, str) and INVISIBLE.search(v)]
+    if not hit:
+        return ids, []
+    cleaned = list(ids)
+    for i in hit:
+        cleaned[i] = without_invisible(str(ids[i]))
+    more = f" and {len(hit) - 5} more" if len(hit) > 5 else ""
+    listed = ", ".join(where(i) for i in hit[:5]) + more
+    note = (
+        f"{layer}: removed invisible characters (zero-width space, joiner, BOM) from {len(hit)} of the "
+        f"{what} of {file} ({listed}): each {what[:-1]} now reads as it looks; check those cells"
+    )
+    return cleaned, [note]
+
+
+def column_without_invisible(
+    frame: Any, column: str, *, layer: str, file: str, where: Callable[[int], str]
+) -> list[str]:
+    """:func:`ids_without_invisible` on ``frame[column]`` (a DataFrame's id column, changed in place;
+    nothing when the frame has no such column): the note, or none."""
+    if column not in frame.columns:
+        return []
+    cleaned, said = ids_without_invisible(frame[column].tolist(), layer=layer, file=file, where=where)
+    if said:
+        frame[column] = cleaned
+    return said
 
 
 def strip_controls(text: str) -> str:

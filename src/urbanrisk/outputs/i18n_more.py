@@ -17,6 +17,7 @@ from .i18n_exposure import ZH_QUANTITY_PATTERNS
 from .i18n_office import ZH_OFFICE_PATTERNS
 from .i18n_planner import ZH_PLANNER, ZH_PLANNER_PATTERNS
 from .i18n_safety import ZH_SAFETY_PATTERNS
+from .i18n_storeys import ZH_STOREYS_PATTERNS
 from .i18n_tips21 import ZH_TIPS21
 from .i18n_unknown import ZH_UNKNOWN
 
@@ -31,5 +32,6 @@ ZH_MORE_PATTERNS: tuple[tuple[str, Any], ...] = (
     *ZH_ASSUMED_PATTERNS,
     *ZH_PLANNER_PATTERNS,
     *ZH_SAFETY_PATTERNS,
+    *ZH_STOREYS_PATTERNS,  # building:levels values ignored or read loosely (ids23)
     *ZH_QUANTITY_PATTERNS,  # GB 18218's basis: a substance of no quantity (major_hazard)
 )

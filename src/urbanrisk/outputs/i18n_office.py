@@ -52,6 +52,14 @@ ZH_OFFICE_PATTERNS: tuple[tuple[str, Any], ...] = (
         r"\((.*)\): check those cells$",
         r"\1：已从 \3 的文字中删除 \2 个控制字符（NUL、换行等）（\4）：请核对这些单元格",
     ),
+    (  # session 22 (ids23): A\u200b1 read as A1
+        r"^(\w+): removed invisible characters \(zero-width space, joiner, BOM\) from (\d+) of the ids of "
+        r"(.+?) \((.*)\): each id now reads as it looks; check those cells$",
+        lambda m: (
+            f"{m[1]}：已从 {m[3]} 的 {m[2]} 个编号中删除不可见字符（零宽空格、连接符、BOM）"
+            f"（{zh_rows(m[4]).replace('unit ', '单元 ')}）：编号按其所见读取；请核对这些单元格"
+        ),
+    ),
     (
         r"^(\w+): filled (\d+) merged cell\(s\) of sheet '(.+?)' of (.+?) down \((.*)\): each row of a merge "
         r"reads the merge's value$",

@@ -30,12 +30,25 @@ ZH_ROUND9_CHECKS: dict[str, str] = {
         "{path}：无法读取此 OSM 文件（{error}）；文件是否完整？请重新导出或重新下载该数据"
     ),
     # an extract holding objects twice or unsorted (joined with osmium cat; session 21)
-    "{path}: cannot read this OSM file ({error}): it holds objects twice (extracts joined with osmium cat, "
-    "or a history file): join extracts with osmium merge {name} b.osm.pbf -o merged.osm.pbf (each object "
-    "once), or take one date of a history file (osmium time-filter {same} -o now.osm.pbf)": (
-        "{path}：无法读取此 OSM 文件（{error}）：其中有重复的对象（用 osmium cat 拼接的多个摘录，或历史文件）"
-        "：请用 osmium merge {name} b.osm.pbf -o merged.osm.pbf 合并摘录（每个对象只保留一份），或从历史文件"
-        "中取某一时刻（osmium time-filter {same} -o now.osm.pbf）"
+    "{path}: it holds objects twice (the same type and id: {ids}; {n} tagged in all): the run would read "
+    "each copy (a place or a building twice); {fix}": (
+        "{path}：其中有重复的对象（类型和 id 相同：{ids}；带标签的共 {n} 个）：运行时每一份都会被读入"
+        "（同一地点或建筑物算两次）；{fix}"
+    ),
+    "{path}: cannot read this OSM file ({error}): it holds objects twice (the same type and id: {ids}; {n} "
+    "tagged in all); {fix}": (
+        "{path}：无法读取此 OSM 文件（{error}）：其中有重复的对象（类型和 id 相同：{ids}；"
+        "带标签的共 {n} 个）；{fix}"
+    ),
+    "{path}: cannot read this OSM file ({error}): it holds objects twice; {fix}": (
+        "{path}：无法读取此 OSM 文件（{error}）：其中有重复的对象；{fix}"
+    ),
+    "extracts joined with osmium cat, or a history file? join extracts with osmium merge {name} b.osm.pbf "
+    "-o merged.osm.pbf, or keep one copy of each object (osmium sort {name} -o sorted.osm.pbf && osmium "
+    "time-filter sorted.osm.pbf -o once.osm.pbf)": (
+        "是用 osmium cat 拼接的多个摘录，还是历史文件？请用 osmium merge {name} b.osm.pbf -o merged.osm.pbf "
+        "合并摘录，或让每个对象只保留一份（osmium sort {name} -o sorted.osm.pbf && osmium time-filter "
+        "sorted.osm.pbf -o once.osm.pbf）"
     ),
     "{path}: cannot read this OSM file ({error}): its objects are not sorted by type and id (extracts joined "
     "with osmium cat?): sort it (osmium sort {name} -o sorted.osm.pbf); to join extracts use osmium merge, "

@@ -316,8 +316,12 @@ def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str, key: 
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-apart") as thread,
         ):
             job = dask.delayed(_result_to_file, pure=False)(task, path, dask_key_name=key)
+            # the callbacks given, not taken: Dask empties the global set for a computation's time, and
+            # one of ``side``'s ending after this would put back the empty set it found
+            callbacks = tuple(Callback.active)
             later = thread.submit(
-                contextvars.copy_context().run, lambda: dask.compute(job, scheduler=get, pool=pool)
+                contextvars.copy_context().run,
+                lambda: dask.compute(job, scheduler=get, pool=pool, callbacks=callbacks),
             )
             mine = side()  # on an error here, leaving the block still waits for ``task``
             later.result()

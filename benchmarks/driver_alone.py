@@ -106,13 +106,16 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     with tempfile.TemporaryDirectory() as out:
         sampler.start()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         with Running():
             result = ur.run_recipe(ur.load_recipe(recipe), scheduler=scheduler, out=out, after_stage=mark)
         wall = time.perf_counter() - start
         done.set()
         sampler.join()
         cells = len(result.grid)  # a spooled grid (>= 100,000 cells on processes) is read from the run folder
+    with open("/proc/self/status", encoding="ascii") as status:  # the driver's peak resident memory
+        hwm = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
+    cpu = time.process_time() - cpu_start  # the driver's own (the sampler's few ms included)
     interval = ticks[1] / max(ticks[0], 1)
     dask_s = sum(b - a for a, b in spans if b)
     top = [[*key, round(seconds / interval), round(seconds, 3)] for key, seconds in counts.most_common()]
@@ -123,6 +126,8 @@ def _child(recipe: str, scheduler: str, every_ms: float) -> None:
                 "dask_s": dask_s,
                 "interval_s": interval,
                 "cells": cells,
+                "driver_cpu_s": cpu,
+                "vmhwm_mb": hwm / 1024,
                 "by_stage_s": {k: round(seconds, 3) for k, seconds in by_stage.items()},
                 "top": top,
             }
@@ -160,7 +165,8 @@ def main() -> int:
             alone = got["wall_s"] - got["dask_s"]
             print(
                 f"\n{label}: {got['cells']:,} cells, wall {got['wall_s']:.2f} s, driver-only {alone:.2f} s "
-                f"({alone / got['wall_s']:.1%}), load {load:.1f}; "
+                f"({alone / got['wall_s']:.1%}), load {load:.1f}; driver CPU {got['driver_cpu_s']:.2f} s, "
+                f"VmHWM {got['vmhwm_mb']:.0f} MB; "
                 f"sampled every {got['interval_s'] * 1e3:.1f} ms, "
                 f"driver-only in samples {sum(got['by_stage_s'].values()):.2f} s"
             )

@@ -1,19 +1,30 @@
 """The screens' free part's own pieces (hazard-source table, communities' units) as a Dask task on a
-worker process beside the coverage task: they run there, on the layers the workers inherited, and give
-the tables the driver's free part gives."""
+worker process beside the coverage task, and its area screens (urban-village scores, key districts,
+urban villages) as a task or on a worker forked for them: they run there, on the layers (and grid) the
+workers inherited, and give the tables the driver's free part gives."""
 
 from __future__ import annotations
 
 import os
 import pickle
+import sys
 
+import dask
 import pandas as pd
+import pytest
 from dask.callbacks import Callback
 
 from urbanrisk.hazard_table import hazard_inputs
 from urbanrisk.parallel import compute_graph, kept_pool
 from urbanrisk.partitions import utm_crs_for
-from urbanrisk.screens_free import coverage_free_part, free_pieces_task
+from urbanrisk.screens_free import (
+    AREA_COLUMNS,
+    area_apart,
+    area_beside,
+    area_task,
+    coverage_free_part,
+    free_pieces_task,
+)
 from urbanrisk.stage_coverage import inherit_coverage_inputs
 from urbanrisk.worker_pool import Inherited, worker_pool
 
@@ -69,3 +80,80 @@ def test_free_pieces_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run)
     assert label == expected["units"][2] and (units["unit_source"] == "osm_residential_landuse").any()
     _same_frames(units, expected["units"][0])
     pd.testing.assert_series_equal(assignment, expected["units"][1], check_exact=True)
+
+
+def test_area_screens_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run):
+    # alone22: the driver computed them beside the coverage task and the run waited for it after
+    # coverage, no Dask task running (note20 §2: ~0.57 s at 256 tiles)
+    recipe, layers, area, grid = (
+        wudaokou_run.recipe,
+        wudaokou_run.layers,
+        wudaokou_run.area,
+        wudaokou_run.grid,
+    )
+    utm_crs = utm_crs_for(area)
+    hazards = hazard_inputs(recipe, layers, area, utm_crs)
+    expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
+    assert set(coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, pieces_elsewhere=True)) == {
+        "known"
+    }
+    where = _Where()
+    with kept_pool(), where:
+        inherit_coverage_inputs(layers)  # before the pool's fork, as compute_run registers them
+        [got] = compute_graph([area_task(recipe, layers, grid, utm_crs=utm_crs)], scheduler="processes")
+        with worker_pool():  # the buildings reach the pool's workers as a number, not pickled
+            assert len(pickle.dumps(Inherited(layers.buildings))) < 200 < len(pickle.dumps(layers.buildings))
+    assert where.workers["area-screens"] != os.getpid()
+    assert set(got) == {"uv_scores", "area_screens"}
+    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
+    (districts, villages, status), (want_districts, want_villages, want_status) = (
+        got["area_screens"],
+        expected["area_screens"],
+    )
+    assert status == want_status and len(districts)  # Wudaokou has key districts
+    _same_frames(districts, want_districts)
+    _same_frames(villages, want_villages)
+
+
+_SENT: dict[str, int] = {}  # each task's key and the bytes Dask pickled to send it to a worker process
+
+
+def _counted_dumps(value):
+    """Dask's ``processes`` pickling, counting what the driver sends (module level: the workers get it)."""
+    import cloudpickle
+
+    data = cloudpickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _SENT[str(getattr(value[0], "key", ""))] = len(data)
+    return data
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers forked from the driver: Linux")
+def test_area_screens_beside_coverage_run_on_a_worker_forked_for_them_and_inherit_the_grid(wudaokou_run):
+    # session 21 reverted them as a task of the kept pool: forked before the grid was made, its workers
+    # got the grid's 10 columns pickled (113,646 B, half the streets'); here the worker gets a number
+    recipe, layers, area, grid = (
+        wudaokou_run.recipe,
+        wudaokou_run.layers,
+        wudaokou_run.area,
+        wudaokou_run.grid,
+    )
+    utm_crs = utm_crs_for(area)
+    hazards = hazard_inputs(recipe, layers, area, utm_crs)
+    expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
+    assert area_apart("processes") and not area_apart("threads")
+    where = _Where()
+    _SENT.clear()
+    with kept_pool(), where, dask.config.set(func_dumps=_counted_dumps):
+        [kept] = compute_graph([dask.delayed(os.getpid)(dask_key_name="grid")], scheduler="processes")
+        got, mine = area_beside(recipe, layers, grid, os.getpid, utm_crs=utm_crs, scheduler="processes")
+    assert mine == os.getpid() and where.workers["area-screens"] not in {os.getpid(), kept}
+    assert 0 < _SENT["area-screens"] < 1_000 < len(pickle.dumps(pd.DataFrame(grid[AREA_COLUMNS])))
+    assert set(got) == {"uv_scores", "area_screens"}
+    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
+    (districts, villages, status), (want_districts, want_villages, want_status) = (
+        got["area_screens"],
+        expected["area_screens"],
+    )
+    assert status == want_status and len(districts)
+    _same_frames(districts, want_districts)
+    _same_frames(villages, want_villages)

@@ -111,18 +111,22 @@ def test_tasks_for_worker_processes_carry_paths_not_layer_data(tmp_path):
 
 
 def test_processes_read_the_layer_store_in_the_recipe_folder_and_remove_it(tmp_path, monkeypatch):
+    import urbanrisk.screens_free as sf
     import urbanrisk.stage_coverage as sc
 
     store = tmp_path / "shared-store"
     recipe = default_recipe(tmp_path, compute={"store": str(store)})
     sent = []  # coverage went to a worker as one task, the free part's pieces (hazard table, units) as
-    real = sc.compute_graph  # one on the other, while the driver ran the rest of the screens' free part
-    monkeypatch.setattr(
+    real = sc.compute_graph  # one on the other, its area screens to a worker forked for them, while the
+    monkeypatch.setattr(  # driver ran the rest of the screens' free part (the measured indicators)
         sc, "compute_graph", lambda tasks, **kw: sent.append([t.key for t in tasks]) or real(tasks, **kw)
     )
     monkeypatch.setattr(sc, "map_partitions", lambda *a, **k: pytest.fail("coverage's task alone"))
+    apart, forked = sf.apart, []
+    monkeypatch.setattr(sf, "apart", lambda *a, key, **kw: forked.append(key) or apart(*a, key=key, **kw))
     procs = ur.run_recipe(recipe, scheduler="processes", write=False)
     assert sent == [["coverage-task", "free-pieces"]] and "screens_free" in procs.timings
+    assert forked == (["area-screens"] if sys.platform.startswith("linux") else [])
     assert "hazard_inputs" in procs.timings  # the hazard screen's grid-free part, beside the grid
     single = ur.run_recipe(recipe, scheduler="synchronous", write=False)
     assert len(sent) == 1 and not {"screens_free", "hazard_inputs"} & set(single.timings)  # one at a time
@@ -160,9 +164,11 @@ def test_workers_forked_from_the_driver_read_the_layers_without_a_store_or_a_pic
     with dask.config.set(func_dumps=_counted_dumps):
         procs = ur.run_recipe(recipe, scheduler="processes", write=False)
     streets = len(pickle.dumps(procs.layers.streets, protocol=pickle.HIGHEST_PROTOCOL))
-    tasks = sum(n for key, n in _SENT if key != "free-pieces")  # the grid's and the coverage tasks
+    tasks = sum(n for key, n in _SENT if key != "free-pieces")  # the grid's, coverage's, the area screens'
     pieces = sum(n for key, n in _SENT if key == "free-pieces")  # the grid's 4 columns, hazard inputs
     assert tasks < streets / 4 and 0 < pieces < streets / 3, (tasks, pieces, streets)
+    area = [n for key, n in _SENT if key == "area-screens"]  # on a worker forked after the grid: all
+    assert len(area) == 1 and area[0] < 1_000, area  # inherited (its 10 columns pickled: 64-114 kB)
     assert_same_run(procs, ur.run_recipe(recipe, scheduler="synchronous", write=False))
 
 

@@ -208,6 +208,43 @@ def test_work_apart_leaves_the_kept_pool_to_fork_later_and_inherit_what_came_mea
         assert done == (os.getpid(), None) and order == ["task", "side"]
 
 
+def _touch_then_wait_for(touch: Path, path: Path, seconds: float = 30.0) -> bool:
+    """Task: touch ``touch``, then whether ``path`` appeared within ``seconds``."""
+    touch.touch()
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return path.exists()
+
+
+@linux_only
+def test_work_apart_beside_a_computation_of_the_sides_leaves_the_global_callbacks_in_place(tmp_path):
+    """The area screens' computation apart overlaps coverage's in the main thread. Dask swaps its
+    global callbacks out for a computation's time (``local_callbacks``): the apart one ending first put
+    them back, the main one ending later put back the empty set it had found, and every later
+    computation ran without them (a progress bar, the benchmarks' counters; alone23 saw 7 s of a
+    write counted as driver-only)."""
+    import dask
+    from dask.callbacks import Callback
+
+    started: list[int] = []
+    begun, side_computing = tmp_path / "apart begun", tmp_path / "side computing"
+
+    def side() -> bool:  # its computation begins after the apart one and ends after it
+        deadline = time.monotonic() + 30
+        while not begun.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        wait = functools.partial(_touch_then_wait_for, side_computing, tmp_path / "never", 1.0)
+        return dask.compute(dask.delayed(wait)(), scheduler="threads")[0]
+
+    with Callback(start=lambda _graph: started.append(1)):
+        saw, late = parallel.apart(
+            functools.partial(_touch_then_wait_for, begun, side_computing), side, scheduler="processes"
+        )
+        dask.compute(dask.delayed(int)(), scheduler="synchronous")
+    assert saw and not late and len(started) == 3  # the apart computation, the side's and the last
+
+
 def test_a_forked_child_does_not_hold_the_run_lock(tmp_path):
     from urbanrisk.lifecycle import _take, run_lock
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from h3ronpy.vector import cells_to_wkb_polygons, coordinates_to_cells
+from h3ronpy.vector import cells_to_coordinates, cells_to_wkb_polygons, coordinates_to_cells
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
@@ -126,6 +126,38 @@ def cells_to_polygons(cells: list[str] | pd.Index) -> np.ndarray:
     ints = cell_str_to_ints(cells)
     wkb = cells_to_wkb_polygons(ints).to_pylist() if len(ints) else []
     return split_at_antimeridian(shapely.from_wkb(np.asarray(wkb, dtype=object)))
+
+
+#: A bound on a cell's centre-to-vertex distance, in its resolution's mean hexagon edges (measured:
+#: at most 1.11, pentagons 0.81; 2 leaves room for the degree conversions' approximations).
+_REACH_EDGES = 2.0
+
+
+def cells_bounds(cells: list[str]) -> tuple[float, float, float, float]:
+    """The total bounds of the polygons of ``cells`` (one resolution; :func:`cells_to_polygons`), from
+    the polygons of only the cells that can set them: those whose centre lies within a cell's reach of
+    the centres' extremes or of 180° (a cell there is split, its parts reaching ±180°); every cell's
+    within 5° of a pole. The same numbers, without making every cell's polygon (116,645 cells:
+    0.6 s).
+
+    Examples
+    --------
+    >>> cells = sorted(h3.grid_disk(h3.latlng_to_cell(-17.0, 179.99, 8), 12))  # Fiji, across 180°
+    >>> cells_bounds(cells) == tuple(float(v) for v in shapely.total_bounds(cells_to_polygons(cells)))
+    True
+    """
+    centres = cells_to_coordinates(cell_str_to_ints(cells))
+    lat, lng = np.asarray(centres["lat"]), np.asarray(centres["lng"])
+    reach_km = _REACH_EDGES * h3.average_hexagon_edge_length(h3.get_resolution(cells[0]), unit="km")
+    dlat = reach_km / 110.0  # km in a degree of latitude: 110.57-111.69
+    top = float(np.abs(lat).max()) + dlat
+    near = np.ones(len(cells), dtype=bool)
+    if top < 85.0:
+        dlng = dlat / np.cos(np.radians(top))  # a degree of longitude is shortest at the top
+        near = (lat <= lat.min() + dlat) | (lat >= lat.max() - dlat) | (np.abs(lng) >= 180.0 - dlng)
+        near |= (lng <= lng.min() + dlng) | (lng >= lng.max() - dlng)
+    shapes = cells_to_polygons([cells[i] for i in np.flatnonzero(near)])
+    return tuple(float(v) for v in shapely.total_bounds(shapes))
 
 
 def grid_frame(cells: list[str], polygons: np.ndarray | None = None) -> gpd.GeoDataFrame:

@@ -288,19 +288,22 @@ def _result_from_file(path: str) -> Any:
         os.unlink(path)
 
 
-def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tuple[A, B]:
+def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str, key: str = "apart") -> tuple[A, B]:
     """``(task(), side())``; on ``processes`` (forked workers: Linux, the main thread), ``task`` is one Dask
-    task on a worker process of its own (:func:`urbanrisk.worker_pool.pool_apart`: the run's kept pool is
-    not made yet, so that it inherits what the driver reads meanwhile), which a driver thread waits for
-    while ``side`` runs here; elsewhere the two run one after the other, ``task`` first.
+    task on a worker process of its own (:func:`urbanrisk.worker_pool.pool_apart`: forked now, it
+    inherits what the driver holds; the run's kept pool, when not made yet, inherits what the driver
+    reads meanwhile), which a driver thread waits for while ``side`` runs here; elsewhere the two run one
+    after the other, ``task`` first.
 
     For work before the run's first computation that splits in two (the OSM read: its streets' pass
-    beside its areas' pass): ``task`` is pickled, ``side``'s result stays in the driver, made by the
-    main thread (a second thread's allocations go to a heap of their own, 64 tiles: +20-60 MB at the
-    driver's peak). ``task``'s result comes back through a temporary file, read by the main thread once
-    both have ended (:func:`_result_to_file`): through the pool's pipe the driver held it pickled two
-    or three times over beside the objects (the 32 x 32 metropolis' streets: 202 MB pickled), and a
-    file is read straight into its objects. An error of ``side`` is raised first, once both have ended.
+    beside its areas' pass), and for work on what the driver made after the kept pool's fork (the area
+    screens beside coverage, :func:`urbanrisk.screens_free.area_beside`): ``task`` is pickled,
+    ``side``'s result stays in the driver, made by the main thread (a second thread's allocations go
+    to a heap of their own, 64 tiles: +20-60 MB at the driver's peak). ``task``'s result comes back
+    through a temporary file, read by the main thread once both have ended (:func:`_result_to_file`):
+    through the pool's pipe the driver held it pickled two or three times over beside the objects (the
+    32 x 32 metropolis' streets: 202 MB pickled), and a file is read straight into its objects. An
+    error of ``side`` is raised first, once both have ended. ``key``: the task's Dask key.
     """
     if scheduler != "processes" or not forks_here():
         return task(), side()
@@ -312,9 +315,13 @@ def apart(task: Callable[[], A], side: Callable[[], B], *, scheduler: str) -> tu
             pool_apart() as pool,  # forked here, from the main thread, before the waiting thread starts
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbanrisk-apart") as thread,
         ):
-            job = dask.delayed(_result_to_file, pure=False)(task, path, dask_key_name="apart")
+            job = dask.delayed(_result_to_file, pure=False)(task, path, dask_key_name=key)
+            # the callbacks given, not taken: Dask empties the global set for a computation's time, and
+            # one of ``side``'s ending after this would put back the empty set it found
+            callbacks = tuple(Callback.active)
             later = thread.submit(
-                contextvars.copy_context().run, lambda: dask.compute(job, scheduler=get, pool=pool)
+                contextvars.copy_context().run,
+                lambda: dask.compute(job, scheduler=get, pool=pool, callbacks=callbacks),
             )
             mine = side()  # on an error here, leaving the block still waits for ``task``
             later.result()

@@ -97,8 +97,11 @@ def partition_inputs(
     margin = settings.partition_margin_deg
     inputs = []
     for part in gridmod.partition_cells(cells, parent_res).values():
-        shapes = gridmod.cells_to_polygons(part)  # for the bounds; kept for tasks in this process
-        bounds = tuple(float(v) for v in shapely.total_bounds(shapes))
+        if in_place:  # kept for tasks in this process
+            shapes = gridmod.cells_to_polygons(part)
+            bounds = tuple(float(v) for v in shapely.total_bounds(shapes))
+        else:  # the same bounds, from the polygons of the few cells that can set them
+            shapes, bounds = None, gridmod.cells_bounds(part)
         inputs.append(
             PartitionInput(
                 cells=part,
@@ -111,7 +114,7 @@ def partition_inputs(
                 source=source,
                 bounds=bounds,
                 wide_bounds=(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin),
-                polygons=shapes if in_place else None,
+                polygons=shapes,
             )
         )
     return inputs

@@ -3,15 +3,19 @@ key districts and urban villages, the measured indicators and the communities' u
 
 A run on worker processes or a cluster computes it in the driver while coverage runs on the workers
 (:func:`urbanrisk.stage_coverage.coverage_beside`), and when coverage is one task there its pieces that
-read no other piece (the hazard-source table, the communities' units: :func:`free_pieces`) as a second
-Dask task, on the worker the coverage task leaves idle (:func:`free_pieces_task`);
+read no other piece (the hazard-source table, the communities' units: :func:`free_pieces`) as a Dask
+task for the worker the coverage task leaves idle (:func:`free_pieces_task`), and the area screens
+(urban-village scores, key districts, urban villages: :func:`area_part`) on a worker process forked
+for them, which inherits the grid (:func:`area_beside`; else as one more task, :func:`area_task`): the
+driver then computes only the measured indicators, and waits for no work of its own after coverage;
 :func:`urbanrisk.pipeline.screen_and_grade` then grades the cells and finishes the communities from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import dask
 import geopandas as gpd
@@ -26,6 +30,7 @@ from .completeness import measured_indicators
 from .hazard_table import hazard_inputs, hazard_table, sources_in_utm
 from .layer_store import Bounds
 from .osm_store import PartsKept
+from .parallel import apart
 from .recipe import Recipe
 from .result import Layers
 from .screens import key_districts_screen, urban_village_cell_scores, urban_villages_screen
@@ -33,13 +38,38 @@ from .screens.communities import community_polygons, community_units
 from .stage_coverage import screen_kernels_for
 from .stored_osm import StoredOsm, building_count
 from .wording import counted
-from .worker_pool import Inherited, plain
+from .worker_pool import Inherited, forks_here, inherited, plain, start_kept_pool
 
-__all__ = ["coverage_free_part", "free_pieces", "free_pieces_task"]
+__all__ = [
+    "area_apart",
+    "area_beside",
+    "area_part",
+    "area_task",
+    "coverage_free_part",
+    "free_pieces",
+    "free_pieces_task",
+]
+
+B = TypeVar("B")
 
 #: The grid's columns :func:`free_pieces` reads (besides its index, the cells): the hazard table's
 #: residents in circles, their known flags and the cells' areas (``screens.unknown_exposure``).
 PIECES_COLUMNS = ["residents", "known_residents", "cell_area_m2", "cell_inside_share"]
+
+#: The grid's columns :func:`area_part` reads (besides its index): the urban villages' form metrics
+#: and sums, the key districts' densities and sums.
+AREA_COLUMNS = [
+    "cell_area_m2",
+    "residents",
+    "buildings",
+    "coverage_ratio",
+    "footprint_m2",
+    "buildings_no_street_access",
+    "alley_length_m",
+    "floor_area_m2",
+    "residential_floor_m2",
+    "crowd_places",
+]
 
 
 def _area_screens(
@@ -226,6 +256,108 @@ def free_pieces_task(
     return dask.delayed(_pieces_on_worker, pure=True)(data, dask_key_name="free-pieces")
 
 
+def area_part(
+    recipe: Recipe,
+    layers: Layers,
+    grid: pd.DataFrame,
+    *,
+    utm_crs: str,
+    kernels: Mapping[str, Callable[..., Any]] | None = None,
+) -> dict[str, Any]:
+    """The free part's area screens: ``uv_scores`` (urban-village cell scores) and ``area_screens``
+    (key districts, urban villages and their status) of :func:`coverage_free_part`, from the grid's
+    :data:`AREA_COLUMNS` and the buildings, POIs, land use and streets of ``layers``."""
+    uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
+    return {
+        "uv_scores": uv_scores,
+        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels or {}),
+    }
+
+
+def _area_on_worker(job: tuple[Any, ...]) -> dict[str, Any]:
+    """Task body (on a worker): :func:`area_part` of ``job``, with the driver's cell centres and the
+    layers it reads (the rest empty); the worker keeps nothing after it."""
+    recipe, frame, utm_crs, buildings, pois, landuse, streets, store, in_store, latlng = job
+    frame = plain(frame)
+    if latlng is not None:
+        remember_cell_latlng(frame.index, latlng)
+    layers = Layers(
+        buildings=plain(buildings),
+        pois=plain(pois),
+        landuse=plain(landuse),
+        streets=plain(streets),
+        hazards=None,
+        resources=None,
+        communities=None,
+        raster=None,
+        floor_area_per_person_m2=None,
+        population_source="",
+        store=store,
+        streets_in_store=in_store,
+    )
+    try:
+        return area_part(recipe, layers, frame, utm_crs=utm_crs)
+    finally:
+        forget_cells()
+
+
+def area_task(recipe: Recipe, layers: Layers, grid: gpd.GeoDataFrame, *, utm_crs: str) -> Any:
+    """:func:`area_part` as one Dask task (a ``dask.delayed``, key ``area-screens``), for a worker while
+    the coverage task runs on another (a cluster, or workers not forked from here; else
+    :func:`area_beside`): the grid's :data:`AREA_COLUMNS` are pickled to it, the buildings,
+    POIs, land use and streets go as :class:`~urbanrisk.worker_pool.Inherited` (numbers, for workers
+    forked after :func:`urbanrisk.stage_coverage.inherit_coverage_inputs`), stored layers as their
+    store, the cell centres the driver kept with them."""
+    frame = pd.DataFrame(grid[[c for c in AREA_COLUMNS if c in grid.columns]])
+    held = (layers.buildings, layers.pois, layers.landuse, layers.streets)
+    inputs = (None if v is None else Inherited(v) for v in held)
+    job = (
+        recipe,
+        frame,
+        utm_crs,
+        *inputs,
+        layers.store,
+        layers.streets_in_store,
+        kept_cell_latlng(grid.index),
+    )
+    data = dask.delayed(job, name="area-screens-input", traverse=False)
+    return dask.delayed(_area_on_worker, pure=True)(data, dask_key_name="area-screens")
+
+
+def area_apart(scheduler: str) -> bool:
+    """Whether :func:`area_beside` computes the area screens on a worker process forked for them
+    (``processes`` forking from this thread: Linux, the main thread); elsewhere :func:`area_task` joins
+    the coverage task's graph."""
+    return scheduler == "processes" and forks_here()
+
+
+def _area_inherited(job: Inherited[tuple[Any, ...]]) -> dict[str, Any]:
+    """Task body (on a worker forked for it): :func:`area_part` of the driver's recipe, layers, grid and
+    UTM zone, all inherited at the fork, as the cell centres the driver kept."""
+    recipe, layers, grid, utm_crs = plain(job)
+    return area_part(recipe, layers, grid, utm_crs=utm_crs)
+
+
+def area_beside(
+    recipe: Recipe,
+    layers: Layers,
+    grid: gpd.GeoDataFrame,
+    main: Callable[[], B],
+    *,
+    utm_crs: str,
+    scheduler: str,
+) -> tuple[dict[str, Any], B]:
+    """``(area_part(...), main())``: the area screens on a worker process forked from the driver now
+    (:func:`urbanrisk.parallel.apart`, Dask key ``area-screens``) while ``main`` (the coverage stage: its
+    task and the free part's pieces on the kept pool's workers) runs here, on :func:`area_apart`'s
+    schedulers. The worker inherits the grid, the layers and the cell centres: none is pickled (the grid
+    was made after the kept pool's fork, so its workers could only get the grid's columns pickled,
+    :func:`area_task`); only the result comes back, through a file."""
+    start_kept_pool()  # main's computations then fork no pool beside apart's waiting thread
+    with inherited((recipe, layers, grid, utm_crs)) as job:
+        return apart(partial(_area_inherited, job), main, scheduler=scheduler, key="area-screens")
+
+
 def coverage_free_part(
     recipe: Recipe,
     layers: Layers,
@@ -242,8 +374,8 @@ def coverage_free_part(
     (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
     ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
     computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`).
-    ``pieces_elsewhere``: without ``hazards``, ``hazards_utm`` and ``units`` (:func:`free_pieces_task`
-    computes them on a worker meanwhile)."""
+    ``pieces_elsewhere``: ``known`` alone (:func:`free_pieces_task` and :func:`area_task` compute the
+    rest on workers meanwhile)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them
@@ -251,9 +383,7 @@ def coverage_free_part(
     has_hazard_data = bool(len(layers.hazards)) or bool(layers.osm_bounds)
     known = measured_indicators(grid, layers, has_hazard_data=has_hazard_data)  # the hazards' residents
     if pieces_elsewhere:
-        uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
-        area_screens = _area_screens(recipe, layers, grid, uv_scores, kernels)
-        return {"uv_scores": uv_scores, "area_screens": area_screens, "known": known}
+        return {"known": known}
     hazards = hazard_inputs(recipe, layers, area, utm_crs) if hazards is None else hazards
     table = hazard_table(
         recipe,

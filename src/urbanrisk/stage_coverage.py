@@ -288,12 +288,12 @@ def coverage_on_worker(
 
 def inherit_coverage_inputs(layers: Layers) -> None:
     """The layers the coverage task reads (streets and their nodes, POIs, resources) and those the
-    screens' pieces beside it read (communities, land use:
-    :func:`urbanrisk.screens_free.free_pieces_task`), registered for the run's worker processes forked
+    screens' pieces beside it read (communities, land use: :func:`urbanrisk.screens_free.free_pieces_task`;
+    buildings: :func:`~urbanrisk.screens_free.area_task`), registered for the run's worker processes forked
     after this (:func:`urbanrisk.worker_pool.inherit`): the tasks then get a number for each, not a
     pickle (64 tiles: ~16 MB, ~0.3 CPU s both ways, for the coverage task's)."""
     inherit(layers.streets, layers.street_nodes, layers.pois, layers.resources)
-    inherit(layers.communities, layers.landuse)
+    inherit(layers.communities, layers.landuse, layers.buildings)  # and the area screens' (area_task)
 
 
 def coverage_on_a_worker(recipe: Recipe, scheduler: str) -> bool:

@@ -229,6 +229,14 @@ def kept_pool() -> Iterator[None]:
             kept["pool"].shutdown(wait=False, cancel_futures=True)
 
 
+def start_kept_pool() -> None:
+    """The open kept pool's workers (:func:`kept_pool`) forked now, if not made yet: before this thread
+    starts others (:func:`urbanrisk.parallel.apart`'s), so that the pool is not forked while they run."""
+    kept = _KEPT_POOL.get()
+    if kept is not None and "pool" not in kept:
+        kept["pool"], kept["inherits"] = _new_pool()
+
+
 @contextlib.contextmanager
 def worker_pool() -> Iterator[Any]:
     """The kept pool (:func:`kept_pool`), else a new one for this computation; within the block, an

@@ -59,7 +59,7 @@ from .gpkg import ask_geometries, gpkg_sources, prepare_gpkg_layers, write_gpkg_
 from .map import write_map
 from .spool_pickle import dump_call, load_call
 from .summary import RunSummary
-from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
+from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_book, write_tables
 
 
 def _geometry_only(frame: Any, keep: tuple[str, ...] = (), whole: Collection[int] = ()) -> Any:
@@ -181,13 +181,34 @@ def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[st
     return path.name
 
 
-def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], language: str) -> list[str]:
-    """Task: the Parquet tables (and the responsibility CSV in ``language``), after the grid's parts:
-    those release the GeoPackage's writer (the longest task), so they come first."""
-    names = write_tables(tables, folder, language)
+def _tables(
+    tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], language: str, book: bool = True
+) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV in ``language``; its workbook unless
+    ``book`` is False), after the grid's parts: those release the GeoPackage's writer (the longest
+    task), so they come first."""
+    names = write_tables(tables, folder, language, book=book)
     for name in names:
         grid_dataset.fsync_path(folder / name)
     return names
+
+
+def _book(tables: dict[str, Any], folder: Path, language: str) -> list[str]:
+    """Task (a worker of the kept pool): the responsibility list's workbook (:func:`.tables.write_book`)."""
+    names = write_book(tables, folder, language)
+    for name in names:
+        grid_dataset.fsync_path(folder / name)
+    return names
+
+
+def _with_book(names: list[str], book: list[str]) -> list[str]:
+    """The tables' file names with the workbook's after the list's CSV, where :func:`_tables` puts it.
+
+    >>> _with_book(["a.parquet", "responsibility.csv", "b.parquet"], ["responsibility.xlsx"])
+    ['a.parquet', 'responsibility.csv', 'responsibility.xlsx', 'b.parquet']
+    """
+    at = names.index("responsibility.csv") + 1 if "responsibility.csv" in names else len(names)
+    return [*names[:at], *book, *names[at:]]
 
 
 def _spool_call(folder: str, func: Callable[..., Any], *args: Any, inherited: dict[int, int]) -> str:
@@ -317,14 +338,18 @@ def write_files(
             folder=spool,
             inherited=inherited,
         )
+        made_tables, apart = parquet_tables(result), runs_on_workers("write-book")  # the workbook on a worker
         tables = dask.delayed(_tables)(
-            parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
+            made_tables, folder, grid, language, not apart, dask_key_name="write-tables"
         )
+        listed = {k: v for k, v in made_tables.items() if k == "responsibility"}
+        on = {"key": "write-book", "folder": spool, "inherited": inherited}
+        book = [_on_workers(_book, listed, folder, language, **on)] if apart else []
         side = [
             dask.delayed(call, traverse=False)(dask_key_name=f"write-{name}")
             for name, call in (beside or {}).items()
         ]
-        last = [gpkg, page, tables, *side]  # a thread each: all start at once (see the docstring)
+        last = [gpkg, page, tables, *side, *book]  # a thread each: all start at once (see the docstring)
         threads = dask.config.set(num_workers=len(last)) if scheduler == "threads" else None
         with threads or contextlib.nullcontext():
             if scheduler == "synchronous":  # in this order, the longest first, as before session 19
@@ -332,7 +357,8 @@ def write_files(
                 made = [compute_graph([task], scheduler=scheduler)[0] for task in last]
             else:
                 made = compute_graph(last, scheduler=scheduler)
-        gpkg_name, map_name, table_names, *values = made
+        gpkg_name, map_name, table_names, *values = made[: len(made) - len(book)]
+        table_names = _with_book(table_names, made[-1] if book else [])
     finally:
         if forked is not None:
             forked.close()

@@ -123,10 +123,10 @@ class GridArrays:
 class PartRows:
     """One part's rows of the grid, cut when its task runs (:meth:`rows`, :meth:`arrow`): the parts
     of a large grid are not all held at once beside it (the 32 x 32 metropolis: 330 MB). Pickled (a
-    task sent to a worker process), it carries its rows alone, never the whole grid. ``spooled``: the
-    spool parts holding the columns the driver's grid lacks, the whole grid's column order, and
-    whether the grid lacks its polygons too (:mod:`urbanrisk.grid_spool`): the part is written with
-    them, as if the grid held them."""
+    task sent to a worker process), it carries its rows alone, and the spool's paths (read there).
+    ``spooled``: the spool parts holding the columns the driver's grid lacks, the grid's column order,
+    and whether the grid lacks its polygons too (:mod:`urbanrisk.grid_spool`): the part is written
+    with them, as if the grid held them."""
 
     __slots__ = ("arrays", "grid", "positions", "spooled", "types")
 
@@ -180,8 +180,11 @@ class PartRows:
             table = self.arrays.table(self.positions, extra, polygons)
         return grid_table(self.full_rows(rows, extra), self.types) if table is None else table
 
-    def __reduce__(self) -> tuple[type, tuple[gpd.GeoDataFrame, None, dict[str, pa.DataType]]]:
-        return PartRows, (self.full_rows(), None, self.types)
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        if self.spooled is None:
+            return PartRows, (self.full_rows(), None, self.types)
+        rows = self.grid if self.positions is None else self.grid.iloc[self.positions]  # no spooled column
+        return PartRows, (rows, None, self.types, None, self.spooled)  # nor polygon: made where unpickled
 
 
 def object_types(grid: pd.DataFrame) -> dict[str, pa.DataType]:

@@ -38,9 +38,11 @@ from .result import RunResult
 from .stage_coverage import spooled_network
 
 #: The write graph's tasks (:mod:`urbanrisk.outputs.writer`) a run on ``processes`` sends to its kept
-#: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck);
-#: the grid's parts and the tables stay in the driver's threads (Arrow and Parquet release the lock).
-WRITE_ON_WORKERS = ("write-gpkg", "write-map")
+#: pool's workers: each holds the interpreter lock for seconds (GeoPackage layers, the map's deck), and
+#: the grid's parts (each reads its spooled columns, makes its polygons and display rows there: 256
+#: tiles, ~5.8 driver CPU s in threads), and the responsibility list's workbook (openpyxl); the other
+#: tables stay in the driver's threads.
+WRITE_ON_WORKERS = ("write-gpkg", "write-map", "write-grid-part", "write-book")
 #: The prefix of the folder (in ``<out>/runs``) where a run's tasks write tables before its run folder
 #: exists (:func:`network_spool`); one left by a killed run is removed by the next.
 SPOOL_PREFIX = ".spool-"

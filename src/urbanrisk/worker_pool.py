@@ -143,6 +143,21 @@ def will_inherit(scheduler: str) -> bool:
     return scheduler == "processes" and _start_method() == "fork" and (kept is None or "pool" not in kept)
 
 
+def pool_inherited() -> dict[int, int]:
+    """``{id(value): key}`` of the values the run's kept pool's workers inherited at their fork
+    (:func:`inherit`; empty when no kept pool was made yet, or its workers were not forked from here):
+    a task pickled for that pool may send such a value as its key (:func:`inherited_value`)."""
+    kept = _KEPT_POOL.get()
+    inherits = kept.get("inherits", frozenset()) if kept is not None else frozenset()
+    with _LOCK:
+        return {id(value): key for key, value in _REGISTRY.items() if key in inherits}
+
+
+def inherited_value(key: int) -> Any:  # pragma: no cover - runs in the worker processes
+    """In a worker of the kept pool: the value it inherited under ``key`` (:func:`pool_inherited`)."""
+    return _inherited_value(key)
+
+
 def _parent_of(pid: int) -> int:  # pragma: no cover - runs in the worker processes
     """The parent process id of ``pid`` (0 when it has gone or /proc cannot tell)."""
     try:

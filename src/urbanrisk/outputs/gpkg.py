@@ -26,24 +26,38 @@ class StoredParts(Protocol):
 
 #: Layers cut to the area (the OSM extract reaches beyond it); the screens are inside already.
 CLIPPED = ("buildings", "pois", "streets")
+#: Columns of a layer not written (a POI's outline as WKB, a street's node ids: for measuring only).
+NOT_WRITTEN = {"pois": ["shape_wkb"], "streets": ["node_ids"]}
 
 
-def gpkg_layers(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
+def gpkg_sources(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
     """The GeoPackage's layers besides the grid, in order (tables without geometry left out: their
-    Parquet files hold them), as the result holds them: :func:`write_gpkg_layers` cuts them."""
+    Parquet files hold them), the very frames the result holds, columns of :data:`NOT_WRITTEN` too
+    (a run's worker processes may have inherited them: then a task gets a number for each,
+    :mod:`.spool_pickle`); :func:`prepare_gpkg_layers` cuts them and drops those columns."""
     stored = result.layers.store is not None  # buildings and streets stay in the store: see write_gpkg_layers
     layers = {
         **screen_tables(result),
         "buildings": None if stored else result.layers.buildings,
-        "pois": result.layers.pois.drop(columns=["shape_wkb"], errors="ignore"),
+        "pois": result.layers.pois,
         "resources": result.layers.resources,
-        "streets": None if stored else result.layers.streets.drop(columns=["node_ids"], errors="ignore"),
+        "streets": None if stored else result.layers.streets,
     }
     return {
         name: frame
         for name, frame in layers.items()
         if name not in ("coverage", "resilience", "supply") and frame is not None and len(frame)
     }
+
+
+def gpkg_layers(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
+    """:func:`gpkg_sources` without the columns of :data:`NOT_WRITTEN`: the frames as written (not
+    yet cut to the area: :func:`write_gpkg_layers` cuts them)."""
+    return {name: _written_columns(name, frame) for name, frame in gpkg_sources(result).items()}
+
+
+def _written_columns(name: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame.drop(columns=NOT_WRITTEN[name], errors="ignore") if name in NOT_WRITTEN else frame
 
 
 @contextlib.contextmanager
@@ -70,13 +84,15 @@ def _inside(frame: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
 
 
 def prepare_gpkg_layers(layers: dict[str, gpd.GeoDataFrame], area: BaseGeometry) -> dict[str, Any]:
-    """``layers`` (:func:`gpkg_layers`), those of :data:`CLIPPED` cut to ``area``, empty ones left
-    out, each as the Arrow table and options it is written from (:func:`.gpkg_arrow.layer_arrow`),
+    """``layers`` (:func:`gpkg_layers` or :func:`gpkg_sources`), those of :data:`CLIPPED` cut to
+    ``area``, without the columns of :data:`NOT_WRITTEN`, empty ones left out, each as the Arrow table
+    and options it is written from (:func:`.gpkg_arrow.layer_arrow`),
     a layer of over :data:`.gpkg_arrow.CHUNK_ROWS` rows as a stream converted a chunk at a time while
     GDAL writes it (:func:`.gpkg_arrow.layer_stream`); else the frame itself."""
     prepared: dict[str, Any] = {}
     for name, frame in layers.items():
         inside = _inside(frame, area) if name in CLIPPED else frame
+        inside = _written_columns(name, inside)
         if len(inside):
             whole = len(inside) <= gpkg_arrow.CHUNK_ROWS
             prepared[name] = (layer_arrow(inside) if whole else layer_stream(inside)) or inside

@@ -7,6 +7,9 @@ the driver at 256 tiles, both at once, while the pickles were written
 Here the pickle names each geometry array by a persistent id and its shapes go to a second file, as
 separate pickles of :data:`GEOMETRY_CHUNK` shapes' WKB each (one chunk alive at a time); the worker
 reads them back in the same order into the same shapes (the WKB geopandas would have written).
+A frame the kept pool's workers inherited at their fork (:func:`urbanrisk.worker_pool.pool_inherited`:
+the streets, POIs, resources, buildings of a run on ``processes``) is written as its registry key only,
+and the worker takes its own copy (no WKB made, written, read and parsed).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import numpy as np
 import shapely
 from geopandas.array import GeometryArray
 
+from ..worker_pool import inherited_value
+
 #: Shapes whose WKB is made and written at a time.
 GEOMETRY_CHUNK = 16_384
 #: The suffix of the file beside the pickle holding its geometries.
@@ -30,11 +35,14 @@ SHAPES_SUFFIX = ".shapes"
 class _CallPickler(ForkingPickler):
     """Protocol 5 (arrays written from their own memory); geometry arrays to ``shapes`` in chunks."""
 
-    def __init__(self, file: IO[bytes], shapes: IO[bytes]) -> None:
+    def __init__(self, file: IO[bytes], shapes: IO[bytes], inherited: dict[int, int]) -> None:
         super().__init__(file, 5)
-        self.shapes = shapes
+        self.shapes, self.inherited = shapes, inherited
 
     def persistent_id(self, obj: Any) -> Any:
+        key = self.inherited.get(id(obj))
+        if key is not None:
+            return ("inherited", key)
         if not isinstance(obj, GeometryArray):
             return None
         data = obj._data
@@ -51,6 +59,8 @@ class _CallUnpickler(pickle.Unpickler):
         self.shapes = shapes
 
     def persistent_load(self, pid: Any) -> Any:
+        if pid[0] == "inherited":
+            return inherited_value(pid[1])
         kind, chunks, crs = pid
         if kind != "geometry":
             raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
@@ -59,11 +69,14 @@ class _CallUnpickler(pickle.Unpickler):
         return GeometryArray(data, crs=crs)
 
 
-def dump_call(path: str, func: Callable[..., Any], args: tuple) -> None:
+def dump_call(
+    path: str, func: Callable[..., Any], args: tuple, inherited: dict[int, int] | None = None
+) -> None:
     """``(func, args)`` pickled into ``path`` (opened: a file :func:`tempfile.mkstemp` made), their
-    geometry arrays into ``path`` + :data:`SHAPES_SUFFIX`."""
+    geometry arrays into ``path`` + :data:`SHAPES_SUFFIX`; a value whose ``id`` is in ``inherited``
+    (``{id: key}``, :func:`urbanrisk.worker_pool.pool_inherited`) as its key."""
     with open(path, "wb") as file, open(path + SHAPES_SUFFIX, "wb") as shapes:
-        _CallPickler(file, shapes).dump((func, args))
+        _CallPickler(file, shapes, inherited or {}).dump((func, args))
 
 
 def load_call(path: str) -> tuple[Callable[..., Any], tuple]:

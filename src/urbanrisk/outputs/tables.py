@@ -234,7 +234,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
+def write_tables(
+    tables: dict[str, pd.DataFrame], folder: Path, language: str = "en", *, book: bool = True
+) -> list[str]:
     """One Parquet file per table of :func:`parquet_tables` (the grid: :func:`write_grid`), and the
     responsibility list and the registers per level as CSV for Excel (:func:`responsibility_csv`,
     :func:`register_csv`; words and headers in ``language``), the list also as a workbook a sheet per
@@ -243,6 +245,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = 
 
     An empty table is still written, with its columns (a skipped screen has its file); a path (a table
     a task wrote already, :attr:`urbanrisk.result.CoverageResult.network_files`) is linked or copied.
+    ``book`` False: no workbook (a task of its own writes it: :func:`write_book`).
     """
     names: list[str] = []
     for name, table in tables.items():
@@ -257,14 +260,30 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, language: str = 
             rows = responsibility_rows(table, language)
             _excel_copy(excel_codes(excel_safe(rows)), folder / "responsibility.csv", language)
             names.append("responsibility.csv")
-            if len(rows) <= MAX_BOOK_ROWS:  # and a workbook, a sheet per grade (a clerk's, not 100k rows)
-                headers = excel_headers(list(rows.columns), language)
-                write_responsibility_book(rows, headers, folder / "responsibility.xlsx", language)
-                names.append("responsibility.xlsx")
+            names += _book_of(rows, folder, language) if book else []
         elif name.startswith("register_") and not isinstance(table, Path):  # 风险清单 per level, for Excel
             _excel_copy(register_csv(table), folder / f"{name}.csv", language)
             names.append(f"{name}.csv")
     return names
+
+
+def write_book(tables: dict[str, pd.DataFrame], folder: Path, language: str = "en") -> list[str]:
+    """The responsibility list of ``tables`` as a workbook, a sheet per grade, as :func:`write_tables`
+    writes it (none for a list of over :data:`MAX_BOOK_ROWS` items, or no list); returns its name.
+    openpyxl holds the interpreter lock throughout (~4,000 rows a CPU second): a run on worker
+    processes writes it on one of them (:mod:`.writer`)."""
+    table = tables.get("responsibility")
+    if table is None or isinstance(table, Path):
+        return []
+    return _book_of(responsibility_rows(table, language), folder, language)
+
+
+def _book_of(rows: pd.DataFrame, folder: Path, language: str) -> list[str]:
+    if len(rows) > MAX_BOOK_ROWS:  # a workbook is a clerk's, not 100k rows
+        return []
+    headers = excel_headers(list(rows.columns), language)
+    write_responsibility_book(rows, headers, folder / "responsibility.xlsx", language)
+    return ["responsibility.xlsx"]
 
 
 #: Files an incident answer reads besides the grid and the screens (``urbanrisk incident``).

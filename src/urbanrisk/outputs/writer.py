@@ -37,7 +37,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,21 +53,23 @@ from ..grid import cells_to_polygons
 from ..grid_spool import with_polygons
 from ..parallel import compute_graph, runs_on_workers
 from ..result import GRADES, RunResult
+from ..worker_pool import pool_inherited
 from .forked import ForkedCall
-from .gpkg import ask_geometries, gpkg_layers, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
+from .gpkg import ask_geometries, gpkg_sources, prepare_gpkg_layers, write_gpkg_layers, write_prepared_gpkg
 from .map import write_map
 from .spool_pickle import dump_call, load_call
 from .summary import RunSummary
-from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_tables
+from .tables import DisplayPlan, grid_jobs, grid_outputs, parquet_tables, write_book, write_tables
 
 
-def _geometry_only(frame: Any, keep: tuple[str, ...] = ()) -> Any:
-    if not isinstance(frame, gpd.GeoDataFrame):
+def _geometry_only(frame: Any, keep: tuple[str, ...] = (), whole: Collection[int] = ()) -> Any:
+    """``frame``'s geometry and ``keep`` columns; ``frame`` itself when its ``id`` is in ``whole``."""
+    if not isinstance(frame, gpd.GeoDataFrame) or id(frame) in whole:
         return frame
     return frame[[*(c for c in keep if c in frame.columns), frame.geometry.name]]
 
 
-def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
+def map_input(result: RunResult, plan: DisplayPlan, whole: Collection[int] = ()) -> RunResult:
     """``result`` with what the map reads: buildings and streets as geometries (context; streets with
     their class, :mod:`.map_context`), of the coverage table only each cell's 2SFCA supply when the
     map shows the cells (:mod:`.map_cells`), no street graphs, no lack-of-coping series, no places,
@@ -76,7 +78,8 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
     hold its bounds (:func:`bounding_rows`: the grade legend counts from the run's summary); of the
     coverage table also each row's ``travel_known`` and ``reason`` (only the rows of unknown travel when
     the map shows display cells). On worker
-    processes this is what the driver pickles to the map's task."""
+    processes this is what the driver pickles to the map's task; buildings and streets whose ``id`` is
+    in ``whole`` (frames the workers inherited, sent as a number: :mod:`.spool_pickle`) stay whole."""
     coverage = result.coverage
     if coverage is not None:
         supply = ["h3_cell", "standard", "supply_per_person", "supply_bound"]
@@ -91,8 +94,8 @@ def map_input(result: RunResult, plan: DisplayPlan) -> RunResult:
         )
     layers = dataclasses.replace(  # the map draws no place, land use or street node (256 tiles: 23 MB)
         result.layers,
-        buildings=_geometry_only(result.layers.buildings),
-        streets=_geometry_only(result.layers.streets, ("highway",)),
+        buildings=_geometry_only(result.layers.buildings, (), whole),
+        streets=_geometry_only(result.layers.streets, ("highway",), whole),
         pois=result.layers.pois.iloc[:0],
         landuse=result.layers.landuse.iloc[:0],
         street_nodes=result.layers.street_nodes.iloc[:0],
@@ -178,27 +181,49 @@ def _map(result: RunResult, path: Path, summary: RunSummary, grid: tuple[list[st
     return path.name
 
 
-def _tables(tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], language: str) -> list[str]:
-    """Task: the Parquet tables (and the responsibility CSV in ``language``), after the grid's parts:
-    those release the GeoPackage's writer (the longest task), so they come first."""
-    names = write_tables(tables, folder, language)
+def _tables(
+    tables: dict[str, Any], folder: Path, grid: tuple[list[str], Any], language: str, book: bool = True
+) -> list[str]:
+    """Task: the Parquet tables (and the responsibility CSV in ``language``; its workbook unless
+    ``book`` is False), after the grid's parts: those release the GeoPackage's writer (the longest
+    task), so they come first."""
+    names = write_tables(tables, folder, language, book=book)
     for name in names:
         grid_dataset.fsync_path(folder / name)
     return names
 
 
-def _spool_call(folder: str, func: Callable[..., Any], *args: Any) -> str:
+def _book(tables: dict[str, Any], folder: Path, language: str) -> list[str]:
+    """Task (a worker of the kept pool): the responsibility list's workbook (:func:`.tables.write_book`)."""
+    names = write_book(tables, folder, language)
+    for name in names:
+        grid_dataset.fsync_path(folder / name)
+    return names
+
+
+def _with_book(names: list[str], book: list[str]) -> list[str]:
+    """The tables' file names with the workbook's after the list's CSV, where :func:`_tables` puts it.
+
+    >>> _with_book(["a.parquet", "responsibility.csv", "b.parquet"], ["responsibility.xlsx"])
+    ['a.parquet', 'responsibility.csv', 'responsibility.xlsx', 'b.parquet']
+    """
+    at = names.index("responsibility.csv") + 1 if "responsibility.csv" in names else len(names)
+    return [*names[:at], *book, *names[at:]]
+
+
+def _spool_call(folder: str, func: Callable[..., Any], *args: Any, inherited: dict[int, int]) -> str:
     """Task (a driver thread): ``(func, args)`` pickled into a temporary file in ``folder``, whose path
     it returns, for :func:`_call_spooled` on a worker of the kept pool.
 
     The pool would pickle a task's inputs whole into memory (the map's and the GeoPackage's: ~20 MB
     each at 256 tiles, both at once beside the tables); streamed to a file, the driver holds a
     pickle's frame at a time (arrays are written from their own memory: protocol 5), the geometries'
-    WKB a chunk at a time (:mod:`.spool_pickle`)."""
+    WKB a chunk at a time (:mod:`.spool_pickle`); a frame the pool's workers inherited at their fork
+    (``inherited``: ``{id: key}``, :func:`urbanrisk.worker_pool.pool_inherited`) as a number."""
     handle, path = tempfile.mkstemp(prefix="urbanrisk-write-", suffix=".pickle", dir=folder)
     os.close(handle)
     try:
-        dump_call(path, func, args)
+        dump_call(path, func, args, inherited)
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
@@ -212,13 +237,17 @@ def _call_spooled(path: str) -> Any:
     return func(*args)
 
 
-def _on_workers(func: Callable[..., Any], *args: Any, key: str, folder: str) -> Any:
+def _on_workers(
+    func: Callable[..., Any], *args: Any, key: str, folder: str, inherited: dict[int, int]
+) -> Any:
     """The task ``key`` calling ``func(*args)``; when it runs on the kept pool's workers
     (:func:`urbanrisk.parallel.runs_on_workers`), its inputs go there through a file in ``folder``
-    (:func:`_spool_call`, a task of this process) rather than pickled whole in memory."""
+    (:func:`_spool_call`, a task of this process) rather than pickled whole in memory, those the
+    workers inherited (``inherited``) as numbers."""
     if not runs_on_workers(key):
         return dask.delayed(func)(*args, dask_key_name=key)
-    spooled = dask.delayed(_spool_call)(folder, func, *args, dask_key_name=f"spool-{key}")
+    spool = partial(_spool_call, inherited=inherited)
+    spooled = dask.delayed(spool)(folder, func, *args, dask_key_name=f"spool-{key}")
     return dask.delayed(_call_spooled)(spooled, dask_key_name=key)
 
 
@@ -262,7 +291,10 @@ def write_files(
         scheduler = "threads"
     jobs, plan = grid_jobs(result, folder)
     language = getattr(getattr(result.recipe, "report", None), "language", None) or "en"
-    path, layers, store = folder / "risk.gpkg", gpkg_layers(result), result.layers.store
+    path, layers, store = folder / "risk.gpkg", gpkg_sources(result), result.layers.store
+    # on the kept pool's workers (processes), the frames they inherited go as numbers (.spool_pickle)
+    offloaded = runs_on_workers("write-gpkg") or runs_on_workers("write-map")
+    inherited = pool_inherited() if offloaded else {}
     forked, spool = None, tempfile.mkdtemp(prefix="urbanrisk-write-")  # the workers' inputs' files
     try:
         if scheduler == "threads" and FORK_OK and not runs_on_workers("write-gpkg"):  # before the threads
@@ -284,18 +316,40 @@ def write_files(
             gpkg = dask.delayed(_gpkg_forked)(call, grid, dask_key_name="write-gpkg")
         else:
             store = dask.delayed(store, name="write-gpkg-store", traverse=False)
-            gpkg = _on_workers(_gpkg, path, layers, result.area, store, grid, key="write-gpkg", folder=spool)
+            gpkg = _on_workers(
+                _gpkg,
+                path,
+                layers,
+                result.area,
+                store,
+                grid,
+                key="write-gpkg",
+                folder=spool,
+                inherited=inherited,
+            )
+        shown = map_input(result, plan, whole=inherited)
         page = _on_workers(
-            _map, map_input(result, plan), folder / "map.html", summary, grid, key="write-map", folder=spool
+            _map,
+            shown,
+            folder / "map.html",
+            summary,
+            grid,
+            key="write-map",
+            folder=spool,
+            inherited=inherited,
         )
+        made_tables, apart = parquet_tables(result), runs_on_workers("write-book")  # the workbook on a worker
         tables = dask.delayed(_tables)(
-            parquet_tables(result), folder, grid, language, dask_key_name="write-tables"
+            made_tables, folder, grid, language, not apart, dask_key_name="write-tables"
         )
+        listed = {k: v for k, v in made_tables.items() if k == "responsibility"}
+        on = {"key": "write-book", "folder": spool, "inherited": inherited}
+        book = [_on_workers(_book, listed, folder, language, **on)] if apart else []
         side = [
             dask.delayed(call, traverse=False)(dask_key_name=f"write-{name}")
             for name, call in (beside or {}).items()
         ]
-        last = [gpkg, page, tables, *side]  # a thread each: all start at once (see the docstring)
+        last = [gpkg, page, tables, *side, *book]  # a thread each: all start at once (see the docstring)
         threads = dask.config.set(num_workers=len(last)) if scheduler == "threads" else None
         with threads or contextlib.nullcontext():
             if scheduler == "synchronous":  # in this order, the longest first, as before session 19
@@ -303,7 +357,8 @@ def write_files(
                 made = [compute_graph([task], scheduler=scheduler)[0] for task in last]
             else:
                 made = compute_graph(last, scheduler=scheduler)
-        gpkg_name, map_name, table_names, *values = made
+        gpkg_name, map_name, table_names, *values = made[: len(made) - len(book)]
+        table_names = _with_book(table_names, made[-1] if book else [])
     finally:
         if forked is not None:
             forked.close()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
 from .assumed_kinds import assumed_note_html
+from .census_compare import census_html
 from .credits import source_credits
 from .html import escape_text
 from .i18n import (
@@ -192,6 +193,7 @@ def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], languag
         f"{escape_text(when)} · {escape_text(t('population') + colon(language) + population)}</div>",
         f'<div class="cards">{card_html}</div>',
         *(f'<p class="warn">⚠ {escape_text(data_text(w, language))}</p>' for w in summary.warnings),
+        census_html(summary.census, language),  # which total was used, how far the others are
         f"<h2>{escape_text(t('Residents per grade'))}</h2>",
         f'<div class="cols"><div>{grade_html}'
         f'<p>{escape_text(t("Residents in total") + colon(language))}<b id="residents-total">{n(total)}</b>'

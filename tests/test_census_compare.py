@@ -1,0 +1,104 @@
+"""Which residents' total a run used and how far the others are, per unit level (session 22, office23).
+
+A run with a census table (人口统计表) used its counts and said nothing of the raster beside it, nor of
+how far each register's units' cells are from their counts: on the BUPT office recipe 励耘社区's cells
+hold 2,863 residents against its census 3,200 (-11 %), under the register's 25 % note, so no word
+anywhere. Now the status lines, the report and the map say, per unit level, the census total, the other
+total and the units farthest apart, in English and Chinese; by hand here, then on the shipped recipe.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from conftest import ROOT
+from test_population_table import _gbk_csv, _grid, _specs, _units_file
+from urbanrisk.cli import main
+from urbanrisk.outputs.census_compare import census_lines, level_lines, raster_line
+from urbanrisk.population_table import spread_counts, table_units
+
+
+def test_the_raster_over_each_census_unit_by_hand(tmp_path):
+    """Six cells, three units of two cells each (wholly inside the area): each unit's raster is the sum
+    of its cells' raster residents; the line names the unit 5 % apart or more, and which was used."""
+    table = _gbk_csv(tmp_path, ["学院路街道,10000", "清华园街道,3000", "燕园街道,600"])
+    spec, units_spec = _specs(table, _units_file(tmp_path))
+    units, _ = table_units("population", spec, units_spec)
+    grid = _grid().assign(residents=[5000.0, 4000.0, 2500.0, 500.0, 300.0, 290.0])  # the raster's
+    area = shapely.union_all(grid.geometry.to_numpy())
+    _, _, per_unit = spread_counts(grid, units, area, raster=True)
+    assert per_unit["raster"].to_numpy() == pytest.approx([9000, 3000, 590], rel=1e-9)
+    line = raster_line(units.assign(census_placed=per_unit["placed"], census_raster=per_unit["raster"]))
+    assert line["en"] == (
+        "census table 13,600 residents in 3 units, the raster 12,590 over the same units (census +8.0%); "
+        "the run uses the census table; farthest apart: 学院路街道 (census 10,000, raster 9,000: +11%)"
+    )
+    assert line["zh"] == (
+        "人口统计表 3 个单元共 13,600 人，人口栅格在相同单元内 12,590 人（统计表 +8.0%）；采用人口统计表；"
+        "相差最大：学院路街道（统计表 10,000，栅格 9,000：+11%）"
+    )
+    _, _, no_raster = spread_counts(grid, units, area)  # without one: nothing to compare
+    assert "raster" not in no_raster.columns
+
+
+def test_each_level_its_census_against_its_cells_and_a_coarser_level_summed_by_hand():
+    """社区 a, b, c under 街道 S, d under T with its count unknown: S's census is a+b+c, T has none."""
+    community = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "unassigned-1"],
+            "name": ["甲社区", "乙社区", "丙社区", "丁社区", "未划入 unassigned"],
+            "level_zh": "社区",
+            "residents": [1000.0, 960.0, 640.0, 300.0, 50.0],
+            "cells": [4, 4, 2, 1, 1],
+            "census_residents": [1000.0, 1000.0, 500.0, np.nan, np.nan],
+            "parent_id": ["S", "S", "S", "T", "unassigned"],
+        }
+    )
+    street = pd.DataFrame(
+        {
+            "id": ["S", "T"],
+            "name": ["甲街道", "乙街道"],
+            "level_zh": "街道",
+            "residents": [2650.0, 300.0],
+            "cells": [11, 1],
+        }
+    )
+    lines = level_lines({"street": street, "community": community})
+    assert [line["level"] for line in lines] == ["street", "community"]
+    assert lines[0]["en"].startswith(
+        "street level (census table, its community units summed): census 2,500 residents in 1 unit, "
+        "their cells 2,650 (+6.0%); farthest apart: 甲街道 (cells 2,650, census 2,500: +6.0%)"
+    )
+    assert lines[0]["zh"].startswith("街道（统计表，按所辖社区合计）：统计表 1 个单元共 2,500 人")
+    # 丙 +28 % first, then 乙 -4 % is under 5 %: not named; 甲 equal; 丁 unknown, never 0
+    far = "cells 2,600 (+4.0%); farthest apart: 丙社区 (cells 640, census 500: +28%); a register"
+    assert f"census 2,500 residents in 3 units, their {far}" in lines[1]["en"]
+    assert "丁社区" not in lines[1]["en"] and "乙社区" not in lines[1]["en"]
+    assert census_lines({"street": street, "community": community}, None) == []
+
+
+def test_the_office_run_says_it_in_status_report_map_and_manifest(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "recipes" / "beijing-bupt-office.yaml"), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    community = (
+        "人口对照：社区（统计表）：统计表 4 个单元共 22,400 人，所含网格单元 22,400 人（0%）；"
+        "相差最大：励耘社区"
+        "（网格单元 2,863，统计表 3,200：-11%）、邮苑西社区（网格单元 4,504，统计表 4,100：+9.9%）、"
+        "邮苑东社区（网格单元 4,920，统计表 5,300：-7.2%）"
+    )
+    assert community in said
+    assert "人口对照：街道（统计表，按所辖社区合计）：统计表 2 个单元共 22,400 人" in said
+    latest = out / "latest"
+    report = (latest / "report.html").read_text(encoding="utf-8")
+    page = (latest / "map.html").read_text(encoding="utf-8")
+    for html in (report, page):
+        assert community.removeprefix("人口对照：") in html
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    assert [line["level"] for line in manifest["census_check"]] == ["street", "community"]
+    assert manifest["census_check"][1]["en"].startswith("community level (census table): census 22,400")

@@ -9,13 +9,17 @@ total and the units farthest apart, in English and Chinese; by hand here, then o
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
+from chromium_pages import browser, open_page  # noqa: F401  (the process's Chromium)
 from conftest import ROOT
 from test_population_table import _gbk_csv, _grid, _specs, _units_file
 from urbanrisk.cli import main
@@ -82,10 +86,19 @@ def test_each_level_its_census_against_its_cells_and_a_coarser_level_summed_by_h
     assert census_lines({"street": street, "community": community}, None) == []
 
 
-def test_the_office_run_says_it_in_status_report_map_and_manifest(tmp_path, capsys):
-    out = tmp_path / "out"
-    assert main(["run", str(ROOT / "recipes" / "beijing-bupt-office.yaml"), "--out", str(out)]) == 0
-    said = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def office_run(tmp_path_factory):
+    """The shipped BUPT office recipe run once from the CLI, as the README says: its printed lines and
+    its latest folder."""
+    out = tmp_path_factory.mktemp("office") / "out"
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert main(["run", str(ROOT / "recipes" / "beijing-bupt-office.yaml"), "--out", str(out)]) == 0
+    return said.getvalue(), out / "latest"
+
+
+def test_the_office_run_says_it_in_status_report_map_and_manifest(office_run):
+    said, latest = office_run
     community = (
         "人口对照：社区（统计表）：统计表 4 个单元共 22,400 人，所含网格单元 22,400 人（0%）；"
         "相差最大：励耘社区"
@@ -94,7 +107,6 @@ def test_the_office_run_says_it_in_status_report_map_and_manifest(tmp_path, caps
     )
     assert community in said
     assert "人口对照：街道（统计表，按所辖社区合计）：统计表 2 个单元共 22,400 人" in said
-    latest = out / "latest"
     report = (latest / "report.html").read_text(encoding="utf-8")
     page = (latest / "map.html").read_text(encoding="utf-8")
     for html in (report, page):
@@ -102,3 +114,28 @@ def test_the_office_run_says_it_in_status_report_map_and_manifest(tmp_path, caps
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     assert [line["level"] for line in manifest["census_check"]] == ["street", "community"]
     assert manifest["census_check"][1]["en"].startswith("community level (census table): census 22,400")
+
+
+def test_a_short_top_hazards_section_is_printed_upright_after_the_summary(office_run):
+    """Printed, the five top hazards (a landscape section: a named page always starts one) took an A4
+    landscape page of their own, a quarter full. A short one is marked to follow the page before."""
+    report = (office_run[1] / "report.html").read_text(encoding="utf-8")
+    top = report.split("<h2>危险源点</h2>")[0].rsplit("<section", 1)[1]
+    assert top == ' class="major short" data-page="landscape" data-fits="portrait">'
+    print_css = report.split("@media print")[1].split("</style>")[0]
+    assert 'section.major.short[data-fits="portrait"] { page: auto; }' in print_css
+    registers = report.split("<h2>分级风险清单")[0].rsplit("<section", 1)[1]
+    assert "data-fits" not in registers  # 830 px wide on A4 upright: still across the page
+
+
+def test_printed_the_office_report_has_landscape_pages_only_for_its_wide_tables(office_run, browser):  # noqa: F811
+    """In Chromium's PDF: the summary's page holds the top hazards (A4 upright, not cut: the table fits
+    its 703 px), the registers and the 责任清单 alone go across; 7 pages before, 6 now."""
+    page = open_page(browser, office_run[1] / "report.html", 703, 900)
+    page.emulate_media(media="print")
+    width = page.evaluate("document.querySelector('section[data-page] table').scrollWidth")
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    across = [float(w) > float(h) for w, h in boxes]
+    assert width <= 703 and across[:2] == [False, False] and sum(across) == 2, (width, across)

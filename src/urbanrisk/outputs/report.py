@@ -35,7 +35,7 @@ from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
 from .report_changes import changes_section
-from .report_parts import CSS, WIDE, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
+from .report_parts import CSS, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
 from .report_sections import (
     hazard_labels,
     major_hazard_section,
@@ -43,7 +43,7 @@ from .report_sections import (
     resilience_section,
     responsibility_section,
 )
-from .report_sources import top_first, with_why
+from .report_sources import TOP_WIDE, top_first, with_why
 from .report_supply import sites_left_note, supply_section, uncovered_bars
 from .site_hazard_words import sites_kept_clear_note
 from .summary import RunSummary, run_summary
@@ -238,7 +238,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return labels(data_text(value, language))
 
     return [
-        f"{WIDE}<h2>{escape_text(t('Top hazard sources (危险源点)'))}</h2>",  # printed across the page
+        f"{TOP_WIDE}<h2>{escape_text(t('Top hazard sources (危险源点)'))}</h2>",  # across, unless short
         table_html(
             hz,
             {

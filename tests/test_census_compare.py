@@ -139,3 +139,39 @@ def test_printed_the_office_report_has_landscape_pages_only_for_its_wide_tables(
     boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     across = [float(w) > float(h) for w, h in boxes]
     assert width <= 703 and across[:2] == [False, False] and sum(across) == 2, (width, across)
+
+
+def test_a_raster_beside_the_office_census_is_compared_over_the_same_units(tmp_path):
+    """The BUPT office recipe with a uniform raster (1 person per 0.0005° pixel) beside its table: the
+    raster's residents over each 社区 are the unit's area inside the study area in pixels (shapely, not
+    the run's sums), and the first census line sets its total beside the table's."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    import urbanrisk as ur
+    from urbanrisk.outputs.summary import run_summary
+
+    tif = tmp_path / "uniform.tif"
+    profile = {"driver": "GTiff", "width": 100, "height": 80, "count": 1, "dtype": "float32"}
+    with rasterio.open(
+        tif, "w", **profile, crs="EPSG:4326", transform=from_origin(116.33, 39.98, 5e-4, 5e-4)
+    ) as out:
+        out.write(np.ones((80, 100), "float32"), 1)
+    text = (ROOT / "recipes" / "beijing-bupt-office.yaml").read_text(encoding="utf-8")
+    text = text.replace("../layers/", f"{ROOT / 'layers'}/").replace(
+        "layers:\n", f"layers:\n  people: {{type: raster, path: {tif}}}\n", 1
+    )
+    recipe = tmp_path / "office.yaml"
+    recipe.write_text(text, encoding="utf-8")
+    result = ur.run_recipe(ur.load_recipe(recipe), write=False, scheduler="synchronous")
+    assert result.grid["residents"].sum() == pytest.approx(22_400)  # the census's, not the raster's
+    units = result.layers.population_table
+    expected = shapely.area(shapely.intersection(units.geometry.to_numpy(), result.area)) / 5e-4**2
+    assert units["census_raster"].to_numpy() == pytest.approx(expected, rel=1e-6)
+    first = run_summary(result).census[0]
+    total = f"{expected.sum():,.0f}"
+    assert first["en"].startswith(
+        f"census table 22,400 residents in 4 units, the raster {total} over the same units"
+    )
+    assert f"人口栅格在相同单元内 {total} 人" in first["zh"] and "采用人口统计表" in first["zh"]
+    assert [line["level"] for line in run_summary(result).census] == ["", "street", "community"]

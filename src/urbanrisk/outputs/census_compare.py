@@ -39,16 +39,21 @@ _UNASSIGNED = "unassigned"
 
 
 def _share(value: float, base: float) -> str:
-    """``value`` against ``base`` as a signed percentage ("+9.5%", "-11%", "0%"; "n/a" against 0).
+    """``value`` against ``base`` as a signed percentage ("+9.5%", "-11%", "0%"), a ratio from twice
+    ("×2.5", "×124"); "n/a" against 0.
 
     >>> _share(4504, 4100), _share(2863, 3200), _share(22_399.99, 22_400), _share(5, 0)
     ('+9.9%', '-11%', '0%', 'n/a')
+    >>> _share(250, 100), _share(22_400, 180)
+    ('×2.5', '×124')
     """
     if base <= 0:
         return "n/a"
     gap = (value - base) / base
     if abs(gap) < 0.0005:  # equal to rounding: not "-0.0%"
         return "0%"
+    if gap >= 1:  # twice or more: a ratio reads, "+12378%" does not
+        return f"×{value / base:.1f}" if gap < 9 else f"×{value / base:,.0f}"
     return f"{gap:+.1%}" if abs(gap) < 0.1 else f"{gap:+.0%}"
 
 

@@ -1,10 +1,14 @@
-"""Which residents' total a run used and how far the others are, per unit level (session 22, office23).
+"""What a Chinese office reads, printed, and a newcomer's US register (session 22, office23).
 
-A run with a census table (人口统计表) used its counts and said nothing of the raster beside it, nor of
-how far each register's units' cells are from their counts: on the BUPT office recipe 励耘社区's cells
-hold 2,863 residents against its census 3,200 (-11 %), under the register's 25 % note, so no word
-anywhere. Now the status lines, the report and the map say, per unit level, the census total, the other
-total and the units farthest apart, in English and Chinese; by hand here, then on the shipped recipe.
+Which residents' total a run used and how far the others are, per unit level: a run with a census table
+(人口统计表) used its counts and said nothing of the raster beside it, nor of how far each register's
+units' cells are from their counts: on the BUPT office recipe 励耘社区's cells hold 2,863 residents
+against its census 3,200 (-11 %), under the register's 25 % note, so no word anywhere. Now the status
+lines, the report and the map say, per unit level, the census total, the other total and the units
+farthest apart, in English and Chinese; by hand here, then on the shipped recipe.
+
+Printed, a short top-hazards list took an A4 landscape page of its own; and a newcomer's Baltimore
+register in EPA Tier II style named its substances as US registers do.
 """
 
 from __future__ import annotations
@@ -175,3 +179,35 @@ def test_a_raster_beside_the_office_census_is_compared_over_the_same_units(tmp_p
     )
     assert f"人口栅格在相同单元内 {total} 人" in first["zh"] and "采用人口统计表" in first["zh"]
     assert [line["level"] for line in run_summary(result).census] == ["", "street", "community"]
+
+
+def test_a_us_tier_ii_registers_substance_names_find_their_gb18218_rows():
+    """A newcomer's Baltimore register in EPA Tier II style (office23): "Anhydrous Ammonia" 9,500 lbs read
+    "not in the GB 18218 table" though the table lists ammonia (CAS 7664-41-7, anhydrous); "LP Gas" too.
+    By hand: 25,000 lb = 11.3398 t of ammonia, β 2, Q 10 t: 2 × 11.3398 / 10."""
+    from urbanrisk.screens.major_hazard import gb18218_table, substance_sum
+
+    table = gb18218_table()
+    for name in ("Anhydrous Ammonia", "Ammonia, anhydrous", "Ammonia (anhydrous)"):
+        total, basis = substance_sum(name, "25,000 lbs", table)
+        assert total == pytest.approx(2 * 25_000 * 0.45359237 / 1000 / 10) and basis == "氨 2×11.3398/10"
+    assert substance_sum("LP Gas", "50 t", table) == (1.5, "液化石油气（含丙烷、丁烷及其混合物） 1.5×50/50")
+    assert substance_sum("Ammonia solution", "25 t", table)[0] is None  # aqueous: another substance
+
+
+def test_a_us_run_with_registry_substances_says_its_major_hazard_grades_are_chinas():
+    """The Tier II register's chlorine depot read "三级" by GB 18218 on a Baltimore run, said nowhere to
+    be China's identification (only the safety distances had that note): now a note, in Chinese too."""
+    from urbanrisk.outputs.i18n import data_text
+    from urbanrisk.recipe import recipe_from_text
+    from urbanrisk.site_hazards import major_hazard_scope_note
+
+    text = "name: b\narea: {bbox: [-76.62, 39.28, -76.6, 39.3]}\ngrid: {resolution: 9}\nlayers: {}\n"
+    recipe = recipe_from_text(text + "outputs: {dir: o}\n", base_dir=ROOT)
+    baltimore = shapely.box(-76.62, 39.28, -76.6, 39.3)
+    tier2 = pd.DataFrame({"substance": ["Chlorine", ""]})
+    note = major_hazard_scope_note(recipe, baltimore, tier2)
+    assert len(note) == 1 and "(-76.61, 39.29) lies outside China" in note[0] and "EPA's RMP" in note[0]
+    assert data_text(note[0], "zh").startswith("重大危险源：按中国 GB 18218-2018")
+    assert major_hazard_scope_note(recipe, baltimore, tier2.iloc[1:]) == []  # no substance named
+    assert major_hazard_scope_note(recipe, shapely.box(116.3, 39.9, 116.4, 40.0), tier2) == []

@@ -211,3 +211,23 @@ def test_a_us_run_with_registry_substances_says_its_major_hazard_grades_are_chin
     assert data_text(note[0], "zh").startswith("重大危险源：按中国 GB 18218-2018")
     assert major_hazard_scope_note(recipe, baltimore, tier2.iloc[1:]) == []  # no substance named
     assert major_hazard_scope_note(recipe, shapely.box(116.3, 39.9, 116.4, 40.0), tier2) == []
+
+
+def test_the_english_responsibility_list_names_a_gap_by_its_standards_words():
+    """Baltimore under nfpa1710: the report's coverage table said "fire (first engine)", its responsibility
+    list "fire_first_engine gap" (the standard's id); a hazard source's name stays as written."""
+    from urbanrisk.outputs.i18n_items import items_in_english
+
+    items = pd.DataFrame(
+        {
+            "item_type": ["coverage_gap", "coverage_gap", "hazard_source"],
+            "name": ["fire_first_engine gap", "fire_full_alarm gap", "fire_first_engine gap"],
+        }
+    )
+    out = items_in_english(items)
+    assert out["name"].tolist() == [
+        "fire (first engine) gap",
+        "fire (full first alarm) gap",
+        "fire_first_engine gap",
+    ]
+    assert out["item_type"].tolist() == ["coverage gap", "coverage gap", "hazard source"]

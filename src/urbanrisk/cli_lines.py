@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .outputs.census_compare import status_lines
 from .outputs.i18n import GRADE_WORDS, data_text, standard_name, translator
 from .outputs.i18n_checks import check_text
 from .outputs.incident_words import answer_word, incident_kind
@@ -155,6 +156,7 @@ def run_lines(result: RunResult) -> list[str]:
             crowd=f"{counts['crowd_places']:,}",
         ),
     ]
+    lines[2:2] = status_lines(summary.census, language)  # the census beside the raster, per unit level
     if summary.graded:
         words = GRADE_WORDS["zh"] if language == "zh" else {}
         grades = ", ".join(

@@ -49,7 +49,7 @@ from .screens.registers import level_registers
 from .screens.responsibility import responsibility_for
 from .screens_dask import factor_words_by_partition
 from .screens_free import area_apart, area_beside, area_task, coverage_free_part, free_pieces_task
-from .site_hazards import safety_distances_scope_note
+from .site_hazards import major_hazard_scope_note, safety_distances_scope_note
 from .stage_coverage import (
     coverage_beside,
     coverage_for,
@@ -179,6 +179,7 @@ def prepare_run(
     standards = layers.standards = standards_for(cov.standards, cov.override_dict(), recipe.tables.standards)
     notes += unserved_registry_kinds(standards, layers.resources, cov.standards, layers.complete_kinds)
     notes += safety_distances_scope_note(recipe, area)  # GB distances on Baltimore: said, not silent
+    notes += major_hazard_scope_note(recipe, area, layers.hazards)  # and GB 18218's grades
     shapely.prepare(area)
     for what, frame, then in (
         ("buildings", layers.buildings, "no resident or building is counted from them"),

@@ -156,7 +156,9 @@ def spread_counts(
 
     The placed residents of a unit are its count times its share inside the area (exactly, to rounding).
     ``floor_measured``: per cell, whether its residential floor area was measured (inside the OSM
-    data); a cell of a unit spread by floor area where it was not has its residents unknown.
+    data); a cell of a unit spread by floor area where it was not has its residents unknown. With
+    ``raster``, per unit also ``raster``: the raster's residents (the grid's before the spreading) over
+    the unit's part inside the area, each cell's shared by area, to set beside its placed count.
     """
     n = len(units)
     clipped = shapely.intersection(units.geometry.to_numpy(), area)
@@ -195,6 +197,10 @@ def spread_counts(
             "floor_m2": np.where(method == 0, total, np.nan),  # the mapped residential floor it holds
         }
     )
+    if raster and "residents" in grid.columns:  # the raster's people over the same parts: compared
+        people = np.nan_to_num(grid["residents"].to_numpy(dtype=float))[ci] * overlap
+        each = np.divide(people, in_area[ci], out=np.zeros(len(ci)), where=in_area[ci] > 0)
+        per_unit["raster"] = np.bincount(ui, weights=each, minlength=n)
     return (
         pd.Series(residents, index=grid.index, name="residents"),
         pd.Series(good & ~bad, index=grid.index, name=KNOWN_COLUMN),
@@ -283,6 +289,10 @@ def with_table_residents(grid: gpd.GeoDataFrame, layers: Any, area: shapely.Geom
         area,
         raster=layers.raster is not None,
         floor_measured=_in_osm_data(grid, layers),
+    )
+    kept = ["placed"] + (["raster"] if "raster" in per_unit.columns else [])  # compared in the outputs
+    layers.population_table = layers.population_table.assign(
+        **{f"census_{c}": per_unit[c].to_numpy() for c in kept}
     )
     grid = grid.copy()
     grid["residents"] = residents

@@ -94,3 +94,40 @@ def safety_distances_scope_note(recipe: Recipe, area: BaseGeometry) -> list[str]
         "local rules; give your jurisdiction's distances as a table shaped like "
         "layers/tables/safety_distances.csv (tables: {safety_distances: my_distances.csv})"
     ]
+
+
+def _outside_china(area: BaseGeometry) -> bool:
+    west, south, east, north = CHINA_BOX
+    centre = area.centroid
+    return not (west <= centre.x <= east and south <= centre.y <= north)
+
+
+def major_hazard_scope_note(recipe: Recipe, area: BaseGeometry, hazards: pd.DataFrame | None) -> list[str]:
+    """The note a run outside China gets when registry sources name substances: their major-hazard
+    grades (一级-四级, R) are GB 18218-2018's, China's identification, not a local rule (in the US the
+    EPA's RMP thresholds, 40 CFR 68); none with the recipe's own table or inside :data:`CHINA_BOX`.
+
+    >>> from pathlib import Path
+    >>> from shapely.geometry import box
+    >>> from urbanrisk.recipe import recipe_from_text
+    >>> text = "name: b\\narea: {bbox: [-76.62, 39.28, -76.6, 39.3]}\\ngrid: {resolution: 9}\\nlayers: {}\\n"
+    >>> recipe = recipe_from_text(text + "outputs: {dir: o}\\n", base_dir=Path("."))
+    >>> chlorine = pd.DataFrame({"substance": ["Chlorine"]})
+    >>> major_hazard_scope_note(recipe, box(-76.62, 39.28, -76.6, 39.3), chlorine)[0][:69]
+    "major hazard sources: graded by GB 18218-2018, China's identification"
+    >>> major_hazard_scope_note(recipe, box(116.3, 39.9, 116.4, 40.0), chlorine)
+    []
+    """
+    if recipe.tables.gb18218 is not None or not _outside_china(area):
+        return []
+    if hazards is None or "substance" not in hazards.columns:
+        return []
+    if not hazards["substance"].fillna("").astype(str).str.strip().astype(bool).any():
+        return []
+    centre = area.centroid
+    return [
+        "major hazard sources: graded by GB 18218-2018, China's identification of major hazard sources "
+        f"(critical quantities, R), and this area ({centre.x:.2f}, {centre.y:.2f}) lies outside China: "
+        "read their grades as a screening by that standard, not by local rules (in the US: the EPA's RMP "
+        "threshold quantities, 40 CFR 68)"
+    ]

@@ -25,4 +25,11 @@ ZH_SAFETY_PATTERNS: tuple[tuple[str, str], ...] = (
         r"layers/tables/safety_distances.csv 的格式给出当地的安全间距表（tables: {safety_distances: "
         r"my_distances.csv}）",
     ),
+    (
+        r"^major hazard sources: graded by GB 18218-2018, China's identification of major hazard sources "
+        r"\(critical quantities, R\), and this area \(([-\d.]+), ([-\d.]+)\) lies outside China: .*$",
+        r"重大危险源：按中国 GB 18218-2018《危险化学品重大危险源辨识》（临界量、R 值）分级，"
+        r"而本区域（\1, \2）位于中国境外：其分级只是按该标准的筛查，并非当地规定"
+        r"（美国为 EPA RMP 阈值量，40 CFR 68）",
+    ),
 )

@@ -133,5 +133,6 @@ def build_manifest(result: RunResult, summary: RunSummary, *, run: dict[str, Any
         "kept_columns": kept_columns_of(result.recipe),
         "layer_stats": result.layers.stats,
         "notes": summary.notes,
+        "census_check": summary.census,
         **{k: v for k, v in run.items() if k not in ("stamp", "run_key", "scheduler")},
     }

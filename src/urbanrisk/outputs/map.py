@@ -13,6 +13,7 @@ import numpy as np
 import pydeck as pdk
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, NO_DATA_COLOUR, RunResult
+from .census_compare import census_html
 from .credits import source_credits
 from .deck import grid_deck, view_state
 from .html import escape_text, script_json
@@ -165,6 +166,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
   <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid, language)}</div>
   {aggregation}
   <div style="margin-top:2px; color:#555; font-size:11px">{t("Population: {source}", source=source)}</div>
+  {census_html(summary.census, language, style='style="margin:2px 0 0; color:#555; font-size:11px"')}
   </details>
 </div>
 <script>

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..result import CLASS_COLOURS, GRADE_CLASSES, GRADE_RANK, RunResult
 from .assumed_kinds import assumed_note_html
+from .census_compare import census_html
 from .credits import source_credits
 from .html import escape_text
 from .i18n import (
@@ -34,7 +35,7 @@ from .i18n_deliverables import colon
 from .i18n_exposure import exposure_note
 from .i18n_severity import hazard_display
 from .report_changes import changes_section
-from .report_parts import CSS, WIDE, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
+from .report_parts import CSS, bar_chart, bounded_sum, mark_short_sections, n, sites_note, table_html
 from .report_sections import (
     hazard_labels,
     major_hazard_section,
@@ -42,7 +43,7 @@ from .report_sections import (
     resilience_section,
     responsibility_section,
 )
-from .report_sources import top_first, with_why
+from .report_sources import TOP_WIDE, top_first, with_why
 from .report_supply import sites_left_note, supply_section, uncovered_bars
 from .site_hazard_words import sites_kept_clear_note
 from .summary import RunSummary, run_summary
@@ -192,6 +193,7 @@ def _head(result: RunResult, summary: RunSummary, t: Callable[..., str], languag
         f"{escape_text(when)} · {escape_text(t('population') + colon(language) + population)}</div>",
         f'<div class="cards">{card_html}</div>',
         *(f'<p class="warn">⚠ {escape_text(data_text(w, language))}</p>' for w in summary.warnings),
+        census_html(summary.census, language),  # which total was used, how far the others are
         f"<h2>{escape_text(t('Residents per grade'))}</h2>",
         f'<div class="cols"><div>{grade_html}'
         f'<p>{escape_text(t("Residents in total") + colon(language))}<b id="residents-total">{n(total)}</b>'
@@ -236,7 +238,7 @@ def _screens(result: RunResult, t: Callable[..., str], language: str) -> list[st
         return labels(data_text(value, language))
 
     return [
-        f"{WIDE}<h2>{escape_text(t('Top hazard sources (危险源点)'))}</h2>",  # printed across the page
+        f"{TOP_WIDE}<h2>{escape_text(t('Top hazard sources (危险源点)'))}</h2>",  # across, unless short
         table_html(
             hz,
             {

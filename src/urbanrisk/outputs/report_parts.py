@@ -56,6 +56,9 @@ section.major:first-of-type { break-before: auto; page-break-before: auto; }
   section[data-page="landscape"] table { font-size: 8pt; }
   section[data-page="landscape"] th, section[data-page="landscape"] td { padding: 2px 3px; }
   section[data-page="landscape"] th { word-break: normal; }  /* a long heading over two lines */
+  /* a named page always starts one: a short top-hazards table (seven columns of wrapping text, A4 upright
+     at 8pt) follows the page before, not a landscape page of its own, mostly blank */
+  section.major.short[data-fits="portrait"] { page: auto; }
 }
 """
 

@@ -24,6 +24,10 @@ from ..result import GRADE_RANK, NO_DATA
 from ..wording import percent
 from .i18n_severity import grade_floors
 
+#: the list's opening: printed across an A4 page when long (``data-page="landscape"``); a short one (fewer
+#: than ``SHORT_SECTION_ROWS`` rows: :func:`.report_parts.mark_short_sections`; seven columns of wrapping
+#: text, fit upright at 8pt) follows the page before (``data-fits``: the print style's ``page: auto``)
+TOP_WIDE = '<section class="major" data-page="landscape" data-fits="portrait">'
 #: the severity that puts an ungraded source at the top of the list (urbanrisk's 4: the registry's 一级)
 TOP_SEVERITY = 4
 #: why a source is not graded, per language: part of its reach has residents unknown, or all of it
@@ -86,4 +90,4 @@ def with_why(hz: pd.DataFrame, language: str) -> pd.DataFrame:
     return hz.assign(not_graded_why=why)
 
 
-__all__ = ["top_first", "why_not_graded", "with_why"]
+__all__ = ["TOP_WIDE", "top_first", "why_not_graded", "with_why"]

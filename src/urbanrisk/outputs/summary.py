@@ -15,6 +15,7 @@ from ..coverage_unknown import travel_unknown_cells, uncovered_summary
 from ..result import GRADE_CLASSES, GRADES, RunResult
 from ..wording import count_text
 from .assumed_kinds import run_assumed_note
+from .census_compare import census_lines
 from .i18n_datum import is_datum_note
 from .i18n_exposure import exposure_counts, exposure_warning
 
@@ -41,6 +42,8 @@ class RunSummary:
     major_hazards: dict[str, int] = field(default_factory=dict)
     hazard_exposure: dict[str, int] = field(default_factory=dict)  # i18n_exposure.exposure_counts
     datum: list[str] = field(default_factory=list)  # registries that look like GCJ-02 / BD-09 (datum_check)
+    #: a census table's totals beside the raster's and each register level's cells ({"en", "zh"} each)
+    census: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
@@ -199,5 +202,8 @@ def run_summary(result: RunResult) -> RunSummary:
         major_hazards=_item_counts(result)[1],
         hazard_exposure=exposure_counts(
             result.screens.hazard_sources if result.screens is not None else None
+        ),
+        census=census_lines(
+            result.screens.registers if result.screens is not None else None, result.layers.population_table
         ),
     )

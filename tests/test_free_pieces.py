@@ -53,16 +53,30 @@ def _same_frames(got: pd.DataFrame, expected: pd.DataFrame) -> None:
         assert got.geometry.to_wkb().tolist() == expected.geometry.to_wkb().tolist()
 
 
-def test_free_pieces_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run):
-    recipe, layers, area, grid = (
-        wudaokou_run.recipe,
-        wudaokou_run.layers,
-        wudaokou_run.area,
-        wudaokou_run.grid,
-    )
+def _driver_free_part(run):
+    """A run's recipe, layers, area, grid, UTM CRS, hazard inputs, and the free part the driver computes."""
+    recipe, layers, area, grid = run.recipe, run.layers, run.area, run.grid
     utm_crs = utm_crs_for(area)
     hazards = hazard_inputs(recipe, layers, area, utm_crs)
     expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
+    return recipe, layers, area, grid, utm_crs, hazards, expected
+
+
+def _same_area_screens(got: dict, expected: dict) -> None:
+    """The area screens a worker computed equal the driver's (urban-village scores exact, frames)."""
+    assert set(got) == {"uv_scores", "area_screens"}
+    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
+    (districts, villages, status), (want_districts, want_villages, want_status) = (
+        got["area_screens"],
+        expected["area_screens"],
+    )
+    assert status == want_status and len(districts)  # Wudaokou has key districts
+    _same_frames(districts, want_districts)
+    _same_frames(villages, want_villages)
+
+
+def test_free_pieces_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run):
+    recipe, layers, area, grid, utm_crs, hazards, expected = _driver_free_part(wudaokou_run)
     where = _Where()
     with kept_pool(), where:
         inherit_coverage_inputs(layers)  # before the pool's fork, as compute_run registers them
@@ -85,15 +99,7 @@ def test_free_pieces_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run)
 def test_area_screens_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run):
     # alone22: the driver computed them beside the coverage task and the run waited for it after
     # coverage, no Dask task running (note20 §2: ~0.57 s at 256 tiles)
-    recipe, layers, area, grid = (
-        wudaokou_run.recipe,
-        wudaokou_run.layers,
-        wudaokou_run.area,
-        wudaokou_run.grid,
-    )
-    utm_crs = utm_crs_for(area)
-    hazards = hazard_inputs(recipe, layers, area, utm_crs)
-    expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
+    recipe, layers, area, grid, utm_crs, _, expected = _driver_free_part(wudaokou_run)
     assert set(coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, pieces_elsewhere=True)) == {
         "known"
     }
@@ -104,15 +110,7 @@ def test_area_screens_run_on_a_worker_process_and_equal_the_drivers(wudaokou_run
         with worker_pool():  # the buildings reach the pool's workers as a number, not pickled
             assert len(pickle.dumps(Inherited(layers.buildings))) < 200 < len(pickle.dumps(layers.buildings))
     assert where.workers["area-screens"] != os.getpid()
-    assert set(got) == {"uv_scores", "area_screens"}
-    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
-    (districts, villages, status), (want_districts, want_villages, want_status) = (
-        got["area_screens"],
-        expected["area_screens"],
-    )
-    assert status == want_status and len(districts)  # Wudaokou has key districts
-    _same_frames(districts, want_districts)
-    _same_frames(villages, want_villages)
+    _same_area_screens(got, expected)
 
 
 _SENT: dict[str, int] = {}  # each task's key and the bytes Dask pickled to send it to a worker process
@@ -131,15 +129,7 @@ def _counted_dumps(value):
 def test_area_screens_beside_coverage_run_on_a_worker_forked_for_them_and_inherit_the_grid(wudaokou_run):
     # session 21 reverted them as a task of the kept pool: forked before the grid was made, its workers
     # got the grid's 10 columns pickled (113,646 B, half the streets'); here the worker gets a number
-    recipe, layers, area, grid = (
-        wudaokou_run.recipe,
-        wudaokou_run.layers,
-        wudaokou_run.area,
-        wudaokou_run.grid,
-    )
-    utm_crs = utm_crs_for(area)
-    hazards = hazard_inputs(recipe, layers, area, utm_crs)
-    expected = coverage_free_part(recipe, layers, area, grid, utm_crs=utm_crs, hazards=hazards)
+    recipe, layers, _, grid, utm_crs, _, expected = _driver_free_part(wudaokou_run)
     assert area_apart("processes") and not area_apart("threads")
     where = _Where()
     _SENT.clear()
@@ -148,12 +138,4 @@ def test_area_screens_beside_coverage_run_on_a_worker_forked_for_them_and_inheri
         got, mine = area_beside(recipe, layers, grid, os.getpid, utm_crs=utm_crs, scheduler="processes")
     assert mine == os.getpid() and where.workers["area-screens"] not in {os.getpid(), kept}
     assert 0 < _SENT["area-screens"] < 1_000 < len(pickle.dumps(pd.DataFrame(grid[AREA_COLUMNS])))
-    assert set(got) == {"uv_scores", "area_screens"}
-    pd.testing.assert_frame_equal(got["uv_scores"], expected["uv_scores"], check_exact=True)
-    (districts, villages, status), (want_districts, want_villages, want_status) = (
-        got["area_screens"],
-        expected["area_screens"],
-    )
-    assert status == want_status and len(districts)
-    _same_frames(districts, want_districts)
-    _same_frames(villages, want_villages)
+    _same_area_screens(got, expected)

@@ -113,8 +113,11 @@ def test_the_office_run_says_it_in_status_report_map_and_manifest(office_run):
     assert "人口对照：街道（统计表，按所辖社区合计）：统计表 2 个单元共 22,400 人" in said
     report = (latest / "report.html").read_text(encoding="utf-8")
     page = (latest / "map.html").read_text(encoding="utf-8")
-    for html in (report, page):
-        assert community.removeprefix("人口对照：") in html
+    assert community.removeprefix("人口对照：") in report
+    assert (
+        "社区：统计表 22,400 人，网格单元 22,400 人；单元最多相差（励耘社区：-11%）" in page
+    )  # one short line
+    assert "街道（按社区合计）：统计表 22,400 人，网格单元 22,400 人；单元最多相差不到 5%" in page
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     assert [line["level"] for line in manifest["census_check"]] == ["street", "community"]
     assert manifest["census_check"][1]["en"].startswith("community level (census table): census 22,400")
@@ -178,6 +181,7 @@ def test_a_raster_beside_the_office_census_is_compared_over_the_same_units(tmp_p
         f"census table 22,400 residents in 4 units, the raster {total} over the same units"
     )
     assert f"人口栅格在相同单元内 {total} 人" in first["zh"] and "采用人口统计表" in first["zh"]
+    assert first["short_en"].startswith(f"census table 22,400, raster {total} over its units (×")  # the map's
     assert [line["level"] for line in run_summary(result).census] == ["", "street", "community"]
 
 

@@ -112,7 +112,17 @@ def _level_line(
         + (f"；相差最大：{zh_far}" if far else f"；各单元相差均不到 {NAMED_GAP:.0%}")
         + "；清单中网格单元整体归入其中心所在单元；分级与合计采用分配到网格的统计表人数"
     )
-    return {"level": level, "en": en, "zh": zh_text}
+    top = f" ({far[0][0]}: {_share(far[0][1], far[0][2])})" if far else f" under {NAMED_GAP:.0%}"
+    top_zh = f"（{far[0][0]}：{_share(far[0][1], far[0][2])}）" if far else f"不到 {NAMED_GAP:.0%}"
+    return {
+        "level": level,
+        "en": en,
+        "zh": zh_text,
+        "short_en": f"{level}{f' ({summed} summed)' if summed else ''}: census {total:,.0f}, cells "
+        f"{held:,.0f}; units apart at most{top}",
+        "short_zh": f"{zh[0]}{f'（按{zh[1]}合计）' if summed else ''}：统计表 {total:,.0f} 人，网格单元 "
+        f"{held:,.0f} 人；单元最多相差{top_zh}",
+    }
 
 
 def level_lines(registers: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
@@ -150,6 +160,10 @@ def raster_line(census: Any) -> dict[str, str] | None:
         + (f"; farthest apart: {en_far}" if far else ""),
         "zh": f"人口统计表 {len(known)} 个单元共 {total:,.0f} 人，人口栅格在相同单元内 {other:,.0f} 人"
         f"（统计表 {_share(total, other)}）；采用人口统计表" + (f"；相差最大：{zh_far}" if far else ""),
+        "short_en": f"census table {total:,.0f}, raster {other:,.0f} over its units "
+        f"({_share(total, other)}): the census used",
+        "short_zh": f"人口统计表 {total:,.0f} 人，栅格在相同单元内 {other:,.0f} 人"
+        f"（{_share(total, other)}）：采用统计表",
     }
 
 
@@ -165,9 +179,10 @@ def census_lines(registers: dict[str, pd.DataFrame] | None, census: Any) -> list
 _STATUS = {"en": "  census: ", "zh": "  人口对照："}
 
 
-def census_texts(lines: list[dict[str, str]], language: str) -> list[str]:
-    """The lines in the report's language (Chinese, else English)."""
-    return [line["zh" if language == "zh" else "en"] for line in lines]
+def census_texts(lines: list[dict[str, str]], language: str, *, short: bool = False) -> list[str]:
+    """The lines in the report's language (Chinese, else English); ``short``: the map's, a line each."""
+    key = ("short_" if short else "") + ("zh" if language == "zh" else "en")
+    return [line[key] for line in lines]
 
 
 def status_lines(lines: list[dict[str, str]], language: str) -> list[str]:
@@ -176,6 +191,9 @@ def status_lines(lines: list[dict[str, str]], language: str) -> list[str]:
     return [lead + text for text in census_texts(lines, language)]
 
 
-def census_html(lines: list[dict[str, str]], language: str, *, style: str = 'class="note census"') -> str:
+def census_html(
+    lines: list[dict[str, str]], language: str, *, style: str = 'class="note census"', short: bool = False
+) -> str:
     """The lines as HTML paragraphs (escaped: units' names are the office's text)."""
-    return "".join(f"<p {style}>{escape_text(text)}</p>" for text in census_texts(lines, language))
+    texts = census_texts(lines, language, short=short)
+    return "".join(f"<p {style}>{escape_text(text)}</p>" for text in texts)

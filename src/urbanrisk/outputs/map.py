@@ -61,6 +61,8 @@ def _residents(counts: dict[str, float], language: str = "en") -> str:
     return t("{residents} residents", residents=residents)
 
 
+#: a census line's style in the legend (the map's: one short line per comparison, under the population)
+SMALL_GREY = "margin:2px 0 0; color:#555; font-size:11px"
 #: the legend's first line where some cells' residents are unknown: their sum a lower bound, said as the
 #: report's tables say one (:func:`.report_parts.at_least`); "{residents} residents" read as a count
 COUNTS_BOUNDED = {
@@ -166,7 +168,7 @@ def legend_html(result: RunResult, deck: OfflineDeck, summary: RunSummary) -> st
   <div style="margin-top:6px; color:#555; font-size:11px">{_scale_html(result.grid, language)}</div>
   {aggregation}
   <div style="margin-top:2px; color:#555; font-size:11px">{t("Population: {source}", source=source)}</div>
-  {census_html(summary.census, language, style='style="margin:2px 0 0; color:#555; font-size:11px"')}
+  {census_html(summary.census, language, style=f'style="{SMALL_GREY}"', short=True)}
   </details>
 </div>
 <script>

@@ -374,8 +374,8 @@ def coverage_free_part(
     (urban-village cell scores), ``area_screens`` (key districts, urban villages and their status),
     ``known`` (the measured indicators) and ``units`` (the communities' units); a run on workers
     computes it while coverage runs there (:func:`urbanrisk.stage_coverage.coverage_beside`).
-    ``pieces_elsewhere``: ``known`` alone (:func:`free_pieces_task` and :func:`area_task` compute the
-    rest on workers meanwhile)."""
+    ``pieces_elsewhere``: ``known`` alone (:func:`free_pieces_task` and :func:`area_beside` or
+    :func:`area_task` compute the rest on workers meanwhile)."""
     kernels = screen_kernels_for(recipe, scheduler)
     if kept_cell_latlng(grid.index) is None:  # a run keeps them before coverage (finish_run)
         (kernels.get("centres_of") or remember_cell_latlng)(grid.index)  # every screen below reuses them

@@ -17,8 +17,9 @@ The tasks do what the driver did one after the other (same functions, same files
 them), two or more at once: Arrow and Parquet release the GIL, so ``threads`` overlap too. GDAL
 (pyogrio) does not: on ``threads`` the GeoPackage is written by a child forked as the stage starts
 (:mod:`.forked`), which makes its layers' tables meanwhile and writes once the parts are done; the
-tables wait for the parts too, which release it. A run on ``processes`` sends the GeoPackage and map
-tasks to its kept pool's workers instead (:func:`urbanrisk.parallel.on_worker_processes`; no fork).
+tables wait for the parts too, which release it. A run on ``processes`` sends the grid's parts, the
+GeoPackage, the map and the responsibility workbook to its kept pool's workers instead
+(:data:`urbanrisk.run.WRITE_ON_WORKERS`, :func:`urbanrisk.parallel.on_worker_processes`; no fork).
 Each task fsyncs what it wrote, so that the disk writes overlap the other tasks' work (the life
 cycle still fsyncs every file before it publishes the run: then they are clean and quick).
 Each task gets only what it writes: on worker processes its inputs are pickled into a temporary file

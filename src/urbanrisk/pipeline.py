@@ -62,7 +62,6 @@ from .stage_coverage import (
 )
 from .standards import unserved_registry_kinds
 from .wording import counted
-from .worker_pool import inherit
 
 __all__ = [
     "build_grid",
@@ -340,7 +339,6 @@ def compute_run(
     use_system_arrow_pool()  # freed Arrow buffers go back to the C heap (~100 MB lower driver peak)
     layers, area, notes = prepare_run(recipe, cache=cache, stage=stage, scheduler=scheduler)
     inherit_coverage_inputs(layers)  # worker processes forked from here on (the grid's) hold them
-    inherit(layers.buildings)  # and the buildings, which the write's GeoPackage and map tasks read there
     gridmod.fix_allocator_for(area, recipe.grid.resolution)  # large jobs: freed arrays go back
     options = {"scheduler": scheduler, "force": force, "progress": progress, "cache": cache}
     options["polygons"] = False  # dropped below (without_polygons): the driver makes none for the workers

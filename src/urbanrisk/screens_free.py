@@ -398,12 +398,10 @@ def coverage_free_part(
     if "disks_of" in kernels:  # every disk sum below (grades, urban villages, key districts) reuses it
         kernels["disks_of"](grid.index)
     polygons = community_polygons(layers.communities)
-    uv_scores = urban_village_cell_scores(grid, layers.landuse, _buildings_of(layers), utm_crs=utm_crs)
     return {
         "hazards": table,
         "hazards_utm": sources_in_utm(table[0], hazards["sources_utm"], utm_crs),  # grades, registers
-        "uv_scores": uv_scores,
-        "area_screens": _area_screens(recipe, layers, grid, uv_scores, kernels),
+        **area_part(recipe, layers, grid, utm_crs=utm_crs, kernels=kernels),  # uv_scores, area_screens
         "known": known,
         "units": community_units(
             grid,

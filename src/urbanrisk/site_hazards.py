@@ -65,6 +65,13 @@ def keep_away_table(
 CHINA_BOX = (73.4, 18.1, 135.1, 53.6)
 
 
+def _outside_china(area: BaseGeometry) -> bool:
+    """Whether the centre of ``area`` lies outside :data:`CHINA_BOX`."""
+    west, south, east, north = CHINA_BOX
+    centre = area.centroid
+    return not (west <= centre.x <= east and south <= centre.y <= north)
+
+
 def safety_distances_scope_note(recipe: Recipe, area: BaseGeometry) -> list[str]:
     """The note a run outside China gets when it uses the shipped safety distances (all Chinese standards:
     GB 50156, 建标152, GB 50161...): its breaches and the suggested sites' distances from hazards are those
@@ -81,12 +88,9 @@ def safety_distances_scope_note(recipe: Recipe, area: BaseGeometry) -> list[str]
     >>> safety_distances_scope_note(recipe, box(116.3, 39.9, 116.4, 40.0))
     []
     """
-    if recipe.tables.safety_distances is not None:
+    if recipe.tables.safety_distances is not None or not _outside_china(area):
         return []
     centre = area.centroid
-    west, south, east, north = CHINA_BOX
-    if west <= centre.x <= east and south <= centre.y <= north:
-        return []
     return [
         f"safety distances: the shipped table holds Chinese standards (GB 50156-2021, 建标152-2017, GB "
         f"50161-2022...) and this area ({centre.x:.2f}, {centre.y:.2f}) lies outside China: its breaches "
@@ -94,12 +98,6 @@ def safety_distances_scope_note(recipe: Recipe, area: BaseGeometry) -> list[str]
         "local rules; give your jurisdiction's distances as a table shaped like "
         "layers/tables/safety_distances.csv (tables: {safety_distances: my_distances.csv})"
     ]
-
-
-def _outside_china(area: BaseGeometry) -> bool:
-    west, south, east, north = CHINA_BOX
-    centre = area.centroid
-    return not (west <= centre.x <= east and south <= centre.y <= north)
 
 
 def major_hazard_scope_note(recipe: Recipe, area: BaseGeometry, hazards: pd.DataFrame | None) -> list[str]:

@@ -289,7 +289,8 @@ def coverage_on_worker(
 def inherit_coverage_inputs(layers: Layers) -> None:
     """The layers the coverage task reads (streets and their nodes, POIs, resources) and those the
     screens' pieces beside it read (communities, land use: :func:`urbanrisk.screens_free.free_pieces_task`;
-    buildings: :func:`~urbanrisk.screens_free.area_task`), registered for the run's worker processes forked
+    buildings: :func:`~urbanrisk.screens_free.area_task`, and the write's GeoPackage and map tasks,
+    :mod:`urbanrisk.outputs.writer`), registered for the run's worker processes forked
     after this (:func:`urbanrisk.worker_pool.inherit`): the tasks then get a number for each, not a
     pickle (64 tiles: ~16 MB, ~0.3 CPU s both ways, for the coverage task's)."""
     inherit(layers.streets, layers.street_nodes, layers.pois, layers.resources)

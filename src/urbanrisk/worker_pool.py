@@ -103,8 +103,9 @@ def inherited(value: T) -> Iterator[Inherited[T]]:
         _unregister(key)
 
 
-def _inherited_value(key: int) -> Any:  # pragma: no cover - runs in the worker processes
-    """In a worker: the value registered under ``key`` in the driver before the fork."""
+def inherited_value(key: int) -> Any:  # pragma: no cover - runs in the worker processes
+    """In a worker: the value registered under ``key`` in the driver before the fork (an
+    :class:`Inherited`'s, or one of :func:`pool_inherited` a pickle names by its key)."""
     try:
         return _REGISTRY[key]
     except KeyError:
@@ -126,7 +127,7 @@ class Inherited(Generic[T]):
     def __reduce__(self) -> tuple[Any, tuple[Any]]:
         key = _KEY_OF.get(id(self.value))
         if key is not None and key in _POOL_INHERITS.get():
-            return _inherited_value, (key,)
+            return inherited_value, (key,)
         return _as_is, (self.value,)
 
 
@@ -151,11 +152,6 @@ def pool_inherited() -> dict[int, int]:
     inherits = kept.get("inherits", frozenset()) if kept is not None else frozenset()
     with _LOCK:
         return {id(value): key for key, value in _REGISTRY.items() if key in inherits}
-
-
-def inherited_value(key: int) -> Any:  # pragma: no cover - runs in the worker processes
-    """In a worker of the kept pool: the value it inherited under ``key`` (:func:`pool_inherited`)."""
-    return _inherited_value(key)
 
 
 def _parent_of(pid: int) -> int:  # pragma: no cover - runs in the worker processes
@@ -258,8 +254,7 @@ def worker_pool() -> Iterator[Any]:
     :class:`Inherited` the pool's workers inherited is pickled as its key."""
     kept = _KEPT_POOL.get()
     if kept is not None:
-        if "pool" not in kept:
-            kept["pool"], kept["inherits"] = _new_pool()
+        start_kept_pool()
         with _inheriting(kept["inherits"]):
             yield kept["pool"]
         return

@@ -194,15 +194,16 @@ def _tables(
     """Task: the Parquet tables (and the responsibility CSV in ``language``; its workbook unless
     ``book`` is False), after the grid's parts: those release the GeoPackage's writer (the longest
     task), so they come first."""
-    names = write_tables(tables, folder, language, book=book)
-    for name in names:
-        grid_dataset.fsync_path(folder / name)
-    return names
+    return _fsynced(folder, write_tables(tables, folder, language, book=book))
 
 
 def _book(tables: dict[str, Any], folder: Path, language: str) -> list[str]:
     """Task (a worker of the kept pool): the responsibility list's workbook (:func:`.tables.write_book`)."""
-    names = write_book(tables, folder, language)
+    return _fsynced(folder, write_book(tables, folder, language))
+
+
+def _fsynced(folder: Path, names: list[str]) -> list[str]:
+    """``names`` (files in ``folder`` a task wrote), each fsynced (see the module's docstring)."""
     for name in names:
         grid_dataset.fsync_path(folder / name)
     return names
